@@ -1,0 +1,1 @@
+"""Offline cleanup, language analysis and sentence-aligned translation of news corpora."""

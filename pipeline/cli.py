@@ -1,0 +1,158 @@
+"""The ``pipeline`` command.
+
+Examples::
+
+    pipeline run                                # corpus/ -> outputs/, targets from pipeline.toml
+    pipeline run news/ --out clean-news/ --to en,de
+    pipeline models list
+    pipeline models install translate-pt_en-1_9.argosmodel
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline.config import Config, ConfigError, load_config, parse_langs
+
+DEFAULT_CONFIG = Path("pipeline.toml")
+
+EPILOG = """\
+examples:
+  pipeline run                               corpus/ -> outputs/, targets from pipeline.toml
+  pipeline run news/ --out out/ --to en,de   clean and translate news/ into English and German
+  pipeline models list                       installed translation models
+  pipeline models install FILE.argosmodel    install a model file (works offline)
+
+exit codes: 0 done, 2 usage or configuration error, 3 finished with failed documents
+or missing models, 75 another run holds the output directory.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pipeline",
+        description="Clean, analyse and translate a corpus of news articles, offline.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="clean, analyse and translate a corpus directory",
+        description="Read CORPUS (.txt and .md, recursively) and write clean copies, "
+        "translations, documents.jsonl, segments.jsonl and report.json to OUT.",
+    )
+    run.add_argument("corpus", nargs="?", type=Path, default=Path("corpus"),
+                     help="input directory (default: corpus)")
+    run.add_argument("--out", type=Path, default=Path("outputs"),
+                     help="output directory (default: outputs)")
+    run.add_argument("--to", metavar="LANGS", help="target languages, e.g. en,de "
+                     "(default: the config's targets, else en)")
+    run.add_argument("--config", type=Path, metavar="FILE",
+                     help="TOML config file (default: pipeline.toml if present)")
+    run.add_argument("--beam-size", type=int, metavar="N",
+                     help="translation beam size (default 2; 1 is fastest)")
+
+    models = sub.add_parser("models", help="list, install or remove translation models",
+                            description="Manage argostranslate packages (ARGOS_PACKAGES_DIR "
+                            "is respected).")
+    msub = models.add_subparsers(dest="action", metavar="ACTION")
+    msub.add_parser("list", help="installed language pairs")
+    inst = msub.add_parser("install", help="install FILE.argosmodel, or SRC TGT from the "
+                           "Argos index (needs internet)")
+    inst.add_argument("what", nargs="+", metavar="FILE | SRC TGT")
+    rem = msub.add_parser("remove", help="remove the model for SRC TGT")
+    rem.add_argument("src")
+    rem.add_argument("tgt")
+    return parser
+
+
+def _config_for(args: argparse.Namespace) -> Config:
+    path = args.config
+    if path is None and DEFAULT_CONFIG.is_file():
+        path = DEFAULT_CONFIG
+    config = load_config(path)
+    if args.to:
+        config.targets = parse_langs(args.to)
+    if args.beam_size is not None:
+        if args.beam_size < 1:
+            raise ConfigError("--beam-size must be 1 or more")
+        config.translate.beam_size = args.beam_size
+    if not config.targets:
+        raise ConfigError("no target language: pass --to en (or set targets in the config)")
+    return config
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline.runner import run
+
+    config = _config_for(args)
+    result = run(args.corpus, args.out, config)
+    report = result.report
+    print(f"{report['ok']}/{report['documents']} documents cleaned -> {args.out}/clean/")
+    for tgt, count in report["translated_documents"].items():
+        print(f"{count} translated into {tgt} -> {args.out}/translations/{tgt}/")
+    for failed in report["failed"]:
+        print(f"failed: {failed['doc']}: {'; '.join(failed['errors'])}")
+    if report["missing_models"]:
+        print("missing translation models (everything else was written):")
+        for item in report["missing_models"]:
+            print(f"  {item['pair']}: {item['install']}")
+    print(f"report: {args.out}/report.json")
+    return result.exit_code
+
+
+def cmd_models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from pipeline.engines import argos
+
+    if args.action == "list":
+        packages = argos.installed_packages()
+        if not packages:
+            print("no translation models installed; install one with "
+                  "`pipeline models install FILE.argosmodel`")
+        for pkg in packages:
+            print(f"{pkg.from_code}-{pkg.to_code}  {pkg.version}  {pkg.path}")
+        return 0
+    if args.action == "install":
+        if len(args.what) == 1:
+            pkg = argos.install_file(Path(args.what[0]))
+        elif len(args.what) == 2:
+            pkg = argos.install_from_index(*parse_langs(",".join(args.what)))
+        else:
+            raise ConfigError("models install takes FILE.argosmodel or SRC TGT")
+        print(f"installed {pkg.from_code}-{pkg.to_code} {pkg.version}")
+        return 0
+    if args.action == "remove":
+        argos.remove(args.src, args.tgt)
+        print(f"removed {args.src}-{args.tgt}")
+        return 0
+    parser.parse_args(["models", "--help"])
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    from pipeline.engines.argos import ModelError
+    from pipeline.runner import EXIT_LOCKED, EXIT_USAGE, LockedError, UsageError
+
+    try:
+        if args.command == "run":
+            return cmd_run(args)
+        return cmd_models(args, parser)
+    except (ConfigError, UsageError, ModelError) as exc:
+        print(f"pipeline: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except LockedError as exc:
+        print(f"pipeline: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""The data that flows through the pipeline: one Document per input file.
+
+A Document is created by the read stage and enriched by every later stage. Stages
+never read files or print; they change the Document and record each text change
+as a :class:`Fix`, so every output can be explained (the audit trail).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Fix:
+    """One change a stage made to the text: the audit trail entry."""
+
+    stage: str
+    kind: str
+    before: str
+    after: str
+
+
+@dataclass
+class Removed:
+    """A line taken out of the body (boilerplate, duplicate...), with the reason."""
+
+    text: str
+    reason: str
+
+
+@dataclass
+class Span:
+    """A foreign-language piece inside a segment.
+
+    ``start``/``end`` are character offsets into the segment's text; ``segment``
+    is the id of that segment.
+    """
+
+    text: str
+    lang: str
+    start: int
+    end: int
+    segment: str = ""
+
+
+@dataclass
+class Segment:
+    """A sentence-level unit: the unit of language detection and translation."""
+
+    id: str
+    text: str
+    lang: str = ""
+    score: float = 0.0
+    translations: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Block:
+    """A title, heading or paragraph, in reading order.
+
+    Until the repair stage unwraps hard-wrapped lines, ``text`` may hold newlines.
+    """
+
+    kind: str
+    text: str
+    lang: str = ""
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    """What was read: the raw bytes' hash, the encoding found and the size."""
+
+    sha256: str = ""
+    encoding: str = ""
+    size: int = 0
+
+
+@dataclass
+class Document:
+    """One input file on its way through the stages."""
+
+    doc: str  # relative path inside the corpus, the stable id
+    raw: bytes = b""
+    text: str = ""  # the whole text, as decoded and normalised; blocks come from it
+    source: Source = field(default_factory=Source)
+    lang: str = ""
+    lang_score: float = 0.0
+    blocks: list[Block] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    removed: list[Removed] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+    fixes: list[Fix] = field(default_factory=list)
+    status: str = "ok"
+    errors: list[str] = field(default_factory=list)
+
+    def fix(self, stage: str, kind: str, before: str, after: str) -> None:
+        """Record one change in the audit trail."""
+        self.fixes.append(Fix(stage, kind, before, after))
+
+    def segments(self) -> list[Segment]:
+        """All segments in reading order."""
+        return [seg for block in self.blocks for seg in block.segments]
+
+    def clean_text(self) -> str:
+        """The cleaned document: blocks separated by one blank line, one final newline."""
+        return "\n\n".join(block.text for block in self.blocks) + "\n" if self.blocks else ""
+
+    def record(self) -> dict[str, Any]:
+        """The documents.jsonl object for this document."""
+        return {
+            "doc": self.doc,
+            "lang": self.lang,
+            "lang_score": round(self.lang_score, 4),
+            "source": asdict(self.source),
+            "metadata": dict(self.metadata),
+            "removed": [asdict(r) for r in self.removed],
+            "spans": [asdict(s) for s in self.spans],
+            "fixes": [asdict(f) for f in self.fixes],
+            "status": self.status,
+            "errors": list(self.errors),
+        }
+
+
+class Stage:
+    """A step with one job: ``process(doc) -> doc``.
+
+    ``name`` is what the audit trail records as the fix's stage.
+    """
+
+    name = "stage"
+
+    def process(self, doc: Document) -> Document:  # pragma: no cover - interface
+        raise NotImplementedError

@@ -1,0 +1,78 @@
+"""Segment stage: split each block into sentences, the unit of detection and translation.
+
+A rule-based splitter: a sentence ends at ``.``, ``!``, ``?`` or ``…`` (with any
+closing quotes or brackets) followed by whitespace and an uppercase letter, digit
+or opening quote, except after an abbreviation or an initial. Each line of a
+block is split on its own, so lists and headings are never glued together.
+Joining a block's segments with the whitespace between them gives the block back.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.document import Document, Segment, Stage
+
+# Abbreviations that end with a period but do not end a sentence, lower-cased and
+# without the period, across the languages we see most (pt, de, en, es, fr, it, nl).
+ABBREVIATIONS = frozenset(
+    """
+    sr sra srs dr dra drs prof profa eng gen cel cap ten sgt min dep gov pres av
+    mr mrs ms jr st vs etc approx dept est inc ltd co corp no nos fig
+    hr fr frau nr bzw ca usw vgl z b d h u a s o ggf evtl inkl
+    mme mlle mm cf env p ex
+    sig sres ud uds
+    """.split()
+)
+
+# End of a sentence: terminal punctuation (possibly repeated) and closing quotes or
+# brackets, then whitespace, then what can start a sentence.
+SENTENCE_END = re.compile(
+    r"""(?<=[.!?…])["'”’»)\]]{0,3}(?P<gap>[ \t]+)(?=["'“‘«(\[¿¡]?[A-ZÀ-ÖØ-Þ0-9])"""
+)
+# The word before a period, to tell abbreviations and initials from sentence ends.
+LAST_WORD = re.compile(r"(\w+)\.[\"'”’»)\]]{0,3}$")
+
+
+def split_sentences(line: str) -> list[str]:
+    """Split one line into sentences.
+
+    >>> split_sentences("O líder chegou. Ele falou com o Sr. Kozlov em 6 de nov. de 2024!")
+    ['O líder chegou.', 'Ele falou com o Sr. Kozlov em 6 de nov. de 2024!']
+    >>> split_sentences('Mais de 10.000 soldados. "Escalada", disse Mark Rutte.')
+    ['Mais de 10.000 soldados.', '"Escalada", disse Mark Rutte.']
+    >>> split_sentences("Kim Jong Un met J. Smith. Then he left.")
+    ['Kim Jong Un met J. Smith.', 'Then he left.']
+    >>> split_sentences("Details")
+    ['Details']
+    """
+    sentences: list[str] = []
+    start = 0
+    for match in SENTENCE_END.finditer(line):
+        candidate = line[start : match.start("gap")]
+        last = LAST_WORD.search(candidate)
+        if last and (last.group(1).lower() in ABBREVIATIONS or len(last.group(1)) == 1):
+            continue
+        sentences.append(candidate)
+        start = match.end("gap")
+    if line[start:].strip():
+        sentences.append(line[start:])
+    return sentences
+
+
+class Segmenter(Stage):
+    """Fill ``block.segments`` with one Segment per sentence, with stable ids.
+
+    Ids are ``<doc>#<block>.<sentence>``, both counted from 1 in reading order.
+    """
+
+    name = "segment"
+
+    def process(self, doc: Document) -> Document:
+        for b, block in enumerate(doc.blocks, start=1):
+            texts = [s.strip() for line in block.text.split("\n") for s in split_sentences(line)]
+            block.segments = [
+                Segment(id=f"{doc.doc}#{b}.{n}", text=text)
+                for n, text in enumerate((t for t in texts if t), start=1)
+            ]
+        return doc

@@ -1,0 +1,50 @@
+"""Decoding: UTF-8 first, legacy encodings recognised, binary refused."""
+
+import codecs
+
+import pytest
+
+from pipeline.document import Document
+from pipeline.stages.read import DecodeError, Read, decode_bytes
+
+PT = "A Coréia do Norte e a Rússia assinaram um acordo; as tensões aumentam “muito” – diz ele."
+
+
+def test_utf8_is_decoded_as_is():
+    assert decode_bytes(PT.encode("utf-8")) == (PT, "utf-8")
+
+
+def test_utf8_bom_is_dropped():
+    assert decode_bytes(codecs.BOM_UTF8 + PT.encode("utf-8")) == (PT, "utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        (PT, "cp1252"),
+        ("Über die Straße gehen Bürger und Ärzte, schön wäre es.", "cp1252"),
+        ("Le président a déclaré à Paris que l'économie était forte.", "latin-1"),
+        ("Zażółć gęślą jaźń, powiedział minister w środę.", "cp1250"),
+    ],
+)
+def test_legacy_encoding_is_recognised_by_the_words_it_gives(text, encoding):
+    decoded, _ = decode_bytes(text.encode(encoding))
+    assert decoded == text
+
+
+def test_binary_file_is_refused_with_a_reason():
+    with pytest.raises(DecodeError, match="binary"):
+        decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe")
+
+
+def test_read_stage_records_the_legacy_encoding_as_a_fix():
+    doc = Read().process(Document(doc="a.txt", raw=PT.encode("cp1252")))
+    assert doc.text == PT
+    assert doc.source.encoding == "cp1252"
+    assert doc.source.size == len(PT.encode("cp1252"))
+    assert [(f.kind, f.before, f.after) for f in doc.fixes] == [("encoding", "cp1252", "utf-8")]
+
+
+def test_french_guillemets_survive_cp1252():
+    text = "« Nous n’avons pas le choix », explique Hélène, boulangère à Lyon."
+    assert decode_bytes(text.encode("cp1252")) == (text, "cp1252")
