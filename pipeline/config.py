@@ -14,7 +14,7 @@ never passes silently. Example ``pipeline.toml``::
     [detect]
     candidates = ["pt", "de", "en", "es", "fr"]
 
-    [labels.widget]                 # extra boilerplate lines to remove, per language
+    [labels.widgets]                # extra boilerplate lines to remove, per language
     de = ["Jetzt abonnieren"]
 """
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from pipeline.config import Config
+from pipeline.config import Config, ConfigError
 from pipeline.document import Document, Stage
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.detect import Detect
@@ -87,15 +87,22 @@ def discover(corpus: Path) -> tuple[list[Path], list[Skipped]]:
 
 
 def build_stages(config: Config) -> list[Stage]:
-    """The per-document stages, in order (translation runs later, in batch)."""
-    return [
-        Read(),
-        Normalize(),
-        Boilerplate(extra_labels=config.labels or None),
-        Repair(),
-        Segmenter(),
-        Detect(config.candidates()),
-    ]
+    """The per-document stages, in order (translation runs later, in batch).
+
+    Each stage checks its options when built, so a bad config fails here, before
+    any document is read.
+    """
+    try:
+        return [
+            Read(),
+            Normalize(),
+            Boilerplate(extra_labels=config.labels or None),
+            Repair(),
+            Segmenter(),
+            Detect(config.candidates()),
+        ]
+    except ValueError as exc:
+        raise ConfigError(f"configuration: {exc}") from None
 
 
 def process_document(doc: Document, stages: list[Stage]) -> Document:
@@ -164,7 +171,8 @@ def _run_locked(corpus, out, config, log, engine) -> RunResult:
         doc = Document(doc=path.relative_to(corpus).as_posix())
         try:
             if path.stat().st_size > config.max_file_bytes:
-                skipped.append(Skipped(doc.doc, f"larger than max_file_bytes ({config.max_file_bytes})"))
+                limit = config.max_file_bytes
+                skipped.append(Skipped(doc.doc, f"larger than max_file_bytes ({limit})"))
                 continue
             doc.raw = path.read_bytes()
         except OSError as exc:
@@ -191,7 +199,8 @@ def _run_locked(corpus, out, config, log, engine) -> RunResult:
 
     result = RunResult(docs, skipped, missing)
     result.report = build_report(result, config, written, timings)
-    atomic_write(out / "report.json", json.dumps(result.report, ensure_ascii=False, indent=2) + "\n")
+    report_text = json.dumps(result.report, ensure_ascii=False, indent=2) + "\n"
+    atomic_write(out / "report.json", report_text)
     return result
 
 

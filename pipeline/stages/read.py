@@ -18,7 +18,6 @@ from wordfreq import zipf_frequency
 
 from pipeline.document import Document, Source, Stage
 
-
 # Tried before charset-normalizer's guesses, in this order on a tie: the legacy
 # encodings of Western European news files (cp1252 is a superset of latin-1's
 # printable range and maps 0x80-0x9F to €, “, ”, –...).

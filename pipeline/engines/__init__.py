@@ -1,0 +1,1 @@
+"""Translation engines: model management and batched translation, kept apart from the stages."""

@@ -1,0 +1,1 @@
+"""Helpers for tests and benchmarks: genuine Argos packages built on the fly, offline."""

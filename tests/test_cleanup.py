@@ -1,0 +1,484 @@
+"""The cleanup stages: normalize, boilerplate and repair.
+
+Unit tests per behaviour on texts written for them, the negative set (text without
+artefacts must come out byte-identical, with no fix recorded) and the seed article.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.document import Block, Document, Stage
+from pipeline.stages.boilerplate import Boilerplate, lexicon_data
+from pipeline.stages.normalize import Normalize
+from pipeline.stages.repair import Repair
+
+HERE = Path(__file__).parent
+SEED = HERE.parent / "corpus" / "article-pt.txt"
+NEGATIVE = HERE / "data" / "negative.txt"
+REQUIRED_LANGUAGES = {"de", "en", "pt", "es", "fr"}
+
+
+def cleanup_stages() -> tuple[Stage, ...]:
+    return Normalize(), Boilerplate(), Repair()
+
+
+def clean(text: str, *stages: Stage) -> Document:
+    """Run ``stages`` (all three cleanup stages when none are given) on ``text``."""
+    doc = Document("test.txt", text=text)
+    for stage in stages or cleanup_stages():
+        doc = stage.process(doc)
+    return doc
+
+
+def fixes(doc: Document, kind: str) -> list[tuple[str, str]]:
+    return [(fix.before, fix.after) for fix in doc.fixes if fix.kind == kind]
+
+
+def negative_cases() -> list[tuple[str, str]]:
+    """(name, text) of each case in the negative set, text with one final newline."""
+    parts = re.split(r"^=== (.+)\n", NEGATIVE.read_text(encoding="utf-8"), flags=re.M)
+    pairs = zip(parts[1::2], parts[2::2], strict=True)
+    return [(name, body.strip("\n") + "\n") for name, body in pairs]
+
+
+# --- normalize -------------------------------------------------------------------------
+
+
+def test_normalize_turns_every_line_ending_into_newline_and_records_each_kind_once():
+    doc = clean("um\r\ndois\r\ntrês\rquatro", Normalize())
+    assert doc.text == "um\ndois\ntrês\nquatro"
+    assert fixes(doc, "newlines") == [("\r", "\n"), ("\r\n", "\n")]
+
+
+def test_normalize_removes_soft_hyphens_zero_width_spaces_and_stray_bom():
+    doc = clean("\ufeffcoope\u00adração\u200b bi\ufefflateral", Normalize())
+    assert doc.text == "cooperação bilateral"
+    assert fixes(doc, "invisible_chars") == [("coope\u00adração\u200b", "cooperação")]
+    assert {fix.kind for fix in doc.fixes} == {"control_chars", "invisible_chars"}
+
+
+def test_normalize_makes_nbsp_between_words_a_space_and_keeps_typographic_nbsp():
+    doc = clean("Kim\u00a0Jong Un: 10\u00a0000 soldats\u00a0! «\u00a0oui\u00a0»", Normalize())
+    assert doc.text == "Kim Jong Un: 10\u00a0000 soldats\u00a0! «\u00a0oui\u00a0»"
+    assert fixes(doc, "nbsp") == [("Kim\u00a0Jong", "Kim Jong")]
+
+
+def test_normalize_decodes_real_html_entities_only():
+    doc = clean("Tom &amp; Jerry em S&#227;o Paulo &#x2014; AT&T, a=1&b=2, &bogus;", Normalize())
+    assert doc.text == "Tom & Jerry em São Paulo — AT&T, a=1&b=2, &bogus;"
+    assert ("&amp;", "&") in fixes(doc, "html_entity")
+
+
+def test_normalize_repairs_mojibake_and_records_the_word():
+    doc = clean("As tensÃµes na polÃ­tica mundial", Normalize())
+    assert doc.text == "As tensões na política mundial"
+    assert fixes(doc, "mojibake") == [("tensÃµes", "tensões"), ("polÃ­tica", "política")]
+
+
+def test_normalize_decodes_entities_before_repairing_the_mojibake_they_hide():
+    doc = clean("Cor&#195;&#169;ia", Normalize())
+    assert doc.text == "Coréia"
+
+
+def test_normalize_keeps_curly_quotes_ligatures_and_fullwidth_forms():
+    text = "“Olá”, ‘sim’ — a ﬁbra ＡＢＣ"
+    assert clean(text, Normalize()).text == text
+
+
+def test_normalize_strips_trailing_whitespace_and_collapses_doubled_spaces():
+    doc = clean("uma  palavra   e outra \t\n    recuo mantido", Normalize())
+    assert doc.text == "uma palavra e outra\n    recuo mantido"
+    assert fixes(doc, "spaces") == [("uma  palavra", "uma palavra"), ("palavra   e", "palavra e")]
+    assert fixes(doc, "trailing_whitespace") == [("outra \t", "outra")]
+
+
+def test_normalize_collapses_blank_line_runs_and_lays_out_paragraph_blocks():
+    doc = clean("\nTítulo\n\n\n\nlinha um\nlinha dois\n\nfim\n", Normalize())
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("paragraph", "Título"),
+        ("paragraph", "linha um\nlinha dois"),
+        ("paragraph", "fim"),
+    ]
+    assert fixes(doc, "blank_lines") == [("\n\n\n\n", "\n\n")]
+
+
+# --- boilerplate -----------------------------------------------------------------------
+
+WIDGETS = [
+    "Details",
+    "Teilen",
+    "Drucken",
+    "Mehr zum Thema",
+    "Share",
+    "Read more",
+    "Leia mais",
+    "Compartilhar",
+    "Imprimir",
+    "Partager",
+    "Lire la suite",
+    "Compartir",
+    "Leer más",
+    "  read MORE »",
+    "Teilen | Drucken",
+]
+
+
+@pytest.mark.parametrize("line", WIDGETS)
+def test_boilerplate_removes_lines_that_are_a_widget_label(line):
+    doc = clean(f"Texto da notícia.\n{line}\nMais texto.", Normalize(), Boilerplate())
+    assert doc.blocks[0].text == "Texto da notícia.\nMais texto."
+    assert [(r.text, r.reason) for r in doc.removed] == [(line.strip(), "widget label")]
+    assert fixes(doc, "widget_label") == [(line.strip(), "")]
+
+
+@pytest.mark.parametrize(
+    ("line", "count"),
+    [
+        ("Kommentare (0)", "0"),
+        ("Comments (3)", "3"),
+        ("Comentários (2)", "2"),
+        ("12 Commentaires", "12"),
+        ("Comentarios: 5", "5"),
+        ("Teilen | Kommentare (7)", "7"),
+    ],
+)
+def test_boilerplate_moves_the_comment_count_to_metadata(line, count):
+    doc = clean(f"Texto.\n\n{line}", Normalize(), Boilerplate())
+    assert doc.metadata == {"comments": count}
+    assert [b.text for b in doc.blocks] == ["Texto."]
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "value"),
+    [
+        ("OrtPyongyang, Nordkorea", "location", "Pyongyang, Nordkorea"),
+        ("Ort: Berlin", "location", "Berlin"),
+        ("Lieu : Paris", "location", "Paris"),
+        ("Autor:Max Muster", "author", "Max Muster"),
+        ("Von Max Muster", "author", "Max Muster"),
+        ("Por Maria da Silva", "author", "Maria da Silva"),
+        ("Datum12.11.2024", "date", "12.11.2024"),
+        ("Fecha 12 de noviembre de 2024", "date", "12 de noviembre de 2024"),
+        ("Fonte: Reuters", "source", "Reuters"),
+        ("FotoAP/Ahn Young-joon", "photo", "AP/Ahn Young-joon"),
+    ],
+)
+def test_boilerplate_reads_label_value_lines_into_metadata(line, key, value):
+    doc = clean(f"Texto.\n\n{line}", Normalize(), Boilerplate())
+    assert doc.metadata == {key: value}
+    assert [(r.text, r.reason) for r in doc.removed] == [(line, f"metadata: {key}")]
+    assert [b.text for b in doc.blocks] == ["Texto."]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Ortschaften im Norden wurden evakuiert",
+        "Datenschutz ist wichtig.",
+        "DATENSCHUTZ IST WICHTIG",
+        "Von der Leyen",
+        "Von Bären und Menschen",
+        "Por que a Rússia precisa da Coreia?",
+        "By The Numbers",
+        "Data Science",
+        "Details zum Vertrag folgen morgen.",
+        "Kommentare sind geschlossen.",
+        "Autor: " + " ".join(["um texto longo demais para ser uma assinatura"] * 2),
+    ],
+)
+def test_boilerplate_keeps_text_that_merely_starts_with_a_label(line):
+    doc = clean(line, Normalize(), Boilerplate())
+    assert [b.text for b in doc.blocks] == [line.strip()]
+    assert doc.metadata == {} and doc.removed == [] and doc.fixes == []
+
+
+def test_boilerplate_drops_blocks_left_empty_and_keeps_the_first_value_of_a_key():
+    doc = clean("Texto.\n\nDetails\nOrt: Berlin\n\nOrt: Bonn", Normalize(), Boilerplate())
+    assert [b.text for b in doc.blocks] == ["Texto."]
+    assert doc.metadata == {"location": "Berlin"}
+    assert [r.text for r in doc.removed] == ["Details", "Ort: Berlin", "Ort: Bonn"]
+
+
+def test_boilerplate_extra_labels_extend_the_lexicon():
+    extra = {"widgets": {"it": ["Condividi"]}, "fields": {"author": {"it": ["Di"]}}}
+    doc = clean("Testo.\n\nCondividi\nDi Mario Rossi", Normalize(), Boilerplate(extra))
+    assert doc.metadata == {"author": "Mario Rossi"}
+    assert [b.text for b in doc.blocks] == ["Testo."]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"widget": {"it": ["Condividi"]}}, "unknown label section"),
+        ({"widgets": {"it": "Condividi"}}, r"widgets\.it must be a list"),
+        ({"fields": {"author": ["Di"]}}, r"\[fields\] must hold tables"),
+    ],
+)
+def test_boilerplate_rejects_malformed_extra_labels_with_a_helpful_error(extra, message):
+    with pytest.raises(ValueError, match=message):
+        Boilerplate(extra)
+
+
+def test_label_lexicon_covers_the_required_languages():
+    data = lexicon_data()
+    assert REQUIRED_LANGUAGES <= set(data["widgets"])
+    for section in ("counters", "fields"):
+        for key, table in data[section].items():
+            assert REQUIRED_LANGUAGES <= set(table), f"{section}.{key}"
+
+
+# --- repair ----------------------------------------------------------------------------
+
+
+def repaired(text: str) -> Document:
+    return clean(text, Normalize(), Repair())
+
+
+def test_repair_unwraps_a_hard_wrapped_paragraph():
+    doc = repaired(
+        "A cooperação militar já está em pleno\n"
+        "andamento: mais de dez mil soldados\n"
+        "participaram da luta."
+    )
+    assert doc.blocks[0].text == (
+        "A cooperação militar já está em pleno andamento: mais de dez mil soldados "
+        "participaram da luta."
+    )
+    assert fixes(doc, "unwrap") == [
+        ("pleno\nandamento:", "pleno andamento:"),
+        ("soldados\nparticiparam", "soldados participaram"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "expected"),
+    [
+        (
+            "expressou gratidão pela crescente coope-\nração bilateral.",
+            "expressou gratidão pela crescente cooperação bilateral.",
+        ),
+        (
+            "A agência oficial de notícias norte-\ncoreana informou ontem.",
+            "A agência oficial de notícias norte-coreana informou ontem.",
+        ),
+        (
+            "Kim pediu a ajuda do antigo ex-\npresidente da comissão.",
+            "Kim pediu a ajuda do antigo ex-presidente da comissão.",
+        ),
+        (
+            "Die Regierungen vereinbarten eine engere Zusammen-\narbeit im Handel.",
+            "Die Regierungen vereinbarten eine engere Zusammenarbeit im Handel.",
+        ),
+        (
+            "Die Gespräche zwischen Nord- und Süd-\nKorea gehen weiter.",
+            "Die Gespräche zwischen Nord- und Süd-Korea gehen weiter.",
+        ),
+        (
+            "Die Gespräche über die Grenze zwischen Nord-\nund Südkorea gehen weiter.",
+            "Die Gespräche über die Grenze zwischen Nord- und Südkorea gehen weiter.",
+        ),
+        (
+            "As tensões na região de Pyongyang -\nCoreia do Norte aumentam.",
+            "As tensões na região de Pyongyang - Coreia do Norte aumentam.",
+        ),
+    ],
+)
+def test_repair_drops_a_line_break_hyphen_only_when_the_joined_word_wins(wrapped, expected):
+    assert repaired(wrapped).blocks[0].text == expected
+
+
+def test_repair_records_a_dropped_line_break_hyphen_as_hyphenation():
+    doc = repaired("expressou gratidão pela crescente coope-\nração bilateral.")
+    assert fixes(doc, "hyphenation") == [("coope-\nração", "cooperação")]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "- primeiro item da lista, bastante longo\n- segundo item da lista, bem longo",
+        "1. Erster Punkt der Aufzählung mit Text\n2. Zweiter Punkt der Aufzählung",
+        "Rua das Flores, 12\n1000-100 Lisboa",
+        "Details\nOrtPyongyang, Nordkorea",
+    ],
+)
+def test_repair_keeps_line_breaks_of_lists_and_short_lines(block):
+    assert repaired(block).blocks[0].text == block
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a agência norte -coreana", "a agência norte-coreana"),
+        ("a Academia de Estado -Maior", "a Academia de Estado-Maior"),
+        ("Especula -se que sim.", "Especula-se que sim."),
+        ("Das Treffen in Nord- Korea.", "Das Treffen in Nord-Korea."),
+        ("Der Nord -Süd -Dialog", "Der Nord-Süd-Dialog"),
+        ("Der Nord- Süd- Dialog", "Der Nord-Süd-Dialog"),
+        ("a coope- ração bilateral", "a cooperação bilateral"),
+    ],
+)
+def test_repair_rejoins_compounds_split_by_a_space(text, expected):
+    doc = repaired(text)
+    assert doc.blocks[0].text == expected
+    assert fixes(doc, "split_compound")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nordkorea - As tensões",
+        "Nord- und Südkorea, Ein- oder Ausreise, pre- and post-war",
+        "Hoje faz -5 °C, a temperatura de -5 graus",
+        "O placar foi 1-0 e 10-12 mil pessoas",
+        "x = -1 e a->b",
+        "- item da lista",
+        "em 2010 – 2020 e — assim",
+    ],
+)
+def test_repair_leaves_dashes_suspended_hyphens_numbers_and_lists_alone(text):
+    doc = repaired(text)
+    assert doc.blocks[0].text == text and doc.fixes == []
+
+
+def test_repair_removes_space_before_comma_period_bracket_and_closing_quote():
+    doc = repaired("palavra , outra (assim ) e “isso ” .")
+    assert doc.blocks[0].text == "palavra, outra (assim) e “isso”."
+    assert ("palavra ,", "palavra,") in fixes(doc, "space_before_punct")
+
+
+def test_repair_keeps_french_spacing_before_high_punctuation_and_guillemets():
+    text = "Il a dit : « Bonjour ! » Vraiment ? Oui ; d'accord ... . . ."
+    assert repaired(text).blocks[0].text == text
+
+
+def test_repair_drops_a_duplicated_headline_and_records_it():
+    doc = repaired("Kim e Kozlov se reúnem\n\nKim  e Kozlov\nse reúnem\n\nO encontro ocorreu.")
+    assert [b.text for b in doc.blocks] == ["Kim e Kozlov se reúnem", "O encontro ocorreu."]
+    assert [(r.text, r.reason) for r in doc.removed] == [
+        ("Kim e Kozlov\nse reúnem", "duplicate headline")
+    ]
+    assert fixes(doc, "duplicate_headline") == [("Kim e Kozlov\nse reúnem", "")]
+
+
+def test_repair_drops_a_repeated_paragraph_but_keeps_distant_repeats():
+    doc = repaired("Título\n\nO lide.\n\nO lide.\n\nOutro.\n\nO lide.")
+    assert [b.text for b in doc.blocks] == ["Título", "O lide.", "Outro.", "O lide."]
+    assert [r.reason for r in doc.removed] == ["duplicate paragraph"]
+    assert fixes(doc, "duplicate_paragraph") == [("O lide.", "")]
+
+
+def test_repair_sets_title_heading_and_paragraph_kinds():
+    doc = repaired(
+        "Coreia do Norte e Rússia: uma aliança!\n\nO encontro ocorreu ontem.\n\n"
+        "Apoio militar e parceria\n\nQual o próximo passo?"
+    )
+    assert [b.kind for b in doc.blocks] == ["title", "paragraph", "heading", "paragraph"]
+
+
+def test_repair_does_not_make_a_first_sentence_a_title():
+    assert repaired("O encontro ocorreu ontem.").blocks[0].kind == "paragraph"
+
+
+def test_repair_keeps_kinds_set_by_an_earlier_stage():
+    doc = Document("test.txt", blocks=[Block("dateline", "Berlin, 12.11.2024")])
+    assert Repair().process(doc).blocks[0].kind == "dateline"
+
+
+def test_repair_rejects_languages_without_a_word_list():
+    with pytest.raises(ValueError, match="wordfreq has no word list"):
+        Repair(languages=("pt", "xx"))
+
+
+# --- the whole cleanup -----------------------------------------------------------------
+
+
+NEGATIVE_CASES = negative_cases()
+
+
+@pytest.mark.parametrize(("name", "text"), NEGATIVE_CASES, ids=[name for name, _ in NEGATIVE_CASES])
+def test_negative_set_comes_out_byte_identical(name, text):
+    doc = clean(text)
+    assert doc.clean_text() == text, name
+    assert doc.fixes == [] and doc.removed == [] and doc.metadata == {}
+
+
+def test_negative_set_is_not_empty():
+    assert len(NEGATIVE_CASES) >= 8
+
+
+@pytest.fixture(scope="module")
+def seed() -> Document:
+    return clean(SEED.read_text(encoding="utf-8"))
+
+
+def test_seed_headline_appears_once(seed):
+    headline = "Coréia do Norte e Rússia: a nova aliança militar garante alarme!"
+    assert seed.clean_text().count(headline) == 1
+    assert seed.blocks[0].kind == "title"
+
+
+def test_seed_compounds_are_rejoined(seed):
+    text = seed.clean_text()
+    assert "norte-coreana" in text and "Estado-Maior" in text
+    assert "norte -coreana" not in text and "Estado -Maior" not in text
+
+
+def test_seed_boilerplate_lines_are_gone_and_their_facts_kept(seed):
+    lines = seed.clean_text().splitlines()
+    for label in ("Details", "Kommentare (0)", "OrtPyongyang, Nordkorea"):
+        assert label not in lines
+    assert seed.metadata["location"] == "Pyongyang, Nordkorea"
+    assert seed.metadata["comments"] == "0"
+
+
+def test_seed_keeps_the_spaced_dash(seed):
+    assert "Pyongyang, Nordkorea - As tensões" in seed.clean_text()
+
+
+def test_cleanup_repairs_a_document_full_of_artefacts():
+    raw = (
+        "\ufeffKim trifft Kozlov in Pyongyang\r\n\r\nKim  trifft Kozlov in Pyongyang\r\n\r\n"
+        "OrtPyongyang, Nordkorea\r\nDatum12.11.2024\r\nVon Max Muster\r\n\r\n\r\n\r\n"
+        "Die Regierungen vereinbarten eine engere Zusammen-\r\narbeit im Handel , so die "
+        "nordkoreanische\r\nNachrichtenagentur KCNA . Die Gespr&auml;che &amp; Treffen \r\n"
+        "betreffen Nord- und SÃ¼dkorea.\r\n\r\nTeilen | Drucken\r\nKommentare (3)\r\n"
+    )
+    doc = clean(raw)
+    assert doc.clean_text() == (
+        "Kim trifft Kozlov in Pyongyang\n\n"
+        "Die Regierungen vereinbarten eine engere Zusammenarbeit im Handel, so die "
+        "nordkoreanische Nachrichtenagentur KCNA. Die Gespräche & Treffen betreffen "
+        "Nord- und Südkorea.\n"
+    )
+    assert [b.kind for b in doc.blocks] == ["title", "paragraph"]
+    assert doc.metadata == {
+        "location": "Pyongyang, Nordkorea",
+        "date": "12.11.2024",
+        "author": "Max Muster",
+        "comments": "3",
+    }
+    assert {fix.kind for fix in doc.fixes} == {
+        "newlines",
+        "html_entity",
+        "control_chars",
+        "mojibake",
+        "trailing_whitespace",
+        "spaces",
+        "blank_lines",
+        "metadata",
+        "widget_label",
+        "duplicate_headline",
+        "hyphenation",
+        "unwrap",
+        "space_before_punct",
+    }
+
+
+def test_cleanup_is_idempotent(seed):
+    again = clean(seed.clean_text())
+    assert again.clean_text() == seed.clean_text()
+    assert again.fixes == []

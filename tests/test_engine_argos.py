@@ -1,0 +1,258 @@
+"""The Argos engine and model management, with genuine packages built on the fly (offline)."""
+
+from __future__ import annotations
+
+import math
+import socket
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import argostranslate.package as argos_package
+import pytest
+import sentencepiece as spm
+
+from pipeline.engines import argos
+from pipeline.engines.argos import ArgosEngine, ModelError, install_file
+from pipeline.testing.argos_package import build_package, install_package
+
+PT = ["Olá mundo.", "", "Uma frase um pouco mais longa, com vírgulas e o número 2024.", "Sim!"]
+
+
+@dataclass(frozen=True)
+class Installed:
+    packages_dir: Path
+    files: dict[tuple[str, str], Path]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
+    """pt->en, en->de and en->fr (with a target prefix), in a temporary ARGOS_PACKAGES_DIR."""
+    root = tmp_path_factory.mktemp("argos")
+    packages_dir = root / "packages"
+    files = {
+        ("pt", "en"): build_package(root / "built", "pt", "en", seed=1),
+        ("en", "de"): build_package(root / "built", "en", "de", seed=2),
+        ("en", "fr"): build_package(root / "built", "en", "fr", seed=3, target_prefix="__fr__"),
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARGOS_PACKAGES_DIR", str(packages_dir))
+        for path in files.values():
+            install_package(path, packages_dir)
+        yield Installed(packages_dir, files)
+
+
+@pytest.fixture
+def engine(installed: Installed) -> ArgosEngine:
+    return ArgosEngine(beam_size=2)
+
+
+def test_installed_packages_are_argostranslate_packages(installed: Installed) -> None:
+    found = {(p.from_code, p.to_code): p for p in argos.installed_packages()}  # from the env
+    assert set(found) == set(installed.files)
+    assert found["pt", "en"].package_id == "translate-pt_en-1.0"
+    assert found["en", "fr"].target_prefix == "__fr__"
+    theirs = argos_package.get_installed_packages([installed.packages_dir])
+    assert {(p.from_code, p.to_code) for p in theirs} == set(installed.files)
+    assert all(p.packaged_sbd_path is None for p in theirs)  # no stanza/ to fetch resources for
+
+
+def test_route_direct_pivot_and_missing(installed: Installed, engine: ArgosEngine) -> None:
+    packages = {(p.from_code, p.to_code): p for p in argos.installed_packages()}
+    assert engine.route("pt", "en") == [packages["pt", "en"]]
+    assert engine.route("pt", "de") == [packages["pt", "en"], packages["en", "de"]]
+    assert engine.route("pt", "pt") == []
+    assert engine.route("de", "pt") is None
+    pairs = [("pt", "de"), ("de", "pt"), ("en", "de"), ("de", "pt")]
+    assert engine.missing_pairs(pairs) == [("de", "pt")]
+    with pytest.raises(ModelError, match="pipeline models install de pt"):
+        engine.translate(["Hallo"], "de", "pt")
+
+
+def test_translate_is_aligned_capped_and_batch_independent(installed: Installed) -> None:
+    engine = ArgosEngine(beam_size=2, max_decoding_ratio=1.0, max_decoding_extra=2)
+    out = engine.translate(PT, "pt", "en")
+    assert len(out) == len(PT)
+    assert out[1] == ""
+    assert all(out[i] for i in (0, 2, 3))
+    source = spm.SentencePieceProcessor(
+        model_file=str(engine.route("pt", "en")[0].path / "sentencepiece.model")
+    )
+    for text, translation in zip(PT, out, strict=True):
+        bucket = math.ceil(len(source.encode(text)) / argos.CAP_BUCKET) * argos.CAP_BUCKET
+        # Each generated piece holds at most one word.
+        assert len(translation.split()) <= bucket + 2
+    # Each output belongs to its input, whatever else is in the batch.
+    assert [engine.translate([text], "pt", "en")[0] for text in PT] == out
+    assert engine.translate(PT[::-1], "pt", "en") == out[::-1]
+
+
+def test_translate_is_deterministic(engine: ArgosEngine) -> None:
+    first = engine.translate(PT, "pt", "en")
+    assert ArgosEngine(beam_size=2).translate(PT, "pt", "en") == first
+    assert engine.model_id("pt", "en") == ArgosEngine(beam_size=2).model_id("pt", "en")
+
+
+def test_pivot_goes_through_english(engine: ArgosEngine) -> None:
+    english = engine.translate(PT, "pt", "en")
+    assert engine.translate(PT, "pt", "de") == engine.translate(english, "en", "de")
+    model_id = engine.model_id("pt", "de")
+    assert "translate-pt_en-1.0@" in model_id and "translate-en_de-1.0@" in model_id
+    assert model_id != engine.model_id("pt", "en")
+
+
+def test_target_prefix_is_forced_and_removed(engine: ArgosEngine) -> None:
+    out = engine.translate(["Hello world.", "Yes."], "en", "fr")
+    assert all(out) and not any("__fr__" in text for text in out)
+
+
+def test_translate_never_touches_the_network(
+    installed: Installed, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network access")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    install_file(installed.files["pt", "en"], packages_dir=tmp_path)
+    engine = ArgosEngine(threads=1, packages_dir=tmp_path)  # a fresh model load, too
+    assert len(engine.translate(PT, "pt", "en")) == len(PT)
+
+
+Change = Callable[[str, bytes], tuple[str, bytes] | None]
+
+
+def _copy(good: Path, dest: Path, change: Change = lambda name, data: (name, data)) -> Path:
+    """Copy an .argosmodel, letting ``change`` rename, rewrite or (None) drop members."""
+    with zipfile.ZipFile(good) as old, zipfile.ZipFile(dest, "w") as new:
+        for name in old.namelist():
+            changed = change(name, old.read(name))
+            if changed is not None:
+                new.writestr(*changed)
+    return dest
+
+
+def _adding(name: str) -> Callable[[Path, Path], Path]:
+    def make(good: Path, dest: Path) -> Path:
+        _copy(good, dest)
+        with zipfile.ZipFile(dest, "a") as archive:
+            archive.writestr(name, b"{}")
+        return dest
+
+    return make
+
+
+def _changing_metadata(data: bytes | None) -> Callable[[Path, Path], Path]:
+    def change(name: str, old: bytes) -> tuple[str, bytes] | None:
+        if not name.endswith("/metadata.json"):
+            return name, old
+        return None if data is None else (name, data)
+
+    return lambda good, dest: _copy(good, dest, change)
+
+
+def _without_model(good: Path, dest: Path) -> Path:
+    return _copy(good, dest, lambda name, data: None if "/model/" in name else (name, data))
+
+
+def _not_a_zip(good: Path, dest: Path) -> Path:
+    dest.write_bytes(b"PK but not really")
+    return dest
+
+
+BAD_PACKAGES: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
+    "two top-level directories": (
+        _adding("other/metadata.json"),
+        "exactly one top-level directory, this one holds 2",
+    ),
+    "member escaping with ..": (
+        _adding("translate-pt_en-1_0/../../evil.txt"),
+        "outside the package directory",
+    ),
+    "absolute member": (_adding("/tmp/evil.txt"), "outside the package directory"),
+    "missing metadata.json": (_changing_metadata(None), "metadata.json is missing"),
+    "unparseable metadata.json": (_changing_metadata(b"{oops"), "not valid JSON"),
+    "metadata without codes": (_changing_metadata(b"{}"), "has no 'from_code'"),
+    "no model": (_without_model, "model/model.bin is missing"),
+    "not a zip": (_not_a_zip, "not a zip archive"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_PACKAGES))
+def test_install_refuses_malformed_packages(
+    installed: Installed, tmp_path: Path, case: str
+) -> None:
+    make, message = BAD_PACKAGES[case]
+    bad = make(installed.files["pt", "en"], tmp_path / "bad.argosmodel")
+    packages_dir = tmp_path / "install" / "packages"
+    with pytest.raises(ModelError, match=message):
+        install_file(bad, packages_dir=packages_dir)
+    assert not (tmp_path / "install").exists()  # nothing written, not even the directory
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.argosmodel"]
+
+
+def test_symlink_member_is_refused(installed: Installed, tmp_path: Path) -> None:
+    bad = _copy(installed.files["pt", "en"], tmp_path / "bad.argosmodel")
+    link = zipfile.ZipInfo("translate-pt_en-1_0/link")
+    link.external_attr = 0o120777 << 16
+    with zipfile.ZipFile(bad, "a") as archive:
+        archive.writestr(link, "/etc/passwd")
+    with pytest.raises(ModelError, match="symbolic link"):
+        install_file(bad, packages_dir=tmp_path / "packages")
+    assert not (tmp_path / "packages").exists()
+
+
+def test_reinstall_replaces_and_remove_uninstalls(installed: Installed, tmp_path: Path) -> None:
+    for _ in range(2):
+        info = install_file(installed.files["pt", "en"], packages_dir=tmp_path)
+    assert [p.path for p in argos.installed_packages(tmp_path)] == [info.path]
+    assert argos.remove("pt", "en", packages_dir=tmp_path) == [info]
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ModelError, match="no installed package translates pt -> en"):
+        argos.remove("pt", "en", packages_dir=tmp_path)
+
+
+def test_broken_package_directory_is_reported_not_raised(tmp_path: Path) -> None:
+    (tmp_path / "half-extracted").mkdir()
+    listing = argos.list_packages(tmp_path)
+    assert listing.packages == ()
+    assert "half-extracted" in listing.problems[0] and "remove" in listing.problems[0]
+    with pytest.raises(FileNotFoundError):  # what argostranslate itself does with it
+        argos_package.get_installed_packages([tmp_path])
+
+
+def test_install_from_index_offline_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreachable(*args: object, **kwargs: object) -> socket.socket:
+        raise OSError("Network is unreachable")
+
+    def must_not_run() -> None:
+        raise AssertionError("argostranslate's index code must not run offline")
+
+    monkeypatch.setattr(socket, "create_connection", unreachable)
+    monkeypatch.setattr(argos_package, "update_package_index", must_not_run)
+    started = time.monotonic()
+    with pytest.raises(ModelError, match="cannot reach the Argos package index") as error:
+        argos.install_from_index("pt", "en")
+    assert time.monotonic() - started < 1
+    assert "pipeline models install FILE" in str(error.value)
+
+
+def test_install_from_index_bounds_a_hanging_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    def hang(*args: object, **kwargs: object) -> socket.socket:
+        time.sleep(5)
+        raise OSError("too late")
+
+    monkeypatch.setattr(socket, "create_connection", hang)
+    monkeypatch.setattr(argos, "INDEX_TIMEOUT_S", 0.2)
+    started = time.monotonic()
+    with pytest.raises(ModelError, match="no answer in 0.2 s"):
+        argos.install_from_index("pt", "en")
+    assert time.monotonic() - started < 1
+
+
+def test_install_command_names_both_ways() -> None:
+    command = argos.install_command("pt", "de")
+    assert command.startswith("pipeline models install pt de")
+    assert "pipeline models install FILE" in command and "pt->en" in command

@@ -1,0 +1,208 @@
+"""End to end: `pipeline run` on the sample corpus, with and without translation models."""
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.testing.argos_package import build_package, install_package
+
+
+def _records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def argos_packages(tmp_path_factory):
+    """pt->en and de->en tiny genuine Argos packages in a private packages directory."""
+    root = tmp_path_factory.mktemp("argos")
+    packages = root / "packages"
+    for seed, (src, tgt) in enumerate([("pt", "en"), ("de", "en"), ("fr", "en")], start=1):
+        install_package(build_package(root / "built", src, tgt, seed=seed), packages)
+    return packages
+
+
+@pytest.fixture(scope="module")
+def no_models_run(tmp_path_factory):
+    """One run on the sample corpus with no model installed (shared by several tests)."""
+    import shutil
+
+    from tests.conftest import SEED
+
+    root = tmp_path_factory.mktemp("nomodels")
+    shutil.copytree(SEED, root / "corpus")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ARGOS_PACKAGES_DIR", str(root / "empty"))
+        code = main(["run", str(root / "corpus"), "--out", str(root / "out"), "--to", "en"])
+    return code, root / "out"
+
+
+def test_seed_article_is_cleaned(no_models_run):
+    _, out = no_models_run
+    clean = (out / "clean" / "article-pt.txt").read_text(encoding="utf-8")
+    headline = "Coréia do Norte e Rússia: a nova aliança militar garante alarme!"
+    assert clean.count(headline) == 1
+    assert clean.startswith(headline + "\n\n")
+    assert "norte-coreana" in clean and "norte -coreana" not in clean
+    assert "Estado-Maior" in clean and "Estado -Maior" not in clean
+    lines = clean.splitlines()
+    for gone in ("Details", "Kommentare (0)", "OrtPyongyang, Nordkorea"):
+        assert gone not in lines
+    assert "Pyongyang, Nordkorea - As tensões" in clean  # the dash is real, not a compound
+    assert clean.endswith("permanecem incertas.\n")
+
+
+def test_seed_document_record(no_models_run):
+    _, out = no_models_run
+    record = next(r for r in _records(out / "documents.jsonl") if r["doc"] == "article-pt.txt")
+    assert record["lang"] == "pt"
+    assert record["metadata"]["location"] == "Pyongyang, Nordkorea"
+    assert {"text": "Nordkorea", "lang": "de"}.items() <= record["spans"][0].items()
+    span = record["spans"][0]
+    segments = {s["id"]: s for s in _records(out / "segments.jsonl")}
+    segment_text = segments[span["segment"]]["text"]
+    assert segment_text.startswith("Pyongyang, Nordkorea - As tensões")
+    assert segment_text[span["start"] : span["end"]] == "Nordkorea"
+    kinds = {f["kind"] for f in record["fixes"]}
+    assert {"split_compound", "duplicate_headline"} <= kinds
+    assert record["status"] == "ok"
+
+
+def test_segments_are_sentences_in_reading_order_with_stable_ids(no_models_run):
+    _, out = no_models_run
+    segments = [s for s in _records(out / "segments.jsonl") if s["doc"] == "article-pt.txt"]
+    assert segments[0]["text"] == "Coréia do Norte e Rússia: a nova aliança militar garante alarme!"
+    assert segments[0]["kind"] == "title" and segments[0]["id"] == "article-pt.txt#1.1"
+    assert segments[1]["text"] == "Pyongyang, Nordkorea - As tensões na política mundial aumentam!"
+    assert segments[2]["text"].startswith("O líder da Coréia do Norte, Kim Jong Un")
+    clean = (out / "clean" / "article-pt.txt").read_text(encoding="utf-8")
+    positions = [clean.index(s["text"]) for s in segments]
+    assert positions == sorted(positions)
+    assert len({s["id"] for s in segments}) == len(segments)
+    assert all(s["en"] is None for s in segments if s["lang"] != "en")
+
+
+def test_missing_models_exit_3_and_name_the_install_command(no_models_run):
+    code, out = no_models_run
+    assert code == 3
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    pairs = {m["pair"]: m["install"] for m in report["missing_models"]}
+    assert pairs["pt-en"].startswith("pipeline models install pt en")
+    assert report["ok"] == report["documents"] == 5
+    assert not (out / "translations" / "en" / "article-pt.txt").exists()
+    # The English article needs no model: its "translation" is the clean copy.
+    assert (out / "translations" / "en" / "en" / "library-reopens.txt").read_text() == (
+        out / "clean" / "en" / "library-reopens.txt"
+    ).read_text()
+
+
+def test_other_corpus_files_are_listed_as_skipped(corpus_copy, tmp_path, monkeypatch):
+    (corpus_copy / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "empty"))
+    main(["run", str(corpus_copy), "--out", str(tmp_path / "out")])
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert {"path": "photo.jpg", "reason": "not a .txt or .md file"} in report["skipped"]
+
+
+def test_legacy_encoding_and_mojibake_are_repaired(no_models_run):
+    _, out = no_models_run
+    fr = (out / "clean" / "fr" / "pain-lyon-cp1252.txt").read_text(encoding="utf-8")
+    assert "« Nous n’avons pas le choix »" in fr
+    pt = (out / "clean" / "pt" / "chuvas-santos-mojibake.txt").read_text(encoding="utf-8")
+    assert "Segundo o órgão, a previsão é de mais chuva até o fim da semana." in pt
+
+
+def test_translation_run_is_complete_aligned_and_offline(
+    corpus_copy, tmp_path, monkeypatch, argos_packages
+):
+    def refuse(*args, **kwargs):
+        raise OSError("network access during a run")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(argos_packages))
+    out = tmp_path / "out"
+    code = main(["run", str(corpus_copy), "--out", str(out), "--to", "en", "--beam-size", "1"])
+    assert code == 0
+    segments = [s for s in _records(out / "segments.jsonl") if s["doc"] == "article-pt.txt"]
+    assert all(isinstance(s["en"], str) and s["en"] for s in segments)
+    translated = (out / "translations" / "en" / "article-pt.txt").read_text(encoding="utf-8")
+    clean = (out / "clean" / "article-pt.txt").read_text(encoding="utf-8")
+    paragraphs = translated.rstrip("\n").split("\n\n")
+    assert len(paragraphs) == len(clean.rstrip("\n").split("\n\n"))
+    by_block: dict[int, list[str]] = {}
+    for s in segments:
+        by_block.setdefault(s["block"], []).append(s["en"])
+    assert paragraphs == [" ".join(by_block[b]) for b in sorted(by_block)]
+    report = json.loads((out / "report.json").read_text())
+    assert report["missing_models"] == [] and report["translated_documents"]["en"] == 5
+
+
+def test_same_input_gives_byte_identical_outputs(
+    corpus_copy, tmp_path, monkeypatch, argos_packages
+):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(argos_packages))
+    for name in ("a", "b"):
+        main(["run", str(corpus_copy), "--out", str(tmp_path / name), "--beam-size", "1"])
+    files = sorted(
+        p.relative_to(tmp_path / "a")
+        for p in (tmp_path / "a").rglob("*")
+        if p.is_file() and p.name not in ("report.json", ".pipeline.lock")
+    )
+    assert len(files) >= 12
+    for rel in files:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_python_dash_m_pipeline_shows_help():
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "pipeline run" in done.stdout and "exit codes" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["run", "does-not-exist"], "does not exist"),
+        (["run", "--to", "english"], "not a language code"),
+        (["run", "--beam-size", "0"], "--beam-size must be 1 or more"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_models_install_and_list(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "pk"))
+    archive = build_package(tmp_path / "built", "es", "en", seed=5)
+    assert main(["models", "install", str(archive)]) == 0
+    assert main(["models", "list"]) == 0
+    assert "es-en" in capsys.readouterr().out
+    assert main(["models", "install", str(tmp_path / "missing.argosmodel")]) == 2
+    assert "missing.argosmodel" in capsys.readouterr().err
+
+
+def test_bad_label_config_is_a_usage_error_before_any_work(tmp_path, capsys, corpus_copy):
+    config = tmp_path / "p.toml"
+    config.write_text('[labels.widget]\nde = ["Jetzt abonnieren"]\n')
+    out = tmp_path / "out"
+    assert main(["run", str(corpus_copy), "--out", str(out), "--config", str(config)]) == 2
+    assert "widgets" in capsys.readouterr().err
+    assert not (out / "documents.jsonl").exists()
+
+
+def test_user_labels_extend_the_lexicon(tmp_path, corpus_copy, monkeypatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "empty"))
+    (corpus_copy / "extra.txt").write_text("Uma notícia curta sobre o tempo.\n\nAssine já\n")
+    config = tmp_path / "p.toml"
+    config.write_text('[labels.widgets]\npt = ["Assine já"]\n')
+    main(["run", str(corpus_copy), "--out", str(tmp_path / "out"), "--config", str(config)])
+    clean = (tmp_path / "out" / "clean" / "extra.txt").read_text()
+    assert clean == "Uma notícia curta sobre o tempo.\n"
