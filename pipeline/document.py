@@ -53,6 +53,7 @@ class Segment:
     lang: str = ""
     score: float = 0.0
     translations: dict[str, str] = field(default_factory=dict)
+    flags: dict[str, list[str]] = field(default_factory=dict)  # QA flags per target language
 
 
 @dataclass

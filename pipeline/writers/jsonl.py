@@ -12,7 +12,8 @@ from pipeline.writers import atomic_write, json_line
 def segment_records(doc: Document, targets: list[str]) -> Iterator[dict]:
     """One n-way aligned record per segment: its text and one key per target language.
 
-    A target with no translation (missing model) holds ``null``.
+    A target with no translation (missing model) holds ``null``; ``flags`` holds the
+    QA flags of each target that has any.
     """
     for b, block in enumerate(doc.blocks, start=1):
         for seg in block.segments:
@@ -27,6 +28,7 @@ def segment_records(doc: Document, targets: list[str]) -> Iterator[dict]:
             }
             for tgt in targets:
                 record[tgt] = seg.translations.get(tgt)
+            record["flags"] = {t: seg.flags[t] for t in targets if seg.flags.get(t)}
             yield record
 
 
