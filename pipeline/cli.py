@@ -25,8 +25,12 @@ examples:
   pipeline models list                       installed translation models
   pipeline models install FILE.argosmodel    install a model file (works offline)
 
-exit codes: 0 done, 2 usage or configuration error, 3 finished with failed documents
-or missing models, 75 another run holds the output directory.
+Reruns are incremental: only new and changed documents are processed.
+
+exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
+3 finished with failed or quarantined documents or missing models,
+75 another run holds the output directory, 130/143 stopped by SIGINT/SIGTERM
+(documents in progress were finished and the report written).
 """
 
 
@@ -55,6 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
                      help="TOML config file (default: pipeline.toml if present)")
     run.add_argument("--beam-size", type=int, metavar="N",
                      help="translation beam size (default 2; 1 is fastest)")
+    run.add_argument("--force", action="store_true",
+                     help="reprocess every document, changed or not")
+    run.add_argument("--prune", action="store_true",
+                     help="remove the outputs of documents deleted from CORPUS")
+    run.add_argument("--dry-run", action="store_true",
+                     help="print what would be processed, skipped and pruned; write nothing")
+    run.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="worker processes (default 1)")
+    run.add_argument("--executor", choices=("local", "ray"), default="local",
+                     help="where shards run (default local; ray needs pip install .[ray])")
+    run.add_argument("--ray-address", metavar="ADDR",
+                     help="Ray cluster to attach to (auto or host:port; default: start one)")
+    run.add_argument("--log-format", choices=("human", "json"), default="human",
+                     help="log lines on stderr: human (default) or json")
 
     models = sub.add_parser("models", help="list, install or remove translation models",
                             description="Manage argostranslate packages (ARGOS_PACKAGES_DIR "
@@ -87,16 +105,32 @@ def _config_for(args: argparse.Namespace) -> Config:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.runner import run
+    from pipeline.log import RunLog
+    from pipeline.runner import RunOptions, run
 
     config = _config_for(args)
-    result = run(args.corpus, args.out, config)
+    if args.workers < 1:
+        raise ConfigError("--workers must be 1 or more")
+    options = RunOptions(force=args.force, prune=args.prune, dry_run=args.dry_run,
+                         executor=args.executor, workers=args.workers,
+                         ray_address=args.ray_address)
+    result = run(args.corpus, args.out, config, options, RunLog(args.log_format))
     report = result.report
-    print(f"{report['ok']}/{report['documents']} documents cleaned -> {args.out}/clean/")
+    if args.dry_run:
+        print(", ".join(f"{n} {what}" for what, n in sorted(report["plan"].items())) or "nothing")
+        return result.exit_code
+    print(f"{report['ok']}/{report['documents']} documents clean in {args.out}/clean/ "
+          f"({report['processed']} processed, {report['unchanged']} unchanged)")
     for tgt, count in report["translated_documents"].items():
         print(f"{count} translated into {tgt} -> {args.out}/translations/{tgt}/")
     for failed in report["failed"]:
         print(f"failed: {failed['doc']}: {'; '.join(failed['errors'])}")
+    for item in report["quarantined"]:
+        print(f"quarantined: {item['doc']}: {item['reason']}")
+    for doc in report["deleted_sources"]:
+        print(f"source deleted (outputs kept; --prune removes them): {doc}")
+    if report["interrupted"]:
+        print("interrupted: the documents not yet processed will be processed by the next run")
     if report["missing_models"]:
         print("missing translation models (everything else was written):")
         for item in report["missing_models"]:

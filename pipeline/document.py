@@ -7,6 +7,7 @@ as a :class:`Fix`, so every output can be explained (the audit trail).
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -107,6 +108,32 @@ class Document:
     def clean_text(self) -> str:
         """The cleaned document: blocks separated by one blank line, one final newline."""
         return "\n\n".join(block.text for block in self.blocks) + "\n" if self.blocks else ""
+
+    def to_json(self) -> str:
+        """The whole document (but its raw bytes) as JSON, for the state store."""
+        data = asdict(self)
+        del data["raw"]
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Document:
+        """The inverse of :meth:`to_json`.
+
+        >>> seg = Segment("a.txt#1.1", "Olá", translations={"en": "Hello"})
+        >>> d = Document("a.txt", blocks=[Block("title", "Olá", segments=[seg])])
+        >>> Document.from_json(d.to_json()) == d
+        True
+        """
+        data = json.loads(text)
+        data["source"] = Source(**data["source"])
+        data["blocks"] = [
+            Block(**{**b, "segments": [Segment(**s) for s in b["segments"]]})
+            for b in data["blocks"]
+        ]
+        data["removed"] = [Removed(**r) for r in data["removed"]]
+        data["spans"] = [Span(**s) for s in data["spans"]]
+        data["fixes"] = [Fix(**f) for f in data["fixes"]]
+        return cls(**data)
 
     def record(self) -> dict[str, Any]:
         """The documents.jsonl object for this document."""

@@ -1,46 +1,60 @@
-"""The runner: reads the corpus, runs the stages, hands results to the writers.
+"""The runner: reads the corpus, schedules shards, writes outputs, keeps state.
 
 Stages never touch files; everything that reads, writes, locks or times lives
-here. One failing document never stops the others: it is recorded with its error
-and the run finishes with exit code 3.
+here. A run:
+
+1. takes OUT's lock (a second run exits 75) and removes temporary files a killed
+   run left behind;
+2. walks CORPUS in a stable order; a document whose bytes and configuration
+   fingerprint match the state store is skipped, bad inputs are quarantined;
+3. sends the rest in shards to the executor (clean, analyse, translate), writes
+   each document's own files and then commits its state row;
+4. rebuilds the aggregate files (documents.jsonl, segments.jsonl, parallel/...)
+   from the state store, never by re-translating, and writes report.json.
+
+SIGINT and SIGTERM stop the scheduling of new shards: the shards in flight are
+finished and written, then the aggregates and report, and the run exits 130/143.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import sys
+import os
+import signal
+import socket
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from pipeline.config import Config, ConfigError
-from pipeline.document import Document, Stage
-from pipeline.stages.boilerplate import Boilerplate
-from pipeline.stages.detect import Detect
-from pipeline.stages.normalize import Normalize
-from pipeline.stages.read import Read
-from pipeline.stages.repair import Repair
-from pipeline.stages.segment import Segmenter
-from pipeline.stages.translate import Translate
-from pipeline.writers import atomic_write
-from pipeline.writers.jsonl import write_documents, write_segments
-from pipeline.writers.text import write_clean, write_translations
+from pipeline import __version__
+from pipeline.config import Config
+from pipeline.document import Document
+from pipeline.executors import make_executor
+from pipeline.log import RunLog
+from pipeline.shard import build_stages
+from pipeline.state import StateStore, StoredDocument
+from pipeline.writers import atomic_open, atomic_write, sweep_temporary
+from pipeline.writers.jsonl import document_line, segment_lines
+from pipeline.writers.text import write_document_files
 
 # Files the pipeline reads as documents; everything else is listed as skipped.
 DOCUMENT_SUFFIXES = (".txt", ".md")
+STATE_DIR = ".pipeline"
 
 EXIT_OK = 0
 EXIT_USAGE = 2
-EXIT_INCOMPLETE = 3  # failed documents or missing translation models
+EXIT_INCOMPLETE = 3  # failed or quarantined documents, or missing translation models
 EXIT_LOCKED = 75  # another run holds OUT's lock (EX_TEMPFAIL: try again later)
+EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
 class UsageError(Exception):
-    """Bad arguments or configuration: the message says what to do (exit 2)."""
+    """Bad arguments: the message says what to do (exit 2)."""
 
 
 class LockedError(Exception):
@@ -48,182 +62,341 @@ class LockedError(Exception):
 
 
 @dataclass
-class Skipped:
-    path: str
-    reason: str
+class RunOptions:
+    force: bool = False  # reprocess every document
+    prune: bool = False  # remove outputs of documents deleted from the corpus
+    dry_run: bool = False  # say what would happen, write nothing
+    executor: str = "local"
+    workers: int = 1
+    ray_address: str | None = None
+    shard_docs: int = 32  # documents per shard
+
+
+@dataclass
+class Entry:
+    """One file found in the corpus: a document to read, or a reason it is not."""
+
+    doc: str
+    path: Path
+    problem: str = ""  # quarantine reason
+    skip: str = ""  # not a document (other file type)
 
 
 @dataclass
 class RunResult:
-    docs: list[Document]
-    skipped: list[Skipped]
-    missing: list[tuple[str, str]]
     report: dict = field(default_factory=dict)
-
-    @property
-    def exit_code(self) -> int:
-        failed = any(d.status != "ok" for d in self.docs)
-        return EXIT_INCOMPLETE if failed or self.missing else EXIT_OK
+    exit_code: int = EXIT_OK
 
 
-def discover(corpus: Path) -> tuple[list[Path], list[Skipped]]:
-    """Documents under ``corpus`` in a stable order, and what was skipped with why."""
-    files: list[Path] = []
-    skipped: list[Skipped] = []
-    root = corpus.resolve()
-    for path in sorted(corpus.rglob("*")):
-        rel = path.relative_to(corpus).as_posix()
-        if path.is_dir():
-            continue
-        if not path.resolve().is_relative_to(root):
-            skipped.append(Skipped(rel, "symbolic link pointing outside the corpus"))
-        elif not path.is_file():
-            skipped.append(Skipped(rel, "not a regular file"))
-        elif path.suffix.lower() not in DOCUMENT_SUFFIXES:
-            skipped.append(Skipped(rel, "not a .txt or .md file"))
-        else:
-            files.append(path)
-    return files, skipped
+def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
+    """Every file under ``corpus`` in a stable order, with what to do with it.
 
-
-def build_stages(config: Config) -> list[Stage]:
-    """The per-document stages, in order (translation runs later, in batch).
-
-    Each stage checks its options when built, so a bad config fails here, before
-    any document is read.
+    Never follows a link out of the corpus, never reads a file over ``max_bytes``.
     """
-    try:
-        return [
-            Read(),
-            Normalize(),
-            Boilerplate(extra_labels=config.labels or None),
-            Repair(),
-            Segmenter(),
-            Detect(config.candidates()),
+    root = corpus.resolve()
+    for dirpath, dirnames, filenames in os.walk(corpus):
+        dirnames.sort()
+        base = Path(dirpath)
+        for name in dirnames:
+            if (base / name).is_symlink() and not (base / name).resolve().is_relative_to(root):
+                rel = (base / name).relative_to(corpus).as_posix()
+                yield Entry(rel, base / name, problem="symbolic link pointing outside the corpus")
+        dirnames[:] = [
+            n for n in dirnames if not (base / n).is_symlink() or
+            (base / n).resolve().is_relative_to(root)
         ]
-    except ValueError as exc:
-        raise ConfigError(f"configuration: {exc}") from None
+        for name in sorted(filenames):
+            path = base / name
+            rel = path.relative_to(corpus).as_posix()
+            yield _classify(Entry(rel, path), root, max_bytes)
 
 
-def process_document(doc: Document, stages: list[Stage]) -> Document:
-    """Run every stage on one document; an error marks it failed instead of raising."""
-    for stage in stages:
+def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
+    path = entry.path
+    try:
+        entry.doc.encode("utf-8")
+    except UnicodeEncodeError:
+        entry.doc = entry.doc.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        entry.problem = "file name is not valid UTF-8; rename it"
+        return entry
+    if path.suffix.lower() not in DOCUMENT_SUFFIXES:
+        entry.skip = "not a .txt or .md file"
+    elif path.is_symlink() and not path.resolve().is_relative_to(root):
+        entry.problem = "symbolic link pointing outside the corpus"
+    elif not path.is_file():
+        entry.problem = "not a regular file"
+    else:
         try:
-            doc = stage.process(doc)
-        except Exception as exc:  # one bad document must not stop the corpus
-            doc.status = "failed"
-            doc.errors.append(f"{stage.name}: {type(exc).__name__}: {exc}")
-            doc.blocks = []
-            break
-    doc.raw = b""
-    return doc
-
-
-def make_engine(config: Config):
-    from pipeline.engines.argos import ArgosEngine
-
-    t = config.translate
-    return ArgosEngine(
-        beam_size=t.beam_size,
-        compute_type=t.compute_type,
-        threads=t.threads or None,
-        max_batch_tokens=t.max_batch_tokens,
-        max_decoding_ratio=t.max_decoding_ratio,
-    )
-
-
-def run(
-    corpus: Path,
-    out: Path,
-    config: Config,
-    log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr),
-    engine=None,
-) -> RunResult:
-    """Process ``corpus`` into ``out``; see the output contract in README.md."""
-    if not corpus.is_dir():
-        raise UsageError(f"corpus directory {corpus} does not exist or is not a directory")
-    if out.resolve().is_relative_to(corpus.resolve()):
-        raise UsageError(f"output directory {out} is inside the corpus; choose --out elsewhere")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create output directory {out}: {exc.strerror}") from None
-    lock = FileLock(str(out / ".pipeline.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise LockedError(f"another pipeline run is writing to {out}; try again later") from None
-    try:
-        return _run_locked(corpus, out, config, log, engine)
-    finally:
-        lock.release()
-
-
-def _run_locked(corpus, out, config, log, engine) -> RunResult:
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    files, skipped = discover(corpus)
-    log(f"{len(files)} documents in {corpus} ({len(skipped)} other files skipped)")
-
-    stages = build_stages(config)
-    docs = []
-    for path in files:
-        doc = Document(doc=path.relative_to(corpus).as_posix())
-        try:
-            if path.stat().st_size > config.max_file_bytes:
-                limit = config.max_file_bytes
-                skipped.append(Skipped(doc.doc, f"larger than max_file_bytes ({limit})"))
-                continue
-            doc.raw = path.read_bytes()
+            size = path.stat().st_size
         except OSError as exc:
-            doc.status, doc.errors = "failed", [f"read: {exc.strerror}"]
-        docs.append(process_document(doc, stages) if doc.status == "ok" else doc)
-    timings["cleanup_and_detect"] = time.perf_counter() - started
-
-    t0 = time.perf_counter()
-    translate = Translate(engine or make_engine(config), config.targets)
-    translate.process_batch([d for d in docs if d.status == "ok"])
-    missing = sorted(translate.missing)
-    timings["translate"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    written: Counter[str] = Counter()
-    for doc in docs:
-        if doc.status == "ok":
-            write_clean(out, doc)
-            written.update(write_translations(out, doc, config.targets))
-    write_documents(out / "documents.jsonl", docs)
-    write_segments(out / "segments.jsonl", [d for d in docs if d.status == "ok"], config.targets)
-    timings["write"] = time.perf_counter() - t0
-    timings["total"] = time.perf_counter() - started
-
-    result = RunResult(docs, skipped, missing)
-    result.report = build_report(result, config, written, timings)
-    report_text = json.dumps(result.report, ensure_ascii=False, indent=2) + "\n"
-    atomic_write(out / "report.json", report_text)
-    return result
+            entry.problem = f"cannot read: {exc.strerror}"
+        else:
+            if size > max_bytes:
+                entry.problem = f"larger than max_file_bytes ({size} > {max_bytes})"
+    return entry
 
 
-def build_report(result: RunResult, config: Config, written: Counter, timings: dict) -> dict:
-    from pipeline.engines.argos import install_command
+def fingerprint(config: Config) -> str:
+    """What decides a document's outputs besides its bytes: config, models, version."""
+    from pipeline.engines.argos import installed_packages
 
-    docs = result.docs
-    fixes = Counter(f.kind for d in docs for f in d.fixes)
-    return {
-        "documents": len(docs),
-        "ok": sum(d.status == "ok" for d in docs),
-        "failed": [{"doc": d.doc, "errors": d.errors} for d in docs if d.status != "ok"],
-        "skipped": [vars(s) for s in result.skipped],
-        "languages": dict(sorted(Counter(d.lang for d in docs if d.lang).items())),
-        "segments": sum(len(d.segments()) for d in docs),
-        "fixes_by_kind": dict(sorted(fixes.items())),
-        "removed": sum(len(d.removed) for d in docs),
-        "targets": config.targets,
-        "translated_documents": {t: written.get(t, 0) for t in config.targets},
-        "missing_models": [
-            {"pair": f"{s}-{t}", "install": install_command(s, t)} for s, t in result.missing
-        ],
-        "config": config.fingerprint(),
-        "exit_code": result.exit_code,
-        "timings_s": {k: round(v, 3) for k, v in timings.items()},
-    }
+    models = sorted(f"{p.package_id}@{p.path.name}" for p in installed_packages())
+    blob = json.dumps([__version__, config.fingerprint(), models], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class Runner:
+    """One run of the pipeline over ``corpus`` into ``out``."""
+
+    def __init__(self, corpus: Path, out: Path, config: Config, options: RunOptions | None = None,
+                 log: RunLog | None = None, engine=None):
+        self.corpus, self.out, self.config = corpus, out, config
+        self.options = options or RunOptions()
+        self.log = log or RunLog()
+        self.engine = engine  # injected by tests; otherwise each worker makes its own
+        self.stop_signal: int | None = None
+        self.quarantined: list[dict] = []
+        self.skipped: list[dict] = []
+        self.counts: Counter[str] = Counter()
+        self._hashes: dict[str, str] = {}
+
+    # -- entry point -------------------------------------------------------------
+    def run(self) -> RunResult:
+        if not self.corpus.is_dir():
+            raise UsageError(f"corpus directory {self.corpus} does not exist or is not a directory")
+        if self.out.resolve().is_relative_to(self.corpus.resolve()):
+            raise UsageError(f"output directory {self.out} is inside the corpus; "
+                             "choose --out elsewhere")
+        build_stages(self.config)  # configuration errors before any work
+        if self.options.dry_run:
+            return self._dry_run()
+        try:
+            (self.out / STATE_DIR).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create output directory {self.out}: {exc.strerror}") from None
+        lock = FileLock(str(self.out / STATE_DIR / "lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise LockedError(f"another pipeline run ({self._holder()}) is writing to "
+                              f"{self.out}; try again when it has finished") from None
+        try:
+            atomic_write(self.out / STATE_DIR / "lock.json", json.dumps(
+                {"pid": os.getpid(), "host": socket.gethostname()}) + "\n")
+            return self._run_locked()
+        finally:
+            lock.release()
+
+    def _holder(self) -> str:
+        try:
+            info = json.loads((self.out / STATE_DIR / "lock.json").read_text())
+            return f"pid {info['pid']} on {info['host']}"
+        except (OSError, ValueError, KeyError):
+            return "holder unknown"
+
+    # -- the run -----------------------------------------------------------------
+    def _run_locked(self) -> RunResult:
+        started = time.perf_counter()
+        sweep_temporary(self.out)
+        state = StateStore(self.out / STATE_DIR / "state.sqlite")
+        previous = {sig: signal.getsignal(sig) for sig in EXIT_SIGNAL}
+        for sig in EXIT_SIGNAL:
+            signal.signal(sig, self._on_signal)
+        try:
+            fp = fingerprint(self.config)
+            known = state.known()
+            todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
+            self.log.event("start", f"{len(todo)} documents in {self.corpus}",
+                           documents=len(todo), out=str(self.out))
+            self._process(todo, known, fp, state)
+            deleted = sorted(set(known) - {e.doc for e in todo})
+            if self.options.prune:
+                for doc in deleted:
+                    self._remove_outputs(state.outputs(doc))
+                    state.delete(doc)
+                self.counts["pruned"] = len(deleted)
+            if self.counts["processed"] or self.counts["pruned"] or not self._aggregates_exist():
+                self._write_aggregates(state)
+            timings = {"total": round(time.perf_counter() - started, 3)}
+            return self._report(state, [] if self.options.prune else deleted, timings)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            state.close()
+
+    def _on_signal(self, signum: int, frame) -> None:
+        if self.stop_signal is None:
+            self.log.event("stopping", f"received {signal.Signals(signum).name}: finishing the "
+                           "documents in progress, then writing the report", signal=signum)
+        self.stop_signal = signum
+
+    def _sort_entries(self, entries: Iterable[Entry]) -> list[Entry]:
+        """Documents to consider; other files go to ``skipped``, bad ones to ``quarantined``."""
+        todo = []
+        for entry in entries:
+            if entry.skip:
+                self.skipped.append({"path": entry.doc, "reason": entry.skip})
+            elif entry.problem:
+                self.quarantined.append({"doc": entry.doc, "reason": entry.problem})
+            else:
+                todo.append(entry)
+        return todo
+
+    def _shards(self, todo: list[Entry], known: dict, fp: str) -> Iterator[list[tuple[str, bytes]]]:
+        """New and changed documents, read, in shards; stops early on a signal."""
+        shard: list[tuple[str, bytes]] = []
+        for entry in todo:
+            if self.stop_signal is not None:
+                return
+            try:
+                data = entry.path.read_bytes()
+            except OSError as exc:
+                reason = f"cannot read: {exc.strerror}"
+                self.quarantined.append({"doc": entry.doc, "reason": reason})
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            if not self.options.force and known.get(entry.doc, ("",))[:2] == (sha, fp):
+                self.counts["unchanged"] += 1
+                self.log.advance()
+                continue
+            self._hashes[entry.doc] = sha
+            shard.append((entry.doc, data))
+            if len(shard) >= self.options.shard_docs:
+                yield shard
+                shard = []
+        if shard:
+            yield shard
+
+    def _process(self, todo: list[Entry], known: dict, fp: str, state: StateStore) -> None:
+        self.log.start_progress(len(todo))
+        executor = make_executor(self.options.executor, self.config, self.options.workers,
+                                 self.options.ray_address, engine=self.engine)
+        try:
+            for result in executor.map(self._shards(todo, known, fp)):
+                for doc in result.docs:
+                    self._commit(doc, result.missing.get(doc.doc, []), fp, state)
+                self.log.advance(len(result.docs))
+        finally:
+            self.log.end_progress()
+            executor.close()
+
+    def _commit(self, doc: Document, missing: list[str], fp: str, state: StateStore) -> None:
+        """Write one document's files, drop files it no longer owns, then its state row."""
+        targets = self.config.targets
+        outputs = write_document_files(self.out, doc, targets) if doc.status == "ok" else []
+        self._remove_outputs(set(state.outputs(doc.doc)) - set(outputs))
+        state.put(StoredDocument(
+            doc.doc, self._hashes.pop(doc.doc), fp, doc.status, outputs, document_line(doc),
+            segment_lines(doc, targets) if doc.status == "ok" else "", doc.to_json(), missing,
+        ))
+        self.counts["processed"] += 1
+        if doc.status != "ok":
+            self.log.event(doc.status, f"{doc.status}: {doc.doc}: {'; '.join(doc.errors)}",
+                           doc=doc.doc, errors=doc.errors)
+
+    def _remove_outputs(self, outputs: Iterable[str]) -> None:
+        for rel in outputs:
+            (self.out / rel).unlink(missing_ok=True)
+
+    # -- aggregates and report ---------------------------------------------------
+    AGGREGATES = ("documents.jsonl", "segments.jsonl")
+
+    def _aggregates_exist(self) -> bool:
+        return all((self.out / name).is_file() for name in self.AGGREGATES)
+
+    def _write_aggregates(self, state: StateStore) -> None:
+        """Rebuild every aggregate file from the state store, streaming."""
+        for name, column in zip(self.AGGREGATES, ("record", "segments"), strict=True):
+            with atomic_open(self.out / name) as handle:
+                handle.writelines(state.column(column))
+
+    def _report(self, state: StateStore, deleted: list[str], timings: dict) -> RunResult:
+        from pipeline.engines.argos import install_command
+
+        statuses: Counter[str] = Counter()
+        languages: Counter[str] = Counter()
+        fixes: Counter[str] = Counter()
+        translated: Counter[str] = Counter()
+        missing: set[str] = set()
+        failed, quarantined = [], list(self.quarantined)
+        segments = removed = 0
+        for record, outputs, gaps, seg_count in state.summaries():
+            statuses[record["status"]] += 1
+            if record["status"] == "failed":
+                failed.append({"doc": record["doc"], "errors": record["errors"]})
+            elif record["status"] == "quarantined":
+                quarantined.append({"doc": record["doc"], "reason": "; ".join(record["errors"])})
+            languages.update([record["lang"]] if record["lang"] else [])
+            fixes.update(f["kind"] for f in record["fixes"])
+            translated.update(o.split("/")[1] for o in outputs if o.startswith("translations/"))
+            missing.update(gaps)
+            segments += seg_count
+            removed += len(record["removed"])
+        pairs = sorted(tuple(p.split("-", 1)) for p in missing)
+        report = {
+            "documents": sum(statuses.values()),
+            "ok": statuses["ok"],
+            "processed": self.counts["processed"],
+            "unchanged": self.counts["unchanged"],
+            "failed": failed,
+            "quarantined": sorted(quarantined, key=lambda q: q["doc"]),
+            "skipped": self.skipped,
+            "deleted_sources": deleted,
+            "pruned": self.counts["pruned"],
+            "languages": dict(sorted(languages.items())),
+            "segments": segments,
+            "fixes_by_kind": dict(sorted(fixes.items())),
+            "removed": removed,
+            "targets": self.config.targets,
+            "translated_documents": {t: translated[t] for t in self.config.targets},
+            "missing_models": [
+                {"pair": f"{s}-{t}", "install": install_command(s, t)} for s, t in pairs
+            ],
+            "config": self.config.fingerprint(),
+            "interrupted": self.stop_signal is not None,
+            "timings_s": timings,
+        }
+        if self.stop_signal is not None:
+            code = EXIT_SIGNAL[self.stop_signal]
+        elif failed or quarantined or pairs:
+            code = EXIT_INCOMPLETE
+        else:
+            code = EXIT_OK
+        report["exit_code"] = code
+        atomic_write(self.out / "report.json",
+                     json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return RunResult(report, code)
+
+    # -- dry run -----------------------------------------------------------------
+    def _dry_run(self) -> RunResult:
+        """Print what a run would process, skip, quarantine and prune; write nothing."""
+        path = self.out / STATE_DIR / "state.sqlite"
+        known = StateStore.read_only(path) if path.is_file() else {}
+        fp = fingerprint(self.config)
+        todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
+        plan: Counter[str] = Counter()
+        for entry in todo:
+            sha = hashlib.sha256(entry.path.read_bytes()).hexdigest()
+            stored = known.get(entry.doc)
+            if stored is None:
+                action = "process (new)"
+            elif self.options.force or stored[:2] != (sha, fp):
+                action = "process (changed)" if stored[0] != sha else "process (config or models)"
+            else:
+                action = "unchanged"
+            plan[action.split(" ")[0]] += 1
+            print(f"{action}: {entry.doc}")
+        for item in self.quarantined:
+            print(f"quarantine: {item['doc']}: {item['reason']}")
+        for item in self.skipped:
+            print(f"skip: {item['path']}: {item['reason']}")
+        for doc in sorted(set(known) - {e.doc for e in todo}):
+            print(f"{'prune' if self.options.prune else 'deleted source'}: {doc}")
+            plan["deleted"] += 1
+        return RunResult({"plan": dict(plan)}, EXIT_OK)
+
+
+def run(corpus: Path, out: Path, config: Config, options: RunOptions | None = None,
+        log: RunLog | None = None, engine=None) -> RunResult:
+    """Process ``corpus`` into ``out``; see the output contract in README.md."""
+    return Runner(corpus, out, config, options, log, engine).run()

@@ -48,3 +48,12 @@ def test_read_stage_records_the_legacy_encoding_as_a_fix():
 def test_french_guillemets_survive_cp1252():
     text = "« Nous n’avons pas le choix », explique Hélène, boulangère à Lyon."
     assert decode_bytes(text.encode("cp1252")) == (text, "cp1252")
+
+
+def test_random_bytes_are_refused_as_undecodable():
+    import random
+
+    rng = random.Random(1)
+    noise = bytes(rng.randrange(1, 256) for _ in range(2000))
+    with pytest.raises(DecodeError, match="undecodable"):
+        decode_bytes(noise)

@@ -73,7 +73,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         pass
     if looks_binary(data):
         raise DecodeError("binary file (NUL bytes): not a text document")
-    candidates = [*PREFERRED_LEGACY, *(m.encoding for m in from_bytes(data))]
+    guesses = [m.encoding for m in from_bytes(data)]
+    if not guesses:  # charset-normalizer finds every encoding too chaotic: not text
+        raise DecodeError("undecodable bytes: no text encoding explains them; "
+                          "save the file as UTF-8")
+    candidates = [*PREFERRED_LEGACY, *guesses]
     decoded: list[tuple[float, int, str, str]] = []
     for rank, encoding in enumerate(dict.fromkeys(candidates)):
         try:
@@ -82,7 +86,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             continue
         decoded.append((-plausibility(text), rank, text, encoding))
     if not decoded:
-        raise DecodeError("no text encoding explains these bytes; save the file as UTF-8")
+        raise DecodeError("undecodable bytes: no text encoding explains them; "
+                          "save the file as UTF-8")
     _, _, text, encoding = min(decoded)
     return text, encoding.replace("_", "-")
 

@@ -1,12 +1,11 @@
-"""JSON Lines writers: ``documents.jsonl`` and ``segments.jsonl``."""
+"""JSON Lines: the per-document lines of ``documents.jsonl`` and ``segments.jsonl``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 from pipeline.document import Document
-from pipeline.writers import atomic_write, json_line
+from pipeline.writers import json_line
 
 
 def segment_records(doc: Document, targets: list[str]) -> Iterator[dict]:
@@ -32,10 +31,11 @@ def segment_records(doc: Document, targets: list[str]) -> Iterator[dict]:
             yield record
 
 
-def write_documents(path: Path, docs: Iterable[Document]) -> None:
-    atomic_write(path, "".join(json_line(doc.record()) for doc in docs))
+def document_line(doc: Document) -> str:
+    """The document's line of documents.jsonl."""
+    return json_line(doc.record())
 
 
-def write_segments(path: Path, docs: Iterable[Document], targets: list[str]) -> None:
-    lines = (json_line(r) for doc in docs for r in segment_records(doc, targets))
-    atomic_write(path, "".join(lines))
+def segment_lines(doc: Document, targets: list[str]) -> str:
+    """The document's lines of segments.jsonl."""
+    return "".join(json_line(r) for r in segment_records(doc, targets))

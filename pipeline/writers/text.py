@@ -9,16 +9,16 @@ from pipeline.stages.translate import translated_document
 from pipeline.writers import atomic_write
 
 
-def write_clean(out: Path, doc: Document) -> None:
-    atomic_write(out / "clean" / doc.doc, doc.clean_text())
+def write_document_files(out: Path, doc: Document, targets: list[str]) -> list[str]:
+    """Write the clean copy and each complete translated copy.
 
-
-def write_translations(out: Path, doc: Document, targets: list[str]) -> list[str]:
-    """Write each complete translated copy; return the languages written."""
-    written = []
+    Returns the files written, relative to ``out`` (the files the document owns).
+    """
+    written = [f"clean/{doc.doc}"]
+    atomic_write(out / written[0], doc.clean_text())
     for tgt in targets:
         text = translated_document(doc, tgt)
         if text is not None:
-            atomic_write(out / "translations" / tgt / doc.doc, text)
-            written.append(tgt)
+            written.append(f"translations/{tgt}/{doc.doc}")
+            atomic_write(out / written[-1], text)
     return written

@@ -1,0 +1,28 @@
+"""Executors: where shards run. They know nothing about text.
+
+An executor takes an iterable of shards and yields one
+:class:`~pipeline.shard.ShardResult` per shard, in the order of the shards,
+with a bounded number of shards in flight (so memory does not grow with the
+corpus). ``close()`` releases workers.
+"""
+
+from __future__ import annotations
+
+from pipeline.config import ConfigError
+
+
+def make_executor(name: str, config, workers: int, ray_address: str | None = None,
+                  engine=None):
+    """The executor called ``name`` ("local" or "ray").
+
+    ``engine`` (tests only) replaces the translation engine of an in-process worker.
+    """
+    if name == "local":
+        from pipeline.executors.local import LocalExecutor
+
+        return LocalExecutor(config, workers, engine)
+    if name == "ray":
+        from pipeline.executors.ray import RayExecutor
+
+        return RayExecutor(config, workers, ray_address)
+    raise ConfigError(f"unknown executor '{name}'; use local or ray")

@@ -1,0 +1,65 @@
+"""Local executor: in this process (one worker) or a pool of worker processes.
+
+Each worker process builds one :class:`~pipeline.shard.ShardProcessor`, so each
+loads its translation models once. Workers ignore SIGINT and SIGTERM: the parent
+decides when to stop, and lets the shards in flight finish.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from pipeline.config import Config
+from pipeline.shard import ShardProcessor, ShardResult
+
+_processor: ShardProcessor | None = None
+
+
+def _init_worker(config: Config, threads: int) -> None:
+    global _processor
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    config.translate.threads = threads
+    _processor = ShardProcessor(config)
+
+
+def _run_shard(shard: list[tuple[str, bytes]]) -> ShardResult:
+    assert _processor is not None
+    return _processor(shard)
+
+
+class LocalExecutor:
+    """Runs shards here (``workers == 1``) or in ``workers`` processes."""
+
+    def __init__(self, config: Config, workers: int = 1, engine=None):
+        self.workers = max(1, workers)
+        self.pool: ProcessPoolExecutor | None = None
+        if self.workers == 1:
+            self.processor = ShardProcessor(config, engine)
+        else:
+            cpus = os.cpu_count() or 1
+            # Translation threads split between workers: never more threads than cores.
+            threads = max(1, (config.translate.threads or cpus) // self.workers)
+            self.pool = ProcessPoolExecutor(
+                self.workers, initializer=_init_worker, initargs=(config, threads)
+            )
+
+    def map(self, shards: Iterable[list[tuple[str, bytes]]]) -> Iterator[ShardResult]:
+        if self.pool is None:
+            yield from map(self.processor, shards)
+            return
+        in_flight: deque[Future] = deque()
+        for shard in shards:
+            in_flight.append(self.pool.submit(_run_shard, shard))
+            if len(in_flight) >= 2 * self.workers:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)

@@ -1,0 +1,234 @@
+"""Scheduled runs: incremental, one at a time, crash-safe, honest exit codes."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    """Every data file under ``out``: what must be byte-identical between runs."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != "report.json" and ".pipeline" not in p.parts
+    }
+
+
+def _report(out: Path) -> dict:
+    return json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+def _run(corpus: Path, out: Path, *extra: str) -> int:
+    return main(["run", str(corpus), "--out", str(out), *extra])
+
+
+@pytest.fixture(autouse=True)
+def _no_models(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+
+
+def test_unchanged_rerun_processes_nothing_and_keeps_outputs(corpus_copy, tmp_path):
+    out = tmp_path / "out"
+    _run(corpus_copy, out)
+    first = _outputs(out)
+    assert _report(out)["processed"] == 5
+    _run(corpus_copy, out)
+    assert _report(out)["processed"] == 0 and _report(out)["unchanged"] == 5
+    assert _outputs(out) == first
+
+
+def test_changed_document_alone_is_reprocessed(corpus_copy, tmp_path):
+    out = tmp_path / "out"
+    _run(corpus_copy, out)
+    path = corpus_copy / "en" / "library-reopens.txt"
+    path.write_text(path.read_text() + "\nThe café in the lobby opens next month.\n")
+    _run(corpus_copy, out)
+    report = _report(out)
+    assert (report["processed"], report["unchanged"]) == (1, 4)
+    assert "café in the lobby" in (out / "clean" / "en" / "library-reopens.txt").read_text()
+    records = (out / "documents.jsonl").read_text().splitlines()
+    assert len(records) == 5
+
+
+def test_force_reprocesses_everything(corpus_copy, tmp_path):
+    out = tmp_path / "out"
+    _run(corpus_copy, out)
+    _run(corpus_copy, out, "--force")
+    assert _report(out)["processed"] == 5
+
+
+def test_changed_configuration_reprocesses_everything(corpus_copy, tmp_path):
+    out = tmp_path / "out"
+    _run(corpus_copy, out, "--to", "en")
+    _run(corpus_copy, out, "--to", "en,de")
+    assert _report(out)["processed"] == 5
+    assert '"de":' in (out / "segments.jsonl").read_text()
+
+
+def test_deleted_source_is_reported_then_pruned(corpus_copy, tmp_path):
+    out = tmp_path / "out"
+    _run(corpus_copy, out)
+    (corpus_copy / "en" / "library-reopens.txt").unlink()
+    _run(corpus_copy, out)
+    assert _report(out)["deleted_sources"] == ["en/library-reopens.txt"]
+    assert (out / "clean" / "en" / "library-reopens.txt").exists()
+    _run(corpus_copy, out, "--prune")
+    assert _report(out)["pruned"] == 1 and _report(out)["deleted_sources"] == []
+    assert not (out / "clean" / "en" / "library-reopens.txt").exists()
+    assert "library-reopens" not in (out / "documents.jsonl").read_text()
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(corpus_copy, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _run(corpus_copy, out, "--dry-run") == 0
+    printed = capsys.readouterr().out
+    assert "process (new): article-pt.txt" in printed
+    assert not out.exists()
+    _run(corpus_copy, out)
+    (corpus_copy / "article-pt.txt").write_text("Texto novo.\n")
+    capsys.readouterr()
+    _run(corpus_copy, out, "--dry-run")
+    printed = capsys.readouterr().out
+    assert "process (changed): article-pt.txt" in printed
+    assert "unchanged: en/library-reopens.txt" in printed
+
+
+def test_bad_inputs_are_quarantined_and_the_rest_processed(corpus_copy, tmp_path):
+    bad = corpus_copy / "bad"
+    bad.mkdir()
+    (bad / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "noise.txt").write_bytes(bytes((i * 73 + 41) % 255 + 1 for i in range(3000)))
+    (bad / "big.txt").write_text("x" * 5000)
+    os.mkfifo(bad / "pipe.txt")
+    (bad / "outside.txt").symlink_to(tmp_path / "secret.txt")
+    (tmp_path / "secret.txt").write_text("secret")
+    (bad / os.fsdecode(b"caf\xe9.txt")).write_text("Um texto.")
+    config = tmp_path / "p.toml"
+    config.write_text("max_file_bytes = 4000\n")
+    out = tmp_path / "out"
+    assert _run(corpus_copy, out, "--config", str(config)) == 3
+    report = _report(out)
+    reasons = {q["doc"]: q["reason"] for q in report["quarantined"]}
+    assert "binary" in reasons["bad/binary.txt"]
+    assert reasons["bad/empty.txt"] == "empty file"
+    assert "undecodable" in reasons["bad/noise.txt"]
+    assert "larger than max_file_bytes" in reasons["bad/big.txt"]
+    assert reasons["bad/pipe.txt"] == "not a regular file"
+    assert "outside the corpus" in reasons["bad/outside.txt"]
+    assert any("not valid UTF-8" in r for r in reasons.values())
+    assert report["ok"] == 5
+    assert not any("secret" in p for p in _outputs(out))
+
+
+def _hold_lock(out: Path) -> subprocess.Popen:
+    code = (
+        "import sys, time; from filelock import FileLock; "
+        f"l = FileLock({str(out / '.pipeline' / 'lock')!r}); l.acquire(); "
+        "print('held', flush=True); time.sleep(60)"
+    )
+    (out / ".pipeline").mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_second_run_exits_75_naming_the_holder(corpus_copy, tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / ".pipeline").mkdir(parents=True)
+    (out / ".pipeline" / "lock.json").write_text('{"pid": 4242, "host": "cron-box"}')
+    holder = _hold_lock(out)
+    try:
+        assert _run(corpus_copy, out) == 75
+        assert "pid 4242 on cron-box" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_lock_of_a_killed_run_does_not_block(corpus_copy, tmp_path):
+    out = tmp_path / "out"
+    holder = _hold_lock(out)
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    assert _run(corpus_copy, out) == 3  # missing models, but it ran
+
+
+def _big_corpus(root: Path, n: int) -> Path:
+    corpus = root / "big"
+    for i in range(n):
+        path = corpus / f"d{i // 10}" / f"doc{i:03d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            f"Notícia {i}\n\nNotícia {i}\n\nA cidade número {i} anunciou hoje um novo "
+            "plano de transporte norte -americano. O prefeito disse que as obras começam "
+            f"em {i % 28 + 1} de março.\n\nCompartilhar\n"
+        )
+    return corpus
+
+
+def _subprocess_run(corpus: Path, out: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def test_sigkill_at_any_point_then_rerun_gives_identical_outputs(tmp_path):
+    corpus = _big_corpus(tmp_path, 120)
+    reference = tmp_path / "reference"
+    started = time.monotonic()
+    assert _subprocess_run(corpus, reference).wait() == 3
+    duration = time.monotonic() - started
+    expected = _outputs(reference)
+    assert len(expected) == 122
+    for fraction in (0.3, 0.55, 0.7, 0.85, 0.95):
+        out = tmp_path / f"killed-{fraction}"
+        proc = _subprocess_run(corpus, out)
+        time.sleep(duration * fraction)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert _subprocess_run(corpus, out).wait() == 3
+        assert _outputs(out) == expected, fraction
+        assert not list(out.rglob("*.tmp"))
+
+
+def test_sigterm_finishes_current_work_writes_report_and_exits_143(tmp_path):
+    corpus = _big_corpus(tmp_path, 400)
+    out = tmp_path / "out"
+    proc = _subprocess_run(corpus, out)
+    deadline = time.monotonic() + 60
+    state = out / ".pipeline" / "state.sqlite"
+    while not state.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 143
+    report = _report(out)
+    assert report["interrupted"] is True
+    assert 0 < report["processed"] < 400
+    assert len((out / "documents.jsonl").read_text().splitlines()) == report["processed"]
+    assert _subprocess_run(corpus, out).wait() == 3
+    assert _report(out)["processed"] == 400 - report["processed"]
+
+
+def test_json_logs_are_one_object_per_line(corpus_copy, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", str(corpus_copy), "--out",
+         str(tmp_path / "out"), "--log-format", "json"],
+        env=env, capture_output=True, text=True,
+    )
+    events = [json.loads(line) for line in done.stderr.splitlines()]
+    assert events[0]["event"] == "start" and events[0]["documents"] == 5
