@@ -199,9 +199,6 @@ class Runner:
         started = time.perf_counter()
         sweep_temporary(self.out)
         state = StateStore(self.out / STATE_DIR / "state.sqlite")
-        previous = {sig: signal.getsignal(sig) for sig in EXIT_SIGNAL}
-        for sig in EXIT_SIGNAL:
-            signal.signal(sig, self._on_signal)
         try:
             fp = fingerprint(self.config)
             known = state.known()
@@ -220,8 +217,6 @@ class Runner:
             timings = {"total": round(time.perf_counter() - started, 3)}
             return self._report(state, [] if self.options.prune else deleted, timings)
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
             state.close()
 
     def _on_signal(self, signum: int, frame) -> None:
@@ -271,6 +266,8 @@ class Runner:
         self.log.start_progress(len(todo))
         executor = make_executor(self.options.executor, self.config, self.options.workers,
                                  self.options.ray_address, engine=self.engine)
+        # Installed after the executor starts (Ray installs handlers of its own).
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in EXIT_SIGNAL}
         try:
             for result in executor.map(self._shards(todo, known, fp)):
                 for doc in result.docs:
@@ -279,6 +276,8 @@ class Runner:
         finally:
             self.log.end_progress()
             executor.close()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def _commit(self, doc: Document, missing: list[str], fp: str, state: StateStore) -> None:
         """Write one document's files, drop files it no longer owns, then its state row."""

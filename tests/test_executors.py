@@ -1,0 +1,78 @@
+"""Executors: local with 1 or 2 workers and Ray give byte-identical outputs."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.testing.argos_package import build_package, install_package
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory):
+    root = tmp_path_factory.mktemp("argos")
+    for seed, src in enumerate(["pt", "de", "fr"], start=1):
+        install_package(build_package(root / "built", src, "en", seed=seed), root / "pk")
+    return root / "pk"
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != "report.json" and ".pipeline" not in p.parts
+    }
+
+
+def _run(corpus: Path, out: Path, *extra: str) -> int:
+    return main(["run", str(corpus), "--out", str(out), "--beam-size", "1", *extra])
+
+
+def _grow(corpus: Path) -> None:
+    """More documents than one shard holds, so several shards run at once."""
+    for i in range(70):
+        (corpus / f"extra-{i:02d}.txt").write_text(
+            f"Notícia {i}\n\nA cidade {i} abriu uma biblioteca. O prefeito falou ontem.\n"
+        )
+
+
+def test_two_local_workers_match_one(corpus_copy, tmp_path, monkeypatch, packages):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    _grow(corpus_copy)
+    assert _run(corpus_copy, tmp_path / "one") == 0
+    assert _run(corpus_copy, tmp_path / "two", "--workers", "2") == 0
+    one = _outputs(tmp_path / "one")
+    assert len(one) >= 150
+    assert _outputs(tmp_path / "two") == one
+
+
+def test_ray_executor_without_ray_says_how_to_install(corpus_copy, tmp_path, monkeypatch, capsys):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_ray(name, *args, **kwargs):
+        if name == "ray" or name.startswith("ray."):
+            raise ImportError("No module named 'ray'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ray)
+    assert _run(corpus_copy, tmp_path / "out", "--executor", "ray") == 2
+    assert "pip install '.[ray]'" in capsys.readouterr().err
+
+
+@pytest.mark.ray
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="needs pip install '.[ray]'")
+def test_ray_matches_local_and_keeps_state(corpus_copy, tmp_path, monkeypatch, packages):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    _grow(corpus_copy)
+    assert _run(corpus_copy, tmp_path / "local") == 0
+    assert _run(corpus_copy, tmp_path / "ray", "--executor", "ray", "--workers", "2") == 0
+    assert _outputs(tmp_path / "ray") == _outputs(tmp_path / "local")
+    # Incremental state works under Ray too: a rerun processes nothing.
+    assert _run(corpus_copy, tmp_path / "ray", "--executor", "ray", "--workers", "2") == 0
+    import json
+
+    report = json.loads((tmp_path / "ray" / "report.json").read_text())
+    assert report["processed"] == 0 and report["unchanged"] == 75
