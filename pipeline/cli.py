@@ -29,6 +29,7 @@ Reruns are incremental: only new and changed documents are processed.
 
 exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
 3 finished with failed or quarantined documents or missing models,
+74 the output directory cannot be written (disk full, read-only),
 75 another run holds the output directory, 130/143 stopped by SIGINT/SIGTERM
 (documents in progress were finished and the report written).
 """
@@ -174,7 +175,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     from pipeline.engines.argos import ModelError
-    from pipeline.runner import EXIT_LOCKED, EXIT_USAGE, LockedError, UsageError
+    from pipeline.runner import (
+        EXIT_LOCKED,
+        EXIT_OUTPUT,
+        EXIT_USAGE,
+        LockedError,
+        OutputError,
+        UsageError,
+    )
 
     try:
         if args.command == "run":
@@ -186,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     except LockedError as exc:
         print(f"pipeline: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except OutputError as exc:
+        print(f"pipeline: error: {exc}", file=sys.stderr)
+        return EXIT_OUTPUT
 
 
 if __name__ == "__main__":

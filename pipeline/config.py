@@ -55,7 +55,8 @@ class Config:
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)
     labels: dict[str, Any] = field(default_factory=dict)  # extends pipeline/data/labels.toml
-    max_file_bytes: int = 20_000_000  # larger inputs are skipped with a reason
+    max_file_bytes: int = 20_000_000  # larger inputs are quarantined with a reason
+    document_timeout_s: float = 60.0  # cleanup and analysis of one document; then quarantined
 
     def candidates(self) -> list[str]:
         """Languages detection may answer: configured (or default) plus the targets."""

@@ -23,6 +23,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -49,6 +50,7 @@ STATE_DIR = ".pipeline"
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3  # failed or quarantined documents, or missing translation models
+EXIT_OUTPUT = 74  # OUT cannot be written: disk full, read-only... (EX_IOERR)
 EXIT_LOCKED = 75  # another run holds OUT's lock (EX_TEMPFAIL: try again later)
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
@@ -59,6 +61,10 @@ class UsageError(Exception):
 
 class LockedError(Exception):
     """Another run is writing to the same output directory (exit 75)."""
+
+
+class OutputError(Exception):
+    """OUT cannot be written (exit 74); what was there before is left as it was."""
 
 
 @dataclass
@@ -180,10 +186,19 @@ class Runner:
         except Timeout:
             raise LockedError(f"another pipeline run ({self._holder()}) is writing to "
                               f"{self.out}; try again when it has finished") from None
+        except OSError as exc:
+            raise OutputError(f"cannot lock {self.out}: {exc.strerror or exc}") from None
         try:
             atomic_write(self.out / STATE_DIR / "lock.json", json.dumps(
                 {"pid": os.getpid(), "host": socket.gethostname()}) + "\n")
             return self._run_locked()
+        except (OSError, sqlite3.OperationalError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise OutputError(
+                f"cannot write to {self.out}: {reason}. Outputs and state from earlier runs "
+                "are intact (files are replaced only when complete); free space or fix "
+                "permissions and run again: documents already committed are not redone"
+            ) from None
         finally:
             lock.release()
 

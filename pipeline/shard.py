@@ -12,6 +12,10 @@ same, which is why outputs are identical whichever executor ran.
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +28,13 @@ from pipeline.stages.read import DecodeError, Read
 from pipeline.stages.repair import Repair
 from pipeline.stages.segment import Segmenter
 from pipeline.stages.translate import Translate
+
+# A few lines in legacy-encoded bytes and several languages: decoding it loads the
+# word lists that judge encodings; analysing it loads every detector.
+WARM_UP_TEXT = (
+    "Notícia\n\nA Coréia do Norte e a Rússia: tensões.\nNordkorea und Südkorea. "
+    "The port reopened. Le prix du pain augmente. El precio sube.\n"
+).encode("cp1252")
 
 
 @dataclass
@@ -53,26 +64,67 @@ def build_stages(config: Config) -> list[Stage]:
         raise ConfigError(f"configuration: {exc}") from None
 
 
-def process_document(doc: Document, stages: list[Stage]) -> Document:
+class DocumentTimeout(Exception):
+    """A document took longer than ``document_timeout_s``."""
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Raise :class:`DocumentTimeout` in this block after ``seconds`` (main thread only).
+
+    SIGALRM interrupts Python code and regular expressions alike (the ``re`` engine
+    checks for signals), so no pathological input can hold a worker. Elsewhere
+    than the main thread, where signals cannot be used, the block runs unbounded.
+    """
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise DocumentTimeout(f"took longer than {seconds:g} s (document_timeout_s)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def process_document(doc: Document, stages: list[Stage], timeout_s: float = 0) -> Document:
     """Run every stage on one document; an error marks it instead of raising.
 
-    Bytes that are no text (binary, undecodable, empty) quarantine the document;
-    any other error marks it failed. Either way the other documents go on.
+    Bytes that are no text (binary, undecodable, empty) and documents over the time
+    budget are quarantined; any other error marks the document failed. Either way
+    the other documents go on.
     """
     if not doc.raw.strip():
         doc.status, doc.errors = "quarantined", ["empty file"]
+    try:
+        with deadline(timeout_s):
+            doc = _run_stages(doc, stages)
+    except DocumentTimeout as exc:
+        doc.status, doc.errors = "quarantined", [str(exc)]
+        doc.blocks = []
+    doc.raw = b""
+    return doc
+
+
+def _run_stages(doc: Document, stages: list[Stage]) -> Document:
     for stage in stages if doc.status == "ok" else []:
         try:
             doc = stage.process(doc)
         except DecodeError as exc:
             doc.status, doc.errors = "quarantined", [str(exc)]
+        except DocumentTimeout:
+            raise
         except Exception as exc:  # one bad document must not stop the corpus
             doc.status = "failed"
             doc.errors.append(f"{stage.name}: {type(exc).__name__}: {exc}")
         if doc.status != "ok":
             doc.blocks = []
             break
-    doc.raw = b""
     return doc
 
 
@@ -97,6 +149,7 @@ class ShardProcessor:
         self.config = config
         self.stages = build_stages(config)
         self._engine = engine
+        self._warm = False
 
     @property
     def engine(self):
@@ -104,8 +157,21 @@ class ShardProcessor:
             self._engine = make_engine(self.config)
         return self._engine
 
+    def warm_up(self) -> None:
+        """Load word lists and detection models before any document's timer starts.
+
+        The first use of a language's word list or a detector costs seconds; it
+        must not count against one document's ``document_timeout_s``.
+        """
+        if not self._warm:
+            process_document(Document(doc="warm-up", raw=WARM_UP_TEXT), self.stages)
+            self._warm = True
+
     def __call__(self, shard: list[tuple[str, bytes]]) -> ShardResult:
-        docs = [process_document(Document(doc=d, raw=raw), self.stages) for d, raw in shard]
+        self.warm_up()
+        timeout = self.config.document_timeout_s
+        docs = [process_document(Document(doc=d, raw=raw), self.stages, timeout)
+                for d, raw in shard]
         ok = [d for d in docs if d.status == "ok"]
         missing: dict[str, list[str]] = {}
         if ok:

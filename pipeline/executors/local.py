@@ -7,6 +7,7 @@ decides when to stop, and lets the shards in flight finish.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 from collections import deque
@@ -44,8 +45,11 @@ class LocalExecutor:
             cpus = os.cpu_count() or 1
             # Translation threads split between workers: never more threads than cores.
             threads = max(1, (config.translate.threads or cpus) // self.workers)
+            # "spawn": a forked child of a process that runs threads (CTranslate2,
+            # SQLite, a test runner) can inherit a held lock and hang forever.
             self.pool = ProcessPoolExecutor(
-                self.workers, initializer=_init_worker, initargs=(config, threads)
+                self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker, initargs=(config, threads),
             )
 
     def map(self, shards: Iterable[list[tuple[str, bytes]]]) -> Iterator[ShardResult]:

@@ -1,6 +1,7 @@
 """Writers: turn processed documents into the files of the output contract.
 
-Every file is written to a temporary name in its own directory (``.NAME.*.tmp``)
+Every file is written to a temporary name in its own directory (``.tmp-*.tmp``,
+short, so that a document whose name is at the file system's limit still fits)
 and renamed into place, so a reader, or a crash, never sees half a file. A run
 removes temporary files that a killed run left behind (:func:`sweep_temporary`).
 """
@@ -15,14 +16,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-TEMP_SUFFIX = ".tmp"
+TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".tmp"
 
 
 @contextmanager
 def atomic_open(path: Path) -> Iterator[IO[str]]:
     """A text file (UTF-8, ``\\n`` newlines) that appears at ``path`` only when complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             yield handle
@@ -43,7 +44,7 @@ def atomic_write(path: Path, data: str) -> None:
 def sweep_temporary(out: Path) -> int:
     """Remove temporary files a killed run left under ``out``; return how many."""
     removed = 0
-    for path in out.rglob(f".*{TEMP_SUFFIX}"):
+    for path in out.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
         if path.is_file():
             path.unlink()
             removed += 1
