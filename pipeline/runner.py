@@ -40,7 +40,9 @@ from pipeline.log import RunLog
 from pipeline.shard import build_stages
 from pipeline.state import StateStore, StoredDocument
 from pipeline.writers import atomic_open, atomic_write, sweep_temporary
+from pipeline.writers.html import corpus_sources, write_html
 from pipeline.writers.jsonl import document_line, segment_lines
+from pipeline.writers.parallel import write_parallel
 from pipeline.writers.text import write_document_files
 
 # Files the pipeline reads as documents; everything else is listed as skipped.
@@ -323,6 +325,12 @@ class Runner:
         for name, column in zip(self.AGGREGATES, ("record", "segments"), strict=True):
             with atomic_open(self.out / name) as handle:
                 handle.writelines(state.column(column))
+        counts = write_parallel(self.out, self._stored_documents(state), self.config.targets)
+        state.set_meta("parallel", json.dumps(counts))
+
+    @staticmethod
+    def _stored_documents(state: StateStore) -> Iterator[Document]:
+        return (Document.from_json(text) for text in state.column("document"))
 
     def _report(self, state: StateStore, deleted: list[str], timings: dict) -> RunResult:
         from pipeline.engines.argos import install_command
@@ -366,6 +374,7 @@ class Runner:
             "missing_models": [
                 {"pair": f"{s}-{t}", "install": install_command(s, t)} for s, t in pairs
             ],
+            "parallel_segments": json.loads(state.get_meta("parallel", "{}")),
             "config": self.config.fingerprint(),
             "interrupted": self.stop_signal is not None,
             "timings_s": timings,
@@ -379,6 +388,7 @@ class Runner:
         report["exit_code"] = code
         atomic_write(self.out / "report.json",
                      json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        write_html(self.out, self._stored_documents(state), report, corpus_sources(self.corpus))
         return RunResult(report, code)
 
     # -- dry run -----------------------------------------------------------------

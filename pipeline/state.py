@@ -111,6 +111,13 @@ class StateStore:
         except sqlite3.DatabaseError:
             return {}
 
+    def get_meta(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     def close(self) -> None:
         self.db.close()
 

@@ -27,3 +27,22 @@ def corpus_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "corpus"
     shutil.copytree(SEED, dest)
     return dest
+
+
+# Run summaries: they describe one run (counts of processed and unchanged
+# documents, timings), so they differ between a first run and a rerun.
+RUN_SUMMARIES = ("report.json", "report.html")
+
+
+def _data_files(out: Path) -> dict[str, bytes]:
+    """Every data file under ``out``: what identical input must reproduce byte for byte."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name not in RUN_SUMMARIES and ".pipeline" not in p.parts
+    }
+
+
+@pytest.fixture
+def data_files():
+    return _data_files

@@ -17,12 +17,6 @@ def packages(tmp_path_factory):
     return root / "pk"
 
 
-def _outputs(out: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name != "report.json" and ".pipeline" not in p.parts
-    }
 
 
 def _run(corpus: Path, out: Path, *extra: str) -> int:
@@ -37,14 +31,16 @@ def _grow(corpus: Path) -> None:
         )
 
 
-def test_two_local_workers_match_one(corpus_copy, tmp_path, monkeypatch, packages):
+def test_two_local_workers_match_one(
+    corpus_copy, tmp_path, monkeypatch, packages, data_files
+):
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
     _grow(corpus_copy)
     assert _run(corpus_copy, tmp_path / "one") == 0
     assert _run(corpus_copy, tmp_path / "two", "--workers", "2") == 0
-    one = _outputs(tmp_path / "one")
+    one = data_files(tmp_path / "one")
     assert len(one) >= 150
-    assert _outputs(tmp_path / "two") == one
+    assert data_files(tmp_path / "two") == one
 
 
 def test_ray_executor_without_ray_says_how_to_install(corpus_copy, tmp_path, monkeypatch, capsys):
@@ -64,12 +60,14 @@ def test_ray_executor_without_ray_says_how_to_install(corpus_copy, tmp_path, mon
 
 @pytest.mark.ray
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="needs pip install '.[ray]'")
-def test_ray_matches_local_and_keeps_state(corpus_copy, tmp_path, monkeypatch, packages):
+def test_ray_matches_local_and_keeps_state(
+    corpus_copy, tmp_path, monkeypatch, packages, data_files
+):
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
     _grow(corpus_copy)
     assert _run(corpus_copy, tmp_path / "local") == 0
     assert _run(corpus_copy, tmp_path / "ray", "--executor", "ray", "--workers", "2") == 0
-    assert _outputs(tmp_path / "ray") == _outputs(tmp_path / "local")
+    assert data_files(tmp_path / "ray") == data_files(tmp_path / "local")
     # Incremental state works under Ray too: a rerun processes nothing.
     assert _run(corpus_copy, tmp_path / "ray", "--executor", "ray", "--workers", "2") == 0
     import json

@@ -15,13 +15,6 @@ from pipeline.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _outputs(out: Path) -> dict[str, bytes]:
-    """Every data file under ``out``: what must be byte-identical between runs."""
-    return {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name != "report.json" and ".pipeline" not in p.parts
-    }
 
 
 def _report(out: Path) -> dict:
@@ -37,14 +30,14 @@ def _no_models(tmp_path, monkeypatch):
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
 
 
-def test_unchanged_rerun_processes_nothing_and_keeps_outputs(corpus_copy, tmp_path):
+def test_unchanged_rerun_processes_nothing_and_keeps_outputs(corpus_copy, tmp_path, data_files):
     out = tmp_path / "out"
     _run(corpus_copy, out)
-    first = _outputs(out)
+    first = data_files(out)
     assert _report(out)["processed"] == 5
     _run(corpus_copy, out)
     assert _report(out)["processed"] == 0 and _report(out)["unchanged"] == 5
-    assert _outputs(out) == first
+    assert data_files(out) == first
 
 
 def test_changed_document_alone_is_reprocessed(corpus_copy, tmp_path):
@@ -103,7 +96,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(corpus_copy, tmp_path, capsy
     assert "unchanged: en/library-reopens.txt" in printed
 
 
-def test_bad_inputs_are_quarantined_and_the_rest_processed(corpus_copy, tmp_path):
+def test_bad_inputs_are_quarantined_and_the_rest_processed(corpus_copy, tmp_path, data_files):
     bad = corpus_copy / "bad"
     bad.mkdir()
     (bad / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
@@ -128,7 +121,7 @@ def test_bad_inputs_are_quarantined_and_the_rest_processed(corpus_copy, tmp_path
     assert "outside the corpus" in reasons["bad/outside.txt"]
     assert any("not valid UTF-8" in r for r in reasons.values())
     assert report["ok"] == 5
-    assert not any("secret" in p for p in _outputs(out))
+    assert not any("secret" in p for p in data_files(out))
 
 
 def _hold_lock(out: Path) -> subprocess.Popen:
@@ -185,13 +178,13 @@ def _subprocess_run(corpus: Path, out: Path) -> subprocess.Popen:
     )
 
 
-def test_sigkill_at_any_point_then_rerun_gives_identical_outputs(tmp_path):
+def test_sigkill_at_any_point_then_rerun_gives_identical_outputs(tmp_path, data_files):
     corpus = _big_corpus(tmp_path, 120)
     reference = tmp_path / "reference"
     started = time.monotonic()
     assert _subprocess_run(corpus, reference).wait() == 3
     duration = time.monotonic() - started
-    expected = _outputs(reference)
+    expected = data_files(reference)
     assert len(expected) == 122
     for fraction in (0.3, 0.55, 0.7, 0.85, 0.95):
         out = tmp_path / f"killed-{fraction}"
@@ -200,7 +193,7 @@ def test_sigkill_at_any_point_then_rerun_gives_identical_outputs(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert _subprocess_run(corpus, out).wait() == 3
-        assert _outputs(out) == expected, fraction
+        assert data_files(out) == expected, fraction
         assert not list(out.rglob("*.tmp"))
 
 

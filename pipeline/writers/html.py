@@ -1,0 +1,382 @@
+"""``OUT/report.html``: one self-contained page to review a run.
+
+The page holds the run's totals (from the report dict, without the timings, so the
+page is byte-identical for identical runs), then, per document, its facts (language,
+encoding, status, metadata, removed lines, the audit trail of fixes) and a table
+with the source text beside the clean copy and each translated copy, block by
+block. Marks:
+
+- in the source, the text each fix changed (``fix``) or removed (``fix removed``);
+- in the clean copy, the text each fix produced, and the foreign spans (``foreign``);
+- in a translation, segments with QA flags (``qa``, flags shown after them) and
+  segments with no translation (``missing``).
+
+Each fix marks the first occurrence of its text not already marked, in reading
+order; fixes of the read stage name encodings, not text, and mark nothing. The
+fixes table lists every fix whatever was marked.
+
+The page needs nothing but itself: CSS inline, no script, no image, no font, and
+a Content-Security-Policy that forbids loading anything. Every piece of article
+text, metadata and file name is HTML-escaped, so an article holding ``<script>``
+shows it as text.
+
+Size is bounded whatever the corpus: the first ``max_documents`` documents in the
+order given (default :data:`DETAIL_DOCUMENTS`) are shown in detail, each text
+column up to :data:`DETAIL_CHARS` characters; a note says what was left out, and
+every document is in documents.jsonl and segments.jsonl. ``docs`` is read lazily
+and only that far.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from html import escape
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from pipeline.document import Block, Document, Fix, Segment
+from pipeline.writers import atomic_open
+
+DETAIL_DOCUMENTS = 100  # documents shown in detail (a short news article: ~10 KB of page)
+DETAIL_CHARS = 50_000  # characters of one text column shown per document
+
+# Fixes of these stages describe the decoding (before/after are encoding names).
+NO_TEXT_FIX_STAGES = {"read"}
+
+# The key of report.json left out of the page: it changes on every run.
+VOLATILE_REPORT_KEYS = {"timings_s"}
+
+Sources = Callable[[Document], str | None]
+
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5em; color: #222; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2em; }
+table { border-collapse: collapse; margin: .5em 0; }
+th, td { border: 1px solid #ccc; padding: .3em .5em; vertical-align: top; text-align: left; }
+th { background: #f3f3f3; }
+table.texts { width: 100%; table-layout: fixed; }
+table.texts td { white-space: pre-wrap; overflow-wrap: anywhere; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; font: inherit; }
+td.title, td.heading { font-weight: bold; }
+mark.fix { background: #cfe8ff; }
+mark.removed { background: #ffd6d6; text-decoration: line-through; }
+mark.foreign { background: #fff0a8; border-bottom: 2px dotted #b58900; }
+.qa { background: #ffe1c4; }
+.flags { font-size: .75em; color: #a04000; vertical-align: super; }
+.missing { color: #888; font-style: italic; }
+.note { color: #555; font-style: italic; }
+.failed { color: #b00020; font-weight: bold; }
+"""
+
+LEGEND = (
+    '<p>Marks: <mark class="fix">changed by a fix</mark> '
+    '<mark class="fix removed">removed by a fix</mark> '
+    '<mark class="foreign">foreign-language span</mark> '
+    '<span class="qa">segment with QA flags</span><span class="flags">flag</span> '
+    '<span class="missing">[no translation]</span>. '
+    "Hover a mark for details.</p>"
+)
+
+
+def write_html(
+    out: Path,
+    docs: Iterable[Document],
+    report: dict[str, Any],
+    sources: Sources | None = None,
+    max_documents: int = DETAIL_DOCUMENTS,
+) -> None:
+    """Write ``out/report.html``.
+
+    ``report`` is the report.json dict (its ``targets`` give the translation
+    columns); ``sources(doc)`` returns a document's original text, or None, in
+    which case the page shows the text as read (``doc.text``) if it has it; see
+    :func:`corpus_sources`.
+    """
+    with atomic_open(out / "report.html") as handle:
+        handle.writelines(render_page(docs, report, sources, max_documents))
+
+
+def corpus_sources(corpus: Path) -> Sources:
+    """``sources`` for :func:`write_html`: each document's file, read back from the corpus.
+
+    The file is decoded with the encoding the read stage found; None when it is
+    gone, outside the corpus, or no longer the bytes that were processed.
+    """
+    root = corpus.resolve()
+
+    def source(doc: Document) -> str | None:
+        path = corpus / doc.doc
+        try:
+            if not path.resolve().is_relative_to(root) or path.stat().st_size != doc.source.size:
+                return None
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() != doc.source.sha256:
+                return None
+            return data.decode(doc.source.encoding or "utf-8", errors="replace")
+        except (OSError, LookupError):
+            return None
+
+    return source
+
+
+def render_page(
+    docs: Iterable[Document], report: dict[str, Any], sources: Sources | None, max_documents: int
+) -> Iterator[str]:
+    """The page, piece by piece."""
+    targets = list(report.get("targets", []))
+    shown = list(islice(docs, max_documents + 1))
+    more = len(shown) > max_documents
+    shown = shown[:max_documents]
+    yield (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<link rel="icon" href="data:,">\n<title>Pipeline run report</title>\n'
+        f"<style>{STYLE}</style>\n</head>\n<body>\n<h1>Pipeline run report</h1>\n"
+    )
+    yield '<section id="totals">\n<h2>Totals</h2>\n'
+    yield render_value({k: v for k, v in report.items() if k not in VOLATILE_REPORT_KEYS})
+    yield "\n</section>\n"
+    yield f'<section id="documents">\n<h2>Documents</h2>\n{LEGEND}\n'
+    yield _coverage_note(len(shown), more, report.get("documents"))
+    yield "<ol>\n"
+    for n, doc in enumerate(shown, start=1):
+        status = "" if doc.status == "ok" else f' <span class="failed">{escape(doc.status)}</span>'
+        yield f'<li><a href="#doc-{n}">{escape(doc.doc)}</a>{status}</li>\n'
+    yield "</ol>\n</section>\n"
+    for n, doc in enumerate(shown, start=1):
+        source = sources(doc) if sources else None
+        yield render_document(n, doc, targets, source)
+    yield "</body>\n</html>\n"
+
+
+def _coverage_note(shown: int, more: bool, total: Any) -> str:
+    if not more:
+        return f"<p>Documents: {shown}.</p>\n"
+    of = f" of {escape(str(total))}" if total is not None else ""
+    return (
+        f'<p class="note">The first {shown}{of} documents are shown; the page stops there '
+        "to stay small. documents.jsonl and segments.jsonl hold every document.</p>\n"
+    )
+
+
+def render_value(value: Any, nested: bool = False) -> str:
+    """A report value as HTML: tables for dicts and lists of dicts, escaped text otherwise.
+
+    A nested dict that holds dicts itself (the configuration) is folded in a
+    ``<details>`` element.
+
+    >>> render_value([{"doc": "<a>", "n": 1}])
+    '<table><tr><th>doc</th><th>n</th></tr><tr><td>&lt;a&gt;</td><td>1</td></tr></table>'
+    """
+    if isinstance(value, dict):
+        if not value:
+            return "none"
+        rows = "".join(
+            f"<tr><th>{escape(str(key))}</th><td>{render_value(item, True)}</td></tr>"
+            for key, item in value.items()
+        )
+        if nested and any(isinstance(item, dict) for item in value.values()):
+            return f"<details><summary>show</summary><table>{rows}</table></details>"
+        return f"<table>{rows}</table>"
+    if isinstance(value, list):
+        if not value:
+            return "none"
+        if all(isinstance(item, dict) for item in value):
+            columns = list(dict.fromkeys(k for item in value for k in item))
+            head = "".join(f"<th>{escape(str(c))}</th>" for c in columns)
+            rows = "".join(
+                "<tr>"
+                + "".join(f"<td>{render_value(item.get(c, ''), True)}</td>" for c in columns)
+                + "</tr>"
+                for item in value
+            )
+            return f"<table><tr>{head}</tr>{rows}</table>"
+        return ", ".join(render_value(item, True) for item in value)
+    if isinstance(value, str):
+        return escape(value)
+    return escape(json.dumps(value))
+
+
+@dataclass
+class Mark:
+    """A highlighted range of a text: ``start``/``end`` offsets, CSS class, tooltip."""
+
+    start: int
+    end: int
+    css: str
+    title: str
+
+
+def marked(text: str, marks: list[Mark]) -> str:
+    """``text`` HTML-escaped, with each mark (non-overlapping) as a ``<mark>``.
+
+    >>> marked("a <b> c", [Mark(2, 5, "fix", 'x"y')])
+    'a <mark class="fix" title="x&quot;y">&lt;b&gt;</mark> c'
+    """
+    pieces, pos = [], 0
+    for mark in sorted(marks, key=lambda m: m.start):
+        pieces.append(escape(text[pos : mark.start]))
+        inner = escape(text[mark.start : mark.end])
+        pieces.append(f'<mark class="{mark.css}" title="{escape(mark.title)}">{inner}</mark>')
+        pos = mark.end
+    pieces.append(escape(text[pos:]))
+    return "".join(pieces)
+
+
+class FixMarker:
+    """Marks each fix's text once, at its first unmarked occurrence in reading order.
+
+    ``side`` is ``"before"`` (the source) or ``"after"`` (the clean copy).
+    """
+
+    def __init__(self, fixes: list[Fix], side: str):
+        self.side = side
+        self.pending = [
+            f for f in fixes if f.stage not in NO_TEXT_FIX_STAGES and getattr(f, side).strip()
+        ]
+
+    def marks(self, text: str, taken: list[Mark]) -> list[Mark]:
+        """Marks for the pending fixes found in ``text``, clear of ``taken``; consumes them."""
+        found: list[Mark] = []
+        for fix in list(self.pending):
+            needle = getattr(fix, self.side)
+            start = text.find(needle)
+            while start >= 0 and _overlaps(start, start + len(needle), taken + found):
+                start = text.find(needle, start + 1)
+            if start < 0:
+                continue
+            removed = self.side == "before" and not fix.after
+            css = "fix removed" if removed else "fix"
+            title = f"{fix.stage}/{fix.kind}: " + (
+                "removed" if removed else f"{fix.before!r} → {fix.after!r}"
+            )
+            found.append(Mark(start, start + len(needle), css, title))
+            self.pending.remove(fix)
+        return found
+
+
+def _overlaps(start: int, end: int, marks: list[Mark]) -> bool:
+    return any(start < m.end and m.start < end for m in marks)
+
+
+def block_pieces(block: Block) -> list[str | Segment]:
+    """The block as the text between segments (str) and its segments, in order.
+
+    >>> b = Block("paragraph", "Olá.  Tudo?", segments=[Segment("d#1.1", "Olá."),
+    ...                                                  Segment("d#1.2", "Tudo?")])
+    >>> [p if isinstance(p, str) else p.id for p in block_pieces(b)]
+    ['', 'd#1.1', '  ', 'd#1.2', '']
+    """
+    pieces: list[str | Segment] = []
+    pos = 0
+    for seg in block.segments:
+        start = block.text.index(seg.text, pos)
+        pieces += [block.text[pos:start], seg]
+        pos = start + len(seg.text)
+    pieces.append(block.text[pos:])
+    return pieces
+
+
+def render_document(n: int, doc: Document, targets: list[str], source: str | None) -> str:
+    """One document's section: facts, audit trail, and the texts side by side."""
+    parts = [f'<section class="doc" id="doc-{n}">\n<h2>{n}. {escape(doc.doc)}</h2>\n']
+    facts: dict[str, Any] = {
+        "language": f"{doc.lang or '?'} (score {doc.lang_score:.2f})",
+        "encoding": doc.source.encoding,
+        "status": doc.status,
+    }
+    if doc.errors:
+        facts["errors"] = doc.errors
+    facts["metadata"] = doc.metadata
+    facts["removed"] = [{"text": r.text, "reason": r.reason} for r in doc.removed]
+    facts["fixes"] = [vars(f) for f in doc.fixes]
+    parts.append(render_value(facts) + "\n")
+    parts.append(_texts_table(doc, targets, source))
+    parts.append("</section>\n")
+    return "".join(parts)
+
+
+def _texts_table(doc: Document, targets: list[str], source: str | None) -> str:
+    if source is not None:
+        source_head = f"Original file ({escape(doc.source.encoding or 'utf-8')})"
+    else:
+        source, source_head = doc.text, "Text as read (original file not available)"
+    source_cell = _source_cell(source, doc.fixes)
+    head = f"<th>{source_head}</th><th>Clean ({escape(doc.lang or '?')})</th>" + "".join(
+        f"<th>{escape(t)}</th>" for t in targets
+    )
+    blocks, size = [], 0
+    for block in doc.blocks:
+        if blocks and size + len(block.text) > DETAIL_CHARS:
+            break
+        blocks.append(block)
+        size += len(block.text)
+    spans: dict[str, list[Mark]] = {}
+    for span in doc.spans:
+        title = f"{span.lang}: {span.text}"
+        spans.setdefault(span.segment, []).append(Mark(span.start, span.end, "foreign", title))
+    after = FixMarker(doc.fixes, "after")
+    rows = []
+    for i, block in enumerate(blocks):
+        kind = escape(block.kind)
+        cells = [f'<td class="{kind}" lang="{escape(block.lang or doc.lang)}">'
+                 f"{_clean_block(block, spans, after)}</td>"]
+        cells += [f'<td class="{kind}" lang="{escape(t)}">{_translated_block(block, t)}</td>'
+                  for t in targets]
+        first = (f'<td rowspan="{len(blocks)}" lang="{escape(doc.lang)}">{source_cell}</td>'
+                 if i == 0 else "")
+        rows.append(f"<tr>{first}{''.join(cells)}</tr>\n")
+    if not blocks:
+        empty = '<td class="missing">no clean text</td>' * (1 + len(targets))
+        rows.append(f"<tr><td>{source_cell}</td>{empty}</tr>\n")
+    note = ""
+    if len(blocks) < len(doc.blocks):
+        note = (f'<p class="note">{len(doc.blocks) - len(blocks)} more blocks not shown '
+                f"(the page shows up to {DETAIL_CHARS} characters per document).</p>\n")
+    return f'<table class="texts">\n<tr>{head}</tr>\n{"".join(rows)}</table>\n{note}'
+
+
+def _source_cell(source: str, fixes: list[Fix]) -> str:
+    note = ""
+    if len(source) > DETAIL_CHARS:
+        source = source[:DETAIL_CHARS]
+        note = f'<p class="note">(the first {DETAIL_CHARS} characters)</p>'
+    marks = FixMarker(fixes, "before").marks(source, [])
+    return f"<pre>{marked(source, marks)}</pre>{note}"
+
+
+def _clean_block(block: Block, spans: dict[str, list[Mark]], fixes: FixMarker) -> str:
+    html = []
+    for piece in block_pieces(block):
+        if isinstance(piece, str):
+            html.append(escape(piece))
+            continue
+        marks = list(spans.get(piece.id, []))
+        marks += fixes.marks(piece.text, marks)
+        title = f"{piece.id} ({piece.lang}, {piece.score:.2f})"
+        html.append(f'<span title="{escape(title)}">{marked(piece.text, marks)}</span>')
+    return "".join(html)
+
+
+def _translated_block(block: Block, tgt: str) -> str:
+    html = []
+    for piece in block_pieces(block):
+        if isinstance(piece, str):
+            html.append(escape(piece))
+        elif tgt not in piece.translations:
+            html.append(f'<span class="missing" title="{escape(piece.id)}">[no translation]</span>')
+        elif flags := piece.flags.get(tgt):
+            text = escape(piece.translations[tgt])
+            shown = escape(", ".join(flags))
+            html.append(f'<span class="qa" title="{escape(piece.id)}: {shown}">{text}</span>'
+                        f'<span class="flags">{shown}</span>')
+        else:
+            text = escape(piece.translations[tgt])
+            html.append(f'<span title="{escape(piece.id)}">{text}</span>')
+    return "".join(html)

@@ -1,0 +1,312 @@
+"""OUT/report.html: self-contained, escaped, bounded, and it opens in a real browser."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import select
+import shutil
+import subprocess
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config
+from pipeline.document import Document
+from pipeline.runner import build_stages
+from pipeline.stages.translate import Translate
+from pipeline.writers.html import corpus_sources, write_html
+from tests.conftest import SEED
+
+TARGETS = ["en", "de"]
+HEADLINE = "Coréia do Norte e Rússia: a nova aliança militar garante alarme!"
+HOSTILE = (
+    "Ataque no portal de notícias\n\n"
+    'O texto trazia <script>document.title = "hacked"</script> e também '
+    '<img src="http://example.com/x.png" onerror="alert(1)"> no meio da frase.\n'
+)
+
+
+class FakeEngine:
+    """Every pair has a route; a translation is the text tagged with its target."""
+
+    def route(self, src: str, tgt: str) -> object:
+        return (src, tgt)
+
+    def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+        return [f"[{tgt}] {text}" for text in texts]
+
+
+def process_corpus(corpus: Path) -> list[Document]:
+    """Every document of ``corpus`` through the real stages, then a fake translation."""
+    stages = build_stages(Config())
+    docs = []
+    for path in sorted(corpus.rglob("*.txt")):
+        doc = Document(doc=path.relative_to(corpus).as_posix(), raw=path.read_bytes())
+        for stage in stages:
+            doc = stage.process(doc)
+        docs.append(doc)
+    Translate(FakeEngine(), TARGETS).process_batch(docs)
+    return docs
+
+
+REPORT = {
+    "documents": 6,
+    "ok": 6,
+    "failed": [],
+    "languages": {"de": 1, "en": 1, "fr": 1, "pt": 3},
+    "targets": TARGETS,
+    "missing_models": [{"pair": "fr-de", "install": "pipeline models install fr de"}],
+    "config": Config().fingerprint(),
+    "timings_s": {"total": 1.234},
+}
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory) -> tuple[Path, list[Document]]:
+    """The sample corpus plus a hostile article, processed; the seed gets a QA flag."""
+    corpus = tmp_path_factory.mktemp("html") / "corpus"
+    shutil.copytree(SEED, corpus)
+    (corpus / "pt" / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    docs = process_corpus(corpus)
+    seed = next(d for d in docs if d.doc == "article-pt.txt")
+    seed.segments()[2].flags["en"] = ["length_ratio"]
+    return corpus, docs
+
+
+@pytest.fixture(scope="module")
+def page(processed, tmp_path_factory) -> Path:
+    corpus, docs = processed
+    out = tmp_path_factory.mktemp("out")
+    write_html(out, iter(docs), REPORT, corpus_sources(corpus))
+    return out / "report.html"
+
+
+class Elements(HTMLParser):
+    """The start tags (with attributes) and the text of a page."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_article_text_is_escaped_so_markup_in_an_article_shows_as_text(page):
+    parsed = Elements(page.read_text(encoding="utf-8"))
+    assert not [tag for tag, _ in parsed.tags if tag in ("script", "img", "iframe", "object")]
+    text = "".join(parsed.text)
+    assert '<script>document.title = "hacked"</script>' in text
+    assert '<img src="http://example.com/x.png" onerror="alert(1)">' in text
+
+
+def test_page_loads_nothing_from_outside(page):
+    html = page.read_text(encoding="utf-8")
+    for tag, attrs in Elements(html).tags:
+        assert "src" not in attrs, tag
+        assert tag != "link" or attrs == {"rel": "icon", "href": "data:,"}
+        assert tag != "a" or (attrs.get("href") or "").startswith("#doc-")
+    assert "default-src 'none'" in html  # Content-Security-Policy: nothing may load
+
+
+def test_totals_come_from_the_report_without_timings(page):
+    html = page.read_text(encoding="utf-8")
+    assert "pipeline models install fr de" in html
+    assert "timings_s" not in html and "1.234" not in html
+
+
+def test_page_is_byte_identical_for_the_same_run(processed, page, tmp_path):
+    corpus, docs = processed
+    report = {**REPORT, "timings_s": {"total": 9.9}}
+    write_html(tmp_path, docs, report, corpus_sources(corpus))
+    assert (tmp_path / "report.html").read_bytes() == page.read_bytes()
+
+
+def test_fixes_spans_flags_and_metadata_are_marked(page):
+    html = page.read_text(encoding="utf-8")
+    assert '<mark class="fix" title="repair/split_compound: ' in html
+    assert ">norte -coreana</mark>" in html  # the source, before the fix
+    assert ">norte-coreana</mark>" in html  # the clean copy, after it
+    removed = '<mark class="fix removed" title="boilerplate/widget_label: removed">'
+    assert removed + "Kommentare (0)</mark>" in html
+    assert '<mark class="foreign" title="de: Nordkorea">Nordkorea</mark>' in html
+    assert '<span class="flags">length_ratio</span>' in html
+    assert "<th>location</th><td>Pyongyang, Nordkorea</td>" in html
+    assert "[de] " + HEADLINE in html and "[en] " + HEADLINE in html
+
+
+def test_source_column_is_the_original_file_or_says_it_is_not(processed, tmp_path):
+    corpus, docs = processed
+    fr = next(d for d in docs if d.doc == "fr/pain-lyon-cp1252.txt")
+    sources = corpus_sources(corpus)
+    assert sources(fr) == (corpus / fr.doc).read_bytes().decode("cp1252")
+    changed = tmp_path / "corpus"
+    shutil.copytree(corpus, changed)
+    (changed / fr.doc).write_bytes(b"edited since")
+    assert corpus_sources(changed)(fr) is None
+    write_html(tmp_path, [fr], REPORT, corpus_sources(changed))
+    assert "Text as read (original file not available)" in (tmp_path / "report.html").read_text()
+
+
+def test_page_is_capped_and_reads_no_further_than_it_shows(processed, tmp_path):
+    _, docs = processed
+    taken = []
+
+    def stream():
+        for doc in docs:
+            taken.append(doc.doc)
+            yield doc
+
+    write_html(tmp_path, stream(), REPORT, None, max_documents=2)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert html.count('<section class="doc"') == 2
+    assert "The first 2 of 6 documents are shown" in html
+    assert len(taken) == 3  # two shown, one more to know there are more
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage", "--hide-scrollbars", "--remote-debugging-pipe",
+]
+
+
+class Browser:
+    """Headless Chromium driven over the DevTools protocol on a pipe (fds 3 and 4)."""
+
+    def __init__(self, binary: str, profile: Path):
+        browser_reads, self._commands = self._pipe()  # the browser reads commands on fd 3
+        self._replies, browser_writes = self._pipe()  # and writes replies and events on fd 4
+
+        def wire_fds() -> None:
+            os.dup2(browser_reads, 3)
+            os.dup2(browser_writes, 4)
+
+        self.proc = subprocess.Popen(
+            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}"],
+            preexec_fn=wire_fds, pass_fds=(3, 4),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        os.close(browser_reads)
+        os.close(browser_writes)
+        self._buffer = b""
+        self._next_id = 0
+        self.events: list[dict] = []
+
+    @staticmethod
+    def _pipe() -> tuple[int, int]:
+        """A pipe whose fds are above 4, so that wiring the child's 3 and 4 clobbers neither."""
+        low = os.pipe()
+        high = tuple(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in low)
+        for fd in low:
+            os.close(fd)
+        return high  # type: ignore[return-value]
+
+    def send(self, method: str, session: str | None = None, timeout: float = 30, **params):
+        """Send one command; return its result (events that arrive meanwhile are kept)."""
+        self._next_id += 1
+        message = {"id": self._next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self._commands, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._receive(time.monotonic() + timeout)
+            if reply.get("id") == self._next_id:
+                assert "error" not in reply, reply
+                return reply["result"]
+            self.events.append(reply)
+
+    def wait_for(self, method: str, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        while not any(e.get("method") == method for e in self.events):
+            self.events.append(self._receive(deadline))
+        return next(e for e in self.events if e.get("method") == method)
+
+    def _receive(self, deadline: float) -> dict:
+        while b"\0" not in self._buffer:
+            wait = max(0.0, deadline - time.monotonic())
+            if not select.select([self._replies], [], [], wait)[0]:
+                raise TimeoutError("Chromium did not answer in time")
+            chunk = os.read(self._replies, 1 << 20)
+            if not chunk:
+                raise EOFError("Chromium closed the DevTools pipe")
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        for fd in (self._commands, self._replies):
+            os.close(fd)
+
+
+def console_errors(events: list[dict]) -> list[str]:
+    """Console errors, uncaught exceptions and browser log errors (blocked loads, CSP...)."""
+    errors = []
+    for event in events:
+        method, params = event.get("method"), event.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            errors.append(json.dumps(params["exceptionDetails"]))
+        elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "assert"):
+            errors.append(json.dumps(params["args"]))
+        elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+            errors.append(params["entry"]["text"])
+    return errors
+
+
+@pytest.mark.skipif(
+    shutil.which("chromium") is None,
+    reason="Debian's chromium package is not installed (apt-get install -y chromium); "
+    ".ci/run installs it",
+)
+def test_page_opens_in_headless_chromium_without_errors(page, tmp_path):
+    import base64
+
+    browser = Browser(shutil.which("chromium"), tmp_path / "profile")
+    try:
+        target = browser.send("Target.createTarget", url="about:blank")["targetId"]
+        session = browser.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Log"):
+            browser.send(f"{domain}.enable", session)
+        browser.send("Emulation.setDeviceMetricsOverride", session, width=1400, height=1800,
+                     deviceScaleFactor=1, mobile=False)
+        browser.send("Page.navigate", session, url=page.as_uri())
+        browser.wait_for("Page.loadEventFired")
+
+        def evaluate(expression: str):
+            result = browser.send("Runtime.evaluate", session, expression=expression,
+                                  returnByValue=True)
+            return result["result"]["value"]
+
+        text = evaluate("document.body.innerText")
+        scripts = evaluate("document.scripts.length")
+        title = evaluate("document.title")
+        shot = browser.send("Page.captureScreenshot", session, format="png",
+                            captureBeyondViewport=True)
+    finally:
+        browser.close()
+    png = base64.b64decode(shot["data"])
+    (tmp_path / "report.png").write_bytes(png)
+    if os.environ.get("PIPELINE_SCREENSHOT_DIR"):
+        keep = Path(os.environ["PIPELINE_SCREENSHOT_DIR"])
+        keep.mkdir(parents=True, exist_ok=True)
+        (keep / "report.png").write_bytes(png)
+    assert console_errors(browser.events) == []
+    assert HEADLINE in text and "Kim Jong Un" in text and "norte-coreana" in text
+    assert '<script>document.title = "hacked"</script>' in text
+    assert scripts == 0 and title == "Pipeline run report"
+    assert png.startswith(b"\x89PNG")
