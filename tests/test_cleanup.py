@@ -7,14 +7,17 @@ artefacts must come out byte-identical, with no fix recorded) and the seed artic
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
+import ftfy
 import pytest
+from ftfy.chardata import CHARMAP_ENCODINGS
 
 from pipeline.document import Block, Document, Stage
 from pipeline.stages.boilerplate import Boilerplate, lexicon_data
-from pipeline.stages.normalize import Normalize
-from pipeline.stages.repair import Repair
+from pipeline.stages.normalize import MOJIBAKE_CONFIG, Normalize, needs_ftfy
+from pipeline.stages.repair import Repair, guess_language
 
 HERE = Path(__file__).parent
 SEED = HERE.parent / "corpus" / "article-pt.txt"
@@ -106,6 +109,53 @@ def test_normalize_collapses_blank_line_runs_and_lays_out_paragraph_blocks():
     assert fixes(doc, "blank_lines") == [("\n\n\n\n", "\n\n")]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("disse,\u00a0e depois.\u00a0Ontem", "disse, e depois. Ontem"),
+        ("o «sim»\u00a0e o ‘não’\u00a0ficam", "o «sim» e o ‘não’ ficam"),
+        ("palavra\u00a0 outra  e\u00a0\u00a0mais", "palavra outra e mais"),
+    ],
+)
+def test_normalize_turns_a_no_break_space_before_a_word_into_a_space(text, expected):
+    doc = clean(text, Normalize())
+    assert doc.text == expected
+    assert {fix.kind for fix in doc.fixes} <= {"nbsp", "spaces"}
+
+
+def test_normalize_keeps_no_break_spaces_after_abbreviations_initials_and_numbers():
+    text = "Dr.\u00a0Müller, J.\u00a0K.\u00a0Rowling, art.\u00a05, 10\u00a0km, «\u00a0oui\u00a0»"
+    assert clean(text, Normalize()).text == text
+
+
+def test_normalize_decodes_entities_escaped_twice():
+    assert clean("S&amp;atilde;o Paulo &amp;amp; Rio", Normalize()).text == "São Paulo & Rio"
+
+
+def test_normalize_removes_direction_marks_only_from_text_without_right_to_left_script():
+    doc = clean("Pyongyang\u200e, Nordkorea\u200f", Normalize())
+    assert doc.text == "Pyongyang, Nordkorea"
+    assert fixes(doc, "invisible_chars")
+    rtl = "שלום\u200f עולם"
+    assert clean(rtl, Normalize()).text == rtl
+
+
+SAMPLE = "Coréia, Straße, naïve œuvre, “citação” — São Paulo, Ærø, Łódź, İstanbul, € 5, Ελλάδα"
+
+
+@pytest.mark.parametrize("encoding", CHARMAP_ENCODINGS)
+def test_needs_ftfy_holds_for_every_text_ftfy_would_change(encoding):
+    # UTF-8 read in each of ftfy's single-byte encodings, word by word and whole
+    damaged = SAMPLE.encode("utf-8").decode(encoding, errors="ignore")
+    for text in [damaged, *damaged.split(" ")]:
+        if ftfy.fix_and_explain(text, MOJIBAKE_CONFIG).text != text:
+            assert needs_ftfy(text), text
+
+
+def test_needs_ftfy_lets_clean_accented_text_skip_ftfy():
+    assert not needs_ftfy("A cooperação “bilateral” — já está em São Paulo, Straße, Ærø…")
+
+
 # --- boilerplate -----------------------------------------------------------------------
 
 WIDGETS = [
@@ -124,6 +174,12 @@ WIDGETS = [
     "Leer más",
     "  read MORE »",
     "Teilen | Drucken",
+    "Auf Facebook teilen",
+    "Share on X",
+    "Compartilhe no WhatsApp",
+    "Partager sur LinkedIn",
+    "WhatsApp",
+    "[Drucken]",
 ]
 
 
@@ -188,6 +244,10 @@ def test_boilerplate_reads_label_value_lines_into_metadata(line, key, value):
         "Details zum Vertrag folgen morgen.",
         "Kommentare sind geschlossen.",
         "Autor: " + " ".join(["um texto longo demais para ser uma assinatura"] * 2),
+        "Image Problems For Biden",
+        "Local Heroes",
+        "Source Code",
+        "Von 1990 bis 2000 stieg die Zahl der Beschäftigten",
     ],
 )
 def test_boilerplate_keeps_text_that_merely_starts_with_a_label(line):
@@ -210,12 +270,29 @@ def test_boilerplate_extra_labels_extend_the_lexicon():
     assert [b.text for b in doc.blocks] == ["Testo."]
 
 
+def test_boilerplate_keeps_a_line_that_continues_the_sentence_before_it():
+    text = "Filmes ou material de\npublicidade.\n\nDer erste Bericht\nvon Henry Breasted 1903"
+    doc = clean(text, Normalize(), Boilerplate())
+    assert doc.clean_text() == text + "\n"
+    assert doc.removed == [] and doc.metadata == {}
+
+
+def test_boilerplate_extra_platforms_extend_the_share_buttons():
+    extra = {"platforms": {"any": ["VK"]}, "share": {"it": ["Condividi su {platform}"]}}
+    text = "Testo.\n\nCondividi su VK\nVK\nCondividi su Facebook"
+    doc = clean(text, Normalize(), Boilerplate(extra))
+    assert [b.text for b in doc.blocks] == ["Testo."]
+    assert [r.reason for r in doc.removed] == ["widget label"] * 3
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
         ({"widget": {"it": ["Condividi"]}}, "unknown label section"),
         ({"widgets": {"it": "Condividi"}}, r"widgets\.it must be a list"),
         ({"fields": {"author": ["Di"]}}, r"\[fields\] must hold tables"),
+        ({"share": {"it": ["Condividi"]}}, r"must hold \{platform\}"),
+        ({"fields": {"author": {"space_form": "yes"}}}, r"space_form must be true or false"),
     ],
 )
 def test_boilerplate_rejects_malformed_extra_labels_with_a_helpful_error(extra, message):
@@ -284,6 +361,36 @@ def test_repair_unwraps_a_hard_wrapped_paragraph():
         (
             "As tensões na região de Pyongyang -\nCoreia do Norte aumentam.",
             "As tensões na região de Pyongyang - Coreia do Norte aumentam.",
+        ),
+        (
+            "Peking nutzt die große internationale Flug-\nschau für seine Ziele.",
+            "Peking nutzt die große internationale Flugschau für seine Ziele.",
+        ),
+        (
+            "Die Verschiebung der Arbeit vom Produktions-\nin den Dienstleistungssektor.",
+            "Die Verschiebung der Arbeit vom Produktions- in den Dienstleistungssektor.",
+        ),
+        (
+            "Ele disse que a polícia tentou detê-\nlo como exemplo para os outros.",
+            "Ele disse que a polícia tentou detê-lo como exemplo para os outros.",
+        ),
+        (
+            "A ministra enviou ontem ao jornal PÚBLI-\nCO e à revista uma mensagem por e-\n"
+            "mail com os números do ano.",
+            "A ministra enviou ontem ao jornal PÚBLICO e à revista uma mensagem por e-mail "
+            "com os números do ano.",
+        ),
+        (
+            "He is incredibly unqualified to be commander-\nin-chief, the critics said.",
+            "He is incredibly unqualified to be commander-in-chief, the critics said.",
+        ),
+        (
+            "Die Zusammenarbeit der Staaten ist gut, die Zusammen-\narbeit der Städte auch.",
+            "Die Zusammenarbeit der Staaten ist gut, die Zusammenarbeit der Städte auch.",
+        ),
+        (
+            "O relatório cita a barreira hemato-encefálica e outra vez a hemato-\nencefálica.",
+            "O relatório cita a barreira hemato-encefálica e outra vez a hemato-encefálica.",
         ),
     ],
 )
@@ -388,6 +495,49 @@ def test_repair_keeps_kinds_set_by_an_earlier_stage():
     assert Repair().process(doc).blocks[0].kind == "dateline"
 
 
+def test_repair_unwraps_a_paragraph_whose_line_starts_like_a_list_item():
+    doc = repaired("Die Schüler sind in Mathematik stark, vor allem in der\n8. Klasse.")
+    assert doc.blocks[0].text == "Die Schüler sind in Mathematik stark, vor allem in der 8. Klasse."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Die Lebensmittelproduktion und -verarbeitung", None),
+        ("artistas - como Saul Bass -que faziam cartazes", None),
+        (
+            "Pyongyang - A agência norte -coreana informou",
+            "Pyongyang - A agência norte-coreana informou",
+        ),
+    ],
+)
+def test_repair_keeps_leading_hyphens_and_closing_dashes(text, expected):
+    assert repaired(text).blocks[0].text == (expected or text)
+
+
+def test_repair_removes_spaces_before_high_punctuation_except_in_french():
+    portuguese = "O que ele disse ao ministro ? Nada ; e depois da reunião : tudo !"
+    french = "Qu'a-t-il dit au ministre ? Rien ; et après la réunion : tout !"
+    doc = repaired(f"{portuguese}\n\n{french}")
+    assert [b.text for b in doc.blocks] == [
+        "O que ele disse ao ministro? Nada; e depois da reunião: tudo!",
+        french,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("A cooperação militar já está em pleno andamento", "pt"),
+        ("Il a dit que la coopération est utile pour tous", "fr"),
+        ("La cooperazione militare è già in pieno svolgimento", "it"),
+        ("La cooperación militar ya está en pleno desarrollo", "es"),
+    ],
+)
+def test_repair_guesses_the_language_of_a_block_from_its_common_words(text, lang):
+    assert guess_language(text) == lang
+
+
 def test_repair_rejects_languages_without_a_word_list():
     with pytest.raises(ValueError, match="wordfreq has no word list"):
         Repair(languages=("pt", "xx"))
@@ -482,3 +632,24 @@ def test_cleanup_is_idempotent(seed):
     again = clean(seed.clean_text())
     assert again.clean_text() == seed.clean_text()
     assert again.fixes == []
+
+
+# Inputs that make careless regular expressions backtrack or careless joins quadratic
+# (each is cleaned in well under a second here; the bound leaves room for a busy CI).
+PATHOLOGICAL = {
+    "5 MB single line": "Coréia do Norte, KCNA informou, " * 160_000,
+    "100,000 spaced hyphens": " -" * 100_000,
+    "20,000 split compounds, each a fix": "norte -coreana e Nord- Korea " * 20_000,
+    "long run of spaces": "a" + " " * 1_000_000 + "b",
+    "no-break spaces and entities, each a fix": "a\u00a0b &amp; " * 20_000,
+    "20,000 hyphenated wrapped lines": "a cooperação militar entre os países coope-\n" * 20_000,
+    "one 5 MB word": "x" * 5_000_000,
+}
+
+
+@pytest.mark.parametrize("name", PATHOLOGICAL)
+def test_cleanup_finishes_quickly_on_pathological_input(name):
+    clean(PATHOLOGICAL[name][:2000])  # word lists and lexicon loaded outside the timing
+    started = time.perf_counter()
+    clean(PATHOLOGICAL[name])
+    assert time.perf_counter() - started < 5, name

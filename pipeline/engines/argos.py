@@ -189,6 +189,20 @@ class _LoadedModel:
 _LOADED: dict[tuple[Path, str, str, int], _LoadedModel] = {}
 _DIGESTS: dict[Path, str] = {}
 _CACHE_LOCK = threading.Lock()
+# Models a forked child inherited from its parent. Their CTranslate2 worker threads did not
+# survive the fork: translating with one waits forever, and so does freeing one (it joins
+# those threads). So a child keeps them, unused and never freed, and loads its own.
+_INHERITED: list[_LoadedModel] = []
+
+
+def _after_fork_in_child() -> None:
+    global _CACHE_LOCK
+    _CACHE_LOCK = threading.Lock()  # the parent may have held it while forking
+    _INHERITED.extend(_LOADED.values())
+    _LOADED.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _load(package: PackageInfo, device: str, compute_type: str, threads: int) -> _LoadedModel:

@@ -27,9 +27,9 @@ from pipeline.document import Document, Removed, Stage
 MAX_LABEL_LINE_CHARS = 80
 MAX_LABEL_LINE_WORDS = 10
 
-# Around a widget label, arrows, bullets and dots are decoration: "Leia mais »",
-# "Read more…", "› Teilen".
-WIDGET_DECORATION = " .:…»›→>|·•*-–—"
+# Around a widget label, arrows, bullets, dots and brackets are decoration:
+# "Leia mais »", "Read more…", "› Teilen", "[Drucken]", "▶ Ver mais".
+WIDGET_DECORATION = " .:…»›→>|·•*-–—[]()▶►▸⇒↗"
 
 # Share bars put several widgets on one line: "Teilen | Drucken | Kommentare (3)".
 WIDGET_SEPARATOR = re.compile(r"\s{1,3}[|·•/]\s{1,3}")
@@ -50,6 +50,20 @@ NAME_PARTICLES = frozenset(
     "da das de del della den der di do dos du el la las le les los van von y zu".split()
 )
 
+# In the space form, lower-case words a date may hold besides the particles: months
+# and the words around a time ("12 de novembro de 2024", "12 novembre 2024 à 14h30").
+DATE_WORDS = frozenset(
+    """janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro
+    dezembro enero febrero marzo abril mayo junio julio agosto septiembre octubre
+    noviembre diciembre janvier février mars avril mai juin juillet août septembre
+    octobre novembre décembre um à às a at on of h""".split()
+)
+
+# A line that starts with a lower-case letter after a line that does not end a
+# sentence continues that sentence (a hard-wrapped paragraph): it is text, even when it
+# reads like a label ("... material de\npublicidade.", "... Bericht\nvon Henry ...").
+SENTENCE_END = (".", "!", "?", ":", ";", "…", '"', "”", "»", ")")
+
 # In the space form, a value never starts with an article or a question word: those
 # start headings ("By The Numbers", "Von Der Leyen bis ...", "Por Que ...").
 VALUE_STOPWORDS = frozenset(
@@ -58,7 +72,13 @@ VALUE_STOPWORDS = frozenset(
 )
 
 # The lexicon's sections (see labels.toml).
-SECTIONS = ("widgets", "counters", "fields")
+SECTIONS = ("widgets", "platforms", "share", "counters", "fields")
+
+# In a share template, where the platform's name goes ("Auf {platform} teilen").
+PLATFORM = "{platform}"
+
+# Keys of a [fields.KEY] table that are options, not language lists.
+FIELD_OPTIONS = ("value", "space_form")
 
 # Where the lexicon lives, inside the package.
 LEXICON_FILE = files("pipeline") / "data" / "labels.toml"
@@ -74,12 +94,28 @@ class Label:
 
 
 @dataclass(frozen=True)
+class FieldLabel:
+    """One label of a label/value field."""
+
+    label: str  # as written in the lexicon: "Ort", "Von", "Publicado em"
+    key: str  # the metadata key: "location", "author"
+    value_rule: re.Pattern[str] | None  # what the value must contain, if anything
+    space_form: bool  # whether "Label Value" (no colon, not glued) counts
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """The label lexicon, compiled for matching lines."""
 
     widgets: frozenset[str]  # casefolded widget labels
     counters: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]  # (key, one per form)
-    fields: tuple[tuple[str, str, re.Pattern[str] | None], ...]  # (label, key, value rule)
+    # field labels, longest first, by their first character casefolded: a line is only
+    # tried against the labels it can start with
+    fields: dict[str, tuple[FieldLabel, ...]]
+
+    def fields_for(self, line: str) -> tuple[FieldLabel, ...]:
+        """The field labels ``line`` may start with, longest first."""
+        return self.fields.get(line[:1].casefold(), ())
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Lexicon:
@@ -91,6 +127,12 @@ class Lexicon:
                 "(see pipeline/data/labels.toml)"
             )
         widgets = {label.casefold() for label in _labels(data.get("widgets", {}), "widgets")}
+        platforms = _labels(data.get("platforms", {}), "platforms")
+        widgets.update(platform.casefold() for platform in platforms)
+        for template in _labels(data.get("share", {}), "share"):
+            if PLATFORM not in template:
+                raise ValueError(f"share template {template!r} must hold {PLATFORM}")
+            widgets.update(template.replace(PLATFORM, name).casefold() for name in platforms)
         counters = []
         for key, table in _keyed(data.get("counters", {}), "counters"):
             labels = _labels(table, f"counters.{key}")
@@ -103,14 +145,23 @@ class Lexicon:
             counters.append((key, forms))
         fields = []
         for key, table in _keyed(data.get("fields", {}), "fields"):
-            rule = table.get("value")
+            rule, space_form = table.get("value"), table.get("space_form", False)
             if rule is not None and not isinstance(rule, str):
                 raise ValueError(f"fields.{key}.value must be a regular expression string")
-            languages = {lang: labels for lang, labels in table.items() if lang != "value"}
+            if not isinstance(space_form, bool):
+                raise ValueError(f"fields.{key}.space_form must be true or false")
+            languages = {k: v for k, v in table.items() if k not in FIELD_OPTIONS}
             value_rule = re.compile(rule) if rule else None
-            fields.extend((label, key, value_rule) for label in _labels(languages, f"fields.{key}"))
-        fields.sort(key=lambda item: -len(item[0]))
-        return cls(frozenset(widgets), tuple(counters), tuple(fields))
+            fields.extend(
+                FieldLabel(label, key, value_rule, space_form)
+                for label in _labels(languages, f"fields.{key}")
+            )
+        fields.sort(key=lambda item: -len(item.label))
+        by_first: dict[str, list[FieldLabel]] = {}
+        for field_label in fields:
+            by_first.setdefault(field_label.label[:1].casefold(), []).append(field_label)
+        index = {first: tuple(items) for first, items in by_first.items()}
+        return cls(frozenset(widgets), tuple(counters), index)
 
 
 def _keyed(section: Any, where: str) -> list[tuple[str, dict[str, Any]]]:
@@ -183,35 +234,35 @@ def is_label_sized(line: str) -> bool:
 def looks_like_value(value: str) -> bool:
     """True when a value without a colon reads like a name, place or date, not a phrase.
 
-    >>> looks_like_value("Max Muster")
-    True
-    >>> looks_like_value("12 de novembro de 2024")
-    True
-    >>> looks_like_value("Bären und Menschen")
-    False
-    >>> looks_like_value("The Numbers")
-    False
+    >>> looks_like_value("Max Muster"), looks_like_value("12 de novembro de 2024")
+    (True, True)
+    >>> looks_like_value("12.11.2024, 14:30 Uhr"), looks_like_value("Bären und Menschen")
+    (True, False)
+    >>> looks_like_value("The Numbers"), looks_like_value("1990 bis 2000 stieg die Zahl")
+    (False, False)
     """
     words = value.split()
     if not words or words[0].casefold() in VALUE_STOPWORDS:
         return False
     if not (words[0][0].isupper() or words[0][0].isdigit()):
         return False
-    if any(char.isdigit() for char in value):
-        return True
+    dated = any(char.isdigit() for char in value)
     return all(
-        word[0].isupper() or not word[0].isalpha() or word.casefold() in NAME_PARTICLES
+        word[0].isupper()
+        or not word[0].isalpha()
+        or word.casefold() in NAME_PARTICLES
+        or (dated and word.casefold().rstrip(",.") in DATE_WORDS)
         for word in words
     )
 
 
-def label_value(line: str, label: str) -> str | None:
+def label_value(line: str, label: str, space_form: bool = True) -> str | None:
     """The value of a label/value line, or None when the line is not ``label`` + value.
 
-    Three forms: ``Label: value``; ``Label Value`` (the value must read like a name,
-    place or date, and the line must not be all capitals); the glued ``LabelValue``
-    (the label ends lower-case and the value starts upper-case, or the value starts
-    with a digit).
+    Three forms: ``Label: value``; ``Label Value`` when ``space_form`` (the label
+    capitalised as written, the value must read like a name, place or date, and the
+    line must not be all capitals); the glued ``LabelValue`` (the label ends lower-case
+    and the value starts upper-case, or the value starts with a digit).
 
     >>> label_value("OrtPyongyang, Nordkorea", "Ort")
     'Pyongyang, Nordkorea'
@@ -223,9 +274,11 @@ def label_value(line: str, label: str) -> str | None:
     'Max Muster'
     >>> label_value("Ortschaft Berlin", "Ort") is None
     True
-    >>> label_value("Von der Leyen", "Von") is None
-    True
+    >>> label_value("Von der Leyen", "Von") is None, label_value("von Max Muster", "Von") is None
+    (True, True)
     >>> label_value("DATENSCHUTZ", "Date") is None
+    True
+    >>> label_value("Image Problems For Biden", "Image", space_form=False) is None
     True
     """
     written, rest = line[: len(label)], line[len(label) :]
@@ -235,7 +288,9 @@ def label_value(line: str, label: str) -> str | None:
         return rest.lstrip()[1:].strip() or None
     if rest[0].isspace():
         value = rest.strip()
-        return value if looks_like_value(value) and not line.isupper() else None
+        if not space_form or not written[0].isupper() or line.isupper():
+            return None
+        return value if looks_like_value(value) else None
     if rest[0].isdigit() or (rest[0].isupper() and written[-1].islower()):
         return rest.strip()
     return None
@@ -267,6 +322,8 @@ def classify_line(line: str, lexicon: Lexicon) -> Label | None:
     Label(kind='widget_label', reason='widget label', metadata={'comments': '0'})
     >>> classify_line("  Leia mais »", lexicon)
     Label(kind='widget_label', reason='widget label', metadata={})
+    >>> classify_line("Auf WhatsApp teilen", lexicon).reason
+    'widget label'
     >>> classify_line("Details zum Vertrag folgen morgen.", lexicon) is None
     True
     """
@@ -281,10 +338,11 @@ def classify_line(line: str, lexicon: Lexicon) -> Label | None:
             found = {key: value for part in found_parts for key, value in part.items()}
     if found is not None:
         return Label("widget_label", "widget label", found)
-    for label, key, value_rule in lexicon.fields:
-        value = label_value(text, label)
-        if value is not None and (value_rule is None or value_rule.search(value)):
-            return Label("metadata", f"metadata: {key}", {key: value})
+    for field_label in lexicon.fields_for(text):
+        value = label_value(text, field_label.label, field_label.space_form)
+        rule = field_label.value_rule
+        if value is not None and (rule is None or rule.search(value)):
+            return Label("metadata", f"metadata: {field_label.key}", {field_label.key: value})
     return None
 
 
@@ -295,7 +353,8 @@ class Boilerplate(Stage):
     e.g. ``{"widgets": {"it": ["Condividi"]}, "fields": {"author": {"it": ["Di"]}}}``.
     A removed line is recorded in ``doc.removed`` and as a fix (kind ``widget_label``
     or ``metadata``). Metadata keeps the first value found for a key. Blocks left
-    empty are dropped.
+    empty are dropped. A line that continues the sentence of the line before it
+    (:data:`SENTENCE_END`) is text, whatever it reads like.
     """
 
     name = "boilerplate"
@@ -310,8 +369,11 @@ class Boilerplate(Stage):
     def process(self, doc: Document) -> Document:
         for block in doc.blocks:
             kept = []
+            previous = ""
             for line in block.text.split("\n"):
-                label = classify_line(line, self.lexicon)
+                continues = line[:1].islower() and previous and not previous.endswith(SENTENCE_END)
+                previous = line.rstrip()
+                label = None if continues else classify_line(line, self.lexicon)
                 if label is None:
                     kept.append(line)
                     continue

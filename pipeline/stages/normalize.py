@@ -8,19 +8,29 @@ Order matters: HTML entities first (``&#195;&#169;`` may decode to mojibake), mo
 next (``Ã`` + soft hyphen is the mojibake of ``í``, so invisible characters and
 non-breaking spaces are only touched once mojibake is repaired), whitespace last.
 
+Speed: ftfy runs only on the lines it could change (:func:`needs_ftfy`, a necessary
+condition built from ftfy's own encoding tables, is about twenty times cheaper than
+ftfy's first test), and every other repair is skipped when a substring test shows it has
+nothing to do, else it is one precompiled, linear regular expression over the text.
+
 Text without artefacts comes out unchanged: legitimate typography (curly quotes,
 ligatures, fullwidth forms, decomposed accents, joiners used by some scripts and by
-emoji) is left alone.
+emoji, no-break spaces in "10\u00a0000", "art.\u00a05" and French spacing) is left
+alone. The only layout the cleanup imposes (Document.clean_text) is: no whitespace at
+the end of a line, blocks separated by exactly one blank line, one final newline;
+tests/data/negative.txt holds texts that must come out byte-identical.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from html.entities import html5
 
 import ftfy
+import ftfy.bad_codecs  # noqa: F401  (registers the "sloppy-windows-*" codecs)
+from ftfy.chardata import CHARMAP_ENCODINGS, CONTROL_CHARS
 
 from pipeline.document import Block, Document, Stage
 
@@ -32,6 +42,9 @@ NEWLINE_VARIANTS = re.compile("\r\n|[\r\u2028\u2029]")
 # (&#xE9;) or named (&amp;). Whether it is a real entity is checked on decoding, so
 # "AT&T", "a=1&b=2" and "&notanentity;" are left alone.
 HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+# Text escaped twice ("&amp;eacute;") needs a second pass; three passes are plenty.
+MAX_ENTITY_PASSES = 3
 
 # Entities of line breaks and tabs (&#10; &NewLine; &Tab;) render as a space in HTML,
 # and decode to one here, so that decoding never changes the text's lines.
@@ -56,24 +69,106 @@ FTFY_FIX_KINDS = {
     "fix_surrogates": "surrogates",  # UTF-16 surrogate pairs decoded as two characters
 }
 
+# Characters that make one of ftfy's fixers act even on text without mojibake: the
+# control characters it removes (C0 controls, BOM, U+206A-F, U+FFF9-C; ESC starts the
+# terminal escapes), C1 controls and lone surrogates.
+FTFY_TRIGGERS = re.compile(
+    "[" + "".join(rf"\U{cp:08x}" for cp in sorted(CONTROL_CHARS)) + r"\x80-\x9f\ud800-\udfff]"
+)
+
+# Otherwise ftfy only changes text that, encoded in one of its single-byte encodings
+# (CHARMAP_ENCODINGS), holds a UTF-8 sequence: a character of a lead byte (0xC0-0xFF)
+# followed by one of a continuation byte (0x80-0xBF, or U+FFFD, which its "sloppy"
+# codecs encode for a lost byte), or by a space where a no-break space was lost (its
+# restore_byte_a0: lead bytes C2 C3 C5 CE D0 D9 F0, and E2 E3 before a space and a
+# continuation). POSSIBLE_MOJIBAKE is that condition, one character class of lead
+# bytes per group of encodings. Grouping the Latin code pages loses no case (a union of
+# classes) and keeps the regular expression small; any other encoding is a group alone.
+LATIN_ENCODINGS = frozenset(
+    """latin-1 sloppy-windows-1252 sloppy-windows-1250 sloppy-windows-1254
+    sloppy-windows-1257 iso-8859-2""".split()
+)
+LEAD_BYTES, CONTINUATION_BYTES = range(0xC0, 0xF5), range(0x80, 0xC0)
+LEAD_BYTES_BEFORE_LOST_NBSP = (0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xF0)
+LEAD_BYTES_BEFORE_LOST_NBSP_AND_CONTINUATION = (0xE2, 0xE3)
+
+
+def _decoded_class(byte_values: Sequence[int], encodings: Sequence[str], extra: str = "") -> str:
+    chars = {
+        char
+        for encoding in encodings
+        for char in bytes(byte_values).decode(encoding, errors="replace")
+        if char != "\ufffd"
+    }
+    return "[" + "".join(re.escape(char) for char in sorted(chars | set(extra))) + "]"
+
+
+def _possible_mojibake_pattern() -> str:
+    groups = [[e for e in CHARMAP_ENCODINGS if e in LATIN_ENCODINGS]]
+    groups += [[e] for e in CHARMAP_ENCODINGS if e not in LATIN_ENCODINGS]
+    any_lead, branches = [], []
+    for group in groups:
+        leads = _decoded_class(LEAD_BYTES, group)
+        continuations = _decoded_class(CONTINUATION_BYTES, group, extra="\ufffd")
+        any_lead.append(leads)
+        branches.append(f"(?<={leads}){continuations}")
+        if group != ["macroman"]:  # ftfy never restores a no-break space in MacRoman
+            before_space = _decoded_class(LEAD_BYTES_BEFORE_LOST_NBSP, group)
+            before_both = _decoded_class(LEAD_BYTES_BEFORE_LOST_NBSP_AND_CONTINUATION, group)
+            branches.append(f"(?<={before_space}) ")
+            branches.append(f"(?<={before_both}) {continuations}")
+    # one class test per character; the branches only run after a lead character
+    return "(?:" + "|".join(any_lead) + ")(?:" + "|".join(branches) + ")"
+
+
+POSSIBLE_MOJIBAKE = re.compile(_possible_mojibake_pattern())
+
 # Invisible characters that are artefacts in news text (a stray BOM, U+FEFF, is already
 # gone: ftfy removes it with the control characters). Zero-width (non-)joiners
-# (U+200C/D) and direction marks (U+200E/F) are NOT here: Persian, Indic scripts and
-# emoji sequences need them.
-INVISIBLE_CHARS = {
+# (U+200C/D) are NOT here: Persian, Indic scripts and emoji sequences need them.
+INVISIBLE_CHARS: dict[int, None] = {
     0x00AD: None,  # soft hyphen: a hyphenation hint that only matters when rendering
     0x200B: None,  # zero-width space
     0x2060: None,  # word joiner
+    0x180E: None,  # Mongolian vowel separator, once a zero-width space, now deprecated
+    0x2061: None,  # invisible function application (U+2061-4: math-only operators)
+    0x2062: None,  # invisible times
+    0x2063: None,  # invisible separator
+    0x2064: None,  # invisible plus
 }
 
-# A no-break space between two letters ("Kim\u00a0Jong") is a plain space that a
-# WYSIWYG editor made sticky. Elsewhere it is typography and kept: before ; : ! ? »
-# and after « in French, in "10\u00a0000", "5\u00a0km", "art.\u00a05".
-NBSP_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_])\u00a0(?=[^\W\d_])")
+INVISIBLE_CHAR = re.compile("[" + "".join(map(chr, INVISIBLE_CHARS)) + "]")
 
-# Two or more spaces between two visible characters: one space. Leading indentation and
-# tabs are kept. Linear: inside a run of spaces the look-behind fails at once.
-DOUBLED_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
+# Direction marks and embeddings (LRM, RLM, U+202A-E, U+2066-9) only matter next to
+# right-to-left script; in a text without any, they are invisible debris of a copy from
+# a bidirectional page and are removed. A text with Hebrew, Arabic, Syriac, Thaana, NKo,
+# Samaritan or Mandaic letters (or their presentation forms) keeps them all.
+DIRECTION_MARKS = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+RIGHT_TO_LEFT_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
+
+# A no-break space before a letter is a plain space that a WYSIWYG editor made sticky
+# when it follows a letter ("Kim\u00a0Jong"), closing punctuation ("disse,\u00a0e") or
+# the period of a word that is not an abbreviation ("fim.\u00a0Depois"). Everywhere
+# else it is typography and kept: before ; : ! ? » and after « in French, in
+# "10\u00a0000", "5\u00a0km", "art.\u00a05", "Dr.\u00a0Müller", "J.\u00a0K.\u00a0Rowling".
+# The group holds the token before the space (bounded, so matching stays linear).
+NBSP_BEFORE_LETTER = re.compile(r"(?P<before>\S{0,24})\u00a0(?=[^\W\d_])")
+NBSP_AFTER_CLOSING = frozenset(",;:!?)]}”’\"'»")
+
+# Abbreviations after which a no-break space is typography (titles, "number", "article",
+# "page", "see", "about"...), casefolded, without their period; single letters
+# (initials, "z. B.") count too. de / en / pt / es / fr / it.
+NBSP_ABBREVIATIONS = frozenset(
+    """dr dra drs prof profa sr sra srta sres mr mrs ms st hr fr nr nº art arts abs bd bde
+    pp vgl ca bzw usw etc gen lt adm cap cel sgto mme mlle mm vol ed eds fig figs tab ch
+    av dept""".split()
+)
+
+# Two or more spaces (plain or no-break) between two visible characters: one. A run
+# that held a no-break space keeps one (the no-break space rule then decides), others
+# become a space. Leading indentation and tabs are kept. Linear: inside a run the
+# look-behind fails at once.
+SPACE_RUN = re.compile(r"(?<=\S)[ \u00a0]{2,}(?=\S)")
 
 # Two or more blank lines in a row (three or more newlines): one blank line, which is
 # what separates blocks. Runs after trailing whitespace is gone, so blank means empty.
@@ -85,11 +180,20 @@ BLOCK_SEPARATOR = re.compile(r"\n{2,}")
 # A line's words and the whitespace between them, for word-level fix snippets.
 _TOKENS = re.compile(r"\s+|\S+")
 
+# A changed line is only tokenized around its changes: from this many whitespace/word
+# boundaries before the first difference to as many after the last one (the common
+# prefix and suffix are found at C speed), so one fix in a 5 MB line costs little.
+CONTEXT_BOUNDARIES = 3
+# Chunk size for comparing the common prefix and suffix of two versions of a line.
+COMPARE_CHUNK = 256
+
 # After a difference, two versions of a line agree again at the nearest word they share
 # (or where both end), searched this many tokens ahead in each. Repairs are local
 # rewrites of a few tokens, so the diff stays linear in the line's length, where
 # difflib's is quadratic on long lines of repeated words.
 RESYNC_WINDOW = 16
+# The nearest positions, tried one by one before the window is searched.
+QUICK_RESYNC = ((0, 1), (1, 0), (0, 2), (1, 1), (2, 0))
 
 
 def normalize_newlines(text: str) -> str:
@@ -98,7 +202,16 @@ def normalize_newlines(text: str) -> str:
     >>> normalize_newlines("one\\r\\ntwo\\rthree\\u2028four")
     'one\\ntwo\\nthree\\nfour'
     """
-    return NEWLINE_VARIANTS.sub("\n", text)
+    return NEWLINE_VARIANTS.sub("\n", text) if has_newline_variants(text) else text
+
+
+def has_newline_variants(text: str) -> bool:
+    """True when ``text`` has a line ending other than ``"\\n"`` (substring tests only).
+
+    >>> has_newline_variants("a\\r\\nb"), has_newline_variants("a\\nb")
+    (True, False)
+    """
+    return "\r" in text or "\u2028" in text or "\u2029" in text
 
 
 def _decode_entity(match: re.Match[str]) -> str:
@@ -123,8 +236,31 @@ def decode_html_entities(text: str) -> str:
     'AT&T, ?a=1&copy=2, &notanentity;'
     >>> decode_html_entities("uma&#10;linha&NewLine;só")
     'uma linha só'
+    >>> decode_html_entities("escaped twice: caf&amp;eacute; &amp;amp; co")
+    'escaped twice: café & co'
     """
-    return HTML_ENTITY.sub(_decode_entity, text)
+    if "&" not in text:
+        return text
+    for _ in range(MAX_ENTITY_PASSES):
+        decoded = HTML_ENTITY.sub(_decode_entity, text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def needs_ftfy(text: str) -> bool:
+    """False when ftfy (with :data:`MOJIBAKE_CONFIG`) would return ``text`` unchanged.
+
+    A necessary condition for any of ftfy's fixes (:data:`FTFY_TRIGGERS`,
+    :data:`POSSIBLE_MOJIBAKE`): text that fails it is not handed to ftfy.
+
+    >>> needs_ftfy("A polÃ­tica"), needs_ftfy("A política, “ação”"), needs_ftfy("plain")
+    (True, False, False)
+    >>> needs_ftfy("\\ufeffBOM"), needs_ftfy("ESC \\x1b[1mbold"), needs_ftfy("ÄŒeÅ¡tina")
+    (True, True, True)
+    """
+    return bool(FTFY_TRIGGERS.search(text) or POSSIBLE_MOJIBAKE.search(text))
 
 
 def fix_mojibake(line: str) -> tuple[str, str]:
@@ -139,6 +275,8 @@ def fix_mojibake(line: str) -> tuple[str, str]:
     >>> fix_mojibake("“Olá”, disse — sem ﬁm")
     ('“Olá”, disse — sem ﬁm', '')
     """
+    if not needs_ftfy(line):
+        return line, ""
     fixed, steps = ftfy.fix_and_explain(line, MOJIBAKE_CONFIG)
     if fixed == line:
         return line, ""
@@ -147,25 +285,54 @@ def fix_mojibake(line: str) -> tuple[str, str]:
 
 
 def remove_invisible_chars(text: str) -> str:
-    """Drop soft hyphens, zero-width spaces and word joiners.
+    """Drop soft hyphens, zero-width spaces, word joiners, and direction marks in text
+    without right-to-left script.
 
-    >>> remove_invisible_chars("coope\\u00adração\\u200b bilateral")
+    >>> remove_invisible_chars("coope\\u00adração\\u200b bilateral\\u200e")
     'cooperação bilateral'
-    >>> remove_invisible_chars("می\\u200cخواهم 👩\\u200d💻")  # joiners are kept
-    'می\\u200cخواهم 👩\\u200d💻'
+    >>> remove_invisible_chars("می\\u200cخواهم\\u200f 👩\\u200d💻")  # kept: joiners, RTL mark
+    'می\\u200cخواهم\\u200f 👩\\u200d💻'
     """
-    return text.translate(INVISIBLE_CHARS)
+    if INVISIBLE_CHAR.search(text):
+        text = text.translate(INVISIBLE_CHARS)
+    if DIRECTION_MARKS.search(text) and not RIGHT_TO_LEFT_LETTER.search(text):
+        text = DIRECTION_MARKS.sub("", text)
+    return text
 
 
-def replace_nbsp_between_letters(text: str) -> str:
-    """Turn a no-break space between two letters into a space; keep it elsewhere.
+def nbsp_is_typography(before: str) -> bool:
+    """Whether a no-break space after the token ``before`` (and before a letter) is kept.
 
-    >>> replace_nbsp_between_letters("Kim\\u00a0Jong Un")
-    'Kim Jong Un'
-    >>> replace_nbsp_between_letters("10\\u00a0000 soldats\\u00a0: « oui\\u00a0»")
-    '10\\xa0000 soldats\\xa0: « oui\\xa0»'
+    >>> [nbsp_is_typography(t) for t in ("Kim", "disse,", "fim.", "ano).", "'")]
+    [False, False, False, False, False]
+    >>> [nbsp_is_typography(t) for t in ("10", "«", "Dr.", "J.", "—", "")]
+    [True, True, True, True, True, True]
     """
-    return NBSP_BETWEEN_LETTERS.sub(" ", text)
+    if not before:
+        return True
+    last = before[-1]
+    if last.isalpha() or last in NBSP_AFTER_CLOSING:
+        return False
+    if last == "." and len(before) > 1:
+        word = before[:-1].rpartition(".")[2]
+        return word.isalpha() and (len(word) == 1 or word.casefold() in NBSP_ABBREVIATIONS)
+    return True
+
+
+def _nbsp_replacement(match: re.Match[str]) -> str:
+    before = match["before"]
+    return before + ("\u00a0" if nbsp_is_typography(before) else " ")
+
+
+def replace_stray_nbsp(text: str) -> str:
+    """Turn a no-break space before a letter into a space where it is no typography.
+
+    >>> replace_stray_nbsp("Kim\\u00a0Jong Un disse,\\u00a0ontem.\\u00a0Depois")
+    'Kim Jong Un disse, ontem. Depois'
+    >>> replace_stray_nbsp("10\\u00a0000 soldats\\u00a0: «\\u00a0oui\\u00a0», Dr.\\u00a0Kim")
+    '10\\xa0000 soldats\\xa0: «\\xa0oui\\xa0», Dr.\\xa0Kim'
+    """
+    return NBSP_BEFORE_LETTER.sub(_nbsp_replacement, text) if "\u00a0" in text else text
 
 
 def strip_trailing_whitespace(text: str) -> str:
@@ -177,15 +344,23 @@ def strip_trailing_whitespace(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
+def _space_run_replacement(match: re.Match[str]) -> str:
+    return "\u00a0" if "\u00a0" in match.group() else " "
+
+
 def collapse_spaces(text: str) -> str:
     """Collapse runs of spaces inside a line into one; keep leading indentation.
 
+    A run holding a no-break space becomes one no-break space.
+
     >>> collapse_spaces("uma  palavra   e outra")
     'uma palavra e outra'
-    >>> collapse_spaces("    indented")
-    '    indented'
+    >>> collapse_spaces("    indented"), collapse_spaces("a\\u00a0 b")
+    ('    indented', 'a\\xa0b')
     """
-    return DOUBLED_SPACES.sub(" ", text)
+    if "  " not in text and "\u00a0" not in text:
+        return text
+    return SPACE_RUN.sub(_space_run_replacement, text)
 
 
 def collapse_blank_lines(text: str) -> str:
@@ -194,7 +369,7 @@ def collapse_blank_lines(text: str) -> str:
     >>> collapse_blank_lines("a\\n\\n\\n\\nb\\n\\nc")
     'a\\n\\nb\\n\\nc'
     """
-    return BLANK_LINE_RUN.sub("\n\n", text)
+    return BLANK_LINE_RUN.sub("\n\n", text) if "\n\n\n" in text else text
 
 
 def split_blocks(text: str) -> list[str]:
@@ -206,20 +381,81 @@ def split_blocks(text: str) -> list[str]:
     return [chunk.strip("\n") for chunk in BLOCK_SEPARATOR.split(text) if chunk.strip()]
 
 
-def _agree(old: list[str], new: list[str], i: int, j: int) -> bool:
-    """True when ``old[i]`` and ``new[j]`` are the same word, or both lines end there."""
-    if i >= len(old) or j >= len(new):
-        return i == len(old) and j == len(new)
-    return old[i] == new[j] and not old[i].isspace()
-
-
 def _resync(old: list[str], new: list[str], i: int, j: int) -> tuple[int, int]:
-    """The nearest positions after a difference at ``i``/``j`` where the lines agree."""
-    for distance in range(1, 2 * RESYNC_WINDOW + 1):
-        for skip_old in range(max(0, distance - RESYNC_WINDOW), min(distance, RESYNC_WINDOW) + 1):
-            if _agree(old, new, i + skip_old, j + distance - skip_old):
-                return i + skip_old, j + distance - skip_old
-    return len(old), len(new)
+    """The nearest positions after a difference at ``i``/``j`` where the lines agree.
+
+    They agree at the same word (not whitespace) or where both end, at most
+    :data:`RESYNC_WINDOW` tokens ahead in each; nearest means fewest tokens skipped in
+    all, then fewest in ``old``. One pass over each window, with the nearest position of
+    every word ahead in ``new``.
+    """
+    for skip_old, skip_new in QUICK_RESYNC:  # the usual repair: a token or two
+        a, b = i + skip_old, j + skip_new
+        if a < len(old) and b < len(new):
+            if old[a] == new[b] and not old[a].isspace():
+                return a, b
+        elif a == len(old) and b == len(new):
+            return a, b
+    nearest: dict[str, int] = {}
+    for skip_new in range(min(RESYNC_WINDOW, len(new) - j - 1) + 1):
+        word = new[j + skip_new]
+        if not word.isspace():
+            nearest.setdefault(word, skip_new)
+    best: tuple[int, int, int] | None = None
+    for skip_old in range(RESYNC_WINDOW + 1):
+        if best and skip_old >= best[0]:
+            break  # skipping more of old cannot be nearer
+        at = i + skip_old
+        if at < len(old):
+            skip_new = nearest.get(old[at])
+        elif at == len(old) and len(new) - j <= RESYNC_WINDOW:
+            skip_new = len(new) - j
+        else:
+            break
+        if skip_new is not None and 0 < skip_old + skip_new < (best or (2**31,))[0]:
+            best = (skip_old + skip_new, skip_old, skip_new)
+    return (i + best[1], j + best[2]) if best else (len(old), len(new))
+
+
+def _common_prefix(first: str, second: str) -> int:
+    """The length of the common prefix, compared a chunk at a time."""
+    size, done = min(len(first), len(second)), 0
+    while done + COMPARE_CHUNK <= size and (
+        first[done : done + COMPARE_CHUNK] == second[done : done + COMPARE_CHUNK]
+    ):
+        done += COMPARE_CHUNK
+    while done < size and first[done] == second[done]:
+        done += 1
+    return done
+
+
+def _boundary(text: str, at: int, step: int) -> int:
+    """From ``at``, CONTEXT_BOUNDARIES whitespace/word boundaries back (step -1) or on."""
+    for _ in range(CONTEXT_BOUNDARIES):
+        if step < 0 and at > 0:
+            space = text[at - 1].isspace()
+            while at > 0 and text[at - 1].isspace() == space:
+                at -= 1
+        elif step > 0 and at < len(text):
+            space = text[at].isspace()
+            while at < len(text) and text[at].isspace() == space:
+                at += 1
+    return at
+
+
+def changed_region(before: str, after: str) -> tuple[int, int, int]:
+    """Where two versions of a line differ: ``start`` (the same in both) and the end in
+    each, widened to whole tokens and a few more around them.
+
+    >>> changed_region("um dois três quatro cinco seis", "um dois 3 quatro cinco seis")
+    (2, 20, 17)
+    """
+    prefix = _common_prefix(before, after)
+    suffix = _common_prefix(before[::-1], after[::-1])
+    suffix = min(suffix, len(before) - prefix, len(after) - prefix)
+    start = _boundary(before, prefix, -1)
+    end = _boundary(before, len(before) - suffix, 1)
+    return start, end, len(after) - (len(before) - end)
 
 
 def changed_words(before: str, after: str) -> list[tuple[str, str]]:
@@ -236,7 +472,9 @@ def changed_words(before: str, after: str) -> list[tuple[str, str]]:
     >>> changed_words("fim.  ", "fim.")
     [('fim.  ', 'fim.')]
     """
-    old, new = _TOKENS.findall(before), _TOKENS.findall(after)
+    start, end_before, end_after = changed_region(before, after)
+    old = _TOKENS.findall(before, start, end_before)
+    new = _TOKENS.findall(after, start, end_after)
     snippets = []
     i = j = 0
     while i < len(old) or j < len(new):
@@ -267,9 +505,9 @@ def record_line_changes(doc: Document, stage: str, kind: str, before: str, after
 # The line-preserving repairs after mojibake, in the order they run: (fix kind, repair).
 LINE_REPAIRS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("invisible_chars", remove_invisible_chars),
-    ("nbsp", replace_nbsp_between_letters),
     ("trailing_whitespace", strip_trailing_whitespace),
     ("spaces", collapse_spaces),
+    ("nbsp", replace_stray_nbsp),
 )
 
 
@@ -286,15 +524,17 @@ class Normalize(Stage):
 
     def process(self, doc: Document) -> Document:
         text = doc.text
-        for sequence in sorted(set(NEWLINE_VARIANTS.findall(text))):
-            doc.fix(self.name, "newlines", sequence, "\n")
-        text = normalize_newlines(text)
+        if has_newline_variants(text):
+            for sequence in sorted(set(NEWLINE_VARIANTS.findall(text))):
+                doc.fix(self.name, "newlines", sequence, "\n")
+            text = normalize_newlines(text)
         text = self._repair_lines(doc, "html_entity", decode_html_entities, text)
         text = self._fix_mojibake(doc, text)
         for kind, repair in LINE_REPAIRS:
             text = self._repair_lines(doc, kind, repair, text)
-        for run in sorted(set(BLANK_LINE_RUN.findall(text))):
-            doc.fix(self.name, "blank_lines", run, "\n\n")
+        if "\n\n\n" in text:
+            for run in sorted(set(BLANK_LINE_RUN.findall(text))):
+                doc.fix(self.name, "blank_lines", run, "\n\n")
         doc.text = collapse_blank_lines(text)
         doc.blocks = [Block(kind="paragraph", text=chunk) for chunk in split_blocks(doc.text)]
         return doc
@@ -308,6 +548,8 @@ class Normalize(Stage):
         return repaired
 
     def _fix_mojibake(self, doc: Document, text: str) -> str:
+        if not needs_ftfy(text):  # no pattern spans a line break: one test for all lines
+            return text
         lines = text.split("\n")
         for number, line in enumerate(lines):
             fixed, kind = fix_mojibake(line)

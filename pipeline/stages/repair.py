@@ -2,14 +2,15 @@
 
 Per block: hard-wrapped lines are joined (undoing line-break hyphenation where the
 dictionary says so), compounds split by a stray space are rejoined ("norte -coreana"),
-and spaces before closing punctuation are removed. Per document: a headline or
-paragraph repeated as the next block is dropped. Finally blocks get their kinds:
-``title``, ``heading`` or ``paragraph``.
+and spaces before punctuation are removed. Per document: a headline or paragraph
+repeated as the next block is dropped. Finally blocks get their kinds: ``title``,
+``heading`` or ``paragraph``.
 
 Whether a hyphen at a break is a line-break hyphen ("coope-ração") or part of the word
-("norte-coreana") is decided with wordfreq. The document's language is not known yet
-at this stage, so the block's language is guessed among a few candidates from the
-frequency of its words (:func:`guess_language`), and only when a decision is needed.
+("norte-coreana") is decided by the document itself when it spells the word elsewhere,
+else with wordfreq (:func:`hyphen_role`). The document's language is not known yet at
+this stage, so a block's language is guessed from its most common words
+(:func:`guess_language`), and only when a decision needs it.
 
 Each repair is a pure function with doctests; :class:`Repair` applies them and records
 every change as a fix.
@@ -18,65 +19,139 @@ every change as a fix.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Callable, Collection, Sequence
+from functools import cache, lru_cache, partial
+from itertools import islice
 
-from wordfreq import available_languages, zipf_frequency
+from wordfreq import available_languages, top_n_list, zipf_frequency
 
 from pipeline.document import Block, Document, Removed, Stage
 from pipeline.stages.normalize import record_line_changes
 
-# The languages a block may be in, for the dictionary decisions (wordfreq codes).
-CANDIDATE_LANGUAGES = ("pt", "de", "en", "es", "fr")
+# The languages a block may be in, for the dictionary decisions (wordfreq codes): the
+# detect stage's default candidates.
+CANDIDATE_LANGUAGES = ("pt", "de", "en", "es", "fr", "it", "nl")
 
-# How many words of a block guess its language: enough to be stable, cheap enough.
+# A block's language is guessed from its first words: how many of them are among each
+# language's most frequent words. Blocks shorter than SHORT_BLOCK_WORDS take the guess
+# made on the whole document instead.
 GUESS_WORDS = 60
+COMMON_WORDS = 300
+SHORT_BLOCK_WORDS = 8
 
 # A line-break hyphen is dropped when the joined word is attested in the block's
 # language (Zipf >= 1, about once per 100 million words) and is at most this much
 # rarer than the hyphenated form. wordfreq scores "zusammen-arbeit" from its two parts,
-# which makes any split at a morpheme boundary look frequent: "Zusammenarbeit" 4.8 vs
-# 5.3, "Staatschef" 3.2 vs 4.0 must still join; "ex-presidente" (1.2 vs 5.2 in pt)
-# and "long-term" (2.8 vs 5.1 in en) must not.
+# which makes any split between two words look frequent: "Zusammenarbeit" 4.8 vs 5.3
+# must still join; "ex-presidente" (1.2 vs 5.2 in pt) and "long-term" (2.8 vs 5.1 in
+# en) must not. Spellings that are both in use ("wi-fi" 3.9 / "wifi" 3.8, "south-east",
+# "nord-ovest") and syllable splits into two frequent words ("multa-dos": "multados"
+# 2.7 vs 4.3) fall on the wrong side of any margin; 1.5 does best on the artefact
+# benchmark. The document's own spelling, when it has one, decides before this rule.
 JOINED_MIN_ZIPF = 1.0
 HYPHEN_MARGIN = 1.5
 
-# A block is a hard-wrapped paragraph when it has several lines, none is a list item,
-# and every line but the last is at least this long. Addresses, verse, bylines and
-# share bars have shorter lines and keep their line breaks.
+# When the joined word is unknown, the hyphen is a line-break hyphen if a part is no
+# word of its own: hyphenation splits at syllables ("clima-tologias": "tologias" 0,
+# "sinóti-cas": "sinóti" 0), a compound joins two words ("norte-coreana",
+# "skerry-protected": "skerry" 1.6, "protected" 4.5). A head is a word from Zipf 1, a
+# tail from Zipf 2 (syllable fragments after a break often pass for rare words).
+# The thresholds were set on the artefact benchmark (bench/cleanup.py: 4,668 line
+# breaks in real pt, de, en, es, fr and it sentences).
+HEAD_MIN_ZIPF = 1.0
+PART_MIN_ZIPF = 2.0
+
+# Words after which a hyphen followed by a space (or a line-break hyphen) is a
+# suspended hyphen, kept with its space: the conjunctions and prepositions that link two
+# compounds sharing a part ("Nord- und Südkorea", "vom Produktions- in den
+# Dienstleistungssektor", "pre- and post-war", "pré- e pós-guerra"). All languages'
+# words count (news mixes them), except the block language's clitics (a Portuguese "o"
+# after a hyphen is a pronoun: "tomá-lo").
+SUSPENDED_HYPHEN_FOLLOWERS = {
+    "de": frozenset(
+        """und oder bis sowie bzw beziehungsweise als noch wie u resp respektive statt
+        versus vs in zu von an auf aus mit nach für gegen ohne über unter vor""".split()
+    ),
+    "en": frozenset("and or nor to through versus vs into".split()),
+    "pt": frozenset("e ou nem até".split()),
+    "es": frozenset("y e o u ni hasta".split()),
+    "fr": frozenset("et ou jusqu à".split()),
+    "it": frozenset("e ed o od fino".split()),
+    "nl": frozenset("en of tot".split()),
+}
+
+# A joined word this frequent beats a suspended-hyphen reading ("be-vor": "bevor" 5.2,
+# "can-zoni" in Italian 4.7); rarer ones do not ("Ein- und": "einund" 1.3 in de).
+COMMON_WORD_ZIPF = 3.0
+
+# Conjunctions before a leading hyphen that completes a compound ("Export und -import",
+# "Lebensmittelproduktion und -handel"): the hyphen is kept after the space.
+LEADING_HYPHEN_CONJUNCTIONS = frozenset(
+    "und oder sowie bzw beziehungsweise als wie and or e ou y o u et ed en of".split()
+)
+
+# Pronouns written after a hyphen (enclitics): "disse-lhe", "tomá-la", "referia-se",
+# "dit-il", "fut-ce", "a-t-on". The joined form is never a word, and the verb before
+# the hyphen often is none on its own ("detê", "salvá"), so the hyphen stays.
+CLITICS = {
+    "pt": frozenset("o a os as lo la los las no na nos nas me te se lhe lhes vos mo ma".split()),
+    "fr": frozenset(
+        "il ils elle elles on je tu nous vous le la les lui leur ce t y en moi toi".split()
+    ),
+}
+
+# German writes compounds closed, or with a capital after the hyphen ("Nord-Korea"): a
+# capitalised word (not an acronym such as "US-amerikanisch") before a hyphen and a
+# lower-case part after it is a line-break hyphen ("Flug-schau", "Erfri-schungskur"),
+# and so is a split whose joined word German knows well enough ("stunden-weise": 2.7,
+# "mittel-europäisch": 1.8), whatever the hyphenated form scores; rarer joined words
+# ("postindustrielle": 1.4) are weighed like in other languages.
+CLOSED_COMPOUND_LANGUAGES = frozenset({"de"})
+CLOSED_JOINED_MIN_ZIPF = 1.5
+
+# A block is a hard-wrapped paragraph when it has several lines, fewer than two are
+# list items, and every line but the last is at least this long. Addresses, verse,
+# bylines and share bars have shorter lines and keep their line breaks.
 WRAPPED_LINE_MIN_CHARS = 30
 
-# A list item: "- ", "* ", "• ", "1. ", "2) ", "a) ".
+# A list item: "- ", "* ", "• ", "1. ", "2) ", "a) ". Wrapped text may start one line
+# like that ("in der\n8. Klasse"); a list has two items or more.
 LIST_ITEM = re.compile(r"\s{0,8}(?:[-*•–·]|\d{1,3}[.)]|[a-z][.)])\s")
+LIST_MIN_ITEMS = 2
 
 # Dashes that may end a line glued to the word before them, and the two of them that
 # are hyphens (hyphen-minus, U+2010) and so may be line-break hyphenation.
 ATTACHED_DASHES = "-\u2010–—"
 HYPHENS = "-\u2010"
 
-# Words after which a hyphen followed by a space is a suspended hyphen, kept as is:
-# "Nord- und Südkorea", "pre- and post-war", "pré- e pós-guerra".
-SUSPENDED_HYPHEN_FOLLOWERS = frozenset(
-    """und oder bis sowie bzw beziehungsweise als noch wie u resp respektive statt
-    and or nor to through versus vs
-    e ou nem até
-    y o u ni hasta
-    et jusqu""".split()  # de / en / pt / es / fr
-)
-
-# The letters ending / starting a token at a break.
-TRAILING_LETTERS = re.compile(r"[^\W\d_]{1,60}$")
+# The letters starting a token at a break (and, on the reversed text, ending one);
+# words for guessing the language and for the document's own spellings (hyphenated
+# compounds included).
 LEADING_LETTERS = re.compile(r"[^\W\d_]{1,60}")
 WORD = re.compile(r"[^\W\d_]{2,60}")
+SPELLING = re.compile(r"[^\W\d_]{1,60}(?:[-\u2010][^\W\d_]{1,60}){0,4}")
 
 # A hyphen between two letters at a line break or before a space: the only places where
-# the dictionary (and so the block's language) is needed.
+# the dictionary (and so the block's language) is needed. HYPHEN_BREAKS are substrings
+# that any such place holds (a cheap test first).
 DICTIONARY_DECISION = re.compile(r"[^\W\d_][-\u2010][\n ][^\W\d_]")
+HYPHEN_BREAKS = ("-\n", "- ", "\u2010")
 
-# A compound split by a space before its hyphen: "norte -coreana", "Estado -Maior",
-# "Especula -se". Two letters on each side, so "-5 °C", "x -1", " - " dashes, options
-# such as "-v" and list dashes are not touched.
-SPACE_BEFORE_HYPHEN = re.compile(r"(?<=[^\W\d_]{2}) -(?=[^\W\d_]{2})")
+# What the split-compound repair looks at, in reading order: a sentence end, a spaced
+# dash (" - ", " – ", " — "), and a compound split by a space before its hyphen
+# ("norte -coreana", "Estado -Maior", "Especula -se": two letters on each side, so
+# "-5 °C", "x -1", options such as "-v" and list dashes are not touched).
+COMPOUND_CONTEXT = re.compile(
+    r"(?P<end>[.!?](?=\s))"
+    r"|(?<=\s)(?P<dash>[-–—])(?=\s)"
+    r"|(?<=[^\W\d_]{2})(?P<split> -)(?=[^\W\d_]{2})"
+)
+
+# A dateline before the first spaced dash of a line ("Pyongyang, Nordkorea - ...",
+# "Rio de Janeiro - ...") opens no parenthetical: up to five capitalised words, with the
+# lower-case particles of place names.
+DATELINE_MAX_WORDS = 5
+PLACE_PARTICLES = frozenset("am an da das de del des di do dos du el la le los upon".split())
 
 # A compound split by a space after its hyphen: "Nord- Korea", "coope- ração". Decided
 # like a line-break hyphen (suspended hyphens such as "Nord- und Süd" are kept). The
@@ -86,8 +161,15 @@ SPACE_AFTER_HYPHEN = re.compile(
 )
 
 # Space before a comma or a final period: "palavra , outra" -> "palavra, outra". Not
-# before "...", ". . ." or ".5", and not before ; : ! ? (French typography spaces them).
+# before "...", ". . ." or ".5".
 SPACE_BEFORE_COMMA_OR_PERIOD = re.compile(r"(?<=[^\s.]) {1,8}(?=,(?:\s|$)|\.(?!\s?\.)(?:\s|$))")
+# Space before ; : ! ? (one or more, then a space, a closing mark or the end): an
+# artefact everywhere but in French, whose typography spaces them. Not after a digit
+# ("10 : 30") or an opening mark, and never in ":-)".
+SPACE_BEFORE_HIGH_PUNCT = re.compile(r"(?<=[^\s\d«(\[“„‘‚]) {1,8}(?=[;:!?]+(?:[\s)\]”’\"'»]|$))")
+HIGH_PUNCT_SPACED_LANGUAGES = frozenset({"fr"})
+# A space before any punctuation this stage looks at (a cheap test first).
+SPACE_BEFORE_ANY_PUNCT = re.compile(r" [,.;:!?)\]”]")
 # Space before a closing bracket, unless the opener is padded too ("( assim )").
 SPACE_BEFORE_CLOSING_BRACKET = re.compile(r"(?<=[^\s(\[:;]) {1,8}(?=[)\]])")
 PADDED_OPENING_BRACKET = re.compile(r"[(\[] ")
@@ -104,40 +186,148 @@ HEADING_MAX_WORDS = 12
 SENTENCE_ENDINGS = (".", "!", "?", "…", ":", ";", ",")
 
 
+def letters_before(text: str, end: int) -> str:
+    """The letters (at most 60) that end at ``end``: matched on the reversed text, so
+    the cost is the word's length, not the text's.
+
+    >>> letters_before("a agência norte -coreana", 15), letters_before("1990-", 4)
+    ('norte', '')
+    """
+    found = LEADING_LETTERS.match(text[max(0, end - 60) : end][::-1])
+    return found.group()[::-1] if found else ""
+
+
+@lru_cache(maxsize=1 << 16)
+def word_zipf(word: str, lang: str) -> float:
+    """wordfreq's Zipf frequency of ``word`` in ``lang``, cached.
+
+    >>> word_zipf("Cooperação", "pt") > 4 > word_zipf("coope", "pt")
+    True
+    """
+    return zipf_frequency(word, lang)
+
+
+@cache
+def common_words(lang: str) -> frozenset[str]:
+    """The :data:`COMMON_WORDS` most frequent words of ``lang``.
+
+    >>> {"und", "der"} <= common_words("de"), "und" in common_words("pt")
+    (True, False)
+    """
+    return frozenset(top_n_list(lang, COMMON_WORDS))
+
+
 def guess_language(text: str, languages: Sequence[str] = CANDIDATE_LANGUAGES) -> str:
-    """The candidate language in which the text's first words are most frequent.
+    """The candidate language whose most common words the text's first words are.
+
+    Ties go to the language in which the words are most frequent, then to the first.
 
     >>> guess_language("A cooperação militar já está em pleno andamento")
     'pt'
     >>> guess_language("Die Zusammenarbeit der beiden Staaten wird enger")
     'de'
+    >>> guess_language("Il a dit que la coopération est utile")
+    'fr'
     """
-    words = WORD.findall(text)[:GUESS_WORDS]
-    scores = {lang: sum(zipf_frequency(word, lang) for word in words) for lang in languages}
-    return max(languages, key=scores.__getitem__)
+    words = [match.group().casefold() for match in islice(WORD.finditer(text), GUESS_WORDS)]
+    hits = {lang: sum(word in common_words(lang) for word in words) for lang in languages}
+    best = max(hits.values())
+    tied = [lang for lang in languages if hits[lang] == best]
+    if len(tied) == 1:
+        return tied[0]
+    return max(tied, key=lambda lang: sum(word_zipf(word, lang) for word in words))
 
 
-def prefer_joined(head: str, tail: str, lang: str) -> bool:
-    """True when ``head`` + ``tail`` is one word in ``lang``, not a hyphenated compound.
+@cache
+def suspended_hyphen_followers(lang: str) -> frozenset[str]:
+    """The words after which a hyphen is a suspended one, in a block in ``lang``.
 
-    >>> prefer_joined("coope", "ração", "pt"), prefer_joined("Zusammen", "arbeit", "de")
-    (True, True)
-    >>> prefer_joined("norte", "coreana", "pt"), prefer_joined("ex", "presidente", "pt")
-    (False, False)
+    >>> "und" in suspended_hyphen_followers("pt"), "o" in suspended_hyphen_followers("pt")
+    (True, False)
     """
-    joined = zipf_frequency(head + tail, lang)
-    return joined >= JOINED_MIN_ZIPF and joined + HYPHEN_MARGIN >= zipf_frequency(
-        f"{head}-{tail}", lang
-    )
+    words = frozenset().union(*SUSPENDED_HYPHEN_FOLLOWERS.values())
+    return words - CLITICS.get(lang, frozenset())
 
 
-def join_at_break(left: str, right: str, lang: str) -> str:
+def spellings(text: str) -> frozenset[str]:
+    """The words a text spells (casefolded), hyphenated compounds whole.
+
+    >>> sorted(spellings("A norte-coreana e a\\nCooperação."))
+    ['a', 'cooperação', 'e', 'norte-coreana']
+    """
+    return frozenset(match.group().casefold() for match in SPELLING.finditer(text))
+
+
+def hyphen_role(
+    head: str, tail: str, lang: str, seen: Collection[str] = (), chained: bool = False
+) -> str:
+    """What the hyphen between ``head`` and ``tail`` is.
+
+    ``"hyphenation"`` (drop it: "coope-ração"), ``"compound"`` (keep it:
+    "norte-coreana") or ``"suspended"`` (keep it and the space after it: "Nord- und").
+    ``seen`` holds the document's own spellings (:func:`spellings`): a word it spells
+    whole or hyphenated elsewhere is spelled the same way here. ``chained``: another
+    hyphen follows the tail ("fim-de-semana", "commander-in-chief").
+
+    >>> [hyphen_role(h, t, "pt") for h, t in [("coope", "ração"), ("norte", "coreana")]]
+    ['hyphenation', 'compound']
+    >>> [hyphen_role(h, t, "de") for h, t in [("Flug", "schau"), ("Nord", "und")]]
+    ['hyphenation', 'suspended']
+    >>> [hyphen_role(h, t, "pt") for h, t in [("detê", "lo"), ("pós", "guerra")]]
+    ['compound', 'compound']
+    >>> hyphen_role("hemato", "encefálica", "pt", seen={"hemato-encefálica"})
+    'compound'
+    >>> hyphen_role("e", "mail", "pt"), hyphen_role("commander", "in", "en", chained=True)
+    ('compound', 'compound')
+    >>> hyphen_role("PÚBLI", "CO", "pt"), hyphen_role("CD", "ROM", "de")
+    ('hyphenation', 'compound')
+    >>> hyphen_role("US", "amerikanischen", "de"), hyphen_role("post", "industrielle", "de")
+    ('compound', 'compound')
+    """
+    capitals = head.isupper() and tail.isupper()
+    if capitals:  # a word in capitals ("PÚBLI-CO", "CD-ROM"): judged in lower case
+        head, tail = head.lower(), tail.lower()
+    if tail[0].isupper():
+        return "compound"  # Nord-Korea, Süd-Korea: a noun after the hyphen
+    if len(head) == 1:
+        return "compound"  # e-mail, U-Bahn: hyphenation never leaves one letter behind
+    if len(head) > 1 and head.isupper():
+        return "compound"  # US-amerikanisch, SPD-nah: an acronym before the hyphen
+    hyphenated, joined = f"{head}-{tail}".casefold(), (head + tail).casefold()
+    if hyphenated in seen:
+        return "compound"
+    if joined in seen:
+        return "hyphenation"
+    joined_zipf = word_zipf(joined, lang)
+    suspended = tail.casefold() in suspended_hyphen_followers(lang)
+    if suspended and chained:
+        return "compound"  # Tag-und-Nacht-Gleiche, commander-in-chief
+    if joined_zipf < COMMON_WORD_ZIPF and suspended:
+        return "suspended"
+    if (
+        lang in CLOSED_COMPOUND_LANGUAGES
+        and not capitals
+        and (joined_zipf >= CLOSED_JOINED_MIN_ZIPF or head[0].isupper())
+    ):
+        return "hyphenation"
+    if chained:
+        return "compound"
+    if joined_zipf >= JOINED_MIN_ZIPF:
+        hyphenated_zipf = word_zipf(hyphenated, lang)
+        return "hyphenation" if joined_zipf + HYPHEN_MARGIN >= hyphenated_zipf else "compound"
+    if tail.casefold() in CLITICS.get(lang, ()):
+        return "compound"
+    if word_zipf(head, lang) < HEAD_MIN_ZIPF or word_zipf(tail, lang) < PART_MIN_ZIPF:
+        return "hyphenation"
+    return "compound"
+
+
+def join_at_break(left: str, right: str, lang: str, seen: Collection[str] = ()) -> str:
     """Join the token ending one line to the token starting the next.
 
-    A spaced break becomes a space; a hyphen between two letters is dropped when the
-    dictionary prefers the joined word, kept before an upper-case letter ("Nord-Korea"),
-    and kept with its space before "und", "and", "e"... (a suspended hyphen); any other
-    attached dash is kept without a space.
+    A spaced break becomes a space, and so does a dash standing alone ("--"); a hyphen
+    between two letters goes as :func:`hyphen_role` says; any other attached dash is
+    kept without a space.
 
     >>> join_at_break("coope-", "ração", "pt"), join_at_break("norte-", "coreana", "pt")
     ('cooperação', 'norte-coreana')
@@ -145,23 +335,27 @@ def join_at_break(left: str, right: str, lang: str) -> str:
     ('Nord-Korea', 'Nord- und')
     >>> join_at_break("Nordkorea", "-", "pt"), join_at_break("10-", "12", "pt")
     ('Nordkorea -', '10-12')
+    >>> join_at_break("--", "socialistas", "pt")
+    '-- socialistas'
     """
-    if len(left) < 2 or left[-1] not in ATTACHED_DASHES:
+    if not left or left[-1] not in ATTACHED_DASHES or not left.strip(ATTACHED_DASHES):
         return f"{left} {right}"
-    head, tail = TRAILING_LETTERS.search(left[:-1]), LEADING_LETTERS.match(right)
-    if left[-1] not in HYPHENS or head is None or tail is None:
+    head, tail = letters_before(left, len(left) - 1), LEADING_LETTERS.match(right)
+    if left[-1] not in HYPHENS or not head or tail is None:
         return left + right
-    if tail.group().casefold() in SUSPENDED_HYPHEN_FOLLOWERS:
-        return f"{left} {right}"
-    if not tail.group()[0].isupper() and prefer_joined(head.group(), tail.group(), lang):
+    chained = right[tail.end() : tail.end() + 1] in tuple(HYPHENS)
+    role = hyphen_role(head, tail.group(), lang, seen, chained)
+    if role == "hyphenation":
         return left[:-1] + right
-    return left + right
+    return f"{left} {right}" if role == "suspended" else left + right
 
 
 def looks_wrapped(text: str) -> bool:
     """True when a block is a hard-wrapped paragraph whose lines should be joined.
 
     >>> looks_wrapped("A cooperação militar já está em pleno\\nandamento desde o ano passado.")
+    True
+    >>> looks_wrapped("Die Schüler sind in der Mathematik stark, in der\\n8. Klasse noch mehr.")
     True
     >>> looks_wrapped("Rua das Flores, 12\\n1000-100 Lisboa")
     False
@@ -172,17 +366,19 @@ def looks_wrapped(text: str) -> bool:
     return (
         len(lines) > 1
         and bool(lines[-1].strip())
-        and not any(LIST_ITEM.match(line) for line in lines)
+        and sum(1 for line in lines if LIST_ITEM.match(line)) < LIST_MIN_ITEMS
         and all(len(line.strip()) >= WRAPPED_LINE_MIN_CHARS for line in lines[:-1])
     )
 
 
-def unwrap(text: str, lang: str) -> tuple[str, list[tuple[str, str, str]]]:
+def unwrap(
+    text: str, lang: str, seen: Collection[str] = ()
+) -> tuple[str, list[tuple[str, str, str]]]:
     """Join a hard-wrapped paragraph into one line; also return each join made.
 
     Each join is ``(kind, before, after)``: kind ``hyphenation`` when a line-break
     hyphen was dropped, ``unwrap`` otherwise. Blocks that do not look wrapped
-    (:func:`looks_wrapped`) come back unchanged.
+    (:func:`looks_wrapped`) come back unchanged. ``seen`` is as for :func:`hyphen_role`.
 
     >>> text, joins = unwrap("O líder norte-coreano pediu uma coope-\\n"
     ...                      "ração mais intensa com a Rússia e com\\n"
@@ -194,48 +390,108 @@ def unwrap(text: str, lang: str) -> tuple[str, list[tuple[str, str, str]]]:
     """
     if not looks_wrapped(text):
         return text, []
-    lines = text.split("\n")
-    joined, joins = lines[0].rstrip(), []
+    lines = [line.strip() for line in text.split("\n")]
+    pieces, joins = [], []
+    carried = lines[0]  # the text of the current line not yet in pieces
     for line in lines[1:]:
-        line = line.strip()
-        left = joined.rpartition(" ")[2]
-        right = line.partition(" ")[0]
-        glued = join_at_break(left, right, lang)
+        kept, _, left = carried.rpartition(" ")
+        right, space, rest = line.partition(" ")
+        glued = join_at_break(left, right, lang, seen)
         kind = "hyphenation" if glued == left[:-1] + right else "unwrap"
         joins.append((kind, f"{left}\n{right}", glued))
-        joined = joined[: len(joined) - len(left)] + glued + line[len(right) :]
-    return joined, joins
+        if kept:
+            pieces.append(kept + " ")
+        carried = glued + space + rest
+    pieces.append(carried)
+    return "".join(pieces), joins
 
 
-def split_compounds(line: str, lang: str) -> str:
+def _is_dateline(prefix: str) -> bool:
+    words = prefix.replace(",", " ").split()
+    return 0 < len(words) <= DATELINE_MAX_WORDS and all(
+        word[0].isupper() or word in PLACE_PARTICLES for word in words
+    )
+
+
+def rejoin_space_before_hyphen(line: str) -> str:
+    """Rejoin compounds split by a space before their hyphen ("norte -coreana").
+
+    Kept: the leading hyphen after a conjunction ("Export- und -import"), and a dash
+    that closes a parenthetical opened by a spaced dash in the same sentence (a dateline
+    dash opens none).
+
+    >>> rejoin_space_before_hyphen("a agência norte -coreana e o Estado -Maior")
+    'a agência norte-coreana e o Estado-Maior'
+    >>> rejoin_space_before_hyphen("Pyongyang - A agência norte -coreana informou")
+    'Pyongyang - A agência norte-coreana informou'
+    >>> rejoin_space_before_hyphen("Lebensmittelproduktion und -handel")
+    'Lebensmittelproduktion und -handel'
+    >>> rejoin_space_before_hyphen("artistas - como Saul Bass -que faziam cartazes")
+    'artistas - como Saul Bass -que faziam cartazes'
+    """
+    pieces, done = [], 0
+    parenthetical = first_dash = False
+    for match in COMPOUND_CONTEXT.finditer(line):
+        if match["end"]:
+            parenthetical = False
+        elif match["dash"]:
+            if first_dash or not _is_dateline(line[: match.start()]):
+                parenthetical = not parenthetical
+            first_dash = True
+        elif parenthetical:
+            parenthetical = False  # " -que" closes the parenthetical
+        else:
+            if letters_before(line, match.start()).casefold() in LEADING_HYPHEN_CONJUNCTIONS:
+                continue
+            pieces.append(line[done : match.start()])
+            done = match.start() + 1  # drop the space, keep the hyphen
+    pieces.append(line[done:])
+    return "".join(pieces)
+
+
+def _join_split_compound(match: re.Match[str], lang: str, seen: Collection[str]) -> str:
+    """The replacement of a SPACE_AFTER_HYPHEN match: the join without its right part."""
+    after = match.end("right")
+    right = match["right"] + match.string[after : after + 1]  # with a hyphen that follows
+    glued = join_at_break(match["left"], right, lang, seen)
+    return glued[: len(glued) - len(right)]
+
+
+def split_compounds(line: str, lang: str, seen: Collection[str] = ()) -> str:
     """Rejoin compounds split by a space next to their hyphen.
+
+    ``seen`` is as for :func:`hyphen_role`.
 
     >>> split_compounds("a agência norte -coreana e o Estado -Maior; especula -se", "pt")
     'a agência norte-coreana e o Estado-Maior; especula-se'
     >>> split_compounds("Nord- Korea, der Nord- Süd- Dialog, aber Nord- und Südkorea", "de")
     'Nord-Korea, der Nord-Süd-Dialog, aber Nord- und Südkorea'
+    >>> split_compounds("vom Produktions- in den Dienstleistungssektor", "de")
+    'vom Produktions- in den Dienstleistungssektor'
     >>> split_compounds("Pyongyang - hoje -5 °C, placar 1-0, x = -1", "pt")
     'Pyongyang - hoje -5 °C, placar 1-0, x = -1'
     """
-    line = SPACE_BEFORE_HYPHEN.sub("-", line)
-    return SPACE_AFTER_HYPHEN.sub(partial(_join_split_compound, lang=lang), line)
+    if " -" in line:
+        line = rejoin_space_before_hyphen(line)
+    if "- " not in line:
+        return line
+    return SPACE_AFTER_HYPHEN.sub(partial(_join_split_compound, lang=lang, seen=seen), line)
 
 
-def _join_split_compound(match: re.Match[str], lang: str) -> str:
-    """The replacement of a SPACE_AFTER_HYPHEN match: the join without its right part."""
-    glued = join_at_break(match["left"], match["right"], lang)
-    return glued[: len(glued) - len(match["right"])]
+def remove_space_before_punct(line: str, lang: str = "") -> str:
+    """Remove spaces before a comma, a final period, a closing bracket or ”, and, unless
+    ``lang`` spaces them (French), before ; : ! ?
 
-
-def remove_space_before_punct(line: str) -> str:
-    """Remove spaces before a comma, a final period, a closing bracket or ”.
-
-    >>> remove_space_before_punct("palavra , outra (assim ) e “isso ” .")
-    'palavra, outra (assim) e “isso”.'
-    >>> remove_space_before_punct("Quoi ? « Oui » : ( sic ) ... . . .")
-    'Quoi ? « Oui » : ( sic ) ... . . .'
+    >>> remove_space_before_punct("palavra , outra (assim ) e “isso ” . Sim ? Não !", "pt")
+    'palavra, outra (assim) e “isso”. Sim? Não!'
+    >>> remove_space_before_punct("Quoi ? « Oui » : ( sic ) ... . . . :-)", "fr")
+    'Quoi ? « Oui » : ( sic ) ... . . . :-)'
     """
+    if not SPACE_BEFORE_ANY_PUNCT.search(line):
+        return line
     line = SPACE_BEFORE_COMMA_OR_PERIOD.sub("", line)
+    if lang not in HIGH_PUNCT_SPACED_LANGUAGES:
+        line = SPACE_BEFORE_HIGH_PUNCT.sub("", line)
     if not PADDED_OPENING_BRACKET.search(line):
         line = SPACE_BEFORE_CLOSING_BRACKET.sub("", line)
     return SPACE_BEFORE_CLOSING_QUOTE.sub("", line)
@@ -270,14 +526,36 @@ def block_kind(text: str, first: bool) -> str:
     return "paragraph"
 
 
+class _DocumentLanguages:
+    """Lazy, cached language guesses for the blocks of one document."""
+
+    def __init__(self, doc: Document, languages: Sequence[str]) -> None:
+        self.doc, self.languages = doc, languages
+        self._document: str | None = None
+        self._spellings: frozenset[str] | None = None
+
+    def of_block(self, text: str) -> str:
+        if len(WORD.findall(text, 0, 400)) >= SHORT_BLOCK_WORDS:
+            return guess_language(text, self.languages)
+        if self._document is None:
+            whole = " ".join(block.text for block in self.doc.blocks)
+            self._document = guess_language(whole, self.languages)
+        return self._document
+
+    def spellings(self) -> frozenset[str]:
+        if self._spellings is None:
+            self._spellings = spellings("\n".join(block.text for block in self.doc.blocks))
+        return self._spellings
+
+
 class Repair(Stage):
     """Undo layout and word artefacts in the blocks, drop repeated blocks, set kinds.
 
     ``languages`` are the wordfreq languages a block may be in (for the hyphenation
-    decisions). Fix kinds: ``unwrap``, ``hyphenation``, ``split_compound``,
-    ``space_before_punct``, ``duplicate_headline``, ``duplicate_paragraph`` (the last
-    two also recorded in ``doc.removed``). Only blocks of kind ``paragraph`` are
-    re-kinded; kinds set by an earlier stage are kept.
+    and punctuation decisions). Fix kinds: ``unwrap``, ``hyphenation``,
+    ``split_compound``, ``space_before_punct``, ``duplicate_headline``,
+    ``duplicate_paragraph`` (the last two also recorded in ``doc.removed``). Only
+    blocks of kind ``paragraph`` are re-kinded; kinds set by an earlier stage are kept.
     """
 
     name = "repair"
@@ -293,22 +571,32 @@ class Repair(Stage):
 
     def process(self, doc: Document) -> Document:
         self._drop_repeated_blocks(doc)
+        guesses = _DocumentLanguages(doc, self.languages)
         for block in doc.blocks:
-            # the language is only guessed (costly) when a hyphen decision needs it
-            lang = (
-                guess_language(block.text, self.languages)
-                if DICTIONARY_DECISION.search(block.text)
-                else ""
+            text = block.text
+            # the language and the document's spellings are only looked up (costly)
+            # when a decision needs them
+            needs_dictionary = any(b in text for b in HYPHEN_BREAKS) and bool(
+                DICTIONARY_DECISION.search(text)
             )
-            text, joins = unwrap(block.text, lang)
-            for kind, before, after in joins:
-                doc.fix(self.name, kind, before, after)
-            text = self._repair_lines(
-                doc, "split_compound", text, partial(split_compounds, lang=lang)
+            needs_language = needs_dictionary or bool(
+                SPACE_BEFORE_ANY_PUNCT.search(text) and SPACE_BEFORE_HIGH_PUNCT.search(text)
             )
-            block.text = self._repair_lines(
-                doc, "space_before_punct", text, remove_space_before_punct
-            )
+            lang = guesses.of_block(text) if needs_language else ""
+            seen = guesses.spellings() if needs_dictionary else frozenset()
+            if "\n" in text:
+                text, joins = unwrap(text, lang, seen)
+                for kind, before, after in joins:
+                    doc.fix(self.name, kind, before, after)
+            if " -" in text or "- " in text:
+                text = self._repair_lines(
+                    doc, "split_compound", text, partial(split_compounds, lang=lang, seen=seen)
+                )
+            if SPACE_BEFORE_ANY_PUNCT.search(text):
+                text = self._repair_lines(
+                    doc, "space_before_punct", text, partial(remove_space_before_punct, lang=lang)
+                )
+            block.text = text
         for number, block in enumerate(doc.blocks):
             if block.kind == "paragraph":
                 block.kind = block_kind(block.text, first=number == 0)
