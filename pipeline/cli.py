@@ -24,6 +24,7 @@ examples:
   pipeline run news/ --out out/ --to en,de   clean and translate news/ into English and German
   pipeline models list                       installed translation models
   pipeline models install FILE.argosmodel    install a model file (works offline)
+  pipeline detect --scores < lines.txt       language of each line of stdin
 
 Reruns are incremental: only new and changed documents are processed.
 
@@ -78,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="list, install or remove translation models",
                             description="Manage argostranslate packages (ARGOS_PACKAGES_DIR "
                             "is respected).")
+    from pipeline import detect_cli
+
+    detect_cli.register(sub)
+
     msub = models.add_subparsers(dest="action", metavar="ACTION")
     msub.add_parser("list", help="installed language pairs")
     inst = msub.add_parser("install", help="install FILE.argosmodel, or SRC TGT from the "
@@ -187,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return cmd_run(args)
-        return cmd_models(args, parser)
+        if args.command == "models":
+            return cmd_models(args, parser)
+        return args.handler(args)
     except (ConfigError, UsageError, ModelError) as exc:
         print(f"pipeline: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-# Languages langdetect decides between when the config names none: the languages
-# of the sample corpus and of the usual news sources. The configured targets are
-# always added.
+# Languages detection decides between when the config names none: the languages
+# of the sample corpus and of the usual news sources. The languages of installed
+# models and the configured targets are always added.
 DEFAULT_CANDIDATES = ("pt", "de", "en", "es", "fr", "it", "nl")
 
 
@@ -58,9 +58,14 @@ class Config:
     max_file_bytes: int = 20_000_000  # larger inputs are quarantined with a reason
     document_timeout_s: float = 60.0  # cleanup and analysis of one document; then quarantined
 
-    def candidates(self) -> list[str]:
-        """Languages detection may answer: configured (or default) plus the targets."""
-        base = list(self.detect.candidates or DEFAULT_CANDIDATES)
+    def candidates(self, installed: list[str] | tuple[str, ...] = ()) -> list[str]:
+        """Languages detection may answer: configured ones plus the targets, or by
+        default :data:`DEFAULT_CANDIDATES`, the ``installed`` models' languages and
+        the targets."""
+        if self.detect.candidates:
+            base = list(self.detect.candidates)
+        else:
+            base = [*DEFAULT_CANDIDATES, *(c for c in installed if c not in DEFAULT_CANDIDATES)]
         return base + [t for t in self.targets if t not in base]
 
     def fingerprint(self) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from pipeline.config import Config, ConfigError
 from pipeline.document import Document, Stage
 from pipeline.stages.boilerplate import Boilerplate
-from pipeline.stages.detect import Detect
+from pipeline.stages.detect import Detect, default_candidates
 from pipeline.stages.normalize import Normalize
 from pipeline.stages.read import DecodeError, Read
 from pipeline.stages.repair import Repair
@@ -45,6 +45,16 @@ class ShardResult:
     missing: dict[str, list[str]] = field(default_factory=dict)  # doc -> ["pt-en", ...]
 
 
+def detection_candidates(config: Config) -> list[str]:
+    """The configured candidates, else the defaults with installed models' languages."""
+    if config.detect.candidates:
+        return config.candidates()
+    from pipeline.engines.argos import installed_packages
+
+    installed = {c for p in installed_packages() for c in (p.from_code, p.to_code)}
+    return default_candidates(sorted(installed), config.targets)
+
+
 def build_stages(config: Config) -> list[Stage]:
     """The per-document stages, in order (translation runs per shard, in batch).
 
@@ -58,7 +68,7 @@ def build_stages(config: Config) -> list[Stage]:
             Boilerplate(extra_labels=config.labels or None),
             Repair(),
             Segmenter(),
-            Detect(config.candidates()),
+            Detect(detection_candidates(config), labels=config.labels or None),
         ]
     except ValueError as exc:
         raise ConfigError(f"configuration: {exc}") from None

@@ -13,8 +13,10 @@ Measured on the lingua and UD PUD test data (``bench/detect.py``) this beats
 lingua alone and langdetect alone at every length; adding langdetect to the sum
 made short text worse, so it is not used.
 
-*Deciding* happens in :func:`decide_language` (documents and segments) and
-:func:`foreign_runs` (spans), with every threshold named in the block below.
+*Deciding* happens in :func:`decide_language` (documents and segments),
+:meth:`Detect.span_evidence` (which words may count against the segment's
+language: names may not) and :func:`foreign_runs` (spans), with every threshold
+named in the block below.
 
 Both scorers are deterministic: the same text gets the same answer in every run
 and process, and ties go to the alphabetically first language.
@@ -33,6 +35,7 @@ from typing import Any
 
 from wordfreq import available_languages, get_frequency_dict
 
+from pipeline.config import DEFAULT_CANDIDATES
 from pipeline.document import Document, Span, Stage
 from pipeline.stages.boilerplate import MAX_LABEL_LINE_CHARS, lexicon_data, merge_labels
 
@@ -86,7 +89,7 @@ NAME_GAP = re.compile(r"[ \t]+|-")
 # Base candidates kept by default_candidates() beside the installed and target
 # languages: with only a pt-en model installed, a German article must still be
 # recognised as German (and reported as missing a model), not forced into pt or en.
-DEFAULT_BASE_CANDIDATES = ("pt", "de", "en", "es", "fr", "it", "nl")
+DEFAULT_BASE_CANDIDATES = DEFAULT_CANDIDATES
 # Argos Translate package codes that are not ISO 639-1 codes.
 ARGOS_CODES = {"pb": "pt", "zt": "zh"}
 

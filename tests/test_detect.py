@@ -1,0 +1,166 @@
+"""Language detection: candidates, short text, labels, foreign spans, `pipeline detect`."""
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.detect_cli import register, run_detect
+from pipeline.document import Block, Document
+from pipeline.stages.detect import Detect, default_candidates
+from pipeline.stages.segment import Segmenter
+
+FIVE = ["pt", "de", "en", "es", "fr"]
+LINES = [
+    "Mehr zum Thema",
+    "Leia mais",
+    "",
+    "The port authority declined to comment.",
+    "guerra",
+    "l'examen de la",
+    "12:45",
+]
+
+
+@pytest.fixture(scope="module")
+def detect() -> Detect:
+    return Detect(FIVE)
+
+
+def _spans(detect: Detect, text: str, doc_lang: str = "pt") -> list[tuple[str, str]]:
+    doc = Document("d.txt", blocks=[Block("paragraph", text)])
+    doc = detect.process(Segmenter().process(doc))
+    assert doc.lang == doc_lang
+    for span in doc.spans:
+        segment = next(s for s in doc.segments() if s.id == span.segment)
+        assert segment.text[span.start : span.end] == span.text
+    return [(span.text, span.lang) for span in doc.spans]
+
+
+def test_answers_are_restricted_to_the_candidates():
+    detect = Detect(["pt", "de"])
+    lang, score = detect.segment_language("The port authority declined to comment.", "")
+    assert lang in {"pt", "de"} and 0.0 <= score <= 1.0
+
+
+def test_candidates_that_cannot_be_detected_are_dropped_or_refused():
+    assert Detect(["pt", "xx", "de"]).scorer.candidates == ("de", "pt")
+    with pytest.raises(ValueError, match="ISO 639-1"):
+        Detect(["xx", "yy"])
+
+
+def test_default_candidates_are_installed_languages_plus_targets():
+    assert default_candidates(["pb", "en"], ["de"], base=()) == ["pt", "en", "de"]
+    defaults = ["pt", "de", "en", "es", "fr", "it", "nl"]
+    assert default_candidates(["en", "ko"], ["en"]) == [*defaults, "ko"]
+
+
+def test_single_candidate_needs_no_model():
+    assert Detect(["pt"]).segment_language("Guten Tag", "") == ("pt", 1.0)
+
+
+def test_ambiguous_short_segment_takes_the_document_language(detect):
+    assert detect.segment_language("guerra", "pt")[0] == "pt"
+    assert detect.segment_language("guerra", "es")[0] == "es"
+
+
+def test_short_segment_with_clear_words_overrides_the_document_language(detect):
+    assert detect.segment_language("Mehr zum Thema", "pt")[0] == "de"
+    assert detect.segment_language("unterstützung finden", "fr")[0] == "de"
+
+
+def test_label_lexicon_restricts_a_label_to_its_languages(detect):
+    # "Details" is a German and English widget label, never Portuguese here.
+    assert detect.segment_language("Details", "pt")[0] in {"de", "en"}
+    assert detect.segment_language("Details", "en")[0] == "en"
+    assert detect.segment_language("Leia mais", "de")[0] == "pt"
+
+
+def test_text_without_words_keeps_the_document_language(detect):
+    assert detect.segment_language("12:45 - 13:00", "fr") == ("fr", 0.0)
+
+
+def test_foreign_phrase_becomes_one_span_with_offsets(detect):
+    text = "O porta-voz disse que die Regierung hat nichts gesagt e saiu da sala."
+    assert _spans(detect, text) == [("die Regierung hat nichts gesagt", "de")]
+
+
+def test_names_are_not_spans():
+    detect = Detect(FIVE + ["nl"])
+    text = "O chefe da OTAN, Mark Rutte, falou com o Bank of America em Flensburg ontem."
+    assert _spans(detect, text) == []
+
+
+def test_foreign_sentence_is_a_segment_not_a_span(detect):
+    doc = Document("d.txt", blocks=[Block("paragraph", "Der Hafen wächst weiter. "
+                                          "The port authority declined to comment.")])
+    doc = detect.process(Segmenter().process(doc))
+    assert [s.lang for s in doc.segments()] == ["de", "en"]
+    assert doc.spans == []
+
+
+def test_cli_prints_one_language_per_line_in_input_order():
+    out = io.StringIO()
+    data = "\n".join(LINES).encode() + b"\n"
+    args = argparse.Namespace(candidates="pt,de,en,es,fr", scores=False)
+    assert run_detect(args, io.BytesIO(data), out) == 0
+    assert out.getvalue().split("\n")[:-1] == ["de", "pt", "", "en", "es", "fr", ""]
+
+
+def test_cli_scores_are_json_probabilities():
+    out = io.StringIO()
+    args = argparse.Namespace(candidates="pt,de", scores=True)
+    assert run_detect(args, io.BytesIO(b"Mehr zum Thema\n\n"), out) == 0
+    first, empty = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["lang"] == "de" and set(first["scores"]) == {"pt", "de"}
+    assert abs(sum(first["scores"].values()) - 1.0) < 1e-3
+    assert empty == {"lang": "", "score": 0.0, "scores": {}}
+
+
+def test_cli_bad_candidates_exit_2(capsys):
+    args = argparse.Namespace(candidates="english", scores=False)
+    assert run_detect(args, io.BytesIO(b"x\n"), io.StringIO()) == 2
+    assert "not a language code" in capsys.readouterr().err
+
+
+def test_register_adds_the_detect_subcommand():
+    parser = argparse.ArgumentParser(prog="pipeline")
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["detect", "--candidates", "pt,de", "--scores"])
+    assert args.handler is run_detect and args.candidates == "pt,de" and args.scores
+
+
+def test_same_answers_in_another_process(detect):
+    """Determinism: a fresh process (other hash seed) through real stdin agrees."""
+    code = "import sys; from pipeline.detect_cli import main; sys.exit(main())"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    result = subprocess.run(
+        [sys.executable, "-c", code, "--candidates", ",".join(FIVE), "--scores"],
+        input="\n".join(LINES).encode(), capture_output=True, env=env, check=True,
+    )
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    scored = detect.scorer.scores_many(LINES)
+    here = [detect.decide(t, s) for t, s in zip(LINES, scored, strict=True)]
+    assert [(r["lang"], r["score"]) for r in records] == [
+        (lang, score) if lang else ("", 0.0) for lang, score in here
+    ]
+
+
+def test_detection_works_in_forked_workers_after_the_parent_used_it(detect):
+    """A ProcessPoolExecutor worker forked after a batch call must not hang."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    expected = [lang for lang, _ in detect.languages(LINES)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        answer = pool.submit(_languages_in_child, LINES).result(timeout=60)
+    assert answer == expected
+
+
+def _languages_in_child(lines: list[str]) -> list[str]:
+    return [lang for lang, _ in Detect(FIVE).languages(lines)]
