@@ -25,6 +25,7 @@ examples:
   pipeline models list                       installed translation models
   pipeline models install FILE.argosmodel    install a model file (works offline)
   pipeline detect --scores < lines.txt       language of each line of stdin
+  pipeline explain article-pt.txt            why a document changed (after a run)
 
 Reruns are incremental: only new and changed documents are processed.
 
@@ -79,9 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="list, install or remove translation models",
                             description="Manage argostranslate packages (ARGOS_PACKAGES_DIR "
                             "is respected).")
-    from pipeline import detect_cli
+    from pipeline import detect_cli, explain
 
     detect_cli.register(sub)
+    explain.register(sub)
 
     msub = models.add_subparsers(dest="action", metavar="ACTION")
     msub.add_parser("list", help="installed language pairs")

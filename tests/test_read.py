@@ -57,3 +57,23 @@ def test_random_bytes_are_refused_as_undecodable():
     noise = bytes(rng.randrange(1, 256) for _ in range(2000))
     with pytest.raises(DecodeError, match="undecodable"):
         decode_bytes(noise)
+
+
+def test_decoding_does_not_depend_on_the_hash_seed():
+    import subprocess
+    import sys
+
+    code = (
+        "from pipeline.stages.read import decode_bytes\n"
+        "texts = ['« Non », dit-il à Lyon.', 'Grüße aus Köln – schön!', 'Ação é já.', "
+        "'¿Qué? «Sí», señor.']\n"
+        "for t in texts:\n"
+        "    for enc in ('cp1252', 'latin-1'):\n"
+        "        print(decode_bytes(t.encode(enc, 'replace')))\n"
+    )
+    answers = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env={"PYTHONHASHSEED": str(seed), "PATH": ""}, check=True).stdout
+        for seed in (1, 2, 3, 4)
+    }
+    assert len(answers) == 1

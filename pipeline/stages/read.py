@@ -103,12 +103,13 @@ def plausibility(text: str) -> float:
     """
     sample = text[:20000]
     score = 0.0
-    for word in set(_NON_ASCII_WORD.findall(sample)):
+    # Sorted: float sums must not depend on set order (the process's hash seed).
+    for word in sorted(set(_NON_ASCII_WORD.findall(sample))):
         if len(word) < 2:
             continue
         word = word.lower()
         score += max(zipf_frequency(word, lang) for lang in PLAUSIBILITY_LANGS)
-    for char in set(sample):
+    for char in sorted(set(sample)):
         if ord(char) > 0x7F and char not in TYPOGRAPHY:
             score -= UNLIKELY_CATEGORY_PENALTY.get(unicodedata.category(char), 0.0)
     return score

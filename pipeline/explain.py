@@ -1,0 +1,226 @@
+"""``pipeline explain DOC``: why a document changed, read back from a run's output.
+
+Every stage records what it changed (``fixes``: stage, kind, before, after), what it
+took out of the body (``removed``, with the reason), the facts it kept (``metadata``)
+and the foreign-language pieces it found (``spans``); ``pipeline run`` writes them to
+``OUT/documents.jsonl``. This command finds one document there and prints them for a
+person: invisible characters are shown as escapes (``\\u00a0``, ``\\n``), so a fix
+that only touched a no-break space or a line break is visible too.
+
+The command line wires it in with :func:`register`; the handler returns the exit code
+(0, or 2 when OUT or DOC is not found).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_NOT_FOUND = 2  # the usage / configuration exit code of the pipeline command
+
+DEFAULT_OUT = Path("outputs")
+DOCUMENTS_FILE = "documents.jsonl"
+
+# Before/after texts longer than this are shortened in the middle (a removed paragraph
+# need not be printed whole to be recognised).
+MAX_SHOWN_CHARS = 120
+# How many document ids an error message lists when DOC is not found.
+MAX_LISTED_DOCS = 10
+
+# Characters printed as escapes: controls, format characters (zero-width, soft hyphen,
+# BOM, direction marks), separators other than the plain space, and line breaks.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+class ExplainError(Exception):
+    """OUT or DOC was not found; the message says what to do."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``explain`` subcommand to the ``pipeline`` command's subparsers."""
+    parser = subparsers.add_parser(
+        "explain",
+        help="show why a document changed: fixes, removed lines, metadata, spans",
+        description="Print, from OUT/documents.jsonl, every change the pipeline made to "
+        "DOC (stage, kind, before -> after), the lines it removed and why, the metadata "
+        "it kept and the foreign-language spans it found.",
+    )
+    parser.add_argument(
+        "doc",
+        metavar="DOC",
+        help="the document: its path inside the corpus as in documents.jsonl "
+        "(e.g. pt/chuvas.txt), or its file name when that is unique",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"output directory of the run (default: {DEFAULT_OUT})",
+    )
+    parser.set_defaults(handler=run_explain)
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    """The ``explain`` handler: print the explanation of ``args.doc`` in ``args.out``."""
+    try:
+        record = find_record(args.out, args.doc)
+    except ExplainError as exc:
+        print(f"pipeline explain: error: {exc}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    print(explain(record), end="")
+    return EXIT_OK
+
+
+def read_records(out: Path) -> Iterator[dict[str, Any]]:
+    """The document records of a run's ``documents.jsonl``."""
+    path = out / DOCUMENTS_FILE
+    if not path.is_file():
+        where = "does not exist" if not out.exists() else f"has no {DOCUMENTS_FILE}"
+        raise ExplainError(
+            f"output directory {out} {where}; run `pipeline run CORPUS --out {out}` "
+            "first, or pass the output directory of your run with --out"
+        )
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ExplainError(f"{path}, line {number}: not JSON ({exc.msg})") from None
+            if not isinstance(record, dict) or "doc" not in record:
+                raise ExplainError(f"{path}, line {number}: not a document record")
+            yield record
+
+
+def find_record(out: Path, doc: str) -> dict[str, Any]:
+    """The record of ``doc`` in ``out``: by its id, else by a unique file name."""
+    records = list(read_records(out))
+    wanted = doc.replace("\\", "/").strip("/")
+    for record in records:
+        if record["doc"] == wanted:
+            return record
+    name = wanted.rsplit("/", 1)[-1]
+    matches = [
+        r for r in records if r["doc"].rsplit("/", 1)[-1] == name or wanted.endswith("/" + r["doc"])
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        found = ", ".join(r["doc"] for r in matches)
+        raise ExplainError(f"'{doc}' matches several documents ({found}); give its full id")
+    listed = ", ".join(r["doc"] for r in records[:MAX_LISTED_DOCS])
+    more = f" and {len(records) - MAX_LISTED_DOCS} more" if len(records) > MAX_LISTED_DOCS else ""
+    known = f"documents there: {listed}{more}" if records else "it holds no documents"
+    raise ExplainError(f"no document '{doc}' in {out / DOCUMENTS_FILE}; {known}")
+
+
+def visible(text: str) -> str:
+    """``text`` in double quotes, invisible characters as escapes, shortened if long.
+
+    >>> print(visible("Kim\\u00a0Jong\\ncoope\\u00adração"))
+    "Kim\\u00a0Jong\\ncoope\\u00adração"
+    >>> print(visible(""))
+    (removed)
+    """
+    if not text:
+        return "(removed)"
+    shown = "".join(_escape(char) for char in text)
+    if len(shown) > MAX_SHOWN_CHARS:
+        half = (MAX_SHOWN_CHARS - 3) // 2
+        shown = f"{shown[:half]} … {shown[-half:]}"
+    return f'"{shown}"'
+
+
+def _escape(char: str) -> str:
+    if char == "\n":
+        return "\\n"
+    if char == "\t":
+        return "\\t"
+    if char == '"':
+        return '\\"'
+    if char != " " and unicodedata.category(char) in INVISIBLE_CATEGORIES:
+        return f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
+    return char
+
+
+def explain(record: dict[str, Any]) -> str:
+    """The human-readable explanation of one documents.jsonl record.
+
+    >>> print(explain({"doc": "a.txt", "lang": "pt", "status": "ok",
+    ...     "fixes": [{"stage": "repair", "kind": "split_compound",
+    ...                "before": "norte -coreana", "after": "norte-coreana"}],
+    ...     "metadata": {"location": "Pyongyang"}}), end="")
+    a.txt: 1 fix, 0 lines removed, 1 metadata field, 0 foreign spans
+      language: pt, status: ok
+    <BLANKLINE>
+    Fixes, in the order the stages made them (stage  kind: before -> after):
+      repair  split_compound: "norte -coreana" -> "norte-coreana"
+    <BLANKLINE>
+    Metadata kept from the removed lines:
+      location: Pyongyang
+    """
+    fixes = record.get("fixes") or []
+    removed = record.get("removed") or []
+    metadata = record.get("metadata") or {}
+    spans = record.get("spans") or []
+    lines = [
+        f"{record['doc']}: {_count(len(fixes), 'fix', 'fixes')}, "
+        f"{_count(len(removed), 'line')} removed, {_count(len(metadata), 'metadata field')}, "
+        f"{_count(len(spans), 'foreign span')}",
+        "  " + _about(record),
+    ]
+    if record.get("errors"):
+        lines += ["", "Errors (the document was not cleaned):"]
+        lines += [f"  {error}" for error in record["errors"]]
+    if fixes:
+        by_kind = Counter(fix["kind"] for fix in fixes)
+        if len(by_kind) > 1:
+            lines += ["", "Fixes by kind: " + ", ".join(f"{k} {n}" for k, n in by_kind.items())]
+        stage_width = max(len(fix["stage"]) for fix in fixes)
+        lines += ["", "Fixes, in the order the stages made them (stage  kind: before -> after):"]
+        lines += [
+            f"  {fix['stage']:{stage_width}}  {fix['kind']}: "
+            f"{visible(fix['before'])} -> {visible(fix['after'])}"
+            for fix in fixes
+        ]
+    if removed:
+        lines += ["", "Lines removed from the body, with the reason:"]
+        lines += [f"  {visible(item['text'])}  ({item['reason']})" for item in removed]
+    if metadata:
+        lines += ["", "Metadata kept from the removed lines:"]
+        lines += [f"  {key}: {value}" for key, value in metadata.items()]
+    if spans:
+        lines += ["", "Foreign-language spans (language: text, in segment [start:end]):"]
+        lines += [
+            f"  {span['lang']}: {visible(span['text'])}, in {span.get('segment') or '?'} "
+            f"[{span['start']}:{span['end']}]"
+            for span in spans
+        ]
+    if not (fixes or removed or metadata or spans or record.get("errors")):
+        lines += ["", "Nothing changed: the clean copy is the text as read, laid out in blocks."]
+    return "\n".join(lines) + "\n"
+
+
+def _count(number: int, singular: str, plural: str = "") -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+def _about(record: dict[str, Any]) -> str:
+    parts = []
+    if record.get("lang"):
+        score = record.get("lang_score")
+        parts.append(f"language: {record['lang']}" + (f" ({score})" if score else ""))
+    source = record.get("source") or {}
+    if source.get("encoding"):
+        size = source.get("size")
+        parts.append(f"read as {source['encoding']}" + (f", {size} bytes" if size else ""))
+    parts.append(f"status: {record.get('status', '?')}")
+    return ", ".join(parts)
