@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 import socket
 import time
 import zipfile
@@ -81,9 +82,10 @@ def test_translate_is_aligned_capped_and_batch_independent(installed: Installed)
         model_file=str(engine.route("pt", "en")[0].path / "sentencepiece.model")
     )
     for text, translation in zip(PT, out, strict=True):
-        bucket = math.ceil(len(source.encode(text)) / argos.CAP_BUCKET) * argos.CAP_BUCKET
+        tokens = len(source.encode(text))
+        length_class = max(argos.MIN_CAP_CLASS, 2 ** math.ceil(math.log2(max(tokens, 1))))
         # Each generated piece holds at most one word.
-        assert len(translation.split()) <= bucket + 2
+        assert len(translation.split()) <= length_class + 2
     # Each output belongs to its input, whatever else is in the batch.
     assert [engine.translate([text], "pt", "en")[0] for text in PT] == out
     assert engine.translate(PT[::-1], "pt", "en") == out[::-1]
@@ -93,6 +95,26 @@ def test_translate_is_deterministic(engine: ArgosEngine) -> None:
     first = engine.translate(PT, "pt", "en")
     assert ArgosEngine(beam_size=2).translate(PT, "pt", "en") == first
     assert engine.model_id("pt", "en") == ArgosEngine(beam_size=2).model_id("pt", "en")
+
+
+def test_threads_never_exceed_the_cpus_this_process_may_use(installed: Installed) -> None:
+    cpus = argos.available_cpus()
+    assert ArgosEngine().threads == cpus
+    assert ArgosEngine(threads=10 * cpus).threads == cpus
+    assert ArgosEngine(threads=1).threads == 1
+
+
+def _translate_in_child(texts: list[str]) -> list[str]:
+    return ArgosEngine(beam_size=2).translate(texts, "pt", "en")
+
+
+def test_a_forked_worker_loads_its_own_model(engine: ArgosEngine) -> None:
+    # The parent's loaded model is unusable in a forked child (its CTranslate2 threads are
+    # gone): reusing or freeing it there waits forever.
+    expected = engine.translate(PT, "pt", "en")
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        results = pool.map_async(_translate_in_child, [PT, PT[::-1]]).get(timeout=60)
+    assert results == [expected, expected[::-1]]
 
 
 def test_pivot_goes_through_english(engine: ArgosEngine) -> None:

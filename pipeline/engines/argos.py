@@ -47,6 +47,7 @@ __all__ = [
     "PIVOT",
     "ArgosEngine",
     "ModelError",
+    "available_cpus",
     "PackageInfo",
     "PackageListing",
     "install_command",
@@ -62,8 +63,9 @@ log = logging.getLogger(__name__)
 
 PIVOT = "en"
 INDEX_TIMEOUT_S = 3.0
-# Source lengths are rounded up to a multiple of this before the decoding cap is derived.
-CAP_BUCKET = 8
+# Source lengths are rounded up to a power of two, at least this, before the decoding cap
+# is derived from them.
+MIN_CAP_CLASS = 8
 
 
 class ModelError(Exception):
@@ -103,6 +105,13 @@ def resolve_packages_dir(packages_dir: Path | None = None) -> Path:
         return Path(packages_dir)
     from_env = os.environ.get("ARGOS_PACKAGES_DIR")
     return Path(from_env) if from_env else Path(argos_settings.package_data_dir)
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -256,13 +265,20 @@ def _forget(path: Path) -> None:
 class ArgosEngine:
     """Batched, sentence-aligned translation with the installed Argos packages.
 
-    ``threads`` is how many batches run at once, one CPU thread each (default 2, never more
-    than the machine's CPUs). Each segment's decoding is capped at ``max_decoding_ratio *
-    source tokens + max_decoding_extra`` tokens, the source length rounded up to a multiple
-    of :data:`CAP_BUCKET`; ``min_decoding_length`` forces a minimum (for benchmarks that need
-    equal decode lengths). Batches only mix segments with equal caps: beam search depends on
-    the cap, so this keeps a segment's translation independent of the other segments
-    translated with it (batch padding itself changes nothing).
+    ``threads`` is how many batches run at once, one CPU thread each (default: one per CPU
+    this process may use, never more): on 2 quiet cores that was 1.2-1.6x faster than one
+    batch at a time on 2 intra-op threads, at beam sizes 1, 2 and 4. Batches hold up to
+    ``max_batch_tokens`` source tokens, longest sentences first.
+
+    Each segment's decoding is capped at ``max_decoding_ratio * L + max_decoding_extra``
+    tokens, ``L`` its source length rounded up to a power of two (at least
+    :data:`MIN_CAP_CLASS`); ``min_decoding_length`` forces a minimum (for benchmarks that
+    need equal decode lengths). Beam search depends on the cap, so batches only mix
+    segments with equal caps: a segment's translation never depends on which other
+    segments are translated with it (batch padding changes nothing), which keeps outputs
+    identical whatever the batching, worker count or translation memory contents.
+    Powers of two keep these groups few (3 or 4 for news sentences), so the batches stay
+    large.
     """
 
     def __init__(
@@ -278,10 +294,10 @@ class ArgosEngine:
         device: str = "cpu",
         packages_dir: Path | None = None,
     ) -> None:
-        cpus = os.cpu_count() or 1
+        cpus = available_cpus()
         self.beam_size = beam_size
         self.compute_type = compute_type
-        self.threads = max(1, min(threads if threads is not None else 2, cpus))
+        self.threads = max(1, min(threads or cpus, cpus))
         self.max_batch_tokens = max_batch_tokens
         self.max_decoding_ratio = max_decoding_ratio
         self.max_decoding_extra = max_decoding_extra
@@ -329,7 +345,7 @@ class ArgosEngine:
         route = self._route_or_raise(src, tgt)
         packages = "+".join(f"{p.package_id}@{_digest(p.path)}" for p in route) or "identity"
         return (
-            f"{packages};beam={self.beam_size};len={self.max_decoding_ratio}x+"
+            f"{packages};beam={self.beam_size};cap={self.max_decoding_ratio}x2^k+"
             f"{self.max_decoding_extra};min={self.min_decoding_length};{self.compute_type}"
         )
 
@@ -354,10 +370,16 @@ class ArgosEngine:
         return route
 
     def _cap(self, source_tokens: int) -> int:
-        bucket = -(-source_tokens // CAP_BUCKET) * CAP_BUCKET
+        """The decoding cap of a segment of ``source_tokens`` tokens.
+
+        >>> engine = ArgosEngine(packages_dir=Path("/nonexistent"))
+        >>> [engine._cap(n) for n in (1, 8, 9, 16, 17, 100)]
+        [26, 26, 42, 42, 74, 266]
+        """
+        length_class = max(MIN_CAP_CLASS, 1 << (source_tokens - 1).bit_length())
         return max(
             self.min_decoding_length,
-            math.ceil(self.max_decoding_ratio * bucket) + self.max_decoding_extra,
+            math.ceil(self.max_decoding_ratio * length_class) + self.max_decoding_extra,
         )
 
     def _translate_with(self, package: PackageInfo, texts: list[str]) -> list[str]:

@@ -148,8 +148,8 @@ class Translate:
         counts = self._pairs[f"{src}-{tgt}"]
         counts["unique"] += len(texts)
         found: dict[str, str] = {}
+        model = self.engine.model_id(src, tgt) if self.memory is not None else ""
         if self.memory is not None:
-            model = self.engine.model_id(src, tgt)
             found = self.memory.get_many(model, src, tgt, texts)
             counts["hits"] += len(found)
             counts["misses"] += len(texts) - len(found)
@@ -175,17 +175,18 @@ def _numbers(text: str) -> Counter[str]:
 def _loops(text: str) -> bool:
     """Whether a word repeats 4 times running, or a group of 2 to 4 words 3 times.
 
-    >>> _loops("a casa a casa a casa azul"), _loops("muito muito bom")
+    >>> _loops("a casa a casa a casa azul"), _loops("a casa a casa azul a casa")
+    (True, False)
+    >>> _loops("não não não não"), _loops("muito muito muito bom")
     (True, False)
     """
     words = re.findall(r"\w+", text.casefold())
     for size in range(1, 5):
-        needed = 4 if size == 1 else 3
-        for start in range(len(words) - size * needed + 1):
-            unit = words[start : start + size]
-            if all(
-                words[start + k * size : start + (k + 1) * size] == unit for k in range(needed)
-            ):
+        needed = (4 if size == 1 else 3) - 1  # repeats after the first occurrence
+        run = 0  # how many words running equal the word ``size`` places later
+        for word, later in zip(words, words[size:], strict=False):
+            run = run + 1 if word == later else 0
+            if run >= needed * size:
                 return True
     return False
 
