@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="TOML config file (default: pipeline.toml if present)")
     run.add_argument("--beam-size", type=int, metavar="N",
                      help="translation beam size (default 2; 1 is fastest)")
+    run.add_argument("--no-cache", action="store_true",
+                     help="bypass the translation memory (OUT/.pipeline/memory.sqlite)")
     run.add_argument("--force", action="store_true",
                      help="reprocess every document, changed or not")
     run.add_argument("--prune", action="store_true",
@@ -121,7 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ConfigError("--workers must be 1 or more")
     options = RunOptions(force=args.force, prune=args.prune, dry_run=args.dry_run,
                          executor=args.executor, workers=args.workers,
-                         ray_address=args.ray_address)
+                         ray_address=args.ray_address, no_cache=args.no_cache)
     result = run(args.corpus, args.out, config, options, RunLog(args.log_format))
     report = result.report
     if args.dry_run:
@@ -139,6 +141,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"source deleted (outputs kept; --prune removes them): {doc}")
     if report["interrupted"]:
         print("interrupted: the documents not yet processed will be processed by the next run")
+    for pair, why in report["translation"].get("failed_models", {}).items():
+        print(f"model failed, pair {pair} left untranslated: {why}")
     if report["missing_models"]:
         print("missing translation models (everything else was written):")
         for item in report["missing_models"]:

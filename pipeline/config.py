@@ -42,6 +42,7 @@ class TranslateConfig:
     max_batch_tokens: int = 1024  # tokens per batch handed to CTranslate2
     threads: int = 0  # 0 = one per core, never more than the machine has
     max_decoding_ratio: float = 2.0  # decode at most ratio * input tokens + 10
+    terms: list[str] = field(default_factory=list)  # kept as they are, like URLs
 
 
 @dataclass

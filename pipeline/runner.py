@@ -78,6 +78,7 @@ class RunOptions:
     workers: int = 1
     ray_address: str | None = None
     shard_docs: int = 32  # documents per shard
+    no_cache: bool = False  # bypass the translation memory
 
 
 @dataclass
@@ -167,6 +168,7 @@ class Runner:
         self.skipped: list[dict] = []
         self.counts: Counter[str] = Counter()
         self._hashes: dict[str, str] = {}
+        self.translation: dict = {}  # this run's translation counts, summed over shards
 
     # -- entry point -------------------------------------------------------------
     def run(self) -> RunResult:
@@ -281,12 +283,15 @@ class Runner:
 
     def _process(self, todo: list[Entry], known: dict, fp: str, state: StateStore) -> None:
         self.log.start_progress(len(todo))
+        memory = None if self.options.no_cache else self.out / STATE_DIR / "memory.sqlite"
         executor = make_executor(self.options.executor, self.config, self.options.workers,
-                                 self.options.ray_address, engine=self.engine)
+                                 self.options.ray_address, engine=self.engine,
+                                 memory_path=memory)
         # Installed after the executor starts (Ray installs handlers of its own).
         previous = {sig: signal.signal(sig, self._on_signal) for sig in EXIT_SIGNAL}
         try:
             for result in executor.map(self._shards(todo, known, fp)):
+                merge_counts(self.translation, result.stats)
                 for doc in result.docs:
                     self._commit(doc, result.missing.get(doc.doc, []), fp, state)
                 self.log.advance(len(result.docs))
@@ -375,6 +380,7 @@ class Runner:
                 {"pair": f"{s}-{t}", "install": install_command(s, t)} for s, t in pairs
             ],
             "parallel_segments": json.loads(state.get_meta("parallel", "{}")),
+            "translation": self.translation,
             "config": self.config.fingerprint(),
             "interrupted": self.stop_signal is not None,
             "timings_s": timings,
@@ -418,6 +424,23 @@ class Runner:
             print(f"{'prune' if self.options.prune else 'deleted source'}: {doc}")
             plan["deleted"] += 1
         return RunResult({"plan": dict(plan)}, EXIT_OK)
+
+
+def merge_counts(total: dict, part: dict) -> None:
+    """Add the nested counts of ``part`` into ``total`` (texts are kept, numbers summed).
+
+    >>> t = {"pairs": {"pt-en": {"hits": 1}}}
+    >>> merge_counts(t, {"pairs": {"pt-en": {"hits": 2}, "de-en": {"hits": 1}}})
+    >>> t
+    {'pairs': {'pt-en': {'hits': 3}, 'de-en': {'hits': 1}}}
+    """
+    for key, value in part.items():
+        if isinstance(value, dict):
+            merge_counts(total.setdefault(key, {}), value)
+        elif isinstance(value, int | float):
+            total[key] = total.get(key, 0) + value
+        else:
+            total[key] = value
 
 
 def run(corpus: Path, out: Path, config: Config, options: RunOptions | None = None,

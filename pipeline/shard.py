@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pipeline.config import Config, ConfigError
 from pipeline.document import Document, Stage
+from pipeline.memory import TranslationMemory
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.detect import Detect, default_candidates
 from pipeline.stages.normalize import Normalize
@@ -43,6 +44,7 @@ class ShardResult:
 
     docs: list[Document]
     missing: dict[str, list[str]] = field(default_factory=dict)  # doc -> ["pt-en", ...]
+    stats: dict = field(default_factory=dict)  # Translate.stats of this shard
 
 
 def detection_candidates(config: Config) -> list[str]:
@@ -155,10 +157,11 @@ def make_engine(config: Config, packages_dir: Path | None = None):
 class ShardProcessor:
     """Cleans, analyses and translates shards; keep one per worker."""
 
-    def __init__(self, config: Config, engine=None):
+    def __init__(self, config: Config, engine=None, memory_path: Path | None = None):
         self.config = config
         self.stages = build_stages(config)
         self._engine = engine
+        self.memory = TranslationMemory(memory_path) if memory_path else None
         self._warm = False
 
     @property
@@ -184,9 +187,12 @@ class ShardProcessor:
                 for d, raw in shard]
         ok = [d for d in docs if d.status == "ok"]
         missing: dict[str, list[str]] = {}
+        stats: dict = {}
         if ok:
-            translate = Translate(self.engine, self.config.targets)
+            translate = Translate(self.engine, self.config.targets, self.memory,
+                                  self.config.translate.terms)
             translate.process_batch(ok)
+            stats = translate.stats
             for doc in ok:
                 gaps = sorted(
                     {f"{s.lang or doc.lang}-{t}" for s in doc.segments() for t in
@@ -194,4 +200,4 @@ class ShardProcessor:
                 )
                 if gaps:
                     missing[doc.doc] = gaps
-        return ShardResult(docs, missing)
+        return ShardResult(docs, missing, stats)

@@ -204,3 +204,22 @@ def test_user_labels_extend_the_lexicon(tmp_path, corpus_copy, monkeypatch):
     main(["run", str(corpus_copy), "--out", str(tmp_path / "out"), "--config", str(config)])
     clean = (tmp_path / "out" / "clean" / "extra.txt").read_text()
     assert clean == "Uma notícia curta sobre o tempo.\n"
+
+
+def test_translation_memory_serves_a_forced_rerun_and_no_cache_bypasses_it(
+    corpus_copy, tmp_path, monkeypatch, argos_packages, data_files
+):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(argos_packages))
+    out = tmp_path / "out"
+    args = ["run", str(corpus_copy), "--out", str(out), "--beam-size", "1"]
+    assert main(args) == 0
+    first = data_files(out)
+    cold = json.loads((out / "report.json").read_text())["translation"]["pairs"]["pt-en"]
+    assert cold["translated"] == cold["unique"] > 0 and cold["hits"] == 0
+    assert main([*args, "--force"]) == 0
+    warm = json.loads((out / "report.json").read_text())["translation"]["pairs"]["pt-en"]
+    assert warm["hits"] == cold["unique"] and warm["translated"] == 0
+    assert data_files(out) == first
+    assert main([*args, "--force", "--no-cache"]) == 0
+    bypass = json.loads((out / "report.json").read_text())["translation"]["pairs"]["pt-en"]
+    assert bypass["hits"] == 0 and bypass["translated"] == cold["unique"]

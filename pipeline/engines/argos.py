@@ -63,9 +63,6 @@ log = logging.getLogger(__name__)
 
 PIVOT = "en"
 INDEX_TIMEOUT_S = 3.0
-# Source lengths are rounded up to a power of two, at least this, before the decoding cap
-# is derived from them.
-MIN_CAP_CLASS = 8
 
 
 class ModelError(Exception):
@@ -267,18 +264,20 @@ class ArgosEngine:
 
     ``threads`` is how many batches run at once, one CPU thread each (default: one per CPU
     this process may use, never more): on 2 quiet cores that was 1.2-1.6x faster than one
-    batch at a time on 2 intra-op threads, at beam sizes 1, 2 and 4. Batches hold up to
-    ``max_batch_tokens`` source tokens, longest sentences first.
+    batch at a time on 2 intra-op threads, at beam sizes 1, 2 and 4.
 
-    Each segment's decoding is capped at ``max_decoding_ratio * L + max_decoding_extra``
-    tokens, ``L`` its source length rounded up to a power of two (at least
-    :data:`MIN_CAP_CLASS`); ``min_decoding_length`` forces a minimum (for benchmarks that
-    need equal decode lengths). Beam search depends on the cap, so batches only mix
-    segments with equal caps: a segment's translation never depends on which other
-    segments are translated with it (batch padding changes nothing), which keeps outputs
-    identical whatever the batching, worker count or translation memory contents.
-    Powers of two keep these groups few (3 or 4 for news sentences), so the batches stay
-    large.
+    A batch holds segments of one source length only, up to ``max_batch_tokens /
+    beam_size`` source tokens (the decoder holds ``beam_size`` hypotheses per segment, and
+    smaller batches were faster at higher beams). Padding a segment to the length of a
+    longer one in its batch changes CTranslate2's floating-point results in the last bits,
+    which is enough to flip a near tie: 1 in 1,000 sentences came out different at beam 1.
+    Without padding, a segment's translation never depends on the other segments
+    translated with it, so outputs are identical whatever the batching, worker count or
+    translation memory contents.
+
+    Each segment's decoding is capped at ``max_decoding_ratio * source tokens +
+    max_decoding_extra`` tokens (one cap per batch, as the length is); ``min_decoding_length``
+    forces a minimum (for benchmarks that need equal decode lengths).
     """
 
     def __init__(
@@ -345,7 +344,7 @@ class ArgosEngine:
         route = self._route_or_raise(src, tgt)
         packages = "+".join(f"{p.package_id}@{_digest(p.path)}" for p in route) or "identity"
         return (
-            f"{packages};beam={self.beam_size};cap={self.max_decoding_ratio}x2^k+"
+            f"{packages};beam={self.beam_size};cap={self.max_decoding_ratio}x+"
             f"{self.max_decoding_extra};min={self.min_decoding_length};{self.compute_type}"
         )
 
@@ -370,31 +369,25 @@ class ArgosEngine:
         return route
 
     def _cap(self, source_tokens: int) -> int:
-        """The decoding cap of a segment of ``source_tokens`` tokens.
-
-        >>> engine = ArgosEngine(packages_dir=Path("/nonexistent"))
-        >>> [engine._cap(n) for n in (1, 8, 9, 16, 17, 100)]
-        [26, 26, 42, 42, 74, 266]
-        """
-        length_class = max(MIN_CAP_CLASS, 1 << (source_tokens - 1).bit_length())
+        """The decoding cap of a segment of ``source_tokens`` tokens."""
         return max(
             self.min_decoding_length,
-            math.ceil(self.max_decoding_ratio * length_class) + self.max_decoding_extra,
+            math.ceil(self.max_decoding_ratio * source_tokens) + self.max_decoding_extra,
         )
 
     def _translate_with(self, package: PackageInfo, texts: list[str]) -> list[str]:
         model = _load(package, self.device, self.compute_type, self.threads)
         tokens: list[list[str]] = model.tokenizer.encode(texts, out_type=str)
         prefix = [package.target_prefix] if package.target_prefix else []
-        # Longest first, as CTranslate2 orders its own batches, then token-bounded batches
-        # of equal decoding caps, ``threads`` at a time (a small input is split so that
-        # every thread gets work).
+        # Longest first, in batches of one source length, ``threads`` at a time (a small
+        # input is split so that every thread gets work).
         order = sorted((i for i, t in enumerate(tokens) if t), key=lambda i: -len(tokens[i]))
         total = sum(len(tokens[i]) for i in order)
-        limit = min(self.max_batch_tokens, math.ceil(total / self.threads))
+        limit = min(self.max_batch_tokens // self.beam_size, math.ceil(total / self.threads))
         jobs = []
-        for cap, same_cap in itertools.groupby(order, key=lambda i: self._cap(len(tokens[i]))):
-            for batch in _token_batches(list(same_cap), tokens, limit):
+        for length, same_length in itertools.groupby(order, key=lambda i: len(tokens[i])):
+            cap = self._cap(length) + len(prefix)
+            for batch in _batches(list(same_length), length, limit):
                 results = model.translator.translate_batch(
                     [tokens[i] for i in batch],
                     target_prefix=[prefix] * len(batch) if prefix else None,
@@ -402,7 +395,7 @@ class ArgosEngine:
                     beam_size=self.beam_size,
                     length_penalty=0.2,  # as argostranslate
                     replace_unknowns=True,
-                    max_decoding_length=cap + len(prefix),
+                    max_decoding_length=cap,
                     min_decoding_length=self.min_decoding_length + len(prefix),
                 )
                 jobs.append((batch, results))
@@ -416,25 +409,20 @@ class ArgosEngine:
         return outputs
 
 
-def _token_batches(
-    order: list[int], tokens: list[list[str]], max_tokens: int
-) -> Iterator[list[int]]:
-    """Split ``order`` into runs of at most ``max_tokens`` source tokens (at least one each).
+def _batches(indexes: list[int], length: int, max_tokens: int) -> Iterator[list[int]]:
+    """Split segments of ``length`` tokens into batches of at most ``max_tokens`` tokens.
 
-    >>> list(_token_batches([0, 1, 2], [["a"] * 3, ["b"] * 2, ["c"] * 2], 4))
-    [[0], [1, 2]]
+    Batches are as even as their number allows, and hold one segment at least.
+
+    >>> list(_batches(list(range(7)), 10, 40))
+    [[0, 1, 2, 3], [4, 5, 6]]
+    >>> list(_batches([0, 1], 50, 40)), list(_batches(list(range(5)), 100, 250))
+    ([[0], [1]], [[0, 1], [2, 3], [4]])
     """
-    batch: list[int] = []
-    size = 0
-    for index in order:
-        length = len(tokens[index])
-        if batch and size + length > max_tokens:
-            yield batch
-            batch, size = [], 0
-        batch.append(index)
-        size += length
-    if batch:
-        yield batch
+    count = -(-len(indexes) // max(1, max_tokens // length))
+    size = -(-len(indexes) // count)
+    for start in range(0, len(indexes), size):
+        yield indexes[start : start + size]
 
 
 def _member_problem(info: zipfile.ZipInfo) -> str | None:

@@ -12,17 +12,18 @@ from pipeline.config import ConfigError
 
 
 def make_executor(name: str, config, workers: int, ray_address: str | None = None,
-                  engine=None):
+                  engine=None, memory_path=None):
     """The executor called ``name`` ("local" or "ray").
 
-    ``engine`` (tests only) replaces the translation engine of an in-process worker.
+    ``engine`` (tests only) replaces the translation engine of an in-process worker;
+    ``memory_path`` is the translation memory every worker shares (None: no memory).
     """
     if name == "local":
         from pipeline.executors.local import LocalExecutor
 
-        return LocalExecutor(config, workers, engine)
+        return LocalExecutor(config, workers, engine, memory_path)
     if name == "ray":
         from pipeline.executors.ray import RayExecutor
 
-        return RayExecutor(config, workers, ray_address)
+        return RayExecutor(config, workers, ray_address, memory_path)
     raise ConfigError(f"unknown executor '{name}'; use local or ray")

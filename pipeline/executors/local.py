@@ -13,6 +13,7 @@ import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.shard import ShardProcessor, ShardResult
@@ -20,12 +21,12 @@ from pipeline.shard import ShardProcessor, ShardResult
 _processor: ShardProcessor | None = None
 
 
-def _init_worker(config: Config, threads: int) -> None:
+def _init_worker(config: Config, threads: int, memory_path: Path | None) -> None:
     global _processor
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     config.translate.threads = threads
-    _processor = ShardProcessor(config)
+    _processor = ShardProcessor(config, memory_path=memory_path)
 
 
 def _run_shard(shard: list[tuple[str, bytes]]) -> ShardResult:
@@ -36,11 +37,12 @@ def _run_shard(shard: list[tuple[str, bytes]]) -> ShardResult:
 class LocalExecutor:
     """Runs shards here (``workers == 1``) or in ``workers`` processes."""
 
-    def __init__(self, config: Config, workers: int = 1, engine=None):
+    def __init__(self, config: Config, workers: int = 1, engine=None,
+                 memory_path: Path | None = None):
         self.workers = max(1, workers)
         self.pool: ProcessPoolExecutor | None = None
         if self.workers == 1:
-            self.processor = ShardProcessor(config, engine)
+            self.processor = ShardProcessor(config, engine, memory_path)
         else:
             cpus = os.cpu_count() or 1
             # Translation threads split between workers: never more threads than cores.
@@ -49,7 +51,7 @@ class LocalExecutor:
             # SQLite, a test runner) can inherit a held lock and hang forever.
             self.pool = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(config, threads),
+                initializer=_init_worker, initargs=(config, threads, memory_path),
             )
 
     def map(self, shards: Iterable[list[tuple[str, bytes]]]) -> Iterator[ShardResult]:

@@ -19,6 +19,7 @@ import pickle
 import warnings
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from pathlib import Path
 
 from pipeline.config import Config, ConfigError
 from pipeline.shard import ShardProcessor, ShardResult
@@ -30,9 +31,9 @@ INSTALL_HINT = "Ray is not installed: pip install '.[ray]' (or pip install 'ray[
 class _ShardActor:
     """A Ray Data actor: one ShardProcessor, models loaded once."""
 
-    def __init__(self, config: Config, threads: int):
+    def __init__(self, config: Config, threads: int, memory_path: Path | None):
         config.translate.threads = threads
-        self.processor = ShardProcessor(config)
+        self.processor = ShardProcessor(config, memory_path=memory_path)
 
     def __call__(self, batch: dict) -> dict:
         results = [pickle.dumps(self.processor(pickle.loads(s))) for s in batch["shard"]]
@@ -42,13 +43,15 @@ class _ShardActor:
 class RayExecutor:
     """Runs shards on a local Ray (started here) or an existing cluster."""
 
-    def __init__(self, config: Config, workers: int = 1, address: str | None = None):
+    def __init__(self, config: Config, workers: int = 1, address: str | None = None,
+                 memory_path: Path | None = None):
         try:
             import ray
         except ImportError:
             raise ConfigError(INSTALL_HINT) from None
         self.ray = ray
         self.config = config
+        self.memory_path = memory_path
         self.workers = max(1, workers)
         self.started_here = not ray.is_initialized()
         if self.started_here:
@@ -79,7 +82,8 @@ class RayExecutor:
             )
             ds = ds.map_batches(
                 _ShardActor,
-                fn_constructor_kwargs={"config": self.config, "threads": self.cpus_per_actor},
+                fn_constructor_kwargs={"config": self.config, "threads": self.cpus_per_actor,
+                                       "memory_path": self.memory_path},
                 batch_size=1,
                 compute=self.ray.data.ActorPoolStrategy(size=self.workers),
                 num_cpus=self.cpus_per_actor,

@@ -71,6 +71,7 @@ class Translate:
         self.targets = targets
         self.memory = memory
         self.missing: set[tuple[str, str]] = set()
+        self.failed: dict[tuple[str, str], str] = {}  # pairs whose model failed, with why
         self._protector = Protector(terms)
         self._routes: dict[tuple[str, str], bool] = {}
         self._pairs: dict[str, Counter[str]] = defaultdict(Counter)
@@ -96,6 +97,7 @@ class Translate:
             "flags": {
                 tgt: {flag: self._flags[tgt][flag] for flag in FLAGS} for tgt in self.targets
             },
+            "failed_models": {f"{s}-{t}": why for (s, t), why in sorted(self.failed.items())},
         }
 
     def has_route(self, src: str, tgt: str) -> bool:
@@ -107,7 +109,10 @@ class Translate:
     def source_language(self, seg_lang: str, doc_lang: str, tgt: str) -> str | None:
         """The language to translate a segment from, or None when no model can."""
         for lang in dict.fromkeys((seg_lang, doc_lang)):
-            if lang and self.has_route(lang, tgt):
+            # A segment in another language is never "translated" from the target
+            # language itself (that would copy it untranslated).
+            usable = lang and lang != tgt and (lang, tgt) not in self.failed
+            if usable and self.has_route(lang, tgt):
                 return lang
         for lang in (seg_lang, doc_lang):
             if lang and lang != tgt:
@@ -132,7 +137,13 @@ class Translate:
                         pending[src][protected.text].append((seg, protected.spans))
             for src in sorted(pending):
                 texts = sorted(pending[src])
-                for text, output in zip(texts, self._translate(texts, src, tgt), strict=True):
+                try:
+                    outputs = self._translate(texts, src, tgt)
+                except Exception as exc:  # a broken model costs its own pair, nothing else
+                    self.failed[src, tgt] = f"{type(exc).__name__}: {exc}"
+                    self.missing.add((src, tgt))
+                    continue
+                for text, output in zip(texts, outputs, strict=True):
                     for seg, spans in pending[src][text]:
                         restored, lost = restore(output, spans)
                         seg.translations[tgt] = restored

@@ -1,0 +1,506 @@
+"""Translation speed: argostranslate as users call it, our stage, and raw CTranslate2 (issue 5).
+
+Builds a genuine transformer-base Argos package (int8, random weights, tokenizer trained on
+synthetic text plus the benchmark sentences) in a temporary ``ARGOS_PACKAGES_DIR`` and
+translates the same real Portuguese sentences (UD PUD, read from ``../shared/data``) into
+English with it:
+
+(a) ``argostranslate.translate.translate`` called once per sentence, its defaults (beam 4,
+    batches of 32 tokens) but ``ARGOS_INTRA_THREADS=1``, which is faster than its default
+    thread count on a few cores. In a child process, as a user's program would. Offline:
+    argostranslate's default sentence splitter (MiniSBD) would download a model for the
+    package (there is no ``minisbd/*.onnx`` in it), so the package's splitter is replaced by
+    one that returns the input as one sentence. Each input is one sentence, so nothing
+    changes but the splitter's own cost, which the comparison thus leaves out (in
+    argostranslate's favour).
+(b) our translate stage at beam 4, (c) at beam 1: ``Translate(engine, ["en"], memory)``
+    over documents of 25 sentences, the engine with the config's defaults (threads = cores,
+    int8, 1,024-token batches) and a cold translation memory, written as it goes.
+(d) CTranslate2's ``translate_batch`` on the pre-tokenised sentences, the limit: the best of
+    a small sweep (thread split x batch size, on up to 200 sentences) per beam, then run on
+    every sentence.
+(e) our stage at beam 4 again, new stage and engine, the memory warm from (b).
+(f) a whole ``pipeline run`` (cleanup, detection, translation at beam 4, writing) in a new
+    process over a corpus of 600 of the sentences (24 documents of 25 sentences in
+    paragraphs of 5), start-up included, in target tokens per second against (a).
+
+Random weights never emit end-of-sentence, so every path is forced to the same decode
+length (``--length`` tokens: min and max decoding length), or the comparison would mean
+nothing; quality cannot be measured with random weights. Timings of (a) to (e) leave out
+start-up (imports, model load, package hash), which (f) includes. Sockets are made to fail
+in this process and in the children: nothing here touches the network.
+
+Alignment is checked, not assumed: every stage output must equal the raw CTranslate2 output
+for the same sentence (with the stage's placeholders for protected spans put through the
+same model and restored), (e) must equal (b), and (a) must equal (d) at beam 4.
+
+Usage::
+
+    .venv/bin/python bench/translate.py [--sentences 1000] [--length 30] [--only a,b,...]
+
+Needs ../shared/data/ud_pud/pud.pt.txt (exits 0 with a message when it is absent).
+Expect about 10 minutes on 2 cores for 1,000 sentences, most of it in (a).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SENTENCES = DATA / "ud_pud" / "pud.pt.txt"
+PARTS = ("a", "b", "c", "d", "e", "f")
+RUN_SENTENCES = 600
+DOC_SENTENCES = 25  # sentences per document
+PARAGRAPH_SENTENCES = 5
+SWEEP_SENTENCES = 200
+SEED = 7
+
+
+@contextmanager
+def no_network() -> Iterator[None]:
+    """Make every connection attempt (and DNS lookup) fail, so nothing can go online."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network access during the benchmark")
+
+    saved = socket.socket.connect, socket.create_connection, socket.getaddrinfo
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.create_connection = refuse  # type: ignore[assignment]
+    socket.getaddrinfo = refuse  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        socket.socket.connect, socket.create_connection, socket.getaddrinfo = saved
+
+
+def cores() -> int:
+    """CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# --- (a) argostranslate, in a child process ------------------------------------------------
+
+
+class _OneSentence:
+    """Stands in for the package's sentence splitter: each input is one sentence."""
+
+    def split_sentences(self, text: str) -> list[str]:
+        return [text]
+
+
+class _ForcedLength:
+    """``ctranslate2`` as argostranslate sees it: its Translators decode exactly ``length``."""
+
+    def __init__(self, ctranslate2: Any, length: int) -> None:
+        self._ctranslate2 = ctranslate2
+        self._length = length
+
+    def Translator(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - mimics the class
+        translator = self._ctranslate2.Translator(*args, **kwargs)
+        length = self._length
+
+        class Forced:
+            def translate_batch(self, *a: Any, **kw: Any) -> Any:
+                return translator.translate_batch(
+                    *a, **kw, min_decoding_length=length, max_decoding_length=length
+                )
+
+        return Forced()
+
+
+def argos_child(sentences: list[str], length: int) -> dict[str, Any]:
+    """(a): argostranslate's ``translate`` once per sentence; runs in the child process."""
+    with no_network():
+        started = time.perf_counter()
+        import argostranslate.translate as argos_translate
+
+        import_s = time.perf_counter() - started
+        translation = argos_translate.get_translation_from_codes("pt", "en")
+        package_translation = translation.underlying  # CachedTranslation -> the package's
+        package_translation.sentencizer = _OneSentence()
+        argos_translate.ctranslate2 = _ForcedLength(argos_translate.ctranslate2, length)
+        argos_translate.translate(sentences[0], "pt", "en")  # loads the model
+        started = time.perf_counter()
+        outputs = [argos_translate.translate(text, "pt", "en") for text in sentences]
+        seconds = time.perf_counter() - started
+    return {"import_s": import_s, "seconds": seconds, "outputs": outputs}
+
+
+def run_argos(sentences_file: Path, count: int, length: int) -> dict[str, Any]:
+    """Run :func:`argos_child` in a new interpreter with ``ARGOS_INTRA_THREADS=1``."""
+    env = dict(os.environ, ARGOS_INTRA_THREADS="1")
+    done = subprocess.run(
+        [sys.executable, __file__, "--argos-child", str(sentences_file), str(count), str(length)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"argostranslate child failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout)
+
+
+# --- the measurements in this process ------------------------------------------------------
+
+
+def read_sentences(count: int) -> list[str]:
+    lines = [line.strip() for line in SENTENCES.read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines if line][:count]
+
+
+def make_docs(sentences: list[str]) -> list[Any]:
+    """Documents of DOC_SENTENCES Portuguese segments, as the stages before translate leave them."""
+    from pipeline.document import Block, Document, Segment
+
+    docs = []
+    for d, start in enumerate(range(0, len(sentences), DOC_SENTENCES)):
+        chunk = sentences[start : start + DOC_SENTENCES]
+        segments = [
+            Segment(f"doc-{d:03d}#1.{i + 1}", text, lang="pt", score=1.0)
+            for i, text in enumerate(chunk)
+        ]
+        block = Block("paragraph", " ".join(chunk), lang="pt", segments=segments)
+        docs.append(Document(doc=f"doc-{d:03d}.txt", lang="pt", blocks=[block]))
+    return docs
+
+
+def make_engine(beam: int, length: int) -> Any:
+    """An engine with the config's defaults, every decode forced to ``length`` tokens."""
+    from pipeline.config import TranslateConfig
+    from pipeline.engines.argos import ArgosEngine
+
+    config = TranslateConfig()
+    return ArgosEngine(
+        beam_size=beam,
+        compute_type=config.compute_type,
+        threads=config.threads or None,
+        max_batch_tokens=config.max_batch_tokens,
+        max_decoding_ratio=0.0,
+        max_decoding_extra=length,
+        min_decoding_length=length,
+    )
+
+
+def run_stage(
+    sentences: list[str], beam: int, length: int, memory_path: Path
+) -> tuple[float, list[str], dict[str, Any]]:
+    """(b), (c), (e): the translate stage over all sentences; seconds, outputs, stats."""
+    from pipeline.memory import TranslationMemory
+    from pipeline.stages.translate import Translate
+
+    engine = make_engine(beam, length)
+    engine.translate(sentences[:1], "pt", "en")  # start-up: loads the model
+    engine.model_id("pt", "en")  # start-up: hashes the package
+    docs = make_docs(sentences)
+    with TranslationMemory(memory_path) as memory:
+        stage = Translate(engine, ["en"], memory)
+        started = time.perf_counter()
+        stage.process_batch(docs)
+        seconds = time.perf_counter() - started
+    outputs = [seg.translations["en"] for doc in docs for seg in doc.segments()]
+    return seconds, outputs, stage.stats
+
+
+class Raw:
+    """(d): CTranslate2's ``translate_batch`` on pre-tokenised input, any thread split."""
+
+    def __init__(self, package_dir: Path, sentences: list[str]) -> None:
+        import sentencepiece as spm
+
+        self.package_dir = package_dir
+        self.tokenizer = spm.SentencePieceProcessor(
+            model_file=str(package_dir / "sentencepiece.model")
+        )
+        self.tokens = self.tokenizer.encode(sentences, out_type=str)
+        self._translators: dict[tuple[int, int], Any] = {}
+
+    def translator(self, inter: int, intra: int) -> Any:
+        import ctranslate2
+
+        if (inter, intra) not in self._translators:
+            self._translators.clear()  # one loaded at a time
+            self._translators[inter, intra] = ctranslate2.Translator(
+                str(self.package_dir / "model"),
+                compute_type="int8",
+                inter_threads=inter,
+                intra_threads=intra,
+            )
+        return self._translators[inter, intra]
+
+    def translate(
+        self, tokens: list[list[str]], beam: int, length: int, setting: tuple[int, int, int]
+    ) -> tuple[float, list[str]]:
+        inter, intra, batch_tokens = setting
+        translator = self.translator(inter, intra)
+        options = dict(
+            beam_size=beam,
+            length_penalty=0.2,
+            replace_unknowns=True,
+            min_decoding_length=length,
+            max_decoding_length=length,
+        )
+        translator.translate_batch(tokens[:1], **options)  # warm
+        started = time.perf_counter()
+        results = translator.translate_batch(
+            tokens, max_batch_size=batch_tokens, batch_type="tokens", **options
+        )
+        seconds = time.perf_counter() - started
+        return seconds, [self.tokenizer.decode(result.hypotheses[0]) for result in results]
+
+    def best(self, beam: int, length: int, log: Callable[[str], None]) -> tuple[int, int, int]:
+        """The fastest (inter threads, intra threads, batch tokens) on a few sentences."""
+        n = cores()
+        splits = [(n, 1), (1, n)] if n > 1 else [(1, 1)]
+        sample = self.tokens[:SWEEP_SENTENCES]
+        timings = {}
+        for inter, intra in splits:
+            for batch_tokens in (256, 512, 1024, 2048):
+                setting = (inter, intra, batch_tokens)
+                timings[setting] = self.translate(sample, beam, length, setting)[0]
+                log(
+                    f"    sweep beam {beam}: inter {inter} intra {intra} batch {batch_tokens}"
+                    f" tokens: {len(sample) / timings[setting]:.1f} sentences/s"
+                )
+        return min(timings, key=timings.__getitem__)
+
+
+def expected_stage_outputs(raw: Raw, sentences: list[str], raw_outputs: list[str], beam: int,
+                           length: int, setting: tuple[int, int, int]) -> list[str]:
+    """What the stage must output per sentence, from the raw model's outputs.
+
+    Where the stage changes the model's input (normalised whitespace, placeholders for
+    protected spans), that input goes through the raw model too, and is restored.
+    """
+    from pipeline.memory import normalize_text
+    from pipeline.protect import protect, restore
+
+    protected = [protect(normalize_text(text)) for text in sentences]
+    changed = [i for i, p in enumerate(protected) if p.text != sentences[i]]
+    expected = list(raw_outputs)
+    if changed:
+        tokens = raw.tokenizer.encode([protected[i].text for i in changed], out_type=str)
+        outputs = raw.translate(tokens, beam, length, setting)[1]
+        for i, output in zip(changed, outputs, strict=True):
+            expected[i] = restore(output, protected[i].spans)[0]
+    return expected
+
+
+def whole_run(sentences: list[str], root: Path, length: int) -> dict[str, Any]:
+    """(f): ``pipeline.runner.run`` in a new process, start-up included; seconds, tokens."""
+    corpus = root / "corpus"
+    corpus.mkdir(parents=True)
+    for d, start in enumerate(range(0, len(sentences), DOC_SENTENCES)):
+        chunk = sentences[start : start + DOC_SENTENCES]
+        paragraphs = [
+            " ".join(chunk[p : p + PARAGRAPH_SENTENCES])
+            for p in range(0, len(chunk), PARAGRAPH_SENTENCES)
+        ]
+        (corpus / f"doc-{d:03d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    out = root / "out"
+    code = (
+        "import importlib.util, sys\n"
+        "from pathlib import Path\n"
+        f"sys.path.insert(0, {str(REPO)!r})\n"
+        f"spec = importlib.util.spec_from_file_location('bench', {str(Path(__file__))!r})\n"
+        "bench = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(bench)\n"
+        "make_engine, no_network = bench.make_engine, bench.no_network\n"
+        "from pipeline.config import Config\n"
+        "from pipeline.runner import run\n"
+        "config = Config(targets=['en'])\n"
+        "config.translate.beam_size = 4\n"
+        "with no_network():\n"
+        f"    result = run(Path({str(corpus)!r}), Path({str(out)!r}), config,\n"
+        f"                 engine=make_engine(4, {length}))\n"
+        "sys.exit(result.exit_code)\n"
+    )
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"pipeline run failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    records = [
+        json.loads(line)
+        for line in (out / "segments.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    translated = [r for r in records if r["lang"] != "en" and r.get("en") is not None]
+    missing = [r for r in records if r.get("en") is None]
+    timings = json.loads((out / "report.json").read_text(encoding="utf-8")).get("timings_s", {})
+    return {
+        "seconds": seconds,
+        "timings": timings,
+        "segments": len(records),
+        "translated": len(translated),
+        "missing": len(missing),
+        "tokens": len(translated) * length,
+    }
+
+
+# --- driver ---------------------------------------------------------------------------------
+
+
+def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    """Build the package, run the selected parts, check alignment; figures by part."""
+    from pipeline.testing.argos_package import build_package, install_package
+
+    parts = set(args.only)
+    sentences = read_sentences(args.sentences)
+    n = len(sentences)
+    started = time.perf_counter()
+    corpus_text = SENTENCES.read_text(encoding="utf-8")
+    archive = build_package(root / "built", "pt", "en", size="base", seed=SEED,
+                            training_text=corpus_text)
+    package = install_package(archive, root / "packages")
+    log(f"built and installed the base package in {time.perf_counter() - started:.1f} s")
+    figures: dict[str, Any] = {"sentences": n, "length": args.length}
+    checks: dict[str, str] = {}
+
+    if "a" in parts:
+        log(f"(a) argostranslate per sentence, {n} sentences ...")
+        argos = run_argos(SENTENCES, n, args.length)
+        figures["a"] = n / argos["seconds"]
+        log(f"    import of argostranslate.translate: {argos['import_s']:.1f} s")
+
+    stage_outputs: dict[int, list[str]] = {}
+    for part, beam in (("b", 4), ("c", 1)):
+        if part in parts:
+            log(f"({part}) our stage at beam {beam} ...")
+            seconds, stage_outputs[beam], stats = run_stage(
+                sentences, beam, args.length, root / "memory.sqlite"
+            )
+            figures[part] = n / seconds
+            log(f"    stats: {stats['pairs']}")
+
+    raw = Raw(package.path, sentences)
+    for beam, part in ((4, "d4"), (1, "d1")):
+        if "d" not in parts:
+            continue
+        log(f"(d) raw translate_batch at beam {beam}: sweep on {min(n, SWEEP_SENTENCES)} sentences")
+        setting = raw.best(beam, args.length, log)
+        seconds, raw_outputs = raw.translate(raw.tokens, beam, args.length, setting)
+        figures[part] = n / seconds
+        figures[f"{part}_setting"] = setting
+        if beam in stage_outputs:
+            expected = expected_stage_outputs(raw, sentences, raw_outputs, beam, args.length,
+                                              setting)
+            wrong = sum(a != b for a, b in zip(stage_outputs[beam], expected, strict=True))
+            checks[f"stage beam {beam} vs raw"] = f"{wrong} misaligned of {n}"
+        if beam == 4 and "a" in parts:
+            # argostranslate's decoder turns "_" into spaces and strips one leading space
+            ours = [text.replace("_", " ").strip() for text in raw_outputs]
+            wrong = sum(a != b.strip() for a, b in zip(ours, argos["outputs"], strict=True))
+            checks["argostranslate vs raw, beam 4"] = f"{wrong} differ of {n}"
+
+    if "e" in parts and "b" in parts:
+        log("(e) our stage at beam 4 again, warm translation memory ...")
+        seconds, outputs, stats = run_stage(sentences, 4, args.length, root / "memory.sqlite")
+        figures["e"] = n / seconds
+        wrong = sum(a != b for a, b in zip(outputs, stage_outputs[4], strict=True))
+        checks["warm memory vs cold"] = f"{wrong} differ of {n}; stats {stats['pairs']}"
+
+    if "f" in parts:
+        count = min(RUN_SENTENCES, n)
+        log(f"(f) whole pipeline run over {count} sentences at beam 4, new process ...")
+        run = whole_run(sentences[:count], root / "run", args.length)
+        figures["f"] = run
+        checks["whole run"] = (
+            f"{run['segments']} segments, {run['translated']} translated,"
+            f" {run['missing']} without translation; report timings_s {run['timings']}"
+        )
+    figures["checks"] = checks
+    return figures
+
+
+def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
+    """Sentences/s per part, ratios against (a) and (d), and the issue's targets."""
+    a = figures.get("a")
+    length = figures["length"]
+    rows = [
+        ("a", "argostranslate per sentence (beam 4)", None, None),
+        ("b", "our stage, beam 4", "d4", "0.9x (d) and ~4.5x (a)"),
+        ("c", "our stage, beam 1", "d1", "0.9x (d) and ~14x (a)"),
+        ("d4", "raw translate_batch, beam 4", None, None),
+        ("d1", "raw translate_batch, beam 1", None, None),
+        ("e", "our stage, beam 4, warm memory", None, ">= 100x (a)"),
+    ]
+    log("")
+    log(f"{'':4}{'path':34}{'sent/s':>9}{'vs (a)':>9}{'vs (d)':>9}   target")
+    for key, name, versus, target in rows:
+        if key not in figures:
+            continue
+        value = figures[key]
+        ratio_a = f"{value / a:.1f}x" if a else "-"
+        ratio_d = f"{value / figures[versus]:.2f}x" if versus in figures else "-"
+        setting = figures.get(f"{key}_setting")
+        extra = f"   inter/intra/batch {setting}" if setting else ""
+        log(f"({key:<2}) {name:34}{value:9.1f}{ratio_a:>9}{ratio_d:>9}   {target or ''}{extra}")
+    if "f" in figures:
+        run = figures["f"]
+        rate = run["tokens"] / run["seconds"]
+        versus = f"{rate / (a * length):.1f}x (a) [target >= 3.8x]" if a else ""
+        log(
+            f"(f)  whole run: {run['translated']} segments x {length} tokens in"
+            f" {run['seconds']:.1f} s = {rate:.0f} target tokens/s {versus}"
+        )
+    for name, outcome in figures["checks"].items():
+        log(f"check: {name}: {outcome}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sentences", type=int, default=1000, help="how many (default 1000)")
+    parser.add_argument("--length", type=int, default=30, help="decode length (default 30)")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help="parts to run, e.g. b,c,d (default: all; e needs b)")
+    parser.add_argument("--argos-child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.argos_child:
+        path, count, length = args.argos_child
+        lines = [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines()]
+        sentences = [line for line in lines if line][: int(count)]
+        print(json.dumps(argos_child(sentences, int(length))))
+        return 0
+    if not SENTENCES.is_file():
+        print(f"skipped: {SENTENCES} is absent (the evaluation data lives in ../shared/data)")
+        return 0
+    args.only = [part.strip() for part in args.only.split(",") if part.strip()]
+    unknown = set(args.only) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts {sorted(unknown)}; choose from {','.join(PARTS)}")
+
+    def log(message: str) -> None:
+        print(message, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="bench-translate-") as tmp:
+        root = Path(tmp)
+        # argostranslate reads its settings (and creates its folders) at import: point them
+        # at the temporary directory, for this process and the children, before any import.
+        for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+            os.environ[var] = str(root / var.lower())
+        os.environ["ARGOS_PACKAGES_DIR"] = str(root / "packages")
+        sys.path.insert(0, str(REPO))
+        log(f"{cores()} cores; load average {os.getloadavg()} before")
+        with no_network():
+            figures = measure(args, root, log)
+        report(figures, log)
+        log(f"load average {os.getloadavg()} after")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

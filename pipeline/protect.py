@@ -1,0 +1,182 @@
+"""Protected spans: text that must come out of translation exactly as it went in.
+
+URLs, e-mail addresses, numbers with a unit or currency ("3,5 km", "R$ 20", "12%") and
+configured terms (names, brands) are replaced by placeholders before a segment is
+translated, and put back afterwards. A placeholder is ``ZZ`` plus one or more letters
+(``ZZB``, ``ZZC``, ...): plain ASCII capitals, which every SentencePiece vocabulary of a
+Latin-script model holds, so a placeholder survives tokenisation unchanged and reads to a
+model like an acronym, which models copy. Restoring tolerates what a model may do to it
+(spaces inside, lower case) and reports the placeholders that did not come back.
+
+>>> protected = protect("Veja https://example.org/a?b=1 ou escreva a ana@example.org.")
+>>> protected.text
+'Veja ZZB ou escreva a ZZC.'
+>>> restore("See ZZB or write to zz c.", protected.spans)
+('See https://example.org/a?b=1 or write to ana@example.org.', [])
+>>> restore("See it.", protected.spans)
+('See it.', [0, 1])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["Protected", "Protector", "placeholder", "protect", "restore", "strip_placeholders"]
+
+# Letters that code a placeholder's number (base 16): consonants only, so no code spells a word.
+_DIGITS = "BCDFGHKLMNPRSTVW"
+_PLACEHOLDER = re.compile(rf"(?<!\w)Z\s?Z\s?((?:[{_DIGITS}]\s?)*[{_DIGITS}])(?!\w)", re.IGNORECASE)
+
+_URL = r"(?:https?://|www\.)[^\s<>\"«»“”]+"
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_NUMBER = r"\d+(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?"
+_CURRENCIES = r"US\$|R\$|A\$|C\$|\$|€|£|¥|CHF|EUR|USD|BRL"
+# Units written after a number; words that are also common words ("in") are left out.
+_UNITS = (
+    r"%|‰|°C|°F|°|km/h|km²|km2|m²|m³|km|cm|mm|m|kg|mg|g|t|ml|l|kWh|MWh|GWh|kW|MW|GW|W|"
+    r"GHz|MHz|kHz|Hz|TB|GB|MB|KB|kB|ms|min|h|s|V|mph|ft|lb|oz"
+)
+_PATTERNS = (
+    _URL,
+    _EMAIL,
+    rf"(?:{_CURRENCIES})\s?{_NUMBER}",
+    # An amount may also end in its currency: "20 €", "5 USD".
+    rf"{_NUMBER}\s?(?:{_UNITS}|{_CURRENCIES})(?![\w$])",
+)
+_SPANS = re.compile("|".join(f"(?<![\\w@]){pattern}" for pattern in _PATTERNS))
+# What may end a URL as written but is the sentence's punctuation.
+_URL_TAIL = ".,;:!?'\"’)]}"
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A text with placeholders and the spans they stand for: placeholder ``i`` is ``spans[i]``."""
+
+    text: str
+    spans: tuple[str, ...] = ()
+
+
+def placeholder(index: int) -> str:
+    """The placeholder for span number ``index``.
+
+    >>> [placeholder(i) for i in (0, 1, 15, 16)]
+    ['ZZB', 'ZZC', 'ZZW', 'ZZCB']
+    """
+    code = ""
+    while True:
+        index, digit = divmod(index, len(_DIGITS))
+        code = _DIGITS[digit] + code
+        if not index:
+            return "ZZ" + code
+
+
+def _index(code: str) -> int:
+    value = 0
+    for letter in re.sub(r"\s", "", code).upper():
+        value = value * len(_DIGITS) + _DIGITS.index(letter)
+    return value
+
+
+def _trim_url(url: str) -> str:
+    """Drop sentence punctuation glued to a URL's end (a closing bracket only if unmatched).
+
+    >>> _trim_url("https://en.wikipedia.org/wiki/Seoul_(city)).")
+    'https://en.wikipedia.org/wiki/Seoul_(city)'
+    """
+    while url and url[-1] in _URL_TAIL:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
+
+
+def _terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    words = sorted({term.strip() for term in terms if term.strip()}, key=lambda t: (-len(t), t))
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+
+
+def _spans(text: str, terms: re.Pattern[str] | None) -> list[tuple[int, int]]:
+    """Protected (start, end) ranges, in order, without overlaps (terms win, then longest)."""
+    found: list[tuple[int, int]] = []
+    if terms is not None:
+        found += [match.span() for match in terms.finditer(text)]
+    for match in _SPANS.finditer(text):
+        start, end = match.span()
+        if text[start:end].lower().startswith(("http", "www.")):
+            end = start + len(_trim_url(text[start:end]))
+        found.append((start, end))
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(found, key=lambda span: (span[0], -span[1])):
+        if end > start and (not kept or start >= kept[-1][1]):
+            kept.append((start, end))
+    return kept
+
+
+class Protector:
+    """Protection with a fixed list of configured terms (compiled once)."""
+
+    def __init__(self, terms: Iterable[str] = ()) -> None:
+        self._terms = _terms_pattern(terms)
+
+    def protect(self, text: str) -> Protected:
+        """Replace protected spans by placeholders.
+
+        A text that already contains something that reads as a placeholder is left as it
+        is (nothing protected), so restoring can never replace the text's own words.
+        """
+        if _PLACEHOLDER.search(text):
+            return Protected(text)
+        pieces: list[str] = []
+        spans: list[str] = []
+        position = 0
+        for start, end in _spans(text, self._terms):
+            pieces += [text[position:start], placeholder(len(spans))]
+            spans.append(text[start:end])
+            position = end
+        pieces.append(text[position:])
+        return Protected("".join(pieces), tuple(spans))
+
+
+def protect(text: str, terms: Iterable[str] = ()) -> Protected:
+    """Replace URLs, e-mail addresses, numbers with units and ``terms`` by placeholders.
+
+    >>> protect("O PIB cresceu 3,5% e a Petrobras investiu R$ 20 bilhões.", ["Petrobras"])
+    Protected(text='O PIB cresceu ZZB e a ZZC investiu ZZD bilhões.', spans=('3,5%', \
+'Petrobras', 'R$ 20'))
+    """
+    return Protector(terms).protect(text)
+
+
+def restore(output: str, spans: Sequence[str]) -> tuple[str, list[int]]:
+    """Put the spans back in place of their placeholders in a translation.
+
+    Returns the restored text and the numbers of the placeholders missing from ``output``
+    (their spans are lost; the caller flags the segment). Something that reads as a
+    placeholder but has no span is left as it is.
+    """
+    if not spans:
+        return output, []
+    seen: set[int] = set()
+
+    def put_back(match: re.Match[str]) -> str:
+        index = _index(match.group(1))
+        if index >= len(spans):
+            return match.group(0)
+        seen.add(index)
+        return spans[index]
+
+    restored = _PLACEHOLDER.sub(put_back, output)
+    return restored, [index for index in range(len(spans)) if index not in seen]
+
+
+def strip_placeholders(text: str) -> str:
+    """The text without its placeholders (for checks that must not count them as words).
+
+    >>> strip_placeholders("Veja ZZB ou zz c.")
+    'Veja  ou .'
+    """
+    return _PLACEHOLDER.sub("", text)

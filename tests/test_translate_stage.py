@@ -1,0 +1,253 @@
+"""The translate stage: languages per segment, protected spans, QA flags, memory, stats."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from pipeline.document import Block, Document, Segment
+from pipeline.engines.argos import ArgosEngine
+from pipeline.memory import TranslationMemory
+from pipeline.stages.translate import FLAGS, Translate, qa_flags
+from pipeline.testing.argos_package import build_package, install_package
+
+
+class FakeEngine:
+    """An engine for the pairs given; ``output(text, src, tgt)`` makes each translation."""
+
+    def __init__(
+        self,
+        pairs: set[tuple[str, str]],
+        output: Callable[[str, str, str], str] = lambda text, src, tgt: f"[{src}>{tgt}] {text}",
+    ) -> None:
+        self.pairs = pairs
+        self.output = output
+        self.calls: list[tuple[list[str], str, str]] = []
+
+    def route(self, src: str, tgt: str) -> list[str] | None:
+        if src == tgt:
+            return []
+        return [f"{src}-{tgt}"] if (src, tgt) in self.pairs else None
+
+    def translate(self, texts: Sequence[str], src: str, tgt: str) -> list[str]:
+        self.calls.append((list(texts), src, tgt))
+        return [self.output(text, src, tgt) for text in texts]
+
+    def model_id(self, src: str, tgt: str) -> str:
+        return f"fake {src}-{tgt} v1"
+
+
+def doc(name: str, lang: str, *segments: tuple[str, str]) -> Document:
+    """A document of one paragraph holding ``(text, lang)`` segments."""
+    segs = [Segment(f"{name}#1.{i}", text, lang=sl) for i, (text, sl) in enumerate(segments, 1)]
+    block = Block("paragraph", " ".join(text for text, _ in segments), lang=lang, segments=segs)
+    return Document(doc=name, lang=lang, blocks=[block])
+
+
+def translations(docs: list[Document], tgt: str) -> list[str | None]:
+    return [seg.translations.get(tgt) for d in docs for seg in d.segments()]
+
+
+def test_each_segment_is_translated_from_its_own_language() -> None:
+    engine = FakeEngine({("pt", "en"), ("de", "en")})
+    docs = [
+        doc(
+            "mixed.txt",
+            "pt",
+            ("Olá mundo.", "pt"),
+            ("Ortsteil Nordkorea.", "de"),
+            ("Already English.", "en"),
+            ("Hola amigos.", "es"),  # no es->en model: from the document's language
+            ("Sem idioma.", ""),
+        )
+    ]
+    Translate(engine, ["en"]).process_batch(docs)
+    assert translations(docs, "en") == [
+        "[pt>en] Olá mundo.",
+        "[de>en] Ortsteil Nordkorea.",
+        "Already English.",
+        "[pt>en] Hola amigos.",
+        "[pt>en] Sem idioma.",
+    ]
+    sent = [text for texts, _, _ in engine.calls for text in texts]
+    assert "Already English." not in sent  # copied, never translated
+
+
+def test_missing_pairs_are_recorded_and_left_untranslated() -> None:
+    engine = FakeEngine({("pt", "en")})
+    docs = [doc("a.txt", "pt", ("Olá.", "pt")), doc("b.txt", "fr", ("Bonjour.", "fr"))]
+    stage = Translate(engine, ["en", "de"])
+    stage.process_batch(docs)
+    assert stage.missing == {("fr", "en"), ("pt", "de"), ("fr", "de")}
+    assert translations(docs, "en") == ["[pt>en] Olá.", None]
+    assert translations(docs, "de") == [None, None]
+
+
+def test_protected_spans_come_back_where_the_model_puts_their_placeholders() -> None:
+    engine = FakeEngine({("pt", "en")})
+    text = "Veja https://example.org/a?b=1, escreva a ana@example.org ou pague R$ 20."
+    docs = [doc("a.txt", "pt", (text, "pt"))]
+    Translate(engine, ["en"]).process_batch(docs)
+    assert engine.calls == [(["Veja ZZB, escreva a ZZC ou pague ZZD."], "pt", "en")]
+    assert translations(docs, "en") == [f"[pt>en] {text}"]
+    assert docs[0].segments()[0].flags == {}
+
+
+def test_configured_terms_are_protected() -> None:
+    engine = FakeEngine({("pt", "en")})
+    docs = [doc("a.txt", "pt", ("A Petrobras e a Vale S.A. cresceram.", "pt"))]
+    Translate(engine, ["en"], terms=["Petrobras", "Vale S.A."]).process_batch(docs)
+    assert engine.calls[0][0] == ["A ZZB e a ZZC cresceram."]
+    assert translations(docs, "en") == ["[pt>en] A Petrobras e a Vale S.A. cresceram."]
+
+
+@pytest.mark.parametrize(
+    "source, output, flags",
+    [
+        ("O governo anunciou medidas.", "O governo anunciou medidas.", ["untranslated"]),
+        ("O governo anunciou medidas.", "The the the the government.", ["repetition"]),
+        ("Em 2024, 1.500 casas.", "In 2023, 1,500 houses.", ["number_mismatch"]),
+        ("Veja https://example.org agora.", "See now.", ["protected_missing"]),
+        ("Em 2024, 1.500 casas.", "In 2024, 1,500 houses.", []),
+    ],
+)
+def test_qa_flags_go_into_the_segment(source: str, output: str, flags: list[str]) -> None:
+    engine = FakeEngine({("pt", "en")}, lambda text, src, tgt: output)
+    docs = [doc("a.txt", "pt", (source, "pt"))]
+    stage = Translate(engine, ["en"])
+    stage.process_batch(docs)
+    seg = docs[0].segments()[0]
+    assert seg.flags == ({"en": flags} if flags else {})
+    assert stage.stats["flags"]["en"] == {flag: int(flag in flags) for flag in FLAGS}
+
+
+def test_qa_flags_leave_short_and_looping_sources_alone() -> None:
+    assert qa_flags("Kim Jong Un", "Kim Jong Un") == ["untranslated"]
+    assert qa_flags("Seul.", "Seul.") == []  # one word: a name is its own translation
+    assert qa_flags("Ha ha ha ha!", "Ha ha ha ha!") == ["untranslated"]  # the loop was there
+    assert qa_flags("ZZB ZZC", "ZZB ZZC") == []  # only placeholders
+    assert qa_flags("Custa 3,5 mil.", "It costs 3.5 thousand.") == []
+
+
+def test_segments_are_translated_once_and_the_memory_serves_reruns(tmp_path: Path) -> None:
+    def corpus() -> list[Document]:
+        return [
+            doc("a.txt", "pt", ("Bom dia.", "pt"), ("Boa noite.", "pt")),
+            doc("b.txt", "pt", ("Bom  dia.", "pt"), ("Até logo.", "pt"), ("Good.", "en")),
+        ]
+
+    first_engine = FakeEngine({("pt", "en")})
+    with TranslationMemory(tmp_path / "memory.sqlite") as memory:
+        first = Translate(first_engine, ["en"], memory)
+        cold = corpus()
+        first.process_batch(cold)
+    assert first_engine.calls == [(["Até logo.", "Boa noite.", "Bom dia."], "pt", "en")]
+    assert first.stats == {
+        "pairs": {"pt-en": {"segments": 4, "unique": 3, "hits": 0, "misses": 3, "translated": 3}},
+        "copied": {"en": 1},
+        "flags": {"en": dict.fromkeys(FLAGS, 0)},
+        "failed_models": {},
+    }
+
+    second_engine = FakeEngine({("pt", "en")}, lambda text, src, tgt: "never used")
+    with TranslationMemory(tmp_path / "memory.sqlite") as memory:
+        second = Translate(second_engine, ["en"], memory)
+        warm = corpus()
+        second.process_batch(warm)
+    assert second_engine.calls == []
+    assert translations(warm, "en") == translations(cold, "en")
+    assert second.stats["pairs"]["pt-en"] == {
+        "segments": 4, "unique": 3, "hits": 3, "misses": 0, "translated": 0
+    }
+
+
+def test_without_memory_stats_count_no_lookups() -> None:
+    stage = Translate(FakeEngine({("pt", "en")}), ["en"])
+    stage.process_batch([doc("a.txt", "pt", ("Sim.", "pt"), ("Sim.", "pt"))])
+    assert stage.stats["pairs"] == {
+        "pt-en": {"segments": 2, "unique": 1, "hits": 0, "misses": 0, "translated": 1}
+    }
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("argos")
+    for seed, src in enumerate(("pt", "de"), start=1):
+        install_package(build_package(root / "built", src, "en", seed=seed), root / "packages")
+    return root / "packages"
+
+
+SENTENCES = [
+    ("A cidade abriu uma biblioteca nova em 2024.", "pt"),
+    ("Die Stadt hat eine neue Bibliothek.", "de"),
+    ("O prefeito falou ontem, veja https://example.org/noticia.", "pt"),
+    ("The mayor spoke.", "en"),
+    ("A cidade abriu uma biblioteca nova em 2024.", "pt"),
+    ("Mais uma frase, um pouco mais longa, com vírgulas e números: 3,5 km.", "pt"),
+]
+
+
+def real_corpus() -> list[Document]:
+    return [doc(f"d{i}.txt", "pt", *SENTENCES[i : i + 2]) for i in range(0, len(SENTENCES), 2)]
+
+
+def test_a_real_translation_is_offline_complete_and_batch_independent(
+    packages: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network access during translation")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    engine = ArgosEngine(beam_size=2, max_decoding_ratio=1.0, packages_dir=packages)
+
+    together = real_corpus()
+    with TranslationMemory(tmp_path / "memory.sqlite") as memory:
+        stage = Translate(engine, ["en"], memory)
+        stage.process_batch(together)
+    outputs = translations(together, "en")
+    assert all(isinstance(text, str) and text for text in outputs)
+    assert outputs[3] == "The mayor spoke." and outputs[0] == outputs[4]
+    assert stage.stats["pairs"]["de-en"]["translated"] == 1
+    for seg in (s for d in together for s in d.segments()):
+        assert set(seg.flags.get("en", [])) <= set(FLAGS)
+
+    # One document per call (as shards or workers see them), no memory: the same bytes.
+    fresh = ArgosEngine(beam_size=2, max_decoding_ratio=1.0, threads=1, packages_dir=packages)
+    apart = real_corpus()
+    for document in apart:
+        Translate(fresh, ["en"]).process_batch([document])
+    assert translations(apart, "en") == outputs
+    assert [s.flags for d in apart for s in d.segments()] == [
+        s.flags for d in together for s in d.segments()
+    ]
+
+
+def test_a_model_that_fails_costs_only_its_own_pair() -> None:
+    class BrokenGerman(FakeEngine):
+        def translate(self, texts, src, tgt):
+            if src == "de":
+                raise RuntimeError("Unable to open file 'model.bin'")
+            return super().translate(texts, src, tgt)
+
+    docs = [doc("a.txt", "pt", ("Bom dia.", "pt")), doc("b.txt", "de", ("Guten Tag.", "de"))]
+    stage = Translate(BrokenGerman({("pt", "en"), ("de", "en")}), ["en"])
+    stage.process_batch(docs)
+    assert docs[0].segments()[0].translations["en"]
+    assert "en" not in docs[1].segments()[0].translations
+    assert ("de", "en") in stage.missing
+    assert "model.bin" in stage.stats["failed_models"]["de-en"]
+
+
+def test_foreign_segment_is_never_copied_as_a_target_language_translation() -> None:
+    docs = [doc("a.txt", "de", ("Guten Tag.", "de"), ("The port reopened.", "en"))]
+    stage = Translate(FakeEngine(set()), ["de"])
+    stage.process_batch(docs)
+    german, english = docs[0].segments()
+    assert german.translations["de"] == "Guten Tag."
+    assert "de" not in english.translations
+    assert ("en", "de") in stage.missing
