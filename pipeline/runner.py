@@ -292,8 +292,12 @@ class Runner:
         try:
             for result in executor.map(self._shards(todo, known, fp)):
                 merge_counts(self.translation, result.stats)
+                broken = set(result.stats.get("failed_models", {}))
                 for doc in result.docs:
-                    self._commit(doc, result.missing.get(doc.doc, []), fp, state)
+                    missing = result.missing.get(doc.doc, [])
+                    # A model that failed may work next time: such documents are retried.
+                    retry = bool(broken.intersection(missing))
+                    self._commit(doc, missing, f"retry:{fp}" if retry else fp, state)
                 self.log.advance(len(result.docs))
         finally:
             self.log.end_progress()

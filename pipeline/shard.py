@@ -161,8 +161,17 @@ class ShardProcessor:
         self.config = config
         self.stages = build_stages(config)
         self._engine = engine
-        self.memory = TranslationMemory(memory_path) if memory_path else None
+        self.memory_path = memory_path
+        self._memory: TranslationMemory | None = None
         self._warm = False
+
+    @property
+    def memory(self) -> TranslationMemory | None:
+        """The translation memory, opened in the thread that translates (SQLite
+        connections belong to one thread; a Ray actor is built in another)."""
+        if self._memory is None and self.memory_path is not None:
+            self._memory = TranslationMemory(self.memory_path)
+        return self._memory
 
     @property
     def engine(self):

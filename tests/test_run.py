@@ -1,6 +1,7 @@
 """End to end: `pipeline run` on the sample corpus, with and without translation models."""
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -223,3 +224,35 @@ def test_translation_memory_serves_a_forced_rerun_and_no_cache_bypasses_it(
     assert main([*args, "--force", "--no-cache"]) == 0
     bypass = json.loads((out / "report.json").read_text())["translation"]["pairs"]["pt-en"]
     assert bypass["hits"] == 0 and bypass["translated"] == cold["unique"]
+
+
+def test_documents_hit_by_a_failing_model_are_retried_next_run(corpus_copy, tmp_path):
+    from pipeline.config import Config
+    from pipeline.log import RunLog
+    from pipeline.runner import run
+
+    class Engine:
+        broken = True
+
+        def route(self, src, tgt):
+            return [] if src == tgt else [f"{src}-{tgt}"]
+
+        def model_id(self, src, tgt):
+            return f"{src}-{tgt}"
+
+        def translate(self, texts, src, tgt):
+            if self.broken and src == "pt":
+                raise RuntimeError("Unable to open file 'model.bin'")
+            return [f"<{t}>" for t in texts]
+
+    engine, quiet = Engine(), RunLog(stream=open(os.devnull, "w"))
+    out = tmp_path / "out"
+    first = run(corpus_copy, out, Config(), log=quiet, engine=engine)
+    assert first.exit_code == 3
+    assert "model.bin" in first.report["translation"]["failed_models"]["pt-en"]
+    assert not (out / "translations" / "en" / "article-pt.txt").exists()
+    engine.broken = False
+    second = run(corpus_copy, out, Config(), log=quiet, engine=engine)
+    assert second.exit_code == 0
+    assert second.report["processed"] == 2  # the two Portuguese articles, nothing else
+    assert (out / "translations" / "en" / "article-pt.txt").exists()
