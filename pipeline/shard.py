@@ -173,6 +173,12 @@ class ShardProcessor:
             self._memory = TranslationMemory(self.memory_path)
         return self._memory
 
+    def close(self) -> None:
+        """Close the translation memory (a run's end must leave no connection open)."""
+        if self._memory is not None:
+            self._memory.close()
+            self._memory = None
+
     @property
     def engine(self):
         if self._engine is None:

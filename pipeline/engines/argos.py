@@ -425,6 +425,11 @@ def _batches(indexes: list[int], length: int, max_tokens: int) -> Iterator[list[
         yield indexes[start : start + size]
 
 
+# Largest unpacked size accepted for a package: Argos models are 50-500 MB; a zip
+# bomb declares far more than it holds.
+MAX_PACKAGE_BYTES = 4 * 1024**3
+
+
 def _member_problem(info: zipfile.ZipInfo) -> str | None:
     """Why a zip member may not be extracted, or None."""
     name = info.filename
@@ -455,6 +460,12 @@ def _validate_archive(path: Path) -> str:
             problem = _member_problem(info)
             if problem:
                 raise ModelError(f"{refuse} {problem}")
+        unpacked = sum(info.file_size for info in members)
+        if unpacked > MAX_PACKAGE_BYTES:
+            raise ModelError(
+                f"{refuse} it would unpack to {unpacked:,} bytes, more than any translation"
+                f" package ({MAX_PACKAGE_BYTES:,}); a damaged or hostile archive"
+            )
         tops = sorted({PurePosixPath(info.filename).parts[0] for info in members})
         if len(tops) != 1:
             raise ModelError(

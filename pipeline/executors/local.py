@@ -69,3 +69,5 @@ class LocalExecutor:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+        else:
+            self.processor.close()

@@ -66,3 +66,28 @@ def test_corrupted_state_is_moved_aside_and_rebuilt(corpus_copy, tmp_path, capsy
     assert {k: v for k, v in after.items() if k != "report.json"} == {
         k: v for k, v in before.items() if k != "report.json"
     }
+
+
+def test_corrupted_translation_memory_is_moved_aside_and_rebuilt(
+    corpus_copy, tmp_path, monkeypatch, data_files
+):
+    from pipeline.testing.argos_package import build_package, install_package
+
+    packages = tmp_path / "pk"
+    install_package(build_package(tmp_path / "built", "pt", "en", seed=3), packages)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    out = tmp_path / "out"
+    args = ["run", str(corpus_copy), "--out", str(out), "--beam-size", "1", "--force"]
+    main(args)
+    before = data_files(out)
+    cold = json.loads((out / "report.json").read_text())
+    assert cold["translation"]["pairs"]["pt-en"]["translated"] > 0, cold["translation"]
+    memory = out / ".pipeline" / "memory.sqlite"
+    for extra in (Path(f"{memory}-wal"), Path(f"{memory}-shm")):
+        extra.unlink(missing_ok=True)
+    memory.write_bytes(b"\x00garbage" * 1000)
+    main(args)
+    assert (out / ".pipeline" / "memory.sqlite.corrupt-1").exists()
+    assert data_files(out) == before
+    report = json.loads((out / "report.json").read_text())
+    assert report["translation"]["pairs"]["pt-en"]["hits"] == 0

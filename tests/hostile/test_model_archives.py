@@ -83,3 +83,10 @@ def test_good_archive_installs(good, tmp_path):
     assert [p.package_id for p in argos.installed_packages(tmp_path / "packages")] == [
         info.package_id
     ]
+
+
+def test_archive_that_unpacks_to_an_absurd_size_is_refused(good, tmp_path, monkeypatch):
+    monkeypatch.setattr(argos, "MAX_PACKAGE_BYTES", 100_000)  # the tiny package is ~1 MB
+    with pytest.raises(argos.ModelError, match="would unpack to"):
+        argos.install_file(good, tmp_path / "packages")
+    assert not (tmp_path / "packages").exists() or not any((tmp_path / "packages").iterdir())
