@@ -15,7 +15,8 @@ English with it:
     argostranslate's favour).
 (b) our translate stage at beam 4, (c) at beam 1: ``Translate(engine, ["en"], memory)``
     over documents of 25 sentences, the engine with the config's defaults (threads = cores,
-    int8, 1,024-token batches) and a cold translation memory, written as it goes.
+    int8, ``max_batch_tokens`` 1,024, divided by the beam size) and a cold translation
+    memory, written as it goes.
 (d) CTranslate2's ``translate_batch`` on the pre-tokenised sentences, the limit: the best of
     a small sweep (thread split x batch size, on up to 200 sentences) per beam, then run on
     every sentence.
@@ -39,7 +40,7 @@ Usage::
     .venv/bin/python bench/translate.py [--sentences 1000] [--length 30] [--only a,b,...]
 
 Needs ../shared/data/ud_pud/pud.pt.txt (exits 0 with a message when it is absent).
-Expect about 10 minutes on 2 cores for 1,000 sentences, most of it in (a).
+Expect 5 to 8 minutes on 2 cores for 1,000 sentences, half of it in (a).
 """
 
 from __future__ import annotations
