@@ -293,11 +293,13 @@ class Runner:
             for result in executor.map(self._shards(todo, known, fp)):
                 merge_counts(self.translation, result.stats)
                 broken = set(result.stats.get("failed_models", {}))
-                for doc in result.docs:
-                    missing = result.missing.get(doc.doc, [])
-                    # A model that failed may work next time: such documents are retried.
-                    retry = bool(broken.intersection(missing))
-                    self._commit(doc, missing, f"retry:{fp}" if retry else fp, state)
+                # One transaction per shard: each row still follows its document's files.
+                with state.transaction():
+                    for doc in result.docs:
+                        missing = result.missing.get(doc.doc, [])
+                        # A model that failed may work next time: such documents are retried.
+                        retry = bool(broken.intersection(missing))
+                        self._commit(doc, missing, f"retry:{fp}" if retry else fp, state)
                 self.log.advance(len(result.docs))
         finally:
             self.log.end_progress()

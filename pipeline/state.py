@@ -21,6 +21,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,6 +137,17 @@ class StateStore:
             (item.doc, item.sha256, item.fingerprint, item.status, json.dumps(item.outputs),
              item.record, item.segments, item.document, json.dumps(item.missing)),
         )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Commit the rows put inside the block together (one disk sync, not one per row)."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def delete(self, doc: str) -> None:
         self.db.execute("DELETE FROM documents WHERE doc=?", (doc,))
