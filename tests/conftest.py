@@ -46,3 +46,37 @@ def _data_files(out: Path) -> dict[str, bytes]:
 @pytest.fixture
 def data_files():
     return _data_files
+
+
+class TaggingEngine:
+    """A route for every pair but ``missing``; a translation is the text tagged with its target."""
+
+    def __init__(self, missing: frozenset[tuple[str, str]] = frozenset()):
+        self.missing = missing
+
+    def route(self, src: str, tgt: str) -> object | None:
+        return None if (src, tgt) in self.missing else (src, tgt)
+
+    def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
+        return [f"[{tgt}] {text}" for text in texts]
+
+
+def _process_corpus(corpus: Path, targets: list[str], missing=frozenset()) -> list:
+    """Every document of ``corpus`` through the real stages, then a tagging translation."""
+    from pipeline.config import Config
+    from pipeline.document import Document
+    from pipeline.shard import build_stages, process_document
+    from pipeline.stages.translate import Translate
+
+    stages = build_stages(Config())
+    docs = [
+        process_document(Document(doc=p.relative_to(corpus).as_posix(), raw=p.read_bytes()), stages)
+        for p in sorted(corpus.rglob("*.txt"))
+    ]
+    Translate(TaggingEngine(missing), targets).process_batch(docs)
+    return docs
+
+
+@pytest.fixture(scope="session")
+def process_corpus():
+    return _process_corpus

@@ -20,10 +20,8 @@ import pytest
 from lxml import etree
 from translate.storage.tmx import tmxfile
 
-from pipeline.config import Config
 from pipeline.document import Block, Document, Segment
-from pipeline.runner import build_stages
-from pipeline.stages.translate import Translate, translated_document
+from pipeline.stages.translate import translated_document
 from pipeline.writers.jsonl import segment_records
 from pipeline.writers.parallel import LINE_BREAKS, tsv_unescape, write_parallel
 from tests.conftest import SEED
@@ -53,32 +51,6 @@ TMX14_DTD = """
 <!ELEMENT seg (#PCDATA) >
 """
 TMX14 = etree.DTD(io.StringIO(TMX14_DTD))
-
-
-class FakeEngine:
-    """A route for every pair but ``missing``; a translation is the text tagged with its target."""
-
-    def __init__(self, missing: frozenset[tuple[str, str]] = frozenset()):
-        self.missing = missing
-
-    def route(self, src: str, tgt: str) -> object | None:
-        return None if (src, tgt) in self.missing else (src, tgt)
-
-    def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
-        return [f"[{tgt}] {text}" for text in texts]
-
-
-def process_corpus(corpus: Path, engine: FakeEngine, targets: list[str]) -> list[Document]:
-    """Every document of ``corpus`` through the real stages, then the translate stage."""
-    stages = build_stages(Config())
-    docs = []
-    for path in sorted(corpus.rglob("*.txt")):
-        doc = Document(doc=path.relative_to(corpus).as_posix(), raw=path.read_bytes())
-        for stage in stages:
-            doc = stage.process(doc)
-        docs.append(doc)
-    Translate(engine, targets).process_batch(docs)
-    return docs
 
 
 # -- reading the files back, each format on its own --------------------------------------
@@ -185,9 +157,9 @@ def rebuilt_translation(doc: Document, tgt: str, rows: dict[str, str]) -> str | 
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> tuple[Path, list[Document], dict[str, int]]:
+def sample(tmp_path_factory, process_corpus) -> tuple[Path, list[Document], dict[str, int]]:
     """The sample corpus into en and de, with no fr->de model."""
-    docs = process_corpus(SEED, FakeEngine(frozenset({("fr", "de")})), TARGETS)
+    docs = process_corpus(SEED, TARGETS, frozenset({("fr", "de")}))
     docs[0].segments()[1].flags["en"] = ["length_ratio"]
     out = tmp_path_factory.mktemp("parallel")
     counts = write_parallel(out, iter(docs), TARGETS)

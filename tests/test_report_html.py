@@ -16,8 +16,6 @@ import pytest
 
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.runner import build_stages
-from pipeline.stages.translate import Translate
 from pipeline.writers.html import corpus_sources, write_html
 from tests.conftest import SEED
 
@@ -28,29 +26,6 @@ HOSTILE = (
     'O texto trazia <script>document.title = "hacked"</script> e também '
     '<img src="http://example.com/x.png" onerror="alert(1)"> no meio da frase.\n'
 )
-
-
-class FakeEngine:
-    """Every pair has a route; a translation is the text tagged with its target."""
-
-    def route(self, src: str, tgt: str) -> object:
-        return (src, tgt)
-
-    def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
-        return [f"[{tgt}] {text}" for text in texts]
-
-
-def process_corpus(corpus: Path) -> list[Document]:
-    """Every document of ``corpus`` through the real stages, then a fake translation."""
-    stages = build_stages(Config())
-    docs = []
-    for path in sorted(corpus.rglob("*.txt")):
-        doc = Document(doc=path.relative_to(corpus).as_posix(), raw=path.read_bytes())
-        for stage in stages:
-            doc = stage.process(doc)
-        docs.append(doc)
-    Translate(FakeEngine(), TARGETS).process_batch(docs)
-    return docs
 
 
 REPORT = {
@@ -66,12 +41,12 @@ REPORT = {
 
 
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory) -> tuple[Path, list[Document]]:
+def processed(tmp_path_factory, process_corpus) -> tuple[Path, list[Document]]:
     """The sample corpus plus a hostile article, processed; the seed gets a QA flag."""
     corpus = tmp_path_factory.mktemp("html") / "corpus"
     shutil.copytree(SEED, corpus)
     (corpus / "pt" / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
-    docs = process_corpus(corpus)
+    docs = process_corpus(corpus, TARGETS)
     seed = next(d for d in docs if d.doc == "article-pt.txt")
     seed.segments()[2].flags["en"] = ["length_ratio"]
     return corpus, docs
