@@ -169,6 +169,7 @@ class Runner:
         self.counts: Counter[str] = Counter()
         self._hashes: dict[str, str] = {}
         self.translation: dict = {}  # this run's translation counts, summed over shards
+        self.stages: list = []  # built by run(), before any work
 
     # -- entry point -------------------------------------------------------------
     def run(self) -> RunResult:
@@ -177,7 +178,8 @@ class Runner:
         if self.out.resolve().is_relative_to(self.corpus.resolve()):
             raise UsageError(f"output directory {self.out} is inside the corpus; "
                              "choose --out elsewhere")
-        build_stages(self.config)  # configuration errors before any work
+        # Configuration errors before any work; an in-process worker reuses these stages.
+        self.stages = build_stages(self.config)
         if self.options.dry_run:
             return self._dry_run()
         try:
@@ -285,7 +287,7 @@ class Runner:
         self.log.start_progress(len(todo))
         memory = None if self.options.no_cache else self.out / STATE_DIR / "memory.sqlite"
         executor = make_executor(self.options.executor, self.config, self.options.workers,
-                                 self.options.ray_address, engine=self.engine,
+                                 self.options.ray_address, engine=self.engine, stages=self.stages,
                                  memory_path=memory)
         # Installed after the executor starts (Ray installs handlers of its own).
         previous = {sig: signal.signal(sig, self._on_signal) for sig in EXIT_SIGNAL}

@@ -157,9 +157,10 @@ def make_engine(config: Config, packages_dir: Path | None = None):
 class ShardProcessor:
     """Cleans, analyses and translates shards; keep one per worker."""
 
-    def __init__(self, config: Config, engine=None, memory_path: Path | None = None):
+    def __init__(self, config: Config, engine=None, memory_path: Path | None = None,
+                 stages: list[Stage] | None = None):
         self.config = config
-        self.stages = build_stages(config)
+        self.stages = stages if stages is not None else build_stages(config)
         self._engine = engine
         self.memory_path = memory_path
         self._memory: TranslationMemory | None = None

@@ -12,16 +12,17 @@ from pipeline.config import ConfigError
 
 
 def make_executor(name: str, config, workers: int, ray_address: str | None = None,
-                  engine=None, memory_path=None):
+                  engine=None, memory_path=None, stages=None):
     """The executor called ``name`` ("local" or "ray").
 
     ``engine`` (tests only) replaces the translation engine of an in-process worker;
-    ``memory_path`` is the translation memory every worker shares (None: no memory).
+    ``memory_path`` is the translation memory every worker shares (None: no memory);
+    ``stages``, already built by the caller, serve an in-process worker.
     """
     if name == "local":
         from pipeline.executors.local import LocalExecutor
 
-        return LocalExecutor(config, workers, engine, memory_path)
+        return LocalExecutor(config, workers, engine, memory_path, stages)
     if name == "ray":
         from pipeline.executors.ray import RayExecutor
 

@@ -38,11 +38,11 @@ class LocalExecutor:
     """Runs shards here (``workers == 1``) or in ``workers`` processes."""
 
     def __init__(self, config: Config, workers: int = 1, engine=None,
-                 memory_path: Path | None = None):
+                 memory_path: Path | None = None, stages: list | None = None):
         self.workers = max(1, workers)
         self.pool: ProcessPoolExecutor | None = None
         if self.workers == 1:
-            self.processor = ShardProcessor(config, engine, memory_path)
+            self.processor = ShardProcessor(config, engine, memory_path, stages)
         else:
             cpus = os.cpu_count() or 1
             # Translation threads split between workers: never more threads than cores.
