@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python bench/spans.py [--split dev|test] [--set SPAN_SWITCH=2.5 ...]
+    .venv/bin/python bench/spans.py --split dev --show-errors
 
 Documents are built from real sentences in ../shared/data (skipped with a message,
 exit 0, when absent):
@@ -15,6 +16,19 @@ exit 0, when absent):
   edge punctuation stripped) at a random word boundary of a random sentence,
   sometimes in quotes; and into every other document one foreign *sentence*,
   between two sentences of a paragraph.
+
+The gold piece of a phrase is the part a reader could tell is foreign, judged
+against host-language reference text (all PUD rows and the lingua test sentences
+of the host language; not the detector's word lists):
+
+- capitalised words at its edges that occur in the host text too are names
+  ("Pyongyang", "Hong Kong") and stay outside the gold piece (they stay in the
+  text);
+- a phrase whose every word is also a host word ("de la" from Spanish in French,
+  "no modelo" from Portuguese in Spanish) is not foreign text: another phrase is
+  drawn. A host word occurs at least twice in the host text, at a rate of at least
+  ``HOST_WORD_SHARE`` of its rate in the phrase's language: "de" in English text
+  (names) and "the" in French text (titles) do not make them English or French.
 
 Each document goes through the segment and detect stages as in a run. A predicted
 piece is a span, or a whole segment whose language is not the document's. A gold
@@ -47,6 +61,9 @@ ROWS = {"dev": range(0, 500), "test": range(500, 1000)}
 SENTENCES_PER_DOC = 6
 EDGE_PUNCTUATION = ".,;:!?\"'“”„«»()[]‘’—–-"
 LOWER_WORD = re.compile(r"[^\W\d_A-Z]+")
+# A word of a phrase is also a host word when its rate in host text is at least
+# this share of its rate in text of the phrase's language (see the docstring).
+HOST_WORD_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,51 @@ def pick_phrase(rng: random.Random, sentence: str) -> str | None:
     return phrase if len(lower) >= 2 and not any(c.isdigit() for c in phrase) else None
 
 
+class Vocabulary:
+    """Word counts of reference text per language (edge punctuation stripped)."""
+
+    def __init__(self, texts: dict[str, list[str]]):
+        self.counts: dict[str, Counter[str]] = {}
+        for lang, lines in texts.items():
+            counts: Counter[str] = Counter()
+            for line in lines:
+                counts.update(t for t in (w.strip(EDGE_PUNCTUATION) for w in line.split()) if t)
+            self.counts[lang] = counts
+        self.totals = {lang: max(sum(c.values()), 1) for lang, c in self.counts.items()}
+
+    def count(self, lang: str, word: str) -> int:
+        counts = self.counts[lang]
+        return max(counts[word], counts[word.lower()])
+
+    def is_host_word(self, word: str, host: str, lang: str) -> bool:
+        """True when ``word`` (from a phrase in ``lang``) is a word of ``host`` too."""
+        here = self.count(host, word)
+        there = self.count(lang, word)
+        rate_here, rate_there = here / self.totals[host], there / self.totals[lang]
+        return here >= 2 and rate_here >= HOST_WORD_SHARE * rate_there
+
+
+def gold_part(phrase: str, host: str, lang: str, vocab: Vocabulary) -> tuple[int, int] | None:
+    """Offsets of the foreign part of ``phrase`` (in ``lang``) in ``host`` text, or None.
+
+    Capitalised edge words found in host text (names) are left out; None when every
+    other word is a host word too.
+    """
+    tokens = []
+    for m in re.finditer(r"\S+", phrase):
+        word = m.group().strip(EDGE_PUNCTUATION)
+        if word:
+            start = m.start() + m.group().index(word)
+            tokens.append((start, start + len(word), word))
+    while tokens and tokens[0][2][0].isupper() and vocab.count(host, tokens[0][2]):
+        tokens.pop(0)
+    while tokens and tokens[-1][2][0].isupper() and vocab.count(host, tokens[-1][2]):
+        tokens.pop()
+    if all(vocab.is_host_word(word, host, lang) for *_, word in tokens):
+        return None
+    return tokens[0][0], tokens[-1][1]
+
+
 def insert_phrase(rng: random.Random, sentence: str, phrase: str) -> tuple[str, int, int]:
     """``sentence`` with ``phrase`` at a word boundary; the phrase's offsets in it."""
     gaps = [m.start() for m in re.finditer(r" ", sentence)]
@@ -90,7 +152,7 @@ def insert_phrase(rng: random.Random, sentence: str, phrase: str) -> tuple[str, 
 
 def build_document(
     rng: random.Random, host: str, paragraphs: list[list[str]], foreign: dict[str, list[str]],
-    with_sentence: bool,
+    with_sentence: bool, vocab: Vocabulary,
 ) -> tuple[list[str], list[Piece]]:
     """Paragraph texts with one foreign phrase (and maybe a sentence) inserted, and gold."""
     others = [lang for lang in LANGS if lang != host]
@@ -99,11 +161,12 @@ def build_document(
     while gold_phrase is None:
         lang = rng.choice(others)
         phrase = pick_phrase(rng, rng.choice(foreign[lang]))
-        if phrase:
+        part = gold_part(phrase, host, lang, vocab) if phrase else None
+        if phrase and part:
             b = rng.randrange(len(paragraphs))
             s = rng.randrange(len(paragraphs[b]))
-            paragraphs[b][s], start, end = insert_phrase(rng, paragraphs[b][s], phrase)
-            gold_phrase = (b, s, start, end, lang)
+            paragraphs[b][s], start, _ = insert_phrase(rng, paragraphs[b][s], phrase)
+            gold_phrase = (b, s, start + part[0], start + part[1], lang)
     gold_sentence: tuple[int, int, str] | None = None
     if with_sentence:
         lang = rng.choice(others)
@@ -130,6 +193,10 @@ def documents(split: str) -> list[tuple[str, str, list[str], list[Piece]]]:
     pud = {lang: read_lines(DATA / "ud_pud" / f"pud.{lang}.txt") for lang in LANGS}
     rows = list(ROWS[split])
     foreign = {lang: [pud[lang][r] for r in rows] for lang in LANGS}
+    vocab = Vocabulary({
+        lang: pud[lang] + read_lines(DATA / "lingua_langid" / "sentences" / f"{lang}.txt")
+        for lang in LANGS
+    })
     docs = []
     for host in LANGS:
         for n, first in enumerate(range(rows[0], rows[-1] + 1, SENTENCES_PER_DOC)):
@@ -137,7 +204,7 @@ def documents(split: str) -> list[tuple[str, str, list[str], list[Piece]]]:
             half = (len(sentences) + 1) // 2
             rng = random.Random(f"{split}-{host}-{n}")
             paragraphs = [p for p in (sentences[:half], sentences[half:]) if p]
-            texts, gold = build_document(rng, host, paragraphs, foreign, n % 2 == 0)
+            texts, gold = build_document(rng, host, paragraphs, foreign, n % 2 == 0, vocab)
             docs.append((f"pud-{host}-{n}", host, texts, gold))
     bosque = DATA / "news_sentences" / "pt_bosque_test_documents.jsonl"
     if split == "test" and bosque.is_file():
@@ -145,7 +212,7 @@ def documents(split: str) -> list[tuple[str, str, list[str], list[Piece]]]:
             if line.strip():
                 text = json.loads(line)["text"]
                 rng = random.Random(f"bosque-{n}")
-                texts, gold = build_document(rng, "pt", [[text]], foreign, n % 2 == 0)
+                texts, gold = build_document(rng, "pt", [[text]], foreign, n % 2 == 0, vocab)
                 docs.append((f"bosque-pt-{n}", "pt", texts, gold))
     return docs
 
@@ -181,8 +248,19 @@ def covered(piece: Piece, by: list[Piece], text: str) -> float:
     return len(own & other) / len(own) if own else 0.0
 
 
-def evaluate(detect: Detect, docs) -> dict[str, float]:
-    """Piece-level and letter-level precision and recall over ``docs``."""
+def show(text: str, piece: Piece, margin: int = 30) -> str:
+    """A piece in context: ``...before[piece]after...`` on one line."""
+    before = text[max(0, piece.start - margin) : piece.start]
+    after = text[piece.end : piece.end + margin]
+    return f"{before}[{text[piece.start:piece.end]}]{after}".replace("\n", " ")
+
+
+def evaluate(detect: Detect, docs, errors: list[str] | None = None) -> dict[str, float]:
+    """Piece-level and letter-level precision and recall over ``docs``.
+
+    With ``errors``, one line per missed gold piece ("miss") and per wrong
+    predicted piece ("false") is appended to it.
+    """
     counts: Counter[str] = Counter()
     for name, host, texts, gold in docs:
         doc = Document(doc=name, blocks=[Block("paragraph", t) for t in texts])
@@ -194,9 +272,24 @@ def evaluate(detect: Detect, docs) -> dict[str, float]:
             hit = covered(piece, predicted, texts[piece.block]) >= 0.5
             counts[f"gold_{piece.kind}"] += 1
             counts[f"found_{piece.kind}"] += hit
+            if errors is not None and not hit:
+                near = [
+                    f"{p.lang}:{texts[p.block][p.start:p.end]!r}" for p in predicted
+                    if p.block == piece.block and p.start < piece.end and piece.start < p.end
+                ]
+                errors.append(
+                    f"miss  {name} {host}>{piece.lang} {piece.kind}: "
+                    f"{show(texts[piece.block], piece)}  predicted: {near}"
+                )
         for piece in predicted:
             counts["predicted"] += 1
-            counts["correct"] += covered(piece, gold, texts[piece.block]) >= 0.5
+            right = covered(piece, gold, texts[piece.block]) >= 0.5
+            counts["correct"] += right
+            if errors is not None and not right:
+                errors.append(
+                    f"false {name} {host}>{piece.lang} {piece.kind}: "
+                    f"{show(texts[piece.block], piece)}"
+                )
         for b, text in enumerate(texts):
             gold_letters = {(b, i) for p in gold if p.block == b for i in letters(text, p)}
             pred_letters = {(b, i) for p in predicted if p.block == b for i in letters(text, p)}
@@ -231,6 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--candidates", default=",".join(LANGS))
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a threshold of pipeline/stages/detect.py (tuning)")
+    parser.add_argument("--show-errors", action="store_true",
+                        help="print every missed and every wrong piece (dev split only)")
     args = parser.parse_args(argv)
     if not (DATA / "ud_pud").is_dir():
         print(f"skipped: evaluation data not found in {DATA}")
@@ -245,6 +340,12 @@ def main(argv: list[str] | None = None) -> int:
     groups = {"all": docs, "pud": [d for d in docs if d[0].startswith("pud")]}
     if any(d[0].startswith("bosque") for d in docs):
         groups["bosque-pt"] = [d for d in docs if d[0].startswith("bosque")]
+    if args.show_errors:
+        if args.split != "dev":
+            raise SystemExit("--show-errors: only on the dev split (the test split is held out)")
+        errors: list[str] = []
+        evaluate(detect, docs, errors)
+        print("\n".join(sorted(errors, key=lambda e: e.split()[0])))
     for group, selected in groups.items():
         print(f"{args.split} {group}: {json.dumps(evaluate(detect, selected))}")
     return 0
