@@ -37,13 +37,12 @@ from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.executors import make_executor
 from pipeline.log import RunLog
-from pipeline.shard import build_stages
+from pipeline.shard import ShardResult, build_stages
 from pipeline.state import StateStore, StoredDocument
-from pipeline.writers import atomic_open, atomic_write, sweep_temporary
+from pipeline.writers import atomic_open, atomic_write, sweep_temporary, sync_to_disk
 from pipeline.writers.html import corpus_sources, write_html
-from pipeline.writers.jsonl import document_line, segment_lines
 from pipeline.writers.parallel import write_parallel
-from pipeline.writers.text import write_document_files
+from pipeline.writers.text import write_files
 
 # Files the pipeline reads as documents; everything else is listed as skipped.
 DOCUMENT_SUFFIXES = (".txt", ".md")
@@ -294,14 +293,7 @@ class Runner:
         try:
             for result in executor.map(self._shards(todo, known, fp)):
                 merge_counts(self.translation, result.stats)
-                broken = set(result.stats.get("failed_models", {}))
-                # One transaction per shard: each row still follows its document's files.
-                with state.transaction():
-                    for doc in result.docs:
-                        missing = result.missing.get(doc.doc, [])
-                        # A model that failed may work next time: such documents are retried.
-                        retry = bool(broken.intersection(missing))
-                        self._commit(doc, missing, f"retry:{fp}" if retry else fp, state)
+                self._commit(result, fp, state)
                 self.log.advance(len(result.docs))
         finally:
             self.log.end_progress()
@@ -309,19 +301,31 @@ class Runner:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
-    def _commit(self, doc: Document, missing: list[str], fp: str, state: StateStore) -> None:
-        """Write one document's files, drop files it no longer owns, then its state row."""
-        targets = self.config.targets
-        outputs = write_document_files(self.out, doc, targets) if doc.status == "ok" else []
-        self._remove_outputs(set(state.outputs(doc.doc)) - set(outputs))
-        state.put(StoredDocument(
-            doc.doc, self._hashes.pop(doc.doc), fp, doc.status, outputs, document_line(doc),
-            segment_lines(doc, targets) if doc.status == "ok" else "", doc.to_json(), missing,
-        ))
-        self.counts["processed"] += 1
-        if doc.status != "ok":
-            self.log.event(doc.status, f"{doc.status}: {doc.doc}: {'; '.join(doc.errors)}",
-                           doc=doc.doc, errors=doc.errors)
+    def _commit(self, result: ShardResult, fp: str, state: StateStore) -> None:
+        """Write a shard's files, drop files its documents no longer own, sync once,
+        then commit their state rows in one transaction: a row always follows its
+        document's files to disk."""
+        written = {}
+        for doc in result.docs:
+            written[doc.doc] = write_files(self.out, doc.files, durable=False)
+            self._remove_outputs(set(state.outputs(doc.doc)) - set(written[doc.doc]))
+        sync_to_disk()
+        broken = set(result.stats.get("failed_models", {}))
+        with state.transaction():
+            for doc in result.docs:
+                missing = result.missing.get(doc.doc, [])
+                # A model that failed may work next time: such documents are retried.
+                retry = bool(broken.intersection(missing))
+                state.put(StoredDocument(
+                    doc.doc, self._hashes.pop(doc.doc), f"retry:{fp}" if retry else fp,
+                    doc.status, written[doc.doc], doc.record, doc.segments, doc.document,
+                    missing,
+                ))
+        for doc in result.docs:
+            self.counts["processed"] += 1
+            if doc.status != "ok":
+                self.log.event(doc.status, f"{doc.status}: {doc.doc}: {'; '.join(doc.errors)}",
+                               doc=doc.doc, errors=doc.errors)
 
     def _remove_outputs(self, outputs: Iterable[str]) -> None:
         for rel in outputs:

@@ -29,6 +29,8 @@ from pipeline.stages.read import DecodeError, Read
 from pipeline.stages.repair import Repair
 from pipeline.stages.segment import Segmenter
 from pipeline.stages.translate import Translate
+from pipeline.writers.jsonl import document_line, segment_lines
+from pipeline.writers.text import document_files
 
 # A few lines in legacy-encoded bytes and several languages: decoding it loads the
 # word lists that judge encodings; analysing it loads every detector.
@@ -39,10 +41,34 @@ WARM_UP_TEXT = (
 
 
 @dataclass
+class DocumentOutput:
+    """A processed document, serialised by the worker: all the runner has to write.
+
+    Rendering here, in the worker, rather than in the runner keeps the one process
+    that writes files doing little more than writing them.
+    """
+
+    doc: str
+    status: str
+    errors: list[str]
+    files: dict[str, str]  # path relative to OUT -> text (clean and translated copies)
+    record: str  # its documents.jsonl line
+    segments: str  # its segments.jsonl lines
+    document: str  # the whole Document as JSON (Document.to_json)
+
+    @classmethod
+    def of(cls, doc: Document, targets: list[str]) -> DocumentOutput:
+        ok = doc.status == "ok"
+        return cls(doc.doc, doc.status, list(doc.errors),
+                   document_files(doc, targets) if ok else {}, document_line(doc),
+                   segment_lines(doc, targets) if ok else "", doc.to_json())
+
+
+@dataclass
 class ShardResult:
     """A processed shard: its documents, in input order, and what translation lacked."""
 
-    docs: list[Document]
+    docs: list[DocumentOutput]
     missing: dict[str, list[str]] = field(default_factory=dict)  # doc -> ["pt-en", ...]
     stats: dict = field(default_factory=dict)  # Translate.stats of this shard
 
@@ -216,4 +242,5 @@ class ShardProcessor:
                 )
                 if gaps:
                     missing[doc.doc] = gaps
-        return ShardResult(docs, missing, stats)
+        targets = self.config.targets
+        return ShardResult([DocumentOutput.of(doc, targets) for doc in docs], missing, stats)

@@ -20,25 +20,40 @@ TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".tmp"
 
 
 @contextmanager
-def atomic_open(path: Path) -> Iterator[IO[str]]:
-    """A text file (UTF-8, ``\\n`` newlines) that appears at ``path`` only when complete."""
+def atomic_open(path: Path, durable: bool = True) -> Iterator[IO[str]]:
+    """A text file (UTF-8, ``\\n`` newlines) that appears at ``path`` only when complete.
+
+    ``durable``: the data reach the disk before the rename. Without it the caller
+    syncs later (:func:`sync_to_disk`), once for many files.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def atomic_write(path: Path, data: str) -> None:
+def atomic_write(path: Path, data: str, durable: bool = True) -> None:
     """Write ``data`` to ``path`` via a temporary file and rename."""
-    with atomic_open(path) as handle:
+    with atomic_open(path, durable) as handle:
         handle.write(data)
+
+
+def sync_to_disk() -> None:
+    """Flush every file written so far (data and renames) to disk.
+
+    One sync for a shard's files instead of one fsync per file: on a busy disk each
+    fsync waits for a journal commit of its own. A state row is committed only
+    after this, so a power cut never leaves a row pointing at a file still in RAM.
+    """
+    os.sync()
 
 
 def sweep_temporary(out: Path) -> int:

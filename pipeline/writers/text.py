@@ -9,16 +9,25 @@ from pipeline.stages.translate import translated_document
 from pipeline.writers import atomic_write
 
 
-def write_document_files(out: Path, doc: Document, targets: list[str]) -> list[str]:
-    """Write the clean copy and each complete translated copy.
+def document_files(doc: Document, targets: list[str]) -> dict[str, str]:
+    """The clean copy and each complete translated copy, by path relative to OUT.
 
-    Returns the files written, relative to ``out`` (the files the document owns).
+    These are the files the document owns; a translation with a missing segment
+    (no model for a pair) is left out rather than written half-translated.
     """
-    written = [f"clean/{doc.doc}"]
-    atomic_write(out / written[0], doc.clean_text())
+    files = {f"clean/{doc.doc}": doc.clean_text()}
     for tgt in targets:
         text = translated_document(doc, tgt)
         if text is not None:
-            written.append(f"translations/{tgt}/{doc.doc}")
-            atomic_write(out / written[-1], text)
-    return written
+            files[f"translations/{tgt}/{doc.doc}"] = text
+    return files
+
+
+def write_files(out: Path, files: dict[str, str], durable: bool = True) -> list[str]:
+    """Write ``files`` (paths relative to ``out``) atomically; return their paths.
+
+    ``durable=False`` leaves flushing to disk to the caller (one sync for many files).
+    """
+    for rel, text in files.items():
+        atomic_write(out / rel, text, durable=durable)
+    return list(files)

@@ -31,7 +31,7 @@ def test_write_failure_is_a_clear_error_and_previous_outputs_stay(
     path.write_text(path.read_text() + "\nA new closing line.\n")
     real_open = writers.atomic_open
 
-    def failing_open(target):
+    def failing_open(target, durable=True):
         raise OSError(code, __import__("os").strerror(code), str(target))
 
     monkeypatch.setattr(writers, "atomic_open", failing_open)
