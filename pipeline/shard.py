@@ -25,19 +25,36 @@ from pipeline.memory import TranslationMemory
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.detect import Detect, default_candidates
 from pipeline.stages.normalize import Normalize
-from pipeline.stages.read import DecodeError, Read
+from pipeline.stages.read import DecodeError, Read, decode_bytes
 from pipeline.stages.repair import Repair
 from pipeline.stages.segment import Segmenter
 from pipeline.stages.translate import Translate
 from pipeline.writers.jsonl import document_line, segment_lines
 from pipeline.writers.text import document_files
 
-# A few lines in legacy-encoded bytes and several languages: decoding it loads the
-# word lists that judge encodings; analysing it loads every detector.
+# A few lines in several languages: analysing them loads every detector and the
+# detection word lists.
 WARM_UP_TEXT = (
     "Notícia\n\nA Coréia do Norte e a Rússia: tensões.\nNordkorea und Südkorea. "
     "The port reopened. Le prix du pain augmente. El precio sube.\n"
-).encode("cp1252")
+).encode()
+# Legacy-encoded bytes: decoding them loads the word lists of the dozen languages
+# that judge an encoding (read.PLAUSIBILITY_LANGS, seconds of loading). Only done
+# once a file that is not UTF-8 shows up: most corpora never need them.
+LEGACY_WARM_UP = "Coréia do Norte, tensões; Südkorea; ¿qué?".encode("cp1252")
+
+
+def is_utf8(data: bytes) -> bool:
+    """True when ``data`` decodes as UTF-8 (with or without BOM).
+
+    >>> is_utf8("Coréia".encode("utf-8")), is_utf8("Coréia".encode("cp1252"))
+    (True, False)
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @dataclass
@@ -190,7 +207,7 @@ class ShardProcessor:
         self._engine = engine
         self.memory_path = memory_path
         self._memory: TranslationMemory | None = None
-        self._warm = False
+        self.warmed: set[str] = set()  # "analysis", "legacy": what warm_up loaded
 
     @property
     def memory(self) -> TranslationMemory | None:
@@ -212,18 +229,23 @@ class ShardProcessor:
             self._engine = make_engine(self.config)
         return self._engine
 
-    def warm_up(self) -> None:
+    def warm_up(self, shard: list[tuple[str, bytes]]) -> None:
         """Load word lists and detection models before any document's timer starts.
 
         The first use of a language's word list or a detector costs seconds; it
-        must not count against one document's ``document_timeout_s``.
+        must not count against one document's ``document_timeout_s``. The word
+        lists that judge legacy encodings load only once ``shard`` holds a file
+        that is not UTF-8.
         """
-        if not self._warm:
+        if "analysis" not in self.warmed:
             process_document(Document(doc="warm-up", raw=WARM_UP_TEXT), self.stages)
-            self._warm = True
+            self.warmed.add("analysis")
+        if "legacy" not in self.warmed and not all(is_utf8(raw) for _, raw in shard):
+            decode_bytes(LEGACY_WARM_UP)
+            self.warmed.add("legacy")
 
     def __call__(self, shard: list[tuple[str, bytes]]) -> ShardResult:
-        self.warm_up()
+        self.warm_up(shard)
         timeout = self.config.document_timeout_s
         docs = [process_document(Document(doc=d, raw=raw), self.stages, timeout)
                 for d, raw in shard]

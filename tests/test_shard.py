@@ -1,0 +1,39 @@
+"""The shard processor every executor runs: what it loads, and what it returns."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.config import Config
+from pipeline.shard import ShardProcessor
+
+
+def _processor() -> ShardProcessor:
+    return ShardProcessor(Config(targets=["en"]), memory_path=None)
+
+
+def test_legacy_word_lists_load_only_when_a_file_is_not_utf8():
+    processor = _processor()
+    utf8 = "Título\n\nA Coréia do Norte anunciou tensões com a Rússia.\n".encode()
+    processor([("a.txt", utf8)])
+    assert processor.warmed == {"analysis"}
+    legacy = "Título\n\nO preço do pão subiu em São Paulo, disse a associação.\n"
+    result = processor([("b.txt", utf8), ("c.txt", legacy.encode("cp1252"))])
+    assert processor.warmed == {"analysis", "legacy"}
+    record = json.loads(result.docs[1].record)
+    assert record["source"]["encoding"] == "cp1252"
+    assert result.docs[1].files["clean/c.txt"] == legacy
+
+
+def test_outputs_are_rendered_in_the_worker_in_input_order():
+    processor = _processor()
+    texts = {f"{n}.txt": f"Notícia {n}\n\nO porto reabriu na segunda-feira.\n" for n in "abc"}
+    result = processor([(doc, text.encode()) for doc, text in texts.items()])
+    assert [out.doc for out in result.docs] == list(texts)
+    for out in result.docs:
+        assert out.status == "ok" and out.files == {f"clean/{out.doc}": texts[out.doc]}
+        assert json.loads(out.record)["doc"] == out.doc
+        assert [json.loads(line)["doc"] for line in out.segments.splitlines()] == [out.doc] * 2
+        assert json.loads(out.document)["doc"] == out.doc
+    # No model for pt-en here: each document lists the pair it lacks.
+    assert result.missing == {doc: ["pt-en"] for doc in texts}
