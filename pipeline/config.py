@@ -20,6 +20,7 @@ never passes silently. Example ``pipeline.toml``::
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -137,3 +138,10 @@ def load_config(path: Path | None) -> Config:
     if config.translate.beam_size < 1:
         raise ConfigError("translate.beam_size must be 1 or more")
     return config
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1

@@ -43,6 +43,8 @@ import ctranslate2
 import sentencepiece as spm
 from argostranslate import settings as argos_settings
 
+from pipeline.config import available_cpus
+
 __all__ = [
     "PIVOT",
     "ArgosEngine",
@@ -102,13 +104,6 @@ def resolve_packages_dir(packages_dir: Path | None = None) -> Path:
         return Path(packages_dir)
     from_env = os.environ.get("ARGOS_PACKAGES_DIR")
     return Path(from_env) if from_env else Path(argos_settings.package_data_dir)
-
-
-def available_cpus() -> int:
-    """CPUs this process may run on (its affinity mask where the OS has one)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def _version_key(version: str) -> tuple[int, ...]:

@@ -8,14 +8,13 @@ decides when to stop, and lets the shards in flight finish.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from pipeline.config import Config
+from pipeline.config import Config, available_cpus
 from pipeline.shard import ShardProcessor, ShardResult
 
 _processor: ShardProcessor | None = None
@@ -44,7 +43,7 @@ class LocalExecutor:
         if self.workers == 1:
             self.processor = ShardProcessor(config, engine, memory_path, stages)
         else:
-            cpus = os.cpu_count() or 1
+            cpus = available_cpus()
             # Translation threads split between workers: never more threads than cores.
             threads = max(1, (config.translate.threads or cpus) // self.workers)
             # "spawn": a forked child of a process that runs threads (CTranslate2,

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
-from pipeline.config import Config, ConfigError
+from pipeline.config import Config, ConfigError, available_cpus
 from pipeline.shard import ShardProcessor, ShardResult
 
 WINDOW_SHARDS_PER_WORKER = 16
@@ -61,7 +61,7 @@ class RayExecutor:
             if address:
                 ray.init(address=address, **quiet)
             else:
-                ray.init(num_cpus=max(self.workers, os.cpu_count() or 1),
+                ray.init(num_cpus=max(self.workers, available_cpus()),
                          include_dashboard=False, **quiet)
         logging.getLogger("ray").setLevel(logging.WARNING)
         # Ray Data warns when a window holds fewer shards than actors: harmless here.
