@@ -1,6 +1,7 @@
 """Executors: local with 1 or 2 workers and Ray give byte-identical outputs."""
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,19 @@ def test_ray_matches_local_and_keeps_state(
 
     report = json.loads((tmp_path / "ray" / "report.json").read_text())
     assert report["processed"] == 0 and report["unchanged"] == 75
+
+
+def test_worker_processes_leave_their_translations_in_the_memory(
+    corpus_copy, tmp_path, monkeypatch, packages
+):
+    """Workers end without interpreter teardown: what they translated must be kept."""
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    _grow(corpus_copy)
+    out = tmp_path / "out"
+    assert _run(corpus_copy, out, "--workers", "2") == 0
+    first = json.loads((out / "report.json").read_text())["translation"]["pairs"]
+    assert _run(corpus_copy, out, "--workers", "2", "--force") == 0
+    second = json.loads((out / "report.json").read_text())["translation"]["pairs"]
+    assert set(second) == set(first) and first
+    for pair, counts in second.items():
+        assert counts["translated"] == 0 and counts["hits"] == first[pair]["unique"] > 0
