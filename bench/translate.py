@@ -458,6 +458,11 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
             f"(f)  whole run: {run['translated']} segments x {length} tokens in"
             f" {run['seconds']:.1f} s = {rate:.0f} target tokens/s {versus}"
         )
+        if a and "d4" in figures:
+            # A whole run translates with the same model at the same beam: raw
+            # translate_batch with no start-up at all is the most it could reach.
+            log(f"     ceiling for (f) on this machine: (d) beam 4 / (a) ="
+                f" {figures['d4'] / a:.1f}x, with no start-up, cleanup or writing")
     for name, outcome in figures["checks"].items():
         log(f"check: {name}: {outcome}")
 
