@@ -95,6 +95,34 @@ def test_names_are_not_spans():
     assert _spans(detect, text) == []
 
 
+def test_german_nouns_keep_their_evidence_beside_an_unknown_compound(detect):
+    # "Wahl" is a rare word of the Portuguese list and "Kreisversammlungen" of none:
+    # neither makes the German phrase a name.
+    text = ('O conselho da cidade aprovou ontem "das Gesetz über die Wahl der '
+            'Kreisversammlungen" sem debate.')
+    assert _spans(detect, text) == [("das Gesetz über die Wahl der", "de")]
+
+
+def test_word_no_list_has_is_judged_by_its_letters(detect):
+    # "meteorítico" is in no frequency list: it must not join the English span.
+    text = "Um indicador deste material meteorítico this year será o mais importante."
+    assert _spans(detect, text) == [("this year", "en")]
+
+
+def test_capitalised_first_word_listed_at_home_is_a_name(detect):
+    text = "Agora was invitation-only, but many guests came anyway. The club closed."
+    assert _spans(detect, text, "en") == []
+
+
+def test_segment_mostly_in_the_document_language_keeps_it(detect):
+    # The segmenter leaves a sentence opening with « attached to the one before.
+    text = ("The tickets also give access to the concert on the same day. « Nous avons "
+            "adoré les couleurs de la ville », affirme-t-il. The organisers were pleased.")
+    doc = detect.process(Segmenter().process(Document("d.txt", blocks=[Block("paragraph", text)])))
+    assert [s.lang for s in doc.segments()] == ["en", "en"]
+    assert [(s.lang, s.text[:17]) for s in doc.spans] == [("fr", "Nous avons adoré ")]
+
+
 def test_foreign_sentence_is_a_segment_not_a_span(detect):
     doc = Document("d.txt", blocks=[Block("paragraph", "Der Hafen wächst weiter. "
                                           "The port authority declined to comment.")])

@@ -15,8 +15,10 @@ made short text worse, so it is not used.
 
 *Deciding* happens in :func:`decide_language` (documents and segments),
 :meth:`Detect.span_evidence` (which words may count against the segment's
-language: names may not) and :func:`foreign_runs` (spans), with every threshold
-named in the block below.
+language: names may not; words no list has are judged by lingua on the word),
+:func:`foreign_runs` (spans) and :meth:`Detect.mixed_segment` (a segment that
+scores foreign as a whole but is mostly the document's language around a foreign
+piece), with every threshold named in the block below.
 
 Both scorers are deterministic: the same text gets the same answer in every run
 and process, and ties go to the alphabetically first language.
@@ -69,11 +71,17 @@ SPAN_SWITCH = 2.5
 # span's language, so words likelier at home ("Pyongyang" in Portuguese) stay
 # outside. 0.5 instead of 0 cost 2 points of recall for 1 of precision on dev.
 SPAN_EDGE_MARGIN = 0.0
+# A word no frequency list has ("meteorítico") gets this weight times lingua's log10
+# confidence on the word alone: with the floor, at most 1.8 points, less than
+# SPAN_SWITCH, so it can carry a span's edge but never make a span on its own.
+UNKNOWN_WORD_LINGUA = 0.3
 # A span of fewer characters is dropped: short words are shared across languages.
 SPAN_MIN_CHARS = 4
-# Names are not foreign text. Inside a segment (after its first word):
+# Names are not foreign text. In a segment (its first word included: "Agora was
+# invitation-only" names a place):
 # - a capitalised word the segment's language lists ("Flensburg", "Rutte" and "Mark"
-#   appear in Portuguese text) is evidence for that language only;
+#   appear in Portuguese text) is evidence for that language only (but see
+#   NAME_HOME_GAP);
 # - another capitalised word counts only for languages where it is an everyday word
 #   (log10 frequency NAME_MIN_LOG10, zipf 3.5, or more: "Nordkorea" de 3.9 and
 #   "Regierung" count, the surname "Winterkorn" de 3.0 does not); with none, it is a
@@ -84,6 +92,16 @@ SPAN_MIN_CHARS = 4
 # - all-capital words (acronyms: "OTAN", "CRTC") and one-letter pieces of longer
 #   words ("Brisbane's", "d. C.") carry no evidence either.
 NAME_MIN_LOG10 = -5.5
+# ... but a capitalised word the segment's language lists only rarely, while it is an
+# everyday word NAME_HOME_GAP points more frequent elsewhere, is that other
+# language's word, not a name: German nouns such as "Wahl" (de -3.8) and "Montag"
+# (de -4.1) sit in the Portuguese list near -7; "Mark" (en -4.0, pt -4.5) and
+# "America" (en -3.8, pt -4.9) stay names. Only for languages that capitalise
+# every noun (NOUN_CAPITALISING), and only for a capitalised word standing alone
+# (see standing_alone): elsewhere capitals mark names and titles ("Plano", "The
+# Talking Dead"). Tuned on the dev split of bench/spans.py: 1.5 / 2.0 / 2.5 / 3.0.
+NAME_HOME_GAP = 2.0
+NOUN_CAPITALISING = frozenset({"de", "lb"})
 NAME_PARTICLE_LETTERS = range(2, 4)  # "of", "de", "von"; not "e", "y" (and)
 NAME_GAP = re.compile(r"[ \t]+|-")
 # Base candidates kept by default_candidates() beside the installed and target
@@ -293,6 +311,26 @@ def name_chains(text: str, matches: Sequence[re.Match[str]]) -> list[list[int]]:
     return chains
 
 
+def standing_alone(text: str, matches: Sequence[re.Match[str]]) -> list[bool]:
+    """For each word: capitalised, with no capitalised word joined to it by a space or hyphen.
+
+    >>> text = "Auf Agora, mit Benoît Paire zur Wahl der Partei"
+    >>> matches = list(WORD.finditer(text))
+    >>> [m.group() for m, alone in zip(matches, standing_alone(text, matches)) if alone]
+    ['Wahl', 'Partei']
+    """
+    caps = [m.group()[0].isupper() for m in matches]
+    joined = [
+        caps[i] and caps[i + 1]
+        and bool(NAME_GAP.fullmatch(text[matches[i].end() : matches[i + 1].start()]))
+        for i in range(len(matches) - 1)
+    ]
+    return [
+        caps[i] and not (i > 0 and joined[i - 1]) and not (i + 1 < len(matches) and joined[i])
+        for i in range(len(matches))
+    ]
+
+
 def _margin(scores: dict[str, float], lang: str, home: str) -> bool:
     return scores[lang] - scores[home] >= SPAN_EDGE_MARGIN
 
@@ -461,6 +499,7 @@ class Detect(Stage):
         self.scorer = LanguageScorer(candidates)
         data = merge_labels(lexicon_data(), labels) if labels else lexicon_data()
         self.labels = label_languages(data)
+        self._unknown_word = lru_cache(maxsize=1 << 16)(self._unknown_word_scores)
 
     def document_language(self, text: str) -> tuple[str, float]:
         """The document's language and its probability ("" and 0.0 without words)."""
@@ -491,12 +530,73 @@ class Detect(Stage):
             return []
         matches = list(WORD.finditer(text))
         evidence = self.span_evidence(text, matches, home)
+        return self._spans(matches, foreign_runs(evidence, home))
+
+    @staticmethod
+    def _spans(
+        matches: Sequence[re.Match[str]], runs: Iterable[tuple[int, int, str]]
+    ) -> list[tuple[int, int, str]]:
         spans = []
-        for first, last, lang in foreign_runs(evidence, home):
+        for first, last, lang in runs:
             start, end = matches[first].start(), matches[last].end()
             if end - start >= SPAN_MIN_CHARS:
                 spans.append((start, end, lang))
         return spans
+
+    def mixed_segment(
+        self, text: str, lang: str, doc_lang: str
+    ) -> tuple[float, list[tuple[int, int, str]]] | None:
+        """A segment scored as ``lang`` that is mostly ``doc_lang`` text around foreign pieces.
+
+        Two sentences the segmenter could not split ("... same day. « J'adorais les
+        couleurs », affirme-t-il.") or a sentence with a long quotation can score as
+        the foreign language as a whole. When the words outside the foreign runs
+        (against ``doc_lang``) hold more letters than those inside, and that rest
+        alone is ``doc_lang``, the segment is ``doc_lang`` with the runs as spans:
+        returns the rest's probability and the spans; otherwise None.
+
+        >>> d = Detect(["pt", "en"])
+        >>> text = 'Muitas pessoas morreram "and nobody came" ali, disse o jornal.'
+        >>> d.mixed_segment(text, "en", "pt")[1]
+        [(25, 40, 'en')]
+        """
+        if lang == doc_lang or doc_lang not in self.scorer.candidates:
+            return None
+        if len(self.scorer.candidates) < 2:
+            return None
+        matches = list(WORD.finditer(text))
+        evidence = self.span_evidence(text, matches, doc_lang)
+        runs = foreign_runs(evidence, doc_lang)
+        if not runs:
+            return None
+        inside = {k for first, last, _ in runs for k in range(first, last + 1)}
+        # only words with evidence either way count (names are neither)
+        counted = [
+            len(m.group()) if max(e.values()) > min(e.values()) else 0
+            for m, e in zip(matches, evidence, strict=True)
+        ]
+        foreign = sum(counted[k] for k in inside)
+        if sum(counted) - foreign <= foreign:
+            return None
+        spans = self._spans(matches, runs)
+        rest = list(text)
+        for start, end, _ in spans:
+            rest[start:end] = " " * (end - start)
+        rest_lang, prob = self.languages(["".join(rest)], doc_lang)[0]
+        return (prob, spans) if rest_lang == doc_lang else None
+
+    def _unknown_word_scores(self, word: str) -> dict[str, float]:
+        found = self.scorer.ngram_scores([word])[0]
+        return {lang: UNKNOWN_WORD_LOG10 + UNKNOWN_WORD_LINGUA * s for lang, s in found.items()}
+
+    def unknown_word_scores(self, word: str) -> dict[str, float]:
+        """Scores of a word no frequency list has: lingua's n-grams on the word alone.
+
+        >>> scores = Detect(["pt", "en"]).unknown_word_scores("meteorítico")
+        >>> scores["pt"] > scores["en"]
+        True
+        """
+        return self._unknown_word(word)
 
     def span_evidence(
         self, text: str, matches: Sequence[re.Match[str]], home: str
@@ -511,16 +611,31 @@ class Detect(Stage):
         neutral = dict.fromkeys(self.scorer.candidates, 0.0)
         evidence = []
         names = []
+        # Capitalised words standing alone (no capitalised neighbour joined by a space
+        # or hyphen) that are everyday words of another language: German nouns. They
+        # may be NAME_HOME_GAP likelier elsewhere than at home, and keep their
+        # evidence inside a name chain ("Gesetz die Wahl der Kreisversammlungen").
+        # Runs of capitalised words ("The Talking Dead", "Benoît Paire") are names
+        # or titles.
+        foreign_words: set[int] = set()
+        alone = standing_alone(text, matches)
         for i, match in enumerate(matches):
             word = match.group()
             scores = self.scorer.word_scores(words(word)[0])
             is_name = False
             if is_fragment(text, match):
                 scores = neutral
-            elif i > 0 and word[0].isupper():
+            elif max(scores.values()) <= UNKNOWN_WORD_LOG10 and not word[0].isupper():
+                scores = self.unknown_word_scores(word)
+            elif word[0].isupper():
                 home_score = scores[home]
                 everyday = {lang for lang, s in scores.items() if s >= NAME_MIN_LOG10}
-                if home_score > UNKNOWN_WORD_LOG10:  # listed in home: evidence for home only
+                foreign = {
+                    lang for lang in everyday & NOUN_CAPITALISING
+                    if scores[lang] - home_score >= NAME_HOME_GAP
+                } if alone[i] else set()
+                if home_score > UNKNOWN_WORD_LOG10 and not foreign:
+                    # listed in home: evidence for home only
                     scores = {lang: min(s, home_score) for lang, s in scores.items()}
                     is_name = True
                 elif not everyday:
@@ -529,10 +644,12 @@ class Detect(Stage):
                     scores = {
                         lang: s if lang in everyday else home_score for lang, s in scores.items()
                     }
+                    if alone[i]:
+                        foreign_words.add(i)
             evidence.append(scores)
             names.append(is_name)
         for chain in name_chains(text, matches):
-            if any(names[i] for i in chain):
+            if any(names[i] for i in chain) and not foreign_words.intersection(chain):
                 for i in chain:
                     home_score = evidence[i][home]
                     evidence[i] = {lang: min(s, home_score) for lang, s in evidence[i].items()}
@@ -545,6 +662,11 @@ class Detect(Stage):
         texts = list(dict.fromkeys(seg.text for seg in segments))  # repeated lines once
         decided = dict(zip(texts, self.languages(texts, doc.lang), strict=True))
         spans: dict[str, list[tuple[int, int, str]]] = {}
+        for text, (lang, _) in decided.items():
+            mixed = self.mixed_segment(text, lang, doc.lang)
+            if mixed:
+                decided[text] = (doc.lang, mixed[0])
+                spans[text] = mixed[1]
         for seg in segments:
             seg.lang, seg.score = decided[seg.text]
             if seg.text not in spans:
