@@ -398,6 +398,70 @@ def test_repair_drops_a_line_break_hyphen_only_when_the_joined_word_wins(wrapped
     assert repaired(wrapped).blocks[0].text == expected
 
 
+@pytest.mark.parametrize(
+    ("wrapped", "expected"),
+    [
+        # a long, rare but real word after a common one: a compound
+        (
+            "Os dois governos dizem que o acordo franco-\nluxemburguês foi assinado ontem.",
+            "Os dois governos dizem que o acordo franco-luxemburguês foi assinado ontem.",
+        ),
+        # a head barely attested as a word, and a short tail: syllables
+        (
+            "Le cooperative agricole della valle si sono autoregola-\nte per molti anni.",
+            "Le cooperative agricole della valle si sono autoregolate per molti anni.",
+        ),
+        (
+            "Según el informe, los rumores desestabiliza-\nban el mercado cada semana.",
+            "Según el informe, los rumores desestabilizaban el mercado cada semana.",
+        ),
+        # "to" is an English suspended-hyphen follower, but not in a Spanish block,
+        # and not before a comma in an English one
+        (
+            "El juez destacó en la sentencia el ensañamien-\nto de los dos acusados.",
+            "El juez destacó en la sentencia el ensañamiento de los dos acusados.",
+        ),
+        (
+            "The composer rewrote most of the libret-\nto, then the overture.",
+            "The composer rewrote most of the libretto, then the overture.",
+        ),
+    ],
+)
+def test_repair_weighs_short_long_and_foreign_parts_at_a_line_break(wrapped, expected):
+    assert repaired(wrapped).blocks[0].text == expected
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "expected"),
+    [
+        (
+            "Die Kommission prüfte die jeweiligen Vor-\nbzw. Nachteile beider Modelle.",
+            "Die Kommission prüfte die jeweiligen Vor- bzw. Nachteile beider Modelle.",
+        ),
+        (
+            "Segundo a agência oficial, o dirigente Kim Jong-\nun recebeu ontem a irmã, Kim "
+            "Yo-\njong, e também a ministra Choe Son-\nhui, no palácio.",
+            "Segundo a agência oficial, o dirigente Kim Jong-un recebeu ontem a irmã, Kim "
+            "Yo-jong, e também a ministra Choe Son-hui, no palácio.",
+        ),
+        (
+            "State media said that leader Kim Jong-\nun met the foreign minister, Choe Son-\n"
+            "hui, on Monday.",
+            "State media said that leader Kim Jong-un met the foreign minister, Choe Son-hui, "
+            "on Monday.",
+        ),
+        (
+            "Segundo a família, o laudo do exame anátomo-\npatológico chegou ontem.",
+            "Segundo a família, o laudo do exame anátomo-patológico chegou ontem.",
+        ),
+    ],
+)
+def test_repair_keeps_hyphens_of_given_names_abbreviated_followers_and_rare_heads(
+    wrapped, expected
+):
+    assert repaired(wrapped).blocks[0].text == expected
+
+
 def test_repair_records_a_dropped_line_break_hyphen_as_hyphenation():
     doc = repaired("expressou gratidão pela crescente coope-\nração bilateral.")
     assert fixes(doc, "hyphenation") == [("coope-\nração", "cooperação")]

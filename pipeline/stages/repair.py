@@ -54,19 +54,38 @@ HYPHEN_MARGIN = 1.5
 # When the joined word is unknown, the hyphen is a line-break hyphen if a part is no
 # word of its own: hyphenation splits at syllables ("clima-tologias": "tologias" 0,
 # "sinóti-cas": "sinóti" 0), a compound joins two words ("norte-coreana",
-# "skerry-protected": "skerry" 1.6, "protected" 4.5). A head is a word from Zipf 1, a
-# tail from Zipf 2 (syllable fragments after a break often pass for rare words).
-# The thresholds were set on the artefact benchmark (bench/cleanup.py: 4,668 line
-# breaks in real pt, de, en, es, fr and it sentences).
-HEAD_MIN_ZIPF = 1.0
+# "skerry-protected": "skerry" 1.6, "protected" 4.5). Syllables often pass for rare
+# words, the more so the shorter they are: a head is a word from Zipf 1.5
+# ("autogoverna-te": "autogoverna" 1.05), a tail from Zipf 2, a short tail (three
+# letters or fewer) from Zipf 4 ("et-ym": "ym" 2.5; "compagina-ban": "ban" 3.7 in es;
+# "meio-dia", "jusque-là" pass). A long tail (eight letters or more) is rarely a
+# syllable run that happens to be a word: it counts from Zipf 1, and so does the head
+# before it ("franco-monegasco": "monegasco" 1.7, "piloto-ensaiador": "ensaiador" 1.3,
+# "anátomo-patológico": "anátomo" 1.4).
+# A capitalised head is mostly a name, which no word list holds, and romanised given
+# names are hyphenated syllables ("Kim Jong-un", "Choe Son-hui", "Lee Myung-bak"):
+# after one, a head counts from Zipf 1 and a short tail from Zipf 2, so that those keep
+# their hyphen (names broken at a syllable, "Pap-worth", then keep it too).
+# The thresholds were set on the artefact benchmark (bench/cleanup.py) and checked on
+# line breaks injected the same way into other real sentences (the lingua test
+# sentences in ../shared/data: 8,600 breaks in six languages).
+HEAD_MIN_ZIPF = 1.5
+LENIENT_HEAD_MIN_ZIPF = 1.0
 PART_MIN_ZIPF = 2.0
+SHORT_TAIL_MAX_CHARS = 3
+SHORT_TAIL_MIN_ZIPF = 4.0
+LONG_TAIL_MIN_CHARS = 8
+LONG_TAIL_MIN_ZIPF = 1.0
 
 # Words after which a hyphen followed by a space (or a line-break hyphen) is a
 # suspended hyphen, kept with its space: the conjunctions and prepositions that link two
 # compounds sharing a part ("Nord- und Südkorea", "vom Produktions- in den
-# Dienstleistungssektor", "pre- and post-war", "pré- e pós-guerra"). All languages'
-# words count (news mixes them), except the block language's clitics (a Portuguese "o"
-# after a hyphen is a pronoun: "tomá-lo").
+# Dienstleistungssektor", "pre- and post-war", "pré- e pós-guerra"). The block
+# language's words count; another language's only after a head at least as frequent in
+# that language as in the block's ("pre- and" in a German block, but not "apuñalamien-
+# to" in a Spanish one, where "to" is a syllable), and never the block language's
+# clitics (a Portuguese "o" after a hyphen is a pronoun: "tomá-lo"). A follower is never
+# followed by punctuation ("Chréti-en.", "Corin-to,": syllables).
 SUSPENDED_HYPHEN_FOLLOWERS = {
     "de": frozenset(
         """und oder bis sowie bzw beziehungsweise als noch wie u resp respektive statt
@@ -123,6 +142,11 @@ LIST_MIN_ITEMS = 2
 # are hyphens (hyphen-minus, U+2010) and so may be line-break hyphenation.
 ATTACHED_DASHES = "-\u2010–—"
 HYPHENS = "-\u2010"
+# Punctuation that may follow the word after a hyphen and ends a phrase: no word after
+# a suspended hyphen is followed by one, but for the period of the followers written
+# abbreviated ("Vor- bzw. Nachteile").
+CLOSING_PUNCTUATION = frozenset(",.;:!?)]”»")
+ABBREVIATED_FOLLOWERS = frozenset("bzw u resp vs".split())
 
 # The letters starting a token at a break (and, on the reversed text, ending one);
 # words for guessing the language and for the document's own spellings (hyphenated
@@ -238,15 +262,26 @@ def guess_language(text: str, languages: Sequence[str] = CANDIDATE_LANGUAGES) ->
     return max(tied, key=lambda lang: sum(word_zipf(word, lang) for word in words))
 
 
-@cache
-def suspended_hyphen_followers(lang: str) -> frozenset[str]:
-    """The words after which a hyphen is a suspended one, in a block in ``lang``.
+def suspends(head: str, tail: str, lang: str) -> bool:
+    """True when ``tail`` after ``head-`` reads as the word after a suspended hyphen
+    ("Nord- und"), in a block in ``lang`` (see :data:`SUSPENDED_HYPHEN_FOLLOWERS`).
 
-    >>> "und" in suspended_hyphen_followers("pt"), "o" in suspended_hyphen_followers("pt")
-    (True, False)
+    >>> suspends("Nord", "und", "de"), suspends("pre", "and", "de"), suspends("pré", "e", "pt")
+    (True, True, True)
+    >>> suspends("apuñalamien", "to", "es"), suspends("tomá", "o", "pt")
+    (False, False)
     """
-    words = frozenset().union(*SUSPENDED_HYPHEN_FOLLOWERS.values())
-    return words - CLITICS.get(lang, frozenset())
+    follower = tail.casefold()
+    if follower in CLITICS.get(lang, ()):
+        return False
+    if follower in SUSPENDED_HYPHEN_FOLLOWERS.get(lang, ()):
+        return True
+    home = word_zipf(head, lang)
+    return any(
+        follower in words and word_zipf(head, other) >= max(home, JOINED_MIN_ZIPF)
+        for other, words in SUSPENDED_HYPHEN_FOLLOWERS.items()
+        if other != lang
+    )
 
 
 def spellings(text: str) -> frozenset[str]:
@@ -259,7 +294,12 @@ def spellings(text: str) -> frozenset[str]:
 
 
 def hyphen_role(
-    head: str, tail: str, lang: str, seen: Collection[str] = (), chained: bool = False
+    head: str,
+    tail: str,
+    lang: str,
+    seen: Collection[str] = (),
+    chained: bool = False,
+    punctuated: bool = False,
 ) -> str:
     """What the hyphen between ``head`` and ``tail`` is.
 
@@ -267,7 +307,8 @@ def hyphen_role(
     "norte-coreana") or ``"suspended"`` (keep it and the space after it: "Nord- und").
     ``seen`` holds the document's own spellings (:func:`spellings`): a word it spells
     whole or hyphenated elsewhere is spelled the same way here. ``chained``: another
-    hyphen follows the tail ("fim-de-semana", "commander-in-chief").
+    hyphen follows the tail ("fim-de-semana", "commander-in-chief"); ``punctuated``:
+    punctuation follows it ("Corin-to,").
 
     >>> [hyphen_role(h, t, "pt") for h, t in [("coope", "ração"), ("norte", "coreana")]]
     ['hyphenation', 'compound']
@@ -283,6 +324,10 @@ def hyphen_role(
     ('hyphenation', 'compound')
     >>> hyphen_role("US", "amerikanischen", "de"), hyphen_role("post", "industrielle", "de")
     ('compound', 'compound')
+    >>> hyphen_role("franco", "monegasco", "es"), hyphen_role("autogoverna", "te", "it")
+    ('compound', 'hyphenation')
+    >>> hyphen_role("Corin", "to", "es", punctuated=True), hyphen_role("apuñalamien", "to", "es")
+    ('hyphenation', 'hyphenation')
     """
     capitals = head.isupper() and tail.isupper()
     if capitals:  # a word in capitals ("PÚBLI-CO", "CD-ROM"): judged in lower case
@@ -299,7 +344,7 @@ def hyphen_role(
     if joined in seen:
         return "hyphenation"
     joined_zipf = word_zipf(joined, lang)
-    suspended = tail.casefold() in suspended_hyphen_followers(lang)
+    suspended = not punctuated and suspends(head, tail, lang)
     if suspended and chained:
         return "compound"  # Tag-und-Nacht-Gleiche, commander-in-chief
     if joined_zipf < COMMON_WORD_ZIPF and suspended:
@@ -317,9 +362,31 @@ def hyphen_role(
         return "hyphenation" if joined_zipf + HYPHEN_MARGIN >= hyphenated_zipf else "compound"
     if tail.casefold() in CLITICS.get(lang, ()):
         return "compound"
-    if word_zipf(head, lang) < HEAD_MIN_ZIPF or word_zipf(tail, lang) < PART_MIN_ZIPF:
-        return "hyphenation"
-    return "compound"
+    return "compound" if both_words(head, tail, lang) else "hyphenation"
+
+
+def both_words(head: str, tail: str, lang: str) -> bool:
+    """True when ``head`` and ``tail`` are each a word of ``lang``, for a split whose
+    joined form is unknown (thresholds: :data:`HEAD_MIN_ZIPF` and after).
+
+    >>> both_words("norte", "coreana", "pt"), both_words("clima", "tologias", "pt")
+    (True, False)
+    >>> both_words("piloto", "ensaiador", "pt"), both_words("autogoverna", "te", "it")
+    (True, False)
+    >>> both_words("et", "ym", "en"), both_words("Jong", "un", "en")
+    (False, True)
+    """
+    capitalised, long_tail = head[0].isupper(), len(tail) >= LONG_TAIL_MIN_CHARS
+    lenient = capitalised or long_tail
+    if word_zipf(head, lang) < (LENIENT_HEAD_MIN_ZIPF if lenient else HEAD_MIN_ZIPF):
+        return False
+    if long_tail:
+        least = LONG_TAIL_MIN_ZIPF
+    elif len(tail) <= SHORT_TAIL_MAX_CHARS and not capitalised:
+        least = SHORT_TAIL_MIN_ZIPF
+    else:
+        least = PART_MIN_ZIPF
+    return word_zipf(tail, lang) >= least
 
 
 def join_at_break(left: str, right: str, lang: str, seen: Collection[str] = ()) -> str:
@@ -343,8 +410,12 @@ def join_at_break(left: str, right: str, lang: str, seen: Collection[str] = ()) 
     head, tail = letters_before(left, len(left) - 1), LEADING_LETTERS.match(right)
     if left[-1] not in HYPHENS or not head or tail is None:
         return left + right
-    chained = right[tail.end() : tail.end() + 1] in tuple(HYPHENS)
-    role = hyphen_role(head, tail.group(), lang, seen, chained)
+    after = right[tail.end() : tail.end() + 1]
+    chained = after in tuple(HYPHENS)
+    punctuated = after in CLOSING_PUNCTUATION and not (
+        after == "." and tail.group().casefold() in ABBREVIATED_FOLLOWERS
+    )
+    role = hyphen_role(head, tail.group(), lang, seen, chained, punctuated)
     if role == "hyphenation":
         return left[:-1] + right
     return f"{left} {right}" if role == "suspended" else left + right
