@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.detect_cli import register, run_detect
 from pipeline.document import Block, Document
-from pipeline.stages.detect import Detect, default_candidates
+from pipeline.stages.detect import Detect, LanguageScorer, default_candidates
 from pipeline.stages.segment import Segmenter
 
 FIVE = ["pt", "de", "en", "es", "fr"]
@@ -192,3 +192,12 @@ def test_detection_works_in_forked_workers_after_the_parent_used_it(detect):
 
 def _languages_in_child(lines: list[str]) -> list[str]:
     return [lang for lang, _ in Detect(FIVE).languages(lines)]
+
+
+def test_word_lists_load_at_first_use_not_when_the_stage_is_built():
+    """A run's parent builds the stages only to check the configuration when worker
+    processes do the work: that must not cost it the word lists."""
+    scorer = LanguageScorer(["pt", "de"])
+    assert scorer._tables is None
+    assert scorer.word_scores("nordkorea")["de"] > scorer.word_scores("nordkorea")["pt"]
+    assert set(scorer._tables) == {"pt", "de"}

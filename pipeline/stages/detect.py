@@ -378,13 +378,21 @@ class LanguageScorer:
                 "use ISO 639-1 codes such as pt,de,en,es,fr"
             )
         listed = available_languages(wordlist="best")
-        # wordfreq caches these dicts itself: the read and repair stages share them.
-        self._lists = {
-            lang: get_frequency_dict(lang, wordlist="best")
-            for lang in self.candidates
-            if lang in listed
-        }
+        self._listed = [lang for lang in self.candidates if lang in listed]
+        self._tables: dict[str, dict[str, float]] | None = None
         self.word_vector = lru_cache(maxsize=1 << 18)(self._word_vector)
+
+    @property
+    def _lists(self) -> dict[str, dict[str, float]]:
+        """The candidates' word lists, loaded at first use (about a second): a stage
+        built only to check the configuration, as in a run's parent process when
+        workers do the work, never loads them. wordfreq caches the dicts itself,
+        so the read and repair stages share them."""
+        if self._tables is None:
+            self._tables = {
+                lang: get_frequency_dict(lang, wordlist="best") for lang in self._listed
+            }
+        return self._tables
 
     def _word_vector(self, word: str) -> tuple[float, ...]:
         known = {
