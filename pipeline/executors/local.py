@@ -51,6 +51,21 @@ def _run_shard(shard: list[tuple[str, bytes]]) -> ShardResult:
     return _processor(shard)
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """Where workers come from: forked from a fork server that has loaded what they
+    need (:mod:`pipeline.executors.preload`), else spawned (where there is no fork).
+
+    Never forked from this process: a forked child of a process that runs threads
+    (CTranslate2, lingua, a test runner) can inherit a held lock and hang forever.
+    The fork server is a fresh single-threaded process, started once.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.executors.preload"])
+    return context
+
+
 class LocalExecutor:
     """Runs shards here (``workers == 1``) or in ``workers`` processes."""
 
@@ -64,10 +79,8 @@ class LocalExecutor:
             cpus = available_cpus()
             # Translation threads split between workers: never more threads than cores.
             threads = max(1, (config.translate.threads or cpus) // self.workers)
-            # "spawn": a forked child of a process that runs threads (CTranslate2,
-            # SQLite, a test runner) can inherit a held lock and hang forever.
             self.pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"),
+                self.workers, mp_context=_context(),
                 initializer=_init_worker, initargs=(config, threads, memory_path),
             )
 

@@ -1,0 +1,40 @@
+"""What every local worker process needs, loaded once in the fork server.
+
+Local workers are forked from a fork server (``multiprocessing``'s "forkserver"
+start method) that imports this module first: the pipeline's modules, the
+detection word lists and lingua's models for the default configuration are then
+in memory before any worker exists, and each worker starts with them instead of
+loading its own (seconds per worker, and the pages are shared).
+
+Only thread-free work happens here: a process that has started threads cannot be
+forked safely, so lingua is called sequentially (its parallel call starts a thread
+pool) and no translation model is loaded. A worker whose configuration needs other
+languages loads them itself, as before. Nothing here may fail a run: any error
+just leaves the worker to load what it needs.
+"""
+
+from __future__ import annotations
+
+# Short texts make lingua load every n-gram order of each language's models.
+SAMPLES = ("Nordkorea und Südkorea", "A Coréia do Norte", "the port reopened",
+           "le prix du pain", "el precio sube", "il prezzo", "de prijs")
+
+
+def preload() -> None:
+    from pipeline.config import Config
+    from pipeline.shard import build_stages
+    from pipeline.stages.detect import Detect, _lingua_detector
+
+    for stage in build_stages(Config()):
+        if isinstance(stage, Detect):
+            scorer = stage.scorer
+            scorer._lists  # noqa: B018 - loads the word lists (wordfreq keeps them)
+            detector = _lingua_detector(scorer.candidates)  # cached: workers reuse it
+            for text in SAMPLES:
+                detector.compute_language_confidence_values(text)
+
+
+try:
+    preload()
+except Exception:  # noqa: BLE001 - a worker loads what it needs itself
+    pass
