@@ -6,8 +6,8 @@ each executor in turn; prints documents/s and the ratio to one local worker, and
 checks that every executor wrote the same bytes. Then the Ray overhead on the
 small sample corpus (corpus/): wall time of a local run against a Ray run.
 
-    .venv/bin/python bench/scale.py                  # 600 documents
-    .venv/bin/python bench/scale.py --docs 200 --no-ray
+    .venv/bin/python bench/scale.py                  # 2,000 documents
+    .venv/bin/python bench/scale.py --docs 600 --no-ray
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def timed(corpus: Path, out: Path, executor: str, workers: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--docs", type=int, default=600)
+    parser.add_argument("--docs", type=int, default=2000,
+                        help="documents in the generated corpus (default 2000)")
     parser.add_argument("--no-ray", action="store_true")
     args = parser.parse_args()
     has_ray = importlib.util.find_spec("ray") is not None and not args.no_ray
