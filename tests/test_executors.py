@@ -91,3 +91,17 @@ def test_worker_processes_leave_their_translations_in_the_memory(
     assert set(second) == set(first) and first
     for pair, counts in second.items():
         assert counts["translated"] == 0 and counts["hits"] == first[pair]["unique"] > 0
+
+
+def test_workers_see_this_runs_environment_not_an_earlier_runs(
+    corpus_copy, tmp_path, monkeypatch, packages, data_files
+):
+    """Workers fork from a server started by the first run in the process: a later
+    run with other model folders must still use its own."""
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+    _grow(corpus_copy)
+    assert _run(corpus_copy, tmp_path / "none", "--workers", "2") == 3
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    assert _run(corpus_copy, tmp_path / "two", "--workers", "2") == 0
+    assert _run(corpus_copy, tmp_path / "one") == 0
+    assert data_files(tmp_path / "two") == data_files(tmp_path / "one")

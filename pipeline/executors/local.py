@@ -23,8 +23,13 @@ from pipeline.shard import ShardProcessor, ShardResult
 _processor: ShardProcessor | None = None
 
 
-def _init_worker(config: Config, threads: int, memory_path: Path | None) -> None:
+def _init_worker(config: Config, threads: int, memory_path: Path | None,
+                 environment: dict[str, str]) -> None:
     global _processor
+    # A worker forked from the fork server has the server's environment, that of the
+    # run that started it: this run's (ARGOS_PACKAGES_DIR, XDG_* ...) is what counts.
+    os.environ.clear()
+    os.environ.update(environment)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     config.translate.threads = threads
@@ -81,7 +86,7 @@ class LocalExecutor:
             threads = max(1, (config.translate.threads or cpus) // self.workers)
             self.pool = ProcessPoolExecutor(
                 self.workers, mp_context=_context(),
-                initializer=_init_worker, initargs=(config, threads, memory_path),
+                initializer=_init_worker, initargs=(config, threads, memory_path, dict(os.environ)),
             )
 
     def map(self, shards: Iterable[list[tuple[str, bytes]]]) -> Iterator[ShardResult]:

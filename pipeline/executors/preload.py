@@ -21,17 +21,18 @@ SAMPLES = ("Nordkorea und Südkorea", "A Coréia do Norte", "the port reopened",
 
 
 def preload() -> None:
-    from pipeline.config import Config
-    from pipeline.shard import build_stages
-    from pipeline.stages.detect import Detect, _lingua_detector
+    import pipeline.shard  # noqa: F401 - every stage's module
+    from pipeline.config import DEFAULT_CANDIDATES
+    from pipeline.stages.detect import LanguageScorer, _lingua_detector
 
-    for stage in build_stages(Config()):
-        if isinstance(stage, Detect):
-            scorer = stage.scorer
-            scorer._lists  # noqa: B018 - loads the word lists (wordfreq keeps them)
-            detector = _lingua_detector(scorer.candidates)  # cached: workers reuse it
-            for text in SAMPLES:
-                detector.compute_language_confidence_values(text)
+    # The default candidates, without asking argostranslate for the installed models'
+    # languages: it reads its folders from the environment when imported, and this
+    # server's environment is that of the first run that started it.
+    scorer = LanguageScorer(DEFAULT_CANDIDATES)
+    scorer._lists  # noqa: B018 - loads the word lists (wordfreq keeps them)
+    detector = _lingua_detector(scorer.candidates)  # cached: workers reuse it
+    for text in SAMPLES:
+        detector.compute_language_confidence_values(text)
 
 
 try:
