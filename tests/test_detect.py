@@ -95,12 +95,34 @@ def test_names_are_not_spans():
     assert _spans(detect, text) == []
 
 
-def test_german_nouns_keep_their_evidence_beside_an_unknown_compound(detect):
-    # "Wahl" is a rare word of the Portuguese list and "Kreisversammlungen" of none:
-    # neither makes the German phrase a name.
+def test_german_nouns_keep_their_evidence_beside_a_rare_compound(detect):
+    # "Wahl" is a rare word of the Portuguese list and "Kreisversammlungen" a rare one
+    # of the German list only: neither makes the German phrase a name, and the
+    # compound that ends the phrase belongs to the span.
     text = ('O conselho da cidade aprovou ontem "das Gesetz über die Wahl der '
             'Kreisversammlungen" sem debate.')
-    assert _spans(detect, text) == [("das Gesetz über die Wahl der", "de")]
+    assert _spans(detect, text) == [("das Gesetz über die Wahl der Kreisversammlungen", "de")]
+
+
+def test_capitalised_word_ending_a_foreign_phrase_joins_the_span(detect):
+    # "Saturday" is listed in Spanish too, so the name rules give it no evidence;
+    # after an English run it is the phrase's last word.
+    text = "Los entrenadores dijeron que we will play on Saturday y después se marcharon."
+    assert _spans(detect, text, "es") == [("we will play on Saturday", "en")]
+    text = "Im Saal sprachen wir mit many of the Macedonian im Anschluss."
+    assert _spans(detect, text, "de") == [("many of the Macedonian", "en")]
+
+
+def test_capitalised_word_after_a_foreign_phrase_stays_out_when_it_opens_a_name(detect):
+    text = "Los entrenadores dijeron que we will play on Saturday Night Live y se marcharon."
+    assert _spans(detect, text, "es") == [("we will play on", "en")]
+
+
+def test_only_name_particles_join_capitalised_words_into_a_name(detect):
+    # "fue" between the German noun "Rauch" and the name "Bellingham" is Spanish, not a
+    # particle like "of" or "von": the Spanish phrase is found around the name.
+    text = "Das Gewebe, das dem Rauch fue Bellingham, muy nicht ausgesetzt war, blieb gesund."
+    assert _spans(detect, text, "de") == [("fue Bellingham, muy", "es")]
 
 
 def test_word_no_list_has_is_judged_by_its_letters(detect):

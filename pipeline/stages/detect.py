@@ -86,9 +86,11 @@ SPAN_MIN_CHARS = 4
 #   (log10 frequency NAME_MIN_LOG10, zipf 3.5, or more: "Nordkorea" de 3.9 and
 #   "Regierung" count, the surname "Winterkorn" de 3.0 does not); with none, it is a
 #   name, evidence for no language;
-# - capitalised words joined by a space or hyphen, with 2-3 letter lower-case
-#   particles between them, make one name when one of them is a name: "Bank of America" and
-#   "Mark Rutte" carry no evidence, German "Zugang zur Regierung" still does;
+# - capitalised words joined by a space or hyphen, with name particles (NAME_PARTICLES)
+#   between them, make one name when one of them is a name: "Bank of America" and
+#   "Mark Rutte" carry no evidence, German "Zugang zur Regierung" still does; other
+#   short words between capitalised words are no particles ("dem Rauch fue
+#   Bellingham, muy": Spanish "fue" keeps its evidence);
 # - all-capital words (acronyms: "OTAN", "CRTC") and one-letter pieces of longer
 #   words ("Brisbane's", "d. C.") carry no evidence either.
 NAME_MIN_LOG10 = -5.5
@@ -102,7 +104,20 @@ NAME_MIN_LOG10 = -5.5
 # Talking Dead"). Tuned on the dev split of bench/spans.py: 1.5 / 2.0 / 2.5 / 3.0.
 NAME_HOME_GAP = 2.0
 NOUN_CAPITALISING = frozenset({"de", "lb"})
-NAME_PARTICLE_LETTERS = range(2, 4)  # "of", "de", "von"; not "e", "y" (and)
+# Lower-case words that join the parts of a name ("Bank of America", "Vasco da Gama",
+# "Ludwig van Beethoven"); not "e", "y", "and" (they join two names).
+# A foreign run takes in the capitalised word right after it when that word stands
+# alone (no capitalised word joined after it), is listed in the run's language, and
+# is likelier there than in any other candidate, by at least SPAN_EXTEND_GAP points
+# over the segment's language: nouns and adjectives that end a foreign phrase
+# ("Gesetz die Wahl der Kreisversammlungen", "play on Saturday"), which the name
+# rules above leave without evidence. It never makes a span on its own.
+SPAN_EXTEND_GAP = 1.0
+NAME_PARTICLES = frozenset({
+    "al", "am", "da", "das", "de", "del", "der", "des", "di", "do", "dos", "du", "el",
+    "for", "für", "la", "las", "le", "les", "lo", "los", "of", "the", "van", "von",
+    "zu", "zum", "zur",
+})
 NAME_GAP = re.compile(r"[ \t]+|-")
 # Base candidates kept by default_candidates() beside the installed and target
 # languages: with only a pt-en model installed, a German article must still be
@@ -297,7 +312,7 @@ def name_chains(text: str, matches: Sequence[re.Match[str]]) -> list[list[int]]:
                 chain.append(nxt)
             elif (
                 word.islower()
-                and len(word) in NAME_PARTICLE_LETTERS
+                and word in NAME_PARTICLES
                 and nxt + 1 < len(matches)
                 and joined[nxt]
                 and caps[nxt + 1]
@@ -538,7 +553,46 @@ class Detect(Stage):
             return []
         matches = list(WORD.finditer(text))
         evidence = self.span_evidence(text, matches, home)
-        return self._spans(matches, foreign_runs(evidence, home))
+        runs = self.extend_runs(text, matches, foreign_runs(evidence, home), home)
+        return self._spans(matches, runs)
+
+    def extend_runs(
+        self, text: str, matches: Sequence[re.Match[str]],
+        runs: Sequence[tuple[int, int, str]], home: str,
+    ) -> list[tuple[int, int, str]]:
+        """``runs`` with the capitalised word after each taken in (see SPAN_EXTEND_GAP).
+
+        >>> d = Detect(["pt", "de"])
+        >>> text = "a Gesetz die Wahl der Kreisversammlungen para"
+        >>> d.extend_runs(text, list(WORD.finditer(text)), [(1, 4, "de")], "pt")
+        [(1, 5, 'de')]
+        """
+        extended = []
+        for first, last, lang in runs:
+            k = last + 1
+            if k < len(matches) and self._extends(text, matches, k, lang, home):
+                last = k
+            extended.append((first, last, lang))
+        return extended
+
+    def _extends(
+        self, text: str, matches: Sequence[re.Match[str]], k: int, lang: str, home: str
+    ) -> bool:
+        word = matches[k].group()
+        if not word[0].isupper() or is_fragment(text, matches[k]):
+            return False
+        if not text[matches[k - 1].end() : matches[k].start()].isspace():
+            return False
+        if k + 1 < len(matches) and matches[k + 1].group()[0].isupper() and NAME_GAP.fullmatch(
+            text[matches[k].end() : matches[k + 1].start()]
+        ):
+            return False
+        scores = self.scorer.word_scores(words(word)[0])
+        return (
+            scores[lang] > UNKNOWN_WORD_LOG10
+            and best_language(scores) == lang
+            and scores[lang] - scores[home] >= SPAN_EXTEND_GAP
+        )
 
     @staticmethod
     def _spans(
@@ -574,7 +628,7 @@ class Detect(Stage):
             return None
         matches = list(WORD.finditer(text))
         evidence = self.span_evidence(text, matches, doc_lang)
-        runs = foreign_runs(evidence, doc_lang)
+        runs = self.extend_runs(text, matches, foreign_runs(evidence, doc_lang), doc_lang)
         if not runs:
             return None
         inside = {k for first, last, _ in runs for k in range(first, last + 1)}
