@@ -9,8 +9,16 @@ Documents are built from real sentences in ../shared/data (skipped with a messag
 exit 0, when absent):
 
 - hosts: UD PUD sentences (pud.<lang>.txt) for pt de en es fr, six consecutive rows
-  per document in two paragraphs; and, for the test split, the real Portuguese
-  newspaper extracts of UD Bosque (news_sentences/pt_bosque_test_documents.jsonl);
+  per document in two paragraphs; and real newspaper text: for the test split, the
+  Portuguese extracts of UD Bosque's test set (news_sentences/
+  pt_bosque_test_documents.jsonl, one paragraph each); for the dev split, the same
+  kind of host from dev sets (disjoint from the test documents): the sentences of
+  each UD Bosque dev extract joined by single spaces, one paragraph per extract
+  (news_sentences/pt_bosque_dev_sentences.tsv, 244 documents), and the German news
+  sentences of UD GSD dev (news_sentences/de_gsd_dev_sentences.tsv, genre "news",
+  1990s Frankfurter Rundschau), six consecutive per document in two paragraphs (50
+  documents); figures are printed for all documents and per source (pud,
+  bosque-pt, gsd-de);
 - into each document goes one foreign *phrase* (2-5 consecutive words of a PUD
   sentence in another of the five languages, at least two of them lower-case words,
   edge punctuation stripped) at a random word boundary of a random sentence,
@@ -35,8 +43,10 @@ piece is a span, or a whole segment whose language is not the document's. A gold
 piece counts as found when at least half its characters are covered by predicted
 pieces of its language; a predicted piece is correct when at least half of its
 characters lie in gold pieces of its language. Character-level precision and
-recall (letters only) are printed beside. PUD rows 1-500 make the dev split (used
-to tune the thresholds in pipeline/stages/detect.py), rows 501-1000 the test split.
+recall (letters only) are printed beside. PUD rows 1-500 with the Bosque and GSD
+dev hosts make the dev split (used to tune the thresholds in
+pipeline/stages/detect.py); PUD rows 501-1000 with the Bosque test documents the
+test split. Foreign phrases and sentences always come from the split's own PUD rows.
 
 Don't-care zones. Nothing marks foreign material that is already in a host
 sentence: titles, names and loanwords the PUD translators copied from the source
@@ -293,6 +303,44 @@ def read_multiway() -> list[dict[str, str]]:
     return rows
 
 
+def news_documents(
+    foreign: dict[str, list[str]], vocab: Vocabulary
+) -> list[tuple[str, str, list[str], list[Piece], list[Piece]]]:
+    """Dev-split hosts from newspaper dev sentences (see the module docstring).
+
+    Bosque: the dev sentences of each extract joined by single spaces, one paragraph
+    (as the test split's pt_bosque_test_documents.jsonl); GSD: news sentences, six
+    consecutive per document in two paragraphs (as PUD hosts). No zones.
+    """
+    docs = []
+    bosque = DATA / "news_sentences" / "pt_bosque_dev_sentences.tsv"
+    if bosque.is_file():
+        extracts: dict[str, list[str]] = {}
+        for line in read_lines(bosque)[1:]:
+            doc_id, _, _, text = line.split("\t")
+            extracts.setdefault(doc_id, []).append(text)
+        for n, sentences in enumerate(extracts.values()):
+            rng = random.Random(f"dev-bosque-{n}")
+            texts, gold, _ = build_document(
+                rng, "pt", [[" ".join(sentences)]], foreign, n % 2 == 0, vocab
+            )
+            docs.append((f"bosque-pt-{n}", "pt", texts, gold, []))
+    gsd = DATA / "news_sentences" / "de_gsd_dev_sentences.tsv"
+    if gsd.is_file():
+        news = [
+            fields[2] for fields in (line.split("\t") for line in read_lines(gsd)[1:])
+            if fields[1] == "news"
+        ]
+        for n, first in enumerate(range(0, len(news), SENTENCES_PER_DOC)):
+            sentences = news[first : first + SENTENCES_PER_DOC]
+            half = (len(sentences) + 1) // 2
+            paragraphs = [p for p in (sentences[:half], sentences[half:]) if p]
+            rng = random.Random(f"dev-gsd-{n}")
+            texts, gold, _ = build_document(rng, "de", paragraphs, foreign, n % 2 == 0, vocab)
+            docs.append((f"gsd-de-{n}", "de", texts, gold, []))
+    return docs
+
+
 def documents(split: str) -> list[tuple[str, str, list[str], list[Piece], list[Piece]]]:
     """(name, host language, paragraphs, gold pieces, zones) for every document of a split."""
     pud = {lang: read_lines(DATA / "ud_pud" / f"pud.{lang}.txt") for lang in LANGS}
@@ -325,6 +373,8 @@ def documents(split: str) -> list[tuple[str, str, list[str], list[Piece], list[P
                 rng, host, paragraphs, foreign, n % 2 == 0, vocab, zones
             )
             docs.append((f"pud-{host}-{n}", host, texts, gold, zone_pieces))
+    if split == "dev":
+        docs += news_documents(foreign, vocab)
     bosque = DATA / "news_sentences" / "pt_bosque_test_documents.jsonl"
     if split == "test" and bosque.is_file():
         for n, line in enumerate(bosque.read_text(encoding="utf-8").split("\n")):
@@ -483,8 +533,9 @@ def main(argv: list[str] | None = None) -> int:
     detect = Detect(args.candidates.split(","))
     docs = documents(args.split)
     groups = {"all": docs, "pud": [d for d in docs if d[0].startswith("pud")]}
-    if any(d[0].startswith("bosque") for d in docs):
-        groups["bosque-pt"] = [d for d in docs if d[0].startswith("bosque")]
+    for prefix, group in (("bosque", "bosque-pt"), ("gsd", "gsd-de")):
+        if any(d[0].startswith(prefix) for d in docs):
+            groups[group] = [d for d in docs if d[0].startswith(prefix)]
     if args.show_errors:
         if args.split != "dev":
             raise SystemExit("--show-errors: only on the dev split (the test split is held out)")
