@@ -223,3 +223,17 @@ def test_word_lists_load_at_first_use_not_when_the_stage_is_built():
     assert scorer._tables is None
     assert scorer.word_scores("nordkorea")["de"] > scorer.word_scores("nordkorea")["pt"]
     assert set(scorer._tables) == {"pt", "de"}
+
+
+def test_foreign_run_grows_over_shared_words_next_to_it(detect):
+    # "smartphones" is as common in Portuguese lists as in French ones: next to the
+    # Portuguese "nos seus" it is read as part of the phrase.
+    text = "Les habitants ont parlé pendant des heures de nos seus smartphones avec les voisins."
+    assert _spans(detect, text, "fr") == [("de nos seus smartphones", "pt")]
+
+
+def test_foreign_run_does_not_grow_across_quotes_or_into_capitalised_words(detect):
+    text = "Les habitants ont parlé de «nos seus» smartphones avec les voisins."
+    assert _spans(detect, text, "fr") == [("de «nos seus", "pt")]
+    text = "Les habitants ont parlé de nos seus Smartphones avec les voisins."
+    assert _spans(detect, text, "fr") == [("de nos seus", "pt")]
