@@ -35,7 +35,7 @@ from filelock import FileLock, Timeout
 from pipeline import __version__
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.executors import make_executor
+from pipeline.executors import make_executor, start_early
 from pipeline.log import RunLog
 from pipeline.shard import ShardResult, build_stages
 from pipeline.state import StateStore, StoredDocument
@@ -181,6 +181,7 @@ class Runner:
         self.stages = build_stages(self.config)
         if self.options.dry_run:
             return self._dry_run()
+        start_early(self.options.executor, self.options.workers)
         try:
             (self.out / STATE_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as exc:

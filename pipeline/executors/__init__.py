@@ -28,3 +28,12 @@ def make_executor(name: str, config, workers: int, ray_address: str | None = Non
 
         return RayExecutor(config, workers, ray_address, memory_path)
     raise ConfigError(f"unknown executor '{name}'; use local or ray")
+
+
+def start_early(name: str, workers: int) -> None:
+    """Let executor ``name`` start what it can before the run needs it (local workers:
+    the fork server that preloads what they need)."""
+    if name == "local":
+        from pipeline.executors.local import start_early as start_local
+
+        start_local(workers)

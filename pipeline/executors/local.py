@@ -71,6 +71,17 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def start_early(workers: int) -> None:
+    """Start the fork server now, so that its preloading overlaps the parent's own
+    start (lock, state, walking and hashing the corpus) instead of following it."""
+    if workers > 1:
+        context = _context()
+        if context.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
+
+
 class LocalExecutor:
     """Runs shards here (``workers == 1``) or in ``workers`` processes."""
 
