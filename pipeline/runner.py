@@ -33,7 +33,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from pipeline import __version__
-from pipeline.config import Config
+from pipeline.config import Config, ConfigError
 from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
 from pipeline.log import RunLog
@@ -41,6 +41,7 @@ from pipeline.shard import ShardResult, build_stages
 from pipeline.state import StateStore, StoredDocument
 from pipeline.writers import atomic_open, atomic_write, sweep_temporary, sync_to_disk
 from pipeline.writers.html import corpus_sources, write_html
+from pipeline.writers.jsonl import check_targets
 from pipeline.writers.parallel import write_parallel
 from pipeline.writers.text import write_files
 
@@ -178,6 +179,10 @@ class Runner:
             raise UsageError(f"output directory {self.out} is inside the corpus; "
                              "choose --out elsewhere")
         # Configuration errors before any work; an in-process worker reuses these stages.
+        try:
+            check_targets(self.config.targets)
+        except ValueError as exc:
+            raise ConfigError(f"configuration: {exc}") from None
         self.stages = build_stages(self.config)
         if self.options.dry_run:
             return self._dry_run()

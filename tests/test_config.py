@@ -45,3 +45,15 @@ def test_candidates_include_targets():
     config = Config(targets=["ja"])
     assert config.candidates()[-1] == "ja"
     assert parse_langs("EN, de") == ["en", "de"]
+
+
+def test_a_target_named_like_a_segment_record_key_is_refused_before_any_work(
+    corpus_copy, tmp_path, capsys
+):
+    from pipeline.cli import main
+
+    out = tmp_path / "out"
+    assert main(["run", str(corpus_copy), "--out", str(out), "--to", "en,id"]) == 2
+    err = capsys.readouterr().err
+    assert "'id'" in err and "segments.jsonl" in err and "Choose other targets" in err
+    assert not out.exists()

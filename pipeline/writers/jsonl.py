@@ -7,6 +7,29 @@ from collections.abc import Iterator
 from pipeline.document import Document
 from pipeline.writers import json_line
 
+# The keys every segments.jsonl record has besides one key per target language.
+RECORD_KEYS = ("doc", "id", "block", "kind", "lang", "score", "text", "flags")
+
+
+def check_targets(targets: list[str]) -> None:
+    """Refuse targets whose code is one of the record's own keys: the translation
+    would overwrite (or be overwritten by) that field.
+
+    >>> check_targets(["en", "de"])
+    >>> try:
+    ...     check_targets(["en", "id"])
+    ... except ValueError as exc:
+    ...     print(str(exc)[:59])
+    target language 'id' cannot be written: segments.jsonl uses
+    """
+    for target in targets:
+        if target in RECORD_KEYS:
+            name = " (Indonesian output is not supported yet)" if target == "id" else ""
+            raise ValueError(
+                f"target language '{target}' cannot be written: segments.jsonl uses the key "
+                f"'{target}' for the segment's own {target}. Choose other targets{name}"
+            )
+
 
 def segment_records(doc: Document, targets: list[str]) -> Iterator[dict]:
     """One n-way aligned record per segment: its text and one key per target language.
