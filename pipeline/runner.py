@@ -299,6 +299,10 @@ class Runner:
         try:
             for result in executor.map(self._shards(todo, known, fp)):
                 merge_counts(self.translation, result.stats)
+                if "memory_moved_aside" in result.stats:
+                    aside = result.stats["memory_moved_aside"]
+                    self.log.event("memory", f"the translation memory was unusable: moved to "
+                                   f"{aside}, a new one was started", moved_to=aside)
                 self._commit(result, fp, state)
                 self.log.advance(len(result.docs))
         finally:

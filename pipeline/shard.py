@@ -257,6 +257,11 @@ class ShardProcessor:
                                   self.config.translate.terms)
             translate.process_batch(ok)
             stats = translate.stats
+            memory = self._memory
+            if memory is not None and memory.recovered is not None:
+                # Said once, in the shard that found it: the report names the file.
+                stats = {**stats, "memory_moved_aside": str(memory.recovered)}
+                memory.recovered = None
             for doc in ok:
                 gaps = sorted(
                     {f"{s.lang or doc.lang}-{t}" for s in doc.segments() for t in

@@ -69,7 +69,7 @@ def test_corrupted_state_is_moved_aside_and_rebuilt(corpus_copy, tmp_path, capsy
 
 
 def test_corrupted_translation_memory_is_moved_aside_and_rebuilt(
-    corpus_copy, tmp_path, monkeypatch, data_files
+    corpus_copy, tmp_path, monkeypatch, data_files, capsys
 ):
     from pipeline.testing.argos_package import build_package, install_package
 
@@ -86,8 +86,13 @@ def test_corrupted_translation_memory_is_moved_aside_and_rebuilt(
     for extra in (Path(f"{memory}-wal"), Path(f"{memory}-shm")):
         extra.unlink(missing_ok=True)
     memory.write_bytes(b"\x00garbage" * 1000)
+    capsys.readouterr()
     main(args)
+    err = capsys.readouterr().err
+    assert "translation memory was unusable: moved to" in err and "corrupt-1" in err
     assert (out / ".pipeline" / "memory.sqlite.corrupt-1").exists()
     assert data_files(out) == before
     report = json.loads((out / "report.json").read_text())
     assert report["translation"]["pairs"]["pt-en"]["hits"] == 0
+    # The report says where the unusable file went.
+    assert report["translation"]["memory_moved_aside"] == str(memory) + ".corrupt-1"
