@@ -186,7 +186,6 @@ class Runner:
         self.stages = build_stages(self.config)
         if self.options.dry_run:
             return self._dry_run()
-        start_early(self.options.executor, self.options.workers)
         try:
             (self.out / STATE_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -226,9 +225,12 @@ class Runner:
         sweep_temporary(self.out)
         state = StateStore(self.out / STATE_DIR / "state.sqlite")
         try:
-            fp = fingerprint(self.config)
             known = state.known()
             todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
+            new = len(todo) if self.options.force else sum(e.doc not in known for e in todo)
+            if new > self.options.shard_docs:  # several shards of work for sure
+                start_early(self.options.executor, self.options.workers)
+            fp = fingerprint(self.config)
             self.log.event("start", f"{len(todo)} documents in {self.corpus}",
                            documents=len(todo), out=str(self.out))
             self._process(todo, known, fp, state)

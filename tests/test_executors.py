@@ -105,3 +105,25 @@ def test_workers_see_this_runs_environment_not_an_earlier_runs(
     assert _run(corpus_copy, tmp_path / "two", "--workers", "2") == 0
     assert _run(corpus_copy, tmp_path / "one") == 0
     assert data_files(tmp_path / "two") == data_files(tmp_path / "one")
+
+
+def test_worker_processes_start_only_when_there_is_a_second_shard():
+    """One shard of work (a rerun with a few changed documents) runs here: a pool
+    would only add its start-up. Two shards start the pool; results are the same."""
+    from pipeline.config import Config
+    from pipeline.executors.local import LocalExecutor
+
+    shard = [(f"{n}.txt", f"Notícia {n}\n\nO porto reabriu ontem.\n".encode()) for n in "ab"]
+    one = LocalExecutor(Config(), workers=2)
+    try:
+        [alone] = list(one.map([shard]))
+        assert one.pool is None
+    finally:
+        one.close()
+    two = LocalExecutor(Config(), workers=2)
+    try:
+        first, second = list(two.map([shard, shard]))
+        assert two.pool is not None
+    finally:
+        two.close()
+    assert first.docs == second.docs == alone.docs

@@ -31,8 +31,8 @@ def make_executor(name: str, config, workers: int, ray_address: str | None = Non
 
 
 def start_early(name: str, workers: int) -> None:
-    """Let executor ``name`` start what it can before the run needs it (local workers:
-    the fork server that preloads what they need)."""
+    """Let executor ``name`` start what it can before its first shard (local workers:
+    the fork server, whose preloading then overlaps the run's own start)."""
     if name == "local":
         from pipeline.executors.local import start_early as start_local
 

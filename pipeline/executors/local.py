@@ -8,6 +8,7 @@ decides when to stop, and lets the shards in flight finish.
 from __future__ import annotations
 
 import atexit
+import itertools
 import multiprocessing
 import os
 import signal
@@ -72,41 +73,60 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def start_early(workers: int) -> None:
-    """Start the fork server now, so that its preloading overlaps the parent's own
-    start (lock, state, walking and hashing the corpus) instead of following it."""
-    if workers > 1:
-        context = _context()
-        if context.get_start_method() == "forkserver":
-            from multiprocessing import forkserver
+    """Start the fork server now, for a run known to have several shards of work:
+    its preloading overlaps the run's own start (model fingerprint, hashing)."""
+    if workers > 1 and _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
 
-            forkserver.ensure_running()
+        forkserver.ensure_running()
 
 
 class LocalExecutor:
-    """Runs shards here (``workers == 1``) or in ``workers`` processes."""
+    """Runs shards here (``workers == 1``) or in ``workers`` processes.
+
+    The processes start only once there is a second shard to run: a run with one
+    shard of work (a nightly rerun with a few changed documents, a small corpus)
+    gains nothing from them and would wait seconds for their start. That shard
+    runs here, with the same stages and the same results.
+    """
 
     def __init__(self, config: Config, workers: int = 1, engine=None,
                  memory_path: Path | None = None, stages: list | None = None):
         self.workers = max(1, workers)
+        self.config, self.engine, self.memory_path, self.stages = (
+            config, engine, memory_path, stages)
         self.pool: ProcessPoolExecutor | None = None
-        if self.workers == 1:
-            self.processor = ShardProcessor(config, engine, memory_path, stages)
-        else:
-            cpus = available_cpus()
-            # Translation threads split between workers: never more threads than cores.
-            threads = max(1, (config.translate.threads or cpus) // self.workers)
-            self.pool = ProcessPoolExecutor(
-                self.workers, mp_context=_context(),
-                initializer=_init_worker, initargs=(config, threads, memory_path, dict(os.environ)),
-            )
+        self.processor: ShardProcessor | None = None
+
+    def _here(self) -> ShardProcessor:
+        if self.processor is None:
+            self.processor = ShardProcessor(self.config, self.engine, self.memory_path,
+                                            self.stages)
+        return self.processor
+
+    def _start_pool(self) -> ProcessPoolExecutor:
+        cpus = available_cpus()
+        # Translation threads split between workers: never more threads than cores.
+        threads = max(1, (self.config.translate.threads or cpus) // self.workers)
+        self.pool = ProcessPoolExecutor(
+            self.workers, mp_context=_context(), initializer=_init_worker,
+            initargs=(self.config, threads, self.memory_path, dict(os.environ)),
+        )
+        return self.pool
 
     def map(self, shards: Iterable[list[tuple[str, bytes]]]) -> Iterator[ShardResult]:
-        if self.pool is None:
-            yield from map(self.processor, shards)
+        iterator = iter(shards)
+        first = next(iterator, None)
+        second = next(iterator, None) if first is not None and self.workers > 1 else None
+        if second is None:
+            if first is not None:
+                yield self._here()(first)
+            yield from map(self._here(), iterator)
             return
+        pool = self._start_pool()
         in_flight: deque[Future] = deque()
-        for shard in shards:
-            in_flight.append(self.pool.submit(_run_shard, shard))
+        for shard in itertools.chain((first, second), iterator):
+            in_flight.append(pool.submit(_run_shard, shard))
             if len(in_flight) >= 2 * self.workers:
                 yield in_flight.popleft().result()
         while in_flight:
@@ -115,5 +135,5 @@ class LocalExecutor:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
-        else:
+        if self.processor is not None:
             self.processor.close()
