@@ -8,7 +8,7 @@ process, as a user or cron starts it; the local settings alternate ``--repeat`` 
 and the medians are compared. Then the Ray overhead on the
 small sample corpus (corpus/): wall time of a local run against a Ray run.
 
-    .venv/bin/python bench/scale.py                  # 2,000 documents
+    .venv/bin/python bench/scale.py                  # 5,000 documents (about 6 minutes)
     .venv/bin/python bench/scale.py --docs 600 --no-ray
 """
 
@@ -55,8 +55,8 @@ def timed(corpus: Path, out: Path, executor: str, workers: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--docs", type=int, default=2000,
-                        help="documents in the generated corpus (default 2000)")
+    parser.add_argument("--docs", type=int, default=5000,
+                        help="documents in the generated corpus (default 5000)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each local setting, alternating (median; default 3)")
     parser.add_argument("--no-ray", action="store_true")
