@@ -235,22 +235,24 @@ def mojibake_mixed(base: Base, rng: random.Random) -> Injected:
     return base.text(damaged), base.text(), {}
 
 
-def legacy_cp1252(base: Base, rng: random.Random) -> Injected:
-    """The whole file saved in Windows-1252."""
+def _saved_as(base: Base, encoding: str) -> Injected:
+    """The whole file saved in ``encoding`` (None when nothing would change, or when
+    the text has characters the encoding lacks)."""
     text = base.text()
     try:
-        return (text.encode("cp1252"), text, {}) if _non_ascii(text) else None
+        return (text.encode(encoding), text, {}) if _non_ascii(text) else None
     except UnicodeEncodeError:
         return None
+
+
+def legacy_cp1252(base: Base, rng: random.Random) -> Injected:
+    """The whole file saved in Windows-1252."""
+    return _saved_as(base, "cp1252")
 
 
 def legacy_latin1(base: Base, rng: random.Random) -> Injected:
     """The whole file saved in ISO-8859-1."""
-    text = base.text()
-    try:
-        return (text.encode("latin-1"), text, {}) if _non_ascii(text) else None
-    except UnicodeEncodeError:
-        return None
+    return _saved_as(base, "latin-1")
 
 
 def _entity(char: str, rng: random.Random) -> str:

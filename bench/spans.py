@@ -155,12 +155,7 @@ def gold_part(phrase: str, host: str, lang: str, vocab: Vocabulary) -> tuple[int
     Capitalised edge words found in host text (names) are left out; None when every
     other word is a host word too.
     """
-    tokens = []
-    for m in re.finditer(r"\S+", phrase):
-        word = m.group().strip(EDGE_PUNCTUATION)
-        if word:
-            start = m.start() + m.group().index(word)
-            tokens.append((start, start + len(word), word))
+    tokens = tokens_of(phrase)
     while tokens and tokens[0][2][0].isupper() and vocab.count(host, tokens[0][2]):
         tokens.pop(0)
     while tokens and tokens[-1][2][0].isupper() and vocab.count(host, tokens[-1][2]):
