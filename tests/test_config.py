@@ -57,3 +57,13 @@ def test_a_target_named_like_a_segment_record_key_is_refused_before_any_work(
     err = capsys.readouterr().err
     assert "'id'" in err and "segments.jsonl" in err and "Choose other targets" in err
     assert not out.exists()
+
+
+def test_the_refused_target_codes_are_exactly_the_segment_record_keys():
+    from pipeline.document import Block, Document, Segment
+    from pipeline.writers.jsonl import RECORD_KEYS, segment_records
+
+    seg = Segment("a.txt#1.1", "Olá", lang="pt", translations={"en": "Hello"})
+    doc = Document("a.txt", blocks=[Block("title", "Olá", segments=[seg])])
+    [record] = segment_records(doc, ["en"])
+    assert set(record) - {"en"} == set(RECORD_KEYS)
