@@ -237,3 +237,18 @@ def test_foreign_run_does_not_grow_across_quotes_or_into_capitalised_words(detec
     assert _spans(detect, text, "fr") == [("de «nos seus", "pt")]
     text = "Les habitants ont parlé de nos seus Smartphones avec les voisins."
     assert _spans(detect, text, "fr") == [("de nos seus", "pt")]
+
+
+def test_document_language_is_the_language_of_most_sentences(detect):
+    # The German quotation has more words than the two Portuguese sentences together.
+    text = ("O ministro falou ontem. A reunião acabou cedo. Die Überprüfung der nationalen "
+            "Pläne durch die Vereinten Nationen ergab eine deutliche Überschreitung der "
+            "Werte, die dafür nötig sind, den Anstieg der Temperatur zu begrenzen.")
+    doc = detect.process(Segmenter().process(Document("d.txt", blocks=[Block("p", text)])))
+    assert (doc.lang, doc.lang_score) == ("pt", 0.6667)
+    assert [s.lang for s in doc.segments()] == ["pt", "pt", "de"]
+
+
+def test_german_compound_no_list_has_ends_a_german_phrase(detect):
+    text = "A polícia descreveu o bairro como das Ziel von Überwachungsaktionen durante o verão."
+    assert _spans(detect, text) == [("das Ziel von Überwachungsaktionen", "de")]
