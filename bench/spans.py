@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python bench/spans.py [--split dev|test] [--set SPAN_SWITCH=2.5 ...]
     .venv/bin/python bench/spans.py --split dev --show-errors
+    .venv/bin/python bench/spans.py --split dev --draws 5   # five times the pieces
 
 Documents are built from real sentences in ../shared/data (skipped with a message,
 exit 0, when absent):
@@ -299,7 +300,7 @@ def read_multiway() -> list[dict[str, str]]:
 
 
 def news_documents(
-    foreign: dict[str, list[str]], vocab: Vocabulary
+    foreign: dict[str, list[str]], vocab: Vocabulary, draw: str = ""
 ) -> list[tuple[str, str, list[str], list[Piece], list[Piece]]]:
     """Dev-split hosts from newspaper dev sentences (see the module docstring).
 
@@ -315,11 +316,11 @@ def news_documents(
             doc_id, _, _, text = line.split("\t")
             extracts.setdefault(doc_id, []).append(text)
         for n, sentences in enumerate(extracts.values()):
-            rng = random.Random(f"dev-bosque-{n}")
+            rng = random.Random(f"dev-bosque-{n}{draw}")
             texts, gold, _ = build_document(
                 rng, "pt", [[" ".join(sentences)]], foreign, n % 2 == 0, vocab
             )
-            docs.append((f"bosque-pt-{n}", "pt", texts, gold, []))
+            docs.append((f"bosque-pt-{n}{draw}", "pt", texts, gold, []))
     gsd = DATA / "news_sentences" / "de_gsd_dev_sentences.tsv"
     if gsd.is_file():
         news = [
@@ -330,14 +331,29 @@ def news_documents(
             sentences = news[first : first + SENTENCES_PER_DOC]
             half = (len(sentences) + 1) // 2
             paragraphs = [p for p in (sentences[:half], sentences[half:]) if p]
-            rng = random.Random(f"dev-gsd-{n}")
+            rng = random.Random(f"dev-gsd-{n}{draw}")
             texts, gold, _ = build_document(rng, "de", paragraphs, foreign, n % 2 == 0, vocab)
-            docs.append((f"gsd-de-{n}", "de", texts, gold, []))
+            docs.append((f"gsd-de-{n}{draw}", "de", texts, gold, []))
     return docs
 
 
-def documents(split: str) -> list[tuple[str, str, list[str], list[Piece], list[Piece]]]:
-    """(name, host language, paragraphs, gold pieces, zones) for every document of a split."""
+def documents(
+    split: str, draws: int = 1
+) -> list[tuple[str, str, list[str], list[Piece], list[Piece]]]:
+    """(name, host language, paragraphs, gold pieces, zones) for every document of a split.
+
+    With ``draws`` > 1 (dev split only), every host document is built that many
+    times, each with its own random insertions: draw 0 is the standard document,
+    draw k is named ``<name>~k``.
+    """
+    if draws > 1 and split != "dev":
+        raise ValueError("several draws are for the dev split only")
+    return [doc for k in range(draws) for doc in _documents(split, f"~{k}" if k else "")]
+
+
+def _documents(
+    split: str, draw: str
+) -> list[tuple[str, str, list[str], list[Piece], list[Piece]]]:
     pud = {lang: read_lines(DATA / "ud_pud" / f"pud.{lang}.txt") for lang in LANGS}
     multiway = read_multiway()
     rows = list(ROWS[split])
@@ -353,7 +369,7 @@ def documents(split: str) -> list[tuple[str, str, list[str], list[Piece], list[P
         for n, first in enumerate(range(rows[0], rows[-1] + 1, SENTENCES_PER_DOC)):
             sentences = pud[host][first : min(first + SENTENCES_PER_DOC, rows[-1] + 1)]
             half = (len(sentences) + 1) // 2
-            rng = random.Random(f"{split}-{host}-{n}")
+            rng = random.Random(f"{split}-{host}-{n}{draw}")
             paragraphs = [p for p in (sentences[:half], sentences[half:]) if p]
             zones = []
             for part, at in ((sentences[:half], first), (sentences[half:], first + half)):
@@ -367,9 +383,9 @@ def documents(split: str) -> list[tuple[str, str, list[str], list[Piece], list[P
             texts, gold, zone_pieces = build_document(
                 rng, host, paragraphs, foreign, n % 2 == 0, vocab, zones
             )
-            docs.append((f"pud-{host}-{n}", host, texts, gold, zone_pieces))
+            docs.append((f"pud-{host}-{n}{draw}", host, texts, gold, zone_pieces))
     if split == "dev":
-        docs += news_documents(foreign, vocab)
+        docs += news_documents(foreign, vocab, draw)
     bosque = DATA / "news_sentences" / "pt_bosque_test_documents.jsonl"
     if split == "test" and bosque.is_file():
         for n, line in enumerate(bosque.read_text(encoding="utf-8").split("\n")):
@@ -514,6 +530,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--candidates", default=",".join(LANGS))
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a threshold of pipeline/stages/detect.py (tuning)")
+    parser.add_argument("--draws", type=int, default=1, metavar="K",
+                        help="dev split: build each host document K times, each with its "
+                        "own random insertions (more pieces for tuning)")
     parser.add_argument("--show-errors", action="store_true",
                         help="print every missed and every wrong piece (dev split only)")
     args = parser.parse_args(argv)
@@ -525,8 +544,10 @@ def main(argv: list[str] | None = None) -> int:
         if not isinstance(getattr(detect_module, name, None), float):
             raise SystemExit(f"--set: {name} is not a numeric threshold of the detect stage")
         setattr(detect_module, name, float(value))
+    if args.draws > 1 and args.split != "dev":
+        raise SystemExit("--draws: only on the dev split (the test split is fixed)")
     detect = Detect(args.candidates.split(","))
-    docs = documents(args.split)
+    docs = documents(args.split, args.draws)
     groups = {"all": docs, "pud": [d for d in docs if d[0].startswith("pud")]}
     for prefix, group in (("bosque", "bosque-pt"), ("gsd", "gsd-de")):
         if any(d[0].startswith(prefix) for d in docs):
