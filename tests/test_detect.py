@@ -252,3 +252,14 @@ def test_document_language_is_the_language_of_most_sentences(detect):
 def test_german_compound_no_list_has_ends_a_german_phrase(detect):
     text = "A polícia descreveu o bairro como das Ziel von Überwachungsaktionen durante o verão."
     assert _spans(detect, text) == [("das Ziel von Überwachungsaktionen", "de")]
+
+
+def test_one_letter_word_beside_a_quote_keeps_its_evidence(detect):
+    # "y" closes the quotation: it is a word (Spanish "and"), not a piece of one.
+    text = 'O preço da energia sobe no inverno, "familia y" e desce no verão.'
+    assert _spans(detect, text) == [("familia y", "es")]
+
+
+def test_german_noun_before_a_name_ends_a_german_phrase(detect):
+    text = "The senator met mit ihrer Kandidatin Sarah Olney in the capital last week."
+    assert _spans(detect, text, "en") == [("mit ihrer Kandidatin", "de")]

@@ -114,14 +114,16 @@ NOUN_CAPITALISING = frozenset({"de", "lb"})
 # Lower-case words that join the parts of a name ("Bank of America", "Vasco da Gama",
 # "Ludwig van Beethoven"); not "e", "y", "and" (they join two names).
 # A foreign run takes in the capitalised word right after it when that word stands
-# alone (no capitalised word joined after it), is listed in the run's language, and
-# is likelier there than in any other candidate, by at least SPAN_EXTEND_GAP points
-# over the segment's language: nouns and adjectives that end a foreign phrase
-# ("Gesetz die Wahl der Kreisversammlungen", "play on Saturday"), which the name
-# rules above leave without evidence. After a run in a language that capitalises
+# alone (no capitalised word joined after it; in German, whose nouns are all
+# capitalised, it may: "mit ihrer Kandidatin Sarah Olney"), is listed in the run's
+# language, and is likelier there than in any other candidate, by at least
+# SPAN_EXTEND_GAP points over the segment's language: nouns and adjectives that end a
+# foreign phrase ("Gesetz die Wahl der Kreisversammlungen", "play on Saturday"), which
+# the name rules above leave without evidence. After a run in a language that capitalises
 # nouns, a word no list has is judged by lingua on the word (as UNKNOWN_WORD_LINGUA
 # says): German compounds ("das Ziel von Überwachungsaktionen"). It never makes a
-# span on its own.
+# span on its own. The two German rules: recall 96.58 -> 96.69 on the dev split with
+# --draws 5, precision unchanged.
 SPAN_EXTEND_GAP = 1.0
 # A foreign run then grows over up to SPAN_GROW_MAX lower-case words on each side
 # that are listed in the run's language and at most SPAN_GROW_TOL points less
@@ -152,6 +154,9 @@ ARGOS_CODES = {"pb": "pt", "zt": "zh"}
 # A word: letters only (digits and punctuation carry no language); apostrophes and
 # hyphens split, as in wordfreq's own tokenizer ("l'école" -> "l", "école").
 WORD = re.compile(r"[^\W\d_]+")
+# Characters beside a one-letter word that leave it a word of its own ("y", "é" in
+# '"familia y"'); an apostrophe or a full stop makes it a piece ("Brisbane's", "d. C.").
+WORD_EDGES = frozenset(["", " ", "\t", "\n", '"', "“", "”", "„", "«", "»", "(", ")", ",", ";", ":"])
 
 
 def supported_languages() -> frozenset[str]:
@@ -297,7 +302,7 @@ def foreign_runs(evidence: Sequence[dict[str, float]], home: str) -> list[tuple[
 def is_fragment(text: str, match: re.Match[str]) -> bool:
     """True for an acronym or a one-letter piece that is not a word of its own.
 
-    >>> text = "a OTAN e o Brisbane's"
+    >>> text = "a OTAN e o Brisbane's «familia y»"
     >>> [m.group() for m in WORD.finditer(text) if is_fragment(text, m)]
     ['OTAN', 's']
     """
@@ -306,7 +311,7 @@ def is_fragment(text: str, match: re.Match[str]) -> bool:
         return word.isupper()
     before = text[match.start() - 1 : match.start()]
     after = text[match.end() : match.end() + 1]
-    return not (word.islower() and before in ("", " ") and after in ("", " "))
+    return not (word.islower() and before in WORD_EDGES and after in WORD_EDGES)
 
 
 def name_chains(text: str, matches: Sequence[re.Match[str]]) -> list[list[int]]:
@@ -683,8 +688,11 @@ class Detect(Stage):
             return False
         if not text[matches[k - 1].end() : matches[k].start()].isspace():
             return False
-        if k + 1 < len(matches) and matches[k + 1].group()[0].isupper() and NAME_GAP.fullmatch(
-            text[matches[k].end() : matches[k + 1].start()]
+        if (
+            lang not in NOUN_CAPITALISING
+            and k + 1 < len(matches)
+            and matches[k + 1].group()[0].isupper()
+            and NAME_GAP.fullmatch(text[matches[k].end() : matches[k + 1].start()])
         ):
             return False
         scores = self.scorer.word_scores(words(word)[0])
