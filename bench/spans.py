@@ -57,15 +57,19 @@ detector and its word lists play no part): a host token (whitespace-separated,
 edge punctuation stripped) is *shared* when it occurs verbatim, case-sensitive, as
 a token of the same row's sentence in at least one other PUD language (en de pt
 es fr it); a zone is a maximal run of consecutive shared tokens of a host sentence
-that contains at least one token with a letter that is not a host word, by the
-criterion above, against some other language whose sentence has it. Bosque hosts
+that contains at least one lower-case token that is not a host word, by the
+criterion above, against some other language whose sentence has it. Names alone
+make no zone ("Corrado Passera", "Essen"): names are not foreign text, and the
+detector must leave them alone. Bosque hosts
 have no aligned versions and no zones; inserted phrases and sentences are never
 in a zone (asserted). A predicted piece that is not correct and has at least half
 of its letters in zones (outside gold pieces) is *excused*: left out of precision,
 neither right nor wrong. Gold pieces and recall do not change. Both precisions are
 printed, always: ``precision_all`` on every predicted piece (the figure before
 zones) and ``precision_zones`` without the excused ones, with their count
-``excused_by_zones``. The rule was fixed on the dev split before any test output.
+``excused_by_zones``. The rule was fixed on the dev split before any test output;
+it was made stricter (lower-case tokens only) after the test split's excused pieces
+were read: 13 of 32 were names (test precision with zones 95.66 -> 94.23).
 """
 
 from __future__ import annotations
@@ -202,7 +206,7 @@ def zones_of(host: str, row: dict[str, str], vocab: Vocabulary) -> list[tuple[in
     for start, end, word in [*tokens_of(row[host]), (0, 0, "")]:
         sharing = [lang for lang, words in others.items() if word and word in words]
         if sharing:
-            foreign = any(c.isalpha() for c in word) and any(
+            foreign = word[0].islower() and any(
                 not vocab.is_host_word(word, host, lang) for lang in sharing
             )
             run.append((start, end, foreign))
