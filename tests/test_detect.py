@@ -263,3 +263,15 @@ def test_one_letter_word_beside_a_quote_keeps_its_evidence(detect):
 def test_german_noun_before_a_name_ends_a_german_phrase(detect):
     text = "The senator met mit ihrer Kandidatin Sarah Olney in the capital last week."
     assert _spans(detect, text, "en") == [("mit ihrer Kandidatin", "de")]
+
+
+def test_every_occurrence_of_a_sentence_votes_and_lines_without_a_full_stop_do_not(detect):
+    pt = "O ministro chegou ontem à noite a Lisboa com toda a comitiva."
+    blocks = [Block("p", pt) for _ in range(3)] + [
+        Block("p", "Er kam gestern mit dem Zug aus der Stadt zurück."),
+        Block("p", "Die Zeitung schrieb darüber am nächsten Morgen."),
+        Block("p", "Foto von Reuters Mitarbeitern"),
+        Block("p", "Mehr dazu hier lesen"),
+    ]
+    doc = detect.process(Segmenter().process(Document("d.txt", blocks=blocks)))
+    assert (doc.lang, doc.lang_score) == ("pt", 0.6)
