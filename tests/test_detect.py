@@ -275,3 +275,11 @@ def test_every_occurrence_of_a_sentence_votes_and_lines_without_a_full_stop_do_n
     ]
     doc = detect.process(Segmenter().process(Document("d.txt", blocks=blocks)))
     assert (doc.lang, doc.lang_score) == ("pt", 0.6)
+
+
+def test_name_opening_a_sentence_is_a_name_but_a_german_article_is_not(detect):
+    # "Passera" is a French verb form; after the name "Corrado" it is a surname.
+    text = "Corrado Passera retirou a proposta do banco na semana passada."
+    assert _spans(detect, text) == []
+    text = "Die Regierung disse que a proposta será votada amanhã no parlamento."
+    assert _spans(detect, text) == [("Die Regierung", "de")]

@@ -317,17 +317,21 @@ def is_fragment(text: str, match: re.Match[str]) -> bool:
     return not (word.islower() and before in WORD_EDGES and after in WORD_EDGES)
 
 
-def name_chains(text: str, matches: Sequence[re.Match[str]]) -> list[list[int]]:
-    """Runs of capitalised words (after the first word) joined by spaces or hyphens.
+def name_chains(
+    text: str, matches: Sequence[re.Match[str]], first_is_name: bool = False
+) -> list[list[int]]:
+    """Runs of capitalised words joined by spaces or hyphens.
 
-    Short lower-case particles between two capitalised words belong to the run.
+    Short lower-case particles between two capitalised words belong to the run. The
+    first word, capitalised as every sentence's first word is, opens a run only
+    when ``first_is_name`` ("Corrado Passera retirou", not "Die Regierung disse").
 
     >>> text = "O Bank of America e Mark Rutte, de Lisboa"
     >>> found = WORD.findall(text)
     >>> [[found[i] for i in chain] for chain in name_chains(text, list(WORD.finditer(text)))]
     [['Bank', 'of', 'America'], ['Mark', 'Rutte']]
     """
-    caps = [i > 0 and m.group()[0].isupper() for i, m in enumerate(matches)]
+    caps = [(i > 0 or first_is_name) and m.group()[0].isupper() for i, m in enumerate(matches)]
     joined = [
         bool(NAME_GAP.fullmatch(text[matches[i].end() : matches[i + 1].start()]))
         for i in range(len(matches) - 1)
@@ -828,7 +832,11 @@ class Detect(Stage):
                         foreign_words.add(i)
             evidence.append(scores)
             names.append(is_name)
-        for chain in name_chains(text, matches):
+        # A first word that is an everyday word nowhere ("Corrado") is a name.
+        first_is_name = bool(matches) and max(
+            self.scorer.word_scores(words(matches[0].group())[0]).values()
+        ) < NAME_MIN_LOG10
+        for chain in name_chains(text, matches, first_is_name):
             if any(names[i] for i in chain) and not foreign_words.intersection(chain):
                 for i in chain:
                     home_score = evidence[i][home]
