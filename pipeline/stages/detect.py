@@ -114,19 +114,17 @@ NAME_MIN_LOG10 = -5.5
 # Talking Dead"). Tuned on the dev split of bench/spans.py: 1.5 / 2.0 / 2.5 / 3.0.
 NAME_HOME_GAP = 2.0
 NOUN_CAPITALISING = frozenset({"de", "lb"})
-# Lower-case words that join the parts of a name ("Bank of America", "Vasco da Gama",
-# "Ludwig van Beethoven"); not "e", "y", "and" (they join two names).
 # A foreign run takes in the capitalised word right after it when that word stands
 # alone (no capitalised word joined after it; in German, whose nouns are all
 # capitalised, it may: "mit ihrer Kandidatin Sarah Olney"), is listed in the run's
 # language, and is likelier there than in any other candidate, by at least
 # SPAN_EXTEND_GAP points over the segment's language: nouns and adjectives that end a
 # foreign phrase ("Gesetz die Wahl der Kreisversammlungen", "play on Saturday"), which
-# the name rules above leave without evidence. After a run in a language that capitalises
-# nouns, a word no list has is judged by lingua on the word (as UNKNOWN_WORD_LINGUA
-# says): German compounds ("das Ziel von Überwachungsaktionen"). It never makes a
-# span on its own. Taking in a German noun before a name: recall 96.64 -> 96.69 on the
-# dev split with --draws 5, precision unchanged.
+# the name rules above leave without evidence. After a run in a language that
+# capitalises nouns, a word no list has is judged by lingua on the word (as
+# UNKNOWN_WORD_LINGUA says): German compounds ("das Ziel von Überwachungsaktionen").
+# It never makes a span on its own. Taking in a German noun before a name: recall
+# 96.64 -> 96.69 on the dev split with --draws 5, precision unchanged.
 SPAN_EXTEND_GAP = 1.0
 # A foreign run then grows over up to SPAN_GROW_MAX lower-case words on each side
 # that are listed in the run's language and at most SPAN_GROW_TOL points less
@@ -141,6 +139,8 @@ SPAN_EXTEND_GAP = 1.0
 SPAN_GROW_TOL = 0.2
 SPAN_GROW_MAX = 2.0
 GROW_GAP = re.compile(r",? +")
+# Lower-case words that join the parts of a name ("Bank of America", "Vasco da Gama",
+# "Ludwig van Beethoven"); not "e", "y", "and" (they join two names).
 NAME_PARTICLES = frozenset({
     "al", "am", "da", "das", "de", "del", "der", "des", "di", "do", "dos", "du", "el",
     "for", "für", "la", "las", "le", "les", "lo", "los", "of", "the", "van", "von",
@@ -633,17 +633,20 @@ class Detect(Stage):
         >>> language([pt, "Photo by Reuters staff", "Read more here"])
         ('pt', 1.0)
         """
-        scores = self.scorer.scores(text)
-        if not scores:
-            return "", 0.0
         votes = Counter(
             best_language(found) for sentence, found in sentences
             if found and SENTENCE_END.search(sentence) and len(words(sentence)) >= VOTE_MIN_WORDS
         )
+        top = max(votes.values(), default=0)
+        leaders = [lang for lang, n in votes.items() if n == top]
+        if len(leaders) == 1:  # the whole text is scored only when it must decide
+            return leaders[0], round(top / sum(votes.values()), 4)
+        scores = self.scorer.scores(text)
+        if not scores:
+            return "", 0.0
         if not votes:
             return decide_language(scores)
-        top = max(votes.values())
-        lang = best_language({lang: s for lang, s in scores.items() if votes[lang] == top})
+        lang = best_language({lang: s for lang, s in scores.items() if lang in leaders})
         return lang, round(top / sum(votes.values()), 4)
 
     def segment_language(self, text: str, doc_lang: str) -> tuple[str, float]:
@@ -668,11 +671,18 @@ class Detect(Stage):
         """Foreign pieces of ``text`` (a segment in ``home``): ``(start, end, lang)``."""
         if home not in self.scorer.candidates or len(self.scorer.candidates) < 2:
             return []
+        matches, _, runs = self.runs(text, home)
+        return self._spans(matches, runs)
+
+    def runs(
+        self, text: str, home: str
+    ) -> tuple[list[re.Match[str]], list[dict[str, float]], list[tuple[int, int, str]]]:
+        """The words of ``text``, their evidence against ``home``, and the foreign runs:
+        :func:`foreign_runs`, then :meth:`extend_runs` and :func:`grow_runs`."""
         matches = list(WORD.finditer(text))
         evidence = self.span_evidence(text, matches, home)
         runs = self.extend_runs(text, matches, foreign_runs(evidence, home), home)
-        runs = grow_runs(text, matches, evidence, runs, home)
-        return self._spans(matches, runs)
+        return matches, evidence, grow_runs(text, matches, evidence, runs, home)
 
     def extend_runs(
         self, text: str, matches: Sequence[re.Match[str]],
@@ -747,10 +757,7 @@ class Detect(Stage):
             return None
         if len(self.scorer.candidates) < 2:
             return None
-        matches = list(WORD.finditer(text))
-        evidence = self.span_evidence(text, matches, doc_lang)
-        runs = self.extend_runs(text, matches, foreign_runs(evidence, doc_lang), doc_lang)
-        runs = grow_runs(text, matches, evidence, runs, doc_lang)
+        matches, evidence, runs = self.runs(text, doc_lang)
         if not runs:
             return None
         inside = {k for first, last, _ in runs for k in range(first, last + 1)}
@@ -803,9 +810,13 @@ class Detect(Stage):
         # or titles.
         foreign_words: set[int] = set()
         alone = standing_alone(text, matches)
+        first_is_name = False
         for i, match in enumerate(matches):
             word = match.group()
             scores = self.scorer.word_scores(words(word)[0])
+            if i == 0:
+                # a first word that is an everyday word nowhere ("Corrado") is a name
+                first_is_name = max(scores.values()) < NAME_MIN_LOG10
             is_name = False
             if is_fragment(text, match):
                 scores = neutral
@@ -832,10 +843,6 @@ class Detect(Stage):
                         foreign_words.add(i)
             evidence.append(scores)
             names.append(is_name)
-        # A first word that is an everyday word nowhere ("Corrado") is a name.
-        first_is_name = bool(matches) and max(
-            self.scorer.word_scores(words(matches[0].group())[0]).values()
-        ) < NAME_MIN_LOG10
         for chain in name_chains(text, matches, first_is_name):
             if any(names[i] for i in chain) and not foreign_words.intersection(chain):
                 for i in chain:
@@ -847,14 +854,11 @@ class Detect(Stage):
         doc.spans = []
         segments = doc.segments()
         texts = list(dict.fromkeys(seg.text for seg in segments))  # repeated lines once
-        scored = self.scorer.scores_many(texts)
-        by_text = dict(zip(texts, scored, strict=True))
+        by_text = dict(zip(texts, self.scorer.scores_many(texts), strict=True))
         doc.lang, doc.lang_score = self.document_language(
             doc.clean_text(), [(seg.text, by_text[seg.text]) for seg in segments]
         )
-        decided = {
-            text: self.decide(text, s, doc.lang) for text, s in zip(texts, scored, strict=True)
-        }
+        decided = {text: self.decide(text, s, doc.lang) for text, s in by_text.items()}
         spans: dict[str, list[tuple[int, int, str]]] = {}
         for text, (lang, _) in decided.items():
             mixed = self.mixed_segment(text, lang, doc.lang)
