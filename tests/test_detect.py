@@ -31,9 +31,14 @@ def detect() -> Detect:
     return Detect(FIVE)
 
 
+def _detected(detect: Detect, *paragraphs: str) -> Document:
+    """A document of these paragraphs after the segment and detect stages."""
+    doc = Document("d.txt", blocks=[Block("paragraph", text) for text in paragraphs])
+    return detect.process(Segmenter().process(doc))
+
+
 def _spans(detect: Detect, text: str, doc_lang: str = "pt") -> list[tuple[str, str]]:
-    doc = Document("d.txt", blocks=[Block("paragraph", text)])
-    doc = detect.process(Segmenter().process(doc))
+    doc = _detected(detect, text)
     assert doc.lang == doc_lang
     for span in doc.spans:
         segment = next(s for s in doc.segments() if s.id == span.segment)
@@ -140,15 +145,13 @@ def test_segment_mostly_in_the_document_language_keeps_it(detect):
     # The segmenter leaves a sentence opening with « attached to the one before.
     text = ("The tickets also give access to the concert on the same day. « Nous avons "
             "adoré les couleurs de la ville », affirme-t-il. The organisers were pleased.")
-    doc = detect.process(Segmenter().process(Document("d.txt", blocks=[Block("paragraph", text)])))
+    doc = _detected(detect, text)
     assert [s.lang for s in doc.segments()] == ["en", "en"]
     assert [(s.lang, s.text[:17]) for s in doc.spans] == [("fr", "Nous avons adoré ")]
 
 
 def test_foreign_sentence_is_a_segment_not_a_span(detect):
-    doc = Document("d.txt", blocks=[Block("paragraph", "Der Hafen wächst weiter. "
-                                          "The port authority declined to comment.")])
-    doc = detect.process(Segmenter().process(doc))
+    doc = _detected(detect, "Der Hafen wächst weiter. The port authority declined to comment.")
     assert [s.lang for s in doc.segments()] == ["de", "en"]
     assert doc.spans == []
 
@@ -244,7 +247,7 @@ def test_document_language_is_the_language_of_most_sentences(detect):
     text = ("O ministro falou ontem. A reunião acabou cedo. Die Überprüfung der nationalen "
             "Pläne durch die Vereinten Nationen ergab eine deutliche Überschreitung der "
             "Werte, die dafür nötig sind, den Anstieg der Temperatur zu begrenzen.")
-    doc = detect.process(Segmenter().process(Document("d.txt", blocks=[Block("p", text)])))
+    doc = _detected(detect, text)
     assert (doc.lang, doc.lang_score) == ("pt", 0.6667)
     assert [s.lang for s in doc.segments()] == ["pt", "pt", "de"]
 
@@ -267,13 +270,13 @@ def test_german_noun_before_a_name_ends_a_german_phrase(detect):
 
 def test_every_occurrence_of_a_sentence_votes_and_lines_without_a_full_stop_do_not(detect):
     pt = "O ministro chegou ontem à noite a Lisboa com toda a comitiva."
-    blocks = [Block("p", pt) for _ in range(3)] + [
-        Block("p", "Er kam gestern mit dem Zug aus der Stadt zurück."),
-        Block("p", "Die Zeitung schrieb darüber am nächsten Morgen."),
-        Block("p", "Foto von Reuters Mitarbeitern"),
-        Block("p", "Mehr dazu hier lesen"),
-    ]
-    doc = detect.process(Segmenter().process(Document("d.txt", blocks=blocks)))
+    doc = _detected(
+        detect, pt, pt, pt,
+        "Er kam gestern mit dem Zug aus der Stadt zurück.",
+        "Die Zeitung schrieb darüber am nächsten Morgen.",
+        "Foto von Reuters Mitarbeitern",
+        "Mehr dazu hier lesen",
+    )
     assert (doc.lang, doc.lang_score) == ("pt", 0.6)
 
 
