@@ -99,6 +99,10 @@ from pipeline.stages.segment import Segmenter
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 # Foreign material already in the newspaper hosts, marked by hand (see the docstring).
 HOST_FOREIGN = Path(__file__).resolve().parent / "host_foreign.tsv"
+# The files (in news_sentences/) of the sentences it marks.
+HOST_FILES = (
+    "pt_bosque_dev_sentences.tsv", "pt_bosque_test_sentences.tsv", "de_gsd_dev_sentences.tsv"
+)
 LANGS = ("pt", "de", "en", "es", "fr")
 # The columns of ud_pud/pud_multiway.tsv after sent_id, domain, orig_lang.
 PUD_COLUMNS = ("en", "de", "pt", "es", "fr", "it")
@@ -314,17 +318,17 @@ def read_multiway() -> list[dict[str, str]]:
 
 
 def news_documents(
-    foreign: dict[str, list[str]], vocab: Vocabulary, draw: str = ""
+    foreign: dict[str, list[str]], vocab: Vocabulary,
+    marked: dict[str, list[tuple[int, int]]], draw: str = "",
 ) -> list[tuple[str, str, list[str], list[Piece], list[Piece]]]:
     """Dev-split hosts from newspaper dev sentences (see the module docstring).
 
     Bosque: the dev sentences of each extract joined by single spaces, one paragraph
     (as the test split's pt_bosque_test_documents.jsonl); GSD: news sentences, six
     consecutive per document in two paragraphs (as PUD hosts). Zones: the foreign
-    material marked in HOST_FOREIGN.
+    material marked in HOST_FOREIGN (``marked``: :func:`host_zones`).
     """
     docs = []
-    marked = host_zones()
     bosque = DATA / "news_sentences" / "pt_bosque_dev_sentences.tsv"
     if bosque.is_file():
         for n, sentences in enumerate(bosque_extracts(bosque).values()):
@@ -336,11 +340,7 @@ def news_documents(
             docs.append((f"bosque-pt-{n}{draw}", "pt", texts, gold, zone_pieces))
     gsd = DATA / "news_sentences" / "de_gsd_dev_sentences.tsv"
     if gsd.is_file():
-        news = [
-            (fields[0], fields[2])
-            for fields in (line.split("\t") for line in read_lines(gsd)[1:])
-            if fields[1] == "news"
-        ]
+        news = gsd_news(gsd)
         for n, first in enumerate(range(0, len(news), SENTENCES_PER_DOC)):
             part = news[first : first + SENTENCES_PER_DOC]
             paragraphs = two_paragraphs([text for _, text in part])
@@ -363,6 +363,15 @@ def bosque_extracts(path: Path) -> dict[str, list[tuple[str, str]]]:
     return extracts
 
 
+def gsd_news(path: Path) -> list[tuple[str, str]]:
+    """The (sent_id, text) of the news sentences of a UD GSD file, in order."""
+    return [
+        (fields[0], fields[2])
+        for fields in (line.split("\t") for line in read_lines(path)[1:])
+        if fields[1] == "news"
+    ]
+
+
 def joined(
     sentences: list[tuple[str, str]], marked: dict[str, list[tuple[int, int]]]
 ) -> tuple[str, list[tuple[int, int]]]:
@@ -376,15 +385,15 @@ def joined(
 
 
 def host_sentences() -> dict[str, str]:
-    """The newspaper host sentences that HOST_FOREIGN may mark, by sent_id."""
-    sentences = {}
-    for name in ("pt_bosque_dev_sentences.tsv", "pt_bosque_test_sentences.tsv"):
-        for line in read_lines(DATA / "news_sentences" / name)[1:]:
-            _, sent_id, _, text = line.split("\t")
-            sentences[sent_id] = text
-    for line in read_lines(DATA / "news_sentences" / "de_gsd_dev_sentences.tsv")[1:]:
-        sent_id, _, text = line.split("\t")
-        sentences[sent_id] = text
+    """The newspaper host sentences that HOST_FOREIGN may mark, by sent_id (those found)."""
+    sentences: dict[str, str] = {}
+    for name in HOST_FILES:
+        path = DATA / "news_sentences" / name
+        if path.is_file() and name.startswith("de_gsd"):
+            sentences.update(gsd_news(path))
+        elif path.is_file():
+            for extract in bosque_extracts(path).values():
+                sentences.update(extract)
     return sentences
 
 
@@ -396,11 +405,14 @@ def host_marks(path: Path = HOST_FOREIGN) -> list[tuple[str, int, int, str, bool
     make none).
     """
     sentences = host_sentences()
+    complete = all((DATA / "news_sentences" / name).is_file() for name in HOST_FILES)
     marks = []
     for line in read_lines(path):
         if not line or line.startswith(("#", "sent_id\t")):
             continue
         sent_id, start, end, _, kind = line.split("\t")
+        if sent_id not in sentences and not complete:
+            continue  # its data file is absent: no host uses it
         text = sentences[sent_id][int(start) : int(end)]
         assert text and text == text.strip(EDGE_PUNCTUATION + " "), (sent_id, text)
         zone = kind != "unsure" and any(word[0].islower() for *_, word in tokens_of(text))
@@ -440,15 +452,16 @@ def documents(
         for lang in PUD_COLUMNS
     })
     multiway = read_multiway()
+    marked = host_zones()
     return [
         doc for k in range(draws)
-        for doc in _documents(split, f"~{k}" if k else "", pud, multiway, vocab)
+        for doc in _documents(split, f"~{k}" if k else "", pud, multiway, vocab, marked)
     ]
 
 
 def _documents(
     split: str, draw: str, pud: dict[str, list[str]], multiway: list[dict[str, str]],
-    vocab: Vocabulary,
+    vocab: Vocabulary, marked: dict[str, list[tuple[int, int]]],
 ) -> list[tuple[str, str, list[str], list[Piece], list[Piece]]]:
     rows = list(ROWS[split])
     foreign = {lang: [pud[lang][r] for r in rows] for lang in LANGS}
@@ -473,10 +486,9 @@ def _documents(
             )
             docs.append((f"pud-{host}-{n}{draw}", host, texts, gold, zone_pieces))
     if split == "dev":
-        docs += news_documents(foreign, vocab, draw)
+        docs += news_documents(foreign, vocab, marked, draw)
     bosque = DATA / "news_sentences" / "pt_bosque_test_documents.jsonl"
     if split == "test" and bosque.is_file():
-        marked = host_zones()
         extracts = bosque_extracts(DATA / "news_sentences" / "pt_bosque_test_sentences.tsv")
         for n, line in enumerate(bosque.read_text(encoding="utf-8").split("\n")):
             if line.strip():
