@@ -614,20 +614,23 @@ def evaluate(detect: Detect, docs, errors: list[str] | None = None) -> dict[str,
     gold_total = counts["gold_phrase"] + counts["gold_sentence"]
     return {
         "documents": counts["docs"],
-        "document_language": round(100 * counts["host_ok"] / counts["docs"], 2),
-        "precision_zones": round(
-            100 * counts["correct"] / max(counts["predicted"] - counts["excused"], 1), 2
-        ),
-        "precision_all": round(100 * counts["correct"] / max(counts["predicted"], 1), 2),
-        "recall": round(100 * found / gold_total, 2),
-        "recall_phrases": round(100 * counts["found_phrase"] / counts["gold_phrase"], 2),
-        "recall_sentences": round(100 * counts["found_sentence"] / counts["gold_sentence"], 2),
+        "document_language": percent(counts["host_ok"], counts["docs"]),
+        "precision_zones": percent(counts["correct"], counts["predicted"] - counts["excused"]),
+        "precision_all": percent(counts["correct"], counts["predicted"]),
+        "recall": percent(found, gold_total),
+        "recall_phrases": percent(counts["found_phrase"], counts["gold_phrase"]),
+        "recall_sentences": percent(counts["found_sentence"], counts["gold_sentence"]),
         "predicted": counts["predicted"],
         "excused_by_zones": counts["excused"],
         "gold": gold_total,
-        "letter_precision": round(100 * letters_right / max(counts["pred_letters"], 1), 2),
-        "letter_recall": round(100 * letters_right / max(counts["gold_letters"], 1), 2),
+        "letter_precision": percent(letters_right, counts["pred_letters"]),
+        "letter_recall": percent(letters_right, counts["gold_letters"]),
     }
+
+
+def percent(part: int, whole: int) -> float | None:
+    """``part`` as a percentage of ``whole``, two decimals; None when there is no whole."""
+    return round(100 * part / whole, 2) if whole else None
 
 
 def main(argv: list[str] | None = None) -> int:
