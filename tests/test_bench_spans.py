@@ -138,3 +138,11 @@ def test_hand_marks_land_on_their_words_in_a_joined_extract():
     marked = {"s1": [(19, 28)], "s2": [(7, 15)]}
     text, zones = spans.joined(sentences, marked)
     assert [text[a:b] for a, b in zones] == ["tie-break", "know-how"]
+
+
+def test_wilson_interval():
+    # by hand: p = 947/998, centre (p + z²/2n) / (1 + z²/n) = 0.94718, half-width
+    # z·sqrt(p(1-p)/n + z²/4n²) / (1 + z²/n) = 0.01374 (z = 1.96)
+    assert spans.wilson(947, 998) == [93.34, 96.09]
+    assert spans.wilson(0, 10)[0] == 0.0 and spans.wilson(10, 10)[1] == 100.0
+    assert spans.wilson(0, 0) is None
