@@ -23,14 +23,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Protected", "Protector", "placeholder", "protect", "restore", "strip_placeholders"]
+__all__ = [
+    "EMAIL_PATTERN", "URL_PATTERN", "Protected", "Protector", "placeholder", "protect", "restore",
+    "strip_placeholders",
+]
 
 # Letters that code a placeholder's number (base 16): consonants only, so no code spells a word.
 _DIGITS = "BCDFGHKLMNPRSTVW"
 _PLACEHOLDER = re.compile(rf"(?<!\w)Z\s?Z\s?((?:[{_DIGITS}]\s?)*[{_DIGITS}])(?!\w)", re.IGNORECASE)
 
-_URL = r"(?:https?://|www\.)[^\s<>\"«»“”]+"
-_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+URL_PATTERN = r"(?:https?://|www\.)[^\s<>\"«»“”]+"
+EMAIL_PATTERN = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _NUMBER = r"\d+(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?"
 _CURRENCIES = r"US\$|R\$|A\$|C\$|\$|€|£|¥|CHF|EUR|USD|BRL"
 # Units written after a number; words that are also common words ("in") are left out.
@@ -39,8 +42,8 @@ _UNITS = (
     r"GHz|MHz|kHz|Hz|TB|GB|MB|KB|kB|ms|min|h|s|V|mph|ft|lb|oz"
 )
 _PATTERNS = (
-    _URL,
-    _EMAIL,
+    URL_PATTERN,
+    EMAIL_PATTERN,
     rf"(?:{_CURRENCIES})\s?{_NUMBER}",
     # An amount may also end in its currency: "20 €", "5 USD".
     rf"{_NUMBER}\s?(?:{_UNITS}|{_CURRENCIES})(?![\w$])",

@@ -286,3 +286,16 @@ def test_name_opening_a_sentence_is_a_name_but_a_german_article_is_not(detect):
     assert _spans(detect, text) == []
     text = "Die Regierung disse que a proposta será votada amanhã no parlamento."
     assert _spans(detect, text) == [("Die Regierung", "de")]
+
+
+def test_web_and_email_addresses_are_no_foreign_text(detect):
+    # Their words ("world", "north", "com") would read as English or Portuguese.
+    text = (
+        "Leia mais em http://www.theguardian.com/world/north-korea-news e escreva para "
+        "redacao@jornal.com.br ou veja a página do parceiro eHost.com hoje."
+    )
+    assert _spans(detect, text) == []
+    # a foreign phrase beside an address is still found
+    quoted = 'O ministro disse "the government will act" no site www.gov.uk ontem.'
+    assert _spans(detect, quoted) == [("the government will act", "en")]
+    assert _spans(detect, "The site eHost.com a world-class host.", "en") == []

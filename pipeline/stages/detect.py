@@ -40,6 +40,7 @@ from wordfreq import available_languages, get_frequency_dict
 
 from pipeline.config import DEFAULT_CANDIDATES
 from pipeline.document import Document, Span, Stage
+from pipeline.protect import EMAIL_PATTERN, URL_PATTERN
 from pipeline.stages.boilerplate import MAX_LABEL_LINE_CHARS, lexicon_data, merge_labels
 
 # --- decision rules ----------------------------------------------------------------
@@ -157,9 +158,41 @@ ARGOS_CODES = {"pb": "pt", "zt": "zh"}
 # A word: letters only (digits and punctuation carry no language); apostrophes and
 # hyphens split, as in wordfreq's own tokenizer ("l'école" -> "l", "école").
 WORD = re.compile(r"[^\W\d_]+")
+# Web and e-mail addresses are no text of any language: their words ("world",
+# "north", "korea" in a URL; "com" in "eHost.com", a Portuguese word) are left out of
+# foreign spans. As the translate stage protects them (pipeline/protect.py), plus
+# bare domain names with a generic ending, optionally a country's ("eHost.com",
+# "folha.com.br", "bbc.co.uk"); endings of two letters alone are left out, as
+# they are words too ("fim.de" with a lost space).
+ADDRESS = re.compile(
+    rf"(?<![\w@]){URL_PATTERN}|(?<![\w@]){EMAIL_PATTERN}"
+    r"|(?<![\w@.-])(?:[^\W_][\w-]*\.)+(?:com|org|net|edu|gov|info|biz|io|co)"
+    r"(?:\.[a-z]{2})?(?![\w@-])"
+)
+# Every address has "@", "://" or a full stop right before a letter ("www.", ".com").
+ADDRESS_HINT = re.compile(r"@|://|\.[^\W\d_]")
 # Characters beside a one-letter word that leave it a word of its own ("y" in
 # '"familia y"'); an apostrophe or a full stop makes it a piece ("Brisbane's", "d. C.").
 WORD_EDGES = frozenset(["", " ", "\t", "\n", '"', "“", "”", "„", "«", "»", "(", ")", ",", ";", ":"])
+
+
+def prose_words(text: str) -> list[re.Match[str]]:
+    """The ``WORD`` matches of ``text`` outside web and e-mail addresses (``ADDRESS``).
+
+    >>> text = "Veja www.bbc.co.uk/news, escreva a ana@jornal.pt ou ao eHost.com hoje."
+    >>> [m.group() for m in prose_words(text)]
+    ['Veja', 'escreva', 'a', 'ou', 'ao', 'hoje']
+    """
+    found = list(WORD.finditer(text))
+    if not ADDRESS_HINT.search(text):  # most sentences: no address, no second scan
+        return found
+    addresses = [m.span() for m in ADDRESS.finditer(text)]
+    if not addresses:
+        return found
+    return [
+        m for m in found
+        if not any(start <= m.start() and m.end() <= end for start, end in addresses)
+    ]
 
 
 def supported_languages() -> frozenset[str]:
@@ -678,8 +711,11 @@ class Detect(Stage):
         self, text: str, home: str
     ) -> tuple[list[re.Match[str]], list[dict[str, float]], list[tuple[int, int, str]]]:
         """The words of ``text``, their evidence against ``home``, and the foreign runs:
-        :func:`foreign_runs`, then :meth:`extend_runs` and :func:`grow_runs`."""
-        matches = list(WORD.finditer(text))
+        :func:`foreign_runs`, then :meth:`extend_runs` and :func:`grow_runs`.
+
+        Words of web and e-mail addresses (``ADDRESS``) are left out.
+        """
+        matches = prose_words(text)
         evidence = self.span_evidence(text, matches, home)
         runs = self.extend_runs(text, matches, foreign_runs(evidence, home), home)
         return matches, evidence, grow_runs(text, matches, evidence, runs, home)
