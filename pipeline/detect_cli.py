@@ -7,7 +7,8 @@ Examples::
 
 One answer per input line, in input order: a language code, or with ``--scores``
 one JSON object per line (``{"lang": "de", "score": 0.97, "scores": {...}}``,
-probabilities over the candidates). A line without letters gets an empty answer.
+probabilities over the candidates). A line without letters, or whose only words
+are a web or e-mail address, gets an empty answer.
 Lines are split on "\\n" only (a trailing "\\r" is dropped) and decoded as UTF-8,
 undecodable bytes replaced. Lines are scored in batches, so 100k lines take
 seconds, not minutes.

@@ -33,7 +33,9 @@ _DIGITS = "BCDFGHKLMNPRSTVW"
 _PLACEHOLDER = re.compile(rf"(?<!\w)Z\s?Z\s?((?:[{_DIGITS}]\s?)*[{_DIGITS}])(?!\w)", re.IGNORECASE)
 
 URL_PATTERN = r"(?:https?://|www\.)[^\s<>\"«»“”]+"
-EMAIL_PATTERN = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+# An e-mail address starts where a run of its characters starts: a match may not
+# begin inside "a.b.c...", which would rescan the run from every position.
+EMAIL_PATTERN = r"(?<![\w.+@-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _NUMBER = r"\d+(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?"
 _CURRENCIES = r"US\$|R\$|A\$|C\$|\$|€|£|¥|CHF|EUR|USD|BRL"
 # Units written after a number; words that are also common words ("in") are left out.

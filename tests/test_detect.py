@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.detect_cli import register, run_detect
 from pipeline.document import Block, Document
-from pipeline.stages.detect import Detect, LanguageScorer, default_candidates
+from pipeline.stages.detect import WORD, Detect, LanguageScorer, default_candidates, prose_words
 from pipeline.stages.segment import Segmenter
 
 FIVE = ["pt", "de", "en", "es", "fr"]
@@ -299,3 +299,29 @@ def test_web_and_email_addresses_are_no_foreign_text(detect):
     quoted = 'O ministro disse "the government will act" no site www.gov.uk ontem.'
     assert _spans(detect, quoted) == [("the government will act", "en")]
     assert _spans(detect, "The site eHost.com a world-class host.", "en") == []
+    # a span ends at an address
+    text = 'O lema "breaking news" www.cnn.com "live updates" foi usado ontem.'
+    assert _spans(detect, text) == [("breaking news", "en"), ("live updates", "en")]
+
+
+@pytest.mark.parametrize("text", [
+    "J.R.Duran", "d.C.", "e/ou", "U.S.", "ontem.A", "3.5 km", "às 19h30", "então...",
+    "fim.de semana", "Sr.Silva", "a.m.", "@folha", "São Paulo.Ontem",
+])
+def test_prose_with_full_stops_and_slashes_is_no_address(text):
+    assert [m.group() for m in prose_words(text)] == WORD.findall(text)
+
+
+def test_a_line_that_is_only_an_address_has_no_language(detect):
+    out = io.StringIO()
+    args = argparse.Namespace(candidates="pt,de,en,es,fr", scores=False)
+    lines = b"http://www.theguardian.com/world\nnom@VotreDomaine.com\nMehr zum Thema\n"
+    assert run_detect(args, io.BytesIO(lines), out) == 0
+    assert out.getvalue().split("\n")[:-1] == ["", "", "de"]
+    # in a document, such a line takes the document's language, not English
+    doc = _detected(
+        detect,
+        "O governo anunciou hoje novas medidas. O ministro falou com os jornalistas.",
+        "http://www.theguardian.com/world/north-korea-news",
+    )
+    assert [s.lang for s in doc.segments()] == ["pt", "pt", "pt"]

@@ -159,13 +159,16 @@ ARGOS_CODES = {"pb": "pt", "zt": "zh"}
 # hyphens split, as in wordfreq's own tokenizer ("l'école" -> "l", "école").
 WORD = re.compile(r"[^\W\d_]+")
 # Web and e-mail addresses are no text of any language: their words ("world",
-# "north", "korea" in a URL; "com" in "eHost.com", a Portuguese word) are left out of
-# foreign spans. As the translate stage protects them (pipeline/protect.py), plus
-# bare domain names with a generic ending, optionally a country's ("eHost.com",
-# "folha.com.br", "bbc.co.uk"); endings of two letters alone are left out, as
-# they are words too ("fim.de" with a lost space).
+# "north", "korea" in a URL; "com" in "eHost.com", a Portuguese word) are left out
+# when languages are scored and spans found, and a foreign span ends at one. As the
+# translate stage protects them (pipeline/protect.py), plus bare domain names with
+# a generic ending, optionally a country's ("eHost.com", "folha.com.br",
+# "bbc.co.uk"); endings of two letters alone are not enough, as they are words too
+# ("fim.de" with a lost space). Known limits: a lost space before such an ending
+# makes an address of prose ("ontem.com o irmão" loses "ontem" and "com"), and a
+# URL runs to the next space, so a word glued to its end ("www.x.com)e") goes with it.
 ADDRESS = re.compile(
-    rf"(?<![\w@]){URL_PATTERN}|(?<![\w@]){EMAIL_PATTERN}"
+    rf"(?<![\w@]){URL_PATTERN}|{EMAIL_PATTERN}"
     r"|(?<![\w@.-])(?:[^\W_][\w-]*\.)+(?:com|org|net|edu|gov|info|biz|io|co)"
     r"(?:\.[a-z]{2})?(?![\w@-])"
 )
@@ -186,13 +189,36 @@ def prose_words(text: str) -> list[re.Match[str]]:
     found = list(WORD.finditer(text))
     if not ADDRESS_HINT.search(text):  # most sentences: no address, no second scan
         return found
-    addresses = [m.span() for m in ADDRESS.finditer(text)]
-    if not addresses:
-        return found
-    return [
-        m for m in found
-        if not any(start <= m.start() and m.end() <= end for start, end in addresses)
-    ]
+    kept = []
+    addresses = ADDRESS.finditer(text)
+    address = next(addresses, None)
+    for match in found:  # both in text order: one walk
+        while address and address.end() <= match.start():
+            address = next(addresses, None)
+        if not (address and address.start() <= match.start()):
+            kept.append(match)
+    return kept
+
+
+def split_at_addresses(
+    text: str, matches: Sequence[re.Match[str]], runs: Sequence[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """``runs`` cut where a web or e-mail address lies between two of their words.
+
+    >>> text = '"breaking news" www.cnn.com "live updates"'
+    >>> split_at_addresses(text, prose_words(text), [(0, 3, "en")])
+    [(0, 1, 'en'), (2, 3, 'en')]
+    """
+    if not ADDRESS_HINT.search(text):
+        return list(runs)
+    cut = []
+    for first, last, lang in runs:
+        for k in range(first, last):
+            if ADDRESS.search(text, matches[k].end(), matches[k + 1].start()):
+                cut.append((first, k, lang))
+                first = k + 1
+        cut.append((first, last, lang))
+    return cut
 
 
 def supported_languages() -> frozenset[str]:
@@ -232,14 +258,17 @@ def default_candidates(
 
 
 def words(text: str) -> list[str]:
-    """The words of ``text`` as wordfreq stores them (NFC, case-folded).
+    """The words of ``text`` as wordfreq stores them (NFC, case-folded), without those
+    of web and e-mail addresses (see :func:`prose_words`).
 
-    >>> words("Straße, l'École 2024")
+    >>> words("Straße, l'École 2024 www.spiegel.de")
     ['strasse', 'l', 'école']
     """
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    return [w.casefold() for w in WORD.findall(text)]
+    if not ADDRESS_HINT.search(text):  # the usual case, without match objects
+        return [w.casefold() for w in WORD.findall(text)]
+    return [m.group().casefold() for m in prose_words(text)]
 
 
 def best_language(scores: dict[str, float]) -> str:
@@ -718,7 +747,8 @@ class Detect(Stage):
         matches = prose_words(text)
         evidence = self.span_evidence(text, matches, home)
         runs = self.extend_runs(text, matches, foreign_runs(evidence, home), home)
-        return matches, evidence, grow_runs(text, matches, evidence, runs, home)
+        runs = grow_runs(text, matches, evidence, runs, home)
+        return matches, evidence, split_at_addresses(text, matches, runs)
 
     def extend_runs(
         self, text: str, matches: Sequence[re.Match[str]],
