@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python bench/spans.py [--split dev|test] [--set SPAN_SWITCH=2.5 ...]
     .venv/bin/python bench/spans.py --split dev --show-errors
     .venv/bin/python bench/spans.py --split dev --draws 5   # five times the pieces
-    .venv/bin/python bench/spans.py --split test --draws 5  # the held-out figure's spread
+    .venv/bin/python bench/spans.py --split test --draws 5  # held out, pooled over 5 draws
 
 Documents are built from real sentences in ../shared/data (skipped with a message,
 exit 0, when absent):
@@ -84,9 +84,9 @@ with zones 95.76 -> 97.47, test 94.32 -> 94.89).
 thousand pieces a split, a figure is known to about +-1.4 points (test precision
 94.89: 93.34-96.09). With ``--draws`` the pieces share their hosts, so the true
 interval is wider than the printed one. ``--split test --draws 5`` (the same held-out
-hosts and phrase sources, new insertions; no threshold was set with it) gives
-precision 94.85 and recall 95.91: draw 0's shortfall in precision is not the luck
-of its insertions.
+hosts and phrase sources, new insertions, figures pooled over the 5 draws; no
+threshold was set with it) gives precision 94.85 and recall 95.91: that draw 0's
+precision (94.89) falls short of 95% is not the luck of its insertions.
 """
 
 from __future__ import annotations
@@ -452,8 +452,9 @@ def documents(
 
     With ``draws`` > 1, every host document is built that many times, each with its
     own random insertions: draw 0 is the standard document, draw k is named
-    ``<name>~k``. On the test split, draw 0 alone is the held-out figure; more draws
-    show how much of it is the luck of the insertions.
+    ``<name>~k``; the figures are pooled over all draws. On the test split, draw 0
+    alone is the held-out figure; the pooled one shows how much of it was the luck
+    of the insertions.
     """
     pud = {lang: read_lines(DATA / "ud_pud" / f"pud.{lang}.txt") for lang in PUD_COLUMNS}
     vocab = Vocabulary({
@@ -649,9 +650,6 @@ def wilson(part: int, whole: int, z: float = 1.96) -> list[float] | None:
 
     How far a figure may be from the rate on unlimited documents of the same kind,
     if the pieces were independent (with ``--draws`` they are not: hosts repeat).
-
-    >>> wilson(947, 998)
-    [93.34, 96.09]
     """
     if not whole:
         return None
@@ -670,8 +668,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="override a threshold of pipeline/stages/detect.py (tuning)")
     parser.add_argument("--draws", type=int, default=1, metavar="K",
                         help="build each host document K times, each with its own random "
-                        "insertions (dev: more pieces for tuning; test: the spread, draw 0 "
-                        "being the held-out figure)")
+                        "insertions, and pool the figures (dev: more pieces for tuning; "
+                        "test: compare with the held-out K=1 figure)")
     parser.add_argument("--show-errors", action="store_true",
                         help="print every missed and every wrong piece (dev split only)")
     parser.add_argument("--show-host-foreign", action="store_true",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.stages.detect import Detect
+from pipeline.document import Document, Span
 
 _PATH = Path(__file__).resolve().parents[1] / "bench" / "spans.py"
 _SPEC = importlib.util.spec_from_file_location("bench_spans", _PATH)
@@ -62,9 +62,25 @@ def test_zones_count_only_letters_outside_gold():
     assert spans.in_zones(piece, zone, gold, TIE_BREAK) == pytest.approx(8 / 10)
 
 
-@pytest.fixture(scope="module")
-def detect() -> Detect:
-    return Detect(spans.LANGS)
+class _Marks:
+    """A stand-in for the detect stage: a Portuguese document, with English spans on
+    the given stretches (the scoring is tested, not the detector)."""
+
+    def __init__(self, *parts: str):
+        self.parts = parts
+
+    def process(self, doc: Document) -> Document:
+        doc.lang = "pt"
+        for seg in doc.segments():
+            seg.lang = "pt"
+            for part in self.parts:
+                if part in seg.text:
+                    start = seg.text.index(part)
+                    doc.spans.append(Span(part, "en", start, start + len(part), seg.id))
+        return doc
+
+
+BOTH = _Marks("tie-break", "the government said")
 
 
 def _document(zones: list[Piece]) -> tuple[str, str, list[str], list[Piece], list[Piece]]:
@@ -72,24 +88,30 @@ def _document(zones: list[Piece]) -> tuple[str, str, list[str], list[Piece], lis
     return ("doc", "pt", [TIE_BREAK, QUOTED], gold, zones)
 
 
-def test_a_wrong_piece_in_a_zone_is_excused_not_counted(detect):
-    # The detector marks both English pieces; only the quoted one is gold.
+def test_a_wrong_piece_in_a_zone_is_excused_not_counted():
+    # Both English pieces are marked; only the quoted one is gold.
     figures = ("predicted", "excused_by_zones", "precision_zones", "precision_all", "recall")
-    zoned = spans.evaluate(detect, [_document([_piece(TIE_BREAK, "tie-break", "", 0, "zone")])])
+    zoned = spans.evaluate(BOTH, [_document([_piece(TIE_BREAK, "tie-break", "", 0, "zone")])])
     assert [zoned[f] for f in figures] == [2, 1, 100.0, 50.0, 100.0]
-    bare = spans.evaluate(detect, [_document([])])
+    bare = spans.evaluate(BOTH, [_document([])])
     assert [bare[f] for f in figures] == [2, 0, 50.0, 50.0, 100.0]
     assert bare["recall_sentences"] is None  # no inserted sentence: no figure, no crash
 
 
-def test_errors_list_the_wrong_and_the_excused_pieces(detect):
+def test_errors_list_the_wrong_and_the_excused_pieces():
     shown = "pt>en span: O tenista perdeu o [tie-break] no terceiro set, disse o trei"
     errors: list[str] = []
-    spans.evaluate(detect, [_document([])], errors)
+    spans.evaluate(BOTH, [_document([])], errors)
     assert errors == [f"false doc {shown}"]
     errors = []
-    spans.evaluate(detect, [_document([_piece(TIE_BREAK, "tie-break", "", 0, "zone")])], errors)
+    spans.evaluate(BOTH, [_document([_piece(TIE_BREAK, "tie-break", "", 0, "zone")])], errors)
     assert errors == [f"zoned doc {shown}"]
+    errors = []  # the gold piece not found: a miss, and what was predicted over it
+    assert spans.evaluate(_Marks("tie-break"), [_document([])], errors)["recall"] == 0.0
+    assert errors[0] == (
+        'miss  doc pt>en phrase: tro falou com os jornalistas "[the government said]" '
+        "no fim da reunião de ontem.  predicted: []"
+    )
 
 
 def test_gold_leaves_out_host_names_and_refuses_host_phrases():
