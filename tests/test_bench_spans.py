@@ -168,3 +168,11 @@ def test_wilson_interval():
     assert spans.wilson(947, 998) == [93.34, 96.09]
     assert spans.wilson(0, 10)[0] == 0.0 and spans.wilson(10, 10)[1] == 100.0
     assert spans.wilson(0, 0) is None
+
+
+def test_clean_text_lists_every_piece_and_every_flipped_document():
+    docs = [("c-0", "pt", [TIE_BREAK]), ("c-1", "es", [TIE_BREAK])]
+    piece = "pt>en span: O tenista perdeu o [tie-break] no terceiro set, disse o trei"
+    assert spans.clean_pieces(_Marks("tie-break"), docs) == [
+        f"piece c-0 {piece}", "flip  c-1 es>pt", f"piece c-1 es>en span: {piece[12:]}",
+    ]
