@@ -236,8 +236,9 @@ def test_foreign_run_grows_over_shared_words_next_to_it(detect):
 
 
 def test_foreign_run_does_not_grow_across_quotes_or_into_capitalised_words(detect):
+    # neither into "smartphones" after the quote nor (QUOTE_CROSS) "de" before it
     text = "Les habitants ont parlé de «nos seus» smartphones avec les voisins."
-    assert _spans(detect, text, "fr") == [("de «nos seus", "pt")]
+    assert _spans(detect, text, "fr") == [("nos seus", "pt")]
     text = "Les habitants ont parlé de nos seus Smartphones avec les voisins."
     assert _spans(detect, text, "fr") == [("de nos seus", "pt")]
 
@@ -325,3 +326,15 @@ def test_a_line_that_is_only_an_address_has_no_language(detect):
         "http://www.theguardian.com/world/north-korea-news",
     )
     assert [s.lang for s in doc.segments()] == ["pt", "pt", "pt"]
+
+
+def test_host_words_beside_a_quoted_foreign_phrase_stay_outside_it(detect):
+    # "infrastructure" and "conseguido entre" are words of both languages: before,
+    # the foreign run went on across the quotation mark and took them in.
+    text = "Le pays a amélioré l'infrastructure \"has caused\" grâce aux investissements."
+    assert _spans(detect, text, "fr") == [("has caused", "en")]
+    text = 'Ele falou do acordo conseguido entre "se utilizaron" o Japão e a Europa.'
+    assert _spans(detect, text) == [("se utilizaron", "es")]
+    # a foreign phrase with a quotation inside it stays whole
+    text = 'O ministro disse que «the "new" government will act» ontem à noite.'
+    assert _spans(detect, text) == [('the "new" government will act', "en")]
