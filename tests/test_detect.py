@@ -335,6 +335,14 @@ def test_host_words_beside_a_quoted_foreign_phrase_stay_outside_it(detect):
     assert _spans(detect, text, "fr") == [("has caused", "en")]
     text = 'Ele falou do acordo conseguido entre "se utilizaron" o Japão e a Europa.'
     assert _spans(detect, text) == [("se utilizaron", "es")]
-    # a foreign phrase with a quotation inside it stays whole
-    text = 'O ministro disse que «the "new" government will act» ontem à noite.'
-    assert _spans(detect, text) == [('the "new" government will act', "en")]
+    # quotes inside a quotation are no edge: the phrase stays whole
+    text = 'Ele disse «this is a "real" problem» e «the “data” is clear» ontem à noite.'
+    assert _spans(detect, text) == [
+        ('this is a "real" problem', "en"), ("the “data” is clear", "en"),
+    ]
+    # German quotes and spaced guillemets
+    assert _spans(detect, "Sie sang „Je ne regrette rien“ vor dem Publikum.", "de") == [
+        ("Je ne regrette rien", "fr"),
+    ]
+    text = "Les habitants ont parlé de « nos seus » smartphones avec les voisins."
+    assert _spans(detect, text, "fr") == [("nos seus", "pt")]
