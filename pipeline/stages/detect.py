@@ -193,30 +193,44 @@ ADDRESS_HINT = re.compile(r"@|://|\.[^\W\d_]")
 WORD_EDGES = frozenset(["", " ", "\t", "\n", '"', "“", "”", "„", "«", "»", "(", ")", ",", ";", ":"])
 
 
-def prose_words(text: str) -> list[re.Match[str]]:
-    """The ``WORD`` matches of ``text`` outside web and e-mail addresses (``ADDRESS``).
+def addresses(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each web or e-mail address in ``text`` (``ADDRESS``).
+
+    >>> text = "Veja www.bbc.co.uk/news, escreva a ana@jornal.pt ou ao eHost.com hoje."
+    >>> [text[start:end] for start, end in addresses(text)]  # a URL runs to a space
+    ['www.bbc.co.uk/news,', 'ana@jornal.pt', 'eHost.com']
+    """
+    if not ADDRESS_HINT.search(text):  # most sentences: no address, no second scan
+        return []
+    return [m.span() for m in ADDRESS.finditer(text)]
+
+
+def prose_words(
+    text: str, spans: Sequence[tuple[int, int]] | None = None
+) -> list[re.Match[str]]:
+    """The ``WORD`` matches of ``text`` outside its addresses (``spans``, found by
+    :func:`addresses` when not given).
 
     >>> text = "Veja www.bbc.co.uk/news, escreva a ana@jornal.pt ou ao eHost.com hoje."
     >>> [m.group() for m in prose_words(text)]
     ['Veja', 'escreva', 'a', 'ou', 'ao', 'hoje']
     """
     found = list(WORD.finditer(text))
-    if not ADDRESS_HINT.search(text):  # most sentences: no address, no second scan
+    spans = addresses(text) if spans is None else spans
+    if not spans:
         return found
     kept = []
-    addresses = ADDRESS.finditer(text)
-    address = next(addresses, None)
+    at = 0
     for match in found:  # both in text order: one walk
-        while address and address.end() <= match.start():
-            address = next(addresses, None)
-        if not (address and address.start() <= match.start()):
+        while at < len(spans) and spans[at][1] <= match.start():
+            at += 1
+        if not (at < len(spans) and spans[at][0] <= match.start()):
             kept.append(match)
     return kept
 
 
-def quotation_edges(text: str, matches: Sequence[re.Match[str]]) -> frozenset[int]:
-    """Each ``k`` such that a mark opening or closing an outermost quotation stands
-    between word ``k`` and word ``k + 1`` of ``matches``.
+def quotation_edges(text: str) -> list[int]:
+    """The offsets of the marks that open or close an outermost quotation.
 
     A mark glued to the word after it opens a quotation and one glued to the word
     before it closes one, whatever its shape ("“word”" in English, "„Wort“" in
@@ -225,9 +239,8 @@ def quotation_edges(text: str, matches: Sequence[re.Match[str]]) -> frozenset[in
     quotation (nested quotes) are no edge.
 
     >>> text = 'disse «this is a "real" problem» e "has caused" ontem'
-    >>> ms = list(WORD.finditer(text))
-    >>> [(ms[k].group(), ms[k + 1].group()) for k in sorted(quotation_edges(text, ms))]
-    [('disse', 'this'), ('problem', 'e'), ('e', 'has'), ('caused', 'ontem')]
+    >>> [text[i] for i in quotation_edges(text)]  # not the two around "real"
+    ['«', '»', '"', '"']
     """
     edges: list[int] = []
     depth = 0
@@ -239,7 +252,7 @@ def quotation_edges(text: str, matches: Sequence[re.Match[str]]) -> frozenset[in
         free_after = after.isspace() or after in QUOTE_CLOSE_BEFORE
         if free_before != free_after:
             opens = free_before
-        elif mark.group() in "«„" or mark.group() in "»”":
+        elif mark.group() in "«„»”":
             opens = mark.group() in "«„"
         else:
             opens = depth == 0
@@ -251,34 +264,48 @@ def quotation_edges(text: str, matches: Sequence[re.Match[str]]) -> frozenset[in
             if depth <= 1:
                 edges.append(i)
             depth = max(depth - 1, 0)
-    if not edges:
+    return edges
+
+
+def gaps_holding(matches: Sequence[re.Match[str]], offsets: Sequence[int]) -> frozenset[int]:
+    """Each ``k`` such that one of ``offsets`` (in text order) lies between word ``k``
+    and word ``k + 1`` of ``matches``.
+
+    >>> text = 'disse «this is a "real" problem» e "has caused" ontem'
+    >>> ms = list(WORD.finditer(text))
+    >>> edges = gaps_holding(ms, quotation_edges(text))
+    >>> [(ms[k].group(), ms[k + 1].group()) for k in sorted(edges)]
+    [('disse', 'this'), ('problem', 'e'), ('e', 'has'), ('caused', 'ontem')]
+    """
+    if not offsets:
         return frozenset()
     found = set()
     at = 0
-    for k in range(len(matches) - 1):  # gaps and edges both in text order
+    for k in range(len(matches) - 1):  # gaps and offsets both in text order
         start, end = matches[k].end(), matches[k + 1].start()
-        while at < len(edges) and edges[at] < start:
+        while at < len(offsets) and offsets[at] < start:
             at += 1
-        if at < len(edges) and edges[at] < end:
+        if at < len(offsets) and offsets[at] < end:
             found.add(k)
     return frozenset(found)
 
 
-def split_at_addresses(
-    text: str, matches: Sequence[re.Match[str]], runs: Sequence[tuple[int, int, str]]
+def split_runs(
+    runs: Sequence[tuple[int, int, str]], cuts: frozenset[int]
 ) -> list[tuple[int, int, str]]:
-    """``runs`` cut where a web or e-mail address lies between two of their words.
+    """``runs`` cut after word ``k`` for each ``k`` in ``cuts`` (an address lies there).
 
     >>> text = '"breaking news" www.cnn.com "live updates"'
-    >>> split_at_addresses(text, prose_words(text), [(0, 3, "en")])
+    >>> cuts = gaps_holding(prose_words(text), [start for start, _ in addresses(text)])
+    >>> split_runs([(0, 3, "en")], cuts)
     [(0, 1, 'en'), (2, 3, 'en')]
     """
-    if not ADDRESS_HINT.search(text):
+    if not cuts:
         return list(runs)
     cut = []
     for first, last, lang in runs:
         for k in range(first, last):
-            if ADDRESS.search(text, matches[k].end(), matches[k + 1].start()):
+            if k in cuts:
                 cut.append((first, k, lang))
                 first = k + 1
         cut.append((first, last, lang))
@@ -330,9 +357,10 @@ def words(text: str) -> list[str]:
     """
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    if not ADDRESS_HINT.search(text):  # the usual case, without match objects
+    found = addresses(text)
+    if not found:  # the usual case, without match objects
         return [w.casefold() for w in WORD.findall(text)]
-    return [m.group().casefold() for m in prose_words(text)]
+    return [m.group().casefold() for m in prose_words(text, found)]
 
 
 def best_language(scores: dict[str, float]) -> str:
@@ -817,12 +845,14 @@ class Detect(Stage):
 
         Words of web and e-mail addresses (``ADDRESS``) are left out.
         """
-        matches = prose_words(text)
+        found = addresses(text)
+        matches = prose_words(text, found)
         evidence = self.span_evidence(text, matches, home)
-        quotes = quotation_edges(text, matches)
+        quotes = gaps_holding(matches, quotation_edges(text))
         runs = self.extend_runs(text, matches, foreign_runs(evidence, home, quotes), home)
         runs = grow_runs(text, matches, evidence, runs, home)
-        return matches, evidence, split_at_addresses(text, matches, runs)
+        cuts = gaps_holding(matches, [start for start, _ in found])
+        return matches, evidence, split_runs(runs, cuts)
 
     def extend_runs(
         self, text: str, matches: Sequence[re.Match[str]],
