@@ -528,6 +528,12 @@ def _documents(
     return docs
 
 
+def detected(detect: Detect, name: str, texts: list[str]) -> Document:
+    """A document of these paragraphs after the segment and detect stages, as in a run."""
+    doc = Document(doc=name, blocks=[Block("paragraph", t) for t in texts])
+    return detect.process(Segmenter().process(doc))
+
+
 def predicted_pieces(doc: Document) -> list[Piece]:
     """Spans, and segments not in the document's language, as paragraph offsets."""
     pieces = []
@@ -588,8 +594,7 @@ def evaluate(detect: Detect, docs, errors: list[str] | None = None) -> dict[str,
     """
     counts: Counter[str] = Counter()
     for name, host, texts, gold, zones in docs:
-        doc = Document(doc=name, blocks=[Block("paragraph", t) for t in texts])
-        doc = detect.process(Segmenter().process(doc))
+        doc = detected(detect, name, texts)
         predicted = predicted_pieces(doc)
         counts["docs"] += 1
         counts["host_ok"] += doc.lang == host
@@ -695,8 +700,7 @@ def clean_pieces(detect: Detect, docs: list[tuple[str, str, list[str]]]) -> list
     """One line per predicted piece (and per flipped document language) in ``docs``."""
     found = []
     for name, lang, texts in docs:
-        doc = Document(doc=name, blocks=[Block("paragraph", t) for t in texts])
-        doc = detect.process(Segmenter().process(doc))
+        doc = detected(detect, name, texts)
         if doc.lang != lang:
             found.append(f"flip  {name} {lang}>{doc.lang}")
         found += [
@@ -746,8 +750,12 @@ def main(argv: list[str] | None = None) -> int:
         found = clean_pieces(detect, docs)
         if args.split == "dev":
             print("\n".join(found))
-        counts = {lang: sum(f" {lang}>" in line for line in found) for lang in LANGS}
-        print(f"{args.split} clean: {json.dumps({'documents': len(docs), 'pieces': counts})}")
+        counts = {
+            lang: sum(line.startswith(f"piece clean-{lang}-") for line in found) for lang in LANGS
+        }
+        flips = sum(line.startswith("flip") for line in found)
+        summary = {"documents": len(docs), "pieces": counts, "language_flips": flips}
+        print(f"{args.split} clean: {json.dumps(summary)}")
         return 0
     docs = documents(args.split, args.draws)
     groups = {"all": docs, "pud": [d for d in docs if d[0].startswith("pud")]}
