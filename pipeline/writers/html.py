@@ -12,8 +12,13 @@ block. Marks:
   segments with no translation (``missing``).
 
 Each fix marks the first occurrence of its text not already marked, in reading
-order; fixes of the read stage name encodings, not text, and mark nothing. The
-fixes table lists every fix whatever was marked.
+order; fixes of the read stage name encodings, not text, and mark nothing.
+Marking costs time linear in the text shown and the fixes (:func:`mark_fixes`):
+per column of a document it looks for at most :data:`MARK_TEXTS` different fix
+texts and examines at most :data:`MARK_PROBES` occurrences; a column that reached
+either limit says how many of the fixes it looked for. The fixes table lists the
+first :data:`TABLE_ROWS` fixes (and removed lines) whatever was marked, and says
+how many more there are: ``pipeline explain DOC`` and documents.jsonl hold them all.
 
 The page needs nothing but itself: CSS inline, no script, no image, no font, and
 a Content-Security-Policy that forbids loading anything. Every piece of article
@@ -24,13 +29,14 @@ Size is bounded whatever the corpus: the first ``max_documents`` documents in th
 order given (default :data:`DETAIL_DOCUMENTS`) are shown in detail, each text
 column up to :data:`DETAIL_CHARS` characters; a note says what was left out, and
 every document is in documents.jsonl and segments.jsonl. ``docs`` is read lazily
-and only that far.
+and only that far. The time to write the page is linear in what it shows.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html import escape
@@ -43,6 +49,9 @@ from pipeline.writers import atomic_open
 
 DETAIL_DOCUMENTS = 100  # documents shown in detail (a short news article: ~10 KB of page)
 DETAIL_CHARS = 50_000  # characters of one text column shown per document
+MARK_TEXTS = 1_000  # different fix texts looked for per column of a document
+MARK_PROBES = 100_000  # occurrences of fix texts examined per column of a document
+TABLE_ROWS = 1_000  # rows of a document's fixes table, and of its removed lines
 
 # Fixes of these stages describe the decoding (before/after are encoding names).
 NO_TEXT_FIX_STAGES = {"read"}
@@ -229,40 +238,107 @@ def marked(text: str, marks: list[Mark]) -> str:
     return "".join(pieces)
 
 
-class FixMarker:
-    """Marks each fix's text once, at its first unmarked occurrence in reading order.
+class Taken:
+    """Ranges of a text already marked: disjoint, sorted, found by bisection."""
 
-    ``side`` is ``"before"`` (the source) or ``"after"`` (the clean copy).
+    def __init__(self, ranges: Iterable[tuple[int, int]] = ()):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for start, end in sorted(r for r in ranges if r[0] < r[1]):
+            if self.ends and start < self.ends[-1]:  # overlapping ranges merge
+                self.ends[-1] = max(self.ends[-1], end)
+            else:
+                self.starts.append(start)
+                self.ends.append(end)
+
+    def blocking(self, start: int, end: int) -> int | None:
+        """The end of the taken range that overlaps ``start:end``, or None if none does.
+
+        >>> Taken([(2, 5), (8, 9)]).blocking(4, 6), Taken([(2, 5)]).blocking(5, 6)
+        (5, None)
+        """
+        i = bisect_left(self.starts, end) - 1
+        return self.ends[i] if i >= 0 and self.ends[i] > start else None
+
+    def add(self, start: int, end: int) -> None:
+        """Take ``start:end``, which overlaps no taken range."""
+        i = bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+
+
+def mark_fixes(
+    text: str, fixes: list[Fix], side: str, taken: Iterable[tuple[int, int]] = ()
+) -> tuple[list[Mark], int]:
+    """Marks for ``fixes`` in ``text``, and how many of the fixes were looked for.
+
+    Each fix, in order, marks the first occurrence of its text (its ``side``:
+    ``"before"`` in the source, ``"after"`` in the clean copy) that overlaps neither
+    the ``taken`` ranges nor the marks of the fixes before it. The occurrences a
+    text has passed stay passed (marks are never taken back), so the search for a
+    text resumes where it stopped: each occurrence is examined once per different
+    text, and each examination costs one search and one bisection. At most
+    :data:`MARK_TEXTS` different texts are looked for and :data:`MARK_PROBES`
+    occurrences examined; the second result is then the number of fixes looked for
+    (``len(fixes)`` when no limit was reached).
+
+    >>> split = Fix("repair", "split_compound", "norte -coreana", "norte-coreana")
+    >>> marks, looked = mark_fixes("norte -coreana e norte -coreana", [split] * 3, "before")
+    >>> [(m.start, m.end) for m in marks], looked
+    ([(0, 14), (17, 31)], 3)
+    >>> [(m.start, m.end) for m in mark_fixes("ab ab", [Fix("s", "k", "", "ab")] * 2,
+    ...                                       "after", taken=[(0, 1)])[0]]
+    [(3, 5)]
     """
-
-    def __init__(self, fixes: list[Fix], side: str):
-        self.side = side
-        self.pending = [
-            f for f in fixes if f.stage not in NO_TEXT_FIX_STAGES and getattr(f, side).strip()
-        ]
-
-    def marks(self, text: str, taken: list[Mark]) -> list[Mark]:
-        """Marks for the pending fixes found in ``text``, clear of ``taken``; consumes them."""
-        found: list[Mark] = []
-        for fix in list(self.pending):
-            needle = getattr(fix, self.side)
-            start = text.find(needle)
-            while start >= 0 and _overlaps(start, start + len(needle), taken + found):
-                start = text.find(needle, start + 1)
+    blocked = Taken(taken)
+    resume: dict[str, int] = {}  # text -> where its next free occurrence may start; -1: none
+    marks: list[Mark] = []
+    probes = 0
+    for n, fix in enumerate(fixes):
+        needle = getattr(fix, side)
+        if fix.stage in NO_TEXT_FIX_STAGES or not needle.strip():
+            continue
+        pos = resume.get(needle)
+        if pos is None:
+            if len(resume) >= MARK_TEXTS:
+                return marks, n
+            pos = 0
+        while pos >= 0:  # each turn moves past an occurrence or a mark: bounded by the text
+            if probes >= MARK_PROBES:
+                return marks, n
+            probes += 1
+            start = text.find(needle, pos)
             if start < 0:
-                continue
-            removed = self.side == "before" and not fix.after
-            css = "fix removed" if removed else "fix"
-            title = f"{fix.stage}/{fix.kind}: " + (
-                "removed" if removed else f"{fix.before!r} → {fix.after!r}"
-            )
-            found.append(Mark(start, start + len(needle), css, title))
-            self.pending.remove(fix)
-        return found
+                pos = -1
+                break
+            end = start + len(needle)
+            pos = blocked.blocking(start, end)  # occurrences before this mark's end overlap it
+            if pos is None:
+                blocked.add(start, end)
+                marks.append(_fix_mark(fix, side, start, end))
+                pos = end
+                break
+        resume[needle] = pos
+    return marks, len(fixes)
 
 
-def _overlaps(start: int, end: int, marks: list[Mark]) -> bool:
-    return any(start < m.end and m.start < end for m in marks)
+def _fix_mark(fix: Fix, side: str, start: int, end: int) -> Mark:
+    removed = side == "before" and not fix.after
+    title = f"{fix.stage}/{fix.kind}: " + (
+        "removed" if removed else f"{fix.before!r} → {fix.after!r}"
+    )
+    return Mark(start, end, "fix removed" if removed else "fix", title)
+
+
+def _marking_note(looked: int, fixes: list[Fix]) -> str:
+    if looked >= len(fixes):
+        return ""
+    return (
+        f'<p class="note">Fixes are marked in this column up to a limit: the first {looked} '
+        f"of the document's {len(fixes)} fixes were looked for (the page looks for at most "
+        f"{MARK_TEXTS} different texts and examines at most {MARK_PROBES} occurrences per "
+        "column); documents.jsonl and <code>pipeline explain</code> list every fix.</p>"
+    )
 
 
 def block_pieces(block: Block) -> list[str | Segment]:
@@ -283,6 +359,53 @@ def block_pieces(block: Block) -> list[str | Segment]:
     return pieces
 
 
+Pieces = list[str | Segment]
+
+
+def shown_blocks(blocks: list[Block], limit: int = DETAIL_CHARS) -> list[tuple[Block, Pieces]]:
+    """The blocks the page shows, each with its pieces (:func:`block_pieces`).
+
+    Whole blocks while they fit in ``limit`` characters; a first block longer than
+    that is cut there, its last segment shortened (its translations too).
+
+    >>> b = Block("paragraph", "Um dois. Três.", segments=[Segment("d#1.1", "Um dois."),
+    ...     Segment("d#1.2", "Três.", translations={"en": "Three."})])
+    >>> [[p if isinstance(p, str) else (p.text, p.translations) for p in pieces]
+    ...  for _, pieces in shown_blocks([b, b], limit=11)]
+    [['', ('Um dois.', {}), ' ', ('Tr', {'en': 'Th'})]]
+    """
+    shown: list[tuple[Block, Pieces]] = []
+    size = 0
+    for block in blocks:
+        if size + len(block.text) <= limit:
+            shown.append((block, block_pieces(block)))
+            size += len(block.text)
+            continue
+        if not shown:
+            shown.append((block, _cut(block_pieces(block), limit)))
+        break
+    return shown
+
+
+def _cut(pieces: Pieces, limit: int) -> Pieces:
+    """The pieces up to ``limit`` characters: those before it, the one across it cut."""
+    cut: Pieces = []
+    for piece in pieces:
+        text = piece if isinstance(piece, str) else piece.text
+        if len(text) <= limit:
+            cut.append(piece)
+            limit -= len(text)
+            continue
+        if isinstance(piece, str):
+            cut.append(piece[:limit])
+        elif limit > 0:
+            translations = {t: tr[:limit] for t, tr in piece.translations.items()}
+            cut.append(Segment(piece.id, piece.text[:limit], piece.lang, piece.score,
+                               translations, piece.flags))
+        break
+    return cut
+
+
 def render_document(n: int, doc: Document, targets: list[str], source: str | None) -> str:
     """One document's section: facts, audit trail, and the texts side by side."""
     parts = [f'<section class="doc" id="doc-{n}">\n<h2>{n}. {escape(doc.doc)}</h2>\n']
@@ -294,9 +417,16 @@ def render_document(n: int, doc: Document, targets: list[str], source: str | Non
     if doc.errors:
         facts["errors"] = doc.errors
     facts["metadata"] = doc.metadata
-    facts["removed"] = [{"text": r.text, "reason": r.reason} for r in doc.removed]
-    facts["fixes"] = [vars(f) for f in doc.fixes]
+    facts["removed"] = [{"text": r.text, "reason": r.reason} for r in doc.removed[:TABLE_ROWS]]
+    facts["fixes"] = [vars(f) for f in doc.fixes[:TABLE_ROWS]]
     parts.append(render_value(facts) + "\n")
+    for name, items in (("removed lines", doc.removed), ("fixes", doc.fixes)):
+        if len(items) > TABLE_ROWS:
+            parts.append(
+                f'<p class="note">The table shows the first {TABLE_ROWS} of the document\'s '
+                f"{len(items)} {name}; documents.jsonl and <code>pipeline explain</code> "
+                "list them all.</p>\n"
+            )
     parts.append(_texts_table(doc, targets, source))
     parts.append("</section>\n")
     return "".join(parts)
@@ -311,23 +441,13 @@ def _texts_table(doc: Document, targets: list[str], source: str | None) -> str:
     head = f"<th>{source_head}</th><th>Clean ({escape(doc.lang or '?')})</th>" + "".join(
         f"<th>{escape(t)}</th>" for t in targets
     )
-    blocks, size = [], 0
-    for block in doc.blocks:
-        if blocks and size + len(block.text) > DETAIL_CHARS:
-            break
-        blocks.append(block)
-        size += len(block.text)
-    spans: dict[str, list[Mark]] = {}
-    for span in doc.spans:
-        title = f"{span.lang}: {span.text}"
-        spans.setdefault(span.segment, []).append(Mark(span.start, span.end, "foreign", title))
-    after = FixMarker(doc.fixes, "after")
+    blocks = shown_blocks(doc.blocks)
+    clean, clean_note = _clean_cells(doc, blocks)
     rows = []
-    for i, block in enumerate(blocks):
+    for i, ((block, pieces), clean_html) in enumerate(zip(blocks, clean, strict=True)):
         kind = escape(block.kind)
-        cells = [f'<td class="{kind}" lang="{escape(block.lang or doc.lang)}">'
-                 f"{_clean_block(block, spans, after)}</td>"]
-        cells += [f'<td class="{kind}" lang="{escape(t)}">{_translated_block(block, t)}</td>'
+        cells = [f'<td class="{kind}" lang="{escape(block.lang or doc.lang)}">{clean_html}</td>']
+        cells += [f'<td class="{kind}" lang="{escape(t)}">{_translated_block(pieces, t)}</td>'
                   for t in targets]
         first = (f'<td rowspan="{len(blocks)}" lang="{escape(doc.lang)}">{source_cell}</td>'
                  if i == 0 else "")
@@ -335,10 +455,12 @@ def _texts_table(doc: Document, targets: list[str], source: str | None) -> str:
     if not blocks:
         empty = '<td class="missing">no clean text</td>' * (1 + len(targets))
         rows.append(f"<tr><td>{source_cell}</td>{empty}</tr>\n")
-    note = ""
-    if len(blocks) < len(doc.blocks):
-        note = (f'<p class="note">{len(doc.blocks) - len(blocks)} more blocks not shown '
-                f"(the page shows up to {DETAIL_CHARS} characters per document).</p>\n")
+    note = clean_note
+    shown = sum(len(p if isinstance(p, str) else p.text) for _, pieces in blocks for p in pieces)
+    hidden = sum(len(block.text) for block in doc.blocks) - shown
+    if hidden > 0:
+        note += (f'<p class="note">{hidden} more characters of the clean copy not shown '
+                 f"(the page shows up to {DETAIL_CHARS} characters per document).</p>\n")
     return f'<table class="texts">\n<tr>{head}</tr>\n{"".join(rows)}</table>\n{note}'
 
 
@@ -347,26 +469,59 @@ def _source_cell(source: str, fixes: list[Fix]) -> str:
     if len(source) > DETAIL_CHARS:
         source = source[:DETAIL_CHARS]
         note = f'<p class="note">(the first {DETAIL_CHARS} characters)</p>'
-    marks = FixMarker(fixes, "before").marks(source, [])
-    return f"<pre>{marked(source, marks)}</pre>{note}"
+    marks, looked = mark_fixes(source, fixes, "before")
+    return f"<pre>{marked(source, marks)}</pre>{note}{_marking_note(looked, fixes)}"
 
 
-def _clean_block(block: Block, spans: dict[str, list[Mark]], fixes: FixMarker) -> str:
+# Between two segments in the text that marking searches: it takes part in no match.
+SEGMENT_GAP = (1, "\n")
+
+
+def _clean_cells(doc: Document, blocks: list[tuple[Block, Pieces]]) -> tuple[list[str], str]:
+    """The clean column's cell of each shown block, with its foreign spans and fixes
+    marked; and the note saying where marking stopped, if it did.
+
+    The fixes are looked for once in all the shown segments, joined by a taken
+    separator, which marks the same as looking for them segment by segment.
+    """
+    spans: dict[str, list[Mark]] = {}
+    for span in doc.spans:
+        title = f"{span.lang}: {span.text}"
+        spans.setdefault(span.segment, []).append(Mark(span.start, span.end, "foreign", title))
+    segments = [p for _, pieces in blocks for p in pieces if isinstance(p, Segment)]
+    # A segment's spans (within what is shown of it), then its fixes.
+    seg_marks = [[m for m in spans.get(s.id, []) if m.end <= len(s.text)] for s in segments]
+    offsets, texts, taken, pos = [], [], [], 0
+    for seg, marks in zip(segments, seg_marks, strict=True):
+        offsets.append(pos)
+        texts.append(seg.text)
+        taken += [(pos + m.start, pos + m.end) for m in marks]
+        pos += len(seg.text)
+        taken.append((pos, pos + SEGMENT_GAP[0]))
+        pos += SEGMENT_GAP[0]
+    found, looked = mark_fixes(SEGMENT_GAP[1].join(texts), doc.fixes, "after", taken)
+    for mark in found:
+        i = bisect_right(offsets, mark.start) - 1
+        shift = offsets[i]
+        seg_marks[i].append(Mark(mark.start - shift, mark.end - shift, mark.css, mark.title))
+    cells, i = [], 0
+    for _, pieces in blocks:
+        html = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                html.append(escape(piece))
+                continue
+            title = f"{piece.id} ({piece.lang}, {piece.score:.2f})"
+            html.append(f'<span title="{escape(title)}">'
+                        f"{marked(piece.text, seg_marks[i])}</span>")
+            i += 1
+        cells.append("".join(html))
+    return cells, _marking_note(looked, doc.fixes)
+
+
+def _translated_block(pieces: Pieces, tgt: str) -> str:
     html = []
-    for piece in block_pieces(block):
-        if isinstance(piece, str):
-            html.append(escape(piece))
-            continue
-        marks = list(spans.get(piece.id, []))
-        marks += fixes.marks(piece.text, marks)
-        title = f"{piece.id} ({piece.lang}, {piece.score:.2f})"
-        html.append(f'<span title="{escape(title)}">{marked(piece.text, marks)}</span>')
-    return "".join(html)
-
-
-def _translated_block(block: Block, tgt: str) -> str:
-    html = []
-    for piece in block_pieces(block):
+    for piece in pieces:
         if isinstance(piece, str):
             html.append(escape(piece))
         elif tgt not in piece.translations:
