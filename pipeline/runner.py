@@ -79,6 +79,7 @@ class RunOptions:
     ray_address: str | None = None
     shard_docs: int = 32  # documents per shard
     no_cache: bool = False  # bypass the translation memory
+    started: float | None = None  # time.perf_counter() when the command started
 
 
 @dataclass
@@ -170,9 +171,12 @@ class Runner:
         self._hashes: dict[str, str] = {}
         self.translation: dict = {}  # this run's translation counts, summed over shards
         self.stages: list = []  # built by run(), before any work
+        self.started = 0.0  # time.perf_counter() at the start: timings count from it
+        self.timings: dict[str, float] = {}  # seconds per phase of the run
 
     # -- entry point -------------------------------------------------------------
     def run(self) -> RunResult:
+        self.started = self.options.started or time.perf_counter()
         if not self.corpus.is_dir():
             raise UsageError(f"corpus directory {self.corpus} does not exist or is not a directory")
         if self.out.resolve().is_relative_to(self.corpus.resolve()):
@@ -221,6 +225,7 @@ class Runner:
 
     # -- the run -----------------------------------------------------------------
     def _run_locked(self) -> RunResult:
+        self._phase("start", self.started)  # imports, configuration, stages, the lock
         started = time.perf_counter()
         sweep_temporary(self.out)
         state = StateStore(self.out / STATE_DIR / "state.sqlite")
@@ -233,7 +238,9 @@ class Runner:
             fp = fingerprint(self.config)
             self.log.event("start", f"{len(todo)} documents in {self.corpus}",
                            documents=len(todo), out=str(self.out))
+            self._phase("discover", started)
             self._process(todo, known, fp, state)
+            started = time.perf_counter()
             deleted = sorted(set(known) - {e.doc for e in todo})
             if self.options.prune:
                 for doc in deleted:
@@ -242,10 +249,25 @@ class Runner:
                 self.counts["pruned"] = len(deleted)
             if self.counts["processed"] or self.counts["pruned"] or not self._aggregates_exist():
                 self._write_aggregates(state)
-            timings = {"total": round(time.perf_counter() - started, 3)}
-            return self._report(state, [] if self.options.prune else deleted, timings)
+            self._phase("aggregates", started)
+            return self._report(state, [] if self.options.prune else deleted, self.timings)
         finally:
             state.close()
+
+    def _phase(self, name: str, since: float) -> None:
+        """Count the time since ``since`` (a perf_counter) to the phase ``name``."""
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - since
+
+    def _timings(self) -> dict[str, float]:
+        """report.json's ``timings_s``: the whole run, then each phase, in seconds.
+
+        ``translate`` is summed over shards from the workers' own clocks: it is part
+        of ``process``, and with several workers it may exceed it.
+        """
+        phases = ("start", "discover", "process", "translate", "write", "aggregates", "pages")
+        timings = {"total": time.perf_counter() - self.started}
+        timings |= {name: self.timings.get(name, 0.0) for name in phases}
+        return {name: round(seconds, 3) for name, seconds in timings.items()}
 
     def _on_signal(self, signum: int, frame) -> None:
         if self.stop_signal is None:
@@ -298,20 +320,28 @@ class Runner:
                                  memory_path=memory)
         # Installed after the executor starts (Ray installs handlers of its own).
         previous = {sig: signal.signal(sig, self._on_signal) for sig in EXIT_SIGNAL}
+        started, writing = time.perf_counter(), self.timings.get("write", 0.0)
         try:
             for result in executor.map(self._shards(todo, known, fp)):
+                for phase, seconds in result.stats.pop("timings", {}).items():
+                    self.timings[phase] = self.timings.get(phase, 0.0) + seconds
                 merge_counts(self.translation, result.stats)
                 if "memory_moved_aside" in result.stats:
                     aside = result.stats["memory_moved_aside"]
                     self.log.event("memory", f"the translation memory was unusable: moved to "
                                    f"{aside}, a new one was started", moved_to=aside)
+                committing = time.perf_counter()
                 self._commit(result, fp, state)
+                self._phase("write", committing)
                 self.log.advance(len(result.docs))
         finally:
             self.log.end_progress()
             executor.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            # Reading, cleanup and translation: the time not spent writing.
+            self._phase("process", started)
+            self.timings["process"] -= self.timings.get("write", 0.0) - writing
 
     def _commit(self, result: ShardResult, fp: str, state: StateStore) -> None:
         """Write a shard's files, drop files its documents no longer own, sync once,
@@ -364,6 +394,7 @@ class Runner:
     def _report(self, state: StateStore, deleted: list[str], timings: dict) -> RunResult:
         from pipeline.engines.argos import install_command
 
+        started = time.perf_counter()
         statuses: Counter[str] = Counter()
         languages: Counter[str] = Counter()
         fixes: Counter[str] = Counter()
@@ -416,9 +447,12 @@ class Runner:
         else:
             code = EXIT_OK
         report["exit_code"] = code
+        # The page first (it leaves the timings out), so that they cover it too.
+        write_html(self.out, self._stored_documents(state), report, corpus_sources(self.corpus))
+        self._phase("pages", started)
+        report["timings_s"] = self._timings()
         atomic_write(self.out / "report.json",
                      json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        write_html(self.out, self._stored_documents(state), report, corpus_sources(self.corpus))
         return RunResult(report, code)
 
     # -- dry run -----------------------------------------------------------------

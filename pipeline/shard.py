@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -87,7 +88,7 @@ class ShardResult:
 
     docs: list[DocumentOutput]
     missing: dict[str, list[str]] = field(default_factory=dict)  # doc -> ["pt-en", ...]
-    stats: dict = field(default_factory=dict)  # Translate.stats of this shard
+    stats: dict = field(default_factory=dict)  # Translate.stats of this shard, timings
 
 
 def detection_candidates(config: Config) -> list[str]:
@@ -253,10 +254,12 @@ class ShardProcessor:
         missing: dict[str, list[str]] = {}
         stats: dict = {}
         if ok:
+            started = time.perf_counter()
             translate = Translate(self.engine, self.config.targets, self.memory,
                                   self.config.translate.terms)
             translate.process_batch(ok)
-            stats = translate.stats
+            # "timings" (seconds) is taken out by the runner, not counted with the rest.
+            stats = {**translate.stats, "timings": {"translate": time.perf_counter() - started}}
             memory = self._memory
             if memory is not None and memory.recovered is not None:
                 # Said once, in the shard that found it: the report names the file.
