@@ -1,4 +1,10 @@
-"""Pathological text: every document finishes within a bounded time, or is quarantined."""
+"""Pathological text: every document finishes within a bounded time, or is quarantined.
+
+Nothing here depends on the machine's speed or load: the budget is wall-clock time,
+so a busy machine only makes it run out sooner, and the checks accept either outcome
+(cleaned, or quarantined) where load decides which; the processor time a document
+takes is bounded whatever the load.
+"""
 
 import json
 import time
@@ -10,6 +16,7 @@ from pipeline.cli import main
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.shard import build_stages, process_document
+from pipeline.stages.detect import Detect
 
 # Generous per-document budget on a shared 2-core machine; the point is "bounded",
 # not fast: catastrophic backtracking takes minutes to hours on these inputs.
@@ -43,23 +50,41 @@ def stages():
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_pathological_document_finishes_in_bounded_time(name, stages):
-    started = time.perf_counter()
+    # Processor time of this thread, not wall-clock time: the budget's alarm ends the
+    # work after BUDGET_S seconds of wall-clock time, which on a busy machine is less
+    # work, never more. Over BUDGET_S + 2, the alarm failed to stop it.
+    started = time.thread_time()
     doc = process_document(Document("x.txt", raw=CASES[name].encode("utf-8")), stages, BUDGET_S)
-    elapsed = time.perf_counter() - started
-    assert elapsed < BUDGET_S + 2, f"{name}: {elapsed:.1f} s"
+    used = time.thread_time() - started
+    assert used < BUDGET_S + 2, f"{name}: {used:.1f} s of processor time"
     assert doc.status in ("ok", "quarantined"), doc.errors
 
 
 def test_document_over_its_time_budget_is_quarantined_and_the_run_goes_on(
     corpus_copy, tmp_path, monkeypatch
 ):
+    """huge.txt certainly overruns its budget: its language detection waits for the
+    budget's alarm (the earlier stages may already overrun it on a busy machine: the
+    outcome is the same). The sample documents take well under a second each, a
+    tenth of the budget. The page then shows huge.txt's source with its thousands of
+    fixes, which used to take hours."""
+    budget = 10
+    analyse = Detect.process
+
+    def waits_out_the_budget(self, doc):
+        if doc.doc == "huge.txt":
+            time.sleep(30 * budget)  # ended by the alarm; bounded if the alarm failed
+        return analyse(self, doc)
+
+    monkeypatch.setattr(Detect, "process", waits_out_the_budget)
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
-    (corpus_copy / "huge.txt").write_text("Uma frase norte -coreana. " * 200_000)
+    (corpus_copy / "huge.txt").write_text("Uma frase norte -coreana. " * 20_000)
     config = tmp_path / "p.toml"
-    config.write_text("document_timeout_s = 2.0\n")
+    config.write_text(f"document_timeout_s = {budget}\n")
     out = tmp_path / "out"
     assert main(["run", str(corpus_copy), "--out", str(out), "--config", str(config)]) == 3
     report = json.loads((out / "report.json").read_text())
     reasons = {q["doc"]: q["reason"] for q in report["quarantined"]}
-    assert "took longer than 2 s" in reasons["huge.txt"]
+    assert f"took longer than {budget} s" in reasons["huge.txt"]
     assert report["ok"] == 5
+    assert "huge.txt" in (out / "report.html").read_text(encoding="utf-8")
