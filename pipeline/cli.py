@@ -144,16 +144,19 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
         say("plan_summary", plan or "nothing", **report["plan"])
         _done(log, result.exit_code, plan=report["plan"])
         return result.exit_code
-    say("summary", summary_line(report, args.out), **counts(report))
+    # The documents that failed or were quarantined: a line each in human mode; in JSON,
+    # lists in the summary event (the documents processed by this run already had an
+    # event each as they were done).
+    say("summary", summary_line(report, args.out), **counts(report),
+        failed_documents=report["failed"], quarantined_documents=report["quarantined"])
     for tgt, count in report["translated_documents"].items():
         say("translated", f"{count} translated into {tgt} -> {args.out}/translations/{tgt}/",
             target=tgt, documents=count)
-    for failed in report["failed"]:
-        say("failed", f"failed: {failed['doc']}: {'; '.join(failed['errors'])}",
-            doc=failed["doc"], errors=failed["errors"])
-    for item in report["quarantined"]:
-        say("quarantined", f"quarantined: {item['doc']}: {item['reason']}",
-            doc=item["doc"], reason=item["reason"])
+    if log.fmt == "human":
+        for failed in report["failed"]:
+            print(f"failed: {failed['doc']}: {'; '.join(failed['errors'])}")
+        for item in report["quarantined"]:
+            print(f"quarantined: {item['doc']}: {item['reason']}")
     for doc in report["deleted_sources"]:
         say("deleted_source", f"source deleted (outputs kept; --prune removes them): {doc}",
             doc=doc)

@@ -37,7 +37,9 @@ def debug_enabled() -> bool:
 
 
 def warn(event: str, message: str, **fields: Any) -> None:
-    """Report a warning through the active run log, or in the run's format on stderr.
+    """Report a warning: through the active run log; with no run active in this process,
+    as a JSON line when the run that started it logs JSON (a worker process), else on
+    the ``pipeline.<event>`` logger.
 
     >>> import io
     >>> stream = io.StringIO()
@@ -46,8 +48,12 @@ def warn(event: str, message: str, **fields: Any) -> None:
     >>> stream.getvalue()
     '{"event": "state", "message": "state moved aside", "level": "warning", "moved_to": "x"}\\n'
     """
-    log = _ACTIVE if _ACTIVE is not None else RunLog(os.environ.get(FORMAT_ENV, "human"))
-    log.event(event, message, level="warning", **fields)
+    if _ACTIVE is not None:
+        _ACTIVE.event(event, message, level="warning", **fields)
+    elif os.environ.get(FORMAT_ENV) == "json":
+        RunLog("json").event(event, message, level="warning", **fields)
+    else:
+        logging.getLogger(f"pipeline.{event}").warning("%s", message)
 
 
 class _Forward(logging.Handler):
