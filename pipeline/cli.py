@@ -15,10 +15,12 @@ import atexit
 import os
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import NoReturn
 
 from pipeline.config import Config, ConfigError, load_config, parse_langs
+from pipeline.log import DEBUG_ENV, RunLog, debug_enabled
 
 DEFAULT_CONFIG = Path("pipeline.toml")
 
@@ -35,10 +37,14 @@ Reruns are incremental: only new and changed documents are processed.
 
 exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
 3 finished with failed or quarantined documents or missing models,
-74 the output directory cannot be written (disk full, read-only),
-75 another run holds the output directory, 130/143 stopped by SIGINT/SIGTERM
-(documents in progress were finished and the report written).
+70 internal error (a bug: rerun with --debug and report the traceback),
+74 the output directory or its state cannot be written (disk full, read-only, I/O error),
+75 another run (or another program) holds the output directory or its state,
+130/143 stopped by SIGINT/SIGTERM (documents in progress were finished and the
+report written).
 """
+
+EXIT_INTERNAL = 70  # EX_SOFTWARE: an error the pipeline did not expect, a bug
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of errors (also: PIPELINE_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser(
@@ -81,7 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--ray-address", metavar="ADDR",
                      help="Ray cluster to attach to (auto or host:port; default: start one)")
     run.add_argument("--log-format", choices=("human", "json"), default="human",
-                     help="log lines on stderr: human (default) or json")
+                     help="human (default): log lines on stderr, the summary on stdout; "
+                     "json: everything as JSON events on stderr, the last one 'done'")
+    run.add_argument("--debug", action="store_true", dest="debug_run",
+                     help="show the traceback of errors, and of documents that fail")
 
     models = sub.add_parser("models", help="list, install or remove translation models",
                             description="Manage argostranslate packages (ARGOS_PACKAGES_DIR "
@@ -104,9 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _config_for(args: argparse.Namespace) -> Config:
     path = args.config
-    if path is None and DEFAULT_CONFIG.is_file():
+    implicit = path is None and DEFAULT_CONFIG.is_file()
+    if implicit:
         path = DEFAULT_CONFIG
-    config = load_config(path)
+    config = load_config(path, implicit=implicit)
     if args.to:
         config.targets = parse_langs(args.to)
     if args.beam_size is not None:
@@ -118,8 +130,7 @@ def _config_for(args: argparse.Namespace) -> Config:
     return config
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.log import RunLog
+def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     from pipeline.runner import RunOptions, run
 
     config = _config_for(args)
@@ -129,31 +140,92 @@ def cmd_run(args: argparse.Namespace) -> int:
                          executor=args.executor, workers=args.workers,
                          ray_address=args.ray_address, no_cache=args.no_cache)
     options.started = getattr(args, "started", None)
-    result = run(args.corpus, args.out, config, options, RunLog(args.log_format))
+    result = run(args.corpus, args.out, config, options, log)
     report = result.report
+    say = _sayer(log)
     if args.dry_run:
-        print(", ".join(f"{n} {what}" for what, n in sorted(report["plan"].items())) or "nothing")
+        plan = ", ".join(f"{n} {what}" for what, n in sorted(report["plan"].items()))
+        say("plan_summary", plan or "nothing", **report["plan"])
+        _done(log, result.exit_code, plan=report["plan"])
         return result.exit_code
-    print(f"{report['ok']}/{report['documents']} documents clean in {args.out}/clean/ "
-          f"({report['processed']} processed, {report['unchanged']} unchanged)")
+    # The documents that failed or were quarantined: a line each in human mode; in JSON,
+    # lists in the summary event (the documents processed by this run already had an
+    # event each as they were done).
+    say("summary", summary_line(report, args.out), **counts(report),
+        failed_documents=report["failed"], quarantined_documents=report["quarantined"])
     for tgt, count in report["translated_documents"].items():
-        print(f"{count} translated into {tgt} -> {args.out}/translations/{tgt}/")
-    for failed in report["failed"]:
-        print(f"failed: {failed['doc']}: {'; '.join(failed['errors'])}")
-    for item in report["quarantined"]:
-        print(f"quarantined: {item['doc']}: {item['reason']}")
+        say("translated", f"{count} translated into {tgt} -> {args.out}/translations/{tgt}/",
+            target=tgt, documents=count)
+    if log.fmt == "human":
+        for failed in report["failed"]:
+            print(f"failed: {failed['doc']}: {'; '.join(failed['errors'])}")
+        for item in report["quarantined"]:
+            print(f"quarantined: {item['doc']}: {item['reason']}")
     for doc in report["deleted_sources"]:
-        print(f"source deleted (outputs kept; --prune removes them): {doc}")
+        say("deleted_source", f"source deleted (outputs kept; --prune removes them): {doc}",
+            doc=doc)
     if report["interrupted"]:
-        print("interrupted: the documents not yet processed will be processed by the next run")
+        say("interrupted", f"interrupted: {report['not_reached']} documents not reached; "
+            "the next run processes them", not_reached=report["not_reached"])
     for pair, why in report["translation"].get("failed_models", {}).items():
-        print(f"model failed, pair {pair} left untranslated: {why}")
-    if report["missing_models"]:
+        say("model_failed", f"model failed, pair {pair} left untranslated: {why}",
+            pair=pair, error=why)
+    if report["missing_models"] and log.fmt == "human":
         print("missing translation models (everything else was written):")
-        for item in report["missing_models"]:
-            print(f"  {item['pair']}: {item['install']}")
-    print(f"report: {args.out}/report.json")
+    for item in report["missing_models"]:
+        say("missing_model", f"  {item['pair']}: {item['install']}", pair=item["pair"],
+            install=item["install"])
+    say("report", f"report: {args.out}/report.json", path=f"{args.out}/report.json")
+    _done(log, result.exit_code, **counts(report))
     return result.exit_code
+
+
+def summary_line(report: dict, out: Path) -> str:
+    """The run in one line: documents in the corpus and what this run did with them.
+
+    >>> print(summary_line({"ok": 4, "documents": 4, "processed": 0, "unchanged": 4,
+    ...                     "not_reached": 0, "deleted": 1, "pruned": 0}, Path("out")))
+    4/4 documents clean in out/clean/ (0 processed, 4 unchanged; 1 source deleted, outputs kept)
+    """
+    line = (f"{report['ok']}/{report['documents']} documents clean in {out}/clean/ "
+            f"({report['processed']} processed, {report['unchanged']} unchanged")
+    if report["not_reached"]:
+        line += f", {report['not_reached']} not reached"
+    if report["deleted"]:
+        line += f"; {_n(report['deleted'], 'source')} deleted, outputs kept"
+    if report["pruned"]:
+        line += f"; {_n(report['pruned'], 'deleted source')} pruned"
+    return line + ")"
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def counts(report: dict) -> dict[str, int]:
+    """The document counts of a run, for its JSON events."""
+    return {
+        "documents": report["documents"], "ok": report["ok"],
+        "processed": report["processed"], "unchanged": report["unchanged"],
+        "not_reached": report["not_reached"], "failed": len(report["failed"]),
+        "quarantined": len(report["quarantined"]), "deleted": report["deleted"],
+        "pruned": report["pruned"], "missing_models": len(report["missing_models"]),
+    }
+
+
+def _sayer(log: RunLog):
+    """Summary lines: plain on stdout in human mode, events on the log in JSON."""
+    def say(event: str, message: str, **fields) -> None:
+        if log.fmt == "json":
+            log.event(event, message, **fields)
+        else:
+            print(message)
+    return say
+
+
+def _done(log: RunLog, code: int, **fields) -> None:
+    if log.fmt == "json":
+        log.event("done", f"done, exit code {code}", exit_code=code, **fields)
 
 
 def cmd_models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -200,9 +272,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.started = started
+    args.own_process = argv is None
     if args.command is None:
         parser.print_help()
         return 2
+    if not (args.debug or getattr(args, "debug_run", False)):
+        return _main(args, parser)
+    before = os.environ.get(DEBUG_ENV)
+    os.environ[DEBUG_ENV] = "1"  # worker processes inherit it
+    try:
+        return _main(args, parser)
+    finally:
+        if before is None:
+            os.environ.pop(DEBUG_ENV, None)
+        else:
+            os.environ[DEBUG_ENV] = before
+
+
+def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from pipeline.engines.argos import ModelError
     from pipeline.runner import (
         EXIT_LOCKED,
@@ -213,24 +300,39 @@ def main(argv: list[str] | None = None) -> int:
         UsageError,
     )
 
+    log = RunLog(getattr(args, "log_format", "human"))
     try:
         if args.command == "run":
-            code = cmd_run(args)
-            if argv is None:  # the process's own command line: the process ends here
+            code = cmd_run(args, log)
+            if args.own_process:  # the process's own command line: the process ends here
                 exit_without_teardown(code)
             return code
         if args.command == "models":
             return cmd_models(args, parser)
         return args.handler(args)
     except (ConfigError, UsageError, ModelError) as exc:
-        print(f"pipeline: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _error(log, f"pipeline: error: {exc}", EXIT_USAGE)
     except LockedError as exc:
-        print(f"pipeline: {exc}", file=sys.stderr)
-        return EXIT_LOCKED
+        return _error(log, f"pipeline: {exc}", EXIT_LOCKED)
     except OutputError as exc:
-        print(f"pipeline: error: {exc}", file=sys.stderr)
-        return EXIT_OUTPUT
+        return _error(log, f"pipeline: error: {exc}", EXIT_OUTPUT)
+    except Exception as exc:
+        hint = "" if debug_enabled() else "; rerun with --debug to see the traceback"
+        return _error(log, f"pipeline: internal error: {type(exc).__name__}: {exc} (a bug: "
+                      f"please report it{hint})", EXIT_INTERNAL)
+
+
+def _error(log: RunLog, message: str, code: int) -> int:
+    """Say why the command stops (with the traceback under --debug); return ``code``."""
+    trace = traceback.format_exc() if debug_enabled() else ""
+    if log.fmt == "json":
+        log.event("error", message, exit_code=code, **({"traceback": trace} if trace else {}))
+        _done(log, code)
+    else:
+        if trace:
+            print(trace, end="", file=sys.stderr)
+        print(message, file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ never passes silently. Example ``pipeline.toml``::
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -30,6 +32,14 @@ from typing import Any
 # of the sample corpus and of the usual news sources. The languages of installed
 # models and the configured targets are always added.
 DEFAULT_CANDIDATES = ("pt", "de", "en", "es", "fr", "it", "nl")
+
+
+# CTranslate2's compute types (https://opennmt.net/CTranslate2/quantization.html);
+# ``default`` keeps the model's own type, ``auto`` picks the fastest the device has.
+COMPUTE_TYPES = (
+    "default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
+    "float16", "bfloat16", "float32",
+)
 
 
 class ConfigError(ValueError):
@@ -70,6 +80,39 @@ class Config:
             base = [*DEFAULT_CANDIDATES, *(c for c in installed if c not in DEFAULT_CANDIDATES)]
         return base + [t for t in self.targets if t not in base]
 
+    def validate(self) -> None:
+        """Check every value; raise :class:`ConfigError` naming the key and what to use.
+
+        >>> try:
+        ...     Config(max_file_bytes=0).validate()
+        ... except ConfigError as exc:
+        ...     print(exc)
+        max_file_bytes = 0: must be a whole number of bytes above 0
+        """
+        t = self.translate
+        _check_strings(self.targets, "targets")
+        _check_strings(self.detect.candidates, "detect.candidates")
+        _check_strings(t.terms, "translate.terms")
+        if t.compute_type not in COMPUTE_TYPES:
+            raise ConfigError(
+                f"translate.compute_type = {t.compute_type!r} is not a CTranslate2 compute "
+                f"type; use one of {', '.join(COMPUTE_TYPES)} (int8 is the fastest on CPUs)"
+            )
+        # (key, value, least allowed value or None for a finite number above 0, what)
+        checks = (
+            ("max_file_bytes", self.max_file_bytes, 1, "a whole number of bytes above 0"),
+            ("document_timeout_s", self.document_timeout_s, None, "a number of seconds above 0"),
+            ("translate.beam_size", t.beam_size, 1, "1 or more (1 = greedy, the fastest)"),
+            ("translate.max_batch_tokens", t.max_batch_tokens, 1, "1 or more (default 1024)"),
+            ("translate.threads", t.threads, 0, "0 (one per core) or more"),
+            ("translate.max_decoding_ratio", t.max_decoding_ratio, None,
+             "a number above 0 (default 2.0)"),
+        )
+        for key, value, low, what in checks:
+            bad = not math.isfinite(value) or value <= 0 if low is None else value < low
+            if bad:
+                raise ConfigError(f"{key} = {value!r}: must be {what}")
+
     def fingerprint(self) -> dict[str, Any]:
         """What changes outputs, for the report and incremental state."""
         return {
@@ -105,6 +148,12 @@ def _fill(obj: Any, values: dict[str, Any], where: str) -> None:
         setattr(obj, key, value)
 
 
+def _check_strings(values: list[Any], key: str) -> None:
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{key} must be a list of non-empty strings, got {value!r}")
+
+
 def parse_langs(text: str) -> list[str]:
     """Parse a comma-separated language list.
 
@@ -118,26 +167,60 @@ def parse_langs(text: str) -> list[str]:
     return langs
 
 
-def load_config(path: Path | None) -> Config:
-    """Load a config file over the defaults; ``None`` gives the defaults."""
+def load_config(path: Path | None, implicit: bool = False) -> Config:
+    """Load a config file over the defaults; ``None`` gives the defaults.
+
+    Every value is checked (:meth:`Config.validate`); an error names the file and the
+    key. ``implicit``: the file was found in the current directory, not named with
+    ``--config``, and the message says so.
+    """
     config = Config()
     if path is None:
         return config
+    named = f"config file {path}" + (
+        " (read from the current directory; --config FILE names another)" if implicit else ""
+    )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
+        raise ConfigError(f"{named} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+        raise ConfigError(f"cannot read {named}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-    _fill(config, data, "")
-    config.targets = parse_langs(",".join(config.targets))
-    if config.detect.candidates:
-        config.detect.candidates = parse_langs(",".join(config.detect.candidates))
-    if config.translate.beam_size < 1:
-        raise ConfigError("translate.beam_size must be 1 or more")
+        raise ConfigError(f"{named} is not valid TOML: {exc}") from None
+    try:
+        _fill(config, data, "")
+        config.validate()
+        config.targets = _langs(config.targets, "targets")
+        if config.detect.candidates:
+            config.detect.candidates = _langs(config.detect.candidates, "detect.candidates")
+        _check_outputs(config)
+    except ConfigError as exc:
+        raise ConfigError(f"{named}: {exc}") from None
     return config
+
+
+def _langs(values: list[str], key: str) -> list[str]:
+    try:
+        return parse_langs(",".join(values))
+    except ConfigError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+
+
+def _check_outputs(config: Config) -> None:
+    """What the stages and writers would refuse later: target codes and the labels."""
+    from pipeline.stages.boilerplate import Lexicon, lexicon_data, merge_labels
+    from pipeline.writers.jsonl import check_targets
+
+    try:
+        check_targets(config.targets)
+    except ValueError as exc:
+        raise ConfigError(f"targets: {exc}") from None
+    if config.labels:
+        try:
+            Lexicon.from_data(merge_labels(lexicon_data(), config.labels))
+        except (ValueError, re.error) as exc:
+            raise ConfigError(f"[labels]: {exc}") from None
 
 
 def available_cpus() -> int:

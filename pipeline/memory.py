@@ -16,7 +16,6 @@ is built in its place: a cache is never worth failing a run for.
 
 from __future__ import annotations
 
-import logging
 import re
 import sqlite3
 import unicodedata
@@ -25,9 +24,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
+from pipeline.log import warn
+
 __all__ = ["SCHEMA_VERSION", "TranslationMemory", "normalize_text"]
 
-log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 # Keys per SELECT ... IN (...): below SQLite's historic limit of 999 bound variables.
@@ -143,12 +143,8 @@ class TranslationMemory:
             old = Path(f"{self.path}{suffix}")
             if old.exists():
                 old.replace(Path(f"{aside}{suffix}"))
-        log.warning(
-            "translation memory %s is unusable (%s); moved it to %s and started an empty one",
-            self.path,
-            why,
-            aside,
-        )
+        warn("memory", f"translation memory {self.path} is unusable ({why}); moved it to "
+             f"{aside} and started an empty one", moved_to=str(aside), reason=why)
         self.recovered = aside
         return self._open()
 

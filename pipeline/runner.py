@@ -38,7 +38,7 @@ from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
 from pipeline.log import RunLog
 from pipeline.shard import ShardResult, build_stages
-from pipeline.state import StateStore, StoredDocument
+from pipeline.state import StateError, StateStore, StoredDocument
 from pipeline.writers import atomic_open, atomic_write, sweep_temporary, sync_to_disk
 from pipeline.writers.html import corpus_sources, write_html
 from pipeline.writers.jsonl import check_targets
@@ -169,6 +169,9 @@ class Runner:
         self.skipped: list[dict] = []
         self.counts: Counter[str] = Counter()
         self._hashes: dict[str, str] = {}
+        self._current: set[str] = set()  # documents processed or found unchanged by this run
+        self.corpus_documents = 0  # document files found in the corpus
+        self.pruned: list[str] = []
         self.translation: dict = {}  # this run's translation counts, summed over shards
         self.stages: list = []  # built by run(), before any work
         self.started = 0.0  # time.perf_counter() at the start: timings count from it
@@ -177,12 +180,20 @@ class Runner:
     # -- entry point -------------------------------------------------------------
     def run(self) -> RunResult:
         self.started = self.options.started or time.perf_counter()
+        with self.log.active():
+            try:
+                return self._run()
+            except StateError as exc:  # locked by another program (75), or a disk error
+                raise (LockedError if exc.locked else OutputError)(str(exc)) from None
+
+    def _run(self) -> RunResult:
         if not self.corpus.is_dir():
             raise UsageError(f"corpus directory {self.corpus} does not exist or is not a directory")
         if self.out.resolve().is_relative_to(self.corpus.resolve()):
             raise UsageError(f"output directory {self.out} is inside the corpus; "
                              "choose --out elsewhere")
         # Configuration errors before any work; an in-process worker reuses these stages.
+        self.config.validate()
         try:
             check_targets(self.config.targets)
         except ValueError as exc:
@@ -232,6 +243,7 @@ class Runner:
         try:
             known = state.known()
             todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
+            self.corpus_documents = len(todo) + len(self.quarantined)
             new = len(todo) if self.options.force else sum(e.doc not in known for e in todo)
             if new > self.options.shard_docs:  # several shards of work for sure
                 start_early(self.options.executor, self.options.workers)
@@ -243,10 +255,7 @@ class Runner:
             started = time.perf_counter()
             deleted = sorted(set(known) - {e.doc for e in todo})
             if self.options.prune:
-                for doc in deleted:
-                    self._remove_outputs(state.outputs(doc))
-                    state.delete(doc)
-                self.counts["pruned"] = len(deleted)
+                self._prune(deleted, state)
             if self.counts["processed"] or self.counts["pruned"] or not self._aggregates_exist():
                 self._write_aggregates(state)
             self._phase("aggregates", started)
@@ -268,6 +277,33 @@ class Runner:
         timings = {"total": time.perf_counter() - self.started}
         timings |= {name: self.timings.get(name, 0.0) for name in phases}
         return {name: round(seconds, 3) for name, seconds in timings.items()}
+
+    def _prune(self, deleted: list[str], state: StateStore) -> None:
+        """Remove the outputs and the state rows of documents deleted from the corpus,
+        and the folders under clean/ and translations/ this leaves empty."""
+        for doc in deleted:
+            outputs = state.outputs(doc)
+            self._remove_outputs(outputs)
+            self._remove_empty_folders(outputs)
+            state.delete(doc)
+            self.pruned.append(doc)
+            self.log.event("pruned", f"pruned: {doc} ({len(outputs)} output files removed)",
+                           doc=doc, removed=outputs)
+        self.counts["pruned"] = len(deleted)
+
+    def _remove_empty_folders(self, outputs: Iterable[str]) -> None:
+        """Remove the now empty folders that held ``outputs``, up to (not including)
+        OUT/clean and OUT/translations."""
+        for rel in outputs:
+            parts = Path(rel).parts
+            if parts[:1] not in (("clean",), ("translations",)):
+                continue
+            for depth in range(len(parts) - 1, 1, -1):
+                folder = self.out.joinpath(*parts[:depth])
+                try:
+                    folder.rmdir()
+                except OSError:  # not empty (or already gone): so are its parents
+                    break
 
     def _on_signal(self, signum: int, frame) -> None:
         if self.stop_signal is None:
@@ -302,6 +338,7 @@ class Runner:
             sha = hashlib.sha256(data).hexdigest()
             if not self.options.force and known.get(entry.doc, ("",))[:2] == (sha, fp):
                 self.counts["unchanged"] += 1
+                self._current.add(entry.doc)
                 self.log.advance()
                 continue
             self._hashes[entry.doc] = sha
@@ -361,10 +398,11 @@ class Runner:
                 state.put(StoredDocument(
                     doc.doc, self._hashes.pop(doc.doc), f"retry:{fp}" if retry else fp,
                     doc.status, written[doc.doc], doc.record, doc.segments, doc.document,
-                    missing,
+                    missing, result.counts.get(doc.doc, {}),
                 ))
         for doc in result.docs:
             self.counts["processed"] += 1
+            self._current.add(doc.doc)
             if doc.status != "ok":
                 self.log.event(doc.status, f"{doc.status}: {doc.doc}: {'; '.join(doc.errors)}",
                                doc=doc.doc, errors=doc.errors)
@@ -392,6 +430,9 @@ class Runner:
         return (Document.from_json(text) for text in state.column("document"))
 
     def _report(self, state: StateStore, deleted: list[str], timings: dict) -> RunResult:
+        """report.json and the page. Counts of documents are about the corpus as this
+        run found it; totals (languages, fixes, segments, translation) are about the
+        outputs, read from the state, so a rerun that does nothing reports the same."""
         from pipeline.engines.argos import install_command
 
         started = time.perf_counter()
@@ -403,28 +444,35 @@ class Runner:
         failed, quarantined = [], list(self.quarantined)
         segments = removed = 0
         for record, outputs, gaps, seg_count in state.summaries():
-            statuses[record["status"]] += 1
-            if record["status"] == "failed":
-                failed.append({"doc": record["doc"], "errors": record["errors"]})
-            elif record["status"] == "quarantined":
-                quarantined.append({"doc": record["doc"], "reason": "; ".join(record["errors"])})
+            if record["doc"] in self._current:  # deleted or not reached: not this corpus's
+                statuses[record["status"]] += 1
+                if record["status"] == "failed":
+                    failed.append({"doc": record["doc"], "errors": record["errors"]})
+                elif record["status"] == "quarantined":
+                    quarantined.append(
+                        {"doc": record["doc"], "reason": "; ".join(record["errors"])})
+                missing.update(gaps)
             languages.update([record["lang"]] if record["lang"] else [])
             fixes.update(f["kind"] for f in record["fixes"])
             translated.update(o.split("/")[1] for o in outputs if o.startswith("translations/"))
-            missing.update(gaps)
             segments += seg_count
             removed += len(record["removed"])
         pairs = sorted(tuple(p.split("-", 1)) for p in missing)
+        unprocessed = len(self.quarantined)  # quarantined before processing
         report = {
-            "documents": sum(statuses.values()),
+            "documents": self.corpus_documents,
             "ok": statuses["ok"],
             "processed": self.counts["processed"],
             "unchanged": self.counts["unchanged"],
+            "not_reached": max(0, self.corpus_documents - self.counts["processed"]
+                               - self.counts["unchanged"] - unprocessed),
             "failed": failed,
             "quarantined": sorted(quarantined, key=lambda q: q["doc"]),
             "skipped": self.skipped,
+            "deleted": len(deleted),
             "deleted_sources": deleted,
             "pruned": self.counts["pruned"],
+            "pruned_sources": self.pruned,
             "languages": dict(sorted(languages.items())),
             "segments": segments,
             "fixes_by_kind": dict(sorted(fixes.items())),
@@ -435,7 +483,8 @@ class Runner:
                 {"pair": f"{s}-{t}", "install": install_command(s, t)} for s, t in pairs
             ],
             "parallel_segments": json.loads(state.get_meta("parallel", "{}")),
-            "translation": self.translation,
+            "translation": translation_totals(state.translations(), self.translation,
+                                              self.config.targets),
             "config": self.config.fingerprint(),
             "interrupted": self.stop_signal is not None,
             "timings_s": timings,
@@ -473,15 +522,62 @@ class Runner:
             else:
                 action = "unchanged"
             plan[action.split(" ")[0]] += 1
-            print(f"{action}: {entry.doc}")
+            self._say("plan", f"{action}: {entry.doc}", action=action, doc=entry.doc)
         for item in self.quarantined:
-            print(f"quarantine: {item['doc']}: {item['reason']}")
+            self._say("plan", f"quarantine: {item['doc']}: {item['reason']}",
+                      action="quarantine", doc=item["doc"], reason=item["reason"])
         for item in self.skipped:
-            print(f"skip: {item['path']}: {item['reason']}")
+            self._say("plan", f"skip: {item['path']}: {item['reason']}",
+                      action="skip", doc=item["path"], reason=item["reason"])
         for doc in sorted(set(known) - {e.doc for e in todo}):
-            print(f"{'prune' if self.options.prune else 'deleted source'}: {doc}")
+            action = "prune" if self.options.prune else "deleted source"
+            self._say("plan", f"{action}: {doc}", action=action, doc=doc)
             plan["deleted"] += 1
         return RunResult({"plan": dict(plan)}, EXIT_OK)
+
+    def _say(self, event: str, message: str, **fields) -> None:
+        """A line of the dry run's plan: on stdout, or an event in a JSON log."""
+        if self.log.fmt == "json":
+            self.log.event(event, message, **fields)
+        else:
+            print(message)
+
+
+RUN_COUNTS = ("unique", "hits", "misses", "translated")  # what this run's engine and memory did
+
+
+def translation_totals(documents: Iterable[dict], run: dict, targets: list[str]) -> dict:
+    """The report's ``translation`` section: per pair the ``segments`` translated, per
+    target the segments ``copied`` and the QA ``flags``, all summed over the stored
+    documents (:func:`pipeline.shard.translation_counts`); beside them what this run
+    did (:data:`RUN_COUNTS` per pair, ``failed_models``, ``memory_moved_aside``).
+
+    >>> docs = [{"pairs": {"pt-en": 3}, "flags": {"en": {"repetition": 1}}}, {}]
+    >>> totals = translation_totals(docs, {}, ["en"])
+    >>> totals["pairs"], totals["copied"], totals["flags"]["en"]["repetition"]
+    ({'pt-en': {'segments': 3, 'unique': 0, 'hits': 0, 'misses': 0, 'translated': 0}}, \
+{'en': 0}, 1)
+    """
+    from pipeline.stages.translate import FLAGS
+
+    stored: dict = {}
+    for counts in documents:
+        merge_counts(stored, counts)
+    run_pairs = run.get("pairs", {})
+    pairs = {
+        pair: {"segments": stored.get("pairs", {}).get(pair, 0),
+               **{key: run_pairs.get(pair, {}).get(key, 0) for key in RUN_COUNTS}}
+        for pair in sorted({*stored.get("pairs", {}), *run_pairs})
+    }
+    totals = {
+        "pairs": pairs,
+        "copied": {t: stored.get("copied", {}).get(t, 0) for t in targets},
+        "flags": {t: {f: stored.get("flags", {}).get(t, {}).get(f, 0) for f in FLAGS}
+                  for t in targets},
+        "failed_models": run.get("failed_models", {}),
+    }
+    totals.update((k, v) for k, v in run.items() if k not in totals)
+    return totals
 
 
 def merge_counts(total: dict, part: dict) -> None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import signal
 import threading
 import time
+import traceback
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from pipeline.config import Config, ConfigError
 from pipeline.document import Document, Stage
+from pipeline.log import debug_enabled, warn
 from pipeline.memory import TranslationMemory
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.detect import Detect, default_candidates
@@ -89,6 +92,7 @@ class ShardResult:
     docs: list[DocumentOutput]
     missing: dict[str, list[str]] = field(default_factory=dict)  # doc -> ["pt-en", ...]
     stats: dict = field(default_factory=dict)  # Translate.stats of this shard, timings
+    counts: dict[str, dict] = field(default_factory=dict)  # doc -> translation_counts
 
 
 def detection_candidates(config: Config) -> list[str]:
@@ -178,6 +182,9 @@ def _run_stages(doc: Document, stages: list[Stage]) -> Document:
         except Exception as exc:  # one bad document must not stop the corpus
             doc.status = "failed"
             doc.errors.append(f"{stage.name}: {type(exc).__name__}: {exc}")
+            if debug_enabled():
+                warn("traceback", f"{doc.doc}: {stage.name}: {traceback.format_exc()}",
+                     doc=doc.doc, stage=stage.name)
         if doc.status != "ok":
             doc.blocks = []
             break
@@ -253,6 +260,7 @@ class ShardProcessor:
         ok = [d for d in docs if d.status == "ok"]
         missing: dict[str, list[str]] = {}
         stats: dict = {}
+        counts: dict[str, dict] = {}
         if ok:
             started = time.perf_counter()
             translate = Translate(self.engine, self.config.targets, self.memory,
@@ -265,6 +273,7 @@ class ShardProcessor:
                 # Said once, in the shard that found it: the report names the file.
                 stats = {**stats, "memory_moved_aside": str(memory.recovered)}
                 memory.recovered = None
+            counts = {doc.doc: translation_counts(doc, translate) for doc in ok}
             for doc in ok:
                 gaps = sorted(
                     {f"{s.lang or doc.lang}-{t}" for s in doc.segments() for t in
@@ -273,4 +282,32 @@ class ShardProcessor:
                 if gaps:
                     missing[doc.doc] = gaps
         targets = self.config.targets
-        return ShardResult([DocumentOutput.of(doc, targets) for doc in docs], missing, stats)
+        return ShardResult([DocumentOutput.of(doc, targets) for doc in docs], missing, stats,
+                           counts)
+
+
+def translation_counts(doc: Document, translate: Translate) -> dict:
+    """One document's share of the report's translation totals, kept in the state so
+    that a rerun that translates nothing reports the same totals: its segments
+    translated per pair, copied per target (already in that language) and QA flags
+    per target. Zero counts are left out."""
+    pairs: Counter[str] = Counter()
+    copied: Counter[str] = Counter()
+    flags: dict[str, Counter[str]] = {}
+    for seg in doc.segments():
+        for tgt in translate.targets:
+            if tgt not in seg.translations:
+                continue
+            if seg.lang == tgt:
+                copied[tgt] += 1
+            else:  # the language it was translated from, as the stage chose it
+                pairs[f"{translate.source_language(seg.lang, doc.lang, tgt)}-{tgt}"] += 1
+            if seg.flags.get(tgt):
+                flags.setdefault(tgt, Counter()).update(seg.flags[tgt])
+    return {
+        key: value for key, value in (
+            ("pairs", dict(sorted(pairs.items()))),
+            ("copied", dict(sorted(copied.items()))),
+            ("flags", {t: dict(sorted(c.items())) for t, c in sorted(flags.items())}),
+        ) if value
+    }

@@ -10,22 +10,23 @@ A row is committed only after the document's own output files are in place, so a
 run killed at any moment leaves either the old row (the document is processed
 again) or the new one with its outputs written.
 
-A database that cannot be read is moved aside (``state.sqlite.corrupt-N``) and
-rebuilt empty with a warning: the next run reprocesses everything, losing no
-output.
+A database that is damaged, or is no state of this schema, is moved aside
+(``state.sqlite.corrupt-N``) and rebuilt empty with a warning: the run reprocesses
+everything, losing no output. Any other database error (locked by another program,
+a disk I/O error, no permission) is a :class:`StateError` and leaves the file as
+it is: moving a healthy state aside would cost every document's work.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from pipeline.log import warn
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -38,10 +39,54 @@ CREATE TABLE IF NOT EXISTS documents (
     record TEXT NOT NULL,        -- its documents.jsonl line
     segments TEXT NOT NULL,      -- its segments.jsonl lines
     document TEXT NOT NULL,      -- the whole Document, JSON
-    missing TEXT NOT NULL        -- JSON list of language pairs without a model ("pt-en")
+    missing TEXT NOT NULL,       -- JSON list of language pairs without a model ("pt-en")
+    translation TEXT NOT NULL DEFAULT '{}'  -- its translation counts (document_counts)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+COLUMNS = ("doc", "sha256", "fingerprint", "status", "outputs", "record", "segments",
+           "document", "missing", "translation")
+# SQLite result codes (the low byte of ``sqlite_errorcode``).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CORRUPT, _SQLITE_NOTADB = 5, 6, 11, 26
+BUSY_TIMEOUT_S = 5.0  # how long to wait for another program's lock on the state
+
+
+class StateError(Exception):
+    """The state database cannot be used now, and is left as it is.
+
+    ``locked``: another program holds it (try again later), else the disk or the
+    permissions are at fault.
+    """
+
+    def __init__(self, path: Path, exc: sqlite3.Error):
+        self.locked = _code(exc) in (_SQLITE_BUSY, _SQLITE_LOCKED)
+        if self.locked:
+            what = (f"the state database {path} is locked by another program ({exc}); "
+                    "close it (a database browser, a backup tool) and run again")
+        else:
+            what = (f"cannot use the state database {path}: {exc}; check the disk, its "
+                    "free space and the permissions, then run again")
+        super().__init__(f"{what}. It was left as it is: no document's work is lost")
+
+
+class _Unusable(Exception):
+    """The file is no state database of this schema (handled like corruption)."""
+
+
+def _code(exc: sqlite3.Error) -> int:
+    return (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+def is_corruption(exc: sqlite3.Error) -> bool:
+    """Whether SQLite says the file is damaged or no database at all (only then is it
+    moved aside; a locked database or a disk error is not).
+
+    >>> error = sqlite3.DatabaseError("file is not a database")
+    >>> error.sqlite_errorcode = 26
+    >>> is_corruption(error), is_corruption(sqlite3.OperationalError("database is locked"))
+    (True, False)
+    """
+    return _code(exc) in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
 
 
 @dataclass
@@ -55,6 +100,7 @@ class StoredDocument:
     segments: str
     document: str
     missing: list[str]
+    translation: dict = field(default_factory=dict)  # its translation counts
 
 
 class StateStore:
@@ -66,29 +112,53 @@ class StateStore:
         self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = None
         try:
-            db = sqlite3.connect(self.path, isolation_level=None)
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
             version = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if version is None:
                 db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
             elif version[0] != str(SCHEMA_VERSION):
-                raise sqlite3.DatabaseError(f"schema version {version[0]}")
+                raise _Unusable(f"schema version {version[0]}, not {SCHEMA_VERSION}")
+            columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+            if columns | {"translation"} != set(COLUMNS):
+                raise _Unusable(f"table documents has columns {sorted(columns)}")
+            if "translation" not in columns:  # a state written before the column existed
+                db.execute("ALTER TABLE documents ADD COLUMN translation TEXT NOT NULL "
+                           "DEFAULT '{}'")
             db.execute("SELECT count(*) FROM documents").fetchone()
+            # Writing needs the write lock: a program holding it is found now, before any
+            # work, rather than when the first documents are committed.
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("COMMIT")
             return db
+        except _Unusable as exc:
+            if db is not None:
+                db.close()
+            return self._rebuild(str(exc))
         except sqlite3.DatabaseError as exc:
-            aside = self._move_aside()
-            log.warning(
-                "state database %s is unreadable (%s); moved to %s and rebuilt: "
-                "every document will be processed again",
-                self.path, exc, aside,
-            )
-            db = sqlite3.connect(self.path, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-            db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-            return db
+            if db is not None:
+                db.close()
+            if is_corruption(exc):
+                return self._rebuild(str(exc))
+            raise StateError(self.path, exc) from exc
+        except sqlite3.Error as exc:
+            if db is not None:
+                db.close()
+            raise StateError(self.path, exc) from exc
+
+    def _rebuild(self, why: str) -> sqlite3.Connection:
+        aside = self._move_aside()
+        warn("state", f"state database {self.path} is unusable ({why}); moved to {aside} "
+             "and rebuilt: every document will be processed again",
+             path=str(self.path), moved_to=str(aside), reason=why)
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(SCHEMA)
+        db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        return db
 
     def _move_aside(self) -> Path:
         n = 1
@@ -101,16 +171,22 @@ class StateStore:
 
     @staticmethod
     def read_only(path: Path) -> dict[str, tuple[str, str, str]]:
-        """:meth:`known` of an existing store, opened read-only (for ``--dry-run``)."""
+        """:meth:`known` of an existing store, opened read-only (for ``--dry-run``).
+
+        A damaged file reads as empty (a run would rebuild it); a locked or unreadable
+        one is a :class:`StateError`.
+        """
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
             try:
                 rows = db.execute("SELECT doc, sha256, fingerprint, status FROM documents")
                 return {doc: (sha, fp, status) for doc, sha, fp, status in rows}
             finally:
                 db.close()
-        except sqlite3.DatabaseError:
-            return {}
+        except sqlite3.DatabaseError as exc:
+            if is_corruption(exc) or "no such" in str(exc):
+                return {}
+            raise StateError(path, exc) from exc
 
     def get_meta(self, key: str, default: str = "") -> str:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
@@ -133,9 +209,11 @@ class StateStore:
 
     def put(self, item: StoredDocument) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+            f"INSERT OR REPLACE INTO documents ({', '.join(COLUMNS)}) VALUES"
+            f" ({', '.join('?' * len(COLUMNS))})",
             (item.doc, item.sha256, item.fingerprint, item.status, json.dumps(item.outputs),
-             item.record, item.segments, item.document, json.dumps(item.missing)),
+             item.record, item.segments, item.document, json.dumps(item.missing),
+             json.dumps(item.translation, sort_keys=True)),
         )
 
     @contextmanager
@@ -168,3 +246,8 @@ class StateStore:
         )
         for record, outputs, missing, segments in cursor:
             yield json.loads(record), json.loads(outputs), json.loads(missing), segments
+
+    def translations(self) -> Iterator[dict]:
+        """Each stored document's translation counts (``{}`` for none), in doc order."""
+        for (value,) in self.db.execute("SELECT translation FROM documents ORDER BY doc"):
+            yield json.loads(value)

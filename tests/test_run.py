@@ -256,3 +256,114 @@ def test_documents_hit_by_a_failing_model_are_retried_next_run(corpus_copy, tmp_
     assert second.exit_code == 0
     assert second.report["processed"] == 2  # the two Portuguese articles, nothing else
     assert (out / "translations" / "en" / "article-pt.txt").exists()
+
+
+class _EchoEngine:
+    """Every pair has a model; pt->en gives the text back (QA flag 'untranslated')."""
+
+    def route(self, src, tgt):
+        return [] if src == tgt else [f"{src}-{tgt}"]
+
+    def model_id(self, src, tgt):
+        return f"echo-{src}-{tgt}"
+
+    def translate(self, texts, src, tgt):
+        return list(texts) if src == "pt" else [f"<{t}>" for t in texts]
+
+
+def _quiet():
+    from pipeline.log import RunLog
+
+    return RunLog(stream=open(os.devnull, "w"))
+
+
+def test_an_unchanged_rerun_reports_the_translation_totals_of_the_run_before(
+    corpus_copy, tmp_path
+):
+    from pipeline.config import Config
+    from pipeline.runner import run
+
+    out = tmp_path / "out"
+    first = run(corpus_copy, out, Config(), log=_quiet(), engine=_EchoEngine()).report
+    totals = first["translation"]
+    assert totals["pairs"]["pt-en"]["segments"] > 0 and totals["copied"]["en"] > 0
+    assert totals["flags"]["en"]["untranslated"] > 0
+    assert totals["pairs"]["pt-en"]["translated"] > 0
+    again = run(corpus_copy, out, Config(), log=_quiet(), engine=_EchoEngine()).report
+    assert (again["processed"], again["unchanged"]) == (0, 5)
+    for key in ("copied", "flags", "failed_models"):
+        assert again["translation"][key] == totals[key], key
+    for pair, counts in totals["pairs"].items():
+        # The same segments; this run's own work (memory, engine) was nothing.
+        assert again["translation"]["pairs"][pair] == {
+            **counts, "unique": 0, "hits": 0, "misses": 0, "translated": 0
+        }
+    # A rerun of one changed document still reports the totals of the whole corpus.
+    path = corpus_copy / "de" / "hafen-hamburg.txt"
+    path.write_bytes(path.read_bytes() + b"\n")
+    third = run(corpus_copy, out, Config(), log=_quiet(), engine=_EchoEngine()).report
+    assert third["processed"] == 1
+    assert third["translation"]["flags"] == totals["flags"]
+    assert {p: c["segments"] for p, c in third["translation"]["pairs"].items()} == {
+        p: c["segments"] for p, c in totals["pairs"].items()
+    }
+
+
+def test_counts_say_what_happened_to_a_deleted_source_and_its_pruning(
+    corpus_copy, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "empty"))
+    out = tmp_path / "out"
+    args = ["run", str(corpus_copy), "--out", str(out)]
+    main(args)
+    (corpus_copy / "en" / "library-reopens.txt").unlink()
+    capsys.readouterr()
+    main(args)
+    printed = capsys.readouterr().out
+    assert f"4/4 documents clean in {out}/clean/ (0 processed, 4 unchanged; 1 source " \
+        "deleted, outputs kept)" in printed
+    report = json.loads((out / "report.json").read_text())
+    assert (report["documents"], report["ok"], report["unchanged"]) == (4, 4, 4)
+    assert (report["deleted"], report["deleted_sources"], report["pruned"]) == (
+        1, ["en/library-reopens.txt"], 0)
+    assert (out / "clean" / "en" / "library-reopens.txt").exists()
+    main([*args, "--prune"])
+    captured = capsys.readouterr()
+    assert "pruned: en/library-reopens.txt (2 output files removed)" in captured.err
+    assert "(0 processed, 4 unchanged; 1 deleted source pruned)" in captured.out
+    report = json.loads((out / "report.json").read_text())
+    assert (report["documents"], report["deleted"], report["pruned"]) == (4, 0, 1)
+    assert report["pruned_sources"] == ["en/library-reopens.txt"]
+    # The folders the pruned document alone filled are gone; the others stay.
+    assert not (out / "clean" / "en").exists()
+    # (without models translations/en held only that English copy)
+    assert not (out / "translations" / "en").exists() and (out / "translations").is_dir()
+    assert (out / "clean" / "de" / "hafen-hamburg.txt").is_file()
+
+
+def test_counts_of_a_run_stopped_early_include_the_documents_not_reached(
+    corpus_copy, tmp_path, monkeypatch
+):
+    import signal
+
+    from pipeline.config import Config
+    from pipeline.runner import Runner, RunOptions
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "empty"))
+
+    class StopAfterOneShard(Runner):
+        def _commit(self, result, fp, state):
+            super()._commit(result, fp, state)
+            self.stop_signal = signal.SIGTERM  # as the handler does on SIGTERM
+
+    options = RunOptions(shard_docs=2)
+    runner = StopAfterOneShard(corpus_copy, tmp_path / "out", Config(), options, _quiet())
+    result = runner.run()
+    report = result.report
+    assert result.exit_code == 143 and report["interrupted"] is True
+    assert (report["documents"], report["processed"], report["not_reached"]) == (5, 2, 3)
+    assert report["ok"] == 2
+    from pipeline.cli import summary_line
+
+    assert summary_line(report, Path("out")).startswith(
+        "2/5 documents clean in out/clean/ (2 processed, 0 unchanged, 3 not reached")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import logging
 import math
 import os
 import re
@@ -44,6 +43,7 @@ import sentencepiece as spm
 from argostranslate import settings as argos_settings
 
 from pipeline.config import available_cpus
+from pipeline.log import warn
 
 __all__ = [
     "PIVOT",
@@ -61,7 +61,6 @@ __all__ = [
     "resolve_packages_dir",
 ]
 
-log = logging.getLogger(__name__)
 
 PIVOT = "en"
 INDEX_TIMEOUT_S = 3.0
@@ -165,7 +164,7 @@ def installed_packages(packages_dir: Path | None = None) -> list[PackageInfo]:
     """The usable translation packages installed in the packages directory."""
     listing = list_packages(packages_dir)
     for problem in listing.problems:
-        log.warning("%s", problem)
+        warn("model_package", problem)
     return list(listing.packages)
 
 
