@@ -44,6 +44,7 @@ class TranslateConfig:
     threads: int = 0  # 0 = one per core, never more than the machine has
     max_decoding_ratio: float = 2.0  # decode at most ratio * input tokens + 10
     terms: list[str] = field(default_factory=list)  # kept as they are, like URLs
+    shard_timeout_s: float = 600.0  # translation budget per shard; then its rest fails
 
 
 @dataclass
@@ -137,6 +138,8 @@ def load_config(path: Path | None) -> Config:
         config.detect.candidates = parse_langs(",".join(config.detect.candidates))
     if config.translate.beam_size < 1:
         raise ConfigError("translate.beam_size must be 1 or more")
+    if not config.translate.shard_timeout_s > 0:
+        raise ConfigError("translate.shard_timeout_s must be more than 0 (seconds)")
     return config
 
 

@@ -88,6 +88,7 @@ class ShardResult:
     docs: list[DocumentOutput]
     missing: dict[str, list[str]] = field(default_factory=dict)  # doc -> ["pt-en", ...]
     stats: dict = field(default_factory=dict)  # Translate.stats of this shard
+    retry: list[str] = field(default_factory=list)  # failed in translation: retry next run
 
 
 def detection_candidates(config: Config) -> list[str]:
@@ -252,10 +253,15 @@ class ShardProcessor:
         ok = [d for d in docs if d.status == "ok"]
         missing: dict[str, list[str]] = {}
         stats: dict = {}
+        retry: list[str] = []
         if ok:
             translate = Translate(self.engine, self.config.targets, self.memory,
-                                  self.config.translate.terms)
+                                  self.config.translate.terms,
+                                  budget_s=self.config.translate.shard_timeout_s)
             translate.process_batch(ok)
+            # A translation that failed (over the budget, or an error) is retried next run.
+            retry = [doc.doc for doc in ok if doc.status != "ok"]
+            ok = [doc for doc in ok if doc.status == "ok"]
             stats = translate.stats
             memory = self._memory
             if memory is not None and memory.recovered is not None:
@@ -270,4 +276,5 @@ class ShardProcessor:
                 if gaps:
                     missing[doc.doc] = gaps
         targets = self.config.targets
-        return ShardResult([DocumentOutput.of(doc, targets) for doc in docs], missing, stats)
+        return ShardResult([DocumentOutput.of(doc, targets) for doc in docs], missing, stats,
+                           retry)

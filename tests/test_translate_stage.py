@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.document import Block, Document, Segment
+from pipeline.engines import ModelError
 from pipeline.engines.argos import ArgosEngine
 from pipeline.memory import TranslationMemory
 from pipeline.stages.translate import FLAGS, Translate, qa_flags
@@ -231,7 +232,7 @@ def test_a_model_that_fails_costs_only_its_own_pair() -> None:
     class BrokenGerman(FakeEngine):
         def translate(self, texts, src, tgt):
             if src == "de":
-                raise RuntimeError("Unable to open file 'model.bin'")
+                raise ModelError("Unable to open file 'model.bin'")
             return super().translate(texts, src, tgt)
 
     docs = [doc("a.txt", "pt", ("Bom dia.", "pt")), doc("b.txt", "de", ("Guten Tag.", "de"))]
