@@ -75,7 +75,9 @@ class Config:
         """What changes outputs, for the report and incremental state."""
         return {
             "targets": self.targets,
-            "translate": vars(self.translate),
+            # A time budget changes no output: raising it must not redo the corpus.
+            "translate": {k: v for k, v in vars(self.translate).items()
+                          if k != "shard_timeout_s"},
             "detect": {"candidates": self.candidates()},
             "labels": self.labels,
         }

@@ -6,8 +6,20 @@ segment already in the target language is copied. Texts are normalised
 (:func:`pipeline.memory.normalize_text`), their protected spans (URLs, e-mail
 addresses, numbers with units, configured terms) replaced by placeholders
 (:mod:`pipeline.protect`), de-duplicated, looked up in the translation memory, and
-what is left is handed to the engine in one batch per language pair: a whole corpus
-costs one large batched call per pair, and a text is never translated twice.
+what is left is handed to the engine in batched calls per language pair: a text is
+never translated twice.
+
+A text longer than the engine's useful input (``max_input_tokens``, 200 subword tokens)
+is cut by :func:`split_for_translation` (at sentence and clause marks, else spaces, else
+characters); its pieces are translated like any text and rejoined by :func:`join_pieces`,
+so a segment still gets one translation, flagged ``split_for_translation``. The memory
+holds pieces, so a long text interrupted halfway resumes where it stopped.
+
+The engine cannot be interrupted inside a call (CTranslate2 is C++ and never checks for
+Python signals), so the time budget is kept between calls: documents go to the engine
+smallest first, in calls of about ``chunk_tokens`` source tokens, and the budget is
+checked before each call. A long document therefore cannot starve the others, and an
+overrun lasts one call at most.
 
 Every translation is checked; the segment's ``flags[target]`` lists what looks wrong:
 
@@ -18,9 +30,14 @@ Every translation is checked; the segment's ``flags[target]`` lists what looks w
   decimal separators ignored; numbers inside protected spans are not compared);
 - ``protected_missing``: a protected span's placeholder did not come back, so the span
   is missing from the translation.
+- ``split_for_translation``: the text was too long for the model and was translated in
+  pieces (see above).
 
 The stage never fails a run for a missing model: it records the missing pair, and
-the runner reports it with the command that installs it.
+the runner reports it with the command that installs it. Only a
+:class:`~pipeline.engines.ModelError` (a model that cannot be loaded or run) counts
+against a pair; any other error (the translation memory, a bug) fails the documents it
+concerns, with its class and message.
 """
 
 from __future__ import annotations
@@ -277,12 +294,13 @@ class Translate:
         weight = [sum(plans[pair].tokens[p] for pair, ps in todo[d].items() for p in ps)
                   for d in range(len(docs))]
         order = sorted(range(len(docs)), key=lambda d: (weight[d], d))
+        # Consecutive documents of about chunk_tokens tokens, each translated before the next.
         groups: list[list[int]] = [[]]
         size = 0
         for d in order:
             if not weight[d]:
                 continue
-            if size >= self.chunk_tokens:
+            if size and size + weight[d] > self.chunk_tokens:
                 groups.append([])
                 size = 0
             groups[-1].append(d)
