@@ -54,6 +54,7 @@ class TranslateConfig:
     threads: int = 0  # 0 = one per core, never more than the machine has
     max_decoding_ratio: float = 2.0  # decode at most ratio * input tokens + 10
     terms: list[str] = field(default_factory=list)  # kept as they are, like URLs
+    shard_timeout_s: float = 600.0  # translation budget per shard; then its rest fails
 
 
 @dataclass
@@ -107,6 +108,8 @@ class Config:
             ("translate.threads", t.threads, 0, "0 (one per core) or more"),
             ("translate.max_decoding_ratio", t.max_decoding_ratio, None,
              "a number above 0 (default 2.0)"),
+            ("translate.shard_timeout_s", t.shard_timeout_s, None,
+             "a number of seconds above 0 (default 600)"),
         )
         for key, value, low, what in checks:
             bad = not math.isfinite(value) or value <= 0 if low is None else value < low
@@ -117,7 +120,9 @@ class Config:
         """What changes outputs, for the report and incremental state."""
         return {
             "targets": self.targets,
-            "translate": vars(self.translate),
+            # A time budget changes no output: raising it must not redo the corpus.
+            "translate": {k: v for k, v in vars(self.translate).items()
+                          if k != "shard_timeout_s"},
             "detect": {"candidates": self.candidates()},
             "labels": self.labels,
         }

@@ -393,8 +393,9 @@ class Runner:
         with state.transaction():
             for doc in result.docs:
                 missing = result.missing.get(doc.doc, [])
-                # A model that failed may work next time: such documents are retried.
-                retry = bool(broken.intersection(missing))
+                # A model that failed may work next time: such documents are retried,
+                # as are those whose translation failed or ran out of time.
+                retry = bool(broken.intersection(missing)) or doc.doc in result.retry
                 state.put(StoredDocument(
                     doc.doc, self._hashes.pop(doc.doc), f"retry:{fp}" if retry else fp,
                     doc.status, written[doc.doc], doc.record, doc.segments, doc.document,

@@ -93,6 +93,7 @@ class ShardResult:
     missing: dict[str, list[str]] = field(default_factory=dict)  # doc -> ["pt-en", ...]
     stats: dict = field(default_factory=dict)  # Translate.stats of this shard, timings
     counts: dict[str, dict] = field(default_factory=dict)  # doc -> translation_counts
+    retry: list[str] = field(default_factory=list)  # failed in translation: retry next run
 
 
 def detection_candidates(config: Config) -> list[str]:
@@ -261,11 +262,16 @@ class ShardProcessor:
         missing: dict[str, list[str]] = {}
         stats: dict = {}
         counts: dict[str, dict] = {}
+        retry: list[str] = []
         if ok:
             started = time.perf_counter()
             translate = Translate(self.engine, self.config.targets, self.memory,
-                                  self.config.translate.terms)
+                                  self.config.translate.terms,
+                                  budget_s=self.config.translate.shard_timeout_s)
             translate.process_batch(ok)
+            # A translation that failed (over the budget, or an error) is retried next run.
+            retry = [doc.doc for doc in ok if doc.status != "ok"]
+            ok = [doc for doc in ok if doc.status == "ok"]
             # "timings" (seconds) is taken out by the runner, not counted with the rest.
             stats = {**translate.stats, "timings": {"translate": time.perf_counter() - started}}
             memory = self._memory
@@ -283,7 +289,7 @@ class ShardProcessor:
                     missing[doc.doc] = gaps
         targets = self.config.targets
         return ShardResult([DocumentOutput.of(doc, targets) for doc in docs], missing, stats,
-                           counts)
+                           counts, retry)
 
 
 def translation_counts(doc: Document, translate: Translate) -> dict:

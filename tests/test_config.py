@@ -41,6 +41,7 @@ def test_file_overrides_defaults(tmp_path):
         ("[translate]\nmax_batch_tokens = 0", "translate.max_batch_tokens = 0: must be 1 or more"),
         ("[translate]\nthreads = -1", "translate.threads = -1: must be 0"),
         ("[translate]\nmax_decoding_ratio = 0", "translate.max_decoding_ratio = 0.0: must be"),
+        ("[translate]\nshard_timeout_s = 0", "translate.shard_timeout_s = 0.0: must be a number"),
         ("[translate]\nbeam_size = -3", "translate.beam_size = -3: must be 1 or more"),
         ("targets = [1]", "targets must be a list of non-empty strings, got 1"),
         ('[translate]\nterms = ["Kim", ""]', "translate.terms must be a list of non-empty"),

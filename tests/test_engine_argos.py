@@ -315,3 +315,35 @@ def test_install_command_names_both_ways() -> None:
     command = argos.install_command("pt", "de")
     assert command.startswith("pipeline models install pt de")
     assert "pipeline models install FILE" in command and "pt->en" in command
+
+
+def test_decoding_of_a_long_input_is_capped_by_max_input_tokens(installed: Installed) -> None:
+    # The random model never emits end-of-sentence: every decode runs to its cap.
+    text = " ".join(synthetic_lines(9, 300, 40))
+    engine = ArgosEngine(beam_size=1, max_decoding_ratio=1.0, max_input_tokens=20)
+    (tokens,) = engine.count_tokens([text], "pt", "en")
+    assert tokens > 100
+    package = engine.route("pt", "en")[0]
+    target = spm.SentencePieceProcessor(model_file=str(package.path / "sentencepiece.model"))
+    (output,) = engine.translate([text], "pt", "en")
+    assert len(target.encode(output)) <= 1.0 * 20 + 10 + 2  # re-encoding may differ by a piece
+    assert "<=30;" in engine.model_id("pt", "en")
+
+
+def test_count_tokens_counts_the_first_model_s_tokens(installed: Installed) -> None:
+    engine = ArgosEngine(beam_size=1)
+    package = engine.route("pt", "en")[0]
+    source = spm.SentencePieceProcessor(model_file=str(package.path / "sentencepiece.model"))
+    assert engine.count_tokens(PT, "pt", "de") == [len(source.encode(t)) for t in PT]
+    assert engine.count_tokens(PT, "pt", "pt") == [0] * len(PT)
+
+
+def test_a_model_that_cannot_be_loaded_raises_model_error(
+    installed: Installed, tmp_path: Path
+) -> None:
+    packages_dir = tmp_path / "packages"
+    install_package(installed.files["pt", "en"], packages_dir)
+    (next(packages_dir.iterdir()) / "model" / "model.bin").write_bytes(b"not a model")
+    engine = ArgosEngine(beam_size=1, packages_dir=packages_dir)
+    with pytest.raises(ModelError, match="cannot load the model of translate-pt_en-1.0"):
+        engine.translate(["Olá."], "pt", "en")

@@ -242,7 +242,9 @@ def test_documents_hit_by_a_failing_model_are_retried_next_run(corpus_copy, tmp_
 
         def translate(self, texts, src, tgt):
             if self.broken and src == "pt":
-                raise RuntimeError("Unable to open file 'model.bin'")
+                from pipeline.engines import ModelError
+
+                raise ModelError("Unable to open file 'model.bin'")
             return [f"<{t}>" for t in texts]
 
     engine, quiet = Engine(), RunLog(stream=open(os.devnull, "w"))

@@ -43,6 +43,7 @@ import sentencepiece as spm
 from argostranslate import settings as argos_settings
 
 from pipeline.config import available_cpus
+from pipeline.engines import ModelError
 from pipeline.log import warn
 
 __all__ = [
@@ -64,10 +65,6 @@ __all__ = [
 
 PIVOT = "en"
 INDEX_TIMEOUT_S = 3.0
-
-
-class ModelError(Exception):
-    """A model is missing, malformed or cannot be installed; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +185,7 @@ class _LoadedModel:
 # Loaded models, once per process: (package dir, device, compute type, threads) -> model.
 _LOADED: dict[tuple[Path, str, str, int], _LoadedModel] = {}
 _DIGESTS: dict[Path, str] = {}
+_TOKENIZERS: dict[Path, spm.SentencePieceProcessor] = {}  # no threads: safe across a fork
 _CACHE_LOCK = threading.Lock()
 # Models a forked child inherited from its parent. Their CTranslate2 worker threads did not
 # survive the fork: translating with one waits forever, and so does freeing one (it joins
@@ -210,8 +208,8 @@ def _load(package: PackageInfo, device: str, compute_type: str, threads: int) ->
     with _CACHE_LOCK:
         model = _LOADED.get(key)
         if model is None:
-            model = _LoadedModel(
-                translator=ctranslate2.Translator(
+            try:
+                translator = ctranslate2.Translator(
                     str(package.path / "model"),
                     device=device,
                     compute_type=compute_type,
@@ -219,13 +217,33 @@ def _load(package: PackageInfo, device: str, compute_type: str, threads: int) ->
                     # worker, intra-op threads) measured 1.1-2.5x slower on 2 cores.
                     inter_threads=threads,
                     intra_threads=1,
-                ),
-                tokenizer=spm.SentencePieceProcessor(
-                    model_file=str(package.path / "sentencepiece.model")
-                ),
-            )
+                )
+            except (RuntimeError, ValueError, OSError) as exc:
+                raise ModelError(
+                    f"cannot load the model of {package.package_id} ({package.path}) on"
+                    f" {device} as {compute_type}: {exc}; reinstall the package, or check"
+                    " translate.compute_type"
+                ) from exc
+            model = _LoadedModel(translator=translator, tokenizer=_tokenizer(package))
             _LOADED[key] = model
     return model
+
+
+def _tokenizer(package: PackageInfo) -> spm.SentencePieceProcessor:
+    """The package's SentencePiece model (cached; call with ``_CACHE_LOCK`` held)."""
+    tokenizer = _TOKENIZERS.get(package.path)
+    if tokenizer is None:
+        try:
+            tokenizer = spm.SentencePieceProcessor(
+                model_file=str(package.path / "sentencepiece.model")
+            )
+        except (RuntimeError, OSError) as exc:
+            raise ModelError(
+                f"cannot load the tokenizer of {package.package_id}"
+                f" ({package.path / 'sentencepiece.model'}): {exc}; reinstall the package"
+            ) from exc
+        _TOKENIZERS[package.path] = tokenizer
+    return tokenizer
 
 
 def _digest(path: Path) -> str:
@@ -249,6 +267,7 @@ def _forget(path: Path) -> None:
     """Drop cached models and digests of a package directory that is replaced or removed."""
     with _CACHE_LOCK:
         _DIGESTS.pop(path, None)
+        _TOKENIZERS.pop(path, None)
         for key in [key for key in _LOADED if key[0] == path]:
             del _LOADED[key]
 
@@ -270,8 +289,14 @@ class ArgosEngine:
     translation memory contents.
 
     Each segment's decoding is capped at ``max_decoding_ratio * source tokens +
-    max_decoding_extra`` tokens (one cap per batch, as the length is); ``min_decoding_length``
-    forces a minimum (for benchmarks that need equal decode lengths).
+    max_decoding_extra`` tokens (one cap per batch, as the length is), the source counted up
+    to ``max_input_tokens`` at most: longer inputs, which the translate stage splits before
+    they get here, never decode more than ``max_decoding_ratio * max_input_tokens +
+    max_decoding_extra`` tokens. ``min_decoding_length`` forces a minimum (for benchmarks
+    that need equal decode lengths).
+
+    A model that cannot be loaded or run raises :class:`ModelError`, whatever CTranslate2
+    or SentencePiece raised.
     """
 
     def __init__(
@@ -284,6 +309,7 @@ class ArgosEngine:
         max_decoding_ratio: float = 2.0,
         max_decoding_extra: int = 10,
         min_decoding_length: int = 1,
+        max_input_tokens: int = 200,
         device: str = "cpu",
         packages_dir: Path | None = None,
     ) -> None:
@@ -295,6 +321,7 @@ class ArgosEngine:
         self.max_decoding_ratio = max_decoding_ratio
         self.max_decoding_extra = max_decoding_extra
         self.min_decoding_length = min_decoding_length
+        self.max_input_tokens = max_input_tokens
         self.device = device
         # Highest version wins where a pair is installed more than once.
         self._packages = {
@@ -336,11 +363,27 @@ class ArgosEngine:
         change the output.
         """
         route = self._route_or_raise(src, tgt)
-        packages = "+".join(f"{p.package_id}@{_digest(p.path)}" for p in route) or "identity"
+        try:
+            packages = "+".join(f"{p.package_id}@{_digest(p.path)}" for p in route)
+        except OSError as exc:
+            raise ModelError(f"cannot read the {src}->{tgt} package files: {exc}") from exc
         return (
-            f"{packages};beam={self.beam_size};cap={self.max_decoding_ratio}x+"
-            f"{self.max_decoding_extra};min={self.min_decoding_length};{self.compute_type}"
+            f"{packages or 'identity'};beam={self.beam_size};cap={self.max_decoding_ratio}x"
+            f"+{self.max_decoding_extra}<={self._cap(self.max_input_tokens)};"
+            f"min={self.min_decoding_length};{self.compute_type}"
         )
+
+    def count_tokens(self, texts: Sequence[str], src: str, tgt: str) -> list[int]:
+        """How many input tokens the first model of the route makes of each text."""
+        route = self._route_or_raise(src, tgt)
+        if not route:
+            return [0] * len(texts)
+        with _CACHE_LOCK:
+            tokenizer = _tokenizer(route[0])
+        try:
+            return [len(ids) for ids in tokenizer.encode(list(texts))]
+        except RuntimeError as exc:
+            raise ModelError(f"the {route[0].package_id} tokenizer failed: {exc}") from exc
 
     def translate(self, texts: Sequence[str], src: str, tgt: str) -> list[str]:
         """Translate every text; the output list matches ``texts`` one to one.
@@ -364,13 +407,23 @@ class ArgosEngine:
 
     def _cap(self, source_tokens: int) -> int:
         """The decoding cap of a segment of ``source_tokens`` tokens."""
+        counted = min(source_tokens, self.max_input_tokens)
         return max(
             self.min_decoding_length,
-            math.ceil(self.max_decoding_ratio * source_tokens) + self.max_decoding_extra,
+            math.ceil(self.max_decoding_ratio * counted) + self.max_decoding_extra,
         )
 
     def _translate_with(self, package: PackageInfo, texts: list[str]) -> list[str]:
         model = _load(package, self.device, self.compute_type, self.threads)
+        try:
+            return self._run_model(model, package, texts)
+        except RuntimeError as exc:  # what CTranslate2 and SentencePiece raise
+            raise ModelError(
+                f"translating with {package.package_id} ({package.path}) failed:"
+                f" {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def _run_model(self, model: _LoadedModel, package: PackageInfo, texts: list[str]) -> list[str]:
         tokens: list[list[str]] = model.tokenizer.encode(texts, out_type=str)
         prefix = [package.target_prefix] if package.target_prefix else []
         # Longest first, in batches of one source length, ``threads`` at a time (a small

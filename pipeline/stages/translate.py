@@ -6,8 +6,20 @@ segment already in the target language is copied. Texts are normalised
 (:func:`pipeline.memory.normalize_text`), their protected spans (URLs, e-mail
 addresses, numbers with units, configured terms) replaced by placeholders
 (:mod:`pipeline.protect`), de-duplicated, looked up in the translation memory, and
-what is left is handed to the engine in one batch per language pair: a whole corpus
-costs one large batched call per pair, and a text is never translated twice.
+what is left is handed to the engine in batched calls per language pair: a text is
+never translated twice.
+
+A text longer than the engine's useful input (``max_input_tokens``, 200 subword tokens)
+is cut by :func:`split_for_translation` (at sentence and clause marks, else spaces, else
+characters); its pieces are translated like any text and rejoined by :func:`join_pieces`,
+so a segment still gets one translation, flagged ``split_for_translation``. The memory
+holds pieces, so a long text interrupted halfway resumes where it stopped.
+
+The engine cannot be interrupted inside a call (CTranslate2 is C++ and never checks for
+Python signals), so the time budget is kept between calls: documents go to the engine
+smallest first, in calls of about ``chunk_tokens`` source tokens, and the budget is
+checked before each call. A long document therefore cannot starve the others, and an
+overrun lasts one call at most.
 
 Every translation is checked; the segment's ``flags[target]`` lists what looks wrong:
 
@@ -18,30 +30,69 @@ Every translation is checked; the segment's ``flags[target]`` lists what looks w
   decimal separators ignored; numbers inside protected spans are not compared);
 - ``protected_missing``: a protected span's placeholder did not come back, so the span
   is missing from the translation.
+- ``split_for_translation``: the text was too long for the model and was translated in
+  pieces (see above).
 
 The stage never fails a run for a missing model: it records the missing pair, and
-the runner reports it with the command that installs it.
+the runner reports it with the command that installs it. Only a
+:class:`~pipeline.engines.ModelError` (a model that cannot be loaded or run) counts
+against a pair; any other error (the translation memory, a bug) fails the documents it
+concerns, with its class and message.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import time
+import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from pipeline.document import Block, Document, Segment
+from pipeline.engines import ModelError
 from pipeline.memory import TranslationMemory, normalize_text
 from pipeline.protect import Protector, restore, strip_placeholders
 
-FLAGS = ("untranslated", "repetition", "number_mismatch", "protected_missing")
+FLAGS = ("untranslated", "repetition", "number_mismatch", "protected_missing",
+         "split_for_translation")
+
+# Longest model input, in subword tokens: Argos models are trained on sentences, and a
+# longer input costs time that grows faster than its length for a worse translation.
+MAX_INPUT_TOKENS = 200
+# Source tokens per engine call: the time budget is checked between calls.
+CHUNK_TOKENS = 4096
+# Rounds of re-splitting the pieces that still hold more than MAX_INPUT_TOKENS tokens.
+SPLIT_ROUNDS = 3
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# Scripts written without spaces between words (CJK, kana, Thai, Lao, Myanmar, Khmer).
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3000-\u30ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
+)
+# Where a piece may end, best first: after a sentence or clause mark, after a comma or
+# dash, after a space. Latin-script marks count only before a space ("3,5" and "U.S" are
+# no cuts); full-width CJK marks need none.
+_CUTS = (
+    re.compile(r"[.!?;:\u2026](?=\s)\s*|[\u3002\uff01\uff1f\uff1b\uff1a]\s*"),
+    re.compile(r"[,\u2014\u2013)\]\u00bb\u201d\u060c\u061b](?=\s)\s*|[\uff0c\u3001]\s*"),
+)
+_SPACE = re.compile(r"\s+")
+_PLACEHOLDER_AT = re.compile(r"ZZ[A-Z]*$")
 
 
 class Engine(Protocol):
-    """What the stage needs from a translation engine (see ``ArgosEngine``)."""
+    """What the stage needs from a translation engine (see ``ArgosEngine``).
+
+    An engine raises :class:`~pipeline.engines.ModelError` when a model cannot be loaded or
+    run; any other exception is a bug, and fails the documents it concerns. An engine may
+    also offer ``count_tokens(texts, src, tgt) -> list[int]`` (the model's input tokens of
+    each text) and ``max_input_tokens``: without them, :func:`estimate_tokens` and
+    :data:`MAX_INPUT_TOKENS` are used.
+    """
 
     def route(self, src: str, tgt: str) -> object | None: ...
 
@@ -56,6 +107,12 @@ class Translate:
     ``memory`` (optional) is consulted before the engine and receives what the engine
     translates. ``terms`` are protected from translation, like URLs. After a batch,
     ``missing`` holds the uncovered (source, target) pairs and :attr:`stats` the counts.
+
+    ``budget_s`` (0: none) bounds the batch's translation time, read from ``clock``: it is
+    checked before each engine call (of about ``chunk_tokens`` source tokens) but the first,
+    so a call under way finishes first. Documents are translated smallest first, so one
+    long document cannot hold back the others; the documents left unfinished when the
+    budget runs out are marked failed (their finished pieces are in the memory).
     """
 
     name = "translate"
@@ -66,12 +123,21 @@ class Translate:
         targets: list[str],
         memory: TranslationMemory | None = None,
         terms: Iterable[str] = (),
+        *,
+        budget_s: float = 0,
+        clock: Callable[[], float] = time.monotonic,
+        chunk_tokens: int = CHUNK_TOKENS,
     ) -> None:
         self.engine = engine
         self.targets = targets
         self.memory = memory
+        self.budget_s = budget_s
+        self.clock = clock
+        self.chunk_tokens = chunk_tokens
+        self.max_input_tokens: int = getattr(engine, "max_input_tokens", MAX_INPUT_TOKENS)
         self.missing: set[tuple[str, str]] = set()
         self.failed: dict[tuple[str, str], str] = {}  # pairs whose model failed, with why
+        self.timed_out: list[str] = []  # documents left unfinished by the budget
         self._protector = Protector(terms)
         self._routes: dict[tuple[str, str], bool] = {}
         self._pairs: dict[str, Counter[str]] = defaultdict(Counter)
@@ -82,10 +148,11 @@ class Translate:
     def stats(self) -> dict[str, Any]:
         """Counts for the report, JSON-ready; keys sorted, zero counts included.
 
-        ``pairs``: per ``"src-tgt"``, ``segments`` translated, ``unique`` texts among them,
-        memory ``hits`` and ``misses`` (both 0 without a memory) and texts ``translated``
-        by the engine. ``copied``: per target, segments already in that language.
-        ``flags``: per target, segments with each QA flag.
+        ``pairs``: per ``"src-tgt"``, ``segments`` translated, ``unique`` model inputs among
+        them (a segment split for translation gives several), memory ``hits`` and ``misses``
+        (both 0 without a memory) and inputs ``translated`` by the engine. ``copied``: per
+        target, segments already in that language. ``flags``: per target, segments with
+        each QA flag.
         """
         keys = ("segments", "unique", "hits", "misses", "translated")
         return {
@@ -120,13 +187,17 @@ class Translate:
         return None
 
     def process_batch(self, docs: list[Document]) -> list[Document]:
-        """Translate every segment of ``docs`` into every target language."""
+        """Translate every segment of ``docs`` into every target language.
+
+        A document whose translation raised an error other than a model's, or that the
+        budget left unfinished, ends ``failed`` with the reason in its errors.
+        """
+        started = self.clock()
+        errors: dict[int, str] = {}  # document index -> why its translation failed
+        # (src, tgt) -> model input -> the segments (document index, spans) it stands for
+        pending: dict[Pair, dict[str, list[Use]]] = defaultdict(lambda: defaultdict(list))
         for tgt in self.targets:
-            # source language -> model input -> the segments (and their spans) it stands for
-            pending: dict[str, dict[str, list[tuple[Segment, tuple[str, ...]]]]] = defaultdict(
-                lambda: defaultdict(list)
-            )
-            for doc in docs:
+            for d, doc in enumerate(docs):
                 for seg in doc.segments():
                     src = tgt if seg.lang == tgt else self.source_language(seg.lang, doc.lang, tgt)
                     if src == tgt:
@@ -134,44 +205,294 @@ class Translate:
                         self._copied[tgt] += 1
                     elif src is not None:
                         protected = self._protector.protect(normalize_text(seg.text))
-                        pending[src][protected.text].append((seg, protected.spans))
-            for src in sorted(pending):
-                texts = sorted(pending[src])
-                try:
-                    outputs = self._translate(texts, src, tgt)
-                except Exception as exc:  # a broken model costs its own pair, nothing else
-                    self.failed[src, tgt] = f"{type(exc).__name__}: {exc}"
-                    self.missing.add((src, tgt))
-                    continue
-                for text, output in zip(texts, outputs, strict=True):
-                    for seg, spans in pending[src][text]:
-                        restored, lost = restore(output, spans)
-                        seg.translations[tgt] = restored
-                        flags = qa_flags(text, output, lost)
-                        if flags:
-                            seg.flags[tgt] = flags
-                        self._flags[tgt].update(flags)
-                    self._pairs[f"{src}-{tgt}"]["segments"] += len(pending[src][text])
+                        pending[src, tgt][protected.text].append((d, seg, protected.spans))
+        pairs = sorted(pending, key=lambda pair: (self.targets.index(pair[1]), pair[0]))
+        plans: dict[Pair, _Plan] = {}
+        for pair in pairs:
+            users = {d for uses in pending[pair].values() for d, _, _ in uses}
+            try:
+                plans[pair] = self._plan(pair, sorted(pending[pair]))
+            except Exception as exc:
+                self._fail(pair, exc, users, errors)
+        self._run(docs, pending, plans, started, errors)
+        for pair, plan in plans.items():
+            self._assemble(pair, pending[pair], plan)
+        for d, why in sorted(errors.items()):
+            docs[d].status = "failed"
+            docs[d].errors.append(f"translate: {why}")
+            docs[d].blocks = []
         return docs
 
-    def _translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
-        """Outputs for distinct ``texts``: from the memory where it has them, else the engine."""
-        counts = self._pairs[f"{src}-{tgt}"]
-        counts["unique"] += len(texts)
-        found: dict[str, str] = {}
-        model = self.engine.model_id(src, tgt) if self.memory is not None else ""
+    def _fail(self, pair: Pair, exc: Exception, users: Iterable[int],
+              errors: dict[int, str]) -> None:
+        """Record an error: a model's costs its pair, any other its documents."""
+        why = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, ModelError):  # a broken model costs its own pair, nothing else
+            self.failed[pair] = why
+            self.missing.add(pair)
+        else:
+            for d in users:
+                errors.setdefault(d, why)
+
+    def _count(self, texts: list[str], src: str, tgt: str) -> list[int]:
+        count = getattr(self.engine, "count_tokens", None)
+        if count is None:
+            return [estimate_tokens(text) for text in texts]
+        return list(count(texts, src, tgt))
+
+    def _plan(self, pair: Pair, texts: list[str]) -> _Plan:
+        """Split the long ``texts`` into pieces, and look the pieces up in the memory."""
+        src, tgt = pair
+        limit = self.max_input_tokens
+        tokens: dict[str, int] = {}  # model input -> its tokens
+
+        def count(inputs: Iterable[str]) -> None:
+            unknown = sorted(set(inputs) - tokens.keys())
+            if unknown:
+                tokens.update(zip(unknown, self._count(unknown, src, tgt), strict=True))
+
+        def split(piece: str) -> list[str]:
+            n = tokens[piece.strip()]
+            return [piece] if n <= limit else split_for_translation(piece, _chars(piece, n, limit))
+
+        count(texts)
+        pieces = {text: split(text) for text in texts}
+        for _ in range(SPLIT_ROUNDS):  # the token density varies along a text
+            count(p.strip() for parts in pieces.values() for p in parts)
+            over = [text for text, parts in pieces.items()
+                    if any(tokens[p.strip()] > limit for p in parts)]
+            if not over:
+                break
+            for text in over:
+                pieces[text] = [q for p in pieces[text] for q in split(p)]
+        count(p.strip() for parts in pieces.values() for p in parts)
+        inputs = sorted({p.strip() for parts in pieces.values() for p in parts})
+        stats = self._pairs[f"{src}-{tgt}"]
+        stats["unique"] += len(inputs)
+        done = {"": ""} if "" in inputs else {}  # a piece of only spaces
+        model = ""
         if self.memory is not None:
-            found = self.memory.get_many(model, src, tgt, texts)
-            counts["hits"] += len(found)
-            counts["misses"] += len(texts) - len(found)
-        todo = [text for text in texts if text not in found]
-        if todo:
-            fresh = dict(zip(todo, self.engine.translate(todo, src, tgt), strict=True))
-            counts["translated"] += len(todo)
-            if self.memory is not None:
-                self.memory.put_many(model, src, tgt, fresh)
-            found.update(fresh)
-        return [found[text] for text in texts]
+            model = self.engine.model_id(src, tgt)
+            asked = [p for p in inputs if p]
+            found = self.memory.get_many(model, src, tgt, asked)
+            stats["hits"] += len(found)
+            stats["misses"] += len(asked) - len(found)
+            done.update(found)
+        return _Plan(pieces, {p: tokens[p] for p in inputs}, done, model)
+
+    def _run(self, docs: list[Document], pending: dict[Pair, dict[str, list[Use]]],
+             plans: dict[Pair, _Plan], started: float, errors: dict[int, str]) -> None:
+        """Send the pieces not in the memory to the engine, smallest documents first."""
+        # document -> pair -> its model inputs still to translate, in order
+        todo: list[dict[Pair, dict[str, None]]] = [defaultdict(dict) for _ in docs]
+        for pair, plan in plans.items():
+            for text, uses in pending[pair].items():
+                for p in plan.pieces[text]:
+                    if p.strip() not in plan.done:
+                        for d, _, _ in uses:
+                            todo[d][pair][p.strip()] = None
+        weight = [sum(plans[pair].tokens[p] for pair, ps in todo[d].items() for p in ps)
+                  for d in range(len(docs))]
+        order = sorted(range(len(docs)), key=lambda d: (weight[d], d))
+        # Consecutive documents of about chunk_tokens tokens, each translated before the next.
+        groups: list[list[int]] = [[]]
+        size = 0
+        for d in order:
+            if not weight[d]:
+                continue
+            if size and size + weight[d] > self.chunk_tokens:
+                groups.append([])
+                size = 0
+            groups[-1].append(d)
+            size += weight[d]
+        calls = 0
+        for group in groups:
+            for pair in plans:
+                plan = plans[pair]
+                inputs = [p for d in group if d not in errors for p in todo[d].get(pair, ())]
+                for chunk in _chunks(list(dict.fromkeys(
+                        p for p in inputs if p not in plan.done)), plan.tokens, self.chunk_tokens):
+                    if pair in self.failed:  # its model failed in an earlier chunk
+                        break
+                    if calls and self.budget_s and self.clock() - started >= self.budget_s:
+                        self._expire(docs, todo, plans, errors)
+                        return
+                    calls += 1
+                    sent = set(chunk)
+                    users = [d for d in group if any(p in sent for p in todo[d].get(pair, ()))]
+                    try:
+                        self._translate(pair, plan, chunk)
+                    except Exception as exc:
+                        self._fail(pair, exc, users, errors)
+
+    def _translate(self, pair: Pair, plan: _Plan, chunk: list[str]) -> None:
+        src, tgt = pair
+        chunk = sorted(chunk)
+        fresh = dict(zip(chunk, self.engine.translate(chunk, src, tgt), strict=True))
+        self._pairs[f"{src}-{tgt}"]["translated"] += len(chunk)
+        if self.memory is not None:
+            self.memory.put_many(plan.model, src, tgt, fresh)
+        plan.done.update(fresh)
+
+    def _expire(self, docs: list[Document], todo: list[dict[Pair, dict[str, None]]],
+                plans: dict[Pair, _Plan], errors: dict[int, str]) -> None:
+        why = (f"not translated within translate.shard_timeout_s ({self.budget_s:g} s for its "
+               "shard); retried on the next run")
+        for d in range(len(docs)):
+            left = any(p not in plans[pair].done for pair, ps in todo[d].items()
+                       if pair not in self.failed for p in ps)
+            if left and d not in errors:
+                errors[d] = why
+                self.timed_out.append(docs[d].doc)
+
+    def _assemble(self, pair: Pair, pending: dict[str, list[Use]], plan: _Plan) -> None:
+        """Join each text's translated pieces and put them, restored, in its segments."""
+        src, tgt = pair
+        for text, uses in pending.items():
+            parts = plan.pieces[text]
+            if any(p.strip() not in plan.done for p in parts):
+                continue
+            output = join_pieces(parts, [plan.done[p.strip()] for p in parts])
+            for _, seg, spans in uses:
+                restored, lost = restore(output, spans)
+                seg.translations[tgt] = restored
+                flags = qa_flags(text, output, lost)
+                if len(parts) > 1:
+                    flags.append("split_for_translation")
+                if flags:
+                    seg.flags[tgt] = flags
+                self._flags[tgt].update(flags)
+            self._pairs[f"{src}-{tgt}"]["segments"] += len(uses)
+
+
+Pair = tuple[str, str]
+Use = tuple[int, Segment, tuple[str, ...]]  # document index, segment, protected spans
+
+
+class _Plan:
+    """One pair's work: each text's pieces, each input's tokens, and the outputs known."""
+
+    def __init__(self, pieces: dict[str, list[str]], tokens: dict[str, int],
+                 done: dict[str, str], model: str) -> None:
+        self.pieces = pieces
+        self.tokens = tokens
+        self.done = done
+        self.model = model
+
+
+def _chunks(inputs: list[str], tokens: dict[str, int], limit: int) -> Iterable[list[str]]:
+    """Consecutive runs of ``inputs`` of at most ``limit`` tokens (one input at least).
+
+    >>> list(_chunks(["a", "b", "c"], {"a": 3, "b": 2, "c": 4}, 5))
+    [['a', 'b'], ['c']]
+    """
+    chunk: list[str] = []
+    size = 0
+    for text in inputs:
+        if chunk and size + tokens[text] > limit:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(text)
+        size += tokens[text]
+    if chunk:
+        yield chunk
+
+
+def estimate_tokens(text: str) -> int:
+    """Subword tokens of ``text``, estimated from its characters when no tokenizer is at hand.
+
+    SentencePiece vocabularies of 8k to 32k pieces cut news text in spaced scripts into
+    about one token per 4 characters; a character of a script without spaces (CJK, Thai)
+    is about a token of its own.
+
+    >>> estimate_tokens("O porto reabriu na segunda-feira."), estimate_tokens("港口周一重新开放。")
+    (9, 9)
+    """
+    unspaced = len(_UNSPACED.findall(text))
+    return math.ceil((len(text) - unspaced) / 4) + unspaced
+
+
+def _chars(text: str, tokens: int, limit: int) -> int:
+    """Characters of ``text`` that hold about ``limit`` of its ``tokens``."""
+    return max(1, len(text) * limit // max(1, tokens))
+
+
+def split_for_translation(text: str, max_chars: int) -> list[str]:
+    """Cut ``text`` into pieces of at most ``max_chars`` characters; they join to ``text``.
+
+    Each piece ends at the last sentence or clause mark (. ; : ! ? and their full-width
+    forms) in its reach that leaves it a third of ``max_chars`` at least, else at the
+    last comma or dash, else after the last space, else (a script without spaces, or
+    one long token) after ``max_chars`` characters. Linear in the text's length.
+
+    >>> split_for_translation("Um, dois; três e quatro, cinco seis sete.", 20)
+    ['Um, dois; ', 'três e quatro, ', 'cinco seis sete.']
+    >>> split_for_translation("um dois três quatro cinco", 10)
+    ['um dois ', 'três ', 'quatro ', 'cinco']
+    >>> split_for_translation("港口周一重新开放，船只开始进港。", 6)
+    ['港口周一重新', '开放，', '船只开始进港', '。']
+    >>> split_for_translation("short", 10)
+    ['short']
+    """
+    pieces = []
+    start = 0
+    while len(text) - start > max_chars:
+        end = start + max_chars
+        cut = 0
+        for pattern in _CUTS:
+            cut = _last_end(pattern, text, start + max(1, max_chars // 3), end)
+            if cut:
+                break
+        else:
+            cut = _last_end(_SPACE, text, start + 1, end) or _hard_cut(text, start, end)
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def _last_end(pattern: re.Pattern[str], text: str, low: int, high: int) -> int:
+    """The last end in ``[low, high]`` of a match of ``pattern`` in ``text[:high]``; 0 if none.
+
+    Scans ``text[low - 1:high]`` only: a cut moves the next window on by a third of it at
+    least, so splitting a text reads each character a few times, whatever its length.
+    """
+    best = 0
+    for match in pattern.finditer(text, max(0, low - 1), high):
+        if match.end() >= low:
+            best = match.end()
+    return best
+
+
+def _hard_cut(text: str, start: int, end: int) -> int:
+    """``end``, moved back off a combining mark or out of a placeholder where it can be."""
+    cut = end
+    while cut > start + 1 and unicodedata.combining(text[cut]):
+        cut -= 1
+    inside = _PLACEHOLDER_AT.search(text, max(start, cut - 8), cut)
+    if inside and inside.start() > start and cut < len(text) and text[cut].isupper():
+        cut = inside.start()
+    return cut
+
+
+def join_pieces(pieces: Sequence[str], outputs: Sequence[str]) -> str:
+    """The translations of ``pieces`` as one text: a space where the source had one, or
+    where either side is a script written with spaces.
+
+    >>> join_pieces(["Um, dois; ", "três."], ["One, two;", "three."])
+    'One, two; three.'
+    >>> join_pieces(["港口周一重新", "开放。"], ["港口周一重新", "开放。"])
+    '港口周一重新开放。'
+    >>> join_pieces(["港口周一重新", "开放。"], ["The port on Monday", "reopened."])
+    'The port on Monday reopened.'
+    """
+    text = outputs[0]
+    for piece, output in zip(pieces, outputs[1:], strict=False):
+        if text and output and (piece[-1:].isspace() or not (
+                _UNSPACED.match(text[-1]) and _UNSPACED.match(output[0]))):
+            text += " "
+        text += output
+    return text
 
 
 def _numbers(text: str) -> Counter[str]:
