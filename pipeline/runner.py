@@ -18,17 +18,20 @@ finished and written, then the aggregates and report, and the run exits 130/143.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import signal
 import socket
 import sqlite3
+import stat
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from filelock import FileLock, Timeout
 
@@ -89,6 +92,7 @@ class Entry:
     path: Path
     problem: str = ""  # quarantine reason
     skip: str = ""  # not a document (other file type)
+    link: bool = False  # a symbolic link (inside the corpus) when it was found
 
 
 @dataclass
@@ -142,7 +146,58 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         else:
             if size > max_bytes:
                 entry.problem = f"larger than max_file_bytes ({size} > {max_bytes})"
+        entry.link = path.is_symlink()
     return entry
+
+
+class SourceChanged(Exception):
+    """A document's file cannot be read as it was found: the message says why."""
+
+
+def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes of ``handle`` (tests replace it to change a file mid-read)."""
+    return handle.read(limit)
+
+
+def read_source(entry: Entry, max_bytes: int) -> bytes:
+    """The bytes of ``entry``'s file, read as one consistent version of it.
+
+    Between :func:`discover` and this read the file may have been deleted, grown,
+    truncated, rewritten or replaced; the file is checked again on the open handle:
+    a regular file (a FIFO put in its place never blocks the run), no symbolic
+    link unless it was one when found, at most ``max_bytes`` (never more is read),
+    and the same size and modification time before and after the read, so that
+    the bytes returned, whose hash the state records, are a whole version of the
+    file. Raises :class:`SourceChanged` otherwise.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not entry.link:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(entry.path, flags)
+    except FileNotFoundError:
+        raise SourceChanged("deleted during the run, before it was read") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not entry.link:
+            raise SourceChanged("replaced by a symbolic link during the run") from None
+        raise SourceChanged(f"cannot read: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            before = os.fstat(fd)
+            if not stat.S_ISREG(before.st_mode):
+                raise SourceChanged("not a regular file")
+            if before.st_size > max_bytes:
+                raise SourceChanged(f"larger than max_file_bytes ({before.st_size} > {max_bytes})")
+            data = _read_at_most(handle, max_bytes + 1)
+            after = os.fstat(fd)
+        except OSError as exc:
+            raise SourceChanged(f"cannot read: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise SourceChanged(f"larger than max_file_bytes (grew past {max_bytes} while read)")
+    if (len(data), after.st_size, after.st_mtime_ns) != (before.st_size,) * 2 + (
+            before.st_mtime_ns,):
+        raise SourceChanged("changed while it was being read; the next run processes it")
+    return data
 
 
 def fingerprint(config: Config) -> str:
@@ -272,10 +327,10 @@ class Runner:
             if self.stop_signal is not None:
                 return
             try:
-                data = entry.path.read_bytes()
-            except OSError as exc:
-                reason = f"cannot read: {exc.strerror}"
-                self.quarantined.append({"doc": entry.doc, "reason": reason})
+                data = read_source(entry, self.config.max_file_bytes)
+            except SourceChanged as exc:
+                self.quarantined.append({"doc": entry.doc, "reason": str(exc)})
+                self.log.advance()
                 continue
             sha = hashlib.sha256(data).hexdigest()
             if not self.options.force and known.get(entry.doc, ("",))[:2] == (sha, fp):
@@ -430,7 +485,12 @@ class Runner:
         todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
         plan: Counter[str] = Counter()
         for entry in todo:
-            sha = hashlib.sha256(entry.path.read_bytes()).hexdigest()
+            try:
+                sha = hashlib.sha256(read_source(entry, self.config.max_file_bytes)).hexdigest()
+            except SourceChanged as exc:
+                print(f"quarantine: {entry.doc}: {exc}")
+                plan["quarantine"] += 1
+                continue
             stored = known.get(entry.doc)
             if stored is None:
                 action = "process (new)"
