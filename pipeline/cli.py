@@ -33,7 +33,8 @@ exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
 3 finished with failed or quarantined documents or missing models,
 74 the output directory cannot be written (disk full, read-only),
 75 another run holds the output directory, 130/143 stopped by SIGINT/SIGTERM
-(documents in progress were finished and the report written).
+(finished documents kept, those in progress left for the next run; a second
+signal stops at once, without writing the report).
 """
 
 
@@ -189,7 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.runner import (
         EXIT_LOCKED,
         EXIT_OUTPUT,
+        EXIT_SIGNAL,
         EXIT_USAGE,
+        Interrupted,
         LockedError,
         OutputError,
         UsageError,
@@ -210,6 +213,11 @@ def main(argv: list[str] | None = None) -> int:
     except OutputError as exc:
         print(f"pipeline: error: {exc}", file=sys.stderr)
         return EXIT_OUTPUT
+    except Interrupted as exc:  # a second signal: stopped at once
+        print("pipeline: stopped at once by a second signal: finished documents are kept, "
+              "those in progress are left for the next run; report.json was not updated",
+              file=sys.stderr)
+        return EXIT_SIGNAL[exc.signum]
 
 
 if __name__ == "__main__":

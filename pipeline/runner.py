@@ -12,8 +12,10 @@ here. A run:
 4. rebuilds the aggregate files (documents.jsonl, segments.jsonl, parallel/...)
    from the state store, never by re-translating, and writes report.json.
 
-SIGINT and SIGTERM stop the scheduling of new shards: the shards in flight are
-finished and written, then the aggregates and report, and the run exits 130/143.
+SIGINT and SIGTERM stop the run within seconds: the shards in flight are
+abandoned (their documents get no state row, so the next run does them), the
+shards already committed stay, the aggregates and report are rebuilt from the
+state, and the run exits 130/143. A second signal stops at once.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from filelock import FileLock, Timeout
 
@@ -70,6 +72,19 @@ class LockedError(Exception):
 
 class OutputError(Exception):
     """OUT cannot be written (exit 74); what was there before is left as it was."""
+
+
+class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt
+    """A stop signal abandons the work in progress (exit 130/143).
+
+    A BaseException, like KeyboardInterrupt, so that no stage takes it for a
+    document's own error. Raised out of a shard in progress by the first signal,
+    and out of anything by a second one.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 @dataclass
@@ -219,6 +234,9 @@ class Runner:
         self.log = log or RunLog()
         self.engine = engine  # injected by tests; otherwise each worker makes its own
         self.stop_signal: int | None = None
+        self._abandonable = False  # a signal may abandon what runs now (a shard in flight)
+        self._handlers: dict[int, Any] = {}  # the handlers ours replaced
+        self._executor: Any = None  # while shards run
         self.quarantined: list[dict] = []
         self.skipped: list[dict] = []
         self.counts: Counter[str] = Counter()
@@ -241,6 +259,14 @@ class Runner:
         self.stages = build_stages(self.config)
         if self.options.dry_run:
             return self._dry_run()
+        self._install_handlers()
+        try:
+            return self._run_here()
+        finally:
+            for sig, handler in self._handlers.items():
+                signal.signal(sig, handler)
+
+    def _run_here(self) -> RunResult:
         try:
             (self.out / STATE_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -302,11 +328,29 @@ class Runner:
         finally:
             state.close()
 
+    def _install_handlers(self) -> None:
+        for sig in EXIT_SIGNAL:
+            previous = signal.signal(sig, self._on_signal)
+            self._handlers.setdefault(sig, previous)
+
     def _on_signal(self, signum: int, frame) -> None:
+        """SIGINT, SIGTERM: stop. The first signal abandons the shards in flight when
+        the run is waiting for them (else the commit in progress ends first: it is
+        quick); the report is then written. A second one stops at once, wherever.
+
+        Nothing is printed here: a handler that writes while the interrupted code is
+        writing to the same stream fails (reentrant call).
+        """
         if self.stop_signal is None:
-            self.log.event("stopping", f"received {signal.Signals(signum).name}: finishing the "
-                           "documents in progress, then writing the report", signal=signum)
-        self.stop_signal = signum
+            self.stop_signal = signum
+            if not self._abandonable:
+                return
+        elif self._executor is not None:  # a second signal: workers are stopped first
+            abandon = getattr(self._executor, "abandon", None)
+            if abandon is not None:
+                abandon()
+        self._abandonable = False
+        raise Interrupted(self.stop_signal)
 
     def _sort_entries(self, entries: Iterable[Entry]) -> list[Entry]:
         """Documents to consider; other files go to ``skipped``, bad ones to ``quarantined``."""
@@ -351,10 +395,21 @@ class Runner:
         executor = make_executor(self.options.executor, self.config, self.options.workers,
                                  self.options.ray_address, engine=self.engine, stages=self.stages,
                                  memory_path=memory)
-        # Installed after the executor starts (Ray installs handlers of its own).
-        previous = {sig: signal.signal(sig, self._on_signal) for sig in EXIT_SIGNAL}
+        # Again once the executor has started (Ray installs handlers of its own).
+        self._executor = executor
+        self._install_handlers()
+        results = executor.map(self._shards(todo, known, fp))
         try:
-            for result in executor.map(self._shards(todo, known, fp)):
+            while True:
+                # Only while waiting for a shard may a signal abandon the work: a
+                # shard's outputs are written in _commit alone, never by a worker.
+                self._abandonable = True
+                if self.stop_signal is not None:  # received during the last commit
+                    raise Interrupted(self.stop_signal)
+                result = next(results, None)
+                self._abandonable = False
+                if result is None:
+                    break
                 merge_counts(self.translation, result.stats)
                 if "memory_moved_aside" in result.stats:
                     aside = result.stats["memory_moved_aside"]
@@ -362,11 +417,24 @@ class Runner:
                                    f"{aside}, a new one was started", moved_to=aside)
                 self._commit(result, fp, state)
                 self.log.advance(len(result.docs))
-        finally:
+        except Interrupted:
+            self._abandonable = False
+            # A document's time budget (SIGALRM) may have been armed when it was abandoned.
+            signal.setitimer(signal.ITIMER_REAL, 0)
             self.log.end_progress()
+            name = signal.Signals(self.stop_signal or signal.SIGTERM).name
+            self.log.event("stopping", f"received {name}: the documents in progress are left "
+                           "for the next run; writing the report", signal=self.stop_signal)
+        finally:
+            self._abandonable = False
+            self.log.end_progress()
+            if self.stop_signal is not None:
+                results.close()
+                abandon = getattr(executor, "abandon", None)
+                if abandon is not None:
+                    abandon()  # workers are stopped, not waited for
             executor.close()
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+            self._executor = None
 
     def _commit(self, result: ShardResult, fp: str, state: StateStore) -> None:
         """Write a shard's files, drop files its documents no longer own, sync once,
