@@ -11,6 +11,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -149,7 +150,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         for item in report["missing_models"]:
             print(f"  {item['pair']}: {item['install']}")
     print(f"report: {args.out}/report.json")
+    if report["interrupted"] and args.from_command_line:
+        _exit_now(result.exit_code)
     return result.exit_code
+
+
+def _exit_now(code: int) -> None:
+    """End the command at once after a stop signal, with no interpreter teardown.
+
+    The teardown would free the translation models, and CTranslate2 first runs the
+    batches an abandoned shard had queued: tens of seconds. By now every file is
+    written and closed and the lock is released. (Only for the command itself:
+    ``main([...])`` called from Python returns.)
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def cmd_models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -183,6 +199,7 @@ def cmd_models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.from_command_line = argv is None
     if args.command is None:
         parser.print_help()
         return 2
@@ -217,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         print("pipeline: stopped at once by a second signal: finished documents are kept, "
               "those in progress are left for the next run; report.json was not updated",
               file=sys.stderr)
+        if args.from_command_line:
+            _exit_now(EXIT_SIGNAL[exc.signum])
         return EXIT_SIGNAL[exc.signum]
 
 
