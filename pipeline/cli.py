@@ -40,8 +40,8 @@ exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
 70 internal error (a bug: rerun with --debug and report the traceback),
 74 the output directory or its state cannot be written (disk full, read-only, I/O error),
 75 another run (or another program) holds the output directory or its state,
-130/143 stopped by SIGINT/SIGTERM (documents in progress were finished and the
-report written).
+130/143 stopped by SIGINT/SIGTERM (finished documents kept, those in progress
+left for the next run; a second signal stops at once, without writing the report).
 """
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an error the pipeline did not expect, a bug
@@ -177,6 +177,8 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
             install=item["install"])
     say("report", f"report: {args.out}/report.json", path=f"{args.out}/report.json")
     _done(log, result.exit_code, **counts(report))
+    if report["interrupted"] and args.own_process:
+        _exit_now(result.exit_code)
     return result.exit_code
 
 
@@ -226,6 +228,19 @@ def _sayer(log: RunLog):
 def _done(log: RunLog, code: int, **fields) -> None:
     if log.fmt == "json":
         log.event("done", f"done, exit code {code}", exit_code=code, **fields)
+
+
+def _exit_now(code: int) -> None:
+    """End the command at once after a stop signal, with no interpreter teardown.
+
+    The teardown would free the translation models, and CTranslate2 first runs the
+    batches an abandoned shard had queued: tens of seconds. By now every file is
+    written and closed and the lock is released. (Only for the command itself:
+    ``main([...])`` called from Python returns.)
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def cmd_models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -294,7 +309,9 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from pipeline.runner import (
         EXIT_LOCKED,
         EXIT_OUTPUT,
+        EXIT_SIGNAL,
         EXIT_USAGE,
+        Interrupted,
         LockedError,
         OutputError,
         UsageError,
@@ -316,6 +333,13 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return _error(log, f"pipeline: {exc}", EXIT_LOCKED)
     except OutputError as exc:
         return _error(log, f"pipeline: error: {exc}", EXIT_OUTPUT)
+    except Interrupted as exc:  # a second signal: stopped at once
+        code = _error(log, "pipeline: stopped at once by a second signal: finished documents "
+                      "are kept, those in progress are left for the next run; report.json "
+                      "was not updated", EXIT_SIGNAL[exc.signum])
+        if args.own_process:
+            _exit_now(code)
+        return code
     except Exception as exc:
         hint = "" if debug_enabled() else "; rerun with --debug to see the traceback"
         return _error(log, f"pipeline: internal error: {type(exc).__name__}: {exc} (a bug: "

@@ -12,23 +12,28 @@ here. A run:
 4. rebuilds the aggregate files (documents.jsonl, segments.jsonl, parallel/...)
    from the state store, never by re-translating, and writes report.json.
 
-SIGINT and SIGTERM stop the scheduling of new shards: the shards in flight are
-finished and written, then the aggregates and report, and the run exits 130/143.
+SIGINT and SIGTERM stop the run within seconds: the shards in flight are
+abandoned (their documents get no state row, so the next run does them), the
+shards already committed stay, the aggregates and report are rebuilt from the
+state, and the run exits 130/143. A second signal stops at once.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import signal
 import socket
 import sqlite3
+import stat
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from filelock import FileLock, Timeout
 
@@ -69,6 +74,19 @@ class OutputError(Exception):
     """OUT cannot be written (exit 74); what was there before is left as it was."""
 
 
+class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt
+    """A stop signal abandons the work in progress (exit 130/143).
+
+    A BaseException, like KeyboardInterrupt, so that no stage takes it for a
+    document's own error. Raised out of a shard in progress by the first signal,
+    and out of anything by a second one.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
 @dataclass
 class RunOptions:
     force: bool = False  # reprocess every document
@@ -90,6 +108,7 @@ class Entry:
     path: Path
     problem: str = ""  # quarantine reason
     skip: str = ""  # not a document (other file type)
+    link: bool = False  # a symbolic link (inside the corpus) when it was found
 
 
 @dataclass
@@ -143,7 +162,58 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         else:
             if size > max_bytes:
                 entry.problem = f"larger than max_file_bytes ({size} > {max_bytes})"
+        entry.link = path.is_symlink()
     return entry
+
+
+class SourceChanged(Exception):
+    """A document's file cannot be read as it was found: the message says why."""
+
+
+def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes of ``handle`` (tests replace it to change a file mid-read)."""
+    return handle.read(limit)
+
+
+def read_source(entry: Entry, max_bytes: int) -> bytes:
+    """The bytes of ``entry``'s file, read as one consistent version of it.
+
+    Between :func:`discover` and this read the file may have been deleted, grown,
+    truncated, rewritten or replaced; the file is checked again on the open handle:
+    a regular file (a FIFO put in its place never blocks the run), no symbolic
+    link unless it was one when found, at most ``max_bytes`` (never more is read),
+    and the same size and modification time before and after the read, so that
+    the bytes returned, whose hash the state records, are a whole version of the
+    file. Raises :class:`SourceChanged` otherwise.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not entry.link:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(entry.path, flags)
+    except FileNotFoundError:
+        raise SourceChanged("deleted during the run, before it was read") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not entry.link:
+            raise SourceChanged("replaced by a symbolic link during the run") from None
+        raise SourceChanged(f"cannot read: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            before = os.fstat(fd)
+            if not stat.S_ISREG(before.st_mode):
+                raise SourceChanged("not a regular file")
+            if before.st_size > max_bytes:
+                raise SourceChanged(f"larger than max_file_bytes ({before.st_size} > {max_bytes})")
+            data = _read_at_most(handle, max_bytes + 1)
+            after = os.fstat(fd)
+        except OSError as exc:
+            raise SourceChanged(f"cannot read: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise SourceChanged(f"larger than max_file_bytes (grew past {max_bytes} while read)")
+    if (len(data), after.st_size, after.st_mtime_ns) != (before.st_size,) * 2 + (
+            before.st_mtime_ns,):
+        raise SourceChanged("changed while it was being read; the next run processes it")
+    return data
 
 
 def fingerprint(config: Config) -> str:
@@ -165,6 +235,9 @@ class Runner:
         self.log = log or RunLog()
         self.engine = engine  # injected by tests; otherwise each worker makes its own
         self.stop_signal: int | None = None
+        self._abandonable = False  # a signal may abandon what runs now (a shard in flight)
+        self._handlers: dict[int, Any] = {}  # the handlers ours replaced
+        self._executor: Any = None  # while shards run
         self.quarantined: list[dict] = []
         self.skipped: list[dict] = []
         self.counts: Counter[str] = Counter()
@@ -201,6 +274,14 @@ class Runner:
         self.stages = build_stages(self.config)
         if self.options.dry_run:
             return self._dry_run()
+        self._install_handlers()
+        try:
+            return self._run_here()
+        finally:
+            for sig, handler in self._handlers.items():
+                signal.signal(sig, handler)
+
+    def _run_here(self) -> RunResult:
         try:
             (self.out / STATE_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -305,11 +386,29 @@ class Runner:
                 except OSError:  # not empty (or already gone): so are its parents
                     break
 
+    def _install_handlers(self) -> None:
+        for sig in EXIT_SIGNAL:
+            previous = signal.signal(sig, self._on_signal)
+            self._handlers.setdefault(sig, previous)
+
     def _on_signal(self, signum: int, frame) -> None:
+        """SIGINT, SIGTERM: stop. The first signal abandons the shards in flight when
+        the run is waiting for them (else the commit in progress ends first: it is
+        quick); the report is then written. A second one stops at once, wherever.
+
+        Nothing is printed here: a handler that writes while the interrupted code is
+        writing to the same stream fails (reentrant call).
+        """
         if self.stop_signal is None:
-            self.log.event("stopping", f"received {signal.Signals(signum).name}: finishing the "
-                           "documents in progress, then writing the report", signal=signum)
-        self.stop_signal = signum
+            self.stop_signal = signum
+            if not self._abandonable:
+                return
+        elif self._executor is not None:  # a second signal: workers are stopped first
+            abandon = getattr(self._executor, "abandon", None)
+            if abandon is not None:
+                abandon()
+        self._abandonable = False
+        raise Interrupted(self.stop_signal)
 
     def _sort_entries(self, entries: Iterable[Entry]) -> list[Entry]:
         """Documents to consider; other files go to ``skipped``, bad ones to ``quarantined``."""
@@ -330,10 +429,10 @@ class Runner:
             if self.stop_signal is not None:
                 return
             try:
-                data = entry.path.read_bytes()
-            except OSError as exc:
-                reason = f"cannot read: {exc.strerror}"
-                self.quarantined.append({"doc": entry.doc, "reason": reason})
+                data = read_source(entry, self.config.max_file_bytes)
+            except SourceChanged as exc:
+                self.quarantined.append({"doc": entry.doc, "reason": str(exc)})
+                self.log.advance()
                 continue
             sha = hashlib.sha256(data).hexdigest()
             if not self.options.force and known.get(entry.doc, ("",))[:2] == (sha, fp):
@@ -355,11 +454,22 @@ class Runner:
         executor = make_executor(self.options.executor, self.config, self.options.workers,
                                  self.options.ray_address, engine=self.engine, stages=self.stages,
                                  memory_path=memory)
-        # Installed after the executor starts (Ray installs handlers of its own).
-        previous = {sig: signal.signal(sig, self._on_signal) for sig in EXIT_SIGNAL}
+        # Again once the executor has started (Ray installs handlers of its own).
+        self._executor = executor
+        self._install_handlers()
+        results = executor.map(self._shards(todo, known, fp))
         started, writing = time.perf_counter(), self.timings.get("write", 0.0)
         try:
-            for result in executor.map(self._shards(todo, known, fp)):
+            while True:
+                # Only while waiting for a shard may a signal abandon the work: a
+                # shard's outputs are written in _commit alone, never by a worker.
+                self._abandonable = True
+                if self.stop_signal is not None:  # received during the last commit
+                    raise Interrupted(self.stop_signal)
+                result = next(results, None)
+                self._abandonable = False
+                if result is None:
+                    break
                 for phase, seconds in result.stats.pop("timings", {}).items():
                     self.timings[phase] = self.timings.get(phase, 0.0) + seconds
                 merge_counts(self.translation, result.stats)
@@ -371,11 +481,24 @@ class Runner:
                 self._commit(result, fp, state)
                 self._phase("write", committing)
                 self.log.advance(len(result.docs))
-        finally:
+        except Interrupted:
+            self._abandonable = False
+            # A document's time budget (SIGALRM) may have been armed when it was abandoned.
+            signal.setitimer(signal.ITIMER_REAL, 0)
             self.log.end_progress()
+            name = signal.Signals(self.stop_signal or signal.SIGTERM).name
+            self.log.event("stopping", f"received {name}: the documents in progress are left "
+                           "for the next run; writing the report", signal=self.stop_signal)
+        finally:
+            self._abandonable = False
+            self.log.end_progress()
+            if self.stop_signal is not None:
+                results.close()
+                abandon = getattr(executor, "abandon", None)
+                if abandon is not None:
+                    abandon()  # workers are stopped, not waited for
             executor.close()
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+            self._executor = None
             # Reading, cleanup and translation: the time not spent writing.
             self._phase("process", started)
             self.timings["process"] -= self.timings.get("write", 0.0) - writing
@@ -514,7 +637,12 @@ class Runner:
         todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
         plan: Counter[str] = Counter()
         for entry in todo:
-            sha = hashlib.sha256(entry.path.read_bytes()).hexdigest()
+            try:
+                sha = hashlib.sha256(read_source(entry, self.config.max_file_bytes)).hexdigest()
+            except SourceChanged as exc:
+                print(f"quarantine: {entry.doc}: {exc}")
+                plan["quarantine"] += 1
+                continue
             stored = known.get(entry.doc)
             if stored is None:
                 action = "process (new)"

@@ -3,8 +3,10 @@
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -13,8 +15,6 @@ import pytest
 from pipeline.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
 
 
 def _report(out: Path) -> dict:
@@ -170,10 +170,10 @@ def _big_corpus(root: Path, n: int) -> Path:
     return corpus
 
 
-def _subprocess_run(corpus: Path, out: Path) -> subprocess.Popen:
+def _subprocess_run(corpus: Path, out: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out)],
+        [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out), *extra],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
 
@@ -197,23 +197,99 @@ def test_sigkill_at_any_point_then_rerun_gives_identical_outputs(tmp_path, data_
         assert not list(out.rglob("*.tmp"))
 
 
-def test_sigterm_finishes_current_work_writes_report_and_exits_143(tmp_path):
-    corpus = _big_corpus(tmp_path, 400)
-    out = tmp_path / "out"
-    proc = _subprocess_run(corpus, out)
-    deadline = time.monotonic() + 60
-    state = out / ".pipeline" / "state.sqlite"
-    while not state.exists() and time.monotonic() < deadline:
+# A real slow input: one long line without a full stop takes seconds of cleanup per
+# 100 KB (about 13 s for this one on a quiet machine, more on a busy one).
+SLOW_TEXT = "Palavra norte -coreana , outra sem ponto " * 40_000
+
+
+def _corpus_with_a_slow_shard(root: Path) -> Path:
+    """32 short articles (the first shard, committed in seconds), then a shard of 3
+    slow documents: a signal sent once the first shard is committed finds the
+    second one in flight, on any machine, by half a minute or more."""
+    corpus = _big_corpus(root, 32)
+    (corpus / "zz").mkdir()  # read last: the corpus is read folder by folder, sorted
+    for i in range(3):
+        (corpus / "zz" / f"slow-{i}.txt").write_text(SLOW_TEXT)
+    return corpus
+
+
+def _committed(out: Path) -> set[str]:
+    path = out / ".pipeline" / "state.sqlite"
+    if not path.exists():
+        return set()
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            return {doc for (doc,) in db.execute("SELECT doc FROM documents")}
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return set()
+
+
+def _wait_for_a_commit(out: Path, proc: subprocess.Popen | None = None) -> set[str]:
+    # Bounded: the first shard takes seconds; the limit only stops a broken run hanging.
+    for _ in range(6000):
+        if (done := _committed(out)) or (proc is not None and proc.poll() is not None):
+            return done
         time.sleep(0.05)
-    time.sleep(1.0)
+    return set()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_abandons_the_shard_in_flight_and_the_next_run_does_it(tmp_path, workers):
+    corpus = _corpus_with_a_slow_shard(tmp_path)
+    out = tmp_path / "out"
+    patient, strict = tmp_path / "patient.toml", tmp_path / "strict.toml"
+    patient.write_text("document_timeout_s = 3600\n")  # the slow shard would run its course
+    strict.write_text("document_timeout_s = 1\n")  # not in the fingerprint: changes nothing else
+    proc = _subprocess_run(corpus, out, "--config", str(patient), "--workers", workers)
+    first = _wait_for_a_commit(out, proc)
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=60) == 143
+    assert proc.wait(timeout=300) == 143  # a bound against a hang, not a timing claim
+    assert len(first) == 32 and _committed(out) == first  # the slow shard was abandoned
     report = _report(out)
-    assert report["interrupted"] is True
-    assert 0 < report["processed"] < 400
-    assert len((out / "documents.jsonl").read_text().splitlines()) == report["processed"]
-    assert _subprocess_run(corpus, out).wait() == 3
-    assert _report(out)["processed"] == 400 - report["processed"]
+    assert report["interrupted"] is True and report["processed"] == 32
+    assert len((out / "documents.jsonl").read_text().splitlines()) == 32
+    assert not (out / "clean" / "zz").exists() and not list(out.rglob("*.tmp"))
+    assert _subprocess_run(corpus, out, "--config", str(strict)).wait(timeout=300) == 3
+    assert (_report(out)["processed"], _report(out)["unchanged"]) == (3, 32)
+
+
+def test_interrupted_workers_leave_the_fork_server_usable(tmp_path, monkeypatch):
+    """In this process, so that the next run forks its workers from the same server."""
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+    corpus = _corpus_with_a_slow_shard(tmp_path)
+    config = tmp_path / "patient.toml"
+    config.write_text("document_timeout_s = 3600\n")
+    out = tmp_path / "out"
+    sender = threading.Thread(target=lambda: _wait_for_a_commit(out) and
+                              os.kill(os.getpid(), signal.SIGTERM))
+    sender.start()
+    try:
+        assert _run(corpus, out, "--workers", "2", "--config", str(config)) == 143
+    finally:
+        sender.join()
+    assert len(_committed(out)) == 32
+    again = _big_corpus(tmp_path / "again", 40)  # two shards: a new pool
+    assert _run(again, tmp_path / "out-again", "--workers", "2") == 3  # missing models only
+    assert _report(tmp_path / "out-again")["processed"] == 40
+
+
+def test_first_signal_stops_after_the_commit_second_stops_at_once(tmp_path):
+    from pipeline.config import Config
+    from pipeline.runner import Interrupted, Runner
+
+    runner = Runner(tmp_path, tmp_path / "out", Config())
+    runner._on_signal(signal.SIGTERM, None)  # during a commit: noted, the commit goes on
+    assert runner.stop_signal == signal.SIGTERM
+    with pytest.raises(Interrupted) as second:
+        runner._on_signal(signal.SIGINT, None)
+    assert second.value.signum == signal.SIGTERM  # exit 143, as the first signal said
+    waiting = Runner(tmp_path, tmp_path / "out", Config())
+    waiting._abandonable = True  # waiting for a shard: the first signal abandons it
+    with pytest.raises(Interrupted):
+        waiting._on_signal(signal.SIGINT, None)
 
 
 def test_json_logs_are_one_object_per_line(corpus_copy, tmp_path):

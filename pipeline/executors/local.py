@@ -1,8 +1,11 @@
 """Local executor: in this process (one worker) or a pool of worker processes.
 
 Each worker process builds one :class:`~pipeline.shard.ShardProcessor`, so each
-loads its translation models once. Workers ignore SIGINT and SIGTERM: the parent
-decides when to stop, and lets the shards in flight finish.
+loads its translation models once. Workers ignore SIGINT and SIGTERM (a Ctrl-C
+reaches the whole process group): the parent decides when to stop, and then
+kills them (:meth:`LocalExecutor.abandon`) rather than wait for their shards.
+Workers write no output, and the translation memory they write is an SQLite
+database, safe against a killed writer.
 """
 
 from __future__ import annotations
@@ -131,6 +134,20 @@ class LocalExecutor:
                 yield in_flight.popleft().result()
         while in_flight:
             yield in_flight.popleft().result()
+
+    def abandon(self) -> None:
+        """Stop now: shards not started are cancelled, the workers are killed
+        without waiting for the shards they run (those are redone by the next run).
+
+        The pool's own thread then sees its workers gone and ends; the fork server
+        only forked them and serves the next pool as before.
+        """
+        if self.pool is None:
+            return
+        workers = list((getattr(self.pool, "_processes", None) or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            process.kill()  # a no-op on one that has ended
 
     def close(self) -> None:
         if self.pool is not None:

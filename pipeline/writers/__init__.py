@@ -4,6 +4,10 @@ Every file is written to a temporary name in its own directory (``.tmp-*.tmp``,
 short, so that a document whose name is at the file system's limit still fits)
 and renamed into place, so a reader, or a crash, never sees half a file. A run
 removes temporary files that a killed run left behind (:func:`sweep_temporary`).
+
+Files get the mode ``open()`` would give them: 0666 less the process umask (0644
+under the usual umask 022), although the temporary file they start as is private.
+Folders are made by ``mkdir``, which applies the umask itself.
 """
 
 from __future__ import annotations
@@ -11,12 +15,51 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".tmp"
+
+_umask: int | None = None
+_umask_lock = threading.Lock()
+
+
+def _read_umask() -> int:
+    """The process umask: from /proc where it is shown (Linux), else by setting it.
+
+    ``os.umask`` only reads the mask by replacing it; while it is replaced, the
+    mask is 077, so that a file another thread makes meanwhile is private rather
+    than open to all.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """The mode of a new output file: what ``open()`` would give, 0666 less the umask.
+
+    The umask is read once per process (the first time a file is written).
+
+    >>> file_mode() == 0o666 & ~_read_umask()
+    True
+    """
+    global _umask
+    if _umask is None:
+        with _umask_lock:
+            if _umask is None:
+                _umask = _read_umask()
+    return 0o666 & ~_umask
 
 
 @contextmanager
@@ -30,6 +73,7 @@ def atomic_open(path: Path, durable: bool = True) -> Iterator[IO[str]]:
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            os.fchmod(handle.fileno(), file_mode())  # mkstemp made it 0600
             yield handle
             if durable:
                 handle.flush()
