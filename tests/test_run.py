@@ -347,7 +347,7 @@ def test_counts_of_a_run_stopped_early_include_the_documents_not_reached(
     import signal
 
     from pipeline.config import Config
-    from pipeline.runner import RunOptions, Runner
+    from pipeline.runner import Runner, RunOptions
 
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "empty"))
 
