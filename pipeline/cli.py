@@ -219,7 +219,7 @@ def _sayer(log: RunLog):
     """Summary lines: plain on stdout in human mode, events on the log in JSON."""
     def say(event: str, message: str, **fields) -> None:
         if log.fmt == "json":
-            log.event(event, message, **fields)
+            log.event(event, message.strip(), **fields)
         else:
             print(message)
     return say

@@ -43,7 +43,7 @@ from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
 from pipeline.log import RunLog
 from pipeline.shard import ShardResult, build_stages
-from pipeline.state import StateError, StateStore, StoredDocument
+from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
 from pipeline.writers import atomic_open, atomic_write, sweep_temporary, sync_to_disk
 from pipeline.writers.html import corpus_sources, write_html
 from pipeline.writers.jsonl import check_targets
@@ -298,7 +298,23 @@ class Runner:
             atomic_write(self.out / STATE_DIR / "lock.json", json.dumps(
                 {"pid": os.getpid(), "host": socket.gethostname()}) + "\n")
             return self._run_locked()
-        except (OSError, sqlite3.OperationalError) as exc:
+        except (OSError, sqlite3.DatabaseError) as exc:
+            if isinstance(exc, sqlite3.DatabaseError) and is_corruption(exc):
+                state = self.out / STATE_DIR / "state.sqlite"
+                raise OutputError(
+                    f"the state database {state} is damaged ({exc}); move it aside and run "
+                    "again: every document will be processed again, no output is lost"
+                ) from None
+            if isinstance(exc, sqlite3.DatabaseError) and not isinstance(
+                    exc, sqlite3.OperationalError):
+                raise  # neither the disk's nor another program's doing: a bug
+            if isinstance(exc, sqlite3.Error) and StateError(self.out, exc).locked:
+                # another program took the lock of a database under OUT during the run
+                raise LockedError(
+                    f"a database under {self.out / STATE_DIR} was locked by another program "
+                    f"({exc}); documents already committed are kept: run again when it is "
+                    "released"
+                ) from None
             reason = getattr(exc, "strerror", None) or str(exc)
             raise OutputError(
                 f"cannot write to {self.out}: {reason}. Outputs and state from earlier runs "

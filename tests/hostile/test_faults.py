@@ -259,3 +259,52 @@ def test_json_logs_report_a_configuration_error_as_events(corpus_copy, tmp_path)
     assert [e["event"] for e in events] == ["error", "done"]
     assert "translate.compute_type" in events[0]["message"] and str(config) in events[0]["message"]
     assert events[-1]["exit_code"] == 2
+
+
+def test_a_database_locked_during_the_run_exits_75_and_keeps_what_was_committed(
+    corpus_copy, tmp_path, monkeypatch, capsys
+):
+    from pipeline.state import StateStore
+
+    out = tmp_path / "out"
+    main(["run", str(corpus_copy), "--out", str(out)])
+    path = corpus_copy / "en" / "library-reopens.txt"
+    path.write_text(path.read_text() + "\nA new closing line.\n")
+
+    def locked(self):
+        exc = sqlite3.OperationalError("database is locked")
+        exc.sqlite_errorcode = 5  # SQLITE_BUSY: another program holds the write lock
+        raise exc
+
+    monkeypatch.setattr(StateStore, "transaction", locked)
+    capsys.readouterr()
+    assert main(["run", str(corpus_copy), "--out", str(out)]) == 75
+    err = capsys.readouterr().err
+    assert "was locked by another program" in err and "committed are kept" in err, err
+    assert not list((out / ".pipeline").glob("state.sqlite.corrupt-*"))
+    monkeypatch.undo()
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+    main(["run", str(corpus_copy), "--out", str(out)])
+    report = json.loads((out / "report.json").read_text())
+    assert (report["processed"], report["unchanged"]) == (1, 4)
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_debug_shows_the_traceback_of_a_document_that_fails(
+    corpus_copy, tmp_path, monkeypatch, capsys, debug
+):
+    from pipeline.stages.repair import Repair
+
+    def broken(self, doc):
+        if doc.doc == "article-pt.txt":
+            raise ValueError("a bug in repair")
+        return doc
+
+    monkeypatch.setattr(Repair, "process", broken)
+    monkeypatch.delenv("PIPELINE_DEBUG", raising=False)
+    argv = ["run", str(corpus_copy), "--out", str(tmp_path / "out")]
+    assert main([*argv, "--debug"] if debug else argv) == 3
+    err = capsys.readouterr().err
+    assert "failed: article-pt.txt: repair: ValueError: a bug in repair" in err
+    assert ("Traceback (most recent call last)" in err) is debug
+    assert ('raise ValueError("a bug in repair")' in err) is debug
