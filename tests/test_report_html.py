@@ -188,7 +188,7 @@ class Browser:
             os.close(fd)
         return high  # type: ignore[return-value]
 
-    def send(self, method: str, session: str | None = None, timeout: float = 30, **params):
+    def send(self, method: str, session: str | None = None, timeout: float = 300, **params):
         """Send one command; return its result (events that arrive meanwhile are kept)."""
         self._next_id += 1
         message = {"id": self._next_id, "method": method, "params": params}
@@ -202,7 +202,7 @@ class Browser:
                 return reply["result"]
             self.events.append(reply)
 
-    def wait_for(self, method: str, timeout: float = 30) -> dict:
+    def wait_for(self, method: str, timeout: float = 300) -> dict:
         deadline = time.monotonic() + timeout
         while not any(e.get("method") == method for e in self.events):
             self.events.append(self._receive(deadline))
