@@ -239,7 +239,9 @@ class Runner:
             self.log.event("start", f"{len(todo)} documents in {self.corpus}",
                            documents=len(todo), out=str(self.out))
             self._phase("discover", started)
+            started = time.perf_counter()
             self._process(todo, known, fp, state)
+            self._phase("process", started)  # the writing in it is taken out in _timings
             started = time.perf_counter()
             deleted = sorted(set(known) - {e.doc for e in todo})
             if self.options.prune:
@@ -267,6 +269,7 @@ class Runner:
         phases = ("start", "discover", "process", "translate", "write", "aggregates", "pages")
         timings = {"total": time.perf_counter() - self.started}
         timings |= {name: self.timings.get(name, 0.0) for name in phases}
+        timings["process"] -= timings["write"]  # reading, cleanup, translation: not writing
         return {name: round(seconds, 3) for name, seconds in timings.items()}
 
     def _on_signal(self, signum: int, frame) -> None:
@@ -320,7 +323,6 @@ class Runner:
                                  memory_path=memory)
         # Installed after the executor starts (Ray installs handlers of its own).
         previous = {sig: signal.signal(sig, self._on_signal) for sig in EXIT_SIGNAL}
-        started, writing = time.perf_counter(), self.timings.get("write", 0.0)
         try:
             for result in executor.map(self._shards(todo, known, fp)):
                 for phase, seconds in result.stats.pop("timings", {}).items():
@@ -339,9 +341,6 @@ class Runner:
             executor.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-            # Reading, cleanup and translation: the time not spent writing.
-            self._phase("process", started)
-            self.timings["process"] -= self.timings.get("write", 0.0) - writing
 
     def _commit(self, result: ShardResult, fp: str, state: StateStore) -> None:
         """Write a shard's files, drop files its documents no longer own, sync once,

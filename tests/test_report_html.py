@@ -19,7 +19,7 @@ from pipeline.config import Config
 from pipeline.document import Block, Document, Fix, Removed, Segment, Source, Span
 from pipeline.writers import html
 from pipeline.writers.html import DETAIL_CHARS, corpus_sources, write_html
-from tests.conftest import SEED
+from tests.conftest import SEED, TaggingEngine
 
 TARGETS = ["en", "de"]
 HEADLINE = "Coréia do Norte e Rússia: a nova aliança militar garante alarme!"
@@ -427,3 +427,28 @@ def test_marks_are_those_the_page_made_before():
         found, _ = html.mark_fixes(whole, fixes, "after")
         assert sorted((m.start, m.end) for m in found) == reference_marks(
             [whole], fixes, "after", [[]])[0]
+
+
+def test_report_json_timings_cover_the_whole_run_phase_by_phase(corpus_copy, tmp_path):
+    from pipeline.log import RunLog
+    from pipeline.runner import RunOptions, run
+
+    # A translating engine, so that every phase has work.
+    engine = TaggingEngine()
+    out = tmp_path / "out"
+    with open(os.devnull, "w") as quiet:
+        started = time.perf_counter()
+        result = run(corpus_copy, out, Config(targets=["en"]), RunOptions(started=started),
+                     RunLog(stream=quiet), engine=engine)
+        wall = time.perf_counter() - started
+    timings = json.loads((out / "report.json").read_text(encoding="utf-8"))["timings_s"]
+    assert timings == result.report["timings_s"]
+    phases = ["start", "discover", "process", "translate", "write", "aggregates", "pages"]
+    assert list(timings) == ["total", *phases]
+    assert all(seconds >= 0 for seconds in timings.values())
+    # The phases are parts of the run, one after another (translate is part of process),
+    # and the run is all of the call but returning: report.json comes after the page.
+    parts = sum(timings[p] for p in phases if p != "translate")
+    assert parts <= timings["total"] + 0.01 and timings["total"] <= wall + 0.001
+    assert timings["translate"] > 0 and timings["pages"] > 0
+
