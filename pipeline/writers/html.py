@@ -29,7 +29,7 @@ Size is bounded whatever the corpus: the first ``max_documents`` documents in th
 order given (default :data:`DETAIL_DOCUMENTS`) are shown in detail, each text
 column up to :data:`DETAIL_CHARS` characters; a note says what was left out, and
 every document is in documents.jsonl and segments.jsonl. ``docs`` is read lazily
-and only that far. The time to write the page is linear in what it shows.
+and only that far. Writing the page takes time linear in the documents it reads.
 """
 
 from __future__ import annotations
