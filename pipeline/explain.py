@@ -129,14 +129,27 @@ def visible(text: str) -> str:
     "Kim\\u00a0Jong\\ncoope\\u00adração"
     >>> print(visible(""))
     (removed)
+    >>> shown = visible("é" * 5_000_000 + "\\n")
+    >>> len(shown), shown[:3], shown[-5:]
+    (121, '"éé', 'éé\\\\n"')
+
+    Only the ends of a long text are escaped: the time is the same for any length.
     """
     if not text:
         return "(removed)"
-    shown = "".join(_escape(char) for char in text)
+    half = (MAX_SHOWN_CHARS - 3) // 2
+    if len(text) > MAX_SHOWN_CHARS:  # escaped, it is longer still: shortened
+        # An escape is never shorter than its character: the first (last) ``half``
+        # characters of the escaped text come from the first (last) ``half`` of the text.
+        return f'"{_escaped(text[:half])[:half]} … {_escaped(text[-half:])[-half:]}"'
+    shown = _escaped(text)
     if len(shown) > MAX_SHOWN_CHARS:
-        half = (MAX_SHOWN_CHARS - 3) // 2
         shown = f"{shown[:half]} … {shown[-half:]}"
     return f'"{shown}"'
+
+
+def _escaped(text: str) -> str:
+    return "".join(_escape(char) for char in text)
 
 
 def _escape(char: str) -> str:

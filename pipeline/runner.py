@@ -348,7 +348,9 @@ class Runner:
             self.log.event("start", f"{len(todo)} documents in {self.corpus}",
                            documents=len(todo), out=str(self.out))
             self._phase("discover", started)
+            started = time.perf_counter()
             self._process(todo, known, fp, state)
+            self._phase("process", started)  # the writing in it is taken out in _timings
             started = time.perf_counter()
             deleted = sorted(set(known) - {e.doc for e in todo})
             if self.options.prune:
@@ -373,6 +375,7 @@ class Runner:
         phases = ("start", "discover", "process", "translate", "write", "aggregates", "pages")
         timings = {"total": time.perf_counter() - self.started}
         timings |= {name: self.timings.get(name, 0.0) for name in phases}
+        timings["process"] -= timings["write"]  # reading, cleanup, translation: not writing
         return {name: round(seconds, 3) for name, seconds in timings.items()}
 
     def _prune(self, deleted: list[str], state: StateStore) -> None:
@@ -474,7 +477,6 @@ class Runner:
         self._executor = executor
         self._install_handlers()
         results = executor.map(self._shards(todo, known, fp))
-        started, writing = time.perf_counter(), self.timings.get("write", 0.0)
         try:
             while True:
                 # Only while waiting for a shard may a signal abandon the work: a
@@ -515,9 +517,6 @@ class Runner:
                     abandon()  # workers are stopped, not waited for
             executor.close()
             self._executor = None
-            # Reading, cleanup and translation: the time not spent writing.
-            self._phase("process", started)
-            self.timings["process"] -= self.timings.get("write", 0.0) - writing
 
     def _commit(self, result: ShardResult, fp: str, state: StateStore) -> None:
         """Write a shard's files, drop files its documents no longer own, sync once,

@@ -714,6 +714,7 @@ PATHOLOGICAL = {
 @pytest.mark.parametrize("name", PATHOLOGICAL)
 def test_cleanup_finishes_quickly_on_pathological_input(name):
     clean(PATHOLOGICAL[name][:2000])  # word lists and lexicon loaded outside the timing
-    started = time.perf_counter()
+    # Processor time of this thread: a busy machine stretches the wall-clock time only.
+    started = time.thread_time()
     clean(PATHOLOGICAL[name])
-    assert time.perf_counter() - started < 5, name
+    assert time.thread_time() - started < 5, name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import random
 import select
 import shutil
 import subprocess
@@ -15,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Config
-from pipeline.document import Document
-from pipeline.writers.html import corpus_sources, write_html
-from tests.conftest import SEED
+from pipeline.document import Block, Document, Fix, Removed, Segment, Source, Span
+from pipeline.writers import html
+from pipeline.writers.html import DETAIL_CHARS, corpus_sources, write_html
+from tests.conftest import SEED, TaggingEngine
 
 TARGETS = ["en", "de"]
 HEADLINE = "Coréia do Norte e Rússia: a nova aliança militar garante alarme!"
@@ -186,7 +188,7 @@ class Browser:
             os.close(fd)
         return high  # type: ignore[return-value]
 
-    def send(self, method: str, session: str | None = None, timeout: float = 30, **params):
+    def send(self, method: str, session: str | None = None, timeout: float = 300, **params):
         """Send one command; return its result (events that arrive meanwhile are kept)."""
         self._next_id += 1
         message = {"id": self._next_id, "method": method, "params": params}
@@ -200,7 +202,7 @@ class Browser:
                 return reply["result"]
             self.events.append(reply)
 
-    def wait_for(self, method: str, timeout: float = 30) -> dict:
+    def wait_for(self, method: str, timeout: float = 300) -> dict:
         deadline = time.monotonic() + timeout
         while not any(e.get("method") == method for e in self.events):
             self.events.append(self._receive(deadline))
@@ -285,3 +287,168 @@ def test_page_opens_in_headless_chromium_without_errors(page, tmp_path):
     assert '<script>document.title = "hacked"</script>' in text
     assert scripts == 0 and title == "Pipeline run report"
     assert png.startswith(b"\x89PNG")
+
+
+# -- marking: linear, capped where it says so, the same marks as before ------------------
+
+
+def article(sentences: int, distinct: bool = False) -> tuple[Document, str]:
+    """A Portuguese article of ``sentences`` sentences, one split compound fixed in each
+    (the same one, or each its own), as the stages leave it; and its source text."""
+    def split(i: int) -> tuple[str, str]:
+        return (f"nort{i} -cor{i}", f"nort{i}-cor{i}") if distinct else (
+            "norte -coreana", "norte-coreana")
+
+    source = " ".join(f"Uma frase {split(i)[0]}." for i in range(sentences))
+    clean = [f"Uma frase {split(i)[1]}." for i in range(sentences)]
+    doc = Document(
+        "artigo.txt", text=source, source=Source("0" * 64, "utf-8", len(source)), lang="pt",
+        blocks=[Block("paragraph", " ".join(clean), "pt", [
+            Segment(f"artigo.txt#1.{i + 1}", text, "pt", 1.0) for i, text in enumerate(clean)
+        ])],
+        fixes=[Fix("repair", "split_compound", *split(i)) for i in range(sentences)],
+    )
+    return doc, source
+
+
+class CountedText(str):
+    """A text that counts the searches made in it and allows at most ``limit``."""
+
+    def __new__(cls, text: str, limit: int):
+        self = super().__new__(cls, text)
+        self.searches, self.limit = 0, limit
+        return self
+
+    def find(self, *args):
+        self.searches += 1
+        assert self.searches <= self.limit, f"more than {self.limit} searches"
+        return super().find(*args)
+
+
+@pytest.mark.parametrize(("sentences", "distinct"), [(1_500, False), (html.MARK_TEXTS, True)])
+def test_marking_searches_the_source_once_per_fix(sentences, distinct, tmp_path):
+    # The page writer searched the text again for every occurrence a fix passed:
+    # 1,500 fixes of one text took over a million searches (minutes), not 1,500.
+    doc, source = article(sentences, distinct)
+    assert len(source) < DETAIL_CHARS  # the source is searched as given
+    text = CountedText(source, limit=len(doc.fixes) + 1)
+    write_html(tmp_path, [doc], REPORT, lambda _: text)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert text.searches <= len(doc.fixes) + 1
+    # Every occurrence is marked, in the source and in the clean copy.
+    last = sentences - 1
+    if distinct:
+        assert f">nort{last} -cor{last}</mark>" in page and f">nort{last}-cor{last}</mark>" in page
+    else:
+        assert page.count(">norte -coreana</mark>") == sentences
+        assert page.count(">norte-coreana</mark>") == sentences
+    assert "up to a limit" not in page
+
+
+def test_marking_stops_at_its_limit_and_the_page_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(html, "MARK_TEXTS", 10)
+    doc, source = article(15, distinct=True)
+    write_html(tmp_path, [doc], REPORT, lambda _: source)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    note = "the first 10 of the document's 15 fixes were looked for"
+    assert page.count(note) == 2  # the source column and the clean column
+    assert ">nort9 -cor9</mark>" in page and ">nort9-cor9</mark>" in page
+    assert ">nort10 -cor10</mark>" not in page and ">nort10-cor10</mark>" not in page
+
+
+def test_tables_of_fixes_and_removed_lines_are_capped_and_say_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(html, "TABLE_ROWS", 5)
+    doc, source = article(8, distinct=True)
+    doc.removed = [Removed(f"Partilhar {i}", "widget label") for i in range(7)]
+    write_html(tmp_path, [doc], REPORT, lambda _: source)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "The table shows the first 5 of the document's 8 fixes" in page
+    assert "The table shows the first 5 of the document's 7 removed lines" in page
+    assert "<td>nort4 -cor4</td>" in page and "<td>nort5 -cor5</td>" not in page
+    assert "<td>Partilhar 4</td>" in page and "<td>Partilhar 5</td>" not in page
+
+
+def test_a_block_longer_than_the_page_shows_is_cut(tmp_path):
+    # One paragraph of 5,000 sentences: the clean column used to show all of it.
+    doc, source = article(5_000)
+    assert len(doc.blocks[0].text) > DETAIL_CHARS
+    write_html(tmp_path, [doc], REPORT, lambda _: source)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    shown = page.count('<span title="artigo.txt#1.')
+    assert 0 < shown < 5_000 and shown * len("Uma frase norte-coreana. ") <= DETAIL_CHARS + 25
+    hidden = len(doc.blocks[0].text) - DETAIL_CHARS
+    assert f"{hidden} more characters of the clean copy not shown" in page
+
+
+def reference_marks(texts: list[str], fixes: list[Fix], side: str,
+                    taken: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
+    """What the page marked before it was made linear: text by text, each pending fix at
+    its first occurrence clear of the marks so far (the oracle, slow and plain)."""
+    pending = [f for f in fixes if getattr(f, side).strip()]
+    result = []
+    for text, spans in zip(texts, taken, strict=True):
+        marks: list[tuple[int, int]] = []
+        for fix in list(pending):
+            needle = getattr(fix, side)
+            for start in range(len(text) - len(needle) + 1):
+                end = start + len(needle)
+                if text[start:end] == needle and not any(
+                    start < e and s < end for s, e in spans + marks
+                ):
+                    marks.append((start, end))
+                    pending.remove(fix)
+                    break
+        result.append(sorted(marks))
+    return result
+
+
+def test_marks_are_those_the_page_made_before():
+    # Short texts over a two-letter alphabet: overlapping and repeated fix texts,
+    # foreign spans in the way, texts that only occur across two segments.
+    rng = random.Random(16)
+    for _ in range(300):
+        texts = ["".join(rng.choice("ab ") for _ in range(rng.randint(1, 12)))
+                 for _ in range(rng.randint(1, 4))]
+        fixes = [Fix("repair", "k", "", "".join(rng.choice("ab ") for _ in range(
+            rng.randint(1, 3)))) for _ in range(rng.randint(1, 8))]
+        spans: list[list[tuple[int, int]]] = []
+        for text in texts:
+            start = rng.randint(0, len(text) - 1)
+            spans.append([(start, start + 1)] if rng.random() < 0.5 else [])
+        segments = [Segment(f"d#1.{i + 1}", t, "pt") for i, t in enumerate(texts)]
+        doc = Document("d", lang="pt", fixes=fixes, spans=[
+            Span(texts[i][s:e], "de", s, e, f"d#1.{i + 1}")
+            for i, marks in enumerate(spans) for s, e in marks])
+        marks, looked = html.segment_marks(doc, segments)
+        got = [sorted((m.start, m.end) for m in seg if m.css == "fix") for seg in marks]
+        assert got == reference_marks(texts, fixes, "after", spans), (texts, fixes, spans)
+        assert looked == len(fixes)
+        whole = " ".join(texts)
+        found, _ = html.mark_fixes(whole, fixes, "after")
+        assert sorted((m.start, m.end) for m in found) == reference_marks(
+            [whole], fixes, "after", [[]])[0]
+
+
+def test_report_json_timings_cover_the_whole_run_phase_by_phase(corpus_copy, tmp_path):
+    from pipeline.log import RunLog
+    from pipeline.runner import RunOptions, run
+
+    # A translating engine, so that every phase has work.
+    engine = TaggingEngine()
+    out = tmp_path / "out"
+    with open(os.devnull, "w") as quiet:
+        started = time.perf_counter()
+        result = run(corpus_copy, out, Config(targets=["en"]), RunOptions(started=started),
+                     RunLog(stream=quiet), engine=engine)
+        wall = time.perf_counter() - started
+    timings = json.loads((out / "report.json").read_text(encoding="utf-8"))["timings_s"]
+    assert timings == result.report["timings_s"]
+    phases = ["start", "discover", "process", "translate", "write", "aggregates", "pages"]
+    assert list(timings) == ["total", *phases]
+    assert all(seconds >= 0 for seconds in timings.values())
+    # The phases are parts of the run, one after another (translate is part of process),
+    # and the run is all of the call but returning: report.json comes after the page.
+    parts = sum(timings[p] for p in phases if p != "translate")
+    assert parts <= timings["total"] + 0.01 and timings["total"] <= wall + 0.001
+    assert timings["translate"] > 0 and timings["pages"] > 0
+

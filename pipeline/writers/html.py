@@ -29,7 +29,7 @@ Size is bounded whatever the corpus: the first ``max_documents`` documents in th
 order given (default :data:`DETAIL_DOCUMENTS`) are shown in detail, each text
 column up to :data:`DETAIL_CHARS` characters; a note says what was left out, and
 every document is in documents.jsonl and segments.jsonl. ``docs`` is read lazily
-and only that far. The time to write the page is linear in what it shows.
+and only that far. Writing the page takes time linear in the documents it reads.
 """
 
 from __future__ import annotations
@@ -473,37 +473,43 @@ def _source_cell(source: str, fixes: list[Fix]) -> str:
     return f"<pre>{marked(source, marks)}</pre>{note}{_marking_note(looked, fixes)}"
 
 
-# Between two segments in the text that marking searches: it takes part in no match.
-SEGMENT_GAP = (1, "\n")
+# Between two segments in the text that marking searches: taken, so in no match.
+SEGMENT_GAP = "\n"
 
 
-def _clean_cells(doc: Document, blocks: list[tuple[Block, Pieces]]) -> tuple[list[str], str]:
-    """The clean column's cell of each shown block, with its foreign spans and fixes
-    marked; and the note saying where marking stopped, if it did.
+def segment_marks(doc: Document, segments: list[Segment]) -> tuple[list[list[Mark]], int]:
+    """The marks of each of ``segments`` (as shown) in the clean column: its foreign
+    spans, then its fixes' marks; and how many fixes were looked for (:func:`mark_fixes`).
 
-    The fixes are looked for once in all the shown segments, joined by a taken
-    separator, which marks the same as looking for them segment by segment.
+    The fixes are looked for once in all the segments, joined by a taken separator:
+    the same marks as looking for the pending fixes segment by segment.
     """
     spans: dict[str, list[Mark]] = {}
     for span in doc.spans:
         title = f"{span.lang}: {span.text}"
         spans.setdefault(span.segment, []).append(Mark(span.start, span.end, "foreign", title))
-    segments = [p for _, pieces in blocks for p in pieces if isinstance(p, Segment)]
-    # A segment's spans (within what is shown of it), then its fixes.
-    seg_marks = [[m for m in spans.get(s.id, []) if m.end <= len(s.text)] for s in segments]
+    marks = [[m for m in spans.get(s.id, []) if m.end <= len(s.text)] for s in segments]
     offsets, texts, taken, pos = [], [], [], 0
-    for seg, marks in zip(segments, seg_marks, strict=True):
+    for seg, seg_marks in zip(segments, marks, strict=True):
         offsets.append(pos)
         texts.append(seg.text)
-        taken += [(pos + m.start, pos + m.end) for m in marks]
+        taken += [(pos + m.start, pos + m.end) for m in seg_marks]
         pos += len(seg.text)
-        taken.append((pos, pos + SEGMENT_GAP[0]))
-        pos += SEGMENT_GAP[0]
-    found, looked = mark_fixes(SEGMENT_GAP[1].join(texts), doc.fixes, "after", taken)
+        taken.append((pos, pos + len(SEGMENT_GAP)))
+        pos += len(SEGMENT_GAP)
+    found, looked = mark_fixes(SEGMENT_GAP.join(texts), doc.fixes, "after", taken)
     for mark in found:
         i = bisect_right(offsets, mark.start) - 1
         shift = offsets[i]
-        seg_marks[i].append(Mark(mark.start - shift, mark.end - shift, mark.css, mark.title))
+        marks[i].append(Mark(mark.start - shift, mark.end - shift, mark.css, mark.title))
+    return marks, looked
+
+
+def _clean_cells(doc: Document, blocks: list[tuple[Block, Pieces]]) -> tuple[list[str], str]:
+    """The clean column's cell of each shown block, with its foreign spans and fixes
+    marked; and the note saying where marking stopped, if it did."""
+    segments = [p for _, pieces in blocks for p in pieces if isinstance(p, Segment)]
+    marks, looked = segment_marks(doc, segments)
     cells, i = [], 0
     for _, pieces in blocks:
         html = []
@@ -512,8 +518,7 @@ def _clean_cells(doc: Document, blocks: list[tuple[Block, Pieces]]) -> tuple[lis
                 html.append(escape(piece))
                 continue
             title = f"{piece.id} ({piece.lang}, {piece.score:.2f})"
-            html.append(f'<span title="{escape(title)}">'
-                        f"{marked(piece.text, seg_marks[i])}</span>")
+            html.append(f'<span title="{escape(title)}">{marked(piece.text, marks[i])}</span>')
             i += 1
         cells.append("".join(html))
     return cells, _marking_note(looked, doc.fixes)
