@@ -24,6 +24,9 @@ English with it:
 (f) a whole ``pipeline run`` (cleanup, detection, translation at beam 4, writing) in a new
     process over a corpus of 600 of the sentences (24 documents of 25 sentences in
     paragraphs of 5), start-up included, in target tokens per second against (a).
+(g) our stage at beam 4 with a cold memory, all in one engine call (``chunk_tokens`` beyond
+    the input), as before the stage checked a time budget between calls of
+    ``CHUNK_TOKENS`` source tokens: (b) / (g) is what those checks cost in throughput.
 
 Random weights never emit end-of-sentence, so every path is forced to the same decode
 length (``--length`` tokens: min and max decoding length), or the comparison would mean
@@ -61,7 +64,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SENTENCES = DATA / "ud_pud" / "pud.pt.txt"
-PARTS = ("a", "b", "c", "d", "e", "f")
+PARTS = ("a", "b", "c", "d", "e", "f", "g")
 RUN_SENTENCES = 600
 DOC_SENTENCES = 25  # sentences per document
 PARAGRAPH_SENTENCES = 5
@@ -196,9 +199,12 @@ def make_engine(beam: int, length: int) -> Any:
 
 
 def run_stage(
-    sentences: list[str], beam: int, length: int, memory_path: Path
+    sentences: list[str], beam: int, length: int, memory_path: Path, chunk_tokens: int = 0,
 ) -> tuple[float, list[str], dict[str, Any]]:
-    """(b), (c), (e): the translate stage over all sentences; seconds, outputs, stats."""
+    """(b), (c), (e), (g): the translate stage over all sentences; seconds, outputs, stats.
+
+    ``chunk_tokens`` (0: the stage's default) sizes its engine calls.
+    """
     from pipeline.memory import TranslationMemory
     from pipeline.stages.translate import Translate
 
@@ -207,7 +213,8 @@ def run_stage(
     engine.model_id("pt", "en")  # start-up: hashes the package
     docs = make_docs(sentences)
     with TranslationMemory(memory_path) as memory:
-        stage = Translate(engine, ["en"], memory)
+        stage = Translate(engine, ["en"], memory, **(
+            {"chunk_tokens": chunk_tokens} if chunk_tokens else {}))
         started = time.perf_counter()
         stage.process_batch(docs)
         seconds = time.perf_counter() - started
@@ -414,6 +421,15 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
         wrong = sum(a != b for a, b in zip(outputs, stage_outputs[4], strict=True))
         checks["warm memory vs cold"] = f"{wrong} differ of {n}; stats {stats['pairs']}"
 
+    if "g" in parts:
+        log("(g) our stage at beam 4 in one engine call (no time budget checks), cold memory ...")
+        seconds, outputs, stats = run_stage(sentences, 4, args.length, root / "memory-g.sqlite",
+                                            chunk_tokens=10**9)
+        figures["g"] = n / seconds
+        if 4 in stage_outputs:
+            wrong = sum(a != b for a, b in zip(outputs, stage_outputs[4], strict=True))
+            checks["one call vs calls of CHUNK_TOKENS"] = f"{wrong} differ of {n}"
+
     if "f" in parts:
         count = min(RUN_SENTENCES, n)
         log(f"(f) whole pipeline run over {count} sentences at beam 4, new process ...")
@@ -438,6 +454,7 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
         ("d4", "raw translate_batch, beam 4", None, None),
         ("d1", "raw translate_batch, beam 1", None, None),
         ("e", "our stage, beam 4, warm memory", None, ">= 100x (a)"),
+        ("g", "our stage, beam 4, one call", "d4", "(b) / (g): cost of budget checks"),
     ]
     log("")
     log(f"{'':4}{'path':34}{'sent/s':>9}{'vs (a)':>9}{'vs (d)':>9}   target")
