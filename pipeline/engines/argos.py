@@ -31,8 +31,8 @@ import stat
 import sys
 import tempfile
 import threading
+import time
 import zipfile
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -398,7 +398,7 @@ class ArgosEngine:
 
         ``stop`` is asked before each batch but the first is handed to CTranslate2 (which
         cannot be interrupted once it has one): once it answers True, no more batches start, the
-        batches under way finish (``2 * threads`` at most), and the texts left out come
+        batches under way finish (one per thread), and the texts left out come
         back as None. The others are the same as without ``stop``. Through the English
         pivot, ``stop`` applies to the first model: the second translates all the first did.
         """
@@ -452,10 +452,11 @@ class ArgosEngine:
             for batch in _batches(list(same_length), length, limit)
         ]
         outputs: list[str | None] = [None if text is None else "" for text in texts]
-        running: deque[tuple[list[int], list]] = deque()
+        running: list[tuple[list[int], list]] = []
 
-        def collect() -> None:
-            batch, results = running.popleft()
+        def collect(job: tuple[list[int], list]) -> None:
+            running.remove(job)
+            batch, results = job
             for index, result in zip(batch, results, strict=True):
                 hypothesis = result.result().hypotheses[0]
                 if prefix and hypothesis[: len(prefix)] == prefix:
@@ -468,8 +469,10 @@ class ArgosEngine:
                     for index in left:
                         outputs[index] = None
                 break
-            if stop is not None and len(running) >= 2 * self.threads:
-                collect()  # keep every thread busy, and no more batches queued than that
+            if stop is not None and len(running) >= self.threads:
+                # One batch per thread, no more queued: the next starts (after ``stop`` is
+                # asked) as soon as any of them is done.
+                collect(_first_done(running))
             results = model.translator.translate_batch(
                 [tokens[i] for i in batch],
                 target_prefix=[prefix] * len(batch) if prefix else None,
@@ -482,8 +485,21 @@ class ArgosEngine:
             )
             running.append((batch, results))
         while running:
-            collect()
+            collect(running[0])
         return outputs
+
+
+def _first_done(running: list[tuple[list[int], list]]) -> tuple[list[int], list]:
+    """The first batch of ``running`` whose results are all ready; polls until one is.
+
+    CTranslate2's asynchronous results can only be polled (``done()``) or waited on one at
+    a time; a batch always ends (its decoding length is capped), so the wait does too.
+    """
+    while True:
+        for job in running:
+            if all(result.done() for result in job[1]):
+                return job
+        time.sleep(0.005)
 
 
 def _batches(indexes: list[int], length: int, max_tokens: int) -> Iterator[list[int]]:

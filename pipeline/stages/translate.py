@@ -312,7 +312,7 @@ class Translate:
             return bool(self.budget_s) and self.clock() - started >= self.budget_s
 
         # An engine that takes ``stop`` also checks the budget between its own batches.
-        stop = {"stop": over} if _takes_stop(self.engine) else {}
+        stop = {"stop": over} if self.budget_s and _takes_stop(self.engine) else {}
         calls = 0
         for group in groups:
             for pair in plans:
@@ -489,7 +489,11 @@ def _last_end(pattern: re.Pattern[str], text: str, low: int, high: int) -> int:
 
 
 def _hard_cut(text: str, start: int, end: int) -> int:
-    """``end``, moved back off a combining mark or out of a placeholder where it can be."""
+    """``end``, moved back off a combining mark or out of a placeholder where it can be.
+
+    >>> split_for_translation("abcdZZBC", 6), split_for_translation("abcdef\u0301gh", 6)
+    (['abcd', 'ZZBC'], ['abcde', 'f\u0301gh'])
+    """
     cut = end
     while cut > start + 1 and unicodedata.combining(text[cut]):
         cut -= 1
