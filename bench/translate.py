@@ -24,6 +24,10 @@ English with it:
 (f) a whole ``pipeline run`` (cleanup, detection, translation at beam 4, writing) in a new
     process over a corpus of 600 of the sentences (24 documents of 25 sentences in
     paragraphs of 5), start-up included, in target tokens per second against (a).
+(g) our stage at beam 4 with a cold memory and no time budget: all in one engine call, every
+    batch queued at once, as before the budget. (b) and (c) have a budget (never reached),
+    as in a run: calls of ``CHUNK_TOKENS`` source tokens, one batch per thread at a time,
+    the budget asked before each. (b) / (g) is what the budget costs in throughput.
 
 Random weights never emit end-of-sentence, so every path is forced to the same decode
 length (``--length`` tokens: min and max decoding length), or the comparison would mean
@@ -61,7 +65,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SENTENCES = DATA / "ud_pud" / "pud.pt.txt"
-PARTS = ("a", "b", "c", "d", "e", "f")
+PARTS = ("a", "b", "c", "d", "e", "f", "g")
 RUN_SENTENCES = 600
 DOC_SENTENCES = 25  # sentences per document
 PARAGRAPH_SENTENCES = 5
@@ -196,18 +200,24 @@ def make_engine(beam: int, length: int) -> Any:
 
 
 def run_stage(
-    sentences: list[str], beam: int, length: int, memory_path: Path
+    sentences: list[str], beam: int, length: int, memory_path: Path, one_call: bool = False,
 ) -> tuple[float, list[str], dict[str, Any]]:
-    """(b), (c), (e): the translate stage over all sentences; seconds, outputs, stats."""
+    """(b), (c), (e), (g): the translate stage over all sentences; seconds, outputs, stats.
+
+    As in a run, the stage has a time budget (never reached), so it calls the engine in
+    calls of ``CHUNK_TOKENS`` and the engine asks it before each batch; ``one_call``: no
+    budget, the whole input in one engine call, every batch queued at once (as before).
+    """
     from pipeline.memory import TranslationMemory
-    from pipeline.stages.translate import Translate
+    from pipeline.stages.translate import CHUNK_TOKENS, Translate
 
     engine = make_engine(beam, length)
     engine.translate(sentences[:1], "pt", "en")  # start-up: loads the model
     engine.model_id("pt", "en")  # start-up: hashes the package
     docs = make_docs(sentences)
     with TranslationMemory(memory_path) as memory:
-        stage = Translate(engine, ["en"], memory)
+        stage = Translate(engine, ["en"], memory, budget_s=0 if one_call else 10.0**9,
+                          chunk_tokens=10**9 if one_call else CHUNK_TOKENS)
         started = time.perf_counter()
         stage.process_batch(docs)
         seconds = time.perf_counter() - started
@@ -414,6 +424,15 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
         wrong = sum(a != b for a, b in zip(outputs, stage_outputs[4], strict=True))
         checks["warm memory vs cold"] = f"{wrong} differ of {n}; stats {stats['pairs']}"
 
+    if "g" in parts:
+        log("(g) our stage at beam 4, no time budget: one engine call, cold memory ...")
+        seconds, outputs, stats = run_stage(sentences, 4, args.length, root / "memory-g.sqlite",
+                                            one_call=True)
+        figures["g"] = n / seconds
+        if 4 in stage_outputs:
+            wrong = sum(a != b for a, b in zip(outputs, stage_outputs[4], strict=True))
+            checks["one call vs calls of CHUNK_TOKENS"] = f"{wrong} differ of {n}"
+
     if "f" in parts:
         count = min(RUN_SENTENCES, n)
         log(f"(f) whole pipeline run over {count} sentences at beam 4, new process ...")
@@ -438,6 +457,7 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
         ("d4", "raw translate_batch, beam 4", None, None),
         ("d1", "raw translate_batch, beam 1", None, None),
         ("e", "our stage, beam 4, warm memory", None, ">= 100x (a)"),
+        ("g", "our stage, beam 4, one call", "d4", "(b) / (g): cost of budget checks"),
     ]
     log("")
     log(f"{'':4}{'path':34}{'sent/s':>9}{'vs (a)':>9}{'vs (d)':>9}   target")

@@ -348,3 +348,16 @@ def test_a_model_that_cannot_be_loaded_raises_model_error(
     engine = ArgosEngine(beam_size=1, packages_dir=packages_dir)
     with pytest.raises(ModelError, match="cannot load the model of translate-pt_en-1.0"):
         engine.translate(["Olá."], "pt", "en")
+
+
+def test_stop_leaves_the_batches_not_started_untranslated(installed: Installed) -> None:
+    texts = ["", *synthetic_lines(5, 300, 40)]
+    engine = ArgosEngine(beam_size=1, max_decoding_ratio=1.0, threads=1, max_batch_tokens=64)
+    for tgt in ("en", "de"):  # direct, and through the English pivot
+        full = engine.translate(texts, "pt", tgt)
+        answers = iter([False, False, True])  # asked before batches 2, 3 and 4
+        part = engine.translate(texts, "pt", tgt, stop=lambda: next(answers))  # noqa: B023
+        done = [i for i, output in enumerate(part) if output is not None]
+        assert 1 < len(done) < len(texts) and part[0] == ""
+        assert [part[i] for i in done] == [full[i] for i in done]
+        assert engine.translate(texts, "pt", tgt, stop=lambda: False) == full

@@ -457,3 +457,32 @@ def test_a_run_writes_the_documents_beside_one_over_the_translation_budget(
     assert second.exit_code == 0
     assert (second.report["processed"], second.report["unchanged"]) == (1, 3)
     assert (out / "translations" / "en" / "long.txt").is_file()
+
+
+class StoppableEngine(ClockEngine):
+    """Translates one text at a time, asking ``stop`` before each but the first, as
+    ``ArgosEngine`` does before each batch."""
+
+    def translate(self, texts, src, tgt, stop=None):
+        outputs: list[str | None] = []
+        for number, text in enumerate(texts):
+            if number and stop is not None and stop():
+                outputs += [None] * (len(texts) - number)
+                break
+            outputs += super().translate([text], src, tgt)
+        return outputs
+
+
+def test_an_engine_that_takes_stop_is_stopped_inside_a_call(tmp_path: Path) -> None:
+    engine = StoppableEngine({("pt", "en")})
+    docs = _budget_corpus()
+    with TranslationMemory(tmp_path / "memory.sqlite") as memory:
+        stage = Translate(engine, ["en"], memory, budget_s=5.5, clock=engine.clock)
+        stage.process_batch(docs)  # one call for the small documents, one for the long one
+        kept = len(memory)
+    # 3 small texts, then 3 pieces of the long one: 6 seconds, then the engine stopped.
+    assert len(engine.calls) == 6 and kept == 6
+    long, *small = docs
+    assert [d.status for d in small] == ["ok"] * 3
+    assert long.status == "failed" and "shard_timeout_s" in long.errors[0]
+    assert stage.stats["pairs"]["pt-en"]["translated"] == 6

@@ -30,8 +30,9 @@ import stat
 import sys
 import tempfile
 import threading
+import time
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -385,16 +386,25 @@ class ArgosEngine:
         except RuntimeError as exc:
             raise ModelError(f"the {route[0].package_id} tokenizer failed: {exc}") from exc
 
-    def translate(self, texts: Sequence[str], src: str, tgt: str) -> list[str]:
+    def translate(
+        self, texts: Sequence[str], src: str, tgt: str, *, stop: Callable[[], bool] | None = None
+    ) -> list[str]:
         """Translate every text; the output list matches ``texts`` one to one.
 
         Empty (or blank) texts translate to empty strings. Raises :class:`ModelError` when
-        no installed package (or English pivot) covers the pair.
+        no installed package (or English pivot) covers the pair, or a model cannot be
+        loaded or run.
+
+        ``stop`` is asked before each batch but the first is handed to CTranslate2 (which
+        cannot be interrupted once it has one): once it answers True, no more batches start, the
+        batches under way finish (one per thread), and the texts left out come
+        back as None. The others are the same as without ``stop``. Through the English
+        pivot, ``stop`` applies to the first model: the second translates all the first did.
         """
-        outputs = list(texts)
-        for package in self._route_or_raise(src, tgt):
-            outputs = self._translate_with(package, outputs)
-        return outputs
+        outputs: list[str | None] = list(texts)
+        for hop, package in enumerate(self._route_or_raise(src, tgt)):
+            outputs = self._translate_with(package, outputs, stop if hop == 0 else None)
+        return outputs  # type: ignore[return-value]  # None only where stop said so
 
     def _route_or_raise(self, src: str, tgt: str) -> list[PackageInfo]:
         route = self.route(src, tgt)
@@ -413,47 +423,82 @@ class ArgosEngine:
             math.ceil(self.max_decoding_ratio * counted) + self.max_decoding_extra,
         )
 
-    def _translate_with(self, package: PackageInfo, texts: list[str]) -> list[str]:
+    def _translate_with(self, package: PackageInfo, texts: list[str | None],
+                        stop: Callable[[], bool] | None) -> list[str | None]:
         model = _load(package, self.device, self.compute_type, self.threads)
         try:
-            return self._run_model(model, package, texts)
+            return self._run_model(model, package, texts, stop)
         except RuntimeError as exc:  # what CTranslate2 and SentencePiece raise
             raise ModelError(
                 f"translating with {package.package_id} ({package.path}) failed:"
                 f" {type(exc).__name__}: {exc}"
             ) from exc
 
-    def _run_model(self, model: _LoadedModel, package: PackageInfo, texts: list[str]) -> list[str]:
-        tokens: list[list[str]] = model.tokenizer.encode(texts, out_type=str)
+    def _run_model(self, model: _LoadedModel, package: PackageInfo, texts: list[str | None],
+                   stop: Callable[[], bool] | None) -> list[str | None]:
+        given = [i for i, text in enumerate(texts) if text is not None]
+        encoded = model.tokenizer.encode([texts[i] for i in given], out_type=str)
+        tokens: dict[int, list[str]] = dict(zip(given, encoded, strict=True))
         prefix = [package.target_prefix] if package.target_prefix else []
         # Longest first, in batches of one source length, ``threads`` at a time (a small
         # input is split so that every thread gets work).
-        order = sorted((i for i, t in enumerate(tokens) if t), key=lambda i: -len(tokens[i]))
+        order = sorted((i for i in given if tokens[i]), key=lambda i: -len(tokens[i]))
         total = sum(len(tokens[i]) for i in order)
         limit = min(self.max_batch_tokens // self.beam_size, math.ceil(total / self.threads))
-        jobs = []
-        for length, same_length in itertools.groupby(order, key=lambda i: len(tokens[i])):
-            cap = self._cap(length) + len(prefix)
-            for batch in _batches(list(same_length), length, limit):
-                results = model.translator.translate_batch(
-                    [tokens[i] for i in batch],
-                    target_prefix=[prefix] * len(batch) if prefix else None,
-                    asynchronous=True,
-                    beam_size=self.beam_size,
-                    length_penalty=0.2,  # as argostranslate
-                    replace_unknowns=True,
-                    max_decoding_length=cap,
-                    min_decoding_length=self.min_decoding_length + len(prefix),
-                )
-                jobs.append((batch, results))
-        outputs = [""] * len(texts)
-        for batch, results in jobs:
+        batches = [
+            (batch, self._cap(length) + len(prefix))
+            for length, same_length in itertools.groupby(order, key=lambda i: len(tokens[i]))
+            for batch in _batches(list(same_length), length, limit)
+        ]
+        outputs: list[str | None] = [None if text is None else "" for text in texts]
+        running: list[tuple[list[int], list]] = []
+
+        def collect(job: tuple[list[int], list]) -> None:
+            running.remove(job)
+            batch, results = job
             for index, result in zip(batch, results, strict=True):
                 hypothesis = result.result().hypotheses[0]
                 if prefix and hypothesis[: len(prefix)] == prefix:
                     hypothesis = hypothesis[len(prefix) :]
                 outputs[index] = model.tokenizer.decode(hypothesis)
+
+        for number, (batch, cap) in enumerate(batches):
+            if number and stop is not None and stop():
+                for left, _ in batches[number:]:
+                    for index in left:
+                        outputs[index] = None
+                break
+            if stop is not None and len(running) >= self.threads:
+                # One batch per thread, no more queued: the next starts (after ``stop`` is
+                # asked) as soon as any of them is done.
+                collect(_first_done(running))
+            results = model.translator.translate_batch(
+                [tokens[i] for i in batch],
+                target_prefix=[prefix] * len(batch) if prefix else None,
+                asynchronous=True,
+                beam_size=self.beam_size,
+                length_penalty=0.2,  # as argostranslate
+                replace_unknowns=True,
+                max_decoding_length=cap,
+                min_decoding_length=self.min_decoding_length + len(prefix),
+            )
+            running.append((batch, results))
+        while running:
+            collect(running[0])
         return outputs
+
+
+def _first_done(running: list[tuple[list[int], list]]) -> tuple[list[int], list]:
+    """The first batch of ``running`` whose results are all ready; polls until one is.
+
+    CTranslate2's asynchronous results can only be polled (``done()``) or waited on one at
+    a time; a batch always ends (its decoding length is capped), so the wait does too.
+    """
+    while True:
+        for job in running:
+            if all(result.done() for result in job[1]):
+                return job
+        time.sleep(0.005)
 
 
 def _batches(indexes: list[int], length: int, max_tokens: int) -> Iterator[list[int]]:

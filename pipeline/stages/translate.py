@@ -15,11 +15,12 @@ characters); its pieces are translated like any text and rejoined by :func:`join
 so a segment still gets one translation, flagged ``split_for_translation``. The memory
 holds pieces, so a long text interrupted halfway resumes where it stopped.
 
-The engine cannot be interrupted inside a call (CTranslate2 is C++ and never checks for
-Python signals), so the time budget is kept between calls: documents go to the engine
+CTranslate2 cannot be interrupted inside a batch (it is C++ and never checks for Python
+signals), so the time budget is kept between batches: documents go to the engine
 smallest first, in calls of about ``chunk_tokens`` source tokens, and the budget is
-checked before each call. A long document therefore cannot starve the others, and an
-overrun lasts one call at most.
+checked before each call and, by an engine whose ``translate`` takes ``stop`` (as
+``ArgosEngine``'s does), before each of its batches. A long document therefore cannot
+starve the others, and an overrun lasts as long as the batches under way.
 
 Every translation is checked; the segment's ``flags[target]`` lists what looks wrong:
 
@@ -42,6 +43,7 @@ concerns, with its class and message.
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 import time
@@ -110,9 +112,10 @@ class Translate:
 
     ``budget_s`` (0: none) bounds the batch's translation time, read from ``clock``: it is
     checked before each engine call (of about ``chunk_tokens`` source tokens) but the first,
-    so a call under way finishes first. Documents are translated smallest first, so one
-    long document cannot hold back the others; the documents left unfinished when the
-    budget runs out are marked failed (their finished pieces are in the memory).
+    and passed to the engine as ``stop`` where it takes one. Documents are translated
+    smallest first, so one long document cannot hold back the others; the documents left
+    unfinished when the budget runs out are marked failed (their finished pieces are in
+    the memory). Every shard makes progress: its first engine batch always runs.
     """
 
     name = "translate"
@@ -305,6 +308,11 @@ class Translate:
                 size = 0
             groups[-1].append(d)
             size += weight[d]
+        def over() -> bool:
+            return bool(self.budget_s) and self.clock() - started >= self.budget_s
+
+        # An engine that takes ``stop`` also checks the budget between its own batches.
+        stop = {"stop": over} if self.budget_s and _takes_stop(self.engine) else {}
         calls = 0
         for group in groups:
             for pair in plans:
@@ -314,25 +322,33 @@ class Translate:
                         p for p in inputs if p not in plan.done)), plan.tokens, self.chunk_tokens):
                     if pair in self.failed:  # its model failed in an earlier chunk
                         break
-                    if calls and self.budget_s and self.clock() - started >= self.budget_s:
+                    if calls and over():
                         self._expire(docs, todo, plans, errors)
                         return
                     calls += 1
                     sent = set(chunk)
                     users = [d for d in group if any(p in sent for p in todo[d].get(pair, ()))]
                     try:
-                        self._translate(pair, plan, chunk)
+                        finished = self._translate(pair, plan, chunk, stop)
                     except Exception as exc:
                         self._fail(pair, exc, users, errors)
+                        continue
+                    if not finished:  # the engine stopped on the budget
+                        self._expire(docs, todo, plans, errors)
+                        return
 
-    def _translate(self, pair: Pair, plan: _Plan, chunk: list[str]) -> None:
+    def _translate(self, pair: Pair, plan: _Plan, chunk: list[str],
+                   stop: dict[str, Callable[[], bool]]) -> bool:
+        """Translate ``chunk`` into ``plan.done`` and the memory; False if the engine stopped."""
         src, tgt = pair
         chunk = sorted(chunk)
-        fresh = dict(zip(chunk, self.engine.translate(chunk, src, tgt), strict=True))
-        self._pairs[f"{src}-{tgt}"]["translated"] += len(chunk)
-        if self.memory is not None:
+        outputs = self.engine.translate(chunk, src, tgt, **stop)
+        fresh = {text: out for text, out in zip(chunk, outputs, strict=True) if out is not None}
+        self._pairs[f"{src}-{tgt}"]["translated"] += len(fresh)
+        if self.memory is not None and fresh:
             self.memory.put_many(plan.model, src, tgt, fresh)
         plan.done.update(fresh)
+        return len(fresh) == len(chunk)
 
     def _expire(self, docs: list[Document], todo: list[dict[Pair, dict[str, None]]],
                 plans: dict[Pair, _Plan], errors: dict[int, str]) -> None:
@@ -378,6 +394,14 @@ class _Plan:
         self.tokens = tokens
         self.done = done
         self.model = model
+
+
+def _takes_stop(engine: Engine) -> bool:
+    """Whether ``engine.translate`` takes a ``stop`` callback (see ``ArgosEngine``)."""
+    try:
+        return "stop" in inspect.signature(engine.translate).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _chunks(inputs: list[str], tokens: dict[str, int], limit: int) -> Iterable[list[str]]:
@@ -465,7 +489,11 @@ def _last_end(pattern: re.Pattern[str], text: str, low: int, high: int) -> int:
 
 
 def _hard_cut(text: str, start: int, end: int) -> int:
-    """``end``, moved back off a combining mark or out of a placeholder where it can be."""
+    """``end``, moved back off a combining mark or out of a placeholder where it can be.
+
+    >>> split_for_translation("abcdZZBC", 6), split_for_translation("abcdef\u0301gh", 6)
+    (['abcd', 'ZZBC'], ['abcde', 'f\u0301gh'])
+    """
     cut = end
     while cut > start + 1 and unicodedata.combining(text[cut]):
         cut -= 1
