@@ -15,9 +15,9 @@ import unicodedata
 from functools import lru_cache
 
 from charset_normalizer import from_bytes
-from wordfreq import zipf_frequency
 
 from pipeline.document import Document, Source, Stage
+from pipeline.wordfreq_store import zipf_frequency
 
 # Tried before charset-normalizer's guesses, in this order on a tie: the legacy
 # encodings of Western European news files (cp1252 is a superset of latin-1's
