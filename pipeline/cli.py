@@ -185,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command not in ("run", "models"):
+        return args.handler(args)  # detect, explain: they report their own errors
     from pipeline.engines.argos import ModelError
     from pipeline.runner import (
         EXIT_LOCKED,

@@ -331,7 +331,7 @@ def _check_prefix(prefix: bytes, size: int) -> tuple[int, int]:
 
 
 _lock = threading.Lock()
-_open: dict[tuple[str, str], Mapping[str, float]] = {}
+_open: dict[tuple[str, str, bool], Mapping[str, float]] = {}
 _CHUNK = 1 << 20
 
 
@@ -408,19 +408,27 @@ def word_list(lang: str, wordlist: str = "best") -> Mapping[str, float]:
     >>> word_list("pt")["coreia"] == word_frequency_dict_value("coreia", "pt")
     True
     """
-    key = (lang, wordlist)
+    mode = dict_mode()
+    key = (lang, wordlist, mode)
     found = _open.get(key)
     if found is not None:
         return found
     with _lock:
         if key not in _open:
-            if dict_mode() or lang not in _available(wordlist):  # wordfreq matches "pt-BR"
+            if mode or lang not in _available(wordlist):  # wordfreq matches "pt-BR" to "pt"
                 from wordfreq import get_frequency_dict
 
                 _open[key] = get_frequency_dict(lang, wordlist)
             else:
                 _open[key] = _load(lang, wordlist)
         return _open[key]
+
+
+def forget() -> None:
+    """Forget the lists this process opened: the next :func:`word_list` opens (or
+    builds) them again. Mappings still referenced stay valid."""
+    with _lock:
+        _open.clear()
 
 
 def word_frequency_dict_value(word: str, lang: str) -> float:
