@@ -47,7 +47,7 @@ import threading
 import warnings
 import zlib
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -280,15 +280,15 @@ class WordList(Mapping[str, float]):
         """The word's frequency bucket, -1 when absent. A lone surrogate encodes to
         bytes no stored (valid UTF-8) word has, so it is absent, as in a dict."""
         key = word.encode("utf-8", "surrogatepass")
-        size = len(key)
+        end = len(key)
+        probe = end.to_bytes(2, "little") + key  # the record's length field and bytes
         table, data, mask = self._table, self._data, self._mask
-        base = self._records[0] + _RECORD.size - 1
+        base = self._records[0] + 1  # a slot holds its record's offset + 1
         slot = zlib.crc32(key) & mask
         while entry := table[slot]:  # ends: the table has more slots than words
-            at = base + entry
-            bucket, length = _RECORD.unpack_from(data, at - _RECORD.size)
-            if length == size and data[at : at + size] == key:
-                return bucket
+            at = base + entry  # the record's length field
+            if data[at : at + 2 + end] == probe:
+                return data[at - 2] | data[at - 1] << 8
             slot = (slot + 1) & mask
         return -1
 
@@ -307,6 +307,11 @@ class WordList(Mapping[str, float]):
 
     def __len__(self) -> int:
         return self._count
+
+    def release(self) -> None:
+        """Unmap the touched pages of a mapped list (see :func:`release`)."""
+        if isinstance(self._data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+            self._data.madvise(mmap.MADV_DONTNEED)
 
     def __iter__(self) -> Iterator[str]:
         """The words in wordfreq's order: most frequent first."""
@@ -422,6 +427,20 @@ def word_list(lang: str, wordlist: str = "best") -> Mapping[str, float]:
             else:
                 _open[key] = _load(lang, wordlist)
         return _open[key]
+
+
+def release(langs: Iterable[str], wordlist: str = "best") -> None:
+    """Unmap the pages of these lists that this process touched (they stay in the
+    operating system's file cache, and come back on the next lookup, without I/O).
+
+    For lookups in bursts over many lists, as the read stage's judging of a legacy
+    encoding across a dozen languages: without it, each list keeps the pages the
+    burst touched in this process's memory for the rest of the run.
+    """
+    for lang in langs:
+        table = _open.get((lang, wordlist, False))
+        if isinstance(table, WordList):
+            table.release()
 
 
 def forget() -> None:

@@ -193,11 +193,12 @@ def test_dict_mode_uses_wordfreqs_own_dicts(monkeypatch):
         assert isinstance(store.word_list(SMALL), WordList)
 
 
-def _modules_after(code: str, stdin: str = "") -> set[str]:
+def _modules_after(code: str, stdin: str = "", env: dict[str, str] | None = None) -> set[str]:
+    """The top-level modules a fresh interpreter holds after running ``code``."""
     result = subprocess.run(
         [sys.executable, "-c", f"{code}\nimport sys; print('MODULES', *sys.modules)"],
         input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=600, check=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
     )
     line = next(x for x in result.stdout.splitlines() if x.startswith("MODULES "))
     return {name.split(".")[0] for name in line.split()[1:]}
@@ -220,3 +221,16 @@ def test_detecting_one_line_imports_neither_wordfreq_nor_translation():
     loaded = _modules_after(code, stdin=line)
     assert "lingua" in loaded  # a short text: lingua is consulted
     assert loaded & (HEAVY - {"lingua"}) == set()
+
+
+def test_a_run_gives_the_same_bytes_with_wordfreqs_dicts_and_imports_no_translation(
+        corpus_copy, tmp_path, data_files):
+    """The sample corpus (mojibake, cp1252, hyphenation, foreign spans) through both
+    word-list modes: byte-identical data files. No model is installed: nothing is
+    translated, so nothing of the translation stack is imported."""
+    code = "from pipeline.cli import main\nmain(['run', {!r}, '--out', {!r}])"
+    mapped = _modules_after(code.format(str(corpus_copy), str(tmp_path / "mapped")))
+    _modules_after(code.format(str(corpus_copy), str(tmp_path / "dicts")),
+                   env={store.ENV_MODE: "dict"})
+    assert data_files(tmp_path / "mapped") == data_files(tmp_path / "dicts")
+    assert mapped & {"ctranslate2", "sentencepiece", "torch", "stanza", "spacy"} == set()

@@ -652,7 +652,7 @@ class LanguageScorer:
 
     def _word_vector(self, word: str) -> tuple[float, ...]:
         known = {
-            lang: math.log10(table[word]) if word in table else UNKNOWN_WORD_LOG10
+            lang: UNKNOWN_WORD_LOG10 if (freq := table.get(word)) is None else math.log10(freq)
             for lang, table in self._lists.items()
         }
         neutral = sum(known.values()) / len(known) if known else 0.0
