@@ -17,6 +17,7 @@ processes, and prints both with their ratio (issue 21's targets beside them):
   forced): peak PSS and RSS of each worker process, read from
   ``/proc/PID/smaps_rollup``. PSS splits every shared page between the processes
   that map it, so memory-mapped word lists count once across the workers.
+  ``--ray``: the same with ``--executor ray``, per actor.
 
 The baseline is ``--rev REV`` (that commit, extracted with ``git archive`` into a
 temporary folder and run from there), else this tree with ``PIPELINE_WORDFREQ=dict``
@@ -170,8 +171,15 @@ def sample(argv: Sequence[str], env: dict[str, str], cwd: Path, stdin: str = "",
 
 
 def pool_workers(root: int) -> list[int]:
-    """The pool's worker processes: the fork server's children (the fork server is
+    """The run's worker processes: Ray's actors running shards (``ray::`` processes
+    named after the map worker), else the fork server's children (the fork server is
     the run's child running multiprocessing.forkserver), else spawned children."""
+    everyone = tree(root)
+    actors = [pid for pid in everyone
+              if "ray::" in (line := cmdline(pid)) and ("MapWorker" in line
+                                                        or "ShardActor" in line)]
+    if actors:
+        return actors
     children = _children(root)
     for pid in children:
         if "forkserver" in cmdline(pid):
@@ -227,6 +235,8 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=2000, help="documents of the rerun")
     parser.add_argument("--pss-docs", type=int, default=200,
                         help="documents of the --workers 2 run (0: skip it)")
+    parser.add_argument("--ray", action="store_true",
+                        help="also measure PSS per actor under --executor ray (slow)")
     args = parser.parse_args()
     if args.repeat < 1 or args.docs < 1 or args.pss_docs < 0:
         parser.error("--repeat and --docs must be 1 or more, --pss-docs 0 or more")
@@ -245,6 +255,9 @@ def main() -> None:
 def run_bench(args: argparse.Namespace, tmp: Path) -> None:
     common = {**os.environ, "ARGOS_PACKAGES_DIR": str(tmp / "no-models"),
               "XDG_CACHE_HOME": str(tmp / "cache")}
+    # As installed: modules load from their cached bytecode (written by the warm-up),
+    # not compiled from source at every start.
+    common.pop("PYTHONDONTWRITEBYTECODE", None)
     sides = make_sides(args, tmp, common)
     cwd = tmp / "cwd"  # holds the repository's pipeline.toml, and no pipeline/ package
     cwd.mkdir()
@@ -306,15 +319,19 @@ def run_bench(args: argparse.Namespace, tmp: Path) -> None:
 
     if args.pss_docs:
         few = rerun.make_corpus(tmp, args.pss_docs, seed=7)
-        for side in sides:
-            got = sample(run_argv(side, tmp / f"out-pss-{side.name}", "--force", "--workers",
-                                  "2", source=few), side.env, cwd, workers=True, interval=0.05)
-            peaks = sorted(got.workers.values(), key=lambda p: -p["Pss"])[:2]
-            for i, peak in enumerate(peaks, 1):
-                record(side, f"--workers 2: worker {i} peak PSS (MiB)", peak["Pss"])
-                record(side, f"--workers 2: worker {i} peak RSS (MiB)", peak["Rss"])
-            record(side, "--workers 2: tree peak RSS (MiB)", got.tree_rss)
-            record(side, "--workers 2: wall (s)", got.wall)
+        executors = [("--workers 2", ())] + ([("ray, 2 actors", ("--executor", "ray"))]
+                                             if args.ray else [])
+        for label, extra in executors:
+            for side in sides:
+                got = sample(run_argv(side, tmp / f"out-pss-{side.name}", "--force",
+                                      "--workers", "2", *extra, source=few),
+                             side.env, cwd, workers=True, interval=0.05)
+                peaks = sorted(got.workers.values(), key=lambda p: -p["Pss"])[:2]
+                for i, peak in enumerate(peaks, 1):
+                    record(side, f"{label}: worker {i} peak PSS (MiB)", peak["Pss"])
+                    record(side, f"{label}: worker {i} peak RSS (MiB)", peak["Rss"])
+                record(side, f"{label}: tree peak RSS (MiB)", got.tree_rss)
+                record(side, f"{label}: wall (s)", got.wall)
 
     print_table(sides, results)
 

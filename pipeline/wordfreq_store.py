@@ -336,6 +336,14 @@ def _check_prefix(prefix: bytes, size: int) -> tuple[int, int]:
 
 
 _lock = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.Lock()  # another thread of the parent may have held it
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 _open: dict[tuple[str, str, bool], Mapping[str, float]] = {}
 _CHUNK = 1 << 20
 
@@ -410,7 +418,8 @@ def word_list(lang: str, wordlist: str = "best") -> Mapping[str, float]:
     """``lang``'s word list, ``word -> frequency``, equal to
     ``wordfreq.get_frequency_dict(lang, wordlist)``; opened once per process.
 
-    >>> word_list("pt")["coreia"] == word_frequency_dict_value("coreia", "pt")
+    >>> from wordfreq import get_frequency_dict
+    >>> word_list("pt")["coreia"] == get_frequency_dict("pt")["coreia"]
     True
     """
     mode = dict_mode()
@@ -448,13 +457,6 @@ def forget() -> None:
     builds) them again. Mappings still referenced stay valid."""
     with _lock:
         _open.clear()
-
-
-def word_frequency_dict_value(word: str, lang: str) -> float:
-    """``wordfreq.get_frequency_dict(lang)[word]`` (for the doctests)."""
-    from wordfreq import get_frequency_dict
-
-    return get_frequency_dict(lang)[word]
 
 
 # --- wordfreq's functions over the store -------------------------------------------------
