@@ -57,6 +57,8 @@ FORMAT = 2
 _PREFIX = struct.Struct("<8sII")  # magic, header length, crc32 of the rest
 _RECORD = struct.Struct("<HH")  # a word's frequency bucket and its length in bytes
 _ALIGN = 8
+_LENGTHS = [n.to_bytes(2, "little") for n in range(256)]  # _RECORD's length field
+_MISSING = object()
 # Slots per word in the hash table, at least: a load factor of 2/3 or less keeps
 # linear probing to about two probes per lookup.
 _SLOTS_PER_WORD = 1.5
@@ -275,35 +277,34 @@ class WordList(Mapping[str, float]):
         self._freqs = parts["freqs"].cast("d").tolist()
         self._table = parts["table"].cast("I")
         self._records = header["sections"]["records"]
+        self._base = self._records[0] + 1  # a slot holds its record's offset + 1
 
-    def _bucket(self, word: str) -> int:
-        """The word's frequency bucket, -1 when absent. A lone surrogate encodes to
+    def get(self, word: str, default: Any = None) -> Any:
+        """The word's frequency, ``default`` when absent. A lone surrogate encodes to
         bytes no stored (valid UTF-8) word has, so it is absent, as in a dict."""
+        if not isinstance(word, str):
+            return default
         key = word.encode("utf-8", "surrogatepass")
         end = len(key)
-        probe = end.to_bytes(2, "little") + key  # the record's length field and bytes
-        table, data, mask = self._table, self._data, self._mask
-        base = self._records[0] + 1  # a slot holds its record's offset + 1
+        # The record's length field and bytes, compared in one slice.
+        probe = (_LENGTHS[end] if end < len(_LENGTHS) else end.to_bytes(2, "little")) + key
+        table, data, mask, base = self._table, self._data, self._mask, self._base
         slot = zlib.crc32(key) & mask
         while entry := table[slot]:  # ends: the table has more slots than words
             at = base + entry  # the record's length field
             if data[at : at + 2 + end] == probe:
-                return data[at - 2] | data[at - 1] << 8
+                return self._freqs[data[at - 2] | data[at - 1] << 8]
             slot = (slot + 1) & mask
-        return -1
+        return default
 
     def __getitem__(self, word: str) -> float:
-        bucket = self._bucket(word) if isinstance(word, str) else -1
-        if bucket < 0:
+        found = self.get(word, _MISSING)
+        if found is _MISSING:
             raise KeyError(word)
-        return self._freqs[bucket]
-
-    def get(self, word: str, default: Any = None) -> Any:
-        bucket = self._bucket(word) if isinstance(word, str) else -1
-        return default if bucket < 0 else self._freqs[bucket]
+        return found
 
     def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and self._bucket(word) >= 0
+        return self.get(word, _MISSING) is not _MISSING  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         return self._count
