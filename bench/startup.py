@@ -13,6 +13,8 @@ processes, and prints both with their ratio (issue 21's targets beside them):
 - fork-server readiness: a fresh interpreter importing
   ``pipeline.executors.preload`` (what the fork server does before the first
   worker starts);
+- word lists: CPU time to open the candidates' lists, then to score the sample
+  corpus's sentences (first pass, and again with the per-word cache cleared);
 - memory per worker with ``--workers 2`` (``--pss-docs`` generated documents,
   forced): peak PSS and RSS of each worker process, read from
   ``/proc/PID/smaps_rollup``. PSS splits every shared page between the processes
@@ -60,6 +62,33 @@ TARGETS = {
     "unchanged rerun / first run (%)": 2.0,
     "fork server ready (s)": 1.0,
 }
+
+
+# Word-list load and scoring in one process: the candidates' lists opened (dicts
+# built, or files mapped), then every line longer than lingua's limit scored twice
+# (the per-word cache cold, then cleared); CPU seconds, printed as JSON. The lines are
+# UD PUD's 1,000 news sentences in 5 languages when ../shared/data holds them (see
+# bench/detect.py), else the sample corpus's.
+PUD = ROOT.parent / "shared" / "data" / "ud_pud"
+SCORING = """
+import json, time
+from pathlib import Path
+from pipeline.config import DEFAULT_CANDIDATES
+from pipeline.stages.detect import LINGUA_MAX_WORDS, LanguageScorer
+lines = [line for path in {paths!r}
+         for line in Path(path).read_text(errors="replace").split("\\n")
+         if len(line.split()) > LINGUA_MAX_WORDS]
+t0 = time.process_time()
+scorer = LanguageScorer(DEFAULT_CANDIDATES)
+scorer._lists
+t1 = time.process_time()
+scorer.scores_many(lines)
+t2 = time.process_time()
+scorer.word_vector.cache_clear()
+scorer.scores_many(lines)
+t3 = time.process_time()
+print(json.dumps([t1 - t0, t2 - t1, t3 - t2, len(lines)]))
+"""
 
 
 def _load_rerun():
@@ -280,6 +309,8 @@ def run_bench(args: argparse.Namespace, tmp: Path) -> None:
     for side in sides:
         sample(run_argv(side, tmp / f"out-{side.name}"), side.env, cwd)
 
+    scoring_paths = ([str(PUD / f"pud.{lang}.txt") for lang in ("pt", "de", "en", "es", "fr")]
+                     if PUD.is_dir() else [str(p) for p in sorted(corpus.rglob("*.txt"))])
     outputs = {}
     for _ in range(args.repeat):
         for side in sides:
@@ -299,6 +330,13 @@ def run_bench(args: argparse.Namespace, tmp: Path) -> None:
             got = sample(side.python("-c", "import pipeline.executors.preload"), side.env, cwd)
             record(side, "fork server ready (s)", got.wall)
             record(side, "fork server peak RSS (MiB)", got.max_rss)
+            scoring = subprocess.run(
+                side.python("-c", SCORING.format(paths=scoring_paths)), env=side.env, cwd=cwd,
+                capture_output=True, text=True, check=True)
+            load, cold, again, lines = json.loads(scoring.stdout.splitlines()[-1])
+            record(side, "word lists open, CPU (s)", load)
+            record(side, f"score {lines} lines, first pass, CPU (s)", cold)
+            record(side, f"score {lines} lines, cache cleared, CPU (s)", again)
     identical = len({json.dumps({k: v.hex() for k, v in o.items()}) for o in
                      outputs.values()}) == 1
     print(f"sample run data files identical between the sides: {'yes' if identical else 'NO'}")
