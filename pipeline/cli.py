@@ -305,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.command not in ("run", "models"):
+        return args.handler(args)  # detect, explain: they report their own errors
     from pipeline.engines.argos import ModelError
     from pipeline.runner import (
         EXIT_LOCKED,

@@ -36,16 +36,25 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
-from urllib.request import getproxies
-
-import argostranslate.package as argos_package
-import ctranslate2
-import sentencepiece as spm
-from argostranslate import settings as argos_settings
 
 from pipeline.config import available_cpus
 from pipeline.engines import ModelError
+from pipeline.lazy import lazy_module
 from pipeline.log import warn
+
+# Imported at first use: most commands (help, detect, a run with nothing to translate)
+# never need them, and each costs a tenth of a second or more.
+argos_package = lazy_module("argostranslate.package")
+argos_settings = lazy_module("argostranslate.settings")
+ctranslate2 = lazy_module("ctranslate2")
+spm = lazy_module("sentencepiece")
+
+
+def getproxies() -> dict[str, str]:
+    """``urllib.request.getproxies`` (imported here: urllib.request costs 50 ms)."""
+    from urllib.request import getproxies as system_proxies
+
+    return system_proxies()
 
 __all__ = [
     "PIVOT",

@@ -6,6 +6,11 @@ detection word lists and lingua's models for the default configuration are then
 in memory before any worker exists, and each worker starts with them instead of
 loading its own (seconds per worker, and the pages are shared).
 
+The word lists are memory-mapped cache files (:mod:`pipeline.wordfreq_store`):
+opening them costs milliseconds, and the first run builds the files here, once,
+before any worker would race to. lingua's models are ordinary memory, shared with
+the workers copy-on-write; they are most of the server's start-up time.
+
 Only thread-free work happens here: a process that has started threads cannot be
 forked safely, so lingua is called sequentially (its parallel call starts a thread
 pool) and no translation model is loaded. A worker whose configuration needs other
@@ -29,7 +34,7 @@ def preload() -> None:
     # languages: it reads its folders from the environment when imported, and this
     # server's environment is that of the first run that started it.
     scorer = LanguageScorer(DEFAULT_CANDIDATES)
-    scorer._lists  # noqa: B018 - loads the word lists (wordfreq keeps them)
+    scorer._lists  # noqa: B018 - maps the word lists (built into the cache if missing)
     detector = _lingua_detector(scorer.candidates)  # cached: workers reuse it
     for text in SAMPLES:
         detector.compute_language_confidence_values(text)

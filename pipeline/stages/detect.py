@@ -32,16 +32,15 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
-
-from wordfreq import available_languages, get_frequency_dict
 
 from pipeline.config import DEFAULT_CANDIDATES
 from pipeline.document import Document, Span, Stage
 from pipeline.protect import EMAIL_PATTERN, URL_PATTERN
 from pipeline.stages.boilerplate import MAX_LABEL_LINE_CHARS, lexicon_data, merge_labels
+from pipeline.wordfreq_store import available_languages, word_list
 
 # --- decision rules ----------------------------------------------------------------
 # All scores are log10 units: one point is a factor of ten in likelihood.
@@ -637,24 +636,23 @@ class LanguageScorer:
             )
         listed = available_languages(wordlist="best")
         self._listed = [lang for lang in self.candidates if lang in listed]
-        self._tables: dict[str, dict[str, float]] | None = None
+        self._tables: dict[str, Mapping[str, float]] | None = None
         self.word_vector = lru_cache(maxsize=1 << 18)(self._word_vector)
 
     @property
-    def _lists(self) -> dict[str, dict[str, float]]:
-        """The candidates' word lists, loaded at first use (about a second): a stage
-        built only to check the configuration, as in a run's parent process when
-        workers do the work, never loads them. wordfreq caches the dicts itself,
-        so the read and repair stages share them."""
+    def _lists(self) -> dict[str, Mapping[str, float]]:
+        """The candidates' word lists, opened at first use: a stage built only to
+        check the configuration, as in a run's parent process when workers do the
+        work, never opens them. They are wordfreq's lists memory-mapped from the
+        cache (``pipeline.wordfreq_store``), opened once per process and shared with
+        the read and repair stages."""
         if self._tables is None:
-            self._tables = {
-                lang: get_frequency_dict(lang, wordlist="best") for lang in self._listed
-            }
+            self._tables = {lang: word_list(lang, wordlist="best") for lang in self._listed}
         return self._tables
 
     def _word_vector(self, word: str) -> tuple[float, ...]:
         known = {
-            lang: math.log10(table[word]) if word in table else UNKNOWN_WORD_LOG10
+            lang: UNKNOWN_WORD_LOG10 if (freq := table.get(word)) is None else math.log10(freq)
             for lang, table in self._lists.items()
         }
         neutral = sum(known.values()) / len(known) if known else 0.0

@@ -15,9 +15,9 @@ import unicodedata
 from functools import lru_cache
 
 from charset_normalizer import from_bytes
-from wordfreq import zipf_frequency
 
 from pipeline.document import Document, Source, Stage
+from pipeline.wordfreq_store import release, zipf_frequency
 
 # Tried before charset-normalizer's guesses, in this order on a tie: the legacy
 # encodings of Western European news files (cp1252 is a superset of latin-1's
@@ -89,6 +89,9 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         if text not in scores:
             scores[text] = plausibility(text)
         decoded.append((-scores[text], rank, text, encoding))
+    # A dozen word lists were looked up in a burst: their pages leave this process's
+    # memory (they stay in the file cache) rather than stay for the rest of the run.
+    release(PLAUSIBILITY_LANGS)
     if not decoded:
         raise DecodeError("undecodable bytes: no text encoding explains them; "
                           "save the file as UTF-8")

@@ -23,10 +23,9 @@ from collections.abc import Callable, Collection, Sequence
 from functools import cache, lru_cache, partial
 from itertools import islice
 
-from wordfreq import available_languages, top_n_list, zipf_frequency
-
 from pipeline.document import Block, Document, Removed, Stage
 from pipeline.stages.normalize import record_line_changes
+from pipeline.wordfreq_store import available_languages, top_n_list, zipf_frequency
 
 # The languages a block may be in, for the dictionary decisions (wordfreq codes): the
 # detect stage's default candidates.

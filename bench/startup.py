@@ -1,0 +1,392 @@
+"""Start-up time and memory: what a small run, a one-line detect and a rerun cost.
+
+Runs each measure for the baseline and for this tree, alternately, in fresh
+processes, and prints both with their ratio (issue 21's targets beside them):
+
+- peak RSS of ``pipeline run corpus --out OUT --force`` (the 5-document sample, no
+  translation model): the sum over the whole process tree, sampled, and the
+  largest single process (``ru_maxrss``); its wall time;
+- ``pipeline detect`` of one line on stdin: wall time and peak RSS, for a short line
+  (lingua's n-gram models are loaded) and a 12-word sentence (word lists only);
+- an unchanged rerun of 2,000 generated documents (``bench/rerun.py``'s corpus; one
+  first run fills OUT, then both sides rerun it): wall time;
+- fork-server readiness: a fresh interpreter importing
+  ``pipeline.executors.preload`` (what the fork server does before the first
+  worker starts);
+- word lists: CPU time to open the candidates' lists, then to score the sample
+  corpus's sentences (first pass, and again with the per-word cache cleared);
+- memory per worker with ``--workers 2`` (``--pss-docs`` generated documents,
+  forced): peak PSS and RSS of each worker process, read from
+  ``/proc/PID/smaps_rollup``. PSS splits every shared page between the processes
+  that map it, so memory-mapped word lists count once across the workers.
+  ``--ray``: the same with ``--executor ray``, per actor.
+
+The baseline is ``--rev REV`` (that commit, extracted with ``git archive`` into a
+temporary folder and run from there), else this tree with ``PIPELINE_WORDFREQ=dict``
+(wordfreq's own dicts instead of the mapped cache; imports stay lazy). Both sides
+share one word-list cache folder, built before anything is timed (the build is
+timed on its own). The machine's load is printed: timings on a busy machine are
+inflated, ratios less so.
+
+    .venv/bin/python bench/startup.py                       # baseline: dict mode
+    .venv/bin/python bench/startup.py --rev bbbdf6f         # baseline: that commit
+    .venv/bin/python bench/startup.py --repeat 5 --docs 500 --pss-docs 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# One short line (lingua is consulted: 8 words or fewer) and one sentence (words only).
+LINE = "Mehr zum Thema\n"
+SENTENCE = "A Coreia do Norte lançou um míssil de curto alcance no domingo.\n"
+TARGETS = {
+    "sample run peak RSS, tree (MiB)": 300,
+    "sample run --force wall (s)": 2.0,
+    "detect one line wall (s)": 0.5,
+    "unchanged rerun wall (s)": 0.35,  # of 2,000 documents
+    "unchanged rerun / first run (%)": 2.0,
+    "fork server ready (s)": 1.0,
+}
+
+
+# Word-list load and scoring in one process: the candidates' lists opened (dicts
+# built, or files mapped), then every line longer than lingua's limit scored twice
+# (the per-word cache cold, then cleared); CPU seconds, printed as JSON. The lines are
+# UD PUD's 1,000 news sentences in 5 languages when ../shared/data holds them (see
+# bench/detect.py), else the sample corpus's.
+PUD = ROOT.parent / "shared" / "data" / "ud_pud"
+SCORING = """
+import json, time
+from pathlib import Path
+from pipeline.config import DEFAULT_CANDIDATES
+from pipeline.stages.detect import LINGUA_MAX_WORDS, LanguageScorer
+lines = [line for path in {paths!r}
+         for line in Path(path).read_text(errors="replace").split("\\n")
+         if len(line.split()) > LINGUA_MAX_WORDS]
+t0 = time.process_time()
+scorer = LanguageScorer(DEFAULT_CANDIDATES)
+scorer._lists
+t1 = time.process_time()
+scorer.scores_many(lines)
+t2 = time.process_time()
+scorer.word_vector.cache_clear()
+scorer.scores_many(lines)
+t3 = time.process_time()
+print(json.dumps([t1 - t0, t2 - t1, t3 - t2, len(lines)]))
+"""
+
+
+def _load_rerun():
+    spec = importlib.util.spec_from_file_location("bench_rerun", ROOT / "bench" / "rerun.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- the process tree -----------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as file:
+                found += [int(c) for c in file.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (bounded by the number of processes)."""
+    seen, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.append(current)
+            todo += _children(current)
+    return seen
+
+
+def rss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as file:
+            return int(file.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, IndexError):
+        return 0.0
+
+
+def rollup_mib(pid: int) -> dict[str, float]:
+    """Rss and Pss of one process from ``smaps_rollup`` (empty once it is gone)."""
+    found = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as file:
+            for line in file:
+                parts = line.split()
+                if parts[0] in ("Rss:", "Pss:"):
+                    found[parts[0][:-1]] = int(parts[1]) / 1024
+    except OSError:
+        pass
+    return found
+
+
+def cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as file:
+            return file.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+@dataclass
+class Sampled:
+    wall: float = 0.0
+    tree_rss: float = 0.0  # peak of the sum over the tree, MiB
+    max_rss: float = 0.0  # ru_maxrss of the largest process, MiB
+    returncode: int = 0
+    workers: dict[int, dict[str, float]] = field(default_factory=dict)  # pid -> peaks
+
+
+def sample(argv: Sequence[str], env: dict[str, str], cwd: Path, stdin: str = "",
+           workers: bool = False, interval: float = 0.01) -> Sampled:
+    """Run ``argv``; sample the tree's RSS (and, with ``workers``, each worker's
+    PSS and RSS) until it ends."""
+    result = Sampled()
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            pids = tree(proc.pid)
+            result.tree_rss = max(result.tree_rss, sum(map(rss_mib, pids)))
+            if workers:
+                for pid in pool_workers(proc.pid):
+                    peaks = result.workers.setdefault(pid, {"Rss": 0.0, "Pss": 0.0})
+                    for key, value in rollup_mib(pid).items():
+                        peaks[key] = max(peaks[key], value)
+            done.wait(interval)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    if stdin:
+        proc.stdin.write(stdin.encode())  # type: ignore[union-attr]
+    proc.stdin.close()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    result.wall = time.perf_counter() - started
+    done.set()
+    watcher.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    result.returncode = proc.returncode
+    result.max_rss = usage.ru_maxrss / 1024
+    return result
+
+
+def pool_workers(root: int) -> list[int]:
+    """The run's worker processes: Ray's actors running shards (``ray::`` processes
+    named after the map worker), else the fork server's children (the fork server is
+    the run's child running multiprocessing.forkserver), else spawned children."""
+    everyone = tree(root)
+    actors = [pid for pid in everyone
+              if "ray::" in (line := cmdline(pid)) and ("MapWorker" in line
+                                                        or "ShardActor" in line)]
+    if actors:
+        return actors
+    children = _children(root)
+    for pid in children:
+        if "forkserver" in cmdline(pid):
+            return _children(pid)
+    return [pid for pid in children if "spawn_main" in cmdline(pid)]
+
+
+# --- sides ---------------------------------------------------------------------------
+
+
+@dataclass
+class Side:
+    name: str
+    root: Path
+    env: dict[str, str]
+
+    def python(self, *args: str) -> list[str]:
+        return [sys.executable, *args]
+
+
+def make_sides(args: argparse.Namespace, tmp: Path, common: dict[str, str]) -> list[Side]:
+    ours = Side("ours", ROOT, {**common, "PYTHONPATH": str(ROOT)})
+    ours.env.pop("PIPELINE_WORDFREQ", None)
+    if args.rev:
+        base = tmp / "baseline"
+        base.mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.rev],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+        baseline = Side(f"baseline {args.rev}", base, {**common, "PYTHONPATH": str(base)})
+        baseline.env.pop("PIPELINE_WORDFREQ", None)
+    else:
+        baseline = Side("baseline dict", ROOT, {**common, "PYTHONPATH": str(ROOT),
+                                                "PIPELINE_WORDFREQ": "dict"})
+    return [baseline, ours]
+
+
+def data_files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name not in ("report.json", "report.html")
+            and ".pipeline" not in p.parts}
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rev", help="baseline: this git revision (default: this tree "
+                        "with PIPELINE_WORDFREQ=dict)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per side and measure")
+    parser.add_argument("--docs", type=int, default=2000, help="documents of the rerun")
+    parser.add_argument("--pss-docs", type=int, default=200,
+                        help="documents of the --workers 2 run (0: skip it)")
+    parser.add_argument("--ray", action="store_true",
+                        help="also measure PSS per actor under --executor ray (slow)")
+    args = parser.parse_args()
+    if args.repeat < 1 or args.docs < 1 or args.pss_docs < 0:
+        parser.error("--repeat and --docs must be 1 or more, --pss-docs 0 or more")
+    load_before = os.getloadavg()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-startup-"))
+    try:
+        run_bench(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    load_after = os.getloadavg()
+    print(f"\nload average (1, 5, 15 min): before {load_before[0]:.2f} {load_before[1]:.2f} "
+          f"{load_before[2]:.2f}, after {load_after[0]:.2f} {load_after[1]:.2f} "
+          f"{load_after[2]:.2f}; {os.cpu_count()} CPUs")
+
+
+def run_bench(args: argparse.Namespace, tmp: Path) -> None:
+    common = {**os.environ, "ARGOS_PACKAGES_DIR": str(tmp / "no-models"),
+              "XDG_CACHE_HOME": str(tmp / "cache")}
+    # As installed: modules load from their cached bytecode (written by the warm-up),
+    # not compiled from source at every start.
+    common.pop("PYTHONDONTWRITEBYTECODE", None)
+    sides = make_sides(args, tmp, common)
+    cwd = tmp / "cwd"  # holds the repository's pipeline.toml, and no pipeline/ package
+    cwd.mkdir()
+    shutil.copy(ROOT / "pipeline.toml", cwd / "pipeline.toml")
+    corpus = ROOT / "corpus"
+    results: dict[str, dict[str, list[float]]] = {s.name: {} for s in sides}
+
+    def record(side: Side, measure: str, value: float) -> None:
+        results[side.name].setdefault(measure, []).append(value)
+
+    def run_argv(side: Side, out: Path, *extra: str, source: Path = corpus) -> list[str]:
+        return side.python("-m", "pipeline", "run", str(source), "--out", str(out), *extra)
+
+    # Word-list cache: built once (timed), then shared by every run below.
+    ours = sides[-1]
+    build = sample(run_argv(ours, tmp / "out-build"), ours.env, cwd)
+    print(f"first run of ours, word-list cache built: {build.wall:.2f} s wall, "
+          f"tree peak RSS {build.tree_rss:.0f} MiB")
+    # Warm-up: each side once (page cache, .pyc files), not counted.
+    for side in sides:
+        sample(run_argv(side, tmp / f"out-{side.name}"), side.env, cwd)
+
+    scoring_paths = ([str(PUD / f"pud.{lang}.txt") for lang in ("pt", "de", "en", "es", "fr")]
+                     if PUD.is_dir() else [str(p) for p in sorted(corpus.rglob("*.txt"))])
+    outputs = {}
+    for _ in range(args.repeat):
+        for side in sides:
+            out = tmp / f"out-{side.name}"
+            got = sample(run_argv(side, out, "--force"), side.env, cwd)
+            record(side, "sample run peak RSS, tree (MiB)", got.tree_rss)
+            record(side, "sample run peak RSS, largest process (MiB)", got.max_rss)
+            record(side, "sample run --force wall (s)", got.wall)
+            outputs[side.name] = data_files(out)
+            got = sample(side.python("-m", "pipeline", "detect"), side.env, cwd, stdin=LINE)
+            record(side, "detect one line wall (s)", got.wall)
+            record(side, "detect one line peak RSS (MiB)", got.max_rss)
+            got = sample(side.python("-m", "pipeline", "detect"), side.env, cwd,
+                         stdin=SENTENCE)
+            record(side, "detect one sentence wall (s)", got.wall)
+            record(side, "detect one sentence peak RSS (MiB)", got.max_rss)
+            got = sample(side.python("-c", "import pipeline.executors.preload"), side.env, cwd)
+            record(side, "fork server ready (s)", got.wall)
+            record(side, "fork server peak RSS (MiB)", got.max_rss)
+            scoring = subprocess.run(
+                side.python("-c", SCORING.format(paths=scoring_paths)), env=side.env, cwd=cwd,
+                capture_output=True, text=True, check=True)
+            load, cold, again, lines = json.loads(scoring.stdout.splitlines()[-1])
+            record(side, "word lists open, CPU (s)", load)
+            record(side, f"score {lines} lines, first pass, CPU (s)", cold)
+            record(side, f"score {lines} lines, cache cleared, CPU (s)", again)
+    identical = len({json.dumps({k: v.hex() for k, v in o.items()}) for o in
+                     outputs.values()}) == 1
+    print(f"sample run data files identical between the sides: {'yes' if identical else 'NO'}")
+
+    rerun = _load_rerun()
+    big = rerun.make_corpus(tmp, args.docs)
+    out = tmp / "out-rerun"
+    first = sample(run_argv(ours, out, source=big), ours.env, cwd)
+    print(f"first run of {args.docs} documents (ours): {first.wall:.1f} s; the reruns "
+          "below rerun them unchanged")
+    for _ in range(args.repeat):
+        for side in sides:
+            got = sample(run_argv(side, out, source=big), side.env, cwd)
+            report = json.loads((out / "report.json").read_text())
+            assert report["processed"] == 0, f"{side.name} reprocessed {report['processed']}"
+            record(side, "unchanged rerun wall (s)", got.wall)
+            record(side, "unchanged rerun / first run (%)", 100 * got.wall / first.wall)
+
+    if args.pss_docs:
+        few = rerun.make_corpus(tmp, args.pss_docs, seed=7)
+        executors = [("--workers 2", ())] + ([("ray, 2 actors", ("--executor", "ray"))]
+                                             if args.ray else [])
+        for label, extra in executors:
+            for side in sides:
+                got = sample(run_argv(side, tmp / f"out-pss-{side.name}", "--force",
+                                      "--workers", "2", *extra, source=few),
+                             side.env, cwd, workers=True, interval=0.05)
+                peaks = sorted(got.workers.values(), key=lambda p: -p["Pss"])[:2]
+                for i, peak in enumerate(peaks, 1):
+                    record(side, f"{label}: worker {i} peak PSS (MiB)", peak["Pss"])
+                    record(side, f"{label}: worker {i} peak RSS (MiB)", peak["Rss"])
+                record(side, f"{label}: tree peak RSS (MiB)", got.tree_rss)
+                record(side, f"{label}: wall (s)", got.wall)
+
+    print_table(sides, results)
+
+
+def print_table(sides: list[Side], results: dict[str, dict[str, list[float]]]) -> None:
+    base, ours = sides
+    width = max(len(m) for m in results[ours.name]) + 2
+    print(f"\n{'measure (median)':<{width}}{base.name:>18}{ours.name:>10}{'ratio':>8}"
+          f"{'target':>9}")
+    for measure, values in results[ours.name].items():
+        theirs = median(results[base.name].get(measure, []))
+        mine = median(values)
+        ratio = mine / theirs if theirs else float("nan")
+        target = TARGETS.get(measure)
+        print(f"{measure:<{width}}{theirs:>18.2f}{mine:>10.2f}{ratio:>8.2f}"
+              f"{'' if target is None else f'<= {target}':>9}")
+
+
+if __name__ == "__main__":
+    main()
