@@ -12,16 +12,17 @@ same, which is why outputs are identical whichever executor ran.
 
 from __future__ import annotations
 
+import pickle
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config, ConfigError
 from pipeline.document import Document, Stage
-from pipeline.memory import TranslationMemory
+from pipeline.memory import Key, OnFirstUse, PrefetchedMemory, TranslationMemory
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.detect import Detect, default_candidates
 from pipeline.stages.normalize import Normalize
@@ -31,6 +32,9 @@ from pipeline.stages.segment import Segmenter
 from pipeline.stages.translate import Translate
 from pipeline.writers.jsonl import document_line, segment_lines
 from pipeline.writers.text import document_files
+
+# What a shard translates with: the driver's file, or a worker's prefetched hits.
+Memory = TranslationMemory | OnFirstUse | PrefetchedMemory
 
 # A few lines in several languages: analysing them loads every detector and the
 # detection word lists.
@@ -88,6 +92,16 @@ class ShardResult:
     docs: list[DocumentOutput]
     missing: dict[str, list[str]] = field(default_factory=dict)  # doc -> ["pt-en", ...]
     stats: dict = field(default_factory=dict)  # Translate.stats of this shard
+    # Translations made by a worker without the memory, for the driver to store.
+    learned: dict[Key, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class PendingShard:
+    """A cleaned shard waiting for its memory hits (see :meth:`ShardProcessor.prepare`)."""
+
+    wanted: dict[Key, list[str]]  # texts translation looks up, per (model, src, tgt)
+    docs: bytes  # the cleaned documents, pickled: :meth:`ShardProcessor.finish` takes them
 
 
 def detection_candidates(config: Config) -> list[str]:
@@ -198,30 +212,22 @@ def make_engine(config: Config, packages_dir: Path | None = None):
 
 
 class ShardProcessor:
-    """Cleans, analyses and translates shards; keep one per worker."""
+    """Cleans, analyses and translates shards; keep one per worker.
 
-    def __init__(self, config: Config, engine=None, memory_path: Path | None = None,
+    ``memory`` is the translation memory when this runs in the driver (the local
+    executor's single worker). A worker elsewhere never opens the memory: it runs a
+    shard in two halves, :meth:`prepare` (cleanup, analysis, and the texts to look
+    up) and :meth:`finish` (translation with the hits the driver found), and the
+    driver stores the result's ``learned`` translations.
+    """
+
+    def __init__(self, config: Config, engine=None, memory: Memory | None = None,
                  stages: list[Stage] | None = None):
         self.config = config
         self.stages = stages if stages is not None else build_stages(config)
         self._engine = engine
-        self.memory_path = memory_path
-        self._memory: TranslationMemory | None = None
+        self.memory = memory
         self.warmed: set[str] = set()  # "analysis", "legacy": what warm_up loaded
-
-    @property
-    def memory(self) -> TranslationMemory | None:
-        """The translation memory, opened in the thread that translates (SQLite
-        connections belong to one thread; a Ray actor is built in another)."""
-        if self._memory is None and self.memory_path is not None:
-            self._memory = TranslationMemory(self.memory_path)
-        return self._memory
-
-    def close(self) -> None:
-        """Close the translation memory (a run's end must leave no connection open)."""
-        if self._memory is not None:
-            self._memory.close()
-            self._memory = None
 
     @property
     def engine(self):
@@ -245,23 +251,55 @@ class ShardProcessor:
             self.warmed.add("legacy")
 
     def __call__(self, shard: list[tuple[str, bytes]]) -> ShardResult:
+        """The whole shard, with ``self.memory``."""
+        return self.translate(self.clean(shard), self.memory)
+
+    def clean(self, shard: list[tuple[str, bytes]]) -> list[Document]:
+        """Every document through the per-document stages, each within its time budget."""
         self.warm_up(shard)
         timeout = self.config.document_timeout_s
-        docs = [process_document(Document(doc=d, raw=raw), self.stages, timeout)
+        return [process_document(Document(doc=d, raw=raw), self.stages, timeout)
                 for d, raw in shard]
+
+    def prepare(self, shard: list[tuple[str, bytes]]) -> ShardResult | PendingShard:
+        """The first half, for a worker without the memory: the cleaned shard and the
+        texts its translation looks up, or the whole result when it looks up none.
+
+        The texts are found by translating the shard with an engine that translates
+        nothing (:class:`_Probe`), into a memory that records what it is asked: the same
+        code asks for the same texts in :meth:`finish`.
+        """
+        docs = self.clean(shard)
+        ok = [d for d in docs if d.status == "ok"]
+        if not ok:
+            return self.translate(docs, None)
+        blob = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
+        probe = PrefetchedMemory()
+        self._translator(_Probe(self.engine), probe).process_batch(ok)
+        if not probe.wanted:  # nothing to translate: copies, or no model
+            return self.translate(pickle.loads(blob), None)
+        return PendingShard(probe.wanted, blob)
+
+    def finish(self, docs: bytes, hits: dict[Key, dict[str, str]]) -> ShardResult:
+        """The second half: translate the cleaned shard (``PendingShard.docs``), taking
+        the driver's ``hits``; the result's ``learned`` is for the driver to store."""
+        memory = PrefetchedMemory(hits)
+        result = self.translate(pickle.loads(docs), memory)
+        result.learned = memory.learned
+        return result
+
+    def _translator(self, engine, memory: Memory | None) -> Translate:
+        return Translate(engine, self.config.targets, memory, self.config.translate.terms)
+
+    def translate(self, docs: list[Document], memory: Memory | None) -> ShardResult:
+        """Translate the cleaned documents that are ok, in one batch per language pair."""
         ok = [d for d in docs if d.status == "ok"]
         missing: dict[str, list[str]] = {}
         stats: dict = {}
         if ok:
-            translate = Translate(self.engine, self.config.targets, self.memory,
-                                  self.config.translate.terms)
+            translate = self._translator(self.engine, memory)
             translate.process_batch(ok)
             stats = translate.stats
-            memory = self._memory
-            if memory is not None and memory.recovered is not None:
-                # Said once, in the shard that found it: the report names the file.
-                stats = {**stats, "memory_moved_aside": str(memory.recovered)}
-                memory.recovered = None
             for doc in ok:
                 gaps = sorted(
                     {f"{s.lang or doc.lang}-{t}" for s in doc.segments() for t in
@@ -271,3 +309,17 @@ class ShardProcessor:
                     missing[doc.doc] = gaps
         targets = self.config.targets
         return ShardResult([DocumentOutput.of(doc, targets) for doc in docs], missing, stats)
+
+
+class _Probe:
+    """An engine that translates nothing (each text comes back as it is); everything
+    else, routes and model ids, is the real engine's. See :meth:`ShardProcessor.prepare`."""
+
+    def __init__(self, engine) -> None:
+        self._engine = engine
+
+    def __getattr__(self, name: str):
+        return getattr(self._engine, name)
+
+    def translate(self, texts: Sequence[str], src: str, tgt: str) -> list[str]:
+        return list(texts)
