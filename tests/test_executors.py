@@ -127,3 +127,289 @@ def test_worker_processes_start_only_when_there_is_a_second_shard():
     finally:
         two.close()
     assert first.docs == second.docs == alone.docs
+
+
+needs_ray = pytest.mark.skipif(
+    importlib.util.find_spec("ray") is None, reason="needs pip install '.[ray]'"
+)
+
+
+@pytest.fixture
+def shipped_to_actors():
+    """The actors this module defines reach Ray's workers by value: they cannot
+    import the test module."""
+    import sys
+
+    from ray import cloudpickle
+
+    module = sys.modules[__name__]
+    cloudpickle.register_pickle_by_value(module)
+    yield
+    cloudpickle.unregister_pickle_by_value(module)
+# A regular expression whose backtracking never ends in practice (about 2**30 steps:
+# minutes), run in C by the ``re`` engine: only a signal stops it.
+BOMB_PATTERN, BOMB_TEXT = r"(a+)+$", "a" * 30 + "b"
+BUDGET_S = 5.0
+
+
+def _bomb_stage():
+    """A stage that runs the regular expression bomb on documents saying "tick-tock"."""
+
+    class Bomb:
+        name = "bomb"
+
+        def process(self, doc):
+            import re
+
+            if any("tick-tock" in block.text for block in doc.blocks):
+                re.match(BOMB_PATTERN, BOMB_TEXT)
+            return doc
+
+    return Bomb()
+
+
+def _bomb_corpus(corpus: Path, config: Path) -> None:
+    (corpus / "bomb.txt").write_text("Notícia\n\nO relógio fez tick-tock a noite toda.\n")
+    config.write_text(f"document_timeout_s = {BUDGET_S}\n")
+
+
+@pytest.mark.ray
+@needs_ray
+def test_ray_actor_quarantines_a_document_over_its_budget_as_locally(
+    corpus_copy, tmp_path, monkeypatch, data_files, shipped_to_actors
+):
+    """A document stuck in C code (a regular expression) is stopped by its budget in a
+    Ray actor exactly as in the local executor: quarantined, the others written."""
+    import pipeline.executors.ray as ray_executor
+    import pipeline.runner
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+    config = tmp_path / "p.toml"
+    _bomb_corpus(corpus_copy, config)
+    build_stages = pipeline.runner.build_stages
+    monkeypatch.setattr(pipeline.runner, "build_stages",
+                        lambda c: [*build_stages(c), _bomb_stage()])
+
+    class BombActor(ray_executor.ShardActor):
+        def __init__(self, config, threads):
+            super().__init__(config, threads)
+            self.processor.stages.append(_bomb_stage())
+
+    monkeypatch.setattr(ray_executor, "ShardActor", BombActor)
+    outs = {}
+    for executor in ("local", "ray"):
+        outs[executor] = out = tmp_path / executor
+        code = _run(corpus_copy, out, "--config", str(config), "--executor", executor)
+        assert code == 3, executor
+        report = json.loads((out / "report.json").read_text())
+        reasons = {q["doc"]: q["reason"] for q in report["quarantined"]}
+        assert reasons == {"bomb.txt": f"took longer than {BUDGET_S:g} s (document_timeout_s)"}
+        assert report["ok"] == 5
+    assert data_files(outs["ray"]) == data_files(outs["local"])
+
+
+@pytest.mark.ray
+@needs_ray
+def test_ray_uses_one_actor_pool_per_run_and_bounded_shards_in_flight(
+    tmp_path, monkeypatch, shipped_to_actors
+):
+    """Forty shards, more than the old executor's window of 16 shards per actor: the
+    actors start once, and the driver never takes more shards than it has in flight."""
+    import pipeline.executors.ray as ray_executor
+    from pipeline.config import Config
+    from pipeline.memory import OnFirstUse
+
+    starts = tmp_path / "starts"
+    starts.mkdir()
+
+    class CountingActor(ray_executor.ShardActor):
+        def __init__(self, config, threads):
+            import os
+
+            (starts / str(os.getpid())).touch()
+            super().__init__(config, threads)
+
+    monkeypatch.setattr(ray_executor, "ShardActor", CountingActor)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+    taken = []
+
+    def shards():
+        for n in range(40):
+            taken.append(n)
+            yield [(f"{n}.txt", f"Notícia {n}\n\nO porto reabriu ontem.\n".encode())]
+
+    memory = OnFirstUse(tmp_path / "memory.sqlite")
+    executor = ray_executor.RayExecutor(Config(), workers=2, memory=memory)
+    try:
+        results = []
+        for result in executor.map(shards()):
+            assert len(taken) - len(results) <= ray_executor.IN_FLIGHT_PER_ACTOR * 2
+            results.append(result)
+    finally:
+        executor.close()
+        memory.close()
+    assert [r.docs[0].doc for r in results] == [f"{n}.txt" for n in range(40)]
+    assert len(list(starts.iterdir())) == 2
+
+
+def _session_processes(sid: int) -> list[int]:
+    """Every process of session ``sid`` (a ``ray start`` this test began in a new session
+    and everything it started: Ray's servers, raylet, workers and actors)."""
+    import os
+
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getsid(int(entry)) == sid:
+                    found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+class _Cluster:
+    """A Ray head offering no CPUs, and a worker node in its own mount namespace where
+    ``hidden`` is an empty tmpfs. Processes are ended by their session, never by name:
+    ``ray stop`` would also stop every other Ray on the machine."""
+
+    NODES_TIMEOUT_S = 180  # a failure bound, not a timing assumption
+
+    def __init__(self, hidden: Path):
+        import os
+        import shutil
+        import socket
+        import subprocess
+        import sys
+        import tempfile
+
+        self.temp = Path(tempfile.mkdtemp(prefix="pray", dir="/tmp"))  # short socket paths
+        self.hidden = hidden
+        self.processes: list[subprocess.Popen] = []
+        ray_cli = Path(sys.executable).with_name("ray")
+        ray_cli = str(ray_cli) if ray_cli.exists() else shutil.which("ray")
+
+        def port() -> int:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                return s.getsockname()[1]
+
+        self.port = port()
+        self.address = f"127.0.0.1:{self.port}"
+        root = str(Path(__file__).resolve().parents[1])
+        self.env = {**os.environ, "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0",
+                    "PYTHONPATH": os.pathsep.join(
+                        p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        common = ["--block", "--temp-dir", str(self.temp), "--disable-usage-stats"]
+        self._start("head", [ray_cli, "start", "--head", "--num-cpus=0", f"--port={self.port}",
+                             "--include-dashboard=false", *common,
+                             f"--dashboard-agent-listen-port={port()}"])
+        hide = 'mount -t tmpfs pipeline-worker-view "$1" && shift && exec "$@"'
+        self.worker = self._start("worker", [
+            "unshare", "--mount", "--propagation", "private", "sh", "-c", hide, "sh",
+            str(hidden), ray_cli, "start", f"--address={self.address}", "--num-cpus=2",
+            *common, f"--dashboard-agent-listen-port={port()}"])
+
+    def _start(self, name: str, command: list[str]):
+        import subprocess
+
+        with open(self.temp / f"{name}.log", "wb") as log:
+            process = subprocess.Popen(command, env=self.env, stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes.append(process)
+        return process
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
+                         for p in sorted(self.temp.glob("*.log")))
+
+    def wait_for_nodes(self) -> None:
+        """Bounded poll until both nodes are alive; a clear failure otherwise."""
+        import time
+
+        import ray
+
+        give_up = time.monotonic() + self.NODES_TIMEOUT_S
+        ray.init(address=self.address, log_to_driver=False)
+        try:
+            while True:
+                alive = [n for n in ray.nodes() if n["Alive"]]
+                if len(alive) == 2 and ray.cluster_resources().get("CPU") == 2:
+                    return
+                dead = [p.args[0] for p in self.processes if p.poll() is not None]
+                if dead or time.monotonic() > give_up:
+                    pytest.fail(f"the two Ray nodes did not come up within "
+                                f"{self.NODES_TIMEOUT_S} s (ended: {dead}):\n{self.logs()}")
+                time.sleep(0.5)
+        finally:
+            ray.shutdown()
+
+    def worker_sees(self) -> list[str]:
+        """What the worker node sees under ``hidden``."""
+        import subprocess
+
+        listing = subprocess.run(
+            ["nsenter", "-t", str(self.worker.pid), "-m", "find", str(self.hidden)],
+            capture_output=True, text=True, check=True, timeout=60)
+        return sorted(listing.stdout.splitlines())
+
+    def stop(self) -> None:
+        import os
+        import shutil
+        import signal
+
+        for process in self.processes:
+            for pid in _session_processes(process.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            process.wait(timeout=60)
+        shutil.rmtree(self.temp, ignore_errors=True)
+
+
+def _can_unshare() -> bool:
+    import os
+    import shutil
+
+    return os.geteuid() == 0 and all(shutil.which(t) for t in ("unshare", "nsenter", "mount"))
+
+
+@pytest.mark.ray
+@needs_ray
+@pytest.mark.skipif(not _can_unshare(), reason="needs root, unshare and nsenter (mount namespaces)")
+def test_two_node_ray_cluster_needs_no_shared_storage(
+    corpus_copy, tmp_path, monkeypatch, packages, data_files
+):
+    """Every actor runs on a node where neither CORPUS nor OUT exists (a tmpfs over their
+    parent), the head offering no CPUs: the outputs are byte-identical to the local
+    executor's, the driver's translation memory serves the actors, and nothing is
+    written on the worker's side."""
+    import ray
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
+    _grow(corpus_copy)
+    hidden = corpus_copy.parent
+    assert _run(corpus_copy, hidden / "local") == 0
+    cluster = _Cluster(hidden)
+    try:
+        cluster.wait_for_nodes()
+        assert cluster.worker_sees() == [str(hidden)]  # the worker node cannot see them
+        ray_args = ("--executor", "ray", "--ray-address", cluster.address, "--workers", "2")
+        out = hidden / "ray"
+        assert _run(corpus_copy, out, *ray_args) == 0
+        assert data_files(out) == data_files(hidden / "local")
+        first = json.loads((out / "report.json").read_text())["translation"]["pairs"]
+        # Again: every translation comes from the driver's memory, none from a model.
+        assert _run(corpus_copy, out, *ray_args, "--force") == 0
+        assert data_files(out) == data_files(hidden / "local")
+        second = json.loads((out / "report.json").read_text())["translation"]["pairs"]
+        assert first and set(second) == set(first)
+        for pair, counts in second.items():
+            assert counts["translated"] == 0 and counts["hits"] == first[pair]["unique"] > 0
+        assert cluster.worker_sees() == [str(hidden)]  # nothing written there
+    finally:
+        if ray.is_initialized():
+            ray.shutdown()
+        cluster.stop()
