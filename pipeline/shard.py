@@ -142,8 +142,11 @@ def deadline(seconds: float) -> Iterator[None]:
     """Raise :class:`DocumentTimeout` in this block after ``seconds`` (main thread only).
 
     SIGALRM interrupts Python code and regular expressions alike (the ``re`` engine
-    checks for signals), so no pathological input can hold a worker. Elsewhere
-    than the main thread, where signals cannot be used, the block runs unbounded.
+    checks for signals), so no pathological input can hold a worker. Every executor
+    runs shards in its process's main thread: this process, a local worker process,
+    or a synchronous Ray actor (which checks it when it starts, see
+    :mod:`pipeline.executors.ray`). Elsewhere than the main thread, where Python
+    runs no signal handler, the block runs unbounded.
     """
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield

@@ -413,3 +413,76 @@ def test_two_node_ray_cluster_needs_no_shared_storage(
         if ray.is_initialized():
             ray.shutdown()
         cluster.stop()
+
+
+class _CountingEngine:
+    """Tags each text with its target; counts the texts it was asked to translate."""
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def route(self, src, tgt):
+        return (src, tgt)
+
+    def model_id(self, src, tgt):
+        return f"tag {src}-{tgt}"
+
+    def translate(self, texts, src, tgt):
+        self.asked += texts
+        return [f"[{tgt}] {text}" for text in texts]
+
+
+def test_a_shard_in_two_halves_equals_one_run_with_the_memory_at_hand(tmp_path):
+    """A worker's shard: ``prepare`` names the texts to look up, the driver's hits go
+    to ``finish``, which translates only the rest and hands it back to be stored. The
+    results are those of the shard run where the memory is (the local executor's
+    single worker), and so is the memory afterwards."""
+    from pipeline.config import Config
+    from pipeline.memory import TranslationMemory, look_up, store
+    from pipeline.shard import PendingShard, ShardProcessor
+
+    shard = [(f"{n}.txt", f"Notícia {n}\n\nO porto reabriu ontem. A cidade {n} "
+              f"abriu uma biblioteca.\n".encode()) for n in range(3)]
+    config = Config(targets=["en", "de"])
+    held = {"O porto reabriu ontem.": "(from the memory)"}
+    here_engine, there_engine = _CountingEngine(), _CountingEngine()
+    memories = {}
+    for name in ("here", "driver"):
+        memories[name] = TranslationMemory(tmp_path / name / "memory.sqlite")
+        memories[name].put_many("tag pt-en", "pt", "en", held)
+    try:
+        here = ShardProcessor(config, engine=here_engine, memory=memories["here"])(shard)
+        worker = ShardProcessor(config, engine=there_engine)
+        pending = worker.prepare(shard)
+        assert isinstance(pending, PendingShard) and not there_engine.asked
+        assert set(pending.wanted) == {("tag pt-en", "pt", "en"), ("tag pt-de", "pt", "de")}
+        hits = look_up(memories["driver"], pending.wanted)
+        assert hits == {("tag pt-en", "pt", "en"): held}
+        there = worker.finish(pending.docs, hits)
+        store(memories["driver"], there.learned)
+        assert there.docs == here.docs and there.missing == here.missing
+        assert there.stats == here.stats and here.stats["pairs"]["pt-en"]["hits"] == 1
+        assert sorted(there_engine.asked) == sorted(here_engine.asked)
+        assert there_engine.asked.count("O porto reabriu ontem.") == 1  # into de only
+        for key in pending.wanted:
+            texts = pending.wanted[key]
+            assert (memories["driver"].get_many(*key, texts)
+                    == memories["here"].get_many(*key, texts))
+    finally:
+        for memory in memories.values():
+            memory.close()
+
+
+def test_a_worker_shard_with_nothing_to_look_up_is_done_in_one_half():
+    """No model for any pair: nothing to look up, so no second half."""
+    from pipeline.config import Config
+    from pipeline.shard import ShardProcessor, ShardResult
+
+    class NoModels(_CountingEngine):
+        def route(self, src, tgt):
+            return None
+
+    shard = [("a.txt", "Notícia\n\nO porto reabriu ontem.\n".encode())]
+    result = ShardProcessor(Config(targets=["en"]), engine=NoModels()).prepare(shard)
+    assert isinstance(result, ShardResult)
+    assert result.missing == {"a.txt": ["pt-en"]} and result.learned == {}
