@@ -330,16 +330,23 @@ class _Cluster:
         import ray
 
         give_up = time.monotonic() + self.NODES_TIMEOUT_S
-        ray.init(address=self.address, log_to_driver=False)
+        error = None
         try:
             while True:
-                alive = [n for n in ray.nodes() if n["Alive"]]
-                if len(alive) == 2 and ray.cluster_resources().get("CPU") == 2:
-                    return
+                if not ray.is_initialized():
+                    try:  # the head may not be listening yet
+                        ray.init(address=self.address, log_to_driver=False)
+                    except Exception as exc:  # noqa: BLE001 - reported below if it lasts
+                        error = exc
+                if ray.is_initialized():
+                    alive = [n for n in ray.nodes() if n["Alive"]]
+                    if len(alive) == 2 and ray.cluster_resources().get("CPU") == 2:
+                        return
                 dead = [p.args[0] for p in self.processes if p.poll() is not None]
                 if dead or time.monotonic() > give_up:
                     pytest.fail(f"the two Ray nodes did not come up within "
-                                f"{self.NODES_TIMEOUT_S} s (ended: {dead}):\n{self.logs()}")
+                                f"{self.NODES_TIMEOUT_S} s (ended: {dead}; last error: "
+                                f"{error!r}):\n{self.logs()}")
                 time.sleep(0.5)
         finally:
             ray.shutdown()
