@@ -280,7 +280,7 @@ class ShardProcessor:
         probe = PrefetchedMemory()
         self._translator(_Probe(self.engine), probe).process_batch(ok)
         if not probe.wanted:  # nothing to translate: copies, or no model
-            return self.translate(pickle.loads(blob), None)
+            return self.translate(pickle.loads(blob), PrefetchedMemory())
         return PendingShard(probe.wanted, blob)
 
     def finish(self, docs: bytes, hits: dict[Key, dict[str, str]]) -> ShardResult:

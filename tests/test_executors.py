@@ -324,32 +324,53 @@ class _Cluster:
                          for p in sorted(self.temp.glob("*.log")))
 
     def wait_for_nodes(self) -> None:
-        """Bounded poll until both nodes are alive; a clear failure otherwise."""
-        import time
+        """Bounded poll, in a driver process of its own, until both nodes are alive; a
+        clear failure otherwise."""
+        import subprocess
+        import sys
 
-        import ray
-
-        give_up = time.monotonic() + self.NODES_TIMEOUT_S
-        error = None
+        poll = f"""
+import sys, time, ray
+give_up = time.monotonic() + {self.NODES_TIMEOUT_S}
+error = None
+while time.monotonic() < give_up:
+    if not ray.is_initialized():
+        try:  # the head may not be listening yet
+            ray.init(address={self.address!r}, log_to_driver=False)
+        except Exception as exc:
+            error = exc
+    if ray.is_initialized():
+        alive = [n for n in ray.nodes() if n["Alive"]]
+        if len(alive) == 2 and ray.cluster_resources().get("CPU") == 2:
+            sys.exit(0)
+    time.sleep(0.5)
+sys.exit(f"the two nodes did not come up: last error {{error!r}}")
+"""
         try:
-            while True:
-                if not ray.is_initialized():
-                    try:  # the head may not be listening yet
-                        ray.init(address=self.address, log_to_driver=False)
-                    except Exception as exc:  # noqa: BLE001 - reported below if it lasts
-                        error = exc
-                if ray.is_initialized():
-                    alive = [n for n in ray.nodes() if n["Alive"]]
-                    if len(alive) == 2 and ray.cluster_resources().get("CPU") == 2:
-                        return
-                dead = [p.args[0] for p in self.processes if p.poll() is not None]
-                if dead or time.monotonic() > give_up:
-                    pytest.fail(f"the two Ray nodes did not come up within "
-                                f"{self.NODES_TIMEOUT_S} s (ended: {dead}; last error: "
-                                f"{error!r}):\n{self.logs()}")
-                time.sleep(0.5)
-        finally:
-            ray.shutdown()
+            done = subprocess.run([sys.executable, "-c", poll], env=self.env, text=True,
+                                  capture_output=True, timeout=self.NODES_TIMEOUT_S + 60)
+        except subprocess.TimeoutExpired:
+            done = None
+        if done is None or done.returncode:
+            ended = [p.args[0] for p in self.processes if p.poll() is not None]
+            why = "timed out" if done is None else done.stderr[-2000:]
+            pytest.fail(f"the two Ray nodes did not come up within {self.NODES_TIMEOUT_S} s"
+                        f" (ended: {ended}): {why}\n{self.logs()}")
+
+    def run(self, corpus: Path, out: Path, *extra: str) -> int:
+        """``pipeline run --executor ray`` on this cluster, as its own driver process."""
+        import subprocess
+        import sys
+
+        command = [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out),
+                   "--beam-size", "1", "--executor", "ray", "--ray-address", self.address,
+                   "--workers", "2", *extra]
+        # Bounded by the input (75 small documents); the limit is a failure bound.
+        done = subprocess.run(command, env=self.env, capture_output=True, text=True,
+                              timeout=900)
+        if done.returncode:
+            print(done.stdout[-3000:], done.stderr[-5000:], self.logs())
+        return done.returncode
 
     def worker_sees(self) -> list[str]:
         """What the worker node sees under ``hidden``."""
@@ -391,11 +412,9 @@ def test_two_node_ray_cluster_needs_no_shared_storage(
     """Every actor runs on a node where neither CORPUS nor OUT exists (a tmpfs over their
     parent), the head offering no CPUs: the outputs are byte-identical to the local
     executor's, the driver's translation memory serves the actors, and nothing is
-    written on the worker's side."""
-    import ray
-
+    written on the worker's side. Each ``pipeline run`` is a driver process of its own,
+    as on a cluster (and no Ray state of other tests in this process can interfere)."""
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
-    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
     _grow(corpus_copy)
     hidden = corpus_copy.parent
     assert _run(corpus_copy, hidden / "local") == 0
@@ -403,13 +422,12 @@ def test_two_node_ray_cluster_needs_no_shared_storage(
     try:
         cluster.wait_for_nodes()
         assert cluster.worker_sees() == [str(hidden)]  # the worker node cannot see them
-        ray_args = ("--executor", "ray", "--ray-address", cluster.address, "--workers", "2")
         out = hidden / "ray"
-        assert _run(corpus_copy, out, *ray_args) == 0
+        assert cluster.run(corpus_copy, out) == 0
         assert data_files(out) == data_files(hidden / "local")
         first = json.loads((out / "report.json").read_text())["translation"]["pairs"]
         # Again: every translation comes from the driver's memory, none from a model.
-        assert _run(corpus_copy, out, *ray_args, "--force") == 0
+        assert cluster.run(corpus_copy, out, "--force") == 0
         assert data_files(out) == data_files(hidden / "local")
         second = json.loads((out / "report.json").read_text())["translation"]["pairs"]
         assert first and set(second) == set(first)
@@ -417,8 +435,6 @@ def test_two_node_ray_cluster_needs_no_shared_storage(
             assert counts["translated"] == 0 and counts["hits"] == first[pair]["unique"] > 0
         assert cluster.worker_sees() == [str(hidden)]  # nothing written there
     finally:
-        if ray.is_initialized():
-            ray.shutdown()
         cluster.stop()
 
 
