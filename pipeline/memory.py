@@ -7,8 +7,13 @@ so a new model version or decoding setting never reuses an old translation. The 
 text is the exact text the model was given (the stage normalises it and puts placeholders
 in for protected spans before it asks the memory), and the value is the model's raw output.
 
-One file serves every process of a run and every later run: the database is in WAL mode,
-so readers never wait for a writer, and writers wait for each other (``busy_timeout``).
+Only the process that runs ``pipeline run`` (the driver) opens the file: workers, local
+processes or Ray actors on other machines, get a :class:`PrefetchedMemory` instead, holding
+the hits the driver looked up for their shard, and hand back what they translated for the
+driver to store (:func:`look_up`, :func:`store`). So no worker needs OUT, and SQLite is
+never used over a network file system, where its locking is unsafe. The database is in WAL
+mode, so a reader never waits for a writer, and writers wait for each other
+(``busy_timeout``), should two runs' tools share a file.
 A file that is not a usable memory (corrupt, truncated, another program's database, an
 older schema) is moved aside as ``<name>.corrupt-<n>`` with a warning and an empty memory
 is built in its place: a cache is never worth failing a run for.
@@ -26,7 +31,16 @@ from types import TracebackType
 
 from pipeline.log import warn
 
-__all__ = ["SCHEMA_VERSION", "TranslationMemory", "normalize_text"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "Key",
+    "OnFirstUse",
+    "PrefetchedMemory",
+    "TranslationMemory",
+    "look_up",
+    "normalize_text",
+    "store",
+]
 
 
 SCHEMA_VERSION = 1
@@ -55,6 +69,9 @@ _SCHEMA = (
 )
 
 _SPACE = re.compile(r"\s+")
+
+# What a memory entry belongs to: (model id, source language, target language).
+Key = tuple[str, str, str]
 
 
 def normalize_text(text: str) -> str:
@@ -242,6 +259,130 @@ class TranslationMemory:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class OnFirstUse:
+    """A :class:`TranslationMemory` at ``path``, opened when first used, so that a run
+    with nothing to translate neither creates nor checks the file.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     memory = OnFirstUse(Path(tmp) / "tm.sqlite")
+    ...     opened_early = memory.path.exists()
+    ...     memory.put_many("m1", "pt", "en", {"Sim.": "Yes."})
+    ...     memory.close()
+    ...     opened_early, memory.path.exists()
+    (False, True)
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._memory: TranslationMemory | None = None
+
+    @property
+    def memory(self) -> TranslationMemory:
+        if self._memory is None:
+            self._memory = TranslationMemory(self.path)
+        return self._memory
+
+    @property
+    def recovered(self) -> Path | None:
+        """Where an unusable file was moved aside (None if not, or not opened yet)."""
+        return None if self._memory is None else self._memory.recovered
+
+    @recovered.setter
+    def recovered(self, value: Path | None) -> None:
+        if self._memory is not None:
+            self._memory.recovered = value
+
+    def get_many(self, model: str, src: str, tgt: str, texts: Iterable[str]) -> dict[str, str]:
+        return self.memory.get_many(model, src, tgt, texts)
+
+    def put_many(
+        self,
+        model: str,
+        src: str,
+        tgt: str,
+        translations: Mapping[str, str] | Sequence[tuple[str, str]],
+    ) -> None:
+        self.memory.put_many(model, src, tgt, translations)
+
+    def close(self) -> None:
+        if self._memory is not None:
+            self._memory.close()
+            self._memory = None
+
+
+class PrefetchedMemory:
+    """A worker's memory for one shard: the driver's hits, and what the worker translated.
+
+    It answers :meth:`get_many` from ``hits`` (per :data:`Key`, normalised source text ->
+    output, as :func:`look_up` returns them), records every text asked in ``wanted``, and
+    keeps what :meth:`put_many` is given in ``learned``, for the driver to :func:`store`.
+    It opens no file. Given no hits, it is the probe that finds which texts a shard needs.
+
+    >>> probe = PrefetchedMemory()
+    >>> probe.get_many("m1", "pt", "en", ["Olá  mundo.", "Tchau."])
+    {}
+    >>> probe.wanted
+    {('m1', 'pt', 'en'): ['Olá  mundo.', 'Tchau.']}
+    >>> memory = PrefetchedMemory({("m1", "pt", "en"): {"Olá mundo.": "Hello world."}})
+    >>> memory.get_many("m1", "pt", "en", ["Olá  mundo.", "Tchau."])
+    {'Olá  mundo.': 'Hello world.'}
+    >>> memory.put_many("m1", "pt", "en", {"Tchau.": "Bye."})
+    >>> memory.learned
+    {('m1', 'pt', 'en'): {'Tchau.': 'Bye.'}}
+    """
+
+    recovered: Path | None = None  # never moves a file: the driver's memory reports that
+
+    def __init__(self, hits: Mapping[Key, Mapping[str, str]] | None = None) -> None:
+        self.hits = {key: dict(found) for key, found in (hits or {}).items()}
+        self.wanted: dict[Key, list[str]] = {}
+        self.learned: dict[Key, dict[str, str]] = {}
+
+    def get_many(self, model: str, src: str, tgt: str, texts: Iterable[str]) -> dict[str, str]:
+        """The hits among ``texts`` (looked up in their :func:`normalize_text` form)."""
+        key = (model, src, tgt)
+        texts = list(texts)
+        self.wanted.setdefault(key, []).extend(texts)
+        known = self.hits.get(key, {})
+        return {text: known[norm] for text in texts if (norm := normalize_text(text)) in known}
+
+    def put_many(
+        self,
+        model: str,
+        src: str,
+        tgt: str,
+        translations: Mapping[str, str] | Sequence[tuple[str, str]],
+    ) -> None:
+        """Keep ``source -> output`` translations for the driver to store."""
+        items = translations.items() if isinstance(translations, Mapping) else translations
+        learned = self.learned.setdefault((model, src, tgt), {})
+        for source, target in items:
+            learned[normalize_text(source)] = target
+
+    def close(self) -> None:
+        """Nothing to close (the same interface as :class:`TranslationMemory`)."""
+
+
+def look_up(
+    memory: TranslationMemory | OnFirstUse, wanted: Mapping[Key, Iterable[str]]
+) -> dict[Key, dict[str, str]]:
+    """The entries ``memory`` holds for ``wanted`` texts, keyed by their normalised form:
+    the hits a worker's :class:`PrefetchedMemory` is given."""
+    hits: dict[Key, dict[str, str]] = {}
+    for key, texts in wanted.items():
+        found = memory.get_many(*key, texts)
+        if found:
+            hits[key] = {normalize_text(text): output for text, output in found.items()}
+    return hits
+
+
+def store(memory: TranslationMemory | OnFirstUse, learned: Mapping[Key, Mapping[str, str]]) -> None:
+    """Put what a worker translated (its :attr:`PrefetchedMemory.learned`) into ``memory``."""
+    for key in sorted(learned):
+        memory.put_many(*key, learned[key])
 
 
 @contextmanager

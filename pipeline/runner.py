@@ -42,6 +42,7 @@ from pipeline.config import Config, ConfigError
 from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
 from pipeline.log import RunLog
+from pipeline.memory import OnFirstUse
 from pipeline.shard import ShardResult, build_stages
 from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
 from pipeline.writers import atomic_open, atomic_write, sweep_temporary, sync_to_disk
@@ -469,10 +470,14 @@ class Runner:
 
     def _process(self, todo: list[Entry], known: dict, fp: str, state: StateStore) -> None:
         self.log.start_progress(len(todo))
-        memory = None if self.options.no_cache else self.out / STATE_DIR / "memory.sqlite"
+        # The driver alone opens the translation memory: executors look hits up for
+        # their workers and store what comes back (workers need no shared disk).
+        memory = None
+        if not self.options.no_cache:
+            memory = OnFirstUse(self.out / STATE_DIR / "memory.sqlite")
         executor = make_executor(self.options.executor, self.config, self.options.workers,
                                  self.options.ray_address, engine=self.engine, stages=self.stages,
-                                 memory_path=memory)
+                                 memory=memory)
         # Again once the executor has started (Ray installs handlers of its own).
         self._executor = executor
         self._install_handlers()
@@ -491,14 +496,12 @@ class Runner:
                 for phase, seconds in result.stats.pop("timings", {}).items():
                     self.timings[phase] = self.timings.get(phase, 0.0) + seconds
                 merge_counts(self.translation, result.stats)
-                if "memory_moved_aside" in result.stats:
-                    aside = result.stats["memory_moved_aside"]
-                    self.log.event("memory", f"the translation memory was unusable: moved to "
-                                   f"{aside}, a new one was started", moved_to=aside)
+                self._memory_recovered(memory)
                 committing = time.perf_counter()
                 self._commit(result, fp, state)
                 self._phase("write", committing)
                 self.log.advance(len(result.docs))
+            self._memory_recovered(memory)
         except Interrupted:
             self._abandonable = False
             # A document's time budget (SIGALRM) may have been armed when it was abandoned.
@@ -517,6 +520,17 @@ class Runner:
                     abandon()  # workers are stopped, not waited for
             executor.close()
             self._executor = None
+            if memory is not None:
+                memory.close()
+
+    def _memory_recovered(self, memory: OnFirstUse | None) -> None:
+        """Report a translation memory that was found unusable and moved aside (once)."""
+        if memory is not None and memory.recovered is not None:
+            aside = str(memory.recovered)
+            memory.recovered = None
+            self.translation["memory_moved_aside"] = aside
+            self.log.event("memory", f"the translation memory was unusable: moved to "
+                           f"{aside}, a new one was started", moved_to=aside)
 
     def _commit(self, result: ShardResult, fp: str, state: StateStore) -> None:
         """Write a shard's files, drop files its documents no longer own, sync once,

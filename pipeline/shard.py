@@ -12,12 +12,13 @@ same, which is why outputs are identical whichever executor ran.
 
 from __future__ import annotations
 
+import pickle
 import signal
 import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from pathlib import Path
 from pipeline.config import Config, ConfigError
 from pipeline.document import Document, Stage
 from pipeline.log import debug_enabled, warn
-from pipeline.memory import TranslationMemory
+from pipeline.memory import Key, OnFirstUse, PrefetchedMemory, TranslationMemory
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.detect import Detect, default_candidates
 from pipeline.stages.normalize import Normalize
@@ -35,6 +36,9 @@ from pipeline.stages.segment import Segmenter
 from pipeline.stages.translate import Translate
 from pipeline.writers.jsonl import document_line, segment_lines
 from pipeline.writers.text import document_files
+
+# What a shard translates with: the driver's file, or a worker's prefetched hits.
+Memory = TranslationMemory | OnFirstUse | PrefetchedMemory
 
 # A few lines in several languages: analysing them loads every detector and the
 # detection word lists.
@@ -94,6 +98,16 @@ class ShardResult:
     stats: dict = field(default_factory=dict)  # Translate.stats of this shard, timings
     counts: dict[str, dict] = field(default_factory=dict)  # doc -> translation_counts
     retry: list[str] = field(default_factory=list)  # failed in translation: retry next run
+    # Translations made by a worker without the memory, for the driver to store.
+    learned: dict[Key, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class PendingShard:
+    """A cleaned shard waiting for its memory hits (see :meth:`ShardProcessor.prepare`)."""
+
+    wanted: dict[Key, list[str]]  # texts translation looks up, per (model, src, tgt)
+    docs: bytes  # the cleaned documents, pickled: :meth:`ShardProcessor.finish` takes them
 
 
 def detection_candidates(config: Config) -> list[str]:
@@ -134,8 +148,11 @@ def deadline(seconds: float) -> Iterator[None]:
     """Raise :class:`DocumentTimeout` in this block after ``seconds`` (main thread only).
 
     SIGALRM interrupts Python code and regular expressions alike (the ``re`` engine
-    checks for signals), so no pathological input can hold a worker. Elsewhere
-    than the main thread, where signals cannot be used, the block runs unbounded.
+    checks for signals), so no pathological input can hold a worker. Every executor
+    runs shards in its process's main thread: this process, a local worker process,
+    or a synchronous Ray actor (which checks it when it starts, see
+    :mod:`pipeline.executors.ray`). Elsewhere than the main thread, where Python
+    runs no signal handler, the block runs unbounded.
     """
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
@@ -207,30 +224,22 @@ def make_engine(config: Config, packages_dir: Path | None = None):
 
 
 class ShardProcessor:
-    """Cleans, analyses and translates shards; keep one per worker."""
+    """Cleans, analyses and translates shards; keep one per worker.
 
-    def __init__(self, config: Config, engine=None, memory_path: Path | None = None,
+    ``memory`` is the translation memory when this runs in the driver (the local
+    executor's single worker). A worker elsewhere never opens the memory: it runs a
+    shard in two halves, :meth:`prepare` (cleanup, analysis, and the texts to look
+    up) and :meth:`finish` (translation with the hits the driver found), and the
+    driver stores the result's ``learned`` translations.
+    """
+
+    def __init__(self, config: Config, engine=None, memory: Memory | None = None,
                  stages: list[Stage] | None = None):
         self.config = config
         self.stages = stages if stages is not None else build_stages(config)
         self._engine = engine
-        self.memory_path = memory_path
-        self._memory: TranslationMemory | None = None
+        self.memory = memory
         self.warmed: set[str] = set()  # "analysis", "legacy": what warm_up loaded
-
-    @property
-    def memory(self) -> TranslationMemory | None:
-        """The translation memory, opened in the thread that translates (SQLite
-        connections belong to one thread; a Ray actor is built in another)."""
-        if self._memory is None and self.memory_path is not None:
-            self._memory = TranslationMemory(self.memory_path)
-        return self._memory
-
-    def close(self) -> None:
-        """Close the translation memory (a run's end must leave no connection open)."""
-        if self._memory is not None:
-            self._memory.close()
-            self._memory = None
 
     @property
     def engine(self):
@@ -254,10 +263,49 @@ class ShardProcessor:
             self.warmed.add("legacy")
 
     def __call__(self, shard: list[tuple[str, bytes]]) -> ShardResult:
+        """The whole shard, with ``self.memory``."""
+        return self.translate(self.clean(shard), self.memory)
+
+    def clean(self, shard: list[tuple[str, bytes]]) -> list[Document]:
+        """Every document through the per-document stages, each within its time budget."""
         self.warm_up(shard)
         timeout = self.config.document_timeout_s
-        docs = [process_document(Document(doc=d, raw=raw), self.stages, timeout)
+        return [process_document(Document(doc=d, raw=raw), self.stages, timeout)
                 for d, raw in shard]
+
+    def prepare(self, shard: list[tuple[str, bytes]]) -> ShardResult | PendingShard:
+        """The first half, for a worker without the memory: the cleaned shard and the
+        texts its translation looks up, or the whole result when it looks up none.
+
+        The texts are found by translating the shard with an engine that translates
+        nothing (:class:`_Probe`), into a memory that records what it is asked: the same
+        code asks for the same texts in :meth:`finish`.
+        """
+        docs = self.clean(shard)
+        ok = [d for d in docs if d.status == "ok"]
+        if not ok:
+            return self.translate(docs, None)
+        blob = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
+        probe = PrefetchedMemory()
+        self._translator(_Probe(self.engine), probe).process_batch(ok)
+        if not probe.wanted:  # nothing to translate: copies, or no model
+            return self.translate(pickle.loads(blob), PrefetchedMemory())
+        return PendingShard(probe.wanted, blob)
+
+    def finish(self, docs: bytes, hits: dict[Key, dict[str, str]]) -> ShardResult:
+        """The second half: translate the cleaned shard (``PendingShard.docs``), taking
+        the driver's ``hits``; the result's ``learned`` is for the driver to store."""
+        memory = PrefetchedMemory(hits)
+        result = self.translate(pickle.loads(docs), memory)
+        result.learned = memory.learned
+        return result
+
+    def _translator(self, engine, memory: Memory | None, budget_s: float = 0) -> Translate:
+        return Translate(engine, self.config.targets, memory, self.config.translate.terms,
+                         budget_s=budget_s)
+
+    def translate(self, docs: list[Document], memory: Memory | None) -> ShardResult:
+        """Translate the cleaned documents that are ok, in one batch per language pair."""
         ok = [d for d in docs if d.status == "ok"]
         missing: dict[str, list[str]] = {}
         stats: dict = {}
@@ -265,20 +313,14 @@ class ShardProcessor:
         retry: list[str] = []
         if ok:
             started = time.perf_counter()
-            translate = Translate(self.engine, self.config.targets, self.memory,
-                                  self.config.translate.terms,
-                                  budget_s=self.config.translate.shard_timeout_s)
+            translate = self._translator(self.engine, memory,
+                                         self.config.translate.shard_timeout_s)
             translate.process_batch(ok)
             # A translation that failed (over the budget, or an error) is retried next run.
             retry = [doc.doc for doc in ok if doc.status != "ok"]
             ok = [doc for doc in ok if doc.status == "ok"]
             # "timings" (seconds) is taken out by the runner, not counted with the rest.
             stats = {**translate.stats, "timings": {"translate": time.perf_counter() - started}}
-            memory = self._memory
-            if memory is not None and memory.recovered is not None:
-                # Said once, in the shard that found it: the report names the file.
-                stats = {**stats, "memory_moved_aside": str(memory.recovered)}
-                memory.recovered = None
             counts = {doc.doc: translation_counts(doc, translate) for doc in ok}
             for doc in ok:
                 gaps = sorted(
@@ -317,3 +359,17 @@ def translation_counts(doc: Document, translate: Translate) -> dict:
             ("flags", {t: dict(sorted(c.items())) for t, c in sorted(flags.items())}),
         ) if value
     }
+
+
+class _Probe:
+    """An engine that translates nothing (each text comes back as it is); everything
+    else, routes and model ids, is the real engine's. See :meth:`ShardProcessor.prepare`."""
+
+    def __init__(self, engine) -> None:
+        self._engine = engine
+
+    def __getattr__(self, name: str):
+        return getattr(self._engine, name)
+
+    def translate(self, texts: Sequence[str], src: str, tgt: str) -> list[str]:
+        return list(texts)

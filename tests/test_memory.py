@@ -186,3 +186,45 @@ def test_a_second_recovery_keeps_the_first_file(path: Path) -> None:
         "memory.sqlite.corrupt-1",
         "memory.sqlite.corrupt-2",
     ]
+
+
+def test_workers_memory_takes_the_drivers_hits_and_hands_back_what_it_learned(
+    path: Path,
+) -> None:
+    """The driver looks up what a worker's shard needs; the worker's PrefetchedMemory
+    answers from those hits (texts in any spacing) and keeps what it translated, which
+    the driver stores."""
+    from pipeline.memory import PrefetchedMemory, look_up, store
+
+    with TranslationMemory(path) as memory:
+        memory.put_many("m", "pt", "en", {"Olá mundo.": "Hello world."})
+        memory.put_many("m", "pt", "de", {"Sim.": "Ja."})
+        wanted = {("m", "pt", "en"): ["Olá  mundo.", "Sim."], ("m", "pt", "de"): ["Não."]}
+        hits = look_up(memory, wanted)
+        assert hits == {("m", "pt", "en"): {"Olá mundo.": "Hello world."}}
+        worker = PrefetchedMemory(hits)
+        assert worker.get_many("m", "pt", "en", ["Olá\u00a0mundo.", "Sim."]) == {
+            "Olá\u00a0mundo.": "Hello world."
+        }
+        assert worker.get_many("m", "pt", "de", ["Olá mundo."]) == {}
+        worker.put_many("m", "pt", "en", {" Sim. ": "Yes."})
+        worker.put_many("m", "pt", "de", [("Não.", "Nein.")])
+        store(memory, worker.learned)
+        assert memory.get_many("m", "pt", "en", ["Sim."]) == {"Sim.": "Yes."}
+        assert memory.get_many("m", "pt", "de", ["Não.", "Sim."]) == {
+            "Não.": "Nein.",
+            "Sim.": "Ja.",
+        }
+
+
+def test_the_runs_memory_is_opened_only_when_used(path: Path) -> None:
+    from pipeline.memory import OnFirstUse
+
+    memory = OnFirstUse(path)
+    assert memory.recovered is None
+    memory.close()
+    assert not path.parent.exists()
+    memory = OnFirstUse(path)
+    assert memory.get_many("m", "pt", "en", ["Sim."]) == {}
+    memory.close()
+    assert path.exists()

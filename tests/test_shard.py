@@ -9,7 +9,7 @@ from pipeline.shard import ShardProcessor
 
 
 def _processor() -> ShardProcessor:
-    return ShardProcessor(Config(targets=["en"]), memory_path=None)
+    return ShardProcessor(Config(targets=["en"]))
 
 
 def test_legacy_word_lists_load_only_when_a_file_is_not_utf8():

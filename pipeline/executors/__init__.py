@@ -4,6 +4,11 @@ An executor takes an iterable of shards and yields one
 :class:`~pipeline.shard.ShardResult` per shard, in the order of the shards,
 with a bounded number of shards in flight (so memory does not grow with the
 corpus). ``close()`` releases workers.
+
+The translation memory stays in the process that runs them (the driver): a
+worker elsewhere gets the hits for its shard and returns what it translated
+(:meth:`~pipeline.shard.ShardProcessor.prepare`, ``finish``), so workers need
+neither OUT nor any other shared disk.
 """
 
 from __future__ import annotations
@@ -12,21 +17,22 @@ from pipeline.config import ConfigError
 
 
 def make_executor(name: str, config, workers: int, ray_address: str | None = None,
-                  engine=None, memory_path=None, stages=None):
+                  engine=None, memory=None, stages=None):
     """The executor called ``name`` ("local" or "ray").
 
     ``engine`` (tests only) replaces the translation engine of an in-process worker;
-    ``memory_path`` is the translation memory every worker shares (None: no memory);
+    ``memory`` is the driver's translation memory (:class:`~pipeline.memory.OnFirstUse`; None:
+    no memory); the executor alone uses it, from the thread that calls ``map``;
     ``stages``, already built by the caller, serve an in-process worker.
     """
     if name == "local":
         from pipeline.executors.local import LocalExecutor
 
-        return LocalExecutor(config, workers, engine, memory_path, stages)
+        return LocalExecutor(config, workers, engine, memory, stages)
     if name == "ray":
         from pipeline.executors.ray import RayExecutor
 
-        return RayExecutor(config, workers, ray_address, memory_path)
+        return RayExecutor(config, workers, ray_address, memory)
     raise ConfigError(f"unknown executor '{name}'; use local or ray")
 
 

@@ -4,8 +4,13 @@ Each worker process builds one :class:`~pipeline.shard.ShardProcessor`, so each
 loads its translation models once. Workers ignore SIGINT and SIGTERM (a Ctrl-C
 reaches the whole process group): the parent decides when to stop, and then
 kills them (:meth:`LocalExecutor.abandon`) rather than wait for their shards.
-Workers write no output, and the translation memory they write is an SQLite
-database, safe against a killed writer.
+Workers write no output.
+
+Only this process opens the translation memory. With a memory, a worker process
+runs each shard in two halves (:meth:`ShardProcessor.prepare` and ``finish``):
+between them this process looks up the texts the shard needs and sends the hits
+back; it stores what the worker translated. The shard running here (one worker)
+uses the memory directly.
 """
 
 from __future__ import annotations
@@ -18,17 +23,16 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from pathlib import Path
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from pipeline.config import Config, available_cpus
-from pipeline.shard import ShardProcessor, ShardResult
+from pipeline.memory import look_up, store
+from pipeline.shard import Memory, PendingShard, ShardProcessor, ShardResult
 
 _processor: ShardProcessor | None = None
 
 
-def _init_worker(config: Config, threads: int, memory_path: Path | None,
-                 environment: dict[str, str]) -> None:
+def _init_worker(config: Config, threads: int, environment: dict[str, str]) -> None:
     global _processor
     # A worker forked from the fork server has the server's environment, that of the
     # run that started it: this run's (ARGOS_PACKAGES_DIR, XDG_* ...) is what counts.
@@ -37,7 +41,7 @@ def _init_worker(config: Config, threads: int, memory_path: Path | None,
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     config.translate.threads = threads
-    _processor = ShardProcessor(config, memory_path=memory_path)
+    _processor = ShardProcessor(config)
     atexit.register(_exit_now)
 
 
@@ -46,18 +50,22 @@ def _exit_now() -> None:
 
     Freeing millions of word-list entries one by one took each worker about a
     second after its last shard, which the run waited for. Its results are all
-    sent; the translation memory is closed first, so nothing is lost.
+    sent, and it holds no file open (the parent alone has the translation memory),
+    so nothing is lost.
     """
-    if _processor is not None:
-        _processor.close()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
 
 
-def _run_shard(shard: list[tuple[str, bytes]]) -> ShardResult:
+def _run_shard(shard: list[tuple[str, bytes]], prepare: bool) -> ShardResult | PendingShard:
     assert _processor is not None
-    return _processor(shard)
+    return _processor.prepare(shard) if prepare else _processor(shard)
+
+
+def _finish_shard(docs: bytes, hits: dict) -> ShardResult:
+    assert _processor is not None
+    return _processor.finish(docs, hits)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -94,17 +102,15 @@ class LocalExecutor:
     """
 
     def __init__(self, config: Config, workers: int = 1, engine=None,
-                 memory_path: Path | None = None, stages: list | None = None):
+                 memory: Memory | None = None, stages: list | None = None):
         self.workers = max(1, workers)
-        self.config, self.engine, self.memory_path, self.stages = (
-            config, engine, memory_path, stages)
+        self.config, self.engine, self.memory, self.stages = config, engine, memory, stages
         self.pool: ProcessPoolExecutor | None = None
         self.processor: ShardProcessor | None = None
 
     def _here(self) -> ShardProcessor:
         if self.processor is None:
-            self.processor = ShardProcessor(self.config, self.engine, self.memory_path,
-                                            self.stages)
+            self.processor = ShardProcessor(self.config, self.engine, self.memory, self.stages)
         return self.processor
 
     def _start_pool(self) -> ProcessPoolExecutor:
@@ -113,7 +119,7 @@ class LocalExecutor:
         threads = max(1, (self.config.translate.threads or cpus) // self.workers)
         self.pool = ProcessPoolExecutor(
             self.workers, mp_context=_context(), initializer=_init_worker,
-            initargs=(self.config, threads, self.memory_path, dict(os.environ)),
+            initargs=(self.config, threads, dict(os.environ)),
         )
         return self.pool
 
@@ -127,13 +133,32 @@ class LocalExecutor:
             yield from map(self._here(), iterator)
             return
         pool = self._start_pool()
-        in_flight: deque[Future] = deque()
+        in_flight: deque[list[Future]] = deque()  # per shard, in order: its current task
         for shard in itertools.chain((first, second), iterator):
-            in_flight.append(pool.submit(_run_shard, shard))
+            in_flight.append([pool.submit(_run_shard, shard, self.memory is not None)])
             if len(in_flight) >= 2 * self.workers:
-                yield in_flight.popleft().result()
+                yield self._next(pool, in_flight)
         while in_flight:
-            yield in_flight.popleft().result()
+            yield self._next(pool, in_flight)
+
+    def _next(self, pool: ProcessPoolExecutor, in_flight: deque[list[Future]]) -> ShardResult:
+        """The first shard's result; meanwhile, every shard whose first half is done
+        gets its memory hits and goes on to its second half."""
+        while True:
+            for task in in_flight:
+                done = task[0].done() and task[0].exception() is None
+                if done and isinstance(pending := task[0].result(), PendingShard):
+                    assert self.memory is not None
+                    hits = look_up(self.memory, pending.wanted)
+                    task[0] = pool.submit(_finish_shard, pending.docs, hits)
+            head = in_flight[0][0]  # done since the loop above, maybe: checked again
+            if head.done() and (head.exception() or isinstance(head.result(), ShardResult)):
+                result = in_flight.popleft()[0].result()
+                if self.memory is not None:
+                    store(self.memory, result.learned)
+                return result
+            wait([task[0] for task in in_flight if not task[0].done()],
+                 return_when=FIRST_COMPLETED)
 
     def abandon(self) -> None:
         """Stop now: shards not started are cancelled, the workers are killed
@@ -152,5 +177,3 @@ class LocalExecutor:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
-        if self.processor is not None:
-            self.processor.close()

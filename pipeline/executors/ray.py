@@ -1,62 +1,113 @@
-"""Ray executor: the same shard function on Ray Data, with an actor pool.
+"""Ray executor: the same shard function on a pool of Ray actors, one pool per run.
 
 Each actor builds one :class:`~pipeline.shard.ShardProcessor`, so it loads its
-translation models once, with CTranslate2 threads set from the CPUs the actor
-was given. Shards go through ``map_batches`` one at a time with the order of the
-input kept, so the results, and therefore every output file, are the same as the
-local executor's.
+translation models once per run, with CTranslate2 threads set from the CPUs the
+actor was given. The pool is made once, when the first shard arrives, and serves
+every shard of the run.
 
-Ray is an optional extra (``pip install .[ray]``), imported only here. Shards are
-sent in windows of ``WINDOW_SHARDS_PER_WORKER * workers`` so that the driver never
-holds the whole corpus; each window starts a fresh actor pool.
+- **Order and memory.** At most ``IN_FLIGHT_PER_ACTOR`` shards per actor are in
+  flight; each goes to the least busy actor, and results are handed on in shard
+  order, so the outputs are those of the local executor and the driver holds a
+  bounded number of shards and results, whatever the corpus size.
+- **No shared disk.** Actors never open the translation memory (nor anything else
+  under OUT or CORPUS): with a memory, a shard runs in two halves. ``prepare``
+  cleans and analyses it and returns the texts its translation looks up (the
+  cleaned documents stay in the object store); the driver looks them up and sends
+  the hits with ``finish``, which translates the rest and returns what it
+  translated, which the driver stores. The driver is the memory's only reader and
+  writer, so nodes need neither OUT nor SQLite over a network file system.
+- **The per-document time budget.** :func:`pipeline.shard.deadline` uses SIGALRM,
+  which interrupts Python code and the ``re`` engine alike; Python runs signal
+  handlers in the main thread only. A plain synchronous Ray actor (the default
+  ``max_concurrency=1``, no ``async`` method) runs its constructor and every method
+  in its worker process's main thread, one at a time, so a hostile document is
+  quarantined exactly as locally. (Ray Data's actor pools, used before, call the
+  function from another thread, where the budget could not hold.) The actor checks
+  this when it starts, and fails loudly rather than run documents unbounded. A
+  watchdog thread raising an asynchronous exception was rejected: it cannot stop a
+  regular expression running in C; a child process per document would cost a
+  model load or a pickle of every document.
+- **Failures.** An actor that dies is restarted (``MAX_RETRIES`` times) and its
+  tasks are retried; a shard that still fails ends the run with Ray's error, and
+  documents already committed are kept, as after any interruption.
+
+Ray is an optional extra (``pip install .[ray]``), imported only here.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import pickle
-import warnings
+import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
-from itertools import islice
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Any
 
 from pipeline.config import Config, ConfigError, available_cpus
-from pipeline.shard import ShardProcessor, ShardResult
+from pipeline.memory import look_up, store
+from pipeline.shard import Memory, PendingShard, ShardProcessor, ShardResult
 
-WINDOW_SHARDS_PER_WORKER = 16
+IN_FLIGHT_PER_ACTOR = 2
+MAX_RETRIES = 2
 INSTALL_HINT = "Ray is not installed: pip install '.[ray]' (or pip install 'ray[data]')"
 
 
-class _ShardActor:
-    """A Ray Data actor: one ShardProcessor, models loaded once."""
+class ShardActor:
+    """One ShardProcessor per actor, models loaded once; no file of the run is opened."""
 
-    def __init__(self, config: Config, threads: int, memory_path: Path | None):
+    def __init__(self, config: Config, threads: int):
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError(
+                "this Ray actor does not run in its process's main thread, where the "
+                "per-document time budget (SIGALRM) works: run it as a synchronous actor"
+            )
         config.translate.threads = threads
-        self.processor = ShardProcessor(config, memory_path=memory_path)
+        self.processor = ShardProcessor(config)
 
-    def __call__(self, batch: dict) -> dict:
-        results = [pickle.dumps(self.processor(pickle.loads(s))) for s in batch["shard"]]
-        return {"result": results}
+    def run(self, shard: list[tuple[str, bytes]]) -> ShardResult:
+        """A whole shard, without a translation memory (``--no-cache``)."""
+        return self.processor(shard)
+
+    def prepare(self, shard: list[tuple[str, bytes]]) -> tuple[Any, bytes | None]:
+        """(result, None) when the shard needs no memory look-up, else (the texts to
+        look up, the cleaned documents): two objects, so that the documents go from
+        object store to actor without passing through the driver."""
+        out = self.processor.prepare(shard)
+        if isinstance(out, PendingShard):
+            return out.wanted, out.docs
+        return out, None
+
+    def finish(self, docs: bytes, hits: dict) -> ShardResult:
+        return self.processor.finish(docs, hits)
+
+
+@dataclass
+class _Task:
+    """A shard in flight: the task it waits for, and on which actor."""
+
+    ref: Any  # ObjectRef of the task's (first) result; None once ``result`` is in
+    actor: int
+    docs: Any = None  # ObjectRef of the cleaned documents, between the halves
+    result: ShardResult | None = None
 
 
 class RayExecutor:
     """Runs shards on a local Ray (started here) or an existing cluster."""
 
     def __init__(self, config: Config, workers: int = 1, address: str | None = None,
-                 memory_path: Path | None = None):
+                 memory: Memory | None = None):
         try:
             import ray
         except ImportError:
             raise ConfigError(INSTALL_HINT) from None
         self.ray = ray
         self.config = config
-        self.memory_path = memory_path
+        self.memory = memory
         self.workers = max(1, workers)
         self.started_here = not ray.is_initialized()
         if self.started_here:
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-            os.environ.setdefault("RAY_DATA_LOG_LEVEL", "WARNING")
             quiet = {"log_to_driver": False, "logging_level": logging.WARNING}
             if address:
                 ray.init(address=address, **quiet)
@@ -64,33 +115,70 @@ class RayExecutor:
                 ray.init(num_cpus=max(self.workers, available_cpus()),
                          include_dashboard=False, **quiet)
         logging.getLogger("ray").setLevel(logging.WARNING)
-        # Ray Data warns when a window holds fewer shards than actors: harmless here.
-        warnings.filterwarnings("ignore", message=".*minimum number of concurrent actors.*")
         cpus = int(ray.available_resources().get("CPU", 1)) or 1
         self.cpus_per_actor = max(1, cpus // self.workers)
-        context = ray.data.DataContext.get_current()
-        context.execution_options.preserve_order = True
-        context.enable_progress_bars = False
-        context.print_on_execution_start = False
+        self.actors: list = []
+        self.load: list[int] = []  # tasks queued or running, per actor
+
+    def _start_actors(self) -> None:
+        remote = self.ray.remote(
+            num_cpus=self.cpus_per_actor, max_restarts=MAX_RETRIES, max_task_retries=MAX_RETRIES
+        )(ShardActor)
+        self.actors = [remote.remote(self.config, self.cpus_per_actor)
+                       for _ in range(self.workers)]
+        self.load = [0] * self.workers
+
+    def _submit(self, half: str, *args, prefer: int = -1) -> _Task:
+        """Send ``half`` to the least busy actor (``prefer`` wins a tie)."""
+        index = min(range(len(self.actors)), key=lambda i: (self.load[i], i != prefer))
+        self.load[index] += 1
+        method = getattr(self.actors[index], half)
+        if half == "prepare":
+            ref, docs = method.options(num_returns=2).remote(*args)
+            return _Task(ref, index, docs)
+        return _Task(method.remote(*args), index)
 
     def map(self, shards: Iterable[list[tuple[str, bytes]]]) -> Iterator[ShardResult]:
-        iterator = iter(shards)
-        window = WINDOW_SHARDS_PER_WORKER * self.workers
-        while batch := list(islice(iterator, window)):
-            ds = self.ray.data.from_items(
-                [{"shard": pickle.dumps(s)} for s in batch], override_num_blocks=len(batch)
-            )
-            ds = ds.map_batches(
-                _ShardActor,
-                fn_constructor_kwargs={"config": self.config, "threads": self.cpus_per_actor,
-                                       "memory_path": self.memory_path},
-                batch_size=1,
-                compute=self.ray.data.ActorPoolStrategy(size=self.workers),
-                num_cpus=self.cpus_per_actor,
-            )
-            for row in ds.iter_rows():
-                yield pickle.loads(row["result"])
+        in_flight: deque[_Task] = deque()
+        limit = IN_FLIGHT_PER_ACTOR * self.workers
+        for shard in shards:
+            if not self.actors:
+                self._start_actors()
+            in_flight.append(self._submit("run" if self.memory is None else "prepare", shard))
+            if len(in_flight) >= limit:
+                yield self._next(in_flight)
+        while in_flight:
+            yield self._next(in_flight)
+
+    def _next(self, in_flight: deque[_Task]) -> ShardResult:
+        """The first shard's result; meanwhile, every shard whose first half is done
+        gets its memory hits and goes on to its second half."""
+        ray = self.ray
+        while True:
+            waiting = {task.ref: task for task in in_flight if task.result is None}
+            done, _ = ray.wait(list(waiting), num_returns=len(waiting), timeout=0)
+            for ref in done:
+                task = waiting[ref]
+                self.load[task.actor] -= 1
+                value = ray.get(ref)
+                if isinstance(value, ShardResult):
+                    task.ref, task.docs, task.result = None, None, value
+                    continue
+                assert self.memory is not None
+                hits = look_up(self.memory, value)
+                second = self._submit("finish", task.docs, hits, prefer=task.actor)
+                task.ref, task.actor, task.docs = second.ref, second.actor, None
+            head = in_flight[0]
+            if head.result is not None:
+                in_flight.popleft()
+                if self.memory is not None:
+                    store(self.memory, head.result.learned)
+                return head.result
+            ray.wait([task.ref for task in in_flight if task.result is None], num_returns=1)
 
     def close(self) -> None:
+        for actor in self.actors:
+            self.ray.kill(actor)
+        self.actors = []
         if self.started_here:
             self.ray.shutdown()
