@@ -306,6 +306,11 @@ class Runner:
         sweep_temporary(self.out)
         state = StateStore(self.out / STATE_DIR / "state.sqlite")
         try:
+            # Until this run has rebuilt the aggregates (or found nothing to change), they
+            # may lag the state: a run stopped on the way (second signal, SIGKILL) leaves
+            # the mark, and the next run rebuilds them even with nothing new to process.
+            stale = state.get_meta("aggregates") == "stale"
+            state.set_meta("aggregates", "stale")
             known = state.known()
             todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
             new = len(todo) if self.options.force else sum(e.doc not in known for e in todo)
@@ -321,8 +326,10 @@ class Runner:
                     self._remove_outputs(state.outputs(doc))
                     state.delete(doc)
                 self.counts["pruned"] = len(deleted)
-            if self.counts["processed"] or self.counts["pruned"] or not self._aggregates_exist():
+            if (self.counts["processed"] or self.counts["pruned"] or stale
+                    or not self._aggregates_exist()):
                 self._write_aggregates(state)
+            state.set_meta("aggregates", "fresh")
             timings = {"total": round(time.perf_counter() - started, 3)}
             return self._report(state, [] if self.options.prune else deleted, timings)
         finally:
@@ -346,9 +353,9 @@ class Runner:
             if not self._abandonable:
                 return
         elif self._executor is not None:  # a second signal: workers are stopped first
-            abandon = getattr(self._executor, "abandon", None)
-            if abandon is not None:
-                abandon()
+            kill = getattr(self._executor, "kill_workers", None)
+            if kill is not None:
+                kill()
         self._abandonable = False
         raise Interrupted(self.stop_signal)
 
