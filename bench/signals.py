@@ -140,6 +140,9 @@ def main() -> int:
                       f"{result['committed']}", flush=True)
             if times.get("baseline") and times.get("ours"):
                 print(f"{'':>7}  baseline / ours: {times['baseline'] / times['ours']:.1f}x")
+            elif "baseline" in times and times.get("ours"):
+                print(f"{'':>7}  baseline / ours: more than "
+                      f"{args.patience / times['ours']:.0f}x (no stop within {args.patience:g} s)")
     return 0
 
 
