@@ -4,9 +4,9 @@ Cleanup (the default): a generated corpus of 32 short articles (the first shard,
 committed quickly), then long lines without a full stop, whose cleanup takes
 seconds per 100 KB (a real slow input, not an injected delay).
 
-Translation (``--translate``): 64 short articles and a Transformer-base pt-en
+Translation (``--translate``): 160 short articles and a Transformer-base pt-en
 package built on the fly (``pipeline.testing.argos_package``, random weights,
-the CPU cost of a real model): the second shard is in translation.
+the CPU cost of a real model): the next shards are in translation.
 
 Each run is sent SIGTERM one second after the first shard is committed, with the
 next one in flight; the time from the signal to the process's exit is measured,
@@ -116,7 +116,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-signals-") as tmp:
         root = Path(tmp)
         packages = build_model(root) if args.translate else None
-        corpus = make_corpus(root, 64, 0) if args.translate else make_corpus(root, 32, args.slow)
+        corpus = make_corpus(root, 160, 0) if args.translate else make_corpus(root, 32, args.slow)
         codes = {"ours": ROOT}
         if not args.no_baseline:
             base = root / "baseline"
@@ -125,7 +125,7 @@ def main() -> int:
                                       "pipeline"], check=True, capture_output=True).stdout
             subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
             codes["baseline"] = base
-        flight = "32 documents in translation" if args.translate else (
+        flight = "the next shards in translation" if args.translate else (
             f"{args.slow} slow documents in cleanup")
         print(f"SIGTERM 1 s after the first shard (32 documents) is committed; {flight}")
         print(f"{'workers':>7}  {'code':<8}  {'exit':>4}  {'stop s':>7}  committed")
