@@ -1,15 +1,22 @@
 """How long a run takes to stop on SIGTERM, with the shard in flight slow.
 
-A generated corpus: 32 short articles (the first shard, committed quickly), then
-shards of long lines without a full stop, whose cleanup takes tens of seconds each
-(a real slow input, not an injected delay). Each run is sent SIGTERM once the
-first shard is committed and the slow shards are in flight; the time from the
-signal to the process's exit is measured, with the exit code and the documents
-committed. The baseline is the same code before the change (``--baseline REV``,
-extracted with ``git archive``), run in the same session; it stops only once the
-shard in flight ends, and is given at most ``--patience`` seconds.
+Cleanup (the default): a generated corpus of 32 short articles (the first shard,
+committed quickly), then long lines without a full stop, whose cleanup takes
+seconds per 100 KB (a real slow input, not an injected delay).
+
+Translation (``--translate``): 160 short articles and a Transformer-base pt-en
+package built on the fly (``pipeline.testing.argos_package``, random weights,
+the CPU cost of a real model): the next shards are in translation.
+
+Each run is sent SIGTERM one second after the first shard is committed, with the
+next one in flight; the time from the signal to the process's exit is measured,
+with the exit code and the documents committed. The baseline is the same code
+before the change (``--baseline REV``, extracted with ``git archive``), run in the
+same session; it stops only once the shard in flight ends, and is given at most
+``--patience`` seconds.
 
     .venv/bin/python bench/signals.py                 # workers 1 and 2, ours and baseline
+    .venv/bin/python bench/signals.py --translate --workers 1
     .venv/bin/python bench/signals.py --no-baseline --workers 2
 """
 
@@ -33,14 +40,23 @@ SHORT = ("Notícia {i}\n\nNotícia {i}\n\nA cidade número {i} anunciou hoje um 
 SLOW = "Palavra norte -coreana , outra sem ponto " * 40_000  # about 13 s of cleanup each
 
 
-def make_corpus(root: Path, slow: int) -> Path:
+def make_corpus(root: Path, short: int, slow: int) -> Path:
     corpus = root / "corpus"
     corpus.mkdir()
-    for i in range(32):
+    for i in range(short):
         (corpus / f"a{i:03d}.txt").write_text(SHORT.format(i=i), encoding="utf-8")
     for i in range(slow):
         (corpus / f"z{i:03d}.txt").write_text(SLOW, encoding="utf-8")
     return corpus
+
+
+def build_model(root: Path) -> Path:
+    sys.path.insert(0, str(ROOT))
+    from pipeline.testing.argos_package import build_package, install_package
+
+    packages = root / "packages"
+    install_package(build_package(root, "pt", "en", seed=1, size="base"), packages)
+    return packages
 
 
 def committed(out: Path) -> int:
@@ -57,15 +73,17 @@ def committed(out: Path) -> int:
         return 0
 
 
-def stop_time(code: Path, corpus: Path, out: Path, workers: int, patience: float) -> dict:
+def stop_time(code: Path, corpus: Path, out: Path, workers: int, patience: float,
+              packages: Path | None) -> dict:
     config = out.parent / f"{out.name}.toml"
     config.write_text("document_timeout_s = 3600\n")
     env = {**os.environ, "PYTHONPATH": str(code),
-           "ARGOS_PACKAGES_DIR": str(out.parent / "no-models")}
+           "ARGOS_PACKAGES_DIR": str(packages or out.parent / "no-models")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out), "--config",
-         str(config), "--workers", str(workers)],
+         str(config), "--workers", str(workers), "--no-cache"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=code,  # python -m puts the current folder first on the path
     )
     started = time.monotonic()
     while committed(out) == 0 and proc.poll() is None and time.monotonic() - started < 600:
@@ -86,7 +104,10 @@ def stop_time(code: Path, corpus: Path, out: Path, workers: int, patience: float
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--slow", type=int, default=6, help="slow documents (default 6)")
+    parser.add_argument("--slow", type=int, default=6,
+                        help="slow documents in the cleanup case (default 6)")
+    parser.add_argument("--translate", action="store_true",
+                        help="the shard in flight is in translation (base-size model)")
     parser.add_argument("--baseline", default=BASELINE, help="git revision of the baseline")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--patience", type=float, default=300.0,
@@ -94,7 +115,8 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-signals-") as tmp:
         root = Path(tmp)
-        corpus = make_corpus(root, args.slow)
+        packages = build_model(root) if args.translate else None
+        corpus = make_corpus(root, 160, 0) if args.translate else make_corpus(root, 32, args.slow)
         codes = {"ours": ROOT}
         if not args.no_baseline:
             base = root / "baseline"
@@ -103,20 +125,24 @@ def main() -> int:
                                       "pipeline"], check=True, capture_output=True).stdout
             subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
             codes["baseline"] = base
-        print(f"SIGTERM 1 s after the first shard (32 documents) is committed; {args.slow} "
-              "slow documents in flight")
+        flight = "the next shards in translation" if args.translate else (
+            f"{args.slow} slow documents in cleanup")
+        print(f"SIGTERM 1 s after the first shard (32 documents) is committed; {flight}")
         print(f"{'workers':>7}  {'code':<8}  {'exit':>4}  {'stop s':>7}  committed")
         for workers in args.workers:
             times = {}
             for name, code in codes.items():
                 result = stop_time(code, corpus, root / f"out-{name}-{workers}", workers,
-                                   args.patience)
+                                   args.patience, packages)
                 times[name] = result["stop_s"]
                 stop = "n/a" if result["stop_s"] is None else f"{result['stop_s']:.2f}"
                 print(f"{workers:>7}  {name:<8}  {result['exit']!s:>4}  {stop:>7}  "
                       f"{result['committed']}", flush=True)
             if times.get("baseline") and times.get("ours"):
                 print(f"{'':>7}  baseline / ours: {times['baseline'] / times['ours']:.1f}x")
+            elif "baseline" in times and times.get("ours"):
+                print(f"{'':>7}  baseline / ours: more than "
+                      f"{args.patience / times['ours']:.0f}x (no stop within {args.patience:g} s)")
     return 0
 
 

@@ -339,6 +339,11 @@ class Runner:
         sweep_temporary(self.out)
         state = StateStore(self.out / STATE_DIR / "state.sqlite")
         try:
+            # Until this run has rebuilt the aggregates (or found nothing to change), they
+            # may lag the state: a run stopped on the way (second signal, SIGKILL) leaves
+            # the mark, and the next run rebuilds them even with nothing new to process.
+            stale = state.get_meta("aggregates") == "stale"
+            state.set_meta("aggregates", "stale")
             known = state.known()
             todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
             self.corpus_documents = len(todo) + len(self.quarantined)
@@ -356,8 +361,10 @@ class Runner:
             deleted = sorted(set(known) - {e.doc for e in todo})
             if self.options.prune:
                 self._prune(deleted, state)
-            if self.counts["processed"] or self.counts["pruned"] or not self._aggregates_exist():
+            if (self.counts["processed"] or self.counts["pruned"] or stale
+                    or not self._aggregates_exist()):
                 self._write_aggregates(state)
+            state.set_meta("aggregates", "fresh")
             self._phase("aggregates", started)
             return self._report(state, [] if self.options.prune else deleted, self.timings)
         finally:
@@ -424,9 +431,9 @@ class Runner:
             if not self._abandonable:
                 return
         elif self._executor is not None:  # a second signal: workers are stopped first
-            abandon = getattr(self._executor, "abandon", None)
-            if abandon is not None:
-                abandon()
+            kill = getattr(self._executor, "kill_workers", None)
+            if kill is not None:
+                kill()
         self._abandonable = False
         raise Interrupted(self.stop_signal)
 

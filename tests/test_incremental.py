@@ -301,3 +301,24 @@ def test_json_logs_are_one_object_per_line(corpus_copy, tmp_path):
     )
     events = [json.loads(line) for line in done.stderr.splitlines()]
     assert events[0]["event"] == "start" and events[0]["documents"] == 5
+
+
+def test_run_stopped_before_its_aggregates_leaves_them_to_the_next_run(corpus_copy, tmp_path,
+                                                                       monkeypatch):
+    from pipeline.runner import Interrupted, Runner
+
+    out = tmp_path / "out"
+    _run(corpus_copy, out)
+    path = corpus_copy / "en" / "library-reopens.txt"
+    path.write_text(path.read_text() + "\nThe café in the lobby opens next month.\n")
+
+    def second_signal(self, state):  # as a second SIGTERM there would
+        raise Interrupted(signal.SIGTERM)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Runner, "_write_aggregates", second_signal)
+        assert _run(corpus_copy, out) == 143
+    assert "café in the lobby" not in (out / "segments.jsonl").read_text()
+    _run(corpus_copy, out)  # nothing left to process, but the aggregates lag the state
+    assert _report(out)["processed"] == 0
+    assert "café in the lobby" in (out / "segments.jsonl").read_text()

@@ -169,10 +169,14 @@ class LocalExecutor:
         """
         if self.pool is None:
             return
-        workers = list((getattr(self.pool, "_processes", None) or {}).values())
+        self.kill_workers()
         self.pool.shutdown(wait=False, cancel_futures=True)
-        for process in workers:
-            process.kill()  # a no-op on one that has ended
+
+    def kill_workers(self) -> None:
+        """Kill the worker processes; takes no lock, so a signal handler may call it."""
+        if self.pool is not None:
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.kill()  # a no-op on one that has ended
 
     def close(self) -> None:
         if self.pool is not None:
