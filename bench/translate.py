@@ -26,8 +26,9 @@ English with it:
     paragraphs of 5), start-up included, in target tokens per second against (a).
 (g) our stage at beam 4 with a cold memory and no time budget: all in one engine call, every
     batch queued at once, as before the budget. (b) and (c) have a budget (never reached),
-    as in a run: calls of ``CHUNK_TOKENS`` source tokens, one batch per thread at a time,
-    the budget asked before each. (b) / (g) is what the budget costs in throughput.
+    as in a run: calls of ``CHUNK_TOKENS`` source tokens, a batch's worth of tokens per
+    thread handed to CTranslate2 at a time, the budget asked before each batch. (b) / (g)
+    is what the budget costs in throughput; on a loaded machine, run it more than once.
 
 Random weights never emit end-of-sentence, so every path is forced to the same decode
 length (``--length`` tokens: min and max decoding length), or the comparison would mean

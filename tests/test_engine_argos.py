@@ -361,3 +361,6 @@ def test_stop_leaves_the_batches_not_started_untranslated(installed: Installed) 
         assert 1 < len(done) < len(texts) and part[0] == ""
         assert [part[i] for i in done] == [full[i] for i in done]
         assert engine.translate(texts, "pt", tgt, stop=lambda: False) == full
+        # The first batch always runs: a shard over its budget still makes progress.
+        first = engine.translate(texts, "pt", tgt, stop=lambda: True)
+        assert 1 < sum(output is not None for output in first) < len(done)

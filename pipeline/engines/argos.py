@@ -406,7 +406,8 @@ class ArgosEngine:
 
         ``stop`` is asked before each batch but the first is handed to CTranslate2 (which
         cannot be interrupted once it has one): once it answers True, no more batches start, the
-        batches under way finish (one per thread), and the texts left out come
+        batches under way finish (about ``max_batch_tokens / beam_size`` source tokens per
+        thread), and the texts left out come
         back as None. The others are the same as without ``stop``. Through the English
         pivot, ``stop`` applies to the first model: the second translates all the first did.
         """
@@ -460,11 +461,16 @@ class ArgosEngine:
             for batch in _batches(list(same_length), length, limit)
         ]
         outputs: list[str | None] = [None if text is None else "" for text in texts]
-        running: list[tuple[list[int], list]] = []
+        # Batches handed to CTranslate2: (indexes, async results, source tokens).
+        running: list[tuple[list[int], list, int]] = []
+        # With ``stop``: at most this many source tokens handed over at a time (a batch's
+        # worth per thread), many short batches or a few long ones, so that once ``stop``
+        # says so, little is left to finish.
+        queued = self.threads * max(1, self.max_batch_tokens // self.beam_size)
 
-        def collect(job: tuple[list[int], list]) -> None:
+        def collect(job: tuple[list[int], list, int]) -> None:
             running.remove(job)
-            batch, results = job
+            batch, results, _ = job
             for index, result in zip(batch, results, strict=True):
                 hypothesis = result.result().hypotheses[0]
                 if prefix and hypothesis[: len(prefix)] == prefix:
@@ -472,15 +478,15 @@ class ArgosEngine:
                 outputs[index] = model.tokenizer.decode(hypothesis)
 
         for number, (batch, cap) in enumerate(batches):
-            if number and stop is not None and stop():
-                for left, _ in batches[number:]:
-                    for index in left:
-                        outputs[index] = None
-                break
-            if stop is not None and len(running) >= self.threads:
-                # One batch per thread, no more queued: the next starts (after ``stop`` is
-                # asked) as soon as any of them is done.
-                collect(_first_done(running))
+            size = len(batch) * len(tokens[batch[0]])
+            if stop is not None:
+                while running and sum(job[2] for job in running) + size > queued:
+                    collect(_first_done(running))
+                if number and stop():
+                    for left, _ in batches[number:]:
+                        for index in left:
+                            outputs[index] = None
+                    break
             results = model.translator.translate_batch(
                 [tokens[i] for i in batch],
                 target_prefix=[prefix] * len(batch) if prefix else None,
@@ -491,13 +497,13 @@ class ArgosEngine:
                 max_decoding_length=cap,
                 min_decoding_length=self.min_decoding_length + len(prefix),
             )
-            running.append((batch, results))
+            running.append((batch, results, size))
         while running:
             collect(running[0])
         return outputs
 
 
-def _first_done(running: list[tuple[list[int], list]]) -> tuple[list[int], list]:
+def _first_done(running: list[tuple[list[int], list, int]]) -> tuple[list[int], list, int]:
     """The first batch of ``running`` whose results are all ready; polls until one is.
 
     CTranslate2's asynchronous results can only be polled (``done()``) or waited on one at
