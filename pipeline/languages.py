@@ -8,10 +8,10 @@ in which no language is clear: empty, numbers, code, a web address.
 
 Aliases map the same way everywhere (:func:`canonical`): region and script subtags
 ("pt-BR", "zh-Hans", "sr_Latn"), ISO 639-2/3 codes ("por", "deu"), retired codes
-("iw", "in"), Norwegian "no" (written Norwegian is Bokmål: "nb"), Argos Translate's
-package codes ("pb" Brazilian Portuguese, "zt" traditional Chinese) and English
-names ("Portuguese"). An unknown code is a :class:`UnknownLanguage` error whose
-message lists the nearest known codes.
+("iw", "in"), Norwegian "no" (written Norwegian is Bokmål: "nb") and Argos
+Translate's package codes ("pb" Brazilian Portuguese, "zt" traditional Chinese).
+An unknown code is a :class:`UnknownLanguage` error whose message lists the nearest
+known codes (for a name such as "english": en).
 
 This module imports nothing heavy: it is read by the command line before anything
 is loaded.
@@ -123,9 +123,6 @@ ALIASES: dict[str, str] = {
     "mac": "mk", "may": "ms", "mao": "mi", "wel": "cy", "baq": "eu",
 }
 ALIASES.update({iso3: code for code, (iso3, _, _) in KNOWN.items()})
-ALIASES.update({name.lower(): code for code, (_, name, _) in KNOWN.items()})
-ALIASES.update({"norwegian": "nb", "bokmal": "nb", "nynorsk": "nn", "slovene": "sl",
-                "farsi": "fa", "filipino": "tl", "serbo-croatian": "sr"})
 
 
 class UnknownLanguage(ValueError):
@@ -137,12 +134,12 @@ def canonical(code: str) -> str:
 
     >>> [canonical(c) for c in ["pt-BR", "zh-Hans", "ZH_tw", "no", "nb", "por", "pb", "iw"]]
     ['pt', 'zh', 'zh', 'nb', 'nb', 'pt', 'pt', 'he']
-    >>> canonical("Portuguese"), canonical("und")
+    >>> canonical("POR"), canonical("und")
     ('pt', 'und')
     >>> canonical("xx")
     Traceback (most recent call last):
     ...
-    pipeline.languages.UnknownLanguage: 'xx' is not a known language code; nearest: xh (Xhosa)
+    pipeline.languages.UnknownLanguage: 'xx' is not a language code; nearest: xh (Xhosa)
     """
     raw = code.strip()
     key = raw.lower().replace("_", "-")
@@ -153,14 +150,14 @@ def canonical(code: str) -> str:
             return candidate
         if candidate in ALIASES and ALIASES[candidate] in KNOWN:
             return ALIASES[candidate]
-    raise UnknownLanguage(f"{raw!r} is not a known language code; nearest: {nearest(raw)}")
+    raise UnknownLanguage(f"{raw!r} is not a language code; nearest: {nearest(raw)}")
 
 
 def nearest(code: str, n: int = 3) -> str:
     """The known codes nearest to ``code``, with their names, for an error message.
 
-    >>> nearest("zz"), nearest("portugese")
-    ('zh (Chinese), zu (Zulu)', 'pt (Portuguese)')
+    >>> nearest("zz"), nearest("portugese"), nearest("english")
+    ('zh (Chinese), zu (Zulu)', 'pt (Portuguese)', 'en (English), bn (Bengali), cy (Welsh)')
     >>> nearest("pr")
     'pa (Punjabi), pl (Polish), pt (Portuguese)'
     """
@@ -193,3 +190,14 @@ def script(code: str) -> str:
     ('Cyrillic', 'Japanese', 'Latin')
     """
     return KNOWN[code][2]
+
+
+def same_script(a: str, b: str) -> bool:
+    """Whether two codes' languages are written alike (True when either is unknown).
+
+    >>> same_script("pt", "pl"), same_script("pt", "ru"), same_script("pt", "")
+    (True, False, True)
+    """
+    if a not in KNOWN or b not in KNOWN:
+        return True
+    return KNOWN[a][2] == KNOWN[b][2]

@@ -38,7 +38,7 @@ from typing import Any
 
 from wordfreq import available_languages, get_frequency_dict
 
-from pipeline import languages as table
+from pipeline import languages as langs_table
 from pipeline.config import DEFAULT_CANDIDATES
 from pipeline.document import Document, Span, Stage
 from pipeline.protect import EMAIL_PATTERN, URL_PATTERN
@@ -239,8 +239,8 @@ NON_LATIN = re.compile(f"[{''.join(SCRIPT_RANGES.values())}]")
 KANA = re.compile("[\u3040-\u30ff\uff66-\uff9f]")
 # The languages lingua knows, per writing system (Japanese is written in Han and kana).
 SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {}
-for _code in sorted(table.DETECTABLE):
-    _script = "Han" if _code == "ja" else table.script(_code)
+for _code in sorted(langs_table.DETECTABLE):
+    _script = "Han" if _code == "ja" else langs_table.script(_code)
     SCRIPT_LANGUAGES[_script] = (*SCRIPT_LANGUAGES.get(_script, ()), _code)
 
 # A word: letters only (digits and punctuation carry no language); apostrophes and
@@ -393,7 +393,7 @@ def supported_languages() -> frozenset[str]:
     >>> {"pt", "de", "en", "es", "fr", "it", "nl", "ca"} <= supported_languages()
     True
     """
-    return table.DETECTABLE
+    return langs_table.DETECTABLE
 
 
 def dominant_script(text: str) -> str:
@@ -407,6 +407,20 @@ def dominant_script(text: str) -> str:
     counts = {name: len(letters.findall(text)) for name, letters in SCRIPT_LETTERS.items()}
     counts["Latin"] = sum(len(w) for w in WORD.findall(NON_LATIN.sub(" ", text)))
     return min(counts, key=lambda name: (-counts[name], name))
+
+
+def word_script(word: str) -> str:
+    """The writing system of a word's first letter ("Latin" for any other).
+
+    >>> word_script("Москва"), word_script("Straße"), word_script("東京")
+    ('Cyrillic', 'Latin', 'Han')
+    """
+    if word.isascii():
+        return "Latin"
+    for name, letters in SCRIPT_LETTERS.items():
+        if letters.match(word):
+            return name
+    return "Latin"
 
 
 def default_candidates(
@@ -429,8 +443,8 @@ def default_candidates(
     chosen: list[str] = []
     for code in [*base, *installed, *targets]:
         try:
-            lang = table.canonical(code)
-        except table.UnknownLanguage:
+            lang = langs_table.canonical(code)
+        except langs_table.UnknownLanguage:
             continue
         if lang in supported and lang not in chosen:
             chosen.append(lang)
@@ -878,7 +892,7 @@ class Detect(Stage):
         # open_set=False restores the closed-set answers (every text in a candidate)
         self.open_set = open_set
         self.scripts = frozenset(
-            "Han" if c == "ja" else table.script(c) for c in self.scorer.candidates
+            "Han" if c == "ja" else langs_table.script(c) for c in self.scorer.candidates
         )
         self._extended: dict[str, Detect] = {}
 
@@ -1054,7 +1068,7 @@ class Detect(Stage):
             return leaders[0], round(top / sum(votes.values()), 4)
         scores = self.scorer.scores(text)
         if not scores:
-            return table.UNDETERMINED, 0.0
+            return langs_table.UNDETERMINED, 0.0
         scores = self.open_languages([text])[0] or scores
         if not votes:
             return decide_language(scores)
@@ -1111,7 +1125,40 @@ class Detect(Stage):
         runs = self.extend_runs(text, matches, foreign_runs(evidence, home, quotes), home)
         runs = grow_runs(text, matches, evidence, runs, home)
         cuts = gaps_holding(matches, [start for start, _ in found])
-        return matches, evidence, split_runs(runs, cuts)
+        runs = split_runs(runs, cuts)
+        if not text.isascii() and NON_LATIN.search(text):
+            taken = {k for first, last, _ in runs for k in range(first, last + 1)}
+            others = [r for r in self.script_runs(text, matches) if r[0] not in taken]
+            runs = sorted([*runs, *others])
+        return matches, evidence, runs
+
+    def script_runs(
+        self, text: str, matches: Sequence[re.Match[str]]
+    ) -> list[tuple[int, int, str]]:
+        """Runs of words written in a script no candidate uses, with their language
+        (:meth:`open_languages` on the run): a Russian phrase quoted in Portuguese.
+
+        >>> d = Detect(["pt", "en"])
+        >>> text = "O presidente disse «мы не сдадимся» aos jornalistas."
+        >>> d.script_runs(text, list(WORD.finditer(text)))
+        [(3, 5, 'ru')]
+        """
+        runs = []
+        k = 0
+        while k < len(matches):
+            script = word_script(matches[k].group())
+            if script == "Latin" or script in self.scripts:
+                k += 1
+                continue
+            last = k
+            while last + 1 < len(matches) and word_script(matches[last + 1].group()) == script:
+                last += 1
+            piece = text[matches[k].start() : matches[last].end()]
+            found = self.open_languages([piece])[0]
+            if found:
+                runs.append((k, last, best_language(found)))
+            k = last + 1
+        return runs
 
     def extend_runs(
         self, text: str, matches: Sequence[re.Match[str]],
@@ -1190,10 +1237,14 @@ class Detect(Stage):
         if not runs:
             return None
         inside = {k for first, last, _ in runs for k in range(first, last + 1)}
-        # only words with evidence either way count (names are neither)
+        # only words with evidence either way count (names are neither), and words in
+        # a script no candidate uses (script_runs)
+        other_script = {
+            k for k in inside if word_script(matches[k].group()) not in {"Latin", *self.scripts}
+        }
         counted = [
-            len(m.group()) if max(e.values()) > min(e.values()) else 0
-            for m, e in zip(matches, evidence, strict=True)
+            len(m.group()) if max(e.values()) > min(e.values()) or k in other_script else 0
+            for k, (m, e) in enumerate(zip(matches, evidence, strict=True))
         ]
         foreign = sum(counted[k] for k in inside)
         if sum(counted) - foreign <= foreign:
@@ -1292,7 +1343,7 @@ class Detect(Stage):
         # A document in an off-list language: its segments and spans are found with
         # its language among the candidates.
         stage = self
-        if doc.lang in table.DETECTABLE and doc.lang not in self.scorer.candidates:
+        if doc.lang in langs_table.DETECTABLE and doc.lang not in self.scorer.candidates:
             stage = self.extended(doc.lang)
             by_text = dict(zip(texts, stage.scorer.scores_many(texts), strict=True))
         decided = {

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from pipeline.document import Block, Document, Segment
+from pipeline.languages import UNDETERMINED, same_script
 from pipeline.memory import TranslationMemory, normalize_text
 from pipeline.protect import Protector, restore, strip_placeholders
 
@@ -110,8 +111,10 @@ class Translate:
         """The language to translate a segment from, or None when no model can."""
         for lang in dict.fromkeys((seg_lang, doc_lang)):
             # A segment in another language is never "translated" from the target
-            # language itself (that would copy it untranslated).
+            # language itself (that would copy it untranslated), nor by the model of a
+            # language written in another script (a Russian quote in Portuguese text).
             usable = lang and lang != tgt and (lang, tgt) not in self.failed
+            usable = usable and same_script(seg_lang, lang)
             if usable and self.has_route(lang, tgt):
                 return lang
         for lang in (seg_lang, doc_lang):
@@ -128,7 +131,9 @@ class Translate:
             )
             for doc in docs:
                 for seg in doc.segments():
-                    src = tgt if seg.lang == tgt else self.source_language(seg.lang, doc.lang, tgt)
+                    # a text without words ("und": numbers, an address) is copied
+                    src = (tgt if seg.lang in (tgt, UNDETERMINED)
+                           else self.source_language(seg.lang, doc.lang, tgt))
                     if src == tgt:
                         seg.translations[tgt] = seg.text
                         self._copied[tgt] += 1
