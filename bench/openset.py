@@ -156,6 +156,41 @@ def confusions(
     return wrong.most_common(top)
 
 
+def throughput(candidates: Sequence[str], texts: Sequence[str], rounds: int = 3) -> dict:
+    """``pipeline detect`` lines/s in process (detect_lines over BATCH_LINES batches),
+    closed set (``open_set=False``: every answer a candidate, as before open-set
+    detection) beside open set, alternated ``rounds`` times; best round of each."""
+    from pipeline.detect_cli import batches, detect_lines
+    from pipeline.stages.detect import Detect
+
+    systems = {"closed": Detect(candidates, open_set=False), "open": Detect(candidates)}
+    for detect in systems.values():  # models loaded beforehand
+        detect_lines(detect, list(texts[:: max(1, len(texts) // 300)]), scores=False)
+    best = dict.fromkeys(systems, 0.0)
+    for _ in range(rounds):
+        for name, detect in systems.items():
+            started = time.perf_counter()
+            for batch in batches(texts):
+                detect_lines(detect, batch, scores=False)
+            best[name] = max(best[name], len(texts) / (time.perf_counter() - started))
+    ratio = round(best["open"] / best["closed"], 2)
+    return {**{k: round(v) for k, v in best.items()}, "ratio": ratio}
+
+
+def detect_bench_lines(split: str) -> list[str]:
+    """The lines bench/detect.py scores (pt de en es fr: sentences, word pairs, single
+    words, PUD sentences), on one half: a mix of short and long lines."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from detect import BUCKETS, EVALUATED  # noqa: PLC0415
+    from detect import DATA as DETECT_DATA
+
+    lines = []
+    for _, folder, pattern in BUCKETS:
+        for lang in EVALUATED:
+            lines.extend(half(read_lines(DETECT_DATA / folder / pattern.format(lang=lang)), split))
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("dev", "test"), default="dev",
@@ -166,11 +201,23 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated, from {','.join(SYSTEMS)}")
     parser.add_argument("--errors", action="store_true",
                         help="list the most frequent confusions of each system")
+    parser.add_argument("--throughput", action="store_true",
+                        help="only `pipeline detect` lines/s, closed set beside open set, on "
+                        "bench/detect.py's lines (pt de en es fr, 5 candidates) and on these")
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         print(f"skipped: evaluation data not found in {DATA}")
         return 0
     candidates = [canonical(c) for c in args.candidates.split(",") if c.strip()]
+    if args.throughput:
+        mix = detect_bench_lines(args.split)
+        print("pipeline detect lines/s, best of 3 (closed = before open-set detection)")
+        print(f"bench/detect.py lines ({len(mix)}), 5 candidates: "
+              f"{throughput(['pt', 'de', 'en', 'es', 'fr'], mix)}")
+        texts = [text for _, text in load_items(args.split, args.limit)]
+        print(f"lingua sentences, 75 languages ({len(texts)}), {len(candidates)} candidates: "
+              f"{throughput(candidates, texts)}")
+        return 0
     items = load_items(args.split, args.limit)
     texts = [text for _, text in items]
     off = sum(lang not in candidates for lang, _ in items)
