@@ -11,7 +11,8 @@ benchmark says so and exits 0 when it is absent). Split on "\\n" only.
 
 The split is fixed here, before any tuning (and the same as bench/detect.py's):
 lines 1-500 of each file are the *dev* half, lines 501-1000 the *test* (held-out)
-half. Thresholds are tuned on dev only; test figures are reported after that.
+half (ja.txt has only 412 lines, all dev; zh.txt 729). Thresholds are tuned on dev
+only; test figures are reported after that.
 
 Every language outside the candidates is off-list; the candidates' own sentences
 are the controls. Printed per system, on the chosen half:
