@@ -28,6 +28,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from pipeline.languages import UNDETERMINED, UnknownLanguage, canonical
+
 # Languages detection decides between when the config names none: the languages
 # of the sample corpus and of the usual news sources. The languages of installed
 # models and the configured targets are always added.
@@ -78,7 +80,14 @@ class Config:
         if self.detect.candidates:
             base = list(self.detect.candidates)
         else:
-            base = [*DEFAULT_CANDIDATES, *(c for c in installed if c not in DEFAULT_CANDIDATES)]
+            base = list(DEFAULT_CANDIDATES)
+            for code in installed:  # package codes: "pb" is pt
+                try:
+                    lang = canonical(code)
+                except UnknownLanguage:
+                    continue
+                if lang not in base:
+                    base.append(lang)
         return base + [t for t in self.targets if t not in base]
 
     def validate(self) -> None:
@@ -159,16 +168,31 @@ def _check_strings(values: list[Any], key: str) -> None:
             raise ConfigError(f"{key} must be a list of non-empty strings, got {value!r}")
 
 
-def parse_langs(text: str) -> list[str]:
-    """Parse a comma-separated language list.
+def parse_langs(text: str, what: str = "language") -> list[str]:
+    """Parse a comma-separated language list into the codes of
+    :mod:`pipeline.languages` (aliases mapped, each code once, in order).
 
-    >>> parse_langs("en, de,,pt")
+    An unknown code is a :class:`ConfigError` naming the nearest known codes.
+
+    >>> parse_langs("en, de,,pt-BR, pt")
     ['en', 'de', 'pt']
+    >>> parse_langs("pt,xx", "candidate")
+    Traceback (most recent call last):
+    ...
+    pipeline.config.ConfigError: candidate 'xx' is not a language code; nearest: xh (Xhosa)
     """
-    langs = [part.strip().lower() for part in text.split(",") if part.strip()]
-    for lang in langs:
-        if not (2 <= len(lang) <= 3 and lang.isalpha()):
-            raise ConfigError(f"'{lang}' is not a language code; use ISO 639-1 codes like en,de")
+    langs: list[str] = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        try:
+            lang = canonical(part)
+        except UnknownLanguage as exc:
+            raise ConfigError(f"{what} {exc}") from None
+        if lang == UNDETERMINED:
+            raise ConfigError(f"{what} 'und' (undetermined) is no language; use codes like en,de")
+        if lang not in langs:
+            langs.append(lang)
     return langs
 
 
@@ -206,10 +230,7 @@ def load_config(path: Path | None, implicit: bool = False) -> Config:
 
 
 def _langs(values: list[str], key: str) -> list[str]:
-    try:
-        return parse_langs(",".join(values))
-    except ConfigError as exc:
-        raise ConfigError(f"{key}: {exc}") from None
+    return parse_langs(",".join(values), f"{key}:")
 
 
 def _check_outputs(config: Config) -> None:

@@ -7,8 +7,10 @@ Examples::
 
 One answer per input line, in input order: a language code, or with ``--scores``
 one JSON object per line (``{"lang": "de", "score": 0.97, "scores": {...}}``,
-probabilities over the candidates). A line without letters, or whose only words
-are a web or e-mail address, gets an empty answer.
+probabilities over the candidates, or over the languages outside them that the
+line may be in). The candidates narrow the choice; a line clearly in another
+language gets that language's ISO 639-1 code ("ru", "pl"), and a line without
+letters, or whose only words are a web or e-mail address, gets ``und``.
 Lines are split on "\\n" only (a trailing "\\r" is dropped) and decoded as UTF-8,
 undecodable bytes replaced. Lines are scored in batches, so 100k lines take
 seconds, not minutes.
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from pipeline.config import ConfigError, load_config, parse_langs
+from pipeline.languages import UNDETERMINED
 from pipeline.stages.detect import Detect, posterior
 
 # Lines scored together: large enough for lingua's parallel batch to pay off,
@@ -65,7 +68,7 @@ def candidates_for(option: str | None) -> list[str]:
     ['pt', 'de']
     """
     if option is not None:
-        return parse_langs(option)
+        return parse_langs(option, "--candidates:")
     return load_config(DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None).candidates()
 
 
@@ -101,16 +104,20 @@ def detect_lines(detect: Detect, lines: list[str], scores: bool) -> list[str]:
     """The output lines for a batch of input lines.
 
     >>> detect = Detect(["pt", "de", "en"])
-    >>> detect_lines(detect, ["Mehr zum Thema", "", "Leia mais"], scores=False)
-    ['de', '', 'pt']
+    >>> detect_lines(detect, ["Mehr zum Thema", "", "Leia mais", "Это тест."], scores=False)
+    ['de', 'und', 'pt', 'ru']
     >>> detect_lines(detect, ["Straße"], scores=True)
     ['{"lang": "de", "score": 1.0, "scores": {"de": 1.0, "en": 0.0, "pt": 0.0}}']
     """
     out = []
-    for line, raw in zip(lines, detect.scorer.scores_many(lines), strict=True):
-        lang, score = detect.decide(line, raw)
+    raws = detect.scorer.scores_many(lines)
+    opened = detect.open_languages(lines, raws)
+    for line, raw, other in zip(lines, raws, opened, strict=True):
+        lang, score = detect.decide(line, raw, "", other)
+        lang = lang or UNDETERMINED
         if scores:
-            record = {"lang": lang, "score": score, "scores": posterior(raw) if raw else {}}
+            found = other or raw
+            record = {"lang": lang, "score": score, "scores": posterior(found) if found else {}}
             out.append(json.dumps(record, ensure_ascii=False))
         else:
             out.append(lang)

@@ -46,10 +46,13 @@ def _spans(detect: Detect, text: str, doc_lang: str = "pt") -> list[tuple[str, s
     return [(span.text, span.lang) for span in doc.spans]
 
 
-def test_answers_are_restricted_to_the_candidates():
-    detect = Detect(["pt", "de"])
+def test_answers_are_restricted_to_the_candidates_in_closed_set_mode():
+    detect = Detect(["pt", "de"], open_set=False)
     lang, score = detect.segment_language("The port authority declined to comment.", "")
     assert lang in {"pt", "de"} and 0.0 <= score <= 1.0
+    # open set (the default): candidates narrow the choice, never force it
+    assert Detect(["pt", "de"]).segment_language("The port authority declined to comment.",
+                                                "")[0] == "en"
 
 
 def test_candidates_that_cannot_be_detected_are_dropped_or_refused():
@@ -161,7 +164,7 @@ def test_cli_prints_one_language_per_line_in_input_order():
     data = "\n".join(LINES).encode() + b"\n"
     args = argparse.Namespace(candidates="pt,de,en,es,fr", scores=False)
     assert run_detect(args, io.BytesIO(data), out) == 0
-    assert out.getvalue().split("\n")[:-1] == ["de", "pt", "", "en", "es", "fr", ""]
+    assert out.getvalue().split("\n")[:-1] == ["de", "pt", "und", "en", "es", "fr", "und"]
 
 
 def test_cli_scores_are_json_probabilities():
@@ -171,7 +174,7 @@ def test_cli_scores_are_json_probabilities():
     first, empty = (json.loads(line) for line in out.getvalue().splitlines())
     assert first["lang"] == "de" and set(first["scores"]) == {"pt", "de"}
     assert abs(sum(first["scores"].values()) - 1.0) < 1e-3
-    assert empty == {"lang": "", "score": 0.0, "scores": {}}
+    assert empty == {"lang": "und", "score": 0.0, "scores": {}}
 
 
 def test_cli_bad_candidates_exit_2(capsys):
@@ -196,10 +199,9 @@ def test_same_answers_in_another_process(detect):
         input="\n".join(LINES).encode(), capture_output=True, env=env, check=True,
     )
     records = [json.loads(line) for line in result.stdout.decode().splitlines()]
-    scored = detect.scorer.scores_many(LINES)
-    here = [detect.decide(t, s) for t, s in zip(LINES, scored, strict=True)]
+    here = detect.languages(LINES)
     assert [(r["lang"], r["score"]) for r in records] == [
-        (lang, score) if lang else ("", 0.0) for lang, score in here
+        (lang, score) if lang else ("und", 0.0) for lang, score in here
     ]
 
 
@@ -318,7 +320,7 @@ def test_a_line_that_is_only_an_address_has_no_language(detect):
     args = argparse.Namespace(candidates="pt,de,en,es,fr", scores=False)
     lines = b"http://www.theguardian.com/world\nnom@VotreDomaine.com\nMehr zum Thema\n"
     assert run_detect(args, io.BytesIO(lines), out) == 0
-    assert out.getvalue().split("\n")[:-1] == ["", "", "de"]
+    assert out.getvalue().split("\n")[:-1] == ["und", "und", "de"]
     # in a document, such a line takes the document's language, not English
     doc = _detected(
         detect,

@@ -175,6 +175,21 @@ def installed_packages(packages_dir: Path | None = None) -> list[PackageInfo]:
     return list(listing.packages)
 
 
+def language_code(code: str) -> str:
+    """A package's language code as ``pipeline.languages`` spells it ("pb" -> "pt",
+    "zt" -> "zh"), so routes, candidates and targets agree; an unknown code is kept.
+
+    >>> language_code("pb"), language_code("en"), language_code("xx")
+    ('pt', 'en', 'xx')
+    """
+    from pipeline.languages import UnknownLanguage, canonical
+
+    try:
+        return canonical(code)
+    except UnknownLanguage:
+        return code
+
+
 def install_command(src: str, tgt: str) -> str:
     """What a user runs to install the ``src -> tgt`` pair."""
     files = f"the {src}->{tgt} .argosmodel"
@@ -335,7 +350,7 @@ class ArgosEngine:
         self.device = device
         # Highest version wins where a pair is installed more than once.
         self._packages = {
-            (package.from_code, package.to_code): package
+            (language_code(package.from_code), language_code(package.to_code)): package
             for package in sorted(
                 installed_packages(packages_dir), key=lambda p: _version_key(p.version)
             )
@@ -644,7 +659,8 @@ def remove(src: str, tgt: str, packages_dir: Path | None = None) -> list[Package
     victims = [
         package
         for package in installed_packages(packages_dir)
-        if (package.from_code, package.to_code) == (src, tgt)
+        if (language_code(package.from_code), language_code(package.to_code))
+        == (language_code(src), language_code(tgt))
     ]
     if not victims:
         raise ModelError(

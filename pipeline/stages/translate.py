@@ -54,6 +54,7 @@ from typing import Any, Protocol
 
 from pipeline.document import Block, Document, Segment
 from pipeline.engines import ModelError
+from pipeline.languages import UNDETERMINED, same_script
 from pipeline.memory import TranslationMemory, normalize_text
 from pipeline.protect import Protector, restore, strip_placeholders
 
@@ -180,8 +181,10 @@ class Translate:
         """The language to translate a segment from, or None when no model can."""
         for lang in dict.fromkeys((seg_lang, doc_lang)):
             # A segment in another language is never "translated" from the target
-            # language itself (that would copy it untranslated).
+            # language itself (that would copy it untranslated), nor by the model of a
+            # language written in another script (a Russian quote in Portuguese text).
             usable = lang and lang != tgt and (lang, tgt) not in self.failed
+            usable = usable and same_script(seg_lang, lang)
             if usable and self.has_route(lang, tgt):
                 return lang
         for lang in (seg_lang, doc_lang):
@@ -202,7 +205,9 @@ class Translate:
         for tgt in self.targets:
             for d, doc in enumerate(docs):
                 for seg in doc.segments():
-                    src = tgt if seg.lang == tgt else self.source_language(seg.lang, doc.lang, tgt)
+                    # a text without words ("und": numbers, an address) is copied
+                    src = (tgt if seg.lang in (tgt, UNDETERMINED)
+                           else self.source_language(seg.lang, doc.lang, tgt))
                     if src == tgt:
                         seg.translations[tgt] = seg.text
                         self._copied[tgt] += 1

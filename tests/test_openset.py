@@ -1,0 +1,211 @@
+"""Open-set detection: languages outside the candidates are named, never adopted,
+in `pipeline detect` and in a run; language codes are checked against one table."""
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.config import ConfigError, load_config, parse_langs
+from pipeline.detect_cli import detect_lines
+from pipeline.document import Block, Document
+from pipeline.languages import canonical
+from pipeline.stages.detect import Detect
+from pipeline.stages.segment import Segmenter
+
+FIVE = ["pt", "de", "en", "es", "fr"]
+
+RUSSIAN = (
+    "Москва, 5 декабря. Правительство объявило о новых мерах поддержки малого бизнеса.\n\n"
+    "По словам министра экономики, программа начнёт работать в январе следующего года. "
+    "Эксперты считают, что это поможет сохранить рабочие места в регионах.\n"
+)
+POLISH = (
+    "Rząd ogłosił nowe środki wsparcia dla małych firm w całym kraju.\n\n"
+    "Według ministra gospodarki program zacznie działać w styczniu przyszłego roku. "
+    "Eksperci uważają, że pomoże to utrzymać miejsca pracy w mniejszych miastach.\n"
+)
+PORTUGUESE_QUOTING_RUSSIAN = (
+    "O presidente russo falou ontem aos jornalistas sobre a economia do país.\n\n"
+    "Мы не допустим повышения налогов для малого бизнеса в этом году.\n\n"
+    "Durante a conferência, o ministro repetiu a frase «мы не сдадимся» duas vezes, "
+    "e os analistas portugueses acreditam que a promessa dificilmente será cumprida.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def detect() -> Detect:
+    return Detect(FIVE)
+
+
+def _detected(detect: Detect, text: str) -> Document:
+    blocks = [Block("paragraph", p.strip()) for p in text.split("\n\n")]
+    return detect.process(Segmenter().process(Document("d.txt", blocks=blocks)))
+
+
+@pytest.mark.parametrize(
+    "line, lang",
+    [
+        ("Это тестовое предложение на русском языке, о политике и экономике.", "ru"),
+        ("To jest polskie zdanie o pogodzie i polityce.", "pl"),
+        ("Η κυβέρνηση ανακοίνωσε νέα μέτρα για την οικονομία.", "el"),
+        ("أعلنت الحكومة عن إجراءات جديدة لدعم الاقتصاد.", "ar"),
+        ("政府は経済を支援するための新しい措置を発表した。", "ja"),
+        ("정부는 경제를 지원하기 위한 새로운 조치를 발표했다.", "ko"),
+        ("הממשלה הודיעה על צעדים חדשים לתמיכה בכלכלה.", "he"),
+        ("Hükümet ekonomiyi desteklemek için yeni önlemler açıkladı.", "tr"),
+        ("Regeringen presenterade i dag nya åtgärder för att stödja ekonomin.", "sv"),
+        ("Москва", "ru"),  # one word: its script alone rules out every candidate
+        ("The port authority declined to comment.", "en"),
+        ("Mehr zum Thema", "de"),
+        ("Leia mais", "pt"),
+        ("", "und"),
+        ("12:45", "und"),
+        ("https://www.example.com/news/2024", "und"),
+    ],
+)
+def test_pipeline_detect_names_languages_outside_the_candidates(detect, line, lang):
+    assert detect_lines(detect, [line], scores=False) == [lang]
+
+
+def test_scores_of_an_off_list_line_are_over_its_languages(detect):
+    record = json.loads(detect_lines(detect, ["Это тестовое предложение."], scores=True)[0])
+    assert record["lang"] == "ru" and "ru" in record["scores"]
+    assert not set(record["scores"]) & set(FIVE)
+
+
+def test_closed_set_switch_restores_the_candidates_only(detect):
+    closed = Detect(FIVE, open_set=False)
+    line = "To jest polskie zdanie o pogodzie i polityce."
+    assert closed.languages([line])[0][0] in FIVE
+    assert detect.languages([line])[0][0] == "pl"
+
+
+def test_russian_and_polish_documents_get_their_own_language(detect):
+    ru = _detected(detect, RUSSIAN)
+    pl = _detected(detect, POLISH)
+    assert ru.lang == "ru" and {s.lang for s in ru.segments()} == {"ru"}
+    assert pl.lang == "pl" and {s.lang for s in pl.segments()} == {"pl"}
+
+
+def test_portuguese_article_quoting_russian(detect):
+    doc = _detected(detect, PORTUGUESE_QUOTING_RUSSIAN)
+    assert doc.lang == "pt"
+    langs = [s.lang for s in doc.segments()]
+    assert langs == ["pt", "ru", "pt"]
+    assert [(span.text, span.lang) for span in doc.spans] == [("мы не сдадимся", "ru")]
+
+
+@pytest.fixture(scope="module")
+def open_run(tmp_path_factory):
+    """A run, without models, on a Russian, a Polish and a mixed Portuguese document."""
+    root = tmp_path_factory.mktemp("openset")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "ru.txt").write_text(RUSSIAN, encoding="utf-8")
+    (corpus / "pl.txt").write_text(POLISH, encoding="utf-8")
+    (corpus / "pt-ru.txt").write_text(PORTUGUESE_QUOTING_RUSSIAN, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ARGOS_PACKAGES_DIR", str(root / "empty"))
+        code = main(["run", str(corpus), "--out", str(root / "out"), "--to", "en"])
+    return code, root / "out"
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_run_gives_off_list_documents_their_language_and_counts_them(open_run):
+    code, out = open_run
+    assert code == 3  # models missing
+    docs = {d["doc"]: d for d in _lines(out / "documents.jsonl")}
+    assert {name: d["lang"] for name, d in docs.items()} == {
+        "pl.txt": "pl", "pt-ru.txt": "pt", "ru.txt": "ru"
+    }
+    assert [(s["text"], s["lang"]) for s in docs["pt-ru.txt"]["spans"]] == [
+        ("мы не сдадимся", "ru")
+    ]
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["languages"] == {"pl": 1, "pt": 1, "ru": 1}
+    pairs = {m["pair"]: m["install"] for m in report["missing_models"]}
+    assert set(pairs) == {"pl-en", "pt-en", "ru-en"}
+    assert pairs["ru-en"].startswith("pipeline models install ru en")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "ru (score" in page and "pl (score" in page
+
+
+def test_run_never_copies_off_list_text_as_if_it_were_english(open_run):
+    _, out = open_run
+    segments = _lines(out / "segments.jsonl")
+    off_list = [s for s in segments if s["lang"] in {"ru", "pl"}]
+    assert len(off_list) >= 5
+    assert all(s["en"] is None for s in off_list)
+    assert not (out / "translations" / "en" / "ru.txt").exists()
+    assert not (out / "translations" / "en" / "pl.txt").exists()
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [("pt-BR", "pt"), ("pt_PT", "pt"), ("zh-Hans", "zh"), ("zh-TW", "zh"), ("no", "nb"),
+     ("nb", "nb"), ("NB", "nb"), ("pb", "pt"), ("iw", "he"), ("deu", "de")],
+)
+def test_aliases_map_the_same_way_everywhere(code, expected, tmp_path):
+    assert canonical(code) == expected
+    assert parse_langs(code) == [expected]
+    path = tmp_path / "p.toml"
+    path.write_text(f'targets = ["{code}"]\n[detect]\ncandidates = ["{code}", "en"]\n')
+    config = load_config(path)
+    assert config.targets == [expected] and config.detect.candidates[0] == expected
+
+
+def test_unknown_codes_are_refused_with_the_nearest(tmp_path):
+    with pytest.raises(ConfigError, match=r"'zz' is not a language code; nearest: zh \(Chinese\)"):
+        parse_langs("pt,zz")
+    path = tmp_path / "p.toml"
+    path.write_text('[detect]\ncandidates = ["zz"]\n')
+    with pytest.raises(ConfigError, match="detect.candidates: 'zz'"):
+        load_config(path)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["run", "corpus", "--to", "xx", "--dry-run"], "'xx' is not a language code; nearest: xh"),
+        (["detect", "--candidates", "pt,xx"], "'xx' is not a language code; nearest: xh"),
+    ],
+)
+def test_unknown_codes_on_the_command_line_exit_2(argv, message, tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", *argv], input=b"", capture_output=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 2
+    assert message in done.stderr.decode()
+
+
+def test_config_with_unknown_candidate_exits_2(tmp_path, capsys):
+    (tmp_path / "p.toml").write_text('[detect]\ncandidates = ["zz"]\n')
+    code = main(["run", str(tmp_path), "--out", str(tmp_path / "out"), "--config",
+                 str(tmp_path / "p.toml")])
+    assert code == 2
+    assert "'zz' is not a language code" in capsys.readouterr().err
+
+
+def test_openset_bench_skips_without_data(monkeypatch, capsys):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import bench.openset as bench
+
+    monkeypatch.setattr(bench, "DATA", Path("/nonexistent/shared/data"))
+    assert bench.main(["--limit", "1"]) == 0
+    assert "skipped" in capsys.readouterr().out
+
+
+def test_detect_reads_stdin_lines(detect):
+    from pipeline.detect_cli import batches, read_lines
+
+    lines = list(read_lines(io.BytesIO("Это тест.\n\n".encode())))
+    assert [detect_lines(detect, b, scores=False) for b in batches(lines)] == [["ru", "und"]]
