@@ -31,6 +31,7 @@ import stat
 import sys
 import tempfile
 import threading
+import time
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -397,11 +398,20 @@ class ArgosEngine:
         outputs = [""] * len(texts)
         for batch, results in jobs:
             for index, result in zip(batch, results, strict=True):
-                hypothesis = result.result().hypotheses[0]
+                hypothesis = _wait(result).hypotheses[0]
                 if prefix and hypothesis[: len(prefix)] == prefix:
                     hypothesis = hypothesis[len(prefix) :]
                 outputs[index] = model.tokenizer.decode(hypothesis)
         return outputs
+
+
+def _wait(result):
+    """The result of an asynchronous batch, waited for in short sleeps: a signal
+    handler (SIGTERM) runs within milliseconds, where a blocking ``result()`` would
+    hold the main thread until the batch ends (13 s measured under load)."""
+    while not result.done():
+        time.sleep(0.01)
+    return result.result()
 
 
 def _batches(indexes: list[int], length: int, max_tokens: int) -> Iterator[list[int]]:
