@@ -120,7 +120,7 @@ def _config_for(args: argparse.Namespace) -> Config:
         path = DEFAULT_CONFIG
     config = load_config(path, implicit=implicit)
     if args.to:
-        config.targets = parse_langs(args.to)
+        config.targets = parse_langs(args.to, "--to:")
     if args.beam_size is not None:
         if args.beam_size < 1:
             raise ConfigError("--beam-size must be 1 or more")

@@ -174,8 +174,10 @@ def test_unknown_codes_are_refused_with_the_nearest(tmp_path):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["run", "corpus", "--to", "xx", "--dry-run"], "'xx' is not a language code; nearest: xh"),
-        (["detect", "--candidates", "pt,xx"], "'xx' is not a language code; nearest: xh"),
+        (["run", "corpus", "--to", "xx", "--dry-run"],
+         "--to: 'xx' is not a language code; nearest: xh"),
+        (["detect", "--candidates", "pt,xx"],
+         "--candidates: 'xx' is not a language code; nearest: xh"),
     ],
 )
 def test_unknown_codes_on_the_command_line_exit_2(argv, message, tmp_path):
