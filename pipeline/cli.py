@@ -178,7 +178,7 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     say("report", f"report: {args.out}/report.json", path=f"{args.out}/report.json")
     _done(log, result.exit_code, **counts(report))
     if report["interrupted"] and args.own_process:
-        _exit_now(result.exit_code)
+        exit_without_teardown(result.exit_code, exit_handlers=False)
     return result.exit_code
 
 
@@ -230,19 +230,6 @@ def _done(log: RunLog, code: int, **fields) -> None:
         log.event("done", f"done, exit code {code}", exit_code=code, **fields)
 
 
-def _exit_now(code: int) -> None:
-    """End the command at once after a stop signal, with no interpreter teardown.
-
-    The teardown would free the translation models, and CTranslate2 first runs the
-    batches an abandoned shard had queued: tens of seconds. By now every file is
-    written and closed and the lock is released. (Only for the command itself:
-    ``main([...])`` called from Python returns.)
-    """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
 def cmd_models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from pipeline.engines import argos
 
@@ -271,12 +258,20 @@ def cmd_models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     return 2
 
 
-def exit_without_teardown(code: int) -> NoReturn:
-    """End the process with ``code`` once exit handlers have run and output is flushed,
-    without the interpreter freeing each object one by one: a run's word lists and
-    detection models took about a second to free, which report.json's timings
-    could not count (worker processes end the same way)."""
-    atexit._run_exitfuncs()
+def exit_without_teardown(code: int, exit_handlers: bool = True) -> NoReturn:
+    """End the process with ``code`` once output is flushed (and, unless told not to,
+    exit handlers have run), without the interpreter freeing each object one by one:
+    a run's word lists and detection models took about a second to free, which
+    report.json's timings could not count (worker processes end the same way).
+
+    After a stop signal (``exit_handlers=False``) nothing more is run: the teardown
+    would free the translation models, and CTranslate2 first runs the batches an
+    abandoned shard had queued, tens of seconds. By then every file is written and
+    closed and the lock is released. Only for the command itself: ``main([...])``
+    called from Python returns.
+    """
+    if exit_handlers:
+        atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
@@ -340,7 +335,7 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                       "are kept, those in progress are left for the next run; report.json "
                       "was not updated", EXIT_SIGNAL[exc.signum])
         if args.own_process:
-            _exit_now(code)
+            exit_without_teardown(code, exit_handlers=False)
         return code
     except Exception as exc:
         hint = "" if debug_enabled() else "; rerun with --debug to see the traceback"
