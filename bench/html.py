@@ -30,15 +30,21 @@ Usage: ``.venv/bin/python bench/html.py [--split dev|held-out|all] [--show N]``
 
 from __future__ import annotations
 
-import argparse
-import gzip
-import json
-import re
-import statistics
 import sys
-from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, where this file's name
+# would hide the standard library's ``html`` package: put the repository there instead.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import argparse  # noqa: E402
+import gzip  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import statistics  # noqa: E402
+from collections import Counter  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "article_extraction"
 

@@ -1,0 +1,287 @@
+"""An HTML page's main text as blocks (headline, then paragraphs) and its metadata.
+
+The bytes are decoded first (:func:`decode_page`: byte-order mark, then strict UTF-8,
+then the page's declared charset, then a guess), then trafilatura finds the article: it
+drops navigation, footers, scripts, cookie banners and comments, and keeps headings,
+paragraphs, lists, quotes and tables in reading order. Each of those becomes one block,
+which the later stages treat as they treat a text file's paragraphs. Metadata comes from
+the page's own markup: ``<title>``/Open Graph/JSON-LD for title, date, author and site
+name, ``<link rel=canonical>`` for the URL, ``<html lang>`` for the language.
+
+Nothing is fetched: trafilatura only ever sees the bytes given, and the date search is
+bounded by a fixed latest date (:data:`LATEST_DATE`) rather than today's, so that the
+same page gives the same metadata on any day.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+
+# Where a page may declare its charset: the HTML standard's pre-scan reads the first
+# 1024 bytes; real pages put the <meta> a little later too.
+CHARSET_SCAN_BYTES = 4096
+_META_CHARSET = re.compile(
+    rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE
+)
+# Labels the HTML standard decodes as another encoding: latin-1 and ASCII pages are
+# decoded as windows-1252 (which browsers do, and which maps 0x80-0x9F to €, “, ”...).
+CHARSET_ALIASES = {
+    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+    "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252", "windows-1252": "cp1252",
+    "x-sjis": "shift_jis", "gb2312": "gbk", "x-gbk": "gbk", "iso-8859-9": "cp1254",
+    "tis-620": "cp874", "ks_c_5601-1987": "cp949", "euc-kr": "cp949",
+}
+
+# The latest publication date the date search accepts. trafilatura's default is
+# today's date, which makes a page's metadata depend on the day it is read.
+LATEST_DATE = "2099-12-31"
+
+# The metadata keys a Page may hold, from trafilatura's metadata names.
+METADATA_KEYS = {"title": "title", "date": "date", "author": "author",
+                 "sitename": "sitename", "url": "url"}
+
+# trafilatura elements that hold text of their own, one block each; a list, a quote
+# or a table gives one block per item, paragraph or row.
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_TAG = re.compile(
+    r"</?(?:a|abbr|article|aside|b|blockquote|body|br|button|div|em|footer|form|h[1-6]|head"
+    r"|header|hr|html|i|iframe|img|input|li|link|main|meta|nav|noscript|ol|option|p|pre"
+    r"|script|section|select|span|strong|style|sub|sup|table|tbody|td|th|thead|title|tr"
+    r"|u|ul)(?:\s[^<>]{0,2000})?/?>",
+    re.IGNORECASE,
+)
+_DOCUMENT_START = re.compile(r"\A\ufeff?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])",
+                             re.IGNORECASE | re.DOTALL)
+_WHOLE_ELEMENT = re.compile(
+    r"<(script|style|html|body|head)\b[^<>]{0,2000}>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+# A text with no document start and no whole script/style/body element is a page when
+# it holds this many tags of HTML elements, this many of them closing tags.
+MIN_TAGS = 8
+MIN_CLOSING_TAGS = 3
+
+
+@dataclass
+class Page:
+    """What :func:`extract` found in a page."""
+
+    blocks: list[str]  # headline first, then paragraphs, in reading order
+    metadata: dict[str, str] = field(default_factory=dict)  # only the keys found
+    encoding: str = ""  # how the bytes were decoded ("utf-8", "cp1252", ...)
+
+
+class NoText(ValueError):
+    """The page holds no article text; ``str(exc)`` says why, for the quarantine."""
+
+
+def looks_like_html(text: str) -> bool:
+    """True when ``text`` is an HTML page (or fragment) rather than text about HTML.
+
+    A page starts with ``<!DOCTYPE html>`` or ``<html>``, holds a whole ``<script>``,
+    ``<style>``, ``<head>`` or ``<body>`` element, or is dense with tags
+    (:data:`MIN_TAGS`, :data:`MIN_CLOSING_TAGS`). A text that mentions a tag or two is
+    not a page.
+
+    >>> looks_like_html("<!DOCTYPE html><p>Hi</p>")
+    True
+    >>> looks_like_html("Notes\\n<script>track();</script>\\nThe port reopened.")
+    True
+    >>> looks_like_html("<div><p>One</p><p>Two</p><p>Three</p><br><br><br></div>")
+    True
+    >>> looks_like_html("Use <b> for bold and <i> for italics.")
+    False
+    >>> looks_like_html("The <html> element is the root; a <script> tag runs code.")
+    False
+    """
+    head = text[:CHARSET_SCAN_BYTES]
+    if _DOCUMENT_START.match(head) or _WHOLE_ELEMENT.search(text):
+        return True
+    tags = _TAG.findall(text)
+    closing = sum(1 for tag in tags if tag.startswith("</"))
+    return len(tags) >= MIN_TAGS and closing >= MIN_CLOSING_TAGS
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The Python codec a page's ``<meta charset>`` declares, if it names a known one.
+
+    >>> declared_charset(b'<meta charset="ISO-8859-1">')
+    'cp1252'
+    >>> declared_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=utf-8">')
+    'utf-8'
+    >>> declared_charset(b"<meta charset=klingon>") is None, declared_charset(b"<p>") is None
+    (True, True)
+    """
+    match = _META_CHARSET.search(data[:CHARSET_SCAN_BYTES])
+    if not match:
+        return None
+    label = match.group(1).decode("ascii").lower()
+    label = CHARSET_ALIASES.get(label, label)
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    # An ASCII-compatible page cannot be UTF-16: the standard reads that label as UTF-8.
+    return "utf-8" if name.startswith("utf-16") else name
+
+
+def decode_page(data: bytes) -> tuple[str, str]:
+    """The page's text and the encoding used.
+
+    A byte-order mark decides; else bytes that are valid UTF-8 are UTF-8 (legacy text
+    almost never is, and pages that declare latin-1 while being UTF-8 are common);
+    else the declared charset; else the pipeline's legacy-encoding guess
+    (:func:`pipeline.stages.read.decode_bytes`); else windows-1252 with replacement
+    characters, so that a page is never refused for one bad byte.
+
+    >>> decode_page(codecs.BOM_UTF8 + "Coréia".encode())
+    ('Coréia', 'utf-8-sig')
+    >>> decode_page(b'<meta charset="iso-8859-1"><p>Cor\\xe9ia</p>')[1]
+    'cp1252'
+    >>> decode_page(b'<meta charset="iso-8859-1"><p>Cor\\xc3\\xa9ia</p>')
+    ('<meta charset="iso-8859-1"><p>Coréia</p>', 'utf-8')
+    >>> decode_page(b'<meta charset="koi8-r"><p>\\xf0\\xd2\\xc9\\xd7\\xc5\\xd4</p>')[0][-10:]
+    'Привет</p>'
+    """
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(name, errors="replace"), name
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = declared_charset(data)
+    if declared and declared != "utf-8":
+        try:
+            return data.decode(declared), declared
+        except UnicodeDecodeError:
+            pass
+    from pipeline.stages.read import DecodeError, decode_bytes
+
+    try:
+        return decode_bytes(data)
+    except DecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def clean_line(text: str) -> str:
+    """One line of extracted text with its runs of spaces made one space, trimmed.
+
+    >>> clean_line("  The\\u00a0port   reopened. ")
+    'The port reopened.'
+    """
+    return _SPACES.sub(" ", text).strip()
+
+
+def same_text(a: str, b: str) -> bool:
+    """True when two lines are the same words, whatever their case and spacing.
+
+    >>> same_text("The Port  Reopened", "the port reopened"), same_text("a", "b")
+    (True, False)
+    """
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def html_lang(tree) -> str:
+    """The ``lang`` (or ``xml:lang``) attribute of the page's root element, trimmed."""
+    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+    for name in ("lang", "{http://www.w3.org/XML/1998/namespace}lang", "xml:lang"):
+        value = (root.get(name) or "").strip()
+        if value:
+            return value
+    return ""
+
+
+def _visible_chars(tree) -> int:
+    """How many characters of text the page shows outside scripts and styles."""
+    total = 0
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "noscript",
+                                                                "template", "head", "title"):
+            continue
+        total += len((element.text or "").strip())
+        parent = element.getparent()
+        if parent is None or parent.tag not in ("script", "style", "noscript", "template"):
+            total += len((element.tail or "").strip())
+    return total
+
+
+def body_blocks(body) -> list[str]:
+    """The blocks of trafilatura's output tree: one per heading, paragraph, list item,
+    quoted paragraph or table row, in reading order."""
+    from trafilatura.xml import xmltotxt
+
+    blocks: list[str] = []
+    for child in body:
+        if child.tag in ("graphic", "ref", "lb"):
+            continue
+        if child.tag in ("p", "head", "code"):
+            lines = [clean_line(line) for line in xmltotxt(child, False).split("\n")]
+            text = "\n".join(line for line in lines if line)
+            if text:
+                blocks.append(text)
+            continue
+        for line in xmltotxt(child, False).split("\n"):
+            line = clean_line(line)
+            if line.startswith("- "):  # trafilatura's list-item marker
+                line = line[2:].strip()
+            line = line.strip("| ").strip() if line.startswith("|") or line.endswith("|") \
+                else line
+            if line:
+                blocks.append(line)
+    return blocks
+
+
+def extract(data: bytes, *, source: str = "") -> Page:
+    """The main text of an HTML page as blocks, with the metadata the page declares.
+
+    ``source`` names the page in error messages. Raises :class:`NoText` when the page
+    holds no article text (a menu, a redirect, a page built by scripts), with the
+    reason.
+    """
+    import trafilatura
+    from trafilatura.utils import load_html
+
+    where = f"{source}: " if source else ""
+    text, encoding = decode_page(data)
+    if not text.strip():
+        raise NoText(f"{where}empty page")
+    tree = load_html(text)
+    if tree is None:
+        raise NoText(f"{where}not an HTML page: the markup could not be parsed")
+    lang = html_lang(tree)
+    visible = _visible_chars(tree)
+    result = trafilatura.bare_extraction(
+        tree,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        deduplicate=False,
+        date_extraction_params={"original_date": True, "extensive_search": True,
+                                "max_date": LATEST_DATE},
+    )
+    metadata: dict[str, str] = {}
+    body: list[str] = []
+    if result is not None:
+        for key, attribute in METADATA_KEYS.items():
+            value = clean_line(str(getattr(result, attribute, None) or ""))
+            if value:
+                metadata[key] = value
+        if result.body is not None:
+            body = body_blocks(result.body)
+    if lang:
+        metadata["lang"] = lang
+    title = metadata.get("title", "")
+    if title and body and same_text(body[0], title):
+        body = body[1:]
+    if not body:
+        shown = (
+            "no visible text outside scripts" if visible == 0
+            else f"only navigation, scripts or boilerplate ({visible} characters of visible "
+                 "text, none of it an article)"
+        )
+        raise NoText(f"{where}no article text found in the page ({shown})")
+    return Page(blocks=[title, *body] if title else body, metadata=metadata, encoding=encoding)
