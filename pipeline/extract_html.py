@@ -63,6 +63,61 @@ MIN_TAGS = 8
 MIN_CLOSING_TAGS = 3
 
 
+HEADING_KINDS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+# What separates a headline from the site's name in a <title>: "Headline | Site".
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » ")
+
+# A byline or dateline line before the article ("5:45 AM PST 11/19/2019 by Jane Doe",
+# "Staff Reports") is at most this long, among the first blocks after the headline.
+BYLINE_MAX_WORDS = 12
+BYLINE_SEARCH_BLOCKS = 3
+
+# Pointers to other articles, on a line of their own anywhere in the body: the line
+# starts with one of these (casefolded) and is short. Per language.
+POINTER_PREFIXES = (
+    "related:", "also:", "read more:", "read also:", "see also:", "more:", "recommended:",
+    "leia também:", "leia mais:", "veja também:",  # pt
+    "lesen sie auch:", "mehr zum thema:", "auch interessant:",  # de
+    "lea también:", "te puede interesar:",  # es
+    "lire aussi :", "lire aussi:", "à lire aussi :", "voir aussi :",  # fr
+    "leggi anche:", "potrebbe interessarti:",  # it
+)
+POINTER_MAX_WORDS = 25
+
+# Calls to action that close a page's article: newsletters, social accounts, tips,
+# affiliate notices, comment rules. Each pattern addresses the reader; a block is one
+# when it is short and matches one, and only a run of them at the very end of the
+# article is removed (an article that mentions subscribers keeps its last paragraph).
+CALL_TO_ACTION = re.compile(
+    "|".join((
+        r"\bsubscribe\b", r"\bnewsletters?\b", r"\bsign up\b", r"\bclick here\b",
+        r"\bfollow (?:us|me|him|her|them|[@\w.]+(?: \w+)?) on\b", r"\bhave a (?:news )?tip\b",
+        r"\b(?:may|can) be reached at\b", r"\bsend us\b", r"\btell us what you think\b",
+        r"\bdelivered (?:to|through|into|in) your\b", r"\bin your inbox\b",
+        r"\bif you (?:buy|purchase) something\b", r"\baffiliate links?\b",
+        r"\bfor as little as\b", r"\blisten back\b", r"\bget access to\b",
+        r"\bassine\b", r"\binscreva-se\b", r"\bsiga-nos\b",  # pt
+        r"\bcoment[áa]rios?\b.{0,120}\bmodera", r"\bcomentarios?\b.{0,120}\bmodera",  # pt, es
+        r"\babonnieren\b", r"\bfolgen sie uns\b",  # de
+        r"\bsuscr[íi]bete\b", r"\bs[íi]guenos\b",  # es
+        r"\babonnez-vous\b", r"\bsuivez-nous\b",  # fr
+        r"\biscriviti\b", r"\bseguici\b",  # it
+    )),
+    re.IGNORECASE,
+)
+CALL_TO_ACTION_MAX_WORDS = 60
+CALL_TO_ACTION_TAIL_BLOCKS = 6
+
+# WordPress shortcodes left unrendered in a page: "[button link=...]", "[/button]".
+_SHORTCODE = re.compile(
+    r"\[[a-z][\w-]{0,30}\s[^\[\]]{0,500}=[^\[\]]{0,500}\]"
+    r"|\[/[a-z][\w-]{0,30}\]"
+)
+# A rule drawn with underscores or dashes before a closing note: "_____ Eric is ...".
+_RULE = re.compile(r"\A[_=\-–—*]{5,}\s*")
+
+
 @dataclass
 class Page:
     """What :func:`extract` found in a page."""
@@ -70,6 +125,7 @@ class Page:
     blocks: list[str]  # headline first, then paragraphs, in reading order
     metadata: dict[str, str] = field(default_factory=dict)  # only the keys found
     encoding: str = ""  # how the bytes were decoded ("utf-8", "cp1252", ...)
+    headline: str = ""  # the headline, which is then blocks[0]; "" when the page has none
 
 
 class NoText(ValueError):
@@ -208,30 +264,180 @@ def _visible_chars(tree) -> int:
     return total
 
 
-def body_blocks(body) -> list[str]:
-    """The blocks of trafilatura's output tree: one per heading, paragraph, list item,
-    quoted paragraph or table row, in reading order."""
+def body_blocks(body) -> list[tuple[str, str]]:
+    """The blocks of trafilatura's output tree as (kind, text): one per heading (kind
+    ``h1``...``h6``), paragraph (``p``), list item (``item``), table row (``row``),
+    quoted paragraph (``quote``) or code block (``code``), in reading order."""
     from trafilatura.xml import xmltotxt
 
-    blocks: list[str] = []
+    blocks: list[tuple[str, str]] = []
     for child in body:
         if child.tag in ("graphic", "ref", "lb"):
             continue
         if child.tag in ("p", "head", "code"):
             lines = [clean_line(line) for line in xmltotxt(child, False).split("\n")]
             text = "\n".join(line for line in lines if line)
+            kind = child.tag
+            if kind == "head":
+                kind = child.get("rend") if child.get("rend") in HEADING_KINDS else "h2"
             if text:
-                blocks.append(text)
+                blocks.append((kind, text))
             continue
+        kind = {"list": "item", "table": "row", "quote": "quote"}.get(child.tag, "p")
         for line in xmltotxt(child, False).split("\n"):
             line = clean_line(line)
             if line.startswith("- "):  # trafilatura's list-item marker
                 line = line[2:].strip()
-            line = line.strip("| ").strip() if line.startswith("|") or line.endswith("|") \
-                else line
+            if kind == "row":
+                line = line.strip("| ").strip()
             if line:
-                blocks.append(line)
+                blocks.append((kind, line))
     return blocks
+
+
+def strip_site_name(title: str, sitename: str = "") -> str:
+    """The title without the site's name that pages append (or prepend) to it.
+
+    >>> strip_site_name("Plague in China | NPR", "NPR")
+    'Plague in China'
+    >>> strip_site_name("NPR - Plague in China", "NPR")
+    'Plague in China'
+    >>> strip_site_name("Plague in China - a report", "NPR")
+    'Plague in China - a report'
+    """
+    if not sitename:
+        return title
+    for separator in TITLE_SEPARATORS:
+        if title.casefold().endswith((separator + sitename).casefold()):
+            return title[: -len(separator + sitename)].strip()
+        if title.casefold().startswith((sitename + separator).casefold()):
+            return title[len(sitename + separator) :].strip()
+    return title
+
+
+def is_title_line(line: str, title: str) -> bool:
+    """True when ``line`` is the page's title, or the title less a site name around it.
+
+    >>> is_title_line("Meal Prep Ideas", "Meal Prep Ideas | The Blog")
+    True
+    >>> is_title_line("Breaking: Chelsea sign Kepa", "LinkNaija | Breaking: Chelsea sign Kepa")
+    True
+    >>> is_title_line("Meal", "Meal Prep Ideas | The Blog")
+    False
+    """
+    if not line or not title:
+        return False
+    if same_text(line, title):
+        return True
+    a, b = " ".join(line.casefold().split()), " ".join(title.casefold().split())
+    return any(b.startswith(a + sep.casefold()) or b.endswith(sep.casefold() + a)
+               for sep in TITLE_SEPARATORS)
+
+
+def split_headline(blocks: list[tuple[str, str]], title: str) -> tuple[str, list[tuple[str, str]]]:
+    """The article's headline and the blocks after it.
+
+    Among the headings that open the article, the first ``h1`` is the headline and the
+    headings before it (a kicker, a section name) go. Without one, a first block that
+    is the page's title (less the site's name) is the headline. Else the title is.
+
+    >>> split_headline([("h6", "science"), ("h1", "Cells Taste"), ("p", "Text.")], "T")
+    ('Cells Taste', [('p', 'Text.')])
+    >>> split_headline([("p", "Nice Title"), ("p", "Text.")], "Nice Title - Site")
+    ('Nice Title', [('p', 'Text.')])
+    >>> split_headline([("p", "Text.")], "Nice Title")
+    ('Nice Title', [('p', 'Text.')])
+    """
+    for i, (kind, text) in enumerate(blocks):
+        if kind not in HEADING_KINDS:
+            break
+        if kind == "h1":
+            return text, blocks[i + 1 :]
+    if blocks and is_title_line(blocks[0][1], title):
+        return blocks[0][1], blocks[1:]
+    return title, blocks
+
+
+def is_byline(text: str, authors: list[str]) -> bool:
+    """True for a short line that names the page's author: a byline or dateline.
+
+    >>> is_byline("5:45 AM PST 11/19/2019 by Patrick Shanley", ["Patrick Shanley"])
+    True
+    >>> is_byline("Patrick Shanley said the launch went well.", ["Patrick Shanley"])
+    False
+    """
+    if len(text.split()) > BYLINE_MAX_WORDS or text.rstrip().endswith((".", "!", "?", ":")):
+        return False
+    folded = text.casefold()
+    return any(author.casefold() in folded for author in authors if len(author) > 3)
+
+
+def is_pointer(text: str) -> bool:
+    """True for a line that points to another article ("Related: ...", "Also: ...").
+
+    >>> is_pointer("Also: See Black Friday coverage at CNET"), is_pointer("Also, it rained.")
+    (True, False)
+    """
+    return (len(text.split()) <= POINTER_MAX_WORDS
+            and text.casefold().startswith(POINTER_PREFIXES))
+
+
+def is_call_to_action(text: str) -> bool:
+    """True for a short block that asks the reader to subscribe, follow, write in...
+
+    >>> is_call_to_action("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.")
+    True
+    >>> is_call_to_action("Netflix added two million subscribers in the quarter.")
+    False
+    """
+    return len(text.split()) <= CALL_TO_ACTION_MAX_WORDS and bool(CALL_TO_ACTION.search(text))
+
+
+def strip_markup_leftovers(text: str) -> str:
+    """A block without unrendered shortcodes and without a leading rule of underscores.
+
+    >>> strip_markup_leftovers('[button link="http://x.y/a" type="big"]Send us a review[/button]')
+    'Send us a review'
+    >>> strip_markup_leftovers("_______ Eric Song is our deal curator.")
+    'Eric Song is our deal curator.'
+    >>> strip_markup_leftovers("The [Video] and [1] stay.")
+    'The [Video] and [1] stay.'
+    """
+    return clean_line(_RULE.sub("", _SHORTCODE.sub("", text)))
+
+
+def tidy_article(blocks: list[tuple[str, str]], authors: list[str]) -> list[tuple[str, str]]:
+    """Page-level cleanup of the extracted body (after the headline is taken out).
+
+    Drops what an extractor leaves around an article: a byline among the first blocks
+    (the author is in the metadata), pointers to other articles, unrendered shortcodes,
+    and the run of calls to action (with the widget labels among them, see
+    :mod:`pipeline.stages.boilerplate`) that closes the page.
+
+    >>> tidy_article([("p", "By Ann Lee"), ("p", "Rain fell."), ("p", "Related: Snow"),
+    ...               ("p", "It stopped."), ("p", "Subscribe to our newsletter.")], ["Ann Lee"])
+    [('p', 'Rain fell.'), ('p', 'It stopped.')]
+    """
+    kept: list[tuple[str, str]] = []
+    for i, (kind, text) in enumerate(blocks):
+        text = strip_markup_leftovers(text)
+        if not text or is_pointer(text):
+            continue
+        if i < BYLINE_SEARCH_BLOCKS and kind not in HEADING_KINDS and is_byline(text, authors):
+            continue
+        kept.append((kind, text))
+    from pipeline.stages.boilerplate import classify_line, default_lexicon
+
+    def closing(text: str) -> bool:  # a call to action, or a widget label ("comments")
+        label = classify_line(text, default_lexicon())
+        return is_call_to_action(text) or (label is not None and label.kind == "widget_label")
+
+    tail = 0
+    while tail < min(CALL_TO_ACTION_TAIL_BLOCKS, len(kept) - 1) and closing(
+        kept[len(kept) - 1 - tail][1]
+    ):
+        tail += 1
+    return kept[: len(kept) - tail]
 
 
 def extract(data: bytes, *, source: str = "") -> Page:
@@ -264,7 +470,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
                                 "max_date": LATEST_DATE},
     )
     metadata: dict[str, str] = {}
-    body: list[str] = []
+    body: list[tuple[str, str]] = []
     if result is not None:
         for key, attribute in METADATA_KEYS.items():
             value = clean_line(str(getattr(result, attribute, None) or ""))
@@ -274,14 +480,16 @@ def extract(data: bytes, *, source: str = "") -> Page:
             body = body_blocks(result.body)
     if lang:
         metadata["lang"] = lang
-    title = metadata.get("title", "")
-    if title and body and same_text(body[0], title):
-        body = body[1:]
-    if not body:
+    title = strip_site_name(metadata.get("title", ""), metadata.get("sitename", ""))
+    headline, body = split_headline(body, title)
+    authors = [a.strip() for a in metadata.get("author", "").split(";") if a.strip()]
+    paragraphs = [text for _, text in tidy_article(body, authors)]
+    if not paragraphs:
         shown = (
             "no visible text outside scripts" if visible == 0
             else f"only navigation, scripts or boilerplate ({visible} characters of visible "
                  "text, none of it an article)"
         )
         raise NoText(f"{where}no article text found in the page ({shown})")
-    return Page(blocks=[title, *body] if title else body, metadata=metadata, encoding=encoding)
+    return Page(blocks=[headline, *paragraphs] if headline else paragraphs,
+                metadata=metadata, encoding=encoding, headline=headline)
