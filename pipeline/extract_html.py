@@ -109,6 +109,10 @@ CALL_TO_ACTION = re.compile(
 CALL_TO_ACTION_MAX_WORDS = 60
 CALL_TO_ACTION_TAIL_BLOCKS = 6
 
+# A block that is all link text is a menu when it has several lines, another
+# article's title when it is one line of this many words or more.
+LINKED_TITLE_MIN_WORDS = 5
+
 # WordPress shortcodes left unrendered in a page: "[button link=...]", "[/button]".
 _SHORTCODE = re.compile(
     r"\[[a-z][\w-]{0,30}\s[^\[\]]{0,500}=[^\[\]]{0,500}\]"
@@ -262,6 +266,31 @@ def _visible_chars(tree) -> int:
         if parent is None or parent.tag not in ("script", "style", "noscript", "template"):
             total += len((element.tail or "").strip())
     return total
+
+
+def link_texts(tree) -> frozenset[str]:
+    """The texts of the page's links, each as :func:`clean_line` leaves it."""
+    texts = (clean_line(link.text_content()) for link in tree.iter("a"))
+    return frozenset(text for text in texts if text)
+
+
+def is_link_list(text: str, links: frozenset[str]) -> bool:
+    """True when every line of a block is the whole text of one of the page's links,
+    and the block is a menu (several lines) or another article's title (a line of
+    :data:`LINKED_TITLE_MIN_WORDS` words or more): what the extractor took for text.
+    A short linked name on its own line ("Energize Drink") is the article's.
+
+    >>> is_link_list("Home\\nWorld", frozenset({"Home", "World", "Sport"}))
+    True
+    >>> is_link_list("Home\\nThe port reopened on Tuesday.", frozenset({"Home"}))
+    False
+    >>> is_link_list("Energize Drink", frozenset({"Energize Drink"}))
+    False
+    """
+    lines = text.split("\n")
+    if len(lines) == 1 and len(text.split()) < LINKED_TITLE_MIN_WORDS:
+        return False
+    return all(line in links for line in lines)
 
 
 def body_blocks(body) -> list[tuple[str, str]]:
@@ -459,6 +488,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
         raise NoText(f"{where}not an HTML page: the markup could not be parsed")
     lang = html_lang(tree)
     visible = _visible_chars(tree)
+    links = link_texts(tree)
     result = trafilatura.bare_extraction(
         tree,
         with_metadata=True,
@@ -477,7 +507,8 @@ def extract(data: bytes, *, source: str = "") -> Page:
             if value:
                 metadata[key] = value
         if result.body is not None:
-            body = body_blocks(result.body)
+            body = [(kind, text) for kind, text in body_blocks(result.body)
+                    if kind in HEADING_KINDS or not is_link_list(text, links)]
     if lang:
         metadata["lang"] = lang
     title = strip_site_name(metadata.get("title", ""), metadata.get("sitename", ""))
