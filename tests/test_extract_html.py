@@ -197,6 +197,16 @@ def test_cyrillic_page_in_its_declared_charset():
     assert result.metadata["lang"] == "ru"
 
 
+def test_the_declared_charset_decides_where_a_guess_would_not():
+    # One Greek word in an English page: a guess from the bytes alone reads it as
+    # windows-1252 ("êõìáôïèñáýóôçò"); the page says it is ISO-8859-7.
+    first = PARAGRAPHS[0].replace("breakwater", "breakwater (κυματοθραύστης)")
+    data = page([first, *PARAGRAPHS[1:]], charset="iso-8859-7").encode("iso-8859-7")
+    result = extract(data)
+    assert result.encoding == "iso8859-7"
+    assert result.blocks[1] == first
+
+
 def test_undeclared_legacy_bytes_are_guessed():
     words = ["Die Fähre über den Fluss fährt wieder, nachdem die Brücke für drei Wochen "
              "gesperrt war und die Pendler große Umwege fahren mussten.",
