@@ -483,9 +483,13 @@ def extract(data: bytes, *, source: str = "") -> Page:
     text, encoding = decode_page(data)
     if not text.strip():
         raise NoText(f"{where}empty page")
+    if "\x00" in text[:CHARSET_SCAN_BYTES]:
+        raise NoText(f"{where}binary file (NUL bytes): not an HTML page")
     tree = load_html(text)
     if tree is None:
-        raise NoText(f"{where}not an HTML page: the markup could not be parsed")
+        reason = ("the markup could not be parsed" if looks_like_html(text)
+                  else "no markup found; if it is plain text, name it .txt")
+        raise NoText(f"{where}not an HTML page: {reason}")
     lang = html_lang(tree)
     visible = _visible_chars(tree)
     links = link_texts(tree)

@@ -137,6 +137,13 @@ def test_empty_bytes_are_an_empty_page():
         extract(b"  \n ")
 
 
+def test_binary_and_plain_text_are_not_pages():
+    with pytest.raises(NoText, match="binary file"):
+        extract(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", source="logo.html")
+    with pytest.raises(NoText, match="not an HTML page: no markup found"):
+        extract(" ".join(PARAGRAPHS).encode("utf-8"))
+
+
 def test_byline_pointer_and_closing_calls_to_action_are_dropped():
     html = page(
         before_article="<p>By Marta Silva, 12 March 2024</p>",
