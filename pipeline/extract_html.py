@@ -59,12 +59,15 @@ _TAG = re.compile(
 )
 _DOCUMENT_START = re.compile(r"\A\ufeff?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])",
                              re.IGNORECASE | re.DOTALL)
-_WHOLE_ELEMENT = re.compile(
-    r"<(script|style|html|body|head)\b[^<>]{0,2000}>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
-)
+# Elements that only a page holds; one opened and closed later makes a text a page.
+_PAGE_ELEMENT_OPEN = re.compile(r"<(script|style|html|body|head)\b[^<>]{0,2000}>", re.IGNORECASE)
+_PAGE_ELEMENT_CLOSE = re.compile(r"</(script|style|html|body|head)\s*>", re.IGNORECASE)
 # A text with no document start and no whole script/style/body element is a page when
 # it holds this many tags of HTML elements, this many of them closing tags.
-MIN_TAGS = 8
+MIN_TAGS = 6
+# How much of a text is looked at: a page shows what it is in its first characters,
+# and the cost stays bounded whatever the file's size.
+HTML_SCAN_CHARS = 65536
 MIN_CLOSING_TAGS = 3
 
 
@@ -141,13 +144,28 @@ class NoText(ValueError):
     """The page holds no article text; ``str(exc)`` says why, for the quarantine."""
 
 
+def has_page_element(text: str) -> bool:
+    """True when ``text`` opens a script, style, html, head or body element and closes it
+    later (one pass each way, so that many unclosed mentions cost no more than a few).
+
+    >>> has_page_element("a <script src=x.js></script>"), has_page_element("</style> <style>")
+    (True, False)
+    """
+    first_open: dict[str, int] = {}
+    for match in _PAGE_ELEMENT_OPEN.finditer(text):
+        first_open.setdefault(match.group(1).lower(), match.start())
+    last_close = {m.group(1).lower(): m.start() for m in _PAGE_ELEMENT_CLOSE.finditer(text)}
+    return any(name in last_close and start < last_close[name]
+               for name, start in first_open.items())
+
+
 def looks_like_html(text: str) -> bool:
     """True when ``text`` is an HTML page (or fragment) rather than text about HTML.
 
     A page starts with ``<!DOCTYPE html>`` or ``<html>``, holds a whole ``<script>``,
     ``<style>``, ``<head>`` or ``<body>`` element, or is dense with tags
-    (:data:`MIN_TAGS`, :data:`MIN_CLOSING_TAGS`). A text that mentions a tag or two is
-    not a page.
+    (:data:`MIN_TAGS`, :data:`MIN_CLOSING_TAGS`), within its first
+    :data:`HTML_SCAN_CHARS` characters. A text that mentions a tag or two is not a page.
 
     >>> looks_like_html("<!DOCTYPE html><p>Hi</p>")
     True
@@ -161,9 +179,10 @@ def looks_like_html(text: str) -> bool:
     False
     """
     head = text[:CHARSET_SCAN_BYTES]
-    if _DOCUMENT_START.match(head) or _WHOLE_ELEMENT.search(text):
+    sample = text[:HTML_SCAN_CHARS]
+    if _DOCUMENT_START.match(head) or has_page_element(sample):
         return True
-    tags = _TAG.findall(text)
+    tags = _TAG.findall(sample)
     closing = sum(1 for tag in tags if tag.startswith("</"))
     return len(tags) >= MIN_TAGS and closing >= MIN_CLOSING_TAGS
 

@@ -234,6 +234,7 @@ def test_undeclared_legacy_bytes_are_guessed():
     "News of the day\n<script>track('x');</script>\nThe port reopened.",
     "<div class='a'><p>One</p><p>Two</p><span>x</span><a href='/'>Home</a><br><br></div>",
     '<p>Para one.</p>\n<p>Para two.</p>\n<p>Para three.</p>\n<ul><li>a</li><li>b</li></ul>',
+    "<p>The port reopened.</p>\n<p>Crews returned.</p>\n<p>Works resume in spring.</p>",
 ])
 def test_pages_and_fragments_look_like_html(text):
     assert looks_like_html(text)
@@ -245,6 +246,7 @@ def test_pages_and_fragments_look_like_html(text):
     "Prices rose 5% (<3% expected) as a -> b and x < y > z.",
     "Plain news text about the harbour.\n\nA second paragraph.",
     "She wrote <3 to him and signed it <Maria>.",
+    "In the old editor <b>bold</b> and <i>italics</i> were typed by hand, and <br> too.",
 ])
 def test_text_that_mentions_tags_is_not_html(text):
     assert not looks_like_html(text)
