@@ -16,6 +16,10 @@ never passes silently. Example ``pipeline.toml``::
 
     [labels.widgets]                # extra boilerplate lines to remove, per language
     de = ["Jetzt abonnieren"]
+
+    [input]                         # record files (.jsonl, .jsonl.gz, .parquet, .csv)
+    text_field = "text"             # the field holding each record's text
+    id_field = "id"                 # the field holding its id (else its record number)
 """
 
 from __future__ import annotations
@@ -65,10 +69,17 @@ class DetectConfig:
 
 
 @dataclass
+class InputConfig:
+    text_field: str = "text"  # records: the field holding the text (--text-field)
+    id_field: str = "id"  # records: the field holding the id, else the record number
+
+
+@dataclass
 class Config:
     targets: list[str] = field(default_factory=lambda: ["en"])
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)
+    input: InputConfig = field(default_factory=InputConfig)
     labels: dict[str, Any] = field(default_factory=dict)  # extends pipeline/data/labels.toml
     max_file_bytes: int = 20_000_000  # larger inputs are quarantined with a reason
     document_timeout_s: float = 60.0  # cleanup and analysis of one document; then quarantined
@@ -103,6 +114,10 @@ class Config:
         _check_strings(self.targets, "targets")
         _check_strings(self.detect.candidates, "detect.candidates")
         _check_strings(t.terms, "translate.terms")
+        for key, value in (("text_field", self.input.text_field),
+                           ("id_field", self.input.id_field)):
+            if not value.strip():
+                raise ConfigError(f"input.{key} = {value!r}: must name a field of the records")
         if t.compute_type not in COMPUTE_TYPES:
             raise ConfigError(
                 f"translate.compute_type = {t.compute_type!r} is not a CTranslate2 compute "
@@ -134,6 +149,8 @@ class Config:
                           if k != "shard_timeout_s"},
             "detect": {"candidates": self.candidates()},
             "labels": self.labels,
+            # Only when set: a fingerprint from before the [input] section stays valid.
+            **({"input": vars(self.input)} if vars(self.input) != vars(InputConfig()) else {}),
         }
 
 
