@@ -106,9 +106,9 @@ class ExtractHtml(Stage):
         from pipeline.extract_html import NoText, extract
 
         try:
-            page = extract(doc.raw, source=doc.doc)
-        except NoText as exc:
-            doc.status, doc.errors = "quarantined", [f"no article text in the page: {exc}"]
+            page = extract(doc.raw)
+        except NoText as exc:  # its message is the reason
+            doc.status, doc.errors = "quarantined", [str(exc)]
             return doc
         doc.metadata.update(page.metadata)
         text = "\n\n".join(block.strip() for block in page.blocks if block.strip())
