@@ -87,19 +87,10 @@ class Config:
     def candidates(self, installed: list[str] | tuple[str, ...] = ()) -> list[str]:
         """Languages detection may answer: configured ones plus the targets, or by
         default :data:`DEFAULT_CANDIDATES`, the ``installed`` models' languages and
-        the targets."""
-        if self.detect.candidates:
-            base = list(self.detect.candidates)
-        else:
-            base = list(DEFAULT_CANDIDATES)
-            for code in installed:  # package codes: "pb" is pt
-                try:
-                    lang = canonical(code)
-                except UnknownLanguage:
-                    continue
-                if lang not in base:
-                    base.append(lang)
-        return base + [t for t in self.targets if t not in base]
+        the targets. Decided in one place: :func:`pipeline.factory.detection_candidates`."""
+        from pipeline.factory import detection_candidates
+
+        return detection_candidates(self, list(installed))
 
     def validate(self) -> None:
         """Check every value; raise :class:`ConfigError` naming the key and what to use.

@@ -286,3 +286,30 @@ def test_the_report_states_the_candidates_the_run_used(corpus, tmp_path, monkeyp
     detect = next(s for s in runner.stages if s.name == "detect")
     assert "ko" in detect.scorer.candidates
     assert report["config"]["detect"]["candidates"] == list(detect.scorer.candidates)
+
+
+def test_the_report_page_reads_a_records_source_text_back(corpus, tmp_path):
+    from pipeline.document import Document
+    from pipeline.factory import build_pipeline
+
+    out = tmp_path / "out"
+    _run(corpus, out)
+    docs = {d.doc: d for d in map(Document.from_json, _lines_raw(out))}
+    sources = build_pipeline(Config(targets=["en"])).sources(corpus)
+    assert sources(docs["news/dump.jsonl#b2"]) == EN
+    records = _records()
+    records[1]["text"] = EN + " Changed since."
+    _write_jsonl(corpus / "news" / "dump.jsonl", records)
+    sources = build_pipeline(Config(targets=["en"])).sources(corpus)
+    assert sources(docs["news/dump.jsonl#b2"]) is None  # no longer what was processed
+    assert sources(docs["news/dump.jsonl#a1"]) == PT
+
+
+def _lines_raw(out: Path) -> list[str]:
+    import sqlite3
+
+    db = sqlite3.connect(out / ".pipeline" / "state.sqlite")
+    try:
+        return [row[0] for row in db.execute("SELECT document FROM documents ORDER BY doc")]
+    finally:
+        db.close()
