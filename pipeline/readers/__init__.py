@@ -8,9 +8,11 @@ Lines or Parquet file of records). Everything after the reader (the stages, the
 translator, the writers of ``documents.jsonl`` and ``segments.jsonl``) sees only
 documents and does not know which format they came from.
 
-Adding a format means one reader class (its ``suffixes``, ``items`` and, when its
-copies are not plain text files, ``mirror``) registered in
-:func:`pipeline.factory.build_pipeline`, and its tests.
+Adding a format means one reader class (its ``suffixes`` and ``items``; a file of
+many documents also needs a writer of its mirrored copies, as
+:mod:`pipeline.writers.records` is for records) registered in
+:data:`pipeline.factory.READERS` and :func:`pipeline.factory.build_pipeline`, and its
+tests.
 """
 
 from __future__ import annotations
@@ -61,9 +63,10 @@ class Reader(Protocol):
     """A corpus format.
 
     ``suffixes``: the file names it reads (lower case, compound ones such as
-    ``.jsonl.gz`` included). ``items`` yields the documents of one file, read
-    with ``read(path)`` (the runner's checked read of that file). ``many``: whether
-    one file holds many documents (then :meth:`mirror` writes its copies).
+    ``.jsonl.gz`` included). ``items`` yields the documents of one file; ``read()``
+    is the runner's checked read of its bytes (a reader of one document per file uses
+    it; a reader of many streams the file itself). ``many``: whether one file holds
+    many documents (their copies are rebuilt per file from the per-document state).
     """
 
     name: str

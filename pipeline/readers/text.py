@@ -1,8 +1,8 @@
 """Text files (``.txt``, ``.md``): one file, one document, as the pipeline always read them.
 
-A ``.txt`` file that is really a saved web page (tags, ``<script>``) is read as an
-HTML page (:mod:`pipeline.readers.html`): its markup is never sent to translation
-nor taken for English words.
+A ``.txt`` file (not ``.md``, which may hold HTML of its own) that is really a saved
+web page (tags, ``<script>``) is read as an HTML page (:mod:`pipeline.readers.html`):
+its markup is never sent to translation nor taken for English words.
 """
 
 from __future__ import annotations
@@ -38,5 +38,6 @@ class TextReader:
 
     def items(self, rel: str, path: Path, read: Callable[[], bytes]) -> Iterator[Item]:
         data = read()
-        kind = "html" if sniff_html(data) else "text"
+        # Only a .txt is taken for a saved page: Markdown may hold HTML of its own.
+        kind = "html" if rel.lower().endswith(".txt") and sniff_html(data) else "text"
         yield Item(rel, data, kind=kind, output=rel, source=rel)
