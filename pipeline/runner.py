@@ -502,16 +502,16 @@ class Runner:
                     or not all((self.out / o).is_file() for o in before[1])):
                 continue
             path = self.corpus / rel
-            parts = state.parts_of(rel)
+            # Each record's texts are looked up as the copy is written: the memory
+            # this takes does not grow with the file.
             outputs = [f"clean/{rel}"] + [
                 f"translations/{t}/{rel}" for t in self.config.targets
-                if any(f"translations/{t}/{rel}" in texts for texts in parts.values())
+                if state.has_output(rel, f"translations/{t}/{rel}")
             ]
             try:
                 if file_sha256(Entry(rel, path)) != sha:
                     raise SourceChanged("changed during the run; the next run processes it")
-                written = write_copies(self.out, rel, path, reader, outputs,
-                                       lambda doc, parts=parts: parts.get(doc, {}))
+                written = write_copies(self.out, rel, path, reader, outputs, state.part)
             except (SourceChanged, RecordsError) as exc:
                 self.log.event("copies", f"copies of {rel} not rebuilt: {exc}", doc=rel)
                 continue

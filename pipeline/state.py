@@ -268,10 +268,17 @@ class StateStore:
         """Every stored record: ``doc -> the record file that holds it``."""
         return dict(self.db.execute("SELECT doc, source FROM parts"))
 
-    def parts_of(self, source: str) -> dict[str, dict[str, str]]:
-        """The texts of every stored record of ``source``, by document id."""
-        rows = self.db.execute("SELECT doc, texts FROM parts WHERE source=?", (source,))
-        return {doc: json.loads(texts) for doc, texts in rows}
+    def part(self, doc: str) -> dict[str, str]:
+        """A stored record's texts by output path (``{}`` for none)."""
+        row = self.db.execute("SELECT texts FROM parts WHERE doc=?", (doc,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def has_output(self, source: str, output: str) -> bool:
+        """Whether a stored record of ``source`` has a text for ``output``."""
+        key = json.dumps(output, ensure_ascii=False)
+        row = self.db.execute("SELECT 1 FROM parts WHERE source=? AND instr(texts, ?) LIMIT 1",
+                              (source, key + ":")).fetchone()
+        return row is not None
 
     def record_files(self) -> dict[str, tuple[str, list[str]]]:
         """Every record file whose copies were written: ``path -> (sha256, outputs)``."""
