@@ -118,3 +118,16 @@ def test_a_record_holding_a_page_is_read_as_html(tmp_path):
     copy = _lines(out / "clean" / "crawl.jsonl")[0]
     assert copy["text"].startswith("Porto de Lisboa reabre depois das obras\n\n")
     assert "<" not in copy["text"]
+
+
+def test_a_legacy_encoded_page_is_decoded_and_the_fix_recorded(tmp_path):
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    page = PAGE.replace('<meta charset="utf-8">', '<meta charset="windows-1252">')
+    (corpus / "old.htm").write_bytes(page.encode("cp1252"))
+    _run(corpus, out)
+    clean = (out / "clean" / "old.htm.txt").read_text(encoding="utf-8")
+    assert "três semanas" in clean and "câmara municipal" in clean
+    record = _lines(out / "documents.jsonl")[0]
+    assert {"stage": "extract", "kind": "encoding", "before": "cp1252",
+            "after": "utf-8"} in record["fixes"]

@@ -111,6 +111,9 @@ class ExtractHtml(Stage):
             doc.status, doc.errors = "quarantined", [str(exc)]
             return doc
         doc.metadata.update(page.metadata)
+        encoding = getattr(page, "encoding", "")
+        if encoding and encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "ascii"):
+            doc.fix(self.name, "encoding", encoding, "utf-8")  # as the read stage records it
         text = "\n\n".join(block.strip() for block in page.blocks if block.strip())
         doc.raw = (text + "\n").encode("utf-8") if text else b""
         if not text:
