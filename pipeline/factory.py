@@ -64,11 +64,16 @@ def formats() -> str:
 def installed_languages() -> list[str]:
     """The language codes of the installed translation models (package codes, sorted).
 
-    The single call to model discovery: the engine's, when it has one.
+    The single call to model discovery: the engine interface's
+    (``pipeline.engines.base``) where it exists, else Argos's package list.
     """
-    from pipeline.engines.argos import installed_packages
+    try:
+        from pipeline.engines.base import installed_languages as discover
+    except ImportError:
+        from pipeline.engines.argos import installed_packages
 
-    return sorted({c for p in installed_packages() for c in (p.from_code, p.to_code)})
+        return sorted({c for p in installed_packages() for c in (p.from_code, p.to_code)})
+    return discover()
 
 
 def detection_candidates(config: Config, installed: list[str] | None = None) -> list[str]:
@@ -85,10 +90,13 @@ def detection_candidates(config: Config, installed: list[str] | None = None) -> 
 
 
 def install_hint(src: str, tgt: str) -> str:
-    """The command that installs the model for ``src`` -> ``tgt``."""
-    from pipeline.engines.argos import install_command
-
-    return install_command(src, tgt)
+    """The command that installs the model for ``src`` -> ``tgt`` (the engine
+    interface's hint where it exists)."""
+    try:
+        from pipeline.engines.base import install_hint as hint
+    except ImportError:
+        from pipeline.engines.argos import install_command as hint
+    return hint(src, tgt)
 
 
 @dataclass
