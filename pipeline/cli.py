@@ -61,8 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         help="clean, analyse and translate a corpus directory",
-        description="Read CORPUS (.txt and .md, recursively) and write clean copies, "
-        "translations, documents.jsonl, segments.jsonl and report.json to OUT.",
+        description="Read CORPUS recursively (text files .txt .md; HTML pages .html .htm "
+        ".html.gz; records .jsonl .jsonl.gz .parquet .csv, one document per record) and "
+        "write clean copies, translations, documents.jsonl, segments.jsonl and "
+        "report.json to OUT.",
     )
     run.add_argument("corpus", nargs="?", type=Path, default=Path("corpus"),
                      help="input directory (default: corpus)")
@@ -72,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
                      "(default: the config's targets, else en)")
     run.add_argument("--config", type=Path, metavar="FILE",
                      help="TOML config file (default: pipeline.toml if present)")
+    run.add_argument("--text-field", metavar="NAME",
+                     help="records: the field holding each record's text (default: text, "
+                     "or [input] text_field)")
+    run.add_argument("--id-field", metavar="NAME",
+                     help="records: the field holding each record's id (default: id, else "
+                     "the record number; or [input] id_field)")
     run.add_argument("--beam-size", type=int, metavar="N",
                      help="translation beam size (default 2; 1 is fastest)")
     run.add_argument("--no-cache", action="store_true",
@@ -121,6 +129,12 @@ def _config_for(args: argparse.Namespace) -> Config:
     config = load_config(path, implicit=implicit)
     if args.to:
         config.targets = parse_langs(args.to, "--to:")
+    for option, key in (("text_field", "--text-field"), ("id_field", "--id-field")):
+        value = getattr(args, option, None)
+        if value is not None:
+            if not value.strip():
+                raise ConfigError(f"{key} must name a field of the records")
+            setattr(config.input, option, value)
     if args.beam_size is not None:
         if args.beam_size < 1:
             raise ConfigError("--beam-size must be 1 or more")
@@ -156,6 +170,9 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     for tgt, count in report["translated_documents"].items():
         say("translated", f"{count} translated into {tgt} -> {args.out}/translations/{tgt}/",
             target=tgt, documents=count)
+    for suffix, item in report.get("skipped_by_suffix", {}).items():
+        say("skipped", f"skipped {_n(item['files'], suffix + ' file')}: {item['advice']}",
+            suffix=suffix, files=item["files"], advice=item["advice"])
     if log.fmt == "human":
         for failed in report["failed"]:
             print(f"failed: {failed['doc']}: {'; '.join(failed['errors'])}")

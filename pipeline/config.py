@@ -16,6 +16,10 @@ never passes silently. Example ``pipeline.toml``::
 
     [labels.widgets]                # extra boilerplate lines to remove, per language
     de = ["Jetzt abonnieren"]
+
+    [input]                         # record files (.jsonl, .jsonl.gz, .parquet, .csv)
+    text_field = "text"             # the field holding each record's text
+    id_field = "id"                 # the field holding its id (else its record number)
 """
 
 from __future__ import annotations
@@ -65,10 +69,17 @@ class DetectConfig:
 
 
 @dataclass
+class InputConfig:
+    text_field: str = "text"  # records: the field holding the text (--text-field)
+    id_field: str = "id"  # records: the field holding the id, else the record number
+
+
+@dataclass
 class Config:
     targets: list[str] = field(default_factory=lambda: ["en"])
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)
+    input: InputConfig = field(default_factory=InputConfig)
     labels: dict[str, Any] = field(default_factory=dict)  # extends pipeline/data/labels.toml
     max_file_bytes: int = 20_000_000  # larger inputs are quarantined with a reason
     document_timeout_s: float = 60.0  # cleanup and analysis of one document; then quarantined
@@ -76,19 +87,10 @@ class Config:
     def candidates(self, installed: list[str] | tuple[str, ...] = ()) -> list[str]:
         """Languages detection may answer: configured ones plus the targets, or by
         default :data:`DEFAULT_CANDIDATES`, the ``installed`` models' languages and
-        the targets."""
-        if self.detect.candidates:
-            base = list(self.detect.candidates)
-        else:
-            base = list(DEFAULT_CANDIDATES)
-            for code in installed:  # package codes: "pb" is pt
-                try:
-                    lang = canonical(code)
-                except UnknownLanguage:
-                    continue
-                if lang not in base:
-                    base.append(lang)
-        return base + [t for t in self.targets if t not in base]
+        the targets. Decided in one place: :func:`pipeline.factory.detection_candidates`."""
+        from pipeline.factory import detection_candidates
+
+        return detection_candidates(self, list(installed))
 
     def validate(self) -> None:
         """Check every value; raise :class:`ConfigError` naming the key and what to use.
@@ -103,6 +105,10 @@ class Config:
         _check_strings(self.targets, "targets")
         _check_strings(self.detect.candidates, "detect.candidates")
         _check_strings(t.terms, "translate.terms")
+        for key, value in (("text_field", self.input.text_field),
+                           ("id_field", self.input.id_field)):
+            if not value.strip():
+                raise ConfigError(f"input.{key} = {value!r}: must name a field of the records")
         if t.compute_type not in COMPUTE_TYPES:
             raise ConfigError(
                 f"translate.compute_type = {t.compute_type!r} is not a CTranslate2 compute "
@@ -134,6 +140,8 @@ class Config:
                           if k != "shard_timeout_s"},
             "detect": {"candidates": self.candidates()},
             "labels": self.labels,
+            # Only when set: a fingerprint from before the [input] section stays valid.
+            **({"input": vars(self.input)} if vars(self.input) != vars(InputConfig()) else {}),
         }
 
 

@@ -55,8 +55,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "doc",
         metavar="DOC",
-        help="the document: its path inside the corpus as in documents.jsonl "
-        "(e.g. pt/chuvas.txt), or its file name when that is unique",
+        help="the document: its id as in documents.jsonl, a path inside the corpus "
+        "(e.g. pt/chuvas.txt) or, for a record, '<file>#<id>' (e.g. 'dump.jsonl#42'); "
+        "or its file name when that is unique",
     )
     parser.add_argument(
         "--out",
@@ -116,6 +117,12 @@ def find_record(out: Path, doc: str) -> dict[str, Any]:
     if matches:
         found = ", ".join(r["doc"] for r in matches)
         raise ExplainError(f"'{doc}' matches several documents ({found}); give its full id")
+    held = [r["doc"] for r in records if r["doc"].startswith(wanted + "#")]
+    if held:  # a record file: each record is a document of its own
+        listed = ", ".join(held[:MAX_LISTED_DOCS])
+        more = f" and {len(held) - MAX_LISTED_DOCS} more" if len(held) > MAX_LISTED_DOCS else ""
+        raise ExplainError(f"'{doc}' is a file of {len(held)} records, each a document; "
+                           f"name one as '<file>#<id>': {listed}{more}")
     listed = ", ".join(r["doc"] for r in records[:MAX_LISTED_DOCS])
     more = f" and {len(records) - MAX_LISTED_DOCS} more" if len(records) > MAX_LISTED_DOCS else ""
     known = f"documents there: {listed}{more}" if records else "it holds no documents"

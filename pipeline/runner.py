@@ -5,10 +5,14 @@ here. A run:
 
 1. takes OUT's lock (a second run exits 75) and removes temporary files a killed
    run left behind;
-2. walks CORPUS in a stable order; a document whose bytes and configuration
-   fingerprint match the state store is skipped, bad inputs are quarantined;
+2. walks CORPUS in a stable order; each file goes to the reader of its format
+   (:func:`pipeline.factory.build_pipeline`), which yields its documents (one per
+   text file or page, one per record of a record file); a document whose content
+   and configuration fingerprint match the state store is skipped, bad inputs are
+   quarantined, files no reader takes are listed as skipped with what to do;
 3. sends the rest in shards to the executor (clean, analyse, translate), writes
-   each document's own files and then commits its state row;
+   each document's own files and then commits its state row (a record's texts go
+   to the state: its file's mirrored copies are rebuilt once the file is done);
 4. rebuilds the aggregate files (documents.jsonl, segments.jsonl, parallel/...)
    from the state store, never by re-translating, and writes report.json.
 
@@ -41,18 +45,20 @@ from pipeline import __version__
 from pipeline.config import Config, ConfigError
 from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
+from pipeline.factory import Pipeline, build_pipeline, formats, reader_name
 from pipeline.log import RunLog
 from pipeline.memory import OnFirstUse
+from pipeline.readers import Item, skip_advice, suffix_of
+from pipeline.readers.records import RecordsError
 from pipeline.shard import ShardResult, build_stages
 from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
 from pipeline.writers import atomic_open, atomic_write, sweep_temporary, sync_to_disk
-from pipeline.writers.html import corpus_sources, write_html
+from pipeline.writers.html import write_html
 from pipeline.writers.jsonl import check_targets
 from pipeline.writers.parallel import write_parallel
+from pipeline.writers.records import write_copies
 from pipeline.writers.text import write_files
 
-# Files the pipeline reads as documents; everything else is listed as skipped.
-DOCUMENT_SUFFIXES = (".txt", ".md")
 STATE_DIR = ".pipeline"
 
 EXIT_OK = 0
@@ -108,8 +114,9 @@ class Entry:
     doc: str
     path: Path
     problem: str = ""  # quarantine reason
-    skip: str = ""  # not a document (other file type)
+    skip: str = ""  # not a document (other file type): what to do about it
     link: bool = False  # a symbolic link (inside the corpus) when it was found
+    reader: str = ""  # the reader of its format (pipeline.factory.READERS)
 
 
 @dataclass
@@ -149,8 +156,9 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         entry.doc = entry.doc.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         entry.problem = "file name is not valid UTF-8; rename it"
         return entry
-    if path.suffix.lower() not in DOCUMENT_SUFFIXES:
-        entry.skip = "not a .txt or .md file"
+    entry.reader = reader_name(entry.doc)
+    if not entry.reader:
+        entry.skip = skip_advice(suffix_of(entry.doc), formats())
     elif path.is_symlink() and not path.resolve().is_relative_to(root):
         entry.problem = "symbolic link pointing outside the corpus"
     elif not path.is_file():
@@ -161,7 +169,8 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         except OSError as exc:
             entry.problem = f"cannot read: {exc.strerror}"
         else:
-            if size > max_bytes:
+            # A record file is read as a stream: max_file_bytes bounds each record.
+            if size > max_bytes and entry.reader != "records":
                 entry.problem = f"larger than max_file_bytes ({size} > {max_bytes})"
         entry.link = path.is_symlink()
     return entry
@@ -217,6 +226,32 @@ def read_source(entry: Entry, max_bytes: int) -> bytes:
     return data
 
 
+def file_sha256(entry: Entry) -> str:
+    """The hash of a record file's bytes, read in chunks with :func:`read_source`'s
+    checks (a regular file, no new symbolic link). Raises :class:`SourceChanged`."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not entry.link:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(entry.path, flags)
+    except FileNotFoundError:
+        raise SourceChanged("deleted during the run, before it was read") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not entry.link:
+            raise SourceChanged("replaced by a symbolic link during the run") from None
+        raise SourceChanged(f"cannot read: {exc.strerror}") from None
+    digest = hashlib.sha256()
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise SourceChanged("not a regular file")
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        except OSError as exc:
+            raise SourceChanged(f"cannot read: {exc.strerror}") from None
+    return digest.hexdigest()
+
+
 def fingerprint(config: Config) -> str:
     """What decides a document's outputs besides its bytes: config, models, version."""
     from pipeline.engines.argos import installed_packages
@@ -242,12 +277,19 @@ class Runner:
         self.quarantined: list[dict] = []
         self.skipped: list[dict] = []
         self.counts: Counter[str] = Counter()
-        self._hashes: dict[str, str] = {}
+        # Documents sent to be processed: their hash, and their record file ("" for none).
+        self._pending: dict[str, tuple[str, str]] = {}
         self._current: set[str] = set()  # documents processed or found unchanged by this run
-        self.corpus_documents = 0  # document files found in the corpus
+        self._found: set[str] = set()  # every document the readers yielded
+        self._record_files: dict[str, str] = {}  # record file -> hash of its bytes as read
+        self._complete: set[str] = set()  # record files read to their end
+        self._record_counts: Counter[str] = Counter()  # record file -> records found
+        self._touched: set[str] = set()  # record files with a record processed or pruned
+        self.corpus_documents = 0  # documents found in the corpus
         self.pruned: list[str] = []
         self.translation: dict = {}  # this run's translation counts, summed over shards
-        self.stages: list = []  # built by run(), before any work
+        self.pipeline: Pipeline | None = None  # built by run(), before any work
+        self.stages: list = []
         self.started = 0.0  # time.perf_counter() at the start: timings count from it
         self.timings: dict[str, float] = {}  # seconds per phase of the run
 
@@ -272,7 +314,8 @@ class Runner:
             check_targets(self.config.targets)
         except ValueError as exc:
             raise ConfigError(f"configuration: {exc}") from None
-        self.stages = build_stages(self.config)
+        self.pipeline = build_pipeline(self.config, build_stages)
+        self.stages = self.pipeline.stages
         if self.options.dry_run:
             return self._dry_run()
         self._install_handlers()
@@ -346,21 +389,30 @@ class Runner:
             state.set_meta("aggregates", "stale")
             known = state.known()
             todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
-            self.corpus_documents = len(todo) + len(self.quarantined)
+            self.corpus_documents = sum(map(self._estimate, todo)) + len(self.quarantined)
             new = len(todo) if self.options.force else sum(e.doc not in known for e in todo)
             if new > self.options.shard_docs:  # several shards of work for sure
                 start_early(self.options.executor, self.options.workers)
             fp = fingerprint(self.config)
-            self.log.event("start", f"{len(todo)} documents in {self.corpus}",
-                           documents=len(todo), out=str(self.out))
+            found = self.corpus_documents - len(self.quarantined)  # records: estimated
+            self.log.event("start", f"{found} documents in {self.corpus}",
+                           documents=found, out=str(self.out))
             self._phase("discover", started)
             started = time.perf_counter()
+            discovered = len(self.quarantined)
             self._process(todo, known, fp, state)
             self._phase("process", started)  # the writing in it is taken out in _timings
             started = time.perf_counter()
-            deleted = sorted(set(known) - {e.doc for e in todo})
+            if self.stop_signal is None:  # every file read: the exact count
+                self.corpus_documents = discovered + sum(
+                    1 if e.reader != "records" else self._record_counts[e.doc] or
+                    int(e.doc not in self._complete) for e in todo)
+            deleted = self._deleted(known, todo, state.record_sources())
             if self.options.prune:
                 self._prune(deleted, state)
+                self._prune_record_files(todo, state)
+            if self.stop_signal is None:  # else the next run rebuilds them
+                self._write_record_copies(state)
             if (self.counts["processed"] or self.counts["pruned"] or stale
                     or not self._aggregates_exist()):
                 self._write_aggregates(state)
@@ -386,11 +438,40 @@ class Runner:
         timings["process"] -= timings["write"]  # reading, cleanup, translation: not writing
         return {name: round(seconds, 3) for name, seconds in timings.items()}
 
+    def _estimate(self, entry: Entry) -> int:
+        """How many documents a file holds, for progress (a record file's are counted
+        exactly once it has been read)."""
+        if entry.reader != "records":
+            return 1
+        return self.pipeline.readers["records"].estimate(entry.doc, entry.path)
+
+    def _deleted(self, known: dict, todo: list[Entry], sources: dict[str, str]) -> list[str]:
+        """Stored documents no longer in the corpus: their file is gone, or (a record)
+        its file, read to its end, no longer holds it."""
+        files = {e.doc for e in todo}
+        deleted = []
+        for doc in known:
+            source = sources.get(doc)
+            if source is None:
+                gone = doc not in files
+            else:
+                gone = source not in files or (source in self._complete
+                                               and doc not in self._found)
+            if gone:
+                deleted.append(doc)
+        return sorted(deleted)
+
     def _prune(self, deleted: list[str], state: StateStore) -> None:
         """Remove the outputs and the state rows of documents deleted from the corpus,
-        and the folders under clean/ and translations/ this leaves empty."""
+        and the folders under clean/ and translations/ this leaves empty. A record's
+        file is rebuilt without it (its copies are the file's, not the record's)."""
+        sources = state.record_sources()
         for doc in deleted:
-            outputs = state.outputs(doc)
+            if doc in sources:
+                self._touched.add(sources[doc])
+                outputs = []
+            else:
+                outputs = state.outputs(doc)
             self._remove_outputs(outputs)
             self._remove_empty_folders(outputs)
             state.delete(doc)
@@ -398,6 +479,44 @@ class Runner:
             self.log.event("pruned", f"pruned: {doc} ({len(outputs)} output files removed)",
                            doc=doc, removed=outputs)
         self.counts["pruned"] = len(deleted)
+
+    def _prune_record_files(self, todo: list[Entry], state: StateStore) -> None:
+        """Remove the copies of record files deleted from the corpus."""
+        files = {e.doc for e in todo}
+        for path, (_, outputs) in sorted(state.record_files().items()):
+            if path not in files:
+                self._remove_outputs(outputs)
+                self._remove_empty_folders(outputs)
+                state.delete_record_file(path)
+
+    def _write_record_copies(self, state: StateStore) -> None:
+        """Rebuild the mirrored copies of each record file read to its end whose bytes
+        changed, or with a record processed or pruned, or whose copies are missing."""
+        stored = state.record_files()
+        reader = self.pipeline.readers["records"]
+        for rel in sorted(self._complete):
+            sha = self._record_files[rel]
+            before = stored.get(rel)
+            if not (self.options.force or before is None or before[0] != sha
+                    or rel in self._touched
+                    or not all((self.out / o).is_file() for o in before[1])):
+                continue
+            path = self.corpus / rel
+            # Each record's texts are looked up as the copy is written: the memory
+            # this takes does not grow with the file.
+            outputs = [f"clean/{rel}"] + [
+                f"translations/{t}/{rel}" for t in self.config.targets
+                if state.has_output(rel, f"translations/{t}/{rel}")
+            ]
+            try:
+                if file_sha256(Entry(rel, path)) != sha:
+                    raise SourceChanged("changed during the run; the next run processes it")
+                written = write_copies(self.out, rel, path, reader, outputs, state.part)
+            except (SourceChanged, RecordsError) as exc:
+                self.log.event("copies", f"copies of {rel} not rebuilt: {exc}", doc=rel)
+                continue
+            self._remove_outputs(set(before[1] if before else []) - set(written))
+            state.put_record_file(rel, sha, written)
 
     def _remove_empty_folders(self, outputs: Iterable[str]) -> None:
         """Remove the now empty folders that held ``outputs``, up to (not including)
@@ -442,41 +561,69 @@ class Runner:
         todo = []
         for entry in entries:
             if entry.skip:
-                self.skipped.append({"path": entry.doc, "reason": entry.skip})
+                self.skipped.append({"path": entry.doc, "suffix": suffix_of(entry.doc),
+                                     "reason": entry.skip})
             elif entry.problem:
                 self.quarantined.append({"doc": entry.doc, "reason": entry.problem})
             else:
                 todo.append(entry)
         return todo
 
-    def _shards(self, todo: list[Entry], known: dict, fp: str) -> Iterator[list[tuple[str, bytes]]]:
-        """New and changed documents, read, in shards; stops early on a signal."""
-        shard: list[tuple[str, bytes]] = []
-        for entry in todo:
-            if self.stop_signal is not None:
-                return
+    def _items(self, entry: Entry) -> Iterator[Item]:
+        """The documents of one file, from the reader of its format; a file that cannot
+        be read is quarantined (a record file: from the record where it stops)."""
+        reader = self.pipeline.reader(entry.reader)
+        if not reader.many:
             try:
-                data = read_source(entry, self.config.max_file_bytes)
+                items = list(reader.items(
+                    entry.doc, entry.path,
+                    lambda: read_source(entry, self.config.max_file_bytes)))
             except SourceChanged as exc:
                 self.quarantined.append({"doc": entry.doc, "reason": str(exc)})
                 self.log.advance()
-                continue
-            sha = hashlib.sha256(data).hexdigest()
-            if not self.options.force and known.get(entry.doc, ("",))[:2] == (sha, fp):
-                self.counts["unchanged"] += 1
-                self._current.add(entry.doc)
-                self.log.advance()
-                continue
-            self._hashes[entry.doc] = sha
-            shard.append((entry.doc, data))
-            if len(shard) >= self.options.shard_docs:
-                yield shard
-                shard = []
+                return
+            for item in items:
+                self._found.add(item.doc)
+                yield item
+            return
+        try:
+            self._record_files[entry.doc] = file_sha256(entry)
+            for item in reader.items(entry.doc, entry.path):
+                self._found.add(item.doc)
+                self._record_counts[entry.doc] += 1
+                yield item
+        except (SourceChanged, RecordsError, OSError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            self.quarantined.append({"doc": entry.doc, "reason": reason})
+            self.log.advance()
+            return
+        self._complete.add(entry.doc)
+
+    def _shards(self, todo: list[Entry], known: dict, fp: str) -> Iterator[list[Item]]:
+        """New and changed documents, read, in shards; stops early on a signal."""
+        shard: list[Item] = []
+        for entry in todo:
+            for item in self._items(entry):
+                if self.stop_signal is not None:
+                    return
+                sha = item.sha256
+                if not self.options.force and known.get(item.doc, ("",))[:2] == (sha, fp):
+                    self.counts["unchanged"] += 1
+                    self._current.add(item.doc)
+                    self.log.advance()
+                    continue
+                self._pending[item.doc] = (sha, item.source if item.record else "")
+                shard.append(item)
+                if len(shard) >= self.options.shard_docs:
+                    yield shard
+                    shard = []
+            if self.stop_signal is not None:
+                return
         if shard:
             yield shard
 
     def _process(self, todo: list[Entry], known: dict, fp: str, state: StateStore) -> None:
-        self.log.start_progress(len(todo))
+        self.log.start_progress(self.corpus_documents - len(self.quarantined))
         # The driver alone opens the translation memory: executors look hits up for
         # their workers and store what comes back (workers need no shared disk).
         memory = None
@@ -544,7 +691,11 @@ class Runner:
         then commit their state rows in one transaction: a row always follows its
         document's files to disk."""
         written = {}
+        pending = {doc.doc: self._pending.pop(doc.doc) for doc in result.docs}
         for doc in result.docs:
+            if pending[doc.doc][1]:  # a record: its texts go to the state, not to files
+                written[doc.doc] = list(doc.files)
+                continue
             written[doc.doc] = write_files(self.out, doc.files, durable=False)
             self._remove_outputs(set(state.outputs(doc.doc)) - set(written[doc.doc]))
         sync_to_disk()
@@ -555,11 +706,15 @@ class Runner:
                 # A model that failed may work next time: such documents are retried,
                 # as are those whose translation failed or ran out of time.
                 retry = bool(broken.intersection(missing)) or doc.doc in result.retry
+                sha, source = pending[doc.doc]
                 state.put(StoredDocument(
-                    doc.doc, self._hashes.pop(doc.doc), f"retry:{fp}" if retry else fp,
+                    doc.doc, sha, f"retry:{fp}" if retry else fp,
                     doc.status, written[doc.doc], doc.record, doc.segments, doc.document,
                     missing, result.counts.get(doc.doc, {}),
                 ))
+                if source:
+                    state.put_part(doc.doc, source, doc.files)
+                    self._touched.add(source)
         for doc in result.docs:
             self.counts["processed"] += 1
             self._current.add(doc.doc)
@@ -593,8 +748,6 @@ class Runner:
         """report.json and the page. Counts of documents are about the corpus as this
         run found it; totals (languages, fixes, segments, translation) are about the
         outputs, read from the state, so a rerun that does nothing reports the same."""
-        from pipeline.engines.argos import install_command
-
         started = time.perf_counter()
         statuses: Counter[str] = Counter()
         languages: Counter[str] = Counter()
@@ -629,6 +782,7 @@ class Runner:
             "failed": failed,
             "quarantined": sorted(quarantined, key=lambda q: q["doc"]),
             "skipped": self.skipped,
+            "skipped_by_suffix": skipped_by_suffix(self.skipped),
             "deleted": len(deleted),
             "deleted_sources": deleted,
             "pruned": self.counts["pruned"],
@@ -640,12 +794,13 @@ class Runner:
             "targets": self.config.targets,
             "translated_documents": {t: translated[t] for t in self.config.targets},
             "missing_models": [
-                {"pair": f"{s}-{t}", "install": install_command(s, t)} for s, t in pairs
+                {"pair": f"{s}-{t}", "install": self.pipeline.install_hint(s, t)}
+                for s, t in pairs
             ],
             "parallel_segments": json.loads(state.get_meta("parallel", "{}")),
             "translation": translation_totals(state.translations(), self.translation,
                                               self.config.targets),
-            "config": self.config.fingerprint(),
+            "config": self.pipeline.config_summary(),
             "interrupted": self.stop_signal is not None,
             "timings_s": timings,
         }
@@ -657,7 +812,8 @@ class Runner:
             code = EXIT_OK
         report["exit_code"] = code
         # The page first (it leaves the timings out), so that they cover it too.
-        write_html(self.out, self._stored_documents(state), report, corpus_sources(self.corpus))
+        write_html(self.out, self._stored_documents(state), report,
+                   self.pipeline.sources(self.corpus))
         self._phase("pages", started)
         report["timings_s"] = self._timings()
         atomic_write(self.out / "report.json",
@@ -669,32 +825,35 @@ class Runner:
         """Print what a run would process, skip, quarantine and prune; write nothing."""
         path = self.out / STATE_DIR / "state.sqlite"
         known = StateStore.read_only(path) if path.is_file() else {}
+        sources = StateStore.read_only_sources(path) if path.is_file() else {}
         fp = fingerprint(self.config)
         todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
         plan: Counter[str] = Counter()
+        listed = len(self.quarantined)  # found by discovery: listed below
         for entry in todo:
-            try:
-                sha = hashlib.sha256(read_source(entry, self.config.max_file_bytes)).hexdigest()
-            except SourceChanged as exc:
-                print(f"quarantine: {entry.doc}: {exc}")
+            before = len(self.quarantined)
+            for item in self._items(entry):
+                stored = known.get(item.doc)
+                sha = item.sha256
+                if stored is None:
+                    action = "process (new)"
+                elif self.options.force or stored[:2] != (sha, fp):
+                    action = ("process (changed)" if stored[0] != sha
+                              else "process (config or models)")
+                else:
+                    action = "unchanged"
+                plan[action.split(" ")[0]] += 1
+                self._say("plan", f"{action}: {item.doc}", action=action, doc=item.doc)
+            for item in self.quarantined[before:]:
+                print(f"quarantine: {item['doc']}: {item['reason']}")
                 plan["quarantine"] += 1
-                continue
-            stored = known.get(entry.doc)
-            if stored is None:
-                action = "process (new)"
-            elif self.options.force or stored[:2] != (sha, fp):
-                action = "process (changed)" if stored[0] != sha else "process (config or models)"
-            else:
-                action = "unchanged"
-            plan[action.split(" ")[0]] += 1
-            self._say("plan", f"{action}: {entry.doc}", action=action, doc=entry.doc)
-        for item in self.quarantined:
+        for item in self.quarantined[:listed]:
             self._say("plan", f"quarantine: {item['doc']}: {item['reason']}",
                       action="quarantine", doc=item["doc"], reason=item["reason"])
         for item in self.skipped:
             self._say("plan", f"skip: {item['path']}: {item['reason']}",
                       action="skip", doc=item["path"], reason=item["reason"])
-        for doc in sorted(set(known) - {e.doc for e in todo}):
+        for doc in self._deleted(known, todo, sources):
             action = "prune" if self.options.prune else "deleted source"
             self._say("plan", f"{action}: {doc}", action=action, doc=doc)
             plan["deleted"] += 1
@@ -706,6 +865,21 @@ class Runner:
             self.log.event(event, message, **fields)
         else:
             print(message)
+
+
+def skipped_by_suffix(skipped: list[dict]) -> dict[str, dict]:
+    """The files no reader takes, counted by suffix, with what to do about each.
+
+    >>> skipped_by_suffix([{"path": "a.pdf", "suffix": ".pdf", "reason": "extract it"},
+    ...                    {"path": "b.pdf", "suffix": ".pdf", "reason": "extract it"}])
+    {'.pdf': {'files': 2, 'advice': 'extract it'}}
+    """
+    counts: dict[str, dict] = {}
+    for item in skipped:
+        suffix = item.get("suffix") or "(no suffix)"
+        entry = counts.setdefault(suffix, {"files": 0, "advice": item["reason"]})
+        entry["files"] += 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1]["files"], kv[0])))
 
 
 RUN_COUNTS = ("unique", "hits", "misses", "translated")  # what this run's engine and memory did

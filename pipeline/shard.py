@@ -1,6 +1,7 @@
 """The core function every executor runs: one shard of documents, read to translated.
 
-A shard is a list of ``(doc id, raw bytes)``. :class:`ShardProcessor` runs the
+A shard is a list of :class:`~pipeline.readers.Item` (documents as a reader found
+them; a plain ``(doc id, raw bytes)`` pair is a text file). :class:`ShardProcessor` runs the
 per-document stages on each document, then translates the whole shard in one
 batch per language pair. It builds its stages once and its translation engine
 only when a shard needs one, so a worker process (or Ray actor) that keeps one
@@ -27,8 +28,9 @@ from pipeline.config import Config, ConfigError
 from pipeline.document import Document, Stage
 from pipeline.log import debug_enabled, warn
 from pipeline.memory import Key, OnFirstUse, PrefetchedMemory, TranslationMemory
+from pipeline.readers import Item, as_item
 from pipeline.stages.boilerplate import Boilerplate
-from pipeline.stages.detect import Detect, default_candidates
+from pipeline.stages.detect import Detect
 from pipeline.stages.normalize import Normalize
 from pipeline.stages.read import DecodeError, Read, decode_bytes
 from pipeline.stages.repair import Repair
@@ -82,10 +84,13 @@ class DocumentOutput:
     document: str  # the whole Document as JSON (Document.to_json)
 
     @classmethod
-    def of(cls, doc: Document, targets: list[str]) -> DocumentOutput:
+    def of(cls, doc: Document, targets: list[str], output: str = "") -> DocumentOutput:
+        """``output``: the path of its copies under clean/ and translations/<lang>/
+        (default: its id)."""
         ok = doc.status == "ok"
         return cls(doc.doc, doc.status, list(doc.errors),
-                   document_files(doc, targets) if ok else {}, document_line(doc),
+                   document_files(doc, targets, output or doc.doc) if ok else {},
+                   document_line(doc),
                    segment_lines(doc, targets) if ok else "", doc.to_json())
 
 
@@ -110,22 +115,17 @@ class PendingShard:
     docs: bytes  # the cleaned documents, pickled: :meth:`ShardProcessor.finish` takes them
 
 
-def detection_candidates(config: Config) -> list[str]:
-    """The configured candidates, else the defaults with installed models' languages."""
-    if config.detect.candidates:
-        return config.candidates()
-    from pipeline.engines.argos import installed_packages
-
-    installed = {c for p in installed_packages() for c in (p.from_code, p.to_code)}
-    return default_candidates(sorted(installed), config.targets)
-
-
-def build_stages(config: Config) -> list[Stage]:
+def build_stages(config: Config, candidates: list[str] | None = None) -> list[Stage]:
     """The per-document stages, in order (translation runs per shard, in batch).
 
-    Each stage checks its options when built, so a bad config fails here, before
-    any document is read.
+    ``candidates``: the detection candidates (default: computed the one way,
+    :func:`pipeline.factory.detection_candidates`). Each stage checks its options
+    when built, so a bad config fails here, before any document is read.
     """
+    if candidates is None:
+        from pipeline.factory import detection_candidates
+
+        candidates = detection_candidates(config)
     try:
         return [
             Read(),
@@ -133,7 +133,7 @@ def build_stages(config: Config) -> list[Stage]:
             Boilerplate(extra_labels=config.labels or None),
             Repair(),
             Segmenter(),
-            Detect(detection_candidates(config), labels=config.labels or None),
+            Detect(candidates, labels=config.labels or None),
         ]
     except ValueError as exc:
         raise ConfigError(f"configuration: {exc}") from None
@@ -177,7 +177,7 @@ def process_document(doc: Document, stages: list[Stage], timeout_s: float = 0) -
     budget are quarantined; any other error marks the document failed. Either way
     the other documents go on.
     """
-    if not doc.raw.strip():
+    if doc.status == "ok" and not doc.raw.strip():
         doc.status, doc.errors = "quarantined", ["empty file"]
     try:
         with deadline(timeout_s):
@@ -247,7 +247,7 @@ class ShardProcessor:
             self._engine = make_engine(self.config)
         return self._engine
 
-    def warm_up(self, shard: list[tuple[str, bytes]]) -> None:
+    def warm_up(self, shard: Sequence[Item | tuple[str, bytes]]) -> None:
         """Load word lists and detection models before any document's timer starts.
 
         The first use of a language's word list or a detector costs seconds; it
@@ -258,22 +258,36 @@ class ShardProcessor:
         if "analysis" not in self.warmed:
             process_document(Document(doc="warm-up", raw=WARM_UP_TEXT), self.stages)
             self.warmed.add("analysis")
-        if "legacy" not in self.warmed and not all(is_utf8(raw) for _, raw in shard):
+        if "legacy" not in self.warmed and not all(is_utf8(as_item(i).raw) for i in shard):
             decode_bytes(LEGACY_WARM_UP)
             self.warmed.add("legacy")
 
-    def __call__(self, shard: list[tuple[str, bytes]]) -> ShardResult:
+    def __call__(self, shard: Sequence[Item | tuple[str, bytes]]) -> ShardResult:
         """The whole shard, with ``self.memory``."""
-        return self.translate(self.clean(shard), self.memory)
+        return self.translate(self.clean(shard), self.memory, outputs_of(shard))
 
-    def clean(self, shard: list[tuple[str, bytes]]) -> list[Document]:
-        """Every document through the per-document stages, each within its time budget."""
+    def clean(self, shard: Sequence[Item | tuple[str, bytes]]) -> list[Document]:
+        """Every document through the per-document stages, each within its time budget.
+
+        A document its reader quarantined goes through no stage; an HTML page has its
+        main text extracted first (:class:`~pipeline.readers.html.ExtractHtml`).
+        """
         self.warm_up(shard)
         timeout = self.config.document_timeout_s
-        return [process_document(Document(doc=d, raw=raw), self.stages, timeout)
-                for d, raw in shard]
+        docs = []
+        for item in map(as_item, shard):
+            doc = Document(doc=item.doc, raw=item.raw, metadata=dict(item.metadata))
+            if item.problem:
+                doc.status, doc.errors = "quarantined", [item.problem]
+            stages = self.stages
+            if item.kind == "html":
+                from pipeline.readers.html import ExtractHtml
 
-    def prepare(self, shard: list[tuple[str, bytes]]) -> ShardResult | PendingShard:
+                stages = [ExtractHtml(), *stages]
+            docs.append(process_document(doc, stages, timeout))
+        return docs
+
+    def prepare(self, shard: Sequence[Item | tuple[str, bytes]]) -> ShardResult | PendingShard:
         """The first half, for a worker without the memory: the cleaned shard and the
         texts its translation looks up, or the whole result when it looks up none.
 
@@ -282,21 +296,24 @@ class ShardProcessor:
         code asks for the same texts in :meth:`finish`.
         """
         docs = self.clean(shard)
+        outputs = outputs_of(shard)
         ok = [d for d in docs if d.status == "ok"]
         if not ok:
-            return self.translate(docs, None)
-        blob = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
+            return self.translate(docs, None, outputs)
+        blob = pickle.dumps((docs, outputs), protocol=pickle.HIGHEST_PROTOCOL)
         probe = PrefetchedMemory()
         self._translator(_Probe(self.engine), probe).process_batch(ok)
         if not probe.wanted:  # nothing to translate: copies, or no model
-            return self.translate(pickle.loads(blob), PrefetchedMemory())
+            cleaned, outputs = pickle.loads(blob)
+            return self.translate(cleaned, PrefetchedMemory(), outputs)
         return PendingShard(probe.wanted, blob)
 
     def finish(self, docs: bytes, hits: dict[Key, dict[str, str]]) -> ShardResult:
         """The second half: translate the cleaned shard (``PendingShard.docs``), taking
         the driver's ``hits``; the result's ``learned`` is for the driver to store."""
         memory = PrefetchedMemory(hits)
-        result = self.translate(pickle.loads(docs), memory)
+        cleaned, outputs = pickle.loads(docs)
+        result = self.translate(cleaned, memory, outputs)
         result.learned = memory.learned
         return result
 
@@ -304,8 +321,12 @@ class ShardProcessor:
         return Translate(engine, self.config.targets, memory, self.config.translate.terms,
                          budget_s=budget_s)
 
-    def translate(self, docs: list[Document], memory: Memory | None) -> ShardResult:
-        """Translate the cleaned documents that are ok, in one batch per language pair."""
+    def translate(self, docs: list[Document], memory: Memory | None,
+                  outputs: dict[str, str] | None = None) -> ShardResult:
+        """Translate the cleaned documents that are ok, in one batch per language pair.
+
+        ``outputs``: the path of each document's copies (default: its id).
+        """
         ok = [d for d in docs if d.status == "ok"]
         missing: dict[str, list[str]] = {}
         stats: dict = {}
@@ -330,8 +351,19 @@ class ShardProcessor:
                 if gaps:
                     missing[doc.doc] = gaps
         targets = self.config.targets
-        return ShardResult([DocumentOutput.of(doc, targets) for doc in docs], missing, stats,
-                           counts, retry)
+        outputs = outputs or {}
+        return ShardResult([DocumentOutput.of(doc, targets, outputs.get(doc.doc, ""))
+                            for doc in docs], missing, stats, counts, retry)
+
+
+def outputs_of(shard: Sequence[Item | tuple[str, bytes]]) -> dict[str, str]:
+    """Each document's copy path, where it is not its id (an HTML page, a record).
+
+    >>> outputs_of([("a.txt", b"x"), Item("b.html", b"", kind="html", output="b.html.txt")])
+    {'b.html': 'b.html.txt'}
+    """
+    items = map(as_item, shard)
+    return {item.doc: item.output for item in items if item.output and item.output != item.doc}
 
 
 def translation_counts(doc: Document, translate: Translate) -> dict:

@@ -1,10 +1,12 @@
 """Incremental state: what each document's last run produced, in SQLite inside OUT.
 
-One row per document: the hash of its bytes, the fingerprint of the configuration
-and models it was processed with, its status, the output files it owns, and its
-serialised results (its documents.jsonl line, its segments.jsonl lines and the
-whole Document). A rerun skips documents whose hash and fingerprint match, and
-rebuilds every aggregate file from these rows, never by re-translating.
+One row per document (a file, or one record of a record file): the hash of its
+bytes, the fingerprint of the configuration and models it was processed with, its
+status, the output files it owns, and its serialised results (its documents.jsonl
+line, its segments.jsonl lines and the whole Document). A rerun skips documents
+whose hash and fingerprint match, and rebuilds every aggregate file from these rows,
+never by re-translating. A record's texts (table ``parts``) rebuild its file's
+mirrored copies (table ``record_files``).
 
 A row is committed only after the document's own output files are in place, so a
 run killed at any moment leaves either the old row (the document is processed
@@ -43,6 +45,17 @@ CREATE TABLE IF NOT EXISTS documents (
     translation TEXT NOT NULL DEFAULT '{}'  -- its translation counts (document_counts)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS parts (
+    doc TEXT PRIMARY KEY,        -- a record's document id ("<file>#<id>")
+    source TEXT NOT NULL,        -- the record file that holds it
+    texts TEXT NOT NULL          -- JSON: its clean and translated texts by output path
+);
+CREATE INDEX IF NOT EXISTS parts_source ON parts(source);
+CREATE TABLE IF NOT EXISTS record_files (
+    path TEXT PRIMARY KEY,       -- a record file in the corpus
+    sha256 TEXT NOT NULL,        -- hash of the bytes its copies were built from
+    outputs TEXT NOT NULL        -- JSON list of its copies under OUT
+);
 """
 COLUMNS = ("doc", "sha256", "fingerprint", "status", "outputs", "record", "segments",
            "document", "missing", "translation")
@@ -188,6 +201,20 @@ class StateStore:
                 return {}
             raise StateError(path, exc) from exc
 
+    @staticmethod
+    def read_only_sources(path: Path) -> dict[str, str]:
+        """:meth:`record_sources` of an existing store, opened read-only."""
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+            try:
+                return dict(db.execute("SELECT doc, source FROM parts"))
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            if is_corruption(exc) or "no such" in str(exc):
+                return {}
+            raise StateError(path, exc) from exc
+
     def get_meta(self, key: str, default: str = "") -> str:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else default
@@ -229,6 +256,41 @@ class StateStore:
 
     def delete(self, doc: str) -> None:
         self.db.execute("DELETE FROM documents WHERE doc=?", (doc,))
+        self.db.execute("DELETE FROM parts WHERE doc=?", (doc,))
+
+    # -- records: one document each, their file's copies rebuilt from these rows ----
+    def put_part(self, doc: str, source: str, texts: dict[str, str]) -> None:
+        """A record's texts by output path (``clean/a.jsonl`` -> its clean text)."""
+        self.db.execute("INSERT OR REPLACE INTO parts VALUES (?, ?, ?)",
+                        (doc, source, json.dumps(texts, ensure_ascii=False, sort_keys=True)))
+
+    def record_sources(self) -> dict[str, str]:
+        """Every stored record: ``doc -> the record file that holds it``."""
+        return dict(self.db.execute("SELECT doc, source FROM parts"))
+
+    def part(self, doc: str) -> dict[str, str]:
+        """A stored record's texts by output path (``{}`` for none)."""
+        row = self.db.execute("SELECT texts FROM parts WHERE doc=?", (doc,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def has_output(self, source: str, output: str) -> bool:
+        """Whether a stored record of ``source`` has a text for ``output``."""
+        key = json.dumps(output, ensure_ascii=False)
+        row = self.db.execute("SELECT 1 FROM parts WHERE source=? AND instr(texts, ?) LIMIT 1",
+                              (source, key + ":")).fetchone()
+        return row is not None
+
+    def record_files(self) -> dict[str, tuple[str, list[str]]]:
+        """Every record file whose copies were written: ``path -> (sha256, outputs)``."""
+        rows = self.db.execute("SELECT path, sha256, outputs FROM record_files")
+        return {path: (sha, json.loads(outputs)) for path, sha, outputs in rows}
+
+    def put_record_file(self, path: str, sha256: str, outputs: list[str]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO record_files VALUES (?, ?, ?)",
+                        (path, sha256, json.dumps(outputs)))
+
+    def delete_record_file(self, path: str) -> None:
+        self.db.execute("DELETE FROM record_files WHERE path=?", (path,))
 
     def column(self, name: str) -> Iterator[str]:
         """One stored column of every document, in doc order, streamed."""

@@ -106,7 +106,9 @@ def test_other_corpus_files_are_listed_as_skipped(corpus_copy, tmp_path, monkeyp
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "empty"))
     main(["run", str(corpus_copy), "--out", str(tmp_path / "out")])
     report = json.loads((tmp_path / "out" / "report.json").read_text())
-    assert {"path": "photo.jpg", "reason": "not a .txt or .md file"} in report["skipped"]
+    skipped = {item["path"]: item for item in report["skipped"]}
+    assert skipped["photo.jpg"]["suffix"] == ".jpg"
+    assert skipped["photo.jpg"]["reason"].startswith("not a format the pipeline reads (.txt")
 
 
 def test_legacy_encoding_and_mojibake_are_repaired(no_models_run):

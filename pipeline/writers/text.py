@@ -1,4 +1,7 @@
-"""Text writers: ``OUT/clean/<doc>`` and ``OUT/translations/<lang>/<doc>``."""
+"""Text writers: ``OUT/clean/<doc>`` and ``OUT/translations/<lang>/<doc>``.
+
+A record file's copies are written by :mod:`pipeline.writers.records`.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +12,21 @@ from pipeline.stages.translate import translated_document
 from pipeline.writers import atomic_write
 
 
-def document_files(doc: Document, targets: list[str]) -> dict[str, str]:
-    """The clean copy and each complete translated copy, by path relative to OUT.
+def document_files(doc: Document, targets: list[str], output: str = "") -> dict[str, str]:
+    """The clean copy and each complete translated copy, by path relative to OUT:
+    ``clean/<output>`` and ``translations/<lang>/<output>``, ``output`` being the
+    document's id unless its reader chose another (an HTML page's ``<path>.txt``; a
+    record's file, whose copy :mod:`pipeline.writers.records` rebuilds).
 
     These are the files the document owns; a translation with a missing segment
     (no model for a pair) is left out rather than written half-translated.
     """
-    files = {f"clean/{doc.doc}": doc.clean_text()}
+    output = output or doc.doc
+    files = {f"clean/{output}": doc.clean_text()}
     for tgt in targets:
         text = translated_document(doc, tgt)
         if text is not None:
-            files[f"translations/{tgt}/{doc.doc}"] = text
+            files[f"translations/{tgt}/{output}"] = text
     return files
 
 

@@ -1,0 +1,112 @@
+"""Readers: turn the files of a corpus into documents.
+
+A :class:`Reader` takes one file found in the corpus and yields the documents it
+holds as :class:`Item` objects: an id, the content, the key its incremental state
+is kept under, and what the format knows about it (metadata, where its clean copy
+goes). One file may hold one document (a text file, an HTML page) or many (a JSON
+Lines or Parquet file of records). Everything after the reader (the stages, the
+translator, the writers of ``documents.jsonl`` and ``segments.jsonl``) sees only
+documents and does not know which format they came from.
+
+Adding a format means one reader class (its ``suffixes`` and ``items``; a file of
+many documents also needs a writer of its mirrored copies, as
+:mod:`pipeline.writers.records` is for records) registered in
+:data:`pipeline.factory.READERS` and :func:`pipeline.factory.build_pipeline`, and its
+tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass
+class Item:
+    """One document as a reader found it: what a shard carries to a worker.
+
+    ``kind`` says how the worker turns ``raw`` into text: ``"text"`` (decoded as a
+    text file) or ``"html"`` (the page's main text extracted first).
+    """
+
+    doc: str  # the document id: a path in the corpus, or "<file>#<record id>"
+    raw: bytes  # the content: a file's bytes, or a record's text as UTF-8
+    kind: str = "text"  # "text" | "html"
+    output: str = ""  # its clean copy is clean/<output> (translations/<lang>/<output>)
+    metadata: dict[str, str] = field(default_factory=dict)  # what the format knew
+    problem: str = ""  # why the reader quarantines it ("" = none)
+    source: str = ""  # the corpus file that holds it (records: shared by many)
+    record: bool = False  # one of many in its file: its texts go to the state, not to files
+
+    @property
+    def sha256(self) -> str:
+        """The hash its incremental state keeps: a changed document is processed again."""
+        return hashlib.sha256(self.raw + self.problem.encode()).hexdigest()
+
+
+def as_item(value: Item | tuple[str, bytes]) -> Item:
+    """A shard entry as an :class:`Item` (a plain ``(doc, bytes)`` pair is a text file).
+
+    >>> as_item(("a.txt", b"Ola")).output
+    'a.txt'
+    """
+    if isinstance(value, Item):
+        return value
+    doc, raw = value
+    return Item(doc, raw, output=doc, source=doc)
+
+
+class Reader(Protocol):
+    """A corpus format.
+
+    ``suffixes``: the file names it reads (lower case, compound ones such as
+    ``.jsonl.gz`` included). ``items`` yields the documents of one file; ``read()``
+    is the runner's checked read of its bytes (a reader of one document per file uses
+    it; a reader of many streams the file itself). ``many``: whether one file holds
+    many documents (their copies are rebuilt per file from the per-document state).
+    """
+
+    name: str
+    suffixes: tuple[str, ...]
+    many: bool
+
+    def items(self, rel: str, path: Path, read) -> Iterator[Item]: ...
+
+
+# Files no reader takes, by suffix: what to do about them (shown in the run's summary).
+SKIP_ADVICE = {
+    ".pdf": "extract the text first (e.g. pdftotext FILE.pdf FILE.txt)",
+    ".docx": "save as plain text (.txt) or convert (e.g. pandoc FILE.docx -o FILE.txt)",
+    ".doc": "save as plain text (.txt) from the word processor",
+    ".odt": "save as plain text (.txt) or convert (e.g. pandoc FILE.odt -o FILE.txt)",
+    ".rtf": "save as plain text (.txt) or convert (e.g. pandoc FILE.rtf -o FILE.txt)",
+    ".json": "write one JSON object per line as .jsonl (each line is then a document)",
+    ".xml": "extract the article text to .txt, or save the pages as .html",
+    ".gz": "only .jsonl.gz and .html.gz are read compressed; decompress other files",
+    ".zip": "unpack the archive into the corpus directory",
+}
+OTHER_ADVICE = "not a format the pipeline reads ({formats}); convert it to .txt if it is text"
+
+
+def suffix_of(name: str) -> str:
+    """The suffix a skipped file is counted under (``""`` for none).
+
+    >>> suffix_of("a/Report.PDF"), suffix_of("notes.tar.gz"), suffix_of("README")
+    ('.pdf', '.gz', '')
+    """
+    base = name.rsplit("/", 1)[-1].lower()
+    return "." + base.rsplit(".", 1)[1] if "." in base.strip(".") else ""
+
+
+def skip_advice(suffix: str, formats: str) -> str:
+    """What to do about a skipped file with ``suffix``.
+
+    >>> skip_advice(".pdf", ".txt")
+    'extract the text first (e.g. pdftotext FILE.pdf FILE.txt)'
+    >>> skip_advice(".xyz", ".txt, .md")
+    'not a format the pipeline reads (.txt, .md); convert it to .txt if it is text'
+    """
+    return SKIP_ADVICE.get(suffix) or OTHER_ADVICE.format(formats=formats)

@@ -1,0 +1,238 @@
+"""Record corpora: JSON Lines (``.jsonl``, ``.jsonl.gz``), Parquet and CSV files.
+
+Each record is a document. Its text is the field named by ``text_field`` (``--text-field``,
+``[input] text_field``, default ``text``); its id is ``<file>#<id>``, where ``<id>`` is
+the record's ``id_field`` (default ``id``) or, for a record without one, its number
+(the line of a JSON Lines file, the row of a Parquet or CSV file, from 1). Files are
+read as streams, one record at a time; ``max_file_bytes`` bounds each record's text.
+
+Bad input costs only itself, and says where and why:
+
+- a line that is not a JSON object quarantines that record (``<file>#line-N``);
+- a record without the text field, or whose text is no string, is quarantined;
+- a record whose id was already used is quarantined (``<file>#<id>@line-N``);
+- a truncated gzip file keeps the records before the cut and quarantines the rest
+  (``<file>#line-N``, the first line lost);
+- a Parquet or CSV file without the text column is quarantined whole
+  (:class:`RecordsError`), naming the columns it has.
+
+Clean and translated copies mirror the file (:mod:`pipeline.writers.records`).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.readers import Item
+
+# CSV fields may hold whole articles: the csv module's default limit is 128 KiB.
+csv.field_size_limit(1 << 30)
+
+
+class RecordsError(ValueError):
+    """The file as a whole cannot be read as records: the message says why."""
+
+
+@dataclass
+class Row:
+    """One record of a file, as read: ``fields`` is None when it is no record at all."""
+
+    number: int  # 1-based line (JSON Lines) or row (Parquet, CSV)
+    fields: dict[str, Any] | None
+    problem: str = ""
+
+
+def file_format(name: str) -> str:
+    """The records format of a file name ("" when it is none).
+
+    >>> file_format("a/b.JSONL.gz"), file_format("t.parquet"), file_format("x.txt")
+    ('jsonl.gz', 'parquet', '')
+    """
+    lower = name.lower()
+    for suffix in RecordsReader.suffixes:
+        if lower.endswith(suffix):
+            return {".ndjson": "jsonl"}.get(suffix, suffix[1:])
+    return ""
+
+
+def _describe(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+class RecordsReader:
+    """JSON Lines, gzipped JSON Lines, Parquet (needs pyarrow: ``pip install .[parquet]``)
+    and CSV files of records."""
+
+    name = "records"
+    suffixes = (".jsonl", ".jsonl.gz", ".ndjson", ".parquet", ".csv")
+    many = True
+
+    def __init__(self, text_field: str = "text", id_field: str = "id",
+                 max_bytes: int = 20_000_000):
+        self.text_field, self.id_field, self.max_bytes = text_field, id_field, max_bytes
+
+    def estimate(self, rel: str, path: Path) -> int:
+        """About how many records the file holds, for progress (lines, or rows)."""
+        kind = file_format(rel)
+        try:
+            if kind == "parquet":
+                import pyarrow.parquet as pq
+
+                return pq.ParquetFile(path).metadata.num_rows
+            if kind.endswith(".gz"):
+                return max(1, path.stat().st_size // 1000)
+            count = 0
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    count += chunk.count(b"\n")
+            return max(1, count - (kind == "csv"))
+        except Exception:  # noqa: BLE001 - an estimate: reading reports the error
+            return 1
+
+    # -- rows ----------------------------------------------------------------------
+    def unit(self, rel: str) -> str:
+        """What a record's number counts: lines of a JSON Lines file, else rows."""
+        return "line" if file_format(rel).startswith("jsonl") else "row"
+
+    def rows(self, rel: str, path: Path) -> Iterator[Row]:
+        """The records of the file, in order. Raises :class:`RecordsError` when the
+        file as a whole cannot be read (before any row, or at a truncation)."""
+        kind = file_format(rel)
+        if kind == "parquet":
+            yield from self._parquet_rows(path)
+        elif kind == "csv":
+            yield from self._csv_rows(path)
+        else:
+            yield from self._jsonl_rows(path, compressed=kind.endswith(".gz"))
+
+    def _jsonl_rows(self, path: Path, compressed: bool) -> Iterator[Row]:
+        number = 0
+        try:
+            with path.open("rb") as raw:
+                lines = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+                for number, line in enumerate(lines, start=1):  # noqa: B007 - used after
+                    if not line.strip():
+                        continue
+                    yield self._json_row(number, line)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            what = ("truncated gzip file" if isinstance(exc, EOFError)
+                    else f"not a valid gzip file ({exc})")
+            raise RecordsError(f"{what}: records after line {number} are lost; copy the "
+                               "file again") from None
+
+    def _json_row(self, number: int, line: bytes) -> Row:
+        try:
+            fields = json.loads(line)
+        except UnicodeDecodeError:
+            return Row(number, None, f"line {number} is not UTF-8 text; save the file as UTF-8")
+        except json.JSONDecodeError as exc:
+            return Row(number, None, f"line {number} is not valid JSON ({exc.msg} at column "
+                       f"{exc.colno}); fix or remove the line")
+        if not isinstance(fields, dict):
+            return Row(number, None, f"line {number} is a JSON {_describe(fields)}, not an "
+                       "object; write one object per line")
+        return Row(number, fields)
+
+    def _parquet_rows(self, path: Path) -> Iterator[Row]:
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise RecordsError("reading Parquet needs pyarrow: pip install '.[parquet]'") from None
+        try:
+            handle = pq.ParquetFile(path)
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
+            raise RecordsError(f"not a readable Parquet file ({exc})") from None
+        names = handle.schema_arrow.names
+        if self.text_field not in names:
+            raise RecordsError(
+                f"no column '{self.text_field}' (columns: {', '.join(names)}); name the text "
+                "column with --text-field or [input] text_field")
+        number = 0
+        for batch in handle.iter_batches(batch_size=1024):
+            for fields in batch.to_pylist():
+                number += 1
+                yield Row(number, fields)
+
+    def _csv_rows(self, path: Path) -> Iterator[Row]:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            try:
+                reader = csv.DictReader(handle)
+                header = reader.fieldnames or []
+                if self.text_field not in header:
+                    raise RecordsError(
+                        f"no column '{self.text_field}' (columns: {', '.join(header)}); name "
+                        "the text column with --text-field or [input] text_field")
+                for number, fields in enumerate(reader, start=1):
+                    yield Row(number, fields)
+            except UnicodeDecodeError:
+                raise RecordsError("not UTF-8 text; save the file as UTF-8") from None
+            except csv.Error as exc:
+                raise RecordsError(f"not a readable CSV file ({exc})") from None
+
+    # -- documents -----------------------------------------------------------------
+    def identified(self, rel: str, path: Path) -> Iterator[tuple[str, Row]]:
+        """Every row with its document id (see the module's docstring)."""
+        unit = self.unit(rel)
+        first: dict[str, int] = {}
+        for row in self.rows(rel, path):
+            if row.fields is None:
+                yield f"{rel}#{unit}-{row.number}", row
+                continue
+            value = row.fields.get(self.id_field)
+            rid = str(value) if isinstance(value, str | int) and str(value) else str(row.number)
+            if rid in first:
+                row.problem = (f"duplicate id '{rid}' in field '{self.id_field}' ({unit} "
+                               f"{row.number}; first on {unit} {first[rid]}); give every "
+                               "record its own id")
+                yield f"{rel}#{rid}@{unit}-{row.number}", row
+                continue
+            first[rid] = row.number
+            yield f"{rel}#{rid}", row
+
+    def items(self, rel: str, path: Path, read: Callable[[], bytes] | None = None
+              ) -> Iterator[Item]:
+        """The file's records as documents; a truncated file ends with one quarantined
+        item that says which records were lost."""
+        from pipeline.readers.text import sniff_html
+
+        unit = self.unit(rel)
+        last = 0
+        try:
+            for doc, row in self.identified(rel, path):
+                last = row.number
+                text, problem = self._text(row, unit)
+                raw = text.encode("utf-8")
+                kind = "html" if raw and sniff_html(raw) else "text"
+                yield Item(doc, raw, kind=kind, output=rel, problem=problem, source=rel,
+                           record=True)
+        except RecordsError as exc:
+            if last == 0:
+                raise
+            yield Item(f"{rel}#{unit}-{last + 1}", b"", output=rel, problem=str(exc),
+                       source=rel, record=True)
+
+    def _text(self, row: Row, unit: str) -> tuple[str, str]:
+        if row.fields is None or row.problem:
+            return "", row.problem
+        if self.text_field not in row.fields:
+            return "", (f"{unit} {row.number} has no field '{self.text_field}' (fields: "
+                        f"{', '.join(map(str, row.fields))}); name the text field with "
+                        "--text-field")
+        text = row.fields[self.text_field]
+        if not isinstance(text, str):
+            return "", (f"{unit} {row.number}: field '{self.text_field}' holds "
+                        f"{_describe(text)}, not text")
+        if len(text) > self.max_bytes:  # characters: a quick bound before encoding
+            return "", (f"{unit} {row.number}: text larger than max_file_bytes "
+                        f"({len(text)} > {self.max_bytes})")
+        if not text.strip():
+            return "", f"{unit} {row.number}: field '{self.text_field}' is empty"
+        return text, ""
+

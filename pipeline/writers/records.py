@@ -1,0 +1,133 @@
+"""Mirrored copies of a record file: ``OUT/clean/<file>`` and ``OUT/translations/<lang>/<file>``.
+
+A copy has the format of its source (JSON Lines, gzipped JSON Lines, Parquet, CSV),
+its records in the source's order with every other field kept, and the text field
+replaced: by the record's clean (or translated) text, or by null (an empty CSV
+cell) where the record has none: quarantined, failed, or a language pair without a
+model. A line that was no JSON object at all has no fields to copy and is left out.
+
+A copy is rebuilt whole from the per-record texts the state keeps, whenever any
+record of its file changed (one changed record is the only one processed again).
+Every copy is written to a temporary file and renamed into place, like every output.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from pipeline.readers.records import RecordsReader, Row, file_format
+from pipeline.writers import TEMP_PREFIX, TEMP_SUFFIX, file_mode
+
+# For each record id, its texts by output path ("clean/a.jsonl" -> text).
+Texts = Callable[[str], dict[str, str]]
+
+
+def record_text(text: str | None) -> str | None:
+    """A document's copy as a record's text: without the file's final newline.
+
+    >>> record_text("Title\\n\\nBody.\\n"), record_text(None)
+    ('Title\\n\\nBody.', None)
+    """
+    return None if text is None else text.removesuffix("\n")
+
+
+def atomic_binary(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Call ``write`` on a binary file that appears at ``path`` only when complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), file_mode())
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_copies(out: Path, rel: str, source: Path, reader: RecordsReader,
+                 outputs: Iterable[str], texts: Texts) -> list[str]:
+    """Write each of ``outputs`` (paths under OUT, e.g. ``clean/a.jsonl``) as a copy
+    of the record file ``rel`` (at ``source``); return the paths written.
+
+    ``texts(doc)`` gives a record's texts by output path. The source is read once per
+    copy, as a stream (Parquet: one table per copy).
+    """
+    written = []
+    for output in outputs:
+        rows = ((doc, row) for doc, row in reader.identified(rel, source)
+                if row.fields is not None)
+        replaced = (
+            (row, record_text(texts(doc).get(output)))
+            for doc, row in rows
+        )
+        _write(out / output, file_format(rel), replaced, reader.text_field, source)
+        written.append(output)
+    return written
+
+
+def _write(path: Path, kind: str, records: Iterator[tuple[Row, str | None]], field: str,
+           source: Path) -> None:
+    if kind == "parquet":
+        atomic_binary(path, lambda handle: _parquet(handle, records, field, source))
+    elif kind == "csv":
+        atomic_binary(path, lambda handle: _csv(handle, records, field))
+    elif kind.endswith(".gz"):
+        def gz(handle: IO[bytes]) -> None:
+            # No name and no time in the header: the same records give the same bytes.
+            with gzip.GzipFile(filename="", mode="wb", fileobj=handle, mtime=0) as zipped:
+                _jsonl(zipped, records, field)
+        atomic_binary(path, gz)
+    else:
+        atomic_binary(path, lambda handle: _jsonl(handle, records, field))
+
+
+def _replaced(fields: dict[str, Any], field: str, text: str | None) -> dict[str, Any]:
+    """The record with ``field`` replaced, keeping the order of its fields.
+
+    >>> _replaced({"id": 1, "text": "a", "url": "u"}, "text", "b")
+    {'id': 1, 'text': 'b', 'url': 'u'}
+    """
+    return {**fields, field: text}
+
+
+def _jsonl(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: str) -> None:
+    for row, text in records:
+        line = json.dumps(_replaced(row.fields or {}, field, text), ensure_ascii=False)
+        handle.write(line.encode("utf-8") + b"\n")
+
+
+def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: str) -> None:
+    text_handle = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    writer = None
+    for row, text in records:
+        fields = _replaced(row.fields or {}, field, "" if text is None else text)
+        if writer is None:
+            writer = csv.DictWriter(text_handle, fieldnames=list(fields), lineterminator="\n",
+                                    extrasaction="ignore")
+            writer.writeheader()
+        writer.writerow(fields)
+    text_handle.flush()
+    text_handle.detach()
+
+
+def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: str,
+             source: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(source)
+    texts = [text for _, text in records]
+    table = pq.read_table(source)
+    column = pa.array(texts, type=pa.string())
+    table = table.set_column(schema.get_field_index(field), pa.field(field, pa.string()),
+                             column)
+    pq.write_table(table, handle)

@@ -1,0 +1,133 @@
+"""HTML pages in the corpus: read through the extractor, then every stage as for text."""
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config
+from pipeline.runner import RunOptions, run
+from tests.conftest import TaggingEngine
+
+PAGE = """<!DOCTYPE html>
+<html lang="pt">
+<head>
+<meta charset="utf-8">
+<title>Porto de Lisboa reabre depois das obras | Jornal da Costa</title>
+<meta name="author" content="Ana Ribeiro">
+<link rel="canonical" href="https://jornal.example/porto-reabre">
+<script>window.analytics = {track: function () { return "Subscribe now"; }};</script>
+<style>.menu { color: red }</style>
+</head>
+<body>
+<nav><a href="/">Início</a> <a href="/economia">Economia</a> <a href="/desporto">Desporto</a></nav>
+<article>
+<h1>Porto de Lisboa reabre depois das obras</h1>
+<p>O porto de Lisboa reabriu ontem depois de três semanas de obras no cais principal.
+Os pescadores voltaram ao trabalho logo de manhã e a cidade celebrou com música.</p>
+<p>A câmara municipal diz que as obras custaram dois milhões de euros e que o novo cais
+aguenta navios maiores. Os comerciantes da zona esperam mais turistas no verão.</p>
+<p>Os trabalhos continuam no cais norte até ao fim do mês, segundo a administração do
+porto, que pede paciência aos moradores do bairro.</p>
+</article>
+<footer><p>© Jornal da Costa. Todos os direitos reservados.</p></footer>
+</body>
+</html>
+"""
+
+EMPTY_PAGE = """<!DOCTYPE html><html><head><title>Loading</title>
+<script>document.write("app")</script></head><body><div id="app"></div></body></html>
+"""
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _run(corpus: Path, out: Path):
+    return run(corpus, out, Config(targets=["en"]), RunOptions(no_cache=True),
+               engine=TaggingEngine())
+
+
+@pytest.fixture(autouse=True)
+def _no_models(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+
+
+def test_html_pages_become_plain_text_documents_with_their_metadata(tmp_path):
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    (corpus / "site").mkdir(parents=True)
+    (corpus / "site" / "porto.html").write_text(PAGE, encoding="utf-8")
+    (corpus / "site" / "copy.html.gz").write_bytes(gzip.compress(PAGE.encode(), mtime=0))
+    result = _run(corpus, out)
+    assert result.exit_code == 0, result.report
+    clean = (out / "clean" / "site" / "porto.html.txt").read_text(encoding="utf-8")
+    assert clean.startswith("Porto de Lisboa reabre depois das obras\n\nO porto de Lisboa")
+    assert "<" not in clean and "analytics" not in clean and "Desporto" not in clean
+    assert "Todos os direitos reservados" not in clean
+    assert (out / "clean" / "site" / "copy.html.gz.txt").read_text(encoding="utf-8") == clean
+    assert not (out / "clean" / "site" / "porto.html").exists()
+    english = (out / "translations" / "en" / "site" / "porto.html.txt").read_text()
+    assert english.startswith("[en] ")
+    docs = {r["doc"]: r for r in _lines(out / "documents.jsonl")}
+    record = docs["site/porto.html"]
+    assert record["lang"] == "pt"
+    assert record["metadata"]["lang"] == "pt"
+    assert record["metadata"]["author"] == "Ana Ribeiro"
+    assert record["metadata"]["url"] == "https://jornal.example/porto-reabre"
+    assert record["metadata"]["title"].startswith("Porto de Lisboa reabre")
+
+
+def test_a_page_without_text_and_a_truncated_page_are_quarantined_with_the_reason(tmp_path):
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "app.html").write_text(EMPTY_PAGE, encoding="utf-8")
+    (corpus / "cut.html.gz").write_bytes(gzip.compress(PAGE.encode(), mtime=0)[:200])
+    result = _run(corpus, out)
+    assert result.exit_code == 3
+    reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
+    assert set(reasons) == {"app.html", "cut.html.gz"}
+    assert reasons["app.html"]  # the extractor's own reason
+    assert reasons["cut.html.gz"].startswith("truncated gzip file")
+    assert not (out / "clean" / "app.html.txt").exists()
+
+
+def test_a_txt_file_that_is_a_page_is_read_as_html_never_translated_with_markup(tmp_path):
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "saved.txt").write_text(PAGE, encoding="utf-8")
+    result = _run(corpus, out)
+    assert result.exit_code == 0, result.report
+    clean = (out / "clean" / "saved.txt").read_text(encoding="utf-8")
+    assert clean.startswith("Porto de Lisboa reabre depois das obras\n\n")
+    assert "<" not in clean and "script" not in clean
+    segments = _lines(out / "segments.jsonl")
+    assert not any("<" in s["text"] or "<" in (s["en"] or "") for s in segments)
+    record = _lines(out / "documents.jsonl")[0]
+    assert not [s for s in record["spans"] if s["lang"] == "en"]
+    assert record["metadata"]["lang"] == "pt"
+
+
+def test_a_record_holding_a_page_is_read_as_html(tmp_path):
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "crawl.jsonl").write_text(json.dumps({"id": "p1", "text": PAGE}) + "\n",
+                                        encoding="utf-8")
+    _run(corpus, out)
+    copy = _lines(out / "clean" / "crawl.jsonl")[0]
+    assert copy["text"].startswith("Porto de Lisboa reabre depois das obras\n\n")
+    assert "<" not in copy["text"]
+
+
+def test_a_legacy_encoded_page_is_decoded_and_the_fix_recorded(tmp_path):
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    page = PAGE.replace('<meta charset="utf-8">', '<meta charset="windows-1252">')
+    (corpus / "old.htm").write_bytes(page.encode("cp1252"))
+    _run(corpus, out)
+    clean = (out / "clean" / "old.htm.txt").read_text(encoding="utf-8")
+    assert "três semanas" in clean and "câmara municipal" in clean
+    record = _lines(out / "documents.jsonl")[0]
+    assert {"stage": "extract", "kind": "encoding", "before": "cp1252",
+            "after": "utf-8"} in record["fixes"]
