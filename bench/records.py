@@ -29,15 +29,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Not bench/ itself (Python puts the script's folder first): bench/html.py would hide
-# the standard library's html module.
+# Not bench/ itself (Python puts the script's folder first): a bench script named like a
+# standard module would hide it.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 
 def _generator():
-    """bench/rerun.py's article generator (loaded by path: bench/ is no package, and on
-    sys.path its html.py would hide the standard library's html)."""
+    """bench/rerun.py's article generator (loaded by path: bench/ is no package, and is
+    kept off sys.path)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("bench_rerun", ROOT / "bench" / "rerun.py")

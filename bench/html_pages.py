@@ -28,7 +28,7 @@ Three systems in the same run, on the same pages:
 - ``extract()``: the blocks of :func:`pipeline.extract_html.extract` without the
   headline, before the stages: what the stages add is the difference to ``ours``.
 
-Usage: ``.venv/bin/python bench/html.py [--split dev|held-out|all] [--show N]``
+Usage: ``.venv/bin/python bench/html_pages.py [--split dev|held-out|all] [--show N]``
 """
 
 from __future__ import annotations
