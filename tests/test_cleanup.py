@@ -490,6 +490,13 @@ def test_repair_keeps_line_breaks_of_lists_and_short_lines(block):
         ("Der Nord -Süd -Dialog", "Der Nord-Süd-Dialog"),
         ("Der Nord- Süd- Dialog", "Der Nord-Süd-Dialog"),
         ("a coope- ração bilateral", "a cooperação bilateral"),
+        # after a one-letter word or an acronym (issue 19)
+        ("Correspondendo com ele por e -mail.", "Correspondendo com ele por e-mail."),
+        ("Als ich per E- Mail schrieb.", "Als ich per E-Mail schrieb."),
+        ("Die U -Bahn und der UN- Sicherheitsrat", "Die U-Bahn und der UN-Sicherheitsrat"),
+        ("im Addenbrooke's -Krankenhaus", "im Addenbrooke's-Krankenhaus"),
+        # enclitic pronouns after a verb
+        ("Ele referia -se ao caso e disse- lhe que sim.", "Ele referia-se ao caso e disse-lhe que sim."),
     ],
 )
 def test_repair_rejoins_compounds_split_by_a_space(text, expected):
@@ -503,6 +510,7 @@ def test_repair_rejoins_compounds_split_by_a_space(text, expected):
     [
         "Nordkorea - As tensões",
         "Nord- und Südkorea, Ein- oder Ausreise, pre- and post-war",
+        "die x- und y-Achse",
         "Hoje faz -5 °C, a temperatura de -5 graus",
         "O placar foi 1-0 e 10-12 mil pessoas",
         "x = -1 e a->b",
