@@ -726,3 +726,54 @@ def test_cleanup_finishes_quickly_on_pathological_input(name):
     started = time.thread_time()
     clean(PATHOLOGICAL[name])
     assert time.thread_time() - started < 5, name
+
+
+# --- interface lines no lexicon lists (issue 19) ------------------------------------------
+
+UNLISTED_DOC = (
+    "A cooperação militar avança entre os dois países\n\n"
+    "Zum Inhalt springen\n\n"
+    "O líder norte-coreano recebeu ontem o ministro russo em Pyongyang. Os dois "
+    "discutiram comércio, ciência e tecnologia.\n\n"
+    "Lesezeit: 3 Min.\n"
+    "A delegação russa ficou três dias na capital e visitou fábricas e escolas.\n\n"
+    "Apoio militar e parceria estratégica\n\n"
+    "Startseite › Politik › Ausland\n\n"
+    "Segundo a agência oficial, o acordo entra em vigor no próximo mês.\n"
+)
+
+
+def test_boilerplate_removes_interface_lines_no_lexicon_lists():
+    doc = clean(UNLISTED_DOC, Normalize(), Boilerplate())
+    removed = {r.text: r.reason for r in doc.removed}
+    assert removed == {
+        "Zum Inhalt springen": "ui string: foreign",
+        "Lesezeit: 3 Min.": "ui string: label/value",
+        "Startseite › Politik › Ausland": "ui string: navigation",
+    }
+    assert "Apoio militar e parceria estratégica" in doc.clean_text()
+    assert [f.kind for f in doc.fixes if f.stage == "boilerplate"] == ["ui_string"] * 3
+
+
+def test_boilerplate_removes_a_short_line_repeated_apart_but_not_a_doubled_headline():
+    text = ("Hamburger Hafen meldet Rekord\n\nHamburger Hafen meldet Rekord\n\n"
+            "Mehr vom Hafen\n\nDer Hafen hat so viele Container umgeschlagen wie nie.\n\n"
+            "Mehr vom Hafen\n")
+    doc = clean(text, Normalize(), Boilerplate())
+    assert [(r.text, r.reason) for r in doc.removed] == [
+        ("Mehr vom Hafen", "ui string: repeated"), ("Mehr vom Hafen", "ui string: repeated")]
+
+
+def test_boilerplate_unlisted_lines_can_be_turned_off():
+    doc = clean(UNLISTED_DOC, Normalize(), Boilerplate(unlisted=False))
+    assert doc.removed == []
+
+
+def test_boilerplate_decisions_do_not_depend_on_the_order_of_documents():
+    other = "Der Hafen meldet einen Rekord\n\nZum Inhalt springen\n\nDer Umschlag stieg.\n"
+    stage = Boilerplate()
+    first = [clean(t, Normalize(), stage).to_json() for t in (UNLISTED_DOC, other)]
+    stage = Boilerplate()
+    second = [clean(t, Normalize(), stage).to_json() for t in (other, UNLISTED_DOC)]
+    assert first == second[::-1]
+    assert '"removed":[]' in first[1]  # in the German document it is its own language
