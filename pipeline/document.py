@@ -20,6 +20,14 @@ class Fix:
     kind: str
     before: str
     after: str
+    lang: str = ""  # the language of ``before`` when it was foreign (a leftover's)
+
+    def record(self) -> dict[str, str]:
+        """As JSON: ``lang`` only where it is set."""
+        data = dict(vars(self))
+        if not data["lang"]:
+            del data["lang"]
+        return data
 
 
 @dataclass
@@ -97,9 +105,9 @@ class Document:
     status: str = "ok"
     errors: list[str] = field(default_factory=list)
 
-    def fix(self, stage: str, kind: str, before: str, after: str) -> None:
+    def fix(self, stage: str, kind: str, before: str, after: str, lang: str = "") -> None:
         """Record one change in the audit trail."""
-        self.fixes.append(Fix(stage, kind, before, after))
+        self.fixes.append(Fix(stage, kind, before, after, lang))
 
     def segments(self) -> list[Segment]:
         """All segments in reading order."""
@@ -118,8 +126,9 @@ class Document:
             {**vars(block), "segments": [vars(seg) for seg in block.segments]}
             for block in self.blocks
         ]
-        for name in ("removed", "spans", "fixes"):
+        for name in ("removed", "spans"):
             data[name] = [vars(item) for item in data[name]]
+        data["fixes"] = [fix.record() for fix in self.fixes]
         # vars() of a dataclass lists its fields in declaration order, as asdict()
         # does, without asdict's recursive deep copy (most of the time it took).
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -154,7 +163,7 @@ class Document:
             "metadata": dict(self.metadata),
             "removed": [dict(vars(r)) for r in self.removed],
             "spans": [dict(vars(s)) for s in self.spans],
-            "fixes": [dict(vars(f)) for f in self.fixes],
+            "fixes": [f.record() for f in self.fixes],
             "status": self.status,
             "errors": list(self.errors),
         }

@@ -701,3 +701,48 @@ class Repair(Stage):
             else:
                 kept.append(block)
         doc.blocks = kept
+
+
+# --- foreign leftovers (replaced by their translation in the translate phase) --------------
+# A span the detect stage found is replaced only on strong evidence: every word of two
+# letters or more is at least LEFTOVER_MIN_ZIPF frequent in the span's language, and
+# LEFTOVER_MARGIN (Zipf) more frequent there than in the document's; outside the
+# languages that capitalise nouns, a capitalised word is a name, and names never are
+# replaced. Set on bench/spans.py --leftovers (dev split).
+LEFTOVER_MIN_ZIPF = 2.5
+LEFTOVER_MARGIN = 2.0
+LEFTOVER_MIN_LETTERS = 4
+NOUNS_CAPITALISED = frozenset({"de", "lb"})
+
+
+def strong_leftover(text: str, lang: str, doc_lang: str) -> bool:
+    """True when a foreign span is safe to replace by its translation.
+
+    >>> strong_leftover("Nordkorea", "de", "pt"), strong_leftover("tie-break", "en", "pt")
+    (True, False)
+    >>> strong_leftover("Kim Jong Un", "ko", "pt"), strong_leftover("Essen", "de", "pt")
+    (False, True)
+    >>> strong_leftover("de la", "es", "pt"), strong_leftover("Mark Rutte", "nl", "pt")
+    (False, False)
+    """
+    words = WORD.findall(text)
+    if not words or sum(map(len, words)) < LEFTOVER_MIN_LETTERS or lang == doc_lang:
+        return False
+    if lang not in available_languages() or doc_lang not in available_languages():
+        return False
+    for word in words:
+        if word[0].isupper() and lang not in NOUNS_CAPITALISED:
+            return False  # a name
+        here, there = word_zipf(word, lang), word_zipf(word, doc_lang)
+        if here < LEFTOVER_MIN_ZIPF or here - there < LEFTOVER_MARGIN:
+            return False
+    return True
+
+
+def replace_span(text: str, start: int, end: int, replacement: str) -> str:
+    """``text`` with ``text[start:end]`` replaced.
+
+    >>> replace_span("Pyongyang, Nordkorea - As tensões", 11, 20, "Coreia do Norte")
+    'Pyongyang, Coreia do Norte - As tensões'
+    """
+    return text[:start] + replacement + text[end:]

@@ -1,0 +1,95 @@
+"""Foreign leftovers replaced by their translation in the clean copy (issue 19)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.document import Block, Document, Segment, Span
+from pipeline.stages.translate import Translate
+from pipeline.testing.argos_package import build_package, install_package
+from tests.test_translate_stage import FakeEngine
+
+SENTENCE = "Pyongyang, Nordkorea - As tensões na política mundial aumentam!"
+
+
+def seed_like() -> Document:
+    seg = Segment("a.txt#1.1", SENTENCE, lang="pt")
+    block = Block("paragraph", SENTENCE + " Fim.", lang="pt",
+                  segments=[seg, Segment("a.txt#1.2", "Fim.", lang="pt")])
+    span = Span("Nordkorea", "de", 11, 20, "a.txt#1.1")
+    return Document("a.txt", lang="pt", blocks=[block], spans=[span])
+
+
+def test_a_strong_leftover_is_replaced_by_its_translation_and_recorded():
+    engine = FakeEngine({("de", "pt"), ("pt", "en")}, lambda t, s, g: f"<{s}{g} {t}>")
+    doc = seed_like()
+    stage = Translate(engine, ["en"], leftovers="translate")
+    stage.process_batch([doc])
+    assert doc.blocks[0].text == "Pyongyang, <dept Nordkorea> - As tensões na política " \
+        "mundial aumentam! Fim."
+    fix = doc.fixes[0]
+    assert (fix.stage, fix.kind, fix.before, fix.after, fix.lang) == (
+        "repair", "foreign_leftover", "Nordkorea", "<dept Nordkorea>", "de")
+    assert doc.spans == []
+    # the segment's translation reads the repaired text
+    assert doc.segments()[0].translations["en"].startswith("<pten Pyongyang, <dept Nordkorea>")
+    assert stage.stats["leftovers"] == {"replaced": 1, "kept": 0, "missing": {}}
+
+
+def test_a_leftover_without_a_model_is_kept_and_its_pair_listed():
+    doc = seed_like()
+    stage = Translate(FakeEngine({("pt", "en")}), ["en"], leftovers="translate")
+    stage.process_batch([doc])
+    assert doc.blocks[0].text.startswith(SENTENCE)
+    assert stage.stats["leftovers"] == {"replaced": 0, "kept": 1, "missing": {"de-pt": 1}}
+    assert not [f for f in doc.fixes if f.kind == "foreign_leftover"]
+
+
+def test_keep_leaves_the_span_and_names_are_never_replaced():
+    doc = seed_like()
+    Translate(FakeEngine({("de", "pt"), ("pt", "en")}), ["en"], leftovers="keep"
+              ).process_batch([doc])
+    assert doc.blocks[0].text.startswith(SENTENCE) and doc.fixes == []
+    named = seed_like()
+    named.spans = [Span("Pyongyang", "ko", 0, 9, "a.txt#1.1")]
+    Translate(FakeEngine({("ko", "pt"), ("pt", "en")}), ["en"], leftovers="translate"
+              ).process_batch([named])
+    assert named.fixes == []
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory):
+    """pt->en, de->en, de->pt and en->pt tiny genuine Argos packages."""
+    root = tmp_path_factory.mktemp("argos")
+    packages = root / "packages"
+    pairs = [("pt", "en"), ("de", "en"), ("de", "pt"), ("en", "pt")]
+    for seed, (src, tgt) in enumerate(pairs, start=11):
+        install_package(build_package(root / "built", src, tgt, seed=seed), packages)
+    return packages
+
+
+def test_the_seed_leftover_is_translated_into_portuguese_in_the_clean_copy(
+        packages, tmp_path, monkeypatch):
+    from tests.conftest import SEED
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(Path(SEED) / "article-pt.txt", corpus / "article-pt.txt")
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    code = main(["run", str(corpus), "--out", str(tmp_path / "out"), "--to", "en"])
+    assert code == 0
+    record = json.loads((tmp_path / "out" / "documents.jsonl").read_text().splitlines()[0])
+    fixes = [f for f in record["fixes"] if f["kind"] == "foreign_leftover"]
+    assert [(f["stage"], f["before"], f["lang"]) for f in fixes] == [
+        ("repair", "Nordkorea", "de")]
+    clean = (tmp_path / "out" / "clean" / "article-pt.txt").read_text(encoding="utf-8")
+    assert "Pyongyang, Nordkorea -" not in clean
+    assert f"Pyongyang, {fixes[0]['after']} -" in clean
+    assert record["metadata"]["location"] == "Pyongyang, Nordkorea"  # raw text kept
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["translation"]["leftovers"]["replaced"] == 1
