@@ -126,9 +126,8 @@ class Document:
             {**vars(block), "segments": [vars(seg) for seg in block.segments]}
             for block in self.blocks
         ]
-        for name in ("removed", "spans"):
+        for name in ("removed", "spans", "fixes"):
             data[name] = [vars(item) for item in data[name]]
-        data["fixes"] = [fix.record() for fix in self.fixes]
         # vars() of a dataclass lists its fields in declaration order, as asdict()
         # does, without asdict's recursive deep copy (most of the time it took).
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

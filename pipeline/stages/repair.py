@@ -713,10 +713,24 @@ LEFTOVER_MIN_ZIPF = 2.5
 LEFTOVER_MARGIN = 2.0
 LEFTOVER_MIN_LETTERS = 4
 NOUNS_CAPITALISED = frozenset({"de", "lb"})
+# A quotation mark right before a span makes it a title or a quotation: kept.
+OPENING_QUOTES = "\"'«“„‘‚"
 
 
-def strong_leftover(text: str, lang: str, doc_lang: str) -> bool:
+def quoted_at(text: str, start: int) -> bool:
+    """True when a quotation mark stands right before ``text[start:]``.
+
+    >>> quoted_at('o jornal «Bild» anunciou', 10), quoted_at("em Nordkorea", 3)
+    (True, False)
+    """
+    return start > 0 and text[start - 1] in OPENING_QUOTES
+
+
+def strong_leftover(text: str, lang: str, doc_lang: str, quoted: bool = False) -> bool:
     """True when a foreign span is safe to replace by its translation.
+
+    Never a ``quoted`` span (a quotation mark right before it: a title, «Bild»), nor a
+    capitalised word that is a common word in lower case (German "Weil": a name).
 
     >>> strong_leftover("Nordkorea", "de", "pt"), strong_leftover("tie-break", "en", "pt")
     (True, False)
@@ -724,14 +738,17 @@ def strong_leftover(text: str, lang: str, doc_lang: str) -> bool:
     (False, True)
     >>> strong_leftover("de la", "es", "pt"), strong_leftover("Mark Rutte", "nl", "pt")
     (False, False)
+    >>> strong_leftover("Weil", "de", "pt"), strong_leftover("Bild", "de", "pt", quoted=True)
+    (False, False)
     """
     words = WORD.findall(text)
-    if not words or sum(map(len, words)) < LEFTOVER_MIN_LETTERS or lang == doc_lang:
+    if quoted or not words or sum(map(len, words)) < LEFTOVER_MIN_LETTERS or lang == doc_lang:
         return False
     if lang not in available_languages() or doc_lang not in available_languages():
         return False
     for word in words:
-        if word[0].isupper() and lang not in NOUNS_CAPITALISED:
+        if word[0].isupper() and (lang not in NOUNS_CAPITALISED
+                                  or word.casefold() in common_words(lang)):
             return False  # a name
         here, there = word_zipf(word, lang), word_zipf(word, doc_lang)
         if here < LEFTOVER_MIN_ZIPF or here - there < LEFTOVER_MARGIN:

@@ -57,7 +57,7 @@ from pipeline.engines import ModelError
 from pipeline.languages import UNDETERMINED, same_script
 from pipeline.memory import TranslationMemory, normalize_text
 from pipeline.protect import Protector, restore, strip_placeholders
-from pipeline.stages.repair import replace_span, strong_leftover
+from pipeline.stages.repair import quoted_at, replace_span, strong_leftover
 
 FLAGS = ("untranslated", "repetition", "number_mismatch", "protected_missing",
          "split_for_translation")
@@ -260,7 +260,8 @@ class Translate:
             for span in doc.spans:
                 seg = segments.get(span.segment)
                 if (seg is None or seg.lang != doc.lang or not doc.lang
-                        or not strong_leftover(span.text, span.lang, doc.lang)):
+                        or not strong_leftover(span.text, span.lang, doc.lang,
+                                               quoted_at(seg.text, span.start))):
                     continue
                 if span.lang == doc.lang or not self.has_route(span.lang, doc.lang):
                     self._leftovers["kept"] += 1
