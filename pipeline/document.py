@@ -51,6 +51,14 @@ class Span:
     start: int
     end: int
     segment: str = ""
+    # its own translation per target, where it was translated apart from its segment
+    translations: dict[str, str | None] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """As documents.jsonl lists it (segments.jsonl lists the translations)."""
+        data = dict(vars(self))
+        del data["translations"]
+        return data
 
 
 @dataclass
@@ -161,7 +169,7 @@ class Document:
             "source": dict(vars(self.source)),
             "metadata": dict(self.metadata),
             "removed": [dict(vars(r)) for r in self.removed],
-            "spans": [dict(vars(s)) for s in self.spans],
+            "spans": [s.record() for s in self.spans],
             "fixes": [f.record() for f in self.fixes],
             "status": self.status,
             "errors": list(self.errors),

@@ -93,3 +93,65 @@ def test_the_seed_leftover_is_translated_into_portuguese_in_the_clean_copy(
     assert record["metadata"]["location"] == "Pyongyang, Nordkorea"  # raw text kept
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["translation"]["leftovers"]["replaced"] == 1
+
+
+# --- mixed sentences routed when leftovers are kept ---------------------------------------
+
+
+def test_a_kept_span_is_translated_on_its_own_and_spliced_into_the_segment():
+    engine = FakeEngine({("pt", "en"), ("de", "en")}, lambda t, s, g: f"<{s}{g} {t}>")
+    doc = seed_like()
+    Translate(engine, ["en"], leftovers="keep").process_batch([doc])
+    seg = doc.segments()[0]
+    assert seg.translations["en"] == (
+        "<pten Pyongyang, <deen Nordkorea> - As tensões na política mundial aumentam!>")
+    assert doc.spans[0].translations == {"en": "<deen Nordkorea>"}
+    # the model saw a placeholder, not the German word
+    sent = [text for texts, s, _ in engine.calls if s == "pt" for text in texts]
+    assert sent == ["Fim.", "Pyongyang, ZZB - As tensões na política mundial aumentam!"]
+
+
+def test_a_span_without_its_own_model_is_left_in_the_segment_and_listed_with_null():
+    from pipeline.writers.jsonl import segment_records
+
+    doc = seed_like()
+    Translate(FakeEngine({("pt", "en")}), ["en"], leftovers="keep").process_batch([doc])
+    assert doc.segments()[0].translations["en"] == f"[pt>en] {SENTENCE}"
+    record = next(segment_records(doc, ["en"]))
+    assert record["spans"] == [
+        {"text": "Nordkorea", "lang": "de", "start": 11, "end": 20, "en": None}]
+
+
+def test_qa_flags_apply_to_a_spliced_segment():
+    engine = FakeEngine({("pt", "en"), ("de", "en")},
+                        lambda t, s, g: "lost it" if s == "pt" else "North Korea")
+    doc = seed_like()
+    Translate(engine, ["en"], leftovers="keep").process_batch([doc])
+    assert "protected_missing" in doc.segments()[0].flags["en"]
+
+
+class _CopyingPortuguese:
+    """The genuine engine, but pt->en returns its input, as a model that copies the
+    placeholder would (tiny random-weight models never do): de->en is the real model."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+
+    def __getattr__(self, name):
+        return getattr(self.engine, name)
+
+    def translate(self, texts, src, tgt):
+        if src == "pt":
+            return list(texts)
+        return self.engine.translate(texts, src, tgt)
+
+
+def test_with_keep_the_span_s_own_de_en_translation_stands_in_the_segment_s_english(packages):
+    from pipeline.engines.argos import ArgosEngine
+
+    engine = ArgosEngine(packages_dir=packages)
+    own = engine.translate(["Nordkorea"], "de", "en")[0]
+    doc = seed_like()
+    Translate(_CopyingPortuguese(engine), ["en"], leftovers="keep").process_batch([doc])
+    assert doc.segments()[0].translations["en"] == SENTENCE.replace("Nordkorea", own)
+    assert doc.spans[0].translations == {"en": own}

@@ -211,10 +211,12 @@ class Translate:
         errors: dict[int, str] = {}  # document index -> why its translation failed
         if self.leftovers == "translate":
             self.repair_leftovers(docs, errors)
+        self.route_spans(docs, errors)
         # (src, tgt) -> model input -> the segments (document index, spans) it stands for
         pending: dict[Pair, dict[str, list[Use]]] = defaultdict(lambda: defaultdict(list))
         for tgt in self.targets:
             for d, doc in enumerate(docs):
+                spans = _spans_by_segment(doc)
                 for seg in doc.segments():
                     # a text without words ("und": numbers, an address) is copied
                     src = (tgt if seg.lang in (tgt, UNDETERMINED)
@@ -223,8 +225,19 @@ class Translate:
                         seg.translations[tgt] = seg.text
                         self._copied[tgt] += 1
                     elif src is not None:
-                        protected = self._protector.protect(normalize_text(seg.text))
-                        pending[src, tgt][protected.text].append((d, seg, protected.spans))
+                        text = normalize_text(seg.text)
+                        # foreign spans translated on their own go in as placeholders,
+                        # restored with their own translation (spliced)
+                        own = [(span, at) for span in spans.get(seg.id, ())
+                               if span.translations.get(tgt) is not None and src == doc.lang
+                               and (at := _locate(text, seg.text, span)) is not None]
+                        protected = self._protector.protect(
+                            text, [(at, at + len(normalize_text(span.text))) for span, at in own])
+                        restored = list(protected.spans)
+                        for index, (span, _) in zip(protected.extra, own, strict=False):
+                            if index >= 0:
+                                restored[index] = span.translations[tgt] or span.text
+                        pending[src, tgt][protected.text].append((d, seg, tuple(restored)))
         pairs = sorted(pending, key=lambda pair: (self.targets.index(pair[1]), pair[0]))
         plans: dict[Pair, _Plan] = {}
         for pair in pairs:
@@ -285,6 +298,42 @@ class Translate:
                         self._leftovers["replaced"] += 1
                     else:
                         self._leftovers["kept"] += 1
+
+    def route_spans(self, docs: list[Document], errors: dict[int, str]) -> int:
+        """Translate the strong foreign spans left in segments of their document's
+        language on their own, into each target (``span.translations``): a span already
+        in the target stands as it is, a span without a model gets ``None``. The
+        segment's translation then carries the span's own (see :meth:`process_batch`).
+        Returns how many span translations were made."""
+        wanted: dict[Pair, dict[str, list[tuple[int, Span]]]] = defaultdict(dict)
+        for d, doc in enumerate(docs):
+            segments = {seg.id: seg for seg in doc.segments()}
+            for span in doc.spans:
+                seg = segments.get(span.segment)
+                if (seg is None or not doc.lang or seg.lang != doc.lang
+                        or not strong_leftover(span.text, span.lang, doc.lang,
+                                               quoted_at(seg.text, span.start))):
+                    continue
+                for tgt in self.targets:
+                    if span.lang == tgt:
+                        span.translations[tgt] = span.text
+                    elif span.lang != doc.lang and self.has_route(span.lang, tgt):
+                        wanted[span.lang, tgt].setdefault(span.text, []).append((d, span))
+                    else:
+                        span.translations[tgt] = None
+        made = 0
+        for pair in sorted(wanted):
+            try:
+                found = self._translate_texts(pair, sorted(wanted[pair]))
+            except Exception as exc:
+                users = {d for uses in wanted[pair].values() for d, _ in uses}
+                self._fail(pair, exc, users, errors)
+                found = {}
+            for text, uses in wanted[pair].items():
+                for _, span in uses:
+                    span.translations[pair[1]] = found.get(text)
+                    made += text in found
+        return made
 
     def _translate_texts(self, pair: Pair, texts: list[str]) -> dict[str, str]:
         """Plain texts translated for ``pair`` through the memory and the engine."""
@@ -448,6 +497,27 @@ class Translate:
                     seg.flags[tgt] = flags
                 self._flags[tgt].update(flags)
             self._pairs[f"{src}-{tgt}"]["segments"] += len(uses)
+
+
+def _spans_by_segment(doc: Document) -> dict[str, list[Span]]:
+    found: dict[str, list[Span]] = {}
+    for span in doc.spans:
+        if span.translations:
+            found.setdefault(span.segment, []).append(span)
+    return found
+
+
+def _locate(text: str, raw: str, span: Span) -> int | None:
+    """Where ``span`` (offsets into ``raw``) starts in ``text``, ``raw`` normalised
+    (:func:`normalize_text` only removes characters, so it starts at most that many
+    characters earlier); None when it is not found.
+
+    >>> _locate("Em Nordkorea hoje", " Em  Nordkorea hoje", Span("Nordkorea", "de", 5, 14))
+    3
+    """
+    wanted = normalize_text(span.text)
+    at = text.find(wanted, max(0, span.start - (len(raw) - len(text))))
+    return None if at < 0 or not wanted else at
 
 
 def _replace_leftover(doc: Document, span: Span, after: str) -> None:
