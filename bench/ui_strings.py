@@ -9,8 +9,10 @@ the document ("Teilen" in a Portuguese article). Three lists of such lines:
 - ``lexicon``: widget labels of ``pipeline/data/labels.toml`` (what the lexicon knows);
 - ``dev`` and ``test``: lines written for this benchmark that the lexicon does not list
   (asserted), split by their position in :data:`UNSEEN` (even: dev, odd: test) before
-  any tuning. Thresholds are set on ``dev``; ``test`` is the held-out figure. Neither
-  list may ever be added to the lexicon.
+  any tuning. Thresholds were set on ``dev``; the misses of ``test`` were printed once
+  during development, which made it a second development list;
+- ``heldout`` (:data:`HELD_OUT`): lines written afterwards and committed before their
+  first run: the held-out figure. No list may ever be added to the lexicon.
 
 Rows ``dev/own`` and ``test/own`` put the same lines into documents of their own
 language ("Tempo de leitura: 4 min" in Portuguese text): only shape and repeats can
@@ -103,8 +105,53 @@ UNSEEN = {
 
 
 
+# The held-out list: written after the first figures of ``test`` had been printed with
+# their misses (which made ``test`` a second development list), committed before its
+# first run, never used to set a threshold.
+HELD_OUT = {
+    "de": [
+        "Zur Startseite springen", "Nachrichten › Wirtschaft", "Lesedauer: 6 Minuten",
+        "Podcast abonnieren", "Per Messenger senden", "Gelesen: 3.402 Mal", "Zum Merkzettel",
+        "Zuletzt geändert vor 5 Minuten", "Leserbrief schreiben", "Barrierefreiheit",
+        "Hilfe und Kontakt", "Stichwörter: Moskau, Pjöngjang", "Suche schließen",
+        "Weitere Videos ansehen", "Jetzt kostenlos testen", "Bildergalerie öffnen",
+    ],
+    "pt": [
+        "Voltar para a página inicial", "Notícias › Economia", "Duração da leitura: 6 min",
+        "Assinar o podcast", "Enviar por WhatsApp ou e-mail", "Lido 3.402 vezes",
+        "Guardar para depois", "Modificado há 5 minutos", "Escreva ao editor",
+        "Acessibilidade", "Ajuda e contato", "Palavras-chave: Moscou, Pyongyang",
+        "Fechar busca", "Veja mais vídeos", "Teste grátis agora", "Abrir galeria de fotos",
+    ],
+    "en": [
+        "Back to homepage", "News › Business", "Reading length: 6 min",
+        "Subscribe to the podcast", "Send via WhatsApp or email", "Read 3,402 times",
+        "Save for later", "Last modified 5 minutes ago", "Write to the editor",
+        "Accessibility", "Help and contact", "Keywords: Moscow, Pyongyang", "Close search",
+        "Watch more videos", "Try it free now", "Open photo gallery",
+    ],
+    "es": [
+        "Volver a la portada", "Noticias › Economía", "Duración de lectura: 6 min",
+        "Suscríbete al pódcast", "Enviar por WhatsApp o correo", "Leído 3.402 veces",
+        "Guardar para más tarde", "Modificado hace 5 minutos", "Escribe al editor",
+        "Accesibilidad", "Ayuda y contacto", "Palabras clave: Moscú, Pyongyang",
+        "Cerrar búsqueda", "Ver más vídeos", "Prueba gratis ahora", "Abrir galería de fotos",
+    ],
+    "fr": [
+        "Retour à la une", "Actualités › Économie", "Durée de lecture : 6 min",
+        "S'abonner au podcast", "Envoyer par WhatsApp ou e-mail", "Lu 3 402 fois",
+        "Garder pour plus tard", "Modifié il y a 5 minutes", "Écrire à la rédaction",
+        "Accessibilité", "Aide et contact", "Mots clés : Moscou, Pyongyang",
+        "Fermer la recherche", "Voir plus de vidéos", "Essayer gratuitement",
+        "Ouvrir la galerie photos",
+    ],
+}
+
+
 def unseen(split: str) -> list[tuple[str, str]]:
-    """(lang, line) of the dev or test list."""
+    """(lang, line) of the dev, test or held-out list."""
+    if split == "heldout":
+        return [(lang, line) for lang, lines in HELD_OUT.items() for line in lines]
     parity = 0 if split == "dev" else 1
     return [(lang, line) for lang, lines in UNSEEN.items()
             for i, line in enumerate(lines) if i % 2 == parity]
@@ -119,8 +166,8 @@ def lexicon_lines() -> list[tuple[str, str]]:
 def check_unseen() -> None:
     """No line of the held-out lists may be one the lexicon recognises."""
     lexicon = default_lexicon()
-    listed = [line for lines in UNSEEN.values() for line in lines
-              if classify_line(line, lexicon) is not None]
+    listed = [line for table in (UNSEEN, HELD_OUT) for lines in table.values()
+              for line in lines if classify_line(line, lexicon) is not None]
     assert not listed, f"lines of UNSEEN the lexicon recognises: {listed}"
 
 
@@ -172,11 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     bases = cleanup.load_bases(random.Random(args.seed), [])
     stages = [Normalize(), Boilerplate(), Repair()]
     print(f"{len(bases)} real-text documents; {args.per_list} documents per list")
-    print(f"{'list':10}{'lines':>7}{'removed':>10}{'article lines removed':>24}")
+    print(f"{'list':12}{'lines':>7}{'removed':>10}{'article lines removed':>24}")
     for name, lines, own in (
         ("lexicon", lexicon_lines(), False), ("dev", unseen("dev"), False),
-        ("test", unseen("test"), False), ("dev/own", unseen("dev"), True),
-        ("test/own", unseen("test"), True),
+        ("test", unseen("test"), False), ("heldout", unseen("heldout"), False),
+        ("dev/own", unseen("dev"), True), ("test/own", unseen("test"), True),
+        ("heldout/own", unseen("heldout"), True),
     ):
         rng = random.Random(f"{args.seed}/{name}")
         total = removed = article = 0
@@ -194,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
             misses += [f"{base.lang}: {line}" for line in inserted if line not in gone]
             article += sum(1 for r in doc.removed if r.text not in inserted
                            and r.reason not in ("duplicate headline", "duplicate paragraph"))
-        print(f"{name:10}{total:>7}{100 * removed / max(1, total):>9.1f}%{article:>24}")
+        print(f"{name:12}{total:>7}{100 * removed / max(1, total):>9.1f}%{article:>24}")
         for miss in misses[: args.show]:
             print(f"    missed {miss}")
     rng = random.Random(f"{args.seed}/controls")
