@@ -125,7 +125,11 @@ UI_HOME_MIN = 0.5
 NOUNS_CAPITALISED = frozenset({"de", "lb"})
 # Lines of two tokens or more, capitalised at both ends, with at least this share of
 # capitalised tokens are names or titles ("A France 2", "On a Wing and a Prayer").
-UI_NAME_SHARE = 0.6
+UI_NAME_SHARE = 0.75
+# Name particles are no evidence of a language ("de" is Portuguese, Spanish, French...).
+UI_EVIDENCE_MIN_CHARS = 2
+# A line in another language may be longer than other interface lines.
+UI_FOREIGN_MAX_WORDS = 8
 UI_FOREIGN_WORD_MARGIN = 1.0
 # A short line standing more than once in a document, in blocks that are not next to
 # each other, is a navigation or share line printed at the top and the bottom (a
@@ -434,18 +438,35 @@ def is_foreign_line(
     words = UI_WORD.findall(line)
     if not words or probabilities.get(doc_lang, 1.0) > UI_FOREIGN_HOME_MAX:
         return False
-    if names and is_name_like(line):
-        return False
     best = max(probabilities, key=lambda lang: probabilities[lang])
-    if names and best not in NOUNS_CAPITALISED and any(
-        t[0].isupper() for t in line.split()[1:]
-    ):
-        return False  # a name inside: "Fonte Nova Arena reabre" (German capitalises nouns)
+    if names and best not in NOUNS_CAPITALISED and (is_name_like(line) or has_name(line)):
+        return False  # a name, or one inside: "Fonte Nova Arena reabre"
     others = [lang for lang in probabilities if lang != doc_lang]
     return any(
         max(word_zipf(word, lang) for lang in others) - word_zipf(word, doc_lang)
         >= UI_FOREIGN_WORD_MARGIN
         for word in (w.casefold() for w in words)
+        if len(word) >= UI_EVIDENCE_MIN_CHARS and word not in NAME_PARTICLES
+    )
+
+
+def has_name(line: str) -> bool:
+    """True when two capitalised tokens follow each other, or a name particle stands
+    between them: outside the languages that capitalise nouns, a name ("Fonte Nova
+    Arena reabre", "Barón de Claret, l'unico"); one capitalised word after the first is
+    a section's name ("Mais notícias de Política", "More from World").
+
+    >>> has_name("Fonte Nova Arena reabre"), has_name("Barón de Claret, l'unico")
+    (True, True)
+    >>> has_name("Mais notícias de Política"), has_name("Plus d'actualités Monde")
+    (False, False)
+    """
+    tokens = line.split()
+    capital = [t[0].isupper() for t in tokens]
+    return any(
+        capital[i] and (capital[i + 1] or (
+            tokens[i + 1] in NAME_PARTICLES and i + 2 < len(tokens) and capital[i + 2]))
+        for i in range(len(tokens) - 1)
     )
 
 
@@ -466,14 +487,14 @@ def is_name_like(line: str) -> bool:
     return sum(1 for t in counted if not t[0].islower()) >= UI_NAME_SHARE * len(counted)
 
 
-def ui_shaped(line: str) -> bool:
+def ui_shaped(line: str, max_words: int = UI_MAX_WORDS) -> bool:
     """True when a line is short and ends like no sentence (:data:`UI_MAX_WORDS`).
 
     >>> ui_shaped("Lesezeit: 3 Min."), ui_shaped("Ele disse que sim."), ui_shaped("Por quê?")
     (True, False, False)
     """
     text = line.strip()
-    if not text or len(text) > UI_MAX_CHARS or len(text.split()) > UI_MAX_WORDS:
+    if not text or len(text) > UI_MAX_CHARS or len(text.split()) > max_words:
         return False
     if text.endswith(UI_SENTENCE_ENDINGS):
         return False
@@ -505,15 +526,20 @@ def unlisted_ui(
     'repeated'
     """
     text = line.strip()
-    if not ui_shaped(text):
+    if not ui_shaped(text, UI_FOREIGN_MAX_WORDS):
         return None
+    if not ui_shaped(text):  # longer: only a line in another language goes
+        return "foreign" if is_foreign_line(text, doc_lang, probabilities) else None
     # a label/value or count line in the document's own language may be a fact of the
     # article ("Preço: US$ 74,71."): only one that does not read as that language goes
     home = probabilities.get(doc_lang, 1.0) > UI_HOME_MIN
     match = UI_LABEL_VALUE.fullmatch(text)
-    if match and not home and (any(char.isdigit() for char in match["value"])
-                               or (" " not in match[0][: match.start("value")].strip(" :")
-                                   and UI_NAME_LIST.fullmatch(match["value"]))):
+    if match and not home and (
+        any(char.isdigit() for char in match["value"])
+        or (" " not in match[0][: match.start("value")].strip(" :")
+            and UI_NAME_LIST.fullmatch(match["value"]))
+        or is_foreign_line(text, doc_lang, probabilities, names=False)
+    ):
         return "label/value"
     if not home and UI_COUNT.fullmatch(text):
         return "count"
@@ -569,11 +595,15 @@ class Boilerplate(Stage):
         for number, block in enumerate(doc.blocks):
             kept = []
             previous = ""
-            for line in block.text.split("\n"):
+            lines = block.text.split("\n")
+            for at, line in enumerate(lines):
                 continues = line[:1].islower() and previous and not previous.endswith(SENTENCE_END)
                 previous = line.rstrip()
                 label = None if continues else classify_line(line, self.lexicon)
-                if label is None and not continues and number and self.unlisted:
+                # a line the next one continues starts a sentence: never an interface line
+                continued = at + 1 < len(lines) and lines[at + 1][:1].islower() and not (
+                    previous.endswith(SENTENCE_END))
+                if label is None and not (continues or continued) and number and self.unlisted:
                     label = self._unlisted(doc, line, where, doc_lang)
                 if label is None:
                     kept.append(line)
@@ -589,7 +619,7 @@ class Boilerplate(Stage):
     def _unlisted(self, doc: Document, line: str, where: dict[str, list[int]],
                   doc_lang: list[str]) -> Label | None:
         text = line.strip()
-        if not ui_shaped(text):
+        if not ui_shaped(text, UI_FOREIGN_MAX_WORDS):
             return None
         if not doc_lang:  # the language of the document's sentences (short lines left out)
             body = "\n".join(x for b in doc.blocks for x in b.text.split("\n") if not ui_shaped(x))
