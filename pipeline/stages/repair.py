@@ -711,19 +711,27 @@ class Repair(Stage):
 # replaced. Set on bench/spans.py --leftovers (dev split).
 LEFTOVER_MIN_ZIPF = 2.5
 LEFTOVER_MARGIN = 2.0
-LEFTOVER_MIN_LETTERS = 4
+LEFTOVER_MIN_LETTERS = 4  # the longest word has at least this many ("de la" has not)
+# One word at least must also be this much (Zipf) more frequent in the span's language
+# than in any other candidate: Spanish and Portuguese share "para toda", "a favor",
+# "empresas", and a span between them may be in either.
+LEFTOVER_OWN_MARGIN = 1.0
 NOUNS_CAPITALISED = frozenset({"de", "lb"})
 # A quotation mark right before a span makes it a title or a quotation: kept.
 OPENING_QUOTES = "\"'«“„‘‚"
 
 
 def quoted_at(text: str, start: int) -> bool:
-    """True when a quotation mark stands right before ``text[start:]``.
+    """True when a quotation mark stands right before ``text[start:]``, or a space
+    after one (French « Zettel's Traum »).
 
     >>> quoted_at('o jornal «Bild» anunciou', 10), quoted_at("em Nordkorea", 3)
     (True, False)
+    >>> quoted_at("de « Zettel's Traum »", 5)
+    True
     """
-    return start > 0 and text[start - 1] in OPENING_QUOTES
+    before = text[max(0, start - 2) : start].rstrip(" \u00a0\u202f")
+    return bool(before) and before[-1] in OPENING_QUOTES
 
 
 def strong_leftover(text: str, lang: str, doc_lang: str, quoted: bool = False) -> bool:
@@ -740,12 +748,16 @@ def strong_leftover(text: str, lang: str, doc_lang: str, quoted: bool = False) -
     (False, False)
     >>> strong_leftover("Weil", "de", "pt"), strong_leftover("Bild", "de", "pt", quoted=True)
     (False, False)
+    >>> strong_leftover("para toda", "pt", "fr"), strong_leftover("empresas", "es", "en")
+    (False, False)
     """
     words = WORD.findall(text)
-    if quoted or not words or sum(map(len, words)) < LEFTOVER_MIN_LETTERS or lang == doc_lang:
+    if quoted or not words or max(map(len, words)) < LEFTOVER_MIN_LETTERS or lang == doc_lang:
         return False
     if lang not in available_languages() or doc_lang not in available_languages():
         return False
+    others = [other for other in CANDIDATE_LANGUAGES if other not in (lang, doc_lang)]
+    own = False  # a word that tells the span's language from the other candidates
     for word in words:
         if word[0].isupper() and (lang not in NOUNS_CAPITALISED
                                   or word.casefold() in common_words(lang)):
@@ -753,7 +765,8 @@ def strong_leftover(text: str, lang: str, doc_lang: str, quoted: bool = False) -
         here, there = word_zipf(word, lang), word_zipf(word, doc_lang)
         if here < LEFTOVER_MIN_ZIPF or here - there < LEFTOVER_MARGIN:
             return False
-    return True
+        own = own or here - max(word_zipf(word, o) for o in others) >= LEFTOVER_OWN_MARGIN
+    return own
 
 
 def replace_span(text: str, start: int, end: int, replacement: str) -> str:
