@@ -138,6 +138,7 @@ class Translate:
         self.leftovers = leftovers  # "translate": foreign leftovers replaced, see below
         self._leftovers: Counter[str] = Counter()  # "replaced", "kept"
         self._leftovers_missing: Counter[str] = Counter()  # "de-pt" -> spans kept for it
+        self._span_pairs: dict[str, Counter[str]] = defaultdict(Counter)  # spans' own counts
         self.targets = targets
         self.memory = memory
         self.budget_s = budget_s
@@ -174,6 +175,10 @@ class Translate:
                 tgt: {flag: self._flags[tgt][flag] for flag in FLAGS} for tgt in self.targets
             },
             "failed_models": {f"{s}-{t}": why for (s, t), why in sorted(self.failed.items())},
+            **({"spans": {
+                pair: {key: counts[key] for key in ("unique", "hits", "misses", "translated")}
+                for pair, counts in sorted(self._span_pairs.items())
+            }} if self._span_pairs else {}),
             **({"leftovers": {
                 "replaced": self._leftovers["replaced"], "kept": self._leftovers["kept"],
                 "missing": dict(sorted(self._leftovers_missing.items())),
@@ -336,11 +341,22 @@ class Translate:
         return made
 
     def _translate_texts(self, pair: Pair, texts: list[str]) -> dict[str, str]:
-        """Plain texts translated for ``pair`` through the memory and the engine."""
-        plan = self._plan(pair, texts)
-        inputs = sorted({p.strip() for t in texts for p in plan.pieces[t]} - plan.done.keys())
-        for chunk in _chunks(inputs, plan.tokens, self.chunk_tokens):
-            self._translate(pair, plan, chunk, {})
+        """Plain texts (spans) translated for ``pair`` through the memory and the engine.
+
+        Their counts go to ``stats["spans"]``, not to the segments' ``pairs``: those are
+        totals of the stored documents, which a rerun reports without translating."""
+        key = f"{pair[0]}-{pair[1]}"
+        before = self._pairs.pop(key, None)
+        try:
+            plan = self._plan(pair, texts)
+            inputs = sorted({p.strip() for t in texts for p in plan.pieces[t]}
+                            - plan.done.keys())
+            for chunk in _chunks(inputs, plan.tokens, self.chunk_tokens):
+                self._translate(pair, plan, chunk, {})
+        finally:
+            self._span_pairs[key].update(self._pairs.pop(key, Counter()))
+            if before is not None:
+                self._pairs[key] = before
         return {t: join_pieces(plan.pieces[t], [plan.done[p.strip()] for p in plan.pieces[t]])
                 for t in texts if all(p.strip() in plan.done for p in plan.pieces[t])}
 
