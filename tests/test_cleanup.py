@@ -497,6 +497,7 @@ def test_repair_keeps_line_breaks_of_lists_and_short_lines(block):
         ("im Addenbrooke's -Krankenhaus", "im Addenbrooke's-Krankenhaus"),
         # enclitic pronouns after a verb
         ("Ele referia -se ao caso e disse- lhe", "Ele referia-se ao caso e disse-lhe"),
+        ("citando -o como exemplo, deixando -a", "citando-o como exemplo, deixando-a"),
     ],
 )
 def test_repair_rejoins_compounds_split_by_a_space(text, expected):

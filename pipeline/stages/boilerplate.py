@@ -421,8 +421,9 @@ def is_foreign_line(
     :data:`UI_FOREIGN_HOME_MAX` of them, and a word of the line must be at least
     :data:`UI_FOREIGN_WORD_MARGIN` (Zipf) more frequent in another candidate, so that
     names, which no language owns, stay ("Kim Jong Un"); so do lines of capitalised
-    words, names of people and places ("Rio de Janeiro" in English text), unless
-    ``names`` is False (the parts of a row of buttons: "Baixar PDF | Ouvir").
+    words, names of people and places ("Rio de Janeiro" in English text), and lines with
+    a comma (phrases), unless ``names`` is False (the parts of a row of buttons, "Baixar
+    PDF | Ouvir"; a label before its value, "Mots clés : Moscou, Pyongyang").
 
     >>> is_foreign_line("Audio anhören", "pt", {"pt": 0.0, "de": 1.0})
     True
@@ -434,10 +435,14 @@ def is_foreign_line(
     False
     >>> is_foreign_line("Fonte Nova Arena reabre", "en", {"en": 0.0, "pt": 1.0})
     False
+    >>> is_foreign_line("Ensemble, de actores para actores", "pt", {"pt": 0.0, "es": 1.0})
+    False
     """
     words = UI_WORD.findall(line)
     if not words or probabilities.get(doc_lang, 1.0) > UI_FOREIGN_HOME_MAX:
         return False
+    if "," in line and names:
+        return False  # a phrase: a subtitle or a quotation ("Ensemble, de actores ...")
     best = max(probabilities, key=lambda lang: probabilities[lang])
     if names and best not in NOUNS_CAPITALISED and (is_name_like(line) or has_name(line)):
         return False  # a name, or one inside: "Fonte Nova Arena reabre"

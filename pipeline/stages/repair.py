@@ -166,12 +166,12 @@ HYPHEN_BREAKS = ("-\n", "- ", "\u2010")
 # What the split-compound repair looks at, in reading order: a sentence end, a spaced
 # dash (" - ", " – ", " — "), and a compound split by a space before its hyphen
 # ("norte -coreana", "Estado -Maior", "Especula -se", "e -mail", "U -Bahn": a word
-# before, two letters after, so "-5 °C", "x -1", "3a -b", options such as "-v" and list
-# dashes are not touched).
+# before, two letters after, or the Portuguese enclitics "o" and "a" ("citando -o"), so
+# "-5 °C", "x -1", "3a -b", options such as "-v" and list dashes are not touched).
 COMPOUND_CONTEXT = re.compile(
     r"(?P<end>[.!?](?=\s))"
     r"|(?<=\s)(?P<dash>[-–—])(?=\s)"
-    r"|(?<=[^\W\d_])(?<![\d_][^\W\d_])(?P<split> -)(?=[^\W\d_]{2})"
+    r"|(?<=[^\W\d_])(?<![\d_][^\W\d_])(?P<split> -)(?=[^\W\d_]{2}|[oa](?![\w-]))"
 )
 
 # A dateline before the first spaced dash of a line ("Pyongyang, Nordkorea - ...",
