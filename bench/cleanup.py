@@ -13,6 +13,12 @@ Usage::
     .venv/bin/python bench/cleanup.py [--per-kind 300] [--repeat 3] [--seed 1]
                                       [--kinds KIND,...] [--show 3]
 
+Seeds: 1 is the development seed. For issue 19 (the kinds split_acronym_compound,
+split_enclitic and flattened_hyphenation) 1919 was chosen as the held-out seed before
+tuning; its failures were read once (a control and two enclitics), which made it a
+development seed, and 4242, never run before the last change, gives the held-out
+figures.
+
 Needs the evaluation data in ../shared/data (skips with a message when absent) and
 pyphen for the hyphenation kinds (skipped with a message when missing).
 """
