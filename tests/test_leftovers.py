@@ -155,3 +155,37 @@ def test_with_keep_the_span_s_own_de_en_translation_stands_in_the_segment_s_engl
     Translate(_CopyingPortuguese(engine), ["en"], leftovers="keep").process_batch([doc])
     assert doc.segments()[0].translations["en"] == SENTENCE.replace("Nordkorea", own)
     assert doc.spans[0].translations == {"en": own}
+
+
+def test_with_keep_a_run_lists_the_span_and_its_own_translation_in_segments_jsonl(
+        packages, tmp_path, monkeypatch):
+    from tests.conftest import SEED
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(Path(SEED) / "article-pt.txt", corpus / "article-pt.txt")
+    config = tmp_path / "pipeline.toml"
+    config.write_text('[repair]\nleftovers = "keep"\n')
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    out = tmp_path / "out"
+    assert main(["run", str(corpus), "--out", str(out), "--to", "en",
+                 "--config", str(config)]) == 0
+    records = [json.loads(line) for line in (out / "segments.jsonl").read_text().splitlines()]
+    spans = [(r["text"], span) for r in records for span in r["spans"]]
+    nordkorea = [(text, span) for text, span in spans if span["text"] == "Nordkorea"]
+    assert len(nordkorea) == 1
+    text, span = nordkorea[0]
+    assert text[span["start"]:span["end"]] == "Nordkorea" and span["lang"] == "de"
+    assert isinstance(span["en"], str) and span["en"]
+    clean = (out / "clean" / "article-pt.txt").read_text(encoding="utf-8")
+    assert "Pyongyang, Nordkorea - As tensões" in clean
+
+
+def test_an_unknown_leftovers_policy_is_a_configuration_error(tmp_path, capsys):
+    config = tmp_path / "pipeline.toml"
+    config.write_text('[repair]\nleftovers = "drop"\n')
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    assert main(["run", str(corpus), "--out", str(tmp_path / "out"),
+                 "--config", str(config)]) == 2
+    assert "repair.leftovers = 'drop'" in capsys.readouterr().err
