@@ -189,3 +189,45 @@ def test_an_unknown_leftovers_policy_is_a_configuration_error(tmp_path, capsys):
     assert main(["run", str(corpus), "--out", str(tmp_path / "out"),
                  "--config", str(config)]) == 2
     assert "repair.leftovers = 'drop'" in capsys.readouterr().err
+
+
+class _TaggingEngine:
+    """Every pair has a route; a translation is the text tagged with its pair."""
+
+    def route(self, src, tgt):
+        return (src, tgt)
+
+    def model_id(self, src, tgt):
+        return f"tag {src}-{tgt}"
+
+    def translate(self, texts, src, tgt):
+        return [f"[{src}>{tgt}] {text}" for text in texts]
+
+
+@pytest.mark.parametrize("policy", ["translate", "keep"])
+def test_a_worker_s_two_halves_give_the_leftovers_of_a_run_with_the_memory_at_hand(
+        policy, tmp_path):
+    """The Ray and worker path (prepare: a probing pass; finish: the driver's hits)
+    repairs and splices leftovers as the driver's own run does."""
+    from pipeline.config import Config
+    from pipeline.memory import TranslationMemory, look_up
+    from pipeline.shard import PendingShard, ShardProcessor
+    from tests.conftest import SEED
+
+    shard = [("article-pt.txt", (Path(SEED) / "article-pt.txt").read_bytes())]
+    config = Config(targets=["en", "pt"])
+    config.repair.leftovers = policy
+    with TranslationMemory(tmp_path / "here.sqlite") as here_memory:
+        here = ShardProcessor(config, engine=_TaggingEngine(), memory=here_memory)(shard)
+    worker = ShardProcessor(config, engine=_TaggingEngine())
+    pending = worker.prepare(shard)
+    assert isinstance(pending, PendingShard)
+    with TranslationMemory(tmp_path / "driver.sqlite") as driver:
+        there = worker.finish(pending.docs, look_up(driver, pending.wanted))
+    assert there.docs == here.docs and there.missing == here.missing
+    clean = here.docs[0].files["clean/article-pt.txt"]
+    if policy == "translate":
+        assert "Pyongyang, [de>pt] Nordkorea - As tensões" in clean
+    else:
+        assert "Pyongyang, Nordkorea - As tensões" in clean
+        assert "Pyongyang, [de>en] Nordkorea - As tensões" in here.docs[0].segments
