@@ -13,6 +13,12 @@ Usage::
     .venv/bin/python bench/cleanup.py [--per-kind 300] [--repeat 3] [--seed 1]
                                       [--kinds KIND,...] [--show 3]
 
+Seeds: 1 is the development seed. For issue 19 (the kinds split_acronym_compound,
+split_enclitic and flattened_hyphenation) 1919 was chosen as the held-out seed before
+tuning; its failures were read once (a control and two enclitics), which made it a
+development seed, and 4242, never run before the last change, gives the held-out
+figures.
+
 Needs the evaluation data in ../shared/data (skips with a message when absent) and
 pyphen for the hyphenation kinds (skipped with a message when missing).
 """
@@ -343,6 +349,57 @@ def split_compound_after(base: Base, rng: random.Random) -> Injected:
     return text[:at] + " " + text[at:], text, {}
 
 
+# A compound whose head is an acronym or a single letter ("UN-Sicherheitsrat",
+# "US-Präsident", "E-Mail", "x-Achse"), and a Portuguese verb with an enclitic pronoun
+# after its hyphen ("referia-se", "tomá-lo", "disse-lhe", "encontrá-la").
+ACRONYM_COMPOUND = re.compile(r"(?<![\w-])([A-ZÄÖÜ]{2,6}|[^\W\d_])-([^\W\d_]{2,})(?![\w-])")
+ENCLITIC = re.compile(
+    r"(?<![\w-])([^\W\d_]{2,})-(o|a|os|as|lo|la|los|las|se|lhe|lhes|me|te|nos|vos|no|na)"
+    r"(?![\w-])"
+)
+
+
+def _split_at_hyphen(base: Base, rng: random.Random, pattern: re.Pattern[str]) -> Injected:
+    """One match of ``pattern`` split by a space before or after its hyphen."""
+    text = base.text()
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return None
+    match = rng.choice(matches)
+    at = match.start(2) - (1 if rng.random() < 0.5 else 0)
+    return text[:at] + " " + text[at:], text, {}
+
+
+def split_acronym_compound(base: Base, rng: random.Random) -> Injected:
+    """A compound after an acronym or a single letter split by a space next to its hyphen:
+    "UN- Sicherheitsrat", "E -Mail"."""
+    return _split_at_hyphen(base, rng, ACRONYM_COMPOUND)
+
+
+def split_enclitic(base: Base, rng: random.Random) -> Injected:
+    """A Portuguese enclitic pronoun split from its verb: "referia -se", "tomá- lo"."""
+    return _split_at_hyphen(base, rng, ENCLITIC) if base.lang == "pt" else None
+
+
+def flattened_hyphenation(base: Base, rng: random.Random) -> Injected:
+    """Line-break hyphenation whose line break became a space: "coope- ração" mid-line
+    (a word broken at one of pyphen's points)."""
+    try:
+        hyphenate = Hyphenator(base.lang)
+    except ImportError:
+        return None
+    text = base.text()
+    words = [m for m in re.finditer(r"(?<![\w-])[^\W\d_]{6,}(?![\w-])", text)
+             if m.start() > len(base.title)]
+    for match in rng.sample(words, len(words)):
+        parts = hyphenate(match.group(), len(match.group()))
+        if parts:
+            head = parts[0]
+            at = match.start() + len(head) - 1
+            return text[:at] + "- " + text[at:], text, {}
+    return None
+
+
 def space_before_punct(base: Base, rng: random.Random) -> Injected:
     """A space before , . ) and, outside French, before ; : ! ?"""
     text = base.text()
@@ -517,7 +574,10 @@ INJECTORS: dict[str, Callable[[Base, random.Random], Injected]] = {
     "nbsp": nbsp,
     "split_compound_before": split_compound_before,
     "split_compound_after": split_compound_after,
+    "split_acronym_compound": split_acronym_compound,
+    "split_enclitic": split_enclitic,
     "hyphenation": hyphenation,
+    "flattened_hyphenation": flattened_hyphenation,
     "hyphen_at_break": hyphen_at_break,
     "hard_wrap": hard_wrap,
     "space_before_punct": space_before_punct,
@@ -665,7 +725,8 @@ def main(argv: list[str] | None = None) -> int:
         import pyphen  # noqa: F401
     except ImportError:
         print("note: pyphen is not installed: hyphenation kinds skipped (pip install pyphen)")
-        kinds = [k for k in kinds if k not in ("hyphenation", "hyphen_at_break")]
+        kinds = [k for k in kinds if k not in (
+            "hyphenation", "hyphen_at_break", "flattened_hyphenation")]
 
     dropped: list[str] = []
     bases = load_bases(random.Random(args.seed), dropped)

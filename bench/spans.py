@@ -119,6 +119,7 @@ from pathlib import Path
 from pipeline.document import Block, Document
 from pipeline.stages import detect as detect_module
 from pipeline.stages.detect import Detect
+from pipeline.stages.repair import quoted_at, strong_leftover
 from pipeline.stages.segment import Segmenter
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -534,6 +535,11 @@ def detected(detect: Detect, name: str, texts: list[str]) -> Document:
     return detect.process(Segmenter().process(doc))
 
 
+# --leftovers: only the spans the translate phase would replace by their translation
+# (pipeline.stages.repair.strong_leftover, in a segment of the document's language).
+ONLY_LEFTOVERS = False
+
+
 def predicted_pieces(doc: Document) -> list[Piece]:
     """Spans, and segments not in the document's language, as paragraph offsets."""
     pieces = []
@@ -542,10 +548,14 @@ def predicted_pieces(doc: Document) -> list[Piece]:
         for seg in block.segments:
             at = block.text.index(seg.text, cursor)
             cursor = at + len(seg.text)
-            if seg.lang != doc.lang:
+            if seg.lang != doc.lang and not ONLY_LEFTOVERS:
                 pieces.append(Piece(b, at, cursor, seg.lang, "segment"))
             for span in doc.spans:
-                if span.segment == seg.id and span.lang != doc.lang:
+                if span.segment == seg.id and span.lang != doc.lang and (
+                    not ONLY_LEFTOVERS or (seg.lang == doc.lang
+                                           and strong_leftover(span.text, span.lang, doc.lang,
+                                                               quoted_at(seg.text, span.start)))
+                ):
                     pieces.append(Piece(b, at + span.start, at + span.end, span.lang, "span"))
     return pieces
 
@@ -729,7 +739,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-host-foreign", action="store_true",
                         help="print the foreign material marked in the newspaper hosts "
                         "(bench/host_foreign.tsv) and exit")
+    parser.add_argument("--leftovers", action="store_true",
+                        help="predicted pieces are only the spans that would be replaced "
+                        "by their translation (foreign leftovers): their precision")
     args = parser.parse_args(argv)
+    global ONLY_LEFTOVERS
+    ONLY_LEFTOVERS = args.leftovers
     if not (DATA / "ud_pud").is_dir():
         print(f"skipped: evaluation data not found in {DATA}")
         return 0

@@ -20,6 +20,9 @@ never passes silently. Example ``pipeline.toml``::
     [input]                         # record files (.jsonl, .jsonl.gz, .parquet, .csv)
     text_field = "text"             # the field holding each record's text
     id_field = "id"                 # the field holding its id (else its record number)
+
+    [repair]
+    leftovers = "translate"         # or "keep": foreign leftovers stay in the clean copy
 """
 
 from __future__ import annotations
@@ -75,11 +78,23 @@ class InputConfig:
 
 
 @dataclass
+class RepairConfig:
+    # "translate": a strong foreign leftover is replaced by its translation into the
+    # document's language where a model has the pair; "keep": left, and translated on
+    # its own inside the segment's translation
+    leftovers: str = "translate"
+
+
+LEFTOVER_POLICIES = ("translate", "keep")
+
+
+@dataclass
 class Config:
     targets: list[str] = field(default_factory=lambda: ["en"])
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)
     input: InputConfig = field(default_factory=InputConfig)
+    repair: RepairConfig = field(default_factory=RepairConfig)
     labels: dict[str, Any] = field(default_factory=dict)  # extends pipeline/data/labels.toml
     max_file_bytes: int = 20_000_000  # larger inputs are quarantined with a reason
     document_timeout_s: float = 60.0  # cleanup and analysis of one document; then quarantined
@@ -114,6 +129,11 @@ class Config:
                 f"translate.compute_type = {t.compute_type!r} is not a CTranslate2 compute "
                 f"type; use one of {', '.join(COMPUTE_TYPES)} (int8 is the fastest on CPUs)"
             )
+        if self.repair.leftovers not in LEFTOVER_POLICIES:
+            raise ConfigError(
+                f"repair.leftovers = {self.repair.leftovers!r}: use \"translate\" (foreign "
+                "leftovers replaced by their translation) or \"keep\""
+            )
         # (key, value, least allowed value or None for a finite number above 0, what)
         checks = (
             ("max_file_bytes", self.max_file_bytes, 1, "a whole number of bytes above 0"),
@@ -142,6 +162,7 @@ class Config:
             "labels": self.labels,
             # Only when set: a fingerprint from before the [input] section stays valid.
             **({"input": vars(self.input)} if vars(self.input) != vars(InputConfig()) else {}),
+            "repair": {"leftovers": self.repair.leftovers},
         }
 
 

@@ -20,6 +20,14 @@ class Fix:
     kind: str
     before: str
     after: str
+    lang: str = ""  # the language of ``before`` when it was foreign (a leftover's)
+
+    def record(self) -> dict[str, str]:
+        """As JSON: ``lang`` only where it is set."""
+        data = dict(vars(self))
+        if not data["lang"]:
+            del data["lang"]
+        return data
 
 
 @dataclass
@@ -43,6 +51,14 @@ class Span:
     start: int
     end: int
     segment: str = ""
+    # its own translation per target, where it was translated apart from its segment
+    translations: dict[str, str | None] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """As documents.jsonl lists it (segments.jsonl lists the translations)."""
+        data = dict(vars(self))
+        del data["translations"]
+        return data
 
 
 @dataclass
@@ -97,9 +113,9 @@ class Document:
     status: str = "ok"
     errors: list[str] = field(default_factory=list)
 
-    def fix(self, stage: str, kind: str, before: str, after: str) -> None:
+    def fix(self, stage: str, kind: str, before: str, after: str, lang: str = "") -> None:
         """Record one change in the audit trail."""
-        self.fixes.append(Fix(stage, kind, before, after))
+        self.fixes.append(Fix(stage, kind, before, after, lang))
 
     def segments(self) -> list[Segment]:
         """All segments in reading order."""
@@ -153,8 +169,8 @@ class Document:
             "source": dict(vars(self.source)),
             "metadata": dict(self.metadata),
             "removed": [dict(vars(r)) for r in self.removed],
-            "spans": [dict(vars(s)) for s in self.spans],
-            "fixes": [dict(vars(f)) for f in self.fixes],
+            "spans": [s.record() for s in self.spans],
+            "fixes": [f.record() for f in self.fixes],
             "status": self.status,
             "errors": list(self.errors),
         }

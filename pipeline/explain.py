@@ -209,6 +209,7 @@ def explain(record: dict[str, Any]) -> str:
         lines += [
             f"  {fix['stage']:{stage_width}}  {fix['kind']}: "
             f"{visible(fix['before'])} -> {visible(fix['after'])}"
+            + (f" (from {fix['lang']})" if fix.get("lang") else "")
             for fix in fixes
         ]
     if removed:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "EMAIL_PATTERN", "URL_PATTERN", "Protected", "Protector", "placeholder", "protect", "restore",
@@ -61,6 +61,8 @@ class Protected:
 
     text: str
     spans: tuple[str, ...] = ()
+    # the placeholders that stand for ranges the caller gave (not shown when none)
+    extra: tuple[int, ...] = field(default=(), repr=False)
 
 
 def placeholder(index: int) -> str:
@@ -104,9 +106,12 @@ def _terms_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
 
 
-def _spans(text: str, terms: re.Pattern[str] | None) -> list[tuple[int, int]]:
-    """Protected (start, end) ranges, in order, without overlaps (terms win, then longest)."""
-    found: list[tuple[int, int]] = []
+def _spans(text: str, terms: re.Pattern[str] | None,
+           extra: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Protected (start, end) ranges, in order, without overlaps (the ``extra`` ranges
+    win, then terms, then the longest)."""
+    found: list[tuple[int, int]] = [(start, end) for start, end in extra]
+    taken = [(start, end) for start, end in extra]
     if terms is not None:
         found += [match.span() for match in terms.finditer(text)]
     for match in _SPANS.finditer(text):
@@ -114,6 +119,8 @@ def _spans(text: str, terms: re.Pattern[str] | None) -> list[tuple[int, int]]:
         if text[start:end].lower().startswith(("http", "www.")):
             end = start + len(_trim_url(text[start:end]))
         found.append((start, end))
+    found = [span for span in found if span in taken or not any(
+        span[0] < end and start < span[1] for start, end in taken)]
     kept: list[tuple[int, int]] = []
     for start, end in sorted(found, key=lambda span: (span[0], -span[1])):
         if end > start and (not kept or start >= kept[-1][1]):
@@ -127,23 +134,33 @@ class Protector:
     def __init__(self, terms: Iterable[str] = ()) -> None:
         self._terms = _terms_pattern(terms)
 
-    def protect(self, text: str) -> Protected:
+    def protect(self, text: str, extra: Sequence[tuple[int, int]] = ()) -> Protected:
         """Replace protected spans by placeholders.
 
+        ``extra`` are more (start, end) ranges of ``text`` to protect (a foreign span
+        translated on its own); ``Protected.extra`` gives their placeholders' numbers, in
+        the order given (-1 for a range that overlaps an earlier one).
         A text that already contains something that reads as a placeholder is left as it
         is (nothing protected), so restoring can never replace the text's own words.
+
+        >>> p = Protector().protect("Em Nordkorea, veja www.a.org", [(3, 12)])
+        >>> p.text, p.spans, p.extra
+        ('Em ZZB, veja ZZC', ('Nordkorea', 'www.a.org'), (0,))
         """
         if _PLACEHOLDER.search(text):
             return Protected(text)
         pieces: list[str] = []
         spans: list[str] = []
+        numbers: dict[tuple[int, int], int] = {}
         position = 0
-        for start, end in _spans(text, self._terms):
+        for start, end in _spans(text, self._terms, extra):
+            numbers[start, end] = len(spans)
             pieces += [text[position:start], placeholder(len(spans))]
             spans.append(text[start:end])
             position = end
         pieces.append(text[position:])
-        return Protected("".join(pieces), tuple(spans))
+        marked = tuple(numbers.get((start, end), -1) for start, end in extra)
+        return Protected("".join(pieces), tuple(spans), marked)
 
 
 def protect(text: str, terms: Iterable[str] = ()) -> Protected:

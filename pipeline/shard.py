@@ -319,7 +319,7 @@ class ShardProcessor:
 
     def _translator(self, engine, memory: Memory | None, budget_s: float = 0) -> Translate:
         return Translate(engine, self.config.targets, memory, self.config.translate.terms,
-                         budget_s=budget_s)
+                         budget_s=budget_s, leftovers=self.config.repair.leftovers)
 
     def translate(self, docs: list[Document], memory: Memory | None,
                   outputs: dict[str, str] | None = None) -> ShardResult:

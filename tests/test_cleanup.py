@@ -490,6 +490,14 @@ def test_repair_keeps_line_breaks_of_lists_and_short_lines(block):
         ("Der Nord -Süd -Dialog", "Der Nord-Süd-Dialog"),
         ("Der Nord- Süd- Dialog", "Der Nord-Süd-Dialog"),
         ("a coope- ração bilateral", "a cooperação bilateral"),
+        # after a one-letter word or an acronym (issue 19)
+        ("Correspondendo com ele por e -mail.", "Correspondendo com ele por e-mail."),
+        ("Als ich per E- Mail schrieb.", "Als ich per E-Mail schrieb."),
+        ("Die U -Bahn und der UN- Sicherheitsrat", "Die U-Bahn und der UN-Sicherheitsrat"),
+        ("im Addenbrooke's -Krankenhaus", "im Addenbrooke's-Krankenhaus"),
+        # enclitic pronouns after a verb
+        ("Ele referia -se ao caso e disse- lhe", "Ele referia-se ao caso e disse-lhe"),
+        ("citando -o como exemplo, deixando -a", "citando-o como exemplo, deixando-a"),
     ],
 )
 def test_repair_rejoins_compounds_split_by_a_space(text, expected):
@@ -503,6 +511,7 @@ def test_repair_rejoins_compounds_split_by_a_space(text, expected):
     [
         "Nordkorea - As tensões",
         "Nord- und Südkorea, Ein- oder Ausreise, pre- and post-war",
+        "die x- und y-Achse",
         "Hoje faz -5 °C, a temperatura de -5 graus",
         "O placar foi 1-0 e 10-12 mil pessoas",
         "x = -1 e a->b",
@@ -718,3 +727,54 @@ def test_cleanup_finishes_quickly_on_pathological_input(name):
     started = time.thread_time()
     clean(PATHOLOGICAL[name])
     assert time.thread_time() - started < 5, name
+
+
+# --- interface lines no lexicon lists (issue 19) ------------------------------------------
+
+UNLISTED_DOC = (
+    "A cooperação militar avança entre os dois países\n\n"
+    "Zum Inhalt springen\n\n"
+    "O líder norte-coreano recebeu ontem o ministro russo em Pyongyang. Os dois "
+    "discutiram comércio, ciência e tecnologia.\n\n"
+    "Lesezeit: 3 Min.\n"
+    "A delegação russa ficou três dias na capital e visitou fábricas e escolas.\n\n"
+    "Apoio militar e parceria estratégica\n\n"
+    "Startseite › Politik › Ausland\n\n"
+    "Segundo a agência oficial, o acordo entra em vigor no próximo mês.\n"
+)
+
+
+def test_boilerplate_removes_interface_lines_no_lexicon_lists():
+    doc = clean(UNLISTED_DOC, Normalize(), Boilerplate())
+    removed = {r.text: r.reason for r in doc.removed}
+    assert removed == {
+        "Zum Inhalt springen": "ui string: foreign",
+        "Lesezeit: 3 Min.": "ui string: label/value",
+        "Startseite › Politik › Ausland": "ui string: navigation",
+    }
+    assert "Apoio militar e parceria estratégica" in doc.clean_text()
+    assert [f.kind for f in doc.fixes if f.stage == "boilerplate"] == ["ui_string"] * 3
+
+
+def test_boilerplate_removes_a_short_line_repeated_apart_but_not_a_doubled_headline():
+    text = ("Hamburger Hafen meldet Rekord\n\nHamburger Hafen meldet Rekord\n\n"
+            "Mehr vom Hafen\n\nDer Hafen hat so viele Container umgeschlagen wie nie.\n\n"
+            "Mehr vom Hafen\n")
+    doc = clean(text, Normalize(), Boilerplate())
+    assert [(r.text, r.reason) for r in doc.removed] == [
+        ("Mehr vom Hafen", "ui string: repeated"), ("Mehr vom Hafen", "ui string: repeated")]
+
+
+def test_boilerplate_unlisted_lines_can_be_turned_off():
+    doc = clean(UNLISTED_DOC, Normalize(), Boilerplate(unlisted=False))
+    assert doc.removed == []
+
+
+def test_boilerplate_decisions_do_not_depend_on_the_order_of_documents():
+    other = "Der Hafen meldet einen Rekord\n\nZum Inhalt springen\n\nDer Umschlag stieg.\n"
+    stage = Boilerplate()
+    first = [clean(t, Normalize(), stage).to_json() for t in (UNLISTED_DOC, other)]
+    stage = Boilerplate()
+    second = [clean(t, Normalize(), stage).to_json() for t in (other, UNLISTED_DOC)]
+    assert first == second[::-1]
+    assert '"removed":[]' in first[1]  # in the German document it is its own language

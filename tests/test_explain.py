@@ -119,3 +119,12 @@ def test_explain_lists_the_errors_of_a_failed_document():
 def test_visible_shortens_long_text_in_the_middle():
     shown = visible("a" * 300)
     assert len(shown) < 130 and " … " in shown
+
+
+def test_explain_shows_a_replaced_leftover_with_its_language():
+    from pipeline.explain import explain
+
+    text = explain({"doc": "a.txt", "lang": "pt", "status": "ok", "fixes": [
+        {"stage": "repair", "kind": "foreign_leftover", "before": "Nordkorea",
+         "after": "Coreia do Norte", "lang": "de"}]})
+    assert 'repair  foreign_leftover: "Nordkorea" -> "Coreia do Norte" (from de)' in text

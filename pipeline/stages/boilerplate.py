@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
 from pipeline.document import Document, Removed, Stage
+from pipeline.stages.repair import CANDIDATE_LANGUAGES, guess_language, word_zipf
 
 # A label line is short: a byline, a dateline, a button. Longer lines are text.
 MAX_LABEL_LINE_CHARS = 80
@@ -82,6 +84,69 @@ FIELD_OPTIONS = ("value", "space_form")
 
 # Where the lexicon lives, inside the package.
 LEXICON_FILE = files("pipeline") / "data" / "labels.toml"
+
+# --- interface lines that no lexicon lists (see unlisted_ui) ---------------------------
+# An unlisted interface line is shorter than a label line may be: a button, a breadcrumb,
+# a reading-time or counter line. Longer lines are left to the lexicon.
+UI_MAX_WORDS = 6
+UI_MAX_CHARS = 50
+# It ends with no sentence punctuation; an abbreviation's period ("Lesezeit: 3 Min.")
+# is not one when a digit comes before it on the line.
+UI_SENTENCE_ENDINGS = ("!", "?", "…", ",", ";", '"', "”", "»")
+# A label and a value with a number: "Lesezeit: 3 Min.", "Views: 1,024", "Vues : 845".
+# One to three words before the colon.
+UI_LABEL_VALUE = re.compile(r"[^\W\d_][\w'’.-]*(?: [\w'’.-]+){0,2} ?: ?(?P<value>.{1,40})")
+# A breadcrumb or a row of buttons: three or more short parts between separators
+# ("Startseite › Politik › Ausland", "Home / World / Asia", "Print | Email | Save"), or
+# two when one is a widget the lexicon knows ("Drucken | Versenden").
+# Without a number, the value of a one-word label must be a list of names: "Themen:
+# Nordkorea, Russland", "Tags: Coreia do Norte, Rússia" (a headline's value has words in
+# lower case: "Ucrânia: o que se sabe").
+UI_NAME_LIST = re.compile(
+    r"[A-ZÀ-Ý][\w'’.-]*(?: (?:[a-z]{1,3} )?[A-ZÀ-Ý][\w'’.-]*)*"
+    r"(?:, [A-ZÀ-Ý][\w'’.-]*(?: (?:[a-z]{1,3} )?[A-ZÀ-Ý][\w'’.-]*)*)*"
+)
+# A count and one to three words: "5 min read", "4 Minuten Lesezeit", "12 comentários".
+UI_COUNT = re.compile(r"\d{1,6}(?: [^\W\d_][\w.]*){1,3}")
+UI_SEPARATOR = re.compile(r"\s{1,3}[|·•/›>»]\s{1,3}")
+UI_PART_MAX_WORDS = 3
+UI_MIN_PARTS = 3
+# A line is in a language foreign to the document when the detect stage's scores give
+# the document's language at most UI_FOREIGN_HOME_MAX of the probability, and one of its
+# words is at least UI_FOREIGN_WORD_MARGIN (Zipf) more frequent in another candidate
+# language ("Teilen" in Portuguese text: 4.9 in de, 0 in pt). Words every language uses
+# ("min", "pdf", "home") carry no evidence. Set on bench/ui_strings.py's dev list.
+UI_FOREIGN_HOME_MAX = 0.05
+# A label/value or a count line goes when the document's language gets at most
+# UI_HOME_MIN of its probability (a weaker test: the shape is evidence too).
+UI_HOME_MIN = 0.5
+# Languages that capitalise their nouns: elsewhere a capital after a line's first word
+# starts a name, and a line holding a name is text ("Fonte Nova Arena reabre").
+NOUNS_CAPITALISED = frozenset({"de", "lb"})
+# Lines of two tokens or more, capitalised at both ends, with at least this share of
+# capitalised tokens are names or titles ("A France 2", "On a Wing and a Prayer").
+UI_NAME_SHARE = 0.75
+# Name particles are no evidence of a language ("de" is Portuguese, Spanish, French...).
+UI_EVIDENCE_MIN_CHARS = 2
+# A line in another language may be longer than other interface lines.
+UI_FOREIGN_MAX_WORDS = 8
+UI_FOREIGN_WORD_MARGIN = 1.0
+# A short line standing more than once in a document, in blocks that are not next to
+# each other, is a navigation or share line printed at the top and the bottom (a
+# headline printed twice stands in consecutive blocks: the repair stage drops it).
+UI_REPEATS = 2
+# Words of two letters or more, for the language of a line.
+UI_WORD = re.compile(r"[^\W\d_]{2,}")
+
+# Why the decision is made per document, not from lines recurring across the corpus:
+# runs are incremental (only new and changed documents are processed), so a corpus-wide
+# count would grow with the corpus, and a line seen once in an early document would
+# become boilerplate when later documents repeat it; earlier documents would then have
+# to be reprocessed whenever the count crosses the threshold, or keep a decision the
+# same corpus processed in another order would not make. A document's own repeats, the
+# line's shape and its language against the document's are known from the document
+# alone: the same document always gets the same clean copy, in any order, with any
+# number of workers.
 
 
 @dataclass(frozen=True)
@@ -346,6 +411,156 @@ def classify_line(line: str, lexicon: Lexicon) -> Label | None:
     return None
 
 
+def is_foreign_line(
+    line: str, doc_lang: str, probabilities: dict[str, float], names: bool = True
+) -> bool:
+    """True when a short line is in another language than ``doc_lang``.
+
+    ``probabilities`` are the detect stage's for the line, per candidate language (word
+    frequencies and lingua's n-grams). The document's language must get at most
+    :data:`UI_FOREIGN_HOME_MAX` of them, and a word of the line must be at least
+    :data:`UI_FOREIGN_WORD_MARGIN` (Zipf) more frequent in another candidate, so that
+    names, which no language owns, stay ("Kim Jong Un"); so do lines of capitalised
+    words, names of people and places ("Rio de Janeiro" in English text), and lines with
+    a comma (phrases), unless ``names`` is False (the parts of a row of buttons, "Baixar
+    PDF | Ouvir"; a label before its value, "Mots clés : Moscou, Pyongyang").
+
+    >>> is_foreign_line("Audio anhören", "pt", {"pt": 0.0, "de": 1.0})
+    True
+    >>> is_foreign_line("Ouvir a matéria", "pt", {"pt": 0.99, "de": 0.01})
+    False
+    >>> is_foreign_line("Kim Jong Un", "pt", {"pt": 0.0, "it": 1.0})
+    False
+    >>> is_foreign_line("Rio de Janeiro", "en", {"en": 0.0, "pt": 1.0})
+    False
+    >>> is_foreign_line("Fonte Nova Arena reabre", "en", {"en": 0.0, "pt": 1.0})
+    False
+    >>> is_foreign_line("Ensemble, de actores para actores", "pt", {"pt": 0.0, "es": 1.0})
+    False
+    """
+    words = UI_WORD.findall(line)
+    if not words or probabilities.get(doc_lang, 1.0) > UI_FOREIGN_HOME_MAX:
+        return False
+    if "," in line and names:
+        return False  # a phrase: a subtitle or a quotation ("Ensemble, de actores ...")
+    best = max(probabilities, key=lambda lang: probabilities[lang])
+    if names and best not in NOUNS_CAPITALISED and (is_name_like(line) or has_name(line)):
+        return False  # a name, or one inside: "Fonte Nova Arena reabre"
+    others = [lang for lang in probabilities if lang != doc_lang]
+    return any(
+        max(word_zipf(word, lang) for lang in others) - word_zipf(word, doc_lang)
+        >= UI_FOREIGN_WORD_MARGIN
+        for word in (w.casefold() for w in words)
+        if len(word) >= UI_EVIDENCE_MIN_CHARS and word not in NAME_PARTICLES
+    )
+
+
+def has_name(line: str) -> bool:
+    """True when two capitalised tokens follow each other, or a name particle stands
+    between them: outside the languages that capitalise nouns, a name ("Fonte Nova
+    Arena reabre", "Barón de Claret, l'unico"); one capitalised word after the first is
+    a section's name ("Mais notícias de Política", "More from World").
+
+    >>> has_name("Fonte Nova Arena reabre"), has_name("Barón de Claret, l'unico")
+    (True, True)
+    >>> has_name("Mais notícias de Política"), has_name("Plus d'actualités Monde")
+    (False, False)
+    """
+    tokens = line.split()
+    capital = [t[0].isupper() for t in tokens]
+    return any(
+        capital[i] and (capital[i + 1] or (
+            tokens[i + 1] in NAME_PARTICLES and i + 2 < len(tokens) and capital[i + 2]))
+        for i in range(len(tokens) - 1)
+    )
+
+
+def is_name_like(line: str) -> bool:
+    """True when a line of two tokens or more reads as a name or a title: its first and
+    last tokens are not in lower case, and :data:`UI_NAME_SHARE` of its other tokens
+    are not either (particles and short words such as "a", "and" left out).
+
+    >>> [is_name_like(x) for x in ("Kim Jong Un", "A France 2", "On a Wing and a Prayer")]
+    [True, True, True]
+    >>> [is_name_like(x) for x in ("Zum Inhalt springen", "Main menu", "Details")]
+    [False, False, False]
+    """
+    tokens = line.split()
+    if len(tokens) < 2 or tokens[0][0].islower() or tokens[-1][0].islower():
+        return False
+    counted = [t for t in tokens if not (t in NAME_PARTICLES or (t.islower() and len(t) <= 3))]
+    return sum(1 for t in counted if not t[0].islower()) >= UI_NAME_SHARE * len(counted)
+
+
+def ui_shaped(line: str, max_words: int = UI_MAX_WORDS) -> bool:
+    """True when a line is short and ends like no sentence (:data:`UI_MAX_WORDS`).
+
+    >>> ui_shaped("Lesezeit: 3 Min."), ui_shaped("Ele disse que sim."), ui_shaped("Por quê?")
+    (True, False, False)
+    """
+    text = line.strip()
+    if not text or len(text) > UI_MAX_CHARS or len(text.split()) > max_words:
+        return False
+    if text.endswith(UI_SENTENCE_ENDINGS):
+        return False
+    return not text.endswith(".") or bool(re.search(r"\d.{0,12}\.$", text))
+
+
+def unlisted_ui(
+    line: str, doc_lang: str, probabilities: dict[str, float], lexicon: Lexicon,
+    repeated: bool,
+) -> str | None:
+    """Why a line is an interface line no lexicon lists, or None when it is text.
+
+    Reasons: ``label/value`` (a label and a value with a number, or a one-word label and
+    a list of names), ``count`` (a number and up to three words), ``navigation`` (a
+    breadcrumb or a row of buttons), ``foreign`` (a short line in another language than
+    the document's, :func:`is_foreign_line`), ``repeated`` (``repeated``: the line
+    stands elsewhere in the document too, not in the next block). Only lines that are
+    :func:`ui_shaped` are judged; ``probabilities`` are the line's languages, as for
+    :func:`is_foreign_line`.
+
+    >>> lex, de = default_lexicon(), {"pt": 0.0, "de": 1.0}
+    >>> [unlisted_ui(x, "pt", de, lex, False) for x in
+    ...  ("Lesezeit: 3 Min.", "Home / World / Asia", "Zum Inhalt springen")]
+    ['label/value', 'navigation', 'foreign']
+    >>> unlisted_ui("Preço: US$ 74,71.", "pt", {"pt": 1.0}, lex, False) is None
+    True
+    >>> unlisted_ui("Apoio militar e parceria estratégica", "pt", {"pt": 1.0}, lex, False)
+    >>> unlisted_ui("Apoio militar e parceria estratégica", "pt", {"pt": 1.0}, lex, True)
+    'repeated'
+    """
+    text = line.strip()
+    if not ui_shaped(text, UI_FOREIGN_MAX_WORDS):
+        return None
+    if not ui_shaped(text):  # longer: only a line in another language goes
+        return "foreign" if is_foreign_line(text, doc_lang, probabilities) else None
+    # a label/value or count line in the document's own language may be a fact of the
+    # article ("Preço: US$ 74,71."): only one that does not read as that language goes
+    home = probabilities.get(doc_lang, 1.0) > UI_HOME_MIN
+    match = UI_LABEL_VALUE.fullmatch(text)
+    if match and not home and (
+        any(char.isdigit() for char in match["value"])
+        or (" " not in match[0][: match.start("value")].strip(" :")
+            and UI_NAME_LIST.fullmatch(match["value"]))
+        or is_foreign_line(text, doc_lang, probabilities, names=False)
+    ):
+        return "label/value"
+    if not home and UI_COUNT.fullmatch(text):
+        return "count"
+    parts = UI_SEPARATOR.split(text)
+    row = len(parts) > 1 and all(
+        part and len(part.split()) <= UI_PART_MAX_WORDS and part[0].isalnum() for part in parts
+    )
+    if row and (len(parts) >= UI_MIN_PARTS or any(_widget(p, lexicon) is not None for p in parts)):
+        return "navigation"
+    if is_foreign_line(text, doc_lang, probabilities, names=not row):
+        return "foreign"
+    if repeated:
+        return "repeated"
+    return None
+
+
 class Boilerplate(Stage):
     """Remove widget lines and label/value lines from the blocks; keep their facts.
 
@@ -355,25 +570,46 @@ class Boilerplate(Stage):
     or ``metadata``). Metadata keeps the first value found for a key. Blocks left
     empty are dropped. A line that continues the sentence of the line before it
     (:data:`SENTENCE_END`) is text, whatever it reads like.
+
+    Interface lines the lexicon does not list (:func:`unlisted_ui`) are removed too,
+    outside the first block (the headline), with reason ``ui string: WHY`` and fix
+    kind ``ui_string``; ``languages`` are the candidates for the document's language
+    and a line's (wordfreq codes). ``unlisted = False`` turns this off.
     """
 
     name = "boilerplate"
 
-    def __init__(self, extra_labels: dict[str, Any] | None = None) -> None:
+    def __init__(self, extra_labels: dict[str, Any] | None = None,
+                 languages: Sequence[str] = CANDIDATE_LANGUAGES, unlisted: bool = True) -> None:
         self.lexicon = (
             Lexicon.from_data(merge_labels(lexicon_data(), extra_labels))
             if extra_labels
             else default_lexicon()
         )
+        self.languages = tuple(languages)
+        self.unlisted = unlisted
+        self._scorer: Any = None  # the detect stage's LanguageScorer, built at first use
 
     def process(self, doc: Document) -> Document:
-        for block in doc.blocks:
+        where: dict[str, list[int]] = {}  # a short line -> the blocks it stands in
+        for number, block in enumerate(doc.blocks):
+            for line in block.text.split("\n"):
+                if ui_shaped(line):
+                    where.setdefault(line.strip(), []).append(number)
+        doc_lang: list[str] = []  # guessed once, when a line needs it
+        for number, block in enumerate(doc.blocks):
             kept = []
             previous = ""
-            for line in block.text.split("\n"):
+            lines = block.text.split("\n")
+            for at, line in enumerate(lines):
                 continues = line[:1].islower() and previous and not previous.endswith(SENTENCE_END)
                 previous = line.rstrip()
                 label = None if continues else classify_line(line, self.lexicon)
+                # a line the next one continues starts a sentence: never an interface line
+                continued = at + 1 < len(lines) and lines[at + 1][:1].islower() and not (
+                    previous.endswith(SENTENCE_END))
+                if label is None and not (continues or continued) and number and self.unlisted:
+                    label = self._unlisted(doc, line, where, doc_lang)
                 if label is None:
                     kept.append(line)
                     continue
@@ -384,3 +620,24 @@ class Boilerplate(Stage):
             block.text = "\n".join(kept)
         doc.blocks = [block for block in doc.blocks if block.text.strip()]
         return doc
+
+    def _unlisted(self, doc: Document, line: str, where: dict[str, list[int]],
+                  doc_lang: list[str]) -> Label | None:
+        text = line.strip()
+        if not ui_shaped(text, UI_FOREIGN_MAX_WORDS):
+            return None
+        if not doc_lang:  # the language of the document's sentences (short lines left out)
+            body = "\n".join(x for b in doc.blocks for x in b.text.split("\n") if not ui_shaped(x))
+            doc_lang.append(guess_language(body or doc.clean_text(), self.languages))
+        blocks = where.get(text, [])
+        repeated = len(blocks) >= UI_REPEATS and max(blocks) - min(blocks) > 1
+        why = unlisted_ui(text, doc_lang[0], self._probabilities(text), self.lexicon, repeated)
+        return None if why is None else Label("ui_string", f"ui string: {why}")
+
+    def _probabilities(self, text: str) -> dict[str, float]:
+        from pipeline.stages.detect import LanguageScorer, posterior  # detect imports this
+
+        if self._scorer is None:
+            self._scorer = LanguageScorer(self.languages)
+        scores = self._scorer.scores(text)
+        return posterior(scores) if scores else {}

@@ -103,9 +103,12 @@ SUSPENDED_HYPHEN_FOLLOWERS = {
 COMMON_WORD_ZIPF = 3.0
 
 # Conjunctions before a leading hyphen that completes a compound ("Export und -import",
-# "Lebensmittelproduktion und -handel"): the hyphen is kept after the space.
+# "Lebensmittelproduktion und -handel"): the hyphen is kept after the space. The
+# one-letter conjunctions (pt/it "e", es "y", "o", "u") are left out: languages that
+# have them do not complete compounds that way, and "por e -mail", "tramite e -mail"
+# are split compounds after a one-letter head.
 LEADING_HYPHEN_CONJUNCTIONS = frozenset(
-    "und oder sowie bzw beziehungsweise als wie and or e ou y o u et ed en of".split()
+    "und oder sowie bzw beziehungsweise als wie and or ou et ed en of".split()
 )
 
 # Pronouns written after a hyphen (enclitics): "disse-lhe", "tomá-la", "referia-se",
@@ -162,12 +165,13 @@ HYPHEN_BREAKS = ("-\n", "- ", "\u2010")
 
 # What the split-compound repair looks at, in reading order: a sentence end, a spaced
 # dash (" - ", " – ", " — "), and a compound split by a space before its hyphen
-# ("norte -coreana", "Estado -Maior", "Especula -se": two letters on each side, so
-# "-5 °C", "x -1", options such as "-v" and list dashes are not touched).
+# ("norte -coreana", "Estado -Maior", "Especula -se", "e -mail", "U -Bahn": a word
+# before, two letters after, or the Portuguese enclitics "o" and "a" ("citando -o"), so
+# "-5 °C", "x -1", "3a -b", options such as "-v" and list dashes are not touched).
 COMPOUND_CONTEXT = re.compile(
     r"(?P<end>[.!?](?=\s))"
     r"|(?<=\s)(?P<dash>[-–—])(?=\s)"
-    r"|(?<=[^\W\d_]{2})(?P<split> -)(?=[^\W\d_]{2})"
+    r"|(?<=[^\W\d_])(?<![\d_][^\W\d_])(?P<split> -)(?=[^\W\d_]{2}|[oa](?![\w-]))"
 )
 
 # A dateline before the first spaced dash of a line ("Pyongyang, Nordkorea - ...",
@@ -176,11 +180,13 @@ COMPOUND_CONTEXT = re.compile(
 DATELINE_MAX_WORDS = 5
 PLACE_PARTICLES = frozenset("am an da das de del des di do dos du el la le los upon".split())
 
-# A compound split by a space after its hyphen: "Nord- Korea", "coope- ração". Decided
-# like a line-break hyphen (suspended hyphens such as "Nord- und Süd" are kept). The
-# right part is only looked at, so that a chain "Nord- Süd- Dialog" is done in one pass.
+# A compound split by a space after its hyphen: "Nord- Korea", "coope- ração",
+# "E- Mail", "UN- Sicherheitsrat". Decided like a line-break hyphen (suspended hyphens
+# such as "Nord- und Süd" are kept). The right part is only looked at, so that a chain
+# "Nord- Süd- Dialog" is done in one pass. A digit or "_" before the left part rules it
+# out ("3a- b").
 SPACE_AFTER_HYPHEN = re.compile(
-    r"(?<![^\W\d_])(?P<left>[^\W\d_]{2,40}-) (?=(?P<right>[^\W\d_]{1,40})(?![^\W\d_]))"
+    r"(?<![\w])(?P<left>[^\W\d_]{1,40}-) (?=(?P<right>[^\W\d_]{1,40})(?![^\W\d_]))"
 )
 
 # Space before a comma or a final period: "palavra , outra" -> "palavra, outra". Not
@@ -323,6 +329,8 @@ def hyphen_role(
     ('hyphenation', 'compound')
     >>> hyphen_role("US", "amerikanischen", "de"), hyphen_role("post", "industrielle", "de")
     ('compound', 'compound')
+    >>> hyphen_role("e", "mail", "it"), hyphen_role("x", "und", "de")
+    ('compound', 'suspended')
     >>> hyphen_role("franco", "monegasco", "es"), hyphen_role("autogoverna", "te", "it")
     ('compound', 'hyphenation')
     >>> hyphen_role("Corin", "to", "es", punctuated=True), hyphen_role("apuñalamien", "to", "es")
@@ -333,10 +341,11 @@ def hyphen_role(
         head, tail = head.lower(), tail.lower()
     if tail[0].isupper():
         return "compound"  # Nord-Korea, Süd-Korea: a noun after the hyphen
-    if len(head) == 1:
-        return "compound"  # e-mail, U-Bahn: hyphenation never leaves one letter behind
-    if len(head) > 1 and head.isupper():
-        return "compound"  # US-amerikanisch, SPD-nah: an acronym before the hyphen
+    if len(head) == 1 or head.isupper():
+        # e-mail, U-Bahn (hyphenation never leaves one letter behind); US-amerikanisch,
+        # SPD-nah (an acronym before the hyphen); but "x- und y-Achse" is suspended
+        suspended = not punctuated and not chained and suspends(head, tail, lang)
+        return "suspended" if suspended else "compound"
     hyphenated, joined = f"{head}-{tail}".casefold(), (head + tail).casefold()
     if hyphenated in seen:
         return "compound"
@@ -540,6 +549,8 @@ def split_compounds(line: str, lang: str, seen: Collection[str] = ()) -> str:
     'vom Produktions- in den Dienstleistungssektor'
     >>> split_compounds("Pyongyang - hoje -5 °C, placar 1-0, x = -1", "pt")
     'Pyongyang - hoje -5 °C, placar 1-0, x = -1'
+    >>> split_compounds("por e -mail, die U- Bahn, die UN- Sicherheitsrat, x- und y-Achse", "de")
+    'por e-mail, die U-Bahn, die UN-Sicherheitsrat, x- und y-Achse'
     """
     if " -" in line:
         line = rejoin_space_before_hyphen(line)
@@ -690,3 +701,78 @@ class Repair(Stage):
             else:
                 kept.append(block)
         doc.blocks = kept
+
+
+# --- foreign leftovers (replaced by their translation in the translate phase) --------------
+# A span the detect stage found is replaced only on strong evidence: every word of two
+# letters or more is at least LEFTOVER_MIN_ZIPF frequent in the span's language, and
+# LEFTOVER_MARGIN (Zipf) more frequent there than in the document's; outside the
+# languages that capitalise nouns, a capitalised word is a name, and names never are
+# replaced. Set on bench/spans.py --leftovers (dev split).
+LEFTOVER_MIN_ZIPF = 2.5
+LEFTOVER_MARGIN = 2.0
+LEFTOVER_MIN_LETTERS = 4  # the longest word has at least this many ("de la" has not)
+# One word at least must also be this much (Zipf) more frequent in the span's language
+# than in any other candidate: Spanish and Portuguese share "para toda", "a favor",
+# "empresas", and a span between them may be in either.
+LEFTOVER_OWN_MARGIN = 1.0
+NOUNS_CAPITALISED = frozenset({"de", "lb"})
+# A quotation mark right before a span makes it a title or a quotation: kept.
+OPENING_QUOTES = "\"'«“„‘‚"
+
+
+def quoted_at(text: str, start: int) -> bool:
+    """True when a quotation mark stands right before ``text[start:]``, or a space
+    after one (French « Zettel's Traum »).
+
+    >>> quoted_at('o jornal «Bild» anunciou', 10), quoted_at("em Nordkorea", 3)
+    (True, False)
+    >>> quoted_at("de « Zettel's Traum »", 5)
+    True
+    """
+    before = text[max(0, start - 2) : start].rstrip(" \u00a0\u202f")
+    return bool(before) and before[-1] in OPENING_QUOTES
+
+
+def strong_leftover(text: str, lang: str, doc_lang: str, quoted: bool = False) -> bool:
+    """True when a foreign span is safe to replace by its translation.
+
+    Never a ``quoted`` span (a quotation mark right before it: a title, «Bild»), nor a
+    capitalised word that is a common word in lower case (German "Weil": a name).
+
+    >>> strong_leftover("Nordkorea", "de", "pt"), strong_leftover("tie-break", "en", "pt")
+    (True, False)
+    >>> strong_leftover("Kim Jong Un", "ko", "pt"), strong_leftover("Essen", "de", "pt")
+    (False, True)
+    >>> strong_leftover("de la", "es", "pt"), strong_leftover("Mark Rutte", "nl", "pt")
+    (False, False)
+    >>> strong_leftover("Weil", "de", "pt"), strong_leftover("Bild", "de", "pt", quoted=True)
+    (False, False)
+    >>> strong_leftover("para toda", "pt", "fr"), strong_leftover("empresas", "es", "en")
+    (False, False)
+    """
+    words = WORD.findall(text)
+    if quoted or not words or max(map(len, words)) < LEFTOVER_MIN_LETTERS or lang == doc_lang:
+        return False
+    if lang not in available_languages() or doc_lang not in available_languages():
+        return False
+    others = [other for other in CANDIDATE_LANGUAGES if other not in (lang, doc_lang)]
+    own = False  # a word that tells the span's language from the other candidates
+    for word in words:
+        if word[0].isupper() and (lang not in NOUNS_CAPITALISED
+                                  or word.casefold() in common_words(lang)):
+            return False  # a name
+        here, there = word_zipf(word, lang), word_zipf(word, doc_lang)
+        if here < LEFTOVER_MIN_ZIPF or here - there < LEFTOVER_MARGIN:
+            return False
+        own = own or here - max(word_zipf(word, o) for o in others) >= LEFTOVER_OWN_MARGIN
+    return own
+
+
+def replace_span(text: str, start: int, end: int, replacement: str) -> str:
+    """``text`` with ``text[start:end]`` replaced.
+
+    >>> replace_span("Pyongyang, Nordkorea - As tensões", 11, 20, "Coreia do Norte")
+    'Pyongyang, Coreia do Norte - As tensões'
+    """
+    return text[:start] + replacement + text[end:]

@@ -52,11 +52,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from pipeline.document import Block, Document, Segment
+from pipeline.document import Block, Document, Segment, Span
 from pipeline.engines import ModelError
 from pipeline.languages import UNDETERMINED, same_script
 from pipeline.memory import TranslationMemory, normalize_text
 from pipeline.protect import Protector, restore, strip_placeholders
+from pipeline.stages.repair import quoted_at, replace_span, strong_leftover
 
 FLAGS = ("untranslated", "repetition", "number_mismatch", "protected_missing",
          "split_for_translation")
@@ -131,8 +132,13 @@ class Translate:
         budget_s: float = 0,
         clock: Callable[[], float] = time.monotonic,
         chunk_tokens: int = CHUNK_TOKENS,
+        leftovers: str = "keep",
     ) -> None:
         self.engine = engine
+        self.leftovers = leftovers  # "translate": foreign leftovers replaced, see below
+        self._leftovers: Counter[str] = Counter()  # "replaced", "kept"
+        self._leftovers_missing: Counter[str] = Counter()  # "de-pt" -> spans kept for it
+        self._span_pairs: dict[str, Counter[str]] = defaultdict(Counter)  # spans' own counts
         self.targets = targets
         self.memory = memory
         self.budget_s = budget_s
@@ -169,6 +175,14 @@ class Translate:
                 tgt: {flag: self._flags[tgt][flag] for flag in FLAGS} for tgt in self.targets
             },
             "failed_models": {f"{s}-{t}": why for (s, t), why in sorted(self.failed.items())},
+            **({"spans": {
+                pair: {key: counts[key] for key in ("unique", "hits", "misses", "translated")}
+                for pair, counts in sorted(self._span_pairs.items())
+            }} if self._span_pairs else {}),
+            **({"leftovers": {
+                "replaced": self._leftovers["replaced"], "kept": self._leftovers["kept"],
+                "missing": dict(sorted(self._leftovers_missing.items())),
+            }} if self.leftovers == "translate" else {}),
         }
 
     def has_route(self, src: str, tgt: str) -> bool:
@@ -200,10 +214,14 @@ class Translate:
         """
         started = self.clock()
         errors: dict[int, str] = {}  # document index -> why its translation failed
+        if self.leftovers == "translate":
+            self.repair_leftovers(docs, errors)
+        self.route_spans(docs, errors)
         # (src, tgt) -> model input -> the segments (document index, spans) it stands for
         pending: dict[Pair, dict[str, list[Use]]] = defaultdict(lambda: defaultdict(list))
         for tgt in self.targets:
             for d, doc in enumerate(docs):
+                spans = _spans_by_segment(doc)
                 for seg in doc.segments():
                     # a text without words ("und": numbers, an address) is copied
                     src = (tgt if seg.lang in (tgt, UNDETERMINED)
@@ -212,8 +230,19 @@ class Translate:
                         seg.translations[tgt] = seg.text
                         self._copied[tgt] += 1
                     elif src is not None:
-                        protected = self._protector.protect(normalize_text(seg.text))
-                        pending[src, tgt][protected.text].append((d, seg, protected.spans))
+                        text = normalize_text(seg.text)
+                        # foreign spans translated on their own go in as placeholders,
+                        # restored with their own translation (spliced)
+                        own = [(span, at) for span in spans.get(seg.id, ())
+                               if span.translations.get(tgt) is not None and src == doc.lang
+                               and (at := _locate(text, seg.text, span)) is not None]
+                        protected = self._protector.protect(
+                            text, [(at, at + len(normalize_text(span.text))) for span, at in own])
+                        restored = list(protected.spans)
+                        for index, (span, _) in zip(protected.extra, own, strict=False):
+                            if index >= 0:
+                                restored[index] = span.translations[tgt] or span.text
+                        pending[src, tgt][protected.text].append((d, seg, tuple(restored)))
         pairs = sorted(pending, key=lambda pair: (self.targets.index(pair[1]), pair[0]))
         plans: dict[Pair, _Plan] = {}
         for pair in pairs:
@@ -230,6 +259,106 @@ class Translate:
             docs[d].errors.append(f"translate: {why}")
             docs[d].blocks = []
         return docs
+
+    def repair_leftovers(self, docs: list[Document], errors: dict[int, str]) -> None:
+        """Replace each strong foreign span (:func:`strong_leftover`) inside a segment of
+        its document's language by its translation into that language, where a model
+        (or the English pivot) has the pair; each replacement is a fix (stage
+        ``repair``, kind ``foreign_leftover``, with the span's language). Spans without
+        a model are kept and their pair counted in ``stats["leftovers"]["missing"]``.
+
+        Done here, in the translate phase, because it needs the engine, and before the
+        segments are translated, so that their translations read the repaired text.
+        The texts go through the memory like any other (a probing pass asks for them
+        too): the local and Ray executors give the same outputs.
+        """
+        wanted: dict[Pair, dict[str, list[tuple[int, Span]]]] = defaultdict(dict)
+        for d, doc in enumerate(docs):
+            segments = {seg.id: seg for seg in doc.segments()}
+            for span in doc.spans:
+                seg = segments.get(span.segment)
+                if (seg is None or seg.lang != doc.lang or not doc.lang
+                        or not strong_leftover(span.text, span.lang, doc.lang,
+                                               quoted_at(seg.text, span.start))):
+                    continue
+                if span.lang == doc.lang or not self.has_route(span.lang, doc.lang):
+                    self._leftovers["kept"] += 1
+                    self._leftovers_missing[f"{span.lang}-{doc.lang}"] += 1
+                    continue
+                wanted[span.lang, doc.lang].setdefault(span.text, []).append((d, span))
+        for pair in sorted(wanted):
+            texts = sorted(wanted[pair])
+            try:
+                found = self._translate_texts(pair, texts)
+            except Exception as exc:
+                users = {d for uses in wanted[pair].values() for d, _ in uses}
+                self._fail(pair, exc, users, errors)
+                self._leftovers["kept"] += sum(map(len, wanted[pair].values()))
+                continue
+            for text in texts:
+                for d, span in wanted[pair][text]:
+                    after = found.get(text, "").strip()
+                    if after and after != text:
+                        _replace_leftover(docs[d], span, after)
+                        self._leftovers["replaced"] += 1
+                    else:
+                        self._leftovers["kept"] += 1
+
+    def route_spans(self, docs: list[Document], errors: dict[int, str]) -> int:
+        """Translate the strong foreign spans left in segments of their document's
+        language on their own, into each target (``span.translations``): a span already
+        in the target stands as it is, a span without a model gets ``None``. The
+        segment's translation then carries the span's own (see :meth:`process_batch`).
+        Returns how many span translations were made."""
+        wanted: dict[Pair, dict[str, list[tuple[int, Span]]]] = defaultdict(dict)
+        for d, doc in enumerate(docs):
+            segments = {seg.id: seg for seg in doc.segments()}
+            for span in doc.spans:
+                seg = segments.get(span.segment)
+                if (seg is None or not doc.lang or seg.lang != doc.lang
+                        or not strong_leftover(span.text, span.lang, doc.lang,
+                                               quoted_at(seg.text, span.start))):
+                    continue
+                for tgt in self.targets:
+                    if span.lang == tgt:
+                        span.translations[tgt] = span.text
+                    elif span.lang != doc.lang and self.has_route(span.lang, tgt):
+                        wanted[span.lang, tgt].setdefault(span.text, []).append((d, span))
+                    else:
+                        span.translations[tgt] = None
+        made = 0
+        for pair in sorted(wanted):
+            try:
+                found = self._translate_texts(pair, sorted(wanted[pair]))
+            except Exception as exc:
+                users = {d for uses in wanted[pair].values() for d, _ in uses}
+                self._fail(pair, exc, users, errors)
+                found = {}
+            for text, uses in wanted[pair].items():
+                for _, span in uses:
+                    span.translations[pair[1]] = found.get(text)
+                    made += text in found
+        return made
+
+    def _translate_texts(self, pair: Pair, texts: list[str]) -> dict[str, str]:
+        """Plain texts (spans) translated for ``pair`` through the memory and the engine.
+
+        Their counts go to ``stats["spans"]``, not to the segments' ``pairs``: those are
+        totals of the stored documents, which a rerun reports without translating."""
+        key = f"{pair[0]}-{pair[1]}"
+        before = self._pairs.pop(key, None)
+        try:
+            plan = self._plan(pair, texts)
+            inputs = sorted({p.strip() for t in texts for p in plan.pieces[t]}
+                            - plan.done.keys())
+            for chunk in _chunks(inputs, plan.tokens, self.chunk_tokens):
+                self._translate(pair, plan, chunk, {})
+        finally:
+            self._span_pairs[key].update(self._pairs.pop(key, Counter()))
+            if before is not None:
+                self._pairs[key] = before
+        return {t: join_pieces(plan.pieces[t], [plan.done[p.strip()] for p in plan.pieces[t]])
+                for t in texts if all(p.strip() in plan.done for p in plan.pieces[t])}
 
     def _fail(self, pair: Pair, exc: Exception, users: Iterable[int],
               errors: dict[int, str]) -> None:
@@ -384,6 +513,49 @@ class Translate:
                     seg.flags[tgt] = flags
                 self._flags[tgt].update(flags)
             self._pairs[f"{src}-{tgt}"]["segments"] += len(uses)
+
+
+def _spans_by_segment(doc: Document) -> dict[str, list[Span]]:
+    found: dict[str, list[Span]] = {}
+    for span in doc.spans:
+        if span.translations:
+            found.setdefault(span.segment, []).append(span)
+    return found
+
+
+def _locate(text: str, raw: str, span: Span) -> int | None:
+    """Where ``span`` (offsets into ``raw``) starts in ``text``, ``raw`` normalised
+    (:func:`normalize_text` only removes characters, so it starts at most that many
+    characters earlier); None when it is not found.
+
+    >>> _locate("Em Nordkorea hoje", " Em  Nordkorea hoje", Span("Nordkorea", "de", 5, 14))
+    3
+    """
+    wanted = normalize_text(span.text)
+    at = text.find(wanted, max(0, span.start - (len(raw) - len(text))))
+    return None if at < 0 or not wanted else at
+
+
+def _replace_leftover(doc: Document, span: Span, after: str) -> None:
+    """Put ``after`` in place of ``span`` in its segment and block; record the fix; move
+    the offsets of the segment's later spans, and drop ``span`` from ``doc.spans``."""
+    for block in doc.blocks:
+        for seg in block.segments:
+            if seg.id != span.segment or seg.text[span.start : span.end] != span.text:
+                continue
+            at = block.text.find(seg.text)
+            new_text = replace_span(seg.text, span.start, span.end, after)
+            if at >= 0:
+                block.text = block.text[:at] + new_text + block.text[at + len(seg.text):]
+            seg.text = new_text
+            shift = len(after) - len(span.text)
+            for other in doc.spans:
+                if other.segment == seg.id and other.start >= span.end:
+                    other.start += shift
+                    other.end += shift
+            doc.spans.remove(span)
+            doc.fix("repair", "foreign_leftover", span.text, after, span.lang)
+            return
 
 
 Pair = tuple[str, str]

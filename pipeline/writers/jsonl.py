@@ -8,7 +8,7 @@ from pipeline.document import Document
 from pipeline.writers import json_line
 
 # The keys every segments.jsonl record has besides one key per target language.
-RECORD_KEYS = ("doc", "id", "block", "kind", "lang", "score", "text", "flags")
+RECORD_KEYS = ("doc", "id", "block", "kind", "lang", "score", "text", "flags", "spans")
 
 
 def check_targets(targets: list[str]) -> None:
@@ -35,8 +35,13 @@ def segment_records(doc: Document, targets: list[str]) -> Iterator[dict]:
     """One n-way aligned record per segment: its text and one key per target language.
 
     A target with no translation (missing model) holds ``null``; ``flags`` holds the
-    QA flags of each target that has any.
+    QA flags of each target that has any; ``spans`` the foreign spans of the segment
+    (``text``, ``lang``, ``start``, ``end``), each with one key per target holding the
+    span's own translation (``null`` when it was not translated on its own).
     """
+    spans: dict[str, list] = {}
+    for span in doc.spans:
+        spans.setdefault(span.segment, []).append(span)
     for b, block in enumerate(doc.blocks, start=1):
         for seg in block.segments:
             record = {
@@ -51,6 +56,11 @@ def segment_records(doc: Document, targets: list[str]) -> Iterator[dict]:
             for tgt in targets:
                 record[tgt] = seg.translations.get(tgt)
             record["flags"] = {t: seg.flags[t] for t in targets if seg.flags.get(t)}
+            record["spans"] = [
+                {"text": span.text, "lang": span.lang, "start": span.start, "end": span.end,
+                 **{tgt: span.translations.get(tgt) for tgt in targets}}
+                for span in spans.get(seg.id, ())
+            ]
             yield record
 
 
