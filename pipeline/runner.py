@@ -219,9 +219,9 @@ def read_source(entry: Entry, max_bytes: int) -> bytes:
 
 def fingerprint(config: Config) -> str:
     """What decides a document's outputs besides its bytes: config, models, version."""
-    from pipeline.engines.argos import installed_packages
+    from pipeline.engines.base import installed_models
 
-    models = sorted(f"{p.package_id}@{p.path.name}" for p in installed_packages())
+    models = installed_models()
     blob = json.dumps([__version__, config.fingerprint(), models], sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -593,7 +593,7 @@ class Runner:
         """report.json and the page. Counts of documents are about the corpus as this
         run found it; totals (languages, fixes, segments, translation) are about the
         outputs, read from the state, so a rerun that does nothing reports the same."""
-        from pipeline.engines.argos import install_command
+        from pipeline.engines.base import install_hint as install_command
 
         started = time.perf_counter()
         statuses: Counter[str] = Counter()

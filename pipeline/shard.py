@@ -114,10 +114,9 @@ def detection_candidates(config: Config) -> list[str]:
     """The configured candidates, else the defaults with installed models' languages."""
     if config.detect.candidates:
         return config.candidates()
-    from pipeline.engines.argos import installed_packages
+    from pipeline.engines.base import installed_languages
 
-    installed = {c for p in installed_packages() for c in (p.from_code, p.to_code)}
-    return default_candidates(sorted(installed), config.targets)
+    return default_candidates(installed_languages(), config.targets)
 
 
 def build_stages(config: Config) -> list[Stage]:
@@ -210,17 +209,9 @@ def _run_stages(doc: Document, stages: list[Stage]) -> Document:
 
 
 def make_engine(config: Config, packages_dir: Path | None = None):
-    from pipeline.engines.argos import ArgosEngine
+    from pipeline.engines.base import make_engine as engine_for
 
-    t = config.translate
-    return ArgosEngine(
-        beam_size=t.beam_size,
-        compute_type=t.compute_type,
-        threads=t.threads or None,
-        max_batch_tokens=t.max_batch_tokens,
-        max_decoding_ratio=t.max_decoding_ratio,
-        packages_dir=packages_dir,
-    )
+    return engine_for(config, packages_dir)
 
 
 class ShardProcessor:
