@@ -88,7 +88,10 @@ _PLACEHOLDER_AT = re.compile(r"ZZ[A-Z]*$")
 
 
 class Engine(Protocol):
-    """What the stage needs from a translation engine (see ``ArgosEngine``).
+    """What the stage needs from a translation engine: the part of
+    :class:`pipeline.engines.base.Engine` (the interface every engine offers, e.g.
+    ``ArgosEngine``) it calls. ``model_id`` is the engine's per-pair ``fingerprint``
+    (models, decoding options, device and compute type): the translation memory's key.
 
     An engine raises :class:`~pipeline.engines.ModelError` when a model cannot be loaded or
     run; any other exception is a bug, and fails the documents it concerns. An engine may
