@@ -30,6 +30,17 @@ English with it:
     thread handed to CTranslate2 at a time, the budget asked before each batch. (b) / (g)
     is what the budget costs in throughput; on a loaded machine, run it more than once.
 
+(h) issue 20: a whole ``pipeline run`` of 600 sentences at beam 4 (as (f)) against raw
+    CTranslate2 ``translate_batch`` on the same sentences and package, each a new process
+    timed from its start to its end: the raw program imports CTranslate2 and
+    SentencePiece, loads the model, tokenises, translates (beam 4, the engine's threads
+    as ``inter_threads`` with one thread each, batches of ``max_batch_tokens / beam``
+    tokens, the same decoding length) and detokenises. Target tokens/s of both and the
+    ratio (target: 0.9x or more); ``--repeat N`` alternates them N times and keeps each
+    one's best, as the machine's load swings. Run alone: ``--only h``.
+(i) the defaults: the raw program of (h) at beam 1, 2 and 4 (int8) and at beam 2 in
+    float32, target tokens/s and the time of each against beam 2 int8.
+
 Random weights never emit end-of-sentence, so every path is forced to the same decode
 length (``--length`` tokens: min and max decoding length), or the comparison would mean
 nothing; quality cannot be measured with random weights. Timings of (a) to (e) leave out
@@ -66,7 +77,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SENTENCES = DATA / "ud_pud" / "pud.pt.txt"
-PARTS = ("a", "b", "c", "d", "e", "f", "g")
+PARTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i")
 RUN_SENTENCES = 600
 DOC_SENTENCES = 25  # sentences per document
 PARAGRAPH_SENTENCES = 5
@@ -310,6 +321,50 @@ def expected_stage_outputs(raw: Raw, sentences: list[str], raw_outputs: list[str
     return expected
 
 
+RAW_CHILD = """
+import sys
+from pathlib import Path
+
+import ctranslate2
+import sentencepiece as spm
+
+package, sentences_file, length, beam, threads, batch_tokens, out, compute = sys.argv[1:]
+length, beam, threads, batch_tokens = int(length), int(beam), int(threads), int(batch_tokens)
+sentences = Path(sentences_file).read_text(encoding="utf-8").splitlines()
+translator = ctranslate2.Translator(str(Path(package) / "model"), device="cpu",
+                                    compute_type=compute, inter_threads=threads,
+                                    intra_threads=1)
+tokenizer = spm.SentencePieceProcessor(model_file=str(Path(package) / "sentencepiece.model"))
+results = translator.translate_batch(
+    tokenizer.encode(sentences, out_type=str), max_batch_size=batch_tokens,
+    batch_type="tokens", beam_size=beam, length_penalty=0.2, replace_unknowns=True,
+    min_decoding_length=length, max_decoding_length=length)
+outputs = [tokenizer.decode(result.hypotheses[0]) for result in results]
+Path(out).write_text("\\n".join(outputs) + "\\n", encoding="utf-8")
+"""
+
+
+def raw_program(package_dir: Path, sentences: list[str], root: Path, length: int,
+                beam: int = 4, compute: str = "int8") -> dict[str, Any]:
+    """(h) baseline: raw ``translate_batch`` as a program of its own, start-up included."""
+    from pipeline.config import TranslateConfig, available_cpus
+
+    config = TranslateConfig()
+    root.mkdir(parents=True, exist_ok=True)
+    source = root / "sentences.txt"
+    source.write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    threads = config.threads or available_cpus()
+    args = [str(package_dir), str(source), str(length), str(beam), str(threads),
+            str(config.max_batch_tokens // beam), str(root / "raw.txt"), compute]
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", RAW_CHILD, *args], capture_output=True,
+                          text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"raw translate_batch failed:\n{done.stderr[-3000:]}")
+    return {"seconds": seconds, "tokens": len(sentences) * length}
+
+
 def whole_run(sentences: list[str], root: Path, length: int) -> dict[str, Any]:
     """(f): ``pipeline.runner.run`` in a new process, start-up included; seconds, tokens."""
     corpus = root / "corpus"
@@ -434,6 +489,33 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
             wrong = sum(a != b for a, b in zip(outputs, stage_outputs[4], strict=True))
             checks["one call vs calls of CHUNK_TOKENS"] = f"{wrong} differ of {n}"
 
+    if "h" in parts:
+        count = min(RUN_SENTENCES, n)
+        raws, runs = [], []
+        for attempt in range(args.repeat):
+            log(f"(h) {attempt + 1}/{args.repeat}: raw translate_batch program, {count}"
+                " sentences at beam 4 ...")
+            raws.append(raw_program(package.path, sentences[:count], root / f"raw-{attempt}",
+                                    args.length))
+            log(f"    {raws[-1]['tokens'] / raws[-1]['seconds']:.0f} target tokens/s;"
+                " whole pipeline run ...")
+            runs.append(whole_run(sentences[:count], root / f"run-h{attempt}", args.length))
+            log(f"    {runs[-1]['tokens'] / runs[-1]['seconds']:.0f} target tokens/s;"
+                f" report timings_s {runs[-1]['timings']}")
+        figures["h"] = {
+            "raw": max(raws, key=lambda r: r["tokens"] / r["seconds"]),
+            "run": max(runs, key=lambda r: r["tokens"] / r["seconds"]),
+        }
+
+    if "i" in parts:
+        count = min(RUN_SENTENCES, n)
+        figures["i"] = {}
+        for beam, compute in ((2, "int8"), (4, "int8"), (1, "int8"), (2, "float32")):
+            log(f"(i) raw program, beam {beam}, {compute}, {count} sentences ...")
+            raw = raw_program(package.path, sentences[:count], root / f"raw-i{beam}{compute}",
+                              args.length, beam, compute)
+            figures["i"][beam, compute] = raw["seconds"]
+
     if "f" in parts:
         count = min(RUN_SENTENCES, n)
         log(f"(f) whole pipeline run over {count} sentences at beam 4, new process ...")
@@ -484,6 +566,20 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
             # translate_batch with no start-up at all is the most it could reach.
             log(f"     ceiling for (f) on this machine: (d) beam 4 / (a) ="
                 f" {figures['d4'] / a:.1f}x, with no start-up, cleanup or writing")
+    if "h" in figures:
+        raw, run = figures["h"]["raw"], figures["h"]["run"]
+        raw_rate, run_rate = raw["tokens"] / raw["seconds"], run["tokens"] / run["seconds"]
+        log(f"(h)  raw translate_batch program: {raw['tokens']} target tokens in"
+            f" {raw['seconds']:.1f} s = {raw_rate:.0f} tokens/s (start-up and model load"
+            " included)")
+        log(f"     whole pipeline run: {run['tokens']} target tokens ({run['translated']}"
+            f" segments) in {run['seconds']:.1f} s = {run_rate:.0f} tokens/s")
+        log(f"     run / raw = {run_rate / raw_rate:.2f}x   [target >= 0.9x]")
+    if "i" in figures:
+        base = figures["i"][2, "int8"]
+        for (beam, compute), seconds in figures["i"].items():
+            log(f"(i)  beam {beam} {compute:8}: {seconds:6.1f} s, {seconds / base:.2f}x the"
+                " time of beam 2 int8 (start-up included)")
     for name, outcome in figures["checks"].items():
         log(f"check: {name}: {outcome}")
 
@@ -494,6 +590,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--length", type=int, default=30, help="decode length (default 30)")
     parser.add_argument("--only", default=",".join(PARTS),
                         help="parts to run, e.g. b,c,d (default: all; e needs b)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="(h): alternate raw and whole run N times, keep each's best")
     parser.add_argument("--argos-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.argos_child:
