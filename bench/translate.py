@@ -356,13 +356,22 @@ def raw_program(package_dir: Path, sentences: list[str], root: Path, length: int
     threads = config.threads or available_cpus()
     args = [str(package_dir), str(source), str(length), str(beam), str(threads),
             str(config.max_batch_tokens // beam), str(root / "raw.txt"), compute]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     done = subprocess.run([sys.executable, "-c", RAW_CHILD, *args], capture_output=True,
                           text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"raw translate_batch failed:\n{done.stderr[-3000:]}")
-    return {"seconds": seconds, "tokens": len(sentences) * length}
+    return {"seconds": seconds, "cpu": children_cpu() - cpu, "tokens": len(sentences) * length}
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the child processes that ended so far: what a
+    program cost, whatever else the machine ran meanwhile."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def whole_run(sentences: list[str], root: Path, length: int) -> dict[str, Any]:
@@ -394,11 +403,12 @@ def whole_run(sentences: list[str], root: Path, length: int) -> dict[str, Any]:
         f"                 engine=make_engine(4, {length}))\n"
         "sys.exit(result.exit_code)\n"
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     seconds = time.perf_counter() - started
+    cpu = children_cpu() - cpu
     if done.returncode != 0:
         raise RuntimeError(f"pipeline run failed ({done.returncode}):\n{done.stderr[-3000:]}")
     records = [
@@ -410,6 +420,7 @@ def whole_run(sentences: list[str], root: Path, length: int) -> dict[str, Any]:
     timings = json.loads((out / "report.json").read_text(encoding="utf-8")).get("timings_s", {})
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "timings": timings,
         "segments": len(records),
         "translated": len(translated),
@@ -497,11 +508,11 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
                 " sentences at beam 4 ...")
             raws.append(raw_program(package.path, sentences[:count], root / f"raw-{attempt}",
                                     args.length))
-            log(f"    {raws[-1]['tokens'] / raws[-1]['seconds']:.0f} target tokens/s;"
-                " whole pipeline run ...")
+            log(f"    {raws[-1]['tokens'] / raws[-1]['seconds']:.0f} target tokens/s,"
+                f" {raws[-1]['cpu']:.1f} CPU s; whole pipeline run ...")
             runs.append(whole_run(sentences[:count], root / f"run-h{attempt}", args.length))
-            log(f"    {runs[-1]['tokens'] / runs[-1]['seconds']:.0f} target tokens/s;"
-                f" report timings_s {runs[-1]['timings']}")
+            log(f"    {runs[-1]['tokens'] / runs[-1]['seconds']:.0f} target tokens/s,"
+                f" {runs[-1]['cpu']:.1f} CPU s; report timings_s {runs[-1]['timings']}")
         figures["h"] = {
             "raw": max(raws, key=lambda r: r["tokens"] / r["seconds"]),
             "run": max(runs, key=lambda r: r["tokens"] / r["seconds"]),
@@ -575,6 +586,9 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
         log(f"     whole pipeline run: {run['tokens']} target tokens ({run['translated']}"
             f" segments) in {run['seconds']:.1f} s = {run_rate:.0f} tokens/s")
         log(f"     run / raw = {run_rate / raw_rate:.2f}x   [target >= 0.9x]")
+        per_cpu = (run["tokens"] / run["cpu"]) / (raw["tokens"] / raw["cpu"])
+        log(f"     CPU seconds: raw {raw['cpu']:.1f}, run {run['cpu']:.1f}: tokens per CPU"
+            f" second, run / raw = {per_cpu:.2f}x (what a loaded machine changes least)")
     if "i" in figures:
         base = figures["i"][2, "int8"]
         for (beam, compute), seconds in figures["i"].items():

@@ -96,8 +96,9 @@ class Engine(Protocol):
     An engine raises :class:`~pipeline.engines.ModelError` when a model cannot be loaded or
     run; any other exception is a bug, and fails the documents it concerns. An engine may
     also offer ``count_tokens(texts, src, tgt) -> list[int]`` (the model's input tokens of
-    each text) and ``max_input_tokens``: without them, :func:`estimate_tokens` and
-    :data:`MAX_INPUT_TOKENS` are used.
+    each text), ``max_input_tokens`` and ``call_tokens`` (the source tokens per call
+    that fill its batches): without them, :func:`estimate_tokens`,
+    :data:`MAX_INPUT_TOKENS` and :data:`CHUNK_TOKENS` are used.
     """
 
     def route(self, src: str, tgt: str) -> object | None: ...
@@ -133,14 +134,15 @@ class Translate:
         *,
         budget_s: float = 0,
         clock: Callable[[], float] = time.monotonic,
-        chunk_tokens: int = CHUNK_TOKENS,
+        chunk_tokens: int | None = None,
     ) -> None:
         self.engine = engine
         self.targets = targets
         self.memory = memory
         self.budget_s = budget_s
         self.clock = clock
-        self.chunk_tokens = chunk_tokens
+        # The engine's own call size (``Engine.call_tokens``) unless one is given.
+        self.chunk_tokens = chunk_tokens or getattr(engine, "call_tokens", CHUNK_TOKENS)
         self.max_input_tokens: int = getattr(engine, "max_input_tokens", MAX_INPUT_TOKENS)
         self.missing: set[tuple[str, str]] = set()
         self.failed: dict[tuple[str, str], str] = {}  # pairs whose model failed, with why
