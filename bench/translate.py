@@ -374,7 +374,8 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def whole_run(sentences: list[str], root: Path, length: int) -> dict[str, Any]:
+def whole_run(sentences: list[str], root: Path, length: int,
+              former_calls: bool = False) -> dict[str, Any]:
     """(f): ``pipeline.runner.run`` in a new process, start-up included; seconds, tokens."""
     corpus = root / "corpus"
     corpus.mkdir(parents=True)
@@ -398,9 +399,14 @@ def whole_run(sentences: list[str], root: Path, length: int) -> dict[str, Any]:
         "from pipeline.runner import run\n"
         "config = Config(targets=['en'])\n"
         "config.translate.beam_size = 4\n"
-        "with no_network():\n"
+        f"engine = make_engine(4, {length})\n"
+        # ``former_calls``: the engine called with the stage's former 4,096 tokens a call.
+        + ("from pipeline.stages.translate import CHUNK_TOKENS\n"
+           "engine.__class__ = type('Former', (type(engine),), {'call_tokens': CHUNK_TOKENS})\n"
+           if former_calls else "")
+        + "with no_network():\n"
         f"    result = run(Path({str(corpus)!r}), Path({str(out)!r}), config,\n"
-        f"                 engine=make_engine(4, {length}))\n"
+        f"                 engine=engine)\n"
         "sys.exit(result.exit_code)\n"
     )
     started, cpu = time.perf_counter(), children_cpu()
@@ -502,7 +508,7 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
 
     if "h" in parts:
         count = min(RUN_SENTENCES, n)
-        raws, runs = [], []
+        raws, runs, formers = [], [], []
         for attempt in range(args.repeat):
             log(f"(h) {attempt + 1}/{args.repeat}: raw translate_batch program, {count}"
                 " sentences at beam 4 ...")
@@ -513,10 +519,18 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
             runs.append(whole_run(sentences[:count], root / f"run-h{attempt}", args.length))
             log(f"    {runs[-1]['tokens'] / runs[-1]['seconds']:.0f} target tokens/s,"
                 f" {runs[-1]['cpu']:.1f} CPU s; report timings_s {runs[-1]['timings']}")
+            if args.former:
+                log("    whole run, engine called with 4,096 tokens a call (before) ...")
+                formers.append(whole_run(sentences[:count], root / f"run-f{attempt}",
+                                         args.length, former_calls=True))
+                log(f"    {formers[-1]['tokens'] / formers[-1]['seconds']:.0f} target tokens/s,"
+                    f" {formers[-1]['cpu']:.1f} CPU s")
         figures["h"] = {
             "raw": max(raws, key=lambda r: r["tokens"] / r["seconds"]),
             "run": max(runs, key=lambda r: r["tokens"] / r["seconds"]),
         }
+        if formers:
+            figures["h"]["former"] = max(formers, key=lambda r: r["tokens"] / r["seconds"])
 
     if "i" in parts:
         count = min(RUN_SENTENCES, n)
@@ -589,6 +603,12 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
         per_cpu = (run["tokens"] / run["cpu"]) / (raw["tokens"] / raw["cpu"])
         log(f"     CPU seconds: raw {raw['cpu']:.1f}, run {run['cpu']:.1f}: tokens per CPU"
             f" second, run / raw = {per_cpu:.2f}x (what a loaded machine changes least)")
+        if "former" in figures["h"]:
+            former = figures["h"]["former"]
+            log(f"     before (calls of 4,096 tokens): {former['seconds']:.1f} s,"
+                f" {former['cpu']:.1f} CPU s: run / raw ="
+                f" {former['tokens'] / former['seconds'] / raw_rate:.2f}x, per CPU second"
+                f" {(former['tokens'] / former['cpu']) / (raw['tokens'] / raw['cpu']):.2f}x")
     if "i" in figures:
         base = figures["i"][2, "int8"]
         for (beam, compute), seconds in figures["i"].items():
@@ -604,6 +624,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--length", type=int, default=30, help="decode length (default 30)")
     parser.add_argument("--only", default=",".join(PARTS),
                         help="parts to run, e.g. b,c,d (default: all; e needs b)")
+    parser.add_argument("--former", action="store_true",
+                        help="(h): also a whole run calling the engine as before (4,096 tokens)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="(h): alternate raw and whole run N times, keep each's best")
     parser.add_argument("--argos-child", nargs=3, help=argparse.SUPPRESS)
