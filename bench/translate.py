@@ -539,7 +539,7 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
             log(f"(i) raw program, beam {beam}, {compute}, {count} sentences ...")
             raw = raw_program(package.path, sentences[:count], root / f"raw-i{beam}{compute}",
                               args.length, beam, compute)
-            figures["i"][beam, compute] = raw["seconds"]
+            figures["i"][beam, compute] = raw["seconds"], raw["cpu"]
 
     if "f" in parts:
         count = min(RUN_SENTENCES, n)
@@ -610,10 +610,11 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
                 f" {former['tokens'] / former['seconds'] / raw_rate:.2f}x, per CPU second"
                 f" {(former['tokens'] / former['cpu']) / (raw['tokens'] / raw['cpu']):.2f}x")
     if "i" in figures:
-        base = figures["i"][2, "int8"]
-        for (beam, compute), seconds in figures["i"].items():
+        base, base_cpu = figures["i"][2, "int8"]
+        for (beam, compute), (seconds, cpu) in figures["i"].items():
             log(f"(i)  beam {beam} {compute:8}: {seconds:6.1f} s, {seconds / base:.2f}x the"
-                " time of beam 2 int8 (start-up included)")
+                f" time of beam 2 int8 (start-up included); CPU {cpu:.1f} s,"
+                f" {cpu / base_cpu:.2f}x")
     for name, outcome in figures["checks"].items():
         log(f"check: {name}: {outcome}")
 
