@@ -269,8 +269,14 @@ def cmd_models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     if args.action == "install":
         return models_install(args)
     if args.action == "remove":
-        argos.remove(args.src, args.tgt)
-        print(f"removed {args.src}-{args.tgt}")
+        others = {p.path: [] for p in argos.installed_packages()}
+        for pkg in argos.installed_packages():
+            others[pkg.path].append(f"{pkg.from_code}-{pkg.to_code}")
+        for pkg in argos.remove(args.src, args.tgt):
+            gone = ", ".join(pair for pair in others.get(pkg.path, [])
+                             if pair != f"{pkg.from_code}-{pkg.to_code}")
+            print(f"removed {pkg.from_code}-{pkg.to_code} ({pkg.path})"
+                  + (f", and with its model: {gone}" if gone else ""))
         return 0
     parser.parse_args(["models", "--help"])
     return 2

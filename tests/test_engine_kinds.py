@@ -261,3 +261,18 @@ def test_offline_index_install_exits_with_the_unreachable_code(
     monkeypatch.setattr(socket, "create_connection", unreachable)
     assert cli.main(["models", "install", "pt", "en"]) == cli.EXIT_UNREACHABLE == 69
     assert "cannot reach the Argos package index" in capsys.readouterr().err
+
+
+def test_removing_a_pair_of_a_multilingual_package_names_the_pairs_it_takes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    built = build_package(tmp_path / "built", "en", "de", seed=21,
+                          target_prefixes={"de": "__de__", "fr": "__fr__"})
+    packages = tmp_path / "packages"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+        assert cli.main(["models", "install", str(built)]) == 0
+        capsys.readouterr()
+        assert cli.main(["models", "remove", "en", "fr"]) == 0
+        assert "and with its model: en-de" in capsys.readouterr().out
+    assert argos.installed_packages(packages) == []
