@@ -194,7 +194,7 @@ def make_docs(sentences: list[str]) -> list[Any]:
     return docs
 
 
-def make_engine(beam: int, length: int) -> Any:
+def make_engine(beam: int, length: int, device: str = "cpu") -> Any:
     """An engine with the config's defaults, every decode forced to ``length`` tokens."""
     from pipeline.config import TranslateConfig
     from pipeline.engines.argos import ArgosEngine
@@ -202,6 +202,7 @@ def make_engine(beam: int, length: int) -> Any:
     config = TranslateConfig()
     return ArgosEngine(
         beam_size=beam,
+        device=device,
         compute_type=config.compute_type,
         threads=config.threads or None,
         max_batch_tokens=config.max_batch_tokens,
@@ -328,12 +329,16 @@ from pathlib import Path
 import ctranslate2
 import sentencepiece as spm
 
-package, sentences_file, length, beam, threads, batch_tokens, out, compute = sys.argv[1:]
+package, sentences_file, length, beam, threads, batch_tokens, out, compute, device = sys.argv[1:]
 length, beam, threads, batch_tokens = int(length), int(beam), int(threads), int(batch_tokens)
 sentences = Path(sentences_file).read_text(encoding="utf-8").splitlines()
-translator = ctranslate2.Translator(str(Path(package) / "model"), device="cpu",
-                                    compute_type=compute, inter_threads=threads,
-                                    intra_threads=1)
+if device == "cuda":  # as the engine: one batch at a time on the GPU
+    translator = ctranslate2.Translator(str(Path(package) / "model"), device="cuda",
+                                        compute_type=compute, intra_threads=threads)
+else:
+    translator = ctranslate2.Translator(str(Path(package) / "model"), device="cpu",
+                                        compute_type=compute, inter_threads=threads,
+                                        intra_threads=1)
 tokenizer = spm.SentencePieceProcessor(model_file=str(Path(package) / "sentencepiece.model"))
 results = translator.translate_batch(
     tokenizer.encode(sentences, out_type=str), max_batch_size=batch_tokens,
@@ -345,9 +350,10 @@ Path(out).write_text("\\n".join(outputs) + "\\n", encoding="utf-8")
 
 
 def raw_program(package_dir: Path, sentences: list[str], root: Path, length: int,
-                beam: int = 4, compute: str = "int8") -> dict[str, Any]:
+                beam: int = 4, compute: str = "", device: str = "cpu") -> dict[str, Any]:
     """(h) baseline: raw ``translate_batch`` as a program of its own, start-up included."""
     from pipeline.config import TranslateConfig, available_cpus
+    from pipeline.engines.base import resolve_compute_type
 
     config = TranslateConfig()
     root.mkdir(parents=True, exist_ok=True)
@@ -355,7 +361,8 @@ def raw_program(package_dir: Path, sentences: list[str], root: Path, length: int
     source.write_text("\n".join(sentences) + "\n", encoding="utf-8")
     threads = config.threads or available_cpus()
     args = [str(package_dir), str(source), str(length), str(beam), str(threads),
-            str(config.max_batch_tokens // beam), str(root / "raw.txt"), compute]
+            str(config.max_batch_tokens // beam), str(root / "raw.txt"),
+            compute or resolve_compute_type(config.compute_type, device), device]
     started, cpu = time.perf_counter(), children_cpu()
     done = subprocess.run([sys.executable, "-c", RAW_CHILD, *args], capture_output=True,
                           text=True, check=False)
@@ -375,7 +382,7 @@ def children_cpu() -> float:
 
 
 def whole_run(sentences: list[str], root: Path, length: int,
-              former_calls: bool = False) -> dict[str, Any]:
+              former_calls: bool = False, device: str = "cpu") -> dict[str, Any]:
     """(f): ``pipeline.runner.run`` in a new process, start-up included; seconds, tokens."""
     corpus = root / "corpus"
     corpus.mkdir(parents=True)
@@ -399,7 +406,8 @@ def whole_run(sentences: list[str], root: Path, length: int,
         "from pipeline.runner import run\n"
         "config = Config(targets=['en'])\n"
         "config.translate.beam_size = 4\n"
-        f"engine = make_engine(4, {length})\n"
+        f"engine = make_engine(4, {length}, {device!r})\n"
+        f"config.translate.device = {device!r}\n"
         # ``former_calls``: the engine called with the stage's former 4,096 tokens a call.
         + ("from pipeline.stages.translate import CHUNK_TOKENS\n"
            "engine.__class__ = type('Former', (type(engine),), {'call_tokens': CHUNK_TOKENS})\n"
@@ -513,16 +521,17 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
             log(f"(h) {attempt + 1}/{args.repeat}: raw translate_batch program, {count}"
                 " sentences at beam 4 ...")
             raws.append(raw_program(package.path, sentences[:count], root / f"raw-{attempt}",
-                                    args.length))
+                                    args.length, device=args.device))
             log(f"    {raws[-1]['tokens'] / raws[-1]['seconds']:.0f} target tokens/s,"
                 f" {raws[-1]['cpu']:.1f} CPU s; whole pipeline run ...")
-            runs.append(whole_run(sentences[:count], root / f"run-h{attempt}", args.length))
+            runs.append(whole_run(sentences[:count], root / f"run-h{attempt}", args.length,
+                                  device=args.device))
             log(f"    {runs[-1]['tokens'] / runs[-1]['seconds']:.0f} target tokens/s,"
                 f" {runs[-1]['cpu']:.1f} CPU s; report timings_s {runs[-1]['timings']}")
             if args.former:
                 log("    whole run, engine called with 4,096 tokens a call (before) ...")
                 formers.append(whole_run(sentences[:count], root / f"run-f{attempt}",
-                                         args.length, former_calls=True))
+                                         args.length, former_calls=True, device=args.device))
                 log(f"    {formers[-1]['tokens'] / formers[-1]['seconds']:.0f} target tokens/s,"
                     f" {formers[-1]['cpu']:.1f} CPU s")
         figures["h"] = {
@@ -538,7 +547,7 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
         for beam, compute in ((2, "int8"), (4, "int8"), (1, "int8"), (2, "float32")):
             log(f"(i) raw program, beam {beam}, {compute}, {count} sentences ...")
             raw = raw_program(package.path, sentences[:count], root / f"raw-i{beam}{compute}",
-                              args.length, beam, compute)
+                              args.length, beam, compute, args.device)
             figures["i"][beam, compute] = raw["seconds"], raw["cpu"]
 
     if "f" in parts:
@@ -625,6 +634,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--length", type=int, default=30, help="decode length (default 30)")
     parser.add_argument("--only", default=",".join(PARTS),
                         help="parts to run, e.g. b,c,d (default: all; e needs b)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="(h), (i): where the run and the raw program translate")
     parser.add_argument("--former", action="store_true",
                         help="(h): also a whole run calling the engine as before (4,096 tokens)")
     parser.add_argument("--repeat", type=int, default=1,
