@@ -57,7 +57,10 @@ def test_compute_type_follows_the_device_and_is_fingerprinted() -> None:
     cpu = ArgosEngine(device="cpu")
     assert (cpu.device, cpu.compute_type) == ("cpu", "int8")
     assert ArgosEngine(device="cpu", compute_type="float32").compute_type == "float32"
-    assert base.resolve_compute_type("auto", "cuda") == "int8_float16"
+    on_a_gpu = base.resolve_compute_type("auto", "cuda", lambda device: {"int8_float16"})
+    assert on_a_gpu == "int8_float16"
+    # A CPU without int8: CTranslate2's own choice, not a load error.
+    assert base.resolve_compute_type("auto", "cpu", lambda device: {"float32"}) == "auto"
 
 
 def test_one_set_of_defaults() -> None:

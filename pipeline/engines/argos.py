@@ -888,7 +888,7 @@ def check_package(path: Path, refuse: str) -> list[PackageInfo]:
         raise ModelError(f"{refuse} {problem or 'not a translation package'}")
     try:
         translator = ctranslate2.Translator(str(path / "model"), device="cpu",
-                                            compute_type="default", inter_threads=1,
+                                            compute_type="auto", inter_threads=1,
                                             intra_threads=1)
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelError(

@@ -85,16 +85,37 @@ def resolve_device(device: str, count: Callable[[], int] = cuda_devices) -> str:
     return "cuda" if gpus else "cpu"
 
 
-def resolve_compute_type(compute_type: str, device: str) -> str:
-    """The compute type used on ``device`` (``cpu`` or ``cuda``): ``auto`` is the default
-    for the device, anything else is CTranslate2's own.
+def supported_compute_types(device: str) -> set[str]:
+    """The compute types CTranslate2 supports on ``device`` here (empty if it cannot say)."""
+    import ctranslate2
 
-    >>> resolve_compute_type("auto", "cpu"), resolve_compute_type("auto", "cuda")
-    ('int8', 'int8_float16')
+    try:
+        return set(ctranslate2.get_supported_compute_types(device))
+    except (RuntimeError, ValueError):
+        return set()
+
+
+def resolve_compute_type(
+    compute_type: str, device: str,
+    supported: Callable[[str], set[str]] = supported_compute_types,
+) -> str:
+    """The compute type used on ``device`` (``cpu`` or ``cuda``): ``auto`` is the default
+    for the device (:data:`COMPUTE_TYPE_FOR_DEVICE`), or CTranslate2's own ``auto`` (the
+    fastest the device supports) where the device lacks it; anything else is CTranslate2's.
+
+    >>> resolve_compute_type("auto", "cpu", lambda d: {"int8", "float32"})
+    'int8'
+    >>> resolve_compute_type("auto", "cuda", lambda d: {"float16", "int8_float16"})
+    'int8_float16'
+    >>> resolve_compute_type("auto", "cpu", lambda d: {"float32"})
+    'auto'
     >>> resolve_compute_type("float32", "cuda")
     'float32'
     """
-    return COMPUTE_TYPE_FOR_DEVICE[device] if compute_type == "auto" else compute_type
+    if compute_type != "auto":
+        return compute_type
+    wanted = COMPUTE_TYPE_FOR_DEVICE[device]
+    return wanted if wanted in supported(device) else "auto"
 
 
 @runtime_checkable
