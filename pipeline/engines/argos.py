@@ -586,7 +586,7 @@ class ArgosEngine:
         """Fingerprint of what produces ``src -> tgt`` translations, for caches.
 
         Package ids and content hashes along the route, plus the decoding options that
-        change the output.
+        change the output, the compute type and the device (when not the CPU).
         """
         route = self._route_or_raise(src, tgt)
         try:
