@@ -506,11 +506,12 @@ class ArgosEngine:
     ) -> None:
         cpus = available_cpus()
         self.beam_size = beam_size
-        # "auto" devices and compute types are resolved now: the fingerprint names the
-        # ones used. DeviceError when the device asked for is not there.
-        self.device = resolve_device(device)
+        # "auto" devices and compute types are resolved at first use (a run with nothing
+        # to translate never imports CTranslate2): the fingerprint names the ones used.
+        self._device_asked, self._compute_asked = device, compute_type
+        self._device: str | None = "cpu" if device == "cpu" else None
+        self._compute_type: str | None = None
         self.device_index = device_index
-        self.compute_type = resolve_compute_type(compute_type, self.device)
         self.threads = max(1, min(threads or cpus, cpus))
         self.max_batch_tokens = max_batch_tokens
         self.max_decoding_ratio = max_decoding_ratio
@@ -524,6 +525,20 @@ class ArgosEngine:
                 installed_packages(packages_dir), key=lambda p: _version_key(p.version)
             )
         }
+
+    @property
+    def device(self) -> str:
+        """``cpu`` or ``cuda``; :class:`DeviceError` when the device asked for is not there."""
+        if self._device is None:
+            self._device = resolve_device(self._device_asked)
+        return self._device
+
+    @property
+    def compute_type(self) -> str:
+        """The CTranslate2 compute type used on :attr:`device`."""
+        if self._compute_type is None:
+            self._compute_type = resolve_compute_type(self._compute_asked, self.device)
+        return self._compute_type
 
     def pairs(self) -> list[tuple[str, str]]:
         """The pairs installed models translate directly, sorted (pivots not listed)."""
