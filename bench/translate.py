@@ -40,6 +40,10 @@ English with it:
     one's best, as the machine's load swings. Run alone: ``--only h``.
 (i) the defaults: the raw program of (h) at beam 1, 2 and 4 (int8) and at beam 2 in
     float32, target tokens/s and the time of each against beam 2 int8.
+(j) why the engine wants big calls: the mean batch (segments) the engine makes of the
+    600 sentences in calls of 4,096 source tokens and of ``call_tokens``, and
+    CTranslate2's CPU time for 16 segments of 40 tokens at beam 4 (one thread) in
+    batches of 1, 2, 4, 8 and 16, three rounds.
 
 Random weights never emit end-of-sentence, so every path is forced to the same decode
 length (``--length`` tokens: min and max decoding length), or the comparison would mean
@@ -77,7 +81,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SENTENCES = DATA / "ud_pud" / "pud.pt.txt"
-PARTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i")
+PARTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")
 RUN_SENTENCES = 600
 DOC_SENTENCES = 25  # sentences per document
 PARAGRAPH_SENTENCES = 5
@@ -381,6 +385,53 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def batch_sizes(package_dir: Path, sentences: list[str],
+                log: Callable[[str], None]) -> dict[str, Any]:
+    """(j): mean segments per batch by call size; CPU seconds by batch size."""
+    import itertools
+    import math
+
+    import ctranslate2
+    import sentencepiece as spm
+
+    from pipeline.engines.argos import ArgosEngine, _batches
+    from pipeline.stages.translate import CHUNK_TOKENS
+
+    lengths = [len(t) for t in spm.SentencePieceProcessor(
+        model_file=str(package_dir / "sentencepiece.model")).encode(sentences)]
+    engine = ArgosEngine(beam_size=4)
+    means = {}
+    for call in (CHUNK_TOKENS, engine.call_tokens):
+        calls: list[list[int]] = [[]]
+        for length in lengths:
+            if calls[-1] and sum(calls[-1]) + length > call:
+                calls.append([])
+            calls[-1].append(length)
+        sizes = []
+        for chunk in calls:
+            limit = min(engine.max_batch_tokens // 4, math.ceil(sum(chunk) / engine.threads))
+            ordered = sorted(range(len(chunk)), key=lambda i: -chunk[i])
+            for length, same in itertools.groupby(ordered, key=lambda i: chunk[i]):
+                sizes += [len(b) for b in _batches(list(same), length, limit)]
+        means[call] = sum(sizes) / len(sizes)
+        log(f"(j) calls of {call} tokens: {len(calls)} calls, {len(sizes)} batches,"
+            f" {means[call]:.1f} segments a batch")
+    translator = ctranslate2.Translator(str(package_dir / "model"), compute_type="int8",
+                                        inter_threads=1, intra_threads=1)
+    source = [["▁a"] * 40] * 16
+    cpu: dict[int, list[float]] = {}
+    for _ in range(3):
+        for size in (1, 2, 4, 8, 16):
+            started = time.process_time()
+            for i in range(0, 16, size):
+                translator.translate_batch(source[i : i + size], beam_size=4,
+                                           min_decoding_length=20, max_decoding_length=20)
+            cpu.setdefault(size, []).append(time.process_time() - started)
+    for size, seconds in cpu.items():
+        log(f"(j) batches of {size:2}: {min(seconds):.2f} CPU s for 16 segments (best of 3)")
+    return {"means": means, "cpu": {size: min(seconds) for size, seconds in cpu.items()}}
+
+
 def whole_run(sentences: list[str], root: Path, length: int,
               former_calls: bool = False, device: str = "cpu") -> dict[str, Any]:
     """(f): ``pipeline.runner.run`` in a new process, start-up included; seconds, tokens."""
@@ -549,6 +600,9 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
             raw = raw_program(package.path, sentences[:count], root / f"raw-i{beam}{compute}",
                               args.length, beam, compute, args.device)
             figures["i"][beam, compute] = raw["seconds"], raw["cpu"]
+
+    if "j" in parts:
+        figures["j"] = batch_sizes(package.path, sentences[:RUN_SENTENCES], log)
 
     if "f" in parts:
         count = min(RUN_SENTENCES, n)

@@ -560,10 +560,11 @@ class ArgosEngine:
         A batch holds segments of one source length only, so a call of few segments makes
         batches of one or two: over the 600 sentences of ``bench/translate.py`` (h) at
         beam 4, calls of 4,096 tokens (the stage's former size) made batches of 1.9
-        segments on average, one call 4.1. CTranslate2's CPU time per segment at beam 4
-        (base model, one thread) was 2.9, 2.0, 1.5, 1.2 and 1.1 units for batches of 1, 2,
-        4, 8 and 16 segments. 128 full batches per call (32,768 tokens at beam 4) give the
-        sentences of a shard one call; the budget is still asked before each batch.
+        segments on average, one call 4.1; CTranslate2's CPU time for 16 segments at beam
+        4 (base model, one thread) was 2.6, 1.6, 1.3, 1.1 and 1.1 s in batches of 1, 2, 4,
+        8 and 16 (``bench/translate.py --only j``). 128 full batches per call (32,768
+        tokens at beam 4) give the sentences of a shard one call; the budget is still
+        asked before each batch.
         """
         return 128 * max(1, self.max_batch_tokens // self.beam_size)
 
