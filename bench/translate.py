@@ -30,6 +30,21 @@ English with it:
     thread handed to CTranslate2 at a time, the budget asked before each batch. (b) / (g)
     is what the budget costs in throughput; on a loaded machine, run it more than once.
 
+(h) issue 20: a whole ``pipeline run`` of 600 sentences at beam 4 (as (f)) against raw
+    CTranslate2 ``translate_batch`` on the same sentences and package, each a new process
+    timed from its start to its end: the raw program imports CTranslate2 and
+    SentencePiece, loads the model, tokenises, translates (beam 4, the engine's threads
+    as ``inter_threads`` with one thread each, batches of ``max_batch_tokens / beam``
+    tokens, the same decoding length) and detokenises. Target tokens/s of both and the
+    ratio (target: 0.9x or more); ``--repeat N`` alternates them N times and keeps each
+    one's best, as the machine's load swings. Run alone: ``--only h``.
+(i) the defaults: the raw program of (h) at beam 1, 2 and 4 (int8) and at beam 2 in
+    float32, target tokens/s and the time of each against beam 2 int8.
+(j) why the engine wants big calls: the mean batch (segments) the engine makes of the
+    600 sentences in calls of 4,096 source tokens and of ``call_tokens``, and
+    CTranslate2's CPU time for 16 segments of 40 tokens at beam 4 (one thread) in
+    batches of 1, 2, 4, 8 and 16, three rounds.
+
 Random weights never emit end-of-sentence, so every path is forced to the same decode
 length (``--length`` tokens: min and max decoding length), or the comparison would mean
 nothing; quality cannot be measured with random weights. Timings of (a) to (e) leave out
@@ -66,7 +81,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SENTENCES = DATA / "ud_pud" / "pud.pt.txt"
-PARTS = ("a", "b", "c", "d", "e", "f", "g")
+PARTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")
 RUN_SENTENCES = 600
 DOC_SENTENCES = 25  # sentences per document
 PARAGRAPH_SENTENCES = 5
@@ -183,7 +198,7 @@ def make_docs(sentences: list[str]) -> list[Any]:
     return docs
 
 
-def make_engine(beam: int, length: int) -> Any:
+def make_engine(beam: int, length: int, device: str = "cpu") -> Any:
     """An engine with the config's defaults, every decode forced to ``length`` tokens."""
     from pipeline.config import TranslateConfig
     from pipeline.engines.argos import ArgosEngine
@@ -191,6 +206,7 @@ def make_engine(beam: int, length: int) -> Any:
     config = TranslateConfig()
     return ArgosEngine(
         beam_size=beam,
+        device=device,
         compute_type=config.compute_type,
         threads=config.threads or None,
         max_batch_tokens=config.max_batch_tokens,
@@ -310,7 +326,114 @@ def expected_stage_outputs(raw: Raw, sentences: list[str], raw_outputs: list[str
     return expected
 
 
-def whole_run(sentences: list[str], root: Path, length: int) -> dict[str, Any]:
+RAW_CHILD = """
+import sys
+from pathlib import Path
+
+import ctranslate2
+import sentencepiece as spm
+
+package, sentences_file, length, beam, threads, batch_tokens, out, compute, device = sys.argv[1:]
+length, beam, threads, batch_tokens = int(length), int(beam), int(threads), int(batch_tokens)
+sentences = Path(sentences_file).read_text(encoding="utf-8").splitlines()
+if device == "cuda":  # as the engine: one batch at a time on the GPU
+    translator = ctranslate2.Translator(str(Path(package) / "model"), device="cuda",
+                                        compute_type=compute, intra_threads=threads)
+else:
+    translator = ctranslate2.Translator(str(Path(package) / "model"), device="cpu",
+                                        compute_type=compute, inter_threads=threads,
+                                        intra_threads=1)
+tokenizer = spm.SentencePieceProcessor(model_file=str(Path(package) / "sentencepiece.model"))
+results = translator.translate_batch(
+    tokenizer.encode(sentences, out_type=str), max_batch_size=batch_tokens,
+    batch_type="tokens", beam_size=beam, length_penalty=0.2, replace_unknowns=True,
+    min_decoding_length=length, max_decoding_length=length)
+outputs = [tokenizer.decode(result.hypotheses[0]) for result in results]
+Path(out).write_text("\\n".join(outputs) + "\\n", encoding="utf-8")
+"""
+
+
+def raw_program(package_dir: Path, sentences: list[str], root: Path, length: int,
+                beam: int = 4, compute: str = "", device: str = "cpu") -> dict[str, Any]:
+    """(h) baseline: raw ``translate_batch`` as a program of its own, start-up included."""
+    from pipeline.config import TranslateConfig, available_cpus
+    from pipeline.engines.base import resolve_compute_type
+
+    config = TranslateConfig()
+    root.mkdir(parents=True, exist_ok=True)
+    source = root / "sentences.txt"
+    source.write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    threads = config.threads or available_cpus()
+    args = [str(package_dir), str(source), str(length), str(beam), str(threads),
+            str(config.max_batch_tokens // beam), str(root / "raw.txt"),
+            compute or resolve_compute_type(config.compute_type, device), device]
+    started, cpu = time.perf_counter(), children_cpu()
+    done = subprocess.run([sys.executable, "-c", RAW_CHILD, *args], capture_output=True,
+                          text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"raw translate_batch failed:\n{done.stderr[-3000:]}")
+    return {"seconds": seconds, "cpu": children_cpu() - cpu, "tokens": len(sentences) * length}
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the child processes that ended so far: what a
+    program cost, whatever else the machine ran meanwhile."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def batch_sizes(package_dir: Path, sentences: list[str],
+                log: Callable[[str], None]) -> dict[str, Any]:
+    """(j): mean segments per batch by call size; CPU seconds by batch size."""
+    import itertools
+    import math
+
+    import ctranslate2
+    import sentencepiece as spm
+
+    from pipeline.engines.argos import ArgosEngine, _batches
+    from pipeline.stages.translate import CHUNK_TOKENS
+
+    lengths = [len(t) for t in spm.SentencePieceProcessor(
+        model_file=str(package_dir / "sentencepiece.model")).encode(sentences)]
+    engine = ArgosEngine(beam_size=4)
+    means = {}
+    for call in (CHUNK_TOKENS, engine.call_tokens):
+        calls: list[list[int]] = [[]]
+        for length in lengths:
+            if calls[-1] and sum(calls[-1]) + length > call:
+                calls.append([])
+            calls[-1].append(length)
+        sizes = []
+        for chunk in calls:
+            limit = min(engine.max_batch_tokens // 4, math.ceil(sum(chunk) / engine.threads))
+            ordered = sorted(range(len(chunk)), key=lambda i: -chunk[i])
+            for length, same in itertools.groupby(ordered, key=lambda i: chunk[i]):
+                sizes += [len(b) for b in _batches(list(same), length, limit)]
+        means[call] = sum(sizes) / len(sizes)
+        log(f"(j) calls of {call} tokens: {len(calls)} calls, {len(sizes)} batches,"
+            f" {means[call]:.1f} segments a batch")
+    translator = ctranslate2.Translator(str(package_dir / "model"), compute_type="int8",
+                                        inter_threads=1, intra_threads=1)
+    source = [["▁a"] * 40] * 16
+    cpu: dict[int, list[float]] = {}
+    for _ in range(3):
+        for size in (1, 2, 4, 8, 16):
+            started = time.process_time()
+            for i in range(0, 16, size):
+                translator.translate_batch(source[i : i + size], beam_size=4,
+                                           min_decoding_length=20, max_decoding_length=20)
+            cpu.setdefault(size, []).append(time.process_time() - started)
+    for size, seconds in cpu.items():
+        log(f"(j) batches of {size:2}: {min(seconds):.2f} CPU s for 16 segments (best of 3)")
+    return {"means": means, "cpu": {size: min(seconds) for size, seconds in cpu.items()}}
+
+
+def whole_run(sentences: list[str], root: Path, length: int,
+              former_calls: bool = False, device: str = "cpu") -> dict[str, Any]:
     """(f): ``pipeline.runner.run`` in a new process, start-up included; seconds, tokens."""
     corpus = root / "corpus"
     corpus.mkdir(parents=True)
@@ -334,16 +457,23 @@ def whole_run(sentences: list[str], root: Path, length: int) -> dict[str, Any]:
         "from pipeline.runner import run\n"
         "config = Config(targets=['en'])\n"
         "config.translate.beam_size = 4\n"
-        "with no_network():\n"
+        f"engine = make_engine(4, {length}, {device!r})\n"
+        f"config.translate.device = {device!r}\n"
+        # ``former_calls``: the engine called with the stage's former 4,096 tokens a call.
+        + ("from pipeline.stages.translate import CHUNK_TOKENS\n"
+           "engine.__class__ = type('Former', (type(engine),), {'call_tokens': CHUNK_TOKENS})\n"
+           if former_calls else "")
+        + "with no_network():\n"
         f"    result = run(Path({str(corpus)!r}), Path({str(out)!r}), config,\n"
-        f"                 engine=make_engine(4, {length}))\n"
+        f"                 engine=engine)\n"
         "sys.exit(result.exit_code)\n"
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     seconds = time.perf_counter() - started
+    cpu = children_cpu() - cpu
     if done.returncode != 0:
         raise RuntimeError(f"pipeline run failed ({done.returncode}):\n{done.stderr[-3000:]}")
     records = [
@@ -355,6 +485,7 @@ def whole_run(sentences: list[str], root: Path, length: int) -> dict[str, Any]:
     timings = json.loads((out / "report.json").read_text(encoding="utf-8")).get("timings_s", {})
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "timings": timings,
         "segments": len(records),
         "translated": len(translated),
@@ -434,6 +565,45 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
             wrong = sum(a != b for a, b in zip(outputs, stage_outputs[4], strict=True))
             checks["one call vs calls of CHUNK_TOKENS"] = f"{wrong} differ of {n}"
 
+    if "h" in parts:
+        count = min(RUN_SENTENCES, n)
+        raws, runs, formers = [], [], []
+        for attempt in range(args.repeat):
+            log(f"(h) {attempt + 1}/{args.repeat}: raw translate_batch program, {count}"
+                " sentences at beam 4 ...")
+            raws.append(raw_program(package.path, sentences[:count], root / f"raw-{attempt}",
+                                    args.length, device=args.device))
+            log(f"    {raws[-1]['tokens'] / raws[-1]['seconds']:.0f} target tokens/s,"
+                f" {raws[-1]['cpu']:.1f} CPU s; whole pipeline run ...")
+            runs.append(whole_run(sentences[:count], root / f"run-h{attempt}", args.length,
+                                  device=args.device))
+            log(f"    {runs[-1]['tokens'] / runs[-1]['seconds']:.0f} target tokens/s,"
+                f" {runs[-1]['cpu']:.1f} CPU s; report timings_s {runs[-1]['timings']}")
+            if args.former:
+                log("    whole run, engine called with 4,096 tokens a call (before) ...")
+                formers.append(whole_run(sentences[:count], root / f"run-f{attempt}",
+                                         args.length, former_calls=True, device=args.device))
+                log(f"    {formers[-1]['tokens'] / formers[-1]['seconds']:.0f} target tokens/s,"
+                    f" {formers[-1]['cpu']:.1f} CPU s")
+        figures["h"] = {
+            "raw": max(raws, key=lambda r: r["tokens"] / r["seconds"]),
+            "run": max(runs, key=lambda r: r["tokens"] / r["seconds"]),
+        }
+        if formers:
+            figures["h"]["former"] = max(formers, key=lambda r: r["tokens"] / r["seconds"])
+
+    if "i" in parts:
+        count = min(RUN_SENTENCES, n)
+        figures["i"] = {}
+        for beam, compute in ((2, "int8"), (4, "int8"), (1, "int8"), (2, "float32")):
+            log(f"(i) raw program, beam {beam}, {compute}, {count} sentences ...")
+            raw = raw_program(package.path, sentences[:count], root / f"raw-i{beam}{compute}",
+                              args.length, beam, compute, args.device)
+            figures["i"][beam, compute] = raw["seconds"], raw["cpu"]
+
+    if "j" in parts:
+        figures["j"] = batch_sizes(package.path, sentences[:RUN_SENTENCES], log)
+
     if "f" in parts:
         count = min(RUN_SENTENCES, n)
         log(f"(f) whole pipeline run over {count} sentences at beam 4, new process ...")
@@ -484,6 +654,30 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
             # translate_batch with no start-up at all is the most it could reach.
             log(f"     ceiling for (f) on this machine: (d) beam 4 / (a) ="
                 f" {figures['d4'] / a:.1f}x, with no start-up, cleanup or writing")
+    if "h" in figures:
+        raw, run = figures["h"]["raw"], figures["h"]["run"]
+        raw_rate, run_rate = raw["tokens"] / raw["seconds"], run["tokens"] / run["seconds"]
+        log(f"(h)  raw translate_batch program: {raw['tokens']} target tokens in"
+            f" {raw['seconds']:.1f} s = {raw_rate:.0f} tokens/s (start-up and model load"
+            " included)")
+        log(f"     whole pipeline run: {run['tokens']} target tokens ({run['translated']}"
+            f" segments) in {run['seconds']:.1f} s = {run_rate:.0f} tokens/s")
+        log(f"     run / raw = {run_rate / raw_rate:.2f}x   [target >= 0.9x]")
+        per_cpu = (run["tokens"] / run["cpu"]) / (raw["tokens"] / raw["cpu"])
+        log(f"     CPU seconds: raw {raw['cpu']:.1f}, run {run['cpu']:.1f}: tokens per CPU"
+            f" second, run / raw = {per_cpu:.2f}x (what a loaded machine changes least)")
+        if "former" in figures["h"]:
+            former = figures["h"]["former"]
+            log(f"     before (calls of 4,096 tokens): {former['seconds']:.1f} s,"
+                f" {former['cpu']:.1f} CPU s: run / raw ="
+                f" {former['tokens'] / former['seconds'] / raw_rate:.2f}x, per CPU second"
+                f" {(former['tokens'] / former['cpu']) / (raw['tokens'] / raw['cpu']):.2f}x")
+    if "i" in figures:
+        base, base_cpu = figures["i"][2, "int8"]
+        for (beam, compute), (seconds, cpu) in figures["i"].items():
+            log(f"(i)  beam {beam} {compute:8}: {seconds:6.1f} s, {seconds / base:.2f}x the"
+                f" time of beam 2 int8 (start-up included); CPU {cpu:.1f} s,"
+                f" {cpu / base_cpu:.2f}x")
     for name, outcome in figures["checks"].items():
         log(f"check: {name}: {outcome}")
 
@@ -494,6 +688,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--length", type=int, default=30, help="decode length (default 30)")
     parser.add_argument("--only", default=",".join(PARTS),
                         help="parts to run, e.g. b,c,d (default: all; e needs b)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="(h), (i): where the run and the raw program translate")
+    parser.add_argument("--former", action="store_true",
+                        help="(h): also a whole run calling the engine as before (4,096 tokens)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="(h): alternate raw and whole run N times, keep each's best")
     parser.add_argument("--argos-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.argos_child:

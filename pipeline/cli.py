@@ -30,6 +30,7 @@ examples:
   pipeline run news/ --out out/ --to en,de   clean and translate news/ into English and German
   pipeline models list                       installed translation models
   pipeline models install FILE.argosmodel    install a model file (works offline)
+  pipeline models install DIR --from pt --to en   register a CTranslate2 model directory
   pipeline detect --scores < lines.txt       language of each line of stdin
   pipeline explain article-pt.txt            why a document changed (after a run)
 
@@ -37,6 +38,7 @@ Reruns are incremental: only new and changed documents are processed.
 
 exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
 3 finished with failed or quarantined documents or missing models,
+69 the Argos package index cannot be reached (models install SRC TGT offline),
 70 internal error (a bug: rerun with --debug and report the traceback),
 74 the output directory or its state cannot be written (disk full, read-only, I/O error),
 75 another run (or another program) holds the output directory or its state,
@@ -45,6 +47,7 @@ left for the next run; a second signal stops at once, without writing the report
 """
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an error the pipeline did not expect, a bug
+EXIT_UNREACHABLE = 69  # EX_UNAVAILABLE: the package index cannot be reached
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "the record number; or [input] id_field)")
     run.add_argument("--beam-size", type=int, metavar="N",
                      help="translation beam size (default 2; 1 is fastest)")
+    run.add_argument("--device", choices=("cpu", "cuda", "auto"),
+                     help="where models translate (default: the config's, else auto: cuda "
+                     "when CTranslate2 sees a GPU)")
     run.add_argument("--no-cache", action="store_true",
                      help="bypass the translation memory (OUT/.pipeline/memory.sqlite)")
     run.add_argument("--force", action="store_true",
@@ -111,10 +117,29 @@ def build_parser() -> argparse.ArgumentParser:
     explain.register(sub)
 
     msub = models.add_subparsers(dest="action", metavar="ACTION")
-    msub.add_parser("list", help="installed language pairs")
-    inst = msub.add_parser("install", help="install FILE.argosmodel, or SRC TGT from the "
-                           "Argos index (needs internet)")
-    inst.add_argument("what", nargs="+", metavar="FILE | SRC TGT")
+    listing = msub.add_parser("list", help="installed language pairs, their kind and device")
+    listing.add_argument("--config", type=Path, metavar="FILE",
+                         help="TOML config file whose [translate] device is shown "
+                         "(default: pipeline.toml if present)")
+    listing.add_argument("--device", choices=("cpu", "cuda", "auto"),
+                         help="the device to show (default: the config's, else auto)")
+    inst = msub.add_parser(
+        "install", help="install FILE.argosmodel files, SRC TGT from the Argos index (needs "
+        "internet), or a CTranslate2 model DIR --from SRC --to TGT",
+        description="Install one or more .argosmodel files (each checked: its model is "
+        "loaded before it is accepted), download SRC TGT from the Argos index, or register "
+        "a directory converted with CTranslate2's converters with its tokenizer file.")
+    inst.add_argument("what", nargs="+", metavar="FILE... | SRC TGT | DIR")
+    inst.add_argument("--from", dest="from_codes", metavar="LANGS",
+                      help="DIR only: source language(s), e.g. pt or en,de")
+    inst.add_argument("--to", dest="to_codes", metavar="LANGS",
+                      help="DIR only: target language(s), e.g. en or de,fr")
+    inst.add_argument("--target-prefix", metavar="TOKEN | LANG=TOKEN,...",
+                      help="DIR only, multilingual models: the token that starts each "
+                      "target language's output, e.g. deu_Latn or de=__de__,fr=__fr__")
+    inst.add_argument("--tokenizer", type=Path, metavar="FILE",
+                      help="DIR only: its tokenizer (default: sentencepiece.model, "
+                      "source.spm, sentencepiece.bpe.model, spm.model, bpe.model... in DIR)")
     rem = msub.add_parser("remove", help="remove the model for SRC TGT")
     rem.add_argument("src")
     rem.add_argument("tgt")
@@ -127,7 +152,7 @@ def _config_for(args: argparse.Namespace) -> Config:
     if implicit:
         path = DEFAULT_CONFIG
     config = load_config(path, implicit=implicit)
-    if args.to:
+    if getattr(args, "to", None):
         config.targets = parse_langs(args.to, "--to:")
     for option, key in (("text_field", "--text-field"), ("id_field", "--id-field")):
         value = getattr(args, option, None)
@@ -135,10 +160,16 @@ def _config_for(args: argparse.Namespace) -> Config:
             if not value.strip():
                 raise ConfigError(f"{key} must name a field of the records")
             setattr(config.input, option, value)
-    if args.beam_size is not None:
+    if getattr(args, "beam_size", None) is not None:
         if args.beam_size < 1:
             raise ConfigError("--beam-size must be 1 or more")
         config.translate.beam_size = args.beam_size
+    if getattr(args, "device", None):
+        config.translate.device = args.device
+    if config.translate.device == "cuda":  # fail now, before any work, without CUDA
+        from pipeline.engines.base import resolve_device
+
+        resolve_device("cuda")
     if not config.targets:
         raise ConfigError("no target language: pass --to en (or set targets in the config)")
     return config
@@ -251,28 +282,123 @@ def cmd_models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from pipeline.engines import argos
 
     if args.action == "list":
-        packages = argos.installed_packages()
-        if not packages:
-            print("no translation models installed; install one with "
-                  "`pipeline models install FILE.argosmodel`")
-        for pkg in packages:
-            print(f"{pkg.from_code}-{pkg.to_code}  {pkg.version}  {pkg.path}")
-        return 0
+        return models_list(args)
     if args.action == "install":
-        if len(args.what) == 1:
-            pkg = argos.install_file(Path(args.what[0]))
-        elif len(args.what) == 2:
-            pkg = argos.install_from_index(*parse_langs(",".join(args.what)))
-        else:
-            raise ConfigError("models install takes FILE.argosmodel or SRC TGT")
-        print(f"installed {pkg.from_code}-{pkg.to_code} {pkg.version}")
-        return 0
+        return models_install(args)
     if args.action == "remove":
-        argos.remove(args.src, args.tgt)
-        print(f"removed {args.src}-{args.tgt}")
+        others = {p.path: [] for p in argos.installed_packages()}
+        for pkg in argos.installed_packages():
+            others[pkg.path].append(f"{pkg.from_code}-{pkg.to_code}")
+        for pkg in argos.remove(args.src, args.tgt):
+            gone = ", ".join(pair for pair in others.get(pkg.path, [])
+                             if pair != f"{pkg.from_code}-{pkg.to_code}")
+            print(f"removed {pkg.from_code}-{pkg.to_code} ({pkg.path})"
+                  + (f", and with its model: {gone}" if gone else ""))
         return 0
     parser.parse_args(["models", "--help"])
     return 2
+
+
+def models_list(args: argparse.Namespace) -> int:
+    """Every installed pair with its kind, version, the device and compute type it would
+    run on, and its directory; first the packages directory read, last what is wrong."""
+    from pipeline.engines import argos
+    from pipeline.engines.base import resolve_compute_type, resolve_device
+
+    config = _config_for(args)
+    device = resolve_device(config.translate.device)
+    on = f"{device} {resolve_compute_type(config.translate.compute_type, device)}"
+    root = argos.resolve_packages_dir()
+    where = "ARGOS_PACKAGES_DIR" if os.environ.get("ARGOS_PACKAGES_DIR") else "argostranslate's"
+    print(f"models in {root} ({where} packages directory)")
+    listing = argos.list_packages(root)
+    if not listing.packages:
+        print("no translation models installed; install one with "
+              "`pipeline models install FILE.argosmodel`")
+    rows = [("pair", "kind", "version", "device", "directory")]
+    for pkg in listing.packages:
+        kind = pkg.kind + (f" (carries a {pkg.sentence_model} sentence model, not used)"
+                           if pkg.sentence_model else "")
+        rows.append((f"{pkg.from_code}-{pkg.to_code}", kind, pkg.version, on, str(pkg.path)))
+    if len(rows) > 1:
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        for row in rows:
+            cells = (cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
+            print("  ".join([*cells, row[4]]))
+    for problem in listing.problems:
+        print(f"problem: {problem}")
+    return 0
+
+
+def models_install(args: argparse.Namespace) -> int:
+    """``FILE...`` (each installed or refused on its own), ``SRC TGT`` (the index) or
+    ``DIR --from --to`` (a CTranslate2 directory)."""
+    from pipeline.engines import argos
+    from pipeline.engines.argos import ModelError
+
+    what = [Path(item) for item in args.what]
+    dir_options = args.from_codes or args.to_codes or args.target_prefix or args.tokenizer
+    if len(what) == 1 and what[0].is_dir():
+        if not (args.from_codes and args.to_codes):
+            raise ConfigError(f"{what[0]} is a directory: register a CTranslate2 model with "
+                              f"`pipeline models install {what[0]} --from SRC --to TGT`")
+        tos = parse_langs(args.to_codes, "--to:")
+        installed = argos.install_ct2_dir(
+            what[0], parse_langs(args.from_codes, "--from:"), tos,
+            target_prefixes=parse_prefixes(args.target_prefix, tos),
+            tokenizer=args.tokenizer)
+        _print_installed(installed)
+        return 0
+    if dir_options:
+        raise ConfigError("--from, --to, --target-prefix and --tokenizer go with a "
+                          "CTranslate2 model directory only")
+    files = [p for p in what if p.suffix == ".argosmodel" or p.exists()]
+    if len(files) == len(what):
+        failed = 0
+        for path in what:  # each on its own: one bad file costs only itself
+            try:
+                _print_installed(argos.install_archive(path))
+            except ModelError as exc:
+                failed += 1
+                print(f"pipeline: error: {exc}", file=sys.stderr)
+        if failed and len(what) > 1:
+            print(f"pipeline: {failed} of {len(what)} files not installed", file=sys.stderr)
+        return 2 if failed else 0
+    if files:
+        raise ConfigError("models install takes FILE.argosmodel files, or SRC TGT, not both")
+    if len(what) != 2:
+        raise ConfigError(
+            f"models install takes FILE.argosmodel..., SRC TGT or DIR --from SRC --to TGT;"
+            f" no such file: {', '.join(str(p) for p in what)}")
+    _print_installed(argos.install_from_index(*parse_langs(",".join(args.what))))
+    return 0
+
+
+def parse_prefixes(text: str | None, targets: list[str]) -> dict[str, str]:
+    """``--target-prefix``: one token for the one target, or ``LANG=TOKEN,...``.
+
+    >>> parse_prefixes("deu_Latn", ["de"]), parse_prefixes("de=__de__, fr=__fr__", ["de", "fr"])
+    ({'de': 'deu_Latn'}, {'de': '__de__', 'fr': '__fr__'})
+    """
+    if not text:
+        return {}
+    if "=" not in text:
+        if len(targets) != 1:
+            raise ConfigError("--target-prefix: with several --to languages, give "
+                              "LANG=TOKEN for each, e.g. de=__de__,fr=__fr__")
+        return {targets[0]: text.strip()}
+    prefixes = {}
+    for part in text.split(","):
+        lang, sep, token = part.partition("=")
+        if not sep or not token.strip():
+            raise ConfigError(f"--target-prefix: {part.strip()!r} is not LANG=TOKEN")
+        prefixes[parse_langs(lang, "--target-prefix:")[0]] = token.strip()
+    return prefixes
+
+
+def _print_installed(packages) -> None:
+    for pkg in packages:
+        print(f"installed {pkg.from_code}-{pkg.to_code} {pkg.version} ({pkg.kind}) in {pkg.path}")
 
 
 def exit_without_teardown(code: int, exit_handlers: bool = True) -> NoReturn:
@@ -319,7 +445,8 @@ def main(argv: list[str] | None = None) -> int:
 def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command not in ("run", "models"):
         return args.handler(args)  # detect, explain: they report their own errors
-    from pipeline.engines.argos import ModelError
+    from pipeline.engines.argos import IndexUnreachable, ModelError
+    from pipeline.engines.base import DeviceError
     from pipeline.runner import (
         EXIT_LOCKED,
         EXIT_OUTPUT,
@@ -341,7 +468,9 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.command == "models":
             return cmd_models(args, parser)
         return args.handler(args)
-    except (ConfigError, UsageError, ModelError) as exc:
+    except IndexUnreachable as exc:
+        return _error(log, f"pipeline: error: {exc}", EXIT_UNREACHABLE)
+    except (ConfigError, UsageError, ModelError, DeviceError) as exc:
         return _error(log, f"pipeline: error: {exc}", EXIT_USAGE)
     except LockedError as exc:
         return _error(log, f"pipeline: {exc}", EXIT_LOCKED)

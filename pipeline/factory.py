@@ -64,15 +64,11 @@ def formats() -> str:
 def installed_languages() -> list[str]:
     """The language codes of the installed translation models (package codes, sorted).
 
-    The single call to model discovery: the engine interface's
-    (``pipeline.engines.base``) where it exists, else Argos's package list.
+    The single call to model discovery, through the engine interface
+    (:mod:`pipeline.engines.base`).
     """
-    try:
-        from pipeline.engines.base import installed_languages as discover
-    except ImportError:
-        from pipeline.engines.argos import installed_packages
+    from pipeline.engines.base import installed_languages as discover
 
-        return sorted({c for p in installed_packages() for c in (p.from_code, p.to_code)})
     return discover()
 
 
@@ -91,11 +87,9 @@ def detection_candidates(config: Config, installed: list[str] | None = None) -> 
 
 def install_hint(src: str, tgt: str) -> str:
     """The command that installs the model for ``src`` -> ``tgt`` (the engine
-    interface's hint where it exists)."""
-    try:
-        from pipeline.engines.base import install_hint as hint
-    except ImportError:
-        from pipeline.engines.argos import install_command as hint
+    interface's hint)."""
+    from pipeline.engines.base import install_hint as hint
+
     return hint(src, tgt)
 
 

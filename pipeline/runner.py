@@ -254,9 +254,9 @@ def file_sha256(entry: Entry) -> str:
 
 def fingerprint(config: Config) -> str:
     """What decides a document's outputs besides its bytes: config, models, version."""
-    from pipeline.engines.argos import installed_packages
+    from pipeline.engines.base import installed_models
 
-    models = sorted(f"{p.package_id}@{p.path.name}" for p in installed_packages())
+    models = installed_models()
     blob = json.dumps([__version__, config.fingerprint(), models], sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

@@ -210,17 +210,9 @@ def _run_stages(doc: Document, stages: list[Stage]) -> Document:
 
 
 def make_engine(config: Config, packages_dir: Path | None = None):
-    from pipeline.engines.argos import ArgosEngine
+    from pipeline.engines.base import make_engine as engine_for
 
-    t = config.translate
-    return ArgosEngine(
-        beam_size=t.beam_size,
-        compute_type=t.compute_type,
-        threads=t.threads or None,
-        max_batch_tokens=t.max_batch_tokens,
-        max_decoding_ratio=t.max_decoding_ratio,
-        packages_dir=packages_dir,
-    )
+    return engine_for(config, packages_dir)
 
 
 class ShardProcessor:

@@ -4,10 +4,27 @@ argostranslate packages (``.argosmodel``) are the models, but translation does n
 ``argostranslate.translate``: importing it costs seconds (spaCy, stanza, torch), its sentence
 splitters may download models, and it translates paragraph by paragraph in tiny batches,
 losing the sentence alignment. Here each segment is tokenised with the package's own
-SentencePiece model and the whole list is translated by the package's CTranslate2 model in
-length-sorted token batches, spread over the CPU cores. Of argostranslate, only
-``argostranslate.package`` is imported (cheap), to find and install packages. Nothing here
-touches the network except :func:`install_from_index`, which a user runs on purpose.
+tokenizer and the whole list is translated by the package's CTranslate2 model in
+length-sorted token batches, spread over the CPU cores (or on a GPU). Of argostranslate, only
+``argostranslate.package`` is imported (cheap), to find and install packages, and
+``argostranslate.apply_bpe`` for BPE packages. Nothing here touches the network except
+:func:`install_from_index`, which a user runs on purpose.
+
+Every package kind argostranslate 1.11 installs is read as it reads it:
+
+- ``sentencepiece``: ``sentencepiece.model`` (most of the Argos index);
+- ``bpe``: ``bpe.model`` (subword-nmt codes) with sacremoses' Moses tokenizer, punctuation
+  normaliser and detokenizer, as argostranslate's ``BPETokenizer`` (converted OPUS-MT);
+- ``multilingual``: a ``target_prefix`` in ``metadata.json`` (NLLB, M2M100): the decoder
+  starts with that token, which is removed from the output. Beyond argostranslate, one
+  package may serve many pairs: ``from_codes`` and ``to_codes`` (which argostranslate's
+  metadata reader already knows) with ``target_prefixes`` (target code -> token);
+- packages carrying a sentence model (``stanza/``, ``minisbd/``, ``spacy/``): it is never
+  loaded (no stanza, spaCy or torch import); sentences come from the pipeline's own segment
+  stage, and those directories are left out of the fingerprint;
+- ``ct2-dir``: a plain CTranslate2 model directory registered with its tokenizer files
+  (:func:`install_ct2_dir`, ``pipeline models install DIR --from pt --to en``), stored as a
+  package that argostranslate reads too.
 
 The packages directory is the one argostranslate uses: ``ARGOS_PACKAGES_DIR`` (read when a
 function is called, not only when argostranslate was imported), else argostranslate's own
@@ -33,12 +50,19 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from pipeline.config import available_cpus
 from pipeline.engines import ModelError
+from pipeline.engines.base import (
+    BEAM_SIZE,
+    COMPUTE_TYPE,
+    DEVICE,
+    resolve_compute_type,
+    resolve_device,
+)
 from pipeline.lazy import lazy_module
 from pipeline.log import warn
 
@@ -64,6 +88,8 @@ __all__ = [
     "PackageInfo",
     "PackageListing",
     "install_command",
+    "install_archive",
+    "install_ct2_dir",
     "install_file",
     "install_from_index",
     "installed_packages",
@@ -77,20 +103,46 @@ PIVOT = "en"
 INDEX_TIMEOUT_S = 3.0
 
 
+class IndexUnreachable(ModelError):
+    """The Argos package index (or the proxy) does not answer: the CLI exits 69."""
+
+
+# Tokenizer files, as argostranslate looks for them (SentencePiece first).
+TOKENIZER_FILES = {"sentencepiece.model": "sentencepiece", "bpe.model": "bpe"}
+# Sentence-model directories a package may carry; never loaded here (see the module doc).
+SENTENCE_MODELS = ("minisbd", "stanza", "spacy")
+# metadata.json key of a registered CTranslate2 directory: where it was registered from.
+CT2_SOURCE_KEY = "ct2_source"
+
+
 @dataclass(frozen=True)
 class PackageInfo:
-    """One installed translation package."""
+    """One installed translation pair (a multilingual package gives one per pair, all with
+    the same ``path``: one model, loaded once)."""
 
     from_code: str
     to_code: str
     version: str
     path: Path
     target_prefix: str = ""
+    tokenizer: str = "sentencepiece"  # or "bpe"
+    sentence_model: str = ""  # "stanza", "minisbd", "spacy": carried, not used
+    origin: str = "argos"  # or "ct2-dir"
+    multilingual: bool = False
 
     @property
     def package_id(self) -> str:
         """Argos-style id, e.g. ``translate-pt_en-1.0``."""
         return f"translate-{self.from_code}_{self.to_code}-{self.version}"
+
+    @property
+    def kind(self) -> str:
+        """What ``pipeline models list`` shows: ``sentencepiece``, ``bpe``,
+        ``multilingual sentencepiece``, ``ct2-dir bpe``..."""
+        words = ["ct2-dir"] if self.origin == "ct2-dir" else []
+        if self.multilingual or self.target_prefix:
+            words.append("multilingual")
+        return " ".join([*words, self.tokenizer])
 
 
 @dataclass(frozen=True)
@@ -121,6 +173,78 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(number) for number in re.findall(r"\d+", version))
 
 
+def package_pairs(metadata: dict) -> list[tuple[str, str, str]]:
+    """(from, to, target prefix) of every pair a package's ``metadata.json`` offers.
+
+    >>> package_pairs({"from_code": "pt", "to_code": "en"})
+    [('pt', 'en', '')]
+    >>> package_pairs({"from_code": "en", "to_code": "de", "from_codes": ["en", "de"],
+    ...     "to_codes": ["en", "de"], "target_prefixes": {"en": "__en__", "de": "__de__"}})
+    [('en', 'de', '__de__'), ('de', 'en', '__en__')]
+    """
+    froms = [c for c in metadata.get("from_codes") or [] if isinstance(c, str) and c]
+    tos = [c for c in metadata.get("to_codes") or [] if isinstance(c, str) and c]
+    prefixes = metadata.get("target_prefixes") or {}
+    prefix = metadata.get("target_prefix") or ""
+    if not isinstance(prefixes, dict) or not isinstance(prefix, str):
+        raise ValueError("target_prefix must be a string and target_prefixes an object")
+    if not froms and not tos:
+        pair = metadata.get("from_code"), metadata.get("to_code")
+        if not all(isinstance(code, str) and code for code in pair):
+            return []
+        return [(pair[0], pair[1], prefixes.get(pair[1], prefix))]
+    froms = froms or [metadata.get("from_code")]
+    tos = tos or [metadata.get("to_code")]
+    pairs = []
+    for src in froms:
+        for tgt in tos:
+            if isinstance(src, str) and isinstance(tgt, str) and src and tgt and src != tgt:
+                pairs.append((src, tgt, str(prefixes.get(tgt, prefix))))
+    return pairs
+
+
+def read_package(path: Path) -> tuple[list[PackageInfo], str | None]:
+    """The pairs of one package directory, or why it is not usable (None: not a
+    translation package at all, e.g. an ``sbd`` package, skipped)."""
+    try:
+        package = argos_package.Package(path)
+        metadata = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
+        if not isinstance(metadata, dict):
+            raise ValueError("metadata.json is not a JSON object")
+        pairs = package_pairs(metadata)
+    except (OSError, ValueError) as exc:
+        return [], (
+            f"{path}: not a readable Argos package ({exc}); remove this directory,"
+            " it also breaks argostranslate"
+        )
+    if package.type != "translate":
+        return [], None
+    tokenizer = next((kind for name, kind in TOKENIZER_FILES.items()
+                      if (path / name).is_file()), None)
+    missing = [] if (path / "model" / "model.bin").is_file() else ["model/model.bin"]
+    if tokenizer is None:
+        missing.append("sentencepiece.model or bpe.model")
+    if not pairs or missing:
+        what = ", ".join(missing) if missing else "from_code/to_code in metadata.json"
+        return [], f"{path}: incomplete package (no {what}); remove and reinstall it"
+    sentence_model = next((name for name in SENTENCE_MODELS if (path / name).is_dir()), "")
+    origin = "ct2-dir" if metadata.get(CT2_SOURCE_KEY) else "argos"
+    return [
+        PackageInfo(
+            from_code=src,
+            to_code=tgt,
+            version=package.package_version or "0",
+            path=path,
+            target_prefix=prefix,
+            tokenizer=tokenizer,
+            sentence_model=sentence_model,
+            origin=origin,
+            multilingual=len(pairs) > 1 or bool(prefix),
+        )
+        for src, tgt, prefix in pairs
+    ], None
+
+
 def list_packages(packages_dir: Path | None = None) -> PackageListing:
     """Read every package directory, through argostranslate's own ``Package`` class.
 
@@ -136,34 +260,10 @@ def list_packages(packages_dir: Path | None = None) -> PackageListing:
     for path in sorted(root.iterdir()):
         if not path.is_dir():
             continue
-        try:
-            package = argos_package.Package(path)
-        except (OSError, ValueError) as exc:
-            problems.append(
-                f"{path}: not a readable Argos package ({exc}); remove this directory,"
-                " it also breaks argostranslate"
-            )
-            continue
-        if package.type != "translate":
-            continue
-        missing = [
-            name
-            for name in ("model/model.bin", "sentencepiece.model")
-            if not (path / name).is_file()
-        ]
-        if not package.from_code or not package.to_code or missing:
-            what = ", ".join(missing) if missing else "from_code/to_code in metadata.json"
-            problems.append(f"{path}: incomplete package (no {what}); remove and reinstall it")
-            continue
-        packages.append(
-            PackageInfo(
-                from_code=package.from_code,
-                to_code=package.to_code,
-                version=package.package_version or "0",
-                path=path,
-                target_prefix=package.target_prefix,
-            )
-        )
+        found, problem = read_package(path)
+        packages.extend(found)
+        if problem:
+            problems.append(problem)
     return PackageListing(tuple(packages), tuple(problems))
 
 
@@ -201,16 +301,58 @@ def install_command(src: str, tgt: str) -> str:
     )
 
 
+class _SentencePieceTokenizer:
+    """A package's SentencePiece model (no threads: safe across a fork)."""
+
+    def __init__(self, path: Path) -> None:
+        self.processor = spm.SentencePieceProcessor(model_file=str(path))
+
+    def encode(self, texts: list[str]) -> list[list[str]]:
+        return self.processor.encode(texts, out_type=str)
+
+    def decode(self, tokens: list[str]) -> str:
+        return self.processor.decode(tokens)
+
+
+class _MosesBPETokenizer:
+    """argostranslate's ``BPETokenizer``, step for step: sacremoses' punctuation normaliser
+    and tokenizer (source language), subword-nmt BPE (argostranslate's own copy of
+    ``apply_bpe``), sacremoses' detokenizer (target language)."""
+
+    def __init__(self, path: Path, src: str, tgt: str) -> None:
+        from argostranslate.apply_bpe import BPE
+        from sacremoses.normalize import MosesPunctNormalizer
+        from sacremoses.tokenize import MosesDetokenizer, MosesTokenizer
+
+        self.normalizer = MosesPunctNormalizer(src)
+        self.tokenizer = MosesTokenizer(src)
+        self.detokenizer = MosesDetokenizer(tgt)
+        with path.open(encoding="utf-8") as codes:
+            self.bpe = BPE(codes)
+
+    def encode(self, texts: list[str]) -> list[list[str]]:
+        out = []
+        for text in texts:
+            tokenized = " ".join(self.tokenizer.tokenize(self.normalizer.normalize(text)))
+            words = tokenized.strip("\r\n ").split(" ")
+            out.append([] if words == [""] else self.bpe.segment_tokens(words))
+        return out
+
+    def decode(self, tokens: list[str]) -> str:
+        return self.detokenizer.detokenize(" ".join(tokens).replace("@@ ", "").split(" "))
+
+
 @dataclass(frozen=True)
 class _LoadedModel:
     translator: ctranslate2.Translator
-    tokenizer: spm.SentencePieceProcessor
+    tokenizer: _SentencePieceTokenizer | _MosesBPETokenizer
 
 
-# Loaded models, once per process: (package dir, device, compute type, threads) -> model.
-_LOADED: dict[tuple[Path, str, str, int], _LoadedModel] = {}
+# Loaded models, once per process: (package dir, device, index, compute type, threads).
+_LOADED: dict[tuple[Path, str, int, str, int], _LoadedModel] = {}
 _DIGESTS: dict[Path, str] = {}
-_TOKENIZERS: dict[Path, spm.SentencePieceProcessor] = {}  # no threads: safe across a fork
+# Tokenizers per (package dir, from, to): a BPE package's Moses steps depend on the pair.
+_TOKENIZERS: dict[tuple[Path, str, str], _SentencePieceTokenizer | _MosesBPETokenizer] = {}
 _CACHE_LOCK = threading.Lock()
 # Models a forked child inherited from its parent. Their CTranslate2 worker threads did not
 # survive the fork: translating with one waits forever, and so does freeing one (it joins
@@ -228,59 +370,81 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _load(package: PackageInfo, device: str, compute_type: str, threads: int) -> _LoadedModel:
-    key = (package.path, device, compute_type, threads)
+def _new_translator(model_dir: Path, device: str, device_index: int, compute_type: str,
+                    threads: int) -> ctranslate2.Translator:
+    if device == "cuda":
+        # One batch at a time on the GPU, with the CPU threads for what runs there.
+        return ctranslate2.Translator(str(model_dir), device="cuda", device_index=device_index,
+                                      compute_type=compute_type, inter_threads=1,
+                                      intra_threads=threads)
+    return ctranslate2.Translator(
+        str(model_dir),
+        device=device,
+        compute_type=compute_type,
+        # Parallel batches on one thread each: argostranslate's default (one
+        # worker, intra-op threads) measured 1.1-2.5x slower on 2 cores.
+        inter_threads=threads,
+        intra_threads=1,
+    )
+
+
+def _load(package: PackageInfo, device: str, device_index: int, compute_type: str,
+          threads: int) -> _LoadedModel:
+    key = (package.path, device, device_index, compute_type, threads)
     with _CACHE_LOCK:
         model = _LOADED.get(key)
         if model is None:
             try:
-                translator = ctranslate2.Translator(
-                    str(package.path / "model"),
-                    device=device,
-                    compute_type=compute_type,
-                    # Parallel batches on one thread each: argostranslate's default (one
-                    # worker, intra-op threads) measured 1.1-2.5x slower on 2 cores.
-                    inter_threads=threads,
-                    intra_threads=1,
-                )
+                translator = _new_translator(package.path / "model", device, device_index,
+                                             compute_type, threads)
             except (RuntimeError, ValueError, OSError) as exc:
                 raise ModelError(
                     f"cannot load the model of {package.package_id} ({package.path}) on"
                     f" {device} as {compute_type}: {exc}; reinstall the package, or check"
-                    " translate.compute_type"
+                    " translate.compute_type and translate.device"
                 ) from exc
             model = _LoadedModel(translator=translator, tokenizer=_tokenizer(package))
             _LOADED[key] = model
     return model
 
 
-def _tokenizer(package: PackageInfo) -> spm.SentencePieceProcessor:
-    """The package's SentencePiece model (cached; call with ``_CACHE_LOCK`` held)."""
-    tokenizer = _TOKENIZERS.get(package.path)
+def _tokenizer(package: PackageInfo) -> _SentencePieceTokenizer | _MosesBPETokenizer:
+    """The package's tokenizer for its pair (cached; call with ``_CACHE_LOCK`` held)."""
+    key = (package.path, package.from_code, package.to_code)
+    tokenizer = _TOKENIZERS.get(key)
     if tokenizer is None:
+        if package.tokenizer == "bpe":
+            path = package.path / "bpe.model"
+        else:
+            path = package.path / "sentencepiece.model"
         try:
-            tokenizer = spm.SentencePieceProcessor(
-                model_file=str(package.path / "sentencepiece.model")
-            )
-        except (RuntimeError, OSError) as exc:
+            if package.tokenizer == "bpe":
+                tokenizer = _MosesBPETokenizer(path, package.from_code, package.to_code)
+            else:
+                tokenizer = _SentencePieceTokenizer(path)
+        except (RuntimeError, OSError, ValueError, UnicodeDecodeError) as exc:
             raise ModelError(
-                f"cannot load the tokenizer of {package.package_id}"
-                f" ({package.path / 'sentencepiece.model'}): {exc}; reinstall the package"
+                f"cannot load the tokenizer of {package.package_id} ({path}): {exc};"
+                " reinstall the package"
             ) from exc
-        _TOKENIZERS[package.path] = tokenizer
+        _TOKENIZERS[key] = tokenizer
     return tokenizer
 
 
 def _digest(path: Path) -> str:
-    """Content hash of an installed package (model, tokenizer, metadata), cached."""
+    """Content hash of an installed package (model, tokenizer, metadata), cached.
+
+    The README and a sentence model the package carries (never used) are left out.
+    """
     with _CACHE_LOCK:
         digest = _DIGESTS.get(path)
         if digest is None:
             hasher = hashlib.blake2b(digest_size=8)
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if file.name == "README.md":
+                relative = file.relative_to(path)
+                if relative.name == "README.md" or relative.parts[0] in SENTENCE_MODELS:
                     continue
-                hasher.update(file.relative_to(path).as_posix().encode() + b"\0")
+                hasher.update(relative.as_posix().encode() + b"\0")
                 with file.open("rb") as handle:
                     while chunk := handle.read(1 << 20):
                         hasher.update(chunk)
@@ -292,7 +456,8 @@ def _forget(path: Path) -> None:
     """Drop cached models and digests of a package directory that is replaced or removed."""
     with _CACHE_LOCK:
         _DIGESTS.pop(path, None)
-        _TOKENIZERS.pop(path, None)
+        for key in [key for key in _TOKENIZERS if key[0] == path]:
+            del _TOKENIZERS[key]
         for key in [key for key in _LOADED if key[0] == path]:
             del _LOADED[key]
 
@@ -327,27 +492,32 @@ class ArgosEngine:
     def __init__(
         self,
         *,
-        beam_size: int = 4,
-        compute_type: str = "auto",
+        beam_size: int = BEAM_SIZE,
+        compute_type: str = COMPUTE_TYPE,
         threads: int | None = None,
         max_batch_tokens: int = 1024,
         max_decoding_ratio: float = 2.0,
         max_decoding_extra: int = 10,
         min_decoding_length: int = 1,
         max_input_tokens: int = 200,
-        device: str = "cpu",
+        device: str = DEVICE,
+        device_index: int = 0,
         packages_dir: Path | None = None,
     ) -> None:
         cpus = available_cpus()
         self.beam_size = beam_size
-        self.compute_type = compute_type
+        # "auto" devices and compute types are resolved at first use (a run with nothing
+        # to translate never imports CTranslate2): the fingerprint names the ones used.
+        self._device_asked, self._compute_asked = device, compute_type
+        self._device: str | None = "cpu" if device == "cpu" else None
+        self._compute_type: str | None = None
+        self.device_index = device_index
         self.threads = max(1, min(threads or cpus, cpus))
         self.max_batch_tokens = max_batch_tokens
         self.max_decoding_ratio = max_decoding_ratio
         self.max_decoding_extra = max_decoding_extra
         self.min_decoding_length = min_decoding_length
         self.max_input_tokens = max_input_tokens
-        self.device = device
         # Highest version wins where a pair is installed more than once.
         self._packages = {
             (language_code(package.from_code), language_code(package.to_code)): package
@@ -355,6 +525,53 @@ class ArgosEngine:
                 installed_packages(packages_dir), key=lambda p: _version_key(p.version)
             )
         }
+
+    @property
+    def device(self) -> str:
+        """``cpu`` or ``cuda``; :class:`DeviceError` when the device asked for is not there."""
+        if self._device is None:
+            self._device = resolve_device(self._device_asked)
+        return self._device
+
+    @property
+    def compute_type(self) -> str:
+        """The CTranslate2 compute type used on :attr:`device`."""
+        if self._compute_type is None:
+            self._compute_type = resolve_compute_type(self._compute_asked, self.device)
+        return self._compute_type
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The pairs installed models translate directly, sorted (pivots not listed)."""
+        return sorted(self._packages)
+
+    def languages(self) -> list[str]:
+        """The languages installed models translate from or into, sorted."""
+        return sorted({code for pair in self._packages for code in pair})
+
+    def install_hint(self, src: str, tgt: str) -> str:
+        """What a user runs to install the ``src -> tgt`` pair."""
+        return install_command(src, tgt)
+
+    @property
+    def call_tokens(self) -> int:
+        """Source tokens per ``translate`` call that fill its batches (the translate stage
+        calls it with about this many; see :class:`pipeline.stages.translate.Engine`).
+
+        A batch holds segments of one source length only, so a call of few segments makes
+        batches of one or two: over the 600 sentences of ``bench/translate.py`` (h) at
+        beam 4, calls of 4,096 tokens (the stage's former size) made batches of 1.9
+        segments on average, one call 4.1; CTranslate2's CPU time for 16 segments at beam
+        4 (base model, one thread) was 2.6, 1.6, 1.3, 1.1 and 1.1 s in batches of 1, 2, 4,
+        8 and 16 (``bench/translate.py --only j``). 128 full batches per call (32,768
+        tokens at beam 4) give the sentences of a shard one call; the budget is still
+        asked before each batch.
+        """
+        return 128 * max(1, self.max_batch_tokens // self.beam_size)
+
+    @property
+    def batch_parallelism(self) -> int:
+        """Batches CTranslate2 runs at once: one per thread on CPU, one on a GPU."""
+        return 1 if self.device == "cuda" else self.threads
 
     def route(self, src: str, tgt: str) -> list[PackageInfo] | None:
         """Packages that translate ``src`` to ``tgt``, in order; ``[]`` if equal; else None.
@@ -381,11 +598,11 @@ class ArgosEngine:
                 missing.append(pair)
         return missing
 
-    def model_id(self, src: str, tgt: str) -> str:
+    def fingerprint(self, src: str, tgt: str) -> str:
         """Fingerprint of what produces ``src -> tgt`` translations, for caches.
 
         Package ids and content hashes along the route, plus the decoding options that
-        change the output.
+        change the output, the compute type and the device (when not the CPU).
         """
         route = self._route_or_raise(src, tgt)
         try:
@@ -395,8 +612,15 @@ class ArgosEngine:
         return (
             f"{packages or 'identity'};beam={self.beam_size};cap={self.max_decoding_ratio}x"
             f"+{self.max_decoding_extra}<={self._cap(self.max_input_tokens)};"
-            f"min={self.min_decoding_length};{self.compute_type}"
+            f"min={self.min_decoding_length};{self.compute_type}{self._device_mark()}"
         )
+
+    model_id = fingerprint  # the translate stage's name for it
+
+    def _device_mark(self) -> str:
+        """Nothing on CPU (fingerprints made before devices existed stay valid), else the
+        device: a GPU computes in another order and may differ in the last bits."""
+        return "" if self.device == "cpu" else f";{self.device}"
 
     def count_tokens(self, texts: Sequence[str], src: str, tgt: str) -> list[int]:
         """How many input tokens the first model of the route makes of each text."""
@@ -406,7 +630,7 @@ class ArgosEngine:
         with _CACHE_LOCK:
             tokenizer = _tokenizer(route[0])
         try:
-            return [len(ids) for ids in tokenizer.encode(list(texts))]
+            return [len(tokens) for tokens in tokenizer.encode(list(texts))]
         except RuntimeError as exc:
             raise ModelError(f"the {route[0].package_id} tokenizer failed: {exc}") from exc
 
@@ -450,7 +674,8 @@ class ArgosEngine:
 
     def _translate_with(self, package: PackageInfo, texts: list[str | None],
                         stop: Callable[[], bool] | None) -> list[str | None]:
-        model = _load(package, self.device, self.compute_type, self.threads)
+        model = _load(package, self.device, self.device_index, self.compute_type,
+                      self.threads)
         try:
             return self._run_model(model, package, texts, stop)
         except RuntimeError as exc:  # what CTranslate2 and SentencePiece raise
@@ -462,14 +687,15 @@ class ArgosEngine:
     def _run_model(self, model: _LoadedModel, package: PackageInfo, texts: list[str | None],
                    stop: Callable[[], bool] | None) -> list[str | None]:
         given = [i for i, text in enumerate(texts) if text is not None]
-        encoded = model.tokenizer.encode([texts[i] for i in given], out_type=str)
+        encoded = model.tokenizer.encode([texts[i] for i in given])
         tokens: dict[int, list[str]] = dict(zip(given, encoded, strict=True))
         prefix = [package.target_prefix] if package.target_prefix else []
         # Longest first, in batches of one source length, ``threads`` at a time (a small
         # input is split so that every thread gets work).
         order = sorted((i for i in given if tokens[i]), key=lambda i: -len(tokens[i]))
         total = sum(len(tokens[i]) for i in order)
-        limit = min(self.max_batch_tokens // self.beam_size, math.ceil(total / self.threads))
+        parallel = self.batch_parallelism
+        limit = min(self.max_batch_tokens // self.beam_size, math.ceil(total / parallel))
         batches = [
             (batch, self._cap(length) + len(prefix))
             for length, same_length in itertools.groupby(order, key=lambda i: len(tokens[i]))
@@ -481,7 +707,7 @@ class ArgosEngine:
         # With ``stop``: at most this many source tokens handed over at a time (a batch's
         # worth per thread), many short batches or a few long ones, so that once ``stop``
         # says so, little is left to finish.
-        queued = self.threads * max(1, self.max_batch_tokens // self.beam_size)
+        queued = parallel * max(1, self.max_batch_tokens // self.beam_size)
 
         def collect(job: tuple[list[int], list, int]) -> None:
             running.remove(job)
@@ -620,10 +846,9 @@ def _validate_archive(path: Path) -> str:
         raise ModelError(f"{refuse} a {metadata['type']!r} package, not a translation package")
     if f"{top}/model/model.bin" not in names:
         raise ModelError(f"{refuse} {top}/model/model.bin is missing (no CTranslate2 model)")
-    if f"{top}/sentencepiece.model" not in names:
+    if not any(f"{top}/{name}" in names for name in TOKENIZER_FILES):
         raise ModelError(
-            f"{refuse} {top}/sentencepiece.model is missing; only SentencePiece packages are"
-            " supported (not bpe.model)"
+            f"{refuse} it holds no tokenizer ({top}/sentencepiece.model or {top}/bpe.model)"
         )
     return top
 
@@ -636,12 +861,20 @@ def _clear_argostranslate_cache() -> None:
 
 
 def install_file(path: Path, packages_dir: Path | None = None) -> PackageInfo:
+    """:func:`install_archive`, returning the package's first pair."""
+    return install_archive(path, packages_dir)[0]
+
+
+def install_archive(path: Path, packages_dir: Path | None = None) -> list[PackageInfo]:
     """Validate an ``.argosmodel`` and install it; replace a package of the same name.
+    Returns its pairs (several for a multilingual package).
 
     Extracts exactly as argostranslate's ``install_from_path`` does (one top-level directory
     under the packages directory), but only after validation, through a staging directory
     (nothing half-written is ever visible) and without importing ``argostranslate.translate``.
-    Raises :class:`ModelError`, having written nothing, when the file is not a valid package.
+    The model is loaded once and translates a word before it is accepted
+    (:func:`check_package`). Raises :class:`ModelError`, having written nothing, when the
+    file is not a valid package.
     """
     path = Path(path)
     top = _validate_archive(path)
@@ -652,15 +885,171 @@ def install_file(path: Path, packages_dir: Path | None = None) -> PackageInfo:
         with tempfile.TemporaryDirectory(prefix=".argos-install-", dir=root.parent) as staging:
             with zipfile.ZipFile(path) as archive:
                 archive.extractall(staging)
+            found = check_package(Path(staging) / top, f"refusing to install {path}:")
             if target.exists():
                 shutil.rmtree(target)
                 _forget(target)
             os.replace(Path(staging) / top, target)
     _clear_argostranslate_cache()
-    for package in list_packages(root).packages:
-        if package.path == target:
-            return package
-    raise ModelError(f"{path} was installed in {target} but is not a usable package")
+    return [replace(package, path=target) for package in found]
+
+
+def check_package(path: Path, refuse: str) -> list[PackageInfo]:
+    """Read a package directory and load its model and tokenizer once (on the CPU, one
+    thread) with a two-token translation of one word per pair; its pairs, or
+    :class:`ModelError` saying why it cannot be used (a truncated ``model.bin``, a
+    damaged tokenizer, metadata without languages)."""
+    found, problem = read_package(path)
+    if problem or not found:
+        raise ModelError(f"{refuse} {problem or 'not a translation package'}")
+    try:
+        translator = ctranslate2.Translator(str(path / "model"), device="cpu",
+                                            compute_type="auto", inter_threads=1,
+                                            intra_threads=1)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelError(
+            f"{refuse} its CTranslate2 model ({path.name}/model) cannot be loaded ({exc});"
+            " the file is damaged or incomplete: download or convert it again"
+        ) from exc
+    try:
+        for package in found:
+            tokenizer = (_MosesBPETokenizer(path / "bpe.model", package.from_code,
+                                            package.to_code)
+                         if package.tokenizer == "bpe"
+                         else _SentencePieceTokenizer(path / "sentencepiece.model"))
+            tokens = tokenizer.encode(["Test"])[0] or ["Test"]
+            prefix = [[package.target_prefix]] if package.target_prefix else None
+            result = translator.translate_batch([tokens], target_prefix=prefix, beam_size=1,
+                                                max_decoding_length=2 + bool(prefix))
+            tokenizer.decode(result[0].hypotheses[0])
+    except (RuntimeError, ValueError, OSError, UnicodeDecodeError) as exc:
+        raise ModelError(
+            f"{refuse} its model and tokenizer do not translate ({type(exc).__name__}: {exc});"
+            " the package is damaged, or its tokenizer is not the model's"
+        ) from exc
+    finally:
+        del translator
+    return found
+
+
+# Tokenizer files CTranslate2's converters and model hubs ship beside a model, by kind.
+SENTENCEPIECE_NAMES = ("sentencepiece.model", "source.spm", "sentencepiece.bpe.model",
+                       "spm.model")
+BPE_NAMES = ("bpe.model", "bpe.codes", "codes.bpe")
+
+
+def _tokenizer_kind(path: Path) -> str:
+    """``sentencepiece`` when SentencePiece loads ``path``, else ``bpe`` when it reads as
+    subword-nmt codes (text), else :class:`ModelError`."""
+    try:
+        spm.SentencePieceProcessor(model_file=str(path))
+        return "sentencepiece"
+    except (RuntimeError, OSError):
+        pass
+    try:
+        with path.open(encoding="utf-8") as handle:
+            first = handle.readline()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{path}: neither a SentencePiece model nor BPE codes ({exc})") from exc
+    if not first.strip():
+        raise ModelError(f"{path}: neither a SentencePiece model nor BPE codes (empty)")
+    return "bpe"
+
+
+def find_tokenizer(directory: Path) -> Path | None:
+    """The tokenizer file of a converted model directory, by its usual names."""
+    for name in (*SENTENCEPIECE_NAMES, *BPE_NAMES):
+        if (directory / name).is_file():
+            return directory / name
+    return None
+
+
+def install_ct2_dir(
+    directory: Path,
+    from_codes: Sequence[str],
+    to_codes: Sequence[str],
+    *,
+    target_prefixes: dict[str, str] | None = None,
+    tokenizer: Path | None = None,
+    packages_dir: Path | None = None,
+) -> list[PackageInfo]:
+    """Register a plain CTranslate2 model directory (``ct2-transformers-converter``,
+    ``ct2-opus-mt-converter``, ``ct2-fairseq-converter`` output) as a package.
+
+    The directory's files become the package's ``model/``, its tokenizer (``tokenizer``,
+    else found by name: :data:`SENTENCEPIECE_NAMES`, :data:`BPE_NAMES`) its
+    ``sentencepiece.model`` or ``bpe.model``, and a ``metadata.json`` in argostranslate's
+    format names the pairs (every ``from`` to every other ``to``) and, for a multilingual
+    model, the target token of each target language. Copied, not linked: the directory may
+    be deleted afterwards. Checked like an ``.argosmodel`` (:func:`check_package`) before it
+    is accepted; replaces an earlier registration of the same directory and pairs.
+    """
+    directory = Path(directory)
+    if not (directory / "model.bin").is_file():
+        raise ModelError(
+            f"{directory}: no model.bin; not a CTranslate2 model directory (convert the model"
+            " with CTranslate2's converters first)"
+        )
+    froms = [language_code(code) for code in from_codes]
+    tos = [language_code(code) for code in to_codes]
+    if not froms or not tos:
+        raise ModelError("a CTranslate2 directory needs --from and --to languages")
+    prefixes = {language_code(k): v for k, v in (target_prefixes or {}).items()}
+    unknown = sorted(set(prefixes) - set(tos))
+    if unknown:
+        raise ModelError(f"target tokens given for {', '.join(unknown)}, not in --to")
+    if len(tos) > 1 and prefixes and set(prefixes) != set(tos):
+        raise ModelError(
+            "a multilingual model needs a target token for each --to language (missing: "
+            + ", ".join(sorted(set(tos) - set(prefixes))) + ")"
+        )
+    tokenizer = Path(tokenizer) if tokenizer else find_tokenizer(directory)
+    if tokenizer is None or not tokenizer.is_file():
+        raise ModelError(
+            f"{directory}: no tokenizer file (looked for"
+            f" {', '.join((*SENTENCEPIECE_NAMES, *BPE_NAMES))}); name it with --tokenizer FILE"
+        )
+    kind = _tokenizer_kind(tokenizer)
+    size = sum(f.stat().st_size for f in directory.rglob("*") if f.is_file())
+    if size > MAX_PACKAGE_BYTES:
+        raise ModelError(f"{directory} holds {size:,} bytes, more than {MAX_PACKAGE_BYTES:,}")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", directory.resolve().name).strip("-") or "model"
+    top = f"ct2-{'+'.join(froms)}_{'+'.join(tos)}-{slug}"
+    metadata: dict[str, object] = {
+        "package_version": "1.0",
+        "argos_version": "1.9",
+        "type": "translate",
+        "from_code": froms[0],
+        "to_code": next((t for t in tos if t != froms[0]), tos[0]),
+        "from_name": froms[0],
+        "to_name": tos[0],
+        CT2_SOURCE_KEY: str(directory.resolve()),
+        "ct2_tokenizer": tokenizer.name,
+    }
+    if len(froms) > 1 or len(tos) > 1:
+        metadata["from_codes"], metadata["to_codes"] = froms, tos
+    if prefixes:
+        metadata["target_prefixes"] = prefixes
+        metadata["target_prefix"] = prefixes.get(str(metadata["to_code"]), "")
+    root = resolve_packages_dir(packages_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / top
+    with argos_package.package_lock:
+        with tempfile.TemporaryDirectory(prefix=".ct2-install-", dir=root.parent) as staging:
+            package = Path(staging) / top
+            shutil.copytree(directory, package / "model", symlinks=False)
+            name = "sentencepiece.model" if kind == "sentencepiece" else "bpe.model"
+            shutil.copyfile(tokenizer, package / name)
+            (package / "metadata.json").write_text(
+                json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+            found = check_package(package, f"refusing to register {directory}:")
+            if target.exists():
+                shutil.rmtree(target)
+                _forget(target)
+            os.replace(package, target)
+    _clear_argostranslate_cache()
+    return [replace(p, path=target) for p in found]
 
 
 def remove(src: str, tgt: str, packages_dir: Path | None = None) -> list[PackageInfo]:
@@ -706,7 +1095,7 @@ def _check_index_reachable() -> None:
     attempt.join(INDEX_TIMEOUT_S)
     error = outcome[0] if outcome else TimeoutError(f"no answer in {INDEX_TIMEOUT_S:g} s")
     if error is not None:
-        raise ModelError(
+        raise IndexUnreachable(
             f"cannot reach the Argos package index at {host}:{port} ({error}). Without"
             " internet, download the .argosmodel on a connected machine and run"
             " `pipeline models install FILE`"
@@ -722,7 +1111,7 @@ def install_from_index(src: str, tgt: str, packages_dir: Path | None = None) -> 
     _check_index_reachable()
     argos_package.update_package_index()  # logs, does not raise, on failure
     if not Path(argos_settings.local_package_index).is_file():
-        raise ModelError(
+        raise IndexUnreachable(
             f"could not download the Argos package index ({argos_settings.remote_package_index});"
             " download the .argosmodel on a connected machine and run"
             " `pipeline models install FILE`"
@@ -752,7 +1141,7 @@ def install_from_index(src: str, tgt: str, packages_dir: Path | None = None) -> 
         except Exception as exc:  # argostranslate raises a bare Exception
             raise ModelError(f"downloading the {hop[0]}->{hop[1]} package failed: {exc}") from exc
         try:
-            installed.append(install_file(download, packages_dir))
+            installed.extend(install_archive(download, packages_dir))
         finally:
             download.unlink(missing_ok=True)
     return installed

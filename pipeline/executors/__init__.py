@@ -43,3 +43,22 @@ def start_early(name: str, workers: int) -> None:
         from pipeline.executors.local import start_early as start_local
 
         start_local(workers)
+
+
+def gpus_per_worker(device: str, gpus: int, workers: int) -> float:
+    """The GPU share each worker or actor gets (Ray's ``num_gpus``): none on CPU, else the
+    ``gpus`` there are split between the ``workers`` (a whole one at most each).
+    ``device`` is ``cpu``, ``cuda`` or ``auto``; cuda without a GPU is a ConfigError.
+
+    >>> gpus_per_worker("cpu", 2, 2), gpus_per_worker("auto", 0, 2)
+    (0.0, 0.0)
+    >>> gpus_per_worker("cuda", 1, 4), gpus_per_worker("auto", 2, 2), gpus_per_worker("cuda", 4, 2)
+    (0.25, 1.0, 1.0)
+    """
+    if device == "cpu" or (device == "auto" and gpus == 0):
+        return 0.0
+    if gpus == 0:
+        raise ConfigError(
+            "translate.device = cuda but the executor has no GPU; use --device cpu (or auto)"
+        )
+    return min(1.0, gpus / max(1, workers))

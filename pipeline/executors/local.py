@@ -32,7 +32,8 @@ from pipeline.shard import Memory, PendingShard, ShardProcessor, ShardResult
 _processor: ShardProcessor | None = None
 
 
-def _init_worker(config: Config, threads: int, environment: dict[str, str]) -> None:
+def _init_worker(config: Config, threads: int, environment: dict[str, str],
+                 gpus: int = 0, started=None) -> None:
     global _processor
     # A worker forked from the fork server has the server's environment, that of the
     # run that started it: this run's (ARGOS_PACKAGES_DIR, XDG_* ...) is what counts.
@@ -41,6 +42,12 @@ def _init_worker(config: Config, threads: int, environment: dict[str, str]) -> N
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     config.translate.threads = threads
+    if gpus and started is not None:  # worker N translates on GPU N modulo the GPUs
+        from pipeline.engines.base import set_device_index
+
+        with started.get_lock():
+            number, started.value = started.value, started.value + 1
+        set_device_index(number % gpus)
     _processor = ShardProcessor(config)
     atexit.register(_exit_now)
 
@@ -66,6 +73,17 @@ def _run_shard(shard: list[tuple[str, bytes]], prepare: bool) -> ShardResult | P
 def _finish_shard(docs: bytes, hits: dict) -> ShardResult:
     assert _processor is not None
     return _processor.finish(docs, hits)
+
+
+def local_gpus(device: str) -> int:
+    """The GPUs local workers share (each worker one, in turn): none on CPU."""
+    if device == "cpu":
+        return 0
+    from pipeline.engines.base import cuda_devices
+    from pipeline.executors import gpus_per_worker
+
+    gpus = cuda_devices()
+    return gpus if gpus_per_worker(device, gpus, 1) else 0
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -117,9 +135,11 @@ class LocalExecutor:
         cpus = available_cpus()
         # Translation threads split between workers: never more threads than cores.
         threads = max(1, (self.config.translate.threads or cpus) // self.workers)
+        context = _context()
+        gpus = local_gpus(self.config.translate.device)
         self.pool = ProcessPoolExecutor(
-            self.workers, mp_context=_context(), initializer=_init_worker,
-            initargs=(self.config, threads, dict(os.environ)),
+            self.workers, mp_context=context, initializer=_init_worker,
+            initargs=(self.config, threads, dict(os.environ), gpus, context.Value("i", 0)),
         )
         return self.pool
 

@@ -121,8 +121,15 @@ class RayExecutor:
         self.load: list[int] = []  # tasks queued or running, per actor
 
     def _start_actors(self) -> None:
+        from pipeline.executors import gpus_per_worker
+
+        # Each actor its share of the cluster's GPUs when translating on CUDA (Ray then
+        # shows the actor only its own GPU, as device 0).
+        gpus = int(self.ray.cluster_resources().get("GPU", 0))
+        num_gpus = gpus_per_worker(self.config.translate.device, gpus, self.workers)
         remote = self.ray.remote(
-            num_cpus=self.cpus_per_actor, max_restarts=MAX_RETRIES, max_task_retries=MAX_RETRIES
+            num_cpus=self.cpus_per_actor, num_gpus=num_gpus, max_restarts=MAX_RETRIES,
+            max_task_retries=MAX_RETRIES,
         )(ShardActor)
         self.actors = [remote.remote(self.config, self.cpus_per_actor)
                        for _ in range(self.workers)]

@@ -89,13 +89,17 @@ _PLACEHOLDER_AT = re.compile(r"ZZ[A-Z]*$")
 
 
 class Engine(Protocol):
-    """What the stage needs from a translation engine (see ``ArgosEngine``).
+    """What the stage needs from a translation engine: the part of
+    :class:`pipeline.engines.base.Engine` (the interface every engine offers, e.g.
+    ``ArgosEngine``) it calls. ``model_id`` is the engine's per-pair ``fingerprint``
+    (models, decoding options, device and compute type): the translation memory's key.
 
     An engine raises :class:`~pipeline.engines.ModelError` when a model cannot be loaded or
     run; any other exception is a bug, and fails the documents it concerns. An engine may
     also offer ``count_tokens(texts, src, tgt) -> list[int]`` (the model's input tokens of
-    each text) and ``max_input_tokens``: without them, :func:`estimate_tokens` and
-    :data:`MAX_INPUT_TOKENS` are used.
+    each text), ``max_input_tokens`` and ``call_tokens`` (the source tokens per call
+    that fill its batches): without them, :func:`estimate_tokens`,
+    :data:`MAX_INPUT_TOKENS` and :data:`CHUNK_TOKENS` are used.
     """
 
     def route(self, src: str, tgt: str) -> object | None: ...
@@ -131,7 +135,7 @@ class Translate:
         *,
         budget_s: float = 0,
         clock: Callable[[], float] = time.monotonic,
-        chunk_tokens: int = CHUNK_TOKENS,
+        chunk_tokens: int | None = None,
         leftovers: str = "keep",
     ) -> None:
         self.engine = engine
@@ -143,7 +147,8 @@ class Translate:
         self.memory = memory
         self.budget_s = budget_s
         self.clock = clock
-        self.chunk_tokens = chunk_tokens
+        # The engine's own call size (``Engine.call_tokens``) unless one is given.
+        self.chunk_tokens = chunk_tokens or getattr(engine, "call_tokens", CHUNK_TOKENS)
         self.max_input_tokens: int = getattr(engine, "max_input_tokens", MAX_INPUT_TOKENS)
         self.missing: set[tuple[str, str]] = set()
         self.failed: dict[tuple[str, str], str] = {}  # pairs whose model failed, with why

@@ -37,7 +37,15 @@ from pipeline.engines.argos import PackageInfo, install_file
 if TYPE_CHECKING:
     from ctranslate2.specs import TransformerSpec
 
-__all__ = ["SIZES", "ModelSize", "build_package", "install_package", "synthetic_lines"]
+__all__ = [
+    "SIZES",
+    "ModelSize",
+    "build_ct2_dir",
+    "build_package",
+    "install_package",
+    "learn_bpe",
+    "synthetic_lines",
+]
 
 
 @dataclass(frozen=True)
@@ -230,6 +238,95 @@ def _write_zip(archive: Path, root: Path, top: str) -> None:
             zf.writestr(info, file.read_bytes())
 
 
+def _tokenize_words(lines: list[str]) -> list[str]:
+    """Moses tokens of ``lines``, as argostranslate's BPE tokenizer makes them."""
+    from sacremoses.normalize import MosesPunctNormalizer
+    from sacremoses.tokenize import MosesTokenizer
+
+    normalizer, tokenizer = MosesPunctNormalizer("en"), MosesTokenizer("en")
+    return [word for line in lines for word in tokenizer.tokenize(normalizer.normalize(line))]
+
+
+def learn_bpe(words: list[str], merges: int) -> str:
+    """subword-nmt BPE codes (format 0.2, as ``argostranslate.apply_bpe`` reads them) learnt
+    from ``words``: the most frequent adjacent pair merged, ``merges`` times, ties broken
+    by the pair's text, so equal input gives equal codes.
+
+    >>> print(learn_bpe(["lower", "low", "low", "newest"], 3))
+    #version: 0.2
+    l o
+    lo w</w>
+    w e
+    <BLANKLINE>
+    """
+    counts: dict[tuple[str, ...], int] = {}
+    for word in words:
+        symbols = (*word[:-1], word[-1] + "</w>")
+        counts[symbols] = counts.get(symbols, 0) + 1
+    codes = ["#version: 0.2"]
+    for _ in range(merges):
+        pairs: dict[tuple[str, str], int] = {}
+        for symbols, count in counts.items():
+            for pair in zip(symbols, symbols[1:], strict=False):
+                pairs[pair] = pairs.get(pair, 0) + count
+        if not pairs:
+            break
+        best = min(pairs, key=lambda pair: (-pairs[pair], pair))
+        codes.append(" ".join(best))
+        merged: dict[tuple[str, ...], int] = {}
+        for symbols, count in counts.items():
+            out: list[str] = []
+            i = 0
+            while i < len(symbols):
+                if i + 1 < len(symbols) and (symbols[i], symbols[i + 1]) == best:
+                    out.append(symbols[i] + symbols[i + 1])
+                    i += 2
+                else:
+                    out.append(symbols[i])
+                    i += 1
+            merged[tuple(out)] = merged.get(tuple(out), 0) + count
+        counts = merged
+    return "\n".join(codes) + "\n"
+
+
+def _bpe_vocabulary(codes: str, words: list[str]) -> list[str]:
+    """The special tokens, then every BPE unit of ``words`` and every single character
+    (alone and with the ``@@`` continuation mark), sorted."""
+    from argostranslate.apply_bpe import BPE
+
+    bpe = BPE(io.StringIO(codes))
+    units = set(bpe.segment_tokens(words))
+    for char in {c for word in words for c in word}:
+        units.update((char, char + "@@"))
+    return [*_SPECIAL_TOKENS, *sorted(units - set(_SPECIAL_TOKENS))]
+
+
+def _model_files(
+    root: Path, dims: ModelSize, seed: int, lines: list[str], tokenizer: str,
+    user_symbols: list[str],
+) -> tuple[str, bytes]:
+    """Save a CTranslate2 model in ``root`` and return its tokenizer (kind, bytes)."""
+    if tokenizer == "bpe":
+        words = _tokenize_words(lines)
+        codes = learn_bpe(words, max(8, dims.vocab // 4))
+        vocab = _bpe_vocabulary(codes, words) + user_symbols
+        tokenizer_bytes = codes.encode("utf-8")
+    elif tokenizer == "sentencepiece":
+        tokenizer_bytes = _train_sentencepiece(lines, dims.vocab, user_symbols)
+        vocab = _vocabulary(tokenizer_bytes)
+    else:
+        raise ValueError(f"unknown tokenizer {tokenizer!r}; use sentencepiece or bpe")
+    # Never <unk>, <s>, </s> (so never an empty output) nor a language token.
+    never_emit = [vocab.index(token) for token in (*_SPECIAL_TOKENS, *user_symbols)]
+    spec = _transformer_spec(dims, len(vocab), seed, never_emit)
+    spec.register_source_vocabulary(vocab)
+    spec.register_target_vocabulary(vocab)
+    spec.validate()
+    spec.optimize(quantization=dims.quantization)
+    spec.save(str(root))
+    return tokenizer, tokenizer_bytes
+
+
 def build_package(
     dest_dir: Path,
     from_code: str,
@@ -240,13 +337,27 @@ def build_package(
     training_text: str | None = None,
     version: str = "1.0",
     target_prefix: str = "",
+    tokenizer: str = "sentencepiece",
+    target_prefixes: dict[str, str] | None = None,
+    from_codes: list[str] | None = None,
+    sentence_model: str = "",
 ) -> Path:
     """Build ``translate-<from>_<to>-<version>.argosmodel`` in ``dest_dir``; return its path.
 
     ``size`` is a key of :data:`SIZES`. ``seed`` fixes the weights and the synthetic
     tokenizer text, so equal arguments give byte-identical packages. ``training_text``
-    (e.g. a benchmark corpus) is added to the tokenizer's training text. ``target_prefix``
-    makes a multilingual-style package whose decoder must be started with that token.
+    (e.g. a benchmark corpus) is added to the tokenizer's training text. The kinds
+    argostranslate 1.11 installs:
+
+    - ``tokenizer="sentencepiece"`` (``sentencepiece.model``) or ``"bpe"`` (``bpe.model``:
+      subword-nmt codes over sacremoses tokens, as converted OPUS-MT packages);
+    - ``target_prefix``: a multilingual-style package whose decoder must be started with
+      that token; ``target_prefixes`` (target code -> token) with ``from_codes``: one
+      model serving every pair of ``from_codes`` x the prefixes' languages (metadata
+      ``from_codes``, ``to_codes``, ``target_prefixes``);
+    - ``sentence_model="stanza"``: the package carries a ``stanza/`` directory, as the Argos
+      index's packages do. Its files only stand in for a stanza model (no stanza here):
+      the pipeline never loads it.
     """
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; choose one of {sorted(SIZES)}")
@@ -254,21 +365,14 @@ def build_package(
     lines = synthetic_lines(seed, dims.lexicon_words, dims.lines)
     if training_text:
         lines += [line for line in training_text.splitlines() if line.strip()]
-    user_symbols = [target_prefix] if target_prefix else []
-    sp_model = _train_sentencepiece(lines, dims.vocab, user_symbols)
-    vocab = _vocabulary(sp_model)
-
-    # Never <unk>, <s>, </s> (so never an empty output) nor the language token.
-    never_emit = [vocab.index(token) for token in (*_SPECIAL_TOKENS, *user_symbols)]
-    spec = _transformer_spec(dims, len(vocab), seed, never_emit)
-    spec.register_source_vocabulary(vocab)
-    spec.register_target_vocabulary(vocab)
-    spec.validate()
-    spec.optimize(quantization=dims.quantization)
+    prefixes = dict(target_prefixes or {})
+    if target_prefix:
+        prefixes.setdefault(to_code, target_prefix)
+    user_symbols = sorted(set(prefixes.values()))
 
     from_name = _LANGUAGE_NAMES.get(from_code, from_code)
     to_name = _LANGUAGE_NAMES.get(to_code, to_code)
-    metadata = {
+    metadata: dict[str, object] = {
         "package_version": version,
         "argos_version": "1.9",
         "from_code": from_code,
@@ -278,8 +382,12 @@ def build_package(
         "type": "translate",  # what argostranslate reads (and defaults to)
         "links": [],
     }
-    if target_prefix:
-        metadata["target_prefix"] = target_prefix
+    if prefixes.get(to_code):
+        metadata["target_prefix"] = prefixes[to_code]
+    if target_prefixes:
+        metadata["from_codes"] = list(from_codes or [from_code])
+        metadata["to_codes"] = list(target_prefixes)
+        metadata["target_prefixes"] = dict(target_prefixes)
     stem = f"translate-{from_code}_{to_code}-{version.replace('.', '_')}"
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
@@ -287,11 +395,23 @@ def build_package(
     with tempfile.TemporaryDirectory(prefix="argos-build-") as tmp:
         root = Path(tmp)
         (root / "model").mkdir()
-        spec.save(str(root / "model"))
-        (root / "sentencepiece.model").write_bytes(sp_model)
+        kind, tokenizer_bytes = _model_files(root / "model", dims, seed, lines, tokenizer,
+                                             user_symbols)
+        name = "bpe.model" if kind == "bpe" else "sentencepiece.model"
+        (root / name).write_bytes(tokenizer_bytes)
         (root / "metadata.json").write_text(
             json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+        if sentence_model == "stanza":
+            # The layout of the Argos index's packages (stanza/<lang>/tokenize/*.pt).
+            stanza = root / "stanza"
+            (stanza / from_code / "tokenize").mkdir(parents=True)
+            (stanza / "resources.json").write_text("{}\n", encoding="utf-8")
+            (stanza / from_code / "tokenize" / "default.pt").write_bytes(
+                b"stand-in for a stanza tokenizer model; never loaded\n"
+            )
+        elif sentence_model:
+            raise ValueError(f"unknown sentence_model {sentence_model!r}; use stanza")
         (root / "README.md").write_text(
             f"# {from_name} -> {to_name} (synthetic)\n\nRandom {size} Transformer (seed {seed}),"
             " built by pipeline.testing.argos_package for tests and benchmarks.\n",
@@ -299,6 +419,29 @@ def build_package(
         )
         _write_zip(archive, root, stem)
     return archive
+
+
+def build_ct2_dir(
+    dest_dir: Path,
+    *,
+    size: str = "tiny",
+    seed: int = 0,
+    tokenizer: str = "sentencepiece",
+    target_tokens: list[str] | None = None,
+) -> Path:
+    """A plain CTranslate2 model directory as CTranslate2's converters leave it, with its
+    tokenizer beside the model (``source.spm`` as OPUS-MT ships it, or ``bpe.codes``)
+    and no Argos metadata; ``target_tokens``: a multilingual model's language tokens."""
+    if size not in SIZES:
+        raise ValueError(f"unknown size {size!r}; choose one of {sorted(SIZES)}")
+    dims = SIZES[size]
+    lines = synthetic_lines(seed, dims.lexicon_words, dims.lines)
+    dest_dir = Path(dest_dir)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    kind, tokenizer_bytes = _model_files(dest_dir, dims, seed, lines, tokenizer,
+                                         sorted(set(target_tokens or [])))
+    (dest_dir / ("bpe.codes" if kind == "bpe" else "source.spm")).write_bytes(tokenizer_bytes)
+    return dest_dir
 
 
 def install_package(path: Path, packages_dir: Path) -> PackageInfo:
