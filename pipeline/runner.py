@@ -46,9 +46,9 @@ from pipeline.memory import OnFirstUse
 from pipeline.shard import ShardResult, build_stages
 from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
 from pipeline.writers import atomic_open, atomic_write, sweep_temporary, sync_to_disk
-from pipeline.writers.html import corpus_sources, write_html
 from pipeline.writers.jsonl import check_targets
 from pipeline.writers.parallel import write_parallel
+from pipeline.writers.review import corpus_sources, write_report
 from pipeline.writers.text import write_files
 
 # Files the pipeline reads as documents; everything else is listed as skipped.
@@ -657,7 +657,7 @@ class Runner:
             code = EXIT_OK
         report["exit_code"] = code
         # The page first (it leaves the timings out), so that they cover it too.
-        write_html(self.out, self._stored_documents(state), report, corpus_sources(self.corpus))
+        write_report(self.out, state.column("document"), report, corpus_sources(self.corpus))
         self._phase("pages", started)
         report["timings_s"] = self._timings()
         atomic_write(self.out / "report.json",
