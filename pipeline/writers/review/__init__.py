@@ -15,8 +15,8 @@ Two layouts, chosen by size:
   sorted by the script) or two clicks through the list pages.
 
 The folder is rebuilt incrementally: ``report/manifest.json`` keeps, per document,
-a key (a hash of its stored JSON, its neighbours, the targets and
-:data:`PAGE_VERSION`) and its index entry. A page whose key did not change is
+a key (a hash of its stored JSON, its neighbours, the targets, the page's script
+and style, and :data:`PAGE_VERSION`) and its index entry. A page whose key did not change is
 neither parsed nor rendered nor written; pages of documents no longer stored are
 removed. A rerun therefore costs one hash per document plus the pages that
 changed, and the index.
@@ -37,7 +37,7 @@ from typing import Any
 
 from pipeline.document import Document
 from pipeline.writers import atomic_write
-from pipeline.writers.review.assets import head, redirect, tail
+from pipeline.writers.review.assets import CSP, head, redirect, tail
 from pipeline.writers.review.docpage import (
     DETAIL_CHARS,
     TABLE_ROWS,
@@ -166,6 +166,7 @@ class FolderWriter:
 
     def __init__(self, folder: Path, targets: list[str], sources: Sources | None):
         self.folder, self.targets, self.sources = folder, targets, sources
+        self.base = json.dumps([PAGE_VERSION, CSP, targets])  # what every page depends on
         self.old = self._manifest()
         self.new: dict[str, tuple[str, dict]] = {}
         self.pending: tuple[Document | str, str, str, Document | None, str | None] | None = None
@@ -193,7 +194,7 @@ class FolderWriter:
     def _emit(self, item: Document | str, name: str, digest: str, doc: Document | None,
               section: str | None, following: str) -> None:
         key = hashlib.sha256(json.dumps(
-            [PAGE_VERSION, self.targets, digest, self.previous, following]).encode()).hexdigest()
+            [self.base, digest, self.previous, following]).encode()).hexdigest()
         href = f"d/{page_id(name)}.html"
         old = self.old.get(name)
         if old is not None and old[0] == key and (self.folder / href).is_file():

@@ -34,14 +34,14 @@ nav.pager { display: flex; gap: 1.2em; margin: .6em 0; padding: .4em .6em;
 .eyes li { margin: .2em 0; }
 .grid { display: flex; flex-wrap: wrap; gap: 0 2.5em; align-items: flex-start; }
 svg.bar { vertical-align: middle; }
-svg.bar rect { fill: #6b9bd1; } svg.bar rect.bg { fill: #eef2f7; }
-svg.bar.flag rect { fill: #e08a3c; } svg.bar.bad rect { fill: #c0392b; }
+svg.bar rect { fill: #6b9bd1; } svg.bar.flag rect { fill: #e08a3c; }
+svg.bar rect.bg, svg.bar.flag rect.bg { fill: #eef2f7; }
 .badge { display: inline-block; padding: 0 .45em; border-radius: .6em; font-size: .8em;
   background: #e8eef7; color: #234; margin-right: .3em; white-space: nowrap; }
 .badge.failed, .badge.quarantined { background: #fde2e1; color: #8a1c13; }
 .badge.deleted { background: #eee; color: #555; }
 .badge.ok { background: #e3f4e6; color: #1d5e2b; }
-.title { color: #555; font-size: .85em; }
+.sub { color: #555; font-size: .85em; }
 table.align { width: 100%; table-layout: fixed; }
 table.align td { white-space: pre-wrap; overflow-wrap: anywhere; }
 table.align tbody { border-top: 3px solid #9aa5b1; }
@@ -78,7 +78,25 @@ dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; overflow-wrap: anywhere
 SCRIPT = r"""
 (function () {
   "use strict";
-  function on(el, fn) { el.addEventListener("input", fn); el.addEventListener("change", fn); }
+  function on(form, fn) {
+    // Redrawn only when a control's value changed: a "change" event that comes when the
+    // search box loses focus (a click on a result) must not replace what is clicked.
+    var last = null;
+    function run() {
+      var now = [];
+      for (var i = 0; i < form.elements.length; i++) {
+        var el = form.elements[i];
+        if (el.tagName === "INPUT" || el.tagName === "SELECT") {
+          now.push(el.type === "checkbox" ? el.checked : el.value);
+        }
+      }
+      now = JSON.stringify(now);
+      if (now !== last) { last = now; fn(); }
+    }
+    form.addEventListener("input", run);
+    form.addEventListener("change", run);
+    run();
+  }
   function field(form, name) { var el = form.elements[name]; return el ? el.value : ""; }
   function show(form) {
     form.hidden = false;
@@ -138,7 +156,7 @@ SCRIPT = r"""
         td.appendChild(a);
         if (r[d.col.title]) {
           var t = document.createElement("div");
-          t.className = "title";
+          t.className = "sub";
           t.textContent = r[d.col.title];
           td.appendChild(t);
         }
@@ -159,7 +177,6 @@ SCRIPT = r"""
         (shown.length > size ? ", page " + (page + 1) + " of " + (last + 1) : "");
       pages.hidden = shown.length <= size;
     }
-    on(form, apply);
     form.elements.prev.addEventListener("click", function () { page -= 1; draw(); });
     form.elements.next.addEventListener("click", function () { page += 1; draw(); });
     var heads = document.querySelectorAll("#index-table th[data-key]");
@@ -178,7 +195,7 @@ SCRIPT = r"""
         });
       })(heads[h]);
     }
-    apply();
+    on(form, apply);
   }
 
   function docTools(form) {
@@ -200,7 +217,6 @@ SCRIPT = r"""
       count.textContent = n + " of " + groups.length + " paragraphs";
     }
     on(form, apply);
-    apply();
   }
 
   function flagTools(form) {
@@ -217,7 +233,6 @@ SCRIPT = r"""
       count.textContent = n + " of " + rows.length + " flagged segments";
     }
     on(form, apply);
-    apply();
   }
 })();
 """

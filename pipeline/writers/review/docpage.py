@@ -480,7 +480,7 @@ def listed_fixes(doc: Document) -> list[Fix]:
 def _fixes(doc: Document) -> str:
     fixes = listed_fixes(doc)
     if not fixes:
-        return "<h3>Fixes</h3>\n<p>None.</p>\n" if not doc.removed else ""
+        return "<h3>Fixes</h3>\n<p>None.</p>\n" if doc.blocks and not doc.removed else ""
     kinds = Counter(f.kind for f in fixes)
     summary = ", ".join(f"{esc(k)} {n}" for k, n in sorted(kinds.items()))
     rows = "".join(

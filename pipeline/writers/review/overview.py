@@ -76,8 +76,7 @@ def render_overview(report: dict[str, Any], rows: list[list[Any]], flagged: int,
     parts.append('<section id="totals"><h2>Totals</h2>\n<div class="grid">')
     parts.append(_counts("Languages (documents)", report.get("languages", {}), head="language"))
     parts.append(_counts("Fixes by kind", report.get("fixes_by_kind", {})))
-    parts.append(_counts("Documents by status", dict(sorted(statuses.items())), "bad",
-                         head="status"))
+    parts.append(_counts("Documents by status", dict(sorted(statuses.items())), head="status"))
     pairs = report.get("translation", {}).get("pairs", {})
     parts.append(_counts("Translated sentences by pair",
                          {p: v.get("segments", 0) for p, v in pairs.items()}, head="pair"))
@@ -107,13 +106,15 @@ def _eyes(report: dict[str, Any], statuses: Counter[str], flagged: int, flags_hr
         items.append(f"<li><b>{len(failed):,} failed</b> (retried by the next run): "
                      f"{names}{more}.</li>")
     if report.get("missing_models"):
-        items.append(f"<li><b>{len(report['missing_models'])} missing translation models</b>: "
+        n = len(report["missing_models"])
+        items.append(f"<li><b>{n} missing translation model{'s' if n > 1 else ''}</b>: "
                      'see <a href="#models">the commands that install them</a>.</li>')
     if flagged:
         items.append(f'<li><b>{flagged:,} translated sentences with QA flags</b>: '
                      f'<a href="{esc(flags_href)}">list them by language pair</a>.</li>')
     if report.get("quarantined"):
-        items.append(f"<li><b>{len(report['quarantined']):,} files quarantined</b>: "
+        n = len(report["quarantined"])
+        items.append(f"<li><b>{n:,} file{'s' if n > 1 else ''} quarantined</b>: "
                      'see <a href="#quarantined">the reasons</a>.</li>')
     if report.get("deleted"):
         items.append(f"<li>{report['deleted']:,} documents deleted from the corpus, their "
@@ -285,7 +286,7 @@ def _index_table(rows: list[list[Any]], body_id: str) -> str:
             '<th class="n" data-key="segments">sentences</th></tr></thead>')
     body = "".join(
         f'<tr><td><a href="{esc(r[1])}">{esc(r[0])}</a>'
-        + (f'<div class="title">{esc(r[10])}</div>' if r[10] else "")
+        + (f'<div class="sub">{esc(r[10])}</div>' if r[10] else "")
         + f'</td><td>{esc(r[2])}</td><td><span class="badge {esc(r[3])}">{esc(r[3])}</span></td>'
         + "".join(f'<td class="n">{r[i]}</td>' for i in (4, 5, 6, 7)) + "</tr>"
         for r in rows)
