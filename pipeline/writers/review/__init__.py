@@ -3,9 +3,9 @@
 Two layouts, chosen by size:
 
 - **One page** while the documents number at most :data:`SINGLE_PAGE_DOCUMENTS`
-  and their sections weigh at most :data:`SINGLE_PAGE_BYTES` together (a page a
-  browser opens at once): ``OUT/report.html`` holds the overview, the flagged
-  sentences, the index and every document.
+  and their stored JSON weighs at most :data:`SINGLE_PAGE_BYTES` together (a page
+  of about that size, which a browser opens at once): ``OUT/report.html`` holds
+  the overview, the flagged sentences, the index and every document.
 - **A folder** beyond that: ``OUT/report/index.html`` (overview and index),
   ``flags.html`` (flagged sentences by pair), ``list/NNNN.html`` (every document,
   :data:`LIST_PAGE` a page, for reading without the script), and one page per
@@ -55,7 +55,7 @@ from pipeline.writers.review.overview import (
 from pipeline.writers.review.text import esc
 
 SINGLE_PAGE_DOCUMENTS = 50  # more documents than this: the folder layout
-SINGLE_PAGE_BYTES = 2_000_000  # document sections heavier than this together: the folder
+SINGLE_PAGE_BYTES = 2_000_000  # documents' JSON heavier than this together: the folder
 LIST_PAGE = 1_000  # documents per static list page
 PAGE_VERSION = "review-1"  # change it when a page's HTML changes: every page is rebuilt
 FOLDER = "report"
@@ -117,33 +117,36 @@ def write_report(out: Path, documents: Iterable[Document | str], report: dict[st
     translation columns). See the module's docstring for the layouts."""
     report = {k: v for k, v in report.items() if k not in VOLATILE_REPORT_KEYS}
     targets = [str(t) for t in report.get("targets", [])]
-    single: list[tuple[Document | str, Document, dict, str]] | None = []
+    first: list[tuple[Document | str, str]] = []  # items, their JSON, while one page may do
     size = 0
     folder: FolderWriter | None = None
     for item in documents:
         if folder is not None:
             folder.add(item)
             continue
-        doc = _document(item)
-        anchor = f"d-{page_id(doc.doc)}"
-        section = render_document(doc, targets, sources(doc) if sources else None, anchor)
-        single.append((item, doc, index_entry(doc, f"#{anchor}"), section))
-        size += len(section)
-        if len(single) > SINGLE_PAGE_DOCUMENTS or size > SINGLE_PAGE_BYTES:
+        text = item.to_json() if isinstance(item, Document) else item
+        first.append((item, text))
+        size += len(text)
+        if len(first) > SINGLE_PAGE_DOCUMENTS or size > SINGLE_PAGE_BYTES:
             folder = FolderWriter(out / FOLDER, targets, sources)
-            for item, doc, _, section in single:
-                folder.add(item, doc, section)
-            single = None
+            for item, text in first:
+                folder.add(item, text)
+            first = []
     if folder is None:
-        _write_single(out, single or [], report)
+        _write_single(out, [_document(item) for item, _ in first], report, targets, sources)
     else:
         folder.finish(report)
         atomic_write(out / "report.html", redirect(f"{FOLDER}/index.html"), durable=False)
 
 
-def _write_single(out: Path, docs: list[tuple[Document | str, Document, dict, str]],
-                  report: dict[str, Any]) -> None:
-    entries = [entry for _, _, entry, _ in docs]
+def _write_single(out: Path, docs: list[Document], report: dict[str, Any],
+                  targets: list[str], sources: Sources | None) -> None:
+    sections, entries = [], []
+    for doc in docs:
+        anchor = f"d-{page_id(doc.doc)}"
+        sections.append(render_document(doc, targets, sources(doc) if sources else None,
+                                        anchor))
+        entries.append(index_entry(doc, f"#{anchor}"))
     deleted = set(report.get("deleted_sources", []))
     rows = [index_row(e, e["doc"] in deleted) for e in entries]
     flags, flagged = render_flags_table(entries)
@@ -152,9 +155,7 @@ def _write_single(out: Path, docs: list[tuple[Document | str, Document, dict, st
             render_overview(report, rows, flagged, "#flags", hrefs),
             f'<section id="flags"><h2>QA flags</h2>\n{flags}</section>\n',
             render_index(rows, None),
-            '<section id="pages"><h2>The documents</h2>\n']
-    page += [section for _, _, _, section in docs]
-    page += ["</section>\n", tail()]
+            '<section id="pages"><h2>The documents</h2>\n', *sections, "</section>\n", tail()]
     atomic_write(out / "report.html", "".join(page), durable=False)
     if (out / FOLDER).is_dir():  # a larger corpus's folder, from an earlier run
         shutil.rmtree(out / FOLDER)
@@ -169,7 +170,7 @@ class FolderWriter:
         self.base = json.dumps([PAGE_VERSION, CSP, targets])  # what every page depends on
         self.old = self._manifest()
         self.new: dict[str, tuple[str, dict]] = {}
-        self.pending: tuple[Document | str, str, str, Document | None, str | None] | None = None
+        self.pending: tuple[Document | str, str, str] | None = None
         self.previous = ""
         self.written = 0  # pages rendered and written by this call
 
@@ -182,17 +183,17 @@ class FolderWriter:
             pass
         return {}
 
-    def add(self, item: Document | str, doc: Document | None = None,
-            section: str | None = None) -> None:
+    def add(self, item: Document | str, text: str | None = None) -> None:
+        """The next document (``text``: its JSON, when already made)."""
         name = _name_of(item)
-        text = item.to_json() if isinstance(item, Document) else item
+        if text is None:
+            text = item.to_json() if isinstance(item, Document) else item
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         if self.pending is not None:
             self._emit(*self.pending, following=name)
-        self.pending = (item, name, digest, doc, section)
+        self.pending = (item, name, digest)
 
-    def _emit(self, item: Document | str, name: str, digest: str, doc: Document | None,
-              section: str | None, following: str) -> None:
+    def _emit(self, item: Document | str, name: str, digest: str, following: str) -> None:
         key = hashlib.sha256(json.dumps(
             [self.base, digest, self.previous, following]).encode()).hexdigest()
         href = f"d/{page_id(name)}.html"
@@ -200,10 +201,9 @@ class FolderWriter:
         if old is not None and old[0] == key and (self.folder / href).is_file():
             self.new[name] = (key, old[1])
         else:
-            doc = doc or _document(item)
-            if section is None:
-                source = self.sources(doc) if self.sources else None
-                section = render_document(doc, self.targets, source, f"d-{page_id(name)}")
+            doc = _document(item)
+            source = self.sources(doc) if self.sources else None
+            section = render_document(doc, self.targets, source, f"d-{page_id(name)}")
             nav = _nav(self.previous, following)
             atomic_write(self.folder / href, head(f"{name}: review") + nav + section + nav
                          + tail(), durable=False)

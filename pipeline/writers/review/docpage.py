@@ -254,7 +254,12 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> str:
         for b, ss in blocks)
     if hidden > 0:
         notes.append(f"{hidden:,} more characters of the clean copy are not shown")
-    src_marks, src_looked = mark_fixes(source, doc.fixes, "before")
+    groups = align([source[a:b] for a, b in ranges], blocks)
+    # A paragraph its clean block repeats as it is holds no fix: nothing is marked there
+    # (a doubled headline is then marked where it was removed, not where it was kept).
+    same = [ranges[p[0]] for p, items in groups if len(p) == 1 and len(items) == 1
+            and source[slice(*ranges[p[0]])].strip() == items[0][0].text.strip()]
+    src_marks, src_looked = mark_fixes(source, doc.fixes, "before", same)
     src_marks.sort(key=lambda m: m.start)
     starts, ends = [m.start for m in src_marks], [m.end for m in src_marks]
     segments = [s for _, ss in blocks for s in ss]
@@ -288,7 +293,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> str:
         f"<th>Clean ({esc(doc.lang or '?')})</th>"
         + "".join(f"<th>{esc(t)}</th>" for t in targets) + "</tr></thead>\n",
     ]
-    for indices, items in align([source[a:b] for a, b in ranges], blocks):
+    for indices, items in groups:
         if not items:
             cell, _ = source_cell(indices, 1)
             lines = source[ranges[indices[0]][0]:ranges[indices[0]][1]].splitlines()
