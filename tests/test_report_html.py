@@ -151,7 +151,7 @@ def test_the_overview_says_what_needs_attention_in_words_not_a_json_dump(page):
     assert "What needs your eyes" in text
     assert "pipeline models install fr de" in text  # the missing model and its command
     assert "binary file (NUL bytes): not a text document" in text  # quarantined, why
-    assert "1 translated sentences with QA flags" in text
+    assert "1 QA flag on translated sentences" in text
     # No raw report keys, no timings.
     for key in ("fixes_by_kind", "deleted_sources", "missing_models", "timings_s", "1.234"):
         assert key not in text, key

@@ -220,7 +220,8 @@ SCRIPT = r"""
   }
 
   function flagTools(form) {
-    var rows = document.querySelectorAll("#flag-body tr"), count = form.querySelector("output");
+    var rows = document.querySelectorAll("#flag-table tr[data-pair]");
+    var count = form.querySelector("output");
     show(form);
     function apply() {
       var pair = field(form, "pair"), kind = field(form, "kind"), n = 0;

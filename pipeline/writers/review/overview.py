@@ -110,7 +110,8 @@ def _eyes(report: dict[str, Any], statuses: Counter[str], flagged: int, flags_hr
         items.append(f"<li><b>{n} missing translation model{'s' if n > 1 else ''}</b>: "
                      'see <a href="#models">the commands that install them</a>.</li>')
     if flagged:
-        items.append(f'<li><b>{flagged:,} translated sentences with QA flags</b>: '
+        items.append(f"<li><b>{flagged:,} QA flag{'s' if flagged > 1 else ''} on translated "
+                     "sentences</b>: "
                      f'<a href="{esc(flags_href)}">list them by language pair</a>.</li>')
     if report.get("quarantined"):
         n = len(report["quarantined"])
@@ -263,11 +264,11 @@ def render_index(rows: list[list[Any]], lists: list[str] | None) -> str:
         '<span id="index-page"><button type="button" name="prev">previous</button> '
         '<button type="button" name="next">next</button></span></form>\n',
     ]
-    if lists and len(rows) > INDEX_PAGE:
+    if lists:
         links = " ".join(f'<a href="{esc(href)}">{n}</a>' for n, href in enumerate(lists, 1))
-        parts.append(f"<p>All {len(rows):,} documents, {len(rows) // len(lists) + 1:,} or "
-                     f"fewer a page: {links}. The table below shows the first {INDEX_PAGE}; "
-                     "its filters and sort cover them all.</p>\n")
+        first = (f" The table below shows the first {INDEX_PAGE}; its filters and sort "
+                 "cover them all." if len(rows) > INDEX_PAGE else "")
+        parts.append(f"<p>Every document, in pages of the list: {links}.{first}</p>\n")
     parts.append(_index_table(rows[: INDEX_PAGE if lists else len(rows)], "index-body"))
     data = {"col": {c: i for i, c in enumerate(COLUMNS)}, "numeric": [COLUMNS.index(c) for c
             in NUMERIC], "page": INDEX_PAGE, "rows": rows}
