@@ -328,6 +328,13 @@ def test_a_large_corpus_gets_a_folder_with_a_page_per_document(tmp_path, rendere
             assert f'href="{page_id(docs[n + 1].doc)}.html" rel="next"' in page_html
         assert f'href="d/{page_id(doc.doc)}.html"' in index
     assert (folder / "list" / "0001.html").is_file() and (folder / "flags.html").is_file()
+    # The same documents give the same bytes, in a fresh folder too.
+    again = tmp_path / "again"
+    write_report(again, [d.to_json() for d in docs], {"targets": ["en"]})
+    files = sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again / "report") for p in again.rglob("report/**/*")
+                           if p.is_file())
+    assert all((folder / f).read_bytes() == (again / "report" / f).read_bytes() for f in files)
 
 
 def test_a_rerun_rewrites_only_the_pages_that_changed(tmp_path, rendered):

@@ -393,9 +393,9 @@ def diff_rows(old: list[str], new: list[str]) -> list[str]:
     """Table rows of a line diff: removed (``del``), added (``add``), changed lines
     with their words marked, and unchanged ones around them (runs are folded).
 
-    >>> rows = diff_rows(["a b", "x"], ["a c", "x"])
+    >>> rows = diff_rows(["um dois três quatro", "x"], ["um dois três cinco", "x"])
     >>> rows[0]
-    '<tr class="chg"><td>~</td><td>a <del>b</del><ins>c</ins></td></tr>'
+    '<tr class="chg"><td>~</td><td>um dois três <del>quatro</del><ins>cinco</ins></td></tr>'
     """
     rows: list[str] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
@@ -417,7 +417,7 @@ def diff_rows(old: list[str], new: list[str]) -> list[str]:
 
 
 PAIR_WINDOW = 10  # removed lines a changed line's origin is looked for among
-PAIR_RATIO = 0.6  # how alike (difflib's ratio) a line and its changed version are
+PAIR_RATIO = 0.6  # share of words a line and its changed version have in common
 
 
 def _changed(old: list[str], new: list[str]) -> list[str]:
@@ -443,13 +443,15 @@ def _changed(old: list[str], new: list[str]) -> list[str]:
     return rows
 
 
-def _alike(a: str, b: str, exact_up_to: int = 2_000) -> bool:
-    """Whether two lines are versions of each other (the exact ratio only for lines up
-    to ``exact_up_to`` characters: it costs their product)."""
-    matcher = difflib.SequenceMatcher(None, a, b)
-    if matcher.quick_ratio() < PAIR_RATIO:
-        return False
-    return max(len(a), len(b)) > exact_up_to or matcher.ratio() >= PAIR_RATIO
+def _alike(a: str, b: str) -> bool:
+    """Whether two lines are versions of each other: most of their words are shared
+    (linear in the lines, unlike difflib's ratio).
+
+    >>> _alike("norte -coreana KCNA informou", "norte-coreana KCNA informou"), _alike("a", "b")
+    (True, False)
+    """
+    x, y = _words(a), _words(b)
+    return bool(x or y) and len(x & y) >= PAIR_RATIO * max(len(x), len(y))
 
 
 def _line(text: str) -> str:
