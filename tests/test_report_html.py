@@ -537,3 +537,13 @@ def test_report_json_timings_cover_the_whole_run_phase_by_phase(corpus_copy, tmp
     assert parts <= timings["total"] + 0.01 and timings["total"] <= wall + 0.001
     assert timings["translate"] > 0 and timings["pages"] > 0
 
+
+
+def test_a_title_that_closes_the_script_element_stays_data(tmp_path):
+    doc = small_doc("x.txt", "</script><script>document.title = 'hacked'</script><!--")
+    write_report(tmp_path, [doc], {"targets": ["en"]})
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    parsed = Elements(html)
+    assert len(parsed.scripts) == 2  # the index data and the page's script, no other
+    rows = json.loads(parsed.scripts[0][1])["rows"]
+    assert rows[0][-1] == "</script><script>document.title = 'hacked'</script><!--"

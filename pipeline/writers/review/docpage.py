@@ -495,7 +495,7 @@ def _fixes(doc: Document) -> str:
         f"<td>{visible(f.after)}</td></tr>" for f in fixes[:TABLE_ROWS])
     extra = len(doc.fixes) - len(fixes)
     also = f" (and {extra} removed lines, listed below)" if extra else ""
-    return (f"<h3>Fixes ({len(fixes)}{also})</h3>\n<p>By kind: {summary}.</p>\n"
+    return (f"<h3>Fixes: {len(fixes)}{also}</h3>\n<p>By kind: {summary}.</p>\n"
             f"<table><thead><tr><th>stage</th><th>kind</th><th>before</th><th>after</th>"
             f"</tr></thead><tbody>{rows}</tbody></table>\n" + _cap_note(len(fixes), "fixes"))
 
@@ -505,7 +505,7 @@ def _removed(doc: Document) -> str:
         return ""
     rows = "".join(f"<tr><td>{esc(r.text)}</td><td>{esc(r.reason)}</td></tr>"
                    for r in doc.removed[:TABLE_ROWS])
-    return (f"<h3>Removed lines ({len(doc.removed)})</h3>\n<table><thead><tr><th>line</th>"
+    return (f"<h3>Removed lines: {len(doc.removed)}</h3>\n<table><thead><tr><th>line</th>"
             f"<th>reason</th></tr></thead><tbody>{rows}</tbody></table>\n"
             + _cap_note(len(doc.removed), "removed lines"))
 
