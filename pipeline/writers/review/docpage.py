@@ -459,19 +459,34 @@ def _line(text: str) -> str:
 
 
 def _words_diff(a: str, b: str, limit: int = 400) -> str:
+    """Line ``a`` changed into ``b``, the words that differ marked. The common start and
+    end are cut off first, so that difflib compares only the part that changed (at most
+    ``limit`` tokens a side; beyond, the lines are shown whole, old then new).
+
+    >>> _words_diff("norte -coreana KCNA", "norte-coreana KCNA")
+    'norte<del>·</del>-coreana KCNA'
+    """
     old, new = _TOKEN.findall(a), _TOKEN.findall(b)
-    if len(old) > limit or len(new) > limit:
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    old_mid, new_mid = old[head:len(old) - tail], new[head:len(new) - tail]
+    if len(old_mid) > limit or len(new_mid) > limit:
         return f"<del>{esc(a)}</del><br><ins>{esc(b)}</ins>"
-    html = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new,
+    html = [esc("".join(old[:head]))]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_mid, new_mid,
                                                       autojunk=False).get_opcodes():
         if op == "equal":
-            html.append(esc("".join(old[i1:i2])))
+            html.append(esc("".join(old_mid[i1:i2])))
             continue
         if i2 > i1:
-            html.append(f"<del>{visible(''.join(old[i1:i2]))}</del>")
+            html.append(f"<del>{visible(''.join(old_mid[i1:i2]))}</del>")
         if j2 > j1:
-            html.append(f"<ins>{visible(''.join(new[j1:j2]))}</ins>")
+            html.append(f"<ins>{visible(''.join(new_mid[j1:j2]))}</ins>")
+    html.append(esc("".join(old[len(old) - tail:])))
     return "".join(html)
 
 
