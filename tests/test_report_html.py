@@ -547,3 +547,26 @@ def test_a_title_that_closes_the_script_element_stays_data(tmp_path):
     assert len(parsed.scripts) == 2  # the index data and the page's script, no other
     rows = json.loads(parsed.scripts[0][1])["rows"]
     assert rows[0][-1] == "</script><script>document.title = 'hacked'</script><!--"
+
+
+def test_pages_rendered_by_several_processes_are_the_same(processed, tmp_path, monkeypatch):
+    corpus, docs = processed
+    monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 2)
+    write_report(tmp_path / "here", docs, REPORT, corpus_sources(corpus))
+    monkeypatch.setattr(review, "PARALLEL_AFTER", 2)
+    monkeypatch.setattr(review, "BATCH", 3)
+    monkeypatch.setattr(review, "render_processes", lambda: 2)
+    pools = []
+
+    class Pool(review.ProcessPoolExecutor):
+        def map(self, *args, **kwargs):
+            pools.append(len(args[1]))
+            return super().map(*args, **kwargs)
+
+    monkeypatch.setattr(review, "ProcessPoolExecutor", Pool)
+    write_report(tmp_path / "pool", docs, REPORT, corpus_sources(corpus))
+    assert pools == [3, 3]  # 2 pages rendered here, then batches of 3 in the processes
+    here, pool = tmp_path / "here" / "report", tmp_path / "pool" / "report"
+    files = sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
+    assert len(files) == len(docs) + 4  # pages, index, flags, one list page, manifest
+    assert all((here / f).read_bytes() == (pool / f).read_bytes() for f in files)

@@ -30,8 +30,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
+import pickle
 import shutil
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -57,13 +63,15 @@ from pipeline.writers.review.text import esc
 SINGLE_PAGE_DOCUMENTS = 50  # more documents than this: the folder layout
 SINGLE_PAGE_BYTES = 2_000_000  # documents' JSON heavier than this together: the folder
 LIST_PAGE = 1_000  # documents per static list page
+PARALLEL_AFTER = 200  # pages rendered here before render processes take over
+BATCH = 512  # pages handed to the render processes at a time
 PAGE_VERSION = "review-1"  # change it when a page's HTML changes: every page is rebuilt
 FOLDER = "report"
 
 # Keys of report.json left out of the pages: they change on every run.
 VOLATILE_REPORT_KEYS = {"timings_s"}
 
-__all__ = ["DETAIL_CHARS", "TABLE_ROWS", "corpus_sources", "write_report"]
+__all__ = ["DETAIL_CHARS", "TABLE_ROWS", "CorpusSources", "corpus_sources", "write_report"]
 
 
 def page_id(doc: str) -> str:
@@ -75,25 +83,31 @@ def page_id(doc: str) -> str:
     return hashlib.sha256(doc.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
-def corpus_sources(corpus: Path) -> Sources:
+class CorpusSources:
     """``sources`` for :func:`write_report`: each document's file, read back as bytes.
 
     None when the file is gone, outside the corpus, or no longer the bytes that
-    were processed.
+    were processed. A class, not a closure, so that render processes receive it.
     """
-    root = corpus.resolve()
 
-    def source(doc: Document) -> bytes | None:
-        path = corpus / doc.doc
+    def __init__(self, corpus: Path):
+        self.corpus, self.root = corpus, corpus.resolve()
+
+    def __call__(self, doc: Document) -> bytes | None:
+        path = self.corpus / doc.doc
         try:
-            if not path.resolve().is_relative_to(root) or path.stat().st_size != doc.source.size:
+            if (not path.resolve().is_relative_to(self.root)
+                    or path.stat().st_size != doc.source.size):
                 return None
             data = path.read_bytes()
         except (OSError, ValueError):
             return None
         return data if hashlib.sha256(data).hexdigest() == doc.source.sha256 else None
 
-    return source
+
+def corpus_sources(corpus: Path) -> Sources:
+    """The documents' files under ``corpus`` (:class:`CorpusSources`)."""
+    return CorpusSources(corpus)
 
 
 def _name_of(item: Document | str) -> str:
@@ -161,18 +175,64 @@ def _write_single(out: Path, docs: list[Document], report: dict[str, Any],
         shutil.rmtree(out / FOLDER)
 
 
+@dataclass
+class PageJob:
+    """One document page to render and write (in this process or a render process)."""
+
+    item: Document | str
+    name: str
+    path: str  # the page's file
+    previous: str
+    following: str
+
+
+def render_page(job: PageJob, targets: list[str], sources: Sources | None) -> dict[str, Any]:
+    """Render and write one document's page; return its index entry."""
+    doc = _document(job.item)
+    source = sources(doc) if sources else None
+    pid = page_id(job.name)
+    section = render_document(doc, targets, source, f"d-{pid}")
+    nav = _nav(job.previous, job.following)
+    atomic_write(Path(job.path), head(f"{job.name}: review") + nav + section + nav + tail(),
+                 durable=False)
+    return index_entry(doc, f"d/{pid}.html")
+
+
+def render_processes() -> int:
+    """How many processes render pages: the CPUs this process may use, at most 8."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+def _pool_context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
 class FolderWriter:
     """The folder layout, document by document (one document of look-ahead, so that a
-    page knows its next neighbour)."""
+    page knows its next neighbour).
+
+    Pages that changed are rendered in this process up to :data:`PARALLEL_AFTER`;
+    beyond, in batches of :data:`BATCH` over :func:`render_processes` processes (a
+    first run of a large corpus), in the same order, giving the same bytes.
+    """
 
     def __init__(self, folder: Path, targets: list[str], sources: Sources | None):
         self.folder, self.targets, self.sources = folder, targets, sources
-        self.base = json.dumps([PAGE_VERSION, CSP, targets])  # what every page depends on
+        self.base = "\0".join([PAGE_VERSION, CSP, *targets])  # what every page depends on
         self.old = self._manifest()
         self.new: dict[str, tuple[str, dict]] = {}
         self.pending: tuple[Document | str, str, str] | None = None
         self.previous = ""
         self.written = 0  # pages rendered and written by this call
+        self.jobs: list[tuple[str, PageJob]] = []  # (key, job) waiting for a batch
+        self.pool: ProcessPoolExecutor | None = None
+        pages = folder / "d"
+        self.existing = set(os.listdir(pages)) if pages.is_dir() else set()
 
     def _manifest(self) -> dict[str, list]:
         try:
@@ -194,27 +254,53 @@ class FolderWriter:
         self.pending = (item, name, digest)
 
     def _emit(self, item: Document | str, name: str, digest: str, following: str) -> None:
-        key = hashlib.sha256(json.dumps(
-            [self.base, digest, self.previous, following]).encode()).hexdigest()
-        href = f"d/{page_id(name)}.html"
+        key = hashlib.sha256("\0".join(
+            [self.base, digest, self.previous, following]).encode("utf-8", "surrogatepass")
+        ).hexdigest()
+        file = f"{page_id(name)}.html"
         old = self.old.get(name)
-        if old is not None and old[0] == key and (self.folder / href).is_file():
+        if old is not None and old[0] == key and file in self.existing:
             self.new[name] = (key, old[1])
         else:
-            doc = _document(item)
-            source = self.sources(doc) if self.sources else None
-            section = render_document(doc, self.targets, source, f"d-{page_id(name)}")
-            nav = _nav(self.previous, following)
-            atomic_write(self.folder / href, head(f"{name}: review") + nav + section + nav
-                         + tail(), durable=False)
-            self.written += 1
-            self.new[name] = (key, index_entry(doc, href))
+            self.new[name] = (key, {})  # its place in the order; the entry comes with the page
+            self.jobs.append((key, PageJob(item, name, str(self.folder / "d" / file),
+                                           self.previous, following)))
+            if len(self.jobs) >= (BATCH if self.written >= PARALLEL_AFTER else PARALLEL_AFTER):
+                self._render()
         self.previous = name
 
+    def _render(self) -> None:
+        """Render the pages waiting, here or in the render processes."""
+        jobs, self.jobs = self.jobs, []
+        if not jobs:
+            return
+        (self.folder / "d").mkdir(parents=True, exist_ok=True)
+        if self.pool is None and self.written >= PARALLEL_AFTER and render_processes() > 1:
+            try:
+                pickle.dumps(self.sources)
+            except (pickle.PicklingError, TypeError, AttributeError):
+                pass  # a closure (tests): rendered here
+            else:
+                self.pool = ProcessPoolExecutor(render_processes(), mp_context=_pool_context())
+        work = partial(render_page, targets=self.targets, sources=self.sources)
+        if self.pool is not None:
+            entries = self.pool.map(work, [job for _, job in jobs], chunksize=16)
+        else:
+            entries = map(work, [job for _, job in jobs])
+        for (key, job), entry in zip(jobs, entries, strict=True):
+            self.new[job.name] = (key, entry)
+            self.written += 1
+
     def finish(self, report: dict[str, Any]) -> None:
-        if self.pending is not None:
-            self._emit(*self.pending, following="")
-            self.pending = None
+        try:
+            if self.pending is not None:
+                self._emit(*self.pending, following="")
+                self.pending = None
+            self._render()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+                self.pool = None
         entries = [entry for _, entry in self.new.values()]
         deleted = set(report.get("deleted_sources", []))
         rows = [index_row(e, e["doc"] in deleted) for e in entries]

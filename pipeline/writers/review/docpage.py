@@ -150,7 +150,7 @@ def paragraph_ranges(text: str) -> list[tuple[int, int]]:
 
 
 def _words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text)}
+    return set(_WORD.findall(text.lower()))
 
 
 Group = tuple[list[int], list[tuple[Block, list[Segment]]]]

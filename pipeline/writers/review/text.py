@@ -24,12 +24,18 @@ def _symbol(match: re.Match[str]) -> str:
     return "\ufffd"
 
 
+# Anything :func:`esc` changes: most texts hold none of it and are returned as they are.
+_SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def esc(text: str) -> str:
     """``text`` HTML-escaped (quotes too), control characters shown as symbols.
 
-    >>> esc('<a href="x">\\x00\\r')
-    '&lt;a href=&quot;x&quot;&gt;␀␍'
+    >>> esc('<a href="x">\\x00\\r'), esc("Olá")
+    ('&lt;a href=&quot;x&quot;&gt;␀␍', 'Olá')
     """
+    if not _SPECIAL.search(text):
+        return text
     text = escape(text)
     return _CONTROL.sub(_symbol, text) if _CONTROL.search(text) else text
 
