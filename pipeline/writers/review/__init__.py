@@ -36,12 +36,14 @@ import pickle
 import shutil
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pipeline.document import Document
+from pipeline.log import warn
 from pipeline.writers import atomic_write
 from pipeline.writers.review.assets import CSP, head, redirect, tail
 from pipeline.writers.review.docpage import (
@@ -283,10 +285,17 @@ class FolderWriter:
             else:
                 self.pool = ProcessPoolExecutor(render_processes(), mp_context=_pool_context())
         work = partial(render_page, targets=self.targets, sources=self.sources)
+        entries: list[dict[str, Any]] = []
         if self.pool is not None:
-            entries = self.pool.map(work, [job for _, job in jobs], chunksize=16)
-        else:
-            entries = map(work, [job for _, job in jobs])
+            try:
+                entries = list(self.pool.map(work, [job for _, job in jobs], chunksize=16))
+            except BrokenProcessPool as exc:  # a render process died: the rest is done here
+                warn("report", f"rendering pages in {render_processes()} processes failed "
+                     f"({exc}); rendering them in this one", reason=str(exc))
+                self.pool.shutdown(cancel_futures=True)
+                self.pool = None
+        if len(entries) < len(jobs):
+            entries = [work(job) for _, job in jobs]
         for (key, job), entry in zip(jobs, entries, strict=True):
             self.new[job.name] = (key, entry)
             self.written += 1
