@@ -112,13 +112,16 @@ def corpus_sources(corpus: Path) -> Sources:
     return CorpusSources(corpus)
 
 
+_DECODER = json.JSONDecoder()
+
+
 def _name_of(item: Document | str) -> str:
     """A stored document's name, read from the start of its JSON (Document.to_json
     writes ``doc`` first) without parsing the rest."""
     if isinstance(item, Document):
         return item.doc
     if item.startswith('{"doc":'):
-        return json.JSONDecoder().raw_decode(item, 7)[0]
+        return _DECODER.raw_decode(item, 7)[0]
     return Document.from_json(item).doc
 
 
