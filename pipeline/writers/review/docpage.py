@@ -458,35 +458,61 @@ def _line(text: str) -> str:
     return esc(text) if text.strip() else '<span class="missing">(blank line)</span>'
 
 
-def _words_diff(a: str, b: str, limit: int = 400) -> str:
-    """Line ``a`` changed into ``b``, the words that differ marked. The common start and
-    end are cut off first, so that difflib compares only the part that changed (at most
-    ``limit`` tokens a side; beyond, the lines are shown whole, old then new).
+RESYNC = 12  # tokens a side where a word diff looks for the texts to agree again
+
+
+def token_diff(old: list[str], new: list[str]) -> list[tuple[str, list[str], list[str]]]:
+    """``("=", same, same)`` and ``("~", removed, added)`` runs turning ``old`` into
+    ``new``: where they differ, the nearest pair of positions (at most :data:`RESYNC`
+    tokens ahead a side) where the same word stands starts the next run. Linear: each
+    difference costs at most ``RESYNC`` squared comparisons, whatever the lines' length.
+
+    >>> token_diff(["a", " ", "-", "b"], ["a", "-", "b"])
+    [('=', ['a'], ['a']), ('~', [' '], []), ('=', ['-', 'b'], ['-', 'b'])]
+    """
+    runs: list[tuple[str, list[str], list[str]]] = []
+    i = j = 0
+    while i < len(old) and j < len(new):
+        start_i, start_j = i, j
+        while i < len(old) and j < len(new) and old[i] == new[j]:
+            i, j = i + 1, j + 1
+        if i > start_i:
+            runs.append(("=", old[start_i:i], new[start_j:j]))
+        if i == len(old) or j == len(new):
+            break
+        found = None
+        for total in range(1, 2 * RESYNC + 1):
+            for di in range(max(0, total - RESYNC), min(total, RESYNC) + 1):
+                a, b = i + di, j + total - di
+                if a < len(old) and b < len(new) and old[a] == new[b] and old[a].strip():
+                    found = (a, b)
+                    break
+            if found:
+                break
+        if found is None:
+            break
+        runs.append(("~", old[i:found[0]], new[j:found[1]]))
+        i, j = found
+    if i < len(old) or j < len(new):
+        runs.append(("~", old[i:], new[j:]))
+    return runs
+
+
+def _words_diff(a: str, b: str) -> str:
+    """Line ``a`` changed into ``b``, the words that differ marked (:func:`token_diff`).
 
     >>> _words_diff("norte -coreana KCNA", "norte-coreana KCNA")
     'norte<del>·</del>-coreana KCNA'
     """
-    old, new = _TOKEN.findall(a), _TOKEN.findall(b)
-    head = 0
-    while head < min(len(old), len(new)) and old[head] == new[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
-    old_mid, new_mid = old[head:len(old) - tail], new[head:len(new) - tail]
-    if len(old_mid) > limit or len(new_mid) > limit:
-        return f"<del>{esc(a)}</del><br><ins>{esc(b)}</ins>"
-    html = [esc("".join(old[:head]))]
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_mid, new_mid,
-                                                      autojunk=False).get_opcodes():
-        if op == "equal":
-            html.append(esc("".join(old_mid[i1:i2])))
+    html = []
+    for op, removed, added in token_diff(_TOKEN.findall(a), _TOKEN.findall(b)):
+        if op == "=":
+            html.append(esc("".join(removed)))
             continue
-        if i2 > i1:
-            html.append(f"<del>{visible(''.join(old_mid[i1:i2]))}</del>")
-        if j2 > j1:
-            html.append(f"<ins>{visible(''.join(new_mid[j1:j2]))}</ins>")
-    html.append(esc("".join(old[len(old) - tail:])))
+        if removed:
+            html.append(f"<del>{visible(''.join(removed))}</del>")
+        if added:
+            html.append(f"<ins>{visible(''.join(added))}</ins>")
     return "".join(html)
 
 
