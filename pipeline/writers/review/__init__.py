@@ -3,9 +3,10 @@
 Two layouts, chosen by size:
 
 - **One page** while the documents number at most :data:`SINGLE_PAGE_DOCUMENTS`
-  and their stored JSON weighs at most :data:`SINGLE_PAGE_BYTES` together (a page
-  of about that size, which a browser opens at once): ``OUT/report.html`` holds
-  the overview, the flagged sentences, the index and every document.
+  and their stored JSON weighs at most :data:`SINGLE_PAGE_BYTES` together, each
+  counted up to :data:`DOCUMENT_WEIGHT` (a page of about that size, which a browser
+  opens at once): ``OUT/report.html`` holds the overview, the flagged sentences,
+  the index and every document.
 - **A folder** beyond that: ``OUT/report/index.html`` (overview and index),
   ``flags.html`` (flagged sentences by pair), ``list/NNNN.html`` (every document,
   :data:`LIST_PAGE` a page, for reading without the script), and one page per
@@ -64,6 +65,8 @@ from pipeline.writers.review.text import esc
 
 SINGLE_PAGE_DOCUMENTS = 50  # more documents than this: the folder layout
 SINGLE_PAGE_BYTES = 2_000_000  # documents' JSON heavier than this together: the folder
+# A document weighs its JSON, at most this: its section shows at most DETAIL_CHARS a column.
+DOCUMENT_WEIGHT = 4 * DETAIL_CHARS
 LIST_PAGE = 1_000  # documents per static list page
 PARALLEL_AFTER = 200  # pages rendered here before render processes take over
 BATCH = 512  # pages handed to the render processes at a time
@@ -145,7 +148,7 @@ def write_report(out: Path, documents: Iterable[Document | str], report: dict[st
             continue
         text = item.to_json() if isinstance(item, Document) else item
         first.append((item, text))
-        size += len(text)
+        size += min(len(text), DOCUMENT_WEIGHT)
         if len(first) > SINGLE_PAGE_DOCUMENTS or size > SINGLE_PAGE_BYTES:
             folder = FolderWriter(out / FOLDER, targets, sources)
             for item, text in first:
