@@ -69,7 +69,7 @@ SINGLE_PAGE_BYTES = 2_000_000  # documents' JSON heavier than this together: the
 DOCUMENT_WEIGHT = 4 * DETAIL_CHARS
 LIST_PAGE = 1_000  # documents per static list page
 PARALLEL_AFTER = 200  # pages rendered here before render processes take over
-BATCH = 512  # pages handed to the render processes at a time
+BATCH = 2_048  # pages handed to the render processes at a time (they wait for the slowest)
 PAGE_VERSION = "review-1"  # change it when a page's HTML changes: every page is rebuilt
 FOLDER = "report"
 
@@ -294,7 +294,7 @@ class FolderWriter:
         entries: list[dict[str, Any]] = []
         if self.pool is not None:
             try:
-                entries = list(self.pool.map(work, [job for _, job in jobs], chunksize=16))
+                entries = list(self.pool.map(work, [job for _, job in jobs], chunksize=32))
             except BrokenProcessPool as exc:  # a render process died: the rest is done here
                 warn("report", f"rendering pages in {render_processes()} processes failed "
                      f"({exc}); rendering them in this one", reason=str(exc))
