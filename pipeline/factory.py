@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from pipeline.config import Config
@@ -32,6 +31,7 @@ from pipeline.readers import Reader
 from pipeline.readers.html import HtmlReader
 from pipeline.readers.records import RecordsError, RecordsReader
 from pipeline.readers.text import TextReader, sniff_html
+from pipeline.writers.review import CorpusSources
 
 # Every reader, by name; a file goes to the first whose suffixes end its name.
 READERS: dict[str, type] = {"text": TextReader, "html": HtmlReader, "records": RecordsReader}
@@ -122,47 +122,56 @@ class Pipeline:
         summary["detect"] = {**summary.get("detect", {}), "candidates": list(self.candidates)}
         return summary
 
-    def sources(self, corpus: Path) -> Callable[[Document], str | None]:
-        """For the report page: each document's text as read (before cleanup), found
-        again in the corpus; None when it is gone or no longer what was processed
-        (its hash differs)."""
-        root = corpus.resolve()
-        records: RecordsReader = self.readers["records"]  # type: ignore[assignment]
+    def sources(self, corpus: Path) -> Sources:
+        """For the report page: each document's source as read (:class:`Sources`)."""
+        return Sources(corpus, self.readers["records"])  # type: ignore[arg-type]
 
-        @lru_cache(maxsize=2)
-        def record_texts(rel: str) -> dict[str, str]:
+
+class Sources(CorpusSources):
+    """Each document's source found again in the corpus, for the report page: a text
+    file's bytes, a record's text; None for a page (what was read is the extracted
+    text, not kept), and when the source is gone or no longer what was processed (its
+    hash differs). Picklable, so that the page's render processes receive it."""
+
+    def __init__(self, corpus: Path, records: RecordsReader):
+        super().__init__(corpus)
+        self.records = records
+        self._texts: tuple[str, dict[str, str]] = ("", {})  # the last record file's texts
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_texts": ("", {})}
+
+    def __call__(self, doc: Document) -> bytes | str | None:
+        path = self.corpus / doc.doc
+        try:
+            if path.is_file():
+                if reader_name(doc.doc) != "text":
+                    return None
+                data = super().__call__(doc)
+                return None if data is None or sniff_html(data) else data
+            for at in (i for i, char in enumerate(doc.doc) if char == "#"):
+                rel = doc.doc[:at]
+                if reader_name(rel) == "records" and (self.corpus / rel).is_file():
+                    text = self._record_texts(rel).get(doc.doc)
+                    ok = text is not None and hashlib.sha256(
+                        text.encode()).hexdigest() == doc.source.sha256
+                    return text if ok else None
+        except (OSError, LookupError, ValueError):
+            return None
+        return None
+
+    def _record_texts(self, rel: str) -> dict[str, str]:
+        if self._texts[0] != rel:
             texts = {}
             try:
-                for doc, row in records.identified(rel, corpus / rel):
-                    value = (row.fields or {}).get(records.text_field)
+                for doc, row in self.records.identified(rel, self.corpus / rel):
+                    value = (row.fields or {}).get(self.records.text_field)
                     if isinstance(value, str):
                         texts[doc] = value
             except (OSError, RecordsError):
                 pass
-            return texts
-
-        def source(doc: Document) -> str | None:
-            path = corpus / doc.doc
-            try:
-                if path.resolve().is_relative_to(root) and path.is_file():
-                    data = path.read_bytes()
-                    if reader_name(doc.doc) == "text" and not sniff_html(data):
-                        if hashlib.sha256(data).hexdigest() != doc.source.sha256:
-                            return None
-                        return data.decode(doc.source.encoding or "utf-8", errors="replace")
-                    return None  # a page: what was read is the extracted text, not kept
-                for at in (i for i, char in enumerate(doc.doc) if char == "#"):
-                    rel = doc.doc[:at]
-                    if reader_name(rel) == "records" and (corpus / rel).is_file():
-                        text = record_texts(rel).get(doc.doc)
-                        ok = text is not None and hashlib.sha256(
-                            text.encode()).hexdigest() == doc.source.sha256
-                        return text if ok else None
-            except (OSError, LookupError):
-                return None
-            return None
-
-        return source
+            self._texts = (rel, texts)
+        return self._texts[1]
 
 
 def build_pipeline(config: Config, build_stages: Callable[..., list[Stage]] | None = None

@@ -53,10 +53,10 @@ from pipeline.readers.records import RecordsError
 from pipeline.shard import ShardResult, build_stages
 from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
 from pipeline.writers import atomic_open, atomic_write, sweep_temporary, sync_to_disk
-from pipeline.writers.html import write_html
 from pipeline.writers.jsonl import check_targets
 from pipeline.writers.parallel import write_parallel
 from pipeline.writers.records import write_copies
+from pipeline.writers.review import write_report
 from pipeline.writers.text import write_files
 
 STATE_DIR = ".pipeline"
@@ -812,8 +812,8 @@ class Runner:
             code = EXIT_OK
         report["exit_code"] = code
         # The page first (it leaves the timings out), so that they cover it too.
-        write_html(self.out, self._stored_documents(state), report,
-                   self.pipeline.sources(self.corpus))
+        write_report(self.out, state.column("document"), report,
+                     self.pipeline.sources(self.corpus))
         self._phase("pages", started)
         report["timings_s"] = self._timings()
         atomic_write(self.out / "report.json",

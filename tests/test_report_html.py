@@ -1,12 +1,16 @@
-"""OUT/report.html: self-contained, escaped, bounded, and it opens in a real browser."""
+"""The review report: escaped, self-contained, complete, bounded, incremental.
+
+What a browser does with it is in tests/test_review_browser.py.
+"""
 
 from __future__ import annotations
 
-import fcntl
+import base64
+import hashlib
 import json
 import os
 import random
-import select
+import re
 import shutil
 import subprocess
 import time
@@ -17,8 +21,9 @@ import pytest
 
 from pipeline.config import Config
 from pipeline.document import Block, Document, Fix, Removed, Segment, Source, Span
-from pipeline.writers import html
-from pipeline.writers.html import DETAIL_CHARS, corpus_sources, write_html
+from pipeline.writers import review
+from pipeline.writers.review import corpus_sources, docpage, marks, page_id, write_report
+from pipeline.writers.review.docpage import DETAIL_CHARS
 from tests.conftest import SEED, TaggingEngine
 
 TARGETS = ["en", "de"]
@@ -28,26 +33,39 @@ HOSTILE = (
     'O texto trazia <script>document.title = "hacked"</script> e também '
     '<img src="http://example.com/x.png" onerror="alert(1)"> no meio da frase.\n'
 )
-
+CRLF = ("Prefeitura anuncia obras no porto\r\n\r\nA prefeitura anunciou hoje um novo plano de "
+        "obras para o porto da cidade.\r\nAs obras começam em março.\r\n")
+BINARY = b"PK\x03\x04\x00\x00binary\x00\xff\xfe payload " + bytes(range(256))
 
 REPORT = {
-    "documents": 6,
-    "ok": 6,
+    "documents": 8,
+    "ok": 7,
     "failed": [],
-    "languages": {"de": 1, "en": 1, "fr": 1, "pt": 3},
+    "quarantined": [{"doc": "binary.txt", "reason": "binary file (NUL bytes): not a text "
+                     "document"}],
+    "languages": {"de": 1, "en": 1, "fr": 1, "pt": 4},
+    "fixes_by_kind": {"split_compound": 3, "widget_label": 7},
     "targets": TARGETS,
     "missing_models": [{"pair": "fr-de", "install": "pipeline models install fr de"}],
+    "deleted_sources": [],
     "config": Config().fingerprint(),
     "timings_s": {"total": 1.234},
 }
 
 
-@pytest.fixture(scope="module")
-def processed(tmp_path_factory, process_corpus) -> tuple[Path, list[Document]]:
-    """The sample corpus plus a hostile article, processed; the seed gets a QA flag."""
-    corpus = tmp_path_factory.mktemp("html") / "corpus"
+def build_corpus(corpus: Path) -> None:
+    """The sample corpus plus a hostile article, a CRLF article and a binary file."""
     shutil.copytree(SEED, corpus)
     (corpus / "pt" / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    (corpus / "pt" / "crlf.txt").write_bytes(CRLF.encode("utf-8"))
+    (corpus / "binary.txt").write_bytes(BINARY)
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory, process_corpus) -> tuple[Path, list[Document]]:
+    """The corpus processed; the seed gets a QA flag on its third sentence."""
+    corpus = tmp_path_factory.mktemp("html") / "corpus"
+    build_corpus(corpus)
     docs = process_corpus(corpus, TARGETS)
     seed = next(d for d in docs if d.doc == "article-pt.txt")
     seed.segments()[2].flags["en"] = ["length_ratio"]
@@ -58,235 +76,308 @@ def processed(tmp_path_factory, process_corpus) -> tuple[Path, list[Document]]:
 def page(processed, tmp_path_factory) -> Path:
     corpus, docs = processed
     out = tmp_path_factory.mktemp("out")
-    write_html(out, iter(docs), REPORT, corpus_sources(corpus))
+    write_report(out, iter(docs), REPORT, corpus_sources(corpus))
     return out / "report.html"
 
 
 class Elements(HTMLParser):
-    """The start tags (with attributes) and the text of a page."""
+    """The start tags (with attributes), the text, and each script's text of a page."""
 
     def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.text: list[str] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._in_script: dict[str, str | None] | None = None
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
+        if tag == "script":
+            self._in_script = dict(attrs)
+            self.scripts.append((self._in_script, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = None
 
     def handle_data(self, data):
-        self.text.append(data)
+        if self._in_script is not None:
+            attrs, text = self.scripts[-1]
+            self.scripts[-1] = (attrs, text + data)
+        else:
+            self.text.append(data)
+
+
+def section(html: str, doc: str) -> str:
+    """The HTML of one document's section of a one-page report."""
+    start = html.index(f'<section class="doc" id="d-{page_id(doc)}">')
+    return html[start : html.index("</section>", start)]
 
 
 def test_article_text_is_escaped_so_markup_in_an_article_shows_as_text(page):
     parsed = Elements(page.read_text(encoding="utf-8"))
-    assert not [tag for tag, _ in parsed.tags if tag in ("script", "img", "iframe", "object")]
+    assert not [tag for tag, _ in parsed.tags if tag in ("img", "iframe", "object")]
+    # Two script elements: the page's own script, and the index data (never executed).
+    assert [attrs for attrs, _ in parsed.scripts] == [
+        {"type": "application/json", "id": "index-data"}, {}]
     text = "".join(parsed.text)
     assert '<script>document.title = "hacked"</script>' in text
     assert '<img src="http://example.com/x.png" onerror="alert(1)">' in text
 
 
-def test_page_loads_nothing_from_outside(page):
+def test_the_csp_allows_exactly_the_inline_script_and_style_and_loads_nothing(page):
     html = page.read_text(encoding="utf-8")
-    for tag, attrs in Elements(html).tags:
-        assert "src" not in attrs, tag
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html).group(1)
+    parsed = Elements(html)
+    script = next(text for attrs, text in parsed.scripts if not attrs)
+    style = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+
+    def source(text: str) -> str:
+        digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+        return f"'sha256-{digest}'"
+
+    assert f"script-src {source(script)};" in csp and f"style-src {source(style)};" in csp
+    assert "default-src 'none'" in csp and "unsafe" not in csp
+    for tag, attrs in parsed.tags:
+        assert "src" not in attrs and "style" not in attrs, (tag, attrs)
         assert tag != "link" or attrs == {"rel": "icon", "href": "data:,"}
-        assert tag != "a" or (attrs.get("href") or "").startswith("#doc-")
-    assert "default-src 'none'" in html  # Content-Security-Policy: nothing may load
+        assert tag != "a" or (attrs.get("href") or "").startswith("#"), attrs
 
 
-def test_totals_come_from_the_report_without_timings(page):
+def test_the_overview_says_what_needs_attention_in_words_not_a_json_dump(page):
     html = page.read_text(encoding="utf-8")
-    assert "pipeline models install fr de" in html
-    assert "timings_s" not in html and "1.234" not in html
+    text = "".join(Elements(html).text)
+    assert "What needs your eyes" in text
+    assert "pipeline models install fr de" in text  # the missing model and its command
+    assert "binary file (NUL bytes): not a text document" in text  # quarantined, why
+    assert "1 QA flag on translated sentences" in text
+    # No raw report keys, no timings.
+    for key in ("fixes_by_kind", "deleted_sources", "missing_models", "timings_s", "1.234"):
+        assert key not in text, key
+    # Bars beside the counts: one per language of the report.
+    totals = html[html.index('<section id="totals">'):html.index('<section id="flags">')]
+    languages = totals[:totals.index("Fixes by kind")]
+    assert languages.count('<svg class="bar"') == len(REPORT["languages"])
+
+
+def test_the_index_lists_every_document_with_its_counts(processed, page):
+    _, docs = processed
+    html = page.read_text(encoding="utf-8")
+    data = json.loads(Elements(html).scripts[0][1])
+    rows = {row[0]: dict(zip(data["col"], row, strict=True)) for row in data["rows"]}
+    assert sorted(rows) == sorted(d.doc for d in docs)
+    seed = rows["article-pt.txt"]
+    assert (seed["lang"], seed["status"], seed["flags"], seed["spans"]) == ("pt", "ok", 1, 1)
+    assert seed["flagkeys"] == "pt-en pt-en:length_ratio"
+    assert "split_compound" in seed["kinds"].split()
+    assert rows["binary.txt"]["status"] == "quarantined"
+    # Without the script the table holds the same rows, each a link to its section.
+    for doc in rows:
+        assert f'<a href="#d-{page_id(doc)}">{doc}</a>' in html
 
 
 def test_page_is_byte_identical_for_the_same_run(processed, page, tmp_path):
     corpus, docs = processed
     report = {**REPORT, "timings_s": {"total": 9.9}}
-    write_html(tmp_path, docs, report, corpus_sources(corpus))
+    write_report(tmp_path, docs, report, corpus_sources(corpus))
     assert (tmp_path / "report.html").read_bytes() == page.read_bytes()
 
 
-def test_fixes_spans_flags_and_metadata_are_marked(page):
-    html = page.read_text(encoding="utf-8")
+def test_fixes_spans_flags_and_metadata_are_marked_in_place(page):
+    html = section(page.read_text(encoding="utf-8"), "article-pt.txt")
     assert '<mark class="fix" title="repair/split_compound: ' in html
     assert ">norte -coreana</mark>" in html  # the source, before the fix
     assert ">norte-coreana</mark>" in html  # the clean copy, after it
     removed = '<mark class="fix removed" title="boilerplate/widget_label: removed">'
     assert removed + "Kommentare (0)</mark>" in html
-    assert '<mark class="foreign" title="de: Nordkorea">Nordkorea</mark>' in html
-    assert '<span class="flags">length_ratio</span>' in html
-    assert "<th>location</th><td>Pyongyang, Nordkorea</td>" in html
+    foreign = '<mark class="foreign" title="de: Nordkorea">Nordkorea</mark><sup class="lt">de</sup>'
+    assert foreign in html
+    assert '<span class="flag">length_ratio</span>' in html
+    assert "<dt>metadata: location</dt><dd>Pyongyang, Nordkorea</dd>" in html
     assert "[de] " + HEADLINE in html and "[en] " + HEADLINE in html
+
+
+def test_source_clean_and_translations_are_aligned_paragraph_and_sentence(processed, page):
+    _, docs = processed
+    seed = next(d for d in docs if d.doc == "article-pt.txt")
+    html = section(page.read_text(encoding="utf-8"), "article-pt.txt")
+    table = html[html.index('<table class="align">'):]
+    table = table[:table.index("</table>")]
+    bodies = re.findall(r"<tbody( class=\"gone\")?[^>]*>(.*?)</tbody>", table, re.S)
+    kept = [body for gone, body in bodies if not gone]
+    # One table body per paragraph kept, one row per sentence, the source paragraph
+    # beside its sentences (rowspan), each translation on its sentence's row.
+    assert len(kept) == len(seed.blocks)
+    for block, body in zip(seed.blocks, kept, strict=True):
+        assert body.count("<tr>") == len(block.segments)
+        assert f'<td class="src" rowspan="{len(block.segments)}"' in body
+        first = block.segments[0]
+        assert f"[en] {first.text}" in body.split("</tr>")[0].replace("&quot;", '"')
+    # The doubled headline and the widget lines: rows of their own, with the reason.
+    gone = " ".join(body for g, body in bodies if g)
+    assert f"{HEADLINE}: duplicate headline" in gone
+    assert "Kommentare (0): widget label" in gone
+
+
+def test_a_sentence_in_another_language_carries_a_visible_tag(processed, page):
+    _, docs = processed
+    hafen = next(d for d in docs if d.doc == "de/hafen-hamburg.txt")
+    english = [s for s in hafen.segments() if s.lang == "en"]
+    assert english, "the sample has an English sentence in a German article"
+    html = section(page.read_text(encoding="utf-8"), "de/hafen-hamburg.txt")
+    tag = '<span class="lt" title="sentence language">en</span>'
+    assert html.count(tag) == len(english)
+    assert f"{tag}{english[0].text}" in html.replace("&quot;", '"')
+    assert '<span class="lt" title="sentence language">de</span>' not in html
+
+
+def test_the_newlines_fix_shows_what_it_changed(page):
+    html = section(page.read_text(encoding="utf-8"), "pt/crlf.txt")
+    assert "<td>normalize</td><td>newlines</td><td>␍␊</td><td>␊</td>" in html
+    assert "<td></td>" not in html.split("<h3>Fixes")[1]
+
+
+def test_removed_lines_are_listed_once(page):
+    html = section(page.read_text(encoding="utf-8"), "article-pt.txt")
+    tables = html[html.index("<h3>Fixes"):]
+    assert tables.count("<td>Kommentare (0)</td>") == 1  # in the removed lines only
+    fixes = tables[:tables.index("<h3>Removed lines")]
+    assert "Kommentare" not in fixes and "and 4 removed lines, listed below" in fixes
+
+
+def test_a_binary_file_shows_its_reason_and_hex_never_its_bytes(page):
+    raw = page.read_bytes()
+    assert b"\x00" not in raw and "\ufffd" not in raw.decode("utf-8")
+    html = section(page.read_text(encoding="utf-8"), "binary.txt")
+    assert "binary file (NUL bytes): not a text document" in html
+    assert "00000000  50 4b 03 04 00 00 62 69 6e 61 72 79 00 ff fe 20  PK....binary... \n" in html
+    # grep reads the page as text: it prints the matching line, not "binary file matches".
+    found = subprocess.run(["grep", "PK....binary", str(page)], capture_output=True)
+    assert found.returncode == 0 and b"50 4b 03 04" in found.stdout
+
+
+def test_control_characters_in_an_article_are_shown_as_symbols(tmp_path):
+    doc = Document("ctl.txt", text="Olá\x00mundo\x1b", lang="pt", status="ok", blocks=[
+        Block("paragraph", "Olá\x00mundo\x1b", "pt", [Segment("ctl.txt#1.1", "Olá\x00mundo\x1b",
+                                                              "pt", 1.0)])])
+    write_report(tmp_path, [doc], {"targets": []}, None)
+    raw = (tmp_path / "report.html").read_bytes()
+    assert b"\x00" not in raw and b"\x1b" not in raw
+    assert "Olá␀mundo␛" in raw.decode("utf-8")
 
 
 def test_source_column_is_the_original_file_or_says_it_is_not(processed, tmp_path):
     corpus, docs = processed
     fr = next(d for d in docs if d.doc == "fr/pain-lyon-cp1252.txt")
-    sources = corpus_sources(corpus)
-    assert sources(fr) == (corpus / fr.doc).read_bytes().decode("cp1252")
+    assert corpus_sources(corpus)(fr) == (corpus / fr.doc).read_bytes()
     changed = tmp_path / "corpus"
     shutil.copytree(corpus, changed)
     (changed / fr.doc).write_bytes(b"edited since")
     assert corpus_sources(changed)(fr) is None
-    write_html(tmp_path, [fr], REPORT, corpus_sources(changed))
+    write_report(tmp_path, [fr], REPORT, corpus_sources(changed))
     assert "Text as read (original file not available)" in (tmp_path / "report.html").read_text()
 
 
-def test_page_is_capped_and_reads_no_further_than_it_shows(processed, tmp_path):
-    _, docs = processed
-    taken = []
-
-    def stream():
-        for doc in docs:
-            taken.append(doc.doc)
-            yield doc
-
-    write_html(tmp_path, stream(), REPORT, None, max_documents=2)
-    html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert html.count('<section class="doc"') == 2
-    assert "The first 2 of 6 documents are shown" in html
-    assert len(taken) == 3  # two shown, one more to know there are more
+def test_the_diff_shows_changed_words_and_removed_lines(page):
+    html = section(page.read_text(encoding="utf-8"), "article-pt.txt")
+    diff = html[html.index('<table class="diff">'):]
+    assert "norte<del>·</del>-coreana" in diff  # the split compound, joined
+    assert '<tr class="del"><td>-</td><td>Kommentare (0)</td></tr>' in diff
 
 
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--hide-scrollbars", "--remote-debugging-pipe",
-]
+# -- the folder layout ------------------------------------------------------------------
 
 
-class Browser:
-    """Headless Chromium driven over the DevTools protocol on a pipe (fds 3 and 4)."""
-
-    def __init__(self, binary: str, profile: Path):
-        browser_reads, self._commands = self._pipe()  # the browser reads commands on fd 3
-        self._replies, browser_writes = self._pipe()  # and writes replies and events on fd 4
-
-        def wire_fds() -> None:
-            os.dup2(browser_reads, 3)
-            os.dup2(browser_writes, 4)
-
-        self.proc = subprocess.Popen(
-            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}"],
-            preexec_fn=wire_fds, pass_fds=(3, 4),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        os.close(browser_reads)
-        os.close(browser_writes)
-        self._buffer = b""
-        self._next_id = 0
-        self.events: list[dict] = []
-
-    @staticmethod
-    def _pipe() -> tuple[int, int]:
-        """A pipe whose fds are above 4, so that wiring the child's 3 and 4 clobbers neither."""
-        low = os.pipe()
-        high = tuple(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in low)
-        for fd in low:
-            os.close(fd)
-        return high  # type: ignore[return-value]
-
-    def send(self, method: str, session: str | None = None, timeout: float = 300, **params):
-        """Send one command; return its result (events that arrive meanwhile are kept)."""
-        self._next_id += 1
-        message = {"id": self._next_id, "method": method, "params": params}
-        if session:
-            message["sessionId"] = session
-        os.write(self._commands, json.dumps(message).encode() + b"\0")
-        while True:
-            reply = self._receive(time.monotonic() + timeout)
-            if reply.get("id") == self._next_id:
-                assert "error" not in reply, reply
-                return reply["result"]
-            self.events.append(reply)
-
-    def wait_for(self, method: str, timeout: float = 300) -> dict:
-        deadline = time.monotonic() + timeout
-        while not any(e.get("method") == method for e in self.events):
-            self.events.append(self._receive(deadline))
-        return next(e for e in self.events if e.get("method") == method)
-
-    def _receive(self, deadline: float) -> dict:
-        while b"\0" not in self._buffer:
-            wait = max(0.0, deadline - time.monotonic())
-            if not select.select([self._replies], [], [], wait)[0]:
-                raise TimeoutError("Chromium did not answer in time")
-            chunk = os.read(self._replies, 1 << 20)
-            if not chunk:
-                raise EOFError("Chromium closed the DevTools pipe")
-            self._buffer += chunk
-        message, self._buffer = self._buffer.split(b"\0", 1)
-        return json.loads(message)
-
-    def close(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        for fd in (self._commands, self._replies):
-            os.close(fd)
+def small_doc(name: str, text: str) -> Document:
+    return Document(name, text=text, source=Source(hashlib.sha256(text.encode()).hexdigest(),
+                                                   "utf-8", len(text)), lang="pt",
+                    lang_score=1.0, blocks=[Block("paragraph", text, "pt", [
+                        Segment(f"{name}#1.1", text, "pt", 1.0, {"en": f"[en] {text}"})])])
 
 
-def console_errors(events: list[dict]) -> list[str]:
-    """Console errors, uncaught exceptions and browser log errors (blocked loads, CSP...)."""
-    errors = []
-    for event in events:
-        method, params = event.get("method"), event.get("params", {})
-        if method == "Runtime.exceptionThrown":
-            errors.append(json.dumps(params["exceptionDetails"]))
-        elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "assert"):
-            errors.append(json.dumps(params["args"]))
-        elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
-            errors.append(params["entry"]["text"])
-    return errors
+@pytest.fixture
+def rendered(monkeypatch) -> list[str]:
+    """The documents whose section is rendered, in order (a folder of 3 documents and
+    more, whatever the threshold is)."""
+    monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 2)
+    calls: list[str] = []
+    original = review.render_document
+
+    def counting(doc, *args, **kwargs):
+        calls.append(doc.doc)
+        return original(doc, *args, **kwargs)
+
+    monkeypatch.setattr(review, "render_document", counting)
+    return calls
 
 
-@pytest.mark.skipif(
-    shutil.which("chromium") is None,
-    reason="Debian's chromium package is not installed (apt-get install -y chromium); "
-    ".ci/run installs it",
-)
-def test_page_opens_in_headless_chromium_without_errors(page, tmp_path):
-    import base64
+def test_a_large_corpus_gets_a_folder_with_a_page_per_document(tmp_path, rendered):
+    docs = [small_doc(f"a{n}.txt", f"Frase número {n}.") for n in range(5)]
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    folder = tmp_path / "report"
+    assert 'url=report/index.html' in (tmp_path / "report.html").read_text()
+    index = (folder / "index.html").read_text()
+    for n, doc in enumerate(docs):
+        page_html = (folder / "d" / f"{page_id(doc.doc)}.html").read_text()
+        assert f"Frase número {n}." in page_html and f"[en] Frase número {n}." in page_html
+        assert '<a href="../index.html">index</a>' in page_html
+        if n:
+            assert f'href="{page_id(docs[n - 1].doc)}.html" rel="prev"' in page_html
+        if n < 4:
+            assert f'href="{page_id(docs[n + 1].doc)}.html" rel="next"' in page_html
+        assert f'href="d/{page_id(doc.doc)}.html"' in index
+    assert (folder / "list" / "0001.html").is_file() and (folder / "flags.html").is_file()
+    # The same documents give the same bytes, in a fresh folder too.
+    again = tmp_path / "again"
+    write_report(again, [d.to_json() for d in docs], {"targets": ["en"]})
+    files = sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again / "report") for p in again.rglob("report/**/*")
+                           if p.is_file())
+    assert all((folder / f).read_bytes() == (again / "report" / f).read_bytes() for f in files)
 
-    browser = Browser(shutil.which("chromium"), tmp_path / "profile")
-    try:
-        target = browser.send("Target.createTarget", url="about:blank")["targetId"]
-        session = browser.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Log"):
-            browser.send(f"{domain}.enable", session)
-        browser.send("Emulation.setDeviceMetricsOverride", session, width=1400, height=1800,
-                     deviceScaleFactor=1, mobile=False)
-        browser.send("Page.navigate", session, url=page.as_uri())
-        browser.wait_for("Page.loadEventFired")
 
-        def evaluate(expression: str):
-            result = browser.send("Runtime.evaluate", session, expression=expression,
-                                  returnByValue=True)
-            return result["result"]["value"]
+def test_a_rerun_rewrites_only_the_pages_that_changed(tmp_path, rendered):
+    docs = [small_doc(f"a{n}.txt", f"Frase número {n}.") for n in range(6)]
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    assert len(rendered) == 6
+    pages = tmp_path / "report" / "d"
+    before = {p.name: p.read_bytes() for p in pages.iterdir()}
+    rendered.clear()
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    assert rendered == []  # nothing changed: nothing rendered
+    docs[3] = small_doc("a3.txt", "Frase mudada.")
+    rendered.clear()
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    assert rendered == ["a3.txt"]
+    after = {p.name: p.read_bytes() for p in pages.iterdir()}
+    assert [name for name in after if after[name] != before[name]] == [f"{page_id('a3.txt')}.html"]
+    # A deleted document: its page goes, its neighbours' links are made again.
+    del docs[3]
+    rendered.clear()
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    assert rendered == ["a2.txt", "a4.txt"]
+    assert sorted(p.name for p in pages.iterdir()) == sorted(
+        f"{page_id(d.doc)}.html" for d in docs)
+    # Back under the threshold: one page again, and no folder left behind.
+    write_report(tmp_path, [d.to_json() for d in docs[:2]], {"targets": ["en"]})
+    assert not (tmp_path / "report").exists()
+    assert "Frase número 1." in (tmp_path / "report.html").read_text()
 
-        text = evaluate("document.body.innerText")
-        scripts = evaluate("document.scripts.length")
-        title = evaluate("document.title")
-        shot = browser.send("Page.captureScreenshot", session, format="png",
-                            captureBeyondViewport=True)
-    finally:
-        browser.close()
-    png = base64.b64decode(shot["data"])
-    (tmp_path / "report.png").write_bytes(png)
-    if os.environ.get("PIPELINE_SCREENSHOT_DIR"):
-        keep = Path(os.environ["PIPELINE_SCREENSHOT_DIR"])
-        keep.mkdir(parents=True, exist_ok=True)
-        (keep / "report.png").write_bytes(png)
-    assert console_errors(browser.events) == []
-    assert HEADLINE in text and "Kim Jong Un" in text and "norte-coreana" in text
-    assert '<script>document.title = "hacked"</script>' in text
-    assert scripts == 0 and title == "Pipeline run report"
-    assert png.startswith(b"\x89PNG")
+
+def test_a_run_over_the_threshold_writes_the_folder(corpus_copy, tmp_path, monkeypatch):
+    from pipeline.log import RunLog
+    from pipeline.runner import RunOptions, run
+
+    monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 3)
+    out = tmp_path / "out"
+    with open(os.devnull, "w") as quiet:
+        run(corpus_copy, out, Config(targets=["en"]), RunOptions(), RunLog(stream=quiet),
+            engine=TaggingEngine())
+    pages = sorted(p.name for p in (out / "report" / "d").iterdir())
+    docs = [json.loads(line)["doc"] for line in (out / "documents.jsonl").open()]
+    assert pages == sorted(f"{page_id(d)}.html" for d in docs) and len(docs) == 5
+    assert "report/index.html" in (out / "report.html").read_text()
 
 
 # -- marking: linear, capped where it says so, the same marks as before ------------------
@@ -331,7 +422,7 @@ def test_marking_searches_the_source_once_per_fix(tmp_path):
     doc, source = article(1_500)
     assert len(source) < DETAIL_CHARS  # the source is searched as given
     text = CountedText(source, limit=len(doc.fixes) + 1)
-    write_html(tmp_path, [doc], REPORT, lambda _: text)
+    write_report(tmp_path, [doc], REPORT, lambda _: text)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     # Every occurrence is marked, in the source and in the clean copy.
     assert page.count(">norte -coreana</mark>") == 1_500
@@ -340,9 +431,9 @@ def test_marking_searches_the_source_once_per_fix(tmp_path):
 
 
 def test_marking_stops_at_its_limit_and_the_page_says_so(tmp_path, monkeypatch):
-    monkeypatch.setattr(html, "MARK_TEXTS", 10)
+    monkeypatch.setattr(marks, "MARK_TEXTS", 10)
     doc, source = article(15, distinct=True)
-    write_html(tmp_path, [doc], REPORT, lambda _: source)
+    write_report(tmp_path, [doc], REPORT, lambda _: source)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     note = "the first 10 of the document's 15 fixes were looked for"
     assert page.count(note) == 2  # the source column and the clean column
@@ -351,10 +442,10 @@ def test_marking_stops_at_its_limit_and_the_page_says_so(tmp_path, monkeypatch):
 
 
 def test_tables_of_fixes_and_removed_lines_are_capped_and_say_so(tmp_path, monkeypatch):
-    monkeypatch.setattr(html, "TABLE_ROWS", 5)
+    monkeypatch.setattr(docpage, "TABLE_ROWS", 5)
     doc, source = article(8, distinct=True)
     doc.removed = [Removed(f"Partilhar {i}", "widget label") for i in range(7)]
-    write_html(tmp_path, [doc], REPORT, lambda _: source)
+    write_report(tmp_path, [doc], REPORT, lambda _: source)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "The table shows the first 5 of the document's 8 fixes" in page
     assert "The table shows the first 5 of the document's 7 removed lines" in page
@@ -366,12 +457,12 @@ def test_a_block_longer_than_the_page_shows_is_cut(tmp_path):
     # One paragraph of 5,000 sentences: the clean column used to show all of it.
     doc, source = article(5_000)
     assert len(doc.blocks[0].text) > DETAIL_CHARS
-    write_html(tmp_path, [doc], REPORT, lambda _: source)
+    write_report(tmp_path, [doc], REPORT, lambda _: source)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    shown = page.count('<span title="artigo.txt#1.')
+    shown = page.count(' title="artigo.txt#1.')
     assert 0 < shown < 5_000 and shown * len("Uma frase norte-coreana. ") <= DETAIL_CHARS + 25
     hidden = len(doc.blocks[0].text) - DETAIL_CHARS
-    assert f"{hidden} more characters of the clean copy not shown" in page
+    assert f"{hidden:,} more characters of the clean copy are not shown" in page
 
 
 def reference_marks(texts: list[str], fixes: list[Fix], side: str,
@@ -412,14 +503,14 @@ def test_marks_are_those_the_page_made_before():
         segments = [Segment(f"d#1.{i + 1}", t, "pt") for i, t in enumerate(texts)]
         doc = Document("d", lang="pt", fixes=fixes, spans=[
             Span(texts[i][s:e], "de", s, e, f"d#1.{i + 1}")
-            for i, marks in enumerate(spans) for s, e in marks])
-        marks, looked = html.segment_marks(doc, segments)
-        got = [sorted((m.start, m.end) for m in seg if m.css == "fix") for seg in marks]
+            for i, ranges in enumerate(spans) for s, e in ranges])
+        found, looked = marks.segment_marks(doc, segments)
+        got = [sorted((m.start, m.end) for m in seg if m.css == "fix") for seg in found]
         assert got == reference_marks(texts, fixes, "after", spans), (texts, fixes, spans)
         assert looked == len(fixes)
         whole = " ".join(texts)
-        found, _ = html.mark_fixes(whole, fixes, "after")
-        assert sorted((m.start, m.end) for m in found) == reference_marks(
+        whole_marks, _ = marks.mark_fixes(whole, fixes, "after")
+        assert sorted((m.start, m.end) for m in whole_marks) == reference_marks(
             [whole], fixes, "after", [[]])[0]
 
 
@@ -446,3 +537,36 @@ def test_report_json_timings_cover_the_whole_run_phase_by_phase(corpus_copy, tmp
     assert parts <= timings["total"] + 0.01 and timings["total"] <= wall + 0.001
     assert timings["translate"] > 0 and timings["pages"] > 0
 
+
+
+def test_a_title_that_closes_the_script_element_stays_data(tmp_path):
+    doc = small_doc("x.txt", "</script><script>document.title = 'hacked'</script><!--")
+    write_report(tmp_path, [doc], {"targets": ["en"]})
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    parsed = Elements(html)
+    assert len(parsed.scripts) == 2  # the index data and the page's script, no other
+    rows = json.loads(parsed.scripts[0][1])["rows"]
+    assert rows[0][-1] == "</script><script>document.title = 'hacked'</script><!--"
+
+
+def test_pages_rendered_by_several_processes_are_the_same(processed, tmp_path, monkeypatch):
+    corpus, docs = processed
+    monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 2)
+    write_report(tmp_path / "here", docs, REPORT, corpus_sources(corpus))
+    monkeypatch.setattr(review, "PARALLEL_AFTER", 2)
+    monkeypatch.setattr(review, "BATCH", 3)
+    monkeypatch.setattr(review, "render_processes", lambda: 2)
+    pools = []
+
+    class Pool(review.ProcessPoolExecutor):
+        def map(self, *args, **kwargs):
+            pools.append(len(args[1]))
+            return super().map(*args, **kwargs)
+
+    monkeypatch.setattr(review, "ProcessPoolExecutor", Pool)
+    write_report(tmp_path / "pool", docs, REPORT, corpus_sources(corpus))
+    assert pools == [3, 3]  # 2 pages rendered here, then batches of 3 in the processes
+    here, pool = tmp_path / "here" / "report", tmp_path / "pool" / "report"
+    files = sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
+    assert len(files) == len(docs) + 4  # pages, index, flags, one list page, manifest
+    assert all((here / f).read_bytes() == (pool / f).read_bytes() for f in files)

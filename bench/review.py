@@ -1,0 +1,181 @@
+"""The review report at corpus scale: 20,000 synthetic documents, no models.
+
+Measures, in one run of ``pipeline run`` over a corpus this script writes:
+
+- the report's share of the run: report.json's ``pages`` phase (report.html and
+  the folder OUT/report/) against its ``total`` (target: at most 5%);
+- a rerun after changing 1% of the documents: the pages rewritten and the phase;
+- in headless Chromium (``/usr/bin/chromium``, Playwright): the time from
+  navigation to the load event of OUT/report/index.html (target: under 2 s), and
+  that a document chosen at random is reached in two clicks (search in the index,
+  then its link; without the script: a list page, then its link).
+
+The texts are generated here (news-like Portuguese and German sentences with the
+artefacts the pipeline repairs: split compounds, German labels, doubled headlines,
+CRLF line ends, English sentences); nothing is read from ../shared.
+
+    .venv/bin/python bench/review.py [--documents 20000] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PT = ("o governo", "a cidade", "o porto", "a empresa", "o ministro", "a escola", "o tribunal",
+      "a câmara", "o hospital", "a universidade", "o clube", "a polícia")
+PT_VERBS = ("anunciou", "confirmou", "aprovou", "rejeitou", "apresentou", "investigou")
+PT_OBJ = ("um novo plano de obras", "o orçamento para o próximo ano", "a reforma do centro",
+          "uma parceria com a Rússia", "as regras de trânsito", "o acordo norte -coreano",
+          "um projeto sul -africano", "a proposta da oposição")
+DE = ("Die Regierung", "Der Hafen", "Die Stadt", "Das Unternehmen", "Der Minister",
+      "Die Schule")
+DE_VERBS = ("kündigte", "bestätigte", "legte", "prüfte")
+DE_OBJ = ("einen neuen Plan an", "den Haushalt vor", "die Reform des Zentrums an",
+          "die Regeln für den Verkehr")
+EN = ("The council said the works would start in spring.",
+      "Officials did not comment on the report.")
+LABELS = ("Details", "Kommentare (0)", "Teilen", "OrtLisboa, Portugal", "Leia mais")
+
+
+def pt_sentence(rng: random.Random) -> str:
+    return (f"{rng.choice(PT).capitalize()} {rng.choice(PT_VERBS)} {rng.choice(PT_OBJ)} "
+            f"em {rng.randint(2001, 2026)}.")
+
+
+def de_sentence(rng: random.Random) -> str:
+    return f"{rng.choice(DE)} {rng.choice(DE_VERBS)} {rng.choice(DE_OBJ)}."
+
+
+def document(rng: random.Random, n: int) -> bytes:
+    """One synthetic article: a headline, 2 to 6 paragraphs, sometimes artefacts."""
+    german = n % 5 == 4
+    sentence = de_sentence if german else pt_sentence
+    title = sentence(rng).rstrip(".")
+    paragraphs = [title]
+    if rng.random() < 0.2:
+        paragraphs.append(title)  # a doubled headline
+    for _ in range(rng.randint(2, 6)):
+        body = [sentence(rng) for _ in range(rng.randint(2, 5))]
+        if rng.random() < 0.1:
+            body.insert(rng.randint(0, len(body)), rng.choice(EN))
+        paragraphs.append(" ".join(body))
+    if rng.random() < 0.3:
+        paragraphs.append("\n".join(rng.sample(LABELS, 2)))
+    text = "\n\n".join(paragraphs) + "\n"
+    if rng.random() < 0.1:
+        text = text.replace("\n", "\r\n")
+    return text.encode("utf-8")
+
+
+def write_corpus(corpus: Path, documents: int, seed: int = 22) -> None:
+    rng = random.Random(seed)
+    for n in range(documents):
+        folder = corpus / f"{n // 1000:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"artigo-{n:05d}.txt").write_bytes(document(rng, n))
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
+
+
+def pipeline_run(corpus: Path, out: Path, workers: int) -> tuple[float, dict]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ARGOS_PACKAGES_DIR": str(out.parent / "none")}
+    command = [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out),
+               "--to", "en", "--workers", str(workers)]
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode not in (0, 3):
+        raise SystemExit(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr[-3000:]}")
+    return wall, json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+def share(report: dict) -> str:
+    t = report["timings_s"]
+    return (f"report phase {t['pages']:.2f} s of the run's {t['total']:.2f} s "
+            f"= {t['pages'] / t['total']:.1%} (target <= 5%)")
+
+
+def browse(out: Path, doc: str) -> None:
+    """Open the index in headless Chromium; reach ``doc`` in two clicks, twice."""
+    from playwright.sync_api import sync_playwright
+
+    index = out / "report" / "index.html"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        loads = []
+        for _ in range(3):
+            page.goto(index.as_uri(), wait_until="load")
+            loads.append(page.evaluate(
+                "performance.getEntriesByType('navigation')[0].loadEventEnd"))
+        print(f"index.html: {index.stat().st_size / 1e6:.1f} MB, load event at "
+              f"{', '.join(f'{ms / 1000:.2f}' for ms in loads)} s after navigation "
+              f"(best {min(loads) / 1000:.2f} s; target < 2 s)")
+        # With the script: type the name in the search box, click the one link left.
+        page.fill("#index-tools input[name=q]", doc)
+        page.click(f"#index-body a:text-is('{doc}')")  # click 1 (typing is no click)
+        page.wait_for_load_state("load")
+        found = page.locator("section.doc h2").inner_text()
+        print(f"with the script: search, then click 1: {found.split()[0]}")
+        # Without it: a list page, then the document.
+        page.goto(index.as_uri(), wait_until="load")
+        rows = json.loads(page.locator("#index-data").text_content())["rows"]
+        number = [r[0] for r in rows].index(doc) // 1000 + 1
+        page.click(f"a[href='list/{number:04d}.html']")  # click 1
+        page.click(f"#list-body a:text-is('{doc}')")  # click 2
+        found2 = page.locator("section.doc h2").inner_text()
+        print(f"without the script: list page {number}, then click 2: {found2.split()[0]}")
+        print(f"console errors: {len(errors)} {errors[:3]}")
+        browser.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", type=Path, help="keep the corpus and OUT in this folder")
+    args = parser.parse_args()
+    if not Path("/usr/bin/chromium").exists():
+        print("headless Chromium (/usr/bin/chromium) is not installed: browser checks skipped")
+    place = Path(tempfile.mkdtemp(prefix="bench-review-")) if not args.keep else args.keep
+    try:
+        corpus, out = place / "corpus", place / "out"
+        write_corpus(corpus, args.documents)
+        wall, report = pipeline_run(corpus, out, args.workers)
+        pages = len(list((out / "report" / "d").iterdir()))
+        print(f"first run, {args.documents:,} documents + 1 binary file: {wall:.1f} s wall; "
+              f"{share(report)}; {pages:,} document pages")
+        rng = random.Random(7)
+        changed = rng.sample(sorted(corpus.rglob("artigo-*.txt")), max(1, args.documents // 100))
+        for path in changed:
+            path.write_bytes(path.read_bytes() + "Nota final da redação.\n".encode())
+        before = {p.name: p.stat().st_mtime_ns for p in (out / "report" / "d").iterdir()}
+        wall, report = pipeline_run(corpus, out, args.workers)
+        after = {p.name: p.stat().st_mtime_ns for p in (out / "report" / "d").iterdir()}
+        rewritten = sum(after[n] != before.get(n) for n in after)
+        print(f"rerun, {len(changed)} documents changed: {wall:.1f} s wall; {share(report)}; "
+              f"{rewritten} document pages rewritten")
+        if Path("/usr/bin/chromium").exists():
+            browse(out, changed[0].relative_to(corpus).as_posix())
+    finally:
+        if not args.keep:
+            shutil.rmtree(place, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

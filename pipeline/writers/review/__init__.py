@@ -1,0 +1,378 @@
+"""The review report: ``OUT/report.html``, and ``OUT/report/`` for a large corpus.
+
+Two layouts, chosen by size:
+
+- **One page** while the documents number at most :data:`SINGLE_PAGE_DOCUMENTS`
+  and their stored JSON weighs at most :data:`SINGLE_PAGE_BYTES` together, each
+  counted up to :data:`DOCUMENT_WEIGHT` (a page of about that size, which a browser
+  opens at once): ``OUT/report.html`` holds the overview, the flagged sentences,
+  the index and every document.
+- **A folder** beyond that: ``OUT/report/index.html`` (overview and index),
+  ``flags.html`` (flagged sentences by pair), ``list/NNNN.html`` (every document,
+  :data:`LIST_PAGE` a page, for reading without the script), and one page per
+  document, ``d/<id>.html`` (``<id>``: a hash of its name, stable between runs), each
+  with previous / next / index links. ``OUT/report.html`` then sends the browser
+  to the index. Any document is one click from the index's table (filtered or
+  sorted by the script) or two clicks through the list pages.
+
+The folder is rebuilt incrementally: ``report/manifest.json`` keeps, per document,
+a key (a hash of its stored JSON, its neighbours, the targets, the page's script
+and style, and :data:`PAGE_VERSION`) and its index entry. A page whose key did not change is
+neither parsed nor rendered nor written; pages of documents no longer stored are
+removed. A rerun therefore costs one hash per document plus the pages that
+changed, and the index.
+
+Deterministic: the same documents and report (less its timings) give the same
+bytes. See :mod:`pipeline.writers.review.docpage` for a document's page and
+:mod:`pipeline.writers.review.assets` for the security policy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import pickle
+import shutil
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from pipeline.document import Document
+from pipeline.log import warn
+from pipeline.writers import atomic_write
+from pipeline.writers.review.assets import CSP, head, redirect, tail
+from pipeline.writers.review.docpage import (
+    DETAIL_CHARS,
+    TABLE_ROWS,
+    Sources,
+    index_entry,
+    render_document,
+)
+from pipeline.writers.review.overview import (
+    index_row,
+    render_flags_table,
+    render_index,
+    render_list,
+    render_overview,
+)
+from pipeline.writers.review.text import esc
+
+SINGLE_PAGE_DOCUMENTS = 50  # more documents than this: the folder layout
+SINGLE_PAGE_BYTES = 2_000_000  # documents' JSON heavier than this together: the folder
+# A document weighs its JSON, at most this: its section shows at most DETAIL_CHARS a column.
+DOCUMENT_WEIGHT = 4 * DETAIL_CHARS
+LIST_PAGE = 1_000  # documents per static list page
+PARALLEL_AFTER = 200  # pages rendered here before render processes take over
+BATCH = 2_048  # pages handed to the render processes at a time (they wait for the slowest)
+PAGE_VERSION = "review-1"  # change it when a page's HTML changes: every page is rebuilt
+FOLDER = "report"
+
+# Keys of report.json left out of the pages: they change on every run.
+VOLATILE_REPORT_KEYS = {"timings_s"}
+
+__all__ = ["DETAIL_CHARS", "TABLE_ROWS", "CorpusSources", "corpus_sources", "write_report"]
+
+
+def page_id(doc: str) -> str:
+    """The stable file name (without ``.html``) of a document's page.
+
+    >>> len(page_id("pt/<artigo>.txt")), page_id("a.txt") == page_id("a.txt") != page_id("b.txt")
+    (20, True)
+    """
+    return hashlib.sha256(doc.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+class CorpusSources:
+    """``sources`` for :func:`write_report`: each document's file, read back as bytes.
+
+    None when the file is gone, outside the corpus, or no longer the bytes that
+    were processed. A class, not a closure, so that render processes receive it.
+    """
+
+    def __init__(self, corpus: Path):
+        self.corpus, self.root = corpus, corpus.resolve()
+
+    def __call__(self, doc: Document) -> bytes | None:
+        path = self.corpus / doc.doc
+        try:
+            if (not path.resolve().is_relative_to(self.root)
+                    or path.stat().st_size != doc.source.size):
+                return None
+            data = path.read_bytes()
+        except (OSError, ValueError):
+            return None
+        return data if hashlib.sha256(data).hexdigest() == doc.source.sha256 else None
+
+
+def corpus_sources(corpus: Path) -> Sources:
+    """The documents' files under ``corpus`` (:class:`CorpusSources`)."""
+    return CorpusSources(corpus)
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _name_of(item: Document | str) -> str:
+    """A stored document's name, read from the start of its JSON (Document.to_json
+    writes ``doc`` first) without parsing the rest."""
+    if isinstance(item, Document):
+        return item.doc
+    if item.startswith('{"doc":'):
+        return _DECODER.raw_decode(item, 7)[0]
+    return Document.from_json(item).doc
+
+
+def _document(item: Document | str) -> Document:
+    return item if isinstance(item, Document) else Document.from_json(item)
+
+
+def write_report(out: Path, documents: Iterable[Document | str], report: dict[str, Any],
+                 sources: Sources | None = None) -> None:
+    """Write the review report of ``documents`` (Documents or their stored JSON, in
+    order) under ``out``; ``report`` is report.json's dict (its ``targets`` give the
+    translation columns). See the module's docstring for the layouts."""
+    report = {k: v for k, v in report.items() if k not in VOLATILE_REPORT_KEYS}
+    targets = [str(t) for t in report.get("targets", [])]
+    first: list[tuple[Document | str, str]] = []  # items, their JSON, while one page may do
+    size = 0
+    folder: FolderWriter | None = None
+    for item in documents:
+        if folder is not None:
+            folder.add(item)
+            continue
+        text = item.to_json() if isinstance(item, Document) else item
+        first.append((item, text))
+        size += min(len(text), DOCUMENT_WEIGHT)
+        if len(first) > SINGLE_PAGE_DOCUMENTS or size > SINGLE_PAGE_BYTES:
+            folder = FolderWriter(out / FOLDER, targets, sources)
+            for item, text in first:
+                folder.add(item, text)
+            first = []
+    if folder is None:
+        _write_single(out, [_document(item) for item, _ in first], report, targets, sources)
+    else:
+        folder.finish(report)
+        atomic_write(out / "report.html", redirect(f"{FOLDER}/index.html"), durable=False)
+
+
+def _write_single(out: Path, docs: list[Document], report: dict[str, Any],
+                  targets: list[str], sources: Sources | None) -> None:
+    sections, entries = [], []
+    for doc in docs:
+        anchor = f"d-{page_id(doc.doc)}"
+        sections.append(render_document(doc, targets, sources(doc) if sources else None,
+                                        anchor))
+        entries.append(index_entry(doc, f"#{anchor}"))
+    deleted = set(report.get("deleted_sources", []))
+    rows = [index_row(e, e["doc"] in deleted) for e in entries]
+    flags, flagged = render_flags_table(entries)
+    hrefs = {e["doc"]: e["href"] for e in entries}
+    page = [head("Pipeline run report"),
+            render_overview(report, rows, flagged, "#flags", hrefs),
+            f'<section id="flags"><h2>QA flags</h2>\n{flags}</section>\n',
+            render_index(rows, None),
+            '<section id="pages"><h2>The documents</h2>\n', *sections, "</section>\n", tail()]
+    atomic_write(out / "report.html", "".join(page), durable=False)
+    if (out / FOLDER).is_dir():  # a larger corpus's folder, from an earlier run
+        shutil.rmtree(out / FOLDER)
+
+
+@dataclass
+class PageJob:
+    """One document page to render and write (in this process or a render process)."""
+
+    item: Document | str
+    name: str
+    path: str  # the page's file
+    previous: str
+    following: str
+
+
+def render_page(job: PageJob, targets: list[str], sources: Sources | None) -> dict[str, Any]:
+    """Render and write one document's page; return its index entry."""
+    doc = _document(job.item)
+    source = sources(doc) if sources else None
+    pid = page_id(job.name)
+    section = render_document(doc, targets, source, f"d-{pid}")
+    nav = _nav(job.previous, job.following)
+    atomic_write(Path(job.path), head(f"{job.name}: review") + nav + section + nav + tail(),
+                 durable=False)
+    return index_entry(doc, f"d/{pid}.html")
+
+
+def render_processes() -> int:
+    """How many processes render pages: the CPUs this process may use, at most 8."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+def _pool_context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+class FolderWriter:
+    """The folder layout, document by document (one document of look-ahead, so that a
+    page knows its next neighbour).
+
+    Pages that changed are rendered in this process up to :data:`PARALLEL_AFTER`;
+    beyond, in batches of :data:`BATCH` over :func:`render_processes` processes (a
+    first run of a large corpus), in the same order, giving the same bytes.
+    """
+
+    def __init__(self, folder: Path, targets: list[str], sources: Sources | None):
+        self.folder, self.targets, self.sources = folder, targets, sources
+        self.base = "\0".join([PAGE_VERSION, CSP, *targets])  # what every page depends on
+        self.old = self._manifest()
+        self.new: dict[str, tuple[str, dict]] = {}
+        self.pending: tuple[Document | str, str, str] | None = None
+        self.previous = ""
+        self.written = 0  # pages rendered and written by this call
+        self.jobs: list[tuple[str, PageJob]] = []  # (key, job) waiting for a batch
+        self.pool: ProcessPoolExecutor | None = None
+        pages = folder / "d"
+        self.existing = set(os.listdir(pages)) if pages.is_dir() else set()
+
+    def _manifest(self) -> dict[str, list]:
+        try:
+            data = json.loads((self.folder / "manifest.json").read_text(encoding="utf-8"))
+            if data.get("version") == PAGE_VERSION and data.get("targets") == self.targets:
+                return data["pages"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass
+        return {}
+
+    def add(self, item: Document | str, text: str | None = None) -> None:
+        """The next document (``text``: its JSON, when already made)."""
+        name = _name_of(item)
+        if text is None:
+            text = item.to_json() if isinstance(item, Document) else item
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        if self.pending is not None:
+            self._emit(*self.pending, following=name)
+        self.pending = (item, name, digest)
+
+    def _emit(self, item: Document | str, name: str, digest: str, following: str) -> None:
+        key = hashlib.sha256("\0".join(
+            [self.base, digest, self.previous, following]).encode("utf-8", "surrogatepass")
+        ).hexdigest()
+        file = f"{page_id(name)}.html"
+        old = self.old.get(name)
+        if old is not None and old[0] == key and file in self.existing:
+            self.new[name] = (key, old[1])
+        else:
+            self.new[name] = (key, {})  # its place in the order; the entry comes with the page
+            self.jobs.append((key, PageJob(item, name, str(self.folder / "d" / file),
+                                           self.previous, following)))
+            if len(self.jobs) >= (BATCH if self.written >= PARALLEL_AFTER else PARALLEL_AFTER):
+                self._render()
+        self.previous = name
+
+    def _render(self) -> None:
+        """Render the pages waiting, here or in the render processes."""
+        jobs, self.jobs = self.jobs, []
+        if not jobs:
+            return
+        (self.folder / "d").mkdir(parents=True, exist_ok=True)
+        if self.pool is None and self.written >= PARALLEL_AFTER and render_processes() > 1:
+            try:
+                pickle.dumps(self.sources)
+            except (pickle.PicklingError, TypeError, AttributeError):
+                pass  # a closure (tests): rendered here
+            else:
+                self.pool = ProcessPoolExecutor(render_processes(), mp_context=_pool_context())
+        work = partial(render_page, targets=self.targets, sources=self.sources)
+        entries: list[dict[str, Any]] = []
+        if self.pool is not None:
+            try:
+                entries = list(self.pool.map(work, [job for _, job in jobs], chunksize=32))
+            except BrokenProcessPool as exc:  # a render process died: the rest is done here
+                warn("report", f"rendering pages in {render_processes()} processes failed "
+                     f"({exc}); rendering them in this one", reason=str(exc))
+                self.pool.shutdown(cancel_futures=True)
+                self.pool = None
+        if len(entries) < len(jobs):
+            entries = [work(job) for _, job in jobs]
+        for (key, job), entry in zip(jobs, entries, strict=True):
+            self.new[job.name] = (key, entry)
+            self.written += 1
+
+    def finish(self, report: dict[str, Any]) -> None:
+        try:
+            if self.pending is not None:
+                self._emit(*self.pending, following="")
+                self.pending = None
+            self._render()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+                self.pool = None
+        entries = [entry for _, entry in self.new.values()]
+        deleted = set(report.get("deleted_sources", []))
+        rows = [index_row(e, e["doc"] in deleted) for e in entries]
+        lists = [f"list/{n:04d}.html" for n in range(1, (len(rows) - 1) // LIST_PAGE + 2)]
+        for n, href in enumerate(lists):
+            part = rows[n * LIST_PAGE:(n + 1) * LIST_PAGE]
+            nav = _list_nav(n, len(lists))
+            atomic_write(self.folder / href, head(f"Documents, page {n + 1}") + nav
+                         + f"<h1>Documents {n * LIST_PAGE + 1:,} to "
+                         f"{n * LIST_PAGE + len(part):,} of {len(rows):,}</h1>\n"
+                         + render_list([[r[0], "../" + r[1], *r[2:]] for r in part]) + nav
+                         + tail(), durable=False)
+        flags, flagged = render_flags_table(entries)
+        hrefs = {e["doc"]: e["href"] for e in entries}
+        atomic_write(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
+                     '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
+                     + flags + tail(), durable=False)
+        atomic_write(self.folder / "index.html", head("Pipeline run report")
+                     + render_overview(report, rows, flagged, "flags.html", hrefs)
+                     + render_index(rows, lists) + tail(), durable=False)
+        atomic_write(self.folder / "manifest.json", json.dumps(
+            {"version": PAGE_VERSION, "targets": self.targets,
+             "pages": {k: list(v) for k, v in self.new.items()}},
+            ensure_ascii=False, separators=(",", ":")) + "\n", durable=False)
+        self._sweep(lists)
+
+    def _sweep(self, lists: list[str]) -> None:
+        """Remove pages no stored document owns any more (deleted, pruned, renamed)."""
+        keep = {f"{page_id(name)}.html" for name in self.new}
+        pages = self.folder / "d"
+        if pages.is_dir():
+            for path in pages.iterdir():
+                if path.name not in keep and path.suffix == ".html":
+                    path.unlink()
+        current = {Path(href).name for href in lists}
+        listing = self.folder / "list"
+        if listing.is_dir():
+            for path in listing.iterdir():
+                if path.name not in current and path.suffix == ".html":
+                    path.unlink()
+
+
+def _nav(previous: str, following: str) -> str:
+    parts = ['<nav class="pager"><a href="../index.html">index</a>']
+    if previous:
+        parts.append(f'<a href="{page_id(previous)}.html" rel="prev">← previous: '
+                     f"{esc(previous)}</a>")
+    if following:
+        parts.append(f'<a href="{page_id(following)}.html" rel="next">next: '
+                     f"{esc(following)} →</a>")
+    return "".join(parts) + "</nav>\n"
+
+
+def _list_nav(n: int, count: int) -> str:
+    parts = ['<nav class="pager"><a href="../index.html">index</a>']
+    if n:
+        parts.append(f'<a href="{n:04d}.html" rel="prev">← page {n}</a>')
+    if n + 1 < count:
+        parts.append(f'<a href="{n + 2:04d}.html" rel="next">page {n + 2} →</a>')
+    return "".join(parts) + "</nav>\n"

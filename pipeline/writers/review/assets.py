@@ -1,0 +1,293 @@
+"""What every review page shares: its style, its one script, its security policy.
+
+The script and the style are inline and constant; the Content-Security-Policy of
+each page allows exactly them by their SHA-256 hash, and nothing else: no other
+script, no style attribute, nothing loaded from anywhere (``default-src 'none'``).
+Data for the script (the index of documents) sits in a ``<script
+type="application/json">`` element, which is never executed.
+
+Without JavaScript a page shows everything it holds; the script only adds the
+filter, search and sort controls (hidden until it runs).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from pipeline.writers.review.text import esc
+
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 1.2em 1.5em; color: #222; }
+h1 { font-size: 1.5em; margin: .2em 0 .5em; } h2 { font-size: 1.25em; margin-top: 1.6em; }
+h3 { font-size: 1.05em; margin: 1.2em 0 .4em; }
+a { color: #0b57d0; }
+table { border-collapse: collapse; margin: .4em 0; }
+th, td { border: 1px solid #d4d4d4; padding: .25em .5em; vertical-align: top; text-align: left; }
+th { background: #f3f3f3; font-weight: 600; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+code, pre, .mono { font-family: ui-monospace, monospace; font-size: .9em; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
+nav.pager { display: flex; gap: 1.2em; margin: .6em 0; padding: .4em .6em;
+  background: #f6f8fa; border: 1px solid #e1e4e8; }
+.lead { font-size: 1.05em; max-width: 60em; }
+.eyes li { margin: .2em 0; }
+.grid { display: flex; flex-wrap: wrap; gap: 0 2.5em; align-items: flex-start; }
+svg.bar { vertical-align: middle; }
+svg.bar rect { fill: #6b9bd1; } svg.bar.flag rect { fill: #e08a3c; }
+svg.bar rect.bg, svg.bar.flag rect.bg { fill: #eef2f7; }
+.badge { display: inline-block; padding: 0 .45em; border-radius: .6em; font-size: .8em;
+  background: #e8eef7; color: #234; margin-right: .3em; white-space: nowrap; }
+.badge.failed, .badge.quarantined { background: #fde2e1; color: #8a1c13; }
+.badge.deleted { background: #eee; color: #555; }
+.badge.ok { background: #e3f4e6; color: #1d5e2b; }
+.sub { color: #555; font-size: .85em; }
+table.align { width: 100%; table-layout: fixed; }
+table.align td { white-space: pre-wrap; overflow-wrap: anywhere; }
+table.align tbody { border-top: 3px solid #9aa5b1; }
+table.align tbody.gone td { background: #fff5f5; }
+table.align td.src { background: #fbfbf8; }
+td.title, td.heading { font-weight: bold; }
+.lt { font-size: .7em; font-weight: 600; color: #fff; background: #7a5cb8; border-radius: .3em;
+  padding: 0 .3em; margin: 0 .2em; vertical-align: .15em; font-family: ui-monospace, monospace; }
+sup.lt { background: #b58900; }
+mark.fix { background: #cfe8ff; }
+mark.removed { background: #ffd6d6; text-decoration: line-through; }
+mark.foreign { background: #fff0a8; border-bottom: 2px dotted #b58900; }
+.qa { background: #ffe1c4; }
+.flag { display: inline-block; font-size: .72em; color: #fff; background: #c0651a;
+  border-radius: .3em; padding: 0 .3em; margin-left: .25em; }
+.missing { color: #888; font-style: italic; }
+.note { color: #555; font-style: italic; }
+.error { color: #b00020; }
+.diff td { font-family: ui-monospace, monospace; font-size: .85em; white-space: pre-wrap;
+  overflow-wrap: anywhere; }
+.diff tr.del td { background: #ffecec; } .diff tr.add td { background: #eaffea; }
+.diff del { background: #ffc0c0; text-decoration: line-through; }
+.diff ins { background: #b5efb5; text-decoration: none; }
+.tools { display: flex; flex-wrap: wrap; gap: .5em 1em; align-items: center; margin: .5em 0;
+  padding: .5em .6em; background: #f6f8fa; border: 1px solid #e1e4e8; }
+.tools[hidden] { display: none; }
+.tools input[type=search] { min-width: 16em; }
+th button { font: inherit; font-weight: 600; background: none; border: 0; padding: 0;
+  cursor: pointer; color: #0b57d0; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .15em 1em; margin: .4em 0; }
+dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; overflow-wrap: anywhere; }
+"""
+
+SCRIPT = r"""
+(function () {
+  "use strict";
+  function on(form, fn) {
+    // Redrawn only when a control's value changed: a "change" event that comes when the
+    // search box loses focus (a click on a result) must not replace what is clicked.
+    var last = null;
+    function run() {
+      var now = [];
+      for (var i = 0; i < form.elements.length; i++) {
+        var el = form.elements[i];
+        if (el.tagName === "INPUT" || el.tagName === "SELECT") {
+          now.push(el.type === "checkbox" ? el.checked : el.value);
+        }
+      }
+      now = JSON.stringify(now);
+      if (now !== last) { last = now; fn(); }
+    }
+    form.addEventListener("input", run);
+    form.addEventListener("change", run);
+    run();
+  }
+  function field(form, name) { var el = form.elements[name]; return el ? el.value : ""; }
+  function show(form) {
+    form.hidden = false;
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+  }
+  function has(list, token) { return (" " + list + " ").indexOf(" " + token + " ") >= 0; }
+
+  var data = document.getElementById("index-data");
+  if (data) { indexTable(JSON.parse(data.textContent)); }
+  var docs = document.querySelectorAll("form.doc-tools");
+  for (var i = 0; i < docs.length; i++) { docTools(docs[i]); }
+  var flags = document.getElementById("flag-tools");
+  if (flags) { flagTools(flags); }
+
+  function indexTable(d) {
+    var form = document.getElementById("index-tools");
+    var body = document.getElementById("index-body");
+    var count = document.getElementById("index-count");
+    var pages = document.getElementById("index-page");
+    var rows = d.rows, shown = rows, page = 0, size = d.page, key = -1, dir = 1;
+    var numeric = d.numeric;
+    show(form);
+    function cmp(a, b) {
+      var x = a[key], y = b[key];
+      if (numeric.indexOf(key) >= 0) { return dir * (x - y); }
+      return dir * (x < y ? -1 : x > y ? 1 : 0);
+    }
+    function apply() {
+      var st = field(form, "status"), lg = field(form, "lang"), fx = field(form, "fix");
+      var fl = field(form, "flag"), q = field(form, "q").toLowerCase();
+      shown = rows.filter(function (r) {
+        return (!st || r[d.col.status] === st) && (!lg || r[d.col.lang] === lg) &&
+          (!fx || has(r[d.col.kinds], fx)) &&
+          (!fl || (fl === "*" ? r[d.col.flags] > 0 : has(r[d.col.flagkeys], fl))) &&
+          (!q || (r[d.col.doc] + "\n" + r[d.col.title]).toLowerCase().indexOf(q) >= 0);
+      });
+      if (key >= 0) { shown = shown.slice().sort(cmp); }
+      page = 0;
+      draw();
+    }
+    function cell(tr, text, cls) {
+      var td = document.createElement("td");
+      td.textContent = text;
+      if (cls) { td.className = cls; }
+      tr.appendChild(td);
+      return td;
+    }
+    function draw() {
+      var last = Math.max(0, Math.ceil(shown.length / size) - 1);
+      page = Math.min(Math.max(page, 0), last);
+      var frag = document.createDocumentFragment();
+      shown.slice(page * size, page * size + size).forEach(function (r) {
+        var tr = document.createElement("tr"), td = cell(tr, "");
+        var a = document.createElement("a");
+        a.href = r[d.col.href];
+        a.textContent = r[d.col.doc];
+        td.appendChild(a);
+        if (r[d.col.title]) {
+          var t = document.createElement("div");
+          t.className = "sub";
+          t.textContent = r[d.col.title];
+          td.appendChild(t);
+        }
+        cell(tr, r[d.col.lang]);
+        var s = cell(tr, "");
+        var b = document.createElement("span");
+        b.className = "badge " + r[d.col.status];
+        b.textContent = r[d.col.status];
+        s.appendChild(b);
+        ["fixes", "spans", "flags", "segments"].forEach(function (k) {
+          cell(tr, String(r[d.col[k]]), "n");
+        });
+        frag.appendChild(tr);
+      });
+      body.textContent = "";
+      body.appendChild(frag);
+      count.textContent = shown.length + " of " + rows.length + " documents" +
+        (shown.length > size ? ", page " + (page + 1) + " of " + (last + 1) : "");
+      pages.hidden = shown.length <= size;
+    }
+    form.elements.prev.addEventListener("click", function () { page -= 1; draw(); });
+    form.elements.next.addEventListener("click", function () { page += 1; draw(); });
+    var heads = document.querySelectorAll("#index-table th[data-key]");
+    for (var h = 0; h < heads.length; h++) {
+      (function (th) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = th.textContent;
+        th.textContent = "";
+        th.appendChild(button);
+        button.addEventListener("click", function () {
+          var k = d.col[th.getAttribute("data-key")];
+          dir = key === k ? -dir : (numeric.indexOf(k) >= 0 ? -1 : 1);
+          key = k;
+          apply();
+        });
+      })(heads[h]);
+    }
+    on(form, apply);
+  }
+
+  function docTools(form) {
+    var section = form.parentNode, groups = section.querySelectorAll("table.align tbody");
+    var count = form.querySelector("output");
+    show(form);
+    function apply() {
+      var q = field(form, "q").toLowerCase(), want = [], n = 0;
+      ["flag", "foreign", "fix", "other"].forEach(function (k) {
+        if (form.elements[k] && form.elements[k].checked) { want.push(k); }
+      });
+      for (var g = 0; g < groups.length; g++) {
+        var kinds = groups[g].getAttribute("data-k") || "", ok = true;
+        for (var w = 0; w < want.length; w++) { ok = ok && has(kinds, want[w]); }
+        if (ok && q) { ok = groups[g].textContent.toLowerCase().indexOf(q) >= 0; }
+        groups[g].hidden = !ok;
+        n += ok ? 1 : 0;
+      }
+      count.textContent = n + " of " + groups.length + " paragraphs";
+    }
+    on(form, apply);
+  }
+
+  function flagTools(form) {
+    var rows = document.querySelectorAll("#flag-table tr[data-pair]");
+    var count = form.querySelector("output");
+    show(form);
+    function apply() {
+      var pair = field(form, "pair"), kind = field(form, "kind"), n = 0;
+      for (var r = 0; r < rows.length; r++) {
+        var ok = (!pair || rows[r].getAttribute("data-pair") === pair) &&
+          (!kind || has(rows[r].getAttribute("data-flags"), kind));
+        rows[r].hidden = !ok;
+        n += ok ? 1 : 0;
+      }
+      count.textContent = n + " of " + rows.length + " flagged segments";
+    }
+    on(form, apply);
+  }
+})();
+"""
+
+
+def _hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+CSP = (
+    f"default-src 'none'; style-src {_hash(STYLE)}; script-src {_hash(SCRIPT)}; "
+    "img-src data:; base-uri 'none'; form-action 'none'"
+)
+
+
+def head(title: str) -> str:
+    """The start of a page, up to and including ``<body>``."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<link rel="icon" href="data:,">\n<title>{esc(title)}</title>\n'
+        f"<style>{STYLE}</style>\n</head>\n<body>\n"
+    )
+
+
+def tail() -> str:
+    """The end of a page: the script, then the closing tags."""
+    return f"<script>{SCRIPT}</script>\n</body>\n</html>\n"
+
+
+def redirect(target: str) -> str:
+    """A page that sends the browser to ``target`` (and links to it)."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">\n"
+        f'<meta http-equiv="refresh" content="0; url={esc(target)}">\n'
+        '<link rel="icon" href="data:,">\n<title>Pipeline run report</title>\n</head>\n<body>\n'
+        f'<p>The report is a folder: open <a href="{esc(target)}">{esc(target)}</a>.</p>\n'
+        "</body>\n</html>\n"
+    )
+
+
+def bar(value: float, top: float, css: str = "", width: int = 160) -> str:
+    """A horizontal bar, ``value`` out of ``top``, as inline SVG (no style attribute).
+
+    >>> bar(1, 4, width=100)
+    '<svg class="bar" width="100" height="11" aria-hidden="true"><rect class="bg" \
+width="100" height="11"/><rect width="25" height="11"/></svg>'
+    """
+    filled = 0 if top <= 0 else max(1, round(width * value / top)) if value else 0
+    return (
+        f'<svg class="bar{" " + css if css else ""}" width="{width}" height="11" '
+        f'aria-hidden="true"><rect class="bg" width="{width}" height="11"/>'
+        f'<rect width="{filled}" height="11"/></svg>'
+    )

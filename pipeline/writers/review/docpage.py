@@ -1,0 +1,593 @@
+"""One document, as a reviewer reads it.
+
+- Its facts and metadata, in plain view; for a failed or quarantined document the
+  reason, and for a binary file a short hex preview (never its bytes as text).
+- The texts aligned: one table body per paragraph of the original file, beside it
+  the clean block(s) it became, one row per sentence, each translation in its own
+  column on the sentence's row. A sentence in another language than the document's
+  carries a small language tag; foreign spans are marked with their language, the
+  text each fix changed is marked in the source and in the clean copy, translations
+  with QA flags carry the flags. Paragraphs of the source that left no clean text
+  (boilerplate, a duplicated headline, label lines moved to the metadata) get a row
+  of their own, each line with the reason it was removed.
+- A line diff of the source against the clean copy (words within changed lines).
+- The fixes (whitespace made visible) and the removed lines, each listed once.
+
+Everything is bounded per document: each text column up to :data:`DETAIL_CHARS`
+characters, the tables up to :data:`TABLE_ROWS` rows, the diff up to
+:data:`DIFF_LINES` lines a side; a note says what was left out, and
+``pipeline explain DOC`` and documents.jsonl hold everything. Aligning, marking and
+rendering cost time linear in what is shown (the diff: difflib on at most
+:data:`DIFF_LINES` lines).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from pipeline.document import Block, Document, Fix, Segment
+from pipeline.writers.review.marks import (
+    MARK_PROBES,
+    MARK_TEXTS,
+    Mark,
+    mark_fixes,
+    marked,
+    marking_note,
+    segment_marks,
+)
+from pipeline.writers.review.text import esc, hexdump, short, visible
+
+DETAIL_CHARS = 50_000  # characters of one text column shown per document
+TABLE_ROWS = 1_000  # rows of a document's fixes table, and of its removed lines
+DIFF_LINES = 2_000  # lines of each side the diff compares
+HEX_BYTES = 256  # bytes of a binary file shown in hex
+ALIGN_WINDOW = 8  # source paragraphs ahead where a clean block's origin is looked for
+ALIGN_SHARE = 0.5  # share of a block's words its source paragraph must hold
+
+Sources = Callable[[Document], "bytes | str | None"]
+
+_PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:(?:\r\n|\r|\n)[ \t]*)+")
+_WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+def render_document(doc: Document, targets: list[str], source: bytes | str | None,
+                    anchor: str, nav: str = "") -> str:
+    """The document's ``<section>`` (``id=anchor``); ``nav`` goes above and below it."""
+    text, raw = _source_text(doc, source)
+    parts = [f'<section class="doc" id="{esc(anchor)}">\n{nav}',
+             f"<h2>{esc(doc.doc)} {_badges(doc)}</h2>\n", _facts(doc)]
+    if doc.status != "ok":
+        parts.append(_problem(doc, text, raw))
+    if doc.blocks:
+        parts.append(_aligned(doc, targets, text))
+        parts.append(_diff(text, doc))
+    parts.append(_fixes(doc))
+    parts.append(_removed(doc))
+    parts.append(f"{nav}</section>\n")
+    return "".join(parts)
+
+
+def _source_text(doc: Document, source: bytes | str | None) -> tuple[str | None, bytes | None]:
+    """The original file as text (None for binary data), and its bytes when given."""
+    if isinstance(source, str):
+        return source, None
+    if source is None:
+        return None, None
+    if b"\0" in source[:65536]:
+        return None, source
+    try:
+        return source.decode(doc.source.encoding or "utf-8"), source
+    except (UnicodeDecodeError, LookupError):
+        return None, source
+
+
+def _badges(doc: Document) -> str:
+    lang = f'<span class="badge">{esc(doc.lang)}</span>' if doc.lang else ""
+    return f'<span class="badge {esc(doc.status)}">{esc(doc.status)}</span>{lang}'
+
+
+def _facts(doc: Document) -> str:
+    segments = doc.segments()
+    flags = sum(len(f) for s in segments for f in s.flags.values())
+    facts: list[tuple[str, str]] = [
+        ("language", f"{esc(doc.lang or '?')} (score {doc.lang_score:.2f})"),
+        ("encoding", esc(doc.source.encoding or "none found")),
+        ("size", f"{doc.source.size:,} bytes"),
+        ("sha256", f'<span class="mono">{esc(doc.source.sha256)}</span>'),
+        ("status", esc(doc.status)),
+        ("counts", f"{len(doc.blocks)} paragraphs, {len(segments)} sentences, "
+                   f"{len(doc.fixes)} fixes, {len(doc.spans)} foreign spans, "
+                   f"{len(doc.removed)} removed lines, {flags} QA flags"),
+    ]
+    facts += [(f"errors ({n})" if len(doc.errors) > 1 else "error",
+               f'<span class="error">{esc(e)}</span>')
+              for n, e in enumerate(doc.errors, start=1)]
+    facts += [(f"metadata: {esc(k)}", esc(v)) for k, v in doc.metadata.items()]
+    rows = "".join(f"<dt>{k if k.startswith('metadata') else esc(k)}</dt><dd>{v}</dd>"
+                   for k, v in facts)
+    return f'<dl class="meta">{rows}</dl>\n'
+
+
+def _problem(doc: Document, text: str | None, raw: bytes | None) -> str:
+    reason = "; ".join(doc.errors) or doc.status
+    parts = [f'<h3>Why it is {esc(doc.status)}</h3>\n<p class="error">{esc(reason)}</p>\n']
+    if raw is not None and text is None:
+        parts.append(
+            f"<p>The file is binary data ({len(raw):,} bytes); its first "
+            f"{min(len(raw), HEX_BYTES)} bytes in hex:</p>\n"
+            f"<pre>{esc(hexdump(raw, HEX_BYTES))}</pre>\n")
+    elif text is not None and not doc.blocks:
+        note = (f'<p class="note">The first {DETAIL_CHARS:,} of {len(text):,} characters.</p>'
+                if len(text) > DETAIL_CHARS else "")
+        parts.append(f"<h3>Original file</h3>\n<pre>{esc(text[:DETAIL_CHARS])}</pre>{note}\n")
+    return "".join(parts)
+
+
+# -- the texts, aligned ------------------------------------------------------------------
+
+
+def paragraph_ranges(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each paragraph of ``text`` (split at blank lines).
+
+    >>> t = "Título\\r\\n\\r\\nlinha um\\nlinha dois\\n\\n\\nFim"
+    >>> [t[a:b] for a, b in paragraph_ranges(t)]
+    ['Título', 'linha um\\nlinha dois', 'Fim']
+    """
+    ranges, pos = [], 0
+    for gap in _PARAGRAPH_BREAK.finditer(text):
+        if text[pos : gap.start()].strip():
+            ranges.append((pos, gap.start()))
+        pos = gap.end()
+    if text[pos:].strip():
+        ranges.append((pos, len(text.rstrip("\r\n"))))
+    return ranges
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+Group = tuple[list[int], list[tuple[Block, list[Segment]]]]
+
+
+def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> list[Group]:
+    """Groups of source paragraphs (indices) and the clean blocks that came from them.
+
+    A block comes from the paragraph, among the last one used and the next
+    :data:`ALIGN_WINDOW`, that holds the largest share (at least
+    :data:`ALIGN_SHARE`) of its words; paragraphs passed over left no clean text and
+    get groups of their own without blocks; a block found nowhere gets one without
+    paragraphs. Linear in the texts.
+
+    >>> b = lambda t: (Block("paragraph", t), [])
+    >>> groups = align(["Título", "Título", "Um dois três", "Details"],
+    ...                [b("Título"), b("Um dois-três"), b("Nada aqui")])
+    >>> [(p, [blk.text for blk, _ in bl]) for p, bl in groups]
+    [([0], ['Título']), ([1], []), ([2], ['Um dois-três']), ([], ['Nada aqui']), ([3], [])]
+    """
+    groups: list[Group] = []
+    cache: dict[int, set[str]] = {}
+
+    def words(j: int) -> set[str]:
+        if j not in cache:
+            cache[j] = _words(paragraphs[j])
+        return cache[j]
+
+    nxt = 0  # the next paragraph no block came from yet
+    for item in blocks:
+        wanted = _words(item[0].text)
+        best, where = 0.0, -1
+        last = groups[-1][0][-1] if groups and groups[-1][0] and groups[-1][1] else -1
+        candidates = ([last] if last >= 0 else []) + list(
+            range(nxt, min(len(paragraphs), nxt + ALIGN_WINDOW)))
+        for j in candidates:
+            share = (len(wanted & words(j)) / len(wanted) if wanted
+                     else float(item[0].text.strip() == paragraphs[j].strip()))
+            if share > best:
+                best, where = share, j
+        if best < ALIGN_SHARE:
+            groups.append(([], [item]))
+        elif where == last:
+            groups[-1][1].append(item)
+        else:
+            groups.extend(([k], []) for k in range(nxt, where))
+            groups.append(([where], [item]))
+            nxt = where + 1
+    groups.extend(([k], []) for k in range(nxt, len(paragraphs)))
+    return groups
+
+
+def shown_segments(blocks: list[Block], limit: int = DETAIL_CHARS
+                   ) -> list[tuple[Block, list[Segment]]]:
+    """The blocks the page shows with their segments: whole blocks while they fit in
+    ``limit`` characters; a first block longer than that is cut there, its last
+    segment shortened (its translations too).
+
+    >>> b = Block("paragraph", "Um dois. Três.", segments=[Segment("d#1.1", "Um dois."),
+    ...     Segment("d#1.2", "Três.", translations={"en": "Three."})])
+    >>> [[(s.text, s.translations) for s in segs] for _, segs in shown_segments([b, b], 11)]
+    [[('Um dois.', {}), ('Tr', {'en': 'Th'})]]
+    """
+    shown: list[tuple[Block, list[Segment]]] = []
+    size = 0
+    for block in blocks:
+        if size + len(block.text) <= limit:
+            shown.append((block, block.segments))
+            size += len(block.text)
+            continue
+        if not shown:
+            cut, left = [], limit
+            for seg in block.segments:
+                if len(seg.text) <= left:
+                    cut.append(seg)
+                    left -= len(seg.text) + 1
+                    continue
+                if left > 0:
+                    cut.append(Segment(seg.id, seg.text[:left], seg.lang, seg.score,
+                                       {t: tr[:left] for t, tr in seg.translations.items()},
+                                       seg.flags))
+                break
+            shown.append((block, cut))
+        break
+    return shown
+
+
+def _aligned(doc: Document, targets: list[str], source: str | None) -> str:
+    if source is None:
+        source, head = doc.text, "Text as read (original file not available)"
+    else:
+        head = f"Original file ({esc(doc.source.encoding or 'utf-8')})"
+    notes = []
+    if len(source) > DETAIL_CHARS:
+        notes.append(f"the first {DETAIL_CHARS:,} of the source's {len(source):,} characters")
+        source = source[:DETAIL_CHARS]
+    ranges = paragraph_ranges(source)
+    blocks = shown_segments(doc.blocks)
+    hidden = sum(len(b.text) for b in doc.blocks) - sum(
+        len(b.text) if ss is b.segments else sum(len(s.text) + 1 for s in ss)
+        for b, ss in blocks)
+    if hidden > 0:
+        notes.append(f"{hidden:,} more characters of the clean copy are not shown")
+    groups = align([source[a:b] for a, b in ranges], blocks)
+    # A paragraph its clean block repeats as it is holds no fix: nothing is marked there
+    # (a doubled headline is then marked where it was removed, not where it was kept).
+    same = [ranges[p[0]] for p, items in groups if len(p) == 1 and len(items) == 1
+            and source[slice(*ranges[p[0]])].strip() == items[0][0].text.strip()]
+    src_marks, src_looked = mark_fixes(source, doc.fixes, "before", same)
+    src_marks.sort(key=lambda m: m.start)
+    starts, ends = [m.start for m in src_marks], [m.end for m in src_marks]
+    segments = [s for _, ss in blocks for s in ss]
+    seg_marks, clean_looked = segment_marks(doc, segments)
+    marks_of = {id(s): m for s, m in zip(segments, seg_marks, strict=True)}
+    gone = _gone_reasons(doc)
+
+    def source_cell(indices: list[int], rowspan: int) -> tuple[str, bool]:
+        if not indices:
+            return (f'<td class="src missing" rowspan="{rowspan}">(not found in the source)'
+                    "</td>", False)
+        a, b = ranges[indices[0]][0], ranges[indices[-1]][1]
+        i, j = bisect_right(ends, a), bisect_left(starts, b)
+        html = marked(source, src_marks[i:j], a, b)
+        return (f'<td class="src" rowspan="{rowspan}" lang="{esc(doc.lang)}">{html}</td>',
+                j > i)
+
+    width = 1 + len(targets)
+    cols = f'<col><col>{"<col>" * len(targets)}' if targets else "<col><col>"
+    out = [
+        "<h3>Texts</h3>\n",
+        '<form class="tools doc-tools" hidden><input type="search" name="q" '
+        'placeholder="search this document" aria-label="search this document">'
+        '<label><input type="checkbox" name="flag"> QA flags</label>'
+        '<label><input type="checkbox" name="foreign"> foreign spans</label>'
+        '<label><input type="checkbox" name="fix"> fixes</label>'
+        '<label><input type="checkbox" name="other"> other-language sentences</label>'
+        "<output></output></form>\n",
+        _legend(),
+        f'<table class="align"><colgroup>{cols}</colgroup>\n<thead><tr><th>{head}</th>'
+        f"<th>Clean ({esc(doc.lang or '?')})</th>"
+        + "".join(f"<th>{esc(t)}</th>" for t in targets) + "</tr></thead>\n",
+    ]
+    for indices, items in groups:
+        if not items:
+            cell, _ = source_cell(indices, 1)
+            lines = source[ranges[indices[0]][0]:ranges[indices[0]][1]].splitlines()
+            why = "<br>".join(
+                f"{esc(short(line, 80))}: {esc(gone.get(line.strip(), 'not in the clean copy'))}"
+                for line in lines if line.strip())
+            out.append(f'<tbody class="gone" data-k="removed"><tr>{cell}'
+                       f'<td colspan="{width}" class="missing">removed: {why}</td></tr></tbody>\n')
+            continue
+        rows, kinds = [], set()
+        for block, segs in items:
+            kind = esc(block.kind)
+            if not segs:
+                rows.append([f'<td class="{kind}">{esc(block.text)}</td>'
+                             + '<td class="missing">(no sentences)</td>' * len(targets)])
+            for seg in segs:
+                marks = marks_of[id(seg)]
+                kinds.update("foreign" if m.css == "foreign" else "fix" for m in marks)
+                tag = ""
+                if seg.lang and seg.lang != doc.lang:
+                    kinds.add("other")
+                    tag = f'<span class="lt" title="sentence language">{esc(seg.lang)}</span>'
+                cells = [f'<td class="{kind}" lang="{esc(seg.lang or doc.lang)}" '
+                         f'title="{esc(seg.id)} ({esc(seg.lang)}, {seg.score:.2f})">'
+                         f"{tag}{marked(seg.text, marks)}</td>"]
+                for tgt in targets:
+                    cells.append(_translation(seg, tgt))
+                    kinds.update(["flag"] if seg.flags.get(tgt) else [])
+                rows.append(cells)
+        cell, fixed = source_cell(indices, len(rows))
+        kinds.update(["fix"] if fixed else [])
+        body = "".join(f"<tr>{cell if n == 0 else ''}{''.join(cells)}</tr>"
+                       for n, cells in enumerate(rows))
+        out.append(f'<tbody data-k="{" ".join(sorted(kinds))}">{body}</tbody>\n')
+    out.append("</table>\n")
+    out += [f'<p class="note">Shown: {esc(n)}.</p>\n' for n in notes]
+    out.append(marking_note(src_looked, doc.fixes).replace("this column", "the source"))
+    out.append(marking_note(clean_looked, doc.fixes).replace("this column", "the clean copy"))
+    return "".join(out)
+
+
+def _legend() -> str:
+    return (
+        '<p class="note">Marks: <mark class="fix">changed by a fix</mark> '
+        '<mark class="fix removed">removed by a fix</mark> '
+        '<mark class="foreign">foreign span</mark><sup class="lt">de</sup> '
+        '<span class="lt">en</span> sentence in another language '
+        '<span class="qa">translation</span><span class="flag">QA flag</span> '
+        '<span class="missing">[no translation]</span>; hover a sentence for its id and '
+        "score.</p>\n"
+    )
+
+
+def _translation(seg: Segment, tgt: str) -> str:
+    if tgt not in seg.translations:
+        return '<td class="missing">[no translation]</td>'
+    text = esc(seg.translations[tgt])
+    flags = seg.flags.get(tgt)
+    if not flags:
+        return f'<td lang="{esc(tgt)}">{text}</td>'
+    chips = "".join(f'<span class="flag">{esc(f)}</span>' for f in flags)
+    return f'<td lang="{esc(tgt)}" class="qa">{text}{chips}</td>'
+
+
+def _gone_reasons(doc: Document) -> dict[str, str]:
+    """Why a line of the source is not in the clean copy: its removal, or the fix."""
+    reasons = {f.before.strip(): f"{f.stage}/{f.kind}" for f in doc.fixes
+               if not f.after.strip() and f.before.strip()}
+    reasons.update((r.text.strip(), r.reason) for r in doc.removed)
+    for key, value in doc.metadata.items():
+        reasons.setdefault(value.strip(), f"moved to the metadata ({key})")
+    return reasons
+
+
+# -- diff --------------------------------------------------------------------------------
+
+
+def _diff(source: str | None, doc: Document) -> str:
+    if source is None:
+        return ""
+    old = source[:DETAIL_CHARS].splitlines()
+    new = doc.clean_text()[:DETAIL_CHARS].splitlines()
+    head = "<h3>Diff: source against clean copy</h3>\n"
+    if len(old) > DIFF_LINES or len(new) > DIFF_LINES:
+        return (f'{head}<p class="note">Not shown: more than {DIFF_LINES:,} lines a side; '
+                "compare the file with OUT/clean.</p>\n")
+    rows = diff_rows(old, new)
+    if not rows:
+        return f'{head}<p class="note">No difference.</p>\n'
+    return f'{head}<table class="diff">{"".join(rows)}</table>\n'
+
+
+CONTEXT = 2  # unchanged lines shown around a change
+
+
+def diff_rows(old: list[str], new: list[str]) -> list[str]:
+    """Table rows of a line diff: removed (``del``), added (``add``), changed lines
+    with their words marked, and unchanged ones around them (runs are folded).
+
+    >>> rows = diff_rows(["um dois três quatro", "x"], ["um dois três cinco", "x"])
+    >>> rows[0]
+    '<tr class="chg"><td>~</td><td>um dois três <del>quatro</del><ins>cinco</ins></td></tr>'
+    """
+    rows: list[str] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            lines = old[i1:i2]
+            if len(lines) > 2 * CONTEXT + 1:
+                keep = lines[:CONTEXT] if i1 else []
+                rest = lines[-CONTEXT:] if i2 < len(old) else []
+                folded = len(lines) - len(keep) - len(rest)
+                rows += [f"<tr><td></td><td>{esc(x)}</td></tr>" for x in keep]
+                rows.append(f'<tr><td></td><td class="note">… {folded} unchanged lines</td></tr>')
+                rows += [f"<tr><td></td><td>{esc(x)}</td></tr>" for x in rest]
+            else:
+                rows += [f"<tr><td></td><td>{esc(x)}</td></tr>" for x in lines]
+        else:
+            rows += _changed(old[i1:i2], new[j1:j2])
+    return [] if all(op == "equal" for op, *_ in matcher.get_opcodes()) else rows
+
+
+PAIR_WINDOW = 10  # removed lines a changed line's origin is looked for among
+PAIR_RATIO = 0.6  # share of words a line and its changed version have in common
+
+
+def _changed(old: list[str], new: list[str]) -> list[str]:
+    """Rows for lines replaced by others: each new line paired with the first alike
+    old line among the next :data:`PAIR_WINDOW` (shown as one changed line), the
+    others removed or added.
+
+    >>> [r[:20] for r in _changed(["", "Details", "Um dois três"], ["Um dois-três"])]
+    ['<tr class="del"><td>', '<tr class="del"><td>', '<tr class="chg"><td>']
+    """
+    rows: list[str] = []
+    i = 0
+    for line in new:
+        match = next((k for k in range(i, min(len(old), i + PAIR_WINDOW))
+                      if _alike(old[k], line)), None)
+        if match is None:
+            rows.append(f'<tr class="add"><td>+</td><td>{_line(line)}</td></tr>')
+            continue
+        rows += [f'<tr class="del"><td>-</td><td>{_line(x)}</td></tr>' for x in old[i:match]]
+        rows.append(f'<tr class="chg"><td>~</td><td>{_words_diff(old[match], line)}</td></tr>')
+        i = match + 1
+    rows += [f'<tr class="del"><td>-</td><td>{_line(x)}</td></tr>' for x in old[i:]]
+    return rows
+
+
+def _alike(a: str, b: str) -> bool:
+    """Whether two lines are versions of each other: most of their words are shared
+    (linear in the lines, unlike difflib's ratio).
+
+    >>> _alike("norte -coreana KCNA informou", "norte-coreana KCNA informou"), _alike("a", "b")
+    (True, False)
+    """
+    x, y = _words(a), _words(b)
+    return bool(x or y) and len(x & y) >= PAIR_RATIO * max(len(x), len(y))
+
+
+def _line(text: str) -> str:
+    return esc(text) if text.strip() else '<span class="missing">(blank line)</span>'
+
+
+RESYNC = 12  # tokens a side where a word diff looks for the texts to agree again
+
+
+def token_diff(old: list[str], new: list[str]) -> list[tuple[str, list[str], list[str]]]:
+    """``("=", same, same)`` and ``("~", removed, added)`` runs turning ``old`` into
+    ``new``: where they differ, the nearest pair of positions (at most :data:`RESYNC`
+    tokens ahead a side) where the same word stands starts the next run. Linear: each
+    difference costs at most ``RESYNC`` squared comparisons, whatever the lines' length.
+
+    >>> token_diff(["a", " ", "-", "b"], ["a", "-", "b"])
+    [('=', ['a'], ['a']), ('~', [' '], []), ('=', ['-', 'b'], ['-', 'b'])]
+    """
+    runs: list[tuple[str, list[str], list[str]]] = []
+    i = j = 0
+    while i < len(old) and j < len(new):
+        start_i, start_j = i, j
+        while i < len(old) and j < len(new) and old[i] == new[j]:
+            i, j = i + 1, j + 1
+        if i > start_i:
+            runs.append(("=", old[start_i:i], new[start_j:j]))
+        if i == len(old) or j == len(new):
+            break
+        found = None
+        for total in range(1, 2 * RESYNC + 1):
+            for di in range(max(0, total - RESYNC), min(total, RESYNC) + 1):
+                a, b = i + di, j + total - di
+                if a < len(old) and b < len(new) and old[a] == new[b] and old[a].strip():
+                    found = (a, b)
+                    break
+            if found:
+                break
+        if found is None:
+            break
+        runs.append(("~", old[i:found[0]], new[j:found[1]]))
+        i, j = found
+    if i < len(old) or j < len(new):
+        runs.append(("~", old[i:], new[j:]))
+    return runs
+
+
+def _words_diff(a: str, b: str) -> str:
+    """Line ``a`` changed into ``b``, the words that differ marked (:func:`token_diff`).
+
+    >>> _words_diff("norte -coreana KCNA", "norte-coreana KCNA")
+    'norte<del>·</del>-coreana KCNA'
+    """
+    html = []
+    for op, removed, added in token_diff(_TOKEN.findall(a), _TOKEN.findall(b)):
+        if op == "=":
+            html.append(esc("".join(removed)))
+            continue
+        if removed:
+            html.append(f"<del>{visible(''.join(removed))}</del>")
+        if added:
+            html.append(f"<ins>{visible(''.join(added))}</ins>")
+    return "".join(html)
+
+
+# -- fixes and removed lines -------------------------------------------------------------
+
+
+def listed_fixes(doc: Document) -> list[Fix]:
+    """The fixes the fixes table lists: all but the removals the removed lines list."""
+    removed = {r.text.strip() for r in doc.removed}
+    return [f for f in doc.fixes if f.after.strip() or f.before.strip() not in removed]
+
+
+def _fixes(doc: Document) -> str:
+    fixes = listed_fixes(doc)
+    if not fixes:
+        return "<h3>Fixes</h3>\n<p>None.</p>\n" if doc.blocks and not doc.removed else ""
+    kinds = Counter(f.kind for f in fixes)
+    summary = ", ".join(f"{esc(k)} {n}" for k, n in sorted(kinds.items()))
+    rows = "".join(
+        f"<tr><td>{esc(f.stage)}</td><td>{esc(f.kind)}</td><td>{visible(f.before)}</td>"
+        f"<td>{visible(f.after)}</td></tr>" for f in fixes[:TABLE_ROWS])
+    extra = len(doc.fixes) - len(fixes)
+    also = f" (and {extra} removed lines, listed below)" if extra else ""
+    return (f"<h3>Fixes: {len(fixes)}{also}</h3>\n<p>By kind: {summary}.</p>\n"
+            f"<table><thead><tr><th>stage</th><th>kind</th><th>before</th><th>after</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table>\n" + _cap_note(len(fixes), "fixes"))
+
+
+def _removed(doc: Document) -> str:
+    if not doc.removed:
+        return ""
+    rows = "".join(f"<tr><td>{esc(r.text)}</td><td>{esc(r.reason)}</td></tr>"
+                   for r in doc.removed[:TABLE_ROWS])
+    return (f"<h3>Removed lines: {len(doc.removed)}</h3>\n<table><thead><tr><th>line</th>"
+            f"<th>reason</th></tr></thead><tbody>{rows}</tbody></table>\n"
+            + _cap_note(len(doc.removed), "removed lines"))
+
+
+def _cap_note(count: int, name: str) -> str:
+    if count <= TABLE_ROWS:
+        return ""
+    return (f'<p class="note">The table shows the first {TABLE_ROWS:,} of the document\'s '
+            f"{count:,} {name}; documents.jsonl and <code>pipeline explain</code> list them "
+            "all.</p>\n")
+
+
+# -- what the index shows of a document --------------------------------------------------
+
+FLAGGED_PER_DOC = 50  # flagged segments of one document listed on the flags page
+TITLE_CHARS = 90
+
+
+def index_entry(doc: Document, href: str) -> dict[str, Any]:
+    """What the index and the flags list need of ``doc`` (kept between runs)."""
+    flags: Counter[str] = Counter()
+    flagged = []
+    segments = 0
+    for seg in doc.segments():
+        segments += 1
+        for tgt, names in seg.flags.items():
+            if not names:
+                continue
+            pair = f"{seg.lang or doc.lang}-{tgt}"
+            flags.update(f"{pair}:{name}" for name in names)
+            if len(flagged) < FLAGGED_PER_DOC:
+                flagged.append([seg.id, pair, list(names), short(seg.text, 300),
+                                short(seg.translations.get(tgt, ""), 300)])
+    return {
+        "doc": doc.doc, "href": href, "lang": doc.lang, "status": doc.status,
+        "errors": short("; ".join(doc.errors), 200),
+        "fixes": len(listed_fixes(doc)), "kinds": sorted({f.kind for f in doc.fixes}),
+        "spans": len(doc.spans), "removed": len(doc.removed), "segments": segments,
+        "flags": dict(sorted(flags.items())), "flagged": flagged,
+        "title": short(doc.blocks[0].text, TITLE_CHARS) if doc.blocks else "",
+    }
+
+
+__all__ = ["MARK_PROBES", "MARK_TEXTS", "Mark", "render_document", "index_entry"]
