@@ -348,3 +348,38 @@ def test_host_words_beside_a_quoted_foreign_phrase_stay_outside_it(detect):
     ]
     text = "Les habitants ont parlé de « nos seus » smartphones avec les voisins."
     assert _spans(detect, text, "fr") == [("nos seus", "pt")]
+
+
+def test_a_detectors_first_batch_loads_its_models_in_this_thread(monkeypatch):
+    # lingua's parallel call loads models in several threads' heaps: the peak of a
+    # run's memory. The first batch goes one text at a time, then what lingua freed
+    # is handed back; later batches are parallel.
+    from pipeline.stages import detect as stage
+
+    class Detector:
+        def __init__(self):
+            self.calls = []
+
+        def compute_language_confidence_values(self, text):
+            self.calls.append(("one", text))
+            return []
+
+        def compute_language_confidence_values_in_parallel(self, texts):
+            self.calls.append(("parallel", tuple(texts)))
+            return [[] for _ in texts]
+
+    released = []
+    monkeypatch.setattr(stage, "_in_forked_child", False)
+    monkeypatch.setattr(stage, "release_freed_memory", lambda: released.append(True))
+    detector = Detector()
+    assert stage.lingua_confidences(detector, ["a", "b"]) == [{}, {}]
+    assert stage.lingua_confidences(detector, ["c", "d"]) == [{}, {}]
+    assert detector.calls == [("one", "a"), ("one", "b"), ("parallel", ("c", "d"))]
+    assert released == [True]
+
+
+def test_release_freed_memory_is_harmless():
+    from pipeline.stages.detect import release_freed_memory
+
+    release_freed_memory()
+    assert Detect(["pt", "de"]).segment_language("Mehr zum Thema", "")[0] == "de"
