@@ -350,32 +350,34 @@ def test_host_words_beside_a_quoted_foreign_phrase_stay_outside_it(detect):
     assert _spans(detect, text, "fr") == [("nos seus", "pt")]
 
 
-def test_a_detectors_first_batch_loads_its_models_in_this_thread(monkeypatch):
+def test_models_load_in_this_thread_once_per_language(monkeypatch):
     # lingua's parallel call loads models in several threads' heaps: the peak of a
-    # run's memory. The first batch goes one text at a time, then what lingua freed
-    # is handed back; later batches are parallel.
+    # run's memory. A detector with a language not loaded yet first scores a text
+    # alone, in this thread, then what lingua freed is handed back; the next
+    # detector with the same languages loads nothing.
     from pipeline.stages import detect as stage
 
     class Detector:
-        def __init__(self):
-            self.calls = []
+        calls: list = []
 
         def compute_language_confidence_values(self, text):
-            self.calls.append(("one", text))
+            self.calls.append(text)
             return []
 
-        def compute_language_confidence_values_in_parallel(self, texts):
-            self.calls.append(("parallel", tuple(texts)))
-            return [[] for _ in texts]
-
     released = []
-    monkeypatch.setattr(stage, "_in_forked_child", False)
+    monkeypatch.setattr(stage, "_build_detector", lambda langs, low=False: Detector())
+    monkeypatch.setattr(stage, "_loaded", set())
     monkeypatch.setattr(stage, "release_freed_memory", lambda: released.append(True))
-    detector = Detector()
-    assert stage.lingua_confidences(detector, ["a", "b"]) == [{}, {}]
-    assert stage.lingua_confidences(detector, ["c", "d"]) == [{}, {}]
-    assert detector.calls == [("one", "a"), ("one", "b"), ("parallel", ("c", "d"))]
-    assert released == [True]
+    stage._lingua_detector.cache_clear()
+    try:
+        stage._lingua_detector(("de", "en"))
+        stage._lingua_detector(("en", "de"))  # another detector, the same models
+        stage._lingua_detector(("de", "en"), True)  # low accuracy: other models
+        stage._lingua_detector(("de", "en", "pt"))
+    finally:
+        stage._lingua_detector.cache_clear()
+    assert Detector.calls == [stage.LOAD_TEXT] * 3
+    assert released == [True] * 3
 
 
 def test_release_freed_memory_is_harmless():
