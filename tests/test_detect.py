@@ -353,8 +353,8 @@ def test_host_words_beside_a_quoted_foreign_phrase_stay_outside_it(detect):
 def test_models_load_in_this_thread_once_per_language(monkeypatch):
     # lingua's parallel call loads models in several threads' heaps: the peak of a
     # run's memory. A detector with a language not loaded yet first scores a text
-    # alone, in this thread, then what lingua freed is handed back; the next
-    # detector with the same languages loads nothing.
+    # alone, in this thread, at its first use, then what lingua freed is handed
+    # back; a detector with the same languages loads nothing; an unused one neither.
     from pipeline.stages import detect as stage
 
     class Detector:
@@ -364,19 +364,27 @@ def test_models_load_in_this_thread_once_per_language(monkeypatch):
             self.calls.append(text)
             return []
 
+        def compute_language_confidence_values_in_parallel(self, texts):
+            self.calls.extend(("parallel", t) for t in texts)
+            return [[] for _ in texts]
+
     released = []
     monkeypatch.setattr(stage, "_build_detector", lambda langs, low=False: Detector())
     monkeypatch.setattr(stage, "_loaded", set())
+    monkeypatch.setattr(stage, "_to_load", {})
+    monkeypatch.setattr(stage, "_in_forked_child", False)
     monkeypatch.setattr(stage, "release_freed_memory", lambda: released.append(True))
     stage._lingua_detector.cache_clear()
     try:
-        stage._lingua_detector(("de", "en"))
-        stage._lingua_detector(("en", "de"))  # another detector, the same models
-        stage._lingua_detector(("de", "en"), True)  # low accuracy: other models
-        stage._lingua_detector(("de", "en", "pt"))
+        for langs, low in [(("de", "en"), False), (("en", "de"), False), (("de", "en"), True),
+                           (("de", "en", "pt"), False)]:
+            stage.lingua_confidences(stage._lingua_detector(langs, low), ["x"])
+        stage.lingua_confidences(stage._lingua_detector(("fr", "it")), [])  # unused
     finally:
         stage._lingua_detector.cache_clear()
-    assert Detector.calls == [stage.LOAD_TEXT] * 3
+    load = stage.LOAD_TEXT
+    assert Detector.calls == [load, ("parallel", "x"), ("parallel", "x"), load,
+                              ("parallel", "x"), load, ("parallel", "x")]
     assert released == [True] * 3
 
 

@@ -765,26 +765,26 @@ def _build_detector(candidates: Sequence[str], low_accuracy: bool = False) -> An
 def _lingua_detector(candidates: tuple[str, ...], low_accuracy: bool = False) -> Any:
     """A lingua detector for ``candidates``; lingua keeps each language's models once
     per process, shared by every detector that uses them. Models not loaded yet in
-    this process are loaded now, in this thread (see ``_loaded``)."""
+    this process load at its first use, in this thread (see ``_loaded``)."""
     detector = _build_detector(candidates, low_accuracy)
     new = {(lang, low_accuracy) for lang in candidates} - _loaded
     if new and len(candidates) > 1:  # a detector of one language loads nothing
-        detector.compute_language_confidence_values(LOAD_TEXT)
-        _loaded.update(new)
-        release_freed_memory()
+        _to_load[id(detector)] = new
     return detector
 
 
 # lingua loads a language's models at their first use, decompressing them into
 # buffers it frees afterwards; loaded by its parallel call, in the arenas of several
 # threads. So a detector with a language not loaded yet in this process, (language,
-# low accuracy) not in _loaded, first scores LOAD_TEXT, in this thread (a text with
+# low accuracy) not in _loaded, first scores LOAD_TEXT at its first use
+# (lingua_confidences), in this thread (a text with
 # n-grams of every order, 1 to 5 letters: all the models of a Latin-script
 # language), and the memory lingua freed meanwhile is then released. The 7 default
 # candidates' models: peak 275 MiB resident, 180 MiB after, when the parallel call
 # loaded them; peak 215, 167 after, in less CPU time (2.25 s against 3.0 s, 2 cores).
 # Languages of other scripts load at their first text, as before.
 _loaded: set[tuple[str, bool]] = set()
+_to_load: dict[int, set[tuple[str, bool]]] = {}  # detector (id) -> what it will load
 LOAD_TEXT = "Mehr zum Thema"
 
 
@@ -846,6 +846,10 @@ def langdetect_probabilities(text: str, langs: tuple[str, ...]) -> dict[str, flo
 def lingua_confidences(detector: Any, texts: Sequence[str]) -> list[dict[str, float]]:
     """lingua's confidence per language code for each text, in batches of LINGUA_BATCH."""
     found = []
+    if texts and id(detector) in _to_load:  # its models load now, in this thread
+        detector.compute_language_confidence_values(LOAD_TEXT)
+        _loaded.update(_to_load.pop(id(detector)))
+        release_freed_memory()
     for first in range(0, len(texts), LINGUA_BATCH):
         batch = list(texts[first : first + LINGUA_BATCH])
         if _in_forked_child:
