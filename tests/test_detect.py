@@ -348,3 +348,48 @@ def test_host_words_beside_a_quoted_foreign_phrase_stay_outside_it(detect):
     ]
     text = "Les habitants ont parlé de « nos seus » smartphones avec les voisins."
     assert _spans(detect, text, "fr") == [("nos seus", "pt")]
+
+
+def test_models_load_in_this_thread_once_per_language(monkeypatch):
+    # lingua's parallel call loads models in several threads' heaps: the peak of a
+    # run's memory. A detector with a language not loaded yet first scores a text
+    # alone, in this thread, at its first use, then what lingua freed is handed
+    # back; a detector with the same languages loads nothing; an unused one neither.
+    from pipeline.stages import detect as stage
+
+    class Detector:
+        calls: list = []
+
+        def compute_language_confidence_values(self, text):
+            self.calls.append(text)
+            return []
+
+        def compute_language_confidence_values_in_parallel(self, texts):
+            self.calls.extend(("parallel", t) for t in texts)
+            return [[] for _ in texts]
+
+    released = []
+    monkeypatch.setattr(stage, "_build_detector", lambda langs, low=False: Detector())
+    monkeypatch.setattr(stage, "_loaded", set())
+    monkeypatch.setattr(stage, "_to_load", {})
+    monkeypatch.setattr(stage, "_in_forked_child", False)
+    monkeypatch.setattr(stage, "release_freed_memory", lambda: released.append(True))
+    stage._lingua_detector.cache_clear()
+    try:
+        for langs, low in [(("de", "en"), False), (("en", "de"), False), (("de", "en"), True),
+                           (("de", "en", "pt"), False)]:
+            stage.lingua_confidences(stage._lingua_detector(langs, low), ["x"])
+        stage.lingua_confidences(stage._lingua_detector(("fr", "it")), [])  # unused
+    finally:
+        stage._lingua_detector.cache_clear()
+    load = stage.LOAD_TEXT
+    assert Detector.calls == [load, ("parallel", "x"), ("parallel", "x"), load,
+                              ("parallel", "x"), load, ("parallel", "x")]
+    assert released == [True] * 3
+
+
+def test_release_freed_memory_is_harmless():
+    from pipeline.stages.detect import release_freed_memory
+
+    release_freed_memory()
+    assert Detect(["pt", "de"]).segment_language("Mehr zum Thema", "")[0] == "de"

@@ -77,3 +77,19 @@ def test_decoding_does_not_depend_on_the_hash_seed():
         for seed in (1, 2, 3, 4)
     }
     assert len(answers) == 1
+
+
+def test_legacy_decoding_looks_up_one_word_list_at_a_time(monkeypatch):
+    # A burst of lookups maps most of a word list into the process: each list's
+    # pages are released before the next list is read, so one counts at a time.
+    from pipeline.stages import read
+
+    events = []
+    monkeypatch.setattr(read, "zipf_frequency", lambda word, lang: events.append(lang) or 1.0)
+    monkeypatch.setattr(read, "release", lambda langs: events.append(("released", *langs)))
+    monkeypatch.setattr(read, "_best_zipf", {})
+    read.look_up(["ação", "coréia", "ação"])
+    assert events == [e for lang in read.PLAUSIBILITY_LANGS
+                      for e in (lang, lang, ("released", lang))]
+    events.clear()
+    assert read.best_zipf("ação") == 1.0 and events == []  # answered from the cache

@@ -8,8 +8,10 @@ loading its own (seconds per worker, and the pages are shared).
 
 The word lists are memory-mapped cache files (:mod:`pipeline.wordfreq_store`):
 opening them costs milliseconds, and the first run builds the files here, once,
-before any worker would race to. lingua's models are ordinary memory, shared with
-the workers copy-on-write; they are most of the server's start-up time.
+before any worker would race to. lingua's models (the candidates' high-accuracy
+ones, and the low-accuracy ones of every Latin-script language that the open-set
+check reads first) are ordinary memory, shared with the workers copy-on-write;
+they are most of the server's start-up time.
 
 Only thread-free work happens here: a process that has started threads cannot be
 forked safely, so lingua is called sequentially (its parallel call starts a thread
@@ -28,16 +30,21 @@ SAMPLES = ("Nordkorea und Südkorea", "A Coréia do Norte", "the port reopened",
 def preload() -> None:
     import pipeline.shard  # noqa: F401 - every stage's module
     from pipeline.config import DEFAULT_CANDIDATES
-    from pipeline.stages.detect import LanguageScorer, _lingua_detector
+    from pipeline.stages import detect
 
+    # lingua one text at a time, as in the workers: no thread pool here.
+    detect._in_forked_child = True
     # The default candidates, without asking argostranslate for the installed models'
     # languages: it reads its folders from the environment when imported, and this
     # server's environment is that of the first run that started it.
-    scorer = LanguageScorer(DEFAULT_CANDIDATES)
+    scorer = detect.LanguageScorer(DEFAULT_CANDIDATES)
     scorer._lists  # noqa: B018 - maps the word lists (built into the cache if missing)
-    detector = _lingua_detector(scorer.candidates)  # cached: workers reuse it
-    for text in SAMPLES:
-        detector.compute_language_confidence_values(text)
+    scorer.ngram_scores(SAMPLES)  # the detector is cached: workers reuse it
+    # The open-set check's first pass (lingua's low-accuracy models of every language
+    # written in Latin script, about 45 MiB): every worker's warm-up needs it.
+    latin = detect.SCRIPT_LANGUAGES["Latin"]
+    detect.lingua_confidences(detect._lingua_detector(latin, low_accuracy=True), SAMPLES)
+    detect.release_freed_memory()  # what lingua freed while loading: not for the workers
 
 
 try:
