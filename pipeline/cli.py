@@ -28,11 +28,13 @@ EPILOG = """\
 examples:
   pipeline run                               corpus/ -> outputs/, targets from pipeline.toml
   pipeline run news/ --out out/ --to en,de   clean and translate news/ into English and German
+  pipeline run dumps/ --text-field body      .txt, .html pages, .jsonl/.parquet/.csv records
   pipeline models list                       installed translation models
   pipeline models install FILE.argosmodel    install a model file (works offline)
   pipeline models install DIR --from pt --to en   register a CTranslate2 model directory
   pipeline detect --scores < lines.txt       language of each line of stdin
   pipeline explain article-pt.txt            why a document changed (after a run)
+  pipeline explain 'dump.jsonl#42'           the same for one record
 
 Reruns are incremental: only new and changed documents are processed.
 
