@@ -353,7 +353,7 @@ class FolderWriter:
                        + render_index(rows, lists) + tail())
         _write_changed(self.folder / "manifest.json", json.dumps(
             {"version": PAGE_VERSION, "targets": self.targets, "lists": list_keys,
-             "pages": {k: list(v) for k, v in self.new.items()}},
+             "pages": self.new},
             ensure_ascii=False, separators=(",", ":")) + "\n")
         self._sweep(lists)
 
