@@ -326,13 +326,17 @@ class FolderWriter:
         entries = [entry for _, entry in self.new.values()]
         deleted = set(report.get("deleted_sources", []))
         rows = [index_row(e, e["doc"] in deleted) for e in entries]
+        # A page's key stands for its document's JSON, hence for its index entry.
+        row_keys = [f"{key}{'d' if name in deleted else ''}"
+                    for name, (key, _) in self.new.items()]
         lists = [f"list/{n:04d}.html" for n in range(1, (len(rows) - 1) // LIST_PAGE + 2)]
         list_keys = []
         for n, href in enumerate(lists):
             part = rows[n * LIST_PAGE:(n + 1) * LIST_PAGE]
-            key = hashlib.sha256(json.dumps(
-                [self.base, n, len(lists), len(rows), part], ensure_ascii=False
-            ).encode("utf-8", "surrogatepass")).hexdigest()
+            key = hashlib.sha256("\0".join(
+                [self.base, f"{n} {len(lists)} {len(rows)}",
+                 *row_keys[n * LIST_PAGE:(n + 1) * LIST_PAGE]]).encode("utf-8", "surrogatepass")
+            ).hexdigest()
             list_keys.append(key)
             if (n < len(self.old_lists) and self.old_lists[n] == key
                     and (self.folder / href).is_file()):
@@ -351,6 +355,10 @@ class FolderWriter:
         _write_changed(self.folder / "index.html", head("Pipeline run report")
                        + render_overview(report, rows, flagged, "flags.html", hrefs)
                        + render_index(rows, lists) + tail())
+        if (self.written == 0 and list_keys == self.old_lists and list(self.new) == list(self.old)
+                and (self.folder / "manifest.json").is_file()):
+            self._sweep(lists)  # every page and entry as the manifest holds them: the same
+            return
         _write_changed(self.folder / "manifest.json", json.dumps(
             {"version": PAGE_VERSION, "targets": self.targets, "lists": list_keys,
              "pages": self.new},
