@@ -14,7 +14,11 @@ The texts are generated here (news-like Portuguese and German sentences with the
 artefacts the pipeline repairs: split compounds, German labels, doubled headlines,
 CRLF line ends, English sentences); nothing is read from ../shared.
 
-    .venv/bin/python bench/review.py [--documents 20000] [--workers 2]
+- with ``--baseline REV`` (a git revision): the report writer alone, REV's against
+  this tree's, in the same run on copies of the OUT just made: a rerun that changes
+  nothing, and one after 1% of the stored documents changed; best of 3 each.
+
+    .venv/bin/python bench/review.py [--documents 20000] [--workers 2] [--baseline REV]
 """
 
 from __future__ import annotations
@@ -143,11 +147,61 @@ def browse(out: Path, doc: str) -> None:
         browser.close()
 
 
+WRITER = """
+import json, sys, time
+from pathlib import Path
+from pipeline.state import StateStore
+from pipeline.writers.review import corpus_sources, write_report
+out, corpus, change = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+state = StateStore(out / ".pipeline" / "state.sqlite")
+docs = list(state.column("document"))
+for n in range(0, len(docs), change or len(docs) + 1):  # a changed document: new JSON
+    docs[n] = docs[n].replace('"text":"', '"text":"Nota. ', 1)
+started = time.perf_counter()
+write_report(out, docs, report, corpus_sources(corpus))
+print(time.perf_counter() - started)
+"""
+
+
+def writer_seconds(code: Path, out: Path, corpus: Path, change: int) -> float:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    done = subprocess.run([sys.executable, "-c", WRITER, str(out), str(corpus), str(change)],
+                          env=env, capture_output=True, text=True, check=True)
+    return float(done.stdout.split()[-1])
+
+
+def compare_writers(place: Path, out: Path, corpus: Path, revision: str) -> None:
+    """The report writer at ``revision`` against this tree's, on copies of ``out``."""
+    old = place / "baseline-code"
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "pipeline"],
+                             capture_output=True, check=True).stdout
+    shutil.rmtree(old, ignore_errors=True)
+    old.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    for label, change in (("rerun, nothing changed", 0), ("rerun, 1% of documents changed", 100)):
+        best = {}
+        for code, name in ((old, "baseline"), (ROOT, "ours")):
+            copy = place / f"out-{name}"
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(out, copy, symlinks=True)
+            writer_seconds(code, copy, corpus, 0)  # its own manifest, from an unchanged run
+            times = []
+            for _ in range(3):
+                times.append(writer_seconds(code, copy, corpus, change))
+                writer_seconds(code, copy, corpus, 0)  # back to the unchanged documents
+            best[name] = min(times)
+        print(f"report writer, {label}: baseline ({revision}) {best['baseline']:.2f} s, "
+              f"ours {best['ours']:.2f} s, ratio {best['ours'] / best['baseline']:.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="keep the corpus and OUT in this folder")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="also time the report writer at this git revision against ours")
     args = parser.parse_args()
     if not Path("/usr/bin/chromium").exists():
         print("headless Chromium (/usr/bin/chromium) is not installed: browser checks skipped")
@@ -171,6 +225,8 @@ def main() -> int:
               f"{rewritten} document pages rewritten")
         if Path("/usr/bin/chromium").exists():
             browse(out, changed[0].relative_to(corpus).as_posix())
+        if args.baseline:
+            compare_writers(place, out, corpus, args.baseline)
     finally:
         if not args.keep:
             shutil.rmtree(place, ignore_errors=True)

@@ -367,6 +367,26 @@ def test_a_rerun_rewrites_only_the_pages_that_changed(tmp_path, rendered):
     assert "Frase número 1." in (tmp_path / "report.html").read_text()
 
 
+def test_a_rerun_with_one_changed_document_writes_only_the_files_that_change(
+        tmp_path, rendered, monkeypatch):
+    monkeypatch.setattr(review, "LIST_PAGE", 2)  # 6 documents: 3 list pages
+    docs = [small_doc(f"a{n}.txt", f"Frase número {n}.") for n in range(6)]
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    for path in files:  # an old mtime on every file: a file written again gets a new one
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    docs[3] = small_doc("a3.txt", "Frase mudada.")
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")
+                     if p.is_file() and p.stat().st_mtime_ns != 1_000_000_000)
+    # Its page, the list page with its row, the index (its row) and the manifest; not
+    # its neighbours, the other list pages, the flags page nor the redirect.
+    assert written == sorted([f"report/d/{page_id('a3.txt')}.html", "report/list/0002.html",
+                              "report/index.html", "report/manifest.json"])
+    assert "Frase mudada." in (tmp_path / "report" / "list" / "0002.html").read_text()
+    assert len(files) == len([p for p in tmp_path.rglob("*") if p.is_file()])
+
+
 def test_a_run_over_the_threshold_writes_the_folder(corpus_copy, tmp_path, monkeypatch):
     from pipeline.log import RunLog
     from pipeline.runner import RunOptions, run

@@ -19,8 +19,10 @@ The folder is rebuilt incrementally: ``report/manifest.json`` keeps, per documen
 a key (a hash of its stored JSON, its neighbours, the targets, the page's script
 and style, and :data:`PAGE_VERSION`) and its index entry. A page whose key did not change is
 neither parsed nor rendered nor written; pages of documents no longer stored are
-removed. A rerun therefore costs one hash per document plus the pages that
-changed, and the index.
+removed. The list pages are keyed the same way (a hash of their rows): one whose
+rows did not change is neither rendered nor written. The index, ``flags.html`` and
+the manifest are written only when their bytes differ from the file's. A rerun
+therefore costs one hash per document plus the pages that changed, and the index.
 
 Deterministic: the same documents and report (less its timings) give the same
 bytes. See :mod:`pipeline.writers.review.docpage` for a document's page and
@@ -158,7 +160,7 @@ def write_report(out: Path, documents: Iterable[Document | str], report: dict[st
         _write_single(out, [_document(item) for item, _ in first], report, targets, sources)
     else:
         folder.finish(report)
-        atomic_write(out / "report.html", redirect(f"{FOLDER}/index.html"), durable=False)
+        _write_changed(out / "report.html", redirect(f"{FOLDER}/index.html"))
 
 
 def _write_single(out: Path, docs: list[Document], report: dict[str, Any],
@@ -232,8 +234,10 @@ class FolderWriter:
     def __init__(self, folder: Path, targets: list[str], sources: Sources | None):
         self.folder, self.targets, self.sources = folder, targets, sources
         self.base = "\0".join([PAGE_VERSION, CSP, *targets])  # what every page depends on
+        self.old_lists: list[str] = []  # the list pages' keys, from the manifest
         self.old = self._manifest()
         self.new: dict[str, tuple[str, dict]] = {}
+        self.files: set[str] = set()  # the pages' file names, for the sweep
         self.pending: tuple[Document | str, str, str] | None = None
         self.previous = ""
         self.written = 0  # pages rendered and written by this call
@@ -246,6 +250,8 @@ class FolderWriter:
         try:
             data = json.loads((self.folder / "manifest.json").read_text(encoding="utf-8"))
             if data.get("version") == PAGE_VERSION and data.get("targets") == self.targets:
+                lists = data.get("lists", [])
+                self.old_lists = lists if isinstance(lists, list) else []
                 return data["pages"]
         except (OSError, ValueError, KeyError, AttributeError):
             pass
@@ -266,6 +272,7 @@ class FolderWriter:
             [self.base, digest, self.previous, following]).encode("utf-8", "surrogatepass")
         ).hexdigest()
         file = f"{page_id(name)}.html"
+        self.files.add(file)
         old = self.old.get(name)
         if old is not None and old[0] == key and file in self.existing:
             self.new[name] = (key, old[1])
@@ -319,9 +326,21 @@ class FolderWriter:
         entries = [entry for _, entry in self.new.values()]
         deleted = set(report.get("deleted_sources", []))
         rows = [index_row(e, e["doc"] in deleted) for e in entries]
+        # A page's key stands for its document's JSON, hence for its index entry.
+        row_keys = [f"{key}{'d' if name in deleted else ''}"
+                    for name, (key, _) in self.new.items()]
         lists = [f"list/{n:04d}.html" for n in range(1, (len(rows) - 1) // LIST_PAGE + 2)]
+        list_keys = []
         for n, href in enumerate(lists):
             part = rows[n * LIST_PAGE:(n + 1) * LIST_PAGE]
+            key = hashlib.sha256("\0".join(
+                [self.base, f"{n} {len(lists)} {len(rows)}",
+                 *row_keys[n * LIST_PAGE:(n + 1) * LIST_PAGE]]).encode("utf-8", "surrogatepass")
+            ).hexdigest()
+            list_keys.append(key)
+            if (n < len(self.old_lists) and self.old_lists[n] == key
+                    and (self.folder / href).is_file()):
+                continue  # the same rows: the same bytes
             nav = _list_nav(n, len(lists))
             atomic_write(self.folder / href, head(f"Documents, page {n + 1}") + nav
                          + f"<h1>Documents {n * LIST_PAGE + 1:,} to "
@@ -330,32 +349,45 @@ class FolderWriter:
                          + tail(), durable=False)
         flags, flagged = render_flags_table(entries)
         hrefs = {e["doc"]: e["href"] for e in entries}
-        atomic_write(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
+        _write_changed(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
                      '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
-                     + flags + tail(), durable=False)
-        atomic_write(self.folder / "index.html", head("Pipeline run report")
-                     + render_overview(report, rows, flagged, "flags.html", hrefs)
-                     + render_index(rows, lists) + tail(), durable=False)
-        atomic_write(self.folder / "manifest.json", json.dumps(
-            {"version": PAGE_VERSION, "targets": self.targets,
-             "pages": {k: list(v) for k, v in self.new.items()}},
-            ensure_ascii=False, separators=(",", ":")) + "\n", durable=False)
+                     + flags + tail())
+        _write_changed(self.folder / "index.html", head("Pipeline run report")
+                       + render_overview(report, rows, flagged, "flags.html", hrefs)
+                       + render_index(rows, lists) + tail())
+        if (self.written == 0 and list_keys == self.old_lists and list(self.new) == list(self.old)
+                and (self.folder / "manifest.json").is_file()):
+            self._sweep(lists)  # every page and entry as the manifest holds them: the same
+            return
+        _write_changed(self.folder / "manifest.json", json.dumps(
+            {"version": PAGE_VERSION, "targets": self.targets, "lists": list_keys,
+             "pages": self.new},
+            ensure_ascii=False, separators=(",", ":")) + "\n")
         self._sweep(lists)
 
     def _sweep(self, lists: list[str]) -> None:
         """Remove pages no stored document owns any more (deleted, pruned, renamed)."""
-        keep = {f"{page_id(name)}.html" for name in self.new}
         pages = self.folder / "d"
-        if pages.is_dir():
-            for path in pages.iterdir():
-                if path.name not in keep and path.suffix == ".html":
-                    path.unlink()
+        for name in self.existing - self.files:  # pages written by this run are kept
+            if name.endswith(".html"):
+                (pages / name).unlink(missing_ok=True)
         current = {Path(href).name for href in lists}
         listing = self.folder / "list"
         if listing.is_dir():
             for path in listing.iterdir():
                 if path.name not in current and path.suffix == ".html":
                     path.unlink()
+
+
+def _write_changed(path: Path, data: str) -> None:
+    """Write ``data`` to ``path`` unless the file holds these bytes already."""
+    encoded = data.encode("utf-8", "surrogatepass")
+    try:
+        if path.stat().st_size == len(encoded) and path.read_bytes() == encoded:
+            return
+    except OSError:
+        pass
+    atomic_write(path, data, durable=False)
 
 
 def _nav(previous: str, following: str) -> str:
