@@ -185,17 +185,10 @@ def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
     return handle.read(limit)
 
 
-def read_source(entry: Entry, max_bytes: int) -> bytes:
-    """The bytes of ``entry``'s file, read as one consistent version of it.
-
-    Between :func:`discover` and this read the file may have been deleted, grown,
-    truncated, rewritten or replaced; the file is checked again on the open handle:
-    a regular file (a FIFO put in its place never blocks the run), no symbolic
-    link unless it was one when found, at most ``max_bytes`` (never more is read),
-    and the same size and modification time before and after the read, so that
-    the bytes returned, whose hash the state records, are a whole version of the
-    file. Raises :class:`SourceChanged` otherwise.
-    """
+def _open_source(entry: Entry) -> int:
+    """A read-only descriptor of ``entry``'s file, never blocking on a FIFO and never
+    following a symbolic link that was not one when the file was found. Raises
+    :class:`SourceChanged`."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     if not entry.link:
         flags |= getattr(os, "O_NOFOLLOW", 0)
@@ -207,6 +200,21 @@ def read_source(entry: Entry, max_bytes: int) -> bytes:
         if exc.errno == errno.ELOOP and not entry.link:
             raise SourceChanged("replaced by a symbolic link during the run") from None
         raise SourceChanged(f"cannot read: {exc.strerror}") from None
+    return fd
+
+
+def read_source(entry: Entry, max_bytes: int) -> bytes:
+    """The bytes of ``entry``'s file, read as one consistent version of it.
+
+    Between :func:`discover` and this read the file may have been deleted, grown,
+    truncated, rewritten or replaced; the file is checked again on the open handle:
+    a regular file (a FIFO put in its place never blocks the run), no symbolic
+    link unless it was one when found, at most ``max_bytes`` (never more is read),
+    and the same size and modification time before and after the read, so that
+    the bytes returned, whose hash the state records, are a whole version of the
+    file. Raises :class:`SourceChanged` otherwise.
+    """
+    fd = _open_source(entry)
     with os.fdopen(fd, "rb") as handle:
         try:
             before = os.fstat(fd)
@@ -229,17 +237,7 @@ def read_source(entry: Entry, max_bytes: int) -> bytes:
 def file_sha256(entry: Entry) -> str:
     """The hash of a record file's bytes, read in chunks with :func:`read_source`'s
     checks (a regular file, no new symbolic link). Raises :class:`SourceChanged`."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    if not entry.link:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(entry.path, flags)
-    except FileNotFoundError:
-        raise SourceChanged("deleted during the run, before it was read") from None
-    except OSError as exc:
-        if exc.errno == errno.ELOOP and not entry.link:
-            raise SourceChanged("replaced by a symbolic link during the run") from None
-        raise SourceChanged(f"cannot read: {exc.strerror}") from None
+    fd = _open_source(entry)
     digest = hashlib.sha256()
     with os.fdopen(fd, "rb") as handle:
         try:
