@@ -178,13 +178,14 @@ def build_pipeline(config: Config, build_stages: Callable[..., list[Stage]] | No
                    ) -> Pipeline:
     """Assemble the readers, stages and language decisions of a run from ``config``.
 
-    ``build_stages(config)`` (default :func:`pipeline.shard.build_stages`) is taken
+    ``build_stages(config, candidates)`` (default :func:`pipeline.shard.build_stages`) is taken
     as an argument so that a caller may wrap it.
     """
     if build_stages is None:
         from pipeline.shard import build_stages
     installed = [] if config.detect.candidates else installed_languages()
-    stages = build_stages(config)
+    # The candidates from the models found here: the package folder is scanned once.
+    stages = build_stages(config, detection_candidates(config, installed))
     # The candidates as the detect stage holds them: the report states what was used.
     scorer = next((s.scorer for s in stages if hasattr(s, "scorer")), None)
     candidates = (list(scorer.candidates) if scorer is not None
