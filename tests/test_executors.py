@@ -188,7 +188,7 @@ def test_ray_actor_quarantines_a_document_over_its_budget_as_locally(
     _bomb_corpus(corpus_copy, config)
     build_stages = pipeline.runner.build_stages
     monkeypatch.setattr(pipeline.runner, "build_stages",
-                        lambda c: [*build_stages(c), _bomb_stage()])
+                        lambda c, *more: [*build_stages(c, *more), _bomb_stage()])
 
     class BombActor(ray_executor.ShardActor):
         def __init__(self, config, threads):
