@@ -588,6 +588,24 @@ def test_repair_keeps_leading_hyphens_and_closing_dashes(text, expected):
     assert repaired(text).blocks[0].text == (expected or text)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The rates went up – yet the city council kept its self -respect all year.",
+            "The rates went up – yet the city council kept its self-respect all year.",
+        ),
+        (
+            "Die Zahl stieg — laut der EU -Kommission um ein Drittel — im Jahr danach.",
+            "Die Zahl stieg — laut der EU-Kommission um ein Drittel — im Jahr danach.",
+        ),
+    ],
+)
+def test_repair_rejoins_a_split_compound_inside_an_en_or_em_dash_parenthetical(text, expected):
+    # only a hyphen-minus closes what a spaced hyphen-minus opened ("- como ... -que")
+    assert repaired(text).blocks[0].text == expected
+
+
 def test_repair_removes_spaces_before_high_punctuation_except_in_french():
     portuguese = "O que ele disse ao ministro ? Nada ; e depois da reunião : tudo !"
     french = "Qu'a-t-il dit au ministre ? Rien ; et après la réunion : tout !"
