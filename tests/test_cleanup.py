@@ -434,6 +434,51 @@ def test_repair_weighs_short_long_and_foreign_parts_at_a_line_break(wrapped, exp
 @pytest.mark.parametrize(
     ("wrapped", "expected"),
     [
+        # an established joined word beats two frequent words side by side
+        (
+            "Desde o século passado, o rio largo que atravessa a cidade se-\npara os dois "
+            "bairros mais antigos da região.",
+            "Desde o século passado, o rio largo que atravessa a cidade separa os dois "
+            "bairros mais antigos da região.",
+        ),
+        (
+            "The council finally approved the new park along the old water-\nfront of the "
+            "town on Monday.",
+            "The council finally approved the new park along the old waterfront of the "
+            "town on Monday.",
+        ),
+        # a rare joined word loses to a common head and a long common tail
+        (
+            "Ela cresceu numa família operária e anti-\nfascista e estudou direito em Lisboa.",
+            "Ela cresceu numa família operária e anti-fascista e estudou direito em Lisboa.",
+        ),
+        # Spanish writes an enclitic pronoun closed after its verb
+        (
+            "Nadie en la estación había pensado en esperar-\nnos con el coche aquella noche.",
+            "Nadie en la estación había pensado en esperarnos con el coche aquella noche.",
+        ),
+        # a name broken at a syllable; romanised given names keep their hyphen
+        (
+            "Les manifestants se sont retrouvés hier sur l'île de Gezi-\nra, au centre du "
+            "Caire, puis devant le ministère.",
+            "Les manifestants se sont retrouvés hier sur l'île de Gezira, au centre du "
+            "Caire, puis devant le ministère.",
+        ),
+        (
+            "La présidente taïwanaise, Tsai Ing-\nwen, a reçu hier le ministre des affaires "
+            "étrangères.",
+            "La présidente taïwanaise, Tsai Ing-wen, a reçu hier le ministre des affaires "
+            "étrangères.",
+        ),
+    ],
+)
+def test_repair_weighs_established_words_solid_parts_enclitics_and_names(wrapped, expected):
+    assert repaired(wrapped).blocks[0].text == expected
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "expected"),
+    [
         (
             "Die Kommission prüfte die jeweiligen Vor-\nbzw. Nachteile beider Modelle.",
             "Die Kommission prüfte die jeweiligen Vor- bzw. Nachteile beider Modelle.",
