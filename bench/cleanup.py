@@ -19,6 +19,14 @@ tuning; its failures were read once (a control and two enclitics), which made it
 development seed, and 4242, never run before the last change, gives the held-out
 figures.
 
+A compound split after its hyphen or at a line break ("north- eastern", "wi-\nfi")
+reads exactly like line-break hyphenation of its closed spelling: where that spelling
+is established in the document's language (wordfreq Zipf >= 3: "northeastern",
+"wifi", "plateforme"), either spelling counts as repaired, and the number of documents
+right only that way is printed (VARIANTS_ACCEPTED). Added in the second round of issue
+19 after reading dev-seed failures (seeds 1, 11, 12, 13); the held-out seed of that
+round is named in bench/README.md.
+
 Needs the evaluation data in ../shared/data (skips with a message when absent) and
 pyphen for the hyphenation kinds (skipped with a message when missing).
 """
@@ -49,6 +57,7 @@ from pipeline.stages.boilerplate import Boilerplate  # noqa: E402
 from pipeline.stages.normalize import MOJIBAKE_CONFIG, Normalize  # noqa: E402
 from pipeline.stages.read import Read  # noqa: E402
 from pipeline.stages.repair import Repair  # noqa: E402
+from pipeline.wordfreq_store import zipf_frequency  # noqa: E402
 
 # ftfy with the normalize stage's configuration, plus its own HTML unescaping.
 FTFY_OURS = MOJIBAKE_CONFIG._replace(unescape_html="auto", fix_line_breaks=True)
@@ -127,6 +136,10 @@ class Case:
     data: bytes
     expected: str
     metadata: dict[str, str] = field(default_factory=dict)
+    # (hyphenated, closed) spellings of a compound whose broken hyphen is ambiguous and
+    # whose closed spelling is established too: either is a correct repair (see
+    # established_variants)
+    variants: tuple[tuple[str, str], ...] = ()
 
 
 # --- the real sentences ---------------------------------------------------------------
@@ -190,9 +203,36 @@ def load_bases(rng: random.Random, dropped: list[str]) -> list[Base]:
 # Each injector returns the damaged input and the expected output, or None when the
 # document offers no place for the artefact (another document is drawn).
 
-Injected = tuple[str | bytes, str, dict[str, str]] | None
+# (damaged input, expected text, expected metadata[, established variants])
+Injected = (
+    tuple[str | bytes, str, dict[str, str]]
+    | tuple[str | bytes, str, dict[str, str], tuple[tuple[str, str], ...]]
+    | None
+)
+
+# A compound whose hyphen is followed by a space ("north- eastern") or a line break
+# ("north-\neastern") reads exactly like line-break hyphenation of its closed spelling
+# when that spelling is a word too: "northeastern", "nonfiction", "wifi", "nordovest",
+# "plateforme" (the dev seeds' failures of split_compound_after and hyphen_at_break
+# were mostly these). The closed spelling is then a correct repair as well, when it is
+# established: at least this frequent in the document's language (Zipf 3, once per
+# million words, in wordfreq; misspellings such as "longterm", 2.8, stay below). Rarer
+# closed spellings ("antifascista" 2.4, "tiebreak" 1.9) still count as wrong. The
+# output is scored as right when it equals the expected text with any of these
+# compounds closed (VARIANTS_ACCEPTED lists how many needed it).
+ESTABLISHED_ZIPF = 3.0
+
+
+def established_variants(compounds: list[tuple[str, str]], lang: str
+                         ) -> tuple[tuple[str, str], ...]:
+    """(hyphenated, closed) for each (head, tail) whose closed spelling is established."""
+    return tuple(
+        (f"{head}-{tail}", head + tail) for head, tail in compounds
+        if zipf_frequency(head + tail, lang) >= ESTABLISHED_ZIPF
+    )
 
 WORD_SPACE = re.compile(r"(?<=\S) (?=\S)")
+LEADING_WORD = re.compile(r"[^\W\d_]+")
 HYPHENATED = re.compile(r"(?<![\w-])([^\W\d_]{2,})-([^\W\d_]{2,})(?![\w-])")
 
 
@@ -346,7 +386,8 @@ def split_compound_after(base: Base, rng: random.Random) -> Injected:
         return None
     text, match = found
     at = match.start(2)
-    return text[:at] + " " + text[at:], text, {}
+    variants = established_variants([(match[1], match[2])], base.lang)
+    return text[:at] + " " + text[at:], text, {}, variants
 
 
 # A compound whose head is an acronym or a single letter ("UN-Sicherheitsrat",
@@ -367,7 +408,10 @@ def _split_at_hyphen(base: Base, rng: random.Random, pattern: re.Pattern[str]) -
         return None
     match = rng.choice(matches)
     at = match.start(2) - (1 if rng.random() < 0.5 else 0)
-    return text[:at] + " " + text[at:], text, {}
+    # a space after the hyphen is ambiguous, one before it is not ("UN -Sicherheitsrat")
+    after = at == match.start(2)
+    variants = established_variants([(match[1], match[2])], base.lang) if after else ()
+    return text[:at] + " " + text[at:], text, {}, variants
 
 
 def split_acronym_compound(base: Base, rng: random.Random) -> Injected:
@@ -490,16 +534,24 @@ def _hyphenation(base: Base, rng: random.Random, compounds: bool) -> Injected:
     except ImportError:
         return None
 
+    broken: list[tuple[str, str]] = []  # (head, tail) of each compound broken
+
     def only(word: str, room: int) -> tuple[str, str] | None:
         parts = hyphenate(word, room)
-        return parts if parts and ("-" in word) == compounds else None
+        if parts and ("-" in word) == compounds:
+            broken.append((parts[0][:-1], LEADING_WORD.match(parts[1]).group()))
+            return parts
+        return None
 
     for width in rng.sample(range(50, 81), 31):
+        broken.clear()
         wrapped = [_wrap(p, width, only) for p in base.paragraphs]
-        if any(broken for _, broken in wrapped) and all(
+        if any(n for _, n in wrapped) and all(
             min(map(len, text.split("\n")[:-1]), default=width) >= 30 for text, _ in wrapped
         ):
-            return base.text([base.title, *(text for text, _ in wrapped)]), base.text(), {}
+            variants = established_variants(broken, base.lang) if compounds else ()
+            text = base.text([base.title, *(text for text, _ in wrapped)])
+            return text, base.text(), {}, variants
     return None
 
 
@@ -601,9 +653,10 @@ def build_cases(bases: list[Base], kinds: list[str], per_kind: int, seed: int) -
             injected = INJECTORS[kind](base, rng)
             if injected is None:
                 continue
-            data, expected, metadata = injected
+            data, expected, metadata, *variants = injected
             raw = data if isinstance(data, bytes) else data.encode("utf-8")
-            cases.append(Case(kind, base.name, raw, expected, metadata))
+            cases.append(Case(kind, base.name, raw, expected, metadata,
+                              variants[0] if variants else ()))
             made += 1
             if made == per_kind:
                 break
@@ -664,10 +717,30 @@ def run_ftfy(config: ftfy.TextFixerConfig | None) -> Callable[[str], Result]:
     return clean
 
 
-def correct(case: Case, result: Result) -> bool:
+def closed(text: str, variants: tuple[tuple[str, str], ...]) -> str:
+    """``text`` with each variant compound written closed.
+
+    >>> closed("the north-eastern part", (("north-eastern", "northeastern"),))
+    'the northeastern part'
+    """
+    for hyphenated, joined in variants:
+        text = text.replace(hyphenated, joined)
+    return text
+
+
+def exact(case: Case, result: Result) -> bool:
     if case.kind == "control":
         return result.text == case.expected and not result.changed
     return result.text == case.expected and result.metadata == case.metadata
+
+
+def correct(case: Case, result: Result) -> bool:
+    """The expected text, or, for a compound with an established closed spelling
+    (:data:`ESTABLISHED_ZIPF`), that spelling."""
+    if exact(case, result):
+        return True
+    return bool(case.variants) and result.metadata == case.metadata and closed(
+        result.text, case.variants) == closed(case.expected, case.variants)
 
 
 def timed(contenders: dict[str, Contender], cases: list[Case], repeat: int
@@ -748,6 +821,16 @@ def main(argv: list[str] | None = None) -> int:
             ok = sum(correct(cases[i], results[name][i]) for i in indices)
             row += f"{100 * ok / max(1, len(indices)):>11.1f}%"
         print(row)
+    accepted = {
+        kind: sum(
+            correct(case, result) and not exact(case, result)
+            for case, result in zip(cases, results["cleanup"], strict=True) if case.kind == kind
+        )
+        for kind in kinds
+    }
+    if any(accepted.values()):
+        print("VARIANTS_ACCEPTED (cleanup right only with an established closed spelling): "
+              + ", ".join(f"{kind} {n}" for kind, n in accepted.items() if n))
     print(f"docs/s, median of {args.repeat} passes:")
     for label, rates in (("from text", text_rates), ("from bytes (+ decoding)", bytes_rates)):
         print(f"  {label:28}" + "".join(f"{rates[name]:>12.0f}" for name in contenders))

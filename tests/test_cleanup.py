@@ -434,6 +434,51 @@ def test_repair_weighs_short_long_and_foreign_parts_at_a_line_break(wrapped, exp
 @pytest.mark.parametrize(
     ("wrapped", "expected"),
     [
+        # an established joined word beats two frequent words side by side
+        (
+            "Desde o século passado, o rio largo que atravessa a cidade se-\npara os dois "
+            "bairros mais antigos da região.",
+            "Desde o século passado, o rio largo que atravessa a cidade separa os dois "
+            "bairros mais antigos da região.",
+        ),
+        (
+            "The council finally approved the new park along the old water-\nfront of the "
+            "town on Monday.",
+            "The council finally approved the new park along the old waterfront of the "
+            "town on Monday.",
+        ),
+        # a rare joined word loses to a common head and a long common tail
+        (
+            "Ela cresceu numa família operária e anti-\nfascista e estudou direito em Lisboa.",
+            "Ela cresceu numa família operária e anti-fascista e estudou direito em Lisboa.",
+        ),
+        # Spanish writes an enclitic pronoun closed after its verb
+        (
+            "Nadie en la estación había pensado en esperar-\nnos con el coche aquella noche.",
+            "Nadie en la estación había pensado en esperarnos con el coche aquella noche.",
+        ),
+        # a name broken at a syllable; romanised given names keep their hyphen
+        (
+            "Les manifestants se sont retrouvés hier sur l'île de Gezi-\nra, au centre du "
+            "Caire, puis devant le ministère.",
+            "Les manifestants se sont retrouvés hier sur l'île de Gezira, au centre du "
+            "Caire, puis devant le ministère.",
+        ),
+        (
+            "La présidente taïwanaise, Tsai Ing-\nwen, a reçu hier le ministre des affaires "
+            "étrangères.",
+            "La présidente taïwanaise, Tsai Ing-wen, a reçu hier le ministre des affaires "
+            "étrangères.",
+        ),
+    ],
+)
+def test_repair_weighs_established_words_solid_parts_enclitics_and_names(wrapped, expected):
+    assert repaired(wrapped).blocks[0].text == expected
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "expected"),
+    [
         (
             "Die Kommission prüfte die jeweiligen Vor-\nbzw. Nachteile beider Modelle.",
             "Die Kommission prüfte die jeweiligen Vor- bzw. Nachteile beider Modelle.",
@@ -586,6 +631,24 @@ def test_repair_unwraps_a_paragraph_whose_line_starts_like_a_list_item():
 )
 def test_repair_keeps_leading_hyphens_and_closing_dashes(text, expected):
     assert repaired(text).blocks[0].text == (expected or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The rates went up – yet the city council kept its self -respect all year.",
+            "The rates went up – yet the city council kept its self-respect all year.",
+        ),
+        (
+            "Die Zahl stieg — laut der EU -Kommission um ein Drittel — im Jahr danach.",
+            "Die Zahl stieg — laut der EU-Kommission um ein Drittel — im Jahr danach.",
+        ),
+    ],
+)
+def test_repair_rejoins_a_split_compound_inside_an_en_or_em_dash_parenthetical(text, expected):
+    # only a hyphen-minus closes what a spaced hyphen-minus opened ("- como ... -que")
+    assert repaired(text).blocks[0].text == expected
 
 
 def test_repair_removes_spaces_before_high_punctuation_except_in_french():

@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.document import Block, Document, Segment, Span
+from pipeline.stages.repair import strong_leftover
 from pipeline.stages.translate import Translate
 from pipeline.testing.argos_package import build_package, install_package
 from tests.test_translate_stage import FakeEngine
@@ -60,6 +61,41 @@ def test_keep_leaves_the_span_and_names_are_never_replaced():
     Translate(FakeEngine({("ko", "pt"), ("pt", "en")}), ["en"], leftovers="translate"
               ).process_batch([named])
     assert named.fixes == []
+
+
+def test_a_one_word_span_that_is_a_misspelt_host_word_is_kept():
+    # "pasando" is Spanish, but in Portuguese text it is "passando" with an "s" lost
+    text = "O ônibus vinha pasando pela avenida principal da cidade."
+    seg = Segment("b.txt#1.1", text, lang="pt")
+    doc = Document("b.txt", lang="pt", blocks=[Block("paragraph", text, lang="pt",
+                                                     segments=[seg])],
+                   spans=[Span("pasando", "es", 14, 21, "b.txt#1.1")])
+    stage = Translate(FakeEngine({("es", "pt"), ("pt", "en")}), ["en"], leftovers="translate")
+    stage.process_batch([doc])
+    assert doc.blocks[0].text == text and doc.fixes == []
+    assert stage.stats["leftovers"]["replaced"] == 0
+
+
+@pytest.mark.parametrize(
+    ("span", "lang", "doc_lang"),
+    [
+        ("pasando", "es", "pt"),  # "passando" with a letter lost
+        ("presidencias", "es", "pt"),  # "presidências" with its accent lost
+        ("extrem", "de", "es"),  # "extremo" with its last letter lost
+    ],
+)
+def test_strong_leftover_rejects_one_word_misspellings_of_the_document_language(
+    span, lang, doc_lang
+):
+    assert not strong_leftover(span, lang, doc_lang)
+
+
+def test_strong_leftover_wants_a_common_word_when_the_span_is_one_word():
+    # a rare Portuguese word in German text: one word is weak evidence
+    assert not strong_leftover("chacina", "pt", "de")
+    # common words of their language still are leftovers, and the seed's one
+    assert strong_leftover("crianças", "pt", "de")
+    assert strong_leftover("Nordkorea", "de", "pt")
 
 
 @pytest.fixture(scope="module")
