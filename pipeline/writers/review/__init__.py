@@ -43,7 +43,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline.document import Document
 from pipeline.log import warn
@@ -120,37 +120,73 @@ def corpus_sources(corpus: Path) -> Sources:
 _DECODER = json.JSONDecoder()
 
 
-def _name_of(item: Document | str) -> str:
+class Ref(Protocol):
+    """A stored document named, not read: its name, the digest (:func:`digest`) and
+    length of its JSON, and :meth:`json` to read it (the state's ``StoredRef``)."""
+
+    doc: str
+    digest: str
+    size: int
+
+    def json(self) -> str: ...
+
+
+Item = Document | str | Ref  # a document, its stored JSON, or a reference to that JSON
+
+
+def digest(text: str) -> str:
+    """The sha256 of a document's JSON, on which its page is keyed (the same as
+    :func:`pipeline.state.digest`).
+
+    >>> digest("{}") == hashlib.sha256(b"{}").hexdigest()
+    True
+    """
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _name_of(item: Item) -> str:
     """A stored document's name, read from the start of its JSON (Document.to_json
     writes ``doc`` first) without parsing the rest."""
-    if isinstance(item, Document):
+    if not isinstance(item, str):
         return item.doc
     if item.startswith('{"doc":'):
         return _DECODER.raw_decode(item, 7)[0]
     return Document.from_json(item).doc
 
 
-def _document(item: Document | str) -> Document:
-    return item if isinstance(item, Document) else Document.from_json(item)
+def _text(item: Item) -> str:
+    """The document's JSON."""
+    if isinstance(item, str):
+        return item
+    return item.to_json() if isinstance(item, Document) else item.json()
 
 
-def write_report(out: Path, documents: Iterable[Document | str], report: dict[str, Any],
+def _document(item: Item) -> Document:
+    return item if isinstance(item, Document) else Document.from_json(_text(item))
+
+
+def write_report(out: Path, documents: Iterable[Item], report: dict[str, Any],
                  sources: Sources | None = None) -> None:
-    """Write the review report of ``documents`` (Documents or their stored JSON, in
-    order) under ``out``; ``report`` is report.json's dict (its ``targets`` give the
-    translation columns). See the module's docstring for the layouts."""
+    """Write the review report of ``documents`` (Documents, their stored JSON, or
+    references to it, in order) under ``out``; ``report`` is report.json's dict (its
+    ``targets`` give the translation columns). See the module's docstring for the
+    layouts. A reference's JSON is read only where its page is rendered."""
     report = {k: v for k, v in report.items() if k not in VOLATILE_REPORT_KEYS}
     targets = [str(t) for t in report.get("targets", [])]
-    first: list[tuple[Document | str, str]] = []  # items, their JSON, while one page may do
+    first: list[tuple[Item, str | None]] = []  # items, their JSON, while one page may do
     size = 0
     folder: FolderWriter | None = None
     for item in documents:
         if folder is not None:
             folder.add(item)
             continue
-        text = item.to_json() if isinstance(item, Document) else item
+        if isinstance(item, Document | str):
+            text: str | None = item.to_json() if isinstance(item, Document) else item
+            size += min(len(text), DOCUMENT_WEIGHT)
+        else:
+            text = None
+            size += min(item.size, DOCUMENT_WEIGHT)
         first.append((item, text))
-        size += min(len(text), DOCUMENT_WEIGHT)
         if len(first) > SINGLE_PAGE_DOCUMENTS or size > SINGLE_PAGE_BYTES:
             folder = FolderWriter(out / FOLDER, targets, sources)
             for item, text in first:
@@ -189,7 +225,7 @@ def _write_single(out: Path, docs: list[Document], report: dict[str, Any],
 class PageJob:
     """One document page to render and write (in this process or a render process)."""
 
-    item: Document | str
+    item: Document | str  # never a reference: a render process cannot read the state
     name: str
     path: str  # the page's file
     previous: str
@@ -235,10 +271,11 @@ class FolderWriter:
         self.folder, self.targets, self.sources = folder, targets, sources
         self.base = "\0".join([PAGE_VERSION, CSP, *targets])  # what every page depends on
         self.old_lists: list[str] = []  # the list pages' keys, from the manifest
+        self.old_index = ""  # the key of the index and flags page, from the manifest
         self.old = self._manifest()
         self.new: dict[str, tuple[str, dict]] = {}
         self.files: set[str] = set()  # the pages' file names, for the sweep
-        self.pending: tuple[Document | str, str, str] | None = None
+        self.pending: tuple[Item, str, str] | None = None
         self.previous = ""
         self.written = 0  # pages rendered and written by this call
         self.jobs: list[tuple[str, PageJob]] = []  # (key, job) waiting for a batch
@@ -252,24 +289,28 @@ class FolderWriter:
             if data.get("version") == PAGE_VERSION and data.get("targets") == self.targets:
                 lists = data.get("lists", [])
                 self.old_lists = lists if isinstance(lists, list) else []
+                self.old_index = str(data.get("index", ""))
                 return data["pages"]
         except (OSError, ValueError, KeyError, AttributeError):
             pass
         return {}
 
-    def add(self, item: Document | str, text: str | None = None) -> None:
-        """The next document (``text``: its JSON, when already made)."""
+    def add(self, item: Item, text: str | None = None) -> None:
+        """The next document (``text``: its JSON, when already made). A reference
+        brings the digest of its JSON along: the JSON is read only if the page must be
+        rendered."""
         name = _name_of(item)
-        if text is None:
-            text = item.to_json() if isinstance(item, Document) else item
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        if isinstance(item, Document | str):
+            key = digest(text if text is not None else _text(item))
+        else:
+            key = item.digest
         if self.pending is not None:
             self._emit(*self.pending, following=name)
-        self.pending = (item, name, digest)
+        self.pending = (item, name, key)
 
-    def _emit(self, item: Document | str, name: str, digest: str, following: str) -> None:
+    def _emit(self, item: Item, name: str, json_digest: str, following: str) -> None:
         key = hashlib.sha256("\0".join(
-            [self.base, digest, self.previous, following]).encode("utf-8", "surrogatepass")
+            [self.base, json_digest, self.previous, following]).encode("utf-8", "surrogatepass")
         ).hexdigest()
         file = f"{page_id(name)}.html"
         self.files.add(file)
@@ -278,6 +319,8 @@ class FolderWriter:
             self.new[name] = (key, old[1])
         else:
             self.new[name] = (key, {})  # its place in the order; the entry comes with the page
+            if not isinstance(item, Document | str):
+                item = item.json()
             self.jobs.append((key, PageJob(item, name, str(self.folder / "d" / file),
                                            self.previous, following)))
             if len(self.jobs) >= (BATCH if self.written >= PARALLEL_AFTER else PARALLEL_AFTER):
@@ -325,43 +368,56 @@ class FolderWriter:
                 self.pool = None
         entries = [entry for _, entry in self.new.values()]
         deleted = set(report.get("deleted_sources", []))
-        rows = [index_row(e, e["doc"] in deleted) for e in entries]
+        rows: list[list[Any]] = []  # made when a file that shows them is written
+
+        def all_rows() -> list[list[Any]]:
+            if not rows and entries:
+                rows.extend(index_row(e, e["doc"] in deleted) for e in entries)
+            return rows
+
         # A page's key stands for its document's JSON, hence for its index entry.
         row_keys = [f"{key}{'d' if name in deleted else ''}"
                     for name, (key, _) in self.new.items()]
-        lists = [f"list/{n:04d}.html" for n in range(1, (len(rows) - 1) // LIST_PAGE + 2)]
+        count = len(row_keys)
+        lists = [f"list/{n:04d}.html" for n in range(1, (count - 1) // LIST_PAGE + 2)]
         list_keys = []
         for n, href in enumerate(lists):
-            part = rows[n * LIST_PAGE:(n + 1) * LIST_PAGE]
             key = hashlib.sha256("\0".join(
-                [self.base, f"{n} {len(lists)} {len(rows)}",
+                [self.base, f"{n} {len(lists)} {count}",
                  *row_keys[n * LIST_PAGE:(n + 1) * LIST_PAGE]]).encode("utf-8", "surrogatepass")
             ).hexdigest()
             list_keys.append(key)
             if (n < len(self.old_lists) and self.old_lists[n] == key
                     and (self.folder / href).is_file()):
                 continue  # the same rows: the same bytes
+            part = all_rows()[n * LIST_PAGE:(n + 1) * LIST_PAGE]
             nav = _list_nav(n, len(lists))
             atomic_write(self.folder / href, head(f"Documents, page {n + 1}") + nav
                          + f"<h1>Documents {n * LIST_PAGE + 1:,} to "
-                         f"{n * LIST_PAGE + len(part):,} of {len(rows):,}</h1>\n"
+                         f"{n * LIST_PAGE + len(part):,} of {count:,}</h1>\n"
                          + render_list([[r[0], "../" + r[1], *r[2:]] for r in part]) + nav
                          + tail(), durable=False)
-        flags, flagged = render_flags_table(entries)
-        hrefs = {e["doc"]: e["href"] for e in entries}
-        _write_changed(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
-                     '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
-                     + flags + tail())
-        _write_changed(self.folder / "index.html", head("Pipeline run report")
-                       + render_overview(report, rows, flagged, "flags.html", hrefs)
-                       + render_index(rows, lists) + tail())
+        # The index and the flags page show the report (less its timings) and the rows.
+        index_key = hashlib.sha256("\0".join(
+            [self.base, json.dumps(report, ensure_ascii=False, default=str), *row_keys]
+        ).encode("utf-8", "surrogatepass")).hexdigest()
+        if not (index_key == self.old_index and (self.folder / "index.html").is_file()
+                and (self.folder / "flags.html").is_file()):
+            flags, flagged = render_flags_table(entries)
+            hrefs = {e["doc"]: e["href"] for e in entries}
+            _write_changed(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
+                           '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
+                           + flags + tail())
+            _write_changed(self.folder / "index.html", head("Pipeline run report")
+                           + render_overview(report, all_rows(), flagged, "flags.html", hrefs)
+                           + render_index(all_rows(), lists) + tail())
         if (self.written == 0 and list_keys == self.old_lists and list(self.new) == list(self.old)
-                and (self.folder / "manifest.json").is_file()):
+                and index_key == self.old_index and (self.folder / "manifest.json").is_file()):
             self._sweep(lists)  # every page and entry as the manifest holds them: the same
             return
         _write_changed(self.folder / "manifest.json", json.dumps(
             {"version": PAGE_VERSION, "targets": self.targets, "lists": list_keys,
-             "pages": self.new},
+             "index": index_key, "pages": self.new},
             ensure_ascii=False, separators=(",", ":")) + "\n")
         self._sweep(lists)
 
