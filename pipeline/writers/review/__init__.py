@@ -47,7 +47,7 @@ from typing import Any, Protocol
 
 from pipeline.document import Document
 from pipeline.log import warn
-from pipeline.writers import atomic_write
+from pipeline.writers import atomic_write, atomic_write_bytes
 from pipeline.writers.review.assets import CSP, head, redirect, tail
 from pipeline.writers.review.docpage import (
     DETAIL_CHARS,
@@ -99,12 +99,23 @@ class CorpusSources:
 
     def __init__(self, corpus: Path):
         self.corpus, self.root = corpus, corpus.resolve()
+        self._inside: dict[str, bool] = {}  # folder -> whether it resolves inside the corpus
+
+    def _is_inside(self, path: Path) -> bool:
+        """Whether ``path`` resolves inside the corpus: its folder's answer (resolved
+        once per folder), unless the file itself is a link (resolved on its own)."""
+        if path.is_symlink():
+            return path.resolve().is_relative_to(self.root)
+        folder = os.path.dirname(path)
+        inside = self._inside.get(folder)
+        if inside is None:
+            inside = self._inside[folder] = Path(folder).resolve().is_relative_to(self.root)
+        return inside
 
     def __call__(self, doc: Document) -> bytes | None:
         path = self.corpus / doc.doc
         try:
-            if (not path.resolve().is_relative_to(self.root)
-                    or path.stat().st_size != doc.source.size):
+            if not self._is_inside(path) or path.stat().st_size != doc.source.size:
                 return None
             data = path.read_bytes()
         except (OSError, ValueError):
@@ -239,8 +250,8 @@ def render_page(job: PageJob, targets: list[str], sources: Sources | None) -> di
     pid = page_id(job.name)
     section = render_document(doc, targets, source, f"d-{pid}")
     nav = _nav(job.previous, job.following)
-    atomic_write(Path(job.path), head(f"{job.name}: review") + nav + section + nav + tail(),
-                 durable=False)
+    atomic_write_bytes(Path(job.path), (head(f"{job.name}: review") + nav + section + nav
+                                        + tail()).encode("utf-8"))
     return index_entry(doc, f"d/{pid}.html")
 
 
