@@ -795,7 +795,7 @@ class Runner:
         report["exit_code"] = code
         # The page first (it leaves the timings out), so that they cover it too.
         write_report(self.out, state.report_refs(), report,
-                     self.pipeline.sources(self.corpus))
+                     self.pipeline.sources(self.corpus), state.report_memo())
         self._phase("pages", started)
         report["timings_s"] = self._timings()
         atomic_write(self.out / "report.json",

@@ -74,14 +74,26 @@ CREATE TABLE IF NOT EXISTS summaries (
     fixes TEXT NOT NULL,         -- JSON: its fixes counted by kind
     translated TEXT NOT NULL,    -- JSON: the target of each of its translated copies
     missing TEXT NOT NULL,       -- JSON: its language pairs without a model
-    errors TEXT NOT NULL         -- JSON: its errors
+    errors TEXT NOT NULL,        -- JSON: its errors
+    translation TEXT NOT NULL    -- its translation counts, as documents.translation
 ) WITHOUT ROWID;                 -- kept in doc order: read in order without lookups
-CREATE TRIGGER IF NOT EXISTS summaries_insert AFTER INSERT ON documents
-    BEGIN DELETE FROM summaries WHERE doc = new.doc; END;
-CREATE TRIGGER IF NOT EXISTS summaries_update AFTER UPDATE ON documents
-    BEGIN DELETE FROM summaries WHERE doc = old.doc OR doc = new.doc; END;
-CREATE TRIGGER IF NOT EXISTS summaries_delete AFTER DELETE ON documents
-    BEGIN DELETE FROM summaries WHERE doc = old.doc; END;
+-- meta 'generation' counts the writes of document rows: with meta 'state_id' (new
+-- for every database made), it tells whether the stored documents changed.
+CREATE TRIGGER IF NOT EXISTS summaries_insert AFTER INSERT ON documents BEGIN
+    DELETE FROM summaries WHERE doc = new.doc;
+    INSERT OR REPLACE INTO meta VALUES ('generation', coalesce(
+        (SELECT value FROM meta WHERE key = 'generation'), 0) + 1);
+END;
+CREATE TRIGGER IF NOT EXISTS summaries_update AFTER UPDATE ON documents BEGIN
+    DELETE FROM summaries WHERE doc = old.doc OR doc = new.doc;
+    INSERT OR REPLACE INTO meta VALUES ('generation', coalesce(
+        (SELECT value FROM meta WHERE key = 'generation'), 0) + 1);
+END;
+CREATE TRIGGER IF NOT EXISTS summaries_delete AFTER DELETE ON documents BEGIN
+    DELETE FROM summaries WHERE doc = old.doc;
+    INSERT OR REPLACE INTO meta VALUES ('generation', coalesce(
+        (SELECT value FROM meta WHERE key = 'generation'), 0) + 1);
+END;
 """
 COLUMNS = ("doc", "sha256", "fingerprint", "status", "outputs", "record", "segments",
            "document", "missing", "translation")
@@ -152,7 +164,8 @@ def digest(document: str) -> str:
 
 
 SUMMARY = ("status", "lang", "segments", "removed", "fixes", "translated", "missing",
-           "errors")  # the columns of ``summaries`` after doc, digest and size
+           "errors")  # the columns of ``summaries`` after doc, digest and size (then
+# translation, as stored in ``documents``)
 
 
 def summary(record: str, outputs: list[str], missing: list[str], segments: str) -> tuple:
@@ -195,16 +208,19 @@ class Totals:
     removed: int = 0
 
 
-@dataclass(frozen=True)
 class StoredRef:
     """A stored document as the report writer is handed it: its name, the digest and
     length of its JSON (from ``summaries``), and the way to read the JSON when a page
-    must be rendered (:meth:`json`)."""
+    must be rendered (:meth:`json`). A plain class with slots: one is made per
+    document on every run."""
 
-    doc: str
-    digest: str
-    size: int
-    store: StateStore = field(repr=False, compare=False)
+    __slots__ = ("doc", "digest", "size", "store")
+
+    def __init__(self, doc: str, digest: str, size: int, store: StateStore):
+        self.doc, self.digest, self.size, self.store = doc, digest, size, store
+
+    def __repr__(self) -> str:
+        return f"StoredRef({self.doc!r}, {self.digest!r}, {self.size})"
 
     def json(self) -> str:
         """The stored Document JSON (as the digest says)."""
@@ -338,15 +354,15 @@ class StateStore:
              json.dumps(item.translation, sort_keys=True)),
         )
         self._put_summary(item.doc, item.record, item.outputs, item.missing, item.segments,
-                          item.document)
+                          item.document, json.dumps(item.translation, sort_keys=True))
 
     def _put_summary(self, doc: str, record: str, outputs: list[str], missing: list[str],
-                     segments: str, document: str) -> None:
+                     segments: str, document: str, translation: str) -> None:
         # After the row: its insert trigger has dropped the old summary.
         self.db.execute(
-            f"INSERT OR REPLACE INTO summaries VALUES ({', '.join('?' * (3 + len(SUMMARY)))})",
+            f"INSERT OR REPLACE INTO summaries VALUES ({', '.join('?' * (4 + len(SUMMARY)))})",
             (doc, digest(document), len(document),
-             *summary(record, outputs, missing, segments)))
+             *summary(record, outputs, missing, segments), translation))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -420,11 +436,11 @@ class StateStore:
             return
         with self.transaction():
             for doc in todo:
-                record, outputs, missing, segments, document = self.db.execute(
-                    "SELECT record, outputs, missing, segments, document FROM documents "
-                    "WHERE doc=?", (doc,)).fetchone()
+                record, outputs, missing, segments, document, translation = self.db.execute(
+                    "SELECT record, outputs, missing, segments, document, translation "
+                    "FROM documents WHERE doc=?", (doc,)).fetchone()
                 self._put_summary(doc, record, json.loads(outputs), json.loads(missing),
-                                  segments, document)
+                                  segments, document, translation)
 
     def report_totals(self, current: set[str]) -> Totals:
         """The report's totals (:class:`Totals`): statuses, failures, quarantined
@@ -470,6 +486,32 @@ class StateStore:
             yield StoredRef(doc, key, size, self)
 
     def translations(self) -> Iterator[dict]:
-        """Each stored document's translation counts (``{}`` for none), in doc order."""
-        for (value,) in self.db.execute("SELECT translation FROM documents ORDER BY doc"):
-            yield json.loads(value)
+        """Each stored document's translation counts (``{}`` for none), in doc order
+        (from ``summaries``: the column comes after the large ones in ``documents``)."""
+        self._complete_summaries()
+        for (value,) in self.db.execute("SELECT translation FROM summaries ORDER BY doc"):
+            yield json.loads(value) if value != "{}" else {}
+
+    def report_memo(self) -> ReportMemo:
+        """Where the report writer keeps what it last wrote (:class:`ReportMemo`)."""
+        return ReportMemo(self)
+
+
+class ReportMemo:
+    """What the report writer last wrote, kept in the state (meta ``report``) with the
+    count of document writes at that time (meta ``generation``, kept by the triggers
+    of ``documents``, whoever writes a row): :meth:`get` gives "" once any stored
+    document was written or removed since :meth:`set`; a rebuilt state has none."""
+
+    def __init__(self, store: StateStore):
+        self.store = store
+
+    def _generation(self) -> str:
+        return str(self.store.get_meta("generation", "0"))
+
+    def get(self) -> str:
+        generation, _, value = self.store.get_meta("report").partition(" ")
+        return value if generation == self._generation() else ""
+
+    def set(self, value: str) -> None:
+        self.store.set_meta("report", f"{self._generation()} {value}" if value else "")

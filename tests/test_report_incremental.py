@@ -230,3 +230,54 @@ def test_totals_from_summaries_are_those_of_the_stored_records(tmp_path, monkeyp
     state = StateStore(path)
     assert state.report_totals(current) == totals
     assert totals.statuses == Counter(r["status"] for r in records)
+
+
+def test_an_unchanged_rerun_reads_no_document_and_a_missing_page_is_made_again(
+        tmp_path, monkeypatch, folder_layout):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "none"))
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    write_corpus(corpus)
+    pipeline_run(corpus, out)
+    pipeline_run(corpus, out)  # the report of a run that processed nothing
+    reads: list[str] = []
+    monkeypatch.setattr(StateStore, "document", lambda self, doc: reads.append(doc))
+    refs = []
+    original = StateStore.report_refs
+
+    def counting(self):
+        for ref in original(self):
+            refs.append(ref.doc)
+            yield ref
+
+    monkeypatch.setattr(StateStore, "report_refs", counting)
+    age(out / "report")
+    pipeline_run(corpus, out)
+    assert refs == [] and reads == [] and rewritten(out / "report") == []
+    # A page gone (removed by hand): the folder is checked, the page made again.
+    monkeypatch.undo()
+    monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 2)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "none"))
+    before = page(out, "pt/a.txt").read_bytes()
+    page(out, "pt/a.txt").unlink()
+    pipeline_run(corpus, out)
+    assert page(out, "pt/a.txt").read_bytes() == before
+    assert rewritten(out / "report") == [f"report/d/{page_id('pt/a.txt')}.html"]
+
+
+def test_the_memo_is_forgotten_when_any_row_is_written(tmp_path):
+    path = tmp_path / "state.sqlite"
+    state = StateStore(path)
+    with state.transaction():
+        state.put(stored(small("a.txt", "Frase um.")))
+    memo = state.report_memo()
+    memo.set("written")
+    assert memo.get() == "written" and StateStore(path).report_memo().get() == "written"
+    db = sqlite3.connect(path)  # a program that knows nothing of the memo
+    db.execute("UPDATE documents SET status = 'failed'")
+    db.commit()
+    db.close()
+    assert memo.get() == ""
+    memo.set("again")
+    with state.transaction():
+        state.delete("a.txt")
+    assert memo.get() == ""

@@ -176,14 +176,35 @@ def _document(item: Item) -> Document:
     return item if isinstance(item, Document) else Document.from_json(_text(item))
 
 
+class Memo(Protocol):
+    """Where the writer keeps what it last wrote (the state's ``ReportMemo``): ``get``
+    gives what ``set`` was given, or "" once any stored document changed since."""
+
+    def get(self) -> str: ...
+
+    def set(self, value: str) -> None: ...
+
+
 def write_report(out: Path, documents: Iterable[Item], report: dict[str, Any],
-                 sources: Sources | None = None) -> None:
+                 sources: Sources | None = None, memo: Memo | None = None) -> None:
     """Write the review report of ``documents`` (Documents, their stored JSON, or
     references to it, in order) under ``out``; ``report`` is report.json's dict (its
     ``targets`` give the translation columns). See the module's docstring for the
-    layouts. A reference's JSON is read only where its page is rendered."""
+    layouts. A reference's JSON is read only where its page is rendered.
+
+    ``memo``: when it says the folder was written for the same documents, report
+    (less its timings) and page version, and the folder's files are all there, nothing
+    is read or written: ``documents`` is not even iterated.
+    """
     report = {k: v for k, v in report.items() if k not in VOLATILE_REPORT_KEYS}
     targets = [str(t) for t in report.get("targets", [])]
+    report_key = hashlib.sha256("\0".join(
+        [PAGE_VERSION, CSP, *targets, json.dumps(report, ensure_ascii=False, default=str)]
+    ).encode("utf-8", "surrogatepass")).hexdigest()
+    if memo is not None:
+        if _unchanged(out, memo.get(), report_key):
+            return
+        memo.set("")  # set again once all is written
     first: list[tuple[Item, str | None]] = []  # items, their JSON, while one page may do
     size = 0
     folder: FolderWriter | None = None
@@ -208,6 +229,27 @@ def write_report(out: Path, documents: Iterable[Item], report: dict[str, Any],
     else:
         folder.finish(report)
         _write_changed(out / "report.html", redirect(f"{FOLDER}/index.html"))
+        if memo is not None:
+            memo.set(json.dumps({"report": report_key, "pages": len(folder.files),
+                                 "lists": (len(folder.new) - 1) // LIST_PAGE + 1}))
+
+
+def _unchanged(out: Path, memo: str, report_key: str) -> bool:
+    """Whether the folder was written for this report (and, as ``memo`` is given, for
+    the same documents), and is all there."""
+    folder = out / FOLDER
+    try:
+        data = json.loads(memo)
+        if data.get("report") != report_key:
+            return False
+        pages = sum(name.endswith(".html") for name in os.listdir(folder / "d"))
+        lists = [folder / "list" / f"{n:04d}.html" for n in range(1, int(data["lists"]) + 1)]
+        return (pages == data["pages"] and all(p.is_file() for p in lists)
+                and all((folder / name).is_file() for name in ("index.html", "flags.html",
+                                                               "manifest.json"))
+                and (out / "report.html").is_file())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
 
 
 def _write_single(out: Path, docs: list[Document], report: dict[str, Any],
