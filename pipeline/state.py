@@ -77,19 +77,26 @@ CREATE TABLE IF NOT EXISTS summaries (
     errors TEXT NOT NULL,        -- JSON: its errors
     translation TEXT NOT NULL    -- its translation counts, as documents.translation
 ) WITHOUT ROWID;                 -- kept in doc order: read in order without lookups
--- meta 'generation' counts the writes of document rows: with meta 'state_id' (new
--- for every database made), it tells whether the stored documents changed.
-CREATE TRIGGER IF NOT EXISTS summaries_insert AFTER INSERT ON documents BEGIN
+"""
+# Made again at every open (in the transaction that checks the schema), so that their
+# bodies are always this version's.
+TRIGGERS = """
+-- meta 'generation' counts the writes of document rows, by any program: the report
+-- writer's memo (ReportMemo) holds the count it was written at.
+DROP TRIGGER IF EXISTS summaries_insert;
+CREATE TRIGGER summaries_insert AFTER INSERT ON documents BEGIN
     DELETE FROM summaries WHERE doc = new.doc;
     INSERT OR REPLACE INTO meta VALUES ('generation', coalesce(
         (SELECT value FROM meta WHERE key = 'generation'), 0) + 1);
 END;
-CREATE TRIGGER IF NOT EXISTS summaries_update AFTER UPDATE ON documents BEGIN
+DROP TRIGGER IF EXISTS summaries_update;
+CREATE TRIGGER summaries_update AFTER UPDATE ON documents BEGIN
     DELETE FROM summaries WHERE doc = old.doc OR doc = new.doc;
     INSERT OR REPLACE INTO meta VALUES ('generation', coalesce(
         (SELECT value FROM meta WHERE key = 'generation'), 0) + 1);
 END;
-CREATE TRIGGER IF NOT EXISTS summaries_delete AFTER DELETE ON documents BEGIN
+DROP TRIGGER IF EXISTS summaries_delete;
+CREATE TRIGGER summaries_delete AFTER DELETE ON documents BEGIN
     DELETE FROM summaries WHERE doc = old.doc;
     INSERT OR REPLACE INTO meta VALUES ('generation', coalesce(
         (SELECT value FROM meta WHERE key = 'generation'), 0) + 1);
@@ -252,6 +259,7 @@ class StateStore:
             if "translation" not in columns:  # a state written before the column existed
                 db.execute("ALTER TABLE documents ADD COLUMN translation TEXT NOT NULL "
                            "DEFAULT '{}'")
+            self._summaries_schema(db)
             db.execute("SELECT count(*) FROM documents").fetchone()
             # Writing needs the write lock: a program holding it is found now, before any
             # work, rather than when the first documents are committed.
@@ -273,6 +281,16 @@ class StateStore:
                 db.close()
             raise StateError(self.path, exc) from exc
 
+    @staticmethod
+    def _summaries_schema(db: sqlite3.Connection) -> None:
+        """The summaries table with this version's columns (derived data: another
+        version's is dropped, and made again from the rows when read) and triggers."""
+        columns = [row[1] for row in db.execute("PRAGMA table_info(summaries)")]
+        if columns != ["doc", "digest", "size", *SUMMARY, "translation"]:
+            db.execute("DROP TABLE summaries")
+            db.executescript(SCHEMA)
+        db.executescript(f"BEGIN;\n{TRIGGERS}\nCOMMIT;")
+
     def _rebuild(self, why: str) -> sqlite3.Connection:
         aside = self._move_aside()
         warn("state", f"state database {self.path} is unusable ({why}); moved to {aside} "
@@ -282,6 +300,7 @@ class StateStore:
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(SCHEMA)
         db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        self._summaries_schema(db)
         return db
 
     def _move_aside(self) -> Path:
