@@ -217,7 +217,9 @@ def changed(items):  # every change-th document changed: a new JSON
     for n, item in enumerate(items):
         new = change > 0 and n % change == 0
         yield text(item).replace('"text":"', '"text":"Nota. ', 1) if new else item
-write_report(out, changed(items), report, corpus_sources(corpus))
+# The runner hands its memo too: with nothing changed, the writer returns at once.
+memo = state.report_memo() if change == 0 and hasattr(state, "report_memo") else None
+write_report(out, changed(items), report, corpus_sources(corpus), *[memo] if memo else [])
 print(time.perf_counter() - wall, time.process_time() - cpu)
 """
 

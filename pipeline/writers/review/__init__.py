@@ -231,7 +231,14 @@ def write_report(out: Path, documents: Iterable[Item], report: dict[str, Any],
         _write_changed(out / "report.html", redirect(f"{FOLDER}/index.html"))
         if memo is not None:
             memo.set(json.dumps({"report": report_key, "pages": len(folder.files),
-                                 "lists": (len(folder.new) - 1) // LIST_PAGE + 1}))
+                                 "lists": (len(folder.new) - 1) // LIST_PAGE + 1,
+                                 "manifest": _identity(out / FOLDER / "manifest.json")}))
+
+
+def _identity(path: Path) -> str:
+    """The sha256 of a file's bytes (the manifest: whoever writes the folder, a change
+    of any page, list page or the index changes it)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _unchanged(out: Path, memo: str, report_key: str) -> bool:
@@ -240,8 +247,9 @@ def _unchanged(out: Path, memo: str, report_key: str) -> bool:
     folder = out / FOLDER
     try:
         data = json.loads(memo)
-        if data.get("report") != report_key:
-            return False
+        if (data.get("report") != report_key
+                or data.get("manifest") != _identity(folder / "manifest.json")):
+            return False  # another report, or the folder written since (without the memo)
         pages = sum(name.endswith(".html") for name in os.listdir(folder / "d"))
         lists = [folder / "list" / f"{n:04d}.html" for n in range(1, int(data["lists"]) + 1)]
         return (pages == data["pages"] and all(p.is_file() for p in lists)
