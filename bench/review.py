@@ -221,6 +221,7 @@ def changed(items):  # every change-th document changed: a new JSON
 memo = state.report_memo() if change == 0 and hasattr(state, "report_memo") else None
 write_report(out, changed(items), report, corpus_sources(corpus), *[memo] if memo else [])
 print(time.perf_counter() - wall, time.process_time() - cpu)
+print(Path(review.__file__).resolve())  # the code measured
 """
 
 
@@ -228,9 +229,14 @@ def writer_seconds(code: Path, out: Path, corpus: Path, change: int) -> tuple[fl
     """The report phase (totals and writer) with ``code``: wall and CPU seconds of its
     process (``change`` < 0: a first run, in one process)."""
     env = {**os.environ, "PYTHONPATH": str(code)}
+    # In ``code``'s folder: ``python -c`` puts the working folder first on sys.path, so
+    # run from the repository root it would import this tree's pipeline, whatever
+    # PYTHONPATH says (the baseline measured before 2026-12-06 was this tree's own).
     done = subprocess.run([sys.executable, "-c", WRITER, str(out), str(corpus), str(change)],
-                          env=env, capture_output=True, text=True, check=True)
-    wall, cpu = done.stdout.split()[-2:]
+                          env=env, capture_output=True, text=True, check=True, cwd=code)
+    *_, wall, cpu, module = done.stdout.split()
+    if not Path(module).is_relative_to(code.resolve()):
+        raise SystemExit(f"the report phase of {code} ran {module}")
     return float(wall), float(cpu)
 
 

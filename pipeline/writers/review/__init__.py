@@ -20,9 +20,13 @@ a key (a hash of its stored JSON, its neighbours, the targets, the page's script
 and style, and :data:`PAGE_VERSION`) and its index entry. A page whose key did not change is
 neither parsed nor rendered nor written; pages of documents no longer stored are
 removed. The list pages are keyed the same way (a hash of their rows): one whose
-rows did not change is neither rendered nor written. The index, ``flags.html`` and
-the manifest are written only when their bytes differ from the file's. A rerun
-therefore costs one hash per document plus the pages that changed, and the index.
+rows did not change is neither rendered nor written; the index and ``flags.html``
+are keyed on the report (less its timings) and every row. The runner hands the
+documents as references (:class:`Ref`: name, hash and length of the stored JSON,
+from the state's summaries), so a rerun reads the JSON of the pages it renders
+only; and its memo (:class:`Memo`), so a rerun in which no stored document changed,
+with the same report, reads nothing and writes nothing. A rerun therefore costs one
+hash per document plus the pages that changed, and the index when a row changed.
 
 Deterministic: the same documents and report (less its timings) give the same
 bytes. See :mod:`pipeline.writers.review.docpage` for a document's page and
