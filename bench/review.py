@@ -2,8 +2,10 @@
 
 Measures, in one run of ``pipeline run`` over a corpus this script writes:
 
-- the report's share of the run: report.json's ``pages`` phase (report.html and
-  the folder OUT/report/) against its ``total`` (target: at most 5%);
+- the report's share of the run: report.json's ``pages`` phase (the totals,
+  report.html and the folder OUT/report/) against its ``total`` (target: at most
+  5%), with the run's wall and CPU seconds (every process of the run: this script
+  adopts the workers, Linux) and the load average (the machine may be shared);
 - a rerun after changing 1% of the documents: the pages rewritten and the phase;
 - in headless Chromium (``/usr/bin/chromium``, Playwright): the time from
   navigation to the load event of OUT/report/index.html (target: under 2 s), and
@@ -14,9 +16,12 @@ The texts are generated here (news-like Portuguese and German sentences with the
 artefacts the pipeline repairs: split compounds, German labels, doubled headlines,
 CRLF line ends, English sentences); nothing is read from ../shared.
 
-- with ``--baseline REV`` (a git revision): the report writer alone, REV's against
-  this tree's, in the same run on copies of the OUT just made: a rerun that changes
-  nothing, and one after 1% of the stored documents changed; best of 3 each.
+- with ``--baseline REV`` (a git revision): the report phase alone (the runner's
+  totals from the state, then the writer over the stored documents), REV's against
+  this tree's, in the same run on copies of the OUT just made, wall and CPU seconds:
+  a rerun that changes nothing and one after 1% of the stored documents changed
+  (best of 3 each), and a first run (a fresh folder, pages rendered in one process);
+  the CPU of each against the CPU of the pipeline run it stands for.
 
     .venv/bin/python bench/review.py [--documents 20000] [--workers 2] [--baseline REV]
 """
@@ -27,6 +32,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -91,16 +97,54 @@ def write_corpus(corpus: Path, documents: int, seed: int = 22) -> None:
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
 
 
-def pipeline_run(corpus: Path, out: Path, workers: int) -> tuple[float, dict]:
+def load() -> str:
+    """The load average over the last minute (the machine may be shared)."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "unknown"
+
+
+def subreaper() -> bool:
+    """Make this process adopt its orphaned descendants (Linux), so that the CPU time
+    of a run's workers (children of a fork server that exits unwaited) is counted."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def reap(seconds: float = 30.0) -> None:
+    """Wait for the adopted descendants of a finished run (at most ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.05)
+
+
+def pipeline_run(corpus: Path, out: Path, workers: int) -> tuple[float, float, dict]:
+    """One ``pipeline run``: its wall and CPU seconds (all its processes), report.json."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ARGOS_PACKAGES_DIR": str(out.parent / "none")}
     command = [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out),
                "--to", "en", "--workers", str(workers)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - started
+    reap()
     if done.returncode not in (0, 3):
         raise SystemExit(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr[-3000:]}")
-    return wall, json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return wall, children_cpu() - cpu, json.loads((out / "report.json").read_text("utf-8"))
 
 
 def share(report: dict) -> str:
@@ -148,51 +192,89 @@ def browse(out: Path, doc: str) -> None:
 
 
 WRITER = """
-import json, sys, time
+import json, shutil, sys, time
 from pathlib import Path
 from pipeline.state import StateStore
+import pipeline.writers.review as review
 from pipeline.writers.review import corpus_sources, write_report
 out, corpus, change = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+if change < 0:  # a first run: no folder yet, pages rendered in this one process
+    shutil.rmtree(out / "report", ignore_errors=True)
+    review.render_processes = lambda: 1
 state = StateStore(out / ".pipeline" / "state.sqlite")
-docs = list(state.column("document"))
-for n in range(0, len(docs), change or len(docs) + 1):  # a changed document: new JSON
-    docs[n] = docs[n].replace('"text":"', '"text":"Nota. ', 1)
-started = time.perf_counter()
-write_report(out, docs, report, corpus_sources(corpus))
-print(time.perf_counter() - started)
+current = set(state.known())
+wall, cpu = time.perf_counter(), time.process_time()
+# What the runner's report phase does: the totals, then the writer over the stored documents.
+if hasattr(state, "report_totals"):
+    state.report_totals(current)
+    items, text = state.report_refs(), lambda item: item.json()
+else:
+    for _ in state.summaries():
+        pass
+    items, text = state.column("document"), lambda item: item
+def changed(items):  # every change-th document changed: a new JSON
+    for n, item in enumerate(items):
+        new = change > 0 and n % change == 0
+        yield text(item).replace('"text":"', '"text":"Nota. ', 1) if new else item
+# The runner hands its memo too: with nothing changed, the writer returns at once.
+memo = state.report_memo() if change == 0 and hasattr(state, "report_memo") else None
+write_report(out, changed(items), report, corpus_sources(corpus), *[memo] if memo else [])
+print(time.perf_counter() - wall, time.process_time() - cpu)
+print(Path(review.__file__).resolve())  # the code measured
 """
 
 
-def writer_seconds(code: Path, out: Path, corpus: Path, change: int) -> float:
+def writer_seconds(code: Path, out: Path, corpus: Path, change: int) -> tuple[float, float]:
+    """The report phase (totals and writer) with ``code``: wall and CPU seconds of its
+    process (``change`` < 0: a first run, in one process)."""
     env = {**os.environ, "PYTHONPATH": str(code)}
+    # In ``code``'s folder: ``python -c`` puts the working folder first on sys.path, so
+    # run from the repository root it would import this tree's pipeline, whatever
+    # PYTHONPATH says (the baseline measured before 2026-12-06 was this tree's own).
     done = subprocess.run([sys.executable, "-c", WRITER, str(out), str(corpus), str(change)],
-                          env=env, capture_output=True, text=True, check=True)
-    return float(done.stdout.split()[-1])
+                          env=env, capture_output=True, text=True, check=True, cwd=code)
+    *_, wall, cpu, module = done.stdout.split()
+    if not Path(module).is_relative_to(code.resolve()):
+        raise SystemExit(f"the report phase of {code} ran {module}")
+    return float(wall), float(cpu)
 
 
-def compare_writers(place: Path, out: Path, corpus: Path, revision: str) -> None:
-    """The report writer at ``revision`` against this tree's, on copies of ``out``."""
+def compare_writers(place: Path, out: Path, corpus: Path, revision: str,
+                    runs_cpu: tuple[float, float] | None) -> None:
+    """The report phase at ``revision`` against this tree's, on copies of ``out``;
+    ``runs_cpu``: the CPU seconds of the first run and of the rerun, for the shares."""
     old = place / "baseline-code"
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "pipeline"],
                              capture_output=True, check=True).stdout
     shutil.rmtree(old, ignore_errors=True)
     old.mkdir()
     subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
-    for label, change in (("rerun, nothing changed", 0), ("rerun, 1% of documents changed", 100)):
+    copies = {}
+    for name in ("baseline", "ours"):
+        copies[name] = place / f"out-{name}"
+        shutil.rmtree(copies[name], ignore_errors=True)
+        shutil.copytree(out, copies[name], symlinks=True)
+    for label, change, tries in (("rerun, nothing changed", 0, 3),
+                                 ("rerun, 1% of documents changed", 100, 3),
+                                 ("first run (fresh folder, one process)", -1, 1)):
         best = {}
         for code, name in ((old, "baseline"), (ROOT, "ours")):
-            copy = place / f"out-{name}"
-            shutil.rmtree(copy, ignore_errors=True)
-            shutil.copytree(out, copy, symlinks=True)
-            writer_seconds(code, copy, corpus, 0)  # its own manifest, from an unchanged run
+            writer_seconds(code, copies[name], corpus, 0)  # its own manifest, unchanged run
             times = []
-            for _ in range(3):
-                times.append(writer_seconds(code, copy, corpus, change))
-                writer_seconds(code, copy, corpus, 0)  # back to the unchanged documents
+            for _ in range(tries):
+                times.append(writer_seconds(code, copies[name], corpus, change))
+                if change:
+                    writer_seconds(code, copies[name], corpus, 0)  # back to the stored JSON
             best[name] = min(times)
-        print(f"report writer, {label}: baseline ({revision}) {best['baseline']:.2f} s, "
-              f"ours {best['ours']:.2f} s, ratio {best['ours'] / best['baseline']:.2f}")
+        (bw, bc), (ow, oc) = best["baseline"], best["ours"]
+        print(f"report phase, {label}: baseline ({revision}) {bw:.2f} s wall / {bc:.2f} s CPU, "
+              f"ours {ow:.2f} s / {oc:.2f} s CPU, ratio {ow / bw:.2f} wall, {oc / bc:.2f} CPU "
+              f"(best of {tries}; load {load()})")
+        if runs_cpu and change:
+            run = runs_cpu[0] if change < 0 else runs_cpu[1]
+            print(f"  its CPU against the CPU of that run ({run:.1f} s, report included): "
+                  f"baseline {bc / run:.1%}, ours {oc / run:.1%} (target <= 5%)")
 
 
 def main() -> int:
@@ -209,24 +291,26 @@ def main() -> int:
     try:
         corpus, out = place / "corpus", place / "out"
         write_corpus(corpus, args.documents)
-        wall, report = pipeline_run(corpus, out, args.workers)
+        adopted = subreaper()
+        wall, cpu, report = pipeline_run(corpus, out, args.workers)
         pages = len(list((out / "report" / "d").iterdir()))
-        print(f"first run, {args.documents:,} documents + 1 binary file: {wall:.1f} s wall; "
-              f"{share(report)}; {pages:,} document pages")
+        cpu_text = f"{cpu:.1f} s CPU" if adopted else "CPU of the workers not counted"
+        print(f"first run, {args.documents:,} documents + 1 binary file: {wall:.1f} s wall, "
+              f"{cpu_text} (load {load()}); {share(report)}; {pages:,} document pages")
         rng = random.Random(7)
         changed = rng.sample(sorted(corpus.rglob("artigo-*.txt")), max(1, args.documents // 100))
         for path in changed:
             path.write_bytes(path.read_bytes() + "Nota final da redação.\n".encode())
         before = {p.name: p.stat().st_mtime_ns for p in (out / "report" / "d").iterdir()}
-        wall, report = pipeline_run(corpus, out, args.workers)
+        wall, cpu2, report = pipeline_run(corpus, out, args.workers)
         after = {p.name: p.stat().st_mtime_ns for p in (out / "report" / "d").iterdir()}
         rewritten = sum(after[n] != before.get(n) for n in after)
-        print(f"rerun, {len(changed)} documents changed: {wall:.1f} s wall; {share(report)}; "
-              f"{rewritten} document pages rewritten")
+        print(f"rerun, {len(changed)} documents changed: {wall:.1f} s wall, {cpu2:.1f} s CPU "
+              f"(load {load()}); {share(report)}; {rewritten} document pages rewritten")
         if Path("/usr/bin/chromium").exists():
             browse(out, changed[0].relative_to(corpus).as_posix())
         if args.baseline:
-            compare_writers(place, out, corpus, args.baseline)
+            compare_writers(place, out, corpus, args.baseline, (cpu, cpu2) if adopted else None)
     finally:
         if not args.keep:
             shutil.rmtree(place, ignore_errors=True)

@@ -747,27 +747,11 @@ class Runner:
         run found it; totals (languages, fixes, segments, translation) are about the
         outputs, read from the state, so a rerun that does nothing reports the same."""
         started = time.perf_counter()
-        statuses: Counter[str] = Counter()
-        languages: Counter[str] = Counter()
-        fixes: Counter[str] = Counter()
-        translated: Counter[str] = Counter()
-        missing: set[str] = set()
-        failed, quarantined = [], list(self.quarantined)
-        segments = removed = 0
-        for record, outputs, gaps, seg_count in state.summaries():
-            if record["doc"] in self._current:  # deleted or not reached: not this corpus's
-                statuses[record["status"]] += 1
-                if record["status"] == "failed":
-                    failed.append({"doc": record["doc"], "errors": record["errors"]})
-                elif record["status"] == "quarantined":
-                    quarantined.append(
-                        {"doc": record["doc"], "reason": "; ".join(record["errors"])})
-                missing.update(gaps)
-            languages.update([record["lang"]] if record["lang"] else [])
-            fixes.update(f["kind"] for f in record["fixes"])
-            translated.update(o.split("/")[1] for o in outputs if o.startswith("translations/"))
-            segments += seg_count
-            removed += len(record["removed"])
+        totals = state.report_totals(self._current)  # small rows, not the documents'
+        statuses, languages, fixes = totals.statuses, totals.languages, totals.fixes
+        translated, missing = totals.translated, totals.missing
+        failed, quarantined = totals.failed, [*self.quarantined, *totals.quarantined]
+        segments, removed = totals.segments, totals.removed
         pairs = sorted(tuple(p.split("-", 1)) for p in missing)
         unprocessed = len(self.quarantined)  # quarantined before processing
         report = {
@@ -810,8 +794,8 @@ class Runner:
             code = EXIT_OK
         report["exit_code"] = code
         # The page first (it leaves the timings out), so that they cover it too.
-        write_report(self.out, state.column("document"), report,
-                     self.pipeline.sources(self.corpus))
+        write_report(self.out, state.report_refs(), report,
+                     self.pipeline.sources(self.corpus), state.report_memo())
         self._phase("pages", started)
         report["timings_s"] = self._timings()
         atomic_write(self.out / "report.json",

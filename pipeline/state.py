@@ -21,8 +21,10 @@ it is: moving a healthy state aside would cost every document's work.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,6 +58,49 @@ CREATE TABLE IF NOT EXISTS record_files (
     sha256 TEXT NOT NULL,        -- hash of the bytes its copies were built from
     outputs TEXT NOT NULL        -- JSON list of its copies under OUT
 );
+-- What the report needs of each stored document without reading its (large) row:
+-- written by put() with the row. The triggers drop a summary whenever its document
+-- row is written or removed by any means (a program of an older version included),
+-- so a summary present is always that of the row as it is; one missing is made
+-- again from the row (StateStore.report_totals and report_refs).
+CREATE TABLE IF NOT EXISTS summaries (
+    doc TEXT PRIMARY KEY,        -- a stored document
+    digest TEXT NOT NULL,        -- sha256 of its Document JSON (the report's page key)
+    size INTEGER NOT NULL,       -- length of that JSON, in characters
+    status TEXT NOT NULL,        -- ok | failed | quarantined
+    lang TEXT NOT NULL,          -- its language ("" for none)
+    segments INTEGER NOT NULL,   -- its segments.jsonl lines
+    removed INTEGER NOT NULL,    -- its removed lines
+    fixes TEXT NOT NULL,         -- JSON: its fixes counted by kind
+    translated TEXT NOT NULL,    -- JSON: the target of each of its translated copies
+    missing TEXT NOT NULL,       -- JSON: its language pairs without a model
+    errors TEXT NOT NULL,        -- JSON: its errors
+    translation TEXT NOT NULL    -- its translation counts, as documents.translation
+) WITHOUT ROWID;                 -- kept in doc order: read in order without lookups
+"""
+# Made again at every open (in the transaction that checks the schema), so that their
+# bodies are always this version's.
+TRIGGERS = """
+-- meta 'generation' counts the writes of document rows, by any program: the report
+-- writer's memo (ReportMemo) holds the count it was written at.
+DROP TRIGGER IF EXISTS summaries_insert;
+CREATE TRIGGER summaries_insert AFTER INSERT ON documents BEGIN
+    DELETE FROM summaries WHERE doc = new.doc;
+    INSERT OR REPLACE INTO meta VALUES ('generation', coalesce(
+        (SELECT value FROM meta WHERE key = 'generation'), 0) + 1);
+END;
+DROP TRIGGER IF EXISTS summaries_update;
+CREATE TRIGGER summaries_update AFTER UPDATE ON documents BEGIN
+    DELETE FROM summaries WHERE doc = old.doc OR doc = new.doc;
+    INSERT OR REPLACE INTO meta VALUES ('generation', coalesce(
+        (SELECT value FROM meta WHERE key = 'generation'), 0) + 1);
+END;
+DROP TRIGGER IF EXISTS summaries_delete;
+CREATE TRIGGER summaries_delete AFTER DELETE ON documents BEGIN
+    DELETE FROM summaries WHERE doc = old.doc;
+    INSERT OR REPLACE INTO meta VALUES ('generation', coalesce(
+        (SELECT value FROM meta WHERE key = 'generation'), 0) + 1);
+END;
 """
 COLUMNS = ("doc", "sha256", "fingerprint", "status", "outputs", "record", "segments",
            "document", "missing", "translation")
@@ -116,6 +161,79 @@ class StoredDocument:
     translation: dict = field(default_factory=dict)  # its translation counts
 
 
+def digest(document: str) -> str:
+    """The sha256 of a stored Document JSON, as the report keys its page on.
+
+    >>> digest("{}") == hashlib.sha256(b"{}").hexdigest()
+    True
+    """
+    return hashlib.sha256(document.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+SUMMARY = ("status", "lang", "segments", "removed", "fixes", "translated", "missing",
+           "errors")  # the columns of ``summaries`` after doc, digest and size (then
+# translation, as stored in ``documents``)
+
+
+def summary(record: str, outputs: list[str], missing: list[str], segments: str) -> tuple:
+    """What the report's totals read of one stored document (:data:`SUMMARY`).
+
+    >>> record = json.dumps({"doc": "a.txt", "lang": "pt", "status": "ok", "errors": [],
+    ...     "fixes": [{"kind": "newlines"}, {"kind": "split_compound"}, {"kind": "newlines"}],
+    ...     "removed": [{"text": "Details", "reason": "widget_label"}]})
+    >>> summary(record, ["clean/a.txt", "translations/en/a.txt"], ["pt-de"], "{}\\n{}\\n")
+    ('ok', 'pt', 2, 1, '{"newlines":2,"split_compound":1}', '["en"]', '["pt-de"]', '[]')
+    """
+    data = json.loads(record)
+    fixes: dict[str, int] = {}
+    for fix in data["fixes"]:
+        fixes[fix["kind"]] = fixes.get(fix["kind"], 0) + 1
+
+    def dump(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    return (data["status"], data["lang"] or "", segments.count("\n"), len(data["removed"]),
+            dump(dict(sorted(fixes.items()))),
+            dump([o.split("/")[1] for o in outputs if o.startswith("translations/")]),
+            dump(missing), dump(data["errors"]))
+
+
+@dataclass
+class Totals:
+    """The report's totals over the stored documents (:meth:`StateStore.report_totals`):
+    statuses, failures, quarantined files and missing pairs of the documents of this
+    corpus; languages, fixes, translated copies, segments and removed lines of all."""
+
+    statuses: Counter[str] = field(default_factory=Counter)
+    failed: list[dict] = field(default_factory=list)  # {"doc", "errors"}
+    quarantined: list[dict] = field(default_factory=list)  # {"doc", "reason"}
+    missing: set[str] = field(default_factory=set)
+    languages: Counter[str] = field(default_factory=Counter)
+    fixes: Counter[str] = field(default_factory=Counter)
+    translated: Counter[str] = field(default_factory=Counter)
+    segments: int = 0
+    removed: int = 0
+
+
+class StoredRef:
+    """A stored document as the report writer is handed it: its name, the digest and
+    length of its JSON (from ``summaries``), and the way to read the JSON when a page
+    must be rendered (:meth:`json`). A plain class with slots: one is made per
+    document on every run."""
+
+    __slots__ = ("doc", "digest", "size", "store")
+
+    def __init__(self, doc: str, digest: str, size: int, store: StateStore):
+        self.doc, self.digest, self.size, self.store = doc, digest, size, store
+
+    def __repr__(self) -> str:
+        return f"StoredRef({self.doc!r}, {self.digest!r}, {self.size})"
+
+    def json(self) -> str:
+        """The stored Document JSON (as the digest says)."""
+        return self.store.document(self.doc)
+
+
 class StateStore:
     """The per-document manifest of one output directory."""
 
@@ -141,6 +259,7 @@ class StateStore:
             if "translation" not in columns:  # a state written before the column existed
                 db.execute("ALTER TABLE documents ADD COLUMN translation TEXT NOT NULL "
                            "DEFAULT '{}'")
+            self._summaries_schema(db)
             db.execute("SELECT count(*) FROM documents").fetchone()
             # Writing needs the write lock: a program holding it is found now, before any
             # work, rather than when the first documents are committed.
@@ -162,6 +281,16 @@ class StateStore:
                 db.close()
             raise StateError(self.path, exc) from exc
 
+    @staticmethod
+    def _summaries_schema(db: sqlite3.Connection) -> None:
+        """The summaries table with this version's columns (derived data: another
+        version's is dropped, and made again from the rows when read) and triggers."""
+        columns = [row[1] for row in db.execute("PRAGMA table_info(summaries)")]
+        if columns != ["doc", "digest", "size", *SUMMARY, "translation"]:
+            db.execute("DROP TABLE summaries")
+            db.executescript(SCHEMA)
+        db.executescript(f"BEGIN;\n{TRIGGERS}\nCOMMIT;")
+
     def _rebuild(self, why: str) -> sqlite3.Connection:
         aside = self._move_aside()
         warn("state", f"state database {self.path} is unusable ({why}); moved to {aside} "
@@ -171,6 +300,7 @@ class StateStore:
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(SCHEMA)
         db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        self._summaries_schema(db)
         return db
 
     def _move_aside(self) -> Path:
@@ -242,6 +372,16 @@ class StateStore:
              item.record, item.segments, item.document, json.dumps(item.missing),
              json.dumps(item.translation, sort_keys=True)),
         )
+        self._put_summary(item.doc, item.record, item.outputs, item.missing, item.segments,
+                          item.document, json.dumps(item.translation, sort_keys=True))
+
+    def _put_summary(self, doc: str, record: str, outputs: list[str], missing: list[str],
+                     segments: str, document: str, translation: str) -> None:
+        # After the row: its insert trigger has dropped the old summary.
+        self.db.execute(
+            f"INSERT OR REPLACE INTO summaries VALUES ({', '.join('?' * (4 + len(SUMMARY)))})",
+            (doc, digest(document), len(document),
+             *summary(record, outputs, missing, segments), translation))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -299,17 +439,98 @@ class StateStore:
         for (value,) in self.db.execute(f"SELECT {name} FROM documents ORDER BY doc"):
             yield value
 
-    def summaries(self) -> Iterator[tuple[dict, list[str], list[str], int]]:
-        """Per document, in doc order: its record, outputs, missing pairs, segment count."""
-        cursor = self.db.execute(
-            "SELECT record, outputs, missing,"
-            " length(segments) - length(replace(segments, char(10), ''))"
-            " FROM documents ORDER BY doc"
-        )
-        for record, outputs, missing, segments in cursor:
-            yield json.loads(record), json.loads(outputs), json.loads(missing), segments
+    def document(self, doc: str) -> str:
+        """One stored document's Document JSON."""
+        row = self.db.execute("SELECT document FROM documents WHERE doc=?", (doc,)).fetchone()
+        if row is None:
+            raise KeyError(doc)
+        return row[0]
+
+    def _complete_summaries(self) -> None:
+        """Make the summaries of rows that have none (a state written before the table
+        existed, or rows written by a program that does not keep it)."""
+        todo = [doc for (doc,) in self.db.execute(
+            "SELECT doc FROM documents WHERE doc NOT IN (SELECT doc FROM summaries)")]
+        if not todo:
+            return
+        with self.transaction():
+            for doc in todo:
+                record, outputs, missing, segments, document, translation = self.db.execute(
+                    "SELECT record, outputs, missing, segments, document, translation "
+                    "FROM documents WHERE doc=?", (doc,)).fetchone()
+                self._put_summary(doc, record, json.loads(outputs), json.loads(missing),
+                                  segments, document, translation)
+
+    def report_totals(self, current: set[str]) -> Totals:
+        """The report's totals (:class:`Totals`): statuses, failures, quarantined
+        files and missing pairs of the documents in ``current`` (those of this
+        corpus), the rest of every stored document. From ``summaries`` alone: SQL
+        sums, and one small row per document for the ``current`` ones."""
+        self._complete_summaries()
+        totals = Totals()
+        parsed: dict[str, list[str]] = {}  # the same few missing-pair lists, parsed once
+        rows = self.db.execute("SELECT doc, status, missing, errors FROM summaries ORDER BY doc")
+        for doc, status, missing, errors in rows:
+            if doc not in current:  # deleted or not reached: not this corpus's
+                continue
+            totals.statuses[status] += 1
+            if status == "failed":
+                totals.failed.append({"doc": doc, "errors": json.loads(errors)})
+            elif status == "quarantined":
+                totals.quarantined.append({"doc": doc, "reason": "; ".join(json.loads(errors))})
+            if missing != "[]":
+                if missing not in parsed:
+                    parsed[missing] = json.loads(missing)
+                totals.missing.update(parsed[missing])
+        totals.languages.update(dict(self.db.execute(
+            "SELECT lang, count(*) FROM summaries WHERE lang != '' GROUP BY lang")))
+        totals.fixes.update(dict(self.db.execute(
+            "SELECT j.key, sum(j.value) FROM summaries, json_each(summaries.fixes) AS j "
+            "GROUP BY j.key")))
+        totals.translated.update(dict(self.db.execute(
+            "SELECT j.value, count(*) FROM summaries, json_each(summaries.translated) AS j "
+            "GROUP BY j.value")))
+        segments, removed = self.db.execute(
+            "SELECT total(segments), total(removed) FROM summaries").fetchone()
+        totals.segments, totals.removed = int(segments), int(removed)
+        return totals
+
+    def report_refs(self) -> Iterator[StoredRef]:
+        """Every stored document, in doc order, as the report writer takes it: its
+        name, the digest and length of its JSON (:class:`StoredRef`)."""
+        self._complete_summaries()
+        rows = self.db.execute(  # all at once: the writer reads rows on the way
+            "SELECT doc, digest, size FROM summaries ORDER BY doc").fetchall()
+        for doc, key, size in rows:
+            yield StoredRef(doc, key, size, self)
 
     def translations(self) -> Iterator[dict]:
-        """Each stored document's translation counts (``{}`` for none), in doc order."""
-        for (value,) in self.db.execute("SELECT translation FROM documents ORDER BY doc"):
-            yield json.loads(value)
+        """Each stored document's translation counts (``{}`` for none), in doc order
+        (from ``summaries``: the column comes after the large ones in ``documents``)."""
+        self._complete_summaries()
+        for (value,) in self.db.execute("SELECT translation FROM summaries ORDER BY doc"):
+            yield json.loads(value) if value != "{}" else {}
+
+    def report_memo(self) -> ReportMemo:
+        """Where the report writer keeps what it last wrote (:class:`ReportMemo`)."""
+        return ReportMemo(self)
+
+
+class ReportMemo:
+    """What the report writer last wrote, kept in the state (meta ``report``) with the
+    count of document writes at that time (meta ``generation``, kept by the triggers
+    of ``documents``, whoever writes a row): :meth:`get` gives "" once any stored
+    document was written or removed since :meth:`set`; a rebuilt state has none."""
+
+    def __init__(self, store: StateStore):
+        self.store = store
+
+    def _generation(self) -> str:
+        return str(self.store.get_meta("generation", "0"))
+
+    def get(self) -> str:
+        generation, _, value = self.store.get_meta("report").partition(" ")
+        return value if generation == self._generation() else ""
+
+    def set(self, value: str) -> None:
+        self.store.set_meta("report", f"{self._generation()} {value}" if value else "")

@@ -20,9 +20,13 @@ a key (a hash of its stored JSON, its neighbours, the targets, the page's script
 and style, and :data:`PAGE_VERSION`) and its index entry. A page whose key did not change is
 neither parsed nor rendered nor written; pages of documents no longer stored are
 removed. The list pages are keyed the same way (a hash of their rows): one whose
-rows did not change is neither rendered nor written. The index, ``flags.html`` and
-the manifest are written only when their bytes differ from the file's. A rerun
-therefore costs one hash per document plus the pages that changed, and the index.
+rows did not change is neither rendered nor written; the index and ``flags.html``
+are keyed on the report (less its timings) and every row. The runner hands the
+documents as references (:class:`Ref`: name, hash and length of the stored JSON,
+from the state's summaries), so a rerun reads the JSON of the pages it renders
+only; and its memo (:class:`Memo`), so a rerun in which no stored document changed,
+with the same report, reads nothing and writes nothing. A rerun therefore costs one
+hash per document plus the pages that changed, and the index when a row changed.
 
 Deterministic: the same documents and report (less its timings) give the same
 bytes. See :mod:`pipeline.writers.review.docpage` for a document's page and
@@ -43,11 +47,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline.document import Document
 from pipeline.log import warn
-from pipeline.writers import atomic_write
+from pipeline.writers import atomic_write, atomic_write_bytes
 from pipeline.writers.review.assets import CSP, head, redirect, tail
 from pipeline.writers.review.docpage import (
     DETAIL_CHARS,
@@ -99,12 +103,23 @@ class CorpusSources:
 
     def __init__(self, corpus: Path):
         self.corpus, self.root = corpus, corpus.resolve()
+        self._inside: dict[str, bool] = {}  # folder -> whether it resolves inside the corpus
+
+    def _is_inside(self, path: Path) -> bool:
+        """Whether ``path`` resolves inside the corpus: its folder's answer (resolved
+        once per folder), unless the file itself is a link (resolved on its own)."""
+        if path.is_symlink():
+            return path.resolve().is_relative_to(self.root)
+        folder = os.path.dirname(path)
+        inside = self._inside.get(folder)
+        if inside is None:
+            inside = self._inside[folder] = Path(folder).resolve().is_relative_to(self.root)
+        return inside
 
     def __call__(self, doc: Document) -> bytes | None:
         path = self.corpus / doc.doc
         try:
-            if (not path.resolve().is_relative_to(self.root)
-                    or path.stat().st_size != doc.source.size):
+            if not self._is_inside(path) or path.stat().st_size != doc.source.size:
                 return None
             data = path.read_bytes()
         except (OSError, ValueError):
@@ -120,37 +135,94 @@ def corpus_sources(corpus: Path) -> Sources:
 _DECODER = json.JSONDecoder()
 
 
-def _name_of(item: Document | str) -> str:
+class Ref(Protocol):
+    """A stored document named, not read: its name, the digest (:func:`digest`) and
+    length of its JSON, and :meth:`json` to read it (the state's ``StoredRef``)."""
+
+    doc: str
+    digest: str
+    size: int
+
+    def json(self) -> str: ...
+
+
+Item = Document | str | Ref  # a document, its stored JSON, or a reference to that JSON
+
+
+def digest(text: str) -> str:
+    """The sha256 of a document's JSON, on which its page is keyed (the same as
+    :func:`pipeline.state.digest`).
+
+    >>> digest("{}") == hashlib.sha256(b"{}").hexdigest()
+    True
+    """
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _name_of(item: Item) -> str:
     """A stored document's name, read from the start of its JSON (Document.to_json
     writes ``doc`` first) without parsing the rest."""
-    if isinstance(item, Document):
+    if not isinstance(item, str):
         return item.doc
     if item.startswith('{"doc":'):
         return _DECODER.raw_decode(item, 7)[0]
     return Document.from_json(item).doc
 
 
-def _document(item: Document | str) -> Document:
-    return item if isinstance(item, Document) else Document.from_json(item)
+def _text(item: Item) -> str:
+    """The document's JSON."""
+    if isinstance(item, str):
+        return item
+    return item.to_json() if isinstance(item, Document) else item.json()
 
 
-def write_report(out: Path, documents: Iterable[Document | str], report: dict[str, Any],
-                 sources: Sources | None = None) -> None:
-    """Write the review report of ``documents`` (Documents or their stored JSON, in
-    order) under ``out``; ``report`` is report.json's dict (its ``targets`` give the
-    translation columns). See the module's docstring for the layouts."""
+def _document(item: Item) -> Document:
+    return item if isinstance(item, Document) else Document.from_json(_text(item))
+
+
+class Memo(Protocol):
+    """Where the writer keeps what it last wrote (the state's ``ReportMemo``): ``get``
+    gives what ``set`` was given, or "" once any stored document changed since."""
+
+    def get(self) -> str: ...
+
+    def set(self, value: str) -> None: ...
+
+
+def write_report(out: Path, documents: Iterable[Item], report: dict[str, Any],
+                 sources: Sources | None = None, memo: Memo | None = None) -> None:
+    """Write the review report of ``documents`` (Documents, their stored JSON, or
+    references to it, in order) under ``out``; ``report`` is report.json's dict (its
+    ``targets`` give the translation columns). See the module's docstring for the
+    layouts. A reference's JSON is read only where its page is rendered.
+
+    ``memo``: when it says the folder was written for the same documents, report
+    (less its timings) and page version, and the folder's files are all there, nothing
+    is read or written: ``documents`` is not even iterated.
+    """
     report = {k: v for k, v in report.items() if k not in VOLATILE_REPORT_KEYS}
     targets = [str(t) for t in report.get("targets", [])]
-    first: list[tuple[Document | str, str]] = []  # items, their JSON, while one page may do
+    report_key = hashlib.sha256("\0".join(
+        [PAGE_VERSION, CSP, *targets, json.dumps(report, ensure_ascii=False, default=str)]
+    ).encode("utf-8", "surrogatepass")).hexdigest()
+    if memo is not None:
+        if _unchanged(out, memo.get(), report_key):
+            return
+        memo.set("")  # set again once all is written
+    first: list[tuple[Item, str | None]] = []  # items, their JSON, while one page may do
     size = 0
     folder: FolderWriter | None = None
     for item in documents:
         if folder is not None:
             folder.add(item)
             continue
-        text = item.to_json() if isinstance(item, Document) else item
+        if isinstance(item, Document | str):
+            text: str | None = item.to_json() if isinstance(item, Document) else item
+            size += min(len(text), DOCUMENT_WEIGHT)
+        else:
+            text = None
+            size += min(item.size, DOCUMENT_WEIGHT)
         first.append((item, text))
-        size += min(len(text), DOCUMENT_WEIGHT)
         if len(first) > SINGLE_PAGE_DOCUMENTS or size > SINGLE_PAGE_BYTES:
             folder = FolderWriter(out / FOLDER, targets, sources)
             for item, text in first:
@@ -161,6 +233,35 @@ def write_report(out: Path, documents: Iterable[Document | str], report: dict[st
     else:
         folder.finish(report)
         _write_changed(out / "report.html", redirect(f"{FOLDER}/index.html"))
+        if memo is not None:
+            memo.set(json.dumps({"report": report_key, "pages": len(folder.files),
+                                 "lists": (len(folder.new) - 1) // LIST_PAGE + 1,
+                                 "manifest": _identity(out / FOLDER / "manifest.json")}))
+
+
+def _identity(path: Path) -> str:
+    """The sha256 of a file's bytes (the manifest: whoever writes the folder, a change
+    of any page, list page or the index changes it)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _unchanged(out: Path, memo: str, report_key: str) -> bool:
+    """Whether the folder was written for this report (and, as ``memo`` is given, for
+    the same documents), and is all there."""
+    folder = out / FOLDER
+    try:
+        data = json.loads(memo)
+        if (data.get("report") != report_key
+                or data.get("manifest") != _identity(folder / "manifest.json")):
+            return False  # another report, or the folder written since (without the memo)
+        pages = sum(name.endswith(".html") for name in os.listdir(folder / "d"))
+        lists = [folder / "list" / f"{n:04d}.html" for n in range(1, int(data["lists"]) + 1)]
+        return (pages == data["pages"] and all(p.is_file() for p in lists)
+                and all((folder / name).is_file() for name in ("index.html", "flags.html",
+                                                               "manifest.json"))
+                and (out / "report.html").is_file())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
 
 
 def _write_single(out: Path, docs: list[Document], report: dict[str, Any],
@@ -189,7 +290,7 @@ def _write_single(out: Path, docs: list[Document], report: dict[str, Any],
 class PageJob:
     """One document page to render and write (in this process or a render process)."""
 
-    item: Document | str
+    item: Document | str  # never a reference: a render process cannot read the state
     name: str
     path: str  # the page's file
     previous: str
@@ -203,8 +304,8 @@ def render_page(job: PageJob, targets: list[str], sources: Sources | None) -> di
     pid = page_id(job.name)
     section = render_document(doc, targets, source, f"d-{pid}")
     nav = _nav(job.previous, job.following)
-    atomic_write(Path(job.path), head(f"{job.name}: review") + nav + section + nav + tail(),
-                 durable=False)
+    atomic_write_bytes(Path(job.path), (head(f"{job.name}: review") + nav + section + nav
+                                        + tail()).encode("utf-8"))
     return index_entry(doc, f"d/{pid}.html")
 
 
@@ -235,10 +336,11 @@ class FolderWriter:
         self.folder, self.targets, self.sources = folder, targets, sources
         self.base = "\0".join([PAGE_VERSION, CSP, *targets])  # what every page depends on
         self.old_lists: list[str] = []  # the list pages' keys, from the manifest
+        self.old_index = ""  # the key of the index and flags page, from the manifest
         self.old = self._manifest()
         self.new: dict[str, tuple[str, dict]] = {}
         self.files: set[str] = set()  # the pages' file names, for the sweep
-        self.pending: tuple[Document | str, str, str] | None = None
+        self.pending: tuple[Item, str, str] | None = None
         self.previous = ""
         self.written = 0  # pages rendered and written by this call
         self.jobs: list[tuple[str, PageJob]] = []  # (key, job) waiting for a batch
@@ -252,24 +354,28 @@ class FolderWriter:
             if data.get("version") == PAGE_VERSION and data.get("targets") == self.targets:
                 lists = data.get("lists", [])
                 self.old_lists = lists if isinstance(lists, list) else []
+                self.old_index = str(data.get("index", ""))
                 return data["pages"]
         except (OSError, ValueError, KeyError, AttributeError):
             pass
         return {}
 
-    def add(self, item: Document | str, text: str | None = None) -> None:
-        """The next document (``text``: its JSON, when already made)."""
+    def add(self, item: Item, text: str | None = None) -> None:
+        """The next document (``text``: its JSON, when already made). A reference
+        brings the digest of its JSON along: the JSON is read only if the page must be
+        rendered."""
         name = _name_of(item)
-        if text is None:
-            text = item.to_json() if isinstance(item, Document) else item
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        if isinstance(item, Document | str):
+            key = digest(text if text is not None else _text(item))
+        else:
+            key = item.digest
         if self.pending is not None:
             self._emit(*self.pending, following=name)
-        self.pending = (item, name, digest)
+        self.pending = (item, name, key)
 
-    def _emit(self, item: Document | str, name: str, digest: str, following: str) -> None:
+    def _emit(self, item: Item, name: str, json_digest: str, following: str) -> None:
         key = hashlib.sha256("\0".join(
-            [self.base, digest, self.previous, following]).encode("utf-8", "surrogatepass")
+            [self.base, json_digest, self.previous, following]).encode("utf-8", "surrogatepass")
         ).hexdigest()
         file = f"{page_id(name)}.html"
         self.files.add(file)
@@ -278,6 +384,8 @@ class FolderWriter:
             self.new[name] = (key, old[1])
         else:
             self.new[name] = (key, {})  # its place in the order; the entry comes with the page
+            if not isinstance(item, Document | str):
+                item = item.json()
             self.jobs.append((key, PageJob(item, name, str(self.folder / "d" / file),
                                            self.previous, following)))
             if len(self.jobs) >= (BATCH if self.written >= PARALLEL_AFTER else PARALLEL_AFTER):
@@ -325,43 +433,56 @@ class FolderWriter:
                 self.pool = None
         entries = [entry for _, entry in self.new.values()]
         deleted = set(report.get("deleted_sources", []))
-        rows = [index_row(e, e["doc"] in deleted) for e in entries]
+        rows: list[list[Any]] = []  # made when a file that shows them is written
+
+        def all_rows() -> list[list[Any]]:
+            if not rows and entries:
+                rows.extend(index_row(e, e["doc"] in deleted) for e in entries)
+            return rows
+
         # A page's key stands for its document's JSON, hence for its index entry.
         row_keys = [f"{key}{'d' if name in deleted else ''}"
                     for name, (key, _) in self.new.items()]
-        lists = [f"list/{n:04d}.html" for n in range(1, (len(rows) - 1) // LIST_PAGE + 2)]
+        count = len(row_keys)
+        lists = [f"list/{n:04d}.html" for n in range(1, (count - 1) // LIST_PAGE + 2)]
         list_keys = []
         for n, href in enumerate(lists):
-            part = rows[n * LIST_PAGE:(n + 1) * LIST_PAGE]
             key = hashlib.sha256("\0".join(
-                [self.base, f"{n} {len(lists)} {len(rows)}",
+                [self.base, f"{n} {len(lists)} {count}",
                  *row_keys[n * LIST_PAGE:(n + 1) * LIST_PAGE]]).encode("utf-8", "surrogatepass")
             ).hexdigest()
             list_keys.append(key)
             if (n < len(self.old_lists) and self.old_lists[n] == key
                     and (self.folder / href).is_file()):
                 continue  # the same rows: the same bytes
+            part = all_rows()[n * LIST_PAGE:(n + 1) * LIST_PAGE]
             nav = _list_nav(n, len(lists))
             atomic_write(self.folder / href, head(f"Documents, page {n + 1}") + nav
                          + f"<h1>Documents {n * LIST_PAGE + 1:,} to "
-                         f"{n * LIST_PAGE + len(part):,} of {len(rows):,}</h1>\n"
+                         f"{n * LIST_PAGE + len(part):,} of {count:,}</h1>\n"
                          + render_list([[r[0], "../" + r[1], *r[2:]] for r in part]) + nav
                          + tail(), durable=False)
-        flags, flagged = render_flags_table(entries)
-        hrefs = {e["doc"]: e["href"] for e in entries}
-        _write_changed(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
-                     '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
-                     + flags + tail())
-        _write_changed(self.folder / "index.html", head("Pipeline run report")
-                       + render_overview(report, rows, flagged, "flags.html", hrefs)
-                       + render_index(rows, lists) + tail())
+        # The index and the flags page show the report (less its timings) and the rows.
+        index_key = hashlib.sha256("\0".join(
+            [self.base, json.dumps(report, ensure_ascii=False, default=str), *row_keys]
+        ).encode("utf-8", "surrogatepass")).hexdigest()
+        if not (index_key == self.old_index and (self.folder / "index.html").is_file()
+                and (self.folder / "flags.html").is_file()):
+            flags, flagged = render_flags_table(entries)
+            hrefs = {e["doc"]: e["href"] for e in entries}
+            _write_changed(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
+                           '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
+                           + flags + tail())
+            _write_changed(self.folder / "index.html", head("Pipeline run report")
+                           + render_overview(report, all_rows(), flagged, "flags.html", hrefs)
+                           + render_index(all_rows(), lists) + tail())
         if (self.written == 0 and list_keys == self.old_lists and list(self.new) == list(self.old)
-                and (self.folder / "manifest.json").is_file()):
+                and index_key == self.old_index and (self.folder / "manifest.json").is_file()):
             self._sweep(lists)  # every page and entry as the manifest holds them: the same
             return
         _write_changed(self.folder / "manifest.json", json.dumps(
             {"version": PAGE_VERSION, "targets": self.targets, "lists": list_keys,
-             "pages": self.new},
+             "index": index_key, "pages": self.new},
             ensure_ascii=False, separators=(",", ":")) + "\n")
         self._sweep(lists)
 

@@ -28,6 +28,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from pipeline.document import Block, Document, Fix, Segment
@@ -149,8 +150,11 @@ def paragraph_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def _words(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    """The words of ``text``, lower-cased (cached: alignment and the diff ask for the
+    same lines and paragraphs several times)."""
+    return frozenset(_WORD.findall(text.lower()))
 
 
 Group = tuple[list[int], list[tuple[Block, list[Segment]]]]
@@ -172,9 +176,9 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
     [([0], ['Título']), ([1], []), ([2], ['Um dois-três']), ([], ['Nada aqui']), ([3], [])]
     """
     groups: list[Group] = []
-    cache: dict[int, set[str]] = {}
+    cache: dict[int, frozenset[str]] = {}
 
-    def words(j: int) -> set[str]:
+    def words(j: int) -> frozenset[str]:
         if j not in cache:
             cache[j] = _words(paragraphs[j])
         return cache[j]

@@ -285,13 +285,16 @@ def _index_table(rows: list[list[Any]], body_id: str) -> str:
             '<th data-key="status">status</th><th class="n" data-key="fixes">fixes</th>'
             '<th class="n" data-key="spans">spans</th><th class="n" data-key="flags">flags</th>'
             '<th class="n" data-key="segments">sentences</th></tr></thead>')
-    body = "".join(
-        f'<tr><td><a href="{esc(r[1])}">{esc(r[0])}</a>'
-        + (f'<div class="sub">{esc(r[10])}</div>' if r[10] else "")
-        + f'</td><td>{esc(r[2])}</td><td><span class="badge {esc(r[3])}">{esc(r[3])}</span></td>'
-        + "".join(f'<td class="n">{r[i]}</td>' for i in (4, 5, 6, 7)) + "</tr>"
-        for r in rows)
+    body = "".join([_index_row(r) for r in rows])
     return f'<table id="index-table">{head}<tbody id="{body_id}">{body}</tbody></table>\n'
+
+
+def _index_row(r: list[Any]) -> str:
+    sub = f'<div class="sub">{esc(r[10])}</div>' if r[10] else ""
+    status = esc(r[3])
+    return (f'<tr><td><a href="{esc(r[1])}">{esc(r[0])}</a>{sub}</td><td>{esc(r[2])}</td>'
+            f'<td><span class="badge {status}">{status}</span></td><td class="n">{r[4]}</td>'
+            f'<td class="n">{r[5]}</td><td class="n">{r[6]}</td><td class="n">{r[7]}</td></tr>')
 
 
 def render_list(rows: list[list[Any]]) -> str:
