@@ -248,7 +248,7 @@ def test_sigterm_abandons_the_shard_in_flight_and_the_next_run_does_it(tmp_path,
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=300) == 143  # a bound against a hang, not a timing claim
     # Run here (one worker), the first shard is committed in two pieces (its first
-    # eighth, then the rest: pipeline.executors.local), the second of which may be
+    # 32nd, then the rest: pipeline.executors.local), the second of which may be
     # committed before the signal arrives; the slow shard never is.
     done = _committed(out)
     assert first and first <= done and len(done) <= 32

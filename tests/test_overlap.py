@@ -101,7 +101,7 @@ def test_an_overlapped_run_writes_the_bytes_of_shards_run_one_after_another(
 
     assert overlapped == [True]
     assert threads and all(name.startswith("pipeline-translate") for name in threads)
-    # shards of 3 documents, the first cut after its first eighth (one document)
+    # shards of 3 documents, the first cut after its first 32nd (one document at least)
     assert cleaned == [1, 2, 3, 3]
     files = data_files(tmp_path / "overlapped")
     assert len([f for f in files if f.startswith("translations/en/")]) == 9

@@ -15,8 +15,8 @@ uses the memory directly.
 Shards run here are overlapped: while a thread translates one (CTranslate2 works
 without the interpreter lock), the main thread cleans and analyses the next, where
 each document's time limit (SIGALRM) can reach it. The first shard is cut in two,
-its first eighth (by bytes, one document at least) and the rest, so that
-translation starts after a few documents rather than a whole shard. Translation
+its first 32nd (by bytes, one document at least) and the rest, so that
+translation starts after a document or two rather than a whole shard. Translation
 runs one piece at a time, in order, so the memory sees what an earlier piece
 translated; the documents and their outputs are those of one piece after another
 in one thread (a segment's translation depends on neither its batch nor the
@@ -49,8 +49,12 @@ from pipeline.readers import Item, as_item
 from pipeline.shard import Memory, PendingShard, ShardProcessor, ShardResult, outputs_of
 
 # The first shard run here is cut after this fraction of its bytes (one document at
-# least): its translation starts while the rest is being cleaned.
-FIRST_PIECE = 1 / 8
+# least): its translation starts while the rest is being cleaned. Small, because a
+# small piece translates in small batches (the engine batches segments of one length):
+# 600 sentences make 146 batches of 4.1 segments; cut after 25 of them, 22 + 142 (the
+# first of 1.1), after 75, 47 + 132; CPU seconds of a whole run (bench/translate.py
+# (h), load 6-8): 76.5 not cut, 78.6 cut after 75.
+FIRST_PIECE = 1 / 32
 
 _processor: ShardProcessor | None = None
 
@@ -270,7 +274,7 @@ def _pieces(shards: Iterable[Sequence[Item | tuple[str, bytes]]]
     """The shards, the first cut after ``FIRST_PIECE`` of its bytes (one document at
     least; not cut when it has one document).
 
-    >>> shard = [(f"{n}.txt", b"x" * size) for n, size in enumerate([10, 30, 40, 20])]
+    >>> shard = [(f"{n}.txt", b"x" * size) for n, size in enumerate([1, 2, 90, 7])]
     >>> [[doc for doc, _ in piece] for piece in _pieces([shard, shard[:1]])]
     [['0.txt', '1.txt'], ['2.txt', '3.txt'], ['0.txt']]
     """
