@@ -274,7 +274,7 @@ def _pieces(shards: Iterable[Sequence[Item | tuple[str, bytes]]]
     """The shards, the first cut after ``FIRST_PIECE`` of its bytes (one document at
     least; not cut when it has one document).
 
-    >>> shard = [(f"{n}.txt", b"x" * size) for n, size in enumerate([1, 2, 90, 7])]
+    >>> shard = [(f"{n}.txt", b"x" * size) for n, size in enumerate([1, 3, 90, 6])]
     >>> [[doc for doc, _ in piece] for piece in _pieces([shard, shard[:1]])]
     [['0.txt', '1.txt'], ['2.txt', '3.txt'], ['0.txt']]
     """
