@@ -123,10 +123,11 @@ class Translate:
     unfinished when the budget runs out are marked failed (their finished pieces are in
     the memory). Every shard makes progress: its first engine batch always runs.
 
-    ``cancel`` (optional) is asked at the same points: once it answers True, no other
-    engine call or batch starts (not even the first), the batches under way finish and
-    the documents left unfinished are marked failed as over the budget. The local
-    executor cancels the translation it runs in a thread when the run stops.
+    ``cancel`` (optional) is asked at the same points: once it answers True, no engine
+    call starts (not even the batch's first) and the call under way starts no other
+    batch; the batches under way finish and the documents left unfinished are marked
+    failed as over the budget. The local executor cancels the translation it runs in a
+    thread when the run stops.
     """
 
     name = "translate"
