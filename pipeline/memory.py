@@ -121,7 +121,10 @@ class TranslationMemory:
 
     def _open(self) -> sqlite3.Connection:
         """Connect, check that the file is a memory of this schema, create the tables."""
-        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+        # One thread at a time, not always the one that opened it: the local executor
+        # translates (and so looks up and stores) in a thread of its own.
+        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None,
+                             check_same_thread=False)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")

@@ -19,7 +19,7 @@ import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -309,15 +309,20 @@ class ShardProcessor:
         result.learned = memory.learned
         return result
 
-    def _translator(self, engine, memory: Memory | None, budget_s: float = 0) -> Translate:
+    def _translator(self, engine, memory: Memory | None, budget_s: float = 0,
+                    cancel: Callable[[], bool] | None = None) -> Translate:
         return Translate(engine, self.config.targets, memory, self.config.translate.terms,
-                         budget_s=budget_s, leftovers=self.config.repair.leftovers)
+                         budget_s=budget_s, leftovers=self.config.repair.leftovers,
+                         cancel=cancel)
 
     def translate(self, docs: list[Document], memory: Memory | None,
-                  outputs: dict[str, str] | None = None) -> ShardResult:
+                  outputs: dict[str, str] | None = None,
+                  cancel: Callable[[], bool] | None = None) -> ShardResult:
         """Translate the cleaned documents that are ok, in one batch per language pair.
 
-        ``outputs``: the path of each document's copies (default: its id).
+        ``outputs``: the path of each document's copies (default: its id). ``cancel``:
+        see :class:`~pipeline.stages.translate.Translate` (once it says so, no more
+        engine batches start; the result is then for no one to commit).
         """
         ok = [d for d in docs if d.status == "ok"]
         missing: dict[str, list[str]] = {}
@@ -327,7 +332,7 @@ class ShardProcessor:
         if ok:
             started = time.perf_counter()
             translate = self._translator(self.engine, memory,
-                                         self.config.translate.shard_timeout_s)
+                                         self.config.translate.shard_timeout_s, cancel)
             translate.process_batch(ok)
             # A translation that failed (over the budget, or an error) is retried next run.
             retry = [doc.doc for doc in ok if doc.status != "ok"]

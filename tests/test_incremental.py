@@ -247,13 +247,18 @@ def test_sigterm_abandons_the_shard_in_flight_and_the_next_run_does_it(tmp_path,
     first = _wait_for_a_commit(out, proc)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=300) == 143  # a bound against a hang, not a timing claim
-    assert len(first) == 32 and _committed(out) == first  # the slow shard was abandoned
+    # Run here (one worker), the first shard is committed in two pieces (its first
+    # 32nd, then the rest: pipeline.executors.local), the second of which may be
+    # committed before the signal arrives; the slow shard never is.
+    done = _committed(out)
+    assert first and first <= done and len(done) <= 32
+    assert not any(doc.startswith("zz/") for doc in done)  # the slow shard was abandoned
     report = _report(out)
-    assert report["interrupted"] is True and report["processed"] == 32
-    assert len((out / "documents.jsonl").read_text().splitlines()) == 32
+    assert report["interrupted"] is True and report["processed"] == len(done)
+    assert len((out / "documents.jsonl").read_text().splitlines()) == len(done)
     assert not (out / "clean" / "zz").exists() and not list(out.rglob("*.tmp"))
     assert _subprocess_run(corpus, out, "--config", str(strict)).wait(timeout=300) == 3
-    assert (_report(out)["processed"], _report(out)["unchanged"]) == (3, 32)
+    assert (_report(out)["processed"], _report(out)["unchanged"]) == (35 - len(done), len(done))
 
 
 def test_interrupted_workers_leave_the_fork_server_usable(tmp_path, monkeypatch):

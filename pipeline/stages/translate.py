@@ -122,6 +122,12 @@ class Translate:
     smallest first, so one long document cannot hold back the others; the documents left
     unfinished when the budget runs out are marked failed (their finished pieces are in
     the memory). Every shard makes progress: its first engine batch always runs.
+
+    ``cancel`` (optional) is asked at the same points: once it answers True, no engine
+    call starts (not even the batch's first) and the call under way starts no other
+    batch; the batches under way finish and the documents left unfinished are marked
+    failed as over the budget. The local executor cancels the translation it runs in a
+    thread when the run stops.
     """
 
     name = "translate"
@@ -137,8 +143,10 @@ class Translate:
         clock: Callable[[], float] = time.monotonic,
         chunk_tokens: int | None = None,
         leftovers: str = "keep",
+        cancel: Callable[[], bool] | None = None,
     ) -> None:
         self.engine = engine
+        self.cancel = cancel
         self.leftovers = leftovers  # "translate": foreign leftovers replaced, see below
         self._leftovers: Counter[str] = Counter()  # "replaced", "kept"
         self._leftovers_missing: Counter[str] = Counter()  # "de-pt" -> spans kept for it
@@ -447,11 +455,15 @@ class Translate:
                 size = 0
             groups[-1].append(d)
             size += weight[d]
+        cancel = self.cancel or (lambda: False)
+
         def over() -> bool:
-            return bool(self.budget_s) and self.clock() - started >= self.budget_s
+            return (bool(self.budget_s) and self.clock() - started >= self.budget_s
+                    or cancel())
 
         # An engine that takes ``stop`` also checks the budget between its own batches.
-        stop = {"stop": over} if self.budget_s and _takes_stop(self.engine) else {}
+        stop = ({"stop": over} if (self.budget_s or self.cancel) and _takes_stop(self.engine)
+                else {})
         calls = 0
         for group in groups:
             for pair in plans:
@@ -461,7 +473,7 @@ class Translate:
                         p for p in inputs if p not in plan.done)), plan.tokens, self.chunk_tokens):
                     if pair in self.failed:  # its model failed in an earlier chunk
                         break
-                    if calls and over():
+                    if calls and over() or cancel():
                         self._expire(docs, todo, plans, errors)
                         return
                     calls += 1

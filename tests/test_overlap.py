@@ -1,0 +1,196 @@
+"""Shards run here overlap: one is translated in a thread while the next is cleaned
+(pipeline.executors.local). The outputs are those of one shard after another, and a
+run that stops or fails midway keeps what was finished."""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config
+from pipeline.executors.local import LocalExecutor
+from pipeline.memory import TranslationMemory
+from pipeline.shard import ShardProcessor
+from pipeline.testing.argos_package import build_package, install_package
+
+# Bounds a wait for work the other thread is sure to do: against a hang, not a timing.
+BOUND_S = 120
+
+PT = [
+    "O porto da cidade reabriu ontem depois de uma semana fechado.",
+    "A câmara municipal aprovou o orçamento para o próximo ano.",
+    "Os pescadores voltaram ao mar logo de manhã.",
+    "O preço do pão subiu pela terceira vez este ano.",
+    "A biblioteca nova abre as portas no sábado.",
+    "Choveu muito durante a noite no norte do país.",
+]
+DE = [
+    "Der Hafen der Stadt wurde gestern nach einer Woche wieder geöffnet.",
+    "Der Stadtrat hat den Haushalt für das nächste Jahr beschlossen.",
+    "Die Fischer sind am frühen Morgen wieder aufs Meer gefahren.",
+]
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("argos")
+    for seed, src in enumerate(["pt", "de"], start=1):
+        install_package(build_package(root / "built", src, "en", seed=seed), root / "pk")
+    return root / "pk"
+
+
+def _corpus(root: Path) -> Path:
+    """Nine articles (six Portuguese, three German), each of two paragraphs."""
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for n, (lang, lines) in enumerate([("pt", PT)] * 6 + [("de", DE)] * 3):
+        first, second = lines[n % len(lines)], lines[(n + 1) % len(lines)]
+        body = f"{first} {second}\n\n{lines[(n + 2) % len(lines)]}\n"
+        (corpus / f"{n:02d}-{lang}.txt").write_text(f"Notícia {n}\n\n{body}", encoding="utf-8")
+    return corpus
+
+
+def _run(corpus: Path, out: Path) -> int:
+    from pipeline.log import RunLog
+    from pipeline.runner import RunOptions, run
+
+    config = Config(targets=["en"])
+    config.translate.beam_size = 1
+    log = RunLog(stream=io.StringIO())
+    return run(corpus, out, config, RunOptions(shard_docs=3), log).exit_code
+
+
+def test_an_overlapped_run_writes_the_bytes_of_shards_run_one_after_another(
+    tmp_path, monkeypatch, packages, data_files
+):
+    """Genuine models: a run whose translation overlaps the next shard's cleanup (the
+    default) writes the same files as one that cleans and translates each shard in turn.
+    The overlap is checked, not assumed: the first translation waits until the next
+    piece's cleanup has begun, which only an overlapped run can give it."""
+    from pipeline.engines.argos import ArgosEngine
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    corpus = _corpus(tmp_path)
+    cleaning = threading.Event()  # a second piece is being cleaned
+    threads: list[str] = []
+    overlapped: list[bool] = []
+    clean, translate = ShardProcessor.clean, ArgosEngine.translate
+    cleaned = []
+
+    def watched_clean(self, shard):
+        cleaned.append(len(shard))
+        if len(cleaned) > 1:
+            cleaning.set()
+        return clean(self, shard)
+
+    def watched_translate(self, texts, src, tgt, **kwargs):
+        threads.append(threading.current_thread().name)
+        if not overlapped:
+            overlapped.append(cleaning.wait(BOUND_S))
+        return translate(self, texts, src, tgt, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ShardProcessor, "clean", watched_clean)
+        patch.setattr(ArgosEngine, "translate", watched_translate)
+        assert _run(corpus, tmp_path / "overlapped") == 0
+    monkeypatch.setattr(LocalExecutor, "overlap", False)
+    assert _run(corpus, tmp_path / "in-turn") == 0
+
+    assert overlapped == [True]
+    assert threads and all(name.startswith("pipeline-translate") for name in threads)
+    # shards of 3 documents, the first cut after its first 32nd (one document at least)
+    assert cleaned == [1, 2, 3, 3]
+    files = data_files(tmp_path / "overlapped")
+    assert len([f for f in files if f.startswith("translations/en/")]) == 9
+    assert files == data_files(tmp_path / "in-turn")
+
+
+class _Batches:
+    """An engine that translates one text per batch, asking ``stop`` before each but
+    the first (as ArgosEngine does). In the call for ``hold``, after its first batch
+    it waits until the executor is cancelled."""
+
+    def __init__(self, executor: LocalExecutor, hold: str):
+        self.executor, self.hold = executor, hold
+        self.holding = threading.Event()
+        self.asked: list[str] = []
+
+    def route(self, src, tgt):
+        return (src, tgt)
+
+    def model_id(self, src, tgt):
+        return f"batches {src}-{tgt}"
+
+    def translate(self, texts, src, tgt, *, stop=None):
+        outputs: list[str | None] = [None] * len(texts)
+        for i, text in enumerate(texts):
+            if i and stop is not None and stop():
+                break
+            self.asked.append(text)
+            outputs[i] = f"[{tgt}] {text}"
+            if self.hold in texts and i == 0:
+                self.holding.set()
+                self.executor.cancelled.wait(BOUND_S)
+        return outputs
+
+
+def _shard(names: str) -> list[tuple[str, bytes]]:
+    return [(f"{n}.txt", f"Notícia {n}\n\nO porto {n} reabriu ontem. A cidade {n} abriu uma "
+                         f"biblioteca nova.\n".encode()) for n in names]
+
+
+def test_a_run_stopped_while_a_shard_is_translated_keeps_what_was_finished(tmp_path):
+    """The runner closes the results when a signal stops it: the translation under way
+    starts no other batch, and the batch it finished is in the memory (opened in this
+    thread, used in the translation thread). Results already out are not lost."""
+    memory = TranslationMemory(tmp_path / "memory.sqlite")
+    executor = LocalExecutor(Config(targets=["en"]), memory=memory)
+    engine = _Batches(executor, hold="O porto c reabriu ontem.")
+    executor.engine = engine
+    try:
+        results = executor.map([_shard("ab"), _shard("cd")])
+        first = next(results)  # the first piece ("a"), while "b" is translated
+        second = next(results)  # "b", while "cd" is translated
+        assert [d.doc for d in first.docs + second.docs] == ["a.txt", "b.txt"]
+        assert engine.holding.wait(BOUND_S)  # "cd": one batch done, the thread waits
+        results.close()  # as the runner does on SIGTERM
+        assert executor.cancelled.is_set() is False  # cleared: the thread has ended
+        stored = memory.get_many("batches pt-en", "pt", "en", engine.asked)
+        assert len(stored) == len(engine.asked)  # every finished batch is kept
+        # cd's call asked its first text, then stop() said no more
+        texts = {f"O porto {n} reabriu ontem." for n in "cd"} | {
+            f"A cidade {n} abriu uma biblioteca nova." for n in "cd"}
+        assert len(texts & set(engine.asked)) == 1
+    finally:
+        executor.close()
+        memory.close()
+
+
+def test_an_error_in_the_translation_thread_reaches_the_run_after_the_results_before(
+    monkeypatch,
+):
+    """A shard whose translation raises: the shards before it come out, then the error
+    (as when everything ran in one thread); the thread does not outlive it."""
+    from tests.conftest import TaggingEngine
+
+    translate = ShardProcessor.translate
+    threads = []
+
+    def failing(self, docs, memory, outputs=None, cancel=None):
+        threads.append(threading.current_thread().name)
+        if any(doc.doc == "c.txt" for doc in docs):
+            raise RuntimeError("disk full")
+        return translate(self, docs, memory, outputs, cancel)
+
+    monkeypatch.setattr(ShardProcessor, "translate", failing)
+    executor = LocalExecutor(Config(targets=["en"]), engine=TaggingEngine())
+    got = []
+    with pytest.raises(RuntimeError, match="disk full"):
+        for result in executor.map([_shard("ab"), _shard("cd"), _shard("ef")]):
+            got.extend(doc.doc for doc in result.docs)
+    assert got == ["a.txt", "b.txt"]
+    assert threads and all(name.startswith("pipeline-translate") for name in threads)
+    assert not [t for t in threading.enumerate() if t.name.startswith("pipeline-translate")]
