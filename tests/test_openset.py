@@ -266,3 +266,18 @@ def test_devanagari_and_arabic_script_text_is_told_apart_by_langdetect(monkeypat
              "دولت ایران امروز برنامه جدیدی برای اقتصاد کشور اعلام کرد."]
     assert [lang for lang, _ in detect.languages(texts)] == ["hi", "mr", "fa"]
     assert asked == [("hi", "mr"), ("hi", "mr"), ("ar", "fa", "ur")]
+
+
+@pytest.mark.parametrize(
+    "line, lang",
+    [
+        # lingua, on its own, reads each of these as the other language of its pair
+        ("Vi har klippet og limt bilder til veggavisen, men ikke alle.", "nb"),
+        ("Laget ble stiftet i 1921 og har drevet bygdekino siden.", "nb"),
+        ("Saya tidak punya uang untuk membeli buku itu.", "id"),
+        ("Glumica je nominirana za nagradu tokom festivala.", "bs"),
+    ],
+)
+def test_close_pairs_are_settled_by_their_telling_words(detect, line, lang):
+    assert detect.languages([line])[0][0] == lang
+
