@@ -281,3 +281,19 @@ def test_devanagari_and_arabic_script_text_is_told_apart_by_langdetect(monkeypat
 def test_close_pairs_are_settled_by_their_telling_words(detect, line, lang):
     assert detect.languages([line])[0][0] == lang
 
+
+@pytest.mark.parametrize(
+    "line, lang",
+    [
+        # each reads as its best candidate (Dutch, Spanish) by words and by lingua's
+        # low-accuracy models; the partner's telling words ("hy", "gesê", "sal"; "ara",
+        # "per") say otherwise
+        ("Hy het gesê dat hy more sal kom.", "af"),
+        ("Ara el poble dorm tranquil.", "ca"),
+        ("La Banda Municipal toca per Sant Joan.", "ca"),
+    ],
+)
+def test_a_candidates_close_partner_off_the_list_is_told_by_its_words(line, lang):
+    detect = Detect(["pt", "de", "en", "es", "fr", "it", "nl"])
+    assert detect.languages([line])[0][0] == lang
+
