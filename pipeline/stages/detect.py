@@ -1341,12 +1341,10 @@ class Detect(Stage):
         scores = scores or self.scorer.scores(text)
         best = best_language(scores) if scores else ""
         partner = CONFUSABLE.get(best, "")
-        if (
-            partner and partner not in self.scorer.candidates
-            and telling_count(text, partner) > telling_count(text, best)
-        ):
-            return {partner: 0.0}
-        return None
+        if not partner or partner in self.scorer.candidates:
+            return None
+        told = telling_count(text, partner)  # mostly 0: the candidate's words not counted
+        return {partner: 0.0} if told and told > telling_count(text, best) else None
 
     def extended(self, lang: str) -> Detect:
         """This stage with ``lang`` added to the candidates (for a document in ``lang``,
