@@ -266,3 +266,34 @@ def test_devanagari_and_arabic_script_text_is_told_apart_by_langdetect(monkeypat
              "دولت ایران امروز برنامه جدیدی برای اقتصاد کشور اعلام کرد."]
     assert [lang for lang, _ in detect.languages(texts)] == ["hi", "mr", "fa"]
     assert asked == [("hi", "mr"), ("hi", "mr"), ("ar", "fa", "ur")]
+
+
+@pytest.mark.parametrize(
+    "line, lang",
+    [
+        # lingua, on its own, reads each of these as the other language of its pair
+        ("Vi har klippet og limt bilder til veggavisen, men ikke alle.", "nb"),
+        ("Laget ble stiftet i 1921 og har drevet bygdekino siden.", "nb"),
+        ("Saya tidak punya uang untuk membeli buku itu.", "id"),
+        ("Glumica je nominirana za nagradu tokom festivala.", "bs"),
+    ],
+)
+def test_close_pairs_are_settled_by_their_telling_words(detect, line, lang):
+    assert detect.languages([line])[0][0] == lang
+
+
+@pytest.mark.parametrize(
+    "line, lang",
+    [
+        # each reads as its best candidate (Dutch, Spanish) by words and by lingua's
+        # low-accuracy models; the partner's telling words ("hy", "gesê", "sal"; "ara",
+        # "per") say otherwise
+        ("Hy het gesê dat hy more sal kom.", "af"),
+        ("Ara el poble dorm tranquil.", "ca"),
+        ("La Banda Municipal toca per Sant Joan.", "ca"),
+    ],
+)
+def test_a_candidates_close_partner_off_the_list_is_told_by_its_words(line, lang):
+    detect = Detect(["pt", "de", "en", "es", "fr", "it", "nl"])
+    assert detect.languages([line])[0][0] == lang
+

@@ -182,7 +182,12 @@ DEFAULT_BASE_CANDIDATES = DEFAULT_CANDIDATES
 #   the best of them and its NEIGHBOURS together at least OPEN_MIN_CONF ("hr" 0.48,
 #   "bs" 0.34 is Croatian; "nn" 0.31, "yo" 0.29, "nb" 0.09 is no language lingua is
 #   sure of, and stays with the candidates). Shorter texts stay with the candidates:
-#   one or two words are shared across too many languages.
+#   one or two words are shared across too many languages;
+# - a text of at least OPEN_MIN_WORDS words that stays with its best candidate is
+#   still its close partner's when the candidate has one off the list (CONFUSABLE:
+#   Dutch and Afrikaans, Spanish and Catalan) and the text has more of the partner's
+#   telling words (Detect.partner_language). Dev half, adoption / own code / control
+#   accuracy: 1.70 / 95.02 / 99.74 without, 1.63 / 95.08 / 99.86 with.
 # Tuned on the dev half of bench/openset.py only.
 OPEN_MIN_WORDS = 3
 # ... and only when its lower-case words do not read as its best candidate: fewer
@@ -236,6 +241,85 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "hr": ("bs", "sr"), "bs": ("hr", "sr"), "sr": ("bs", "hr", "mk"),
     "ru": ("uk", "be", "bg"), "uk": ("ru", "be"), "bg": ("mk", "ru"), "mk": ("bg", "sr"),
     "tr": ("az",), "az": ("tr",), "xh": ("zu",), "zu": ("xh",), "st": ("tn",), "tn": ("st",),
+}
+# Pairs of languages so close that lingua, even with all its languages, reads one as
+# the other (its own test sentences: Malay as Indonesian, Bosnian as Croatian, Bokmål
+# as Nynorsk, and back), or that a candidate's words and lingua's low-accuracy models
+# take for the candidate (Afrikaans for Dutch, Catalan for Spanish). Such an answer is
+# settled by the words each uses and the other does not: when the text has more of
+# the other's telling words than of the answer's, the answer is the other (an
+# off-list answer: settle_pair; a candidate whose partner is off the list:
+# Detect.open_languages, for texts of OPEN_MIN_WORDS words or more).
+# Telling words are function words, spellings and everyday words the other language
+# writes differently; a word common in both, even with another meaning, is none
+# (Indonesian "kerajaan" is a kingdom, Malay's a government; Croatian "sedmica" is a
+# seven, Bosnian's a week). An entry ending in "-" is a stem: every word starting
+# with it (inflected forms); one starting with "-" an ending (Catalan "-cions",
+# Spanish "-ción"; not Catalan "-ció": Spanish "nació"). A capitalised word counts
+# only as the text's first word (names are no evidence: "Ara" is a newspaper), a
+# one-letter word only in lower case and standing alone (Catalan "i", not the numeral
+# in "Felip I" nor the "i" of Spanish "I+D+i"; see is_fragment), and
+# no word of English, which texts of every language quote, is one (Catalan "on",
+# "any", "hi"). Checked on the dev half of bench/openset.py only (a word must not
+# occur more often in the other language's dev sentences). The data files
+# of lingua's test set are noisy here: its Malay sentences are mostly Indonesian
+# (Malay "kerana" in 4 of 500 dev sentences, Indonesian "karena" in 7), and its
+# Bokmål file holds Nynorsk lines, so most of lingua's "errors" there are no error
+# and no rule of this kind recovers them.
+TELLING_WORDS: dict[str, str] = {
+    # Malay: spellings (kerana, bahawa, baharu, -iti), words Indonesian says otherwise
+    # (wang/uang, kereta/mobil, syarikat/perusahaan, percuma/gratis, cuba/coba)
+    "ms": "kerana bahawa iaitu sahaja wang semasa selepas mahu kenderaan polis kereta "
+          "bandar syarikat ialah bilangan cuba kakitangan universiti mesyuarat ahli "
+          "jurulatih perlawanan sukan persatuan sebarang ringgit encik awak kilang "
+          "bahagian hadapan percuma telefon filem muzik akaun maklumat projek aktiviti "
+          "komuniti kualiti kaedah peratus belanjawan sila adakah baharu",
+    # Indonesian: spellings (karena, bahwa, uang, -itas), its own words (pemerintah,
+    # kalian, ternyata, perusahaan, kantor), colloquial particles (nggak, banget, sih)
+    "id": "karena bahwa yaitu uang pemerintah kalian apakah ternyata tapi memang "
+          "mobil kantor polisi perusahaan karyawan gratis telepon proyek aktivitas "
+          "kualitas universitas persen film musik enggak nggak gak aja banget sih dong "
+          "kok gue lho deh kayak",
+    # Bosnian: šta, ko, hiljada, historija, porodica, Evropa, -ovati verbs, month names
+    "bs": "šta ko tokom juni juli januar februar mart septembar oktobar novembar "
+          "decembar hljeb kafa voz uopšte takođe tačno histori- hiljad- preduzeć- naučn- "
+          "porodic- fudbal- evrop- hemij- opštin- univerzitet- saradnj- saradni- muzik- "
+          "pozorišt- organizova- organizuj- realizova- tačk-",
+    # Croatian: tko, tijekom, tisuća, povijest, obitelj, Europa, its month names
+    "hr": "tko tijekom siječanj siječnja veljača veljače ožujak ožujka travanj travnja "
+          "svibanj svibnja lipanj lipnja srpanj srpnja kolovoz kolovoza rujan rujna "
+          "listopad listopada studenoga prosinac prosinca kruh kava vlak uopće točno "
+          "povijes- tisuć- tjed- poduzeć- znanstven- znanost- razin- obitelj- nogomet- "
+          "europ- kemij- sveučiliš- suradnj- suradni- glazb- kazališ- tvrtk- točk-",
+    # Nynorsk: ikkje, eg, kva, ho, frå, berre, dei, vere, ein/eit/ei, vart, òg
+    "nn": "ikkje eg kva ho frå berre noko nokon vere dei korleis mykje heile sjølv meir "
+          "gjer vert vart hjå ein eit ei òg desse medan vore seinare namnet sidan saman "
+          "gjekk fekk fleire",
+    # Bokmål: ikke, jeg, hva, hun, fra, bare, de, være, en/et, ble, disse
+    "nb": "ikke jeg hva hun fra bare noe noen være de hvordan mye hele selv mer gjør "
+          "ble hos en et disse vært meg deg følgende annet blitt",
+    # Afrikaans: nie, 'n, ek, jy, hulle, hierdie, baie, vir, sê; "y" where Dutch
+    # writes "ij" (hy, sy, by, tyd); -lik where Dutch has -lijk
+    "af": "nie n ek jy hulle julle hierdie baie vir sy se sê gesê wêreld hê saam sal "
+          "hom hul vandag gister kinders mense nuwe goeie sonder egter slegs tydens "
+          "sodat terwyl tyd by hy wees -lik",
+    # Dutch: de, niet, zijn, ze, wordt, ik, naar, bij, zo, heeft, hij; -lijk (not "een":
+    # Afrikaans "een" is "one")
+    "nl": "de niet zijn zij ze wordt worden werd ik jij naar bij zo zal zou hebben "
+          "heeft mij hij zich deze over tijd mensen kinderen nieuwe goede zonder echter "
+          "tijdens terwijl zodat slechts -lijk -lijke -lijks",
+    # Catalan: i, amb, els, però, més, també, aquest, això, perquè, molt; -cions, -itat
+    "ca": "i amb els dels pels però més també aquest aquesta aquests aquestes això "
+          "perquè molt fer seva seu seus pel és ho nosaltres vosaltres ells anys quan ara "
+          "per tot nostra qualsevol -cions -itat -itats",
+    # Spanish: y, con, pero, más, también, este, porque, muy, su, por, hay; -ción
+    "es": "y con pero más también tambien este esta esto estos porque muy hacer su sus por "
+          "para está fue hay ya cuando donde como todo todos toda año años le mucho sin "
+          "hasta desde él ellos nuestro puede tiene sido -ción -ciones -idad -idades",
+}
+CONFUSABLE = {
+    "ms": "id", "id": "ms", "bs": "hr", "hr": "bs", "nb": "nn", "nn": "nb",
+    "af": "nl", "nl": "af", "ca": "es", "es": "ca",
 }
 # Letters of each writing system other than Latin (Unicode blocks). Japanese kana
 # count as Han, and make Han text Japanese (KANA).
@@ -503,6 +587,70 @@ def best_language(scores: dict[str, float]) -> str:
     'es'
     """
     return min(scores, key=lambda lang: (-scores[lang], lang))
+
+
+@lru_cache(maxsize=1)
+def _telling_words() -> dict[str, tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]]:
+    """TELLING_WORDS as (whole words, stems, endings) per language."""
+    table = {}
+    for lang, entries in TELLING_WORDS.items():
+        listed = entries.split()
+        table[lang] = (
+            frozenset(e for e in listed if "-" not in e),
+            tuple(e[:-1] for e in listed if e.endswith("-")),
+            tuple(e[1:] for e in listed if e.startswith("-")),
+        )
+    return table
+
+
+def telling_count(text: str, lang: str) -> int:
+    """How many words of ``text`` are telling words of ``lang`` (TELLING_WORDS: whole
+    words, words starting with a stem or ending with an ending); capitalised words
+    after the first (names), acronyms and one-letter pieces (:func:`is_fragment`: the
+    "i" of "I+D+i") do not count.
+
+    >>> telling_count("Eg veit ikkje kva ho sa, men det var ein god dag.", "nn")
+    5
+    >>> telling_count("Tijekom povijesti obitelji", "hr")
+    3
+    >>> [telling_count(t, "ca") for t in ["Sala Gran i Sala Petita, de funcions", "Felip I"]]
+    [2, 0]
+    >>> telling_count("Noticias de I+D+i en el diario Ara", "ca")  # a piece, a name
+    0
+    """
+    whole, stems, endings = _telling_words().get(lang, (frozenset(), (), ()))
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    count = 0
+    for k, match in enumerate(prose_words(text)):
+        word = match.group()
+        if (k > 0 and word[0].isupper()) or is_fragment(text, match):
+            continue
+        word = word.casefold()
+        count += word in whole or word.startswith(stems) or word.endswith(endings)
+    return count
+
+
+def settle_pair(text: str, scores: dict[str, float]) -> dict[str, float]:
+    """``scores`` of an answer in one of the CONFUSABLE pairs, its score and its
+    partner's swapped when ``text`` has more of the partner's telling words than of
+    its own (see TELLING_WORDS); otherwise ``scores`` unchanged.
+
+    >>> settle_pair("Jeg vet ikke hva hun sa, men det var en god dag.", {"nn": -0.1, "nb": -1})
+    {'nn': -1, 'nb': -0.1}
+    >>> settle_pair("Eg veit ikkje kva ho sa.", {"nn": -0.1, "nb": -1})
+    {'nn': -0.1, 'nb': -1}
+    """
+    answer = best_language(scores) if scores else ""
+    other = CONFUSABLE.get(answer)
+    if other is None:
+        return scores
+    if telling_count(text, other) <= telling_count(text, answer):
+        return scores
+    settled = dict(scores)
+    settled[other] = scores[answer]
+    settled[answer] = scores.get(other, math.log10(LINGUA_FLOOR))
+    return settled
 
 
 def posterior(scores: dict[str, float]) -> dict[str, float]:
@@ -1098,7 +1246,8 @@ class Detect(Stage):
     ) -> list[dict[str, float] | None]:
         """For each text whose language is clearly not a candidate, log10 scores over
         the off-list languages it may be in (and the candidates compared with them);
-        None for the others. The rules are in the block above OPEN_MIN_WORDS.
+        None for the others. The rules are in the block above OPEN_MIN_WORDS; an answer
+        in one of the CONFUSABLE pairs is then settled by :func:`settle_pair`.
 
         >>> d = Detect(["pt", "en"])
         >>> found = d.open_languages(["Это тестовое предложение на русском языке.",
@@ -1111,6 +1260,7 @@ class Detect(Stage):
             return out
         choose: dict[str, list[int]] = {}
         propose: dict[str, list[int]] = {}
+        kept: list[int] = []  # texts in a candidate's script, of OPEN_MIN_WORDS or more
         for i, text in enumerate(texts):
             script = dominant_script(text)
             langs = SCRIPT_LANGUAGES.get(script, ())
@@ -1127,6 +1277,7 @@ class Detect(Stage):
                 scores = scored[i] if scored is not None else self.scorer.scores(text)
                 if scores and not self.fits(text, best_language(scores)):
                     propose.setdefault(script, []).append(i)
+                kept.append(i)
         floor = math.log10(LINGUA_FLOOR)
 
         def log10s(conf: dict[str, float], langs: Iterable[str]) -> dict[str, float]:
@@ -1172,7 +1323,30 @@ class Detect(Stage):
                     and self.words_agree(texts[i], answer, scores)
                 ):
                     out[i] = found
-        return out
+        for i in kept:  # staying with a candidate: unless its close partner's words tell
+            if out[i] is None:
+                out[i] = self.partner_language(texts[i], scored[i] if scored else None)
+        # a close pair lingua confuses (Malay and Indonesian...) is settled by words
+        return [settle_pair(text, found) if found else None
+                for text, found in zip(texts, out, strict=True)]
+
+    def partner_language(
+        self, text: str, scores: dict[str, float] | None = None
+    ) -> dict[str, float] | None:
+        """``{partner: 0.0}`` for a text that reads as a candidate whose CONFUSABLE
+        partner is off the list, when the text has more of the partner's telling words
+        than of the candidate's (TELLING_WORDS); None otherwise.
+
+        >>> Detect(["nl", "en"]).partner_language("Ek weet nie wat hy vir haar gesê het nie.")
+        {'af': 0.0}
+        """
+        scores = scores or self.scorer.scores(text)
+        best = best_language(scores) if scores else ""
+        partner = CONFUSABLE.get(best, "")
+        if not partner or partner in self.scorer.candidates:
+            return None
+        told = telling_count(text, partner)  # mostly 0: the candidate's words not counted
+        return {partner: 0.0} if told and told > telling_count(text, best) else None
 
     def extended(self, lang: str) -> Detect:
         """This stage with ``lang`` added to the candidates (for a document in ``lang``,
