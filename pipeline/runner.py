@@ -237,8 +237,8 @@ def stat_key(st: os.stat_result) -> str:
     no program can set back (``touch -d`` and ``os.utime`` restore only mtime and
     atime), and replacing it (an editor's rename) changes its inode.
 
-    >>> st = os.stat_result((0o100644, 7, 2049, 1, 0, 0, 12, 0, 0, 0, 1, 2, 3))
-    >>> stat_key(st)
+    >>> from types import SimpleNamespace as Stat
+    >>> stat_key(Stat(st_size=12, st_mtime_ns=2, st_ctime_ns=3, st_ino=7, st_dev=2049))
     '12:2:3:7:2049'
     """
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
@@ -248,7 +248,8 @@ def trusted_stat_key(st: os.stat_result, now_ns: int) -> str:
     """:func:`stat_key`, when the file was last changed :data:`STAT_TRUST_NS` or more
     before ``now_ns`` (a wall-clock time taken before ``st``); else ``""``.
 
-    >>> st = os.stat_result((0o100644, 7, 2049, 1, 0, 0, 12, 0, 0, 0, 1, 10**9, 10**9))
+    >>> from types import SimpleNamespace as Stat
+    >>> st = Stat(st_size=12, st_mtime_ns=10**9, st_ctime_ns=10**9, st_ino=7, st_dev=2049)
     >>> trusted_stat_key(st, 4 * 10**9), trusted_stat_key(st, 2 * 10**9)
     ('12:1000000000:1000000000:7:2049', '')
     """
