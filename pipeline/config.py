@@ -274,7 +274,6 @@ def _langs(values: list[str], key: str) -> list[str]:
 
 def _check_outputs(config: Config) -> None:
     """What the stages and writers would refuse later: target codes and the labels."""
-    from pipeline.stages.boilerplate import Lexicon, lexicon_data, merge_labels
     from pipeline.writers.jsonl import check_targets
 
     try:
@@ -282,6 +281,8 @@ def _check_outputs(config: Config) -> None:
     except ValueError as exc:
         raise ConfigError(f"targets: {exc}") from None
     if config.labels:
+        from pipeline.stages.boilerplate import Lexicon, lexicon_data, merge_labels
+
         try:
             Lexicon.from_data(merge_labels(lexicon_data(), config.labels))
         except (ValueError, re.error) as exc:

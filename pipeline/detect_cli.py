@@ -23,11 +23,13 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from pipeline.config import ConfigError, load_config, parse_langs
 from pipeline.languages import UNDETERMINED
-from pipeline.stages.detect import Detect, posterior
+
+if TYPE_CHECKING:  # imported when a line is detected: `pipeline --help` stays light
+    from pipeline.stages.detect import Detect
 
 # Lines scored together: large enough for lingua's parallel batch to pay off,
 # small enough to stream.
@@ -103,12 +105,15 @@ def batches(lines: Iterable[str], size: int = BATCH_LINES) -> Iterator[list[str]
 def detect_lines(detect: Detect, lines: list[str], scores: bool) -> list[str]:
     """The output lines for a batch of input lines.
 
+    >>> from pipeline.stages.detect import Detect
     >>> detect = Detect(["pt", "de", "en"])
     >>> detect_lines(detect, ["Mehr zum Thema", "", "Leia mais", "Это тест."], scores=False)
     ['de', 'und', 'pt', 'ru']
     >>> detect_lines(detect, ["Straße"], scores=True)
     ['{"lang": "de", "score": 1.0, "scores": {"de": 1.0, "en": 0.0, "pt": 0.0}}']
     """
+    from pipeline.stages.detect import posterior
+
     out = []
     raws = detect.scorer.scores_many(lines)
     opened = detect.open_languages(lines, raws)
@@ -130,6 +135,8 @@ def run_detect(
     """Handle ``pipeline detect``; returns the exit code (0 done, 2 usage error)."""
     stdin = stdin if stdin is not None else sys.stdin.buffer
     stdout = stdout if stdout is not None else sys.stdout
+    from pipeline.stages.detect import Detect
+
     try:
         detect = Detect(candidates_for(args.candidates))
     except (ConfigError, ValueError) as exc:

@@ -174,13 +174,24 @@ class Sources(CorpusSources):
         return self._texts[1]
 
 
-def build_pipeline(config: Config, build_stages: Callable[..., list[Stage]] | None = None
-                   ) -> Pipeline:
+def build_pipeline(config: Config, build_stages: Callable[..., list[Stage]] | None = None,
+                   candidates: list[str] | None = None) -> Pipeline:
     """Assemble the readers, stages and language decisions of a run from ``config``.
 
     ``build_stages(config, candidates)`` (default :func:`pipeline.shard.build_stages`) is taken
-    as an argument so that a caller may wrap it.
+    as an argument so that a caller may wrap it. ``candidates``: the detection candidates
+    an earlier run with the same fingerprint (configuration, models, version) built its
+    stages with; the stages are then not built (``stages`` is empty, no model folder is
+    scanned), for a run that may find nothing to process (see the runner).
     """
+    readers: dict[str, Reader] = {
+        "text": TextReader(),
+        "html": HtmlReader(config.max_file_bytes),
+        "records": RecordsReader(config.input.text_field, config.input.id_field,
+                                 config.max_file_bytes),
+    }
+    if candidates is not None:
+        return Pipeline(config, readers, [], list(candidates))
     if build_stages is None:
         from pipeline.shard import build_stages
     installed = [] if config.detect.candidates else installed_languages()
@@ -190,10 +201,4 @@ def build_pipeline(config: Config, build_stages: Callable[..., list[Stage]] | No
     scorer = next((s.scorer for s in stages if hasattr(s, "scorer")), None)
     candidates = (list(scorer.candidates) if scorer is not None
                   else detection_candidates(config, installed))
-    readers: dict[str, Reader] = {
-        "text": TextReader(),
-        "html": HtmlReader(config.max_file_bytes),
-        "records": RecordsReader(config.input.text_field, config.input.id_field,
-                                 config.max_file_bytes),
-    }
     return Pipeline(config, readers, stages, candidates, installed)

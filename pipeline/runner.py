@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import itertools
 import json
 import os
 import signal
@@ -37,7 +38,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from filelock import FileLock, Timeout
 
@@ -47,19 +48,36 @@ from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
 from pipeline.factory import Pipeline, build_pipeline, formats, reader_name
 from pipeline.log import RunLog
-from pipeline.memory import OnFirstUse
 from pipeline.readers import Item, skip_advice, suffix_of
 from pipeline.readers.records import RecordsError
-from pipeline.shard import ShardResult, build_stages
 from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
 from pipeline.writers import atomic_open, atomic_write, sweep_temporary, sync_to_disk
 from pipeline.writers.jsonl import check_targets
-from pipeline.writers.parallel import write_parallel
-from pipeline.writers.records import write_copies
 from pipeline.writers.review import write_report
-from pipeline.writers.text import write_files
+
+if TYPE_CHECKING:  # the stages, the executors' workers and the writers of processed
+    # documents are imported when a run has documents to process (build_stages)
+    from pipeline.memory import OnFirstUse
+    from pipeline.shard import ShardResult
 
 STATE_DIR = ".pipeline"
+# A file's stat (stat_key) vouches for its stored hash only when the file was last
+# changed at least this long before it was read: a write within the same tick of a
+# coarse file-system clock after the read could otherwise leave size and times as
+# recorded (git's "racily clean" entries). Such a file is hashed again next time.
+STAT_TRUST_NS = 2_000_000_000
+# State meta key: the fingerprint and detection candidates of the last run that built
+# its stages (see Runner._earlier_candidates).
+STAGES_META = "stages"
+
+
+def build_stages(config: Config, candidates: list[str] | None = None) -> list:
+    """:func:`pipeline.shard.build_stages`, imported only by a run that has documents to
+    process (the stages' modules, lingua's bindings and the word lists stay unloaded
+    in a rerun that finds nothing new)."""
+    from pipeline.shard import build_stages as build
+
+    return build(config, candidates)
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -117,6 +135,7 @@ class Entry:
     skip: str = ""  # not a document (other file type): what to do about it
     link: bool = False  # a symbolic link (inside the corpus) when it was found
     reader: str = ""  # the reader of its format (pipeline.factory.READERS)
+    stat: os.stat_result | None = None  # the file's (a link's target's) when it was found
 
 
 @dataclass
@@ -134,6 +153,8 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
     for dirpath, dirnames, filenames in os.walk(corpus):
         dirnames.sort()
         base = Path(dirpath)
+        prefix = base.relative_to(corpus).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"  # each file's id: prefix + name
         for name in dirnames:
             if (base / name).is_symlink() and not (base / name).resolve().is_relative_to(root):
                 rel = (base / name).relative_to(corpus).as_posix()
@@ -143,9 +164,7 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
             (base / n).resolve().is_relative_to(root)
         ]
         for name in sorted(filenames):
-            path = base / name
-            rel = path.relative_to(corpus).as_posix()
-            yield _classify(Entry(rel, path), root, max_bytes)
+            yield _classify(Entry(prefix + name, base / name), root, max_bytes)
 
 
 def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
@@ -159,20 +178,29 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
     entry.reader = reader_name(entry.doc)
     if not entry.reader:
         entry.skip = skip_advice(suffix_of(entry.doc), formats())
-    elif path.is_symlink() and not path.resolve().is_relative_to(root):
-        entry.problem = "symbolic link pointing outside the corpus"
-    elif not path.is_file():
-        entry.problem = "not a regular file"
-    else:
+        return entry
+    # One lstat per file (and a stat more for a link): an unchanged rerun looks at
+    # every file of the corpus.
+    try:
+        found: os.stat_result | None = os.lstat(path)
+    except OSError:  # gone since it was listed
+        found = None
+    entry.link = found is not None and stat.S_ISLNK(found.st_mode)
+    if entry.link:
+        if not path.resolve().is_relative_to(root):
+            entry.problem = "symbolic link pointing outside the corpus"
+            return entry
         try:
-            size = path.stat().st_size
-        except OSError as exc:
-            entry.problem = f"cannot read: {exc.strerror}"
-        else:
-            # A record file is read as a stream: max_file_bytes bounds each record.
-            if size > max_bytes and entry.reader != "records":
-                entry.problem = f"larger than max_file_bytes ({size} > {max_bytes})"
-        entry.link = path.is_symlink()
+            found = os.stat(path)
+        except OSError:  # a broken link
+            found = None
+    if found is None or not stat.S_ISREG(found.st_mode):
+        entry.problem = "not a regular file"
+        return entry
+    entry.stat = found
+    # A record file is read as a stream: max_file_bytes bounds each record.
+    if found.st_size > max_bytes and entry.reader != "records":
+        entry.problem = f"larger than max_file_bytes ({found.st_size} > {max_bytes})"
     return entry
 
 
@@ -203,7 +231,34 @@ def _open_source(entry: Entry) -> int:
     return fd
 
 
-def read_source(entry: Entry, max_bytes: int) -> bytes:
+def stat_key(st: os.stat_result) -> str:
+    """What identifies one version of a file without reading it: size, modification
+    and change times (ns), inode and device. Rewriting a file changes its ctime, which
+    no program can set back (``touch -d`` and ``os.utime`` restore only mtime and
+    atime), and replacing it (an editor's rename) changes its inode.
+
+    >>> from types import SimpleNamespace as Stat
+    >>> stat_key(Stat(st_size=12, st_mtime_ns=2, st_ctime_ns=3, st_ino=7, st_dev=2049))
+    '12:2:3:7:2049'
+    """
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
+
+
+def trusted_stat_key(st: os.stat_result, now_ns: int) -> str:
+    """:func:`stat_key`, when the file was last changed :data:`STAT_TRUST_NS` or more
+    before ``now_ns`` (a wall-clock time taken before ``st``); else ``""``.
+
+    >>> from types import SimpleNamespace as Stat
+    >>> st = Stat(st_size=12, st_mtime_ns=10**9, st_ctime_ns=10**9, st_ino=7, st_dev=2049)
+    >>> trusted_stat_key(st, 4 * 10**9), trusted_stat_key(st, 2 * 10**9)
+    ('12:1000000000:1000000000:7:2049', '')
+    """
+    if max(st.st_mtime_ns, st.st_ctime_ns) > now_ns - STAT_TRUST_NS:
+        return ""
+    return stat_key(st)
+
+
+def read_source(entry: Entry, max_bytes: int, stats: dict[str, str] | None = None) -> bytes:
     """The bytes of ``entry``'s file, read as one consistent version of it.
 
     Between :func:`discover` and this read the file may have been deleted, grown,
@@ -212,8 +267,10 @@ def read_source(entry: Entry, max_bytes: int) -> bytes:
     link unless it was one when found, at most ``max_bytes`` (never more is read),
     and the same size and modification time before and after the read, so that
     the bytes returned, whose hash the state records, are a whole version of the
-    file. Raises :class:`SourceChanged` otherwise.
+    file. Raises :class:`SourceChanged` otherwise. ``stats``: gets ``entry.doc`` ->
+    the :func:`trusted_stat_key` of the version read.
     """
+    now_ns = time.time_ns()
     fd = _open_source(entry)
     with os.fdopen(fd, "rb") as handle:
         try:
@@ -231,6 +288,8 @@ def read_source(entry: Entry, max_bytes: int) -> bytes:
     if (len(data), after.st_size, after.st_mtime_ns) != (before.st_size,) * 2 + (
             before.st_mtime_ns,):
         raise SourceChanged("changed while it was being read; the next run processes it")
+    if stats is not None:
+        stats[entry.doc] = trusted_stat_key(before, now_ns)
     return data
 
 
@@ -290,6 +349,11 @@ class Runner:
         self.stages: list = []
         self.started = 0.0  # time.perf_counter() at the start: timings count from it
         self.timings: dict[str, float] = {}  # seconds per phase of the run
+        self._fp = ""  # fingerprint(config), computed once
+        self._stages_built = False  # False while build_pipeline was given earlier candidates
+        self._file_stats: dict[str, str] = {}  # doc -> stat key stored with its hash
+        self._read_stats: dict[str, str] = {}  # doc -> trusted stat key of the bytes read
+        self._restat: dict[str, str] = {}  # unchanged documents whose stat is to be stored
 
     # -- entry point -------------------------------------------------------------
     def run(self) -> RunResult:
@@ -312,8 +376,10 @@ class Runner:
             check_targets(self.config.targets)
         except ValueError as exc:
             raise ConfigError(f"configuration: {exc}") from None
-        self.pipeline = build_pipeline(self.config, build_stages)
+        earlier = self._earlier_candidates()
+        self.pipeline = build_pipeline(self.config, build_stages, candidates=earlier)
         self.stages = self.pipeline.stages
+        self._stages_built = earlier is None
         if self.options.dry_run:
             return self._dry_run()
         self._install_handlers()
@@ -366,6 +432,46 @@ class Runner:
         finally:
             lock.release()
 
+    def _fingerprint(self) -> str:
+        if not self._fp:
+            self._fp = fingerprint(self.config)
+        return self._fp
+
+    def _earlier_candidates(self) -> list[str] | None:
+        """The detection candidates of the last run into OUT that built its stages, when
+        that run had this run's fingerprint (configuration, models, version), else None.
+
+        The stages are then built only once a document needs processing
+        (:meth:`_ensure_stages`): a rerun that finds nothing new imports no stage, no
+        lingua, no word list. The configuration was checked by the stages of that run
+        (the same values: they are in the fingerprint), and a run with documents to
+        process still builds them before processing any.
+        """
+        path = self.out / STATE_DIR / "state.sqlite"
+        if self.options.force or self.options.dry_run or not path.is_file():
+            return None
+        try:
+            stored = json.loads(StateStore.read_only_meta(path, STAGES_META) or "null")
+        except ValueError:
+            return None
+        if not isinstance(stored, dict) or stored.get("fingerprint") != self._fingerprint():
+            return None
+        candidates = stored.get("candidates")
+        if isinstance(candidates, list) and all(isinstance(c, str) for c in candidates):
+            return candidates
+        return None
+
+    def _ensure_stages(self) -> None:
+        """Build the stages that :meth:`_run` left for later, now that a document needs
+        them (the same configuration and models: the same candidates)."""
+        if self._stages_built:
+            return
+        assert self.pipeline is not None
+        built = build_pipeline(self.config, build_stages)
+        self.pipeline.stages = self.stages = built.stages
+        self.pipeline.candidates, self.pipeline.installed = built.candidates, built.installed
+        self._stages_built = True
+
     def _holder(self) -> str:
         try:
             info = json.loads((self.out / STATE_DIR / "lock.json").read_text())
@@ -386,12 +492,13 @@ class Runner:
             stale = state.get_meta("aggregates") == "stale"
             state.set_meta("aggregates", "stale")
             known = state.known()
+            self._file_stats = state.file_stats()
             todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
             self.corpus_documents = sum(map(self._estimate, todo)) + len(self.quarantined)
             new = len(todo) if self.options.force else sum(e.doc not in known for e in todo)
             if new > self.options.shard_docs:  # several shards of work for sure
                 start_early(self.options.executor, self.options.workers)
-            fp = fingerprint(self.config)
+            fp = self._fingerprint()
             found = self.corpus_documents - len(self.quarantined)  # records: estimated
             self.log.event("start", f"{found} documents in {self.corpus}",
                            documents=found, out=str(self.out))
@@ -399,6 +506,13 @@ class Runner:
             started = time.perf_counter()
             discovered = len(self.quarantined)
             self._process(todo, known, fp, state)
+            if self._restat:  # found unchanged by their hash: next time by their stat
+                with state.transaction():
+                    for doc, key in self._restat.items():
+                        state.put_file_stat(doc, key)
+            if self._stages_built:
+                state.set_meta(STAGES_META, json.dumps(
+                    {"fingerprint": fp, "candidates": list(self.pipeline.candidates)}))
             self._phase("process", started)  # the writing in it is taken out in _timings
             started = time.perf_counter()
             if self.stop_signal is None:  # every file read: the exact count
@@ -509,6 +623,8 @@ class Runner:
             try:
                 if file_sha256(Entry(rel, path)) != sha:
                     raise SourceChanged("changed during the run; the next run processes it")
+                from pipeline.writers.records import write_copies
+
                 written = write_copies(self.out, rel, path, reader, outputs, state.part)
             except (SourceChanged, RecordsError) as exc:
                 self.log.event("copies", f"copies of {rel} not rebuilt: {exc}", doc=rel)
@@ -575,7 +691,7 @@ class Runner:
             try:
                 items = list(reader.items(
                     entry.doc, entry.path,
-                    lambda: read_source(entry, self.config.max_file_bytes)))
+                    lambda: read_source(entry, self.config.max_file_bytes, self._read_stats)))
             except SourceChanged as exc:
                 self.quarantined.append({"doc": entry.doc, "reason": str(exc)})
                 self.log.advance()
@@ -601,6 +717,12 @@ class Runner:
         """New and changed documents, read, in shards; stops early on a signal."""
         shard: list[Item] = []
         for entry in todo:
+            if self._unchanged_file(entry, known, fp):
+                self._found.add(entry.doc)
+                self.counts["unchanged"] += 1
+                self._current.add(entry.doc)
+                self.log.advance()
+                continue
             for item in self._items(entry):
                 if self.stop_signal is not None:
                     return
@@ -609,6 +731,9 @@ class Runner:
                     self.counts["unchanged"] += 1
                     self._current.add(item.doc)
                     self.log.advance()
+                    key = self._read_stats.pop(item.doc, "")
+                    if key and self._file_stats.get(item.doc) != key:
+                        self._restat[item.doc] = key
                     continue
                 self._pending[item.doc] = (sha, item.source if item.record else "")
                 shard.append(item)
@@ -620,8 +745,28 @@ class Runner:
         if shard:
             yield shard
 
+    def _unchanged_file(self, entry: Entry, known: dict, fp: str) -> bool:
+        """Whether a file holding one document is unchanged without reading it: its
+        stored row has this run's fingerprint and its file the stat recorded when the
+        stored hash was taken (:func:`trusted_stat_key`). Record files are read."""
+        if self.options.force or entry.stat is None or entry.reader == "records":
+            return False
+        stored = known.get(entry.doc)
+        return (stored is not None and stored[1] == fp
+                and self._file_stats.get(entry.doc) == stat_key(entry.stat))
+
     def _process(self, todo: list[Entry], known: dict, fp: str, state: StateStore) -> None:
         self.log.start_progress(self.corpus_documents - len(self.quarantined))
+        shards = self._shards(todo, known, fp)
+        # Until a document needs processing, nothing is built or started: a rerun that
+        # finds nothing new needs no stages, no executor, no translation memory.
+        first = next(shards, None)
+        if first is None:
+            self.log.end_progress()
+            return
+        self._ensure_stages()
+        from pipeline.memory import OnFirstUse
+
         # The driver alone opens the translation memory: executors look hits up for
         # their workers and store what comes back (workers need no shared disk).
         memory = None
@@ -633,7 +778,7 @@ class Runner:
         # Again once the executor has started (Ray installs handlers of its own).
         self._executor = executor
         self._install_handlers()
-        results = executor.map(self._shards(todo, known, fp))
+        results = executor.map(itertools.chain([first], shards))
         try:
             while True:
                 # Only while waiting for a shard may a signal abandon the work: a
@@ -688,6 +833,8 @@ class Runner:
         """Write a shard's files, drop files its documents no longer own, sync once,
         then commit their state rows in one transaction: a row always follows its
         document's files to disk."""
+        from pipeline.writers.text import write_files
+
         written = {}
         pending = {doc.doc: self._pending.pop(doc.doc) for doc in result.docs}
         for doc in result.docs:
@@ -710,6 +857,8 @@ class Runner:
                     doc.status, written[doc.doc], doc.record, doc.segments, doc.document,
                     missing, result.counts.get(doc.doc, {}),
                 ))
+                if not source:  # the stat of the file version its hash was taken of
+                    state.put_file_stat(doc.doc, self._read_stats.pop(doc.doc, ""))
                 if source:
                     state.put_part(doc.doc, source, doc.files)
                     self._touched.add(source)
@@ -735,6 +884,8 @@ class Runner:
         for name, column in zip(self.AGGREGATES, ("record", "segments"), strict=True):
             with atomic_open(self.out / name) as handle:
                 handle.writelines(state.column(column))
+        from pipeline.writers.parallel import write_parallel
+
         counts = write_parallel(self.out, self._stored_documents(state), self.config.targets)
         state.set_meta("parallel", json.dumps(counts))
 

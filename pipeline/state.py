@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS parts (
     texts TEXT NOT NULL          -- JSON: its clean and translated texts by output path
 );
 CREATE INDEX IF NOT EXISTS parts_source ON parts(source);
+CREATE TABLE IF NOT EXISTS file_stats (
+    doc TEXT PRIMARY KEY,        -- a document that is a whole file (text file, page)
+    stat TEXT NOT NULL           -- its file's size, times, inode when hashed (runner.stat_key)
+);
 CREATE TABLE IF NOT EXISTS record_files (
     path TEXT PRIMARY KEY,       -- a record file in the corpus
     sha256 TEXT NOT NULL,        -- hash of the bytes its copies were built from
@@ -397,6 +401,35 @@ class StateStore:
     def delete(self, doc: str) -> None:
         self.db.execute("DELETE FROM documents WHERE doc=?", (doc,))
         self.db.execute("DELETE FROM parts WHERE doc=?", (doc,))
+        self.db.execute("DELETE FROM file_stats WHERE doc=?", (doc,))
+
+    # -- files whose stat vouches for their stored hash (an unchanged rerun reads none) --
+    def file_stats(self) -> dict[str, str]:
+        """Every document's file stat as recorded with its hash: ``doc -> stat key``."""
+        return dict(self.db.execute("SELECT doc, stat FROM file_stats"))
+
+    def put_file_stat(self, doc: str, key: str) -> None:
+        """Record the stat of the file whose bytes hash to ``doc``'s stored sha256
+        (``""``: none may be trusted, the next run hashes the file again)."""
+        if key:
+            self.db.execute("INSERT OR REPLACE INTO file_stats VALUES (?, ?)", (doc, key))
+        else:
+            self.db.execute("DELETE FROM file_stats WHERE doc=?", (doc,))
+
+    @staticmethod
+    def read_only_meta(path: Path, key: str) -> str:
+        """One meta value of an existing store, opened read-only (``""`` when the
+        file, the table or the key is missing, or the file cannot be read: the caller
+        then does without it)."""
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+            try:
+                row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+                return row[0] if row else ""
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return ""
 
     # -- records: one document each, their file's copies rebuilt from these rows ----
     def put_part(self, doc: str, source: str, texts: dict[str, str]) -> None:

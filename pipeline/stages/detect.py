@@ -39,9 +39,13 @@ from typing import Any
 from pipeline import languages as langs_table
 from pipeline.config import DEFAULT_CANDIDATES
 from pipeline.document import Document, Span, Stage
+from pipeline.lazy import lazy_module
 from pipeline.protect import EMAIL_PATTERN, URL_PATTERN
-from pipeline.stages.boilerplate import MAX_LABEL_LINE_CHARS, lexicon_data, merge_labels
 from pipeline.wordfreq_store import available_languages, word_list
+
+# The label lexicon, imported when a detector is built: the candidates alone
+# (default_candidates, a run's fingerprint) need neither it nor the stages it imports.
+boilerplate = lazy_module("pipeline.stages.boilerplate")
 
 # --- decision rules ----------------------------------------------------------------
 # All scores are log10 units: one point is a factor of ten in likelihood.
@@ -1145,7 +1149,8 @@ class Detect(Stage):
         open_set: bool = True,
     ):
         self.scorer = LanguageScorer(candidates)
-        data = merge_labels(lexicon_data(), labels) if labels else lexicon_data()
+        lexicon = boilerplate.lexicon_data()
+        data = boilerplate.merge_labels(lexicon, labels) if labels else lexicon
         self.labels = label_languages(data)
         self._label_config = labels
         self._unknown_word = lru_cache(maxsize=1 << 16)(self._unknown_word_scores)
@@ -1428,7 +1433,7 @@ class Detect(Stage):
         if opened:
             return decide_language(opened, doc_lang)
         label = frozenset()
-        if len(text) <= MAX_LABEL_LINE_CHARS:
+        if len(text) <= boilerplate.MAX_LABEL_LINE_CHARS:
             label = self.labels.get(" ".join(words(text)), frozenset())
         return decide_language(scores, doc_lang, label)
 

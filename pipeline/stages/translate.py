@@ -55,9 +55,13 @@ from typing import Any, Protocol
 from pipeline.document import Block, Document, Segment, Span
 from pipeline.engines import ModelError
 from pipeline.languages import UNDETERMINED, same_script
+from pipeline.lazy import lazy_module
 from pipeline.memory import TranslationMemory, normalize_text
 from pipeline.protect import Protector, restore, strip_placeholders
-from pipeline.stages.repair import quoted_at, replace_span, strong_leftover
+
+# The leftover repairs, imported when a document is translated: the report's FLAGS
+# alone (a rerun with nothing to process) need neither them nor ftfy.
+repair = lazy_module("pipeline.stages.repair")
 
 FLAGS = ("untranslated", "repetition", "number_mismatch", "protected_missing",
          "split_for_translation")
@@ -291,8 +295,8 @@ class Translate:
             for span in doc.spans:
                 seg = segments.get(span.segment)
                 if (seg is None or seg.lang != doc.lang or not doc.lang
-                        or not strong_leftover(span.text, span.lang, doc.lang,
-                                               quoted_at(seg.text, span.start))):
+                        or not repair.strong_leftover(span.text, span.lang, doc.lang,
+                                                      repair.quoted_at(seg.text, span.start))):
                     continue
                 if span.lang == doc.lang or not self.has_route(span.lang, doc.lang):
                     self._leftovers["kept"] += 1
@@ -329,8 +333,8 @@ class Translate:
             for span in doc.spans:
                 seg = segments.get(span.segment)
                 if (seg is None or not doc.lang or seg.lang != doc.lang
-                        or not strong_leftover(span.text, span.lang, doc.lang,
-                                               quoted_at(seg.text, span.start))):
+                        or not repair.strong_leftover(span.text, span.lang, doc.lang,
+                                                      repair.quoted_at(seg.text, span.start))):
                     continue
                 for tgt in self.targets:
                     if span.lang == tgt:
@@ -561,7 +565,7 @@ def _replace_leftover(doc: Document, span: Span, after: str) -> None:
             if seg.id != span.segment or seg.text[span.start : span.end] != span.text:
                 continue
             at = block.text.find(seg.text)
-            new_text = replace_span(seg.text, span.start, span.end, after)
+            new_text = repair.replace_span(seg.text, span.start, span.end, after)
             if at >= 0:
                 block.text = block.text[:at] + new_text + block.text[at + len(seg.text):]
             seg.text = new_text
