@@ -592,3 +592,22 @@ def test_pages_rendered_by_several_processes_are_the_same(processed, tmp_path, m
     files = sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
     assert len(files) == len(docs) + 4  # pages, index, flags, one list page, manifest
     assert all((here / f).read_bytes() == (pool / f).read_bytes() for f in files)
+
+
+def test_stored_totals_are_not_shown_as_what_this_run_did():
+    """An unchanged rerun copies nothing: the copied sentences and parallel segments are
+    totals of the stored outputs and stand apart from what this run found; a skipped
+    file is one of a format the pipeline does not read (HTML and records are read)."""
+    from pipeline.writers.review.overview import _run_table
+
+    html = _run_table({
+        "skipped": [{"path": "scan.pdf", "suffix": ".pdf"}],
+        "translation": {"pairs": {}, "copied": {"en": 8}},
+        "parallel_segments": {"pt-en": 3},
+    })
+    this_run = html[html.index("<h3>This run</h3>"):html.index("<h3>Stored outputs</h3>")]
+    stored = html[html.index("<h3>Stored outputs</h3>"):]
+    assert "scan.pdf" in this_run and "not .txt or .md" not in this_run
+    assert "a format the pipeline does not read" in this_run
+    assert "en: 8" in stored and "pt-en: 3" in stored
+    assert "en: 8" not in this_run

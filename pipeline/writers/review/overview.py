@@ -152,8 +152,10 @@ def _doc_link(doc: str, hrefs: dict[str, str]) -> str:
 
 
 def _run_table(report: dict[str, Any]) -> str:
+    """What this run found and did, then totals of every stored output (the same after
+    a rerun that changes nothing), each under its own heading."""
     rows = []
-    for key, label in (("skipped", "skipped files (not .txt or .md)"),
+    for key, label in (("skipped", "skipped files (a format the pipeline does not read)"),
                        ("deleted_sources", "deleted from the corpus (outputs kept)"),
                        ("pruned_sources", "pruned (outputs removed)")):
         items = report.get(key) or []
@@ -169,22 +171,23 @@ def _run_table(report: dict[str, Any]) -> str:
         rows.append("<tr><th>this run's translation memory</th><td>"
                     f"{memory['hits']:,} hits, {memory['misses']:,} misses, "
                     f"{memory['translated']:,} sentences translated</td></tr>")
+    stored: list[str] = []
     copied = {t: n for t, n in tr.get("copied", {}).items() if n}
     if copied:
-        rows.append("<tr><th>sentences copied (already in the target language)</th><td>"
+        stored.append("<tr><th>sentences copied (already in the target language)</th><td>"
                     + esc(", ".join(f"{t}: {n:,}" for t, n in copied.items())) + "</td></tr>")
     par = report.get("parallel_segments") or {}
     if par:
-        rows.append("<tr><th>parallel segments (OUT/parallel)</th><td>"
+        stored.append("<tr><th>parallel segments (OUT/parallel)</th><td>"
                     + esc(", ".join(f"{p}: {n:,}" for p, n in par.items())) + "</td></tr>")
     config = report.get("config")
     conf = ""
     if config:
         conf = ("<details><summary>Configuration</summary><pre>"
                 f"{esc(json.dumps(config, indent=2, ensure_ascii=False))}</pre></details>\n")
-    if not rows:
-        return conf
-    return f"<h3>This run</h3>\n<table>{''.join(rows)}</table>\n{conf}"
+    tables = [f"<h3>{title}</h3>\n<table>{''.join(body)}</table>\n"
+              for title, body in (("This run", rows), ("Stored outputs", stored)) if body]
+    return "".join(tables) + conf
 
 
 def render_flags_table(entries: list[dict[str, Any]]) -> tuple[str, int]:
