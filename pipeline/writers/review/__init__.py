@@ -76,7 +76,7 @@ DOCUMENT_WEIGHT = 4 * DETAIL_CHARS
 LIST_PAGE = 1_000  # documents per static list page
 PARALLEL_AFTER = 200  # pages rendered here before render processes take over
 BATCH = 2_048  # pages handed to the render processes at a time (they wait for the slowest)
-PAGE_VERSION = "review-1"  # change it when a page's HTML changes: every page is rebuilt
+PAGE_VERSION = "review-2"  # change it when a page's HTML changes: every page is rebuilt
 FOLDER = "report"
 
 # Keys of report.json left out of the pages: they change on every run.
