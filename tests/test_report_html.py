@@ -611,3 +611,18 @@ def test_stored_totals_are_not_shown_as_what_this_run_did():
     assert "a format the pipeline does not read" in this_run
     assert "en: 8" in stored and "pt-en: 3" in stored
     assert "en: 8" not in this_run
+
+
+def test_the_page_version_follows_the_code_that_renders_the_pages(tmp_path):
+    """An edit to any module of the review package gives a new page version, so every
+    page (and the index an unchanged rerun would keep) is rebuilt once."""
+    package = Path(review.__file__).parent
+    copy = tmp_path / "review"
+    copy.mkdir()
+    for path in package.glob("*.py"):
+        (copy / path.name).write_bytes(path.read_bytes())
+    assert review.code_version(copy) == review.PAGE_VERSION
+    overview = copy / "overview.py"
+    overview.write_text(overview.read_text(encoding="utf-8").replace(
+        "Stored outputs", "Stored totals"), encoding="utf-8")
+    assert review.code_version(copy) != review.PAGE_VERSION

@@ -15,18 +15,18 @@ Two layouts, chosen by size:
   to the index. Any document is one click from the index's table (filtered or
   sorted by the script) or two clicks through the list pages.
 
-The folder is rebuilt incrementally: ``report/manifest.json`` keeps, per document,
-a key (a hash of its stored JSON, its neighbours, the targets, the page's script
-and style, and :data:`PAGE_VERSION`) and its index entry. A page whose key did not change is
-neither parsed nor rendered nor written; pages of documents no longer stored are
-removed. The list pages are keyed the same way (a hash of their rows): one whose
-rows did not change is neither rendered nor written; the index and ``flags.html``
-are keyed on the report (less its timings) and every row. The runner hands the
-documents as references (:class:`Ref`: name, hash and length of the stored JSON,
-from the state's summaries), so a rerun reads the JSON of the pages it renders
-only; and its memo (:class:`Memo`), so a rerun in which no stored document changed,
-with the same report, reads nothing and writes nothing. A rerun therefore costs one
-hash per document plus the pages that changed, and the index when a row changed.
+The folder is rebuilt incrementally: ``report/manifest.json`` keeps, per document, a key
+(a hash of its stored JSON, its neighbours, the targets, the page's script and style,
+and :data:`PAGE_VERSION`, a digest of this package's code) and its index entry. A page
+whose key did not change is neither parsed nor rendered nor written; pages of documents
+no longer stored are removed. The list pages are keyed the same way (a hash of their
+rows): one whose rows did not change is neither rendered nor written; the index and
+``flags.html`` are keyed on the report (less its timings) and every row. The runner
+hands the documents as references (:class:`Ref`: name, hash and length of the stored
+JSON, from the state's summaries), so a rerun reads the JSON of the pages it renders
+only; and its memo (:class:`Memo`), so a rerun in which no stored document changed, with
+the same report, reads nothing and writes nothing. A rerun therefore costs one hash per
+document plus the pages that changed, and the index when a row changed.
 
 Deterministic: the same documents and report (less its timings) give the same
 bytes. See :mod:`pipeline.writers.review.docpage` for a document's page and
@@ -76,7 +76,24 @@ DOCUMENT_WEIGHT = 4 * DETAIL_CHARS
 LIST_PAGE = 1_000  # documents per static list page
 PARALLEL_AFTER = 200  # pages rendered here before render processes take over
 BATCH = 2_048  # pages handed to the render processes at a time (they wait for the slowest)
-PAGE_VERSION = "review-2"  # change it when a page's HTML changes: every page is rebuilt
+
+
+def code_version(package: Path = Path(__file__).parent) -> str:
+    """``review-`` and a digest of this package's source files: what renders the pages.
+
+    Any edit to the code that writes them rebuilds every page once (an unchanged rerun
+    would otherwise keep pages, and the index its memo vouches for, in the old HTML).
+
+    >>> code_version().startswith("review-"), len(code_version())
+    (True, 23)
+    """
+    digest = hashlib.sha256()
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return "review-" + digest.hexdigest()[:16]
+
+
+PAGE_VERSION = code_version()  # in every page's key: a new version rebuilds every page
 FOLDER = "report"
 
 # Keys of report.json left out of the pages: they change on every run.
