@@ -49,7 +49,7 @@ import re
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from pipeline.document import Block, Document, Segment, Span
@@ -290,19 +290,12 @@ class Translate:
         too): the local and Ray executors give the same outputs.
         """
         wanted: dict[Pair, dict[str, list[tuple[int, Span]]]] = defaultdict(dict)
-        for d, doc in enumerate(docs):
-            segments = {seg.id: seg for seg in doc.segments()}
-            for span in doc.spans:
-                seg = segments.get(span.segment)
-                if (seg is None or seg.lang != doc.lang or not doc.lang
-                        or not repair.strong_leftover(span.text, span.lang, doc.lang,
-                                                      repair.quoted_at(seg.text, span.start))):
-                    continue
-                if span.lang == doc.lang or not self.has_route(span.lang, doc.lang):
-                    self._leftovers["kept"] += 1
-                    self._leftovers_missing[f"{span.lang}-{doc.lang}"] += 1
-                    continue
-                wanted[span.lang, doc.lang].setdefault(span.text, []).append((d, span))
+        for d, doc, span in _strong_spans(docs):
+            if span.lang == doc.lang or not self.has_route(span.lang, doc.lang):
+                self._leftovers["kept"] += 1
+                self._leftovers_missing[f"{span.lang}-{doc.lang}"] += 1
+                continue
+            wanted[span.lang, doc.lang].setdefault(span.text, []).append((d, span))
         for pair in sorted(wanted):
             texts = sorted(wanted[pair])
             try:
@@ -328,21 +321,14 @@ class Translate:
         segment's translation then carries the span's own (see :meth:`process_batch`).
         Returns how many span translations were made."""
         wanted: dict[Pair, dict[str, list[tuple[int, Span]]]] = defaultdict(dict)
-        for d, doc in enumerate(docs):
-            segments = {seg.id: seg for seg in doc.segments()}
-            for span in doc.spans:
-                seg = segments.get(span.segment)
-                if (seg is None or not doc.lang or seg.lang != doc.lang
-                        or not repair.strong_leftover(span.text, span.lang, doc.lang,
-                                                      repair.quoted_at(seg.text, span.start))):
-                    continue
-                for tgt in self.targets:
-                    if span.lang == tgt:
-                        span.translations[tgt] = span.text
-                    elif span.lang != doc.lang and self.has_route(span.lang, tgt):
-                        wanted[span.lang, tgt].setdefault(span.text, []).append((d, span))
-                    else:
-                        span.translations[tgt] = None
+        for d, doc, span in _strong_spans(docs):
+            for tgt in self.targets:
+                if span.lang == tgt:
+                    span.translations[tgt] = span.text
+                elif span.lang != doc.lang and self.has_route(span.lang, tgt):
+                    wanted[span.lang, tgt].setdefault(span.text, []).append((d, span))
+                else:
+                    span.translations[tgt] = None
         made = 0
         for pair in sorted(wanted):
             try:
@@ -555,6 +541,22 @@ def _locate(text: str, raw: str, span: Span) -> int | None:
     wanted = normalize_text(span.text)
     at = text.find(wanted, max(0, span.start - (len(raw) - len(text))))
     return None if at < 0 or not wanted else at
+
+
+def _strong_spans(docs: list[Document]) -> Iterator[tuple[int, Document, Span]]:
+    """Each document's strong foreign spans (:func:`~pipeline.stages.repair.strong_leftover`)
+    inside a segment of the document's own language, with the document and its index:
+    the spans that leftovers repair and span routing act on."""
+    for d, doc in enumerate(docs):
+        if not doc.lang:
+            continue
+        segments = {seg.id: seg for seg in doc.segments()}
+        for span in doc.spans:
+            seg = segments.get(span.segment)
+            if (seg is not None and seg.lang == doc.lang
+                    and repair.strong_leftover(span.text, span.lang, doc.lang,
+                                               repair.quoted_at(seg.text, span.start))):
+                yield d, doc, span
 
 
 def _replace_leftover(doc: Document, span: Span, after: str) -> None:
