@@ -51,6 +51,7 @@ from typing import Any, Protocol
 
 from pipeline.document import Document
 from pipeline.log import warn
+from pipeline.state import digest  # a page is keyed on its JSON's, as stored
 from pipeline.writers import atomic_write, atomic_write_bytes
 from pipeline.writers.review.assets import CSP, head, redirect, tail
 from pipeline.writers.review.docpage import (
@@ -153,7 +154,7 @@ _DECODER = json.JSONDecoder()
 
 
 class Ref(Protocol):
-    """A stored document named, not read: its name, the digest (:func:`digest`) and
+    """A stored document named, not read: its name, the digest (:func:`pipeline.state.digest`) and
     length of its JSON, and :meth:`json` to read it (the state's ``StoredRef``)."""
 
     doc: str
@@ -164,16 +165,6 @@ class Ref(Protocol):
 
 
 Item = Document | str | Ref  # a document, its stored JSON, or a reference to that JSON
-
-
-def digest(text: str) -> str:
-    """The sha256 of a document's JSON, on which its page is keyed (the same as
-    :func:`pipeline.state.digest`).
-
-    >>> digest("{}") == hashlib.sha256(b"{}").hexdigest()
-    True
-    """
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _name_of(item: Item) -> str:
