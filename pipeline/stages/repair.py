@@ -109,6 +109,31 @@ NAME_SYLLABLES = frozenset(
     chiao tzu mei ling chen chieh yi fu hua kuang tao""".split()
 )
 
+# A capitalised word inside a sentence (after a word, a digit or a comma) is mostly a
+# name. Outside the languages that capitalise nouns, a name before a hyphen and a short
+# or rare lower-case part is a name broken at a line end ("Pap-worth", "Win-ham",
+# "Cu-rica", "Gam-son": the dev seeds of bench/cleanup.py broke 13 names so, and held
+# no such compound but "Oscar-winning" and "Oyaji-san"). A part after the hyphen that
+# makes compounds of names (NAME_COMPOUND_TAILS) keeps the hyphen; name syllables
+# (above) and a long common word after it ("Associação Médica Norte-americana", "o
+# Ministro-presidente", "la Radio-televisión": capitals of an institution's name) are
+# weighed like any other word, and so is every word at the start of a sentence, where a
+# capital tells nothing ("Trata-se").
+NAME_COMPOUND_TAILS = frozenset(
+    # English compound adjectives after a name or a place ("London-based", "Kremlin-
+    # backed", "Oscar-winning", "Trump-era", "Google-owned", "Russia-friendly")
+    """based led born backed owned run made style era like funded controlled sponsored
+    linked inspired related bound wide free winning nominated centric friendly specific
+    focused oriented allied aligned leaning speaking occupied held bred raised trained
+    educated listed registered flagged themed branded"""
+    # Japanese honorifics after a name ("Oyaji-san", "Tanaka-sensei")
+    """ san sama kun chan sensei senpai dono"""
+    .split()
+)
+# A name broken after "Mc" is a line-break hyphen whatever follows ("Mc-Gregor",
+# "Mc-Cartney"): no compound starts with it.
+NAME_PREFIXES = frozenset({"mc"})
+
 # Languages that write enclitic pronouns closed, after a verb ("esperarnos", "dárselo",
 # "farlo", "dirgli"): a hyphen before one of these at a break is a line-break hyphen.
 CLOSED_ENCLITICS = {
@@ -184,6 +209,9 @@ LIST_MIN_ITEMS = 2
 # are hyphens (hyphen-minus, U+2010) and so may be line-break hyphenation.
 ATTACHED_DASHES = "-\u2010–—"
 HYPHENS = "-\u2010"
+# The end of the text before a word inside a sentence: a letter, a digit or a comma,
+# then a space (:func:`inside_sentence`).
+INSIDE_SENTENCE = re.compile(r"[^\W_],?[ \u00a0]+$")
 # Punctuation that may follow the word after a hyphen and ends a phrase: no word after
 # a suspended hyphen is followed by one, but for the period of the followers written
 # abbreviated ("Vor- bzw. Nachteile").
@@ -345,6 +373,7 @@ def hyphen_role(
     seen: Collection[str] = (),
     chained: bool = False,
     punctuated: bool = False,
+    inside: bool = False,
 ) -> str:
     """What the hyphen between ``head`` and ``tail`` is.
 
@@ -353,7 +382,8 @@ def hyphen_role(
     ``seen`` holds the document's own spellings (:func:`spellings`): a word it spells
     whole or hyphenated elsewhere is spelled the same way here. ``chained``: another
     hyphen follows the tail ("fim-de-semana", "commander-in-chief"); ``punctuated``:
-    punctuation follows it ("Corin-to,").
+    punctuation follows it ("Corin-to,"); ``inside``: the head stands inside a
+    sentence, after a word, a digit or a comma (a capital there makes it a name).
 
     >>> [hyphen_role(h, t, "pt") for h, t in [("coope", "ração"), ("norte", "coreana")]]
     ['hyphenation', 'compound']
@@ -381,10 +411,18 @@ def hyphen_role(
     ('hyphenation', 'compound')
     >>> hyphen_role("Gezi", "ra", "fr"), hyphen_role("Son", "hui", "pt")
     ('hyphenation', 'compound')
+    >>> [hyphen_role(h, t, "es", inside=True) for h, t in [("Pap", "worth"), ("Mc", "Gregor")]]
+    ['hyphenation', 'hyphenation']
+    >>> [hyphen_role(h, t, "en", inside=True) for h, t in [("London", "based"), ("Jong", "un")]]
+    ['compound', 'compound']
+    >>> hyphen_role("Pap", "worth", "es"), hyphen_role("Norte", "americana", "pt")
+    ('compound', 'compound')
     """
     capitals = head.isupper() and tail.isupper()
     if capitals:  # a word in capitals ("PÚBLI-CO", "CD-ROM"): judged in lower case
         head, tail = head.lower(), tail.lower()
+    if head.casefold() in NAME_PREFIXES and not capitals:
+        return "hyphenation"  # Mc-Gregor
     if tail[0].isupper():
         return "compound"  # Nord-Korea, Süd-Korea: a noun after the hyphen
     if len(head) == 1 or head.isupper():
@@ -411,6 +449,11 @@ def hyphen_role(
         return "hyphenation"
     if chained:
         return "compound"
+    if inside and head[0].isupper() and not capitals:  # a name: Pap-worth, London-based
+        if tail.casefold() in NAME_COMPOUND_TAILS:
+            return "compound"
+        if not (is_name_syllable_pair(head, tail) or common_long_word(tail, lang)):
+            return "hyphenation"
     if tail.casefold() in CLOSED_ENCLITICS.get(lang, ()) and len(head) > SHORT_TAIL_MAX_CHARS:
         return "hyphenation"  # esperar-nos: Spanish writes "esperarnos"
     if joined_zipf >= ESTABLISHED_JOINED_ZIPF:
@@ -437,6 +480,16 @@ def is_name_syllable_pair(head: str, tail: str) -> bool:
     (False, False)
     """
     return head.casefold() in NAME_SYLLABLES and tail.casefold() in NAME_SYLLABLES
+
+
+def common_long_word(word: str, lang: str) -> bool:
+    """True when ``word`` is long and common (:data:`SOLID_TAIL_MIN_CHARS`,
+    :data:`SOLID_PART_MIN_ZIPF`): a word of its own, no syllable run.
+
+    >>> common_long_word("presidente", "pt"), common_long_word("worth", "en")
+    (True, False)
+    """
+    return len(word) >= SOLID_TAIL_MIN_CHARS and word_zipf(word, lang) >= SOLID_PART_MIN_ZIPF
 
 
 def solid_parts(head: str, tail: str, lang: str) -> bool:
@@ -477,12 +530,28 @@ def both_words(head: str, tail: str, lang: str) -> bool:
     return word_zipf(tail, lang) >= least
 
 
-def join_at_break(left: str, right: str, lang: str, seen: Collection[str] = ()) -> str:
+def inside_sentence(before: str, left: str) -> bool:
+    """True when the token ``left`` stands inside a sentence: it starts with a letter
+    and ``before`` (the text before it) ends with a letter, a digit or a comma, and a
+    space.
+
+    >>> inside_sentence("nos hospitais de ", "Pap-"), inside_sentence("Ele disse. ", "Trata-")
+    (True, False)
+    >>> inside_sentence("", "Pap-"), inside_sentence("seu ", "«Oyaji-")
+    (False, False)
+    """
+    return bool(left[:1].isalpha() and INSIDE_SENTENCE.search(before))
+
+
+def join_at_break(
+    left: str, right: str, lang: str, seen: Collection[str] = (), before: str = ""
+) -> str:
     """Join the token ending one line to the token starting the next.
 
     A spaced break becomes a space, and so does a dash standing alone ("--"); a hyphen
     between two letters goes as :func:`hyphen_role` says; any other attached dash is
-    kept without a space.
+    kept without a space. ``before`` is the text before ``left`` (for
+    :func:`inside_sentence`).
 
     >>> join_at_break("coope-", "ração", "pt"), join_at_break("norte-", "coreana", "pt")
     ('cooperação', 'norte-coreana')
@@ -503,7 +572,8 @@ def join_at_break(left: str, right: str, lang: str, seen: Collection[str] = ()) 
     punctuated = after in CLOSING_PUNCTUATION and not (
         after == "." and tail.group().casefold() in ABBREVIATED_FOLLOWERS
     )
-    role = hyphen_role(head, tail.group(), lang, seen, chained, punctuated)
+    inside = inside_sentence(before, left)
+    role = hyphen_role(head, tail.group(), lang, seen, chained, punctuated, inside)
     if role == "hyphenation":
         return left[:-1] + right
     return f"{left} {right}" if role == "suspended" else left + right
@@ -555,7 +625,8 @@ def unwrap(
     for line in lines[1:]:
         kept, _, left = carried.rpartition(" ")
         right, space, rest = line.partition(" ")
-        glued = join_at_break(left, right, lang, seen)
+        before = f"{kept} " if kept else (pieces[-1] if pieces else "")
+        glued = join_at_break(left, right, lang, seen, before)
         kind = "hyphenation" if glued == left[:-1] + right else "unwrap"
         joins.append((kind, f"{left}\n{right}", glued))
         if kept:
@@ -617,7 +688,7 @@ def _join_split_compound(match: re.Match[str], lang: str, seen: Collection[str])
     """The replacement of a SPACE_AFTER_HYPHEN match: the join without its right part."""
     after = match.end("right")
     right = match["right"] + match.string[after : after + 1]  # with a hyphen that follows
-    glued = join_at_break(match["left"], right, lang, seen)
+    glued = join_at_break(match["left"], right, lang, seen, match.string[: match.start()])
     return glued[: len(glued) - len(right)]
 
 
