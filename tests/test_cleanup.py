@@ -507,6 +507,53 @@ def test_repair_keeps_hyphens_of_given_names_abbreviated_followers_and_rare_head
     assert repaired(wrapped).blocks[0].text == expected
 
 
+@pytest.mark.parametrize(
+    ("wrapped", "expected"),
+    [
+        # a name inside a sentence broken before a short or rare lower-case part
+        (
+            "Los dos pacientes reciben tratamiento en el hospital de Pap-\nworth desde "
+            "el lunes pasado.",
+            "Los dos pacientes reciben tratamiento en el hospital de Papworth desde "
+            "el lunes pasado.",
+        ),
+        (
+            "A polícia ouviu ontem o empresário Cu-\nrica e o seu sócio, durante toda "
+            "a tarde.",
+            "A polícia ouviu ontem o empresário Curica e o seu sócio, durante toda "
+            "a tarde.",
+        ),
+        # no compound starts with "Mc"
+        (
+            "Le film réunit cette fois Ewan Mc-\nGregor et deux acteurs venus du théâtre.",
+            "Le film réunit cette fois Ewan McGregor et deux acteurs venus du théâtre.",
+        ),
+        # a part that makes compounds of names, and a long common word (an institution)
+        (
+            "The committee heard evidence from a London-\nbased charity on Tuesday "
+            "afternoon.",
+            "The committee heard evidence from a London-based charity on Tuesday "
+            "afternoon.",
+        ),
+        (
+            "O estudo saiu na revista da Associação Médica Norte-\namericana, em Chicago, "
+            "na semana passada.",
+            "O estudo saiu na revista da Associação Médica Norte-americana, em Chicago, "
+            "na semana passada.",
+        ),
+    ],
+)
+def test_repair_joins_names_broken_inside_a_sentence(wrapped, expected):
+    assert repaired(wrapped).blocks[0].text == expected
+
+
+def test_repair_joins_a_name_split_after_its_hyphen_inside_a_sentence():
+    doc = repaired("Os dois doentes foram tratados no hospital de Pap- worth, em Cambridge.")
+    assert doc.blocks[0].text == (
+        "Os dois doentes foram tratados no hospital de Papworth, em Cambridge."
+    )
+
+
 def test_repair_records_a_dropped_line_break_hyphen_as_hyphenation():
     doc = repaired("expressou gratidão pela crescente coope-\nração bilateral.")
     assert fixes(doc, "hyphenation") == [("coope-\nração", "cooperação")]

@@ -98,6 +98,17 @@ def test_strong_leftover_wants_a_common_word_when_the_span_is_one_word():
     assert strong_leftover("Nordkorea", "de", "pt")
 
 
+@pytest.mark.parametrize("word", ["Autobahn", "Essen", "Polizei"])
+def test_strong_leftover_keeps_one_capitalised_word_that_other_languages_write(word):
+    # a loan, a city, a word other languages write: translations from German keep them
+    assert not strong_leftover(word, "de", "pt")
+
+
+def test_strong_leftover_still_replaces_a_capitalised_word_only_german_writes():
+    assert strong_leftover("Nordkorea", "de", "pt")
+    assert strong_leftover("Bundeskanzlerin", "de", "pt")
+
+
 @pytest.fixture(scope="module")
 def packages(tmp_path_factory):
     """pt->en, de->en, de->pt and en->pt tiny genuine Argos packages."""
