@@ -554,6 +554,25 @@ def test_repair_joins_a_name_split_after_its_hyphen_inside_a_sentence():
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a Japanese honorific after a name, even at the start of a quotation
+        (
+            "Os alunos chamavam-lhe «Kurobane- san» com muito respeito.",
+            "Os alunos chamavam-lhe «Kurobane-san» com muito respeito.",
+        ),
+        # an adjective without its ending: two coordinated adjectives
+        (
+            "Die Strecke an der westfranzösisch- spanischen Grenze ist gesperrt.",
+            "Die Strecke an der westfranzösisch-spanischen Grenze ist gesperrt.",
+        ),
+    ],
+)
+def test_repair_keeps_honorifics_and_coordinated_adjectives_hyphenated(text, expected):
+    assert repaired(text).blocks[0].text == expected
+
+
 def test_repair_records_a_dropped_line_break_hyphen_as_hyphenation():
     doc = repaired("expressou gratidão pela crescente coope-\nração bilateral.")
     assert fixes(doc, "hyphenation") == [("coope-\nração", "cooperação")]

@@ -193,6 +193,11 @@ CLITICS = {
 # "mittel-europäisch": 1.8), whatever the hyphenated form scores; rarer joined words
 # ("postindustrielle": 1.4) are weighed like in other languages.
 CLOSED_COMPOUND_LANGUAGES = frozenset({"de"})
+# An adjective without its ending before a hyphen is the first of two coordinated
+# adjectives ("südfranzösisch-spanischen", "muslimisch-kroatische"): German hyphenation
+# never breaks after these endings (the syllable is "-sche", "-schen"), so a head that
+# ends so, before a word, keeps its hyphen however rare the head is.
+UNINFLECTED_ADJECTIVE_ENDINGS = {"de": ("isch",)}
 CLOSED_JOINED_MIN_ZIPF = 1.5
 
 # A block is a hard-wrapped paragraph when it has several lines, fewer than two are
@@ -417,6 +422,8 @@ def hyphen_role(
     ['compound', 'compound']
     >>> hyphen_role("Pap", "worth", "es"), hyphen_role("Norte", "americana", "pt")
     ('compound', 'compound')
+    >>> hyphen_role("Oyaji", "san", "pt"), hyphen_role("südfranzösisch", "spanischen", "de")
+    ('compound', 'compound')
     """
     capitals = head.isupper() and tail.isupper()
     if capitals:  # a word in capitals ("PÚBLI-CO", "CD-ROM"): judged in lower case
@@ -442,6 +449,12 @@ def hyphen_role(
     if joined_zipf < COMMON_WORD_ZIPF and suspended:
         return "suspended"
     if (
+        head.endswith(UNINFLECTED_ADJECTIVE_ENDINGS.get(lang, ()))
+        and head[0].islower()
+        and word_zipf(tail, lang) >= PART_MIN_ZIPF
+    ):
+        return "compound"  # südfranzösisch-spanischen
+    if (
         lang in CLOSED_COMPOUND_LANGUAGES
         and not capitals
         and (joined_zipf >= CLOSED_JOINED_MIN_ZIPF or head[0].isupper())
@@ -449,9 +462,9 @@ def hyphen_role(
         return "hyphenation"
     if chained:
         return "compound"
-    if inside and head[0].isupper() and not capitals:  # a name: Pap-worth, London-based
-        if tail.casefold() in NAME_COMPOUND_TAILS:
-            return "compound"
+    if head[0].isupper() and not capitals and tail.casefold() in NAME_COMPOUND_TAILS:
+        return "compound"  # London-based, Oyaji-san
+    if inside and head[0].isupper() and not capitals:  # a name: Pap-worth
         if not (is_name_syllable_pair(head, tail) or common_long_word(tail, lang)):
             return "hyphenation"
     if tail.casefold() in CLOSED_ENCLITICS.get(lang, ()) and len(head) > SHORT_TAIL_MAX_CHARS:
