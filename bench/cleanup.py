@@ -11,7 +11,7 @@ the normalize stage) run on the same documents in the same process.
 Usage::
 
     .venv/bin/python bench/cleanup.py [--per-kind 300] [--repeat 3] [--seed 1]
-                                      [--kinds KIND,...] [--show 3]
+                                      [--kinds KIND,...] [--show 3] [--reasons]
 
 Seeds: 1 is the development seed. For issue 19 (the kinds split_acronym_compound,
 split_enclitic and flattened_hyphenation) 1919 was chosen as the held-out seed before
@@ -26,6 +26,10 @@ is established in the document's language (wordfreq Zipf >= 3: "northeastern",
 right only that way is printed (VARIANTS_ACCEPTED). Added in the second round of issue
 19 after reading dev-seed failures (seeds 1, 11, 12, 13); the held-out seed of that
 round is named in bench/README.md.
+
+``--reasons`` counts the failures of the four hyphen kinds by reason (same input with
+both answers, a closed spelling that is a word, a line-break hyphen kept); scoring is
+unchanged. Added in the third round of issue 19.
 
 Needs the evaluation data in ../shared/data (skips with a message when absent) and
 pyphen for the hyphenation kinds (skipped with a message when missing).
@@ -779,6 +783,79 @@ def first_difference(expected: str, got: str) -> str:
     return f"expected {expected[window]!r}\n      got {got[window]!r}"
 
 
+# --- where the hyphen kinds are wrong (printed, never scored) ------------------------------
+# The four kinds with a hyphen next to a space or a line break hold inputs that read
+# alike with opposite right answers: "neo- zelandês" (a compound split after its
+# hyphen) and "coope- ração" (flattened hyphenation). A failure is one of:
+# - "same input both ways": the same (head, tail) break, in the same language, is a
+#   compound in one case of these kinds and hyphenation in another (of this seed);
+# - "attested closed spelling": the compound was written closed, and that closed
+#   spelling is a word of the language (wordfreq Zipf >= 1; below ESTABLISHED_ZIPF, so not
+#   accepted as a variant): the source's hyphen was a choice the text does not show
+#   ("un-detectable", "co-protagonizada", "milliarden-schwere");
+# - "hyphen kept": a line-break hyphen kept (no frequency list holds hyphenated
+#   spellings, so these are not split further);
+# - "other": anything else.
+HYPHEN_KINDS = ("split_compound_after", "hyphenation", "hyphen_at_break",
+                "flattened_hyphenation")
+BREAK = re.compile(r"([^\W\d_]+)-[ \n]+([^\W\d_]+)")
+ATTESTED_ZIPF = 1.0
+
+
+def breaks(case: Case, text: str) -> list[tuple[str, str, str]]:
+    """(head, tail, right answer) of each hyphen before a space or a line break in the
+    damaged ``text`` whose answer the expected text shows.
+
+    >>> case = Case("hyphenation", "x", b"", "a cooperação e a norte-coreana\\n")
+    >>> breaks(case, "a coope-\\nração e a norte- coreana\\n")
+    [('coope', 'ração', 'hyphenation'), ('norte', 'coreana', 'compound')]
+    """
+    found = []
+    expected = case.expected.casefold()
+    for match in BREAK.finditer(text):
+        head, tail = match.groups()
+        hyphenated, joined = f"{head}-{tail}".casefold(), (head + tail).casefold()
+        if hyphenated in expected and joined not in expected:
+            found.append((head, tail, "compound"))
+        elif joined in expected and hyphenated not in expected:
+            found.append((head, tail, "hyphenation"))
+    return found
+
+
+def failure_reasons(cases: list[Case], texts: list[str], results: list[Result],
+                    langs: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Per hyphen kind, its failures counted by reason (see :data:`HYPHEN_KINDS`)."""
+    answers: dict[tuple[str, str, str], set[str]] = {}
+    found = {}
+    for i, case in enumerate(cases):
+        if case.kind in HYPHEN_KINDS:
+            found[i] = breaks(case, texts[i])
+            for head, tail, answer in found[i]:
+                key = (head.casefold(), tail.casefold(), langs[case.name])
+                answers.setdefault(key, set()).add(answer)
+    reasons: dict[str, dict[str, int]] = {kind: {} for kind in HYPHEN_KINDS}
+    for i, pieces in found.items():
+        case, result = cases[i], results[i]
+        if correct(case, result):
+            continue
+        lang, got = langs[case.name], result.text.casefold()
+        reason = "other"
+        for head, tail, answer in pieces:
+            hyphenated, joined = f"{head}-{tail}".casefold(), (head + tail).casefold()
+            if len(answers[(head.casefold(), tail.casefold(), lang)]) > 1:
+                reason = "same input both ways"
+            elif answer == "compound" and hyphenated not in got and joined in got:
+                if zipf_frequency(joined, lang) >= ATTESTED_ZIPF:
+                    reason = "attested closed spelling"
+            elif answer == "hyphenation" and hyphenated in got and joined not in got:
+                reason = "hyphen kept"
+            else:
+                continue
+            break
+        reasons[case.kind][reason] = reasons[case.kind].get(reason, 0) + 1
+    return reasons
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--per-kind", type=int, default=300, help="documents per artefact kind")
@@ -786,6 +863,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--kinds", help="comma-separated kinds (default: all)")
     parser.add_argument("--show", type=int, default=0, help="print N failures per kind")
+    parser.add_argument("--reasons", action="store_true",
+                        help="count the hyphen kinds' failures by reason (see HYPHEN_KINDS)")
     args = parser.parse_args(argv)
     if not (DATA / "news_sentences").is_dir() or not (DATA / "ud_pud").is_dir():
         print(f"skipped: evaluation data not found in {DATA} (news_sentences, ud_pud)")
@@ -831,6 +910,13 @@ def main(argv: list[str] | None = None) -> int:
     if any(accepted.values()):
         print("VARIANTS_ACCEPTED (cleanup right only with an established closed spelling): "
               + ", ".join(f"{kind} {n}" for kind, n in accepted.items() if n))
+    if args.reasons:
+        langs = {base.name: base.lang for base in bases}
+        texts = [read_bytes(case.data) for case in cases]
+        for kind, counts in failure_reasons(cases, texts, results["cleanup"], langs).items():
+            if kind in kinds:
+                print(f"FAILURES {kind}: " + (", ".join(
+                    f"{reason} {n}" for reason, n in sorted(counts.items())) or "none"))
     print(f"docs/s, median of {args.repeat} passes:")
     for label, rates in (("from text", text_rates), ("from bytes (+ decoding)", bytes_rates)):
         print(f"  {label:28}" + "".join(f"{rates[name]:>12.0f}" for name in contenders))
