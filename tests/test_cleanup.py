@@ -573,6 +573,34 @@ def test_repair_keeps_honorifics_and_coordinated_adjectives_hyphenated(text, exp
     assert repaired(text).blocks[0].text == expected
 
 
+@pytest.mark.parametrize(
+    ("wrapped", "expected"),
+    [
+        (
+            "A testemunha disse à polícia ter sido mal-\ntratada pelos guardas durante "
+            "toda a noite.",
+            "A testemunha disse à polícia ter sido maltratada pelos guardas durante "
+            "toda a noite.",
+        ),
+        (
+            "Las nuevas carreteras del norte, inter-\nconectadas con la red nacional, abrieron "
+            "ayer por la tarde.",
+            "Las nuevas carreteras del norte, interconectadas con la red nacional, abrieron "
+            "ayer por la tarde.",
+        ),
+        # Portuguese keeps the hyphen before "h" and "r"
+        (
+            "O filme conta a história de um super-\nhomem que perdeu os seus poderes "
+            "numa aldeia.",
+            "O filme conta a história de um super-homem que perdeu os seus poderes "
+            "numa aldeia.",
+        ),
+    ],
+)
+def test_repair_writes_prefixes_closed_where_the_language_does(wrapped, expected):
+    assert repaired(wrapped).blocks[0].text == expected
+
+
 def test_repair_records_a_dropped_line_break_hyphen_as_hyphenation():
     doc = repaired("expressou gratidão pela crescente coope-\nração bilateral.")
     assert fixes(doc, "hyphenation") == [("coope-\nração", "cooperação")]

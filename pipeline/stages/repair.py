@@ -64,6 +64,25 @@ SOLID_TAIL_MIN_CHARS = 6
 SOLID_HEAD_MIN_CHARS = 3
 SOLID_PART_MIN_ZIPF = 3.0
 
+# Prefixes that these languages write closed ("maltratada", "interligando", "procedido",
+# "compadecer", "neonate", "supervisionare", "proconsul", "downsized"): after one, the
+# closed spelling wins when it is attested (Zipf PREFIX_JOINED_MIN_ZIPF, once per ten
+# million words), however common the parts are. Not before "h", "r" or the prefix's own
+# last letter, where Portuguese keeps the hyphen ("super-homem", "sub-reitor",
+# "inter-regional", "micro-ondas"). English and French "co" is left out ("co-wrote",
+# "co-écrit" are written both ways). Set on the dev seeds of bench/cleanup.py (1, 11-15):
+# 9 breaks right that were wrong, 1 wrong that was right ("co-écrit", before "co" was
+# left out of French); at Zipf 1.5, 10 and 7 ("inter-cidades", "pro-cônsul").
+CLOSED_PREFIXES = {
+    "pt": frozenset("co re pro sub super inter hiper mal neo con com des dis".split()),
+    "es": frozenset("co re pro sub super inter hiper mal neo con com des dis".split()),
+    "it": frozenset("co re pro sub super inter iper mal neo con com dis".split()),
+    "en": frozenset("re pro sub super inter hyper mal neo un down".split()),
+    "fr": frozenset("re pro sub super inter hyper mal".split()),
+}
+PREFIX_JOINED_MIN_ZIPF = 2.0
+PREFIX_HYPHEN_INITIALS = "hr"
+
 # When the joined word is unknown, the hyphen is a line-break hyphen if a part is no
 # word of its own: hyphenation splits at syllables ("clima-tologias": "tologias" 0,
 # "sinóti-cas": "sinóti" 0), a compound joins two words ("norte-coreana",
@@ -424,6 +443,8 @@ def hyphen_role(
     ('compound', 'compound')
     >>> hyphen_role("Oyaji", "san", "pt"), hyphen_role("südfranzösisch", "spanischen", "de")
     ('compound', 'compound')
+    >>> hyphen_role("mal", "tratada", "pt"), hyphen_role("inter", "urbanos", "pt")
+    ('hyphenation', 'compound')
     """
     capitals = head.isupper() and tail.isupper()
     if capitals:  # a word in capitals ("PÚBLI-CO", "CD-ROM"): judged in lower case
@@ -469,6 +490,8 @@ def hyphen_role(
             return "hyphenation"
     if tail.casefold() in CLOSED_ENCLITICS.get(lang, ()) and len(head) > SHORT_TAIL_MAX_CHARS:
         return "hyphenation"  # esperar-nos: Spanish writes "esperarnos"
+    if joined_zipf >= PREFIX_JOINED_MIN_ZIPF and closed_prefix(head, tail, lang):
+        return "hyphenation"  # mal-tratada, inter-ligando: the prefix is written closed
     if joined_zipf >= ESTABLISHED_JOINED_ZIPF:
         return "hyphenation"  # se-para, water-front: the closed word is established
     if joined_zipf >= JOINED_MIN_ZIPF and solid_parts(head, tail, lang):
@@ -493,6 +516,24 @@ def is_name_syllable_pair(head: str, tail: str) -> bool:
     (False, False)
     """
     return head.casefold() in NAME_SYLLABLES and tail.casefold() in NAME_SYLLABLES
+
+
+def closed_prefix(head: str, tail: str, lang: str) -> bool:
+    """True when ``head`` is a prefix that ``lang`` writes closed before ``tail``
+    (:data:`CLOSED_PREFIXES`).
+
+    >>> closed_prefix("mal", "tratada", "pt"), closed_prefix("super", "homem", "pt")
+    (True, False)
+    >>> closed_prefix("inter", "regional", "pt"), closed_prefix("co", "wrote", "en")
+    (False, False)
+    """
+    initial = tail[:1].casefold()
+    return (
+        head.casefold() in CLOSED_PREFIXES.get(lang, ())
+        and tail[:1].islower()
+        and initial not in PREFIX_HYPHEN_INITIALS
+        and initial != head[-1:].casefold()
+    )
 
 
 def common_long_word(word: str, lang: str) -> bool:
