@@ -601,6 +601,17 @@ def test_repair_writes_prefixes_closed_where_the_language_does(wrapped, expected
     assert repaired(wrapped).blocks[0].text == expected
 
 
+def test_repair_keeps_french_spacing_that_unwrapping_brings_together():
+    wrapped = (
+        "Depuis le début de la semaine, les deux partis ont perdu le contrôle du\n"
+        "; ils ont gagné plusieurs sièges à la Chambre et au conseil de la ville."
+    )
+    assert repaired(wrapped).blocks[0].text == (
+        "Depuis le début de la semaine, les deux partis ont perdu le contrôle du ; ils "
+        "ont gagné plusieurs sièges à la Chambre et au conseil de la ville."
+    )
+
+
 def test_repair_records_a_dropped_line_break_hyphen_as_hyphenation():
     doc = repaired("expressou gratidão pela crescente coope-\nração bilateral.")
     assert fixes(doc, "hyphenation") == [("coope-\nração", "cooperação")]

@@ -884,6 +884,9 @@ class Repair(Stage):
                     doc, "split_compound", text, partial(split_compounds, lang=lang, seen=seen)
                 )
             if SPACE_BEFORE_ANY_PUNCT.search(text):
+                if not lang and SPACE_BEFORE_HIGH_PUNCT.search(text):
+                    # unwrapping made "Sénat\n; ils" a spaced ";": French keeps it
+                    lang = guesses.of_block(text)
                 text = self._repair_lines(
                     doc, "space_before_punct", text, partial(remove_space_before_punct, lang=lang)
                 )
