@@ -236,6 +236,7 @@ HYPHENS = "-\u2010"
 # The end of the text before a word inside a sentence: a letter, a digit or a comma,
 # then a space (:func:`inside_sentence`).
 INSIDE_SENTENCE = re.compile(r"[^\W_],?[ \u00a0]+$")
+INSIDE_CONTEXT_CHARS = 16  # only the end of the text before is looked at
 # Punctuation that may follow the word after a hyphen and ends a phrase: no word after
 # a suspended hyphen is followed by one, but for the period of the followers written
 # abbreviated ("Vor- bzw. Nachteile").
@@ -594,7 +595,7 @@ def inside_sentence(before: str, left: str) -> bool:
     >>> inside_sentence("", "Pap-"), inside_sentence("seu ", "«Oyaji-")
     (False, False)
     """
-    return bool(left[:1].isalpha() and INSIDE_SENTENCE.search(before))
+    return bool(left[:1].isalpha() and INSIDE_SENTENCE.search(before[-INSIDE_CONTEXT_CHARS:]))
 
 
 def join_at_break(
@@ -679,7 +680,7 @@ def unwrap(
     for line in lines[1:]:
         kept, _, left = carried.rpartition(" ")
         right, space, rest = line.partition(" ")
-        before = f"{kept} " if kept else (pieces[-1] if pieces else "")
+        before = kept[-INSIDE_CONTEXT_CHARS:] + " " if kept else (pieces[-1] if pieces else "")
         glued = join_at_break(left, right, lang, seen, before)
         kind = "hyphenation" if glued == left[:-1] + right else "unwrap"
         joins.append((kind, f"{left}\n{right}", glued))
@@ -742,7 +743,8 @@ def _join_split_compound(match: re.Match[str], lang: str, seen: Collection[str])
     """The replacement of a SPACE_AFTER_HYPHEN match: the join without its right part."""
     after = match.end("right")
     right = match["right"] + match.string[after : after + 1]  # with a hyphen that follows
-    glued = join_at_break(match["left"], right, lang, seen, match.string[: match.start()])
+    before = match.string[max(0, match.start() - INSIDE_CONTEXT_CHARS) : match.start()]
+    glued = join_at_break(match["left"], right, lang, seen, before)
     return glued[: len(glued) - len(right)]
 
 
