@@ -47,6 +47,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -350,6 +351,7 @@ class FolderWriter:
         self.old_at = {record[0]: n for n, record in enumerate(self.old)}
         self.new: dict[str, list | None] = {}  # name -> record (None: its page is waiting)
         self.files: set[str] = set()  # the pages' file names, for the sweep
+        self.links: list[str] = []  # the pages' links from the index, in order
         self.pending: tuple[Item, str, str] | None = None
         self.previous = ""
         self.written = 0  # pages rendered and written by this call
@@ -366,7 +368,7 @@ class FolderWriter:
             if data.get("version") == PAGE_VERSION and data.get("targets") == self.targets:
                 pages = data["pages"]
                 if not (isinstance(pages, list) and all(
-                        isinstance(r, list) and len(r) == len(RECORD) + 2 for r in pages)):
+                        isinstance(r, list) and len(r) == RECORD for r in pages)):
                     return []
                 lists = data.get("lists", [])
                 self.old_lists = lists if isinstance(lists, list) else []
@@ -392,6 +394,7 @@ class FolderWriter:
     def _emit(self, item: Item, name: str, json_digest: str, following: str) -> None:
         file = f"{page_id(name)}.html"
         self.files.add(file)
+        self.links.append(f"d/{file}")
         # A page shows its document's JSON and its neighbours' names: it is the same
         # when the manifest holds the same digest and neighbours (the version and the
         # targets, which every page shows too, are the manifest's own).
@@ -451,13 +454,12 @@ class FolderWriter:
                 self.pool.shutdown(cancel_futures=True)
                 self.pool = None
         records = [r for r in self.new.values() if r is not None]  # all of them, by now
-        entries = [entry_of(r) for r in records]
         deleted = set(report.get("deleted_sources", []))
         rows: list[list[Any]] = []  # made when a file that shows them is written
 
         def all_rows() -> list[list[Any]]:
-            if not rows and entries:
-                rows.extend(index_row(e, e["doc"] in deleted) for e in entries)
+            if not rows and records:
+                rows.extend(map(record_row, records, repeat(deleted), self.links))
             return rows
 
         # A page's key stands for its document's JSON, hence for its index entry.
@@ -487,8 +489,10 @@ class FolderWriter:
         ).encode("utf-8", "surrogatepass")).hexdigest()
         if not (index_key == self.old_index and (self.folder / "index.html").is_file()
                 and (self.folder / "flags.html").is_file()):
-            flags, flagged = render_flags_table(entries)
-            hrefs = {e["doc"]: e["href"] for e in entries}
+            # The flags page lists the documents with flags; the overview links the
+            # documents it names (failed, quarantined) to their pages.
+            flags, flagged = render_flags_table([flag_entry(r) for r in records if r[-2]])
+            hrefs = {r[0]: r[1] for r in all_rows()}
             _write_changed(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
                            '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
                            + flags + tail())
@@ -520,29 +524,47 @@ class FolderWriter:
                     path.unlink()
 
 
-# What the manifest keeps of a page's index entry (:func:`index_entry`), after the
-# document's name and the digest of its JSON; its link follows from the name.
-RECORD = ("lang", "status", "errors", "fixes", "kinds", "spans", "removed", "segments", "flags",
-          "flagged", "title")
+RECORD = 13  # the length of a page's record in the manifest (:func:`record`)
 
 
 def record(json_digest: str, entry: dict[str, Any]) -> list:
-    """A page's record in the manifest: the document's name, the digest of its JSON and
-    its index entry's values (:data:`RECORD`): a list, which JSON reads and writes
-    faster than the entry's object.
+    """A page's record in the manifest: the document's name, the digest of its JSON, its
+    row of the index less the name and link (:func:`index_row`; its status that of the
+    document), and its QA flags (counts and flagged sentences, for the flags page). A list,
+    which JSON reads and writes in about a third of the time of the entry's object; the
+    link follows from the name.
 
-    >>> r = record("d1", {"doc": "a.txt", "href": "d/x.html", **{k: 0 for k in RECORD}})
-    >>> r[:3], entry_of(r)["href"] == f"d/{page_id('a.txt')}.html", len(r) == len(RECORD) + 2
-    (['a.txt', 'd1', 0], True, True)
+    >>> r = record("d1", {"doc": "a.txt", "href": "d/x.html", "lang": "pt", "status": "ok",
+    ...                   "fixes": 1, "spans": 0, "segments": 2, "kinds": ["k"], "title": "T",
+    ...                   "flags": {}, "flagged": []})
+    >>> r, len(r) == RECORD
+    (['a.txt', 'd1', 'pt', 'ok', 1, 0, 0, 2, 'k', '', 'T', {}, []], True)
+    >>> row = record_row(r, set())
+    >>> row[1] == f"d/{page_id('a.txt')}.html", row[2:], record_row(r, {"a.txt"})[3]
+    (True, ['pt', 'ok', 1, 0, 0, 2, 'k', '', 'T'], 'deleted')
     """
-    return [entry["doc"], json_digest, *[entry[k] for k in RECORD]]
+    return [entry["doc"], json_digest, *index_row(entry, False)[2:], entry["flags"],
+            entry["flagged"]]
 
 
-def entry_of(record: list) -> dict[str, Any]:
-    """The index entry a record keeps (:func:`record`)."""
-    entry = dict(zip(RECORD, record[2:], strict=True))
-    entry["doc"], entry["href"] = record[0], f"d/{page_id(record[0])}.html"
-    return entry
+def _href(name: str) -> str:
+    return f"d/{page_id(name)}.html"
+
+
+def record_row(record: list, deleted: set[str], href: str = "") -> list[Any]:
+    """The index's row of a page's record (:func:`index_row`): ``deleted`` names the
+    documents deleted from the corpus, their status in the index; ``href``: the page's
+    link, when known (made from the name otherwise)."""
+    row = [record[0], href or _href(record[0]), *record[2:-2]]
+    if record[0] in deleted:
+        row[3] = "deleted"
+    return row
+
+
+def flag_entry(record: list) -> dict[str, Any]:
+    """What the flags page needs of a page's record (:func:`render_flags_table`)."""
+    return {"doc": record[0], "href": _href(record[0]), "flags": record[-2],
+            "flagged": record[-1]}
 
 
 def _write_changed(path: Path, data: str) -> None:
