@@ -279,7 +279,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> str:
                     "</td>", False)
         a, b = ranges[indices[0]][0], ranges[indices[-1]][1]
         i, j = bisect_right(ends, a), bisect_left(starts, b)
-        html = marked(source, src_marks[i:j], a, b)
+        html = marked(source, src_marks[i:j], a, b) if j > i else esc(source[a:b])
         return (f'<td class="src" rowspan="{rowspan}" lang="{esc(doc.lang)}">{html}</td>',
                 j > i)
 
@@ -482,19 +482,20 @@ def token_diff(old: list[str], new: list[str]) -> list[tuple[str, list[str], lis
     """
     runs: list[tuple[str, list[str], list[str]]] = []
     i = j = 0
-    while i < len(old) and j < len(new):
+    n, m = len(old), len(new)
+    while i < n and j < m:
         start_i, start_j = i, j
-        while i < len(old) and j < len(new) and old[i] == new[j]:
+        while i < n and j < m and old[i] == new[j]:
             i, j = i + 1, j + 1
         if i > start_i:
             runs.append(("=", old[start_i:i], new[start_j:j]))
-        if i == len(old) or j == len(new):
+        if i == n or j == m:
             break
         found = None
         for total in range(1, 2 * RESYNC + 1):
             for di in range(max(0, total - RESYNC), min(total, RESYNC) + 1):
                 a, b = i + di, j + total - di
-                if a < len(old) and b < len(new) and old[a] == new[b] and old[a].strip():
+                if a < n and b < m and old[a] == new[b] and old[a].strip():
                     found = (a, b)
                     break
             if found:
@@ -503,7 +504,7 @@ def token_diff(old: list[str], new: list[str]) -> list[tuple[str, list[str], lis
             break
         runs.append(("~", old[i:found[0]], new[j:found[1]]))
         i, j = found
-    if i < len(old) or j < len(new):
+    if i < n or j < m:
         runs.append(("~", old[i:], new[j:]))
     return runs
 
