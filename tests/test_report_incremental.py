@@ -281,3 +281,33 @@ def test_the_memo_is_forgotten_when_any_row_is_written(tmp_path):
     with state.transaction():
         state.delete("a.txt")
     assert memo.get() == ""
+
+
+def test_the_manifest_keeps_one_record_per_page_in_order(tmp_path, folder_layout):
+    """A list per document (name, digest of its JSON, its index row, its flags), in
+    order: the order gives each page's neighbours, no hash per page is made, and JSON
+    reads it fast."""
+    from pipeline.state import digest
+    from pipeline.writers.review.docpage import index_entry
+    from pipeline.writers.review.overview import index_row
+
+    docs = [small(f"a{n}.txt", f"Frase número {n}.") for n in range(4)]
+    docs[2].blocks[0].segments[0].translations["en"] = "Sentence."
+    docs[2].blocks[0].segments[0].flags["en"] = ["untranslated"]
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    manifest = json.loads((tmp_path / "report" / "manifest.json").read_text("utf-8"))
+    assert manifest["version"] == review.PAGE_VERSION and manifest["targets"] == ["en"]
+    for doc, rec in zip(docs, manifest["pages"], strict=True):
+        entry = index_entry(doc, f"d/{page_id(doc.doc)}.html")
+        assert rec == [doc.doc, digest(doc.to_json()), *index_row(entry, False)[2:],
+                       entry["flags"], entry["flagged"]]
+    assert manifest["pages"][2][-2] == {"pt-en:untranslated": 1}
+    assert "untranslated" in (tmp_path / "report" / "flags.html").read_text("utf-8")
+    # A record that is not one (a manifest of another layout, or damaged): every page
+    # is made again, none is kept on its word.
+    manifest["pages"][1] = {"a1.txt": "key"}
+    (tmp_path / "report" / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    age(tmp_path / "report")
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    assert all(f"report/d/{page_id(d.doc)}.html" in rewritten(tmp_path / "report")
+               for d in docs)

@@ -15,10 +15,11 @@ Two layouts, chosen by size:
   to the index. Any document is one click from the index's table (filtered or
   sorted by the script) or two clicks through the list pages.
 
-The folder is rebuilt incrementally: ``report/manifest.json`` keeps, per document, a key
-(a hash of its stored JSON, its neighbours, the targets, the page's script and style,
-and :data:`PAGE_VERSION`, a digest of this package's code) and its index entry. A page
-whose key did not change is neither parsed nor rendered nor written; pages of documents
+The folder is rebuilt incrementally: ``report/manifest.json`` keeps the targets and
+:data:`PAGE_VERSION` (a digest of this package's code, the page's script and style
+included) and, in order, one record per document (:func:`record`: its name, the digest
+of its stored JSON and its index entry), so its neighbours too. A page whose digest and
+neighbours did not change is neither parsed nor rendered nor written; pages of documents
 no longer stored are removed. The list pages are keyed the same way (a hash of their
 rows): one whose rows did not change is neither rendered nor written; the index and
 ``flags.html`` are keyed on the report (less its timings) and every row. The runner
@@ -46,6 +47,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -345,9 +347,11 @@ class FolderWriter:
         self.base = "\0".join([PAGE_VERSION, CSP, *targets])  # what every page depends on
         self.old_lists: list[str] = []  # the list pages' keys, from the manifest
         self.old_index = ""  # the key of the index and flags page, from the manifest
-        self.old = self._manifest()
-        self.new: dict[str, tuple[str, dict]] = {}
+        self.old: list[list] = self._manifest()  # the records of the pages, in order
+        self.old_at = {record[0]: n for n, record in enumerate(self.old)}
+        self.new: dict[str, list | None] = {}  # name -> record (None: its page is waiting)
         self.files: set[str] = set()  # the pages' file names, for the sweep
+        self.links: list[str] = []  # the pages' links from the index, in order
         self.pending: tuple[Item, str, str] | None = None
         self.previous = ""
         self.written = 0  # pages rendered and written by this call
@@ -356,17 +360,23 @@ class FolderWriter:
         pages = folder / "d"
         self.existing = set(os.listdir(pages)) if pages.is_dir() else set()
 
-    def _manifest(self) -> dict[str, list]:
+    def _manifest(self) -> list[list]:
+        """The records of the pages the manifest lists (:func:`record`), in order; none
+        when it was written by another version or for other targets, or is damaged."""
         try:
             data = json.loads((self.folder / "manifest.json").read_text(encoding="utf-8"))
             if data.get("version") == PAGE_VERSION and data.get("targets") == self.targets:
+                pages = data["pages"]
+                if not (isinstance(pages, list) and all(
+                        isinstance(r, list) and len(r) == RECORD for r in pages)):
+                    return []
                 lists = data.get("lists", [])
                 self.old_lists = lists if isinstance(lists, list) else []
                 self.old_index = str(data.get("index", ""))
-                return data["pages"]
-        except (OSError, ValueError, KeyError, AttributeError):
+                return pages
+        except (OSError, ValueError, KeyError, AttributeError, TypeError):
             pass
-        return {}
+        return []
 
     def add(self, item: Item, text: str | None = None) -> None:
         """The next document (``text``: its JSON, when already made). A reference
@@ -382,20 +392,24 @@ class FolderWriter:
         self.pending = (item, name, key)
 
     def _emit(self, item: Item, name: str, json_digest: str, following: str) -> None:
-        key = hashlib.sha256("\0".join(
-            [self.base, json_digest, self.previous, following]).encode("utf-8", "surrogatepass")
-        ).hexdigest()
         file = f"{page_id(name)}.html"
         self.files.add(file)
-        old = self.old.get(name)
-        if old is not None and old[0] == key and file in self.existing:
-            self.new[name] = (key, old[1])
+        self.links.append(f"d/{file}")
+        # A page shows its document's JSON and its neighbours' names: it is the same
+        # when the manifest holds the same digest and neighbours (the version and the
+        # targets, which every page shows too, are the manifest's own).
+        n = self.old_at.get(name)
+        if (n is not None and self.old[n][1] == json_digest
+                and (self.old[n - 1][0] if n else "") == self.previous
+                and (self.old[n + 1][0] if n + 1 < len(self.old) else "") == following
+                and file in self.existing):
+            self.new[name] = self.old[n]
         else:
-            self.new[name] = (key, {})  # its place in the order; the entry comes with the page
+            self.new[name] = None  # its place in the order; the record comes with the page
             if not isinstance(item, Document | str):
                 item = item.json()
-            self.jobs.append((key, PageJob(item, name, str(self.folder / "d" / file),
-                                           self.previous, following)))
+            self.jobs.append((json_digest, PageJob(item, name, str(self.folder / "d" / file),
+                                                   self.previous, following)))
             if len(self.jobs) >= (BATCH if self.written >= PARALLEL_AFTER else PARALLEL_AFTER):
                 self._render()
         self.previous = name
@@ -426,7 +440,7 @@ class FolderWriter:
         if len(entries) < len(jobs):
             entries = [work(job) for _, job in jobs]
         for (key, job), entry in zip(jobs, entries, strict=True):
-            self.new[job.name] = (key, entry)
+            self.new[job.name] = record(key, entry)
             self.written += 1
 
     def finish(self, report: dict[str, Any]) -> None:
@@ -439,18 +453,17 @@ class FolderWriter:
             if self.pool is not None:
                 self.pool.shutdown(cancel_futures=True)
                 self.pool = None
-        entries = [entry for _, entry in self.new.values()]
+        records = [r for r in self.new.values() if r is not None]  # all of them, by now
         deleted = set(report.get("deleted_sources", []))
         rows: list[list[Any]] = []  # made when a file that shows them is written
 
         def all_rows() -> list[list[Any]]:
-            if not rows and entries:
-                rows.extend(index_row(e, e["doc"] in deleted) for e in entries)
+            if not rows and records:
+                rows.extend(map(record_row, records, repeat(deleted), self.links))
             return rows
 
         # A page's key stands for its document's JSON, hence for its index entry.
-        row_keys = [f"{key}{'d' if name in deleted else ''}"
-                    for name, (key, _) in self.new.items()]
+        row_keys = [f"{r[1]}{'d' if r[0] in deleted else ''}" for r in records]
         count = len(row_keys)
         lists = [f"list/{n:04d}.html" for n in range(1, (count - 1) // LIST_PAGE + 2)]
         list_keys = []
@@ -476,21 +489,24 @@ class FolderWriter:
         ).encode("utf-8", "surrogatepass")).hexdigest()
         if not (index_key == self.old_index and (self.folder / "index.html").is_file()
                 and (self.folder / "flags.html").is_file()):
-            flags, flagged = render_flags_table(entries)
-            hrefs = {e["doc"]: e["href"] for e in entries}
+            # The flags page lists the documents with flags; the overview links the
+            # documents it names (failed, quarantined) to their pages.
+            flags, flagged = render_flags_table([flag_entry(r) for r in records if r[-2]])
+            hrefs = {r[0]: r[1] for r in all_rows()}
             _write_changed(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
                            '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
                            + flags + tail())
             _write_changed(self.folder / "index.html", head("Pipeline run report")
                            + render_overview(report, all_rows(), flagged, "flags.html", hrefs)
                            + render_index(all_rows(), lists) + tail())
-        if (self.written == 0 and list_keys == self.old_lists and list(self.new) == list(self.old)
-                and index_key == self.old_index and (self.folder / "manifest.json").is_file()):
-            self._sweep(lists)  # every page and entry as the manifest holds them: the same
+        if (self.written == 0 and list_keys == self.old_lists
+                and list(self.new) == list(self.old_at) and index_key == self.old_index
+                and (self.folder / "manifest.json").is_file()):
+            self._sweep(lists)  # every page and record as the manifest holds them: the same
             return
         _write_changed(self.folder / "manifest.json", json.dumps(
             {"version": PAGE_VERSION, "targets": self.targets, "lists": list_keys,
-             "index": index_key, "pages": self.new},
+             "index": index_key, "pages": records},
             ensure_ascii=False, separators=(",", ":")) + "\n")
         self._sweep(lists)
 
@@ -506,6 +522,49 @@ class FolderWriter:
             for path in listing.iterdir():
                 if path.name not in current and path.suffix == ".html":
                     path.unlink()
+
+
+RECORD = 13  # the length of a page's record in the manifest (:func:`record`)
+
+
+def record(json_digest: str, entry: dict[str, Any]) -> list:
+    """A page's record in the manifest: the document's name, the digest of its JSON, its
+    row of the index less the name and link (:func:`index_row`; its status that of the
+    document), and its QA flags (counts and flagged sentences, for the flags page). A list,
+    which JSON reads and writes in about a third of the time of the entry's object; the
+    link follows from the name.
+
+    >>> r = record("d1", {"doc": "a.txt", "href": "d/x.html", "lang": "pt", "status": "ok",
+    ...                   "fixes": 1, "spans": 0, "segments": 2, "kinds": ["k"], "title": "T",
+    ...                   "flags": {}, "flagged": []})
+    >>> r, len(r) == RECORD
+    (['a.txt', 'd1', 'pt', 'ok', 1, 0, 0, 2, 'k', '', 'T', {}, []], True)
+    >>> row = record_row(r, set())
+    >>> row[1] == f"d/{page_id('a.txt')}.html", row[2:], record_row(r, {"a.txt"})[3]
+    (True, ['pt', 'ok', 1, 0, 0, 2, 'k', '', 'T'], 'deleted')
+    """
+    return [entry["doc"], json_digest, *index_row(entry, False)[2:], entry["flags"],
+            entry["flagged"]]
+
+
+def _href(name: str) -> str:
+    return f"d/{page_id(name)}.html"
+
+
+def record_row(record: list, deleted: set[str], href: str = "") -> list[Any]:
+    """The index's row of a page's record (:func:`index_row`): ``deleted`` names the
+    documents deleted from the corpus, their status in the index; ``href``: the page's
+    link, when known (made from the name otherwise)."""
+    row = [record[0], href or _href(record[0]), *record[2:-2]]
+    if record[0] in deleted:
+        row[3] = "deleted"
+    return row
+
+
+def flag_entry(record: list) -> dict[str, Any]:
+    """What the flags page needs of a page's record (:func:`render_flags_table`)."""
+    return {"doc": record[0], "href": _href(record[0]), "flags": record[-2],
+            "flagged": record[-1]}
 
 
 def _write_changed(path: Path, data: str) -> None:

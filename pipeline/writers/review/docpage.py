@@ -195,6 +195,8 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
                      else float(item[0].text.strip() == paragraphs[j].strip()))
             if share > best:
                 best, where = share, j
+                if share >= 1.0:  # none after it can hold more (the first best is kept)
+                    break
         if best < ALIGN_SHARE:
             groups.append(([], [item]))
         elif where == last:
@@ -277,11 +279,12 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> str:
                     "</td>", False)
         a, b = ranges[indices[0]][0], ranges[indices[-1]][1]
         i, j = bisect_right(ends, a), bisect_left(starts, b)
-        html = marked(source, src_marks[i:j], a, b)
+        html = marked(source, src_marks[i:j], a, b) if j > i else esc(source[a:b])
         return (f'<td class="src" rowspan="{rowspan}" lang="{esc(doc.lang)}">{html}</td>',
                 j > i)
 
     width = 1 + len(targets)
+    doc_lang = esc(doc.lang)
     cols = f'<col><col>{"<col>" * len(targets)}' if targets else "<col><col>"
     out = [
         "<h3>Texts</h3>\n",
@@ -315,17 +318,20 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> str:
                              + '<td class="missing">(no sentences)</td>' * len(targets)])
             for seg in segs:
                 marks = marks_of[id(seg)]
-                kinds.update("foreign" if m.css == "foreign" else "fix" for m in marks)
+                for m in marks:
+                    kinds.add("foreign" if m.css == "foreign" else "fix")
                 tag = ""
-                if seg.lang and seg.lang != doc.lang:
+                lang = seg.lang
+                if lang and lang != doc.lang:
                     kinds.add("other")
-                    tag = f'<span class="lt" title="sentence language">{esc(seg.lang)}</span>'
-                cells = [f'<td class="{kind}" lang="{esc(seg.lang or doc.lang)}" '
-                         f'title="{esc(seg.id)} ({esc(seg.lang)}, {seg.score:.2f})">'
-                         f"{tag}{marked(seg.text, marks)}</td>"]
+                    tag = f'<span class="lt" title="sentence language">{esc(lang)}</span>'
+                cells = [f'<td class="{kind}" lang="{esc(lang) if lang else doc_lang}" '
+                         f'title="{esc(seg.id)} ({esc(lang)}, {seg.score:.2f})">'
+                         f"{tag}{marked(seg.text, marks) if marks else esc(seg.text)}</td>"]
                 for tgt in targets:
                     cells.append(_translation(seg, tgt))
-                    kinds.update(["flag"] if seg.flags.get(tgt) else [])
+                    if seg.flags.get(tgt):
+                        kinds.add("flag")
                 rows.append(cells)
         cell, fixed = source_cell(indices, len(rows))
         kinds.update(["fix"] if fixed else [])
@@ -476,19 +482,20 @@ def token_diff(old: list[str], new: list[str]) -> list[tuple[str, list[str], lis
     """
     runs: list[tuple[str, list[str], list[str]]] = []
     i = j = 0
-    while i < len(old) and j < len(new):
+    n, m = len(old), len(new)
+    while i < n and j < m:
         start_i, start_j = i, j
-        while i < len(old) and j < len(new) and old[i] == new[j]:
+        while i < n and j < m and old[i] == new[j]:
             i, j = i + 1, j + 1
         if i > start_i:
             runs.append(("=", old[start_i:i], new[start_j:j]))
-        if i == len(old) or j == len(new):
+        if i == n or j == m:
             break
         found = None
         for total in range(1, 2 * RESYNC + 1):
             for di in range(max(0, total - RESYNC), min(total, RESYNC) + 1):
                 a, b = i + di, j + total - di
-                if a < len(old) and b < len(new) and old[a] == new[b] and old[a].strip():
+                if a < n and b < m and old[a] == new[b] and old[a].strip():
                     found = (a, b)
                     break
             if found:
@@ -497,9 +504,43 @@ def token_diff(old: list[str], new: list[str]) -> list[tuple[str, list[str], lis
             break
         runs.append(("~", old[i:found[0]], new[j:found[1]]))
         i, j = found
-    if i < len(old) or j < len(new):
+    if i < n or j < m:
         runs.append(("~", old[i:], new[j:]))
     return runs
+
+
+def _common_start(a: str, b: str) -> int:
+    """Where the tokens (:data:`_TOKEN`) both lines start with end, at most: their
+    common prefix, less its last token where that token goes on in either line.
+
+    >>> _common_start("norte -coreana KCNA", "norte-coreana KCNA")
+    5
+    >>> _common_start("ab cd", "ab ce"), _common_start("ab", "abc"), _common_start("a.", "a.b")
+    (3, 0, 2)
+    """
+    low, high = 0, min(len(a), len(b))
+    while low < high:  # the longest common prefix, by bisection (slices compare in C)
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    if low == 0:
+        return 0
+    run = _run_class(a[low - 1])
+    if run and ((low < len(a) and _run_class(a[low]) == run)
+                or (low < len(b) and _run_class(b[low]) == run)):
+        while low and _run_class(a[low - 1]) == run:  # the whole token goes
+            low -= 1
+    return low
+
+
+def _run_class(char: str) -> str:
+    """The kind of run ``char`` belongs to in :data:`_TOKEN`: ``s`` (spaces), ``w`` (word
+    characters, as ``\\w`` matches them), or "" (a sign: a token of its own)."""
+    if char.isspace():
+        return "s"
+    return "w" if char.isalnum() or char == "_" else ""
 
 
 def _words_diff(a: str, b: str) -> str:
@@ -509,7 +550,12 @@ def _words_diff(a: str, b: str) -> str:
     'norte<del>·</del>-coreana KCNA'
     """
     html = []
-    for op, removed, added in token_diff(_TOKEN.findall(a), _TOKEN.findall(b)):
+    # The common start, less its last token (which may go on differently), is the first
+    # tokens of both: one token for token_diff's first run, not tokenized.
+    start = _common_start(a, b)
+    head = [a[:start]] if start else []
+    for op, removed, added in token_diff(head + _TOKEN.findall(a, start),
+                                         head + _TOKEN.findall(b, start)):
         if op == "=":
             html.append(esc("".join(removed)))
             continue

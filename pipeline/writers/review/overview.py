@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from pipeline.writers.review.assets import bar
-from pipeline.writers.review.text import esc
+from pipeline.writers.review.text import esc, needs_escape
 
 INDEX_PAGE = 100  # rows of the index on one screen (the script pages through the rest)
 EYES_LIST = 20  # failed or quarantined documents named in "what needs your eyes"
@@ -293,9 +293,11 @@ def _index_table(rows: list[list[Any]], body_id: str) -> str:
 
 
 def _index_row(r: list[Any]) -> str:
-    sub = f'<div class="sub">{esc(r[10])}</div>' if r[10] else ""
-    status = esc(r[3])
-    return (f'<tr><td><a href="{esc(r[1])}">{esc(r[0])}</a>{sub}</td><td>{esc(r[2])}</td>'
+    doc, href, lang, status, title = r[0], r[1], r[2], r[3], r[10]
+    if needs_escape(f"{doc}{href}{lang}{status}{title}"):  # most rows need none
+        doc, href, lang, status, title = map(esc, (doc, href, lang, status, title))
+    sub = f'<div class="sub">{title}</div>' if title else ""
+    return (f'<tr><td><a href="{href}">{doc}</a>{sub}</td><td>{lang}</td>'
             f'<td><span class="badge {status}">{status}</span></td><td class="n">{r[4]}</td>'
             f'<td class="n">{r[5]}</td><td class="n">{r[6]}</td><td class="n">{r[7]}</td></tr>')
 

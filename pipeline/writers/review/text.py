@@ -40,6 +40,15 @@ def esc(text: str) -> str:
     return _CONTROL.sub(_symbol, text) if _CONTROL.search(text) else text
 
 
+def needs_escape(text: str) -> bool:
+    """Whether :func:`esc` changes ``text`` (one search for several texts joined).
+
+    >>> needs_escape("Olá mundo"), needs_escape("a & b"), needs_escape("\\x00")
+    (False, True, True)
+    """
+    return _SPECIAL.search(text) is not None
+
+
 # Whitespace made visible where it is all there is to see (a fix of line ends).
 _VISIBLE = str.maketrans({"\r": "␍", "\n": "␊", "\t": "⇥", " ": "·", "\u00a0": "⍽"})
 
