@@ -116,7 +116,7 @@ def detect_lines(detect: Detect, lines: list[str], scores: bool) -> list[str]:
 
     out = []
     raws = detect.scorer.scores_many(lines)
-    opened = detect.open_languages(lines, raws)
+    opened = detect.open_languages(lines, raws, unclear=True)
     for line, raw, other in zip(lines, raws, opened, strict=True):
         lang, score = detect.decide(line, raw, "", other)
         lang = lang or UNDETERMINED
