@@ -313,7 +313,8 @@ def seven() -> Detect:
         # the candidate's win rested on names; the few lower-case words are Yoruba,
         # and the names are Latin's
         ("Ibujoko re wa ni Ogbomoso.", "yo"),
-        ("Collegium Sancti Petri Romae.", "la"),
+        ("Ecclesia Sancti Laurentii Maioris.", "la"),
+        ("Factio Liberalis Australiae.", "la"),
     ],
 )
 def test_a_line_of_names_is_not_adopted_by_a_candidate(seven, line, lang):

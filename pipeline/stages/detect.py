@@ -210,37 +210,11 @@ OPEN_TOP = 3
 # reopened." loaded Welsh, Latvian and Xhosa). Dev half of bench/openset.py,
 # adoption / own code / control accuracy: never skipped 1.60 / 94.80 / 99.66;
 # 0.9: 1.65 / 94.75 / 99.66; 0.7: 1.70 / 94.71 / 99.69; 0.5: 1.75 / 94.67 / 99.69.
+# The sample run's (`pipeline run corpus`) largest process, maximum RSS by
+# `/usr/bin/time -v`: 0.7 444 MB, 0.9 524 MB, never skipped 628 MB.
 OPEN_SKIP_HOME = 0.7
 OPEN_MIN_CONF = 0.5
 OPEN_MIN_FAMILY = 0.4
-# A line read on its own (`pipeline detect`, Detect.languages without a document
-# language), whose checks above fail although lingua's high-accuracy models give the
-# languages off the list at least OPEN_UNCLEAR of their confidence, has no clear
-# language: its words read as a candidate, its letters as another language ("Sardina
-# pilchardus Sardina generoko animalia da": Latin names in a Basque frame). It is
-# "und" rather than adopted by the candidate. Inside a document the document's
-# language decides such a segment, as before. Dev half of bench/openset.py,
-# adoption / own code / control accuracy (with OPEN_MIN_LOWER): without 1.38 / 95.27 /
-# 99.80; 0.8: 1.18 / 95.27 / 99.74 (68 sentences und, 2 of them controls: a Dutch
-# line of Latin species names, a French one with broken accents); 0.5: 140 und, 9
-# controls.
-OPEN_UNCLEAR = 0.8
-# A line whose capitalised words (names, acronyms, titles) outnumber its lower-case
-# ones (fewer than OPEN_MIN_LOWER of its words) is checked as one that does not fit
-# its best candidate (Detect.fits): its candidate win rests on names ("Ibujoko re wa
-# ni Ilobu.", "Cappella Collegii Trinitatis."). Dev half, adoption / own code /
-# control accuracy: without 1.63 / 95.08 / 99.86; 0.5: 1.42 / 95.23 / 99.83;
-# 0.7: 1.38 / 95.27 / 99.80.
-OPEN_MIN_LOWER = 0.7
-# A line read on its own whose letters are at least OPEN_SCRIPT_SHARE in a script no
-# candidate uses is answered by that part, as a text in that script ("Read More
-# Politics Latest News from ... in Urdu" + an Urdu sentence is Urdu; a Korean
-# sentence with English titles in brackets is Korean). Inside a document such a part
-# is a foreign span (Detect.script_runs), as before. Dev half: no control sentence
-# has 10% of its letters in such a script; with 0.35, adoption 1.18 -> 1.04 and own
-# code 95.27 -> 95.40 (47 sentences: ur, hi, ko, th, fa, bn, mk, mn); a Latin
-# sentence quoting a Greek or Russian name stays Latin.
-OPEN_SCRIPT_SHARE = 0.35
 # Dev half of bench/openset.py, 200 sentences per language, adoption / own code /
 # control accuracy: without the family rule 1.47 / 95.01 / 99.57; family 0.5 alone
 # 1.97 / 94.74 / 99.71; both (these values) 1.69 / 94.90 / 99.64.
@@ -260,6 +234,36 @@ OPEN_COMMON_SHARE = 0.5
 # OPEN_SKIP_HOME 0.7: all words 1.70 / 94.71 / 99.69; listed words, at least 0.75
 # of them: 1.70 / 94.71 / 99.74; 0.6: 2.30 / 94.13 / 99.86.
 OPEN_COMMON_LISTED = 0.75
+# Three rules for short lines, measured together on the dev half of bench/openset.py
+# (adoption / own code / control accuracy): without them 1.63 / 95.08 / 99.86, with
+# them 1.13 / 95.35 / 99.86; each left out: ABLATIONS.
+# - Names: a line whose capitalised words that its best candidate's list lacks (names)
+#   are more than 1 - OPEN_MIN_LOWER of its words does not fit that candidate
+#   (Detect.fits): its win rests on names ("Ibujoko re wa ni Ilobu.", "Cappella
+#   Collegii Trinitatis."). German nouns are listed words, not names. (Counting every
+#   capitalised word made hundreds of German control sentences unfit, and cost four.)
+OPEN_MIN_LOWER = 0.7
+# - No clear language: a line read on its own (`pipeline detect`, Detect.languages
+#   without a document language) of at most OPEN_UNCLEAR_WORDS words, whose checks
+#   above fail although lingua's high-accuracy models give the languages off the list
+#   at least OPEN_UNCLEAR of their confidence, reads as a candidate by its words and
+#   as another language by its letters ("Thunnus thynnus Thunnus generoko animalia
+#   da": Latin names in a Basque frame). It is "und" rather than adopted. Inside a
+#   document the document's language decides such a segment, as before. Dev half: 57
+#   sentences und, no control; without the length limit 68, two of them controls (a
+#   Dutch sentence of Latin species names, a French one with broken accents, both
+#   over 20 words); OPEN_UNCLEAR 0.5: 140, nine controls.
+OPEN_UNCLEAR = 0.8
+OPEN_UNCLEAR_WORDS = 16
+# - Another script: a line read on its own whose letters are at least
+#   OPEN_SCRIPT_SHARE in a script no candidate uses is read as a text in that script
+#   ("Read More Politics Latest News from ... in Urdu" + an Urdu sentence is Urdu; a
+#   Korean sentence with English titles in brackets is Korean). Inside a document such
+#   a part is a foreign span (Detect.script_runs), as before. Dev half: no control
+#   sentence has 10% of its letters in such a script; 47 off-list sentences (ur, hi,
+#   ko, th, fa, bn, mk, mn) have 35% or more; a Latin sentence quoting a Greek or
+#   Russian name stays Latin.
+OPEN_SCRIPT_SHARE = 0.35
 # Languages lingua and word lists confuse with a candidate (Catalan reads as
 # Spanish, Afrikaans as Dutch): a text that fits a candidate is still checked
 # against its neighbours outside the candidates, by their word list where wordfreq
@@ -1217,7 +1221,7 @@ class Detect(Stage):
         True
         >>> d.fits("To jest polskie zdanie o pogodzie i polityce.", "pt")
         False
-        >>> d.fits("Collegium Sancti Petri Romae.", "pt")
+        >>> d.fits("Ibujoko re wa ni Ogbomoso.", "pt")
         False
         """
         at = self.scorer.candidates.index(lang)
@@ -1226,7 +1230,11 @@ class Detect(Stage):
             self.scorer.word_vector(w.casefold())[at]
             for w in every if not w[0].isupper()
         ]
-        if len(found) < OPEN_MIN_LOWER * len(every):
+        named = sum(  # capitalised words the candidate's list lacks: names
+            self.scorer.word_vector(w.casefold())[at] < OPEN_RARE_LOG10
+            for w in every if w[0].isupper()
+        )
+        if named > (1 - OPEN_MIN_LOWER) * len(every):
             return False
         if not found:
             return True
@@ -1386,7 +1394,8 @@ class Detect(Stage):
                     and self.words_agree(texts[i], answer, scores)
                 ):
                     out[i] = found
-                elif unclear and elsewhere >= OPEN_UNCLEAR:
+                elif (unclear and elsewhere >= OPEN_UNCLEAR
+                      and len(words(texts[i])) <= OPEN_UNCLEAR_WORDS):
                     out[i] = {langs_table.UNDETERMINED: 0.0}
         for i in kept:  # staying with a candidate: unless its close partner's words tell
             if out[i] is None:
