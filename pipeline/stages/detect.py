@@ -236,7 +236,8 @@ OPEN_COMMON_SHARE = 0.5
 OPEN_COMMON_LISTED = 0.75
 # Three rules for short lines, measured together on the dev half of bench/openset.py
 # (adoption / own code / control accuracy): without them 1.63 / 95.08 / 99.86, with
-# them 1.13 / 95.35 / 99.86; each left out: ABLATIONS.
+# them 1.13 / 95.35 / 99.86; each left out: names 1.32 / 95.20 / 99.86, no clear
+# language 1.29 / 95.35 / 99.86, another script 1.27 / 95.22 / 99.86.
 # - Names: a line whose capitalised words that its best candidate's list lacks (names)
 #   are more than 1 - OPEN_MIN_LOWER of its words does not fit that candidate
 #   (Detect.fits): its win rests on names ("Ibujoko re wa ni Ilobu.", "Cappella
