@@ -326,6 +326,8 @@ def test_a_line_with_no_clear_language_is_und_alone_and_the_documents_in_one(sev
     # neither Italian nor one off-list language
     line = "Thunnus thynnus Thunnus generoko animalia da."
     assert detect_lines(seven, [line], scores=False) == ["und"]
+    assert json.loads(detect_lines(seven, [line], scores=True)[0]) == {
+        "lang": "und", "score": 0.0, "scores": {}}
     assert seven.languages([line])[0][0] == "und"
     assert seven.languages([line], "it")[0][0] == "it"  # inside an Italian document
 

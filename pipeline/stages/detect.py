@@ -1501,6 +1501,8 @@ class Detect(Stage):
         if not scores:
             return doc_lang, 0.0
         if opened:
+            if langs_table.UNDETERMINED in opened:  # no clear language (OPEN_UNCLEAR)
+                return langs_table.UNDETERMINED, 0.0
             return decide_language(opened, doc_lang)
         label = frozenset()
         if len(text) <= boilerplate.MAX_LABEL_LINE_CHARS:
