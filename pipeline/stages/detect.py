@@ -211,7 +211,8 @@ OPEN_TOP = 3
 # adoption / own code / control accuracy: never skipped 1.60 / 94.80 / 99.66;
 # 0.9: 1.65 / 94.75 / 99.66; 0.7: 1.70 / 94.71 / 99.69; 0.5: 1.75 / 94.67 / 99.69.
 # The sample run's (`pipeline run corpus`) largest process, maximum RSS by
-# `/usr/bin/time -v`: 0.7 444 MB, 0.9 524 MB, never skipped 628 MB.
+# `/usr/bin/time -v`: 0.7 290 MB (as before the names, und and script rules), 0.9
+# 337 MB, never skipped 402 MB: above the 300 MB the sample run is held to.
 OPEN_SKIP_HOME = 0.7
 OPEN_MIN_CONF = 0.5
 OPEN_MIN_FAMILY = 0.4
