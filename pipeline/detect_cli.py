@@ -10,7 +10,9 @@ one JSON object per line (``{"lang": "de", "score": 0.97, "scores": {...}}``,
 probabilities over the candidates, or over the languages outside them that the
 line may be in). The candidates narrow the choice; a line clearly in another
 language gets that language's ISO 639-1 code ("ru", "pl"), and a line without
-letters, or whose only words are a web or e-mail address, gets ``und``.
+letters, or whose only words are a web or e-mail address, gets ``und``, as does a
+short line whose words read as a candidate while its letters read as another
+language (score 0.0, no scores).
 Lines are split on "\\n" only (a trailing "\\r" is dropped) and decoded as UTF-8,
 undecodable bytes replaced. Lines are scored in batches, so 100k lines take
 seconds, not minutes.
@@ -116,12 +118,12 @@ def detect_lines(detect: Detect, lines: list[str], scores: bool) -> list[str]:
 
     out = []
     raws = detect.scorer.scores_many(lines)
-    opened = detect.open_languages(lines, raws)
+    opened = detect.open_languages(lines, raws, unclear=True)
     for line, raw, other in zip(lines, raws, opened, strict=True):
         lang, score = detect.decide(line, raw, "", other)
         lang = lang or UNDETERMINED
         if scores:
-            found = other or raw
+            found = {} if lang == UNDETERMINED else other or raw
             record = {"lang": lang, "score": score, "scores": posterior(found) if found else {}}
             out.append(json.dumps(record, ensure_ascii=False))
         else:

@@ -297,3 +297,51 @@ def test_a_candidates_close_partner_off_the_list_is_told_by_its_words(line, lang
     detect = Detect(["pt", "de", "en", "es", "fr", "it", "nl"])
     assert detect.languages([line])[0][0] == lang
 
+
+
+SEVEN = ["pt", "de", "en", "es", "fr", "it", "nl"]
+
+
+@pytest.fixture(scope="module")
+def seven() -> Detect:
+    return Detect(SEVEN)
+
+
+@pytest.mark.parametrize(
+    "line, lang",
+    [
+        # the candidate's win rested on names; the few lower-case words are Yoruba,
+        # and the names are Latin's
+        ("Ibujoko re wa ni Ogbomoso.", "yo"),
+        ("Ecclesia Sancti Laurentii Maioris.", "la"),
+        ("Factio Liberalis Australiae.", "la"),
+    ],
+)
+def test_a_line_of_names_is_not_adopted_by_a_candidate(seven, line, lang):
+    assert seven.languages([line])[0][0] == lang
+
+
+def test_a_line_with_no_clear_language_is_und_alone_and_the_documents_in_one(seven):
+    # Latin species names in a Basque frame: the words read as Italian, lingua as
+    # neither Italian nor one off-list language
+    line = "Thunnus thynnus Thunnus generoko animalia da."
+    assert detect_lines(seven, [line], scores=False) == ["und"]
+    assert json.loads(detect_lines(seven, [line], scores=True)[0]) == {
+        "lang": "und", "score": 0.0, "scores": {}}
+    assert seven.languages([line])[0][0] == "und"
+    assert seven.languages([line], "it")[0][0] == "it"  # inside an Italian document
+
+
+@pytest.mark.parametrize(
+    "line, lang",
+    [
+        ("Read More Politics Latest News from Lahore (Punjab) in Urdu "
+         "یہ ایک اردو جملہ ہے جو خبروں کے بارے میں ہے۔", "ur"),
+        ("Latest update March 2015 from the city desk "
+         "서울시는 오늘 새로운 교통 정책을 발표했다.", "ko"),
+    ],
+)
+def test_a_line_partly_in_another_script_is_that_scripts_language_alone(seven, line, lang):
+    # most letters are Latin (English boilerplate), over a third in the other script
+    assert detect_lines(seven, [line], scores=False) == [lang]
+    assert seven.languages([line], "en")[0][0] == "en"  # a document's: a foreign span
