@@ -15,7 +15,7 @@ English with it:
     argostranslate's favour).
 (b) our translate stage at beam 4, (c) at beam 1: ``Translate(engine, ["en"], memory)``
     over documents of 25 sentences, the engine with the config's defaults (threads = cores,
-    int8, ``max_batch_tokens`` 1,024, divided by the beam size) and a cold translation
+    int8, ``max_batch_tokens`` 2,048, divided by the beam size) and a cold translation
     memory, written as it goes.
 (d) CTranslate2's ``translate_batch`` on the pre-tokenised sentences, the limit: the best of
     a small sweep (thread split x batch size, on up to 200 sentences) per beam, then run on
@@ -36,7 +36,8 @@ English with it:
     SentencePiece, loads the model, tokenises, translates (beam 4, the engine's threads
     as ``inter_threads`` with one thread each, batches of ``max_batch_tokens / beam``
     tokens, the same decoding length) and detokenises. Target tokens/s of both and the
-    ratio (target: 0.9x or more); ``--repeat N`` alternates them N times and keeps each
+    ratio (target: 0.9x or more); ``--batch-tokens N``: ``max_batch_tokens`` of both (default
+    the config's); ``--repeat N`` alternates them N times and keeps each
     one's best, as the machine's load swings. Run alone: ``--only h``. Both are timed the
     same way (wall clock from the child's start to its end) and their CPU seconds (user +
     system, the child's threads included) and the load average are printed beside: on a
@@ -95,6 +96,8 @@ DOC_SENTENCES = 25  # sentences per document
 PARAGRAPH_SENTENCES = 5
 SWEEP_SENTENCES = 200
 SEED = 7
+# ``--batch-tokens``: max_batch_tokens of (h)'s whole run and raw program (None: the config's).
+BATCH_TOKENS: int | None = None
 
 
 @contextmanager
@@ -217,7 +220,7 @@ def make_engine(beam: int, length: int, device: str = "cpu") -> Any:
         device=device,
         compute_type=config.compute_type,
         threads=config.threads or None,
-        max_batch_tokens=config.max_batch_tokens,
+        max_batch_tokens=BATCH_TOKENS or config.max_batch_tokens,
         max_decoding_ratio=0.0,
         max_decoding_extra=length,
         min_decoding_length=length,
@@ -373,7 +376,7 @@ def raw_program(package_dir: Path, sentences: list[str], root: Path, length: int
     source.write_text("\n".join(sentences) + "\n", encoding="utf-8")
     threads = config.threads or available_cpus()
     args = [str(package_dir), str(source), str(length), str(beam), str(threads),
-            str(config.max_batch_tokens // beam), str(root / "raw.txt"),
+            str((BATCH_TOKENS or config.max_batch_tokens) // beam), str(root / "raw.txt"),
             compute or resolve_compute_type(config.compute_type, device), device]
     load = os.getloadavg()[0]
     started, cpu = time.perf_counter(), children_cpu()
@@ -472,6 +475,9 @@ def whole_run(sentences: list[str], root: Path, length: int,
         "from pipeline.runner import run\n"
         "config = Config(targets=['en'])\n"
         "config.translate.beam_size = 4\n"
+        f"bench.BATCH_TOKENS = {BATCH_TOKENS!r}\n"
+        f"config.translate.max_batch_tokens = {BATCH_TOKENS or 0} or"
+        " config.translate.max_batch_tokens\n"
         f"engine = make_engine(4, {length}, {device!r})\n"
         f"config.translate.device = {device!r}\n"
         # ``former_calls``: the engine called with the stage's former 4,096 tokens a call.
@@ -728,8 +734,13 @@ def main(argv: list[str] | None = None) -> int:
                         " overlapped")
     parser.add_argument("--repeat", type=int, default=1,
                         help="(h): alternate raw and whole run N times, keep each's best")
+    parser.add_argument("--batch-tokens", type=int, default=None,
+                        help="(h): max_batch_tokens of the whole run and the raw program"
+                        " (default: the config's, 2048; 1024 was the default before)")
     parser.add_argument("--argos-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    global BATCH_TOKENS
+    BATCH_TOKENS = args.batch_tokens
     if args.argos_child:
         path, count, length = args.argos_child
         lines = [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines()]
