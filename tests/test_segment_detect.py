@@ -35,6 +35,26 @@ def test_numbers_and_abbreviations_do_not_end_sentences():
     ]
 
 
+def test_an_era_after_a_year_and_a_sum_of_money_start_and_end_sentences():
+    # "a.C." / "B.C." ended in a one-letter "initial" and glued two sentences together;
+    # a sentence opening with "$" was never split off.
+    assert split_sentences(
+        "A cidade foi destruída por volta de 1600 a.C. A nova muralha veio depois."
+    ) == ["A cidade foi destruída por volta de 1600 a.C.", "A nova muralha veio depois."]
+    assert split_sentences("Rome was small in 700 B.C. It grew fast.") == [
+        "Rome was small in 700 B.C.",
+        "It grew fast.",
+    ]
+    assert split_sentences("Foi um abuso. $5,000 por pessoa. €20 por criança.") == [
+        "Foi um abuso.",
+        "$5,000 por pessoa.",
+        "€20 por criança.",
+    ]
+    # not after a place: "D.C." and "B.C." without a year before them go on
+    places = "Talks in Washington D.C. Mayor Bowser and Vancouver, B.C. Premier Eby."
+    assert split_sentences(places) == [places]
+
+
 def test_document_language_and_german_span_in_portuguese_dateline():
     doc = _doc(DATELINE)
     assert doc.lang == "pt"

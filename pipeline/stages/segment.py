@@ -1,8 +1,9 @@
 """Segment stage: split each block into sentences, the unit of detection and translation.
 
 A rule-based splitter: a sentence ends at ``.``, ``!``, ``?`` or ``…`` (with any
-closing quotes or brackets) followed by whitespace and an uppercase letter, digit
-or opening quote, except after an abbreviation or an initial. Each line of a
+closing quotes or brackets) followed by whitespace and an uppercase letter, digit,
+currency sign or opening quote, except after an abbreviation or an initial (an era
+written after a year, "a.C.", "B.C.", "J.-C.", ends a sentence when one follows). Each line of a
 block is split on its own, so lists and headings are never glued together.
 Joining a block's segments with the whitespace between them gives the block back.
 """
@@ -25,10 +26,21 @@ ABBREVIATIONS = frozenset(
     """.split()
 )
 
+# Eras written after a year, whose last letter would otherwise pass for an initial:
+# "700 a.C. No final..." (pt, es, it: antes/después/dopo Cristo), "300 B.C. The..."
+# (en), "52 av. J.-C. La..." (fr). After a year and before a capital they end the
+# sentence far more often than a name follows them inside one. Only after a number:
+# "Washington D.C. Mayor..." and "Vancouver, B.C. Premier..." go on.
+ERA_END = re.compile(
+    r"\d[ \u00a0]+(?:[ad]\.[ \u00a0]?C|B\.[ \u00a0]?C|(?:av|apr)\.[ \u00a0]?J\.-C)\."
+    r"[\"'”’»)\]]{0,3}$"
+)
+
 # End of a sentence: terminal punctuation (possibly repeated) and closing quotes or
-# brackets, then whitespace, then what can start a sentence.
+# brackets, then whitespace, then what can start a sentence (a currency sign too:
+# "inacreditável. $5,000 por pessoa").
 SENTENCE_END = re.compile(
-    r"""(?<=[.!?…])["'”’»)\]]{0,3}(?P<gap>[ \t]+)(?=["'“‘«(\[¿¡]?[A-ZÀ-ÖØ-Þ0-9])"""
+    r"""(?<=[.!?…])["'”’»)\]]{0,3}(?P<gap>[ \t]+)(?=["'“‘«(\[¿¡]?[A-ZÀ-ÖØ-Þ0-9$€£¥])"""
 )
 # The word before a period, to tell abbreviations and initials from sentence ends.
 LAST_WORD = re.compile(r"(\w+)\.[\"'”’»)\]]{0,3}$")
@@ -43,6 +55,12 @@ def split_sentences(line: str) -> list[str]:
     ['Mais de 10.000 soldados.', '"Escalada", disse Mark Rutte.']
     >>> split_sentences("Kim Jong Un met J. Smith. Then he left.")
     ['Kim Jong Un met J. Smith.', 'Then he left.']
+    >>> split_sentences("Foi erguido por volta de 1900 a.C. No final do século, caiu.")
+    ['Foi erguido por volta de 1900 a.C.', 'No final do século, caiu.']
+    >>> split_sentences("He lives in Washington D.C. Mayor Bowser came by.")
+    ['He lives in Washington D.C. Mayor Bowser came by.']
+    >>> split_sentences("É inacreditável. $5,000 por pessoa, o máximo.")
+    ['É inacreditável.', '$5,000 por pessoa, o máximo.']
     >>> split_sentences("Details")
     ['Details']
     """
@@ -51,7 +69,11 @@ def split_sentences(line: str) -> list[str]:
     for match in SENTENCE_END.finditer(line):
         candidate = line[start : match.start("gap")]
         last = LAST_WORD.search(candidate)
-        if last and (last.group(1).lower() in ABBREVIATIONS or len(last.group(1)) == 1):
+        if (
+            last
+            and (last.group(1).lower() in ABBREVIATIONS or len(last.group(1)) == 1)
+            and not ERA_END.search(candidate)
+        ):
             continue
         sentences.append(candidate)
         start = match.end("gap")
