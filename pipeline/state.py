@@ -369,15 +369,16 @@ class StateStore:
         return json.loads(row[0]) if row else []
 
     def put(self, item: StoredDocument) -> None:
+        translation = json.dumps(item.translation, sort_keys=True)
         self.db.execute(
             f"INSERT OR REPLACE INTO documents ({', '.join(COLUMNS)}) VALUES"
             f" ({', '.join('?' * len(COLUMNS))})",
             (item.doc, item.sha256, item.fingerprint, item.status, json.dumps(item.outputs),
              item.record, item.segments, item.document, json.dumps(item.missing),
-             json.dumps(item.translation, sort_keys=True)),
+             translation),
         )
         self._put_summary(item.doc, item.record, item.outputs, item.missing, item.segments,
-                          item.document, json.dumps(item.translation, sort_keys=True))
+                          item.document, translation)
 
     def _put_summary(self, doc: str, record: str, outputs: list[str], missing: list[str],
                      segments: str, document: str, translation: str) -> None:
