@@ -53,7 +53,7 @@ from typing import Any, Protocol
 
 from pipeline.document import Document
 from pipeline.log import warn
-from pipeline.state import digest  # a page is keyed on its JSON's, as stored
+from pipeline.state import digest  # sha256 of text; a page is keyed on its JSON's, as stored
 from pipeline.writers import atomic_write, atomic_write_bytes
 from pipeline.writers.review.assets import CSP, head, redirect, tail
 from pipeline.writers.review.docpage import (
@@ -90,10 +90,10 @@ def code_version(package: Path = Path(__file__).parent) -> str:
     >>> code_version().startswith("review-"), len(code_version())
     (True, 23)
     """
-    digest = hashlib.sha256()
+    hasher = hashlib.sha256()
     for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return "review-" + digest.hexdigest()[:16]
+        hasher.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return "review-" + hasher.hexdigest()[:16]
 
 
 PAGE_VERSION = code_version()  # in every page's key: a new version rebuilds every page
@@ -111,7 +111,7 @@ def page_id(doc: str) -> str:
     >>> len(page_id("pt/<artigo>.txt")), page_id("a.txt") == page_id("a.txt") != page_id("b.txt")
     (20, True)
     """
-    return hashlib.sha256(doc.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    return digest(doc)[:20]
 
 
 class CorpusSources:
@@ -212,9 +212,8 @@ def write_report(out: Path, documents: Iterable[Item], report: dict[str, Any],
     """
     report = {k: v for k, v in report.items() if k not in VOLATILE_REPORT_KEYS}
     targets = [str(t) for t in report.get("targets", [])]
-    report_key = hashlib.sha256("\0".join(
-        [PAGE_VERSION, CSP, *targets, json.dumps(report, ensure_ascii=False, default=str)]
-    ).encode("utf-8", "surrogatepass")).hexdigest()
+    report_key = digest("\0".join(
+        [PAGE_VERSION, CSP, *targets, json.dumps(report, ensure_ascii=False, default=str)]))
     if memo is not None:
         if _unchanged(out, memo.get(), report_key):
             return
@@ -468,10 +467,8 @@ class FolderWriter:
         lists = [f"list/{n:04d}.html" for n in range(1, (count - 1) // LIST_PAGE + 2)]
         list_keys = []
         for n, href in enumerate(lists):
-            key = hashlib.sha256("\0".join(
-                [self.base, f"{n} {len(lists)} {count}",
-                 *row_keys[n * LIST_PAGE:(n + 1) * LIST_PAGE]]).encode("utf-8", "surrogatepass")
-            ).hexdigest()
+            key = digest("\0".join([self.base, f"{n} {len(lists)} {count}",
+                                     *row_keys[n * LIST_PAGE:(n + 1) * LIST_PAGE]]))
             list_keys.append(key)
             if (n < len(self.old_lists) and self.old_lists[n] == key
                     and (self.folder / href).is_file()):
@@ -484,9 +481,8 @@ class FolderWriter:
                          + render_list([[r[0], "../" + r[1], *r[2:]] for r in part]) + nav
                          + tail(), durable=False)
         # The index and the flags page show the report (less its timings) and the rows.
-        index_key = hashlib.sha256("\0".join(
-            [self.base, json.dumps(report, ensure_ascii=False, default=str), *row_keys]
-        ).encode("utf-8", "surrogatepass")).hexdigest()
+        index_key = digest("\0".join(
+            [self.base, json.dumps(report, ensure_ascii=False, default=str), *row_keys]))
         if not (index_key == self.old_index and (self.folder / "index.html").is_file()
                 and (self.folder / "flags.html").is_file()):
             # The flags page lists the documents with flags; the overview links the
