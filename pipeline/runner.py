@@ -719,18 +719,14 @@ class Runner:
         for entry in todo:
             if self._unchanged_file(entry, known, fp):
                 self._found.add(entry.doc)
-                self.counts["unchanged"] += 1
-                self._current.add(entry.doc)
-                self.log.advance()
+                self._count_unchanged(entry.doc)
                 continue
             for item in self._items(entry):
                 if self.stop_signal is not None:
                     return
                 sha = item.sha256
                 if not self.options.force and known.get(item.doc, ("",))[:2] == (sha, fp):
-                    self.counts["unchanged"] += 1
-                    self._current.add(item.doc)
-                    self.log.advance()
+                    self._count_unchanged(item.doc)
                     key = self._read_stats.pop(item.doc, "")
                     if key and self._file_stats.get(item.doc) != key:
                         self._restat[item.doc] = key
@@ -744,6 +740,12 @@ class Runner:
                 return
         if shard:
             yield shard
+
+    def _count_unchanged(self, doc: str) -> None:
+        """A document found as stored: counted, kept as this corpus's, progress advanced."""
+        self.counts["unchanged"] += 1
+        self._current.add(doc)
+        self.log.advance()
 
     def _unchanged_file(self, entry: Entry, known: dict, fp: str) -> bool:
         """Whether a file holding one document is unchanged without reading it: its
