@@ -83,6 +83,70 @@ CLOSED_PREFIXES = {
 PREFIX_JOINED_MIN_ZIPF = 2.0
 PREFIX_HYPHEN_INITIALS = "hr"
 
+# German writes its verb particles and the points of the compass closed before a
+# lower-case word ("aufgeblieben", "herüberziehen", "bereitfand", "entgegenschlage",
+# "nordsamischen"): after one of these in lower case, a hyphen before a lower-case word
+# is a line-break hyphen, however rare the joined word is (wordfreq lacks most inflected
+# particle verbs). A compound of two coordinated adjectives never starts with one, and
+# "auf- und ab" (a suspended hyphen) is decided before. Found on the dev seeds of
+# bench/cleanup.py (1, 11-25): 6 breaks right that were wrong, none the other way.
+CLOSED_PARTICLES = {
+    "de": frozenset(
+        """ab an auf aus bei dar durch ein empor entgegen entlang fort her herab heran
+        herauf heraus herbei herein herüber herum herunter hervor hin hinab hinauf hinaus
+        hinein hinüber hinunter hinweg los mit nach nieder vor voran voraus vorbei vorüber
+        weg weiter wieder zu zurück zusammen bereit fest hoch statt teil über um unter
+        wider nord süd ost west""".split()
+    ),
+}
+
+# A German adjective made from a noun with one of these words ("kohlestromfreien",
+# "CDU-nahe", "bürgerfreundlich") may keep a hyphen after a capitalised noun
+# ("Kohlestrom-freien"), while a noun after a hyphen is capitalised ("Haar-Markt"): so a
+# capitalised head that is a word (Zipf HEAD_MIN_ZIPF: not "Picknickbe-reiche") before
+# one of these tails (with an adjective ending) is a compound, and before any other
+# lower-case tail a line-break hyphen. German grammar's adjective semi-suffixes
+# ("Halbsuffixe"), less "fest", which is also a noun ("Kastanien-fest": "Kastanienfest").
+# On the lingua sentences of ../shared/data (pyphen breaks, see FOREIGN_TAIL_MIN_ZIPF)
+# this keeps one line-break hyphen ("Praxi-bezogene").
+ADJECTIVE_TAILS = {
+    "de": frozenset(
+        """frei arm reich voll leer nah fern fähig mäßig artig haltig förmig gemäß
+        gerecht sicher freundlich feindlich schwer stark schwach weit würdig wert
+        eigen bedingt bezogen orientiert spezifisch typisch kritisch treu nahe""".split()
+    ),
+}
+ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
+
+# A part after a line-break hyphen is often an inflectional or derivational ending that
+# happens to be a word too ("multa-dos", "origina-ban", "atualiza-dor", "rocket-ed",
+# "traza-ble"), which a compound's second part seldom is ("tie-break", "betel-nut",
+# "cd-rom"). A tail of five letters or fewer that ends at least ENDING_MIN_WORDS of the
+# ENDING_LIST_WORDS most frequent words of the language (three letters longer than it,
+# or more) is such an ending: where the joined word is attested but rare, the hyphen is
+# a line-break hyphen. Pronouns after a hyphen (CLITICS) are left out. Set on the dev
+# seeds of bench/cleanup.py (1, 11-25): endings of the compounds there end at most 46
+# such words ("pique-nique"), line-break tails mostly hundreds.
+ENDING_LIST_WORDS = 50_000
+ENDING_MAX_CHARS = 5
+ENDING_MIN_WORDS = 100
+
+# A compound quoted from another language ("non-mesuré" in a Portuguese text quoting
+# French): when the part after the hyphen is no word of the block's language, the
+# hyphen is kept if another candidate language writes both parts as words (the tail at
+# Zipf FOREIGN_TAIL_MIN_ZIPF or more, four letters or more; the head at least as
+# frequent there as in the block's language) and the joined word as none. Checked
+# beside the dev seeds of bench/cleanup.py on line breaks injected into the lingua test
+# sentences of ../shared/data (84,000 pyphen breaks): 2 of them wrongly kept.
+FOREIGN_TAIL_MIN_ZIPF = 2.5
+FOREIGN_TAIL_MIN_CHARS = 4
+
+# A capitalised tail after a hyphen is a noun ("Nord-Korea"), but a name written with a
+# capital inside ("LaBeouf", "McCain") is broken at a line end the same way: a tail that
+# is no word, after a name particle of three letters or fewer, whose closed spelling is
+# attested (Zipf JOINED_MIN_ZIPF) is such a name.
+CAMEL_HEAD_MAX_CHARS = 3
+
 # When the joined word is unknown, the hyphen is a line-break hyphen if a part is no
 # word of its own: hyphenation splits at syllables ("clima-tologias": "tologias" 0,
 # "sinóti-cas": "sinóti" 0), a compound joins two words ("norte-coreana",
@@ -446,6 +510,12 @@ def hyphen_role(
     ('compound', 'compound')
     >>> hyphen_role("mal", "tratada", "pt"), hyphen_role("inter", "urbanos", "pt")
     ('hyphenation', 'compound')
+    >>> hyphen_role("auf", "geblieben", "de"), hyphen_role("Kohlestrom", "freien", "de")
+    ('hyphenation', 'compound')
+    >>> hyphen_role("multa", "dos", "pt"), hyphen_role("La", "Beouf", "fr")
+    ('hyphenation', 'hyphenation')
+    >>> hyphen_role("non", "mesuré", "pt"), hyphen_role("climatolo", "gias", "pt")
+    ('compound', 'hyphenation')
     """
     capitals = head.isupper() and tail.isupper()
     if capitals:  # a word in capitals ("PÚBLI-CO", "CD-ROM"): judged in lower case
@@ -453,6 +523,8 @@ def hyphen_role(
     if head.casefold() in NAME_PREFIXES and not capitals:
         return "hyphenation"  # Mc-Gregor
     if tail[0].isupper():
+        if head[0].isupper() and camel_case_name(head, tail, lang):
+            return "hyphenation"  # La-Beouf: a name with a capital inside
         return "compound"  # Nord-Korea, Süd-Korea: a noun after the hyphen
     if len(head) == 1 or head.isupper():
         # e-mail, U-Bahn (hyphenation never leaves one letter behind); US-amerikanisch,
@@ -476,12 +548,14 @@ def hyphen_role(
         and word_zipf(tail, lang) >= PART_MIN_ZIPF
     ):
         return "compound"  # südfranzösisch-spanischen
-    if (
-        lang in CLOSED_COMPOUND_LANGUAGES
-        and not capitals
-        and (joined_zipf >= CLOSED_JOINED_MIN_ZIPF or head[0].isupper())
-    ):
-        return "hyphenation"
+    if lang in CLOSED_COMPOUND_LANGUAGES and not capitals:
+        if joined_zipf >= CLOSED_JOINED_MIN_ZIPF or (
+            head in CLOSED_PARTICLES.get(lang, ()) and not chained
+        ):
+            return "hyphenation"  # stunden-weise, auf-geblieben
+        if head[0].isupper():  # Flug-schau, but Kohlestrom-freien
+            adjective = adjective_tail(tail, lang) and word_zipf(head, lang) >= HEAD_MIN_ZIPF
+            return "compound" if adjective else "hyphenation"
     if chained:
         return "compound"
     if head[0].isupper() and not capitals and tail.casefold() in NAME_COMPOUND_TAILS:
@@ -498,13 +572,17 @@ def hyphen_role(
     if joined_zipf >= JOINED_MIN_ZIPF and solid_parts(head, tail, lang):
         return "compound"  # anti-fascista, extra-marital: the closed word is rare
     if joined_zipf >= JOINED_MIN_ZIPF:
+        if word_ending(tail, lang) and tail.casefold() not in CLITICS.get(lang, ()):
+            return "hyphenation"  # multa-dos, origina-ban: the tail is an ending
         hyphenated_zipf = word_zipf(hyphenated, lang)
         return "hyphenation" if joined_zipf + HYPHEN_MARGIN >= hyphenated_zipf else "compound"
     if tail.casefold() in CLITICS.get(lang, ()):
         return "compound"
     if head[0].isupper() and is_name_syllable_pair(head, tail):
         return "compound"  # Kim Jong-un, Choe Son-hui
-    return "compound" if both_words(head, tail, lang) else "hyphenation"
+    if both_words(head, tail, lang):
+        return "compound"
+    return "compound" if foreign_compound(head, tail, lang) else "hyphenation"
 
 
 def is_name_syllable_pair(head: str, tail: str) -> bool:
@@ -518,6 +596,86 @@ def is_name_syllable_pair(head: str, tail: str) -> bool:
     """
     return head.casefold() in NAME_SYLLABLES and tail.casefold() in NAME_SYLLABLES
 
+
+def camel_case_name(head: str, tail: str, lang: str) -> bool:
+    """True when a capitalised ``head`` and ``tail`` read as a name written with a capital
+    inside ("LaBeouf", broken at a line end as "La-Beouf"): the tail is no word of
+    ``lang`` and the name written whole is (:data:`CAMEL_HEAD_MAX_CHARS`).
+
+    >>> camel_case_name("La", "Beouf", "fr"), camel_case_name("Nord", "Korea", "de")
+    (True, False)
+    >>> camel_case_name("Anti", "Personenminen", "de")
+    False
+    """
+    return (
+        len(head) <= CAMEL_HEAD_MAX_CHARS
+        and word_zipf(tail, lang) == 0
+        and word_zipf(head + tail, lang) >= JOINED_MIN_ZIPF
+    )
+
+
+def adjective_tail(tail: str, lang: str) -> bool:
+    """True when ``tail`` is one of ``lang``'s adjective semi-suffixes with an adjective
+    ending (:data:`ADJECTIVE_TAILS`).
+
+    >>> adjective_tail("freien", "de"), adjective_tail("nahe", "de"), adjective_tail("schau", "de")
+    (True, True, False)
+    """
+    words = ADJECTIVE_TAILS.get(lang, ())
+    folded = tail.casefold()
+    return any(
+        folded.endswith(ending) and folded[: len(folded) - len(ending)] in words
+        for ending in ADJECTIVE_ENDINGS
+    )
+
+
+@cache
+def _ending_words(lang: str) -> tuple[str, ...]:
+    return tuple(top_n_list(lang, ENDING_LIST_WORDS))
+
+
+@lru_cache(maxsize=4096)
+def word_ending(tail: str, lang: str) -> bool:
+    """True when ``tail`` (five letters at most) ends at least :data:`ENDING_MIN_WORDS`
+    of ``lang``'s most frequent words, each three letters longer or more: an ending
+    rather than a word ("dos" in Portuguese, "ban" in Spanish).
+
+    >>> word_ending("dos", "pt"), word_ending("ban", "es"), word_ending("break", "pt")
+    (True, True, False)
+    """
+    if len(tail) > ENDING_MAX_CHARS:
+        return False
+    folded, least = tail.casefold(), len(tail) + 3
+    count = 0
+    for word in _ending_words(lang):
+        if len(word) >= least and word.endswith(folded):
+            count += 1
+            if count >= ENDING_MIN_WORDS:
+                return True
+    return False
+
+
+def foreign_compound(head: str, tail: str, lang: str) -> bool:
+    """True when ``head`` (lower case) and ``tail`` read as a compound of another
+    candidate language while ``tail`` is no word of ``lang`` (see
+    :data:`FOREIGN_TAIL_MIN_ZIPF`): "non-mesuré" quoted in Portuguese.
+
+    >>> foreign_compound("non", "mesuré", "pt"), foreign_compound("megalóma", "nas", "pt")
+    (True, False)
+    >>> foreign_compound("sou", "kous", "pt"), foreign_compound("cues", "tin", "es")
+    (False, False)
+    """
+    if not head.islower() or len(tail) < FOREIGN_TAIL_MIN_CHARS or word_zipf(tail, lang) > 0:
+        return False
+    joined, home = (head + tail).casefold(), word_zipf(head, lang)
+    return any(
+        other != lang
+        and word_zipf(joined, other) < JOINED_MIN_ZIPF
+        and word_zipf(head, other) >= home
+        and word_zipf(tail, other) >= FOREIGN_TAIL_MIN_ZIPF
+        and both_words(head, tail, other)
+        for other in CANDIDATE_LANGUAGES
+    )
 
 def closed_prefix(head: str, tail: str, lang: str) -> bool:
     """True when ``head`` is a prefix that ``lang`` writes closed before ``tail``
