@@ -601,6 +601,82 @@ def test_repair_writes_prefixes_closed_where_the_language_does(wrapped, expected
     assert repaired(wrapped).blocks[0].text == expected
 
 
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        # the part after the hyphen is a common word ending: a line-break hyphen
+        (
+            "Os dirigentes da empresa foram multa-\ndos pela comissão por negociar títulos "
+            "sem autorização.",
+            "Os dirigentes da empresa foram multados pela comissão por negociar títulos "
+            "sem autorização.",
+        ),
+        (
+            "Los agricultores del valle origina-\nban sus propias semillas cada primavera "
+            "desde hace siglos.",
+            "Los agricultores del valle originaban sus propias semillas cada primavera "
+            "desde hace siglos.",
+        ),
+        (
+            "The price of fuel on the islands has rocket- ed since the start of the year.",
+            "The price of fuel on the islands has rocketed since the start of the year.",
+        ),
+        # German writes its verb particles closed
+        (
+            "Die Kinder sind gestern bis Mitternacht auf-\ngeblieben, obwohl die Schule "
+            "früh beginnt.",
+            "Die Kinder sind gestern bis Mitternacht aufgeblieben, obwohl die Schule "
+            "früh beginnt.",
+        ),
+        (
+            "Er wollte den schweren Koffer über die Mauer her-\nüberziehen, doch der Griff "
+            "brach ab.",
+            "Er wollte den schweren Koffer über die Mauer herüberziehen, doch der Griff "
+            "brach ab.",
+        ),
+        # a name with a capital inside, broken at a line end
+        (
+            "Selon le journal, l'acteur américain Shia La-\nBeouf a joué le rôle principal "
+            "dans ce film.",
+            "Selon le journal, l'acteur américain Shia LaBeouf a joué le rôle principal "
+            "dans ce film.",
+        ),
+    ],
+)
+def test_repair_joins_word_endings_german_particles_and_names_with_inner_capitals(
+    damaged, expected
+):
+    assert repaired(damaged).blocks[0].text == expected
+
+
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        # French quoted in Portuguese: "mesuré" is no Portuguese word
+        (
+            "O artista chamou à obra «un espace non- mesuré» numa entrevista ao jornal.",
+            "O artista chamou à obra «un espace non-mesuré» numa entrevista ao jornal.",
+        ),
+        # a German adjective made with a semi-suffix after a noun
+        (
+            "Die Partei wirbt im Wahlkampf für eine Kohlestrom- freie Energieversorgung.",
+            "Die Partei wirbt im Wahlkampf für eine Kohlestrom-freie Energieversorgung.",
+        ),
+        # guards: a syllable that reads like one is joined, so is a German noun's tail
+        (
+            "Im Sommer gibt es am See viele schattige Picknickbe- reiche für die Familien.",
+            "Im Sommer gibt es am See viele schattige Picknickbereiche für die Familien.",
+        ),
+        (
+            "Os institutos publicaram ontem as climatolo- gias regionais dos últimos anos.",
+            "Os institutos publicaram ontem as climatologias regionais dos últimos anos.",
+        ),
+    ],
+)
+def test_repair_keeps_foreign_compounds_and_german_adjective_compounds(damaged, expected):
+    assert repaired(damaged).blocks[0].text == expected
+
+
 def test_repair_keeps_french_spacing_that_unwrapping_brings_together():
     wrapped = (
         "Depuis le début de la semaine, les deux partis ont perdu le contrôle du\n"
