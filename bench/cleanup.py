@@ -31,6 +31,10 @@ round is named in bench/README.md.
 both answers, a closed spelling that is a word, a line-break hyphen kept); scoring is
 unchanged. Added in the third round of issue 19.
 
+Fourth round of issue 19: development seeds 1 and 11-25 (16-25 added, as development
+seeds, before any of their results were read); the held-out seed of that round is named
+in bench/README.md, committed before its one run.
+
 Needs the evaluation data in ../shared/data (skips with a message when absent) and
 pyphen for the hyphenation kinds (skipped with a message when missing).
 """
