@@ -47,6 +47,12 @@ English with it:
     ``$XDG_CACHE_HOME``, here a fresh folder); its time is printed, not counted.
     ``--former``: also a whole run as before this round, its shards cleaned and translated
     one after the other (``LocalExecutor.overlap = False``), for the gain of the overlap.
+    The run's process ends as ``pipeline run`` does (``exit_without_teardown``: the
+    interpreter does not free the word lists and models one object at a time), so its
+    time is what a user waits for. ``--timeline``: when each program imported, loaded
+    its models, started and ended translating (each batch handed to CTranslate2, the
+    last one collected), wrote its report and exited, with the CPU seconds so far and
+    each thread's at the end: where a run spends the time the raw program does not.
 (i) the defaults: the raw program of (h) at beam 1, 2 and 4 (int8) and at beam 2 in
     float32, target tokens/s and the time of each against beam 2 int8.
 (j) why the engine wants big calls: the mean batch (segments) the engine makes of the
