@@ -262,9 +262,12 @@ class ShardProcessor:
         """Whether an installed model translates into one of the targets: the warm-up then
         loads the detection models on every core (a run without one keeps the lower peak
         memory of loading them one after another)."""
-        pairs = getattr(self.engine, "pairs", None)
-        targets = set(self.config.targets)
-        return pairs is not None and any(tgt in targets for _, tgt in pairs())
+        try:
+            pairs = getattr(self.engine, "pairs", None)
+            targets = set(self.config.targets)
+            return pairs is not None and any(tgt in targets for _, tgt in pairs())
+        except Exception:  # noqa: BLE001 - the translation reports it, as before
+            return False
 
     def __call__(self, shard: Sequence[Item | tuple[str, bytes]]) -> ShardResult:
         """The whole shard, with ``self.memory``."""

@@ -70,3 +70,16 @@ def test_the_warm_up_loads_detection_models_on_every_core_only_in_a_run_that_tra
         assert loaded == ([tuple(detect.scorer.candidates)] if preloads else [])
     # an engine that does not say its pairs (a test's stand-in): loaded as before
     assert not ShardProcessor(config, engine=object()).translates()
+
+
+def test_an_engine_that_cannot_be_made_is_left_to_the_translation_to_report(monkeypatch):
+    import pipeline.shard as shard
+
+    def broken(config, packages_dir=None):
+        raise OSError("packages folder unreadable")
+
+    monkeypatch.setattr(shard, "make_engine", broken)
+    processor = ShardProcessor(Config(targets=["en"]))
+    assert processor.translates() is False  # no preload; the warm-up goes on
+    processor.warm_up([("a.txt", b"x")])
+    assert processor.warmed == {"analysis"}
