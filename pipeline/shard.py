@@ -263,11 +263,14 @@ class ShardProcessor:
         loads the detection models on every core (a run without one keeps the lower peak
         memory of loading them one after another)."""
         try:
-            pairs = getattr(self.engine, "pairs", None)
-            targets = set(self.config.targets)
-            return pairs is not None and any(tgt in targets for _, tgt in pairs())
+            engine = self.engine
         except Exception:  # noqa: BLE001 - the translation reports it, as before
             return False
+        pairs = getattr(engine, "pairs", None)
+        if not callable(pairs):  # an engine that does not say (a test's stand-in)
+            return False
+        targets = set(self.config.targets)
+        return any(tgt in targets for _, tgt in pairs())
 
     def __call__(self, shard: Sequence[Item | tuple[str, bytes]]) -> ShardResult:
         """The whole shard, with ``self.memory``."""

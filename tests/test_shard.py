@@ -71,6 +71,11 @@ def test_the_warm_up_loads_detection_models_on_every_core_only_in_a_run_that_tra
     # an engine that does not say its pairs (a test's stand-in): loaded as before
     assert not ShardProcessor(config, engine=object()).translates()
 
+    class Listed:
+        pairs = {("pt", "en")}  # an attribute, not the engine's method
+
+    assert not ShardProcessor(config, engine=Listed()).translates()
+
 
 def test_an_engine_that_cannot_be_made_is_left_to_the_translation_to_report(monkeypatch):
     import pipeline.shard as shard
