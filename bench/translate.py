@@ -47,6 +47,12 @@ English with it:
     ``$XDG_CACHE_HOME``, here a fresh folder); its time is printed, not counted.
     ``--former``: also a whole run as before this round, its shards cleaned and translated
     one after the other (``LocalExecutor.overlap = False``), for the gain of the overlap.
+    The run's process ends as ``pipeline run`` does (``exit_without_teardown``: the
+    interpreter does not free the word lists and models one object at a time), so its
+    time is what a user waits for. ``--timeline``: when each program imported, loaded
+    its models, started and ended translating (each batch handed to CTranslate2, the
+    last one collected), wrote its report and exited, with the CPU seconds so far and
+    each thread's at the end: where a run spends the time the raw program does not.
 (i) the defaults: the raw program of (h) at beam 1, 2 and 4 (int8) and at beam 2 in
     float32, target tokens/s and the time of each against beam 2 int8.
 (j) why the engine wants big calls: the mean batch (segments) the engine makes of the
@@ -338,11 +344,16 @@ def expected_stage_outputs(raw: Raw, sentences: list[str], raw_outputs: list[str
 
 
 RAW_CHILD = """
+import time
+_t0 = time.time()
+import json
 import sys
 from pathlib import Path
 
 import ctranslate2
 import sentencepiece as spm
+
+marks = {"imported": time.time() - _t0}
 
 package, sentences_file, length, beam, threads, batch_tokens, out, compute, device = sys.argv[1:]
 length, beam, threads, batch_tokens = int(length), int(beam), int(threads), int(batch_tokens)
@@ -355,12 +366,16 @@ else:
                                         compute_type=compute, inter_threads=threads,
                                         intra_threads=1)
 tokenizer = spm.SentencePieceProcessor(model_file=str(Path(package) / "sentencepiece.model"))
+marks["model loaded"] = time.time() - _t0
 results = translator.translate_batch(
     tokenizer.encode(sentences, out_type=str), max_batch_size=batch_tokens,
     batch_type="tokens", beam_size=beam, length_penalty=0.2, replace_unknowns=True,
     min_decoding_length=length, max_decoding_length=length)
+marks["translated"] = time.time() - _t0
 outputs = [tokenizer.decode(result.hypotheses[0]) for result in results]
 Path(out).write_text("\\n".join(outputs) + "\\n", encoding="utf-8")
+marks["written"] = time.time() - _t0
+print(json.dumps({name: round(t, 3) for name, t in marks.items()}))
 """
 
 
@@ -386,7 +401,7 @@ def raw_program(package_dir: Path, sentences: list[str], root: Path, length: int
     if done.returncode != 0:
         raise RuntimeError(f"raw translate_batch failed:\n{done.stderr[-3000:]}")
     return {"seconds": seconds, "cpu": children_cpu() - cpu, "tokens": len(sentences) * length,
-            "load": load}
+            "load": load, "timeline": json.loads(done.stdout.splitlines()[-1])}
 
 
 def children_cpu() -> float:
@@ -445,6 +460,78 @@ def batch_sizes(package_dir: Path, sentences: list[str],
     return {"means": means, "cpu": {size: min(seconds) for size, seconds in cpu.items()}}
 
 
+# ``--timeline``: what the whole run's child records (seconds since its start, from the
+# wall clock) and prints on its stderr as one JSON line after TIMELINE_MARK: its imports,
+# the warm-up (word lists, lingua models), each piece cleaned, the model load, the first
+# batch handed to CTranslate2 and the last one collected, the report; then each
+# thread's CPU seconds (``/proc``), by name. The hooks wrap functions, nothing else.
+TIMELINE_MARK = "TIMELINE "
+TIMELINE_HOOKS = f"TIMELINE_MARK = {TIMELINE_MARK!r}\n" + """
+import atexit, functools, json, os, threading, time
+import pipeline.engines.argos as _argos, pipeline.shard as _shard, pipeline.runner as _runner
+_events = []
+def _mark(name):
+    _events.append((name, round(time.time() - _t0, 3), threading.current_thread().name,
+                    round(time.process_time(), 2)))
+_mark('imported')
+def _around(owner, attr, name):
+    inner = getattr(owner, attr)
+    @functools.wraps(inner)
+    def wrapped(*a, **k):
+        _mark(name + ' start')
+        try:
+            return inner(*a, **k)
+        finally:
+            _mark(name + ' end')
+    setattr(owner, attr, wrapped)
+_around(_shard.ShardProcessor, 'warm_up', 'warm-up')
+_around(_shard.ShardProcessor, 'clean', 'clean')
+_around(_shard.ShardProcessor, 'translate', 'translate')
+_around(_argos, '_new_translator', 'model load')
+_around(_runner.Runner, '_report', 'report')
+_around(_runner.Runner, '_write_aggregates', 'aggregates')
+_batches = []
+class _Timed:
+    def __init__(self, inner):
+        self._inner = inner
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+    def translate_batch(self, source, **k):
+        _batches.append([round(time.time() - _t0, 3), len(source), len(source[0]), None])
+        return self._inner.translate_batch(source, **k)
+_load = _argos._new_translator
+_argos._new_translator = lambda *a, **k: _Timed(_load(*a, **k))
+_wait = _argos._wait
+def _timed_wait(result):
+    out = _wait(result)
+    _mark('collected')
+    return out
+_argos._wait = _timed_wait
+def _threads():
+    cpu = {}
+    tick = os.sysconf('SC_CLK_TCK')
+    for tid in os.listdir('/proc/self/task'):
+        try:
+            stat = open(f'/proc/self/task/{tid}/stat').read()
+        except OSError:
+            continue
+        name = stat[stat.index('(') + 1 : stat.rindex(')')]
+        fields = stat[stat.rindex(')') + 2 :].split()
+        key = 'main' if int(tid) == os.getpid() else name
+        cpu[key] = round(cpu.get(key, 0) + (int(fields[11]) + int(fields[12])) / tick, 2)
+    return cpu
+def _dump():
+    _mark('exit')
+    collected = [e[1] for e in _events if e[0] == "collected"]
+    print(TIMELINE_MARK + json.dumps({'events': [e for e in _events if e[0] != 'collected'],
+        'batches': len(_batches), 'first batch': _batches[0][0] if _batches else None,
+        'last collected': max(collected) if collected else None,
+        'batch log': _batches, 'threads': _threads()}), file=sys.stderr)
+atexit.register(_dump)
+"""
+TIMELINE = False  # ``--timeline``
+
+
 def whole_run(sentences: list[str], root: Path, length: int,
               former_calls: bool = False, device: str = "cpu",
               overlap: bool = True) -> dict[str, Any]:
@@ -464,6 +551,7 @@ def whole_run(sentences: list[str], root: Path, length: int,
         (corpus / f"doc-{d:03d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
     out = root / "out"
     code = (
+        "import time\n_t0 = time.time()\n"
         "import importlib.util, sys\n"
         "from pathlib import Path\n"
         f"sys.path.insert(0, {str(REPO)!r})\n"
@@ -471,6 +559,7 @@ def whole_run(sentences: list[str], root: Path, length: int,
         "bench = importlib.util.module_from_spec(spec)\n"
         "spec.loader.exec_module(bench)\n"
         "make_engine, no_network = bench.make_engine, bench.no_network\n"
+        "from pipeline.cli import exit_without_teardown\n"
         "from pipeline.config import Config\n"
         "from pipeline.runner import run\n"
         "config = Config(targets=['en'])\n"
@@ -486,10 +575,12 @@ def whole_run(sentences: list[str], root: Path, length: int,
            if former_calls else "")
         + ("from pipeline.executors.local import LocalExecutor\n"
            "LocalExecutor.overlap = False\n" if not overlap else "")
+        + (TIMELINE_HOOKS if TIMELINE else "")
         + "with no_network():\n"
         f"    result = run(Path({str(corpus)!r}), Path({str(out)!r}), config,\n"
         f"                 engine=engine)\n"
-        "sys.exit(result.exit_code)\n"
+        # As the command ends (``pipeline run``): without the interpreter's teardown.
+        "exit_without_teardown(result.exit_code)\n"
     )
     started, cpu = time.perf_counter(), children_cpu()
     done = subprocess.run(
@@ -506,7 +597,11 @@ def whole_run(sentences: list[str], root: Path, length: int,
     translated = [r for r in records if r["lang"] != "en" and r.get("en") is not None]
     missing = [r for r in records if r.get("en") is None]
     timings = json.loads((out / "report.json").read_text(encoding="utf-8")).get("timings_s", {})
+    timeline = [json.loads(line[len(TIMELINE_MARK):]) for line in done.stderr.splitlines()
+                if line.startswith(TIMELINE_MARK)]
     return {
+        "timeline": timeline[0] if timeline else None,
+        "out": out,
         "seconds": seconds,
         "cpu": cpu,
         "load": load,
@@ -516,6 +611,22 @@ def whole_run(sentences: list[str], root: Path, length: int,
         "missing": len(missing),
         "tokens": len(translated) * length,
     }
+
+
+def log_timelines(raw: dict[str, Any], run: dict[str, Any], log: Callable[[str], None]) -> None:
+    """``--timeline``: when each program did what (seconds from its start), where the
+    whole run's CPU went by thread."""
+    log(f"    timeline raw: {raw['timeline']}, exit {raw['seconds']:.2f}")
+    timeline = run["timeline"]
+    if timeline is None:
+        return
+    for name, at, thread, cpu in timeline["events"]:
+        log(f"    timeline run: {at:7.2f} {name} ({thread}; {cpu:.2f} CPU s so far)")
+    log(f"    timeline run: first batch {timeline['first batch']}, last collected"
+        f" {timeline['last collected']}, {timeline['batches']} batches, exit"
+        f" {run['seconds']:.2f}")
+    log(f"    CPU seconds by thread: {timeline['threads']}")
+    log(f"    batches (handed over at, segments, source tokens): {timeline['batch log']}")
 
 
 # --- driver ---------------------------------------------------------------------------------
@@ -611,6 +722,8 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
             log(f"    {runs[-1]['tokens'] / runs[-1]['seconds']:.0f} target tokens/s,"
                 f" {runs[-1]['seconds']:.1f} s, {runs[-1]['cpu']:.1f} CPU s, load"
                 f" {runs[-1]['load']:.1f}; report timings_s {runs[-1]['timings']}")
+            if TIMELINE:
+                log_timelines(raws[-1], runs[-1], log)
             if args.former:
                 log("    whole run as before: shards cleaned, then translated (no overlap) ...")
                 formers.append(whole_run(sentences[:count], root / f"run-f{attempt}",
@@ -737,10 +850,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-tokens", type=int, default=None,
                         help="(h): max_batch_tokens of the whole run and the raw program"
                         " (default: the config's, 2048; 1024 was the default before)")
+    parser.add_argument("--timeline", action="store_true",
+                        help="(h): print when each program imported, loaded its models,"
+                        " started and ended translating, and each thread's CPU seconds")
     parser.add_argument("--argos-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    global BATCH_TOKENS
-    BATCH_TOKENS = args.batch_tokens
+    global BATCH_TOKENS, TIMELINE
+    BATCH_TOKENS, TIMELINE = args.batch_tokens, args.timeline
     if args.argos_child:
         path, count, length = args.argos_child
         lines = [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines()]

@@ -30,7 +30,7 @@ from pipeline.log import debug_enabled, warn
 from pipeline.memory import Key, OnFirstUse, PrefetchedMemory, TranslationMemory
 from pipeline.readers import Item, as_item
 from pipeline.stages.boilerplate import Boilerplate
-from pipeline.stages.detect import Detect
+from pipeline.stages.detect import Detect, preload_language_models
 from pipeline.stages.normalize import Normalize
 from pipeline.stages.read import DecodeError, Read, decode_bytes
 from pipeline.stages.repair import Repair
@@ -248,11 +248,29 @@ class ShardProcessor:
         that is not UTF-8.
         """
         if "analysis" not in self.warmed:
+            if self.translates():  # it waits for them before its first batch
+                for stage in self.stages:
+                    if isinstance(stage, Detect):
+                        preload_language_models(stage.scorer.candidates)
             process_document(Document(doc="warm-up", raw=WARM_UP_TEXT), self.stages)
             self.warmed.add("analysis")
         if "legacy" not in self.warmed and not all(is_utf8(as_item(i).raw) for i in shard):
             decode_bytes(LEGACY_WARM_UP)
             self.warmed.add("legacy")
+
+    def translates(self) -> bool:
+        """Whether an installed model translates into one of the targets: the warm-up then
+        loads the detection models on every core (a run without one keeps the lower peak
+        memory of loading them one after another)."""
+        try:
+            engine = self.engine
+        except Exception:  # noqa: BLE001 - the translation reports it, as before
+            return False
+        pairs = getattr(engine, "pairs", None)
+        if not callable(pairs):  # an engine that does not say (a test's stand-in)
+            return False
+        targets = set(self.config.targets)
+        return any(tgt in targets for _, tgt in pairs())
 
     def __call__(self, shard: Sequence[Item | tuple[str, bytes]]) -> ShardResult:
         """The whole shard, with ``self.memory``."""

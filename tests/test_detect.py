@@ -393,3 +393,33 @@ def test_release_freed_memory_is_harmless():
 
     release_freed_memory()
     assert Detect(["pt", "de"]).segment_language("Mehr zum Thema", "")[0] == "de"
+
+
+def test_preloading_loads_each_language_once_and_its_detectors_then_load_nothing(monkeypatch):
+    # A run that translates loads the candidates' models on lingua's thread pool
+    # (pipeline.shard.ShardProcessor.warm_up); a detector of those languages then
+    # scores without loading in this thread first, and scores the same.
+    from pipeline.stages import detect as stage
+
+    before = stage.lingua_confidences(stage._build_detector(("de", "en")), ["Mehr zum Thema"])
+    monkeypatch.setattr(stage, "_loaded", {("en", True)})
+    monkeypatch.setattr(stage, "_to_load", {})
+    monkeypatch.setattr(stage, "_in_forked_child", False)
+    stage._lingua_detector.cache_clear()
+    try:
+        assert stage.preload_language_models(["de", "en", "de"]) == ["de", "en"]
+        assert stage._loaded == {("de", False), ("en", False), ("en", True)}
+        assert stage.preload_language_models(["en", "de"]) == []  # loaded already
+        detector = stage._lingua_detector(("de", "en"))
+        assert id(detector) not in stage._to_load
+        # the same models: the same confidences (lingua's sums jitter in the last bits
+        # from call to call, preloaded or not)
+        after = stage.lingua_confidences(detector, ["Mehr zum Thema"])
+        assert [{k: round(v, 12) for k, v in c.items()} for c in after] == [
+            {k: round(v, 12) for k, v in c.items()} for c in before]
+        # a forked child (a local worker) loads at first use, as before
+        monkeypatch.setattr(stage, "_in_forked_child", True)
+        assert stage.preload_language_models(["fr", "it"]) == []
+        assert ("fr", False) not in stage._loaded
+    finally:
+        stage._lingua_detector.cache_clear()

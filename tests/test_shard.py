@@ -37,3 +37,54 @@ def test_outputs_are_rendered_in_the_worker_in_input_order():
         assert json.loads(out.document)["doc"] == out.doc
     # No model for pt-en here: each document lists the pair it lacks.
     assert result.missing == {doc: ["pt-en"] for doc in texts}
+
+
+class _Engine:
+    """Offers ``pairs`` only: what the warm-up asks."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self._pairs = pairs
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return self._pairs
+
+
+def test_the_warm_up_loads_detection_models_on_every_core_only_in_a_run_that_translates(
+        monkeypatch):
+    import pipeline.shard as shard
+
+    loaded: list[tuple[str, ...]] = []
+    monkeypatch.setattr(shard, "preload_language_models",
+                        lambda candidates: loaded.append(tuple(candidates)) or [])
+    config = Config(targets=["en"])
+    cases = [([("pt", "en")], True), ([("en", "pt")], False), ([], False),
+             ([("pt", "de"), ("de", "en")], True)]
+    for pairs, preloads in cases:
+        loaded.clear()
+        processor = ShardProcessor(config, engine=_Engine(pairs))
+        assert processor.translates() is preloads
+        processor.warm_up([("a.txt", b"x")])
+        assert processor.warmed == {"analysis"}
+        # the languages the detection stage asks lingua about, before the warm-up text
+        detect = processor.stages[-1]
+        assert loaded == ([tuple(detect.scorer.candidates)] if preloads else [])
+    # an engine that does not say its pairs (a test's stand-in): loaded as before
+    assert not ShardProcessor(config, engine=object()).translates()
+
+    class Listed:
+        pairs = {("pt", "en")}  # an attribute, not the engine's method
+
+    assert not ShardProcessor(config, engine=Listed()).translates()
+
+
+def test_an_engine_that_cannot_be_made_is_left_to_the_translation_to_report(monkeypatch):
+    import pipeline.shard as shard
+
+    def broken(config, packages_dir=None):
+        raise OSError("packages folder unreadable")
+
+    monkeypatch.setattr(shard, "make_engine", broken)
+    processor = ShardProcessor(Config(targets=["en"]))
+    assert processor.translates() is False  # no preload; the warm-up goes on
+    processor.warm_up([("a.txt", b"x")])
+    assert processor.warmed == {"analysis"}
