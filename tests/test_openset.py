@@ -345,3 +345,42 @@ def test_a_line_partly_in_another_script_is_that_scripts_language_alone(seven, l
     # most letters are Latin (English boilerplate), over a third in the other script
     assert detect_lines(seven, [line], scores=False) == [lang]
     assert seven.languages([line], "en")[0][0] == "en"  # a document's: a foreign span
+
+
+@pytest.mark.parametrize(
+    "line, lang",
+    [
+        # letters no candidate of the line's best candidate writes: Esperanto "ĝ",
+        # "ŭ", Nynorsk "å", Vietnamese "ư", "ớ", Latvian "ī", "ā", Catalan "à" in a
+        # line read as Spanish
+        ("Pli facile estas domon perdi, ol vilaĝon akiri.", "eo"),
+        ("Sed nur por tiu ambaŭ.", "eo"),
+        ("Biletet heng nå i Paris.", "nn"),
+        ("Camera trước 2MP, sau 5MP.", "vi"),
+        ("Ar to tad arī sāc.", "lv"),
+        ("Steelwork Software de càlcul d'estructures.", "ca"),
+        # no such letter, but no everyday text of a candidate either
+        ("Ja sam doktor medicine.", "bs"),
+        ("Tontin pinta-ala on 1 295 m2.", "fi"),
+    ],
+)
+def test_a_line_with_letters_or_words_of_no_candidate_is_not_adopted(seven, line, lang):
+    # its own code where lingua names it, else und: never a candidate
+    assert seven.languages([line])[0][0] in {lang, "und"}
+
+
+def test_everyday_text_of_a_candidate_stays_there_though_lingua_reads_latin(seven):
+    # Spanish whose accents were lost: lingua's models give Latin 0.8, but half its
+    # words are everyday Spanish, so the line is Spanish, not und
+    line = "Esta pelcula de Zeffirelli es la ms melodramtica de la lista."
+    assert seven.languages([line])[0][0] == "es"
+    assert Detect(FIVE).languages([line])[0][0] == "es"
+
+
+def test_letters_a_candidate_writes_are_no_evidence_against_it():
+    from pipeline.stages.detect import foreign_letters
+
+    assert not foreign_letters("Wir genießen die größte Auswahl, daß es passt.", "de")
+    assert not foreign_letters("Een coördinatie van twaalf à dertien dagen.", "nl")
+    assert not foreign_letters("Antonín Dvořák und Łódź.", "de")  # names
+    assert foreign_letters("Am continuat să lucrez.", "pt")
