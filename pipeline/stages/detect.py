@@ -1469,8 +1469,8 @@ class Detect(Stage):
                       and not self.common_words(texts[i], scores)):
                     out[i] = {langs_table.UNDETERMINED: 0.0}
         for i in kept:  # staying with a candidate: unless its close partner's words tell
-            if out[i] is None:
-                out[i] = self.partner_language(texts[i], scored[i] if scored else None)
+            if out[i] is None or langs_table.UNDETERMINED in out[i]:
+                out[i] = self.partner_language(texts[i], scored[i] if scored else None) or out[i]
         # a close pair lingua confuses (Malay and Indonesian...) is settled by words
         return [settle_pair(text, found) if found else None
                 for text, found in zip(texts, out, strict=True)]
