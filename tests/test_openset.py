@@ -345,3 +345,39 @@ def test_a_line_partly_in_another_script_is_that_scripts_language_alone(seven, l
     # most letters are Latin (English boilerplate), over a third in the other script
     assert detect_lines(seven, [line], scores=False) == [lang]
     assert seven.languages([line], "en")[0][0] == "en"  # a document's: a foreign span
+
+
+@pytest.mark.parametrize(
+    "line, lang",
+    [
+        # letters the line's best candidate never writes: Vietnamese "ũ", "ẻ", "ố",
+        # Romanian "ș", "ț"
+        ("Laptop Dell cũ, giá rẻ.", "vi"),
+        ("Camera sau 12MP, pin 4000mAh, giá tốt.", "vi"),
+        ("Nu știu unde este gara.", "ro"),
+        # no such letter, but no everyday text of a candidate either
+        ("Kas tas ir?", "lv"),
+        ("Ko tu dari?", "lv"),
+        ("Kion vi faras?", "eo"),
+    ],
+)
+def test_a_line_with_letters_or_words_of_no_candidate_is_not_adopted(seven, line, lang):
+    # its own code where lingua names it, else und: never a candidate
+    assert seven.languages([line])[0][0] in {lang, "und"}
+
+
+def test_everyday_text_of_a_candidate_stays_there_though_lingua_reads_latin(seven):
+    # Spanish whose accents were lost: lingua's models give Latin 0.8, but half its
+    # words are everyday Spanish, so the line is Spanish, not und
+    line = "Esta pelcula de Zeffirelli es la ms melodramtica de la lista."
+    assert seven.languages([line])[0][0] == "es"
+    assert Detect(FIVE).languages([line])[0][0] == "es"
+
+
+def test_letters_a_candidate_writes_are_no_evidence_against_it():
+    from pipeline.stages.detect import foreign_letters
+
+    assert not foreign_letters("Wir genießen die größte Auswahl, daß es passt.", "de")
+    assert not foreign_letters("Een coördinatie van twaalf à dertien dagen.", "nl")
+    assert not foreign_letters("Antonín Dvořák und Łódź.", "de")  # names
+    assert foreign_letters("Am continuat să lucrez.", "pt")
