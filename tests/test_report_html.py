@@ -301,8 +301,10 @@ def small_doc(name: str, text: str) -> Document:
 @pytest.fixture
 def rendered(monkeypatch) -> list[str]:
     """The documents whose section is rendered, in order (a folder of 3 documents and
-    more, whatever the threshold is)."""
+    more, whatever the threshold is; a page per document, unless a test sets
+    BLOCK_DOCS again)."""
     monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 2)
+    monkeypatch.setattr(review, "BLOCK_DOCS", 1)
     calls: list[str] = []
     original = review.render_document
 
@@ -325,10 +327,12 @@ def test_a_large_corpus_gets_a_folder_with_a_page_per_document(tmp_path, rendere
         assert f"Frase número {n}." in page_html and f"[en] Frase número {n}." in page_html
         assert '<a href="../index.html">index</a>' in page_html
         if n:
-            assert f'href="{page_id(docs[n - 1].doc)}.html" rel="prev"' in page_html
+            pid = page_id(docs[n - 1].doc)
+            assert f'href="{pid}.html#d-{pid}" rel="prev"' in page_html
         if n < 4:
-            assert f'href="{page_id(docs[n + 1].doc)}.html" rel="next"' in page_html
-        assert f'href="d/{page_id(doc.doc)}.html"' in index
+            pid = page_id(docs[n + 1].doc)
+            assert f'href="{pid}.html#d-{pid}" rel="next"' in page_html
+        assert f'href="d/{page_id(doc.doc)}.html#d-{page_id(doc.doc)}"' in index
     assert (folder / "list" / "0001.html").is_file() and (folder / "flags.html").is_file()
     # The same documents give the same bytes, in a fresh folder too.
     again = tmp_path / "again"
@@ -354,11 +358,15 @@ def test_a_rerun_rewrites_only_the_pages_that_changed(tmp_path, rendered):
     assert rendered == ["a3.txt"]
     after = {p.name: p.read_bytes() for p in pages.iterdir()}
     assert [name for name in after if after[name] != before[name]] == [f"{page_id('a3.txt')}.html"]
-    # A deleted document: its page goes, its neighbours' links are made again.
+    # A deleted document: its page goes, its neighbours' links are made again (their
+    # sections, the same, are kept from their pages: none is rendered).
     del docs[3]
     rendered.clear()
     write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
-    assert rendered == ["a2.txt", "a4.txt"]
+    assert rendered == []
+    again = {p.name: p.read_bytes() for p in pages.iterdir()}
+    assert sorted(name for name in again if again[name] != after[name]) == sorted(
+        f"{page_id(d)}.html" for d in ("a2.txt", "a4.txt"))
     assert sorted(p.name for p in pages.iterdir()) == sorted(
         f"{page_id(d.doc)}.html" for d in docs)
     # Back under the threshold: one page again, and no folder left behind.
@@ -396,9 +404,10 @@ def test_a_run_over_the_threshold_writes_the_folder(corpus_copy, tmp_path, monke
     with open(os.devnull, "w") as quiet:
         run(corpus_copy, out, Config(targets=["en"]), RunOptions(), RunLog(stream=quiet),
             engine=TaggingEngine())
-    pages = sorted(p.name for p in (out / "report" / "d").iterdir())
+    pages = "".join(p.read_text() for p in (out / "report" / "d").iterdir())
     docs = [json.loads(line)["doc"] for line in (out / "documents.jsonl").open()]
-    assert pages == sorted(f"{page_id(d)}.html" for d in docs) and len(docs) == 5
+    assert len(docs) == 5 and all(  # each document's section, on one page
+        pages.count(f'<section class="doc" id="d-{page_id(d)}">') == 1 for d in docs)
     assert "report/index.html" in (out / "report.html").read_text()
 
 
@@ -574,6 +583,7 @@ def test_a_title_that_closes_the_script_element_stays_data(tmp_path):
 def test_pages_rendered_by_several_processes_are_the_same(processed, tmp_path, monkeypatch):
     corpus, docs = processed
     monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 2)
+    monkeypatch.setattr(review, "BLOCK_DOCS", 1)  # a page per document
     write_report(tmp_path / "here", docs, REPORT, corpus_sources(corpus))
     monkeypatch.setattr(review, "PARALLEL_AFTER", 2)
     monkeypatch.setattr(review, "BATCH", 3)

@@ -41,6 +41,7 @@ import json
 import multiprocessing
 import os
 import pickle
+import re
 import shutil
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -77,8 +78,17 @@ SINGLE_PAGE_BYTES = 2_000_000  # documents' JSON heavier than this together: the
 # A document weighs its JSON, at most this: its section shows at most DETAIL_CHARS a column.
 DOCUMENT_WEIGHT = 4 * DETAIL_CHARS
 LIST_PAGE = 1_000  # documents per static list page
-PARALLEL_AFTER = 200  # pages rendered here before render processes take over
-BATCH = 2_048  # pages handed to the render processes at a time (they wait for the slowest)
+PARALLEL_AFTER = 200  # sections rendered here before render processes take over
+BATCH = 2_048  # sections handed to the render processes at a time (they wait for the slowest)
+# A block page holds consecutive documents: BLOCK_DOCS on average (a document starts a
+# block where the hash of its name says so, :func:`starts_block`), at most
+# BLOCK_MAX_DOCS and BLOCK_BYTES of stored JSON (each document counted up to
+# DOCUMENT_WEIGHT; a heavier one has a page of its own). One file per block instead of
+# one per document: the file's costs (creating, writing, the page's style and script)
+# are shared, and a page of a few hundred KB opens at once.
+BLOCK_DOCS = 32
+BLOCK_MAX_DOCS = 128
+BLOCK_BYTES = 2 * DOCUMENT_WEIGHT
 
 
 def code_version(package: Path = Path(__file__).parent) -> str:
@@ -243,7 +253,7 @@ def write_report(out: Path, documents: Iterable[Item], report: dict[str, Any],
         folder.finish(report)
         _write_changed(out / "report.html", redirect(f"{FOLDER}/index.html"))
         if memo is not None:
-            memo.set(json.dumps({"report": report_key, "pages": len(folder.files),
+            memo.set(json.dumps({"report": report_key, "pages": len(folder.blocks),
                                  "lists": (len(folder.new) - 1) // LIST_PAGE + 1,
                                  "manifest": _identity(out / FOLDER / "manifest.json")}))
 
@@ -296,26 +306,76 @@ def _write_single(out: Path, docs: list[Document], report: dict[str, Any],
 
 
 @dataclass
-class PageJob:
-    """One document page to render and write (in this process or a render process)."""
+class SectionJob:
+    """One document's section to render (in this process or a render process)."""
 
     item: Document | str  # never a reference: a render process cannot read the state
     name: str
-    path: str  # the page's file
-    previous: str
-    following: str
+    json_digest: str
+    key: str  # the section's key (:func:`section_key`), written before it
 
 
-def render_page(job: PageJob, targets: list[str], sources: Sources | None) -> dict[str, Any]:
-    """Render and write one document's page; return its index entry."""
-    doc = _document(job.item)
-    source = sources(doc) if sources else None
-    pid = page_id(job.name)
-    section = render_document(doc, targets, source, f"d-{pid}")
-    nav = _nav(job.previous, job.following)
-    atomic_write_bytes(Path(job.path), (head(f"{job.name}: review") + nav + section + nav
-                                        + tail()).encode("utf-8"))
-    return index_entry(doc, f"d/{pid}.html")
+@dataclass
+class BlockJob:
+    """One block page to write: its file, title, and its parts in order, HTML already
+    made (navigation, sections kept from the page's last version) or sections to
+    render."""
+
+    path: str
+    title: str
+    parts: list[str | SectionJob]
+
+
+def section_key(base: str, json_digest: str) -> str:
+    """What a document's section depends on: the code, the targets (``base``) and its
+    JSON. Written before the section in its page, so that a rebuilt page takes the
+    sections of its documents that did not change from its last version, verified."""
+    return digest(f"{base}\0{json_digest}")[:32]
+
+
+_SECTION = re.compile(r"<!--k ([0-9a-f]{32})-->")
+_SECTION_END = "</section>\n"
+
+
+def old_sections(path: Path) -> dict[str, str]:
+    """The sections of a block page as last written, by key (none if it is gone or
+    unreadable). Article text is escaped, so neither marker occurs in it.
+
+    >>> page = '<p>x</p><!--k ' + '0' * 32 + '--><section>a</section>\\n<p>y</p>'
+    >>> import tempfile; f = Path(tempfile.mkdtemp()) / "p.html"; _ = f.write_text(page)
+    >>> old_sections(f) == {"0" * 32: page[8:-8]}, old_sections(f.with_name("gone.html"))
+    (True, {})
+    """
+    try:
+        html = path.read_text(encoding="utf-8", errors="surrogatepass")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    sections = {}
+    for match in _SECTION.finditer(html):
+        end = html.find(_SECTION_END, match.end())
+        if end < 0:
+            break
+        sections[match.group(1)] = html[match.start():end + len(_SECTION_END)]
+    return sections
+
+
+def render_block(job: BlockJob, targets: list[str], sources: Sources | None
+                 ) -> list[dict[str, Any]]:
+    """Render a block page's sections that are not made yet, write the page; return the
+    index entries of the documents rendered, in order."""
+    html, entries = [head(job.title)], []
+    for part in job.parts:
+        if isinstance(part, str):
+            html.append(part)
+            continue
+        doc = _document(part.item)
+        source = sources(doc) if sources else None
+        html.append(f"<!--k {part.key}-->")
+        html.append(render_document(doc, targets, source, f"d-{page_id(doc.doc)}"))
+        entries.append(index_entry(doc, ""))
+    html.append(tail())
+    atomic_write_bytes(Path(job.path), "".join(html).encode("utf-8", "surrogatepass"))
+    return entries
 
 
 def render_processes() -> int:
@@ -332,13 +392,35 @@ def _pool_context() -> Any:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-class FolderWriter:
-    """The folder layout, document by document (one document of look-ahead, so that a
-    page knows its next neighbour).
+def starts_block(pid: str) -> bool:
+    """Whether the document whose page id is ``pid`` starts a block page: one in
+    :data:`BLOCK_DOCS`, by the hash of its name. A block ends where the next starts
+    (or when full), so adding or removing a document changes its own block only.
 
-    Pages that changed are rendered in this process up to :data:`PARALLEL_AFTER`;
-    beyond, in batches of :data:`BATCH` over :func:`render_processes` processes (a
-    first run of a large corpus), in the same order, giving the same bytes.
+    >>> sum(starts_block(page_id(f"{n}.txt")) for n in range(3200)) in range(70, 130)
+    True
+    """
+    return int(pid[:8], 16) % BLOCK_DOCS == 0
+
+
+@dataclass
+class Member:
+    """A document of the block being gathered."""
+
+    item: Item
+    name: str
+    pid: str  # its page id: its section's anchor is ``d-<pid>``
+    key: str  # the digest of its JSON
+
+
+class FolderWriter:
+    """The folder layout, document by document, block by block: a block page is written
+    once its last document is known, and the first document of the next (its link).
+
+    Sections are rendered in this process up to :data:`PARALLEL_AFTER` documents;
+    beyond, block pages of :data:`BATCH` documents at a time over
+    :func:`render_processes` processes (a first run of a large corpus), in the same
+    order, giving the same bytes.
     """
 
     def __init__(self, folder: Path, targets: list[str], sources: Sources | None):
@@ -346,22 +428,25 @@ class FolderWriter:
         self.base = "\0".join([PAGE_VERSION, CSP, *targets])  # what every page depends on
         self.old_lists: list[str] = []  # the list pages' keys, from the manifest
         self.old_index = ""  # the key of the index and flags page, from the manifest
-        self.old: list[list] = self._manifest()  # the records of the pages, in order
+        self.old_blocks: dict[str, str] = {}  # block page -> its key, from the manifest
+        self.old: list[list] = self._manifest()  # the records of the documents, in order
         self.old_at = {record[0]: n for n, record in enumerate(self.old)}
         self.new: dict[str, list | None] = {}  # name -> record (None: its page is waiting)
-        self.files: set[str] = set()  # the pages' file names, for the sweep
-        self.links: list[str] = []  # the pages' links from the index, in order
-        self.pending: tuple[Item, str, str] | None = None
-        self.previous = ""
-        self.written = 0  # pages rendered and written by this call
-        self.jobs: list[tuple[str, PageJob]] = []  # (key, job) waiting for a batch
+        self.blocks: dict[str, str] = {}  # block page -> its key
+        self.links: list[str] = []  # the documents' links from the index, in order
+        self.block: list[Member] = []  # the block being gathered
+        self.weight = 0  # its documents' weight (their JSON, each up to DOCUMENT_WEIGHT)
+        self.previous: tuple[str, str] = ("", "")  # the last document written: name, href
+        self.written = 0  # sections rendered by this call
+        self.waiting = 0  # sections waiting in the jobs
+        self.jobs: list[BlockJob] = []  # block pages waiting for a batch
         self.pool: ProcessPoolExecutor | None = None
         pages = folder / "d"
         self.existing = set(os.listdir(pages)) if pages.is_dir() else set()
 
     def _manifest(self) -> list[list]:
-        """The records of the pages the manifest lists (:func:`record`), in order; none
-        when it was written by another version or for other targets, or is damaged."""
+        """The records of the documents the manifest lists (:func:`record`), in order;
+        none when it was written by another version or for other targets, or is damaged."""
         try:
             data = json.loads((self.folder / "manifest.json").read_text(encoding="utf-8"))
             if data.get("version") == PAGE_VERSION and data.get("targets") == self.targets:
@@ -369,8 +454,9 @@ class FolderWriter:
                 if not (isinstance(pages, list) and all(
                         isinstance(r, list) and len(r) == RECORD for r in pages)):
                     return []
-                lists = data.get("lists", [])
+                lists, blocks = data.get("lists", []), data.get("blocks", {})
                 self.old_lists = lists if isinstance(lists, list) else []
+                self.old_blocks = blocks if isinstance(blocks, dict) else {}
                 self.old_index = str(data.get("index", ""))
                 return pages
         except (OSError, ValueError, KeyError, AttributeError, TypeError):
@@ -379,43 +465,70 @@ class FolderWriter:
 
     def add(self, item: Item, text: str | None = None) -> None:
         """The next document (``text``: its JSON, when already made). A reference
-        brings the digest of its JSON along: the JSON is read only if the page must be
-        rendered."""
+        brings the digest of its JSON along: the JSON is read only if its section must
+        be rendered."""
         name = _name_of(item)
         if isinstance(item, Document | str):
-            key = digest(text if text is not None else _text(item))
+            text = text if text is not None else _text(item)
+            key, size = digest(text), len(text)
         else:
-            key = item.digest
-        if self.pending is not None:
-            self._emit(*self.pending, following=name)
-        self.pending = (item, name, key)
+            key, size = item.digest, item.size
+        pid = page_id(name)
+        weight = min(size, DOCUMENT_WEIGHT)
+        if self.block and (starts_block(pid) or len(self.block) >= BLOCK_MAX_DOCS
+                           or self.weight + weight > BLOCK_BYTES):
+            self._close(name, pid)
+        self.block.append(Member(item, name, pid, key))
+        self.weight += weight
 
-    def _emit(self, item: Item, name: str, json_digest: str, following: str) -> None:
-        file = f"{page_id(name)}.html"
-        self.files.add(file)
-        self.links.append(f"d/{file}")
-        # A page shows its document's JSON and its neighbours' names: it is the same
-        # when the manifest holds the same digest and neighbours (the version and the
-        # targets, which every page shows too, are the manifest's own).
-        n = self.old_at.get(name)
-        if (n is not None and self.old[n][1] == json_digest
-                and (self.old[n - 1][0] if n else "") == self.previous
-                and (self.old[n + 1][0] if n + 1 < len(self.old) else "") == following
-                and file in self.existing):
-            self.new[name] = self.old[n]
-        else:
-            self.new[name] = None  # its place in the order; the record comes with the page
-            if not isinstance(item, Document | str):
-                item = item.json()
-            self.jobs.append((json_digest, PageJob(item, name, str(self.folder / "d" / file),
-                                                   self.previous, following)))
-            if len(self.jobs) >= (BATCH if self.written >= PARALLEL_AFTER else PARALLEL_AFTER):
-                self._render()
-        self.previous = name
+    def _close(self, following: str, following_pid: str) -> None:
+        """Write the block gathered (or keep it, when it is as it was); ``following``:
+        the first document of the next block ("" for none)."""
+        members, self.block, self.weight = self.block, [], 0
+        file = f"{members[0].pid}.html"
+        hrefs = [f"#d-{m.pid}" for m in members]
+        next_href = f"{following_pid}.html#d-{following_pid}" if following else ""
+        previous, previous_href = self.previous
+        key = digest("\0".join([self.base, previous, previous_href, following,
+                                *(f"{m.name}\0{m.key}" for m in members)]))
+        self.blocks[file] = key
+        self.links += [f"d/{file}{h}" for h in hrefs]
+        self.previous = (members[-1].name, f"{file}#d-{members[-1].pid}")
+        olds = [self.old_at.get(m.name) for m in members]
+        if (self.old_blocks.get(file) == key and file in self.existing
+                and all(n is not None and self.old[n][1] == m.key
+                        for n, m in zip(olds, members, strict=True))):
+            for n, m in zip(olds, members, strict=True):
+                self.new[m.name] = self.old[n]  # the same page: neither read nor written
+            return
+        kept = old_sections(self.folder / "d" / file) if file in self.existing else {}
+        names = [m.name for m in members]
+        parts: list[str | SectionJob] = [_block_nav(previous, previous_href, following,
+                                                    next_href, names, hrefs)]
+        for i, (m, n) in enumerate(zip(members, olds, strict=True)):
+            before = (names[i - 1], hrefs[i - 1]) if i else (previous, previous_href)
+            after = (names[i + 1], hrefs[i + 1]) if i + 1 < len(members) else (
+                following, next_href)
+            parts.append(_nav(*before, *after))
+            skey = section_key(self.base, m.key)
+            if skey in kept and n is not None and self.old[n][1] == m.key:
+                parts.append(kept[skey])  # rendered from the same JSON by the same code
+                self.new[m.name] = self.old[n]
+                continue
+            self.new[m.name] = None  # its place in the order; the record comes with it
+            item = m.item if isinstance(m.item, Document | str) else m.item.json()
+            parts.append(SectionJob(item, m.name, m.key, skey))
+            self.waiting += 1
+        parts.append(_block_nav(previous, previous_href, following, next_href, [], []))
+        title = f"{names[0]}: review" if len(names) == 1 else (
+            f"{names[0]} … {names[-1]}: review")
+        self.jobs.append(BlockJob(str(self.folder / "d" / file), title, parts))
+        if self.waiting >= (BATCH if self.written >= PARALLEL_AFTER else PARALLEL_AFTER):
+            self._render()
 
     def _render(self) -> None:
-        """Render the pages waiting, here or in the render processes."""
-        jobs, self.jobs = self.jobs, []
+        """Render and write the block pages waiting, here or in the render processes."""
+        jobs, self.jobs, self.waiting = self.jobs, [], 0
         if not jobs:
             return
         (self.folder / "d").mkdir(parents=True, exist_ok=True)
@@ -426,27 +539,28 @@ class FolderWriter:
                 pass  # a closure (tests): rendered here
             else:
                 self.pool = ProcessPoolExecutor(render_processes(), mp_context=_pool_context())
-        work = partial(render_page, targets=self.targets, sources=self.sources)
-        entries: list[dict[str, Any]] = []
+        work = partial(render_block, targets=self.targets, sources=self.sources)
+        entries: list[list[dict[str, Any]]] = []
         if self.pool is not None:
             try:
-                entries = list(self.pool.map(work, [job for _, job in jobs], chunksize=32))
+                entries = list(self.pool.map(work, jobs, chunksize=4))
             except BrokenProcessPool as exc:  # a render process died: the rest is done here
                 warn("report", f"rendering pages in {render_processes()} processes failed "
                      f"({exc}); rendering them in this one", reason=str(exc))
                 self.pool.shutdown(cancel_futures=True)
                 self.pool = None
         if len(entries) < len(jobs):
-            entries = [work(job) for _, job in jobs]
-        for (key, job), entry in zip(jobs, entries, strict=True):
-            self.new[job.name] = record(key, entry)
-            self.written += 1
+            entries = [work(job) for job in jobs]
+        for job, done in zip(jobs, entries, strict=True):
+            sections = [p for p in job.parts if isinstance(p, SectionJob)]
+            for section, entry in zip(sections, done, strict=True):
+                self.new[section.name] = record(section.json_digest, entry)
+                self.written += 1
 
     def finish(self, report: dict[str, Any]) -> None:
         try:
-            if self.pending is not None:
-                self._emit(*self.pending, following="")
-                self.pending = None
+            if self.block:
+                self._close("", "")
             self._render()
         finally:
             if self.pool is not None:
@@ -461,8 +575,10 @@ class FolderWriter:
                 rows.extend(map(record_row, records, repeat(deleted), self.links))
             return rows
 
-        # A page's key stands for its document's JSON, hence for its index entry.
-        row_keys = [f"{r[1]}{'d' if r[0] in deleted else ''}" for r in records]
+        # A page's key stands for its document's JSON, hence for its index entry; its
+        # link follows from the blocks.
+        row_keys = [f"{r[1]}{'d' if r[0] in deleted else ''} {link}"
+                    for r, link in zip(records, self.links, strict=True)]
         count = len(row_keys)
         lists = [f"list/{n:04d}.html" for n in range(1, (count - 1) // LIST_PAGE + 2)]
         list_keys = []
@@ -487,7 +603,8 @@ class FolderWriter:
                 and (self.folder / "flags.html").is_file()):
             # The flags page lists the documents with flags; the overview links the
             # documents it names (failed, quarantined) to their pages.
-            flags, flagged = render_flags_table([flag_entry(r) for r in records if r[-2]])
+            flags, flagged = render_flags_table([flag_entry(r, link) for r, link in zip(
+                records, self.links, strict=True) if r[-2]])
             hrefs = {r[0]: r[1] for r in all_rows()}
             _write_changed(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
                            '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
@@ -495,21 +612,21 @@ class FolderWriter:
             _write_changed(self.folder / "index.html", head("Pipeline run report")
                            + render_overview(report, all_rows(), flagged, "flags.html", hrefs)
                            + render_index(all_rows(), lists) + tail())
-        if (self.written == 0 and list_keys == self.old_lists
+        if (self.blocks == self.old_blocks and list_keys == self.old_lists
                 and list(self.new) == list(self.old_at) and index_key == self.old_index
                 and (self.folder / "manifest.json").is_file()):
             self._sweep(lists)  # every page and record as the manifest holds them: the same
             return
         _write_changed(self.folder / "manifest.json", json.dumps(
             {"version": PAGE_VERSION, "targets": self.targets, "lists": list_keys,
-             "index": index_key, "pages": records},
+             "index": index_key, "blocks": self.blocks, "pages": records},
             ensure_ascii=False, separators=(",", ":")) + "\n")
         self._sweep(lists)
 
     def _sweep(self, lists: list[str]) -> None:
         """Remove pages no stored document owns any more (deleted, pruned, renamed)."""
         pages = self.folder / "d"
-        for name in self.existing - self.files:  # pages written by this run are kept
+        for name in self.existing - set(self.blocks):  # pages written by this run are kept
             if name.endswith(".html"):
                 (pages / name).unlink(missing_ok=True)
         current = {Path(href).name for href in lists}
@@ -535,32 +652,27 @@ def record(json_digest: str, entry: dict[str, Any]) -> list:
     ...                   "flags": {}, "flagged": []})
     >>> r, len(r) == RECORD
     (['a.txt', 'd1', 'pt', 'ok', 1, 0, 0, 2, 'k', '', 'T', {}, []], True)
-    >>> row = record_row(r, set())
-    >>> row[1] == f"d/{page_id('a.txt')}.html", row[2:], record_row(r, {"a.txt"})[3]
-    (True, ['pt', 'ok', 1, 0, 0, 2, 'k', '', 'T'], 'deleted')
+    >>> row = record_row(r, set(), "d/x.html#d-y")
+    >>> row[1], row[2:], record_row(r, {"a.txt"}, "")[3]
+    ('d/x.html#d-y', ['pt', 'ok', 1, 0, 0, 2, 'k', '', 'T'], 'deleted')
     """
     return [entry["doc"], json_digest, *index_row(entry, False)[2:], entry["flags"],
             entry["flagged"]]
 
 
-def _href(name: str) -> str:
-    return f"d/{page_id(name)}.html"
-
-
-def record_row(record: list, deleted: set[str], href: str = "") -> list[Any]:
-    """The index's row of a page's record (:func:`index_row`): ``deleted`` names the
-    documents deleted from the corpus, their status in the index; ``href``: the page's
-    link, when known (made from the name otherwise)."""
-    row = [record[0], href or _href(record[0]), *record[2:-2]]
+def record_row(record: list, deleted: set[str], href: str) -> list[Any]:
+    """The index's row of a document's record (:func:`index_row`): ``deleted`` names
+    the documents deleted from the corpus, their status in the index; ``href``: the
+    link to its section."""
+    row = [record[0], href, *record[2:-2]]
     if record[0] in deleted:
         row[3] = "deleted"
     return row
 
 
-def flag_entry(record: list) -> dict[str, Any]:
-    """What the flags page needs of a page's record (:func:`render_flags_table`)."""
-    return {"doc": record[0], "href": _href(record[0]), "flags": record[-2],
-            "flagged": record[-1]}
+def flag_entry(record: list, href: str) -> dict[str, Any]:
+    """What the flags page needs of a document's record (:func:`render_flags_table`)."""
+    return {"doc": record[0], "href": href, "flags": record[-2], "flagged": record[-1]}
 
 
 def _write_changed(path: Path, data: str) -> None:
@@ -574,15 +686,31 @@ def _write_changed(path: Path, data: str) -> None:
     atomic_write(path, data, durable=False)
 
 
-def _nav(previous: str, following: str) -> str:
+def _nav(previous: str, previous_href: str, following: str, following_href: str) -> str:
+    """A document's links: the index, the documents before and after it."""
     parts = ['<nav class="pager"><a href="../index.html">index</a>']
     if previous:
-        parts.append(f'<a href="{page_id(previous)}.html" rel="prev">← previous: '
-                     f"{esc(previous)}</a>")
+        parts.append(f'<a href="{previous_href}" rel="prev">← previous: {esc(previous)}</a>')
     if following:
-        parts.append(f'<a href="{page_id(following)}.html" rel="next">next: '
-                     f"{esc(following)} →</a>")
+        parts.append(f'<a href="{following_href}" rel="next">next: {esc(following)} →</a>')
     return "".join(parts) + "</nav>\n"
+
+
+def _block_nav(previous: str, previous_href: str, following: str, following_href: str,
+               names: list[str], hrefs: list[str]) -> str:
+    """A block page's links: the index, the pages before and after it, and (``names``,
+    ``hrefs``: at its top) the documents it holds."""
+    parts = ['<nav class="pager block"><a href="../index.html">index</a>']
+    if previous:
+        parts.append(f'<a href="{previous_href}">← previous page</a>')
+    if following:
+        parts.append(f'<a href="{following_href}">next page →</a>')
+    parts.append("</nav>\n")
+    if len(names) > 1:
+        parts.append(f'<p class="note">This page holds {len(names)} documents: '
+                     + ", ".join(f'<a href="{h}">{esc(n)}</a>' for n, h in zip(
+                         names, hrefs, strict=True)) + ".</p>\n")
+    return "".join(parts)
 
 
 def _list_nav(n: int, count: int) -> str:
