@@ -40,7 +40,7 @@ from pipeline.writers.review.marks import (
     marking_note,
     segment_marks,
 )
-from pipeline.writers.review.text import esc, hexdump, short, visible
+from pipeline.writers.review.text import esc, hexdump, needs_escape, short, visible
 
 DETAIL_CHARS = 50_000  # characters of one text column shown per document
 TABLE_ROWS = 1_000  # rows of a document's fixes table, and of its removed lines
@@ -286,6 +286,14 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
 
     width = 1 + len(targets)
     doc_lang = esc(doc.lang)
+    # One search tells whether any of the sentences' texts needs escaping (most hold
+    # nothing to escape): if none does, they go to the page as they are.
+    texts = [b.kind for b, _ in blocks]
+    for seg in segments:
+        texts += (seg.id, seg.text, seg.lang or "")
+    e = esc if needs_escape("\n".join(texts)) else _same
+    untranslated = '<td class="missing">[no translation]</td>' * len(targets)
+    no_sentences = '<td class="missing">(no sentences)</td>' * len(targets)
     cols = f'<col><col>{"<col>" * len(targets)}' if targets else "<col><col>"
     out = [
         "<h3>Texts</h3>\n",
@@ -311,12 +319,12 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
             out.append(f'<tbody class="gone" data-k="removed"><tr>{cell}'
                        f'<td colspan="{width}" class="missing">removed: {why}</td></tr></tbody>\n')
             continue
-        rows, kinds = [], set()
+        rows: list[str] = []
+        kinds: set[str] = set()
         for block, segs in items:
-            kind = esc(block.kind)
+            kind = e(block.kind)
             if not segs:
-                rows.append([f'<td class="{kind}">{esc(block.text)}</td>'
-                             + '<td class="missing">(no sentences)</td>' * len(targets)])
+                rows.append(f'<td class="{kind}">{esc(block.text)}</td>' + no_sentences)
             for seg in segs:
                 marks = marks_of[id(seg)]
                 for m in marks:
@@ -325,25 +333,29 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                 lang = seg.lang
                 if lang and lang != doc.lang:
                     kinds.add("other")
-                    tag = f'<span class="lt" title="sentence language">{esc(lang)}</span>'
-                cells = [f'<td class="{kind}" lang="{esc(lang) if lang else doc_lang}" '
-                         f'title="{esc(seg.id)} ({esc(lang)}, {seg.score:.2f})">'
-                         f"{tag}{marked(seg.text, marks) if marks else esc(seg.text)}</td>"]
-                for tgt in targets:
-                    cells.append(_translation(seg, tgt))
-                    if seg.flags.get(tgt):
-                        kinds.add("flag")
-                rows.append(cells)
+                    tag = f'<span class="lt" title="sentence language">{e(lang)}</span>'
+                row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
+                       f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
+                       f"{tag}{marked(seg.text, marks) if marks else e(seg.text)}</td>")
+                row += ("".join([_translation(seg, tgt) for tgt in targets])
+                        if seg.translations else untranslated)
+                if seg.flags and any(seg.flags.get(tgt) for tgt in targets):
+                    kinds.add("flag")
+                rows.append(row)
         cell, fixed = source_cell(indices, len(rows))
-        kinds.update(["fix"] if fixed else [])
-        body = "".join(f"<tr>{cell if n == 0 else ''}{''.join(cells)}</tr>"
-                       for n, cells in enumerate(rows))
+        if fixed:
+            kinds.add("fix")
+        body = f"<tr>{cell}" + "</tr><tr>".join(rows) + "</tr>"
         out.append(f'<tbody data-k="{" ".join(sorted(kinds))}">{body}</tbody>\n')
     out.append("</table>\n")
     out += [f'<p class="note">Shown: {esc(n)}.</p>\n' for n in notes]
     out.append(marking_note(src_looked, doc.fixes).replace("this column", "the source"))
     out.append(marking_note(clean_looked, doc.fixes).replace("this column", "the clean copy"))
     return "".join(out), _diff(paragraphs, groups) if original else ""
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _legend() -> str:
