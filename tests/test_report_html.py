@@ -395,6 +395,104 @@ def test_a_rerun_with_one_changed_document_writes_only_the_files_that_change(
     assert len(files) == len([p for p in tmp_path.rglob("*") if p.is_file()])
 
 
+def sections_of(folder: Path) -> dict[str, str]:
+    """Each section's anchor -> the page (in d/) that holds it."""
+    found: dict[str, str] = {}
+    for path in (folder / "d").iterdir():
+        for anchor in re.findall(r'<section class="doc" id="(d-\w+)">', path.read_text()):
+            assert anchor not in found, f"{anchor} on two pages"
+            found[anchor] = path.name
+    return found
+
+
+def test_documents_share_block_pages_each_reached_at_its_anchor(tmp_path, rendered,
+                                                                monkeypatch):
+    monkeypatch.setattr(review, "BLOCK_DOCS", 8)
+    docs = [small_doc(f"a{n:02d}.txt", f"Frase número {n}.") for n in range(40)]
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    folder = tmp_path / "report"
+    where = sections_of(folder)
+    pids = [page_id(d.doc) for d in docs]
+    assert sorted(where) == sorted(f"d-{p}" for p in pids)
+    pages = sorted(set(where.values()))
+    assert 1 < len(pages) < len(docs)
+    # A block starts where a name's hash says (the first document aside) and is named
+    # after its first document.
+    firsts = [n for n, p in enumerate(pids) if n == 0 or where[f"d-{p}"] != where[
+        f"d-{pids[n - 1]}"]]
+    assert len(firsts) == len(pages)
+    assert all(review.starts_block(pids[n]) for n in firsts[1:])
+    assert sorted(f"{pids[n]}.html" for n in firsts) == pages
+    index = (folder / "index.html").read_text()
+    for n, pid in enumerate(pids):
+        link = f"d/{where[f'd-{pid}']}#d-{pid}"
+        assert f'"{link}"' in index  # the index's row links the section
+        html = (folder / "d" / where[f"d-{pid}"]).read_text()
+        start = html.index(f'<section class="doc" id="d-{pid}">')
+        nav = html[html.rindex('<nav class="pager">', 0, start):start]
+        for near, rel in ((n - 1, "prev"), (n + 1, "next")):
+            if 0 <= near < len(docs):
+                other = pids[near]
+                same = where[f"d-{other}"] == where[f"d-{pid}"]
+                href = f"#d-{other}" if same else f"{where[f'd-{other}']}#d-{other}"
+                assert f'<a href="{href}" rel="{rel}">' in nav
+            else:
+                assert f'rel="{rel}"' not in nav
+
+
+def test_a_changed_document_renders_only_its_section_and_writes_only_its_block(
+        tmp_path, rendered, monkeypatch):
+    monkeypatch.setattr(review, "BLOCK_DOCS", 8)
+    docs = [small_doc(f"a{n:02d}.txt", f"Frase número {n}.") for n in range(40)]
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    pages = tmp_path / "report" / "d"
+    before = {p.name: p.read_bytes() for p in pages.iterdir()}
+    home = sections_of(tmp_path / "report")[f"d-{page_id('a17.txt')}"]
+    assert before[home].count(b'<section class="doc"') > 1
+    docs[17] = small_doc("a17.txt", "Frase mudada.")
+    rendered.clear()
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    assert rendered == ["a17.txt"]  # the other sections of its page are kept
+    after = {p.name: p.read_bytes() for p in pages.iterdir()}
+    assert [name for name in after if after[name] != before[name]] == [home]
+    fresh = tmp_path / "fresh"
+    write_report(fresh, [d.to_json() for d in docs], {"targets": ["en"]})
+    assert all((fresh / "report" / "d" / name).read_bytes() == data
+               for name, data in after.items())
+    # A section whose key is not the one its document needs is not kept on its word.
+    page = pages / home
+    page.write_text(page.read_text().replace("Frase número 16.", "Frase falsa."))
+    key = review.section_key("\0".join([review.PAGE_VERSION, review.CSP, "en"]),
+                             hashlib.sha256(docs[16].to_json().encode()).hexdigest())
+    page.write_text(page.read_text().replace(f"<!--k {key}-->", "<!--k " + "0" * 32 + "-->"))
+    docs[17] = small_doc("a17.txt", "Frase mudada outra vez.")
+    rendered.clear()
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    assert sorted(rendered) == ["a16.txt", "a17.txt"] and "Frase falsa." not in page.read_text()
+
+
+def test_an_added_document_writes_only_its_own_block(tmp_path, rendered, monkeypatch):
+    monkeypatch.setattr(review, "BLOCK_DOCS", 8)
+    docs = [small_doc(f"a{n:02d}.txt", f"Frase número {n}.") for n in range(40)]
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    pages = tmp_path / "report" / "d"
+    before = {p.name: p.read_bytes() for p in pages.iterdir()}
+    where = sections_of(tmp_path / "report")
+    # Between two documents of the same page, a name that starts no block.
+    at = next(n for n in range(20, 39) if where[f"d-{page_id(docs[n].doc)}"]
+              == where[f"d-{page_id(docs[n + 1].doc)}"])
+    name = next(f"a{at:02d}-{k}.txt" for k in range(100)
+                if not review.starts_block(page_id(f"a{at:02d}-{k}.txt")))
+    docs.insert(at + 1, small_doc(name, "Frase nova."))
+    rendered.clear()
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    assert rendered == [name]
+    after = {p.name: p.read_bytes() for p in pages.iterdir()}
+    home = sections_of(tmp_path / "report")[f"d-{page_id(name)}"]
+    assert sorted(after) == sorted(before)
+    assert [p for p in after if after[p] != before[p]] == [home]
+
+
 def test_a_run_over_the_threshold_writes_the_folder(corpus_copy, tmp_path, monkeypatch):
     from pipeline.log import RunLog
     from pipeline.runner import RunOptions, run

@@ -9,25 +9,33 @@ Two layouts, chosen by size:
   the index and every document.
 - **A folder** beyond that: ``OUT/report/index.html`` (overview and index),
   ``flags.html`` (flagged sentences by pair), ``list/NNNN.html`` (every document,
-  :data:`LIST_PAGE` a page, for reading without the script), and one page per
-  document, ``d/<id>.html`` (``<id>``: a hash of its name, stable between runs), each
-  with previous / next / index links. ``OUT/report.html`` then sends the browser
-  to the index. Any document is one click from the index's table (filtered or
-  sorted by the script) or two clicks through the list pages.
+  :data:`LIST_PAGE` a page, for reading without the script), and the documents'
+  sections on pages of consecutive documents, ``d/<id>.html`` (a block of about
+  :data:`BLOCK_DOCS` documents, cut where a document's name hashes to a block start,
+  :func:`starts_block`; ``<id>``: a hash of its first document's name), each section
+  at the anchor ``#d-<id of its document>`` with previous / next / index links above
+  it. ``OUT/report.html`` then sends the browser to the index. Any document is one
+  click from the index's table (filtered or sorted by the script) or two clicks through
+  the list pages.
 
 The folder is rebuilt incrementally: ``report/manifest.json`` keeps the targets and
 :data:`PAGE_VERSION` (a digest of this package's code, the page's script and style
-included) and, in order, one record per document (:func:`record`: its name, the digest
-of its stored JSON and its index entry), so its neighbours too. A page whose digest and
-neighbours did not change is neither parsed nor rendered nor written; pages of documents
-no longer stored are removed. The list pages are keyed the same way (a hash of their
-rows): one whose rows did not change is neither rendered nor written; the index and
-``flags.html`` are keyed on the report (less its timings) and every row. The runner
-hands the documents as references (:class:`Ref`: name, hash and length of the stored
-JSON, from the state's summaries), so a rerun reads the JSON of the pages it renders
-only; and its memo (:class:`Memo`), so a rerun in which no stored document changed, with
-the same report, reads nothing and writes nothing. A rerun therefore costs one hash per
-document plus the pages that changed, and the index when a row changed.
+included), a key per block page (its documents' names and JSON digests, and its
+neighbours), and, in order, one record per document (:func:`record`: its name, the
+digest of its stored JSON and its index entry). A block page whose key did not change
+is neither read nor written. One that did is written again, and of its documents only
+those whose JSON changed are parsed and rendered: each section is preceded in the page
+by its key (:func:`section_key`: the code, targets and its JSON's digest), so the others
+are taken from the page's last version; an added or removed document changes its own
+block (and a neighbour's link). Pages of documents no longer stored are removed. The
+list pages are keyed the same way (a hash of their rows): one whose rows did not change
+is neither rendered nor written; the index and ``flags.html`` are keyed on the report
+(less its timings) and every row. The runner hands the documents as references
+(:class:`Ref`: name, hash and length of the stored JSON, from the state's summaries),
+so a rerun reads the JSON of the sections it renders only; and its memo (:class:`Memo`),
+so a rerun in which no stored document changed, with the same report, reads nothing and
+writes nothing. A rerun therefore costs one hash per document plus the sections that
+changed and the pages that hold them, and the index when a row changed.
 
 Deterministic: the same documents and report (less its timings) give the same
 bytes. See :mod:`pipeline.writers.review.docpage` for a document's page and
