@@ -326,12 +326,12 @@ class SectionJob:
 @dataclass
 class BlockJob:
     """One block page to write: its file, title, and its parts in order, HTML already
-    made (navigation, sections kept from the page's last version) or sections to
-    render."""
+    made (navigation, sections kept from the page's last version: UTF-8, never decoded)
+    or sections to render."""
 
     path: str
     title: str
-    parts: list[str | SectionJob]
+    parts: list[bytes | SectionJob]
 
 
 def section_key(base: str, json_digest: str) -> str:
@@ -341,29 +341,29 @@ def section_key(base: str, json_digest: str) -> str:
     return digest(f"{base}\0{json_digest}")[:32]
 
 
-_SECTION = re.compile(r"<!--k ([0-9a-f]{32})-->")
-_SECTION_END = "</section>\n"
+_SECTION = re.compile(rb"<!--k ([0-9a-f]{32})-->")
+_SECTION_END = b"</section>\n"
 
 
-def old_sections(path: Path) -> dict[str, str]:
-    """The sections of a block page as last written, by key (none if it is gone or
-    unreadable). Article text is escaped, so neither marker occurs in it.
+def old_sections(path: Path) -> dict[str, bytes]:
+    """The sections of a block page as last written, by key, as bytes (none if it is
+    gone or unreadable). Article text is escaped, so neither marker occurs in it.
 
-    >>> page = '<p>x</p><!--k ' + '0' * 32 + '--><section>a</section>\\n<p>y</p>'
-    >>> import tempfile; f = Path(tempfile.mkdtemp()) / "p.html"; _ = f.write_text(page)
+    >>> page = b'<p>x</p><!--k ' + b'0' * 32 + b'--><section>a</section>\\n<p>y</p>'
+    >>> import tempfile; f = Path(tempfile.mkdtemp()) / "p.html"; _ = f.write_bytes(page)
     >>> old_sections(f) == {"0" * 32: page[8:-8]}, old_sections(f.with_name("gone.html"))
     (True, {})
     """
     try:
-        html = path.read_text(encoding="utf-8", errors="surrogatepass")
-    except (OSError, UnicodeDecodeError):
+        html = path.read_bytes()
+    except OSError:
         return {}
     sections = {}
     for match in _SECTION.finditer(html):
         end = html.find(_SECTION_END, match.end())
         if end < 0:
             break
-        sections[match.group(1)] = html[match.start():end + len(_SECTION_END)]
+        sections[match.group(1).decode()] = html[match.start():end + len(_SECTION_END)]
     return sections
 
 
@@ -371,19 +371,23 @@ def render_block(job: BlockJob, targets: list[str], sources: Sources | None
                  ) -> list[dict[str, Any]]:
     """Render a block page's sections that are not made yet, write the page; return the
     index entries of the documents rendered, in order."""
-    html, entries = [head(job.title)], []
+    html, entries = [_utf8(head(job.title))], []
     for part in job.parts:
-        if isinstance(part, str):
+        if isinstance(part, bytes):
             html.append(part)
             continue
         doc = _document(part.item)
         source = sources(doc) if sources else None
-        html.append(f"<!--k {part.key}-->")
-        html.append(render_document(doc, targets, source, f"d-{page_id(doc.doc)}"))
+        html.append(_utf8(f"<!--k {part.key}-->"
+                          + render_document(doc, targets, source, f"d-{page_id(doc.doc)}")))
         entries.append(index_entry(doc, ""))
-    html.append(tail())
-    atomic_write_bytes(Path(job.path), "".join(html).encode("utf-8", "surrogatepass"))
+    html.append(_utf8(tail()))
+    atomic_write_bytes(Path(job.path), b"".join(html))
     return entries
+
+
+def _utf8(html: str) -> bytes:
+    return html.encode("utf-8", "surrogatepass")
 
 
 def render_processes() -> int:
@@ -511,13 +515,13 @@ class FolderWriter:
             return
         kept = old_sections(self.folder / "d" / file) if file in self.existing else {}
         names = [m.name for m in members]
-        parts: list[str | SectionJob] = [_block_nav(previous, previous_href, following,
-                                                    next_href, names, hrefs)]
+        parts: list[bytes | SectionJob] = [_utf8(_block_nav(
+            previous, previous_href, following, next_href, names, hrefs))]
         for i, (m, n) in enumerate(zip(members, olds, strict=True)):
             before = (names[i - 1], hrefs[i - 1]) if i else (previous, previous_href)
             after = (names[i + 1], hrefs[i + 1]) if i + 1 < len(members) else (
                 following, next_href)
-            parts.append(_nav(*before, *after))
+            parts.append(_utf8(_nav(*before, *after)))
             skey = section_key(self.base, m.key)
             if skey in kept and n is not None and self.old[n][1] == m.key:
                 parts.append(kept[skey])  # rendered from the same JSON by the same code
@@ -527,7 +531,7 @@ class FolderWriter:
             item = m.item if isinstance(m.item, Document | str) else m.item.json()
             parts.append(SectionJob(item, m.name, m.key, skey))
             self.waiting += 1
-        parts.append(_block_nav(previous, previous_href, following, next_href, [], []))
+        parts.append(_utf8(_block_nav(previous, previous_href, following, next_href, [], [])))
         title = f"{names[0]}: review" if len(names) == 1 else (
             f"{names[0]} … {names[-1]}: review")
         self.jobs.append(BlockJob(str(self.folder / "d" / file), title, parts))
