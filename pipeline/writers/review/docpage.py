@@ -273,6 +273,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     seg_marks, clean_looked = segment_marks(doc, segments)
     marks_of = {id(s): m for s, m in zip(segments, seg_marks, strict=True)}
     gone = _gone_reasons(doc)
+    se = esc if needs_escape(source) else _same  # one search for the whole source
 
     def source_cell(indices: list[int], rowspan: int) -> tuple[str, bool]:
         if not indices:
@@ -280,7 +281,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                     "</td>", False)
         a, b = ranges[indices[0]][0], ranges[indices[-1]][1]
         i, j = bisect_right(ends, a), bisect_left(starts, b)
-        html = marked(source, src_marks[i:j], a, b) if j > i else esc(source[a:b])
+        html = marked(source, src_marks[i:j], a, b, se) if j > i else se(source[a:b])
         return (f'<td class="src" rowspan="{rowspan}" lang="{esc(doc.lang)}">{html}</td>',
                 j > i)
 
@@ -336,7 +337,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                     tag = f'<span class="lt" title="sentence language">{e(lang)}</span>'
                 row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
                        f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
-                       f"{tag}{marked(seg.text, marks) if marks else e(seg.text)}</td>")
+                       f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}</td>")
                 row += ("".join([_translation(seg, tgt) for tgt in targets])
                         if seg.translations else untranslated)
                 if seg.flags and any(seg.flags.get(tgt) for tgt in targets):
