@@ -281,6 +281,28 @@ def test_source_column_is_the_original_file_or_says_it_is_not(processed, tmp_pat
     assert "Text as read (original file not available)" in (tmp_path / "report.html").read_text()
 
 
+def test_a_source_is_read_through_a_link_only_when_it_stays_in_the_corpus(tmp_path):
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    (corpus / "pt").mkdir(parents=True)
+    outside.mkdir()
+    text = b"Um texto qualquer.\n"
+    (corpus / "pt" / "a.txt").write_bytes(text)
+    (outside / "b.txt").write_bytes(text)
+    (corpus / "inside.txt").symlink_to(corpus / "pt" / "a.txt")
+    (corpus / "outside.txt").symlink_to(outside / "b.txt")
+    (corpus / "far").symlink_to(outside, target_is_directory=True)
+    sources = corpus_sources(corpus)
+
+    def doc(name: str, data: bytes = text) -> Document:
+        return Document(name, source=Source(hashlib.sha256(data).hexdigest(), "utf-8",
+                                            len(data)))
+
+    assert sources(doc("pt/a.txt")) == text and sources(doc("inside.txt")) == text
+    assert sources(doc("outside.txt")) is None and sources(doc("far/b.txt")) is None
+    assert sources(doc("pt/a.txt", b"other bytes\n")) is None  # not what was processed
+    assert sources(doc("gone.txt")) is None and sources(doc("pt")) is None  # a folder
+
+
 def test_the_diff_shows_changed_words_and_removed_lines(page):
     html = section(page.read_text(encoding="utf-8"), "article-pt.txt")
     diff = html[html.index('<table class="diff">'):]

@@ -44,6 +44,7 @@ bytes. See :mod:`pipeline.writers.review.docpage` for a document's page and
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import multiprocessing
@@ -51,6 +52,7 @@ import os
 import pickle
 import re
 import shutil
+import stat
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -143,26 +145,56 @@ class CorpusSources:
         self.corpus, self.root = corpus, corpus.resolve()
         self._inside: dict[str, bool] = {}  # folder -> whether it resolves inside the corpus
 
-    def _is_inside(self, path: Path) -> bool:
-        """Whether ``path`` resolves inside the corpus: its folder's answer (resolved
-        once per folder), unless the file itself is a link (resolved on its own)."""
-        if path.is_symlink():
-            return path.resolve().is_relative_to(self.root)
-        folder = os.path.dirname(path)
+    def _folder_inside(self, folder: str) -> bool:
+        """Whether ``folder`` resolves inside the corpus (resolved once per folder)."""
         inside = self._inside.get(folder)
         if inside is None:
             inside = self._inside[folder] = Path(folder).resolve().is_relative_to(self.root)
         return inside
 
     def __call__(self, doc: Document) -> bytes | None:
-        path = self.corpus / doc.doc
+        path = os.path.join(self.corpus, doc.doc)
         try:
-            if not self._is_inside(path) or path.stat().st_size != doc.source.size:
+            if not self._folder_inside(os.path.dirname(path)):
+                return None
+            # Not through a link (that one is resolved on its own), never blocking (a FIFO).
+            fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+        except OSError as exc:
+            if _NOFOLLOW and exc.errno == errno.ELOOP:
+                return self._linked(doc, Path(path))
+            return None
+        except ValueError:  # a NUL in the name
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size != doc.source.size:
+                return None
+            with open(fd, "rb", closefd=False) as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        return self._checked(doc, data)
+
+    def _linked(self, doc: Document, path: Path) -> bytes | None:
+        """A document whose file is a link: read if it resolves inside the corpus."""
+        try:
+            if (not path.resolve().is_relative_to(self.root)
+                    or not path.is_file() or path.stat().st_size != doc.source.size):
                 return None
             data = path.read_bytes()
         except (OSError, ValueError):
             return None
+        return self._checked(doc, data)
+
+    @staticmethod
+    def _checked(doc: Document, data: bytes) -> bytes | None:
         return data if hashlib.sha256(data).hexdigest() == doc.source.sha256 else None
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 def corpus_sources(corpus: Path) -> Sources:
