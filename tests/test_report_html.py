@@ -310,6 +310,28 @@ def test_the_diff_shows_changed_words_and_removed_lines(page):
     assert '<tr class="del"><td>-</td><td>Kommentare (0)</td></tr>' in diff
 
 
+def test_the_diff_goes_paragraph_by_paragraph_as_the_texts_were_aligned():
+    """A doubled headline is one removed line, not a shift of every paragraph after it;
+    paragraphs left as they were are folded; a changed one is one changed line."""
+    source = ("Título do dia\n\nTítulo do dia\n\nUm parágrafo sem mudança.\n\n"
+              "Outro parágrafo igual.\n\nO acordo norte -coreano foi assinado.\n")
+    clean = ["Título do dia", "Um parágrafo sem mudança.", "Outro parágrafo igual.",
+             "O acordo norte-coreano foi assinado."]
+    doc = Document("a.txt", text=source, source=Source("0" * 64, "utf-8", len(source)),
+                   lang="pt", blocks=[Block("paragraph", t, "pt", [
+                       Segment(f"a.txt#{n}.1", t, "pt", 1.0)]) for n, t in enumerate(clean)],
+                   fixes=[Fix("repair", "duplicate_headline", "Título do dia", ""),
+                          Fix("repair", "split_compound", "norte -coreano", "norte-coreano")])
+    html = docpage.render_document(doc, ["en"], source, "d-x")
+    diff = html[html.index('<table class="diff">'):html.index("</table>", html.index(
+        '<table class="diff">'))]
+    rows = re.findall(r'<tr(?: class="(\w+)")?>', diff)
+    assert rows == ["", "del", "", "chg"]
+    assert '<td class="note">… 1 unchanged paragraph</td>' in diff
+    assert '<td class="note">… 2 unchanged paragraphs</td>' in diff
+    assert "norte<del>·</del>-coreano" in diff and diff.count("Título do dia") == 1
+
+
 # -- the folder layout ------------------------------------------------------------------
 
 
@@ -326,7 +348,7 @@ def rendered(monkeypatch) -> list[str]:
     more, whatever the threshold is; a page per document, unless a test sets
     BLOCK_DOCS again)."""
     monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 2)
-    monkeypatch.setattr(review, "BLOCK_DOCS", 1)
+    monkeypatch.setattr(review, "BLOCK_DOCS", 1, raising=False)
     calls: list[str] = []
     original = review.render_document
 
@@ -429,7 +451,7 @@ def sections_of(folder: Path) -> dict[str, str]:
 
 def test_documents_share_block_pages_each_reached_at_its_anchor(tmp_path, rendered,
                                                                 monkeypatch):
-    monkeypatch.setattr(review, "BLOCK_DOCS", 8)
+    monkeypatch.setattr(review, "BLOCK_DOCS", 8, raising=False)
     docs = [small_doc(f"a{n:02d}.txt", f"Frase número {n}.") for n in range(40)]
     write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
     folder = tmp_path / "report"
@@ -464,7 +486,7 @@ def test_documents_share_block_pages_each_reached_at_its_anchor(tmp_path, render
 
 def test_a_changed_document_renders_only_its_section_and_writes_only_its_block(
         tmp_path, rendered, monkeypatch):
-    monkeypatch.setattr(review, "BLOCK_DOCS", 8)
+    monkeypatch.setattr(review, "BLOCK_DOCS", 8, raising=False)
     docs = [small_doc(f"a{n:02d}.txt", f"Frase número {n}.") for n in range(40)]
     write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
     pages = tmp_path / "report" / "d"
@@ -494,7 +516,7 @@ def test_a_changed_document_renders_only_its_section_and_writes_only_its_block(
 
 
 def test_an_added_document_writes_only_its_own_block(tmp_path, rendered, monkeypatch):
-    monkeypatch.setattr(review, "BLOCK_DOCS", 8)
+    monkeypatch.setattr(review, "BLOCK_DOCS", 8, raising=False)
     docs = [small_doc(f"a{n:02d}.txt", f"Frase número {n}.") for n in range(40)]
     write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
     pages = tmp_path / "report" / "d"
