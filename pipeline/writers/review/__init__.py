@@ -96,9 +96,10 @@ BATCH = 2_048  # sections handed to the render processes at a time (they wait fo
 # DOCUMENT_WEIGHT; a heavier one has a page of its own). One file per block instead of
 # one per document: the file's costs (creating, writing, the page's style and script)
 # are shared, and a page of a few hundred KB opens at once.
-BLOCK_DOCS = 32
-BLOCK_MAX_DOCS = 128
-BLOCK_BYTES = 2 * DOCUMENT_WEIGHT
+# Small enough that a rerun which changes 1% of the documents rewrites few others' bytes.
+BLOCK_DOCS = 8
+BLOCK_MAX_DOCS = 32
+BLOCK_BYTES = DOCUMENT_WEIGHT
 
 
 def code_version(package: Path = Path(__file__).parent) -> str:
@@ -441,7 +442,7 @@ def starts_block(pid: str) -> bool:
     :data:`BLOCK_DOCS`, by the hash of its name. A block ends where the next starts
     (or when full), so adding or removing a document changes its own block only.
 
-    >>> sum(starts_block(page_id(f"{n}.txt")) for n in range(3200)) in range(70, 130)
+    >>> sum(starts_block(page_id(f"{n}.txt")) for n in range(800)) in range(70, 130)
     True
     """
     return int(pid[:8], 16) % BLOCK_DOCS == 0
@@ -572,11 +573,13 @@ class FolderWriter:
 
     def _render(self) -> None:
         """Render and write the block pages waiting, here or in the render processes."""
-        jobs, self.jobs, self.waiting = self.jobs, [], 0
+        jobs, waiting, self.jobs, self.waiting = self.jobs, self.waiting, [], 0
         if not jobs:
             return
         (self.folder / "d").mkdir(parents=True, exist_ok=True)
-        if self.pool is None and self.written >= PARALLEL_AFTER and render_processes() > 1:
+        # The processes start for a batch worth it (the few left at the end are done here).
+        if (self.pool is None and self.written >= PARALLEL_AFTER and waiting >= PARALLEL_AFTER
+                and render_processes() > 1):
             try:
                 pickle.dumps(self.sources)
             except (pickle.PicklingError, TypeError, AttributeError):
