@@ -6,7 +6,8 @@ Measures, in one run of ``pipeline run`` over a corpus this script writes:
   report.html and the folder OUT/report/) against its ``total`` (target: at most
   5%), with the run's wall and CPU seconds (every process of the run: this script
   adopts the workers, Linux) and the load average (the machine may be shared);
-- a rerun after changing 1% of the documents: the pages rewritten and the phase;
+- a rerun after changing 1% of the documents: the pages (blocks of documents) rewritten
+  and the phase;
 - in headless Chromium (``/usr/bin/chromium``, Playwright): the time from
   navigation to the load event of OUT/report/index.html (target: under 2 s), and
   that a document chosen at random is reached in two clicks (search in the index,
@@ -177,7 +178,7 @@ def browse(out: Path, doc: str) -> None:
         page.fill("#index-tools input[name=q]", doc)
         page.click(f"#index-body a:text-is('{doc}')")  # click 1 (typing is no click)
         page.wait_for_load_state("load")
-        found = page.locator("section.doc h2").inner_text()
+        found = page.locator("section.doc:target h2").inner_text()
         print(f"with the script: search, then click 1: {found.split()[0]}")
         # Without it: a list page, then the document.
         page.goto(index.as_uri(), wait_until="load")
@@ -185,7 +186,7 @@ def browse(out: Path, doc: str) -> None:
         number = [r[0] for r in rows].index(doc) // 1000 + 1
         page.click(f"a[href='list/{number:04d}.html']")  # click 1
         page.click(f"#list-body a:text-is('{doc}')")  # click 2
-        found2 = page.locator("section.doc h2").inner_text()
+        found2 = page.locator("section.doc:target h2").inner_text()
         print(f"without the script: list page {number}, then click 2: {found2.split()[0]}")
         print(f"console errors: {len(errors)} {errors[:3]}")
         browser.close()
@@ -296,7 +297,7 @@ def main() -> int:
         pages = len(list((out / "report" / "d").iterdir()))
         cpu_text = f"{cpu:.1f} s CPU" if adopted else "CPU of the workers not counted"
         print(f"first run, {args.documents:,} documents + 1 binary file: {wall:.1f} s wall, "
-              f"{cpu_text} (load {load()}); {share(report)}; {pages:,} document pages")
+              f"{cpu_text} (load {load()}); {share(report)}; {pages:,} pages of documents")
         rng = random.Random(7)
         changed = rng.sample(sorted(corpus.rglob("artigo-*.txt")), max(1, args.documents // 100))
         for path in changed:
@@ -306,7 +307,7 @@ def main() -> int:
         after = {p.name: p.stat().st_mtime_ns for p in (out / "report" / "d").iterdir()}
         rewritten = sum(after[n] != before.get(n) for n in after)
         print(f"rerun, {len(changed)} documents changed: {wall:.1f} s wall, {cpu2:.1f} s CPU "
-              f"(load {load()}); {share(report)}; {rewritten} document pages rewritten")
+              f"(load {load()}); {share(report)}; {rewritten} pages of documents rewritten")
         if Path("/usr/bin/chromium").exists():
             browse(out, changed[0].relative_to(corpus).as_posix())
         if args.baseline:

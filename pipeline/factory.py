@@ -142,13 +142,13 @@ class Sources(CorpusSources):
         return {**self.__dict__, "_texts": ("", {})}
 
     def __call__(self, doc: Document) -> bytes | str | None:
-        path = self.corpus / doc.doc
         try:
-            if path.is_file():
-                if reader_name(doc.doc) != "text":
-                    return None
+            if reader_name(doc.doc) == "text":  # its file read once (no stat before)
                 data = super().__call__(doc)
-                return None if data is None or sniff_html(data) else data
+                if data is not None:
+                    return None if sniff_html(data) else data
+            if (self.corpus / doc.doc).is_file():
+                return None
             for at in (i for i, char in enumerate(doc.doc) if char == "#"):
                 rel = doc.doc[:at]
                 if reader_name(rel) == "records" and (self.corpus / rel).is_file():

@@ -281,11 +281,55 @@ def test_source_column_is_the_original_file_or_says_it_is_not(processed, tmp_pat
     assert "Text as read (original file not available)" in (tmp_path / "report.html").read_text()
 
 
+def test_a_source_is_read_through_a_link_only_when_it_stays_in_the_corpus(tmp_path):
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    (corpus / "pt").mkdir(parents=True)
+    outside.mkdir()
+    text = b"Um texto qualquer.\n"
+    (corpus / "pt" / "a.txt").write_bytes(text)
+    (outside / "b.txt").write_bytes(text)
+    (corpus / "inside.txt").symlink_to(corpus / "pt" / "a.txt")
+    (corpus / "outside.txt").symlink_to(outside / "b.txt")
+    (corpus / "far").symlink_to(outside, target_is_directory=True)
+    sources = corpus_sources(corpus)
+
+    def doc(name: str, data: bytes = text) -> Document:
+        return Document(name, source=Source(hashlib.sha256(data).hexdigest(), "utf-8",
+                                            len(data)))
+
+    assert sources(doc("pt/a.txt")) == text and sources(doc("inside.txt")) == text
+    assert sources(doc("outside.txt")) is None and sources(doc("far/b.txt")) is None
+    assert sources(doc("pt/a.txt", b"other bytes\n")) is None  # not what was processed
+    assert sources(doc("gone.txt")) is None and sources(doc("pt")) is None  # a folder
+
+
 def test_the_diff_shows_changed_words_and_removed_lines(page):
     html = section(page.read_text(encoding="utf-8"), "article-pt.txt")
     diff = html[html.index('<table class="diff">'):]
     assert "norte<del>·</del>-coreana" in diff  # the split compound, joined
     assert '<tr class="del"><td>-</td><td>Kommentare (0)</td></tr>' in diff
+
+
+def test_the_diff_goes_paragraph_by_paragraph_as_the_texts_were_aligned():
+    """A doubled headline is one removed line, not a shift of every paragraph after it;
+    paragraphs left as they were are folded; a changed one is one changed line."""
+    source = ("Título do dia\n\nTítulo do dia\n\nUm parágrafo sem mudança.\n\n"
+              "Outro parágrafo igual.\n\nO acordo norte -coreano foi assinado.\n")
+    clean = ["Título do dia", "Um parágrafo sem mudança.", "Outro parágrafo igual.",
+             "O acordo norte-coreano foi assinado."]
+    doc = Document("a.txt", text=source, source=Source("0" * 64, "utf-8", len(source)),
+                   lang="pt", blocks=[Block("paragraph", t, "pt", [
+                       Segment(f"a.txt#{n}.1", t, "pt", 1.0)]) for n, t in enumerate(clean)],
+                   fixes=[Fix("repair", "duplicate_headline", "Título do dia", ""),
+                          Fix("repair", "split_compound", "norte -coreano", "norte-coreano")])
+    html = docpage.render_document(doc, ["en"], source, "d-x")
+    diff = html[html.index('<table class="diff">'):html.index("</table>", html.index(
+        '<table class="diff">'))]
+    rows = re.findall(r'<tr(?: class="(\w+)")?>', diff)
+    assert rows == ["", "del", "", "chg"]
+    assert '<td class="note">… 1 unchanged paragraph</td>' in diff
+    assert '<td class="note">… 2 unchanged paragraphs</td>' in diff
+    assert "norte<del>·</del>-coreano" in diff and diff.count("Título do dia") == 1
 
 
 # -- the folder layout ------------------------------------------------------------------
@@ -301,8 +345,10 @@ def small_doc(name: str, text: str) -> Document:
 @pytest.fixture
 def rendered(monkeypatch) -> list[str]:
     """The documents whose section is rendered, in order (a folder of 3 documents and
-    more, whatever the threshold is)."""
+    more, whatever the threshold is; a page per document, unless a test sets
+    BLOCK_DOCS again)."""
     monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 2)
+    monkeypatch.setattr(review, "BLOCK_DOCS", 1, raising=False)
     calls: list[str] = []
     original = review.render_document
 
@@ -325,10 +371,12 @@ def test_a_large_corpus_gets_a_folder_with_a_page_per_document(tmp_path, rendere
         assert f"Frase número {n}." in page_html and f"[en] Frase número {n}." in page_html
         assert '<a href="../index.html">index</a>' in page_html
         if n:
-            assert f'href="{page_id(docs[n - 1].doc)}.html" rel="prev"' in page_html
+            pid = page_id(docs[n - 1].doc)
+            assert f'href="{pid}.html#d-{pid}" rel="prev"' in page_html
         if n < 4:
-            assert f'href="{page_id(docs[n + 1].doc)}.html" rel="next"' in page_html
-        assert f'href="d/{page_id(doc.doc)}.html"' in index
+            pid = page_id(docs[n + 1].doc)
+            assert f'href="{pid}.html#d-{pid}" rel="next"' in page_html
+        assert f'href="d/{page_id(doc.doc)}.html#d-{page_id(doc.doc)}"' in index
     assert (folder / "list" / "0001.html").is_file() and (folder / "flags.html").is_file()
     # The same documents give the same bytes, in a fresh folder too.
     again = tmp_path / "again"
@@ -354,11 +402,15 @@ def test_a_rerun_rewrites_only_the_pages_that_changed(tmp_path, rendered):
     assert rendered == ["a3.txt"]
     after = {p.name: p.read_bytes() for p in pages.iterdir()}
     assert [name for name in after if after[name] != before[name]] == [f"{page_id('a3.txt')}.html"]
-    # A deleted document: its page goes, its neighbours' links are made again.
+    # A deleted document: its page goes, its neighbours' links are made again (their
+    # sections, the same, are kept from their pages: none is rendered).
     del docs[3]
     rendered.clear()
     write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
-    assert rendered == ["a2.txt", "a4.txt"]
+    assert rendered == []
+    again = {p.name: p.read_bytes() for p in pages.iterdir()}
+    assert sorted(name for name in again if again[name] != after[name]) == sorted(
+        f"{page_id(d)}.html" for d in ("a2.txt", "a4.txt"))
     assert sorted(p.name for p in pages.iterdir()) == sorted(
         f"{page_id(d.doc)}.html" for d in docs)
     # Back under the threshold: one page again, and no folder left behind.
@@ -387,6 +439,104 @@ def test_a_rerun_with_one_changed_document_writes_only_the_files_that_change(
     assert len(files) == len([p for p in tmp_path.rglob("*") if p.is_file()])
 
 
+def sections_of(folder: Path) -> dict[str, str]:
+    """Each section's anchor -> the page (in d/) that holds it."""
+    found: dict[str, str] = {}
+    for path in (folder / "d").iterdir():
+        for anchor in re.findall(r'<section class="doc" id="(d-\w+)">', path.read_text()):
+            assert anchor not in found, f"{anchor} on two pages"
+            found[anchor] = path.name
+    return found
+
+
+def test_documents_share_block_pages_each_reached_at_its_anchor(tmp_path, rendered,
+                                                                monkeypatch):
+    monkeypatch.setattr(review, "BLOCK_DOCS", 8, raising=False)
+    docs = [small_doc(f"a{n:02d}.txt", f"Frase número {n}.") for n in range(40)]
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    folder = tmp_path / "report"
+    where = sections_of(folder)
+    pids = [page_id(d.doc) for d in docs]
+    assert sorted(where) == sorted(f"d-{p}" for p in pids)
+    pages = sorted(set(where.values()))
+    assert 1 < len(pages) < len(docs)
+    # A block starts where a name's hash says (the first document aside) and is named
+    # after its first document.
+    firsts = [n for n, p in enumerate(pids) if n == 0 or where[f"d-{p}"] != where[
+        f"d-{pids[n - 1]}"]]
+    assert len(firsts) == len(pages)
+    assert all(review.starts_block(pids[n]) for n in firsts[1:])
+    assert sorted(f"{pids[n]}.html" for n in firsts) == pages
+    index = (folder / "index.html").read_text()
+    for n, pid in enumerate(pids):
+        link = f"d/{where[f'd-{pid}']}#d-{pid}"
+        assert f'"{link}"' in index  # the index's row links the section
+        html = (folder / "d" / where[f"d-{pid}"]).read_text()
+        start = html.index(f'<section class="doc" id="d-{pid}">')
+        nav = html[html.rindex('<nav class="pager">', 0, start):start]
+        for near, rel in ((n - 1, "prev"), (n + 1, "next")):
+            if 0 <= near < len(docs):
+                other = pids[near]
+                same = where[f"d-{other}"] == where[f"d-{pid}"]
+                href = f"#d-{other}" if same else f"{where[f'd-{other}']}#d-{other}"
+                assert f'<a href="{href}" rel="{rel}">' in nav
+            else:
+                assert f'rel="{rel}"' not in nav
+
+
+def test_a_changed_document_renders_only_its_section_and_writes_only_its_block(
+        tmp_path, rendered, monkeypatch):
+    monkeypatch.setattr(review, "BLOCK_DOCS", 8, raising=False)
+    docs = [small_doc(f"a{n:02d}.txt", f"Frase número {n}.") for n in range(40)]
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    pages = tmp_path / "report" / "d"
+    before = {p.name: p.read_bytes() for p in pages.iterdir()}
+    home = sections_of(tmp_path / "report")[f"d-{page_id('a17.txt')}"]
+    assert before[home].count(b'<section class="doc"') > 1
+    docs[17] = small_doc("a17.txt", "Frase mudada.")
+    rendered.clear()
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    assert rendered == ["a17.txt"]  # the other sections of its page are kept
+    after = {p.name: p.read_bytes() for p in pages.iterdir()}
+    assert [name for name in after if after[name] != before[name]] == [home]
+    fresh = tmp_path / "fresh"
+    write_report(fresh, [d.to_json() for d in docs], {"targets": ["en"]})
+    assert all((fresh / "report" / "d" / name).read_bytes() == data
+               for name, data in after.items())
+    # A section whose key is not the one its document needs is not kept on its word.
+    page = pages / home
+    page.write_text(page.read_text().replace("Frase número 16.", "Frase falsa."))
+    key = review.section_key("\0".join([review.PAGE_VERSION, review.CSP, "en"]),
+                             hashlib.sha256(docs[16].to_json().encode()).hexdigest())
+    page.write_text(page.read_text().replace(f"<!--k {key}-->", "<!--k " + "0" * 32 + "-->"))
+    docs[17] = small_doc("a17.txt", "Frase mudada outra vez.")
+    rendered.clear()
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    assert sorted(rendered) == ["a16.txt", "a17.txt"] and "Frase falsa." not in page.read_text()
+
+
+def test_an_added_document_writes_only_its_own_block(tmp_path, rendered, monkeypatch):
+    monkeypatch.setattr(review, "BLOCK_DOCS", 8, raising=False)
+    docs = [small_doc(f"a{n:02d}.txt", f"Frase número {n}.") for n in range(40)]
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    pages = tmp_path / "report" / "d"
+    before = {p.name: p.read_bytes() for p in pages.iterdir()}
+    where = sections_of(tmp_path / "report")
+    # Between two documents of the same page, a name that starts no block.
+    at = next(n for n in range(20, 39) if where[f"d-{page_id(docs[n].doc)}"]
+              == where[f"d-{page_id(docs[n + 1].doc)}"])
+    name = next(f"a{at:02d}-{k}.txt" for k in range(100)
+                if not review.starts_block(page_id(f"a{at:02d}-{k}.txt")))
+    docs.insert(at + 1, small_doc(name, "Frase nova."))
+    rendered.clear()
+    write_report(tmp_path, [d.to_json() for d in docs], {"targets": ["en"]})
+    assert rendered == [name]
+    after = {p.name: p.read_bytes() for p in pages.iterdir()}
+    home = sections_of(tmp_path / "report")[f"d-{page_id(name)}"]
+    assert sorted(after) == sorted(before)
+    assert [p for p in after if after[p] != before[p]] == [home]
+
+
 def test_a_run_over_the_threshold_writes_the_folder(corpus_copy, tmp_path, monkeypatch):
     from pipeline.log import RunLog
     from pipeline.runner import RunOptions, run
@@ -396,9 +546,10 @@ def test_a_run_over_the_threshold_writes_the_folder(corpus_copy, tmp_path, monke
     with open(os.devnull, "w") as quiet:
         run(corpus_copy, out, Config(targets=["en"]), RunOptions(), RunLog(stream=quiet),
             engine=TaggingEngine())
-    pages = sorted(p.name for p in (out / "report" / "d").iterdir())
+    pages = "".join(p.read_text() for p in (out / "report" / "d").iterdir())
     docs = [json.loads(line)["doc"] for line in (out / "documents.jsonl").open()]
-    assert pages == sorted(f"{page_id(d)}.html" for d in docs) and len(docs) == 5
+    assert len(docs) == 5 and all(  # each document's section, on one page
+        pages.count(f'<section class="doc" id="d-{page_id(d)}">') == 1 for d in docs)
     assert "report/index.html" in (out / "report.html").read_text()
 
 
@@ -574,6 +725,7 @@ def test_a_title_that_closes_the_script_element_stays_data(tmp_path):
 def test_pages_rendered_by_several_processes_are_the_same(processed, tmp_path, monkeypatch):
     corpus, docs = processed
     monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 2)
+    monkeypatch.setattr(review, "BLOCK_DOCS", 1)  # a page per document
     write_report(tmp_path / "here", docs, REPORT, corpus_sources(corpus))
     monkeypatch.setattr(review, "PARALLEL_AFTER", 2)
     monkeypatch.setattr(review, "BATCH", 3)

@@ -69,6 +69,7 @@ def page(out: Path, doc: str) -> Path:
 @pytest.fixture
 def folder_layout(monkeypatch):
     monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 2)  # 5 documents: the folder
+    monkeypatch.setattr(review, "BLOCK_DOCS", 1)  # a page per document
 
 
 def test_installing_a_missing_model_updates_the_pages_it_changes(
@@ -256,6 +257,7 @@ def test_an_unchanged_rerun_reads_no_document_and_a_missing_page_is_made_again(
     # A page gone (removed by hand): the folder is checked, the page made again.
     monkeypatch.undo()
     monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 2)
+    monkeypatch.setattr(review, "BLOCK_DOCS", 1)
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "none"))
     before = page(out, "pt/a.txt").read_bytes()
     page(out, "pt/a.txt").unlink()

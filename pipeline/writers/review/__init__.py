@@ -9,25 +9,33 @@ Two layouts, chosen by size:
   the index and every document.
 - **A folder** beyond that: ``OUT/report/index.html`` (overview and index),
   ``flags.html`` (flagged sentences by pair), ``list/NNNN.html`` (every document,
-  :data:`LIST_PAGE` a page, for reading without the script), and one page per
-  document, ``d/<id>.html`` (``<id>``: a hash of its name, stable between runs), each
-  with previous / next / index links. ``OUT/report.html`` then sends the browser
-  to the index. Any document is one click from the index's table (filtered or
-  sorted by the script) or two clicks through the list pages.
+  :data:`LIST_PAGE` a page, for reading without the script), and the documents'
+  sections on pages of consecutive documents, ``d/<id>.html`` (a block of about
+  :data:`BLOCK_DOCS` documents, cut where a document's name hashes to a block start,
+  :func:`starts_block`; ``<id>``: a hash of its first document's name), each section
+  at the anchor ``#d-<id of its document>`` with previous / next / index links above
+  it. ``OUT/report.html`` then sends the browser to the index. Any document is one
+  click from the index's table (filtered or sorted by the script) or two clicks through
+  the list pages.
 
 The folder is rebuilt incrementally: ``report/manifest.json`` keeps the targets and
 :data:`PAGE_VERSION` (a digest of this package's code, the page's script and style
-included) and, in order, one record per document (:func:`record`: its name, the digest
-of its stored JSON and its index entry), so its neighbours too. A page whose digest and
-neighbours did not change is neither parsed nor rendered nor written; pages of documents
-no longer stored are removed. The list pages are keyed the same way (a hash of their
-rows): one whose rows did not change is neither rendered nor written; the index and
-``flags.html`` are keyed on the report (less its timings) and every row. The runner
-hands the documents as references (:class:`Ref`: name, hash and length of the stored
-JSON, from the state's summaries), so a rerun reads the JSON of the pages it renders
-only; and its memo (:class:`Memo`), so a rerun in which no stored document changed, with
-the same report, reads nothing and writes nothing. A rerun therefore costs one hash per
-document plus the pages that changed, and the index when a row changed.
+included), a key per block page (its documents' names and JSON digests, and its
+neighbours), and, in order, one record per document (:func:`record`: its name, the
+digest of its stored JSON and its index entry). A block page whose key did not change
+is neither read nor written. One that did is written again, and of its documents only
+those whose JSON changed are parsed and rendered: each section is preceded in the page
+by its key (:func:`section_key`: the code, targets and its JSON's digest), so the others
+are taken from the page's last version; an added or removed document changes its own
+block (and a neighbour's link). Pages of documents no longer stored are removed. The
+list pages are keyed the same way (a hash of their rows): one whose rows did not change
+is neither rendered nor written; the index and ``flags.html`` are keyed on the report
+(less its timings) and every row. The runner hands the documents as references
+(:class:`Ref`: name, hash and length of the stored JSON, from the state's summaries),
+so a rerun reads the JSON of the sections it renders only; and its memo (:class:`Memo`),
+so a rerun in which no stored document changed, with the same report, reads nothing and
+writes nothing. A rerun therefore costs one hash per document plus the sections that
+changed and the pages that hold them, and the index when a row changed.
 
 Deterministic: the same documents and report (less its timings) give the same
 bytes. See :mod:`pipeline.writers.review.docpage` for a document's page and
@@ -36,12 +44,15 @@ bytes. See :mod:`pipeline.writers.review.docpage` for a document's page and
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import multiprocessing
 import os
 import pickle
+import re
 import shutil
+import stat
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -77,8 +88,18 @@ SINGLE_PAGE_BYTES = 2_000_000  # documents' JSON heavier than this together: the
 # A document weighs its JSON, at most this: its section shows at most DETAIL_CHARS a column.
 DOCUMENT_WEIGHT = 4 * DETAIL_CHARS
 LIST_PAGE = 1_000  # documents per static list page
-PARALLEL_AFTER = 200  # pages rendered here before render processes take over
-BATCH = 2_048  # pages handed to the render processes at a time (they wait for the slowest)
+PARALLEL_AFTER = 200  # sections rendered here before render processes take over
+BATCH = 2_048  # sections handed to the render processes at a time (they wait for the slowest)
+# A block page holds consecutive documents: BLOCK_DOCS on average (a document starts a
+# block where the hash of its name says so, :func:`starts_block`), at most
+# BLOCK_MAX_DOCS and BLOCK_BYTES of stored JSON (each document counted up to
+# DOCUMENT_WEIGHT; a heavier one has a page of its own). One file per block instead of
+# one per document: the file's costs (creating, writing, the page's style and script)
+# are shared, and a page of a few hundred KB opens at once.
+# Small enough that a rerun which changes 1% of the documents rewrites few others' bytes.
+BLOCK_DOCS = 8
+BLOCK_MAX_DOCS = 32
+BLOCK_BYTES = DOCUMENT_WEIGHT
 
 
 def code_version(package: Path = Path(__file__).parent) -> str:
@@ -125,26 +146,56 @@ class CorpusSources:
         self.corpus, self.root = corpus, corpus.resolve()
         self._inside: dict[str, bool] = {}  # folder -> whether it resolves inside the corpus
 
-    def _is_inside(self, path: Path) -> bool:
-        """Whether ``path`` resolves inside the corpus: its folder's answer (resolved
-        once per folder), unless the file itself is a link (resolved on its own)."""
-        if path.is_symlink():
-            return path.resolve().is_relative_to(self.root)
-        folder = os.path.dirname(path)
+    def _folder_inside(self, folder: str) -> bool:
+        """Whether ``folder`` resolves inside the corpus (resolved once per folder)."""
         inside = self._inside.get(folder)
         if inside is None:
             inside = self._inside[folder] = Path(folder).resolve().is_relative_to(self.root)
         return inside
 
     def __call__(self, doc: Document) -> bytes | None:
-        path = self.corpus / doc.doc
+        path = os.path.join(self.corpus, doc.doc)
         try:
-            if not self._is_inside(path) or path.stat().st_size != doc.source.size:
+            if not self._folder_inside(os.path.dirname(path)):
+                return None
+            # Not through a link (that one is resolved on its own), never blocking (a FIFO).
+            fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+        except OSError as exc:
+            if _NOFOLLOW and exc.errno == errno.ELOOP:
+                return self._linked(doc, Path(path))
+            return None
+        except ValueError:  # a NUL in the name
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size != doc.source.size:
+                return None
+            with open(fd, "rb", closefd=False) as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        return self._checked(doc, data)
+
+    def _linked(self, doc: Document, path: Path) -> bytes | None:
+        """A document whose file is a link: read if it resolves inside the corpus."""
+        try:
+            if (not path.resolve().is_relative_to(self.root)
+                    or not path.is_file() or path.stat().st_size != doc.source.size):
                 return None
             data = path.read_bytes()
         except (OSError, ValueError):
             return None
+        return self._checked(doc, data)
+
+    @staticmethod
+    def _checked(doc: Document, data: bytes) -> bytes | None:
         return data if hashlib.sha256(data).hexdigest() == doc.source.sha256 else None
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 def corpus_sources(corpus: Path) -> Sources:
@@ -243,7 +294,7 @@ def write_report(out: Path, documents: Iterable[Item], report: dict[str, Any],
         folder.finish(report)
         _write_changed(out / "report.html", redirect(f"{FOLDER}/index.html"))
         if memo is not None:
-            memo.set(json.dumps({"report": report_key, "pages": len(folder.files),
+            memo.set(json.dumps({"report": report_key, "pages": len(folder.blocks),
                                  "lists": (len(folder.new) - 1) // LIST_PAGE + 1,
                                  "manifest": _identity(out / FOLDER / "manifest.json")}))
 
@@ -296,26 +347,80 @@ def _write_single(out: Path, docs: list[Document], report: dict[str, Any],
 
 
 @dataclass
-class PageJob:
-    """One document page to render and write (in this process or a render process)."""
+class SectionJob:
+    """One document's section to render (in this process or a render process)."""
 
     item: Document | str  # never a reference: a render process cannot read the state
     name: str
-    path: str  # the page's file
-    previous: str
-    following: str
+    json_digest: str
+    key: str  # the section's key (:func:`section_key`), written before it
 
 
-def render_page(job: PageJob, targets: list[str], sources: Sources | None) -> dict[str, Any]:
-    """Render and write one document's page; return its index entry."""
-    doc = _document(job.item)
-    source = sources(doc) if sources else None
-    pid = page_id(job.name)
-    section = render_document(doc, targets, source, f"d-{pid}")
-    nav = _nav(job.previous, job.following)
-    atomic_write_bytes(Path(job.path), (head(f"{job.name}: review") + nav + section + nav
-                                        + tail()).encode("utf-8"))
-    return index_entry(doc, f"d/{pid}.html")
+@dataclass
+class BlockJob:
+    """One block page to write: its file, title, and its parts in order, HTML already
+    made (navigation, sections kept from the page's last version: UTF-8, never decoded)
+    or sections to render."""
+
+    path: str
+    title: str
+    parts: list[bytes | SectionJob]
+
+
+def section_key(base: str, json_digest: str) -> str:
+    """What a document's section depends on: the code, the targets (``base``) and its
+    JSON. Written before the section in its page, so that a rebuilt page takes the
+    sections of its documents that did not change from its last version, verified."""
+    return digest(f"{base}\0{json_digest}")[:32]
+
+
+_SECTION = re.compile(rb"<!--k ([0-9a-f]{32})-->")
+_SECTION_END = b"</section>\n"
+
+
+def old_sections(path: Path) -> dict[str, bytes]:
+    """The sections of a block page as last written, by key, as bytes (none if it is
+    gone or unreadable). Article text is escaped, so neither marker occurs in it.
+
+    >>> page = b'<p>x</p><!--k ' + b'0' * 32 + b'--><section>a</section>\\n<p>y</p>'
+    >>> import tempfile; f = Path(tempfile.mkdtemp()) / "p.html"; _ = f.write_bytes(page)
+    >>> old_sections(f) == {"0" * 32: page[8:-8]}, old_sections(f.with_name("gone.html"))
+    (True, {})
+    """
+    try:
+        html = path.read_bytes()
+    except OSError:
+        return {}
+    sections = {}
+    for match in _SECTION.finditer(html):
+        end = html.find(_SECTION_END, match.end())
+        if end < 0:
+            break
+        sections[match.group(1).decode()] = html[match.start():end + len(_SECTION_END)]
+    return sections
+
+
+def render_block(job: BlockJob, targets: list[str], sources: Sources | None
+                 ) -> list[dict[str, Any]]:
+    """Render a block page's sections that are not made yet, write the page; return the
+    index entries of the documents rendered, in order."""
+    html, entries = [_utf8(head(job.title))], []
+    for part in job.parts:
+        if isinstance(part, bytes):
+            html.append(part)
+            continue
+        doc = _document(part.item)
+        source = sources(doc) if sources else None
+        html.append(_utf8(f"<!--k {part.key}-->"
+                          + render_document(doc, targets, source, f"d-{page_id(doc.doc)}")))
+        entries.append(index_entry(doc, ""))
+    html.append(_utf8(tail()))
+    atomic_write_bytes(Path(job.path), b"".join(html))
+    return entries
+
+
+def _utf8(html: str) -> bytes:
+    return html.encode("utf-8", "surrogatepass")
 
 
 def render_processes() -> int:
@@ -332,13 +437,35 @@ def _pool_context() -> Any:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-class FolderWriter:
-    """The folder layout, document by document (one document of look-ahead, so that a
-    page knows its next neighbour).
+def starts_block(pid: str) -> bool:
+    """Whether the document whose page id is ``pid`` starts a block page: one in
+    :data:`BLOCK_DOCS`, by the hash of its name. A block ends where the next starts
+    (or when full), so adding or removing a document changes its own block only.
 
-    Pages that changed are rendered in this process up to :data:`PARALLEL_AFTER`;
-    beyond, in batches of :data:`BATCH` over :func:`render_processes` processes (a
-    first run of a large corpus), in the same order, giving the same bytes.
+    >>> sum(starts_block(page_id(f"{n}.txt")) for n in range(800)) in range(70, 130)
+    True
+    """
+    return int(pid[:8], 16) % BLOCK_DOCS == 0
+
+
+@dataclass
+class Member:
+    """A document of the block being gathered."""
+
+    item: Item
+    name: str
+    pid: str  # its page id: its section's anchor is ``d-<pid>``
+    key: str  # the digest of its JSON
+
+
+class FolderWriter:
+    """The folder layout, document by document, block by block: a block page is written
+    once its last document is known, and the first document of the next (its link).
+
+    Sections are rendered in this process up to :data:`PARALLEL_AFTER` documents;
+    beyond, block pages of :data:`BATCH` documents at a time over
+    :func:`render_processes` processes (a first run of a large corpus), in the same
+    order, giving the same bytes.
     """
 
     def __init__(self, folder: Path, targets: list[str], sources: Sources | None):
@@ -346,22 +473,25 @@ class FolderWriter:
         self.base = "\0".join([PAGE_VERSION, CSP, *targets])  # what every page depends on
         self.old_lists: list[str] = []  # the list pages' keys, from the manifest
         self.old_index = ""  # the key of the index and flags page, from the manifest
-        self.old: list[list] = self._manifest()  # the records of the pages, in order
+        self.old_blocks: dict[str, str] = {}  # block page -> its key, from the manifest
+        self.old: list[list] = self._manifest()  # the records of the documents, in order
         self.old_at = {record[0]: n for n, record in enumerate(self.old)}
         self.new: dict[str, list | None] = {}  # name -> record (None: its page is waiting)
-        self.files: set[str] = set()  # the pages' file names, for the sweep
-        self.links: list[str] = []  # the pages' links from the index, in order
-        self.pending: tuple[Item, str, str] | None = None
-        self.previous = ""
-        self.written = 0  # pages rendered and written by this call
-        self.jobs: list[tuple[str, PageJob]] = []  # (key, job) waiting for a batch
+        self.blocks: dict[str, str] = {}  # block page -> its key
+        self.links: list[str] = []  # the documents' links from the index, in order
+        self.block: list[Member] = []  # the block being gathered
+        self.weight = 0  # its documents' weight (their JSON, each up to DOCUMENT_WEIGHT)
+        self.previous: tuple[str, str] = ("", "")  # the last document written: name, href
+        self.written = 0  # sections rendered by this call
+        self.waiting = 0  # sections waiting in the jobs
+        self.jobs: list[BlockJob] = []  # block pages waiting for a batch
         self.pool: ProcessPoolExecutor | None = None
         pages = folder / "d"
         self.existing = set(os.listdir(pages)) if pages.is_dir() else set()
 
     def _manifest(self) -> list[list]:
-        """The records of the pages the manifest lists (:func:`record`), in order; none
-        when it was written by another version or for other targets, or is damaged."""
+        """The records of the documents the manifest lists (:func:`record`), in order;
+        none when it was written by another version or for other targets, or is damaged."""
         try:
             data = json.loads((self.folder / "manifest.json").read_text(encoding="utf-8"))
             if data.get("version") == PAGE_VERSION and data.get("targets") == self.targets:
@@ -369,8 +499,9 @@ class FolderWriter:
                 if not (isinstance(pages, list) and all(
                         isinstance(r, list) and len(r) == RECORD for r in pages)):
                     return []
-                lists = data.get("lists", [])
+                lists, blocks = data.get("lists", []), data.get("blocks", {})
                 self.old_lists = lists if isinstance(lists, list) else []
+                self.old_blocks = blocks if isinstance(blocks, dict) else {}
                 self.old_index = str(data.get("index", ""))
                 return pages
         except (OSError, ValueError, KeyError, AttributeError, TypeError):
@@ -379,74 +510,104 @@ class FolderWriter:
 
     def add(self, item: Item, text: str | None = None) -> None:
         """The next document (``text``: its JSON, when already made). A reference
-        brings the digest of its JSON along: the JSON is read only if the page must be
-        rendered."""
+        brings the digest of its JSON along: the JSON is read only if its section must
+        be rendered."""
         name = _name_of(item)
         if isinstance(item, Document | str):
-            key = digest(text if text is not None else _text(item))
+            text = text if text is not None else _text(item)
+            key, size = digest(text), len(text)
         else:
-            key = item.digest
-        if self.pending is not None:
-            self._emit(*self.pending, following=name)
-        self.pending = (item, name, key)
+            key, size = item.digest, item.size
+        pid = page_id(name)
+        weight = min(size, DOCUMENT_WEIGHT)
+        if self.block and (starts_block(pid) or len(self.block) >= BLOCK_MAX_DOCS
+                           or self.weight + weight > BLOCK_BYTES):
+            self._close(name, pid)
+        self.block.append(Member(item, name, pid, key))
+        self.weight += weight
 
-    def _emit(self, item: Item, name: str, json_digest: str, following: str) -> None:
-        file = f"{page_id(name)}.html"
-        self.files.add(file)
-        self.links.append(f"d/{file}")
-        # A page shows its document's JSON and its neighbours' names: it is the same
-        # when the manifest holds the same digest and neighbours (the version and the
-        # targets, which every page shows too, are the manifest's own).
-        n = self.old_at.get(name)
-        if (n is not None and self.old[n][1] == json_digest
-                and (self.old[n - 1][0] if n else "") == self.previous
-                and (self.old[n + 1][0] if n + 1 < len(self.old) else "") == following
-                and file in self.existing):
-            self.new[name] = self.old[n]
-        else:
-            self.new[name] = None  # its place in the order; the record comes with the page
-            if not isinstance(item, Document | str):
-                item = item.json()
-            self.jobs.append((json_digest, PageJob(item, name, str(self.folder / "d" / file),
-                                                   self.previous, following)))
-            if len(self.jobs) >= (BATCH if self.written >= PARALLEL_AFTER else PARALLEL_AFTER):
-                self._render()
-        self.previous = name
+    def _close(self, following: str, following_pid: str) -> None:
+        """Write the block gathered (or keep it, when it is as it was); ``following``:
+        the first document of the next block ("" for none)."""
+        members, self.block, self.weight = self.block, [], 0
+        file = f"{members[0].pid}.html"
+        hrefs = [f"#d-{m.pid}" for m in members]
+        next_href = f"{following_pid}.html#d-{following_pid}" if following else ""
+        previous, previous_href = self.previous
+        key = digest("\0".join([self.base, previous, previous_href, following,
+                                *(f"{m.name}\0{m.key}" for m in members)]))
+        self.blocks[file] = key
+        self.links += [f"d/{file}{h}" for h in hrefs]
+        self.previous = (members[-1].name, f"{file}#d-{members[-1].pid}")
+        olds = [self.old_at.get(m.name) for m in members]
+        if (self.old_blocks.get(file) == key and file in self.existing
+                and all(n is not None and self.old[n][1] == m.key
+                        for n, m in zip(olds, members, strict=True))):
+            for n, m in zip(olds, members, strict=True):
+                self.new[m.name] = self.old[n]  # the same page: neither read nor written
+            return
+        kept = old_sections(self.folder / "d" / file) if file in self.existing else {}
+        names = [m.name for m in members]
+        parts: list[bytes | SectionJob] = [_utf8(_block_nav(
+            previous, previous_href, following, next_href, names, hrefs))]
+        for i, (m, n) in enumerate(zip(members, olds, strict=True)):
+            before = (names[i - 1], hrefs[i - 1]) if i else (previous, previous_href)
+            after = (names[i + 1], hrefs[i + 1]) if i + 1 < len(members) else (
+                following, next_href)
+            parts.append(_utf8(_nav(*before, *after)))
+            skey = section_key(self.base, m.key)
+            if skey in kept and n is not None and self.old[n][1] == m.key:
+                parts.append(kept[skey])  # rendered from the same JSON by the same code
+                self.new[m.name] = self.old[n]
+                continue
+            self.new[m.name] = None  # its place in the order; the record comes with it
+            item = m.item if isinstance(m.item, Document | str) else m.item.json()
+            parts.append(SectionJob(item, m.name, m.key, skey))
+            self.waiting += 1
+        parts.append(_utf8(_block_nav(previous, previous_href, following, next_href, [], [])))
+        title = f"{names[0]}: review" if len(names) == 1 else (
+            f"{names[0]} … {names[-1]}: review")
+        self.jobs.append(BlockJob(str(self.folder / "d" / file), title, parts))
+        if self.waiting >= (BATCH if self.written >= PARALLEL_AFTER else PARALLEL_AFTER):
+            self._render()
 
     def _render(self) -> None:
-        """Render the pages waiting, here or in the render processes."""
-        jobs, self.jobs = self.jobs, []
+        """Render and write the block pages waiting, here or in the render processes."""
+        jobs, waiting, self.jobs, self.waiting = self.jobs, self.waiting, [], 0
         if not jobs:
             return
         (self.folder / "d").mkdir(parents=True, exist_ok=True)
-        if self.pool is None and self.written >= PARALLEL_AFTER and render_processes() > 1:
+        # The processes start for a batch worth it (the few left at the end are done here).
+        if (self.pool is None and self.written >= PARALLEL_AFTER and waiting >= PARALLEL_AFTER
+                and render_processes() > 1):
             try:
                 pickle.dumps(self.sources)
             except (pickle.PicklingError, TypeError, AttributeError):
                 pass  # a closure (tests): rendered here
             else:
                 self.pool = ProcessPoolExecutor(render_processes(), mp_context=_pool_context())
-        work = partial(render_page, targets=self.targets, sources=self.sources)
-        entries: list[dict[str, Any]] = []
+        work = partial(render_block, targets=self.targets, sources=self.sources)
+        entries: list[list[dict[str, Any]]] = []
         if self.pool is not None:
             try:
-                entries = list(self.pool.map(work, [job for _, job in jobs], chunksize=32))
+                entries = list(self.pool.map(work, jobs, chunksize=4))
             except BrokenProcessPool as exc:  # a render process died: the rest is done here
                 warn("report", f"rendering pages in {render_processes()} processes failed "
                      f"({exc}); rendering them in this one", reason=str(exc))
                 self.pool.shutdown(cancel_futures=True)
                 self.pool = None
         if len(entries) < len(jobs):
-            entries = [work(job) for _, job in jobs]
-        for (key, job), entry in zip(jobs, entries, strict=True):
-            self.new[job.name] = record(key, entry)
-            self.written += 1
+            entries = [work(job) for job in jobs]
+        for job, done in zip(jobs, entries, strict=True):
+            sections = [p for p in job.parts if isinstance(p, SectionJob)]
+            for section, entry in zip(sections, done, strict=True):
+                self.new[section.name] = record(section.json_digest, entry)
+                self.written += 1
 
     def finish(self, report: dict[str, Any]) -> None:
         try:
-            if self.pending is not None:
-                self._emit(*self.pending, following="")
-                self.pending = None
+            if self.block:
+                self._close("", "")
             self._render()
         finally:
             if self.pool is not None:
@@ -461,8 +622,10 @@ class FolderWriter:
                 rows.extend(map(record_row, records, repeat(deleted), self.links))
             return rows
 
-        # A page's key stands for its document's JSON, hence for its index entry.
-        row_keys = [f"{r[1]}{'d' if r[0] in deleted else ''}" for r in records]
+        # A page's key stands for its document's JSON, hence for its index entry; its
+        # link follows from the blocks.
+        row_keys = [f"{r[1]}{'d' if r[0] in deleted else ''} {link}"
+                    for r, link in zip(records, self.links, strict=True)]
         count = len(row_keys)
         lists = [f"list/{n:04d}.html" for n in range(1, (count - 1) // LIST_PAGE + 2)]
         list_keys = []
@@ -487,7 +650,8 @@ class FolderWriter:
                 and (self.folder / "flags.html").is_file()):
             # The flags page lists the documents with flags; the overview links the
             # documents it names (failed, quarantined) to their pages.
-            flags, flagged = render_flags_table([flag_entry(r) for r in records if r[-2]])
+            flags, flagged = render_flags_table([flag_entry(r, link) for r, link in zip(
+                records, self.links, strict=True) if r[-2]])
             hrefs = {r[0]: r[1] for r in all_rows()}
             _write_changed(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
                            '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
@@ -495,21 +659,21 @@ class FolderWriter:
             _write_changed(self.folder / "index.html", head("Pipeline run report")
                            + render_overview(report, all_rows(), flagged, "flags.html", hrefs)
                            + render_index(all_rows(), lists) + tail())
-        if (self.written == 0 and list_keys == self.old_lists
+        if (self.blocks == self.old_blocks and list_keys == self.old_lists
                 and list(self.new) == list(self.old_at) and index_key == self.old_index
                 and (self.folder / "manifest.json").is_file()):
             self._sweep(lists)  # every page and record as the manifest holds them: the same
             return
         _write_changed(self.folder / "manifest.json", json.dumps(
             {"version": PAGE_VERSION, "targets": self.targets, "lists": list_keys,
-             "index": index_key, "pages": records},
+             "index": index_key, "blocks": self.blocks, "pages": records},
             ensure_ascii=False, separators=(",", ":")) + "\n")
         self._sweep(lists)
 
     def _sweep(self, lists: list[str]) -> None:
         """Remove pages no stored document owns any more (deleted, pruned, renamed)."""
         pages = self.folder / "d"
-        for name in self.existing - self.files:  # pages written by this run are kept
+        for name in self.existing - set(self.blocks):  # pages written by this run are kept
             if name.endswith(".html"):
                 (pages / name).unlink(missing_ok=True)
         current = {Path(href).name for href in lists}
@@ -535,32 +699,27 @@ def record(json_digest: str, entry: dict[str, Any]) -> list:
     ...                   "flags": {}, "flagged": []})
     >>> r, len(r) == RECORD
     (['a.txt', 'd1', 'pt', 'ok', 1, 0, 0, 2, 'k', '', 'T', {}, []], True)
-    >>> row = record_row(r, set())
-    >>> row[1] == f"d/{page_id('a.txt')}.html", row[2:], record_row(r, {"a.txt"})[3]
-    (True, ['pt', 'ok', 1, 0, 0, 2, 'k', '', 'T'], 'deleted')
+    >>> row = record_row(r, set(), "d/x.html#d-y")
+    >>> row[1], row[2:], record_row(r, {"a.txt"}, "")[3]
+    ('d/x.html#d-y', ['pt', 'ok', 1, 0, 0, 2, 'k', '', 'T'], 'deleted')
     """
     return [entry["doc"], json_digest, *index_row(entry, False)[2:], entry["flags"],
             entry["flagged"]]
 
 
-def _href(name: str) -> str:
-    return f"d/{page_id(name)}.html"
-
-
-def record_row(record: list, deleted: set[str], href: str = "") -> list[Any]:
-    """The index's row of a page's record (:func:`index_row`): ``deleted`` names the
-    documents deleted from the corpus, their status in the index; ``href``: the page's
-    link, when known (made from the name otherwise)."""
-    row = [record[0], href or _href(record[0]), *record[2:-2]]
+def record_row(record: list, deleted: set[str], href: str) -> list[Any]:
+    """The index's row of a document's record (:func:`index_row`): ``deleted`` names
+    the documents deleted from the corpus, their status in the index; ``href``: the
+    link to its section."""
+    row = [record[0], href, *record[2:-2]]
     if record[0] in deleted:
         row[3] = "deleted"
     return row
 
 
-def flag_entry(record: list) -> dict[str, Any]:
-    """What the flags page needs of a page's record (:func:`render_flags_table`)."""
-    return {"doc": record[0], "href": _href(record[0]), "flags": record[-2],
-            "flagged": record[-1]}
+def flag_entry(record: list, href: str) -> dict[str, Any]:
+    """What the flags page needs of a document's record (:func:`render_flags_table`)."""
+    return {"doc": record[0], "href": href, "flags": record[-2], "flagged": record[-1]}
 
 
 def _write_changed(path: Path, data: str) -> None:
@@ -574,15 +733,31 @@ def _write_changed(path: Path, data: str) -> None:
     atomic_write(path, data, durable=False)
 
 
-def _nav(previous: str, following: str) -> str:
+def _nav(previous: str, previous_href: str, following: str, following_href: str) -> str:
+    """A document's links: the index, the documents before and after it."""
     parts = ['<nav class="pager"><a href="../index.html">index</a>']
     if previous:
-        parts.append(f'<a href="{page_id(previous)}.html" rel="prev">← previous: '
-                     f"{esc(previous)}</a>")
+        parts.append(f'<a href="{previous_href}" rel="prev">← previous: {esc(previous)}</a>')
     if following:
-        parts.append(f'<a href="{page_id(following)}.html" rel="next">next: '
-                     f"{esc(following)} →</a>")
+        parts.append(f'<a href="{following_href}" rel="next">next: {esc(following)} →</a>')
     return "".join(parts) + "</nav>\n"
+
+
+def _block_nav(previous: str, previous_href: str, following: str, following_href: str,
+               names: list[str], hrefs: list[str]) -> str:
+    """A block page's links: the index, the pages before and after it, and (``names``,
+    ``hrefs``: at its top) the documents it holds."""
+    parts = ['<nav class="pager block"><a href="../index.html">index</a>']
+    if previous:
+        parts.append(f'<a href="{previous_href}">← previous page</a>')
+    if following:
+        parts.append(f'<a href="{following_href}">next page →</a>')
+    parts.append("</nav>\n")
+    if len(names) > 1:
+        parts.append(f'<p class="note">This page holds {len(names)} documents: '
+                     + ", ".join(f'<a href="{h}">{esc(n)}</a>' for n, h in zip(
+                         names, hrefs, strict=True)) + ".</p>\n")
+    return "".join(parts)
 
 
 def _list_nav(n: int, count: int) -> str:

@@ -30,6 +30,8 @@ code, pre, .mono { font-family: ui-monospace, monospace; font-size: .9em; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
 nav.pager { display: flex; gap: 1.2em; margin: .6em 0; padding: .4em .6em;
   background: #f6f8fa; border: 1px solid #e1e4e8; }
+section.doc { scroll-margin-top: 5em; }  /* its links above it in view */
+section.doc:target > h2 { background: #fff3c4; }
 .lead { font-size: 1.05em; max-width: 60em; }
 .eyes li { margin: .2em 0; }
 .grid { display: flex; flex-wrap: wrap; gap: 0 2.5em; align-items: flex-start; }

@@ -10,20 +10,19 @@
   with QA flags carry the flags. Paragraphs of the source that left no clean text
   (boilerplate, a duplicated headline, label lines moved to the metadata) get a row
   of their own, each line with the reason it was removed.
-- A line diff of the source against the clean copy (words within changed lines).
+- A diff of the source against the clean copy, paragraph by paragraph as the
+  alignment paired them: the lines of each changed paragraph (words within changed
+  lines); paragraphs left as they were are folded.
 - The fixes (whitespace made visible) and the removed lines, each listed once.
 
 Everything is bounded per document: each text column up to :data:`DETAIL_CHARS`
-characters, the tables up to :data:`TABLE_ROWS` rows, the diff up to
-:data:`DIFF_LINES` lines a side; a note says what was left out, and
-``pipeline explain DOC`` and documents.jsonl hold everything. Aligning, marking and
-rendering cost time linear in what is shown (the diff: difflib on at most
-:data:`DIFF_LINES` lines).
+characters (the diff too), the tables up to :data:`TABLE_ROWS` rows; a note says what
+was left out, and ``pipeline explain DOC`` and documents.jsonl hold everything.
+Aligning, marking, diffing and rendering cost time linear in what is shown.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -41,11 +40,10 @@ from pipeline.writers.review.marks import (
     marking_note,
     segment_marks,
 )
-from pipeline.writers.review.text import esc, hexdump, short, visible
+from pipeline.writers.review.text import esc, hexdump, needs_escape, short, visible
 
 DETAIL_CHARS = 50_000  # characters of one text column shown per document
 TABLE_ROWS = 1_000  # rows of a document's fixes table, and of its removed lines
-DIFF_LINES = 2_000  # lines of each side the diff compares
 HEX_BYTES = 256  # bytes of a binary file shown in hex
 ALIGN_WINDOW = 8  # source paragraphs ahead where a clean block's origin is looked for
 ALIGN_SHARE = 0.5  # share of a block's words its source paragraph must hold
@@ -66,8 +64,7 @@ def render_document(doc: Document, targets: list[str], source: bytes | str | Non
     if doc.status != "ok":
         parts.append(_problem(doc, text, raw))
     if doc.blocks:
-        parts.append(_aligned(doc, targets, text))
-        parts.append(_diff(text, doc))
+        parts += _aligned(doc, targets, text)
     parts.append(_fixes(doc))
     parts.append(_removed(doc))
     parts.append(f"{nav}</section>\n")
@@ -244,7 +241,10 @@ def shown_segments(blocks: list[Block], limit: int = DETAIL_CHARS
     return shown
 
 
-def _aligned(doc: Document, targets: list[str], source: str | None) -> str:
+def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str, str]:
+    """The aligned texts' table, and the diff of the source against the clean copy
+    (:func:`diff_groups`; "" without the original file)."""
+    original = source is not None
     if source is None:
         source, head = doc.text, "Text as read (original file not available)"
     else:
@@ -260,7 +260,8 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> str:
         for b, ss in blocks)
     if hidden > 0:
         notes.append(f"{hidden:,} more characters of the clean copy are not shown")
-    groups = align([source[a:b] for a, b in ranges], blocks)
+    paragraphs = [source[a:b] for a, b in ranges]
+    groups = align(paragraphs, blocks)
     # A paragraph its clean block repeats as it is holds no fix: nothing is marked there
     # (a doubled headline is then marked where it was removed, not where it was kept).
     same = [ranges[p[0]] for p, items in groups if len(p) == 1 and len(items) == 1
@@ -272,6 +273,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> str:
     seg_marks, clean_looked = segment_marks(doc, segments)
     marks_of = {id(s): m for s, m in zip(segments, seg_marks, strict=True)}
     gone = _gone_reasons(doc)
+    se = esc if needs_escape(source) else _same  # one search for the whole source
 
     def source_cell(indices: list[int], rowspan: int) -> tuple[str, bool]:
         if not indices:
@@ -279,12 +281,20 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> str:
                     "</td>", False)
         a, b = ranges[indices[0]][0], ranges[indices[-1]][1]
         i, j = bisect_right(ends, a), bisect_left(starts, b)
-        html = marked(source, src_marks[i:j], a, b) if j > i else esc(source[a:b])
+        html = marked(source, src_marks[i:j], a, b, se) if j > i else se(source[a:b])
         return (f'<td class="src" rowspan="{rowspan}" lang="{esc(doc.lang)}">{html}</td>',
                 j > i)
 
     width = 1 + len(targets)
     doc_lang = esc(doc.lang)
+    # One search tells whether any of the sentences' texts needs escaping (most hold
+    # nothing to escape): if none does, they go to the page as they are.
+    texts = [b.kind for b, _ in blocks]
+    for seg in segments:
+        texts += (seg.id, seg.text, seg.lang or "")
+    e = esc if needs_escape("\n".join(texts)) else _same
+    untranslated = '<td class="missing">[no translation]</td>' * len(targets)
+    no_sentences = '<td class="missing">(no sentences)</td>' * len(targets)
     cols = f'<col><col>{"<col>" * len(targets)}' if targets else "<col><col>"
     out = [
         "<h3>Texts</h3>\n",
@@ -310,12 +320,12 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> str:
             out.append(f'<tbody class="gone" data-k="removed"><tr>{cell}'
                        f'<td colspan="{width}" class="missing">removed: {why}</td></tr></tbody>\n')
             continue
-        rows, kinds = [], set()
+        rows: list[str] = []
+        kinds: set[str] = set()
         for block, segs in items:
-            kind = esc(block.kind)
+            kind = e(block.kind)
             if not segs:
-                rows.append([f'<td class="{kind}">{esc(block.text)}</td>'
-                             + '<td class="missing">(no sentences)</td>' * len(targets)])
+                rows.append(f'<td class="{kind}">{esc(block.text)}</td>' + no_sentences)
             for seg in segs:
                 marks = marks_of[id(seg)]
                 for m in marks:
@@ -324,25 +334,29 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> str:
                 lang = seg.lang
                 if lang and lang != doc.lang:
                     kinds.add("other")
-                    tag = f'<span class="lt" title="sentence language">{esc(lang)}</span>'
-                cells = [f'<td class="{kind}" lang="{esc(lang) if lang else doc_lang}" '
-                         f'title="{esc(seg.id)} ({esc(lang)}, {seg.score:.2f})">'
-                         f"{tag}{marked(seg.text, marks) if marks else esc(seg.text)}</td>"]
-                for tgt in targets:
-                    cells.append(_translation(seg, tgt))
-                    if seg.flags.get(tgt):
-                        kinds.add("flag")
-                rows.append(cells)
+                    tag = f'<span class="lt" title="sentence language">{e(lang)}</span>'
+                row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
+                       f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
+                       f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}</td>")
+                row += ("".join([_translation(seg, tgt) for tgt in targets])
+                        if seg.translations else untranslated)
+                if seg.flags and any(seg.flags.get(tgt) for tgt in targets):
+                    kinds.add("flag")
+                rows.append(row)
         cell, fixed = source_cell(indices, len(rows))
-        kinds.update(["fix"] if fixed else [])
-        body = "".join(f"<tr>{cell if n == 0 else ''}{''.join(cells)}</tr>"
-                       for n, cells in enumerate(rows))
+        if fixed:
+            kinds.add("fix")
+        body = f"<tr>{cell}" + "</tr><tr>".join(rows) + "</tr>"
         out.append(f'<tbody data-k="{" ".join(sorted(kinds))}">{body}</tbody>\n')
     out.append("</table>\n")
     out += [f'<p class="note">Shown: {esc(n)}.</p>\n' for n in notes]
     out.append(marking_note(src_looked, doc.fixes).replace("this column", "the source"))
     out.append(marking_note(clean_looked, doc.fixes).replace("this column", "the clean copy"))
-    return "".join(out)
+    return "".join(out), _diff(paragraphs, groups) if original else ""
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _legend() -> str:
@@ -381,49 +395,52 @@ def _gone_reasons(doc: Document) -> dict[str, str]:
 # -- diff --------------------------------------------------------------------------------
 
 
-def _diff(source: str | None, doc: Document) -> str:
-    if source is None:
-        return ""
-    old = source[:DETAIL_CHARS].splitlines()
-    new = doc.clean_text()[:DETAIL_CHARS].splitlines()
+def _diff(paragraphs: list[str], groups: list[Group]) -> str:
     head = "<h3>Diff: source against clean copy</h3>\n"
-    if len(old) > DIFF_LINES or len(new) > DIFF_LINES:
-        return (f'{head}<p class="note">Not shown: more than {DIFF_LINES:,} lines a side; '
-                "compare the file with OUT/clean.</p>\n")
-    rows = diff_rows(old, new)
+    rows = diff_groups(paragraphs, groups)
     if not rows:
         return f'{head}<p class="note">No difference.</p>\n'
     return f'{head}<table class="diff">{"".join(rows)}</table>\n'
 
 
-CONTEXT = 2  # unchanged lines shown around a change
+def diff_groups(paragraphs: list[str], groups: list[Group]) -> list[str]:
+    """Table rows of the diff of the source against the clean copy, paragraph by
+    paragraph as :func:`align` paired them: the lines of a source paragraph against
+    those of the clean block(s) it became (:func:`_changed`: removed, added, and
+    changed lines with their words marked); runs of paragraphs the clean copy holds
+    unchanged are folded into one row. Linear in the texts (no alignment of the whole
+    document again), and a paragraph left as it was costs one comparison.
 
-
-def diff_rows(old: list[str], new: list[str]) -> list[str]:
-    """Table rows of a line diff: removed (``del``), added (``add``), changed lines
-    with their words marked, and unchanged ones around them (runs are folded).
-
-    >>> rows = diff_rows(["um dois três quatro", "x"], ["um dois três cinco", "x"])
-    >>> rows[0]
-    '<tr class="chg"><td>~</td><td>um dois três <del>quatro</del><ins>cinco</ins></td></tr>'
+    >>> b = lambda t: (Block("paragraph", t), [])
+    >>> groups = [([0], [b("Título")]), ([1], []), ([2], [b("um dois-três")])]
+    >>> for row in diff_groups(["Título", "Details", "um dois -três"], groups):
+    ...     print(row)
+    <tr><td></td><td class="note">… 1 unchanged paragraph</td></tr>
+    <tr class="del"><td>-</td><td>Details</td></tr>
+    <tr class="chg"><td>~</td><td>um dois<del>·</del>-três</td></tr>
+    >>> diff_groups(["Título"], [([0], [b("Título")])])
+    []
     """
     rows: list[str] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            lines = old[i1:i2]
-            if len(lines) > 2 * CONTEXT + 1:
-                keep = lines[:CONTEXT] if i1 else []
-                rest = lines[-CONTEXT:] if i2 < len(old) else []
-                folded = len(lines) - len(keep) - len(rest)
-                rows += [f"<tr><td></td><td>{esc(x)}</td></tr>" for x in keep]
-                rows.append(f'<tr><td></td><td class="note">… {folded} unchanged lines</td></tr>')
-                rows += [f"<tr><td></td><td>{esc(x)}</td></tr>" for x in rest]
-            else:
-                rows += [f"<tr><td></td><td>{esc(x)}</td></tr>" for x in lines]
-        else:
-            rows += _changed(old[i1:i2], new[j1:j2])
-    return [] if all(op == "equal" for op, *_ in matcher.get_opcodes()) else rows
+    same = 0
+    for indices, items in groups:
+        old = [line for k in indices for line in paragraphs[k].splitlines()]
+        new = [line for block, _ in items for line in block.text[:DETAIL_CHARS].splitlines()]
+        if old == new:
+            same += 1
+            continue
+        if same:
+            rows.append(_folded(same))
+            same = 0
+        rows += _changed(old, new)
+    if same and rows:
+        rows.append(_folded(same))
+    return rows
+
+
+def _folded(count: int) -> str:
+    return (f'<tr><td></td><td class="note">… {count} unchanged '
+            f'paragraph{"s" if count > 1 else ""}</td></tr>')
 
 
 PAIR_WINDOW = 10  # removed lines a changed line's origin is looked for among
@@ -548,14 +565,20 @@ def _words_diff(a: str, b: str) -> str:
 
     >>> _words_diff("norte -coreana KCNA", "norte-coreana KCNA")
     'norte<del>·</del>-coreana KCNA'
+    >>> _words_diff("um dois três", "um tres três"), _words_diff("ab ab", "ab")
+    ('um <del>dois</del><ins>tres</ins> três', 'ab<del> ab</del>')
     """
     html = []
     # The common start, less its last token (which may go on differently), is the first
-    # tokens of both: one token for token_diff's first run, not tokenized.
+    # tokens of both: one token for token_diff's first run, not tokenized; the common
+    # end (after the start), less its first token, the last.
     start = _common_start(a, b)
+    end = _common_start(a[start:][::-1], b[start:][::-1])
     head = [a[:start]] if start else []
-    for op, removed, added in token_diff(head + _TOKEN.findall(a, start),
-                                         head + _TOKEN.findall(b, start)):
+    tail = [a[len(a) - end:]] if end else []
+    for op, removed, added in token_diff(
+            head + _TOKEN.findall(a, start, len(a) - end) + tail,
+            head + _TOKEN.findall(b, start, len(b) - end) + tail):
         if op == "=":
             html.append(esc("".join(removed)))
             continue

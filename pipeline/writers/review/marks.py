@@ -11,7 +11,7 @@ either limit says how many of the fixes it looked for.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from pipeline.document import Document, Fix, Segment
@@ -35,10 +35,12 @@ class Mark:
     tag: str = ""
 
 
-def marked(text: str, marks: list[Mark], start: int = 0, end: int | None = None) -> str:
+def marked(text: str, marks: list[Mark], start: int = 0, end: int | None = None,
+           escape: Callable[[str], str] = esc) -> str:
     """``text[start:end]`` HTML-escaped, with each mark (non-overlapping) as a ``<mark>``.
 
-    Marks are clipped to the slice; those outside it are left out.
+    Marks are clipped to the slice; those outside it are left out. ``escape``: how the
+    text is escaped (the identity for a text known to need none).
 
     >>> marked("a <b> c", [Mark(2, 5, "fix", 'x"y')])
     'a <mark class="fix" title="x&quot;y">&lt;b&gt;</mark> c'
@@ -51,12 +53,12 @@ def marked(text: str, marks: list[Mark], start: int = 0, end: int | None = None)
         a, b = max(mark.start, pos), min(mark.end, end)
         if a >= b:
             continue
-        pieces.append(esc(text[pos:a]))
-        inner = esc(text[a:b])
+        pieces.append(escape(text[pos:a]))
+        inner = escape(text[a:b])
         tag = f'<sup class="lt">{esc(mark.tag)}</sup>' if mark.tag else ""
         pieces.append(f'<mark class="{mark.css}" title="{esc(mark.title)}">{inner}</mark>{tag}')
         pos = b
-    pieces.append(esc(text[pos:end]))
+    pieces.append(escape(text[pos:end]))
     return "".join(pieces)
 
 
@@ -115,6 +117,7 @@ def mark_fixes(
     blocked = Taken(taken)
     resume: dict[str, int] = {}  # text -> where its next free occurrence may start; -1: none
     marks: list[Mark] = []
+    made: dict[tuple[str, str, str, str], tuple[str, str]] = {}  # fix -> class, title
     probes = 0
     for n, fix in enumerate(fixes):
         needle = getattr(fix, side)
@@ -137,7 +140,12 @@ def mark_fixes(
             pos = blocked.blocking(start, end)  # occurrences before this mark's end overlap it
             if pos is None:
                 blocked.add(start, end)
-                marks.append(_fix_mark(fix, side, start, end))
+                key = (fix.stage, fix.kind, fix.before, fix.after)
+                shown = made.get(key)  # the same fix marked before: its class and title
+                if shown is None:
+                    mark = _fix_mark(fix, side, start, end)
+                    shown = made[key] = (mark.css, mark.title)
+                marks.append(Mark(start, end, *shown))
                 pos = end
                 break
         resume[needle] = pos
@@ -174,6 +182,8 @@ def segment_marks(doc: Document, segments: list[Segment]) -> tuple[list[list[Mar
     The fixes are looked for once in all the segments, joined by a taken separator:
     the same marks as looking for the pending fixes segment by segment.
     """
+    if not doc.spans and not any(f.after.strip() for f in doc.fixes):
+        return [[] for _ in segments], len(doc.fixes)  # nothing to mark
     spans: dict[str, list[Mark]] = {}
     for span in doc.spans:
         title = f"{span.lang}: {span.text}"
