@@ -171,11 +171,16 @@ KAZAKH_LETTERS = frozenset("әғқңөұүһы")
 WORD = re.compile(r"[^\W\d_]+")
 
 
-@lru_cache(maxsize=1)
-def _lexicon() -> dict[str, tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]]:
-    """LEXICON as (whole words, stems, endings) per language."""
+def word_table(lists: Mapping[str, str]
+               ) -> dict[str, tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]]:
+    """Lists of entries ("word", "stem-", "-ending") as (whole words, stems, endings)
+    per language.
+
+    >>> word_table({"hr": "tjedan povijes- -irati"})
+    {'hr': (frozenset({'tjedan'}), ('povijes',), ('irati',))}
+    """
     table = {}
-    for lang, entries in LEXICON.items():
+    for lang, entries in lists.items():
         listed = entries.split()
         table[lang] = (
             frozenset(e for e in listed if "-" not in e),
@@ -183,6 +188,12 @@ def _lexicon() -> dict[str, tuple[frozenset[str], tuple[str, ...], tuple[str, ..
             tuple(e[1:] for e in listed if e.startswith("-")),
         )
     return table
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]]:
+    """LEXICON as (whole words, stems, endings) per language."""
+    return word_table(LEXICON)
 
 
 @lru_cache(maxsize=1)

@@ -680,15 +680,7 @@ def best_language(scores: dict[str, float]) -> str:
 @lru_cache(maxsize=1)
 def _telling_words() -> dict[str, tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]]:
     """TELLING_WORDS as (whole words, stems, endings) per language."""
-    table = {}
-    for lang, entries in TELLING_WORDS.items():
-        listed = entries.split()
-        table[lang] = (
-            frozenset(e for e in listed if "-" not in e),
-            tuple(e[:-1] for e in listed if e.endswith("-")),
-            tuple(e[1:] for e in listed if e.startswith("-")),
-        )
-    return table
+    return closepairs.word_table(TELLING_WORDS)
 
 
 def telling_count(text: str, lang: str) -> int:
