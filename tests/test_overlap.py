@@ -101,10 +101,8 @@ def test_an_overlapped_run_writes_the_bytes_of_shards_run_one_after_another(
 
     assert overlapped == [True]
     assert threads and all(name.startswith("pipeline-translate") for name in threads)
-    # shards of 3 documents, each cleaned whole: the first is not cut into a small
-    # piece (whose small batches, waiting for the lock the next cleanup holds, cost
-    # more than translating a document sooner saved)
-    assert cleaned == [3, 3, 3]
+    # shards of 3 documents, the first cut after its first 32nd (one document at least)
+    assert cleaned == [1, 2, 3, 3]
     files = data_files(tmp_path / "overlapped")
     assert len([f for f in files if f.startswith("translations/en/")]) == 9
     assert files == data_files(tmp_path / "in-turn")
@@ -154,8 +152,9 @@ def test_a_run_stopped_while_a_shard_is_translated_keeps_what_was_finished(tmp_p
     executor.engine = engine
     try:
         results = executor.map([_shard("ab"), _shard("cd")])
-        first = next(results)  # "ab", while "cd" is translated
-        assert [d.doc for d in first.docs] == ["a.txt", "b.txt"]
+        first = next(results)  # the first piece ("a"), while "b" is translated
+        second = next(results)  # "b", while "cd" is translated
+        assert [d.doc for d in first.docs + second.docs] == ["a.txt", "b.txt"]
         assert engine.holding.wait(BOUND_S)  # "cd": one batch done, the thread waits
         results.close()  # as the runner does on SIGTERM
         assert executor.cancelled.is_set() is False  # cleared: the thread has ended
