@@ -62,6 +62,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any, Protocol
 
+from pipeline.config import available_cpus
 from pipeline.document import Document
 from pipeline.log import warn
 from pipeline.state import digest  # sha256 of text; a page is keyed on its JSON's, as stored
@@ -425,11 +426,7 @@ def _utf8(html: str) -> bytes:
 
 def render_processes() -> int:
     """How many processes render pages: the CPUs this process may use, at most 8."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8))
+    return max(1, min(available_cpus(), 8))
 
 
 def _pool_context() -> Any:
