@@ -38,6 +38,16 @@ if TYPE_CHECKING:  # imported when a line is detected: `pipeline --help` stays l
 BATCH_LINES = 2048
 # The configuration `pipeline run` reads when present; its candidates are the default.
 DEFAULT_CONFIG = Path("pipeline.toml")
+# Without --scores only each line's answer is printed, and lingua (whose models take
+# most of a short run: about 1.6 CPU seconds for the 7 default candidates) is asked
+# only about the lines whose answer it could change. It lowers each candidate's score
+# by 0 to LINGUA_SPAN points (3), so a line whose words alone put one candidate more
+# than LINGUA_SPAN + SETTLED_MARGIN points ahead of every other (within its label's
+# languages too, for an interface label) has the same answer either way: the rules
+# read a line's scores through its best candidate (the open-set checks) and through
+# decide_language's probabilities, rounded, where SETTLED_MARGIN keeps the winner's
+# above the others'. With --scores every line gets lingua's scores, as before.
+SETTLED_MARGIN = 1.0
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -117,7 +127,7 @@ def detect_lines(detect: Detect, lines: list[str], scores: bool) -> list[str]:
     from pipeline.stages.detect import posterior
 
     out = []
-    raws = detect.scorer.scores_many(lines)
+    raws = detect.scorer.scores_many(lines) if scores else answer_scores(detect, lines)
     opened = detect.open_languages(lines, raws, unclear=True)
     for line, raw, other in zip(lines, raws, opened, strict=True):
         lang, score = detect.decide(line, raw, "", other)
@@ -129,6 +139,58 @@ def detect_lines(detect: Detect, lines: list[str], scores: bool) -> list[str]:
         else:
             out.append(lang)
     return out
+
+
+def answer_scores(detect: Detect, lines: list[str]) -> list[dict[str, float]]:
+    """Scores of ``lines`` that give the answers ``detect.scorer.scores_many`` would:
+    the words' scores alone where lingua cannot change the answer (SETTLED_MARGIN),
+    lingua's added for the other lines (its models loaded only when one needs them).
+
+    >>> from pipeline.stages.detect import Detect
+    >>> detect = Detect(["de", "en"])
+    >>> found = answer_scores(detect, ["Mehr zum Thema", "Thema"])
+    >>> found[0] == detect.scorer.scores_many(["Mehr zum Thema"], ngrams=False)[0]
+    True
+    >>> found[1] == detect.scorer.scores_many(["Thema"])[0]
+    True
+    """
+    from pipeline.stages.detect import LINGUA_MAX_WORDS, LINGUA_SPAN, preload_language_models
+    from pipeline.stages.detect import words as words_of
+
+    found = detect.scorer.scores_many(lines, ngrams=False)
+    unsettled = [
+        i for i, line in enumerate(lines)
+        if len(words_of(line)) <= LINGUA_MAX_WORDS
+        and not settled(found[i], detect.labels.get(" ".join(words_of(line)), frozenset()),
+                        LINGUA_SPAN + SETTLED_MARGIN)
+    ]
+    if unsettled:
+        preload_language_models(detect.scorer.candidates)  # on every core
+        full = detect.scorer.scores_many([lines[i] for i in unsettled])
+        for i, scores in zip(unsettled, full, strict=True):
+            found[i] = scores
+    return found
+
+
+def settled(scores: dict[str, float], label: frozenset[str], margin: float) -> bool:
+    """Whether the best of ``scores`` leads every other by more than ``margin``,
+    among ``label``'s languages as well when it names two or more of them.
+
+    >>> settled({"de": -8.9, "en": -19.6}, frozenset(), 4.0)
+    True
+    >>> settled({"de": -8.9, "en": -11.0, "nl": -20.0}, frozenset(), 4.0)
+    False
+    >>> settled({"de": -8.9, "en": -19.6, "nl": -20.0}, frozenset({"en", "nl"}), 4.0)
+    False
+    >>> settled({}, frozenset(), 4.0)  # no words: no lingua either
+    True
+    """
+    groups = [scores, {lang: s for lang, s in scores.items() if lang in label}]
+    for group in groups:
+        ranked = sorted(group.values(), reverse=True)
+        if len(ranked) > 1 and ranked[0] - ranked[1] <= margin:
+            return False
+    return True
 
 
 def run_detect(

@@ -423,3 +423,93 @@ def test_preloading_loads_each_language_once_and_its_detectors_then_load_nothing
         assert ("fr", False) not in stage._loaded
     finally:
         stage._lingua_detector.cache_clear()
+
+
+def _spy_lingua(monkeypatch) -> list[tuple[tuple[str, ...], bool, int]]:
+    """Record each lingua detector asked about texts: (languages, low accuracy, texts)."""
+    from pipeline.stages import detect as stage
+
+    asked: list[tuple[tuple[str, ...], bool, int]] = []
+    real_detector, real_confidences = stage._lingua_detector, stage.lingua_confidences
+    made: dict[int, tuple[tuple[str, ...], bool]] = {}
+
+    def detector(langs, low_accuracy=False):
+        found = real_detector(langs, low_accuracy)
+        made[id(found)] = (tuple(langs), low_accuracy)
+        return found
+
+    def confidences(found, texts):
+        if texts:  # a detector asked about nothing loads nothing
+            asked.append((*made[id(found)], len(texts)))
+        return real_confidences(found, texts)
+
+    monkeypatch.setattr(stage, "_lingua_detector", detector)
+    monkeypatch.setattr(stage, "lingua_confidences", confidences)
+    return asked
+
+
+SEVEN = "pt,de,en,es,fr,it,nl"
+
+
+def test_cli_answers_a_line_its_words_settle_without_lingua(monkeypatch):
+    # "Mehr zum Thema": German by 8 points on its words alone; lingua can take at most
+    # 3 from German, so without --scores no model is loaded (1.6 CPU seconds for 7
+    # candidates). With --scores, its probabilities need lingua's confidences.
+    asked = _spy_lingua(monkeypatch)
+    out = io.StringIO()
+    args = argparse.Namespace(candidates=SEVEN, scores=False)
+    assert run_detect(args, io.BytesIO(b"Mehr zum Thema\n"), out) == 0
+    assert out.getvalue() == "de\n"
+    assert asked == []
+    args.scores = True
+    assert run_detect(args, io.BytesIO(b"Mehr zum Thema\n"), io.StringIO()) == 0
+    assert asked == [(("de", "en", "es", "fr", "it", "nl", "pt"), False, 1)]
+
+
+def test_cli_asks_lingua_about_the_lines_it_can_change(monkeypatch):
+    # "Thema" alone is listed in several candidates: lingua's n-grams count for it.
+    asked = _spy_lingua(monkeypatch)
+    args = argparse.Namespace(candidates=SEVEN, scores=False)
+    data = b"Mehr zum Thema\nThema\nThe port authority declined to comment on the plan.\n"
+    assert run_detect(args, io.BytesIO(data), io.StringIO()) == 0
+    assert [(langs, low, n) for langs, low, n in asked if not low] == [
+        (("de", "en", "es", "fr", "it", "nl", "pt"), False, 1)]
+
+
+# Lines of each kind the rules treat apart: labels, one word, names, numbers, close
+# languages, other scripts, mixed lines, sentences (written for this test).
+ANSWER_LINES = [
+    "Mehr zum Thema", "Leia mais", "Read more", "Lire la suite", "Leggi anche",
+    "Lees verder", "Seguir leyendo", "Thema", "guerra", "casa", "porto", "Teilen",
+    "Partilhar", "Compartir", "Share", "Foto: Reuters", "Foto", "12:45", "", "--",
+    "l'examen de la", "dell'economia", "www.spiegel.de", "Berlin", "Lisboa, Portugal",
+    "Angela Merkel", "o governo", "el gobierno", "il governo", "het kabinet",
+    "de regering", "die Regierung", "la mairie", "Notícias", "Últimas notícias",
+    "Noticias de última hora", "Dernières nouvelles", "Ultime notizie",
+    "Laatste nieuws", "Neueste Nachrichten", "Breaking news", "Startseite",
+    "Página inicial", "Inicio", "Accueil", "Home", "Contacto", "Kontakt", "Contact",
+    "Ek weet nie", "Jeg vet ikke", "Jag vet inte", "Nie wiem", "Eu não sei",
+    "Yo no sé", "Je ne sais pas", "Non lo so", "Ik weet het niet", "Ich weiß nicht",
+    "I don't know", "Это тест.", "Привет", "東京タワー", "北京", "Γεια σου",
+    "Merhaba dünya", "Dobrý den", "Bom dia a todos", "Buenos días a todos",
+    "Guten Morgen allerseits", "Bonjour à tous", "Buongiorno a tutti",
+    "Goedemorgen allemaal", "Good morning everyone", "Der Hafen wächst weiter.",
+    "O porto cresce.", "El puerto crece.", "Le port grandit.", "Il porto cresce.",
+    "De haven groeit.", "The port grows.", "Straße", "façade", "niño", "città",
+    "coração", "über", "Sie sang „Je ne regrette rien“ vor dem Publikum.",
+    "Bom dia, good morning", "Ciao bella", "Hola amigo", "Salut les amis",
+]
+
+
+def test_cli_answers_are_those_of_the_full_scores():
+    # Without --scores lingua is left out where it cannot change the answer: each
+    # answer must be the one the full scores give (the "lang" of --scores).
+    args = argparse.Namespace(candidates=SEVEN, scores=False)
+    data = "\n".join(ANSWER_LINES).encode() + b"\n"
+    plain, full = io.StringIO(), io.StringIO()
+    assert run_detect(args, io.BytesIO(data), plain) == 0
+    args.scores = True
+    assert run_detect(args, io.BytesIO(data), full) == 0
+    answers = plain.getvalue().splitlines()
+    assert answers == [json.loads(line)["lang"] for line in full.getvalue().splitlines()]
+    assert len(answers) == len(ANSWER_LINES)

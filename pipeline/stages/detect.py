@@ -61,6 +61,8 @@ LINGUA_MAX_WORDS = 8
 # lingua gives 0 to languages its rules exclude (a "ß" excludes all but German);
 # confidences are floored here so that one letter costs 3 points, not everything.
 LINGUA_FLOOR = 1e-6
+# So lingua moves a candidate's score by at most this many points (0 to -3).
+LINGUA_SPAN = -LINGUA_WEIGHT * math.log10(LINGUA_FLOOR)
 # log10 frequency of a word absent from a language's list (wordfreq lists stop at
 # 1e-8): absent counts as rarer than the rarest listed word.
 UNKNOWN_WORD_LOG10 = -9.0
@@ -1193,17 +1195,22 @@ class LanguageScorer:
             )
         return results
 
-    def scores_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
+    def scores_many(
+        self, texts: Sequence[str], ngrams: bool = True
+    ) -> list[dict[str, float]]:
         """Combined log10 scores per candidate for each text (empty dict: no words).
 
-        lingua's n-gram scores count for texts of up to ``LINGUA_MAX_WORDS`` words.
+        lingua's n-gram scores count for texts of up to ``LINGUA_MAX_WORDS`` words;
+        ``ngrams=False``: the words' scores alone, lingua neither loaded nor called
+        (each candidate's full score lies between that and LINGUA_SPAN points lower).
 
         >>> s = LanguageScorer(["pt", "de", "en"]).scores_many(["Mehr zum Thema", "2024"])
         >>> best_language(s[0]), s[1]
         ('de', {})
         """
         token_lists = [words(t) for t in texts]
-        short = [i for i, toks in enumerate(token_lists) if 0 < len(toks) <= LINGUA_MAX_WORDS]
+        short = [i for i, toks in enumerate(token_lists)
+                 if ngrams and 0 < len(toks) <= LINGUA_MAX_WORDS]
         ngrams = dict(zip(short, self.ngram_scores([texts[i] for i in short]), strict=True))
         results: list[dict[str, float]] = []
         for i, toks in enumerate(token_lists):
