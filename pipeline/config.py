@@ -107,10 +107,14 @@ class Config:
     def candidates(self, installed: list[str] | tuple[str, ...] = ()) -> list[str]:
         """Languages detection may answer: configured ones plus the targets, or by
         default :data:`DEFAULT_CANDIDATES`, the ``installed`` models' languages and
-        the targets. Decided in one place: :func:`pipeline.factory.detection_candidates`."""
-        from pipeline.factory import detection_candidates
+        the targets (each once, only languages detection knows). Decided here only
+        (:func:`pipeline.factory.detection_candidates` passes the installed models'
+        languages), without importing the factory: ``pipeline detect`` calls it."""
+        from pipeline.stages.detect import default_candidates
 
-        return detection_candidates(self, list(installed))
+        if self.detect.candidates:
+            return default_candidates([], self.targets, base=self.detect.candidates)
+        return default_candidates(list(installed), self.targets)
 
     def validate(self) -> None:
         """Check every value; raise :class:`ConfigError` naming the key and what to use.

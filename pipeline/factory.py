@@ -76,13 +76,9 @@ def detection_candidates(config: Config, installed: list[str] | None = None) -> 
     """The languages detection decides between: the configured candidates plus the
     targets, else the default candidates, the installed models' languages and the
     targets (each once, only languages detection knows)."""
-    from pipeline.stages.detect import default_candidates
-
-    if config.detect.candidates:
-        return default_candidates([], config.targets, base=config.detect.candidates)
-    if installed is None:
-        installed = installed_languages()
-    return default_candidates(installed, config.targets)
+    if config.detect.candidates:  # the installed models do not count: not scanned
+        return config.candidates()
+    return config.candidates(installed_languages() if installed is None else installed)
 
 
 def install_hint(src: str, tgt: str) -> str:

@@ -167,3 +167,23 @@ def test_new_file_after_an_unchanged_run_gets_the_stages(corpus_copy, tmp_path, 
     assert (report["processed"], report["unchanged"]) == (1, 5)
     _run(corpus_copy, tmp_path / "fresh")
     assert data_files(out) == data_files(tmp_path / "fresh")
+
+
+def test_detect_of_a_line_its_words_settle_imports_no_cleanup_stage_nor_the_factory():
+    # `pipeline detect` reads the label lexicon (boilerplate) and the candidates
+    # (config): neither imports repair, normalize and ftfy, nor the run's factory.
+    code = ("import io, sys\nsys.stdin = io.TextIOWrapper(io.BytesIO(b'Mehr zum Thema\\n'))\n"
+            "from pipeline.cli import main\nmain(['detect'])")
+    _modules_after(code)  # builds the word-list cache if missing (wordfreq, ftfy)
+    loaded = _modules_after(code)
+    assert {"pipeline.stages.detect", "pipeline.stages.boilerplate"} <= loaded
+    assert loaded & {"pipeline.factory", "pipeline.shard", "pipeline.stages.repair",
+                     "pipeline.stages.normalize"} == set()
+    assert _top(loaded) & (HEAVY - {"lingua"}) == set()
+
+
+def test_boilerplate_candidates_are_repairs():
+    # boilerplate names them without importing repair (see its lazy import)
+    from pipeline.stages import boilerplate, repair
+
+    assert boilerplate.CANDIDATE_LANGUAGES == repair.CANDIDATE_LANGUAGES

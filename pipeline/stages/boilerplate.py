@@ -22,8 +22,13 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from pipeline.config import DEFAULT_CANDIDATES as CANDIDATE_LANGUAGES  # repair's too
 from pipeline.document import Document, Removed, Stage
-from pipeline.stages.repair import CANDIDATE_LANGUAGES, guess_language, word_zipf
+from pipeline.lazy import lazy_module
+
+# Imported at the first line judged (it imports normalize and ftfy, 0.1-0.2 s): the
+# detect stage, `pipeline detect` included, reads only the label lexicon here.
+repair = lazy_module("pipeline.stages.repair")
 
 # A label line is short: a byline, a dateline, a button. Longer lines are text.
 MAX_LABEL_LINE_CHARS = 80
@@ -448,7 +453,7 @@ def is_foreign_line(
         return False  # a name, or one inside: "Fonte Nova Arena reabre"
     others = [lang for lang in probabilities if lang != doc_lang]
     return any(
-        max(word_zipf(word, lang) for lang in others) - word_zipf(word, doc_lang)
+        max(repair.word_zipf(word, lang) for lang in others) - repair.word_zipf(word, doc_lang)
         >= UI_FOREIGN_WORD_MARGIN
         for word in (w.casefold() for w in words)
         if len(word) >= UI_EVIDENCE_MIN_CHARS and word not in NAME_PARTICLES
@@ -628,7 +633,7 @@ class Boilerplate(Stage):
             return None
         if not doc_lang:  # the language of the document's sentences (short lines left out)
             body = "\n".join(x for b in doc.blocks for x in b.text.split("\n") if not ui_shaped(x))
-            doc_lang.append(guess_language(body or doc.clean_text(), self.languages))
+            doc_lang.append(repair.guess_language(body or doc.clean_text(), self.languages))
         blocks = where.get(text, [])
         repeated = len(blocks) >= UI_REPEATS and max(blocks) - min(blocks) > 1
         why = unlisted_ui(text, doc_lang[0], self._probabilities(text), self.lexicon, repeated)
