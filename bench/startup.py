@@ -9,7 +9,9 @@ processes, and prints both with their ratio (issue 21's targets beside them):
   system, of the process and the children it waited for; also printed for the
   measures below: on a busy machine it grows far less than wall time);
 - ``pipeline detect`` of one line on stdin: wall time and peak RSS, for a short line
-  (lingua's n-gram models are loaded) and a 12-word sentence (word lists only);
+  (its words settle its answer, so lingua is not consulted), the same with ``--scores``
+  (lingua's models for the candidates are loaded: its probabilities need them) and a
+  12-word sentence (word lists only); both sides' outputs are compared;
 - an unchanged rerun of 2,000 generated documents (``bench/rerun.py``'s corpus; each
   side fills its own OUT with a first run, reruns it once untimed (a file written less
   than 2 s before the first run read it is hashed once more, then its stat is trusted:
@@ -27,6 +29,11 @@ processes, and prints both with their ratio (issue 21's targets beside them):
   that map it, so memory-mapped word lists count once across the workers.
   ``--ray``: the same with ``--executor ray``, per actor.
 
+``--breakdown`` then prints where this tree's CPU time goes in the forced sample run,
+both ``pipeline detect`` of the short line and the fork server's preload: importing,
+each lingua detector's calls (the first one of a detector loads its languages'
+models) and the rest.
+
 The baseline is ``--rev REV`` (that commit, extracted with ``git archive`` into a
 temporary folder and run from there), else this tree with ``PIPELINE_WORDFREQ=dict``
 (wordfreq's own dicts instead of the mapped cache; imports stay lazy). Both sides
@@ -37,6 +44,7 @@ inflated, ratios less so.
     .venv/bin/python bench/startup.py                       # baseline: dict mode
     .venv/bin/python bench/startup.py --rev bbbdf6f         # baseline: that commit
     .venv/bin/python bench/startup.py --repeat 5 --docs 500 --pss-docs 100
+    .venv/bin/python bench/startup.py --rev bbbdf6f --repeat 3 --breakdown
 """
 
 from __future__ import annotations
@@ -95,6 +103,95 @@ scorer.scores_many(lines)
 t3 = time.process_time()
 print(json.dumps([t1 - t0, t2 - t1, t3 - t2, len(lines)]))
 """
+
+
+# --breakdown: where a command's CPU time goes, in one process of this tree: importing
+# the pipeline, lingua's calls (its models load at the first call of each detector;
+# per detector: languages, low accuracy, texts, CPU), and the rest. JSON on the last line.
+BREAKDOWN = """
+import io, json, sys, time
+start = time.process_time()
+from pipeline import cli
+from pipeline.stages import detect
+imported = time.process_time() - start
+calls, made, real, build = [], {{}}, detect.lingua_confidences, detect._build_detector
+def built(langs, low_accuracy=False):
+    found = build(langs, low_accuracy)
+    made[id(found)] = (len(langs), low_accuracy)
+    return found
+def timed(found, texts):
+    t0 = time.process_time()
+    result = real(found, texts)
+    if texts:
+        calls.append([*made.get(id(found), (0, False)), len(texts), time.process_time() - t0])
+    return result
+detect._build_detector, detect.lingua_confidences = built, timed
+sys.stdin = io.TextIOWrapper(io.BytesIO({stdin!r}.encode()))
+out, sys.stdout = sys.stdout, io.StringIO()
+try:
+    cli.main({argv!r})
+except SystemExit:
+    pass
+sys.stdout = out
+total = time.process_time() - start
+print(json.dumps({{"total": total, "imports": imported, "lingua": calls}}))
+"""
+# The fork server's preload (pipeline.executors.preload), step by step.
+FORK_SERVER_STEPS = """
+import json, time
+steps, t0 = [], time.process_time()
+def step(name):
+    global t0
+    now = time.process_time()
+    steps.append([name, now - t0])
+    t0 = now
+import pipeline.shard
+from pipeline.config import DEFAULT_CANDIDATES
+from pipeline.stages import detect
+step("imports (pipeline.shard: every stage)")
+detect._in_forked_child = True
+SAMPLES = ("Nordkorea und Südkorea", "A Coréia do Norte", "the port reopened",
+           "le prix du pain", "el precio sube", "il prezzo", "de prijs")
+scorer = detect.LanguageScorer(DEFAULT_CANDIDATES)
+scorer._lists
+step("word lists mapped")
+scorer.ngram_scores(SAMPLES)
+step(f"lingua high accuracy, {len(scorer.candidates)} candidates")
+latin = detect.SCRIPT_LANGUAGES["Latin"]
+detect.lingua_confidences(detect._lingua_detector(latin, low_accuracy=True), SAMPLES)
+step(f"lingua low accuracy, {len(latin)} Latin-script languages")
+print(json.dumps(steps))
+"""
+
+
+def breakdown(env: dict[str, str], cwd: Path, corpus: Path, out: Path) -> None:
+    """Print where the CPU time of the three start-up measures goes (this tree)."""
+    cases = [
+        ("sample run --force", ["run", str(corpus), "--out", str(out), "--force"], ""),
+        ("detect one line", ["detect"], LINE),
+        ("detect one line --scores", ["detect", "--scores"], LINE),
+    ]
+    print("\nCPU breakdown, this tree (seconds; lingua: languages, low accuracy, texts)")
+    for name, argv, stdin in cases:
+        code = BREAKDOWN.format(argv=argv, stdin=stdin)
+        done = subprocess.run([sys.executable, "-c", code], env=env, cwd=cwd,
+                              capture_output=True, text=True, check=True)
+        found = json.loads(done.stdout.splitlines()[-1])
+        lingua = sum(call[-1] for call in found["lingua"])
+        rest = found["total"] - found["imports"] - lingua
+        print(f"- {name}: {found['total']:.2f} total = {found['imports']:.2f} importing "
+              f"pipeline.cli and the detect stage + {lingua:.2f} in lingua + {rest:.2f} "
+              "the rest (other imports included)")
+        for langs, low, texts, cpu in found["lingua"]:
+            if cpu >= 0.01:
+                print(f"    lingua {langs} languages{' (low accuracy)' if low else ''}, "
+                      f"{texts} texts: {cpu:.2f}")
+    done = subprocess.run([sys.executable, "-c", FORK_SERVER_STEPS], env=env, cwd=cwd,
+                          capture_output=True, text=True, check=True)
+    steps = json.loads(done.stdout.splitlines()[-1])
+    print(f"- fork server preload: {sum(cpu for _, cpu in steps):.2f} total")
+    for name, cpu in steps:
+        print(f"    {name}: {cpu:.2f}")
 
 
 def _load_rerun():
@@ -272,6 +369,9 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=2000, help="documents of the rerun")
     parser.add_argument("--pss-docs", type=int, default=200,
                         help="documents of the --workers 2 run (0: skip it)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also print where this tree's CPU time goes (imports, lingua's "
+                        "calls, the rest) in the sample run, detect and the fork server")
     parser.add_argument("--ray", action="store_true",
                         help="also measure PSS per actor under --executor ray (slow)")
     args = parser.parse_args()
@@ -333,6 +433,10 @@ def run_bench(args: argparse.Namespace, tmp: Path) -> None:
             record(side, "detect one line wall (s)", got.wall)
             record(side, "detect one line CPU (s)", got.cpu)
             record(side, "detect one line peak RSS (MiB)", got.max_rss)
+            got = sample(side.python("-m", "pipeline", "detect", "--scores"), side.env, cwd,
+                         stdin=LINE)
+            record(side, "detect one line --scores wall (s)", got.wall)
+            record(side, "detect one line --scores CPU (s)", got.cpu)
             got = sample(side.python("-m", "pipeline", "detect"), side.env, cwd,
                          stdin=SENTENCE)
             record(side, "detect one sentence wall (s)", got.wall)
@@ -352,6 +456,14 @@ def run_bench(args: argparse.Namespace, tmp: Path) -> None:
     identical = len({json.dumps({k: v.hex() for k, v in o.items()}) for o in
                      outputs.values()}) == 1
     print(f"sample run data files identical between the sides: {'yes' if identical else 'NO'}")
+    for argv in (["detect"], ["detect", "--scores"]):
+        said = {subprocess.run(side.python("-m", "pipeline", *argv), env=side.env, cwd=cwd,
+                               input=LINE + SENTENCE, capture_output=True, text=True).stdout
+                for side in sides}
+        print(f"`pipeline {' '.join(argv)}` output identical between the sides: "
+              f"{'yes' if len(said) == 1 else 'NO'}")
+    if args.breakdown:
+        breakdown(ours.env, cwd, corpus, tmp / "out-breakdown")
 
     rerun = _load_rerun()
     big = rerun.make_corpus(tmp, args.docs)

@@ -124,10 +124,16 @@ def detect_lines(detect: Detect, lines: list[str], scores: bool) -> list[str]:
     >>> detect_lines(detect, ["Straße"], scores=True)
     ['{"lang": "de", "score": 1.0, "scores": {"de": 1.0, "en": 0.0, "pt": 0.0}}']
     """
-    from pipeline.stages.detect import posterior
+    from pipeline.stages.detect import LINGUA_MAX_WORDS, posterior, preload_language_models
+    from pipeline.stages.detect import words as words_of
 
     out = []
-    raws = detect.scorer.scores_many(lines) if scores else answer_scores(detect, lines)
+    if scores:
+        if any(0 < len(words_of(line)) <= LINGUA_MAX_WORDS for line in lines):
+            preload_language_models(detect.scorer.candidates)  # on every core
+        raws = detect.scorer.scores_many(lines)
+    else:
+        raws = answer_scores(detect, lines)
     opened = detect.open_languages(lines, raws, unclear=True)
     for line, raw, other in zip(lines, raws, opened, strict=True):
         lang, score = detect.decide(line, raw, "", other)
