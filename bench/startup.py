@@ -249,6 +249,16 @@ def rollup_mib(pid: int) -> dict[str, float]:
     return found
 
 
+def cpu_s(pid: int) -> float:
+    """User and system CPU seconds of ``pid`` so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            fields = file.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cmdline(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as file:
@@ -265,6 +275,7 @@ class Sampled:
     returncode: int = 0
     cpu: float = 0.0  # user + system seconds of the process and the children it waited for
     workers: dict[int, dict[str, float]] = field(default_factory=dict)  # pid -> peaks
+    tree_cpu: dict[int, float] = field(default_factory=dict)  # pid -> CPU s, last sampled
 
 
 def sample(argv: Sequence[str], env: dict[str, str], cwd: Path, stdin: str = "",
@@ -282,6 +293,8 @@ def sample(argv: Sequence[str], env: dict[str, str], cwd: Path, stdin: str = "",
             pids = tree(proc.pid)
             result.tree_rss = max(result.tree_rss, sum(map(rss_mib, pids)))
             if workers:
+                for pid in pids:
+                    result.tree_cpu[pid] = max(result.tree_cpu.get(pid, 0.0), cpu_s(pid))
                 for pid in pool_workers(proc.pid):
                     peaks = result.workers.setdefault(pid, {"Rss": 0.0, "Pss": 0.0})
                     for key, value in rollup_mib(pid).items():
@@ -506,6 +519,8 @@ def run_bench(args: argparse.Namespace, tmp: Path) -> None:
                     record(side, f"{label}: worker {i} peak PSS (MiB)", peak["Pss"])
                     record(side, f"{label}: worker {i} peak RSS (MiB)", peak["Rss"])
                 record(side, f"{label}: tree peak RSS (MiB)", got.tree_rss)
+                # every process of the tree, as last sampled (each misses its last 50 ms)
+                record(side, f"{label}: tree CPU, sampled (s)", sum(got.tree_cpu.values()))
                 record(side, f"{label}: wall (s)", got.wall)
 
     print_table(sides, results)

@@ -15,7 +15,9 @@ short line whose words read as a candidate while its letters read as another
 language (score 0.0, no scores).
 Lines are split on "\\n" only (a trailing "\\r" is dropped) and decoded as UTF-8,
 undecodable bytes replaced. Lines are scored in batches, so 100k lines take
-seconds, not minutes.
+seconds, not minutes. Without ``--scores``, lingua's models (a second or two to
+load) are loaded only when a line's answer depends on them (see SETTLED_MARGIN):
+the answers are those ``--scores`` gives.
 """
 
 from __future__ import annotations

@@ -455,15 +455,23 @@ def test_cli_answers_a_line_its_words_settle_without_lingua(monkeypatch):
     # "Mehr zum Thema": German by 8 points on its words alone; lingua can take at most
     # 3 from German, so without --scores no model is loaded (1.6 CPU seconds for 7
     # candidates). With --scores, its probabilities need lingua's confidences.
+    from pipeline.stages import detect as stage
+
     asked = _spy_lingua(monkeypatch)
+    preloaded = []
+    real_preload = stage.preload_language_models
+    monkeypatch.setattr(stage, "preload_language_models",
+                        lambda langs: preloaded.append(tuple(langs)) or real_preload(langs))
     out = io.StringIO()
     args = argparse.Namespace(candidates=SEVEN, scores=False)
     assert run_detect(args, io.BytesIO(b"Mehr zum Thema\n"), out) == 0
     assert out.getvalue() == "de\n"
-    assert asked == []
+    assert asked == [] and preloaded == []
     args.scores = True
     assert run_detect(args, io.BytesIO(b"Mehr zum Thema\n"), io.StringIO()) == 0
     assert asked == [(("de", "en", "es", "fr", "it", "nl", "pt"), False, 1)]
+    # ... its models first loaded on every core (lingua's thread pool)
+    assert preloaded == [("de", "en", "es", "fr", "it", "nl", "pt")]
 
 
 def test_cli_asks_lingua_about_the_lines_it_can_change(monkeypatch):
