@@ -192,8 +192,9 @@ def breakdown(env: dict[str, str], cwd: Path, corpus: Path, out: Path) -> None:
               "the rest (other imports included)")
         for langs, low, texts, cpu in found["lingua"]:
             if cpu >= 0.01:
+                what = "preloaded on every core" if texts == "preloaded" else f"{texts} texts"
                 print(f"    lingua {langs} languages{' (low accuracy)' if low else ''}, "
-                      f"{texts} texts: {cpu:.2f}")
+                      f"{what}: {cpu:.2f}")
     done = subprocess.run([sys.executable, "-c", FORK_SERVER_STEPS], env=env, cwd=cwd,
                           capture_output=True, text=True, check=True)
     steps = json.loads(done.stdout.splitlines()[-1])
