@@ -64,7 +64,7 @@ def main() -> None:
     answers = [json.loads(line)["lang"] for line in full]
     differ = [(line, a, b) for line, a, b in zip(lines, plain, answers, strict=True) if a != b]
     stage = Detect(candidates_for(None))
-    scores = stage.scorer.scores_many(lines, ngrams=False)
+    scores = stage.scorer.scores_many(lines, lingua=False)
     short = [i for i, line in enumerate(lines) if 0 < len(words(line)) <= LINGUA_MAX_WORDS]
     spared = [i for i in short if settled(
         scores[i], stage.labels.get(" ".join(words(lines[i])), frozenset()),

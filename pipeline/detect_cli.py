@@ -157,7 +157,7 @@ def answer_scores(detect: Detect, lines: list[str]) -> list[dict[str, float]]:
     >>> from pipeline.stages.detect import Detect
     >>> detect = Detect(["de", "en"])
     >>> found = answer_scores(detect, ["Mehr zum Thema", "Thema"])
-    >>> found[0] == detect.scorer.scores_many(["Mehr zum Thema"], ngrams=False)[0]
+    >>> found[0] == detect.scorer.scores_many(["Mehr zum Thema"], lingua=False)[0]
     True
     >>> found[1] == detect.scorer.scores_many(["Thema"])[0]
     True
@@ -165,7 +165,7 @@ def answer_scores(detect: Detect, lines: list[str]) -> list[dict[str, float]]:
     from pipeline.stages.detect import LINGUA_MAX_WORDS, LINGUA_SPAN, preload_language_models
     from pipeline.stages.detect import words as words_of
 
-    found = detect.scorer.scores_many(lines, ngrams=False)
+    found = detect.scorer.scores_many(lines, lingua=False)
     unsettled = [
         i for i, line in enumerate(lines)
         if len(words_of(line)) <= LINGUA_MAX_WORDS

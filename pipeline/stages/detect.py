@@ -1196,12 +1196,12 @@ class LanguageScorer:
         return results
 
     def scores_many(
-        self, texts: Sequence[str], ngrams: bool = True
+        self, texts: Sequence[str], lingua: bool = True
     ) -> list[dict[str, float]]:
         """Combined log10 scores per candidate for each text (empty dict: no words).
 
         lingua's n-gram scores count for texts of up to ``LINGUA_MAX_WORDS`` words;
-        ``ngrams=False``: the words' scores alone, lingua neither loaded nor called
+        ``lingua=False``: the words' scores alone, lingua neither loaded nor called
         (each candidate's full score lies between that and LINGUA_SPAN points lower).
 
         >>> s = LanguageScorer(["pt", "de", "en"]).scores_many(["Mehr zum Thema", "2024"])
@@ -1210,7 +1210,7 @@ class LanguageScorer:
         """
         token_lists = [words(t) for t in texts]
         short = [i for i, toks in enumerate(token_lists)
-                 if ngrams and 0 < len(toks) <= LINGUA_MAX_WORDS]
+                 if lingua and 0 < len(toks) <= LINGUA_MAX_WORDS]
         ngrams = dict(zip(short, self.ngram_scores([texts[i] for i in short]), strict=True))
         results: list[dict[str, float]] = []
         for i, toks in enumerate(token_lists):
