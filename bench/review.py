@@ -2,10 +2,12 @@
 
 Measures, in one run of ``pipeline run`` over a corpus this script writes:
 
-- the report's share of the run: report.json's ``pages`` phase (the totals,
-  report.html and the folder OUT/report/) against its ``total`` (target: at most
-  5%), with the run's wall and CPU seconds (every process of the run: this script
-  adopts the workers, Linux) and the load average (the machine may be shared);
+- the report's share of the run (target: at most 5%): report.json's ``pages`` phase
+  (the totals, report.html and the folder OUT/report/, in the runner; wall seconds)
+  plus its ``sections`` (the CPU seconds the workers spent rendering the sections of
+  the documents they processed), against the run's ``total`` wall seconds and its CPU
+  seconds (every process of the run: this script adopts the workers, Linux), with the
+  load average (the machine may be shared);
 - a rerun after changing 1% of the documents: the pages (blocks of documents) rewritten
   and the phase;
 - in headless Chromium (``/usr/bin/chromium``, Playwright): the time from
@@ -22,7 +24,11 @@ CRLF line ends, English sentences); nothing is read from ../shared.
   this tree's, in the same run on copies of the OUT just made, wall and CPU seconds:
   a rerun that changes nothing and one after 1% of the stored documents changed
   (best of 3 each), and a first run (a fresh folder, pages rendered in one process);
-  the CPU of each against the CPU of the pipeline run it stands for.
+  the CPU of each against the CPU of the pipeline run it stands for. Where the code
+  renders sections in the workers, ours' CPU is the report phase's, plus the sections
+  of the documents that run processed rendered as the workers do (timed; their JSON
+  parsed and their files read untimed, as a worker holds them in memory), plus the
+  spool that keeps them (the runner, on each commit, and the report taking them).
 
     .venv/bin/python bench/review.py [--documents 20000] [--workers 2] [--baseline REV]
 """
