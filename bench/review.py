@@ -233,18 +233,21 @@ if change != 0 and hasattr(review, "SectionSpool"):
     # worker has the Document and the file's bytes in memory); then, timed, what the
     # workers do for the report (render each section) and what the runner does with
     # it on each commit (keep it in the spool).
+    # A shard at a time, as a worker holds them (not the whole corpus in memory).
     refs = list(state.report_refs())
     chosen = [r for n, r in enumerate(refs) if change < 0 or n % change == 0]
-    texts = [r.json() if change < 0 else new_json(r.json()) for r in chosen]
-    docs = [Document.from_json(t) for t in texts]
-    found = [sources(d) for d in docs]
     spool = review.SectionSpool(out / ".pipeline")
-    cpu = time.process_time()
-    rendered = [review.render_section(d, t, report["targets"], f)
-                for d, t, f in zip(docs, texts, found)]
-    workers = time.process_time() - cpu
-    for d, r in zip(docs, rendered):
-        spool.add(d.doc, r)
+    for at in range(0, len(chosen), 32):
+        texts = [r.json() if change < 0 else new_json(r.json()) for r in chosen[at:at + 32]]
+        docs = [Document.from_json(t) for t in texts]
+        found = [sources(d) for d in docs]
+        cpu = time.process_time()
+        rendered = [review.render_section(d, t, report["targets"], f)
+                    for d, t, f in zip(docs, texts, found)]
+        workers += time.process_time() - cpu
+        for d, r in zip(docs, rendered):
+            spool.add(d.doc, r)
+    del refs, chosen, texts, docs, found, rendered
 wall, cpu = time.perf_counter(), time.process_time()
 # What the runner's report phase does: the totals, then the writer over the stored documents.
 if hasattr(state, "report_totals"):
