@@ -46,14 +46,7 @@ from concurrent.futures import (
 from pipeline.config import Config, available_cpus
 from pipeline.memory import look_up, store
 from pipeline.readers import Item, as_item
-from pipeline.shard import (
-    Memory,
-    PendingShard,
-    ShardProcessor,
-    ShardResult,
-    outputs_of,
-    sources_of,
-)
+from pipeline.shard import Memory, PendingShard, ShardProcessor, ShardResult, outputs_of, sources_of
 
 # The first shard run here is cut after this fraction of its bytes (one document at
 # least): its translation starts while the rest is being cleaned. Small, because a
