@@ -2,10 +2,12 @@
 
 Measures, in one run of ``pipeline run`` over a corpus this script writes:
 
-- the report's share of the run: report.json's ``pages`` phase (the totals,
-  report.html and the folder OUT/report/) against its ``total`` (target: at most
-  5%), with the run's wall and CPU seconds (every process of the run: this script
-  adopts the workers, Linux) and the load average (the machine may be shared);
+- the report's share of the run (target: at most 5%): report.json's ``pages`` phase
+  (the totals, report.html and the folder OUT/report/, in the runner; wall seconds)
+  plus its ``sections`` (the CPU seconds the workers spent rendering the sections of
+  the documents they processed), against the run's ``total`` wall seconds and its CPU
+  seconds (every process of the run: this script adopts the workers, Linux), with the
+  load average (the machine may be shared);
 - a rerun after changing 1% of the documents: the pages (blocks of documents) rewritten
   and the phase;
 - in headless Chromium (``/usr/bin/chromium``, Playwright): the time from
@@ -22,7 +24,11 @@ CRLF line ends, English sentences); nothing is read from ../shared.
   this tree's, in the same run on copies of the OUT just made, wall and CPU seconds:
   a rerun that changes nothing and one after 1% of the stored documents changed
   (best of 3 each), and a first run (a fresh folder, pages rendered in one process);
-  the CPU of each against the CPU of the pipeline run it stands for.
+  the CPU of each against the CPU of the pipeline run it stands for. Where the code
+  renders sections in the workers, ours' CPU is the report phase's, plus the sections
+  of the documents that run processed rendered as the workers do (timed; their JSON
+  parsed and their files read untimed, as a worker holds them in memory), plus the
+  spool that keeps them (the runner, on each commit, and the report taking them).
 
     .venv/bin/python bench/review.py [--documents 20000] [--workers 2] [--baseline REV]
 """
@@ -148,10 +154,19 @@ def pipeline_run(corpus: Path, out: Path, workers: int) -> tuple[float, float, d
     return wall, children_cpu() - cpu, json.loads((out / "report.json").read_text("utf-8"))
 
 
-def share(report: dict) -> str:
+def share(report: dict, cpu: float | None) -> str:
+    """The report's share of the run: the report phase (wall, the runner) and the
+    sections the workers rendered (their CPU seconds, ``timings_s.sections``)."""
     t = report["timings_s"]
-    return (f"report phase {t['pages']:.2f} s of the run's {t['total']:.2f} s "
-            f"= {t['pages'] / t['total']:.1%} (target <= 5%)")
+    pages, sections = t["pages"], t.get("sections", 0.0)
+    text = (f"report phase {pages:.2f} s of the run's {t['total']:.2f} s wall "
+            f"= {pages / t['total']:.1%}")
+    if sections:
+        text += (f"; with the sections the workers rendered ({sections:.2f} s CPU): "
+                 f"{pages + sections:.2f} s = {(pages + sections) / t['total']:.1%} of the wall")
+        if cpu:
+            text += f", {(pages + sections) / cpu:.1%} of the run's CPU"
+    return text + " (target <= 5%)"
 
 
 def browse(out: Path, doc: str) -> None:
@@ -195,6 +210,7 @@ def browse(out: Path, doc: str) -> None:
 WRITER = """
 import json, shutil, sys, time
 from pathlib import Path
+from pipeline.document import Document
 from pipeline.state import StateStore
 import pipeline.writers.review as review
 from pipeline.writers.review import corpus_sources, write_report
@@ -205,6 +221,33 @@ if change < 0:  # a first run: no folder yet, pages rendered in this one process
     review.render_processes = lambda: 1
 state = StateStore(out / ".pipeline" / "state.sqlite")
 current = set(state.known())
+sources = corpus_sources(corpus)
+def new_json(text):  # a changed document: a new JSON
+    return text.replace('"text":"', '"text":"Nota. ', 1)
+def changed(items, text):  # every change-th document changed
+    for n, item in enumerate(items):
+        yield new_json(text(item)) if change > 0 and n % change == 0 else item
+spool, workers = None, 0.0
+if change != 0 and hasattr(review, "SectionSpool"):
+    # The documents this run processed, as their workers hold them (not timed: the
+    # worker has the Document and the file's bytes in memory); then, timed, what the
+    # workers do for the report (render each section) and what the runner does with
+    # it on each commit (keep it in the spool).
+    # A shard at a time, as a worker holds them (not the whole corpus in memory).
+    refs = list(state.report_refs())
+    chosen = [r for n, r in enumerate(refs) if change < 0 or n % change == 0]
+    spool = review.SectionSpool(out / ".pipeline")
+    for at in range(0, len(chosen), 32):
+        texts = [r.json() if change < 0 else new_json(r.json()) for r in chosen[at:at + 32]]
+        docs = [Document.from_json(t) for t in texts]
+        found = [sources(d) for d in docs]
+        cpu = time.process_time()
+        rendered = [review.render_section(d, t, report["targets"], f)
+                    for d, t, f in zip(docs, texts, found)]
+        workers += time.process_time() - cpu
+        for d, r in zip(docs, rendered):
+            spool.add(d.doc, r)
+    del refs, chosen, texts, docs, found, rendered
 wall, cpu = time.perf_counter(), time.process_time()
 # What the runner's report phase does: the totals, then the writer over the stored documents.
 if hasattr(state, "report_totals"):
@@ -214,31 +257,36 @@ else:
     for _ in state.summaries():
         pass
     items, text = state.column("document"), lambda item: item
-def changed(items):  # every change-th document changed: a new JSON
-    for n, item in enumerate(items):
-        new = change > 0 and n % change == 0
-        yield text(item).replace('"text":"', '"text":"Nota. ', 1) if new else item
 # The runner hands its memo too: with nothing changed, the writer returns at once.
 memo = state.report_memo() if change == 0 and hasattr(state, "report_memo") else None
-write_report(out, changed(items), report, corpus_sources(corpus), *[memo] if memo else [])
-print(time.perf_counter() - wall, time.process_time() - cpu)
+extra = [memo] if memo else []
+if spool is not None:
+    write_report(out, changed(items, text), report, sources, None, spool)
+else:
+    write_report(out, changed(items, text), report, sources, *extra)
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+kept = spool.seconds if spool is not None else 0.0  # the spool's CPU, commits and report
+print(wall, cpu + workers + kept, cpu, workers, kept)
 print(Path(review.__file__).resolve())  # the code measured
 """
 
 
-def writer_seconds(code: Path, out: Path, corpus: Path, change: int) -> tuple[float, float]:
-    """The report phase (totals and writer) with ``code``: wall and CPU seconds of its
-    process (``change`` < 0: a first run, in one process)."""
+def writer_seconds(code: Path, out: Path, corpus: Path, change: int
+                   ) -> tuple[float, float, float, float, float]:
+    """The report's cost with ``code`` (``change`` < 0: a first run, in one process):
+    the report phase's wall seconds (totals and writer); all the CPU seconds the report
+    costs; of which the report phase's, the workers' (rendering the sections of the
+    documents processed, where ``code`` does that) and the spool's (keeping them)."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     # In ``code``'s folder: ``python -c`` puts the working folder first on sys.path, so
     # run from the repository root it would import this tree's pipeline, whatever
     # PYTHONPATH says (the baseline measured before 2026-12-06 was this tree's own).
     done = subprocess.run([sys.executable, "-c", WRITER, str(out), str(corpus), str(change)],
                           env=env, capture_output=True, text=True, check=True, cwd=code)
-    *_, wall, cpu, module = done.stdout.split()
+    *_, wall, cpu, phase, workers, spool, module = done.stdout.split()
     if not Path(module).is_relative_to(code.resolve()):
         raise SystemExit(f"the report phase of {code} ran {module}")
-    return float(wall), float(cpu)
+    return float(wall), float(cpu), float(phase), float(workers), float(spool)
 
 
 def compare_writers(place: Path, out: Path, corpus: Path, revision: str,
@@ -267,11 +315,14 @@ def compare_writers(place: Path, out: Path, corpus: Path, revision: str,
                 times.append(writer_seconds(code, copies[name], corpus, change))
                 if change:
                     writer_seconds(code, copies[name], corpus, 0)  # back to the stored JSON
-            best[name] = min(times)
-        (bw, bc), (ow, oc) = best["baseline"], best["ours"]
-        print(f"report phase, {label}: baseline ({revision}) {bw:.2f} s wall / {bc:.2f} s CPU, "
+            best[name] = min(times, key=lambda t: t[1])
+        (bw, bc, *_), (ow, oc, phase, workers, spool) = best["baseline"], best["ours"]
+        print(f"report, {label}: baseline ({revision}) {bw:.2f} s wall / {bc:.2f} s CPU, "
               f"ours {ow:.2f} s / {oc:.2f} s CPU, ratio {ow / bw:.2f} wall, {oc / bc:.2f} CPU "
               f"(best of {tries}; load {load()})")
+        if workers or spool:
+            print(f"  ours' CPU: report phase {phase:.2f} s + sections rendered in the workers "
+                  f"{workers:.2f} s + spool {spool:.2f} s (the wall: the report phase alone)")
         if runs_cpu and change:
             run = runs_cpu[0] if change < 0 else runs_cpu[1]
             print(f"  its CPU against the CPU of that run ({run:.1f} s, report included): "
@@ -297,7 +348,8 @@ def main() -> int:
         pages = len(list((out / "report" / "d").iterdir()))
         cpu_text = f"{cpu:.1f} s CPU" if adopted else "CPU of the workers not counted"
         print(f"first run, {args.documents:,} documents + 1 binary file: {wall:.1f} s wall, "
-              f"{cpu_text} (load {load()}); {share(report)}; {pages:,} pages of documents")
+              f"{cpu_text} (load {load()}); {share(report, cpu if adopted else None)}; "
+              f"{pages:,} pages of documents")
         rng = random.Random(7)
         changed = rng.sample(sorted(corpus.rglob("artigo-*.txt")), max(1, args.documents // 100))
         for path in changed:
@@ -307,7 +359,8 @@ def main() -> int:
         after = {p.name: p.stat().st_mtime_ns for p in (out / "report" / "d").iterdir()}
         rewritten = sum(after[n] != before.get(n) for n in after)
         print(f"rerun, {len(changed)} documents changed: {wall:.1f} s wall, {cpu2:.1f} s CPU "
-              f"(load {load()}); {share(report)}; {rewritten} pages of documents rewritten")
+              f"(load {load()}); {share(report, cpu2 if adopted else None)}; "
+              f"{rewritten} pages of documents rewritten")
         if Path("/usr/bin/chromium").exists():
             browse(out, changed[0].relative_to(corpus).as_posix())
         if args.baseline:

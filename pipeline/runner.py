@@ -53,7 +53,7 @@ from pipeline.readers.records import RecordsError
 from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
 from pipeline.writers import atomic_open, atomic_write, sweep_temporary, sync_to_disk
 from pipeline.writers.jsonl import check_targets
-from pipeline.writers.review import write_report
+from pipeline.writers.review import SectionSpool, write_report
 
 if TYPE_CHECKING:  # the stages, the executors' workers and the writers of processed
     # documents are imported when a run has documents to process (build_stages)
@@ -354,6 +354,7 @@ class Runner:
         self._file_stats: dict[str, str] = {}  # doc -> stat key stored with its hash
         self._read_stats: dict[str, str] = {}  # doc -> trusted stat key of the bytes read
         self._restat: dict[str, str] = {}  # unchanged documents whose stat is to be stored
+        self._sections: SectionSpool | None = None  # review sections the workers rendered
 
     # -- entry point -------------------------------------------------------------
     def run(self) -> RunResult:
@@ -542,9 +543,12 @@ class Runner:
         """report.json's ``timings_s``: the whole run, then each phase, in seconds.
 
         ``translate`` is summed over shards from the workers' own clocks: it is part
-        of ``process``, and with several workers it may exceed it.
+        of ``process``, and with several workers it may exceed it. So is ``sections``:
+        the CPU seconds the workers spent rendering the review report's sections of the
+        documents they processed (the report's share of ``process``).
         """
-        phases = ("start", "discover", "process", "translate", "write", "aggregates", "pages")
+        phases = ("start", "discover", "process", "translate", "sections", "write",
+                  "aggregates", "pages")
         timings = {"total": time.perf_counter() - self.started}
         timings |= {name: self.timings.get(name, 0.0) for name in phases}
         timings["process"] -= timings["write"]  # reading, cleanup, translation: not writing
@@ -864,7 +868,11 @@ class Runner:
                 if source:
                     state.put_part(doc.doc, source, doc.files)
                     self._touched.add(source)
+        if self._sections is None:
+            self._sections = SectionSpool(self.out / STATE_DIR)
         for doc in result.docs:
+            if doc.section is not None:
+                self._sections.add(doc.doc, doc.section)
             self.counts["processed"] += 1
             self._current.add(doc.doc)
             if doc.status != "ok":
@@ -947,8 +955,12 @@ class Runner:
             code = EXIT_OK
         report["exit_code"] = code
         # The page first (it leaves the timings out), so that they cover it too.
-        write_report(self.out, state.report_refs(), report,
-                     self.pipeline.sources(self.corpus), state.report_memo())
+        try:
+            write_report(self.out, state.report_refs(), report,
+                         self.pipeline.sources(self.corpus), state.report_memo(), self._sections)
+        finally:
+            if self._sections is not None:
+                self._sections.close()
         self._phase("pages", started)
         report["timings_s"] = self._timings()
         atomic_write(self.out / "report.json",

@@ -37,6 +37,7 @@ from pipeline.stages.repair import Repair
 from pipeline.stages.segment import Segmenter
 from pipeline.stages.translate import Translate
 from pipeline.writers.jsonl import document_line, segment_lines
+from pipeline.writers.review import Rendered, processed_source, render_section
 from pipeline.writers.text import document_files
 
 # What a shard translates with: the driver's file, or a worker's prefetched hits.
@@ -82,6 +83,7 @@ class DocumentOutput:
     record: str  # its documents.jsonl line
     segments: str  # its segments.jsonl lines
     document: str  # the whole Document as JSON (Document.to_json)
+    section: Rendered | None = None  # its section of the review report, when rendered here
 
     @classmethod
     def of(cls, doc: Document, targets: list[str], output: str = "") -> DocumentOutput:
@@ -274,7 +276,9 @@ class ShardProcessor:
 
     def __call__(self, shard: Sequence[Item | tuple[str, bytes]]) -> ShardResult:
         """The whole shard, with ``self.memory``."""
-        return self.translate(self.clean(shard), self.memory, outputs_of(shard))
+        docs = self.clean(shard)
+        return self.translate(docs, self.memory, outputs_of(shard),
+                              sources=sources_of(shard, docs))
 
     def clean(self, shard: Sequence[Item | tuple[str, bytes]]) -> list[Document]:
         """Every document through the per-document stages, each within its time budget.
@@ -306,24 +310,24 @@ class ShardProcessor:
         code asks for the same texts in :meth:`finish`.
         """
         docs = self.clean(shard)
-        outputs = outputs_of(shard)
+        outputs, sources = outputs_of(shard), sources_of(shard, docs)
         ok = [d for d in docs if d.status == "ok"]
         if not ok:
-            return self.translate(docs, None, outputs)
-        blob = pickle.dumps((docs, outputs), protocol=pickle.HIGHEST_PROTOCOL)
+            return self.translate(docs, None, outputs, sources=sources)
+        blob = pickle.dumps((docs, outputs, sources), protocol=pickle.HIGHEST_PROTOCOL)
         probe = PrefetchedMemory()
         self._translator(_Probe(self.engine), probe).process_batch(ok)
         if not probe.wanted:  # nothing to translate: copies, or no model
-            cleaned, outputs = pickle.loads(blob)
-            return self.translate(cleaned, PrefetchedMemory(), outputs)
+            cleaned, outputs, sources = pickle.loads(blob)
+            return self.translate(cleaned, PrefetchedMemory(), outputs, sources=sources)
         return PendingShard(probe.wanted, blob)
 
     def finish(self, docs: bytes, hits: dict[Key, dict[str, str]]) -> ShardResult:
         """The second half: translate the cleaned shard (``PendingShard.docs``), taking
         the driver's ``hits``; the result's ``learned`` is for the driver to store."""
         memory = PrefetchedMemory(hits)
-        cleaned, outputs = pickle.loads(docs)
-        result = self.translate(cleaned, memory, outputs)
+        cleaned, outputs, sources = pickle.loads(docs)
+        result = self.translate(cleaned, memory, outputs, sources=sources)
         result.learned = memory.learned
         return result
 
@@ -335,12 +339,15 @@ class ShardProcessor:
 
     def translate(self, docs: list[Document], memory: Memory | None,
                   outputs: dict[str, str] | None = None,
-                  cancel: Callable[[], bool] | None = None) -> ShardResult:
+                  cancel: Callable[[], bool] | None = None,
+                  sources: dict[str, bytes | str | None] | None = None) -> ShardResult:
         """Translate the cleaned documents that are ok, in one batch per language pair.
 
         ``outputs``: the path of each document's copies (default: its id). ``cancel``:
         see :class:`~pipeline.stages.translate.Translate` (once it says so, no more
-        engine batches start; the result is then for no one to commit).
+        engine batches start; the result is then for no one to commit). ``sources``
+        (:func:`sources_of`): given, each document's section of the review report is
+        rendered here too (its CPU seconds: the stats' ``timings`` ``sections``).
         """
         ok = [d for d in docs if d.status == "ok"]
         missing: dict[str, list[str]] = {}
@@ -367,8 +374,23 @@ class ShardProcessor:
                     missing[doc.doc] = gaps
         targets = self.config.targets
         outputs = outputs or {}
-        return ShardResult([DocumentOutput.of(doc, targets, outputs.get(doc.doc, ""))
-                            for doc in docs], missing, stats, counts, retry)
+        done = [DocumentOutput.of(doc, targets, outputs.get(doc.doc, "")) for doc in docs]
+        if sources is not None:
+            started = time.thread_time()
+            for doc, out in zip(docs, done, strict=True):
+                out.section = render_section(doc, out.document, targets, sources.get(doc.doc))
+            timings = stats.setdefault("timings", {})
+            timings["sections"] = time.thread_time() - started
+        return ShardResult(done, missing, stats, counts, retry)
+
+
+def sources_of(shard: Sequence[Item | tuple[str, bytes]], docs: Sequence[Document]
+               ) -> dict[str, bytes | str | None]:
+    """Each cleaned document's source as the review report shows it
+    (:func:`~pipeline.writers.review.processed_source`), from the shard's bytes."""
+    items = {item.doc: item for item in map(as_item, shard)}
+    return {doc.doc: processed_source(item.raw, item.record, item.kind, doc)
+            for doc in docs if (item := items.get(doc.doc)) is not None}
 
 
 def outputs_of(shard: Sequence[Item | tuple[str, bytes]]) -> dict[str, str]:

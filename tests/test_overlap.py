@@ -179,11 +179,11 @@ def test_an_error_in_the_translation_thread_reaches_the_run_after_the_results_be
     translate = ShardProcessor.translate
     threads = []
 
-    def failing(self, docs, memory, outputs=None, cancel=None):
+    def failing(self, docs, memory, outputs=None, cancel=None, sources=None):
         threads.append(threading.current_thread().name)
         if any(doc.doc == "c.txt" for doc in docs):
             raise RuntimeError("disk full")
-        return translate(self, docs, memory, outputs, cancel)
+        return translate(self, docs, memory, outputs, cancel, sources)
 
     monkeypatch.setattr(ShardProcessor, "translate", failing)
     executor = LocalExecutor(Config(targets=["en"]), engine=TaggingEngine())

@@ -701,12 +701,14 @@ def test_report_json_timings_cover_the_whole_run_phase_by_phase(corpus_copy, tmp
         wall = time.perf_counter() - started
     timings = json.loads((out / "report.json").read_text(encoding="utf-8"))["timings_s"]
     assert timings == result.report["timings_s"]
-    phases = ["start", "discover", "process", "translate", "write", "aggregates", "pages"]
+    phases = ["start", "discover", "process", "translate", "sections", "write", "aggregates",
+              "pages"]
     assert list(timings) == ["total", *phases]
     assert all(seconds >= 0 for seconds in timings.values())
-    # The phases are parts of the run, one after another (translate is part of process),
-    # and the run is all of the call but returning: report.json comes after the page.
-    parts = sum(timings[p] for p in phases if p != "translate")
+    # The phases are parts of the run, one after another (translate and the sections
+    # rendered in the workers are parts of process), and the run is all of the call but
+    # returning: report.json comes after the page.
+    parts = sum(timings[p] for p in phases if p not in ("translate", "sections"))
     assert parts <= timings["total"] + 0.01 and timings["total"] <= wall + 0.001
     assert timings["translate"] > 0 and timings["pages"] > 0
 

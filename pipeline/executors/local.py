@@ -46,7 +46,7 @@ from concurrent.futures import (
 from pipeline.config import Config, available_cpus
 from pipeline.memory import look_up, store
 from pipeline.readers import Item, as_item
-from pipeline.shard import Memory, PendingShard, ShardProcessor, ShardResult, outputs_of
+from pipeline.shard import Memory, PendingShard, ShardProcessor, ShardResult, outputs_of, sources_of
 
 # The first shard run here is cut after this fraction of its bytes (one document at
 # least): its translation starts while the rest is being cleaned. Small, because a
@@ -214,7 +214,8 @@ class LocalExecutor:
             for piece in _pieces(shards):
                 docs = processor.clean(piece)
                 waiting.append(thread.submit(processor.translate, docs, self.memory,
-                                             outputs_of(piece), self.cancelled.is_set))
+                                             outputs_of(piece), self.cancelled.is_set,
+                                             sources_of(piece, docs)))
                 if len(waiting) > 1:
                     yield waiting.popleft().result()
             while waiting:

@@ -53,7 +53,9 @@ import pickle
 import re
 import shutil
 import stat
-from collections.abc import Iterable
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -252,7 +254,8 @@ class Memo(Protocol):
 
 
 def write_report(out: Path, documents: Iterable[Item], report: dict[str, Any],
-                 sources: Sources | None = None, memo: Memo | None = None) -> None:
+                 sources: Sources | None = None, memo: Memo | None = None,
+                 spool: SectionSpool | None = None) -> None:
     """Write the review report of ``documents`` (Documents, their stored JSON, or
     references to it, in order) under ``out``; ``report`` is report.json's dict (its
     ``targets`` give the translation columns). See the module's docstring for the
@@ -261,6 +264,10 @@ def write_report(out: Path, documents: Iterable[Item], report: dict[str, Any],
     ``memo``: when it says the folder was written for the same documents, report
     (less its timings) and page version, and the folder's files are all there, nothing
     is read or written: ``documents`` is not even iterated.
+
+    ``spool``: sections rendered where their documents were processed
+    (:class:`SectionSpool`); a section of the folder whose JSON is the spooled one's
+    is taken from it as bytes, neither its JSON nor its source read here.
     """
     report = {k: v for k, v in report.items() if k not in VOLATILE_REPORT_KEYS}
     targets = [str(t) for t in report.get("targets", [])]
@@ -285,7 +292,7 @@ def write_report(out: Path, documents: Iterable[Item], report: dict[str, Any],
             size += min(item.size, DOCUMENT_WEIGHT)
         first.append((item, text))
         if len(first) > SINGLE_PAGE_DOCUMENTS or size > SINGLE_PAGE_BYTES:
-            folder = FolderWriter(out / FOLDER, targets, sources)
+            folder = FolderWriter(out / FOLDER, targets, sources, spool)
             for item, text in first:
                 folder.add(item, text)
             first = []
@@ -411,9 +418,7 @@ def render_block(job: BlockJob, targets: list[str], sources: Sources | None
             html.append(part)
             continue
         doc = _document(part.item)
-        source = sources(doc) if sources else None
-        html.append(_utf8(f"<!--k {part.key}-->"
-                          + render_document(doc, targets, source, f"d-{page_id(doc.doc)}")))
+        html.append(_keyed_section(doc, targets, sources(doc) if sources else None, part.key))
         entries.append(index_entry(doc, ""))
     html.append(_utf8(tail()))
     atomic_write_bytes(Path(job.path), b"".join(html))
@@ -422,6 +427,137 @@ def render_block(job: BlockJob, targets: list[str], sources: Sources | None
 
 def _utf8(html: str) -> bytes:
     return html.encode("utf-8", "surrogatepass")
+
+
+def _keyed_section(doc: Document, targets: list[str], source: bytes | str | None,
+                   key: str) -> bytes:
+    """A document's section as a block page holds it: its key, then the section."""
+    return _utf8(f"<!--k {key}-->"
+                 + render_document(doc, targets, source, f"d-{page_id(doc.doc)}"))
+
+
+def page_base(targets: Sequence[str]) -> str:
+    """What every page depends on: the code (:data:`PAGE_VERSION`), the security policy
+    and the translation targets."""
+    return "\0".join([PAGE_VERSION, CSP, *map(str, targets)])
+
+
+# -- sections rendered where their documents were processed ------------------------------
+
+
+@dataclass
+class Rendered:
+    """A document's section, rendered by the worker that processed it
+    (:func:`render_section`), for the report's block page."""
+
+    key: str  # the section's key (:func:`section_key`): code, targets and JSON
+    html: bytes  # as a block page holds it (:func:`render_block`), UTF-8
+    record: list  # its manifest record (:func:`record`)
+
+
+def render_section(doc: Document, document: str, targets: Sequence[str],
+                   source: bytes | str | None) -> Rendered:
+    """``doc``'s section, as the report would render it from its stored JSON
+    (``document``: ``doc.to_json()``) and ``source`` (what :class:`CorpusSources`, or
+    the factory's sources, would find again: :func:`processed_source`). The same bytes
+    and record as :func:`render_block` makes, without parsing the JSON again or reading
+    the file again."""
+    targets = [str(t) for t in targets]
+    json_digest = digest(document)
+    key = section_key(page_base(targets), json_digest)
+    return Rendered(key, _keyed_section(doc, targets, source, key),
+                    record(json_digest, index_entry(doc, "")))
+
+
+def processed_source(raw: bytes, record: bool, kind: str, doc: Document
+                     ) -> bytes | str | None:
+    """The source the report shows for ``doc``, from the bytes its reader gave
+    (``raw``; ``record``, ``kind``: the reader's item): what the factory's sources find
+    again in an unchanged corpus. A text file's bytes, unless they look like a web page;
+    a record's text; None for a page (the extracted text is what was read), and when the
+    bytes are not those processed (a file quarantined unread, an empty one).
+
+    >>> from pipeline.document import Source
+    >>> import hashlib; raw = "Olá".encode(); sha = hashlib.sha256(raw).hexdigest()
+    >>> d = Document("a.txt", source=Source(sha, "utf-8", len(raw)))
+    >>> (processed_source(raw, False, "text", d), processed_source(raw, True, "text", d),
+    ...  processed_source(raw, False, "html", d), processed_source(b"", False, "text", d))
+    (b'Ol\xc3\xa1', 'Olá', None, None)
+    """
+    if kind == "html" or hashlib.sha256(raw).hexdigest() != doc.source.sha256:
+        return None
+    if record:
+        return raw.decode("utf-8")
+    from pipeline.readers.text import sniff_html
+
+    return None if sniff_html(raw) else raw
+
+
+class SectionSpool:
+    """The sections the workers rendered in this run (:class:`Rendered`), kept in an
+    unnamed temporary file in ``folder`` (gone when closed, or when the process ends)
+    until the report takes them: :meth:`take` gives a section's bytes and record when
+    the report's key for it is the one it was rendered with.
+
+    ``seconds``: the CPU time spent keeping and giving sections (this process).
+
+    >>> import tempfile; spool = SectionSpool(Path(tempfile.mkdtemp()))
+    >>> spool.add("a.txt", Rendered("k1", b"<section>a</section>", ["a.txt"]))
+    >>> spool.take("a.txt", "k2"), spool.take("b.txt", "k1")
+    (None, None)
+    >>> spool.add("a.txt", Rendered("k1", b"<section>a</section>", ["a.txt"]))
+    >>> spool.take("a.txt", "k1")
+    (b'<section>a</section>', ['a.txt'])
+    >>> spool.close()
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.file: Any = None
+        self.size = 0  # bytes written
+        self.at: dict[str, tuple[str, int, int, list]] = {}  # name -> key, offset, length, record
+        self.seconds = 0.0
+        self.failed = False  # the file could not be made or written: nothing is kept
+
+    def add(self, name: str, section: Rendered) -> None:
+        """Keep ``name``'s section (a second one replaces the first)."""
+        if self.failed:
+            return
+        started = time.thread_time()
+        try:
+            if self.file is None:
+                self.file = tempfile.TemporaryFile(dir=self.folder)
+            self.file.write(section.html)
+        except OSError as exc:  # the report renders these sections itself
+            warn("report", f"cannot keep the rendered sections in {self.folder} ({exc}); "
+                 "the report renders them again", reason=str(exc))
+            self.close()
+            self.failed = True
+            return
+        self.at[name] = (section.key, self.size, len(section.html), section.record)
+        self.size += len(section.html)
+        self.seconds += time.thread_time() - started
+
+    def take(self, name: str, key: str) -> tuple[bytes, list] | None:
+        """``name``'s section and record, if it was rendered with ``key``."""
+        kept = self.at.pop(name, None)
+        if kept is None or kept[0] != key or self.file is None:
+            return None
+        started = time.thread_time()
+        try:
+            self.file.flush()
+            data = os.pread(self.file.fileno(), kept[2], kept[1])
+        except OSError:
+            return None
+        finally:
+            self.seconds += time.thread_time() - started
+        return (data, kept[3]) if len(data) == kept[2] else None
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        self.at.clear()
 
 
 def render_processes() -> int:
@@ -465,9 +601,10 @@ class FolderWriter:
     order, giving the same bytes.
     """
 
-    def __init__(self, folder: Path, targets: list[str], sources: Sources | None):
-        self.folder, self.targets, self.sources = folder, targets, sources
-        self.base = "\0".join([PAGE_VERSION, CSP, *targets])  # what every page depends on
+    def __init__(self, folder: Path, targets: list[str], sources: Sources | None,
+                 spool: SectionSpool | None = None):
+        self.folder, self.targets, self.sources, self.spool = folder, targets, sources, spool
+        self.base = page_base(targets)  # what every page depends on
         self.old_lists: list[str] = []  # the list pages' keys, from the manifest
         self.old_index = ""  # the key of the index and flags page, from the manifest
         self.old_blocks: dict[str, str] = {}  # block page -> its key, from the manifest
@@ -557,6 +694,11 @@ class FolderWriter:
                 parts.append(kept[skey])  # rendered from the same JSON by the same code
                 self.new[m.name] = self.old[n]
                 continue
+            spooled = self.spool.take(m.name, skey) if self.spool is not None else None
+            if spooled is not None:  # rendered where it was processed, from this JSON
+                parts.append(spooled[0])
+                self.new[m.name] = spooled[1]
+                continue
             self.new[m.name] = None  # its place in the order; the record comes with it
             item = m.item if isinstance(m.item, Document | str) else m.item.json()
             parts.append(SectionJob(item, m.name, m.key, skey))
@@ -564,7 +706,12 @@ class FolderWriter:
         parts.append(_utf8(_block_nav(previous, previous_href, following, next_href, [], [])))
         title = f"{names[0]}: review" if len(names) == 1 else (
             f"{names[0]} … {names[-1]}: review")
-        self.jobs.append(BlockJob(str(self.folder / "d" / file), title, parts))
+        job = BlockJob(str(self.folder / "d" / file), title, parts)
+        if not any(isinstance(part, SectionJob) for part in parts):
+            (self.folder / "d").mkdir(parents=True, exist_ok=True)
+            render_block(job, self.targets, None)  # every section made: written now
+            return
+        self.jobs.append(job)
         if self.waiting >= (BATCH if self.written >= PARALLEL_AFTER else PARALLEL_AFTER):
             self._render()
 

@@ -1,0 +1,154 @@
+"""The review report's sections rendered where their documents were processed.
+
+A worker renders each document's section from the Document in memory and the bytes its
+reader gave; the runner keeps them (:class:`~pipeline.writers.review.SectionSpool`) and
+the report takes them as bytes. The pages must be those the report renders itself from
+the stored JSON and the corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config
+from pipeline.document import Document
+from pipeline.factory import Sources, build_pipeline
+from pipeline.log import RunLog
+from pipeline.runner import RunOptions, run
+from pipeline.shard import ShardProcessor, sources_of
+from pipeline.writers import review
+from pipeline.writers.review import Rendered, SectionSpool, write_report
+
+ARTICLES = {
+    "pt/a.txt": "A cidade anunciou um novo plano de obras.\n\nAs obras começam em março.\n",
+    "pt/b.txt": "O governo aprovou o orçamento para o próximo ano.\n",
+    "pt/c.txt": "A escola apresentou uma parceria com a universidade.\n",
+    "de/d.txt": "Die Regierung kündigte einen neuen Plan für den Hafen an.\n\n"
+                "Die Stadt bestätigte den Haushalt für das nächste Jahr.\n",
+    "de/e.txt": "Der Minister legte die Reform des Zentrums vor.\n",
+}
+
+
+def write_corpus(corpus: Path) -> None:
+    for name, text in ARTICLES.items():
+        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / name).write_text(text, encoding="utf-8")
+    # What the report shows differently: a page, a .txt and a .md holding HTML, a
+    # binary file, an empty one, a legacy encoding, records (one HTML, one with a BOM).
+    (corpus / "page.html").write_text(
+        "<html><body><article><h1>O porto reabriu</h1><p>A câmara aprovou as regras de "
+        "trânsito para o centro da cidade.</p></article></body></html>", encoding="utf-8")
+    (corpus / "saved.txt").write_text(
+        "<!DOCTYPE html><html><body><p>O porto reabriu ontem à noite.</p></body></html>",
+        encoding="utf-8")
+    (corpus / "notes.md").write_text("<div>O governo anunciou</div>\n\nA cidade aprovou.\n",
+                                     encoding="utf-8")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 2)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "latin1.txt").write_bytes("A Coréia do Norte e a Rússia: tensões.\n".encode(
+        "cp1252"))
+    rows = [{"id": "r1", "text": "O governo anunciou um plano.\n\nA cidade aprovou."},
+            {"id": "r2", "text": "<p>O porto reabriu.</p><p>A câmara aprovou.</p>"},
+            {"id": "r3", "text": "\ufeffUma nota com BOM. O governo anunciou."}]
+    (corpus / "recs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows),
+                                       encoding="utf-8")
+
+
+def quiet_run(corpus: Path, out: Path) -> dict:
+    with open(os.devnull, "w") as quiet:
+        return run(corpus, out, Config(targets=["en"]), RunOptions(), RunLog(stream=quiet)).report
+
+
+@pytest.fixture
+def folder_layout(monkeypatch):
+    monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 2)  # a few documents: the folder
+
+
+def test_a_worker_finds_the_source_the_report_would_read_again(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus)
+    config = Config(targets=["en"])
+    pipeline = build_pipeline(config)
+    items = []
+    for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
+        rel = path.relative_to(corpus).as_posix()
+        reader = pipeline.readers[{".html": "html", ".jsonl": "records"}.get(path.suffix,
+                                                                             "text")]
+        items += reader.items(rel, path, path.read_bytes)
+    docs = ShardProcessor(config).clean(items)
+    found = sources_of(items, docs)
+    again = Sources(corpus, pipeline.readers["records"])
+    assert len(found) == len(docs) == 14
+    for doc in docs:
+        assert found[doc.doc] == again(doc), doc.doc
+    # Each kind of answer is among them: bytes, a record's text, none.
+    kinds = {type(found[d]).__name__ for d in found}
+    assert kinds == {"bytes", "str", "NoneType"}
+    assert found["page.html"] is None and found["saved.txt"] is None
+    assert found["recs.jsonl#r1"] == "O governo anunciou um plano.\n\nA cidade aprovou."
+
+
+def refused(*args):
+    raise AssertionError("the report parsed a document or read a source")
+
+
+def reference_run(corpus: Path, out: Path) -> None:
+    """A run whose report renders every section itself, from the stored JSON and the
+    corpus (nothing the workers rendered is taken)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SectionSpool, "take", lambda self, name, key: None)
+        quiet_run(corpus, out)
+
+
+def spooled_run(corpus: Path, out: Path) -> dict:
+    """A run whose report may parse no document's JSON and read no source."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(review, "_document", refused)
+        patch.setattr(Sources, "__call__", refused)
+        return quiet_run(corpus, out)
+
+
+def assert_same_folders(first: Path, second: Path, but: tuple[str, ...] = ()) -> None:
+    names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*")
+                   if p.is_file() and p.name not in but)
+    assert names == sorted(p.relative_to(second).as_posix() for p in second.rglob("*")
+                           if p.is_file() and p.name not in but)
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_the_report_takes_the_sections_the_run_rendered_and_they_are_its_own(
+        tmp_path, folder_layout):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus)
+    reference_run(corpus, tmp_path / "reference")
+    report = spooled_run(corpus, tmp_path / "ours")
+    assert report["timings_s"]["sections"] > 0
+    assert_same_folders(tmp_path / "reference" / "report", tmp_path / "ours" / "report")
+    # A rerun after a change: the changed section too comes from its worker, and the
+    # pages are those of a report that renders every section itself.
+    (corpus / "pt" / "b.txt").write_text("O governo aprovou o orçamento.\n\nNota final.\n",
+                                         encoding="utf-8")
+    report = spooled_run(corpus, tmp_path / "ours")
+    assert report["processed"] == 1
+    reference_run(corpus, tmp_path / "again")  # its index says "14 processed" (and its key)
+    assert_same_folders(tmp_path / "again" / "report", tmp_path / "ours" / "report",
+                        but=("index.html", "manifest.json"))
+    assert any(b"Nota final." in p.read_bytes()
+               for p in (tmp_path / "ours" / "report" / "d").iterdir())
+
+
+def test_a_spooled_section_of_other_json_is_not_taken(tmp_path, folder_layout):
+    docs = [Document(f"{n}.txt", text=f"Texto {n}.", lang="pt") for n in range(4)]
+    spool = SectionSpool(tmp_path)
+    stale = b"<!--k " + b"0" * 32 + b'--><section class="doc">stale</section>\n'
+    spool.add("1.txt", Rendered("0" * 32, stale, ["1.txt"]))
+    out = tmp_path / "out"
+    write_report(out, docs, {"targets": ["en"]}, None, None, spool)
+    pages = b"".join(p.read_bytes() for p in (out / "report" / "d").iterdir())
+    assert b"stale" not in pages and pages.count(b'<section class="doc"') == 4
+    spool.close()
