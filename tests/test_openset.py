@@ -421,3 +421,9 @@ def test_lost_letters_restore_only_the_candidates_own_letters():
     assert "construção" in lost_letters("construcao", "pt")  # two made plain
     assert "construção" not in lost_letters("construcao", "es")  # not Spanish letters
     assert lost_letters("telfono", "xx") == []
+
+
+def test_a_slovene_line_lingua_splits_among_its_neighbours_is_slovene(seven):
+    # lingua divides its confidence among Slovene, Croatian and Bosnian: together
+    # they are the answer's family, so the line is named, not und
+    assert seven.languages(["Pomeni, da je bilo vse v redu."])[0][0] == "sl"
