@@ -381,3 +381,49 @@ def test_letters_a_candidate_writes_are_no_evidence_against_it():
     assert not foreign_letters("Een coördinatie van twaalf à dertien dagen.", "nl")
     assert not foreign_letters("Antonín Dvořák und Łódź.", "de")  # names
     assert foreign_letters("Am continuat să lucrez.", "pt")
+
+
+@pytest.mark.parametrize(
+    "line, lang",
+    [
+        ("O ministério da saúde anunciou uma campanha de vacinação até março.", "pt"),
+        ("Die Regierung hat die Maßnahmen für größere Städte verschärft.", "de"),
+        ("Der Bürgermeister äußerte sich über die Prüfung der Gebühren.", "de"),
+    ],
+)
+def test_a_candidates_line_read_with_the_wrong_encoding_stays_with_it(detect, line, lang):
+    # UTF-8 read as cp1252 ("saÃºde", "fÃ¼r"): the stray signs cut words into pieces
+    # no list has, which lingua read as Tagalog, or as no clear language
+    garbled = line.encode("utf-8").decode("cp1252")
+    assert garbled != line
+    assert detect.languages([garbled])[0][0] == lang
+    assert detect_lines(detect, [garbled], scores=False) == [lang]
+
+
+@pytest.mark.parametrize(
+    "line, lang",
+    [
+        # letters beyond a-z dropped (as in scraped text): "teléfono" -> "telfono"
+        ("Perdi el telfono otra vez.", "es"),
+        ("Ellos nunca explotan de manera catastrfica.", "es"),
+        ("Wir prfen das spter.", "de"),
+    ],
+)
+def test_a_candidates_line_that_lost_its_accented_letters_stays_with_it(detect, line, lang):
+    assert detect.languages([line])[0][0] == lang
+
+
+def test_lost_letters_restore_only_the_candidates_own_letters():
+    from pipeline.stages.detect import lost_letters
+
+    assert "telefono" not in lost_letters("telfono", "es")  # only letters beyond a-z
+    assert "teléfono" in lost_letters("telfono", "es")
+    assert "construção" in lost_letters("construcao", "pt")  # two made plain
+    assert "construção" not in lost_letters("construcao", "es")  # not Spanish letters
+    assert lost_letters("telfono", "xx") == []
+
+
+def test_a_slovene_line_lingua_splits_among_its_neighbours_is_slovene(seven):
+    # lingua divides its confidence among Slovene, Croatian and Bosnian: together
+    # they are the answer's family, so the line is named, not und
+    assert seven.languages(["Pomeni, da je bilo vse v redu."])[0][0] == "sl"
