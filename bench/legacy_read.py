@@ -3,7 +3,8 @@
 Takes the lingua language-ID sentences (``../shared/data/lingua_langid/sentences``,
 Leipzig corpora, 75 languages), saves documents of 1 and of 3 sentences in the legacy
 code page usual for their language (Windows-1250/1251/1252/1253/1254/1257), and counts
-the documents the read stage decodes back exactly. Documents that are pure ASCII (UTF-8
+the documents the read stage decodes back exactly, and the CPU time each decoder took
+(both run in turn on each document, so load slows them alike). Documents that are pure ASCII (UTF-8
 already) or hold characters the code page lacks are left out. A second Windows-1252 set
 ("cp1252 typographic") writes the same sentences with typographic quotes and
 apostrophes (’ “ ” in place of ' and "), as word processors save them: the case where
@@ -26,6 +27,7 @@ import importlib.util
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -119,15 +121,18 @@ def main(argv: list[str] | None = None) -> int:
     docs = documents(args.per_lang)
     counts: dict[str, dict[str, int]] = {}
     failures: dict[str, list[str]] = {}
+    cpu = dict.fromkeys(contenders, 0.0)
     for name, lang, text in docs:
         code_page = name.split()[0]
         row = counts.setdefault(name, {"docs": 0, **dict.fromkeys(contenders, 0)})
         row["docs"] += 1
         for contender, decode in contenders.items():
+            started = time.process_time()
             try:
                 got, encoding = decode(text.encode(code_page))
             except ValueError:
                 got, encoding = "", "error"
+            cpu[contender] += time.process_time() - started
             row[contender] += got == text
             if contender == "ours" and got != text:
                 failures.setdefault(name, []).append(f"{lang} {encoding}: {got[:100]!r}")
@@ -141,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             total[contender] += row[contender]
     print(f"{'all':36}{len(docs):>6}"
           + "".join(f"{100 * total[c] / max(1, len(docs)):>10.2f}%" for c in contenders))
+    print(f"{'CPU s (this process)':36}{'':>6}" + "".join(f"{cpu[c]:>11.1f}" for c in contenders))
     for name, lines in failures.items():
         for line in lines[: args.show]:
             print(f"[{name}] {line}")
