@@ -93,3 +93,33 @@ def test_legacy_decoding_looks_up_one_word_list_at_a_time(monkeypatch):
                       for e in (lang, lang, ("released", lang))]
     events.clear()
     assert read.best_zipf("ação") == 1.0 and events == []  # answered from the cache
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the only non-ASCII bytes are typography: cp850/cp775 turn “I into "ôI"/"ōI"
+        # (a rare word of some list) and ’ into a letter, cp1125 £ into "г"
+        "He said: “I was there, and the BBC’s crew too.”",
+        "The ticket costs £12 now and £3 for children – cheaper than before.",
+        # cp1250 turns ¿ into ż, and "żY" into the Polish word "ży"
+        "¿Y qué dijo el ministro? Nada más.",
+        # read as mac-latin2 before
+        "It’s fair to say “I” is the word, Rocco Catalano said.",
+    ],
+)
+def test_a_file_whose_only_non_ascii_bytes_are_typography_stays_cp1252(text):
+    assert decode_bytes(text.encode("cp1252")) == (text, "cp1252")
+
+
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        ("Příliš žluťoučký kůň úpěl ďábelské ódy, řekl včera ministr.", "cp1250"),
+        ("Az elnök szerint a következő hónapban új törvény lesz.", "cp1250"),
+        ("Η κυβέρνηση ανακοίνωσε χθες νέα μέτρα για την οικονομία.", "cp1253"),
+        ("Vyriausybė vakar paskelbė naujas priemones ekonomikai.", "cp1257"),
+    ],
+)
+def test_central_european_greek_and_baltic_files_are_not_taken_for_cp1252(text, encoding):
+    assert decode_bytes(text.encode(encoding))[0] == text

@@ -23,19 +23,42 @@ from pipeline.wordfreq_store import release, zipf_frequency
 # encodings of Western European news files (cp1252 is a superset of latin-1's
 # printable range and maps 0x80-0x9F to €, “, ”, –...).
 PREFERRED_LEGACY = ("cp1252", "iso-8859-15")
-# Languages whose word lists judge a decoding: Latin-1, Latin-2 and Cyrillic scripts.
-PLAUSIBILITY_LANGS = ("pt", "de", "en", "es", "fr", "it", "nl", "pl", "cs", "ru", "uk", "tr")
+# How much more plausible (in Zipf points, see plausibility) another decoding must be
+# than a PREFERRED_LEGACY one to be chosen: the prior of the usual encoding of the
+# news files this pipeline reads. Without it, a file whose only non-ASCII bytes are
+# typography ("It’s", "“I", "£3", "¿Y") lost to any code page that turns those bytes
+# into letters forming a rare word of some listed language: "ôi" (pt, Zipf 1.3, cp850's
+# “I), "ży" (pl, 2.4, cp1250's ¿Y); the right decoding forms no word at all, so it
+# scores 0. One word at Zipf 3 (once per million words) outweighs it.
+PREFERRED_PRIOR = 3.0
+# Languages whose word lists judge a decoding: those of the Windows code pages'
+# languages that wordfreq lists (cp1252: pt de en es fr it nl ca da fi is nb sv;
+# cp1250: pl cs sk sl hu ro sh; cp1251: ru uk bg mk; cp1253: el; cp1254: tr; cp1257: lt
+# lv). With the Western ones only, a Czech, Hungarian, Baltic or Greek file lost to
+# cp1252 (PREFERRED_PRIOR), its right decoding's words being in no list
+# (bench/legacy_read.py).
+PLAUSIBILITY_LANGS = (
+    "pt", "de", "en", "es", "fr", "it", "nl", "ca", "da", "fi", "is", "nb", "sv",
+    "pl", "cs", "sk", "sl", "hu", "ro", "sh", "ru", "uk", "bg", "mk", "el", "tr", "lt", "lv",
+)
 # Penalty per distinct non-ASCII character of a category that real text rarely
 # holds: C1 control characters and unassigned code points are decoding errors;
 # symbols such as "³" or "¿" inside words are what a wrong code page leaves.
 UNLIKELY_CATEGORY_PENALTY = {"Cc": 6.0, "Cn": 6.0, "Co": 6.0, "No": 3.0, "So": 2.0, "Sm": 2.0,
                              "Po": 1.0, "Sk": 2.0, "Sc": 1.0}
+# A word mixing scripts ("IТd", "Сn": cp1125's reading of cp1252's "I’d", "’n") is a
+# decoding error, whatever wordfreq makes of its pieces (it splits "тn" into the
+# Russian "т" and "n"): it costs as much as a C1 control character.
+MIXED_SCRIPT_PENALTY = 6.0
+ALPHABETS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
 # Non-ASCII punctuation and symbols that news text does use.
 TYPOGRAPHY = frozenset("“”„‘’‚«»‹›–—…•·€£°§¡¿º ª")
 # A word of two or more letters holding at least one non-ASCII letter: the only
 # words a wrong legacy decoding changes. Lone letters prove nothing ("ğ" is a
-# Turkish word, and what iso8859-3 makes of cp1252's "«").
-_NON_ASCII_WORD = re.compile(r"\w*[^\W\d_\x00-\x7f]\w*")
+# Turkish word, and what iso8859-3 makes of cp1252's "«"). Letters only: digits and
+# number signs end a word (cp1125 reads "£3" as "г3", which wordfreq splits into the
+# Russian "г" and "3"; cp775 reads "bjórr" as "bj¾rr", found as "bj" + "rr").
+_NON_ASCII_WORD = re.compile(r"[^\W\d_]*[^\W\d_\x00-\x7f][^\W\d_]*")
 
 
 class DecodeError(ValueError):
@@ -93,7 +116,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     for rank, encoding, text in texts:
         if text not in scores:
             scores[text] = plausibility(text)
-        decoded.append((-scores[text], rank, text, encoding))
+        prior = PREFERRED_PRIOR if encoding in PREFERRED_LEGACY else 0.0
+        decoded.append((-(scores[text] + prior), rank, text, encoding))
     if not decoded:
         raise DecodeError("undecodable bytes: no text encoding explains them; "
                           "save the file as UTF-8")
@@ -149,6 +173,34 @@ def judged_words(text: str) -> list[str]:
     return [word.lower() for word in found if len(word) >= 2]
 
 
+def script(char: str) -> str:
+    """The script of a letter, as the first word of its Unicode name.
+
+    >>> script("é"), script("т"), script("a")
+    ('LATIN', 'CYRILLIC', 'LATIN')
+    """
+    if char not in _scripts:
+        _scripts[char] = unicodedata.name(char, "?").split(" ", 1)[0]
+    return _scripts[char]
+
+
+_scripts: dict[str, str] = {}
+
+
+def mixed_script(word: str) -> bool:
+    """True when ``word`` holds letters of two of the alphabets of the code pages
+    judged here, Latin, Cyrillic and Greek ("IТd": Latin I, d and Cyrillic Т, what
+    cp1125 makes of cp1252's "I’d"). Japanese mixes its scripts in a word; it is not
+    judged.
+
+    >>> mixed_script("IТd"), mixed_script("tensões"), mixed_script("тензия")
+    (True, False, False)
+    >>> mixed_script("ひらがな漢字")
+    False
+    """
+    return len({script(char) for char in word} & ALPHABETS) > 1
+
+
 def plausibility(text: str) -> float:
     """How much the words with non-ASCII letters look like real words.
 
@@ -161,7 +213,7 @@ def plausibility(text: str) -> float:
     sample = text[:20000]
     score = 0.0
     for word in judged_words(text):
-        score += best_zipf(word)
+        score += -MIXED_SCRIPT_PENALTY if mixed_script(word) else best_zipf(word)
     for char in sorted(set(sample)):
         if ord(char) > 0x7F and char not in TYPOGRAPHY:
             score -= UNLIKELY_CATEGORY_PENALTY.get(unicodedata.category(char), 0.0)
