@@ -20,8 +20,10 @@ translation starts after a document or two rather than a whole shard. Translatio
 runs one piece at a time, in order, so the memory sees what an earlier piece
 translated; the documents and their outputs are those of one piece after another
 in one thread (a segment's translation depends on neither its batch nor the
-piece). When the run stops, the translation under way is cancelled: no new batch
-starts, and what it translated is already in the memory.
+piece). A piece whose translation has ended is handed to the runner (which commits
+it) before the next document is cleaned, not once the whole next piece is. When the
+run stops, the translation under way is cancelled: no new batch starts, and what it
+translated is already in the memory.
 """
 
 from __future__ import annotations
@@ -201,8 +203,10 @@ class LocalExecutor:
         """The shards run here, each piece's translation (in a thread of its own)
         overlapping the cleanup of the next (here, in the main thread); results in order.
 
-        At most one piece waits cleaned for the thread: its result is yielded (and
-        committed by the runner) while the next is translated. However this generator
+        A piece whose translation has ended is yielded (and committed by the runner)
+        before the next document is cleaned: its commit waits for one document's cleanup
+        at most, never for the whole next piece's, so a stop then finds it committed. At
+        most one piece waits cleaned for the thread. However this generator
         ends (its last result, an error, a signal's exception, ``close``), the
         translation under way is cancelled and waited for (the batches under way:
         seconds), the pieces not started are dropped, and the thread is gone.
@@ -212,7 +216,13 @@ class LocalExecutor:
         waiting: deque[Future] = deque()  # pieces handed to the thread, in order
         try:
             for piece in _pieces(shards):
-                docs = processor.clean(piece)
+                processor.warm_up(piece)
+                docs = []
+                for item in piece:
+                    # A piece translated meanwhile is committed before the next document.
+                    while waiting and waiting[0].done():
+                        yield waiting.popleft().result()
+                    docs.append(processor.clean_document(item))
                 waiting.append(thread.submit(processor.translate, docs, self.memory,
                                              outputs_of(piece), self.cancelled.is_set))
                 if len(waiting) > 1:
