@@ -101,8 +101,8 @@ def test_an_overlapped_run_writes_the_bytes_of_shards_run_one_after_another(
 
     assert overlapped == [True]
     assert threads and all(name.startswith("pipeline-translate") for name in threads)
-    # shards of 3 documents, the first cut after its first 32nd (one document at least)
-    assert cleaned == [1, 2, 3, 3]
+    # shards of 3 documents, the first not cut (pipeline.executors.local.FIRST_PIECE)
+    assert cleaned == [3, 3, 3]
     files = data_files(tmp_path / "overlapped")
     assert len([f for f in files if f.startswith("translations/en/")]) == 9
     assert files == data_files(tmp_path / "in-turn")
@@ -175,8 +175,7 @@ def test_a_run_stopped_while_a_shard_is_translated_keeps_what_was_finished(tmp_p
         with pytest.raises(Stop):
             for result in executor.map([_shard("ab"), _shard("cd"), _shard("ef")]):
                 done.extend(doc.doc for doc in result.docs)
-        # the first piece ("a") and the rest of the first shard ("b"), both translated
-        assert done == ["a.txt", "b.txt"]
+        assert done == ["a.txt", "b.txt"]  # the first shard, translated
         assert executor.cancelled.is_set() is False  # cleared: the thread has ended
         stored = memory.get_many("batches pt-en", "pt", "en", engine.asked)
         assert len(stored) == len(engine.asked)  # every finished batch is kept
