@@ -47,6 +47,9 @@ English with it:
     ``$XDG_CACHE_HOME``, here a fresh folder); its time is printed, not counted.
     ``--former``: also a whole run as before this round, its shards cleaned and translated
     one after the other (``LocalExecutor.overlap = False``), for the gain of the overlap.
+    ``--cut``: also a whole run whose first shard is cut after a 32nd of its bytes
+    (``pipeline.executors.local.FIRST_PIECE``, the default until the first shard was no
+    longer cut), that piece's translation overlapping the cleanup of the rest.
     The run's process ends as ``pipeline run`` does (``exit_without_teardown``: the
     interpreter does not free the word lists and models one object at a time), so its
     time is what a user waits for. ``--timeline``: when each program imported, loaded
@@ -485,7 +488,12 @@ def _around(owner, attr, name):
             _mark(name + ' end')
     setattr(owner, attr, wrapped)
 _around(_shard.ShardProcessor, 'warm_up', 'warm-up')
-_around(_shard.ShardProcessor, 'clean', 'clean')
+_document = _shard.ShardProcessor.clean_document
+def _clean_document(self, item):
+    doc = _document(self, item)
+    _mark('cleaned ' + doc.doc)
+    return doc
+_shard.ShardProcessor.clean_document = _clean_document
 _around(_shard.ShardProcessor, 'translate', 'translate')
 _around(_argos, '_new_translator', 'model load')
 _around(_runner.Runner, '_report', 'report')
@@ -534,10 +542,12 @@ TIMELINE = False  # ``--timeline``
 
 def whole_run(sentences: list[str], root: Path, length: int,
               former_calls: bool = False, device: str = "cpu",
-              overlap: bool = True) -> dict[str, Any]:
+              overlap: bool = True, first_piece: float | None = None) -> dict[str, Any]:
     """(f): ``pipeline.runner.run`` in a new process, start-up included; seconds, tokens.
 
     ``overlap`` False: shards cleaned and translated one after the other (as before).
+    ``first_piece``: the first shard cut after this fraction of its bytes
+    (``pipeline.executors.local.FIRST_PIECE``; None: the default).
     """
     load = os.getloadavg()[0]
     corpus = root / "corpus"
@@ -575,6 +585,9 @@ def whole_run(sentences: list[str], root: Path, length: int,
            if former_calls else "")
         + ("from pipeline.executors.local import LocalExecutor\n"
            "LocalExecutor.overlap = False\n" if not overlap else "")
+        + ("import pipeline.executors.local\n"
+           f"pipeline.executors.local.FIRST_PIECE = {first_piece!r}\n"
+           if first_piece is not None else "")
         + (TIMELINE_HOOKS if TIMELINE else "")
         + "with no_network():\n"
         f"    result = run(Path({str(corpus)!r}), Path({str(out)!r}), config,\n"
@@ -702,7 +715,7 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
 
     if "h" in parts:
         count = min(RUN_SENTENCES, n)
-        raws, runs, formers = [], [], []
+        raws, runs, formers, cuts = [], [], [], []
         log("(h) a whole run over one document first: builds the word-list cache, once"
             " per machine (not counted) ...")
         once = whole_run(sentences[:DOC_SENTENCES], root / "run-once", args.length,
@@ -731,12 +744,23 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
                 log(f"    {formers[-1]['tokens'] / formers[-1]['seconds']:.0f} target tokens/s,"
                     f" {formers[-1]['seconds']:.1f} s, {formers[-1]['cpu']:.1f} CPU s, load"
                     f" {formers[-1]['load']:.1f}")
+            if args.cut:
+                log("    whole run with the first shard cut after a 32nd (as before) ...")
+                cuts.append(whole_run(sentences[:count], root / f"run-c{attempt}",
+                                      args.length, device=args.device, first_piece=1 / 32))
+                log(f"    {cuts[-1]['tokens'] / cuts[-1]['seconds']:.0f} target tokens/s,"
+                    f" {cuts[-1]['seconds']:.1f} s, {cuts[-1]['cpu']:.1f} CPU s, load"
+                    f" {cuts[-1]['load']:.1f}")
+                if TIMELINE:
+                    log_timelines(raws[-1], cuts[-1], log)
         figures["h"] = {
             "raw": max(raws, key=lambda r: r["tokens"] / r["seconds"]),
             "run": max(runs, key=lambda r: r["tokens"] / r["seconds"]),
         }
         if formers:
             figures["h"]["former"] = max(formers, key=lambda r: r["tokens"] / r["seconds"])
+        if cuts:
+            figures["h"]["cut"] = max(cuts, key=lambda r: r["tokens"] / r["seconds"])
 
     if "i" in parts:
         count = min(RUN_SENTENCES, n)
@@ -824,6 +848,12 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
                 f" {former['cpu']:.1f} CPU s: run / raw ="
                 f" {former['tokens'] / former['seconds'] / raw_rate:.2f}x, per CPU second"
                 f" {(former['tokens'] / former['cpu']) / (raw['tokens'] / raw['cpu']):.2f}x")
+        if "cut" in figures["h"]:
+            cut = figures["h"]["cut"]
+            log(f"     first shard cut after a 32nd (as before): {cut['seconds']:.1f} s,"
+                f" {cut['cpu']:.1f} CPU s: run / raw ="
+                f" {cut['tokens'] / cut['seconds'] / raw_rate:.2f}x, per CPU second"
+                f" {(cut['tokens'] / cut['cpu']) / (raw['tokens'] / raw['cpu']):.2f}x")
     if "i" in figures:
         base, base_cpu = figures["i"][2, "int8"]
         for (beam, compute), (seconds, cpu) in figures["i"].items():
@@ -845,6 +875,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--former", action="store_true",
                         help="(h): also a whole run as before, cleanup and translation not"
                         " overlapped")
+    parser.add_argument("--cut", action="store_true",
+                        help="(h): also a whole run with the first shard cut after a 32nd of"
+                        " its bytes, its translation overlapping the rest's cleanup (as before)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="(h): alternate raw and whole run N times, keep each's best")
     parser.add_argument("--batch-tokens", type=int, default=None,

@@ -287,19 +287,21 @@ class ShardProcessor:
         main text extracted first (:class:`~pipeline.readers.html.ExtractHtml`).
         """
         self.warm_up(shard)
-        timeout = self.config.document_timeout_s
-        docs = []
-        for item in map(as_item, shard):
-            doc = Document(doc=item.doc, raw=item.raw, metadata=dict(item.metadata))
-            if item.problem:
-                doc.status, doc.errors = "quarantined", [item.problem]
-            stages = self.stages
-            if item.kind == "html":
-                from pipeline.readers.html import ExtractHtml
+        return [self.clean_document(item) for item in shard]
 
-                stages = [ExtractHtml(), *stages]
-            docs.append(process_document(doc, stages, timeout))
-        return docs
+    def clean_document(self, item: Item | tuple[str, bytes]) -> Document:
+        """One document of a shard through the per-document stages (call
+        :meth:`warm_up` with its shard first): what :meth:`clean` does to each."""
+        item = as_item(item)
+        doc = Document(doc=item.doc, raw=item.raw, metadata=dict(item.metadata))
+        if item.problem:
+            doc.status, doc.errors = "quarantined", [item.problem]
+        stages = self.stages
+        if item.kind == "html":
+            from pipeline.readers.html import ExtractHtml
+
+            stages = [ExtractHtml(), *stages]
+        return process_document(doc, stages, self.config.document_timeout_s)
 
     def prepare(self, shard: Sequence[Item | tuple[str, bytes]]) -> ShardResult | PendingShard:
         """The first half, for a worker without the memory: the cleaned shard and the

@@ -116,7 +116,7 @@ def test_worker_processes_start_only_when_there_is_a_second_shard():
     shard = [(f"{n}.txt", f"Notícia {n}\n\nO porto reabriu ontem.\n".encode()) for n in "ab"]
     one = LocalExecutor(Config(), workers=2)
     try:
-        # run here: the first shard in two pieces, translated while cleaned (overlap)
+        # run here: its translation in a thread (overlap)
         alone = [doc for piece in one.map([shard]) for doc in piece.docs]
         assert one.pool is None
     finally:

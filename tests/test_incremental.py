@@ -247,9 +247,9 @@ def test_sigterm_abandons_the_shard_in_flight_and_the_next_run_does_it(tmp_path,
     first = _wait_for_a_commit(out, proc)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=300) == 143  # a bound against a hang, not a timing claim
-    # Run here (one worker), the first shard is committed in two pieces (its first
-    # 32nd, then the rest: pipeline.executors.local), the second of which may be
-    # committed before the signal arrives; the slow shard never is.
+    # Run here (one worker), the first shard is committed as soon as its translation
+    # ends, before the next document of the slow shard is cleaned
+    # (pipeline.executors.local); the slow shard never is.
     done = _committed(out)
     assert first and first <= done and len(done) <= 32
     assert not any(doc.startswith("zz/") for doc in done)  # the slow shard was abandoned

@@ -77,14 +77,14 @@ def test_an_overlapped_run_writes_the_bytes_of_shards_run_one_after_another(
     cleaning = threading.Event()  # a second piece is being cleaned
     threads: list[str] = []
     overlapped: list[bool] = []
-    clean, translate = ShardProcessor.clean, ArgosEngine.translate
+    warm_up, translate = ShardProcessor.warm_up, ArgosEngine.translate
     cleaned = []
 
-    def watched_clean(self, shard):
+    def watched_clean(self, shard):  # the executor warms up before each piece's cleanup
         cleaned.append(len(shard))
         if len(cleaned) > 1:
             cleaning.set()
-        return clean(self, shard)
+        return warm_up(self, shard)
 
     def watched_translate(self, texts, src, tgt, **kwargs):
         threads.append(threading.current_thread().name)
@@ -93,7 +93,7 @@ def test_an_overlapped_run_writes_the_bytes_of_shards_run_one_after_another(
         return translate(self, texts, src, tgt, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(ShardProcessor, "clean", watched_clean)
+        patch.setattr(ShardProcessor, "warm_up", watched_clean)
         patch.setattr(ArgosEngine, "translate", watched_translate)
         assert _run(corpus, tmp_path / "overlapped") == 0
     monkeypatch.setattr(LocalExecutor, "overlap", False)
@@ -101,8 +101,8 @@ def test_an_overlapped_run_writes_the_bytes_of_shards_run_one_after_another(
 
     assert overlapped == [True]
     assert threads and all(name.startswith("pipeline-translate") for name in threads)
-    # shards of 3 documents, the first cut after its first 32nd (one document at least)
-    assert cleaned == [1, 2, 3, 3]
+    # shards of 3 documents, the first not cut (pipeline.executors.local.FIRST_PIECE)
+    assert cleaned == [3, 3, 3]
     files = data_files(tmp_path / "overlapped")
     assert len([f for f in files if f.startswith("translations/en/")]) == 9
     assert files == data_files(tmp_path / "in-turn")
@@ -143,20 +143,39 @@ def _shard(names: str) -> list[tuple[str, bytes]]:
 
 
 def test_a_run_stopped_while_a_shard_is_translated_keeps_what_was_finished(tmp_path):
-    """The runner closes the results when a signal stops it: the translation under way
-    starts no other batch, and the batch it finished is in the memory (opened in this
-    thread, used in the translation thread). Results already out are not lost."""
+    """A signal stops the run while the next shard is cleaned (the runner's Interrupted,
+    raised in the main thread): the translation under way starts no other batch, and the
+    batch it finished is in the memory (opened in this thread, used in the translation
+    thread). Results already out are not lost."""
+    from pipeline.document import Stage
+    from pipeline.shard import build_stages
+
+    class Stop(BaseException):  # as pipeline.runner.Interrupted
+        pass
+
+    class Signal(Stage):
+        """The cleanup of "e" is where the signal comes: once "cd" is being translated."""
+
+        name = "signal"
+
+        def process(self, doc):
+            if doc.doc == "e.txt":
+                assert engine.holding.wait(BOUND_S)  # "cd": one batch done, the thread waits
+                raise Stop
+            return doc
+
     memory = TranslationMemory(tmp_path / "memory.sqlite")
-    executor = LocalExecutor(Config(targets=["en"]), memory=memory)
+    config = Config(targets=["en"])
+    config.document_timeout_s = 3600  # the wait above is no document's own time
+    executor = LocalExecutor(config, memory=memory, stages=[*build_stages(config), Signal()])
     engine = _Batches(executor, hold="O porto c reabriu ontem.")
     executor.engine = engine
+    done = []
     try:
-        results = executor.map([_shard("ab"), _shard("cd")])
-        first = next(results)  # the first piece ("a"), while "b" is translated
-        second = next(results)  # "b", while "cd" is translated
-        assert [d.doc for d in first.docs + second.docs] == ["a.txt", "b.txt"]
-        assert engine.holding.wait(BOUND_S)  # "cd": one batch done, the thread waits
-        results.close()  # as the runner does on SIGTERM
+        with pytest.raises(Stop):
+            for result in executor.map([_shard("ab"), _shard("cd"), _shard("ef")]):
+                done.extend(doc.doc for doc in result.docs)
+        assert done == ["a.txt", "b.txt"]  # the first shard, translated
         assert executor.cancelled.is_set() is False  # cleared: the thread has ended
         stored = memory.get_many("batches pt-en", "pt", "en", engine.asked)
         assert len(stored) == len(engine.asked)  # every finished batch is kept
@@ -194,3 +213,46 @@ def test_an_error_in_the_translation_thread_reaches_the_run_after_the_results_be
     assert got == ["a.txt", "b.txt"]
     assert threads and all(name.startswith("pipeline-translate") for name in threads)
     assert not [t for t in threading.enumerate() if t.name.startswith("pipeline-translate")]
+
+
+def test_a_translated_piece_is_committed_before_the_next_piece_is_cleaned(monkeypatch):
+    """A piece whose translation has ended comes out before the next document is cleaned,
+    not once the whole next piece is: a slow next shard no longer holds back a commit
+    (nor does a stop in the meantime drop it). Stand-in stages: the cleanup of "b1"
+    waits until the first piece's translation has ended."""
+    import concurrent.futures
+
+    from pipeline.document import Stage
+    from pipeline.executors import local
+    from tests.conftest import TaggingEngine
+
+    futures: list[concurrent.futures.Future] = []
+
+    class Recording(concurrent.futures.ThreadPoolExecutor):
+        def submit(self, *args, **kwargs):
+            futures.append(super().submit(*args, **kwargs))
+            return futures[-1]
+
+    events: list[str] = []
+
+    class Watch(Stage):
+        name = "watch"
+
+        def process(self, doc):
+            if doc.doc == "b1.txt":  # the first piece is handed over: wait for its end
+                assert concurrent.futures.wait(futures[:1], BOUND_S).done
+            events.append(f"clean {doc.doc}")
+            return doc
+
+    monkeypatch.setattr(local, "ThreadPoolExecutor", Recording)
+    executor = LocalExecutor(Config(targets=["en"]), engine=TaggingEngine(), stages=[Watch()])
+    shards = [_shard("a"), [(f"b{n}.txt", b"O porto reabriu.\n") for n in range(1, 4)]]
+    try:
+        for result in executor.map(shards):
+            events.append("commit " + ",".join(doc.doc for doc in result.docs))
+    finally:
+        executor.close()
+    assert events.index("commit a.txt") < events.index("clean b2.txt")
+    assert events[-1] == "commit b1.txt,b2.txt,b3.txt"
+    assert [e for e in events if e.startswith("clean")] == [
+        "clean warm-up", "clean a.txt", "clean b1.txt", "clean b2.txt", "clean b3.txt"]

@@ -365,11 +365,10 @@ def test_counts_of_a_run_stopped_early_include_the_documents_not_reached(
     result = runner.run()
     report = result.report
     assert result.exit_code == 143 and report["interrupted"] is True
-    # The first shard (2 documents) runs here in two pieces (pipeline.executors.local):
-    # the stop comes after the first piece's commit, one document.
-    assert (report["documents"], report["processed"], report["not_reached"]) == (5, 1, 4)
-    assert report["ok"] == 1
+    # The stop comes after the first shard's commit (2 documents).
+    assert (report["documents"], report["processed"], report["not_reached"]) == (5, 2, 3)
+    assert report["ok"] == 2
     from pipeline.cli import summary_line
 
     assert summary_line(report, Path("out")).startswith(
-        "1/5 documents clean in out/clean/ (1 processed, 0 unchanged, 4 not reached")
+        "2/5 documents clean in out/clean/ (2 processed, 0 unchanged, 3 not reached")

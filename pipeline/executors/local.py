@@ -14,14 +14,15 @@ uses the memory directly.
 
 Shards run here are overlapped: while a thread translates one (CTranslate2 works
 without the interpreter lock), the main thread cleans and analyses the next, where
-each document's time limit (SIGALRM) can reach it. The first shard is cut in two,
-its first 32nd (by bytes, one document at least) and the rest, so that
-translation starts after a document or two rather than a whole shard. Translation
-runs one piece at a time, in order, so the memory sees what an earlier piece
-translated; the documents and their outputs are those of one piece after another
-in one thread (a segment's translation depends on neither its batch nor the
-piece). When the run stops, the translation under way is cancelled: no new batch
-starts, and what it translated is already in the memory.
+each document's time limit (SIGALRM) can reach it. The first shard is not cut into
+a small first piece (``FIRST_PIECE``: its small batches cost more than an earlier
+start saved). Translation runs one piece (a shard) at a time, in order, so the memory
+sees what an earlier piece translated; the documents and their outputs are those of
+one piece after another in one thread (a segment's translation depends on neither
+its batch nor the piece). A piece whose translation has ended is handed to the runner (which commits
+it) before the next document is cleaned, not once the whole next piece is. When the
+run stops, the translation under way is cancelled: no new batch starts, and what it
+translated is already in the memory.
 """
 
 from __future__ import annotations
@@ -48,14 +49,17 @@ from pipeline.memory import look_up, store
 from pipeline.readers import Item, as_item
 from pipeline.shard import Memory, PendingShard, ShardProcessor, ShardResult, outputs_of, sources_of
 
-# The first shard run here is cut after this fraction of its bytes (one document at
-# least): its translation starts while the rest is being cleaned. Small, because a
-# small piece translates in small batches (the engine batches segments of one length):
-# 600 sentences make 146 batches of 4.1 segments; cut after 25 of them, 22 + 142 (the
-# first of 1.1), after 75, 47 + 132; CPU seconds of a whole run (bench/translate.py
-# (h), load 6-8): 76.5 not cut, 78.6 cut after 75. (At max_batch_tokens 1,024; at the
-# default 2,048, 97 batches not cut, 22 + 96 cut after 25.)
-FIRST_PIECE = 1 / 32
+# The first shard run here may be cut after this fraction of its bytes (one document at
+# least), so that its translation starts while the rest is being cleaned; 0: not cut.
+# Not cut: a small piece translates in small batches (the engine batches segments of
+# one length: 25 segments of 22 lengths made 23 batches, about twice the CPU time a
+# segment costs in the full shard's), and its thread waits for the interpreter lock
+# that the cleanup of the rest holds. With a first piece of a 32nd, a whole run of 600
+# sentences (one shard) took more CPU time than one that cleaned its shard first, in
+# every bench run of docs/scale.md (bench/translate.py --only h --cut measures both).
+# Since a piece is committed as soon as its translation ends, an early commit no longer
+# needs the cut.
+FIRST_PIECE = 0.0
 
 _processor: ShardProcessor | None = None
 
@@ -201,8 +205,10 @@ class LocalExecutor:
         """The shards run here, each piece's translation (in a thread of its own)
         overlapping the cleanup of the next (here, in the main thread); results in order.
 
-        At most one piece waits cleaned for the thread: its result is yielded (and
-        committed by the runner) while the next is translated. However this generator
+        A piece whose translation has ended is yielded (and committed by the runner)
+        before the next document is cleaned: its commit waits for one document's cleanup
+        at most, never for the whole next piece's, so a stop then finds it committed. At
+        most one piece waits cleaned for the thread. However this generator
         ends (its last result, an error, a signal's exception, ``close``), the
         translation under way is cancelled and waited for (the batches under way:
         seconds), the pieces not started are dropped, and the thread is gone.
@@ -211,8 +217,14 @@ class LocalExecutor:
         thread = ThreadPoolExecutor(1, thread_name_prefix="pipeline-translate")
         waiting: deque[Future] = deque()  # pieces handed to the thread, in order
         try:
-            for piece in _pieces(shards):
-                docs = processor.clean(piece)
+            for piece in _pieces(shards, FIRST_PIECE):
+                processor.warm_up(piece)
+                docs = []
+                for item in piece:
+                    # A piece translated meanwhile is committed before the next document.
+                    while waiting and waiting[0].done():
+                        yield waiting.popleft().result()
+                    docs.append(processor.clean_document(item))
                 waiting.append(thread.submit(processor.translate, docs, self.memory,
                                              outputs_of(piece), self.cancelled.is_set,
                                              sources_of(piece, docs)))
@@ -271,14 +283,16 @@ class LocalExecutor:
             self.pool.shutdown(cancel_futures=True)
 
 
-def _pieces(shards: Iterable[Sequence[Item | tuple[str, bytes]]]
+def _pieces(shards: Iterable[Sequence[Item | tuple[str, bytes]]], fraction: float
             ) -> Iterator[Sequence[Item | tuple[str, bytes]]]:
-    """The shards, the first cut after ``FIRST_PIECE`` of its bytes (one document at
-    least; not cut when it has one document).
+    """The shards, the first cut after ``fraction`` of its bytes (one document at least;
+    not cut when it has one document, nor when ``fraction`` is 0).
 
     >>> shard = [(f"{n}.txt", b"x" * size) for n, size in enumerate([1, 3, 90, 6])]
-    >>> [[doc for doc, _ in piece] for piece in _pieces([shard, shard[:1]])]
+    >>> [[doc for doc, _ in piece] for piece in _pieces([shard, shard[:1]], 1 / 32)]
     [['0.txt', '1.txt'], ['2.txt', '3.txt'], ['0.txt']]
+    >>> [len(piece) for piece in _pieces([shard, shard[:1]], 0)]
+    [4, 1]
     """
     iterator = iter(shards)
     first = next(iterator, None)
@@ -286,10 +300,10 @@ def _pieces(shards: Iterable[Sequence[Item | tuple[str, bytes]]]
         return
     sizes = [len(as_item(item).raw) for item in first]
     cut, seen = 1, sizes[0] if sizes else 0
-    while cut < len(first) and seen < FIRST_PIECE * sum(sizes):
+    while cut < len(first) and seen < fraction * sum(sizes):
         seen += sizes[cut]
         cut += 1
-    if cut < len(first):
+    if fraction > 0 and cut < len(first):
         yield first[:cut]
         yield first[cut:]
     else:
