@@ -842,18 +842,14 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
                 f" ({once['seconds']:.1f} s, {once['cpu']:.1f} CPU s for one document)")
         log(f"     load average (1 min) at the start: raw {raw['load']:.1f}, run"
             f" {run['load']:.1f}, on {cores()} cores: above 0 means other work shared them")
-        if "former" in figures["h"]:
-            former = figures["h"]["former"]
-            log(f"     before (no overlap): {former['seconds']:.1f} s,"
-                f" {former['cpu']:.1f} CPU s: run / raw ="
-                f" {former['tokens'] / former['seconds'] / raw_rate:.2f}x, per CPU second"
-                f" {(former['tokens'] / former['cpu']) / (raw['tokens'] / raw['cpu']):.2f}x")
-        if "cut" in figures["h"]:
-            cut = figures["h"]["cut"]
-            log(f"     first shard cut after a 32nd (as before): {cut['seconds']:.1f} s,"
-                f" {cut['cpu']:.1f} CPU s: run / raw ="
-                f" {cut['tokens'] / cut['seconds'] / raw_rate:.2f}x, per CPU second"
-                f" {(cut['tokens'] / cut['cpu']) / (raw['tokens'] / raw['cpu']):.2f}x")
+        for key, label in (("former", "before (no overlap)"),
+                           ("cut", "first shard cut after a 32nd (as before)")):
+            if key in figures["h"]:
+                other = figures["h"][key]
+                log(f"     {label}: {other['seconds']:.1f} s,"
+                    f" {other['cpu']:.1f} CPU s: run / raw ="
+                    f" {other['tokens'] / other['seconds'] / raw_rate:.2f}x, per CPU second"
+                    f" {(other['tokens'] / other['cpu']) / (raw['tokens'] / raw['cpu']):.2f}x")
     if "i" in figures:
         base, base_cpu = figures["i"][2, "int8"]
         for (beam, compute), (seconds, cpu) in figures["i"].items():
