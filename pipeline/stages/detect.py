@@ -1609,7 +1609,8 @@ class Detect(Stage):
         scores (``scored``, rescored where a text changed), for the open-set checks only:
         a candidate's text decoded with the wrong encoding ("O problema Ã© polÃ­tico")
         is cut into pieces no word list has, whose letters lingua reads as Tagalog or
-        Latin (OPEN_MOJIBAKE). Texts that cannot hold mojibake are passed through.
+        Latin (see "Mojibake" among the open-set notes). Texts that cannot hold mojibake
+        are passed through.
 
         >>> d = Detect(["pt", "en"])
         >>> d.repaired(["O problema Ã© polÃ­tico.", "Leia mais"])[0]

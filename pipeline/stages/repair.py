@@ -24,13 +24,14 @@ from collections.abc import Callable, Collection, Sequence
 from functools import cache, lru_cache, partial
 from itertools import islice
 
+from pipeline.config import DEFAULT_CANDIDATES
 from pipeline.document import Block, Document, Removed, Stage
 from pipeline.stages.normalize import record_line_changes
 from pipeline.wordfreq_store import available_languages, top_n_list, zipf_frequency
 
 # The languages a block may be in, for the dictionary decisions (wordfreq codes): the
 # detect stage's default candidates.
-CANDIDATE_LANGUAGES = ("pt", "de", "en", "es", "fr", "it", "nl")
+CANDIDATE_LANGUAGES = DEFAULT_CANDIDATES
 
 # A block's language is guessed from its first words: how many of them are among each
 # language's most frequent words. Blocks shorter than SHORT_BLOCK_WORDS take the guess
