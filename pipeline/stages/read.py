@@ -13,6 +13,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
 from charset_normalizer import from_bytes
 
@@ -173,18 +174,14 @@ def judged_words(text: str) -> list[str]:
     return [word.lower() for word in found if len(word) >= 2]
 
 
+@cache
 def script(char: str) -> str:
     """The script of a letter, as the first word of its Unicode name.
 
     >>> script("é"), script("т"), script("a")
     ('LATIN', 'CYRILLIC', 'LATIN')
     """
-    if char not in _scripts:
-        _scripts[char] = unicodedata.name(char, "?").split(" ", 1)[0]
-    return _scripts[char]
-
-
-_scripts: dict[str, str] = {}
+    return unicodedata.name(char, "?").split(" ", 1)[0]
 
 
 def mixed_script(word: str) -> bool:
