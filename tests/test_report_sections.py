@@ -22,21 +22,11 @@ from pipeline.runner import RunOptions, run
 from pipeline.shard import ShardProcessor, sources_of
 from pipeline.writers import review
 from pipeline.writers.review import Rendered, SectionSpool, write_report
-
-ARTICLES = {
-    "pt/a.txt": "A cidade anunciou um novo plano de obras.\n\nAs obras começam em março.\n",
-    "pt/b.txt": "O governo aprovou o orçamento para o próximo ano.\n",
-    "pt/c.txt": "A escola apresentou uma parceria com a universidade.\n",
-    "de/d.txt": "Die Regierung kündigte einen neuen Plan für den Hafen an.\n\n"
-                "Die Stadt bestätigte den Haushalt für das nächste Jahr.\n",
-    "de/e.txt": "Der Minister legte die Reform des Zentrums vor.\n",
-}
+from tests.test_report_incremental import write_corpus as write_articles
 
 
 def write_corpus(corpus: Path) -> None:
-    for name, text in ARTICLES.items():
-        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
-        (corpus / name).write_text(text, encoding="utf-8")
+    write_articles(corpus)  # five plain articles, pt and de
     # What the report shows differently: a page, a .txt and a .md holding HTML, a
     # binary file, an empty one, a legacy encoding, records (one HTML, one with a BOM).
     (corpus / "page.html").write_text(
