@@ -5,9 +5,12 @@ creates its config, data and cache folders then, so they are pointed at a
 throw-away directory before anything imports it.
 """
 
+import importlib.util
 import os
+import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -83,3 +86,15 @@ def _process_corpus(corpus: Path, targets: list[str], missing=frozenset()) -> li
 @pytest.fixture(scope="session")
 def process_corpus():
     return _process_corpus
+
+
+def load_bench(name: str) -> ModuleType:
+    """The script bench/<name>.py as the module ``bench_<name>`` (bench/ is no package).
+    Registered in sys.modules first: its dataclasses look their module up by name."""
+    path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[f"bench_{name}"] = module
+    spec.loader.exec_module(module)
+    return module

@@ -4,17 +4,11 @@ repaired with either spelling, in both directions; one spelled one way only does
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
-from pathlib import Path
 
-_PATH = Path(__file__).resolve().parents[1] / "bench" / "cleanup.py"
-_SPEC = importlib.util.spec_from_file_location("bench_cleanup", _PATH)
-assert _SPEC and _SPEC.loader
-cleanup = importlib.util.module_from_spec(_SPEC)
-sys.modules["bench_cleanup"] = cleanup  # dataclasses look the module up by name
-_SPEC.loader.exec_module(cleanup)
+from tests.conftest import load_bench
+
+cleanup = load_bench("cleanup")
 
 BOTH_WAYS = cleanup.Base(
     "x", "pt", "O filme estreou ontem",

@@ -8,21 +8,14 @@ after an insertion, and hand marks placed in joined extracts.
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
-from pathlib import Path
 
 import pytest
 
 from pipeline.document import Document, Span
+from tests.conftest import load_bench
 
-_PATH = Path(__file__).resolve().parents[1] / "bench" / "spans.py"
-_SPEC = importlib.util.spec_from_file_location("bench_spans", _PATH)
-assert _SPEC and _SPEC.loader
-spans = importlib.util.module_from_spec(_SPEC)
-sys.modules["bench_spans"] = spans  # dataclasses look the module up by name
-_SPEC.loader.exec_module(spans)
+spans = load_bench("spans")
 Piece = spans.Piece
 
 TIE_BREAK = (
