@@ -8,7 +8,8 @@ read as streams, one record at a time; ``max_file_bytes`` bounds each record's t
 
 Bad input costs only itself, and says where and why:
 
-- a line that is not a JSON object quarantines that record (``<file>#line-N``);
+- a line that is not a JSON object, or holds a lone surrogate escape (``\\ud800``, half
+  of a character), quarantines that record (``<file>#line-N``);
 - a record without the text field, or whose text is no string, is quarantined;
 - a record whose id was already used is quarantined (``<file>#<id>@line-N``);
 - a truncated gzip file keeps the records before the cut and quarantines the rest
@@ -24,6 +25,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,6 +36,9 @@ from pipeline.readers import Item
 
 # CSV fields may hold whole articles: the csv module's default limit is 128 KiB.
 csv.field_size_limit(1 << 30)
+
+# A JSON escape of a surrogate (\ud800-\udfff): half of a character unless its pair follows.
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class RecordsError(ValueError):
@@ -60,6 +65,19 @@ def file_format(name: str) -> str:
         if lower.endswith(suffix):
             return {".ndjson": "jsonl"}.get(suffix, suffix[1:])
     return ""
+
+
+def _unicode(fields: Any) -> bool:
+    r"""Whether every string of a parsed record is Unicode text (no lone surrogate).
+
+    >>> _unicode(json.loads(r'{"a": ["\ud83d\ude00"]}')), _unicode(json.loads(r'["\ud800"]'))
+    (True, False)
+    """
+    try:
+        json.dumps(fields, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _describe(value: Any) -> str:
@@ -138,6 +156,10 @@ class RecordsReader:
         if not isinstance(fields, dict):
             return Row(number, None, f"line {number} is a JSON {_describe(fields)}, not an "
                        "object; write one object per line")
+        if SURROGATE_ESCAPE.search(line) and not _unicode(fields):
+            return Row(number, None, f"line {number} holds a lone surrogate (a \\ud800-"
+                       "\\udfff escape without its pair: half of a character, no text); "
+                       "fix the escape or remove the line")
         return Row(number, fields)
 
     def _parquet_rows(self, path: Path) -> Iterator[Row]:

@@ -1,0 +1,51 @@
+"""Odd inputs a stranger's corpus holds: each costs only itself, with a clear reason."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config
+from pipeline.runner import RunOptions, run
+from tests.conftest import TaggingEngine
+
+PT = ("O porto de Lisboa reabriu ontem depois de três semanas de obras. "
+      "Os pescadores voltaram ao trabalho e a cidade celebrou.")
+
+
+@pytest.fixture(autouse=True)
+def _no_models(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+
+
+def _run(corpus: Path, out: Path, **options):
+    return run(corpus, out, Config(targets=["en"]), RunOptions(no_cache=True, **options),
+               engine=TaggingEngine())
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_record_with_a_lone_surrogate_escape_is_quarantined_alone(tmp_path):
+    # JSON allows "\ud800" (half of a character), but it is no Unicode text: written
+    # out as UTF-8 it raised, and the whole run stopped with an internal error.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "d.jsonl").write_text(
+        '{"id": 1, "text": "' + PT + '"}\n'
+        '{"id": 2, "text": "Meio \\ud800 caractere. ' + PT + '"}\n'
+        '{"id": "\\udc80x", "text": "' + PT + '"}\n'
+        '{"id": 4, "text": "' + PT + '", "tag": "\\ud83d"}\n'
+        '{"id": 5, "text": "Um par v\\u00e1lido \\ud83d\\ude00. ' + PT + '"}\n'
+        '{"id": 6, "text": "Uma barra \\\\ud800 escrita. ' + PT + '"}\n',
+        encoding="utf-8")
+    result = _run(corpus, out)
+    assert result.exit_code == 3
+    reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
+    assert set(reasons) == {"d.jsonl#line-2", "d.jsonl#line-3", "d.jsonl#line-4"}
+    assert reasons["d.jsonl#line-2"].startswith("line 2 holds a lone surrogate")
+    assert result.report["ok"] == 3
+    clean = _lines(out / "clean" / "d.jsonl")
+    assert [r["id"] for r in clean] == [1, 5, 6]
+    assert "\U0001F600" in clean[1]["text"] and "\\ud800" in clean[2]["text"]
