@@ -27,6 +27,7 @@ EXIT_NOT_FOUND = 2  # the usage / configuration exit code of the pipeline comman
 
 DEFAULT_OUT = Path("outputs")
 DOCUMENTS_FILE = "documents.jsonl"
+REPORT_FILE = "report.json"
 
 # Before/after texts longer than this are shortened in the middle (a removed paragraph
 # need not be printed whole to be recognised).
@@ -123,10 +124,32 @@ def find_record(out: Path, doc: str) -> dict[str, Any]:
         more = f" and {len(held) - MAX_LISTED_DOCS} more" if len(held) > MAX_LISTED_DOCS else ""
         raise ExplainError(f"'{doc}' is a file of {len(held)} records, each a document; "
                            f"name one as '<file>#<id>': {listed}{more}")
+    not_read = _not_read(out, wanted)
+    if not_read:
+        return not_read
     listed = ", ".join(r["doc"] for r in records[:MAX_LISTED_DOCS])
     more = f" and {len(records) - MAX_LISTED_DOCS} more" if len(records) > MAX_LISTED_DOCS else ""
     known = f"documents there: {listed}{more}" if records else "it holds no documents"
     raise ExplainError(f"no document '{doc}' in {out / DOCUMENTS_FILE}; {known}")
+
+
+def _not_read(out: Path, doc: str) -> dict[str, Any] | None:
+    """A file the run did not read as documents, as report.json lists it: quarantined
+    whole (a link out of the corpus, a name that is not UTF-8, a record file without its
+    text column) or skipped (a format no reader takes); None when it lists no such file.
+    """
+    try:
+        report = json.loads((out / REPORT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(report, dict):
+        return None
+    for key, name, status in (("quarantined", "doc", "quarantined"),
+                              ("skipped", "path", "skipped (not read)")):
+        for item in report.get(key) or []:
+            if isinstance(item, dict) and item.get(name) == doc:
+                return {"doc": doc, "status": status, "errors": [str(item.get("reason"))]}
+    return None
 
 
 def visible(text: str) -> str:

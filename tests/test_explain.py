@@ -128,3 +128,22 @@ def test_explain_shows_a_replaced_leftover_with_its_language():
         {"stage": "repair", "kind": "foreign_leftover", "before": "Nordkorea",
          "after": "Coreia do Norte", "lang": "de"}]})
     assert 'repair  foreign_leftover: "Nordkorea" -> "Coreia do Norte" (from de)' in text
+
+
+def test_explain_names_the_reason_of_a_file_the_run_quarantined_whole_or_skipped(out, capsys):
+    # The run's summary says "quarantined: loop: symbolic link pointing outside the
+    # corpus"; such files have no line in documents.jsonl, only in report.json, and
+    # explain answered "no document 'loop'".
+    report = {"quarantined": [{"doc": "loop", "reason": "symbolic link pointing outside "
+                               "the corpus"}],
+              "skipped": [{"path": "scans/a.pdf", "suffix": ".pdf",
+                           "reason": "extract the text first"}]}
+    (out / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    assert explain_cli("loop", out) == 0
+    shown = capsys.readouterr().out
+    assert "status: quarantined" in shown
+    assert "  symbolic link pointing outside the corpus" in shown
+    assert explain_cli("scans/a.pdf", out) == 0
+    shown = capsys.readouterr().out
+    assert "status: skipped (not read)" in shown and "  extract the text first" in shown
+    assert explain_cli("missing.txt", out) == EXIT_NOT_FOUND
