@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     detect_cli.register(sub)
     explain.register(sub)
 
+    models.set_defaults(models_parser=models)
     msub = models.add_subparsers(dest="action", metavar="ACTION")
     listing = msub.add_parser("list", help="installed language pairs, their kind and device")
     listing.add_argument("--config", type=Path, metavar="FILE",
@@ -297,7 +298,7 @@ def cmd_models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             print(f"removed {pkg.from_code}-{pkg.to_code} ({pkg.path})"
                   + (f", and with its model: {gone}" if gone else ""))
         return 0
-    parser.parse_args(["models", "--help"])
+    args.models_parser.print_help(sys.stderr)  # no ACTION: a usage error
     return 2
 
 
