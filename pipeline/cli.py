@@ -155,8 +155,11 @@ def _config_for(args: argparse.Namespace) -> Config:
     if implicit:
         path = DEFAULT_CONFIG
     config = load_config(path, implicit=implicit)
-    if getattr(args, "to", None):
+    if getattr(args, "to", None) is not None:  # --to "" names no language: an error
         config.targets = parse_langs(args.to, "--to:")
+        if not config.targets:
+            raise ConfigError(f"--to {args.to!r} names no language; pass codes such as "
+                              "--to en,de")
     for option, key in (("text_field", "--text-field"), ("id_field", "--id-field")):
         value = getattr(args, option, None)
         if value is not None:
@@ -174,7 +177,8 @@ def _config_for(args: argparse.Namespace) -> Config:
 
         resolve_device("cuda")
     if not config.targets:
-        raise ConfigError("no target language: pass --to en (or set targets in the config)")
+        raise ConfigError(f"config file {path}: targets = []: no target language; name one "
+                          "(targets = [\"en\"]) or pass --to en")
     return config
 
 

@@ -18,3 +18,19 @@ def test_models_without_an_action_is_a_usage_error(capsys):
     # It printed the help and exited 0, as if something had been done.
     assert main(["models"]) == 2
     assert "list" in capsys.readouterr().err
+
+
+def test_an_empty_to_is_refused_not_replaced_by_the_default(tmp_path, capsys):
+    # `--to ""` (an unset shell variable, say) translated into the config's targets
+    # or English without a word.
+    assert main(["run", "corpus", "--out", "out", "--to", ""]) == 2
+    assert "--to '' names no language" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_empty_targets_in_the_config_file_name_the_file_and_the_key(tmp_path, capsys):
+    (tmp_path / "news.toml").write_text("targets = []\n", encoding="utf-8")
+    assert main(["run", "corpus", "--out", "out", "--config", "news.toml"]) == 2
+    assert "config file news.toml: targets = []" in capsys.readouterr().err
+    assert main(["run", "corpus", "--out", "out", "--config", "news.toml", "--to", "en",
+                 "--dry-run"]) == 0
