@@ -49,3 +49,20 @@ def test_a_record_with_a_lone_surrogate_escape_is_quarantined_alone(tmp_path):
     clean = _lines(out / "clean" / "d.jsonl")
     assert [r["id"] for r in clean] == [1, 5, 6]
     assert "\U0001F600" in clean[1]["text"] and "\\ud800" in clean[2]["text"]
+
+
+def test_a_file_of_nul_bytes_is_quarantined_not_counted_clean(tmp_path):
+    # A file zeroed by a crash is valid UTF-8: its NULs were removed as control
+    # characters and the run counted it a clean document with an empty copy.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "zeroed.txt").write_bytes(bytes(4096))
+    (corpus / "zeroed.md").write_bytes(bytes(100) + b"\n")
+    (corpus / "ok.txt").write_text(PT + "\n", encoding="utf-8")
+    result = _run(corpus, out)
+    assert result.exit_code == 3
+    reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
+    assert set(reasons) == {"zeroed.txt", "zeroed.md"}
+    assert reasons["zeroed.txt"].startswith("only NUL bytes")
+    assert result.report["ok"] == 1
+    assert not (out / "clean" / "zeroed.txt").exists()

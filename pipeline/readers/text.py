@@ -40,4 +40,20 @@ class TextReader:
         data = read()
         # Only a .txt is taken for a saved page: Markdown may hold HTML of its own.
         kind = "html" if rel.lower().endswith(".txt") and sniff_html(data) else "text"
-        yield Item(rel, data, kind=kind, output=rel, source=rel)
+        yield Item(rel, data, kind=kind, output=rel, source=rel, problem=zeroed(data))
+
+
+def zeroed(data: bytes) -> str:
+    """Why a file of NUL bytes (blanks aside) is no document, else "".
+
+    Such a file is valid UTF-8, and its NULs are control characters the cleanup
+    removes: it was counted a clean document with an empty copy.
+
+    >>> zeroed(bytes(4096))
+    'only NUL bytes (a file zeroed by a crash or an unfinished copy): no text; copy it again'
+    >>> zeroed(b"Ol\\x00a"), zeroed(b"")
+    ('', '')
+    """
+    if b"\x00" not in data or data.translate(None, b"\x00 \t\r\n"):
+        return ""
+    return "only NUL bytes (a file zeroed by a crash or an unfinished copy): no text; copy it again"
