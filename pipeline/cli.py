@@ -52,6 +52,23 @@ EXIT_INTERNAL = 70  # EX_SOFTWARE: an error the pipeline did not expect, a bug
 EXIT_UNREACHABLE = 69  # EX_UNAVAILABLE: the package index cannot be reached
 
 
+def path_argument(text: str) -> Path:
+    """A path on the command line; an empty one (an unset shell variable: ``--out "$OUT"``)
+    is refused rather than taken for the current directory.
+
+    >>> path_argument("out")
+    PosixPath('out')
+    >>> path_argument("")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: empty path; name a directory or file (. for the current one)
+    """
+    if not text:
+        raise argparse.ArgumentTypeError("empty path; name a directory or file (. for the "
+                                         "current one)")
+    return Path(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pipeline",
@@ -71,13 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
         "write clean copies, translations, documents.jsonl, segments.jsonl and "
         "report.json to OUT.",
     )
-    run.add_argument("corpus", nargs="?", type=Path, default=Path("corpus"),
+    run.add_argument("corpus", nargs="?", type=path_argument, default=Path("corpus"),
                      help="input directory (default: corpus)")
-    run.add_argument("--out", type=Path, default=Path("outputs"),
+    run.add_argument("--out", type=path_argument, default=Path("outputs"),
                      help="output directory (default: outputs)")
     run.add_argument("--to", metavar="LANGS", help="target languages, e.g. en,de "
                      "(default: the config's targets, else en)")
-    run.add_argument("--config", type=Path, metavar="FILE",
+    run.add_argument("--config", type=path_argument, metavar="FILE",
                      help="TOML config file (default: pipeline.toml if present)")
     run.add_argument("--text-field", metavar="NAME",
                      help="records: the field holding each record's text (default: text, "
@@ -121,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     models.set_defaults(models_parser=models)
     msub = models.add_subparsers(dest="action", metavar="ACTION")
     listing = msub.add_parser("list", help="installed language pairs, their kind and device")
-    listing.add_argument("--config", type=Path, metavar="FILE",
+    listing.add_argument("--config", type=path_argument, metavar="FILE",
                          help="TOML config file whose [translate] device is shown "
                          "(default: pipeline.toml if present)")
     listing.add_argument("--device", choices=("cpu", "cuda", "auto"),
@@ -140,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     inst.add_argument("--target-prefix", metavar="TOKEN | LANG=TOKEN,...",
                       help="DIR only, multilingual models: the token that starts each "
                       "target language's output, e.g. deu_Latn or de=__de__,fr=__fr__")
-    inst.add_argument("--tokenizer", type=Path, metavar="FILE",
+    inst.add_argument("--tokenizer", type=path_argument, metavar="FILE",
                       help="DIR only: its tokenizer (default: sentencepiece.model, "
                       "source.spm, sentencepiece.bpe.model, spm.model, bpe.model... in DIR)")
     rem = msub.add_parser("remove", help="remove the model for SRC TGT")

@@ -46,6 +46,8 @@ class ExplainError(Exception):
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``explain`` subcommand to the ``pipeline`` command's subparsers."""
+    from pipeline.cli import path_argument
+
     parser = subparsers.add_parser(
         "explain",
         help="show why a document changed: fixes, removed lines, metadata, spans",
@@ -62,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--out",
-        type=Path,
+        type=path_argument,
         default=DEFAULT_OUT,
         help=f"output directory of the run (default: {DEFAULT_OUT})",
     )

@@ -34,3 +34,19 @@ def test_empty_targets_in_the_config_file_name_the_file_and_the_key(tmp_path, ca
     assert "config file news.toml: targets = []" in capsys.readouterr().err
     assert main(["run", "corpus", "--out", "out", "--config", "news.toml", "--to", "en",
                  "--dry-run"]) == 0
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "corpus", "--out", ""],
+    ["run", "", "--out", "out"],
+    ["run", "corpus", "--out", "out", "--config", ""],
+    ["explain", "a.txt", "--out", ""],
+])
+def test_an_empty_path_is_refused_not_taken_for_the_current_directory(argv, tmp_path, capsys):
+    # `--out "$OUT"` with OUT unset wrote clean/, translations/, report.json... into
+    # the current directory.
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert "empty path" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]
