@@ -48,6 +48,10 @@ exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
 left for the next run; a second signal stops at once, without writing the report).
 """
 
+# The folders a run writes under OUT: a corpus inside one of them would be overwritten
+# by its own clean copies (and --prune would delete its files).
+OUTPUT_FOLDERS = ("clean", "translations", "parallel", "report", ".pipeline")
+
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an error the pipeline did not expect, a bug
 EXIT_UNREACHABLE = 69  # EX_UNAVAILABLE: the package index cannot be reached
 
@@ -205,6 +209,7 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     config = _config_for(args)
     if args.workers < 1:
         raise ConfigError("--workers must be 1 or more")
+    check_corpus_outside_outputs(args.corpus, args.out)
     options = RunOptions(force=args.force, prune=args.prune, dry_run=args.dry_run,
                          executor=args.executor, workers=args.workers,
                          ray_address=args.ray_address, no_cache=args.no_cache)
@@ -252,6 +257,17 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     if report["interrupted"] and args.own_process:
         exit_without_teardown(result.exit_code, exit_handlers=False)
     return result.exit_code
+
+
+def check_corpus_outside_outputs(corpus: Path, out: Path) -> None:
+    """Refuse a corpus inside a folder the run writes (``pipeline run out/clean --out
+    out``): each source would be replaced by its clean copy."""
+    where = corpus.resolve()
+    for name in OUTPUT_FOLDERS:
+        if where.is_relative_to(out.resolve() / name):
+            raise ConfigError(f"corpus {corpus} is inside {out / name}, which the run writes: "
+                              "its clean copies would replace the sources; choose another "
+                              "--out (or copy the corpus elsewhere)")
 
 
 def summary_line(report: dict, out: Path) -> str:

@@ -50,3 +50,21 @@ def test_an_empty_path_is_refused_not_taken_for_the_current_directory(argv, tmp_
     assert stop.value.code == 2
     assert "empty path" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]
+
+
+@pytest.mark.parametrize("inside", ["clean", "translations/en", ".pipeline"])
+def test_a_corpus_inside_a_folder_the_run_writes_is_refused(inside, tmp_path, capsys):
+    # `pipeline run out/clean --out out` replaced each source with its clean copy.
+    corpus = tmp_path / "out" / inside
+    corpus.mkdir(parents=True)
+    source = "Título\n\nO presidente   visitou a cidade ontem.\nKommentare (0)\n"
+    (corpus / "a.txt").write_text(source, encoding="utf-8")
+    assert main(["run", str(corpus), "--out", "out"]) == 2
+    assert f"is inside out/{inside.split('/')[0]}, which the run writes" in capsys.readouterr().err
+    assert (corpus / "a.txt").read_text(encoding="utf-8") == source
+
+
+def test_a_corpus_beside_the_outputs_inside_out_is_still_read(tmp_path):
+    (tmp_path / "project").mkdir()
+    (tmp_path / "corpus").rename(tmp_path / "project" / "corpus")
+    assert main(["run", "project/corpus", "--out", "project", "--dry-run"]) == 0
