@@ -66,3 +66,50 @@ def test_a_file_of_nul_bytes_is_quarantined_not_counted_clean(tmp_path):
     assert reasons["zeroed.txt"].startswith("only NUL bytes")
     assert result.report["ok"] == 1
     assert not (out / "clean" / "zeroed.txt").exists()
+
+
+def test_a_csv_file_with_a_column_named_twice_is_quarantined_whole(tmp_path):
+    # The csv module keeps the last of two same-named cells: the article was replaced
+    # by the other column's text and the copy lost a column, without a word.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "d.csv").write_text(f"id,text,text\n1,{PT},resumo\n", encoding="utf-8")
+    result = _run(corpus, out)
+    assert result.exit_code == 3
+    assert result.report["quarantined"] == [
+        {"doc": "d.csv", "reason": "columns named twice: text; give each column its own name"}]
+    assert result.report["ok"] == 0
+
+
+def test_a_parquet_file_with_a_column_named_twice_is_quarantined_whole(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    table = pa.Table.from_arrays([pa.array([1]), pa.array([PT]), pa.array(["resumo"])],
+                                 names=["id", "text", "text"])
+    pq.write_table(table, corpus / "d.parquet")
+    result = _run(corpus, out)
+    reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
+    assert reasons == {"d.parquet": "columns named twice: text; give each column its own name"}
+
+
+def test_a_csv_row_with_more_or_fewer_fields_than_the_header_is_quarantined(tmp_path):
+    # An unquoted comma gave a row a field too many: the csv module kept it under the
+    # key None, the row was processed, and the copy got a nameless column holding
+    # "['extra']"; a short row was quarantined as "holds null".
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "d.csv").write_text(f'id,text\n1,"{PT}"\n2,{PT}, disse ele\n3\n4,"{PT}"\n',
+                                  encoding="utf-8")
+    result = _run(corpus, out)
+    reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
+    assert reasons == {
+        "d.csv#2": "row 2 has 3 fields, the header 2; quote fields that hold commas",
+        "d.csv#3": "row 3 has 1 field, the header 2; quote fields that hold commas"}
+    assert result.report["ok"] == 2
+    copy = (out / "clean" / "d.csv").read_text(encoding="utf-8").splitlines()
+    assert copy[0] == "id,text" and copy[2:4] == ["2,", "3,"]
+    assert all(line.count(",") == 1 for line in copy[2:4])
+

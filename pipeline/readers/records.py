@@ -80,6 +80,36 @@ def _unicode(fields: Any) -> bool:
     return True
 
 
+def _check_unique(columns: list[str]) -> None:
+    """A file whose columns are not named once each cannot be read as records: a record
+    keeps one value per name, and the others would be lost from the copies."""
+    twice = sorted({name for name in columns if columns.count(name) > 1})
+    if twice:
+        raise RecordsError(f"columns named twice: {', '.join(twice)}; give each column its "
+                           "own name")
+
+
+def _ragged(fields: dict[Any, Any], number: int, columns: int) -> str:
+    """Why a CSV row whose fields do not match the header is quarantined, else "".
+
+    The csv module puts extra fields under the key None and fills missing ones with
+    None; the row is taken out of the copies' way (extra fields dropped, missing ones
+    empty).
+
+    >>> row = {"id": "1", "text": "a", None: ["b"]}
+    >>> _ragged(row, 3, 2), row
+    ('row 3 has 3 fields, the header 2; quote fields that hold commas', {'id': '1', 'text': 'a'})
+    >>> _ragged({"id": "2", "text": None}, 4, 2)
+    'row 4 has 1 field, the header 2; quote fields that hold commas'
+    """
+    extra = fields.pop(None, None)
+    found = sum(value is not None for value in fields.values()) + len(extra or ())
+    if extra is None and found == columns:
+        return ""
+    return (f"row {number} has {found} field{'' if found == 1 else 's'}, the header {columns}; "
+            "quote fields that hold commas")
+
+
 def _describe(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
@@ -172,6 +202,7 @@ class RecordsReader:
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
             raise RecordsError(f"not a readable Parquet file ({exc})") from None
         names = handle.schema_arrow.names
+        _check_unique(names)
         if self.text_field not in names:
             raise RecordsError(
                 f"no column '{self.text_field}' (columns: {', '.join(names)}); name the text "
@@ -191,8 +222,9 @@ class RecordsReader:
                     raise RecordsError(
                         f"no column '{self.text_field}' (columns: {', '.join(header)}); name "
                         "the text column with --text-field or [input] text_field")
+                _check_unique(header)
                 for number, fields in enumerate(reader, start=1):
-                    yield Row(number, fields)
+                    yield Row(number, fields, _ragged(fields, number, len(header)))
             except UnicodeDecodeError:
                 raise RecordsError("not UTF-8 text; save the file as UTF-8") from None
             except csv.Error as exc:
