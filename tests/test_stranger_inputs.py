@@ -113,3 +113,12 @@ def test_a_csv_row_with_more_or_fewer_fields_than_the_header_is_quarantined(tmp_
     assert copy[0] == "id,text" and copy[2:4] == ["2,", "3,"]
     assert all(line.count(",") == 1 for line in copy[2:4])
 
+
+def test_a_csv_file_separated_by_semicolons_says_so(tmp_path):
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "d.csv").write_text(f"id;text\n1;{PT}\n", encoding="utf-8")
+    reason = _run(corpus, out).report["quarantined"][0]["reason"]
+    assert reason == ("no column 'text' (columns: id;text); name the text column with "
+                      "--text-field or [input] text_field; the header looks separated by "
+                      "';': save the file with commas")

@@ -110,6 +110,19 @@ def _ragged(fields: dict[Any, Any], number: int, columns: int) -> str:
             "quote fields that hold commas")
 
 
+def _delimiter_hint(header: list[str]) -> str:
+    """A hint when the header of a CSV file is one name holding another delimiter.
+
+    >>> _delimiter_hint(["id;text"])
+    "; the header looks separated by ';': save the file with commas"
+    """
+    if len(header) == 1:
+        for mark in (";", "\t", "|"):
+            if mark in header[0]:
+                return f"; the header looks separated by {mark!r}: save the file with commas"
+    return ""
+
+
 def _describe(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
@@ -221,7 +234,8 @@ class RecordsReader:
                 if self.text_field not in header:
                     raise RecordsError(
                         f"no column '{self.text_field}' (columns: {', '.join(header)}); name "
-                        "the text column with --text-field or [input] text_field")
+                        "the text column with --text-field or [input] text_field"
+                        + _delimiter_hint(header))
                 _check_unique(header)
                 for number, fields in enumerate(reader, start=1):
                     yield Row(number, fields, _ragged(fields, number, len(header)))
