@@ -484,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command not in ("run", "models"):
-        return args.handler(args)  # detect, explain: they report their own errors
+        return _printing(args)  # detect, explain: they report their own errors
     from pipeline.engines.argos import IndexUnreachable, ModelError
     from pipeline.engines.base import DeviceError
     from pipeline.runner import (
@@ -527,6 +527,41 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         hint = "" if debug_enabled() else "; rerun with --debug to see the traceback"
         return _error(log, f"pipeline: internal error: {type(exc).__name__}: {exc} (a bug: "
                       f"please report it{hint})", EXIT_INTERNAL)
+
+
+def _printing(args: argparse.Namespace) -> int:
+    """Run ``detect`` or ``explain``, whose work is what they print. When the reader of
+    their output goes away (``| head``), the command ends quietly, as ``cat`` does (by
+    SIGPIPE when it is the process's own command, else with 141, 128 + SIGPIPE); an
+    output that cannot be written (a full disk) is exit 74 with a message."""
+    import signal
+
+    from pipeline.runner import EXIT_OUTPUT
+
+    if args.own_process:
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        code = args.handler(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 128 + signal.SIGPIPE
+    except OSError as exc:
+        _quiet_stdout()
+        print(f"pipeline {args.command}: error: cannot write the output: {exc.strerror or exc}",
+              file=sys.stderr)
+        return EXIT_OUTPUT
+    return code
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null: its unwritten buffer is dropped, not flushed again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor (captured in tests): nothing to do
+        pass
 
 
 def _error(log: RunLog, message: str, code: int) -> int:

@@ -1,8 +1,16 @@
 """Command-line misuse as a stranger makes it: a usage error is exit 2 with a message."""
 
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from pipeline.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -68,3 +76,32 @@ def test_a_corpus_beside_the_outputs_inside_out_is_still_read(tmp_path):
     (tmp_path / "project").mkdir()
     (tmp_path / "corpus").rename(tmp_path / "project" / "corpus")
     assert main(["run", "project/corpus", "--out", "project", "--dry-run"]) == 0
+
+
+def _detect(stdout, tmp_path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "pipeline", "detect", "--candidates", "de,pt"],
+                          input=b"Das ist ein Haus\n" * 50, stdout=stdout,
+                          stderr=subprocess.PIPE, cwd=tmp_path, env=env, check=False)
+
+
+def test_detect_into_a_closed_pipe_ends_quietly_as_cat_does(tmp_path):
+    # `pipeline detect < lines.txt | head -1` printed a BrokenPipeError traceback.
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line is written
+    try:
+        done = _detect(write, tmp_path)
+    finally:
+        os.close(write)
+    assert done.returncode == -signal.SIGPIPE
+    assert done.stderr == b""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_detect_into_a_full_disk_says_so_with_exit_74(tmp_path):
+    # It printed an OSError traceback and exited 1.
+    with open("/dev/full", "wb") as full:
+        done = _detect(full, tmp_path)
+    assert done.returncode == 74
+    assert done.stderr.decode() == ("pipeline detect: error: cannot write the output: "
+                                    "No space left on device\n")
