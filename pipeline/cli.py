@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import errno
 import os
+import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -52,6 +55,9 @@ left for the next run; a second signal stops at once, without writing the report
 # The folders a run writes under OUT: a corpus inside one of them would be overwritten
 # by its own clean copies (and --prune would delete its files).
 OUTPUT_FOLDERS = ("clean", "translations", "parallel", "report", ".pipeline")
+
+# What a write to a full or failing disk raises (stdout redirected to a file).
+WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an error the pipeline did not expect, a bug
 EXIT_UNREACHABLE = 69  # EX_UNAVAILABLE: the package index cannot be reached
@@ -215,7 +221,20 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
                          executor=args.executor, workers=args.workers,
                          ray_address=args.ray_address, no_cache=args.no_cache)
     options.started = getattr(args, "started", None)
+    if args.dry_run:  # its plan is printed as it is made: all of its work is printing
+        return _printed(lambda: _summary(args, log, run(args.corpus, args.out, config,
+                                                        options, log)), "run")
     result = run(args.corpus, args.out, config, options, log)
+    # The run's work is done and kept: a reader of the summary gone away (`| head`)
+    # changes nothing of it.
+    code = _printed(lambda: _summary(args, log, result), "run", gone=result.exit_code)
+    if result.report["interrupted"] and args.own_process:
+        exit_without_teardown(code, exit_handlers=False)
+    return code
+
+
+def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
+    """Print what the run did (human) or say it as events (JSON); return its exit code."""
     report = result.report
     say = _sayer(log)
     if args.dry_run:
@@ -255,8 +274,6 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
             install=item["install"])
     say("report", f"report: {args.out}/report.json", path=f"{args.out}/report.json")
     _done(log, result.exit_code, **counts(report))
-    if report["interrupted"] and args.own_process:
-        exit_without_teardown(result.exit_code, exit_handlers=False)
     return result.exit_code
 
 
@@ -533,23 +550,29 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _printing(args: argparse.Namespace) -> int:
     """Run ``detect`` or ``explain``, whose work is what they print. When the reader of
     their output goes away (``| head``), the command ends quietly, as ``cat`` does (by
-    SIGPIPE when it is the process's own command, else with 141, 128 + SIGPIPE); an
-    output that cannot be written (a full disk) is exit 74 with a message."""
-    import signal
-
-    from pipeline.runner import EXIT_OUTPUT
-
+    SIGPIPE when it is the process's own command, else with 141, 128 + SIGPIPE)."""
     if args.own_process:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    return _printed(lambda: args.handler(args), args.command)
+
+
+def _printed(write: Callable[[], int], command: str, gone: int = 128 + signal.SIGPIPE) -> int:
+    """Call ``write``, which prints to stdout, and return its exit code; ``gone`` when
+    the reader of stdout went away, 74 (with a message) when stdout cannot be written (a
+    full disk), instead of a traceback or an internal error."""
+    from pipeline.runner import EXIT_OUTPUT
+
     try:
-        code = args.handler(args)
+        code = write()
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_stdout()
-        return 128 + signal.SIGPIPE
+        return gone
     except OSError as exc:
+        if exc.errno not in WRITE_ERRORS:  # not stdout's: as any other error
+            raise
         _quiet_stdout()
-        print(f"pipeline {args.command}: error: cannot write the output: {exc.strerror or exc}",
+        print(f"pipeline {command}: error: cannot write the output: {exc.strerror or exc}",
               file=sys.stderr)
         return EXIT_OUTPUT
     return code

@@ -105,3 +105,33 @@ def test_detect_into_a_full_disk_says_so_with_exit_74(tmp_path):
     assert done.returncode == 74
     assert done.stderr.decode() == ("pipeline detect: error: cannot write the output: "
                                     "No space left on device\n")
+
+
+def _pipeline(argv: list[str], stdout, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ARGOS_PACKAGES_DIR": str(cwd / "none")}
+    return subprocess.run([sys.executable, "-m", "pipeline", *argv], stdout=stdout,
+                          stderr=subprocess.PIPE, cwd=cwd, env=env, check=False)
+
+
+def test_a_run_whose_summary_reader_went_away_keeps_its_exit_code(tmp_path):
+    # `pipeline run | true` reported "internal error: BrokenPipeError (a bug)", exit 70,
+    # after every output was written.
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = _pipeline(["run", "corpus", "--out", "out", "--to", "en"], write, tmp_path)
+    finally:
+        os.close(write)
+    assert done.returncode == 3  # finished; the Portuguese to English model is missing
+    assert b"internal error" not in done.stderr
+    assert (tmp_path / "out" / "clean" / "a.txt").is_file()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_run_whose_summary_cannot_be_written_exits_74(tmp_path):
+    with open("/dev/full", "wb") as full:
+        done = _pipeline(["run", "corpus", "--out", "out", "--to", "en"], full, tmp_path)
+    assert done.returncode == 74
+    assert done.stderr.decode().endswith(
+        "pipeline run: error: cannot write the output: No space left on device\n")
+    assert (tmp_path / "out" / "report.json").is_file()
