@@ -46,7 +46,7 @@ exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
 69 the Argos package index cannot be reached (models install SRC TGT offline),
 70 internal error (a bug: rerun with --debug and report the traceback),
 74 the output directory or its state cannot be written (disk full, read-only, I/O error),
-   or the standard output of detect or explain,
+   or standard output (detect, explain, run --dry-run end quietly when its reader goes away),
 75 another run (or another program) holds the output directory or its state,
 130/143 stopped by SIGINT/SIGTERM (finished documents kept, those in progress
 left for the next run; a second signal stops at once, without writing the report).
