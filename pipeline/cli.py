@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from pipeline.config import Config, ConfigError, load_config, parse_langs
+from pipeline.config import MAX_BEAM_SIZE, Config, ConfigError, load_config, parse_langs
 from pipeline.log import DEBUG_ENV, RunLog, debug_enabled
 
 DEFAULT_CONFIG = Path("pipeline.toml")
@@ -197,6 +197,9 @@ def _config_for(args: argparse.Namespace) -> Config:
     if getattr(args, "beam_size", None) is not None:
         if args.beam_size < 1:
             raise ConfigError("--beam-size must be 1 or more")
+        if args.beam_size > MAX_BEAM_SIZE:
+            raise ConfigError(f"--beam-size {args.beam_size}: at most {MAX_BEAM_SIZE} (4 is "
+                              "argostranslate's; wider beams only cost memory and time)")
         config.translate.beam_size = args.beam_size
     if getattr(args, "device", None):
         config.translate.device = args.device

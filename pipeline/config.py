@@ -54,6 +54,12 @@ COMPUTE_TYPES = (
 )
 
 
+# The widest beam accepted: CTranslate2 keeps beam x batch hypotheses in memory, and
+# past a few dozen no quality is gained (a beam of 10^11 failed in mkl_malloc, and the
+# pair was reported as a missing model).
+MAX_BEAM_SIZE = 64
+
+
 class ConfigError(ValueError):
     """A configuration value that cannot be used; the message says what to change."""
 
@@ -164,6 +170,9 @@ class Config:
             bad = not math.isfinite(value) or value <= 0 if low is None else value < low
             if bad:
                 raise ConfigError(f"{key} = {value!r}: must be {what}")
+        if t.beam_size > MAX_BEAM_SIZE:
+            raise ConfigError(f"translate.beam_size = {t.beam_size}: at most {MAX_BEAM_SIZE} "
+                              "(4 is argostranslate's; wider beams only cost memory and time)")
 
     def fingerprint(self) -> dict[str, Any]:
         """What changes outputs, for the report and incremental state."""

@@ -135,3 +135,14 @@ def test_a_run_whose_summary_cannot_be_written_exits_74(tmp_path):
     assert done.stderr.decode().endswith(
         "pipeline run: error: cannot write the output: No space left on device\n")
     assert (tmp_path / "out" / "report.json").is_file()
+
+
+def test_a_beam_wider_than_any_use_is_refused_before_any_work(tmp_path, capsys):
+    # --beam-size 100000000000 ran, failed in mkl_malloc, and the pair was reported
+    # as a missing model with the command that installs it (it was installed).
+    assert main(["run", "corpus", "--out", "out", "--beam-size", "100000000000"]) == 2
+    assert "--beam-size 100000000000: at most 64" in capsys.readouterr().err
+    (tmp_path / "wide.toml").write_text("[translate]\nbeam_size = 65\n", encoding="utf-8")
+    assert main(["run", "corpus", "--out", "out", "--config", "wide.toml"]) == 2
+    assert "translate.beam_size = 65: at most 64" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
