@@ -108,6 +108,9 @@ def find_record(out: Path, doc: str) -> dict[str, Any]:
     """The record of ``doc`` in ``out``: by its id, else by a unique file name."""
     records = list(read_records(out))
     wanted = doc.replace("\\", "/").strip("/")
+    for record in records:  # the id as given ("a\\b.txt" is a name on POSIX), else as a path
+        if record["doc"] == doc:
+            return record
     for record in records:
         if record["doc"] == wanted:
             return record

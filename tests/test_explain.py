@@ -147,3 +147,12 @@ def test_explain_names_the_reason_of_a_file_the_run_quarantined_whole_or_skipped
     shown = capsys.readouterr().out
     assert "status: skipped (not read)" in shown and "  extract the text first" in shown
     assert explain_cli("missing.txt", out) == EXIT_NOT_FOUND
+
+
+def test_explain_finds_a_document_whose_name_holds_a_backslash(tmp_path, capsys):
+    # A backslash is part of a POSIX file name; explain read it as a Windows path
+    # separator and answered "no document 'back\slash.txt'" while listing it.
+    record = {"doc": "back\\slash.txt", "lang": "pt", "status": "ok"}
+    (tmp_path / "documents.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert explain_cli("back\\slash.txt", tmp_path) == 0
+    assert capsys.readouterr().out.startswith("back\\slash.txt: 0 fixes")
