@@ -122,3 +122,22 @@ def test_a_csv_file_separated_by_semicolons_says_so(tmp_path):
     assert reason == ("no column 'text' (columns: id;text); name the text column with "
                       "--text-field or [input] text_field; the header looks separated by "
                       "';': save the file with commas")
+
+
+def test_a_page_whose_clean_copy_name_would_be_too_long_is_quarantined_alone(tmp_path):
+    # A page named with 250 characters gets a clean copy named 254 + ".txt": writing it
+    # stopped the whole run with "cannot write ... free space or fix permissions"
+    # (exit 74), and every rerun stopped there again.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    long_name = "p" * 250 + ".html"
+    (corpus / long_name).write_text(f"<html><body><p>{PT}</p></body></html>",
+                                    encoding="utf-8")
+    (corpus / "ok.txt").write_text(PT + "\n", encoding="utf-8")
+    result = _run(corpus, out)
+    assert result.exit_code == 3
+    [item] = result.report["quarantined"]
+    assert item["doc"] == long_name
+    assert item["reason"].endswith("(259 bytes, over the 255 a file name may have); "
+                                   "shorten the file's name")
+    assert result.report["ok"] == 1 and (out / "clean" / "ok.txt").is_file()

@@ -25,6 +25,9 @@ from pipeline.readers import Item
 # A page whose extracted text would exceed this many times its size is refused (a
 # gzip bomb): real pages compress 3 to 10 times.
 MAX_GZIP_RATIO = 100
+# The longest file name (bytes) of the usual file systems (ext4, XFS, Btrfs, APFS, NTFS
+# in UTF-16 units): a page named up to it gets a clean copy named 4 bytes longer.
+NAME_MAX = 255
 
 _TAG = re.compile(r"<\s*(html|head|body|script|style|div|p|meta|!doctype)\b", re.IGNORECASE)
 
@@ -49,6 +52,22 @@ def text_output(rel: str) -> str:
     ('site/a.html.txt', 'site/b.html.gz.txt', 'c.txt')
     """
     return rel if rel.lower().endswith(".txt") else rel + ".txt"
+
+
+def name_problem(rel: str) -> str:
+    """Why a page cannot have its clean copy (a name too long once ``.txt`` is added),
+    else "": writing it stopped the whole run with a disk error (exit 74).
+
+    >>> name_problem("site/" + "a" * 251 + ".html").split(" (")[1]
+    "260 bytes, over the 255 a file name may have); shorten the file's name"
+    >>> name_problem("site/a.html"), name_problem("b" * 251 + ".txt")
+    ('', '')
+    """
+    name = text_output(rel).rsplit("/", 1)[-1]
+    if len(name.encode("utf-8")) <= NAME_MAX:
+        return ""
+    return (f"its clean copy would be named {name[:30]}... ({len(name.encode('utf-8'))} "
+            f"bytes, over the {NAME_MAX} a file name may have); shorten the file's name")
 
 
 def gunzip(data: bytes, limit: int) -> bytes:
@@ -86,8 +105,10 @@ class HtmlReader:
 
     def items(self, rel: str, path: Path, read: Callable[[], bytes]) -> Iterator[Item]:
         data = read()
-        problem = ""
-        if rel.lower().endswith(".gz"):
+        problem = name_problem(rel)
+        if problem:
+            data = b""
+        elif rel.lower().endswith(".gz"):
             try:
                 data = gunzip(data, min(self.max_bytes, len(data) * MAX_GZIP_RATIO))
             except ValueError as exc:
