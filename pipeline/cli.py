@@ -59,6 +59,7 @@ OUTPUT_FOLDERS = ("clean", "translations", "parallel", "report", ".pipeline")
 # What a write to a full or failing disk raises (stdout redirected to a file).
 WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
+EXIT_SIGINT = 130  # 128 + SIGINT, as the run's (runner.EXIT_SIGNAL)
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an error the pipeline did not expect, a bug
 EXIT_UNREACHABLE = 69  # EX_UNAVAILABLE: the package index cannot be reached
 
@@ -553,10 +554,14 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _printing(args: argparse.Namespace) -> int:
     """Run ``detect`` or ``explain``, whose work is what they print. When the reader of
     their output goes away (``| head``), the command ends quietly, as ``cat`` does (by
-    SIGPIPE when it is the process's own command, else with 141, 128 + SIGPIPE)."""
+    SIGPIPE when it is the process's own command, else with 141, 128 + SIGPIPE); Ctrl-C
+    ends it with 130."""
     if args.own_process:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    return _printed(lambda: args.handler(args), args.command)
+    try:
+        return _printed(lambda: args.handler(args), args.command)
+    except KeyboardInterrupt:  # Ctrl-C while it reads stdin or prints: stopped, no traceback
+        return EXIT_SIGINT
 
 
 def _printed(write: Callable[[], int], command: str, gone: int = 128 + signal.SIGPIPE) -> int:

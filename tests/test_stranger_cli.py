@@ -146,3 +146,13 @@ def test_a_beam_wider_than_any_use_is_refused_before_any_work(tmp_path, capsys):
     assert main(["run", "corpus", "--out", "out", "--config", "wide.toml"]) == 2
     assert "translate.beam_size = 65: at most 64" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_while_detect_reads_stdin_exits_130_without_a_traceback(monkeypatch, capsys):
+    class Interrupted:
+        def __iter__(self):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sys, "stdin", type("Stdin", (), {"buffer": Interrupted()})())
+    assert main(["detect", "--candidates", "de,pt"]) == 130
+    assert "Traceback" not in capsys.readouterr().err
