@@ -568,8 +568,6 @@ def _printed(write: Callable[[], int], command: str, gone: int = 128 + signal.SI
     """Call ``write``, which prints to stdout, and return its exit code; ``gone`` when
     the reader of stdout went away, 74 (with a message) when stdout cannot be written (a
     full disk), instead of a traceback or an internal error."""
-    from pipeline.runner import EXIT_OUTPUT
-
     try:
         code = write()
         sys.stdout.flush()
@@ -579,6 +577,8 @@ def _printed(write: Callable[[], int], command: str, gone: int = 128 + signal.SI
     except OSError as exc:
         if exc.errno not in WRITE_ERRORS:  # not stdout's: as any other error
             raise
+        from pipeline.runner import EXIT_OUTPUT  # not before: detect imports no runner
+
         _quiet_stdout()
         print(f"pipeline {command}: error: cannot write the output: {exc.strerror or exc}",
               file=sys.stderr)
