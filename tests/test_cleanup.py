@@ -479,6 +479,43 @@ def test_repair_weighs_established_words_solid_parts_enclitics_and_names(wrapped
 @pytest.mark.parametrize(
     ("wrapped", "expected"),
     [
+        # "-nas", "-na", "-no" are pronouns only after a nasal ending ("dizem-no")
+        (
+            "Segundo o relatório, as exportações chile-\nnas de cobre cresceram muito no "
+            "ano passado.",
+            "Segundo o relatório, as exportações chilenas de cobre cresceram muito no "
+            "ano passado.",
+        ),
+        (
+            "Os vizinhos mais velhos da rua dizem-\nno há anos, mas ninguém na câmara os "
+            "quis ouvir.",
+            "Os vizinhos mais velhos da rua dizem-no há anos, mas ninguém na câmara os "
+            "quis ouvir.",
+        ),
+        # no compound ends in an imperfect, a conditional or a gerund
+        (
+            "Os novos dados do inquérito nacional ser-\nviriam para planear a próxima "
+            "campanha da escola.",
+            "Os novos dados do inquérito nacional serviriam para planear a próxima "
+            "campanha da escola.",
+        ),
+        (
+            "Os bombeiros da vila vizinha foram so-\ncorrendo os feridos durante toda a noite.",
+            "Os bombeiros da vila vizinha foram socorrendo os feridos durante toda a noite.",
+        ),
+        (
+            "Sin la ayuda de los vecinos nunca man-\ntendríamos abierta la tienda del pueblo.",
+            "Sin la ayuda de los vecinos nunca mantendríamos abierta la tienda del pueblo.",
+        ),
+    ],
+)
+def test_repair_joins_nasal_syllables_and_verb_endings_at_a_line_break(wrapped, expected):
+    assert repaired(wrapped).blocks[0].text == expected
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "expected"),
+    [
         (
             "Die Kommission prüfte die jeweiligen Vor-\nbzw. Nachteile beider Modelle.",
             "Die Kommission prüfte die jeweiligen Vor- bzw. Nachteile beider Modelle.",
