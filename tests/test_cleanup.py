@@ -507,9 +507,15 @@ def test_repair_weighs_established_words_solid_parts_enclitics_and_names(wrapped
             "Sin la ayuda de los vecinos nunca man-\ntendríamos abierta la tienda del pueblo.",
             "Sin la ayuda de los vecinos nunca mantendríamos abierta la tienda del pueblo.",
         ),
+        # French capitalises every noun and adjective of a hyphenated name
+        (
+            "Les enfants du quartier de Belle-\nfontaine ont visité le musée avec leurs "
+            "parents.",
+            "Les enfants du quartier de Bellefontaine ont visité le musée avec leurs parents.",
+        ),
     ],
 )
-def test_repair_joins_nasal_syllables_and_verb_endings_at_a_line_break(wrapped, expected):
+def test_repair_joins_nasal_syllables_verb_endings_and_french_names_at_a_break(wrapped, expected):
     assert repaired(wrapped).blocks[0].text == expected
 
 

@@ -218,6 +218,13 @@ NAME_COMPOUND_TAILS = frozenset(
     """ san sama kun chan sensei senpai dono"""
     .split()
 )
+# French capitalises each noun and adjective of a hyphenated proper name
+# ("Grande-Bretagne", "Nouvelle-Calédonie", "Haute-Garonne"): after a capitalised head
+# inside a sentence, a lower-case long common word is the rest of one name broken at a
+# line end ("Font-vieille": "Fontvieille"), not an institution's second word. On the dev
+# seeds of bench/cleanup.py (1, 11-25) no French compound had a lower-case part after a
+# capitalised one inside a sentence. Sixth round of issue 19.
+CAPITALISED_NAME_PARTS = frozenset({"fr"})
 # A name broken after "Mc" is a line-break hyphen whatever follows ("Mc-Gregor",
 # "Mc-Cartney"): no compound starts with it.
 NAME_PREFIXES = frozenset({"mc"})
@@ -613,7 +620,8 @@ def hyphen_role(
     if head[0].isupper() and not capitals and tail.casefold() in NAME_COMPOUND_TAILS:
         return "compound"  # London-based, Oyaji-san
     if inside and head[0].isupper() and not capitals:  # a name: Pap-worth
-        if not (is_name_syllable_pair(head, tail) or common_long_word(tail, lang)):
+        institution = lang not in CAPITALISED_NAME_PARTS and common_long_word(tail, lang)
+        if not (is_name_syllable_pair(head, tail) or institution):
             return "hyphenation"
     if tail.casefold() in CLOSED_ENCLITICS.get(lang, ()) and len(head) > SHORT_TAIL_MAX_CHARS:
         return "hyphenation"  # esperar-nos: Spanish writes "esperarnos"
