@@ -898,6 +898,12 @@ def test_repair_guesses_the_language_of_a_block_from_its_common_words(text, lang
     assert guess_language(text) == lang
 
 
+def test_repair_guesses_the_language_with_words_broken_at_a_line_end_whole():
+    # the pieces "coi", "sa", "pen" are no Portuguese words; "sa" is a common French one
+    text = "Acusaram-me precipitadamente: coi-\nsa orquestrada, dirigida, pen-\nsada."
+    assert guess_language(text) == "pt"
+
+
 def test_repair_rejects_languages_without_a_word_list():
     with pytest.raises(ValueError, match="wordfreq has no word list"):
         Repair(languages=("pt", "xx"))

@@ -37,6 +37,8 @@ CANDIDATE_LANGUAGES = DEFAULT_CANDIDATES
 # language's most frequent words. Blocks shorter than SHORT_BLOCK_WORDS take the guess
 # made on the whole document instead.
 GUESS_WORDS = 60
+# A hyphen ending a line between two letters: taken out before the words are counted.
+LINE_BREAK_HYPHEN = re.compile(r"(?<=[^\W\d_])[-\u2010]\n(?=[^\W\d_])")
 COMMON_WORDS = 300
 SHORT_BLOCK_WORDS = 8
 
@@ -456,7 +458,14 @@ def guess_language(text: str, languages: Sequence[str] = CANDIDATE_LANGUAGES) ->
     'de'
     >>> guess_language("Il a dit que la coopération est utile")
     'fr'
+
+    A word broken at a line-end hyphen counts whole: its pieces are no words, and a
+    short piece may be a common word of another language ("coi-\\nsa": French "sa").
+
+    >>> guess_language("Me indiciaram precipitadamente. É coi-\\nsa orquestrada, dirigida.")
+    'pt'
     """
+    text = LINE_BREAK_HYPHEN.sub("", text)
     words = [match.group().casefold() for match in islice(WORD.finditer(text), GUESS_WORDS)]
     hits = {lang: sum(word in common_words(lang) for word in words) for lang in languages}
     best = max(hits.values())
