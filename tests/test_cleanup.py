@@ -513,9 +513,14 @@ def test_repair_weighs_established_words_solid_parts_enclitics_and_names(wrapped
             "parents.",
             "Les enfants du quartier de Bellefontaine ont visité le musée avec leurs parents.",
         ),
+        # combining forms are written closed ("hydrostatic", "termodinâmica")
+        (
+            "The engineers checked the hydro-\nstatic pressure of the old dam every spring.",
+            "The engineers checked the hydrostatic pressure of the old dam every spring.",
+        ),
     ],
 )
-def test_repair_joins_nasal_syllables_verb_endings_and_french_names_at_a_break(wrapped, expected):
+def test_repair_joins_nasal_syllables_verb_endings_names_and_combining_forms(wrapped, expected):
     assert repaired(wrapped).blocks[0].text == expected
 
 
