@@ -479,6 +479,54 @@ def test_repair_weighs_established_words_solid_parts_enclitics_and_names(wrapped
 @pytest.mark.parametrize(
     ("wrapped", "expected"),
     [
+        # "-nas", "-na", "-no" are pronouns only after a nasal ending ("dizem-no")
+        (
+            "Segundo o relatório, as exportações chile-\nnas de cobre cresceram muito no "
+            "ano passado.",
+            "Segundo o relatório, as exportações chilenas de cobre cresceram muito no "
+            "ano passado.",
+        ),
+        (
+            "Os vizinhos mais velhos da rua dizem-\nno há anos, mas ninguém na câmara os "
+            "quis ouvir.",
+            "Os vizinhos mais velhos da rua dizem-no há anos, mas ninguém na câmara os "
+            "quis ouvir.",
+        ),
+        # no compound ends in an imperfect, a conditional or a gerund
+        (
+            "Os novos dados do inquérito nacional ser-\nviriam para planear a próxima "
+            "campanha da escola.",
+            "Os novos dados do inquérito nacional serviriam para planear a próxima "
+            "campanha da escola.",
+        ),
+        (
+            "Os bombeiros da vila vizinha foram so-\ncorrendo os feridos durante toda a noite.",
+            "Os bombeiros da vila vizinha foram socorrendo os feridos durante toda a noite.",
+        ),
+        (
+            "Sin la ayuda de los vecinos nunca man-\ntendríamos abierta la tienda del pueblo.",
+            "Sin la ayuda de los vecinos nunca mantendríamos abierta la tienda del pueblo.",
+        ),
+        # French capitalises every noun and adjective of a hyphenated name
+        (
+            "Les enfants du quartier de Belle-\nfontaine ont visité le musée avec leurs "
+            "parents.",
+            "Les enfants du quartier de Bellefontaine ont visité le musée avec leurs parents.",
+        ),
+        # combining forms are written closed ("hydrostatic", "termodinâmica")
+        (
+            "The engineers checked the hydro-\nstatic pressure of the old dam every spring.",
+            "The engineers checked the hydrostatic pressure of the old dam every spring.",
+        ),
+    ],
+)
+def test_repair_joins_nasal_syllables_verb_endings_names_and_combining_forms(wrapped, expected):
+    assert repaired(wrapped).blocks[0].text == expected
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "expected"),
+    [
         (
             "Die Kommission prüfte die jeweiligen Vor-\nbzw. Nachteile beider Modelle.",
             "Die Kommission prüfte die jeweiligen Vor- bzw. Nachteile beider Modelle.",
@@ -853,6 +901,12 @@ def test_repair_removes_spaces_before_high_punctuation_except_in_french():
 )
 def test_repair_guesses_the_language_of_a_block_from_its_common_words(text, lang):
     assert guess_language(text) == lang
+
+
+def test_repair_guesses_the_language_with_words_broken_at_a_line_end_whole():
+    # the pieces "coi", "sa", "pen" are no Portuguese words; "sa" is a common French one
+    text = "Acusaram-me precipitadamente: coi-\nsa orquestrada, dirigida, pen-\nsada."
+    assert guess_language(text) == "pt"
 
 
 def test_repair_rejects_languages_without_a_word_list():
