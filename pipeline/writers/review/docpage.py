@@ -154,6 +154,21 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.lower()))
 
 
+def _probes(text: str) -> tuple[str, ...]:
+    """Pieces of words of ``text`` (lower-cased): a text that lacks one of them (as a
+    substring) lacks one of its words (:func:`_words`).
+
+    >>> _probes("Um dois três"), _probes(" ... ")
+    (('um', 'três'), ())
+    """
+    low = text.lower()
+    first = _WORD.search(low)
+    if first is None:
+        return ()
+    tail = _WORD.findall(low, max(first.end(), len(low) - 24))
+    return (first.group(), tail[-1]) if tail else (first.group(),)
+
+
 Group = tuple[list[int], list[tuple[Block, list[Segment]]]]
 
 
@@ -173,27 +188,44 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
     [([0], ['Título']), ([1], []), ([2], ['Um dois-três']), ([], ['Nada aqui']), ([3], [])]
     """
     groups: list[Group] = []
-    cache: dict[int, frozenset[str]] = {}
+    stripped = [p.strip() for p in paragraphs]
+    lowered: dict[int, str] = {}
+    count = len(paragraphs)
 
-    def words(j: int) -> frozenset[str]:
-        if j not in cache:
-            cache[j] = _words(paragraphs[j])
-        return cache[j]
+    def share(text: str, wanted: frozenset[str], j: int) -> float:
+        # The same text holds all its words (share 1, as for a text without words).
+        if text == stripped[j]:
+            return 1.0
+        return len(wanted & _words(stripped[j])) / len(wanted) if wanted else 0.0
 
     nxt = 0  # the next paragraph no block came from yet
     for item in blocks:
-        wanted = _words(item[0].text)
-        best, where = 0.0, -1
+        text = item[0].text.strip()
         last = groups[-1][0][-1] if groups and groups[-1][0] and groups[-1][1] else -1
-        candidates = ([last] if last >= 0 else []) + list(
-            range(nxt, min(len(paragraphs), nxt + ALIGN_WINDOW)))
-        for j in candidates:
-            share = (len(wanted & words(j)) / len(wanted) if wanted
-                     else float(item[0].text.strip() == paragraphs[j].strip()))
-            if share > best:
-                best, where = share, j
-                if share >= 1.0:  # none after it can hold more (the first best is kept)
-                    break
+        candidates = range(nxt, min(count, nxt + ALIGN_WINDOW))
+        order = [last, *candidates] if last >= 0 else candidates
+        # The first paragraph that holds all the block's words is the one chosen: found
+        # without the words of the paragraphs that lack a piece of them (a substring).
+        probes = _probes(text)
+        where = -1
+        for j in order:
+            if text != stripped[j]:
+                if j not in lowered:
+                    lowered[j] = stripped[j].lower()
+                if any(piece not in lowered[j] for piece in probes):
+                    continue  # a word missing: a share below 1
+                if share(text, _words(text), j) < 1.0:
+                    continue
+            where = j
+            break
+        best = 1.0
+        if where < 0:  # none holds them all: the first with the largest share
+            wanted = _words(text)
+            best = 0.0
+            for j in order:
+                value = share(text, wanted, j)
+                if value > best:
+                    best, where = value, j
         if best < ALIGN_SHARE:
             groups.append(([], [item]))
         elif where == last:
@@ -293,6 +325,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     for seg in segments:
         texts += (seg.id, seg.text, seg.lang or "")
     e = esc if needs_escape("\n".join(texts)) else _same
+    plain = e is _same
     untranslated = '<td class="missing">[no translation]</td>' * len(targets)
     no_sentences = '<td class="missing">(no sentences)</td>' * len(targets)
     cols = f'<col><col>{"<col>" * len(targets)}' if targets else "<col><col>"
@@ -335,9 +368,16 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                 if lang and lang != doc.lang:
                     kinds.add("other")
                     tag = f'<span class="lt" title="sentence language">{e(lang)}</span>'
-                row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
-                       f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
-                       f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}</td>")
+                if plain:  # nothing to escape: the same row without calls to ``e``
+                    row = (f'<td class="{kind}" lang="{lang if lang else doc_lang}" '
+                           f'title="{seg.id} ({lang}, {seg.score:.2f})">'
+                           f"{tag}{marked(seg.text, marks, 0, None, e) if marks else seg.text}"
+                           "</td>")
+                else:
+                    row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
+                           f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
+                           f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}"
+                           "</td>")
                 row += ("".join([_translation(seg, tgt) for tgt in targets])
                         if seg.translations else untranslated)
                 if seg.flags and any(seg.flags.get(tgt) for tgt in targets):
@@ -424,6 +464,10 @@ def diff_groups(paragraphs: list[str], groups: list[Group]) -> list[str]:
     rows: list[str] = []
     same = 0
     for indices, items in groups:
+        if (len(indices) == 1 and len(items) == 1
+                and paragraphs[indices[0]] == items[0][0].text[:DETAIL_CHARS]):
+            same += 1  # the same text: the same lines
+            continue
         old = [line for k in indices for line in paragraphs[k].splitlines()]
         new = [line for block, _ in items for line in block.text[:DETAIL_CHARS].splitlines()]
         if old == new:

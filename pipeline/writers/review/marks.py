@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.document import Document, Fix, Segment
 from pipeline.writers.review.text import esc
@@ -49,17 +50,27 @@ def marked(text: str, marks: list[Mark], start: int = 0, end: int | None = None,
     """
     end = len(text) if end is None else end
     pieces, pos = [], start
-    for mark in sorted(marks, key=lambda m: m.start):
+    for mark in sorted(marks, key=_start) if len(marks) > 1 else marks:
         a, b = max(mark.start, pos), min(mark.end, end)
         if a >= b:
             continue
         pieces.append(escape(text[pos:a]))
         inner = escape(text[a:b])
         tag = f'<sup class="lt">{esc(mark.tag)}</sup>' if mark.tag else ""
-        pieces.append(f'<mark class="{mark.css}" title="{esc(mark.title)}">{inner}</mark>{tag}')
+        pieces.append(f'<mark class="{mark.css}" title="{_title(mark.title)}">{inner}</mark>{tag}')
         pos = b
     pieces.append(escape(text[pos:end]))
     return "".join(pieces)
+
+
+def _start(mark: Mark) -> int:
+    return mark.start
+
+
+@lru_cache(maxsize=1024)
+def _title(title: str) -> str:
+    """A mark's title, escaped (cached: the same fix marks many places)."""
+    return esc(title)
 
 
 class Taken:
@@ -189,14 +200,20 @@ def segment_marks(doc: Document, segments: list[Segment]) -> tuple[list[list[Mar
         title = f"{span.lang}: {span.text}"
         spans.setdefault(span.segment, []).append(
             Mark(span.start, span.end, "foreign", title, span.lang))
-    marks = [[m for m in spans.get(s.id, []) if m.end <= len(s.text)] for s in segments]
-    offsets, texts, taken, pos = [], [], [], 0
-    for seg, seg_marks in zip(segments, marks, strict=True):
+    texts = [s.text for s in segments]
+    marks = ([[m for m in spans.get(s.id, ()) if m.end <= len(s.text)] for s in segments]
+             if spans else [[] for _ in segments])
+    # A fix's text without the separator never reaches into one: the separators need
+    # not be taken then (the same marks, fewer ranges to keep).
+    gaps = any(SEGMENT_GAP in f.after for f in doc.fixes)
+    offsets, taken, pos = [], [], 0
+    for text, seg_marks in zip(texts, marks, strict=True):
         offsets.append(pos)
-        texts.append(seg.text)
-        taken += [(pos + m.start, pos + m.end) for m in seg_marks]
-        pos += len(seg.text)
-        taken.append((pos, pos + len(SEGMENT_GAP)))
+        if seg_marks:
+            taken += [(pos + m.start, pos + m.end) for m in seg_marks]
+        pos += len(text)
+        if gaps:
+            taken.append((pos, pos + len(SEGMENT_GAP)))
         pos += len(SEGMENT_GAP)
     found, looked = mark_fixes(SEGMENT_GAP.join(texts), doc.fixes, "after", taken)
     for mark in found:
