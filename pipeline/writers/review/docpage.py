@@ -92,24 +92,25 @@ def _badges(doc: Document) -> str:
 
 def _facts(doc: Document) -> str:
     segments = doc.segments()
-    flags = sum(len(f) for s in segments for f in s.flags.values())
-    facts: list[tuple[str, str]] = [
-        ("language", f"{esc(doc.lang or '?')} (score {doc.lang_score:.2f})"),
-        ("encoding", esc(doc.source.encoding or "none found")),
-        ("size", f"{doc.source.size:,} bytes"),
-        ("sha256", f'<span class="mono">{esc(doc.source.sha256)}</span>'),
-        ("status", esc(doc.status)),
-        ("counts", f"{len(doc.blocks)} paragraphs, {len(segments)} sentences, "
-                   f"{len(doc.fixes)} fixes, {len(doc.spans)} foreign spans, "
-                   f"{len(doc.removed)} removed lines, {flags} QA flags"),
-    ]
-    facts += [(f"errors ({n})" if len(doc.errors) > 1 else "error",
-               f'<span class="error">{esc(e)}</span>')
-              for n, e in enumerate(doc.errors, start=1)]
-    facts += [(f"metadata: {esc(k)}", esc(v)) for k, v in doc.metadata.items()]
-    rows = "".join(f"<dt>{k if k.startswith('metadata') else esc(k)}</dt><dd>{v}</dd>"
-                   for k, v in facts)
-    return f'<dl class="meta">{rows}</dl>\n'
+    flags = sum(len(f) for s in segments if s.flags for f in s.flags.values())
+    # The labels hold nothing to escape: written as they are.
+    rows = [
+        f"<dt>language</dt><dd>{esc(doc.lang or '?')} (score {doc.lang_score:.2f})</dd>"
+        f"<dt>encoding</dt><dd>{esc(doc.source.encoding or 'none found')}</dd>"
+        f"<dt>size</dt><dd>{doc.source.size:,} bytes</dd>"
+        f'<dt>sha256</dt><dd><span class="mono">{esc(doc.source.sha256)}</span></dd>'
+        f"<dt>status</dt><dd>{esc(doc.status)}</dd>"
+        f"<dt>counts</dt><dd>{len(doc.blocks)} paragraphs, {len(segments)} sentences, "
+        f"{len(doc.fixes)} fixes, {len(doc.spans)} foreign spans, "
+        f"{len(doc.removed)} removed lines, {flags} QA flags</dd>"]
+    if doc.errors:
+        rows += [f"<dt>{f'errors ({n})' if len(doc.errors) > 1 else 'error'}</dt>"
+                 f'<dd><span class="error">{esc(e)}</span></dd>'
+                 for n, e in enumerate(doc.errors, start=1)]
+    if doc.metadata:
+        rows += [f"<dt>metadata: {esc(k)}</dt><dd>{esc(v)}</dd>"
+                 for k, v in doc.metadata.items()]
+    return f'<dl class="meta">{"".join(rows)}</dl>\n'
 
 
 def _problem(doc: Document, text: str | None, raw: bytes | None) -> str:
@@ -206,10 +207,12 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
         order = [last, *candidates] if last >= 0 else candidates
         # The first paragraph that holds all the block's words is the one chosen: found
         # without the words of the paragraphs that lack a piece of them (a substring).
-        probes = _probes(text)
+        probes: tuple[str, ...] | None = None
         where = -1
         for j in order:
             if text != stripped[j]:
+                if probes is None:
+                    probes = _probes(text)
                 if j not in lowered:
                     lowered[j] = stripped[j].lower()
                 if any(piece not in lowered[j] for piece in probes):
@@ -297,7 +300,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     # A paragraph its clean block repeats as it is holds no fix: nothing is marked there
     # (a doubled headline is then marked where it was removed, not where it was kept).
     same = [ranges[p[0]] for p, items in groups if len(p) == 1 and len(items) == 1
-            and source[slice(*ranges[p[0]])].strip() == items[0][0].text.strip()]
+            and paragraphs[p[0]].strip() == items[0][0].text.strip()]
     src_marks, src_looked = mark_fixes(source, doc.fixes, "before", same)
     src_marks.sort(key=lambda m: m.start)
     starts, ends = [m.start for m in src_marks], [m.end for m in src_marks]
@@ -314,16 +317,16 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
         a, b = ranges[indices[0]][0], ranges[indices[-1]][1]
         i, j = bisect_right(ends, a), bisect_left(starts, b)
         html = marked(source, src_marks[i:j], a, b, se) if j > i else se(source[a:b])
-        return (f'<td class="src" rowspan="{rowspan}" lang="{esc(doc.lang)}">{html}</td>',
-                j > i)
+        return (f'<td class="src" rowspan="{rowspan}" lang="{doc_lang}">{html}</td>', j > i)
 
     width = 1 + len(targets)
     doc_lang = esc(doc.lang)
     # One search tells whether any of the sentences' texts needs escaping (most hold
     # nothing to escape): if none does, they go to the page as they are.
     texts = [b.kind for b, _ in blocks]
-    for seg in segments:
-        texts += (seg.id, seg.text, seg.lang or "")
+    texts += [seg.text for seg in segments]
+    texts += [seg.id for seg in segments]
+    texts += [seg.lang or "" for seg in segments]
     e = esc if needs_escape("\n".join(texts)) else _same
     plain = e is _same
     untranslated = '<td class="missing">[no translation]</td>' * len(targets)
@@ -596,6 +599,34 @@ def _common_start(a: str, b: str) -> int:
     return low
 
 
+def _common_end(a: str, b: str, start: int) -> int:
+    """:func:`_common_start` of ``a[start:]`` and ``b[start:]`` read backwards (the
+    tokens both lines end with), without reversing them.
+
+    >>> _common_end("norte -coreana KCNA", "norte-coreana KCNA", 5)
+    13
+    >>> all(_common_end(a, b, s) == _common_start(a[s:][::-1], b[s:][::-1])
+    ...     for a, b, s in [("ab cd", "xb cd", 0), ("ab", "b", 0), ("a.b", ".b", 1)])
+    True
+    """
+    la, lb = len(a), len(b)
+    low, high = 0, min(la, lb) - start
+    while low < high:  # the longest common suffix (after start), by bisection
+        middle = (low + high + 1) // 2
+        if a[la - middle:la - low] == b[lb - middle:lb - low]:
+            low = middle
+        else:
+            high = middle - 1
+    if low == 0:
+        return 0
+    run = _run_class(a[la - low])
+    if run and ((low < la - start and _run_class(a[la - low - 1]) == run)
+                or (low < lb - start and _run_class(b[lb - low - 1]) == run)):
+        while low and _run_class(a[la - low]) == run:  # the whole token goes
+            low -= 1
+    return low
+
+
 def _run_class(char: str) -> str:
     """The kind of run ``char`` belongs to in :data:`_TOKEN`: ``s`` (spaces), ``w`` (word
     characters, as ``\\w`` matches them), or "" (a sign: a token of its own)."""
@@ -617,12 +648,14 @@ def _words_diff(a: str, b: str) -> str:
     # tokens of both: one token for token_diff's first run, not tokenized; the common
     # end (after the start), less its first token, the last.
     start = _common_start(a, b)
-    end = _common_start(a[start:][::-1], b[start:][::-1])
+    end = _common_end(a, b, start)
     head = [a[:start]] if start else []
     tail = [a[len(a) - end:]] if end else []
     for op, removed, added in token_diff(
-            head + _TOKEN.findall(a, start, len(a) - end) + tail,
-            head + _TOKEN.findall(b, start, len(b) - end) + tail):
+            head + (_TOKEN.findall(a, start, len(a) - end) if start < len(a) - end else [])
+            + tail,
+            head + (_TOKEN.findall(b, start, len(b) - end) if start < len(b) - end else [])
+            + tail):
         if op == "=":
             html.append(esc("".join(removed)))
             continue
@@ -648,14 +681,20 @@ def _fixes(doc: Document) -> str:
         return "<h3>Fixes</h3>\n<p>None.</p>\n" if doc.blocks and not doc.removed else ""
     kinds = Counter(f.kind for f in fixes)
     summary = ", ".join(f"{esc(k)} {n}" for k, n in sorted(kinds.items()))
-    rows = "".join(
-        f"<tr><td>{esc(f.stage)}</td><td>{esc(f.kind)}</td><td>{visible(f.before)}</td>"
-        f"<td>{visible(f.after)}</td></tr>" for f in fixes[:TABLE_ROWS])
+    rows = "".join([
+        f"<tr><td>{_name(f.stage)}</td><td>{_name(f.kind)}</td><td>{visible(f.before)}</td>"
+        f"<td>{visible(f.after)}</td></tr>" for f in fixes[:TABLE_ROWS]])
     extra = len(doc.fixes) - len(fixes)
     also = f" (and {extra} removed lines, listed below)" if extra else ""
     return (f"<h3>Fixes: {len(fixes)}{also}</h3>\n<p>By kind: {summary}.</p>\n"
             f"<table><thead><tr><th>stage</th><th>kind</th><th>before</th><th>after</th>"
             f"</tr></thead><tbody>{rows}</tbody></table>\n" + _cap_note(len(fixes), "fixes"))
+
+
+@lru_cache(maxsize=256)
+def _name(name: str) -> str:
+    """A stage's or a fix kind's name, escaped (cached: a few names recur on every page)."""
+    return esc(name)
 
 
 def _removed(doc: Document) -> str:
@@ -686,9 +725,11 @@ def index_entry(doc: Document, href: str) -> dict[str, Any]:
     """What the index and the flags list need of ``doc`` (kept between runs)."""
     flags: Counter[str] = Counter()
     flagged = []
-    segments = 0
-    for seg in doc.segments():
-        segments += 1
+    all_segments = doc.segments()
+    segments = len(all_segments)
+    for seg in all_segments:
+        if not seg.flags:
+            continue
         for tgt, names in seg.flags.items():
             if not names:
                 continue

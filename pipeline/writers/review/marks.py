@@ -24,7 +24,7 @@ MARK_PROBES = 100_000  # occurrences of fix texts examined per column of a docum
 # Fixes of these stages describe the decoding (before/after are encoding names).
 NO_TEXT_FIX_STAGES = {"read"}
 
-@dataclass
+@dataclass(slots=True)
 class Mark:
     """A highlighted range of a text: ``start``/``end`` offsets, CSS class, tooltip,
     and a short ``tag`` shown after it on the page (a foreign span's language)."""
