@@ -14,6 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from pipeline.document import Document, Fix, Segment
 from pipeline.writers.review.text import esc
@@ -206,15 +207,15 @@ def segment_marks(doc: Document, segments: list[Segment]) -> tuple[list[list[Mar
     # A fix's text without the separator never reaches into one: the separators need
     # not be taken then (the same marks, fewer ranges to keep).
     gaps = any(SEGMENT_GAP in f.after for f in doc.fixes)
-    offsets, taken, pos = [], [], 0
-    for text, seg_marks in zip(texts, marks, strict=True):
-        offsets.append(pos)
-        if seg_marks:
-            taken += [(pos + m.start, pos + m.end) for m in seg_marks]
-        pos += len(text)
-        if gaps:
-            taken.append((pos, pos + len(SEGMENT_GAP)))
-        pos += len(SEGMENT_GAP)
+    # Where each segment starts in the joined text.
+    offsets = list(accumulate([len(t) + len(SEGMENT_GAP) for t in texts], initial=0))
+    taken: list[tuple[int, int]] = []
+    if spans or gaps:
+        for pos, text, seg_marks in zip(offsets, texts, marks, strict=False):  # offsets: +1
+            if seg_marks:
+                taken += [(pos + m.start, pos + m.end) for m in seg_marks]
+            if gaps:
+                taken.append((pos + len(text), pos + len(text) + len(SEGMENT_GAP)))
     found, looked = mark_fixes(SEGMENT_GAP.join(texts), doc.fixes, "after", taken)
     for mark in found:
         i = bisect_right(offsets, mark.start) - 1
