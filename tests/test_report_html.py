@@ -332,6 +332,68 @@ def test_the_diff_goes_paragraph_by_paragraph_as_the_texts_were_aligned():
     assert "norte<del>·</del>-coreano" in diff and diff.count("Título do dia") == 1
 
 
+
+def reference_align(paragraphs: list[str], blocks: list) -> list:
+    """The alignment's rule as first written: each candidate's share of the block's words
+    computed in turn, the first best kept (a share of 1 ends the search)."""
+    words = docpage._words
+    groups: list = []
+    nxt = 0
+    for item in blocks:
+        wanted = words(item[0].text)
+        best, where = 0.0, -1
+        last = groups[-1][0][-1] if groups and groups[-1][0] and groups[-1][1] else -1
+        candidates = ([last] if last >= 0 else []) + list(
+            range(nxt, min(len(paragraphs), nxt + docpage.ALIGN_WINDOW)))
+        for j in candidates:
+            share = (len(wanted & words(paragraphs[j])) / len(wanted) if wanted
+                     else float(item[0].text.strip() == paragraphs[j].strip()))
+            if share > best:
+                best, where = share, j
+                if share >= 1.0:
+                    break
+        if best < docpage.ALIGN_SHARE:
+            groups.append(([], [item]))
+        elif where == last:
+            groups[-1][1].append(item)
+        else:
+            groups.extend(([k], []) for k in range(nxt, where))
+            groups.append(([where], [item]))
+            nxt = where + 1
+    groups.extend(([k], []) for k in range(nxt, len(paragraphs)))
+    return groups
+
+
+def test_alignment_is_the_share_rule_without_computing_every_share():
+    """align() skips the word sets of paragraphs that lack a piece of a block's words
+    (or repeat it as it is): the groups must be those of the rule computed in full, on
+    texts made to hit every branch (copies, subsets, reordered words, case, compounds
+    split or joined, blocks without words, blocks found nowhere)."""
+    rng = random.Random(22)
+    vocabulary = ["Porto", "porto", "norte", "-coreano", "coreano", "KCNA", "ano", "anos",
+                  "2026", "_x", "Ölfeld", "ölfeld", "é", "...", "—", "a", "o"]
+    for _ in range(400):
+        paragraphs = [" ".join(rng.choices(vocabulary, k=rng.randint(1, 9)))
+                      for _ in range(rng.randint(1, 12))]
+        blocks = []
+        for _ in range(rng.randint(1, 12)):
+            words = rng.choice(paragraphs).split() if paragraphs else []
+            change = rng.randrange(6)
+            if change == 1 and words:  # a subset
+                words = rng.sample(words, rng.randint(1, len(words)))
+            elif change == 2:  # words from elsewhere
+                words = words + rng.choices(vocabulary, k=2)
+            elif change == 3:
+                words = [w.upper() for w in words]
+            elif change == 4:
+                words = ["...", "—"] if rng.random() < 0.5 else []
+            text = " ".join(words).replace(" -", "-" if change == 5 else " -")
+            blocks.append((Block("paragraph", f" {text} " if rng.random() < 0.2 else text),
+                           []))
+        assert docpage.align(paragraphs, blocks) == reference_align(paragraphs, blocks), (
+            paragraphs, [b.text for b, _ in blocks])
+
+
 # -- the folder layout ------------------------------------------------------------------
 
 

@@ -92,24 +92,25 @@ def _badges(doc: Document) -> str:
 
 def _facts(doc: Document) -> str:
     segments = doc.segments()
-    flags = sum(len(f) for s in segments for f in s.flags.values())
-    facts: list[tuple[str, str]] = [
-        ("language", f"{esc(doc.lang or '?')} (score {doc.lang_score:.2f})"),
-        ("encoding", esc(doc.source.encoding or "none found")),
-        ("size", f"{doc.source.size:,} bytes"),
-        ("sha256", f'<span class="mono">{esc(doc.source.sha256)}</span>'),
-        ("status", esc(doc.status)),
-        ("counts", f"{len(doc.blocks)} paragraphs, {len(segments)} sentences, "
-                   f"{len(doc.fixes)} fixes, {len(doc.spans)} foreign spans, "
-                   f"{len(doc.removed)} removed lines, {flags} QA flags"),
-    ]
-    facts += [(f"errors ({n})" if len(doc.errors) > 1 else "error",
-               f'<span class="error">{esc(e)}</span>')
-              for n, e in enumerate(doc.errors, start=1)]
-    facts += [(f"metadata: {esc(k)}", esc(v)) for k, v in doc.metadata.items()]
-    rows = "".join(f"<dt>{k if k.startswith('metadata') else esc(k)}</dt><dd>{v}</dd>"
-                   for k, v in facts)
-    return f'<dl class="meta">{rows}</dl>\n'
+    flags = sum(len(f) for s in segments if s.flags for f in s.flags.values())
+    # The labels hold nothing to escape: written as they are.
+    rows = [
+        f"<dt>language</dt><dd>{esc(doc.lang or '?')} (score {doc.lang_score:.2f})</dd>"
+        f"<dt>encoding</dt><dd>{esc(doc.source.encoding or 'none found')}</dd>"
+        f"<dt>size</dt><dd>{doc.source.size:,} bytes</dd>"
+        f'<dt>sha256</dt><dd><span class="mono">{esc(doc.source.sha256)}</span></dd>'
+        f"<dt>status</dt><dd>{esc(doc.status)}</dd>"
+        f"<dt>counts</dt><dd>{len(doc.blocks)} paragraphs, {len(segments)} sentences, "
+        f"{len(doc.fixes)} fixes, {len(doc.spans)} foreign spans, "
+        f"{len(doc.removed)} removed lines, {flags} QA flags</dd>"]
+    if doc.errors:
+        rows += [f"<dt>{f'errors ({n})' if len(doc.errors) > 1 else 'error'}</dt>"
+                 f'<dd><span class="error">{esc(e)}</span></dd>'
+                 for n, e in enumerate(doc.errors, start=1)]
+    if doc.metadata:
+        rows += [f"<dt>metadata: {esc(k)}</dt><dd>{esc(v)}</dd>"
+                 for k, v in doc.metadata.items()]
+    return f'<dl class="meta">{"".join(rows)}</dl>\n'
 
 
 def _problem(doc: Document, text: str | None, raw: bytes | None) -> str:
@@ -154,6 +155,21 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.lower()))
 
 
+def _probes(text: str) -> tuple[str, ...]:
+    """Pieces of words of ``text`` (lower-cased): a text that lacks one of them (as a
+    substring) lacks one of its words (:func:`_words`).
+
+    >>> _probes("Um dois três"), _probes(" ... ")
+    (('um', 'três'), ())
+    """
+    low = text.lower()
+    first = _WORD.search(low)
+    if first is None:
+        return ()
+    tail = _WORD.findall(low, max(first.end(), len(low) - 24))
+    return (first.group(), tail[-1]) if tail else (first.group(),)
+
+
 Group = tuple[list[int], list[tuple[Block, list[Segment]]]]
 
 
@@ -173,27 +189,46 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
     [([0], ['Título']), ([1], []), ([2], ['Um dois-três']), ([], ['Nada aqui']), ([3], [])]
     """
     groups: list[Group] = []
-    cache: dict[int, frozenset[str]] = {}
+    stripped = [p.strip() for p in paragraphs]
+    lowered: dict[int, str] = {}
+    count = len(paragraphs)
 
-    def words(j: int) -> frozenset[str]:
-        if j not in cache:
-            cache[j] = _words(paragraphs[j])
-        return cache[j]
+    def share(text: str, wanted: frozenset[str], j: int) -> float:
+        # The same text holds all its words (share 1, as for a text without words).
+        if text == stripped[j]:
+            return 1.0
+        return len(wanted & _words(stripped[j])) / len(wanted) if wanted else 0.0
 
     nxt = 0  # the next paragraph no block came from yet
     for item in blocks:
-        wanted = _words(item[0].text)
-        best, where = 0.0, -1
+        text = item[0].text.strip()
         last = groups[-1][0][-1] if groups and groups[-1][0] and groups[-1][1] else -1
-        candidates = ([last] if last >= 0 else []) + list(
-            range(nxt, min(len(paragraphs), nxt + ALIGN_WINDOW)))
-        for j in candidates:
-            share = (len(wanted & words(j)) / len(wanted) if wanted
-                     else float(item[0].text.strip() == paragraphs[j].strip()))
-            if share > best:
-                best, where = share, j
-                if share >= 1.0:  # none after it can hold more (the first best is kept)
-                    break
+        candidates = range(nxt, min(count, nxt + ALIGN_WINDOW))
+        order = [last, *candidates] if last >= 0 else candidates
+        # The first paragraph that holds all the block's words is the one chosen: found
+        # without the words of the paragraphs that lack a piece of them (a substring).
+        probes: tuple[str, ...] | None = None
+        where = -1
+        for j in order:
+            if text != stripped[j]:
+                if probes is None:
+                    probes = _probes(text)
+                if j not in lowered:
+                    lowered[j] = stripped[j].lower()
+                if any(piece not in lowered[j] for piece in probes):
+                    continue  # a word missing: a share below 1
+                if share(text, _words(text), j) < 1.0:
+                    continue
+            where = j
+            break
+        best = 1.0
+        if where < 0:  # none holds them all: the first with the largest share
+            wanted = _words(text)
+            best = 0.0
+            for j in order:
+                value = share(text, wanted, j)
+                if value > best:
+                    best, where = value, j
         if best < ALIGN_SHARE:
             groups.append(([], [item]))
         elif where == last:
@@ -265,7 +300,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     # A paragraph its clean block repeats as it is holds no fix: nothing is marked there
     # (a doubled headline is then marked where it was removed, not where it was kept).
     same = [ranges[p[0]] for p, items in groups if len(p) == 1 and len(items) == 1
-            and source[slice(*ranges[p[0]])].strip() == items[0][0].text.strip()]
+            and paragraphs[p[0]].strip() == items[0][0].text.strip()]
     src_marks, src_looked = mark_fixes(source, doc.fixes, "before", same)
     src_marks.sort(key=lambda m: m.start)
     starts, ends = [m.start for m in src_marks], [m.end for m in src_marks]
@@ -282,17 +317,18 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
         a, b = ranges[indices[0]][0], ranges[indices[-1]][1]
         i, j = bisect_right(ends, a), bisect_left(starts, b)
         html = marked(source, src_marks[i:j], a, b, se) if j > i else se(source[a:b])
-        return (f'<td class="src" rowspan="{rowspan}" lang="{esc(doc.lang)}">{html}</td>',
-                j > i)
+        return (f'<td class="src" rowspan="{rowspan}" lang="{doc_lang}">{html}</td>', j > i)
 
     width = 1 + len(targets)
     doc_lang = esc(doc.lang)
     # One search tells whether any of the sentences' texts needs escaping (most hold
     # nothing to escape): if none does, they go to the page as they are.
     texts = [b.kind for b, _ in blocks]
-    for seg in segments:
-        texts += (seg.id, seg.text, seg.lang or "")
+    texts += [seg.text for seg in segments]
+    texts += [seg.id for seg in segments]
+    texts += [seg.lang or "" for seg in segments]
     e = esc if needs_escape("\n".join(texts)) else _same
+    plain = e is _same
     untranslated = '<td class="missing">[no translation]</td>' * len(targets)
     no_sentences = '<td class="missing">(no sentences)</td>' * len(targets)
     cols = f'<col><col>{"<col>" * len(targets)}' if targets else "<col><col>"
@@ -335,9 +371,16 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                 if lang and lang != doc.lang:
                     kinds.add("other")
                     tag = f'<span class="lt" title="sentence language">{e(lang)}</span>'
-                row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
-                       f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
-                       f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}</td>")
+                if plain:  # nothing to escape: the same row without calls to ``e``
+                    row = (f'<td class="{kind}" lang="{lang if lang else doc_lang}" '
+                           f'title="{seg.id} ({lang}, {seg.score:.2f})">'
+                           f"{tag}{marked(seg.text, marks, 0, None, e) if marks else seg.text}"
+                           "</td>")
+                else:
+                    row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
+                           f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
+                           f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}"
+                           "</td>")
                 row += ("".join([_translation(seg, tgt) for tgt in targets])
                         if seg.translations else untranslated)
                 if seg.flags and any(seg.flags.get(tgt) for tgt in targets):
@@ -424,6 +467,10 @@ def diff_groups(paragraphs: list[str], groups: list[Group]) -> list[str]:
     rows: list[str] = []
     same = 0
     for indices, items in groups:
+        if (len(indices) == 1 and len(items) == 1
+                and paragraphs[indices[0]] == items[0][0].text[:DETAIL_CHARS]):
+            same += 1  # the same text: the same lines
+            continue
         old = [line for k in indices for line in paragraphs[k].splitlines()]
         new = [line for block, _ in items for line in block.text[:DETAIL_CHARS].splitlines()]
         if old == new:
@@ -432,6 +479,14 @@ def diff_groups(paragraphs: list[str], groups: list[Group]) -> list[str]:
         if same:
             rows.append(_folded(same))
             same = 0
+        if len(old) == 1 and len(new) == 1:  # one line against one: what _changed makes
+            if _alike(old[0], new[0]):
+                rows.append(f'<tr class="chg"><td>~</td><td>{_words_diff(old[0], new[0])}'
+                            "</td></tr>")
+            else:
+                rows += [f'<tr class="add"><td>+</td><td>{_line(new[0])}</td></tr>',
+                         f'<tr class="del"><td>-</td><td>{_line(old[0])}</td></tr>']
+            continue
         rows += _changed(old, new)
     if same and rows:
         rows.append(_folded(same))
@@ -552,6 +607,34 @@ def _common_start(a: str, b: str) -> int:
     return low
 
 
+def _common_end(a: str, b: str, start: int) -> int:
+    """:func:`_common_start` of ``a[start:]`` and ``b[start:]`` read backwards (the
+    tokens both lines end with), without reversing them.
+
+    >>> _common_end("norte -coreana KCNA", "norte-coreana KCNA", 5)
+    13
+    >>> all(_common_end(a, b, s) == _common_start(a[s:][::-1], b[s:][::-1])
+    ...     for a, b, s in [("ab cd", "xb cd", 0), ("ab", "b", 0), ("a.b", ".b", 1)])
+    True
+    """
+    la, lb = len(a), len(b)
+    low, high = 0, min(la, lb) - start
+    while low < high:  # the longest common suffix (after start), by bisection
+        middle = (low + high + 1) // 2
+        if a[la - middle:la - low] == b[lb - middle:lb - low]:
+            low = middle
+        else:
+            high = middle - 1
+    if low == 0:
+        return 0
+    run = _run_class(a[la - low])
+    if run and ((low < la - start and _run_class(a[la - low - 1]) == run)
+                or (low < lb - start and _run_class(b[lb - low - 1]) == run)):
+        while low and _run_class(a[la - low]) == run:  # the whole token goes
+            low -= 1
+    return low
+
+
 def _run_class(char: str) -> str:
     """The kind of run ``char`` belongs to in :data:`_TOKEN`: ``s`` (spaces), ``w`` (word
     characters, as ``\\w`` matches them), or "" (a sign: a token of its own)."""
@@ -573,12 +656,14 @@ def _words_diff(a: str, b: str) -> str:
     # tokens of both: one token for token_diff's first run, not tokenized; the common
     # end (after the start), less its first token, the last.
     start = _common_start(a, b)
-    end = _common_start(a[start:][::-1], b[start:][::-1])
+    end = _common_end(a, b, start)
     head = [a[:start]] if start else []
     tail = [a[len(a) - end:]] if end else []
     for op, removed, added in token_diff(
-            head + _TOKEN.findall(a, start, len(a) - end) + tail,
-            head + _TOKEN.findall(b, start, len(b) - end) + tail):
+            head + (_TOKEN.findall(a, start, len(a) - end) if start < len(a) - end else [])
+            + tail,
+            head + (_TOKEN.findall(b, start, len(b) - end) if start < len(b) - end else [])
+            + tail):
         if op == "=":
             html.append(esc("".join(removed)))
             continue
@@ -604,14 +689,20 @@ def _fixes(doc: Document) -> str:
         return "<h3>Fixes</h3>\n<p>None.</p>\n" if doc.blocks and not doc.removed else ""
     kinds = Counter(f.kind for f in fixes)
     summary = ", ".join(f"{esc(k)} {n}" for k, n in sorted(kinds.items()))
-    rows = "".join(
-        f"<tr><td>{esc(f.stage)}</td><td>{esc(f.kind)}</td><td>{visible(f.before)}</td>"
-        f"<td>{visible(f.after)}</td></tr>" for f in fixes[:TABLE_ROWS])
+    rows = "".join([
+        f"<tr><td>{_name(f.stage)}</td><td>{_name(f.kind)}</td><td>{visible(f.before)}</td>"
+        f"<td>{visible(f.after)}</td></tr>" for f in fixes[:TABLE_ROWS]])
     extra = len(doc.fixes) - len(fixes)
     also = f" (and {extra} removed lines, listed below)" if extra else ""
     return (f"<h3>Fixes: {len(fixes)}{also}</h3>\n<p>By kind: {summary}.</p>\n"
             f"<table><thead><tr><th>stage</th><th>kind</th><th>before</th><th>after</th>"
             f"</tr></thead><tbody>{rows}</tbody></table>\n" + _cap_note(len(fixes), "fixes"))
+
+
+@lru_cache(maxsize=256)
+def _name(name: str) -> str:
+    """A stage's or a fix kind's name, escaped (cached: a few names recur on every page)."""
+    return esc(name)
 
 
 def _removed(doc: Document) -> str:
@@ -642,9 +733,11 @@ def index_entry(doc: Document, href: str) -> dict[str, Any]:
     """What the index and the flags list need of ``doc`` (kept between runs)."""
     flags: Counter[str] = Counter()
     flagged = []
-    segments = 0
-    for seg in doc.segments():
-        segments += 1
+    all_segments = doc.segments()
+    segments = len(all_segments)
+    for seg in all_segments:
+        if not seg.flags:
+            continue
         for tgt, names in seg.flags.items():
             if not names:
                 continue

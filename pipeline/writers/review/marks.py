@@ -13,6 +13,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 
 from pipeline.document import Document, Fix, Segment
 from pipeline.writers.review.text import esc
@@ -23,7 +25,7 @@ MARK_PROBES = 100_000  # occurrences of fix texts examined per column of a docum
 # Fixes of these stages describe the decoding (before/after are encoding names).
 NO_TEXT_FIX_STAGES = {"read"}
 
-@dataclass
+@dataclass(slots=True)
 class Mark:
     """A highlighted range of a text: ``start``/``end`` offsets, CSS class, tooltip,
     and a short ``tag`` shown after it on the page (a foreign span's language)."""
@@ -49,17 +51,27 @@ def marked(text: str, marks: list[Mark], start: int = 0, end: int | None = None,
     """
     end = len(text) if end is None else end
     pieces, pos = [], start
-    for mark in sorted(marks, key=lambda m: m.start):
+    for mark in sorted(marks, key=_start) if len(marks) > 1 else marks:
         a, b = max(mark.start, pos), min(mark.end, end)
         if a >= b:
             continue
         pieces.append(escape(text[pos:a]))
         inner = escape(text[a:b])
         tag = f'<sup class="lt">{esc(mark.tag)}</sup>' if mark.tag else ""
-        pieces.append(f'<mark class="{mark.css}" title="{esc(mark.title)}">{inner}</mark>{tag}')
+        pieces.append(f'<mark class="{mark.css}" title="{_title(mark.title)}">{inner}</mark>{tag}')
         pos = b
     pieces.append(escape(text[pos:end]))
     return "".join(pieces)
+
+
+def _start(mark: Mark) -> int:
+    return mark.start
+
+
+@lru_cache(maxsize=1024)
+def _title(title: str) -> str:
+    """A mark's title, escaped (cached: the same fix marks many places)."""
+    return esc(title)
 
 
 class Taken:
@@ -68,6 +80,8 @@ class Taken:
     def __init__(self, ranges: Iterable[tuple[int, int]] = ()):
         self.starts: list[int] = []
         self.ends: list[int] = []
+        if not ranges:
+            return
         for start, end in sorted(r for r in ranges if r[0] < r[1]):
             if self.ends and start < self.ends[-1]:  # overlapping ranges merge
                 self.ends[-1] = max(self.ends[-1], end)
@@ -115,6 +129,7 @@ def mark_fixes(
     [(3, 5)]
     """
     blocked = Taken(taken)
+    starts, ends = blocked.starts, blocked.ends  # Taken.blocking and Taken.add, inlined
     resume: dict[str, int] = {}  # text -> where its next free occurrence may start; -1: none
     marks: list[Mark] = []
     made: dict[tuple[str, str, str, str], tuple[str, str]] = {}  # fix -> class, title
@@ -137,9 +152,13 @@ def mark_fixes(
                 pos = -1
                 break
             end = start + len(needle)
-            pos = blocked.blocking(start, end)  # occurrences before this mark's end overlap it
-            if pos is None:
-                blocked.add(start, end)
+            i = bisect_left(starts, end) - 1
+            if i >= 0 and ends[i] > start:  # occurrences before this mark's end overlap it
+                pos = ends[i]
+            else:
+                i = bisect_left(starts, start)
+                starts.insert(i, start)
+                ends.insert(i, end)
                 key = (fix.stage, fix.kind, fix.before, fix.after)
                 shown = made.get(key)  # the same fix marked before: its class and title
                 if shown is None:
@@ -189,15 +208,21 @@ def segment_marks(doc: Document, segments: list[Segment]) -> tuple[list[list[Mar
         title = f"{span.lang}: {span.text}"
         spans.setdefault(span.segment, []).append(
             Mark(span.start, span.end, "foreign", title, span.lang))
-    marks = [[m for m in spans.get(s.id, []) if m.end <= len(s.text)] for s in segments]
-    offsets, texts, taken, pos = [], [], [], 0
-    for seg, seg_marks in zip(segments, marks, strict=True):
-        offsets.append(pos)
-        texts.append(seg.text)
-        taken += [(pos + m.start, pos + m.end) for m in seg_marks]
-        pos += len(seg.text)
-        taken.append((pos, pos + len(SEGMENT_GAP)))
-        pos += len(SEGMENT_GAP)
+    texts = [s.text for s in segments]
+    marks = ([[m for m in spans.get(s.id, ()) if m.end <= len(s.text)] for s in segments]
+             if spans else [[] for _ in segments])
+    # A fix's text without the separator never reaches into one: the separators need
+    # not be taken then (the same marks, fewer ranges to keep).
+    gaps = any(SEGMENT_GAP in f.after for f in doc.fixes)
+    # Where each segment starts in the joined text.
+    offsets = list(accumulate([len(t) + len(SEGMENT_GAP) for t in texts], initial=0))
+    taken: list[tuple[int, int]] = []
+    if spans or gaps:
+        for pos, text, seg_marks in zip(offsets, texts, marks, strict=False):  # offsets: +1
+            if seg_marks:
+                taken += [(pos + m.start, pos + m.end) for m in seg_marks]
+            if gaps:
+                taken.append((pos + len(text), pos + len(text) + len(SEGMENT_GAP)))
     found, looked = mark_fixes(SEGMENT_GAP.join(texts), doc.fixes, "after", taken)
     for mark in found:
         i = bisect_right(offsets, mark.start) - 1
