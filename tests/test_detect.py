@@ -350,11 +350,12 @@ def test_host_words_beside_a_quoted_foreign_phrase_stay_outside_it(detect):
     assert _spans(detect, text, "fr") == [("nos seus", "pt")]
 
 
-def test_models_load_in_this_thread_once_per_language(monkeypatch):
-    # lingua's parallel call loads models in several threads' heaps: the peak of a
-    # run's memory. A detector with a language not loaded yet first scores a text
-    # alone, in this thread, at its first use, then what lingua freed is handed
-    # back; a detector with the same languages loads nothing; an unused one neither.
+def test_models_load_on_every_core_once_per_language(monkeypatch):
+    # A detector with a language not loaded yet in this process loads, at its first
+    # use, its Latin-script languages' models on lingua's thread pool (two or more;
+    # one is loaded by scoring LOAD_TEXT in this thread), then what lingua freed is
+    # handed back; a detector with the same languages loads nothing; an unused one
+    # neither. A forked child has no thread pool: it scores LOAD_TEXT in this thread.
     from pipeline.stages import detect as stage
 
     class Detector:
@@ -368,24 +369,74 @@ def test_models_load_in_this_thread_once_per_language(monkeypatch):
             self.calls.extend(("parallel", t) for t in texts)
             return [[] for _ in texts]
 
-    released = []
+    released, on_every_core = [], []
     monkeypatch.setattr(stage, "_build_detector", lambda langs, low=False: Detector())
+    monkeypatch.setattr(stage, "_load_on_every_core",
+                        lambda langs, low_accuracy: on_every_core.append((langs, low_accuracy)))
     monkeypatch.setattr(stage, "_loaded", set())
     monkeypatch.setattr(stage, "_to_load", {})
     monkeypatch.setattr(stage, "_in_forked_child", False)
     monkeypatch.setattr(stage, "release_freed_memory", lambda: released.append(True))
     stage._lingua_detector.cache_clear()
     try:
-        for langs, low in [(("de", "en"), False), (("en", "de"), False), (("de", "en"), True),
-                           (("de", "en", "pt"), False)]:
+        for langs, low in [(("en", "de"), False), (("de", "en"), False), (("de", "en"), True),
+                           (("de", "en", "pt"), False), (("de", "ru", "uk"), False)]:
             stage.lingua_confidences(stage._lingua_detector(langs, low), ["x"])
         stage.lingua_confidences(stage._lingua_detector(("fr", "it")), [])  # unused
+        monkeypatch.setattr(stage, "_in_forked_child", True)
+        stage.lingua_confidences(stage._lingua_detector(("fr", "it")), ["x"])
     finally:
         stage._lingua_detector.cache_clear()
     load = stage.LOAD_TEXT
-    assert Detector.calls == [load, ("parallel", "x"), ("parallel", "x"), load,
-                              ("parallel", "x"), load, ("parallel", "x")]
-    assert released == [True] * 3
+    assert on_every_core == [(["de", "en"], False), (["de", "en"], True)]
+    assert Detector.calls == [("parallel", "x"), ("parallel", "x"), ("parallel", "x"),
+                              load, ("parallel", "x"),  # pt alone
+                              load, ("parallel", "x"),  # ru, uk: other scripts load later
+                              load, "x"]  # in a forked child
+    assert released == [True] * 5
+
+
+def test_loading_on_every_core_keeps_to_one_malloc_arena_meanwhile(monkeypatch):
+    # lingua's pool threads would each allocate in an arena of their own, the memory
+    # they free stranded there (a higher peak); glibc's M_ARENA_MAX is 1 while they
+    # load, then back to what it was (MALLOC_ARENA_MAX, else glibc's 8 per core).
+    from pipeline.stages import detect as stage
+
+    class Libc:
+        calls: list = []
+
+        def mallopt(self, param, value):
+            self.calls.append((param, value))
+            return 1
+
+    built = []
+
+    class Builder:
+        def with_low_accuracy_mode(self):
+            built.append("low accuracy")
+            return self
+
+        def with_preloaded_language_models(self):
+            built.append(("preloaded", list(Libc.calls)))
+            return self
+
+        def build(self):
+            built.append(("built", list(Libc.calls)))
+
+    import lingua
+
+    monkeypatch.setattr(stage, "_libc", lambda: Libc())
+    monkeypatch.setattr(lingua, "LanguageDetectorBuilder",
+                        type("Builders", (), {"from_languages": staticmethod(
+                            lambda *langs: Builder())}))
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    stage._load_on_every_core(["de", "en"], low_accuracy=True)
+    one, default = (stage.M_ARENA_MAX, 1), (stage.M_ARENA_MAX, 8 * (os.cpu_count() or 1))
+    assert built == ["low accuracy", ("preloaded", [one]), ("built", [one])]
+    assert Libc.calls == [one, default]
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "3")
+    stage._load_on_every_core(["de", "en"], low_accuracy=False)
+    assert Libc.calls[2:] == [one, (stage.M_ARENA_MAX, 3)]
 
 
 def test_release_freed_memory_is_harmless():

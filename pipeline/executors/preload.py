@@ -13,11 +13,15 @@ ones, and the low-accuracy ones of every Latin-script language that the open-set
 check reads first) are ordinary memory, shared with the workers copy-on-write;
 they are most of the server's start-up time.
 
-Only thread-free work happens here: a process that has started threads cannot be
-forked safely, so lingua is called sequentially (its parallel call starts a thread
-pool) and no translation model is loaded. A worker whose configuration needs other
-languages loads them itself, as before. Nothing here may fail a run: any error
-just leaves the worker to load what it needs.
+They load on lingua's thread pool, one language per core, in one malloc arena
+(:func:`pipeline.stages.detect.preload_language_models`): the server is ready in
+about half the time of loading them one after another. The pool's threads then
+sit idle, holding no lock, for as long as the server lives; a forked worker has
+none of them and never calls the pool (it scores one text at a time, see
+``detect._in_forked_child``). Apart from them the server stays single-threaded,
+and no translation model is loaded here. A worker whose configuration needs
+other languages loads them itself, as before. Nothing here may fail a run: any
+error just leaves the worker to load what it needs.
 """
 
 from __future__ import annotations
@@ -32,18 +36,21 @@ def preload() -> None:
     from pipeline.config import DEFAULT_CANDIDATES
     from pipeline.stages import detect
 
-    # lingua one text at a time, as in the workers: no thread pool here.
-    detect._in_forked_child = True
     # The default candidates, without asking argostranslate for the installed models'
     # languages: it reads its folders from the environment when imported, and this
     # server's environment is that of the first run that started it.
     scorer = detect.LanguageScorer(DEFAULT_CANDIDATES)
     scorer._lists  # noqa: B018 - maps the word lists (built into the cache if missing)
+    latin = detect.SCRIPT_LANGUAGES["Latin"]
+    detect.preload_language_models(scorer.candidates)  # on every core
+    low = detect._lingua_detector(latin, low_accuracy=True)
+    detect.lingua_confidences(low, SAMPLES[:1])  # its first use loads them on every core
+    # Then one text at a time, as in the workers: the pool is not used again.
+    detect._in_forked_child = True
     scorer.ngram_scores(SAMPLES)  # the detector is cached: workers reuse it
     # The open-set check's first pass (lingua's low-accuracy models of every language
     # written in Latin script, about 45 MiB): every worker's warm-up needs it.
-    latin = detect.SCRIPT_LANGUAGES["Latin"]
-    detect.lingua_confidences(detect._lingua_detector(latin, low_accuracy=True), SAMPLES)
+    detect.lingua_confidences(low, SAMPLES)
     detect.release_freed_memory()  # what lingua freed while loading: not for the workers
 
 
