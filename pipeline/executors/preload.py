@@ -26,35 +26,47 @@ error just leaves the worker to load what it needs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 # Short texts make lingua load every n-gram order of each language's models.
 SAMPLES = ("Nordkorea und Südkorea", "A Coréia do Norte", "the port reopened",
            "le prix du pain", "el precio sube", "il prezzo", "de prijs")
 
 
-def preload() -> None:
+def preload(step: Callable[[str], None] = lambda done: None) -> None:
+    """Load it all; ``step`` is called after each part with what it did
+    (``bench/startup.py --breakdown`` times the parts)."""
     import pipeline.shard  # noqa: F401 - every stage's module
     from pipeline.config import DEFAULT_CANDIDATES
     from pipeline.stages import detect
 
+    step("imports (pipeline.shard: every stage)")
     # The default candidates, without asking argostranslate for the installed models'
     # languages: it reads its folders from the environment when imported, and this
     # server's environment is that of the first run that started it.
     scorer = detect.LanguageScorer(DEFAULT_CANDIDATES)
     scorer._lists  # noqa: B018 - maps the word lists (built into the cache if missing)
-    latin = detect.SCRIPT_LANGUAGES["Latin"]
+    step("word lists mapped")
     detect.preload_language_models(scorer.candidates)  # on every core
-    low = detect._lingua_detector(latin, low_accuracy=True)
-    detect.lingua_confidences(low, SAMPLES[:1])  # its first use loads them on every core
-    # Then one text at a time, as in the workers: the pool is not used again.
-    detect._in_forked_child = True
-    scorer.ngram_scores(SAMPLES)  # the detector is cached: workers reuse it
+    step(f"lingua high accuracy, {len(scorer.candidates)} candidates, on every core")
     # The open-set check's first pass (lingua's low-accuracy models of every language
     # written in Latin script, about 45 MiB): every worker's warm-up needs it.
+    latin = detect.SCRIPT_LANGUAGES["Latin"]
+    low = detect._lingua_detector(latin, low_accuracy=True)
+    detect.lingua_confidences(low, SAMPLES[:1])  # its first use loads them on every core
+    step(f"lingua low accuracy, {len(latin)} Latin-script languages, on every core")
+    # Then one text at a time, as in the workers: the pool is not used again.
+    detect._in_forked_child = True
+    scorer.ngram_scores(SAMPLES)  # the detectors are cached: workers reuse them
     detect.lingua_confidences(low, SAMPLES)
     detect.release_freed_memory()  # what lingua freed while loading: not for the workers
+    step("sample texts scored, freed memory released")
 
 
-try:
-    preload()
-except Exception:  # noqa: BLE001 - a worker loads what it needs itself
-    pass
+# Run when imported under this name, as the fork server does (the bench loads the file
+# under another one to time the parts).
+if __name__ == "pipeline.executors.preload":
+    try:
+        preload()
+    except Exception:  # noqa: BLE001 - a worker loads what it needs itself
+        pass
