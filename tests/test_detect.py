@@ -371,8 +371,8 @@ def test_models_load_on_every_core_once_per_language(monkeypatch):
 
     released, on_every_core = [], []
     monkeypatch.setattr(stage, "_build_detector", lambda langs, low=False: Detector())
-    monkeypatch.setattr(stage, "_load_on_every_core",
-                        lambda langs, low_accuracy: on_every_core.append((langs, low_accuracy)))
+    monkeypatch.setattr(stage, "_load_on_every_core", lambda langs, low_accuracy, one_arena:
+                        on_every_core.append((langs, low_accuracy, one_arena)))
     monkeypatch.setattr(stage, "_loaded", set())
     monkeypatch.setattr(stage, "_to_load", {})
     monkeypatch.setattr(stage, "_in_forked_child", False)
@@ -388,7 +388,7 @@ def test_models_load_on_every_core_once_per_language(monkeypatch):
     finally:
         stage._lingua_detector.cache_clear()
     load = stage.LOAD_TEXT
-    assert on_every_core == [(["de", "en"], False), (["de", "en"], True)]
+    assert on_every_core == [(["de", "en"], False, True), (["de", "en"], True, True)]
     assert Detector.calls == [("parallel", "x"), ("parallel", "x"), ("parallel", "x"),
                               load, ("parallel", "x"),  # pt alone
                               load, ("parallel", "x"),  # ru, uk: other scripts load later
@@ -396,10 +396,12 @@ def test_models_load_on_every_core_once_per_language(monkeypatch):
     assert released == [True] * 5
 
 
-def test_loading_on_every_core_keeps_to_one_malloc_arena_meanwhile(monkeypatch):
+def test_a_first_use_that_starts_the_pool_keeps_malloc_to_one_arena(monkeypatch):
     # lingua's pool threads would each allocate in an arena of their own, the memory
-    # they free stranded there (a higher peak); glibc's M_ARENA_MAX is 1 while they
-    # load, then back to what it was (MALLOC_ARENA_MAX, else glibc's 8 per core).
+    # they free stranded there (a higher peak). Where a detector's first use starts the
+    # pool, glibc is first told to create no other arena (M_ARENA_MAX 1, for good); not
+    # once the pool has run, nor in the warm-up of a run that translates
+    # (preload_language_models), whose translation threads keep arenas of their own.
     from pipeline.stages import detect as stage
 
     class Libc:
@@ -417,26 +419,28 @@ def test_loading_on_every_core_keeps_to_one_malloc_arena_meanwhile(monkeypatch):
             return self
 
         def with_preloaded_language_models(self):
-            built.append(("preloaded", list(Libc.calls)))
             return self
 
         def build(self):
-            built.append(("built", list(Libc.calls)))
+            built.append(("built", len(Libc.calls)))
 
     import lingua
 
     monkeypatch.setattr(stage, "_libc", lambda: Libc())
+    monkeypatch.setattr(stage, "release_freed_memory", lambda: None)
     monkeypatch.setattr(lingua, "LanguageDetectorBuilder",
                         type("Builders", (), {"from_languages": staticmethod(
                             lambda *langs: Builder())}))
-    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
-    stage._load_on_every_core(["de", "en"], low_accuracy=True)
-    one, default = (stage.M_ARENA_MAX, 1), (stage.M_ARENA_MAX, 8 * (os.cpu_count() or 1))
-    assert built == ["low accuracy", ("preloaded", [one]), ("built", [one])]
-    assert Libc.calls == [one, default]
-    monkeypatch.setenv("MALLOC_ARENA_MAX", "3")
-    stage._load_on_every_core(["de", "en"], low_accuracy=False)
-    assert Libc.calls[2:] == [one, (stage.M_ARENA_MAX, 3)]
+    monkeypatch.setattr(stage, "_loaded", set())
+    monkeypatch.setattr(stage, "_pool_started", False)
+    assert stage.preload_language_models(["de", "en"]) == ["de", "en"]
+    assert Libc.calls == [] and built == [("built", 0)]
+    monkeypatch.setattr(stage, "_pool_started", False)
+    stage._load_on_every_core(["de", "en"], low_accuracy=True, one_arena=True)
+    assert Libc.calls == [(stage.M_ARENA_MAX, 1)]
+    assert built[1:] == ["low accuracy", ("built", 1)]  # after the limit
+    stage._load_on_every_core(["fr", "it"], low_accuracy=False, one_arena=True)
+    assert len(Libc.calls) == 1 and stage._pool_started
 
 
 def test_release_freed_memory_is_harmless():

@@ -200,8 +200,8 @@ def test_the_fork_server_loads_lingua_on_every_core_then_scores_one_text_at_a_ti
     from pipeline.stages import detect
 
     loaded = []
-    monkeypatch.setattr(detect, "_load_on_every_core",
-                        lambda langs, low_accuracy: loaded.append((list(langs), low_accuracy)))
+    monkeypatch.setattr(detect, "_load_on_every_core", lambda langs, low_accuracy, one_arena=False:
+                        loaded.append((list(langs), low_accuracy)))
     monkeypatch.setattr(detect, "_loaded", set())
     monkeypatch.setattr(detect, "_to_load", {})
     monkeypatch.setattr(detect, "_in_forked_child", False)

@@ -13,14 +13,17 @@ ones, and the low-accuracy ones of every Latin-script language that the open-set
 check reads first) are ordinary memory, shared with the workers copy-on-write;
 they are most of the server's start-up time.
 
-They load on lingua's thread pool, one language per core, in one malloc arena
-(:func:`pipeline.stages.detect.preload_language_models`): the server is ready in
-about half the time of loading them one after another. The pool's threads then
-sit idle, holding no lock, for as long as the server lives; a forked worker has
-none of them and never calls the pool (it scores one text at a time, see
-``detect._in_forked_child``). Apart from them the server stays single-threaded,
-and no translation model is loaded here. A worker whose configuration needs
-other languages loads them itself, as before. Nothing here may fail a run: any
+They load on lingua's thread pool, one language per core
+(:func:`pipeline.stages.detect.preload_language_models`): the longest of its
+threads works about half as long as one thread loading them all (2 cores;
+``bench/startup.py --breakdown``). Its malloc arenas are not
+limited (the workers translate, and would inherit the limit): the loading's peak is
+40-60 MiB higher for a moment, the memory left resident 2-4 MiB more (226-228 MiB
+against 224). The pool's threads then sit idle, holding no lock, for as long as the
+server lives; a forked worker has none of them and never calls the pool (it scores
+one text at a time, see ``detect._in_forked_child``). Apart from them the server
+stays single-threaded, and no translation model is loaded here. A worker whose
+configuration needs other languages loads them itself, as before. Nothing here may fail a run: any
 error just leaves the worker to load what it needs.
 """
 

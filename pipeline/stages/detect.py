@@ -32,8 +32,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -1119,16 +1118,23 @@ def preload_language_models(candidates: Iterable[str]) -> list[str]:
 # in a forked child, which has no thread pool (see _in_forked_child), by scoring
 # LOAD_TEXT in this thread; the memory lingua freed meanwhile is then released.
 # Languages of other scripts load at their first text, as before.
-# Each thread of the pool would allocate in a heap (glibc malloc arena) of its own,
-# freed memory stranded in each: the 7 default candidates' models, 2 cores, peak 253
-# MiB resident, 179 after, against 210 and 168 loaded in one thread. Loaded in one
-# arena (M_ARENA_MAX 1 meanwhile): peak 207-225, 170-171 after, the wall time nearly
-# halved (the same CPU time). bench/startup.py --breakdown shows the CPU per load.
+# Each thread of the pool allocates in a heap (glibc malloc arena) of its own, the
+# memory it frees stranded there: the 7 default candidates' models, 2 cores, peak 253
+# MiB resident, 179 after (malloc_trim'd), against 210 and 168 loaded in one thread.
+# Where the pool starts at such a first use, glibc is first told to create no other
+# arena (M_ARENA_MAX 1; _keep_to_one_arena): peak 207-225, 170-171 after, and the
+# sample run's peak 288 MiB against 286 loading in this thread, with the loading's
+# longest thread half its CPU time (bench/startup.py --breakdown). glibc fixes that
+# limit at the next arena it would create, so it holds for the rest of the process:
+# hence only there. A run that translates starts the pool earlier, in its warm-up
+# (preload_language_models, without the limit, as the fork server does): there the
+# translation's threads keep arenas of their own.
 _loaded: set[tuple[str, bool]] = set()
 _to_load: dict[int, set[tuple[str, bool]]] = {}  # detector (id) -> what it will load
 LOAD_TEXT = "Mehr zum Thema"
 # glibc's mallopt parameter: the most malloc arenas (heaps) the process may create.
 M_ARENA_MAX = -8
+_pool_started = False  # whether lingua's thread pool has run in this process
 
 
 @lru_cache(maxsize=1)
@@ -1146,39 +1152,32 @@ def _libc() -> Any:
         return None
 
 
-@contextmanager
-def _one_arena() -> Iterator[None]:
-    """glibc's malloc keeps to the arenas it has (M_ARENA_MAX 1: the main one, for a
-    process that never had another thread) while the block runs; a thread first
-    allocating meanwhile (lingua's thread pool) shares them for good. Afterwards, new
-    threads get arenas of their own again (MALLOC_ARENA_MAX, else glibc's default of 8
-    per core)."""
+def _keep_to_one_arena() -> None:
+    """glibc's malloc creates no arena from now on (M_ARENA_MAX 1): a thread starting
+    after this shares the arenas there are (the main one, in a process that has had no
+    other thread allocating). Nothing elsewhere than glibc."""
     libc = _libc()
-    if libc is None:
-        yield
-        return
-    libc.mallopt(M_ARENA_MAX, 1)
-    try:
-        yield
-    finally:
-        limit = os.environ.get("MALLOC_ARENA_MAX", "")
-        libc.mallopt(M_ARENA_MAX, int(limit) if limit.isdigit() and int(limit) > 0
-                     else 8 * (os.cpu_count() or 1))
+    if libc is not None:
+        libc.mallopt(M_ARENA_MAX, 1)
 
 
-def _load_on_every_core(languages: Sequence[str], low_accuracy: bool) -> None:
+def _load_on_every_core(languages: Sequence[str], low_accuracy: bool,
+                        one_arena: bool = False) -> None:
     """lingua's models of ``languages`` (at least 2; trigrams only with
-    ``low_accuracy``), loaded on its thread pool (``with_preloaded_language_models``),
-    in one malloc arena (see above). lingua keeps them once per process, for every
-    detector: this one is dropped."""
+    ``low_accuracy``), loaded on its thread pool (``with_preloaded_language_models``);
+    ``one_arena``: in one malloc arena if the pool starts now (see above). lingua keeps
+    them once per process, for every detector: this one is dropped."""
+    global _pool_started
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     found = [Language.from_iso_code_639_1(IsoCode639_1.from_str(c)) for c in languages]
     builder = LanguageDetectorBuilder.from_languages(*found)
     if low_accuracy:
         builder = builder.with_low_accuracy_mode()
-    with _one_arena():
-        builder.with_preloaded_language_models().build()
+    if one_arena and not _pool_started:
+        _keep_to_one_arena()
+    _pool_started = True
+    builder.with_preloaded_language_models().build()
 
 
 def _load_models(detector: Any, new: set[tuple[str, bool]]) -> None:
@@ -1187,7 +1186,7 @@ def _load_models(detector: Any, new: set[tuple[str, bool]]) -> None:
     if _in_forked_child or len(latin) < 2:
         detector.compute_language_confidence_values(LOAD_TEXT)
     else:
-        _load_on_every_core(latin, low_accuracy=any(low for _, low in new))
+        _load_on_every_core(latin, low_accuracy=any(low for _, low in new), one_arena=True)
 
 
 @lru_cache(maxsize=1)
@@ -1241,6 +1240,7 @@ def langdetect_probabilities(text: str, langs: tuple[str, ...]) -> dict[str, flo
 
 def lingua_confidences(detector: Any, texts: Sequence[str]) -> list[dict[str, float]]:
     """lingua's confidence per language code for each text, in batches of LINGUA_BATCH."""
+    global _pool_started
     found = []
     if texts and id(detector) in _to_load:  # its models load now (see _loaded)
         new = _to_load.pop(id(detector))
@@ -1252,6 +1252,7 @@ def lingua_confidences(detector: Any, texts: Sequence[str]) -> list[dict[str, fl
         if _in_forked_child:
             found.extend(detector.compute_language_confidence_values(t) for t in batch)
         else:
+            _pool_started = True
             found.extend(detector.compute_language_confidence_values_in_parallel(batch))
     return [{v.language.iso_code_639_1.name.lower(): v.value for v in values} for values in found]
 
