@@ -126,9 +126,9 @@ def thread_cpu():
     return found
 pools = []
 def pooled(real):
-    def load(langs, low_accuracy):
+    def load(langs, low_accuracy, one_arena=False):
         before, t0 = thread_cpu(), time.process_time()
-        real(langs, low_accuracy)
+        real(langs, low_accuracy, one_arena)
         after = thread_cpu()
         longest = max(after[t] - before.get(t, 0.0) for t in after)
         pools.append([len(langs), low_accuracy, time.process_time() - t0, longest])
