@@ -432,6 +432,7 @@ def test_a_first_use_that_starts_the_pool_keeps_malloc_to_one_arena(monkeypatch)
                         type("Builders", (), {"from_languages": staticmethod(
                             lambda *langs: Builder())}))
     monkeypatch.setattr(stage, "_loaded", set())
+    monkeypatch.setattr(stage, "_in_forked_child", False)
     monkeypatch.setattr(stage, "_pool_started", False)
     assert stage.preload_language_models(["de", "en"]) == ["de", "en"]
     assert Libc.calls == [] and built == [("built", 0)]
