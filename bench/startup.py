@@ -32,7 +32,8 @@ processes, and prints both with their ratio (issue 21's targets beside them):
 ``--breakdown`` then prints where this tree's CPU time goes in the forced sample run,
 both ``pipeline detect`` of the short line and the fork server's preload: importing,
 each lingua detector's calls (the first one of a detector loads its languages'
-models) and the rest.
+models), the models loaded on lingua's thread pool with the CPU of its longest thread
+(their share of the wall time where each thread has a core), and the rest.
 
 The baseline is ``--rev REV`` (that commit, extracted with ``git archive`` into a
 temporary folder and run from there), else this tree with ``PIPELINE_WORDFREQ=dict``
