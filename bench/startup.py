@@ -32,7 +32,8 @@ processes, and prints both with their ratio (issue 21's targets beside them):
 ``--breakdown`` then prints where this tree's CPU time goes in the forced sample run,
 both ``pipeline detect`` of the short line and the fork server's preload: importing,
 each lingua detector's calls (the first one of a detector loads its languages'
-models) and the rest.
+models), the models loaded on lingua's thread pool with the CPU of its longest thread
+(their share of the wall time where each thread has a core), and the rest.
 
 The baseline is ``--rev REV`` (that commit, extracted with ``git archive`` into a
 temporary folder and run from there), else this tree with ``PIPELINE_WORDFREQ=dict``
@@ -106,10 +107,36 @@ print(json.dumps([t1 - t0, t2 - t1, t3 - t2, len(lines)]))
 
 
 # --breakdown: where a command's CPU time goes, in one process of this tree: importing
-# the pipeline, lingua's calls (its models load at the first call of each detector;
-# per detector: languages, low accuracy, texts, CPU), and the rest. JSON on the last line.
-BREAKDOWN = """
-import io, json, sys, time
+# the pipeline, lingua's calls (per detector: languages, low accuracy, texts, CPU; its
+# models load at its first use) and the rest. Models loaded on lingua's thread pool
+# (detect._load_on_every_core) are listed apart, with the CPU of their longest thread:
+# on a machine with a core free for each of the pool's threads, that is their share of
+# the wall time. JSON on the last line.
+THREAD_CPU = """
+import os, time
+TICK = os.sysconf("SC_CLK_TCK")
+def thread_cpu():
+    found = {{}}
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{{task}}/stat") as file:
+                fields = file.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[task] = (int(fields[11]) + int(fields[12])) / TICK
+    return found
+pools = []
+def pooled(real):
+    def load(langs, low_accuracy, one_arena=False):
+        before, t0 = thread_cpu(), time.process_time()
+        real(langs, low_accuracy, one_arena)
+        after = thread_cpu()
+        longest = max(after[t] - before.get(t, 0.0) for t in after)
+        pools.append([len(langs), low_accuracy, time.process_time() - t0, longest])
+    return load
+"""
+BREAKDOWN = THREAD_CPU + """
+import io, json, sys
 start = time.process_time()
 from pipeline import cli
 from pipeline.stages import detect
@@ -120,20 +147,14 @@ def built(langs, low_accuracy=False):
     made[id(found)] = (len(langs), low_accuracy)
     return found
 def timed(found, texts):
-    t0 = time.process_time()
+    t0, loads = time.process_time(), sum(p[2] for p in pools)
     result = real(found, texts)
-    if texts:
-        calls.append([*made.get(id(found), (0, False)), len(texts), time.process_time() - t0])
+    if texts:  # without the models loaded on the pool meanwhile (listed apart)
+        cpu = time.process_time() - t0 - (sum(p[2] for p in pools) - loads)
+        calls.append([*made.get(id(found), (0, False)), len(texts), cpu])
     return result
 detect._build_detector, detect.lingua_confidences = built, timed
-preload = detect.preload_language_models
-def preloaded(langs):  # on lingua's thread pool: CPU of every thread
-    t0 = time.process_time()
-    found = preload(langs)
-    if found:
-        calls.append([len(found), False, "preloaded", time.process_time() - t0])
-    return found
-detect.preload_language_models = preloaded
+detect._load_on_every_core = pooled(detect._load_on_every_core)
 sys.stdin = io.TextIOWrapper(io.BytesIO({stdin!r}.encode()))
 out, sys.stdout = sys.stdout, io.StringIO()
 try:
@@ -142,32 +163,24 @@ except SystemExit:
     pass
 sys.stdout = out
 total = time.process_time() - start
-print(json.dumps({{"total": total, "imports": imported, "lingua": calls}}))
+print(json.dumps({{"total": total, "imports": imported, "lingua": calls, "pools": pools}}))
 """
-# The fork server's preload (pipeline.executors.preload), step by step.
-FORK_SERVER_STEPS = """
-import json, time
-steps, t0 = [], time.process_time()
+# The fork server's preload (pipeline.executors.preload), step by step: CPU, and the
+# longest thread's CPU (the same but for the models loaded on lingua's thread pool).
+# The file is loaded under another name, which does not run its preload at the import.
+FORK_SERVER_STEPS = THREAD_CPU.format() + """
+import importlib.util, json
+steps, t0, c0 = [], time.process_time(), thread_cpu()
 def step(name):
-    global t0
-    now = time.process_time()
-    steps.append([name, now - t0])
-    t0 = now
-import pipeline.shard
-from pipeline.config import DEFAULT_CANDIDATES
-from pipeline.stages import detect
-step("imports (pipeline.shard: every stage)")
-detect._in_forked_child = True
-SAMPLES = ("Nordkorea und Südkorea", "A Coréia do Norte", "the port reopened",
-           "le prix du pain", "el precio sube", "il prezzo", "de prijs")
-scorer = detect.LanguageScorer(DEFAULT_CANDIDATES)
-scorer._lists
-step("word lists mapped")
-scorer.ngram_scores(SAMPLES)
-step(f"lingua high accuracy, {len(scorer.candidates)} candidates")
-latin = detect.SCRIPT_LANGUAGES["Latin"]
-detect.lingua_confidences(detect._lingua_detector(latin, low_accuracy=True), SAMPLES)
-step(f"lingua low accuracy, {len(latin)} Latin-script languages")
+    global t0, c0
+    now, threads = time.process_time(), thread_cpu()
+    steps.append([name, now - t0, max(threads[t] - c0.get(t, 0.0) for t in threads)])
+    t0, c0 = now, threads
+spec = importlib.util.find_spec("pipeline.executors.preload")
+spec = importlib.util.spec_from_file_location("preload_steps", spec.origin)
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+module.preload(step)
 print(json.dumps(steps))
 """
 
@@ -186,21 +199,31 @@ def breakdown(env: dict[str, str], cwd: Path, corpus: Path, out: Path) -> None:
                               capture_output=True, text=True, check=True)
         found = json.loads(done.stdout.splitlines()[-1])
         lingua = sum(call[-1] for call in found["lingua"])
-        rest = found["total"] - found["imports"] - lingua
+        pooled = sum(pool[2] for pool in found["pools"])
+        rest = found["total"] - found["imports"] - lingua - pooled
         print(f"- {name}: {found['total']:.2f} total = {found['imports']:.2f} importing "
-              f"pipeline.cli and the detect stage + {lingua:.2f} in lingua + {rest:.2f} "
-              "the rest (other imports included)")
+              f"pipeline.cli and the detect stage + {lingua:.2f} in lingua's calls + "
+              f"{pooled:.2f} loading lingua's models on every core + {rest:.2f} the rest "
+              "(other imports included)")
         for langs, low, texts, cpu in found["lingua"]:
             if cpu >= 0.01:
-                what = "preloaded on every core" if texts == "preloaded" else f"{texts} texts"
                 print(f"    lingua {langs} languages{' (low accuracy)' if low else ''}, "
-                      f"{what}: {cpu:.2f}")
+                      f"{texts} texts: {cpu:.2f}")
+        for langs, low, cpu, longest in found["pools"]:
+            print(f"    lingua {langs} languages{' (low accuracy)' if low else ''} loaded "
+                  f"on every core: {cpu:.2f}, its longest thread {longest:.2f}")
+        if found["pools"]:
+            path = found["total"] - pooled + sum(pool[3] for pool in found["pools"])
+            print(f"    with a free core per thread of lingua's: {path:.2f} s of CPU one "
+                  "after another")
     done = subprocess.run([sys.executable, "-c", FORK_SERVER_STEPS], env=env, cwd=cwd,
                           capture_output=True, text=True, check=True)
     steps = json.loads(done.stdout.splitlines()[-1])
-    print(f"- fork server preload: {sum(cpu for _, cpu in steps):.2f} total")
-    for name, cpu in steps:
-        print(f"    {name}: {cpu:.2f}")
+    print(f"- fork server preload: {sum(cpu for _, cpu, _ in steps):.2f} total; with a free "
+          f"core per thread of lingua's: {sum(longest for _, _, longest in steps):.2f}")
+    for name, cpu, longest in steps:
+        print(f"    {name}: {cpu:.2f}" + (f", its longest thread {longest:.2f}"
+                                          if longest < cpu - 0.02 else ""))
 
 
 def _load_rerun():

@@ -350,11 +350,12 @@ def test_host_words_beside_a_quoted_foreign_phrase_stay_outside_it(detect):
     assert _spans(detect, text, "fr") == [("nos seus", "pt")]
 
 
-def test_models_load_in_this_thread_once_per_language(monkeypatch):
-    # lingua's parallel call loads models in several threads' heaps: the peak of a
-    # run's memory. A detector with a language not loaded yet first scores a text
-    # alone, in this thread, at its first use, then what lingua freed is handed
-    # back; a detector with the same languages loads nothing; an unused one neither.
+def test_models_load_on_every_core_once_per_language(monkeypatch):
+    # A detector with a language not loaded yet in this process loads, at its first
+    # use, its Latin-script languages' models on lingua's thread pool (two or more;
+    # one is loaded by scoring LOAD_TEXT in this thread), then what lingua freed is
+    # handed back; a detector with the same languages loads nothing; an unused one
+    # neither. A forked child has no thread pool: it scores LOAD_TEXT in this thread.
     from pipeline.stages import detect as stage
 
     class Detector:
@@ -368,24 +369,79 @@ def test_models_load_in_this_thread_once_per_language(monkeypatch):
             self.calls.extend(("parallel", t) for t in texts)
             return [[] for _ in texts]
 
-    released = []
+    released, on_every_core = [], []
     monkeypatch.setattr(stage, "_build_detector", lambda langs, low=False: Detector())
+    monkeypatch.setattr(stage, "_load_on_every_core", lambda langs, low_accuracy, one_arena:
+                        on_every_core.append((langs, low_accuracy, one_arena)))
     monkeypatch.setattr(stage, "_loaded", set())
     monkeypatch.setattr(stage, "_to_load", {})
     monkeypatch.setattr(stage, "_in_forked_child", False)
     monkeypatch.setattr(stage, "release_freed_memory", lambda: released.append(True))
     stage._lingua_detector.cache_clear()
     try:
-        for langs, low in [(("de", "en"), False), (("en", "de"), False), (("de", "en"), True),
-                           (("de", "en", "pt"), False)]:
+        for langs, low in [(("en", "de"), False), (("de", "en"), False), (("de", "en"), True),
+                           (("de", "en", "pt"), False), (("de", "ru", "uk"), False)]:
             stage.lingua_confidences(stage._lingua_detector(langs, low), ["x"])
         stage.lingua_confidences(stage._lingua_detector(("fr", "it")), [])  # unused
+        monkeypatch.setattr(stage, "_in_forked_child", True)
+        stage.lingua_confidences(stage._lingua_detector(("fr", "it")), ["x"])
     finally:
         stage._lingua_detector.cache_clear()
     load = stage.LOAD_TEXT
-    assert Detector.calls == [load, ("parallel", "x"), ("parallel", "x"), load,
-                              ("parallel", "x"), load, ("parallel", "x")]
-    assert released == [True] * 3
+    assert on_every_core == [(["de", "en"], False, True), (["de", "en"], True, True)]
+    assert Detector.calls == [("parallel", "x"), ("parallel", "x"), ("parallel", "x"),
+                              load, ("parallel", "x"),  # pt alone
+                              load, ("parallel", "x"),  # ru, uk: other scripts load later
+                              load, "x"]  # in a forked child
+    assert released == [True] * 5
+
+
+def test_a_first_use_that_starts_the_pool_keeps_malloc_to_one_arena(monkeypatch):
+    # lingua's pool threads would each allocate in an arena of their own, the memory
+    # they free stranded there (a higher peak). Where a detector's first use starts the
+    # pool, glibc is first told to create no other arena (M_ARENA_MAX 1, for good); not
+    # once the pool has run, nor in the warm-up of a run that translates
+    # (preload_language_models), whose translation threads keep arenas of their own.
+    from pipeline.stages import detect as stage
+
+    class Libc:
+        calls: list = []
+
+        def mallopt(self, param, value):
+            self.calls.append((param, value))
+            return 1
+
+    built = []
+
+    class Builder:
+        def with_low_accuracy_mode(self):
+            built.append("low accuracy")
+            return self
+
+        def with_preloaded_language_models(self):
+            return self
+
+        def build(self):
+            built.append(("built", len(Libc.calls)))
+
+    import lingua
+
+    monkeypatch.setattr(stage, "_libc", lambda: Libc())
+    monkeypatch.setattr(stage, "release_freed_memory", lambda: None)
+    monkeypatch.setattr(lingua, "LanguageDetectorBuilder",
+                        type("Builders", (), {"from_languages": staticmethod(
+                            lambda *langs: Builder())}))
+    monkeypatch.setattr(stage, "_loaded", set())
+    monkeypatch.setattr(stage, "_in_forked_child", False)
+    monkeypatch.setattr(stage, "_pool_started", False)
+    assert stage.preload_language_models(["de", "en"]) == ["de", "en"]
+    assert Libc.calls == [] and built == [("built", 0)]
+    monkeypatch.setattr(stage, "_pool_started", False)
+    stage._load_on_every_core(["de", "en"], low_accuracy=True, one_arena=True)
+    assert Libc.calls == [(stage.M_ARENA_MAX, 1)]
+    assert built[1:] == ["low accuracy", ("built", 1)]  # after the limit
+    stage._load_on_every_core(["fr", "it"], low_accuracy=False, one_arena=True)
+    assert len(Libc.calls) == 1 and stage._pool_started
 
 
 def test_release_freed_memory_is_harmless():

@@ -187,3 +187,36 @@ def test_boilerplate_candidates_are_repairs():
     from pipeline.stages import boilerplate, repair
 
     assert boilerplate.CANDIDATE_LANGUAGES == repair.CANDIDATE_LANGUAGES
+
+
+def test_the_fork_server_loads_lingua_on_every_core_then_scores_one_text_at_a_time(
+        monkeypatch):
+    # The fork server (pipeline.executors.preload) loads the candidates' models and
+    # the open-set check's low-accuracy ones on lingua's thread pool; then it scores
+    # its sample texts one at a time, as the workers forked from it will.
+    import importlib
+
+    from pipeline.config import DEFAULT_CANDIDATES
+    from pipeline.stages import detect
+
+    loaded = []
+    monkeypatch.setattr(detect, "_load_on_every_core", lambda langs, low_accuracy, one_arena=False:
+                        loaded.append((list(langs), low_accuracy)))
+    monkeypatch.setattr(detect, "_loaded", set())
+    monkeypatch.setattr(detect, "_to_load", {})
+    monkeypatch.setattr(detect, "_in_forked_child", False)
+    detect._lingua_detector.cache_clear()
+    try:
+        preload = importlib.import_module("pipeline.executors.preload")
+        loaded.clear()  # in case the import ran it
+        monkeypatch.setattr(detect, "_loaded", set())
+        monkeypatch.setattr(detect, "_to_load", {})
+        monkeypatch.setattr(detect, "_in_forked_child", False)
+        detect._lingua_detector.cache_clear()
+        preload.preload()
+        assert detect._in_forked_child is True
+    finally:
+        detect._lingua_detector.cache_clear()
+    candidates = detect.LanguageScorer(DEFAULT_CANDIDATES).candidates
+    assert loaded == [(list(candidates), False),
+                      (sorted(detect.SCRIPT_LANGUAGES["Latin"]), True)]

@@ -1092,55 +1092,108 @@ def _lingua_detector(candidates: tuple[str, ...], low_accuracy: bool = False) ->
 
 def preload_language_models(candidates: Iterable[str]) -> list[str]:
     """Load lingua's high-accuracy models of ``candidates`` now, on lingua's thread pool
-    (``with_preloaded_language_models``), rather than at their first use in this thread,
-    one language after another (see below); returns the languages it loaded.
+    (see ``_load_on_every_core``), rather than at the first use of a detector; returns
+    the languages it loaded.
 
-    For a run that translates (:meth:`pipeline.shard.ShardProcessor.warm_up`): it waits for
-    these models before its first batch, and its translation model is larger than the
-    higher peak. The warm-up of the 7 default candidates (2 cores, load 9-11): 2.4-2.7
-    CPU seconds either way, its longest thread 1.2 s here against 2.4-2.7, its peak 13 to
-    58 MiB higher. Never in a forked child (see ``_in_forked_child``); the confidences
-    are those of models loaded at first use (the same models).
+    For a run that translates (:meth:`pipeline.shard.ShardProcessor.warm_up`) and for
+    ``pipeline detect --scores``, before their first text. Never in a forked child
+    (see ``_in_forked_child``); the confidences are those of models loaded at first use
+    (the same models).
     """
     wanted = [c for c in dict.fromkeys(candidates) if (c, False) not in _loaded]
     if _in_forked_child or len(wanted) < 2:
         return []
-    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
-
-    languages = [Language.from_iso_code_639_1(IsoCode639_1.from_str(c)) for c in wanted]
-    # The models stay loaded once this detector is gone: lingua keeps them per process.
-    LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+    _load_on_every_core(wanted, low_accuracy=False)
     _loaded.update((c, False) for c in wanted)
     release_freed_memory()
     return wanted
 
 
 # lingua loads a language's models at their first use, decompressing them into
-# buffers it frees afterwards; loaded by its parallel call, in the arenas of several
-# threads. So a detector with a language not loaded yet in this process, (language,
-# low accuracy) not in _loaded, first scores LOAD_TEXT at its first use
-# (lingua_confidences), in this thread (a text with
-# n-grams of every order, 1 to 5 letters: all the models of a Latin-script
-# language), and the memory lingua freed meanwhile is then released. The 7 default
-# candidates' models: peak 275 MiB resident, 180 MiB after, when the parallel call
-# loaded them; peak 215, 167 after, in less CPU time (2.25 s against 3.0 s, 2 cores).
+# buffers it frees afterwards. So a detector with a language not loaded yet in this
+# process, (language, low accuracy) not in _loaded, first loads the models that a text
+# with n-grams of every order (1 to 5 letters; LOAD_TEXT, in Latin script) needs: its
+# Latin-script languages' models, every order (one with low accuracy: trigrams only).
+# They load on lingua's thread pool, one language per core (_load_on_every_core), or,
+# in a forked child, which has no thread pool (see _in_forked_child), by scoring
+# LOAD_TEXT in this thread; the memory lingua freed meanwhile is then released.
 # Languages of other scripts load at their first text, as before.
+# Each thread of the pool allocates in a heap (glibc malloc arena) of its own, the
+# memory it frees stranded there: the 7 default candidates' models, 2 cores, peak 253
+# MiB resident, 179 after (malloc_trim'd), against 210 and 168 loaded in one thread.
+# Where the pool starts at such a first use, glibc is first told to create no other
+# arena (M_ARENA_MAX 1; _keep_to_one_arena): peak 207-225, 170-171 after, and the
+# sample run's peak 288 MiB against 286 loading in this thread, with the loading's
+# longest thread half its CPU time (bench/startup.py --breakdown). glibc fixes that
+# limit at the next arena it would create, so it holds for the rest of the process:
+# hence only there. A run that translates starts the pool earlier, in its warm-up
+# (preload_language_models, without the limit, as the fork server does): there the
+# translation's threads keep arenas of their own.
 _loaded: set[tuple[str, bool]] = set()
 _to_load: dict[int, set[tuple[str, bool]]] = {}  # detector (id) -> what it will load
 LOAD_TEXT = "Mehr zum Thema"
+# glibc's mallopt parameter: the most malloc arenas (heaps) the process may create.
+M_ARENA_MAX = -8
+_pool_started = False  # whether lingua's thread pool has run in this process
+
+
+@lru_cache(maxsize=1)
+def _libc() -> Any:
+    """The C library of this process if it is glibc (``malloc_trim`` and ``mallopt``),
+    else None (another C library, no ctypes). ``CDLL(None)`` is the process's own
+    symbols: no search for the library's file (``find_library`` runs ``ldconfig``)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.malloc_trim, libc.mallopt  # noqa: B018 - AttributeError elsewhere than glibc
+        return libc
+    except (ImportError, OSError, AttributeError):
+        return None
+
+
+def _keep_to_one_arena() -> None:
+    """glibc's malloc creates no arena from now on (M_ARENA_MAX 1): a thread starting
+    after this shares the arenas there are (the main one, in a process that has had no
+    other thread allocating). Nothing elsewhere than glibc."""
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(M_ARENA_MAX, 1)
+
+
+def _load_on_every_core(languages: Sequence[str], low_accuracy: bool,
+                        one_arena: bool = False) -> None:
+    """lingua's models of ``languages`` (at least 2; trigrams only with
+    ``low_accuracy``), loaded on its thread pool (``with_preloaded_language_models``);
+    ``one_arena``: in one malloc arena if the pool starts now (see above). lingua keeps
+    them once per process, for every detector: this one is dropped."""
+    global _pool_started
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    found = [Language.from_iso_code_639_1(IsoCode639_1.from_str(c)) for c in languages]
+    builder = LanguageDetectorBuilder.from_languages(*found)
+    if low_accuracy:
+        builder = builder.with_low_accuracy_mode()
+    if one_arena and not _pool_started:
+        _keep_to_one_arena()
+    _pool_started = True
+    builder.with_preloaded_language_models().build()
+
+
+def _load_models(detector: Any, new: set[tuple[str, bool]]) -> None:
+    """What a detector's first use loads (see above): ``new``'s Latin-script models."""
+    latin = sorted({lang for lang, _ in new} & set(SCRIPT_LANGUAGES["Latin"]))
+    if _in_forked_child or len(latin) < 2:
+        detector.compute_language_confidence_values(LOAD_TEXT)
+    else:
+        _load_on_every_core(latin, low_accuracy=any(low for _, low in new), one_arena=True)
 
 
 @lru_cache(maxsize=1)
 def _malloc_trim() -> Any:
     """glibc's ``malloc_trim``, or None (another C library, no ctypes)."""
-    try:
-        import ctypes
-        import ctypes.util
-
-        name = ctypes.util.find_library("c")
-        return ctypes.CDLL(name).malloc_trim if name else None
-    except (ImportError, OSError, AttributeError):
-        return None
+    libc = _libc()
+    return None if libc is None else libc.malloc_trim
 
 
 def release_freed_memory() -> None:
@@ -1187,16 +1240,19 @@ def langdetect_probabilities(text: str, langs: tuple[str, ...]) -> dict[str, flo
 
 def lingua_confidences(detector: Any, texts: Sequence[str]) -> list[dict[str, float]]:
     """lingua's confidence per language code for each text, in batches of LINGUA_BATCH."""
+    global _pool_started
     found = []
-    if texts and id(detector) in _to_load:  # its models load now, in this thread
-        detector.compute_language_confidence_values(LOAD_TEXT)
-        _loaded.update(_to_load.pop(id(detector)))
+    if texts and id(detector) in _to_load:  # its models load now (see _loaded)
+        new = _to_load.pop(id(detector))
+        _load_models(detector, new)
+        _loaded.update(new)
         release_freed_memory()
     for first in range(0, len(texts), LINGUA_BATCH):
         batch = list(texts[first : first + LINGUA_BATCH])
         if _in_forked_child:
             found.extend(detector.compute_language_confidence_values(t) for t in batch)
         else:
+            _pool_started = True
             found.extend(detector.compute_language_confidence_values_in_parallel(batch))
     return [{v.language.iso_code_639_1.name.lower(): v.value for v in values} for values in found]
 
