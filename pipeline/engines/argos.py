@@ -621,6 +621,25 @@ class ArgosEngine:
 
     model_id = fingerprint  # the translate stage's name for it
 
+    def prepare(self, src: str, tgt: str) -> None:
+        """Load now what translating ``src -> tgt`` will need: the models and tokenizers
+        along its route, and their packages' content hashes (the fingerprint's).
+
+        The local executor calls it in its translation thread while the main thread
+        still cleans the shard (:mod:`pipeline.executors.local`): CTranslate2 loads a
+        model and hashlib hashes without the interpreter lock, so on the core the
+        cleanup leaves idle. Nothing changes but when they load. Any error is left for
+        :meth:`translate` to report, as without this call.
+        """
+        try:
+            route = self.route(src, tgt) or []
+            for package in route:
+                _digest(package.path)
+                _load(package, self.device, self.device_index, self.compute_type,
+                      self.threads)
+        except Exception:  # noqa: BLE001, S110 - translate reports it, with its context
+            pass
+
     def _device_mark(self) -> str:
         """Nothing on CPU (fingerprints made before devices existed stay valid), else the
         device: a GPU computes in another order and may differ in the last bits."""
