@@ -431,3 +431,21 @@ def test_prepare_loads_the_route_s_models_and_leaves_errors_to_translate(
     broken.prepare("pt", "en")
     with pytest.raises(ModelError, match="cannot load the model of translate-pt_en-1.0"):
         broken.translate(["Olá."], "pt", "en")
+
+
+def test_a_package_s_content_hash_covers_each_file_s_bytes_and_path(tmp_path: Path) -> None:
+    """The hash a fingerprint carries: each file's path and bytes in path order (empty
+    files included), the README and a sentence model left out; however it reads them."""
+    import hashlib
+
+    package = tmp_path / "translate-pt_en-1_0"
+    files = {"metadata.json": b'{"from_code": "pt"}', "model/model.bin": bytes(range(256)) * 9000,
+             "model/empty.txt": b"", "sentencepiece.model": b"spm"}
+    for name, data in {**files, "README.md": b"read me", "stanza/pt/tokenize.pt": b"x"}.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_bytes(data)
+    expected = hashlib.blake2b(digest_size=8)
+    for name in sorted(files):
+        expected.update(name.encode() + b"\0" + files[name])
+    argos._forget(package)
+    assert argos._digest(package) == expected.hexdigest()
