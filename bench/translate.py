@@ -778,10 +778,11 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
         if unprepared:
             figures["h"]["unprepared"] = max(unprepared,
                                              key=lambda r: r["tokens"] / r["seconds"])
+        # Per round: target tokens per second and per CPU second, raw then each run.
         figures["h"]["rounds"] = [
-            (raw["seconds"], raw["cpu"], [(other[n]["seconds"], other[n]["cpu"])
-                                          for other in (runs, unprepared, cuts, formers)
-                                          if other])
+            [(r["tokens"] / r["seconds"], r["tokens"] / r["cpu"], r["seconds"], r["cpu"])
+             for r in (raw, *(other[n] for other in (runs, unprepared, cuts, formers)
+                              if other))]
             for n, raw in enumerate(raws)]
 
     if "i" in parts:
@@ -864,10 +865,11 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
                 f" ({once['seconds']:.1f} s, {once['cpu']:.1f} CPU s for one document)")
         log(f"     load average (1 min) at the start: raw {raw['load']:.1f}, run"
             f" {run['load']:.1f}, on {cores()} cores: above 0 means other work shared them")
-        for n, (raw_s, raw_cpu, others) in enumerate(figures["h"].get("rounds", []), 1):
-            ratios = "; ".join(f"{raw_s / seconds:.2f}x wall, {raw_cpu / cpu:.2f}x CPU"
-                               for seconds, cpu in others)
-            log(f"     round {n}: raw {raw_s:.1f} s, {raw_cpu:.1f} CPU s; run / raw (this run"
+        for n, ((rate, per_cpu, seconds, cpu), *others) in enumerate(
+                figures["h"].get("rounds", []), 1):
+            ratios = "; ".join(f"{o[0] / rate:.2f}x wall, {o[1] / per_cpu:.2f}x per CPU s"
+                               f" ({o[2]:.1f} s, {o[3]:.1f} CPU s)" for o in others)
+            log(f"     round {n}: raw {seconds:.1f} s, {cpu:.1f} CPU s; run / raw (this run"
                 f"{', then the others asked for' if len(others) > 1 else ''}): {ratios}")
         for key, label in (("former", "before (no overlap)"),
                            ("unprepared", "model loaded after the cleanup (as before)"),
