@@ -542,12 +542,15 @@ TIMELINE = False  # ``--timeline``
 
 def whole_run(sentences: list[str], root: Path, length: int,
               former_calls: bool = False, device: str = "cpu",
-              overlap: bool = True, first_piece: float | None = None) -> dict[str, Any]:
+              overlap: bool = True, first_piece: float | None = None,
+              prepare: bool = True) -> dict[str, Any]:
     """(f): ``pipeline.runner.run`` in a new process, start-up included; seconds, tokens.
 
     ``overlap`` False: shards cleaned and translated one after the other (as before).
     ``first_piece``: the first shard cut after this fraction of its bytes
-    (``pipeline.executors.local.FIRST_PIECE``; None: the default).
+    (``pipeline.executors.local.FIRST_PIECE``; None: the default). ``prepare`` False:
+    the translation model loads when the shard's translation starts, after its whole
+    cleanup (as before), not in the translation thread during the cleanup.
     """
     load = os.getloadavg()[0]
     corpus = root / "corpus"
@@ -588,6 +591,8 @@ def whole_run(sentences: list[str], root: Path, length: int,
         + ("import pipeline.executors.local\n"
            f"pipeline.executors.local.FIRST_PIECE = {first_piece!r}\n"
            if first_piece is not None else "")
+        + ("from pipeline.shard import ShardProcessor\n"
+           "ShardProcessor.pairs_to_prepare = lambda self, doc: []\n" if not prepare else "")
         + (TIMELINE_HOOKS if TIMELINE else "")
         + "with no_network():\n"
         f"    result = run(Path({str(corpus)!r}), Path({str(out)!r}), config,\n"
@@ -715,7 +720,7 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
 
     if "h" in parts:
         count = min(RUN_SENTENCES, n)
-        raws, runs, formers, cuts = [], [], [], []
+        raws, runs, formers, cuts, unprepared = [], [], [], [], []
         log("(h) a whole run over one document first: builds the word-list cache, once"
             " per machine (not counted) ...")
         once = whole_run(sentences[:DOC_SENTENCES], root / "run-once", args.length,
@@ -744,6 +749,15 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
                 log(f"    {formers[-1]['tokens'] / formers[-1]['seconds']:.0f} target tokens/s,"
                     f" {formers[-1]['seconds']:.1f} s, {formers[-1]['cpu']:.1f} CPU s, load"
                     f" {formers[-1]['load']:.1f}")
+            if args.unprepared:
+                log("    whole run whose model loads after the cleanup (as before) ...")
+                unprepared.append(whole_run(sentences[:count], root / f"run-u{attempt}",
+                                            args.length, device=args.device, prepare=False))
+                log(f"    {unprepared[-1]['tokens'] / unprepared[-1]['seconds']:.0f} target"
+                    f" tokens/s, {unprepared[-1]['seconds']:.1f} s, {unprepared[-1]['cpu']:.1f}"
+                    f" CPU s, load {unprepared[-1]['load']:.1f}")
+                if TIMELINE:
+                    log_timelines(raws[-1], unprepared[-1], log)
             if args.cut:
                 log("    whole run with the first shard cut after a 32nd (as before) ...")
                 cuts.append(whole_run(sentences[:count], root / f"run-c{attempt}",
@@ -761,6 +775,15 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
             figures["h"]["former"] = max(formers, key=lambda r: r["tokens"] / r["seconds"])
         if cuts:
             figures["h"]["cut"] = max(cuts, key=lambda r: r["tokens"] / r["seconds"])
+        if unprepared:
+            figures["h"]["unprepared"] = max(unprepared,
+                                             key=lambda r: r["tokens"] / r["seconds"])
+        # Per round: target tokens per second and per CPU second, raw then each run.
+        figures["h"]["rounds"] = [
+            [(r["tokens"] / r["seconds"], r["tokens"] / r["cpu"], r["seconds"], r["cpu"])
+             for r in (raw, *(other[n] for other in (runs, unprepared, cuts, formers)
+                              if other))]
+            for n, raw in enumerate(raws)]
 
     if "i" in parts:
         count = min(RUN_SENTENCES, n)
@@ -842,7 +865,14 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
                 f" ({once['seconds']:.1f} s, {once['cpu']:.1f} CPU s for one document)")
         log(f"     load average (1 min) at the start: raw {raw['load']:.1f}, run"
             f" {run['load']:.1f}, on {cores()} cores: above 0 means other work shared them")
+        for n, ((rate, per_cpu, seconds, cpu), *others) in enumerate(
+                figures["h"].get("rounds", []), 1):
+            ratios = "; ".join(f"{o[0] / rate:.2f}x wall, {o[1] / per_cpu:.2f}x per CPU s"
+                               f" ({o[2]:.1f} s, {o[3]:.1f} CPU s)" for o in others)
+            log(f"     round {n}: raw {seconds:.1f} s, {cpu:.1f} CPU s; run / raw (this run"
+                f"{', then the others asked for' if len(others) > 1 else ''}): {ratios}")
         for key, label in (("former", "before (no overlap)"),
+                           ("unprepared", "model loaded after the cleanup (as before)"),
                            ("cut", "first shard cut after a 32nd (as before)")):
             if key in figures["h"]:
                 other = figures["h"][key]
@@ -874,6 +904,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cut", action="store_true",
                         help="(h): also a whole run with the first shard cut after a 32nd of"
                         " its bytes, its translation overlapping the rest's cleanup (as before)")
+    parser.add_argument("--unprepared", action="store_true",
+                        help="(h): also a whole run whose translation model loads after the"
+                        " shard's cleanup, not during it (as before)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="(h): alternate raw and whole run N times, keep each's best")
     parser.add_argument("--batch-tokens", type=int, default=None,

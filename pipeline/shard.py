@@ -26,6 +26,7 @@ from pathlib import Path
 
 from pipeline.config import Config, ConfigError
 from pipeline.document import Document, Stage
+from pipeline.languages import UNDETERMINED
 from pipeline.log import debug_enabled, warn
 from pipeline.memory import Key, OnFirstUse, PrefetchedMemory, TranslationMemory
 from pipeline.readers import Item, as_item
@@ -234,6 +235,7 @@ class ShardProcessor:
         self._engine = engine
         self.memory = memory
         self.warmed: set[str] = set()  # "analysis", "legacy": what warm_up loaded
+        self.prepared: set[tuple[str, str]] = set()  # pairs_to_prepare's answers so far
 
     @property
     def engine(self):
@@ -273,6 +275,31 @@ class ShardProcessor:
             return False
         targets = set(self.config.targets)
         return any(tgt in targets for _, tgt in pairs())
+
+    def pairs_to_prepare(self, doc: Document) -> list[tuple[str, str]]:
+        """The language pairs a cleaned ``doc`` will be translated in, each returned once
+        per processor (in order), when the engine can load a pair ahead
+        (``prepare(src, tgt)``, see :meth:`pipeline.engines.argos.ArgosEngine.prepare`)
+        and a model covers it; else none. Its own language's and its segments'
+        languages, into each target that is not that language."""
+        if doc.status != "ok":
+            return []
+        try:
+            engine = self.engine
+        except Exception:  # noqa: BLE001 - the translation reports it, as before
+            return []
+        if not callable(getattr(engine, "prepare", None)):
+            return []
+        done = self.prepared
+        langs = dict.fromkeys([doc.lang, *(seg.lang for seg in doc.segments())])
+        pairs = []
+        for tgt in self.config.targets:
+            for src in langs:
+                if src and src not in (tgt, UNDETERMINED) and (src, tgt) not in done:
+                    done.add((src, tgt))
+                    if engine.route(src, tgt):
+                        pairs.append((src, tgt))
+        return pairs
 
     def __call__(self, shard: Sequence[Item | tuple[str, bytes]]) -> ShardResult:
         """The whole shard, with ``self.memory``."""

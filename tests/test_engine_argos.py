@@ -398,3 +398,54 @@ def test_stop_leaves_the_batches_not_started_untranslated(installed: Installed) 
         # The first batch always runs: a shard over its budget still makes progress.
         first = engine.translate(texts, "pt", tgt, stop=lambda: True)
         assert 1 < sum(output is not None for output in first) < len(done)
+
+
+def test_prepare_loads_the_route_s_models_and_leaves_errors_to_translate(
+    installed: Installed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``prepare`` loads each model of the route once, so that the translation that
+    follows loads none; a model that cannot load raises nothing there, and translate
+    still reports it."""
+    loads: list[Path] = []
+    new = argos._new_translator
+
+    def counted(model_dir: Path, *args):
+        loads.append(model_dir)
+        return new(model_dir, *args)
+
+    monkeypatch.setattr(argos, "_new_translator", counted)
+    monkeypatch.setattr(argos, "_LOADED", {})  # no model loaded yet in this process
+    engine = ArgosEngine(beam_size=1, threads=1, max_decoding_extra=3)
+    engine.prepare("pt", "de")  # through English: two models
+    assert [path.parent.name for path in loads] == ["translate-pt_en-1_0", "translate-en_de-1_0"]
+    assert engine.translate(PT, "pt", "de") == ArgosEngine(
+        beam_size=1, threads=1, max_decoding_extra=3).translate(PT, "pt", "de")
+    assert len(loads) == 2  # translate loaded nothing more
+    engine.prepare("xx", "en")  # no route: nothing to load
+    assert len(loads) == 2
+
+    packages_dir = tmp_path / "packages"
+    install_package(installed.files["pt", "en"], packages_dir)
+    (next(packages_dir.iterdir()) / "model" / "model.bin").write_bytes(b"not a model")
+    broken = ArgosEngine(beam_size=1, packages_dir=packages_dir)
+    broken.prepare("pt", "en")
+    with pytest.raises(ModelError, match="cannot load the model of translate-pt_en-1.0"):
+        broken.translate(["Olá."], "pt", "en")
+
+
+def test_a_package_s_content_hash_covers_each_file_s_bytes_and_path(tmp_path: Path) -> None:
+    """The hash a fingerprint carries: each file's path and bytes in path order (empty
+    files included), the README and a sentence model left out; however it reads them."""
+    import hashlib
+
+    package = tmp_path / "translate-pt_en-1_0"
+    files = {"metadata.json": b'{"from_code": "pt"}', "model/model.bin": bytes(range(256)) * 9000,
+             "model/empty.txt": b"", "sentencepiece.model": b"spm"}
+    for name, data in {**files, "README.md": b"read me", "stanza/pt/tokenize.pt": b"x"}.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_bytes(data)
+    expected = hashlib.blake2b(digest_size=8)
+    for name in sorted(files):
+        expected.update(name.encode() + b"\0" + files[name])
+    argos._forget(package)
+    assert argos._digest(package) == expected.hexdigest()

@@ -256,3 +256,49 @@ def test_a_translated_piece_is_committed_before_the_next_piece_is_cleaned(monkey
     assert events[-1] == "commit b1.txt,b2.txt,b3.txt"
     assert [e for e in events if e.startswith("clean")] == [
         "clean warm-up", "clean a.txt", "clean b1.txt", "clean b2.txt", "clean b3.txt"]
+
+
+def test_a_pair_s_models_load_in_the_translation_thread_once_a_document_shows_it():
+    """Once a cleaned document shows a language pair, the translation thread loads its
+    models (the engine's ``prepare``) while the rest is cleaned: each pair once, before
+    the translation that needs it, never for a document in the target language, nor for
+    a pair no model covers. Stand-in stages set each document's language."""
+    from pipeline.document import Block, Segment, Stage
+    from tests.conftest import TaggingEngine
+
+    events: list[tuple[str, str]] = []  # (thread, what)
+
+    def note(what: str) -> None:
+        events.append((threading.current_thread().name, what))
+
+    class Language(Stage):
+        name = "language"
+
+        def process(self, doc):
+            doc.lang = doc.doc[0:2]
+            segment = Segment(f"{doc.doc}#1", "Texto.", lang=doc.lang, score=1.0)
+            doc.blocks = [Block("paragraph", "Texto.", lang=doc.lang, segments=[segment])]
+            note(f"clean {doc.doc}")
+            return doc
+
+    class Preparing(TaggingEngine):
+        def prepare(self, src: str, tgt: str) -> None:
+            note(f"prepare {src}-{tgt}")
+
+        def translate(self, texts, src, tgt):
+            note(f"translate {src}-{tgt}")
+            return super().translate(texts, src, tgt)
+
+    engine = Preparing(missing=frozenset({("xx", "en")}))
+    executor = LocalExecutor(Config(targets=["en"]), engine=engine, stages=[Language()])
+    shards = [[(f"{name}.txt", b"Texto.\n") for name in names]
+              for names in (["pt1", "en1", "pt2", "de1"], ["xx1", "de2", "pt3"])]
+    try:
+        done = [doc.doc for result in executor.map(shards) for doc in result.docs]
+    finally:
+        executor.close()
+    assert done == ["pt1.txt", "en1.txt", "pt2.txt", "de1.txt", "xx1.txt", "de2.txt", "pt3.txt"]
+    thread = [what for name, what in events if name.startswith("pipeline-translate")]
+    assert thread == ["prepare pt-en", "prepare de-en", "translate de-en", "translate pt-en",
+                      "translate de-en", "translate pt-en"]
+    assert all(name == "MainThread" for name, what in events if what.startswith("clean"))

@@ -23,6 +23,12 @@ its batch nor the piece). A piece whose translation has ended is handed to the r
 it) before the next document is cleaned, not once the whole next piece is. When the
 run stops, the translation under way is cancelled: no new batch starts, and what it
 translated is already in the memory.
+
+Once a cleaned document shows a language pair no earlier one did, the thread loads
+that pair's models (the engine's ``prepare``: CTranslate2 model, tokenizer, package
+hash) while the main thread cleans the rest, instead of after the whole first shard's
+cleanup: the cleanup holds one core, the load runs on the other (CTranslate2 and
+hashlib release the interpreter lock). Outputs are unchanged.
 """
 
 from __future__ import annotations
@@ -225,6 +231,9 @@ class LocalExecutor:
                     while waiting and waiting[0].done():
                         yield waiting.popleft().result()
                     docs.append(processor.clean_document(item))
+                    # The models its translation needs load meanwhile, in the thread.
+                    for pair in processor.pairs_to_prepare(docs[-1]):
+                        thread.submit(processor.engine.prepare, *pair)
                 waiting.append(thread.submit(processor.translate, docs, self.memory,
                                              outputs_of(piece), self.cancelled.is_set,
                                              sources_of(piece, docs)))
@@ -236,7 +245,7 @@ class LocalExecutor:
             self.cancelled.set()
             for future in waiting:
                 future.cancel()
-            thread.shutdown(wait=True)
+            thread.shutdown(wait=True, cancel_futures=True)
             self.cancelled.clear()
 
     def _next(self, pool: ProcessPoolExecutor, in_flight: deque[list[Future]]) -> ShardResult:
