@@ -218,6 +218,13 @@ def make_docs(sentences: list[str]) -> list[Any]:
     return docs
 
 
+def measured(figures: dict[str, Any]) -> str:
+    """One program's figures of (h) in one line: tokens/s, wall, CPU and load."""
+    return (f"{figures['tokens'] / figures['seconds']:.0f} target tokens/s,"
+            f" {figures['seconds']:.1f} s, {figures['cpu']:.1f} CPU s, load"
+            f" {figures['load']:.1f}")
+
+
 def make_engine(beam: int, length: int, device: str = "cpu") -> Any:
     """An engine with the config's defaults, every decode forced to ``length`` tokens."""
     from pipeline.config import TranslateConfig
@@ -732,39 +739,29 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
                 " sentences at beam 4 ...")
             raws.append(raw_program(package.path, sentences[:count], root / f"raw-{attempt}",
                                     args.length, device=args.device))
-            log(f"    {raws[-1]['tokens'] / raws[-1]['seconds']:.0f} target tokens/s,"
-                f" {raws[-1]['seconds']:.1f} s, {raws[-1]['cpu']:.1f} CPU s, load"
-                f" {raws[-1]['load']:.1f}; whole pipeline run ...")
+            log(f"    {measured(raws[-1])}; whole pipeline run ...")
             runs.append(whole_run(sentences[:count], root / f"run-h{attempt}", args.length,
                                   device=args.device))
-            log(f"    {runs[-1]['tokens'] / runs[-1]['seconds']:.0f} target tokens/s,"
-                f" {runs[-1]['seconds']:.1f} s, {runs[-1]['cpu']:.1f} CPU s, load"
-                f" {runs[-1]['load']:.1f}; report timings_s {runs[-1]['timings']}")
+            log(f"    {measured(runs[-1])}; report timings_s {runs[-1]['timings']}")
             if TIMELINE:
                 log_timelines(raws[-1], runs[-1], log)
             if args.former:
                 log("    whole run as before: shards cleaned, then translated (no overlap) ...")
                 formers.append(whole_run(sentences[:count], root / f"run-f{attempt}",
                                          args.length, device=args.device, overlap=False))
-                log(f"    {formers[-1]['tokens'] / formers[-1]['seconds']:.0f} target tokens/s,"
-                    f" {formers[-1]['seconds']:.1f} s, {formers[-1]['cpu']:.1f} CPU s, load"
-                    f" {formers[-1]['load']:.1f}")
+                log(f"    {measured(formers[-1])}")
             if args.unprepared:
                 log("    whole run whose model loads after the cleanup (as before) ...")
                 unprepared.append(whole_run(sentences[:count], root / f"run-u{attempt}",
                                             args.length, device=args.device, prepare=False))
-                log(f"    {unprepared[-1]['tokens'] / unprepared[-1]['seconds']:.0f} target"
-                    f" tokens/s, {unprepared[-1]['seconds']:.1f} s, {unprepared[-1]['cpu']:.1f}"
-                    f" CPU s, load {unprepared[-1]['load']:.1f}")
+                log(f"    {measured(unprepared[-1])}")
                 if TIMELINE:
                     log_timelines(raws[-1], unprepared[-1], log)
             if args.cut:
                 log("    whole run with the first shard cut after a 32nd (as before) ...")
                 cuts.append(whole_run(sentences[:count], root / f"run-c{attempt}",
                                       args.length, device=args.device, first_piece=1 / 32))
-                log(f"    {cuts[-1]['tokens'] / cuts[-1]['seconds']:.0f} target tokens/s,"
-                    f" {cuts[-1]['seconds']:.1f} s, {cuts[-1]['cpu']:.1f} CPU s, load"
-                    f" {cuts[-1]['load']:.1f}")
+                log(f"    {measured(cuts[-1])}")
                 if TIMELINE:
                     log_timelines(raws[-1], cuts[-1], log)
         figures["h"] = {
