@@ -70,6 +70,18 @@ MIN_TAGS = 6
 HTML_SCAN_CHARS = 65536
 MIN_CLOSING_TAGS = 3
 
+# An XML declaration before an XHTML page ('<?xml version="1.0" encoding="utf-8"?>').
+# The page is text by then, so the encoding it names has no use left; and lxml takes a
+# page that does not start with <html> or a doctype for a fragment, keeps only the body's
+# one child, and the extractor then finds no article in it.
+_XML_DECLARATION = re.compile(r"\A(\ufeff?\s*)<\?xml\s[^<>]{0,500}\?>")
+
+# libxml2's HTML parser stops reading a page at this many nested elements, and drops
+# everything after that point; with its "huge" option (lxml's huge_tree) it reads
+# DEEP_PARSER_MAX_DEPTH deep. A page cut even there has lost text: it is refused.
+PARSER_MAX_DEPTH = 256
+DEEP_PARSER_MAX_DEPTH = 2048
+
 
 HEADING_KINDS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
@@ -276,6 +288,51 @@ def html_lang(tree) -> str:
         if value:
             return value
     return ""
+
+
+def without_xml_declaration(text: str) -> str:
+    """The page without an XML declaration before its markup.
+
+    >>> without_xml_declaration('<?xml version="1.0" encoding="utf-8"?>\\n<html>')
+    '\\n<html>'
+    >>> without_xml_declaration("<p>Use <?xml ...?> first.</p>")
+    '<p>Use <?xml ...?> first.</p>'
+    """
+    return _XML_DECLARATION.sub(r"\1", text, count=1)
+
+
+def _depth(tree) -> int:
+    """How deep the tree's elements nest (the root alone: 1)."""
+    from lxml import etree
+
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def parse_page(text: str, where: str = ""):
+    """The page's tree, as trafilatura's ``load_html`` parses it (None when it is not
+    HTML), read again with lxml's ``huge_tree`` when the parse stopped at
+    :data:`PARSER_MAX_DEPTH` nested elements. Raises :class:`NoText` when the page
+    nests deeper than even that parser reads (:data:`DEEP_PARSER_MAX_DEPTH`)."""
+    import lxml.html
+    from trafilatura.utils import load_html, repair_faulty_html
+
+    tree = load_html(text)
+    if tree is None or _depth(tree.getroottree().getroot()) < PARSER_MAX_DEPTH - 1:
+        return tree
+    parser = lxml.html.HTMLParser(  # trafilatura.utils.HTML_PARSER's options, and huge_tree
+        collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
+        remove_pis=True, huge_tree=True)
+    markup = repair_faulty_html(text, text[:50].lower())
+    deep = lxml.html.fromstring(markup.encode("utf-8", "surrogatepass"), parser=parser)
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        raise NoText(f"{where}the page nests its elements more than {DEEP_PARSER_MAX_DEPTH} "
+                     "deep, where the HTML parser stops reading: the text after that point "
+                     "would be lost")
+    return deep
 
 
 def _visible_chars(tree) -> int:
@@ -502,7 +559,6 @@ def extract(data: bytes, *, source: str = "") -> Page:
     reason.
     """
     import trafilatura
-    from trafilatura.utils import load_html
 
     where = f"{source}: " if source else ""
     text, encoding = decode_page(data)
@@ -510,7 +566,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
         raise NoText(f"{where}empty page")
     if "\x00" in text[:CHARSET_SCAN_BYTES]:
         raise NoText(f"{where}binary file (NUL bytes): not an HTML page")
-    tree = load_html(text)
+    tree = parse_page(without_xml_declaration(text), where)
     if tree is None:
         reason = ("the markup could not be parsed" if looks_like_html(text)
                   else "no markup found; if it is plain text, name it .txt")

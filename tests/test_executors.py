@@ -512,3 +512,55 @@ def test_a_worker_shard_with_nothing_to_look_up_is_done_in_one_half():
     result = ShardProcessor(Config(targets=["en"]), engine=NoModels()).prepare(shard)
     assert isinstance(result, ShardResult)
     assert result.missing == {"a.txt": ["pt-en"]} and result.learned == {}
+
+
+def _refusing_port():
+    """A socket bound to a port of this machine and not listening: a connection to the
+    port is refused, and no other program takes the port while the socket is held."""
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def test_ray_address_check_says_what_to_do():
+    import socket
+
+    from pipeline.config import ConfigError
+    from pipeline.executors.ray import check_reachable
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        check_reachable(f"127.0.0.1:{server.getsockname()[1]}")  # something listens: fine
+    check_reachable("auto")  # Ray finds the cluster itself
+    with _refusing_port() as sock:
+        address = f"127.0.0.1:{sock.getsockname()[1]}"
+        with pytest.raises(ConfigError, match=rf"cannot reach the Ray cluster at {address} "
+                                              r"\(Connection refused\).*ray start --head"):
+            check_reachable(address)
+    with pytest.raises(ConfigError, match="'head-node' is not an address: .*host:port"):
+        check_reachable("head-node")
+
+
+@needs_ray
+def test_unreachable_ray_address_ends_the_run_at_once(tmp_path):
+    """Ray retried an address where nothing listens for minutes (400 s and more): the run
+    now stops at once, exit 2, saying which address and what to do."""
+    import os
+    import subprocess
+    import sys
+
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "PYTHONPATH": os.pathsep.join(
+        p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    (tmp_path / "c1").mkdir()
+    (tmp_path / "c1" / "a.txt").write_text("Notícia\n\nO porto reabriu ontem.\n")
+    with _refusing_port() as sock:
+        address = f"127.0.0.1:{sock.getsockname()[1]}"
+        command = [sys.executable, "-m", "pipeline", "run", str(tmp_path / "c1"), "--out",
+                   str(tmp_path / "out"), "--executor", "ray", "--ray-address", address]
+        # A failure bound, not a timing assumption: the check itself takes well under 1 s.
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert f"cannot reach the Ray cluster at {address}" in done.stderr
+    assert "ray start --head" in done.stderr

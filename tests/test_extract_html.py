@@ -250,3 +250,34 @@ def test_pages_and_fragments_look_like_html(text):
 ])
 def test_text_that_mentions_tags_is_not_html(text):
     assert not looks_like_html(text)
+
+
+@pytest.mark.parametrize("declaration", [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 '
+    'Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n',
+])
+def test_xhtml_page_with_an_xml_declaration_is_extracted(declaration):
+    """An XML declaration before <html> (XHTML pages saved from the web) changes nothing:
+    the page was quarantined as "only navigation" when it was read as a fragment."""
+    text = "The harbour reopened on Tuesday after three days of storms closed it to all ships."
+    assert len(text) == 82
+    html = f"<html><body><p>{text}</p></body></html>"
+    assert extract(html.encode()).blocks == [text]
+    assert extract(f"{declaration}{html}".encode()).blocks == [text]
+
+
+@pytest.mark.parametrize("depth", [254, 255, 400, 2000])
+def test_deeply_nested_page_keeps_its_text(depth):
+    """Past 255 nested elements libxml2's HTML parser stopped and dropped the rest of the
+    page: all its text was lost, reported as "no visible text outside scripts"."""
+    html = ("<html><body>" + "<div>" * depth + f"<p>{PARAGRAPHS[0]}</p>" + "</div>" * depth
+            + f"<p>{PARAGRAPHS[1]}</p></body></html>")
+    assert extract(html.encode()).blocks == PARAGRAPHS[:2]
+
+
+def test_page_deeper_than_the_parser_reads_says_so():
+    html = "<html><body>" + "<div>" * 2100 + f"<p>{PARAGRAPHS[0]}</p>" + "</div>" * 2100
+    with pytest.raises(NoText, match=r"^deep\.html: the page nests its elements more than "
+                                     r"2048 deep, where the HTML parser stops reading"):
+        extract(f"{html}</body></html>".encode(), source="deep.html")

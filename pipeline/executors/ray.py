@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -51,6 +52,48 @@ from pipeline.shard import Memory, PendingShard, ShardProcessor, ShardResult
 IN_FLIGHT_PER_ACTOR = 2
 MAX_RETRIES = 2
 INSTALL_HINT = "Ray is not installed: pip install '.[ray]' (or pip install 'ray[data]')"
+# How long the check that a cluster's address answers waits for a connection: Ray itself
+# goes on retrying an address where nothing listens for minutes before it gives up.
+CONNECT_TIMEOUT_S = 10.0
+ADDRESS_HINT = ("--ray-address takes the head node's host:port (port 6379 unless `ray start "
+                "--head --port` chose another), ray://host:port or auto")
+
+
+def cluster_endpoint(address: str) -> tuple[str, int] | None:
+    """The host and port that ``--ray-address`` names; None for ``auto`` and ``local``,
+    whose cluster Ray finds itself. Raises ConfigError when it names none.
+
+    >>> cluster_endpoint("10.0.0.5:6379"), cluster_endpoint("ray://head.example:10001")
+    (('10.0.0.5', 6379), ('head.example', 10001))
+    >>> cluster_endpoint("[::1]:6379"), cluster_endpoint("auto")
+    (('::1', 6379), None)
+    """
+    rest = address.removeprefix("ray://")
+    if rest in ("auto", "local"):
+        return None
+    host, colon, port = rest.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not (colon and host and port.isdigit() and 0 < int(port) < 65536):
+        raise ConfigError(f"--ray-address '{address}' is not an address: {ADDRESS_HINT}")
+    return host, int(port)
+
+
+def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Raise ConfigError, saying what to do, when nothing accepts a connection at the
+    cluster address within ``timeout`` seconds."""
+    endpoint = cluster_endpoint(address)
+    if endpoint is None:
+        return
+    try:
+        with socket.create_connection(endpoint, timeout=timeout):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot reach the Ray cluster at {address} ({exc.strerror or exc}): is it "
+            "running (`ray status` on its head node)? Start it with `ray start --head` or "
+            f"correct the address ({ADDRESS_HINT}); without --ray-address the run starts "
+            "a Ray of its own on this machine"
+        ) from None
 
 
 class ShardActor:
@@ -110,7 +153,12 @@ class RayExecutor:
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
             quiet = {"log_to_driver": False, "logging_level": logging.WARNING}
             if address:
-                ray.init(address=address, **quiet)
+                check_reachable(address)
+                try:
+                    ray.init(address=address, **quiet)
+                except (ConnectionError, ValueError) as exc:  # no cluster, a bad address
+                    raise ConfigError(f"cannot connect to the Ray cluster at {address}: "
+                                      f"{exc} ({ADDRESS_HINT})") from None
             else:
                 ray.init(num_cpus=max(self.workers, available_cpus()),
                          include_dashboard=False, **quiet)

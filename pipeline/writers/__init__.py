@@ -127,10 +127,25 @@ def sync_to_disk() -> None:
     os.sync()
 
 
+# The folders of OUT a run writes files into (at any depth), each file through a
+# temporary one beside it: the clean and translated copies, the parallel corpus
+# (pipeline.writers.parallel.PARALLEL_DIR), the report's pages
+# (pipeline.writers.review.FOLDER) and the state folder (pipeline.runner.STATE_DIR).
+# The run also writes files at OUT's top (documents.jsonl, report.json, ...).
+OUTPUT_FOLDERS = ("clean", "translations", "parallel", "report", ".pipeline")
+
+
 def sweep_temporary(out: Path) -> int:
-    """Remove temporary files a killed run left under ``out``; return how many."""
+    """Remove temporary files a killed run left under ``out``; return how many.
+
+    Only where a run writes: OUT's top and :data:`OUTPUT_FOLDERS`. Other folders
+    under OUT (the corpus itself may be one) are the user's and are not looked at.
+    """
+    pattern = f"{TEMP_PREFIX}*{TEMP_SUFFIX}"
+    found = itertools.chain(out.glob(pattern),
+                            *((out / name).rglob(pattern) for name in OUTPUT_FOLDERS))
     removed = 0
-    for path in out.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+    for path in found:
         if path.is_file():
             path.unlink()
             removed += 1
