@@ -43,7 +43,8 @@ Reruns are incremental: only new and changed documents are processed.
 
 exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
 3 finished with failed or quarantined documents or missing models,
-69 the Argos package index cannot be reached (models install SRC TGT offline),
+69 the Argos package index (models install SRC TGT offline) or the Ray cluster at
+   --ray-address cannot be reached,
 70 internal error (a bug: rerun with --debug and report the traceback),
 74 the output directory or its state cannot be written (disk full, read-only, I/O error),
    or standard output (detect, explain, run --dry-run end quietly when its reader goes away),
@@ -61,7 +62,7 @@ WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
 EXIT_SIGINT = 130  # 128 + SIGINT, as the run's (runner.EXIT_SIGNAL)
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an error the pipeline did not expect, a bug
-EXIT_UNREACHABLE = 69  # EX_UNAVAILABLE: the package index cannot be reached
+EXIT_UNREACHABLE = 69  # EX_UNAVAILABLE: the package index or Ray cluster cannot be reached
 
 
 def path_argument(text: str) -> Path:
@@ -509,6 +510,7 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return _printing(args)  # detect, explain: they report their own errors
     from pipeline.engines.argos import IndexUnreachable, ModelError
     from pipeline.engines.base import DeviceError
+    from pipeline.executors import ClusterUnreachable
     from pipeline.runner import (
         EXIT_LOCKED,
         EXIT_OUTPUT,
@@ -530,7 +532,7 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.command == "models":
             return cmd_models(args, parser)
         return args.handler(args)
-    except IndexUnreachable as exc:
+    except (IndexUnreachable, ClusterUnreachable) as exc:
         return _error(log, f"pipeline: error: {exc}", EXIT_UNREACHABLE)
     except (ConfigError, UsageError, ModelError, DeviceError) as exc:
         return _error(log, f"pipeline: error: {exc}", EXIT_USAGE)

@@ -528,6 +528,7 @@ def test_ray_address_check_says_what_to_do():
     import socket
 
     from pipeline.config import ConfigError
+    from pipeline.executors import ClusterUnreachable
     from pipeline.executors.ray import check_reachable
 
     with socket.create_server(("127.0.0.1", 0)) as server:
@@ -535,7 +536,8 @@ def test_ray_address_check_says_what_to_do():
     check_reachable("auto")  # Ray finds the cluster itself
     with _refusing_port() as sock:
         address = f"127.0.0.1:{sock.getsockname()[1]}"
-        with pytest.raises(ConfigError, match=rf"cannot reach the Ray cluster at {address} "
+        with pytest.raises(ClusterUnreachable,
+                           match=rf"cannot reach the Ray cluster at {address} "
                                               r"\(Connection refused\).*ray start --head"):
             check_reachable(address)
     with pytest.raises(ConfigError, match="'head-node' is not an address: .*host:port"):
@@ -545,7 +547,8 @@ def test_ray_address_check_says_what_to_do():
 @needs_ray
 def test_unreachable_ray_address_ends_the_run_at_once(tmp_path):
     """Ray retried an address where nothing listens for minutes (400 s and more): the run
-    now stops at once, exit 2, saying which address and what to do."""
+    now stops at once, exit 69 (a service down: retry later), saying which address and
+    what to do."""
     import os
     import subprocess
     import sys
@@ -561,6 +564,6 @@ def test_unreachable_ray_address_ends_the_run_at_once(tmp_path):
                    str(tmp_path / "out"), "--executor", "ray", "--ray-address", address]
         # A failure bound, not a timing assumption: the check itself takes well under 1 s.
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2, done.stderr[-3000:]
+    assert done.returncode == 69, done.stderr[-3000:]
     assert f"cannot reach the Ray cluster at {address}" in done.stderr
     assert "ray start --head" in done.stderr

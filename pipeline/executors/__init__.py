@@ -16,6 +16,11 @@ from __future__ import annotations
 from pipeline.config import ConfigError
 
 
+class ClusterUnreachable(Exception):
+    """The Ray cluster at ``--ray-address`` does not answer: a service that is down, not a
+    configuration to change (exit 69, as an unreachable package index: retry later)."""
+
+
 def make_executor(name: str, config, workers: int, ray_address: str | None = None,
                   engine=None, memory=None, stages=None):
     """The executor called ``name`` ("local" or "ray").

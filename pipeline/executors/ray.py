@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.config import Config, ConfigError, available_cpus
+from pipeline.executors import ClusterUnreachable
 from pipeline.memory import look_up, store
 from pipeline.shard import Memory, PendingShard, ShardProcessor, ShardResult
 
@@ -79,8 +80,8 @@ def cluster_endpoint(address: str) -> tuple[str, int] | None:
 
 
 def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
-    """Raise ConfigError, saying what to do, when nothing accepts a connection at the
-    cluster address within ``timeout`` seconds."""
+    """Raise ClusterUnreachable, saying what to do, when nothing accepts a connection at
+    the cluster address within ``timeout`` seconds (ConfigError when it is no address)."""
     endpoint = cluster_endpoint(address)
     if endpoint is None:
         return
@@ -88,7 +89,7 @@ def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
         with socket.create_connection(endpoint, timeout=timeout):
             pass
     except OSError as exc:
-        raise ConfigError(
+        raise ClusterUnreachable(
             f"cannot reach the Ray cluster at {address} ({exc.strerror or exc}): is it "
             "running (`ray status` on its head node)? Start it with `ray start --head` or "
             f"correct the address ({ADDRESS_HINT}); without --ray-address the run starts "
@@ -156,7 +157,10 @@ class RayExecutor:
                 check_reachable(address)
                 try:
                     ray.init(address=address, **quiet)
-                except (ConnectionError, ValueError) as exc:  # no cluster, a bad address
+                except ConnectionError as exc:  # no cluster answers there
+                    raise ClusterUnreachable(f"cannot connect to the Ray cluster at "
+                                             f"{address}: {exc} ({ADDRESS_HINT})") from None
+                except ValueError as exc:  # an address Ray cannot use
                     raise ConfigError(f"cannot connect to the Ray cluster at {address}: "
                                       f"{exc} ({ADDRESS_HINT})") from None
             else:
