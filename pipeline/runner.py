@@ -49,6 +49,7 @@ from pipeline.executors import make_executor, start_early
 from pipeline.factory import Pipeline, build_pipeline, formats, reader_name
 from pipeline.log import RunLog
 from pipeline.readers import Item, skip_advice, suffix_of
+from pipeline.readers.html import text_output
 from pipeline.readers.records import RecordsError
 from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
 from pipeline.writers import atomic_open, atomic_write, sweep_temporary, sync_to_disk
@@ -344,6 +345,10 @@ class Runner:
         self._touched: set[str] = set()  # record files with a record processed or pruned
         self.corpus_documents = 0  # documents found in the corpus
         self.pruned: list[str] = []
+        # Output names (relative to clean/ and translations/<lang>/) of the documents kept,
+        # and the documents quarantined because their copy's name is taken (_collisions).
+        self._claimed: set[str] = set()
+        self._collided: set[str] = set()
         self.translation: dict = {}  # this run's translation counts, summed over shards
         self.pipeline: Pipeline | None = None  # built by run(), before any work
         self.stages: list = []
@@ -495,6 +500,7 @@ class Runner:
             known = state.known()
             self._file_stats = state.file_stats()
             todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
+            self._drop_collided(known, state)
             self.corpus_documents = sum(map(self._estimate, todo)) + len(self.quarantined)
             new = len(todo) if self.options.force else sum(e.doc not in known for e in todo)
             if new > self.options.shard_docs:  # several shards of work for sure
@@ -563,8 +569,9 @@ class Runner:
 
     def _deleted(self, known: dict, todo: list[Entry], sources: dict[str, str]) -> list[str]:
         """Stored documents no longer in the corpus: their file is gone, or (a record)
-        its file, read to its end, no longer holds it."""
-        files = {e.doc for e in todo}
+        its file, read to its end, no longer holds it (not those quarantined for a
+        copy's name: :meth:`_collisions`)."""
+        files = {e.doc for e in todo} | self._collided
         deleted = []
         for doc in known:
             source = sources.get(doc)
@@ -586,8 +593,8 @@ class Runner:
             if doc in sources:
                 self._touched.add(sources[doc])
                 outputs = []
-            else:
-                outputs = state.outputs(doc)
+            else:  # never another document's copy of the same name (_collisions)
+                outputs = [o for o in state.outputs(doc) if not self._claimed_output(o)]
             self._remove_outputs(outputs)
             self._remove_empty_folders(outputs)
             state.delete(doc)
@@ -685,7 +692,58 @@ class Runner:
                 self.quarantined.append({"doc": entry.doc, "reason": entry.problem})
             else:
                 todo.append(entry)
-        return todo
+        return self._collisions(todo)
+
+    def _collisions(self, todo: list[Entry]) -> list[Entry]:
+        """``todo`` less the files whose copies would be named as another's (a page's
+        ``a.html`` -> ``a.html.txt`` beside a text ``a.html.txt``) or as a folder of the
+        corpus (``a.html`` beside a folder ``a.html.txt/``); those are quarantined.
+
+        Decided on the whole corpus, not in the order files are processed: a file whose
+        own name is the copy's name keeps it, a corpus folder keeps its name, else the
+        first name in sorted order keeps it.
+        """
+        claims: dict[str, list[str]] = {}
+        for entry in todo:
+            name = text_output(entry.doc) if entry.reader == "html" else entry.doc
+            claims.setdefault(name, []).append(entry.doc)
+        folders = {"/".join(parts[:i]) for name in claims
+                   for parts in [name.split("/")] for i in range(1, len(parts))}
+        losers: dict[str, str] = {}
+        for name, docs in claims.items():
+            if name in folders:
+                for doc in docs:
+                    losers[doc] = (f"its clean copy would be named {name}, a folder of the "
+                                   "corpus; rename the file or the folder")
+                continue
+            keeper = name if name in docs else min(docs)
+            for doc in docs:
+                if doc != keeper:
+                    losers[doc] = (f"its clean copy would be named {name}, as {keeper}'s; "
+                                   "rename one of them")
+        for doc in sorted(losers):
+            self.quarantined.append({"doc": doc, "reason": losers[doc]})
+        self._collided = set(losers)
+        self._claimed = {name for name, docs in claims.items() if set(docs) - self._collided}
+        return [entry for entry in todo if entry.doc not in losers]
+
+    def _drop_collided(self, known: dict, state: StateStore) -> None:
+        """Forget the stored rows of documents quarantined by :meth:`_collisions`, and
+        remove their copies where no kept document's copy is (so that their names are
+        free; their document is processed anew once the names no longer collide)."""
+        for doc in sorted(self._collided.intersection(known)):
+            outputs = [o for o in state.outputs(doc) if not self._claimed_output(o)]
+            self._remove_outputs(outputs)
+            self._remove_empty_folders(outputs)
+            state.delete(doc)
+            del known[doc]
+
+    def _claimed_output(self, rel: str) -> bool:
+        """Whether ``rel`` (a path under OUT) is the copy of a document kept this run."""
+        parts = rel.split("/")
+        if parts[0] == "clean":
+            return "/".join(parts[1:]) in self._claimed
+        return parts[0] == "translations" and "/".join(parts[2:]) in self._claimed
 
     def _items(self, entry: Entry) -> Iterator[Item]:
         """The documents of one file, from the reader of its format; a file that cannot

@@ -1,0 +1,70 @@
+"""Bad corpora found by a tester: copies' names that collide, documents left empty
+by cleanup, --prune of an empty corpus, models that failed, per-document write errors."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+
+PAGE = "<html><body><p>The library opens again on Monday morning.</p></body></html>"
+TEXT = "The bridge over the river was closed for repairs last week.\n"
+
+
+def _run(corpus: Path, out: Path, *extra: str) -> int:
+    return main(["run", str(corpus), "--out", str(out), *extra])
+
+
+def _report(out: Path) -> dict:
+    return json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+def _reasons(out: Path) -> dict[str, str]:
+    return {q["doc"]: q["reason"] for q in _report(out)["quarantined"]}
+
+
+@pytest.fixture(autouse=True)
+def _no_models(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+
+
+# -- A: two documents whose copies would have the same name ---------------------------
+def test_page_and_text_of_its_copys_name_keep_the_text_and_quarantine_the_page(tmp_path):
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "page.html").write_text(PAGE)
+    (corpus / "page.html.txt").write_text(TEXT)
+    assert _run(corpus, out) == 3
+    assert "rename one" in _reasons(out)["page.html"]
+    assert "bridge over the river" in (out / "clean" / "page.html.txt").read_text()
+    # --prune of the page (removed from the corpus) leaves the text's copy.
+    (corpus / "page.html").unlink()
+    assert _run(corpus, out, "--prune") == 0
+    assert "bridge over the river" in (out / "clean" / "page.html.txt").read_text()
+
+
+def test_text_added_beside_a_stored_page_takes_the_name_and_prune_keeps_it(tmp_path):
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "page.html").write_text(PAGE)
+    assert _run(corpus, out) == 0
+    (corpus / "page.html.txt").write_text(TEXT)
+    assert _run(corpus, out, "--prune") == 3  # the same decision on a rerun
+    assert set(_reasons(out)) == {"page.html"}
+    assert "bridge over the river" in (out / "clean" / "page.html.txt").read_text()
+    (corpus / "page.html").unlink()
+    assert _run(corpus, out, "--prune") == 0
+    assert "bridge over the river" in (out / "clean" / "page.html.txt").read_text()
+
+
+def test_page_beside_a_folder_of_its_copys_name_is_quarantined_on_every_run(tmp_path):
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    (corpus / "x.html.txt").mkdir(parents=True)
+    (corpus / "x.html").write_text(PAGE)
+    assert _run(corpus, out) == 0  # the page alone first: its copy is written
+    (corpus / "x.html.txt" / "a.txt").write_text(TEXT)
+    for _ in range(2):
+        assert _run(corpus, out) == 3
+        assert "a folder of the corpus" in _reasons(out)["x.html"]
+        assert "bridge over the river" in (out / "clean" / "x.html.txt" / "a.txt").read_text()
