@@ -68,3 +68,23 @@ def test_page_beside_a_folder_of_its_copys_name_is_quarantined_on_every_run(tmp_
         assert _run(corpus, out) == 3
         assert "a folder of the corpus" in _reasons(out)["x.html"]
         assert "bridge over the river" in (out / "clean" / "x.html.txt" / "a.txt").read_text()
+
+
+# -- D: a document cleanup leaves empty ------------------------------------------------
+def test_documents_left_empty_by_cleanup_are_quarantined_with_what_they_held(tmp_path):
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "zw.txt").write_bytes("\u200b\u200b\n".encode())
+    (corpus / "r.jsonl").write_text('{"id": "a", "text": "\\u0000\\u0001"}\n'
+                                    + json.dumps({"id": "b", "text": TEXT}) + "\n")
+    (corpus / "ok.txt").write_text(TEXT)
+    assert _run(corpus, out) == 3
+    reasons = _reasons(out)
+    assert set(reasons) == {"zw.txt", "r.jsonl#a"}
+    assert reasons["zw.txt"].startswith("no text left after cleanup: it held 7 bytes, "
+                                        "'\\u200b\\u200b\\n'")
+    assert "'\\x00\\x01'" in reasons["r.jsonl#a"]
+    assert not (out / "clean" / "zw.txt").exists()
+    assert _report(out)["ok"] == 2
+    first, second = (out / "clean" / "r.jsonl").read_text().splitlines()
+    assert json.loads(first)["text"] is None and json.loads(second)["text"] == TEXT.strip()
