@@ -501,6 +501,7 @@ class Runner:
             self._file_stats = state.file_stats()
             todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
             self._drop_collided(known, state)
+            self._check_prune(todo, len(known))
             self.corpus_documents = sum(map(self._estimate, todo)) + len(self.quarantined)
             new = len(todo) if self.options.force else sum(e.doc not in known for e in todo)
             if new > self.options.shard_docs:  # several shards of work for sure
@@ -693,6 +694,15 @@ class Runner:
             else:
                 todo.append(entry)
         return self._collisions(todo)
+
+    def _check_prune(self, todo: list[Entry], stored: int) -> None:
+        """Refuse ``--prune`` of every stored document when the corpus holds no document
+        at all: a mistyped or unmounted corpus path would wipe the outputs."""
+        if self.options.prune and not todo and stored:
+            raise UsageError(
+                f"--prune refused: {self.corpus} holds no document (no file a reader takes) "
+                f"while {self.out} holds the outputs of {stored} documents; check the corpus "
+                f"path (is it mounted?). To remove them all, delete {self.out} instead")
 
     def _collisions(self, todo: list[Entry]) -> list[Entry]:
         """``todo`` less the files whose copies would be named as another's (a page's
@@ -1033,6 +1043,7 @@ class Runner:
         sources = StateStore.read_only_sources(path) if path.is_file() else {}
         fp = fingerprint(self.config)
         todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
+        self._check_prune(todo, len(known))
         plan: Counter[str] = Counter()
         listed = len(self.quarantined)  # found by discovery: listed below
         for entry in todo:

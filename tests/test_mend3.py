@@ -88,3 +88,25 @@ def test_documents_left_empty_by_cleanup_are_quarantined_with_what_they_held(tmp
     assert _report(out)["ok"] == 2
     first, second = (out / "clean" / "r.jsonl").read_text().splitlines()
     assert json.loads(first)["text"] is None and json.loads(second)["text"] == TEXT.strip()
+
+
+# -- G: --prune of a corpus that holds nothing -----------------------------------------
+def test_prune_of_an_empty_corpus_is_refused_and_a_removed_subset_still_pruned(
+        tmp_path, capsys):
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (corpus / name).write_text(TEXT)
+    assert _run(corpus, out) == 0
+    empty = tmp_path / "unmounted"
+    empty.mkdir()
+    capsys.readouterr()
+    for extra in ((), ("--dry-run",)):
+        assert _run(empty, out, "--prune", *extra) == 2
+        err = capsys.readouterr().err
+        assert "--prune refused" in err and f"delete {out}" in err
+    assert (out / "clean" / "a.txt").is_file() and (out / "clean" / "b.txt").is_file()
+    (corpus / "a.txt").unlink()
+    assert _run(corpus, out, "--prune") == 0
+    assert _report(out)["pruned_sources"] == ["a.txt"]
+    assert not (out / "clean" / "a.txt").exists() and (out / "clean" / "b.txt").is_file()
