@@ -981,7 +981,10 @@ class Runner:
         translated, missing = totals.translated, totals.missing
         failed, quarantined = totals.failed, [*self.quarantined, *totals.quarantined]
         segments, removed = totals.segments, totals.removed
-        pairs = sorted(tuple(p.split("-", 1)) for p in missing)
+        # A pair whose model failed this run is reported with its error (translation's
+        # failed_models), not as missing with a command to install what is installed.
+        broken = self.translation.get("failed_models", {})
+        pairs = sorted(tuple(p.split("-", 1)) for p in missing if p not in broken)
         unprocessed = len(self.quarantined)  # quarantined before processing
         report = {
             "documents": self.corpus_documents,
@@ -1017,7 +1020,7 @@ class Runner:
         }
         if self.stop_signal is not None:
             code = EXIT_SIGNAL[self.stop_signal]
-        elif failed or quarantined or pairs:
+        elif failed or quarantined or pairs or broken:
             code = EXIT_INCOMPLETE
         else:
             code = EXIT_OK

@@ -2,6 +2,7 @@
 by cleanup, --prune of an empty corpus, models that failed, per-document write errors."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,31 @@ def test_prune_of_an_empty_corpus_is_refused_and_a_removed_subset_still_pruned(
     assert _run(corpus, out, "--prune") == 0
     assert _report(out)["pruned_sources"] == ["a.txt"]
     assert not (out / "clean" / "a.txt").exists() and (out / "clean" / "b.txt").is_file()
+
+
+# -- H: a model that failed is not a missing one ---------------------------------------
+def test_a_pair_whose_model_failed_is_reported_failed_not_missing(tmp_path):
+    from pipeline.config import Config
+    from pipeline.engines import ModelError
+    from pipeline.log import RunLog
+    from pipeline.runner import run
+
+    class Engine:
+        def route(self, src, tgt):
+            return [] if src == tgt else [f"{src}-{tgt}"]
+
+        def model_id(self, src, tgt):
+            return f"{src}-{tgt}"
+
+        def translate(self, texts, src, tgt):
+            raise ModelError("Unable to open file 'model.bin'")
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "pt.txt").write_text("A ponte sobre o rio foi fechada para obras na semana "
+                                   "passada, disse a câmara municipal.\n")
+    quiet = RunLog(stream=open(os.devnull, "w"))
+    result = run(corpus, tmp_path / "out", Config(), log=quiet, engine=Engine())
+    assert result.exit_code == 3
+    assert "model.bin" in result.report["translation"]["failed_models"]["pt-en"]
+    assert result.report["missing_models"] == []
