@@ -96,6 +96,16 @@ class LockedError(Exception):
     """Another run is writing to the same output directory (exit 75)."""
 
 
+class DocumentWriteError(Exception):
+    """One document's copy cannot be written, for a reason of its own: it is quarantined."""
+
+
+# Errors writing a document's copy that are that document's alone (its name, something
+# in OUT in the way); any other (ENOSPC, EROFS, EDQUOT, EIO...) stops the run: exit 74.
+DOCUMENT_WRITE_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EEXIST, errno.ENOTDIR,
+                                   errno.EISDIR})
+
+
 class OutputError(Exception):
     """OUT cannot be written (exit 74); what was there before is left as it was."""
 
@@ -907,17 +917,27 @@ class Runner:
         """Write a shard's files, drop files its documents no longer own, sync once,
         then commit their state rows in one transaction: a row always follows its
         document's files to disk."""
-        from pipeline.writers.text import write_files
-
         written = {}
         pending = {doc.doc: self._pending.pop(doc.doc) for doc in result.docs}
+        unwritten = []
         for doc in result.docs:
             if pending[doc.doc][1]:  # a record: its texts go to the state, not to files
                 written[doc.doc] = list(doc.files)
                 continue
-            written[doc.doc] = write_files(self.out, doc.files, durable=False)
+            try:
+                written[doc.doc] = self._write_document(doc.doc, doc.files, state)
+            except DocumentWriteError as exc:
+                unwritten.append(doc.doc)
+                self.log.advance()
+                self.quarantined.append({"doc": doc.doc, "reason": str(exc)})
+                self.log.event("quarantined", f"quarantined: {doc.doc}: {exc}", doc=doc.doc,
+                               errors=[str(exc)])
+                continue
             self._remove_outputs(set(state.outputs(doc.doc)) - set(written[doc.doc]))
         sync_to_disk()
+        # A document whose copy could not be written keeps no new row: the next run
+        # does it again (its earlier row, if any, still describes its earlier files).
+        result.docs = [doc for doc in result.docs if doc.doc not in unwritten]
         broken = set(result.stats.get("failed_models", {}))
         with state.transaction():
             for doc in result.docs:
@@ -946,6 +966,26 @@ class Runner:
             if doc.status != "ok":
                 self.log.event(doc.status, f"{doc.status}: {doc.doc}: {'; '.join(doc.errors)}",
                                doc=doc.doc, errors=doc.errors)
+
+    def _write_document(self, doc: str, files: dict[str, str], state: StateStore) -> list[str]:
+        """Write one document's files. An error of that document's own (a name too long,
+        a file or folder of OUT in the way) raises :class:`DocumentWriteError` once the
+        files it wrote this time but did not own before are removed; any other (disk full,
+        read-only, I/O error) stops the run (exit 74)."""
+        from pipeline.writers.text import write_files
+
+        done: list[str] = []
+        try:
+            for rel, text in files.items():
+                done += write_files(self.out, {rel: text}, durable=False)
+        except OSError as exc:
+            if exc.errno not in DOCUMENT_WRITE_ERRORS:
+                raise
+            self._remove_outputs(set(done) - set(state.outputs(doc)))
+            raise DocumentWriteError(
+                f"its copy OUT/{rel} cannot be written: {exc.strerror}; rename the document, "
+                "or move aside what is in the way in OUT, and run again") from None
+        return done
 
     def _remove_outputs(self, outputs: Iterable[str]) -> None:
         for rel in outputs:

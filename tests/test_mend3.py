@@ -139,3 +139,41 @@ def test_a_pair_whose_model_failed_is_reported_failed_not_missing(tmp_path):
     assert result.exit_code == 3
     assert "model.bin" in result.report["translation"]["failed_models"]["pt-en"]
     assert result.report["missing_models"] == []
+
+
+# -- C: a document's own write error costs that document only --------------------------
+def test_a_copy_that_cannot_be_written_quarantines_its_document_only(tmp_path):
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "a.txt").write_text(TEXT)
+    (corpus / "sub" / "b.txt").write_text(TEXT)
+    (corpus / "ok.txt").write_text(TEXT)
+    (out / "clean" / "a.txt").mkdir(parents=True)  # a folder where a's copy goes
+    (out / "clean" / "a.txt" / "keep").write_text("someone's file\n")
+    (out / "clean" / "sub").write_text("a file where b's folder goes\n")
+    assert _run(corpus, out) == 3
+    reasons = _reasons(out)
+    assert set(reasons) == {"a.txt", "sub/b.txt"}
+    assert "OUT/clean/a.txt cannot be written" in reasons["a.txt"]
+    assert "OUT/clean/sub/b.txt cannot be written" in reasons["sub/b.txt"]
+    assert (out / "clean" / "ok.txt").read_text() == TEXT
+    assert _report(out)["not_reached"] == 0
+    (out / "clean" / "sub").unlink()
+    assert _run(corpus, out) == 3  # b is done now, a is still in the way
+    assert set(_reasons(out)) == {"a.txt"}
+    assert (out / "clean" / "sub" / "b.txt").read_text() == TEXT
+
+
+def test_a_full_disk_still_stops_the_run_with_74(tmp_path, monkeypatch):
+    import errno
+
+    import pipeline.writers.text as text_writer
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT)
+    monkeypatch.setattr(text_writer, "atomic_write", full)
+    assert _run(corpus, out) == 74
