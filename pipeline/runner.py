@@ -355,9 +355,10 @@ class Runner:
         self._touched: set[str] = set()  # record files with a record processed or pruned
         self.corpus_documents = 0  # documents found in the corpus
         self.pruned: list[str] = []
-        # Output names (relative to clean/ and translations/<lang>/) of the documents kept,
-        # and the documents quarantined because their copy's name is taken (_collisions).
-        self._claimed: set[str] = set()
+        # Output name (relative to clean/ and translations/<lang>/) -> the document kept
+        # with it, and the documents quarantined because their copy's name is taken
+        # (_collisions).
+        self._claimed: dict[str, str] = {}
         self._collided: set[str] = set()
         self.translation: dict = {}  # this run's translation counts, summed over shards
         self.pipeline: Pipeline | None = None  # built by run(), before any work
@@ -605,7 +606,7 @@ class Runner:
                 self._touched.add(sources[doc])
                 outputs = []
             else:  # never another document's copy of the same name (_collisions)
-                outputs = [o for o in state.outputs(doc) if not self._claimed_output(o)]
+                outputs = [o for o in state.outputs(doc) if not self._claimed_output(o, state)]
             self._remove_outputs(outputs)
             self._remove_empty_folders(outputs)
             state.delete(doc)
@@ -710,9 +711,10 @@ class Runner:
         at all: a mistyped or unmounted corpus path would wipe the outputs."""
         if self.options.prune and not todo and stored:
             raise UsageError(
-                f"--prune refused: {self.corpus} holds no document (no file a reader takes) "
-                f"while {self.out} holds the outputs of {stored} documents; check the corpus "
-                f"path (is it mounted?). To remove them all, delete {self.out} instead")
+                f"--prune refused: {self.corpus} yields no document (no file a reader takes "
+                f"and can read) while {self.out} holds the outputs of {stored} documents; "
+                f"check the corpus path (is it mounted?). To remove them all, delete "
+                f"{self.out} instead")
 
     def _collisions(self, todo: list[Entry]) -> list[Entry]:
         """``todo`` less the files whose copies would be named as another's (a page's
@@ -744,7 +746,8 @@ class Runner:
         for doc in sorted(losers):
             self.quarantined.append({"doc": doc, "reason": losers[doc]})
         self._collided = set(losers)
-        self._claimed = {name for name, docs in claims.items() if set(docs) - self._collided}
+        self._claimed = {name: doc for name, docs in claims.items()
+                         for doc in docs if doc not in self._collided}
         return [entry for entry in todo if entry.doc not in losers]
 
     def _drop_collided(self, known: dict, state: StateStore) -> None:
@@ -752,17 +755,19 @@ class Runner:
         remove their copies where no kept document's copy is (so that their names are
         free; their document is processed anew once the names no longer collide)."""
         for doc in sorted(self._collided.intersection(known)):
-            outputs = [o for o in state.outputs(doc) if not self._claimed_output(o)]
+            outputs = [o for o in state.outputs(doc) if not self._claimed_output(o, state)]
             self._remove_outputs(outputs)
             self._remove_empty_folders(outputs)
             state.delete(doc)
             del known[doc]
 
-    def _claimed_output(self, rel: str) -> bool:
-        """Whether ``rel`` (a path under OUT) is the copy of a document kept this run."""
+    def _claimed_output(self, rel: str, state: StateStore) -> bool:
+        """Whether ``rel`` (a path under OUT) is the copy of the document kept with its
+        name this run, as that document's stored row says."""
         parts = rel.split("/")
-        if parts[0] == "clean":
-            return "/".join(parts[1:]) in self._claimed
+        name = "/".join(parts[1:] if parts[0] == "clean" else parts[2:])
+        keeper = self._claimed.get(name)
+        return keeper is not None and rel in state.outputs(keeper)
         return parts[0] == "translations" and "/".join(parts[2:]) in self._claimed
 
     def _items(self, entry: Entry) -> Iterator[Item]:
