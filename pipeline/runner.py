@@ -49,6 +49,7 @@ from pipeline.executors import make_executor, start_early
 from pipeline.factory import Pipeline, build_pipeline, formats, reader_name
 from pipeline.log import RunLog
 from pipeline.readers import Item, skip_advice, suffix_of
+from pipeline.readers.html import text_output
 from pipeline.readers.records import RecordsError
 from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
 from pipeline.writers import atomic_open, atomic_write, sweep_temporary, sync_to_disk
@@ -93,6 +94,16 @@ class UsageError(Exception):
 
 class LockedError(Exception):
     """Another run is writing to the same output directory (exit 75)."""
+
+
+class DocumentWriteError(Exception):
+    """One document's copy cannot be written, for a reason of its own: it is quarantined."""
+
+
+# Errors writing a document's copy that are that document's alone (its name, something
+# in OUT in the way); any other (ENOSPC, EROFS, EDQUOT, EIO...) stops the run: exit 74.
+DOCUMENT_WRITE_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EEXIST, errno.ENOTDIR,
+                                   errno.EISDIR})
 
 
 class OutputError(Exception):
@@ -344,6 +355,11 @@ class Runner:
         self._touched: set[str] = set()  # record files with a record processed or pruned
         self.corpus_documents = 0  # documents found in the corpus
         self.pruned: list[str] = []
+        # Output name (relative to clean/ and translations/<lang>/) -> the document kept
+        # with it, and the documents quarantined because their copy's name is taken
+        # (_collisions).
+        self._claimed: dict[str, str] = {}
+        self._collided: set[str] = set()
         self.translation: dict = {}  # this run's translation counts, summed over shards
         self.pipeline: Pipeline | None = None  # built by run(), before any work
         self.stages: list = []
@@ -495,6 +511,8 @@ class Runner:
             known = state.known()
             self._file_stats = state.file_stats()
             todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
+            self._drop_collided(known, state)
+            self._check_prune(todo, len(known))
             self.corpus_documents = sum(map(self._estimate, todo)) + len(self.quarantined)
             new = len(todo) if self.options.force else sum(e.doc not in known for e in todo)
             if new > self.options.shard_docs:  # several shards of work for sure
@@ -563,8 +581,9 @@ class Runner:
 
     def _deleted(self, known: dict, todo: list[Entry], sources: dict[str, str]) -> list[str]:
         """Stored documents no longer in the corpus: their file is gone, or (a record)
-        its file, read to its end, no longer holds it."""
-        files = {e.doc for e in todo}
+        its file, read to its end, no longer holds it (not those quarantined for a
+        copy's name: :meth:`_collisions`)."""
+        files = {e.doc for e in todo} | self._collided
         deleted = []
         for doc in known:
             source = sources.get(doc)
@@ -586,8 +605,8 @@ class Runner:
             if doc in sources:
                 self._touched.add(sources[doc])
                 outputs = []
-            else:
-                outputs = state.outputs(doc)
+            else:  # never another document's copy of the same name (_collisions)
+                outputs = [o for o in state.outputs(doc) if not self._claimed_output(o, state)]
             self._remove_outputs(outputs)
             self._remove_empty_folders(outputs)
             state.delete(doc)
@@ -685,7 +704,71 @@ class Runner:
                 self.quarantined.append({"doc": entry.doc, "reason": entry.problem})
             else:
                 todo.append(entry)
-        return todo
+        return self._collisions(todo)
+
+    def _check_prune(self, todo: list[Entry], stored: int) -> None:
+        """Refuse ``--prune`` of every stored document when the corpus holds no document
+        at all: a mistyped or unmounted corpus path would wipe the outputs."""
+        if self.options.prune and not todo and stored:
+            raise UsageError(
+                f"--prune refused: {self.corpus} yields no document (no file a reader takes "
+                f"and can read) while {self.out} holds the outputs of {stored} documents; "
+                f"check the corpus path (is it mounted?). To remove them all, delete "
+                f"{self.out} instead")
+
+    def _collisions(self, todo: list[Entry]) -> list[Entry]:
+        """``todo`` less the files whose copies would be named as another's (a page's
+        ``a.html`` -> ``a.html.txt`` beside a text ``a.html.txt``) or as a folder of the
+        corpus (``a.html`` beside a folder ``a.html.txt/``); those are quarantined.
+
+        Decided on the whole corpus, not in the order files are processed: a file whose
+        own name is the copy's name keeps it, a corpus folder keeps its name, else the
+        first name in sorted order keeps it.
+        """
+        claims: dict[str, list[str]] = {}
+        for entry in todo:
+            name = text_output(entry.doc) if entry.reader == "html" else entry.doc
+            claims.setdefault(name, []).append(entry.doc)
+        folders = {"/".join(parts[:i]) for name in claims
+                   for parts in [name.split("/")] for i in range(1, len(parts))}
+        losers: dict[str, str] = {}
+        for name, docs in claims.items():
+            if name in folders:
+                for doc in docs:
+                    losers[doc] = (f"its clean copy would be named {name}, a folder of the "
+                                   "corpus; rename the file or the folder")
+                continue
+            keeper = name if name in docs else min(docs)
+            for doc in docs:
+                if doc != keeper:
+                    losers[doc] = (f"its clean copy would be named {name}, as {keeper}'s; "
+                                   "rename one of them")
+        for doc in sorted(losers):
+            self.quarantined.append({"doc": doc, "reason": losers[doc]})
+        self._collided = set(losers)
+        self._claimed = {name: doc for name, docs in claims.items()
+                         for doc in docs if doc not in self._collided}
+        return [entry for entry in todo if entry.doc not in losers]
+
+    def _drop_collided(self, known: dict, state: StateStore) -> None:
+        """Forget the stored rows of documents quarantined by :meth:`_collisions`, and
+        remove their copies where no kept document's copy is (so that their names are
+        free; their document is processed anew once the names no longer collide)."""
+        for doc in sorted(self._collided.intersection(known)):
+            outputs = [o for o in state.outputs(doc) if not self._claimed_output(o, state)]
+            self._remove_outputs(outputs)
+            self._remove_empty_folders(outputs)
+            state.delete(doc)
+            del known[doc]
+
+    def _claimed_output(self, rel: str, state: StateStore) -> bool:
+        """Whether ``rel`` (a path under OUT) is the copy of the document kept with its
+        name this run, as that document's stored row says."""
+        parts = rel.split("/")
+        name = "/".join(parts[1:] if parts[0] == "clean" else parts[2:])
+        keeper = self._claimed.get(name)
+        return keeper is not None and rel in state.outputs(keeper)
+        return parts[0] == "translations" and "/".join(parts[2:]) in self._claimed
 
     def _items(self, entry: Entry) -> Iterator[Item]:
         """The documents of one file, from the reader of its format; a file that cannot
@@ -839,17 +922,27 @@ class Runner:
         """Write a shard's files, drop files its documents no longer own, sync once,
         then commit their state rows in one transaction: a row always follows its
         document's files to disk."""
-        from pipeline.writers.text import write_files
-
         written = {}
         pending = {doc.doc: self._pending.pop(doc.doc) for doc in result.docs}
+        unwritten = []
         for doc in result.docs:
             if pending[doc.doc][1]:  # a record: its texts go to the state, not to files
                 written[doc.doc] = list(doc.files)
                 continue
-            written[doc.doc] = write_files(self.out, doc.files, durable=False)
+            try:
+                written[doc.doc] = self._write_document(doc.doc, doc.files, state)
+            except DocumentWriteError as exc:
+                unwritten.append(doc.doc)
+                self.log.advance()
+                self.quarantined.append({"doc": doc.doc, "reason": str(exc)})
+                self.log.event("quarantined", f"quarantined: {doc.doc}: {exc}", doc=doc.doc,
+                               errors=[str(exc)])
+                continue
             self._remove_outputs(set(state.outputs(doc.doc)) - set(written[doc.doc]))
         sync_to_disk()
+        # A document whose copy could not be written keeps no new row: the next run
+        # does it again (its earlier row, if any, still describes its earlier files).
+        result.docs = [doc for doc in result.docs if doc.doc not in unwritten]
         broken = set(result.stats.get("failed_models", {}))
         with state.transaction():
             for doc in result.docs:
@@ -878,6 +971,26 @@ class Runner:
             if doc.status != "ok":
                 self.log.event(doc.status, f"{doc.status}: {doc.doc}: {'; '.join(doc.errors)}",
                                doc=doc.doc, errors=doc.errors)
+
+    def _write_document(self, doc: str, files: dict[str, str], state: StateStore) -> list[str]:
+        """Write one document's files. An error of that document's own (a name too long,
+        a file or folder of OUT in the way) raises :class:`DocumentWriteError` once the
+        files it wrote this time but did not own before are removed; any other (disk full,
+        read-only, I/O error) stops the run (exit 74)."""
+        from pipeline.writers.text import write_files
+
+        done: list[str] = []
+        try:
+            for rel, text in files.items():
+                done += write_files(self.out, {rel: text}, durable=False)
+        except OSError as exc:
+            if exc.errno not in DOCUMENT_WRITE_ERRORS:
+                raise
+            self._remove_outputs(set(done) - set(state.outputs(doc)))
+            raise DocumentWriteError(
+                f"its copy OUT/{rel} cannot be written: {exc.strerror}; rename the document, "
+                "or move aside what is in the way in OUT, and run again") from None
+        return done
 
     def _remove_outputs(self, outputs: Iterable[str]) -> None:
         for rel in outputs:
@@ -913,7 +1026,10 @@ class Runner:
         translated, missing = totals.translated, totals.missing
         failed, quarantined = totals.failed, [*self.quarantined, *totals.quarantined]
         segments, removed = totals.segments, totals.removed
-        pairs = sorted(tuple(p.split("-", 1)) for p in missing)
+        # A pair whose model failed this run is reported with its error (translation's
+        # failed_models), not as missing with a command to install what is installed.
+        broken = self.translation.get("failed_models", {})
+        pairs = sorted(tuple(p.split("-", 1)) for p in missing if p not in broken)
         unprocessed = len(self.quarantined)  # quarantined before processing
         report = {
             "documents": self.corpus_documents,
@@ -949,7 +1065,7 @@ class Runner:
         }
         if self.stop_signal is not None:
             code = EXIT_SIGNAL[self.stop_signal]
-        elif failed or quarantined or pairs:
+        elif failed or quarantined or pairs or broken:
             code = EXIT_INCOMPLETE
         else:
             code = EXIT_OK
@@ -975,6 +1091,7 @@ class Runner:
         sources = StateStore.read_only_sources(path) if path.is_file() else {}
         fp = fingerprint(self.config)
         todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
+        self._check_prune(todo, len(known))
         plan: Counter[str] = Counter()
         listed = len(self.quarantined)  # found by discovery: listed below
         for entry in todo:

@@ -182,14 +182,31 @@ def process_document(doc: Document, stages: list[Stage], timeout_s: float = 0) -
     """
     if doc.status == "ok" and not doc.raw.strip():
         doc.status, doc.errors = "quarantined", ["empty file"]
+    raw = doc.raw
     try:
         with deadline(timeout_s):
             doc = _run_stages(doc, stages)
     except DocumentTimeout as exc:
         doc.status, doc.errors = "quarantined", [str(exc)]
         doc.blocks = []
+    if doc.status == "ok" and not doc.clean_text().strip():
+        doc.status, doc.errors = "quarantined", [nothing_left(raw)]
+        doc.blocks = []
     doc.raw = b""
     return doc
+
+
+def nothing_left(raw: bytes) -> str:
+    r"""The reason a document whose cleanup removed every character is quarantined,
+    with what it held (its first characters, escaped).
+
+    >>> nothing_left("\u200b\u200b\n".encode()).split(" (")[0]
+    "no text left after cleanup: it held 7 bytes, '\\u200b\\u200b\\n'"
+    """
+    text = raw.decode("utf-8", "replace")
+    shown = ascii(text[:40]) + ("..." if len(text) > 40 else "")
+    return (f"no text left after cleanup: it held {len(raw)} bytes, {shown} (only "
+            "characters cleanup removes); check its source")
 
 
 def _run_stages(doc: Document, stages: list[Stage]) -> Document:

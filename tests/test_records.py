@@ -126,6 +126,8 @@ def test_a_deleted_record_is_reported_then_pruned(corpus, tmp_path):
     assert "news/dump.jsonl#c3" not in _documents(out)
     assert [r["id"] for r in _lines(out / "clean" / "news" / "dump.jsonl")] == ["a1", "b2"]
     (corpus / "news" / "dump.jsonl").unlink()
+    # Another document stays: --prune of a corpus with none at all is refused.
+    (corpus / "kept.txt").write_text(EN, encoding="utf-8")
     report = _run(corpus, out, prune=True).report
     assert sorted(report["pruned_sources"]) == ["news/dump.jsonl#a1", "news/dump.jsonl#b2"]
     assert not (out / "clean" / "news").exists()
