@@ -344,8 +344,8 @@ def _done(log: RunLog, code: int, **fields) -> None:
 def cmd_models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from pipeline.engines import argos
 
-    if args.action == "list":
-        return models_list(args)
+    if args.action == "list":  # its work is what it prints
+        return _printed(lambda: models_list(args), "models list")
     if args.action == "install":
         return models_install(args)
     if args.action == "remove":

@@ -137,6 +137,16 @@ def test_a_run_whose_summary_cannot_be_written_exits_74(tmp_path):
     assert (tmp_path / "out" / "report.json").is_file()
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_models_list_into_a_full_disk_says_so_with_exit_74(tmp_path):
+    # It was reported as an internal error (exit 70, "a bug: please report it").
+    with open("/dev/full", "wb") as full:
+        done = _pipeline(["models", "list"], full, tmp_path)
+    assert done.returncode == 74
+    assert done.stderr.decode() == ("pipeline models list: error: cannot write the output: "
+                                    "No space left on device\n")
+
+
 def test_a_beam_wider_than_any_use_is_refused_before_any_work(tmp_path, capsys):
     # --beam-size 100000000000 ran, failed in mkl_malloc, and the pair was reported
     # as a missing model with the command that installs it (it was installed).
