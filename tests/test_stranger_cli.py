@@ -147,6 +147,16 @@ def test_models_list_into_a_full_disk_says_so_with_exit_74(tmp_path):
                                     "No space left on device\n")
 
 
+def test_a_packages_directory_that_is_a_file_is_said_to_be_one(tmp_path, monkeypatch,
+                                                                capsys):
+    # `models list` said "no translation models installed", as for an empty folder.
+    (tmp_path / "models").write_text("not a folder\n", encoding="utf-8")
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "models"))
+    assert main(["models", "list"]) == 0
+    assert (f"problem: the packages directory {tmp_path / 'models'} is not a directory: "
+            "point ARGOS_PACKAGES_DIR at a folder") in capsys.readouterr().out
+
+
 def test_a_beam_wider_than_any_use_is_refused_before_any_work(tmp_path, capsys):
     # --beam-size 100000000000 ran, failed in mkl_malloc, and the pair was reported
     # as a missing model with the command that installs it (it was installed).

@@ -255,8 +255,10 @@ def list_packages(packages_dir: Path | None = None) -> PackageListing:
     Non-translation packages (e.g. ``sbd``) are skipped.
     """
     root = resolve_packages_dir(packages_dir)
-    if not root.is_dir():
-        return PackageListing((), ())
+    if not root.is_dir():  # not made yet: no package; something else there: say so
+        problem = (f"the packages directory {root} is not a directory: point "
+                   "ARGOS_PACKAGES_DIR at a folder (or move that file away)")
+        return PackageListing((), (problem,) if root.exists() else ())
     packages: list[PackageInfo] = []
     problems: list[str] = []
     for path in sorted(root.iterdir()):
