@@ -768,7 +768,6 @@ class Runner:
         name = "/".join(parts[1:] if parts[0] == "clean" else parts[2:])
         keeper = self._claimed.get(name)
         return keeper is not None and rel in state.outputs(keeper)
-        return parts[0] == "translations" and "/".join(parts[2:]) in self._claimed
 
     def _items(self, entry: Entry) -> Iterator[Item]:
         """The documents of one file, from the reader of its format; a file that cannot
