@@ -205,8 +205,8 @@ def nothing_left(raw: bytes) -> str:
     """
     text = raw.decode("utf-8", "replace")
     shown = ascii(text[:40]) + ("..." if len(text) > 40 else "")
-    return (f"no text left after cleanup: it held {len(raw)} bytes, {shown} (only "
-            "characters cleanup removes); check its source")
+    return (f"no text left after cleanup: it held {len(raw)} bytes, {shown} (only what "
+            "cleanup removes: invisible characters, interface lines); check its source")
 
 
 def _run_stages(doc: Document, stages: list[Stage]) -> Document:
