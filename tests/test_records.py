@@ -165,6 +165,26 @@ def test_bad_records_are_quarantined_alone_with_file_record_and_reason(tmp_path)
         (1, False), (3, True), (1, True), (5, True), (None, False)]
 
 
+def test_an_id_that_is_no_string_or_number_is_quarantined_and_a_whole_float_is_a_number(
+        tmp_path):
+    # `"id": true` became the id "True", and `"id": 7.0` (an integer column with gaps,
+    # as pandas writes it) fell back to the line number without a word.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    lines = [json.dumps({"id": 7.0, "text": PT}), json.dumps({"id": True, "text": PT2}),
+             json.dumps({"id": [3], "text": EN}), json.dumps({"id": None, "text": EN})]
+    (corpus / "d.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _run(corpus, out)
+    reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
+    assert set(reasons) == {"d.jsonl#line-2", "d.jsonl#line-3"}
+    assert reasons["d.jsonl#line-2"] == ("field 'id' holds True, not a string or a number; "
+                                         "fix the ids or name another field (--id-field)")
+    assert reasons["d.jsonl#line-3"].startswith("field 'id' holds [3], not a string")
+    docs = {json.loads(line)["doc"] for line in
+            (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert {"d.jsonl#7", "d.jsonl#4"} <= docs
+
+
 def test_a_truncated_gzip_keeps_the_records_before_the_cut(tmp_path):
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     corpus.mkdir()

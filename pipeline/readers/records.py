@@ -11,7 +11,8 @@ Bad input costs only itself, and says where and why:
 - a line that is not a JSON object, or holds a lone surrogate escape (``\\ud800``, half
   of a character), quarantines that record (``<file>#line-N``);
 - a record without the text field, or whose text is no string, is quarantined;
-- a record whose id was already used is quarantined (``<file>#<id>@line-N``);
+- a record whose id was already used is quarantined (``<file>#<id>@line-N``), and so
+  is one whose id field holds no string or number (``true``, a list: ``<file>#line-N``);
 - a truncated gzip file keeps the records before the cut and quarantines the rest
   (``<file>#line-N``, the first line lost);
 - a Parquet or CSV file without the text column is quarantined whole
@@ -78,6 +79,32 @@ def _unicode(fields: Any) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def record_id(value: Any, field: str) -> tuple[str, str]:
+    """A record's id from its ``field`` and, when that holds no usable id, why: ("", "")
+    for none (no field, null, "", NaN: the record's number stands in). A whole number
+    written as a float (``1.0``, as pandas writes an integer column with gaps) is that
+    number.
+
+    >>> record_id("a-7", "id"), record_id(12, "id"), record_id(12.0, "id")
+    (('a-7', ''), ('12', ''), ('12', ''))
+    >>> record_id(None, "id"), record_id(float("nan"), "id"), record_id(2.5, "id")
+    (('', ''), ('', ''), ('2.5', ''))
+    >>> record_id(True, "id")[1].split(";")[0]
+    "field 'id' holds True, not a string or a number"
+    """
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return "", ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return "", (f"field '{field}' holds {str(value)[:40]}, not a string or a number; fix "
+                    "the ids or name another field (--id-field)")
+    if isinstance(value, float):
+        if value in (float("inf"), float("-inf")):
+            return "", (f"field '{field}' holds {value}, not a string or a number; fix the "
+                        "ids or name another field (--id-field)")
+        return (str(int(value)) if value.is_integer() else repr(value)), ""
+    return str(value), ""
 
 
 def _check_unique(columns: list[str]) -> None:
@@ -253,8 +280,12 @@ class RecordsReader:
             if row.fields is None:
                 yield f"{rel}#{unit}-{row.number}", row
                 continue
-            value = row.fields.get(self.id_field)
-            rid = str(value) if isinstance(value, str | int) and str(value) else str(row.number)
+            rid, problem = record_id(row.fields.get(self.id_field), self.id_field)
+            if problem:
+                row.problem = problem
+                yield f"{rel}#{unit}-{row.number}", row
+                continue
+            rid = rid or str(row.number)
             if rid in first:
                 row.problem = (f"duplicate id '{rid}' in field '{self.id_field}' ({unit} "
                                f"{row.number}; first on {unit} {first[rid]}); give every "
