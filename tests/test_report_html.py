@@ -421,6 +421,23 @@ def test_a_translation_cell_opened_with_the_cached_tags_is_the_one_escaped_in_fu
             expected = f'<td lang="{escape(tgt)}"{qa}>{text}{chips}</td>'
         assert cell == expected == docpage._translation(seg, tgt), (seg, tgt)
 
+
+def test_the_word_sets_are_those_of_the_word_regex():
+    """docpage._words reads most chunks between spaces without a regex: its sets must be
+    those of re.findall(r"\\w+") on the lower-cased text, for texts mixing words,
+    digits, underscores, signs, quotes, dashes, non-breaking and other spaces, letters
+    whose lower case is longer (İ), combining marks and symbols."""
+    rng = random.Random(22)
+    pieces = ["Porto", "norte", "-coreano", "KCNA", "2026", "_x", "a_b", "Ölfeld", "İstanbul",
+              "é", "e\u0301", "²", "½", "٣", "…", "...", ",", ".", "«", "»", "“", "”", "'",
+              '"', "(", ")", "[", "]", "—", "-", "/", "&", "€", "😀", "\u200b", "ǅ"]
+    spaces = [" ", "  ", "\n", "\t", "\u00a0", "\u2009", "\u3000", ""]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) + rng.choice(spaces)
+                       for _ in range(rng.randint(0, 12)))
+        expected = frozenset(re.findall(r"\w+", text.lower()))
+        assert docpage._words.__wrapped__(text) == expected, repr(text)
+
 # -- the folder layout ------------------------------------------------------------------
 
 

@@ -148,11 +148,32 @@ def paragraph_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
+# Signs that end or start a word's chunk (between spaces) without being word characters.
+_CHUNK_SIGNS = ".,;:!?\"'()[]«»“”‘’"
+
+
 @lru_cache(maxsize=4096)
 def _words(text: str) -> frozenset[str]:
-    """The words of ``text``, lower-cased (cached: alignment and the diff ask for the
-    same lines and paragraphs several times)."""
-    return frozenset(_WORD.findall(text.lower()))
+    """The words of ``text`` (:data:`_WORD`), lower-cased (cached: alignment and the
+    diff ask for the same lines and paragraphs several times).
+
+    No word holds a space: the words of each chunk between spaces, and a chunk of
+    word characters only (``str.isalnum``, as ``\\w`` less ``_``), once stripped of
+    signs, is one word; a regex search only for the other chunks.
+
+    >>> sorted(_words("Norte-coreano, «KCNA» snake_case... 2026 — Ölfeld!"))
+    ['2026', 'coreano', 'kcna', 'norte', 'snake_case', 'ölfeld']
+    """
+    words = []
+    for chunk in text.lower().split():
+        if not chunk.isalnum():
+            stripped = chunk.strip(_CHUNK_SIGNS)
+            if not stripped.isalnum():
+                words += _WORD.findall(chunk)
+                continue
+            chunk = stripped
+        words.append(chunk)
+    return frozenset(words)
 
 
 def _probes(text: str) -> tuple[str, ...]:
