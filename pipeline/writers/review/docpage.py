@@ -353,6 +353,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     plain = e is _same
     untranslated = '<td class="missing">[no translation]</td>' * len(targets)
     cells = [(t, _translation_cells(t)) for t in targets]
+    one = cells[0] if len(cells) == 1 else None
     no_sentences = '<td class="missing">(no sentences)</td>' * len(targets)
     cols = f'<col><col>{"<col>" * len(targets)}' if targets else "<col><col>"
     out = [
@@ -394,18 +395,22 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                 if lang and lang != doc.lang:
                     kinds.add("other")
                     tag = f'<span class="lt" title="sentence language">{e(lang)}</span>'
+                if not seg.translations:
+                    translated = untranslated
+                elif one is not None:  # one target: its cell without a join
+                    translated = _translation(seg, *one)
+                else:
+                    translated = "".join([_translation(seg, *cell) for cell in cells])
                 if plain:  # nothing to escape: the same row without calls to ``e``
                     row = (f'<td class="{kind}" lang="{lang if lang else doc_lang}" '
                            f'title="{seg.id} ({lang}, {seg.score:.2f})">'
                            f"{tag}{marked(seg.text, marks, 0, None, e) if marks else seg.text}"
-                           "</td>")
+                           f"</td>{translated}")
                 else:
                     row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
                            f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
                            f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}"
-                           "</td>")
-                row += ("".join([_translation(seg, tgt, opens) for tgt, opens in cells])
-                        if seg.translations else untranslated)
+                           f"</td>{translated}")
                 if seg.flags and any(seg.flags.get(tgt) for tgt in targets):
                     kinds.add("flag")
                 rows.append(row)
