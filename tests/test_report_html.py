@@ -394,6 +394,50 @@ def test_alignment_is_the_share_rule_without_computing_every_share():
             paragraphs, [b.text for b, _ in blocks])
 
 
+
+def test_a_translation_cell_opened_with_the_cached_tags_is_the_one_escaped_in_full():
+    """The aligned table opens each target's translation cells with tags made once per
+    target (docpage._translation_cells): the cells must be those escaped in full, for
+    targets and texts that need escaping and flags present, empty or absent."""
+    from html import escape
+
+    rng = random.Random(22)
+    targets = ["en", "de", 'x"y', "<b>", "pt-BR", "&"]
+    texts = ["Hi", "a < b", 'say "no"', "\x00ctl", "", "Olá"]
+    for _ in range(300):
+        tgt = rng.choice(targets)
+        seg = Segment("d#1.1", "Olá", "pt", 1.0,
+                      {t: rng.choice(texts) for t in rng.sample(targets, rng.randint(0, 3))},
+                      {t: rng.sample(["len", "<copy>"], rng.randint(0, 2))
+                       for t in rng.sample(targets, rng.randint(0, 2))})
+        cell = docpage._translation(seg, tgt, docpage._translation_cells(tgt))
+        if tgt not in seg.translations:
+            expected = '<td class="missing">[no translation]</td>'
+        else:
+            text = docpage.esc(seg.translations[tgt])
+            flags = seg.flags.get(tgt)
+            chips = "".join(f'<span class="flag">{escape(f)}</span>' for f in flags or [])
+            qa = ' class="qa"' if flags else ""
+            expected = f'<td lang="{escape(tgt)}"{qa}>{text}{chips}</td>'
+        assert cell == expected == docpage._translation(seg, tgt), (seg, tgt)
+
+
+def test_the_word_sets_are_those_of_the_word_regex():
+    """docpage._words reads most chunks between spaces without a regex: its sets must be
+    those of re.findall(r"\\w+") on the lower-cased text, for texts mixing words,
+    digits, underscores, signs, quotes, dashes, non-breaking and other spaces, letters
+    whose lower case is longer (İ), combining marks and symbols."""
+    rng = random.Random(22)
+    pieces = ["Porto", "norte", "-coreano", "KCNA", "2026", "_x", "a_b", "Ölfeld", "İstanbul",
+              "é", "e\u0301", "²", "½", "٣", "…", "...", ",", ".", "«", "»", "“", "”", "'",
+              '"', "(", ")", "[", "]", "—", "-", "/", "&", "€", "😀", "\u200b", "ǅ"]
+    spaces = [" ", "  ", "\n", "\t", "\u00a0", "\u2009", "\u3000", ""]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) + rng.choice(spaces)
+                       for _ in range(rng.randint(0, 12)))
+        expected = frozenset(re.findall(r"\w+", text.lower()))
+        assert docpage._words.__wrapped__(text) == expected, repr(text)
+
 # -- the folder layout ------------------------------------------------------------------
 
 

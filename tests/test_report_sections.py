@@ -142,3 +142,50 @@ def test_a_spooled_section_of_other_json_is_not_taken(tmp_path, folder_layout):
     pages = b"".join(p.read_bytes() for p in (out / "report" / "d").iterdir())
     assert b"stale" not in pages and pages.count(b'<section class="doc"') == 4
     spool.close()
+
+
+def test_the_spool_gives_back_each_section_as_kept_across_its_buffer(tmp_path, monkeypatch):
+    """The spool writes its sections in pieces of SPOOL_BUFFER bytes: each section taken,
+    before or after more were kept, whether it waited in the buffer or not, is the one
+    kept (the last one kept under its name)."""
+    monkeypatch.setattr(review, "SPOOL_BUFFER", 2000)
+    spool = SectionSpool(tmp_path)
+    kept: dict[str, bytes] = {}
+    for n in range(60):
+        name = f"{n % 23}.txt"
+        html = f"<section>{n} {'é' * (n * 7 % 250)}</section>".encode()
+        spool.add(name, Rendered(f"k{n % 23}", html, [name]))
+        kept[name] = html
+        if n % 9 == 8:  # a take between adds: what waits in the buffer is written first
+            taken = f"{n % 23}.txt"
+            assert spool.take(taken, f"k{n % 23}") == (kept.pop(taken), [taken])
+    for name, html in kept.items():
+        assert spool.take(name, "k" + name.removesuffix(".txt")) == (html, [name])
+    spool.close()
+
+
+def test_a_spool_whose_file_fails_warns_and_keeps_nothing(tmp_path, monkeypatch, caplog):
+    """A write that fails (disk full), its buffer failing again when the file closes:
+    the run goes on, told that the report renders the sections again, and nothing kept
+    is given back."""
+
+    class Full:
+        def __init__(self):
+            self.writes = 0
+
+        def write(self, data):
+            self.writes += 1
+            if self.writes > 1:
+                raise OSError(28, "No space left on device")
+
+        def close(self):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(review.tempfile, "TemporaryFile", lambda **kwargs: Full())
+    spool = SectionSpool(tmp_path)
+    spool.add("a.txt", Rendered("k", b"<section>a</section>", ["a.txt"]))
+    spool.add("b.txt", Rendered("k", b"<section>b</section>", ["b.txt"]))
+    spool.add("c.txt", Rendered("k", b"<section>c</section>", ["c.txt"]))
+    assert spool.failed and spool.take("a.txt", "k") is None
+    assert "the report renders them again" in caplog.text
+    spool.close()

@@ -93,6 +93,7 @@ DOCUMENT_WEIGHT = 4 * DETAIL_CHARS
 LIST_PAGE = 1_000  # documents per static list page
 PARALLEL_AFTER = 200  # sections rendered here before render processes take over
 BATCH = 2_048  # sections handed to the render processes at a time (they wait for the slowest)
+SPOOL_BUFFER = 1 << 20  # bytes of sections the spool gathers before it writes them to its file
 # A block page holds consecutive documents: BLOCK_DOCS on average (a document starts a
 # block where the hash of its name says so, :func:`starts_block`), at most
 # BLOCK_MAX_DOCS and BLOCK_BYTES of stored JSON (each document counted up to
@@ -515,6 +516,7 @@ class SectionSpool:
         self.folder = folder
         self.file: Any = None
         self.size = 0  # bytes written
+        self.flushed = 0  # bytes handed to the file (the rest wait in its buffer)
         self.at: dict[str, tuple[str, int, int, list]] = {}  # name -> key, offset, length, record
         self.seconds = 0.0
         self.failed = False  # the file could not be made or written: nothing is kept
@@ -526,7 +528,9 @@ class SectionSpool:
         started = time.thread_time()
         try:
             if self.file is None:
-                self.file = tempfile.TemporaryFile(dir=self.folder)
+                # Sections written in large pieces: a write call per section costs
+                # more than its copy.
+                self.file = tempfile.TemporaryFile(dir=self.folder, buffering=SPOOL_BUFFER)
             self.file.write(section.html)
         except OSError as exc:  # the report renders these sections itself
             warn("report", f"cannot keep the rendered sections in {self.folder} ({exc}); "
@@ -545,7 +549,9 @@ class SectionSpool:
             return None
         started = time.thread_time()
         try:
-            self.file.flush()
+            if self.flushed < self.size:
+                self.file.flush()
+                self.flushed = self.size
             data = os.pread(self.file.fileno(), kept[2], kept[1])
         except OSError:
             return None
@@ -555,7 +561,10 @@ class SectionSpool:
 
     def close(self) -> None:
         if self.file is not None:
-            self.file.close()
+            try:
+                self.file.close()  # its buffer is written first: that may fail too
+            except OSError:
+                pass  # an unnamed file: nothing is left behind
             self.file = None
         self.at.clear()
 

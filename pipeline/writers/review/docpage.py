@@ -148,11 +148,32 @@ def paragraph_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
+# Signs that end or start a word's chunk (between spaces) without being word characters.
+_CHUNK_SIGNS = ".,;:!?\"'()[]«»“”‘’"
+
+
 @lru_cache(maxsize=4096)
 def _words(text: str) -> frozenset[str]:
-    """The words of ``text``, lower-cased (cached: alignment and the diff ask for the
-    same lines and paragraphs several times)."""
-    return frozenset(_WORD.findall(text.lower()))
+    """The words of ``text`` (:data:`_WORD`), lower-cased (cached: alignment and the
+    diff ask for the same lines and paragraphs several times).
+
+    No word holds a space: the words of each chunk between spaces, and a chunk of
+    word characters only (``str.isalnum``, as ``\\w`` less ``_``), once stripped of
+    signs, is one word; a regex search only for the other chunks.
+
+    >>> sorted(_words("Norte-coreano, «KCNA» snake_case... 2026 — Ölfeld!"))
+    ['2026', 'coreano', 'kcna', 'norte', 'snake_case', 'ölfeld']
+    """
+    words = []
+    for chunk in text.lower().split():
+        if not chunk.isalnum():
+            stripped = chunk.strip(_CHUNK_SIGNS)
+            if not stripped.isalnum():
+                words += _WORD.findall(chunk)
+                continue
+            chunk = stripped
+        words.append(chunk)
+    return frozenset(words)
 
 
 def _probes(text: str) -> tuple[str, ...]:
@@ -217,8 +238,9 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
                     lowered[j] = stripped[j].lower()
                 if any(piece not in lowered[j] for piece in probes):
                     continue  # a word missing: a share below 1
-                if share(text, _words(text), j) < 1.0:
-                    continue
+                wanted = _words(text)
+                if not wanted or not wanted <= _words(stripped[j]):
+                    continue  # a share below 1 (0 for a text without words)
             where = j
             break
         best = 1.0
@@ -306,7 +328,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     starts, ends = [m.start for m in src_marks], [m.end for m in src_marks]
     segments = [s for _, ss in blocks for s in ss]
     seg_marks, clean_looked = segment_marks(doc, segments)
-    marks_of = {id(s): m for s, m in zip(segments, seg_marks, strict=True)}
+    next_marks = iter(seg_marks).__next__  # the segments' marks, in the segments' order
     gone = _gone_reasons(doc)
     se = esc if needs_escape(source) else _same  # one search for the whole source
 
@@ -330,6 +352,8 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     e = esc if needs_escape("\n".join(texts)) else _same
     plain = e is _same
     untranslated = '<td class="missing">[no translation]</td>' * len(targets)
+    cells = [(t, _translation_cells(t)) for t in targets]
+    one = cells[0] if len(cells) == 1 else None
     no_sentences = '<td class="missing">(no sentences)</td>' * len(targets)
     cols = f'<col><col>{"<col>" * len(targets)}' if targets else "<col><col>"
     out = [
@@ -363,7 +387,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
             if not segs:
                 rows.append(f'<td class="{kind}">{esc(block.text)}</td>' + no_sentences)
             for seg in segs:
-                marks = marks_of[id(seg)]
+                marks = next_marks()
                 for m in marks:
                     kinds.add("foreign" if m.css == "foreign" else "fix")
                 tag = ""
@@ -371,18 +395,22 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                 if lang and lang != doc.lang:
                     kinds.add("other")
                     tag = f'<span class="lt" title="sentence language">{e(lang)}</span>'
+                if not seg.translations:
+                    translated = untranslated
+                elif one is not None:  # one target: its cell without a join
+                    translated = _translation(seg, *one)
+                else:
+                    translated = "".join([_translation(seg, *cell) for cell in cells])
                 if plain:  # nothing to escape: the same row without calls to ``e``
                     row = (f'<td class="{kind}" lang="{lang if lang else doc_lang}" '
                            f'title="{seg.id} ({lang}, {seg.score:.2f})">'
                            f"{tag}{marked(seg.text, marks, 0, None, e) if marks else seg.text}"
-                           "</td>")
+                           f"</td>{translated}")
                 else:
                     row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
                            f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
                            f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}"
-                           "</td>")
-                row += ("".join([_translation(seg, tgt) for tgt in targets])
-                        if seg.translations else untranslated)
+                           f"</td>{translated}")
                 if seg.flags and any(seg.flags.get(tgt) for tgt in targets):
                     kinds.add("flag")
                 rows.append(row)
@@ -414,15 +442,33 @@ def _legend() -> str:
     )
 
 
-def _translation(seg: Segment, tgt: str) -> str:
-    if tgt not in seg.translations:
+@lru_cache(maxsize=64)
+def _translation_cells(tgt: str) -> tuple[str, str]:
+    """How a translation's cell into ``tgt`` opens: without QA flags, and with them
+    (cached: the same few targets on every page)."""
+    return f'<td lang="{esc(tgt)}">', f'<td lang="{esc(tgt)}" class="qa">'
+
+
+def _translation(seg: Segment, tgt: str, opens: tuple[str, str] | None = None) -> str:
+    """``seg``'s cell for its translation into ``tgt`` (``opens``:
+    :func:`_translation_cells` of ``tgt``, when at hand).
+
+    >>> s = Segment("d#1.1", "Olá", translations={"en": "Hi <b>"}, flags={"en": ["len"]})
+    >>> _translation(s, "en")
+    '<td lang="en" class="qa">Hi &lt;b&gt;<span class="flag">len</span></td>'
+    >>> _translation(s, "de"), _translation(Segment("d#1.2", "A", translations={"en": "A"}), "en")
+    ('<td class="missing">[no translation]</td>', '<td lang="en">A</td>')
+    """
+    translations = seg.translations
+    if tgt not in translations:
         return '<td class="missing">[no translation]</td>'
-    text = esc(seg.translations[tgt])
-    flags = seg.flags.get(tgt)
+    text = esc(translations[tgt])
+    plain, flagged = opens or _translation_cells(tgt)
+    flags = seg.flags.get(tgt) if seg.flags else None
     if not flags:
-        return f'<td lang="{esc(tgt)}">{text}</td>'
+        return f"{plain}{text}</td>"
     chips = "".join(f'<span class="flag">{esc(f)}</span>' for f in flags)
-    return f'<td lang="{esc(tgt)}" class="qa">{text}{chips}</td>'
+    return f"{flagged}{text}{chips}</td>"
 
 
 def _gone_reasons(doc: Document) -> dict[str, str]:
