@@ -94,7 +94,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -218,9 +218,36 @@ def make_docs(sentences: list[str]) -> list[Any]:
     return docs
 
 
+class Compared(NamedTuple):
+    """A whole run as before, beside each round of (h) when its switch is given."""
+
+    key: str  # its switch (--former, --unprepared, --cut) and key in the figures
+    doing: str  # what the log says it runs
+    label: str  # its line in the summary
+    options: dict[str, Any]  # whole_run's
+    timeline: bool  # printed with --timeline
+
+
+COMPARED = (
+    Compared("former", "as before: shards cleaned, then translated (no overlap)",
+             "before (no overlap)", {"overlap": False}, False),
+    Compared("unprepared", "whose model loads after the cleanup (as before)",
+             "model loaded after the cleanup (as before)", {"prepare": False}, True),
+    Compared("cut", "with the first shard cut after a 32nd (as before)",
+             "first shard cut after a 32nd (as before)", {"first_piece": 1 / 32}, True),
+)
+# The order of the compared runs in each round's line of the summary.
+ROUND_ORDER = ("unprepared", "cut", "former")
+
+
+def rate(figures: dict[str, Any]) -> float:
+    """A program's target tokens per second."""
+    return figures["tokens"] / figures["seconds"]
+
+
 def measured(figures: dict[str, Any]) -> str:
     """One program's figures of (h) in one line: tokens/s, wall, CPU and load."""
-    return (f"{figures['tokens'] / figures['seconds']:.0f} target tokens/s,"
+    return (f"{rate(figures):.0f} target tokens/s,"
             f" {figures['seconds']:.1f} s, {figures['cpu']:.1f} CPU s, load"
             f" {figures['load']:.1f}")
 
@@ -727,7 +754,8 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
 
     if "h" in parts:
         count = min(RUN_SENTENCES, n)
-        raws, runs, formers, cuts, unprepared = [], [], [], [], []
+        raws, runs = [], []
+        compared: dict[str, list[dict[str, Any]]] = {c.key: [] for c in COMPARED}
         log("(h) a whole run over one document first: builds the word-list cache, once"
             " per machine (not counted) ...")
         once = whole_run(sentences[:DOC_SENTENCES], root / "run-once", args.length,
@@ -745,41 +773,24 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
             log(f"    {measured(runs[-1])}; report timings_s {runs[-1]['timings']}")
             if TIMELINE:
                 log_timelines(raws[-1], runs[-1], log)
-            if args.former:
-                log("    whole run as before: shards cleaned, then translated (no overlap) ...")
-                formers.append(whole_run(sentences[:count], root / f"run-f{attempt}",
-                                         args.length, device=args.device, overlap=False))
-                log(f"    {measured(formers[-1])}")
-            if args.unprepared:
-                log("    whole run whose model loads after the cleanup (as before) ...")
-                unprepared.append(whole_run(sentences[:count], root / f"run-u{attempt}",
-                                            args.length, device=args.device, prepare=False))
-                log(f"    {measured(unprepared[-1])}")
-                if TIMELINE:
-                    log_timelines(raws[-1], unprepared[-1], log)
-            if args.cut:
-                log("    whole run with the first shard cut after a 32nd (as before) ...")
-                cuts.append(whole_run(sentences[:count], root / f"run-c{attempt}",
-                                      args.length, device=args.device, first_piece=1 / 32))
-                log(f"    {measured(cuts[-1])}")
-                if TIMELINE:
-                    log_timelines(raws[-1], cuts[-1], log)
-        figures["h"] = {
-            "raw": max(raws, key=lambda r: r["tokens"] / r["seconds"]),
-            "run": max(runs, key=lambda r: r["tokens"] / r["seconds"]),
-        }
-        if formers:
-            figures["h"]["former"] = max(formers, key=lambda r: r["tokens"] / r["seconds"])
-        if cuts:
-            figures["h"]["cut"] = max(cuts, key=lambda r: r["tokens"] / r["seconds"])
-        if unprepared:
-            figures["h"]["unprepared"] = max(unprepared,
-                                             key=lambda r: r["tokens"] / r["seconds"])
+            for c in COMPARED:
+                if not getattr(args, c.key):
+                    continue
+                log(f"    whole run {c.doing} ...")
+                compared[c.key].append(whole_run(
+                    sentences[:count], root / f"run-{c.key[0]}{attempt}", args.length,
+                    device=args.device, **c.options))
+                log(f"    {measured(compared[c.key][-1])}")
+                if TIMELINE and c.timeline:
+                    log_timelines(raws[-1], compared[c.key][-1], log)
+        figures["h"] = {"raw": max(raws, key=rate), "run": max(runs, key=rate)}
+        figures["h"].update((key, max(done, key=rate)) for key, done in compared.items()
+                            if done)
         # Per round: target tokens per second and per CPU second, raw then each run.
         figures["h"]["rounds"] = [
             [(r["tokens"] / r["seconds"], r["tokens"] / r["cpu"], r["seconds"], r["cpu"])
-             for r in (raw, *(other[n] for other in (runs, unprepared, cuts, formers)
-                              if other))]
+             for r in (raw, *(other[n] for other in (runs, *(compared[key] for key in
+                                                             ROUND_ORDER)) if other))]
             for n, raw in enumerate(raws)]
 
     if "i" in parts:
@@ -868,12 +879,10 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
                                f" ({o[2]:.1f} s, {o[3]:.1f} CPU s)" for o in others)
             log(f"     round {n}: raw {seconds:.1f} s, {cpu:.1f} CPU s; run / raw (this run"
                 f"{', then the others asked for' if len(others) > 1 else ''}): {ratios}")
-        for key, label in (("former", "before (no overlap)"),
-                           ("unprepared", "model loaded after the cleanup (as before)"),
-                           ("cut", "first shard cut after a 32nd (as before)")):
-            if key in figures["h"]:
-                other = figures["h"][key]
-                log(f"     {label}: {other['seconds']:.1f} s,"
+        for c in COMPARED:
+            if c.key in figures["h"]:
+                other = figures["h"][c.key]
+                log(f"     {c.label}: {other['seconds']:.1f} s,"
                     f" {other['cpu']:.1f} CPU s: run / raw ="
                     f" {other['tokens'] / other['seconds'] / raw_rate:.2f}x, per CPU second"
                     f" {(other['tokens'] / other['cpu']) / (raw['tokens'] / raw['cpu']):.2f}x")
