@@ -53,10 +53,6 @@ exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
 left for the next run; a second signal stops at once, without writing the report).
 """
 
-# The folders a run writes under OUT: a corpus inside one of them would be overwritten
-# by its own clean copies (and --prune would delete its files).
-OUTPUT_FOLDERS = ("clean", "translations", "parallel", "report", ".pipeline")
-
 # What a write to a full or failing disk raises (stdout redirected to a file).
 WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
@@ -284,7 +280,10 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
 
 def check_corpus_outside_outputs(corpus: Path, out: Path) -> None:
     """Refuse a corpus inside a folder the run writes (``pipeline run out/clean --out
-    out``): each source would be replaced by its clean copy."""
+    out``): each source would be replaced by its clean copy (and --prune would delete
+    its files)."""
+    from pipeline.writers import OUTPUT_FOLDERS
+
     where = corpus.resolve()
     for name in OUTPUT_FOLDERS:
         if where.is_relative_to(out.resolve() / name):
