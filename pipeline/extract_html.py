@@ -76,10 +76,10 @@ MIN_CLOSING_TAGS = 3
 # one child, and the extractor then finds no article in it.
 _XML_DECLARATION = re.compile(r"\A(\ufeff?\s*)<\?xml\s[^<>]{0,500}\?>")
 
-# libxml2's HTML parser stops reading a page at this many nested elements, and drops
-# everything after that point; with its "huge" option (lxml's huge_tree) it reads
-# DEEP_PARSER_MAX_DEPTH deep. A page cut even there has lost text: it is refused.
-PARSER_MAX_DEPTH = 256
+# libxml2's HTML parser stops reading a page at 256 nested elements (a resource-limit
+# error in its log), and drops everything after that point; with its "huge" option
+# (lxml's huge_tree) it reads DEEP_PARSER_MAX_DEPTH deep. A page cut even there has
+# lost text: it is refused.
 DEEP_PARSER_MAX_DEPTH = 2048
 
 
@@ -301,34 +301,30 @@ def without_xml_declaration(text: str) -> str:
     return _XML_DECLARATION.sub(r"\1", text, count=1)
 
 
-def _depth(tree) -> int:
-    """How deep the tree's elements nest (the root alone: 1)."""
-    from lxml import etree
-
-    depth = deepest = 0
-    for event, _ in etree.iterwalk(tree, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        deepest = max(deepest, depth)
-    return deepest
+def _stopped(parser) -> bool:
+    """Whether ``parser``'s last parse stopped at its nesting limit (libxml2's
+    resource limit), dropping the rest of the page."""
+    return any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
 
 
 def parse_page(text: str, where: str = ""):
     """The page's tree, as trafilatura's ``load_html`` parses it (None when it is not
-    HTML), read again with lxml's ``huge_tree`` when the parse stopped at
-    :data:`PARSER_MAX_DEPTH` nested elements. Raises :class:`NoText` when the page
-    nests deeper than even that parser reads (:data:`DEEP_PARSER_MAX_DEPTH`)."""
+    HTML), read again with lxml's ``huge_tree`` when the parse stopped at 256 nested
+    elements (its parser's error log says so: no walk over every page's tree). Raises
+    :class:`NoText` when the page nests deeper than even that parser reads
+    (:data:`DEEP_PARSER_MAX_DEPTH`)."""
     import lxml.html
-    from trafilatura.utils import load_html, repair_faulty_html
+    from trafilatura.utils import HTML_PARSER, load_html, repair_faulty_html
 
     tree = load_html(text)
-    if tree is None or _depth(tree.getroottree().getroot()) < PARSER_MAX_DEPTH - 1:
+    if tree is None or not _stopped(HTML_PARSER):
         return tree
     parser = lxml.html.HTMLParser(  # trafilatura.utils.HTML_PARSER's options, and huge_tree
         collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
         remove_pis=True, huge_tree=True)
     markup = repair_faulty_html(text, text[:50].lower())
     deep = lxml.html.fromstring(markup.encode("utf-8", "surrogatepass"), parser=parser)
-    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+    if _stopped(parser):
         raise NoText(f"{where}the page nests its elements more than {DEEP_PARSER_MAX_DEPTH} "
                      "deep, where the HTML parser stops reading: the text after that point "
                      "would be lost")
