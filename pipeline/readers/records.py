@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import math
 import re
 import zlib
 from collections.abc import Callable, Iterator
@@ -94,15 +95,13 @@ def record_id(value: Any, field: str) -> tuple[str, str]:
     >>> record_id(True, "id")[1].split(";")[0]
     "field 'id' holds True, not a string or a number"
     """
-    if value is None or value == "" or (isinstance(value, float) and value != value):
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return "", ""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if (isinstance(value, bool) or not isinstance(value, str | int | float)
+            or (isinstance(value, float) and math.isinf(value))):
         return "", (f"field '{field}' holds {str(value)[:40]}, not a string or a number; fix "
                     "the ids or name another field (--id-field)")
     if isinstance(value, float):
-        if value in (float("inf"), float("-inf")):
-            return "", (f"field '{field}' holds {value}, not a string or a number; fix the "
-                        "ids or name another field (--id-field)")
         return (str(int(value)) if value.is_integer() else repr(value)), ""
     return str(value), ""
 
