@@ -525,14 +525,6 @@ def diff_groups(paragraphs: list[str], groups: list[Group]) -> list[str]:
         if same:
             rows.append(_folded(same))
             same = 0
-        if len(old) == 1 and len(new) == 1:  # one line against one: what _changed makes
-            if _alike(old[0], new[0]):
-                rows.append(f'<tr class="chg"><td>~</td><td>{_words_diff(old[0], new[0])}'
-                            "</td></tr>")
-            else:
-                rows += [f'<tr class="add"><td>+</td><td>{_line(new[0])}</td></tr>',
-                         f'<tr class="del"><td>-</td><td>{_line(old[0])}</td></tr>']
-            continue
         rows += _changed(old, new)
     if same and rows:
         rows.append(_folded(same))
