@@ -350,7 +350,6 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     texts += [seg.id for seg in segments]
     texts += [seg.lang or "" for seg in segments]
     e = esc if needs_escape("\n".join(texts)) else _same
-    plain = e is _same
     untranslated = '<td class="missing">[no translation]</td>' * len(targets)
     cells = [(t, _translation_cells(t)) for t in targets]
     one = cells[0] if len(cells) == 1 else None
@@ -401,16 +400,10 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                     translated = _translation(seg, *one)
                 else:
                     translated = "".join([_translation(seg, *cell) for cell in cells])
-                if plain:  # nothing to escape: the same row without calls to ``e``
-                    row = (f'<td class="{kind}" lang="{lang if lang else doc_lang}" '
-                           f'title="{seg.id} ({lang}, {seg.score:.2f})">'
-                           f"{tag}{marked(seg.text, marks, 0, None, e) if marks else seg.text}"
-                           f"</td>{translated}")
-                else:
-                    row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
-                           f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
-                           f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}"
-                           f"</td>{translated}")
+                row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
+                       f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
+                       f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}"
+                       f"</td>{translated}")
                 if seg.flags and any(seg.flags.get(tgt) for tgt in targets):
                     kinds.add("flag")
                 rows.append(row)
