@@ -129,7 +129,6 @@ def mark_fixes(
     [(3, 5)]
     """
     blocked = Taken(taken)
-    starts, ends = blocked.starts, blocked.ends  # Taken.blocking and Taken.add, inlined
     resume: dict[str, int] = {}  # text -> where its next free occurrence may start; -1: none
     marks: list[Mark] = []
     made: dict[tuple[str, str, str, str], tuple[str, str]] = {}  # fix -> class, title
@@ -152,13 +151,9 @@ def mark_fixes(
                 pos = -1
                 break
             end = start + len(needle)
-            i = bisect_left(starts, end) - 1
-            if i >= 0 and ends[i] > start:  # occurrences before this mark's end overlap it
-                pos = ends[i]
-            else:
-                i = bisect_left(starts, start)
-                starts.insert(i, start)
-                ends.insert(i, end)
+            pos = blocked.blocking(start, end)  # occurrences before this mark's end overlap it
+            if pos is None:
+                blocked.add(start, end)
                 key = (fix.stage, fix.kind, fix.before, fix.after)
                 shown = made.get(key)  # the same fix marked before: its class and title
                 if shown is None:
