@@ -256,3 +256,13 @@ def test_the_fork_server_sets_malloc_to_keep_then_give_back_what_lingua_frees(mo
     assert seen == [(False, {mmap: 32 << 20, pad: 64 << 20}),
                     (True, {mmap: 32 << 20, pad: 128 << 10, trim: 128 << 10})]
     assert state == {mmap: 32 << 20, pad: 128 << 10, trim: 64 << 20}
+
+
+def test_the_stages_import_charset_normalizer_only_for_a_file_that_is_not_utf8():
+    # Most corpora are UTF-8: neither the fork server nor a run imports the legacy
+    # encodings' guesser before a file needs it.
+    code = ("import sys, pipeline.shard\nfrom pipeline.stages.read import decode_bytes\n"
+            "decode_bytes('Coréia'.encode('utf-8'))\n"
+            "assert 'charset_normalizer' not in sys.modules\n"
+            "print(decode_bytes('Coréia do Norte, tensões, ação'.encode('cp1252')))")
+    assert "charset_normalizer" in _top(_modules_after(code))
