@@ -21,7 +21,8 @@ processes, and prints both with their ratio (issue 21's targets beside them):
 - fork-server readiness: ``multiprocessing``'s fork server started as a run with
   ``--workers 2`` starts it (preloading ``pipeline.executors.preload``), timed until
   the first process forked from it has run and ended: the server's interpreter
-  start, its preload and one fork (the server's CPU time beside it); and, as before,
+  start, its preload and one fork (the server's CPU time, page faults and resident
+  memory beside it); and, as before,
   a fresh interpreter importing ``pipeline.executors.preload`` then exiting (its exit,
   which a fork server never does, included);
 - word lists: CPU time to open the candidates' lists, then to score the sample
@@ -83,7 +84,8 @@ TARGETS = {
 }
 # The real fork server: started as the local executor starts it, timed from its start
 # until a first process forked from it has run (os.getpid) and ended; then the server's
-# CPU time (user and system, read before it is stopped). JSON on the last line.
+# CPU time (user and system), page faults and resident memory, read before it is
+# stopped. JSON on the last line.
 FORK_SERVER = """
 import json, multiprocessing, os, time
 from multiprocessing import forkserver
@@ -98,7 +100,8 @@ if __name__ == "__main__":
     with open(f"/proc/{forkserver._forkserver._forkserver_pid}/stat") as file:
         fields = file.read().rsplit(")", 1)[1].split()
     cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    print(json.dumps([ready, cpu, child.exitcode]))
+    rss = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    print(json.dumps([ready, cpu, int(fields[7]), rss, child.exitcode]))
 """
 
 
@@ -259,10 +262,12 @@ def fork_server(side: Side, cwd: Path, record: Callable[[Side, str, float], None
     an interpreter that then exits, as this bench timed it before."""
     done = subprocess.run(side.python("-c", FORK_SERVER), env=side.env, cwd=cwd,
                           capture_output=True, text=True, check=True)
-    ready, cpu, exitcode = json.loads(done.stdout.splitlines()[-1])
+    ready, cpu, faults, rss, exitcode = json.loads(done.stdout.splitlines()[-1])
     assert exitcode == 0, f"{side.name}: the process forked from the fork server failed"
     record(side, "fork server ready (s)", ready)
     record(side, "fork server ready, its CPU (s)", cpu)
+    record(side, "fork server ready, its page faults (thousands)", faults / 1000)
+    record(side, "fork server ready, its RSS (MiB)", rss)
     got = sample(side.python("-c", "import pipeline.executors.preload"), side.env, cwd)
     record(side, "preload imported, then exit (s)", got.wall)
     record(side, "preload imported, then exit, CPU (s)", got.cpu)
