@@ -57,7 +57,9 @@ M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
 # each: 85-91 thousand page faults against 109-116 thousand, 0.21-0.29 s of system
 # CPU against 0.28-0.32, 226-227 MiB resident after against 252-256; with the top
 # pad kept through both loads (no LOW), 64-83 thousand faults and 0.15-0.20 s, but
-# 229-282 MiB resident after (the thread heaps' tops).
+# 229-282 MiB resident after (the thread heaps' tops). The peak while loading is higher:
+# 272-274 MiB against 234-255 (`bench/startup.py --rev f91f5da --fork-server-only`,
+# which also gave 81-84 thousand faults against 101-104, 224 MiB against 234-239 after).
 HIGH = ((M_MMAP_THRESHOLD, 32 << 20), (M_TOP_PAD, 64 << 20))
 LOW = ((M_TOP_PAD, 128 << 10), (M_TRIM_THRESHOLD, 128 << 10))
 AFTER = ((M_TRIM_THRESHOLD, 64 << 20),)
