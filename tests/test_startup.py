@@ -220,3 +220,49 @@ def test_the_fork_server_loads_lingua_on_every_core_then_scores_one_text_at_a_ti
     candidates = detect.LanguageScorer(DEFAULT_CANDIDATES).candidates
     assert loaded == [(list(candidates), False),
                       (sorted(detect.SCRIPT_LANGUAGES["Latin"]), True)]
+
+
+def test_the_fork_server_sets_malloc_to_keep_then_give_back_what_lingua_frees(monkeypatch):
+    # While lingua loads the candidates' models, glibc's malloc keeps what lingua frees
+    # (large buffers from the heap, a large top pad); the low-accuracy models load with
+    # the top pad and trim threshold back at glibc's defaults, so the kept tops go back;
+    # the workers then run with set thresholds (see pipeline.executors.preload).
+    import importlib
+
+    from pipeline.stages import detect
+
+    preload = importlib.import_module("pipeline.executors.preload")
+    state: dict[int, int] = {}
+
+    class FakeLibc:
+        def mallopt(self, parameter, value):
+            state[parameter] = value
+            return 1
+
+    seen = []
+    monkeypatch.setattr(detect, "_libc", lambda: FakeLibc())
+    monkeypatch.setattr(detect, "_load_on_every_core", lambda langs, low_accuracy, one_arena=False:
+                        seen.append((low_accuracy, dict(state))))
+    monkeypatch.setattr(detect, "_loaded", set())
+    monkeypatch.setattr(detect, "_to_load", {})
+    monkeypatch.setattr(detect, "_in_forked_child", False)
+    detect._lingua_detector.cache_clear()
+    try:
+        preload.preload()
+    finally:
+        detect._lingua_detector.cache_clear()
+    mmap, pad, trim = preload.M_MMAP_THRESHOLD, preload.M_TOP_PAD, preload.M_TRIM_THRESHOLD
+    assert (mmap, pad, trim) == (-3, -2, -1)  # malloc.h
+    assert seen == [(False, {mmap: 32 << 20, pad: 64 << 20}),
+                    (True, {mmap: 32 << 20, pad: 128 << 10, trim: 128 << 10})]
+    assert state == {mmap: 32 << 20, pad: 128 << 10, trim: 64 << 20}
+
+
+def test_the_stages_import_charset_normalizer_only_for_a_file_that_is_not_utf8():
+    # Most corpora are UTF-8: neither the fork server nor a run imports the legacy
+    # encodings' guesser before a file needs it.
+    code = ("import sys, pipeline.shard\nfrom pipeline.stages.read import decode_bytes\n"
+            "decode_bytes('Coréia'.encode('utf-8'))\n"
+            "assert 'charset_normalizer' not in sys.modules\n"
+            "print(decode_bytes('Coréia do Norte, tensões, ação'.encode('cp1252')))")
+    assert "charset_normalizer" in _top(_modules_after(code))

@@ -16,7 +16,10 @@ they are most of the server's start-up time.
 They load on lingua's thread pool, one language per core
 (:func:`pipeline.stages.detect.preload_language_models`): the longest of its
 threads works about half as long as one thread loading them all (2 cores;
-``bench/startup.py --breakdown``). Its malloc arenas are not
+``bench/startup.py --breakdown``). The candidates' models load with glibc's malloc
+told to keep what lingua frees meanwhile for its next model, and the low-accuracy
+ones with it told to give back what it kept (see HIGH and LOW below): a fifth fewer
+page faults, and less left resident. The pool threads' malloc arenas are not
 limited (the workers translate, and would inherit the limit): the loading's peak is
 40-60 MiB higher for a moment, the memory left resident 2-4 MiB more (226-228 MiB
 against 224). The pool's threads then sit idle, holding no lock, for as long as the
@@ -36,6 +39,43 @@ SAMPLES = ("Nordkorea und Südkorea", "A Coréia do Norte", "the port reopened",
            "le prix du pain", "el precio sube", "il prezzo", "de prijs")
 
 
+# glibc's mallopt parameters (malloc.h).
+M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
+# lingua decompresses each model into buffers of up to tens of MiB, which it frees once
+# the model is built. With glibc's defaults, a buffer over the mmap threshold is a
+# mapping of its own, given back at once, and a heap whose free top grows past the trim
+# threshold is cut back: each model then faults fresh pages in (a kernel entry and a
+# zeroed page each). While the candidates' models load (HIGH), buffers of up to 32 MiB
+# (the most glibc allows) come from the heap, and a heap keeps 64 MiB of free top. The
+# low-accuracy models then load with the top pad and trim threshold at glibc's defaults
+# (LOW): as lingua's threads free in their heaps, the tops kept meanwhile go back.
+# Then the trim threshold is 64 MiB (AFTER), for the server and its workers: with the
+# mmap threshold left at 32 MiB, about where glibc's own rule (the mmap threshold raised
+# to the largest mapped buffer freed, up to 32 MiB, the trim threshold to twice that)
+# takes them in the same loading without any of this (26-28 MiB); setting them stops
+# that rule from moving them further. The whole preload, 2 cores, under load, 4 runs
+# each: 85-91 thousand page faults against 109-116 thousand, 0.21-0.29 s of system
+# CPU against 0.28-0.32, 226-227 MiB resident after against 252-256; with the top
+# pad kept through both loads (no LOW), 64-83 thousand faults and 0.15-0.20 s, but
+# 229-282 MiB resident after (the thread heaps' tops). The peak while loading is higher:
+# 272-274 MiB against 234-255 (`bench/startup.py --rev f91f5da --fork-server-only`,
+# which also gave 81-84 thousand faults against 101-104, 224 MiB against 234-239 after).
+HIGH = ((M_MMAP_THRESHOLD, 32 << 20), (M_TOP_PAD, 64 << 20))
+LOW = ((M_TOP_PAD, 128 << 10), (M_TRIM_THRESHOLD, 128 << 10))
+AFTER = ((M_TRIM_THRESHOLD, 64 << 20),)
+
+
+def set_malloc(parameters: tuple[tuple[int, int], ...]) -> None:
+    """glibc's malloc ``parameters`` (mallopt's); nothing elsewhere than glibc (see
+    ``pipeline.stages.detect._libc``)."""
+    from pipeline.stages import detect
+
+    libc = detect._libc()
+    if libc is not None:
+        for parameter, value in parameters:
+            libc.mallopt(parameter, value)
+
+
 def preload(step: Callable[[str], None] = lambda done: None) -> None:
     """Load it all; ``step`` is called after each part with what it did
     (``bench/startup.py --breakdown`` times the parts)."""
@@ -50,13 +90,20 @@ def preload(step: Callable[[str], None] = lambda done: None) -> None:
     scorer = detect.LanguageScorer(DEFAULT_CANDIDATES)
     scorer._lists  # noqa: B018 - maps the word lists (built into the cache if missing)
     step("word lists mapped")
-    detect.preload_language_models(scorer.candidates)  # on every core
+    set_malloc(HIGH)
+    try:
+        detect.preload_language_models(scorer.candidates)  # on every core
+    finally:
+        set_malloc(LOW)
     step(f"lingua high accuracy, {len(scorer.candidates)} candidates, on every core")
     # The open-set check's first pass (lingua's low-accuracy models of every language
     # written in Latin script, about 45 MiB): every worker's warm-up needs it.
     latin = detect.SCRIPT_LANGUAGES["Latin"]
     low = detect._lingua_detector(latin, low_accuracy=True)
-    detect.lingua_confidences(low, SAMPLES[:1])  # its first use loads them on every core
+    try:
+        detect.lingua_confidences(low, SAMPLES[:1])  # its first use loads them on every core
+    finally:
+        set_malloc(AFTER)
     step(f"lingua low accuracy, {len(latin)} Latin-script languages, on every core")
     # Then one text at a time, as in the workers: the pool is not used again.
     detect._in_forked_child = True

@@ -15,8 +15,6 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
-from charset_normalizer import from_bytes
-
 from pipeline.document import Document, Source, Stage
 from pipeline.wordfreq_store import release, zipf_frequency
 
@@ -98,6 +96,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         pass
     if looks_binary(data):
         raise DecodeError("binary file (NUL bytes): not a text document")
+    from charset_normalizer import from_bytes  # only here: most corpora never need it
+
     guesses = [m.encoding for m in from_bytes(data)]
     if not guesses:  # charset-normalizer finds every encoding too chaotic: not text
         raise DecodeError("undecodable bytes: no text encoding explains them; "
