@@ -1,0 +1,70 @@
+"""What a stranger's corpus and machine do to a run (second pass): each bad input
+costs only itself, with a clear reason, and never costs work already done."""
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config
+from pipeline.runner import RunOptions, UsageError, run
+from tests.conftest import TaggingEngine
+
+PT = ("O porto de Lisboa reabriu ontem depois de três semanas de obras. "
+      "Os pescadores voltaram ao trabalho e a cidade celebrou.\n")
+
+
+@pytest.fixture(autouse=True)
+def _no_models(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+
+
+def _run(corpus: Path, out: Path, **options):
+    return run(corpus, out, Config(targets=["en"]), RunOptions(no_cache=True, **options),
+               engine=TaggingEngine())
+
+
+def _unlistable(monkeypatch, *folders: Path) -> None:
+    """Make ``folders`` fail to list as a folder without read permission does (the
+    tests may run as root, whom permissions do not stop)."""
+    scandir = os.scandir
+    refused = {str(folder) for folder in folders}
+
+    def guarded(path="."):
+        if os.fspath(path) in refused:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", guarded)
+
+
+def test_a_folder_that_cannot_be_read_is_quarantined_and_its_outputs_kept(
+        tmp_path, monkeypatch):
+    # os.walk drops a folder it cannot list without a word: its documents vanished from
+    # the run, and --prune deleted their outputs as if their files were deleted.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    (corpus / "locked").mkdir(parents=True)
+    (corpus / "a.txt").write_text(PT, encoding="utf-8")
+    (corpus / "locked" / "b.txt").write_text(PT, encoding="utf-8")
+    (corpus / "locked" / "r.jsonl").write_text(json.dumps({"text": PT}) + "\n")
+    assert _run(corpus, out).report["ok"] == 3
+    _unlistable(monkeypatch, corpus / "locked")
+    result = _run(corpus, out, prune=True)
+    reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
+    assert reasons["locked"].startswith("folder cannot be read (Permission denied)")
+    assert "give this user read access" in reasons["locked"]
+    assert result.report["pruned"] == 0 and result.report["deleted"] == 0
+    assert (out / "clean" / "locked" / "b.txt").read_text(encoding="utf-8") == PT
+    assert (out / "clean" / "locked" / "r.jsonl").exists()
+
+
+def test_a_corpus_that_cannot_be_read_is_a_usage_error(tmp_path, monkeypatch):
+    # It was "0/0 documents clean", exit 0.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(PT, encoding="utf-8")
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: Path(path) != corpus)
+    with pytest.raises(UsageError, match="cannot be read"):
+        _run(corpus, out)
