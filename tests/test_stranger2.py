@@ -68,3 +68,28 @@ def test_a_corpus_that_cannot_be_read_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "access", lambda path, mode, **kw: Path(path) != corpus)
     with pytest.raises(UsageError, match="cannot be read"):
         _run(corpus, out)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_text_not_a_binary_file(codec):
+    # Quarantined as "binary file (NUL bytes)": every other byte of it is NUL.
+    from pipeline.stages.read import decode_bytes
+
+    assert decode_bytes(PT.encode(codec)) == (PT, codec)
+
+
+def test_utf32_with_its_bom_is_not_read_as_utf16():
+    # Its little-endian BOM starts with UTF-16's: it was read as UTF-16, a NUL after
+    # every letter, and reported as "utf-16".
+    from pipeline.stages.read import decode_bytes
+
+    assert decode_bytes(PT.encode("utf-32")) == (PT, "utf-32")
+
+
+def test_a_utf16_file_without_a_bom_is_cleaned(tmp_path):
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "notepad.txt").write_bytes(PT.encode("utf-16-le"))
+    result = _run(corpus, out)
+    assert result.report["quarantined"] == []
+    assert (out / "clean" / "notepad.txt").read_text(encoding="utf-8") == PT
