@@ -70,6 +70,9 @@ def test_a_corpus_that_cannot_be_read_is_a_usage_error(tmp_path, monkeypatch):
         _run(corpus, out)
 
 
+JA = "東京で昨日、書籍展示会が開かれ、数千人の来場者が訪れた。主催者によると、参加者は昨年より多かった。\n"
+
+
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_a_bom_is_text_not_a_binary_file(codec):
     # Quarantined as "binary file (NUL bytes)": every other byte of it is NUL.
@@ -84,6 +87,15 @@ def test_utf32_with_its_bom_is_not_read_as_utf16():
     from pipeline.stages.read import decode_bytes
 
     assert decode_bytes(PT.encode("utf-32")) == (PT, "utf-32")
+
+
+@pytest.mark.parametrize("codec", ["shift_jis", "euc_jp"])
+def test_japanese_legacy_encodings_are_not_read_as_korean_or_chinese(codec):
+    # Shift-JIS came back as cp949 (Hangul garble), EUC-JP as big5: the right decoding
+    # lost for its ideographic comma and full stop, counted as unlikely punctuation.
+    from pipeline.stages.read import decode_bytes
+
+    assert decode_bytes(JA.encode(codec))[0] == JA
 
 
 def test_a_utf16_file_without_a_bom_is_cleaned(tmp_path):

@@ -53,7 +53,10 @@ UNLIKELY_CATEGORY_PENALTY = {"Cc": 6.0, "Cn": 6.0, "Co": 6.0, "No": 3.0, "So": 2
 MIXED_SCRIPT_PENALTY = 6.0
 ALPHABETS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
 # Non-ASCII punctuation and symbols that news text does use.
-TYPOGRAPHY = frozenset("“”„‘’‚«»‹›–—…•·€£°§¡¿º ª")
+# CJK text's own punctuation (ideographic comma and full stop, middle dot, full-width
+# forms) is typography too: a right Shift-JIS or GB18030 decoding lost to a wrong one
+# that turned those bytes into letters.
+TYPOGRAPHY = frozenset("“”„‘’‚«»‹›–—…•·€£°§¡¿º ª、。・〜～，．：；！？％＆＊／＠")
 # A word of two or more letters holding at least one non-ASCII letter: the only
 # words a wrong legacy decoding changes. Lone letters prove nothing ("ğ" is a
 # Turkish word, and what iso8859-3 makes of cp1252's "«"). Letters only: digits and
