@@ -70,7 +70,8 @@ def test_a_corpus_that_cannot_be_read_is_a_usage_error(tmp_path, monkeypatch):
         _run(corpus, out)
 
 
-JA = "東京で昨日、書籍展示会が開かれ、数千人の来場者が訪れた。主催者によると、参加者は昨年より多かった。\n"
+JA = ("東京で昨日、書籍展示会が開かれ、数千人の来場者が訪れた。"
+      "主催者によると、参加者は昨年より多かった。\n")
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
@@ -105,3 +106,24 @@ def test_a_utf16_file_without_a_bom_is_cleaned(tmp_path):
     result = _run(corpus, out)
     assert result.report["quarantined"] == []
     assert (out / "clean" / "notepad.txt").read_text(encoding="utf-8") == PT
+
+
+@pytest.mark.parametrize("sentences", [
+    ["Wczoraj w Krakowie otwarto targi.", "Łódź będzie następna."],  # Ł: not A-Z, À-Þ
+    ["Ярмарку посетили тысячи человек.", "Организаторы довольны."],  # Cyrillic
+    ["Η έκθεση άνοιξε χθες.", "Ήρθαν χιλιάδες επισκέπτες."],  # Greek
+    ["북핵외교를 준비하고 있다.", "그 직후 회의가 열렸다."],  # a script without case
+    ["東京で昨日、書籍展示会が開かれ、数千人の来場者が訪れた。",  # 。 and no space
+     "主催者によると、参加者は昨年より多かった。"],
+])
+def test_sentences_end_in_every_script(tmp_path, sentences):
+    # Only A-Z and À-Þ counted as a capital after a full stop, so a Russian, Greek,
+    # Korean or Japanese paragraph (and a Polish sentence opening with "Ł") was one
+    # segment, for detection and translation alike.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    gap = "" if sentences[0].endswith("。") else " "
+    (corpus / "a.txt").write_text(PT + "\n" + gap.join(sentences) + "\n", encoding="utf-8")
+    _run(corpus, out)
+    segments = [json.loads(line) for line in (out / "segments.jsonl").open(encoding="utf-8")]
+    assert [s["text"] for s in segments if s["block"] == 2] == sentences
