@@ -127,3 +127,15 @@ def test_sentences_end_in_every_script(tmp_path, sentences):
     _run(corpus, out)
     segments = [json.loads(line) for line in (out / "segments.jsonl").open(encoding="utf-8")]
     assert [s["text"] for s in segments if s["block"] == 2] == sentences
+
+
+def test_a_chinese_paragraph_is_not_a_title(tmp_path):
+    # A paragraph of Chinese is one "word" to split(), and 。 did not count as a
+    # sentence's end: every first paragraph was a title, and any later one a heading.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    zh = "北京昨天举办了图书展览会，数千名游客前来参观。组织者说，参加人数比去年多。"
+    (corpus / "zh.txt").write_text(f"{zh}\n\n{zh[:-1]}！\n", encoding="utf-8")
+    _run(corpus, out)
+    kinds = {json.loads(line)["kind"] for line in (out / "segments.jsonl").open()}
+    assert kinds == {"paragraph"}
