@@ -139,3 +139,22 @@ def test_a_chinese_paragraph_is_not_a_title(tmp_path):
     _run(corpus, out)
     kinds = {json.loads(line)["kind"] for line in (out / "segments.jsonl").open()}
     assert kinds == {"paragraph"}
+
+
+def test_a_record_file_without_records_is_quarantined_and_costs_nothing(tmp_path):
+    # An empty .jsonl, blank lines, a CSV header without rows: no document and no word
+    # (an empty .txt is quarantined). A file truncated to nothing by a crash then took
+    # its records for deleted.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "blank.jsonl").write_text("\n  \n", encoding="utf-8")
+    (corpus / "header.csv").write_text("id,text\n", encoding="utf-8")
+    (corpus / "d.jsonl").write_text(json.dumps({"id": 1, "text": PT}) + "\n")
+    assert _run(corpus, out).report["ok"] == 1
+    (corpus / "d.jsonl").write_bytes(b"")
+    result = _run(corpus, out, prune=True)
+    reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
+    assert set(reasons) == {"blank.jsonl", "header.csv", "d.jsonl"}
+    assert all(reason.startswith("holds no record") for reason in reasons.values())
+    assert result.exit_code == 3 and result.report["pruned"] == 0
+    assert json.loads((out / "clean" / "d.jsonl").read_text())["text"] == PT.rstrip("\n")

@@ -16,7 +16,8 @@ Bad input costs only itself, and says where and why:
 - a truncated gzip file keeps the records before the cut and quarantines the rest
   (``<file>#line-N``, the first line lost);
 - a Parquet or CSV file without the text column is quarantined whole
-  (:class:`RecordsError`), naming the columns it has.
+  (:class:`RecordsError`), naming the columns it has, and so is a file that holds no
+  record at all.
 
 Clean and translated copies mirror the file (:mod:`pipeline.writers.records`).
 """
@@ -315,6 +316,9 @@ class RecordsReader:
                 raise
             yield Item(f"{rel}#{unit}-{last + 1}", b"", output=rel, problem=str(exc),
                        source=rel, record=True)
+        if last == 0:
+            raise RecordsError("holds no record (an empty file, blank lines only, or a "
+                               "header without rows): nothing to clean")
 
     def _text(self, row: Row, unit: str) -> tuple[str, str]:
         if row.fields is None or row.problem:
