@@ -158,3 +158,13 @@ def test_a_record_file_without_records_is_quarantined_and_costs_nothing(tmp_path
     assert all(reason.startswith("holds no record") for reason in reasons.values())
     assert result.exit_code == 3 and result.report["pruned"] == 0
     assert json.loads((out / "clean" / "d.jsonl").read_text())["text"] == PT.rstrip("\n")
+
+
+def test_a_plain_jsonl_file_named_gz_says_to_rename_it(tmp_path):
+    # It said "records after line 0 are lost; copy the file again".
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "d.jsonl.gz").write_text(json.dumps({"id": 1, "text": PT}) + "\n")
+    reasons = [q["reason"] for q in _run(corpus, out).report["quarantined"]]
+    assert len(reasons) == 1 and reasons[0].startswith("not a gzip file")
+    assert "name it .jsonl" in reasons[0] and "line 0" not in reasons[0]

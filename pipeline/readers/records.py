@@ -210,6 +210,9 @@ class RecordsReader:
                         continue
                     yield self._json_row(number, line)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            if number == 0 and isinstance(exc, gzip.BadGzipFile):
+                raise RecordsError(f"not a gzip file ({exc}); if it holds plain JSON lines, "
+                                   "name it .jsonl, else copy it again") from None
             what = ("truncated gzip file" if isinstance(exc, EOFError)
                     else f"not a valid gzip file ({exc})")
             raise RecordsError(f"{what}: records after line {number} are lost; copy the "
