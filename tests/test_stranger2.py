@@ -168,3 +168,16 @@ def test_a_plain_jsonl_file_named_gz_says_to_rename_it(tmp_path):
     reasons = [q["reason"] for q in _run(corpus, out).report["quarantined"]]
     assert len(reasons) == 1 and reasons[0].startswith("not a gzip file")
     assert "name it .jsonl" in reasons[0] and "line 0" not in reasons[0]
+
+
+def test_a_chinese_sentence_standing_twice_is_not_an_interface_line(tmp_path):
+    # A sentence ending in 。 is one "word" to split() and ended like no sentence, so
+    # standing twice it was a share line: both copies were removed ("ui string:
+    # repeated"); a Portuguese sentence standing twice stays.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    zh = "北京昨天举办了图书展览会，数千名游客前来参观。"
+    (corpus / "zh.txt").write_text(f"北京图书展\n\n{zh}\n\n组织者说，参加人数比去年多。\n\n{zh}\n",
+                                   encoding="utf-8")
+    _run(corpus, out)
+    assert (out / "clean" / "zh.txt").read_text(encoding="utf-8").count(zh) == 2
