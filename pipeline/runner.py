@@ -726,8 +726,8 @@ class Runner:
                                      "reason": entry.skip})
             elif entry.problem:
                 self.quarantined.append({"doc": entry.doc, "reason": entry.problem})
-                if entry.folder:
-                    self._unlisted.append(entry.doc + "/")
+                if entry.folder:  # "" for CORPUS itself: every stored document kept
+                    self._unlisted.append("" if entry.doc == "." else entry.doc + "/")
             else:
                 todo.append(entry)
         return self._collisions(todo)
