@@ -181,3 +181,48 @@ def test_a_chinese_sentence_standing_twice_is_not_an_interface_line(tmp_path):
                                    encoding="utf-8")
     _run(corpus, out)
     assert (out / "clean" / "zh.txt").read_text(encoding="utf-8").count(zh) == 2
+
+
+def test_dry_run_reads_the_state_of_an_out_whose_path_holds_a_hash(tmp_path, capsys):
+    # The state was opened as the URI "file:<path>?mode=ro": "#" cut the path, and the
+    # plan said every document would be processed anew.
+    corpus, out = tmp_path / "corpus", tmp_path / "out#1?"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(PT, encoding="utf-8")
+    _run(corpus, out)
+    capsys.readouterr()
+    _run(corpus, out, dry_run=True)
+    assert capsys.readouterr().out.splitlines() == ["unchanged: a.txt"]
+
+
+def test_dry_run_works_on_an_out_another_user_cannot_write(tmp_path):
+    # Opening the WAL state read-only writes its -shm index beside it: in a read-only
+    # folder that failed, exit 74, although --dry-run writes nothing.
+    import shutil
+    import subprocess
+    import sys
+
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(PT, encoding="utf-8")
+    _run(corpus, out)
+    drop = []
+    if os.geteuid() == 0:  # root reads and writes anything: drop those capabilities
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv: cannot make OUT read-only")
+        drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
+                "--inh-caps=-dac_override,-dac_read_search"]
+    folders = [out, *(p for p in out.rglob("*") if p.is_dir())]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        done = subprocess.run(
+            [*drop, sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(out),
+             "--dry-run", "--to", "en"],
+            capture_output=True, text=True, cwd=Path(__file__).parents[1],
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}, timeout=300)
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "1 unchanged"
