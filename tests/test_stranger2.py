@@ -226,3 +226,14 @@ def test_dry_run_works_on_an_out_another_user_cannot_write(tmp_path):
             folder.chmod(0o755)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "1 unchanged"
+
+
+def test_an_empty_candidates_list_in_the_config_is_refused(tmp_path):
+    # `pipeline detect --candidates ''` and `targets = []` are refused, but
+    # `candidates = []` silently meant the default candidates.
+    from pipeline.config import ConfigError, load_config
+
+    path = tmp_path / "pipeline.toml"
+    path.write_text("[detect]\ncandidates = []\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"detect.candidates = \[\]: no candidate language"):
+        load_config(path)
