@@ -237,3 +237,18 @@ def test_an_empty_candidates_list_in_the_config_is_refused(tmp_path):
     path.write_text("[detect]\ncandidates = []\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"detect.candidates = \[\]: no candidate language"):
         load_config(path)
+
+
+def test_form_feeds_and_vertical_tabs_are_line_breaks(tmp_path):
+    # pdftotext (which the summary suggests for PDF files) starts each page with a form
+    # feed: it stood in the clean copy between two sentences. A vertical tab was
+    # removed, gluing the words on either side ("obras.Os").
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    first, second = PT.rstrip("\n").split(" Os ")
+    (corpus / "pages.txt").write_text(f"{first}\n\fOs {second}\n\n{first}\vOs {second}\n",
+                                      encoding="utf-8")
+    _run(corpus, out)
+    clean = (out / "clean" / "pages.txt").read_text(encoding="utf-8")
+    assert "\f" not in clean and "\v" not in clean
+    assert clean == f"{first}\n\nOs {second}\n\n{first} Os {second}\n"
