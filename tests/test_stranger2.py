@@ -252,3 +252,27 @@ def test_form_feeds_and_vertical_tabs_are_line_breaks(tmp_path):
     clean = (out / "clean" / "pages.txt").read_text(encoding="utf-8")
     assert "\f" not in clean and "\v" not in clean
     assert clean == f"{first}\n\nOs {second}\n\n{first} Os {second}\n"
+
+
+def test_detect_typed_at_a_terminal_answers_each_line_at_once(capsys):
+    # It waited, silent, for a batch of lines (or Ctrl-D) before answering any.
+    import argparse
+    import io
+
+    from pipeline.detect_cli import run_detect
+
+    class Typed(io.BytesIO):
+        def isatty(self):
+            return True
+
+        def __iter__(self):  # the answer to a line comes before the next is typed
+            for line in self.getvalue().splitlines(keepends=True):
+                yield line
+                answers.append(out.getvalue().count("\n"))
+
+    answers: list[int] = []
+    out = io.StringIO()
+    args = argparse.Namespace(candidates="pt,de,en", scores=False)
+    assert run_detect(args, Typed(b"Mehr zum Thema\nLeia mais\n"), out) == 0
+    assert out.getvalue() == "de\npt\n" and answers == [1, 2]  # answered before the next
+    assert "Ctrl-D" in capsys.readouterr().err
