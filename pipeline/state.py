@@ -410,14 +410,22 @@ class StateStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Commit the rows put inside the block together (one disk sync, not one per row)."""
+        """Commit the rows put inside the block together (one disk sync, not one per row).
+
+        On an error the transaction is rolled back if SQLite has not done so itself (it
+        does on a full disk, SQLITE_FULL): the error that stopped it is the one raised,
+        never "cannot rollback - no transaction is active" in its place."""
         self.db.execute("BEGIN")
         try:
             yield
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the error raised below says why
             raise
-        self.db.execute("COMMIT")
 
     def delete(self, doc: str) -> None:
         self.db.execute("DELETE FROM documents WHERE doc=?", (doc,))

@@ -276,3 +276,21 @@ def test_detect_typed_at_a_terminal_answers_each_line_at_once(capsys):
     assert run_detect(args, Typed(b"Mehr zum Thema\nLeia mais\n"), out) == 0
     assert out.getvalue() == "de\npt\n" and answers == [1, 2]  # answered before the next
     assert "Ctrl-D" in capsys.readouterr().err
+
+
+def test_a_transaction_that_sqlite_rolled_back_raises_its_own_error(tmp_path):
+    # On a full disk SQLite rolls the transaction back itself; the ROLLBACK after it
+    # failed, and "cannot rollback - no transaction is active" replaced "database or
+    # disk is full" in the message of exit 74.
+    from pipeline.state import StateStore
+
+    store = StateStore(tmp_path / "state.sqlite")
+    with pytest.raises(OSError, match="disk is full"):
+        with store.transaction():
+            store.set_meta("a", "b")
+            store.db.execute("ROLLBACK")  # what SQLITE_FULL does
+            raise OSError(errno.ENOSPC, "disk is full")
+    with store.transaction():  # and the store is usable again
+        store.set_meta("a", "c")
+    assert store.get_meta("a") == "c"
+    store.close()
