@@ -294,3 +294,19 @@ def test_a_transaction_that_sqlite_rolled_back_raises_its_own_error(tmp_path):
         store.set_meta("a", "c")
     assert store.get_meta("a") == "c"
     store.close()
+
+
+def test_a_memory_transaction_that_sqlite_rolled_back_raises_its_own_error(tmp_path):
+    # The translation memory's transactions had the same ROLLBACK after SQLite's own.
+    import sqlite3
+
+    from pipeline.memory import _transaction
+
+    db = sqlite3.connect(tmp_path / "m.sqlite", isolation_level=None)
+    db.execute("CREATE TABLE t (x)")
+    with pytest.raises(OSError, match="disk is full"):
+        with _transaction(db):
+            db.execute("INSERT INTO t VALUES (1)")
+            db.execute("ROLLBACK")  # what SQLITE_FULL does
+            raise OSError(errno.ENOSPC, "disk is full")
+    assert not db.in_transaction and db.execute("SELECT count(*) FROM t").fetchone() == (0,)
