@@ -310,3 +310,24 @@ def test_a_memory_transaction_that_sqlite_rolled_back_raises_its_own_error(tmp_p
             db.execute("ROLLBACK")  # what SQLITE_FULL does
             raise OSError(errno.ENOSPC, "disk is full")
     assert not db.in_transaction and db.execute("SELECT count(*) FROM t").fetchone() == (0,)
+
+
+def test_a_json_line_longer_than_any_record_is_quarantined_unread(tmp_path):
+    # A JSON array exported on one line, or a gzip file that unpacks to gigabytes with
+    # no newline, was read into memory whole (a 60 MB line took 425 MB).
+    from pipeline.readers.records import RecordsReader
+
+    reader = RecordsReader(max_bytes=1000)
+    limit = 6 * 1000 + 2**20  # a text of max_file_bytes characters, each \uXXXX, + 1 MiB
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    array = json.dumps([{"id": n, "text": PT} for n in range(limit // len(PT) + 10)])
+    assert len(array) > limit
+    (corpus / "d.jsonl").write_text(array + "\n" + json.dumps({"id": 7, "text": PT}) + "\n")
+    rows = list(reader.rows("d.jsonl", corpus / "d.jsonl"))
+    assert [(row.number, row.fields is None) for row in rows] == [(1, True), (2, False)]
+    assert rows[0].problem.startswith(f"line 1 is longer than {limit:,} bytes")
+    result = run(corpus, out, Config(targets=["en"], max_file_bytes=1000),
+                 RunOptions(no_cache=True), engine=TaggingEngine())
+    reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
+    assert list(reasons) == ["d.jsonl#line-1"] and result.report["ok"] == 1

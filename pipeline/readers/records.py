@@ -200,12 +200,28 @@ class RecordsReader:
         else:
             yield from self._jsonl_rows(path, compressed=kind.endswith(".gz"))
 
+    def max_line_bytes(self) -> int:
+        """The longest JSON line read: one holding ``max_bytes`` characters of text,
+        each escaped (``\\uXXXX``, 6 bytes), and 1 MiB of other fields. A longer line is
+        quarantined unread, so memory stays bounded whatever the file (a JSON array
+        exported on one line, a gzip file that unpacks to gigabytes without a newline)."""
+        return 6 * self.max_bytes + (1 << 20)
+
     def _jsonl_rows(self, path: Path, compressed: bool) -> Iterator[Row]:
         number = 0
+        limit = self.max_line_bytes()
         try:
             with path.open("rb") as raw:
                 lines = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
-                for number, line in enumerate(lines, start=1):  # noqa: B007 - used after
+                while line := lines.readline(limit + 1):
+                    number += 1
+                    if len(line) > limit and not line.endswith(b"\n"):
+                        while (rest := lines.readline(1 << 20)) and not rest.endswith(b"\n"):
+                            pass  # the rest of the line, a MiB at a time
+                        yield Row(number, None, (
+                            f"line {number} is longer than {limit:,} bytes (6 x max_file_bytes "
+                            "+ 1 MiB): one record per line; else raise max_file_bytes"))
+                        continue
                     if not line.strip():
                         continue
                     yield self._json_row(number, line)
