@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="clean, analyse and translate a corpus directory",
         description="Read CORPUS recursively (text files .txt .md; HTML pages .html .htm "
-        ".html.gz; records .jsonl .jsonl.gz .parquet .csv, one document per record) and "
+        ".html.gz .htm.gz; records .jsonl .jsonl.gz .ndjson .parquet .csv, one document per "
+        "record) and "
         "write clean copies, translations, documents.jsonl, segments.jsonl and "
         "report.json to OUT.",
     )

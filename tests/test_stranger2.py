@@ -331,3 +331,15 @@ def test_a_json_line_longer_than_any_record_is_quarantined_unread(tmp_path):
                  RunOptions(no_cache=True), engine=TaggingEngine())
     reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
     assert list(reasons) == ["d.jsonl#line-1"] and result.report["ok"] == 1
+
+
+def test_run_help_names_every_suffix_a_reader_takes(capsys):
+    # .ndjson and .htm.gz were read but not named in `pipeline run --help`.
+    from pipeline.cli import main
+    from pipeline.factory import READERS
+
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    words = set(capsys.readouterr().out.replace(";", " ").replace(",", " ").split())
+    suffixes = {suffix for reader in READERS.values() for suffix in reader.suffixes}
+    assert suffixes - words == set()
