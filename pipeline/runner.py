@@ -1134,11 +1134,13 @@ class Runner:
                 plan[action.split(" ")[0]] += 1
                 self._say("plan", f"{action}: {item.doc}", action=action, doc=item.doc)
             for item in self.quarantined[before:]:
-                print(f"quarantine: {item['doc']}: {item['reason']}")
+                self._say("plan", f"quarantine: {item['doc']}: {item['reason']}",
+                          action="quarantine", doc=item["doc"], reason=item["reason"])
                 plan["quarantine"] += 1
         for item in self.quarantined[:listed]:
             self._say("plan", f"quarantine: {item['doc']}: {item['reason']}",
                       action="quarantine", doc=item["doc"], reason=item["reason"])
+            plan["quarantine"] += 1
         for item in self.skipped:
             self._say("plan", f"skip: {item['path']}: {item['reason']}",
                       action="skip", doc=item["path"], reason=item["reason"])

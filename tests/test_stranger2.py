@@ -343,3 +343,29 @@ def test_run_help_names_every_suffix_a_reader_takes(capsys):
     words = set(capsys.readouterr().out.replace(";", " ").replace(",", " ").split())
     suffixes = {suffix for reader in READERS.values() for suffix in reader.suffixes}
     assert suffixes - words == set()
+
+
+def test_dry_run_counts_every_quarantine_and_keeps_stdout_clean_in_json(tmp_path, capsys):
+    # Files quarantined when found (a FIFO, a link out of the corpus) were listed but
+    # left out of the plan's count; those found when read were printed on stdout even
+    # with --log-format json, where nothing goes to stdout.
+    from pipeline.cli import main
+
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(PT, encoding="utf-8")
+    os.mkfifo(corpus / "fifo.txt")
+    (corpus / "huge.txt").write_text(PT * 20, encoding="utf-8")
+    (corpus / "blank.jsonl").write_text("\n", encoding="utf-8")  # quarantined when read
+    config = tmp_path / "p.toml"
+    config.write_text("max_file_bytes = 1000\n", encoding="utf-8")
+    base = ["run", str(corpus), "--out", str(out), "--to", "en", "--dry-run",
+            "--config", str(config)]
+    assert main(base) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1 process, 3 quarantine"
+    assert main([*base, "--log-format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    plan = [json.loads(line) for line in captured.err.splitlines()]
+    assert sorted(e["doc"] for e in plan if e.get("action") == "quarantine") == [
+        "blank.jsonl", "fifo.txt", "huge.txt"]
