@@ -215,7 +215,8 @@ def run_detect(
         print(f"pipeline detect: {exc}", file=sys.stderr)
         return EXIT_USAGE
     size = BATCH_LINES
-    if stdin.isatty():  # typed by hand: each line answered at once, and a word on how
+    # Typed by hand: each line answered at once, and a word on how to end.
+    if getattr(stdin, "isatty", bool)():
         print("pipeline detect: type one text per line; Ctrl-D ends (or pipe a file: "
               "pipeline detect < lines.txt)", file=sys.stderr)
         size = 1
