@@ -369,3 +369,14 @@ def test_dry_run_counts_every_quarantine_and_keeps_stdout_clean_in_json(tmp_path
     plan = [json.loads(line) for line in captured.err.splitlines()]
     assert sorted(e["doc"] for e in plan if e.get("action") == "quarantine") == [
         "blank.jsonl", "fifo.txt", "huge.txt"]
+
+
+def test_pipeline_version_prints_the_version(capsys):
+    # `pipeline --version` was "unrecognized arguments", exit 2.
+    from pipeline import __version__
+    from pipeline.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"pipeline {__version__}\n"
