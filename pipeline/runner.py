@@ -432,7 +432,12 @@ class Runner:
         try:
             (self.out / STATE_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UsageError(f"cannot create output directory {self.out}: {exc.strerror}") from None
+            # A path that cannot be a folder is the command's mistake (2); a folder the
+            # disk refuses (permissions, read-only, full) is OUT that cannot be written (74).
+            refused = exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC,
+                                    errno.EDQUOT, errno.EIO)
+            raise (OutputError if refused else UsageError)(
+                f"cannot create output directory {self.out}: {exc.strerror}") from None
         lock = FileLock(str(self.out / STATE_DIR / "lock"))
         try:
             lock.acquire(timeout=0)

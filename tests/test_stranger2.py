@@ -380,3 +380,28 @@ def test_pipeline_version_prints_the_version(capsys):
         main(["--version"])
     assert stop.value.code == 0
     assert capsys.readouterr().out == f"pipeline {__version__}\n"
+
+
+def test_an_out_the_disk_refuses_to_create_is_exit_74_like_a_read_only_one(
+        tmp_path, monkeypatch):
+    # A read-only OUT exits 74, but an OUT that could not be created for the same reason
+    # (permission denied, a read-only mount) exited 2, as a usage error.
+    from pipeline.runner import OutputError
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(PT, encoding="utf-8")
+    mkdir = Path.mkdir
+
+    def refused(self, *args, **kwargs):
+        if "out" in self.parts:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", refused)
+    with pytest.raises(OutputError, match="cannot create output directory .*Permission denied"):
+        _run(corpus, tmp_path / "out")
+    (tmp_path / "file").write_text("")
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    with pytest.raises(UsageError, match="cannot create output directory"):
+        _run(corpus, tmp_path / "file" / "out")
