@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
+from pipeline import __version__
 from pipeline.config import MAX_BEAM_SIZE, Config, ConfigError, load_config, parse_langs
 from pipeline.log import DEBUG_ENV, RunLog, debug_enabled
 
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help="show the traceback of errors (also: PIPELINE_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -93,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="clean, analyse and translate a corpus directory",
         description="Read CORPUS recursively (text files .txt .md; HTML pages .html .htm "
-        ".html.gz; records .jsonl .jsonl.gz .parquet .csv, one document per record) and "
+        ".html.gz .htm.gz; records .jsonl .jsonl.gz .ndjson .parquet .csv, one document per "
+        "record) and "
         "write clean copies, translations, documents.jsonl, segments.jsonl and "
         "report.json to OUT.",
     )

@@ -271,6 +271,9 @@ def load_config(path: Path | None, implicit: bool = False) -> Config:
         raise ConfigError(f"{named} is not valid TOML: {exc}") from None
     try:
         _fill(config, data, "")
+        if data.get("detect", {}).get("candidates") == []:  # else read as "the defaults"
+            raise ConfigError("detect.candidates = []: no candidate language; name some "
+                              '(candidates = ["pt", "en"]) or remove the key for the defaults')
         config.validate()
         config.targets = _langs(config.targets, "targets")
         if config.detect.candidates:

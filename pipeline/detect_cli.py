@@ -214,8 +214,16 @@ def run_detect(
     except (ConfigError, ValueError) as exc:
         print(f"pipeline detect: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for batch in batches(read_lines(stdin)):
+    size = BATCH_LINES
+    # Typed by hand: each line answered at once, and a word on how to end.
+    if getattr(stdin, "isatty", bool)():
+        print("pipeline detect: type one text per line; Ctrl-D ends (or pipe a file: "
+              "pipeline detect < lines.txt)", file=sys.stderr)
+        size = 1
+    for batch in batches(read_lines(stdin), size):
         stdout.write("\n".join(detect_lines(detect, batch, args.scores)) + "\n")
+        if size == 1:
+            stdout.flush()
     stdout.flush()
     return EXIT_OK
 

@@ -390,11 +390,17 @@ def store(memory: TranslationMemory | OnFirstUse, learned: Mapping[Key, Mapping[
 
 @contextmanager
 def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error) on an autocommit connection."""
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error) on an autocommit connection. A
+    transaction SQLite rolled back itself (a full disk) is not rolled back again: the
+    error raised is the one that stopped it."""
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:
+            try:
+                db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the error raised below says why
         raise
-    db.execute("COMMIT")

@@ -145,6 +145,7 @@ class Entry:
     problem: str = ""  # quarantine reason
     skip: str = ""  # not a document (other file type): what to do about it
     link: bool = False  # a symbolic link (inside the corpus) when it was found
+    folder: bool = False  # a folder that cannot be listed: its documents are kept
     reader: str = ""  # the reader of its format (pipeline.factory.READERS)
     stat: os.stat_result | None = None  # the file's (a link's target's) when it was found
 
@@ -159,9 +160,12 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
     """Every file under ``corpus`` in a stable order, with what to do with it.
 
     Never follows a link out of the corpus, never reads a file over ``max_bytes``.
+    A folder that cannot be listed is an entry of its own, with the reason.
     """
     root = corpus.resolve()
-    for dirpath, dirnames, filenames in os.walk(corpus):
+    unlisted: list[OSError] = []  # os.walk's errors, as they come
+    for dirpath, dirnames, filenames in os.walk(corpus, onerror=unlisted.append):
+        yield from _unlisted(corpus, unlisted)
         dirnames.sort()
         base = Path(dirpath)
         prefix = base.relative_to(corpus).as_posix()
@@ -176,6 +180,20 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
         ]
         for name in sorted(filenames):
             yield _classify(Entry(prefix + name, base / name), root, max_bytes)
+    yield from _unlisted(corpus, unlisted)
+
+
+def _unlisted(corpus: Path, errors: list[OSError]) -> Iterator[Entry]:
+    """An entry per folder of ``corpus`` that os.walk could not list (``errors``,
+    emptied): its documents are neither read nor taken for deleted."""
+    for exc in errors:
+        path = Path(exc.filename or corpus)
+        rel = path.relative_to(corpus).as_posix() if path.is_relative_to(corpus) else str(path)
+        reason = exc.strerror or str(exc)
+        yield Entry(rel, path, folder=True, problem=(
+            f"folder cannot be read ({reason}): its documents are left as they were; "
+            "give this user read access to it"))
+    errors.clear()
 
 
 def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
@@ -355,6 +373,7 @@ class Runner:
         self._touched: set[str] = set()  # record files with a record processed or pruned
         self.corpus_documents = 0  # documents found in the corpus
         self.pruned: list[str] = []
+        self._unlisted: list[str] = []  # folders that cannot be listed, with a final /
         # Output name (relative to clean/ and translations/<lang>/) -> the document kept
         # with it, and the documents quarantined because their copy's name is taken
         # (_collisions).
@@ -384,6 +403,9 @@ class Runner:
     def _run(self) -> RunResult:
         if not self.corpus.is_dir():
             raise UsageError(f"corpus directory {self.corpus} does not exist or is not a directory")
+        if not os.access(self.corpus, os.R_OK | os.X_OK):
+            raise UsageError(f"corpus directory {self.corpus} cannot be read (permission "
+                             "denied); give this user read access to it")
         if self.out.resolve().is_relative_to(self.corpus.resolve()):
             raise UsageError(f"output directory {self.out} is inside the corpus; "
                              "choose --out elsewhere")
@@ -410,7 +432,12 @@ class Runner:
         try:
             (self.out / STATE_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UsageError(f"cannot create output directory {self.out}: {exc.strerror}") from None
+            # A path that cannot be a folder is the command's mistake (2); a folder the
+            # disk refuses (permissions, read-only, full) is OUT that cannot be written (74).
+            refused = exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC,
+                                    errno.EDQUOT, errno.EIO)
+            raise (OutputError if refused else UsageError)(
+                f"cannot create output directory {self.out}: {exc.strerror}") from None
         lock = FileLock(str(self.out / STATE_DIR / "lock"))
         try:
             lock.acquire(timeout=0)
@@ -586,6 +613,8 @@ class Runner:
         files = {e.doc for e in todo} | self._collided
         deleted = []
         for doc in known:
+            if doc.startswith(tuple(self._unlisted)):  # in a folder that cannot be read
+                continue
             source = sources.get(doc)
             if source is None:
                 gone = doc not in files
@@ -619,7 +648,7 @@ class Runner:
         """Remove the copies of record files deleted from the corpus."""
         files = {e.doc for e in todo}
         for path, (_, outputs) in sorted(state.record_files().items()):
-            if path not in files:
+            if path not in files and not path.startswith(tuple(self._unlisted)):
                 self._remove_outputs(outputs)
                 self._remove_empty_folders(outputs)
                 state.delete_record_file(path)
@@ -702,6 +731,8 @@ class Runner:
                                      "reason": entry.skip})
             elif entry.problem:
                 self.quarantined.append({"doc": entry.doc, "reason": entry.problem})
+                if entry.folder:  # "" for CORPUS itself: every stored document kept
+                    self._unlisted.append("" if entry.doc == "." else entry.doc + "/")
             else:
                 todo.append(entry)
         return self._collisions(todo)
@@ -1108,11 +1139,13 @@ class Runner:
                 plan[action.split(" ")[0]] += 1
                 self._say("plan", f"{action}: {item.doc}", action=action, doc=item.doc)
             for item in self.quarantined[before:]:
-                print(f"quarantine: {item['doc']}: {item['reason']}")
+                self._say("plan", f"quarantine: {item['doc']}: {item['reason']}",
+                          action="quarantine", doc=item["doc"], reason=item["reason"])
                 plan["quarantine"] += 1
         for item in self.quarantined[:listed]:
             self._say("plan", f"quarantine: {item['doc']}: {item['reason']}",
                       action="quarantine", doc=item["doc"], reason=item["reason"])
+            plan["quarantine"] += 1
         for item in self.skipped:
             self._say("plan", f"skip: {item['path']}: {item['reason']}",
                       action="skip", doc=item["path"], reason=item["reason"])

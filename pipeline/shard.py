@@ -162,7 +162,8 @@ def deadline(seconds: float) -> Iterator[None]:
         return
 
     def expire(signum, frame):
-        raise DocumentTimeout(f"took longer than {seconds:g} s (document_timeout_s)")
+        raise DocumentTimeout(f"took longer than {seconds:g} s (document_timeout_s): "
+                              "split the file, or raise document_timeout_s in the config")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -238,6 +239,25 @@ class StoredRef:
         return self.store.document(self.doc)
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """``path`` opened read-only. A reader of a WAL database writes its ``-shm`` index
+    beside it: where the folder is read-only to this user (another user's OUT, a
+    read-only mount) and no writer left those files, that fails with
+    SQLITE_READONLY_DIRECTORY, and the file is opened as immutable instead (nothing
+    can write it there but its owner; a ``--dry-run`` plan read during the owner's run
+    may then be out of date)."""
+    uri = "file:" + urllib.parse.quote(str(path))  # "#" or "?" in a folder's name
+    db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.OperationalError as exc:
+        db.close()
+        if not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+            raise
+        db = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_S)
+    return db
+
+
 class StateStore:
     """The per-document manifest of one output directory."""
 
@@ -324,7 +344,7 @@ class StateStore:
         one is a :class:`StateError`.
         """
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+            db = _read_only(path)
             try:
                 rows = db.execute("SELECT doc, sha256, fingerprint, status FROM documents")
                 return {doc: (sha, fp, status) for doc, sha, fp, status in rows}
@@ -339,7 +359,7 @@ class StateStore:
     def read_only_sources(path: Path) -> dict[str, str]:
         """:meth:`record_sources` of an existing store, opened read-only."""
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+            db = _read_only(path)
             try:
                 return dict(db.execute("SELECT doc, source FROM parts"))
             finally:
@@ -390,14 +410,22 @@ class StateStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Commit the rows put inside the block together (one disk sync, not one per row)."""
+        """Commit the rows put inside the block together (one disk sync, not one per row).
+
+        On an error the transaction is rolled back if SQLite has not done so itself (it
+        does on a full disk, SQLITE_FULL): the error that stopped it is the one raised,
+        never "cannot rollback - no transaction is active" in its place."""
         self.db.execute("BEGIN")
         try:
             yield
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the error raised below says why
             raise
-        self.db.execute("COMMIT")
 
     def delete(self, doc: str) -> None:
         self.db.execute("DELETE FROM documents WHERE doc=?", (doc,))
@@ -423,7 +451,7 @@ class StateStore:
         file, the table or the key is missing, or the file cannot be read: the caller
         then does without it)."""
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+            db = _read_only(path)
             try:
                 row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
                 return row[0] if row else ""

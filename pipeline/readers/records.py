@@ -16,7 +16,8 @@ Bad input costs only itself, and says where and why:
 - a truncated gzip file keeps the records before the cut and quarantines the rest
   (``<file>#line-N``, the first line lost);
 - a Parquet or CSV file without the text column is quarantined whole
-  (:class:`RecordsError`), naming the columns it has.
+  (:class:`RecordsError`), naming the columns it has, and so is a file that holds no
+  record at all.
 
 Clean and translated copies mirror the file (:mod:`pipeline.writers.records`).
 """
@@ -199,16 +200,35 @@ class RecordsReader:
         else:
             yield from self._jsonl_rows(path, compressed=kind.endswith(".gz"))
 
+    def max_line_bytes(self) -> int:
+        """The longest JSON line read: one holding ``max_bytes`` characters of text,
+        each escaped (``\\uXXXX``, 6 bytes), and 1 MiB of other fields. A longer line is
+        quarantined unread, so memory stays bounded whatever the file (a JSON array
+        exported on one line, a gzip file that unpacks to gigabytes without a newline)."""
+        return 6 * self.max_bytes + (1 << 20)
+
     def _jsonl_rows(self, path: Path, compressed: bool) -> Iterator[Row]:
         number = 0
+        limit = self.max_line_bytes()
         try:
             with path.open("rb") as raw:
                 lines = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
-                for number, line in enumerate(lines, start=1):  # noqa: B007 - used after
+                while line := lines.readline(limit + 1):
+                    number += 1
+                    if len(line) > limit and not line.endswith(b"\n"):
+                        while (rest := lines.readline(1 << 20)) and not rest.endswith(b"\n"):
+                            pass  # the rest of the line, a MiB at a time
+                        yield Row(number, None, (
+                            f"line {number} is longer than {limit:,} bytes (6 x max_file_bytes "
+                            "+ 1 MiB): one record per line; else raise max_file_bytes"))
+                        continue
                     if not line.strip():
                         continue
                     yield self._json_row(number, line)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            if number == 0 and isinstance(exc, gzip.BadGzipFile):
+                raise RecordsError(f"not a gzip file ({exc}); if it holds plain JSON lines, "
+                                   "name it .jsonl, else copy it again") from None
             what = ("truncated gzip file" if isinstance(exc, EOFError)
                     else f"not a valid gzip file ({exc})")
             raise RecordsError(f"{what}: records after line {number} are lost; copy the "
@@ -315,6 +335,9 @@ class RecordsReader:
                 raise
             yield Item(f"{rel}#{unit}-{last + 1}", b"", output=rel, problem=str(exc),
                        source=rel, record=True)
+        if last == 0:
+            raise RecordsError("holds no record (an empty file, blank lines only, or a "
+                               "header without rows): nothing to clean")
 
     def _text(self, row: Row, unit: str) -> tuple[str, str]:
         if row.fields is None or row.problem:

@@ -95,9 +95,10 @@ LEXICON_FILE = files("pipeline") / "data" / "labels.toml"
 # a reading-time or counter line. Longer lines are left to the lexicon.
 UI_MAX_WORDS = 6
 UI_MAX_CHARS = 50
-# It ends with no sentence punctuation; an abbreviation's period ("Lesezeit: 3 Min.")
-# is not one when a digit comes before it on the line.
-UI_SENTENCE_ENDINGS = ("!", "?", "…", ",", ";", '"', "”", "»")
+# It ends with no sentence punctuation (Chinese and Japanese 。！？，； too); an
+# abbreviation's period ("Lesezeit: 3 Min.") is not one when a digit comes before it
+# on the line.
+UI_SENTENCE_ENDINGS = ("!", "?", "…", ",", ";", '"', "”", "»", "。", "！", "？", "，", "；")
 # A label and a value with a number: "Lesezeit: 3 Min.", "Views: 1,024", "Vues : 845".
 # One to three words before the colon.
 UI_LABEL_VALUE = re.compile(r"[^\W\d_][\w'’.-]*(?: [\w'’.-]+){0,2} ?: ?(?P<value>.{1,40})")
@@ -502,6 +503,8 @@ def ui_shaped(line: str, max_words: int = UI_MAX_WORDS) -> bool:
 
     >>> ui_shaped("Lesezeit: 3 Min."), ui_shaped("Ele disse que sim."), ui_shaped("Por quê?")
     (True, False, False)
+    >>> ui_shaped("主催者によると、参加者は昨年より多かった。"), ui_shaped("シェアする")
+    (False, True)
     """
     text = line.strip()
     if not text or len(text) > UI_MAX_CHARS or len(text.split()) > max_words:

@@ -34,9 +34,11 @@ from ftfy.chardata import CHARMAP_ENCODINGS, CONTROL_CHARS
 
 from pipeline.document import Block, Document, Stage
 
-# Line endings other than "\n": Windows "\r\n", old Mac "\r", and the Unicode line and
-# paragraph separators (U+2028, U+2029) that some CMS exports use.
-NEWLINE_VARIANTS = re.compile("\r\n|[\r\u2028\u2029]")
+# Line endings other than "\n": Windows "\r\n", old Mac "\r", the Unicode line and
+# paragraph separators (U+2028, U+2029) that some CMS exports use, and the form feed and
+# vertical tab: pdftotext starts each page with "\f" (kept, it stood in the clean copy;
+# ftfy removes "\v", which glued the words on either side).
+NEWLINE_VARIANTS = re.compile("\r\n|[\r\u2028\u2029\f\v]")
 
 # A candidate HTML entity, always with its final ";": decimal (&#233;), hexadecimal
 # (&#xE9;) or named (&amp;). Whether it is a real entity is checked on decoding, so
@@ -201,6 +203,8 @@ def normalize_newlines(text: str) -> str:
 
     >>> normalize_newlines("one\\r\\ntwo\\rthree\\u2028four")
     'one\\ntwo\\nthree\\nfour'
+    >>> normalize_newlines("page one.\\n\\fPage two.\\vEnd")
+    'page one.\\n\\nPage two.\\nEnd'
     """
     return NEWLINE_VARIANTS.sub("\n", text) if has_newline_variants(text) else text
 
@@ -211,7 +215,8 @@ def has_newline_variants(text: str) -> bool:
     >>> has_newline_variants("a\\r\\nb"), has_newline_variants("a\\nb")
     (True, False)
     """
-    return "\r" in text or "\u2028" in text or "\u2029" in text
+    return ("\r" in text or "\u2028" in text or "\u2029" in text or "\f" in text
+            or "\v" in text)
 
 
 def _decode_entity(match: re.Match[str]) -> str:

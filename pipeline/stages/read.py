@@ -51,7 +51,10 @@ UNLIKELY_CATEGORY_PENALTY = {"Cc": 6.0, "Cn": 6.0, "Co": 6.0, "No": 3.0, "So": 2
 MIXED_SCRIPT_PENALTY = 6.0
 ALPHABETS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
 # Non-ASCII punctuation and symbols that news text does use.
-TYPOGRAPHY = frozenset("“”„‘’‚«»‹›–—…•·€£°§¡¿º ª")
+# CJK text's own punctuation (ideographic comma and full stop, middle dot, full-width
+# forms) is typography too: a right Shift-JIS or GB18030 decoding lost to a wrong one
+# that turned those bytes into letters.
+TYPOGRAPHY = frozenset("“”„‘’‚«»‹›–—…•·€£°§¡¿º ª、。・〜～，．：；！？％＆＊／＠")
 # A word of two or more letters holding at least one non-ASCII letter: the only
 # words a wrong legacy decoding changes. Lone letters prove nothing ("ğ" is a
 # Turkish word, and what iso8859-3 makes of cp1252's "«"). Letters only: digits and
@@ -75,6 +78,42 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in data[:8192]
 
 
+# UTF-16 without a BOM (what some Windows tools save): in a text of mostly Latin,
+# Cyrillic or Greek letters, one byte of each pair is NUL. The share of pairs with
+# their NUL on one side (and almost none on the other) that marks it.
+UTF16_NUL_SHARE = 0.3
+
+
+def utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """``data`` decoded as UTF-16 without a BOM, and the codec's name, when one byte
+    of many pairs (and of almost none on the other side) is NUL and the whole decodes
+    to text without control characters; else None.
+
+    >>> utf16_without_bom("Coréia do Norte".encode("utf-16-le"))
+    ('Coréia do Norte', 'utf-16-le')
+    >>> utf16_without_bom("Nordkorea\\n".encode("utf-16-be"))
+    ('Nordkorea\\n', 'utf-16-be')
+    >>> utf16_without_bom(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR") is None
+    True
+    """
+    sample = data[:8192]
+    pairs = len(sample) // 2
+    if len(data) % 2 or not pairs:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    for name, nul, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if nul >= UTF16_NUL_SHARE * pairs and other <= 0.01 * pairs:
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                return None
+            if any(unicodedata.category(c) in ("Cc", "Cn", "Cs") and c not in "\t\n\r\f"
+                   for c in set(text)):
+                return None
+            return text, name
+    return None
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode ``data``; return the text and the name of the encoding used.
 
@@ -87,13 +126,18 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     """
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
-    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    # UTF-32's BOMs first: the little-endian one starts with UTF-16's.
+    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return data.decode(name), name
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    found = utf16_without_bom(data)
+    if found is not None:
+        return found
     if looks_binary(data):
         raise DecodeError("binary file (NUL bytes): not a text document")
     from charset_normalizer import from_bytes  # only here: most corpora never need it

@@ -421,11 +421,12 @@ SPACE_BEFORE_CLOSING_QUOTE = re.compile(r"(?<=[^\s“„«‘‚]) {1,8}(?=”(?
 
 # Block kinds: a title is the first block, one line, short, not ending like a sentence
 # part (a title may end with ! or ?); a heading is a later short line that does not end
-# with sentence punctuation.
+# with sentence punctuation. Chinese and Japanese punctuation counts too (a paragraph
+# of them is one "word", so its length proves nothing).
 TITLE_MAX_WORDS = 20
-TITLE_REJECTED_ENDINGS = (".", ",", ";", ":")
+TITLE_REJECTED_ENDINGS = (".", ",", ";", ":", "。", "，", "、", "；", "：")
 HEADING_MAX_WORDS = 12
-SENTENCE_ENDINGS = (".", "!", "?", "…", ":", ";", ",")
+SENTENCE_ENDINGS = (".", "!", "?", "…", ":", ";", ",", "。", "！", "？", "，", "、", "；", "：")
 
 
 def letters_before(text: str, end: int) -> str:
@@ -1076,6 +1077,8 @@ def block_kind(text: str, first: bool) -> str:
     >>> block_kind("Apoio militar e parceria estratégica", first=False)
     'heading'
     >>> block_kind("O encontro ocorreu ontem.", first=False)
+    'paragraph'
+    >>> block_kind("北京昨天举办了图书展览会。组织者说，参加人数比去年多。", first=True)
     'paragraph'
     """
     words = len(text.split())

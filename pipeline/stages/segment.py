@@ -1,8 +1,9 @@
 """Segment stage: split each block into sentences, the unit of detection and translation.
 
 A rule-based splitter: a sentence ends at ``.``, ``!``, ``?`` or ``…`` (with any
-closing quotes or brackets) followed by whitespace and an uppercase letter, digit,
-currency sign or opening quote, except after an abbreviation or an initial (an era
+closing quotes or brackets) followed by whitespace and a letter that is not lower case
+(in any script), digit, currency sign or opening quote, or at Chinese and Japanese
+``。！？``, except after an abbreviation or an initial (an era
 written after a year, "a.C.", "B.C.", "J.-C.", ends a sentence when one follows). Each line of a
 block is split on its own, so lists and headings are never glued together.
 Joining a block's segments with the whitespace between them gives the block back.
@@ -36,11 +37,16 @@ ERA_END = re.compile(
     r"[\"'”’»)\]]{0,3}$"
 )
 
-# End of a sentence: terminal punctuation (possibly repeated) and closing quotes or
-# brackets, then whitespace, then what can start a sentence (a currency sign too:
-# "inacreditável. $5,000 por pessoa").
+# End of a sentence: terminal punctuation (possibly repeated; the Arabic question
+# mark and the Devanagari danda too) and closing quotes or brackets, then whitespace,
+# then what can start a sentence: a letter that is not lower case (upper case in
+# every cased script, "Ł", "Č", "Д", "Ω"; any letter of a script without case), a digit
+# or a currency sign ("inacreditável. $5,000 por pessoa"). Chinese and Japanese
+# sentences end at 。！？, with or without a space after, unless a closing bracket
+# follows (a quotation goes on: 「本当？」と彼は言った。).
 SENTENCE_END = re.compile(
-    r"""(?<=[.!?…])["'”’»)\]]{0,3}(?P<gap>[ \t]+)(?=["'“‘«(\[¿¡]?[A-ZÀ-ÖØ-Þ0-9$€£¥])"""
+    r"""(?<=[.!?…؟।])["'”’»)\]]{0,3}(?P<gap>[ \t]+)(?=["'“‘«(\[¿¡]?(?P<next>[^\W_]|[$€£¥]))"""
+    r"""|(?<=[。！？])(?P<cjk>[ \t]*)(?=[^\s。！？」』）〉》”’"'])"""
 )
 # The word before a period, to tell abbreviations and initials from sentence ends.
 LAST_WORD = re.compile(r"(\w+)\.[\"'”’»)\]]{0,3}$")
@@ -61,22 +67,32 @@ def split_sentences(line: str) -> list[str]:
     ['He lives in Washington D.C. Mayor Bowser came by.']
     >>> split_sentences("É inacreditável. $5,000 por pessoa, o máximo.")
     ['É inacreditável.', '$5,000 por pessoa, o máximo.']
+    >>> split_sentences("Spotkanie odbyło się w Krakowie. Łódź była następna.")
+    ['Spotkanie odbyło się w Krakowie.', 'Łódź była następna.']
+    >>> split_sentences("Ярмарку посетили тысячи человек. Организаторы довольны.")
+    ['Ярмарку посетили тысячи человек.', 'Организаторы довольны.']
+    >>> split_sentences("東京で展示会が開かれた。参加者は多かった！「本当？」と彼は言った。")
+    ['東京で展示会が開かれた。', '参加者は多かった！', '「本当？」と彼は言った。']
     >>> split_sentences("Details")
     ['Details']
     """
     sentences: list[str] = []
     start = 0
     for match in SENTENCE_END.finditer(line):
-        candidate = line[start : match.start("gap")]
+        gap = "gap" if match.group("cjk") is None else "cjk"
+        if gap == "gap" and match.group("next").islower():
+            continue
+        candidate = line[start : match.start(gap)]
         last = LAST_WORD.search(candidate)
         if (
-            last
+            gap == "gap"
+            and last
             and (last.group(1).lower() in ABBREVIATIONS or len(last.group(1)) == 1)
             and not ERA_END.search(candidate)
         ):
             continue
         sentences.append(candidate)
-        start = match.end("gap")
+        start = match.end(gap)
     if line[start:].strip():
         sentences.append(line[start:])
     return sentences
