@@ -108,7 +108,7 @@ class Config:
     repair: RepairConfig = field(default_factory=RepairConfig)
     labels: dict[str, Any] = field(default_factory=dict)  # extends pipeline/data/labels.toml
     max_file_bytes: int = 20_000_000  # larger inputs are quarantined with a reason
-    document_timeout_s: float = 60.0  # cleanup and analysis of one document; then quarantined
+    document_timeout_s: float = 60.0  # processor seconds per document; then quarantined
 
     def candidates(self, installed: list[str] | tuple[str, ...] = ()) -> list[str]:
         """Languages detection may answer: configured ones plus the targets, or by

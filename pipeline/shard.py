@@ -146,10 +146,22 @@ class DocumentTimeout(Exception):
     """A document took longer than ``document_timeout_s``."""
 
 
+# A document that does not compute (blocked on a read, say) is stopped after this many
+# budgets of wall-clock time instead.
+BLOCKED_BUDGETS = 10
+
+
 @contextmanager
 def deadline(seconds: float) -> Iterator[None]:
-    """Raise :class:`DocumentTimeout` in this block after ``seconds`` (main thread only).
+    """Raise :class:`DocumentTimeout` in this block once it has used ``seconds`` of this
+    thread's processor time (main thread only), or waited ``BLOCKED_BUDGETS`` times as
+    long on the clock.
 
+    Processor time, not the clock: whether a document is quarantined must not depend on
+    how busy the machine is (a 17-processor-second document was quarantined under a
+    60 s clock budget at load 13). An alarm set on the clock for what is left of the
+    budget checks the thread's processor time when it rings, and sets itself again for
+    the rest: the clock never runs slower than the thread, so it never rings early.
     SIGALRM interrupts Python code and regular expressions alike (the ``re`` engine
     checks for signals), so no pathological input can hold a worker. Every executor
     runs shards in its process's main thread: this process, a local worker process,
@@ -160,9 +172,20 @@ def deadline(seconds: float) -> Iterator[None]:
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
+    started_cpu, started = time.thread_time(), time.monotonic()
+    limit = BLOCKED_BUDGETS * seconds
 
     def expire(signum, frame):
-        raise DocumentTimeout(f"took longer than {seconds:g} s (document_timeout_s): "
+        used, waited = time.thread_time() - started_cpu, time.monotonic() - started
+        if used < seconds and waited < limit:
+            # At least a hundredth of the budget: a blocked thread rings it at most
+            # 100 x BLOCKED_BUDGETS times.
+            signal.setitimer(signal.ITIMER_REAL,
+                             max(min(seconds - used, limit - waited), seconds / 100))
+            return
+        taken = (f"took more than {seconds:g} s of processor time" if used >= seconds
+                 else f"waited more than {limit:g} s without finishing")
+        raise DocumentTimeout(f"{taken} (document_timeout_s): "
                               "split the file, or raise document_timeout_s in the config")
 
     previous = signal.signal(signal.SIGALRM, expire)
