@@ -80,7 +80,20 @@ LEXICON: dict[str, str] = {
           "izvještaj- zvaničn- saopšt- penzi- advokat- sekretar- krivičn- zavis- "
           "vazduh- ličn- muzic- projekat efekat aspekat objekat subjekat akcenat "
           "dijalekat uprkos sahat bombardova- artiljerij- haos- haotičn- ćelij- "
-          "bezbjedn- inostran- spoljn- portparol- kanton- odbran-",
+          "bezbjedn- inostran- spoljn- portparol- kanton- odbran- "
+          # words Croatian says otherwise: italijanski/talijanski, mašina/stroj,
+          # direktno/izravno, milion/milijun, takmičenje/natjecanje, nivo/razina,
+          # uticaj/utjecaj, reditelj/redatelj, kompozitor/skladatelj, istorija,
+          # bioskop/kino, krompir/krumpir, apoteka/ljekarna, spisak/popis,
+          # autoput/autocesta, zemljotres/potres, sveštenik/svećenik, pijaca/tržnica,
+          # konkurs/natječaj, naročito/osobito, glasanje/glasovanje, berza/burza,
+          # uposlenik/zaposlenik, veoma/vrlo, pasoš/putovnica, kancelarija/ured
+          "italijan- mašin- direktn- milion- takmič- nivo- uticaj- uticat- reditelj- "
+          "kompozitor- ambasad- istorij- obezbijed- obezbjeđ- gledalac gledaoc- "
+          "posmatra- bioskop- dešava- krompir- apotek- gvožđ- spisak spiska spisku "
+          "sprat- vanredn- autoput- zemljotres- kompjuter- ubica sveštenik- hrišćan- "
+          "pijac- konkurs- naročit- glasanj- berz- uposlen- veoma prevodil- pasoš- "
+          "kancelarij- oblast-",
     # Croatian: tko, tijekom, tisuća, povijest, obitelj, Europa, znanost, uvjet,
     # its month names, -irati verbs where Bosnian has -isati/-ovati
     "hr": "tko netko nitko svatko itko tijekom siječanj siječnja veljača veljače "
@@ -100,7 +113,12 @@ LEXICON: dict[str, str] = {
           "iznimn- nazočn- veleposlan- zaklad- izbornik- kirurš- inačic- udrug- "
           "daljnj- njezin- projekt efekt aspekt objekt subjekt akcent dijalekt "
           "unatoč usprkos dapače kaos- kaotičn- inozem- glasnogovorni- županij- "
-          "postrojb- obran- pozornost- kolodvor- knjižnic- uporab-",
+          "postrojb- obran- pozornost- kolodvor- knjižnic- uporab- "
+          # the Croatian side of the Bosnian words above, and zemljopis/geografija,
+          # ravnatelj/direktor, obnašati, dužnosnik/zvaničnik, promidžba/propaganda
+          "talijan- stroj- izravn- milijun- natjec- natječaj- zemljopis- ravnatelj- "
+          "dužnosni- obnaša- osobito promidžb- glasovanj- burz- izvanredn- šport- "
+          "krumpir- ljekarn- putovnic- autocest- veleučiliš- tražilic-",
     # Nynorsk: ikkje, eg, kva, korleis, ho, frå, berre, dei, vere, ein/eit, vart,
     # òg, its -leg adjectives and -heit nouns
     "nn": "ikkje eg kva korleis kvifor kven kvar ho frå berre noko nokon nokre vere "
@@ -111,7 +129,10 @@ LEXICON: dict[str, str] = {
           "staden høve kvarandre ligg gjev tek talet veke veka veker innanfor "
           "utanfor laurdag- sundag- måndag- haust- kyrkj- tenest- hovud- hamn- "
           "eining- auke auka aukar aukande -leg -lege -legare -legast -heit -heita "
-          "-ar -ane -ande",
+          "-ar -ane -ande "
+          # eitt/ett, forsking/forskning, valet/valget, bilete/bilder, tek/tar,
+          # velkomen/velkommen, diverre/dessverre
+          "eitt forsking- valet bilete tek velkomen diverre",
     # Bokmål: ikke, jeg, hva, hvordan, hun, fra, bare, de, være, en/et, ble, disse,
     # its -lig adjectives and -het nouns
     "nb": "ikke jeg hva hvordan hvorfor hvem hvor hver hvert hvis hvilke hvilken "
@@ -121,7 +142,14 @@ LEXICON: dict[str, str] = {
           "egne følgende annet sted stedet hverandre -lig -lige -ligere -ligst "
           "-het -heten -heter ligger gjelder tallet uke uka uken innenfor utenfor "
           "lavere samme lørdag- søndag- mandag- høst- kirke- tjenest- hoved- havn- "
-          "øke øker økende økning-",
+          "øke øker økende økning- "
+          # the Bokmål side of the Nynorsk words above; neuter nouns' plural in -er
+          # (Nynorsk: "resultat", "materiale", "miljø"), masculine nouns' plural in -er
+          # (Nynorsk "elevar"), -ninger and -elser (Nynorsk -ingar, -ingar/-elsar),
+          # avhenger (Nynorsk "avheng"), levende (Nynorsk "levande")
+          "ett forskning- velkommen dessverre bilder bildene tar resultater "
+          "resultatene materialer miljøer avhenger elever elevene levende -ninger "
+          "-elser",
 }
 # An ending counts only on a word at least ENDING_MIN_LETTERS long, and not on a
 # word of EXCEPTIONS (whole words, and "-" endings) that has it in both languages:
@@ -141,7 +169,7 @@ EXCEPTIONS: dict[str, str] = {
 # (Croatian only before s, š, z, ž and "mnom"); Nynorsk infinitives end in -a
 # ("å vera", "å driva"), Bokmål's never do (but for the short "å ta", "å la").
 PHRASES: dict[str, str] = {
-    "bs": r"\bda li\b|\bsa (?![sšzž]|mnom\b)(?=\w)",
+    "bs": r"\bda li\b|\bsa (?![sšzž]|mnom\b)(?=\w)|(?<!srednjeg )\bvijeka\b",
     "hr": r"\bje li\b",
     "nn": r"\bå [^\W\d_]{3,}a\b",
 }
