@@ -42,7 +42,9 @@ from functools import lru_cache
 from pipeline.wordfreq_store import word_list
 
 # The pairs: each language and the one it is confused with.
-PAIRS: dict[str, str] = {"ms": "id", "id": "ms", "bs": "hr", "hr": "bs", "nb": "nn", "nn": "nb"}
+PAIRS: dict[str, str] = {
+    "ms": "id", "id": "ms", "bs": "hr", "hr": "bs", "nb": "nn", "nn": "nb", "cs": "sk", "sk": "cs",
+}
 
 # Telling words per language: words the partner writes otherwise or does not use.
 # An entry ending in "-" is a stem (every word starting with it: inflected forms),
@@ -151,6 +153,21 @@ LEXICON: dict[str, str] = {
           "resultatene materialer miljøer avhenger elever elevene levende -ninger "
           "-elser",
 }
+LEXICON |= {
+    # Czech: its reflexive "se", "jsem/jsou" (Slovak "som/sú"), "byl" ("bol"), "jak"
+    # ("ako"), "když" ("keď"), "pro" ("pre"), "mezi" ("medzi"), "který" ("ktorý"),
+    # "nebo" ("alebo"), "jen" ("len"), "podle" ("podľa"), and their forms without
+    # accents, as hurried text writes them ("ktery", "kdyz", "neni")
+    "cs": "se jsem jsou jsme jste byl byla bylo byly jak také když kdyz není neni při "
+          "mezi které který která kterou kterých ktere ktery ktera kterou nebo jen "
+          "protože protoze podle této všechny vsechny mít být zda tedy lidé lide budou "
+          "jako ještě jeste již jiz zde tady",
+    # Slovak: "sa", "som/sú/sme/ste", "bol", "ako", "tiež", "keď", "nie", "pre",
+    # "medzi", "ktorý", "alebo", "len", "podľa", "mať", "byť", "ľudia", "ešte"
+    "sk": "sa som sú sme ste bol bola bolo boli ako tiež tiez keď ked nie pre medzi "
+          "ktoré ktorý ktorá ktorú ktorých ktore ktory ktora alebo len pretože pretoze "
+          "podľa podla táto všetky vsetky mať byť dňa teda ľudia ludia budú ešte este",
+}
 # An ending counts only on a word at least ENDING_MIN_LETTERS long, and not on a
 # word of EXCEPTIONS (whole words, and "-" endings) that has it in both languages:
 # Bokmål and Nynorsk "januar", "ansvar", "fangstbar", "jernbane", Bokmål "påtar"
@@ -172,6 +189,9 @@ PHRASES: dict[str, str] = {
     "bs": r"\bda li\b|\bsa (?![sšzž]|mnom\b)(?=\w)|(?<!srednjeg )\bvijeka\b",
     "hr": r"\bje li\b",
     "nn": r"\bå [^\W\d_]{3,}a\b",
+    # a word with a letter only Czech writes (ř, ě, ů) or only Slovak (ä, ľ, ĺ, ŕ, ô)
+    "cs": r"\b[^\W\d_]*[řěů][^\W\d_]*",
+    "sk": r"\b[^\W\d_]*[äľĺŕô][^\W\d_]*",
 }
 
 # Malay and Indonesian: wordfreq has a list for each, so every word is evidence:

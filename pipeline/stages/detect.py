@@ -389,7 +389,12 @@ TELLING_WORDS: dict[str, str] = {
     # Catalan: i, amb, els, però, més, també, aquest, això, perquè, molt; -cions, -itat
     "ca": "i amb els dels pels però més també aquest aquesta aquests aquestes això "
           "perquè molt fer seva seu seus pel és ho nosaltres vosaltres ells anys quan ara "
-          "per tot nostra qualsevol -cions -itat -itats",
+          "per tot nostra qualsevol -cions -itat -itats "
+          # món/mundo, cal/hay que, nou/nuevo, ciutat/ciudad, hem/hemos, fins/hasta
+          # (not English "fins"), vegada/vez, sempre/siempre, què/qué, són/son...
+          "món cal noves nou diari ciutat teniu hem heu vegada gens doncs mentre avui "
+          "ahir demà setmana sempre després teu nostre vostre aquell què qui quin quina "
+          "veure anar tenir haver està són serà feina treball gràcies poden val",
     # Spanish: y, con, pero, más, también, este, porque, muy, su, por, hay; -ción
     "es": "y con pero más también tambien este esta esto estos porque muy hacer su sus por "
           "para está fue hay ya cuando donde como todo todos toda año años le mucho sin "
