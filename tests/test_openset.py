@@ -298,6 +298,11 @@ def test_a_candidates_close_partner_off_the_list_is_told_by_its_words(line, lang
     assert detect.languages([line])[0][0] == lang
 
 
+def test_catalan_hem_tells_a_line_from_spanish(detect):
+    # "hem" (Spanish "hemos"): on f91f5da this line was "und" with five candidates
+    assert detect.languages(["Hem de parlar del tema."])[0][0] == "ca"
+
+
 
 SEVEN = ["pt", "de", "en", "es", "fr", "it", "nl"]
 
