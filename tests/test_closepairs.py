@@ -81,6 +81,9 @@ def test_the_stage_settles_each_line_it_reads(detect):
         ("Vi har laget ett nytt program for barn.", "nb"),
         # Czech "není" written without its accent (Slovak "nie je"), read as Slovak
         ("Neni to pravda.", "cs"),
+        # Xhosa "okanye" (Zulu "noma"), read as Zulu; Zulu "noma", read as Xhosa
+        ("Iqembu lidlale kahle okanye kabi.", "xh"),
+        ("Abantwana bafunda kakuhle noma badlala.", "zu"),
     ],
 )
 def test_more_telling_words_settle_close_pairs(detect, line, lang):

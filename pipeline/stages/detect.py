@@ -793,9 +793,10 @@ def telling_count(text: str, lang: str) -> int:
 
 def settle_pair(text: str, scores: dict[str, float]) -> dict[str, float]:
     """``scores`` with the answer settled where lingua confuses close languages:
-    Malay/Indonesian, Bosnian/Croatian, Bokmål/Nynorsk, Czech/Slovak and a Kazakh answer without
-    Kazakh's letters by :func:`closepairs.settle`, the other CONFUSABLE pairs by
-    their telling words (the partner's must outnumber the answer's). The settled
+    Malay/Indonesian, Bosnian/Croatian, Bokmål/Nynorsk, Czech/Slovak, Xhosa/Zulu and a
+    Kazakh answer without Kazakh's letters by :func:`closepairs.settle`, the other
+    CONFUSABLE pairs by their telling words (the partner's must outnumber the
+    answer's). The settled
     language takes the answer's score, the answer the settled language's; otherwise
     ``scores`` unchanged.
 
