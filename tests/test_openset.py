@@ -5,6 +5,7 @@ import io
 import json
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -298,6 +299,11 @@ def test_a_candidates_close_partner_off_the_list_is_told_by_its_words(line, lang
     assert detect.languages([line])[0][0] == lang
 
 
+def test_catalan_hem_tells_a_line_from_spanish(detect):
+    # "hem" (Spanish "hemos"): on f91f5da this line was "und" with five candidates
+    assert detect.languages(["Hem de parlar del tema."])[0][0] == "ca"
+
+
 
 SEVEN = ["pt", "de", "en", "es", "fr", "it", "nl"]
 
@@ -427,3 +433,23 @@ def test_a_slovene_line_lingua_splits_among_its_neighbours_is_slovene(seven):
     # lingua divides its confidence among Slovene, Croatian and Bosnian: together
     # they are the answer's family, so the line is named, not und
     assert seven.languages(["Pomeni, da je bilo vse v redu."])[0][0] == "sl"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # letters only Esperanto writes ("ŝ", "ĝ", "ĉ", "ŭ"); on f91f5da Italian and "und":
+        # lingua's first pass did not propose Esperanto
+        "Mi ŝanĝis la planon hieraŭ.",
+        "Ni manĝis kune ĉe la lago.",
+    ],
+)
+def test_a_line_with_esperantos_own_letters_is_esperanto(seven, line):
+    assert seven.languages([line])[0][0] == "eo"
+
+
+def test_yoruba_in_precomposed_letters_is_not_read_as_vietnamese(seven):
+    # lingua gives this line to Vietnamese with all its confidence; it has none of
+    # Vietnamese's own letters (on f91f5da: "und")
+    line = unicodedata.normalize("NFC", "Maria Santos je olori ile Kòlómbìà tele.")
+    assert seven.languages([line])[0][0] == "yo"
