@@ -738,17 +738,20 @@ class ArgosEngine:
         encoded = model.tokenizer.encode([texts[i] for i in given])
         tokens: dict[int, list[str]] = dict(zip(given, encoded, strict=True))
         prefix = [package.target_prefix] if package.target_prefix else []
-        # Longest first, in batches of one source length, ``threads`` at a time (a small
-        # input is split so that every thread gets work).
-        order = sorted((i for i in given if tokens[i]), key=lambda i: -len(tokens[i]))
+        # Longest first, in batches of one padded length (:func:`padded_length`), each
+        # with a row of that length (a segment's, or a stand-in's), ``threads`` at a time
+        # (a small input is split so that every thread gets work).
+        order = sorted((i for i in given if tokens[i]),
+                       key=lambda i: (-padded_length(len(tokens[i])), -len(tokens[i])))
         total = sum(len(tokens[i]) for i in order)
         parallel = self.batch_parallelism
         limit = min(self.max_batch_tokens // self.beam_size, math.ceil(total / parallel))
-        batches = [
-            (batch, self._cap(length) + len(prefix))
-            for length, same_length in itertools.groupby(order, key=lambda i: len(tokens[i]))
-            for batch in _batches(list(same_length), length, limit)
-        ]
+        batches: list[tuple[list[int], int, bool]] = []
+        for top, same_top in itertools.groupby(order, key=lambda i: padded_length(
+                len(tokens[i]))):
+            bucket = list(same_top)
+            batches += [(batch, top, stand_in) for batch, stand_in in _padded_batches(
+                bucket, [len(tokens[i]) for i in bucket], top, limit)]
         outputs: list[str | None] = [None if text is None else "" for text in texts]
         # Batches handed to CTranslate2: (indexes, async results, source tokens).
         running: list[tuple[list[int], list, int]] = []
@@ -760,30 +763,31 @@ class ArgosEngine:
         def collect(job: tuple[list[int], list, int]) -> None:
             running.remove(job)
             batch, results, _ = job
-            for index, result in zip(batch, results, strict=True):
+            for index, result in zip(batch, results[: len(batch)], strict=True):
                 hypothesis = _wait(result).hypotheses[0]
                 if prefix and hypothesis[: len(prefix)] == prefix:
                     hypothesis = hypothesis[len(prefix) :]
                 outputs[index] = model.tokenizer.decode(hypothesis)
 
-        for number, (batch, cap) in enumerate(batches):
-            size = len(batch) * len(tokens[batch[0]])
+        for number, (batch, top, stand_in) in enumerate(batches):
+            rows = [tokens[i] for i in batch] + ([[STAND_IN_TOKEN] * top] if stand_in else [])
+            size = len(rows) * top
             if stop is not None:
                 while running and sum(job[2] for job in running) + size > queued:
                     collect(_first_done(running))
                 if number and stop():
-                    for left, _ in batches[number:]:
+                    for left, _, _ in batches[number:]:
                         for index in left:
                             outputs[index] = None
                     break
             results = model.translator.translate_batch(
-                [tokens[i] for i in batch],
-                target_prefix=[prefix] * len(batch) if prefix else None,
+                rows,
+                target_prefix=[prefix] * len(rows) if prefix else None,
                 asynchronous=True,
                 beam_size=self.beam_size,
                 length_penalty=0.2,  # as argostranslate
                 replace_unknowns=True,
-                max_decoding_length=cap,
+                max_decoding_length=self._cap(top) + len(prefix),
                 min_decoding_length=self.min_decoding_length + len(prefix),
             )
             running.append((batch, results, size))
@@ -814,20 +818,56 @@ def _wait(result):
     return result.result()
 
 
-def _batches(indexes: list[int], length: int, max_tokens: int) -> Iterator[list[int]]:
-    """Split segments of ``length`` tokens into batches of at most ``max_tokens`` tokens.
+# A batch's segments are padded to the length of its longest row, and padding changes
+# CTranslate2's results in the last bits (enough to flip a near tie). So that no segment's
+# translation depends on the others in its batch, every batch is padded to the top of its
+# segments' bucket, :func:`padded_length`: exact up to 2**PAD_BITS - 1 tokens, then in steps
+# of 2, 4, 8... tokens (less than an eighth of the length).
+PAD_BITS = 4
+# The stand-in row that pads a batch with no segment of its bucket's top length: any token
+# will do (its translation is dropped); a fixed one keeps the work the same from run to run.
+STAND_IN_TOKEN = "<unk>"
 
-    Batches are as even as their number allows, and hold one segment at least.
 
-    >>> list(_batches(list(range(7)), 10, 40))
-    [[0, 1, 2, 3], [4, 5, 6]]
-    >>> list(_batches([0, 1], 50, 40)), list(_batches(list(range(5)), 100, 250))
-    ([[0], [1]], [[0, 1], [2, 3], [4]])
+def padded_length(length: int) -> int:
+    """The source length a segment of ``length`` tokens is padded to in its batch.
+
+    >>> [padded_length(n) for n in (1, 15, 16, 17, 31, 33, 64, 65, 200)]
+    [1, 15, 16, 18, 32, 36, 64, 72, 208]
     """
-    count = -(-len(indexes) // max(1, max_tokens // length))
-    size = -(-len(indexes) // count)
-    for start in range(0, len(indexes), size):
-        yield indexes[start : start + size]
+    step = 1 << max(0, length.bit_length() - PAD_BITS)
+    return -(-length // step) * step
+
+
+def _padded_batches(indexes: list[int], lengths: list[int], top: int,
+                    max_tokens: int) -> list[tuple[list[int], bool]]:
+    """Split the segments of one bucket (``lengths`` tokens, ``top`` at most) into batches
+    of at most ``max_tokens`` padded tokens (two rows at least: a batch of one segment
+    shorter than ``top`` would double its work), each holding a row of ``top`` tokens: a
+    segment of that length while there are some, else a stand-in row (True beside the
+    batch). As few batches as that allows, as even as their number allows.
+
+    >>> _padded_batches([0, 1, 2, 3, 4, 5], [8, 8, 7, 7, 7, 6], 8, 24)
+    [([0, 2, 3], False), ([1, 4, 5], False)]
+    >>> _padded_batches([0, 1, 2, 3, 4], [8, 7, 7, 7, 6], 8, 24)
+    [([0, 1, 2], False), ([3, 4], True)]
+    >>> _padded_batches([0, 1, 2], [7, 6, 8], 8, 8), _padded_batches([0, 1], [7, 6], 8, 8)
+    ([([2, 0], False), ([1], True)], [([0], True), ([1], True)])
+    """
+    per = max(2, max_tokens // top)
+    full = [i for i, n in zip(indexes, lengths, strict=True) if n == top]
+    count = 1  # batches: each lacking a segment of ``top`` tokens takes a stand-in row
+    while len(indexes) + max(0, count - len(full)) > count * per:
+        count += 1
+    rows = len(indexes) + max(0, count - len(full))
+    rest = iter(full[count:] + [i for i, n in zip(indexes, lengths, strict=True) if n != top])
+    batches = []
+    for number in range(count):
+        head = full[number : number + 1]
+        batch = head + list(itertools.islice(rest, rows // count + (number < rows % count) - 1))
+        if batch:
+            batches.append((batch, not head))
+    return batches
 
 
 # Largest unpacked size accepted for a package: Argos models are 50-500 MB; a zip
