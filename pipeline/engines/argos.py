@@ -50,7 +50,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
@@ -494,21 +494,31 @@ class ArgosEngine:
     this process may use, never more): on 2 quiet cores that was 1.2-1.6x faster than one
     batch at a time on 2 intra-op threads, at beam sizes 1, 2 and 4.
 
-    A batch holds segments of one source length only, up to ``max_batch_tokens /
-    beam_size`` source tokens (the decoder holds ``beam_size`` hypotheses per segment).
-    Batches of one length are small (600 news sentences have 82 lengths), and each batch
-    costs CTranslate2 a pass over the weights per decoding step, so the default is 2,048
-    (512 source tokens at beam 4): over the 600 sentences of ``bench/translate.py`` (h)
-    at beam 4, one call made 146 batches at 1,024 and 97 at 2,048, and took 77.1 and 68.0
-    CPU seconds (69.1 at 4,096; load 7-9, 2 cores). Padding a segment to the length of a
-    longer one in its batch changes CTranslate2's floating-point results in the last bits,
-    which is enough to flip a near tie: 1 in 1,000 sentences came out different at beam 1.
-    Without padding, a segment's translation never depends on the other segments
-    translated with it, so outputs are identical whatever the batching, worker count or
-    translation memory contents.
+    A batch holds the segments of one bucket of source lengths (:func:`padded_length`:
+    each length up to 31 tokens its own bucket, then buckets 2, 4, 8... tokens wide, less
+    than a sixteenth of the length), up to ``max_batch_tokens / beam_size`` padded source
+    tokens (the decoder holds ``beam_size`` hypotheses per segment), and every batch is
+    padded to its bucket's top length: one of its rows has that length, a segment's where
+    there is one, else a stand-in row of ``STAND_IN_TOKEN`` whose translation is dropped.
+    Padding a segment to the length of a longer one changes CTranslate2's floating-point
+    results in the last bits, which is enough to flip a near tie (1 in 1,000 sentences
+    came out different at beam 1); padded to a length that depends on the segment alone,
+    it gets the same results whatever else is in its batch (``bench/translate.py --only
+    l``: 0 of 200 PUD sentences' scores changed in 3 random partitions, beam 1 and 4,
+    int8, against 20-50 when each batch is padded to its longest). So outputs are identical
+    whatever the batching, worker count or translation memory contents. This holds for
+    ``int8``, the CPU's compute type: in ``float32`` a batch's size alone changes the last
+    bits (it did with batches of one length too). Each batch costs CTranslate2 a pass over
+    the weights per decoding step, so batches want to be few and full; over the 600
+    sentences of ``bench/translate.py`` (k) at beam 4, one length a batch (the rule
+    before) made 97 batches, the buckets 70 with 6 stand-in rows, and took about 1.07x and
+    1.03x the CPU of raw ``translate_batch``'s batches padded to their longest. The
+    default of 2,048 (512 source tokens at beam 4) made 97 batches at 2,048 and 146 at
+    1,024 (one length a batch), 68.0 and 77.1 CPU seconds (69.1 at 4,096; load 7-9, 2
+    cores).
 
-    Each segment's decoding is capped at ``max_decoding_ratio * source tokens +
-    max_decoding_extra`` tokens (one cap per batch, as the length is), the source counted up
+    Each segment's decoding is capped at ``max_decoding_ratio * padded source tokens +
+    max_decoding_extra`` tokens (one cap per batch, as the padded length is), the source counted up
     to ``max_input_tokens`` at most: longer inputs, which the translate stage splits before
     they get here, never decode more than ``max_decoding_ratio * max_input_tokens +
     max_decoding_extra`` tokens. ``min_decoding_length`` forces a minimum (for benchmarks
@@ -586,12 +596,13 @@ class ArgosEngine:
         """Source tokens per ``translate`` call that fill its batches (the translate stage
         calls it with about this many; see :class:`pipeline.stages.translate.Engine`).
 
-        A batch holds segments of one source length only, so a call of few segments makes
-        batches of one or two: over the 600 sentences of ``bench/translate.py`` (h) at
-        beam 4, calls of 4,096 tokens (the stage's former size) made batches of 1.9
-        segments on average, one call 4.1; CTranslate2's CPU time for 16 segments at beam
-        4 (base model, one thread) was 2.6, 1.6, 1.3, 1.1 and 1.1 s in batches of 1, 2, 4,
-        8 and 16 (``bench/translate.py --only j``). 128 full batches per call (65,536
+        A batch holds segments of one bucket of lengths only, so a call of few segments
+        makes batches of one or two (with one length a batch, before the buckets: over
+        the 600 sentences of ``bench/translate.py`` (h) at beam 4, calls of 4,096 tokens,
+        the stage's former size, made batches of 1.9 segments on average, one call 4.1);
+        CTranslate2's CPU time for 16 segments at beam 4 (base model, one thread) was 2.6,
+        1.6, 1.3, 1.1 and 1.1 s in batches of 1, 2, 4, 8 and 16 (``bench/translate.py
+        --only j``). 128 full batches per call (65,536
         tokens at beam 4) give the sentences of a shard one call; the budget is still
         asked before each batch.
         """
@@ -822,8 +833,10 @@ def _wait(result):
 # CTranslate2's results in the last bits (enough to flip a near tie). So that no segment's
 # translation depends on the others in its batch, every batch is padded to the top of its
 # segments' bucket, :func:`padded_length`: exact up to 2**PAD_BITS - 1 tokens, then in steps
-# of 2, 4, 8... tokens (less than an eighth of the length).
-PAD_BITS = 4
+# of 2, 4, 8... tokens (less than a sixteenth of the length). 5 made the least CPU over the
+# 600 PUD sentences of ``bench/translate.py --only k`` (beam 4): 1.01-1.04x raw
+# ``translate_batch``, against 1.03-1.07x with 3 or 4 and 1.07-1.10x with one length a batch.
+PAD_BITS = 5
 # The stand-in row that pads a batch with no segment of its bucket's top length: any token
 # will do (its translation is dropped); a fixed one keeps the work the same from run to run.
 STAND_IN_TOKEN = "<unk>"
@@ -832,8 +845,8 @@ STAND_IN_TOKEN = "<unk>"
 def padded_length(length: int) -> int:
     """The source length a segment of ``length`` tokens is padded to in its batch.
 
-    >>> [padded_length(n) for n in (1, 15, 16, 17, 31, 33, 64, 65, 200)]
-    [1, 15, 16, 18, 32, 36, 64, 72, 208]
+    >>> [padded_length(n) for n in (1, 31, 32, 33, 63, 64, 65, 127, 130)]
+    [1, 31, 32, 34, 64, 64, 68, 128, 136]
     """
     step = 1 << max(0, length.bit_length() - PAD_BITS)
     return -(-length // step) * step
