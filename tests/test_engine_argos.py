@@ -239,6 +239,17 @@ def test_a_segment_s_scores_do_not_depend_on_its_batch_mates(
     assert any(a.scores[0] != b.scores[0] for a, b in zip(results, alone, strict=True))
 
 
+def test_the_fingerprint_names_the_padding_rule(
+    engine: ArgosEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Outputs made under another padding rule differ in the last bits: a translation
+    # memory filled under it must not be reused.
+    now = engine.fingerprint("pt", "en")
+    assert f";pad={argos.PAD_BITS};" in now
+    monkeypatch.setattr(argos, "PAD_BITS", 64)
+    assert engine.fingerprint("pt", "en") != now
+
+
 def test_translate_is_deterministic(engine: ArgosEngine) -> None:
     first = engine.translate(PT, "pt", "en")
     assert ArgosEngine(beam_size=2).translate(PT, "pt", "en") == first

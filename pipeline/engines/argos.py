@@ -642,7 +642,9 @@ class ArgosEngine:
         """Fingerprint of what produces ``src -> tgt`` translations, for caches.
 
         Package ids and content hashes along the route, plus the decoding options that
-        change the output, the compute type and the device (when not the CPU).
+        change the output, the batches' padding rule (``pad``: :data:`PAD_BITS`; absent, the
+        rule before, one source length a batch), the compute type and the device (when
+        not the CPU).
         """
         route = self._route_or_raise(src, tgt)
         try:
@@ -652,7 +654,8 @@ class ArgosEngine:
         return (
             f"{packages or 'identity'};beam={self.beam_size};cap={self.max_decoding_ratio}x"
             f"+{self.max_decoding_extra}<={self._cap(self.max_input_tokens)};"
-            f"min={self.min_decoding_length};{self.compute_type}{self._device_mark()}"
+            f"min={self.min_decoding_length};pad={PAD_BITS};{self.compute_type}"
+            f"{self._device_mark()}"
         )
 
     model_id = fingerprint  # the translate stage's name for it
