@@ -814,6 +814,18 @@ def whole_run(sentences: list[str], root: Path, length: int,
     }
 
 
+def differing(out: Path, other: Path) -> str:
+    """How many segments two runs' ``segments.jsonl`` translate differently, of how many."""
+    def translations(path: Path) -> list[Any]:
+        lines = (path / "segments.jsonl").read_text(encoding="utf-8").splitlines()
+        return [(record["id"], record.get("en")) for record in map(json.loads, lines)]
+
+    ours, theirs = translations(out), translations(other)
+    if [i for i, _ in ours] != [i for i, _ in theirs]:
+        return "not comparable (the segments differ)"
+    return f"{sum(a != b for a, b in zip(ours, theirs, strict=True))} of {len(ours)}"
+
+
 def log_timelines(raw: dict[str, Any], run: dict[str, Any], log: Callable[[str], None]) -> None:
     """``--timeline``: when each program did what (seconds from its start), where the
     whole run's CPU went by thread."""
@@ -930,6 +942,9 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
                     sentences[:count], root / f"run-{c.key[0]}{attempt}", args.length,
                     device=args.device, **c.options))
                 log(f"    {measured(compared[c.key][-1])}")
+                if c.key == "one_length":
+                    differ = differing(runs[-1]["out"], compared[c.key][-1]["out"])
+                    log(f"    translations that differ from the run's: {differ}")
                 if TIMELINE and c.timeline:
                     log_timelines(raws[-1], compared[c.key][-1], log)
         figures["h"] = {"raw": max(raws, key=rate), "run": max(runs, key=rate)}

@@ -504,15 +504,15 @@ class ArgosEngine:
     results in the last bits, which is enough to flip a near tie (1 in 1,000 sentences
     came out different at beam 1); padded to a length that depends on the segment alone,
     it gets the same results whatever else is in its batch (``bench/translate.py --only
-    l``: 0 of 200 PUD sentences' scores changed in 3 random partitions, beam 1 and 4,
-    int8, against 20-50 when each batch is padded to its longest). So outputs are identical
+    l``: no score of 200 PUD sentences changed in 3 random partitions, beam 1 and 4, int8;
+    115 and 119 changed in batches padded to their longest). So outputs are identical
     whatever the batching, worker count or translation memory contents. This holds for
     ``int8``, the CPU's compute type: in ``float32`` a batch's size alone changes the last
     bits (it did with batches of one length too). Each batch costs CTranslate2 a pass over
     the weights per decoding step, so batches want to be few and full; over the 600
-    sentences of ``bench/translate.py`` (k) at beam 4, one length a batch (the rule
-    before) made 97 batches, the buckets 70 with 6 stand-in rows, and took about 1.07x and
-    1.03x the CPU of raw ``translate_batch``'s batches padded to their longest. The
+    sentences of ``bench/translate.py`` at beam 4 (k), one length a batch (the rule
+    before) made 97 batches, the buckets 83 with 2 stand-in rows, and took 1.07-1.10x and
+    1.01-1.04x the CPU of raw ``translate_batch``'s batches padded to their longest. The
     default of 2,048 (512 source tokens at beam 4) made 97 batches at 2,048 and 146 at
     1,024 (one length a batch), 68.0 and 77.1 CPU seconds (69.1 at 4,096; load 7-9, 2
     cores).
