@@ -71,8 +71,9 @@ English with it:
     every length is its own top), and raw ``translate_batch`` on the same tokens (batches
     of ``max_batch_tokens / beam`` tokens, padded to their longest), all at beam 4 on the
     engine's loaded model (threads as the engine). CPU seconds of the process (all its
-    threads) per call, ``--repeat`` rounds in turn, best of each; ``--pad-bits 3,5`` adds
-    those bucket widths.
+    threads) per call, ``--repeat`` rounds in turn, best of each; ``--pad-bits 3,4`` adds
+    those bucket widths. Also how many translations differ from one length a batch's
+    (decoding forced to ``--length`` tokens, so the caps are equal).
 (l) the padding rule's determinism: each of the first ``--sentences`` sentences alone (with
     a stand-in row where its length is not its bucket's top), then in ``--repeat`` random
     partitions (shuffled, batches of 1 to 40 segments of one bucket, a stand-in row where
@@ -553,6 +554,7 @@ def padding_cost(package_dir: Path, sentences: list[str], length: int, rounds: i
         return len(made), sum(made)
 
     best: dict[str, float] = {}
+    outputs: dict[str, list[str]] = {}
     try:
         for name, bits in kinds.items():
             batches, stand_ins = plan(bits)
@@ -565,13 +567,17 @@ def padding_cost(package_dir: Path, sentences: list[str], length: int, rounds: i
                                                      batch_type="tokens", **options)
                 else:
                     argos.PAD_BITS = bits
-                    engine.translate(sentences, "pt", "en")
+                    outputs[name] = engine.translate(sentences, "pt", "en")
                 cpu = time.process_time() - started
                 best[name] = min(best.get(name, cpu), cpu)
                 log(f"(k) round {attempt + 1}: {name}: {cpu:.1f} CPU s,"
                     f" {time.perf_counter() - wall:.1f} s, load {os.getloadavg()[0]:.1f}")
     finally:
         argos.PAD_BITS = kinds["now"]
+    before = outputs.get("one length a batch", [])
+    for name, translated in outputs.items():
+        log(f"(k) {name}: {sum(a != b for a, b in zip(translated, before, strict=True))} of"
+            f" {len(before)} translations differ from one length a batch's")
     return best
 
 
