@@ -511,8 +511,8 @@ class ArgosEngine:
     bits (it did with batches of one length too). Each batch costs CTranslate2 a pass over
     the weights per decoding step, so batches want to be few and full; over the 600
     sentences of ``bench/translate.py`` at beam 4 (k), one length a batch (the rule
-    before) made 97 batches, the buckets 83 with 2 stand-in rows, and took 1.07-1.10x and
-    1.01-1.04x the CPU of raw ``translate_batch``'s batches padded to their longest. The
+    before) made 97 batches, the buckets 83 with 2 stand-in rows, and took 1.07-1.12x and
+    0.99-1.04x the CPU of raw ``translate_batch``'s batches padded to their longest. The
     default of 2,048 (512 source tokens at beam 4) made 97 batches at 2,048 and 146 at
     1,024 (one length a batch), 68.0 and 77.1 CPU seconds (69.1 at 4,096; load 7-9, 2
     cores).
