@@ -47,6 +47,8 @@ English with it:
     ``$XDG_CACHE_HOME``, here a fresh folder); its time is printed, not counted.
     ``--former``: also a whole run as before this round, its shards cleaned and translated
     one after the other (``LocalExecutor.overlap = False``), for the gain of the overlap.
+    ``--one-length``: also a whole run whose engine batches one source length at a time
+    (``PAD_BITS`` 64, the rule before the buckets; see (k)).
     ``--cut``: also a whole run whose first shard is cut after a 32nd of its bytes
     (``pipeline.executors.local.FIRST_PIECE``, the default until the first shard was no
     longer cut), that piece's translation overlapping the cleanup of the rest.
@@ -62,6 +64,24 @@ English with it:
     600 sentences in calls of 4,096 source tokens and of ``call_tokens``, and
     CTranslate2's CPU time for 16 segments of 40 tokens at beam 4 (one thread) in
     batches of 1, 2, 4, 8 and 16, three rounds.
+
+(k) the padding rule (issue 20): in one process, the engine's batches (one bucket of source
+    lengths each, padded to the bucket's top: ``pipeline.engines.argos.padded_length``),
+    the same with one source length a batch (the rule before: ``PAD_BITS`` so large that
+    every length is its own top), and raw ``translate_batch`` on the same tokens (batches
+    of ``max_batch_tokens / beam`` tokens, padded to their longest), all at beam 4 on the
+    engine's loaded model (threads as the engine). CPU seconds of the process (all its
+    threads) per call, ``--repeat`` rounds in turn, best of each; ``--pad-bits 3,4`` adds
+    those bucket widths. Also how many translations differ from one length a batch's
+    (decoding forced to ``--length`` tokens, so the caps are equal).
+(l) the padding rule's determinism: each of the first ``--sentences`` sentences alone (with
+    a stand-in row where its length is not its bucket's top), then in ``--repeat`` random
+    partitions (shuffled, batches of 1 to 40 segments of one bucket, a stand-in row where
+    none has the top length), at beam 1 and 4, int8 and float32: how many segments' best
+    hypothesis or score (a float: the last bits) differ from alone. As a control, the same
+    sentences in random batches padded to their longest segment, against each alone
+    unpadded. int8 is the engine's compute type on CPU; in float32 a batch's size alone
+    changes the last bits, with or without padding.
 
 Random weights never emit end-of-sentence, so every path is forced to the same decode
 length (``--length`` tokens: min and max decoding length), or the comparison would mean
@@ -99,7 +119,7 @@ from typing import Any, NamedTuple
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SENTENCES = DATA / "ud_pud" / "pud.pt.txt"
-PARTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")
+PARTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l")
 RUN_SENTENCES = 600
 DOC_SENTENCES = 25  # sentences per document
 PARAGRAPH_SENTENCES = 5
@@ -221,7 +241,7 @@ def make_docs(sentences: list[str]) -> list[Any]:
 class Compared(NamedTuple):
     """A whole run as before, beside each round of (h) when its switch is given."""
 
-    key: str  # its switch (--former, --unprepared, --cut) and key in the figures
+    key: str  # its switch (--former, --unprepared, --cut, --one-length), key in the figures
     doing: str  # what the log says it runs
     label: str  # its line in the summary
     options: dict[str, Any]  # whole_run's
@@ -235,9 +255,11 @@ COMPARED = (
              "model loaded after the cleanup (as before)", {"prepare": False}, True),
     Compared("cut", "with the first shard cut after a 32nd (as before)",
              "first shard cut after a 32nd (as before)", {"first_piece": 1 / 32}, True),
+    Compared("one_length", "with batches of one source length (as before)",
+             "batches of one source length (as before)", {"pad_bits": 64}, True),
 )
 # The order of the compared runs in each round's line of the summary.
-ROUND_ORDER = ("unprepared", "cut", "former")
+ROUND_ORDER = ("one_length", "unprepared", "cut", "former")
 
 
 def rate(figures: dict[str, Any]) -> float:
@@ -459,7 +481,7 @@ def batch_sizes(package_dir: Path, sentences: list[str],
     import ctranslate2
     import sentencepiece as spm
 
-    from pipeline.engines.argos import ArgosEngine, _batches
+    from pipeline.engines.argos import ArgosEngine, _padded_batches, padded_length
     from pipeline.stages.translate import CHUNK_TOKENS
 
     lengths = [len(t) for t in spm.SentencePieceProcessor(
@@ -475,9 +497,12 @@ def batch_sizes(package_dir: Path, sentences: list[str],
         sizes = []
         for chunk in calls:
             limit = min(engine.max_batch_tokens // 4, math.ceil(sum(chunk) / engine.threads))
-            ordered = sorted(range(len(chunk)), key=lambda i: -chunk[i])
-            for length, same in itertools.groupby(ordered, key=lambda i: chunk[i]):
-                sizes += [len(b) for b in _batches(list(same), length, limit)]
+            ordered = sorted(range(len(chunk)),
+                             key=lambda i: (-padded_length(chunk[i]), -chunk[i]))
+            for top, same in itertools.groupby(ordered, key=lambda i: padded_length(chunk[i])):
+                bucket = list(same)
+                sizes += [len(b) for b, _ in _padded_batches(bucket, [chunk[i] for i in bucket],
+                                                             top, limit)]
         means[call] = sum(sizes) / len(sizes)
         log(f"(j) calls of {call} tokens: {len(calls)} calls, {len(sizes)} batches,"
             f" {means[call]:.1f} segments a batch")
@@ -495,6 +520,133 @@ def batch_sizes(package_dir: Path, sentences: list[str],
     for size, seconds in cpu.items():
         log(f"(j) batches of {size:2}: {min(seconds):.2f} CPU s for 16 segments (best of 3)")
     return {"means": means, "cpu": {size: min(seconds) for size, seconds in cpu.items()}}
+
+
+def padding_cost(package_dir: Path, sentences: list[str], length: int, rounds: int,
+                 pad_bits: list[int], log: Callable[[str], None]) -> dict[str, Any]:
+    """(k): CPU seconds of the engine's padded batches, one-length batches and raw
+    ``translate_batch`` on the same sentences, in this process, best of ``rounds``."""
+    import itertools
+
+    from pipeline.engines import argos
+
+    engine = make_engine(4, length)
+    model = argos._load(engine.route("pt", "en")[0], "cpu", 0, engine.compute_type,
+                        engine.threads)
+    tokens = model.tokenizer.encode(sentences)
+    limit = engine.max_batch_tokens // engine.beam_size
+    options = dict(beam_size=4, length_penalty=0.2, replace_unknowns=True,
+                   min_decoding_length=length, max_decoding_length=length)
+    model.translator.translate_batch(tokens[:2], **options)  # warm
+    kinds = {"now": argos.PAD_BITS, "one length a batch": 64}
+    kinds.update((f"pad bits {bits}", bits) for bits in pad_bits)
+
+    def plan(bits: int) -> tuple[int, int]:
+        """Batches and stand-in rows the engine makes with ``PAD_BITS = bits``."""
+        argos.PAD_BITS = bits
+        lengths = sorted((len(t) for t in tokens), key=lambda n: (-argos.padded_length(n), -n))
+        made = []
+        for top, same in itertools.groupby(lengths, key=argos.padded_length):
+            group = list(same)
+            made += [stand_in for _, stand_in in argos._padded_batches(
+                list(range(len(group))), group, top,
+                min(limit, -(-sum(lengths) // engine.threads)))]
+        return len(made), sum(made)
+
+    best: dict[str, float] = {}
+    outputs: dict[str, list[str]] = {}
+    try:
+        for name, bits in kinds.items():
+            batches, stand_ins = plan(bits)
+            log(f"(k) {name} (PAD_BITS {bits}): {batches} batches, {stand_ins} stand-in rows")
+        for attempt in range(rounds):
+            for name, bits in (*kinds.items(), ("raw translate_batch", None)):
+                started, wall = time.process_time(), time.perf_counter()
+                if bits is None:
+                    model.translator.translate_batch(tokens, max_batch_size=limit,
+                                                     batch_type="tokens", **options)
+                else:
+                    argos.PAD_BITS = bits
+                    outputs[name] = engine.translate(sentences, "pt", "en")
+                cpu = time.process_time() - started
+                best[name] = min(best.get(name, cpu), cpu)
+                log(f"(k) round {attempt + 1}: {name}: {cpu:.1f} CPU s,"
+                    f" {time.perf_counter() - wall:.1f} s, load {os.getloadavg()[0]:.1f}")
+    finally:
+        argos.PAD_BITS = kinds["now"]
+    before = outputs.get("one length a batch", [])
+    for name, translated in outputs.items():
+        log(f"(k) {name}: {sum(a != b for a, b in zip(translated, before, strict=True))} of"
+            f" {len(before)} translations differ from one length a batch's")
+    return best
+
+
+def padding_determinism(package_dir: Path, sentences: list[str], length: int, trials: int,
+                        log: Callable[[str], None]) -> dict[str, Any]:
+    """(l): segments whose best hypothesis or score changes with their batch mates."""
+    import random
+
+    import ctranslate2
+    import sentencepiece as spm
+
+    from pipeline.engines.argos import STAND_IN_TOKEN, padded_length
+
+    tokenizer = spm.SentencePieceProcessor(model_file=str(package_dir / "sentencepiece.model"))
+    tokens = [t for t in tokenizer.encode(sentences, out_type=str) if t]
+    rng = random.Random(SEED)
+
+    def padded(batch: list[int]) -> list[list[str]]:
+        top = padded_length(len(tokens[batch[0]]))
+        rows = [tokens[i] for i in batch]
+        return rows if any(len(r) == top for r in rows) else [*rows, [STAND_IN_TOKEN] * top]
+
+    def partition() -> list[list[int]]:
+        order = list(range(len(tokens)))
+        rng.shuffle(order)
+        buckets: dict[int, list[int]] = {}
+        for i in order:
+            buckets.setdefault(padded_length(len(tokens[i])), []).append(i)
+        batches = []
+        for items in buckets.values():
+            while items:
+                size = rng.randint(1, rng.choice([4, 16, 40]))
+                batches.append(items[:size])
+                items = items[size:]
+        rng.shuffle(batches)
+        return batches
+
+    def run(translator: Any, beam: int, batches: list[list[int]],
+            pad: bool) -> dict[int, tuple[Any, float]]:
+        out = {}
+        for batch in batches:
+            results = translator.translate_batch(
+                padded(batch) if pad else [tokens[i] for i in batch], beam_size=beam,
+                length_penalty=0.2, replace_unknowns=True, return_scores=True,
+                max_decoding_length=length, min_decoding_length=length)
+            for i, result in zip(batch, results[: len(batch)], strict=True):
+                out[i] = (result.hypotheses[0], result.scores[0])
+        return out
+
+    figures = {}
+    for beam, compute in ((1, "int8"), (4, "int8"), (1, "float32"), (4, "float32")):
+        translator = ctranslate2.Translator(str(package_dir / "model"), compute_type=compute,
+                                            inter_threads=1, intra_threads=1)
+        alone = run(translator, beam, [[i] for i in range(len(tokens))], True)
+        differ = []
+        for _ in range(trials):
+            got = run(translator, beam, partition(), True)
+            differ.append(sum(got[i] != alone[i] for i in alone))
+        unpadded = run(translator, beam, [[i] for i in range(len(tokens))], False)
+        order = list(range(len(tokens)))
+        rng.shuffle(order)
+        mixed = run(translator, beam, [order[s : s + 12] for s in range(0, len(order), 12)],
+                    False)
+        control = sum(mixed[i][1] != unpadded[i][1] for i in unpadded)
+        figures[beam, compute] = differ, control
+        log(f"(l) beam {beam} {compute}: {len(tokens)} segments, {trials} random partitions"
+            f" by bucket: {differ} differ from alone; control, random batches padded to"
+            f" their longest: {control} scores differ from alone unpadded")
+    return figures
 
 
 # ``--timeline``: what the whole run's child records (seconds since its start, from the
@@ -577,14 +729,15 @@ TIMELINE = False  # ``--timeline``
 def whole_run(sentences: list[str], root: Path, length: int,
               former_calls: bool = False, device: str = "cpu",
               overlap: bool = True, first_piece: float | None = None,
-              prepare: bool = True) -> dict[str, Any]:
+              prepare: bool = True, pad_bits: int | None = None) -> dict[str, Any]:
     """(f): ``pipeline.runner.run`` in a new process, start-up included; seconds, tokens.
 
     ``overlap`` False: shards cleaned and translated one after the other (as before).
     ``first_piece``: the first shard cut after this fraction of its bytes
     (``pipeline.executors.local.FIRST_PIECE``; None: the default). ``prepare`` False:
     the translation model loads when the shard's translation starts, after its whole
-    cleanup (as before), not in the translation thread during the cleanup.
+    cleanup (as before), not in the translation thread during the cleanup. ``pad_bits``:
+    the engine's ``PAD_BITS`` (64: one source length a batch, as before).
     """
     load = os.getloadavg()[0]
     corpus = root / "corpus"
@@ -627,6 +780,8 @@ def whole_run(sentences: list[str], root: Path, length: int,
            if first_piece is not None else "")
         + ("from pipeline.shard import ShardProcessor\n"
            "ShardProcessor.pairs_to_prepare = lambda self, doc: []\n" if not prepare else "")
+        + ("import pipeline.engines.argos\n"
+           f"pipeline.engines.argos.PAD_BITS = {pad_bits!r}\n" if pad_bits is not None else "")
         + (TIMELINE_HOOKS if TIMELINE else "")
         + "with no_network():\n"
         f"    result = run(Path({str(corpus)!r}), Path({str(out)!r}), config,\n"
@@ -663,6 +818,18 @@ def whole_run(sentences: list[str], root: Path, length: int,
         "missing": len(missing),
         "tokens": len(translated) * length,
     }
+
+
+def differing(out: Path, other: Path) -> str:
+    """How many segments two runs' ``segments.jsonl`` translate differently, of how many."""
+    def translations(path: Path) -> list[Any]:
+        lines = (path / "segments.jsonl").read_text(encoding="utf-8").splitlines()
+        return [(record["id"], record.get("en")) for record in map(json.loads, lines)]
+
+    ours, theirs = translations(out), translations(other)
+    if [i for i, _ in ours] != [i for i, _ in theirs]:
+        return "not comparable (the segments differ)"
+    return f"{sum(a != b for a, b in zip(ours, theirs, strict=True))} of {len(ours)}"
 
 
 def log_timelines(raw: dict[str, Any], run: dict[str, Any], log: Callable[[str], None]) -> None:
@@ -781,6 +948,9 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
                     sentences[:count], root / f"run-{c.key[0]}{attempt}", args.length,
                     device=args.device, **c.options))
                 log(f"    {measured(compared[c.key][-1])}")
+                if c.key == "one_length":
+                    differ = differing(runs[-1]["out"], compared[c.key][-1]["out"])
+                    log(f"    translations that differ from the run's: {differ}")
                 if TIMELINE and c.timeline:
                     log_timelines(raws[-1], compared[c.key][-1], log)
         figures["h"] = {"raw": max(raws, key=rate), "run": max(runs, key=rate)}
@@ -804,6 +974,14 @@ def measure(args: argparse.Namespace, root: Path, log: Callable[[str], None]) ->
 
     if "j" in parts:
         figures["j"] = batch_sizes(package.path, sentences[:RUN_SENTENCES], log)
+
+    if "k" in parts:
+        figures["k"] = padding_cost(package.path, sentences[:RUN_SENTENCES], args.length,
+                                    args.repeat, args.pad_bits, log)
+
+    if "l" in parts:
+        figures["l"] = padding_determinism(package.path, sentences, args.length, args.repeat,
+                                           log)
 
     if "f" in parts:
         count = min(RUN_SENTENCES, n)
@@ -892,6 +1070,12 @@ def report(figures: dict[str, Any], log: Callable[[str], None]) -> None:
             log(f"(i)  beam {beam} {compute:8}: {seconds:6.1f} s, {seconds / base:.2f}x the"
                 f" time of beam 2 int8 (start-up included); CPU {cpu:.1f} s,"
                 f" {cpu / base_cpu:.2f}x")
+    if "k" in figures:
+        best = figures["k"]
+        raw = best.pop("raw translate_batch")
+        for name, cpu in best.items():
+            log(f"(k)  {name}: {cpu:.1f} CPU s, {cpu / raw:.3f}x raw translate_batch's"
+                f" {raw:.1f} (best of each)")
     for name, outcome in figures["checks"].items():
         log(f"check: {name}: {outcome}")
 
@@ -913,6 +1097,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unprepared", action="store_true",
                         help="(h): also a whole run whose translation model loads after the"
                         " shard's cleanup, not during it (as before)")
+    parser.add_argument("--one-length", action="store_true",
+                        help="(h): also a whole run whose batches hold one source length each"
+                        " (as before), not a bucket of lengths padded to its top")
     parser.add_argument("--repeat", type=int, default=1,
                         help="(h): alternate raw and whole run N times, keep each's best")
     parser.add_argument("--batch-tokens", type=int, default=None,
@@ -921,6 +1108,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeline", action="store_true",
                         help="(h): print when each program imported, loaded its models,"
                         " started and ended translating, and each thread's CPU seconds")
+    parser.add_argument("--pad-bits", default="",
+                        help="(k): also the engine with these PAD_BITS, e.g. 3,5")
     parser.add_argument("--argos-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     global BATCH_TOKENS, TIMELINE
@@ -935,6 +1124,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: {SENTENCES} is absent (the evaluation data lives in ../shared/data)")
         return 0
     args.only = [part.strip() for part in args.only.split(",") if part.strip()]
+    args.pad_bits = [int(bits) for bits in args.pad_bits.split(",") if bits.strip()]
     unknown = set(args.only) - set(PARTS)
     if unknown:
         parser.error(f"unknown parts {sorted(unknown)}; choose from {','.join(PARTS)}")

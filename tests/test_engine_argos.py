@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import random
 import socket
 import time
 import zipfile
@@ -92,9 +93,10 @@ def test_translate_is_aligned_capped_and_batch_independent(installed: Installed)
 def test_default_batches_hold_512_source_tokens_at_beam_4(
     installed: Installed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Batches hold one source length, so few segments share one: the default of 2,048
-    # tokens at beam 1 (512 at beam 4) makes fewer, fuller batches than 1,024 did
-    # (bench/translate.py (h): 97 batches instead of 146, 12% less CPU).
+    # Batches hold one bucket of source lengths, so few segments share one: the default of
+    # 2,048 tokens at beam 1 (512 at beam 4) makes fewer, fuller batches than 1,024 did
+    # (bench/translate.py (h), one length a batch then: 97 batches instead of 146, 12% less
+    # CPU). The text is its bucket's top length, so the batch needs no stand-in row.
     from pipeline.config import Config
     from pipeline.engines.base import make_engine
 
@@ -118,7 +120,9 @@ def test_default_batches_hold_512_source_tokens_at_beam_4(
     config.translate.beam_size, config.translate.threads = 4, 1
     engine = make_engine(config)
     text = next(line for line in synthetic_lines(6, 300, 400)
-                if 256 // 12 < engine.count_tokens([line], "pt", "en")[0] <= 512 // 12)
+                if 256 // 12 < engine.count_tokens([line], "pt", "en")[0] <= 512 // 12
+                and argos.padded_length(engine.count_tokens([line], "pt", "en")[0])
+                == engine.count_tokens([line], "pt", "en")[0])
     engine.translate([text] * 12, "pt", "en")
     assert sizes == [12]  # 1,024 at beam 4: two batches of 6
 
@@ -132,34 +136,118 @@ def test_no_output_depends_on_the_other_segments_of_its_batch(installed: Install
     assert one_thread.translate(texts[::-1], "pt", "en") == together[::-1]
 
 
-def test_batches_hold_one_source_length_each(
-    installed: Installed, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Padding to a longer neighbour changes results in the last bits (seen with the base
-    # model: 1 sentence in 1,000 flipped), too rarely for the tiny model to show it.
-    batches: list[tuple[list[int], dict]] = []
+class RowSpy:
+    """Stands in for a CTranslate2 translator: records each batch's rows and options and
+    each row's best hypothesis with its score (asked for), by its source tokens."""
+
+    def __init__(self, translator: object) -> None:
+        self.translator = translator
+        self.batches: list[tuple[list[list[str]], dict]] = []
+        self.scored: dict[tuple[str, ...], list[tuple[tuple[str, ...], float]]] = {}
+
+    def translate_batch(self, tokens: list[list[str]], **options: object) -> object:
+        self.batches.append((tokens, options))
+        results = self.translator.translate_batch(tokens, **{**options,
+                                                             "asynchronous": False,
+                                                             "return_scores": True})
+        for row, result in zip(tokens, results, strict=True):
+            self.scored.setdefault(tuple(row), []).append(
+                (tuple(result.hypotheses[0]), result.scores[0]))
+        return [Done(result) for result in results]
+
+
+class Done:
+    """An asynchronous result that is already there."""
+
+    def __init__(self, result: object) -> None:
+        self._result = result
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> object:
+        return self._result
+
+
+def spy_rows(monkeypatch: pytest.MonkeyPatch) -> RowSpy:
+    spy = RowSpy(None)
     load = argos._load
-
-    class Spy:
-        def __init__(self, translator: object) -> None:
-            self.translator = translator
-
-        def translate_batch(self, tokens: list[list[str]], **options: object) -> object:
-            batches.append(([len(t) for t in tokens], options))
-            return self.translator.translate_batch(tokens, **options)
 
     def spying_load(*args: object) -> argos._LoadedModel:
         model = load(*args)
-        return argos._LoadedModel(Spy(model.translator), model.tokenizer)  # type: ignore[arg-type]
+        spy.translator = model.translator
+        return argos._LoadedModel(spy, model.tokenizer)  # type: ignore[arg-type]
 
     monkeypatch.setattr(argos, "_load", spying_load)
+    return spy
+
+
+def test_a_batch_holds_one_bucket_of_lengths_padded_to_its_top(
+    installed: Installed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Padding to a longer neighbour changes results in the last bits (seen with the base
+    # model: 1 sentence in 1,000 flipped), so every batch is padded to its bucket's top
+    # length, never to whatever its longest segment happens to be.
+    spy = spy_rows(monkeypatch)
     texts = synthetic_lines(5, 300, 150)
-    ArgosEngine(beam_size=2, max_batch_tokens=256).translate(texts, "pt", "en")
-    assert sum(len(lengths) for lengths, _ in batches) == len(texts)
-    for lengths, options in batches:
-        assert len(set(lengths)) == 1
-        assert sum(lengths) <= max(256 // 2, lengths[0])
-        assert options["max_decoding_length"] == 2 * lengths[0] + 10
+    engine = ArgosEngine(beam_size=2, max_batch_tokens=1024)
+    lengths = set(engine.count_tokens(texts, "pt", "en"))
+    engine.translate(texts, "pt", "en")
+    stand_ins = [rows for rows, _ in spy.batches if [argos.STAND_IN_TOKEN] * len(rows[-1])
+                 == rows[-1]]
+    assert sum(len(rows) for rows, _ in spy.batches) == len(texts) + len(stand_ins)
+    assert len(spy.batches) < len(lengths)  # one length a batch made one batch a length
+    for rows, options in spy.batches:
+        top = max(len(row) for row in rows)
+        assert {argos.padded_length(len(row)) for row in rows} == {top}
+        assert len(rows) * top <= max(1024 // 2, 2 * top)  # two rows at least
+        assert options["max_decoding_length"] == 2 * top + 10
+    assert any(len({len(row) for row in rows}) > 1 for rows, _ in spy.batches)
+
+
+@pytest.mark.parametrize("beam", [1, 4])
+def test_a_segment_s_scores_do_not_depend_on_its_batch_mates(
+    installed: Installed, monkeypatch: pytest.MonkeyPatch, beam: int
+) -> None:
+    # Each text among shuffled mates, in batches of other sizes, on one thread or two: its
+    # best hypothesis and its score (a float, which the last bits of padding would change)
+    # are the same every time. The control at the end shows that the scores would notice.
+    spy = spy_rows(monkeypatch)
+    texts = synthetic_lines(8, 300, 120)
+    order = list(range(len(texts)))
+    rng = random.Random(3)
+    outputs = []
+    for max_batch_tokens, threads in ((2048, 2), (256, 1), (96, 2), (512, 1)):
+        rng.shuffle(order)
+        engine = ArgosEngine(beam_size=beam, max_batch_tokens=max_batch_tokens, threads=threads,
+                             max_decoding_ratio=0.5, max_decoding_extra=2)
+        shuffled = engine.translate([texts[i] for i in order], "pt", "en")
+        outputs.append([shuffled[order.index(i)] for i in range(len(texts))])
+    assert all(output == outputs[0] for output in outputs)
+    rows = [row for row in spy.scored if row != (argos.STAND_IN_TOKEN,) * len(row)]
+    assert len(rows) > 50
+    assert all(len(set(spy.scored[row])) == 1 for row in rows)
+    assert any(len({len(r) for r in batch}) > 1 for batch, _ in spy.batches)
+    # Control: the same rows padded to their batch's longest segment, whatever it is.
+    mixed = [list(row) for row in sorted(rows, key=len)]
+    results = spy.translator.translate_batch(  # type: ignore[attr-defined]
+        mixed[::2] + mixed[1::2], beam_size=beam, return_scores=True,
+        max_decoding_length=4, min_decoding_length=1)
+    alone = [spy.translator.translate_batch(  # type: ignore[attr-defined]
+        [row], beam_size=beam, return_scores=True, max_decoding_length=4,
+        min_decoding_length=1)[0] for row in mixed[::2] + mixed[1::2]]
+    assert any(a.scores[0] != b.scores[0] for a, b in zip(results, alone, strict=True))
+
+
+def test_the_fingerprint_names_the_padding_rule(
+    engine: ArgosEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Outputs made under another padding rule differ in the last bits: a translation
+    # memory filled under it must not be reused.
+    now = engine.fingerprint("pt", "en")
+    assert f";pad={argos.PAD_BITS};" in now
+    monkeypatch.setattr(argos, "PAD_BITS", 64)
+    assert engine.fingerprint("pt", "en") != now
 
 
 def test_translate_is_deterministic(engine: ArgosEngine) -> None:

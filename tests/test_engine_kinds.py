@@ -110,10 +110,13 @@ def test_one_multilingual_model_serves_its_pairs_with_each_target_token(kinds: K
     tokenizer = spm.SentencePieceProcessor(model_file=str(path / "sentencepiece.model"))
     translator = ctranslate2.Translator(str(path / "model"), compute_type="int8")
     tokens = tokenizer.encode(TEXTS[:1], out_type=str)
+    top = argos.padded_length(len(tokens[0]))  # the batch is padded to its bucket's top
+    if len(tokens[0]) < top:
+        tokens.append([argos.STAND_IN_TOKEN] * top)
     for tgt, output in outputs.items():
         result = translator.translate_batch(
-            tokens, target_prefix=[[PREFIXES[tgt]]], beam_size=1, length_penalty=0.2,
-            replace_unknowns=True, max_decoding_length=engine._cap(len(tokens[0])) + 1)
+            tokens, target_prefix=[[PREFIXES[tgt]]] * len(tokens), beam_size=1,
+            length_penalty=0.2, replace_unknowns=True, max_decoding_length=engine._cap(top) + 1)
         assert result[0].hypotheses[0][0] == PREFIXES[tgt]
         assert tokenizer.decode(result[0].hypotheses[0][1:]) == output
     loaded = {key[0] for key in argos._LOADED if key[0] == engine.route("en", "de")[0].path}

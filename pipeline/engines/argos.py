@@ -50,7 +50,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
@@ -494,21 +494,31 @@ class ArgosEngine:
     this process may use, never more): on 2 quiet cores that was 1.2-1.6x faster than one
     batch at a time on 2 intra-op threads, at beam sizes 1, 2 and 4.
 
-    A batch holds segments of one source length only, up to ``max_batch_tokens /
-    beam_size`` source tokens (the decoder holds ``beam_size`` hypotheses per segment).
-    Batches of one length are small (600 news sentences have 82 lengths), and each batch
-    costs CTranslate2 a pass over the weights per decoding step, so the default is 2,048
-    (512 source tokens at beam 4): over the 600 sentences of ``bench/translate.py`` (h)
-    at beam 4, one call made 146 batches at 1,024 and 97 at 2,048, and took 77.1 and 68.0
-    CPU seconds (69.1 at 4,096; load 7-9, 2 cores). Padding a segment to the length of a
-    longer one in its batch changes CTranslate2's floating-point results in the last bits,
-    which is enough to flip a near tie: 1 in 1,000 sentences came out different at beam 1.
-    Without padding, a segment's translation never depends on the other segments
-    translated with it, so outputs are identical whatever the batching, worker count or
-    translation memory contents.
+    A batch holds the segments of one bucket of source lengths (:func:`padded_length`:
+    each length up to 31 tokens its own bucket, then buckets 2, 4, 8... tokens wide, less
+    than a sixteenth of the length), up to ``max_batch_tokens / beam_size`` padded source
+    tokens (the decoder holds ``beam_size`` hypotheses per segment), and every batch is
+    padded to its bucket's top length: one of its rows has that length, a segment's where
+    there is one, else a stand-in row of ``STAND_IN_TOKEN`` whose translation is dropped.
+    Padding a segment to the length of a longer one changes CTranslate2's floating-point
+    results in the last bits, which is enough to flip a near tie (1 in 1,000 sentences
+    came out different at beam 1); padded to a length that depends on the segment alone,
+    it gets the same results whatever else is in its batch (``bench/translate.py --only
+    l``: no score of 200 PUD sentences changed in 3 random partitions, beam 1 and 4, int8;
+    115 and 119 changed in batches padded to their longest). So outputs are identical
+    whatever the batching, worker count or translation memory contents. This holds for
+    ``int8``, the CPU's compute type: in ``float32`` a batch's size alone changes the last
+    bits (it did with batches of one length too). Each batch costs CTranslate2 a pass over
+    the weights per decoding step, so batches want to be few and full; over the 600
+    sentences of ``bench/translate.py`` at beam 4 (k), one length a batch (the rule
+    before) made 97 batches, the buckets 83 with 2 stand-in rows, and took 1.07-1.12x and
+    0.99-1.04x the CPU of raw ``translate_batch``'s batches padded to their longest. The
+    default of 2,048 (512 source tokens at beam 4) made 97 batches at 2,048 and 146 at
+    1,024 (one length a batch), 68.0 and 77.1 CPU seconds (69.1 at 4,096; load 7-9, 2
+    cores).
 
-    Each segment's decoding is capped at ``max_decoding_ratio * source tokens +
-    max_decoding_extra`` tokens (one cap per batch, as the length is), the source counted up
+    Each segment's decoding is capped at ``max_decoding_ratio * padded source tokens +
+    max_decoding_extra`` tokens (one cap per batch, as the padded length is), the source counted up
     to ``max_input_tokens`` at most: longer inputs, which the translate stage splits before
     they get here, never decode more than ``max_decoding_ratio * max_input_tokens +
     max_decoding_extra`` tokens. ``min_decoding_length`` forces a minimum (for benchmarks
@@ -586,12 +596,13 @@ class ArgosEngine:
         """Source tokens per ``translate`` call that fill its batches (the translate stage
         calls it with about this many; see :class:`pipeline.stages.translate.Engine`).
 
-        A batch holds segments of one source length only, so a call of few segments makes
-        batches of one or two: over the 600 sentences of ``bench/translate.py`` (h) at
-        beam 4, calls of 4,096 tokens (the stage's former size) made batches of 1.9
-        segments on average, one call 4.1; CTranslate2's CPU time for 16 segments at beam
-        4 (base model, one thread) was 2.6, 1.6, 1.3, 1.1 and 1.1 s in batches of 1, 2, 4,
-        8 and 16 (``bench/translate.py --only j``). 128 full batches per call (65,536
+        A batch holds segments of one bucket of lengths only, so a call of few segments
+        makes batches of one or two (with one length a batch, before the buckets: over
+        the 600 sentences of ``bench/translate.py`` (h) at beam 4, calls of 4,096 tokens,
+        the stage's former size, made batches of 1.9 segments on average, one call 4.1);
+        CTranslate2's CPU time for 16 segments at beam 4 (base model, one thread) was 2.6,
+        1.6, 1.3, 1.1 and 1.1 s in batches of 1, 2, 4, 8 and 16 (``bench/translate.py
+        --only j``). 128 full batches per call (65,536
         tokens at beam 4) give the sentences of a shard one call; the budget is still
         asked before each batch.
         """
@@ -631,7 +642,9 @@ class ArgosEngine:
         """Fingerprint of what produces ``src -> tgt`` translations, for caches.
 
         Package ids and content hashes along the route, plus the decoding options that
-        change the output, the compute type and the device (when not the CPU).
+        change the output, the batches' padding rule (``pad``: :data:`PAD_BITS`; absent, the
+        rule before, one source length a batch), the compute type and the device (when
+        not the CPU).
         """
         route = self._route_or_raise(src, tgt)
         try:
@@ -641,7 +654,8 @@ class ArgosEngine:
         return (
             f"{packages or 'identity'};beam={self.beam_size};cap={self.max_decoding_ratio}x"
             f"+{self.max_decoding_extra}<={self._cap(self.max_input_tokens)};"
-            f"min={self.min_decoding_length};{self.compute_type}{self._device_mark()}"
+            f"min={self.min_decoding_length};pad={PAD_BITS};{self.compute_type}"
+            f"{self._device_mark()}"
         )
 
     model_id = fingerprint  # the translate stage's name for it
@@ -738,17 +752,20 @@ class ArgosEngine:
         encoded = model.tokenizer.encode([texts[i] for i in given])
         tokens: dict[int, list[str]] = dict(zip(given, encoded, strict=True))
         prefix = [package.target_prefix] if package.target_prefix else []
-        # Longest first, in batches of one source length, ``threads`` at a time (a small
-        # input is split so that every thread gets work).
-        order = sorted((i for i in given if tokens[i]), key=lambda i: -len(tokens[i]))
+        # Longest first, in batches of one padded length (:func:`padded_length`), each
+        # with a row of that length (a segment's, or a stand-in's), ``threads`` at a time
+        # (a small input is split so that every thread gets work).
+        order = sorted((i for i in given if tokens[i]),
+                       key=lambda i: (-padded_length(len(tokens[i])), -len(tokens[i])))
         total = sum(len(tokens[i]) for i in order)
         parallel = self.batch_parallelism
         limit = min(self.max_batch_tokens // self.beam_size, math.ceil(total / parallel))
-        batches = [
-            (batch, self._cap(length) + len(prefix))
-            for length, same_length in itertools.groupby(order, key=lambda i: len(tokens[i]))
-            for batch in _batches(list(same_length), length, limit)
-        ]
+        batches: list[tuple[list[int], int, bool]] = []
+        for top, same_top in itertools.groupby(order, key=lambda i: padded_length(
+                len(tokens[i]))):
+            bucket = list(same_top)
+            batches += [(batch, top, stand_in) for batch, stand_in in _padded_batches(
+                bucket, [len(tokens[i]) for i in bucket], top, limit)]
         outputs: list[str | None] = [None if text is None else "" for text in texts]
         # Batches handed to CTranslate2: (indexes, async results, source tokens).
         running: list[tuple[list[int], list, int]] = []
@@ -760,30 +777,31 @@ class ArgosEngine:
         def collect(job: tuple[list[int], list, int]) -> None:
             running.remove(job)
             batch, results, _ = job
-            for index, result in zip(batch, results, strict=True):
+            for index, result in zip(batch, results[: len(batch)], strict=True):
                 hypothesis = _wait(result).hypotheses[0]
                 if prefix and hypothesis[: len(prefix)] == prefix:
                     hypothesis = hypothesis[len(prefix) :]
                 outputs[index] = model.tokenizer.decode(hypothesis)
 
-        for number, (batch, cap) in enumerate(batches):
-            size = len(batch) * len(tokens[batch[0]])
+        for number, (batch, top, stand_in) in enumerate(batches):
+            rows = [tokens[i] for i in batch] + ([[STAND_IN_TOKEN] * top] if stand_in else [])
+            size = len(rows) * top
             if stop is not None:
                 while running and sum(job[2] for job in running) + size > queued:
                     collect(_first_done(running))
                 if number and stop():
-                    for left, _ in batches[number:]:
+                    for left, _, _ in batches[number:]:
                         for index in left:
                             outputs[index] = None
                     break
             results = model.translator.translate_batch(
-                [tokens[i] for i in batch],
-                target_prefix=[prefix] * len(batch) if prefix else None,
+                rows,
+                target_prefix=[prefix] * len(rows) if prefix else None,
                 asynchronous=True,
                 beam_size=self.beam_size,
                 length_penalty=0.2,  # as argostranslate
                 replace_unknowns=True,
-                max_decoding_length=cap,
+                max_decoding_length=self._cap(top) + len(prefix),
                 min_decoding_length=self.min_decoding_length + len(prefix),
             )
             running.append((batch, results, size))
@@ -814,20 +832,58 @@ def _wait(result):
     return result.result()
 
 
-def _batches(indexes: list[int], length: int, max_tokens: int) -> Iterator[list[int]]:
-    """Split segments of ``length`` tokens into batches of at most ``max_tokens`` tokens.
+# A batch's segments are padded to the length of its longest row, and padding changes
+# CTranslate2's results in the last bits (enough to flip a near tie). So that no segment's
+# translation depends on the others in its batch, every batch is padded to the top of its
+# segments' bucket, :func:`padded_length`: exact up to 2**PAD_BITS - 1 tokens, then in steps
+# of 2, 4, 8... tokens (less than a sixteenth of the length). 5 made the least CPU over the
+# 600 PUD sentences of ``bench/translate.py --only k`` (beam 4): 1.01-1.04x raw
+# ``translate_batch``, against 1.03-1.07x with 3 or 4 and 1.07-1.10x with one length a batch.
+PAD_BITS = 5
+# The stand-in row that pads a batch with no segment of its bucket's top length: any token
+# will do (its translation is dropped); a fixed one keeps the work the same from run to run.
+STAND_IN_TOKEN = "<unk>"
 
-    Batches are as even as their number allows, and hold one segment at least.
 
-    >>> list(_batches(list(range(7)), 10, 40))
-    [[0, 1, 2, 3], [4, 5, 6]]
-    >>> list(_batches([0, 1], 50, 40)), list(_batches(list(range(5)), 100, 250))
-    ([[0], [1]], [[0, 1], [2, 3], [4]])
+def padded_length(length: int) -> int:
+    """The source length a segment of ``length`` tokens is padded to in its batch.
+
+    >>> [padded_length(n) for n in (1, 31, 32, 33, 63, 64, 65, 127, 130)]
+    [1, 31, 32, 34, 64, 64, 68, 128, 136]
     """
-    count = -(-len(indexes) // max(1, max_tokens // length))
-    size = -(-len(indexes) // count)
-    for start in range(0, len(indexes), size):
-        yield indexes[start : start + size]
+    step = 1 << max(0, length.bit_length() - PAD_BITS)
+    return -(-length // step) * step
+
+
+def _padded_batches(indexes: list[int], lengths: list[int], top: int,
+                    max_tokens: int) -> list[tuple[list[int], bool]]:
+    """Split the segments of one bucket (``lengths`` tokens, ``top`` at most) into batches
+    of at most ``max_tokens`` padded tokens (two rows at least: a batch of one segment
+    shorter than ``top`` would double its work), each holding a row of ``top`` tokens: a
+    segment of that length while there are some, else a stand-in row (True beside the
+    batch). As few batches as that allows, as even as their number allows.
+
+    >>> _padded_batches([0, 1, 2, 3, 4, 5], [8, 8, 7, 7, 7, 6], 8, 24)
+    [([0, 2, 3], False), ([1, 4, 5], False)]
+    >>> _padded_batches([0, 1, 2, 3, 4], [8, 7, 7, 7, 6], 8, 24)
+    [([0, 1, 2], False), ([3, 4], True)]
+    >>> _padded_batches([0, 1, 2], [7, 6, 8], 8, 8), _padded_batches([0, 1], [7, 6], 8, 8)
+    ([([2, 0], False), ([1], True)], [([0], True), ([1], True)])
+    """
+    per = max(2, max_tokens // top)
+    full = [i for i, n in zip(indexes, lengths, strict=True) if n == top]
+    count = 1  # batches: each lacking a segment of ``top`` tokens takes a stand-in row
+    while len(indexes) + max(0, count - len(full)) > count * per:
+        count += 1
+    rows = len(indexes) + max(0, count - len(full))
+    rest = iter(full[count:] + [i for i, n in zip(indexes, lengths, strict=True) if n != top])
+    batches = []
+    for number in range(count):
+        head = full[number : number + 1]
+        batch = head + list(itertools.islice(rest, rows // count + (number < rows % count) - 1))
+        if batch:
+            batches.append((batch, not head))
+    return batches
 
 
 # Largest unpacked size accepted for a package: Argos models are 50-500 MB; a zip
