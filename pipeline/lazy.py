@@ -9,6 +9,7 @@ run with nothing to translate) never use them. A module-level name bound with
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -21,8 +22,9 @@ class LazyModule:
     '[1]'
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, before_import: Callable[[], None] | None = None) -> None:
         self._name = name
+        self._before_import = before_import
         self._module: ModuleType | None = None
 
     def __getattr__(self, attr: str) -> Any:
@@ -30,6 +32,8 @@ class LazyModule:
             raise AttributeError(attr)  # copy, pickle and repr probes import nothing
         module = self._module
         if module is None:
+            if self._before_import is not None:
+                self._before_import()
             module = self._module = importlib.import_module(self._name)
         return getattr(module, attr)
 
@@ -37,7 +41,8 @@ class LazyModule:
         return f"<lazy module {self._name!r}>"
 
 
-def lazy_module(name: str) -> Any:
+def lazy_module(name: str, before_import: Callable[[], None] | None = None) -> Any:
     """A stand-in for ``import name`` that imports at first use (typed ``Any``, as
-    the module itself would be to a checker that does not know it)."""
-    return LazyModule(name)
+    the module itself would be to a checker that does not know it), calling
+    ``before_import`` first."""
+    return LazyModule(name, before_import)

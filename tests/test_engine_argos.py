@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 import socket
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -537,3 +540,40 @@ def test_a_package_s_content_hash_covers_each_file_s_bytes_and_path(tmp_path: Pa
         expected.update(name.encode() + b"\0" + files[name])
     argos._forget(package)
     assert argos._digest(package) == expected.hexdigest()
+
+
+def _pipeline_without_home(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """``pipeline ARGS`` as a cron job or systemd unit whose HOME cannot hold
+    argostranslate's folders (under a file: not even root can create them)."""
+    (tmp_path / "a-file").write_text("")
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path / "a-file" / "home"),
+           "PYTHONPATH": str(Path(__file__).parents[1]), "TMPDIR": str(tmp_path)}
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_home_that_cannot_hold_argostranslate_s_folders_runs_as_without_models(
+    tmp_path: Path,
+) -> None:
+    """argostranslate creates folders under HOME when imported, and raised
+    FileNotFoundError there: the run ended as an internal error (exit 70)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Uma notícia sobre o porto de Lisboa, que reabriu hoje.\n")
+    done = _pipeline_without_home(tmp_path, "run", str(corpus), "--out", str(tmp_path / "out"))
+    assert done.returncode == 3, done.stderr  # missing models, everything else written
+    assert "argostranslate cannot create its folders in" in done.stderr
+    assert "ARGOS_PACKAGES_DIR" in done.stderr and "internal error" not in done.stderr
+    assert "pt-en: pipeline models install pt en" in done.stdout + done.stderr
+    assert (tmp_path / "out" / "clean" / "a.txt").is_file()
+    assert not list(tmp_path.glob("pipeline-argos-*"))  # the stand-in folder is removed
+
+
+def test_nothing_is_installed_into_the_stand_in_for_a_missing_home(
+    installed: Installed, tmp_path: Path
+) -> None:
+    done = _pipeline_without_home(tmp_path, "models", "install",
+                                  str(installed.files["pt", "en"]))
+    assert done.returncode == 2, done.stderr
+    assert "nowhere to install models" in done.stderr and "ARGOS_PACKAGES_DIR" in done.stderr
+    assert not list(tmp_path.glob("pipeline-argos-*"))

@@ -35,6 +35,7 @@ Where no direct package exists, translation pivots through English, as argostran
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import itertools
 import json
@@ -70,8 +71,42 @@ from pipeline.log import warn
 
 # Imported at first use: most commands (help, detect, a run with nothing to translate)
 # never need them, and each costs a tenth of a second or more.
-argos_package = lazy_module("argostranslate.package")
-argos_settings = lazy_module("argostranslate.settings")
+
+# argostranslate creates its data, config and cache folders when it is imported (under
+# HOME unless XDG_DATA_HOME, XDG_CONFIG_HOME or XDG_CACHE_HOME says otherwise), and cannot
+# be imported where it cannot create them: a cron job or a systemd unit whose HOME is
+# /nonexistent. Those folders then go to this temporary one (removed at exit), with a
+# warning: models are found only through ARGOS_PACKAGES_DIR, and nothing is installed.
+_STAND_IN_HOME: list[Path] = []
+_ARGOS_FOLDERS = (("XDG_DATA_HOME", (".local", "share")), ("XDG_CONFIG_HOME", (".config",)),
+                  ("XDG_CACHE_HOME", (".local", "cache")))
+
+
+def argostranslate_folders() -> None:
+    """Make sure argostranslate can create its folders before it is imported."""
+    if _STAND_IN_HOME:
+        return
+    problems = []
+    for variable, under_home in _ARGOS_FOLDERS:
+        folder = Path(os.environ.get(variable) or Path.home().joinpath(*under_home))
+        try:
+            (folder / "argos-translate").mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            problems.append(f"{folder} ({exc.strerror})")
+            if not _STAND_IN_HOME:
+                _STAND_IN_HOME.append(Path(tempfile.mkdtemp(prefix="pipeline-argos-")))
+                atexit.register(shutil.rmtree, _STAND_IN_HOME[0], True)
+            os.environ[variable] = str(_STAND_IN_HOME[0] / variable.lower())
+    if problems:
+        warn("argos_folders",
+             f"argostranslate cannot create its folders in {', '.join(problems)}: using a "
+             "temporary folder instead; set HOME (or XDG_DATA_HOME, XDG_CONFIG_HOME and "
+             "XDG_CACHE_HOME) to a writable folder, or ARGOS_PACKAGES_DIR to where your "
+             "models are")
+
+
+argos_package = lazy_module("argostranslate.package", argostranslate_folders)
+argos_settings = lazy_module("argostranslate.settings", argostranslate_folders)
 ctranslate2 = lazy_module("ctranslate2")
 spm = lazy_module("sentencepiece")
 
@@ -164,6 +199,18 @@ def resolve_packages_dir(packages_dir: Path | None = None) -> Path:
         return Path(packages_dir)
     from_env = os.environ.get("ARGOS_PACKAGES_DIR")
     return Path(from_env) if from_env else Path(argos_settings.package_data_dir)
+
+
+def install_root(packages_dir: Path | None = None) -> Path:
+    """The packages directory to install into; never the temporary stand-in for
+    argostranslate's folders (see :func:`argostranslate_folders`), where an installed
+    model would vanish at exit."""
+    root = resolve_packages_dir(packages_dir)
+    if _STAND_IN_HOME and root.is_relative_to(_STAND_IN_HOME[0]):
+        raise ModelError("nowhere to install models: argostranslate cannot create its "
+                         "folders under HOME; set ARGOS_PACKAGES_DIR to a writable folder "
+                         "(or HOME to one), then install again")
+    return root
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -982,7 +1029,7 @@ def install_archive(path: Path, packages_dir: Path | None = None) -> list[Packag
     """
     path = Path(path)
     top = _validate_archive(path)
-    root = resolve_packages_dir(packages_dir)
+    root = install_root(packages_dir)
     root.mkdir(parents=True, exist_ok=True)
     target = root / top
     with argos_package.package_lock:
@@ -1135,7 +1182,7 @@ def install_ct2_dir(
     if prefixes:
         metadata["target_prefixes"] = prefixes
         metadata["target_prefix"] = prefixes.get(str(metadata["to_code"]), "")
-    root = resolve_packages_dir(packages_dir)
+    root = install_root(packages_dir)
     root.mkdir(parents=True, exist_ok=True)
     target = root / top
     with argos_package.package_lock:
