@@ -157,15 +157,22 @@ def _words(text: str) -> frozenset[str]:
     """The words of ``text`` (:data:`_WORD`), lower-cased (cached: alignment and the
     diff ask for the same lines and paragraphs several times).
 
-    No word holds a space: the words of each chunk between spaces, and a chunk of
-    word characters only (``str.isalnum``, as ``\\w`` less ``_``), once stripped of
-    signs, is one word; a regex search only for the other chunks.
+    No word holds a space, nor the commonest signs (``.``, ``,``, ``-``): these made
+    spaces, the words are the chunks between spaces when all of them are word
+    characters (``str.isalnum``, as ``\\w`` less ``_``: one test of them joined), as in
+    most texts. Otherwise, each chunk of word characters only once stripped of signs is
+    one word, and a regex search reads the other chunks.
 
     >>> sorted(_words("Norte-coreano, «KCNA» snake_case... 2026 — Ölfeld!"))
     ['2026', 'coreano', 'kcna', 'norte', 'snake_case', 'ölfeld']
+    >>> sorted(_words("O acordo norte-coreano, em 2026."))
+    ['2026', 'acordo', 'coreano', 'em', 'norte', 'o']
     """
+    chunks = text.lower().replace(".", " ").replace(",", " ").replace("-", " ").split()
+    if "".join(chunks).isalnum():
+        return frozenset(chunks)
     words = []
-    for chunk in text.lower().split():
+    for chunk in chunks:
         if not chunk.isalnum():
             stripped = chunk.strip(_CHUNK_SIGNS)
             if not stripped.isalnum():
