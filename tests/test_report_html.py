@@ -436,7 +436,7 @@ def test_the_word_sets_are_those_of_the_word_regex():
         text = "".join(rng.choice(pieces) + rng.choice(spaces)
                        for _ in range(rng.randint(0, 12)))
         expected = frozenset(re.findall(r"\w+", text.lower()))
-        assert docpage._words.__wrapped__(text) == expected, repr(text)
+        assert docpage.word_set(text.lower()) == expected, repr(text)
 
 # -- the folder layout ------------------------------------------------------------------
 

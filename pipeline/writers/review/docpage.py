@@ -152,10 +152,30 @@ def paragraph_ranges(text: str) -> list[tuple[int, int]]:
 _CHUNK_SIGNS = ".,;:!?\"'()[]«»“”‘’"
 
 
-@lru_cache(maxsize=4096)
-def _words(text: str) -> frozenset[str]:
-    """The words of ``text`` (:data:`_WORD`), lower-cased (cached: alignment and the
-    diff ask for the same lines and paragraphs several times).
+WORD_SETS = 4096  # word sets kept at most (:func:`_words`); a page drops its own once made
+
+
+_word_sets: dict[str, frozenset[str]] = {}
+
+
+def _words(text: str, low: str | None = None) -> frozenset[str]:
+    """The words of ``text`` (:data:`_WORD`), lower-cased (:func:`word_set`); ``low``:
+    ``text.lower()``, when made already. Cached (up to :data:`WORD_SETS` texts, then
+    emptied): alignment and the diff ask for the same lines and paragraphs several times.
+
+    >>> sorted(_words("Norte-coreano, «KCNA»")), _words("Um Dois", "um dois") == {"um", "dois"}
+    (['coreano', 'kcna', 'norte'], True)
+    """
+    words = _word_sets.get(text)
+    if words is None:
+        if len(_word_sets) >= WORD_SETS:
+            _word_sets.clear()
+        words = _word_sets[text] = word_set(text.lower() if low is None else low)
+    return words
+
+
+def word_set(low: str) -> frozenset[str]:
+    """The words (:data:`_WORD`) of ``low``, a lower-cased text.
 
     No word holds a space, nor the commonest signs (``.``, ``,``, ``-``): these made
     spaces, the words are the chunks between spaces when all of them are word
@@ -163,12 +183,12 @@ def _words(text: str) -> frozenset[str]:
     most texts. Otherwise, each chunk of word characters only once stripped of signs is
     one word, and a regex search reads the other chunks.
 
-    >>> sorted(_words("Norte-coreano, «KCNA» snake_case... 2026 — Ölfeld!"))
+    >>> sorted(word_set("norte-coreano, «kcna» snake_case... 2026 — ölfeld!"))
     ['2026', 'coreano', 'kcna', 'norte', 'snake_case', 'ölfeld']
-    >>> sorted(_words("O acordo norte-coreano, em 2026."))
+    >>> sorted(word_set("o acordo norte-coreano, em 2026."))
     ['2026', 'acordo', 'coreano', 'em', 'norte', 'o']
     """
-    chunks = text.lower().replace(".", " ").replace(",", " ").replace("-", " ").split()
+    chunks = low.replace(".", " ").replace(",", " ").replace("-", " ").split()
     if "".join(chunks).isalnum():
         return frozenset(chunks)
     words = []
@@ -183,14 +203,13 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def _probes(text: str) -> tuple[str, ...]:
-    """Pieces of words of ``text`` (lower-cased): a text that lacks one of them (as a
-    substring) lacks one of its words (:func:`_words`).
+def _probes(low: str) -> tuple[str, ...]:
+    """Pieces of words of ``low`` (a lower-cased text): a text that lacks one of them
+    (as a substring) lacks one of its words (:func:`word_set`).
 
-    >>> _probes("Um dois três"), _probes(" ... ")
+    >>> _probes("um dois três"), _probes(" ... ")
     (('um', 'três'), ())
     """
-    low = text.lower()
     first = _WORD.search(low)
     if first is None:
         return ()
@@ -225,7 +244,8 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
         # The same text holds all its words (share 1, as for a text without words).
         if text == stripped[j]:
             return 1.0
-        return len(wanted & _words(stripped[j])) / len(wanted) if wanted else 0.0
+        return (len(wanted & _words(stripped[j], lowered.get(j))) / len(wanted)
+                if wanted else 0.0)
 
     nxt = 0  # the next paragraph no block came from yet
     for item in blocks:
@@ -235,24 +255,27 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
         order = [last, *candidates] if last >= 0 else candidates
         # The first paragraph that holds all the block's words is the one chosen: found
         # without the words of the paragraphs that lack a piece of them (a substring).
+        # Each text lower-cased once, for its pieces and its words.
         probes: tuple[str, ...] | None = None
+        low = ""
         where = -1
         for j in order:
             if text != stripped[j]:
                 if probes is None:
-                    probes = _probes(text)
+                    low = text.lower()
+                    probes = _probes(low)
                 if j not in lowered:
                     lowered[j] = stripped[j].lower()
                 if any(piece not in lowered[j] for piece in probes):
                     continue  # a word missing: a share below 1
-                wanted = _words(text)
-                if not wanted or not wanted <= _words(stripped[j]):
+                wanted = _words(text, low)
+                if not wanted or not wanted <= _words(stripped[j], lowered[j]):
                     continue  # a share below 1 (0 for a text without words)
             where = j
             break
         best = 1.0
         if where < 0:  # none holds them all: the first with the largest share
-            wanted = _words(text)
+            wanted = _words(text, low or None)
             best = 0.0
             for j in order:
                 value = share(text, wanted, j)
@@ -423,7 +446,9 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     out += [f'<p class="note">Shown: {esc(n)}.</p>\n' for n in notes]
     out.append(marking_note(src_looked, doc.fixes).replace("this column", "the source"))
     out.append(marking_note(clean_looked, doc.fixes).replace("this column", "the clean copy"))
-    return "".join(out), _diff(paragraphs, groups) if original else ""
+    diff = _diff(paragraphs, groups) if original else ""
+    _word_sets.clear()  # dropped young (the next document's texts are others)
+    return "".join(out), diff
 
 
 def _same(text: str) -> str:
