@@ -438,6 +438,29 @@ def test_the_word_sets_are_those_of_the_word_regex():
         expected = frozenset(re.findall(r"\w+", text.lower()))
         assert docpage.word_set(text.lower()) == expected, repr(text)
 
+
+def test_the_paragraphs_are_those_split_at_the_gaps_the_regex_finds():
+    """docpage.paragraph_ranges finds its gaps by str.find and a run of blanks instead of
+    a regex search over every character: its paragraphs must be those split at the gaps
+    docpage._PARAGRAPH_BREAK finds (the rule as first written, below), for texts mixing
+    LF, CR, CRLF, spaces, tabs and other spaces at every place."""
+    def reference(text: str) -> list[tuple[int, int]]:
+        ranges, pos = [], 0
+        for gap in docpage._PARAGRAPH_BREAK.finditer(text):
+            if text[pos:gap.start()].strip():
+                ranges.append((pos, gap.start()))
+            pos = gap.end()
+        if text[pos:].strip():
+            ranges.append((pos, len(text.rstrip("\r\n"))))
+        return ranges
+
+    rng = random.Random(22)
+    pieces = ["a", "Olá", " ", "  ", "\t", "\n", "\r", "\r\n", "\u00a0", "\x0b", "\x0c",
+              "\u2028", "x y"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        assert docpage.paragraph_ranges(text) == reference(text), repr(text)
+
 # -- the folder layout ------------------------------------------------------------------
 
 

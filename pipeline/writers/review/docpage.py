@@ -51,6 +51,7 @@ ALIGN_SHARE = 0.5  # share of a block's words its source paragraph must hold
 Sources = Callable[[Document], "bytes | str | None"]
 
 _PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:(?:\r\n|\r|\n)[ \t]*)+")
+_BLANK_RUN = re.compile(r"[\r\n \t]*")  # from a line end: a gap if it holds two
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 
@@ -132,17 +133,36 @@ def _problem(doc: Document, text: str | None, raw: bytes | None) -> str:
 
 
 def paragraph_ranges(text: str) -> list[tuple[int, int]]:
-    """The ``(start, end)`` of each paragraph of ``text`` (split at blank lines).
+    """The ``(start, end)`` of each paragraph of ``text``: split at the gaps
+    :data:`_PARAGRAPH_BREAK` finds (a line end, then spaces, tabs and at least one more
+    line end: a ``\\r\\n`` is two).
+
+    Found without the regex scanning every character: a gap is the run of line ends,
+    spaces and tabs from a line end (``str.find``, in C) when it holds two line ends.
 
     >>> t = "Título\\r\\n\\r\\nlinha um\\nlinha dois\\n\\n\\nFim"
     >>> [t[a:b] for a, b in paragraph_ranges(t)]
     ['Título', 'linha um\\nlinha dois', 'Fim']
+    >>> paragraph_ranges("a\\n \\nb  \\n\\t\\n\\n x\\ny\\r\\n") == [(0, 1), (4, 7), (12, 15)]
+    True
     """
     ranges, pos = [], 0
-    for gap in _PARAGRAPH_BREAK.finditer(text):
-        if text[pos : gap.start()].strip():
-            ranges.append((pos, gap.start()))
-        pos = gap.end()
+    at, size = 0, len(text)
+    nl = text.find("\n")
+    cr = text.find("\r")  # -1: none at or after ``at``
+    while nl >= 0 or cr >= 0:
+        start = nl if cr < 0 or 0 <= nl < cr else cr
+        end = _BLANK_RUN.match(text, start).end()
+        if end - start > 1 and (text.count("\n", start, end)
+                                + (text.count("\r", start, end) if cr >= 0 else 0)) > 1:
+            if text[pos:start].strip():
+                ranges.append((pos, start))
+            pos = end
+        at = end  # the run holds every line end before its end
+        if nl >= 0 and nl < at:
+            nl = text.find("\n", at) if at < size else -1
+        if cr >= 0 and cr < at:
+            cr = text.find("\r", at) if at < size else -1
     if text[pos:].strip():
         ranges.append((pos, len(text.rstrip("\r\n"))))
     return ranges
@@ -379,7 +399,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     texts += [seg.text for seg in segments]
     texts += [seg.id for seg in segments]
     texts += [seg.lang or "" for seg in segments]
-    e = esc if needs_escape("\n".join(texts)) else _same
+    e = esc if needs_escape("".join(texts)) else _same
     untranslated = '<td class="missing">[no translation]</td>' * len(targets)
     cells = [(t, _translation_cells(t)) for t in targets]
     one = cells[0] if len(cells) == 1 else None
