@@ -461,6 +461,29 @@ def test_the_paragraphs_are_those_split_at_the_gaps_the_regex_finds():
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
         assert docpage.paragraph_ranges(text) == reference(text), repr(text)
 
+def test_escaping_is_decided_as_the_regex_of_what_it_changes_decides():
+    """esc and needs_escape look for the characters they change by str scans and
+    str.isprintable before any regex: they must decide as the search for the characters
+    escaped or shown as symbols does (the rule as first written), and esc must give
+    html.escape's text with the controls as symbols, for texts mixing quotes, markup,
+    controls (C0, DEL, C1), line ends, tabs, lone surrogates and spaces that are not
+    printable."""
+    from html import escape
+
+    from pipeline.writers.review import text as review_text
+
+    special = re.compile("[&<>\"'\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+    rng = random.Random(22)
+    pieces = ["Olá", "a", " ", "&", "<", ">", '"', "'", "\x00", "\x08", "\t", "\n", "\x0b",
+              "\r", "\x1f", "\x7f", "\x85", "\x9f", "\xa0", "\ud800", "\udfff", "\u2028",
+              "\u200b", "\u00ad", "😀", "→"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert review_text.needs_escape(text) == bool(special.search(text)), repr(text)
+        expected = review_text._CONTROL.sub(review_text._symbol, escape(text))
+        assert review_text.esc(text) == expected, repr(text)
+
+
 # -- the folder layout ------------------------------------------------------------------
 
 
