@@ -30,7 +30,13 @@ CRLF line ends, English sentences); nothing is read from ../shared.
   parsed and their files read untimed, as a worker holds them in memory), plus the
   spool that keeps them (the runner, on each commit, and the report taking them).
 
+- with ``--instructions REV``: the instructions (``valgrind --tool=callgrind``, a count
+  that does not depend on the machine's load) that rendering a document's section costs,
+  REV's code against this tree's, over the first :data:`INSTRUCTION_DOCS` documents
+  stored (one pass less none: the start-up left out), and their ratio.
+
     .venv/bin/python bench/review.py [--documents 20000] [--workers 2] [--baseline REV]
+        [--instructions REV]
 """
 
 from __future__ import annotations
@@ -329,6 +335,71 @@ def compare_writers(place: Path, out: Path, corpus: Path, revision: str,
                   f"baseline {bc / run:.1%}, ours {oc / run:.1%} (target <= 5%)")
 
 
+INSTRUCTION_DOCS = 300  # documents whose sections callgrind counts (each side, twice)
+
+SECTIONS = """
+import sys
+from pathlib import Path
+from pipeline.document import Document
+from pipeline.state import StateStore
+from pipeline.writers.review import corpus_sources, render_section
+out, corpus = Path(sys.argv[1]), Path(sys.argv[2])
+count, passes = int(sys.argv[3]), int(sys.argv[4])
+state = StateStore(out / ".pipeline" / "state.sqlite")
+texts = [r.json() for _, r in zip(range(count), state.report_refs())]
+docs = [Document.from_json(t) for t in texts]
+sources = corpus_sources(corpus)
+found = [sources(d) for d in docs]
+for _ in range(passes):
+    for d, t, f in zip(docs, texts, found):
+        render_section(d, t, ["en"], f)
+print(len(docs))
+"""
+
+
+def section_instructions(code: Path, out: Path, corpus: Path) -> tuple[float, int]:
+    """The instructions (callgrind's total) per section rendered with ``code``: a run
+    that renders each of the first INSTRUCTION_DOCS stored documents once, less a run that
+    renders none; and how many documents that was."""
+    totals, documents = [], 0
+    for passes in (0, 1):
+        with tempfile.TemporaryDirectory() as tmp:
+            counts = Path(tmp) / "callgrind.out"
+            done = subprocess.run(
+                ["valgrind", "--tool=callgrind", f"--callgrind-out-file={counts}",
+                 sys.executable, "-c", SECTIONS, str(out), str(corpus),
+                 str(INSTRUCTION_DOCS), str(passes)],
+                env={**os.environ, "PYTHONPATH": str(code)}, cwd=code, capture_output=True,
+                text=True, check=True)
+            documents = int(done.stdout.split()[-1])
+            line = next(line for line in counts.read_text().splitlines()
+                        if line.startswith(("summary:", "totals:")))
+            totals.append(int(line.split()[1]))
+    return (totals[1] - totals[0]) / max(documents, 1), documents
+
+
+def compare_instructions(place: Path, out: Path, corpus: Path, revision: str) -> None:
+    """Instructions per section rendered: ``revision``'s code against this tree's."""
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed: the instruction counts are skipped")
+        return
+    old = place / "instructions-code"
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "pipeline"],
+                             capture_output=True, check=True).stdout
+    shutil.rmtree(old, ignore_errors=True)
+    old.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    if not (old / "pipeline" / "writers" / "review" / "__init__.py").is_file() or (
+            "def render_section" not in (old / "pipeline" / "writers" / "review"
+                                         / "__init__.py").read_text("utf-8")):
+        print(f"{revision} renders no sections apart (render_section): instructions skipped")
+        return
+    base, documents = section_instructions(old, out, corpus)
+    ours, _ = section_instructions(ROOT, out, corpus)
+    print(f"instructions per section (callgrind, {documents} documents): baseline ({revision}) "
+          f"{base:,.0f}, ours {ours:,.0f}, ratio {ours / base:.3f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=20_000)
@@ -336,6 +407,9 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep the corpus and OUT in this folder")
     parser.add_argument("--baseline", metavar="REV",
                         help="also time the report writer at this git revision against ours")
+    parser.add_argument("--instructions", metavar="REV",
+                        help="also count the instructions of rendering a section (callgrind), "
+                        "this git revision's code against ours")
     args = parser.parse_args()
     if not Path("/usr/bin/chromium").exists():
         print("headless Chromium (/usr/bin/chromium) is not installed: browser checks skipped")
@@ -365,6 +439,8 @@ def main() -> int:
             browse(out, changed[0].relative_to(corpus).as_posix())
         if args.baseline:
             compare_writers(place, out, corpus, args.baseline, (cpu, cpu2) if adopted else None)
+        if args.instructions:
+            compare_instructions(place, out, corpus, args.instructions)
     finally:
         if not args.keep:
             shutil.rmtree(place, ignore_errors=True)

@@ -436,7 +436,53 @@ def test_the_word_sets_are_those_of_the_word_regex():
         text = "".join(rng.choice(pieces) + rng.choice(spaces)
                        for _ in range(rng.randint(0, 12)))
         expected = frozenset(re.findall(r"\w+", text.lower()))
-        assert docpage._words.__wrapped__(text) == expected, repr(text)
+        assert docpage.word_set(text.lower()) == expected, repr(text)
+
+
+def test_the_paragraphs_are_those_split_at_the_gaps_the_regex_finds():
+    """docpage.paragraph_ranges finds its gaps by str.find and a run of blanks instead of
+    a regex search over every character: its paragraphs must be those split at the gaps
+    docpage._PARAGRAPH_BREAK finds (the rule as first written, below), for texts mixing
+    LF, CR, CRLF, spaces, tabs and other spaces at every place."""
+    def reference(text: str) -> list[tuple[int, int]]:
+        ranges, pos = [], 0
+        for gap in docpage._PARAGRAPH_BREAK.finditer(text):
+            if text[pos:gap.start()].strip():
+                ranges.append((pos, gap.start()))
+            pos = gap.end()
+        if text[pos:].strip():
+            ranges.append((pos, len(text.rstrip("\r\n"))))
+        return ranges
+
+    rng = random.Random(22)
+    pieces = ["a", "Olá", " ", "  ", "\t", "\n", "\r", "\r\n", "\u00a0", "\x0b", "\x0c",
+              "\u2028", "x y"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        assert docpage.paragraph_ranges(text) == reference(text), repr(text)
+
+def test_escaping_is_decided_as_the_regex_of_what_it_changes_decides():
+    """esc and needs_escape look for the characters they change by str scans and
+    str.isprintable before any regex: they must decide as the search for the characters
+    escaped or shown as symbols does (the rule as first written), and esc must give
+    html.escape's text with the controls as symbols, for texts mixing quotes, markup,
+    controls (C0, DEL, C1), line ends, tabs, lone surrogates and spaces that are not
+    printable."""
+    from html import escape
+
+    from pipeline.writers.review import text as review_text
+
+    special = re.compile("[&<>\"'\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+    rng = random.Random(22)
+    pieces = ["Olá", "a", " ", "&", "<", ">", '"', "'", "\x00", "\x08", "\t", "\n", "\x0b",
+              "\r", "\x1f", "\x7f", "\x85", "\x9f", "\xa0", "\ud800", "\udfff", "\u2028",
+              "\u200b", "\u00ad", "😀", "→"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert review_text.needs_escape(text) == bool(special.search(text)), repr(text)
+        expected = review_text._CONTROL.sub(review_text._symbol, escape(text))
+        assert review_text.esc(text) == expected, repr(text)
+
 
 # -- the folder layout ------------------------------------------------------------------
 
@@ -700,7 +746,9 @@ def test_marking_searches_the_source_once_per_fix(tmp_path):
     # 1,500 fixes of one text took over a million searches (minutes), not 1,500.
     doc, source = article(1_500)
     assert len(source) < DETAIL_CHARS  # the source is searched as given
-    text = CountedText(source, limit=len(doc.fixes) + 1)
+    # The searches of marking (one per fix, one more), and the two of
+    # paragraph_ranges (the first line end and carriage return: none here).
+    text = CountedText(source, limit=len(doc.fixes) + 3)
     write_report(tmp_path, [doc], REPORT, lambda _: text)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     # Every occurrence is marked, in the source and in the clean copy.

@@ -51,6 +51,7 @@ ALIGN_SHARE = 0.5  # share of a block's words its source paragraph must hold
 Sources = Callable[[Document], "bytes | str | None"]
 
 _PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:(?:\r\n|\r|\n)[ \t]*)+")
+_BLANK_RUN = re.compile(r"[\r\n \t]*")  # from a line end: a gap if it holds two
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 
@@ -132,17 +133,36 @@ def _problem(doc: Document, text: str | None, raw: bytes | None) -> str:
 
 
 def paragraph_ranges(text: str) -> list[tuple[int, int]]:
-    """The ``(start, end)`` of each paragraph of ``text`` (split at blank lines).
+    """The ``(start, end)`` of each paragraph of ``text``: split at the gaps
+    :data:`_PARAGRAPH_BREAK` finds (a line end, then spaces, tabs and at least one more
+    line end: a ``\\r\\n`` is two).
+
+    Found without the regex scanning every character: a gap is the run of line ends,
+    spaces and tabs from a line end (``str.find``, in C) when it holds two line ends.
 
     >>> t = "Título\\r\\n\\r\\nlinha um\\nlinha dois\\n\\n\\nFim"
     >>> [t[a:b] for a, b in paragraph_ranges(t)]
     ['Título', 'linha um\\nlinha dois', 'Fim']
+    >>> paragraph_ranges("a\\n \\nb  \\n\\t\\n\\n x\\ny\\r\\n") == [(0, 1), (4, 7), (12, 15)]
+    True
     """
     ranges, pos = [], 0
-    for gap in _PARAGRAPH_BREAK.finditer(text):
-        if text[pos : gap.start()].strip():
-            ranges.append((pos, gap.start()))
-        pos = gap.end()
+    at, size = 0, len(text)
+    nl = text.find("\n")
+    cr = text.find("\r")  # -1: none at or after ``at``
+    while nl >= 0 or cr >= 0:
+        start = nl if cr < 0 or 0 <= nl < cr else cr
+        end = _BLANK_RUN.match(text, start).end()
+        if end - start > 1 and (text.count("\n", start, end)
+                                + (text.count("\r", start, end) if cr >= 0 else 0)) > 1:
+            if text[pos:start].strip():
+                ranges.append((pos, start))
+            pos = end
+        at = end  # the run holds every line end before its end
+        if nl >= 0 and nl < at:
+            nl = text.find("\n", at) if at < size else -1
+        if cr >= 0 and cr < at:
+            cr = text.find("\r", at) if at < size else -1
     if text[pos:].strip():
         ranges.append((pos, len(text.rstrip("\r\n"))))
     return ranges
@@ -152,20 +172,47 @@ def paragraph_ranges(text: str) -> list[tuple[int, int]]:
 _CHUNK_SIGNS = ".,;:!?\"'()[]«»“”‘’"
 
 
-@lru_cache(maxsize=4096)
-def _words(text: str) -> frozenset[str]:
-    """The words of ``text`` (:data:`_WORD`), lower-cased (cached: alignment and the
-    diff ask for the same lines and paragraphs several times).
+WORD_SETS = 4096  # word sets kept at most (:func:`_words`); a page drops its own once made
 
-    No word holds a space: the words of each chunk between spaces, and a chunk of
-    word characters only (``str.isalnum``, as ``\\w`` less ``_``), once stripped of
-    signs, is one word; a regex search only for the other chunks.
 
-    >>> sorted(_words("Norte-coreano, «KCNA» snake_case... 2026 — Ölfeld!"))
-    ['2026', 'coreano', 'kcna', 'norte', 'snake_case', 'ölfeld']
+_word_sets: dict[str, frozenset[str]] = {}
+
+
+def _words(text: str, low: str | None = None) -> frozenset[str]:
+    """The words of ``text`` (:data:`_WORD`), lower-cased (:func:`word_set`); ``low``:
+    ``text.lower()``, when made already. Cached (up to :data:`WORD_SETS` texts, then
+    emptied): alignment and the diff ask for the same lines and paragraphs several times.
+
+    >>> sorted(_words("Norte-coreano, «KCNA»")), _words("Um Dois", "um dois") == {"um", "dois"}
+    (['coreano', 'kcna', 'norte'], True)
     """
+    words = _word_sets.get(text)
+    if words is None:
+        if len(_word_sets) >= WORD_SETS:
+            _word_sets.clear()
+        words = _word_sets[text] = word_set(text.lower() if low is None else low)
+    return words
+
+
+def word_set(low: str) -> frozenset[str]:
+    """The words (:data:`_WORD`) of ``low``, a lower-cased text.
+
+    No word holds a space, nor the commonest signs (``.``, ``,``, ``-``): these made
+    spaces, the words are the chunks between spaces when all of them are word
+    characters (``str.isalnum``, as ``\\w`` less ``_``: one test of them joined), as in
+    most texts. Otherwise, each chunk of word characters only once stripped of signs is
+    one word, and a regex search reads the other chunks.
+
+    >>> sorted(word_set("norte-coreano, «kcna» snake_case... 2026 — ölfeld!"))
+    ['2026', 'coreano', 'kcna', 'norte', 'snake_case', 'ölfeld']
+    >>> sorted(word_set("o acordo norte-coreano, em 2026."))
+    ['2026', 'acordo', 'coreano', 'em', 'norte', 'o']
+    """
+    chunks = low.replace(".", " ").replace(",", " ").replace("-", " ").split()
+    if "".join(chunks).isalnum():
+        return frozenset(chunks)
     words = []
-    for chunk in text.lower().split():
+    for chunk in chunks:
         if not chunk.isalnum():
             stripped = chunk.strip(_CHUNK_SIGNS)
             if not stripped.isalnum():
@@ -176,14 +223,13 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def _probes(text: str) -> tuple[str, ...]:
-    """Pieces of words of ``text`` (lower-cased): a text that lacks one of them (as a
-    substring) lacks one of its words (:func:`_words`).
+def _probes(low: str) -> tuple[str, ...]:
+    """Pieces of words of ``low`` (a lower-cased text): a text that lacks one of them
+    (as a substring) lacks one of its words (:func:`word_set`).
 
-    >>> _probes("Um dois três"), _probes(" ... ")
+    >>> _probes("um dois três"), _probes(" ... ")
     (('um', 'três'), ())
     """
-    low = text.lower()
     first = _WORD.search(low)
     if first is None:
         return ()
@@ -218,7 +264,8 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
         # The same text holds all its words (share 1, as for a text without words).
         if text == stripped[j]:
             return 1.0
-        return len(wanted & _words(stripped[j])) / len(wanted) if wanted else 0.0
+        return (len(wanted & _words(stripped[j], lowered.get(j))) / len(wanted)
+                if wanted else 0.0)
 
     nxt = 0  # the next paragraph no block came from yet
     for item in blocks:
@@ -228,24 +275,27 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
         order = [last, *candidates] if last >= 0 else candidates
         # The first paragraph that holds all the block's words is the one chosen: found
         # without the words of the paragraphs that lack a piece of them (a substring).
+        # Each text lower-cased once, for its pieces and its words.
         probes: tuple[str, ...] | None = None
+        low = ""
         where = -1
         for j in order:
             if text != stripped[j]:
                 if probes is None:
-                    probes = _probes(text)
+                    low = text.lower()
+                    probes = _probes(low)
                 if j not in lowered:
                     lowered[j] = stripped[j].lower()
                 if any(piece not in lowered[j] for piece in probes):
                     continue  # a word missing: a share below 1
-                wanted = _words(text)
-                if not wanted or not wanted <= _words(stripped[j]):
+                wanted = _words(text, low)
+                if not wanted or not wanted <= _words(stripped[j], lowered[j]):
                     continue  # a share below 1 (0 for a text without words)
             where = j
             break
         best = 1.0
         if where < 0:  # none holds them all: the first with the largest share
-            wanted = _words(text)
+            wanted = _words(text, low or None)
             best = 0.0
             for j in order:
                 value = share(text, wanted, j)
@@ -349,7 +399,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     texts += [seg.text for seg in segments]
     texts += [seg.id for seg in segments]
     texts += [seg.lang or "" for seg in segments]
-    e = esc if needs_escape("\n".join(texts)) else _same
+    e = esc if needs_escape("".join(texts)) else _same
     untranslated = '<td class="missing">[no translation]</td>' * len(targets)
     cells = [(t, _translation_cells(t)) for t in targets]
     one = cells[0] if len(cells) == 1 else None
@@ -416,7 +466,9 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     out += [f'<p class="note">Shown: {esc(n)}.</p>\n' for n in notes]
     out.append(marking_note(src_looked, doc.fixes).replace("this column", "the source"))
     out.append(marking_note(clean_looked, doc.fixes).replace("this column", "the clean copy"))
-    return "".join(out), _diff(paragraphs, groups) if original else ""
+    diff = _diff(paragraphs, groups) if original else ""
+    _word_sets.clear()  # dropped young (the next document's texts are others)
+    return "".join(out), diff
 
 
 def _same(text: str) -> str:

@@ -34,8 +34,9 @@ def esc(text: str) -> str:
     >>> esc('<a href="x">\\x00\\r'), esc("Olá")
     ('&lt;a href=&quot;x&quot;&gt;␀␍', 'Olá')
     """
-    if not _SPECIAL.search(text):
-        return text
+    if not ("&" in text or "<" in text or ">" in text or '"' in text or "'" in text
+            or not (text.isprintable() or _SPECIAL.search(text) is None)):
+        return text  # as needs_escape() tells, with a call less
     text = escape(text)
     return _CONTROL.sub(_symbol, text) if _CONTROL.search(text) else text
 
@@ -43,9 +44,20 @@ def esc(text: str) -> str:
 def needs_escape(text: str) -> bool:
     """Whether :func:`esc` changes ``text`` (one search for several texts joined).
 
+    The characters it escapes are looked for one by one (each a scan in C); the
+    controls it shows as symbols, and lone surrogates, are not printable
+    (``str.isprintable``): only a text that holds a character not printable other than
+    a line end or a tab is searched for them (:data:`_SPECIAL`).
+
     >>> needs_escape("Olá mundo"), needs_escape("a & b"), needs_escape("\\x00")
     (False, True, True)
+    >>> needs_escape("um\\n\\tdois"), needs_escape("um\\r\\n"), needs_escape("a\\u00a0b")
+    (False, True, False)
     """
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return True
+    if text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable():
+        return False
     return _SPECIAL.search(text) is not None
 
 
