@@ -57,9 +57,10 @@ from pipeline.shard import Memory, PendingShard, ShardProcessor, ShardResult, ou
 
 # The first shard run here may be cut after this fraction of its bytes (one document at
 # least), so that its translation starts while the rest is being cleaned; 0: not cut.
-# Not cut: a small piece translates in small batches (the engine batches segments of
-# one length: 25 segments of 22 lengths made 23 batches, about twice the CPU time a
-# segment costs in the full shard's), and its thread waits for the interpreter lock
+# Not cut: a small piece translates in small batches (the engine then batched segments
+# of one length: 25 segments of 22 lengths made 23 batches, about twice the CPU time a
+# segment costs in the full shard's; its buckets of lengths since are as thin for up to
+# 31 tokens, and add stand-in rows above), and its thread waits for the interpreter lock
 # that the cleanup of the rest holds. With a first piece of a 32nd, a whole run of 600
 # sentences (one shard) took more CPU time than one that cleaned its shard first, in
 # every bench run of docs/scale.md (bench/translate.py --only h --cut measures both).
