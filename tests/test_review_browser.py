@@ -224,3 +224,19 @@ def test_a_script_the_policy_does_not_allow_is_reported(reports, tab, tmp_path):
     tab.open(tampered)
     assert any("Content Security Policy" in e for e in tab.errors), tab.errors
     assert tab.visible("#index-tools") == []  # the script did not run
+
+
+def test_a_long_path_without_break_points_stays_within_the_page(tab, tmp_path, process_corpus):
+    """A document 60 folders deep (no space, no hyphen in its name) widened the index
+    table past the window: its flags and sentences columns went off-screen."""
+    corpus = tmp_path / "corpus"
+    deep = corpus.joinpath(*["dd"] * 60)
+    deep.mkdir(parents=True)
+    (deep / "artigo.txt").write_text("Uma notícia sobre o porto de Lisboa, que reabriu hoje.\n")
+    (corpus / "curto.txt").write_text("Outra notícia, sobre o mercado de peixe.\n")
+    out = tmp_path / "out"
+    write_report(out, process_corpus(corpus, []), REPORT, corpus_sources(corpus))
+    tab.open(out / "report.html")
+    tab.shot("long-path")
+    assert tab.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert tab.errors == []

@@ -25,6 +25,7 @@ a { color: #0b57d0; }
 table { border-collapse: collapse; margin: .4em 0; }
 th, td { border: 1px solid #d4d4d4; padding: .25em .5em; vertical-align: top; text-align: left; }
 th { background: #f3f3f3; font-weight: 600; }
+td, h2 { overflow-wrap: anywhere; }  /* a long path without breaks stays on the page */
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 code, pre, .mono { font-family: ui-monospace, monospace; font-size: .9em; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
