@@ -240,3 +240,28 @@ def test_a_long_path_without_break_points_stays_within_the_page(tab, tmp_path, p
     tab.shot("long-path")
     assert tab.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert tab.errors == []
+
+
+def test_a_name_with_a_line_end_or_a_tab_does_not_read_as_one_with_spaces(
+    browser, tmp_path, process_corpus
+):
+    """Names that differ only by a space, a line end, a tab or a carriage return looked
+    the same in the index, on the list pages and in a document's heading."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    names = ["a b.txt", "a\nb.txt", "a\tb.txt", "a\rb.txt"]
+    for n, name in enumerate(names):
+        (corpus / name).write_text(f"Notícia número {n} sobre o porto de Lisboa, hoje.\n")
+    out = tmp_path / "out"
+    write_report(out, process_corpus(corpus, []), REPORT, corpus_sources(corpus))
+    shown = sorted(["a b.txt", "a\u240ab.txt", "a\u2409b.txt", "a\u240db.txt"])
+    for javascript in (True, False):  # the script's rows, then the page's own
+        tab = Tab(browser, tmp_path / "screenshots", javascript=javascript)
+        try:
+            tab.open(out / "report.html")
+            tab.shot(f"names-{javascript}")
+            assert sorted(index_rows(tab)) == shown
+            assert sorted(h[:7] for h in tab.visible("section.doc > h2")) == shown
+            assert tab.errors == []
+        finally:
+            tab.close()

@@ -84,7 +84,7 @@ from pipeline.writers.review.overview import (
     render_list,
     render_overview,
 )
-from pipeline.writers.review.text import esc
+from pipeline.writers.review.text import esc_name
 
 SINGLE_PAGE_DOCUMENTS = 50  # more documents than this: the folder layout
 SINGLE_PAGE_BYTES = 2_000_000  # documents' JSON heavier than this together: the folder
@@ -890,9 +890,9 @@ def _nav(previous: str, previous_href: str, following: str, following_href: str)
     """A document's links: the index, the documents before and after it."""
     parts = ['<nav class="pager"><a href="../index.html">index</a>']
     if previous:
-        parts.append(f'<a href="{previous_href}" rel="prev">← previous: {esc(previous)}</a>')
+        parts.append(f'<a href="{previous_href}" rel="prev">← previous: {esc_name(previous)}</a>')
     if following:
-        parts.append(f'<a href="{following_href}" rel="next">next: {esc(following)} →</a>')
+        parts.append(f'<a href="{following_href}" rel="next">next: {esc_name(following)} →</a>')
     return "".join(parts) + "</nav>\n"
 
 
@@ -908,7 +908,7 @@ def _block_nav(previous: str, previous_href: str, following: str, following_href
     parts.append("</nav>\n")
     if len(names) > 1:
         parts.append(f'<p class="note">This page holds {len(names)} documents: '
-                     + ", ".join(f'<a href="{h}">{esc(n)}</a>' for n, h in zip(
+                     + ", ".join(f'<a href="{h}">{esc_name(n)}</a>' for n, h in zip(
                          names, hrefs, strict=True)) + ".</p>\n")
     return "".join(parts)
 

@@ -147,6 +147,11 @@ SCRIPT = r"""
       tr.appendChild(td);
       return td;
     }
+    function nameShown(name) {  // control characters as symbols, as on the server
+      return name.replace(/[\x00-\x1f\x7f]/g, function (c) {
+        return c === "\x7f" ? "\u2421" : String.fromCharCode(0x2400 + c.charCodeAt(0));
+      });
+    }
     function draw() {
       var last = Math.max(0, Math.ceil(shown.length / size) - 1);
       page = Math.min(Math.max(page, 0), last);
@@ -155,7 +160,7 @@ SCRIPT = r"""
         var tr = document.createElement("tr"), td = cell(tr, "");
         var a = document.createElement("a");
         a.href = r[d.col.href];
-        a.textContent = r[d.col.doc];
+        a.textContent = nameShown(r[d.col.doc]);
         td.appendChild(a);
         if (r[d.col.title]) {
           var t = document.createElement("div");

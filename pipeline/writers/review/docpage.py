@@ -40,7 +40,7 @@ from pipeline.writers.review.marks import (
     marking_note,
     segment_marks,
 )
-from pipeline.writers.review.text import esc, hexdump, needs_escape, short, visible
+from pipeline.writers.review.text import esc, esc_name, hexdump, needs_escape, short, visible
 
 DETAIL_CHARS = 50_000  # characters of one text column shown per document
 TABLE_ROWS = 1_000  # rows of a document's fixes table, and of its removed lines
@@ -61,7 +61,7 @@ def render_document(doc: Document, targets: list[str], source: bytes | str | Non
     """The document's ``<section>`` (``id=anchor``); ``nav`` goes above and below it."""
     text, raw = _source_text(doc, source)
     parts = [f'<section class="doc" id="{esc(anchor)}">\n{nav}',
-             f"<h2>{esc(doc.doc)} {_badges(doc)}</h2>\n", _facts(doc)]
+             f"<h2>{esc_name(doc.doc)} {_badges(doc)}</h2>\n", _facts(doc)]
     if doc.status != "ok":
         parts.append(_problem(doc, text, raw))
     if doc.blocks:

@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from pipeline.writers.review.assets import bar
-from pipeline.writers.review.text import esc, needs_escape
+from pipeline.writers.review.text import esc, esc_name, needs_escape
 
 INDEX_PAGE = 100  # rows of the index on one screen (the script pages through the rest)
 EYES_LIST = 20  # failed or quarantined documents named in "what needs your eyes"
@@ -148,7 +148,7 @@ def _eyes(report: dict[str, Any], statuses: Counter[str], flagged: int, flags_hr
 
 def _doc_link(doc: str, hrefs: dict[str, str]) -> str:
     href = hrefs.get(doc)
-    return f'<a href="{esc(href)}">{esc(doc)}</a>' if href else esc(doc)
+    return f'<a href="{esc(href)}">{esc_name(doc)}</a>' if href else esc_name(doc)
 
 
 def _run_table(report: dict[str, Any]) -> str:
@@ -294,7 +294,10 @@ def _index_table(rows: list[list[Any]], body_id: str) -> str:
 
 def _index_row(r: list[Any]) -> str:
     doc, href, lang, status, title = r[0], r[1], r[2], r[3], r[10]
-    if needs_escape(f"{doc}{href}{lang}{status}{title}"):  # most rows need none
+    if "\n" in doc or "\t" in doc:
+        doc = esc_name(doc)
+        href, lang, status, title = map(esc, (href, lang, status, title))
+    elif needs_escape(f"{doc}{href}{lang}{status}{title}"):  # most rows need none
         doc, href, lang, status, title = map(esc, (doc, href, lang, status, title))
     sub = f'<div class="sub">{title}</div>' if title else ""
     return (f'<tr><td><a href="{href}">{doc}</a>{sub}</td><td>{lang}</td>'

@@ -61,6 +61,21 @@ def needs_escape(text: str) -> bool:
     return _SPECIAL.search(text) is not None
 
 
+# In a file name a line end or a tab reads as a space: shown as symbols too.
+_NAME_SPACES = str.maketrans({"\n": "␊", "\t": "␉"})
+
+
+def esc_name(name: str) -> str:
+    """A file name as :func:`esc` shows it, its line ends and tabs as symbols too.
+
+    >>> esc_name("a\\nb\\tc\\rd.txt"), esc_name("<b>.txt")
+    ('a␊b␉c␍d.txt', '&lt;b&gt;.txt')
+    """
+    if "\n" in name or "\t" in name:
+        name = name.translate(_NAME_SPACES)
+    return esc(name)
+
+
 # Whitespace made visible where it is all there is to see (a fix of line ends).
 _VISIBLE = str.maketrans({"\r": "␍", "\n": "␊", "\t": "⇥", " ": "·", "\u00a0": "⍽"})
 
