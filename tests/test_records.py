@@ -248,6 +248,33 @@ def test_csv_records_and_fields_named_on_the_command_line(tmp_path, capsys):
     assert rows.endswith(",desk\n")
 
 
+def test_a_stray_quote_in_a_csv_row_quarantines_that_row_and_says_what_to_write(tmp_path):
+    """The csv module's lenient reading rewrote '"a "b" c"' as 'a b" c"' without a word."""
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "d.csv").write_text(f'id,text\n1,"Ele disse "sim" hoje."\n2,"{EN}"\n',
+                                  encoding="utf-8")
+    _run(corpus, out)
+    assert _documents(out)["d.csv#2"]["status"] == "ok"
+    reasons = {q["doc"]: q["reason"] for q in _report(out)["quarantined"]}
+    assert reasons == {"d.csv#row-1": "row 1 (line 2): ',' expected after '\"'; write a quote "
+                                      'inside a quoted field twice ("")'}
+
+
+def test_a_csv_quote_never_closed_is_said_not_read_as_the_rest_of_the_file(tmp_path):
+    """An unterminated quote made one record of every line after it, without a word."""
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "d.csv").write_text(f'id,text\n1,"{EN}"\n2,"O porto reabriu hoje.\n'
+                                  "3,O mercado de peixe abriu cedo.\n", encoding="utf-8")
+    _run(corpus, out)
+    assert _documents(out)["d.csv#1"]["status"] == "ok"
+    reasons = {q["doc"]: q["reason"] for q in _report(out)["quarantined"]}
+    assert list(reasons) == ["d.csv#row-2"]  # row 1 (EN) spans lines 2-4
+    assert reasons["d.csv#row-2"].startswith("the quote opened in row 2 (line 5) is never "
+                                             "closed; close it")
+
+
 def test_text_field_from_the_config_file(tmp_path):
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     _write_jsonl(corpus / "d.jsonl", [{"key": "k1", "content": EN}])

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import itertools
 import json
 import math
 import re
@@ -275,7 +276,10 @@ class RecordsReader:
     def _csv_rows(self, path: Path) -> Iterator[Row]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             try:
-                reader = csv.DictReader(handle)
+                # strict: a stray quote is an error, not a field silently rewritten
+                # ('"a "b" c"' read as 'a b" c"'), nor one that takes in every line
+                # after it when it is never closed.
+                reader = csv.DictReader(handle, strict=True)
                 header = reader.fieldnames or []
                 if self.text_field not in header:
                     raise RecordsError(
@@ -283,7 +287,21 @@ class RecordsReader:
                         "the text column with --text-field or [input] text_field"
                         + _delimiter_hint(header))
                 _check_unique(header)
-                for number, fields in enumerate(reader, start=1):
+                for number in itertools.count(1):  # ends with the file
+                    line = reader.reader.line_num + 1
+                    try:
+                        fields = next(reader)
+                    except StopIteration:
+                        break
+                    except csv.Error as exc:
+                        if "end of data" in str(exc):  # the file ended inside quotes
+                            raise RecordsError(
+                                f"the quote opened in row {number} (line {line}) is never "
+                                "closed; close it, and write a quote inside a quoted field "
+                                'twice ("")') from None
+                        yield Row(number, None, f"row {number} (line {line}): {exc}; write a "
+                                  'quote inside a quoted field twice ("")')
+                        continue
                     yield Row(number, fields, _ragged(fields, number, len(header)))
             except UnicodeDecodeError:
                 raise RecordsError("not UTF-8 text; save the file as UTF-8") from None
