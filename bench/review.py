@@ -295,16 +295,21 @@ def writer_seconds(code: Path, out: Path, corpus: Path, change: int
     return float(wall), float(cpu), float(phase), float(workers), float(spool)
 
 
+def unpack(revision: str, folder: Path) -> Path:
+    """``revision``'s pipeline package, unpacked into ``folder`` (emptied first)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "pipeline"],
+                             capture_output=True, check=True).stdout
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
 def compare_writers(place: Path, out: Path, corpus: Path, revision: str,
                     runs_cpu: tuple[float, float] | None) -> None:
     """The report phase at ``revision`` against this tree's, on copies of ``out``;
     ``runs_cpu``: the CPU seconds of the first run and of the rerun, for the shares."""
-    old = place / "baseline-code"
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "pipeline"],
-                             capture_output=True, check=True).stdout
-    shutil.rmtree(old, ignore_errors=True)
-    old.mkdir()
-    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    old = unpack(revision, place / "baseline-code")
     copies = {}
     for name in ("baseline", "ours"):
         copies[name] = place / f"out-{name}"
@@ -383,12 +388,7 @@ def compare_instructions(place: Path, out: Path, corpus: Path, revision: str) ->
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: the instruction counts are skipped")
         return
-    old = place / "instructions-code"
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "pipeline"],
-                             capture_output=True, check=True).stdout
-    shutil.rmtree(old, ignore_errors=True)
-    old.mkdir()
-    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    old = unpack(revision, place / "instructions-code")
     if not (old / "pipeline" / "writers" / "review" / "__init__.py").is_file() or (
             "def render_section" not in (old / "pipeline" / "writers" / "review"
                                          / "__init__.py").read_text("utf-8")):
