@@ -73,6 +73,16 @@ def test_utf16_without_a_bom_is_text_not_a_binary_file(codec):
     assert decode_bytes(PT.encode(codec)) == (PT, codec)
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_of_ascii_letters_without_a_bom_is_not_read_as_utf8(codec):
+    # It is valid UTF-8 (NUL is a character): it was read so, every other character
+    # a NUL that the cleanup then removed as thousands of fixes, the encoding "utf-8".
+    from pipeline.stages.read import decode_bytes
+
+    text = "The port of Lisbon reopened today.\nFishermen went back to work.\n"
+    assert decode_bytes(text.encode(codec)) == (text, codec)
+
+
 def test_utf32_with_its_bom_is_not_read_as_utf16():
     # Its little-endian BOM starts with UTF-16's: it was read as UTF-16, a NUL after
     # every letter, and reported as "utf-16".

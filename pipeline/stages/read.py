@@ -131,13 +131,14 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return data.decode(name), name
+    # Before UTF-8: UTF-16 of ASCII letters is valid UTF-8, every other byte NUL.
+    found = utf16_without_bom(data) if b"\x00" in data[:8192] else None
+    if found is not None:
+        return found
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    found = utf16_without_bom(data)
-    if found is not None:
-        return found
     if looks_binary(data):
         raise DecodeError("binary file (NUL bytes): not a text document")
     from charset_normalizer import from_bytes  # only here: most corpora never need it
