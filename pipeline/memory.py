@@ -25,11 +25,12 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import TracebackType
 
 from pipeline.log import warn
+from pipeline.state import sqlite_transaction
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -388,19 +389,6 @@ def store(memory: TranslationMemory | OnFirstUse, learned: Mapping[Key, Mapping[
         memory.put_many(*key, learned[key])
 
 
-@contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error) on an autocommit connection. A
-    transaction SQLite rolled back itself (a full disk) is not rolled back again: the
-    error raised is the one that stopped it."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            try:
-                db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass  # the error raised below says why
-        raise
+def _transaction(db: sqlite3.Connection) -> AbstractContextManager[None]:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on an error, as :func:`sqlite_transaction`)."""
+    return sqlite_transaction(db, "BEGIN IMMEDIATE")

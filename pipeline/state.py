@@ -239,6 +239,25 @@ class StoredRef:
         return self.store.document(self.doc)
 
 
+@contextmanager
+def sqlite_transaction(db: sqlite3.Connection, begin: str) -> Iterator[None]:
+    """``begin`` (BEGIN, BEGIN IMMEDIATE) ... COMMIT on an autocommit connection, ROLLBACK
+    on an error unless SQLite rolled back itself (it does on a full disk, SQLITE_FULL):
+    the error that stopped it is the one raised, never "cannot rollback - no
+    transaction is active" in its place."""
+    db.execute(begin)
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            try:
+                db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the error raised below says why
+        raise
+
+
 def _read_only(path: Path) -> sqlite3.Connection:
     """``path`` opened read-only. A reader of a WAL database writes its ``-shm`` index
     beside it: where the folder is read-only to this user (another user's OUT, a
@@ -410,22 +429,10 @@ class StateStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Commit the rows put inside the block together (one disk sync, not one per row).
-
-        On an error the transaction is rolled back if SQLite has not done so itself (it
-        does on a full disk, SQLITE_FULL): the error that stopped it is the one raised,
-        never "cannot rollback - no transaction is active" in its place."""
-        self.db.execute("BEGIN")
-        try:
+        """Commit the rows put inside the block together (one disk sync, not one per row;
+        rolled back on an error, see :func:`sqlite_transaction`)."""
+        with sqlite_transaction(self.db, "BEGIN"):
             yield
-            self.db.execute("COMMIT")
-        except BaseException:
-            if self.db.in_transaction:
-                try:
-                    self.db.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass  # the error raised below says why
-            raise
 
     def delete(self, doc: str) -> None:
         self.db.execute("DELETE FROM documents WHERE doc=?", (doc,))
