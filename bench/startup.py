@@ -83,26 +83,52 @@ TARGETS = {
     "fork server ready (s)": 1.0,
 }
 # The real fork server: started as the local executor starts it, timed from its start
-# until a first process forked from it has run (os.getpid) and ended; then the server's
-# CPU time (user and system), page faults and resident memory, read before it is
-# stopped. JSON on the last line.
+# until a first process forked from it has run and ended; then the server's CPU time
+# (user and system), page faults and resident memory, read before it is stopped. Its
+# timeline, from marks that a module preloaded before the preload and one after write
+# (time.perf_counter: the same clock in every process), and the forked process: its
+# interpreter start (with multiprocessing's fork server module), the preload, the
+# fork (the request accepted, the process forked and started) and the first process's
+# end (its target run, its exit, its exit status reported). JSON on the last line.
 FORK_SERVER = """
 import json, multiprocessing, os, time
 from multiprocessing import forkserver
+import bench_stamp  # no mark here: BENCH_STAMPS is not set yet
 if __name__ == "__main__":
+    os.environ["BENCH_STAMPS"] = stamps = {stamps!r}
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.executors.preload"])
+    context.set_forkserver_preload(["bench_stamp", "pipeline.executors.preload",
+                                    "bench_stamp_end"])
     started = time.perf_counter()
-    child = context.Process(target=os.getpid)
+    child = context.Process(target=bench_stamp.forked)
     child.start()
     child.join()
-    ready = time.perf_counter() - started
-    with open(f"/proc/{forkserver._forkserver._forkserver_pid}/stat") as file:
+    now = time.perf_counter()
+    with open(f"/proc/{{forkserver._forkserver._forkserver_pid}}/stat") as file:
         fields = file.read().rsplit(")", 1)[1].split()
     cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     rss = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    print(json.dumps([ready, cpu, int(fields[7]), rss, child.exitcode]))
+    with open(stamps) as file:
+        marks = dict(line.split() for line in file)
+    times = [started, *(float(marks[m]) for m in ("started", "preloaded", "forked")), now]
+    steps = [b - a for a, b in zip(times, times[1:])]
+    print(json.dumps([now - started, cpu, int(fields[7]), rss, child.exitcode, steps]))
 """
+# The marks' modules, written into the bench's working directory (the fork server's
+# sys.path starts with it, as the parent's, run with -c, does).
+STAMP_MODULES = {
+    "bench_stamp.py": """\
+import os, time
+def mark(name):
+    if "BENCH_STAMPS" in os.environ:
+        with open(os.environ["BENCH_STAMPS"], "a") as file:
+            file.write(f"{name} {time.perf_counter()!r}\\n")
+def forked():
+    mark("forked")
+mark("started")
+""",
+    "bench_stamp_end.py": "import bench_stamp\nbench_stamp.mark('preloaded')\n",
+}
 
 
 # Word-list load and scoring in one process: the candidates' lists opened (dicts
@@ -260,18 +286,30 @@ def fork_server_steps(env: dict[str, str], cwd: Path) -> None:
 def fork_server(side: Side, cwd: Path, record: Callable[[Side, str, float], None]) -> None:
     """Time the fork server's readiness (see FORK_SERVER) and the preload's import in
     an interpreter that then exits, as this bench timed it before."""
-    done = subprocess.run(side.python("-c", FORK_SERVER), env=side.env, cwd=cwd,
-                          capture_output=True, text=True, check=True)
-    ready, cpu, faults, rss, exitcode = json.loads(done.stdout.splitlines()[-1])
+    for name, text in STAMP_MODULES.items():
+        (cwd / name).write_text(text)
+    stamps = cwd / "stamps.txt"
+    stamps.unlink(missing_ok=True)
+    done = subprocess.run(side.python("-c", FORK_SERVER.format(stamps=str(stamps))),
+                          env=side.env, cwd=cwd, capture_output=True, text=True, check=True)
+    ready, cpu, faults, rss, exitcode, steps = json.loads(done.stdout.splitlines()[-1])
     assert exitcode == 0, f"{side.name}: the process forked from the fork server failed"
     record(side, "fork server ready (s)", ready)
     record(side, "fork server ready, its CPU (s)", cpu)
     record(side, "fork server ready, its page faults (thousands)", faults / 1000)
     record(side, "fork server ready, its RSS (MiB)", rss)
+    for name, seconds in zip(FORK_SERVER_TIMELINE, steps, strict=True):
+        record(side, name, seconds)
     got = sample(side.python("-c", "import pipeline.executors.preload"), side.env, cwd)
     record(side, "preload imported, then exit (s)", got.wall)
     record(side, "preload imported, then exit, CPU (s)", got.cpu)
     record(side, "preload imported, peak RSS (MiB)", got.max_rss)
+
+
+FORK_SERVER_TIMELINE = ("fork server ready: interpreter start (s)",
+                        "fork server ready: preload (s)",
+                        "fork server ready: fork, until the process runs (s)",
+                        "fork server ready: the process's run and exit (s)")
 
 
 def _load_rerun():
