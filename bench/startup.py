@@ -22,7 +22,7 @@ processes, and prints both with their ratio (issue 21's targets beside them):
   ``--workers 2`` starts it (preloading ``pipeline.executors.preload``), timed until
   the first process forked from it has run and ended: the server's interpreter
   start, its preload and one fork (the server's CPU time, page faults and resident
-  memory beside it); and, as before,
+  memory beside it, and the time of each of those parts); and, as before,
   a fresh interpreter importing ``pipeline.executors.preload`` then exiting (its exit,
   which a fork server never does, included);
 - word lists: CPU time to open the candidates' lists, then to score the sample
@@ -37,7 +37,8 @@ processes, and prints both with their ratio (issue 21's targets beside them):
 both ``pipeline detect`` of the short line and the fork server's preload: importing,
 each lingua detector's calls (the first one of a detector loads its languages'
 models), the models loaded on lingua's thread pool with the CPU of its longest thread
-(their share of the wall time where each thread has a core), and the rest.
+(their share of the wall time where each thread has a core), and the rest; for the
+fork server, also the least its preload can take on this machine's cores.
 
 The baseline is ``--rev REV`` (that commit, extracted with ``git archive`` into a
 temporary folder and run from there), else this tree with ``PIPELINE_WORDFREQ=dict``
@@ -281,6 +282,15 @@ def fork_server_steps(env: dict[str, str], cwd: Path) -> None:
     for name, cpu, longest in steps:
         print(f"    {name}: {cpu:.2f}" + (f", its longest thread {longest:.2f}"
                                           if longest < cpu - 0.02 else ""))
+    # The least the preload can take here: its steps outside lingua's thread pool run
+    # one after another (lingua holds the GIL while its pool loads, so nothing of
+    # Python's overlaps it), lingua's models at best spread evenly over every core.
+    cores = os.cpu_count() or 1
+    pooled = sum(cpu for name, cpu, longest in steps if longest < cpu - 0.02)
+    serial = sum(cpu for _, cpu, _ in steps) - pooled
+    print(f"    at best on {cores} cores: {serial:.2f} one after another + {pooled:.2f} "
+          f"lingua / {cores} = {serial + pooled / cores:.2f} s, plus the fork server's "
+          "interpreter start and the first fork (the timeline's other rows)")
 
 
 def fork_server(side: Side, cwd: Path, record: Callable[[Side, str, float], None]) -> None:
