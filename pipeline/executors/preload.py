@@ -82,8 +82,9 @@ def set_malloc(parameters: tuple[tuple[int, int], ...]) -> None:
 # Python's overlaps the loading: the imports, the word lists, the interpreter's start and
 # the first fork add up, one after another, to about 0.3 s, and lingua's 1.6 CPU s over
 # both cores to 0.8 at best (the 7 candidates' models go one language per thread, 0.19
-# to 0.34 CPU s each, 0.54-0.58 of their CPU on the longer thread). Their fourgram and
-# fivegram models are 0.3 and 0.6 of it, and every short text a worker scores uses them.
+# to 0.34 CPU s each under load, 0.53-0.59 of their CPU on the longer thread). Their
+# fourgram and fivegram models are 0.3 and 0.6 of it; every short text a worker scores
+# uses them.
 # Tried, under load, CPU and thread CPU compared: lingua's pool with 7 threads (13% more
 # CPU, 75% more page faults), the candidates loaded in pairs (no better balanced than one
 # call), a larger malloc tcache or no fastbins (GLIBC_TUNABLES, M_MXFAST 0: malloc keeps
