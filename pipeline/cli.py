@@ -180,7 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _config_for(args: argparse.Namespace) -> Config:
     path = args.config
-    implicit = path is None and DEFAULT_CONFIG.is_file()
+    # exists, not is_file: a folder or a broken link named pipeline.toml is an error
+    # saying so, never silently the defaults
+    implicit = path is None and os.path.lexists(DEFAULT_CONFIG)
     if implicit:
         path = DEFAULT_CONFIG
     config = load_config(path, implicit=implicit)
