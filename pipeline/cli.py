@@ -257,7 +257,8 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
         say("translated", f"{count} translated into {tgt} -> {args.out}/translations/{tgt}/",
             target=tgt, documents=count)
     for suffix, item in report.get("skipped_by_suffix", {}).items():
-        say("skipped", f"skipped {_n(item['files'], suffix + ' file')}: {item['advice']}",
+        noun = "folder link" if suffix == "(folder link)" else suffix + " file"
+        say("skipped", f"skipped {_n(item['files'], noun)}: {item['advice']}",
             suffix=suffix, files=item["files"], advice=item["advice"])
     if log.fmt == "human":
         for failed in report["failed"]:

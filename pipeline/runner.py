@@ -156,6 +156,14 @@ class RunResult:
     exit_code: int = EXIT_OK
 
 
+# A link to a folder of the corpus is not followed (it would read a subtree twice, or
+# loop): it is listed as skipped, under this suffix, with this advice.
+FOLDER_LINK = "(folder link)"
+FOLDER_LINK_ADVICE = ("a link to a folder of the corpus is not followed: that folder's "
+                      "files are read under its own name; to read them under both names, "
+                      "copy the folder")
+
+
 def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
     """Every file under ``corpus`` in a stable order, with what to do with it.
 
@@ -171,9 +179,14 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
         prefix = base.relative_to(corpus).as_posix()
         prefix = "" if prefix == "." else prefix + "/"  # each file's id: prefix + name
         for name in dirnames:
-            if (base / name).is_symlink() and not (base / name).resolve().is_relative_to(root):
-                rel = (base / name).relative_to(corpus).as_posix()
+            if not (base / name).is_symlink():
+                continue
+            rel = (base / name).relative_to(corpus).as_posix()
+            target = (base / name).resolve()
+            if not target.is_relative_to(root):
                 yield Entry(rel, base / name, problem="symbolic link pointing outside the corpus")
+            else:  # os.walk does not follow it; say so (its files are read where they are)
+                yield Entry(rel, base / name, skip=FOLDER_LINK_ADVICE)
         dirnames[:] = [
             n for n in dirnames if not (base / n).is_symlink() or
             (base / n).resolve().is_relative_to(root)
@@ -727,8 +740,8 @@ class Runner:
         todo = []
         for entry in entries:
             if entry.skip:
-                self.skipped.append({"path": entry.doc, "suffix": suffix_of(entry.doc),
-                                     "reason": entry.skip})
+                suffix = FOLDER_LINK if entry.skip == FOLDER_LINK_ADVICE else suffix_of(entry.doc)
+                self.skipped.append({"path": entry.doc, "suffix": suffix, "reason": entry.skip})
             elif entry.problem:
                 self.quarantined.append({"doc": entry.doc, "reason": entry.problem})
                 if entry.folder:  # "" for CORPUS itself: every stored document kept
