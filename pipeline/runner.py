@@ -564,6 +564,11 @@ class Runner:
             self._phase("discover", started)
             started = time.perf_counter()
             discovered = len(self.quarantined)
+            if self.options.prune:  # deleted files first: a new one may take a copy's name
+                sources = state.record_sources()  # records: known once their file is read
+                gone = self._deleted(known, todo, sources)
+                self._prune([doc for doc in gone if doc not in sources], state)
+                known = {doc: v for doc, v in known.items() if doc not in self.pruned}
             self._process(todo, known, fp, state)
             if self._restat:  # found unchanged by their hash: next time by their stat
                 with state.transaction():
@@ -655,7 +660,7 @@ class Runner:
             self.pruned.append(doc)
             self.log.event("pruned", f"pruned: {doc} ({len(outputs)} output files removed)",
                            doc=doc, removed=outputs)
-        self.counts["pruned"] = len(deleted)
+        self.counts["pruned"] += len(deleted)
 
     def _prune_record_files(self, todo: list[Entry], state: StateStore) -> None:
         """Remove the copies of record files deleted from the corpus."""
@@ -1032,7 +1037,8 @@ class Runner:
             self._remove_outputs(set(done) - set(state.outputs(doc)))
             raise DocumentWriteError(
                 f"its copy OUT/{rel} cannot be written: {exc.strerror}; rename the document, "
-                "or move aside what is in the way in OUT, and run again") from None
+                "or move aside what is in the way in OUT (the copy of a document deleted "
+                "from CORPUS: run with --prune), and run again") from None
         return done
 
     def _remove_outputs(self, outputs: Iterable[str]) -> None:

@@ -1,0 +1,52 @@
+"""Found by trying the product as a stranger (session 14): a corpus that changes
+between runs, and other inputs no test covered."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+
+TEXT = "The bridge over the river was closed for repairs last week.\n"
+
+
+def _run(corpus: Path, out: Path, *extra: str) -> int:
+    return main(["run", str(corpus), "--out", str(out), *extra])
+
+
+def _report(out: Path) -> dict:
+    return json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def _no_models(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+
+
+def test_a_file_replaced_by_a_folder_of_its_name_is_processed_by_the_same_prune_run(
+    tmp_path, capsys
+):
+    """The deleted file's kept copy (clean/a.txt) stood in the way of the new folder's
+    files (clean/a.txt/b.txt): --prune removed it only after they were quarantined, so
+    a third run was needed, and the message did not say that --prune helps."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT)
+    (corpus / "z.txt").write_text(TEXT)
+    assert _run(corpus, out) == 0
+    (corpus / "a.txt").unlink()
+    (corpus / "a.txt").mkdir()
+    (corpus / "a.txt" / "b.txt").write_text("The library opens again on Monday morning.\n")
+    assert _run(corpus, out) == 3  # without --prune the kept copy is in the way
+    reason = {q["doc"]: q["reason"] for q in _report(out)["quarantined"]}["a.txt/b.txt"]
+    assert "run with --prune" in reason, reason
+    capsys.readouterr()
+    assert _run(corpus, out, "--prune") == 0
+    report = _report(out)
+    assert report["quarantined"] == [] and report["pruned_sources"] == ["a.txt"]
+    assert report["pruned"] == 1 and report["documents"] == report["ok"] == 2
+    assert "opens again" in (out / "clean" / "a.txt" / "b.txt").read_text()
+    assert "pruned: a.txt (2 output files removed)" in capsys.readouterr().err
+    assert _run(corpus, out, "--prune") == 0  # and nothing more to do
+    assert _report(out)["processed"] == 0 and _report(out)["pruned"] == 0
