@@ -393,9 +393,27 @@ def models_list(args: argparse.Namespace) -> int:
         for row in rows:
             cells = (cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
             print("  ".join([*cells, row[4]]))
-    for problem in listing.problems:
+    for problem in [*listing.problems, *filter(None, map(unknown_codes, listing.packages))]:
         print(f"problem: {problem}")
     return 0
+
+
+def unknown_codes(pkg) -> str:
+    """What is wrong with an installed package whose language codes are not in
+    ``pipeline.languages``' table (a run never uses it); ``""`` when nothing is."""
+    from pipeline.languages import UnknownLanguage, canonical
+
+    wrong = []
+    for code in dict.fromkeys((pkg.from_code, pkg.to_code)):
+        try:
+            canonical(code)
+        except UnknownLanguage as exc:
+            wrong.append(str(exc))
+    if not wrong:
+        return ""
+    return (f"{pkg.from_code}-{pkg.to_code} ({pkg.path}): {'; '.join(wrong)}, so runs never "
+            f"use it; correct the codes in its metadata.json, or `pipeline models remove "
+            f"{pkg.from_code} {pkg.to_code}`")
 
 
 def models_install(args: argparse.Namespace) -> int:
@@ -467,6 +485,8 @@ def parse_prefixes(text: str | None, targets: list[str]) -> dict[str, str]:
 def _print_installed(packages) -> None:
     for pkg in packages:
         print(f"installed {pkg.from_code}-{pkg.to_code} {pkg.version} ({pkg.kind}) in {pkg.path}")
+        if problem := unknown_codes(pkg):
+            print(f"pipeline: warning: {problem}", file=sys.stderr)
 
 
 def exit_without_teardown(code: int, exit_handlers: bool = True) -> NoReturn:

@@ -50,3 +50,22 @@ def test_a_file_replaced_by_a_folder_of_its_name_is_processed_by_the_same_prune_
     assert "pruned: a.txt (2 output files removed)" in capsys.readouterr().err
     assert _run(corpus, out, "--prune") == 0  # and nothing more to do
     assert _report(out)["processed"] == 0 and _report(out)["pruned"] == 0
+
+
+def test_a_package_for_a_language_code_runs_never_use_is_said_so(tmp_path, monkeypatch, capsys):
+    """A genuine package from 'xx' installed and listed like any other, and runs passed
+    it over without a word."""
+    from pipeline.testing.argos_package import build_package
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "packages"))
+    archive = build_package(tmp_path / "built", "xx", "en")
+    assert main(["models", "install", str(archive)]) == 0  # installed, with a warning
+    io = capsys.readouterr()
+    assert "installed xx-en" in io.out
+    assert "warning: xx-en" in io.err and "'xx' is not a language code" in io.err
+    assert "runs never use it" in io.err
+    assert main(["models", "list", "--device", "cpu"]) == 0
+    problems = [line for line in capsys.readouterr().out.splitlines()
+                if line.startswith("problem: ")]
+    assert len(problems) == 1 and "xx-en" in problems[0], problems
+    assert "`pipeline models remove xx en`" in problems[0]
