@@ -132,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--executor", choices=("local", "ray"), default="local",
                      help="where shards run (default local; ray needs pip install .[ray])")
     run.add_argument("--ray-address", metavar="ADDR",
-                     help="Ray cluster to attach to (auto or host:port; default: start one)")
+                     help="with --executor ray: the Ray cluster to attach to (auto or "
+                     "host:port; default: start one)")
     run.add_argument("--log-format", choices=("human", "json"), default="human",
                      help="human (default): log lines on stderr, the summary on stdout; "
                      "json: everything as JSON events on stderr, the last one 'done'")
@@ -222,6 +223,9 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     config = _config_for(args)
     if args.workers < 1:
         raise ConfigError("--workers must be 1 or more")
+    if args.ray_address is not None and args.executor != "ray":  # else silently local
+        raise ConfigError(f"--ray-address {args.ray_address} goes with --executor ray: add "
+                          "--executor ray to run on that cluster, or drop --ray-address")
     check_corpus_outside_outputs(args.corpus, args.out)
     options = RunOptions(force=args.force, prune=args.prune, dry_run=args.dry_run,
                          executor=args.executor, workers=args.workers,

@@ -69,3 +69,14 @@ def test_a_package_for_a_language_code_runs_never_use_is_said_so(tmp_path, monke
                 if line.startswith("problem: ")]
     assert len(problems) == 1 and "xx-en" in problems[0], problems
     assert "`pipeline models remove xx en`" in problems[0]
+
+
+def test_a_ray_address_without_the_ray_executor_is_refused_not_run_locally(tmp_path, capsys):
+    """--ray-address alone ran on the local executor without a word: a user who meant
+    the cluster got a local run."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT)
+    assert _run(corpus, out, "--ray-address", "10.0.0.5:6379") == 2
+    assert "goes with --executor ray" in capsys.readouterr().err
+    assert not out.exists()
