@@ -264,6 +264,11 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
         noun = "folder link" if suffix == "(folder link)" else suffix + " file"
         say("skipped", f"skipped {_n(item['files'], noun)}: {item['advice']}",
             suffix=suffix, files=item["files"], advice=item["advice"])
+    if not (report["documents"] or report["skipped"] or report["deleted"]):
+        from pipeline.factory import formats
+
+        say("empty_corpus", f"{args.corpus} holds no file at all: nothing was read; check the "
+            f"path, or put the documents there ({formats()})", corpus=str(args.corpus))
     if log.fmt == "human":
         for failed in report["failed"]:
             print(f"failed: {failed['doc']}: {'; '.join(failed['errors'])}")

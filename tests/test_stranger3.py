@@ -80,3 +80,17 @@ def test_a_ray_address_without_the_ray_executor_is_refused_not_run_locally(tmp_p
     assert _run(corpus, out, "--ray-address", "10.0.0.5:6379") == 2
     assert "goes with --executor ray" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_an_empty_corpus_says_that_nothing_was_read(tmp_path, capsys):
+    """An empty folder (a mistyped sub-folder, say) gave '0/0 documents clean', exit 0,
+    and nothing more."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    (corpus / "sub").mkdir(parents=True)
+    assert _run(corpus, out) == 0
+    said = capsys.readouterr().out
+    assert f"{corpus} holds no file at all: nothing was read; check the path" in said
+    (corpus / "a.pdf").write_bytes(b"%PDF-1.4")  # a file: its own advice instead
+    assert _run(corpus, out) == 0
+    said = capsys.readouterr().out
+    assert "skipped 1 .pdf file" in said and "holds no file" not in said
