@@ -79,8 +79,31 @@ def path_argument(text: str) -> Path:
     return Path(text)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors are JSON events when the command line asks
+    for ``--log-format json`` (every line on stderr is then an event)."""
+
+    json_errors = False  # set by main() from the command line, for every sub-parser
+
+    def error(self, message: str) -> NoReturn:
+        if Parser.json_errors:
+            _error(RunLog("json"), f"{self.prog}: error: {message}", 2)
+            sys.exit(2)
+        super().error(message)
+
+
+def _asks_json_log(argv: list[str]) -> bool:
+    """Whether ``argv`` holds ``--log-format json`` (or ``--log-format=json``).
+
+    >>> _asks_json_log(["run", "--log-format", "json"]), _asks_json_log(["run", "x"])
+    (True, False)
+    """
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return any(a == "--log-format=json" or (a, b) == ("--log-format", "json") for a, b in pairs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pipeline",
         description="Clean, analyse and translate a corpus of news articles, offline.",
         epilog=EPILOG,
@@ -520,6 +543,7 @@ def exit_without_teardown(code: int, exit_handlers: bool = True) -> NoReturn:
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()  # report.json's timings count from here
     parser = build_parser()
+    Parser.json_errors = _asks_json_log(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.started = started
     args.own_process = argv is None

@@ -94,3 +94,17 @@ def test_an_empty_corpus_says_that_nothing_was_read(tmp_path, capsys):
     assert _run(corpus, out) == 0
     said = capsys.readouterr().out
     assert "skipped 1 .pdf file" in said and "holds no file" not in said
+
+
+@pytest.mark.parametrize("argv", [["run", "--log-format", "json", "--bogus"],
+                                  ["run", "--log-format=json", "--workers", "x"]])
+def test_a_usage_error_under_a_json_log_is_a_json_event(argv, capsys):
+    """argparse printed its usage and error as plain text, although with --log-format
+    json every line on stderr is a JSON event (README)."""
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    events = [json.loads(line) for line in lines]
+    assert [e["event"] for e in events] == ["error", "done"]
+    assert "error: " in events[0]["message"] and events[1]["exit_code"] == 2
