@@ -24,7 +24,7 @@ from typing import NoReturn
 
 from pipeline import __version__
 from pipeline.config import MAX_BEAM_SIZE, Config, ConfigError, load_config, parse_langs
-from pipeline.log import DEBUG_ENV, RunLog, debug_enabled
+from pipeline.log import DEBUG_ENV, RunLog, debug_enabled, shown
 
 DEFAULT_CONFIG = Path("pipeline.toml")
 
@@ -294,11 +294,11 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
             f"path, or put the documents there ({formats()})", corpus=str(args.corpus))
     if log.fmt == "human":
         for failed in report["failed"]:
-            print(f"failed: {failed['doc']}: {'; '.join(failed['errors'])}")
+            print(f"failed: {shown(failed['doc'])}: {'; '.join(failed['errors'])}")
         for item in report["quarantined"]:
-            print(f"quarantined: {item['doc']}: {item['reason']}")
+            print(f"quarantined: {shown(item['doc'])}: {item['reason']}")
     for doc in report["deleted_sources"]:
-        say("deleted_source", f"source deleted (outputs kept; --prune removes them): {doc}",
+        say("deleted_source", f"source deleted (outputs kept; --prune removes them): {shown(doc)}",
             doc=doc)
     if report["interrupted"]:
         say("interrupted", f"interrupted: {report['not_reached']} documents not reached; "

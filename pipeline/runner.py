@@ -47,7 +47,7 @@ from pipeline.config import Config, ConfigError
 from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
 from pipeline.factory import Pipeline, build_pipeline, formats, reader_name
-from pipeline.log import RunLog
+from pipeline.log import RunLog, shown
 from pipeline.readers import Item, skip_advice, suffix_of
 from pipeline.readers.html import text_output
 from pipeline.readers.records import RecordsError
@@ -658,7 +658,7 @@ class Runner:
             self._remove_empty_folders(outputs)
             state.delete(doc)
             self.pruned.append(doc)
-            self.log.event("pruned", f"pruned: {doc} ({len(outputs)} output files removed)",
+            self.log.event("pruned", f"pruned: {shown(doc)} ({len(outputs)} output files removed)",
                            doc=doc, removed=outputs)
         self.counts["pruned"] += len(deleted)
 
@@ -697,7 +697,7 @@ class Runner:
 
                 written = write_copies(self.out, rel, path, reader, outputs, state.part)
             except (SourceChanged, RecordsError) as exc:
-                self.log.event("copies", f"copies of {rel} not rebuilt: {exc}", doc=rel)
+                self.log.event("copies", f"copies of {shown(rel)} not rebuilt: {exc}", doc=rel)
                 continue
             self._remove_outputs(set(before[1] if before else []) - set(written))
             state.put_record_file(rel, sha, written)
@@ -983,7 +983,7 @@ class Runner:
                 unwritten.append(doc.doc)
                 self.log.advance()
                 self.quarantined.append({"doc": doc.doc, "reason": str(exc)})
-                self.log.event("quarantined", f"quarantined: {doc.doc}: {exc}", doc=doc.doc,
+                self.log.event("quarantined", f"quarantined: {shown(doc.doc)}: {exc}", doc=doc.doc,
                                errors=[str(exc)])
                 continue
             self._remove_outputs(set(state.outputs(doc.doc)) - set(written[doc.doc]))
@@ -1017,7 +1017,8 @@ class Runner:
             self.counts["processed"] += 1
             self._current.add(doc.doc)
             if doc.status != "ok":
-                self.log.event(doc.status, f"{doc.status}: {doc.doc}: {'; '.join(doc.errors)}",
+                self.log.event(doc.status,
+                               f"{doc.status}: {shown(doc.doc)}: {'; '.join(doc.errors)}",
                                doc=doc.doc, errors=doc.errors)
 
     def _write_document(self, doc: str, files: dict[str, str], state: StateStore) -> list[str]:
@@ -1156,21 +1157,21 @@ class Runner:
                 else:
                     action = "unchanged"
                 plan[action.split(" ")[0]] += 1
-                self._say("plan", f"{action}: {item.doc}", action=action, doc=item.doc)
+                self._say("plan", f"{action}: {shown(item.doc)}", action=action, doc=item.doc)
             for item in self.quarantined[before:]:
-                self._say("plan", f"quarantine: {item['doc']}: {item['reason']}",
+                self._say("plan", f"quarantine: {shown(item['doc'])}: {item['reason']}",
                           action="quarantine", doc=item["doc"], reason=item["reason"])
                 plan["quarantine"] += 1
         for item in self.quarantined[:listed]:
-            self._say("plan", f"quarantine: {item['doc']}: {item['reason']}",
+            self._say("plan", f"quarantine: {shown(item['doc'])}: {item['reason']}",
                       action="quarantine", doc=item["doc"], reason=item["reason"])
             plan["quarantine"] += 1
         for item in self.skipped:
-            self._say("plan", f"skip: {item['path']}: {item['reason']}",
+            self._say("plan", f"skip: {shown(item['path'])}: {item['reason']}",
                       action="skip", doc=item["path"], reason=item["reason"])
         for doc in self._deleted(known, todo, sources):
             action = "prune" if self.options.prune else "deleted source"
-            self._say("plan", f"{action}: {doc}", action=action, doc=doc)
+            self._say("plan", f"{action}: {shown(doc)}", action=action, doc=doc)
             plan["deleted"] += 1
         return RunResult({"plan": dict(plan)}, EXIT_OK)
 

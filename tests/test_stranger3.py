@@ -108,3 +108,25 @@ def test_a_usage_error_under_a_json_log_is_a_json_event(argv, capsys):
     events = [json.loads(line) for line in lines]
     assert [e["event"] for e in events] == ["error", "done"]
     assert "error: " in events[0]["message"] and events[1]["exit_code"] == 2
+
+
+def test_a_file_name_never_sends_control_characters_to_the_terminal(tmp_path, capsys):
+    """A name holding an escape sequence (or a CR) reached the terminal as it was in the
+    dry run's plan, the quarantine lines and the skipped lines: it could clear the
+    screen, recolour it or hide the start of the line."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "q\x1b[2J.txt").write_bytes(b"\0\0")  # quarantined: NUL bytes only
+    (corpus / "a\rb.txt").write_text(TEXT)
+    assert _run(corpus, out, "--dry-run") == 0
+    assert _run(corpus, out) == 3
+    assert _run(corpus, out, "--force") == 3
+    said = capsys.readouterr()
+    text = said.out + said.err
+    assert "\x1b" not in text and "\r" not in text
+    assert "process (new): q\\x1b[2J.txt" in said.out
+    assert "process (new): a\\rb.txt" in said.out
+    assert "quarantined: q\\x1b[2J.txt: only NUL bytes" in said.out
+    assert "quarantined: q\\x1b[2J.txt: only NUL bytes" in said.err
+    report = _report(out)  # the data keep the names as they are
+    assert [q["doc"] for q in report["quarantined"]] == ["q\x1b[2J.txt"]
