@@ -130,3 +130,17 @@ def test_a_file_name_never_sends_control_characters_to_the_terminal(tmp_path, ca
     assert "quarantined: q\\x1b[2J.txt: only NUL bytes" in said.err
     report = _report(out)  # the data keep the names as they are
     assert [q["doc"] for q in report["quarantined"]] == ["q\x1b[2J.txt"]
+
+
+def test_explain_shows_a_names_control_characters_as_escapes(tmp_path, capsys):
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a\x1b[2Jb.txt").write_text(TEXT)
+    assert _run(corpus, out) == 0
+    capsys.readouterr()
+    assert main(["explain", "a\x1b[2Jb.txt", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("a\\x1b[2Jb.txt: 0 fixes") and "\x1b" not in said
+    assert main(["explain", "nothing.txt", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "documents there: a\\x1b[2Jb.txt" in err and "\x1b" not in err
