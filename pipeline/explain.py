@@ -101,8 +101,10 @@ def read_records(out: Path) -> Iterator[dict[str, Any]]:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ExplainError(f"{path}, line {number}: not JSON ({exc.msg})") from None
-            if not isinstance(record, dict) or "doc" not in record:
-                raise ExplainError(f"{path}, line {number}: not a document record")
+            if not isinstance(record, dict) or not isinstance(record.get("doc"), str):
+                raise ExplainError(f"{path}, line {number}: not a document record (no "
+                                   "'doc' name); delete the file and run `pipeline run` "
+                                   "again, which rebuilds it")
             yield record
 
 

@@ -144,3 +144,16 @@ def test_explain_shows_a_names_control_characters_as_escapes(tmp_path, capsys):
     assert main(["explain", "nothing.txt", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "documents there: a\\x1b[2Jb.txt" in err and "\x1b" not in err
+
+
+@pytest.mark.parametrize("line", ['{"doc": 5}', '{"doc": null}', "[1, 2]"])
+def test_explain_of_a_documents_file_with_a_record_of_another_shape_says_so(
+    tmp_path, capsys, line
+):
+    """A record whose 'doc' was no string ended explain with a traceback (exit 1)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "documents.jsonl").write_text(line + "\n")
+    assert main(["explain", "x.txt", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "line 1: not a document record (no 'doc' name); delete the file" in err, err
