@@ -24,7 +24,7 @@ from typing import NoReturn
 
 from pipeline import __version__
 from pipeline.config import MAX_BEAM_SIZE, Config, ConfigError, load_config, parse_langs
-from pipeline.log import DEBUG_ENV, RunLog, debug_enabled
+from pipeline.log import DEBUG_ENV, RunLog, debug_enabled, shown
 
 DEFAULT_CONFIG = Path("pipeline.toml")
 
@@ -79,8 +79,31 @@ def path_argument(text: str) -> Path:
     return Path(text)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors are JSON events when the command line asks
+    for ``--log-format json`` (every line on stderr is then an event)."""
+
+    json_errors = False  # set by main() from the command line, for every sub-parser
+
+    def error(self, message: str) -> NoReturn:
+        if Parser.json_errors:
+            _error(RunLog("json"), f"{self.prog}: error: {message}", 2)
+            sys.exit(2)
+        super().error(message)
+
+
+def _asks_json_log(argv: list[str]) -> bool:
+    """Whether ``argv`` holds ``--log-format json`` (or ``--log-format=json``).
+
+    >>> _asks_json_log(["run", "--log-format", "json"]), _asks_json_log(["run", "x"])
+    (True, False)
+    """
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return any(a == "--log-format=json" or (a, b) == ("--log-format", "json") for a, b in pairs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pipeline",
         description="Clean, analyse and translate a corpus of news articles, offline.",
         epilog=EPILOG,
@@ -132,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--executor", choices=("local", "ray"), default="local",
                      help="where shards run (default local; ray needs pip install .[ray])")
     run.add_argument("--ray-address", metavar="ADDR",
-                     help="Ray cluster to attach to (auto or host:port; default: start one)")
+                     help="with --executor ray: the Ray cluster to attach to (auto or "
+                     "host:port; default: start one)")
     run.add_argument("--log-format", choices=("human", "json"), default="human",
                      help="human (default): log lines on stderr, the summary on stdout; "
                      "json: everything as JSON events on stderr, the last one 'done'")
@@ -180,7 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _config_for(args: argparse.Namespace) -> Config:
     path = args.config
-    implicit = path is None and DEFAULT_CONFIG.is_file()
+    # exists, not is_file: a folder or a broken link named pipeline.toml is an error
+    # saying so, never silently the defaults
+    implicit = path is None and os.path.lexists(DEFAULT_CONFIG)
     if implicit:
         path = DEFAULT_CONFIG
     config = load_config(path, implicit=implicit)
@@ -220,6 +246,9 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     config = _config_for(args)
     if args.workers < 1:
         raise ConfigError("--workers must be 1 or more")
+    if args.ray_address is not None and args.executor != "ray":  # else silently local
+        raise ConfigError(f"--ray-address {args.ray_address} goes with --executor ray: add "
+                          "--executor ray to run on that cluster, or drop --ray-address")
     check_corpus_outside_outputs(args.corpus, args.out)
     options = RunOptions(force=args.force, prune=args.prune, dry_run=args.dry_run,
                          executor=args.executor, workers=args.workers,
@@ -255,15 +284,21 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
         say("translated", f"{count} translated into {tgt} -> {args.out}/translations/{tgt}/",
             target=tgt, documents=count)
     for suffix, item in report.get("skipped_by_suffix", {}).items():
-        say("skipped", f"skipped {_n(item['files'], suffix + ' file')}: {item['advice']}",
+        noun = "folder link" if suffix == "(folder link)" else suffix + " file"
+        say("skipped", f"skipped {_n(item['files'], noun)}: {item['advice']}",
             suffix=suffix, files=item["files"], advice=item["advice"])
+    if not (report["documents"] or report["skipped"] or report["deleted"]):
+        from pipeline.factory import formats
+
+        say("empty_corpus", f"{args.corpus} holds no file at all: nothing was read; check the "
+            f"path, or put the documents there ({formats()})", corpus=str(args.corpus))
     if log.fmt == "human":
         for failed in report["failed"]:
-            print(f"failed: {failed['doc']}: {'; '.join(failed['errors'])}")
+            print(f"failed: {shown(failed['doc'])}: {'; '.join(failed['errors'])}")
         for item in report["quarantined"]:
-            print(f"quarantined: {item['doc']}: {item['reason']}")
+            print(f"quarantined: {shown(item['doc'])}: {item['reason']}")
     for doc in report["deleted_sources"]:
-        say("deleted_source", f"source deleted (outputs kept; --prune removes them): {doc}",
+        say("deleted_source", f"source deleted (outputs kept; --prune removes them): {shown(doc)}",
             doc=doc)
     if report["interrupted"]:
         say("interrupted", f"interrupted: {report['not_reached']} documents not reached; "
@@ -390,9 +425,27 @@ def models_list(args: argparse.Namespace) -> int:
         for row in rows:
             cells = (cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
             print("  ".join([*cells, row[4]]))
-    for problem in listing.problems:
+    for problem in [*listing.problems, *filter(None, map(unknown_codes, listing.packages))]:
         print(f"problem: {problem}")
     return 0
+
+
+def unknown_codes(pkg) -> str:
+    """What is wrong with an installed package whose language codes are not in
+    ``pipeline.languages``' table (a run never uses it); ``""`` when nothing is."""
+    from pipeline.languages import UnknownLanguage, canonical
+
+    wrong = []
+    for code in dict.fromkeys((pkg.from_code, pkg.to_code)):
+        try:
+            canonical(code)
+        except UnknownLanguage as exc:
+            wrong.append(str(exc))
+    if not wrong:
+        return ""
+    return (f"{pkg.from_code}-{pkg.to_code} ({pkg.path}): {'; '.join(wrong)}, so runs never "
+            f"use it; correct the codes in its metadata.json, or `pipeline models remove "
+            f"{pkg.from_code} {pkg.to_code}`")
 
 
 def models_install(args: argparse.Namespace) -> int:
@@ -464,6 +517,8 @@ def parse_prefixes(text: str | None, targets: list[str]) -> dict[str, str]:
 def _print_installed(packages) -> None:
     for pkg in packages:
         print(f"installed {pkg.from_code}-{pkg.to_code} {pkg.version} ({pkg.kind}) in {pkg.path}")
+        if problem := unknown_codes(pkg):
+            print(f"pipeline: warning: {problem}", file=sys.stderr)
 
 
 def exit_without_teardown(code: int, exit_handlers: bool = True) -> NoReturn:
@@ -488,6 +543,7 @@ def exit_without_teardown(code: int, exit_handlers: bool = True) -> NoReturn:
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()  # report.json's timings count from here
     parser = build_parser()
+    Parser.json_errors = _asks_json_log(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.started = started
     args.own_process = argv is None

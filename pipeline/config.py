@@ -265,6 +265,9 @@ def load_config(path: Path | None, implicit: bool = False) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{named} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{named} is a folder, not a TOML file: rename it, or name the "
+                          "config file with --config FILE") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {named}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:

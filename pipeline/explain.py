@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.log import shown
+
 EXIT_OK = 0
 EXIT_NOT_FOUND = 2  # the usage / configuration exit code of the pipeline command
 
@@ -99,8 +101,10 @@ def read_records(out: Path) -> Iterator[dict[str, Any]]:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ExplainError(f"{path}, line {number}: not JSON ({exc.msg})") from None
-            if not isinstance(record, dict) or "doc" not in record:
-                raise ExplainError(f"{path}, line {number}: not a document record")
+            if not isinstance(record, dict) or not isinstance(record.get("doc"), str):
+                raise ExplainError(f"{path}, line {number}: not a document record (no "
+                                   "'doc' name); delete the file and run `pipeline run` "
+                                   "again, which rebuilds it")
             yield record
 
 
@@ -121,18 +125,18 @@ def find_record(out: Path, doc: str) -> dict[str, Any]:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        found = ", ".join(r["doc"] for r in matches)
+        found = ", ".join(shown(r["doc"]) for r in matches)
         raise ExplainError(f"'{doc}' matches several documents ({found}); give its full id")
     held = [r["doc"] for r in records if r["doc"].startswith(wanted + "#")]
     if held:  # a record file: each record is a document of its own
-        listed = ", ".join(held[:MAX_LISTED_DOCS])
+        listed = ", ".join(map(shown, held[:MAX_LISTED_DOCS]))
         more = f" and {len(held) - MAX_LISTED_DOCS} more" if len(held) > MAX_LISTED_DOCS else ""
         raise ExplainError(f"'{doc}' is a file of {len(held)} records, each a document; "
                            f"name one as '<file>#<id>': {listed}{more}")
     not_read = _not_read(out, wanted)
     if not_read:
         return not_read
-    listed = ", ".join(r["doc"] for r in records[:MAX_LISTED_DOCS])
+    listed = ", ".join(shown(r["doc"]) for r in records[:MAX_LISTED_DOCS])
     more = f" and {len(records) - MAX_LISTED_DOCS} more" if len(records) > MAX_LISTED_DOCS else ""
     known = f"documents there: {listed}{more}" if records else "it holds no documents"
     raise ExplainError(f"no document '{doc}' in {out / DOCUMENTS_FILE}; {known}")
@@ -220,7 +224,7 @@ def explain(record: dict[str, Any]) -> str:
     metadata = record.get("metadata") or {}
     spans = record.get("spans") or []
     lines = [
-        f"{record['doc']}: {_count(len(fixes), 'fix', 'fixes')}, "
+        f"{shown(record['doc'])}: {_count(len(fixes), 'fix', 'fixes')}, "
         f"{_count(len(removed), 'line')} removed, {_count(len(metadata), 'metadata field')}, "
         f"{_count(len(spans), 'foreign span')}",
         "  " + _about(record),

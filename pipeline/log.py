@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -69,6 +70,23 @@ class _Forward(logging.Handler):
         except Exception:  # a bad format string in someone else's log call
             message = str(record.msg)
         self.log.event("warning", message, level=record.levelname.lower(), logger=record.name)
+
+
+# Characters a file name must not send to a terminal as they are: C0 and C1 controls
+# (an escape sequence recolours or clears the screen, a CR hides what came before, a
+# line end splits the line) and the bidirectional overrides and isolates, which reorder
+# what follows them ("evil\u202etxt.exe").
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def shown(name: str) -> str:
+    r"""``name`` (a document or file name) for a line of the log or the summary: its
+    control characters as Python escapes, as ``ls`` shows them as ``?``.
+
+    >>> print(shown("a\x1b[31mb\rc\nd\u202etxt.exe"), shown("café نص.txt"))
+    a\x1b[31mb\rc\nd\u202etxt.exe café نص.txt
+    """
+    return _UNSHOWABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), name)
 
 
 class RunLog:

@@ -47,7 +47,7 @@ from pipeline.config import Config, ConfigError
 from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
 from pipeline.factory import Pipeline, build_pipeline, formats, reader_name
-from pipeline.log import RunLog
+from pipeline.log import RunLog, shown
 from pipeline.readers import Item, skip_advice, suffix_of
 from pipeline.readers.html import text_output
 from pipeline.readers.records import RecordsError
@@ -156,6 +156,14 @@ class RunResult:
     exit_code: int = EXIT_OK
 
 
+# A link to a folder of the corpus is not followed (it would read a subtree twice, or
+# loop): it is listed as skipped, under this suffix, with this advice.
+FOLDER_LINK = "(folder link)"
+FOLDER_LINK_ADVICE = ("a link to a folder of the corpus is not followed: that folder's "
+                      "files are read under its own name; to read them under both names, "
+                      "copy the folder")
+
+
 def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
     """Every file under ``corpus`` in a stable order, with what to do with it.
 
@@ -171,9 +179,14 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
         prefix = base.relative_to(corpus).as_posix()
         prefix = "" if prefix == "." else prefix + "/"  # each file's id: prefix + name
         for name in dirnames:
-            if (base / name).is_symlink() and not (base / name).resolve().is_relative_to(root):
-                rel = (base / name).relative_to(corpus).as_posix()
+            if not (base / name).is_symlink():
+                continue
+            rel = (base / name).relative_to(corpus).as_posix()
+            target = (base / name).resolve()
+            if not target.is_relative_to(root):
                 yield Entry(rel, base / name, problem="symbolic link pointing outside the corpus")
+            else:  # os.walk does not follow it; say so (its files are read where they are)
+                yield Entry(rel, base / name, skip=FOLDER_LINK_ADVICE)
         dirnames[:] = [
             n for n in dirnames if not (base / n).is_symlink() or
             (base / n).resolve().is_relative_to(root)
@@ -551,6 +564,11 @@ class Runner:
             self._phase("discover", started)
             started = time.perf_counter()
             discovered = len(self.quarantined)
+            if self.options.prune:  # deleted files first: a new one may take a copy's name
+                sources = state.record_sources()  # records: known once their file is read
+                gone = self._deleted(known, todo, sources)
+                self._prune([doc for doc in gone if doc not in sources], state)
+                known = {doc: v for doc, v in known.items() if doc not in self.pruned}
             self._process(todo, known, fp, state)
             if self._restat:  # found unchanged by their hash: next time by their stat
                 with state.transaction():
@@ -640,9 +658,9 @@ class Runner:
             self._remove_empty_folders(outputs)
             state.delete(doc)
             self.pruned.append(doc)
-            self.log.event("pruned", f"pruned: {doc} ({len(outputs)} output files removed)",
+            self.log.event("pruned", f"pruned: {shown(doc)} ({len(outputs)} output files removed)",
                            doc=doc, removed=outputs)
-        self.counts["pruned"] = len(deleted)
+        self.counts["pruned"] += len(deleted)
 
     def _prune_record_files(self, todo: list[Entry], state: StateStore) -> None:
         """Remove the copies of record files deleted from the corpus."""
@@ -679,7 +697,7 @@ class Runner:
 
                 written = write_copies(self.out, rel, path, reader, outputs, state.part)
             except (SourceChanged, RecordsError) as exc:
-                self.log.event("copies", f"copies of {rel} not rebuilt: {exc}", doc=rel)
+                self.log.event("copies", f"copies of {shown(rel)} not rebuilt: {exc}", doc=rel)
                 continue
             self._remove_outputs(set(before[1] if before else []) - set(written))
             state.put_record_file(rel, sha, written)
@@ -727,8 +745,8 @@ class Runner:
         todo = []
         for entry in entries:
             if entry.skip:
-                self.skipped.append({"path": entry.doc, "suffix": suffix_of(entry.doc),
-                                     "reason": entry.skip})
+                suffix = FOLDER_LINK if entry.skip == FOLDER_LINK_ADVICE else suffix_of(entry.doc)
+                self.skipped.append({"path": entry.doc, "suffix": suffix, "reason": entry.skip})
             elif entry.problem:
                 self.quarantined.append({"doc": entry.doc, "reason": entry.problem})
                 if entry.folder:  # "" for CORPUS itself: every stored document kept
@@ -965,7 +983,7 @@ class Runner:
                 unwritten.append(doc.doc)
                 self.log.advance()
                 self.quarantined.append({"doc": doc.doc, "reason": str(exc)})
-                self.log.event("quarantined", f"quarantined: {doc.doc}: {exc}", doc=doc.doc,
+                self.log.event("quarantined", f"quarantined: {shown(doc.doc)}: {exc}", doc=doc.doc,
                                errors=[str(exc)])
                 continue
             self._remove_outputs(set(state.outputs(doc.doc)) - set(written[doc.doc]))
@@ -999,7 +1017,8 @@ class Runner:
             self.counts["processed"] += 1
             self._current.add(doc.doc)
             if doc.status != "ok":
-                self.log.event(doc.status, f"{doc.status}: {doc.doc}: {'; '.join(doc.errors)}",
+                self.log.event(doc.status,
+                               f"{doc.status}: {shown(doc.doc)}: {'; '.join(doc.errors)}",
                                doc=doc.doc, errors=doc.errors)
 
     def _write_document(self, doc: str, files: dict[str, str], state: StateStore) -> list[str]:
@@ -1019,7 +1038,8 @@ class Runner:
             self._remove_outputs(set(done) - set(state.outputs(doc)))
             raise DocumentWriteError(
                 f"its copy OUT/{rel} cannot be written: {exc.strerror}; rename the document, "
-                "or move aside what is in the way in OUT, and run again") from None
+                "or move aside what is in the way in OUT (the copy of a document deleted "
+                "from CORPUS: run with --prune), and run again") from None
         return done
 
     def _remove_outputs(self, outputs: Iterable[str]) -> None:
@@ -1137,21 +1157,21 @@ class Runner:
                 else:
                     action = "unchanged"
                 plan[action.split(" ")[0]] += 1
-                self._say("plan", f"{action}: {item.doc}", action=action, doc=item.doc)
+                self._say("plan", f"{action}: {shown(item.doc)}", action=action, doc=item.doc)
             for item in self.quarantined[before:]:
-                self._say("plan", f"quarantine: {item['doc']}: {item['reason']}",
+                self._say("plan", f"quarantine: {shown(item['doc'])}: {item['reason']}",
                           action="quarantine", doc=item["doc"], reason=item["reason"])
                 plan["quarantine"] += 1
         for item in self.quarantined[:listed]:
-            self._say("plan", f"quarantine: {item['doc']}: {item['reason']}",
+            self._say("plan", f"quarantine: {shown(item['doc'])}: {item['reason']}",
                       action="quarantine", doc=item["doc"], reason=item["reason"])
             plan["quarantine"] += 1
         for item in self.skipped:
-            self._say("plan", f"skip: {item['path']}: {item['reason']}",
+            self._say("plan", f"skip: {shown(item['path'])}: {item['reason']}",
                       action="skip", doc=item["path"], reason=item["reason"])
         for doc in self._deleted(known, todo, sources):
             action = "prune" if self.options.prune else "deleted source"
-            self._say("plan", f"{action}: {doc}", action=action, doc=doc)
+            self._say("plan", f"{action}: {shown(doc)}", action=action, doc=doc)
             plan["deleted"] += 1
         return RunResult({"plan": dict(plan)}, EXIT_OK)
 

@@ -286,6 +286,8 @@ class WordList(Mapping[str, float]):
             return default
         key = word.encode("utf-8", "surrogatepass")
         end = len(key)
+        if end > 0xFFFF:  # longer than a record's length field holds: no stored word
+            return default
         # The record's length field and bytes, compared in one slice.
         probe = (_LENGTHS[end] if end < len(_LENGTHS) else end.to_bytes(2, "little")) + key
         table, data, mask, base = self._table, self._data, self._mask, self._base

@@ -101,6 +101,27 @@ def test_an_error_in_the_implicit_pipeline_toml_names_it_and_exits_2_before_any_
     assert not out.exists()
 
 
+@pytest.mark.parametrize("kind", ["folder", "broken link"])
+def test_a_pipeline_toml_that_is_no_file_is_an_error_not_the_defaults(
+    tmp_path, monkeypatch, capsys, corpus_copy, kind
+):
+    """A folder (or a link to nothing) named pipeline.toml was silently ignored."""
+    from pipeline.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+    if kind == "folder":
+        (tmp_path / "pipeline.toml").mkdir()
+    else:
+        (tmp_path / "pipeline.toml").symlink_to(tmp_path / "gone.toml")
+    out = tmp_path / "out"
+    assert main(["run", str(corpus_copy), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "config file pipeline.toml (read from the current directory" in err, err
+    assert ("is a folder, not a TOML file" if kind == "folder" else "does not exist") in err
+    assert not out.exists()
+
+
 def test_missing_config_file_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(tmp_path / "nope.toml")

@@ -54,6 +54,13 @@ def test_every_value_and_the_order_equal_wordfreqs_dict():
         table["xq-not-a-word"]
 
 
+def test_a_word_longer_than_any_record_is_absent_not_an_error():
+    """A 1 MB line without spaces is one word: its 2-byte length field overflowed."""
+    table = store.word_list(SMALL)
+    for word in ("a" * 0xFFFF, "a" * 0x10000, "a" * 1_000_000):
+        assert word not in table and table.get(word, 0.5) == 0.5
+
+
 WORDS = ["Cooperação", "coreia", "Nordkorea", "zusammen-arbeit", "l'école", "it’s", "2024",
          "1,5", "3rd", "abc123", "tensőes", "São Paulo", "e-mail", "", "  ", "!!",
          "STRASSE", "Straße", "\ud800x", "Iğdır"]

@@ -80,6 +80,11 @@ def gunzip(data: bytes, limit: int) -> bytes:
     Traceback (most recent call last):
     ...
     ValueError: truncated gzip file: it ends before its last block; copy it again
+    >>> try:
+    ...     gunzip(b"<p>x</p>", 1000)
+    ... except ValueError as exc:
+    ...     print(str(exc).split("); ")[1])
+    if it holds a plain page, name it .html, else copy it again
     """
     try:
         decompressor = zlib.decompressobj(wbits=31)
@@ -89,7 +94,10 @@ def gunzip(data: bytes, limit: int) -> bytes:
         if not decompressor.eof:
             raise ValueError("truncated gzip file: it ends before its last block; copy it again")
     except zlib.error as exc:
-        raise ValueError(f"not a valid gzip file ({exc})") from None
+        if not data.startswith(b"\x1f\x8b"):  # no gzip header at all: plain bytes
+            raise ValueError(f"not a gzip file ({exc}); if it holds a plain page, name it "
+                             ".html, else copy it again") from None
+        raise ValueError(f"not a valid gzip file ({exc}); copy it again") from None
     return page
 
 

@@ -57,3 +57,21 @@ def test_documents_differing_only_by_case_get_separate_outputs(tmp_path):
     main(["run", str(corpus), "--out", str(out)])
     assert (out / "clean" / "Nota.txt").read_text() == "Primeiro texto sobre o porto.\n"
     assert (out / "clean" / "nota.txt").read_text() == "Segundo texto sobre a feira.\n"
+
+
+def test_a_link_to_a_folder_of_the_corpus_is_listed_as_skipped_not_passed_over(tmp_path, capsys):
+    """os.walk does not follow folder links: such a link was passed over without a word."""
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    (corpus / "2024").mkdir(parents=True)
+    (corpus / "2024" / "a.txt").write_text("Um texto sobre o porto de Lisboa.\n")
+    (corpus / "latest").symlink_to(corpus / "2024", target_is_directory=True)
+    (corpus / "2024" / "loop").symlink_to(corpus, target_is_directory=True)
+    assert main(["run", str(corpus), "--out", str(out)]) == 3  # the missing model only
+    report = json.loads((out / "report.json").read_text())
+    assert report["quarantined"] == []
+    assert [item["path"] for item in report["skipped"]] == ["latest", "2024/loop"]
+    assert report["skipped_by_suffix"]["(folder link)"]["files"] == 2
+    assert "copy the folder" in report["skipped"][0]["reason"]
+    assert "skipped 2 folder links: a link to a folder of the corpus is not followed" in (
+        capsys.readouterr().out)
+    assert _files(out / "clean") == {"2024/a.txt"}
