@@ -453,3 +453,164 @@ def test_yoruba_in_precomposed_letters_is_not_read_as_vietnamese(seven):
     # Vietnamese's own letters (on f91f5da: "und")
     line = unicodedata.normalize("NFC", "Maria Santos je olori ile Kòlómbìà tele.")
     assert seven.languages([line])[0][0] == "yo"
+
+
+# --- the open set's shortcuts answer as the long path -----------------------------------
+# The open-set checks keep per-word lookups (Detect.word_fit, neighbour_log10,
+# restored_log10), skip ASCII words and known characters in foreign_letters, and count
+# telling words before judging names and fragments. Below, the long path (written out
+# as it was before the shortcuts, with no cache) on many generated lines.
+
+SHORTCUT_WORDS = (
+    # everyday words of the candidates and their neighbours, accents lost or plain
+    "o ministro chegou ontem a com comitiva eleicao construcao micrfono telfono "
+    "el gobierno anunció también nación porque hay amb però aquesta ciutat els més "
+    "i y a de la les une politique été der die Straße größte daß und the port "
+    "authority declined comment is een van het familie nie hulle gesê ek vir "
+    # letters no candidate writes, names, acronyms, other scripts, pieces
+    "łódź řeka ŝanĝis hieraŭ să ə ọjọ́ både ñandú Dvořák Łódź OTAN CRTC I+D+i "
+    "Москва тест Αθήνα s d. C. Brisbane's Ara Felip"
+).split()
+SHORTCUT_PIECES = ("cafe\u0301", "e\u0301te\u0301", "polÃ­tico", "Ã©", "www.folha.com.br",
+                   "ana@jornal.pt", "2024", "«", "»", "(", ")", ",", ".", "—", "'")
+
+
+def _generated_lines(count: int, seed: int = 17) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    vocabulary = [*SHORTCUT_WORDS, *SHORTCUT_PIECES]
+    lines = []
+    for _ in range(count):
+        tokens = [rng.choice(vocabulary) for _ in range(rng.randint(1, 14))]
+        tokens = [t.capitalize() if rng.random() < 0.2 else t for t in tokens]
+        lines.append(rng.choice([" ", " ", ", ", "  "]).join(tokens))
+    return lines
+
+
+def _long_foreign_letters(text: str, lang: str) -> bool:
+    from pipeline.stages.detect import ALPHABETS, WORD
+
+    alphabet = ALPHABETS.get(lang)
+    if alphabet is None or text.isascii():
+        return False
+    text = unicodedata.normalize("NFC", text)
+    return any(
+        not ch.isascii() and ch not in alphabet and ch.isalpha()
+        and "LATIN" in unicodedata.name(ch, "")
+        for word in WORD.findall(text) if not word[0].isupper()
+        for ch in word.casefold()
+    )
+
+
+def _long_telling_count(text: str, lang: str) -> int:
+    from pipeline.stages.detect import _telling_words, is_fragment, prose_words
+
+    whole, stems, endings = _telling_words().get(lang, (frozenset(), (), ()))
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    count = 0
+    for k, match in enumerate(prose_words(text)):
+        word = match.group()
+        if (k > 0 and word[0].isupper()) or is_fragment(text, match):
+            continue
+        word = word.casefold()
+        count += word in whole or word.startswith(stems) or word.endswith(endings)
+    return count
+
+
+def _long_log10(lang: str, word: str) -> float:
+    import math
+
+    from pipeline.stages.detect import UNKNOWN_WORD_LOG10
+    from pipeline.wordfreq_store import word_list
+
+    table = word_list(lang, wordlist="best")
+    return math.log10(table[word]) if word in table else UNKNOWN_WORD_LOG10
+
+
+def _long_restored_log10(d: Detect, word: str, lang: str) -> float:
+    import math
+
+    from pipeline.stages import detect as stage
+
+    found = d.scorer.word_vector(word)[d.scorer.candidates.index(lang)]
+    table = d.scorer.lists.get(lang)
+    if found >= stage.OPEN_RARE_LOG10 or len(word) < stage.OPEN_LOST_MIN_CHARS or table is None:
+        return found
+    restored = [table[w] for w in stage.lost_letters(word, lang) if w in table]
+    return max(found, math.log10(max(restored))) if restored else found
+
+
+def _long_fits(d: Detect, text: str, lang: str) -> bool:
+    from pipeline.stages import detect as stage
+
+    if _long_foreign_letters(text, lang):
+        return False
+    at = d.scorer.candidates.index(lang)
+    every = stage.WORD.findall(text)
+    lower = [w.casefold() for w in every if not w[0].isupper()]
+    found = [d.scorer.word_vector(w)[at] for w in lower]
+    named = sum(d.scorer.word_vector(w.casefold())[at] < stage.OPEN_RARE_LOG10
+                for w in every if w[0].isupper())
+    if named > (1 - stage.OPEN_MIN_LOWER) * len(every):
+        return False
+    if not found:
+        return True
+    if not stage._usual(found):
+        restored = list(found)
+        missing = 0
+        for k, score in enumerate(found):
+            if score >= stage.OPEN_RARE_LOG10:
+                continue
+            restored[k] = _long_restored_log10(d, lower[k], lang)
+            if restored[k] < stage.OPEN_RARE_LOG10:
+                missing += 1
+                if len(found) - missing < stage.OPEN_COVERAGE * len(found):
+                    restored = list(found)
+                    break
+        if not stage._usual(restored):
+            return False
+    close = [n for n in stage.NEIGHBOURS.get(lang, ()) if n not in d.scorer.candidates]
+    home = sum(found)
+    for n in close:  # FIVE's neighbours off the list (ca) all have word lists
+        assert n in stage._wordfreq_languages()
+        there = sum(_long_log10(n, w.casefold()) for w in every if not w[0].isupper())
+        if there > home:
+            return False
+    return True
+
+
+def test_open_set_shortcuts_answer_as_the_long_path():
+    from pipeline.stages.detect import ALPHABETS, TELLING_WORDS, foreign_letters, telling_count
+
+    d = Detect(FIVE)
+    lines = _generated_lines(600)
+    lines += [line.encode("utf-8").decode("cp1252", errors="replace") for line in lines[:100]]
+    for line in lines:
+        for lang in [*ALPHABETS, "xx"]:
+            assert foreign_letters(line, lang) == _long_foreign_letters(line, lang), (line, lang)
+        for lang in TELLING_WORDS:
+            assert telling_count(line, lang) == _long_telling_count(line, lang), (line, lang)
+        for lang in d.scorer.candidates:
+            assert d.fits(line, lang) == _long_fits(d, line, lang), (line, lang)
+    # each shortcut was taken, not only the long path's early answers
+    fitting = [line for line in lines if d.fits(line, "es")]
+    assert 10 < len(fitting) < len(lines) - 10
+    words = {w.casefold() for line in lines for w in line.split()}
+    for word in sorted(words):
+        for lang in d.scorer.candidates:
+            assert d.restored_log10(word, lang) == _long_restored_log10(d, word, lang)
+        assert d.neighbour_log10("ca", word) == _long_log10("ca", word)
+    assert d.restored_log10("micrfono", "es") > d.scorer.word_scores("micrfono")["es"]
+
+
+def test_repairing_only_the_lines_that_may_hold_mojibake_answers_as_repairing_all():
+    from pipeline.stages import normalize
+
+    d = Detect(FIVE)
+    lines = _generated_lines(300, seed=18)
+    lines[5] = "O problema Ã© polÃ­tico."
+    fixed, _ = d.repaired(lines)
+    assert fixed == [t if t.isascii() else normalize.fix_mojibake(t)[0] for t in lines]
+    assert fixed[5] == "O problema é político."

@@ -653,11 +653,20 @@ def foreign_letters(text: str, lang: str) -> bool:
         return False
     text = unicodedata.normalize("NFC", text)
     return any(
-        not ch.isascii() and ch not in alphabet and ch.isalpha()
-        and "LATIN" in unicodedata.name(ch, "")
-        for word in WORD.findall(text) if not word[0].isupper()
-        for ch in word.casefold()
+        ch not in alphabet and _latin_letter(ch)
+        for word in WORD.findall(text) if not word.isascii() and not word[0].isupper()
+        for ch in word.casefold() if not ch.isascii()
     )
+
+
+@lru_cache(maxsize=1024)
+def _latin_letter(ch: str) -> bool:
+    """Whether ``ch`` is a letter of the Latin script ("ç", "ł"; not "я", not "·").
+
+    >>> [_latin_letter(ch) for ch in "çłя·"]
+    [True, True, False, False]
+    """
+    return ch.isalpha() and "LATIN" in unicodedata.name(ch, "")
 
 
 def own_letter_languages(text: str) -> list[str]:
@@ -809,10 +818,11 @@ def telling_count(text: str, lang: str) -> int:
     count = 0
     for k, match in enumerate(prose_words(text)):
         word = match.group()
-        if (k > 0 and word[0].isupper()) or is_fragment(text, match):
-            continue
-        word = word.casefold()
-        count += word in whole or word.startswith(stems) or word.endswith(endings)
+        folded = word.casefold()  # telling first: most words are not, and need no more
+        if (folded in whole or folded.startswith(stems) or folded.endswith(endings)) and not (
+            (k > 0 and word[0].isupper()) or is_fragment(text, match)
+        ):
+            count += 1
     return count
 
 
@@ -1099,6 +1109,17 @@ def _wordfreq_languages() -> frozenset[str]:
 
 def _neighbour_list(lang: str) -> Mapping[str, float]:
     return word_list(lang, wordlist="best")
+
+
+def _neighbour_log10(lang: str, word: str) -> float:
+    """The log10 frequency of ``word`` (case-folded) in ``lang``'s word list,
+    UNKNOWN_WORD_LOG10 when the list lacks it (Detect.neighbour_log10 keeps it).
+
+    >>> _neighbour_log10("ca", "amb") > -3.0, _neighbour_log10("ca", "qzxv")
+    (True, -9.0)
+    """
+    found = _neighbour_list(lang).get(word)
+    return UNKNOWN_WORD_LOG10 if found is None else math.log10(found)
 
 
 def _build_detector(candidates: Sequence[str], low_accuracy: bool = False) -> Any:
@@ -1441,6 +1462,12 @@ class Detect(Stage):
         self.labels = label_languages(data)
         self._label_config = labels
         self._unknown_word = lru_cache(maxsize=1 << 16)(self._unknown_word_scores)
+        # The open-set checks look the same words up again and again (every text of a
+        # candidate with an off-list neighbour; rare words restored letter by letter):
+        # kept per word, as LanguageScorer.word_vector keeps the candidates' lists.
+        self.neighbour_log10 = lru_cache(maxsize=1 << 16)(_neighbour_log10)
+        self.restored_log10 = lru_cache(maxsize=1 << 14)(self._restored_log10)
+        self.word_fit = lru_cache(maxsize=1 << 18)(self._word_fit)
         # open_set=False restores the closed-set answers (every text in a candidate)
         self.open_set = open_set
         self.scripts = frozenset(
@@ -1466,12 +1493,16 @@ class Detect(Stage):
             return False
         at = self.scorer.candidates.index(lang)
         every = WORD.findall(text)
-        lower = [w.casefold() for w in every if not w[0].isupper()]
-        found = [self.scorer.word_vector(w)[at] for w in lower]
-        named = sum(  # capitalised words the candidate's list lacks: names
-            self.scorer.word_vector(w.casefold())[at] < OPEN_RARE_LOG10
-            for w in every if w[0].isupper()
-        )
+        lower: list[str] = []
+        found: list[float] = []
+        named = 0  # capitalised words the candidate's list lacks: names
+        for w in every:
+            capital, folded, vector = self.word_fit(w)
+            if capital:
+                named += vector[at] < OPEN_RARE_LOG10
+            else:
+                lower.append(folded)
+                found.append(vector[at])
         if named > (1 - OPEN_MIN_LOWER) * len(every):
             return False
         if not found:
@@ -1484,12 +1515,7 @@ class Detect(Stage):
         home = sum(found)
         for n in close:
             if n in _wordfreq_languages():
-                lists = _neighbour_list(n)
-                there = sum(
-                    math.log10(lists[w.casefold()]) if w.casefold() in lists
-                    else UNKNOWN_WORD_LOG10
-                    for w in WORD.findall(text) if not w[0].isupper()
-                )
+                there = sum(self.neighbour_log10(n, w) for w in lower)
                 if there > home:
                     return False
         ngram = [n for n in close if n not in _wordfreq_languages()]
@@ -1498,6 +1524,17 @@ class Detect(Stage):
             conf = lingua_confidences(_lingua_detector(langs, low_accuracy=True), [text])[0]
             return conf.get(lang, 0.0) >= max(conf.get(n, 0.0) for n in ngram)
         return True
+
+    def _word_fit(self, word: str) -> tuple[bool, str, tuple[float, ...]]:
+        """``word_fit`` (which keeps it per word), what :meth:`fits` needs of a word as
+        written: whether it is capitalised, its case-folded form and that form's
+        log10 frequency per candidate (``LanguageScorer.word_vector``).
+
+        >>> Detect(["pt", "en"]).word_fit("Straße")[:2]
+        (True, 'strasse')
+        """
+        folded = word.casefold()
+        return word[0].isupper(), folded, self.scorer.word_vector(folded)
 
     def _restored(self, lower: Sequence[str], found: Sequence[float], lang: str) -> list[float]:
         """``found`` (the log10 frequencies of the words ``lower`` in ``lang``) with the
@@ -1516,8 +1553,9 @@ class Detect(Stage):
                     return list(found)
         return restored
 
-    def restored_log10(self, word: str, lang: str) -> float:
-        """The log10 frequency of ``word`` (case-folded) in ``lang`` (a candidate), or,
+    def _restored_log10(self, word: str, lang: str) -> float:
+        """``restored_log10`` (which keeps it per word and language): the log10
+        frequency of ``word`` (case-folded) in ``lang`` (a candidate), or,
         for a word its list lacks or lists as rare (under OPEN_RARE_LOG10: "telfono" is
         a typing error), that of the word it was before its accented letters
         were lost (OPEN_LOST_MIN_CHARS): the likeliest listed word that one of ``lang``'s
@@ -1536,7 +1574,7 @@ class Detect(Stage):
         if found >= OPEN_RARE_LOG10 or len(word) < OPEN_LOST_MIN_CHARS or table is None:
             return found
         # the list itself, not word_vector's cache: most of these spellings are no word
-        restored = [table[w] for w in lost_letters(word, lang) if w in table]
+        restored = [f for w in lost_letters(word, lang) if (f := table.get(w)) is not None]
         return max(found, math.log10(max(restored))) if restored else found
 
     def words_agree(
@@ -1558,10 +1596,7 @@ class Detect(Stage):
             return True
         at = self.scorer.candidates.index(best_language(scores))
         found = words(text)
-        table = _neighbour_list(lang)
-        there = sum(
-            math.log10(table[w]) if w in table else UNKNOWN_WORD_LOG10 for w in found
-        )
+        there = sum(self.neighbour_log10(lang, w) for w in found)
         return there > sum(self.scorer.word_vector(w)[at] for w in found)
 
     def common_words(self, text: str, scores: dict[str, float] | None = None) -> bool:
@@ -1711,9 +1746,10 @@ class Detect(Stage):
         >>> d.repaired(["O problema Ã© polÃ­tico.", "Leia mais"])[0]
         ['O problema é político.', 'Leia mais']
         """
-        if all(t.isascii() or not normalize.needs_ftfy(t) for t in texts):
+        need = [not t.isascii() and normalize.needs_ftfy(t) for t in texts]
+        if not any(need):
             return texts, scored
-        fixed = [t if t.isascii() else normalize.fix_mojibake(t)[0] for t in texts]
+        fixed = [normalize.fix_mojibake(t)[0] if n else t for t, n in zip(texts, need, strict=True)]
         if scored is not None:
             scored = [
                 self.scorer.scores(f) if f != t else s
