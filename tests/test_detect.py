@@ -577,3 +577,29 @@ def test_cli_answers_are_those_of_the_full_scores():
     answers = plain.getvalue().splitlines()
     assert answers == [json.loads(line)["lang"] for line in full.getvalue().splitlines()]
     assert len(answers) == len(ANSWER_LINES)
+
+
+def test_lingua_is_given_no_word_longer_than_its_cap():
+    """A line of letters without a space reaches lingua cut to LINGUA_MAX_WORD
+    characters: lingua's time grows with the square of a word's length, and its call
+    cannot be interrupted by the per-document time limit. Other texts reach it as they are."""
+    from pipeline.stages import detect as module
+
+    class Recorder:  # stands in for lingua's detector: records what it is given
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def compute_language_confidence_values_in_parallel(self, batch):
+            self.seen.extend(batch)
+            return [[] for _ in batch]
+
+        def compute_language_confidence_values(self, text):
+            self.seen.append(text)
+            return []
+
+    recorder = Recorder()
+    sentence = "Uma frase curta em português, com palavras de tamanho normal."
+    huge = "a" * 200_000
+    assert module.lingua_confidences(recorder, [sentence, f"início {huge} fim"]) == [{}, {}]
+    assert recorder.seen[0] == sentence
+    assert recorder.seen[1] == "início " + "a" * module.LINGUA_MAX_WORD + " fim"

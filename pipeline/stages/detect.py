@@ -1087,6 +1087,27 @@ def _margin(scores: dict[str, float], lang: str, home: str) -> bool:
 # Texts per lingua call: Python signals (the runner's per-document time limit)
 # are only handled between calls.
 LINGUA_BATCH = 512
+# The longest run of non-space characters lingua is given. lingua's time grows with the
+# square of a word's length (a line of 400,000 letters without a space: minutes in one
+# call, which the per-document time limit cannot interrupt); no language writes such
+# words, and a run's first thousand characters carry all the evidence a longer one would.
+LINGUA_MAX_WORD = 1000
+_LINGUA_LONG_WORD = re.compile(rf"\S{{{LINGUA_MAX_WORD + 1},}}")
+
+
+def lingua_text(text: str) -> str:
+    """``text`` as lingua is given it: each run of non-space characters cut to
+    LINGUA_MAX_WORD characters; any other text unchanged.
+
+    >>> lingua_text("short words stay")
+    'short words stay'
+    >>> lingua_text("ab " + "x" * 5000 + " cd") == "ab " + "x" * LINGUA_MAX_WORD + " cd"
+    True
+    """
+    if len(text) <= LINGUA_MAX_WORD:
+        return text
+    return _LINGUA_LONG_WORD.sub(lambda found: found[0][:LINGUA_MAX_WORD], text)
+
 # lingua's batch call runs on a Rust thread pool. A child forked after the parent
 # used that pool (a ProcessPoolExecutor worker) inherits it without its threads and
 # would wait forever, so forked children score one text at a time; so does the fork
@@ -1300,7 +1321,7 @@ def lingua_confidences(detector: Any, texts: Sequence[str]) -> list[dict[str, fl
         _loaded.update(new)
         release_freed_memory()
     for first in range(0, len(texts), LINGUA_BATCH):
-        batch = list(texts[first : first + LINGUA_BATCH])
+        batch = [lingua_text(text) for text in texts[first : first + LINGUA_BATCH]]
         if _in_forked_child:
             found.extend(detector.compute_language_confidence_values(t) for t in batch)
         else:
