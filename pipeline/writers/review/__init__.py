@@ -457,14 +457,15 @@ class Rendered:
 
 
 def render_section(doc: Document, document: str, targets: Sequence[str],
-                   source: bytes | str | None) -> Rendered:
+                   source: bytes | str | None, json_digest: str = "") -> Rendered:
     """``doc``'s section, as the report would render it from its stored JSON
     (``document``: ``doc.to_json()``) and ``source`` (what :class:`CorpusSources`, or
     the factory's sources, would find again: :func:`processed_source`). The same bytes
     and record as :func:`render_block` makes, without parsing the JSON again or reading
-    the file again."""
+    the file again. ``json_digest``: ``digest(document)``, when made already (the
+    worker makes it once, for the state too)."""
     targets = [str(t) for t in targets]
-    json_digest = digest(document)
+    json_digest = json_digest or digest(document)
     key = section_key(page_base(targets), json_digest)
     return Rendered(key, _keyed_section(doc, targets, source, key),
                     record(json_digest, index_entry(doc, "")))

@@ -450,10 +450,16 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                     translated = _translation(seg, *one)
                 else:
                     translated = "".join([_translation(seg, *cell) for cell in cells])
-                row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
-                       f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
-                       f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}"
-                       f"</td>{translated}")
+                if e is _same:  # nothing to escape: the row without the calls
+                    row = (f'<td class="{kind}" lang="{lang or doc_lang}" '
+                           f'title="{seg.id} ({lang}, {seg.score:.2f})">'
+                           f"{tag}{marked(seg.text, marks, 0, None, e) if marks else seg.text}"
+                           f"</td>{translated}")
+                else:
+                    row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
+                           f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
+                           f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}"
+                           f"</td>{translated}")
                 if seg.flags and any(seg.flags.get(tgt) for tgt in targets):
                     kinds.add("flag")
                 rows.append(row)
@@ -640,8 +646,20 @@ def token_diff(old: list[str], new: list[str]) -> list[tuple[str, list[str], lis
     n, m = len(old), len(new)
     while i < n and j < m:
         start_i, start_j = i, j
-        while i < n and j < m and old[i] == new[j]:
-            i, j = i + 1, j + 1
+        if old[i] == new[j]:  # an equal run: its length by galloping, lists compared in C
+            low, step, most = 1, 1, min(n - i, m - j)
+            while low < most:
+                high = min(low + step, most)
+                if old[i + low:i + high] != new[j + low:j + high]:
+                    while low + 1 < high:  # the first difference lies in low:high
+                        middle = (low + high) // 2
+                        if old[i + low:i + middle] == new[j + low:j + middle]:
+                            low = middle
+                        else:
+                            high = middle
+                    break
+                low, step = high, step * 2
+            i, j = i + low, j + low
         if i > start_i:
             runs.append(("=", old[start_i:i], new[start_j:j]))
         if i == n or j == m:
