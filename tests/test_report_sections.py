@@ -144,11 +144,15 @@ def test_a_spooled_section_of_other_json_is_not_taken(tmp_path, folder_layout):
     spool.close()
 
 
-def test_the_spool_gives_back_each_section_as_kept_across_its_buffer(tmp_path, monkeypatch):
-    """The spool writes its sections in pieces of SPOOL_BUFFER bytes: each section taken,
-    before or after more were kept, whether it waited in the buffer or not, is the one
-    kept (the last one kept under its name)."""
+@pytest.mark.parametrize("read", [1, 300, 1 << 17])
+def test_the_spool_gives_back_each_section_as_kept_across_its_buffer(tmp_path, monkeypatch,
+                                                                     read):
+    """The spool writes its sections in pieces of SPOOL_BUFFER bytes and reads at least
+    SPOOL_READ at a time: each section taken, before or after more were kept, whether it
+    waited in the buffer, was read with others or not, is the one kept (the last one
+    kept under its name)."""
     monkeypatch.setattr(review, "SPOOL_BUFFER", 2000)
+    monkeypatch.setattr(review, "SPOOL_READ", read)
     spool = SectionSpool(tmp_path)
     kept: dict[str, bytes] = {}
     for n in range(60):
@@ -161,6 +165,21 @@ def test_the_spool_gives_back_each_section_as_kept_across_its_buffer(tmp_path, m
             assert spool.take(taken, f"k{n % 23}") == (kept.pop(taken), [taken])
     for name, html in kept.items():
         assert spool.take(name, "k" + name.removesuffix(".txt")) == (html, [name])
+    spool.close()
+
+
+def test_sections_taken_in_the_order_kept_are_read_several_at_a_time(tmp_path, monkeypatch):
+    """The report takes the sections mostly in the order they were kept: one read of the
+    spool's file gives several (a read per section cost a system call each)."""
+    reads = []
+    pread = os.pread
+    monkeypatch.setattr(os, "pread", lambda fd, n, at: reads.append(n) or pread(fd, n, at))
+    spool = SectionSpool(tmp_path)
+    sections = {f"{n}.txt": f"<section>{n} {'x' * 500}</section>".encode() for n in range(100)}
+    for name, html in sections.items():
+        spool.add(name, Rendered("k", html, [name]))
+    assert all(spool.take(name, "k") == (html, [name]) for name, html in sections.items())
+    assert 0 < len(reads) <= 1 + sum(map(len, sections.values())) // review.SPOOL_READ
     spool.close()
 
 

@@ -28,6 +28,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from pipeline.document import Block, Document, Fix, Segment
@@ -54,6 +55,9 @@ _PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:(?:\r\n|\r|\n)[ \t]*)+")
 _BLANK_RUN = re.compile(r"[\r\n \t]*")  # from a line end: a gap if it holds two
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+# ASCII letters and digits at a text's start: a piece of its first word (a \w run), and
+# lower-cased alone as within the whole text (no context changes an ASCII letter's case).
+_ASCII_START = re.compile(r"[A-Za-z0-9]+")
 
 
 def render_document(doc: Document, targets: list[str], source: bytes | str | None,
@@ -278,14 +282,20 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
         # Each text lower-cased once, for its pieces and its words.
         probes: tuple[str, ...] | None = None
         low = ""
+        first: str | None = None  # the ASCII letters and digits it starts with, lower-cased
         where = -1
         for j in order:
             if text != stripped[j]:
+                if j not in lowered:
+                    lowered[j] = stripped[j].lower()
+                if first is None:  # a piece of its first word, without lower-casing it all
+                    start = _ASCII_START.match(text)
+                    first = start.group().lower() if start else ""
+                if first and first not in lowered[j]:
+                    continue  # a word missing: a share below 1
                 if probes is None:
                     low = text.lower()
                     probes = _probes(low)
-                if j not in lowered:
-                    lowered[j] = stripped[j].lower()
                 if any(piece not in lowered[j] for piece in probes):
                     continue  # a word missing: a share below 1
                 wanted = _words(text, low)
@@ -395,11 +405,9 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     doc_lang = esc(doc.lang)
     # One search tells whether any of the sentences' texts needs escaping (most hold
     # nothing to escape): if none does, they go to the page as they are.
-    texts = [b.kind for b, _ in blocks]
-    texts += [seg.text for seg in segments]
-    texts += [seg.id for seg in segments]
-    texts += [seg.lang or "" for seg in segments]
-    e = esc if needs_escape("".join(texts)) else _same
+    e = esc if needs_escape("".join([
+        *[b.kind for b, _ in blocks], *map(_TEXT, segments), *map(_ID, segments),
+        *[lang for lang in map(_LANG, segments) if lang]])) else _same
     untranslated = '<td class="missing">[no translation]</td>' * len(targets)
     cells = [(t, _translation_cells(t)) for t in targets]
     one = cells[0] if len(cells) == 1 else None
@@ -479,6 +487,9 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
 
 def _same(text: str) -> str:
     return text
+
+
+_TEXT, _ID, _LANG = attrgetter("text"), attrgetter("id"), attrgetter("lang")
 
 
 def _legend() -> str:
