@@ -55,9 +55,10 @@ _PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:(?:\r\n|\r|\n)[ \t]*)+")
 _BLANK_RUN = re.compile(r"[\r\n \t]*")  # from a line end: a gap if it holds two
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
-# ASCII letters and digits at a text's start: a piece of its first word (a \w run), and
-# lower-cased alone as within the whole text (no context changes an ASCII letter's case).
-_ASCII_START = re.compile(r"[A-Za-z0-9]+")
+# A run of ASCII letters and digits: a piece of a word (within a \w run), lower-cased alone
+# as within the whole text (no context changes an ASCII letter's case); one of at least 3
+# (a short one such as "a" is in most paragraphs).
+_ASCII_PIECE = re.compile(r"[A-Za-z0-9]{3,}")
 
 
 def render_document(doc: Document, targets: list[str], source: bytes | str | None,
@@ -282,15 +283,15 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
         # Each text lower-cased once, for its pieces and its words.
         probes: tuple[str, ...] | None = None
         low = ""
-        first: str | None = None  # the ASCII letters and digits it starts with, lower-cased
+        first: str | None = None  # ASCII letters and digits near its end, lower-cased
         where = -1
         for j in order:
             if text != stripped[j]:
                 if j not in lowered:
                     lowered[j] = stripped[j].lower()
-                if first is None:  # a piece of its first word, without lower-casing it all
-                    start = _ASCII_START.match(text)
-                    first = start.group().lower() if start else ""
+                if first is None:  # a piece of its last word, without lower-casing it all
+                    pieces = _ASCII_PIECE.findall(text, max(0, len(text) - 24))
+                    first = pieces[-1].lower() if pieces else ""
                 if first and first not in lowered[j]:
                     continue  # a word missing: a share below 1
                 if probes is None:
