@@ -704,9 +704,9 @@ def _common_start(a: str, b: str) -> int:
     (3, 0, 2)
     """
     low, high = 0, min(len(a), len(b))
-    while low < high:  # the longest common prefix, by bisection (slices compare in C)
+    while low < high:  # the longest common prefix, by bisection (compared in C)
         middle = (low + high + 1) // 2
-        if a[low:middle] == b[low:middle]:
+        if a.startswith(b[low:middle], low):
             low = middle
         else:
             high = middle - 1
@@ -734,7 +734,7 @@ def _common_end(a: str, b: str, start: int) -> int:
     low, high = 0, min(la, lb) - start
     while low < high:  # the longest common suffix (after start), by bisection
         middle = (low + high + 1) // 2
-        if a[la - middle:la - low] == b[lb - middle:lb - low]:
+        if a.endswith(b[lb - middle:lb - low], 0, la - low):
             low = middle
         else:
             high = middle - 1
