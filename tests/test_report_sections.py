@@ -208,3 +208,21 @@ def test_a_spool_whose_file_fails_warns_and_keeps_nothing(tmp_path, monkeypatch,
     assert spool.failed and spool.take("a.txt", "k") is None
     assert "the report renders them again" in caplog.text
     spool.close()
+
+
+def test_the_worker_makes_the_json_digest_once_for_the_state_and_the_section(tmp_path):
+    """A processed document's JSON is hashed once, in the worker: the section is keyed
+    on that digest, and the state stores it as the summary's (not hashing it again)."""
+    from pipeline.shard import DocumentOutput
+    from pipeline.state import StateStore, StoredDocument, digest
+
+    doc = Document("a.txt", "Olá mundo.\n")
+    out = DocumentOutput.of(doc, ["en"])
+    assert out.json_digest == digest(out.document)
+    section = review.render_section(doc, out.document, ["en"], None, out.json_digest)
+    assert section == review.render_section(doc, out.document, ["en"], None)
+    state = StateStore(tmp_path / "state.sqlite")
+    made = "f" * 64  # what the worker made is what is stored: no second hash
+    state.put(StoredDocument("a.txt", "sha", "fp", "ok", [], out.record, "", out.document, [],
+                             {}, made))
+    assert [(r.doc, r.digest) for r in state.report_refs()] == [("a.txt", made)]
