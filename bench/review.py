@@ -214,10 +214,10 @@ def browse(out: Path, doc: str) -> None:
 
 
 WRITER = """
-import inspect, json, shutil, sys, time
+import hashlib, inspect, json, shutil, sys, time
 from pathlib import Path
 from pipeline.document import Document
-from pipeline.state import StateStore, digest
+from pipeline.state import StateStore
 import pipeline.writers.review as review
 from pipeline.writers.review import corpus_sources, write_report
 out, corpus, change = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
@@ -246,6 +246,8 @@ if change != 0 and hasattr(review, "SectionSpool"):
     # Where the worker makes the JSON's digest once, for the state and the section, the
     # section is handed it (made untimed: the state needs it without the report too).
     given = "json_digest" in inspect.signature(review.render_section).parameters
+    def digest(text):  # pipeline.state.digest (which older revisions lack)
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     for at in range(0, len(chosen), 32):
         texts = [r.json() if change < 0 else new_json(r.json()) for r in chosen[at:at + 32]]
         docs = [Document.from_json(t) for t in texts]
@@ -347,10 +349,10 @@ def compare_writers(place: Path, out: Path, corpus: Path, revision: str,
 INSTRUCTION_DOCS = 300  # documents whose sections callgrind counts (each side, twice)
 
 SECTIONS = """
-import inspect, sys
+import hashlib, inspect, sys
 from pathlib import Path
 from pipeline.document import Document
-from pipeline.state import StateStore, digest
+from pipeline.state import StateStore
 from pipeline.writers.review import corpus_sources, render_section
 out, corpus = Path(sys.argv[1]), Path(sys.argv[2])
 count, passes = int(sys.argv[3]), int(sys.argv[4])
@@ -361,7 +363,8 @@ sources = corpus_sources(corpus)
 found = [sources(d) for d in docs]
 # The JSON's digest, where the worker hands it (made for the state too), made before.
 given = "json_digest" in inspect.signature(render_section).parameters
-made = [[digest(t)] if given else [] for t in texts]
+made = [[hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest()] if given else []
+        for t in texts]
 for _ in range(passes):
     for d, t, f, g in zip(docs, texts, found, made):
         render_section(d, t, ["en"], f, *g)
