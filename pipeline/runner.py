@@ -1002,7 +1002,7 @@ class Runner:
                 state.put(StoredDocument(
                     doc.doc, sha, f"retry:{fp}" if retry else fp,
                     doc.status, written[doc.doc], doc.record, doc.segments, doc.document,
-                    missing, result.counts.get(doc.doc, {}),
+                    missing, result.counts.get(doc.doc, {}), doc.json_digest,
                 ))
                 if not source:  # the stat of the file version its hash was taken of
                     state.put_file_stat(doc.doc, self._read_stats.pop(doc.doc, ""))

@@ -37,6 +37,7 @@ from pipeline.stages.read import DecodeError, Read, decode_bytes
 from pipeline.stages.repair import Repair
 from pipeline.stages.segment import Segmenter
 from pipeline.stages.translate import Translate
+from pipeline.state import digest
 from pipeline.writers.jsonl import document_line, segment_lines
 from pipeline.writers.review import Rendered, processed_source, render_section
 from pipeline.writers.text import document_files
@@ -85,16 +86,21 @@ class DocumentOutput:
     segments: str  # its segments.jsonl lines
     document: str  # the whole Document as JSON (Document.to_json)
     section: Rendered | None = None  # its section of the review report, when rendered here
+    # The sha256 of ``document`` (pipeline.state.digest): the state's summary and the
+    # report's key of the section both need it, computed once here.
+    json_digest: str = ""
 
     @classmethod
     def of(cls, doc: Document, targets: list[str], output: str = "") -> DocumentOutput:
         """``output``: the path of its copies under clean/ and translations/<lang>/
         (default: its id)."""
         ok = doc.status == "ok"
+        document = doc.to_json()
         return cls(doc.doc, doc.status, list(doc.errors),
                    document_files(doc, targets, output or doc.doc) if ok else {},
                    document_line(doc),
-                   segment_lines(doc, targets) if ok else "", doc.to_json())
+                   segment_lines(doc, targets) if ok else "", document,
+                   json_digest=digest(document))
 
 
 @dataclass
@@ -448,7 +454,8 @@ class ShardProcessor:
         if sources is not None:
             started = time.thread_time()
             for doc, out in zip(docs, done, strict=True):
-                out.section = render_section(doc, out.document, targets, sources.get(doc.doc))
+                out.section = render_section(doc, out.document, targets, sources.get(doc.doc),
+                                             out.json_digest)
             timings = stats.setdefault("timings", {})
             timings["sections"] = time.thread_time() - started
         return ShardResult(done, missing, stats, counts, retry)

@@ -164,6 +164,7 @@ class StoredDocument:
     document: str
     missing: list[str]
     translation: dict = field(default_factory=dict)  # its translation counts
+    digest: str = ""  # digest(document), when made already ("": made here)
 
 
 def digest(document: str) -> str:
@@ -417,14 +418,14 @@ class StateStore:
              translation),
         )
         self._put_summary(item.doc, item.record, item.outputs, item.missing, item.segments,
-                          item.document, translation)
+                          item.document, translation, item.digest)
 
     def _put_summary(self, doc: str, record: str, outputs: list[str], missing: list[str],
-                     segments: str, document: str, translation: str) -> None:
+                     segments: str, document: str, translation: str, made: str = "") -> None:
         # After the row: its insert trigger has dropped the old summary.
         self.db.execute(
             f"INSERT OR REPLACE INTO summaries VALUES ({', '.join('?' * (4 + len(SUMMARY)))})",
-            (doc, digest(document), len(document),
+            (doc, made or digest(document), len(document),
              *summary(record, outputs, missing, segments), translation))
 
     @contextmanager

@@ -934,3 +934,118 @@ def test_the_page_version_follows_the_code_that_renders_the_pages(tmp_path):
     overview.write_text(overview.read_text(encoding="utf-8").replace(
         "Stored outputs", "Stored totals"), encoding="utf-8")
     assert review.code_version(copy) != review.PAGE_VERSION
+
+
+def test_align_pairs_blocks_as_the_shares_of_their_words_decide():
+    """docpage.align skips a paragraph that lacks a piece of a block's words (ASCII
+    letters near its end, then pieces of its lower-cased first and last words) before
+    comparing word sets: it must pair blocks and paragraphs as the rule computed from the
+    word sets alone does (below), for texts mixing cases, signs, digits, letters beyond
+    ASCII whose lower case depends on their place or grows (Σ, İ), and short words."""
+    from pipeline.document import Block
+
+    def reference(paragraphs: list[str], texts: list[str]) -> list[tuple[list[int], list[str]]]:
+        groups: list[tuple[list[int], list[str]]] = []
+        stripped = [p.strip() for p in paragraphs]
+        nxt = 0
+        for raw in texts:
+            text = raw.strip()
+            last = groups[-1][0][-1] if groups and groups[-1][0] and groups[-1][1] else -1
+            order = ([last] if last >= 0 else []) + list(
+                range(nxt, min(len(paragraphs), nxt + docpage.ALIGN_WINDOW)))
+            wanted = docpage.word_set(text.lower())
+
+            def share(j: int, text: str = text, wanted: frozenset = wanted) -> float:
+                if text == stripped[j]:
+                    return 1.0
+                held = docpage.word_set(stripped[j].lower())
+                return len(wanted & held) / len(wanted) if wanted else 0.0
+
+            best, where = 0.0, -1
+            for j in order:
+                if share(j) == 1.0:
+                    best, where = 1.0, j
+                    break
+            if where < 0:
+                for j in order:
+                    if share(j) > best:
+                        best, where = share(j), j
+            if best < docpage.ALIGN_SHARE:
+                groups.append(([], [raw]))
+            elif where == last:
+                groups[-1][1].append(raw)
+            else:
+                groups.extend(([k], []) for k in range(nxt, where))
+                groups.append(([where], [raw]))
+                nxt = where + 1
+        groups.extend(([k], []) for k in range(nxt, len(paragraphs)))
+        return groups
+
+    rng = random.Random(2222)
+    words = ["a", "O", "em", "2023", "norte", "Norte", "-coreano", "ΟΔΟΣ", "οδος", "İstanbul",
+             "istanbul", "ção", "Informação", "abc_def", "«KCNA»", "x.y", "Rússia", "2026."]
+    for _ in range(1_500):
+        paragraphs = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 6)))
+                      for _ in range(rng.randint(1, 6))]
+        texts = [rng.choice([rng.choice(paragraphs), " ".join(
+            rng.choice(words) for _ in range(rng.randint(1, 5)))]) for _ in range(
+                rng.randint(1, 6))]
+        got = [(p, [b.text for b, _ in bl]) for p, bl in docpage.align(
+            paragraphs, [(Block("paragraph", t), []) for t in texts])]
+        docpage._word_sets.clear()
+        assert got == reference(paragraphs, texts), (paragraphs, texts)
+
+
+def test_the_word_diff_finds_the_runs_and_common_ends_the_plain_loops_find():
+    """docpage.token_diff measures an equal run by galloping over list slices, and
+    _common_start / _common_end bisect with str.startswith / str.endswith: they must
+    give what a token-by-token loop and a character-by-character comparison give (the
+    rules as first written, below), for lines that share starts, ends and runs."""
+    def runs(old: list[str], new: list[str]) -> list[tuple[str, list[str], list[str]]]:
+        out: list[tuple[str, list[str], list[str]]] = []
+        i = j = 0
+        n, m = len(old), len(new)
+        while i < n and j < m:
+            si, sj = i, j
+            while i < n and j < m and old[i] == new[j]:
+                i, j = i + 1, j + 1
+            if i > si:
+                out.append(("=", old[si:i], new[sj:j]))
+            if i == n or j == m:
+                break
+            found = next(((i + di, j + t - di) for t in range(1, 2 * docpage.RESYNC + 1)
+                          for di in range(max(0, t - docpage.RESYNC),
+                                          min(t, docpage.RESYNC) + 1)
+                          if i + di < n and j + t - di < m and old[i + di] == new[j + t - di]
+                          and old[i + di].strip()), None)
+            if found is None:
+                break
+            out.append(("~", old[i:found[0]], new[j:found[1]]))
+            i, j = found
+        if i < n or j < m:
+            out.append(("~", old[i:], new[j:]))
+        return out
+
+    def prefix(a: str, b: str) -> int:
+        k = 0
+        while k < min(len(a), len(b)) and a[k] == b[k]:
+            k += 1
+        return k
+
+    rng = random.Random(2223)
+    pieces = ["a", "b", " ", "-", "ab", "norte", " -", ".", "ç", "\t"]
+    for _ in range(5_000):
+        base = [rng.choice(pieces) for _ in range(rng.randint(0, 40))]
+        other = [p if rng.random() < 0.85 else rng.choice(pieces) for p in base]
+        other[rng.randint(0, len(other)):0] = [rng.choice(pieces)] * rng.randint(0, 2)
+        assert docpage.token_diff(base, other) == runs(base, other), (base, other)
+        a, b = "".join(base), "".join(other)
+        start, low = docpage._common_start(a, b), prefix(a, b)
+        run = docpage._run_class(a[low - 1]) if low else ""
+        if run and ((low < len(a) and docpage._run_class(a[low]) == run)
+                    or (low < len(b) and docpage._run_class(b[low]) == run)):
+            while low and docpage._run_class(a[low - 1]) == run:
+                low -= 1
+        assert start == low, (a, b)
+        end = docpage._common_end(a, b, start)
+        assert end == docpage._common_start(a[start:][::-1], b[start:][::-1]), (a, b)

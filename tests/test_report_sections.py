@@ -144,11 +144,15 @@ def test_a_spooled_section_of_other_json_is_not_taken(tmp_path, folder_layout):
     spool.close()
 
 
-def test_the_spool_gives_back_each_section_as_kept_across_its_buffer(tmp_path, monkeypatch):
-    """The spool writes its sections in pieces of SPOOL_BUFFER bytes: each section taken,
-    before or after more were kept, whether it waited in the buffer or not, is the one
-    kept (the last one kept under its name)."""
+@pytest.mark.parametrize("read", [1, 300, 1 << 17])
+def test_the_spool_gives_back_each_section_as_kept_across_its_buffer(tmp_path, monkeypatch,
+                                                                     read):
+    """The spool writes its sections in pieces of SPOOL_BUFFER bytes and reads at least
+    SPOOL_READ at a time: each section taken, before or after more were kept, whether it
+    waited in the buffer, was read with others or not, is the one kept (the last one
+    kept under its name)."""
     monkeypatch.setattr(review, "SPOOL_BUFFER", 2000)
+    monkeypatch.setattr(review, "SPOOL_READ", read)
     spool = SectionSpool(tmp_path)
     kept: dict[str, bytes] = {}
     for n in range(60):
@@ -161,6 +165,21 @@ def test_the_spool_gives_back_each_section_as_kept_across_its_buffer(tmp_path, m
             assert spool.take(taken, f"k{n % 23}") == (kept.pop(taken), [taken])
     for name, html in kept.items():
         assert spool.take(name, "k" + name.removesuffix(".txt")) == (html, [name])
+    spool.close()
+
+
+def test_sections_taken_in_the_order_kept_are_read_several_at_a_time(tmp_path, monkeypatch):
+    """The report takes the sections mostly in the order they were kept: one read of the
+    spool's file gives several (a read per section cost a system call each)."""
+    reads = []
+    pread = os.pread
+    monkeypatch.setattr(os, "pread", lambda fd, n, at: reads.append(n) or pread(fd, n, at))
+    spool = SectionSpool(tmp_path)
+    sections = {f"{n}.txt": f"<section>{n} {'x' * 500}</section>".encode() for n in range(100)}
+    for name, html in sections.items():
+        spool.add(name, Rendered("k", html, [name]))
+    assert all(spool.take(name, "k") == (html, [name]) for name, html in sections.items())
+    assert 0 < len(reads) <= 1 + sum(map(len, sections.values())) // review.SPOOL_READ
     spool.close()
 
 
@@ -189,3 +208,21 @@ def test_a_spool_whose_file_fails_warns_and_keeps_nothing(tmp_path, monkeypatch,
     assert spool.failed and spool.take("a.txt", "k") is None
     assert "the report renders them again" in caplog.text
     spool.close()
+
+
+def test_the_worker_makes_the_json_digest_once_for_the_state_and_the_section(tmp_path):
+    """A processed document's JSON is hashed once, in the worker: the section is keyed
+    on that digest, and the state stores it as the summary's (not hashing it again)."""
+    from pipeline.shard import DocumentOutput
+    from pipeline.state import StateStore, StoredDocument, digest
+
+    doc = Document("a.txt", "Olá mundo.\n")
+    out = DocumentOutput.of(doc, ["en"])
+    assert out.json_digest == digest(out.document)
+    section = review.render_section(doc, out.document, ["en"], None, out.json_digest)
+    assert section == review.render_section(doc, out.document, ["en"], None)
+    state = StateStore(tmp_path / "state.sqlite")
+    made = "f" * 64  # what the worker made is what is stored: no second hash
+    state.put(StoredDocument("a.txt", "sha", "fp", "ok", [], out.record, "", out.document, [],
+                             {}, made))
+    assert [(r.doc, r.digest) for r in state.report_refs()] == [("a.txt", made)]

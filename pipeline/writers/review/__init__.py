@@ -94,6 +94,7 @@ LIST_PAGE = 1_000  # documents per static list page
 PARALLEL_AFTER = 200  # sections rendered here before render processes take over
 BATCH = 2_048  # sections handed to the render processes at a time (they wait for the slowest)
 SPOOL_BUFFER = 1 << 20  # bytes of sections the spool gathers before it writes them to its file
+SPOOL_READ = 1 << 17  # bytes the spool reads at least at a time (the sections after it too)
 # A block page holds consecutive documents: BLOCK_DOCS on average (a document starts a
 # block where the hash of its name says so, :func:`starts_block`), at most
 # BLOCK_MAX_DOCS and BLOCK_BYTES of stored JSON (each document counted up to
@@ -457,14 +458,15 @@ class Rendered:
 
 
 def render_section(doc: Document, document: str, targets: Sequence[str],
-                   source: bytes | str | None) -> Rendered:
+                   source: bytes | str | None, json_digest: str = "") -> Rendered:
     """``doc``'s section, as the report would render it from its stored JSON
     (``document``: ``doc.to_json()``) and ``source`` (what :class:`CorpusSources`, or
     the factory's sources, would find again: :func:`processed_source`). The same bytes
     and record as :func:`render_block` makes, without parsing the JSON again or reading
-    the file again."""
+    the file again. ``json_digest``: ``digest(document)``, when made already (the
+    worker makes it once, for the state too)."""
     targets = [str(t) for t in targets]
-    json_digest = digest(document)
+    json_digest = json_digest or digest(document)
     key = section_key(page_base(targets), json_digest)
     return Rendered(key, _keyed_section(doc, targets, source, key),
                     record(json_digest, index_entry(doc, "")))
@@ -520,6 +522,7 @@ class SectionSpool:
         self.at: dict[str, tuple[str, int, int, list]] = {}  # name -> key, offset, length, record
         self.seconds = 0.0
         self.failed = False  # the file could not be made or written: nothing is kept
+        self.read, self.read_at = b"", 0  # the bytes last read from the file, and where from
 
     def add(self, name: str, section: Rendered) -> None:
         """Keep ``name``'s section (a second one replaces the first)."""
@@ -548,16 +551,25 @@ class SectionSpool:
         if kept is None or kept[0] != key or self.file is None:
             return None
         started = time.thread_time()
+        offset, length = kept[1], kept[2]
         try:
-            if self.flushed < self.size:
-                self.file.flush()
-                self.flushed = self.size
-            data = os.pread(self.file.fileno(), kept[2], kept[1])
+            at = offset - self.read_at
+            if 0 <= at and at + length <= len(self.read):
+                data = self.read[at:at + length]  # read with the sections before it
+            else:
+                if self.flushed < self.size:
+                    self.file.flush()
+                    self.flushed = self.size
+                # The sections the report takes next were mostly spooled after this one:
+                # read together, one call for several.
+                self.read = os.pread(self.file.fileno(), max(length, SPOOL_READ), offset)
+                self.read_at = offset
+                data = self.read[:length]
         except OSError:
             return None
         finally:
             self.seconds += time.thread_time() - started
-        return (data, kept[3]) if len(data) == kept[2] else None
+        return (data, kept[3]) if len(data) == length else None
 
     def close(self) -> None:
         if self.file is not None:
@@ -567,6 +579,7 @@ class SectionSpool:
                 pass  # an unnamed file: nothing is left behind
             self.file = None
         self.at.clear()
+        self.read = b""
 
 
 def render_processes() -> int:

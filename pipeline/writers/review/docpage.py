@@ -28,6 +28,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from pipeline.document import Block, Document, Fix, Segment
@@ -54,6 +55,10 @@ _PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:(?:\r\n|\r|\n)[ \t]*)+")
 _BLANK_RUN = re.compile(r"[\r\n \t]*")  # from a line end: a gap if it holds two
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+# A run of ASCII letters and digits: a piece of a word (within a \w run), lower-cased alone
+# as within the whole text (no context changes an ASCII letter's case); one of at least 3
+# (a short one such as "a" is in most paragraphs).
+_ASCII_PIECE = re.compile(r"[A-Za-z0-9]{3,}")
 
 
 def render_document(doc: Document, targets: list[str], source: bytes | str | None,
@@ -278,14 +283,20 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
         # Each text lower-cased once, for its pieces and its words.
         probes: tuple[str, ...] | None = None
         low = ""
+        first: str | None = None  # ASCII letters and digits near its end, lower-cased
         where = -1
         for j in order:
             if text != stripped[j]:
+                if j not in lowered:
+                    lowered[j] = stripped[j].lower()
+                if first is None:  # a piece of its last word, without lower-casing it all
+                    pieces = _ASCII_PIECE.findall(text, max(0, len(text) - 24))
+                    first = pieces[-1].lower() if pieces else ""
+                if first and first not in lowered[j]:
+                    continue  # a word missing: a share below 1
                 if probes is None:
                     low = text.lower()
                     probes = _probes(low)
-                if j not in lowered:
-                    lowered[j] = stripped[j].lower()
                 if any(piece not in lowered[j] for piece in probes):
                     continue  # a word missing: a share below 1
                 wanted = _words(text, low)
@@ -395,11 +406,9 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     doc_lang = esc(doc.lang)
     # One search tells whether any of the sentences' texts needs escaping (most hold
     # nothing to escape): if none does, they go to the page as they are.
-    texts = [b.kind for b, _ in blocks]
-    texts += [seg.text for seg in segments]
-    texts += [seg.id for seg in segments]
-    texts += [seg.lang or "" for seg in segments]
-    e = esc if needs_escape("".join(texts)) else _same
+    e = esc if needs_escape("".join([
+        *[b.kind for b, _ in blocks], *map(_TEXT, segments), *map(_ID, segments),
+        *[lang for lang in map(_LANG, segments) if lang]])) else _same
     untranslated = '<td class="missing">[no translation]</td>' * len(targets)
     cells = [(t, _translation_cells(t)) for t in targets]
     one = cells[0] if len(cells) == 1 else None
@@ -450,10 +459,16 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                     translated = _translation(seg, *one)
                 else:
                     translated = "".join([_translation(seg, *cell) for cell in cells])
-                row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
-                       f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
-                       f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}"
-                       f"</td>{translated}")
+                if e is _same:  # nothing to escape: the row without the calls
+                    row = (f'<td class="{kind}" lang="{lang or doc_lang}" '
+                           f'title="{seg.id} ({lang}, {seg.score:.2f})">'
+                           f"{tag}{marked(seg.text, marks, 0, None, e) if marks else seg.text}"
+                           f"</td>{translated}")
+                else:
+                    row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
+                           f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
+                           f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}"
+                           f"</td>{translated}")
                 if seg.flags and any(seg.flags.get(tgt) for tgt in targets):
                     kinds.add("flag")
                 rows.append(row)
@@ -473,6 +488,9 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
 
 def _same(text: str) -> str:
     return text
+
+
+_TEXT, _ID, _LANG = attrgetter("text"), attrgetter("id"), attrgetter("lang")
 
 
 def _legend() -> str:
@@ -640,8 +658,20 @@ def token_diff(old: list[str], new: list[str]) -> list[tuple[str, list[str], lis
     n, m = len(old), len(new)
     while i < n and j < m:
         start_i, start_j = i, j
-        while i < n and j < m and old[i] == new[j]:
-            i, j = i + 1, j + 1
+        if old[i] == new[j]:  # an equal run: its length by galloping, lists compared in C
+            low, step, most = 1, 1, min(n - i, m - j)
+            while low < most:
+                high = min(low + step, most)
+                if old[i + low:i + high] != new[j + low:j + high]:
+                    while low + 1 < high:  # the first difference lies in low:high
+                        middle = (low + high) // 2
+                        if old[i + low:i + middle] == new[j + low:j + middle]:
+                            low = middle
+                        else:
+                            high = middle
+                    break
+                low, step = high, step * 2
+            i, j = i + low, j + low
         if i > start_i:
             runs.append(("=", old[start_i:i], new[start_j:j]))
         if i == n or j == m:
@@ -674,9 +704,9 @@ def _common_start(a: str, b: str) -> int:
     (3, 0, 2)
     """
     low, high = 0, min(len(a), len(b))
-    while low < high:  # the longest common prefix, by bisection (slices compare in C)
+    while low < high:  # the longest common prefix, by bisection (compared in C)
         middle = (low + high + 1) // 2
-        if a[low:middle] == b[low:middle]:
+        if a.startswith(b[low:middle], low):
             low = middle
         else:
             high = middle - 1
@@ -704,7 +734,7 @@ def _common_end(a: str, b: str, start: int) -> int:
     low, high = 0, min(la, lb) - start
     while low < high:  # the longest common suffix (after start), by bisection
         middle = (low + high + 1) // 2
-        if a[la - middle:la - low] == b[lb - middle:lb - low]:
+        if a.endswith(b[lb - middle:lb - low], 0, la - low):
             low = middle
         else:
             high = middle - 1

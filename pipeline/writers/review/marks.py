@@ -131,7 +131,7 @@ def mark_fixes(
     blocked = Taken(taken)
     resume: dict[str, int] = {}  # text -> where its next free occurrence may start; -1: none
     marks: list[Mark] = []
-    made: dict[tuple[str, str, str, str], tuple[str, str]] = {}  # fix -> class, title
+    removing = side == "before"
     probes = 0
     for n, fix in enumerate(fixes):
         needle = getattr(fix, side)
@@ -154,24 +154,31 @@ def mark_fixes(
             pos = blocked.blocking(start, end)  # occurrences before this mark's end overlap it
             if pos is None:
                 blocked.add(start, end)
-                key = (fix.stage, fix.kind, fix.before, fix.after)
-                shown = made.get(key)  # the same fix marked before: its class and title
-                if shown is None:
-                    mark = _fix_mark(fix, side, start, end)
-                    shown = made[key] = (mark.css, mark.title)
-                marks.append(Mark(start, end, *shown))
+                shown = _fix_shown if len(fix.before) + len(fix.after) <= SHOWN_CHARS else (
+                    _fix_shown.__wrapped__)  # a long text is not kept
+                css, title = shown(fix.stage, fix.kind, fix.before, fix.after,
+                                   removing and not fix.after)
+                marks.append(Mark(start, end, css, title))
                 pos = end
                 break
         resume[needle] = pos
     return marks, len(fixes)
 
 
-def _fix_mark(fix: Fix, side: str, start: int, end: int) -> Mark:
-    removed = side == "before" and not fix.after
-    title = f"{fix.stage}/{fix.kind}: " + (
-        "removed" if removed else f"{fix.before!r} → {fix.after!r}"
-    )
-    return Mark(start, end, "fix removed" if removed else "fix", title)
+SHOWN_CHARS = 200  # a fix's texts, together, at most this long: its mark's title is cached
+
+
+@lru_cache(maxsize=4096)
+def _fix_shown(stage: str, kind: str, before: str, after: str, removed: bool
+               ) -> tuple[str, str]:
+    """A fix's mark: its class and title (``removed``: marked in the source, the fix
+    removed its text). Cached: the same fixes recur on many pages.
+
+    >>> _fix_shown("repair", "split_compound", "a -b", "a-b", False)
+    ('fix', "repair/split_compound: 'a -b' → 'a-b'")
+    """
+    title = f"{stage}/{kind}: " + ("removed" if removed else f"{before!r} → {after!r}")
+    return "fix removed" if removed else "fix", title
 
 
 def marking_note(looked: int, fixes: list[Fix]) -> str:
