@@ -1049,3 +1049,18 @@ def test_the_word_diff_finds_the_runs_and_common_ends_the_plain_loops_find():
         assert start == low, (a, b)
         end = docpage._common_end(a, b, start)
         assert end == docpage._common_start(a[start:][::-1], b[start:][::-1]), (a, b)
+
+
+def test_a_folder_link_is_not_called_a_file_of_a_format_the_pipeline_does_not_read():
+    """The runner lists a link to a folder of the corpus as skipped (suffix
+    "(folder link)"); the overview names it as such, apart from unread formats."""
+    from pipeline.writers.review.overview import _run_table
+
+    html = _run_table({"skipped": [{"path": "scan.pdf", "suffix": ".pdf"},
+                                   {"path": "mirror", "suffix": "(folder link)"}]})
+    unread = html[html.index("a format the pipeline does not read"):]
+    unread = unread[:unread.index("</tr>")]
+    links = html[html.index("folder links (not followed"):]
+    links = links[:links.index("</tr>")]
+    assert "scan.pdf" in unread and "mirror" not in unread
+    assert "1: mirror" in links

@@ -155,10 +155,16 @@ def _run_table(report: dict[str, Any]) -> str:
     """What this run found and did, then totals of every stored output (the same after
     a rerun that changes nothing), each under its own heading."""
     rows = []
+    skipped = report.get("skipped") or []
+    is_link = [isinstance(i, dict) and i.get("suffix") == "(folder link)" for i in skipped]
+    lists = {"skipped": [i for i, link in zip(skipped, is_link, strict=True) if not link],
+             "links": [i for i, link in zip(skipped, is_link, strict=True) if link]}
     for key, label in (("skipped", "skipped files (a format the pipeline does not read)"),
+                       ("links", "folder links (not followed: that folder is read under its "
+                        "own name)"),
                        ("deleted_sources", "deleted from the corpus (outputs kept)"),
                        ("pruned_sources", "pruned (outputs removed)")):
-        items = report.get(key) or []
+        items = lists.get(key, report.get(key)) or []
         if items:
             names = ", ".join(esc(i["path"] if isinstance(i, dict) else str(i))
                               for i in items[:50])
