@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import NoReturn
 
 from pipeline import __version__
-from pipeline.config import MAX_BEAM_SIZE, Config, ConfigError, load_config, parse_langs
+from pipeline.config import (
+    MAX_BEAM_SIZE,
+    Config,
+    ConfigError,
+    available_cpus,
+    load_config,
+    parse_langs,
+)
 from pipeline.log import DEBUG_ENV, RunLog, debug_enabled, shown
 
 DEFAULT_CONFIG = Path("pipeline.toml")
@@ -151,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dry-run", action="store_true",
                      help="print what would be processed, skipped and pruned; write nothing")
     run.add_argument("--workers", type=int, default=1, metavar="N",
-                     help="worker processes (default 1)")
+                     help="worker processes (default 1; locally at most 4 a CPU)")
     run.add_argument("--executor", choices=("local", "ray"), default="local",
                      help="where shards run (default local; ray needs pip install .[ray])")
     run.add_argument("--ray-address", metavar="ADDR",
@@ -240,12 +247,34 @@ def _config_for(args: argparse.Namespace) -> Config:
     return config
 
 
+# Local worker processes per CPU above which a run is refused: each worker holds its own
+# models and shares the CPUs with the others, so more only cost memory (a thousand
+# workers would exhaust it); between one and this many a CPU, a warning says so.
+MAX_WORKERS_PER_CPU = 4
+
+
+def check_local_workers(workers: int, cpus: int, log: RunLog) -> None:
+    """Refuse ``--workers`` beyond MAX_WORKERS_PER_CPU per CPU (exit 2); warn beyond one."""
+    if workers > MAX_WORKERS_PER_CPU * cpus:
+        raise ConfigError(
+            f"--workers {workers}: this machine has {cpus} CPU{'s' * (cpus != 1)} for this "
+            f"run; each worker process holds its own models, so use at most "
+            f"{MAX_WORKERS_PER_CPU * cpus} ({MAX_WORKERS_PER_CPU} a CPU; {cpus} is enough "
+            "to use them all), or --executor ray for a cluster")
+    if workers > cpus:
+        log.event("workers", f"--workers {workers} on {cpus} CPU{'s' * (cpus != 1)}: the "
+                  "workers share them, and each holds its own models in memory",
+                  level="warning", workers=workers, cpus=cpus)
+
+
 def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     from pipeline.runner import RunOptions, run
 
     config = _config_for(args)
     if args.workers < 1:
         raise ConfigError("--workers must be 1 or more")
+    if args.executor == "local":
+        check_local_workers(args.workers, available_cpus(), log)
     if args.ray_address is not None and args.executor != "ray":  # else silently local
         raise ConfigError(f"--ray-address {args.ray_address} goes with --executor ray: add "
                           "--executor ray to run on that cluster, or drop --ray-address")

@@ -157,3 +157,35 @@ def test_explain_of_a_documents_file_with_a_record_of_another_shape_says_so(
     assert main(["explain", "x.txt", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "line 1: not a document record (no 'doc' name); delete the file" in err, err
+
+
+def test_local_workers_far_beyond_the_cpus_are_refused_before_any_work(tmp_path, capsys,
+                                                                     monkeypatch):
+    """--workers 1000 was taken as given: a worker process per shard in flight, up to
+    1,000, each holding its own models (about 105 MiB of PSS), far more memory than a
+    machine like this one has, and no benefit beyond its CPUs."""
+    import pipeline.cli
+
+    monkeypatch.setattr(pipeline.cli, "available_cpus", lambda: 2)
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT)
+    assert _run(corpus, out, "--workers", "1000") == 2
+    err = capsys.readouterr().err
+    assert "--workers 1000" in err and "2 CPUs" in err and "at most 8" in err
+    assert not out.exists()
+
+
+def test_more_local_workers_than_cpus_are_warned_of():
+    """Between one and four workers a CPU the run goes on, with a warning."""
+    import io
+
+    from pipeline.cli import check_local_workers
+    from pipeline.log import RunLog
+
+    stream = io.StringIO()
+    check_local_workers(2, 2, RunLog("json", stream))
+    assert stream.getvalue() == ""
+    check_local_workers(3, 2, RunLog("json", stream))
+    event = json.loads(stream.getvalue())
+    assert event["level"] == "warning" and event["workers"] == 3 and event["cpus"] == 2
