@@ -48,7 +48,7 @@ from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
 from pipeline.factory import Pipeline, build_pipeline, formats, reader_name
 from pipeline.log import RunLog, shown
-from pipeline.readers import Item, skip_advice, suffix_of
+from pipeline.readers import FOLDER_LINK, FOLDER_LINK_ADVICE, Item, skip_advice, suffix_of
 from pipeline.readers.html import text_output
 from pipeline.readers.records import RecordsError
 from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
@@ -155,13 +155,6 @@ class RunResult:
     report: dict = field(default_factory=dict)
     exit_code: int = EXIT_OK
 
-
-# A link to a folder of the corpus is not followed (it would read a subtree twice, or
-# loop): it is listed as skipped, under this suffix, with this advice.
-FOLDER_LINK = "(folder link)"
-FOLDER_LINK_ADVICE = ("a link to a folder of the corpus is not followed: that folder's "
-                      "files are read under its own name; to read them under both names, "
-                      "copy the folder")
 
 
 def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:

@@ -90,6 +90,13 @@ SKIP_ADVICE = {
 }
 OTHER_ADVICE = "not a format the pipeline reads ({formats}); convert it to .txt if it is text"
 
+# A link to a folder of the corpus is not followed (it would read a subtree twice, or
+# loop): it is listed as skipped, under this suffix, with this advice.
+FOLDER_LINK = "(folder link)"
+FOLDER_LINK_ADVICE = ("a link to a folder of the corpus is not followed: that folder's "
+                      "files are read under its own name; to read them under both names, "
+                      "copy the folder")
+
 
 def suffix_of(name: str) -> str:
     """The suffix a skipped file is counted under (``""`` for none).

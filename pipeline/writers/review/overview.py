@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from pipeline.readers import FOLDER_LINK
 from pipeline.writers.review.assets import bar
 from pipeline.writers.review.text import esc, esc_name, needs_escape
 
@@ -156,7 +157,7 @@ def _run_table(report: dict[str, Any]) -> str:
     a rerun that changes nothing), each under its own heading."""
     rows = []
     skipped = report.get("skipped") or []
-    is_link = [isinstance(i, dict) and i.get("suffix") == "(folder link)" for i in skipped]
+    is_link = [isinstance(i, dict) and i.get("suffix") == FOLDER_LINK for i in skipped]
     lists = {"skipped": [i for i, link in zip(skipped, is_link, strict=True) if not link],
              "links": [i for i, link in zip(skipped, is_link, strict=True) if link]}
     for key, label in (("skipped", "skipped files (a format the pipeline does not read)"),
