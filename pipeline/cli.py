@@ -205,7 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     models.set_defaults(models_parser=models)
     msub = models.add_subparsers(dest="action", metavar="ACTION")
-    listing = msub.add_parser("list", help="installed language pairs, their kind and device")
+    listing = msub.add_parser(
+        "list", help="installed language pairs, their kind and device",
+        description="List the packages directory read and each installed language pair: "
+        "its kind, version, the device and compute type it would run on, and its folder; "
+        "unreadable packages and unknown language codes are listed as problems.")
     listing.add_argument("--config", type=path_argument, metavar="FILE",
                          help="TOML config file whose [translate] device is shown "
                          "(default: pipeline.toml if present)")
