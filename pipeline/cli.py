@@ -39,7 +39,7 @@ EPILOG = """\
 examples:
   pipeline run                               corpus/ -> outputs/, targets from pipeline.toml
   pipeline run news/ --out out/ --to en,de   clean and translate news/ into English and German
-  pipeline run dumps/ --text-field body      .txt, .html pages, .jsonl/.parquet/.csv records
+  pipeline run dumps/ --text-field body      records whose text is in the field "body"
   pipeline models list                       installed translation models
   pipeline models install FILE.argosmodel    install a model file (works offline)
   pipeline models install DIR --from pt --to en   register a CTranslate2 model directory
@@ -55,7 +55,8 @@ exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
    --ray-address cannot be reached,
 70 internal error (a bug: rerun with --debug and report the traceback),
 74 the output directory or its state cannot be written (disk full, read-only, I/O error),
-   or standard output (detect, explain, run --dry-run end quietly when its reader goes away),
+   or standard output cannot be written (when its reader goes away, as with | head,
+   detect, explain and run --dry-run end quietly, as cat does),
 75 another run (or another program) holds the output directory or its state,
 130/143 stopped by SIGINT/SIGTERM (finished documents kept, those in progress
 left for the next run; a second signal stops at once, without writing the report).
@@ -63,6 +64,32 @@ left for the next run; a second signal stops at once, without writing the report
 
 # What a write to a full or failing disk raises (stdout redirected to a file).
 WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+RUN_DESCRIPTION = """\
+Read CORPUS recursively (text files .txt .md; HTML pages .html .htm .html.gz .htm.gz;
+records .jsonl .jsonl.gz .ndjson .parquet .csv, one document per record) and write to
+OUT: clean copies, translations, documents.jsonl, segments.jsonl, parallel corpora,
+report.json and the review report (report.html: open it in a browser). Reruns process
+only new and changed documents."""
+
+RUN_EPILOG = """\
+examples:
+  pipeline run                               corpus/ -> outputs/, targets from pipeline.toml
+  pipeline run news/ --out out/ --to en,de   into English and German
+  pipeline run news/ --out out/ --dry-run    what would be processed, skipped and pruned
+  pipeline run news/ --out out/ --prune      also remove the outputs of deleted documents
+  pipeline run dumps/ --text-field body      records whose text is in the field "body"
+  pipeline run news/ --workers 2             two worker processes, the same outputs
+"""
+
+MODELS_EPILOG = """\
+examples:
+  pipeline models list                                 installed pairs, kind, device
+  pipeline models install translate-pt_en-1_9.argosmodel   a package file (offline)
+  pipeline models install pt en                        from the Argos index (needs internet)
+  pipeline models install DIR --from pt --to en        a CTranslate2 model directory
+  pipeline models remove pt en
+"""
 
 EXIT_SIGINT = 130  # 128 + SIGINT, as the run's (runner.EXIT_SIGNAL)
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an error the pipeline did not expect, a bug
@@ -124,11 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         help="clean, analyse and translate a corpus directory",
-        description="Read CORPUS recursively (text files .txt .md; HTML pages .html .htm "
-        ".html.gz .htm.gz; records .jsonl .jsonl.gz .ndjson .parquet .csv, one document per "
-        "record) and "
-        "write clean copies, translations, documents.jsonl, segments.jsonl and "
-        "report.json to OUT.",
+        description=RUN_DESCRIPTION, epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("corpus", nargs="?", type=path_argument, default=Path("corpus"),
                      help="input directory (default: corpus)")
@@ -172,7 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = sub.add_parser("models", help="list, install or remove translation models",
                             description="Manage argostranslate packages (ARGOS_PACKAGES_DIR "
-                            "is respected).")
+                            "is respected).", epilog=MODELS_EPILOG,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     from pipeline import detect_cli, explain
 
     detect_cli.register(sub)
@@ -180,7 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     models.set_defaults(models_parser=models)
     msub = models.add_subparsers(dest="action", metavar="ACTION")
-    listing = msub.add_parser("list", help="installed language pairs, their kind and device")
+    listing = msub.add_parser(
+        "list", help="installed language pairs, their kind and device",
+        description="List the packages directory read and each installed language pair: "
+        "its kind, version, the device and compute type it would run on, and its folder; "
+        "unreadable packages and unknown language codes are listed as problems.")
     listing.add_argument("--config", type=path_argument, metavar="FILE",
                          help="TOML config file whose [translate] device is shown "
                          "(default: pipeline.toml if present)")
@@ -204,8 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="DIR only: its tokenizer (default: sentencepiece.model, "
                       "source.spm, sentencepiece.bpe.model, spm.model, bpe.model... in DIR)")
     rem = msub.add_parser("remove", help="remove the model for SRC TGT")
-    rem.add_argument("src")
-    rem.add_argument("tgt")
+    rem.add_argument("src", metavar="SRC", help="source language, e.g. pt")
+    rem.add_argument("tgt", metavar="TGT", help="target language, e.g. en")
     return parser
 
 
