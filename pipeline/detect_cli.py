@@ -60,8 +60,14 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "detect",
         help="print the language of each line of standard input",
-        description="Read one text per line on standard input and print its language, "
-        "one line per input line, in input order.",
+        description="Read one text per line on standard input and print its language,\n"
+        "one line per input line, in input order: an ISO 639-1 code (a language\n"
+        "outside the candidates too, e.g. ru), or und where none is clear.",
+        epilog="examples:\n"
+        "  echo 'A Coreia do Norte anunciou' | pipeline detect          # pt\n"
+        "  pipeline detect --candidates pt,es < lines.txt > langs.txt\n"
+        "  pipeline detect --scores < lines.txt | jq -r .lang",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--candidates",

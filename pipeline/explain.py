@@ -53,9 +53,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "explain",
         help="show why a document changed: fixes, removed lines, metadata, spans",
-        description="Print, from OUT/documents.jsonl, every change the pipeline made to "
-        "DOC (stage, kind, before -> after), the lines it removed and why, the metadata "
+        description="Print, from OUT/documents.jsonl, every change the pipeline made to\n"
+        "DOC (stage, kind, before -> after), the lines it removed and why, the metadata\n"
         "it kept and the foreign-language spans it found.",
+        epilog="examples:\n"
+        "  pipeline explain article-pt.txt                # after pipeline run (OUT: outputs)\n"
+        "  pipeline explain pt/chuvas.txt --out out/\n"
+        "  pipeline explain 'dump.jsonl#42' --out out/    # one record of a record file",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "doc",
