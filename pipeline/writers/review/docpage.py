@@ -181,6 +181,7 @@ WORD_SETS = 4096  # word sets kept at most (:func:`_words`); a page drops its ow
 
 
 _word_sets: dict[str, frozenset[str]] = {}
+_chunk_lists: dict[str, list[str]] = {}
 
 
 def _words(text: str, low: str | None = None) -> frozenset[str]:
@@ -195,25 +196,65 @@ def _words(text: str, low: str | None = None) -> frozenset[str]:
     if words is None:
         if len(_word_sets) >= WORD_SETS:
             _word_sets.clear()
-        words = _word_sets[text] = word_set(text.lower() if low is None else low)
+        words = _word_sets[text] = words_of(_chunks(text, low))
     return words
 
 
-def word_set(low: str) -> frozenset[str]:
-    """The words (:data:`_WORD`) of ``low``, a lower-cased text.
+def _chunks(text: str, low: str | None = None) -> list[str]:
+    """The chunks of ``text`` lower-cased (:func:`chunks_of`), which its words are made
+    of (:func:`words_of`): two texts of the same chunks have the same words, known
+    without making them. Cached as :func:`_words` is.
 
-    No word holds a space, nor the commonest signs (``.``, ``,``, ``-``): these made
-    spaces, the words are the chunks between spaces when all of them are word
-    characters (``str.isalnum``, as ``\\w`` less ``_``: one test of them joined), as in
-    most texts. Otherwise, each chunk of word characters only once stripped of signs is
-    one word, and a regex search reads the other chunks.
+    >>> _chunks("Norte -coreano.") == _chunks("norte-coreano") == ["norte", "coreano"]
+    True
+    """
+    chunks = _chunk_lists.get(text)
+    if chunks is None:
+        if len(_chunk_lists) >= WORD_SETS:
+            _chunk_lists.clear()
+        chunks = _chunk_lists[text] = chunks_of(text.lower() if low is None else low)
+    return chunks
+
+
+def _has_words(text: str, low: str | None, chunks: list[str]) -> bool:
+    """Whether ``text`` (of these :func:`_chunks`) holds a word: at once where its
+    chunks are all word characters (and there is one), else by its words."""
+    return "".join(chunks).isalnum() or bool(_words(text, low))
+
+
+def chunks_of(low: str) -> list[str]:
+    """The chunks between spaces of ``low`` (a lower-cased text) once ``.``, ``,`` and
+    ``-`` are made spaces: no word (:data:`_WORD`) holds any of them.
+
+    >>> chunks_of("o acordo norte-coreano, em 2026.")
+    ['o', 'acordo', 'norte', 'coreano', 'em', '2026']
+    """
+    return low.replace(".", " ").replace(",", " ").replace("-", " ").split()
+
+
+def word_set(low: str) -> frozenset[str]:
+    """The words (:data:`_WORD`) of ``low``, a lower-cased text (:func:`words_of` its
+    :func:`chunks_of`).
 
     >>> sorted(word_set("norte-coreano, «kcna» snake_case... 2026 — ölfeld!"))
     ['2026', 'coreano', 'kcna', 'norte', 'snake_case', 'ölfeld']
     >>> sorted(word_set("o acordo norte-coreano, em 2026."))
     ['2026', 'acordo', 'coreano', 'em', 'norte', 'o']
     """
-    chunks = low.replace(".", " ").replace(",", " ").replace("-", " ").split()
+    return words_of(chunks_of(low))
+
+
+def words_of(chunks: list[str]) -> frozenset[str]:
+    """The words (:data:`_WORD`) of a text's :func:`chunks_of`.
+
+    The chunks themselves when all of them are word characters (``str.isalnum``, as
+    ``\\w`` less ``_``: one test of them joined), as in most texts. Otherwise, each
+    chunk of word characters only once stripped of signs is one word, and a regex
+    search reads the other chunks.
+
+    >>> sorted(words_of(["«kcna»", "snake_case...", "—", "um"]))
+    ['kcna', 'snake_case', 'um']
+    """
     if "".join(chunks).isalnum():
         return frozenset(chunks)
     words = []
@@ -282,6 +323,8 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
         # without the words of the paragraphs that lack a piece of them (a substring).
         # Each text lower-cased once, for its pieces and its words.
         probes: tuple[str, ...] | None = None
+        mine: list[str] | None = None  # its chunks (:func:`_chunks`)
+        full = False  # whether it holds a word
         low = ""
         first: str | None = None  # ASCII letters and digits near its end, lower-cased
         where = -1
@@ -294,8 +337,14 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
                     first = pieces[-1].lower() if pieces else ""
                 if first and first not in lowered[j]:
                     continue  # a word missing: a share below 1
-                if probes is None:
+                if mine is None:
                     low = text.lower()
+                    mine = _chunks(text, low)
+                    full = _has_words(text, low, mine)
+                if full and mine == _chunks(stripped[j], lowered[j]):
+                    where = j  # the same chunks: the same words, all of them held
+                    break
+                if probes is None:
                     probes = _probes(low)
                 if any(piece not in lowered[j] for piece in probes):
                     continue  # a word missing: a share below 1
@@ -483,6 +532,7 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     out.append(marking_note(clean_looked, doc.fixes).replace("this column", "the clean copy"))
     diff = _diff(paragraphs, groups) if original else ""
     _word_sets.clear()  # dropped young (the next document's texts are others)
+    _chunk_lists.clear()
     return "".join(out), diff
 
 
@@ -633,6 +683,9 @@ def _alike(a: str, b: str) -> bool:
     >>> _alike("norte -coreana KCNA informou", "norte-coreana KCNA informou"), _alike("a", "b")
     (True, False)
     """
+    chunks = _chunks(a)
+    if chunks == _chunks(b):  # the same words: alike where there are any
+        return _has_words(a, None, chunks)
     x, y = _words(a), _words(b)
     return bool(x or y) and len(x & y) >= PAIR_RATIO * max(len(x), len(y))
 
@@ -748,6 +801,38 @@ def _common_end(a: str, b: str, start: int) -> int:
     return low
 
 
+def _one_sided(a: str, b: str, start: int, end: int) -> str | None:
+    """:func:`_words_diff` of lines that differ in one place, where one of them only
+    holds more (``start``, ``end``: their common start and end, one of them meeting the
+    other), made without :func:`token_diff`: the common start, the text one line holds
+    more removed or added, the common end. None where :func:`token_diff` would find
+    another answer: the common end all spaces, or a token of the text in between equal
+    to it (taken as the texts agreeing again there), or that text over :data:`RESYNC`
+    tokens (where no agreement is looked for).
+
+    >>> _one_sided("um dois três", "um três", 3, 4), _one_sided("a-b", "a -b", 1, 2)
+    ('um <del>dois </del>três', 'a<ins>·</ins>-b')
+    >>> _one_sided("q .x.", "q.", 1, 1), _one_sided("a <b>", "a <b>", 5, 0)
+    (None, 'a &lt;b&gt;')
+    """
+    stop_a, stop_b = len(a) - end, len(b) - end
+    if start == stop_a and start == stop_b:
+        return esc(a)  # the same line
+    text, stop = (a, stop_a) if start == stop_b else (b, stop_b)
+    middle = text[start:stop]
+    tail = a[stop_a:]
+    if tail:
+        if not tail.strip():
+            return None
+        if len(middle) > RESYNC or len(tail) <= len(middle):  # count and compare tokens
+            tokens = _TOKEN.findall(text, start, stop)
+            if len(tokens) > RESYNC or tail in tokens:
+                return None
+    shown = visible(middle)
+    changed = f"<del>{shown}</del>" if text is a else f"<ins>{shown}</ins>"
+    return f"{esc(a[:start])}{changed}{esc(tail)}"
+
+
 def _run_class(char: str) -> str:
     """The kind of run ``char`` belongs to in :data:`_TOKEN`: ``s`` (spaces), ``w`` (word
     characters, as ``\\w`` matches them), or "" (a sign: a token of its own)."""
@@ -770,6 +855,10 @@ def _words_diff(a: str, b: str) -> str:
     # end (after the start), less its first token, the last.
     start = _common_start(a, b)
     end = _common_end(a, b, start)
+    if start == len(a) - end or start == len(b) - end:  # a removal or an insertion
+        quick = _one_sided(a, b, start, end)
+        if quick is not None:
+            return quick
     head = [a[:start]] if start else []
     tail = [a[len(a) - end:]] if end else []
     for op, removed, added in token_diff(
