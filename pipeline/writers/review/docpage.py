@@ -452,7 +452,8 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
         return (f'<td class="src" rowspan="{rowspan}" lang="{doc_lang}">{html}</td>', j > i)
 
     width = 1 + len(targets)
-    doc_lang = esc(doc.lang)
+    own, doc_lang = doc.lang, esc(doc.lang)
+    scores = _SCORES if len(_SCORES) < SCORES_KEPT else {}  # a score's text, made once
     # One search tells whether any of the sentences' texts needs escaping (most hold
     # nothing to escape): if none does, they go to the page as they are.
     e = esc if needs_escape("".join([
@@ -495,11 +496,12 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                 rows.append(f'<td class="{kind}">{esc(block.text)}</td>' + no_sentences)
             for seg in segs:
                 marks = next_marks()
-                for m in marks:
-                    kinds.add("foreign" if m.css == "foreign" else "fix")
+                if marks:
+                    for m in marks:
+                        kinds.add("foreign" if m.css == "foreign" else "fix")
                 tag = ""
                 lang = seg.lang
-                if lang and lang != doc.lang:
+                if lang and lang != own:
                     kinds.add("other")
                     tag = f'<span class="lt" title="sentence language">{e(lang)}</span>'
                 if not seg.translations:
@@ -508,14 +510,19 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                     translated = _translation(seg, *one)
                 else:
                     translated = "".join([_translation(seg, *cell) for cell in cells])
+                score = scores.get(seg.score)
+                if score is None:
+                    score = f"{seg.score:.2f}"
+                    if seg.score > 0:  # not 0.0 (-0.0 is equal to it, not written alike)
+                        scores[seg.score] = score
                 if e is _same:  # nothing to escape: the row without the calls
                     row = (f'<td class="{kind}" lang="{lang or doc_lang}" '
-                           f'title="{seg.id} ({lang}, {seg.score:.2f})">'
+                           f'title="{seg.id} ({lang}, {score})">'
                            f"{tag}{marked(seg.text, marks, 0, None, e) if marks else seg.text}"
                            f"</td>{translated}")
                 else:
                     row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
-                           f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
+                           f'title="{e(seg.id)} ({e(lang)}, {score})">'
                            f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}"
                            f"</td>{translated}")
                 if seg.flags and any(seg.flags.get(tgt) for tgt in targets):
@@ -538,6 +545,10 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
 
 def _same(text: str) -> str:
     return text
+
+
+SCORES_KEPT = 4096  # the texts of sentences' scores kept (two decimals: a few hundred)
+_SCORES: dict[float, str] = {}
 
 
 _TEXT, _ID, _LANG = attrgetter("text"), attrgetter("id"), attrgetter("lang")
@@ -756,13 +767,7 @@ def _common_start(a: str, b: str) -> int:
     >>> _common_start("ab cd", "ab ce"), _common_start("ab", "abc"), _common_start("a.", "a.b")
     (3, 0, 2)
     """
-    low, high = 0, min(len(a), len(b))
-    while low < high:  # the longest common prefix, by bisection (compared in C)
-        middle = (low + high + 1) // 2
-        if a.startswith(b[low:middle], low):
-            low = middle
-        else:
-            high = middle - 1
+    low = _prefix_length(a, b)
     if low == 0:
         return 0
     run = _run_class(a[low - 1])
@@ -784,13 +789,7 @@ def _common_end(a: str, b: str, start: int) -> int:
     True
     """
     la, lb = len(a), len(b)
-    low, high = 0, min(la, lb) - start
-    while low < high:  # the longest common suffix (after start), by bisection
-        middle = (low + high + 1) // 2
-        if a.endswith(b[lb - middle:lb - low], 0, la - low):
-            low = middle
-        else:
-            high = middle - 1
+    low = _suffix_length(a, b, min(la, lb) - start)
     if low == 0:
         return 0
     run = _run_class(a[la - low])
@@ -831,6 +830,60 @@ def _one_sided(a: str, b: str, start: int, end: int) -> str | None:
     shown = visible(middle)
     changed = f"<del>{shown}</del>" if text is a else f"<ins>{shown}</ins>"
     return f"{esc(a[:start])}{changed}{esc(tail)}"
+
+
+def _prefix_length(a: str, b: str) -> int:
+    """The length of the longest common prefix of ``a`` and ``b``: where both are
+    Latin-1 text (most lines), the first differing byte of their bytes read as two
+    numbers (compared in C, in one pass); otherwise by bisection.
+
+    >>> _prefix_length("norte -coreana", "norte-coreana"), _prefix_length("ação", "açãox")
+    (5, 4)
+    >>> _prefix_length("→ um", "→ uma"), _prefix_length("", "a"), _prefix_length("ab", "b")
+    (4, 0, 0)
+    """
+    n = min(len(a), len(b))
+    try:
+        x, y = a.encode("latin-1"), b.encode("latin-1")
+    except UnicodeEncodeError:
+        low, high = 0, n
+        while low < high:  # by bisection (compared in C)
+            middle = (low + high + 1) // 2
+            if a.startswith(b[low:middle], low):
+                low = middle
+            else:
+                high = middle - 1
+        return low
+    differ = int.from_bytes(x[:n], "big") ^ int.from_bytes(y[:n], "big")
+    return n - 1 - (differ.bit_length() - 1) // 8 if differ else n
+
+
+def _suffix_length(a: str, b: str, most: int) -> int:
+    """The length of the longest common suffix of ``a`` and ``b``, at most ``most``
+    (:func:`_prefix_length`'s way, from the ends).
+
+    >>> _suffix_length("norte -coreana", "norte-coreana", 13), _suffix_length("xab", "yab", 1)
+    (8, 1)
+    >>> _suffix_length("um →", "uma →", 4), _suffix_length("ab", "ab", 0)
+    (2, 0)
+    """
+    la, lb = len(a), len(b)
+    try:
+        x, y = a.encode("latin-1"), b.encode("latin-1")
+    except UnicodeEncodeError:
+        low, high = 0, most
+        while low < high:  # by bisection (compared in C)
+            middle = (low + high + 1) // 2
+            if a.endswith(b[lb - middle:lb - low], 0, la - low):
+                low = middle
+            else:
+                high = middle - 1
+        return low
+    if most <= 0:
+        return 0
+    differ = (int.from_bytes(x[la - most:], "little")
+              ^ int.from_bytes(y[lb - most:], "little"))
+    return most - 1 - (differ.bit_length() - 1) // 8 if differ else most
 
 
 def _run_class(char: str) -> str:
