@@ -28,7 +28,9 @@ CRLF line ends, English sentences); nothing is read from ../shared.
   renders sections in the workers, ours' CPU is the report phase's, plus the sections
   of the documents that run processed rendered as the workers do (timed; their JSON
   parsed and their files read untimed, as a worker holds them in memory), plus the
-  spool that keeps them (the runner, on each commit, and the report taking them).
+  spool that keeps them (the runner, on each commit; the report taking them is part of
+  the report phase's CPU, which code before 2026-12-07's ninth round counted twice, in
+  the spool's seconds too).
 
 - with ``--instructions REV``: the instructions (``valgrind --tool=callgrind``, a count
   that does not depend on the machine's load) that rendering a document's section costs,
@@ -277,7 +279,7 @@ if spool is not None:
 else:
     write_report(out, changed(items, text), report, sources, *extra)
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-kept = spool.seconds if spool is not None else 0.0  # the spool's CPU, commits and report
+kept = spool.seconds if spool is not None else 0.0  # the spool's CPU keeping sections
 print(wall, cpu + workers + kept, cpu, workers, kept)
 print(Path(review.__file__).resolve())  # the code measured
 """

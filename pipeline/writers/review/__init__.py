@@ -502,7 +502,8 @@ class SectionSpool:
     until the report takes them: :meth:`take` gives a section's bytes and record when
     the report's key for it is the one it was rendered with.
 
-    ``seconds``: the CPU time spent keeping and giving sections (this process).
+    ``seconds``: the CPU time spent keeping sections (this process; giving them is
+    part of the report's phase, whose time counts it).
 
     >>> import tempfile; spool = SectionSpool(Path(tempfile.mkdtemp()))
     >>> spool.add("a.txt", Rendered("k1", b"<section>a</section>", ["a.txt"]))
@@ -550,7 +551,6 @@ class SectionSpool:
         kept = self.at.pop(name, None)
         if kept is None or kept[0] != key or self.file is None:
             return None
-        started = time.thread_time()
         offset, length = kept[1], kept[2]
         try:
             at = offset - self.read_at
@@ -567,8 +567,6 @@ class SectionSpool:
                 data = self.read[:length]
         except OSError:
             return None
-        finally:
-            self.seconds += time.thread_time() - started
         return (data, kept[3]) if len(data) == length else None
 
     def close(self) -> None:
@@ -644,6 +642,7 @@ class FolderWriter:
         self.pool: ProcessPoolExecutor | None = None
         pages = folder / "d"
         self.existing = set(os.listdir(pages)) if pages.is_dir() else set()
+        self.pages_made = False  # whether the folder of the block pages was made
 
     def _manifest(self) -> list[list]:
         """The records of the documents the manifest lists (:func:`record`), in order;
@@ -730,19 +729,25 @@ class FolderWriter:
             f"{names[0]} … {names[-1]}: review")
         job = BlockJob(str(self.folder / "d" / file), title, parts)
         if not any(isinstance(part, SectionJob) for part in parts):
-            (self.folder / "d").mkdir(parents=True, exist_ok=True)
+            self._pages_folder()
             render_block(job, self.targets, None)  # every section made: written now
             return
         self.jobs.append(job)
         if self.waiting >= (BATCH if self.written >= PARALLEL_AFTER else PARALLEL_AFTER):
             self._render()
 
+    def _pages_folder(self) -> None:
+        """Make the folder of the block pages (once)."""
+        if not self.pages_made:
+            (self.folder / "d").mkdir(parents=True, exist_ok=True)
+            self.pages_made = True
+
     def _render(self) -> None:
         """Render and write the block pages waiting, here or in the render processes."""
         jobs, waiting, self.jobs, self.waiting = self.jobs, self.waiting, [], 0
         if not jobs:
             return
-        (self.folder / "d").mkdir(parents=True, exist_ok=True)
+        self._pages_folder()
         # The processes start for a batch worth it (the few left at the end are done here).
         if (self.pool is None and self.written >= PARALLEL_AFTER and waiting >= PARALLEL_AFTER
                 and render_processes() > 1):

@@ -181,6 +181,7 @@ WORD_SETS = 4096  # word sets kept at most (:func:`_words`); a page drops its ow
 
 
 _word_sets: dict[str, frozenset[str]] = {}
+_chunk_lists: dict[str, list[str]] = {}
 
 
 def _words(text: str, low: str | None = None) -> frozenset[str]:
@@ -195,25 +196,65 @@ def _words(text: str, low: str | None = None) -> frozenset[str]:
     if words is None:
         if len(_word_sets) >= WORD_SETS:
             _word_sets.clear()
-        words = _word_sets[text] = word_set(text.lower() if low is None else low)
+        words = _word_sets[text] = words_of(_chunks(text, low))
     return words
 
 
-def word_set(low: str) -> frozenset[str]:
-    """The words (:data:`_WORD`) of ``low``, a lower-cased text.
+def _chunks(text: str, low: str | None = None) -> list[str]:
+    """The chunks of ``text`` lower-cased (:func:`chunks_of`), which its words are made
+    of (:func:`words_of`): two texts of the same chunks have the same words, known
+    without making them. Cached as :func:`_words` is.
 
-    No word holds a space, nor the commonest signs (``.``, ``,``, ``-``): these made
-    spaces, the words are the chunks between spaces when all of them are word
-    characters (``str.isalnum``, as ``\\w`` less ``_``: one test of them joined), as in
-    most texts. Otherwise, each chunk of word characters only once stripped of signs is
-    one word, and a regex search reads the other chunks.
+    >>> _chunks("Norte -coreano.") == _chunks("norte-coreano") == ["norte", "coreano"]
+    True
+    """
+    chunks = _chunk_lists.get(text)
+    if chunks is None:
+        if len(_chunk_lists) >= WORD_SETS:
+            _chunk_lists.clear()
+        chunks = _chunk_lists[text] = chunks_of(text.lower() if low is None else low)
+    return chunks
+
+
+def _has_words(text: str, low: str | None, chunks: list[str]) -> bool:
+    """Whether ``text`` (of these :func:`_chunks`) holds a word: at once where its
+    chunks are all word characters (and there is one), else by its words."""
+    return "".join(chunks).isalnum() or bool(_words(text, low))
+
+
+def chunks_of(low: str) -> list[str]:
+    """The chunks between spaces of ``low`` (a lower-cased text) once ``.``, ``,`` and
+    ``-`` are made spaces: no word (:data:`_WORD`) holds any of them.
+
+    >>> chunks_of("o acordo norte-coreano, em 2026.")
+    ['o', 'acordo', 'norte', 'coreano', 'em', '2026']
+    """
+    return low.replace(".", " ").replace(",", " ").replace("-", " ").split()
+
+
+def word_set(low: str) -> frozenset[str]:
+    """The words (:data:`_WORD`) of ``low``, a lower-cased text (:func:`words_of` its
+    :func:`chunks_of`).
 
     >>> sorted(word_set("norte-coreano, «kcna» snake_case... 2026 — ölfeld!"))
     ['2026', 'coreano', 'kcna', 'norte', 'snake_case', 'ölfeld']
     >>> sorted(word_set("o acordo norte-coreano, em 2026."))
     ['2026', 'acordo', 'coreano', 'em', 'norte', 'o']
     """
-    chunks = low.replace(".", " ").replace(",", " ").replace("-", " ").split()
+    return words_of(chunks_of(low))
+
+
+def words_of(chunks: list[str]) -> frozenset[str]:
+    """The words (:data:`_WORD`) of a text's :func:`chunks_of`.
+
+    The chunks themselves when all of them are word characters (``str.isalnum``, as
+    ``\\w`` less ``_``: one test of them joined), as in most texts. Otherwise, each
+    chunk of word characters only once stripped of signs is one word, and a regex
+    search reads the other chunks.
+
+    >>> sorted(words_of(["«kcna»", "snake_case...", "—", "um"]))
+    ['kcna', 'snake_case', 'um']
+    """
     if "".join(chunks).isalnum():
         return frozenset(chunks)
     words = []
@@ -282,6 +323,8 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
         # without the words of the paragraphs that lack a piece of them (a substring).
         # Each text lower-cased once, for its pieces and its words.
         probes: tuple[str, ...] | None = None
+        mine: list[str] | None = None  # its chunks (:func:`_chunks`)
+        full = False  # whether it holds a word
         low = ""
         first: str | None = None  # ASCII letters and digits near its end, lower-cased
         where = -1
@@ -294,8 +337,14 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
                     first = pieces[-1].lower() if pieces else ""
                 if first and first not in lowered[j]:
                     continue  # a word missing: a share below 1
-                if probes is None:
+                if mine is None:
                     low = text.lower()
+                    mine = _chunks(text, low)
+                    full = _has_words(text, low, mine)
+                if full and mine == _chunks(stripped[j], lowered[j]):
+                    where = j  # the same chunks: the same words, all of them held
+                    break
+                if probes is None:
                     probes = _probes(low)
                 if any(piece not in lowered[j] for piece in probes):
                     continue  # a word missing: a share below 1
@@ -403,7 +452,8 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
         return (f'<td class="src" rowspan="{rowspan}" lang="{doc_lang}">{html}</td>', j > i)
 
     width = 1 + len(targets)
-    doc_lang = esc(doc.lang)
+    own, doc_lang = doc.lang, esc(doc.lang)
+    scores = _SCORES if len(_SCORES) < SCORES_KEPT else {}  # a score's text, made once
     # One search tells whether any of the sentences' texts needs escaping (most hold
     # nothing to escape): if none does, they go to the page as they are.
     e = esc if needs_escape("".join([
@@ -446,11 +496,12 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                 rows.append(f'<td class="{kind}">{esc(block.text)}</td>' + no_sentences)
             for seg in segs:
                 marks = next_marks()
-                for m in marks:
-                    kinds.add("foreign" if m.css == "foreign" else "fix")
+                if marks:
+                    for m in marks:
+                        kinds.add("foreign" if m.css == "foreign" else "fix")
                 tag = ""
                 lang = seg.lang
-                if lang and lang != doc.lang:
+                if lang and lang != own:
                     kinds.add("other")
                     tag = f'<span class="lt" title="sentence language">{e(lang)}</span>'
                 if not seg.translations:
@@ -459,14 +510,19 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
                     translated = _translation(seg, *one)
                 else:
                     translated = "".join([_translation(seg, *cell) for cell in cells])
+                score = scores.get(seg.score)
+                if score is None:
+                    score = f"{seg.score:.2f}"
+                    if seg.score > 0:  # not 0.0 (-0.0 is equal to it, not written alike)
+                        scores[seg.score] = score
                 if e is _same:  # nothing to escape: the row without the calls
                     row = (f'<td class="{kind}" lang="{lang or doc_lang}" '
-                           f'title="{seg.id} ({lang}, {seg.score:.2f})">'
+                           f'title="{seg.id} ({lang}, {score})">'
                            f"{tag}{marked(seg.text, marks, 0, None, e) if marks else seg.text}"
                            f"</td>{translated}")
                 else:
                     row = (f'<td class="{kind}" lang="{e(lang) if lang else doc_lang}" '
-                           f'title="{e(seg.id)} ({e(lang)}, {seg.score:.2f})">'
+                           f'title="{e(seg.id)} ({e(lang)}, {score})">'
                            f"{tag}{marked(seg.text, marks, 0, None, e) if marks else e(seg.text)}"
                            f"</td>{translated}")
                 if seg.flags and any(seg.flags.get(tgt) for tgt in targets):
@@ -483,11 +539,16 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     out.append(marking_note(clean_looked, doc.fixes).replace("this column", "the clean copy"))
     diff = _diff(paragraphs, groups) if original else ""
     _word_sets.clear()  # dropped young (the next document's texts are others)
+    _chunk_lists.clear()
     return "".join(out), diff
 
 
 def _same(text: str) -> str:
     return text
+
+
+SCORES_KEPT = 4096  # the texts of sentences' scores kept (two decimals: a few hundred)
+_SCORES: dict[float, str] = {}
 
 
 _TEXT, _ID, _LANG = attrgetter("text"), attrgetter("id"), attrgetter("lang")
@@ -633,6 +694,9 @@ def _alike(a: str, b: str) -> bool:
     >>> _alike("norte -coreana KCNA informou", "norte-coreana KCNA informou"), _alike("a", "b")
     (True, False)
     """
+    chunks = _chunks(a)
+    if chunks == _chunks(b):  # the same words: alike where there are any
+        return _has_words(a, None, chunks)
     x, y = _words(a), _words(b)
     return bool(x or y) and len(x & y) >= PAIR_RATIO * max(len(x), len(y))
 
@@ -703,13 +767,7 @@ def _common_start(a: str, b: str) -> int:
     >>> _common_start("ab cd", "ab ce"), _common_start("ab", "abc"), _common_start("a.", "a.b")
     (3, 0, 2)
     """
-    low, high = 0, min(len(a), len(b))
-    while low < high:  # the longest common prefix, by bisection (compared in C)
-        middle = (low + high + 1) // 2
-        if a.startswith(b[low:middle], low):
-            low = middle
-        else:
-            high = middle - 1
+    low = _prefix_length(a, b)
     if low == 0:
         return 0
     run = _run_class(a[low - 1])
@@ -731,13 +789,7 @@ def _common_end(a: str, b: str, start: int) -> int:
     True
     """
     la, lb = len(a), len(b)
-    low, high = 0, min(la, lb) - start
-    while low < high:  # the longest common suffix (after start), by bisection
-        middle = (low + high + 1) // 2
-        if a.endswith(b[lb - middle:lb - low], 0, la - low):
-            low = middle
-        else:
-            high = middle - 1
+    low = _suffix_length(a, b, min(la, lb) - start)
     if low == 0:
         return 0
     run = _run_class(a[la - low])
@@ -746,6 +798,92 @@ def _common_end(a: str, b: str, start: int) -> int:
         while low and _run_class(a[la - low]) == run:  # the whole token goes
             low -= 1
     return low
+
+
+def _one_sided(a: str, b: str, start: int, end: int) -> str | None:
+    """:func:`_words_diff` of lines that differ in one place, where one of them only
+    holds more (``start``, ``end``: their common start and end, one of them meeting the
+    other), made without :func:`token_diff`: the common start, the text one line holds
+    more removed or added, the common end. None where :func:`token_diff` would find
+    another answer: the common end all spaces, or a token of the text in between equal
+    to it (taken as the texts agreeing again there), or that text over :data:`RESYNC`
+    tokens (where no agreement is looked for).
+
+    >>> _one_sided("um dois três", "um três", 3, 4), _one_sided("a-b", "a -b", 1, 2)
+    ('um <del>dois </del>três', 'a<ins>·</ins>-b')
+    >>> _one_sided("q .x.", "q.", 1, 1), _one_sided("a <b>", "a <b>", 5, 0)
+    (None, 'a &lt;b&gt;')
+    """
+    stop_a, stop_b = len(a) - end, len(b) - end
+    if start == stop_a and start == stop_b:
+        return esc(a)  # the same line
+    text, stop = (a, stop_a) if start == stop_b else (b, stop_b)
+    middle = text[start:stop]
+    tail = a[stop_a:]
+    if tail:
+        if not tail.strip():
+            return None
+        if len(middle) > RESYNC or len(tail) <= len(middle):  # count and compare tokens
+            tokens = _TOKEN.findall(text, start, stop)
+            if len(tokens) > RESYNC or tail in tokens:
+                return None
+    shown = visible(middle)
+    changed = f"<del>{shown}</del>" if text is a else f"<ins>{shown}</ins>"
+    return f"{esc(a[:start])}{changed}{esc(tail)}"
+
+
+def _prefix_length(a: str, b: str) -> int:
+    """The length of the longest common prefix of ``a`` and ``b``: where both are
+    Latin-1 text (most lines), the first differing byte of their bytes read as two
+    numbers (compared in C, in one pass); otherwise by bisection.
+
+    >>> _prefix_length("norte -coreana", "norte-coreana"), _prefix_length("ação", "açãox")
+    (5, 4)
+    >>> _prefix_length("→ um", "→ uma"), _prefix_length("", "a"), _prefix_length("ab", "b")
+    (4, 0, 0)
+    """
+    n = min(len(a), len(b))
+    try:
+        x, y = a.encode("latin-1"), b.encode("latin-1")
+    except UnicodeEncodeError:
+        low, high = 0, n
+        while low < high:  # by bisection (compared in C)
+            middle = (low + high + 1) // 2
+            if a.startswith(b[low:middle], low):
+                low = middle
+            else:
+                high = middle - 1
+        return low
+    differ = int.from_bytes(x[:n], "big") ^ int.from_bytes(y[:n], "big")
+    return n - 1 - (differ.bit_length() - 1) // 8 if differ else n
+
+
+def _suffix_length(a: str, b: str, most: int) -> int:
+    """The length of the longest common suffix of ``a`` and ``b``, at most ``most``
+    (:func:`_prefix_length`'s way, from the ends).
+
+    >>> _suffix_length("norte -coreana", "norte-coreana", 13), _suffix_length("xab", "yab", 1)
+    (8, 1)
+    >>> _suffix_length("um →", "uma →", 4), _suffix_length("ab", "ab", 0)
+    (2, 0)
+    """
+    la, lb = len(a), len(b)
+    try:
+        x, y = a.encode("latin-1"), b.encode("latin-1")
+    except UnicodeEncodeError:
+        low, high = 0, most
+        while low < high:  # by bisection (compared in C)
+            middle = (low + high + 1) // 2
+            if a.endswith(b[lb - middle:lb - low], 0, la - low):
+                low = middle
+            else:
+                high = middle - 1
+        return low
+    if most <= 0:
+        return 0
+    differ = (int.from_bytes(x[la - most:], "little")
+              ^ int.from_bytes(y[lb - most:], "little"))
+    return most - 1 - (differ.bit_length() - 1) // 8 if differ else most
 
 
 def _run_class(char: str) -> str:
@@ -770,6 +908,10 @@ def _words_diff(a: str, b: str) -> str:
     # end (after the start), less its first token, the last.
     start = _common_start(a, b)
     end = _common_end(a, b, start)
+    if start == len(a) - end or start == len(b) - end:  # a removal or an insertion
+        quick = _one_sided(a, b, start, end)
+        if quick is not None:
+            return quick
     head = [a[:start]] if start else []
     tail = [a[len(a) - end:]] if end else []
     for op, removed, added in token_diff(
