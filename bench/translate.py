@@ -651,7 +651,9 @@ def padding_determinism(package_dir: Path, sentences: list[str], length: int, tr
 
 # ``--timeline``: what the whole run's child records (seconds since its start, from the
 # wall clock) and prints on its stderr as one JSON line after TIMELINE_MARK: its imports,
-# the warm-up (word lists, lingua models), each piece cleaned, the model load, the first
+# the warm-up (word lists, lingua models), each load of lingua's models on its thread pool
+# (the candidates', the open-set check's, and those a document's spans load on the way:
+# they hold the interpreter lock), each piece cleaned, the model load, the first
 # batch handed to CTranslate2 and the last one collected, the report; then each
 # thread's CPU seconds (``/proc``), by name. The hooks wrap functions, nothing else.
 TIMELINE_MARK = "TIMELINE "
@@ -674,6 +676,16 @@ def _around(owner, attr, name):
             _mark(name + ' end')
     setattr(owner, attr, wrapped)
 _around(_shard.ShardProcessor, 'warm_up', 'warm-up')
+import pipeline.stages.detect as _detect
+_lingua = _detect._load_on_every_core
+def _lingua_load(languages, low_accuracy, *a, **k):
+    name = f"lingua load ({len(languages)} languages{', low accuracy' if low_accuracy else ''})"
+    _mark(name + ' start')
+    try:
+        return _lingua(languages, low_accuracy, *a, **k)
+    finally:
+        _mark(name + ' end')
+_detect._load_on_every_core = _lingua_load
 _document = _shard.ShardProcessor.clean_document
 def _clean_document(self, item):
     doc = _document(self, item)

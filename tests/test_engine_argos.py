@@ -501,6 +501,62 @@ def test_stop_leaves_the_batches_not_started_untranslated(installed: Installed) 
         assert 1 < sum(output is not None for output in first) < len(done)
 
 
+def test_the_translation_waits_for_its_batches_without_polling(
+    installed: Installed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches go to CTranslate2 a few at a time (``stop`` given, as in a run); the engine
+    # learns that one ended from a thread blocked on its results, not by waking every few
+    # milliseconds to ask (which cost CPU and left CTranslate2's thread idle meanwhile).
+    texts = synthetic_lines(6, 300, 40)
+    engine = ArgosEngine(beam_size=2, threads=2, max_batch_tokens=128, max_decoding_extra=12,
+                         min_decoding_length=12)
+    full = engine.translate(texts, "pt", "en")
+    sleeps: list[float] = []
+    sleep = time.sleep
+
+    def counted(seconds: float) -> None:
+        sleeps.append(seconds)
+        sleep(seconds)
+
+    monkeypatch.setattr(argos.time, "sleep", counted)
+    assert engine.translate(texts, "pt", "en", stop=lambda: False) == full
+    assert sleeps == []
+
+
+def test_a_batch_that_ended_is_decoded_after_the_next_is_handed_over(
+    installed: Installed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CTranslate2's thread that ran a batch gets the next before the outputs of the one it
+    # ran are decoded, so it does not wait for the decoding.
+    texts = synthetic_lines(7, 300, 30)
+    full = ArgosEngine(beam_size=1, threads=1, max_batch_tokens=64).translate(texts, "pt", "en")
+    spy = spy_rows(monkeypatch)
+    events: list[str] = []
+    load = argos._load
+
+    class Decoder:
+        def __init__(self, tokenizer: object) -> None:
+            self.tokenizer = tokenizer
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.tokenizer, name)
+
+        def decode(self, tokens: list[str]) -> str:
+            events.append(f"decode after {len(spy.batches)}")
+            return self.tokenizer.decode(tokens)  # type: ignore[attr-defined]
+
+    def decoding_load(*args: object) -> argos._LoadedModel:
+        model = load(*args)
+        return argos._LoadedModel(model.translator, Decoder(model.tokenizer))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(argos, "_load", decoding_load)
+    engine = ArgosEngine(beam_size=1, threads=1, max_batch_tokens=64)
+    assert engine.translate(texts, "pt", "en", stop=lambda: False) == full
+    assert len(spy.batches) > 3
+    # One batch at a time: the first batch's outputs are decoded once the second is there.
+    assert events[0] == "decode after 2"
+
+
 def test_prepare_loads_the_route_s_models_and_leaves_errors_to_translate(
     installed: Installed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -42,6 +42,7 @@ import json
 import math
 import mmap
 import os
+import queue
 import re
 import shutil
 import socket
@@ -820,9 +821,10 @@ class ArgosEngine:
         # worth per thread), many short batches or a few long ones, so that once ``stop``
         # says so, little is left to finish.
         queued = parallel * max(1, self.max_batch_tokens // self.beam_size)
+        # Batches whose results are all ready, in the order they ended (see _Finished).
+        finished = _Finished()
 
-        def collect(job: tuple[list[int], list, int]) -> None:
-            running.remove(job)
+        def decode(job: tuple[list[int], list, int]) -> None:
             batch, results, _ = job
             for index, result in zip(batch, results[: len(batch)], strict=True):
                 hypothesis = _wait(result).hypotheses[0]
@@ -830,12 +832,15 @@ class ArgosEngine:
                     hypothesis = hypothesis[len(prefix) :]
                 outputs[index] = model.tokenizer.decode(hypothesis)
 
+        ended: list[tuple[list[int], list, int]] = []  # collected, not decoded yet
         for number, (batch, top, stand_in) in enumerate(batches):
             rows = [tokens[i] for i in batch] + ([[STAND_IN_TOKEN] * top] if stand_in else [])
             size = len(rows) * top
             if stop is not None:
                 while running and sum(job[2] for job in running) + size > queued:
-                    collect(_first_done(running))
+                    job = finished.next()
+                    running.remove(job)
+                    ended.append(job)
                 if number and stop():
                     for left, _, _ in batches[number:]:
                         for index in left:
@@ -852,22 +857,55 @@ class ArgosEngine:
                 min_decoding_length=self.min_decoding_length + len(prefix),
             )
             running.append((batch, results, size))
+            finished.watch(running[-1])
+            # The batches that ended are decoded once the next one is handed over: the
+            # thread that ran them does not wait for the decoding.
+            for job in ended:
+                decode(job)
+            ended.clear()
+        for job in ended:
+            decode(job)
         while running:
-            collect(running[0])
+            job = finished.next()
+            running.remove(job)
+            decode(job)
         return outputs
 
 
-def _first_done(running: list[tuple[list[int], list, int]]) -> tuple[list[int], list, int]:
-    """The first batch of ``running`` whose results are all ready; polls until one is.
+class _Finished:
+    """The batches handed to CTranslate2, each reported as its results are all ready.
 
     CTranslate2's asynchronous results can only be polled (``done()``) or waited on one at
-    a time; a batch always ends (its decoding length is capped), so the wait does too.
+    a time (``result()``, which lets go of the interpreter lock). A daemon thread per
+    batch waits on its results and queues the batch, so the translation learns at once
+    that a thread of CTranslate2's is free, where polling every few milliseconds left it
+    idle meanwhile and cost the polling's CPU. A batch always ends (its decoding length
+    is capped), and so does its thread; ``next`` waits in short timeouts, so a signal
+    handler runs at once in the main thread.
     """
-    while True:
-        for job in running:
-            if all(result.done() for result in job[1]):
-                return job
-        time.sleep(0.005)
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+
+    def watch(self, job: tuple[list[int], list, int]) -> None:
+        threading.Thread(target=self._wait_for, args=(job,), daemon=True,
+                         name="pipeline-batch").start()
+
+    def _wait_for(self, job: tuple[list[int], list, int]) -> None:
+        for result in job[1]:
+            try:
+                result.result()
+            except Exception:  # noqa: BLE001, S110 - raised again where it is decoded
+                pass
+        self._queue.put(job)
+
+    def next(self) -> tuple[list[int], list, int]:
+        """The next batch whose results are all ready, in the order they ended."""
+        while True:
+            try:
+                return self._queue.get(timeout=0.05)
+            except queue.Empty:
+                continue
 
 
 def _wait(result):
