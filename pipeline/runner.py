@@ -222,13 +222,19 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         found = None
     entry.link = found is not None and stat.S_ISLNK(found.st_mode)
     if entry.link:
-        if not path.resolve().is_relative_to(root):
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):  # links leading back to themselves (ELOOP)
+            entry.problem = "symbolic link loop: it leads back to itself; correct or remove it"
+            return entry
+        if not target.is_relative_to(root):
             entry.problem = "symbolic link pointing outside the corpus"
             return entry
         try:
             found = os.stat(path)
         except OSError:  # a broken link
-            found = None
+            entry.problem = f"broken symbolic link: its target {shown(str(target))} does not exist"
+            return entry
     if found is None or not stat.S_ISREG(found.st_mode):
         entry.problem = "not a regular file"
         return entry
