@@ -106,3 +106,16 @@ def test_a_users_own_cache_folder_stays_the_word_lists_when_argos_needs_a_stand_
     monkeypatch.setattr(argos, "_STAND_IN_HOME", [])
     argos.argostranslate_folders()
     assert wordfreq_store.cache_root() == home / "sub" / "newsclean-pipeline"
+
+
+def test_a_config_file_saved_with_a_byte_order_mark_is_read(tmp_path):
+    """Notepad saves UTF-8 with a byte-order mark: 'not valid TOML: Invalid statement (at
+    line 1, column 1)', and the run refused, for a file that reads right in any editor."""
+    from pipeline.config import ConfigError, load_config
+
+    path = tmp_path / "pipeline.toml"
+    path.write_bytes(b'\xef\xbb\xbftargets = ["de"]\n')
+    assert load_config(path).targets == ["de"]
+    path.write_bytes('targets = ["de"]\n'.encode("utf-16"))  # PowerShell 5's `>`
+    with pytest.raises(ConfigError, match=r"pipeline.toml is saved as UTF-16; save it as UTF-8"):
+        load_config(path)
