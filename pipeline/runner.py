@@ -771,15 +771,26 @@ class Runner:
 
         Decided on the whole corpus, not in the order files are processed: a file whose
         own name is the copy's name keeps it, a corpus folder keeps its name, else the
-        first name in sorted order keeps it.
+        first name in sorted order keeps it. A file whose name reads as a record of a
+        record file (``x.jsonl#1.txt`` beside ``x.jsonl``) is quarantined too.
         """
+        losers: dict[str, str] = {}
+        records = {entry.doc for entry in todo if entry.reader == "records"}
+        for entry in todo:  # 'x.jsonl#1.txt' would be the document of x.jsonl's record 1.txt
+            owner = next((entry.doc[:i] for i, c in enumerate(entry.doc)
+                          if c == "#" and entry.doc[:i] in records), None) if (
+                records and "#" in entry.doc) else None
+            if owner is not None:
+                losers[entry.doc] = (f"its name reads as a record of {owner} "
+                                     f"({owner}#<id>); rename it")
         claims: dict[str, list[str]] = {}
         for entry in todo:
+            if entry.doc in losers:
+                continue
             name = text_output(entry.doc) if entry.reader == "html" else entry.doc
             claims.setdefault(name, []).append(entry.doc)
         folders = {"/".join(parts[:i]) for name in claims
                    for parts in [name.split("/")] for i in range(1, len(parts))}
-        losers: dict[str, str] = {}
         for name, docs in claims.items():
             if name in folders:
                 for doc in docs:

@@ -119,3 +119,26 @@ def test_a_config_file_saved_with_a_byte_order_mark_is_read(tmp_path):
     path.write_bytes('targets = ["de"]\n'.encode("utf-16"))  # PowerShell 5's `>`
     with pytest.raises(ConfigError, match=r"pipeline.toml is saved as UTF-16; save it as UTF-8"):
         load_config(path)
+
+
+def test_a_file_named_like_a_record_of_a_record_file_beside_it_costs_only_itself(tmp_path):
+    """'x.jsonl#1.txt' beside x.jsonl, whose record '1.txt' is the document
+    'x.jsonl#1.txt' too: every run stopped with 'internal error: KeyError' (exit 70)."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "x.jsonl").write_text(json.dumps({"id": "1.txt", "text": TEXT}) + "\n")
+    (corpus / "x.jsonl#1.txt").write_text("The library opens again on Monday morning.\n")
+    (corpus / "x.jsonl#notes").mkdir()
+    (corpus / "x.jsonl#notes" / "a.md").write_text(TEXT)
+    (corpus / "y.txt").write_text(TEXT)
+    for _ in range(2):
+        assert _run(corpus, out) == 3
+        report = _report(out)
+        reasons = {q["doc"]: q["reason"] for q in report["quarantined"]}
+        assert set(reasons) == {"x.jsonl#1.txt", "x.jsonl#notes/a.md"}
+        assert reasons["x.jsonl#1.txt"] == (
+            "its name reads as a record of x.jsonl (x.jsonl#<id>); rename it")
+        assert report["ok"] == 2
+    records = (out / "clean" / "x.jsonl").read_text().splitlines()
+    assert [json.loads(line)["text"] for line in records] == [TEXT.strip()]
+    assert not (out / "clean" / "x.jsonl#1.txt").exists()
