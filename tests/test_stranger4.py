@@ -142,3 +142,37 @@ def test_a_file_named_like_a_record_of_a_record_file_beside_it_costs_only_itself
     records = (out / "clean" / "x.jsonl").read_text().splitlines()
     assert [json.loads(line)["text"] for line in records] == [TEXT.strip()]
     assert not (out / "clean" / "x.jsonl#1.txt").exists()
+
+
+def test_a_record_id_that_is_the_name_of_another_records_quarantine_costs_only_itself(
+    tmp_path
+):
+    """A quarantined record is named '<file>#line-N' (or '<file>#<id>@line-N' for a
+    duplicate id); a record whose own id is such a name ('line-4', '1@line-2') made two
+    documents of one name, and every run stopped with 'internal error: KeyError'."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    lines = [
+        json.dumps({"id": "line-3", "text": "The first record, named like line 3."}),
+        json.dumps({"id": 1, "text": TEXT}),
+        "not json",
+        json.dumps({"id": 1, "text": "A duplicate of record 1."}),
+        json.dumps({"id": "1@line-4", "text": "A record named like the duplicate."}),
+        json.dumps({"id": "line-3@line-3", "text": "And one named like both."}),
+    ]
+    (corpus / "x.jsonl").write_text("\n".join(lines) + "\n")
+    assert _run(corpus, out) == 3
+    docs = [json.loads(line) for line in (out / "documents.jsonl").read_text().splitlines()]
+    status = {doc["doc"]: doc["status"] for doc in docs}
+    assert status == {
+        "x.jsonl#line-3": "ok",  # the record's own id, first come
+        "x.jsonl#1": "ok",
+        "x.jsonl#line-3@line-3": "quarantined",  # the line that is no JSON
+        "x.jsonl#1@line-4": "quarantined",  # the duplicate id
+        "x.jsonl#1@line-4@line-5": "quarantined",  # id '1@line-4', already a name
+        "x.jsonl#line-3@line-3@line-6": "quarantined",
+    }
+    reasons = {q["doc"]: q["reason"] for q in _report(out)["quarantined"]}
+    assert reasons["x.jsonl#1@line-4@line-5"].startswith(
+        "duplicate id '1@line-4' in field 'id' (line 5; first on line 4)")
+    assert _run(corpus, out) == 3 and _report(out)["processed"] == 0
