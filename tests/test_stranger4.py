@@ -176,3 +176,30 @@ def test_a_record_id_that_is_the_name_of_another_records_quarantine_costs_only_i
     assert reasons["x.jsonl#1@line-4@line-5"].startswith(
         "duplicate id '1@line-4' in field 'id' (line 5; first on line 4)")
     assert _run(corpus, out) == 3 and _report(out)["processed"] == 0
+
+
+def test_a_line_without_words_is_copied_not_sent_to_the_model(tmp_path, monkeypatch):
+    """Inside a document a segment without words ("* * *", "2024", "12:30", a link
+    alone) takes the document's language, so it went to the model, which can only
+    garble it (the comment said such a text is copied; only one read on its own, 'und',
+    was)."""
+    from pipeline.testing.argos_package import build_package, install_package
+
+    packages = tmp_path / "packages"
+    install_package(build_package(tmp_path / "built", "pt", "en", seed=1), packages)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    bare = ["* * *", "2024", "12:30", "https://example.org/noticia", "---"]
+    (corpus / "a.txt").write_text(
+        "As chuvas que atingiram a cidade deixaram vários bairros alagados.\n\n"
+        + "\n\n".join(bare) + "\n\nO porto interrompeu as operações por duas horas.\n")
+    assert _run(corpus, out, "--to", "en") == 0
+    segments = [json.loads(s) for s in (out / "segments.jsonl").read_text().splitlines()]
+    by_text = {s["text"]: s for s in segments}
+    for text in bare:
+        assert by_text[text]["en"] == text and by_text[text]["flags"] == {}, by_text[text]
+    assert sum(s["en"] == s["text"] for s in segments) == len(bare)  # the others: the model
+    report = _report(out)
+    assert report["translation"]["copied"] == {"en": len(bare)}
+    assert report["translation"]["pairs"]["pt-en"]["segments"] == 2
