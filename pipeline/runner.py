@@ -845,18 +845,21 @@ class Runner:
                 self._found.add(item.doc)
                 yield item
             return
+        cut = False  # records after a cut (a truncated .gz) are unknown, not deleted
         try:
             self._record_files[entry.doc] = file_sha256(entry)
             for item in reader.items(entry.doc, entry.path):
                 self._found.add(item.doc)
                 self._record_counts[entry.doc] += 1
+                cut = item.cut
                 yield item
         except (SourceChanged, RecordsError, OSError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             self.quarantined.append({"doc": entry.doc, "reason": reason})
             self.log.advance()
             return
-        self._complete.add(entry.doc)
+        if not cut:
+            self._complete.add(entry.doc)
 
     def _shards(self, todo: list[Entry], known: dict, fp: str) -> Iterator[list[Item]]:
         """New and changed documents, read, in shards; stops early on a signal."""

@@ -40,6 +40,7 @@ class Item:
     problem: str = ""  # why the reader quarantines it ("" = none)
     source: str = ""  # the corpus file that holds it (records: shared by many)
     record: bool = False  # one of many in its file: its texts go to the state, not to files
+    cut: bool = False  # its reader stopped here: the file's records after it are unknown
 
     @property
     def sha256(self) -> str:

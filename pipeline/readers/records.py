@@ -361,7 +361,7 @@ class RecordsReader:
             if last == 0:
                 raise
             yield Item(f"{rel}#{unit}-{last + 1}", b"", output=rel, problem=str(exc),
-                       source=rel, record=True)
+                       source=rel, record=True, cut=True)
         if last == 0:
             raise RecordsError("holds no record (an empty file, blank lines only, or a "
                                "header without rows): nothing to clean")
