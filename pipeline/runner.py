@@ -48,7 +48,17 @@ from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
 from pipeline.factory import Pipeline, build_pipeline, formats, reader_name
 from pipeline.log import RunLog, shown
-from pipeline.readers import FOLDER_LINK, FOLDER_LINK_ADVICE, Item, skip_advice, suffix_of
+from pipeline.readers import (
+    APPLEDOUBLE,
+    FOLDER_LINK_ADVICE,
+    MAC_METADATA_ADVICE,
+    SKIP_GROUPS,
+    VCS_FOLDERS,
+    VERSION_CONTROL_ADVICE,
+    Item,
+    skip_advice,
+    suffix_of,
+)
 from pipeline.readers.html import text_output
 from pipeline.readers.records import RecordsError
 from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
@@ -172,7 +182,9 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
         prefix = base.relative_to(corpus).as_posix()
         prefix = "" if prefix == "." else prefix + "/"  # each file's id: prefix + name
         for name in dirnames:
-            if not (base / name).is_symlink():
+            if name in VCS_FOLDERS:
+                yield Entry(prefix + name, base / name, skip=VERSION_CONTROL_ADVICE)
+            if name in VCS_FOLDERS or not (base / name).is_symlink():
                 continue
             rel = (base / name).relative_to(corpus).as_posix()
             target = (base / name).resolve()
@@ -181,8 +193,8 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
             else:  # os.walk does not follow it; say so (its files are read where they are)
                 yield Entry(rel, base / name, skip=FOLDER_LINK_ADVICE)
         dirnames[:] = [
-            n for n in dirnames if not (base / n).is_symlink() or
-            (base / n).resolve().is_relative_to(root)
+            n for n in dirnames if n not in VCS_FOLDERS and (not (base / n).is_symlink() or
+            (base / n).resolve().is_relative_to(root))
         ]
         for name in sorted(filenames):
             yield _classify(Entry(prefix + name, base / name), root, max_bytes)
@@ -239,10 +251,21 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         entry.problem = "not a regular file"
         return entry
     entry.stat = found
+    if path.name.startswith("._") and _starts_with(path, APPLEDOUBLE):
+        entry.skip = MAC_METADATA_ADVICE
+        return entry
     # A record file is read as a stream: max_file_bytes bounds each record.
     if found.st_size > max_bytes and entry.reader != "records":
         entry.problem = f"larger than max_file_bytes ({found.st_size} > {max_bytes})"
     return entry
+
+
+def _starts_with(path: Path, magic: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(magic)) == magic
+    except OSError:  # read as any other file, and quarantined with its reason
+        return False
 
 
 class SourceChanged(Exception):
@@ -744,7 +767,7 @@ class Runner:
         todo = []
         for entry in entries:
             if entry.skip:
-                suffix = FOLDER_LINK if entry.skip == FOLDER_LINK_ADVICE else suffix_of(entry.doc)
+                suffix = SKIP_GROUPS.get(entry.skip) or suffix_of(entry.doc)
                 self.skipped.append({"path": entry.doc, "suffix": suffix, "reason": entry.skip})
             elif entry.problem:
                 self.quarantined.append({"doc": entry.doc, "reason": entry.problem})

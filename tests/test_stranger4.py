@@ -232,3 +232,29 @@ def test_a_gzip_file_cut_short_while_copied_in_loses_no_record_to_prune(tmp_path
     assert _run(corpus, out, "--prune") == 0
     report = _report(out)
     assert report["processed"] == 0 and report["unchanged"] == 40 and report["pruned"] == 1
+
+
+def test_macos_metadata_and_version_control_folders_are_not_documents(tmp_path, capsys):
+    """A corpus copied from a Mac to a shared drive holds a '._name' file beside each
+    file (AppleDouble): each was quarantined as binary, so every run ended with exit 3.
+    A corpus kept in git had every file of .git listed as skipped, hooks by suffix,
+    and walked on every run."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    (corpus / ".git" / "objects" / "ab").mkdir(parents=True)
+    (corpus / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (corpus / ".git" / "objects" / "ab" / "cdef").write_bytes(b"x\x9c\x00")
+    (corpus / ".git" / "notes.txt").write_text(TEXT)  # never read, whatever its suffix
+    (corpus / "sub" / ".svn").mkdir(parents=True)
+    (corpus / "sub" / "b.txt").write_text(TEXT)
+    (corpus / "a.txt").write_text(TEXT)
+    (corpus / "._a.txt").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
+    (corpus / "._notes.txt").write_text(TEXT)  # a document that only looks like one: read
+    assert _run(corpus, out) == 0
+    report = _report(out)
+    assert report["quarantined"] == [] and report["ok"] == 3
+    assert sorted(s["path"] for s in report["skipped"]) == sorted([".git", "._a.txt", "sub/.svn"])
+    assert {k: v["files"] for k, v in report["skipped_by_suffix"].items()} == {
+        "(version control)": 2, "(macOS metadata)": 1}
+    said = capsys.readouterr().out
+    assert "skipped 2 version control folders: " in said
+    assert "skipped 1 (macOS metadata) file: " in said
