@@ -258,3 +258,18 @@ def test_macos_metadata_and_version_control_folders_are_not_documents(tmp_path, 
     said = capsys.readouterr().out
     assert "skipped 2 version control folders: " in said
     assert "skipped 1 (macOS metadata) file: " in said
+
+
+def test_a_page_of_frames_says_where_its_text_is(tmp_path):
+    """A frameset page was quarantined as having 'no visible text outside scripts',
+    though it holds no script: its text is in the pages it frames."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "index.html").write_text(
+        "<html><frameset cols='20%,80%'><frame src='menu.html'>"
+        "<frame src='story-1.html'></frameset></html>")
+    assert _run(corpus, out) == 3
+    reasons = {q["doc"]: q["reason"] for q in _report(out)["quarantined"]}
+    assert reasons == {"index.html": (
+        "no article text found in the page (a page of frames: its text is in the pages it "
+        "frames (menu.html, story-1.html); put those in the corpus)")}
