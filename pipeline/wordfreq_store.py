@@ -381,9 +381,17 @@ _warned: set[str] = set()
 
 
 def _warn(message: str) -> None:
-    """Warn once a process: a run opens two dozen lists, all failing for one reason."""
-    if message not in _warned:
-        _warned.add(message)
+    """Warn once a process (a run opens two dozen lists, all failing for one reason):
+    inside a run, here or in a worker, to the run's log, so that a JSON log stays JSON;
+    elsewhere as a :class:`WordfreqCacheWarning`."""
+    if message in _warned:
+        return
+    _warned.add(message)
+    from pipeline.log import FORMAT_ENV, warn
+
+    if os.environ.get(FORMAT_ENV):
+        warn("wordfreq_cache", message)
+    else:
         warnings.warn(message, WordfreqCacheWarning, stacklevel=4)
 
 

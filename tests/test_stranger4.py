@@ -273,3 +273,24 @@ def test_a_page_of_frames_says_where_its_text_is(tmp_path):
     assert reasons == {"index.html": (
         "no article text found in the page (a page of frames: its text is in the pages it "
         "frames (menu.html, story-1.html); put those in the corpus)")}
+
+
+def test_a_worker_says_the_word_list_cache_is_unusable_in_the_runs_json_log(
+    tmp_path, monkeypatch, capsys
+):
+    """A worker of a JSON run (no run log of its own, PIPELINE_LOG_FORMAT=json) printed
+    the warning as Python does, two lines that are no JSON, on the run's stderr."""
+    from pipeline import wordfreq_store
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.setenv(wordfreq_store.USER_CACHE_ENV, str(blocker))
+    monkeypatch.setenv("PIPELINE_LOG_FORMAT", "json")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no Python warning at all
+        wordfreq_store._load("nl", "best")
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    event = json.loads(lines[0])
+    assert event["event"] == "wordfreq_cache" and "built in memory" in event["message"]
