@@ -294,3 +294,29 @@ def test_a_worker_says_the_word_list_cache_is_unusable_in_the_runs_json_log(
     assert len(lines) == 1
     event = json.loads(lines[0])
     assert event["event"] == "wordfreq_cache" and "built in memory" in event["message"]
+
+
+def test_a_records_id_that_is_the_name_of_the_cut_costs_nothing(tmp_path):
+    """The quarantine that stands for the records lost in a truncated .gz is named
+    '<file>#line-N'; a record with that id made two documents of one name (exit 70)."""
+    import gzip
+
+    lines = [json.dumps({"id": "line-4", "text": TEXT})] + [
+        json.dumps({"id": i, "text": f"Report number {i} on the harbour and the river."})
+        for i in range(1, 200)]
+    import io
+
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as packed:
+        for number, line in enumerate(lines, start=1):
+            packed.write(line.encode() + b"\n")
+            packed.flush()  # every line decodable on its own
+            if number == 3:
+                three = buffer.tell()
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "r.jsonl.gz").write_bytes(buffer.getvalue()[: three + 4])  # cut in line 4
+    assert _run(corpus, out) == 3
+    reasons = {q["doc"]: q["reason"] for q in _report(out)["quarantined"]}
+    (cut,) = reasons  # the record 'line-4' keeps its name
+    assert cut == "r.jsonl.gz#line-4@line-4" and "after line 3 are lost" in reasons[cut]

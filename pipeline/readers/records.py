@@ -349,9 +349,11 @@ class RecordsReader:
 
         unit = self.unit(rel)
         last = 0
+        names: set[str] = set()
         try:
             for doc, row in self.identified(rel, path):
                 last = row.number
+                names.add(doc)
                 text, problem = self._text(row, unit)
                 raw = text.encode("utf-8")
                 kind = "html" if raw and sniff_html(raw) else "text"
@@ -360,8 +362,11 @@ class RecordsReader:
         except RecordsError as exc:
             if last == 0:
                 raise
-            yield Item(f"{rel}#{unit}-{last + 1}", b"", output=rel, problem=str(exc),
-                       source=rel, record=True, cut=True)
+            cut = f"{rel}#{unit}-{last + 1}"
+            while cut in names:  # a record's own id ('line-4'), as in identified()
+                cut += f"@{unit}-{last + 1}"
+            yield Item(cut, b"", output=rel, problem=str(exc), source=rel, record=True,
+                       cut=True)
         if last == 0:
             raise RecordsError("holds no record (an empty file, blank lines only, or a "
                                "header without rows): nothing to clean")
