@@ -205,6 +205,26 @@ def test_a_line_without_words_is_copied_not_sent_to_the_model(tmp_path, monkeypa
     assert report["translation"]["pairs"]["pt-en"]["segments"] == 2
 
 
+def test_a_copied_line_without_words_is_no_parallel_data(tmp_path, monkeypatch):
+    """Once copied, a link alone in a German document (no de-en model) made a parallel
+    corpus de-en of the link and itself, beside a missing de-en model."""
+    from pipeline.testing.argos_package import build_package, install_package
+
+    packages = tmp_path / "packages"
+    install_package(build_package(tmp_path / "built", "pt", "en", seed=1), packages)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "As chuvas que atingiram a cidade deixaram vários bairros alagados.\n\n* * *\n")
+    (corpus / "b.txt").write_text(
+        "Die Regierung hat neue Maßnahmen angekündigt.\n\nhttps://example.org/x\n")
+    assert _run(corpus, out, "--to", "en") == 3  # de-en is missing
+    assert sorted(p.name for p in (out / "parallel").iterdir()) == ["pt-en"]
+    assert len((out / "parallel" / "pt-en" / "corpus.pt").read_text().splitlines()) == 1
+    assert _report(out)["parallel_segments"] == {"pt-en": 1}
+
+
 def test_a_gzip_file_cut_short_while_copied_in_loses_no_record_to_prune(tmp_path):
     """A .jsonl.gz caught half-copied by a cron run with --prune: the records after the
     cut, unknown, were taken for deleted and pruned (28 of 40 in the trial), so their
