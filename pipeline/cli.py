@@ -326,7 +326,7 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
 
 def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     """Print what the run did (human) or say it as events (JSON); return its exit code."""
-    from pipeline.readers import FOLDER_LINK
+    from pipeline.readers import FOLDER_LINK, VERSION_CONTROL
 
     report = result.report
     say = _sayer(log)
@@ -344,7 +344,8 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
         say("translated", f"{count} translated into {tgt} -> {args.out}/translations/{tgt}/",
             target=tgt, documents=count)
     for suffix, item in report.get("skipped_by_suffix", {}).items():
-        noun = "folder link" if suffix == FOLDER_LINK else suffix + " file"
+        noun = {FOLDER_LINK: "folder link", VERSION_CONTROL: "version control folder"}.get(
+            suffix, suffix + " file")
         say("skipped", f"skipped {_n(item['files'], noun)}: {item['advice']}",
             suffix=suffix, files=item["files"], advice=item["advice"])
     if not (report["documents"] or report["skipped"] or report["deleted"]):

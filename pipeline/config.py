@@ -262,13 +262,18 @@ def load_config(path: Path | None, implicit: bool = False) -> Config:
         " (read from the current directory; --config FILE names another)" if implicit else ""
     )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Windows editors (Notepad) start a UTF-8 file with a byte-order mark
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"{named} does not exist") from None
     except IsADirectoryError:
         raise ConfigError(f"{named} is a folder, not a TOML file: rename it, or name the "
                           "config file with --config FILE") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        utf16 = exc.object[:2] in (b"\xff\xfe", b"\xfe\xff")  # PowerShell's `>` writes it
+        raise ConfigError(f"{named} is saved as UTF-16; save it as UTF-8" if utf16 else
+                          f"cannot read {named}: {exc}") from None
+    except OSError as exc:
         raise ConfigError(f"cannot read {named}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{named} is not valid TOML: {exc}") from None

@@ -601,8 +601,14 @@ def extract(data: bytes, *, source: str = "") -> Page:
     authors = [a.strip() for a in metadata.get("author", "").split(";") if a.strip()]
     paragraphs = [text for _, text in tidy_article(body, authors)]
     if not paragraphs:
+        from pipeline.log import shown as escaped
+
+        frames = [escaped(str(src))[:200] for src in tree.xpath("//frame/@src | //iframe/@src")][:3]
         shown = (
-            "no visible text outside scripts" if visible == 0
+            # a frameset's text is in other files, which the user may have saved too
+            f"a page of frames: its text is in the pages it frames ({', '.join(frames)}); "
+            "put those in the corpus" if frames and visible == 0
+            else "no visible text outside scripts" if visible == 0
             else f"only navigation, scripts or boilerplate ({visible} characters of visible "
                  "text, none of it an article)"
         )

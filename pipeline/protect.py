@@ -24,8 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
-    "EMAIL_PATTERN", "URL_PATTERN", "Protected", "Protector", "placeholder", "protect", "restore",
-    "strip_placeholders",
+    "EMAIL_PATTERN", "URL_PATTERN", "Protected", "Protector", "nothing_to_translate",
+    "placeholder", "protect", "restore", "strip_placeholders",
 ]
 
 # Letters that code a placeholder's number (base 16): consonants only, so no code spells a word.
@@ -193,6 +193,19 @@ def restore(output: str, spans: Sequence[str]) -> tuple[str, list[int]]:
 
     restored = _PLACEHOLDER.sub(put_back, output)
     return restored, [index for index in range(len(spans)) if index not in seen]
+
+
+def nothing_to_translate(text: str) -> bool:
+    """Whether ``text`` holds no letter outside what protection passes through as it is
+    (URLs, e-mail addresses, amounts): a separator, a date, a time or a link alone,
+    which a model can only garble; such a segment is copied.
+
+    >>> [nothing_to_translate(t) for t in ("* * *", "12:30", "2024", "https://example.org/a")]
+    [True, True, True, True]
+    >>> [nothing_to_translate(t) for t in ("3,5 km", "Brasil", "12:30 GMT", "東京")]
+    [True, False, False, False]
+    """
+    return not any(c.isalpha() for c in _SPANS.sub(" ", text))
 
 
 def strip_placeholders(text: str) -> str:

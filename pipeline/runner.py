@@ -48,7 +48,17 @@ from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
 from pipeline.factory import Pipeline, build_pipeline, formats, reader_name
 from pipeline.log import RunLog, shown
-from pipeline.readers import FOLDER_LINK, FOLDER_LINK_ADVICE, Item, skip_advice, suffix_of
+from pipeline.readers import (
+    APPLEDOUBLE,
+    FOLDER_LINK_ADVICE,
+    MAC_METADATA_ADVICE,
+    SKIP_GROUPS,
+    VCS_FOLDERS,
+    VERSION_CONTROL_ADVICE,
+    Item,
+    skip_advice,
+    suffix_of,
+)
 from pipeline.readers.html import text_output
 from pipeline.readers.records import RecordsError
 from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
@@ -172,7 +182,9 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
         prefix = base.relative_to(corpus).as_posix()
         prefix = "" if prefix == "." else prefix + "/"  # each file's id: prefix + name
         for name in dirnames:
-            if not (base / name).is_symlink():
+            if name in VCS_FOLDERS:
+                yield Entry(prefix + name, base / name, skip=VERSION_CONTROL_ADVICE)
+            if name in VCS_FOLDERS or not (base / name).is_symlink():
                 continue
             rel = (base / name).relative_to(corpus).as_posix()
             target = (base / name).resolve()
@@ -181,8 +193,8 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
             else:  # os.walk does not follow it; say so (its files are read where they are)
                 yield Entry(rel, base / name, skip=FOLDER_LINK_ADVICE)
         dirnames[:] = [
-            n for n in dirnames if not (base / n).is_symlink() or
-            (base / n).resolve().is_relative_to(root)
+            n for n in dirnames if n not in VCS_FOLDERS and (not (base / n).is_symlink() or
+            (base / n).resolve().is_relative_to(root))
         ]
         for name in sorted(filenames):
             yield _classify(Entry(prefix + name, base / name), root, max_bytes)
@@ -222,21 +234,38 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         found = None
     entry.link = found is not None and stat.S_ISLNK(found.st_mode)
     if entry.link:
-        if not path.resolve().is_relative_to(root):
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):  # links leading back to themselves (ELOOP)
+            entry.problem = "symbolic link loop: it leads back to itself; correct or remove it"
+            return entry
+        if not target.is_relative_to(root):
             entry.problem = "symbolic link pointing outside the corpus"
             return entry
         try:
             found = os.stat(path)
         except OSError:  # a broken link
-            found = None
+            entry.problem = f"broken symbolic link: its target {shown(str(target))} does not exist"
+            return entry
     if found is None or not stat.S_ISREG(found.st_mode):
         entry.problem = "not a regular file"
         return entry
     entry.stat = found
+    if path.name.startswith("._") and _starts_with(path, APPLEDOUBLE):
+        entry.skip = MAC_METADATA_ADVICE
+        return entry
     # A record file is read as a stream: max_file_bytes bounds each record.
     if found.st_size > max_bytes and entry.reader != "records":
         entry.problem = f"larger than max_file_bytes ({found.st_size} > {max_bytes})"
     return entry
+
+
+def _starts_with(path: Path, magic: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(magic)) == magic
+    except OSError:  # read as any other file, and quarantined with its reason
+        return False
 
 
 class SourceChanged(Exception):
@@ -738,7 +767,7 @@ class Runner:
         todo = []
         for entry in entries:
             if entry.skip:
-                suffix = FOLDER_LINK if entry.skip == FOLDER_LINK_ADVICE else suffix_of(entry.doc)
+                suffix = SKIP_GROUPS.get(entry.skip) or suffix_of(entry.doc)
                 self.skipped.append({"path": entry.doc, "suffix": suffix, "reason": entry.skip})
             elif entry.problem:
                 self.quarantined.append({"doc": entry.doc, "reason": entry.problem})
@@ -765,15 +794,26 @@ class Runner:
 
         Decided on the whole corpus, not in the order files are processed: a file whose
         own name is the copy's name keeps it, a corpus folder keeps its name, else the
-        first name in sorted order keeps it.
+        first name in sorted order keeps it. A file whose name reads as a record of a
+        record file (``x.jsonl#1.txt`` beside ``x.jsonl``) is quarantined too.
         """
+        losers: dict[str, str] = {}
+        records = {entry.doc for entry in todo if entry.reader == "records"}
+        for entry in todo:  # 'x.jsonl#1.txt' would be the document of x.jsonl's record 1.txt
+            owner = next((entry.doc[:i] for i, c in enumerate(entry.doc)
+                          if c == "#" and entry.doc[:i] in records), None) if (
+                records and "#" in entry.doc) else None
+            if owner is not None:
+                losers[entry.doc] = (f"its name reads as a record of {owner} "
+                                     f"({owner}#<id>); rename it")
         claims: dict[str, list[str]] = {}
         for entry in todo:
+            if entry.doc in losers:
+                continue
             name = text_output(entry.doc) if entry.reader == "html" else entry.doc
             claims.setdefault(name, []).append(entry.doc)
         folders = {"/".join(parts[:i]) for name in claims
                    for parts in [name.split("/")] for i in range(1, len(parts))}
-        losers: dict[str, str] = {}
         for name, docs in claims.items():
             if name in folders:
                 for doc in docs:
@@ -828,18 +868,21 @@ class Runner:
                 self._found.add(item.doc)
                 yield item
             return
+        cut = False  # records after a cut (a truncated .gz) are unknown, not deleted
         try:
             self._record_files[entry.doc] = file_sha256(entry)
             for item in reader.items(entry.doc, entry.path):
                 self._found.add(item.doc)
                 self._record_counts[entry.doc] += 1
+                cut = item.cut
                 yield item
         except (SourceChanged, RecordsError, OSError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             self.quarantined.append({"doc": entry.doc, "reason": reason})
             self.log.advance()
             return
-        self._complete.add(entry.doc)
+        if not cut:
+            self._complete.add(entry.doc)
 
     def _shards(self, todo: list[Entry], known: dict, fp: str) -> Iterator[list[Item]]:
         """New and changed documents, read, in shards; stops early on a signal."""

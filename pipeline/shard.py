@@ -492,7 +492,7 @@ def translation_counts(doc: Document, translate: Translate) -> dict:
         for tgt in translate.targets:
             if tgt not in seg.translations:
                 continue
-            if seg.lang == tgt:
+            if translate.copies(seg, tgt):  # as the stage decided
                 copied[tgt] += 1
             else:  # the language it was translated from, as the stage chose it
                 pairs[f"{translate.source_language(seg.lang, doc.lang, tgt)}-{tgt}"] += 1

@@ -67,6 +67,11 @@ _SLOTS_PER_WORD = 1.5
 LOCK_TIMEOUT_S = 300.0
 ENV_MODE = "PIPELINE_WORDFREQ"
 CACHE_NAME = "newsclean-pipeline"
+# The user's XDG_CACHE_HOME ("" when unset), kept here where pipeline.engines.argos
+# points XDG_CACHE_HOME at a temporary stand-in for argostranslate (a HOME it cannot
+# write): the word lists stay where the user keeps caches, or are built in memory with a
+# warning, never in a folder removed at exit and rebuilt by every run without a word.
+USER_CACHE_ENV = "PIPELINE_USER_XDG_CACHE_HOME"
 
 
 class WordfreqCacheWarning(UserWarning):
@@ -127,7 +132,7 @@ def available_languages(wordlist: str = "best") -> dict[str, str]:
 
 def cache_root() -> Path:
     """``$XDG_CACHE_HOME/newsclean-pipeline`` (``~/.cache/...`` when unset or relative)."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
+    base = os.environ.get(USER_CACHE_ENV, os.environ.get("XDG_CACHE_HOME", ""))
     root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
     return root / CACHE_NAME
 
@@ -372,8 +377,22 @@ def _map(path: Path, expected: Mapping[str, Any]) -> WordList:
     return WordList(data, expected)
 
 
+_warned: set[str] = set()
+
+
 def _warn(message: str) -> None:
-    warnings.warn(message, WordfreqCacheWarning, stacklevel=4)
+    """Warn once a process (a run opens two dozen lists, all failing for one reason):
+    inside a run, here or in a worker, to the run's log, so that a JSON log stays JSON;
+    elsewhere as a :class:`WordfreqCacheWarning`."""
+    if message in _warned:
+        return
+    _warned.add(message)
+    from pipeline.log import FORMAT_ENV, warn
+
+    if os.environ.get(FORMAT_ENV):
+        warn("wordfreq_cache", message)
+    else:
+        warnings.warn(message, WordfreqCacheWarning, stacklevel=4)
 
 
 def _load(lang: str, wordlist: str) -> WordList:
@@ -402,9 +421,9 @@ def _load(lang: str, wordlist: str) -> WordList:
             _write_atomically(path, build_bytes(lang, wordlist))
         return _map(path, expected)
     except (OSError, CacheInvalid) as exc:
-        _warn(f"word-list cache {path.parent} cannot be used ({exc}); the {lang} word "
-              "list is built in memory for this process (set XDG_CACHE_HOME to a "
-              "writable folder to share it between processes)")
+        _warn(f"word-list cache {path.parent} cannot be used ({exc}); word lists are "
+              "built in memory by each process, at every run (set XDG_CACHE_HOME to a "
+              "writable folder to build them once and share them between processes)")
         return WordList(build_bytes(lang, wordlist), expected)
 
 

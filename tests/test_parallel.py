@@ -93,13 +93,16 @@ def read_tmx(pair_dir: Path, src: str, tgt: str) -> list[Row]:
 
 
 def expected_rows(docs: list[Document], targets: list[str]) -> dict[str, list[Row]]:
-    """From segments.jsonl's records: each translated segment under its own pair."""
+    """From segments.jsonl's records: each translated segment under its own pair (one
+    without a letter is copied, not translated: no parallel data)."""
     pairs: dict[str, list[Row]] = {}
     for doc in docs:
         if doc.status != "ok":  # segments.jsonl holds the segments of ok documents only
             continue
         for record in segment_records(doc, targets):
             src = record["lang"] or doc.lang
+            if not any(c.isalpha() for c in record["text"]):  # copied as it is ("2024.")
+                continue
             for tgt in targets:
                 if record[tgt] is not None and src != tgt:
                     row = (record["doc"], record["id"], record["text"], record[tgt])
@@ -141,12 +144,13 @@ def moses_text(text: str) -> str:
 def rebuilt_translation(doc: Document, tgt: str, rows: dict[str, str]) -> str | None:
     """The translated copy rebuilt from the parallel rows (segment id -> translation).
 
-    Segments already in ``tgt`` are not parallel data: the translate stage copies them.
+    Segments already in ``tgt``, or without a letter, are not parallel data: the
+    translate stage copies them.
     """
     rebuilt = copy.deepcopy(doc)
     for seg in rebuilt.segments():
         seg.translations = {}
-        if (seg.lang or doc.lang) == tgt:
+        if (seg.lang or doc.lang) == tgt or not any(c.isalpha() for c in seg.text):
             seg.translations[tgt] = seg.text
         elif seg.id in rows:
             seg.translations[tgt] = rows[seg.id]
@@ -314,7 +318,7 @@ def generated_corpus(n: int, seed: int = 6) -> Iterator[Document]:
                 lang = doc.lang if rng.random() < 0.85 else rng.choice(LANGS)
                 seg = Segment(f"{doc.doc}#{b}.{s}", " ".join(words) + ".", lang)
                 for tgt in TARGETS:
-                    if lang == tgt:
+                    if lang == tgt or not any(c.isalpha() for c in seg.text):  # copied
                         seg.translations[tgt] = seg.text
                     elif rng.random() < 0.95:
                         seg.translations[tgt] = f"[{tgt}] {seg.text[::-1]}"

@@ -69,6 +69,7 @@ from pipeline.engines.base import (
 )
 from pipeline.lazy import lazy_module
 from pipeline.log import warn
+from pipeline.wordfreq_store import USER_CACHE_ENV
 
 # Imported at first use: most commands (help, detect, a run with nothing to translate)
 # never need them, and each costs a tenth of a second or more.
@@ -97,6 +98,8 @@ def argostranslate_folders() -> None:
             if not _STAND_IN_HOME:
                 _STAND_IN_HOME.append(Path(tempfile.mkdtemp(prefix="pipeline-argos-")))
                 atexit.register(shutil.rmtree, _STAND_IN_HOME[0], True)
+            if variable == "XDG_CACHE_HOME":  # the word lists' cache stays the user's
+                os.environ.setdefault(USER_CACHE_ENV, os.environ.get(variable, ""))
             os.environ[variable] = str(_STAND_IN_HOME[0] / variable.lower())
     if problems:
         warn("argos_folders",

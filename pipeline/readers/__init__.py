@@ -40,6 +40,7 @@ class Item:
     problem: str = ""  # why the reader quarantines it ("" = none)
     source: str = ""  # the corpus file that holds it (records: shared by many)
     record: bool = False  # one of many in its file: its texts go to the state, not to files
+    cut: bool = False  # its reader stopped here: the file's records after it are unknown
 
     @property
     def sha256(self) -> str:
@@ -96,6 +97,21 @@ FOLDER_LINK = "(folder link)"
 FOLDER_LINK_ADVICE = ("a link to a folder of the corpus is not followed: that folder's "
                       "files are read under its own name; to read them under both names, "
                       "copy the folder")
+
+# Never documents, never read, listed as skipped under their own "suffix": the folder
+# of a version control system (a corpus kept in git: its files are the history) and
+# the "._name" file macOS writes beside each file copied to a drive without Mac
+# attributes (AppleDouble; it starts with APPLEDOUBLE, and was quarantined as binary,
+# each run ending with exit 3).
+VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "CVS"})
+VERSION_CONTROL = "(version control)"
+VERSION_CONTROL_ADVICE = "a version control folder: its files are its history, not documents"
+APPLEDOUBLE = b"\x00\x05\x16\x07"
+MAC_METADATA = "(macOS metadata)"
+MAC_METADATA_ADVICE = ("macOS metadata ('._' and a file's name, AppleDouble), written beside "
+                       "files copied from a Mac: not a document")
+SKIP_GROUPS = {FOLDER_LINK_ADVICE: FOLDER_LINK, VERSION_CONTROL_ADVICE: VERSION_CONTROL,
+               MAC_METADATA_ADVICE: MAC_METADATA}
 
 
 def suffix_of(name: str) -> str:

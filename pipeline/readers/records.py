@@ -13,6 +13,7 @@ Bad input costs only itself, and says where and why:
 - a record without the text field, or whose text is no string, is quarantined;
 - a record whose id was already used is quarantined (``<file>#<id>@line-N``), and so
   is one whose id field holds no string or number (``true``, a list: ``<file>#line-N``);
+  a name already given (a record's own id ``line-4``) gets ``@line-N`` added;
 - a truncated gzip file keeps the records before the cut and quarantines the rest
   (``<file>#line-N``, the first line lost);
 - a Parquet or CSV file without the text column is quarantined whole
@@ -312,25 +313,33 @@ class RecordsReader:
     def identified(self, rel: str, path: Path) -> Iterator[tuple[str, Row]]:
         """Every row with its document id (see the module's docstring)."""
         unit = self.unit(rel)
-        first: dict[str, int] = {}
+        first: dict[str, int] = {}  # every name given, its row: ids and quarantines'
+
+        def named(key: str, number: int) -> str:
+            # A quarantine's name may be a record's own id ('line-4'), and the other way
+            # round: one name, one document.
+            while key in first:
+                key = f"{key}@{unit}-{number}"
+            first[key] = number
+            return f"{rel}#{key}"
+
         for row in self.rows(rel, path):
             if row.fields is None:
-                yield f"{rel}#{unit}-{row.number}", row
+                yield named(f"{unit}-{row.number}", row.number), row
                 continue
             rid, problem = record_id(row.fields.get(self.id_field), self.id_field)
             if problem:
                 row.problem = problem
-                yield f"{rel}#{unit}-{row.number}", row
+                yield named(f"{unit}-{row.number}", row.number), row
                 continue
             rid = rid or str(row.number)
             if rid in first:
                 row.problem = (f"duplicate id '{rid}' in field '{self.id_field}' ({unit} "
                                f"{row.number}; first on {unit} {first[rid]}); give every "
                                "record its own id")
-                yield f"{rel}#{rid}@{unit}-{row.number}", row
+                yield named(f"{rid}@{unit}-{row.number}", row.number), row
                 continue
-            first[rid] = row.number
-            yield f"{rel}#{rid}", row
+            yield named(rid, row.number), row
 
     def items(self, rel: str, path: Path, read: Callable[[], bytes] | None = None
               ) -> Iterator[Item]:
@@ -340,9 +349,11 @@ class RecordsReader:
 
         unit = self.unit(rel)
         last = 0
+        names: set[str] = set()
         try:
             for doc, row in self.identified(rel, path):
                 last = row.number
+                names.add(doc)
                 text, problem = self._text(row, unit)
                 raw = text.encode("utf-8")
                 kind = "html" if raw and sniff_html(raw) else "text"
@@ -351,8 +362,11 @@ class RecordsReader:
         except RecordsError as exc:
             if last == 0:
                 raise
-            yield Item(f"{rel}#{unit}-{last + 1}", b"", output=rel, problem=str(exc),
-                       source=rel, record=True)
+            cut = f"{rel}#{unit}-{last + 1}"
+            while cut in names:  # a record's own id ('line-4'), as in identified()
+                cut += f"@{unit}-{last + 1}"
+            yield Item(cut, b"", output=rel, problem=str(exc), source=rel, record=True,
+                       cut=True)
         if last == 0:
             raise RecordsError("holds no record (an empty file, blank lines only, or a "
                                "header without rows): nothing to clean")

@@ -3,8 +3,9 @@
 Each segment of a document whose status is ``ok`` (the segments of
 segments.jsonl) goes to the pair of its own language (``seg.lang``, else the
 document's) into each target language. A segment already in the target language
-is not parallel data, and a segment with no translation into the target (missing
-model) is left out; everything else is written once per target, in the order the
+is not parallel data, nor one copied as it is (no words outside URLs and amounts:
+"* * *", "12:30", a link alone), and a segment with no translation into the target
+(missing model) is left out; everything else is written once per target, in the order the
 documents are given and, within a document, in reading order. A pair directory
 holds four files, always the same segments in the same order:
 
@@ -45,6 +46,8 @@ from typing import IO
 
 from pipeline import __version__
 from pipeline.document import Document, Segment
+from pipeline.languages import UNDETERMINED
+from pipeline.protect import nothing_to_translate
 from pipeline.writers import atomic_open
 
 PARALLEL_DIR = "parallel"
@@ -184,6 +187,8 @@ def aligned_pairs(doc: Document, targets: list[str]) -> Iterator[tuple[str, str,
         return
     for seg in doc.segments():
         src = seg.lang or doc.lang
+        if src == UNDETERMINED or nothing_to_translate(seg.text):  # copied, not translated
+            continue
         for tgt in targets:
             if src and src != tgt and tgt in seg.translations:
                 yield src, tgt, seg
