@@ -101,6 +101,28 @@ def test_portuguese_article_quoting_russian(detect):
     assert [(span.text, span.lang) for span in doc.spans] == [("мы не сдадимся", "ru")]
 
 
+MATCH_REPORT = (
+    "O Benfica venceu o Porto por 3-1 no domingo, num jogo disputado no Estádio da Luz.\n\n"
+    "Derek Mertz 3 saves.\n\n"
+    "Mikel Etxeberria Aranburu.\n\n"
+    "Rząd ogłosił nowe środki wsparcia dla klubów w całym kraju.\n\n"
+    "O treinador elogiou a equipa depois da partida e falou sobre o campeonato.\n"
+)
+
+
+def test_a_segment_of_names_keeps_to_the_candidates_inside_a_document(detect):
+    # Read alone, "Derek Mertz 3 saves." is Basque to lingua (names and one word): inside
+    # a Portuguese article it asked for an eu-en model and left the article without a
+    # translated copy. An off-list segment needs three lower-case words of its own; a
+    # Polish sentence has them.
+    doc = _detected(detect, MATCH_REPORT)
+    assert doc.lang == "pt"
+    langs = {s.text: s.lang for s in doc.segments()}
+    assert langs["Derek Mertz 3 saves."] in FIVE
+    assert langs["Mikel Etxeberria Aranburu."] in FIVE
+    assert langs["Rząd ogłosił nowe środki wsparcia dla klubów w całym kraju."] == "pl"
+
+
 @pytest.fixture(scope="module")
 def open_run(tmp_path_factory):
     """A run, without models, on a Russian, a Polish and a mixed Portuguese document."""

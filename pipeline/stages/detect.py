@@ -1852,6 +1852,24 @@ class Detect(Stage):
         lang = best_language(tied) if tied else min(leaders)
         return lang, round(top / sum(votes.values()), 4)
 
+    def reads_off_list(self, text: str) -> bool:
+        """Whether a segment of a document may take an off-list answer: one written in a
+        candidate's script needs OPEN_MIN_WORDS lower-case words of its own, or the
+        answer rests on names alone ("Derek Mertz 3 saves." in a Portuguese match report
+        read as Basque: a missing eu-en model, and no translated copy without it). It
+        then stays with the candidates, the document's language as its prior. Text in a
+        script no candidate uses keeps its answer (script is evidence).
+
+        >>> d = Detect(["pt", "en"])
+        >>> d.reads_off_list("Derek Mertz 3 saves."), d.reads_off_list("Владимир Путин.")
+        (False, True)
+        >>> d.reads_off_list("To jest polskie zdanie o pogodzie.")
+        True
+        """
+        if dominant_script(text) not in self.scripts:
+            return True
+        return sum(w[0].islower() for w in WORD.findall(text)) >= OPEN_MIN_WORDS
+
     def segment_language(self, text: str, doc_lang: str) -> tuple[str, float]:
         """A segment's language and probability, with ``doc_lang`` as the prior."""
         return self.languages([text], doc_lang)[0]
@@ -2113,7 +2131,11 @@ class Detect(Stage):
         segments = doc.segments()
         texts = list(dict.fromkeys(seg.text for seg in segments))  # repeated lines once
         by_text = dict(zip(texts, self.scorer.scores_many(texts), strict=True))
-        opened = dict(zip(texts, self.open_languages(texts, list(by_text.values())), strict=True))
+        opened = {
+            text: found if found is None or self.reads_off_list(text) else None
+            for text, found in zip(texts, self.open_languages(texts, list(by_text.values())),
+                                   strict=True)
+        }
         doc.lang, doc.lang_score = self.document_language(
             doc.clean_text(),
             [(seg.text, opened[seg.text] or by_text[seg.text]) for seg in segments],
