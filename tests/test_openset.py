@@ -123,6 +123,16 @@ def test_a_segment_of_names_keeps_to_the_candidates_inside_a_document(detect):
     assert langs["Rząd ogłosił nowe środki wsparcia dla klubów w całym kraju."] == "pl"
 
 
+def test_a_sentence_in_a_language_off_the_list_quoted_in_a_candidates_is_its_span(detect):
+    # Found as a foreign span by the candidates' words, a quoted Polish sentence was
+    # labelled English, the nearest candidate; a list of three nouns keeps its label.
+    doc = _detected(detect, "O Benfica venceu o Porto por 3-1 no domingo.\n\nNo fim, um "
+                    "adepto gritou «To jest najlepszy mecz w tym roku» para as câmaras.")
+    assert [(span.text, span.lang) for span in doc.spans] == [
+        ("To jest najlepszy mecz w tym roku", "pl")]
+    assert detect.span_language("manganeso, plomo, zinc", "es") == "es"
+
+
 @pytest.fixture(scope="module")
 def open_run(tmp_path_factory):
     """A run, without models, on a Russian, a Polish and a mixed Portuguese document."""
