@@ -581,8 +581,13 @@ class Runner:
                 start_early(self.options.executor, self.options.workers)
             fp = self._fingerprint()
             found = self.corpus_documents - len(self.quarantined)  # records: estimated
-            self.log.event("start", f"{found} documents in {self.corpus}",
-                           documents=found, out=str(self.out))
+            # A record file's count before it is read is its lines (a .gz: its size / 1,000;
+            # a CSV field may hold a line break): said as such. A Parquet file's is exact.
+            rough = any(e.reader == "records" and not e.doc.lower().endswith(".parquet")
+                        for e in todo)
+            self.log.event("start", f"{'about ' if rough else ''}{found} documents in "
+                           f"{self.corpus}", documents=found, estimated=rough,
+                           out=str(self.out))
             self._phase("discover", started)
             started = time.perf_counter()
             discovered = len(self.quarantined)

@@ -362,3 +362,22 @@ def _lines_raw(out: Path) -> list[str]:
         return [row[0] for row in db.execute("SELECT document FROM documents ORDER BY doc")]
     finally:
         db.close()
+
+
+def test_the_start_line_says_a_record_count_is_an_estimate(tmp_path, capsys):
+    # Before a record file is read its records are guessed (lines; a .gz by its size), so
+    # the first line says "about"; a corpus of text files is counted exactly.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _records())
+    (corpus / "d.jsonl.gz").write_bytes(gzip.compress(body.encode(), mtime=0))
+    main(["run", str(corpus), "--out", str(tmp_path / "out"), "--log-format", "json"])
+    start = json.loads(capsys.readouterr().err.splitlines()[0])
+    assert start["event"] == "start" and start["estimated"] is True
+    assert start["message"].startswith("about ")
+    text = tmp_path / "text"
+    text.mkdir()
+    (text / "a.txt").write_text("O governo aprovou o orçamento.\n", encoding="utf-8")
+    main(["run", str(text), "--out", str(tmp_path / "out2"), "--log-format", "json"])
+    start = json.loads(capsys.readouterr().err.splitlines()[0])
+    assert start["message"].startswith("1 documents in ") and start["estimated"] is False
