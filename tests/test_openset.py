@@ -268,6 +268,34 @@ def test_a_sentence_in_a_candidate_loads_no_model_of_another_language(monkeypatc
         "pt", "de", "en", "es", "fr", "it", "nl"}
 
 
+def test_a_segment_whose_first_pass_puts_a_candidate_first_loads_no_other_model(monkeypatch):
+    # Inside a Portuguese document, "Eu avistei algumas." is too rare for Portuguese's
+    # list (three words, one rare), and lingua's cheap models give the candidates less
+    # than OPEN_SKIP_HOME, but Portuguese first: it stays with the candidates without
+    # loading the full models of Lithuanian, Catalan and Latvian (about 0.6 CPU s, before
+    # a run's first batch). Read alone, the line still gets the full check.
+    from pipeline.stages import detect as stage
+
+    built = []
+    real = stage._lingua_detector
+
+    def spy(langs, low_accuracy=False):
+        built.append((langs, low_accuracy))
+        return real(langs, low_accuracy)
+
+    monkeypatch.setattr(stage, "_lingua_detector", spy)
+    seven = ["pt", "de", "en", "es", "fr", "it", "nl"]
+    detect = Detect(seven)
+    text = ("O governo aprovou ontem o orçamento do próximo ano.\n\nEu avistei algumas.\n\n"
+            "Os deputados da oposição votaram contra a proposta.")
+    doc = _detected(detect, text)
+    assert doc.lang == "pt" and {s.lang for s in doc.segments()} == {"pt"}
+    assert any(low for _, low in built)  # the cheap check did run
+    assert {lang for langs, low in built if not low for lang in langs} <= set(seven)
+    detect.languages(["Eu avistei algumas."])
+    assert {lang for langs, low in built if not low for lang in langs} - set(seven)
+
+
 def test_everyday_words_are_counted_among_the_words_the_candidate_lists():
     # Latin species names are no words of any list: they are left out of the share
     # of everyday Dutch words (6 of 10 listed words; 6 of 13 words counting them).
