@@ -477,10 +477,12 @@ def models_list(args: argparse.Namespace) -> int:
         print("no translation models installed; install one with "
               "`pipeline models install FILE.argosmodel`")
     rows = [("pair", "kind", "version", "device", "directory")]
+    used = {id(pkg) for pkg in argos.chosen_packages(listing.packages).values()}
     for pkg in listing.packages:
         kind = pkg.kind + (f" (carries a {pkg.sentence_model} sentence model, not used)"
                            if pkg.sentence_model else "")
-        rows.append((f"{pkg.from_code}-{pkg.to_code}", kind, pkg.version, on, str(pkg.path)))
+        version = pkg.version if id(pkg) in used else f"{pkg.version} (not used: a newer one is)"
+        rows.append((f"{pkg.from_code}-{pkg.to_code}", kind, version, on, str(pkg.path)))
     if len(rows) > 1:
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         for row in rows:

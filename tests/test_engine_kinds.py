@@ -20,7 +20,7 @@ import pytest
 from pipeline import cli
 from pipeline.engines import ModelError, argos
 from pipeline.engines.argos import ArgosEngine
-from pipeline.testing.argos_package import build_ct2_dir, build_package
+from pipeline.testing.argos_package import build_ct2_dir, build_package, install_package
 
 REPO = Path(__file__).resolve().parents[1]
 TEXTS = ["Olá mundo, isto é um teste.", "", "Uma frase com o número 2024 e «aspas»!"]
@@ -279,3 +279,21 @@ def test_removing_a_pair_of_a_multilingual_package_names_the_pairs_it_takes(
         assert cli.main(["models", "remove", "en", "fr"]) == 0
         assert "and with its model: en-de" in capsys.readouterr().out
     assert argos.installed_packages(packages) == []
+
+
+def test_models_list_says_which_of_two_versions_of_a_pair_runs_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Installing 1.9 keeps 1.0 beside it; a run uses the newer one, and the list says so.
+    packages = tmp_path / "packages"
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    monkeypatch.chdir(tmp_path)
+    for version, seed in (("1.9", 1), ("1.0", 0)):
+        install_package(build_package(tmp_path / version, "pt", "en", version=version,
+                                      seed=seed), packages)
+    assert cli.main(["models", "list", "--device", "cpu"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("pt-en")]
+    assert len(rows) == 2
+    assert "1.0 (not used: a newer one is)" in rows[0] and "translate-pt_en-1_0" in rows[0]
+    assert "not used" not in rows[1] and "translate-pt_en-1_9" in rows[1]
+    assert ArgosEngine(beam_size=1).route("pt", "en")[0].version == "1.9"

@@ -330,6 +330,15 @@ def installed_packages(packages_dir: Path | None = None) -> list[PackageInfo]:
     return list(listing.packages)
 
 
+def chosen_packages(packages: Iterable[PackageInfo]) -> dict[tuple[str, str], PackageInfo]:
+    """The package a run uses for each pair: the highest version where a pair is
+    installed more than once (the last of equal versions, in directory order)."""
+    return {
+        (language_code(package.from_code), language_code(package.to_code)): package
+        for package in sorted(packages, key=lambda p: _version_key(p.version))
+    }
+
+
 def language_code(code: str) -> str:
     """A package's language code as ``pipeline.languages`` spells it ("pb" -> "pt",
     "zt" -> "zh"), so routes, candidates and targets agree; an unknown code is kept.
@@ -608,13 +617,7 @@ class ArgosEngine:
         self.max_decoding_extra = max_decoding_extra
         self.min_decoding_length = min_decoding_length
         self.max_input_tokens = max_input_tokens
-        # Highest version wins where a pair is installed more than once.
-        self._packages = {
-            (language_code(package.from_code), language_code(package.to_code)): package
-            for package in sorted(
-                installed_packages(packages_dir), key=lambda p: _version_key(p.version)
-            )
-        }
+        self._packages = chosen_packages(installed_packages(packages_dir))
 
     @property
     def device(self) -> str:
