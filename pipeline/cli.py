@@ -18,6 +18,7 @@ import signal
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
@@ -603,8 +604,25 @@ def exit_without_teardown(code: int, exit_handlers: bool = True) -> NoReturn:
     os._exit(code)
 
 
+def plain_warnings() -> None:
+    """Show the pipeline's own warnings (outside a run, whose log takes them) as one line,
+    ``pipeline: warning: ...``, instead of Python's form: the source file, the line and
+    the statement that warned. Other warnings keep Python's form."""
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not category.__module__.startswith("pipeline"):
+            return default(message, category, filename, lineno, file, line)
+        print(f"pipeline: warning: {message}", file=sys.stderr if file is None else file)
+        return None
+
+    warnings.showwarning = show
+
+
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()  # report.json's timings count from here
+    if argv is None:  # the command itself, not a caller's process
+        plain_warnings()
     parser = build_parser()
     Parser.json_errors = _asks_json_log(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)

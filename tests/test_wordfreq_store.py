@@ -241,3 +241,19 @@ def test_a_run_gives_the_same_bytes_with_wordfreqs_dicts_and_imports_no_translat
                    env={store.ENV_MODE: "dict"})
     assert data_files(tmp_path / "mapped") == data_files(tmp_path / "dicts")
     assert mapped & {"ctranslate2", "sentencepiece", "torch", "stanza", "spacy"} == set()
+
+
+def test_outside_a_run_the_cache_warning_is_one_plain_line(tmp_path):
+    # `pipeline detect` from cron with a cache it cannot use: one line saying what to do,
+    # not Python's warning with this package's file, line number and statement.
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "detect"], input="A Coreia do Norte anunciou\n",
+        capture_output=True, text=True, cwd=ROOT, timeout=600, check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(blocked)},
+    )
+    assert result.stdout == "pt\n"
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pipeline: warning: word-list cache ")
+    assert "set XDG_CACHE_HOME" in lines[0]
