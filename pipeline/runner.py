@@ -1188,6 +1188,11 @@ class Runner:
         for entry in todo:
             before = len(self.quarantined)
             for item in self._items(entry):
+                if item.problem:  # a bad record (no JSON, a duplicate id...): quarantined
+                    self._say("plan", f"quarantine: {shown(item.doc)}: {item.problem}",
+                              action="quarantine", doc=item.doc, reason=item.problem)
+                    plan["quarantine"] += 1
+                    continue
                 stored = known.get(item.doc)
                 sha = item.sha256
                 if stored is None:

@@ -311,6 +311,23 @@ def test_dry_run_plans_each_record(corpus, tmp_path, capsys):
     assert result.report["plan"] == {"process": 1, "unchanged": 2}
 
 
+def test_dry_run_plans_a_bad_record_as_quarantined_with_its_reason(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "d.jsonl").write_text(
+        '{"id": 1, "text": "O governo aprovou o orçamento."}\nnot json\n'
+        '{"id": 1, "text": "Outro texto sobre o orçamento."}\n', encoding="utf-8")
+    result = run(corpus, tmp_path / "out", Config(targets=["en"]), RunOptions(dry_run=True))
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "process (new): d.jsonl#1"
+    assert printed[1].startswith("quarantine: d.jsonl#line-2: line 2 is not valid JSON")
+    assert printed[2].startswith("quarantine: d.jsonl#1@line-3: duplicate id '1'")
+    assert result.report["plan"] == {"process": 1, "quarantine": 2}
+    real = run(corpus, tmp_path / "out", Config(targets=["en"]), RunOptions())
+    assert sorted(q["doc"] for q in real.report["quarantined"]) == [
+        "d.jsonl#1@line-3", "d.jsonl#line-2"]
+
+
 def test_skipped_files_are_counted_by_suffix_with_what_to_do(corpus, tmp_path, capsys):
     for name in ("a.pdf", "b.pdf", "c.docx", "notes.xyz"):
         (corpus / name).write_bytes(b"%PDF-1.4\n")
