@@ -120,6 +120,9 @@ def find_record(out: Path, doc: str) -> dict[str, Any]:
     for record in records:  # the id as given ("a\\b.txt" is a name on POSIX), else as a path
         if record["doc"] == doc:
             return record
+    for record in records:  # as the log shows it: control characters escaped ("a\\nb.txt")
+        if shown(record["doc"]) == doc:
+            return record
     for record in records:
         if record["doc"] == wanted:
             return record

@@ -156,3 +156,12 @@ def test_explain_finds_a_document_whose_name_holds_a_backslash(tmp_path, capsys)
     (tmp_path / "documents.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
     assert explain_cli("back\\slash.txt", tmp_path) == 0
     assert capsys.readouterr().out.startswith("back\\slash.txt: 0 fixes")
+
+
+def test_explain_takes_a_name_as_the_log_shows_it(tmp_path, capsys):
+    # The log, the summary and explain's own listing show "new\nline.txt" with its line
+    # break escaped; that form, copied from them, names the document.
+    record = {"doc": "news/new\nline.txt", "lang": "pt", "fixes": [], "status": "ok"}
+    (tmp_path / "documents.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert explain_cli("news/new\\nline.txt", tmp_path) == EXIT_OK
+    assert capsys.readouterr().out.startswith("news/new\\nline.txt")
