@@ -124,7 +124,7 @@ def test_a_file_name_never_sends_control_characters_to_the_terminal(tmp_path, ca
     said = capsys.readouterr()
     text = said.out + said.err
     assert "\x1b" not in text and "\r" not in text
-    assert "process (new): q\\x1b[2J.txt" in said.out
+    assert "quarantine: q\\x1b[2J.txt: only NUL bytes" in said.out  # the dry run
     assert "process (new): a\\rb.txt" in said.out
     assert "quarantined: q\\x1b[2J.txt: only NUL bytes" in said.out
     assert "quarantined: q\\x1b[2J.txt: only NUL bytes" in said.err
