@@ -290,17 +290,26 @@ def render_index(rows: list[list[Any]], lists: list[str] | None) -> str:
     return "".join(parts)
 
 
-def _index_table(rows: list[list[Any]], body_id: str) -> str:
+def _index_table(rows: list[list[Any]], body_id: str, prefix: str = "") -> str:
+    return table_html("".join([_index_row(r, prefix) for r in rows]), body_id)
+
+
+def table_html(body: str, body_id: str) -> str:
+    """The index's table around its rows' HTML (``body``)."""
     head = ('<thead><tr><th data-key="doc">document</th><th data-key="lang">language</th>'
             '<th data-key="status">status</th><th class="n" data-key="fixes">fixes</th>'
             '<th class="n" data-key="spans">spans</th><th class="n" data-key="flags">flags</th>'
             '<th class="n" data-key="segments">sentences</th></tr></thead>')
-    body = "".join([_index_row(r) for r in rows])
     return f'<table id="index-table">{head}<tbody id="{body_id}">{body}</tbody></table>\n'
 
 
-def _index_row(r: list[Any]) -> str:
-    doc, href, lang, status, title = r[0], r[1], r[2], r[3], r[10]
+def index_row_html(r: list[Any], prefix: str = "") -> str:
+    """A row of the index's table (``prefix``: put before its link)."""
+    return _index_row(r, prefix)
+
+
+def _index_row(r: list[Any], prefix: str = "") -> str:
+    doc, href, lang, status, title = r[0], prefix + r[1], r[2], r[3], r[10]
     if "\n" in doc or "\t" in doc:
         doc = esc_name(doc)
         href, lang, status, title = map(esc, (href, lang, status, title))
@@ -312,6 +321,7 @@ def _index_row(r: list[Any]) -> str:
             f'<td class="n">{r[5]}</td><td class="n">{r[6]}</td><td class="n">{r[7]}</td></tr>')
 
 
-def render_list(rows: list[list[Any]]) -> str:
-    """A static page of the index (no script needed)."""
-    return _index_table(rows, "list-body")
+def render_list(rows: list[list[Any]], prefix: str = "") -> str:
+    """A static page of the index (no script needed); ``prefix``: put before each
+    row's link (the list pages are a folder below the index)."""
+    return _index_table(rows, "list-body", prefix)
