@@ -45,6 +45,7 @@ bytes. See :mod:`pipeline.writers.review.docpage` for a document's page and
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -55,7 +56,7 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -78,11 +79,10 @@ from pipeline.writers.review.docpage import (
 )
 from pipeline.writers.review.overview import (
     index_row,
-    index_row_html,
     render_flags_table,
     render_index,
+    render_list,
     render_overview,
-    table_html,
 )
 from pipeline.writers.review.text import esc_name
 
@@ -632,7 +632,7 @@ class FolderWriter:
         self.old_lines: list[str] = []  # the records' lines in the manifest, when it has them
         self.old_pids = ""  # the records' page ids (PID characters each), when it has them
         self.pids: list[str] = []  # the page ids of the documents added, in order
-        self.old_rows: dict[int, list[str]] = {}  # the list pages' rows as last written
+        self.lines: list[str] | None = None  # the records' lines (:meth:`_record_lines`)
         self.old: list[list] = self._manifest()  # the records of the documents, in order
         self.old_at = {record[0]: n for n, record in enumerate(self.old)}
         self.new: dict[str, list | None] = {}  # name -> record (None: its page is waiting)
@@ -654,7 +654,7 @@ class FolderWriter:
         none when it was written by another version or for other targets, or is damaged."""
         try:
             text = (self.folder / "manifest.json").read_text(encoding="utf-8")
-            data = json.loads(text)
+            data = _untracked(json.loads, text)
             if data.get("version") == PAGE_VERSION and data.get("targets") == self.targets:
                 pages = data["pages"]
                 if not (isinstance(pages, list) and all(
@@ -822,8 +822,9 @@ class FolderWriter:
             if not rows and records:
                 # record_row, written out (a row per document on every run that
                 # writes a list page or the index).
-                rows.extend([[r[0], link, *r[2:-2]] for r, link in zip(
-                    records, self.links, strict=True)])
+                rows.extend(_untracked(lambda: [r[:-2] for r in records]))
+                for row, link in zip(rows, self.links, strict=True):
+                    row[1] = link
                 if deleted:
                     for row in rows:
                         if row[0] in deleted:
@@ -845,12 +846,11 @@ class FolderWriter:
                     and (self.folder / href).is_file()):
                 continue  # the same rows: the same bytes
             part = all_rows()[n * LIST_PAGE:(n + 1) * LIST_PAGE]
-            body = self._list_body(records[n * LIST_PAGE:(n + 1) * LIST_PAGE], part, deleted)
             nav = _list_nav(n, len(lists))
             atomic_write(self.folder / href, head(f"Documents, page {n + 1}") + nav
                          + f"<h1>Documents {n * LIST_PAGE + 1:,} to "
                          f"{n * LIST_PAGE + len(part):,} of {count:,}</h1>\n"
-                         + table_html(body, "list-body") + nav
+                         + render_list(part, "../") + nav
                          + tail(), durable=False)
         # The index and the flags page show the report (less its timings) and the rows.
         index_key = digest("\0".join(
@@ -861,7 +861,7 @@ class FolderWriter:
             # documents it names (failed, quarantined) to their pages.
             flags, flagged = render_flags_table([flag_entry(r, link) for r, link in zip(
                 records, self.links, strict=True) if r[-2]])
-            hrefs = {r[0]: r[1] for r in all_rows()}
+            hrefs = dict(zip(self.new, self.links, strict=True))
             _write_changed(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
                            '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
                            + flags + tail())
@@ -873,58 +873,26 @@ class FolderWriter:
                 and (self.folder / "manifest.json").is_file()):
             self._sweep(lists)  # every page and record as the manifest holds them: the same
             return
-        old, old_at, old_lines = self.old, self.old_at, self.old_lines
-        lines = []  # each record's line: the one read where it is the record read
-        for r in records:
-            n = old_at.get(r[0])
-            if old_lines and n is not None and old[n] is r:
-                line = old_lines[n]
-                lines.append(line[:-1] if line[-1] == "," else line)
-            else:
-                lines.append(_compact(r))
         _write_changed(self.folder / "manifest.json", manifest_text(
             {"version": PAGE_VERSION, "targets": self.targets, "lists": list_keys,
-             "index": index_key, "blocks": self.blocks, "pids": "".join(self.pids)}, lines))
+             "index": index_key, "blocks": self.blocks, "pids": "".join(self.pids)},
+            self._record_lines(records)))
         self._sweep(lists)
 
-    def _list_body(self, records: list[list], rows: list[list[Any]], deleted: set[str]
-                   ) -> str:
-        """The HTML of a list page's ``rows`` (``records``: theirs, from the first): a
-        document's row as the last list pages hold it where its record is the one read
-        from the manifest, and the row there shows its link and status (all the rest
-        follows from the record); rendered otherwise."""
-        items = []
-        old, old_at = self.old, self.old_at
-        for r, row in zip(records, rows, strict=True):
-            n = old_at.get(r[0])
-            if n is not None and old[n] is r and r[0] not in deleted:
-                kept = self._old_row(n)
-                if (kept is not None and kept.startswith(f'<tr><td><a href="../{row[1]}">')
-                        and f'<span class="badge {r[3]}">' in kept):
-                    items.append(kept)
-                    continue
-            items.append(index_row_html(row, "../")[:-5])  # less its "</tr>"
-        return "</tr>".join(items) + "</tr>" if items else ""
-
-    def _old_row(self, n: int) -> str | None:
-        """The HTML of the ``n``-th record's row in the list pages as last written (less
-        its ``</tr>``; None if unreadable). Names and titles are escaped: no ``</tr>``
-        occurs in a cell."""
-        page = n // LIST_PAGE
-        rows = self.old_rows.get(page)
-        if rows is None:
-            rows = self.old_rows[page] = []
-            try:
-                html = (self.folder / "list" / f"{page + 1:04d}.html").read_text("utf-8")
-                start = html.index(_LIST_BODY) + len(_LIST_BODY)
-                body = html[start:html.index("</tbody>", start)]
-                found = body.split("</tr>")
-                if found[-1] == "" and len(found) - 1 == min(LIST_PAGE,
-                                                             len(self.old) - page * LIST_PAGE):
-                    rows.extend(found[:-1])
-            except (OSError, ValueError):
-                pass
-        return rows[n % LIST_PAGE] if rows else None
+    def _record_lines(self, records: list[list]) -> list[str]:
+        """Each record's JSON (:func:`_compact`), as the manifest holds it: the line read
+        where it is the record read (made once)."""
+        if self.lines is None:
+            old, old_at, old_lines = self.old, self.old_at, self.old_lines
+            self.lines = lines = []
+            for r in records:
+                n = old_at.get(r[0])
+                if old_lines and n is not None and old[n] is r:
+                    line = old_lines[n]
+                    lines.append(line[:-1] if line[-1] == "," else line)
+                else:
+                    lines.append(_compact(r))
+        return self.lines
 
     def _sweep(self, lists: list[str]) -> None:
         """Remove pages no stored document owns any more (deleted, pruned, renamed)."""
@@ -940,8 +908,20 @@ class FolderWriter:
                     path.unlink()
 
 
-_LIST_BODY = '<tbody id="list-body">'
 RECORD = 13  # the length of a page's record in the manifest (:func:`record`)
+
+
+def _untracked(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` with the cyclic garbage collector paused: for making many
+    containers that hold no cycle (a JSON text's values), which would otherwise set off
+    collections that walk every object the process holds, to find nothing."""
+    if not gc.isenabled():
+        return function(*args)
+    gc.disable()
+    try:
+        return function(*args)
+    finally:
+        gc.enable()
 
 
 def _compact(value: Any) -> str:

@@ -255,8 +255,9 @@ def render_index(rows: list[list[Any]], lists: list[str] | None) -> str:
 
     statuses = {r[3] for r in rows}
     langs = {r[2] for r in rows if r[2]}
-    kinds = {k for r in rows for k in r[8].split()}
-    flags = {k for r in rows for k in r[9].split()}
+    # Each distinct value split once (a few among the documents).
+    kinds = {k for v in {r[8] for r in rows} for k in v.split()}
+    flags = {k for v in {r[9] for r in rows} for k in v.split()}
     parts = [
         '<section id="index"><h2>Documents</h2>\n',
         '<form class="tools" id="index-tools" hidden>'
@@ -291,21 +292,12 @@ def render_index(rows: list[list[Any]], lists: list[str] | None) -> str:
 
 
 def _index_table(rows: list[list[Any]], body_id: str, prefix: str = "") -> str:
-    return table_html("".join([_index_row(r, prefix) for r in rows]), body_id)
-
-
-def table_html(body: str, body_id: str) -> str:
-    """The index's table around its rows' HTML (``body``)."""
     head = ('<thead><tr><th data-key="doc">document</th><th data-key="lang">language</th>'
             '<th data-key="status">status</th><th class="n" data-key="fixes">fixes</th>'
             '<th class="n" data-key="spans">spans</th><th class="n" data-key="flags">flags</th>'
             '<th class="n" data-key="segments">sentences</th></tr></thead>')
+    body = "".join([_index_row(r, prefix) for r in rows])
     return f'<table id="index-table">{head}<tbody id="{body_id}">{body}</tbody></table>\n'
-
-
-def index_row_html(r: list[Any], prefix: str = "") -> str:
-    """A row of the index's table (``prefix``: put before its link)."""
-    return _index_row(r, prefix)
 
 
 def _index_row(r: list[Any], prefix: str = "") -> str:
