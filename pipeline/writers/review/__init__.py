@@ -21,21 +21,23 @@ Two layouts, chosen by size:
 The folder is rebuilt incrementally: ``report/manifest.json`` keeps the targets and
 :data:`PAGE_VERSION` (a digest of this package's code, the page's script and style
 included), a key per block page (its documents' names and JSON digests, and its
-neighbours), and, in order, one record per document (:func:`record`: its name, the
-digest of its stored JSON and its index entry). A block page whose key did not change
-is neither read nor written. One that did is written again, and of its documents only
-those whose JSON changed are parsed and rendered: each section is preceded in the page
-by its key (:func:`section_key`: the code, targets and its JSON's digest), so the others
-are taken from the page's last version; an added or removed document changes its own
-block (and a neighbour's link). Pages of documents no longer stored are removed. The
-list pages are keyed the same way (a hash of their rows): one whose rows did not change
-is neither rendered nor written; the index and ``flags.html`` are keyed on the report
-(less its timings) and every row. The runner hands the documents as references
-(:class:`Ref`: name, hash and length of the stored JSON, from the state's summaries),
-so a rerun reads the JSON of the sections it renders only; and its memo (:class:`Memo`),
-so a rerun in which no stored document changed, with the same report, reads nothing and
-writes nothing. A rerun therefore costs one hash per document plus the sections that
-changed and the pages that hold them, and the index when a row changed.
+neighbours), the documents' page ids (so that a rerun hashes no unchanged name), and, in
+order, one record per document a line (:func:`record`: its name, the digest of its
+stored JSON and its index entry; an unchanged record's line is copied, not encoded). A
+block page whose key did not change is neither read nor written. One that did is written
+again, and of its documents only those whose JSON changed are parsed and rendered: each
+section is preceded in the page by its key (:func:`section_key`: the code, targets and
+its JSON's digest), so the others are taken from the page's last version; an added or
+removed document changes its own block (and a neighbour's link). Pages of documents no
+longer stored are removed. The list pages are keyed the same way (a hash of their rows):
+one whose rows did not change is neither rendered nor written; the index and
+``flags.html`` are keyed on the report (less its timings) and every row. The runner
+hands the documents as references (:class:`Ref`: name, hash and length of the stored
+JSON, from the state's summaries), so a rerun reads the JSON of the sections it renders
+only; and its memo (:class:`Memo`), so a rerun in which no stored document changed, with
+the same report, reads nothing and writes nothing. A rerun therefore costs a look-up per
+document, a hash per block page, plus the sections that changed and the pages that hold
+them, and the index when a row changed.
 
 Deterministic: the same documents and report (less its timings) give the same
 bytes. See :mod:`pipeline.writers.review.docpage` for a document's page and
