@@ -21,21 +21,23 @@ Two layouts, chosen by size:
 The folder is rebuilt incrementally: ``report/manifest.json`` keeps the targets and
 :data:`PAGE_VERSION` (a digest of this package's code, the page's script and style
 included), a key per block page (its documents' names and JSON digests, and its
-neighbours), and, in order, one record per document (:func:`record`: its name, the
-digest of its stored JSON and its index entry). A block page whose key did not change
-is neither read nor written. One that did is written again, and of its documents only
-those whose JSON changed are parsed and rendered: each section is preceded in the page
-by its key (:func:`section_key`: the code, targets and its JSON's digest), so the others
-are taken from the page's last version; an added or removed document changes its own
-block (and a neighbour's link). Pages of documents no longer stored are removed. The
-list pages are keyed the same way (a hash of their rows): one whose rows did not change
-is neither rendered nor written; the index and ``flags.html`` are keyed on the report
-(less its timings) and every row. The runner hands the documents as references
-(:class:`Ref`: name, hash and length of the stored JSON, from the state's summaries),
-so a rerun reads the JSON of the sections it renders only; and its memo (:class:`Memo`),
-so a rerun in which no stored document changed, with the same report, reads nothing and
-writes nothing. A rerun therefore costs one hash per document plus the sections that
-changed and the pages that hold them, and the index when a row changed.
+neighbours), the documents' page ids (so that a rerun hashes no unchanged name), and, in
+order, one record per document a line (:func:`record`: its name, the digest of its
+stored JSON and its index entry; an unchanged record's line is copied, not encoded). A
+block page whose key did not change is neither read nor written. One that did is written
+again, and of its documents only those whose JSON changed are parsed and rendered: each
+section is preceded in the page by its key (:func:`section_key`: the code, targets and
+its JSON's digest), so the others are taken from the page's last version; an added or
+removed document changes its own block (and a neighbour's link). Pages of documents no
+longer stored are removed. The list pages are keyed the same way (a hash of their rows):
+one whose rows did not change is neither rendered nor written; the index and
+``flags.html`` are keyed on the report (less its timings) and every row. The runner
+hands the documents as references (:class:`Ref`: name, hash and length of the stored
+JSON, from the state's summaries), so a rerun reads the JSON of the sections it renders
+only; and its memo (:class:`Memo`), so a rerun in which no stored document changed, with
+the same report, reads nothing and writes nothing. A rerun therefore costs a look-up per
+document, a hash per block page, plus the sections that changed and the pages that hold
+them, and the index when a row changed.
 
 Deterministic: the same documents and report (less its timings) give the same
 bytes. See :mod:`pipeline.writers.review.docpage` for a document's page and
@@ -45,6 +47,7 @@ bytes. See :mod:`pipeline.writers.review.docpage` for a document's page and
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -55,12 +58,11 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
-from itertools import repeat
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -137,7 +139,10 @@ def page_id(doc: str) -> str:
     >>> len(page_id("pt/<artigo>.txt")), page_id("a.txt") == page_id("a.txt") != page_id("b.txt")
     (20, True)
     """
-    return digest(doc)[:20]
+    return digest(doc)[:PID]
+
+
+PID = 20  # the length of a page id
 
 
 class CorpusSources:
@@ -223,6 +228,7 @@ class Ref(Protocol):
 
 
 Item = Document | str | Ref  # a document, its stored JSON, or a reference to that JSON
+_MADE = (Document, str)  # the items that are not references
 
 
 def _name_of(item: Item) -> str:
@@ -601,14 +607,11 @@ def starts_block(pid: str) -> bool:
     return int(pid[:8], 16) % BLOCK_DOCS == 0
 
 
-@dataclass
-class Member:
-    """A document of the block being gathered."""
-
-    item: Item
-    name: str
-    pid: str  # its page id: its section's anchor is ``d-<pid>``
-    key: str  # the digest of its JSON
+# A document of the block being gathered: the item, its name, its page id (its section's
+# anchor is ``d-<pid>``) and the digest of its JSON. A plain tuple: one is made per
+# document on every run.
+Member = tuple[Item, str, str, str]
+_sha256 = hashlib.sha256
 
 
 class FolderWriter:
@@ -628,6 +631,10 @@ class FolderWriter:
         self.old_lists: list[str] = []  # the list pages' keys, from the manifest
         self.old_index = ""  # the key of the index and flags page, from the manifest
         self.old_blocks: dict[str, str] = {}  # block page -> its key, from the manifest
+        self.old_lines: list[str] = []  # the records' lines in the manifest, when it has them
+        self.old_pids = ""  # the records' page ids (PID characters each), when it has them
+        self.pids: list[str] = []  # the page ids of the documents added, in order
+        self.lines: list[str] | None = None  # the records' lines (:meth:`_record_lines`)
         self.old: list[list] = self._manifest()  # the records of the documents, in order
         self.old_at = {record[0]: n for n, record in enumerate(self.old)}
         self.new: dict[str, list | None] = {}  # name -> record (None: its page is waiting)
@@ -648,12 +655,22 @@ class FolderWriter:
         """The records of the documents the manifest lists (:func:`record`), in order;
         none when it was written by another version or for other targets, or is damaged."""
         try:
-            data = json.loads((self.folder / "manifest.json").read_text(encoding="utf-8"))
+            text = (self.folder / "manifest.json").read_text(encoding="utf-8")
+            data = _untracked(json.loads, text)
             if data.get("version") == PAGE_VERSION and data.get("targets") == self.targets:
                 pages = data["pages"]
                 if not (isinstance(pages, list) and all(
                         isinstance(r, list) and len(r) == RECORD for r in pages)):
                     return []
+                # A record a line (:func:`manifest_text`): an unchanged one is written
+                # again as it was read, not encoded again.
+                lines = text.split("\n")
+                if (len(lines) == len(pages) + 3 and lines[-2] == "]}" and not lines[-1]
+                        and lines[0].endswith('"pages":[')):
+                    self.old_lines = lines[1:-2]  # all but the last end in a comma
+                pids = data.get("pids", "")
+                if isinstance(pids, str) and len(pids) == PID * len(pages):
+                    self.old_pids = pids  # the records' page ids, end to end
                 lists, blocks = data.get("lists", []), data.get("blocks", {})
                 self.old_lists = lists if isinstance(lists, list) else []
                 self.old_blocks = blocks if isinstance(blocks, dict) else {}
@@ -666,63 +683,78 @@ class FolderWriter:
     def add(self, item: Item, text: str | None = None) -> None:
         """The next document (``text``: its JSON, when already made). A reference
         brings the digest of its JSON along: the JSON is read only if its section must
-        be rendered."""
-        name = _name_of(item)
-        if isinstance(item, Document | str):
+        be rendered. Called once per document on every run: page_id and starts_block
+        written out here."""
+        if text is None and not isinstance(item, _MADE):  # a reference (the runner's)
+            name, key, size = item.doc, item.digest, item.size  # type: ignore[union-attr]
+        else:
+            name = _name_of(item)
             text = text if text is not None else _text(item)
             key, size = digest(text), len(text)
+        n = self.old_at.get(name)
+        if n is not None and self.old_pids:  # its page id, from the manifest
+            pid = self.old_pids[n * PID:n * PID + PID]
         else:
-            key, size = item.digest, item.size
-        pid = page_id(name)
-        weight = min(size, DOCUMENT_WEIGHT)
-        if self.block and (starts_block(pid) or len(self.block) >= BLOCK_MAX_DOCS
-                           or self.weight + weight > BLOCK_BYTES):
+            pid = _sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:PID]  # page_id
+        self.pids.append(pid)
+        weight = size if size < DOCUMENT_WEIGHT else DOCUMENT_WEIGHT
+        block = self.block
+        if block and (int(pid[:8], 16) % BLOCK_DOCS == 0  # starts_block
+                      or len(block) >= BLOCK_MAX_DOCS or self.weight + weight > BLOCK_BYTES):
             self._close(name, pid)
-        self.block.append(Member(item, name, pid, key))
+            block = self.block
+        block.append((item, name, pid, key))
         self.weight += weight
 
     def _close(self, following: str, following_pid: str) -> None:
         """Write the block gathered (or keep it, when it is as it was); ``following``:
         the first document of the next block ("" for none)."""
         members, self.block, self.weight = self.block, [], 0
-        file = f"{members[0].pid}.html"
-        hrefs = [f"#d-{m.pid}" for m in members]
+        file = f"{members[0][2]}.html"
         next_href = f"{following_pid}.html#d-{following_pid}" if following else ""
         previous, previous_href = self.previous
-        key = digest("\0".join([self.base, previous, previous_href, following,
-                                *(f"{m.name}\0{m.key}" for m in members)]))
+        # The block's key: "name\0digest" of each member, joined by NULs.
+        parts_of_key = [self.base, previous, previous_href, following]
+        for m in members:
+            parts_of_key += (m[1], m[3])
+        key = digest("\0".join(parts_of_key))
         self.blocks[file] = key
-        self.links += [f"d/{file}{h}" for h in hrefs]
-        self.previous = (members[-1].name, f"{file}#d-{members[-1].pid}")
-        olds = [self.old_at.get(m.name) for m in members]
-        if (self.old_blocks.get(file) == key and file in self.existing
-                and all(n is not None and self.old[n][1] == m.key
-                        for n, m in zip(olds, members, strict=True))):
-            for n, m in zip(olds, members, strict=True):
-                self.new[m.name] = self.old[n]  # the same page: neither read nor written
-            return
-        kept = old_sections(self.folder / "d" / file) if file in self.existing else {}
-        names = [m.name for m in members]
+        link = f"d/{file}#d-"
+        self.links += [link + m[2] for m in members]
+        last = members[-1]
+        self.previous = (last[1], f"{file}#d-{last[2]}")
+        old, old_at = self.old, self.old_at
+        olds = [old_at.get(m[1]) for m in members]
+        if self.old_blocks.get(file) == key and file in self.existing:
+            kept = [old[n] for n in olds if n is not None]
+            if len(kept) == len(members) and all(
+                    r[1] == m[3] for r, m in zip(kept, members, strict=True)):
+                # The same page: neither read nor written.
+                self.new.update(zip([m[1] for m in members], kept, strict=True))
+                return
+        hrefs = [f"#d-{m[2]}" for m in members]
+        kept_sections = old_sections(self.folder / "d" / file) if file in self.existing else {}
+        names = [m[1] for m in members]
         parts: list[bytes | SectionJob] = [_utf8(_block_nav(
             previous, previous_href, following, next_href, names, hrefs))]
-        for i, (m, n) in enumerate(zip(members, olds, strict=True)):
+        for i, ((m_item, m_name, _, m_key), n) in enumerate(zip(members, olds, strict=True)):
             before = (names[i - 1], hrefs[i - 1]) if i else (previous, previous_href)
             after = (names[i + 1], hrefs[i + 1]) if i + 1 < len(members) else (
                 following, next_href)
             parts.append(_utf8(_nav(*before, *after)))
-            skey = section_key(self.base, m.key)
-            if skey in kept and n is not None and self.old[n][1] == m.key:
-                parts.append(kept[skey])  # rendered from the same JSON by the same code
-                self.new[m.name] = self.old[n]
+            skey = section_key(self.base, m_key)
+            if skey in kept_sections and n is not None and old[n][1] == m_key:
+                parts.append(kept_sections[skey])  # rendered from the same JSON by the same code
+                self.new[m_name] = old[n]
                 continue
-            spooled = self.spool.take(m.name, skey) if self.spool is not None else None
+            spooled = self.spool.take(m_name, skey) if self.spool is not None else None
             if spooled is not None:  # rendered where it was processed, from this JSON
                 parts.append(spooled[0])
-                self.new[m.name] = spooled[1]
+                self.new[m_name] = spooled[1]
                 continue
-            self.new[m.name] = None  # its place in the order; the record comes with it
-            item = m.item if isinstance(m.item, Document | str) else m.item.json()
-            parts.append(SectionJob(item, m.name, m.key, skey))
+            self.new[m_name] = None  # its place in the order; the record comes with it
+            item = m_item if isinstance(m_item, _MADE) else m_item.json()  # type: ignore[union-attr]
+            parts.append(SectionJob(item, m_name, m_key, skey))
             self.waiting += 1
         parts.append(_utf8(_block_nav(previous, previous_href, following, next_href, [], [])))
         title = f"{names[0]}: review" if len(names) == 1 else (
@@ -790,7 +822,15 @@ class FolderWriter:
 
         def all_rows() -> list[list[Any]]:
             if not rows and records:
-                rows.extend(map(record_row, records, repeat(deleted), self.links))
+                # record_row, written out (a row per document on every run that
+                # writes a list page or the index).
+                rows.extend(_untracked(lambda: [r[:-2] for r in records]))
+                for row, link in zip(rows, self.links, strict=True):
+                    row[1] = link
+                if deleted:
+                    for row in rows:
+                        if row[0] in deleted:
+                            row[3] = "deleted"
             return rows
 
         # A page's key stands for its document's JSON, hence for its index entry; its
@@ -812,7 +852,7 @@ class FolderWriter:
             atomic_write(self.folder / href, head(f"Documents, page {n + 1}") + nav
                          + f"<h1>Documents {n * LIST_PAGE + 1:,} to "
                          f"{n * LIST_PAGE + len(part):,} of {count:,}</h1>\n"
-                         + render_list([[r[0], "../" + r[1], *r[2:]] for r in part]) + nav
+                         + render_list(part, "../") + nav
                          + tail(), durable=False)
         # The index and the flags page show the report (less its timings) and the rows.
         index_key = digest("\0".join(
@@ -823,7 +863,7 @@ class FolderWriter:
             # documents it names (failed, quarantined) to their pages.
             flags, flagged = render_flags_table([flag_entry(r, link) for r, link in zip(
                 records, self.links, strict=True) if r[-2]])
-            hrefs = {r[0]: r[1] for r in all_rows()}
+            hrefs = dict(zip(self.new, self.links, strict=True))
             _write_changed(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
                            '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
                            + flags + tail())
@@ -835,11 +875,26 @@ class FolderWriter:
                 and (self.folder / "manifest.json").is_file()):
             self._sweep(lists)  # every page and record as the manifest holds them: the same
             return
-        _write_changed(self.folder / "manifest.json", json.dumps(
+        _write_changed(self.folder / "manifest.json", manifest_text(
             {"version": PAGE_VERSION, "targets": self.targets, "lists": list_keys,
-             "index": index_key, "blocks": self.blocks, "pages": records},
-            ensure_ascii=False, separators=(",", ":")) + "\n")
+             "index": index_key, "blocks": self.blocks, "pids": "".join(self.pids)},
+            self._record_lines(records)))
         self._sweep(lists)
+
+    def _record_lines(self, records: list[list]) -> list[str]:
+        """Each record's JSON (:func:`_compact`), as the manifest holds it: the line read
+        where it is the record read (made once)."""
+        if self.lines is None:
+            old, old_at, old_lines = self.old, self.old_at, self.old_lines
+            self.lines = lines = []
+            for r in records:
+                n = old_at.get(r[0])
+                if old_lines and n is not None and old[n] is r:
+                    line = old_lines[n]
+                    lines.append(line[:-1] if line[-1] == "," else line)
+                else:
+                    lines.append(_compact(r))
+        return self.lines
 
     def _sweep(self, lists: list[str]) -> None:
         """Remove pages no stored document owns any more (deleted, pruned, renamed)."""
@@ -856,6 +911,40 @@ class FolderWriter:
 
 
 RECORD = 13  # the length of a page's record in the manifest (:func:`record`)
+
+
+def _untracked(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` with the cyclic garbage collector paused: for making many
+    containers that hold no cycle (a JSON text's values), which would otherwise set off
+    collections that walk every object the process holds, to find nothing."""
+    if not gc.isenabled():
+        return function(*args)
+    gc.disable()
+    try:
+        return function(*args)
+    finally:
+        gc.enable()
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def manifest_text(head: dict[str, Any], lines: list[str]) -> str:
+    """The manifest: ``head`` and its ``pages``, the records' JSON (``lines``, each
+    :func:`_compact`; JSON escapes a line end in a string), one a line, so that the next
+    run copies the lines of the records that did not change instead of encoding them.
+
+    >>> text = manifest_text({"version": "v"}, [_compact(["a\\nb", 1]), _compact(["c", 2])])
+    >>> print(text, end="")
+    {"version":"v","pages":[
+    ["a\\nb",1],
+    ["c",2]
+    ]}
+    >>> json.loads(text)["pages"]
+    [['a\\nb', 1], ['c', 2]]
+    """
+    return _compact(head)[:-1] + ',"pages":[\n' + ",\n".join(lines) + "\n]}\n"
 
 
 def record(json_digest: str, entry: dict[str, Any]) -> list:
@@ -895,13 +984,22 @@ def flag_entry(record: list, href: str) -> dict[str, Any]:
 
 def _write_changed(path: Path, data: str) -> None:
     """Write ``data`` to ``path`` unless the file holds these bytes already."""
-    encoded = data.encode("utf-8", "surrogatepass")
+    try:
+        encoded = data.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: compared as before, refused by the write
+        encoded, strict = data.encode("utf-8", "surrogatepass"), False
+    else:
+        strict = True
     try:
         if path.stat().st_size == len(encoded) and path.read_bytes() == encoded:
             return
     except OSError:
         pass
-    atomic_write(path, data, durable=False)
+    if strict:  # the bytes atomic_write would write (UTF-8, newlines as they are)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, encoded)
+    else:
+        atomic_write(path, data, durable=False)
 
 
 def _nav(previous: str, previous_href: str, following: str, following_href: str) -> str:

@@ -255,8 +255,9 @@ def render_index(rows: list[list[Any]], lists: list[str] | None) -> str:
 
     statuses = {r[3] for r in rows}
     langs = {r[2] for r in rows if r[2]}
-    kinds = {k for r in rows for k in r[8].split()}
-    flags = {k for r in rows for k in r[9].split()}
+    # Each distinct value split once (a few among the documents).
+    kinds = {k for v in {r[8] for r in rows} for k in v.split()}
+    flags = {k for v in {r[9] for r in rows} for k in v.split()}
     parts = [
         '<section id="index"><h2>Documents</h2>\n',
         '<form class="tools" id="index-tools" hidden>'
@@ -290,17 +291,17 @@ def render_index(rows: list[list[Any]], lists: list[str] | None) -> str:
     return "".join(parts)
 
 
-def _index_table(rows: list[list[Any]], body_id: str) -> str:
+def _index_table(rows: list[list[Any]], body_id: str, prefix: str = "") -> str:
     head = ('<thead><tr><th data-key="doc">document</th><th data-key="lang">language</th>'
             '<th data-key="status">status</th><th class="n" data-key="fixes">fixes</th>'
             '<th class="n" data-key="spans">spans</th><th class="n" data-key="flags">flags</th>'
             '<th class="n" data-key="segments">sentences</th></tr></thead>')
-    body = "".join([_index_row(r) for r in rows])
+    body = "".join([_index_row(r, prefix) for r in rows])
     return f'<table id="index-table">{head}<tbody id="{body_id}">{body}</tbody></table>\n'
 
 
-def _index_row(r: list[Any]) -> str:
-    doc, href, lang, status, title = r[0], r[1], r[2], r[3], r[10]
+def _index_row(r: list[Any], prefix: str = "") -> str:
+    doc, href, lang, status, title = r[0], prefix + r[1], r[2], r[3], r[10]
     if "\n" in doc or "\t" in doc:
         doc = esc_name(doc)
         href, lang, status, title = map(esc, (href, lang, status, title))
@@ -312,6 +313,7 @@ def _index_row(r: list[Any]) -> str:
             f'<td class="n">{r[5]}</td><td class="n">{r[6]}</td><td class="n">{r[7]}</td></tr>')
 
 
-def render_list(rows: list[list[Any]]) -> str:
-    """A static page of the index (no script needed)."""
-    return _index_table(rows, "list-body")
+def render_list(rows: list[list[Any]], prefix: str = "") -> str:
+    """A static page of the index (no script needed); ``prefix``: put before each
+    row's link (the list pages are a folder below the index)."""
+    return _index_table(rows, "list-body", prefix)
