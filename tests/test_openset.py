@@ -246,21 +246,27 @@ def test_detect_reads_stdin_lines(detect):
     assert [detect_lines(detect, b, scores=False) for b in batches(lines)] == [["ru", "und"]]
 
 
-def test_a_sentence_in_a_candidate_loads_no_model_of_another_language(monkeypatch):
+@pytest.fixture
+def built(monkeypatch):
+    """The lingua detectors built (languages, low accuracy), in order."""
+    from pipeline.stages import detect as stage
+
+    found = []
+    real = stage._lingua_detector
+
+    def spy(langs, low_accuracy=False):
+        found.append((langs, low_accuracy))
+        return real(langs, low_accuracy)
+
+    monkeypatch.setattr(stage, "_lingua_detector", spy)
+    return found
+
+
+def test_a_sentence_in_a_candidate_loads_no_model_of_another_language(built):
     # "The port reopened." reads as too rare for English (fits), so lingua's cheap
     # models look at it; they give the candidates most of their confidence, so no
     # high-accuracy model of another language is loaded (it was Welsh, Latvian and
     # Xhosa: about 25 MiB each, in every worker).
-    from pipeline.stages import detect as stage
-
-    built = []
-    real = stage._lingua_detector
-
-    def spy(langs, low_accuracy=False):
-        built.append((langs, low_accuracy))
-        return real(langs, low_accuracy)
-
-    monkeypatch.setattr(stage, "_lingua_detector", spy)
     detect = Detect(["pt", "de", "en", "es", "fr", "it", "nl"])
     assert [lang for lang, _ in detect.languages(["The port reopened."])] == ["en"]
     assert any(low for _, low in built)  # the cheap check did run
@@ -268,22 +274,12 @@ def test_a_sentence_in_a_candidate_loads_no_model_of_another_language(monkeypatc
         "pt", "de", "en", "es", "fr", "it", "nl"}
 
 
-def test_a_segment_whose_first_pass_puts_a_candidate_first_loads_no_other_model(monkeypatch):
+def test_a_segment_whose_first_pass_puts_a_candidate_first_loads_no_other_model(built):
     # Inside a Portuguese document, "Eu avistei algumas." is too rare for Portuguese's
     # list (three words, one rare), and lingua's cheap models give the candidates less
     # than OPEN_SKIP_HOME, but Portuguese first: it stays with the candidates without
     # loading the full models of Lithuanian, Catalan and Latvian (about 0.6 CPU s, before
     # a run's first batch). Read alone, the line still gets the full check.
-    from pipeline.stages import detect as stage
-
-    built = []
-    real = stage._lingua_detector
-
-    def spy(langs, low_accuracy=False):
-        built.append((langs, low_accuracy))
-        return real(langs, low_accuracy)
-
-    monkeypatch.setattr(stage, "_lingua_detector", spy)
     seven = ["pt", "de", "en", "es", "fr", "it", "nl"]
     detect = Detect(seven)
     text = ("O governo aprovou ontem o orçamento do próximo ano.\n\nEu avistei algumas.\n\n"

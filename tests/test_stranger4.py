@@ -7,22 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
-
-TEXT = "The bridge over the river was closed for repairs last week.\n"
-
-
-def _run(corpus: Path, out: Path, *extra: str) -> int:
-    return main(["run", str(corpus), "--out", str(out), *extra])
-
-
-def _report(out: Path) -> dict:
-    return json.loads((out / "report.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(autouse=True)
-def _no_models(tmp_path, monkeypatch):
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+from tests.test_stranger3 import TEXT, _no_models, _report, _run  # noqa: F401 - the fixture
 
 
 def test_a_loop_of_links_costs_only_itself(tmp_path, capsys):
