@@ -123,6 +123,21 @@ def test_a_segment_of_names_keeps_to_the_candidates_inside_a_document(detect):
     assert langs["Rząd ogłosił nowe środki wsparcia dla klubów w całym kraju."] == "pl"
 
 
+WELSH = (
+    "Mae'r llywodraeth wedi cyhoeddi cynllun newydd ar gyfer ysgolion yng Nghymru.\n\n"
+    "Dywedodd y gweinidog y bydd y rhaglen yn dechrau ym mis Ionawr y flwyddyn nesaf.\n\n"
+    "Mae llawer o athrawon yn credu y bydd y cynllun yn helpu disgyblion ifanc.\n\n"
+)
+
+
+@pytest.mark.parametrize("line", ["Ganwyd hi yn Ysbyty Glasgow.", "Astudiodd yn Ysgol Blundell."])
+def test_a_line_of_names_in_a_document_off_the_list_keeps_its_language(detect, line):
+    # The rule for lines of names keeps a candidate's article from a language its words do
+    # not show; in a Welsh article, a line of names with two Welsh words is still Welsh.
+    doc = _detected(detect, WELSH + line)
+    assert doc.lang == "cy" and [s.lang for s in doc.segments()] == ["cy"] * 4
+
+
 def test_a_sentence_in_a_language_off_the_list_quoted_in_a_candidates_is_its_span(detect):
     # Found as a foreign span by the candidates' words, a quoted Polish sentence was
     # labelled English, the nearest candidate; a list of three nouns keeps its label.
