@@ -611,7 +611,6 @@ def starts_block(pid: str) -> bool:
 # anchor is ``d-<pid>``) and the digest of its JSON. A plain tuple: one is made per
 # document on every run.
 Member = tuple[Item, str, str, str]
-_sha256 = hashlib.sha256
 
 
 class FolderWriter:
@@ -683,8 +682,8 @@ class FolderWriter:
     def add(self, item: Item, text: str | None = None) -> None:
         """The next document (``text``: its JSON, when already made). A reference
         brings the digest of its JSON along: the JSON is read only if its section must
-        be rendered. Called once per document on every run: page_id and starts_block
-        written out here."""
+        be rendered. Called once per document on every run: the page id of a document
+        the manifest lists is taken from it."""
         if text is None and not isinstance(item, _MADE):  # a reference (the runner's)
             name, key, size = item.doc, item.digest, item.size  # type: ignore[union-attr]
         else:
@@ -695,12 +694,12 @@ class FolderWriter:
         if n is not None and self.old_pids:  # its page id, from the manifest
             pid = self.old_pids[n * PID:n * PID + PID]
         else:
-            pid = _sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:PID]  # page_id
+            pid = page_id(name)
         self.pids.append(pid)
         weight = size if size < DOCUMENT_WEIGHT else DOCUMENT_WEIGHT
         block = self.block
-        if block and (int(pid[:8], 16) % BLOCK_DOCS == 0  # starts_block
-                      or len(block) >= BLOCK_MAX_DOCS or self.weight + weight > BLOCK_BYTES):
+        if block and (starts_block(pid) or len(block) >= BLOCK_MAX_DOCS
+                      or self.weight + weight > BLOCK_BYTES):
             self._close(name, pid)
             block = self.block
         block.append((item, name, pid, key))
