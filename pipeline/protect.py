@@ -23,9 +23,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from pipeline.languages import UNDETERMINED
+
 __all__ = [
-    "EMAIL_PATTERN", "URL_PATTERN", "Protected", "Protector", "nothing_to_translate",
-    "placeholder", "protect", "restore", "strip_placeholders",
+    "EMAIL_PATTERN", "URL_PATTERN", "Protected", "Protector", "copied_as_is",
+    "nothing_to_translate", "placeholder", "protect", "restore", "strip_placeholders",
 ]
 
 # Letters that code a placeholder's number (base 16): consonants only, so no code spells a word.
@@ -206,6 +208,21 @@ def nothing_to_translate(text: str) -> bool:
     [True, False, False, False]
     """
     return not any(c.isalpha() for c in _SPANS.sub(" ", text))
+
+
+def copied_as_is(lang: str, text: str, tgt: str) -> bool:
+    """Whether a segment in ``lang`` goes into ``tgt`` as it is, untranslated and not
+    parallel data: already in that language, or a text without words ("und": numbers,
+    an address), also where it took its document's language ("* * *", "12:30", a link
+    alone), which a model could only garble. The translate stage, report.json's counts
+    and the parallel corpora decide it here.
+
+    >>> copied_as_is("en", "Hello.", "en"), copied_as_is("pt", "12:30", "en")
+    (True, True)
+    >>> copied_as_is("und", "2024", "en"), copied_as_is("pt", "Olá.", "en")
+    (True, False)
+    """
+    return lang in (tgt, UNDETERMINED) or nothing_to_translate(text)
 
 
 def strip_placeholders(text: str) -> str:

@@ -29,6 +29,7 @@ from pipeline.document import Document, Stage
 from pipeline.languages import UNDETERMINED
 from pipeline.log import debug_enabled, warn
 from pipeline.memory import Key, OnFirstUse, PrefetchedMemory, TranslationMemory
+from pipeline.protect import copied_as_is
 from pipeline.readers import Item, as_item
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.detect import Detect, preload_language_models
@@ -492,7 +493,7 @@ def translation_counts(doc: Document, translate: Translate) -> dict:
         for tgt in translate.targets:
             if tgt not in seg.translations:
                 continue
-            if translate.copies(seg, tgt):  # as the stage decided
+            if copied_as_is(seg.lang, seg.text, tgt):  # as the stage decided
                 copied[tgt] += 1
             else:  # the language it was translated from, as the stage chose it
                 pairs[f"{translate.source_language(seg.lang, doc.lang, tgt)}-{tgt}"] += 1

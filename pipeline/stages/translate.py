@@ -54,10 +54,10 @@ from typing import Any, Protocol
 
 from pipeline.document import Block, Document, Segment, Span
 from pipeline.engines import ModelError
-from pipeline.languages import UNDETERMINED, same_script
+from pipeline.languages import same_script
 from pipeline.lazy import lazy_module
 from pipeline.memory import TranslationMemory, normalize_text
-from pipeline.protect import Protector, nothing_to_translate, restore, strip_placeholders
+from pipeline.protect import Protector, copied_as_is, restore, strip_placeholders
 
 # The leftover repairs, imported when a document is translated: the report's FLAGS
 # alone (a rerun with nothing to process) need neither them nor ftfy.
@@ -208,13 +208,6 @@ class Translate:
             self._routes[src, tgt] = bool(src) and self.engine.route(src, tgt) is not None
         return self._routes[src, tgt]
 
-    @staticmethod
-    def copies(seg: Segment, tgt: str) -> bool:
-        """Whether ``seg`` goes into ``tgt`` as it is: already in that language, or a text
-        without words ("und": numbers, an address), also where it took its document's
-        language ("* * *", "12:30", a link alone), which a model could only garble."""
-        return seg.lang in (tgt, UNDETERMINED) or nothing_to_translate(seg.text)
-
     def source_language(self, seg_lang: str, doc_lang: str, tgt: str) -> str | None:
         """The language to translate a segment from, or None when no model can."""
         for lang in dict.fromkeys((seg_lang, doc_lang)):
@@ -247,7 +240,7 @@ class Translate:
             for d, doc in enumerate(docs):
                 spans = _spans_by_segment(doc)
                 for seg in doc.segments():
-                    src = (tgt if self.copies(seg, tgt)
+                    src = (tgt if copied_as_is(seg.lang, seg.text, tgt)
                            else self.source_language(seg.lang, doc.lang, tgt))
                     if src == tgt:
                         seg.translations[tgt] = seg.text

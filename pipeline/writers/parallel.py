@@ -46,8 +46,7 @@ from typing import IO
 
 from pipeline import __version__
 from pipeline.document import Document, Segment
-from pipeline.languages import UNDETERMINED
-from pipeline.protect import nothing_to_translate
+from pipeline.protect import copied_as_is
 from pipeline.writers import atomic_open
 
 PARALLEL_DIR = "parallel"
@@ -187,10 +186,8 @@ def aligned_pairs(doc: Document, targets: list[str]) -> Iterator[tuple[str, str,
         return
     for seg in doc.segments():
         src = seg.lang or doc.lang
-        if src == UNDETERMINED or nothing_to_translate(seg.text):  # copied, not translated
-            continue
         for tgt in targets:
-            if src and src != tgt and tgt in seg.translations:
+            if src and tgt in seg.translations and not copied_as_is(src, seg.text, tgt):
                 yield src, tgt, seg
 
 
