@@ -32,7 +32,7 @@ import json
 import math
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,6 +154,18 @@ def _delimiter_hint(header: list[str]) -> str:
 
 def _describe(value: Any) -> str:
     return "null" if value is None else type(value).__name__
+
+
+def unused_name(name: str, taken: Container[str], mark: str) -> str:
+    """``name``, with ``mark`` added until no other document has it: a quarantine's name
+    may be a record's own id ('line-4'), and the other way round; one name, one document.
+
+    >>> unused_name("line-4", {"line-4"}, "@line-4"), unused_name("a", set(), "@line-2")
+    ('line-4@line-4', 'a')
+    """
+    while name in taken:
+        name += mark
+    return name
 
 
 class RecordsReader:
@@ -316,10 +328,7 @@ class RecordsReader:
         first: dict[str, int] = {}  # every name given, its row: ids and quarantines'
 
         def named(key: str, number: int) -> str:
-            # A quarantine's name may be a record's own id ('line-4'), and the other way
-            # round: one name, one document.
-            while key in first:
-                key = f"{key}@{unit}-{number}"
+            key = unused_name(key, first, f"@{unit}-{number}")
             first[key] = number
             return f"{rel}#{key}"
 
@@ -362,9 +371,7 @@ class RecordsReader:
         except RecordsError as exc:
             if last == 0:
                 raise
-            cut = f"{rel}#{unit}-{last + 1}"
-            while cut in names:  # a record's own id ('line-4'), as in identified()
-                cut += f"@{unit}-{last + 1}"
+            cut = unused_name(f"{rel}#{unit}-{last + 1}", names, f"@{unit}-{last + 1}")
             yield Item(cut, b"", output=rel, problem=str(exc), source=rel, record=True,
                        cut=True)
         if last == 0:
