@@ -805,9 +805,10 @@ class Runner:
         losers: dict[str, str] = {}
         records = {entry.doc for entry in todo if entry.reader == "records"}
         for entry in todo:  # 'x.jsonl#1.txt' would be the document of x.jsonl's record 1.txt
-            owner = next((entry.doc[:i] for i, c in enumerate(entry.doc)
-                          if c == "#" and entry.doc[:i] in records), None) if (
-                records and "#" in entry.doc) else None
+            if not records or "#" not in entry.doc:
+                continue
+            heads = (entry.doc[:i] for i, c in enumerate(entry.doc) if c == "#")
+            owner = next((head for head in heads if head in records), None)
             if owner is not None:
                 losers[entry.doc] = (f"its name reads as a record of {owner} "
                                      f"({owner}#<id>); rename it")
