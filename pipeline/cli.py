@@ -342,8 +342,7 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     say("summary", summary_line(report, args.out), **counts(report),
         failed_documents=report["failed"], quarantined_documents=report["quarantined"])
     for tgt, count in report["translated_documents"].items():
-        say("translated", f"{count} translated into {tgt} -> {args.out}/translations/{tgt}/",
-            target=tgt, documents=count)
+        say("translated", target_line(report, tgt, args.out), target=tgt, documents=count)
     for suffix, item in report.get("skipped_by_suffix", {}).items():
         noun = {FOLDER_LINK: "folder link", VERSION_CONTROL: "version control folder"}.get(
             suffix, suffix + " file")
@@ -412,6 +411,29 @@ def summary_line(report: dict, out: Path) -> str:
 
 def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def target_line(report: dict, tgt: str, out: Path) -> str:
+    """The summary line of target ``tgt``: its copies, and how many of their sentences
+    were translated and how many copied as they were, already in ``tgt`` (a document
+    in English has an English copy, but nothing was translated for it).
+
+    >>> report = {"translated_documents": {"en": 2}, "translation": {
+    ...     "pairs": {"pt-en": {"segments": 5}, "pt-de": {"segments": 4}},
+    ...     "copied": {"en": 3}}}
+    >>> target_line(report, "en", Path("out"))
+    '2 documents in en -> out/translations/en/ (5 sentences translated, 3 copied: already in en)'
+    >>> report["translation"] = {"pairs": {}, "copied": {"en": 1}}
+    >>> target_line(report, "en", Path("out"))
+    '2 documents in en -> out/translations/en/ (0 sentences translated, 1 copied: already in en)'
+    """
+    translation = report.get("translation", {})
+    translated = sum(counts.get("segments", 0) for pair, counts
+                     in translation.get("pairs", {}).items() if pair.endswith(f"-{tgt}"))
+    copied = translation.get("copied", {}).get(tgt, 0)
+    return (f"{_n(report['translated_documents'][tgt], 'document')} in {tgt} -> "
+            f"{out}/translations/{tgt}/ ({_n(translated, 'sentence')} translated, "
+            f"{copied} copied: already in {tgt})")
 
 
 def counts(report: dict) -> dict[str, int]:

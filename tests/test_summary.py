@@ -1,0 +1,21 @@
+"""The run's summary lines say what was done, not more."""
+
+from pipeline.cli import main
+
+
+def test_a_copy_already_in_the_target_is_not_called_a_translation(tmp_path, monkeypatch, capsys):
+    # An English document's English copy was summed up as "1 translated into en",
+    # although the pt-en model was missing and nothing had been translated.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "pt.txt").write_text("O porto de Lisboa reabriu ontem depois das obras.\n",
+                                   encoding="utf-8")
+    (corpus / "en.txt").write_text("The port of Lisbon reopened yesterday after the works.\n",
+                                   encoding="utf-8")
+    assert main(["run", "corpus", "--out", "out", "--to", "en"]) == 3  # a model missing
+    lines = capsys.readouterr().out.splitlines()
+    assert "1 document in en -> out/translations/en/ (0 sentences translated, 1 copied: " \
+           "already in en)" in lines
+    assert not any("translated into" in line for line in lines)
