@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.readers.text import TextReader
@@ -212,3 +214,40 @@ def _fixes(out: DocumentOutput) -> list[dict]:
     import json
 
     return json.loads(out.record)["fixes"]
+
+
+# Markdown that needs no cleanup: the clean copy is the file, byte for byte, and the
+# segments hold none of its markers.
+UNCHANGED = {
+    "nested lists": "# Título do artigo de hoje\n\n1. Primeiro item da lista numerada.\n"
+                    "   - Subitem com **negrito** e _itálico_ no meio.\n"
+                    "   - Outro subitem da lista.\n2. Segundo item da lista numerada.\n",
+    "lazy quote": "> Uma citação que continua\nnuma linha sem o marcador de citação.\n>\n"
+                  "> > Citação aninhada com mais texto dentro.\n",
+    "setext": "Título em estilo setext\n=======================\n\n"
+              "Parágrafo com texto normal depois do título.\n",
+    "references": "Veja [o relatório][rel] e também [outro texto] hoje.\n\n"
+                  "[rel]: https://exemplo.org/rel \"Título\"\n[outro texto]: <https://exemplo.org/o>\n",
+    "html": "<div align=\"center\">\n<img src=\"x.png\">\n</div>\n\n"
+            "Texto com <b>negrito em HTML</b> e uma quebra<br>de linha.\n",
+    "closing hashes": "## Título com fechamento ##\n\nParágrafo de texto com palavras.\n",
+    "hard breaks": "Linha com quebra dura  \nseguida de outra linha\\\ne mais uma.\n",
+    "escapes and entities": "Texto com \\*asteriscos\\*, Tom &amp; Jerry &copy; 2024 e "
+                            "&lt;b&gt; como texto.\n",
+    "autolinks": "Escreva para <ana@exemplo.org> ou veja <https://exemplo.org/a?b=1>.\n",
+    "link in emphasis": "**[Leia o relatório completo](https://x.org/r)** sobre o assunto.\n",
+    "task list": "- [ ] tarefa por fazer ainda\n- [x] tarefa feita ontem à noite\n",
+    "thematic break": "Texto antes da linha.\n\n---\n\n***\n\nTexto depois da linha.\n",
+    "strikethrough": "Um ~~texto riscado~~ e um texto normal aqui.\n",
+}
+MARKUP = re.compile(r"\*\*|~~|`|\]\(|\]\[|!\[|</b>|<br>|^#+ |^[-*>] |^[=-]+$|<https?:|<\w+@"
+                    r"|\\\*|&amp;|\[ \]|\[x\]")
+
+
+@pytest.mark.parametrize("name", sorted(UNCHANGED))
+def test_markdown_that_needs_no_cleanup_comes_out_as_it_went_in(tmp_path, name):
+    out, _ = run(tmp_path, UNCHANGED[name])
+    assert out.files["clean/artigo.md"] == UNCHANGED[name]
+    doc = Document.from_json(out.document)
+    texts = [s.text for s in doc.segments()]
+    assert texts and [t for t in texts if MARKUP.search(t)] == []
