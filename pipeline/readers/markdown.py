@@ -48,9 +48,12 @@ from pipeline.document import Block, Document, Segment, Stage
 
 # --- the block level ----------------------------------------------------------------
 # A front matter block (YAML between "---" lines, closed by "---" or "..."; TOML
-# between "+++" lines) at the very start of the file: metadata, copied as it is.
+# between "+++" lines) at the very start of the file: metadata, copied as it is. Its
+# first line is a key ("title: ...", "title = ..."): "---\nTexto\n---" is a thematic
+# break and a setext heading.
 FRONT_MATTER = re.compile(
-    r"\A(?:---[ \t]*\n.*?\n(?:---|\.\.\.)|\+\+\+[ \t]*\n.*?\n\+\+\+)[ \t]*(?:\n|\Z)", re.S)
+    r"\A(?:---[ \t]*\n(?=[\w.-]+[ \t]*:).*?\n(?:---|\.\.\.)"
+    r"|\+\+\+[ \t]*\n(?=[\w.-]+[ \t]*=).*?\n\+\+\+)[ \t]*(?:\n|\Z)", re.S)
 
 # A task list item's box ("- [ ] ", "- [x] "), kept with the item's marker.
 TASK = re.compile(r"\[[ xX]\][ \t]+")
@@ -396,6 +399,18 @@ def _split_line(source: str, content: str) -> tuple[str, str, str] | None:
     return source[:at], content, source[at + len(content):]
 
 
+def front_matter_lines(text: str) -> int:
+    """How many lines a front matter block at the start of ``text`` takes (0: none).
+
+    >>> front_matter_lines("---\\ntitle: x\\n---\\n# T\\n"), front_matter_lines("---\\nT\\n---\\n")
+    (3, 0)
+    """
+    front = FRONT_MATTER.match(text)
+    if not front:
+        return 0
+    return front.group().count("\n") + (0 if front.group().endswith("\n") else 1)
+
+
 def parse(text: str) -> tuple[dict[str, Any], list[str]]:
     """The layout of a Markdown text (newlines already ``\\n``) and each slot's text for
     the stages.
@@ -414,8 +429,7 @@ def parse(text: str) -> tuple[dict[str, Any], list[str]]:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    front = FRONT_MATTER.match(text)
-    skip = front.group().count("\n") + (0 if front.group().endswith("\n") else 1) if front else 0
+    skip = front_matter_lines(text)
     body = "\n".join(lines[skip:]) + "\n"
     env: dict[str, Any] = {}
     tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(body, env)
