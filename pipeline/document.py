@@ -112,6 +112,8 @@ class Document:
     fixes: list[Fix] = field(default_factory=list)
     status: str = "ok"
     errors: list[str] = field(default_factory=list)
+    # A Markdown file's layout (pipeline.readers.markdown); None for any other document
+    markdown: dict[str, Any] | None = None
 
     def fix(self, stage: str, kind: str, before: str, after: str, lang: str = "") -> None:
         """Record one change in the audit trail."""
@@ -136,6 +138,10 @@ class Document:
         ]
         for name in ("removed", "spans", "fixes"):
             data[name] = [vars(item) for item in data[name]]
+        if self.markdown is None:
+            del data["markdown"]
+        else:  # without what only the stages use ("_" keys)
+            data["markdown"] = {k: v for k, v in self.markdown.items() if k[:1] != "_"}
         # vars() of a dataclass lists its fields in declaration order, as asdict()
         # does, without asdict's recursive deep copy (most of the time it took).
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -376,6 +376,10 @@ class ShardProcessor:
             from pipeline.readers.html import ExtractHtml
 
             stages = [ExtractHtml(), *stages]
+        elif item.kind == "markdown":
+            from pipeline.readers.markdown import markdown_stages
+
+            stages = markdown_stages(stages)
         return process_document(doc, stages, self.config.document_timeout_s)
 
     def prepare(self, shard: Sequence[Item | tuple[str, bytes]]) -> ShardResult | PendingShard:

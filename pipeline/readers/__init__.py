@@ -29,12 +29,13 @@ class Item:
     """One document as a reader found it: what a shard carries to a worker.
 
     ``kind`` says how the worker turns ``raw`` into text: ``"text"`` (decoded as a
-    text file) or ``"html"`` (the page's main text extracted first).
+    text file), ``"html"`` (the page's main text extracted first) or ``"markdown"``
+    (decoded, its markup kept apart: :mod:`pipeline.readers.markdown`).
     """
 
     doc: str  # the document id: a path in the corpus, or "<file>#<record id>"
     raw: bytes  # the content: a file's bytes, or a record's text as UTF-8
-    kind: str = "text"  # "text" | "html"
+    kind: str = "text"  # "text" | "html" | "markdown"
     output: str = ""  # its clean copy is clean/<output> (translations/<lang>/<output>)
     metadata: dict[str, str] = field(default_factory=dict)  # what the format knew
     problem: str = ""  # why the reader quarantines it ("" = none)

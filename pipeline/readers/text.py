@@ -40,6 +40,8 @@ class TextReader:
         data = read()
         # Only a .txt is taken for a saved page: Markdown may hold HTML of its own.
         kind = "html" if rel.lower().endswith(".txt") and sniff_html(data) else "text"
+        if rel.lower().endswith(".md"):  # its markup kept out of the text (readers.markdown)
+            kind = "markdown"
         yield Item(rel, data, kind=kind, output=rel, source=rel, problem=zeroed(data))
 
 

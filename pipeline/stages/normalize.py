@@ -537,6 +537,12 @@ class Normalize(Stage):
         text = self._fix_mojibake(doc, text)
         for kind, repair in LINE_REPAIRS:
             text = self._repair_lines(doc, kind, repair, text)
+        if doc.markdown is not None:  # a Markdown file: one block per text slot, as laid out
+            from pipeline.readers.markdown import slot_blocks
+
+            doc.text = text
+            doc.blocks = slot_blocks(doc, text)
+            return doc
         if "\n\n\n" in text:
             for run in sorted(set(BLANK_LINE_RUN.findall(text))):
                 doc.fix(self.name, "blank_lines", run, "\n\n")

@@ -62,6 +62,8 @@ from pipeline.protect import Protector, copied_as_is, restore, strip_placeholder
 # The leftover repairs, imported when a document is translated: the report's FLAGS
 # alone (a rerun with nothing to process) need neither them nor ftfy.
 repair = lazy_module("pipeline.stages.repair")
+# A Markdown document's segments carry their inline markers through translation.
+markdown = lazy_module("pipeline.readers.markdown")
 
 FLAGS = ("untranslated", "repetition", "number_mismatch", "protected_missing",
          "split_for_translation")
@@ -239,12 +241,17 @@ class Translate:
         for tgt in self.targets:
             for d, doc in enumerate(docs):
                 spans = _spans_by_segment(doc)
+                marks = markdown.segment_marks(doc) if doc.markdown is not None else {}
                 for seg in doc.segments():
                     src = (tgt if copied_as_is(seg.lang, seg.text, tgt)
                            else self.source_language(seg.lang, doc.lang, tgt))
                     if src == tgt:
                         seg.translations[tgt] = seg.text
                         self._copied[tgt] += 1
+                    elif src is not None and seg.id in marks:  # Markdown inline markers
+                        marked = markdown.Marked(doc, seg, marks[seg.id])
+                        text = marked.protect(self._protector, normalize_text)
+                        pending[src, tgt][text].append((d, seg, marked))  # type: ignore[arg-type]
                     elif src is not None:
                         text = normalize_text(seg.text)
                         # foreign spans translated on their own go in as placeholders,
@@ -510,7 +517,8 @@ class Translate:
                 continue
             output = join_pieces(parts, [plan.done[p.strip()] for p in parts])
             for _, seg, spans in uses:
-                restored, lost = restore(output, spans)
+                restored, lost = (spans.restore(output, tgt) if hasattr(spans, "restore")
+                                  else restore(output, spans))
                 seg.translations[tgt] = restored
                 flags = qa_flags(text, output, lost)
                 if len(parts) > 1:

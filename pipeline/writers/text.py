@@ -22,9 +22,15 @@ def document_files(doc: Document, targets: list[str], output: str = "") -> dict[
     (no model for a pair) is left out rather than written half-translated.
     """
     output = output or doc.doc
-    files = {f"clean/{output}": doc.clean_text()}
+    if doc.markdown is not None:  # Markdown again, around the cleaned / translated text
+        from pipeline.readers.markdown import clean_copy, translated_copy
+
+        clean, translated = clean_copy(doc), translated_copy
+    else:
+        clean, translated = doc.clean_text(), translated_document
+    files = {f"clean/{output}": clean}
     for tgt in targets:
-        text = translated_document(doc, tgt)
+        text = translated(doc, tgt)
         if text is not None:
             files[f"translations/{tgt}/{output}"] = text
     return files

@@ -1,0 +1,253 @@
+"""Markdown files (.md): the stages see the text only, the copies are Markdown again.
+
+The fixtures are written here: a Portuguese article in Markdown with the leftovers the
+seed article has (a doubled headline, a split compound, a German word in a list item,
+widget lines), and the markup a user writes (front matter, emphasis, a link, an image,
+inline and fenced code, a quote, a table).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config
+from pipeline.document import Document
+from pipeline.readers.text import TextReader
+from pipeline.shard import DocumentOutput, ShardProcessor
+from pipeline.writers.parallel import write_parallel
+
+ARTICLE = """\
+---
+title: Coreia do Norte
+---
+
+# Coreia do Norte e Rússia: a nova aliança
+
+# Coreia do Norte e Rússia: a nova aliança
+
+A agência oficial de notícias norte -coreana KCNA informou que **Kim** enfatizou a \
+importância do [contrato de defesa](https://exemplo.org/contrato) ratificado ontem.
+
+- O encontro ocorreu na capital, e a Nordkorea enviou uma delegação de ministros.
+- Teilen
+- Use `pip install pipeline` para instalar o programa de análise.
+
+> Uma citação longa sobre a cooperação militar entre os dois países vizinhos.
+
+![Mapa da região de Kursk](img/mapa.png)
+
+| País | Capital |
+| --- | --- |
+| Coreia do Norte | Pyongyang |
+
+```python
+print("Details")  # código  com  espaços
+```
+
+Kommentare (0)
+"""
+
+# What the cleanup makes of it: the doubled headline, the widget list item and the
+# counter line go, the split compound is rejoined; every marker keeps its bytes.
+CLEAN = """\
+---
+title: Coreia do Norte
+---
+
+# Coreia do Norte e Rússia: a nova aliança
+
+A agência oficial de notícias norte-coreana KCNA informou que **Kim** enfatizou a \
+importância do [contrato de defesa](https://exemplo.org/contrato) ratificado ontem.
+
+- O encontro ocorreu na capital, e a Nordkorea enviou uma delegação de ministros.
+- Use `pip install pipeline` para instalar o programa de análise.
+
+> Uma citação longa sobre a cooperação militar entre os dois países vizinhos.
+
+![Mapa da região de Kursk](img/mapa.png)
+
+| País | Capital |
+| --- | --- |
+| Coreia do Norte | Pyongyang |
+
+```python
+print("Details")  # código  com  espaços
+```
+"""
+
+# Markdown markers (and link targets, code) that must never stand in a segment, a
+# translation of one, or the parallel corpora.
+MARKERS = re.compile(r"\*\*|`|\]\(|!\[|^#|^- |^> |\||https?://|img/|print\(")
+
+
+class Engine:
+    """Translates by upper-casing (placeholders, already capitals, pass unchanged)."""
+
+    def __init__(self, pairs: set[tuple[str, str]]):
+        self.pairs = pairs
+        self.inputs: list[str] = []
+
+    def route(self, src: str, tgt: str):
+        return [] if src == tgt else ([f"{src}-{tgt}"] if (src, tgt) in self.pairs else None)
+
+    def translate(self, texts, src: str, tgt: str) -> list[str]:
+        self.inputs += texts
+        return [text.upper() for text in texts]
+
+    def model_id(self, src: str, tgt: str) -> str:
+        return f"upper {src}-{tgt}"
+
+
+def run(tmp_path: Path, text: str, leftovers: str = "keep",
+        pairs=frozenset({("pt", "en")})) -> tuple[DocumentOutput, Engine]:
+    """The article read as the corpus's reader reads a .md file, through every stage."""
+    path = tmp_path / "artigo.md"
+    path.write_text(text, encoding="utf-8")
+    items = list(TextReader().items("artigo.md", path, path.read_bytes))
+    config = Config(targets=["en"])
+    config.repair.leftovers = leftovers
+    engine = Engine(set(pairs))
+    result = ShardProcessor(config, engine=engine)(items)
+    (out,) = result.docs
+    assert out.status == "ok", out.errors
+    return out, engine
+
+
+def test_the_clean_copy_is_the_markdown_file_cleaned(tmp_path):
+    out, _ = run(tmp_path, ARTICLE)
+    assert out.files["clean/artigo.md"] == CLEAN
+    kinds = [(s.kind, s.text) for s in Document.from_json(out.document).blocks]
+    assert ("title", "Coreia do Norte e Rússia: a nova aliança") in kinds
+    assert ("table_cell", "Pyongyang") in kinds
+    assert ("list_item", "Use pip install pipeline para instalar o programa de análise.") \
+        in kinds
+
+
+def test_an_unchanged_markdown_file_comes_out_byte_for_byte(tmp_path):
+    out, _ = run(tmp_path, CLEAN)
+    assert out.files["clean/artigo.md"] == CLEAN
+
+
+def test_no_marker_in_segments_translations_or_the_parallel_corpora(tmp_path):
+    out, _ = run(tmp_path, ARTICLE)
+    doc = Document.from_json(out.document)
+    texts = [s.text for s in doc.segments()] + [s.translations["en"] for s in doc.segments()]
+    assert "A agência oficial de notícias norte-coreana KCNA informou que Kim enfatizou a " \
+        "importância do contrato de defesa ratificado ontem." in texts
+    assert "Mapa da região de Kursk" in texts
+    assert [t for t in texts if MARKERS.search(t)] == []
+    assert '"text":"title: Coreia do Norte"' not in out.segments
+    write_parallel(tmp_path / "out", [doc], ["en"])
+    written = sorted((tmp_path / "out" / "parallel" / "pt-en").iterdir())
+    assert [p.name for p in written] == ["corpus.en", "corpus.pt", "corpus.tmx", "corpus.tsv"]
+    for name in ("corpus.en", "corpus.pt"):
+        lines = (tmp_path / "out" / "parallel" / "pt-en" / name).read_text().splitlines()
+        assert lines and [line for line in lines if MARKERS.search(line)] == []
+
+
+def test_code_and_urls_are_never_translated_and_the_copy_keeps_them(tmp_path):
+    out, engine = run(tmp_path, ARTICLE)
+    sent = "\n".join(engine.inputs)
+    assert "pip install" not in sent and "exemplo.org" not in sent and "print" not in sent
+    assert "img/" not in sent and "title:" not in sent
+    translated = out.files["translations/en/artigo.md"]
+    # the structure and every marker, around the translated text
+    assert translated.startswith("---\ntitle: Coreia do Norte\n---\n\n# COREIA DO NORTE E ")
+    assert "QUE **KIM** ENFATIZOU A IMPORTÂNCIA DO [CONTRATO DE DEFESA](https://exemplo.org/" \
+        "contrato) RATIFICADO ONTEM." in translated
+    assert "\n- USE `pip install pipeline` PARA INSTALAR O PROGRAMA DE ANÁLISE.\n" in translated
+    assert "\n> UMA CITAÇÃO LONGA" in translated
+    assert "\n![MAPA DA REGIÃO DE KURSK](img/mapa.png)\n" in translated
+    assert "\n| COREIA DO NORTE | PYONGYANG |\n" in translated
+    assert '```python\nprint("Details")  # código  com  espaços\n```\n' in translated
+    # the segment's own translation is plain (the inline code's text kept as it is)
+    doc = Document.from_json(out.document)
+    assert "USE pip install pipeline PARA INSTALAR O PROGRAMA DE ANÁLISE." in [
+        s.translations["en"] for s in doc.segments()]
+
+
+def test_a_german_leftover_inside_a_list_item_is_still_handled(tmp_path):
+    out, _ = run(tmp_path, ARTICLE)
+    doc = Document.from_json(out.document)
+    assert [(s.text, s.lang) for s in doc.spans] == [("Nordkorea", "de")]
+    item = next(s for s in doc.segments() if s.id == doc.spans[0].segment)
+    assert item.text.startswith("O encontro ocorreu na capital, e a Nordkorea")
+    # replaced by its translation where a model has the pair; the item keeps its marker
+    out, _ = run(tmp_path, ARTICLE, "translate", {("pt", "en"), ("de", "pt")})
+    assert "\n- O encontro ocorreu na capital, e a NORDKOREA enviou uma delegação" in (
+        out.files["clean/artigo.md"])
+    assert any(f["kind"] == "foreign_leftover" for f in _fixes(out))
+
+
+def test_inline_code_is_hidden_from_the_cleanup_and_detection(tmp_path):
+    text = ("# Notas\n\nO comando `git commit --amend` corrige a última versão do "
+            "projeto sem perder nada.\n")
+    out, engine = run(tmp_path, text)
+    doc = Document.from_json(out.document)
+    assert doc.spans == []  # "git commit" is no English leftover
+    assert out.files["clean/artigo.md"] == text
+    assert "`git commit --amend`" in out.files["translations/en/artigo.md"]
+    assert not any("git" in t for t in engine.inputs)
+
+
+def test_a_lost_placeholder_drops_the_markers_of_that_segment_only(tmp_path):
+    class Loses(Engine):
+        def translate(self, texts, src, tgt):
+            return [re.sub(r"ZZC", "", t.upper()) for t in texts]
+
+    path = tmp_path / "a.md"
+    path.write_text("Um texto com **ênfase** no meio da frase e mais palavras aqui.\n\n"
+                    "![Mapa da região de Kursk](img/mapa.png)\n\n"
+                    "Uma frase com `código` e **outra ênfase** no fim do texto.\n")
+    items = list(TextReader().items("a.md", path, path.read_bytes))
+    result = ShardProcessor(Config(targets=["en"]), engine=Loses({("pt", "en")}))(items)
+    assert result.docs[0].files["translations/en/a.md"] == (
+        "UM TEXTO COM ÊNFASE NO MEIO DA FRASE E MAIS PALAVRAS AQUI.\n\n"
+        "![MAPA DA REGIÃO DE KURSK](img/mapa.png)\n\n"  # around the whole segment: kept
+        "UMA FRASE COM `código` E OUTRA ÊNFASE NO FIM DO TEXTO.\n")  # code kept
+
+
+def _fixes(out: DocumentOutput) -> list[dict]:
+    import json
+
+    return json.loads(out.record)["fixes"]
+
+
+# Markdown that needs no cleanup: the clean copy is the file, byte for byte, and the
+# segments hold none of its markers.
+UNCHANGED = {
+    "nested lists": "# Título do artigo de hoje\n\n1. Primeiro item da lista numerada.\n"
+                    "   - Subitem com **negrito** e _itálico_ no meio.\n"
+                    "   - Outro subitem da lista.\n2. Segundo item da lista numerada.\n",
+    "lazy quote": "> Uma citação que continua\nnuma linha sem o marcador de citação.\n>\n"
+                  "> > Citação aninhada com mais texto dentro.\n",
+    "setext": "Título em estilo setext\n=======================\n\n"
+              "Parágrafo com texto normal depois do título.\n",
+    "references": "Veja [o relatório][rel] e também [outro texto] hoje.\n\n"
+                  "[rel]: https://exemplo.org/rel \"Título\"\n[outro texto]: <https://exemplo.org/o>\n",
+    "html": "<div align=\"center\">\n<img src=\"x.png\">\n</div>\n\n"
+            "Texto com <b>negrito em HTML</b> e uma quebra<br>de linha.\n",
+    "closing hashes": "## Título com fechamento ##\n\nParágrafo de texto com palavras.\n",
+    "hard breaks": "Linha com quebra dura  \nseguida de outra linha\\\ne mais uma.\n",
+    "escapes and entities": "Texto com \\*asteriscos\\*, Tom &amp; Jerry &copy; 2024 e "
+                            "&lt;b&gt; como texto.\n",
+    "autolinks": "Escreva para <ana@exemplo.org> ou veja <https://exemplo.org/a?b=1>.\n",
+    "link in emphasis": "**[Leia o relatório completo](https://x.org/r)** sobre o assunto.\n",
+    "task list": "- [ ] tarefa por fazer ainda\n- [x] tarefa feita ontem à noite\n",
+    "thematic break": "Texto antes da linha.\n\n---\n\n***\n\nTexto depois da linha.\n",
+    "strikethrough": "Um ~~texto riscado~~ e um texto normal aqui.\n",
+}
+MARKUP = re.compile(r"\*\*|~~|`|\]\(|\]\[|!\[|</b>|<br>|^#+ |^[-*>] |^[=-]+$|<https?:|<\w+@"
+                    r"|\\\*|&amp;|\[ \]|\[x\]")
+
+
+@pytest.mark.parametrize("name", sorted(UNCHANGED))
+def test_markdown_that_needs_no_cleanup_comes_out_as_it_went_in(tmp_path, name):
+    out, _ = run(tmp_path, UNCHANGED[name])
+    assert out.files["clean/artigo.md"] == UNCHANGED[name]
+    doc = Document.from_json(out.document)
+    texts = [s.text for s in doc.segments()]
+    assert texts and [t for t in texts if MARKUP.search(t)] == []
