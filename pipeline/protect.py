@@ -33,6 +33,7 @@ __all__ = [
 # Letters that code a placeholder's number (base 16): consonants only, so no code spells a word.
 _DIGITS = "BCDFGHKLMNPRSTVW"
 _PLACEHOLDER = re.compile(rf"(?<!\w)Z\s?Z\s?((?:[{_DIGITS}]\s?)*[{_DIGITS}])(?!\w)", re.IGNORECASE)
+_SPACE = re.compile(r"\s")
 
 URL_PATTERN = r"(?:https?://|www\.)[^\s<>\"«»“”]+"
 # An e-mail address starts where a run of its characters starts: a match may not
@@ -181,17 +182,24 @@ def restore(output: str, spans: Sequence[str]) -> tuple[str, list[int]]:
     Returns the restored text and the numbers of the placeholders missing from ``output``
     (their spans are lost; the caller flags the segment). Something that reads as a
     placeholder but has no span is left as it is.
+
+    >>> restore("See ZZB v Prague, zz c w Warsaw.", ["https://x.cz/a", "ana@x.pl"])
+    ('See https://x.cz/a v Prague, ana@x.pl w Warsaw.', [])
     """
     if not spans:
         return output, []
     seen: set[int] = set()
 
     def put_back(match: re.Match[str]) -> str:
-        index = _index(match.group(1))
-        if index >= len(spans):
-            return match.group(0)
-        seen.add(index)
-        return spans[index]
+        code = match.group(1)
+        # A code read across a space is cut back to its longest part that names a span:
+        # "ZZB v Praze" is ZZB and the Czech word "v" (which reads as a letter of it).
+        for end in (len(code), *(m.start() for m in reversed(list(_SPACE.finditer(code))))):
+            index = _index(code[:end])
+            if index < len(spans):
+                seen.add(index)
+                return spans[index] + match.group(0)[match.start(1) - match.start() + end:]
+        return match.group(0)
 
     restored = _PLACEHOLDER.sub(put_back, output)
     return restored, [index for index in range(len(spans)) if index not in seen]

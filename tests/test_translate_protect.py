@@ -63,6 +63,18 @@ def test_restore_tolerates_what_a_model_does_to_placeholders() -> None:
     assert restore("Nothing protected.", ()) == ("Nothing protected.", [])
 
 
+def test_a_one_letter_word_after_a_placeholder_is_not_read_as_part_of_it() -> None:
+    # Czech, Slovak and Polish have one-letter words (v, k, s, w, z) whose letters are
+    # placeholder letters: "ZZB v Praze" was read as ZZBV, which names no span, so the
+    # URL was lost and "ZZB" stayed in the translation.
+    protected = protect("Veja https://x.cz/a v Praze e escreva a ana@x.pl w sobota.")
+    assert restore("See ZZB v Prague and write to ZZC w Saturday.", protected.spans) == (
+        "See https://x.cz/a v Prague and write to ana@x.pl w Saturday.", [])
+    # A code split by the model's spacing still reads whole where that names a span.
+    many = tuple(f"{n} km" for n in range(20))
+    assert restore("ZZC B.", many) == ("16 km.", list(range(16)) + list(range(17, 20)))
+
+
 def test_many_placeholders_are_numbered_apart() -> None:
     text = " ".join(f"{n} km" for n in range(40))
     protected = protect(text)
