@@ -220,11 +220,21 @@ def process_document(doc: Document, stages: list[Stage], timeout_s: float = 0) -
     except DocumentTimeout as exc:
         doc.status, doc.errors = "quarantined", [str(exc)]
         doc.blocks = []
-    if doc.status == "ok" and not doc.clean_text().strip():
+    if doc.status == "ok" and not doc.clean_text().strip() and not _markup_only(doc):
         doc.status, doc.errors = "quarantined", [nothing_left(raw)]
         doc.blocks = []
     doc.raw = b""
     return doc
+
+
+def _markup_only(doc: Document) -> bool:
+    """Whether ``doc`` is a Markdown file with no text but something else to copy (code,
+    front matter, a table of numbers): its copies are that, as it is, not a quarantine."""
+    if doc.markdown is None:
+        return False
+    from pipeline.readers.markdown import clean_copy
+
+    return bool(clean_copy(doc).strip())
 
 
 def nothing_left(raw: bytes) -> str:

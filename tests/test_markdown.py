@@ -251,3 +251,16 @@ def test_markdown_that_needs_no_cleanup_comes_out_as_it_went_in(tmp_path, name):
     doc = Document.from_json(out.document)
     texts = [s.text for s in doc.segments()]
     assert texts and [t for t in texts if MARKUP.search(t)] == []
+
+
+@pytest.mark.parametrize("text", [
+    '```python\nprint("olá")\n```\n',            # code only
+    "---\ntitle: Olá\n---\n\n---\n",             # front matter and a thematic break
+])
+def test_a_file_of_markup_without_text_is_copied_as_it_is(tmp_path, text):
+    # Such a file was quarantined as "no text left after cleanup ... (only what cleanup
+    # removes: invisible characters, interface lines)": its code was in no copy.
+    out, engine = run(tmp_path, text)
+    assert out.files["clean/artigo.md"] == text
+    assert out.files["translations/en/artigo.md"] == text
+    assert Document.from_json(out.document).lang == "und" and engine.inputs == []
