@@ -264,3 +264,22 @@ def test_a_file_of_markup_without_text_is_copied_as_it_is(tmp_path, text):
     assert out.files["clean/artigo.md"] == text
     assert out.files["translations/en/artigo.md"] == text
     assert Document.from_json(out.document).lang == "und" and engine.inputs == []
+
+
+def _diff_section(tmp_path: Path, text: str) -> str:
+    from pipeline.writers.review.docpage import render_document
+
+    out, _ = run(tmp_path, text)
+    page = render_document(Document.from_json(out.document), ["en"], text.encode(), "d")
+    return page.split("<h3>Diff: source against clean copy</h3>", 1)[1].split("<h3>", 1)[0]
+
+
+def test_the_review_diff_compares_the_source_with_the_markdown_copy_written(tmp_path):
+    # It compared the source with the text the stages read (markers gone), and showed
+    # every "**", "](...)", "| ... |" and code line as changed in a copy that keeps them.
+    assert "No difference." in _diff_section(tmp_path, CLEAN)
+    diff = _diff_section(tmp_path, ARTICLE)
+    assert "Teilen" in diff and "Kommentare (0)" in diff  # what the copy lost
+    assert "norte<del>·</del>-coreana KCNA informou que **Kim** enfatizou" in diff
+    for kept in ("| Coreia do Norte | Pyongyang |", "print(", "<del>**</del>", "<del>#"):
+        assert kept not in diff

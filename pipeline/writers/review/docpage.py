@@ -537,7 +537,8 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     out += [f'<p class="note">Shown: {esc(n)}.</p>\n' for n in notes]
     out.append(marking_note(src_looked, doc.fixes).replace("this column", "the source"))
     out.append(marking_note(clean_looked, doc.fixes).replace("this column", "the clean copy"))
-    diff = _diff(paragraphs, groups) if original else ""
+    diff = (_diff(paragraphs, _copy_groups(doc, paragraphs) if doc.markdown is not None
+                  else groups) if original else "")
     _word_sets.clear()  # dropped young (the next document's texts are others)
     _chunk_lists.clear()
     return "".join(out), diff
@@ -606,6 +607,17 @@ def _gone_reasons(doc: Document) -> dict[str, str]:
 
 
 # -- diff --------------------------------------------------------------------------------
+
+
+def _copy_groups(doc: Document, paragraphs: list[str]) -> list[Group]:
+    """The source's paragraphs aligned with those of a Markdown document's clean copy
+    (the file written, markers and code included), not with its text blocks (the text
+    without markers, which the stages read): the diff then shows what the copy changed."""
+    from pipeline.readers.markdown import clean_copy
+
+    copy = clean_copy(doc)[:DETAIL_CHARS]
+    return align(paragraphs, [(Block("paragraph", copy[a:b]), [])
+                              for a, b in paragraph_ranges(copy)])
 
 
 def _diff(paragraphs: list[str], groups: list[Group]) -> str:
