@@ -1,0 +1,78 @@
+"""Found by trying the product as a stranger (session 16): Ctrl-C while workers start,
+`models list` problems, link loops without a suffix, cut record files, and what a cron
+job or a second user meets."""
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.test_incremental import _big_corpus
+from tests.test_stranger3 import TEXT, _no_models, _report, _run  # noqa: F401 - the fixture
+
+
+def _fork_server_pid() -> int:
+    from multiprocessing import forkserver
+
+    return forkserver._forkserver._forkserver_pid
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux /proc")
+
+
+@needs_proc
+def test_the_fork_server_starts_with_ctrl_c_blocked(tmp_path):
+    """A Ctrl-C reaches the whole process group: the fork server, still preloading (it
+    ignores SIGINT only after that), died of it with a KeyboardInterrupt traceback
+    after the run's own "received SIGINT" line."""
+    from pipeline.executors.local import start_early
+
+    start_early(2)
+    status = Path(f"/proc/{_fork_server_pid()}/status").read_text()
+    blocked = int(status.split("SigBlk:")[1].split()[0], 16)
+    assert blocked & (1 << (signal.SIGINT - 1))
+    assert not signal.pthread_sigmask(signal.SIG_BLOCK, set()) & {signal.SIGINT}  # ours again
+
+
+# The run as its own process (the command's exit path), with a stop signal sent to it
+# while it waits for the fork server to fork a worker.
+SIGNAL_DURING_A_WORKER_START = """
+import os, signal, sys
+from multiprocessing import forkserver
+from pipeline.cli import main
+real = forkserver.read_signed
+sent = []
+def read_signed(fd):
+    if not sent:
+        sent.append(1)
+        os.kill(os.getpid(), signal.SIGINT)
+    return real(fd)
+forkserver.read_signed = read_signed
+sys.argv = ["pipeline", "run", *sys.argv[1:]]
+main()
+"""
+
+
+def test_ctrl_c_while_a_worker_starts_leaves_no_worker_behind(tmp_path):
+    """A stop signal that arrived while the run waited for the fork server to fork a
+    worker interrupted the start: the worker was forked all the same, with no process
+    object to kill. It outlived the run, then failed on the run's semaphores, gone
+    (FileNotFoundError), or on its closed queue (EOFError), with a traceback after the
+    run's own message; or the resource tracker warned of leaked semaphores."""
+    import subprocess
+    import sys
+
+    from tests.test_incremental import ROOT
+
+    corpus = _big_corpus(tmp_path, 40)  # two shards: a pool of two workers
+    done = subprocess.run(
+        [sys.executable, "-c", SIGNAL_DURING_A_WORKER_START, str(corpus), "--out",
+         str(tmp_path / "out"), "--workers", "2"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        timeout=300,  # a bound against a hang; stderr is read until the workers end
+    )
+    assert done.returncode == 130
+    lines = done.stderr.splitlines()
+    assert lines[-1].startswith("received SIGINT: the documents in progress are left"), lines
+    assert _report(tmp_path / "out")["interrupted"] is True
