@@ -51,7 +51,8 @@ examples:
 Reruns are incremental: only new and changed documents are processed.
 
 exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
-3 finished with failed or quarantined documents or missing models,
+3 finished with failed or quarantined documents or missing models
+  (models list: it lists a problem, a damaged package),
 69 the Argos package index (models install SRC TGT offline) or the Ray cluster at
    --ray-address cannot be reached,
 70 internal error (a bug: rerun with --debug and report the traceback),
@@ -92,6 +93,7 @@ examples:
   pipeline models remove pt en
 """
 
+EXIT_PROBLEMS = 3  # models list found a problem, as a run's exit 3 (runner.EXIT_INCOMPLETE)
 EXIT_SIGINT = 130  # 128 + SIGINT, as the run's (runner.EXIT_SIGNAL)
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an error the pipeline did not expect, a bug
 EXIT_UNREACHABLE = 69  # EX_UNAVAILABLE: the package index or Ray cluster cannot be reached
@@ -463,7 +465,8 @@ def cmd_models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 def models_list(args: argparse.Namespace) -> int:
     """Every installed pair with its kind, version, the device and compute type it would
-    run on, and its directory; first the packages directory read, last what is wrong."""
+    run on, and its directory; first the packages directory read, last what is wrong:
+    then the exit code is 3 (EXIT_PROBLEMS), so that a script can tell."""
     from pipeline.engines import argos
     from pipeline.engines.base import resolve_compute_type, resolve_device
 
@@ -489,9 +492,10 @@ def models_list(args: argparse.Namespace) -> int:
         for row in rows:
             cells = (cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
             print("  ".join([*cells, row[4]]))
-    for problem in [*listing.problems, *filter(None, map(unknown_codes, listing.packages))]:
+    problems = [*listing.problems, *filter(None, map(unknown_codes, listing.packages))]
+    for problem in problems:
         print(f"problem: {problem}")
-    return 0
+    return EXIT_PROBLEMS if problems else 0
 
 
 def unknown_codes(pkg) -> str:

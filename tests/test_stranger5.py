@@ -76,3 +76,24 @@ def test_ctrl_c_while_a_worker_starts_leaves_no_worker_behind(tmp_path):
     lines = done.stderr.splitlines()
     assert lines[-1].startswith("received SIGINT: the documents in progress are left"), lines
     assert _report(tmp_path / "out")["interrupted"] is True
+
+
+def test_models_list_exits_3_when_it_lists_a_problem(tmp_path, monkeypatch, capsys):
+    """`models list` printed "problem: ..." lines for a damaged package and exited 0: a
+    script (or a check before a cron job) could not tell a sound folder from a broken
+    one without parsing the text."""
+    from pipeline.cli import main
+    from pipeline.testing.argos_package import build_package, install_package
+
+    packages = tmp_path / "packages"
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    monkeypatch.chdir(tmp_path)
+    install_package(build_package(tmp_path / "built", "pt", "en"), packages)
+    assert main(["models", "list", "--device", "cpu"]) == 0  # sound: nothing to say
+    assert "problem:" not in capsys.readouterr().out
+    (packages / "copied-in-half").mkdir()  # a package folder without its metadata
+    assert main(["models", "list", "--device", "cpu"]) == 3
+    out = capsys.readouterr().out
+    assert "pt-en" in out  # the sound package is still listed
+    problems = [line for line in out.splitlines() if line.startswith("problem: ")]
+    assert len(problems) == 1 and "copied-in-half" in problems[0], out
