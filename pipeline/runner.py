@@ -224,7 +224,10 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         return entry
     entry.reader = reader_name(entry.doc)
     if not entry.reader:
-        entry.skip = skip_advice(suffix_of(entry.doc), formats())
+        # A link loop is one whatever its name: without a suffix read, it was counted
+        # as a "(no suffix) file" to convert to .txt.
+        entry.problem = LINK_LOOP if _loops(path) else ""
+        entry.skip = "" if entry.problem else skip_advice(suffix_of(entry.doc), formats())
         return entry
     # One lstat per file (and a stat more for a link): an unchanged rerun looks at
     # every file of the corpus.
@@ -237,7 +240,7 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         try:
             target = path.resolve()
         except (OSError, RuntimeError):  # links leading back to themselves (ELOOP)
-            entry.problem = "symbolic link loop: it leads back to itself; correct or remove it"
+            entry.problem = LINK_LOOP
             return entry
         if not target.is_relative_to(root):
             entry.problem = "symbolic link pointing outside the corpus"
@@ -258,6 +261,22 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
     if found.st_size > max_bytes and entry.reader != "records":
         entry.problem = f"larger than max_file_bytes ({found.st_size} > {max_bytes})"
     return entry
+
+
+LINK_LOOP = "symbolic link loop: it leads back to itself; correct or remove it"
+
+
+def _loops(path: Path) -> bool:
+    """Whether ``path`` is a symbolic link that leads back to itself (a loop)."""
+    if not path.is_symlink():
+        return False
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # pathlib's "Symlink loop" (Python 3.11)
+        return True
+    except OSError as exc:  # ELOOP from the system; a broken link is no loop
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def _starts_with(path: Path, magic: bytes) -> bool:

@@ -97,3 +97,25 @@ def test_models_list_exits_3_when_it_lists_a_problem(tmp_path, monkeypatch, caps
     assert "pt-en" in out  # the sound package is still listed
     problems = [line for line in out.splitlines() if line.startswith("problem: ")]
     assert len(problems) == 1 and "copied-in-half" in problems[0], out
+
+
+def test_a_link_loop_without_a_suffix_read_is_said_to_be_a_loop(tmp_path):
+    """A loop of links named like no format the pipeline reads ("loop", "x.pdf") was
+    counted among the skipped "(no suffix) files" (or .pdf files), with the advice to
+    convert it to .txt; one named like a text file was quarantined as a link loop."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT)
+    (corpus / "README").write_text("Read me.\n")  # a real file without a suffix read
+    (corpus / "loop").symlink_to("loop")
+    (corpus / "m1").symlink_to("m2")
+    (corpus / "m2").symlink_to("m1")
+    (corpus / "x.pdf").symlink_to("x.pdf")
+    (corpus / "gone").symlink_to("nowhere")  # broken, no loop: skipped as before
+    assert _run(corpus, out) == 3
+    report = _report(out)
+    reasons = {q["doc"]: q["reason"] for q in report["quarantined"]}
+    assert set(reasons) == {"loop", "m1", "m2", "x.pdf"}
+    assert all(r.startswith("symbolic link loop") for r in reasons.values()), reasons
+    assert sorted(s["path"] for s in report["skipped"]) == ["README", "gone"]
+    assert report["ok"] == 1
