@@ -423,6 +423,7 @@ class Runner:
         self._found: set[str] = set()  # every document the readers yielded
         self._record_files: dict[str, str] = {}  # record file -> hash of its bytes as read
         self._complete: set[str] = set()  # record files read to their end
+        self._kept: set[str] = set()  # stored records kept after a record file's cut
         self._record_counts: Counter[str] = Counter()  # record file -> records found
         self._touched: set[str] = set()  # record files with a record processed or pruned
         self.corpus_documents = 0  # documents found in the corpus
@@ -626,7 +627,11 @@ class Runner:
             self._phase("process", started)  # the writing in it is taken out in _timings
             started = time.perf_counter()
             if self.stop_signal is None:  # every file read: the exact count
-                self.corpus_documents = discovered + sum(
+                # The stored records a record file's cut keeps are the corpus's too: its
+                # documents and ok count them as its totals do.
+                self._kept = self._kept_records(known, todo, state.record_sources())
+                self._current.update(self._kept)
+                self.corpus_documents = len(self._kept) + discovered + sum(
                     1 if e.reader != "records" else self._record_counts[e.doc] or
                     int(e.doc not in self._complete) for e in todo)
             deleted = self._deleted(known, todo, state.record_sources())
@@ -669,6 +674,14 @@ class Runner:
         if entry.reader != "records":
             return 1
         return self.pipeline.readers["records"].estimate(entry.doc, entry.path)
+
+    def _kept_records(self, known: dict, todo: list[Entry], sources: dict[str, str]
+                      ) -> set[str]:
+        """Stored records of the record files not read to their end (a cut, or a file
+        quarantined whole) that this run did not find: kept as they were, never taken
+        for deleted (:meth:`_deleted`)."""
+        cut = {e.doc for e in todo if e.reader == "records" and e.doc not in self._complete}
+        return {doc for doc in known if sources.get(doc) in cut and doc not in self._found}
 
     def _deleted(self, known: dict, todo: list[Entry], sources: dict[str, str]) -> list[str]:
         """Stored documents no longer in the corpus: their file is gone, or (a record)
@@ -1148,7 +1161,7 @@ class Runner:
             "processed": self.counts["processed"],
             "unchanged": self.counts["unchanged"],
             "not_reached": max(0, self.corpus_documents - self.counts["processed"]
-                               - self.counts["unchanged"] - unprocessed),
+                               - self.counts["unchanged"] - unprocessed - len(self._kept)),
             "failed": failed,
             "quarantined": sorted(quarantined, key=lambda q: q["doc"]),
             "skipped": self.skipped,

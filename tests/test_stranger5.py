@@ -2,6 +2,8 @@
 `models list` problems, link loops without a suffix, cut record files, and what a cron
 job or a second user meets."""
 
+import gzip
+import json
 import os
 import signal
 from pathlib import Path
@@ -119,3 +121,49 @@ def test_a_link_loop_without_a_suffix_read_is_said_to_be_a_loop(tmp_path):
     assert all(r.startswith("symbolic link loop") for r in reasons.values()), reasons
     assert sorted(s["path"] for s in report["skipped"]) == ["README", "gone"]
     assert report["ok"] == 1
+
+
+def _records(n: int) -> str:
+    return "".join(json.dumps({"id": i, "text": f"The bridge number {i} over the river was "
+                                                "closed for repairs last week."}) + "\n"
+                   for i in range(1, n + 1))
+
+
+def test_a_record_file_cut_mid_line_keeps_its_records_and_counts_them(tmp_path):
+    """A .jsonl cut inside a line (copied in half, or still being written) took the
+    records after the cut for deleted (`--prune` removed them); and after a cut that
+    keeps them (a truncated .gz), report.json's documents and ok counted only what
+    was read while its totals (languages, segments, translated documents) counted
+    the kept records too."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    path = corpus / "d.jsonl"
+    path.write_text(_records(5))
+    assert _run(corpus, out) == 0
+    whole = path.read_text()
+    path.write_text(whole[:whole.index('"id": 4') + 20])  # line 4 cut, line 5 gone
+    assert _run(corpus, out, "--prune") == 3
+    report = _report(out)
+    assert report["deleted_sources"] == [] and report["pruned_sources"] == []
+    assert [q["doc"] for q in report["quarantined"]] == ["d.jsonl#line-4"]
+    assert "cut" in report["quarantined"][0]["reason"]
+    kept = [json.loads(line)["doc"] for line in (out / "documents.jsonl").open()]
+    assert kept == [*(f"d.jsonl#{i}" for i in range(1, 6)), "d.jsonl#line-4"]
+    # 3 records read, the quarantined line, 2 kept; every ok one is in the totals.
+    assert (report["documents"], report["ok"], report["not_reached"]) == (6, 5, 0)
+    assert sum(report["languages"].values()) == report["ok"] == 5
+    assert report["translated_documents"] == {"en": 5}
+
+
+def test_a_cut_gzip_file_counts_the_records_it_keeps(tmp_path):
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    path = corpus / "d.jsonl.gz"
+    path.write_bytes(gzip.compress(_records(40).encode(), mtime=0))
+    assert _run(corpus, out) == 0
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+    assert _run(corpus, out) == 3
+    report = _report(out)
+    read = report["documents"] - report["ok"]  # the quarantined cut: one
+    assert read == 1 and report["ok"] == sum(report["languages"].values()) == 40
