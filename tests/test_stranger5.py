@@ -6,6 +6,8 @@ import gzip
 import json
 import os
 import signal
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,33 @@ def test_a_cut_gzip_file_counts_the_records_it_keeps(tmp_path):
     report = _report(out)
     read = report["documents"] - report["ok"]  # the quarantined cut: one
     assert read == 1 and report["ok"] == sum(report["languages"].values()) == 40
+
+
+def test_a_stopped_run_waits_for_its_pools_thread(tmp_path, monkeypatch):
+    """The pool's own thread frees its queues as it ends, and their semaphores'
+    finalizers then run in it: a stopped run did not wait for it, and its exit could
+    cut them short, the resource tracker then warning of leaked semaphores after the
+    run's own message. Here that thread's end is slowed down: the run waits for it."""
+    from concurrent.futures import process
+
+    from pipeline.runner import Runner
+
+    slow = process._ExecutorManagerThread.join_executor_internals
+
+    def join_executor_internals(self):
+        time.sleep(3)  # longer than the rest of the stopped run (40 short documents)
+        slow(self)
+
+    monkeypatch.setattr(process._ExecutorManagerThread, "join_executor_internals",
+                        join_executor_internals)
+    commit = Runner._commit
+
+    def stop_at_the_first_commit(self, *args):  # as a SIGTERM during a commit would
+        os.kill(os.getpid(), signal.SIGTERM)
+        return commit(self, *args)
+
+    monkeypatch.setattr(Runner, "_commit", stop_at_the_first_commit)
+    corpus = _big_corpus(tmp_path, 40)  # two shards: a pool of two workers
+    assert _run(corpus, tmp_path / "out", "--workers", "2") == 143
+    assert not [t for t in threading.enumerate()
+                if isinstance(t, process._ExecutorManagerThread) and t.is_alive()]
