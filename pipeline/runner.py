@@ -362,11 +362,13 @@ def read_source(entry: Entry, max_bytes: int, stats: dict[str, str] | None = Non
                 raise SourceChanged("not a regular file")
             if before.st_size > max_bytes:
                 raise SourceChanged(f"larger than max_file_bytes ({before.st_size} > {max_bytes})")
-            data = _read_at_most(handle, max_bytes + 1)
+            # What it holds and a byte more (a file that grew): never a buffer of
+            # max_file_bytes for a small file (a large setting failed with MemoryError).
+            data = _read_at_most(handle, min(before.st_size, max_bytes) + 1)
             after = os.fstat(fd)
         except OSError as exc:
             raise SourceChanged(f"cannot read: {exc.strerror}") from None
-    if len(data) > max_bytes:
+    if len(data) > max_bytes or after.st_size > max_bytes:
         raise SourceChanged(f"larger than max_file_bytes (grew past {max_bytes} while read)")
     if (len(data), after.st_size, after.st_mtime_ns) != (before.st_size,) * 2 + (
             before.st_mtime_ns,):

@@ -199,3 +199,29 @@ def test_a_stopped_run_waits_for_its_pools_thread(tmp_path, monkeypatch):
     assert _run(corpus, tmp_path / "out", "--workers", "2") == 143
     assert not [t for t in threading.enumerate()
                 if isinstance(t, process._ExecutorManagerThread) and t.is_alive()]
+
+
+@pytest.mark.parametrize("line, says", [
+    ("max_file_bytes = 100000000000000000000", "max_file_bytes = 100000000000000000000: at most"),
+    ("document_timeout_s = 1e300", "document_timeout_s = 1e+300: at most a year"),
+])
+def test_a_setting_past_any_use_is_refused_with_exit_2(tmp_path, capsys, line, says):
+    """Both stopped the run with an internal error (exit 70, "a bug: please report it"):
+    OverflowError, a line length past an index, a timer past time_t."""
+    corpus, config = tmp_path / "c", tmp_path / "pipeline.toml"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT)
+    config.write_text(line + "\n")
+    assert _run(corpus, tmp_path / "out", "--config", str(config)) == 2
+    assert says in capsys.readouterr().err
+
+
+def test_the_largest_max_file_bytes_reads_small_files(tmp_path):
+    """Each file was read into a buffer of max_file_bytes: 1 TiB, the largest setting
+    taken, failed with MemoryError (exit 70) before the first document."""
+    corpus, config = tmp_path / "c", tmp_path / "pipeline.toml"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT)
+    config.write_text("max_file_bytes = 1099511627776\n")
+    assert _run(corpus, tmp_path / "out", "--config", str(config)) == 0
+    assert (tmp_path / "out" / "clean" / "a.txt").read_text() == TEXT
