@@ -225,3 +225,58 @@ def test_the_largest_max_file_bytes_reads_small_files(tmp_path):
     config.write_text("max_file_bytes = 1099511627776\n")
     assert _run(corpus, tmp_path / "out", "--config", str(config)) == 0
     assert (tmp_path / "out" / "clean" / "a.txt").read_text() == TEXT
+
+
+def _closed(*fds: int):
+    return lambda: [os.close(fd) for fd in fds]  # in the child, before the command
+
+
+@pytest.mark.parametrize("fds", [(1,), (2,), (0, 1, 2)])
+def test_a_run_with_closed_standard_streams_ends_with_its_own_exit_code(tmp_path, fds):
+    """A cron job's `>&-` (or `2>&-`): Python leaves sys.stdout (sys.stderr) None, and
+    a run that had written every output ended with 'internal error: AttributeError'
+    (exit 70). The run's summary goes nowhere; its outputs and exit code are its own."""
+    import subprocess
+    import sys
+
+    from tests.test_incremental import ROOT
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "c", "--out", "out"], cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=_closed(*fds),
+        stdin=subprocess.DEVNULL if 0 not in fds else None,
+        stdout=subprocess.DEVNULL if 1 not in fds else None,
+        stderr=subprocess.PIPE if 2 not in fds else None, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "clean" / "a.txt").read_text() == TEXT
+    assert _report(tmp_path / "out")["ok"] == 1
+
+
+def test_a_command_whose_work_is_printing_says_stdout_is_closed(tmp_path):
+    """`pipeline detect >&-` ended with a traceback (exit 1) and `models list >&-` with
+    an internal error (exit 70); `detect <&-` with a traceback too. As cat does: an
+    error (74, "standard output cannot be written" in --help); no input is no line."""
+    import subprocess
+    import sys
+
+    from tests.test_incremental import ROOT
+
+    def pipeline(*argv, closed):
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline", *argv], cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=_closed(closed),
+            stdin=subprocess.DEVNULL if closed != 0 else None,
+            stdout=subprocess.PIPE if closed != 1 else None,
+            stderr=subprocess.PIPE, text=True, timeout=300)
+
+    for argv, name in ((["detect"], "detect"), (["models", "list"], "models list"),
+                       (["explain", "a.txt"], "explain")):
+        done = pipeline(*argv, closed=1)
+        assert done.returncode == 74, (argv, done.stderr)
+        assert done.stderr == (f"pipeline {name}: error: cannot write the output: "
+                               "standard output is closed\n")
+    done = pipeline("detect", closed=0)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
