@@ -596,7 +596,8 @@ def exit_without_teardown(code: int, exit_handlers: bool = True) -> NoReturn:
     a run's word lists and detection models took about a second to free, which
     report.json's timings could not count (worker processes end the same way).
 
-    After a stop signal (``exit_handlers=False``) nothing more is run: the teardown
+    After a stop signal (``exit_handlers=False``) nothing more is run (but
+    multiprocessing's finalizers): the teardown
     would free the translation models, and CTranslate2 first runs the batches an
     abandoned shard had queued, tens of seconds. By then every file is written and
     closed and the lock is released. Only for the command itself: ``main([...])``
@@ -604,6 +605,11 @@ def exit_without_teardown(code: int, exit_handlers: bool = True) -> NoReturn:
     """
     if exit_handlers:
         atexit._run_exitfuncs()
+    elif (util := sys.modules.get("multiprocessing.util")) is not None:
+        # But multiprocessing's own finalizers, which free the semaphores of an abandoned
+        # worker pool (its thread may hold them still, stuck behind a pipe that no dead
+        # worker reads): the resource tracker then warned of leaked semaphores.
+        util._run_finalizers(0)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -185,7 +185,6 @@ class LocalExecutor:
         self.pool: ProcessPoolExecutor | None = None
         self.processor: ShardProcessor | None = None
         self.cancelled = threading.Event()  # stops the translation thread's batches
-        self.stopping: threading.Thread | None = None  # an abandoned pool's thread
 
     def _here(self) -> ShardProcessor:
         if self.processor is None:
@@ -298,10 +297,6 @@ class LocalExecutor:
         self.cancelled.set()
         if self.pool is None:
             return
-        # The pool's thread, which close() waits for: it frees the pool's queues as it
-        # ends, and their semaphores' finalizers then run in it; the run's exit cut them
-        # short (the resource tracker warned of leaked semaphores after the run's message).
-        self.stopping = getattr(self.pool, "_executor_manager_thread", None)
         self.kill_workers()
         self.pool.shutdown(wait=False, cancel_futures=True)
 
@@ -314,9 +309,6 @@ class LocalExecutor:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
-        if self.stopping is not None:  # abandoned: its workers are dead, it ends at once
-            self.stopping.join(timeout=60)  # a bound against a hang only
-            self.stopping = None
 
 
 def _submit(pool: ProcessPoolExecutor, fn, *args) -> Future:
