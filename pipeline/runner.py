@@ -47,6 +47,7 @@ from pipeline.config import Config, ConfigError
 from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
 from pipeline.factory import Pipeline, build_pipeline, formats, reader_name
+from pipeline.folders import walk
 from pipeline.log import RunLog, shown
 from pipeline.readers import (
     APPLEDOUBLE,
@@ -174,8 +175,8 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
     A folder that cannot be listed is an entry of its own, with the reason.
     """
     root = corpus.resolve()
-    unlisted: list[OSError] = []  # os.walk's errors, as they come
-    for dirpath, dirnames, filenames in os.walk(corpus, onerror=unlisted.append):
+    unlisted: list[OSError] = []  # walk's errors, as they come
+    for dirpath, dirnames, filenames in walk(corpus, onerror=unlisted.append):
         yield from _unlisted(corpus, unlisted)
         dirnames.sort()
         base = Path(dirpath)
@@ -184,7 +185,7 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
         for name in dirnames:
             if name in VCS_FOLDERS:
                 yield Entry(prefix + name, base / name, skip=VERSION_CONTROL_ADVICE)
-            if name in VCS_FOLDERS or not (base / name).is_symlink():
+            if name in VCS_FOLDERS or not os.path.islink(base / name):  # False on errors
                 continue
             rel = (base / name).relative_to(corpus).as_posix()
             target = (base / name).resolve()
@@ -193,7 +194,7 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
             else:  # os.walk does not follow it; say so (its files are read where they are)
                 yield Entry(rel, base / name, skip=FOLDER_LINK_ADVICE)
         dirnames[:] = [
-            n for n in dirnames if n not in VCS_FOLDERS and (not (base / n).is_symlink() or
+            n for n in dirnames if n not in VCS_FOLDERS and (not os.path.islink(base / n) or
             (base / n).resolve().is_relative_to(root))
         ]
         for name in sorted(filenames):
@@ -208,9 +209,10 @@ def _unlisted(corpus: Path, errors: list[OSError]) -> Iterator[Entry]:
         path = Path(exc.filename or corpus)
         rel = path.relative_to(corpus).as_posix() if path.is_relative_to(corpus) else str(path)
         reason = exc.strerror or str(exc)
+        fix = ("move its files to a folder nearer the corpus" if exc.errno == errno.ENAMETOOLONG
+               else "give this user read access to it")
         yield Entry(rel, path, folder=True, problem=(
-            f"folder cannot be read ({reason}): its documents are left as they were; "
-            "give this user read access to it"))
+            f"folder cannot be read ({reason}): its documents are left as they were; {fix}"))
     errors.clear()
 
 

@@ -290,3 +290,60 @@ def test_a_command_whose_work_is_printing_says_stdout_is_closed(tmp_path):
                                "standard output is closed\n")
     done = pipeline("detect", closed=0)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def _nest(root: Path, levels: int) -> str:
+    """A text file ``levels`` folders "dd" below ``root`` (by descriptors: deeper than a
+    path may name); its document id."""
+    fd = os.open(root, os.O_RDONLY)
+    for _ in range(levels):
+        os.mkdir("dd", dir_fd=fd)
+        deeper = os.open("dd", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = deeper
+    with open(os.open("deep.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as f:
+        f.write(TEXT)
+    os.close(fd)
+    return "dd/" * levels + "deep.txt"
+
+
+def _unnest(root: Path) -> None:
+    """Remove the folders "dd" under ``root`` without a deep path (pytest's cleanup
+    recurses once per level)."""
+    top, aside = root / "dd", root / "dd-aside"
+    while top.is_dir():
+        if (top / "dd").is_dir():
+            (top / "dd").rename(aside)
+        for path in top.iterdir():
+            path.unlink()
+        top.rmdir()
+        if aside.is_dir():
+            aside.rename(top)
+
+
+def test_a_corpus_nested_deeper_than_pythons_recursion_limit_is_read(tmp_path):
+    """Python 3.11's os.walk, Path.mkdir(parents=True) and Path.rglob call themselves
+    once per folder level: a corpus 1,100 folders deep (3,300 bytes of path, which the
+    system takes) stopped every run with RecursionError (exit 70), and so did its copy's
+    folders and the next run's sweep of temporary files. Deeper than a path may name,
+    a folder is quarantined with its reason, and the rest is processed."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT)
+    (corpus / "b").mkdir()
+    try:
+        deep = _nest(corpus, 1100)
+        assert _run(corpus, out) == 0
+        assert _run(corpus, out) == 0  # the rerun sweeps OUT's folders, as deep
+        assert _report(out)["unchanged"] == 2
+        too_deep = "b/" + _nest(corpus / "b", 1500)
+        assert _run(corpus, out) == 3
+        reasons = {q["doc"]: q["reason"] for q in _report(out)["quarantined"]}
+        [(folder, reason)] = reasons.items()
+        assert too_deep.startswith(folder) and reason.startswith(
+            "folder cannot be read (File name too long)"), reasons
+        assert "move its files to a folder nearer the corpus" in reason
+        assert deep in {json.loads(line)["doc"] for line in (out / "documents.jsonl").open()}
+    finally:
+        for root in (corpus, corpus / "b", out / "clean", out / "translations" / "en"):
+            _unnest(root)
