@@ -185,6 +185,11 @@ class LocalExecutor:
         self.pool: ProcessPoolExecutor | None = None
         self.processor: ShardProcessor | None = None
         self.cancelled = threading.Event()  # stops the translation thread's batches
+        # The GPUs the workers share, asked now (it imports CTranslate2), before a stop
+        # signal may abandon the work: an extension module's import cut by the signal's
+        # exception fails as ImportError('initialization failed') (pybind11), which
+        # ended a stopped run with an internal error (exit 70) instead of 130.
+        self.gpus = local_gpus(config.translate.device) if self.workers > 1 else 0
 
     def _here(self) -> ShardProcessor:
         if self.processor is None:
@@ -198,10 +203,9 @@ class LocalExecutor:
         context = _context()
         if context.get_start_method() == "forkserver":
             _ensure_fork_server()  # else the pool's first worker starts it, unmasked
-        gpus = local_gpus(self.config.translate.device)
         self.pool = ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_init_worker,
-            initargs=(self.config, threads, dict(os.environ), gpus, context.Value("i", 0)),
+            initargs=(self.config, threads, dict(os.environ), self.gpus, context.Value("i", 0)),
         )
         return self.pool
 
