@@ -1014,7 +1014,11 @@ class Runner:
                 self._phase("write", committing)
                 self.log.advance(len(result.docs))
             self._memory_recovered(memory)
-        except Interrupted:
+        except (Interrupted, ImportError) as exc:
+            # A stop's exception raised inside an extension module's initialisation
+            # comes out as ImportError ('initialization failed', pybind11): a stop too.
+            if not isinstance(exc, Interrupted) and self.stop_signal is None:
+                raise
             self._abandonable = False
             # A document's time budget (SIGALRM) may have been armed when it was abandoned.
             signal.setitimer(signal.ITIMER_REAL, 0)

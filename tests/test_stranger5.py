@@ -368,3 +368,23 @@ def test_a_stop_while_the_pool_asks_for_gpus_ends_the_run_with_130(tmp_path, mon
     corpus = _big_corpus(tmp_path, 40)  # two shards: a pool of two workers
     assert _run(corpus, tmp_path / "out", "--workers", "2") == 130
     assert _report(tmp_path / "out")["interrupted"] is True
+
+
+def test_a_stop_cutting_an_import_in_the_runs_own_process_ends_it_with_130(tmp_path,
+                                                                          monkeypatch):
+    """With one worker the shard runs here, and its stages and engine import extension
+    modules as they need them: a stop's exception cut into one's initialisation came out
+    as ImportError ('initialization failed', pybind11), an internal error (exit 70)."""
+    from pipeline.shard import ShardProcessor
+
+    def clean_document(self, item):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+        except BaseException:  # noqa: BLE001 - what pybind11 does with it
+            raise ImportError("initialization failed") from None
+        raise AssertionError("the signal's handler did not run")
+
+    monkeypatch.setattr(ShardProcessor, "clean_document", clean_document)
+    corpus = _big_corpus(tmp_path, 5)
+    assert _run(corpus, tmp_path / "out") == 130
+    assert _report(tmp_path / "out")["interrupted"] is True
