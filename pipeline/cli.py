@@ -51,7 +51,8 @@ examples:
 Reruns are incremental: only new and changed documents are processed.
 
 exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
-3 finished with failed or quarantined documents or missing models,
+3 finished with failed or quarantined documents or missing models
+  (models list: it lists a problem, a damaged package),
 69 the Argos package index (models install SRC TGT offline) or the Ray cluster at
    --ray-address cannot be reached,
 70 internal error (a bug: rerun with --debug and report the traceback),
@@ -92,6 +93,8 @@ examples:
   pipeline models remove pt en
 """
 
+EXIT_PROBLEMS = 3  # models list found a problem, as a run's exit 3 (runner.EXIT_INCOMPLETE)
+EXIT_OUTPUT_CLOSED = 74  # standard output closed, as runner.EXIT_OUTPUT
 EXIT_SIGINT = 130  # 128 + SIGINT, as the run's (runner.EXIT_SIGNAL)
 EXIT_INTERNAL = 70  # EX_SOFTWARE: an error the pipeline did not expect, a bug
 EXIT_UNREACHABLE = 69  # EX_UNAVAILABLE: the package index or Ray cluster cannot be reached
@@ -485,7 +488,8 @@ def cmd_models(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 def models_list(args: argparse.Namespace) -> int:
     """Every installed pair with its kind, version, the device and compute type it would
-    run on, and its directory; first the packages directory read, last what is wrong."""
+    run on, and its directory; first the packages directory read, last what is wrong:
+    then the exit code is 3 (EXIT_PROBLEMS), so that a script can tell."""
     from pipeline.engines import argos
     from pipeline.engines.base import resolve_compute_type, resolve_device
 
@@ -511,9 +515,10 @@ def models_list(args: argparse.Namespace) -> int:
         for row in rows:
             cells = (cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
             print("  ".join([*cells, row[4]]))
-    for problem in [*listing.problems, *filter(None, map(unknown_codes, listing.packages))]:
+    problems = [*listing.problems, *filter(None, map(unknown_codes, listing.packages))]
+    for problem in problems:
         print(f"problem: {problem}")
-    return 0
+    return EXIT_PROBLEMS if problems else 0
 
 
 def unknown_codes(pkg) -> str:
@@ -613,7 +618,8 @@ def exit_without_teardown(code: int, exit_handlers: bool = True) -> NoReturn:
     a run's word lists and detection models took about a second to free, which
     report.json's timings could not count (worker processes end the same way).
 
-    After a stop signal (``exit_handlers=False``) nothing more is run: the teardown
+    After a stop signal (``exit_handlers=False``) nothing more is run (but
+    multiprocessing's finalizers): the teardown
     would free the translation models, and CTranslate2 first runs the batches an
     abandoned shard had queued, tens of seconds. By then every file is written and
     closed and the lock is released. Only for the command itself: ``main([...])``
@@ -621,6 +627,11 @@ def exit_without_teardown(code: int, exit_handlers: bool = True) -> NoReturn:
     """
     if exit_handlers:
         atexit._run_exitfuncs()
+    elif (util := sys.modules.get("multiprocessing.util")) is not None:
+        # But multiprocessing's own finalizers, which free the semaphores of an abandoned
+        # worker pool (its thread may hold them still, stuck behind a pipe that no dead
+        # worker reads): the resource tracker then warned of leaked semaphores.
+        util._run_finalizers(0)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
@@ -641,9 +652,40 @@ def plain_warnings() -> None:
     warnings.showwarning = show
 
 
+def reserve_closed_streams() -> set[int]:
+    """Open /dev/null on the standard file descriptors that are closed (a cron job's
+    ``>&-`` or ``<&-``) and give Python streams on them; return the closed ones.
+
+    Python leaves ``sys.stdout`` (``stdin``, ``stderr``) None then: a run that had
+    written every output ended with an internal error (exit 70), ``detect`` with a
+    traceback. And the first file opened takes the free number: what writes to
+    standard output (a worker process, a library) would have written into it.
+    """
+    closed = set()
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.add(fd)
+    for fd in sorted(closed):  # each open takes the lowest free number: fd itself
+        opened = os.open(os.devnull, os.O_RDWR)
+        if opened != fd:
+            os.dup2(opened, fd)
+            os.close(opened)
+    if 0 in closed:
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the process's own stream
+    if 1 in closed:
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+    if 2 in closed:
+        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+    return closed
+
+
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()  # report.json's timings count from here
+    closed: set[int] = set()
     if argv is None:  # the command itself, not a caller's process
+        closed = reserve_closed_streams()
         plain_warnings()
     parser = build_parser()
     Parser.json_errors = _asks_json_log(sys.argv[1:] if argv is None else argv)
@@ -653,6 +695,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if 1 in closed and _prints_its_work(args):  # as cat: nowhere to write its output
+        command = f"models {args.action}" if args.command == "models" else args.command
+        print(f"pipeline {command}: error: cannot write the output: standard output "
+              "is closed", file=sys.stderr)
+        return EXIT_OUTPUT_CLOSED
     if not (args.debug or getattr(args, "debug_run", False)):
         return _main(args, parser)
     before = os.environ.get(DEBUG_ENV)
@@ -712,6 +759,13 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         hint = "" if debug_enabled() else "; rerun with --debug to see the traceback"
         return _error(log, f"pipeline: internal error: {type(exc).__name__}: {exc} (a bug: "
                       f"please report it{hint})", EXIT_INTERNAL)
+
+
+def _prints_its_work(args: argparse.Namespace) -> bool:
+    """Whether the command's work is what it prints (a run's summary is not)."""
+    if args.command == "run":
+        return bool(getattr(args, "dry_run", False))
+    return args.command in ("detect", "explain") or getattr(args, "action", "") == "list"
 
 
 def _printing(args: argparse.Namespace) -> int:

@@ -60,6 +60,11 @@ COMPUTE_TYPES = (
 MAX_BEAM_SIZE = 64
 
 
+# The largest max_file_bytes and document_timeout_s taken (see Config.validate).
+MAX_FILE_BYTES = 1 << 40
+MAX_TIMEOUT_S = 365 * 24 * 3600
+
+
 class ConfigError(ValueError):
     """A configuration value that cannot be used; the message says what to change."""
 
@@ -170,6 +175,15 @@ class Config:
             bad = not math.isfinite(value) or value <= 0 if low is None else value < low
             if bad:
                 raise ConfigError(f"{key} = {value!r}: must be {what}")
+        # Bounds past any use, below what the system takes: larger values stopped the run
+        # with an internal error (a line length past an index, a timer past time_t).
+        for key, value, high, what in (
+            ("max_file_bytes", self.max_file_bytes, MAX_FILE_BYTES, "1 TiB (1099511627776)"),
+            ("document_timeout_s", self.document_timeout_s, MAX_TIMEOUT_S,
+             "a year (31536000 s)"),
+        ):
+            if value > high:
+                raise ConfigError(f"{key} = {value!r}: at most {what}")
         if t.beam_size > MAX_BEAM_SIZE:
             raise ConfigError(f"translate.beam_size = {t.beam_size}: at most {MAX_BEAM_SIZE} "
                               "(4 is argostranslate's; wider beams only cost memory and time)")

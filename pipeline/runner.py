@@ -47,6 +47,7 @@ from pipeline.config import Config, ConfigError
 from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
 from pipeline.factory import Pipeline, build_pipeline, formats, reader_name
+from pipeline.folders import walk
 from pipeline.log import RunLog, shown
 from pipeline.readers import (
     APPLEDOUBLE,
@@ -174,8 +175,8 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
     A folder that cannot be listed is an entry of its own, with the reason.
     """
     root = corpus.resolve()
-    unlisted: list[OSError] = []  # os.walk's errors, as they come
-    for dirpath, dirnames, filenames in os.walk(corpus, onerror=unlisted.append):
+    unlisted: list[OSError] = []  # walk's errors, as they come
+    for dirpath, dirnames, filenames in walk(corpus, onerror=unlisted.append):
         yield from _unlisted(corpus, unlisted)
         dirnames.sort()
         base = Path(dirpath)
@@ -184,7 +185,7 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
         for name in dirnames:
             if name in VCS_FOLDERS:
                 yield Entry(prefix + name, base / name, skip=VERSION_CONTROL_ADVICE)
-            if name in VCS_FOLDERS or not (base / name).is_symlink():
+            if name in VCS_FOLDERS or not os.path.islink(base / name):  # False on errors
                 continue
             rel = (base / name).relative_to(corpus).as_posix()
             target = (base / name).resolve()
@@ -193,7 +194,7 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
             else:  # os.walk does not follow it; say so (its files are read where they are)
                 yield Entry(rel, base / name, skip=FOLDER_LINK_ADVICE)
         dirnames[:] = [
-            n for n in dirnames if n not in VCS_FOLDERS and (not (base / n).is_symlink() or
+            n for n in dirnames if n not in VCS_FOLDERS and (not os.path.islink(base / n) or
             (base / n).resolve().is_relative_to(root))
         ]
         for name in sorted(filenames):
@@ -208,9 +209,10 @@ def _unlisted(corpus: Path, errors: list[OSError]) -> Iterator[Entry]:
         path = Path(exc.filename or corpus)
         rel = path.relative_to(corpus).as_posix() if path.is_relative_to(corpus) else str(path)
         reason = exc.strerror or str(exc)
+        fix = ("move its files to a folder nearer the corpus" if exc.errno == errno.ENAMETOOLONG
+               else "give this user read access to it")
         yield Entry(rel, path, folder=True, problem=(
-            f"folder cannot be read ({reason}): its documents are left as they were; "
-            "give this user read access to it"))
+            f"folder cannot be read ({reason}): its documents are left as they were; {fix}"))
     errors.clear()
 
 
@@ -224,7 +226,10 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         return entry
     entry.reader = reader_name(entry.doc)
     if not entry.reader:
-        entry.skip = skip_advice(suffix_of(entry.doc), formats())
+        # A link loop is one whatever its name: without a suffix read, it was counted
+        # as a "(no suffix) file" to convert to .txt.
+        entry.problem = LINK_LOOP if _loops(path) else ""
+        entry.skip = "" if entry.problem else skip_advice(suffix_of(entry.doc), formats())
         return entry
     # One lstat per file (and a stat more for a link): an unchanged rerun looks at
     # every file of the corpus.
@@ -237,7 +242,7 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         try:
             target = path.resolve()
         except (OSError, RuntimeError):  # links leading back to themselves (ELOOP)
-            entry.problem = "symbolic link loop: it leads back to itself; correct or remove it"
+            entry.problem = LINK_LOOP
             return entry
         if not target.is_relative_to(root):
             entry.problem = "symbolic link pointing outside the corpus"
@@ -258,6 +263,22 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
     if found.st_size > max_bytes and entry.reader != "records":
         entry.problem = f"larger than max_file_bytes ({found.st_size} > {max_bytes})"
     return entry
+
+
+LINK_LOOP = "symbolic link loop: it leads back to itself; correct or remove it"
+
+
+def _loops(path: Path) -> bool:
+    """Whether ``path`` is a symbolic link that leads back to itself (a loop)."""
+    if not path.is_symlink():
+        return False
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # pathlib's "Symlink loop" (Python 3.11)
+        return True
+    except OSError as exc:  # ELOOP from the system; a broken link is no loop
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def _starts_with(path: Path, magic: bytes) -> bool:
@@ -343,11 +364,13 @@ def read_source(entry: Entry, max_bytes: int, stats: dict[str, str] | None = Non
                 raise SourceChanged("not a regular file")
             if before.st_size > max_bytes:
                 raise SourceChanged(f"larger than max_file_bytes ({before.st_size} > {max_bytes})")
-            data = _read_at_most(handle, max_bytes + 1)
+            # What it holds and a byte more (a file that grew): never a buffer of
+            # max_file_bytes for a small file (a large setting failed with MemoryError).
+            data = _read_at_most(handle, min(before.st_size, max_bytes) + 1)
             after = os.fstat(fd)
         except OSError as exc:
             raise SourceChanged(f"cannot read: {exc.strerror}") from None
-    if len(data) > max_bytes:
+    if len(data) > max_bytes or after.st_size > max_bytes:
         raise SourceChanged(f"larger than max_file_bytes (grew past {max_bytes} while read)")
     if (len(data), after.st_size, after.st_mtime_ns) != (before.st_size,) * 2 + (
             before.st_mtime_ns,):
@@ -404,6 +427,7 @@ class Runner:
         self._found: set[str] = set()  # every document the readers yielded
         self._record_files: dict[str, str] = {}  # record file -> hash of its bytes as read
         self._complete: set[str] = set()  # record files read to their end
+        self._kept: set[str] = set()  # stored records kept after a record file's cut
         self._record_counts: Counter[str] = Counter()  # record file -> records found
         self._touched: set[str] = set()  # record files with a record processed or pruned
         self.corpus_documents = 0  # documents found in the corpus
@@ -607,7 +631,11 @@ class Runner:
             self._phase("process", started)  # the writing in it is taken out in _timings
             started = time.perf_counter()
             if self.stop_signal is None:  # every file read: the exact count
-                self.corpus_documents = discovered + sum(
+                # The stored records a record file's cut keeps are the corpus's too: its
+                # documents and ok count them as its totals do.
+                self._kept = self._kept_records(known, todo, state.record_sources())
+                self._current.update(self._kept)
+                self.corpus_documents = len(self._kept) + discovered + sum(
                     1 if e.reader != "records" else self._record_counts[e.doc] or
                     int(e.doc not in self._complete) for e in todo)
             deleted = self._deleted(known, todo, state.record_sources())
@@ -650,6 +678,14 @@ class Runner:
         if entry.reader != "records":
             return 1
         return self.pipeline.readers["records"].estimate(entry.doc, entry.path)
+
+    def _kept_records(self, known: dict, todo: list[Entry], sources: dict[str, str]
+                      ) -> set[str]:
+        """Stored records of the record files not read to their end (a cut, or a file
+        quarantined whole) that this run did not find: kept as they were, never taken
+        for deleted (:meth:`_deleted`)."""
+        cut = {e.doc for e in todo if e.reader == "records" and e.doc not in self._complete}
+        return {doc for doc in known if sources.get(doc) in cut and doc not in self._found}
 
     def _deleted(self, known: dict, todo: list[Entry], sources: dict[str, str]) -> list[str]:
         """Stored documents no longer in the corpus: their file is gone, or (a record)
@@ -978,7 +1014,11 @@ class Runner:
                 self._phase("write", committing)
                 self.log.advance(len(result.docs))
             self._memory_recovered(memory)
-        except Interrupted:
+        except (Interrupted, ImportError) as exc:
+            # A stop's exception raised inside an extension module's initialisation
+            # comes out as ImportError ('initialization failed', pybind11): a stop too.
+            if not isinstance(exc, Interrupted) and self.stop_signal is None:
+                raise
             self._abandonable = False
             # A document's time budget (SIGALRM) may have been armed when it was abandoned.
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -1129,7 +1169,7 @@ class Runner:
             "processed": self.counts["processed"],
             "unchanged": self.counts["unchanged"],
             "not_reached": max(0, self.corpus_documents - self.counts["processed"]
-                               - self.counts["unchanged"] - unprocessed),
+                               - self.counts["unchanged"] - unprocessed - len(self._kept)),
             "failed": failed,
             "quarantined": sorted(quarantined, key=lambda q: q["doc"]),
             "skipped": self.skipped,

@@ -152,7 +152,7 @@ def test_a_packages_directory_that_is_a_file_is_said_to_be_one(tmp_path, monkeyp
     # `models list` said "no translation models installed", as for an empty folder.
     (tmp_path / "models").write_text("not a folder\n", encoding="utf-8")
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "models"))
-    assert main(["models", "list"]) == 0
+    assert main(["models", "list"]) == 3
     assert (f"problem: the packages directory {tmp_path / 'models'} is not a directory: "
             "point ARGOS_PACKAGES_DIR at a folder") in capsys.readouterr().out
 

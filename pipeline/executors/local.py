@@ -140,13 +140,29 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def _ensure_fork_server() -> None:
+    """Start the fork server (once) with SIGINT blocked, as multiprocessing starts its
+    resource tracker: a Ctrl-C reaches the whole process group, and the server takes
+    SIGINT as a KeyboardInterrupt until it has preloaded (seconds), which ended it with
+    a traceback after the run's own message. Its workers inherit the mask: one forked
+    but not yet set up (``_init_worker``) is not stopped by it either. The run itself
+    stops them (:meth:`LocalExecutor.abandon`)."""
+    from multiprocessing import forkserver, resource_tracker
+
+    # Started first: starting it unblocks SIGINT (after masking it for its own start).
+    resource_tracker.ensure_running()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
 def start_early(workers: int) -> None:
     """Start the fork server now, for a run known to have several shards of work:
     its preloading overlaps the run's own start (model fingerprint, hashing)."""
     if workers > 1 and _context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
+        _ensure_fork_server()
 
 
 class LocalExecutor:
@@ -169,6 +185,11 @@ class LocalExecutor:
         self.pool: ProcessPoolExecutor | None = None
         self.processor: ShardProcessor | None = None
         self.cancelled = threading.Event()  # stops the translation thread's batches
+        # The GPUs the workers share, asked now (it imports CTranslate2), before a stop
+        # signal may abandon the work: an extension module's import cut by the signal's
+        # exception fails as ImportError('initialization failed') (pybind11), which
+        # ended a stopped run with an internal error (exit 70) instead of 130.
+        self.gpus = local_gpus(config.translate.device) if self.workers > 1 else 0
 
     def _here(self) -> ShardProcessor:
         if self.processor is None:
@@ -180,10 +201,11 @@ class LocalExecutor:
         # Translation threads split between workers: never more threads than cores.
         threads = max(1, (self.config.translate.threads or cpus) // self.workers)
         context = _context()
-        gpus = local_gpus(self.config.translate.device)
+        if context.get_start_method() == "forkserver":
+            _ensure_fork_server()  # else the pool's first worker starts it, unmasked
         self.pool = ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_init_worker,
-            initargs=(self.config, threads, dict(os.environ), gpus, context.Value("i", 0)),
+            initargs=(self.config, threads, dict(os.environ), self.gpus, context.Value("i", 0)),
         )
         return self.pool
 
@@ -201,7 +223,7 @@ class LocalExecutor:
         pool = self._start_pool()
         in_flight: deque[list[Future]] = deque()  # per shard, in order: its current task
         for shard in itertools.chain((first, second), iterator):
-            in_flight.append([pool.submit(_run_shard, shard, self.memory is not None)])
+            in_flight.append([_submit(pool, _run_shard, shard, self.memory is not None)])
             if len(in_flight) >= 2 * self.workers:
                 yield self._next(pool, in_flight)
         while in_flight:
@@ -258,7 +280,7 @@ class LocalExecutor:
                 if done and isinstance(pending := task[0].result(), PendingShard):
                     assert self.memory is not None
                     hits = look_up(self.memory, pending.wanted)
-                    task[0] = pool.submit(_finish_shard, pending.docs, hits)
+                    task[0] = _submit(pool, _finish_shard, pending.docs, hits)
             head = in_flight[0][0]  # done since the loop above, maybe: checked again
             if head.done() and (head.exception() or isinstance(head.result(), ShardResult)):
                 result = in_flight.popleft()[0].result()
@@ -291,6 +313,41 @@ class LocalExecutor:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+
+
+def _submit(pool: ProcessPoolExecutor, fn, *args) -> Future:
+    """``pool.submit(fn, *args)``, with SIGINT and SIGTERM handled once it returns.
+
+    A submit may start a worker, and then waits for the fork server to fork it (seconds
+    while the server preloads). A stop signal's exception there left the fork under way
+    with no process object here to kill: the run exited meanwhile, and the worker then
+    failed on the run's semaphores, gone (a traceback after the run's own message), or
+    the resource tracker warned of leaked semaphores. Here the signals received meanwhile
+    are noted, then raised again in order once the worker is known, and killed with the
+    others (:meth:`LocalExecutor.abandon`). Python runs signal handlers in the main
+    thread only, so the handlers are swapped there (elsewhere the submit runs as it is).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return pool.submit(fn, *args)
+    received: list[int] = []
+    held = {sig: signal.signal(sig, lambda signum, frame: received.append(signum))
+            for sig in (signal.SIGINT, signal.SIGTERM)
+            if signal.getsignal(sig) is not None}  # None: a handler not set from Python
+    try:
+        return pool.submit(fn, *args)
+    finally:
+        for sig, handler in held.items():
+            signal.signal(sig, handler)
+        _raise_each(received[:2])  # a first and a second signal: the run's handler decides
+
+
+def _raise_each(signals: list[int]) -> None:
+    """Send each signal to this process, in order, even when a handler raises."""
+    if signals:
+        try:
+            signal.raise_signal(signals[0])
+        finally:
+            _raise_each(signals[1:])
 
 
 def _pieces(shards: Iterable[Sequence[Item | tuple[str, bytes]]], fraction: float

@@ -14,7 +14,8 @@ Bad input costs only itself, and says where and why:
 - a record whose id was already used is quarantined (``<file>#<id>@line-N``), and so
   is one whose id field holds no string or number (``true``, a list: ``<file>#line-N``);
   a name already given (a record's own id ``line-4``) gets ``@line-N`` added;
-- a truncated gzip file keeps the records before the cut and quarantines the rest
+- a truncated gzip file, or a file that ends inside a line that is no JSON (cut while
+  it was copied or written), keeps the records before the cut and quarantines the rest
   (``<file>#line-N``, the first line lost);
 - a Parquet or CSV file without the text column is quarantined whole
   (:class:`RecordsError`), naming the columns it has, and so is a file that holds no
@@ -238,7 +239,16 @@ class RecordsReader:
                         continue
                     if not line.strip():
                         continue
-                    yield self._json_row(number, line)
+                    row = self._json_row(number, line)
+                    if row.fields is None and not line.endswith(b"\n"):
+                        # The file ends inside this line, which is no JSON: cut (copied
+                        # in half, or still being written), as a truncated .gz: the
+                        # records after it are unknown, not deleted.
+                        raise RecordsError(f"the file ends inside line {number}, which is "
+                                           "no JSON: cut (copied in half, or still being "
+                                           f"written); records after line {number - 1} are "
+                                           "lost; copy the file again")
+                    yield row
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             if number == 0 and isinstance(exc, gzip.BadGzipFile):
                 raise RecordsError(f"not a gzip file ({exc}); if it holds plain JSON lines, "

@@ -12,6 +12,7 @@ Folders are made by ``mkdir``, which applies the umask itself.
 
 from __future__ import annotations
 
+import fnmatch
 import itertools
 import json
 import os
@@ -21,6 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
+
+from pipeline.folders import make_folders, walk
 
 TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".tmp"
 
@@ -70,7 +73,7 @@ def atomic_open(path: Path, durable: bool = True) -> Iterator[IO[str]]:
     ``durable``: the data reach the disk before the rename. Without it the caller
     syncs later (:func:`sync_to_disk`), once for many files.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -142,8 +145,9 @@ def sweep_temporary(out: Path) -> int:
     under OUT (the corpus itself may be one) are the user's and are not looked at.
     """
     pattern = f"{TEMP_PREFIX}*{TEMP_SUFFIX}"
-    found = itertools.chain(out.glob(pattern),
-                            *((out / name).rglob(pattern) for name in OUTPUT_FOLDERS))
+    found = itertools.chain(out.glob(pattern), (
+        Path(folder, name) for top in OUTPUT_FOLDERS for folder, _, names in walk(out / top)
+        for name in fnmatch.filter(names, pattern)))
     removed = 0
     for path in found:
         if path.is_file():

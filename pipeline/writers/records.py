@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from pipeline.folders import make_folders
 from pipeline.readers.records import RecordsReader, Row, file_format
 from pipeline.writers import TEMP_PREFIX, TEMP_SUFFIX, file_mode
 
@@ -41,7 +42,7 @@ def record_text(text: str | None) -> str | None:
 
 def atomic_binary(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     """Call ``write`` on a binary file that appears at ``path`` only when complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
