@@ -609,7 +609,8 @@ class Runner:
             # a CSV field may hold a line break): said as such. A Parquet file's is exact.
             rough = any(e.reader == "records" and not e.doc.lower().endswith(".parquet")
                         for e in todo)
-            self.log.event("start", f"{'about ' if rough else ''}{found} documents in "
+            noun = "document" if found == 1 and not rough else "documents"
+            self.log.event("start", f"{'about ' if rough else ''}{found} {noun} in "
                            f"{self.corpus}", documents=found, estimated=rough,
                            out=str(self.out))
             self._phase("discover", started)

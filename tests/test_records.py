@@ -397,4 +397,4 @@ def test_the_start_line_says_a_record_count_is_an_estimate(tmp_path, capsys):
     (text / "a.txt").write_text("O governo aprovou o orçamento.\n", encoding="utf-8")
     main(["run", str(text), "--out", str(tmp_path / "out2"), "--log-format", "json"])
     start = json.loads(capsys.readouterr().err.splitlines()[0])
-    assert start["message"].startswith("1 documents in ") and start["estimated"] is False
+    assert start["message"].startswith("1 document in ") and start["estimated"] is False

@@ -19,3 +19,17 @@ def test_a_copy_already_in_the_target_is_not_called_a_translation(tmp_path, monk
     assert "1 document in en -> out/translations/en/ (0 sentences translated, 1 copied: " \
            "already in en)" in lines
     assert not any("translated into" in line for line in lines)
+
+
+def test_counts_of_one_are_singular(tmp_path, monkeypatch, capsys):
+    # "1 documents in corpus" (the start line), "1 languages" (the review page).
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "en.txt").write_text("The port of Lisbon reopened yesterday.\n",
+                                                encoding="utf-8")
+    assert main(["run", "corpus", "--out", "out", "--to", "en"]) == 0
+    assert "1 document in corpus" in capsys.readouterr().err
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<b>1</b> document in the corpus" in page
+    assert " 1 language, 1 sentence, 0 fixes, 0 removed lines; targets: en." in page

@@ -37,7 +37,7 @@ def index_row(entry: dict[str, Any], deleted: bool) -> list[Any]:
 
 def _sentence(report: dict[str, Any], statuses: Counter[str]) -> str:
     docs = report.get("documents", sum(statuses.values()))
-    parts = [f"<b>{docs:,}</b> documents in the corpus"]
+    parts = [f"<b>{docs:,}</b> {'document' if docs == 1 else 'documents'} in the corpus"]
     kinds = ", ".join(f"{n:,} {esc(s)}" for s, n in sorted(statuses.items()))
     if kinds:
         parts.append(f"stored outputs: {kinds}")
@@ -49,13 +49,22 @@ def _sentence(report: dict[str, Any], statuses: Counter[str]) -> str:
     langs = report.get("languages", {})
     targets = report.get("targets", [])
     text = "; ".join(parts) + "."
-    text += (f" {len(langs)} languages, {report.get('segments', 0):,} sentences, "
-             f"{sum(report.get('fixes_by_kind', {}).values()):,} fixes, "
-             f"{report.get('removed', 0):,} removed lines")
-    text += f"; translated into {esc(', '.join(targets))}." if targets else "."
+    fixes = sum(report.get("fixes_by_kind", {}).values())
+    text += " " + ", ".join(_counted(n, noun) for n, noun in (
+        (len(langs), "language"), (report.get("segments", 0), "sentence"), (fixes, "fix"),
+        (report.get("removed", 0), "removed line")))
+    text += f"; targets: {esc(', '.join(targets))}." if targets else "."
     if report.get("interrupted"):
         text += " <b>The run was stopped before the end</b>: the rest is done by the next run."
     return f'<p class="lead">{text}</p>\n'
+
+
+def _counted(count: int, noun: str) -> str:
+    """
+    >>> _counted(1, "language"), _counted(1_200, "fix"), _counted(0, "removed line")
+    ('1 language', '1,200 fixes', '0 removed lines')
+    """
+    return f"{count:,} {noun}{'' if count == 1 else 'es' if noun.endswith('x') else 's'}"
 
 
 def _counts(title: str, counts: dict[str, int], css: str = "", head: str = "") -> str:
