@@ -283,3 +283,48 @@ def test_the_review_diff_compares_the_source_with_the_markdown_copy_written(tmp_
     assert "norte<del>·</del>-coreana KCNA informou que **Kim** enfatizou" in diff
     for kept in ("| Coreia do Norte | Pyongyang |", "print(", "<del>**</del>", "<del>#"):
         assert kept not in diff
+
+
+# A file hard-wrapped at about 60 columns: a paragraph, a list item whose continuation
+# lines are indented, a quote, emphasis and a link across a line break.
+WRAPPED = """\
+# Relatório anual da cooperação
+
+A agência oficial de notícias do país informou ontem que
+o **acordo de cooperação militar** foi ratificado pelos dois
+parlamentos depois de [uma longa negociação
+entre as partes](https://exemplo.org/acordo) durante o ano.
+
+- O encontro ocorreu na capital do país vizinho, e uma
+  delegação de ministros acompanhou o presidente durante
+  toda a visita oficial.
+
+> Uma citação longa sobre a cooperação militar entre os
+> dois países vizinhos, escrita em várias linhas curtas.
+"""
+
+
+def test_an_unchanged_hard_wrapped_file_keeps_its_line_breaks(tmp_path):
+    # The repair stage unwraps a paragraph for the segmenter; the copy was written as
+    # one long line per paragraph (the whole file in the diff, though nothing changed).
+    out, _ = run(tmp_path, WRAPPED)
+    assert out.files["clean/artigo.md"] == WRAPPED
+    texts = [s.text for s in Document.from_json(out.document).segments()]
+    assert "A agência oficial de notícias do país informou ontem que o acordo de " \
+        "cooperação militar foi ratificado pelos dois parlamentos depois de uma longa " \
+        "negociação entre as partes durante o ano." in texts  # the joined paragraph
+
+
+def test_a_line_the_cleanup_changed_is_joined_the_others_keep_their_breaks(tmp_path):
+    text = WRAPPED.replace("do país informou", "norte -coreana informou").replace(
+        "longa negociação\n", "longa nego-\nciação ")
+    out, _ = run(tmp_path, text)
+    assert out.files["clean/artigo.md"] == WRAPPED.replace(
+        "do país informou", "norte-coreana informou").replace(
+        "longa negociação\n", "longa negociação ")  # the break the hyphen stood at: gone
+    # a translated copy is reflowed: one line a paragraph, its markers around the text
+    translated = out.files["translations/en/artigo.md"]
+    assert "\n- O ENCONTRO OCORREU NA CAPITAL DO PAÍS VIZINHO, E UMA DELEGAÇÃO DE " \
+        "MINISTROS ACOMPANHOU O PRESIDENTE DURANTE TODA A VISITA OFICIAL.\n" in translated
+    assert "\n> UMA CITAÇÃO LONGA SOBRE A COOPERAÇÃO MILITAR ENTRE OS DOIS PAÍSES " \
+        "VIZINHOS, ESCRITA EM VÁRIAS LINHAS CURTAS.\n" in translated

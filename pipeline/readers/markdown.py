@@ -705,13 +705,20 @@ def align(before: str, after: str):
     return where
 
 
+def _source(slot: dict[str, Any], block: Block) -> str:
+    """The slot's text as the cleanup would leave it unchanged: its lines joined by
+    spaces where the repair stage unwrapped the block (offsets are kept)."""
+    return slot["text"] if "\n" in block.text else slot["text"].replace("\n", " ")
+
+
 def _block_marks(slot: dict[str, Any], block: Block) -> list[tuple[int, str, str]]:
     """The slot's marks as ``(offset in block.text, marker, binding)``, in order."""
     if not slot["marks"]:
         return []
-    if block.text == slot["text"]:
+    source = _source(slot, block)
+    if block.text == source:
         return [(m[0], m[1], m[2]) for m in slot["marks"]]
-    where = align(slot["text"], block.text)
+    where = align(source, block.text)
     return [(where(m[0], m[2]), m[1], m[2]) for m in slot["marks"]]
 
 
@@ -743,17 +750,46 @@ def _assign(block: Block, marks: list[tuple[int, str, str]]
     return inside, outside
 
 
+def rewrap(source: str, text: str) -> tuple[str, list[int]]:
+    """``text`` (``source`` unwrapped into one line, then cleaned) with the line breaks
+    of ``source`` back where the text on both sides of a break did not change; and the
+    number of the source line each line of the result starts with.
+
+    >>> rewrap("Uma linha longa\\ncom a norte -\\ncoreana e\\noutra.",
+    ...        "Uma linha longa com a norte-coreana e outra.")
+    ('Uma linha longa\\ncom a norte-coreana e\\noutra.', [0, 1, 3])
+    """
+    breaks = [n for n, char in enumerate(source) if char == "\n"]
+    if not breaks or "\n" in text:
+        return text, list(range(text.count("\n") + 1))
+    joined = source.replace("\n", " ")
+    where = align(joined, text) if joined != text else None
+    chars, starts = list(text), [0]
+    for line, at in enumerate(breaks, 1):
+        new = where(at, OPEN) if where else at
+        if (0 < new < len(text) - 1 and text[new - 1 : new + 2] == joined[at - 1 : at + 2]
+                and (where is None or where(at + 1, OPEN) == new + 1)):
+            chars[new] = "\n"
+            starts.append(line)
+    return "".join(chars), starts
+
+
 def clean_copy(doc: Document) -> str:
-    """The clean copy of a Markdown document: its layout around the cleaned blocks."""
+    """The clean copy of a Markdown document: its layout around the cleaned blocks (a
+    hard-wrapped paragraph with its line breaks, :func:`rewrap`)."""
     texts: list[str | None] = []
+    lines: list[list[int] | None] = []
     for slot in _slots(doc):
         block = doc.blocks[slot["block"]] if slot["block"] >= 0 else None
         if block is None:
             texts.append(None)
+            lines.append(None)
         else:
             marks = _block_marks(slot, block)
-            texts.append(with_marks(block.text, marks))
-    return render(doc.markdown or {}, texts)
+            text, starts = rewrap(slot["text"], block.text)
+            texts.append(with_marks(text, marks))
+            lines.append(starts)
+    return render(doc.markdown or {}, texts, lines)
 
 
 def translated_copy(doc: Document, tgt: str) -> str | None:
@@ -792,10 +828,16 @@ def _slots(doc: Document) -> list[dict[str, Any]]:
     return (doc.markdown or {}).get("slots", [])
 
 
-def _framed(slot: dict[str, Any], text: str) -> str:
-    """A slot's text with its line prefixes and suffixes."""
+def _framed(slot: dict[str, Any], text: str, starts: list[int] | None = None) -> str:
+    """A slot's text with its line prefixes and suffixes; ``starts``: the source line
+    each line of ``text`` starts with (:func:`rewrap`)."""
     lines = text.split("\n")
     pre, post = slot["pre"], slot["post"]
+    if starts is not None and len(starts) == len(lines):
+        ends = [n - 1 for n in starts[1:]] + [len(post) - 1]
+        return "\n".join(pre[min(start, len(pre) - 1)] + line + post[min(end, len(post) - 1)]
+                         for line, start, end in zip(lines, starts, ends, strict=True)
+                         ) + slot["tail"]
     same = len(lines) == len(post)
     out = []
     for number, line in enumerate(lines):
@@ -805,9 +847,11 @@ def _framed(slot: dict[str, Any], text: str) -> str:
     return "\n".join(out) + slot["tail"]
 
 
-def render(layout: dict[str, Any], texts: list[str | None]) -> str:
+def render(layout: dict[str, Any], texts: list[str | None],
+           lines: list[list[int] | None] | None = None) -> str:
     """The Markdown text of a layout whose slot ``k`` holds ``texts[k]`` (None: removed;
-    its row goes, and a blank line it leaves doubled goes with it).
+    its row goes, and a blank line it leaves doubled goes with it); ``lines[k]``: the
+    source line each of its lines starts with (None: a reflowed text).
 
     >>> layout, _ = parse("# Título\\n\\nTeilen\\n\\n- um\\n")
     >>> render(layout, ["Title", None, "one"])
@@ -821,8 +865,8 @@ def render(layout: dict[str, Any], texts: list[str | None]) -> str:
         if numbers and all(texts[n] is None and not slots[n]["cell"] for n in numbers):
             dropped = True
             continue
-        line = "".join(p if isinstance(p, str) else _framed(slots[p], texts[p] or "")
-                       for p in row)
+        line = "".join(p if isinstance(p, str) else _framed(
+            slots[p], texts[p] or "", lines[p] if lines else None) for p in row)
         if not line.strip() and dropped and (not out or not out[-1].strip()):
             continue  # the blank line of a removed row, beside another
         dropped = False
