@@ -8,6 +8,7 @@ inline and fenced code, a quote, a table).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -328,3 +329,56 @@ def test_a_line_the_cleanup_changed_is_joined_the_others_keep_their_breaks(tmp_p
         "MINISTROS ACOMPANHOU O PRESIDENTE DURANTE TODA A VISITA OFICIAL.\n" in translated
     assert "\n> UMA CITAÇÃO LONGA SOBRE A COOPERAÇÃO MILITAR ENTRE OS DOIS PAÍSES " \
         "VIZINHOS, ESCRITA EM VÁRIAS LINHAS CURTAS.\n" in translated
+
+
+# The shape of API documentation and changelogs: the same headings and list items under
+# every section, and short names in another language ("io.js").
+REPEATED = """\
+# Referência da biblioteca de rede
+
+## Classe: Socket
+
+O objeto representa uma ligação de rede aberta pelo programa cliente.
+
+### Evento: fechar
+
+- Devolve: {número}
+- Tipo: {texto}
+
+## Classe: Servidor
+
+O objeto representa um servidor que aceita ligações de muitos clientes.
+
+### Evento: fechar
+
+- Devolve: {número}
+- Tipo: {texto}
+
+## Classe: Agente
+
+O objeto guarda as ligações abertas para as usar de novo mais tarde.
+
+### Evento: fechar
+
+- Devolve: {número}
+- Tipo: {texto}
+
+### Notable changes
+
+- io.js
+"""
+
+
+def test_repeated_headings_and_list_items_of_a_markdown_file_are_kept(tmp_path):
+    # The boilerplate stage's guesses from shape, repetition and language removed them
+    # as interface lines ("ui string: repeated", "ui string: foreign"): a Node.js API
+    # page lost 400 headings and "Returns:" items, a changelog its "Commits" headings.
+    out, _ = run(tmp_path, REPEATED)
+    assert out.files["clean/artigo.md"] == REPEATED
+    assert json.loads(out.record)["removed"] == []
+    # the same lines in a text file are still judged as interface lines
+    path = tmp_path / "artigo.txt"
+    path.write_text(REPEATED.replace("#", "").replace("- ", ""), encoding="utf-8")
+    items = list(TextReader().items("artigo.txt", path, path.read_bytes))
+    (txt,) = ShardProcessor(Config(targets=["en"]), engine=Engine(set()))(items).docs
+    assert "ui string: repeated" in {r["reason"] for r in json.loads(txt.record)["removed"]}

@@ -580,9 +580,9 @@ class Boilerplate(Stage):
     (:data:`SENTENCE_END`) is text, whatever it reads like.
 
     Interface lines the lexicon does not list (:func:`unlisted_ui`) are removed too,
-    outside the first block (the headline), with reason ``ui string: WHY`` and fix
-    kind ``ui_string``; ``languages`` are the candidates for the document's language
-    and a line's (wordfreq codes). ``unlisted = False`` turns this off.
+    outside the first block (the headline) and outside Markdown files, with reason
+    ``ui string: WHY`` and fix kind ``ui_string``; ``languages`` are the candidates
+    for the document's language and a line's (wordfreq codes). ``unlisted = False`` turns this off.
     """
 
     name = "boilerplate"
@@ -616,7 +616,10 @@ class Boilerplate(Stage):
                 # a line the next one continues starts a sentence: never an interface line
                 continued = at + 1 < len(lines) and lines[at + 1][:1].islower() and not (
                     previous.endswith(SENTENCE_END))
-                if label is None and not (continues or continued) and number and self.unlisted:
+                # a Markdown file's headings and list items are its author's structure:
+                # only listed widgets go there (API docs repeat "Returns: {number}")
+                if (label is None and not (continues or continued) and number and self.unlisted
+                        and doc.markdown is None):
                     label = self._unlisted(doc, line, where, doc_lang)
                 if label is None:
                     kept.append(line)
