@@ -382,3 +382,18 @@ def test_repeated_headings_and_list_items_of_a_markdown_file_are_kept(tmp_path):
     items = list(TextReader().items("artigo.txt", path, path.read_bytes))
     (txt,) = ShardProcessor(Config(targets=["en"]), engine=Engine(set()))(items).docs
     assert "ui string: repeated" in {r["reason"] for r in json.loads(txt.record)["removed"]}
+
+
+def test_blocks_that_differ_only_in_their_inline_code_are_no_duplicates(tmp_path):
+    # Inline code is one stand-in for the stages: the repair stage removed the second of
+    # these as a "duplicate paragraph" (184 blocks of the Node.js API pages).
+    text = ("# Opções da ligação de rede\n\n"
+            "- `options.host` {texto} O valor por omissão da ligação.\n"
+            "- `options.port` {texto} O valor por omissão da ligação.\n\n"
+            "Veja `net.connect()` no módulo de rede.\n\nVeja `tls.connect()` no módulo de rede.\n")
+    out, _ = run(tmp_path, text)
+    assert out.files["clean/artigo.md"] == text
+    # a true duplicate without code still goes
+    doubled = text + "\nUm parágrafo repetido sem código.\n\nUm parágrafo repetido sem código.\n"
+    out, _ = run(tmp_path, doubled)
+    assert out.files["clean/artigo.md"] == text + "\nUm parágrafo repetido sem código.\n"
