@@ -397,3 +397,30 @@ def test_blocks_that_differ_only_in_their_inline_code_are_no_duplicates(tmp_path
     doubled = text + "\nUm parágrafo repetido sem código.\n\nUm parágrafo repetido sem código.\n"
     out, _ = run(tmp_path, doubled)
     assert out.files["clean/artigo.md"] == text + "\nUm parágrafo repetido sem código.\n"
+
+
+# Inline code that goes on over a line break of a hard-wrapped paragraph, and of a
+# block whose short lines are not unwrapped.
+CODE_OVER_A_BREAK = """\
+# Manutenção dos dados de fuso horário
+
+Para aplicar a correção ao ficheiro de dados, use o comando `for i in
+zoneinfo64.res; do icupkg -a $i icudt.dat` na pasta certa do projeto.
+
+Rua das Flores, 12 `git
+log -a` hoje
+"""
+
+
+def test_inline_code_over_a_line_break_is_code(tmp_path):
+    # Its backticks were read as text: the code was cleaned ("icupkg -a" became
+    # "icupkg-a" in a Node.js page) and sent to translation.
+    out, engine = run(tmp_path, CODE_OVER_A_BREAK)
+    assert out.files["clean/artigo.md"] == CODE_OVER_A_BREAK
+    sent = "\n".join(engine.inputs)
+    assert "icupkg" not in sent and "zoneinfo" not in sent and "git" not in sent
+    translated = out.files["translations/en/artigo.md"]
+    assert "`for i in zoneinfo64.res; do icupkg -a $i icudt.dat` NA PASTA" in translated
+    doc = Document.from_json(out.document)
+    assert any("for i in zoneinfo64.res; do icupkg -a $i icudt.dat na pasta" in s.text
+               for s in doc.segments())  # the break reads as a space, as it renders

@@ -198,7 +198,7 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
         if char == "`":
             run = len(raw[i:]) - len(raw[i:].lstrip("`"))
             end = _code_end(raw, i + run, run)
-            if end >= 0 and "\n" not in raw[i + run : end]:
+            if end >= 0:  # a code span may go on over a line break
                 items += [[CODE_OPEN, raw[i : i + run]], ["text", raw[i + run : end]],
                           [CODE_CLOSE, raw[end : end + run]]]
                 i = end + run
@@ -607,8 +607,8 @@ class MarkdownCode(Stage):
 def _surviving_codes(slot: dict[str, Any], text: str, codes: list[tuple[int, int]]) -> list[str]:
     """The code texts of the stand-ins left in ``text``, in order."""
     count = text.count(CODE_STAND_IN)
-    if count == len(codes):
-        return [slot["text"][start:end] for start, end in codes]
+    if count == len(codes):  # a line break in a code span reads as a space (CommonMark)
+        return [slot["text"][start:end].replace("\n", " ") for start, end in codes]
     shown = stage_text(slot["text"], codes)
     where = align(shown, text)
     stand_ins = [n for n, char in enumerate(shown) if char == CODE_STAND_IN]
@@ -616,7 +616,7 @@ def _surviving_codes(slot: dict[str, Any], text: str, codes: list[tuple[int, int
     for number, at in enumerate(stand_ins):
         new = where(at, OPEN)
         if new < len(text) and text[new] == CODE_STAND_IN:
-            found.append(slot["text"][codes[number][0] : codes[number][1]])
+            found.append(slot["text"][codes[number][0] : codes[number][1]].replace("\n", " "))
     return (found + [""] * count)[:count]
 
 
@@ -750,27 +750,30 @@ def _assign(block: Block, marks: list[tuple[int, str, str]]
     return inside, outside
 
 
-def rewrap(source: str, text: str) -> tuple[str, list[int]]:
+def rewrap(source: str, text: str) -> tuple[str, list[int] | None]:
     """``text`` (``source`` unwrapped into one line, then cleaned) with the line breaks
     of ``source`` back where the text on both sides of a break did not change; and the
-    number of the source line each line of the result starts with.
+    number of the source line each line of the result starts with (None: ``text`` as
+    it is, where a line break the cleanup kept has no place in the source's).
 
     >>> rewrap("Uma linha longa\\ncom a norte -\\ncoreana e\\noutra.",
     ...        "Uma linha longa com a norte-coreana e outra.")
     ('Uma linha longa\\ncom a norte-coreana e\\noutra.', [0, 1, 3])
     """
     breaks = [n for n, char in enumerate(source) if char == "\n"]
-    if not breaks or "\n" in text:
-        return text, list(range(text.count("\n") + 1))
-    joined = source.replace("\n", " ")
-    where = align(joined, text) if joined != text else None
-    chars, starts = list(text), [0]
+    if not breaks:
+        return text, None
+    joined, flat = source.replace("\n", " "), text.replace("\n", " ")
+    where = align(joined, flat) if joined != flat else None
+    chars, starts = list(flat), [0]
     for line, at in enumerate(breaks, 1):
         new = where(at, OPEN) if where else at
-        if (0 < new < len(text) - 1 and text[new - 1 : new + 2] == joined[at - 1 : at + 2]
+        if (0 < new < len(flat) - 1 and flat[new - 1 : new + 2] == joined[at - 1 : at + 2]
                 and (where is None or where(at + 1, OPEN) == new + 1)):
             chars[new] = "\n"
             starts.append(line)
+    if any(char == "\n" and chars[n] != "\n" for n, char in enumerate(text)):
+        return text, None
     return "".join(chars), starts
 
 
@@ -778,7 +781,7 @@ def clean_copy(doc: Document) -> str:
     """The clean copy of a Markdown document: its layout around the cleaned blocks (a
     hard-wrapped paragraph with its line breaks, :func:`rewrap`)."""
     texts: list[str | None] = []
-    lines: list[list[int] | None] = []
+    lines: list[list[int] | None] = []  # per slot: the source line of each line
     for slot in _slots(doc):
         block = doc.blocks[slot["block"]] if slot["block"] >= 0 else None
         if block is None:
