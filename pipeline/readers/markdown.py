@@ -418,7 +418,8 @@ def parse(text: str) -> tuple[dict[str, Any], list[str]]:
     ``rows``: one per source line kept (a slot's lines are one row): literal strings and
     slot numbers. ``slots``: each slot's ``kind``, line ``pre``/``post`` (prefixes and
     suffixes), ``tail`` (a setext heading's underline), ``text`` (its text, inline code
-    included), ``marks`` and ``cell`` (a table cell).
+    included), ``marks`` and ``cell`` (a table cell). ``newline``: whether the text ends
+    with a line break.
 
     >>> layout, texts = parse("# Título\\n\\n- Um **item**\\n\\n```\\ncódigo\\n```\\n")
     >>> layout["rows"], texts
@@ -492,7 +493,7 @@ def parse(text: str) -> tuple[dict[str, Any], list[str]]:
             rows.append(starts[number])
         elif number not in owned:
             rows.append([line])
-    return {"rows": rows, "slots": slots}, texts
+    return {"rows": rows, "slots": slots, "newline": text.endswith("\n") or not text}, texts
 
 
 def _cell(lines: list[str], number: int, content: str, refs: frozenset[str],
@@ -863,21 +864,29 @@ def render(layout: dict[str, Any], texts: list[str | None],
     slots = layout.get("slots", [])
     out: list[str] = []
     dropped = False
+    first_dropped = last_dropped = False  # a row removed before / after all text kept
     for row in layout.get("rows", []):
         numbers = [p for p in row if isinstance(p, int)]
         if numbers and all(texts[n] is None and not slots[n]["cell"] for n in numbers):
-            dropped = True
+            dropped = last_dropped = True
+            first_dropped = first_dropped or not any(line.strip() for line in out)
             continue
         line = "".join(p if isinstance(p, str) else _framed(
             slots[p], texts[p] or "", lines[p] if lines else None) for p in row)
         if not line.strip() and dropped and (not out or not out[-1].strip()):
             continue  # the blank line of a removed row, beside another
         dropped = False
+        last_dropped = last_dropped and not line.strip()
         out.append(line)
-    while out and not out[0].strip():
+    # the source's blank lines at either end stay, unless a removed row left them there
+    while first_dropped and out and not out[0].strip():
         out.pop(0)
-    text = "\n".join(out).rstrip("\n")
-    return text + "\n" if text.strip() else ""
+    while last_dropped and out and not out[-1].strip():
+        out.pop()
+    text = "\n".join(out)
+    if not text.strip():
+        return ""
+    return text + "\n" if layout.get("newline", True) else text
 
 
 # --- translation ------------------------------------------------------------------------------
