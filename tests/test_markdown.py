@@ -439,3 +439,53 @@ def test_a_files_ends_are_kept_byte_for_byte(tmp_path, text):
     assert out.files["clean/artigo.md"] == text
     translated = out.files["translations/en/artigo.md"]
     assert len(translated) - len(translated.rstrip("\n")) == len(text) - len(text.rstrip("\n"))
+
+
+# Pathological Markdown: its inline rules must stay linear in the input's size.
+PATHOLOGICAL = {
+    "unmatched * and _": lambda n: "x " + "*a " * n + "b_ " * n,
+    "unclosed links": lambda n: "x " + "[a](" * n,
+    "unclosed brackets": lambda n: "x " + "[" * n + "]" * n,
+    "images then links": lambda n: "x " + "![" * n + "[a](b) " * n,
+    "backtick runs": lambda n: "x ` " + "``a" * n,
+    "unmatched backticks": lambda n: "x " + "`b " * n,
+    "a long line": lambda n: "palavra " * n,
+    "a long table": lambda n: "| a | b |\n| --- | --- |\n" + "| célula *a | b_ [c |\n" * n,
+    "nested lists": lambda n: "".join("  " * k + "- item\n" for k in range(n // 10)),
+    "nested quotes": lambda n: ">" * n + " texto\n",
+}
+
+
+def _lines_run(function, *args) -> int:
+    """How many lines of this module's code ``function(*args)`` runs: a measure of its
+    work that no machine load changes."""
+    import sys
+
+    from pipeline.readers import markdown
+
+    count = 0
+
+    def trace(frame, event, arg):
+        nonlocal count
+        if frame.f_code.co_filename != markdown.__file__:
+            return None
+        count += event == "line"
+        return trace
+
+    sys.settrace(trace)
+    try:
+        function(*args)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_pathological_markdown_takes_work_linear_in_its_size(name):
+    # A closer looked through every opener, an unclosed "(" was followed to the end of
+    # the paragraph, a "]" read its whole label: 8,000 "*a b_" took 4.8 s (17 times
+    # 2,000's) and 8,000 "[a](" 10.6 s.
+    from pipeline.readers.markdown import parse
+
+    small, large = (_lines_run(parse, PATHOLOGICAL[name](n)) for n in (500, 2000))
+    assert large < 4.6 * small, (small, large)

@@ -75,6 +75,8 @@ HTML_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>")
 VOID_TAGS = frozenset("br hr img wbr".split())
 # Emphasis and strikethrough delimiter runs; "~" counts only doubled ("~~").
 DELIMITERS = "*_~"
+# A run of one delimiter character or backtick, matched where it starts.
+RUNS = {char: re.compile(re.escape(char) + "+") for char in "*_~`"}
 # What stands in the stages' text for an inline code span: a private-use character,
 # which is no word character (detection, wordfreq), no space and no punctuation.
 CODE_STAND_IN = "\ue000"
@@ -121,37 +123,48 @@ def _flanking(text: str, start: int, end: int) -> tuple[bool, bool]:
     return left, right
 
 
-def _closing_paren(text: str, at: int) -> int:
-    """The index of the ")" that closes the "(" at ``at`` on the same line, or -1."""
-    depth, i = 0, at
+def closing_parens(text: str) -> dict[int, int]:
+    """The index of the ")" that closes each "(" of ``text`` that is closed (backslash
+    escapes skipped): one pass, where looking from each "(" to the end was quadratic
+    in a line of unclosed links.
+
+    >>> closing_parens("(a (b) \\\\) c) (d")
+    {3: 5, 0: 11}
+    """
+    found: dict[int, int] = {}
+    opened: list[int] = []
+    i = 0
     while i < len(text):
         char = text[i]
         if char == "\\":
             i += 2
             continue
         if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if not depth:
-                return i
+            opened.append(i)
+        elif char == ")" and opened:
+            found[opened.pop()] = i
         i += 1
-    return -1
+    return found
 
 
-def _link_tail(text: str, at: int, label: str, refs: frozenset[str]) -> int:
+# CommonMark's longest link label; a longer "[...]" is no reference (and is not read).
+LABEL_MAX_CHARS = 999
+
+
+def _link_tail(text: str, at: int, label: str | None, refs: frozenset[str],
+               closing: dict[int, int]) -> int:
     """Where a link's tail after its "]" (at ``at - 1``) ends: ``(dest "title")``, a
-    reference ``[label]``, ``[]``, or nothing for a shortcut whose ``label`` is defined;
-    -1 when it is no link."""
+    reference ``[label]``, ``[]``, or nothing for a shortcut whose ``label`` is defined
+    (None: too long to be one); -1 when it is no link. ``closing``:
+    :func:`closing_parens` of ``text``."""
     if text.startswith("(", at):
-        end = _closing_paren(text, at)
-        return end + 1 if end >= 0 else -1
+        return closing[at] + 1 if at in closing else -1
     if text.startswith("[", at):
-        end = text.find("]", at)
+        end = text.find("]", at, at + LABEL_MAX_CHARS + 2)
         if end > at:
             name = text[at + 1 : end] or label
-            return end + 1 if _ref(name) in refs else -1
-    return at if _ref(label) in refs else -1
+            return end + 1 if name is not None and _ref(name) in refs else -1
+    return at if label is not None and _ref(label) in refs else -1
 
 
 def _ref(label: str) -> str:
@@ -178,6 +191,9 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
     items: list[list[str]] = []  # [role, piece]; delimiter runs start as "delim"
     openers: list[int] = []  # indices of "[" / "![" items not yet closed
     flank: dict[int, tuple[bool, bool]] = {}
+    closing: dict[int, int] | None = None  # closing_parens(raw), at its first use
+    no_closer: dict[int, int] = {}  # backtick run length -> from where none closes it
+    links_end = 0  # "[" items before this index are text (no link inside a link)
     i = 0
     while i < len(raw):
         char = raw[i]
@@ -196,8 +212,10 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
                 i = entity.end()
                 continue
         if char == "`":
-            run = len(raw[i:]) - len(raw[i:].lstrip("`"))
-            end = _code_end(raw, i + run, run)
+            run = RUNS[char].match(raw, i).end() - i  # type: ignore[union-attr]
+            end = -1 if no_closer.get(run, len(raw) + 1) <= i else _code_end(raw, i + run, run)
+            if end < 0:
+                no_closer[run] = i
             if end >= 0:  # a code span may go on over a line break
                 items += [[CODE_OPEN, raw[i : i + run]], ["text", raw[i + run : end]],
                           [CODE_CLOSE, raw[end : end + run]]]
@@ -227,18 +245,20 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
             items.append(["bracket", raw[i : i + width], str(i + width)])
             i += width
             continue
+        while openers and openers[-1] < links_end and items[openers[-1]][1] == "[":
+            items[openers.pop()][0] = "text"  # no link inside a link: earlier "[" are text
         if char == "]" and openers:
             opener = openers.pop()
-            label = raw[int(items[opener][2]) : i]
-            end = _link_tail(raw, i + 1, label, refs)
+            start = int(items[opener][2])
+            label = raw[start:i] if i - start <= LABEL_MAX_CHARS else None
+            if closing is None and raw.startswith("(", i + 1):
+                closing = closing_parens(raw)
+            end = _link_tail(raw, i + 1, label, refs, closing or {})
             if end >= 0:
                 items[opener] = [OPEN, items[opener][1]]
                 items.append([CLOSE, raw[i:end]])
-                if items[opener][1] == "[":  # no link inside a link: earlier "[" are text
-                    for other in openers:
-                        if items[other][1] == "[":
-                            items[other] = ["text", items[other][1]]
-                    openers = [o for o in openers if items[o][0] == "bracket"]
+                if items[opener][1] == "[":
+                    links_end = opener
                 i = end
                 continue
             items[opener] = ["text", items[opener][1]]
@@ -246,7 +266,7 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
             i += 1
             continue
         if char in DELIMITERS:
-            run = len(raw[i:]) - len(raw[i:].lstrip(char))
+            run = RUNS[char].match(raw, i).end() - i  # type: ignore[union-attr]
             if char != "~" or run == 2:
                 flank[len(items)] = _flanking(raw, i, i + run)
                 items.append(["delim", raw[i : i + run]])
@@ -258,13 +278,22 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
         i += 1
     for index in openers:
         items[index] = ["text", items[index][1]]
+    for item in items:
+        if item[0] == "bracket":  # an opener of a link closed later: "[[a](b)"
+            item[:] = ["text", item[1]]
     _match_delimiters(items, flank)
     merged: list[tuple[str, str]] = []
+    run: list[str] = []  # text pieces not yet merged (joined once: adding each was quadratic)
     for role, piece, *_ in items:
-        if role == "text" and merged and merged[-1][0] == "text":
-            merged[-1] = ("text", merged[-1][1] + piece)
-        else:
-            merged.append((role, piece))
+        if role == "text":
+            run.append(piece)
+            continue
+        if run:
+            merged.append(("text", "".join(run)))
+            run = []
+        merged.append((role, piece))
+    if run:
+        merged.append(("text", "".join(run)))
     return merged
 
 
@@ -278,29 +307,32 @@ def _code_end(raw: str, start: int, run: int) -> int:
         end = at + run
         if (at == 0 or raw[at - 1] != "`") and (end >= len(raw) or raw[end] != "`"):
             return at
-        at = end + len(raw[end:]) - len(raw[end:].lstrip("`"))
+        at = RUNS["`"].match(raw, end).end()  # type: ignore[union-attr]
 
 
 def _match_delimiters(items: list[list[str]], flank: dict[int, tuple[bool, bool]]) -> None:
     """Pair the delimiter runs: a closer takes the nearest opener of its character (the
-    same length for "~~"); openers passed over and unpaired runs are text."""
-    stack: list[int] = []
+    same length for "~~"); openers passed over and unpaired runs are text. One stack
+    per character: looking through one stack of all openers was quadratic ("*a" then
+    "b_" many times)."""
+    stacks: dict[str, list[int]] = {}
     for index, item in enumerate(items):
         if item[0] != "delim":
             continue
         can_open, can_close = flank[index]
         piece = item[1]
-        if can_close:
-            found = next((k for k in range(len(stack) - 1, -1, -1)
-                          if items[stack[k]][1][0] == piece[0]
-                          and (piece[0] != "~" or items[stack[k]][1] == piece)), None)
-            if found is not None:
-                items[stack[found]][0] = OPEN
-                item[0] = CLOSE
-                del stack[found:]
-                continue
+        key = piece if piece[0] == "~" else piece[0]
+        own = stacks.get(key)
+        if can_close and own:
+            opener = own.pop()
+            items[opener][0] = OPEN
+            item[0] = CLOSE
+            for other in stacks.values():  # the openers passed over
+                while other and other[-1] > opener:
+                    other.pop()
+            continue
         if can_open:
-            stack.append(index)
+            stacks.setdefault(key, []).append(index)
     for item in items:
         if item[0] == "delim":
             item[0] = "text"
