@@ -489,3 +489,16 @@ def test_pathological_markdown_takes_work_linear_in_its_size(name):
 
     small, large = (_lines_run(parse, PATHOLOGICAL[name](n)) for n in (500, 2000))
     assert large < 4.6 * small, (small, large)
+
+
+def test_a_line_inside_a_markdown_paragraph_is_never_judged_alone(tmp_path):
+    # The boilerplate stage removed the middle line of a hard-wrapped paragraph that
+    # read like a label ("SourceMap, based on ..." as "metadata: source" in a Node.js
+    # page): words lost inside a sentence, its emphasis markers left side by side.
+    text = ("# Relatório anual\n\n"
+            "O relatório publicado ontem pela agência oficial de notícias diz que a\n"
+            "Fonte: um relatório _interno_ do ministério da defesa nacional\n"
+            "confirmou os números da cooperação militar entre os dois países.\n")
+    out, _ = run(tmp_path, text)
+    assert out.files["clean/artigo.md"] == text
+    assert json.loads(out.record)["removed"] == []

@@ -608,7 +608,8 @@ class Boilerplate(Stage):
         for number, block in enumerate(doc.blocks):
             kept = []
             previous = ""
-            lines = block.text.split("\n")
+            # a Markdown paragraph's lines are one paragraph (soft breaks): judged whole
+            lines = block.text.split("\n") if doc.markdown is None else [block.text]
             for at, line in enumerate(lines):
                 continues = line[:1].islower() and previous and not previous.endswith(SENTENCE_END)
                 previous = line.rstrip()
