@@ -502,3 +502,14 @@ def test_a_line_inside_a_markdown_paragraph_is_never_judged_alone(tmp_path):
     out, _ = run(tmp_path, text)
     assert out.files["clean/artigo.md"] == text
     assert json.loads(out.record)["removed"] == []
+
+
+def test_a_name_that_starts_with_a_label_is_no_label_glued_to_its_value(tmp_path):
+    # "LabelValue" ("OrtPyongyang") is how text taken from HTML glues a label to its
+    # value; in a Markdown file "### SourceForge" and "- LocalStorage / SessionStorage"
+    # are names, and went as "metadata: source" and "metadata: location".
+    text = ("# Onde encontrar o programa\n\n## SourceForge\n\n"
+            "Os pacotes antigos ficam no servidor de arquivos do projeto.\n\n"
+            "- LocalStorage / SessionStorage\n- Cookies de sessão do navegador\n")
+    out, _ = run(tmp_path, text)
+    assert out.files["clean/artigo.md"] == text
