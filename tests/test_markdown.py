@@ -453,6 +453,7 @@ PATHOLOGICAL = {
     "a long table": lambda n: "| a | b |\n| --- | --- |\n" + "| célula *a | b_ [c |\n" * n,
     "nested lists": lambda n: "".join("  " * k + "- item\n" for k in range(n // 10)),
     "nested quotes": lambda n: ">" * n + " texto\n",
+    "unclosed comments": lambda n: "x " + "<!--a " * n + " <b>" * n,
 }
 
 
@@ -513,3 +514,18 @@ def test_a_name_that_starts_with_a_label_is_no_label_glued_to_its_value(tmp_path
             "- LocalStorage / SessionStorage\n- Cookies de sessão do navegador\n")
     out, _ = run(tmp_path, text)
     assert out.files["clean/artigo.md"] == text
+
+
+def test_spaces_on_both_sides_of_inline_html_are_kept(tmp_path):
+    # The stages read two spaces where a tag stood between them, or a space at the end,
+    # and the cleanup took one: "where <type> is" came out "where <type>is", "Section
+    # 6.1) <span ...></span>" as "6.1)<span ...></span>".
+    text = ("# Notas sobre a instalação\n\n"
+            "Os ficheiros ficam na pasta do utilizador onde <tipo> é o nome do pacote.\n\n"
+            "- O grupo antigo da norma continua disponível, secção 6.1 "
+            "<span class=\"obsoleto\"></span>\n"
+            "- <strong>Não use este modo com dados sensíveis. </strong>\n")
+    out, _ = run(tmp_path, text)
+    assert out.files["clean/artigo.md"] == text
+    texts = [s.text for s in Document.from_json(out.document).segments()]
+    assert "Os ficheiros ficam na pasta do utilizador onde é o nome do pacote." in texts

@@ -69,8 +69,9 @@ ESCAPABLE = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 # detection leaves addresses out, translation protects them).
 AUTOLINK = re.compile(
     r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>")
-# Inline HTML: a tag or a comment, a marker as a whole.
-HTML_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>")
+# Inline HTML: a tag or a comment ("<!--" to the next "-->" on its line), a marker as
+# a whole.
+HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>")
 # Tags that stand alone (no closing tag): their markers bind to neither side.
 VOID_TAGS = frozenset("br hr img wbr".split())
 # Emphasis and strikethrough delimiter runs; "~" counts only doubled ("~~").
@@ -184,6 +185,8 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
     >>> scan_inline("Use `pip install` e 2 * 3, snake_case, \\\\*literal*.")
     [('text', 'Use '), ('code_open', '`'), ('text', 'pip install'), ('code_close', '`'), \
 ('text', ' e 2 * 3, snake_case, '), ('literal', '\\\\*'), ('text', 'literal*.')]
+    >>> scan_inline("onde <tipo> é")  # the stages read one space
+    [('text', 'onde'), ('open', ' <tipo>'), ('text', ' é')]
     >>> scan_inline("![Mapa](m.png) e <https://x.org> [sem link]")
     [('open', '!['), ('text', 'Mapa'), ('close', '](m.png)'), ('text', ' e '), \
 ('open', '<'), ('text', 'https://x.org'), ('close', '>'), ('text', ' [sem link]')]
@@ -194,6 +197,7 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
     closing: dict[int, int] | None = None  # closing_parens(raw), at its first use
     no_closer: dict[int, int] = {}  # backtick run length -> from where none closes it
     links_end = 0  # "[" items before this index are text (no link inside a link)
+    ahead = {"-->": -2, "\n": -2}  # where each is next found (-1: nowhere after), -2: unknown
     i = 0
     while i < len(raw):
         char = raw[i]
@@ -230,14 +234,27 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
                 items += [[OPEN, "<"], ["text", auto.group()[1:-1]], [CLOSE, ">"]]
                 i = auto.end()
                 continue
-            tag = HTML_TAG.match(raw, i)
-            if tag:
+            found: tuple[str, str] | None = None  # role, tag
+            if raw.startswith("<!--", i):
+                close, line_end = (_next(raw, i + 4, ahead, key) for key in ("-->", "\n"))
+                if close >= 0 and (line_end < 0 or close < line_end):
+                    found = (NONE, raw[i : close + 3])
+            elif tag := HTML_TAG.match(raw, i):
                 name = re.match(r"</?([A-Za-z0-9-]*)", tag.group())
                 void = tag.group().endswith("/>") or (name and name.group(1).lower() in VOID_TAGS)
-                role = NONE if void or tag.group().startswith("<!") else (
-                    CLOSE if tag.group().startswith("</") else OPEN)
-                items.append([role, tag.group()])
-                i = tag.end()
+                found = (NONE if void else CLOSE if tag.group().startswith("</") else OPEN,
+                         tag.group())
+            if found:
+                role, piece = found
+                i += len(piece)
+                if i - len(piece) and raw[i - len(piece) - 1] in " \t":  # spaces on both
+                    end = i  # sides of the tags: those before go with them ("onde <t> é")
+                    while (more := HTML_TAG.match(raw, end)) is not None:
+                        end = more.end()
+                    if end == len(raw) or raw[end] in " \t\n":
+                        while items and items[-1][0] == "text" and items[-1][1] in (" ", "\t"):
+                            piece = items.pop()[1] + piece
+                items.append([role, piece])
                 continue
         if char == "[" or (char == "!" and raw.startswith("[", i + 1)):
             width = 1 if char == "[" else 2
@@ -295,6 +312,15 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
     if run:
         merged.append(("text", "".join(run)))
     return merged
+
+
+def _next(raw: str, start: int, ahead: dict[str, int], key: str) -> int:
+    """Where ``key`` is next found in ``raw`` from ``start`` (which only grows from one
+    call to the next): found again only when the last find lies before ``start``, so
+    a line of unclosed "<!--" is read once, not once each."""
+    if ahead[key] == -2 or 0 <= ahead[key] < start:
+        ahead[key] = raw.find(key, start)
+    return ahead[key]
 
 
 def _code_end(raw: str, start: int, run: int) -> int:
