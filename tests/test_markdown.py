@@ -529,3 +529,16 @@ def test_spaces_on_both_sides_of_inline_html_are_kept(tmp_path):
     assert out.files["clean/artigo.md"] == text
     texts = [s.text for s in Document.from_json(out.document).segments()]
     assert "Os ficheiros ficam na pasta do utilizador onde é o nome do pacote." in texts
+
+
+def test_blocks_with_code_between_them_are_no_duplicates(tmp_path):
+    # A heading of code alone is no block: the same sentence under two API entries read
+    # as a doubled paragraph ("An import attribute is not supported by this version of
+    # Node.js." under two "### `ERR_...`" in errors.md).
+    text = ("# Códigos de erro do programa\n\n### `ERR_IMPORT_A`\n\n"
+            "Este atributo não é aceite por esta versão do programa.\n\n### `ERR_IMPORT_B`\n\n"
+            "Este atributo não é aceite por esta versão do programa.\n\n```js\nx()\n```\n\n"
+            "Uma frase igual dos dois lados do código.\n\n```js\ny()\n```\n\n"
+            "Uma frase igual dos dois lados do código.\n")
+    out, _ = run(tmp_path, text)
+    assert out.files["clean/artigo.md"] == text

@@ -635,7 +635,26 @@ def slot_blocks(doc: Document, text: str) -> list[Block]:
         at += count + 1
         blocks.append(Block(kind=slot["kind"], text="\n".join(kept)))
     layout["_blocks"] = blocks  # transient: each slot's block (not kept in the state)
+    layout["_apart"] = _apart(layout, blocks)  # transient too
     return [b for b, slot in zip(blocks, layout["slots"], strict=True) if not slot["cell"]]
+
+
+def _apart(layout: dict[str, Any], blocks: list[Block]) -> set[int]:
+    """The ids of the blocks with something else than blank lines between them and the
+    block before (code, a heading of code alone, a table): the repair stage takes no
+    such block for a duplicate of the one before (two API entries, each under its own
+    "### `ERR_...`", may say the same)."""
+    apart: set[int] = set()
+    gap = False
+    for row in layout["rows"]:
+        numbers = [p for p in row if isinstance(p, int)]
+        if numbers and not layout["slots"][numbers[0]]["cell"]:
+            if gap:
+                apart.add(id(blocks[numbers[0]]))
+            gap = False
+        elif numbers or "".join(row).strip():
+            gap = True
+    return apart
 
 
 class MarkdownBlocks(Stage):
@@ -651,6 +670,7 @@ class MarkdownBlocks(Stage):
             return doc
         alive = {id(block) for block in doc.blocks}
         blocks: list[Block] = []
+        layout.pop("_apart", None)
         for slot, block in zip(layout["slots"], layout.pop("_blocks"), strict=True):
             kept = block.text.strip() if slot["cell"] else id(block) in alive
             slot["block"] = len(blocks) if kept else -1

@@ -1181,10 +1181,12 @@ class Repair(Stage):
 
     def _drop_repeated_blocks(self, doc: Document) -> None:
         kept: list[Block] = []
+        apart = (doc.markdown or {}).get("_apart", ())  # Markdown: code stood between
         for block in doc.blocks:
             # inline code is one stand-in in a Markdown block: "`a` {string}" and
             # "`b` {string}" read alike, so a block with code is never a duplicate
-            if kept and same_text(kept[-1].text, block.text) and CODE_STAND_IN not in block.text:
+            if (kept and same_text(kept[-1].text, block.text) and CODE_STAND_IN not in block.text
+                    and id(block) not in apart):
                 reason = "duplicate headline" if len(kept) == 1 else "duplicate paragraph"
                 doc.removed.append(Removed(block.text, reason))
                 doc.fix(self.name, reason.replace(" ", "_"), block.text, "")
