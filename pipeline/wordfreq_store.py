@@ -515,12 +515,21 @@ def _word_frequency(word: str, lang: str, wordlist: str, minimum: float) -> floa
 
 
 def zipf_frequency(word: str, lang: str, wordlist: str = "best", minimum: float = 0.0) -> float:
-    """``wordfreq.zipf_frequency``, reading the word list from the store.
+    """``wordfreq.zipf_frequency``, reading the word list from the store; ``minimum``
+    (an unknown word) where wordfreq cannot cut the text into words: it needs jieba for
+    Chinese and MeCab for Japanese and Korean, optional packages.
 
     >>> zipf_frequency("Cooperação", "pt") == __import__("wordfreq").zipf_frequency(
     ...     "Cooperação", "pt")
     True
     """
+    try:
+        return _zipf_frequency(word, lang, wordlist, minimum)
+    except ImportError:  # a Chinese span in an English README stopped the whole run
+        return minimum
+
+
+def _zipf_frequency(word: str, lang: str, wordlist: str, minimum: float) -> float:
     if dict_mode():
         from wordfreq import zipf_frequency as wordfreq_zipf
 

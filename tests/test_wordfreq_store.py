@@ -257,3 +257,19 @@ def test_outside_a_run_the_cache_warning_is_one_plain_line(tmp_path):
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("pipeline: warning: word-list cache ")
     assert "set XDG_CACHE_HOME" in lines[0]
+
+
+@pytest.mark.parametrize("lang, word", [("zh", "中文"), ("ja", "日本語"), ("ko", "한국어")])
+def test_a_word_of_a_language_whose_tokenizer_is_missing_is_unknown(monkeypatch, lang, word):
+    """wordfreq cuts Chinese with jieba, Japanese and Korean with MeCab (optional
+    packages): without them a Chinese span in an English README raised
+    ModuleNotFoundError and stopped the whole run (pipeline: internal error)."""
+    from pipeline.stages.repair import strong_leftover
+
+    monkeypatch.setitem(sys.modules, "jieba", None)  # import fails, installed or not
+    monkeypatch.setitem(sys.modules, "MeCab", None)
+    monkeypatch.setitem(sys.modules, "wordfreq.chinese", None)
+    monkeypatch.setitem(sys.modules, "wordfreq.mecab", None)
+    assert store.zipf_frequency(word, lang) == 0.0
+    assert store.zipf_frequency(word, lang, minimum=1.5) == 1.5
+    assert strong_leftover(word + "字", lang, "en") is False

@@ -42,6 +42,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from difflib import SequenceMatcher
+from functools import cache
 from typing import Any
 
 from pipeline.document import Block, Document, Segment, Stage
@@ -69,12 +70,18 @@ ESCAPABLE = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 # detection leaves addresses out, translation protects them).
 AUTOLINK = re.compile(
     r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)>")
-# Inline HTML: a tag or a comment, a marker as a whole.
-HTML_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>")
+# Inline HTML: a tag or a comment ("<!--" to the next "-->" on its line), a marker as
+# a whole.
+HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>")
 # Tags that stand alone (no closing tag): their markers bind to neither side.
 VOID_TAGS = frozenset("br hr img wbr".split())
 # Emphasis and strikethrough delimiter runs; "~" counts only doubled ("~~").
 DELIMITERS = "*_~"
+# The characters an inline rule starts at; a run of others is plain text.
+SPECIAL = frozenset("\\&`<[]!*_~")
+PLAIN = re.compile(r"[^\\&`<\[\]!*_~]+")
+# A run of one delimiter character or backtick, matched where it starts.
+RUNS = {char: re.compile(re.escape(char) + "+") for char in "*_~`"}
 # What stands in the stages' text for an inline code span: a private-use character,
 # which is no word character (detection, wordfreq), no space and no punctuation.
 CODE_STAND_IN = "\ue000"
@@ -121,37 +128,47 @@ def _flanking(text: str, start: int, end: int) -> tuple[bool, bool]:
     return left, right
 
 
-def _closing_paren(text: str, at: int) -> int:
-    """The index of the ")" that closes the "(" at ``at`` on the same line, or -1."""
-    depth, i = 0, at
-    while i < len(text):
-        char = text[i]
-        if char == "\\":
-            i += 2
-            continue
+def closing_parens(text: str) -> dict[int, int]:
+    """The index of the ")" that closes each "(" of ``text`` that is closed (backslash
+    escapes skipped): one pass, where looking from each "(" to the end was quadratic
+    in a line of unclosed links.
+
+    >>> closing_parens("(a (b) \\\\) c) (d")
+    {3: 5, 0: 11}
+    """
+    found: dict[int, int] = {}
+    opened: list[int] = []
+    for match in PAREN.finditer(text):
+        char = match.group()
         if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if not depth:
-                return i
-        i += 1
-    return -1
+            opened.append(match.start())
+        elif char == ")" and opened:
+            found[opened.pop()] = match.start()
+    return found
 
 
-def _link_tail(text: str, at: int, label: str, refs: frozenset[str]) -> int:
+# A parenthesis, or a backslash and the character it escapes.
+PAREN = re.compile(r"\\.|[()]", re.S)
+
+
+# CommonMark's longest link label; a longer "[...]" is no reference (and is not read).
+LABEL_MAX_CHARS = 999
+
+
+def _link_tail(text: str, at: int, label: str | None, refs: frozenset[str],
+               closing: dict[int, int]) -> int:
     """Where a link's tail after its "]" (at ``at - 1``) ends: ``(dest "title")``, a
-    reference ``[label]``, ``[]``, or nothing for a shortcut whose ``label`` is defined;
-    -1 when it is no link."""
+    reference ``[label]``, ``[]``, or nothing for a shortcut whose ``label`` is defined
+    (None: too long to be one); -1 when it is no link. ``closing``:
+    :func:`closing_parens` of ``text``."""
     if text.startswith("(", at):
-        end = _closing_paren(text, at)
-        return end + 1 if end >= 0 else -1
+        return closing[at] + 1 if at in closing else -1
     if text.startswith("[", at):
-        end = text.find("]", at)
+        end = text.find("]", at, at + LABEL_MAX_CHARS + 2)
         if end > at:
             name = text[at + 1 : end] or label
-            return end + 1 if _ref(name) in refs else -1
-    return at if _ref(label) in refs else -1
+            return end + 1 if name is not None and _ref(name) in refs else -1
+    return at if label is not None and _ref(label) in refs else -1
 
 
 def _ref(label: str) -> str:
@@ -171,6 +188,8 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
     >>> scan_inline("Use `pip install` e 2 * 3, snake_case, \\\\*literal*.")
     [('text', 'Use '), ('code_open', '`'), ('text', 'pip install'), ('code_close', '`'), \
 ('text', ' e 2 * 3, snake_case, '), ('literal', '\\\\*'), ('text', 'literal*.')]
+    >>> scan_inline("onde <tipo> é")  # the stages read one space
+    [('text', 'onde'), ('open', ' <tipo>'), ('text', ' é')]
     >>> scan_inline("![Mapa](m.png) e <https://x.org> [sem link]")
     [('open', '!['), ('text', 'Mapa'), ('close', '](m.png)'), ('text', ' e '), \
 ('open', '<'), ('text', 'https://x.org'), ('close', '>'), ('text', ' [sem link]')]
@@ -178,9 +197,18 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
     items: list[list[str]] = []  # [role, piece]; delimiter runs start as "delim"
     openers: list[int] = []  # indices of "[" / "![" items not yet closed
     flank: dict[int, tuple[bool, bool]] = {}
+    closing: dict[int, int] | None = None  # closing_parens(raw), at its first use
+    no_closer: dict[int, int] = {}  # backtick run length -> from where none closes it
+    links_end = 0  # "[" items before this index are text (no link inside a link)
+    ahead = {"-->": -2, "\n": -2}  # where each is next found (-1: nowhere after), -2: unknown
     i = 0
     while i < len(raw):
         char = raw[i]
+        if char not in SPECIAL:  # a run of plain text, one item
+            end = PLAIN.match(raw, i).end()  # type: ignore[union-attr]
+            items.append(["text", raw[i:end]])
+            i = end
+            continue
         if char == "\\" and i + 1 < len(raw) and (raw[i + 1] in ESCAPABLE or raw[i + 1] == "\n"):
             if raw[i + 1] == "\n":  # a hard line break
                 items.append([CLOSE, "\\"])
@@ -196,9 +224,11 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
                 i = entity.end()
                 continue
         if char == "`":
-            run = len(raw[i:]) - len(raw[i:].lstrip("`"))
-            end = _code_end(raw, i + run, run)
-            if end >= 0 and "\n" not in raw[i + run : end]:
+            run = RUNS[char].match(raw, i).end() - i  # type: ignore[union-attr]
+            end = -1 if no_closer.get(run, len(raw) + 1) <= i else _code_end(raw, i + run, run)
+            if end < 0:
+                no_closer[run] = i
+            if end >= 0:  # a code span may go on over a line break
                 items += [[CODE_OPEN, raw[i : i + run]], ["text", raw[i + run : end]],
                           [CODE_CLOSE, raw[end : end + run]]]
                 i = end + run
@@ -212,14 +242,32 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
                 items += [[OPEN, "<"], ["text", auto.group()[1:-1]], [CLOSE, ">"]]
                 i = auto.end()
                 continue
-            tag = HTML_TAG.match(raw, i)
-            if tag:
+            found: tuple[str, str] | None = None  # role, tag
+            if raw.startswith("<!--", i):
+                close, line_end = (_next(raw, i + 4, ahead, key) for key in ("-->", "\n"))
+                if close >= 0 and (line_end < 0 or close < line_end):
+                    found = (NONE, raw[i : close + 3])
+            elif tag := HTML_TAG.match(raw, i):
                 name = re.match(r"</?([A-Za-z0-9-]*)", tag.group())
                 void = tag.group().endswith("/>") or (name and name.group(1).lower() in VOID_TAGS)
-                role = NONE if void or tag.group().startswith("<!") else (
-                    CLOSE if tag.group().startswith("</") else OPEN)
-                items.append([role, tag.group()])
-                i = tag.end()
+                found = (NONE if void else CLOSE if tag.group().startswith("</") else OPEN,
+                         tag.group())
+            if found:
+                role, piece = found
+                i += len(piece)
+                if i - len(piece) and raw[i - len(piece) - 1] in " \t":  # spaces on both
+                    end = i  # sides of the tags: those before go with them ("onde <t> é")
+                    while (more := HTML_TAG.match(raw, end)) is not None:
+                        end = more.end()
+                    if end == len(raw) or raw[end] in " \t\n":
+                        while items and items[-1][0] == "text" and items[-1][1][-1:] in " \t":
+                            before = items[-1][1].rstrip(" \t")
+                            piece = items[-1][1][len(before):] + piece
+                            if before:
+                                items[-1][1] = before
+                                break
+                            items.pop()
+                items.append([role, piece])
                 continue
         if char == "[" or (char == "!" and raw.startswith("[", i + 1)):
             width = 1 if char == "[" else 2
@@ -227,18 +275,20 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
             items.append(["bracket", raw[i : i + width], str(i + width)])
             i += width
             continue
+        while openers and openers[-1] < links_end and items[openers[-1]][1] == "[":
+            items[openers.pop()][0] = "text"  # no link inside a link: earlier "[" are text
         if char == "]" and openers:
             opener = openers.pop()
-            label = raw[int(items[opener][2]) : i]
-            end = _link_tail(raw, i + 1, label, refs)
+            start = int(items[opener][2])
+            label = raw[start:i] if i - start <= LABEL_MAX_CHARS else None
+            if closing is None and raw.startswith("(", i + 1):
+                closing = closing_parens(raw)
+            end = _link_tail(raw, i + 1, label, refs, closing or {})
             if end >= 0:
                 items[opener] = [OPEN, items[opener][1]]
                 items.append([CLOSE, raw[i:end]])
-                if items[opener][1] == "[":  # no link inside a link: earlier "[" are text
-                    for other in openers:
-                        if items[other][1] == "[":
-                            items[other] = ["text", items[other][1]]
-                    openers = [o for o in openers if items[o][0] == "bracket"]
+                if items[opener][1] == "[":
+                    links_end = opener
                 i = end
                 continue
             items[opener] = ["text", items[opener][1]]
@@ -246,7 +296,7 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
             i += 1
             continue
         if char in DELIMITERS:
-            run = len(raw[i:]) - len(raw[i:].lstrip(char))
+            run = RUNS[char].match(raw, i).end() - i  # type: ignore[union-attr]
             if char != "~" or run == 2:
                 flank[len(items)] = _flanking(raw, i, i + run)
                 items.append(["delim", raw[i : i + run]])
@@ -258,14 +308,32 @@ def scan_inline(raw: str, refs: frozenset[str] = frozenset()) -> list[tuple[str,
         i += 1
     for index in openers:
         items[index] = ["text", items[index][1]]
+    for item in items:
+        if item[0] == "bracket":  # an opener of a link closed later: "[[a](b)"
+            item[:] = ["text", item[1]]
     _match_delimiters(items, flank)
     merged: list[tuple[str, str]] = []
+    run: list[str] = []  # text pieces not yet merged (joined once: adding each was quadratic)
     for role, piece, *_ in items:
-        if role == "text" and merged and merged[-1][0] == "text":
-            merged[-1] = ("text", merged[-1][1] + piece)
-        else:
-            merged.append((role, piece))
+        if role == "text":
+            run.append(piece)
+            continue
+        if run:
+            merged.append(("text", "".join(run)))
+            run = []
+        merged.append((role, piece))
+    if run:
+        merged.append(("text", "".join(run)))
     return merged
+
+
+def _next(raw: str, start: int, ahead: dict[str, int], key: str) -> int:
+    """Where ``key`` is next found in ``raw`` from ``start`` (which only grows from one
+    call to the next): found again only when the last find lies before ``start``, so
+    a line of unclosed "<!--" is read once, not once each."""
+    if ahead[key] == -2 or 0 <= ahead[key] < start:
+        ahead[key] = raw.find(key, start)
+    return ahead[key]
 
 
 def _code_end(raw: str, start: int, run: int) -> int:
@@ -278,29 +346,32 @@ def _code_end(raw: str, start: int, run: int) -> int:
         end = at + run
         if (at == 0 or raw[at - 1] != "`") and (end >= len(raw) or raw[end] != "`"):
             return at
-        at = end + len(raw[end:]) - len(raw[end:].lstrip("`"))
+        at = RUNS["`"].match(raw, end).end()  # type: ignore[union-attr]
 
 
 def _match_delimiters(items: list[list[str]], flank: dict[int, tuple[bool, bool]]) -> None:
     """Pair the delimiter runs: a closer takes the nearest opener of its character (the
-    same length for "~~"); openers passed over and unpaired runs are text."""
-    stack: list[int] = []
+    same length for "~~"); openers passed over and unpaired runs are text. One stack
+    per character: looking through one stack of all openers was quadratic ("*a" then
+    "b_" many times)."""
+    stacks: dict[str, list[int]] = {}
     for index, item in enumerate(items):
         if item[0] != "delim":
             continue
         can_open, can_close = flank[index]
         piece = item[1]
-        if can_close:
-            found = next((k for k in range(len(stack) - 1, -1, -1)
-                          if items[stack[k]][1][0] == piece[0]
-                          and (piece[0] != "~" or items[stack[k]][1] == piece)), None)
-            if found is not None:
-                items[stack[found]][0] = OPEN
-                item[0] = CLOSE
-                del stack[found:]
-                continue
+        key = piece if piece[0] == "~" else piece[0]
+        own = stacks.get(key)
+        if can_close and own:
+            opener = own.pop()
+            items[opener][0] = OPEN
+            item[0] = CLOSE
+            for other in stacks.values():  # the openers passed over
+                while other and other[-1] > opener:
+                    other.pop()
+            continue
         if can_open:
-            stack.append(index)
+            stacks.setdefault(key, []).append(index)
     for item in items:
         if item[0] == "delim":
             item[0] = "text"
@@ -411,6 +482,15 @@ def front_matter_lines(text: str) -> int:
     return front.group().count("\n") + (0 if front.group().endswith("\n") else 1)
 
 
+@cache
+def _block_parser() -> Any:
+    """markdown-it-py for the blocks only: its inline rule (tokens without offsets, which
+    :func:`scan_inline` replaces) took two thirds of the parse time."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("inline")
+
+
 def parse(text: str) -> tuple[dict[str, Any], list[str]]:
     """The layout of a Markdown text (newlines already ``\\n``) and each slot's text for
     the stages.
@@ -418,21 +498,20 @@ def parse(text: str) -> tuple[dict[str, Any], list[str]]:
     ``rows``: one per source line kept (a slot's lines are one row): literal strings and
     slot numbers. ``slots``: each slot's ``kind``, line ``pre``/``post`` (prefixes and
     suffixes), ``tail`` (a setext heading's underline), ``text`` (its text, inline code
-    included), ``marks`` and ``cell`` (a table cell).
+    included), ``marks`` and ``cell`` (a table cell). ``newline``: whether the text ends
+    with a line break.
 
     >>> layout, texts = parse("# Título\\n\\n- Um **item**\\n\\n```\\ncódigo\\n```\\n")
     >>> layout["rows"], texts
     ([[0], [''], [1], [''], ['```'], ['código'], ['```']], ['Título', 'Um item'])
     """
-    from markdown_it import MarkdownIt
-
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     skip = front_matter_lines(text)
     body = "\n".join(lines[skip:]) + "\n"
     env: dict[str, Any] = {}
-    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(body, env)
+    tokens = _block_parser().parse(body, env)
     refs = frozenset(env.get("references", {}))
     slots: list[dict[str, Any]] = []
     texts: list[str] = []
@@ -492,7 +571,7 @@ def parse(text: str) -> tuple[dict[str, Any], list[str]]:
             rows.append(starts[number])
         elif number not in owned:
             rows.append([line])
-    return {"rows": rows, "slots": slots}, texts
+    return {"rows": rows, "slots": slots, "newline": text.endswith("\n") or not text}, texts
 
 
 def _cell(lines: list[str], number: int, content: str, refs: frozenset[str],
@@ -556,7 +635,26 @@ def slot_blocks(doc: Document, text: str) -> list[Block]:
         at += count + 1
         blocks.append(Block(kind=slot["kind"], text="\n".join(kept)))
     layout["_blocks"] = blocks  # transient: each slot's block (not kept in the state)
+    layout["_apart"] = _apart(layout, blocks)  # transient too
     return [b for b, slot in zip(blocks, layout["slots"], strict=True) if not slot["cell"]]
+
+
+def _apart(layout: dict[str, Any], blocks: list[Block]) -> set[int]:
+    """The ids of the blocks with something else than blank lines between them and the
+    block before (code, a heading of code alone, a table): the repair stage takes no
+    such block for a duplicate of the one before (two API entries, each under its own
+    "### `ERR_...`", may say the same)."""
+    apart: set[int] = set()
+    gap = False
+    for row in layout["rows"]:
+        numbers = [p for p in row if isinstance(p, int)]
+        if numbers and not layout["slots"][numbers[0]]["cell"]:
+            if gap:
+                apart.add(id(blocks[numbers[0]]))
+            gap = False
+        elif numbers or "".join(row).strip():
+            gap = True
+    return apart
 
 
 class MarkdownBlocks(Stage):
@@ -572,6 +670,7 @@ class MarkdownBlocks(Stage):
             return doc
         alive = {id(block) for block in doc.blocks}
         blocks: list[Block] = []
+        layout.pop("_apart", None)
         for slot, block in zip(layout["slots"], layout.pop("_blocks"), strict=True):
             kept = block.text.strip() if slot["cell"] else id(block) in alive
             slot["block"] = len(blocks) if kept else -1
@@ -607,8 +706,8 @@ class MarkdownCode(Stage):
 def _surviving_codes(slot: dict[str, Any], text: str, codes: list[tuple[int, int]]) -> list[str]:
     """The code texts of the stand-ins left in ``text``, in order."""
     count = text.count(CODE_STAND_IN)
-    if count == len(codes):
-        return [slot["text"][start:end] for start, end in codes]
+    if count == len(codes):  # a line break in a code span reads as a space (CommonMark)
+        return [slot["text"][start:end].replace("\n", " ") for start, end in codes]
     shown = stage_text(slot["text"], codes)
     where = align(shown, text)
     stand_ins = [n for n, char in enumerate(shown) if char == CODE_STAND_IN]
@@ -616,7 +715,7 @@ def _surviving_codes(slot: dict[str, Any], text: str, codes: list[tuple[int, int
     for number, at in enumerate(stand_ins):
         new = where(at, OPEN)
         if new < len(text) and text[new] == CODE_STAND_IN:
-            found.append(slot["text"][codes[number][0] : codes[number][1]])
+            found.append(slot["text"][codes[number][0] : codes[number][1]].replace("\n", " "))
     return (found + [""] * count)[:count]
 
 
@@ -705,13 +804,20 @@ def align(before: str, after: str):
     return where
 
 
+def _source(slot: dict[str, Any], block: Block) -> str:
+    """The slot's text as the cleanup would leave it unchanged: its lines joined by
+    spaces where the repair stage unwrapped the block (offsets are kept)."""
+    return slot["text"] if "\n" in block.text else slot["text"].replace("\n", " ")
+
+
 def _block_marks(slot: dict[str, Any], block: Block) -> list[tuple[int, str, str]]:
     """The slot's marks as ``(offset in block.text, marker, binding)``, in order."""
     if not slot["marks"]:
         return []
-    if block.text == slot["text"]:
+    source = _source(slot, block)
+    if block.text == source:
         return [(m[0], m[1], m[2]) for m in slot["marks"]]
-    where = align(slot["text"], block.text)
+    where = align(source, block.text)
     return [(where(m[0], m[2]), m[1], m[2]) for m in slot["marks"]]
 
 
@@ -743,17 +849,49 @@ def _assign(block: Block, marks: list[tuple[int, str, str]]
     return inside, outside
 
 
+def rewrap(source: str, text: str) -> tuple[str, list[int] | None]:
+    """``text`` (``source`` unwrapped into one line, then cleaned) with the line breaks
+    of ``source`` back where the text on both sides of a break did not change; and the
+    number of the source line each line of the result starts with (None: ``text`` as
+    it is, where a line break the cleanup kept has no place in the source's).
+
+    >>> rewrap("Uma linha longa\\ncom a norte -\\ncoreana e\\noutra.",
+    ...        "Uma linha longa com a norte-coreana e outra.")
+    ('Uma linha longa\\ncom a norte-coreana e\\noutra.', [0, 1, 3])
+    """
+    breaks = [n for n, char in enumerate(source) if char == "\n"]
+    if not breaks:
+        return text, None
+    joined, flat = source.replace("\n", " "), text.replace("\n", " ")
+    where = align(joined, flat) if joined != flat else None
+    chars, starts = list(flat), [0]
+    for line, at in enumerate(breaks, 1):
+        new = where(at, OPEN) if where else at
+        if (0 < new < len(flat) - 1 and flat[new - 1 : new + 2] == joined[at - 1 : at + 2]
+                and (where is None or where(at + 1, OPEN) == new + 1)):
+            chars[new] = "\n"
+            starts.append(line)
+    if any(char == "\n" and chars[n] != "\n" for n, char in enumerate(text)):
+        return text, None
+    return "".join(chars), starts
+
+
 def clean_copy(doc: Document) -> str:
-    """The clean copy of a Markdown document: its layout around the cleaned blocks."""
+    """The clean copy of a Markdown document: its layout around the cleaned blocks (a
+    hard-wrapped paragraph with its line breaks, :func:`rewrap`)."""
     texts: list[str | None] = []
+    lines: list[list[int] | None] = []  # per slot: the source line of each line
     for slot in _slots(doc):
         block = doc.blocks[slot["block"]] if slot["block"] >= 0 else None
         if block is None:
             texts.append(None)
+            lines.append(None)
         else:
             marks = _block_marks(slot, block)
-            texts.append(with_marks(block.text, marks))
-    return render(doc.markdown or {}, texts)
+            text, starts = rewrap(slot["text"], block.text)
+            texts.append(with_marks(text, marks))
+            lines.append(starts)
+    return render(doc.markdown or {}, texts, lines)
 
 
 def translated_copy(doc: Document, tgt: str) -> str | None:
@@ -792,10 +930,16 @@ def _slots(doc: Document) -> list[dict[str, Any]]:
     return (doc.markdown or {}).get("slots", [])
 
 
-def _framed(slot: dict[str, Any], text: str) -> str:
-    """A slot's text with its line prefixes and suffixes."""
+def _framed(slot: dict[str, Any], text: str, starts: list[int] | None = None) -> str:
+    """A slot's text with its line prefixes and suffixes; ``starts``: the source line
+    each line of ``text`` starts with (:func:`rewrap`)."""
     lines = text.split("\n")
     pre, post = slot["pre"], slot["post"]
+    if starts is not None and len(starts) == len(lines):
+        ends = [n - 1 for n in starts[1:]] + [len(post) - 1]
+        return "\n".join(pre[min(start, len(pre) - 1)] + line + post[min(end, len(post) - 1)]
+                         for line, start, end in zip(lines, starts, ends, strict=True)
+                         ) + slot["tail"]
     same = len(lines) == len(post)
     out = []
     for number, line in enumerate(lines):
@@ -805,9 +949,11 @@ def _framed(slot: dict[str, Any], text: str) -> str:
     return "\n".join(out) + slot["tail"]
 
 
-def render(layout: dict[str, Any], texts: list[str | None]) -> str:
+def render(layout: dict[str, Any], texts: list[str | None],
+           lines: list[list[int] | None] | None = None) -> str:
     """The Markdown text of a layout whose slot ``k`` holds ``texts[k]`` (None: removed;
-    its row goes, and a blank line it leaves doubled goes with it).
+    its row goes, and a blank line it leaves doubled goes with it); ``lines[k]``: the
+    source line each of its lines starts with (None: a reflowed text).
 
     >>> layout, _ = parse("# Título\\n\\nTeilen\\n\\n- um\\n")
     >>> render(layout, ["Title", None, "one"])
@@ -816,21 +962,29 @@ def render(layout: dict[str, Any], texts: list[str | None]) -> str:
     slots = layout.get("slots", [])
     out: list[str] = []
     dropped = False
+    first_dropped = last_dropped = False  # a row removed before / after all text kept
     for row in layout.get("rows", []):
         numbers = [p for p in row if isinstance(p, int)]
         if numbers and all(texts[n] is None and not slots[n]["cell"] for n in numbers):
-            dropped = True
+            dropped = last_dropped = True
+            first_dropped = first_dropped or not any(line.strip() for line in out)
             continue
-        line = "".join(p if isinstance(p, str) else _framed(slots[p], texts[p] or "")
-                       for p in row)
+        line = "".join(p if isinstance(p, str) else _framed(
+            slots[p], texts[p] or "", lines[p] if lines else None) for p in row)
         if not line.strip() and dropped and (not out or not out[-1].strip()):
             continue  # the blank line of a removed row, beside another
         dropped = False
+        last_dropped = last_dropped and not line.strip()
         out.append(line)
-    while out and not out[0].strip():
+    # the source's blank lines at either end stay, unless a removed row left them there
+    while first_dropped and out and not out[0].strip():
         out.pop(0)
-    text = "\n".join(out).rstrip("\n")
-    return text + "\n" if text.strip() else ""
+    while last_dropped and out and not out[-1].strip():
+        out.pop()
+    text = "\n".join(out)
+    if not text.strip():
+        return ""
+    return text + "\n" if layout.get("newline", True) else text
 
 
 # --- translation ------------------------------------------------------------------------------

@@ -327,13 +327,15 @@ def looks_like_value(value: str) -> bool:
     )
 
 
-def label_value(line: str, label: str, space_form: bool = True) -> str | None:
+def label_value(line: str, label: str, space_form: bool = True, glued: bool = True
+                ) -> str | None:
     """The value of a label/value line, or None when the line is not ``label`` + value.
 
     Three forms: ``Label: value``; ``Label Value`` when ``space_form`` (the label
     capitalised as written, the value must read like a name, place or date, and the
     line must not be all capitals); the glued ``LabelValue`` (the label ends lower-case
-    and the value starts upper-case, or the value starts with a digit).
+    and the value starts upper-case, or the value starts with a digit) unless ``glued``
+    is false (text not extracted from HTML: "SourceForge" is a name).
 
     >>> label_value("OrtPyongyang, Nordkorea", "Ort")
     'Pyongyang, Nordkorea'
@@ -351,6 +353,8 @@ def label_value(line: str, label: str, space_form: bool = True) -> str | None:
     True
     >>> label_value("Image Problems For Biden", "Image", space_form=False) is None
     True
+    >>> label_value("SourceForge", "Source", glued=False) is None
+    True
     """
     written, rest = line[: len(label)], line[len(label) :]
     if written.casefold() != label.casefold() or not rest.strip():
@@ -362,7 +366,7 @@ def label_value(line: str, label: str, space_form: bool = True) -> str | None:
         if not space_form or not written[0].isupper() or line.isupper():
             return None
         return value if looks_like_value(value) else None
-    if rest[0].isdigit() or (rest[0].isupper() and written[-1].islower()):
+    if glued and (rest[0].isdigit() or (rest[0].isupper() and written[-1].islower())):
         return rest.strip()
     return None
 
@@ -383,8 +387,9 @@ def _widget(text: str, lexicon: Lexicon) -> dict[str, str] | None:
     return _counter(text.strip(), lexicon)
 
 
-def classify_line(line: str, lexicon: Lexicon) -> Label | None:
-    """What a line is when it is boilerplate; None for a line of text.
+def classify_line(line: str, lexicon: Lexicon, glued: bool = True) -> Label | None:
+    """What a line is when it is boilerplate; None for a line of text (``glued``: as
+    for :func:`label_value`).
 
     >>> lexicon = default_lexicon()
     >>> classify_line("OrtPyongyang, Nordkorea", lexicon).metadata
@@ -410,7 +415,7 @@ def classify_line(line: str, lexicon: Lexicon) -> Label | None:
     if found is not None:
         return Label("widget_label", "widget label", found)
     for field_label in lexicon.fields_for(text):
-        value = label_value(text, field_label.label, field_label.space_form)
+        value = label_value(text, field_label.label, field_label.space_form, glued)
         rule = field_label.value_rule
         if value is not None and (rule is None or rule.search(value)):
             return Label("metadata", f"metadata: {field_label.key}", {field_label.key: value})
@@ -580,9 +585,9 @@ class Boilerplate(Stage):
     (:data:`SENTENCE_END`) is text, whatever it reads like.
 
     Interface lines the lexicon does not list (:func:`unlisted_ui`) are removed too,
-    outside the first block (the headline), with reason ``ui string: WHY`` and fix
-    kind ``ui_string``; ``languages`` are the candidates for the document's language
-    and a line's (wordfreq codes). ``unlisted = False`` turns this off.
+    outside the first block (the headline) and outside Markdown files, with reason
+    ``ui string: WHY`` and fix kind ``ui_string``; ``languages`` are the candidates
+    for the document's language and a line's (wordfreq codes). ``unlisted = False`` turns this off.
     """
 
     name = "boilerplate"
@@ -608,15 +613,21 @@ class Boilerplate(Stage):
         for number, block in enumerate(doc.blocks):
             kept = []
             previous = ""
-            lines = block.text.split("\n")
+            # a Markdown paragraph's lines are one paragraph (soft breaks): judged whole
+            lines = block.text.split("\n") if doc.markdown is None else [block.text]
             for at, line in enumerate(lines):
                 continues = line[:1].islower() and previous and not previous.endswith(SENTENCE_END)
                 previous = line.rstrip()
-                label = None if continues else classify_line(line, self.lexicon)
+                # a label glued to its value is an artifact of text taken from HTML
+                label = None if continues else classify_line(
+                    line, self.lexicon, glued=doc.markdown is None)
                 # a line the next one continues starts a sentence: never an interface line
                 continued = at + 1 < len(lines) and lines[at + 1][:1].islower() and not (
                     previous.endswith(SENTENCE_END))
-                if label is None and not (continues or continued) and number and self.unlisted:
+                # a Markdown file's headings and list items are its author's structure:
+                # only listed widgets go there (API docs repeat "Returns: {number}")
+                if (label is None and not (continues or continued) and number and self.unlisted
+                        and doc.markdown is None):
                     label = self._unlisted(doc, line, where, doc_lang)
                 if label is None:
                     kept.append(line)
