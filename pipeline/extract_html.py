@@ -150,6 +150,7 @@ class Page:
     metadata: dict[str, str] = field(default_factory=dict)  # only the keys found
     encoding: str = ""  # how the bytes were decoded ("utf-8", "cp1252", ...)
     headline: str = ""  # the headline, which is then blocks[0]; "" when the page has none
+    code: list[str] = field(default_factory=list)  # code blocks left out of ``blocks``
 
 
 class NoText(ValueError):
@@ -370,6 +371,29 @@ def is_link_list(text: str, links: frozenset[str]) -> bool:
     return all(line in links for line in lines)
 
 
+def mark_preformatted(tree) -> None:
+    """Wrap the content of every ``<pre>`` without a ``<code>`` in one, so that the
+    extractor takes it for the code block it is (it takes a bare ``<pre>`` for a
+    quotation and splits it into one paragraph per line: console output, a listing).
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring("<div><pre>$ ls\\n<b>a</b> b</pre><p>x</p></div>")
+    >>> mark_preformatted(tree)
+    >>> lxml.html.tostring(tree)
+    b'<div><pre><code>$ ls\\n<b>a</b> b</code></pre><p>x</p></div>'
+    """
+    from lxml import etree
+
+    for pre in list(tree.iter("pre")):
+        if next(pre.iter("code"), None) is not None:
+            continue
+        code = etree.Element("code")
+        code.text, pre.text = pre.text, None
+        for child in list(pre):
+            code.append(child)  # moves it, with its tail
+        pre.append(code)
+
+
 def body_blocks(body) -> list[tuple[str, str]]:
     """The blocks of trafilatura's output tree as (kind, text): one per heading (kind
     ``h1``...``h6``), paragraph (``p``), list item (``item``), table row (``row``, its
@@ -570,6 +594,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     lang = html_lang(tree)
     visible = _visible_chars(tree)
     links = link_texts(tree)
+    mark_preformatted(tree)
     # trafilatura's default balance, with its fallback extractors. Measured on the dev
     # half of bench/html.py: favor_precision gains F1 on one page (a standfirst the gold
     # body leaves out) and loses real paragraphs and headings on three; fast (no
@@ -599,6 +624,12 @@ def extract(data: bytes, *, source: str = "") -> Page:
     title = strip_site_name(metadata.get("title", ""), metadata.get("sitename", ""))
     headline, body = split_headline(body, title)
     authors = [a.strip() for a in metadata.get("author", "").split(";") if a.strip()]
+    # Code blocks are not text to clean, analyse or translate: line by line they are
+    # mangled by the text stages (indentation, lone braces taken for repeated interface
+    # strings, output lines joined) and sent to translation as sentences in whatever
+    # language they resemble; they are left out of the copy and recorded.
+    code = [text for kind, text in body if kind == "code"]
+    body = [(kind, text) for kind, text in body if kind != "code"]
     paragraphs = [text for _, text in tidy_article(body, authors)]
     if not paragraphs:
         from pipeline.log import shown as escaped
@@ -609,9 +640,10 @@ def extract(data: bytes, *, source: str = "") -> Page:
             f"a page of frames: its text is in the pages it frames ({', '.join(frames)}); "
             "put those in the corpus" if frames and visible == 0
             else "no visible text outside scripts" if visible == 0
+            else f"only code blocks ({len(code)})" if code
             else f"only navigation, scripts or boilerplate ({visible} characters of visible "
                  "text, none of it an article)"
         )
         raise NoText(f"{where}no article text found in the page ({shown})")
     return Page(blocks=[headline, *paragraphs] if headline else paragraphs,
-                metadata=metadata, encoding=encoding, headline=headline)
+                metadata=metadata, encoding=encoding, headline=headline, code=code)

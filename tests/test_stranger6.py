@@ -37,3 +37,62 @@ def test_a_japanese_word_in_an_english_text_without_mecab_does_not_end_the_run(
     out = tmp_path / "out"
     assert _run(corpus, out) == 0
     assert _docs(out)["port.txt"]["status"] == "ok"
+
+
+PAGE = """<html><head><title>Control flow</title></head><body><article>
+<h1>Control flow</h1>
+<p>{en}</p>
+<p>In the src/main.rs file of the new project, write the following program and run it.</p>
+<pre><code class="language-rust">fn main() {{
+    let number = 3;
+
+    if number &lt; 5 {{
+        println!("condition was true");
+    }}
+}}
+</code></pre>
+<p>Compile and run the program; you should see the following output on the screen.</p>
+<pre>$ cargo run
+   Compiling branches v0.1.0
+    Finished dev profile
+     Running target/debug/branches
+condition was true</pre>
+<p>The condition in this program must be a bool, or the compiler reports an error.</p>
+</article></body></html>
+"""
+
+
+def test_a_pages_code_blocks_are_left_out_of_its_clean_copy_and_recorded(tmp_path):
+    # they were cleaned as prose (indentation gone, the closing braces removed as
+    # repeated interface strings, console output joined into one line) and each line
+    # detected and sent to translation: "fn main() {" in French, "}" in Latin...
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "flow.html").write_text(PAGE.format(en=EN), encoding="utf-8")
+    out = tmp_path / "out"
+    assert _run(corpus, out) == 0
+    clean = (out / "clean" / "flow.html.txt").read_text(encoding="utf-8")
+    assert "write the following program and run it." in clean
+    assert "must be a bool" in clean
+    for code in ("fn main", "println!", "}", "cargo run", "Compiling", "condition was true"):
+        assert code not in clean
+    assert all("fn main" not in seg["text"] and "cargo run" not in seg["text"]
+               for seg in _segments(out))
+    removed = _docs(out)["flow.html"]["removed"]
+    code = [item["text"] for item in removed if item["reason"].startswith("code block")]
+    assert len(code) == 2
+    assert code[0].startswith("fn main() {") and code[0].endswith("}")
+    assert code[1].startswith("$ cargo run") and code[1].endswith("condition was true")
+
+
+def test_a_page_of_code_blocks_alone_is_quarantined_saying_so(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "listing.html").write_text(
+        "<html><body><article><pre><code>fn main() {\n    let port = 3;\n}\n</code></pre>"
+        "</article></body></html>", encoding="utf-8")
+    out = tmp_path / "out"
+    assert _run(corpus, out) == 3
+    doc = _docs(out)["listing.html"]
+    assert doc["status"] == "quarantined"
+    assert "only code blocks (1)" in doc["errors"][0]
