@@ -138,6 +138,14 @@ _SHORTCODE = re.compile(
     r"\[[a-z][\w-]{0,30}\s[^\[\]]{0,500}=[^\[\]]{0,500}\]"
     r"|\[/[a-z][\w-]{0,30}\]"
 )
+# A page whose <meta http-equiv="refresh"> sends the browser to another address within
+# this many seconds is a redirect: no reader sees its text ("Redirecting to ..."). A
+# page that reloads itself every few minutes (a live blog) waits longer.
+REDIRECT_MAX_DELAY_S = 5
+# The refresh's content: "0; URL=page.html", "0;url='page.html'", "3, page.html"
+_REFRESH = re.compile(r"""\A\s*(\d+)(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.*?)\2\s*\Z""",
+                      re.IGNORECASE | re.DOTALL)
+
 # A rule drawn with underscores or dashes before a closing note: "_____ Eric is ...".
 _RULE = re.compile(r"\A[_=\-–—*]{5,}\s*")
 
@@ -394,6 +402,27 @@ def mark_preformatted(tree) -> None:
         pre.append(code)
 
 
+def redirect_target(tree) -> str:
+    """The address a page sends the browser to at once (a ``<meta http-equiv="refresh">``
+    naming one, within :data:`REDIRECT_MAX_DELAY_S` seconds), or "".
+
+    >>> import lxml.html
+    >>> page = '<html><head><meta http-equiv="Refresh" content="0; URL=ch18.html"></head></html>'
+    >>> redirect_target(lxml.html.fromstring(page))
+    'ch18.html'
+    >>> page = '<html><head><meta http-equiv="refresh" content="300"></head><p>Live</p></html>'
+    >>> redirect_target(lxml.html.fromstring(page))
+    ''
+    """
+    for meta in tree.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() != "refresh":
+            continue
+        found = _REFRESH.match(meta.get("content") or "")
+        if found and found.group(3).strip() and int(found.group(1)) <= REDIRECT_MAX_DELAY_S:
+            return found.group(3).strip()
+    return ""
+
+
 def body_blocks(body) -> list[tuple[str, str]]:
     """The blocks of trafilatura's output tree as (kind, text): one per heading (kind
     ``h1``...``h6``), paragraph (``p``), list item (``item``), table row (``row``, its
@@ -591,6 +620,12 @@ def extract(data: bytes, *, source: str = "") -> Page:
         reason = ("the markup could not be parsed" if looks_like_html(text)
                   else "no markup found; if it is plain text, name it .txt")
         raise NoText(f"{where}not an HTML page: {reason}")
+    target = redirect_target(tree)
+    if target:
+        from pipeline.log import shown as escaped
+
+        raise NoText(f"{where}a redirect to {escaped(target)[:200]}: a browser shows that "
+                     "page, not this one's text")
     lang = html_lang(tree)
     visible = _visible_chars(tree)
     links = link_texts(tree)

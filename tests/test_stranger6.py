@@ -96,3 +96,30 @@ def test_a_page_of_code_blocks_alone_is_quarantined_saying_so(tmp_path):
     doc = _docs(out)["listing.html"]
     assert doc["status"] == "quarantined"
     assert "only code blocks (1)" in doc["errors"][0]
+
+
+def test_a_redirect_page_is_quarantined_naming_its_target(tmp_path):
+    # a third of the Rust documentation's pages (6,732 of 20,000) are such redirects:
+    # each became a document whose clean copy read "Redirection / Redirecting to
+    # ../num/type.NonZeroU128.html ...", detected and sent to translation
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "old.html").write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>Redirecting...</title>\n'
+        '<meta http-equiv="Refresh" content="0; URL=new-chapter.html"></head><body>\n'
+        '<p>Redirecting to <a href="new-chapter.html">new-chapter.html</a>...</p>\n'
+        '<script>location.replace("new-chapter.html");</script></body></html>\n',
+        encoding="utf-8")
+    # a live page that reloads itself every five minutes is read as any other
+    (corpus / "live.html").write_text(
+        '<html><head><title>Port news</title><meta http-equiv="refresh" content="300">'
+        f"</head><body><article><h1>Port news</h1><p>{EN}</p></article></body></html>",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    assert _run(corpus, out) == 3
+    docs = _docs(out)
+    assert docs["old.html"]["status"] == "quarantined"
+    assert "a redirect to new-chapter.html" in docs["old.html"]["errors"][0]
+    assert not (out / "clean" / "old.html.txt").exists()
+    assert docs["live.html"]["status"] == "ok"
+    assert EN in (out / "clean" / "live.html.txt").read_text(encoding="utf-8")
