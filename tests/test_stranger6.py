@@ -123,3 +123,23 @@ def test_a_redirect_page_is_quarantined_naming_its_target(tmp_path):
     assert not (out / "clean" / "old.html.txt").exists()
     assert docs["live.html"]["status"] == "ok"
     assert EN in (out / "clean" / "live.html.txt").read_text(encoding="utf-8")
+
+
+def test_the_review_lists_at_most_a_thousand_quarantined_files_and_says_where_the_rest_are():
+    # 20,000 pages of saved documentation held 6,732 redirects: the index page listed
+    # every one (5 MB) before the totals and the index of documents
+    from collections import Counter
+
+    from pipeline.writers.review.overview import _eyes
+
+    quarantined = [{"doc": f"old/page-{i}.html", "reason": f"a redirect to page-{i}.html"}
+                   for i in range(1, 1_006)]
+    failed = [{"doc": f"big-{i}.html", "errors": ["boom"]} for i in range(1, 1_003)]
+    html = _eyes({"quarantined": quarantined, "failed": failed},
+                 Counter(quarantined=1_005, failed=1_002), 0, "flags.html", {})
+    assert "<b>1,005 files quarantined</b>" in html
+    assert html.count("a redirect to page-") == 1_000
+    assert "old/page-1000.html" in html and "old/page-1001.html" not in html
+    assert "the first 1,000 of 1,005 quarantined files" in html
+    assert html.count("<td>boom</td>") == 1_000
+    assert "the first 1,000 of 1,002 failed documents" in html
