@@ -138,6 +138,14 @@ _SHORTCODE = re.compile(
     r"\[[a-z][\w-]{0,30}\s[^\[\]]{0,500}=[^\[\]]{0,500}\]"
     r"|\[/[a-z][\w-]{0,30}\]"
 )
+# A page whose <meta http-equiv="refresh"> sends the browser to another address within
+# this many seconds is a redirect: no reader sees its text ("Redirecting to ..."). A
+# page that reloads itself every few minutes (a live blog) waits longer.
+REDIRECT_MAX_DELAY_S = 5
+# The refresh's content: "0; URL=page.html", "0;url='page.html'", "3, page.html"
+_REFRESH = re.compile(r"""\A\s*(\d+)(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.*?)\2\s*\Z""",
+                      re.IGNORECASE | re.DOTALL)
+
 # A rule drawn with underscores or dashes before a closing note: "_____ Eric is ...".
 _RULE = re.compile(r"\A[_=\-–—*]{5,}\s*")
 
@@ -150,6 +158,7 @@ class Page:
     metadata: dict[str, str] = field(default_factory=dict)  # only the keys found
     encoding: str = ""  # how the bytes were decoded ("utf-8", "cp1252", ...)
     headline: str = ""  # the headline, which is then blocks[0]; "" when the page has none
+    code: list[str] = field(default_factory=list)  # code blocks left out of ``blocks``
 
 
 class NoText(ValueError):
@@ -370,6 +379,50 @@ def is_link_list(text: str, links: frozenset[str]) -> bool:
     return all(line in links for line in lines)
 
 
+def mark_preformatted(tree) -> None:
+    """Wrap the content of every ``<pre>`` without a ``<code>`` in one, so that the
+    extractor takes it for the code block it is (it takes a bare ``<pre>`` for a
+    quotation and splits it into one paragraph per line: console output, a listing).
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring("<div><pre>$ ls\\n<b>a</b> b</pre><p>x</p></div>")
+    >>> mark_preformatted(tree)
+    >>> lxml.html.tostring(tree)
+    b'<div><pre><code>$ ls\\n<b>a</b> b</code></pre><p>x</p></div>'
+    """
+    from lxml import etree
+
+    for pre in list(tree.iter("pre")):
+        if next(pre.iter("code"), None) is not None:
+            continue
+        code = etree.Element("code")
+        code.text, pre.text = pre.text, None
+        for child in list(pre):
+            code.append(child)  # moves it, with its tail
+        pre.append(code)
+
+
+def redirect_target(tree) -> str:
+    """The address a page sends the browser to at once (a ``<meta http-equiv="refresh">``
+    naming one, within :data:`REDIRECT_MAX_DELAY_S` seconds), or "".
+
+    >>> import lxml.html
+    >>> page = '<html><head><meta http-equiv="Refresh" content="0; URL=ch18.html"></head></html>'
+    >>> redirect_target(lxml.html.fromstring(page))
+    'ch18.html'
+    >>> page = '<html><head><meta http-equiv="refresh" content="300"></head><p>Live</p></html>'
+    >>> redirect_target(lxml.html.fromstring(page))
+    ''
+    """
+    for meta in tree.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() != "refresh":
+            continue
+        found = _REFRESH.match(meta.get("content") or "")
+        if found and found.group(3).strip() and int(found.group(1)) <= REDIRECT_MAX_DELAY_S:
+            return found.group(3).strip()
+    return ""
+
+
 def body_blocks(body) -> list[tuple[str, str]]:
     """The blocks of trafilatura's output tree as (kind, text): one per heading (kind
     ``h1``...``h6``), paragraph (``p``), list item (``item``), table row (``row``, its
@@ -567,9 +620,16 @@ def extract(data: bytes, *, source: str = "") -> Page:
         reason = ("the markup could not be parsed" if looks_like_html(text)
                   else "no markup found; if it is plain text, name it .txt")
         raise NoText(f"{where}not an HTML page: {reason}")
+    target = redirect_target(tree)
+    if target:
+        from pipeline.log import shown as escaped
+
+        raise NoText(f"{where}a redirect to {escaped(target)[:200]}: a browser shows that "
+                     "page, not this one's text")
     lang = html_lang(tree)
     visible = _visible_chars(tree)
     links = link_texts(tree)
+    mark_preformatted(tree)
     # trafilatura's default balance, with its fallback extractors. Measured on the dev
     # half of bench/html.py: favor_precision gains F1 on one page (a standfirst the gold
     # body leaves out) and loses real paragraphs and headings on three; fast (no
@@ -599,6 +659,12 @@ def extract(data: bytes, *, source: str = "") -> Page:
     title = strip_site_name(metadata.get("title", ""), metadata.get("sitename", ""))
     headline, body = split_headline(body, title)
     authors = [a.strip() for a in metadata.get("author", "").split(";") if a.strip()]
+    # Code blocks are not text to clean, analyse or translate: line by line they are
+    # mangled by the text stages (indentation, lone braces taken for repeated interface
+    # strings, output lines joined) and sent to translation as sentences in whatever
+    # language they resemble; they are left out of the copy and recorded.
+    code = [text for kind, text in body if kind == "code"]
+    body = [(kind, text) for kind, text in body if kind != "code"]
     paragraphs = [text for _, text in tidy_article(body, authors)]
     if not paragraphs:
         from pipeline.log import shown as escaped
@@ -609,9 +675,10 @@ def extract(data: bytes, *, source: str = "") -> Page:
             f"a page of frames: its text is in the pages it frames ({', '.join(frames)}); "
             "put those in the corpus" if frames and visible == 0
             else "no visible text outside scripts" if visible == 0
+            else f"only code blocks ({len(code)})" if code
             else f"only navigation, scripts or boilerplate ({visible} characters of visible "
                  "text, none of it an article)"
         )
         raise NoText(f"{where}no article text found in the page ({shown})")
     return Page(blocks=[headline, *paragraphs] if headline else paragraphs,
-                metadata=metadata, encoding=encoding, headline=headline)
+                metadata=metadata, encoding=encoding, headline=headline, code=code)

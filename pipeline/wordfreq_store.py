@@ -484,6 +484,21 @@ def forget() -> None:
 # --- wordfreq's functions over the store -------------------------------------------------
 
 
+def _regex_tokens(text: str) -> list[str]:
+    """The words of ``text`` by wordfreq's regular expression, as ``lossy_tokenize``
+    gives them in a language without its own tokenizer: what a Japanese, Korean or
+    Chinese word is looked up as when wordfreq's optional tokenizer (MeCab, jieba) is
+    not installed. A run of CJK characters stays one token, which the list seldom holds
+    (a frequency of 0, as for any unknown word) instead of an ImportError ending the run.
+
+    >>> _regex_tokens("Don’t stop")
+    ["don't", 'stop']
+    """
+    from wordfreq.tokens import simple_tokenize, uncurl_quotes
+
+    return [uncurl_quotes(token) for token in simple_tokenize(text)]
+
+
 def _word_frequency(word: str, lang: str, wordlist: str, minimum: float) -> float:
     """``wordfreq._word_frequency`` with :func:`word_list` for the dict (same code)."""
     from wordfreq import INFERRED_SPACE_FACTOR
@@ -491,7 +506,10 @@ def _word_frequency(word: str, lang: str, wordlist: str, minimum: float) -> floa
     from wordfreq.numbers import digit_freq, smash_numbers
     from wordfreq.tokens import lossy_tokenize
 
-    tokens = lossy_tokenize(word, lang)
+    try:
+        tokens = lossy_tokenize(word, lang)
+    except ImportError:  # MeCab (ja, ko) or jieba (zh): optional, not installed
+        tokens = _regex_tokens(word)
     if not tokens:
         return minimum
     freqs = word_list(lang, wordlist)

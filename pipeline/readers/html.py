@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pipeline.document import Document, Stage
+from pipeline.document import Document, Removed, Stage
 from pipeline.readers import Item
 
 # A page whose extracted text would exceed this many times its size is refused (a
@@ -28,6 +28,8 @@ MAX_GZIP_RATIO = 100
 # The longest file name (bytes) of the usual file systems (ext4, XFS, Btrfs, APFS, NTFS
 # in UTF-16 units): a page named up to it gets a clean copy named 4 bytes longer.
 NAME_MAX = 255
+# Why a page's code block (<pre>) is not in its clean copy (pipeline.extract_html.extract)
+CODE_REASON = "code block: not cleaned or translated"
 
 _TAG = re.compile(r"<\s*(html|head|body|script|style|div|p|meta|!doctype)\b", re.IGNORECASE)
 
@@ -140,6 +142,7 @@ class ExtractHtml(Stage):
             doc.status, doc.errors = "quarantined", [str(exc)]
             return doc
         doc.metadata.update(page.metadata)
+        doc.removed.extend(Removed(code, CODE_REASON) for code in getattr(page, "code", ()))
         encoding = getattr(page, "encoding", "")
         if encoding and encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "ascii"):
             doc.fix(self.name, "encoding", encoding, "utf-8")  # as the read stage records it

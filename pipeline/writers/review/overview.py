@@ -19,6 +19,9 @@ from pipeline.writers.review.text import esc, esc_name, needs_escape
 INDEX_PAGE = 100  # rows of the index on one screen (the script pages through the rest)
 EYES_LIST = 20  # failed or quarantined documents named in "what needs your eyes"
 FLAG_ROWS = 10_000  # flagged segments listed (all pairs together)
+# Rows of the quarantined files' and failed documents' tables: 20,000 pages of saved
+# documentation held 6,732 redirects, whose rows came before the totals and the index
+EYES_ROWS = 1_000
 
 # The index's columns, as the script reads them (``d.col``).
 COLUMNS = ("doc", "href", "lang", "status", "fixes", "spans", "flags", "segments", "kinds",
@@ -143,17 +146,36 @@ def _eyes(report: dict[str, Any], statuses: Counter[str], flagged: int, flags_hr
                      f"<th>pair</th><th>install with</th></tr></thead><tbody>{rows}</tbody>"
                      "</table>\n")
     if report.get("quarantined"):
+        quarantined = report["quarantined"]
         rows = "".join(f"<tr><td>{_doc_link(q['doc'], hrefs)}</td><td>{esc(q['reason'])}</td>"
-                       "</tr>" for q in report["quarantined"])
+                       "</tr>" for q in quarantined[:EYES_ROWS])
         parts.append('<h3 id="quarantined">Quarantined files</h3>\n<table><thead><tr>'
-                     f"<th>file</th><th>reason</th></tr></thead><tbody>{rows}</tbody></table>\n")
+                     f"<th>file</th><th>reason</th></tr></thead><tbody>{rows}</tbody></table>\n"
+                     f"{_rows_note(len(quarantined), 'quarantined files', 'quarantined')}")
     if failed:
         rows = "".join(f"<tr><td>{_doc_link(f['doc'], hrefs)}</td><td>"
-                       f"{esc('; '.join(f.get('errors', [])))}</td></tr>" for f in failed)
+                       f"{esc('; '.join(f.get('errors', [])))}</td></tr>"
+                       for f in failed[:EYES_ROWS])
         parts.append('<h3 id="failed">Failed documents</h3>\n<table><thead><tr><th>document'
-                     f"</th><th>errors</th></tr></thead><tbody>{rows}</tbody></table>\n")
+                     f"</th><th>errors</th></tr></thead><tbody>{rows}</tbody></table>\n"
+                     f"{_rows_note(len(failed), 'failed documents', 'failed')}")
     parts.append("</section>\n")
     return "".join(parts)
+
+
+def _rows_note(count: int, what: str, key: str) -> str:
+    """The note under a table of :data:`EYES_ROWS` rows that lists ``count`` items.
+
+    >>> _rows_note(1_000, "failed documents", "failed")
+    ''
+    >>> _rows_note(6_732, "quarantined files", "quarantined")[:60]
+    '<p class="note">The table shows the first 1,000 of 6,732 qua'
+    """
+    if count <= EYES_ROWS:
+        return ""
+    return (f'<p class="note">The table shows the first {EYES_ROWS:,} of {count:,} {what}; '
+            f"<code>report.json</code> lists every one under <code>{key}</code>, and the "
+            f"index below shows them with the status filter.</p>\n")
 
 
 def _doc_link(doc: str, hrefs: dict[str, str]) -> str:
