@@ -357,10 +357,12 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
         say("empty_corpus", f"{args.corpus} holds no file at all: nothing was read; check the "
             f"path, or put the documents there ({formats()})", corpus=str(args.corpus))
     if log.fmt == "human":
-        for failed in report["failed"]:
-            print(f"failed: {shown(failed['doc'])}: {'; '.join(failed['errors'])}")
-        for item in report["quarantined"]:
-            print(f"quarantined: {shown(item['doc'])}: {item['reason']}")
+        failed = [f"failed: {shown(f['doc'])}: {'; '.join(f['errors'])}" for f in report["failed"]]
+        quarantined = [f"quarantined: {shown(q['doc'])}: {q['reason']}"
+                       for q in report["quarantined"]]
+        for lines, what in ((failed, "failed"), (quarantined, "quarantined")):
+            for line in listed(lines, what, args.out):
+                print(line)
     for doc in report["deleted_sources"]:
         say("deleted_source", f"source deleted (outputs kept; --prune removes them): {shown(doc)}",
             doc=doc)
@@ -414,6 +416,26 @@ def summary_line(report: dict, out: Path) -> str:
 
 def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+# The summary lists this many failed (quarantined) documents, then says where the rest is:
+# 6,732 redirect pages of a documentation site were 6,732 lines of a cron job's mail.
+LISTED_AT_MOST = 20
+
+
+def listed(lines: list[str], what: str, out: Path) -> list[str]:
+    """``lines`` up to LISTED_AT_MOST, then one line saying how many more and where.
+
+    >>> listed(["a", "b"], "quarantined", Path("out"))
+    ['a', 'b']
+    >>> listed([str(i) for i in range(25)], "quarantined", Path("out"))[-2:]
+    ['19', '... and 5 more quarantined documents: out/report.json lists them all']
+    """
+    if len(lines) <= LISTED_AT_MOST:
+        return lines
+    more = len(lines) - LISTED_AT_MOST
+    return [*lines[:LISTED_AT_MOST], f"... and {more:,} more {what} "
+            f"{'document' if more == 1 else 'documents'}: {out}/report.json lists them all"]
 
 
 def target_line(report: dict, tgt: str, out: Path) -> str:

@@ -33,3 +33,18 @@ def test_counts_of_one_are_singular(tmp_path, monkeypatch, capsys):
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "<b>1</b> document in the corpus" in page
     assert " 1 language, 1 sentence, 0 fixes, 0 removed lines; targets: en." in page
+
+
+def test_a_long_list_of_quarantined_files_is_cut_in_the_summary(tmp_path, monkeypatch, capsys):
+    # 6,732 redirect pages of a documentation site printed 6,732 summary lines.
+    from pipeline.cli import LISTED_AT_MOST
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+    (tmp_path / "corpus").mkdir()
+    for i in range(LISTED_AT_MOST + 3):
+        (tmp_path / "corpus" / f"empty-{i:02}.txt").write_bytes(b"")
+    assert main(["run", "corpus", "--out", "out", "--to", "en"]) == 3
+    out = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("quarantined: ") for line in out) == LISTED_AT_MOST
+    assert "... and 3 more quarantined documents: out/report.json lists them all" in out
