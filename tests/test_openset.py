@@ -685,3 +685,15 @@ def test_repairing_only_the_lines_that_may_hold_mojibake_answers_as_repairing_al
     fixed, _ = d.repaired(lines)
     assert fixed == [t if t.isascii() else normalize.fix_mojibake(t)[0] for t in lines]
     assert fixed[5] == "O problema é político."
+
+
+def test_program_code_is_not_read_as_a_language_off_the_list():
+    # A rustdoc page's signatures were Swahili and Bosnian: their full models loaded (712 MB
+    # for one page, 25 languages) and the run asked for sw-en and bs-en models.
+    from pipeline.stages.detect import Detect
+
+    detect = Detect(["pt", "de", "en", "es", "fr", "it", "nl"])
+    code = ["fn unzip<A, B, FromA, FromB>(self) -> (FromA, FromB)",
+            "impl<'a, T, P> Iterator for RSplitNMut<'a, T, P>"]
+    assert detect.open_languages(code) == [None, None]
+    assert detect.open_languages(code, settle=True) == [None, None]

@@ -34,6 +34,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from pipeline import languages as langs_table
@@ -648,6 +649,36 @@ def foreign_script(text: str, scripts: frozenset[str], share: float) -> str:
     total = sum(counts.values()) + sum(len(w) for w in WORD.findall(NON_LATIN.sub(" ", text)))
     other = min((n for n in counts if n not in scripts), key=lambda n: (-counts[n], n))
     return other if total and counts[other] >= share * total else ""
+
+
+# Program code (a signature in an API page's heading, a line of a config file) is in no
+# language: the open-set check, which loads a language's full models (about 25 MiB
+# each) for the few it names, read "fn unzip<A, B, FromA, FromB>(self) -> (FromA,
+# FromB)" as Swahili and "impl<'a, T, P> Iterator for RSplitNMut<'a, T, P>" as Bosnian:
+# one rustdoc page loaded 25 languages' models (712 MB) and asked for 3 models. A text
+# with CODE_MIN_MARKS of these marks stays with the candidates, as a text too short for
+# the check does. One mark is not enough: web text has "::" and "->" as separators, and
+# ";" and a camelCase word before "(" are prose (Shona writes "reZanu"); on the dev half
+# of bench/openset.py, one mark of a wider set (";", calls) changed 1 point of adoption.
+CODE_MARKS = re.compile(
+    r"->|=>|::|[{}]"            # arrows, paths, braces
+    r"|\w<[\w'&]"              # a generic's opening bracket: Vec<T>, impl<'a>
+)
+CODE_MIN_MARKS = 2
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether ``text`` reads as program code (CODE_MIN_MARKS of CODE_MARKS).
+
+    >>> looks_like_code("fn unzip<A, B, FromA, FromB>(self) -> (FromA, FromB)")
+    True
+    >>> looks_like_code("impl<'a, T, P> Iterator for RSplitNMut<'a, T, P>")
+    True
+    >>> looks_like_code("Mamma bez atelpas dienu un nakti :: Rekurzeme.")
+    False
+    """
+    marks = CODE_MARKS.finditer(text)
+    return sum(1 for _ in islice(marks, CODE_MIN_MARKS)) == CODE_MIN_MARKS
 
 
 def foreign_letters(text: str, lang: str) -> bool:
@@ -1694,7 +1725,8 @@ class Detect(Stage):
                     out[i] = {langs[0]: 0.0}
                 else:
                     choose.setdefault(script, []).append(i)
-            elif len(langs) > 1 and len(words(text)) >= OPEN_MIN_WORDS:
+            elif (len(langs) > 1 and len(words(text)) >= OPEN_MIN_WORDS
+                  and not looks_like_code(text)):
                 scores = scored[i] if scored is not None else self.scorer.scores(text)
                 if scores and not self.fits(text, best_language(scores)):
                     propose.setdefault(script, []).append(i)
