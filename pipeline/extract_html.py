@@ -641,7 +641,11 @@ def extract(data: bytes, *, source: str = "") -> Page:
         include_tables=True,
         include_images=False,
         deduplicate=False,
-        date_extraction_params={"original_date": True, "extensive_search": True,
+        # Dates from the page's markup only (meta tags, <time>, the address): the
+        # extensive search also reads the text, and made "Em 2018 o projeto mudou de
+        # nome" a date of 2018-01-01 (160 of the Rust book's 470 pages). The 91 pages
+        # of bench/html_pages.py's data keep the same dates either way.
+        date_extraction_params={"original_date": True, "extensive_search": False,
                                 "max_date": LATEST_DATE},
     )
     metadata: dict[str, str] = {}

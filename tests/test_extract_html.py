@@ -281,3 +281,16 @@ def test_page_deeper_than_the_parser_reads_says_so():
     with pytest.raises(NoText, match=r"^deep\.html: the page nests its elements more than "
                                      r"2048 deep, where the HTML parser stops reading"):
         extract(f"{html}</body></html>".encode(), source="deep.html")
+
+
+def test_a_year_in_the_text_is_no_date_of_the_page():
+    # "Em 2018 ..." gave the page the date 2018-01-01 (the Rust book: 160 pages of 470).
+    body = ("<article><h1>Notas da versão</h1><p>Em 2018 o projeto mudou de nome, e em "
+            "2021 ganhou uma nova equipa de manutenção com dez pessoas.</p></article>")
+    page = extract(f"<html><head><title>Notas</title></head><body>{body}</body></html>"
+                   .encode())
+    assert "date" not in page.metadata
+    dated = extract(('<html><head><title>Notas</title><meta property="article:published_time"'
+                     f' content="2024-03-05T10:00:00Z"></head><body>{body}</body></html>')
+                    .encode())
+    assert dated.metadata["date"] == "2024-03-05"
