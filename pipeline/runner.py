@@ -190,7 +190,7 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
             rel = (base / name).relative_to(corpus).as_posix()
             target = (base / name).resolve()
             if not target.is_relative_to(root):
-                yield Entry(rel, base / name, problem="symbolic link pointing outside the corpus")
+                yield Entry(rel, base / name, problem=OUTSIDE_LINK)
             else:  # os.walk does not follow it; say so (its files are read where they are)
                 yield Entry(rel, base / name, skip=FOLDER_LINK_ADVICE)
         dirnames[:] = [
@@ -245,7 +245,7 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
             entry.problem = LINK_LOOP
             return entry
         if not target.is_relative_to(root):
-            entry.problem = "symbolic link pointing outside the corpus"
+            entry.problem = OUTSIDE_LINK
             return entry
         try:
             found = os.stat(path)
@@ -266,6 +266,8 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
 
 
 LINK_LOOP = "symbolic link loop: it leads back to itself; correct or remove it"
+OUTSIDE_LINK = ("symbolic link pointing outside the corpus (not followed); copy the file into "
+                "the corpus, or run on a folder that holds its target")
 
 
 def _loops(path: Path) -> bool:

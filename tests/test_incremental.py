@@ -119,6 +119,7 @@ def test_bad_inputs_are_quarantined_and_the_rest_processed(corpus_copy, tmp_path
     assert "larger than max_file_bytes" in reasons["bad/big.txt"]
     assert reasons["bad/pipe.txt"] == "not a regular file"
     assert "outside the corpus" in reasons["bad/outside.txt"]
+    assert "copy the file into the corpus" in reasons["bad/outside.txt"]  # what to do
     assert any("not valid UTF-8" in r for r in reasons.values())
     assert report["ok"] == 5
     assert not any("secret" in p for p in data_files(out))
