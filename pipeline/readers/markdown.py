@@ -640,17 +640,19 @@ def slot_blocks(doc: Document, text: str) -> list[Block]:
 
 
 def _apart(layout: dict[str, Any], blocks: list[Block]) -> set[int]:
-    """The ids of the blocks with something else than blank lines between them and the
-    block before (code, a heading of code alone, a table): the repair stage takes no
-    such block for a duplicate of the one before (two API entries, each under its own
-    "### `ERR_...`", may say the same)."""
+    """The ids of the blocks the repair stage never takes for a duplicate of the block
+    before: those with something else than blank lines between them (code, a heading of
+    code alone, a table: two API entries, each under its own "### `ERR_...`", may say
+    the same), and those holding inline code, which is one stand-in to the stages
+    ("`a` {string}" and "`b` {string}" read alike)."""
     apart: set[int] = set()
     gap = False
     for row in layout["rows"]:
         numbers = [p for p in row if isinstance(p, int)]
         if numbers and not layout["slots"][numbers[0]]["cell"]:
-            if gap:
-                apart.add(id(blocks[numbers[0]]))
+            block = blocks[numbers[0]]
+            if gap or CODE_STAND_IN in block.text:
+                apart.add(id(block))
             gap = False
         elif numbers or "".join(row).strip():
             gap = True

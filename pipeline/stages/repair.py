@@ -26,7 +26,6 @@ from itertools import islice
 
 from pipeline.config import DEFAULT_CANDIDATES
 from pipeline.document import Block, Document, Removed, Stage
-from pipeline.readers.markdown import CODE_STAND_IN
 from pipeline.stages.normalize import record_line_changes
 from pipeline.wordfreq_store import available_languages, top_n_list, zipf_frequency
 
@@ -1181,12 +1180,10 @@ class Repair(Stage):
 
     def _drop_repeated_blocks(self, doc: Document) -> None:
         kept: list[Block] = []
-        apart = (doc.markdown or {}).get("_apart", ())  # Markdown: code stood between
+        # Markdown: blocks with code between them or inside them (readers.markdown._apart)
+        apart = (doc.markdown or {}).get("_apart", ())
         for block in doc.blocks:
-            # inline code is one stand-in in a Markdown block: "`a` {string}" and
-            # "`b` {string}" read alike, so a block with code is never a duplicate
-            if (kept and same_text(kept[-1].text, block.text) and CODE_STAND_IN not in block.text
-                    and id(block) not in apart):
+            if kept and same_text(kept[-1].text, block.text) and id(block) not in apart:
                 reason = "duplicate headline" if len(kept) == 1 else "duplicate paragraph"
                 doc.removed.append(Removed(block.text, reason))
                 doc.fix(self.name, reason.replace(" ", "_"), block.text, "")
