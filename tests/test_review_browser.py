@@ -265,3 +265,56 @@ def test_a_name_with_a_line_end_or_a_tab_does_not_read_as_one_with_spaces(
             assert tab.errors == []
         finally:
             tab.close()
+
+
+# The first and the last letter of the first text holding Arabic inside ``el``: where the
+# browser draws them, and where the element's own box is.
+ENDS = """el => {
+  const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    const text = node.textContent.trim();
+    if (!/[\\u0600-\\u06ff]/.test(text)) continue;
+    const start = node.textContent.indexOf(text), end = start + text.length;
+    const box = r => { const range = document.createRange();
+      range.setStart(node, r); range.setEnd(node, r + 1);
+      return range.getBoundingClientRect(); };
+    const cell = el.getBoundingClientRect();
+    return {first: box(start).left, last: box(end - 1).left, text: text,
+            left: cell.left, right: cell.right};
+  }
+  return null;
+}"""
+
+
+def test_arabic_text_reads_right_to_left_in_the_index_and_the_texts(
+    browser, tmp_path, process_corpus
+):
+    """In a left-to-right page, an Arabic paragraph was laid out left to right: its
+    final period stood after its first word, at the right, and the line began at the
+    cell's left edge. Each text cell now takes the direction of its own letters."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ar.txt").write_text(
+        "هذه جملة عربية عن الميناء. هل هذه جملة ثانية؟ نعم، إنها كذلك.\n")
+    (corpus / "pt.txt").write_text("Uma notícia sobre o porto de Lisboa, que reabriu hoje.\n")
+    out = tmp_path / "out"
+    write_report(out, process_corpus(corpus, []), REPORT, corpus_sources(corpus))
+    for javascript in (True, False):  # the script's index rows, then the page's own
+        tab = Tab(browser, tmp_path / "screenshots", javascript=javascript)
+        try:
+            tab.open(out / "report.html")
+            tab.shot(f"arabic-{javascript}")
+            cells = [*tab.page.query_selector_all("#index-body tr .sub"),
+                     *tab.page.query_selector_all("table.align td")]
+            seen = [e for e in (c.evaluate(ENDS) for c in cells) if e]
+            assert len(seen) >= 2, seen  # the index's line and the texts' source cell at least
+            if javascript:  # one paragraph is said in the singular
+                assert tab.visible("section.doc form output") == ["1 of 1 paragraph"] * 2
+            for ends in seen:
+                assert ends["text"][-1] in ".؟"  # a sentence end, neutral or Arabic
+                assert ends["last"] < ends["first"], ends  # it ends at the left
+                # and starts at the right: nearer the cell's right edge than its left
+                assert ends["right"] - ends["first"] < ends["first"] - ends["left"], ends
+            assert tab.errors == []
+        finally:
+            tab.close()

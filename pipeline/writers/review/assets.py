@@ -23,7 +23,10 @@ h1 { font-size: 1.5em; margin: .2em 0 .5em; } h2 { font-size: 1.25em; margin-top
 h3 { font-size: 1.05em; margin: 1.2em 0 .4em; }
 a { color: #0b57d0; }
 table { border-collapse: collapse; margin: .4em 0; }
-th, td { border: 1px solid #d4d4d4; padding: .25em .5em; vertical-align: top; text-align: left; }
+th, td { border: 1px solid #d4d4d4; padding: .25em .5em; vertical-align: top; text-align: start; }
+/* Each paragraph of a text in the direction of its own letters: an Arabic or Hebrew sentence
+   right to left, its final period at its left end, whatever the page's direction. */
+td, .sub { unicode-bidi: plaintext; }
 th { background: #f3f3f3; font-weight: 600; }
 td, h2 { overflow-wrap: anywhere; }  /* a long path without breaks stays on the page */
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -222,7 +225,8 @@ SCRIPT = r"""
         groups[g].hidden = !ok;
         n += ok ? 1 : 0;
       }
-      count.textContent = n + " of " + groups.length + " paragraphs";
+      count.textContent = n + " of " + groups.length +
+        (groups.length === 1 ? " paragraph" : " paragraphs");
     }
     on(form, apply);
   }

@@ -41,7 +41,15 @@ from pipeline.writers.review.marks import (
     marking_note,
     segment_marks,
 )
-from pipeline.writers.review.text import esc, esc_name, hexdump, needs_escape, short, visible
+from pipeline.writers.review.text import (
+    counted,
+    esc,
+    esc_name,
+    hexdump,
+    needs_escape,
+    short,
+    visible,
+)
 
 DETAIL_CHARS = 50_000  # characters of one text column shown per document
 TABLE_ROWS = 1_000  # rows of a document's fixes table, and of its removed lines
@@ -106,9 +114,10 @@ def _facts(doc: Document) -> str:
         f"<dt>size</dt><dd>{doc.source.size:,} bytes</dd>"
         f'<dt>sha256</dt><dd><span class="mono">{esc(doc.source.sha256)}</span></dd>'
         f"<dt>status</dt><dd>{esc(doc.status)}</dd>"
-        f"<dt>counts</dt><dd>{len(doc.blocks)} paragraphs, {len(segments)} sentences, "
-        f"{len(doc.fixes)} fixes, {len(doc.spans)} foreign spans, "
-        f"{len(doc.removed)} removed lines, {flags} QA flags</dd>"]
+        "<dt>counts</dt><dd>" + ", ".join(counted(n, noun) for n, noun in (
+            (len(doc.blocks), "paragraph"), (len(segments), "sentence"), (len(doc.fixes), "fix"),
+            (len(doc.spans), "foreign span"), (len(doc.removed), "removed line"),
+            (flags, "QA flag"))) + "</dd>"]
     if doc.errors:
         rows += [f"<dt>{f'errors ({n})' if len(doc.errors) > 1 else 'error'}</dt>"
                  f'<dd><span class="error">{esc(e)}</span></dd>'

@@ -14,7 +14,7 @@ from typing import Any
 
 from pipeline.readers import FOLDER_LINK
 from pipeline.writers.review.assets import bar
-from pipeline.writers.review.text import esc, esc_name, needs_escape
+from pipeline.writers.review.text import counted, esc, esc_name, needs_escape
 
 INDEX_PAGE = 100  # rows of the index on one screen (the script pages through the rest)
 EYES_LIST = 20  # failed or quarantined documents named in "what needs your eyes"
@@ -53,21 +53,13 @@ def _sentence(report: dict[str, Any], statuses: Counter[str]) -> str:
     targets = report.get("targets", [])
     text = "; ".join(parts) + "."
     fixes = sum(report.get("fixes_by_kind", {}).values())
-    text += " " + ", ".join(_counted(n, noun) for n, noun in (
+    text += " " + ", ".join(counted(n, noun) for n, noun in (
         (len(langs), "language"), (report.get("segments", 0), "sentence"), (fixes, "fix"),
         (report.get("removed", 0), "removed line")))
     text += f"; targets: {esc(', '.join(targets))}." if targets else "."
     if report.get("interrupted"):
         text += " <b>The run was stopped before the end</b>: the rest is done by the next run."
     return f'<p class="lead">{text}</p>\n'
-
-
-def _counted(count: int, noun: str) -> str:
-    """
-    >>> _counted(1, "language"), _counted(1_200, "fix"), _counted(0, "removed line")
-    ('1 language', '1,200 fixes', '0 removed lines')
-    """
-    return f"{count:,} {noun}{'' if count == 1 else 'es' if noun.endswith('x') else 's'}"
 
 
 def _counts(title: str, counts: dict[str, int], css: str = "", head: str = "") -> str:

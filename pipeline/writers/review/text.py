@@ -117,3 +117,12 @@ def hexdump(data: bytes, limit: int = 256) -> str:
         text = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in chunk)
         lines.append(f"{offset:08x}  {hexes:<47}  {text}")
     return "\n".join(lines)
+
+
+def counted(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural unless one.
+
+    >>> counted(1, "language"), counted(1_200, "fix"), counted(0, "removed line")
+    ('1 language', '1,200 fixes', '0 removed lines')
+    """
+    return f"{count:,} {noun}{'' if count == 1 else 'es' if noun.endswith('x') else 's'}"
