@@ -440,17 +440,20 @@ def listed(lines: list[str], what: str, out: Path) -> list[str]:
 
 def target_line(report: dict, tgt: str, out: Path) -> str:
     """The summary line of target ``tgt``: its copies, and how many of their sentences
-    were translated and how many copied as they were, already in ``tgt`` (a document
-    in English has an English copy, but nothing was translated for it).
+    were translated and how many copied as they were: already in ``tgt`` (a document
+    in English has an English copy, but nothing was translated for it), or in no
+    language (numbers, a script of no language the detector knows: ``und``).
 
     >>> report = {"translated_documents": {"en": 2}, "translation": {
     ...     "pairs": {"pt-en": {"segments": 5}, "pt-de": {"segments": 4}},
     ...     "copied": {"en": 3}}}
-    >>> target_line(report, "en", Path("out"))
-    '2 documents in en -> out/translations/en/ (5 sentences translated, 3 copied: already in en)'
+    >>> for part in target_line(report, "en", Path("out")).split(" ("):
+    ...     print(part)
+    2 documents in en -> out/translations/en/
+    5 sentences translated, 3 copied: already in en or in no language)
     >>> report["translation"] = {"pairs": {}, "copied": {"en": 1}}
-    >>> target_line(report, "en", Path("out"))
-    '2 documents in en -> out/translations/en/ (0 sentences translated, 1 copied: already in en)'
+    >>> target_line(report, "en", Path("out")).split(" (")[1]
+    '0 sentences translated, 1 copied: already in en or in no language)'
     """
     translation = report.get("translation", {})
     translated = sum(counts.get("segments", 0) for pair, counts
@@ -458,7 +461,7 @@ def target_line(report: dict, tgt: str, out: Path) -> str:
     copied = translation.get("copied", {}).get(tgt, 0)
     return (f"{_n(report['translated_documents'][tgt], 'document')} in {tgt} -> "
             f"{out}/translations/{tgt}/ ({_n(translated, 'sentence')} translated, "
-            f"{copied} copied: already in {tgt})")
+            f"{copied} copied: already in {tgt} or in no language)")
 
 
 def counts(report: dict) -> dict[str, int]:

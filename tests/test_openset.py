@@ -67,6 +67,12 @@ def _detected(detect: Detect, text: str) -> Document:
         ("", "und"),
         ("12:45", "und"),
         ("https://www.example.com/news/2024", "und"),
+        # Scripts of no language lingua knows: no language is clear (they were German,
+        # the first of five equal candidates)
+        ("ኢትዮጵያ በአፍሪካ ቀንድ የምትገኝ ሀገር ናት።", "und"),  # Amharic (Ethiopic)
+        ("ភ្នំពេញជារាជធានីនៃប្រទេសកម្ពុជា", "und"),  # Khmer
+        ("ශ්‍රී ලංකාව දූපතකි", "und"),  # Sinhala
+        ("မြန်မာနိုင်ငံ၏ မြို့တော်", "und"),  # Burmese
     ],
 )
 def test_pipeline_detect_names_languages_outside_the_candidates(detect, line, lang):
@@ -108,6 +114,20 @@ MATCH_REPORT = (
     "Rząd ogłosił nowe środki wsparcia dla klubów w całym kraju.\n\n"
     "O treinador elogiou a equipa depois da partida e falou sobre o campeonato.\n"
 )
+
+
+def test_text_in_a_script_of_no_known_language_is_und_never_a_candidate(detect):
+    """An Amharic paragraph and an Amharic quotation in a Portuguese article: neither is
+    Portuguese (they would be translated with the pt-en model) nor any candidate."""
+    doc = _detected(detect, (
+        "O primeiro-ministro falou ontem em Adis Abeba sobre a economia do país.\n\n"
+        "ኢትዮጵያ በአፍሪካ ቀንድ የምትገኝ ሀገር ናት።\n\n"
+        "Os jornalistas ouviram a frase «አዲስ አበባ ዋና ከተማዋ ናት» várias vezes durante a visita."))
+    assert doc.lang == "pt"
+    assert [s.lang for s in doc.segments()] == ["pt", "und", "pt"]
+    assert [(s.text, s.lang) for s in doc.spans] == [("አዲስ አበባ ዋና ከተማዋ ናት", "und")]
+    alone = _detected(detect, "ኢትዮጵያ በአፍሪካ ቀንድ የምትገኝ ሀገር ናት። አዲስ አበባ ዋና ከተማዋ ናት።")
+    assert alone.lang == "und"
 
 
 def test_a_segment_of_names_keeps_to_the_candidates_inside_a_document(detect):

@@ -439,7 +439,8 @@ SCRIPT_RANGES = {
     "Greek": "\u0370-\u03ff\u1f00-\u1fff",
     "Arabic": "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff",
     "Hebrew": "\u0590-\u05ff\ufb1d-\ufb4f",
-    "Han": "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f",
+    "Han": "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+           "\U00020000-\U0003134f",  # and the ideographs of the planes beyond
     "Hangul": "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af",
     "Devanagari": "\u0900-\u097f",
     "Bengali": "\u0980-\u09ff",
@@ -450,7 +451,19 @@ SCRIPT_RANGES = {
     "Thai": "\u0e00-\u0e7f",
     "Georgian": "\u10a0-\u10ff\u2d00-\u2d2f",
     "Armenian": "\u0530-\u058f",
+    # Writing systems none of lingua's languages uses (OTHER_SCRIPT): Syriac, Thaana, N'Ko,
+    # Samaritan, Oriya, Kannada, Malayalam, Sinhala, Lao, Tibetan, Myanmar, Ethiopic,
+    # Cherokee, Canadian syllabics, Khmer, Mongolian, the scripts of Indonesia and the
+    # Philippines, Tifinagh, Yi, Vai, Bamum, Meetei Mayek...; beyond the first plane
+    # every script but the mathematical letters (U+1D400-1D7FF: styled Latin) and the
+    # ideographs (Han). Their letters counted as Latin: an Amharic or Khmer line was
+    # read as German, the first of seven equal candidates, and could be translated so.
+    "Other": "\u0700-\u074f\u0780-\u086f\u0b00-\u0b7f\u0c80-\u0cff\u0d00-\u0dff"
+             "\u0e80-\u0fff\u1000-\u109f\u1200-\u1c7f\u2d30-\u2ddf\ua000-\ua63f"
+             "\ua6a0-\ua6ff\ua800-\ua8df\ua900-\ua95f\ua980-\uaaff\uab00-\uab2f"
+             "\uab70-\uabff\U00010000-\U0001d3ff\U0001d800-\U0001efff",
 }
+OTHER_SCRIPT = "Other"  # its texts are in no language lingua knows: "und"
 SCRIPT_LETTERS = {name: re.compile(f"[{chars}]") for name, chars in SCRIPT_RANGES.items()}
 NON_LATIN = re.compile(f"[{''.join(SCRIPT_RANGES.values())}]")
 KANA = re.compile("[\u3040-\u30ff\uff66-\uff9f]")
@@ -626,6 +639,8 @@ def dominant_script(text: str) -> str:
 
     >>> [dominant_script(t) for t in ["Straße", "Это тест (test)", "東京タワー", "2024", ""]]
     ['Latin', 'Cyrillic', 'Han', '', '']
+    >>> [dominant_script(t) for t in ["ሰላም ለዓለም", "ភ្នំពេញ", "𝐁𝐫𝐞𝐚𝐤𝐢𝐧𝐠 news", "𠀀𠀁"]]
+    ['Other', 'Other', 'Latin', 'Han']
     """
     if text.isascii() or not NON_LATIN.search(text):
         return "Latin" if WORD.search(text) else ""
@@ -1702,6 +1717,8 @@ class Detect(Stage):
         ...     "To jest polskie zdanie o pogodzie i polityce.", "Leia mais", "東京タワー"])
         >>> [best_language(f) if f else None for f in found]
         ['ru', 'pl', None, 'ja']
+        >>> d.open_languages(["ኢትዮጵያ በአፍሪካ ቀንድ የምትገኝ ሀገር ናት።"])  # Amharic: no model of lingua's
+        [{'und': 0.0}]
         """
         out: list[dict[str, float] | None] = [None] * len(texts)
         if not self.open_set:
@@ -1717,6 +1734,8 @@ class Detect(Stage):
                 script = foreign_script(text, self.scripts, OPEN_SCRIPT_SHARE) or script
             langs = SCRIPT_LANGUAGES.get(script, ())
             if not langs:
+                if script == OTHER_SCRIPT:  # a script of no language lingua knows
+                    out[i] = {langs_table.UNDETERMINED: 0.0}
                 continue
             if script not in self.scripts:
                 if script == "Han":

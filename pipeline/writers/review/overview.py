@@ -204,7 +204,8 @@ def _run_table(report: dict[str, Any]) -> str:
     stored: list[str] = []
     copied = {t: n for t, n in tr.get("copied", {}).items() if n}
     if copied:
-        stored.append("<tr><th>sentences copied (already in the target language)</th><td>"
+        stored.append("<tr><th>sentences copied (already in the target language, or in no "
+                      "language)</th><td>"
                     + esc(", ".join(f"{t}: {n:,}" for t, n in copied.items())) + "</td></tr>")
     par = report.get("parallel_segments") or {}
     if par:
