@@ -818,6 +818,31 @@ def test_repair_drops_a_duplicated_headline_and_records_it():
     assert fixes(doc, "duplicate_headline") == [("Kim e Kozlov\nse reúnem", "")]
 
 
+def test_repair_drops_a_headline_repeated_on_its_next_line_or_on_its_own_line():
+    """Scraped twice without a blank line between, the headline was unwrapped into one
+    line said twice ("Coreia do Norte faz novos testes Coreia do Norte faz novos testes")."""
+    for text in ("Coreia do Norte faz novos testes\nCoreia do Norte faz novos testes\n\nO lide.",
+                 "Coreia do Norte faz novos testes Coreia do Norte faz novos testes\n\nO lide."):
+        doc = repaired(text)
+        assert [b.text for b in doc.blocks] == ["Coreia do Norte faz novos testes", "O lide."]
+        assert [(r.text, r.reason) for r in doc.removed] == [
+            ("Coreia do Norte faz novos testes", "duplicate headline")]
+        assert doc.blocks[0].kind == "title"
+    doc = repaired("Северная Корея провела испытания\nСеверная Корея провела испытания")
+    assert [b.text for b in doc.blocks] == ["Северная Корея провела испытания"]
+
+
+def test_repair_drops_a_repeated_line_inside_a_paragraph_but_keeps_short_repeats():
+    doc = repaired("Título\n\nO encontro ocorreu ontem\nO encontro ocorreu ontem\nem Moscou.")
+    assert [b.text.replace("\n", " ") for b in doc.blocks] == [
+        "Título", "O encontro ocorreu ontem em Moscou."]
+    assert [(r.text, r.reason) for r in doc.removed] == [
+        ("O encontro ocorreu ontem", "duplicate line")]
+    for kept in ("Sim\nSim\nNão, disse ele.", "Go Go Go Go", "1 – 0\n1 – 0"):
+        doc = repaired(f"Título\n\n{kept}")
+        assert doc.removed == [], kept
+
+
 def test_repair_drops_a_repeated_paragraph_but_keeps_distant_repeats():
     doc = repaired("Título\n\nO lide.\n\nO lide.\n\nOutro.\n\nO lide.")
     assert [b.text for b in doc.blocks] == ["Título", "O lide.", "Outro.", "O lide."]

@@ -1069,6 +1069,55 @@ def same_text(first: str, second: str) -> bool:
     return first.split() == second.split()
 
 
+# A headline scraped twice is not always two paragraphs: the second copy may follow on
+# the next line of the same block ("Title\nTitle", which unwrapping made "Title Title")
+# or on the same line (a page's heading and its title joined). Said twice with at least
+# this many words (with letters), a line is a repeat; shorter ones ("Sim\nSim", "Go Go",
+# "1 | 0 | 1") may be meant.
+DOUBLED_MIN_WORDS = 3
+
+
+def _worded(words: Sequence[str]) -> bool:
+    """Whether DOUBLED_MIN_WORDS of ``words`` hold a letter."""
+    return sum(any(c.isalpha() for c in w) for w in words) >= DOUBLED_MIN_WORDS
+
+
+def undouble(line: str) -> str:
+    """``line`` once, when it is the same DOUBLED_MIN_WORDS words or more said twice;
+    else ``line`` as it is.
+
+    >>> undouble("Coreia do Norte faz testes Coreia do Norte faz testes")
+    'Coreia do Norte faz testes'
+    >>> undouble("Nein, nein, nein! Nein, nein, nein!"), undouble("Go Go")
+    ('Nein, nein, nein!', 'Go Go')
+    """
+    words = line.split()
+    half = len(words) // 2
+    if len(words) % 2 or words[:half] != words[half:] or not _worded(words[:half]):
+        return line
+    second = list(islice(re.finditer(r"\S+", line), half, half + 1))[0].start()
+    return line[:second].rstrip()
+
+
+def repeated_lines(text: str) -> tuple[str, list[str]]:
+    """``text`` without a line that repeats the line before it (DOUBLED_MIN_WORDS words
+    or more, whatever the spaces), and the lines taken out.
+
+    >>> repeated_lines("Coreia do Norte faz testes\\nCoreia do Norte faz testes\\nSeul, 4")
+    ('Coreia do Norte faz testes\\nSeul, 4', ['Coreia do Norte faz testes'])
+    >>> repeated_lines("Sim\\nSim\\nNão"), repeated_lines("1 – 0 – 1\\n1 – 0 – 1")
+    (('Sim\\nSim\\nNão', []), ('1 – 0 – 1\\n1 – 0 – 1', []))
+    """
+    kept: list[str] = []
+    out: list[str] = []
+    for line in text.split("\n"):
+        if kept and same_text(kept[-1], line) and _worded(line.split()):
+            out.append(line)
+        else:
+            kept.append(line)
+    return "\n".join(kept), out
+
+
 def block_kind(text: str, first: bool) -> str:
     """``title``, ``heading`` or ``paragraph`` for a block's text.
 
@@ -1119,7 +1168,8 @@ class Repair(Stage):
     ``languages`` are the wordfreq languages a block may be in (for the hyphenation
     and punctuation decisions). Fix kinds: ``unwrap``, ``hyphenation``,
     ``split_compound``, ``space_before_punct``, ``duplicate_headline``,
-    ``duplicate_paragraph`` (the last two also recorded in ``doc.removed``). Only
+    ``duplicate_paragraph``, ``duplicate_line`` (the last three also recorded in
+    ``doc.removed``). Only
     blocks of kind ``paragraph`` are re-kinded; kinds set by an earlier stage are kept.
     """
 
@@ -1182,6 +1232,8 @@ class Repair(Stage):
         kept: list[Block] = []
         # Markdown: blocks with code between them or inside them (readers.markdown._apart)
         apart = (doc.markdown or {}).get("_apart", ())
+        if not doc.markdown:  # (a Markdown file's lines are its author's: kept)
+            self._drop_repeated_lines(doc)
         for block in doc.blocks:
             if kept and same_text(kept[-1].text, block.text) and id(block) not in apart:
                 reason = "duplicate headline" if len(kept) == 1 else "duplicate paragraph"
@@ -1190,6 +1242,23 @@ class Repair(Stage):
             else:
                 kept.append(block)
         doc.blocks = kept
+
+    def _drop_repeated_lines(self, doc: Document) -> None:
+        """A block's line said again on the next line, or twice on one line
+        (:func:`repeated_lines`, :func:`undouble`): a headline if in the first block."""
+        for number, block in enumerate(doc.blocks):
+            text, out = repeated_lines(block.text) if "\n" in block.text else (block.text, [])
+            lines = text.split("\n")
+            once = [undouble(line) for line in lines]
+            out += [line[len(one):].strip() for line, one in zip(lines, once, strict=True)
+                    if one != line]
+            if not out:
+                continue
+            reason = "duplicate headline" if number == 0 else "duplicate line"
+            for line in out:
+                doc.removed.append(Removed(line, reason))
+            block.text = "\n".join(once)
+            doc.fix(self.name, reason.replace(" ", "_"), "\n".join(out), "")
 
 
 # --- foreign leftovers (replaced by their translation in the translate phase) --------------
