@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from html.entities import html5
 
@@ -289,6 +290,94 @@ def fix_mojibake(line: str) -> tuple[str, str]:
     return fixed, kinds[0] if kinds else "mojibake"
 
 
+# Text of a legacy 8-bit code page read as Windows-1252 or Latin-1 (a scraper's default
+# for a page that names no charset: Python requests' ISO-8859-1): each Cyrillic, Greek,
+# Hebrew or Arabic letter became one of "À-ÿ" ("Ñåâåðíàÿ Êîðåÿ" for "Северная Корея",
+# "Ðüïîñ" for Greek). ftfy repairs UTF-8 read so, not this. A line with MISREAD_MIN_LETTERS
+# letters or more, MISREAD_SHARE of them such characters (no language writes so:
+# Portuguese, Icelandic or Hungarian text has under a fifth), is read again in each of
+# these code pages; the reading whose words its languages' word lists hold best is taken,
+# if they hold MISREAD_MIN_KNOWN of them (Belarusian, which has no list of its own,
+# mostly falls short) and it has nothing but letters, punctuation and spaces.
+# Set on the dev half of bench/codepage.py.
+MISREAD_PAGES: dict[str, tuple[str, ...]] = {
+    "cp1251": ("ru", "uk", "bg", "mk", "sh"),  # Windows Cyrillic (wordfreq's "sh": Serbian)
+    "koi8_r": ("ru", "bg"),  # the older Russian one: the same letters, in another order
+    "cp1253": ("el",),  # Windows Greek
+    "cp1255": ("he",),  # Windows Hebrew
+    "cp1256": ("ar", "fa", "ur"),  # Windows Arabic
+}
+MISREAD_MIN_LETTERS = 8
+MISREAD_SHARE = 0.6
+MISREAD_MIN_KNOWN = 0.3
+# Four such characters in a row: the cheap test a text must pass first. "×" and "÷" are
+# letters of these code pages (cp1251: "Ч", "ч"), and so are "¨¸²³ª¯º¿¥´" (Ё ё І і Є Ї
+# є ї Ґ ґ) and Greek's accented capitals.
+_MISREAD_CHAR = "\u00c0-\u00ff\u00a2\u00a5\u00a8\u00aa\u00af\u00b2-\u00b4\u00b8-\u00bf"
+MISREAD_RUN = re.compile(f"[{_MISREAD_CHAR}]{{4}}")
+_MISREAD_CHARS = re.compile(f"[{_MISREAD_CHAR}]")
+_LETTERS = re.compile(f"[^\\W\\d_]|[{_MISREAD_CHAR}]")
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def _all_letters(text: str) -> bool:
+    """Whether every character of ``text`` outside ASCII is a letter, a mark, a space,
+    punctuation or a direction mark (no symbol: box drawing, currency, controls).
+
+    >>> _all_letters("Северная Корея — «тест»"), _all_letters("ما هذا؟"), _all_letters("п я┐я")
+    (True, True, False)
+    """
+    return all(c.isascii() or unicodedata.category(c)[0] in "LMZP"
+               or unicodedata.category(c) == "Cf" for c in text)
+
+
+def fix_codepage_misread(line: str) -> tuple[str, str]:
+    """``line`` read again in the code page it was written in, if it is text of one of
+    MISREAD_PAGES read as Windows-1252 or Latin-1; and that code page ("" if not).
+
+    >>> fix_codepage_misread("Ñåâåðíàÿ Êîðåÿ ïðîâåëà íîâûå èñïûòàíèÿ.")
+    ('Северная Корея провела новые испытания.', 'cp1251')
+    >>> fix_codepage_misread("Ç êõâÝñíçóç áíáêïßíùóå íÝá ìÝôñá.")
+    ('Η κυβέρνηση ανακοίνωσε νέα μέτρα.', 'cp1253')
+    >>> fix_codepage_misread("A ÇÃO, o ÓRGÃO e a ÁREA.")
+    ('A ÇÃO, o ÓRGÃO e a ÁREA.', '')
+    >>> fix_codepage_misread("Ð±ÑŠÐ»Ð³Ð°Ñ€Ñ�ÐºÐ¸ ÐµÐ·Ð¸Ðº")  # UTF-8 read so: ftfy's, not this
+    ('Ð±ÑŠÐ»Ð³Ð°Ñ€Ñ�ÐºÐ¸ ÐµÐ·Ð¸Ðº', '')
+    """
+    if not MISREAD_RUN.search(line):
+        return line, ""
+    letters = len(_LETTERS.findall(line))
+    if letters < MISREAD_MIN_LETTERS or len(_MISREAD_CHARS.findall(line)) < MISREAD_SHARE * letters:
+        return line, ""
+    try:  # read as Latin-1 (C1 controls for 0x80-0x9F), else as Windows-1252
+        raw = line.encode("latin-1")
+    except UnicodeEncodeError:
+        try:
+            raw = line.encode("sloppy-windows-1252")
+        except UnicodeEncodeError:
+            return line, ""
+    from pipeline.wordfreq_store import available_languages, zipf_frequency
+
+    have = available_languages()
+    best, best_known = line, 0.0
+    page_found = ""
+    for page, langs in MISREAD_PAGES.items():
+        try:
+            text = raw.decode(page)
+        except UnicodeDecodeError:
+            continue
+        if not _all_letters(text):
+            continue  # box-drawing, currency or control characters: not this page
+        words = [w.lower() for w in _WORDS.findall(text) if len(w) > 1]
+        if len(words) < 2:
+            continue
+        known = sum(any(zipf_frequency(w, lang) > 0 for lang in langs if lang in have)
+                    for w in words) / len(words)
+        if known >= MISREAD_MIN_KNOWN and known > best_known:
+            best, best_known, page_found = text, known, page
+    return best, page_found
+
+
 def remove_invisible_chars(text: str) -> str:
     """Drop soft hyphens, zero-width spaces, word joiners, and direction marks in text
     without right-to-left script.
@@ -521,8 +610,8 @@ class Normalize(Stage):
 
     Fix kinds: ``newlines`` and ``blank_lines`` (recorded once per distinct sequence
     replaced), ``html_entity``, ``mojibake`` (or an ftfy kind from
-    :data:`FTFY_FIX_KINDS`), ``invisible_chars``, ``nbsp``, ``trailing_whitespace``,
-    ``spaces``.
+    :data:`FTFY_FIX_KINDS`), ``codepage`` (:func:`fix_codepage_misread`),
+    ``invisible_chars``, ``nbsp``, ``trailing_whitespace``, ``spaces``.
     """
 
     name = "normalize"
@@ -535,6 +624,7 @@ class Normalize(Stage):
             text = normalize_newlines(text)
         text = self._repair_lines(doc, "html_entity", decode_html_entities, text)
         text = self._fix_mojibake(doc, text)
+        text = self._fix_codepage_misread(doc, text)  # what ftfy left
         for kind, repair in LINE_REPAIRS:
             text = self._repair_lines(doc, kind, repair, text)
         if doc.markdown is not None:  # a Markdown file: one block per text slot, as laid out
@@ -557,6 +647,18 @@ class Normalize(Stage):
         if repaired != text:
             record_line_changes(doc, self.name, kind, text, repaired)
         return repaired
+
+    def _fix_codepage_misread(self, doc: Document, text: str) -> str:
+        if not MISREAD_RUN.search(text):  # one test for all lines
+            return text
+        lines = text.split("\n")
+        for number, line in enumerate(lines):
+            fixed, page = fix_codepage_misread(line)
+            if page:
+                for old, new in changed_words(line, fixed):
+                    doc.fix(self.name, "codepage", old, new)
+                lines[number] = fixed
+        return "\n".join(lines)
 
     def _fix_mojibake(self, doc: Document, text: str) -> str:
         if not needs_ftfy(text):  # no pattern spans a line break: one test for all lines

@@ -1,0 +1,97 @@
+"""Text of a legacy code page read as Windows-1252 or Latin-1, then saved as UTF-8.
+
+A scraper that takes a page without a charset for ISO-8859-1 (Python requests' default)
+turns "Северная Корея" into "Ñåâåðíàÿ Êîðåÿ". This builds such lines from the real
+sentences of ``../shared/data/lingua_langid`` (Cyrillic, Greek, Hebrew and Arabic
+languages, each saved in its Windows code page or KOI8-R, then read both ways) and
+prints, per language and code page, the share the normalize stage gives back exactly,
+beside ftfy alone (``ftfy.fix_text``) on the same lines in the same run. Controls: the
+sentences of all 75 languages as they are, and ftfy's own test cases, must come back
+unchanged from the repair (:func:`pipeline.stages.normalize.fix_codepage_misread`).
+
+Halves: lines 1-500 of each file (``--split dev``, used to set the rule's thresholds)
+and 501-1000 (``--split test``, held out). Skips with a message when the data is absent.
+
+Usage::
+
+    .venv/bin/python bench/codepage.py [--split dev|test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import ftfy
+import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pipeline.stages.normalize import fix_codepage_misread  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SENTENCES = DATA / "lingua_langid" / "sentences"
+FTFY_CASES = DATA / "ftfy_testcases"
+# (language, code page it was written in): every language of the lingua data whose
+# script one of the rule's code pages encodes.
+SETS = [("ru", "cp1251"), ("uk", "cp1251"), ("bg", "cp1251"), ("mk", "cp1251"),
+        ("sr", "cp1251"), ("be", "cp1251"), ("ru", "koi8_r"), ("el", "cp1253"),
+        ("he", "cp1255"), ("ar", "cp1256"), ("fa", "cp1256")]
+READ_AS = ("sloppy-windows-1252", "latin-1")
+
+
+def half(path: Path, split: str) -> list[str]:
+    lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    return lines[:500] if split == "dev" else lines[500:1000]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=("dev", "test"), default="test")
+    args = parser.parse_args()
+    if not SENTENCES.is_dir():
+        print(f"skipped: evaluation data not found in {SENTENCES}")
+        return 0
+    print(f"{args.split} half; restored exactly, % (lines encodable in the code page)")
+    print(f"{'language':9} {'page':7} {'read as':20} {'lines':>6} {'ours':>7} {'ftfy':>7}")
+    total = ours_total = 0
+    for lang, page in SETS:
+        lines = []
+        for line in half(SENTENCES / f"{lang}.txt", args.split):
+            try:
+                lines.append((line, line.encode(page)))
+            except UnicodeEncodeError:
+                continue
+        for read_as in READ_AS:
+            misread = [(line, raw.decode(read_as, errors="replace")) for line, raw in lines]
+            ours = sum(fix_codepage_misread(bad)[0] == line for line, bad in misread)
+            theirs = sum(ftfy.fix_text(bad) == line for line, bad in misread)
+            n = len(misread) or 1
+            total, ours_total = total + len(misread), ours_total + ours
+            print(f"{lang:9} {page:7} {read_as:20} {len(misread):6} {100 * ours / n:7.2f} "
+                  f"{100 * theirs / n:7.2f}")
+    print(f"all: {ours_total} of {total} ({100 * ours_total / max(total, 1):.2f}%)")
+    controls = changed = 0
+    started = time.perf_counter()
+    for path in sorted(SENTENCES.glob("*.txt")):
+        for line in half(path, args.split):
+            controls += 1
+            changed += fix_codepage_misread(line)[1] != ""
+    seconds = time.perf_counter() - started
+    print(f"controls: {controls - changed} of {controls} sentences of "
+          f"{len(list(SENTENCES.glob('*.txt')))} languages unchanged "
+          f"({controls / seconds:,.0f} lines/s)")
+    if FTFY_CASES.is_dir():
+        cases = [case["original"] for file in sorted(FTFY_CASES.glob("*.json"))
+                 for case in json.loads(file.read_text(encoding="utf-8")) if "original" in case]
+        touched = [c for c in cases if fix_codepage_misread(c)[1]]
+        print(f"ftfy's test cases: {len(cases) - len(touched)} of {len(cases)} unchanged")
+        for case in touched[:5]:
+            print(f"  changed: {case[:60]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
