@@ -87,10 +87,15 @@ ENDS_GREEK = re.compile(f";[{re.escape(CLOSERS)}]*$")
 
 
 def lower_start(line: str) -> bool:
-    """Whether the first letter of ``line`` (after quotes and punctuation) is lower case."""
+    """Whether the first letter of ``line`` (after quotes and punctuation) is lower case.
+
+    Georgian's everyday letters (Mkhedruli, U+10D0-U+10FF) are lower case to Unicode
+    since version 11, but Georgian writes no capitals at a sentence's start: they
+    count as uncased here.
+    """
     for ch in line:
         if ch.isalpha():
-            return ch.islower()
+            return ch.islower() and not "\u10d0" <= ch <= "\u10ff"
         if ch.isdigit():
             return False
     return False
