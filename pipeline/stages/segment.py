@@ -120,8 +120,11 @@ MONTHS = frozenset(
     dezember
     """.split()
 )
-# "Objavljeno 24. 10. 2013", "(8. 10. 2013)": a day and a month with periods.
+# "Objavljeno 24. 10. 2013", "(8. 10. 2013)": a day and a month with periods, then
+# the year.
 DATE_REST = re.compile(r"\d{1,2}\.[ \u00a0]?\d{2,4}\b")
+DAY_MONTH = re.compile(r"(?<!\d)\d{1,2}\.[ \u00a0]?\d{1,2}\.$")
+YEAR = re.compile(r"\d{4}\b")
 # A line that opens with a list number: "11. Ορισμός...", "2.1. Scope".
 LIST_NUMBER = re.compile(r"[(\[]?\d{1,3}(?:\.\d{1,3})*\.")
 
@@ -230,6 +233,9 @@ def ends_sentence(candidate: str, rest: str) -> bool:
     False
     >>> ends_sentence("Tegnap érkezett 17.", "Holnap jön.")
     True
+    >>> ends_sentence("Objavljeno 24.", "10. 2013 na spletu."), ends_sentence(
+    ...     "Objavljeno 24. 10.", "2013 na spletu.")
+    (False, False)
     """
     word = word_before_period(candidate)
     if not word:
@@ -260,7 +266,9 @@ def ends_sentence(candidate: str, rest: str) -> bool:
             after and after[0].strip(".,").lower() in MONTHS
         ):
             return False
-        if len(last) <= 2 and DATE_REST.match(rest):
+        if len(last) <= 2 and (
+            DATE_REST.match(rest) or (DAY_MONTH.search(candidate) and YEAR.match(rest))
+        ):
             return False
     return True
 
@@ -300,6 +308,8 @@ def split_sentences(line: str) -> list[str]:
     ['Er sagte: „Gut.“', '„Wirklich?“', 'Ja.', '« Bon. »', '« Oui », dit-il.']
     >>> split_sentences("Visit www.example.com or 3.5 km away... then stop. Done.")
     ['Visit www.example.com or 3.5 km away... then stop.', 'Done.']
+    >>> split_sentences("Write to ana.silva@example.org or to T. S. Eliot. Thanks.")
+    ['Write to ana.silva@example.org or to T. S. Eliot.', 'Thanks.']
     >>> split_sentences("Details")
     ['Details']
     """
