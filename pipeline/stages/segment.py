@@ -55,7 +55,7 @@ ABBREVIATIONS_BY_LANGUAGE: dict[str, str] = {
     # Czech, Slovak: "tj." that is, "tzv." so-called, "např." for example, "resp."
     "cs": "tj tzv např resp popř příp mj doc ing mudr judr phdr rndr",
     # Russian, Ukrainian, Belarusian, Bulgarian: street, professor, see, century...
-    "ru": "ул пр просп пер проф акад доц гг вв напр",
+    "ru": "ул пр просп пер проф акад доц гг вв напр ген арх",
     "uk": "вул див проф",
     "bg": "бул",
     # Swedish, Danish, Norwegian: "t.ex." / "f.eks." for example, "bl.a." among
@@ -94,7 +94,7 @@ ABBREVIATIONS = frozenset(
 BEFORE_NUMBER = frozenset(
     """
     art arts pp pag pág págs vol tel tlf kl kr klo puh plkst ok godz br št sz
-    გვ გარდ bls bl skv dags mín sek klst гл str nr no
+    გვ გარდ bls bl skv dags mín sek klst гл ст str nr no
     """.split()
 )
 
