@@ -35,12 +35,13 @@ from pipeline.document import Document, Segment, Stage
 # "est." was an entry before), Polish "ok." (about; English "ok", kept before numbers
 # in BEFORE_NUMBER), Croatian "god." (year; English "God"), Russian "им" (a
 # pronoun) and "см." (see; also "cm"), Romanian "dna" (DNA), Hungarian "ill."
-# (English "ill"), and the "etc." of other languages ("itd", "osv", "m.fl.", "jne",
-# "stb", "vb", "и др."), which end sentences as often as not ("etc" and "usw" stay,
-# as before). One-letter abbreviations need no entry: a single letter before a
-# period is taken for an initial ("z. B.", "т. е.", "J."). An entry may hold inner
-# periods ("m.in"): the word before the period is checked whole and, when all its
-# parts are short, by its last part ("t.ex" is found by "ex").
+# (English "ill") and "kb." (about; "256 KB."), and the "etc." of other languages
+# ("itd", "osv", "m.fl.", "jne", "stb", "vb", "и др."), which end sentences as
+# often as not ("etc" and "usw" stay, as before). One-letter abbreviations need no
+# entry: a single letter before a period is taken for an initial ("z. B.", "т. е.",
+# "J."). An entry may hold inner periods ("m.in"): the word before the period is
+# checked whole and, when all its parts are short, by its last part ("t.ex" is
+# found by "ex").
 ABBREVIATIONS_BY_LANGUAGE: dict[str, str] = {
     # Portuguese, Spanish: titles, ranks, "Sig." (siguiente), "Ud." (usted)
     "pt": "sr sra srs dr dra drs prof profa eng gen cel cap ten sgt min dep gov pres av",
@@ -70,10 +71,9 @@ ABBREVIATIONS_BY_LANGUAGE: dict[str, str] = {
     # Baltic: Lithuanian "pvz." for example, "tel."; Latvian "piem." for example
     "lt": "pvz",
     "lv": "piem",
-    # Estonian "nt" for example, "vt" see; Hungarian "pl." for example, "ún." so-called,
-    # "kb." about
+    # Estonian "nt" for example, "vt" see; Hungarian "pl." for example, "ún." so-called
     "et": "nt vt",
-    "hu": "ún kb",
+    "hu": "ún",
     # Croatian, Serbian, Bosnian, Slovenian: "npr." for example, "tzv.", "pribl." about,
     # "oz." or rather
     "hr": "npr pribl oz",
