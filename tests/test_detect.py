@@ -145,8 +145,9 @@ def test_capitalised_first_word_listed_at_home_is_a_name(detect):
 
 
 def test_segment_mostly_in_the_document_language_keeps_it(detect):
-    # The segmenter leaves a sentence opening with « attached to the one before.
-    text = ("The tickets also give access to the concert on the same day. « Nous avons "
+    # A French quotation inside an English sentence (after a colon: a sentence that
+    # opens with « is a segment of its own since the segmenter knows French quotes).
+    text = ("The tickets also give access to the concert on the same day: « Nous avons "
             "adoré les couleurs de la ville », affirme-t-il. The organisers were pleased.")
     doc = _detected(detect, text)
     assert [s.lang for s in doc.segments()] == ["en", "en"]

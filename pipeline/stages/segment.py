@@ -1,55 +1,276 @@
 """Segment stage: split each block into sentences, the unit of detection and translation.
 
-A rule-based splitter: a sentence ends at ``.``, ``!``, ``?`` or ``…`` (with any
-closing quotes or brackets) followed by whitespace and a letter that is not lower case
-(in any script), digit, currency sign or opening quote, or at Chinese and Japanese
-``。！？``, except after an abbreviation or an initial (an era
-written after a year, "a.C.", "B.C.", "J.-C.", ends a sentence when one follows). Each line of a
-block is split on its own, so lists and headings are never glued together.
-Joining a block's segments with the whitespace between them gives the block back.
+A rule-based splitter for text in any language. A sentence ends at a sentence mark
+(``.``, ``!``, ``?``, ``…``, and the marks of other scripts: Arabic ``؟``, Urdu ``۔``,
+Devanagari and Bengali ``।`` ``॥``, Armenian ``։``, Ethiopic ``።``, Myanmar ``။``,
+Khmer ``។``, Greek ``;`` between Greek words), with any closing quotes or brackets,
+followed by whitespace and what can start a sentence: a letter that is not lower case
+(in any script; Georgian counts as uncased), a digit, a currency sign or an opening
+quote; or at Chinese and Japanese ``。！？`` with or without a space after. A period
+does not end a sentence after an abbreviation of any of the languages listed below,
+an initial, a list number that opens the line ("11. Text"), an ordinal before a
+month or after an article ("am 17. Dezember"), a Thai abbreviation, or a unit or
+reference before a number ("kl. 14", "tel. 0800"); an era written after a year
+("a.C.", "B.C.", "J.-C.", "π.Χ.") ends a sentence when one follows. Each line of a
+block is split on its own, so lists and headings are never glued together. Joining a
+block's segments with the whitespace between them gives the block back.
+
+The document's language is not known here: the detect stage runs after this one, on
+its segments. So every rule holds in every language, and the abbreviations of all
+languages are used at once; an entry that is a word ending sentences in some other
+language is left out (see :data:`ABBREVIATIONS_BY_LANGUAGE`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from pipeline.document import Document, Segment, Stage
 
 # Abbreviations that end with a period but do not end a sentence, lower-cased and
-# without the period, across the languages we see most (pt, de, en, es, fr, it, nl).
+# without their last period, per language. All are used whatever the text's
+# language (it is not known yet), so an entry must not be a word that ends sentences
+# in another language. Left out for that: "est" (Latin and French "is"; English
+# "est." was an entry before), Polish "ok." (about; English "ok", kept before numbers
+# in BEFORE_NUMBER), Croatian "god." (year; English "God"), Russian "им" (a
+# pronoun) and "см." (see; also "cm"), Romanian "dna" (DNA), Hungarian "ill."
+# (English "ill") and "kb." (about; "256 KB."), and the "etc." of other languages
+# ("itd", "osv", "m.fl.", "jne", "stb", "vb", "и др."), which end sentences as
+# often as not ("etc" and "usw" stay, as before). One-letter abbreviations need no
+# entry: a single letter before a period is taken for an initial ("z. B.", "т. е.",
+# "J."). An entry may hold inner periods ("m.in"): the word before the period is
+# checked whole and, when all its parts are short, by its last part ("t.ex" is
+# found by "ex").
+ABBREVIATIONS_BY_LANGUAGE: dict[str, str] = {
+    # Portuguese, Spanish: titles, ranks, "Sig." (siguiente), "Ud." (usted)
+    "pt": "sr sra srs dr dra drs prof profa eng gen cel cap ten sgt min dep gov pres av",
+    "es": "sig sres ud uds",
+    "en": "mr mrs ms jr st vs etc approx dept inc ltd co corp no nos fig",
+    # German: "Hr." Herr, "Nr.", "bzw.", "ca.", "vgl.", "ggf.", "Std." Stunde(n)
+    "de": "hr fr frau nr bzw ca usw vgl ggf evtl inkl std",
+    "fr": "mme mlle mm cf env ex",
+    # Polish: "np." for example, "tzw." so-called, "ul." street, "godz." hour, "pl."
+    # square, "al." avenue, "pt." titled, "ks." priest, "św." saint, "mgr", "inż."
+    "pl": "np tzw ul godz pl al pt ks św mgr inż hab woj m.in tzn",
+    # Czech, Slovak: "tj." that is, "tzv." so-called, "např." for example, "resp."
+    "cs": "tj tzv např resp popř příp mj doc ing mudr judr phdr rndr",
+    # Russian, Ukrainian, Belarusian, Bulgarian: street, professor, see, century...
+    "ru": "ул пр просп пер проф акад доц гг вв напр ген арх",
+    "uk": "вул див проф",
+    "bg": "бул",
+    # Swedish, Danish, Norwegian: "t.ex." / "f.eks." for example, "bl.a." among
+    # others, "dvs." that is, "hhv." respectively, "jf./jfr." compare, "fx" for example
+    "sv": "dvs resp jfr",
+    "da": "eks hhv jf fx mht pga vha ift iflg evt tlf",
+    # Finnish: "esim." for example, "ns." so-called, "ks." see, "tri" doctor
+    "fi": "esim ns tri",
+    # Greek: "αρ." number, "σελ." page, "βλ." see, "δηλ." that is, "τηλ." phone,
+    # "παρ." paragraph, "κεφ." chapter, "οδ." street
+    "el": "αρ αριθ σελ βλ δηλ τηλ παρ κεφ οδ",
+    # Baltic: Lithuanian "pvz." for example, "tel."; Latvian "piem." for example
+    "lt": "pvz",
+    "lv": "piem",
+    # Estonian "nt" for example, "vt" see; Hungarian "pl." for example, "ún." so-called
+    "et": "nt vt",
+    "hu": "ún",
+    # Croatian, Serbian, Bosnian, Slovenian: "npr." for example, "tzv.", "pribl." about,
+    # "oz." or rather
+    "hr": "npr pribl oz",
+    # Turkish: "örn." for example, "bkz." see, "doç." associate professor
+    "tr": "örn bkz doç",
+    # Romanian: "dl." Mr, "str." street
+    "ro": "dl str",
+    # Catalan: "núm." number, "pàg." page
+    "ca": "núm pàg",
+}
 ABBREVIATIONS = frozenset(
+    word for words in ABBREVIATIONS_BY_LANGUAGE.values() for word in words.split()
+)
+
+# Abbreviations that do not end a sentence when a number follows them ("kl. 14",
+# "kr. 59", "ok. 60 km", "tel. 0800", "pp. 330", "art. 5"): a sentence seldom opens
+# with a bare number right after one of these words.
+BEFORE_NUMBER = frozenset(
     """
-    sr sra srs dr dra drs prof profa eng gen cel cap ten sgt min dep gov pres av
-    mr mrs ms jr st vs etc approx dept est inc ltd co corp no nos fig
-    hr fr frau nr bzw ca usw vgl z b d h u a s o ggf evtl inkl
-    mme mlle mm cf env p ex
-    sig sres ud uds
+    art arts pp pag pág págs vol tel tlf kl kr klo puh plkst ok godz br št sz
+    გვ გარდ bls bl skv dags mín sek klst гл ст str nr no
     """.split()
 )
 
 # Eras written after a year, whose last letter would otherwise pass for an initial:
 # "700 a.C. No final..." (pt, es, it: antes/después/dopo Cristo), "300 B.C. The..."
-# (en), "52 av. J.-C. La..." (fr). After a year and before a capital they end the
-# sentence far more often than a name follows them inside one. Only after a number:
-# "Washington D.C. Mayor..." and "Vancouver, B.C. Premier..." go on.
+# (en), "52 av. J.-C. La..." (fr), "500 π.Χ. Η..." (el: προ/μετά Χριστού). After a
+# year and before a capital they end the sentence far more often than a name follows
+# them inside one. Only after a number: "Washington D.C. Mayor..." and "Vancouver,
+# B.C. Premier..." go on.
 ERA_END = re.compile(
-    r"\d[ \u00a0]+(?:[ad]\.[ \u00a0]?C|B\.[ \u00a0]?C|(?:av|apr)\.[ \u00a0]?J\.-C)\."
+    r"\d[ \u00a0]+(?:[ad]\.[ \u00a0]?C|B\.[ \u00a0]?C|(?:av|apr)\.[ \u00a0]?J\.-C"
+    r"|[πμ]\.[ \u00a0]?Χ)\."
     r"[\"'”’»)\]]{0,3}$"
 )
 
-# End of a sentence: terminal punctuation (possibly repeated; the Arabic question
-# mark and the Devanagari danda too) and closing quotes or brackets, then whitespace,
-# then what can start a sentence: a letter that is not lower case (upper case in
-# every cased script, "Ł", "Č", "Д", "Ω"; any letter of a script without case), a digit
-# or a currency sign ("inacreditável. $5,000 por pessoa"). Chinese and Japanese
-# sentences end at 。！？, with or without a space after, unless a closing bracket
-# follows (a quotation goes on: 「本当？」と彼は言った。).
-SENTENCE_END = re.compile(
-    r"""(?<=[.!?…؟।])["'”’»)\]]{0,3}(?P<gap>[ \t]+)(?=["'“‘«(\[¿¡]?(?P<next>[^\W_]|[$€£¥]))"""
-    r"""|(?<=[。！？])(?P<cjk>[ \t]*)(?=[^\s。！？」』）〉》”’"'])"""
+# German writes ordinals with a period: "am 17. Dezember", "der 35. Kommandeurstagung",
+# "den 45. Präsidenten". A number of one to three digits after one of these words, or
+# before a month, does not end the sentence.
+ORDINAL_AFTER = frozenset("am im vom zum beim der die das den dem des zur seit ab bis".split())
+MONTHS = frozenset(
+    """
+    januar jänner februar märz april mai juni juli august september oktober november
+    dezember
+    """.split()
 )
-# The word before a period, to tell abbreviations and initials from sentence ends.
-LAST_WORD = re.compile(r"(\w+)\.[\"'”’»)\]]{0,3}$")
+# "Objavljeno 24. 10. 2013", "(8. 10. 2013)": a day and a month with periods, then
+# the year.
+DATE_REST = re.compile(r"\d{1,2}\.[ \u00a0]?\d{2,4}\b")
+DAY_MONTH = re.compile(r"(?<!\d)\d{1,2}\.[ \u00a0]?\d{1,2}\.$")
+YEAR = re.compile(r"\d{4}\b")
+# A line that opens with a list number: "11. Ορισμός...", "2.1. Scope".
+LIST_NUMBER = re.compile(r"[(\[]?\d{1,3}(?:\.\d{1,3})*\.")
+
+# Closing quotes and brackets after a sentence mark: “…” ‘…’ «…», German „…“ ‚…‘ »…«,
+# and the East Asian brackets (Korean text ends quotations with "다.》").
+CLOSE = "\"'”’“‘»«)\\]）」』》〉"
+# What may open a sentence before its first letter: quotes ("„" German, "«" French
+# with its space, "``" in TeX-style text), brackets, Spanish "¿¡".
+OPEN = r"""(?:[«‹][ \u00a0\u202f]?|``|["'“‘„‚»(\[¿¡`])?"""
+GREEK = r"\u0370-\u03ff\u1f00-\u1fff"
+# End of a sentence: a sentence mark (possibly repeated) and closing quotes or
+# brackets, then whitespace, then what can start a sentence: a letter that is not
+# lower case (upper case in every cased script, "Ł", "Č", "Д", "Ω"; any letter of a
+# script without case), a digit or a currency sign ("inacreditável. $5,000 por
+# pessoa"). Greek's question mark is ";" (U+037E, ";" after NFC) after a Greek
+# letter and before one. Chinese and Japanese sentences end at 。！？, with or without
+# a space after; after a closing quote or bracket only when what follows is not
+# hiragana (a quotation goes on: 「本当？」と彼は言った。).
+SENTENCE_END = re.compile(
+    rf"""(?<=[.!?…؟।॥۔։።။។‼⁇⁈⁉])(?:[{CLOSE}]|[ \u00a0\u202f][»›]){{0,3}}(?P<gap>[ \t]+)"""
+    rf"""(?={OPEN}(?P<next>[^\W_]|[$€£¥]))"""
+    rf"""|(?<=[{GREEK}][;\u037e])[{CLOSE}]{{0,3}}(?P<greek>[ \t]+)(?={OPEN}(?P<gnext>[{GREEK}]))"""
+    r"""|(?<=[。！？])(?P<cjk>[ \t]*)(?=[^\s。！？」』）〉》”’"'])"""
+    r"""|(?<=[。！？])[」』”’"'）]{1,3}(?P<cjkq>[ \t]*)"""
+    r"""(?=[^\s\u3040-\u309f。！？」』）〉》”’"'、，,.:：])"""
+)
+TRAILING_CLOSE = re.compile(f"(?:[{CLOSE}]|[ \u00a0\u202f][»›])+$")
+
+
+def starts_lower(char: str) -> bool:
+    """Whether ``char`` is a lower-case letter that cannot open a sentence.
+
+    Georgian's everyday letters are lower case to Unicode since version 11, but
+    Georgian has no capitals at a sentence's start.
+
+    >>> starts_lower("a"), starts_lower("A"), starts_lower("ა"), starts_lower("ก")
+    (True, False, False, False)
+    """
+    return char.islower() and not "\u10d0" <= char <= "\u10ff"
+
+
+def word_before_period(text: str) -> str:
+    """The word before the period that ends ``text`` (closing quotes and brackets
+    after it allowed), with its combining marks and inner periods; "" if none.
+
+    >>> word_before_period("Veja o Sr.")
+    'Sr'
+    >>> word_before_period("książki m.in.")
+    'm.in'
+    >>> word_before_period("त्यांना म्हणतात.")
+    'म्हणतात'
+    >>> word_before_period("(สธ.)")
+    'สธ'
+    """
+    text = TRAILING_CLOSE.sub("", text)
+    if not text.endswith("."):
+        return ""
+    end = len(text) - 1
+    start = end
+    while start > 0:
+        char = text[start - 1]
+        if char.isalnum() or unicodedata.category(char)[0] == "M" or (
+            char == "." and start - 1 > 0 and text[start - 2].isalnum()
+        ):
+            start -= 1
+        else:
+            break
+    return text[start:end]
+
+
+def syllabic(char: str) -> bool:
+    """Whether ``char`` is a Hangul syllable, a kana or a Han character: a word of one
+    of them is a word ("것.", "다."), not an initial.
+
+    >>> syllabic("것"), syllabic("中"), syllabic("J"), syllabic("г")
+    (True, True, False, False)
+    """
+    return ("\uac00" <= char <= "\ud7a3" or "\u3040" <= char <= "\u30ff"
+            or "\u3400" <= char <= "\u9fff")
+
+
+def thai_abbreviation(word: str) -> bool:
+    """A Thai word of at most four consonants and nothing else: an abbreviation
+    ("กทม." Bangkok, "(สธ.)" the health ministry). Thai ends no sentence with a
+    period; its words carry vowels ("ครับ", "ไทย").
+
+    >>> thai_abbreviation("กทม"), thai_abbreviation("ครับ"), thai_abbreviation("ไทย")
+    (True, False, False)
+    """
+    return 0 < len(word) <= 4 and all("\u0e01" <= char <= "\u0e2e" for char in word)
+
+
+def ends_sentence(candidate: str, rest: str) -> bool:
+    """Whether the period-or-other mark that ends ``candidate`` ends a sentence,
+    ``rest`` being the line after the whitespace.
+
+    >>> ends_sentence("Ele falou com o Sr.", "Kozlov chegou.")
+    False
+    >>> ends_sentence("यह उसका घर है.", "अब वह यहाँ रहता है।")
+    True
+    >>> ends_sentence("11.", "Ορισμός Επιτροπής παραλαβής.")
+    False
+    >>> ends_sentence("Fredag den 3. maj kl.", "14 tager vi første spadestik.")
+    False
+    >>> ends_sentence("Er kam am 17.", "Dezember wieder.")
+    False
+    >>> ends_sentence("Tegnap érkezett 17.", "Holnap jön.")
+    True
+    >>> ends_sentence("Objavljeno 24.", "10. 2013 na spletu."), ends_sentence(
+    ...     "Objavljeno 24. 10.", "2013 na spletu.")
+    (False, False)
+    """
+    word = word_before_period(candidate)
+    if not word:
+        return True
+    if LIST_NUMBER.fullmatch(candidate.strip()):
+        return False
+    if ERA_END.search(candidate):
+        return True
+    lower = word.lower()
+    parts = lower.split(".")
+    last = parts[-1]
+    if lower in ABBREVIATIONS:
+        return False
+    # "t.ex", "z.B", "U.S" end in an abbreviation or an initial; "allegro.pl",
+    # "example.com" are addresses, whose last part is no abbreviation.
+    if all(len(part) <= 4 for part in parts) and (
+        last in ABBREVIATIONS or (len(last) == 1 and not syllabic(last))
+    ):
+        return False
+    if last in BEFORE_NUMBER and rest[:1].isdigit():
+        return False
+    if thai_abbreviation(word):
+        return False
+    if last.isdigit() and len(last) <= 3:
+        before = candidate[: -len(word) - 1].split()
+        after = rest.split(None, 1)
+        if (before and before[-1].lower() in ORDINAL_AFTER) or (
+            after and after[0].strip(".,").lower() in MONTHS
+        ):
+            return False
+        if len(last) <= 2 and (
+            DATE_REST.match(rest) or (DAY_MONTH.search(candidate) and YEAR.match(rest))
+        ):
+            return False
+    return True
 
 
 def split_sentences(line: str) -> list[str]:
@@ -73,26 +294,38 @@ def split_sentences(line: str) -> list[str]:
     ['Ярмарку посетили тысячи человек.', 'Организаторы довольны.']
     >>> split_sentences("東京で展示会が開かれた。参加者は多かった！「本当？」と彼は言った。")
     ['東京で展示会が開かれた。', '参加者は多かった！', '「本当？」と彼は言った。']
+    >>> split_sentences("他问：“怎么办？”没有人回答。")
+    ['他问：“怎么办？”', '没有人回答。']
+    >>> split_sentences("Είναι αυτή η δεύτερη; Ναι, είναι.")
+    ['Είναι αυτή η δεύτερη;', 'Ναι, είναι.']
+    >>> split_sentences("Հայաստանը լեռնային երկիր է։ Երևանը մայրաքաղաքն է։")
+    ['Հայաստանը լեռնային երկիր է։', 'Երևանը մայրաքաղաքն է։']
+    >>> split_sentences("یہ شہر بہت پرانا ہے۔ لوگ یہاں آتے ہیں۔")
+    ['یہ شہر بہت پرانا ہے۔', 'لوگ یہاں آتے ہیں۔']
+    >>> split_sentences("თბილისი დიდი ქალაქია. იქ ბევრი ხალხი ცხოვრობს.")
+    ['თბილისი დიდი ქალაქია.', 'იქ ბევრი ხალხი ცხოვრობს.']
+    >>> split_sentences("Er sagte: „Gut.“ „Wirklich?“ Ja. « Bon. » « Oui », dit-il.")
+    ['Er sagte: „Gut.“', '„Wirklich?“', 'Ja.', '« Bon. »', '« Oui », dit-il.']
+    >>> split_sentences("Visit www.example.com or 3.5 km away... then stop. Done.")
+    ['Visit www.example.com or 3.5 km away... then stop.', 'Done.']
+    >>> split_sentences("Write to ana.silva@example.org or to T. S. Eliot. Thanks.")
+    ['Write to ana.silva@example.org or to T. S. Eliot.', 'Thanks.']
     >>> split_sentences("Details")
     ['Details']
     """
     sentences: list[str] = []
     start = 0
     for match in SENTENCE_END.finditer(line):
-        gap = "gap" if match.group("cjk") is None else "cjk"
-        if gap == "gap" and match.group("next").islower():
-            continue
-        candidate = line[start : match.start(gap)]
-        last = LAST_WORD.search(candidate)
-        if (
-            gap == "gap"
-            and last
-            and (last.group(1).lower() in ABBREVIATIONS or len(last.group(1)) == 1)
-            and not ERA_END.search(candidate)
-        ):
+        kind = next(k for k in ("gap", "greek", "cjk", "cjkq") if match.group(k) is not None)
+        if kind in ("gap", "greek"):
+            first = match.group("next" if kind == "gap" else "gnext")
+            if starts_lower(first):
+                continue
+        candidate = line[start : match.start(kind)]
+        if kind == "gap" and not ends_sentence(candidate, line[match.end(kind) :]):
             continue
         sentences.append(candidate)
-        start = match.end(gap)
+        start = match.end(kind)
     if line[start:].strip():
         sentences.append(line[start:])
     return sentences
