@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pipeline.document import Document
+from pipeline.readers.html import CODE
 from pipeline.writers import json_line
 
 # The keys every segments.jsonl record has besides one key per target language.
@@ -42,7 +43,11 @@ def segment_records(doc: Document, targets: list[str]) -> Iterator[dict]:
     spans: dict[str, list] = {}
     for span in doc.spans:
         spans.setdefault(span.segment, []).append(span)
-    for b, block in enumerate(doc.blocks, start=1):
+    b = 0  # the block's number: a page's code blocks (no segments) are not counted
+    for block in doc.blocks:
+        if block.kind == CODE:
+            continue
+        b += 1
         for seg in block.segments:
             record = {
                 "doc": doc.doc,

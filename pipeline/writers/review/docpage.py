@@ -32,6 +32,7 @@ from operator import attrgetter
 from typing import Any
 
 from pipeline.document import Block, Document, Fix, Segment
+from pipeline.readers.html import CODE
 from pipeline.writers.review.marks import (
     MARK_PROBES,
     MARK_TEXTS,
@@ -106,7 +107,7 @@ def _facts(doc: Document) -> str:
         f"<dt>size</dt><dd>{doc.source.size:,} bytes</dd>"
         f'<dt>sha256</dt><dd><span class="mono">{esc(doc.source.sha256)}</span></dd>'
         f"<dt>status</dt><dd>{esc(doc.status)}</dd>"
-        f"<dt>counts</dt><dd>{len(doc.blocks)} paragraphs, {len(segments)} sentences, "
+        f"<dt>counts</dt><dd>{_paragraphs(doc)}, {len(segments)} sentences, "
         f"{len(doc.fixes)} fixes, {len(doc.spans)} foreign spans, "
         f"{len(doc.removed)} removed lines, {flags} QA flags</dd>"]
     if doc.errors:
@@ -117,6 +118,17 @@ def _facts(doc: Document) -> str:
         rows += [f"<dt>metadata: {esc(k)}</dt><dd>{esc(v)}</dd>"
                  for k, v in doc.metadata.items()]
     return f'<dl class="meta">{"".join(rows)}</dl>\n'
+
+
+def _paragraphs(doc: Document) -> str:
+    """How many paragraphs the clean copy has, and code blocks where there are any.
+
+    >>> _paragraphs(Document("a.html", blocks=[Block("title", "T"), Block(CODE, "x()")]))
+    '1 paragraphs, 1 code blocks'
+    """
+    code = sum(1 for block in doc.blocks if block.kind == CODE)
+    shown = f"{len(doc.blocks) - code} paragraphs"
+    return f"{shown}, {code} code blocks" if code else shown
 
 
 def _problem(doc: Document, text: str | None, raw: bytes | None) -> str:
@@ -428,6 +440,17 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     if hidden > 0:
         notes.append(f"{hidden:,} more characters of the clean copy are not shown")
     paragraphs = [source[a:b] for a, b in ranges]
+    # A page's code blocks are in no text the stages read (the source shown): each has
+    # a row of its own after the clean block before it.
+    code: list[tuple[int, str]] = []  # (clean blocks before it, its text)
+    if any(b.kind == CODE for b, _ in blocks):
+        prose = []
+        for block, segs in blocks:
+            if block.kind == CODE:
+                code.append((len(prose), block.text))
+            else:
+                prose.append((block, segs))
+        blocks = prose
     groups = align(paragraphs, blocks)
     # A paragraph its clean block repeats as it is holds no fix: nothing is marked there
     # (a doubled headline is then marked where it was removed, not where it was kept).
@@ -478,7 +501,16 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
         f"<th>Clean ({esc(doc.lang or '?')})</th>"
         + "".join(f"<th>{esc(t)}</th>" for t in targets) + "</tr></thead>\n",
     ]
+    done = 0  # clean blocks shown so far
+    code.reverse()  # taken from the end, in order
+
+    def code_rows() -> None:  # the code blocks after the clean blocks shown so far
+        while code and code[-1][0] <= done:
+            out.append(code_row(code.pop()[1], 1 + width))
+
     for indices, items in groups:
+        code_rows()
+        done += len(items)
         if not items:
             cell, _ = source_cell(indices, 1)
             lines = source[ranges[indices[0]][0]:ranges[indices[0]][1]].splitlines()
@@ -533,6 +565,8 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
             kinds.add("fix")
         body = f"<tr>{cell}" + "</tr><tr>".join(rows) + "</tr>"
         out.append(f'<tbody data-k="{" ".join(sorted(kinds))}">{body}</tbody>\n')
+    done = len(blocks)
+    code_rows()
     out.append("</table>\n")
     out += [f'<p class="note">Shown: {esc(n)}.</p>\n' for n in notes]
     out.append(marking_note(src_looked, doc.fixes).replace("this column", "the source"))
@@ -546,6 +580,18 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
 
 def _same(text: str) -> str:
     return text
+
+
+def code_row(text: str, columns: int) -> str:
+    """A page's code block in the aligned texts: one row across every column, as it is
+    in each copy.
+
+    >>> code_row("a < b", 3)[:72]
+    '<tbody class="code" data-k="code"><tr><td class="code" colspan="3"><span'
+    """
+    return (f'<tbody class="code" data-k="code"><tr><td class="code" colspan="{columns}">'
+            '<span class="note">code block: the same in every copy, not cleaned or '
+            f"translated</span><pre>{esc(text)}</pre></td></tr></tbody>\n")
 
 
 SCORES_KEPT = 4096  # the texts of sentences' scores kept (two decimals: a few hundred)
