@@ -111,6 +111,12 @@ def test_a_pages_code_blocks_are_in_its_clean_copy_verbatim_where_the_page_has_t
     record = json.loads(out.record)
     assert record["removed"] == []
     assert not any(f["before"].strip() == "}" for f in record["fixes"])
+    # documents.jsonl says where they are: after which text block, on which lines
+    assert record["code"] == [{"after": 3, "line": 7, "lines": 7},
+                              {"after": 4, "line": 17, "lines": 5}]
+    lines = CLEAN.split("\n")
+    assert "\n".join(lines[6:13]) == LISTING and "\n".join(lines[16:21]) == OUTPUT
+    assert list(record)[list(record).index("removed") + 1] == "code"
 
 
 def test_code_blocks_are_never_translated_and_each_translated_copy_holds_them(tmp_path):
