@@ -509,17 +509,20 @@ def verbatim_code(extracted: list[str], pres: list[str]) -> list[str | None]:
     >>> verbatim_code(["a = 1\nb", "x"], ["y", "a = 1\n\n    b", "a=1 b"])
     ['a = 1\n\n    b', None]
     """
-    keys = [_squeezed(text) for text in pres]
+    where: dict[str, list[int]] = {}  # a <pre>'s characters -> where they are, in order
+    for n, text in enumerate(pres):
+        where.setdefault(_squeezed(text), []).append(n)
     out: list[str | None] = []
     at = 0
     for text in extracted:
         key = _squeezed(text)
-        found = next((n for n in [*range(at, len(keys)), *range(at)] if keys[n] == key), -1)
-        if found < 0 or not key:
+        found = where.get(key) if key else None
+        if not found:
             out.append(None)
             continue
-        out.append(pres[found])
-        at = found + 1
+        n = found[bisect_left(found, at) % len(found)]  # the next one, else the first
+        out.append(pres[n])
+        at = n + 1
     return out
 
 

@@ -222,29 +222,41 @@ class PutCode(Stage):
 
 
 def paragraph_blocks(paragraphs: list[str], blocks: list[Block]) -> list[Block | None]:
-    """The block each paragraph became in the normalize stage (None: none). One each
+    r"""The block each paragraph became in the normalize stage (None: none). One each
     as a rule (the text is the paragraphs joined by blank lines); where normalisation
-    made more or fewer (a line of invisible characters only), they are matched by
-    their characters, white space aside.
+    made fewer (a paragraph of invisible characters only) or more (a line separator
+    pair made a blank line), they are matched in one pass: a paragraph of nothing but
+    invisible characters became none, one whose characters (white space aside) are
+    those of the next blocks together was cut into them (its last one is its place),
+    any other became the next block.
 
-    >>> b = [Block("paragraph", "Um"), Block("paragraph", "Dois")]
-    >>> [x.text if x else None for x in paragraph_blocks(["Um", "\u200b", "Dois"], b)]
-    ['Um', None, 'Dois']
+    >>> b = [Block("paragraph", t) for t in ("Um", "Dois", "a", "b", "Três")]
+    >>> [x.text if x else None for x in paragraph_blocks(
+    ...     ["Um", "\u200b", "Dois", "a\u2028\u2028b", "Tr&ecirc;s"], b)]
+    ['Um', None, 'Dois', 'b', 'Três']
     """
-    if len(paragraphs) == len(blocks):
-        return list(blocks)
-    from difflib import SequenceMatcher
-
     def key(text: str) -> str:
         return "".join(text.split())
 
-    found: list[Block | None] = [None] * len(paragraphs)
-    matcher = SequenceMatcher(None, [key(p) for p in paragraphs], [key(b.text) for b in blocks],
-                              autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("equal", "replace"):  # a changed paragraph: the blocks in its place
-            for n in range(i1, i2):
-                found[n] = blocks[min(j1 + (n - i1), j2 - 1)] if j2 > j1 else None
+    keys = [key(block.text) for block in blocks]
+    found: list[Block | None] = []
+    j = 0
+    for paragraph in paragraphs:
+        wanted = key(paragraph)
+        if j >= len(blocks) or not any(char.isprintable() for char in wanted):
+            found.append(None)  # nothing the normalize stage keeps (invisible only)
+            continue
+        parts, size = j, len(keys[j])
+        while size < len(wanted) and parts + 1 < len(blocks):
+            parts += 1
+            size += len(keys[parts])
+        if parts > j and size == len(wanted) and "".join(keys[j : parts + 1]) == wanted:
+            # cut into blocks j..parts: its place is the last one
+            found.append(blocks[parts])
+            j = parts + 1
+            continue
+        found.append(blocks[j])  # the same, or changed (an entity, mojibake)
+        j += 1
     return found
 
 
