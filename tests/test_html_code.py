@@ -224,4 +224,4 @@ def test_the_review_report_shows_each_code_block_as_it_is_in_its_place(tmp_path)
     assert "fn main() {\n    let numero = 3;\n\n\tif numero &lt; 5 {" in section
     assert section.index("execute-o no terminal") < section.index("fn main()") < section.index(
         "Compile e execute") < section.index("$ cargo run") < section.index("A condição deste")
-    assert "5 paragraphs, 2 code blocks" in section
+    assert "<dt>code blocks</dt><dd>2 of the paragraphs, as the page has them" in section

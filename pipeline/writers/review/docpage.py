@@ -107,28 +107,21 @@ def _facts(doc: Document) -> str:
         f"<dt>size</dt><dd>{doc.source.size:,} bytes</dd>"
         f'<dt>sha256</dt><dd><span class="mono">{esc(doc.source.sha256)}</span></dd>'
         f"<dt>status</dt><dd>{esc(doc.status)}</dd>"
-        f"<dt>counts</dt><dd>{_paragraphs(doc)}, {len(segments)} sentences, "
+        f"<dt>counts</dt><dd>{len(doc.blocks)} paragraphs, {len(segments)} sentences, "
         f"{len(doc.fixes)} fixes, {len(doc.spans)} foreign spans, "
         f"{len(doc.removed)} removed lines, {flags} QA flags</dd>"]
     if doc.errors:
         rows += [f"<dt>{f'errors ({n})' if len(doc.errors) > 1 else 'error'}</dt>"
                  f'<dd><span class="error">{esc(e)}</span></dd>'
                  for n, e in enumerate(doc.errors, start=1)]
+    code = sum(1 for block in doc.blocks if block.kind == CODE)
+    if code:  # a page's, among the paragraphs: as the page has them
+        rows.append(f"<dt>code blocks</dt><dd>{code} of the paragraphs, as the page has "
+                    "them, not cleaned or translated</dd>")
     if doc.metadata:
         rows += [f"<dt>metadata: {esc(k)}</dt><dd>{esc(v)}</dd>"
                  for k, v in doc.metadata.items()]
     return f'<dl class="meta">{"".join(rows)}</dl>\n'
-
-
-def _paragraphs(doc: Document) -> str:
-    """How many paragraphs the clean copy has, and code blocks where there are any.
-
-    >>> _paragraphs(Document("a.html", blocks=[Block("title", "T"), Block(CODE, "x()")]))
-    '1 paragraphs, 1 code blocks'
-    """
-    code = sum(1 for block in doc.blocks if block.kind == CODE)
-    shown = f"{len(doc.blocks) - code} paragraphs"
-    return f"{shown}, {code} code blocks" if code else shown
 
 
 def _problem(doc: Document, text: str | None, raw: bytes | None) -> str:
