@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 # Where a page may declare its charset: the HTML standard's pre-scan reads the first
@@ -158,7 +159,12 @@ class Page:
     metadata: dict[str, str] = field(default_factory=dict)  # only the keys found
     encoding: str = ""  # how the bytes were decoded ("utf-8", "cp1252", ...)
     headline: str = ""  # the headline, which is then blocks[0]; "" when the page has none
-    code: list[str] = field(default_factory=list)  # code blocks left out of ``blocks``
+    # The code blocks (<pre>), kept out of ``blocks``: each as (how many of ``blocks``
+    # come before it, its text as the page shows it: :func:`preformatted_text`).
+    code: list[tuple[int, str]] = field(default_factory=list)
+    # Inline code the extractor took out of its sentence (a caption's, a note's), which
+    # matches no <pre>: left out of the copy.
+    lifted: list[str] = field(default_factory=list)
 
 
 class NoText(ValueError):
@@ -280,6 +286,15 @@ def clean_line(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def clean_lines(text: str) -> str:
+    r"""Each line of ``text`` as :func:`clean_line` leaves it, the empty ones left out.
+
+    >>> clean_lines("  a  b \n\n c\n")
+    'a b\nc'
+    """
+    return "\n".join(line for line in map(clean_line, text.split("\n")) if line)
+
+
 def same_text(a: str, b: str) -> bool:
     """True when two lines are the same words, whatever their case and spacing.
 
@@ -379,10 +394,30 @@ def is_link_list(text: str, links: frozenset[str]) -> bool:
     return all(line in links for line in lines)
 
 
+def unwrap_code_figures(tree) -> None:
+    """Make a ``<figure>`` that holds a ``<pre>`` a ``<div>``, and its caption a
+    paragraph: the extractor drops figures (images) whole, and with them the listings
+    of books that put each in one (the Rust book's "Listing 5-1: ...").
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring("<div><figure><pre>x</pre><figcaption>L1</figcaption>"
+    ...                             "</figure><figure><img src=a.png></figure></div>")
+    >>> unwrap_code_figures(tree)
+    >>> lxml.html.tostring(tree)
+    b'<div><div><pre>x</pre><p>L1</p></div><figure><img src="a.png"></figure></div>'
+    """
+    for pre in list(tree.iter("pre")):
+        for figure in pre.iterancestors("figure"):
+            figure.tag = "div"
+            for caption in figure.iterchildren("figcaption"):
+                caption.tag = "p"
+
+
 def mark_preformatted(tree) -> None:
-    """Wrap the content of every ``<pre>`` without a ``<code>`` in one, so that the
+    """Wrap the content of every ``<pre>`` that is not one ``<code>`` in one, so that the
     extractor takes it for the code block it is (it takes a bare ``<pre>`` for a
-    quotation and splits it into one paragraph per line: console output, a listing).
+    quotation and splits it into one paragraph per line: console output, a listing;
+    and one holding two ``<code>`` variants and a button for a quotation of two lines).
 
     >>> import lxml.html
     >>> tree = lxml.html.fromstring("<div><pre>$ ls\\n<b>a</b> b</pre><p>x</p></div>")
@@ -393,13 +428,102 @@ def mark_preformatted(tree) -> None:
     from lxml import etree
 
     for pre in list(tree.iter("pre")):
-        if next(pre.iter("code"), None) is not None:
-            continue
+        inside = [child for child in pre if isinstance(child.tag, str)]
+        if (len(inside) == 1 and inside[0].tag == "code" and not (pre.text or "").strip()
+                and not (inside[0].tail or "").strip()):
+            continue  # one <code> holding it all; two or more, beside a button, were
+            # taken for a quotation (each its own line of prose)
         code = etree.Element("code")
         code.text, pre.text = pre.text, None
         for child in list(pre):
             code.append(child)  # moves it, with its tail
         pre.append(code)
+
+
+# A <pre>'s lines as the page shows them: line breaks of any kind become "\n", blank
+# lines before its first line and anything blank after its last are not shown.
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t\f\v\u00a0]*\n)+")
+# Elements whose text is no line of a code block: not shown, or a control (the "copy"
+# button of Node.js's documentation).
+_UNSHOWN = frozenset({"script", "style", "template", "noscript", "button", "select"})
+
+
+def preformatted_text(element) -> str:
+    r"""The text of a ``<pre>`` as the page shows it, verbatim: its characters (entities
+    decoded, markup such as syntax highlighting dropped), tabs, indentation and blank
+    lines kept, ``<br>`` a line break, ``\r\n`` and ``\r`` line breaks made ``\n``; blank
+    lines at its start and blanks at its end left out; buttons left out. Two ``<code>``
+    in one ``<pre>`` (variants of one example, which the page's style shows one at a
+    time) start on lines of their own. Walked without recursion (a page may nest its
+    elements 2,048 deep).
+
+    >>> import lxml.html
+    >>> pre = lxml.html.fromstring("<pre>\n\n  fn main() {\r\n\t<b>let</b> x = 1;<br>\n\n}\n</pre>")
+    >>> preformatted_text(pre)
+    '  fn main() {\n\tlet x = 1;\n\n\n}'
+    >>> pre = "<pre><code>a()</code><code>b()</code><button>copy</button></pre>"
+    >>> preformatted_text(lxml.html.fromstring(pre))
+    'a()\nb()'
+    """
+    from lxml import etree
+
+    parts: list[str] = []
+    hidden = 0  # inside an element whose text is not shown
+    codes = 0  # the <code> children of the <pre> opened so far
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if event == "start":
+            if tag in _UNSHOWN:
+                hidden += 1
+            elif not hidden:
+                if tag == "br":
+                    parts.append("\n")
+                    continue
+                if tag == "code" and node.getparent() is element:
+                    codes += 1
+                    if codes > 1 and parts and not parts[-1].endswith("\n"):
+                        parts.append("\n")
+                if tag and node.text:
+                    parts.append(node.text)
+            continue
+        if tag in _UNSHOWN:
+            hidden -= 1
+        if node is not element and not hidden and node.tail:
+            parts.append(node.tail)
+    text = "".join(parts).replace("\r\n", "\n").replace("\r", "\n")
+    return _LEADING_BLANK_LINES.sub("", text).rstrip()
+
+
+def _squeezed(text: str) -> str:
+    """``text`` without any white space: how a code block the extractor gives is matched
+    with the page's ``<pre>`` (the extractor drops its blank lines and line breaks)."""
+    return "".join(text.split())
+
+
+def verbatim_code(extracted: list[str], pres: list[str]) -> list[str | None]:
+    r"""Each code element the extractor gave, as its ``<pre>`` shows it (``pres``, in the
+    page's order): the next ``<pre>`` holding the same characters (white space aside),
+    else the first such; None where none does (inline code the extractor took out of
+    a caption or a box: no code block).
+
+    >>> verbatim_code(["a = 1\nb", "x"], ["y", "a = 1\n\n    b", "a=1 b"])
+    ['a = 1\n\n    b', None]
+    """
+    where: dict[str, list[int]] = {}  # a <pre>'s characters -> where they are, in order
+    for n, text in enumerate(pres):
+        where.setdefault(_squeezed(text), []).append(n)
+    out: list[str | None] = []
+    at = 0
+    for text in extracted:
+        key = _squeezed(text)
+        found = where.get(key) if key else None
+        if not found:
+            out.append(None)
+            continue
+        n = found[bisect_left(found, at) % len(found)]  # the next one, else the first
+        out.append(pres[n])
+        at = n + 1
+    return out
 
 
 def redirect_target(tree) -> str:
@@ -423,20 +547,27 @@ def redirect_target(tree) -> str:
     return ""
 
 
-def body_blocks(body) -> list[tuple[str, str]]:
+def body_blocks(body, pres: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """The blocks of trafilatura's output tree as (kind, text): one per heading (kind
     ``h1``...``h6``), paragraph (``p``), list item (``item``), table row (``row``, its
     cells joined by " | "), quoted paragraph (``quote``) or code block (``code``), in
-    reading order. A line break inside a paragraph stays a newline in its block."""
+    reading order. A line break inside a paragraph stays a newline in its block; a code
+    block's text is the extractor's, as it is. ``pres``: the page's ``<pre>`` texts
+    without white space (:func:`_squeezed`): a list item or a quote that holds one is
+    cut around it, the code block then one of its own (its lines were list items)."""
     from trafilatura.xml import xmltotxt
 
     blocks: list[tuple[str, str]] = []
-    for child in body:
+    for child in _around_code(body, pres) if pres else body:
         if child.tag in ("graphic", "ref", "lb"):
             continue
-        if child.tag in ("p", "head", "code"):
-            lines = [clean_line(line) for line in xmltotxt(child, False).split("\n")]
-            text = "\n".join(line for line in lines if line)
+        if child.tag == "code":  # as the extractor gives it (verbatim_code finds the page's)
+            raw = xmltotxt(child, False)
+            if clean_lines(raw):
+                blocks.append(("code", raw))
+            continue
+        if child.tag in ("p", "head"):
+            text = clean_lines(xmltotxt(child, False))
             kind = child.tag
             if kind == "head":
                 kind = child.get("rend") if child.get("rend") in HEADING_KINDS else "h2"
@@ -453,6 +584,47 @@ def body_blocks(body) -> list[tuple[str, str]]:
             if line:
                 blocks.append((kind, line))
     return blocks
+
+
+def _around_code(body, pres: frozenset[str]):
+    """The children of ``body``, each list or quote that holds a code block of the page
+    (a ``code`` child of one of its items, or of the quote, whose text is a ``<pre>``'s)
+    cut into lists or quotes of what stands before, between and after its code blocks,
+    and those code blocks."""
+    from copy import deepcopy
+
+    from lxml import etree
+
+    def block_code(node) -> bool:  # its own text, not its tail's
+        return node.tag == "code" and _squeezed("".join(node.itertext())) in pres
+
+    for child in body:
+        if child.tag == "list":
+            parts = [(item, item) for item in child]
+        elif child.tag == "quote":
+            parts = [(child, None)]
+        else:
+            yield child
+            continue
+        if not any(block_code(node) for holder, _ in parts for node in holder):
+            yield child
+            continue
+        for holder, item in parts:
+            run = etree.Element(child.tag, dict(child.attrib))  # what is before the code
+            inner = etree.SubElement(run, "item", dict(item.attrib)) if item is not None else run
+            inner.text = holder.text
+            for node in holder:
+                if not block_code(node):
+                    inner.append(deepcopy(node))
+                    continue
+                yield run
+                code = deepcopy(node)
+                code.tail = None
+                yield code
+                run = etree.Element(child.tag, dict(child.attrib))
+                inner = etree.SubElement(run, "item") if item is not None else run
+                inner.text = node.tail
+            yield run
 
 
 def strip_site_name(title: str, sitename: str = "") -> str:
@@ -578,14 +750,23 @@ def tidy_article(blocks: list[tuple[str, str]], authors: list[str]) -> list[tupl
     ...               ("p", "It stopped."), ("p", "Subscribe to our newsletter.")], ["Ann Lee"])
     [('p', 'Rain fell.'), ('p', 'It stopped.')]
     """
-    kept: list[tuple[str, str]] = []
+    return [(kind, text) for _, kind, text in tidied(blocks, authors)]
+
+
+def tidied(blocks: list[tuple[str, str]], authors: list[str]) -> list[tuple[int, str, str]]:
+    """What :func:`tidy_article` keeps, each with its index in ``blocks``.
+
+    >>> tidied([("p", "Related: Snow"), ("p", "Rain  fell.")], [])
+    [(1, 'p', 'Rain fell.')]
+    """
+    kept: list[tuple[int, str, str]] = []
     for i, (kind, text) in enumerate(blocks):
         text = strip_markup_leftovers(text)
         if not text or is_pointer(text):
             continue
         if i < BYLINE_SEARCH_BLOCKS and kind not in HEADING_KINDS and is_byline(text, authors):
             continue
-        kept.append((kind, text))
+        kept.append((i, kind, text))
     from pipeline.stages.boilerplate import classify_line, default_lexicon
 
     def closing(text: str) -> bool:  # a call to action, or a widget label ("comments")
@@ -594,7 +775,7 @@ def tidy_article(blocks: list[tuple[str, str]], authors: list[str]) -> list[tupl
 
     tail = 0
     while tail < min(CALL_TO_ACTION_TAIL_BLOCKS, len(kept) - 1) and closing(
-        kept[len(kept) - 1 - tail][1]
+        kept[len(kept) - 1 - tail][2]
     ):
         tail += 1
     return kept[: len(kept) - tail]
@@ -629,6 +810,8 @@ def extract(data: bytes, *, source: str = "") -> Page:
     lang = html_lang(tree)
     visible = _visible_chars(tree)
     links = link_texts(tree)
+    pres = [preformatted_text(pre) for pre in tree.iter("pre")]  # before the extractor
+    unwrap_code_figures(tree)  # changes the tree
     mark_preformatted(tree)
     # trafilatura's default balance, with its fallback extractors. Measured on the dev
     # half of bench/html.py: favor_precision gains F1 on one page (a standfirst the gold
@@ -656,8 +839,9 @@ def extract(data: bytes, *, source: str = "") -> Page:
             if value:
                 metadata[key] = value
         if result.body is not None:
-            body = [(kind, text) for kind, text in body_blocks(result.body)
-                    if kind in HEADING_KINDS or not is_link_list(text, links)]
+            keys = frozenset(filter(None, map(_squeezed, pres)))
+            body = [(kind, text) for kind, text in body_blocks(result.body, keys)
+                    if kind in HEADING_KINDS or kind == "code" or not is_link_list(text, links)]
     if lang:
         metadata["lang"] = lang
     title = strip_site_name(metadata.get("title", ""), metadata.get("sitename", ""))
@@ -666,10 +850,22 @@ def extract(data: bytes, *, source: str = "") -> Page:
     # Code blocks are not text to clean, analyse or translate: line by line they are
     # mangled by the text stages (indentation, lone braces taken for repeated interface
     # strings, output lines joined) and sent to translation as sentences in whatever
-    # language they resemble; they are left out of the copy and recorded.
-    code = [text for kind, text in body if kind == "code"]
-    body = [(kind, text) for kind, text in body if kind != "code"]
-    paragraphs = [text for _, text in tidy_article(body, authors)]
+    # language they resemble. They are kept apart, as the page shows them, each with
+    # its place among the paragraphs (readers.html puts them back into the copies);
+    # the paragraphs are what they would be without them.
+    prose = [n for n, (kind, _) in enumerate(body) if kind != "code"]
+    kept = tidied([body[n] for n in prose], authors)
+    paragraphs = [text for _, _, text in kept]
+    kept_at = [prose[i] for i, _, _ in kept]  # where each paragraph was in ``body``
+    found = [n for n, (kind, _) in enumerate(body) if kind == "code"]
+    texts = verbatim_code([body[n][1] for n in found], pres)
+    lead = 1 if headline else 0
+    code = [(lead + bisect_left(kept_at, n), text) for n, text in zip(found, texts, strict=True)
+            if text is not None]
+    # code matching no <pre>: inline code the extractor took out of its sentence (in a
+    # caption, a note), left out as it always was
+    lifted = [clean_lines(body[n][1]) for n, text in zip(found, texts, strict=True)
+              if text is None]
     if not paragraphs:
         from pipeline.log import shown as escaped
 
@@ -679,10 +875,11 @@ def extract(data: bytes, *, source: str = "") -> Page:
             f"a page of frames: its text is in the pages it frames ({', '.join(frames)}); "
             "put those in the corpus" if frames and visible == 0
             else "no visible text outside scripts" if visible == 0
-            else f"only code blocks ({len(code)})" if code
+            else f"only code blocks ({len(code) + len(lifted)})" if code or lifted
             else f"only navigation, scripts or boilerplate ({visible} characters of visible "
                  "text, none of it an article)"
         )
         raise NoText(f"{where}no article text found in the page ({shown})")
     return Page(blocks=[headline, *paragraphs] if headline else paragraphs,
-                metadata=metadata, encoding=encoding, headline=headline, code=code)
+                metadata=metadata, encoding=encoding, headline=headline, code=code,
+                lifted=lifted)

@@ -383,9 +383,9 @@ class ShardProcessor:
             doc.status, doc.errors = "quarantined", [item.problem]
         stages = self.stages
         if item.kind == "html":
-            from pipeline.readers.html import ExtractHtml
+            from pipeline.readers.html import html_stages
 
-            stages = [ExtractHtml(), *stages]
+            stages = html_stages(stages)
         elif item.kind == "markdown":
             from pipeline.readers.markdown import markdown_stages
 

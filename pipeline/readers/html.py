@@ -10,16 +10,29 @@ text file. A page with no extractable text is quarantined with the reason.
 
 The clean copy is plain text: ``OUT/clean/<path>.txt`` (``<path>`` itself when it
 already ends in ``.txt``), and likewise under ``translations/<lang>/``.
+
+**Code blocks** (``<pre>``) never reach the text stages, as a Markdown file's code never
+does: the extractor gives each as the page shows it, with its place among the
+paragraphs; :class:`CodePlaces` (after ``normalize``) notes the block each paragraph
+became, and :class:`PutCode` (after ``detect``) puts every code block back, as a block
+of kind ``"code"`` without segments, after the last paragraph before it that the
+cleanup kept. So a code block is never cleaned, segmented, detected, translated, sent
+to the translation memory or the parallel corpora, and the copies hold it verbatim,
+a paragraph of its own (a blank line before and after), in the translated copies too.
+Segments are numbered without it (``<doc>#<block>.<sentence>``, segments.jsonl's
+``block``), as a Markdown file's are. A page whose cleanup leaves no paragraph is
+quarantined as before, its code blocks alone not making it a document.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pipeline.document import Document, Removed, Stage
+from pipeline.document import Block, Document, Removed, Stage
 from pipeline.readers import Item
 
 # A page whose extracted text would exceed this many times its size is refused (a
@@ -28,7 +41,10 @@ MAX_GZIP_RATIO = 100
 # The longest file name (bytes) of the usual file systems (ext4, XFS, Btrfs, APFS, NTFS
 # in UTF-16 units): a page named up to it gets a clean copy named 4 bytes longer.
 NAME_MAX = 255
-# Why a page's code block (<pre>) is not in its clean copy (pipeline.extract_html.extract)
+# The kind of a code block's Block (segments.jsonl never shows it: it has no segments).
+CODE = "code"
+# Why inline code the extractor took out of its sentence is not in the clean copy
+# (pipeline.extract_html.Page.lifted): listed as it always was.
 CODE_REASON = "code block: not cleaned or translated"
 
 _TAG = re.compile(r"<\s*(html|head|body|script|style|div|p|meta|!doctype)\b", re.IGNORECASE)
@@ -127,11 +143,25 @@ class HtmlReader:
                    problem=problem)
 
 
+class PageCode:
+    """One page's code blocks on their way from :class:`ExtractHtml` to :class:`PutCode`
+    (the three stages of one document share it; nothing of it is kept in the state)."""
+
+    def __init__(self) -> None:
+        self.code: list[tuple[int, str]] = []  # (paragraphs before it, its text)
+        self.paragraphs: list[str] = []  # the paragraphs of the text the stages read
+        self.blocks: list[Block | None] = []  # the block each paragraph became
+
+
 class ExtractHtml(Stage):
     """The page's main text: ``doc.raw`` becomes the blocks joined by blank lines
-    (UTF-8), and the page's metadata goes into ``doc.metadata``."""
+    (UTF-8), and the page's metadata goes into ``doc.metadata``; its code blocks go to
+    ``code`` (:func:`html_stages`)."""
 
     name = "extract"
+
+    def __init__(self, code: PageCode | None = None) -> None:
+        self.code = code if code is not None else PageCode()
 
     def process(self, doc: Document) -> Document:
         from pipeline.extract_html import NoText, extract
@@ -142,12 +172,128 @@ class ExtractHtml(Stage):
             doc.status, doc.errors = "quarantined", [str(exc)]
             return doc
         doc.metadata.update(page.metadata)
-        doc.removed.extend(Removed(code, CODE_REASON) for code in getattr(page, "code", ()))
+        doc.removed.extend(Removed(code, CODE_REASON) for code in page.lifted)
         encoding = getattr(page, "encoding", "")
         if encoding and encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "ascii"):
             doc.fix(self.name, "encoding", encoding, "utf-8")  # as the read stage records it
-        text = "\n\n".join(block.strip() for block in page.blocks if block.strip())
+        paragraphs = [block.strip() for block in page.blocks if block.strip()]
+        text = "\n\n".join(paragraphs)
         doc.raw = (text + "\n").encode("utf-8") if text else b""
         if not text:
             doc.status, doc.errors = "quarantined", ["no article text in the page"]
+        # each code block's place, counted in the paragraphs kept here
+        shown = [n for n, block in enumerate(page.blocks) if block.strip()]
+        self.code.code = [(bisect_left(shown, at), code) for at, code in page.code]
+        self.code.paragraphs = paragraphs
         return doc
+
+
+class CodePlaces(Stage):
+    """After ``normalize``: the block each paragraph of the page became (the blocks are
+    the same objects until the copies are written; a block the cleanup removes is
+    missing from ``doc.blocks`` then)."""
+
+    name = "extract"
+
+    def __init__(self, code: PageCode) -> None:
+        self.code = code
+
+    def process(self, doc: Document) -> Document:
+        if self.code.code:
+            self.code.blocks = paragraph_blocks(self.code.paragraphs, doc.blocks)
+        return doc
+
+
+class PutCode(Stage):
+    """After ``detect``: each code block back among the blocks, after the last paragraph
+    before it that the cleanup kept (first, when none is), as a block of kind
+    :data:`CODE` without segments; none when no paragraph is left (the document is then
+    quarantined as one without text)."""
+
+    name = "extract"
+
+    def __init__(self, code: PageCode) -> None:
+        self.code = code
+
+    def process(self, doc: Document) -> Document:
+        if self.code.code and doc.blocks:
+            doc.blocks = with_code(doc.blocks, self.code.blocks, self.code.code)
+        return doc
+
+
+def paragraph_blocks(paragraphs: list[str], blocks: list[Block]) -> list[Block | None]:
+    r"""The block each paragraph became in the normalize stage (None: none). One each
+    as a rule (the text is the paragraphs joined by blank lines); where normalisation
+    made fewer (a paragraph of invisible characters only) or more (a line separator
+    pair made a blank line), they are matched in one pass: a paragraph of nothing but
+    invisible characters became none, one whose characters (white space aside) are
+    those of the next blocks together was cut into them (its last one is its place),
+    any other became the next block.
+
+    >>> b = [Block("paragraph", t) for t in ("Um", "Dois", "a", "b", "Três")]
+    >>> [x.text if x else None for x in paragraph_blocks(
+    ...     ["Um", "\u200b", "Dois", "a\u2028\u2028b", "Tr&ecirc;s"], b)]
+    ['Um', None, 'Dois', 'b', 'Três']
+    """
+    def key(text: str) -> str:
+        return "".join(text.split())
+
+    keys = [key(block.text) for block in blocks]
+    found: list[Block | None] = []
+    j = 0
+    for paragraph in paragraphs:
+        wanted = key(paragraph)
+        if j >= len(blocks) or not any(char.isprintable() for char in wanted):
+            found.append(None)  # nothing the normalize stage keeps (invisible only)
+            continue
+        parts, size = j, len(keys[j])
+        while size < len(wanted) and parts + 1 < len(blocks):
+            parts += 1
+            size += len(keys[parts])
+        if parts > j and size == len(wanted) and "".join(keys[j : parts + 1]) == wanted:
+            # cut into blocks j..parts: its place is the last one
+            found.append(blocks[parts])
+            j = parts + 1
+            continue
+        found.append(blocks[j])  # the same, or changed (an entity, mojibake)
+        j += 1
+    return found
+
+
+def with_code(blocks: list[Block], places: list[Block | None],
+              code: list[tuple[int, str]]) -> list[Block]:
+    """``blocks`` with a block of kind :data:`CODE` for each ``(paragraphs before it,
+    text)`` of ``code``, after the last of those paragraphs still among ``blocks``
+    (``places``: the block each paragraph became).
+
+    >>> a, b, c = (Block("paragraph", t) for t in "abc")
+    >>> [x.text for x in with_code([a, c], [a, b, c], [(0, "x()"), (2, "y()"), (3, "z()")])]
+    ['x()', 'a', 'y()', 'c', 'z()']
+    """
+    where = {id(block): n for n, block in enumerate(blocks)}
+    after: dict[int, list[Block]] = {}  # -1: before every block
+    at, seen = -1, 0  # the last kept block of the paragraphs seen (in reading order)
+    for count, text in code:  # in reading order too
+        for place in places[seen:count]:
+            if place is not None and id(place) in where:
+                at = where[id(place)]
+        seen = max(seen, count)
+        after.setdefault(at, []).append(Block(CODE, text))
+    out = list(after.get(-1, []))
+    for n, block in enumerate(blocks):
+        out += [block, *after.get(n, [])]
+    return out
+
+
+def html_stages(stages: list[Stage]) -> list[Stage]:
+    """The per-document stages for an HTML page: extraction first, and the steps that
+    keep its code blocks apart (after ``normalize``, after ``detect``)."""
+    code = PageCode()
+    out: list[Stage] = [ExtractHtml(code)]
+    for stage in stages:
+        out.append(stage)
+        if stage.name == "normalize":
+            out.append(CodePlaces(code))
+        elif stage.name == "detect":
+            out.append(PutCode(code))
+    return out

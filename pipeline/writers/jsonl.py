@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from pipeline.document import Document
+from pipeline.readers.html import CODE
 from pipeline.writers import json_line
 
 # The keys every segments.jsonl record has besides one key per target language.
@@ -42,7 +44,11 @@ def segment_records(doc: Document, targets: list[str]) -> Iterator[dict]:
     spans: dict[str, list] = {}
     for span in doc.spans:
         spans.setdefault(span.segment, []).append(span)
-    for b, block in enumerate(doc.blocks, start=1):
+    b = 0  # the block's number: a page's code blocks (no segments) are not counted
+    for block in doc.blocks:
+        if block.kind == CODE:
+            continue
+        b += 1
         for seg in block.segments:
             record = {
                 "doc": doc.doc,
@@ -64,9 +70,45 @@ def segment_records(doc: Document, targets: list[str]) -> Iterator[dict]:
             yield record
 
 
+def code_places(doc: Document) -> list[dict[str, int]]:
+    r"""Where a page's code blocks are (blocks of kind :data:`CODE`, verbatim in every
+    copy): ``after``, the text block it follows (segments.jsonl's ``block``; 0: before
+    the first), ``line`` and ``lines``, its first line in the clean copy (from 1) and
+    how many it has.
+
+    >>> from pipeline.document import Block
+    >>> code_places(Document("a.html", blocks=[Block("title", "T"), Block(CODE, "a()\n\nb()"),
+    ...                                        Block("paragraph", "P"), Block(CODE, "c()")]))
+    [{'after': 1, 'line': 3, 'lines': 3}, {'after': 2, 'line': 9, 'lines': 1}]
+    """
+    places: list[dict[str, int]] = []
+    line = 1
+    after = 0
+    for block in doc.blocks:
+        lines = block.text.count("\n") + 1
+        if block.kind == CODE:
+            places.append({"after": after, "line": line, "lines": lines})
+        else:
+            after += 1
+        line += lines + 1
+    return places
+
+
 def document_line(doc: Document) -> str:
-    """The document's line of documents.jsonl."""
-    return json_line(doc.record())
+    """The document's line of documents.jsonl: a page with code blocks also has
+    ``code`` (:func:`code_places`), after ``removed``."""
+    record = doc.record()
+    places = code_places(doc)
+    if places:
+        record = dict(_with_code(record, places))
+    return json_line(record)
+
+
+def _with_code(record: dict, places: list[dict[str, int]]) -> Iterator[tuple[str, Any]]:
+    for key, value in record.items():
+        yield key, value
+        if key == "removed":
+            yield "code", places
 
 
 def segment_lines(doc: Document, targets: list[str]) -> str:

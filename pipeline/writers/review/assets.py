@@ -53,6 +53,9 @@ table.align td { white-space: pre-wrap; overflow-wrap: anywhere; }
 table.align tbody { border-top: 3px solid #9aa5b1; }
 table.align tbody.gone td { background: #fff5f5; }
 table.align td.src { background: #fbfbf8; }
+table.align td.code { background: #f6f8fa; }
+table.align td.code pre { white-space: pre; overflow-x: auto; tab-size: 8; }
+table.align td.code .note { display: block; font-size: .8em; }
 td.title, td.heading { font-weight: bold; }
 .lt { font-size: .7em; font-weight: 600; color: #fff; background: #7a5cb8; border-radius: .3em;
   padding: 0 .3em; margin: 0 .2em; vertical-align: .15em; font-family: ui-monospace, monospace; }

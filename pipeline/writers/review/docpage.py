@@ -32,6 +32,7 @@ from operator import attrgetter
 from typing import Any
 
 from pipeline.document import Block, Document, Fix, Segment
+from pipeline.readers.html import CODE
 from pipeline.writers.review.marks import (
     MARK_PROBES,
     MARK_TEXTS,
@@ -122,6 +123,10 @@ def _facts(doc: Document) -> str:
         rows += [f"<dt>{f'errors ({n})' if len(doc.errors) > 1 else 'error'}</dt>"
                  f'<dd><span class="error">{esc(e)}</span></dd>'
                  for n, e in enumerate(doc.errors, start=1)]
+    code = sum(1 for block in doc.blocks if block.kind == CODE)
+    if code:  # a page's, among the paragraphs: as the page has them
+        rows.append(f"<dt>code blocks</dt><dd>{code} of the paragraphs, as the page has "
+                    "them, not cleaned or translated</dd>")
     if doc.metadata:
         rows += [f"<dt>metadata: {esc(k)}</dt><dd>{esc(v)}</dd>"
                  for k, v in doc.metadata.items()]
@@ -437,6 +442,17 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     if hidden > 0:
         notes.append(f"{hidden:,} more characters of the clean copy are not shown")
     paragraphs = [source[a:b] for a, b in ranges]
+    # A page's code blocks are in no text the stages read (the source shown): each has
+    # a row of its own after the clean block before it.
+    code: list[tuple[int, str]] = []  # (clean blocks before it, its text)
+    if any(b.kind == CODE for b, _ in blocks):
+        prose = []
+        for block, segs in blocks:
+            if block.kind == CODE:
+                code.append((len(prose), block.text))
+            else:
+                prose.append((block, segs))
+        blocks = prose
     groups = align(paragraphs, blocks)
     # A paragraph its clean block repeats as it is holds no fix: nothing is marked there
     # (a doubled headline is then marked where it was removed, not where it was kept).
@@ -487,7 +503,16 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
         f"<th>Clean ({esc(doc.lang or '?')})</th>"
         + "".join(f"<th>{esc(t)}</th>" for t in targets) + "</tr></thead>\n",
     ]
+    done = 0  # clean blocks shown so far
+    code.reverse()  # taken from the end, in order
+
+    def code_rows() -> None:  # the code blocks after the clean blocks shown so far
+        while code and code[-1][0] <= done:
+            out.append(code_row(code.pop()[1], 1 + width))
+
     for indices, items in groups:
+        code_rows()
+        done += len(items)
         if not items:
             cell, _ = source_cell(indices, 1)
             lines = source[ranges[indices[0]][0]:ranges[indices[0]][1]].splitlines()
@@ -542,6 +567,8 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
             kinds.add("fix")
         body = f"<tr>{cell}" + "</tr><tr>".join(rows) + "</tr>"
         out.append(f'<tbody data-k="{" ".join(sorted(kinds))}">{body}</tbody>\n')
+    done = len(blocks)
+    code_rows()
     out.append("</table>\n")
     out += [f'<p class="note">Shown: {esc(n)}.</p>\n' for n in notes]
     out.append(marking_note(src_looked, doc.fixes).replace("this column", "the source"))
@@ -555,6 +582,18 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
 
 def _same(text: str) -> str:
     return text
+
+
+def code_row(text: str, columns: int) -> str:
+    """A page's code block in the aligned texts: one row across every column, as it is
+    in each copy.
+
+    >>> code_row("a < b", 3)[:72]
+    '<tbody class="code" data-k="code"><tr><td class="code" colspan="3"><span'
+    """
+    return (f'<tbody class="code" data-k="code"><tr><td class="code" colspan="{columns}">'
+            '<span class="note">code block: the same in every copy, not cleaned or '
+            f"translated</span><pre>{esc(text)}</pre></td></tr></tbody>\n")
 
 
 SCORES_KEPT = 4096  # the texts of sentences' scores kept (two decimals: a few hundred)
