@@ -273,6 +273,23 @@ def ends_sentence(candidate: str, rest: str) -> bool:
     return True
 
 
+# What ends_sentence reads of the line after a mark: its first word and the few
+# characters a date needs ("10. 2013" and the boundary after it). The rest of the line,
+# sliced at every mark, made a 5 MB line of short sentences take 17 s instead of 0.5 s.
+REST_CHARS = 32
+_FIRST_WORD = re.compile(r"\S*")
+
+
+def _rest(line: str, end: int) -> str:
+    """As much of ``line`` from ``end`` as :func:`ends_sentence` reads.
+
+    >>> _rest("A. " + "b" * 40 + " c d", 3) == "b" * 40
+    True
+    """
+    word_end = _FIRST_WORD.match(line, end).end()  # type: ignore[union-attr]
+    return line[end : max(word_end, end + REST_CHARS)]
+
+
 def split_sentences(line: str) -> list[str]:
     """Split one line into sentences.
 
@@ -322,7 +339,7 @@ def split_sentences(line: str) -> list[str]:
             if starts_lower(first):
                 continue
         candidate = line[start : match.start(kind)]
-        if kind == "gap" and not ends_sentence(candidate, line[match.end(kind) :]):
+        if kind == "gap" and not ends_sentence(candidate, _rest(line, match.end(kind))):
             continue
         sentences.append(candidate)
         start = match.end(kind)
