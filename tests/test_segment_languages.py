@@ -93,6 +93,12 @@ def test_an_address_ending_in_a_listed_abbreviation_still_ends_its_sentence():
     ]
 
 
+def test_an_english_age_after_i_am_ends_its_sentence():
+    # German "am 17. Dezember" is an ordinal; English "I am 17." is an age that ends one
+    assert split("“I am 72. I have seen it all,” he said. Er kam am 17. Spieltag.") == [
+        "“I am 72.", "I have seen it all,” he said.", "Er kam am 17. Spieltag."]
+
+
 def test_the_segmenter_splits_each_line_of_a_greek_and_urdu_block():
     text = "Τι ώρα είναι; Είναι αργά.\nیہ اچھا ہے۔ وہ بھی۔"
     doc = Document("d.txt", blocks=[Block("paragraph", text)])

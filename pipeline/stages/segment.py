@@ -113,7 +113,9 @@ ERA_END = re.compile(
 # German writes ordinals with a period: "am 17. Dezember", "der 35. Kommandeurstagung",
 # "den 45. Präsidenten". A number of one to three digits after one of these words, or
 # before a month, does not end the sentence.
+# "am" is English too: "I am 17. My brother is 20." ends after the age (ENGLISH_AM).
 ORDINAL_AFTER = frozenset("am im vom zum beim der die das den dem des zur seit ab bis".split())
+ENGLISH_AM = re.compile(r"(?:^|[\s\"'“‘«„(])[Ii] am$")
 MONTHS = frozenset(
     """
     januar jänner februar märz april mai juni juli august september oktober november
@@ -233,6 +235,8 @@ def ends_sentence(candidate: str, rest: str) -> bool:
     False
     >>> ends_sentence("Tegnap érkezett 17.", "Holnap jön.")
     True
+    >>> ends_sentence("“I am 17.", "My brother is 20.”")
+    True
     >>> ends_sentence("Objavljeno 24.", "10. 2013 na spletu."), ends_sentence(
     ...     "Objavljeno 24. 10.", "2013 na spletu.")
     (False, False)
@@ -262,7 +266,9 @@ def ends_sentence(candidate: str, rest: str) -> bool:
     if last.isdigit() and len(last) <= 3:
         before = candidate[: -len(word) - 1].split()
         after = rest.split(None, 1)
-        if (before and before[-1].lower() in ORDINAL_AFTER) or (
+        head = candidate[: -len(word) - 1].rstrip()
+        if (before and before[-1].lower() in ORDINAL_AFTER
+                and not ENGLISH_AM.search(head[-5:])) or (
             after and after[0].strip(".,").lower() in MONTHS
         ):
             return False
