@@ -10,7 +10,7 @@ import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
 import pytest
 
 from pipeline.cli import main
-from pipeline.stages.normalize import Normalize, fix_codepage_misread
+from pipeline.stages.normalize import MISREAD_PAGES, Normalize, fix_codepage_misread
 from tests.test_cleanup import clean
 
 RUSSIAN = "Эксперты считают, что запуск связан с переговорами в Сеуле и Вашингтоне."
@@ -61,3 +61,23 @@ def test_a_run_reads_a_misread_record_as_russian(tmp_path, monkeypatch):
     assert {f["kind"] for f in doc["fixes"]} == {"codepage"}
     record = json.loads((tmp_path / "out" / "clean" / "dump.jsonl").read_text(encoding="utf-8"))
     assert record["text"] == RUSSIAN
+
+
+def test_a_long_misread_line_looks_each_distinct_word_up_once(monkeypatch):
+    # Every word was looked up in the word lists of every code page's languages: a
+    # 5 MB misread line took 68 s; a word said 500 times needs one lookup.
+    from pipeline import wordfreq_store
+
+    calls: list[str] = []
+    real = wordfreq_store.zipf_frequency
+
+    def counted(word: str, lang: str, *args, **kwargs) -> float:
+        calls.append(word)
+        return real(word, lang, *args, **kwargs)
+
+    monkeypatch.setattr(wordfreq_store, "zipf_frequency", counted)
+    line = " ".join([RUSSIAN] * 500)
+    fixed, page = fix_codepage_misread(line.encode("cp1251").decode("latin-1"))
+    assert (fixed, page) == (line, "cp1251")
+    # 11 distinct words, 5,500 in all: at most one lookup a word, language and code page
+    assert 0 < len(calls) <= 11 * 5 * len(MISREAD_PAGES) < 5500
