@@ -153,7 +153,26 @@ SENTENCE_END = re.compile(
     r"""|(?<=[。！？])[」』”’"'）]{1,3}(?P<cjkq>[ \t]*)"""
     r"""(?=[^\s\u3040-\u309f。！？」』）〉》”’"'、，,.:：])"""
 )
-TRAILING_CLOSE = re.compile(f"(?:[{CLOSE}]|[ \u00a0\u202f][»›])+$")
+
+
+def without_closers(text: str) -> str:
+    """``text`` without the closing quotes and brackets that end it (CLOSE, or a space
+    and "»" or "›"), read from the end: a regular expression anchored at the end
+    ("(?:[CLOSE]|[ ][»›])+$"), tried from every position of a run of quotes, took 23 s
+    on a line with 40,000 of them.
+
+    >>> without_closers("«Bon. »"), without_closers("(Sr.)”"), without_closers("a »»")
+    ('«Bon.', '(Sr.', 'a')
+    """
+    end = len(text)
+    while end:
+        if text[end - 1] in "»›" and end > 1 and text[end - 2] in " \u00a0\u202f":
+            end -= 2
+        elif text[end - 1] in CLOSE:
+            end -= 1
+        else:
+            break
+    return text[:end]
 
 
 def starts_lower(char: str) -> bool:
@@ -181,7 +200,7 @@ def word_before_period(text: str) -> str:
     >>> word_before_period("(สธ.)")
     'สธ'
     """
-    text = TRAILING_CLOSE.sub("", text)
+    text = without_closers(text)
     if not text.endswith("."):
         return ""
     end = len(text) - 1
