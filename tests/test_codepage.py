@@ -48,6 +48,18 @@ def test_the_normalize_stage_records_the_fix_and_keeps_other_lines():
     assert kinds == {"codepage"}
 
 
+def test_the_short_lines_of_a_misread_document_are_read_in_its_code_page():
+    # Too short for the word lists, a heading or a name stayed misread while the
+    # paragraph under it was read again; "Íîâîñòè" was then detected as French.
+    text = f"Новости\n\nИ. Петров\n\n{RUSSIAN}\n\nCafé 2024\n"
+    doc = clean(text.encode("cp1251", errors="replace").decode("latin-1")
+                .replace("Caf?", "Café"), Normalize())
+    assert doc.text == text
+    # alone, a short misread line is left as it is: nothing tells its code page
+    alone = clean("Íîâîñòè\n\nCafé 2024\n", Normalize())
+    assert alone.text == "Íîâîñòè\n\nCafé 2024\n" and alone.fixes == []
+
+
 def test_a_run_reads_a_misread_record_as_russian(tmp_path, monkeypatch):
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
     corpus = tmp_path / "corpus"
