@@ -8,6 +8,10 @@ prints, per language and code page, the share the normalize stage gives back exa
 beside ftfy alone (``ftfy.fix_text``) on the same lines in the same run. Controls: the
 sentences of all 75 languages as they are, and ftfy's own test cases, must come back
 unchanged from the repair (:func:`pipeline.stages.normalize.fix_codepage_misread`).
+Documents (through the normalize stage): a heading of one or two words of a misread
+sentence over a misread paragraph, read again in the paragraph's code page; controls,
+a correctly read word or word pair of ``single-words`` and ``word-pairs`` over a
+misread Russian paragraph, unchanged.
 
 Halves: lines 1-500 of each file (``--split dev``, used to set the rule's thresholds)
 and 501-1000 (``--split test``, held out). Skips with a message when the data is absent.
@@ -47,6 +51,55 @@ def half(path: Path, split: str) -> list[str]:
     return lines[:500] if split == "dev" else lines[500:1000]
 
 
+def documents(split: str) -> None:
+    """Two-line documents through the normalize stage: a heading (the first word, then
+    the first two words, of one sentence) over a paragraph (the next sentence), both
+    misread; the heading is too short to be read again alone. Controls: a misread
+    paragraph under a correctly read single word or word pair of another language
+    (``single-words``, ``word-pairs``: a page mixing the two cannot come from one
+    misreading, so these must stay as they are)."""
+    from pipeline.document import Document
+    from pipeline.stages.normalize import Normalize
+
+    stage = Normalize()
+
+    def clean(text: str) -> str:
+        return stage.process(Document("bench.txt", text=text)).text
+
+    for words in (1, 2):
+        done = n = 0
+        for lang, page in SETS:
+            lines = []
+            for line in half(SENTENCES / f"{lang}.txt", split):
+                try:
+                    lines.append(line.encode(page).decode("latin-1"))
+                except UnicodeEncodeError:
+                    continue
+            for first, second in zip(lines[::2], lines[1::2], strict=False):
+                heading = " ".join(first.split()[:words])
+                if heading.isascii() or fix_codepage_misread(second)[0] == second:
+                    continue  # nothing to read again, or the paragraph is not read again
+                n += 1
+                want = heading.encode("latin-1").decode(page)
+                done += clean(f"{heading}\n\n{second}\n").split("\n")[0] == want
+        print(f"documents: a heading of {words} word(s) read again with its paragraph: "
+              f"{done} of {n} ({100 * done / max(n, 1):.2f}%)")
+    paragraph = next(line.encode("cp1251").decode("latin-1")
+                     for line in half(SENTENCES / "ru.txt", split)
+                     if fix_codepage_misread(line.encode("cp1251").decode("latin-1"))[1])
+    kept = total = 0
+    for folder in ("single-words", "word-pairs"):
+        for path in sorted((SENTENCES.parent / folder).glob("*.txt")):
+            for line in half(path, split):
+                if line.isascii():
+                    continue
+                total += 1
+                kept += clean(f"{line}\n\n{paragraph}\n").split("\n")[0] == line
+    print(f"documents, controls: {kept} of {total} non-ASCII words and word pairs of "
+          f"{len(list((SENTENCES.parent / 'single-words').glob('*.txt')))} languages "
+          "unchanged above a misread Russian paragraph")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("dev", "test"), default="test")
@@ -83,6 +136,7 @@ def main() -> int:
     print(f"controls: {controls - changed} of {controls} sentences of "
           f"{len(list(SENTENCES.glob('*.txt')))} languages unchanged "
           f"({controls / seconds:,.0f} lines/s)")
+    documents(args.split)
     if FTFY_CASES.is_dir():
         cases = [case["original"] for file in sorted(FTFY_CASES.glob("*.json"))
                  for case in json.loads(file.read_text(encoding="utf-8")) if "original" in case]

@@ -10,7 +10,7 @@ import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
 import pytest
 
 from pipeline.cli import main
-from pipeline.stages.normalize import Normalize, fix_codepage_misread
+from pipeline.stages.normalize import MISREAD_PAGES, Normalize, fix_codepage_misread
 from tests.test_cleanup import clean
 
 RUSSIAN = "Эксперты считают, что запуск связан с переговорами в Сеуле и Вашингтоне."
@@ -48,6 +48,18 @@ def test_the_normalize_stage_records_the_fix_and_keeps_other_lines():
     assert kinds == {"codepage"}
 
 
+def test_the_short_lines_of_a_misread_document_are_read_in_its_code_page():
+    # Too short for the word lists, a heading or a name stayed misread while the
+    # paragraph under it was read again; "Íîâîñòè" was then detected as French.
+    text = f"Новости\n\nИ. Петров\n\n{RUSSIAN}\n\nCafé 2024\n"
+    doc = clean(text.encode("cp1251", errors="replace").decode("latin-1")
+                .replace("Caf?", "Café"), Normalize())
+    assert doc.text == text
+    # alone, a short misread line is left as it is: nothing tells its code page
+    alone = clean("Íîâîñòè\n\nCafé 2024\n", Normalize())
+    assert alone.text == "Íîâîñòè\n\nCafé 2024\n" and alone.fixes == []
+
+
 def test_a_run_reads_a_misread_record_as_russian(tmp_path, monkeypatch):
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
     corpus = tmp_path / "corpus"
@@ -61,3 +73,23 @@ def test_a_run_reads_a_misread_record_as_russian(tmp_path, monkeypatch):
     assert {f["kind"] for f in doc["fixes"]} == {"codepage"}
     record = json.loads((tmp_path / "out" / "clean" / "dump.jsonl").read_text(encoding="utf-8"))
     assert record["text"] == RUSSIAN
+
+
+def test_a_long_misread_line_looks_each_distinct_word_up_once(monkeypatch):
+    # Every word was looked up in the word lists of every code page's languages: a
+    # 5 MB misread line took 68 s; a word said 500 times needs one lookup.
+    from pipeline import wordfreq_store
+
+    calls: list[str] = []
+    real = wordfreq_store.zipf_frequency
+
+    def counted(word: str, lang: str, *args, **kwargs) -> float:
+        calls.append(word)
+        return real(word, lang, *args, **kwargs)
+
+    monkeypatch.setattr(wordfreq_store, "zipf_frequency", counted)
+    line = " ".join([RUSSIAN] * 500)
+    fixed, page = fix_codepage_misread(line.encode("cp1251").decode("latin-1"))
+    assert (fixed, page) == (line, "cp1251")
+    # 11 distinct words, 5,500 in all: at most one lookup a word, language and code page
+    assert 0 < len(calls) <= 11 * 5 * len(MISREAD_PAGES) < 5500

@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from html.entities import html5
 
@@ -368,14 +369,46 @@ def fix_codepage_misread(line: str) -> tuple[str, str]:
             continue
         if not _all_letters(text):
             continue  # box-drawing, currency or control characters: not this page
-        words = [w.lower() for w in _WORDS.findall(text) if len(w) > 1]
-        if len(words) < 2:
+        # each distinct word looked up once: a 5 MB line took 68 s with a lookup a word
+        words = Counter(w.lower() for w in _WORDS.findall(text) if len(w) > 1)
+        total = sum(words.values())
+        if total < 2:
             continue
-        known = sum(any(zipf_frequency(w, lang) > 0 for lang in langs if lang in have)
-                    for w in words) / len(words)
+        known = sum(n for w, n in words.items()
+                    if any(zipf_frequency(w, lang) > 0 for lang in langs if lang in have)
+                    ) / total
         if known >= MISREAD_MIN_KNOWN and known > best_known:
             best, best_known, page_found = text, known, page
     return best, page_found
+
+
+def reread_in(line: str, page: str) -> str:
+    """``line`` read again in code ``page`` when MISREAD_SHARE of its letters or more
+    are characters such a misreading makes and the reading has nothing but letters,
+    punctuation and spaces; else ``line``. For the short lines of a document whose long
+    ones :func:`fix_codepage_misread` read again in ``page`` (a heading "Íîâîñòè" is
+    too short for the word lists to tell; left so, it was detected as French).
+
+    >>> reread_in("Íîâîñòè", "cp1251"), reread_in("Ã. Ïåòðîâ", "cp1251")
+    ('Новости', 'Г. Петров')
+    >>> reread_in("Café", "cp1251"), reread_in("2024", "cp1251"), reread_in("à", "cp1251")
+    ('Café', '2024', 'à')
+    """
+    misread, letters = len(_MISREAD_CHARS.findall(line)), len(_LETTERS.findall(line))
+    if letters < 2 or misread < MISREAD_SHARE * letters:  # (a letter alone: "à", "É")
+        return line
+    try:
+        raw = line.encode("latin-1")
+    except UnicodeEncodeError:
+        try:
+            raw = line.encode("sloppy-windows-1252")
+        except UnicodeEncodeError:
+            return line
+    try:
+        text = raw.decode(page)
+    except UnicodeDecodeError:
+        return line
+    return text if _all_letters(text) else line
 
 
 def remove_invisible_chars(text: str) -> str:
@@ -652,9 +685,12 @@ class Normalize(Stage):
         if not MISREAD_RUN.search(text):  # one test for all lines
             return text
         lines = text.split("\n")
-        for number, line in enumerate(lines):
-            fixed, page = fix_codepage_misread(line)
-            if page:
+        found = [fix_codepage_misread(line) for line in lines]
+        pages = {page for _, page in found if page}
+        for number, (line, (fixed, page)) in enumerate(zip(lines, found, strict=True)):
+            if not page and len(pages) == 1:  # the document's code page: its short lines
+                fixed = reread_in(line, next(iter(pages)))
+            if fixed != line:
                 for old, new in changed_words(line, fixed):
                     doc.fix(self.name, "codepage", old, new)
                 lines[number] = fixed

@@ -113,7 +113,9 @@ ERA_END = re.compile(
 # German writes ordinals with a period: "am 17. Dezember", "der 35. Kommandeurstagung",
 # "den 45. Präsidenten". A number of one to three digits after one of these words, or
 # before a month, does not end the sentence.
+# "am" is English too: "I am 17. My brother is 20." ends after the age (ENGLISH_AM).
 ORDINAL_AFTER = frozenset("am im vom zum beim der die das den dem des zur seit ab bis".split())
+ENGLISH_AM = re.compile(r"(?:^|[\s\"'“‘«„(])[Ii] am$")
 MONTHS = frozenset(
     """
     januar jänner februar märz april mai juni juli august september oktober november
@@ -151,7 +153,26 @@ SENTENCE_END = re.compile(
     r"""|(?<=[。！？])[」』”’"'）]{1,3}(?P<cjkq>[ \t]*)"""
     r"""(?=[^\s\u3040-\u309f。！？」』）〉》”’"'、，,.:：])"""
 )
-TRAILING_CLOSE = re.compile(f"(?:[{CLOSE}]|[ \u00a0\u202f][»›])+$")
+
+
+def without_closers(text: str) -> str:
+    """``text`` without the closing quotes and brackets that end it (CLOSE, or a space
+    and "»" or "›"), read from the end: a regular expression anchored at the end
+    ("(?:[CLOSE]|[ ][»›])+$"), tried from every position of a run of quotes, took 23 s
+    on a line with 40,000 of them.
+
+    >>> without_closers("«Bon. »"), without_closers("(Sr.)”"), without_closers("a »»")
+    ('«Bon.', '(Sr.', 'a')
+    """
+    end = len(text)
+    while end:
+        if text[end - 1] in "»›" and end > 1 and text[end - 2] in " \u00a0\u202f":
+            end -= 2
+        elif text[end - 1] in CLOSE:
+            end -= 1
+        else:
+            break
+    return text[:end]
 
 
 def starts_lower(char: str) -> bool:
@@ -179,7 +200,7 @@ def word_before_period(text: str) -> str:
     >>> word_before_period("(สธ.)")
     'สธ'
     """
-    text = TRAILING_CLOSE.sub("", text)
+    text = without_closers(text)
     if not text.endswith("."):
         return ""
     end = len(text) - 1
@@ -233,6 +254,8 @@ def ends_sentence(candidate: str, rest: str) -> bool:
     False
     >>> ends_sentence("Tegnap érkezett 17.", "Holnap jön.")
     True
+    >>> ends_sentence("“I am 17.", "My brother is 20.”")
+    True
     >>> ends_sentence("Objavljeno 24.", "10. 2013 na spletu."), ends_sentence(
     ...     "Objavljeno 24. 10.", "2013 na spletu.")
     (False, False)
@@ -262,7 +285,9 @@ def ends_sentence(candidate: str, rest: str) -> bool:
     if last.isdigit() and len(last) <= 3:
         before = candidate[: -len(word) - 1].split()
         after = rest.split(None, 1)
-        if (before and before[-1].lower() in ORDINAL_AFTER) or (
+        head = candidate[: -len(word) - 1].rstrip()
+        if (before and before[-1].lower() in ORDINAL_AFTER
+                and not ENGLISH_AM.search(head[-5:])) or (
             after and after[0].strip(".,").lower() in MONTHS
         ):
             return False
@@ -271,6 +296,23 @@ def ends_sentence(candidate: str, rest: str) -> bool:
         ):
             return False
     return True
+
+
+# What ends_sentence reads of the line after a mark: its first word and the few
+# characters a date needs ("10. 2013" and the boundary after it). The rest of the line,
+# sliced at every mark, made a 5 MB line of short sentences take 17 s instead of 0.5 s.
+REST_CHARS = 32
+_FIRST_WORD = re.compile(r"\S*")
+
+
+def _rest(line: str, end: int) -> str:
+    """As much of ``line`` from ``end`` as :func:`ends_sentence` reads.
+
+    >>> _rest("A. " + "b" * 40 + " c d", 3) == "b" * 40
+    True
+    """
+    word_end = _FIRST_WORD.match(line, end).end()  # type: ignore[union-attr]
+    return line[end : max(word_end, end + REST_CHARS)]
 
 
 def split_sentences(line: str) -> list[str]:
@@ -322,7 +364,7 @@ def split_sentences(line: str) -> list[str]:
             if starts_lower(first):
                 continue
         candidate = line[start : match.start(kind)]
-        if kind == "gap" and not ends_sentence(candidate, line[match.end(kind) :]):
+        if kind == "gap" and not ends_sentence(candidate, _rest(line, match.end(kind))):
             continue
         sentences.append(candidate)
         start = match.end(kind)
