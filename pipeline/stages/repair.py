@@ -1072,8 +1072,9 @@ def same_text(first: str, second: str) -> bool:
 # A headline scraped twice is not always two paragraphs: the second copy may follow on
 # the next line of the same block ("Title\nTitle", which unwrapping made "Title Title")
 # or on the same line (a page's heading and its title joined). Said twice with at least
-# this many words (with letters), a line is a repeat; shorter ones ("Sim\nSim", "Go Go",
-# "1 | 0 | 1") may be meant.
+# this many words (with letters; as many different ones on one line), the first line is a
+# repeat; shorter ones ("Sim\nSim", "Go Go", "Ha ha ha ha") may be meant. Only the
+# headline: a line repeated further on may be a refrain (review7).
 DOUBLED_MIN_WORDS = 3
 
 
@@ -1088,12 +1089,13 @@ def undouble(line: str) -> str:
 
     >>> undouble("Coreia do Norte faz testes Coreia do Norte faz testes")
     'Coreia do Norte faz testes'
-    >>> undouble("Nein, nein, nein! Nein, nein, nein!"), undouble("Go Go")
-    ('Nein, nein, nein!', 'Go Go')
+    >>> undouble("Ha ha ha ha ha ha"), undouble("Go Go")  # fewer than 3 different words
+    ('Ha ha ha ha ha ha', 'Go Go')
     """
     words = line.split()
     half = len(words) // 2
-    if len(words) % 2 or words[:half] != words[half:] or not _worded(words[:half]):
+    if (len(words) % 2 or words[:half] != words[half:] or not _worded(words[:half])
+            or len({w.lower() for w in words[:half]}) < DOUBLED_MIN_WORDS):
         return line
     second = list(islice(re.finditer(r"\S+", line), half, half + 1))[0].start()
     return line[:second].rstrip()
@@ -1168,8 +1170,7 @@ class Repair(Stage):
     ``languages`` are the wordfreq languages a block may be in (for the hyphenation
     and punctuation decisions). Fix kinds: ``unwrap``, ``hyphenation``,
     ``split_compound``, ``space_before_punct``, ``duplicate_headline``,
-    ``duplicate_paragraph``, ``duplicate_line`` (the last three also recorded in
-    ``doc.removed``). Only
+    ``duplicate_paragraph`` (the last two also recorded in ``doc.removed``). Only
     blocks of kind ``paragraph`` are re-kinded; kinds set by an earlier stage are kept.
     """
 
@@ -1233,7 +1234,7 @@ class Repair(Stage):
         # Markdown: blocks with code between them or inside them (readers.markdown._apart)
         apart = (doc.markdown or {}).get("_apart", ())
         if not doc.markdown:  # (a Markdown file's lines are its author's: kept)
-            self._drop_repeated_lines(doc)
+            self._drop_repeated_headline(doc)
         for block in doc.blocks:
             if kept and same_text(kept[-1].text, block.text) and id(block) not in apart:
                 reason = "duplicate headline" if len(kept) == 1 else "duplicate paragraph"
@@ -1243,22 +1244,27 @@ class Repair(Stage):
                 kept.append(block)
         doc.blocks = kept
 
-    def _drop_repeated_lines(self, doc: Document) -> None:
-        """A block's line said again on the next line, or twice on one line
-        (:func:`repeated_lines`, :func:`undouble`): a headline if in the first block."""
-        for number, block in enumerate(doc.blocks):
-            text, out = repeated_lines(block.text) if "\n" in block.text else (block.text, [])
-            lines = text.split("\n")
-            once = [undouble(line) for line in lines]
-            out += [line[len(one):].strip() for line, one in zip(lines, once, strict=True)
-                    if one != line]
-            if not out:
-                continue
-            reason = "duplicate headline" if number == 0 else "duplicate line"
+    def _drop_repeated_headline(self, doc: Document) -> None:
+        """The first line of the first block said again on the next line, or twice on
+        its own line (:func:`repeated_lines`, :func:`undouble`): a headline scraped
+        twice. Repeats further on are left: a song's refrain, a chant."""
+        if not doc.blocks:
+            return
+        block = doc.blocks[0]
+        first, _, rest = block.text.partition("\n")
+        second, _, after = rest.partition("\n")
+        out = []
+        if rest and repeated_lines(f"{first}\n{second}")[1]:
+            out.append(second)
+            rest = after
+        once = undouble(first)
+        if once != first:
+            out.append(first[len(once):].strip())
+        if out:
+            block.text = once + (f"\n{rest}" if rest else "")
             for line in out:
-                doc.removed.append(Removed(line, reason))
-            block.text = "\n".join(once)
-            doc.fix(self.name, reason.replace(" ", "_"), "\n".join(out), "")
+                doc.removed.append(Removed(line, "duplicate headline"))
+            doc.fix(self.name, "duplicate_headline", "\n".join(out), "")
 
 
 # --- foreign leftovers (replaced by their translation in the translate phase) --------------
