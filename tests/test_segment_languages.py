@@ -138,3 +138,20 @@ def test_a_long_run_of_quotes_before_a_period_is_read_once():
     started = time.thread_time()
     assert split(line) == [line[:-13], "Depois saiu."]
     assert time.thread_time() - started < 10
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # An acronym in capitals is not the abbreviation of another language it spells
+        # (Croatian "npr.", Danish "pga."): the English sentence ends there.
+        ("She told NPR. The station declined to comment.",
+         ["She told NPR.", "The station declined to comment."]),
+        ("He won the PGA. Next year he retired.", ["He won the PGA.", "Next year he retired."]),
+        # the abbreviations themselves, and a line all in capitals, are kept
+        ("Uzmi npr. Zagreb ili Split.", ["Uzmi npr. Zagreb ili Split."]),
+        ("THE MAYOR OF ST. LOUIS RESIGNED.", ["THE MAYOR OF ST. LOUIS RESIGNED."]),
+    ],
+)
+def test_an_acronym_in_capitals_ends_a_sentence(line, expected):
+    assert split(line) == expected

@@ -238,6 +238,18 @@ def thai_abbreviation(word: str) -> bool:
     return 0 < len(word) <= 4 and all("\u0e01" <= char <= "\u0e2e" for char in word)
 
 
+def acronym(word: str, candidate: str) -> bool:
+    """Whether ``word`` (before a period) is written in capitals in text that is not: an
+    acronym ("She told NPR.", "won the PGA."), not the abbreviation of another language
+    it spells (Croatian "npr.", Danish "pga."). A line all in capitals ("ST. LOUIS")
+    keeps its abbreviations.
+
+    >>> acronym("NPR", "She told NPR."), acronym("npr", "Npr. to"), acronym("ST", "ST. LOUIS")
+    (True, False, False)
+    """
+    return len(word) > 1 and word.isupper() and any(c.islower() for c in candidate)
+
+
 def ends_sentence(candidate: str, rest: str) -> bool:
     """Whether the period-or-other mark that ends ``candidate`` ends a sentence,
     ``rest`` being the line after the whitespace.
@@ -256,6 +268,8 @@ def ends_sentence(candidate: str, rest: str) -> bool:
     True
     >>> ends_sentence("“I am 17.", "My brother is 20.”")
     True
+    >>> ends_sentence("She told NPR.", "The station declined.")
+    True
     >>> ends_sentence("Objavljeno 24.", "10. 2013 na spletu."), ends_sentence(
     ...     "Objavljeno 24. 10.", "2013 na spletu.")
     (False, False)
@@ -270,12 +284,13 @@ def ends_sentence(candidate: str, rest: str) -> bool:
     lower = word.lower()
     parts = lower.split(".")
     last = parts[-1]
-    if lower in ABBREVIATIONS:
+    known = not acronym(word, candidate)  # "NPR." is no "npr." (Croatian)
+    if lower in ABBREVIATIONS and known:
         return False
     # "t.ex", "z.B", "U.S" end in an abbreviation or an initial; "allegro.pl",
     # "example.com" are addresses, whose last part is no abbreviation.
     if all(len(part) <= 4 for part in parts) and (
-        last in ABBREVIATIONS or (len(last) == 1 and not syllabic(last))
+        (last in ABBREVIATIONS and known) or (len(last) == 1 and not syllabic(last))
     ):
         return False
     if last in BEFORE_NUMBER and rest[:1].isdigit():
