@@ -226,6 +226,13 @@ def explain(record: dict[str, Any]) -> str:
     <BLANKLINE>
     Metadata kept from the removed lines:
       location: Pyongyang
+    >>> print(explain({"doc": "p.html", "status": "ok",
+    ...     "code": [{"after": 1, "line": 3, "lines": 2}]}), end="")
+    p.html: 0 fixes, 0 lines removed, 0 metadata fields, 0 foreign spans
+      status: ok
+    <BLANKLINE>
+    Code blocks kept as they are, never cleaned or translated (first line in the clean copy, lines):
+      line 3, 2 lines
     """
     fixes = record.get("fixes") or []
     removed = record.get("removed") or []
@@ -265,7 +272,12 @@ def explain(record: dict[str, Any]) -> str:
             f"[{span['start']}:{span['end']}]"
             for span in spans
         ]
-    if not (fixes or removed or metadata or spans or record.get("errors")):
+    code = record.get("code") or []
+    if code:
+        lines += ["", "Code blocks kept as they are, never cleaned or translated (first line "
+                  "in the clean copy, lines):"]
+        lines += [f"  line {place['line']}, {_count(place['lines'], 'line')}" for place in code]
+    if not (fixes or removed or metadata or spans or code or record.get("errors")):
         lines += ["", "Nothing changed: the clean copy is the text as read, laid out in blocks."]
     return "\n".join(lines) + "\n"
 
