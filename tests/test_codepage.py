@@ -93,3 +93,10 @@ def test_a_long_misread_line_looks_each_distinct_word_up_once(monkeypatch):
     assert (fixed, page) == (line, "cp1251")
     # 11 distinct words, 5,500 in all: at most one lookup a word, language and code page
     assert 0 < len(calls) <= 11 * 5 * len(MISREAD_PAGES) < 5500
+
+
+def test_a_line_with_the_symbols_its_code_page_writes_is_read_again():
+    # "№" and "°" are cp1251's own: one of them ruled the right reading out
+    text = "Приказ № 5 подписан вчера, в Москве было +25 °C и сухо."
+    misread = text.encode("cp1251").decode("sloppy-windows-1252")
+    assert fix_codepage_misread(misread) == (text, "cp1251")

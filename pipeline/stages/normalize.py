@@ -321,15 +321,27 @@ _LETTERS = re.compile(f"[^\\W\\d_]|[{_MISREAD_CHAR}]")
 _WORDS = re.compile(r"[^\W\d_]+")
 
 
+# The symbols the code pages' own text writes ("Приказ № 5", "+25 °C", "100 €", "§ 3"):
+# a reading holding one of them may still be the right one. Any other symbol (box
+# drawing, "¤", "µ") or a control character rules a reading out.
+PAGE_SYMBOLS = frozenset("№°€£$¥§©®™±‰")
+
+
 def _all_letters(text: str) -> bool:
     """Whether every character of ``text`` outside ASCII is a letter, a mark, a space,
-    punctuation or a direction mark (no symbol: box drawing, currency, controls).
+    punctuation, a direction mark or one of PAGE_SYMBOLS (no box drawing, no controls).
 
     >>> _all_letters("Северная Корея — «тест»"), _all_letters("ما هذا؟"), _all_letters("п я┐я")
     (True, True, False)
+    >>> _all_letters("Приказ № 5: +25 °C"), _all_letters("аё аёІаё©аёІа№„аё—аёў")  # inside a word
+    (True, False)
     """
-    return all(c.isascii() or unicodedata.category(c)[0] in "LMZP"
-               or unicodedata.category(c) == "Cf" for c in text)
+    for n, c in enumerate(text):
+        if c.isascii() or unicodedata.category(c)[0] in "LMZP" or unicodedata.category(c) == "Cf":
+            continue
+        if c not in PAGE_SYMBOLS or (text[n - 1: n].isalpha() and text[n + 1: n + 2].isalpha()):
+            return False
+    return True
 
 
 def fix_codepage_misread(line: str) -> tuple[str, str]:
