@@ -344,6 +344,21 @@ def _all_letters(text: str) -> bool:
     return True
 
 
+def _bytes_read(line: str) -> bytes | None:
+    """The bytes ``line`` was read from as Latin-1 (C1 controls for 0x80-0x9F), else as
+    Windows-1252; None if neither could have given it.
+
+    >>> _bytes_read("Ïðèâåò"), _bytes_read("€"), _bytes_read("→")
+    (b'\\xcf\\xf0\\xe8\\xe2\\xe5\\xf2', b'\\x80', None)
+    """
+    for encoding in ("latin-1", "sloppy-windows-1252"):
+        try:
+            return line.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+    return None
+
+
 def fix_codepage_misread(line: str) -> tuple[str, str]:
     """``line`` read again in the code page it was written in, if it is text of one of
     MISREAD_PAGES read as Windows-1252 or Latin-1; and that code page ("" if not).
@@ -362,13 +377,9 @@ def fix_codepage_misread(line: str) -> tuple[str, str]:
     letters = len(_LETTERS.findall(line))
     if letters < MISREAD_MIN_LETTERS or len(_MISREAD_CHARS.findall(line)) < MISREAD_SHARE * letters:
         return line, ""
-    try:  # read as Latin-1 (C1 controls for 0x80-0x9F), else as Windows-1252
-        raw = line.encode("latin-1")
-    except UnicodeEncodeError:
-        try:
-            raw = line.encode("sloppy-windows-1252")
-        except UnicodeEncodeError:
-            return line, ""
+    raw = _bytes_read(line)
+    if raw is None:
+        return line, ""
     from pipeline.wordfreq_store import available_languages, zipf_frequency
 
     have = available_languages()
@@ -380,7 +391,7 @@ def fix_codepage_misread(line: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         if not _all_letters(text):
-            continue  # box-drawing, currency or control characters: not this page
+            continue  # box drawing, control characters: not this page
         # each distinct word looked up once: a 5 MB line took 68 s with a lookup a word
         words = Counter(w.lower() for w in _WORDS.findall(text) if len(w) > 1)
         total = sum(words.values())
@@ -409,13 +420,9 @@ def reread_in(line: str, page: str) -> str:
     misread, letters = len(_MISREAD_CHARS.findall(line)), len(_LETTERS.findall(line))
     if letters < 2 or misread < MISREAD_SHARE * letters:  # (a letter alone: "à", "É")
         return line
-    try:
-        raw = line.encode("latin-1")
-    except UnicodeEncodeError:
-        try:
-            raw = line.encode("sloppy-windows-1252")
-        except UnicodeEncodeError:
-            return line
+    raw = _bytes_read(line)
+    if raw is None:
+        return line
     try:
         text = raw.decode(page)
     except UnicodeDecodeError:
