@@ -155,3 +155,21 @@ def test_a_long_run_of_quotes_before_a_period_is_read_once():
 )
 def test_an_acronym_in_capitals_ends_a_sentence(line, expected):
     assert split(line) == expected
+
+
+def test_a_long_run_of_marks_that_end_no_sentence_hands_a_bounded_head(monkeypatch):
+    # "Mr. Mr. Mr. ...": each mark was handed the whole sentence from its start, so a
+    # line of them was quadratic (20 KB: 0.47 s, 100 KB about 12 s).
+    from pipeline.stages import segment
+
+    seen: list[int] = []
+    real = segment.ends_sentence
+
+    def spy(candidate: str, rest: str) -> bool:
+        seen.append(len(candidate))
+        return real(candidate, rest)
+
+    monkeypatch.setattr(segment, "ends_sentence", spy)
+    line = "Disse o Sr. " + "Mr. " * 25_000 + "Kozlov. Depois saiu."
+    assert split(line) == [line[: -len(" Depois saiu.")], "Depois saiu."]
+    assert len(seen) == 25_002 and max(seen) <= segment.HEAD_CHARS + 4
