@@ -106,24 +106,32 @@ def test_the_segmenter_splits_each_line_of_a_greek_and_urdu_block():
     assert texts == ["Τι ώρα είναι;", "Είναι αργά.", "یہ اچھا ہے۔", "وہ بھی۔"]
 
 
-def test_each_sentence_end_reads_a_few_characters_of_the_line_after_it(monkeypatch):
-    # ends_sentence was handed the whole rest of the line at every period: a 5 MB line of
-    # short sentences took 17 s of copying (0.5 s before the rules of many languages).
+def handed(monkeypatch) -> list[tuple[int, int]]:
+    """The lengths of the sentence and of the rest of the line that each call of
+    ends_sentence is handed, from now on."""
     from pipeline.stages import segment
 
-    seen: list[int] = []
+    seen: list[tuple[int, int]] = []
     real = segment.ends_sentence
 
     def spy(candidate: str, rest: str) -> bool:
-        seen.append(len(rest))
+        seen.append((len(candidate), len(rest)))
         return real(candidate, rest)
 
     monkeypatch.setattr(segment, "ends_sentence", spy)
+    return seen
+
+
+def test_each_sentence_end_reads_a_few_characters_of_the_line_after_it(monkeypatch):
+    # ends_sentence was handed the whole rest of the line at every period: a 5 MB line of
+    # short sentences took 17 s of copying (0.5 s before the rules of many languages).
+    seen = handed(monkeypatch)
     line = "Er kam am 17. Dezember wieder. Objavljeno 24. 10. 2013 na spletu. " * 2000
     sentences = split(line)
     assert len(sentences) == 4000
     assert sentences[:2] == ["Er kam am 17. Dezember wieder.", "Objavljeno 24. 10. 2013 na spletu."]
-    assert len(seen) == 9999 and max(seen) <= 40  # five marks a repeat, the last one ends the line
+    # five marks a repeat, the last one ends the line
+    assert len(seen) == 9999 and max(rest for _, rest in seen) <= 40
 
 
 def test_a_long_run_of_quotes_before_a_period_is_read_once():
@@ -160,16 +168,9 @@ def test_an_acronym_in_capitals_ends_a_sentence(line, expected):
 def test_a_long_run_of_marks_that_end_no_sentence_hands_a_bounded_head(monkeypatch):
     # "Mr. Mr. Mr. ...": each mark was handed the whole sentence from its start, so a
     # line of them was quadratic (20 KB: 0.47 s, 100 KB about 12 s).
-    from pipeline.stages import segment
+    from pipeline.stages.segment import HEAD_CHARS
 
-    seen: list[int] = []
-    real = segment.ends_sentence
-
-    def spy(candidate: str, rest: str) -> bool:
-        seen.append(len(candidate))
-        return real(candidate, rest)
-
-    monkeypatch.setattr(segment, "ends_sentence", spy)
+    seen = handed(monkeypatch)
     line = "Disse o Sr. " + "Mr. " * 25_000 + "Kozlov. Depois saiu."
     assert split(line) == [line[: -len(" Depois saiu.")], "Depois saiu."]
-    assert len(seen) == 25_002 and max(seen) <= segment.HEAD_CHARS + 4
+    assert len(seen) == 25_002 and max(head for head, _ in seen) <= HEAD_CHARS + 4
