@@ -1101,23 +1101,16 @@ def undouble(line: str) -> str:
     return line[:second].rstrip()
 
 
-def repeated_lines(text: str) -> tuple[str, list[str]]:
-    """``text`` without a line that repeats the line before it (DOUBLED_MIN_WORDS words
-    or more, whatever the spaces), and the lines taken out.
+def repeats(line: str, before: str) -> bool:
+    """Whether ``line`` says ``before`` again (whatever the spaces), with DOUBLED_MIN_WORDS
+    words or more.
 
-    >>> repeated_lines("Coreia do Norte faz testes\\nCoreia do Norte faz testes\\nSeul, 4")
-    ('Coreia do Norte faz testes\\nSeul, 4', ['Coreia do Norte faz testes'])
-    >>> repeated_lines("Sim\\nSim\\nNão"), repeated_lines("1 – 0 – 1\\n1 – 0 – 1")
-    (('Sim\\nSim\\nNão', []), ('1 – 0 – 1\\n1 – 0 – 1', []))
+    >>> repeats("Coreia do Norte  faz testes", "Coreia do Norte faz testes")
+    True
+    >>> repeats("Sim", "Sim"), repeats("1 – 0 – 1", "1 – 0 – 1")
+    (False, False)
     """
-    kept: list[str] = []
-    out: list[str] = []
-    for line in text.split("\n"):
-        if kept and same_text(kept[-1], line) and _worded(line.split()):
-            out.append(line)
-        else:
-            kept.append(line)
-    return "\n".join(kept), out
+    return same_text(before, line) and _worded(line.split())
 
 
 def block_kind(text: str, first: bool) -> str:
@@ -1246,7 +1239,7 @@ class Repair(Stage):
 
     def _drop_repeated_headline(self, doc: Document) -> None:
         """The first line of the first block said again on the next line, or twice on
-        its own line (:func:`repeated_lines`, :func:`undouble`): a headline scraped
+        its own line (:func:`repeats`, :func:`undouble`): a headline scraped
         twice. Repeats further on are left: a song's refrain, a chant."""
         if not doc.blocks:
             return
@@ -1254,7 +1247,7 @@ class Repair(Stage):
         first, _, rest = block.text.partition("\n")
         second, _, after = rest.partition("\n")
         out = []
-        if rest and repeated_lines(f"{first}\n{second}")[1]:
+        if rest and repeats(second, first):
             out.append(second)
             rest = after
         once = undouble(first)
