@@ -337,7 +337,10 @@ def _all_letters(text: str) -> bool:
     (True, False)
     """
     for n, c in enumerate(text):
-        if c.isascii() or unicodedata.category(c)[0] in "LMZP" or unicodedata.category(c) == "Cf":
+        if c.isascii():
+            continue
+        category = unicodedata.category(c)
+        if category[0] in "LMZP" or category == "Cf":
             continue
         if c not in PAGE_SYMBOLS or (text[n - 1: n].isalpha() and text[n + 1: n + 2].isalpha()):
             return False
@@ -359,6 +362,23 @@ def _bytes_read(line: str) -> bytes | None:
     return None
 
 
+def _looks_misread(line: str, least: int) -> bool:
+    """Whether ``line`` has ``least`` letters or more, MISREAD_SHARE of them characters
+    that a code page read as Windows-1252 or Latin-1 makes."""
+    letters = len(_LETTERS.findall(line))
+    return letters >= least and len(_MISREAD_CHARS.findall(line)) >= MISREAD_SHARE * letters
+
+
+def _reading(raw: bytes, page: str) -> str | None:
+    """``raw`` decoded in code ``page``, if it can be and gives nothing but letters,
+    punctuation and the page's symbols (:func:`_all_letters`); else None."""
+    try:
+        text = raw.decode(page)
+    except UnicodeDecodeError:
+        return None
+    return text if _all_letters(text) else None  # box drawing, controls: not this page
+
+
 def fix_codepage_misread(line: str) -> tuple[str, str]:
     """``line`` read again in the code page it was written in, if it is text of one of
     MISREAD_PAGES read as Windows-1252 or Latin-1; and that code page ("" if not).
@@ -372,10 +392,7 @@ def fix_codepage_misread(line: str) -> tuple[str, str]:
     >>> fix_codepage_misread("Ð±ÑŠÐ»Ð³Ð°Ñ€Ñ�ÐºÐ¸ ÐµÐ·Ð¸Ðº")  # UTF-8 read so: ftfy's, not this
     ('Ð±ÑŠÐ»Ð³Ð°Ñ€Ñ�ÐºÐ¸ ÐµÐ·Ð¸Ðº', '')
     """
-    if not MISREAD_RUN.search(line):
-        return line, ""
-    letters = len(_LETTERS.findall(line))
-    if letters < MISREAD_MIN_LETTERS or len(_MISREAD_CHARS.findall(line)) < MISREAD_SHARE * letters:
+    if not MISREAD_RUN.search(line) or not _looks_misread(line, MISREAD_MIN_LETTERS):
         return line, ""
     raw = _bytes_read(line)
     if raw is None:
@@ -386,12 +403,9 @@ def fix_codepage_misread(line: str) -> tuple[str, str]:
     best, best_known = line, 0.0
     page_found = ""
     for page, langs in MISREAD_PAGES.items():
-        try:
-            text = raw.decode(page)
-        except UnicodeDecodeError:
+        text = _reading(raw, page)
+        if text is None:
             continue
-        if not _all_letters(text):
-            continue  # box drawing, control characters: not this page
         # each distinct word looked up once: a 5 MB line took 68 s with a lookup a word
         words = Counter(w.lower() for w in _WORDS.findall(text) if len(w) > 1)
         total = sum(words.values())
@@ -417,17 +431,11 @@ def reread_in(line: str, page: str) -> str:
     >>> reread_in("Café", "cp1251"), reread_in("2024", "cp1251"), reread_in("à", "cp1251")
     ('Café', '2024', 'à')
     """
-    misread, letters = len(_MISREAD_CHARS.findall(line)), len(_LETTERS.findall(line))
-    if letters < 2 or misread < MISREAD_SHARE * letters:  # (a letter alone: "à", "É")
+    if not _looks_misread(line, 2):  # (a letter alone: "à", "É")
         return line
     raw = _bytes_read(line)
-    if raw is None:
-        return line
-    try:
-        text = raw.decode(page)
-    except UnicodeDecodeError:
-        return line
-    return text if _all_letters(text) else line
+    text = _reading(raw, page) if raw is not None else None
+    return line if text is None else text
 
 
 def remove_invisible_chars(text: str) -> str:
