@@ -239,7 +239,37 @@ def build_parser() -> argparse.ArgumentParser:
     rem = msub.add_parser("remove", help="remove the model for SRC TGT")
     rem.add_argument("src", metavar="SRC", help="source language, e.g. pt")
     rem.add_argument("tgt", metavar="TGT", help="target language, e.g. en")
+    parser.set_defaults(commands=sub.choices)
     return parser
+
+
+# What a word left over on a command's line usually meant, by command.
+STRAY_HINTS = {
+    "run": "it reads one CORPUS folder; the output folder is named with --out, "
+           "e.g. pipeline run {corpus} --out {word}",
+    "detect": "it reads the lines of standard input, e.g. pipeline detect < {word}",
+}
+
+
+def stray_message(command: str | None, extra: list[str], argv: list[str],
+                  corpus: object = None) -> str:
+    """The usage error for words argparse could not place on ``command``'s line,
+    with what such a word usually meant (:data:`STRAY_HINTS`).
+
+    >>> stray_message("run", ["out"], ["run", "news", "out"], "news").split("; ")[1]
+    'the output folder is named with --out, e.g. pipeline run news --out out'
+    >>> stray_message("detect", ["a.txt"], ["detect", "a.txt"]).split(": ")[1]
+    'it reads the lines of standard input, e.g. pipeline detect < a.txt'
+    >>> stray_message("run", ["--fast"], ["run", "--fast"])
+    'unrecognized arguments: --fast'
+    """
+    words = [word for word in extra if not word.startswith("-")]
+    hint = STRAY_HINTS.get(command or "")
+    if hint is None or len(words) != len(extra) or len(words) != 1 or (
+            command == "run" and any(a == "--out" or a.startswith("--out=") for a in argv)):
+        return "unrecognized arguments: " + " ".join(extra)
+    word = words[0]
+    return f"unexpected argument {word!r}: " + hint.format(word=word, corpus=corpus)
 
 
 def _config_for(args: argparse.Namespace) -> Config:
@@ -714,7 +744,12 @@ def main(argv: list[str] | None = None) -> int:
         plain_warnings()
     parser = build_parser()
     Parser.json_errors = _asks_json_log(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    commands = vars(args).pop("commands")  # the parser of each command
+    if extra:  # on the command's own usage line, with what the word usually meant
+        where = commands.get(args.command, parser)
+        where.error(stray_message(args.command, extra, sys.argv[1:] if argv is None else argv,
+                                  getattr(args, "corpus", None)))
     args.started = started
     args.own_process = argv is None
     if args.command is None:

@@ -28,6 +28,36 @@ def test_models_without_an_action_is_a_usage_error(capsys):
     assert "list" in capsys.readouterr().err
 
 
+def test_an_output_folder_given_without_out_says_how_to_name_it(tmp_path, capsys):
+    # `pipeline run corpus out` printed the top-level usage and "unrecognized
+    # arguments: out", naming neither the command nor --out.
+    with pytest.raises(SystemExit) as ended:
+        main(["run", "corpus", "out"])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: pipeline run ")
+    assert "e.g. pipeline run corpus --out out" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_file_handed_to_detect_says_it_reads_standard_input(capsys):
+    with pytest.raises(SystemExit) as ended:
+        main(["detect", "lines.txt"])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: pipeline detect ")
+    assert "pipeline detect < lines.txt" in err
+
+
+def test_an_unknown_option_is_named_on_its_commands_usage(capsys):
+    with pytest.raises(SystemExit) as ended:
+        main(["run", "corpus", "--out", "out", "--fast"])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: pipeline run ")
+    assert "unrecognized arguments: --fast" in err
+
+
 def test_an_empty_to_is_refused_not_replaced_by_the_default(tmp_path, capsys):
     # `--to ""` (an unset shell variable, say) translated into the config's targets
     # or English without a word.
