@@ -32,7 +32,7 @@ from pipeline.config import (
     load_config,
     parse_langs,
 )
-from pipeline.log import DEBUG_ENV, RunLog, debug_enabled, shown
+from pipeline.log import DEBUG_ENV, RunLog, counted, debug_enabled, shown
 
 DEFAULT_CONFIG = Path("pipeline.toml")
 
@@ -379,7 +379,7 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     for suffix, item in report.get("skipped_by_suffix", {}).items():
         noun = {FOLDER_LINK: "folder link", VERSION_CONTROL: "version control folder"}.get(
             suffix, suffix + " file")
-        say("skipped", f"skipped {_n(item['files'], noun)}: {item['advice']}",
+        say("skipped", f"skipped {counted(item['files'], noun)}: {item['advice']}",
             suffix=suffix, files=item["files"], advice=item["advice"])
     if not (report["documents"] or report["skipped"] or report["deleted"]):
         from pipeline.factory import formats
@@ -438,14 +438,10 @@ def summary_line(report: dict, out: Path) -> str:
     if report["not_reached"]:
         line += f", {report['not_reached']} not reached"
     if report["deleted"]:
-        line += f"; {_n(report['deleted'], 'source')} deleted, outputs kept"
+        line += f"; {counted(report['deleted'], 'source')} deleted, outputs kept"
     if report["pruned"]:
-        line += f"; {_n(report['pruned'], 'deleted source')} pruned"
+        line += f"; {counted(report['pruned'], 'deleted source')} pruned"
     return line + ")"
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 # The summary lists this many failed (quarantined) documents, then says where the rest is:
@@ -489,8 +485,8 @@ def target_line(report: dict, tgt: str, out: Path) -> str:
     translated = sum(counts.get("segments", 0) for pair, counts
                      in translation.get("pairs", {}).items() if pair.endswith(f"-{tgt}"))
     copied = translation.get("copied", {}).get(tgt, 0)
-    return (f"{_n(report['translated_documents'][tgt], 'document')} in {tgt} -> "
-            f"{out}/translations/{tgt}/ ({_n(translated, 'sentence')} translated, "
+    return (f"{counted(report['translated_documents'][tgt], 'document')} in {tgt} -> "
+            f"{out}/translations/{tgt}/ ({counted(translated, 'sentence')} translated, "
             f"{copied} copied: already in {tgt} or in no language)")
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.log import shown
+from pipeline.log import counted, shown
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 2  # the usage / configuration exit code of the pipeline command
@@ -239,9 +239,9 @@ def explain(record: dict[str, Any]) -> str:
     metadata = record.get("metadata") or {}
     spans = record.get("spans") or []
     lines = [
-        f"{shown(record['doc'])}: {_count(len(fixes), 'fix', 'fixes')}, "
-        f"{_count(len(removed), 'line')} removed, {_count(len(metadata), 'metadata field')}, "
-        f"{_count(len(spans), 'foreign span')}",
+        f"{shown(record['doc'])}: {counted(len(fixes), 'fix')}, "
+        f"{counted(len(removed), 'line')} removed, {counted(len(metadata), 'metadata field')}, "
+        f"{counted(len(spans), 'foreign span')}",
         "  " + _about(record),
     ]
     if record.get("errors"):
@@ -276,14 +276,10 @@ def explain(record: dict[str, Any]) -> str:
     if code:
         lines += ["", "Code blocks kept as they are, never cleaned or translated (first line "
                   "in the clean copy, lines):"]
-        lines += [f"  line {place['line']}, {_count(place['lines'], 'line')}" for place in code]
+        lines += [f"  line {place['line']}, {counted(place['lines'], 'line')}" for place in code]
     if not (fixes or removed or metadata or spans or code or record.get("errors")):
         lines += ["", "Nothing changed: the clean copy is the text as read, laid out in blocks."]
     return "\n".join(lines) + "\n"
-
-
-def _count(number: int, singular: str, plural: str = "") -> str:
-    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _about(record: dict[str, Any]) -> str:

@@ -79,6 +79,18 @@ class _Forward(logging.Handler):
 _UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
+def counted(count: int, noun: str, grouped: bool = False) -> str:
+    """``count`` and ``noun``, plural unless one; ``grouped``: the thousands set apart
+    by commas (the review page). The summary, ``pipeline explain`` and the review page
+    all count with it.
+
+    >>> counted(1, "language"), counted(2, "fix"), counted(1_200, "removed line", grouped=True)
+    ('1 language', '2 fixes', '1,200 removed lines')
+    """
+    plural = "" if count == 1 else "es" if noun.endswith(("x", "s", "sh", "ch")) else "s"
+    return (f"{count:,}" if grouped else str(count)) + f" {noun}{plural}"
+
+
 def shown(name: str) -> str:
     r"""``name`` (a document or file name) for a line of the log or the summary: its
     control characters as Python escapes, as ``ls`` shows them as ``?``.

@@ -32,6 +32,7 @@ from operator import attrgetter
 from typing import Any
 
 from pipeline.document import Block, Document, Fix, Segment
+from pipeline.log import counted
 from pipeline.readers.html import CODE
 from pipeline.writers.review.marks import (
     MARK_PROBES,
@@ -43,7 +44,6 @@ from pipeline.writers.review.marks import (
     segment_marks,
 )
 from pipeline.writers.review.text import (
-    counted,
     esc,
     esc_name,
     hexdump,
@@ -115,7 +115,7 @@ def _facts(doc: Document) -> str:
         f"<dt>size</dt><dd>{doc.source.size:,} bytes</dd>"
         f'<dt>sha256</dt><dd><span class="mono">{esc(doc.source.sha256)}</span></dd>'
         f"<dt>status</dt><dd>{esc(doc.status)}</dd>"
-        "<dt>counts</dt><dd>" + ", ".join(counted(n, noun) for n, noun in (
+        "<dt>counts</dt><dd>" + ", ".join(counted(n, noun, grouped=True) for n, noun in (
             (len(doc.blocks), "paragraph"), (len(segments), "sentence"), (len(doc.fixes), "fix"),
             (len(doc.spans), "foreign span"), (len(doc.removed), "removed line"),
             (flags, "QA flag"))) + "</dd>"]

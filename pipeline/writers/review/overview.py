@@ -12,9 +12,10 @@ import json
 from collections import Counter
 from typing import Any
 
+from pipeline.log import counted
 from pipeline.readers import FOLDER_LINK
 from pipeline.writers.review.assets import bar
-from pipeline.writers.review.text import counted, esc, esc_name, needs_escape
+from pipeline.writers.review.text import esc, esc_name, needs_escape
 
 INDEX_PAGE = 100  # rows of the index on one screen (the script pages through the rest)
 EYES_LIST = 20  # failed or quarantined documents named in "what needs your eyes"
@@ -53,7 +54,7 @@ def _sentence(report: dict[str, Any], statuses: Counter[str]) -> str:
     targets = report.get("targets", [])
     text = "; ".join(parts) + "."
     fixes = sum(report.get("fixes_by_kind", {}).values())
-    text += " " + ", ".join(counted(n, noun) for n, noun in (
+    text += " " + ", ".join(counted(n, noun, grouped=True) for n, noun in (
         (len(langs), "language"), (report.get("segments", 0), "sentence"), (fixes, "fix"),
         (report.get("removed", 0), "removed line")))
     text += f"; targets: {esc(', '.join(targets))}." if targets else "."

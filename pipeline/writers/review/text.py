@@ -119,10 +119,3 @@ def hexdump(data: bytes, limit: int = 256) -> str:
     return "\n".join(lines)
 
 
-def counted(count: int, noun: str) -> str:
-    """``count`` and ``noun``, plural unless one.
-
-    >>> counted(1, "language"), counted(1_200, "fix"), counted(0, "removed line")
-    ('1 language', '1,200 fixes', '0 removed lines')
-    """
-    return f"{count:,} {noun}{'' if count == 1 else 'es' if noun.endswith('x') else 's'}"
