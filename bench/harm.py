@@ -10,7 +10,9 @@ written in every shape of :data:`SHAPES`:
 - ``plain``: title, blank line, paragraphs separated by blank lines;
 - ``dateline``: the same with a date line ("12.03.2024 14:30") under the title;
 - ``wrapped``: the paragraphs hard-wrapped at 72 columns (Chinese and Japanese, which
-  write no spaces between words, at 36 characters).
+  write no spaces between words, at 36 characters), never right after a dash;
+- ``html``: a page (``<title>``, ``<h1>``, one ``<p>`` a paragraph, ``lang``), its main
+  text extracted first as for an ``.html`` file.
 
 The documents go through the cleanup stages in process (read from UTF-8 bytes,
 normalize, boilerplate, repair: what ``pipeline run`` does before segmenting; no
@@ -18,9 +20,13 @@ translation model) and the clean copy is compared with the document as written. 
 the output contract calls normal is allowed: one final newline, paragraphs separated by
 one blank line, a hard-wrapped paragraph unwrapped into one line (joined by a space, or
 without one between two Chinese or Japanese characters), and a ``dateline`` document's
-date line moved into ``metadata`` as its date (nothing else of the text changed). Any
-other difference, fix, removed line or metadata is a change; the changes are counted by
-kind (``stage/kind`` of ``fixes``, ``removed: reason`` of removed lines).
+date line moved into ``metadata`` as its date, and a page's title and language in
+``metadata`` as the page declares them (nothing else of the text changed). Any other
+difference, fix, removed line or metadata is a change; the changes are counted by kind
+(``stage/kind`` of ``fixes``, ``removed: reason`` of removed lines, ``metadata: key``,
+``whitespace only`` for the same words with other whitespace and no fix recorded). A
+second figure counts as unchanged the documents whose only changes are whitespace and
+invisible characters (:data:`WHITESPACE_KINDS`: spacing the normalize stage names).
 
 Halves, fixed before any result was looked at: even documents of each language
 (``--split dev``, default) and odd ones (``--split test``, held out). Some Leipzig
@@ -30,13 +36,14 @@ headers): ``--show N`` prints N changed documents per language to read and class
 Usage::
 
     .venv/bin/python bench/harm.py [--split dev|test] [--langs ru,ar,...]
-                                   [--shapes plain,dateline,wrapped] [--show N]
+                                   [--shapes plain,dateline,wrapped,html] [--show N]
                                    [--per-lang N]
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import random
 import re
 import sys
@@ -49,6 +56,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.document import Document  # noqa: E402
+from pipeline.readers.html import ExtractHtml  # noqa: E402
 from pipeline.stages.boilerplate import Boilerplate  # noqa: E402
 from pipeline.stages.normalize import Normalize  # noqa: E402
 from pipeline.stages.read import Read  # noqa: E402
@@ -56,7 +64,7 @@ from pipeline.stages.repair import Repair  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SENTENCES = DATA / "lingua_langid" / "sentences"
-SHAPES = ("plain", "dateline", "wrapped")
+SHAPES = ("plain", "dateline", "wrapped", "html")
 SEED = 8  # the shapes' random draws (paragraph sizes); fixed
 # Languages written without spaces between words: sentences joined, lines wrapped and
 # unwrapped without a space.
@@ -64,6 +72,12 @@ UNSPACED = {"zh", "ja"}
 # A sentence's final mark, taken off a title line (the scripts' own marks included).
 FINAL_MARK = re.compile(r"[.!?…。！？।॥۔։።]+$")
 DATELINE = "12.03.2024 14:30"
+# Changes of whitespace and invisible characters only (doubled spaces, no-break spaces,
+# soft hyphens, zero-width spaces): the second figure leaves them out.
+WHITESPACE_KINDS = frozenset({
+    "normalize/spaces", "normalize/nbsp", "normalize/invisible_chars",
+    "normalize/trailing_whitespace", "normalize/control_chars", "whitespace only",
+})
 DASHES = "-‐‑‒–—―"
 CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
 
@@ -78,6 +92,12 @@ class Article:
     paragraphs: list[str]
 
     def text(self, shape: str) -> str:
+        if shape == "html":
+            body = "".join(f"<p>{html.escape(p)}</p>\n" for p in self.paragraphs)
+            title = html.escape(self.title)
+            return (f'<!DOCTYPE html>\n<html lang="{self.lang}"><head><meta charset="utf-8">'
+                    f"<title>{title}</title></head>\n<body><article><h1>{title}</h1>\n"
+                    f"{body}</article></body></html>\n")
         blocks = [self.title]
         if shape == "dateline":
             blocks.append(DATELINE)
@@ -98,7 +118,7 @@ def wrap(paragraph: str, width: int, unspaced: bool) -> str:
     >>> wrap("aa bb cc", 5, False)
     'aa bb\\ncc'
     >>> wrap("Nord- und Südkorea", 5, False)
-    'Nord- und\nSüdkorea'
+    'Nord- und\\nSüdkorea'
     >>> wrap("日本語の文章です", 3, True)
     '日本語\\nの文章\\nです'
     """
@@ -148,10 +168,14 @@ def articles(lang: str) -> Iterator[Article]:
         number += 1
 
 
-def clean(data: bytes, stages: list) -> Document:
-    doc = Document("bench.txt", raw=data)
-    for stage in stages:
+def clean(data: bytes, stages: list, page: bool = False) -> Document:
+    """The stages on ``data``; a page's main text is extracted first (as ``pipeline
+    run`` does with an .html file)."""
+    doc = Document("bench.html" if page else "bench.txt", raw=data)
+    for stage in [ExtractHtml(), *stages] if page else stages:
         doc = stage.process(doc)
+        if doc.status == "quarantined":
+            break
     return doc
 
 
@@ -162,15 +186,20 @@ def changes(doc: Document, article: Article, shape: str) -> list[str]:
     dated = shape == "dateline" and doc.metadata.get("date") == DATELINE
     found += [f"removed: {item.reason.split(':')[0]}" for item in doc.removed
               if not (dated and item.text == DATELINE)]
-    found += [f"metadata: {key}" for key in doc.metadata if not (dated and key == "date")]
+    declared = {"title": article.title, "lang": article.lang} if shape == "html" else {}
+    found += [f"metadata: {key}" for key, value in doc.metadata.items()
+              if not (dated and key == "date") and declared.get(key) != value]
+    if doc.status == "quarantined":
+        found.append("quarantined: " + "; ".join(doc.errors))
     expected = article.text("dateline") if shape == "dateline" and not dated else (
         article.expected())
     got = doc.clean_text()
     if got != expected and not found:
-        # only allowed fixes, yet another text: line breaks left (a hard-wrapped paragraph
-        # not unwrapped, or not whole: its words unchanged), or words joined wrongly
+        # no fix recorded but the allowed ones, yet another text: the same words with other
+        # whitespace (a hard-wrapped paragraph left wrapped, spaces a page's extraction
+        # collapsed), words joined wrongly at a line break, or a change no fix records
         if got.split() == expected.split():
-            found.append("lines left wrapped")
+            found.append("whitespace only")
         elif any(fix.kind == "unwrap" for fix in doc.fixes):
             found.append("repair/unwrap (other text)")
         else:
@@ -204,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     shapes = args.shapes.split(",")
     stages = [Read(), Normalize(), Boilerplate(), Repair()]
     parity = 0 if args.split == "dev" else 1
-    total = identical = 0
+    total = identical = spacing = 0
     kinds_all: Counter[str] = Counter()
     seconds = 0.0
     print(f"split {args.split}; shapes {', '.join(shapes)}")
@@ -222,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
             for article in chosen:
                 data = article.text(shape).encode("utf-8")
                 started = time.process_time()
-                doc = clean(data, stages)
+                doc = clean(data, stages, shape == "html")
                 seconds += time.process_time() - started
                 found = changes(doc, article, shape)
                 total += 1
@@ -231,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
                     identical += 1
                     continue
                 kinds.update(set(found))
+                spacing += set(found) <= WHITESPACE_KINDS
                 if shown < args.show:
                     shown += 1
                     print(f"  [{lang} #{article.number} {shape}] {', '.join(found)}")
@@ -250,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
         print(row, flush=True)
     print(f"overall: {identical} of {total} documents unchanged "
           f"({100 * identical / max(1, total):.2f}%)")
+    print(f"unchanged but for whitespace and invisible characters: {identical + spacing} "
+          f"({100 * (identical + spacing) / max(1, total):.2f}%)")
     print("changes: " + (", ".join(f"{k} {v}" for k, v in kinds_all.most_common()) or "none"))
     print(f"documents/s (CPU time of the stages): {total / max(seconds, 1e-9):.1f}")
     return 0

@@ -102,6 +102,7 @@ def test_suspended_hyphens_of_nordic_finnish_and_hungarian_conjunctions_are_kept
         "Skolan erbjuder både Natur- och Samhällsvetenskapsprogrammet på engelska i år.\n",
         "Osuuspankki tarjoaa säästö- ja lainapalveluja myös pienille yrityksille täällä.\n",
         "A városi vásár- és piaccsarnok felújítása jövő tavasszal kezdődik meg végre.\n",
+        "La registaro de Nord- kaj Sud-Koreio renkontiĝos denove en la venonta semajno.\n",
     ):
         unchanged(text)
 
@@ -112,6 +113,13 @@ def test_a_hyphen_before_a_space_is_left_in_text_of_none_of_the_candidate_langua
               "النفطية في البلاد.\n")
     unchanged("বিভিন্ন খাতে, যেমন- কৃষি, মৎস্য ও পশুপালন খাতে সরকার নতুন ঋণ সুবিধা চালু করেছে "
               "বলে জানা গেছে।\n")
+
+
+def test_a_spaced_dash_before_a_thai_phrase_is_no_split_compound():
+    # Thai writes no spaces between words: a space ends a phrase, a hyphen after it is a
+    # dash opening the next one
+    unchanged("ห้องเช่าใกล้ตลาด\n\nทำเลดีมาก -มีห้องนอนใหญ่ 1 ห้อง -มีห้องน้ำในตัว "
+              "-เดินทางเข้าออกสะดวกได้หลายทาง\n")
 
 
 def test_a_leading_hyphen_after_a_finnish_conjunction_completes_a_compound():

@@ -283,8 +283,10 @@ SUSPENDED_HYPHEN_FOLLOWERS = {
 # Conjunctions after a suspended hyphen in languages beside the candidates, which are
 # no word of a candidate's: a block in such a language is guessed to be in a candidate
 # language (bench/harm.py: "Natur- och", "säästö- ja", "Ehitus- ja", "helse- og",
-# "vásár- és" were closed up: "Naturoch").
-SUSPENDED_ANYWHERE = frozenset("og eller och samt eða ja tai sekä ning või és vagy și".split())
+# "vásár- és", "Nord- kaj" were closed up: "Naturoch").
+SUSPENDED_ANYWHERE = frozenset(
+    "og eller och samt eða ja tai sekä ning või és vagy și kaj oraz lub nebo alebo".split()
+)
 
 # A joined word this frequent beats a suspended-hyphen reading ("be-vor": "bevor" 5.2,
 # "can-zoni" in Italian 4.7); rarer ones do not ("Ein- und": "einund" 1.3 in de).
@@ -413,6 +415,13 @@ COMPOUND_CONTEXT = re.compile(
     r"(?P<end>[.!?](?=\s))"
     r"|(?<=\s)(?P<dash>[-–—])(?=\s)"
     r"|(?<=[^\W\d_])(?<![\d_][^\W\d_])(?P<split> -)(?=[^\W\d_]{2}|[oa](?![\w-]))"
+)
+
+# Scripts written without spaces between words (Thai, Lao, Khmer, Myanmar, Chinese,
+# Japanese): a space there separates phrases, and a hyphen after one is a dash opening
+# the next ("ทําเลดีมาก -มีห้องนอนใหญ่", bench/harm.py), no split compound.
+PHRASE_SPACED = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]"
 )
 
 # A dateline before the first spaced dash of a line ("Pyongyang, Nordkorea - ...",
@@ -1077,6 +1086,8 @@ def rejoin_space_before_hyphen(line: str) -> str:
     'artistas - como Saul Bass -que faziam cartazes'
     >>> rejoin_space_before_hyphen("gestiegen – laut der US -Statistikbehörde nur")
     'gestiegen – laut der US-Statistikbehörde nur'
+    >>> rejoin_space_before_hyphen("ห้องนอนใหญ่ 1 ห้อง -มีห้องน้ำในตัว")  # (PHRASE_SPACED)
+    'ห้องนอนใหญ่ 1 ห้อง -มีห้องน้ำในตัว'
     """
     pieces, done = [], 0
     parenthetical = first_dash = False
@@ -1093,6 +1104,8 @@ def rejoin_space_before_hyphen(line: str) -> str:
         else:
             if letters_before(line, match.start()).casefold() in LEADING_HYPHEN_CONJUNCTIONS:
                 continue
+            if PHRASE_SPACED.match(line, match.start() - 1):
+                continue  # Thai "...ใดๆ -หาก...": a dash before a phrase
             pieces.append(line[done : match.start()])
             done = match.start() + 1  # drop the space, keep the hyphen
     pieces.append(line[done:])
