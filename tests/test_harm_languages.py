@@ -134,3 +134,9 @@ def test_emoticons_separators_and_marks_keep_the_space_before_them():
     unchanged("Bugün hava çok güzel :) Akşam sahilde yürüyüş yapacağız ;) Görüşürüz!\n")
     unchanged("Haberler :: Spor :: Futbol\n\nTakım dün akşam ligdeki üçüncü galibiyetini aldı.\n")
     unchanged("ข่าวประชาสัมพันธ์ - : ประกาศรายชื่อผู้ผ่านการคัดเลือกเข้าศึกษาต่อ\n")
+
+
+def test_a_quote_mark_that_opens_a_quote_stays_apart_from_the_word_before_it():
+    # Arabic and Georgian web text open quotes with ” too: the space before it stays
+    doc = clean("قال الوزير إن مشروع ” المدينة الذكية ” سيبدأ العام المقبل في العاصمة.\n")
+    assert "مشروع ” المدينة" in doc.clean_text()

@@ -464,6 +464,9 @@ PADDED_OPENING_BRACKET = re.compile(r"[(\[] ")
 # Space before a closing ” (not » or “: French « » and German „ “ are spaced or
 # opening quotes; a Swedish opening ” is followed by a letter).
 SPACE_BEFORE_CLOSING_QUOTE = re.compile(r"(?<=[^\s“„«‘‚]) {1,8}(?=”(?!\w))")
+# A ” before a space and a word may open a quote, in a line without “ (see
+# _unless_opening; bench/harm.py: Arabic and Georgian "ლიდერი ” სანდერლენდი ”").
+OPENING_CLOSE_QUOTE = re.compile(r"” +\w")
 
 # Block kinds: a title is the first block, one line, short, not ending like a sentence
 # part (a title may end with ! or ?); a heading is a later short line that does not end
@@ -1169,7 +1172,24 @@ def remove_space_before_punct(line: str, lang: str = "") -> str:
         line = SPACE_BEFORE_HIGH_PUNCT.sub("", line)
     if not PADDED_OPENING_BRACKET.search(line):
         line = SPACE_BEFORE_CLOSING_BRACKET.sub("", line)
+    if "“" not in line and OPENING_CLOSE_QUOTE.search(line):
+        return SPACE_BEFORE_CLOSING_QUOTE.sub(_unless_opening, line)
     return SPACE_BEFORE_CLOSING_QUOTE.sub("", line)
+
+
+def _unless_opening(match: re.Match[str]) -> str:
+    """"" for a space before a closing ”; the space kept before a ” that opens a quote:
+    the first, third... ” of a line without “, before a space and a word (Arabic and
+    Georgian web text: "ფინალში ” იუვენტუსს ”").
+
+    >>> remove_space_before_punct("ფინალში ” იუვენტუსს ” გავიდა და ” მილანი ” არა")
+    'ფინალში ” იუვენტუსს” გავიდა და ” მილანი” არა'
+    >>> remove_space_before_punct("e “isso ” disse")  # with its “: a closing ”
+    'e “isso” disse'
+    """
+    line, at = match.string, match.end()
+    opening = line.count("”", 0, at) % 2 == 0 and bool(OPENING_CLOSE_QUOTE.match(line, at))
+    return match.group() if opening else ""
 
 
 def same_text(first: str, second: str) -> bool:
