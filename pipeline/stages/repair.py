@@ -1277,9 +1277,11 @@ class _DocumentLanguages:
         self._spellings: frozenset[str] | None = None
 
     def known(self, text: str) -> bool:
-        """Whether the block (a short one: the document) is in a candidate language."""
-        if len(WORD.findall(text, 0, 400)) >= SHORT_BLOCK_WORDS:
-            return in_candidate_language(text, self.languages)
+        """Whether the block or the document is in a candidate language (a list of
+        names in a Portuguese article reads as none: "Kathy Baker e Jean- Pierre")."""
+        if len(WORD.findall(text, 0, 400)) >= SHORT_BLOCK_WORDS and in_candidate_language(
+                text, self.languages):
+            return True
         if self._known is None:
             whole = " ".join(block.text for block in self.doc.blocks)
             self._known = in_candidate_language(whole, self.languages)
