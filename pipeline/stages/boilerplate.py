@@ -70,6 +70,11 @@ DATE_WORDS = frozenset(
 # sentence continues that sentence (a hard-wrapped paragraph): it is text, even when it
 # reads like a label ("... material de\npublicidade.", "... Bericht\nvon Henry ...").
 SENTENCE_END = (".", "!", "?", ":", ";", "…", '"', "”", "»", ")")
+# So does any line after a kept line this long (repair's WRAPPED_LINE_MIN_CHARS) that does
+# not end a sentence, whatever its first letter: scripts without case, a name, a number
+# ("... Sky w lipcu\n2006 roku.", "... Mpuma\nKoloni!’"; bench/harm.py: the last line
+# of hard-wrapped paragraphs of 24 languages went as interface lines).
+WRAPPED_LINE_CHARS = 30
 
 # In the space form, a value never starts with an article or a question word: those
 # start headings ("By The Numbers", "Von Der Leyen bis ...", "Por Que ...").
@@ -542,6 +547,13 @@ def unlisted_ui(
     >>> unlisted_ui("Apoio militar e parceria estratégica", "pt", {"pt": 1.0}, lex, False)
     >>> unlisted_ui("Apoio militar e parceria estratégica", "pt", {"pt": 1.0}, lex, True)
     'repeated'
+
+    ``doc_lang`` "": the document is in none of the candidate languages, so a line's
+    language tells nothing (a Latin article's "Oxoniae: Oxford University Press, 1969.").
+
+    >>> [unlisted_ui(x, "", de, lex, False) for x in
+    ...  ("Lesezeit: 3 Min.", "Home / World / Asia", "Zum Inhalt springen")]
+    [None, 'navigation', None]
     """
     text = line.strip()
     if not ui_shaped(text, UI_FOREIGN_MAX_WORDS):
@@ -613,11 +625,14 @@ class Boilerplate(Stage):
         for number, block in enumerate(doc.blocks):
             kept = []
             previous = ""
+            wrapped = False  # the line before is one of a hard-wrapped paragraph's
             # a Markdown paragraph's lines are one paragraph (soft breaks): judged whole
             lines = block.text.split("\n") if doc.markdown is None else [block.text]
             for at, line in enumerate(lines):
-                continues = line[:1].islower() and previous and not previous.endswith(SENTENCE_END)
+                continues = bool(previous) and not previous.endswith(SENTENCE_END) and (
+                    line[:1].islower() or wrapped)
                 previous = line.rstrip()
+                wrapped = len(previous.strip()) >= WRAPPED_LINE_CHARS  # (unless it goes)
                 # a label glued to its value is an artifact of text taken from HTML
                 label = None if continues else classify_line(
                     line, self.lexicon, glued=doc.markdown is None)
@@ -632,6 +647,7 @@ class Boilerplate(Stage):
                 if label is None:
                     kept.append(line)
                     continue
+                wrapped = False  # a label line ("Publicado em 12 de maio de 2024") wraps nothing
                 doc.removed.append(Removed(line.strip(), label.reason))
                 doc.fix(self.name, label.kind, line.strip(), "")
                 for key, value in label.metadata.items():
@@ -647,7 +663,11 @@ class Boilerplate(Stage):
             return None
         if not doc_lang:  # the language of the document's sentences (short lines left out)
             body = "\n".join(x for b in doc.blocks for x in b.text.split("\n") if not ui_shaped(x))
-            doc_lang.append(repair.guess_language(body or doc.clean_text(), self.languages))
+            body = body or doc.clean_text()
+            # "" when they read as none of the candidates (a Welsh or Russian article):
+            # then no line can be told to be in another language than the document's
+            known = repair.in_candidate_language(body, self.languages)
+            doc_lang.append(repair.guess_language(body, self.languages) if known else "")
         blocks = where.get(text, [])
         repeated = len(blocks) >= UI_REPEATS and max(blocks) - min(blocks) > 1
         why = unlisted_ui(text, doc_lang[0], self._probabilities(text), self.lexicon, repeated)
