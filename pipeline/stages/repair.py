@@ -26,6 +26,7 @@ from itertools import islice
 
 from pipeline.config import DEFAULT_CANDIDATES
 from pipeline.document import Block, Document, Removed, Stage
+from pipeline.protect import CODE_STAND_INS
 from pipeline.stages.normalize import record_line_changes
 from pipeline.wordfreq_store import available_languages, top_n_list, zipf_frequency
 
@@ -404,20 +405,24 @@ SPACE_AFTER_HYPHEN = re.compile(
 
 # Space before a comma or a final period: "palavra , outra" -> "palavra, outra". Not
 # before "...", ". . ." or ".5".
-SPACE_BEFORE_COMMA_OR_PERIOD = re.compile(r"(?<=[^\s.]) {1,8}(?=,(?:\s|$)|\.(?!\s?\.)(?:\s|$))")
+# Never after a web page's inline code (its stand-in, pipeline.protect.CODE_STAND_INS):
+# "src/main.rs ." is spaced as the page spaces it, as the code itself is.
+SPACE_BEFORE_COMMA_OR_PERIOD = re.compile(
+    rf"(?<=[^\s.{CODE_STAND_INS}]) {{1,8}}(?=,(?:\s|$)|\.(?!\s?\.)(?:\s|$))")
 # Space before ; : ! ? (one or more, then a space, a closing mark or the end): an
 # artefact everywhere but in French, whose typography spaces them. Not after a digit
 # ("10 : 30") or an opening mark, and never in ":-)".
-SPACE_BEFORE_HIGH_PUNCT = re.compile(r"(?<=[^\s\d«(\[“„‘‚]) {1,8}(?=[;:!?]+(?:[\s)\]”’\"'»]|$))")
+SPACE_BEFORE_HIGH_PUNCT = re.compile(
+    rf"(?<=[^\s\d«(\[“„‘‚{CODE_STAND_INS}]) {{1,8}}(?=[;:!?]+(?:[\s)\]”’\"'»]|$))")
 HIGH_PUNCT_SPACED_LANGUAGES = frozenset({"fr"})
 # A space before any punctuation this stage looks at (a cheap test first).
 SPACE_BEFORE_ANY_PUNCT = re.compile(r" [,.;:!?)\]”]")
 # Space before a closing bracket, unless the opener is padded too ("( assim )").
-SPACE_BEFORE_CLOSING_BRACKET = re.compile(r"(?<=[^\s(\[:;]) {1,8}(?=[)\]])")
+SPACE_BEFORE_CLOSING_BRACKET = re.compile(rf"(?<=[^\s(\[:;{CODE_STAND_INS}]) {{1,8}}(?=[)\]])")
 PADDED_OPENING_BRACKET = re.compile(r"[(\[] ")
 # Space before a closing ” (not » or “: French « » and German „ “ are spaced or
 # opening quotes; a Swedish opening ” is followed by a letter).
-SPACE_BEFORE_CLOSING_QUOTE = re.compile(r"(?<=[^\s“„«‘‚]) {1,8}(?=”(?!\w))")
+SPACE_BEFORE_CLOSING_QUOTE = re.compile(rf"(?<=[^\s“„«‘‚{CODE_STAND_INS}]) {{1,8}}(?=”(?!\w))")
 
 # Block kinds: a title is the first block, one line, short, not ending like a sentence
 # part (a title may end with ! or ?); a heading is a later short line that does not end

@@ -253,19 +253,11 @@ class Translate:
                         text = marked.protect(self._protector, normalize_text)
                         pending[src, tgt][text].append((d, seg, marked))  # type: ignore[arg-type]
                     elif src is not None:
-                        text = normalize_text(seg.text)
-                        # foreign spans translated on their own go in as placeholders,
-                        # restored with their own translation (spliced)
-                        own = [(span, at) for span in spans.get(seg.id, ())
-                               if span.translations.get(tgt) is not None and src == doc.lang
-                               and (at := _locate(text, seg.text, span)) is not None]
-                        protected = self._protector.protect(
-                            text, [(at, at + len(normalize_text(span.text))) for span, at in own])
-                        restored = list(protected.spans)
-                        for index, (span, _) in zip(protected.extra, own, strict=False):
-                            if index >= 0:
-                                restored[index] = span.translations[tgt] or span.text
-                        pending[src, tgt][protected.text].append((d, seg, tuple(restored)))
+                        own = [span for span in spans.get(seg.id, ())
+                               if span.translations.get(tgt) is not None and src == doc.lang]
+                        text, restored = self._protect(seg, own, tgt,
+                                                       doc.protected.get(seg.id, ()))
+                        pending[src, tgt][text].append((d, seg, restored))
         pairs = sorted(pending, key=lambda pair: (self.targets.index(pair[1]), pair[0]))
         plans: dict[Pair, _Plan] = {}
         for pair in pairs:
@@ -282,6 +274,40 @@ class Translate:
             docs[d].errors.append(f"translate: {why}")
             docs[d].blocks = []
         return docs
+
+    def _protect(self, seg: Segment, own: list[Span], tgt: str,
+                 code: Sequence[Sequence[int]] = ()) -> tuple[str, tuple[str, ...]]:
+        """A segment's model input (the memory's text form, placeholders in) and what each
+        placeholder is restored to. ``code``: ranges of ``seg.text`` kept as they are (a
+        page's inline code, ``Document.protected``), each one placeholder, restored byte
+        for byte; ``own``: foreign spans translated on their own, each a placeholder
+        restored with its own translation into ``tgt`` (spliced); then URLs, numbers...
+        (:class:`~pipeline.protect.Protector`). A text that already reads as holding
+        placeholders protects nothing, its code included."""
+        raw = seg.text
+        if code:  # each code one sentinel while the text is normalised (as Markdown's)
+            pieces, at = [], 0
+            for number, (start, end) in enumerate(code):
+                pieces += [raw[at:start], chr(markdown.SENTINEL_BASE + number)]
+                at = end
+            raw = "".join(pieces) + raw[at:]
+        text = normalize_text(raw)
+        sentinels = ([(n, n + 1) for n, char in enumerate(text)
+                      if ord(char) >= markdown.SENTINEL_BASE] if code else [])
+        located = [(span, at) for span in own
+                   if (at := _locate(text, seg.text, span)) is not None]
+        protected = self._protector.protect(text, [
+            *sentinels, *((at, at + len(normalize_text(span.text))) for span, at in located)])
+        if sentinels and not protected.spans:  # as if it had no code
+            return self._protect(seg, own, tgt)
+        restored = list(protected.spans)
+        for index, (start, end) in zip(protected.extra, code, strict=False):
+            if index >= 0:
+                restored[index] = seg.text[start:end]
+        for index, (span, _) in zip(protected.extra[len(sentinels):], located, strict=False):
+            if index >= 0:
+                restored[index] = span.translations[tgt] or span.text
+        return protected.text, tuple(restored)
 
     def repair_leftovers(self, docs: list[Document], errors: dict[int, str]) -> None:
         """Replace each strong foreign span (:func:`strong_leftover`) inside a segment of
@@ -583,6 +609,10 @@ def _replace_leftover(doc: Document, span: Span, after: str) -> None:
                 if other.segment == seg.id and other.start >= span.end:
                     other.start += shift
                     other.end += shift
+            for code in doc.protected.get(seg.id, ()):  # a page's inline code after it
+                if code[0] >= span.end:
+                    code[0] += shift
+                    code[1] += shift
             doc.spans.remove(span)
             doc.fix("repair", "foreign_leftover", span.text, after, span.lang)
             return
