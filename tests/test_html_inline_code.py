@@ -38,6 +38,9 @@ programa.</p>
 <h2>O tipo <code>Option</code> e a função <code>main</code></h2>
 <p>O tamanho de <var>n</var> define quantos elementos o vetor guarda na memória do \
 programa.</p>
+<p>Os <code>struct</code>s e os <code>enum</code>s do programa ficam no ficheiro \
+<code>src/main.rs</code>.</p>
+<ul><li><code>cargo build --release</code></li></ul>
 </article></body></html>
 """
 
@@ -57,10 +60,16 @@ A regra norte -coreana fica como está, tal como e -mail no programa.
 O tipo Option e a função main
 
 O tamanho de n define quantos elementos o vetor guarda na memória do programa.
+
+Os structs e os enums do programa ficam no ficheiro src/main.rs.
+
+cargo build --release
 """
 
 # Each translated by an engine that upper-cases what it is given: the code comes back
-# as the page has it, the prose (and <var>, a variable's name, which is prose) does not.
+# as the page has it, also where it is glued to a word ("structs"), the prose (and
+# <var>, a variable's name, which is prose) does not; a list item of code alone is in
+# no language, copied.
 TRANSLATED = """COMO INSTALAR O PACOTE
 
 PARA INSTALAR O PACOTE, EXECUTE O COMANDO pip install requests NO TERMINAL E AGUARDE \
@@ -77,6 +86,10 @@ A REGRA norte -coreana FICA COMO ESTÁ, TAL COMO e -mail NO PROGRAMA.
 O TIPO Option E A FUNÇÃO main
 
 O TAMANHO DE N DEFINE QUANTOS ELEMENTOS O VETOR GUARDA NA MEMÓRIA DO PROGRAMA.
+
+OS structS E OS enumS DO PROGRAMA FICAM NO FICHEIRO src/main.rs.
+
+cargo build --release
 """
 
 CODES = ("pip install requests", "src/main.rs", "--force", "Ctrl", "erro: ficheiro em falta",
@@ -136,7 +149,7 @@ def test_code_is_never_a_foreign_span_nor_inside_one(tmp_path):
     assert not any(code in span["text"] for span in record["spans"]
                    for code in (*CODES, "fn main", "src/main")), record["spans"]
     segments = [json.loads(line) for line in out.segments.splitlines()]
-    assert {s["lang"] for s in segments} == {"pt"}
+    assert {s["lang"] for s in segments if s["text"] != "cargo build --release"} == {"pt"}
     assert not any(span for s in segments for span in s["spans"])
 
 
@@ -144,9 +157,12 @@ def test_code_goes_through_translation_as_one_protected_span_restored_byte_for_b
         tmp_path):
     out, engine = process(tmp_path)
     asked = "\n".join(engine.inputs)
-    assert not any(code in asked for code in CODES), asked
-    assert "ZZB" in asked
+    assert not any(code in asked for code in (*CODES, "struct", "cargo build")), asked
+    assert "Os ZZB s e os ZZC s do programa ficam no ficheiro ZZD." in engine.inputs
     assert out.files["translations/en/guia.html.txt"] == TRANSLATED
+    (alone,) = [json.loads(line) for line in out.segments.splitlines()
+                if json.loads(line)["text"] == "cargo build --release"]
+    assert (alone["lang"], alone["en"], alone["flags"]) == ("und", "cargo build --release", {})
 
 
 def test_segments_and_parallel_corpora_show_what_the_copies_show(tmp_path):
@@ -195,8 +211,9 @@ def test_the_extractor_says_where_each_blocks_inline_code_is():
     assert codes == [[], ["pip install requests"], ["src/main.rs", "--force"],
                      ["Ctrl", "C", "erro: ficheiro em falta", "make all"],
                      ["norte -coreana", "e -mail"], ["Option", "main"], [],
+                     ["struct", "enum", "src/main.rs"], ["cargo build --release"],
                      ["cargo build"], ["Esc"]]
-    assert found.code == [(9, "fn main() {}")]
+    assert found.code == [(11, "fn main() {}")]
 
 
 def test_the_audit_trail_quotes_code_never_its_stand_in():

@@ -46,7 +46,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipeline.document import Block, Document, Removed, Source, Stage
-from pipeline.protect import CODE_STAND_INS
+from pipeline.languages import UNDETERMINED
+from pipeline.protect import CODE_STAND_INS, nothing_to_translate
 from pipeline.readers import Item
 
 # A page whose extracted text would exceed this many times its size is refused (a
@@ -255,24 +256,20 @@ def with_stand_ins(paragraphs: list[tuple[str, list[tuple[int, int]]]], taken: s
                    ) -> tuple[list[str], dict[str, str]]:
     r"""The paragraphs as the stages read them, each ``(text, inline code ranges)`` with
     its code made stand-ins (the same one for the same code; none that ``taken``, the
-    page's text, holds), and what each stand-in stands for. A paragraph with no letter
-    or digit outside its code keeps its code as text (nothing would be left to read).
+    page's text, holds), and what each stand-in stands for.
 
     >>> texts, codes = with_stand_ins([("Use pip e pip.", [(4, 7), (10, 13)]),
-    ...                                ("pip", [(0, 3)])], "")
-    >>> [ascii(t)[1:-1] for t in texts], {ascii(k)[1:-1]: v for k, v in codes.items()}
-    (['Use \\U00100000 e \\U00100000.', 'pip'], {'\\U00100000': 'pip'})
+    ...                                ("x()", [(0, 3)])], "")
+    >>> [ascii(t) for t in texts]
+    ["'Use \\U00100000 e \\U00100000.'", "'\\U00100001'"]
+    >>> sorted(codes.values())
+    ['pip', 'x()']
     """
     used = set(taken)
     codes: dict[str, str] = {}  # code -> its stand-in
     following = FIRST_STAND_IN
     out: list[str] = []
     for text, ranges in paragraphs:
-        outside = "".join(text[end:start] for (_, end), (start, _) in zip(
-            [(0, 0), *ranges], [*ranges, (len(text), 0)], strict=True))
-        if not any(char.isalnum() for char in outside):
-            out.append(text)
-            continue
         pieces, at = [], 0
         for start, end in ranges:
             code = text[start:end]
@@ -319,7 +316,10 @@ class PutInlineCode(Stage):
     blocks and their segments, ``doc.text`` and what the audit trail quotes (removed
     lines, fixes, metadata); each segment's code ranges go to ``doc.protected``. A
     foreign span that holds a code is no foreign span (a code is in no language): it
-    goes; the others move with the text. ``doc.source`` is the extracted text's."""
+    goes; the others move with the text. A segment with no word outside its code
+    (:func:`~pipeline.protect.nothing_to_translate`) is in no language (``und``): it is
+    copied into every target, as a segment without words is. ``doc.source`` is the
+    extracted text's."""
 
     name = "extract"
 
@@ -339,6 +339,8 @@ class PutInlineCode(Stage):
                 if not _STAND_IN.search(seg.text):
                     continue
                 text, ranges, where = expand(seg.text, inline)
+                if nothing_to_translate(_STAND_IN.sub(" ", seg.text)):
+                    seg.lang = UNDETERMINED  # code alone: in no language, copied as it is
                 for span in spans.get(seg.id, ()):
                     if _STAND_IN.search(seg.text, span.start, span.end):
                         doc.spans.remove(span)

@@ -92,6 +92,7 @@ _CUTS = (
 )
 _SPACE = re.compile(r"\s+")
 _PLACEHOLDER_AT = re.compile(r"ZZ[A-Z]*$")
+_WORD_CHAR = re.compile(r"\w")
 
 
 class Engine(Protocol):
@@ -276,19 +277,24 @@ class Translate:
         return docs
 
     def _protect(self, seg: Segment, own: list[Span], tgt: str,
-                 code: Sequence[Sequence[int]] = ()) -> tuple[str, tuple[str, ...]]:
-        """A segment's model input (the memory's text form, placeholders in) and what each
-        placeholder is restored to. ``code``: ranges of ``seg.text`` kept as they are (a
-        page's inline code, ``Document.protected``), each one placeholder, restored byte
-        for byte; ``own``: foreign spans translated on their own, each a placeholder
-        restored with its own translation into ``tgt`` (spliced); then URLs, numbers...
-        (:class:`~pipeline.protect.Protector`). A text that already reads as holding
-        placeholders protects nothing, its code included."""
+                 code: Sequence[Sequence[int]] = ()) -> tuple[str, Any]:
+        """A segment's model input (the memory's text form, placeholders in) and what
+        restores its translation: the spans of its placeholders (:func:`restore`), or a
+        :class:`_Code` where it holds ``code``. ``code``: ranges of ``seg.text`` kept as
+        they are (a page's inline code, ``Document.protected``), each one placeholder,
+        restored byte for byte; ``own``: foreign spans translated on their own, each a
+        placeholder restored with its own translation into ``tgt`` (spliced); then URLs,
+        numbers... (:class:`~pipeline.protect.Protector`). A text that already reads as
+        holding placeholders protects nothing, its code included."""
         raw = seg.text
-        if code:  # each code one sentinel while the text is normalised (as Markdown's)
-            pieces, at = [], 0
+        glued: list[tuple[bool, bool]] = []  # per code: a word right before it, after it
+        if code:  # each code one sentinel while the text is normalised (as Markdown's),
+            pieces, at = [], 0  # a word of its own (a space where the text has none)
             for number, (start, end) in enumerate(code):
-                pieces += [raw[at:start], chr(markdown.SENTINEL_BASE + number)]
+                glued.append((bool(_WORD_CHAR.match(raw, max(start - 1, 0), start)),
+                              bool(_WORD_CHAR.match(raw, end))))
+                pieces += [raw[at:start], " " * glued[-1][0],
+                           chr(markdown.SENTINEL_BASE + number), " " * glued[-1][1]]
                 at = end
             raw = "".join(pieces) + raw[at:]
         text = normalize_text(raw)
@@ -301,13 +307,13 @@ class Translate:
         if sentinels and not protected.spans:  # as if it had no code
             return self._protect(seg, own, tgt)
         restored = list(protected.spans)
-        for index, (start, end) in zip(protected.extra, code, strict=False):
-            if index >= 0:
-                restored[index] = seg.text[start:end]
         for index, (span, _) in zip(protected.extra[len(sentinels):], located, strict=False):
             if index >= 0:
                 restored[index] = span.translations[tgt] or span.text
-        return protected.text, tuple(restored)
+        if not code:
+            return protected.text, tuple(restored)
+        return protected.text, _Code(tuple(restored),
+                                     [seg.text[start:end] for start, end in code], glued)
 
     def repair_leftovers(self, docs: list[Document], errors: dict[int, str]) -> None:
         """Replace each strong foreign span (:func:`strong_leftover`) inside a segment of
@@ -620,6 +626,33 @@ def _replace_leftover(doc: Document, span: Span, after: str) -> None:
 
 Pair = tuple[str, str]
 Use = tuple[int, Segment, tuple[str, ...]]  # document index, segment, protected spans
+
+
+class _Code:
+    """How a translation of a segment holding inline code is restored: its placeholders
+    (``spans``, where code number ``n`` is the sentinel ``SENTINEL_BASE + n``), then each
+    code put in place of its sentinel, without the space its model input had where the
+    code is glued to a word ("`struct`s": "ZZB s").
+
+    >>> _Code(("\U000f0000",), ["struct"], [(False, True)]).restore("tuple ZZB s.", "en")
+    ('tuple structs.', [])
+    """
+
+    def __init__(self, spans: tuple[str, ...], codes: list[str],
+                 glued: list[tuple[bool, bool]]) -> None:
+        self.spans, self.codes, self.glued = spans, codes, glued
+
+    def restore(self, output: str, tgt: str) -> tuple[str, list[int]]:
+        text, lost = restore(output, self.spans)
+        for number, (code, (before, after)) in enumerate(zip(self.codes, self.glued,
+                                                             strict=True)):
+            sentinel = chr(markdown.SENTINEL_BASE + number)
+            if before:
+                text = re.sub(rf"\s+(?={sentinel})", "", text)
+            if after:
+                text = re.sub(rf"(?<={sentinel})\s+", "", text)
+            text = text.replace(sentinel, code)
+        return text, lost
 
 
 class _Plan:
