@@ -529,11 +529,15 @@ class RecordsReader:
             return f"{rel}#{key}"
 
         id_path = self.id_path(rel)
+        id_field = id_path.name
         for row in self.rows(rel, path):
             if row.fields is None:
                 yield named(f"{unit}-{row.number}", row.number), row
                 continue
-            rid, problem = self._id(row.fields, id_path)
+            if id_field in row.fields:  # the common case, without a path's look-up
+                rid, problem = record_id(row.fields[id_field], id_field)
+            else:
+                rid, problem = self._id(row.fields, id_path)
             if problem:
                 row.problem = problem
                 yield named(f"{unit}-{row.number}", row.number), row
@@ -591,10 +595,13 @@ class RecordsReader:
     def _text(self, row: Row, unit: str, path: FieldPath) -> tuple[str, str]:
         if row.fields is None or row.problem:
             return "", row.problem
-        found = path.find(row.fields)
-        if found.state != FOUND:
-            return "", _no_text(found, path, f"{unit} {row.number}")
-        text = found.value
+        if path.name in row.fields:  # the common case, without a path's look-up
+            text = row.fields[path.name]
+        else:
+            found = path.find(row.fields)
+            if found.state != FOUND:
+                return "", _no_text(found, path, f"{unit} {row.number}")
+            text = found.value
         if not isinstance(text, str):
             if isinstance(text, list) and text and all(isinstance(t, str) for t in text):
                 return "", (f"{unit} {row.number}: field '{path.name}' holds a list of "

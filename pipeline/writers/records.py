@@ -122,6 +122,8 @@ def _replaced(fields: dict[str, Any], field: FieldPath, text: str | None) -> dic
     >>> _replaced({"id": 1, "article": {}}, FieldPath("article.body"), None)
     {'id': 1, 'article': {'body': None}}
     """
+    if field.name in fields:  # the common case, without a path's look-up
+        return {**fields, field.name: text}
     found = field.find(fields)
     keys = found.keys
     if found.state != FOUND and not (found.state == MISSING and (
