@@ -474,7 +474,7 @@ class RecordsReader:
         names = handle.schema_arrow.names
         _check_unique(names)
         if self.text_field not in names:  # a struct's field, or missing: say which
-            column_path(handle.schema_arrow, self.text_path(".parquet"),
+            column_path(handle.schema_arrow, self._paths[True][0],
                         _column_sizes(handle.metadata))
         number = 0
         for batch in handle.iter_batches(batch_size=1024):
