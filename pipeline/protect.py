@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pipeline.languages import UNDETERMINED
 
 __all__ = [
-    "CODE_STAND_INS", "EMAIL_PATTERN", "URL_PATTERN", "Protected", "Protector", "copied_as_is",
+    "CODE_MARK", "CODE_STAND_INS", "EMAIL_PATTERN", "MARKDOWN_CODE_STAND_IN", "URL_PATTERN",
+    "Protected", "Protector", "copied_as_is",
     "nothing_to_translate", "placeholder", "protect", "restore", "strip_placeholders",
 ]
 
@@ -35,6 +36,12 @@ __all__ = [
 # Supplementary Private Use Area-B, which no word rule takes (no letter, no space, no
 # punctuation) and no text the pipeline reads writes. A regular expression's class.
 CODE_STAND_INS = "\U00100000-\U0010fffd"
+# The character that stands for each inline code span of a Markdown file
+# (pipeline.readers.markdown.CODE_STAND_IN).
+MARKDOWN_CODE_STAND_IN = "\ue000"
+# Any inline code's stand-in: a code is in no language, so no foreign span holds one
+# (pipeline.stages.detect cuts its runs there).
+CODE_MARK = re.compile(f"[{MARKDOWN_CODE_STAND_IN}{CODE_STAND_INS}]")
 
 # Letters that code a placeholder's number (base 16): consonants only, so no code spells a word.
 _DIGITS = "BCDFGHKLMNPRSTVW"

@@ -194,6 +194,24 @@ def test_inline_code_is_hidden_from_the_cleanup_and_detection(tmp_path):
     assert not any("git" in t for t in engine.inputs)
 
 
+def test_a_foreign_span_is_cut_at_inline_code_and_points_at_its_own_words(tmp_path):
+    # A German span around `make test` quoted the code's stand-in (U+E000) in
+    # documents.jsonl and segments.jsonl, and a span after a second code pointed
+    # at the wrong characters: its offsets were moved by the first code's length
+    # twice.
+    text = ("# Notícias\n\nO ministro disse que o sistema `run --force` funciona muito bem, "
+            "und die Regierung hat `make test` heute angekündigt, que tudo estava pronto "
+            "para a votação final.\n")
+    out, _ = run(tmp_path, text)
+    (paragraph,) = [json.loads(line) for line in out.segments.splitlines()
+                    if json.loads(line)["kind"] == "paragraph"]
+    spans = [(paragraph["text"][s["start"]:s["end"]], s["text"], s["lang"])
+             for s in paragraph["spans"]]
+    assert spans == [("und die Regierung hat", "und die Regierung hat", "de"),
+                     ("heute angekündigt", "heute angekündigt", "de")]
+    assert "\ue000" not in out.record + out.segments
+
+
 def test_a_lost_placeholder_drops_the_markers_of_that_segment_only(tmp_path):
     class Loses(Engine):
         def translate(self, texts, src, tgt):

@@ -38,14 +38,16 @@ paragraphs) and :class:`MarkdownCode` (after ``detect``). The layout is kept in
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from difflib import SequenceMatcher
 from functools import cache
 from typing import Any
 
 from pipeline.document import Block, Document, Segment, Stage
+from pipeline.protect import MARKDOWN_CODE_STAND_IN
 
 # --- the block level ----------------------------------------------------------------
 # A front matter block (YAML between "---" lines, closed by "---" or "..."; TOML
@@ -84,7 +86,7 @@ PLAIN = re.compile(r"[^\\&`<\[\]!*_~]+")
 RUNS = {char: re.compile(re.escape(char) + "+") for char in "*_~`"}
 # What stands in the stages' text for an inline code span: a private-use character,
 # which is no word character (detection, wordfreq), no space and no punctuation.
-CODE_STAND_IN = "\ue000"
+CODE_STAND_IN = MARKDOWN_CODE_STAND_IN
 # How a marker binds in a translation: "open" to the text after it ("**", "[",
 # "!["), "close" to the text before it ("**", "](url)"), "none" to neither ("<br>"),
 # "code_open"/"code_close" around inline code (one protected span in translation).
@@ -728,23 +730,32 @@ def _fill(text: str, contents: list[str]) -> str:
 
 def _expand(doc: Document, seg: Segment, contents: list[str]) -> str:
     """``seg.text`` with its stand-ins filled (they take the next ``contents``, which are
-    consumed), the offsets of its foreign spans moved."""
+    consumed), the offsets of its foreign spans moved. A foreign span that holds a code
+    is no foreign span (a code is in no language, as a web page's inline code: see
+    :class:`pipeline.readers.html.PutInlineCode`): it goes (its text quoted the
+    stand-in)."""
     text = seg.text
     if CODE_STAND_IN not in text:
         return text
-    spans = [s for s in doc.spans if s.segment == seg.id]
+    stand_ins = [n for n, char in enumerate(text) if char == CODE_STAND_IN]
+    spans = []
+    for span in [s for s in doc.spans if s.segment == seg.id]:
+        if bisect_left(stand_ins, span.start) < bisect_left(stand_ins, span.end):
+            doc.spans.remove(span)
+        else:
+            spans.append(span)
+    filled = [contents.pop(0) if contents else "" for _ in stand_ins]
+    grown = [0, *itertools.accumulate(len(content) - 1 for content in filled)]
+
+    def moved(offset: int) -> int:  # where an offset of the text is in the filled text
+        return offset + grown[bisect_left(stand_ins, offset)]
+
+    for span in spans:
+        span.start, span.end = moved(span.start), moved(span.end)
     out: list[str] = []
     at = 0
-    shift = 0
-    for part_end in [n for n, char in enumerate(text) if char == CODE_STAND_IN]:
-        content = contents.pop(0) if contents else ""
+    for part_end, content in zip(stand_ins, filled, strict=True):
         out += [text[at:part_end], content]
-        for span in spans:
-            if span.start > part_end:
-                span.start += len(content) - 1
-            if span.end > part_end:
-                span.end += len(content) - 1
-        shift += len(content) - 1
         at = part_end + 1
     out.append(text[at:])
     return "".join(out)

@@ -41,7 +41,7 @@ from pipeline import languages as langs_table
 from pipeline.config import DEFAULT_CANDIDATES
 from pipeline.document import Document, Span, Stage
 from pipeline.lazy import lazy_module
-from pipeline.protect import EMAIL_PATTERN, URL_PATTERN
+from pipeline.protect import CODE_MARK, EMAIL_PATTERN, URL_PATTERN
 from pipeline.stages import closepairs
 from pipeline.wordfreq_store import available_languages, word_list
 
@@ -2004,7 +2004,8 @@ class Detect(Stage):
         """The words of ``text``, their evidence against ``home``, and the foreign runs:
         :func:`foreign_runs`, then :meth:`extend_runs` and :func:`grow_runs`.
 
-        Words of web and e-mail addresses (``ADDRESS``) are left out.
+        Words of web and e-mail addresses (``ADDRESS``) are left out; no run goes over
+        an address or an inline code's stand-in (``CODE_MARK``: a code is in no language).
         """
         found = addresses(text)
         matches = prose_words(text, found)
@@ -2012,7 +2013,8 @@ class Detect(Stage):
         quotes = gaps_holding(matches, quotation_edges(text))
         runs = self.extend_runs(text, matches, foreign_runs(evidence, home, quotes), home)
         runs = grow_runs(text, matches, evidence, runs, home)
-        cuts = gaps_holding(matches, [start for start, _ in found])
+        cuts = gaps_holding(matches, sorted([start for start, _ in found]
+                                            + [m.start() for m in CODE_MARK.finditer(text)]))
         runs = split_runs(runs, cuts)
         if not text.isascii() and NON_LATIN.search(text):
             taken = {k for first, last, _ in runs for k in range(first, last + 1)}
