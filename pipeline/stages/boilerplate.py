@@ -73,7 +73,8 @@ SENTENCE_END = (".", "!", "?", ":", ";", "…", '"', "”", "»", ")")
 # So does any line after a kept line this long (repair's WRAPPED_LINE_MIN_CHARS) that does
 # not end a sentence, whatever its first letter: scripts without case, a name, a number
 # ("... Sky w lipcu\n2006 roku.", "... Mpuma\nKoloni!’"; bench/harm.py: the last line
-# of hard-wrapped paragraphs of 24 languages went as interface lines).
+# of hard-wrapped paragraphs of 24 languages went as interface lines), unless the lexicon
+# lists it: "... acordo militar histórico\nKommentare (0)" is a headline, then a widget.
 WRAPPED_LINE_CHARS = 30
 
 # In the space form, a value never starts with an article or a question word: those
@@ -629,8 +630,10 @@ class Boilerplate(Stage):
             # a Markdown paragraph's lines are one paragraph (soft breaks): judged whole
             lines = block.text.split("\n") if doc.markdown is None else [block.text]
             for at, line in enumerate(lines):
-                continues = bool(previous) and not previous.endswith(SENTENCE_END) and (
-                    line[:1].islower() or wrapped)
+                unfinished = bool(previous) and not previous.endswith(SENTENCE_END)
+                continues = unfinished and line[:1].islower()
+                # after a long line, only a listed label goes ("... histórico\nKommentare (0)")
+                continues_wrapped = unfinished and wrapped
                 previous = line.rstrip()
                 wrapped = len(previous.strip()) >= WRAPPED_LINE_CHARS  # (unless it goes)
                 # a label glued to its value is an artifact of text taken from HTML
@@ -641,7 +644,8 @@ class Boilerplate(Stage):
                     previous.endswith(SENTENCE_END))
                 # a Markdown file's headings and list items are its author's structure:
                 # only listed widgets go there (API docs repeat "Returns: {number}")
-                if (label is None and not (continues or continued) and number and self.unlisted
+                if (label is None and not (continues or continues_wrapped or continued)
+                        and number and self.unlisted
                         and doc.markdown is None):
                     label = self._unlisted(doc, line, where, doc_lang)
                 if label is None:
