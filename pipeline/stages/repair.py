@@ -465,7 +465,7 @@ PADDED_OPENING_BRACKET = re.compile(r"[(\[] ")
 # opening quotes; a Swedish opening ” is followed by a letter).
 SPACE_BEFORE_CLOSING_QUOTE = re.compile(r"(?<=[^\s“„«‘‚]) {1,8}(?=”(?!\w))")
 # A ” before a space and a word may open a quote, in a line without “ (see
-# _unless_opening; bench/harm.py: Arabic and Georgian "ლიდერი ” სანდერლენდი ”").
+# unless_opening; bench/harm.py: Arabic and Georgian "ლიდერი ” სანდერლენდი ”").
 OPENING_CLOSE_QUOTE = re.compile(r"” +\w")
 
 # Block kinds: a title is the first block, one line, short, not ending like a sentence
@@ -1173,23 +1173,29 @@ def remove_space_before_punct(line: str, lang: str = "") -> str:
     if not PADDED_OPENING_BRACKET.search(line):
         line = SPACE_BEFORE_CLOSING_BRACKET.sub("", line)
     if "“" not in line and OPENING_CLOSE_QUOTE.search(line):
-        return SPACE_BEFORE_CLOSING_QUOTE.sub(_unless_opening, line)
+        return unless_opening(line)
     return SPACE_BEFORE_CLOSING_QUOTE.sub("", line)
 
 
-def _unless_opening(match: re.Match[str]) -> str:
-    """"" for a space before a closing ”; the space kept before a ” that opens a quote:
-    the first, third... ” of a line without “, before a space and a word (Arabic and
-    Georgian web text: "ფინალში ” იუვენტუსს ”").
+def unless_opening(line: str) -> str:
+    """The spaces before a closing ” taken out, those before a ” that opens a quote
+    kept: the first, third... ” of a line without “, before a space and a word (Arabic
+    and Georgian web text: "ფინალში ” იუვენტუსს ”"). The ” are counted once, left to
+    right (a line of a million of them is read once, not once a quote).
 
     >>> remove_space_before_punct("ფინალში ” იუვენტუსს ” გავიდა და ” მილანი ” არა")
     'ფინალში ” იუვენტუსს” გავიდა და ” მილანი” არა'
     >>> remove_space_before_punct("e “isso ” disse")  # with its “: a closing ”
     'e “isso” disse'
     """
-    line, at = match.string, match.end()
-    opening = line.count("”", 0, at) % 2 == 0 and bool(OPENING_CLOSE_QUOTE.match(line, at))
-    return match.group() if opening else ""
+    pieces, done, quotes = [], 0, 0
+    for match in SPACE_BEFORE_CLOSING_QUOTE.finditer(line):
+        quotes += line.count("”", done, match.end())  # the ” before this one
+        opening = quotes % 2 == 0 and OPENING_CLOSE_QUOTE.match(line, match.end())
+        pieces.append(line[done : match.end()] if opening else line[done : match.start()])
+        done = match.end()
+    pieces.append(line[done:])
+    return "".join(pieces)
 
 
 def same_text(first: str, second: str) -> bool:
