@@ -35,6 +35,25 @@ def test_a_listed_label_after_a_long_line_that_ends_no_sentence_still_goes():
     assert doc.metadata["comments"] == "0"
 
 
+
+def test_an_article_whose_first_sixty_words_are_names_is_still_in_its_language():
+    # a cast list of 24 names before a Portuguese article: the document is judged on more
+    # words than its first 60, so its split compound is rejoined and its interface lines
+    # go, as before round 8 (with 30 names, guess_language's 60 words are all names)
+    cast = ", ".join(f"{first} {last}" for first, last in zip(
+        "Kathy Marcello Sophia Anouk Alain Romy Klaus Isabelle Gérard Catherine Jeanne "
+        "Michel Bruno Hanna Fernando Francisco Ángela Carmen Victoria Antonio Penélope "
+        "Javier Sergio Giulia".split(),
+        "Baker Mastroianni Loren Aimée Delon Schneider Kinski Huppert Depardieu Deneuve "
+        "Moreau Piccoli Ganz Schygulla Rey Rabal Molina Maura Abril Banderas Cruz Bardem "
+        "Castellitto Lazzarini".split(), strict=True))
+    doc = clean(f"Elenco\n\n{cast}\n\n{BODY}\n\nCom Jean- Pierre Cassel\n\n"
+                "Lesezeit: 3 Min.\n\nZum Inhalt springen\n")
+    text = doc.clean_text()
+    assert "Com Jean-Pierre Cassel" in text.splitlines()
+    assert "Lesezeit" not in text and "Zum Inhalt" not in text
+
+
 class _Counting(str):
     """A line that adds up how many characters its ``count`` calls read."""
 

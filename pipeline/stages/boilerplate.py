@@ -670,7 +670,8 @@ class Boilerplate(Stage):
             body = body or doc.clean_text()
             # "" when they read as none of the candidates (a Welsh or Russian article):
             # then no line can be told to be in another language than the document's
-            known = repair.in_candidate_language(body, self.languages)
+            known = repair.in_candidate_language(
+                body, self.languages, repair.KNOWN_DOCUMENT_WORDS)
             doc_lang.append(repair.guess_language(body, self.languages) if known else "")
         blocks = where.get(text, [])
         repeated = len(blocks) >= UI_REPEATS and max(blocks) - min(blocks) > 1

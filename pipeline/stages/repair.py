@@ -45,6 +45,11 @@ GUESS_WORDS = 60
 # taken to be in none of them, and the repairs that need its language are not made.
 KNOWN_MIN_SHARE = 0.12
 KNOWN_MIN_WORDS = 8
+# A whole document is judged on more words: its first 60 may be a byline, a cast list
+# or a quotation in another language ("Kathy Baker, Jean-Pierre Cassel, ..." before a
+# Portuguese article read as none of the candidates: its "Jean- Pierre" and its
+# interface lines were left).
+KNOWN_DOCUMENT_WORDS = 400
 # A hyphen ending a line between two letters: taken out before the words are counted.
 LINE_BREAK_HYPHEN = re.compile(r"(?<=[^\W\d_])[-\u2010]\n(?=[^\W\d_])")
 COMMON_WORDS = 300
@@ -509,8 +514,10 @@ def common_words(lang: str) -> frozenset[str]:
     return frozenset(top_n_list(lang, COMMON_WORDS))
 
 
-def in_candidate_language(text: str, languages: Sequence[str] = CANDIDATE_LANGUAGES) -> bool:
-    """False when ``text`` reads as none of ``languages``: of its first words
+def in_candidate_language(
+    text: str, languages: Sequence[str] = CANDIDATE_LANGUAGES, first: int = GUESS_WORDS
+) -> bool:
+    """False when ``text`` reads as none of ``languages``: of its ``first`` words
     (:data:`KNOWN_MIN_WORDS` at least), too few are common words of any of them
     (:data:`KNOWN_MIN_SHARE`). A shorter text is given the benefit of the doubt.
 
@@ -525,7 +532,7 @@ def in_candidate_language(text: str, languages: Sequence[str] = CANDIDATE_LANGUA
     True
     """
     text = LINE_BREAK_HYPHEN.sub("", text)
-    words = [match.group().casefold() for match in islice(WORD.finditer(text), GUESS_WORDS)]
+    words = [match.group().casefold() for match in islice(WORD.finditer(text), first)]
     if len(words) < KNOWN_MIN_WORDS:
         return True
     best = max(sum(word in common_words(lang) for word in words) for lang in languages)
@@ -1290,7 +1297,7 @@ class _DocumentLanguages:
             return True
         if self._known is None:
             whole = " ".join(block.text for block in self.doc.blocks)
-            self._known = in_candidate_language(whole, self.languages)
+            self._known = in_candidate_language(whole, self.languages, KNOWN_DOCUMENT_WORDS)
         return self._known
 
     def of_block(self, text: str) -> str:
