@@ -36,6 +36,17 @@ def test_a_listed_label_after_a_long_line_that_ends_no_sentence_still_goes():
 
 
 
+def test_a_long_wrapped_line_that_starts_like_a_label_continues_its_paragraph():
+    # hard-wrapped at 72 columns: a middle line may start with a listed label ("Foto:"),
+    # and is text; only a short line after a long one can be the lexicon's widget
+    text = ("Exposição em São Paulo\n\nA mostra reúne retratos históricos e abre no sábado, "
+            "com o título\nFoto: Estúdio Monteiro Filho, Avenida Paulista, número 1500, conforme\n"
+            "o catálogo distribuído pela organização.\n")
+    doc = clean(text)
+    assert "Foto: Estúdio Monteiro Filho" in doc.clean_text()
+    assert not doc.removed and "photo" not in doc.metadata
+
+
 def test_an_article_whose_first_sixty_words_are_names_is_still_in_its_language():
     # a cast list of 24 names before a Portuguese article: the document is judged on more
     # words than its first 60, so its split compound is rejoined and its interface lines

@@ -73,8 +73,9 @@ SENTENCE_END = (".", "!", "?", ":", ";", "…", '"', "”", "»", ")")
 # So does any line after a kept line this long (repair's WRAPPED_LINE_MIN_CHARS) that does
 # not end a sentence, whatever its first letter: scripts without case, a name, a number
 # ("... Sky w lipcu\n2006 roku.", "... Mpuma\nKoloni!’"; bench/harm.py: the last line
-# of hard-wrapped paragraphs of 24 languages went as interface lines), unless the lexicon
-# lists it: "... acordo militar histórico\nKommentare (0)" is a headline, then a widget.
+# of hard-wrapped paragraphs of 24 languages went as interface lines), unless it is short
+# (UI_MAX_CHARS) and the lexicon lists it: "... acordo militar histórico\nKommentare (0)"
+# is a headline, then a widget.
 WRAPPED_LINE_CHARS = 30
 
 # In the space form, a value never starts with an article or a question word: those
@@ -632,12 +633,16 @@ class Boilerplate(Stage):
             for at, line in enumerate(lines):
                 unfinished = bool(previous) and not previous.endswith(SENTENCE_END)
                 continues = unfinished and line[:1].islower()
-                # after a long line, only a listed label goes ("... histórico\nKommentare (0)")
+                # after a long line, only a short listed label goes ("... histórico\n
+                # Kommentare (0)"); a long one is the wrapped line of a paragraph ("...\n
+                # Foto: Pop tv Komentiranje je preprosto, vendar pa zaradi spodbujanja")
                 continues_wrapped = unfinished and wrapped
                 previous = line.rstrip()
                 wrapped = len(previous.strip()) >= WRAPPED_LINE_CHARS  # (unless it goes)
                 # a label glued to its value is an artifact of text taken from HTML
-                label = None if continues else classify_line(
+                label = None if continues or (
+                    continues_wrapped and len(previous.strip()) > UI_MAX_CHARS
+                ) else classify_line(
                     line, self.lexicon, glued=doc.markdown is None)
                 # a line the next one continues starts a sentence: never an interface line
                 continued = at + 1 < len(lines) and lines[at + 1][:1].islower() and not (
