@@ -85,3 +85,15 @@ def test_the_quotes_of_a_long_line_without_an_opening_mark_are_counted_once():
     # the first, third... ” open a quote: their space stays
     assert repair.unless_opening(line) == "ab ” cd ab” cd " * 1000
     assert 0 < _Counting.read <= len(line)
+
+
+def test_a_long_chinese_paragraph_is_unwrapped_without_copying_itself_at_each_join():
+    # Chinese lines are joined without a space, so the paragraph becomes one word: each
+    # join used to reread and record all of it (10,000 lines: 6 GB; 20,000: killed)
+    lines = [f"第{n:04d}行，北京市政府宣布，全市公共交通将全面推行电子支付" for n in range(1000)]
+    text, joins = repair.unwrap("\n".join(lines), "pt")
+    assert text == "".join(lines)
+    assert len(joins) == 999 and all(kind == "unwrap" for kind, _, _ in joins)
+    assert all(before.endswith("\n" + line)
+               for (_, before, _), line in zip(joins, lines[1:], strict=True))
+    assert sum(len(before) + len(after) for _, before, after in joins) < 1000 * 5000

@@ -392,6 +392,12 @@ UNSPACED_SCRIPT = re.compile(
 )
 SPACED_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 INSIDE_CONTEXT_CHARS = 16  # only the end of the text before is looked at
+# unwrap: a word this long (Chinese or Japanese lines joined without a space, see
+# UNSPACED_SCRIPT) is carried from join to join by its last UNSPACED_CARRIED_CHARS only:
+# each join rereads and records the word before the break, and a paragraph of 10,000
+# such lines made 10,000 copies of itself (6 GB, 2x the CPU time; 20,000 lines: killed)
+UNSPACED_RUN_CHARS = 2000
+UNSPACED_CARRIED_CHARS = 200
 # Punctuation that may follow the word after a hyphen and ends a phrase: no word after
 # a suspended hyphen is followed by one, but for the period of the followers written
 # abbreviated ("Vor- bzw. Nachteile").
@@ -1056,9 +1062,12 @@ def unwrap(
     lines = [line.strip() for line in text.split("\n")]
     pieces, joins = [], []
     carried = lines[0]  # the text of the current line not yet in pieces
+    run: list[str] = []  # the start of carried, moved out of it: a word without spaces
     for line in lines[1:]:
         kept, _, left = carried.rpartition(" ")
         right, space, rest = line.partition(" ")
+        if kept and run:  # the word ends: run was the start of kept
+            kept, run = "".join(run) + kept, []
         before = kept[-INSIDE_CONTEXT_CHARS:] + " " if kept else (pieces[-1] if pieces else "")
         glued = join_at_break(left, right, lang, seen, before)
         kind = "hyphenation" if glued == left[:-1] + right else "unwrap"
@@ -1066,7 +1075,12 @@ def unwrap(
         if kept:
             pieces.append(kept + " ")
         carried = glued + space + rest
-    pieces.append(carried)
+        if len(carried) > UNSPACED_RUN_CHARS and " " not in carried:
+            # Chinese or Japanese lines joined without a space make one word of the
+            # paragraph: only its end is carried (and recorded) from join to join
+            run.append(carried[:-UNSPACED_CARRIED_CHARS])
+            carried = carried[-UNSPACED_CARRIED_CHARS:]
+    pieces.append("".join(run) + carried)
     return "".join(pieces), joins
 
 
