@@ -1,7 +1,10 @@
-"""Review of round 8's cleanup rules: what they must not undo in candidate languages."""
+"""Review of round 8: what its cleanup rules must not undo or cost, and its CLI messages."""
 
 from __future__ import annotations
 
+import pytest
+
+from pipeline.cli import main
 from pipeline.document import Document, Stage
 from pipeline.stages import repair
 from pipeline.stages.boilerplate import Boilerplate
@@ -97,3 +100,14 @@ def test_a_long_chinese_paragraph_is_unwrapped_without_copying_itself_at_each_jo
     assert all(before.endswith("\n" + line)
                for (_, before, _), line in zip(joins, lines[1:], strict=True))
     assert sum(len(before) + len(after) for _, before, after in joins) < 1000 * 5000
+
+
+def test_a_stray_word_beside_an_abbreviated_out_gets_no_hint_to_use_out(capsys):
+    # argparse takes --ou for --out: "pipeline run corpus extra --ou out" named --out
+    # already, and was told to name its output folder with --out (as 'extra')
+    with pytest.raises(SystemExit) as ended:
+        main(["run", "corpus", "extra", "--ou", "out"])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: extra" in err
+    assert "--out extra" not in err
