@@ -13,8 +13,18 @@ one changed record processed (target: 1).
 No translation model is installed: cleanup and analysis only, the case where reading
 and writing weigh most.
 
+``--read``: the record reader and the copies' writer alone, in CPU seconds, on N
+generated records (default 10,000) as JSON Lines and Parquet: the records' documents
+read (``RecordsReader.items``) and one copy written (``write_copies``), by the code of
+``--baseline REV`` (``git archive``, default ``HEAD``) and by this tree, each in its own
+process, alternated ``--repeat`` times (the fastest of each kept). Files whose text and
+id are top-level fields (``text``, ``id``) for both, and the same records nested
+(``--text-field article.body --id-field meta.id``) for this tree alone: a baseline
+reads no nested field.
+
     .venv/bin/python bench/records.py                  # 20,000 documents
     .venv/bin/python bench/records.py --docs 2000
+    .venv/bin/python bench/records.py --read --baseline 1ee5c9c
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import argparse
 import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -80,10 +91,119 @@ def timed_run(corpus: Path, out: Path) -> tuple[float, dict]:
         return time.perf_counter() - started, result.report
 
 
+# One reading (and one copy) of each file, in the process of one code tree: prints the
+# CPU seconds of each as JSON. argv: the files' folder, the copies' folder, then
+# "name:text_field:id_field" for each file. The modules the reader imports when first
+# used are imported before any timing: with PYTHONDONTWRITEBYTECODE a tree without
+# compiled files (the baseline's) would be timed compiling them.
+READ_CHILD = """
+import json, sys, time
+from pathlib import Path
+import pyarrow.parquet, pipeline.readers.text  # imported on first use: not timed
+from pipeline.readers.records import RecordsReader
+from pipeline.writers.records import write_copies
+
+folder, out, times = Path(sys.argv[1]), Path(sys.argv[2]), {}
+for spec in sys.argv[3:]:
+    name, text_field, id_field = spec.split(":")
+    reader = RecordsReader(text_field, id_field)
+    started = time.process_time()
+    texts = {item.doc: item.raw.decode() for item in reader.items(name, folder / name)}
+    read = time.process_time() - started
+    assert sum(bool(t) for t in texts.values()) == len(texts), name
+    started = time.process_time()
+    write_copies(out, name, folder / name, reader, ["clean/" + name],
+                 lambda doc: {"clean/" + name: texts[doc]})
+    times[name] = (read, time.process_time() - started)
+print(json.dumps(times))
+"""
+
+
+def read_files(folder: Path, n: int) -> dict[str, tuple[str, str]]:
+    """N generated records as JSON Lines and Parquet, top-level and nested; each file's
+    text and id fields."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = random.Random(0)
+    flat, nested = [], []
+    for i in range(n):
+        text = article(rng, i)
+        flat.append({"id": f"article-{i:05d}", "text": text, "n": i,
+                     "meta": {"site": "example.org", "tags": ["porto", "lisboa"]}})
+        nested.append({"meta": {"id": f"article-{i:05d}", "site": "example.org"},
+                       "article": {"title": text.split("\n", 1)[0], "body": text,
+                                   "tags": ["porto", "lisboa"]}, "n": i})
+    folder.mkdir(parents=True)
+    write_jsonl(folder / "flat.jsonl", flat)
+    write_jsonl(folder / "nested.jsonl", nested)
+    pq.write_table(pa.Table.from_pylist(flat), folder / "flat.parquet")
+    pq.write_table(pa.Table.from_pylist(nested), folder / "nested.parquet")
+    top, deep = ("text", "id"), ("article.body", "meta.id")
+    return {"flat.jsonl": top, "flat.parquet": top, "nested.jsonl": deep,
+            "nested.parquet": deep}
+
+
+def read_bench(docs: int, rev: str, repeat: int) -> int:
+    with tempfile.TemporaryDirectory(prefix="bench-records-read-") as tmp:
+        root = Path(tmp)
+        files = read_files(root / "files", docs)
+        base = root / "baseline"
+        base.mkdir()
+        archive = subprocess.run(["git", "archive", rev, "pipeline"], cwd=ROOT,
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+        # Compiled once, as an installed tree is: no run of the baseline compiles its
+        # modules (PYTHONDONTWRITEBYTECODE would have each do it again).
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(base)], check=True)
+        trees = {"baseline": (base, [f for f in files if f.startswith("flat")]),
+                 "ours": (ROOT, list(files))}
+        best: dict[tuple[str, str], tuple[float, float]] = {}
+        for turn in range(repeat):
+            for tree, (code, names) in trees.items():
+                out = root / f"out-{tree}-{turn}"
+                specs = [f"{name}:{files[name][0]}:{files[name][1]}" for name in names]
+                env = {**os.environ, "PYTHONPATH": str(code)}
+                done = subprocess.run([sys.executable, "-c", READ_CHILD, str(root / "files"),
+                                       str(out), *specs], env=env, cwd=root,
+                                      capture_output=True, text=True, check=True)
+                for name, (read, write) in json.loads(done.stdout).items():
+                    old = best.get((tree, name), (float("inf"), float("inf")))
+                    best[tree, name] = (min(old[0], read), min(old[1], write))
+                if tree == "ours":  # the same copies as the baseline's, byte for byte
+                    for name in trees["baseline"][1]:
+                        mine = (out / "clean" / name).read_bytes()
+                        theirs = (root / f"out-baseline-{turn}" / "clean" / name).read_bytes()
+                        assert mine == theirs, f"{name}: copies differ from the baseline's"
+    load = os.getloadavg()[0]
+    print(f"{docs} generated records; CPU seconds, fastest of {repeat} alternated runs "
+          f"(load average {load:.2f}); baseline: {rev}")
+    print(f"  {'file':16} {'tree':9} {'read':>8} {'copy':>8}")
+    for (tree, name), (read, write) in sorted(best.items(), key=lambda kv: kv[0][::-1]):
+        print(f"  {name:16} {tree:9} {read:8.3f} {write:8.3f}")
+    for name in trees["baseline"][1]:
+        (read0, write0), (read1, write1) = best["baseline", name], best["ours", name]
+        print(f"{name}: ours / baseline: read {read1 / read0:.3f}, copy {write1 / write0:.3f}"
+              " (copies identical)")
+    for kind in ("jsonl", "parquet"):
+        (read0, _), (read1, _) = best["ours", f"flat.{kind}"], best["ours", f"nested.{kind}"]
+        print(f"nested.{kind} / flat.{kind} (ours): read {read1 / read0:.3f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--docs", type=int, default=20_000, help="documents (default 20000)")
+    parser.add_argument("--docs", type=int, default=None,
+                        help="documents (default 20000; --read: 10000)")
+    parser.add_argument("--read", action="store_true",
+                        help="the reader and the copies' writer alone, beside --baseline")
+    parser.add_argument("--baseline", default="HEAD", metavar="REV",
+                        help="--read: the baseline's commit (default HEAD)")
+    parser.add_argument("--repeat", type=int, default=5, help="--read: alternated runs")
     args = parser.parse_args()
+    if args.read:
+        return read_bench(args.docs or 10_000, args.baseline, args.repeat)
+    args.docs = args.docs or 20_000
     with tempfile.TemporaryDirectory(prefix="bench-records-") as tmp:
         root = Path(tmp)
         os.environ["ARGOS_PACKAGES_DIR"] = str(root / "no-models")

@@ -168,10 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="TOML config file (default: pipeline.toml if present)")
     run.add_argument("--text-field", metavar="NAME",
                      help="records: the field holding each record's text (default: text, "
-                     "or [input] text_field)")
+                     "or [input] text_field); a dotted path names a nested one in JSON "
+                     "Lines and Parquet (article.body: the field body of the object "
+                     "article; a key holding the dot itself wins); a CSV column as named")
     run.add_argument("--id-field", metavar="NAME",
                      help="records: the field holding each record's id (default: id, else "
-                     "the record number; or [input] id_field)")
+                     "the record number; or [input] id_field); a dotted path too (meta.id)")
     run.add_argument("--beam-size", type=int, metavar="N",
                      help="translation beam size (default 2; 1 is fastest)")
     run.add_argument("--device", choices=("cpu", "cuda", "auto"),

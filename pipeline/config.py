@@ -19,7 +19,8 @@ never passes silently. Example ``pipeline.toml``::
     de = ["Jetzt abonnieren"]
 
     [input]                         # record files (.jsonl, .jsonl.gz, .parquet, .csv)
-    text_field = "text"             # the field holding each record's text
+    text_field = "text"             # the field holding each record's text (article.body:
+                                    # the field body of the object article)
     id_field = "id"                 # the field holding its id (else its record number)
 
     [repair]
@@ -89,7 +90,7 @@ class DetectConfig:
 
 @dataclass
 class InputConfig:
-    text_field: str = "text"  # records: the field holding the text (--text-field)
+    text_field: str = "text"  # records: the field holding the text (--text-field; a.b: nested)
     id_field: str = "id"  # records: the field holding the id, else the record number
 
 
@@ -144,6 +145,9 @@ class Config:
                            ("id_field", self.input.id_field)):
             if not value.strip():
                 raise ConfigError(f"input.{key} = {value!r}: must name a field of the records")
+            if value.startswith(".") and value.strip("."):
+                raise ConfigError(f"input.{key} = {value!r}: a field path has no leading dot "
+                                  f"(jq's); write {value.lstrip('.')}")
         if t.compute_type not in COMPUTE_TYPES:
             raise ConfigError(
                 f"translate.compute_type = {t.compute_type!r} is not a CTranslate2 compute "

@@ -114,6 +114,10 @@ class Document:
     errors: list[str] = field(default_factory=list)
     # A Markdown file's layout (pipeline.readers.markdown); None for any other document
     markdown: dict[str, Any] | None = None
+    # What translation keeps as it is in a segment's text besides what pipeline.protect
+    # finds (a web page's inline code, pipeline.readers.html): segment id -> its
+    # [start, end] ranges, in order; {} for most documents (and then not in the JSON)
+    protected: dict[str, list[list[int]]] = field(default_factory=dict)
 
     def fix(self, stage: str, kind: str, before: str, after: str, lang: str = "") -> None:
         """Record one change in the audit trail."""
@@ -138,6 +142,8 @@ class Document:
         ]
         for name in ("removed", "spans", "fixes"):
             data[name] = [vars(item) for item in data[name]]
+        if not self.protected:
+            del data["protected"]
         if self.markdown is None:
             del data["markdown"]
         else:  # without what only the stages use ("_" keys)

@@ -150,6 +150,17 @@ _REFRESH = re.compile(r"""\A\s*(\d+)(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(
 # A rule drawn with underscores or dashes before a closing note: "_____ Eric is ...".
 _RULE = re.compile(r"\A[_=\-–—*]{5,}\s*")
 
+# Inline code in a sentence: <code>, and the elements pages write it with besides,
+# keyboard input, sample output and teletype text, which become <code> before extraction
+# (the extractor keeps a <code> in its sentence, and drops the others' markup). <var> (a
+# variable's name, or a placeholder such as "nome-do-ficheiro", which a translation
+# translates) stays prose. Inside a <pre> or a <code> they are that code's.
+INLINE_CODE_TAGS = ("kbd", "samp", "tt")
+# Printable characters put around each inline code's text in a copy of a block's
+# element, so that where its text lands in the block can be read off (the extractor
+# drops characters that are not printable); a block that already holds one gets none.
+CODE_MARKS = ("\u2e28", "\u2e29")  # ⸨ ⸩
+
 
 @dataclass
 class Page:
@@ -165,6 +176,10 @@ class Page:
     # Inline code the extractor took out of its sentence (a caption's, a note's), which
     # matches no <pre>: left out of the copy.
     lifted: list[str] = field(default_factory=list)
+    # Where each block's inline code is (``<code>``, ``<kbd>``, ``<samp>``, ``<tt>`` in
+    # its sentence): (start, end) offsets of ``blocks[n]``, one list per block (empty
+    # where it has none, or where its text was changed after the extractor gave it).
+    inline: list[list[tuple[int, int]]] = field(default_factory=list)
 
 
 class NoText(ValueError):
@@ -440,6 +455,111 @@ def mark_preformatted(tree) -> None:
         pre.append(code)
 
 
+def mark_inline_code(tree) -> None:
+    """Make each :data:`INLINE_CODE_TAGS` element outside a ``<pre>`` and a ``<code>`` a
+    ``<code>``: inline code, as the extractor knows it.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring(
+    ...     "<p>Use <kbd>Ctrl</kbd>, <var>n</var>, <code><tt>x</tt></code></p>")
+    >>> mark_inline_code(tree)
+    >>> lxml.html.tostring(tree)
+    b'<p>Use <code>Ctrl</code>, <var>n</var>, <code><tt>x</tt></code></p>'
+    """
+    for element in list(tree.iter(*INLINE_CODE_TAGS)):
+        if not any(above.tag in ("pre", "code") for above in element.iterancestors()):
+            element.tag = "code"
+
+
+def _marked_text(element) -> str:
+    """The extractor's text of ``element`` with :data:`CODE_MARKS` around each inline
+    ``<code>``'s text in it (the outermost, where they nest)."""
+    from copy import deepcopy
+
+    from trafilatura.xml import xmltotxt
+
+    copy = deepcopy(element)
+    for code in list(copy.iter("code")):
+        if code is copy or any(above.tag == "code" for above in code.iterancestors()
+                               if above is not copy):
+            continue
+        code.text = CODE_MARKS[0] + (code.text or "")
+        if len(code):
+            code[-1].tail = (code[-1].tail or "") + CODE_MARKS[1]
+        else:
+            code.text += CODE_MARKS[1]
+    return xmltotxt(copy, False)
+
+
+def _clean_marked(line: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """:func:`clean_line` of ``line`` without its :data:`CODE_MARKS`, and the (start,
+    end) of each marked text in it, its spaces left out (none left: no range); None
+    when the marks do not pair (a code across a line break).
+
+    >>> _clean_marked("  Use \u2e28 pip  install\u2e29 .  ")
+    ('Use pip install .', [(4, 15)])
+    >>> _clean_marked("a \u2e28b"), _clean_marked("a \u2e28 \u2e29 b")
+    (None, ('a b', []))
+    """
+    plain: list[str] = []
+    marks: list[tuple[int, int]] = []
+    opened = -1
+    for char in line:
+        if char == CODE_MARKS[0]:
+            if opened >= 0:
+                return None
+            opened = len(plain)
+        elif char == CODE_MARKS[1]:
+            if opened < 0:
+                return None
+            marks.append((opened, len(plain)))
+            opened = -1
+        else:
+            plain.append(char)
+    if opened >= 0:
+        return None
+    text = "".join(plain)
+    where: list[int] = []  # each position of ``text`` in its spaces made one
+    size, at = 0, 0
+    for match in _SPACES.finditer(text):
+        where += range(size, size + match.start() - at)
+        size += match.start() - at
+        where += [size] * (match.end() - match.start())
+        size += 1
+        at = match.end()
+    where += range(size, size + len(text) - at + 1)
+    spaced = _SPACES.sub(" ", text)
+    lead = len(spaced) - len(spaced.lstrip())
+    clean = spaced.strip()
+    return clean, _within(clean, [(where[a] - lead, where[b] - lead) for a, b in marks])
+
+
+def _within(text: str, ranges: list[tuple[int, int]], cut: int = 0,
+            size: int | None = None) -> list[tuple[int, int]]:
+    """``ranges`` of a text moved to ``text``, its part from ``cut`` of ``size``
+    characters (all of it: None), each without its spaces; those left empty go.
+
+    >>> _within("x pip ", [(3, 8), (9, 12)], cut=1)
+    [(2, 5)]
+    """
+    size = len(text) if size is None else size
+    out = []
+    for start, end in ranges:
+        start, end = max(start - cut, 0), min(end - cut, size)
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            out.append((start, end))
+    return out
+
+
+def _lead(text: str, chars: str | None = None) -> int:
+    """How many characters ``text.lstrip(chars)`` takes off."""
+    return len(text) - len(text.lstrip(chars))
+
+
 # A <pre>'s lines as the page shows them: line breaks of any kind become "\n", blank
 # lines before its first line and anything blank after its last are not shown.
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t\f\v\u00a0]*\n)+")
@@ -547,17 +667,21 @@ def redirect_target(tree) -> str:
     return ""
 
 
-def body_blocks(body, pres: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+def body_blocks(body, pres: frozenset[str] = frozenset(),
+                inline: list[list[tuple[int, int]]] | None = None) -> list[tuple[str, str]]:
     """The blocks of trafilatura's output tree as (kind, text): one per heading (kind
     ``h1``...``h6``), paragraph (``p``), list item (``item``), table row (``row``, its
     cells joined by " | "), quoted paragraph (``quote``) or code block (``code``), in
     reading order. A line break inside a paragraph stays a newline in its block; a code
     block's text is the extractor's, as it is. ``pres``: the page's ``<pre>`` texts
     without white space (:func:`_squeezed`): a list item or a quote that holds one is
-    cut around it, the code block then one of its own (its lines were list items)."""
+    cut around it, the code block then one of its own (its lines were list items).
+    ``inline`` (given): each block's inline code ranges are appended to it
+    (:attr:`Page.inline`)."""
     from trafilatura.xml import xmltotxt
 
     blocks: list[tuple[str, str]] = []
+    ranges: list[list[tuple[int, int]]] = []  # each block's inline code
     for child in _around_code(body, pres) if pres else body:
         if child.tag in ("graphic", "ref", "lb"):
             continue
@@ -565,24 +689,54 @@ def body_blocks(body, pres: frozenset[str] = frozenset()) -> list[tuple[str, str
             raw = xmltotxt(child, False)
             if clean_lines(raw):
                 blocks.append(("code", raw))
+                ranges.append([])
             continue
+        raw = xmltotxt(child, False)
+        lines = raw.split("\n")
+        marked: list[tuple[str, list[tuple[int, int]]] | None] = [None] * len(lines)
+        if inline is not None and next(child.iter("code"), None) is not None and not any(
+                mark in raw for mark in CODE_MARKS):
+            text = _marked_text(child).split("\n")
+            if len(text) == len(lines):  # a line's marks where its text is the same
+                marked = [m if m is not None and m[0] == clean_line(line) else None
+                          for line, m in zip(lines, map(_clean_marked, text), strict=True)]
         if child.tag in ("p", "head"):
-            text = clean_lines(xmltotxt(child, False))
             kind = child.tag
             if kind == "head":
                 kind = child.get("rend") if child.get("rend") in HEADING_KINDS else "h2"
+            text, spans = "", []
+            if any(m is None for m in marked):  # no code, or a code over a line break
+                text = clean_lines(raw)
+            else:
+                for clean, found in marked:  # type: ignore[misc]
+                    if clean:
+                        at = len(text) + (1 if text else 0)
+                        text += ("\n" if text else "") + clean
+                        spans += [(start + at, end + at) for start, end in found]
             if text:
                 blocks.append((kind, text))
+                ranges.append(spans)
             continue
         kind = {"list": "item", "table": "row", "quote": "quote"}.get(child.tag, "p")
-        for line in xmltotxt(child, False).split("\n"):
+        for line, mark in zip(lines, marked, strict=True):
             line = clean_line(line)
+            spans = mark[1] if mark is not None else []
             if line.startswith("- "):  # trafilatura's list-item marker
+                cut = 2 + _lead(line[2:])
                 line = line[2:].strip()
+                spans = _within(line, spans, cut)
             if kind == "row":
-                line = line.strip("| ").strip()
+                cut = _lead(line, "| ")
+                line = line.strip("| ")
+                spans = _within(line, spans, cut)
+                cut = _lead(line)
+                line = line.strip()
+                spans = _within(line, spans, cut)
             if line:
                 blocks.append((kind, line))
+                ranges.append(spans)
+    if inline is not None:
+        inline += ranges
     return blocks
 
 
@@ -813,6 +967,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     pres = [preformatted_text(pre) for pre in tree.iter("pre")]  # before the extractor
     unwrap_code_figures(tree)  # changes the tree
     mark_preformatted(tree)
+    mark_inline_code(tree)
     # trafilatura's default balance, with its fallback extractors. Measured on the dev
     # half of bench/html.py: favor_precision gains F1 on one page (a standfirst the gold
     # body leaves out) and loses real paragraphs and headings on three; fast (no
@@ -833,6 +988,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     )
     metadata: dict[str, str] = {}
     body: list[tuple[str, str]] = []
+    inline: list[list[tuple[int, int]]] = []  # each block's inline code (Page.inline)
     if result is not None:
         for key, attribute in METADATA_KEYS.items():
             value = clean_line(str(getattr(result, attribute, None) or ""))
@@ -840,12 +996,20 @@ def extract(data: bytes, *, source: str = "") -> Page:
                 metadata[key] = value
         if result.body is not None:
             keys = frozenset(filter(None, map(_squeezed, pres)))
-            body = [(kind, text) for kind, text in body_blocks(result.body, keys)
-                    if kind in HEADING_KINDS or kind == "code" or not is_link_list(text, links)]
+            found: list[list[tuple[int, int]]] = []
+            kept_blocks = [(block, code) for block, code in zip(
+                body_blocks(result.body, keys, found), found, strict=True)
+                if block[0] in HEADING_KINDS or block[0] == "code"
+                or not is_link_list(block[1], links)]
+            body = [block for block, _ in kept_blocks]
+            inline = [code for _, code in kept_blocks]
     if lang:
         metadata["lang"] = lang
     title = strip_site_name(metadata.get("title", ""), metadata.get("sitename", ""))
-    headline, body = split_headline(body, title)
+    headline, rest = split_headline(body, title)
+    taken = len(body) - len(rest)  # the blocks up to the headline, when it is one of them
+    headline_code = inline[taken - 1] if taken and body[taken - 1][1] == headline else []
+    body, inline = rest, inline[taken:]
     authors = [a.strip() for a in metadata.get("author", "").split(";") if a.strip()]
     # Code blocks are not text to clean, analyse or translate: line by line they are
     # mangled by the text stages (indentation, lone braces taken for repeated interface
@@ -857,6 +1021,9 @@ def extract(data: bytes, *, source: str = "") -> Page:
     kept = tidied([body[n] for n in prose], authors)
     paragraphs = [text for _, _, text in kept]
     kept_at = [prose[i] for i, _, _ in kept]  # where each paragraph was in ``body``
+    # a paragraph's inline code, where the tidying left its text as the extractor gave it
+    codes = [inline[n] if text == body[n][1] else [] for n, text in zip(
+        kept_at, paragraphs, strict=True)]
     found = [n for n, (kind, _) in enumerate(body) if kind == "code"]
     texts = verbatim_code([body[n][1] for n in found], pres)
     lead = 1 if headline else 0
@@ -882,4 +1049,4 @@ def extract(data: bytes, *, source: str = "") -> Page:
         raise NoText(f"{where}no article text found in the page ({shown})")
     return Page(blocks=[headline, *paragraphs] if headline else paragraphs,
                 metadata=metadata, encoding=encoding, headline=headline, code=code,
-                lifted=lifted)
+                lifted=lifted, inline=[headline_code, *codes] if headline else codes)

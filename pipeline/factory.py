@@ -161,7 +161,7 @@ class Sources(CorpusSources):
             texts = {}
             try:
                 for doc, row in self.records.identified(rel, self.corpus / rel):
-                    value = (row.fields or {}).get(self.records.text_field)
+                    value = self.records.text_value(rel, row.fields)  # a path too
                     if isinstance(value, str):
                         texts[doc] = value
             except (OSError, RecordsError):

@@ -26,9 +26,15 @@ from dataclasses import dataclass, field
 from pipeline.languages import UNDETERMINED
 
 __all__ = [
-    "EMAIL_PATTERN", "URL_PATTERN", "Protected", "Protector", "copied_as_is",
+    "CODE_STAND_INS", "EMAIL_PATTERN", "URL_PATTERN", "Protected", "Protector", "copied_as_is",
     "nothing_to_translate", "placeholder", "protect", "restore", "strip_placeholders",
 ]
+
+# The characters that stand for a web page's inline code in the text the cleanup stages
+# read (pipeline.readers.html), one for each distinct code of the page: the
+# Supplementary Private Use Area-B, which no word rule takes (no letter, no space, no
+# punctuation) and no text the pipeline reads writes. A regular expression's class.
+CODE_STAND_INS = "\U00100000-\U0010fffd"
 
 # Letters that code a placeholder's number (base 16): consonants only, so no code spells a word.
 _DIGITS = "BCDFGHKLMNPRSTVW"

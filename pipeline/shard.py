@@ -154,8 +154,25 @@ class DocumentTimeout(Exception):
 
 
 # A document that does not compute (blocked on a read, say) is stopped after this many
-# budgets of wall-clock time instead.
+# budgets of wall-clock time instead, not counting the time it waited for a processor.
 BLOCKED_BUDGETS = 10
+# Linux: this thread's nanoseconds on a processor, waiting for one, and its time slices.
+SCHEDSTAT = "/proc/thread-self/schedstat"
+
+
+def queued_seconds() -> float | None:
+    """How long this thread has waited for a processor, ready to run (Linux's
+    schedstat), in seconds; None where the system does not say.
+
+    >>> queued = queued_seconds()
+    >>> queued is None or queued >= 0
+    True
+    """
+    try:
+        with open(SCHEDSTAT, "rb") as stat:
+            return int(stat.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 @contextmanager
@@ -170,7 +187,11 @@ def deadline(seconds: float) -> Iterator[None]:
     budget checks the thread's processor time when it rings, and sets itself again for
     the rest: the clock never runs slower than the thread, so it never rings early.
     SIGALRM interrupts Python code and regular expressions alike (the ``re`` engine
-    checks for signals), so no pathological input can hold a worker. Every executor
+    checks for signals), so no pathological input can hold a worker. The clock's
+    limit leaves out the time the thread was ready to run but waited for a processor
+    (:func:`queued_seconds`, Linux): on a machine loaded past ``BLOCKED_BUDGETS``
+    runnable threads a core, a document that computes is still judged by its
+    processor time, never taken for a blocked one. Every executor
     runs shards in its process's main thread: this process, a local worker process,
     or a synchronous Ray actor (which checks it when it starts, see
     :mod:`pipeline.executors.ray`). Elsewhere than the main thread, where Python
@@ -180,10 +201,14 @@ def deadline(seconds: float) -> Iterator[None]:
         yield
         return
     started_cpu, started = time.thread_time(), time.monotonic()
+    started_queued = queued_seconds()
     limit = BLOCKED_BUDGETS * seconds
 
     def expire(signum, frame):
         used, waited = time.thread_time() - started_cpu, time.monotonic() - started
+        queued = queued_seconds()
+        if queued is not None and started_queued is not None:
+            waited -= queued - started_queued  # the machine's load, not the document
         if used < seconds and waited < limit:
             # At least a hundredth of the budget: a blocked thread rings it at most
             # 100 x BLOCKED_BUDGETS times.

@@ -22,17 +22,32 @@ a paragraph of its own (a blank line before and after), in the translated copies
 Segments are numbered without it (``<doc>#<block>.<sentence>``, segments.jsonl's
 ``block``), as a Markdown file's are. A page whose cleanup leaves no paragraph is
 quarantined as before, its code blocks alone not making it a document.
+
+**Inline code** (``<code>``, ``<kbd>``, ``<samp>``, ``<tt>`` in a sentence: the
+extractor's :attr:`~pipeline.extract_html.Page.inline`) is hidden from the stages as a
+Markdown file's is: in the text they read, each code is one stand-in character
+(:data:`pipeline.protect.CODE_STAND_INS`, one per distinct code of the page), which no
+word rule, repair or language evidence takes; :class:`PutInlineCode` (after
+``detect``) puts each code's text back in the blocks and segments (and wherever the
+audit trail quotes them) and records where it is in each segment
+(``Document.protected``), so that translation passes it through as one protected span,
+restored byte for byte. The copies, segments.jsonl and the parallel corpora hold plain
+text with the code in its sentence, as before. A paragraph with no letter or digit
+outside its code keeps its code as text.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pipeline.document import Block, Document, Removed, Stage
+from pipeline.document import Block, Document, Removed, Source, Stage
+from pipeline.languages import UNDETERMINED
+from pipeline.protect import CODE_STAND_INS, nothing_to_translate
 from pipeline.readers import Item
 
 # A page whose extracted text would exceed this many times its size is refused (a
@@ -48,6 +63,9 @@ CODE = "code"
 CODE_REASON = "code block: not cleaned or translated"
 
 _TAG = re.compile(r"<\s*(html|head|body|script|style|div|p|meta|!doctype)\b", re.IGNORECASE)
+# A stand-in of inline code (PageCode.inline), and the first and last there may be.
+_STAND_IN = re.compile(f"[{CODE_STAND_INS}]")
+FIRST_STAND_IN, LAST_STAND_IN = 0x100000, 0x10FFFD
 
 
 def looks_like_html(text: str) -> bool:
@@ -151,6 +169,8 @@ class PageCode:
         self.code: list[tuple[int, str]] = []  # (paragraphs before it, its text)
         self.paragraphs: list[str] = []  # the paragraphs of the text the stages read
         self.blocks: list[Block | None] = []  # the block each paragraph became
+        self.inline: dict[str, str] = {}  # stand-in -> the inline code it stands for
+        self.source = Source()  # the extracted text's, without stand-ins
 
 
 class ExtractHtml(Stage):
@@ -176,9 +196,20 @@ class ExtractHtml(Stage):
         encoding = getattr(page, "encoding", "")
         if encoding and encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "ascii"):
             doc.fix(self.name, "encoding", encoding, "utf-8")  # as the read stage records it
-        paragraphs = [block.strip() for block in page.blocks if block.strip()]
+        inline = getattr(page, "inline", None) or [[] for _ in page.blocks]
+        kept = [(block.strip(), code if block == block.strip() else [])
+                for block, code in zip(page.blocks, inline, strict=True) if block.strip()]
+        paragraphs = [block for block, _ in kept]
         text = "\n\n".join(paragraphs)
         doc.raw = (text + "\n").encode("utf-8") if text else b""
+        self.code.inline = {}
+        if any(code for _, code in kept):
+            taken = text + "".join(doc.metadata.values())
+            paragraphs, self.code.inline = with_stand_ins(kept, taken)
+            if self.code.inline:  # the source is the extracted text, as without them
+                self.code.source = Source(hashlib.sha256(doc.raw).hexdigest(), "",
+                                          len(doc.raw))
+                doc.raw = ("\n\n".join(paragraphs) + "\n").encode("utf-8")
         if not text:
             doc.status, doc.errors = "quarantined", ["no article text in the page"]
         # each code block's place, counted in the paragraphs kept here
@@ -218,6 +249,115 @@ class PutCode(Stage):
     def process(self, doc: Document) -> Document:
         if self.code.code and doc.blocks:
             doc.blocks = with_code(doc.blocks, self.code.blocks, self.code.code)
+        return doc
+
+
+def with_stand_ins(paragraphs: list[tuple[str, list[tuple[int, int]]]], taken: str
+                   ) -> tuple[list[str], dict[str, str]]:
+    r"""The paragraphs as the stages read them, each ``(text, inline code ranges)`` with
+    its code made stand-ins (the same one for the same code; none that ``taken``, the
+    page's text, holds), and what each stand-in stands for.
+
+    >>> texts, codes = with_stand_ins([("Use pip e pip.", [(4, 7), (10, 13)]),
+    ...                                ("x()", [(0, 3)])], "")
+    >>> [ascii(t) for t in texts]
+    ["'Use \\U00100000 e \\U00100000.'", "'\\U00100001'"]
+    >>> sorted(codes.values())
+    ['pip', 'x()']
+    """
+    used = set(taken)
+    codes: dict[str, str] = {}  # code -> its stand-in
+    following = FIRST_STAND_IN
+    out: list[str] = []
+    for text, ranges in paragraphs:
+        pieces, at = [], 0
+        for start, end in ranges:
+            code = text[start:end]
+            if code not in codes:
+                while following <= LAST_STAND_IN and chr(following) in used:
+                    following += 1
+                if following > LAST_STAND_IN:  # (more codes than there are stand-ins)
+                    continue
+                codes[code] = chr(following)
+                following += 1
+            pieces += [text[at:start], codes[code]]
+            at = end
+        out.append("".join(pieces) + text[at:])
+    return out, {stand_in: code for code, stand_in in codes.items()}
+
+
+def expand(text: str, inline: dict[str, str]) -> tuple[str, list[list[int]], list[int]]:
+    r"""``text`` with each stand-in replaced by the code it stands for; where each code
+    is in the result, ``[start, end]``; and where each offset of ``text`` goes.
+
+    >>> expand("Use \U00100000.", {"\U00100000": "pip x"})
+    ('Use pip x.', [[4, 9]], [0, 1, 2, 3, 4, 9, 10])
+    """
+    out: list[str] = []
+    ranges: list[list[int]] = []
+    where: list[int] = []
+    size = 0
+    for char in text:
+        where.append(size)
+        code = inline.get(char)
+        if code is None:
+            out.append(char)
+            size += 1
+        else:
+            ranges.append([size, size + len(code)])
+            out.append(code)
+            size += len(code)
+    where.append(size)
+    return "".join(out), ranges, where
+
+
+class PutInlineCode(Stage):
+    """After ``detect``: each inline code's text back in place of its stand-in, in the
+    blocks and their segments, ``doc.text`` and what the audit trail quotes (removed
+    lines, fixes, metadata); each segment's code ranges go to ``doc.protected``. A
+    foreign span that holds a code is no foreign span (a code is in no language): it
+    goes; the others move with the text. A segment with no word outside its code
+    (:func:`~pipeline.protect.nothing_to_translate`) is in no language (``und``): it is
+    copied into every target, as a segment without words is. ``doc.source`` is the
+    extracted text's."""
+
+    name = "extract"
+
+    def __init__(self, code: PageCode) -> None:
+        self.code = code
+
+    def process(self, doc: Document) -> Document:
+        inline = self.code.inline
+        if not inline:
+            return doc
+        table = {ord(stand_in): code for stand_in, code in inline.items()}
+        spans: dict[str, list] = {}
+        for span in doc.spans:
+            spans.setdefault(span.segment, []).append(span)
+        for block in doc.blocks:
+            for seg in block.segments:
+                if not _STAND_IN.search(seg.text):
+                    continue
+                text, ranges, where = expand(seg.text, inline)
+                if nothing_to_translate(_STAND_IN.sub(" ", seg.text)):
+                    seg.lang = UNDETERMINED  # code alone: in no language, copied as it is
+                for span in spans.get(seg.id, ()):
+                    if _STAND_IN.search(seg.text, span.start, span.end):
+                        doc.spans.remove(span)
+                    else:
+                        span.start, span.end = where[span.start], where[span.end]
+                seg.text = text
+                if ranges:
+                    doc.protected[seg.id] = ranges
+            block.text = block.text.translate(table)
+        doc.text = doc.text.translate(table)
+        for removed in doc.removed:
+            removed.text = removed.text.translate(table)
+        for fix in doc.fixes:
+            fix.before, fix.after = fix.before.translate(table), fix.after.translate(table)
+        for key, value in doc.metadata.items():
+            doc.metadata[key] = value.translate(table)
+        doc.source = Source(self.code.source.sha256, doc.source.encoding, self.code.source.size)
         return doc
 
 
@@ -295,5 +435,5 @@ def html_stages(stages: list[Stage]) -> list[Stage]:
         if stage.name == "normalize":
             out.append(CodePlaces(code))
         elif stage.name == "detect":
-            out.append(PutCode(code))
+            out += [PutInlineCode(code), PutCode(code)]
     return out

@@ -6,20 +6,28 @@ the record's ``id_field`` (default ``id``) or, for a record without one, its num
 (the line of a JSON Lines file, the row of a Parquet or CSV file, from 1). Files are
 read as streams, one record at a time; ``max_file_bytes`` bounds each record's text.
 
+In JSON Lines and Parquet files a field may be a dotted path into nested objects
+(struct columns): ``article.body`` is the field ``body`` of the object ``article``
+(:class:`FieldPath`). A key that itself holds a dot, present in the record, wins over
+the path, at any depth. A CSV file has no nesting: its column is named as it is.
+
 Bad input costs only itself, and says where and why:
 
 - a line that is not a JSON object, or holds a lone surrogate escape (``\\ud800``, half
   of a character), quarantines that record (``<file>#line-N``);
-- a record without the text field, or whose text is no string, is quarantined;
+- a record without the text field, or whose text is no string, is quarantined, saying
+  what it holds instead: the path's object missing or no object, a list of strings
+  (never joined: the copies could not be split back), and the dotted path to a string
+  field of an object the record holds (``--text-field article.body``);
 - a record whose id was already used is quarantined (``<file>#<id>@line-N``), and so
   is one whose id field holds no string or number (``true``, a list: ``<file>#line-N``);
   a name already given (a record's own id ``line-4``) gets ``@line-N`` added;
 - a truncated gzip file, or a file that ends inside a line that is no JSON (cut while
   it was copied or written), keeps the records before the cut and quarantines the rest
   (``<file>#line-N``, the first line lost);
-- a Parquet or CSV file without the text column is quarantined whole
-  (:class:`RecordsError`), naming the columns it has, and so is a file that holds no
-  record at all.
+- a Parquet or CSV file without the text column (a Parquet file: or the struct field
+  named) is quarantined whole (:class:`RecordsError`), naming the columns (the
+  struct's fields) it has, and so is a file that holds no record at all.
 
 Clean and translated copies mirror the file (:mod:`pipeline.writers.records`).
 """
@@ -36,7 +44,7 @@ import zlib
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline.readers import Item
 
@@ -157,6 +165,171 @@ def _describe(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
+# How a field path ends in a record (:meth:`FieldPath.find`).
+FOUND, MISSING, NOT_OBJECT = "found", "missing", "not an object"
+
+
+class Found(NamedTuple):
+    """Where a :class:`FieldPath` led in a record: ``keys`` followed from the record,
+    and ``state``: FOUND (``value`` is the field's), MISSING (the last key is not in
+    ``value``, the object reached: a key with a dot in it is a path whose object is
+    missing) or NOT_OBJECT (``value``, at the last key, is no object to go into)."""
+
+    keys: tuple[str, ...]
+    value: Any
+    state: str
+
+
+@dataclass(frozen=True)
+class FieldPath:
+    """A field named by ``--text-field`` or ``--id-field``: a key, or (``nested``, JSON
+    Lines and Parquet) a dotted path into nested objects. At each object the rest of
+    the path, as a key, wins; else the longest key before a dot that the object holds
+    is gone into: a key that itself holds a dot is named as it is, at any depth.
+
+    >>> path = FieldPath("article.body")
+    >>> path.find({"id": 7, "article": {"title": "T", "body": "B"}})
+    Found(keys=('article', 'body'), value='B', state='found')
+    >>> path.find({"article.body": "literal", "article": {"body": "B"}}).value
+    'literal'
+    >>> FieldPath("meta.source.id").find({"meta": {"source.id": 3}}).keys
+    ('meta', 'source.id')
+    >>> path.find({"article": ["B"]}), path.find({"id": 7})
+    (Found(keys=('article',), value=['B'], state='not an object'), \
+Found(keys=('article.body',), value={'id': 7}, state='missing'))
+    >>> FieldPath("a.b", nested=False).find({"a": {"b": "x"}}).state
+    'missing'
+    """
+
+    name: str
+    nested: bool = True
+
+    def find(self, fields: dict[str, Any]) -> Found:
+        rest = self.name
+        if rest in fields:  # the common case, one look-up
+            return Found((rest,), fields[rest], FOUND)
+        if not self.nested or "." not in rest:
+            return Found((rest,), fields, MISSING)
+        keys: list[str] = []
+        holder: Any = fields
+        while True:
+            if rest in holder:
+                return Found((*keys, rest), holder[rest], FOUND)
+            dot = rest.rfind(".")
+            while dot > 0 and rest[:dot] not in holder:
+                dot = rest.rfind(".", 0, dot)
+            if dot <= 0:
+                return Found((*keys, rest), holder, MISSING)
+            keys.append(rest[:dot])
+            holder, rest = holder[rest[:dot]], rest[dot + 1:]
+            if not isinstance(holder, dict):
+                return Found(tuple(keys), holder, NOT_OBJECT)
+
+    def rest(self, found: Found) -> str:
+        """The path after the keys ``found`` followed.
+
+        >>> path = FieldPath("a.b.c")
+        >>> path.rest(path.find({"a": "x"}))
+        'b.c'
+        """
+        return self.name[len(".".join(found.keys)) + 1:]
+
+
+def _where(keys: tuple[str, ...], what: str = "fields") -> str:
+    """How a message names the object a path stopped in: the record (the file), else
+    the nested object.
+
+    >>> _where(("text",)), _where(("text",), "columns"), _where(("article", "body"))
+    ('fields', 'columns', "fields of 'article'")
+    """
+    return what if len(keys) == 1 else f"fields of '{'.'.join(keys[:-1])}'"
+
+
+def _suggested(holder: dict[str, Any], keys: tuple[str, ...], is_text: Callable[[Any], bool],
+               size: Callable[[tuple[str, ...], Any], int], kind: str = "an object") -> str:
+    """Where a missing text may be: a text field (``is_text``) inside an object that
+    ``holder`` (the object reached at ``keys[:-1]``) holds, or in ``holder`` itself when
+    that is nested. The field named like the one missing is preferred, then the largest
+    (``size``). "" when there is none.
+
+    >>> record = {"id": 7, "article": {"title": "Porto reabre", "body": "O porto reabriu."}}
+    >>> _suggested(record, ("text",), lambda v: isinstance(v, str), lambda k, v: len(v))
+    "'article' is an object with title, body: name the text field with --text-field article.body"
+    >>> _suggested(record["article"], ("article", "text"), lambda v: isinstance(v, str),
+    ...            lambda k, v: len(v))
+    'name the text field with --text-field article.body'
+    >>> _suggested({"id": 7, "body": "O porto."}, ("text",), lambda v: isinstance(v, str),
+    ...            lambda k, v: len(v))
+    ''
+    """
+    prefix, leaf = keys[:-1], keys[-1]
+    best: tuple[tuple[bool, int], tuple[str, ...], dict[str, Any]] | None = None
+
+    def visit(obj: dict[str, Any], at: tuple[str, ...], depth: int) -> None:
+        nonlocal best
+        for key, value in obj.items():
+            if is_text(value) and (depth or prefix):
+                score = (key == leaf, size((*at, key), value))
+                if best is None or score > best[0]:
+                    best = (score, (*at, key), obj)
+            elif isinstance(value, dict) and depth < 3:
+                visit(value, (*at, key), depth + 1)
+
+    visit(holder, prefix, 0)
+    if best is None:
+        return ""
+    _, path, obj = best
+    name = "field" if kind == "an object" else "column"
+    advice = f"name the text {name} with --text-field {'.'.join(path)}"
+    if obj is holder:
+        return advice
+    return f"'{'.'.join(path[:-1])}' is {kind} with {', '.join(obj)}: {advice}"
+
+
+def _shape(fields: Any) -> dict[str, Any]:
+    """A Parquet schema (or a struct type's fields) as nested dicts: a struct column is
+    the dict of its fields, any other column its type. A :class:`FieldPath` finds a
+    column in it as a field in a record."""
+    import pyarrow as pa
+
+    return {field.name: (_shape(field.type) if pa.types.is_struct(field.type) else field.type)
+            for field in fields}
+
+
+def _is_string_type(kind: Any) -> bool:
+    import pyarrow as pa
+
+    return isinstance(kind, pa.DataType) and (pa.types.is_string(kind)
+                                              or pa.types.is_large_string(kind))
+
+
+def column_path(schema: Any, path: FieldPath, sizes: dict[str, int] | None = None
+                ) -> tuple[str, ...]:
+    """The keys of the text column ``path`` names in a Parquet ``schema`` (a struct
+    column's field: several), else :class:`RecordsError` naming what the file has;
+    ``sizes`` (bytes by dotted column path) picks the column a message suggests."""
+    found = path.find(_shape(schema))
+    if found.state == FOUND:
+        return found.keys
+    option = "name the text column with --text-field or [input] text_field"
+    if found.state == NOT_OBJECT:
+        import pyarrow as pa
+
+        kind, parent = found.value, ".".join(found.keys)
+        said = ("a list" if pa.types.is_list(kind) or pa.types.is_large_list(kind)
+                or pa.types.is_fixed_size_list(kind) else "a map" if pa.types.is_map(kind)
+                else f"of type {kind}")
+        if _is_string_type(kind):
+            option = f"if it holds the text, name it: --text-field {parent}"
+        raise RecordsError(f"column '{parent}' is {said}, not a struct with "
+                           f"'{path.rest(found)}'; {option}")
+    names = ", ".join(found.value)
+    hint = _suggested(found.value, found.keys, _is_string_type,
+                      lambda keys, _: (sizes or {}).get(".".join(keys), 0), "a struct")
+    raise RecordsError(f"no column '{path.name}' ({_where(found.keys, 'columns')}: {names}); "
+                       + (hint or option))
+
+
 def unused_name(name: str, taken: Container[str], mark: str) -> str:
     """``name``, with ``mark`` added until no other document has it: a quarantine's name
     may be a record's own id ('line-4'), and the other way round; one name, one document.
@@ -180,6 +353,20 @@ class RecordsReader:
     def __init__(self, text_field: str = "text", id_field: str = "id",
                  max_bytes: int = 20_000_000):
         self.text_field, self.id_field, self.max_bytes = text_field, id_field, max_bytes
+        self._paths = {nested: (FieldPath(text_field, nested), FieldPath(id_field, nested))
+                       for nested in (True, False)}
+
+    def text_path(self, rel: str) -> FieldPath:
+        """The text field of the file's records: a dotted path but in a CSV file."""
+        return self._paths[file_format(rel) != "csv"][0]
+
+    def id_path(self, rel: str) -> FieldPath:
+        return self._paths[file_format(rel) != "csv"][1]
+
+    def text_value(self, rel: str, fields: dict[str, Any] | None) -> Any:
+        """What a record holds at the text field (None where it holds nothing there)."""
+        found = self.text_path(rel).find(fields or {})
+        return found.value if found.state == FOUND else None
 
     def estimate(self, rel: str, path: Path) -> int:
         """About how many records the file holds, for progress (lines, or rows)."""
@@ -286,10 +473,9 @@ class RecordsReader:
             raise RecordsError(f"not a readable Parquet file ({exc})") from None
         names = handle.schema_arrow.names
         _check_unique(names)
-        if self.text_field not in names:
-            raise RecordsError(
-                f"no column '{self.text_field}' (columns: {', '.join(names)}); name the text "
-                "column with --text-field or [input] text_field")
+        if self.text_field not in names:  # a struct's field, or missing: say which
+            column_path(handle.schema_arrow, self._paths[True][0],
+                        _column_sizes(handle.metadata))
         number = 0
         for batch in handle.iter_batches(batch_size=1024):
             for fields in batch.to_pylist():
@@ -342,11 +528,16 @@ class RecordsReader:
             first[key] = number
             return f"{rel}#{key}"
 
+        id_path = self.id_path(rel)
+        id_field = id_path.name
         for row in self.rows(rel, path):
             if row.fields is None:
                 yield named(f"{unit}-{row.number}", row.number), row
                 continue
-            rid, problem = record_id(row.fields.get(self.id_field), self.id_field)
+            if id_field in row.fields:  # the common case, without a path's look-up
+                rid, problem = record_id(row.fields[id_field], id_field)
+            else:
+                rid, problem = self._id(row.fields, id_path)
             if problem:
                 row.problem = problem
                 yield named(f"{unit}-{row.number}", row.number), row
@@ -360,6 +551,18 @@ class RecordsReader:
                 continue
             yield named(rid, row.number), row
 
+    def _id(self, fields: dict[str, Any], path: FieldPath) -> tuple[str, str]:
+        """A record's id and why it has no usable one (:func:`record_id`): a missing
+        field, or a path into a missing or null object, leaves the record its number."""
+        found = path.find(fields)
+        if found.state == FOUND:
+            return record_id(found.value, path.name)
+        if found.state == MISSING or found.value is None:
+            return "", ""
+        return "", (f"field '{'.'.join(found.keys)}' holds {str(found.value)[:40]}, not an "
+                    f"object with '{path.rest(found)}'; fix the ids or name another field "
+                    "(--id-field)")
+
     def items(self, rel: str, path: Path, read: Callable[[], bytes] | None = None
               ) -> Iterator[Item]:
         """The file's records as documents; a truncated file ends with one quarantined
@@ -367,13 +570,14 @@ class RecordsReader:
         from pipeline.readers.text import sniff_html
 
         unit = self.unit(rel)
+        text_path = self.text_path(rel)
         last = 0
         names: set[str] = set()
         try:
             for doc, row in self.identified(rel, path):
                 last = row.number
                 names.add(doc)
-                text, problem = self._text(row, unit)
+                text, problem = self._text(row, unit, text_path)
                 raw = text.encode("utf-8")
                 kind = "html" if raw and sniff_html(raw) else "text"
                 yield Item(doc, raw, kind=kind, output=rel, problem=problem, source=rel,
@@ -388,21 +592,74 @@ class RecordsReader:
             raise RecordsError("holds no record (an empty file, blank lines only, or a "
                                "header without rows): nothing to clean")
 
-    def _text(self, row: Row, unit: str) -> tuple[str, str]:
+    def _text(self, row: Row, unit: str, path: FieldPath) -> tuple[str, str]:
         if row.fields is None or row.problem:
             return "", row.problem
-        if self.text_field not in row.fields:
-            return "", (f"{unit} {row.number} has no field '{self.text_field}' (fields: "
-                        f"{', '.join(map(str, row.fields))}); name the text field with "
-                        "--text-field")
-        text = row.fields[self.text_field]
+        if path.name in row.fields:  # the common case, without a path's look-up
+            text = row.fields[path.name]
+        else:
+            found = path.find(row.fields)
+            if found.state != FOUND:
+                return "", _no_text(found, path, f"{unit} {row.number}")
+            text = found.value
         if not isinstance(text, str):
-            return "", (f"{unit} {row.number}: field '{self.text_field}' holds "
+            if isinstance(text, list) and text and all(isinstance(t, str) for t in text):
+                return "", (f"{unit} {row.number}: field '{path.name}' holds a list of "
+                            f"{len(text)} string{'s' * (len(text) != 1)}, not text; join "
+                            "them into one string in the file (paragraphs: separated by a "
+                            "blank line): a list is never joined here, its copies could not "
+                            "be split back")
+            return "", (f"{unit} {row.number}: field '{path.name}' holds "
                         f"{_describe(text)}, not text")
         if len(text) > self.max_bytes:  # characters: a quick bound before encoding
             return "", (f"{unit} {row.number}: text larger than max_file_bytes "
                         f"({len(text)} > {self.max_bytes})")
         if not text.strip():
-            return "", f"{unit} {row.number}: field '{self.text_field}' is empty"
+            return "", f"{unit} {row.number}: field '{path.name}' is empty"
         return text, ""
 
+
+def _no_text(found: Found, path: FieldPath, where: str) -> str:
+    """Why a record has no text at ``path``, and what to do.
+
+    >>> path = FieldPath("article.body")
+    >>> _no_text(path.find({"id": 1, "titulo": "T"}), path, "line 3")
+    "line 3 has no field 'article.body' (fields: id, titulo); name the text field with \
+--text-field"
+    >>> _no_text(path.find({"article": "O porto reabriu."}), path, "line 4")
+    "line 4: field 'article' holds str, not an object with 'body'; if it holds the text, \
+name it: --text-field article"
+    >>> _no_text(path.find({"article": None}), path, "row 2")
+    "row 2: field 'article' holds null, not an object with 'body'"
+    """
+    if found.state == NOT_OBJECT:
+        parent = ".".join(found.keys)
+        said = (f"{where}: field '{parent}' holds {_describe(found.value)}, not an object "
+                f"with '{path.rest(found)}'")
+        if found.value is None:
+            return said
+        if isinstance(found.value, str):
+            return f"{said}; if it holds the text, name it: --text-field {parent}"
+        if isinstance(found.value, list):
+            return (f"{said}; a record's text is one string: write one record per item, or "
+                    "name another field with --text-field")
+        return f"{said}; name the text field with --text-field"
+    holder = found.value
+    hint = _suggested(holder, found.keys, lambda v: isinstance(v, str) and bool(v.strip()),
+                      lambda keys, v: len(v))
+    return (f"{where} has no field '{path.name}' ({_where(found.keys)}: "
+            f"{', '.join(map(str, holder))}); "
+            + (hint or "name the text field with --text-field"))
+
+
+def _column_sizes(metadata: Any) -> dict[str, int]:
+    """Bytes (uncompressed) of each column of a Parquet file by its dotted path, from
+    its footer: which of a struct's string fields a message suggests as the text."""
+    sizes: dict[str, int] = {}
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        for column in range(row_group.num_columns):
+            chunk = row_group.column(column)
+            path = chunk.path_in_schema
+            sizes[path] = sizes.get(path, 0) + chunk.total_uncompressed_size
+    return sizes

@@ -26,6 +26,7 @@ from itertools import islice
 
 from pipeline.config import DEFAULT_CANDIDATES
 from pipeline.document import Block, Document, Removed, Stage
+from pipeline.protect import CODE_STAND_INS
 from pipeline.stages.normalize import record_line_changes
 from pipeline.wordfreq_store import available_languages, top_n_list, zipf_frequency
 
@@ -454,27 +455,30 @@ SPACE_AFTER_HYPHEN = re.compile(
 # before "...", ". . ." or ".5", and not after a mark or a symbol standing alone ("= .",
 # "- :", "* :", "gehou. !", "Mauzo: :"): such a space separates, it is no artefact
 # (bench/harm.py, Korean, Thai, Bosnian, Tamil, Afrikaans articles).
+# Never after a web page's inline code (its stand-in, pipeline.protect.CODE_STAND_INS):
+# "src/main.rs ." is spaced as the page spaces it, as the code itself is.
 NOT_AFTER_MARKS = r"\s.,:;!?=*+<>|/\\~#•·\-–—"
 SPACE_BEFORE_COMMA_OR_PERIOD = re.compile(
-    rf"(?<=[^{NOT_AFTER_MARKS}]) {{1,8}}(?=,(?:\s|$)|\.(?!\s?\.)(?:\s|$))"
+    rf"(?<=[^{NOT_AFTER_MARKS}{CODE_STAND_INS}]) {{1,8}}(?=,(?:\s|$)|\.(?!\s?\.)(?:\s|$))"
 )
 # Space before ; : ! ? (one or more, then a space, a closing mark or the end): an
 # artefact everywhere but in French, whose typography spaces them. Not after a digit
 # ("10 : 30") or an opening mark, and never before an emoticon (":-)", ":)", ";)", ":D")
 # or a "::" separator ("Online :: Sport").
 SPACE_BEFORE_HIGH_PUNCT = re.compile(
-    rf"(?<=[^{NOT_AFTER_MARKS}\d«(\[“„‘‚]) {{1,8}}(?![:;]['-]?[()\[\]DPp3/|](?!\w)|::)"
+    rf"(?<=[^{NOT_AFTER_MARKS}\d«(\[“„‘‚{CODE_STAND_INS}]) {{1,8}}"
+    r"(?![:;]['-]?[()\[\]DPp3/|](?!\w)|::)"
     r"(?=[;:!?]+(?:[\s)\]”’\"'»]|$))"
 )
 HIGH_PUNCT_SPACED_LANGUAGES = frozenset({"fr"})
 # A space before any punctuation this stage looks at (a cheap test first).
 SPACE_BEFORE_ANY_PUNCT = re.compile(r" [,.;:!?)\]”]")
 # Space before a closing bracket, unless the opener is padded too ("( assim )").
-SPACE_BEFORE_CLOSING_BRACKET = re.compile(r"(?<=[^\s(\[:;]) {1,8}(?=[)\]])")
+SPACE_BEFORE_CLOSING_BRACKET = re.compile(rf"(?<=[^\s(\[:;{CODE_STAND_INS}]) {{1,8}}(?=[)\]])")
 PADDED_OPENING_BRACKET = re.compile(r"[(\[] ")
 # Space before a closing ” (not » or “: French « » and German „ “ are spaced or
 # opening quotes; a Swedish opening ” is followed by a letter).
-SPACE_BEFORE_CLOSING_QUOTE = re.compile(r"(?<=[^\s“„«‘‚]) {1,8}(?=”(?!\w))")
+SPACE_BEFORE_CLOSING_QUOTE = re.compile(rf"(?<=[^\s“„«‘‚{CODE_STAND_INS}]) {{1,8}}(?=”(?!\w))")
 # A ” before a space and a word may open a quote, in a line without “ (see
 # unless_opening; bench/harm.py: Arabic and Georgian "ლიდერი ” სანდერლენდი ”").
 OPENING_CLOSE_QUOTE = re.compile(r"” +\w")

@@ -92,6 +92,7 @@ _CUTS = (
 )
 _SPACE = re.compile(r"\s+")
 _PLACEHOLDER_AT = re.compile(r"ZZ[A-Z]*$")
+_WORD_CHAR = re.compile(r"\w")
 
 
 class Engine(Protocol):
@@ -253,19 +254,11 @@ class Translate:
                         text = marked.protect(self._protector, normalize_text)
                         pending[src, tgt][text].append((d, seg, marked))  # type: ignore[arg-type]
                     elif src is not None:
-                        text = normalize_text(seg.text)
-                        # foreign spans translated on their own go in as placeholders,
-                        # restored with their own translation (spliced)
-                        own = [(span, at) for span in spans.get(seg.id, ())
-                               if span.translations.get(tgt) is not None and src == doc.lang
-                               and (at := _locate(text, seg.text, span)) is not None]
-                        protected = self._protector.protect(
-                            text, [(at, at + len(normalize_text(span.text))) for span, at in own])
-                        restored = list(protected.spans)
-                        for index, (span, _) in zip(protected.extra, own, strict=False):
-                            if index >= 0:
-                                restored[index] = span.translations[tgt] or span.text
-                        pending[src, tgt][protected.text].append((d, seg, tuple(restored)))
+                        own = [span for span in spans.get(seg.id, ())
+                               if span.translations.get(tgt) is not None and src == doc.lang]
+                        text, restored = self._protect(seg, own, tgt,
+                                                       doc.protected.get(seg.id, ()))
+                        pending[src, tgt][text].append((d, seg, restored))
         pairs = sorted(pending, key=lambda pair: (self.targets.index(pair[1]), pair[0]))
         plans: dict[Pair, _Plan] = {}
         for pair in pairs:
@@ -282,6 +275,45 @@ class Translate:
             docs[d].errors.append(f"translate: {why}")
             docs[d].blocks = []
         return docs
+
+    def _protect(self, seg: Segment, own: list[Span], tgt: str,
+                 code: Sequence[Sequence[int]] = ()) -> tuple[str, Any]:
+        """A segment's model input (the memory's text form, placeholders in) and what
+        restores its translation: the spans of its placeholders (:func:`restore`), or a
+        :class:`_Code` where it holds ``code``. ``code``: ranges of ``seg.text`` kept as
+        they are (a page's inline code, ``Document.protected``), each one placeholder,
+        restored byte for byte; ``own``: foreign spans translated on their own, each a
+        placeholder restored with its own translation into ``tgt`` (spliced); then URLs,
+        numbers... (:class:`~pipeline.protect.Protector`). A text that already reads as
+        holding placeholders protects nothing, its code included."""
+        raw = seg.text
+        glued: list[tuple[bool, bool]] = []  # per code: a word right before it, after it
+        if code:  # each code one sentinel while the text is normalised (as Markdown's),
+            pieces, at = [], 0  # a word of its own (a space where the text has none)
+            for number, (start, end) in enumerate(code):
+                glued.append((bool(_WORD_CHAR.match(raw, max(start - 1, 0), start)),
+                              bool(_WORD_CHAR.match(raw, end))))
+                pieces += [raw[at:start], " " * glued[-1][0],
+                           chr(markdown.SENTINEL_BASE + number), " " * glued[-1][1]]
+                at = end
+            raw = "".join(pieces) + raw[at:]
+        text = normalize_text(raw)
+        sentinels = ([(n, n + 1) for n, char in enumerate(text)
+                      if ord(char) >= markdown.SENTINEL_BASE] if code else [])
+        located = [(span, at) for span in own
+                   if (at := _locate(text, seg.text, span)) is not None]
+        protected = self._protector.protect(text, [
+            *sentinels, *((at, at + len(normalize_text(span.text))) for span, at in located)])
+        if sentinels and not protected.spans:  # as if it had no code
+            return self._protect(seg, own, tgt)
+        restored = list(protected.spans)
+        for index, (span, _) in zip(protected.extra[len(sentinels):], located, strict=False):
+            if index >= 0:
+                restored[index] = span.translations[tgt] or span.text
+        if not code:
+            return protected.text, tuple(restored)
+        return protected.text, _Code(tuple(restored),
+                                     [seg.text[start:end] for start, end in code], glued)
 
     def repair_leftovers(self, docs: list[Document], errors: dict[int, str]) -> None:
         """Replace each strong foreign span (:func:`strong_leftover`) inside a segment of
@@ -583,6 +615,10 @@ def _replace_leftover(doc: Document, span: Span, after: str) -> None:
                 if other.segment == seg.id and other.start >= span.end:
                     other.start += shift
                     other.end += shift
+            for code in doc.protected.get(seg.id, ()):  # a page's inline code after it
+                if code[0] >= span.end:
+                    code[0] += shift
+                    code[1] += shift
             doc.spans.remove(span)
             doc.fix("repair", "foreign_leftover", span.text, after, span.lang)
             return
@@ -590,6 +626,33 @@ def _replace_leftover(doc: Document, span: Span, after: str) -> None:
 
 Pair = tuple[str, str]
 Use = tuple[int, Segment, tuple[str, ...]]  # document index, segment, protected spans
+
+
+class _Code:
+    """How a translation of a segment holding inline code is restored: its placeholders
+    (``spans``, where code number ``n`` is the sentinel ``SENTINEL_BASE + n``), then each
+    code put in place of its sentinel, without the space its model input had where the
+    code is glued to a word ("`struct`s": "ZZB s").
+
+    >>> _Code(("\U000f0000",), ["struct"], [(False, True)]).restore("tuple ZZB s.", "en")
+    ('tuple structs.', [])
+    """
+
+    def __init__(self, spans: tuple[str, ...], codes: list[str],
+                 glued: list[tuple[bool, bool]]) -> None:
+        self.spans, self.codes, self.glued = spans, codes, glued
+
+    def restore(self, output: str, tgt: str) -> tuple[str, list[int]]:
+        text, lost = restore(output, self.spans)
+        for number, (code, (before, after)) in enumerate(zip(self.codes, self.glued,
+                                                             strict=True)):
+            sentinel = chr(markdown.SENTINEL_BASE + number)
+            if before:
+                text = re.sub(rf"\s+(?={sentinel})", "", text)
+            if after:
+                text = re.sub(rf"(?<={sentinel})\s+", "", text)
+            text = text.replace(sentinel, code)
+        return text, lost
 
 
 class _Plan:

@@ -5,6 +5,10 @@ its records in the source's order with every other field kept, and the text fiel
 replaced: by the record's clean (or translated) text, or by null (an empty CSV
 cell) where the record has none: quarantined, failed, or a language pair without a
 model. A line that was no JSON object at all has no fields to copy and is left out.
+A nested text field (``article.body``) is replaced in place: every other field, the
+nesting and the order of the fields kept (Parquet: the struct column rebuilt with its
+field replaced, the schema and the nulls kept); a record whose path leads into no
+object (missing, null, a list) is copied as it is.
 
 A copy is rebuilt whole from the per-record texts the state keeps, whenever any
 record of its file changed (one changed record is the only one processed again).
@@ -24,7 +28,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.folders import make_folders
-from pipeline.readers.records import RecordsReader, Row, file_format
+from pipeline.readers.records import (
+    FOUND,
+    MISSING,
+    FieldPath,
+    RecordsReader,
+    Row,
+    column_path,
+    file_format,
+)
 from pipeline.writers import TEMP_PREFIX, TEMP_SUFFIX, file_mode
 
 # For each record id, its texts by output path ("clean/a.jsonl" -> text).
@@ -70,13 +82,13 @@ def write_copies(out: Path, rel: str, source: Path, reader: RecordsReader,
             (row, record_text(texts(doc).get(output)))
             for doc, row in rows
         )
-        _write(out / output, file_format(rel), replaced, reader.text_field, source)
+        _write(out / output, file_format(rel), replaced, reader.text_path(rel), source)
         written.append(output)
     return written
 
 
-def _write(path: Path, kind: str, records: Iterator[tuple[Row, str | None]], field: str,
-           source: Path) -> None:
+def _write(path: Path, kind: str, records: Iterator[tuple[Row, str | None]],
+           field: FieldPath, source: Path) -> None:
     if kind == "parquet":
         atomic_binary(path, lambda handle: _parquet(handle, records, field, source))
     elif kind == "csv":
@@ -91,22 +103,51 @@ def _write(path: Path, kind: str, records: Iterator[tuple[Row, str | None]], fie
         atomic_binary(path, lambda handle: _jsonl(handle, records, field))
 
 
-def _replaced(fields: dict[str, Any], field: str, text: str | None) -> dict[str, Any]:
-    """The record with ``field`` replaced, keeping the order of its fields.
+def _replaced(fields: dict[str, Any], field: FieldPath, text: str | None) -> dict[str, Any]:
+    """The record with ``field`` replaced, keeping the order of its fields; at a dotted
+    path, in place, the objects on the way copied with theirs; a record whose path
+    leads into no object (missing, or no object) unchanged.
 
-    >>> _replaced({"id": 1, "text": "a", "url": "u"}, "text", "b")
+    >>> _replaced({"id": 1, "text": "a", "url": "u"}, FieldPath("text"), "b")
     {'id': 1, 'text': 'b', 'url': 'u'}
+    >>> record = {"id": 1, "article": {"title": "T", "body": "a", "n": 2}, "url": "u"}
+    >>> _replaced(record, FieldPath("article.body"), "b")
+    {'id': 1, 'article': {'title': 'T', 'body': 'b', 'n': 2}, 'url': 'u'}
+    >>> record["article"]["body"]
+    'a'
+    >>> _replaced({"id": 1, "article": None}, FieldPath("article.body"), None)
+    {'id': 1, 'article': None}
+    >>> _replaced({"id": 1, "article": ["a"]}, FieldPath("article.body"), None)
+    {'id': 1, 'article': ['a']}
+    >>> _replaced({"id": 1, "article": {}}, FieldPath("article.body"), None)
+    {'id': 1, 'article': {'body': None}}
     """
-    return {**fields, field: text}
+    if field.name in fields:  # the common case, without a path's look-up
+        return {**fields, field.name: text}
+    found = field.find(fields)
+    keys = found.keys
+    if found.state != FOUND and not (found.state == MISSING and (
+            "." not in keys[-1] or not field.nested)):
+        return fields  # its object missing (a dotted key is a path), or no object
+    if len(keys) == 1:
+        return {**fields, keys[0]: text}
+    return _put(fields, keys, text)
 
 
-def _jsonl(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: str) -> None:
+def _put(fields: dict[str, Any], keys: tuple[str, ...], text: str | None) -> dict[str, Any]:
+    inner = text if len(keys) == 1 else _put(fields[keys[0]], keys[1:], text)
+    return {**fields, keys[0]: inner}
+
+
+def _jsonl(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
+           field: FieldPath) -> None:
     for row, text in records:
         line = json.dumps(_replaced(row.fields or {}, field, text), ensure_ascii=False)
         handle.write(line.encode("utf-8") + b"\n")
 
 
-def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: str) -> None:
+def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
+         field: FieldPath) -> None:
     text_handle = io.TextIOWrapper(handle, encoding="utf-8", newline="")
     writer = None
     for row, text in records:
@@ -120,15 +161,46 @@ def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: st
     text_handle.detach()
 
 
-def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: str,
-             source: Path) -> None:
+def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
+             field: FieldPath, source: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = pq.read_schema(source)
+    keys = column_path(schema, field)
     texts = [text for _, text in records]
     table = pq.read_table(source)
-    column = pa.array(texts, type=pa.string())
-    table = table.set_column(schema.get_field_index(field), pa.field(field, pa.string()),
-                             column)
+    index = schema.get_field_index(keys[0])
+    if len(keys) == 1:
+        column = pa.array(texts, type=pa.string())
+        table = table.set_column(index, pa.field(keys[0], pa.string()), column)
+    else:
+        struct = _with_text(table.column(index).combine_chunks(), keys[1:], texts)
+        table = table.set_column(index, schema.field(index).with_type(struct.type), struct)
     pq.write_table(table, handle)
+
+
+def _with_text(array: Any, keys: tuple[str, ...], texts: list[str | None]) -> Any:
+    """A struct ``array`` with its field at ``keys`` replaced by ``texts``: its other
+    fields, their order, names and nulls kept, and the struct's own nulls (a record
+    without the object). The field keeps its string type (``large_string`` too) and
+    whether it may be null, unless a record without text needs the null."""
+    import pyarrow as pa
+
+    kind = array.type
+    fields = [kind.field(i) for i in range(kind.num_fields)]
+    children = [array.field(i) for i in range(kind.num_fields)]
+    at = kind.get_field_index(keys[0])
+    if len(keys) == 1:
+        text_type = fields[at].type
+        if not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type)):
+            text_type = pa.string()
+        children[at] = pa.array(texts, type=text_type)
+        fields[at] = fields[at].with_type(text_type)
+        if children[at].null_count:
+            fields[at] = fields[at].with_nullable(True)
+    else:
+        children[at] = _with_text(children[at], keys[1:], texts)
+        fields[at] = fields[at].with_type(children[at].type)
+    mask = array.is_null() if array.null_count else None
+    return pa.StructArray.from_arrays(children, fields=fields, mask=mask)

@@ -141,3 +141,31 @@ def test_a_document_that_waits_ten_budgets_on_the_clock_is_quarantined(stages):
     assert doc.status == "quarantined"
     assert doc.errors == ["waited more than 1 s without finishing (document_timeout_s): "
                           "split the file, or raise document_timeout_s in the config"]
+
+
+def test_a_computing_document_on_a_loaded_machine_is_judged_by_its_processor_time(
+        stages, monkeypatch):
+    """On a machine loaded past ten runnable threads a core, a document that computes
+    gets under a tenth of a core: its clock ran past ten budgets before its processor
+    time reached one, and it was quarantined as "waited more than ... without
+    finishing", as a blocked document is (a test asserting the processor-time message
+    failed so under load). The load is played here: the clock runs 50 times faster
+    than the thread, and Linux's schedstat says the difference was spent waiting for
+    a processor."""
+    import types
+
+    import pipeline.shard as shard
+
+    started = time.monotonic()
+
+    def clock() -> float:  # 50 times the real clock's pace
+        return started + 50 * (time.monotonic() - started)
+
+    loaded = types.SimpleNamespace(monotonic=clock, thread_time=time.thread_time)
+    monkeypatch.setattr(shard, "time", loaded)
+    monkeypatch.setattr(shard, "queued_seconds", lambda: clock() - time.thread_time(),
+                        raising=False)
+    doc = process_document(Document("x.txt", raw=ARTICLE), [*stages, _Computes()], 0.3)
+    assert doc.status == "quarantined"
+    assert doc.errors == ["took more than 0.3 s of processor time (document_timeout_s): "
+                          "split the file, or raise document_timeout_s in the config"]
