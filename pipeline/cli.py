@@ -268,10 +268,21 @@ def stray_message(command: str | None, extra: list[str], argv: list[str],
     words = [word for word in extra if not word.startswith("-")]
     hint = STRAY_HINTS.get(command or "")
     if hint is None or len(words) != len(extra) or len(words) != 1 or (
-            command == "run" and any(a == "--out" or a.startswith("--out=") for a in argv)):
+            command == "run" and any(_names_out(a) for a in argv)):
         return "unrecognized arguments: " + " ".join(extra)
     word = words[0]
     return f"unexpected argument {word!r}: " + hint.format(word=word, corpus=corpus)
+
+
+def _names_out(arg: str) -> bool:
+    """True when a word of the command line is run's --out, as argparse takes it: the
+    option, ``--out=DIR``, or an abbreviation (no other option of run starts ``--o``).
+
+    >>> [_names_out(a) for a in ("--out", "--out=x", "--ou", "--o=x", "-o", "out")]
+    [True, True, True, True, False, False]
+    """
+    name = arg.split("=", 1)[0]
+    return len(name) >= 3 and "--out".startswith(name)
 
 
 def _config_for(args: argparse.Namespace) -> Config:

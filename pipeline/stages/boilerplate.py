@@ -73,7 +73,9 @@ SENTENCE_END = (".", "!", "?", ":", ";", "…", '"', "”", "»", ")")
 # So does any line after a kept line this long (repair's WRAPPED_LINE_MIN_CHARS) that does
 # not end a sentence, whatever its first letter: scripts without case, a name, a number
 # ("... Sky w lipcu\n2006 roku.", "... Mpuma\nKoloni!’"; bench/harm.py: the last line
-# of hard-wrapped paragraphs of 24 languages went as interface lines).
+# of hard-wrapped paragraphs of 24 languages went as interface lines), unless it is short
+# (UI_MAX_CHARS) and the lexicon lists it: "... acordo militar histórico\nKommentare (0)"
+# is a headline, then a widget.
 WRAPPED_LINE_CHARS = 30
 
 # In the space form, a value never starts with an article or a question word: those
@@ -629,19 +631,26 @@ class Boilerplate(Stage):
             # a Markdown paragraph's lines are one paragraph (soft breaks): judged whole
             lines = block.text.split("\n") if doc.markdown is None else [block.text]
             for at, line in enumerate(lines):
-                continues = bool(previous) and not previous.endswith(SENTENCE_END) and (
-                    line[:1].islower() or wrapped)
+                unfinished = bool(previous) and not previous.endswith(SENTENCE_END)
+                continues = unfinished and line[:1].islower()
+                # after a long line, only a short listed label goes ("... histórico\n
+                # Kommentare (0)"); a long one is the wrapped line of a paragraph ("...\n
+                # Foto: Pop tv Komentiranje je preprosto, vendar pa zaradi spodbujanja")
+                continues_wrapped = unfinished and wrapped
                 previous = line.rstrip()
                 wrapped = len(previous.strip()) >= WRAPPED_LINE_CHARS  # (unless it goes)
                 # a label glued to its value is an artifact of text taken from HTML
-                label = None if continues else classify_line(
+                label = None if continues or (
+                    continues_wrapped and len(previous.strip()) > UI_MAX_CHARS
+                ) else classify_line(
                     line, self.lexicon, glued=doc.markdown is None)
                 # a line the next one continues starts a sentence: never an interface line
                 continued = at + 1 < len(lines) and lines[at + 1][:1].islower() and not (
                     previous.endswith(SENTENCE_END))
                 # a Markdown file's headings and list items are its author's structure:
                 # only listed widgets go there (API docs repeat "Returns: {number}")
-                if (label is None and not (continues or continued) and number and self.unlisted
+                if (label is None and not (continues or continues_wrapped or continued)
+                        and number and self.unlisted
                         and doc.markdown is None):
                     label = self._unlisted(doc, line, where, doc_lang)
                 if label is None:
@@ -666,7 +675,8 @@ class Boilerplate(Stage):
             body = body or doc.clean_text()
             # "" when they read as none of the candidates (a Welsh or Russian article):
             # then no line can be told to be in another language than the document's
-            known = repair.in_candidate_language(body, self.languages)
+            known = repair.in_candidate_language(
+                body, self.languages, repair.KNOWN_DOCUMENT_WORDS)
             doc_lang.append(repair.guess_language(body, self.languages) if known else "")
         blocks = where.get(text, [])
         repeated = len(blocks) >= UI_REPEATS and max(blocks) - min(blocks) > 1

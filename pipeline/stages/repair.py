@@ -46,6 +46,11 @@ GUESS_WORDS = 60
 # taken to be in none of them, and the repairs that need its language are not made.
 KNOWN_MIN_SHARE = 0.12
 KNOWN_MIN_WORDS = 8
+# A whole document is judged on more words: its first 60 may be a byline, a cast list
+# or a quotation in another language ("Kathy Baker, Jean-Pierre Cassel, ..." before a
+# Portuguese article read as none of the candidates: its "Jean- Pierre" and its
+# interface lines were left).
+KNOWN_DOCUMENT_WORDS = 400
 # A hyphen ending a line between two letters: taken out before the words are counted.
 LINE_BREAK_HYPHEN = re.compile(r"(?<=[^\W\d_])[-\u2010]\n(?=[^\W\d_])")
 COMMON_WORDS = 300
@@ -388,6 +393,12 @@ UNSPACED_SCRIPT = re.compile(
 )
 SPACED_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 INSIDE_CONTEXT_CHARS = 16  # only the end of the text before is looked at
+# unwrap: a word this long (Chinese or Japanese lines joined without a space, see
+# UNSPACED_SCRIPT) is carried from join to join by its last UNSPACED_CARRIED_CHARS only:
+# each join rereads and records the word before the break, and a paragraph of 10,000
+# such lines made 10,000 copies of itself (6 GB, 2x the CPU time; 20,000 lines: killed)
+UNSPACED_RUN_CHARS = 2000
+UNSPACED_CARRIED_CHARS = 200
 # Punctuation that may follow the word after a hyphen and ends a phrase: no word after
 # a suspended hyphen is followed by one, but for the period of the followers written
 # abbreviated ("Vor- bzw. Nachteile").
@@ -469,7 +480,7 @@ PADDED_OPENING_BRACKET = re.compile(r"[(\[] ")
 # opening quotes; a Swedish opening ” is followed by a letter).
 SPACE_BEFORE_CLOSING_QUOTE = re.compile(rf"(?<=[^\s“„«‘‚{CODE_STAND_INS}]) {{1,8}}(?=”(?!\w))")
 # A ” before a space and a word may open a quote, in a line without “ (see
-# _unless_opening; bench/harm.py: Arabic and Georgian "ლიდერი ” სანდერლენდი ”").
+# unless_opening; bench/harm.py: Arabic and Georgian "ლიდერი ” სანდერლენდი ”").
 OPENING_CLOSE_QUOTE = re.compile(r"” +\w")
 
 # Block kinds: a title is the first block, one line, short, not ending like a sentence
@@ -513,8 +524,10 @@ def common_words(lang: str) -> frozenset[str]:
     return frozenset(top_n_list(lang, COMMON_WORDS))
 
 
-def in_candidate_language(text: str, languages: Sequence[str] = CANDIDATE_LANGUAGES) -> bool:
-    """False when ``text`` reads as none of ``languages``: of its first words
+def in_candidate_language(
+    text: str, languages: Sequence[str] = CANDIDATE_LANGUAGES, first: int = GUESS_WORDS
+) -> bool:
+    """False when ``text`` reads as none of ``languages``: of its ``first`` words
     (:data:`KNOWN_MIN_WORDS` at least), too few are common words of any of them
     (:data:`KNOWN_MIN_SHARE`). A shorter text is given the benefit of the doubt.
 
@@ -529,7 +542,7 @@ def in_candidate_language(text: str, languages: Sequence[str] = CANDIDATE_LANGUA
     True
     """
     text = LINE_BREAK_HYPHEN.sub("", text)
-    words = [match.group().casefold() for match in islice(WORD.finditer(text), GUESS_WORDS)]
+    words = [match.group().casefold() for match in islice(WORD.finditer(text), first)]
     if len(words) < KNOWN_MIN_WORDS:
         return True
     best = max(sum(word in common_words(lang) for word in words) for lang in languages)
@@ -1053,9 +1066,12 @@ def unwrap(
     lines = [line.strip() for line in text.split("\n")]
     pieces, joins = [], []
     carried = lines[0]  # the text of the current line not yet in pieces
+    run: list[str] = []  # the start of carried, moved out of it: a word without spaces
     for line in lines[1:]:
         kept, _, left = carried.rpartition(" ")
         right, space, rest = line.partition(" ")
+        if kept and run:  # the word ends: run was the start of kept
+            kept, run = "".join(run) + kept, []
         before = kept[-INSIDE_CONTEXT_CHARS:] + " " if kept else (pieces[-1] if pieces else "")
         glued = join_at_break(left, right, lang, seen, before)
         kind = "hyphenation" if glued == left[:-1] + right else "unwrap"
@@ -1063,7 +1079,12 @@ def unwrap(
         if kept:
             pieces.append(kept + " ")
         carried = glued + space + rest
-    pieces.append(carried)
+        if len(carried) > UNSPACED_RUN_CHARS and " " not in carried:
+            # Chinese or Japanese lines joined without a space make one word of the
+            # paragraph: only its end is carried (and recorded) from join to join
+            run.append(carried[:-UNSPACED_CARRIED_CHARS])
+            carried = carried[-UNSPACED_CARRIED_CHARS:]
+    pieces.append("".join(run) + carried)
     return "".join(pieces), joins
 
 
@@ -1177,23 +1198,29 @@ def remove_space_before_punct(line: str, lang: str = "") -> str:
     if not PADDED_OPENING_BRACKET.search(line):
         line = SPACE_BEFORE_CLOSING_BRACKET.sub("", line)
     if "“" not in line and OPENING_CLOSE_QUOTE.search(line):
-        return SPACE_BEFORE_CLOSING_QUOTE.sub(_unless_opening, line)
+        return unless_opening(line)
     return SPACE_BEFORE_CLOSING_QUOTE.sub("", line)
 
 
-def _unless_opening(match: re.Match[str]) -> str:
-    """"" for a space before a closing ”; the space kept before a ” that opens a quote:
-    the first, third... ” of a line without “, before a space and a word (Arabic and
-    Georgian web text: "ფინალში ” იუვენტუსს ”").
+def unless_opening(line: str) -> str:
+    """The spaces before a closing ” taken out, those before a ” that opens a quote
+    kept: the first, third... ” of a line without “, before a space and a word (Arabic
+    and Georgian web text: "ფინალში ” იუვენტუსს ”"). The ” are counted once, left to
+    right (a line of a million of them is read once, not once a quote).
 
     >>> remove_space_before_punct("ფინალში ” იუვენტუსს ” გავიდა და ” მილანი ” არა")
     'ფინალში ” იუვენტუსს” გავიდა და ” მილანი” არა'
     >>> remove_space_before_punct("e “isso ” disse")  # with its “: a closing ”
     'e “isso” disse'
     """
-    line, at = match.string, match.end()
-    opening = line.count("”", 0, at) % 2 == 0 and bool(OPENING_CLOSE_QUOTE.match(line, at))
-    return match.group() if opening else ""
+    pieces, done, quotes = [], 0, 0
+    for match in SPACE_BEFORE_CLOSING_QUOTE.finditer(line):
+        quotes += line.count("”", done, match.end())  # the ” before this one
+        opening = quotes % 2 == 0 and OPENING_CLOSE_QUOTE.match(line, match.end())
+        pieces.append(line[done : match.end()] if opening else line[done : match.start()])
+        done = match.end()
+    pieces.append(line[done:])
+    return "".join(pieces)
 
 
 def same_text(first: str, second: str) -> bool:
@@ -1288,7 +1315,7 @@ class _DocumentLanguages:
             return True
         if self._known is None:
             whole = " ".join(block.text for block in self.doc.blocks)
-            self._known = in_candidate_language(whole, self.languages)
+            self._known = in_candidate_language(whole, self.languages, KNOWN_DOCUMENT_WORDS)
         return self._known
 
     def of_block(self, text: str) -> str:
