@@ -241,7 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     rem = msub.add_parser("remove", help="remove the model for SRC TGT")
     rem.add_argument("src", metavar="SRC", help="source language, e.g. pt")
     rem.add_argument("tgt", metavar="TGT", help="target language, e.g. en")
-    parser.set_defaults(commands=sub.choices)
+    parser.set_defaults(commands={**sub.choices, **{f"models {action}": command for action,
+                                                    command in msub.choices.items()}})
     return parser
 
 
@@ -756,7 +757,8 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     commands = vars(args).pop("commands")  # the parser of each command
     if extra:  # on the command's own usage line, with what the word usually meant
-        where = commands.get(args.command, parser)
+        where = commands.get(f"models {getattr(args, 'action', None)}",
+                             commands.get(args.command, parser))
         where.error(stray_message(args.command, extra, sys.argv[1:] if argv is None else argv,
                                   getattr(args, "corpus", None)))
     args.started = started

@@ -58,6 +58,15 @@ def test_an_unknown_option_is_named_on_its_commands_usage(capsys):
     assert "unrecognized arguments: --fast" in err
 
 
+def test_a_word_too_many_after_models_list_is_named_on_its_usage_line(capsys):
+    with pytest.raises(SystemExit) as ended:
+        main(["models", "list", "x"])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: pipeline models list ")
+    assert "pipeline models list: error: unrecognized arguments: x" in err
+
+
 def test_an_empty_to_is_refused_not_replaced_by_the_default(tmp_path, capsys):
     # `--to ""` (an unset shell variable, say) translated into the config's targets
     # or English without a word.
