@@ -9,18 +9,7 @@ says so).
 
 from __future__ import annotations
 
-from pipeline.document import Document, Stage
-from pipeline.stages.boilerplate import Boilerplate
-from pipeline.stages.normalize import Normalize
-from pipeline.stages.repair import Repair
-
-
-def clean(text: str) -> Document:
-    doc = Document("article.txt", text=text)
-    stages: tuple[Stage, ...] = (Normalize(), Boilerplate(), Repair())
-    for stage in stages:
-        doc = stage.process(doc)
-    return doc
+from tests.test_cleanup import clean
 
 
 def unchanged(text: str) -> None:

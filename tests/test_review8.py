@@ -5,23 +5,12 @@ from __future__ import annotations
 import pytest
 
 from pipeline.cli import main
-from pipeline.document import Document, Stage
 from pipeline.stages import repair
-from pipeline.stages.boilerplate import Boilerplate
-from pipeline.stages.normalize import Normalize
-from pipeline.stages.repair import Repair
+from tests.test_cleanup import clean
 
 BODY = ("A cooperação militar já está em pleno andamento: mais de 10.000 soldados apóiam a "
         "Rússia no conflito da Ucrânia e já participaram da luta na região de Kursk. Esse "
         "desenvolvimento foi referido pelo chefe da OTAN como uma escalada significativa.")
-
-
-def clean(text: str) -> Document:
-    doc = Document("article.txt", text=text)
-    stages: tuple[Stage, ...] = (Normalize(), Boilerplate(), Repair())
-    for stage in stages:
-        doc = stage.process(doc)
-    return doc
 
 
 def test_a_listed_label_after_a_long_line_that_ends_no_sentence_still_goes():

@@ -28,43 +28,25 @@ def test_models_without_an_action_is_a_usage_error(capsys):
     assert "list" in capsys.readouterr().err
 
 
-def test_an_output_folder_given_without_out_says_how_to_name_it(tmp_path, capsys):
-    # `pipeline run corpus out` printed the top-level usage and "unrecognized
-    # arguments: out", naming neither the command nor --out.
+# A word argparse could not place printed the top-level usage and "unrecognized
+# arguments: out", naming neither the command nor what the word usually meant.
+@pytest.mark.parametrize(("argv", "usage", "said"), [
+    (["run", "corpus", "out"], "pipeline run", "e.g. pipeline run corpus --out out"),
+    (["detect", "lines.txt"], "pipeline detect", "pipeline detect < lines.txt"),
+    (["run", "corpus", "--out", "out", "--fast"], "pipeline run",
+     "pipeline run: error: unrecognized arguments: --fast"),
+    (["models", "list", "x"], "pipeline models list",
+     "pipeline models list: error: unrecognized arguments: x"),
+])
+def test_a_stray_word_is_named_on_its_commands_usage_line(argv, usage, said, tmp_path,
+                                                          capsys):
     with pytest.raises(SystemExit) as ended:
-        main(["run", "corpus", "out"])
+        main(argv)
     assert ended.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith("usage: pipeline run ")
-    assert "e.g. pipeline run corpus --out out" in err
+    assert err.startswith(f"usage: {usage} ")
+    assert said in err
     assert not (tmp_path / "out").exists()
-
-
-def test_a_file_handed_to_detect_says_it_reads_standard_input(capsys):
-    with pytest.raises(SystemExit) as ended:
-        main(["detect", "lines.txt"])
-    assert ended.value.code == 2
-    err = capsys.readouterr().err
-    assert err.startswith("usage: pipeline detect ")
-    assert "pipeline detect < lines.txt" in err
-
-
-def test_an_unknown_option_is_named_on_its_commands_usage(capsys):
-    with pytest.raises(SystemExit) as ended:
-        main(["run", "corpus", "--out", "out", "--fast"])
-    assert ended.value.code == 2
-    err = capsys.readouterr().err
-    assert err.startswith("usage: pipeline run ")
-    assert "unrecognized arguments: --fast" in err
-
-
-def test_a_word_too_many_after_models_list_is_named_on_its_usage_line(capsys):
-    with pytest.raises(SystemExit) as ended:
-        main(["models", "list", "x"])
-    assert ended.value.code == 2
-    err = capsys.readouterr().err
-    assert err.startswith("usage: pipeline models list ")
-    assert "pipeline models list: error: unrecognized arguments: x" in err
 
 
 def test_an_empty_to_is_refused_not_replaced_by_the_default(tmp_path, capsys):
