@@ -161,6 +161,20 @@ INLINE_CODE_TAGS = ("kbd", "samp", "tt")
 # drops characters that are not printable); a block that already holds one gets none.
 CODE_MARKS = ("\u2e28", "\u2e29")  # ⸨ ⸩
 
+# Characters the extractor drops (it keeps only what str.isprintable() or str.isspace()
+# takes) that a text file keeps through the cleanup stages: zero-width non-joiner and
+# joiner (Persian, Indic spelling, emoji sequences), direction marks and embeddings
+# (normalize keeps them beside right-to-left script) and private-use characters (Thai
+# fonts' tone-mark glyphs, U+F700-F71A). Each is carried through the extraction as a
+# printable stand-in (:func:`carry_invisible`) and put back after.
+CARRIED = re.compile("[\u200c-\u200f\u202a-\u202e\u2066-\u2069\ue000-\uf8ff"
+                     "\U000f0000-\U000ffffd]")
+# Where the stand-ins come from: CJK Unified Ideographs Extension B, letters (so that a
+# word holding a joiner stays one word for the extractor), 42,720 of them; each page
+# gets ones that are nowhere in its text.
+STAND_IN_START = 0x20000
+STAND_IN_END = 0x2A6DF
+
 
 @dataclass
 class Page:
@@ -781,6 +795,52 @@ def _around_code(body, pres: frozenset[str]):
             yield run
 
 
+def stand_ins(text: str) -> dict[str, str] | None:
+    """Each character of :data:`CARRIED` in ``text`` with a stand-in that is not in
+    ``text`` (in order of first appearance); None when ``text`` holds none of them or the
+    stand-ins run out.
+
+    >>> stand_ins("mi\u200cx \u200c\u200f") == {"\u200c": "\U00020000", "\u200f": "\U00020001"}
+    True
+    >>> stand_ins("mi\u200c \U00020000") == {"\u200c": "\U00020001"}
+    True
+    >>> stand_ins("plain text") is None
+    True
+    """
+    carried = dict.fromkeys(CARRIED.findall(text))
+    if not carried:
+        return None
+    present = set(text)
+    free = (chr(c) for c in range(STAND_IN_START, STAND_IN_END + 1) if chr(c) not in present)
+    mapping = dict(zip(carried, free, strict=False))  # free may run out
+    return mapping if len(mapping) == len(carried) else None
+
+
+def tree_text(tree) -> str:
+    """All the texts, tails and attribute values of ``tree``, one after another.
+
+    >>> import lxml.html
+    >>> tree_text(lxml.html.fromstring('<p title="t">a&zwnj;b<b>c</b>d</p>')) == "ta\u200cbcd"
+    True
+    """
+    parts: list[str] = []
+    for element in tree.iter():
+        parts += element.attrib.values()
+        parts += (element.text or "", element.tail or "")
+    return "".join(parts)
+
+
+def carry_invisible(tree, mapping: dict[str, str]) -> None:
+    """Put each carried character's stand-in (``mapping``) in place of it in the texts of
+    ``tree`` (its elements' text and tails; attributes are left as they are)."""
+    table = str.maketrans(mapping)
+    for element in tree.iter():
+        if element.text:
+            element.text = element.text.translate(table)
+        if element.tail:
+            element.tail = element.tail.translate(table)
+
+
 def strip_site_name(title: str, sitename: str = "") -> str:
     """The title without the site's name that pages append (or prepend) to it.
 
@@ -968,6 +1028,9 @@ def extract(data: bytes, *, source: str = "") -> Page:
     unwrap_code_figures(tree)  # changes the tree
     mark_preformatted(tree)
     mark_inline_code(tree)
+    carried = stand_ins(tree_text(tree))  # after the parser's entities: "&zwnj;" too
+    if carried:
+        carry_invisible(tree, carried)  # changes the tree
     # trafilatura's default balance, with its fallback extractors. Measured on the dev
     # half of bench/html.py: favor_precision gains F1 on one page (a standfirst the gold
     # body leaves out) and loses real paragraphs and headings on three; fast (no
@@ -989,16 +1052,19 @@ def extract(data: bytes, *, source: str = "") -> Page:
     metadata: dict[str, str] = {}
     body: list[tuple[str, str]] = []
     inline: list[list[tuple[int, int]]] = []  # each block's inline code (Page.inline)
+    back = str.maketrans({stand_in: char for char, stand_in in (carried or {}).items()})
     if result is not None:
         for key, attribute in METADATA_KEYS.items():
-            value = clean_line(str(getattr(result, attribute, None) or ""))
+            value = clean_line(str(getattr(result, attribute, None) or "").translate(back))
             if value:
                 metadata[key] = value
         if result.body is not None:
-            keys = frozenset(filter(None, map(_squeezed, pres)))
+            ahead = str.maketrans(carried or {})  # the code blocks as the extractor saw them
+            keys = frozenset(filter(None, (_squeezed(pre.translate(ahead)) for pre in pres)))
             found: list[list[tuple[int, int]]] = []
-            kept_blocks = [(block, code) for block, code in zip(
-                body_blocks(result.body, keys, found), found, strict=True)
+            blocks = [(kind, block.translate(back))  # one character for one: spans hold
+                      for kind, block in body_blocks(result.body, keys, found)]
+            kept_blocks = [(block, code) for block, code in zip(blocks, found, strict=True)
                 if block[0] in HEADING_KINDS or block[0] == "code"
                 or not is_link_list(block[1], links)]
             body = [block for block, _ in kept_blocks]
