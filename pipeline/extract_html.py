@@ -26,6 +26,7 @@ import codecs
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from html import unescape
 
 # Where a page may declare its charset: the HTML standard's pre-scan reads the first
 # 1024 bytes; real pages put the <meta> a little later too.
@@ -166,7 +167,8 @@ CODE_MARKS = ("\u2e28", "\u2e29")  # ⸨ ⸩
 # joiner (Persian, Indic spelling, emoji sequences), direction marks and embeddings
 # (normalize keeps them beside right-to-left script) and private-use characters (Thai
 # fonts' tone-mark glyphs, U+F700-F71A). Each is carried through the extraction as a
-# printable stand-in (:func:`carry_invisible`) and put back after.
+# printable stand-in (:func:`carry_invisible`) and put back after; so is "&" on a page
+# whose text shows an entity as written, which the extractor would decode (:func:`stand_ins`).
 CARRIED = re.compile("[\u200c-\u200f\u202a-\u202e\u2066-\u2069\ue000-\uf8ff"
                      "\U000f0000-\U000ffffd]")
 # Where the stand-ins come from: CJK Unified Ideographs Extension B, letters (so that a
@@ -795,39 +797,48 @@ def _around_code(body, pres: frozenset[str]):
             yield run
 
 
-def stand_ins(text: str) -> dict[str, str] | None:
-    """Each character of :data:`CARRIED` in ``text`` with a stand-in that is not in
-    ``text`` (in order of first appearance); None when ``text`` holds none of them or the
-    stand-ins run out.
+def stand_ins(text: str, attributes: str = "") -> dict[str, str] | None:
+    """Each character of :data:`CARRIED` in ``text`` (a page's texts), and ``&`` where
+    ``text`` holds what reads as an entity ("&amp;#151;" shows as "&#151;", which the
+    extractor decodes again), with a stand-in that is in neither ``text`` nor
+    ``attributes`` (in order of first appearance); None when there is nothing to carry or
+    the stand-ins run out.
 
     >>> stand_ins("mi\u200cx \u200c\u200f") == {"\u200c": "\U00020000", "\u200f": "\U00020001"}
     True
-    >>> stand_ins("mi\u200c \U00020000") == {"\u200c": "\U00020001"}
+    >>> stand_ins("mi\u200c \U00020000", "\U00020001") == {"\u200c": "\U00020002"}
     True
-    >>> stand_ins("plain text") is None
+    >>> stand_ins("it shows &#151; as written") == {"&": "\U00020000"}
+    True
+    >>> stand_ins("R&D & plain text") is None
     True
     """
     carried = dict.fromkeys(CARRIED.findall(text))
+    if "&" in text and unescape(text) != text:
+        carried["&"] = None
     if not carried:
         return None
-    present = set(text)
+    present = set(text) | set(attributes)
     free = (chr(c) for c in range(STAND_IN_START, STAND_IN_END + 1) if chr(c) not in present)
     mapping = dict(zip(carried, free, strict=False))  # free may run out
     return mapping if len(mapping) == len(carried) else None
 
 
-def tree_text(tree) -> str:
-    """All the texts, tails and attribute values of ``tree``, one after another.
+def tree_texts(tree) -> tuple[str, str]:
+    """The texts and tails of ``tree``'s elements, and its attribute values, each one
+    after another.
 
     >>> import lxml.html
-    >>> tree_text(lxml.html.fromstring('<p title="t">a&zwnj;b<b>c</b>d</p>')) == "ta\u200cbcd"
+    >>> tree_texts(lxml.html.fromstring('<p title="t">a&zwnj;b<b>c</b>d</p>')) == (
+    ...     "a\u200cbcd", "t")
     True
     """
-    parts: list[str] = []
+    texts: list[str] = []
+    attributes: list[str] = []
     for element in tree.iter():
-        parts += element.attrib.values()
-        parts += (element.text or "", element.tail or "")
-    return "".join(parts)
+        attributes += element.attrib.values()
+        texts += (element.text or "", element.tail or "")
+    return "".join(texts), "".join(attributes)
 
 
 def carry_invisible(tree, mapping: dict[str, str]) -> None:
@@ -1028,7 +1039,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     unwrap_code_figures(tree)  # changes the tree
     mark_preformatted(tree)
     mark_inline_code(tree)
-    carried = stand_ins(tree_text(tree))  # after the parser's entities: "&zwnj;" too
+    carried = stand_ins(*tree_texts(tree))  # after the parser's entities: "&zwnj;" too
     if carried:
         carry_invisible(tree, carried)  # changes the tree
     # trafilatura's default balance, with its fallback extractors. Measured on the dev

@@ -50,3 +50,11 @@ def test_stand_ins_do_not_collide_with_the_page_text() -> None:
     # them as they are, and its joiner too
     text = "𠀀𠀁 می\u200cخواهم 𠀂 آن\u200cها"
     assert text + FILLER in extract(page(text)).blocks
+
+
+def test_entity_shown_as_written_is_not_decoded_again() -> None:
+    # "&amp;#151;" in the markup shows "&#151;" on the page, as a text file holding
+    # "&#151;" reads; the normalize stage, not the extractor, decides about it (and records
+    # its fix). The extractor decoded it again to "—".
+    blocks = extract(page("Ele escreveu &amp;#151; e depois &amp;amp; no fim da linha.")).blocks
+    assert "Ele escreveu &#151; e depois &amp; no fim da linha." + FILLER in blocks
