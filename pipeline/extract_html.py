@@ -797,11 +797,11 @@ def _around_code(body, pres: frozenset[str]):
             yield run
 
 
-def stand_ins(text: str, attributes: str = "") -> dict[str, str] | None:
+def stand_ins(text: str, elsewhere: str = "") -> dict[str, str] | None:
     """Each character of :data:`CARRIED` in ``text`` (a page's texts), and ``&`` where
     ``text`` holds what reads as an entity ("&amp;#151;" shows as "&#151;", which the
     extractor decodes again), with a stand-in that is in neither ``text`` nor
-    ``attributes`` (in order of first appearance); None when there is nothing to carry or
+    ``elsewhere`` (in order of first appearance); None when there is nothing to carry or
     the stand-ins run out.
 
     >>> stand_ins("mi\u200cx \u200c\u200f") == {"\u200c": "\U00020000", "\u200f": "\U00020001"}
@@ -818,27 +818,30 @@ def stand_ins(text: str, attributes: str = "") -> dict[str, str] | None:
         carried["&"] = None
     if not carried:
         return None
-    present = set(text) | set(attributes)
+    present = set(text) | set(elsewhere)
     free = (chr(c) for c in range(STAND_IN_START, STAND_IN_END + 1) if chr(c) not in present)
     mapping = dict(zip(carried, free, strict=False))  # free may run out
     return mapping if len(mapping) == len(carried) else None
 
 
 def tree_texts(tree) -> tuple[str, str]:
-    """The texts and tails of ``tree``'s elements, and its attribute values, each one
-    after another.
+    """The texts and tails of ``tree``'s elements, one after another, and the rest: its
+    scripts' and styles' texts, its attribute values.
 
     >>> import lxml.html
-    >>> tree_texts(lxml.html.fromstring('<p title="t">a&zwnj;b<b>c</b>d</p>')) == (
-    ...     "a\u200cbcd", "t")
+    >>> tree_texts(lxml.html.fromstring('<p title="t">a&zwnj;b<script>x&amp;&lt</script>'
+    ...                                 '<b>c</b>d</p>')) == ("a\u200cbcd", "tx&amp;&lt")
     True
     """
     texts: list[str] = []
-    attributes: list[str] = []
+    rest: list[str] = []
     for element in tree.iter():
-        attributes += element.attrib.values()
-        texts += (element.text or "", element.tail or "")
-    return "".join(texts), "".join(attributes)
+        rest += element.attrib.values()
+        if element.text:
+            (rest if element.tag in ("script", "style") else texts).append(element.text)
+        if element.tail:
+            texts.append(element.tail)
+    return "".join(texts), "".join(rest)
 
 
 def carry_invisible(tree, mapping: dict[str, str]) -> None:
