@@ -58,3 +58,13 @@ def test_entity_shown_as_written_is_not_decoded_again() -> None:
     # its fix). The extractor decoded it again to "—".
     blocks = extract(page("Ele escreveu &amp;#151; e depois &amp;amp; no fim da linha.")).blocks
     assert "Ele escreveu &#151; e depois &amp; no fim da linha." + FILLER in blocks
+
+
+def test_code_block_and_inline_code_keep_their_joiner() -> None:
+    text = "من می\u200cخواهم این کتاب را بخوانم و آن\u200cها را ببینم."
+    found = extract(page(f"{text} با <code>echo می\u200cخواهم</code> اجرا کنید.")
+                    .replace(b"</article>", "<pre>print('آن\u200cها')</pre></article>".encode()))
+    paragraph = f"{text} با echo می\u200cخواهم اجرا کنید.{FILLER}"
+    assert found.blocks[1] == paragraph
+    assert [paragraph[a:b] for a, b in found.inline[1]] == ["echo می\u200cخواهم"]
+    assert found.code == [(2, "print('آن\u200cها')")]
