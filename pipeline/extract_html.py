@@ -163,14 +163,24 @@ INLINE_CODE_TAGS = ("kbd", "samp", "tt")
 CODE_MARKS = ("\u2e28", "\u2e29")  # ⸨ ⸩
 
 # Characters the extractor drops (it keeps only what str.isprintable() or str.isspace()
-# takes) that a text file keeps through the cleanup stages: zero-width non-joiner and
-# joiner (Persian, Indic spelling, emoji sequences), direction marks and embeddings
-# (normalize keeps them beside right-to-left script) and private-use characters (Thai
-# fonts' tone-mark glyphs, U+F700-F71A). Each is carried through the extraction as a
-# printable stand-in (:func:`carry_invisible`) and put back after; so is "&" on a page
-# whose text shows an entity as written, which the extractor would decode (:func:`stand_ins`).
-CARRIED = re.compile("[\u200c-\u200f\u202a-\u202e\u2066-\u2069\ue000-\uf8ff"
-                     "\U000f0000-\U000ffffd]")
+# takes: no format or private-use character) that a text file keeps through the cleanup
+# stages: zero-width non-joiner and joiner (Persian, Indic spelling, emoji sequences),
+# direction marks and embeddings (normalize keeps them beside right-to-left script), the
+# Arabic letter mark, the signs that span numbers (Arabic U+0600-0605, Syriac, Kaithi,
+# Egyptian hieroglyph controls, shorthand format controls, musical format characters,
+# emoji tag sequences: a flag's) and private-use characters (Thai fonts' tone-mark
+# glyphs U+F700-F71A, symbol fonts' Yoruba letters U+F000-F0FF; not plane 16, the
+# inline code's stand-ins). The format characters that normalize removes anyway (soft
+# hyphen, zero-width space, word joiner, byte-order mark, ftfy's deprecated ones) are
+# not carried. Each is carried through the extraction as a printable stand-in
+# (:func:`carry_invisible`) and put back after; so is "&" on a page whose text shows an
+# entity as written, which the extractor would decode (:func:`stand_ins`).
+CARRIED = re.compile(
+    "[\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u200c-\u200f\u202a-\u202e"
+    "\u2066-\u2069\ue000-\uf8ff\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+    "\U000f0000-\U000ffffd]"
+)
 # Where the stand-ins come from: CJK Unified Ideographs Extension B, letters (so that a
 # word holding a joiner stays one word for the extractor), 42,720 of them; each page
 # gets ones that are nowhere in its text.

@@ -68,3 +68,12 @@ def test_code_block_and_inline_code_keep_their_joiner() -> None:
     assert found.blocks[1] == paragraph
     assert [paragraph[a:b] for a, b in found.inline[1]] == ["echo می\u200cخواهم"]
     assert found.code == [(2, "print('آن\u200cها')")]
+
+
+def test_arabic_number_sign_letter_mark_and_flag_tags_kept() -> None:
+    # U+0601 (sign sanah) before a year, U+061C (Arabic letter mark), and the tag
+    # characters of the flag of Scotland: format characters a text file keeps
+    text = ("وُلد في \u0601 1950 \u061cم، ورفع علم \U0001f3f4\U000e0067\U000e0062\U000e0073"
+            "\U000e0063\U000e0074\U000e007f في الملعب.")
+    assert text + FILLER in extract(page(text)).blocks
+
