@@ -26,6 +26,7 @@ import codecs
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from html import unescape
 
 # Where a page may declare its charset: the HTML standard's pre-scan reads the first
 # 1024 bytes; real pages put the <meta> a little later too.
@@ -160,6 +161,31 @@ INLINE_CODE_TAGS = ("kbd", "samp", "tt")
 # element, so that where its text lands in the block can be read off (the extractor
 # drops characters that are not printable); a block that already holds one gets none.
 CODE_MARKS = ("\u2e28", "\u2e29")  # ⸨ ⸩
+
+# Characters the extractor drops (it keeps only what str.isprintable() or str.isspace()
+# takes: no format or private-use character) that a text file keeps through the cleanup
+# stages: zero-width non-joiner and joiner (Persian, Indic spelling, emoji sequences),
+# direction marks and embeddings (normalize keeps them beside right-to-left script), the
+# Arabic letter mark, the signs that span numbers (Arabic U+0600-0605, Syriac, Kaithi,
+# Egyptian hieroglyph controls, shorthand format controls, musical format characters,
+# emoji tag sequences: a flag's) and private-use characters (Thai fonts' tone-mark
+# glyphs U+F700-F71A, symbol fonts' Yoruba letters U+F000-F0FF; not plane 16, the
+# inline code's stand-ins). The format characters that normalize removes anyway (soft
+# hyphen, zero-width space, word joiner, byte-order mark, ftfy's deprecated ones) are
+# not carried. Each is carried through the extraction as a printable stand-in
+# (:func:`carry_invisible`) and put back after; so is "&" on a page whose text shows an
+# entity as written, which the extractor would decode (:func:`stand_ins`).
+CARRIED = re.compile(
+    "[\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u200c-\u200f\u202a-\u202e"
+    "\u2066-\u2069\ue000-\uf8ff\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+    "\U000f0000-\U000ffffd]"
+)
+# Where the stand-ins come from: CJK Unified Ideographs Extension B, letters (so that a
+# word holding a joiner stays one word for the extractor), 42,720 of them; each page
+# gets ones that are nowhere in its text.
+STAND_IN_START = 0x20000
+STAND_IN_END = 0x2A6DF
 
 
 @dataclass
@@ -781,6 +807,64 @@ def _around_code(body, pres: frozenset[str]):
             yield run
 
 
+def stand_ins(text: str, elsewhere: str = "") -> dict[str, str] | None:
+    """Each character of :data:`CARRIED` in ``text`` (a page's texts), and ``&`` where
+    ``text`` holds what reads as an entity ("&amp;#151;" shows as "&#151;", which the
+    extractor decodes again), with a stand-in that is in neither ``text`` nor
+    ``elsewhere`` (in order of first appearance); None when there is nothing to carry or
+    the stand-ins run out.
+
+    >>> stand_ins("mi\u200cx \u200c\u200f") == {"\u200c": "\U00020000", "\u200f": "\U00020001"}
+    True
+    >>> stand_ins("mi\u200c \U00020000", "\U00020001") == {"\u200c": "\U00020002"}
+    True
+    >>> stand_ins("it shows &#151; as written") == {"&": "\U00020000"}
+    True
+    >>> stand_ins("R&D & plain text") is None
+    True
+    """
+    carried = dict.fromkeys(CARRIED.findall(text))
+    if "&" in text and unescape(text) != text:
+        carried["&"] = None
+    if not carried:
+        return None
+    present = set(text) | set(elsewhere)
+    free = (chr(c) for c in range(STAND_IN_START, STAND_IN_END + 1) if chr(c) not in present)
+    mapping = dict(zip(carried, free, strict=False))  # free may run out
+    return mapping if len(mapping) == len(carried) else None
+
+
+def tree_texts(tree) -> tuple[str, str]:
+    """The texts and tails of ``tree``'s elements, one after another, and the rest: its
+    scripts' and styles' texts, its attribute values.
+
+    >>> import lxml.html
+    >>> tree_texts(lxml.html.fromstring('<p title="t">a&zwnj;b<script>x&amp;&lt</script>'
+    ...                                 '<b>c</b>d</p>')) == ("a\u200cbcd", "tx&amp;&lt")
+    True
+    """
+    texts: list[str] = []
+    rest: list[str] = []
+    for element in tree.iter():
+        rest += element.attrib.values()
+        if element.text:
+            (rest if element.tag in ("script", "style") else texts).append(element.text)
+        if element.tail:
+            texts.append(element.tail)
+    return "".join(texts), "".join(rest)
+
+
+def carry_invisible(tree, mapping: dict[str, str]) -> None:
+    """Put each carried character's stand-in (``mapping``) in place of it in the texts of
+    ``tree`` (its elements' text and tails; attributes are left as they are)."""
+    table = str.maketrans(mapping)
+    for element in tree.iter():
+        if element.text:
+            element.text = element.text.translate(table)
+        if element.tail:
+            element.tail = element.tail.translate(table)
+
+
 def strip_site_name(title: str, sitename: str = "") -> str:
     """The title without the site's name that pages append (or prepend) to it.
 
@@ -968,6 +1052,9 @@ def extract(data: bytes, *, source: str = "") -> Page:
     unwrap_code_figures(tree)  # changes the tree
     mark_preformatted(tree)
     mark_inline_code(tree)
+    carried = stand_ins(*tree_texts(tree))  # after the parser's entities: "&zwnj;" too
+    if carried:
+        carry_invisible(tree, carried)  # changes the tree
     # trafilatura's default balance, with its fallback extractors. Measured on the dev
     # half of bench/html.py: favor_precision gains F1 on one page (a standfirst the gold
     # body leaves out) and loses real paragraphs and headings on three; fast (no
@@ -989,16 +1076,19 @@ def extract(data: bytes, *, source: str = "") -> Page:
     metadata: dict[str, str] = {}
     body: list[tuple[str, str]] = []
     inline: list[list[tuple[int, int]]] = []  # each block's inline code (Page.inline)
+    back = str.maketrans({stand_in: char for char, stand_in in (carried or {}).items()})
     if result is not None:
         for key, attribute in METADATA_KEYS.items():
-            value = clean_line(str(getattr(result, attribute, None) or ""))
+            value = clean_line(str(getattr(result, attribute, None) or "").translate(back))
             if value:
                 metadata[key] = value
         if result.body is not None:
-            keys = frozenset(filter(None, map(_squeezed, pres)))
+            ahead = str.maketrans(carried or {})  # the code blocks as the extractor saw them
+            keys = frozenset(filter(None, (_squeezed(pre.translate(ahead)) for pre in pres)))
             found: list[list[tuple[int, int]]] = []
-            kept_blocks = [(block, code) for block, code in zip(
-                body_blocks(result.body, keys, found), found, strict=True)
+            blocks = [(kind, block.translate(back))  # one character for one: spans hold
+                      for kind, block in body_blocks(result.body, keys, found)]
+            kept_blocks = [(block, code) for block, code in zip(blocks, found, strict=True)
                 if block[0] in HEADING_KINDS or block[0] == "code"
                 or not is_link_list(block[1], links)]
             body = [block for block, _ in kept_blocks]

@@ -1,0 +1,79 @@
+"""A web page's text keeps the characters the extractor drops and a text file keeps:
+zero-width (non-)joiners, direction marks, private-use characters
+(pipeline.extract_html.CARRIED)."""
+
+from __future__ import annotations
+
+from pipeline.extract_html import extract
+
+FILLER = " Este parágrafo existe só para que a página tenha texto bastante para o extrator."
+
+
+def page(*paragraphs: str, title: str = "Título") -> bytes:
+    body = "".join(f"<p>{p}{FILLER}</p>" for p in paragraphs)
+    return (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+            f"{body}</article></body></html>").encode()
+
+
+def test_persian_zero_width_non_joiner_kept() -> None:
+    text = "من می\u200cخواهم این کتاب را بخوانم و آن\u200cها را ببینم."
+    assert text + FILLER in extract(page(text)).blocks
+
+
+def test_zero_width_non_joiner_written_as_entities_kept() -> None:
+    blocks = extract(page("من می&zwnj;خواهم این کتاب را بخوانم و آن&#8204;ها را ببینم.")).blocks
+    assert "من می\u200cخواهم این کتاب را بخوانم و آن\u200cها را ببینم." + FILLER in blocks
+
+
+def test_hindi_zero_width_joiner_kept() -> None:
+    text = "क्\u200dष एक संयुक्ताक्षर है और यह वाक्य उसके बारे में है।"
+    assert text + FILLER in extract(page(text)).blocks
+
+
+def test_direction_marks_kept() -> None:
+    text = "הוא אמר \u200fשלום\u200e ABC \u200fוהלך הביתה מוקדם."
+    assert text + FILLER in extract(page(text)).blocks
+
+
+def test_private_use_tone_mark_glyphs_kept() -> None:
+    text = "ภาษาไทยมีเสียงวรรณยุกต์ ผู\uf70aใหญ\uf70b่ที่สำคัญ"
+    assert text + FILLER in extract(page(text)).blocks
+
+
+def test_title_and_headline_keep_their_joiner() -> None:
+    found = extract(page("متن مقاله.", title="می\u200cخواهم"))
+    assert found.metadata["title"] == found.blocks[0] == "می\u200cخواهم"
+
+
+def test_stand_ins_do_not_collide_with_the_page_text() -> None:
+    # a page that already holds the first stand-ins (CJK Extension B ideographs) keeps
+    # them as they are, and its joiner too
+    text = "𠀀𠀁 می\u200cخواهم 𠀂 آن\u200cها"
+    assert text + FILLER in extract(page(text)).blocks
+
+
+def test_entity_shown_as_written_is_not_decoded_again() -> None:
+    # "&amp;#151;" in the markup shows "&#151;" on the page, as a text file holding
+    # "&#151;" reads; the normalize stage, not the extractor, decides about it (and records
+    # its fix). The extractor decoded it again to "—".
+    blocks = extract(page("Ele escreveu &amp;#151; e depois &amp;amp; no fim da linha.")).blocks
+    assert "Ele escreveu &#151; e depois &amp; no fim da linha." + FILLER in blocks
+
+
+def test_code_block_and_inline_code_keep_their_joiner() -> None:
+    text = "من می\u200cخواهم این کتاب را بخوانم و آن\u200cها را ببینم."
+    found = extract(page(f"{text} با <code>echo می\u200cخواهم</code> اجرا کنید.")
+                    .replace(b"</article>", "<pre>print('آن\u200cها')</pre></article>".encode()))
+    paragraph = f"{text} با echo می\u200cخواهم اجرا کنید.{FILLER}"
+    assert found.blocks[1] == paragraph
+    assert [paragraph[a:b] for a, b in found.inline[1]] == ["echo می\u200cخواهم"]
+    assert found.code == [(2, "print('آن\u200cها')")]
+
+
+def test_arabic_number_sign_letter_mark_and_flag_tags_kept() -> None:
+    # U+0601 (sign sanah) before a year, U+061C (Arabic letter mark), and the tag
+    # characters of the flag of Scotland: format characters a text file keeps
+    text = ("وُلد في \u0601 1950 \u061cم، ورفع علم \U0001f3f4\U000e0067\U000e0062\U000e0073"
+            "\U000e0063\U000e0074\U000e007f في الملعب.")
+    assert text + FILLER in extract(page(text)).blocks
+
