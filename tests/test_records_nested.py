@@ -7,8 +7,8 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.config import Config
-from pipeline.runner import RunOptions, run
-from tests.conftest import TaggingEngine
+from tests.test_records import _documents, _lines, _no_models, _write_jsonl  # noqa: F401
+from tests.test_records import _run as records_run
 
 # Texts the cleanup leaves as they are: a copy of a record is its line, byte for byte.
 PT = ("O porto de Lisboa reabriu ontem depois de três dias de greve. "
@@ -29,20 +29,6 @@ def _records() -> list[dict]:
     ]
 
 
-def _write_jsonl(path: Path, records: list) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                    encoding="utf-8")
-
-
-def _lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def _documents(out: Path) -> dict[str, dict]:
-    return {r["doc"]: r for r in _lines(out / "documents.jsonl")}
-
-
 def _reasons(report: dict) -> dict[str, str]:
     return {q["doc"]: q["reason"] for q in report["quarantined"]}
 
@@ -54,13 +40,7 @@ def _config(text: str = "article.body", ident: str = "meta.id") -> Config:
 
 
 def _run(corpus: Path, out: Path, config: Config | None = None, **options):
-    return run(corpus, out, config or _config(), RunOptions(no_cache=True, **options),
-               engine=TaggingEngine())
-
-
-@pytest.fixture(autouse=True)
-def _no_models(tmp_path, monkeypatch):
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+    return records_run(corpus, out, config or _config(), **options)
 
 
 @pytest.fixture
