@@ -37,6 +37,16 @@ def test_a_hard_wrapped_chinese_paragraph_is_joined_without_spaces_but_korean_wi
                                 "반발이 거센 것으로 알려졌다.\n")
 
 
+def test_a_word_of_another_spaced_script_beside_a_chinese_break_keeps_its_space():
+    # Only Latin letters and Hangul kept the space: a Russian or Greek name at the
+    # break was glued to the Chinese text ("首都Москва").
+    first = "中国外交部发言人今天在北京举行的例行记者会上表示，双方将于下周在俄罗斯首都"
+    second = "Москва举行新一轮会谈，讨论能源合作、边境贸易和人文交流等问题，并签署"
+    third = "一系列合作文件。有关部门表示，这次会谈将进一步推动两国关系的发展。"
+    doc = clean(f"中俄将举行新一轮会谈\n\n{first}\n{second}\n{third}\n")
+    assert doc.clean_text() == f"中俄将举行新一轮会谈\n\n{first} {second}{third}\n"
+
+
 def test_a_hard_wrapped_japanese_paragraph_is_joined_without_spaces():
     paragraph = ("東京都は水曜日、来月から都内の公共交通機関で電子決済を全面的に導入すると"
                  "発表した。担当者によると、この措置で乗客が列に並んで待つ時間が大幅に短くなる"

@@ -391,7 +391,6 @@ UNSPACED_SCRIPT = re.compile(
     r"[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
     r"\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f]"
 )
-SPACED_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 INSIDE_CONTEXT_CHARS = 16  # only the end of the text before is looked at
 # unwrap: a word this long (Chinese or Japanese lines joined without a space, see
 # UNSPACED_SCRIPT) is carried from join to join by its last UNSPACED_CARRIED_CHARS only:
@@ -962,18 +961,25 @@ def inside_sentence(before: str, left: str) -> bool:
 def unspaced_break(before: str, after: str) -> bool:
     """True when a line break between the characters ``before`` and ``after`` stands
     where Chinese or Japanese text had no space: one of them is of
-    :data:`UNSPACED_SCRIPT` and neither is a Latin letter or Hangul (Korean, written
-    with spaces, uses the CJK brackets too).
+    :data:`UNSPACED_SCRIPT` and neither is a letter of another script, all written
+    with spaces between words (Latin, Hangul, which uses the CJK brackets too,
+    Cyrillic, Greek, Arabic...).
 
     >>> unspaced_break("程", "中"), unspaced_break("4", "年"), unspaced_break("。", "A")
     (True, True, False)
-    >>> unspaced_break("후", "〈")
-    False
+    >>> unspaced_break("후", "〈"), unspaced_break("文", "Москва"[0]), unspaced_break("文", "α")
+    (False, False, False)
     """
     return bool(
         (UNSPACED_SCRIPT.match(before) or UNSPACED_SCRIPT.match(after))
-        and not (SPACED_LETTER.match(before) or SPACED_LETTER.match(after))
+        and not (_spaced_letter(before) or _spaced_letter(after))
     )
+
+
+def _spaced_letter(char: str) -> bool:
+    """Whether ``char`` is a letter of a script written with spaces between words
+    (any letter outside :data:`UNSPACED_SCRIPT`)."""
+    return char.isalpha() and not UNSPACED_SCRIPT.match(char)
 
 
 def join_at_break(
