@@ -281,6 +281,18 @@ def test_source_column_is_the_original_file_or_says_it_is_not(processed, tmp_pat
     assert "Text as read (original file not available)" in (tmp_path / "report.html").read_text()
 
 
+def test_a_web_pages_source_column_says_it_is_the_extracted_text(tmp_path):
+    # It said "original file not available" beside a page that is in the corpus:
+    # what a page's report shows is the text extracted from it, not the HTML.
+    page = Document("news/lisboa.html", text="Porto reabre", lang="pt", status="ok", blocks=[
+        Block("title", "Porto reabre", "pt", [Segment("news/lisboa.html#1.1", "Porto reabre",
+                                                      "pt", 1.0)])])
+    write_report(tmp_path, [page], REPORT, None)
+    html = (tmp_path / "report.html").read_text()
+    assert "Text as extracted from the page" in html
+    assert "original file not available" not in html
+
+
 def test_a_source_is_read_through_a_link_only_when_it_stays_in_the_corpus(tmp_path):
     corpus, outside = tmp_path / "corpus", tmp_path / "outside"
     (corpus / "pt").mkdir(parents=True)

@@ -33,7 +33,7 @@ from typing import Any
 
 from pipeline.document import Block, Document, Fix, Segment
 from pipeline.log import counted
-from pipeline.readers.html import CODE
+from pipeline.readers.html import CODE, HtmlReader
 from pipeline.writers.review.marks import (
     MARK_PROBES,
     MARK_TEXTS,
@@ -426,8 +426,10 @@ def _aligned(doc: Document, targets: list[str], source: str | None) -> tuple[str
     """The aligned texts' table, and the diff of the source against the clean copy
     (:func:`diff_groups`; "" without the original file)."""
     original = source is not None
-    if source is None:
-        source, head = doc.text, "Text as read (original file not available)"
+    if source is None:  # a web page's text is what was extracted from it
+        page = doc.doc.lower().endswith(HtmlReader.suffixes)
+        source, head = doc.text, ("Text as extracted from the page" if page
+                                  else "Text as read (original file not available)")
     else:
         head = f"Original file ({esc(doc.source.encoding or 'utf-8')})"
     notes = []
