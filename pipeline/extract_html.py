@@ -181,6 +181,15 @@ CARRIED = re.compile(
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
     "\U000f0000-\U000ffffd]"
 )
+# A run of private-use characters with no letter on either side: an icon font's glyph
+# written into the text ("Partilhe \uf099"), not a legacy font's letter or tone mark,
+# which stand inside words (Thai "ผู\uf70aใหญ", Yoruba symbol fonts). Not carried: the
+# extractor drops it, as it always did.
+LONE_PRIVATE_USE = re.compile(
+    "(?<![^\\W\\d_]|[\ue000-\uf8ff\U000f0000-\U000ffffd])"
+    "[\ue000-\uf8ff\U000f0000-\U000ffffd]+"
+    "(?![^\\W\\d_]|[\ue000-\uf8ff\U000f0000-\U000ffffd])"
+)
 # Where the stand-ins come from: CJK Unified Ideographs Extension B, letters (so that a
 # word holding a joiner stays one word for the extractor), 42,720 of them; each page
 # gets ones that are nowhere in its text.
@@ -856,13 +865,30 @@ def tree_texts(tree) -> tuple[str, str]:
 
 def carry_invisible(tree, mapping: dict[str, str]) -> None:
     """Put each carried character's stand-in (``mapping``) in place of it in the texts of
-    ``tree`` (its elements' text and tails; attributes are left as they are)."""
+    ``tree`` (its elements' text and tails; attributes are left as they are); a lone
+    private-use glyph (:data:`LONE_PRIVATE_USE`) is left to the extractor.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring("<p>ผู\uf70aใหญ <i>\uf099</i> Partilhe \uf099</p>")
+    >>> carry_invisible(tree, {"\uf70a": "A", "\uf099": "B"})
+    >>> tree.text, tree[0].text, tree[0].tail
+    ('ผูAใหญ ', '\uf099', ' Partilhe \uf099')
+    """
     table = str.maketrans(mapping)
+
+    def carried(text: str) -> str:
+        if not LONE_PRIVATE_USE.search(text):
+            return text.translate(table)
+        kept = LONE_PRIVATE_USE.split(text)
+        lone = LONE_PRIVATE_USE.findall(text)
+        return "".join(part.translate(table) + (lone[n] if n < len(lone) else "")
+                       for n, part in enumerate(kept))
+
     for element in tree.iter():
         if element.text:
-            element.text = element.text.translate(table)
+            element.text = carried(element.text)
         if element.tail:
-            element.tail = element.tail.translate(table)
+            element.tail = carried(element.tail)
 
 
 def strip_site_name(title: str, sitename: str = "") -> str:

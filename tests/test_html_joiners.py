@@ -77,3 +77,16 @@ def test_arabic_number_sign_letter_mark_and_flag_tags_kept() -> None:
             "\U000e0063\U000e0074\U000e007f في الملعب.")
     assert text + FILLER in extract(page(text)).blocks
 
+
+
+def test_an_icon_fonts_glyph_standing_alone_is_not_carried() -> None:
+    # Private-use characters are carried for the letters of legacy fonts, inside words;
+    # an icon font's glyph written into the text (Font Awesome's U+F099) stands apart
+    # from any letter, and reached the clean copy and the model.
+    thai = "ภาษาไทยมีเสียงวรรณยุกต์ ผู\uf70aใหญ\uf70b่ที่สำคัญ"
+    blocks = extract(page("Partilhe <i>\uf099</i> no Twitter \uf09a\uf09b ou por e-mail.",
+                          thai)).blocks
+    assert "Partilhe no Twitter ou por e-mail." + FILLER in [" ".join(b.split())
+                                                           for b in blocks]
+    assert thai + FILLER in blocks
+    assert not any(glyph in block for block in blocks for glyph in "\uf099\uf09a\uf09b")
