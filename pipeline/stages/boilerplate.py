@@ -638,12 +638,11 @@ class Boilerplate(Stage):
                 # Foto: Pop tv Komentiranje je preprosto, vendar pa zaradi spodbujanja")
                 continues_wrapped = unfinished and wrapped
                 previous = line.rstrip()
-                wrapped = len(previous.strip()) >= WRAPPED_LINE_CHARS  # (unless it goes)
+                length = len(previous.strip())
+                wrapped = length >= WRAPPED_LINE_CHARS  # (unless it goes)
                 # a label glued to its value is an artifact of text taken from HTML
-                label = None if continues or (
-                    continues_wrapped and len(previous.strip()) > UI_MAX_CHARS
-                ) else classify_line(
-                    line, self.lexicon, glued=doc.markdown is None)
+                label = None if continues or (continues_wrapped and length > UI_MAX_CHARS) else (
+                    classify_line(line, self.lexicon, glued=doc.markdown is None))
                 # a line the next one continues starts a sentence: never an interface line
                 continued = at + 1 < len(lines) and lines[at + 1][:1].islower() and not (
                     previous.endswith(SENTENCE_END))

@@ -540,12 +540,27 @@ def in_candidate_language(
     >>> in_candidate_language("Северная Корея")
     True
     """
-    text = LINE_BREAK_HYPHEN.sub("", text)
-    words = [match.group().casefold() for match in islice(WORD.finditer(text), first)]
+    words = first_words(text, first)
     if len(words) < KNOWN_MIN_WORDS:
         return True
-    best = max(sum(word in common_words(lang) for word in words) for lang in languages)
-    return best >= KNOWN_MIN_SHARE * len(words)
+    return max(common_hits(words, languages).values()) >= KNOWN_MIN_SHARE * len(words)
+
+
+def first_words(text: str, first: int = GUESS_WORDS) -> list[str]:
+    """The ``first`` words of ``text``, case-folded; a word broken at a line-end hyphen
+    whole: its pieces are no words, and a short piece may be a common word of another
+    language ("coi-\\nsa": French "sa").
+
+    >>> first_words("Me indiciaram: coi-\\nsa orquestrada", 3)
+    ['me', 'indiciaram', 'coisa']
+    """
+    text = LINE_BREAK_HYPHEN.sub("", text)
+    return [match.group().casefold() for match in islice(WORD.finditer(text), first)]
+
+
+def common_hits(words: Sequence[str], languages: Sequence[str]) -> dict[str, int]:
+    """How many of ``words`` are among each language's commonest (:func:`common_words`)."""
+    return {lang: sum(word in common_words(lang) for word in words) for lang in languages}
 
 
 def guess_language(text: str, languages: Sequence[str] = CANDIDATE_LANGUAGES) -> str:
@@ -566,9 +581,8 @@ def guess_language(text: str, languages: Sequence[str] = CANDIDATE_LANGUAGES) ->
     >>> guess_language("Me indiciaram precipitadamente. É coi-\\nsa orquestrada, dirigida.")
     'pt'
     """
-    text = LINE_BREAK_HYPHEN.sub("", text)
-    words = [match.group().casefold() for match in islice(WORD.finditer(text), GUESS_WORDS)]
-    hits = {lang: sum(word in common_words(lang) for word in words) for lang in languages}
+    words = first_words(text)
+    hits = common_hits(words, languages)
     best = max(hits.values())
     tied = [lang for lang in languages if hits[lang] == best]
     if len(tied) == 1:
@@ -1002,8 +1016,9 @@ def join_at_break(
     '-- socialistas'
 
     Chinese and Japanese write no space between words: a break beside one of their
-    characters (:data:`UNSPACED_SCRIPT`) is joined without one, unless a Latin letter
-    or Hangul stands on the other side ("使用\niPhone" may have had a space).
+    characters (:data:`UNSPACED_SCRIPT`) is joined without one, unless a letter of a
+    script written with spaces stands on the other side ("使用\niPhone" may have had a
+    space; :func:`unspaced_break`).
 
     >>> join_at_break("在这个过程", "中，技术", ""), join_at_break("在2004", "年", "")
     ('在这个过程中，技术', '在2004年')
@@ -1304,6 +1319,12 @@ def block_kind(text: str, first: bool) -> str:
     return "paragraph"
 
 
+def _judged_alone(block: str) -> bool:
+    """Whether a block has words enough (SHORT_BLOCK_WORDS) for its language to be
+    guessed from it alone, not from the whole document."""
+    return len(WORD.findall(block, 0, 400)) >= SHORT_BLOCK_WORDS
+
+
 class _DocumentLanguages:
     """Lazy, cached language guesses for the blocks of one document."""
 
@@ -1311,26 +1332,31 @@ class _DocumentLanguages:
         self.doc, self.languages = doc, languages
         self._document: str | None = None
         self._known: bool | None = None
+        self._text: str | None = None
         self._spellings: frozenset[str] | None = None
 
     def known(self, text: str) -> bool:
         """Whether the block or the document is in a candidate language (a list of
         names in a Portuguese article reads as none: "Kathy Baker e Jean- Pierre")."""
-        if len(WORD.findall(text, 0, 400)) >= SHORT_BLOCK_WORDS and in_candidate_language(
-                text, self.languages):
+        if _judged_alone(text) and in_candidate_language(text, self.languages):
             return True
         if self._known is None:
-            whole = " ".join(block.text for block in self.doc.blocks)
-            self._known = in_candidate_language(whole, self.languages, KNOWN_DOCUMENT_WORDS)
+            self._known = in_candidate_language(self._whole(), self.languages,
+                                                KNOWN_DOCUMENT_WORDS)
         return self._known
 
     def of_block(self, text: str) -> str:
-        if len(WORD.findall(text, 0, 400)) >= SHORT_BLOCK_WORDS:
+        if _judged_alone(text):
             return guess_language(text, self.languages)
         if self._document is None:
-            whole = " ".join(block.text for block in self.doc.blocks)
-            self._document = guess_language(whole, self.languages)
+            self._document = guess_language(self._whole(), self.languages)
         return self._document
+
+    def _whole(self) -> str:
+        """The document's text, for what a short block takes from it."""
+        if self._text is None:
+            self._text = " ".join(block.text for block in self.doc.blocks)
+        return self._text
 
     def spellings(self) -> frozenset[str]:
         if self._spellings is None:
