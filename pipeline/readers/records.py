@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from pipeline.log import counted
 from pipeline.readers import Item
 
 # CSV fields may hold whole articles: the csv module's default limit is 128 KiB.
@@ -296,7 +297,8 @@ def _shape(fields: Any) -> dict[str, Any]:
             for field in fields}
 
 
-def _is_string_type(kind: Any) -> bool:
+def is_string_type(kind: Any) -> bool:
+    """Whether a pyarrow type is a string column's (``string`` or ``large_string``)."""
     import pyarrow as pa
 
     return isinstance(kind, pa.DataType) and (pa.types.is_string(kind)
@@ -319,12 +321,12 @@ def column_path(schema: Any, path: FieldPath, sizes: dict[str, int] | None = Non
         said = ("a list" if pa.types.is_list(kind) or pa.types.is_large_list(kind)
                 or pa.types.is_fixed_size_list(kind) else "a map" if pa.types.is_map(kind)
                 else f"of type {kind}")
-        if _is_string_type(kind):
+        if is_string_type(kind):
             option = f"if it holds the text, name it: --text-field {parent}"
         raise RecordsError(f"column '{parent}' is {said}, not a struct with "
                            f"'{path.rest(found)}'; {option}")
     names = ", ".join(found.value)
-    hint = _suggested(found.value, found.keys, _is_string_type,
+    hint = _suggested(found.value, found.keys, is_string_type,
                       lambda keys, _: (sizes or {}).get(".".join(keys), 0), "a struct")
     raise RecordsError(f"no column '{path.name}' ({_where(found.keys, 'columns')}: {names}); "
                        + (hint or option))
@@ -605,7 +607,7 @@ class RecordsReader:
         if not isinstance(text, str):
             if isinstance(text, list) and text and all(isinstance(t, str) for t in text):
                 return "", (f"{unit} {row.number}: field '{path.name}' holds a list of "
-                            f"{len(text)} string{'s' * (len(text) != 1)}, not text; join "
+                            f"{counted(len(text), 'string')}, not text; join "
                             "them into one string in the file (paragraphs: separated by a "
                             "blank line): a list is never joined here, its copies could not "
                             "be split back")

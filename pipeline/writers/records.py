@@ -36,6 +36,7 @@ from pipeline.readers.records import (
     Row,
     column_path,
     file_format,
+    is_string_type,
 )
 from pipeline.writers import TEMP_PREFIX, TEMP_SUFFIX, file_mode
 
@@ -193,7 +194,7 @@ def _with_text(array: Any, keys: tuple[str, ...], texts: list[str | None]) -> An
     at = kind.get_field_index(keys[0])
     if len(keys) == 1:
         text_type = fields[at].type
-        if not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type)):
+        if not is_string_type(text_type):
             text_type = pa.string()
         children[at] = pa.array(texts, type=text_type)
         fields[at] = fields[at].with_type(text_type)
