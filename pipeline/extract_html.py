@@ -184,10 +184,10 @@ CARRIED = re.compile(
 # A run of private-use characters with no letter on either side: an icon font's glyph
 # written into the text ("Partilhe \uf099"), not a legacy font's letter or tone mark,
 # which stand inside words (Thai "ผู\uf70aใหญ", Yoruba symbol fonts). Not carried: the
-# extractor drops it, as it always did.
+# extractor drops it, as it always did. (One group: split() gives the runs too.)
 LONE_PRIVATE_USE = re.compile(
     "(?<![^\\W\\d_]|[\ue000-\uf8ff\U000f0000-\U000ffffd])"
-    "[\ue000-\uf8ff\U000f0000-\U000ffffd]+"
+    "([\ue000-\uf8ff\U000f0000-\U000ffffd]+)"
     "(?![^\\W\\d_]|[\ue000-\uf8ff\U000f0000-\U000ffffd])"
 )
 # Where the stand-ins come from: CJK Unified Ideographs Extension B, letters (so that a
@@ -876,13 +876,9 @@ def carry_invisible(tree, mapping: dict[str, str]) -> None:
     """
     table = str.maketrans(mapping)
 
-    def carried(text: str) -> str:
-        if not LONE_PRIVATE_USE.search(text):
-            return text.translate(table)
-        kept = LONE_PRIVATE_USE.split(text)
-        lone = LONE_PRIVATE_USE.findall(text)
-        return "".join(part.translate(table) + (lone[n] if n < len(lone) else "")
-                       for n, part in enumerate(kept))
+    def carried(text: str) -> str:  # the lone glyphs are split() at the odd places
+        return "".join(part if n % 2 else part.translate(table)
+                       for n, part in enumerate(LONE_PRIVATE_USE.split(text)))
 
     for element in tree.iter():
         if element.text:
