@@ -1102,13 +1102,8 @@ class Marked:
         lost_marker = any(ord(self.spans[n][:1] or " ") >= SENTINEL_BASE
                           and self.items[ord(self.spans[n]) - SENTINEL_BASE][2] != NONE
                           for n in lost)
-        markdown = plain = re.sub(r"  +", " ", marked)  # where a placeholder was lost
-        for number, (*_, space_before, space_after) in enumerate(self.items):
-            sentinel = re.escape(chr(SENTINEL_BASE + number))
-            if not space_before:
-                markdown = re.sub(r"\s+(?=" + sentinel + ")", "", markdown)
-            if not space_after:
-                markdown = re.sub("(?<=" + sentinel + r")\s+", "", markdown)
+        plain = re.sub(r"  +", " ", marked)  # where a placeholder was lost
+        markdown = close_up(plain, [(before, after) for *_, before, after in self.items])
         for number, (md, text, binding, _, _) in enumerate(self.items):
             sentinel = chr(SENTINEL_BASE + number)
             plain = plain.replace(sentinel, text)
@@ -1120,6 +1115,25 @@ class Marked:
         stored = self.doc.markdown.setdefault("translated", {})  # type: ignore[union-attr]
         stored.setdefault(self.seg.id, {})[tgt] = markdown.strip()
         return plain, lost
+
+
+def close_up(text: str, spaced: list[tuple[bool, bool]]) -> str:
+    """``text`` (a translation, its placeholders back as sentinels) without the white
+    space beside the sentinel of placeholder ``n`` where ``spaced[n]`` (space before,
+    space after) says its source had none: a marker or a code glued to a word, which
+    the model input set apart (:class:`Marked`, and a page's inline code:
+    ``pipeline.stages.translate._Code``).
+
+    >>> close_up("See \U000f0000 report \U000f0001 s", [(True, False), (False, False)])
+    'See \U000f0000report\U000f0001s'
+    """
+    for number, (before, after) in enumerate(spaced):
+        sentinel = re.escape(chr(SENTINEL_BASE + number))
+        if not before:
+            text = re.sub(r"\s+(?=" + sentinel + ")", "", text)
+        if not after:
+            text = re.sub("(?<=" + sentinel + r")\s+", "", text)
+    return text
 
 
 # Where a placeholder touches a word or another placeholder.

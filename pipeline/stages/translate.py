@@ -644,14 +644,9 @@ class _Code:
 
     def restore(self, output: str, tgt: str) -> tuple[str, list[int]]:
         text, lost = restore(output, self.spans)
-        for number, (code, (before, after)) in enumerate(zip(self.codes, self.glued,
-                                                             strict=True)):
-            sentinel = chr(markdown.SENTINEL_BASE + number)
-            if before:
-                text = re.sub(rf"\s+(?={sentinel})", "", text)
-            if after:
-                text = re.sub(rf"(?<={sentinel})\s+", "", text)
-            text = text.replace(sentinel, code)
+        text = markdown.close_up(text, [(not before, not after) for before, after in self.glued])
+        for number, code in enumerate(self.codes):
+            text = text.replace(chr(markdown.SENTINEL_BASE + number), code)
         return text, lost
 
 
