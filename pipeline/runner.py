@@ -189,7 +189,9 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
                 continue
             rel = (base / name).relative_to(corpus).as_posix()
             target = (base / name).resolve()
-            if not target.is_relative_to(root):
+            if not _utf8(rel):  # its name would stop report.json from being written
+                yield Entry(_readable(rel), base / name, problem=NOT_UTF8_LINK)
+            elif not target.is_relative_to(root):
                 yield Entry(rel, base / name, problem=OUTSIDE_LINK)
             else:  # os.walk does not follow it; say so (its files are read where they are)
                 yield Entry(rel, base / name, skip=FOLDER_LINK_ADVICE)
@@ -211,18 +213,42 @@ def _unlisted(corpus: Path, errors: list[OSError]) -> Iterator[Entry]:
         reason = exc.strerror or str(exc)
         fix = ("move its files to a folder nearer the corpus" if exc.errno == errno.ENAMETOOLONG
                else "give this user read access to it")
-        yield Entry(rel, path, folder=True, problem=(
+        yield Entry(_readable(rel), path, folder=True, problem=(
             f"folder cannot be read ({reason}): its documents are left as they were; {fix}"))
     errors.clear()
 
 
+NOT_UTF8_FILE = "file name is not valid UTF-8; rename it"
+NOT_UTF8_LINK = "link name is not valid UTF-8; rename it"
+
+
+def _utf8(name: str) -> bool:
+    """Whether ``name`` (as the file system gave it) is valid UTF-8.
+
+    >>> _utf8("café.txt"), _utf8(os.fsdecode(b"caf\\xe9.txt"))
+    (True, False)
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _readable(name: str) -> str:
+    """``name`` with the bytes that are no UTF-8 shown as U+FFFD: the id under which a
+    bad name is reported (the name as read cannot be written into report.json).
+
+    >>> _readable(os.fsdecode(b"caf\\xe9.txt"))
+    'caf\ufffd.txt'
+    """
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
     path = entry.path
-    try:
-        entry.doc.encode("utf-8")
-    except UnicodeEncodeError:
-        entry.doc = entry.doc.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        entry.problem = "file name is not valid UTF-8; rename it"
+    if not _utf8(entry.doc):
+        entry.doc, entry.problem = _readable(entry.doc), NOT_UTF8_FILE
         return entry
     entry.reader = reader_name(entry.doc)
     if not entry.reader:
