@@ -63,7 +63,13 @@ from pipeline.readers import (
 from pipeline.readers.html import text_output
 from pipeline.readers.records import RecordsError
 from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
-from pipeline.writers import atomic_open, atomic_write, sweep_temporary, sync_to_disk
+from pipeline.writers import (
+    TEMP_PREFIX,
+    atomic_open,
+    atomic_write,
+    sweep_temporary,
+    sync_to_disk,
+)
 from pipeline.writers.jsonl import check_targets
 from pipeline.writers.review import SectionSpool, write_report
 
@@ -115,6 +121,18 @@ class DocumentWriteError(Exception):
 # in OUT in the way); any other (ENOSPC, EROFS, EDQUOT, EIO...) stops the run: exit 74.
 DOCUMENT_WRITE_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EEXIST, errno.ENOTDIR,
                                    errno.EISDIR})
+
+
+def copy_refused(where: str, exc: OSError) -> str:
+    """Why a document's (a record file's) copy at ``where`` cannot be written, for a
+    reason of its own (:data:`DOCUMENT_WRITE_ERRORS`), and what to do.
+
+    >>> copy_refused("OUT/clean/a.txt", IsADirectoryError(21, "Is a directory")).split(";")[0]
+    'its copy OUT/clean/a.txt cannot be written: Is a directory'
+    """
+    return (f"its copy {where} cannot be written: {exc.strerror}; rename the document, "
+            "or move aside what is in the way in OUT (the copy of a document deleted "
+            "from CORPUS: run with --prune), and run again")
 
 
 class OutputError(Exception):
@@ -791,6 +809,15 @@ class Runner:
             except (SourceChanged, RecordsError) as exc:
                 self.log.event("copies", f"copies of {shown(rel)} not rebuilt: {exc}", doc=rel)
                 continue
+            except OSError as exc:  # the file's own (a folder of OUT in the way): it alone
+                if exc.errno not in DOCUMENT_WRITE_ERRORS:
+                    raise
+                where = self._under_out(exc.filename2 or exc.filename) or "its copies"
+                reason = copy_refused(where, exc)
+                self.quarantined.append({"doc": rel, "reason": reason})
+                self.log.event("quarantined", f"quarantined: {shown(rel)}: {reason}", doc=rel,
+                               errors=[reason])
+                continue
             self._remove_outputs(set(before[1] if before else []) - set(written))
             state.put_record_file(rel, sha, written)
 
@@ -1147,11 +1174,20 @@ class Runner:
             if exc.errno not in DOCUMENT_WRITE_ERRORS:
                 raise
             self._remove_outputs(set(done) - set(state.outputs(doc)))
-            raise DocumentWriteError(
-                f"its copy OUT/{rel} cannot be written: {exc.strerror}; rename the document, "
-                "or move aside what is in the way in OUT (the copy of a document deleted "
-                "from CORPUS: run with --prune), and run again") from None
+            raise DocumentWriteError(copy_refused(f"OUT/{rel}", exc)) from None
         return done
+
+    def _under_out(self, path: str | bytes | None) -> str:
+        """``OUT/<path relative to OUT>`` for a path inside OUT (a temporary file's name
+        in a folder of OUT: that folder), else ""."""
+        if not isinstance(path, str):
+            return ""
+        rel = Path(path)
+        if rel.name.startswith(TEMP_PREFIX):
+            rel = rel.parent
+        if not rel.is_relative_to(self.out):
+            return ""
+        return "OUT/" + rel.relative_to(self.out).as_posix()
 
     def _remove_outputs(self, outputs: Iterable[str]) -> None:
         for rel in outputs:

@@ -74,3 +74,34 @@ def test_a_folder_whose_name_is_not_utf8_and_cannot_be_listed_is_reported(tmp_pa
     monkeypatch.setattr(os, "scandir", guarded)
     assert _run(corpus, out).exit_code == 3
     assert _reasons(out)["dir-\ufffd"].startswith("folder cannot be read (Permission denied)")
+
+
+def test_a_record_files_copy_blocked_by_a_folder_in_out_costs_only_that_file(tmp_path):
+    """A folder of the corpus replaced by a record file of its name (a Spark-style
+    ``feed.jsonl/`` of parts, then one ``feed.jsonl``): the deleted folder's kept
+    copies stood where the file's copy goes, and every run stopped with exit 74 ("free
+    space or fix permissions"), report and aggregates never written. A text file in
+    that place is quarantined alone (tests/test_stranger3.py); so is the record file."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    (corpus / "feed.jsonl").mkdir(parents=True)
+    (corpus / "feed.jsonl" / "part-0.txt").write_text(PT, encoding="utf-8")
+    (corpus / "b.txt").write_text(PT2, encoding="utf-8")
+    assert _run(corpus, out).exit_code == 0
+    (corpus / "feed.jsonl" / "part-0.txt").unlink()
+    (corpus / "feed.jsonl").rmdir()
+    (corpus / "feed.jsonl").write_text(json.dumps({"id": 1, "text": PT2}) + "\n")
+    result = _run(corpus, out)
+    assert result.exit_code == 3
+    reason = _reasons(out)["feed.jsonl"]
+    assert reason.startswith("its copy OUT/clean/feed.jsonl cannot be written: Is a directory")
+    assert "run with --prune" in reason
+    records = [json.loads(line) for line in (out / "documents.jsonl").read_text().splitlines()]
+    assert [r["doc"] for r in records] == ["b.txt", "feed.jsonl#1", "feed.jsonl/part-0.txt"]
+    # --prune removes the deleted folder's copies first: the file's copies take their place.
+    result = _run(corpus, out, prune=True)
+    assert result.exit_code == 0, _report(out)["quarantined"]
+    assert result.report["processed"] == 0  # its record was done by the run before
+    copy = json.loads((out / "clean" / "feed.jsonl").read_text())
+    assert copy == {"id": 1, "text": PT2.strip()}
+    assert json.loads((out / "translations" / "en" / "feed.jsonl").read_text())["text"] == (
+        "[en] " + PT2.strip())
