@@ -1200,10 +1200,16 @@ class Runner:
         return all((self.out / name).is_file() for name in self.AGGREGATES)
 
     def _write_aggregates(self, state: StateStore) -> None:
-        """Rebuild every aggregate file from the state store, streaming."""
-        for name, column in zip(self.AGGREGATES, ("record", "segments"), strict=True):
-            with atomic_open(self.out / name) as handle:
-                handle.writelines(state.column(column))
+        """Rebuild every aggregate file from the state store, streaming.
+
+        documents.jsonl and segments.jsonl are both written before either is renamed
+        into place: an error on the way (a full disk) leaves the earlier pair, never a
+        new documents.jsonl beside the old segments.jsonl."""
+        records, segments = self.AGGREGATES
+        with (atomic_open(self.out / records) as records_file,
+              atomic_open(self.out / segments) as segments_file):
+            records_file.writelines(state.column("record"))
+            segments_file.writelines(state.column("segments"))
         from pipeline.writers.parallel import write_parallel
 
         counts = write_parallel(self.out, self._stored_documents(state), self.config.targets)

@@ -5,10 +5,12 @@ message and a documented exit code, and costs no work already done."""
 import errno
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from pipeline import runner
 from pipeline.config import Config
 from pipeline.runner import RunOptions, run
 from tests.conftest import TaggingEngine
@@ -105,3 +107,38 @@ def test_a_record_files_copy_blocked_by_a_folder_in_out_costs_only_that_file(tmp
     assert copy == {"id": 1, "text": PT2.strip()}
     assert json.loads((out / "translations" / "en" / "feed.jsonl").read_text())["text"] == (
         "[en] " + PT2.strip())
+
+
+def test_a_disk_full_while_the_aggregates_are_written_leaves_them_a_matching_pair(
+        tmp_path, monkeypatch):
+    """documents.jsonl was renamed into place before segments.jsonl was written: a
+    disk that filled up in between left a new documents.jsonl beside the old
+    segments.jsonl (a document's record saying one thing, its sentences another) until
+    a later run. Now both are renamed into place once both are written."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(PT, encoding="utf-8")
+    assert _run(corpus, out).exit_code == 0
+    before = {name: (out / name).read_bytes() for name in ("documents.jsonl", "segments.jsonl")}
+    (corpus / "a.txt").write_text(PT2, encoding="utf-8")
+    real = runner.atomic_open
+
+    @contextmanager
+    def full_disk(path, durable=True):
+        with real(path, durable) as handle:
+            if path.name == "segments.jsonl":
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+            yield handle
+
+    monkeypatch.setattr(runner, "atomic_open", full_disk)
+    with pytest.raises(runner.OutputError, match="No space left on device"):
+        _run(corpus, out)
+    assert {name: (out / name).read_bytes() for name in before} == before
+    assert not list(out.glob(".tmp-*"))
+    monkeypatch.undo()
+    result = _run(corpus, out)  # space freed: the pair is rebuilt, nothing processed again
+    assert (result.exit_code, result.report["processed"]) == (0, 0)
+    records = [json.loads(line) for line in (out / "documents.jsonl").read_text().splitlines()]
+    segments = [json.loads(line) for line in (out / "segments.jsonl").read_text().splitlines()]
+    assert records[0]["source"]["size"] == len(PT2.encode())
+    assert " ".join(s["text"] for s in segments) == PT2.strip()
