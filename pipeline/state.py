@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import urllib.parse
 from collections import Counter
@@ -266,7 +267,8 @@ def _read_only(path: Path) -> sqlite3.Connection:
     SQLITE_READONLY_DIRECTORY, and the file is opened as immutable instead (nothing
     can write it there but its owner; a ``--dry-run`` plan read during the owner's run
     may then be out of date)."""
-    uri = "file:" + urllib.parse.quote(str(path))  # "#" or "?" in a folder's name
+    # Quoted as bytes: "#" or "?" in a folder's name, or bytes that are no UTF-8.
+    uri = "file:" + urllib.parse.quote(os.fsencode(path))
     db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
     try:
         db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()

@@ -142,3 +142,20 @@ def test_a_disk_full_while_the_aggregates_are_written_leaves_them_a_matching_pai
     segments = [json.loads(line) for line in (out / "segments.jsonl").read_text().splitlines()]
     assert records[0]["source"]["size"] == len(PT2.encode())
     assert " ".join(s["text"] for s in segments) == PT2.strip()
+
+
+def test_an_out_whose_path_is_not_utf8_is_read_by_a_dry_run_and_a_rerun(tmp_path, capsys):
+    """The state's read-only URI was made of the path as text: a dry run into such an
+    OUT ended with an internal error (exit 70), and a rerun never found the stages of
+    the run before (it built them again although nothing had changed)."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(PT, encoding="utf-8")
+    out = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"out-\xfe")))
+    assert _run(corpus, out).exit_code == 0
+    capsys.readouterr()
+    assert _run(corpus, out, dry_run=True).exit_code == 0
+    assert capsys.readouterr().out.splitlines() == ["unchanged: a.txt"]
+    state = out / ".pipeline" / "state.sqlite"
+    stages = json.loads(runner.StateStore.read_only_meta(state, runner.STAGES_META))
+    assert stages["fingerprint"] == runner.fingerprint(Config(targets=["en"]))
