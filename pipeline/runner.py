@@ -123,6 +123,33 @@ DOCUMENT_WRITE_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EEXIST, errno.ENOTD
                                    errno.EISDIR})
 
 
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this host."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:  # another user's (EPERM)
+        return True
+    return True
+
+
+def duration(seconds: float) -> str:
+    """A duration as a person reads it.
+
+    >>> duration(42.7), duration(3 * 60 + 5), duration(3 * 3600 + 12 * 60 + 9)
+    ('42 s', '3 min', '3 h 12 min')
+    """
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
 def copy_refused(where: str, exc: OSError) -> str:
     """Why a document's (a record file's) copy at ``where`` cannot be written, for a
     reason of its own (:data:`DOCUMENT_WRITE_ERRORS`), and what to do.
@@ -547,13 +574,14 @@ class Runner:
         try:
             lock.acquire(timeout=0)
         except Timeout:
-            raise LockedError(f"another pipeline run ({self._holder()}) is writing to "
-                              f"{self.out}; try again when it has finished") from None
+            raise LockedError(f"{self._holder()} holds the lock of {self.out}; try again "
+                              "when it has finished") from None
         except OSError as exc:
             raise OutputError(f"cannot lock {self.out}: {exc.strerror or exc}") from None
         try:
             atomic_write(self.out / STATE_DIR / "lock.json", json.dumps(
-                {"pid": os.getpid(), "host": socket.gethostname()}) + "\n")
+                {"pid": os.getpid(), "host": socket.gethostname(),
+                 "started": int(time.time())}) + "\n")
             return self._run_locked()
         except (OSError, sqlite3.DatabaseError) as exc:
             if isinstance(exc, sqlite3.DatabaseError) and is_corruption(exc):
@@ -622,11 +650,23 @@ class Runner:
         self._stages_built = True
 
     def _holder(self) -> str:
+        """Who holds OUT's lock, from the ``lock.json`` its last run wrote: that run, for
+        as long as it has been running (a run that hangs blocks every later one), or,
+        when that run no longer exists on this host, another program (a reader holding
+        the lock with ``flock`` while it reads the outputs)."""
+        path = self.out / STATE_DIR / "lock.json"
         try:
-            info = json.loads((self.out / STATE_DIR / "lock.json").read_text())
-            return f"pid {info['pid']} on {info['host']}"
-        except (OSError, ValueError, KeyError):
-            return "holder unknown"
+            info = json.loads(path.read_text())
+            pid, host = int(info["pid"]), str(info["host"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return "another pipeline run (holder unknown)"
+        if host == socket.gethostname() and not _running(pid):
+            return (f"another program (the last run, pid {pid}, has ended; a reader "
+                    f"holding {path.with_name('lock')} with flock?)")
+        started = info.get("started")
+        since = (f", running for {duration(time.time() - started)}"
+                 if isinstance(started, int | float) else "")
+        return f"another pipeline run (pid {pid} on {host}{since})"
 
     # -- the run -----------------------------------------------------------------
     def _run_locked(self) -> RunResult:

@@ -5,6 +5,9 @@ message and a documented exit code, and costs no work already done."""
 import errno
 import json
 import os
+import subprocess
+import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -159,3 +162,63 @@ def test_an_out_whose_path_is_not_utf8_is_read_by_a_dry_run_and_a_rerun(tmp_path
     state = out / ".pipeline" / "state.sqlite"
     stages = json.loads(runner.StateStore.read_only_meta(state, runner.STAGES_META))
     assert stages["fingerprint"] == runner.fingerprint(Config(targets=["en"]))
+
+
+def _hold_lock(out: Path, shared: bool) -> subprocess.Popen:
+    """A process holding OUT's lock as a run does (exclusive), or as a reader does with
+    ``flock -s OUT/.pipeline/lock`` (shared)."""
+    lock = out / ".pipeline" / "lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    mode = "LOCK_SH" if shared else "LOCK_EX"
+    code = (f"import fcntl, time; f = open({str(lock)!r}, 'a'); "
+            f"fcntl.flock(f, fcntl.{mode}); print('held', flush=True); time.sleep(120)")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_run_refused_by_a_run_that_hangs_says_for_how_long_it_has_run(tmp_path):
+    """A hung run makes every later one exit 75 ("the next tick runs"): the message
+    said only its pid, not that it had been running for hours."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(PT, encoding="utf-8")
+    holder = _hold_lock(out, shared=False)
+    try:
+        (out / ".pipeline" / "lock.json").write_text(json.dumps(
+            {"pid": holder.pid, "host": os.uname().nodename,
+             "started": int(time.time()) - 3 * 3600 - 12 * 60}))
+        with pytest.raises(runner.LockedError) as refused:
+            _run(corpus, out)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert f"another pipeline run (pid {holder.pid} on {os.uname().nodename}, running for " \
+        "3 h 12 min)" in str(refused.value)
+
+
+def test_a_run_refused_by_a_reader_holding_the_lock_does_not_blame_the_last_run(tmp_path):
+    """A reader holding the lock while it reads the outputs (docs/scheduling.md) was
+    named as the last run, long ended ("another pipeline run (pid N) is writing")."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(PT, encoding="utf-8")
+    assert _run(corpus, out).exit_code == 0
+    last = json.loads((out / ".pipeline" / "lock.json").read_text())
+    assert last["pid"] == os.getpid() and isinstance(last["started"], int)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    last["pid"] = int(ended.stdout)  # a run that has ended
+    (out / ".pipeline" / "lock.json").write_text(json.dumps(last))
+    reader = _hold_lock(out, shared=True)
+    try:
+        with pytest.raises(runner.LockedError) as refused:
+            _run(corpus, out)
+    finally:
+        reader.kill()
+        reader.wait()
+    message = str(refused.value)
+    assert message.startswith(f"another program (the last run, pid {last['pid']}, has ended; "
+                              "a reader holding "), message
+    assert "pipeline run" not in message
+    assert _run(corpus, out).exit_code == 0  # once the reader is done
