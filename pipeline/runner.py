@@ -256,10 +256,15 @@ def _unlisted(corpus: Path, errors: list[OSError]) -> Iterator[Entry]:
         path = Path(exc.filename or corpus)
         rel = path.relative_to(corpus).as_posix() if path.is_relative_to(corpus) else str(path)
         reason = exc.strerror or str(exc)
-        fix = ("move its files to a folder nearer the corpus" if exc.errno == errno.ENAMETOOLONG
-               else "give this user read access to it")
-        yield Entry(_readable(rel), path, folder=True, problem=(
-            f"folder cannot be read ({reason}): its documents are left as they were; {fix}"))
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):  # a scraper's folder, moved on
+            problem = ("folder deleted or replaced while the corpus was listed: its documents "
+                       "are left as they were; the next run reads it as it then is")
+        else:
+            fix = ("move its files to a folder nearer the corpus"
+                   if exc.errno == errno.ENAMETOOLONG else "give this user read access to it")
+            problem = (f"folder cannot be read ({reason}): its documents are left as they "
+                       f"were; {fix}")
+        yield Entry(_readable(rel), path, folder=True, problem=problem)
     errors.clear()
 
 

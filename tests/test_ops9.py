@@ -222,3 +222,33 @@ def test_a_run_refused_by_a_reader_holding_the_lock_does_not_blame_the_last_run(
                               "a reader holding "), message
     assert "pipeline run" not in message
     assert _run(corpus, out).exit_code == 0  # once the reader is done
+
+
+@pytest.mark.parametrize("gone", [FileNotFoundError(errno.ENOENT, "No such file or directory"),
+                                  NotADirectoryError(errno.ENOTDIR, "Not a directory")],
+                         ids=["deleted", "replaced-by-a-file"])
+def test_a_folder_gone_while_the_corpus_is_listed_is_not_said_to_need_permissions(
+        tmp_path, monkeypatch, gone):
+    """A scraper's folder deleted (or replaced by a file) between the listing of its
+    parent and its own: the run said "give this user read access to it"."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    (corpus / "batch-7").mkdir(parents=True)
+    (corpus / "a.txt").write_text(PT, encoding="utf-8")
+    (corpus / "batch-7" / "b.txt").write_text(PT2, encoding="utf-8")
+    assert _run(corpus, out).report["ok"] == 2
+    scandir = os.scandir
+
+    def listing(path="."):
+        if Path(path) == corpus / "batch-7":  # listed by its parent, gone since
+            gone.filename = os.fspath(path)
+            raise gone
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", listing)
+    result = _run(corpus, out, prune=True)
+    assert result.exit_code == 3
+    assert _reasons(out) == {"batch-7": "folder deleted or replaced while the corpus was "
+                             "listed: its documents are left as they were; the next run "
+                             "reads it as it then is"}
+    assert result.report["pruned"] == 0
+    assert (out / "clean" / "batch-7" / "b.txt").is_file()
