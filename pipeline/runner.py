@@ -80,9 +80,10 @@ if TYPE_CHECKING:  # the stages, the executors' workers and the writers of proce
 
 STATE_DIR = ".pipeline"
 # A file's stat (stat_key) vouches for its stored hash only when the file was last
-# changed at least this long before it was read: a write within the same tick of a
-# coarse file-system clock after the read could otherwise leave size and times as
-# recorded (git's "racily clean" entries). Such a file is hashed again next time.
+# changed (its ctime) at least this long before it was read: a write within the same
+# tick of a coarse file-system clock after the read could otherwise leave size and
+# times as recorded (git's "racily clean" entries). Such a file is hashed again next
+# time. Not its mtime: any program sets that (a scraper's Last-Modified, in the future).
 STAT_TRUST_NS = 2_000_000_000
 # State meta key: the fingerprint and detection candidates of the last run that built
 # its stages (see Runner._earlier_candidates).
@@ -408,15 +409,17 @@ def stat_key(st: os.stat_result) -> str:
 
 
 def trusted_stat_key(st: os.stat_result, now_ns: int) -> str:
-    """:func:`stat_key`, when the file was last changed :data:`STAT_TRUST_NS` or more
-    before ``now_ns`` (a wall-clock time taken before ``st``); else ``""``.
+    """:func:`stat_key`, when the file was last changed (its ctime, which the kernel
+    sets on every write) :data:`STAT_TRUST_NS` or more before ``now_ns`` (a wall-clock
+    time taken before ``st``); else ``""``. A modification time in the future (kept
+    from a server by ``curl -R``) made every rerun read the file again.
 
     >>> from types import SimpleNamespace as Stat
     >>> st = Stat(st_size=12, st_mtime_ns=10**9, st_ctime_ns=10**9, st_ino=7, st_dev=2049)
     >>> trusted_stat_key(st, 4 * 10**9), trusted_stat_key(st, 2 * 10**9)
     ('12:1000000000:1000000000:7:2049', '')
     """
-    if max(st.st_mtime_ns, st.st_ctime_ns) > now_ns - STAT_TRUST_NS:
+    if st.st_ctime_ns > now_ns - STAT_TRUST_NS:
         return ""
     return stat_key(st)
 

@@ -252,3 +252,55 @@ def test_a_folder_gone_while_the_corpus_is_listed_is_not_said_to_need_permission
                              "reads it as it then is"}
     assert result.report["pruned"] == 0
     assert (out / "clean" / "batch-7" / "b.txt").is_file()
+
+
+class _Later:
+    """The time module, its wall clock ten seconds ahead: the files just written are
+    then older than STAT_TRUST_NS, as a scraper's files are by the next run."""
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    @staticmethod
+    def time_ns() -> int:
+        return time.time_ns() + 10 * 10**9
+
+
+def test_a_file_with_a_modification_time_in_the_future_is_not_read_by_every_rerun(
+        tmp_path, monkeypatch):
+    """A scraper that keeps the server's Last-Modified (curl -R, wget -N) can give a
+    file a modification time in the future. Only the change time (set by the kernel on
+    every write) tells whether a file changed just before it was read: with the
+    modification time in the test, such a file was read and hashed again by every
+    rerun, until that date."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (corpus / name).write_text(PT, encoding="utf-8")
+    year_2099 = 4_070_908_800
+    os.utime(corpus / "b.txt", (year_2099, year_2099))
+    monkeypatch.setattr(runner, "time", _Later())
+    assert _run(corpus, out).report["processed"] == 2
+    read = runner.read_source
+    reads: list[str] = []
+
+    def counted(entry, max_bytes, stats=None):
+        reads.append(entry.doc)
+        return read(entry, max_bytes, stats)
+
+    monkeypatch.setattr(runner, "read_source", counted)
+    assert _run(corpus, out).report["unchanged"] == 2
+    assert reads == []
+    (corpus / "b.txt").write_text(PT2, encoding="utf-8")  # a change is still found
+    os.utime(corpus / "b.txt", (year_2099, year_2099))
+    assert _run(corpus, out).report["processed"] == 1
+    assert reads == ["b.txt"]
+
+
+def test_only_the_change_time_decides_whether_a_stat_is_trusted():
+    from types import SimpleNamespace as Stat
+
+    future = Stat(st_size=12, st_mtime_ns=4 * 10**18, st_ctime_ns=10**9, st_ino=7, st_dev=1)
+    assert runner.trusted_stat_key(future, 4 * 10**9) == runner.stat_key(future)
+    recent = Stat(st_size=12, st_mtime_ns=10**9, st_ctime_ns=3 * 10**9, st_ino=7, st_dev=1)
+    assert runner.trusted_stat_key(recent, 4 * 10**9) == ""
