@@ -304,3 +304,78 @@ def test_only_the_change_time_decides_whether_a_stat_is_trusted():
     assert runner.trusted_stat_key(future, 4 * 10**9) == runner.stat_key(future)
     recent = Stat(st_size=12, st_mtime_ns=10**9, st_ctime_ns=3 * 10**9, st_ino=7, st_dev=1)
     assert runner.trusted_stat_key(recent, 4 * 10**9) == ""
+
+
+def _python(code: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                            text=True)
+
+
+def test_a_worker_ends_when_the_run_that_started_it_is_killed():
+    run_ = _python("import time; print('up', flush=True); time.sleep(600)")
+    worker = _python("from pipeline.executors.local import end_with; import time; "
+                     f"end_with({run_.pid}); print('up', flush=True); time.sleep(600)")
+    try:
+        assert run_.stdout.readline() == worker.stdout.readline() == "up\n"
+        run_.kill()
+        run_.wait()
+        assert worker.wait(timeout=120) == 1
+    finally:
+        for process in (run_, worker):
+            process.kill()
+            process.wait()
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except (OSError, ValueError):
+            continue
+        if entry.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.add(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_run_killed_with_sigkill_leaves_no_worker_or_fork_server_behind(tmp_path):
+    """Every run killed with SIGKILL left its fork server and workers waiting forever
+    (3 processes, 0.9 GB with --workers 2), the next runs beside them."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    slow = "Palavra norte -coreana , outra sem ponto " * 40_000  # seconds of cleanup
+    for i in range(70):  # three shards: the pool starts for the second
+        (corpus / f"d{i:03d}.txt").write_text(slow if i in (3, 40, 66) else PT)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    main = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(corpus), "--out",
+                             str(out), "--workers", "2"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    left: set[int] = set()
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and main.poll() is None:
+            servers = _children(main.pid)
+            workers = set().union(*map(_children, servers)) if servers else set()
+            if len(workers) >= 2:  # the fork server's workers are up
+                left = servers | workers
+                break
+            time.sleep(0.2)
+        assert left, "the run's workers were never seen"
+        main.kill()
+        main.wait()
+        deadline = time.monotonic() + 120
+        while left and time.monotonic() < deadline:
+            left = {pid for pid in left if Path(f"/proc/{pid}").exists()
+                    and "zombie" not in Path(f"/proc/{pid}/status").read_text()}
+            time.sleep(0.2)
+        assert not left, f"left behind: {sorted(left)}"
+    finally:
+        main.kill()
+        main.wait()
+        for pid in left:
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass

@@ -72,8 +72,10 @@ _processor: ShardProcessor | None = None
 
 
 def _init_worker(config: Config, threads: int, environment: dict[str, str],
-                 gpus: int = 0, started=None) -> None:
+                 gpus: int = 0, started=None, run: int = 0) -> None:
     global _processor
+    if run:
+        end_with(run)
     # A worker forked from the fork server has the server's environment, that of the
     # run that started it: this run's (ARGOS_PACKAGES_DIR, XDG_* ...) is what counts.
     os.environ.clear()
@@ -89,6 +91,45 @@ def _init_worker(config: Config, threads: int, environment: dict[str, str],
         set_device_index(number % gpus)
     _processor = ShardProcessor(config)
     atexit.register(_exit_now)
+
+
+def end_with(run: int) -> None:
+    """End this worker when the process ``run`` (the run that started it) ends.
+
+    A run killed with SIGKILL (the OOM killer, a scheduler's last resort) ran no
+    code to stop its workers, which then waited forever: each holds a copy of the
+    fork server's lifeline, and the pool's pipes whose other ends its siblings hold,
+    so neither they nor the fork server ever saw the run gone (three processes and
+    0.95 GB resident left by every such run, with --workers 2 on the sample's
+    languages). A thread waits on the run's pid file descriptor (Linux 5.3+; else it
+    looks every second) and ends the worker, which lets the fork server end too.
+    """
+    def watch() -> None:
+        try:
+            import select
+
+            handle = os.pidfd_open(run)
+        except (AttributeError, OSError):  # no pidfd here: look every second
+            while _running(run):
+                threading.Event().wait(1.0)
+        else:
+            poll = select.poll()
+            poll.register(handle, select.POLLIN)
+            while not poll.poll():
+                pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-run", daemon=True).start()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's
+        return True
+    return True
 
 
 def _exit_now() -> None:
@@ -205,7 +246,8 @@ class LocalExecutor:
             _ensure_fork_server()  # else the pool's first worker starts it, unmasked
         self.pool = ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_init_worker,
-            initargs=(self.config, threads, dict(os.environ), self.gpus, context.Value("i", 0)),
+            initargs=(self.config, threads, dict(os.environ), self.gpus, context.Value("i", 0),
+                      os.getpid()),
         )
         return self.pool
 
