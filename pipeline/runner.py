@@ -62,7 +62,13 @@ from pipeline.readers import (
 )
 from pipeline.readers.html import text_output
 from pipeline.readers.records import RecordsError
-from pipeline.state import StateError, StateStore, StoredDocument, is_corruption
+from pipeline.state import (
+    StateError,
+    StateStore,
+    StoredDocument,
+    is_corruption,
+    size_limit,
+)
 from pipeline.writers import (
     TEMP_PREFIX,
     atomic_open,
@@ -608,7 +614,7 @@ class Runner:
                     f"({exc}); documents already committed are kept: run again when it is "
                     "released"
                 ) from None
-            reason = getattr(exc, "strerror", None) or str(exc)
+            reason = (getattr(exc, "strerror", None) or str(exc)) + size_limit()
             raise OutputError(
                 f"cannot write to {self.out}: {reason}. Outputs and state from earlier runs "
                 "are intact (files are replaced only when complete); free space or fix "

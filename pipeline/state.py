@@ -128,9 +128,24 @@ class StateError(Exception):
             what = (f"the state database {path} is locked by another program ({exc}); "
                     "close it (a database browser, a backup tool) and run again")
         else:
-            what = (f"cannot use the state database {path}: {exc}; check the disk, its "
-                    "free space and the permissions, then run again")
+            what = (f"cannot use the state database {path}: {exc}{size_limit()}; check the "
+                    "disk, its free space and the permissions, then run again")
         super().__init__(f"{what}. It was left as it is: no document's work is lost")
+
+
+def size_limit() -> str:
+    """What to add to a message about a failed write when this process may write files
+    of a limited size only (``ulimit -f``, systemd's LimitFSIZE): SQLite then says
+    "disk I/O error", and a copy "File too large". ``""`` without such a limit."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    except (ImportError, OSError, ValueError):
+        return ""
+    if limit == resource.RLIM_INFINITY:
+        return ""
+    return f" (this process may write files of at most {limit} bytes (ulimit -f): raise it)"
 
 
 class _Unusable(Exception):

@@ -379,3 +379,29 @@ def test_a_run_killed_with_sigkill_leaves_no_worker_or_fork_server_behind(tmp_pa
                 os.kill(pid, 9)
             except ProcessLookupError:
                 pass
+
+
+def test_a_file_size_limit_is_named_when_it_stops_a_run(tmp_path):
+    """Under a file size limit (``ulimit -f`` in a cron job's shell, systemd's
+    LimitFSIZE) SQLite says "disk I/O error" and the run said to free space or fix
+    permissions; the limit is now named, and the rerun under no limit finishes."""
+    import resource
+
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    for i in range(6):
+        (corpus / f"a{i}.txt").write_text(f"{i}. {PT}" * 40, encoding="utf-8")
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16_384, 16_384))
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-m", "pipeline", "run", str(corpus), "--out",
+                           str(out)], env=env, preexec_fn=limited, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 74, done.stderr
+    assert "files of at most 16384 bytes (ulimit -f)" in done.stderr, done.stderr
+    again = subprocess.run([sys.executable, "-m", "pipeline", "run", str(corpus), "--out",
+                            str(out)], env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 3, again.stderr  # the missing model only
+    assert _report(out)["ok"] == 6
