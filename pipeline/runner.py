@@ -1179,7 +1179,10 @@ class Runner:
                                errors=[str(exc)])
                 continue
             self._remove_outputs(set(state.outputs(doc.doc)) - set(written[doc.doc]))
-        sync_to_disk()
+        # The file systems of OUT and of the folders written into, not every one.
+        sync_to_disk({self.out} | {(self.out / rel).parent for doc in result.docs
+                                   if not pending[doc.doc][1] and doc.doc not in unwritten
+                                   for rel in written[doc.doc]})
         # A document whose copy could not be written keeps no new row: the next run
         # does it again (its earlier row, if any, still describes its earlier files).
         result.docs = [doc for doc in result.docs if doc.doc not in unwritten]
