@@ -336,3 +336,20 @@ def available_cpus() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
+
+
+def process_running(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this host (another user's too).
+
+    >>> process_running(os.getpid()), process_running(0)
+    (True, False)
+    """
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:  # another user's (EPERM)
+        return True
+    return True

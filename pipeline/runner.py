@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from filelock import FileLock, Timeout
 
 from pipeline import __version__
-from pipeline.config import Config, ConfigError
+from pipeline.config import Config, ConfigError, process_running
 from pipeline.document import Document
 from pipeline.executors import make_executor, start_early
 from pipeline.factory import Pipeline, build_pipeline, formats, reader_name
@@ -128,19 +128,6 @@ class DocumentWriteError(Exception):
 # in OUT in the way); any other (ENOSPC, EROFS, EDQUOT, EIO...) stops the run: exit 74.
 DOCUMENT_WRITE_ERRORS = frozenset({errno.ENAMETOOLONG, errno.EEXIST, errno.ENOTDIR,
                                    errno.EISDIR})
-
-
-def _running(pid: int) -> bool:
-    """Whether a process ``pid`` exists on this host."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):
-        return False
-    except OSError:  # another user's (EPERM)
-        return True
-    return True
 
 
 def duration(seconds: float) -> str:
@@ -674,7 +661,7 @@ class Runner:
             pid, host = int(info["pid"]), str(info["host"])
         except (OSError, ValueError, KeyError, TypeError):
             return "another pipeline run (holder unknown)"
-        if host == socket.gethostname() and not _running(pid):
+        if host == socket.gethostname() and not process_running(pid):
             return (f"another program (the last run, pid {pid}, has ended; a reader "
                     f"holding {path.with_name('lock')} with flock?)")
         started = info.get("started")

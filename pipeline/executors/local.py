@@ -50,7 +50,7 @@ from concurrent.futures import (
     wait,
 )
 
-from pipeline.config import Config, available_cpus
+from pipeline.config import Config, available_cpus, process_running
 from pipeline.memory import look_up, store
 from pipeline.readers import Item, as_item
 from pipeline.shard import Memory, PendingShard, ShardProcessor, ShardResult, outputs_of, sources_of
@@ -110,7 +110,7 @@ def end_with(run: int) -> None:
 
             handle = os.pidfd_open(run)
         except (AttributeError, OSError):  # no pidfd here: look every second
-            while _running(run):
+            while process_running(run):
                 threading.Event().wait(1.0)
         else:
             poll = select.poll()
@@ -120,16 +120,6 @@ def end_with(run: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="end-with-run", daemon=True).start()
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's
-        return True
-    return True
 
 
 def _exit_now() -> None:
