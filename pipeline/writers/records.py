@@ -7,8 +7,9 @@ cell) where the record has none: quarantined, failed, or a language pair without
 model. A line that was no JSON object at all has no fields to copy and is left out.
 A nested text field (``article.body``) is replaced in place: every other field, the
 nesting and the order of the fields kept (Parquet: the struct column rebuilt with its
-field replaced, the schema and the nulls kept); a record whose path leads into no
-object (missing, null, a list) is copied as it is.
+field replaced, the nulls kept); a record whose path leads into no object (missing,
+null, a list) is copied as it is. A Parquet copy keeps the source's schema and
+metadata, row groups and compression (:func:`_parquet`).
 
 A copy is rebuilt whole from the per-record texts the state keeps, whenever any
 record of its file changed (one changed record is the only one processed again).
@@ -164,44 +165,101 @@ def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
 
 def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
              field: FieldPath, source: Path) -> None:
-    import pyarrow as pa
+    """The source written again row group by row group (one in memory at a time), with
+    its text column replaced: its schema (the text column's type, such as the
+    ``large_string`` of Hugging Face datasets, its metadata, the file's key-value
+    metadata), its row groups, compression and format version kept. The text column
+    becomes nullable only where a record without text needs the null."""
     import pyarrow.parquet as pq
 
-    schema = pq.read_schema(source)
-    keys = column_path(schema, field)
-    texts = [text for _, text in records]
-    table = pq.read_table(source)
-    index = schema.get_field_index(keys[0])
-    if len(keys) == 1:
-        column = pa.array(texts, type=pa.string())
-        table = table.set_column(index, pa.field(keys[0], pa.string()), column)
-    else:
-        struct = _with_text(table.column(index).combine_chunks(), keys[1:], texts)
-        table = table.set_column(index, schema.field(index).with_type(struct.type), struct)
-    pq.write_table(table, handle)
+    with pq.ParquetFile(source) as parquet:
+        schema = parquet.schema_arrow
+        keys = column_path(schema, field)
+        texts = [text for _, text in records]
+        index = schema.get_field_index(keys[0])
+        text_field = _copy_field(schema.field(index), keys[1:], None in texts)
+        schema = schema.set(index, text_field)
+        start = 0
+        with pq.ParquetWriter(handle, schema, **_written_like(parquet.metadata)) as writer:
+            for group in range(parquet.num_row_groups):
+                table = parquet.read_row_group(group)
+                if not table.num_rows:
+                    continue
+                part, start = texts[start:start + table.num_rows], start + table.num_rows
+                if len(keys) == 1:
+                    column = _text_array(part, text_field.type)
+                else:
+                    column = _with_text(table.column(index).combine_chunks(), keys[1:], part,
+                                        text_field.type)
+                table = table.set_column(index, text_field, column)
+                writer.write_table(table, row_group_size=table.num_rows)
 
 
-def _with_text(array: Any, keys: tuple[str, ...], texts: list[str | None]) -> Any:
-    """A struct ``array`` with its field at ``keys`` replaced by ``texts``: its other
-    fields, their order, names and nulls kept, and the struct's own nulls (a record
-    without the object). The field keeps its string type (``large_string`` too) and
-    whether it may be null, unless a record without text needs the null."""
+# Parquet's codec names (a file's metadata) as pyarrow's writer takes them.
+CODECS = {"UNCOMPRESSED": "none", "SNAPPY": "snappy", "GZIP": "gzip", "BROTLI": "brotli",
+          "ZSTD": "zstd", "LZ4": "lz4", "LZ4_RAW": "lz4"}
+
+
+def _written_like(metadata: Any) -> dict[str, Any]:
+    """The options that write a Parquet file as the one of ``metadata`` was: each
+    column's compression (its first row group's) and the format version."""
+    options: dict[str, Any] = {}
+    if metadata.num_row_groups:
+        group = metadata.row_group(0)
+        codecs = {group.column(i).path_in_schema: CODECS.get(group.column(i).compression)
+                  for i in range(group.num_columns)}
+        if None not in codecs.values():
+            options["compression"] = codecs
+    if metadata.format_version in ("1.0", "2.4", "2.6"):
+        options["version"] = metadata.format_version
+    return options
+
+
+def _holds_text(kind: Any) -> bool:
+    """Whether a column of pyarrow type ``kind`` can hold a copy's texts as they are:
+    the string types, and a dictionary of strings."""
     import pyarrow as pa
 
-    kind = array.type
-    fields = [kind.field(i) for i in range(kind.num_fields)]
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return is_string_type(kind) or pa.types.is_string_view(kind)
+
+
+def _copy_field(field: Any, keys: tuple[str, ...], nulls: bool) -> Any:
+    """The copy's field for the source's ``field``: the same, but at ``keys`` (the text
+    field, a struct's field at a dotted path) a type that holds text (its own when it
+    does) and nullable when ``nulls`` (a record without text) need it."""
+    import pyarrow as pa
+
+    if not keys:
+        kind = field.type if _holds_text(field.type) else pa.string()
+        return field.with_type(kind).with_nullable(field.nullable or nulls)
+    fields = list(field.type)
+    at = field.type.get_field_index(keys[0])
+    fields[at] = _copy_field(fields[at], keys[1:], nulls)
+    return field.with_type(pa.struct(fields))
+
+
+def _text_array(texts: list[str | None], kind: Any) -> Any:
+    """``texts`` as an array of the text column's type ``kind`` (:func:`_copy_field`)."""
+    import pyarrow as pa
+
+    if is_string_type(kind):
+        return pa.array(texts, type=kind)
+    return pa.array(texts, type=pa.string()).cast(kind)
+
+
+def _with_text(array: Any, keys: tuple[str, ...], texts: list[str | None], kind: Any) -> Any:
+    """A struct ``array`` with its field at ``keys`` replaced by ``texts``, as the struct
+    type ``kind`` of the copy (:func:`_copy_field`): its other fields, their order, names
+    and nulls kept, and the struct's own nulls (a record without the object)."""
+    import pyarrow as pa
+
     children = [array.field(i) for i in range(kind.num_fields)]
     at = kind.get_field_index(keys[0])
     if len(keys) == 1:
-        text_type = fields[at].type
-        if not is_string_type(text_type):
-            text_type = pa.string()
-        children[at] = pa.array(texts, type=text_type)
-        fields[at] = fields[at].with_type(text_type)
-        if children[at].null_count:
-            fields[at] = fields[at].with_nullable(True)
+        children[at] = _text_array(texts, kind.field(at).type)
     else:
-        children[at] = _with_text(children[at], keys[1:], texts)
-        fields[at] = fields[at].with_type(children[at].type)
+        children[at] = _with_text(children[at], keys[1:], texts, kind.field(at).type)
     mask = array.is_null() if array.null_count else None
-    return pa.StructArray.from_arrays(children, fields=fields, mask=mask)
+    return pa.StructArray.from_arrays(children, fields=list(kind), mask=mask)
