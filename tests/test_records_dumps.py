@@ -92,3 +92,21 @@ def test_a_parquet_text_column_becomes_nullable_only_for_a_record_without_text(t
     assert copy[1:] == source[1:]
     assert pq.read_table(out / "clean" / "d.parquet").column("text").to_pylist() == [
         PT, None, PT + " Mais um."]
+
+
+def test_a_last_line_without_newline_that_is_json_but_no_object_is_that_line_alone(
+        tmp_path):
+    # It was taken for a cut ("the file ends inside line 3, which is no JSON"): no copy
+    # of the file was written, and the quarantine said to copy the file again.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    first = json.dumps({"id": 1, "text": PT}, ensure_ascii=False)
+    second = json.dumps({"id": 2, "text": PT + " Mais um."}, ensure_ascii=False)
+    for name, last in (("list.jsonl", '["a", "b"]'), ("string.jsonl", '"a, b"')):
+        (corpus / name).write_text(f"{first}\n{second}\n{last}", encoding="utf-8")
+    result = _run(corpus, out)
+    assert _reasons(result.report) == {
+        "list.jsonl#line-3": "line 3 is a JSON list, not an object; write one object per line",
+        "string.jsonl#line-3": "line 3 is a JSON str, not an object; write one object per line"}
+    for name in ("list.jsonl", "string.jsonl"):
+        assert (out / "clean" / name).read_text(encoding="utf-8") == f"{first}\n{second}\n"

@@ -67,6 +67,7 @@ class Row:
     number: int  # 1-based line (JSON Lines) or row (Parquet, CSV)
     fields: dict[str, Any] | None
     problem: str = ""
+    broken: bool = False  # a line that is no JSON at all (not UTF-8, or not parsed)
 
 
 def file_format(name: str) -> str:
@@ -429,7 +430,7 @@ class RecordsReader:
                     if not line.strip():
                         continue
                     row = self._json_row(number, line)
-                    if row.fields is None and not line.endswith(b"\n"):
+                    if row.broken and not line.endswith(b"\n"):
                         # The file ends inside this line, which is no JSON: cut (copied
                         # in half, or still being written), as a truncated .gz: the
                         # records after it are unknown, not deleted.
@@ -451,10 +452,11 @@ class RecordsReader:
         try:
             fields = json.loads(line)
         except UnicodeDecodeError:
-            return Row(number, None, f"line {number} is not UTF-8 text; save the file as UTF-8")
+            return Row(number, None, f"line {number} is not UTF-8 text; save the file as UTF-8",
+                       broken=True)
         except json.JSONDecodeError as exc:
             return Row(number, None, f"line {number} is not valid JSON ({exc.msg} at column "
-                       f"{exc.colno}); fix or remove the line")
+                       f"{exc.colno}); fix or remove the line", broken=True)
         if not isinstance(fields, dict):
             return Row(number, None, f"line {number} is a JSON {_describe(fields)}, not an "
                        "object; write one object per line")
