@@ -1,6 +1,6 @@
 """Mirrored copies of a record file: ``OUT/clean/<file>`` and ``OUT/translations/<lang>/<file>``.
 
-A copy has the format of its source (JSON Lines, gzipped JSON Lines, Parquet, CSV),
+A copy has the format of its source (JSON Lines, compressed as it is, Parquet, CSV),
 its records in the source's order with every other field kept, and the text field
 replaced: by the record's clean (or translated) text, or by null (an empty CSV
 cell) where the record has none: quarantined, failed, or a language pair without a
@@ -19,7 +19,6 @@ Every copy is written to a temporary file and renamed into place, like every out
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import os
@@ -36,8 +35,10 @@ from pipeline.readers.records import (
     RecordsReader,
     Row,
     column_path,
+    compression,
     file_format,
     is_string_type,
+    open_compressed,
 )
 from pipeline.writers import TEMP_PREFIX, TEMP_SUFFIX, file_mode
 
@@ -95,12 +96,11 @@ def _write(path: Path, kind: str, records: Iterator[tuple[Row, str | None]],
         atomic_binary(path, lambda handle: _parquet(handle, records, field, source))
     elif kind == "csv":
         atomic_binary(path, lambda handle: _csv(handle, records, field))
-    elif kind.endswith(".gz"):
-        def gz(handle: IO[bytes]) -> None:
-            # No name and no time in the header: the same records give the same bytes.
-            with gzip.GzipFile(filename="", mode="wb", fileobj=handle, mtime=0) as zipped:
-                _jsonl(zipped, records, field)
-        atomic_binary(path, gz)
+    elif compression(kind):
+        def compressed(handle: IO[bytes]) -> None:
+            with open_compressed(handle, compression(kind), "wb") as packed:
+                _jsonl(packed, records, field)
+        atomic_binary(path, compressed)
     else:
         atomic_binary(path, lambda handle: _jsonl(handle, records, field))
 
