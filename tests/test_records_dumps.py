@@ -204,3 +204,48 @@ def test_other_compressed_files_are_skipped_saying_which_are_read(tmp_path, caps
             ".jsonl.gz); decompress other files") in printed
     assert "skipped 1 .xz file: only JSON Lines are read compressed (.jsonl.bz2, " in printed
     assert "as Hugging Face datasets' to_json writes it) is read once renamed .jsonl" in printed
+
+
+def test_a_json_lines_copy_keeps_every_byte_of_a_record_but_its_text(tmp_path):
+    # The copy was each record written again by json.dumps: '{"id":"a","n":1e5}' came
+    # back as '{"id": "a", "n": 100000.0}', "caf\u00e9" as "café", "\/" as "/", 0.10 as
+    # 0.1, CRLF as LF, and the first of a key written twice was lost.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    text = json.dumps(PT)  # escaped as Python writes it: "tr\u00eas"
+    changed = json.dumps(PT + " A decisão norte -americana surpreendeu.")
+    lines = [
+        b'\xef\xbb\xbf{"id":"a","text":' + text.encode() + b',"n":1e5,"f":0.10,"g":1.0}\r\n',
+        b'{ "id" : "b" , "meta":{"u":"http:\\/\\/x.pt\\/1","big":12345678901234567890},'
+        b'"text":"draft","text" :' + text.encode() + b'}\r\n',
+        b'\r\n',
+        b'{"id":"c","text":' + changed.encode() + b',"tags":["\\u00e9",null,true]}',
+    ]
+    (corpus / "d.jsonl").write_bytes(b"".join(lines))
+    result = _run(corpus, out)
+    assert result.report["quarantined"] == [] and result.report["ok"] == 3
+    clean = (out / "clean" / "d.jsonl").read_bytes()
+    # The cleanup changes the third text alone ("norte -americana"), escaped as it was.
+    fixed = json.dumps(PT + " A decisão norte-americana surpreendeu.").encode()
+    assert clean == b"".join(lines[:2]) + lines[3].replace(changed.encode(), fixed)
+    translated = (out / "translations" / "en" / "d.jsonl").read_bytes().split(b"\r\n")
+    english = [json.loads(line)["text"] for line in translated]
+    assert [t[:12] for t in english] == ["[en] O porto"] * 3
+    assert translated[0] == lines[0].removesuffix(b"\r\n").replace(
+        text.encode(), json.dumps(english[0]).encode())
+    assert translated[1].startswith(b'{ "id" : "b" , "meta":{"u":"http:\\/\\/x.pt\\/1",'
+                                    b'"big":12345678901234567890},"text":"draft","text" :"')
+    assert translated[2].endswith(b'","tags":["\\u00e9",null,true]}')
+
+
+def test_a_json_lines_copy_writes_new_text_unescaped_where_the_source_is(tmp_path):
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    line = '{"id":1,"text":' + json.dumps(PT, ensure_ascii=False) + ',"n":2.50}\n'
+    (corpus / "d.jsonl").write_text(line, encoding="utf-8")
+    _run(corpus, out)
+    assert (out / "clean" / "d.jsonl").read_text(encoding="utf-8") == line
+    english = (out / "translations" / "en" / "d.jsonl").read_text(encoding="utf-8")
+    assert english.startswith('{"id":1,"text":"[en] O porto de Lisboa reabriu ontem depois '
+                              'de três dias')
+    assert english.endswith('","n":2.50}\n')

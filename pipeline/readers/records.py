@@ -72,6 +72,7 @@ class Row:
     fields: dict[str, Any] | None
     problem: str = ""
     broken: bool = False  # a line that is no JSON at all (not UTF-8, or not parsed)
+    line: bytes = b""  # a JSON Lines record's line as read: its copies keep its bytes
 
 
 def file_format(name: str) -> str:
@@ -523,7 +524,7 @@ class RecordsReader:
             return Row(number, None, f"line {number} holds a lone surrogate (a \\ud800-"
                        "\\udfff escape without its pair: half of a character, no text); "
                        "fix the escape or remove the line")
-        return Row(number, fields)
+        return Row(number, fields, line=line)
 
     def _parquet_rows(self, path: Path) -> Iterator[Row]:
         try:

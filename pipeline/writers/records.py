@@ -5,6 +5,7 @@ its records in the source's order with every other field kept, and the text fiel
 replaced: by the record's clean (or translated) text, or by null (an empty CSV
 cell) where the record has none: quarantined, failed, or a language pair without a
 model. A line that was no JSON object at all has no fields to copy and is left out.
+A JSON Lines record's line keeps every other byte (:func:`_spliced`).
 A nested text field (``article.body``) is replaced in place: every other field, the
 nesting and the order of the fields kept (Parquet: the struct column rebuilt with its
 field replaced, the nulls kept); a record whose path leads into no object (missing,
@@ -22,6 +23,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -144,8 +146,93 @@ def _put(fields: dict[str, Any], keys: tuple[str, ...], text: str | None) -> dic
 def _jsonl(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
            field: FieldPath) -> None:
     for row, text in records:
-        line = json.dumps(_replaced(row.fields or {}, field, text), ensure_ascii=False)
-        handle.write(line.encode("utf-8") + b"\n")
+        line = _spliced(row, field, text)
+        if line is None:
+            line = json.dumps(_replaced(row.fields or {}, field, text),
+                              ensure_ascii=False).encode("utf-8") + b"\n"
+        handle.write(line)
+
+
+def _spliced(row: Row, field: FieldPath, text: str | None) -> bytes | None:
+    r"""A JSON Lines record's line in a copy: the source's line with the text field's
+    value replaced and every other byte kept (spacing, key order, numbers as written:
+    ``1.0``, ``1e5``; escapes: ``\u00e9``, ``\/``; the line's end, CRLF too; a
+    byte-order mark), or the line as it is when the text is unchanged or the record is
+    copied as it is (its path leads into no object). The new text is escaped as the
+    source's (``\u00e9`` where the line is ASCII with ``\u`` escapes). None when the
+    record must be written again: its text field is missing (it gets one, null).
+
+    >>> line = rb'{"id":1.0,"text":"a","u":"\u00e9"}' + b"\r\n"
+    >>> _spliced(Row(1, {"id": 1, "text": "a"}, line=line), FieldPath("text"), "café")
+    b'{"id":1.0,"text":"caf\\u00e9","u":"\\u00e9"}\r\n'
+    >>> _spliced(Row(2, {"id": 2}, line=b'{"id":2}\n'), FieldPath("text"), None) is None
+    True
+    """
+    fields = row.fields or {}
+    if not row.line:
+        return None
+    found = field.find(fields)
+    if found.state != FOUND:
+        copied = not (found.state == MISSING and ("." not in found.keys[-1]
+                                                  or not field.nested))
+        return row.line if copied else None  # as _replaced() decides
+    if text == found.value:
+        return row.line
+    try:
+        line = row.line.decode("utf-8")
+        span = value_span(line, found.keys)
+    except (UnicodeDecodeError, ValueError, StopIteration):
+        return None
+    if span is None:
+        return None
+    start, end = span
+    if isinstance(found.value, str) and not found.value.isascii():
+        escaped = line[start:end].isascii()  # the source's text: its letters as \u escapes
+    else:
+        body = line.removeprefix("\ufeff")
+        escaped = body.isascii() and "\\u" in body
+    value = json.dumps(text, ensure_ascii=escaped)
+    return (line[:start] + value + line[end:]).encode("utf-8")
+
+
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def value_span(line: str, keys: tuple[str, ...]) -> tuple[int, int] | None:
+    """Where the value at ``keys`` (an object's key, then a key of that object...) is
+    written in the JSON object ``line``: the last of a key written twice, the one
+    ``json.loads`` keeps. None when it is not there.
+
+    >>> line = '{"a": {"b": [1, {"x": 2}], "t": "x"}, "t": "y", "t":"z"}'
+    >>> [line[slice(*value_span(line, keys))] for keys in (("a", "t"), ("t",), ("a",))]
+    ['"x"', '"z"', '{"b": [1, {"x": 2}], "t": "x"}']
+    >>> value_span(line, ("b",)), value_span(line, ("t", "u"))
+    (None, None)
+    """
+    at = _SPACE.match(line, 1 if line.startswith("\ufeff") else 0).end()
+    span = None
+    for key in keys:
+        if line[at:at + 1] != "{":
+            return None
+        at = _SPACE.match(line, at + 1).end()
+        span = None
+        while line[at:at + 1] == '"':
+            name, at = json.decoder.scanstring(line, at + 1)  # type: ignore[attr-defined]
+            at = _SPACE.match(line, at).end()
+            if line[at:at + 1] != ":":
+                return None
+            start = _SPACE.match(line, at + 1).end()
+            at = _SCAN(line, start)[1]
+            if name == key:
+                span = (start, at)
+            at = _SPACE.match(line, at).end()
+            if line[at:at + 1] == ",":
+                at = _SPACE.match(line, at + 1).end()
+        if span is None:
+            return None
+        at = span[0]
+    return span
 
 
 def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
