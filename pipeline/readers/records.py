@@ -540,8 +540,14 @@ class RecordsReader:
         if self.text_field not in names:  # a struct's field, or missing: say which
             column_path(handle.schema_arrow, self._paths[True][0],
                         _column_sizes(handle.metadata))
+        # Only the columns of the text and the id are read: the copies take the others
+        # from the file itself (an image column of a dataset is never turned into bytes
+        # objects here).
+        shape = _shape(handle.schema_arrow)
+        wanted = {path.find(shape).keys[0] for path in self._paths[True]}
         number = 0
-        for batch in handle.iter_batches(batch_size=1024):
+        for batch in handle.iter_batches(batch_size=1024,
+                                         columns=[n for n in names if n in wanted]):
             for fields in batch.to_pylist():
                 number += 1
                 yield Row(number, fields)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -255,24 +256,28 @@ def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
     """The source written again row group by row group (one in memory at a time), with
     its text column replaced: its schema (the text column's type, such as the
     ``large_string`` of Hugging Face datasets, its metadata, the file's key-value
-    metadata), its row groups, compression and format version kept. The text column
-    becomes nullable only where a record without text needs the null."""
+    metadata), its row groups, compression and format version kept. A text column that
+    is not nullable becomes nullable only where a record without text needs the null
+    (its texts are then all gathered first, to know; else they stream)."""
     import pyarrow.parquet as pq
 
     with pq.ParquetFile(source) as parquet:
         schema = parquet.schema_arrow
         keys = column_path(schema, field)
-        texts = [text for _, text in records]
         index = schema.get_field_index(keys[0])
-        text_field = _copy_field(schema.field(index), keys[1:], None in texts)
+        texts: Iterator[str | None] = (text for _, text in records)
+        nulls = False
+        if not _leaf(schema.field(index), keys[1:]).nullable:
+            gathered = list(texts)
+            texts, nulls = iter(gathered), None in gathered
+        text_field = _copy_field(schema.field(index), keys[1:], nulls)
         schema = schema.set(index, text_field)
-        start = 0
         with pq.ParquetWriter(handle, schema, **_written_like(parquet.metadata)) as writer:
             for group in range(parquet.num_row_groups):
                 table = parquet.read_row_group(group)
                 if not table.num_rows:
                     continue
-                part, start = texts[start:start + table.num_rows], start + table.num_rows
+                part = list(itertools.islice(texts, table.num_rows))
                 if len(keys) == 1:
                     column = _text_array(part, text_field.type)
                 else:
@@ -310,6 +315,13 @@ def _holds_text(kind: Any) -> bool:
     if pa.types.is_dictionary(kind):
         kind = kind.value_type
     return is_string_type(kind) or pa.types.is_string_view(kind)
+
+
+def _leaf(field: Any, keys: tuple[str, ...]) -> Any:
+    """The field at ``keys`` in the struct ``field`` (``field`` itself for none)."""
+    for key in keys:
+        field = field.type.field(key)
+    return field
 
 
 def _copy_field(field: Any, keys: tuple[str, ...], nulls: bool) -> Any:
