@@ -107,7 +107,7 @@ def test_a_last_line_without_newline_that_is_json_but_no_object_is_that_line_alo
     result = _run(corpus, out)
     assert _reasons(result.report) == {
         "list.jsonl#line-3": "line 3 is a JSON list, not an object; write one object per line",
-        "string.jsonl#line-3": "line 3 is a JSON str, not an object; write one object per line"}
+        "string.jsonl#line-3": "line 3 is a JSON string, not an object; write one object per line"}
     for name in ("list.jsonl", "string.jsonl"):
         assert (out / "clean" / name).read_text(encoding="utf-8") == f"{first}\n{second}\n"
 
@@ -249,3 +249,16 @@ def test_a_json_lines_copy_writes_new_text_unescaped_where_the_source_is(tmp_pat
     assert english.startswith('{"id":1,"text":"[en] O porto de Lisboa reabriu ontem depois '
                               'de três dias')
     assert english.endswith('","n":2.50}\n')
+
+
+def test_a_text_that_is_no_string_is_named_by_its_json_kind(tmp_path):
+    # The messages named Python's types: "holds int", "holds bool", "a JSON str".
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "d.jsonl").write_text('{"id":1,"text":5}\n{"id":2,"text":true}\n'
+                                    '{"id":3,"text":{"body":"x"}}\n"x"\n', encoding="utf-8")
+    assert _reasons(_run(corpus, out).report) == {
+        "d.jsonl#1": "line 1: field 'text' holds number, not text",
+        "d.jsonl#2": "line 2: field 'text' holds boolean, not text",
+        "d.jsonl#3": "line 3: field 'text' holds object, not text",
+        "d.jsonl#line-4": "line 4 is a JSON string, not an object; write one object per line"}

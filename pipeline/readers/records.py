@@ -217,8 +217,19 @@ def _delimiter_hint(header: list[str]) -> str:
     return ""
 
 
+# A value's kind in messages, by its JSON name (Python's for the others: bytes...).
+KINDS = {"NoneType": "null", "str": "string", "int": "number", "float": "number",
+         "bool": "boolean", "dict": "object", "list": "list"}
+
+
 def _describe(value: Any) -> str:
-    return "null" if value is None else type(value).__name__
+    """What kind of value a record holds where text or an object was expected.
+
+    >>> _describe(None), _describe("a"), _describe(7), _describe(True), _describe(b"x")
+    ('null', 'string', 'number', 'boolean', 'bytes')
+    """
+    name = type(value).__name__
+    return KINDS.get(name, name)
 
 
 # How a field path ends in a record (:meth:`FieldPath.find`).
@@ -697,7 +708,7 @@ def _no_text(found: Found, path: FieldPath, where: str) -> str:
     "line 3 has no field 'article.body' (fields: id, titulo); name the text field with \
 --text-field"
     >>> _no_text(path.find({"article": "O porto reabriu."}), path, "line 4")
-    "line 4: field 'article' holds str, not an object with 'body'; if it holds the text, \
+    "line 4: field 'article' holds string, not an object with 'body'; if it holds the text, \
 name it: --text-field article"
     >>> _no_text(path.find({"article": None}), path, "row 2")
     "row 2: field 'article' holds null, not an object with 'body'"
