@@ -16,8 +16,8 @@ and writing weigh most.
 ``--read``: the record reader and the copies' writer alone, in CPU seconds, on N
 generated records (default 10,000) as JSON Lines and Parquet: the records' documents
 read (``RecordsReader.items``) and two copies written (``write_copies``): "copy", of the
-texts as read (a clean copy the cleanup left as it was), and "copy*", of every text
-changed (a translation), by the code of
+texts as read (a clean copy the cleanup left as it was: its text is the record's), and
+"copy*", of every text changed (a translation), by the code of
 ``--baseline REV`` (``git archive``, default ``HEAD``) and by this tree, each in its own
 process, alternated ``--repeat`` times (the fastest of each kept). Files whose text and
 id are top-level fields (``text``, ``id``) for both, and the same records nested
@@ -115,7 +115,7 @@ for spec in sys.argv[3:]:
     assert sum(bool(t) for t in texts.values()) == len(texts), name
     started = time.process_time()
     write_copies(out, name, folder / name, reader, ["clean/" + name],
-                 lambda doc: {"clean/" + name: texts[doc]})
+                 lambda doc: {"clean/" + name: texts[doc] + "\\n"})  # a copy drops one
     same = time.process_time() - started
     started = time.process_time()
     write_copies(out, name, folder / name, reader, ["translations/xx/" + name],
