@@ -262,3 +262,18 @@ def test_a_text_that_is_no_string_is_named_by_its_json_kind(tmp_path):
         "d.jsonl#2": "line 2: field 'text' holds boolean, not text",
         "d.jsonl#3": "line 3: field 'text' holds object, not text",
         "d.jsonl#line-4": "line 4 is a JSON string, not an object; write one object per line"}
+
+
+@pytest.mark.parametrize("value", ['a"b', "a\\", "a\\\"b\\\\", "\\\\\"", "é\u2028😀/", ""])
+@pytest.mark.parametrize("space", ["", " ", "\r\n\t "])
+def test_the_text_value_is_found_whatever_its_escapes_and_the_spacing(value, space):
+    from pipeline.writers.records import value_span
+
+    for escaped in (True, False):
+        written = json.dumps(value, ensure_ascii=escaped)
+        line = (f'{{{space}"k"{space}:{space}{written}{space},{space}"text"{space}:'
+                f'{written}{space},"z":[{written}, {{"text": 1}}]{space}}}')
+        assert json.loads(line)["text"] == value
+        start, end = value_span(line, ("text",))
+        assert line[start:end] == written
+        assert line[end:].startswith(f'{space},"z":[')

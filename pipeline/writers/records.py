@@ -198,6 +198,27 @@ def _spliced(row: Row, field: FieldPath, text: str | None) -> bytes | None:
 
 _SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
 _SPACE = re.compile(r"[ \t\n\r]*")
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+_COMMA = re.compile(r"[ \t\n\r]*,?[ \t\n\r]*")
+
+
+def _string_end(line: str, at: int) -> int:
+    r"""Where the JSON string whose first character is at ``at`` (after its quote) ends,
+    after its closing quote; ``line`` is JSON (parsed already). Not decoded: a text is
+    long, and is only stepped over.
+
+    >>> line = r'"a\"b\\" x'
+    >>> line[:_string_end(line, 1)]
+    '"a\\"b\\\\"'
+    """
+    while True:
+        end = line.index('"', at)
+        escapes = end - 1
+        while line[escapes] == "\\":
+            escapes -= 1
+        if (end - escapes) % 2:  # an even number of backslashes before it: not escaped
+            return end + 1
+        at = end + 1
 
 
 def value_span(line: str, keys: tuple[str, ...]) -> tuple[int, int] | None:
@@ -220,16 +241,14 @@ def value_span(line: str, keys: tuple[str, ...]) -> tuple[int, int] | None:
         span = None
         while line[at:at + 1] == '"':
             name, at = json.decoder.scanstring(line, at + 1)  # type: ignore[attr-defined]
-            at = _SPACE.match(line, at).end()
-            if line[at:at + 1] != ":":
+            colon = _COLON.match(line, at)
+            if colon is None:
                 return None
-            start = _SPACE.match(line, at + 1).end()
-            at = _SCAN(line, start)[1]
+            start = colon.end()
+            at = _string_end(line, start + 1) if line[start] == '"' else _SCAN(line, start)[1]
             if name == key:
                 span = (start, at)
-            at = _SPACE.match(line, at).end()
-            if line[at:at + 1] == ",":
-                at = _SPACE.match(line, at + 1).end()
+            at = _COMMA.match(line, at).end()  # the line is JSON: a comma or the end
         if span is None:
             return None
         at = span[0]
