@@ -38,12 +38,12 @@ def _hf_parquet(path: Path, texts: list[str]) -> None:
              "note": None if n % 2 else "x"} for n, text in enumerate(texts)]
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist(rows, schema=schema), path, row_group_size=2,
-                   compression="zstd")
+                   compression="zstd", write_page_index=True)
 
 
 def _layout(path: Path) -> tuple:
     """What a Parquet file is beside its values: schema (with every metadata), row
-    groups and each column's compression."""
+    groups, each column's compression and page index, the format version."""
     import pyarrow.parquet as pq
 
     with pq.ParquetFile(path) as parquet:
@@ -53,6 +53,7 @@ def _layout(path: Path) -> tuple:
                 [parquet.schema_arrow.field(i).metadata for i in range(meta.num_columns)],
                 [g.num_rows for g in groups],
                 {g.column(i).compression for g in groups for i in range(g.num_columns)},
+                {g.column(i).has_column_index for g in groups for i in range(g.num_columns)},
                 meta.format_version)
 
 
@@ -68,7 +69,7 @@ def test_a_parquet_copy_keeps_the_schema_row_groups_and_compression(tmp_path):
     assert result.report["quarantined"] == [], result.report
     clean, translated = out / "clean" / "d.parquet", out / "translations" / "en" / "d.parquet"
     source = _layout(corpus / "d.parquet")
-    assert source[3:5] == ([2, 2], {"ZSTD"})
+    assert source[3:6] == ([2, 2], {"ZSTD"}, {True})
     assert _layout(clean) == _layout(translated) == source
     assert pq.read_table(clean).equals(pq.read_table(tmp_path / "expected.parquet"))
     english = pq.read_table(translated).to_pylist()

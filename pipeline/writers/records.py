@@ -313,14 +313,17 @@ CODECS = {"UNCOMPRESSED": "none", "SNAPPY": "snappy", "GZIP": "gzip", "BROTLI": 
 
 def _written_like(metadata: Any) -> dict[str, Any]:
     """The options that write a Parquet file as the one of ``metadata`` was: each
-    column's compression (its first row group's) and the format version."""
+    column's compression (its first row group's), the page index (the Hugging Face
+    Hub's files have one) and the format version."""
     options: dict[str, Any] = {}
     if metadata.num_row_groups:
         group = metadata.row_group(0)
-        codecs = {group.column(i).path_in_schema: CODECS.get(group.column(i).compression)
-                  for i in range(group.num_columns)}
+        columns = [group.column(i) for i in range(group.num_columns)]
+        codecs = {column.path_in_schema: CODECS.get(column.compression) for column in columns}
         if None not in codecs.values():
             options["compression"] = codecs
+        if any(column.has_column_index for column in columns):
+            options["write_page_index"] = True
     if metadata.format_version in ("1.0", "2.4", "2.6"):
         options["version"] = metadata.format_version
     return options
