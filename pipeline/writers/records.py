@@ -182,7 +182,7 @@ def _spliced(row: Row, field: FieldPath, text: str | None) -> bytes | None:
     try:
         line = row.line.decode("utf-8")
         span = value_span(line, found.keys)
-    except (UnicodeDecodeError, ValueError, StopIteration):
+    except (UnicodeDecodeError, ValueError, StopIteration, IndexError):
         return None
     if span is None:
         return None
