@@ -15,7 +15,9 @@ and writing weigh most.
 
 ``--read``: the record reader and the copies' writer alone, in CPU seconds, on N
 generated records (default 10,000) as JSON Lines and Parquet: the records' documents
-read (``RecordsReader.items``) and one copy written (``write_copies``), by the code of
+read (``RecordsReader.items``) and two copies written (``write_copies``): "copy", of the
+texts as read (a clean copy the cleanup left as it was: its text is the record's), and
+"copy*", of every text changed (a translation), by the code of
 ``--baseline REV`` (``git archive``, default ``HEAD``) and by this tree, each in its own
 process, alternated ``--repeat`` times (the fastest of each kept). Files whose text and
 id are top-level fields (``text``, ``id``) for both, and the same records nested
@@ -113,8 +115,12 @@ for spec in sys.argv[3:]:
     assert sum(bool(t) for t in texts.values()) == len(texts), name
     started = time.process_time()
     write_copies(out, name, folder / name, reader, ["clean/" + name],
-                 lambda doc: {"clean/" + name: texts[doc]})
-    times[name] = (read, time.process_time() - started)
+                 lambda doc: {"clean/" + name: texts[doc] + "\\n"})  # a copy drops one
+    same = time.process_time() - started
+    started = time.process_time()
+    write_copies(out, name, folder / name, reader, ["translations/xx/" + name],
+                 lambda doc: {"translations/xx/" + name: texts[doc] + " Fim."})
+    times[name] = (read, same, time.process_time() - started)
 print(json.dumps(times))
 """
 
@@ -158,7 +164,7 @@ def read_bench(docs: int, rev: str, repeat: int) -> int:
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(base)], check=True)
         trees = {"baseline": (base, [f for f in files if f.startswith("flat")]),
                  "ours": (ROOT, list(files))}
-        best: dict[tuple[str, str], tuple[float, float]] = {}
+        best: dict[tuple[str, str], tuple[float, ...]] = {}
         for turn in range(repeat):
             for tree, (code, names) in trees.items():
                 out = root / f"out-{tree}-{turn}"
@@ -167,26 +173,29 @@ def read_bench(docs: int, rev: str, repeat: int) -> int:
                 done = subprocess.run([sys.executable, "-c", READ_CHILD, str(root / "files"),
                                        str(out), *specs], env=env, cwd=root,
                                       capture_output=True, text=True, check=True)
-                for name, (read, write) in json.loads(done.stdout).items():
-                    old = best.get((tree, name), (float("inf"), float("inf")))
-                    best[tree, name] = (min(old[0], read), min(old[1], write))
+                for name, times in json.loads(done.stdout).items():
+                    old = best.get((tree, name), (float("inf"),) * 3)
+                    best[tree, name] = tuple(map(min, old, times))
                 if tree == "ours":  # the same copies as the baseline's, byte for byte
                     for name in trees["baseline"][1]:
-                        mine = (out / "clean" / name).read_bytes()
-                        theirs = (root / f"out-baseline-{turn}" / "clean" / name).read_bytes()
-                        assert mine == theirs, f"{name}: copies differ from the baseline's"
+                        for copy in ("clean/" + name, "translations/xx/" + name):
+                            mine = (out / copy).read_bytes()
+                            theirs = (root / f"out-baseline-{turn}" / copy).read_bytes()
+                            assert mine == theirs, f"{copy}: differs from the baseline's"
     load = os.getloadavg()[0]
     print(f"{docs} generated records; CPU seconds, fastest of {repeat} alternated runs "
           f"(load average {load:.2f}); baseline: {rev}")
-    print(f"  {'file':16} {'tree':9} {'read':>8} {'copy':>8}")
-    for (tree, name), (read, write) in sorted(best.items(), key=lambda kv: kv[0][::-1]):
-        print(f"  {name:16} {tree:9} {read:8.3f} {write:8.3f}")
+    print(f"  {'file':16} {'tree':9} {'read':>8} {'copy':>8} {'copy*':>8}")
+    for (tree, name), (read, same, changed) in sorted(best.items(),
+                                                      key=lambda kv: kv[0][::-1]):
+        print(f"  {name:16} {tree:9} {read:8.3f} {same:8.3f} {changed:8.3f}")
     for name in trees["baseline"][1]:
-        (read0, write0), (read1, write1) = best["baseline", name], best["ours", name]
-        print(f"{name}: ours / baseline: read {read1 / read0:.3f}, copy {write1 / write0:.3f}"
-              " (copies identical)")
+        ratios = ", ".join(f"{what} {mine / theirs:.3f}" for what, mine, theirs in zip(
+            ("read", "copy", "copy*"), best["ours", name], best["baseline", name],
+            strict=True))
+        print(f"{name}: ours / baseline: {ratios} (copies identical)")
     for kind in ("jsonl", "parquet"):
-        (read0, _), (read1, _) = best["ours", f"flat.{kind}"], best["ours", f"nested.{kind}"]
+        read0, read1 = best["ours", f"flat.{kind}"][0], best["ours", f"nested.{kind}"][0]
         print(f"nested.{kind} / flat.{kind} (ours): read {read1 / read0:.3f}")
     return 0
 

@@ -201,7 +201,7 @@ def test_what_goes_wrong_on_the_way_is_said_with_what_to_do(tmp_path):
         "d.jsonl#2": "line 2: field 'article' holds list, not an object with 'body'; a "
                      "record's text is one string: write one record per item, or name "
                      "another field with --text-field",
-        "d.jsonl#3": "line 3: field 'article' holds str, not an object with 'body'; if it "
+        "d.jsonl#3": "line 3: field 'article' holds string, not an object with 'body'; if it "
                      "holds the text, name it: --text-field article",
         "d.jsonl#4": "line 4: field 'article.body' holds a list of 2 strings, not text; join "
                      "them into one string in the file (paragraphs: separated by a blank "

@@ -85,9 +85,16 @@ SKIP_ADVICE = {
     ".doc": "save as plain text (.txt) from the word processor",
     ".odt": "save as plain text (.txt) or convert (e.g. pandoc FILE.odt -o FILE.txt)",
     ".rtf": "save as plain text (.txt) or convert (e.g. pandoc FILE.rtf -o FILE.txt)",
-    ".json": "write one JSON object per line as .jsonl (each line is then a document)",
+    ".json": ("write one JSON object per line as .jsonl (each line is then a document); a "
+              "file that already holds one a line (as Hugging Face datasets' to_json writes "
+              "it) is read once renamed .jsonl"),
     ".xml": "extract the article text to .txt, or save the pages as .html",
-    ".gz": "only .jsonl.gz and .html.gz are read compressed; decompress other files",
+    ".gz": ("only .jsonl.gz, .ndjson.gz and .html.gz are read compressed (a .json.gz of one "
+            "JSON object per line, as C4 and Dolma are, once renamed .jsonl.gz); decompress "
+            "other files"),
+    **dict.fromkeys((".bz2", ".xz", ".zst"), (
+        "only JSON Lines are read compressed (.jsonl.bz2, .jsonl.xz, .jsonl.zst; a .json.zst "
+        "of one JSON object per line once renamed .jsonl.zst); decompress other files")),
     ".zip": "unpack the archive into the corpus directory",
 }
 OTHER_ADVICE = "not a format the pipeline reads ({formats}); convert it to .txt if it is text"

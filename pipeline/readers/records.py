@@ -1,4 +1,5 @@
-"""Record corpora: JSON Lines (``.jsonl``, ``.jsonl.gz``), Parquet and CSV files.
+"""Record corpora: JSON Lines (``.jsonl``, ``.ndjson``; compressed: ``.gz``, ``.bz2``,
+``.xz``, ``.zst``), Parquet and CSV files.
 
 Each record is a document. Its text is the field named by ``text_field`` (``--text-field``,
 ``[input] text_field``, default ``text``); its id is ``<file>#<id>``, where ``<id>`` is
@@ -22,9 +23,9 @@ Bad input costs only itself, and says where and why:
 - a record whose id was already used is quarantined (``<file>#<id>@line-N``), and so
   is one whose id field holds no string or number (``true``, a list: ``<file>#line-N``);
   a name already given (a record's own id ``line-4``) gets ``@line-N`` added;
-- a truncated gzip file, or a file that ends inside a line that is no JSON (cut while
-  it was copied or written), keeps the records before the cut and quarantines the rest
-  (``<file>#line-N``, the first line lost);
+- a truncated compressed file, or a file that ends inside a line that is no JSON (cut
+  while it was copied or written), keeps the records before the cut and quarantines the
+  rest (``<file>#line-N``, the first line lost);
 - a Parquet or CSV file without the text column (a Parquet file: or the struct field
   named) is quarantined whole (:class:`RecordsError`), naming the columns (the
   struct's fields) it has, and so is a file that holds no record at all.
@@ -34,17 +35,20 @@ Clean and translated copies mirror the file (:mod:`pipeline.writers.records`).
 
 from __future__ import annotations
 
+import bz2
 import csv
 import gzip
+import io
 import itertools
 import json
+import lzma
 import math
 import re
 import zlib
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from pipeline.log import counted
 from pipeline.readers import Item
@@ -67,19 +71,70 @@ class Row:
     number: int  # 1-based line (JSON Lines) or row (Parquet, CSV)
     fields: dict[str, Any] | None
     problem: str = ""
+    broken: bool = False  # a line that is no JSON at all (not UTF-8, or not parsed)
+    line: bytes = b""  # a JSON Lines record's line as read: its copies keep its bytes
 
 
 def file_format(name: str) -> str:
-    """The records format of a file name ("" when it is none).
+    """The records format of a file name ("" when it is none): ``jsonl`` (``.ndjson``
+    too) and its compressions (``jsonl.gz``...), ``parquet``, ``csv``.
 
     >>> file_format("a/b.JSONL.gz"), file_format("t.parquet"), file_format("x.txt")
     ('jsonl.gz', 'parquet', '')
+    >>> file_format("c4.ndjson.zst")
+    'jsonl.zst'
     """
     lower = name.lower()
     for suffix in RecordsReader.suffixes:
         if lower.endswith(suffix):
-            return {".ndjson": "jsonl"}.get(suffix, suffix[1:])
+            return suffix[1:].replace("ndjson", "jsonl")
     return ""
+
+
+# The compressions of JSON Lines files (``.jsonl.gz``...): their names in messages. The
+# copies are compressed as their source. zstd is read and written by pyarrow's codec.
+COMPRESSIONS = {"gz": "gzip", "bz2": "bzip2", "xz": "xz", "zst": "zstd"}
+
+
+def compression(kind: str) -> str:
+    """The compression of a records format (:func:`file_format`), "" for none.
+
+    >>> compression("jsonl.bz2"), compression("jsonl"), compression("parquet")
+    ('bz2', '', '')
+    """
+    return kind.partition(".")[2] if kind.startswith("jsonl") else ""
+
+
+def _pyarrow_zstd() -> Any:
+    try:
+        import pyarrow as pa
+    except ImportError:
+        raise RecordsError("reading zstd needs pyarrow: pip install '.[parquet]'; or "
+                           "decompress the file (zstd -d FILE) and read the .jsonl") from None
+    return pa
+
+
+def open_compressed(handle: IO[bytes], kind: str, mode: str = "rb") -> IO[bytes]:
+    """``handle`` read (``mode`` "rb") or written ("wb") through the compression ``kind``
+    (``gz``, ``bz2``, ``xz``, ``zst``: :data:`COMPRESSIONS`). Written, it gives the
+    same bytes for the same lines (a gzip header without name or time)."""
+    if kind == "gz":
+        return gzip.GzipFile(filename="", mode=mode, fileobj=handle, mtime=0)
+    if kind == "bz2":
+        return bz2.BZ2File(handle, mode)
+    if kind == "xz":
+        return lzma.LZMAFile(handle, mode)
+    pa = _pyarrow_zstd()
+    if mode == "rb":
+        return io.BufferedReader(pa.CompressedInputStream(handle, "zstd"))
+    return pa.CompressedOutputStream(handle, "zstd")
+
+
+def _decompression_error(exc: BaseException) -> bool:
+    """Whether ``exc``, raised while a compressed file is read, says its data is cut or
+    damaged (not an error of the disk: those carry an errno)."""
+    return isinstance(exc, EOFError | zlib.error | lzma.LZMAError) or (
+        isinstance(exc, OSError) and exc.errno is None)
 
 
 def _unicode(fields: Any) -> bool:
@@ -162,8 +217,19 @@ def _delimiter_hint(header: list[str]) -> str:
     return ""
 
 
+# A value's kind in messages, by its JSON name (Python's for the others: bytes...).
+KINDS = {"NoneType": "null", "str": "string", "int": "number", "float": "number",
+         "bool": "boolean", "dict": "object", "list": "list"}
+
+
 def _describe(value: Any) -> str:
-    return "null" if value is None else type(value).__name__
+    """What kind of value a record holds where text or an object was expected.
+
+    >>> _describe(None), _describe("a"), _describe(7), _describe(True), _describe(b"x")
+    ('null', 'string', 'number', 'boolean', 'bytes')
+    """
+    name = type(value).__name__
+    return KINDS.get(name, name)
 
 
 # How a field path ends in a record (:meth:`FieldPath.find`).
@@ -345,11 +411,13 @@ def unused_name(name: str, taken: Container[str], mark: str) -> str:
 
 
 class RecordsReader:
-    """JSON Lines, gzipped JSON Lines, Parquet (needs pyarrow: ``pip install .[parquet]``)
+    """JSON Lines (also compressed), Parquet (needs pyarrow: ``pip install .[parquet]``)
     and CSV files of records."""
 
     name = "records"
-    suffixes = (".jsonl", ".jsonl.gz", ".ndjson", ".parquet", ".csv")
+    suffixes = (".jsonl", ".jsonl.gz", ".ndjson", ".parquet", ".csv", ".jsonl.bz2",
+                ".jsonl.xz", ".jsonl.zst", ".ndjson.gz", ".ndjson.bz2", ".ndjson.xz",
+                ".ndjson.zst")
     many = True
 
     def __init__(self, text_field: str = "text", id_field: str = "id",
@@ -378,7 +446,7 @@ class RecordsReader:
                 import pyarrow.parquet as pq
 
                 return pq.ParquetFile(path).metadata.num_rows
-            if kind.endswith(".gz"):
+            if compression(kind):
                 return max(1, path.stat().st_size // 1000)
             count = 0
             with path.open("rb") as handle:
@@ -402,7 +470,7 @@ class RecordsReader:
         elif kind == "csv":
             yield from self._csv_rows(path)
         else:
-            yield from self._jsonl_rows(path, compressed=kind.endswith(".gz"))
+            yield from self._jsonl_rows(path, compression(kind))
 
     def max_line_bytes(self) -> int:
         """The longest JSON line read: one holding ``max_bytes`` characters of text,
@@ -411,12 +479,12 @@ class RecordsReader:
         exported on one line, a gzip file that unpacks to gigabytes without a newline)."""
         return 6 * self.max_bytes + (1 << 20)
 
-    def _jsonl_rows(self, path: Path, compressed: bool) -> Iterator[Row]:
+    def _jsonl_rows(self, path: Path, compressed: str) -> Iterator[Row]:
         number = 0
         limit = self.max_line_bytes()
         try:
             with path.open("rb") as raw:
-                lines = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+                lines = open_compressed(raw, compressed) if compressed else raw
                 while line := lines.readline(limit + 1):
                     number += 1
                     if len(line) > limit and not line.endswith(b"\n"):
@@ -429,7 +497,7 @@ class RecordsReader:
                     if not line.strip():
                         continue
                     row = self._json_row(number, line)
-                    if row.fields is None and not line.endswith(b"\n"):
+                    if row.broken and not line.endswith(b"\n"):
                         # The file ends inside this line, which is no JSON: cut (copied
                         # in half, or still being written), as a truncated .gz: the
                         # records after it are unknown, not deleted.
@@ -438,23 +506,28 @@ class RecordsReader:
                                            f"written); records after line {number - 1} are "
                                            "lost; copy the file again")
                     yield row
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            if number == 0 and isinstance(exc, gzip.BadGzipFile):
-                raise RecordsError(f"not a gzip file ({exc}); if it holds plain JSON lines, "
+        except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+            if not (compressed and _decompression_error(exc)):
+                raise
+            name = COMPRESSIONS[compressed]
+            # pyarrow's zstd says "Truncated compressed stream" in an OSError.
+            truncated = isinstance(exc, EOFError) or "truncated" in str(exc).lower()
+            if number == 0 and not (truncated or isinstance(exc, zlib.error)):
+                raise RecordsError(f"not a {name} file ({exc}); if it holds plain JSON lines, "
                                    "name it .jsonl, else copy it again") from None
-            what = ("truncated gzip file" if isinstance(exc, EOFError)
-                    else f"not a valid gzip file ({exc})")
-            raise RecordsError(f"{what}: records after line {number} are lost; copy the "
-                               "file again") from None
+            what = f"truncated {name} file" if truncated else f"not a valid {name} file ({exc})"
+            lost = f"records after line {number} are lost" if number else "no record read"
+            raise RecordsError(f"{what}: {lost}; copy the file again") from None
 
     def _json_row(self, number: int, line: bytes) -> Row:
         try:
             fields = json.loads(line)
         except UnicodeDecodeError:
-            return Row(number, None, f"line {number} is not UTF-8 text; save the file as UTF-8")
+            return Row(number, None, f"line {number} is not UTF-8 text; save the file as UTF-8",
+                       broken=True)
         except json.JSONDecodeError as exc:
             return Row(number, None, f"line {number} is not valid JSON ({exc.msg} at column "
-                       f"{exc.colno}); fix or remove the line")
+                       f"{exc.colno}); fix or remove the line", broken=True)
         if not isinstance(fields, dict):
             return Row(number, None, f"line {number} is a JSON {_describe(fields)}, not an "
                        "object; write one object per line")
@@ -462,7 +535,7 @@ class RecordsReader:
             return Row(number, None, f"line {number} holds a lone surrogate (a \\ud800-"
                        "\\udfff escape without its pair: half of a character, no text); "
                        "fix the escape or remove the line")
-        return Row(number, fields)
+        return Row(number, fields, line=line)
 
     def _parquet_rows(self, path: Path) -> Iterator[Row]:
         try:
@@ -478,8 +551,14 @@ class RecordsReader:
         if self.text_field not in names:  # a struct's field, or missing: say which
             column_path(handle.schema_arrow, self._paths[True][0],
                         _column_sizes(handle.metadata))
+        # Only the columns of the text and the id are read: the copies take the others
+        # from the file itself (an image column of a dataset is never turned into bytes
+        # objects here).
+        shape = _shape(handle.schema_arrow)
+        wanted = {path.find(shape).keys[0] for path in self._paths[True]}
         number = 0
-        for batch in handle.iter_batches(batch_size=1024):
+        for batch in handle.iter_batches(batch_size=1024,
+                                         columns=[n for n in names if n in wanted]):
             for fields in batch.to_pylist():
                 number += 1
                 yield Row(number, fields)
@@ -629,7 +708,7 @@ def _no_text(found: Found, path: FieldPath, where: str) -> str:
     "line 3 has no field 'article.body' (fields: id, titulo); name the text field with \
 --text-field"
     >>> _no_text(path.find({"article": "O porto reabriu."}), path, "line 4")
-    "line 4: field 'article' holds str, not an object with 'body'; if it holds the text, \
+    "line 4: field 'article' holds string, not an object with 'body'; if it holds the text, \
 name it: --text-field article"
     >>> _no_text(path.find({"article": None}), path, "row 2")
     "row 2: field 'article' holds null, not an object with 'body'"

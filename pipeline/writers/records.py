@@ -1,14 +1,16 @@
 """Mirrored copies of a record file: ``OUT/clean/<file>`` and ``OUT/translations/<lang>/<file>``.
 
-A copy has the format of its source (JSON Lines, gzipped JSON Lines, Parquet, CSV),
+A copy has the format of its source (JSON Lines, compressed as it is, Parquet, CSV),
 its records in the source's order with every other field kept, and the text field
 replaced: by the record's clean (or translated) text, or by null (an empty CSV
 cell) where the record has none: quarantined, failed, or a language pair without a
 model. A line that was no JSON object at all has no fields to copy and is left out.
+A JSON Lines record's line keeps every other byte (:func:`_spliced`).
 A nested text field (``article.body``) is replaced in place: every other field, the
 nesting and the order of the fields kept (Parquet: the struct column rebuilt with its
-field replaced, the schema and the nulls kept); a record whose path leads into no
-object (missing, null, a list) is copied as it is.
+field replaced, the nulls kept); a record whose path leads into no object (missing,
+null, a list) is copied as it is. A Parquet copy keeps the source's schema and
+metadata, row groups and compression (:func:`_parquet`).
 
 A copy is rebuilt whole from the per-record texts the state keeps, whenever any
 record of its file changed (one changed record is the only one processed again).
@@ -18,10 +20,11 @@ Every copy is written to a temporary file and renamed into place, like every out
 from __future__ import annotations
 
 import csv
-import gzip
 import io
+import itertools
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -35,8 +38,10 @@ from pipeline.readers.records import (
     RecordsReader,
     Row,
     column_path,
+    compression,
     file_format,
     is_string_type,
+    open_compressed,
 )
 from pipeline.writers import TEMP_PREFIX, TEMP_SUFFIX, file_mode
 
@@ -94,12 +99,11 @@ def _write(path: Path, kind: str, records: Iterator[tuple[Row, str | None]],
         atomic_binary(path, lambda handle: _parquet(handle, records, field, source))
     elif kind == "csv":
         atomic_binary(path, lambda handle: _csv(handle, records, field))
-    elif kind.endswith(".gz"):
-        def gz(handle: IO[bytes]) -> None:
-            # No name and no time in the header: the same records give the same bytes.
-            with gzip.GzipFile(filename="", mode="wb", fileobj=handle, mtime=0) as zipped:
-                _jsonl(zipped, records, field)
-        atomic_binary(path, gz)
+    elif compression(kind):
+        def compressed(handle: IO[bytes]) -> None:
+            with open_compressed(handle, compression(kind), "wb") as packed:
+                _jsonl(packed, records, field)
+        atomic_binary(path, compressed)
     else:
         atomic_binary(path, lambda handle: _jsonl(handle, records, field))
 
@@ -143,8 +147,112 @@ def _put(fields: dict[str, Any], keys: tuple[str, ...], text: str | None) -> dic
 def _jsonl(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
            field: FieldPath) -> None:
     for row, text in records:
-        line = json.dumps(_replaced(row.fields or {}, field, text), ensure_ascii=False)
-        handle.write(line.encode("utf-8") + b"\n")
+        line = _spliced(row, field, text)
+        if line is None:
+            line = json.dumps(_replaced(row.fields or {}, field, text),
+                              ensure_ascii=False).encode("utf-8") + b"\n"
+        handle.write(line)
+
+
+def _spliced(row: Row, field: FieldPath, text: str | None) -> bytes | None:
+    r"""A JSON Lines record's line in a copy: the source's line with the text field's
+    value replaced and every other byte kept (spacing, key order, numbers as written:
+    ``1.0``, ``1e5``; escapes: ``\u00e9``, ``\/``; the line's end, CRLF too; a
+    byte-order mark), or the line as it is when the text is unchanged or the record is
+    copied as it is (its path leads into no object). The new text is escaped as the
+    source's (``\u00e9`` where the line is ASCII with ``\u`` escapes). None when the
+    record must be written again: its text field is missing (it gets one, null).
+
+    >>> line = rb'{"id":1.0,"text":"a","u":"\u00e9"}' + b"\r\n"
+    >>> _spliced(Row(1, {"id": 1, "text": "a"}, line=line), FieldPath("text"), "café")
+    b'{"id":1.0,"text":"caf\\u00e9","u":"\\u00e9"}\r\n'
+    >>> _spliced(Row(2, {"id": 2}, line=b'{"id":2}\n'), FieldPath("text"), None) is None
+    True
+    """
+    fields = row.fields or {}
+    if not row.line:
+        return None
+    found = field.find(fields)
+    if found.state != FOUND:
+        copied = not (found.state == MISSING and ("." not in found.keys[-1]
+                                                  or not field.nested))
+        return row.line if copied else None  # as _replaced() decides
+    if text == found.value:
+        return row.line
+    try:
+        line = row.line.decode("utf-8")
+        span = value_span(line, found.keys)
+    except (UnicodeDecodeError, ValueError, StopIteration, IndexError):
+        return None
+    if span is None:
+        return None
+    start, end = span
+    if isinstance(found.value, str) and not found.value.isascii():
+        escaped = line[start:end].isascii()  # the source's text: its letters as \u escapes
+    else:
+        body = line.removeprefix("\ufeff")
+        escaped = body.isascii() and "\\u" in body
+    value = json.dumps(text, ensure_ascii=escaped)
+    return (line[:start] + value + line[end:]).encode("utf-8")
+
+
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
+_SPACE = re.compile(r"[ \t\n\r]*")
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+_COMMA = re.compile(r"[ \t\n\r]*,?[ \t\n\r]*")
+
+
+def _string_end(line: str, at: int) -> int:
+    r"""Where the JSON string whose first character is at ``at`` (after its quote) ends,
+    after its closing quote; ``line`` is JSON (parsed already). Not decoded: a text is
+    long, and is only stepped over.
+
+    >>> line = r'"a\"b\\" x'
+    >>> line[:_string_end(line, 1)]
+    '"a\\"b\\\\"'
+    """
+    while True:
+        end = line.index('"', at)
+        escapes = end - 1
+        while line[escapes] == "\\":
+            escapes -= 1
+        if (end - escapes) % 2:  # an even number of backslashes before it: not escaped
+            return end + 1
+        at = end + 1
+
+
+def value_span(line: str, keys: tuple[str, ...]) -> tuple[int, int] | None:
+    """Where the value at ``keys`` (an object's key, then a key of that object...) is
+    written in the JSON object ``line``: the last of a key written twice, the one
+    ``json.loads`` keeps. None when it is not there.
+
+    >>> line = '{"a": {"b": [1, {"x": 2}], "t": "x"}, "t": "y", "t":"z"}'
+    >>> [line[slice(*value_span(line, keys))] for keys in (("a", "t"), ("t",), ("a",))]
+    ['"x"', '"z"', '{"b": [1, {"x": 2}], "t": "x"}']
+    >>> value_span(line, ("b",)), value_span(line, ("t", "u"))
+    (None, None)
+    """
+    at = _SPACE.match(line, 1 if line.startswith("\ufeff") else 0).end()
+    span = None
+    for key in keys:
+        if line[at:at + 1] != "{":
+            return None
+        at = _SPACE.match(line, at + 1).end()
+        span = None
+        while line[at:at + 1] == '"':
+            name, at = json.decoder.scanstring(line, at + 1)  # type: ignore[attr-defined]
+            colon = _COLON.match(line, at)
+            if colon is None:
+                return None
+            start = colon.end()
+            at = _string_end(line, start + 1) if line[start] == '"' else _SCAN(line, start)[1]
+            if name == key:
+                span = (start, at)
+            at = _COMMA.match(line, at).end()  # the line is JSON: a comma or the end
+        if span is None:
+            return None
+        at = span[0]
+    return span
 
 
 def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
@@ -164,44 +272,115 @@ def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
 
 def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
              field: FieldPath, source: Path) -> None:
-    import pyarrow as pa
+    """The source written again row group by row group (one in memory at a time), with
+    its text column replaced: its schema (the text column's type, such as the
+    ``large_string`` of Hugging Face datasets, its metadata, the file's key-value
+    metadata), its row groups, compression and format version kept. A text column that
+    is not nullable becomes nullable only where a record without text needs the null
+    (its texts are then all gathered first, to know; else they stream)."""
     import pyarrow.parquet as pq
 
-    schema = pq.read_schema(source)
-    keys = column_path(schema, field)
-    texts = [text for _, text in records]
-    table = pq.read_table(source)
-    index = schema.get_field_index(keys[0])
-    if len(keys) == 1:
-        column = pa.array(texts, type=pa.string())
-        table = table.set_column(index, pa.field(keys[0], pa.string()), column)
-    else:
-        struct = _with_text(table.column(index).combine_chunks(), keys[1:], texts)
-        table = table.set_column(index, schema.field(index).with_type(struct.type), struct)
-    pq.write_table(table, handle)
+    with pq.ParquetFile(source) as parquet:
+        schema = parquet.schema_arrow
+        keys = column_path(schema, field)
+        index = schema.get_field_index(keys[0])
+        texts: Iterator[str | None] = (text for _, text in records)
+        nulls = False
+        if not _leaf(schema.field(index), keys[1:]).nullable:
+            gathered = list(texts)
+            texts, nulls = iter(gathered), None in gathered
+        text_field = _copy_field(schema.field(index), keys[1:], nulls)
+        schema = schema.set(index, text_field)
+        with pq.ParquetWriter(handle, schema, **_written_like(parquet.metadata)) as writer:
+            for group in range(parquet.num_row_groups):
+                table = parquet.read_row_group(group)
+                if not table.num_rows:
+                    continue
+                part = list(itertools.islice(texts, table.num_rows))
+                if len(keys) == 1:
+                    column = _text_array(part, text_field.type)
+                else:
+                    column = _with_text(table.column(index).combine_chunks(), keys[1:], part,
+                                        text_field.type)
+                table = table.set_column(index, text_field, column)
+                writer.write_table(table, row_group_size=table.num_rows)
 
 
-def _with_text(array: Any, keys: tuple[str, ...], texts: list[str | None]) -> Any:
-    """A struct ``array`` with its field at ``keys`` replaced by ``texts``: its other
-    fields, their order, names and nulls kept, and the struct's own nulls (a record
-    without the object). The field keeps its string type (``large_string`` too) and
-    whether it may be null, unless a record without text needs the null."""
+# Parquet's codec names (a file's metadata) as pyarrow's writer takes them.
+CODECS = {"UNCOMPRESSED": "none", "SNAPPY": "snappy", "GZIP": "gzip", "BROTLI": "brotli",
+          "ZSTD": "zstd", "LZ4": "lz4", "LZ4_RAW": "lz4"}
+
+
+def _written_like(metadata: Any) -> dict[str, Any]:
+    """The options that write a Parquet file as the one of ``metadata`` was: each
+    column's compression (its first row group's), the page index (the Hugging Face
+    Hub's files have one) and the format version."""
+    options: dict[str, Any] = {}
+    if metadata.num_row_groups:
+        group = metadata.row_group(0)
+        columns = [group.column(i) for i in range(group.num_columns)]
+        codecs = {column.path_in_schema: CODECS.get(column.compression) for column in columns}
+        if None not in codecs.values():
+            options["compression"] = codecs
+        if any(column.has_column_index for column in columns):
+            options["write_page_index"] = True
+    if metadata.format_version in ("1.0", "2.4", "2.6"):
+        options["version"] = metadata.format_version
+    return options
+
+
+def _holds_text(kind: Any) -> bool:
+    """Whether a column of pyarrow type ``kind`` can hold a copy's texts as they are:
+    the string types, and a dictionary of strings."""
     import pyarrow as pa
 
-    kind = array.type
-    fields = [kind.field(i) for i in range(kind.num_fields)]
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return is_string_type(kind) or pa.types.is_string_view(kind)
+
+
+def _leaf(field: Any, keys: tuple[str, ...]) -> Any:
+    """The field at ``keys`` in the struct ``field`` (``field`` itself for none)."""
+    for key in keys:
+        field = field.type.field(key)
+    return field
+
+
+def _copy_field(field: Any, keys: tuple[str, ...], nulls: bool) -> Any:
+    """The copy's field for the source's ``field``: the same, but at ``keys`` (the text
+    field, a struct's field at a dotted path) a type that holds text (its own when it
+    does) and nullable when ``nulls`` (a record without text) need it."""
+    import pyarrow as pa
+
+    if not keys:
+        kind = field.type if _holds_text(field.type) else pa.string()
+        return field.with_type(kind).with_nullable(field.nullable or nulls)
+    fields = list(field.type)
+    at = field.type.get_field_index(keys[0])
+    fields[at] = _copy_field(fields[at], keys[1:], nulls)
+    return field.with_type(pa.struct(fields))
+
+
+def _text_array(texts: list[str | None], kind: Any) -> Any:
+    """``texts`` as an array of the text column's type ``kind`` (:func:`_copy_field`)."""
+    import pyarrow as pa
+
+    if is_string_type(kind):
+        return pa.array(texts, type=kind)
+    return pa.array(texts, type=pa.string()).cast(kind)
+
+
+def _with_text(array: Any, keys: tuple[str, ...], texts: list[str | None], kind: Any) -> Any:
+    """A struct ``array`` with its field at ``keys`` replaced by ``texts``, as the struct
+    type ``kind`` of the copy (:func:`_copy_field`): its other fields, their order, names
+    and nulls kept, and the struct's own nulls (a record without the object)."""
+    import pyarrow as pa
+
     children = [array.field(i) for i in range(kind.num_fields)]
     at = kind.get_field_index(keys[0])
     if len(keys) == 1:
-        text_type = fields[at].type
-        if not is_string_type(text_type):
-            text_type = pa.string()
-        children[at] = pa.array(texts, type=text_type)
-        fields[at] = fields[at].with_type(text_type)
-        if children[at].null_count:
-            fields[at] = fields[at].with_nullable(True)
+        children[at] = _text_array(texts, kind.field(at).type)
     else:
-        children[at] = _with_text(children[at], keys[1:], texts)
-        fields[at] = fields[at].with_type(children[at].type)
+        children[at] = _with_text(children[at], keys[1:], texts, kind.field(at).type)
     mask = array.is_null() if array.null_count else None
-    return pa.StructArray.from_arrays(children, fields=fields, mask=mask)
+    return pa.StructArray.from_arrays(children, fields=list(kind), mask=mask)
