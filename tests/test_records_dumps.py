@@ -278,3 +278,35 @@ def test_the_text_value_is_found_whatever_its_escapes_and_the_spacing(value, spa
         start, end = value_span(line, ("text",))
         assert line[start:end] == written
         assert line[end:].startswith(f'{space},"z":[')
+
+
+@pytest.mark.parametrize("name", ["feed.jsonl", "feed.csv", "feed.parquet"])
+def test_a_record_file_replaced_by_a_fifo_is_refused_not_waited_on(tmp_path, name):
+    """A FIFO put in a record file's place during a run (after its hash): opening it
+    to read waited for a writer forever, and a stop signal did not end the wait."""
+    import os
+    import threading
+
+    from pipeline.readers.records import RecordsError, RecordsReader
+
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    outcome: list[BaseException | str] = []
+
+    def read() -> None:
+        try:
+            list(RecordsReader().rows(name, fifo))
+            outcome.append("read")
+        except Exception as exc:  # noqa: BLE001 - the test names what it expects
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        reader.join(120)  # against a hang: the refusal comes at once
+    finally:
+        if reader.is_alive():  # give the waiting open its writer, so the thread ends
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            reader.join(120)
+    assert len(outcome) == 1 and isinstance(outcome[0], RecordsError), outcome
+    assert "no regular file" in str(outcome[0])

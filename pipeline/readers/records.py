@@ -43,7 +43,9 @@ import itertools
 import json
 import lzma
 import math
+import os
 import re
+import stat
 import zlib
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
@@ -62,6 +64,23 @@ SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 class RecordsError(ValueError):
     """The file as a whole cannot be read as records: the message says why."""
+
+
+def open_source(path: Path) -> IO[bytes]:
+    """``path`` opened to read, never waiting on a FIFO put in the file's place during
+    the run (opening a FIFO to read waits for a writer, and a stop signal does not end
+    that wait). Raises :class:`RecordsError` where the file is no regular file any more.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise RecordsError("is no regular file any more (replaced during the run): "
+                               "the next run reads it as it then is")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 @dataclass
@@ -445,11 +464,12 @@ class RecordsReader:
             if kind == "parquet":
                 import pyarrow.parquet as pq
 
-                return pq.ParquetFile(path).metadata.num_rows
+                with open_source(path) as raw:
+                    return pq.ParquetFile(raw).metadata.num_rows
             if compression(kind):
                 return max(1, path.stat().st_size // 1000)
             count = 0
-            with path.open("rb") as handle:
+            with open_source(path) as handle:
                 while chunk := handle.read(1 << 20):
                     count += chunk.count(b"\n")
             return max(1, count - (kind == "csv"))
@@ -483,7 +503,7 @@ class RecordsReader:
         number = 0
         limit = self.max_line_bytes()
         try:
-            with path.open("rb") as raw:
+            with open_source(path) as raw:
                 lines = open_compressed(raw, compressed) if compressed else raw
                 while line := lines.readline(limit + 1):
                     number += 1
@@ -543,7 +563,9 @@ class RecordsReader:
         except ImportError:
             raise RecordsError("reading Parquet needs pyarrow: pip install '.[parquet]'") from None
         try:
-            handle = pq.ParquetFile(path)
+            handle = pq.ParquetFile(open_source(path))
+        except RecordsError:
+            raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
             raise RecordsError(f"not a readable Parquet file ({exc})") from None
         names = handle.schema_arrow.names
@@ -564,7 +586,7 @@ class RecordsReader:
                 yield Row(number, fields)
 
     def _csv_rows(self, path: Path) -> Iterator[Row]:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with io.TextIOWrapper(open_source(path), encoding="utf-8-sig", newline="") as handle:
             try:
                 # strict: a stray quote is an error, not a field silently rewritten
                 # ('"a "b" c"' read as 'a b" c"'), nor one that takes in every line

@@ -42,6 +42,7 @@ from pipeline.readers.records import (
     file_format,
     is_string_type,
     open_compressed,
+    open_source,
 )
 from pipeline.writers import TEMP_PREFIX, TEMP_SUFFIX, file_mode
 
@@ -280,7 +281,7 @@ def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
     (its texts are then all gathered first, to know; else they stream)."""
     import pyarrow.parquet as pq
 
-    with pq.ParquetFile(source) as parquet:
+    with pq.ParquetFile(open_source(source)) as parquet:
         schema = parquet.schema_arrow
         keys = column_path(schema, field)
         index = schema.get_field_index(keys[0])
