@@ -190,6 +190,14 @@ LONE_PRIVATE_USE = re.compile(
     "([\ue000-\uf8ff\U000f0000-\U000ffffd]+)"
     "(?![^\\W\\d_]|[\ue000-\uf8ff\U000f0000-\U000ffffd])"
 )
+# Where the page's metadata is, besides its texts (<title>, <h1>): the content of its
+# <meta> elements (og:title, author) and its JSON-LD scripts (trafilatura's XPath), which
+# carry the characters of CARRIED as its texts do (never "&": metadata is not shown, and
+# trafilatura decodes its entities).
+_JSON_LD = './/script[@type="application/ld+json" or @type="application/settings+json"]'
+# A JSON escape: a surrogate pair (\udb40\udc01), one character's (\u200c), any other.
+_JSON_ESCAPE = re.compile(r"\\(?:u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})|u([0-9a-f]{4})|.)",
+                          re.IGNORECASE | re.DOTALL)
 # Where the stand-ins come from: CJK Unified Ideographs Extension B, letters (so that a
 # word holding a joiner stays one word for the extractor), 42,720 of them; each page
 # gets ones that are nowhere in its text.
@@ -816,12 +824,12 @@ def _around_code(body, pres: frozenset[str]):
             yield run
 
 
-def stand_ins(text: str, elsewhere: str = "") -> dict[str, str] | None:
-    """Each character of :data:`CARRIED` in ``text`` (a page's texts), and ``&`` where
-    ``text`` holds what reads as an entity ("&amp;#151;" shows as "&#151;", which the
-    extractor decodes again), with a stand-in that is in neither ``text`` nor
-    ``elsewhere`` (in order of first appearance); None when there is nothing to carry or
-    the stand-ins run out.
+def stand_ins(text: str, elsewhere: str = "", unshown: str = "") -> dict[str, str] | None:
+    """Each character of :data:`CARRIED` in ``text`` (a page's texts) or ``unshown`` (its
+    metadata: :func:`metadata_texts`), and ``&`` where ``text`` holds what reads as an
+    entity ("&amp;#151;" shows as "&#151;", which the extractor decodes again), with a
+    stand-in that is in neither ``text`` nor ``elsewhere`` (in order of first
+    appearance); None when there is nothing to carry or the stand-ins run out.
 
     >>> stand_ins("mi\u200cx \u200c\u200f") == {"\u200c": "\U00020000", "\u200f": "\U00020001"}
     True
@@ -831,8 +839,10 @@ def stand_ins(text: str, elsewhere: str = "") -> dict[str, str] | None:
     True
     >>> stand_ins("R&D & plain text") is None
     True
+    >>> stand_ins("R&D", "", "mi\u200cx &amp;") == {"\u200c": "\U00020000"}
+    True
     """
-    carried = dict.fromkeys(CARRIED.findall(text))
+    carried = dict.fromkeys(CARRIED.findall(text) + CARRIED.findall(unshown))
     if "&" in text and unescape(text) != text:
         carried["&"] = None
     if not carried:
@@ -863,28 +873,85 @@ def tree_texts(tree) -> tuple[str, str]:
     return "".join(texts), "".join(rest)
 
 
+def json_unescaped(text: str) -> str:
+    r"""A JSON text with the escapes of :data:`CARRIED` characters written as the
+    characters (the same JSON), so that they are carried as the page's texts' are.
+
+    >>> json_unescaped(r'{"a": "mi\u200Cx \"\\u200c\" \ud83d\ude00 \udb40\udc7f"}')
+    '{"a": "mi\u200cx \\"\\\\u200c\\" \\ud83d\\ude00 \U000e007f"}'
+    """
+    def written(match: re.Match) -> str:
+        high, low, code = match.groups()
+        if code:
+            char = chr(int(code, 16))
+        elif high:
+            char = chr(0x10000 + (int(high, 16) - 0xD800) * 0x400 + int(low, 16) - 0xDC00)
+        else:
+            return match.group()
+        return char if CARRIED.match(char) else match.group()
+
+    return _JSON_ESCAPE.sub(written, text) if "\\" in text else text
+
+
+def metadata_elements(tree) -> tuple[list, list]:
+    """The page's ``<meta>`` elements with a ``content``, and its JSON-LD scripts."""
+    return tree.xpath(".//meta[@content]"), tree.xpath(_JSON_LD)
+
+
+def metadata_texts(tree) -> str:
+    """The texts the page's metadata is read from besides its texts (the ``content`` of
+    its ``<meta>`` elements, its JSON-LD), one after another; its JSON-LD's escapes of
+    :data:`CARRIED` characters are written as the characters (:func:`json_unescaped`:
+    changes the tree).
+
+    >>> import lxml.html
+    >>> metadata_texts(lxml.html.fromstring(
+    ...     '<html><head><meta name="author" content="Ann"><script type="application/ld+json">'
+    ...     '{"a": "mi\\u200cx"}</script></head><p>x</p></html>')) == 'Ann{"a": "mi\u200cx"}'
+    True
+    """
+    metas, scripts = metadata_elements(tree)
+    for script in scripts:
+        if script.text:
+            script.text = json_unescaped(script.text)
+    return "".join([meta.get("content") for meta in metas]
+                   + [script.text for script in scripts if script.text])
+
+
 def carry_invisible(tree, mapping: dict[str, str]) -> None:
     """Put each carried character's stand-in (``mapping``) in place of it in the texts of
-    ``tree`` (its elements' text and tails; attributes are left as they are); a lone
-    private-use glyph (:data:`LONE_PRIVATE_USE`) is left to the extractor.
+    ``tree`` (its elements' text and tails, not its scripts' and styles'; attributes are
+    left as they are) and in its metadata (:func:`metadata_elements`: without ``&``); a
+    lone private-use glyph (:data:`LONE_PRIVATE_USE`) is left to the extractor.
 
     >>> import lxml.html
     >>> tree = lxml.html.fromstring("<p>ผู\uf70aใหญ <i>\uf099</i> Partilhe \uf099</p>")
     >>> carry_invisible(tree, {"\uf70a": "A", "\uf099": "B"})
     >>> tree.text, tree[0].text, tree[0].tail
     ('ผูAใหญ ', '\uf099', ' Partilhe \uf099')
+    >>> tree = lxml.html.fromstring('<p><meta property="og:title" content="a\u200c &amp;">'
+    ...                             '<script>"\u200c &"</script>\u200c &amp;</p>')
+    >>> carry_invisible(tree, {"\u200c": "A", "&": "B"})
+    >>> tree[0].get("content"), tree[1].text, tree[1].tail
+    ('aA &', '"\u200c &"', 'A B')
     """
-    table = str.maketrans(mapping)
-
-    def carried(text: str) -> str:  # the lone glyphs are split() at the odd places
+    def carried(text: str, table: dict[int, str]) -> str:  # the lone glyphs: odd places
         return "".join(part if n % 2 else part.translate(table)
                        for n, part in enumerate(LONE_PRIVATE_USE.split(text)))
 
+    table = str.maketrans(mapping)
     for element in tree.iter():
-        if element.text:
-            element.text = carried(element.text)
+        if element.text and element.tag not in ("script", "style"):
+            element.text = carried(element.text, table)
         if element.tail:
-            element.tail = carried(element.tail)
+            element.tail = carried(element.tail, table)
+    table = str.maketrans({char: stand_in for char, stand_in in mapping.items() if char != "&"})
+    metas, scripts = metadata_elements(tree)
+    for meta in metas:
+        meta.set("content", carried(meta.get("content"), table))
+    for script in scripts:
+        if script.text:
+            script.text = carried(script.text, table)
 
 
 def strip_site_name(title: str, sitename: str = "") -> str:
@@ -1074,7 +1141,8 @@ def extract(data: bytes, *, source: str = "") -> Page:
     unwrap_code_figures(tree)  # changes the tree
     mark_preformatted(tree)
     mark_inline_code(tree)
-    carried = stand_ins(*tree_texts(tree))  # after the parser's entities: "&zwnj;" too
+    unshown = metadata_texts(tree)  # before the texts (it writes JSON-LD's escapes out)
+    carried = stand_ins(*tree_texts(tree), unshown)  # after the parser's entities: "&zwnj;"
     if carried:
         carry_invisible(tree, carried)  # changes the tree
     # trafilatura's default balance, with its fallback extractors. Measured on the dev
