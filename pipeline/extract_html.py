@@ -452,6 +452,73 @@ def is_link_list(text: str, links: frozenset[str]) -> bool:
     return all(line in links for line in lines)
 
 
+# Elements of a paragraph's text, and the containers whose text beside a <pre> is put
+# in paragraphs of its own (paragraphs_beside_code). A list item's and a quote's code
+# blocks are cut out of them later (body_blocks).
+_INLINE = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "big", "br", "cite", "code", "data", "del", "dfn", "em",
+    "font", "i", "img", "ins", "kbd", "label", "mark", "nobr", "q", "s", "samp", "small",
+    "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
+})
+_PROSE_HOLDERS = frozenset({"article", "body", "center", "div", "main", "section"})
+
+
+def paragraphs_beside_code(tree) -> None:
+    """Put the text that stands beside a ``<pre>`` in a container (:data:`_PROSE_HOLDERS`)
+    rather than in a paragraph into paragraphs of its own, the text before it and the
+    text after it (each with its inline elements: :data:`_INLINE`): hand-written pages
+    write their prose straight into the body between listings, or a listing inside a
+    ``<p>``, which the parser closes at the ``<pre>``; the extractor dropped the text
+    after a listing, and took a ``<div>``'s listing for inline code in one paragraph
+    with the text around it.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring("<div><p>a</p>Run <b>it</b>:<pre>x</pre> then "
+    ...                             "<a href=y>go</a>.<p>b</p></div>")
+    >>> paragraphs_beside_code(tree)
+    >>> lxml.html.tostring(tree)
+    b'<div><p>a</p><p>Run <b>it</b>:</p><pre>x</pre><p> then <a href="y">go</a>.</p><p>b</p></div>'
+    """
+    from lxml import etree
+
+    def inline(node) -> bool:  # a comment too
+        return not isinstance(node.tag, str) or node.tag in _INLINE
+
+    def wrap(parent, start: int, end: int) -> None:
+        """``parent[start:end]`` and the text before them (the tail of the element before,
+        else the parent's text) made one paragraph, where they show any text."""
+        holder = parent[start - 1] if start else None
+        text = parent.text if holder is None else holder.tail
+        run = list(parent[start:end])
+        if not (text or "").strip() and not any(
+                (node.tail or "").strip()
+                or (isinstance(node.tag, str) and "".join(node.itertext()).strip())
+                for node in run):
+            return
+        paragraph = etree.Element("p")
+        paragraph.text = text
+        if holder is None:
+            parent.text = None
+        else:
+            holder.tail = None
+        for node in run:
+            paragraph.append(node)  # moves it, with its tail
+        parent.insert(start, paragraph)
+
+    for pre in list(tree.iter("pre")):
+        parent = pre.getparent()
+        if parent is None or parent.tag not in _PROSE_HOLDERS:
+            continue
+        at = end = parent.index(pre)
+        while end + 1 < len(parent) and inline(parent[end + 1]):
+            end += 1
+        wrap(parent, at + 1, end + 1)  # after it (its tail, first), then before it
+        start = at
+        while start > 0 and inline(parent[start - 1]):
+            start -= 1
+        wrap(parent, start, at)
+
+
 def unwrap_code_figures(tree) -> None:
     """Make a ``<figure>`` that holds a ``<pre>`` a ``<div>``, and its caption a
     paragraph: the extractor drops figures (images) whole, and with them the listings
@@ -1139,6 +1206,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     links = link_texts(tree)
     pres = [preformatted_text(pre) for pre in tree.iter("pre")]  # before the extractor
     unwrap_code_figures(tree)  # changes the tree
+    paragraphs_beside_code(tree)
     mark_preformatted(tree)
     mark_inline_code(tree)
     unshown = metadata_texts(tree)  # before the texts (it writes JSON-LD's escapes out)
