@@ -461,6 +461,10 @@ _INLINE = frozenset({
     "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
 })
 _PROSE_HOLDERS = frozenset({"article", "body", "center", "div", "main", "section"})
+# A line break in a paragraph's source, with the white space (HTML's: not U+00A0) around
+# it; and the elements whose text keeps them (flow_code_paragraphs).
+_SOURCE_LINE_BREAK = re.compile(r"[ \t\f\r]*[\n\r][ \t\f\r\n]*")
+_SOURCE_SPACED = frozenset({"pre", "script", "style", "textarea", "listing", "xmp", "plaintext"})
 
 
 def paragraphs_beside_code(tree) -> None:
@@ -579,6 +583,39 @@ def mark_inline_code(tree) -> None:
     for element in list(tree.iter(*INLINE_CODE_TAGS)):
         if not any(above.tag in ("pre", "code") for above in element.iterancestors()):
             element.tag = "code"
+
+
+def flow_code_paragraphs(tree) -> None:
+    r"""Make each line break in the source of a paragraph (the nearest element around it
+    that is not :data:`_INLINE`) holding inline ``<code>`` a space, as a browser shows it
+    (not in its ``<pre>``, scripts or styles; ``<br>`` stays a line break). The extractor
+    keeps the source's line breaks in such a paragraph (in one without code it makes them
+    spaces), which cut its sentences at the page's source lines and left a code over one
+    unprotected.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring("<div><li>From\n<code>a.h\n  b</code>\nwe<br>use\n"
+    ...                             "<pre>x\ny</pre></li><p>c\nd</p></div>")
+    >>> flow_code_paragraphs(tree)
+    >>> lxml.html.tostring(tree)
+    b'<div><li>From <code>a.h b</code> we<br>use <pre>x\ny</pre></li><p>c\nd</p></div>'
+    """
+    done: set = set()
+    for code in list(tree.iter("code")):
+        block = code.getparent()
+        while block is not None and block.tag in _INLINE:
+            block = block.getparent()
+        if block is None or block in done or any(
+                above.tag == "pre" for above in code.iterancestors()):
+            continue
+        done.add(block)
+        for node in block.iter():
+            if node is not block and node.getparent().tag in _SOURCE_SPACED:
+                continue  # inside a <pre>, a script: as it is (its own tail is not)
+            if node.text and node.tag not in _SOURCE_SPACED and "\n" in node.text:
+                node.text = _SOURCE_LINE_BREAK.sub(" ", node.text)
+            if node is not block and node.tail and "\n" in node.tail:
+                node.tail = _SOURCE_LINE_BREAK.sub(" ", node.tail)
 
 
 def _marked_text(element) -> str:
@@ -1209,6 +1246,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     paragraphs_beside_code(tree)
     mark_preformatted(tree)
     mark_inline_code(tree)
+    flow_code_paragraphs(tree)
     unshown = metadata_texts(tree)  # before the texts (it writes JSON-LD's escapes out)
     carried = stand_ins(*tree_texts(tree), unshown)  # after the parser's entities: "&zwnj;"
     if carried:
