@@ -41,7 +41,16 @@ CHARSET_ALIASES = {
     "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252", "windows-1252": "cp1252",
     "x-sjis": "shift_jis", "gb2312": "gbk", "x-gbk": "gbk", "iso-8859-9": "cp1254",
     "tis-620": "cp874", "ks_c_5601-1987": "cp949", "euc-kr": "cp949",
+    "windows-31j": "cp932", "x-euc-jp": "euc_jp", "cn-big5": "big5", "x-x-big5": "big5",
+    "csgb2312": "gbk", "gb_2312": "gbk",
 }
+# What a browser reads a label as where Python's codec of that name is narrower: pages
+# labelled Shift_JIS are written with Windows' code page 932 (its circled numbers, "㈱",
+# NEC and IBM kanji, which strict Shift_JIS refuses), Big5 with Hong Kong's characters,
+# GBK with GB18030's. Tried only where the label's own codec fails, so that a page it
+# reads keeps its characters (Shift_JIS's wave dash "〜", not cp932's fullwidth tilde).
+CHARSET_SUPERSETS = {"shift_jis": "cp932", "big5": "big5hkscs", "gbk": "gb18030",
+                     "gb2312": "gb18030"}
 
 # The latest publication date the date search accepts. trafilatura's default is
 # today's date, which makes a page's metadata depend on the day it is read.
@@ -312,6 +321,8 @@ def decode_page(data: bytes) -> tuple[str, str]:
     ('<meta charset="iso-8859-1"><p>Coréia</p>', 'utf-8')
     >>> decode_page(b'<meta charset="koi8-r"><p>\\xf0\\xd2\\xc9\\xd7\\xc5\\xd4</p>')[0][-10:]
     'Привет</p>'
+    >>> decode_page(b'<meta charset="shift_jis"><p>\\x87\\x40\\x81\\x60</p>')
+    ('<meta charset="shift_jis"><p>①～</p>', 'cp932')
     """
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                       (codecs.BOM_UTF16_BE, "utf-16")):
@@ -323,10 +334,11 @@ def decode_page(data: bytes) -> tuple[str, str]:
         pass
     declared = declared_charset(data)
     if declared and declared != "utf-8":
-        try:
-            return data.decode(declared), declared
-        except UnicodeDecodeError:
-            pass
+        for name in (declared, CHARSET_SUPERSETS.get(declared)):
+            try:
+                return data.decode(name), name
+            except (UnicodeDecodeError, TypeError):  # (TypeError: no superset)
+                pass
     from pipeline.stages.read import DecodeError, decode_bytes
 
     try:

@@ -131,3 +131,21 @@ def test_a_legacy_encoded_page_is_decoded_and_the_fix_recorded(tmp_path):
     record = _lines(out / "documents.jsonl")[0]
     assert {"stage": "extract", "kind": "encoding", "before": "cp1252",
             "after": "utf-8"} in record["fixes"]
+
+
+def test_a_shift_jis_page_with_windows_characters_is_decoded_as_browsers_do():
+    # Japanese pages labelled Shift_JIS are written with Windows' code page 932, whose
+    # circled numbers and ㈱ strict Shift_JIS lacks: such a page was read as cp1252,
+    # every Japanese character mojibake ("“Œ‹ž‚Ì")
+    from pipeline.extract_html import extract
+
+    text = "東京の天気は①晴れ、②曇りです。株式会社㈱の発表によると、今日は気温が上がる見込みです。"
+    page = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">'
+            f"<title>天気</title></head><body><article><h1>天気</h1><p>{text}</p>"
+            f"<p>{text}</p></article></body></html>")
+    found = extract(page.encode("cp932"))
+    assert found.blocks == ["天気", text, text] and found.encoding == "cp932"
+    # a page strict Shift_JIS reads is read so, its wave dash as browsers show it
+    plain = page.replace("①", "〜").replace("②", "〜").replace("㈱", "")
+    found = extract(plain.encode("shift_jis"))
+    assert "〜晴れ" in found.blocks[1] and found.encoding == "shift_jis"
