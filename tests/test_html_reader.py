@@ -149,3 +149,29 @@ def test_a_shift_jis_page_with_windows_characters_is_decoded_as_browsers_do():
     plain = page.replace("①", "〜").replace("②", "〜").replace("㈱", "")
     found = extract(plain.encode("shift_jis"))
     assert "〜晴れ" in found.blocks[1] and found.encoding == "shift_jis"
+
+
+def test_the_metadata_title_reads_as_the_clean_copys_headline(tmp_path):
+    # a title written in mojibake, and a Russian page in Windows' Cyrillic code page
+    # labelled Latin-1: the normalize stage repairs the headline in the copies; the
+    # metadata (documents.jsonl, the report's index and its search) kept the mojibake
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    page = PAGE.replace("<title>Porto de Lisboa reabre depois das obras",
+                        "<title>CoraÃ§Ã£o do porto reabre").replace(
+        "<h1>Porto de Lisboa reabre depois das obras</h1>", "")
+    (corpus / "moji.html").write_text(page, encoding="utf-8")
+    russian = ("<html lang='ru'><head><meta charset='iso-8859-1'><title>Соглашение подпишут "
+               "в Москве</title></head><body><article><p>Министр сказал, что соглашение "
+               "будет подписано 12 мая в Москве в присутствии представителей десяти стран."
+               "</p><p>Он добавил, что переговоры продолжались три месяца, прежде чем была "
+               "найдена окончательная формулировка.</p></article></body></html>")
+    (corpus / "ru.html").write_bytes(russian.encode("cp1251"))
+    _run(corpus, out)
+    records = {record["doc"]: record for record in _lines(out / "documents.jsonl")}
+    assert records["moji.html"]["metadata"]["title"] == "Coração do porto reabre"
+    assert (out / "clean" / "moji.html.txt").read_text(encoding="utf-8").startswith(
+        "Coração do porto reabre\n\n")
+    assert records["ru.html"]["metadata"]["title"] == "Соглашение подпишут в Москве"
+    assert (out / "clean" / "ru.html.txt").read_text(encoding="utf-8").startswith(
+        "Соглашение подпишут в Москве\n\n")
