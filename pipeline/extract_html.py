@@ -98,6 +98,9 @@ HEADING_KINDS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 # What separates a headline from the site's name in a <title>: "Headline | Site".
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » ")
+# What the extractor takes for one when it reads a title from the <title> element alone
+# (trafilatura.metadata.HTMLTITLE_REGEX's characters; one group: split() gives them).
+_TITLE_SEPARATOR = re.compile(r"\s+([–•·—|⁄*⋆~‹«<›»>:-])\s+")
 
 # A byline or dateline line before the article ("5:45 AM PST 11/19/2019 by Jane Doe",
 # "Staff Reports") is at most this long, among the first blocks after the headline.
@@ -1090,6 +1093,24 @@ def strip_site_name(title: str, sitename: str = "") -> str:
     return title
 
 
+def whole_title(found: str, full: str) -> str:
+    """The page's ``<title>`` (``full``) where the extractor's title (``found``) is one
+    side of its only separator and that separator is a colon: a colon with spaces around
+    it is a headline's own punctuation (French: "Brexit : ce qui va changer"), which the
+    extractor (:data:`_TITLE_SEPARATOR`, its) took for the one before a site's name,
+    keeping "Brexit"; else ``found``.
+
+    >>> whole_title("Brexit", "Brexit : ce qui va changer")
+    'Brexit : ce qui va changer'
+    >>> whole_title("Título", "Título - Site"), whole_title("Brexit", "Brexit : x | Site")
+    ('Título', 'Brexit')
+    """
+    parts = _TITLE_SEPARATOR.split(full)
+    if len(parts) == 3 and parts[1] == ":" and found in (parts[0], parts[2]):
+        return full
+    return found
+
+
 def is_title_line(line: str, title: str) -> bool:
     """True when ``line`` is the page's title, or the title less a site name around it.
 
@@ -1303,6 +1324,10 @@ def extract(data: bytes, *, source: str = "") -> Page:
             inline = [code for _, code in kept_blocks]
     if lang:
         metadata["lang"] = lang
+    if metadata.get("title"):  # the <title> element's text, as the extractor reads it
+        element = tree.find(".//head//title")
+        full = clean_line(element.text_content().translate(back)) if element is not None else ""
+        metadata["title"] = whole_title(metadata["title"], full)
     title = strip_site_name(metadata.get("title", ""), metadata.get("sitename", ""))
     headline, rest = split_headline(body, title)
     taken = len(body) - len(rest)  # the blocks up to the headline, when it is one of them

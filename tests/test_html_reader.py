@@ -175,3 +175,21 @@ def test_the_metadata_title_reads_as_the_clean_copys_headline(tmp_path):
     assert records["ru.html"]["metadata"]["title"] == "Соглашение подпишут в Москве"
     assert (out / "clean" / "ru.html.txt").read_text(encoding="utf-8").startswith(
         "Соглашение подпишут в Москве\n\n")
+
+
+def test_a_headline_with_a_colon_in_its_title_is_kept_whole():
+    # French headlines put a space before a colon ("Brexit : ce qui va changer"); the
+    # extractor took it for the separator before a site's name and kept "Brexit", the
+    # page's headline and metadata title when it has no <h1> or og:title
+    from pipeline.extract_html import extract
+
+    body = ("<p>Le Royaume-Uni quitte l'Union européenne à la fin du mois, et les voyageurs "
+            "devront présenter leur passeport à la frontière.</p><p>Les tarifs des appels "
+            "téléphoniques pourraient aussi changer selon les opérateurs.</p>")
+    for title, headline in (("Brexit : ce qui va changer pour les voyageurs",
+                             "Brexit : ce qui va changer pour les voyageurs"),
+                            ("Brexit : ce qui va changer | Le Monde", "Brexit : ce qui va changer"),
+                            ("Ce qui va changer - Le Monde", "Ce qui va changer")):
+        found = extract(f"<html><head><title>{title}</title></head><body><article>{body}"
+                        "</article></body></html>".encode())
+        assert found.metadata["title"] == found.blocks[0] == headline
