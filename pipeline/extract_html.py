@@ -1093,21 +1093,29 @@ def strip_site_name(title: str, sitename: str = "") -> str:
     return title
 
 
-def whole_title(found: str, full: str) -> str:
-    """The page's ``<title>`` (``full``) where the extractor's title (``found``) is one
-    side of its only separator and that separator is a colon: a colon with spaces around
-    it is a headline's own punctuation (French: "Brexit : ce qui va changer"), which the
-    extractor (:data:`_TITLE_SEPARATOR`, its) took for the one before a site's name,
-    keeping "Brexit"; else ``found``.
+def whole_title(found: str, full: str, h1: str = "") -> str:
+    """The page's title, where the extractor's (``found``) is a part of its ``<title>``
+    (``full``) that is not: ``full`` where its only separator is a colon (a colon with
+    spaces around it is a headline's own punctuation, French "Brexit : ce qui va
+    changer", which the extractor, :data:`_TITLE_SEPARATOR`, took for the one before a
+    site's name and kept "Brexit"); ``full`` less ``found`` where ``found`` is the
+    page's only ``<h1>`` (``h1``) and the site's name ``full`` ends with (a menu bar's
+    title: "Hello, World! - The Rust Programming Language"); else ``found``.
 
     >>> whole_title("Brexit", "Brexit : ce qui va changer")
     'Brexit : ce qui va changer'
     >>> whole_title("Título", "Título - Site"), whole_title("Brexit", "Brexit : x | Site")
     ('Título', 'Brexit')
+    >>> whole_title("Site", "Página - Site", h1="Site"), whole_title("Site", "Site", h1="Site")
+    ('Página', 'Site')
+    >>> whole_title("Título", "Título - Site", h1="Título")
+    'Título'
     """
     parts = _TITLE_SEPARATOR.split(full)
     if len(parts) == 3 and parts[1] == ":" and found in (parts[0], parts[2]):
         return full
+    if found == h1 and any(full.endswith(separator + found) for separator in TITLE_SEPARATORS):
+        return strip_site_name(full, found) or found
     return found
 
 
@@ -1284,6 +1292,8 @@ def extract(data: bytes, *, source: str = "") -> Page:
     carried = stand_ins(*tree_texts(tree), unshown)  # after the parser's entities: "&zwnj;"
     if carried:
         carry_invisible(tree, carried)  # changes the tree
+    h1s = tree.findall(".//h1")  # the extractor's title when there is one (before it
+    h1 = clean_line(h1s[0].text_content()) if len(h1s) == 1 else ""  # changes the tree)
     # trafilatura's default balance, with its fallback extractors. Measured on the dev
     # half of bench/html.py: favor_precision gains F1 on one page (a standfirst the gold
     # body leaves out) and loses real paragraphs and headings on three; fast (no
@@ -1327,7 +1337,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     if metadata.get("title"):  # the <title> element's text, as the extractor reads it
         element = tree.find(".//head//title")
         full = clean_line(element.text_content().translate(back)) if element is not None else ""
-        metadata["title"] = whole_title(metadata["title"], full)
+        metadata["title"] = whole_title(metadata["title"], full, h1.translate(back))
     title = strip_site_name(metadata.get("title", ""), metadata.get("sitename", ""))
     headline, rest = split_headline(body, title)
     taken = len(body) - len(rest)  # the blocks up to the headline, when it is one of them

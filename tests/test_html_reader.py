@@ -193,3 +193,26 @@ def test_a_headline_with_a_colon_in_its_title_is_kept_whole():
         found = extract(f"<html><head><title>{title}</title></head><body><article>{body}"
                         "</article></body></html>".encode())
         assert found.metadata["title"] == found.blocks[0] == headline
+
+
+def test_a_sites_name_in_the_only_h1_is_not_the_pages_title():
+    # a book's or a site's name in the page's one <h1>, its menu bar's (every chapter of
+    # the Rust book): the extractor took it for the title, so every page of the site had
+    # the same title in documents.jsonl and the report's index, and the site's name as
+    # its headline; the <title> names the page before the site's name
+    from pipeline.extract_html import extract
+
+    page = ("<html><head><title>Horários do ferry - Guia do Porto</title></head><body>"
+            "<header><h1 class='menu-title'>Guia do Porto</h1></header><article>"
+            "<h2>Horários do ferry</h2><p>O ferry para a outra margem parte de meia em meia "
+            "hora entre as sete da manhã e a meia-noite, todos os dias.</p><p>Aos domingos "
+            "há menos partidas, e o último barco sai às onze da noite.</p></article>"
+            "</body></html>")
+    found = extract(page.encode())
+    assert found.metadata["title"] == found.blocks[0] == "Horários do ferry"
+    assert "Guia do Porto" not in found.blocks
+    # a page whose one <h1> is its headline keeps it
+    found = extract(page.replace("<h2>Horários do ferry</h2>", "").replace(
+        "Guia do Porto</h1>", "Horários do ferry</h1>").encode())
+    assert found.metadata["title"] == found.blocks[0] == "Horários do ferry"
+
