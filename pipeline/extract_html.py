@@ -1334,12 +1334,17 @@ def extract(data: bytes, *, source: str = "") -> Page:
             inline = [code for _, code in kept_blocks]
     if lang:
         metadata["lang"] = lang
-    if metadata.get("title"):  # the <title> element's text, as the extractor reads it
-        element = tree.find(".//head//title")
-        full = clean_line(element.text_content().translate(back)) if element is not None else ""
+    element = tree.find(".//head//title")  # its text, as the extractor reads it
+    full = clean_line(element.text_content().translate(back)) if element is not None else ""
+    if metadata.get("title"):
         metadata["title"] = whole_title(metadata["title"], full, h1.translate(back))
     title = strip_site_name(metadata.get("title", ""), metadata.get("sitename", ""))
     headline, rest = split_headline(body, title)
+    if (headline != title and is_title_line(headline, full)
+            and not is_title_line(metadata.get("title", ""), full)):
+        # the article's heading that the <title> names, not what the extractor took for
+        # the title elsewhere (mdBook's help box, "Keyboard shortcuts"; a social title)
+        metadata["title"] = headline
     taken = len(body) - len(rest)  # the blocks up to the headline, when it is one of them
     headline_code = inline[taken - 1] if taken and body[taken - 1][1] == headline else []
     body, inline = rest, inline[taken:]
