@@ -106,6 +106,9 @@ _TITLE_SEPARATOR = re.compile(r"\s+([–•·—|⁄*⋆~‹«<›»>:-])\s+")
 # "Staff Reports") is at most this long, among the first blocks after the headline.
 BYLINE_MAX_WORDS = 12
 BYLINE_SEARCH_BLOCKS = 3
+# An <h1> that is the page's title among this many first blocks of the article is its
+# headline, after lines that are no heading (a print header's address, a kicker, a date).
+HEADLINE_SEARCH_BLOCKS = 3
 
 # Pointers to other articles, on a line of their own anywhere in the body: the line
 # starts with one of these (casefolded) and is short. Per language.
@@ -1348,6 +1351,12 @@ def extract(data: bytes, *, source: str = "") -> Page:
     taken = len(body) - len(rest)  # the blocks up to the headline, when it is one of them
     headline_code = inline[taken - 1] if taken and body[taken - 1][1] == headline else []
     body, inline = rest, inline[taken:]
+    found_h1 = None if taken else next(
+        (n for n, (kind, text) in enumerate(body[:HEADLINE_SEARCH_BLOCKS])
+         if kind == "h1" and is_title_line(text, headline)), None)
+    if found_h1 is not None:  # after a line or two that are no heading: it is the headline
+        headline, headline_code = body[found_h1][1], inline[found_h1]
+        del body[found_h1], inline[found_h1]
     authors = [a.strip() for a in metadata.get("author", "").split(";") if a.strip()]
     # Code blocks are not text to clean, analyse or translate: line by line they are
     # mangled by the text stages (indentation, lone braces taken for repeated interface

@@ -234,3 +234,20 @@ def test_the_article_h1_that_the_title_element_names_is_the_title():
             "</body></html>")
     found = extract(page.encode())
     assert found.metadata["title"] == found.blocks[0] == "Horários do ferry"
+
+
+def test_a_headline_after_a_line_that_is_no_heading_is_not_doubled():
+    # a print header (the page's address, shown on paper only) before the article's
+    # <h1>: the headline was the <title>'s, and the <h1> stayed in the body, doubled
+    from pipeline.extract_html import extract
+
+    page = ("<html><head><title>Porto reabre depois das obras - Jornal</title></head><body>"
+            "<article><div class='print-header'><span>Edição impressa de 2 de janeiro</span>"
+            "</div><h1>Porto reabre depois das obras</h1><p>O porto reabriu ontem depois de "
+            "três semanas de obras no cais principal da cidade.</p><p>A câmara diz que as "
+            "obras custaram dois milhões de euros e que o cais aguenta navios maiores.</p>"
+            "</article></body></html>")
+    found = extract(page.encode())
+    assert found.headline == "Porto reabre depois das obras"
+    assert [block for block in found.blocks if block == found.headline] == [found.headline]
+    assert "Edição impressa de 2 de janeiro" in found.blocks  # no heading: it stays
