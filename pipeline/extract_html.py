@@ -470,6 +470,8 @@ def is_link_list(text: str, links: frozenset[str]) -> bool:
     return all(line in links for line in lines)
 
 
+# An inline style that hides an element.
+_DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.IGNORECASE)
 # Elements of a paragraph's text, and the containers whose text beside a <pre> is put
 # in paragraphs of its own (paragraphs_beside_code). A list item's and a quote's code
 # blocks are cut out of them later (body_blocks).
@@ -539,6 +541,24 @@ def paragraphs_beside_code(tree) -> None:
         while start > 0 and inline(parent[start - 1]):
             start -= 1
         wrap(parent, start, at)
+
+
+def drop_hidden_metadata(tree) -> None:
+    """Remove the schema.org copies of the article that a page hides (an element with
+    ``itemscope`` and an inline ``display: none``): machine-readable metadata, never
+    shown, which the extractor took for more of the article (a page's whole text twice
+    more, its image addresses and publisher's name as paragraphs).
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<div><p>a</p><div style="display: none;" itemscope>'
+    ...                             '<p itemprop="articleBody">a</p></div></div>')
+    >>> drop_hidden_metadata(tree)
+    >>> lxml.html.tostring(tree)
+    b'<div><p>a</p></div>'
+    """
+    for element in tree.xpath("//*[@itemscope][@style]"):
+        if _DISPLAY_NONE.search(element.get("style")) and element.getparent() is not None:
+            element.drop_tree()  # keeps its tail
 
 
 def unwrap_code_figures(tree) -> None:
@@ -1288,6 +1308,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     pres = [preformatted_text(pre) for pre in tree.iter("pre")]  # before the extractor
     unwrap_code_figures(tree)  # changes the tree
     paragraphs_beside_code(tree)
+    drop_hidden_metadata(tree)
     mark_preformatted(tree)
     mark_inline_code(tree)
     flow_code_paragraphs(tree)

@@ -251,3 +251,26 @@ def test_a_headline_after_a_line_that_is_no_heading_is_not_doubled():
     assert found.headline == "Porto reabre depois das obras"
     assert [block for block in found.blocks if block == found.headline] == [found.headline]
     assert "Edição impressa de 2 de janeiro" in found.blocks  # no heading: it stays
+
+
+def test_a_hidden_schema_org_copy_of_the_article_is_not_its_text():
+    # a page that repeats its article, headline, image address and publisher's name in
+    # a hidden schema.org block (for search engines): its text was extracted once more
+    from pipeline.extract_html import extract
+
+    article = ("<p>O porto reabriu ontem depois de três semanas de obras no cais principal "
+               "da cidade.</p><p>A câmara diz que as obras custaram dois milhões de euros e "
+               "que o novo cais aguenta navios maiores.</p>")
+    page = ("<html><head><title>Porto reabre - Jornal</title></head><body><article>"
+            f"<h1>Porto reabre</h1>{article}</article>"
+            "<div style='display:none;' itemscope itemtype='http://schema.org/NewsArticle'>"
+            "<div itemprop='headline'>Porto reabre</div><div itemprop='image' itemscope>"
+            "<div itemprop='url'>https://jornal.example/img/porto.jpg</div></div>"
+            "<div itemprop='publisher' itemscope><div itemprop='name'>JornalDaCosta</div></div>"
+            f"<div itemprop='articleBody'>{article}</div></div></body></html>")
+    found = extract(page.encode())
+    assert found.blocks == [
+        "Porto reabre",
+        "O porto reabriu ontem depois de três semanas de obras no cais principal da cidade.",
+        "A câmara diz que as obras custaram dois milhões de euros e que o novo cais aguenta "
+        "navios maiores."]
