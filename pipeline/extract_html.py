@@ -633,10 +633,10 @@ def flow_code_paragraphs(tree) -> None:
 
     >>> import lxml.html
     >>> tree = lxml.html.fromstring("<div><li>From\n<code>a.h\n  b</code>\nwe<br>use\n"
-    ...                             "<pre>x\ny</pre></li><p>c\nd</p></div>")
+    ...                             "<pre>x\n<b>y\nz</b></pre>\n.</li><p>c\nd</p></div>")
     >>> flow_code_paragraphs(tree)
     >>> lxml.html.tostring(tree)
-    b'<div><li>From <code>a.h b</code> we<br>use <pre>x\ny</pre></li><p>c\nd</p></div>'
+    b'<div><li>From <code>a.h b</code> we<br>use <pre>x\n<b>y\nz</b></pre> .</li><p>c\nd</p></div>'
     """
     done: set = set()
     for code in list(tree.iter("code")):
@@ -648,12 +648,23 @@ def flow_code_paragraphs(tree) -> None:
             continue
         done.add(block)
         for node in block.iter():
-            if node is not block and node.getparent().tag in _SOURCE_SPACED:
-                continue  # inside a <pre>, a script: as it is (its own tail is not)
+            if node is not block and _spaced_within(node, block):
+                continue  # (its own tail, a <pre>'s, is the paragraph's)
             if node.text and node.tag not in _SOURCE_SPACED and "\n" in node.text:
                 node.text = _SOURCE_LINE_BREAK.sub(" ", node.text)
             if node is not block and node.tail and "\n" in node.tail:
                 node.tail = _SOURCE_LINE_BREAK.sub(" ", node.tail)
+
+
+def _spaced_within(node, block) -> bool:
+    """Whether ``node`` is inside a :data:`_SOURCE_SPACED` element (a ``<pre>``, a script)
+    within ``block``."""
+    for above in node.iterancestors():
+        if above is block:
+            return False
+        if above.tag in _SOURCE_SPACED:
+            return True
+    return False
 
 
 def _marked_text(element) -> str:
