@@ -41,7 +41,16 @@ CHARSET_ALIASES = {
     "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252", "windows-1252": "cp1252",
     "x-sjis": "shift_jis", "gb2312": "gbk", "x-gbk": "gbk", "iso-8859-9": "cp1254",
     "tis-620": "cp874", "ks_c_5601-1987": "cp949", "euc-kr": "cp949",
+    "windows-31j": "cp932", "x-euc-jp": "euc_jp", "cn-big5": "big5", "x-x-big5": "big5",
+    "csgb2312": "gbk", "gb_2312": "gbk",
 }
+# What a browser reads a label as where Python's codec of that name is narrower: pages
+# labelled Shift_JIS are written with Windows' code page 932 (its circled numbers, "㈱",
+# NEC and IBM kanji, which strict Shift_JIS refuses), Big5 with Hong Kong's characters,
+# GBK with GB18030's. Tried only where the label's own codec fails, so that a page it
+# reads keeps its characters (Shift_JIS's wave dash "〜", not cp932's fullwidth tilde).
+CHARSET_SUPERSETS = {"shift_jis": "cp932", "big5": "big5hkscs", "gbk": "gb18030",
+                     "gb2312": "gb18030"}
 
 # The latest publication date the date search accepts. trafilatura's default is
 # today's date, which makes a page's metadata depend on the day it is read.
@@ -89,11 +98,17 @@ HEADING_KINDS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 # What separates a headline from the site's name in a <title>: "Headline | Site".
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » ")
+# What the extractor takes for one when it reads a title from the <title> element alone
+# (trafilatura.metadata.HTMLTITLE_REGEX's characters; one group: split() gives them).
+_TITLE_SEPARATOR = re.compile(r"\s+([–•·—|⁄*⋆~‹«<›»>:-])\s+")
 
 # A byline or dateline line before the article ("5:45 AM PST 11/19/2019 by Jane Doe",
 # "Staff Reports") is at most this long, among the first blocks after the headline.
 BYLINE_MAX_WORDS = 12
 BYLINE_SEARCH_BLOCKS = 3
+# An <h1> that is the page's title among this many first blocks of the article is its
+# headline, after lines that are no heading (a print header's address, a kicker, a date).
+HEADLINE_SEARCH_BLOCKS = 3
 
 # Pointers to other articles, on a line of their own anywhere in the body: the line
 # starts with one of these (casefolded) and is short. Per language.
@@ -190,6 +205,14 @@ LONE_PRIVATE_USE = re.compile(
     "([\ue000-\uf8ff\U000f0000-\U000ffffd]+)"
     "(?![^\\W\\d_]|[\ue000-\uf8ff\U000f0000-\U000ffffd])"
 )
+# Where the page's metadata is, besides its texts (<title>, <h1>): the content of its
+# <meta> elements (og:title, author) and its JSON-LD scripts (trafilatura's XPath), which
+# carry the characters of CARRIED as its texts do (never "&": metadata is not shown, and
+# trafilatura decodes its entities).
+_JSON_LD = './/script[@type="application/ld+json" or @type="application/settings+json"]'
+# A JSON escape: a surrogate pair (\udb40\udc01), one character's (\u200c), any other.
+_JSON_ESCAPE = re.compile(r"\\(?:u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})|u([0-9a-f]{4})|.)",
+                          re.IGNORECASE | re.DOTALL)
 # Where the stand-ins come from: CJK Unified Ideographs Extension B, letters (so that a
 # word holding a joiner stays one word for the extractor), 42,720 of them; each page
 # gets ones that are nowhere in its text.
@@ -304,6 +327,8 @@ def decode_page(data: bytes) -> tuple[str, str]:
     ('<meta charset="iso-8859-1"><p>Coréia</p>', 'utf-8')
     >>> decode_page(b'<meta charset="koi8-r"><p>\\xf0\\xd2\\xc9\\xd7\\xc5\\xd4</p>')[0][-10:]
     'Привет</p>'
+    >>> decode_page(b'<meta charset="shift_jis"><p>\\x87\\x40\\x81\\x60</p>')
+    ('<meta charset="shift_jis"><p>①～</p>', 'cp932')
     """
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                       (codecs.BOM_UTF16_BE, "utf-16")):
@@ -315,10 +340,11 @@ def decode_page(data: bytes) -> tuple[str, str]:
         pass
     declared = declared_charset(data)
     if declared and declared != "utf-8":
-        try:
-            return data.decode(declared), declared
-        except UnicodeDecodeError:
-            pass
+        for name in (declared, CHARSET_SUPERSETS.get(declared)):
+            try:
+                return data.decode(name), name
+            except (UnicodeDecodeError, TypeError):  # (TypeError: no superset)
+                pass
     from pipeline.stages.read import DecodeError, decode_bytes
 
     try:
@@ -444,6 +470,97 @@ def is_link_list(text: str, links: frozenset[str]) -> bool:
     return all(line in links for line in lines)
 
 
+# An inline style that hides an element.
+_DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.IGNORECASE)
+# Elements of a paragraph's text, and the containers whose text beside a <pre> is put
+# in paragraphs of its own (paragraphs_beside_code). A list item's and a quote's code
+# blocks are cut out of them later (body_blocks).
+_INLINE = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "big", "br", "cite", "code", "data", "del", "dfn", "em",
+    "font", "i", "img", "ins", "kbd", "label", "mark", "nobr", "q", "s", "samp", "small",
+    "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
+})
+_PROSE_HOLDERS = frozenset({"article", "body", "center", "div", "main", "section"})
+# A line break in a paragraph's source, with the white space (HTML's: not U+00A0) around
+# it; and the elements whose text keeps them (flow_code_paragraphs).
+_SOURCE_LINE_BREAK = re.compile(r"[ \t\f\r]*[\n\r][ \t\f\r\n]*")
+_SOURCE_SPACED = frozenset({"pre", "script", "style", "textarea", "listing", "xmp", "plaintext"})
+
+
+def paragraphs_beside_code(tree) -> None:
+    """Put the text that stands beside a ``<pre>`` in a container (:data:`_PROSE_HOLDERS`)
+    rather than in a paragraph into paragraphs of its own, the text before it and the
+    text after it (each with its inline elements: :data:`_INLINE`): hand-written pages
+    write their prose straight into the body between listings, or a listing inside a
+    ``<p>``, which the parser closes at the ``<pre>``; the extractor dropped the text
+    after a listing, and took a ``<div>``'s listing for inline code in one paragraph
+    with the text around it.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring("<div><p>a</p>Run <b>it</b>:<pre>x</pre> then "
+    ...                             "<a href=y>go</a>.<p>b</p></div>")
+    >>> paragraphs_beside_code(tree)
+    >>> lxml.html.tostring(tree)
+    b'<div><p>a</p><p>Run <b>it</b>:</p><pre>x</pre><p> then <a href="y">go</a>.</p><p>b</p></div>'
+    """
+    from lxml import etree
+
+    def inline(node) -> bool:  # a comment too
+        return not isinstance(node.tag, str) or node.tag in _INLINE
+
+    def wrap(parent, start: int, end: int) -> None:
+        """``parent[start:end]`` and the text before them (the tail of the element before,
+        else the parent's text) made one paragraph, where they show any text."""
+        holder = parent[start - 1] if start else None
+        text = parent.text if holder is None else holder.tail
+        run = list(parent[start:end])
+        if not (text or "").strip() and not any(
+                (node.tail or "").strip()
+                or (isinstance(node.tag, str) and "".join(node.itertext()).strip())
+                for node in run):
+            return
+        paragraph = etree.Element("p")
+        paragraph.text = text
+        if holder is None:
+            parent.text = None
+        else:
+            holder.tail = None
+        for node in run:
+            paragraph.append(node)  # moves it, with its tail
+        parent.insert(start, paragraph)
+
+    for pre in list(tree.iter("pre")):
+        parent = pre.getparent()
+        if parent is None or parent.tag not in _PROSE_HOLDERS:
+            continue
+        at = end = parent.index(pre)
+        while end + 1 < len(parent) and inline(parent[end + 1]):
+            end += 1
+        wrap(parent, at + 1, end + 1)  # after it (its tail, first), then before it
+        start = at
+        while start > 0 and inline(parent[start - 1]):
+            start -= 1
+        wrap(parent, start, at)
+
+
+def drop_hidden_metadata(tree) -> None:
+    """Remove the schema.org copies of the article that a page hides (an element with
+    ``itemscope`` and an inline ``display: none``): machine-readable metadata, never
+    shown, which the extractor took for more of the article (a page's whole text twice
+    more, its image addresses and publisher's name as paragraphs).
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<div><p>a</p><div style="display: none;" itemscope>'
+    ...                             '<p itemprop="articleBody">a</p></div></div>')
+    >>> drop_hidden_metadata(tree)
+    >>> lxml.html.tostring(tree)
+    b'<div><p>a</p></div>'
+    """
+    for element in tree.xpath("//*[@itemscope][@style]"):
+        if _DISPLAY_NONE.search(element.get("style")) and element.getparent() is not None:
+            element.drop_tree()  # keeps its tail
+
+
 def unwrap_code_figures(tree) -> None:
     """Make a ``<figure>`` that holds a ``<pre>`` a ``<div>``, and its caption a
     paragraph: the extractor drops figures (images) whole, and with them the listings
@@ -504,6 +621,50 @@ def mark_inline_code(tree) -> None:
     for element in list(tree.iter(*INLINE_CODE_TAGS)):
         if not any(above.tag in ("pre", "code") for above in element.iterancestors()):
             element.tag = "code"
+
+
+def flow_code_paragraphs(tree) -> None:
+    r"""Make each line break in the source of a paragraph (the nearest element around it
+    that is not :data:`_INLINE`) holding inline ``<code>`` a space, as a browser shows it
+    (not in its ``<pre>``, scripts or styles; ``<br>`` stays a line break). The extractor
+    keeps the source's line breaks in such a paragraph (in one without code it makes them
+    spaces), which cut its sentences at the page's source lines and left a code over one
+    unprotected.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring("<div><li>From\n<code>a.h\n  b</code>\nwe<br>use\n"
+    ...                             "<pre>x\n<b>y\nz</b></pre>\n.</li><p>c\nd</p></div>")
+    >>> flow_code_paragraphs(tree)
+    >>> lxml.html.tostring(tree)
+    b'<div><li>From <code>a.h b</code> we<br>use <pre>x\n<b>y\nz</b></pre> .</li><p>c\nd</p></div>'
+    """
+    done: set = set()
+    for code in list(tree.iter("code")):
+        block = code.getparent()
+        while block is not None and block.tag in _INLINE:
+            block = block.getparent()
+        if block is None or block in done or any(
+                above.tag == "pre" for above in code.iterancestors()):
+            continue
+        done.add(block)
+        for node in block.iter():
+            if node is not block and _spaced_within(node, block):
+                continue  # (its own tail, a <pre>'s, is the paragraph's)
+            if node.text and node.tag not in _SOURCE_SPACED and "\n" in node.text:
+                node.text = _SOURCE_LINE_BREAK.sub(" ", node.text)
+            if node is not block and node.tail and "\n" in node.tail:
+                node.tail = _SOURCE_LINE_BREAK.sub(" ", node.tail)
+
+
+def _spaced_within(node, block) -> bool:
+    """Whether ``node`` is inside a :data:`_SOURCE_SPACED` element (a ``<pre>``, a script)
+    within ``block``."""
+    for above in node.iterancestors():
+        if above is block:
+            return False
+        if above.tag in _SOURCE_SPACED:
+            return True
+    return False
 
 
 def _marked_text(element) -> str:
@@ -816,12 +977,12 @@ def _around_code(body, pres: frozenset[str]):
             yield run
 
 
-def stand_ins(text: str, elsewhere: str = "") -> dict[str, str] | None:
-    """Each character of :data:`CARRIED` in ``text`` (a page's texts), and ``&`` where
-    ``text`` holds what reads as an entity ("&amp;#151;" shows as "&#151;", which the
-    extractor decodes again), with a stand-in that is in neither ``text`` nor
-    ``elsewhere`` (in order of first appearance); None when there is nothing to carry or
-    the stand-ins run out.
+def stand_ins(text: str, elsewhere: str = "", unshown: str = "") -> dict[str, str] | None:
+    """Each character of :data:`CARRIED` in ``text`` (a page's texts) or ``unshown`` (its
+    metadata: :func:`metadata_texts`), and ``&`` where ``text`` holds what reads as an
+    entity ("&amp;#151;" shows as "&#151;", which the extractor decodes again), with a
+    stand-in that is in neither ``text`` nor ``elsewhere`` (in order of first
+    appearance); None when there is nothing to carry or the stand-ins run out.
 
     >>> stand_ins("mi\u200cx \u200c\u200f") == {"\u200c": "\U00020000", "\u200f": "\U00020001"}
     True
@@ -831,8 +992,10 @@ def stand_ins(text: str, elsewhere: str = "") -> dict[str, str] | None:
     True
     >>> stand_ins("R&D & plain text") is None
     True
+    >>> stand_ins("R&D", "", "mi\u200cx &amp;") == {"\u200c": "\U00020000"}
+    True
     """
-    carried = dict.fromkeys(CARRIED.findall(text))
+    carried = dict.fromkeys(CARRIED.findall(text) + CARRIED.findall(unshown))
     if "&" in text and unescape(text) != text:
         carried["&"] = None
     if not carried:
@@ -863,28 +1026,85 @@ def tree_texts(tree) -> tuple[str, str]:
     return "".join(texts), "".join(rest)
 
 
+def json_unescaped(text: str) -> str:
+    r"""A JSON text with the escapes of :data:`CARRIED` characters written as the
+    characters (the same JSON), so that they are carried as the page's texts' are.
+
+    >>> json_unescaped(r'{"a": "mi\u200Cx \"\\u200c\" \ud83d\ude00 \udb40\udc7f"}')
+    '{"a": "mi\u200cx \\"\\\\u200c\\" \\ud83d\\ude00 \U000e007f"}'
+    """
+    def written(match: re.Match) -> str:
+        high, low, code = match.groups()
+        if code:
+            char = chr(int(code, 16))
+        elif high:
+            char = chr(0x10000 + (int(high, 16) - 0xD800) * 0x400 + int(low, 16) - 0xDC00)
+        else:
+            return match.group()
+        return char if CARRIED.match(char) else match.group()
+
+    return _JSON_ESCAPE.sub(written, text) if "\\" in text else text
+
+
+def metadata_elements(tree) -> tuple[list, list]:
+    """The page's ``<meta>`` elements with a ``content``, and its JSON-LD scripts."""
+    return tree.xpath(".//meta[@content]"), tree.xpath(_JSON_LD)
+
+
+def metadata_texts(tree) -> str:
+    """The texts the page's metadata is read from besides its texts (the ``content`` of
+    its ``<meta>`` elements, its JSON-LD), one after another; its JSON-LD's escapes of
+    :data:`CARRIED` characters are written as the characters (:func:`json_unescaped`:
+    changes the tree).
+
+    >>> import lxml.html
+    >>> metadata_texts(lxml.html.fromstring(
+    ...     '<html><head><meta name="author" content="Ann"><script type="application/ld+json">'
+    ...     '{"a": "mi\\u200cx"}</script></head><p>x</p></html>')) == 'Ann{"a": "mi\u200cx"}'
+    True
+    """
+    metas, scripts = metadata_elements(tree)
+    for script in scripts:
+        if script.text:
+            script.text = json_unescaped(script.text)
+    return "".join([meta.get("content") for meta in metas]
+                   + [script.text for script in scripts if script.text])
+
+
 def carry_invisible(tree, mapping: dict[str, str]) -> None:
     """Put each carried character's stand-in (``mapping``) in place of it in the texts of
-    ``tree`` (its elements' text and tails; attributes are left as they are); a lone
-    private-use glyph (:data:`LONE_PRIVATE_USE`) is left to the extractor.
+    ``tree`` (its elements' text and tails, not its scripts' and styles'; attributes are
+    left as they are) and in its metadata (:func:`metadata_elements`: without ``&``); a
+    lone private-use glyph (:data:`LONE_PRIVATE_USE`) is left to the extractor.
 
     >>> import lxml.html
     >>> tree = lxml.html.fromstring("<p>ผู\uf70aใหญ <i>\uf099</i> Partilhe \uf099</p>")
     >>> carry_invisible(tree, {"\uf70a": "A", "\uf099": "B"})
     >>> tree.text, tree[0].text, tree[0].tail
     ('ผูAใหญ ', '\uf099', ' Partilhe \uf099')
+    >>> tree = lxml.html.fromstring('<p><meta property="og:title" content="a\u200c &amp;">'
+    ...                             '<script>"\u200c &"</script>\u200c &amp;</p>')
+    >>> carry_invisible(tree, {"\u200c": "A", "&": "B"})
+    >>> tree[0].get("content"), tree[1].text, tree[1].tail
+    ('aA &', '"\u200c &"', 'A B')
     """
-    table = str.maketrans(mapping)
-
-    def carried(text: str) -> str:  # the lone glyphs are split() at the odd places
+    def carried(text: str, table: dict[int, str]) -> str:  # the lone glyphs: odd places
         return "".join(part if n % 2 else part.translate(table)
                        for n, part in enumerate(LONE_PRIVATE_USE.split(text)))
 
+    table = str.maketrans(mapping)
     for element in tree.iter():
-        if element.text:
-            element.text = carried(element.text)
+        if element.text and element.tag not in ("script", "style"):
+            element.text = carried(element.text, table)
         if element.tail:
-            element.tail = carried(element.tail)
+            element.tail = carried(element.tail, table)
+    table = str.maketrans({char: stand_in for char, stand_in in mapping.items() if char != "&"})
+    metas, scripts = metadata_elements(tree)
+    for meta in metas:
+        meta.set("content", carried(meta.get("content"), table))
+    for script in scripts:
+        if script.text:
+            script.text = carried(script.text, table)
 
 
 def strip_site_name(title: str, sitename: str = "") -> str:
@@ -905,6 +1125,32 @@ def strip_site_name(title: str, sitename: str = "") -> str:
         if title.casefold().startswith((sitename + separator).casefold()):
             return title[len(sitename + separator) :].strip()
     return title
+
+
+def whole_title(found: str, full: str, h1: str = "") -> str:
+    """The page's title, where the extractor's (``found``) is a part of its ``<title>``
+    (``full``) that is not: ``full`` where its only separator is a colon (a colon with
+    spaces around it is a headline's own punctuation, French "Brexit : ce qui va
+    changer", which the extractor, :data:`_TITLE_SEPARATOR`, took for the one before a
+    site's name and kept "Brexit"); ``full`` less ``found`` where ``found`` is the
+    page's only ``<h1>`` (``h1``) and the site's name ``full`` ends with (a menu bar's
+    title: "Hello, World! - The Rust Programming Language"); else ``found``.
+
+    >>> whole_title("Brexit", "Brexit : ce qui va changer")
+    'Brexit : ce qui va changer'
+    >>> whole_title("Título", "Título - Site"), whole_title("Brexit", "Brexit : x | Site")
+    ('Título', 'Brexit')
+    >>> whole_title("Site", "Página - Site", h1="Site"), whole_title("Site", "Site", h1="Site")
+    ('Página', 'Site')
+    >>> whole_title("Título", "Título - Site", h1="Título")
+    'Título'
+    """
+    parts = _TITLE_SEPARATOR.split(full)
+    if len(parts) == 3 and parts[1] == ":" and found in (parts[0], parts[2]):
+        return full
+    if found == h1 and any(full.endswith(separator + found) for separator in TITLE_SEPARATORS):
+        return strip_site_name(full, found) or found
+    return found
 
 
 def is_title_line(line: str, title: str) -> bool:
@@ -1072,11 +1318,17 @@ def extract(data: bytes, *, source: str = "") -> Page:
     links = link_texts(tree)
     pres = [preformatted_text(pre) for pre in tree.iter("pre")]  # before the extractor
     unwrap_code_figures(tree)  # changes the tree
+    paragraphs_beside_code(tree)
+    drop_hidden_metadata(tree)
     mark_preformatted(tree)
     mark_inline_code(tree)
-    carried = stand_ins(*tree_texts(tree))  # after the parser's entities: "&zwnj;" too
+    flow_code_paragraphs(tree)
+    unshown = metadata_texts(tree)  # before the texts (it writes JSON-LD's escapes out)
+    carried = stand_ins(*tree_texts(tree), unshown)  # after the parser's entities: "&zwnj;"
     if carried:
         carry_invisible(tree, carried)  # changes the tree
+    h1s = tree.findall(".//h1")  # the extractor's title when there is one (before it
+    h1 = clean_line(h1s[0].text_content()) if len(h1s) == 1 else ""  # changes the tree)
     # trafilatura's default balance, with its fallback extractors. Measured on the dev
     # half of bench/html.py: favor_precision gains F1 on one page (a standfirst the gold
     # body leaves out) and loses real paragraphs and headings on three; fast (no
@@ -1117,11 +1369,26 @@ def extract(data: bytes, *, source: str = "") -> Page:
             inline = [code for _, code in kept_blocks]
     if lang:
         metadata["lang"] = lang
+    element = tree.find(".//head//title")  # its text, as the extractor reads it
+    full = clean_line(element.text_content().translate(back)) if element is not None else ""
+    if metadata.get("title"):
+        metadata["title"] = whole_title(metadata["title"], full, h1.translate(back))
     title = strip_site_name(metadata.get("title", ""), metadata.get("sitename", ""))
     headline, rest = split_headline(body, title)
+    if (headline != title and is_title_line(headline, full)
+            and not is_title_line(metadata.get("title", ""), full)):
+        # the article's heading that the <title> names, not what the extractor took for
+        # the title elsewhere (mdBook's help box, "Keyboard shortcuts"; a social title)
+        metadata["title"] = headline
     taken = len(body) - len(rest)  # the blocks up to the headline, when it is one of them
     headline_code = inline[taken - 1] if taken and body[taken - 1][1] == headline else []
     body, inline = rest, inline[taken:]
+    found_h1 = None if taken else next(
+        (n for n, (kind, text) in enumerate(body[:HEADLINE_SEARCH_BLOCKS])
+         if kind == "h1" and is_title_line(text, headline)), None)
+    if found_h1 is not None:  # after a line or two that are no heading: it is the headline
+        headline, headline_code = body[found_h1][1], inline[found_h1]
+        del body[found_h1], inline[found_h1]
     authors = [a.strip() for a in metadata.get("author", "").split(";") if a.strip()]
     # Code blocks are not text to clean, analyse or translate: line by line they are
     # mangled by the text stages (indentation, lone braces taken for repeated interface

@@ -182,6 +182,27 @@ def test_the_shapes_of_real_documentation(tmp_path):
     assert "limite" not in asked and "require" not in asked and "copy" not in clean
 
 
+def test_the_text_beside_a_code_block_outside_paragraphs_is_kept_as_paragraphs(tmp_path):
+    # hand-written pages (zlib's "zlib Usage Example") write their prose straight into
+    # the body between the listings, or a listing in the middle of a paragraph (the
+    # parser closes the <p> at the <pre>): the text after a listing was lost, and a
+    # <div>'s listing became inline code in one paragraph with the text around it
+    page = PAGE.replace("<p>Compile e execute o programa;", "Compile e execute o programa;"
+                        ).replace("computador.</p>\n<pre>$", "computador.\n<pre>$").replace(
+        "}</pre>\n<p>A condição", "}</pre>\nA <b>condição</b>").replace(
+        "indica um erro.</p>", "indica um erro.\n<p>O compilador diz <tt>expected bool</tt> "
+        "e a linha do erro:<pre>if numero {</pre> e depois <a href='/e'>a explicação</a> "
+        "completa.</p><div>Corrija o programa com uma comparação:<pre>if numero != 0 {</pre>"
+        "e compile-o de novo no terminal.</div>")
+    out, engine = process(tmp_path, page)
+    assert out.files["clean/fluxo.html.txt"] == CLEAN[:-1] + "\n\n" + "\n\n".join([
+        "O compilador diz expected bool e a linha do erro:", "if numero {",
+        "e depois a explicação completa.", "Corrija o programa com uma comparação:",
+        "if numero != 0 {", "e compile-o de novo no terminal."]) + "\n"
+    asked = "\n".join(engine.inputs)
+    assert "if numero" not in asked and "expected bool" not in asked
+
+
 def test_a_run_keeps_code_out_of_the_memory_and_reruns_and_prunes_as_before(
         tmp_path, monkeypatch):
     # a genuine (tiny) Argos package: the translation memory holds what was translated

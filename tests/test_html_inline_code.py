@@ -204,6 +204,21 @@ def test_a_placeholder_the_model_lost_is_flagged_and_its_code_missing_as_in_mark
     assert "pip install" not in out.files["translations/en/guia.html.txt"]
 
 
+def test_a_paragraph_wrapped_in_the_source_reads_as_the_browser_shows_it(tmp_path):
+    # pages wrap their source lines (zlib's, Sphinx's); a browser shows each paragraph as
+    # one flowing line, as the extractor gives one without code; one holding code kept
+    # the source's line breaks, so its sentences were cut there ("From" / "stdio.h we
+    # use ...") and a code over a line break was not protected
+    page = PAGE.replace("comando <code>pip install requests</code> no terminal e", "comando\n"
+                        "<code>pip\n  install requests</code>\nno terminal e").replace(
+        "e <tt>make all</tt> volta", "e\n<tt>make all</tt>\nvolta")
+    out, engine = process(tmp_path, page)
+    assert out.files["clean/guia.html.txt"] == CLEAN
+    assert out.files["translations/en/guia.html.txt"] == TRANSLATED
+    asked = "\n".join(engine.inputs)
+    assert "pip" not in asked and "make all" not in asked
+
+
 def test_the_extractor_says_where_each_blocks_inline_code_is():
     from pipeline.extract_html import extract
 

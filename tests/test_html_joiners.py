@@ -90,3 +90,43 @@ def test_an_icon_fonts_glyph_standing_alone_is_not_carried() -> None:
                                                            for b in blocks]
     assert thai + FILLER in blocks
     assert not any(glyph in block for block in blocks for glyph in "\uf099\uf09a\uf09b")
+
+
+def metadata_page(head: str) -> bytes:
+    return (f"<html><head>{head}</head><body><article><p>من می\u200cخواهم این کتاب را "
+            f"بخوانم.{FILLER}</p></article></body></html>").encode()
+
+
+def test_open_graph_title_and_meta_author_keep_their_joiner() -> None:
+    # the headline of a page without <h1> or <title> is its og:title: the clean copy's
+    # first line, and the metadata, read "میخواهم" (a misspelling) without the joiner
+    found = extract(metadata_page('<meta property="og:title" content="می&zwnj;خواهم کتاب">'
+                                  '<meta name="author" content="علی\u200cرضا کریمی">'))
+    assert found.metadata["title"] == found.blocks[0] == "می\u200cخواهم کتاب"
+    assert found.metadata["author"] == "علی\u200cرضا کریمی"
+
+
+def test_json_ld_headline_and_author_keep_their_joiner_raw_or_escaped() -> None:
+    for zwj, zwnj in (("\u200d", "\u200c"), ("\\u200d", "\\u200C")):
+        found = extract(metadata_page(
+            '<script type="application/ld+json">{"@context": "https://schema.org", '
+            f'"@type": "NewsArticle", "headline": "क्{zwj}ष समाचार", "author": '
+            f'{{"@type": "Person", "name": "علی{zwnj}رضا کریمی"}}, '
+            '"datePublished": "2020-01-02"}</script>'))
+        assert found.metadata["title"] == found.blocks[0] == "क्\u200dष समाचार"
+        assert found.metadata["author"] == "علی\u200cرضا کریمی"
+        assert found.metadata["date"] == "2020-01-02"
+
+
+def test_metadata_keeps_direction_marks_and_reads_its_entities_as_before() -> None:
+    # a page whose text shows an entity as written ("&amp;#151;") has "&" carried through
+    # its text; its metadata, never shown, is decoded as trafilatura decodes it
+    found = extract(metadata_page(
+        '<meta property="og:title" content="\u200fשלום עולם\u200e ABC">'
+        '<script type="application/ld+json">{"@context": "https://schema.org", '
+        '"@type": "NewsArticle", "author": {"@type": "Person", "name": "Tom &amp; Jerry"}}'
+        '</script>').replace(b"</article>", b"<p>Ele escreveu &amp;#151; no fim da linha, "
+                             b"como se v\xc3\xaa na p\xc3\xa1gina.</p></article>"))
+    assert found.metadata["title"] == "\u200fשלום עולם\u200e ABC"
+    assert found.metadata["author"] == "Tom; Jerry"
+    assert "Ele escreveu &#151; no fim da linha, como se vê na página." in found.blocks

@@ -131,3 +131,146 @@ def test_a_legacy_encoded_page_is_decoded_and_the_fix_recorded(tmp_path):
     record = _lines(out / "documents.jsonl")[0]
     assert {"stage": "extract", "kind": "encoding", "before": "cp1252",
             "after": "utf-8"} in record["fixes"]
+
+
+def test_a_shift_jis_page_with_windows_characters_is_decoded_as_browsers_do():
+    # Japanese pages labelled Shift_JIS are written with Windows' code page 932, whose
+    # circled numbers and ㈱ strict Shift_JIS lacks: such a page was read as cp1252,
+    # every Japanese character mojibake ("“Œ‹ž‚Ì")
+    from pipeline.extract_html import extract
+
+    text = "東京の天気は①晴れ、②曇りです。株式会社㈱の発表によると、今日は気温が上がる見込みです。"
+    page = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">'
+            f"<title>天気</title></head><body><article><h1>天気</h1><p>{text}</p>"
+            f"<p>{text}</p></article></body></html>")
+    found = extract(page.encode("cp932"))
+    assert found.blocks == ["天気", text, text] and found.encoding == "cp932"
+    # a page strict Shift_JIS reads is read so, its wave dash as browsers show it
+    plain = page.replace("①", "〜").replace("②", "〜").replace("㈱", "")
+    found = extract(plain.encode("shift_jis"))
+    assert "〜晴れ" in found.blocks[1] and found.encoding == "shift_jis"
+
+
+def test_the_metadata_title_reads_as_the_clean_copys_headline(tmp_path):
+    # a title written in mojibake, and a Russian page in Windows' Cyrillic code page
+    # labelled Latin-1: the normalize stage repairs the headline in the copies; the
+    # metadata (documents.jsonl, the report's index and its search) kept the mojibake
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    page = PAGE.replace("<title>Porto de Lisboa reabre depois das obras",
+                        "<title>CoraÃ§Ã£o do porto reabre").replace(
+        "<h1>Porto de Lisboa reabre depois das obras</h1>", "")
+    (corpus / "moji.html").write_text(page, encoding="utf-8")
+    russian = ("<html lang='ru'><head><meta charset='iso-8859-1'><title>Соглашение подпишут "
+               "в Москве</title></head><body><article><p>Министр сказал, что соглашение "
+               "будет подписано 12 мая в Москве в присутствии представителей десяти стран."
+               "</p><p>Он добавил, что переговоры продолжались три месяца, прежде чем была "
+               "найдена окончательная формулировка.</p></article></body></html>")
+    (corpus / "ru.html").write_bytes(russian.encode("cp1251"))
+    _run(corpus, out)
+    records = {record["doc"]: record for record in _lines(out / "documents.jsonl")}
+    assert records["moji.html"]["metadata"]["title"] == "Coração do porto reabre"
+    assert (out / "clean" / "moji.html.txt").read_text(encoding="utf-8").startswith(
+        "Coração do porto reabre\n\n")
+    assert records["ru.html"]["metadata"]["title"] == "Соглашение подпишут в Москве"
+    assert (out / "clean" / "ru.html.txt").read_text(encoding="utf-8").startswith(
+        "Соглашение подпишут в Москве\n\n")
+
+
+def test_a_headline_with_a_colon_in_its_title_is_kept_whole():
+    # French headlines put a space before a colon ("Brexit : ce qui va changer"); the
+    # extractor took it for the separator before a site's name and kept "Brexit", the
+    # page's headline and metadata title when it has no <h1> or og:title
+    from pipeline.extract_html import extract
+
+    body = ("<p>Le Royaume-Uni quitte l'Union européenne à la fin du mois, et les voyageurs "
+            "devront présenter leur passeport à la frontière.</p><p>Les tarifs des appels "
+            "téléphoniques pourraient aussi changer selon les opérateurs.</p>")
+    for title, headline in (("Brexit : ce qui va changer pour les voyageurs",
+                             "Brexit : ce qui va changer pour les voyageurs"),
+                            ("Brexit : ce qui va changer | Le Monde", "Brexit : ce qui va changer"),
+                            ("Ce qui va changer - Le Monde", "Ce qui va changer")):
+        found = extract(f"<html><head><title>{title}</title></head><body><article>{body}"
+                        "</article></body></html>".encode())
+        assert found.metadata["title"] == found.blocks[0] == headline
+
+
+def test_a_sites_name_in_the_only_h1_is_not_the_pages_title():
+    # a book's or a site's name in the page's one <h1>, its menu bar's (every chapter of
+    # the Rust book): the extractor took it for the title, so every page of the site had
+    # the same title in documents.jsonl and the report's index, and the site's name as
+    # its headline; the <title> names the page before the site's name
+    from pipeline.extract_html import extract
+
+    page = ("<html><head><title>Horários do ferry - Guia do Porto</title></head><body>"
+            "<header><h1 class='menu-title'>Guia do Porto</h1></header><article>"
+            "<h2>Horários do ferry</h2><p>O ferry para a outra margem parte de meia em meia "
+            "hora entre as sete da manhã e a meia-noite, todos os dias.</p><p>Aos domingos "
+            "há menos partidas, e o último barco sai às onze da noite.</p></article>"
+            "</body></html>")
+    found = extract(page.encode())
+    assert found.metadata["title"] == found.blocks[0] == "Horários do ferry"
+    assert "Guia do Porto" not in found.blocks
+    # a page whose one <h1> is its headline keeps it
+    found = extract(page.replace("<h2>Horários do ferry</h2>", "").replace(
+        "Guia do Porto</h1>", "Horários do ferry</h1>").encode())
+    assert found.metadata["title"] == found.blocks[0] == "Horários do ferry"
+
+
+def test_the_article_h1_that_the_title_element_names_is_the_title():
+    # mdBook's pages (the Rust book, reference, Rust by Example: 381 of 859 pages tried)
+    # hold two <h1> (the menu bar's, the chapter's) and a help box titled "Keyboard
+    # shortcuts", which the extractor took for every page's title; the chapter's <h1>,
+    # which the <title> names, is the headline and now the title
+    from pipeline.extract_html import extract
+
+    page = ("<html><head><title>Horários do ferry - Guia do Porto</title></head><body>"
+            "<div id='help' class='hidden'><h2 class='help-title'>Atalhos de teclado</h2>"
+            "<p>Prima ? para ver esta ajuda.</p></div>"
+            "<header><h1 class='menu-title'>Guia do Porto</h1></header><article>"
+            "<h1>Horários do ferry</h1><p>O ferry para a outra margem parte de meia em meia "
+            "hora entre as sete da manhã e a meia-noite, todos os dias.</p><p>Aos domingos "
+            "há menos partidas, e o último barco sai às onze da noite.</p></article>"
+            "</body></html>")
+    found = extract(page.encode())
+    assert found.metadata["title"] == found.blocks[0] == "Horários do ferry"
+
+
+def test_a_headline_after_a_line_that_is_no_heading_is_not_doubled():
+    # a print header (the page's address, shown on paper only) before the article's
+    # <h1>: the headline was the <title>'s, and the <h1> stayed in the body, doubled
+    from pipeline.extract_html import extract
+
+    page = ("<html><head><title>Porto reabre depois das obras - Jornal</title></head><body>"
+            "<article><div class='print-header'><span>Edição impressa de 2 de janeiro</span>"
+            "</div><h1>Porto reabre depois das obras</h1><p>O porto reabriu ontem depois de "
+            "três semanas de obras no cais principal da cidade.</p><p>A câmara diz que as "
+            "obras custaram dois milhões de euros e que o cais aguenta navios maiores.</p>"
+            "</article></body></html>")
+    found = extract(page.encode())
+    assert found.headline == "Porto reabre depois das obras"
+    assert [block for block in found.blocks if block == found.headline] == [found.headline]
+    assert "Edição impressa de 2 de janeiro" in found.blocks  # no heading: it stays
+
+
+def test_a_hidden_schema_org_copy_of_the_article_is_not_its_text():
+    # a page that repeats its article, headline, image address and publisher's name in
+    # a hidden schema.org block (for search engines): its text was extracted once more
+    from pipeline.extract_html import extract
+
+    article = ("<p>O porto reabriu ontem depois de três semanas de obras no cais principal "
+               "da cidade.</p><p>A câmara diz que as obras custaram dois milhões de euros e "
+               "que o novo cais aguenta navios maiores.</p>")
+    page = ("<html><head><title>Porto reabre - Jornal</title></head><body><article>"
+            f"<h1>Porto reabre</h1>{article}</article>"
+            "<div style='display:none;' itemscope itemtype='http://schema.org/NewsArticle'>"
+            "<div itemprop='headline'>Porto reabre</div><div itemprop='image' itemscope>"
+            "<div itemprop='url'>https://jornal.example/img/porto.jpg</div></div>"
+            "<div itemprop='publisher' itemscope><div itemprop='name'>JornalDaCosta</div></div>"
+            f"<div itemprop='articleBody'>{article}</div></div></body></html>")
+    found = extract(page.encode())
+    assert found.blocks == [
+        "Porto reabre",
+        "O porto reabriu ontem depois de três semanas de obras no cais principal da cidade.",
+        "A câmara diz que as obras custaram dois milhões de euros e que o novo cais aguenta "
+        "navios maiores."]

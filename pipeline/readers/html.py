@@ -58,6 +58,9 @@ MAX_GZIP_RATIO = 100
 NAME_MAX = 255
 # The kind of a code block's Block (segments.jsonl never shows it: it has no segments).
 CODE = "code"
+# The metadata that a page may also show as a paragraph (the title as its headline): such
+# a value reads as that paragraph's block after the normalize stage (CodePlaces).
+SHOWN_METADATA = ("title", "author", "sitename")
 # Why inline code the extractor took out of its sentence is not in the clean copy
 # (pipeline.extract_html.Page.lifted): listed as it always was.
 CODE_REASON = "code block: not cleaned or translated"
@@ -222,7 +225,9 @@ class ExtractHtml(Stage):
 class CodePlaces(Stage):
     """After ``normalize``: the block each paragraph of the page became (the blocks are
     the same objects until the copies are written; a block the cleanup removes is
-    missing from ``doc.blocks`` then)."""
+    missing from ``doc.blocks`` then). A metadata value (:data:`SHOWN_METADATA`) that is
+    one of the paragraphs, the title that is the headline, becomes what its block reads
+    (its mojibake, code page or entities repaired as in the copies)."""
 
     name = "extract"
 
@@ -230,8 +235,14 @@ class CodePlaces(Stage):
         self.code = code
 
     def process(self, doc: Document) -> Document:
-        if self.code.code:
+        shown = {key: value for key in SHOWN_METADATA
+                 if (value := doc.metadata.get(key)) in self.code.paragraphs}
+        if self.code.code or shown:
             self.code.blocks = paragraph_blocks(self.code.paragraphs, doc.blocks)
+        for key, value in shown.items():
+            block = self.code.blocks[self.code.paragraphs.index(value)]
+            if block is not None and "\n" not in block.text:
+                doc.metadata[key] = block.text
         return doc
 
 
