@@ -217,10 +217,10 @@ def test_a_suspended_hyphen_before_a_conjunction_and_a_compound_is_kept():
 
 
 def test_a_romanian_hyphen_before_a_space_is_left():
-    # Romanian reads as Italian or French at a few common words ("de", "la", "a"):
-    # not enough to decide its hyphens with their dictionaries
+    # Romanian reads as Italian or French at a few common words ("de", "la", "a"), but
+    # its "ș", "ț", "ă" are no candidate's letters: their dictionaries cannot decide
     unchanged("La cinci minute de la start a sosit plutonierul- major Ion Popescu, care a "
-              "câștigat proba de tir a batalionului în ciuda vântului puternic.\n")
+              "câștigat proba de tir și a lovit ținta de patru ori.\n")
 
 
 # --- no-break spaces that are a language's typography --------------------------------------

@@ -19,6 +19,7 @@ every change as a fix.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
@@ -47,14 +48,6 @@ GUESS_WORDS = 60
 # taken to be in none of them, and the repairs that need its language are not made.
 KNOWN_MIN_SHARE = 0.12
 KNOWN_MIN_WORDS = 8
-# A hyphen before a space ("Nord- Korea", "coope- ração") is decided with a candidate's
-# dictionary only in text that reads firmly as one: a quarter of its words among the
-# commonest, capitalised words left out (names are no language's). Paragraphs of the
-# seven candidates: 95-100% of those of bench/harm.py, all but 14 of the 3,908 of
-# bench/cleanup.py; of Romanian, which reads as Italian or French at a few words, 13%
-# ("plutonierul- major", "lungimi- pentru" were closed up: "plutonierulmajor"); Catalan
-# 85%. Elsewhere the hyphen and its space are left.
-FIRM_MIN_SHARE = 0.25
 # A whole document is judged on more words: its first 60 may be a byline, a cast list
 # or a quotation in another language ("Kathy Baker, Jean-Pierre Cassel, ..." before a
 # Portuguese article read as none of the candidates: its "Jean- Pierre" and its
@@ -470,6 +463,9 @@ PARENTHETICAL_MAX_CHARS = 200
 # "харахад -Бухалтай"), where compounds split so have a short prefix or a capital
 # before the hyphen ("anti -Trump", "Estado -Maior", "US -Statistikbehörde").
 DASH_HEAD_MIN_CHARS = 6
+# Lower-case words with a letter no candidate writes, that make a text another
+# language's (see foreign_letters).
+FOREIGN_LETTER_WORDS = 2
 # Arabic, Persian and Urdu write no hyphenated compounds: a hyphen after a space and
 # before a letter of the Arabic script is a dash ("بموته -صلى الله عليه وسلم-").
 ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefe]")
@@ -568,8 +564,7 @@ def common_words(lang: str) -> frozenset[str]:
 
 
 def in_candidate_language(
-    text: str, languages: Sequence[str] = CANDIDATE_LANGUAGES, first: int = GUESS_WORDS,
-    firm: bool = False,
+    text: str, languages: Sequence[str] = CANDIDATE_LANGUAGES, first: int = GUESS_WORDS
 ) -> bool:
     """False when ``text`` reads as none of ``languages``: of its ``first`` words
     (:data:`KNOWN_MIN_WORDS` at least), too few are common words of any of them
@@ -585,34 +580,23 @@ def in_candidate_language(
     >>> in_candidate_language("Северная Корея")
     True
 
-    ``firm``: its capitalised words are not counted (names are no language's), and
-    :data:`FIRM_MIN_SHARE` of them must be common words of a candidate.
-
-    >>> text = ("La cinci minute de la start a sosit plutonierul- major Ion Popescu, "
-    ...         "care a câștigat proba de tir a batalionului în ciuda vântului puternic.")
-    >>> in_candidate_language(text), in_candidate_language(text, firm=True)
-    (True, False)
     """
-    words = first_words(text, first, lower=firm)
+    words = first_words(text, first)
     if len(words) < KNOWN_MIN_WORDS:
         return True
-    share = FIRM_MIN_SHARE if firm else KNOWN_MIN_SHARE
-    return max(common_hits(words, languages).values()) >= share * len(words)
+    return max(common_hits(words, languages).values()) >= KNOWN_MIN_SHARE * len(words)
 
 
-def first_words(text: str, first: int = GUESS_WORDS, lower: bool = False) -> list[str]:
+def first_words(text: str, first: int = GUESS_WORDS) -> list[str]:
     """The ``first`` words of ``text``, case-folded; a word broken at a line-end hyphen
     whole: its pieces are no words, and a short piece may be a common word of another
-    language ("coi-\\nsa": French "sa"). ``lower``: its capitalised words left out.
+    language ("coi-\\nsa": French "sa").
 
     >>> first_words("Me indiciaram: coi-\\nsa orquestrada", 3)
     ['me', 'indiciaram', 'coisa']
-    >>> first_words("e disse Ana Lima ao jornal", lower=True)
-    ['disse', 'ao', 'jornal']
     """
     text = LINE_BREAK_HYPHEN.sub("", text)
-    words = (match.group() for match in islice(WORD.finditer(text), first))
-    return [word.casefold() for word in words if not (lower and word[0].isupper())]
+    return [match.group().casefold() for match in islice(WORD.finditer(text), first)]
 
 
 def common_hits(words: Sequence[str], languages: Sequence[str]) -> dict[str, int]:
@@ -1176,7 +1160,7 @@ def _is_dateline(prefix: str) -> bool:
     )
 
 
-def rejoin_space_before_hyphen(line: str) -> str:
+def rejoin_space_before_hyphen(line: str, known: bool = True) -> str:
     """Rejoin compounds split by a space before their hyphen ("norte -coreana").
 
     Kept: the leading hyphen after a conjunction ("Export- und -import"), and a dash
@@ -1199,7 +1183,7 @@ def rejoin_space_before_hyphen(line: str) -> str:
     'ห้องนอนใหญ่ 1 ห้อง -มีห้องน้ำในตัว'
     """
     pieces, done = [], 0
-    dashes = _Dashes(line)
+    dashes = _Dashes(line, known)
     parenthetical = first_dash = False
     opener = ""  # the dash that opened the parenthetical
     for match in COMPOUND_CONTEXT.finditer(line):
@@ -1228,8 +1212,8 @@ class _Dashes:
     """Where a line's dashes can open or close a parenthetical and where its sentences
     end, found once a line (a decision then costs a bisection, not a scan)."""
 
-    def __init__(self, line: str) -> None:
-        self.line = line
+    def __init__(self, line: str, known: bool = True) -> None:
+        self.line, self.known = line, known
         self._ends: list[int] | None = None
         self._closers: list[int] | None = None
         self._openers: list[int] | None = None
@@ -1256,35 +1240,48 @@ class _Dashes:
     def opens_phrase(self, at: int) -> bool:
         """True when the " -" at ``at`` is a dash opening a phrase, no split compound:
         a closing dash follows in the same sentence (:data:`DASH_OPENER`), a long
-        lower-case word stands before it and a capitalised one after it
-        (:data:`DASH_HEAD_MIN_CHARS`), or a letter of the Arabic script follows it
-        (:data:`ARABIC_LETTER`).
+        lower-case word stands before it and a capitalised one after it that starts a
+        phrase (:data:`DASH_HEAD_MIN_CHARS`; in a candidate's text, a common word of
+        one: "preguntar -Por qué", but "socialistas -Plataforma"), or a letter of the
+        Arabic script follows it (:data:`ARABIC_LETTER`).
 
         >>> dashes = _Dashes("Estem citats -ha dit- a un debat, i la norte -coreana.")
         >>> dashes.opens_phrase(12), dashes.opens_phrase(44)
         (True, False)
         >>> _Dashes("de preguntar -Por qué").opens_phrase(12)
         True
+        >>> _Dashes("às forças políticas -- socialistas -Plataforma de").opens_phrase(34)
+        False
+        >>> _Dashes("untuk dijual -Produsen crusher", known=False).opens_phrase(12)
+        True
         >>> _Dashes("o Estado -Maior").opens_phrase(8), _Dashes("x -y- und z-Achse").opens_phrase(1)
         (False, False)
         >>> _Dashes("بموته -صلى الله").opens_phrase(5)
         True
+        >>> _Dashes("Ele referia -se ao caso e disse- lhe").opens_phrase(11)
+        False
         """
         line = self.line
         after = line[at + 2 : at + 3]
         if ARABIC_LETTER.match(after):
             return True
         head = letters_before(line, at)
-        if len(head) >= DASH_HEAD_MIN_CHARS and head.islower() and after.isupper() and (
-            line[at + 3 : at + 4].islower()
-        ):
+        tail = LEADING_LETTERS.match(line, at + 2)
+        if (len(head) >= DASH_HEAD_MIN_CHARS and head.islower() and tail is not None
+                and tail.group().istitle() and self._starts_phrase(tail.group())):
             return True
+        if tail is not None and _is_enclitic(tail.group()):
+            return False  # "referia -se ao caso e disse- lhe": two split enclitics
         # the first closing dash after the opener, before the sentence's end
         closer = bisect_right(self.closers, at + 2)
         if closer == len(self.closers) or self.closers[closer] - at > PARENTHETICAL_MAX_CHARS:
             return False
         end = bisect_right(self.ends, at + 2)
         return end == len(self.ends) or self.closers[closer] < self.ends[end]
+
+    def _starts_phrase(self, word: str) -> bool:
+        folded = word.casefold()
+        return not self.known or any(folded in common_words(lang) for lang in CANDIDATE_LANGUAGES)
 
     def closes_phrase(self, at: int) -> bool:
         """True when the hyphen at ``at`` (before a space) closes a parenthetical that a
@@ -1311,6 +1308,11 @@ def _closes(line: str, at: int) -> bool:
     following = LEADING_LETTERS.match(line, at + 2)
     return following is None or not (
         following.group()[0].isupper() or _is_follower(following.group()))
+
+
+def _is_enclitic(word: str) -> bool:
+    folded = word.casefold()
+    return any(folded in words for words in (*CLITICS.values(), *CLOSED_ENCLITICS.values()))
 
 
 def _is_follower(word: str) -> bool:
@@ -1348,12 +1350,48 @@ def _join_split_compound(
     return glued[: len(glued) - len(right)]
 
 
-def split_compounds(line: str, lang: str, seen: Collection[str] = (), known: bool = True) -> str:
+def foreign_letters(text: str, languages: Sequence[str] = CANDIDATE_LANGUAGES) -> bool:
+    """Whether :data:`FOREIGN_LETTER_WORDS` lower-case words of ``text`` hold a Latin
+    letter that none of ``languages`` writes (the detect stage's alphabets): the text is
+    another language that reads as a candidate at a few common words, whose hyphens
+    before a space no candidate's dictionary can decide (Romanian "ş", "ţ", "ă":
+    "plutonierul- major", "lungimi- pentru" were closed up, "plutonierulmajor";
+    bench/harm.py). Names do not count ("Dvořák"), nor one quoted word ("złoty").
+
+    >>> foreign_letters("a sosit plutonierul- major, care a câştigat şi proba")
+    True
+    >>> foreign_letters("a obra «un espace non- mesuré» de Antonín Dvořák, 10 złoty")
+    False
+    """
+    if text.isascii():
+        return False
+    from pipeline.stages.detect import ALPHABETS  # (detect imports this module's users)
+
+    known = set("".join(ALPHABETS.get(lang, "") for lang in languages))
+    text = unicodedata.normalize("NFC", text)
+    found = 0
+    for word in WORD.findall(text):
+        if word.isascii() or word[0].isupper():
+            continue
+        found += any(
+            not ch.isascii() and ch not in known and "LATIN" in unicodedata.name(ch, "")
+            for ch in word.casefold())
+        if found >= FOREIGN_LETTER_WORDS:
+            return True
+    return False
+
+
+def split_compounds(
+    line: str, lang: str, seen: Collection[str] = (), known: bool = True,
+    candidate: bool = True,
+) -> str:
     """Rejoin compounds split by a space next to their hyphen.
 
     ``seen`` is as for :func:`hyphen_role`. ``known`` False: the text is in none of the
-    candidate languages (:func:`in_candidate_language`), so a hyphen before a space,
-    which only its language can tell from a dash or a suspended hyphen, is left.
+    candidate languages (:func:`in_candidate_language`) or holds letters none of them
+    writes (:func:`foreign_letters`), so a hyphen before a space, which only its
+    language can tell from a dash or a suspended hyphen, is left. ``candidate`` False:
+    the text is in none of them (see :meth:`_Dashes.opens_phrase`).
 
     >>> split_compounds("a agência norte -coreana e o Estado -Maior; especula -se", "pt")
     'a agência norte-coreana e o Estado-Maior; especula-se'
@@ -1369,7 +1407,7 @@ def split_compounds(line: str, lang: str, seen: Collection[str] = (), known: boo
     'Тегеран- Исламская республика'
     """
     if " -" in line:
-        line = rejoin_space_before_hyphen(line)
+        line = rejoin_space_before_hyphen(line, candidate)
     if "- " not in line or not known:
         return line
     return SPACE_AFTER_HYPHEN.sub(
@@ -1515,20 +1553,19 @@ class _DocumentLanguages:
     def __init__(self, doc: Document, languages: Sequence[str]) -> None:
         self.doc, self.languages = doc, languages
         self._document: str | None = None
-        self._known: dict[bool, bool] = {}
+        self._known: bool | None = None
         self._text: str | None = None
         self._spellings: frozenset[str] | None = None
 
-    def known(self, text: str, firm: bool = False) -> bool:
+    def known(self, text: str) -> bool:
         """Whether the block or the document is in a candidate language (a list of
-        names in a Portuguese article reads as none: "Kathy Baker e Jean- Pierre");
-        ``firm`` as for :func:`in_candidate_language`."""
-        if _judged_alone(text) and in_candidate_language(text, self.languages, firm=firm):
+        names in a Portuguese article reads as none: "Kathy Baker e Jean- Pierre")."""
+        if _judged_alone(text) and in_candidate_language(text, self.languages):
             return True
-        if firm not in self._known:
-            self._known[firm] = in_candidate_language(
-                self._whole(), self.languages, KNOWN_DOCUMENT_WORDS, firm)
-        return self._known[firm]
+        if self._known is None:
+            self._known = in_candidate_language(self._whole(), self.languages,
+                                                KNOWN_DOCUMENT_WORDS)
+        return self._known
 
     def of_block(self, text: str) -> str:
         if _judged_alone(text):
@@ -1590,9 +1627,11 @@ class Repair(Stage):
                 for kind, before, after in joins:
                     doc.fix(self.name, kind, before, after)
             if " -" in text or "- " in text:
-                known = "- " not in text or guesses.known(text, firm=True)
+                candidate = guesses.known(text)
+                known = "- " not in text or (
+                    candidate and not foreign_letters(text, self.languages))
                 text = self._repair_lines(doc, "split_compound", text, partial(
-                    split_compounds, lang=lang, seen=seen, known=known))
+                    split_compounds, lang=lang, seen=seen, known=known, candidate=candidate))
             if SPACE_BEFORE_ANY_PUNCT.search(text):
                 high = bool(SPACE_BEFORE_HIGH_PUNCT.search(text))
                 if not lang and high:
