@@ -139,3 +139,96 @@ def test_a_quote_mark_that_opens_a_quote_stays_apart_from_the_word_before_it():
     # Arabic and Georgian web text open quotes with ” too: the space before it stays
     doc = clean("قال الوزير إن مشروع ” المدينة الذكية ” سيبدأ العام المقبل في العاصمة.\n")
     assert "مشروع ” المدينة" in doc.clean_text()
+
+
+# --- spaces before ; : ! ? in text of none of the candidate languages ----------------------
+
+
+def test_a_space_before_a_colon_or_a_mark_stays_in_hindi_persian_and_russian_articles():
+    # the rule knows the candidates' typography only: Hindi and Persian writers space a
+    # colon as a habit, and a Russian article's spacing is its own
+    unchanged("नगर निगम की बैठक\n\nमहापौर ने कहा : शहर की सड़कों की मरम्मत अगले महीने से "
+              "शुरू होगी। उन्होंने पूछा : इतनी देर क्यों हुई ?\n")
+    unchanged("جلسه شورای شهر\n\nشهردار گفت : تعمیر خیابان‌های شهر از ماه آینده آغاز "
+              "می‌شود و تا پایان سال ادامه خواهد داشت.\n")
+    unchanged("Заседание городского совета\n\nМэр заявил : ремонт городских улиц начнётся "
+              "в следующем месяце и продлится до конца года !\n")
+    # a bracket padded on one side only is still a slip, in any language
+    doc = clean("Заседание городского совета\n\nМэр заявил, что ремонт улиц начнётся в "
+                "следующем месяце (в мае ) и продлится до конца года.\n")
+    assert "(в мае)" in doc.clean_text()
+
+
+def test_a_french_quote_in_a_german_article_keeps_its_spaced_marks():
+    doc = clean("Gipfel in Paris\n\nDie Kanzlerin traf gestern den französischen "
+                "Präsidenten im Élysée-Palast. Le Monde titelte danach : « Accord trouvé ! »\n")
+    assert "titelte danach : « Accord trouvé ! »" in doc.clean_text()
+    # the candidates' own slips are still repaired
+    doc = clean("Cimeira em Paris\n\nO primeiro-ministro disse ontem : o acordo está "
+                "fechado . Quando será assinado ?\n")
+    assert doc.clean_text().endswith("disse ontem: o acordo está fechado. Quando será "
+                                      "assinado?\n")
+
+
+# --- a long line is no hard-wrapped paragraph's ---------------------------------------------
+
+
+def test_a_short_line_under_a_long_unfinished_line_is_not_glued_to_it():
+    # a paragraph longer than any wrapping width, then an interface line no lexicon
+    # lists: joined, it read "... masuala ya forodha Soma zaidi habari hii"
+    text = ("Mkutano wa viongozi\n\nViongozi wa nchi za Afrika Mashariki walikutana "
+            "jijini Arusha siku ya Jumatatu kujadili biashara ya mipakani na usalama wa "
+            "eneo hilo, pamoja na masuala ya forodha\nSoma zaidi habari hii\n")
+    doc = clean(text)
+    assert "forodha\nSoma zaidi habari hii" in doc.clean_text()
+    assert not any(fix.kind == "unwrap" for fix in doc.fixes)
+
+
+# --- dashes written against a word ----------------------------------------------------------
+
+
+def test_a_parenthetical_between_attached_dashes_is_left():
+    unchanged("Estem citats -ha dit- a un debat en profunditat sobre el futur del port "
+              "de la ciutat.\n")
+    unchanged("Η εταιρεία δραστηριοποιείται τόσο στην εμπορία όσο και -κυρίως- στην "
+              "παραγωγή ενέργειας από φυσικό αέριο.\n")
+    unchanged("V sobotu sa na -tomto mieste- stretnú všetci priaznivci miestneho "
+              "futbalového klubu.\n")
+
+
+def test_a_dash_before_a_capitalised_phrase_or_an_arabic_word_is_left():
+    unchanged("Nos quedamos en la puerta, sin saber qué preguntar -Por qué tan sola vas? "
+              "dijo al fin uno de ellos.\n")
+    unchanged("قال الشيخ إن النبي -صلى الله عليه وسلم- كان يوصي بالجار خيرا في كل "
+              "الأحوال.\n")
+    # a split compound after a short prefix or a capital is still joined
+    doc = clean("Manifestação em Lisboa\n\nCentenas de pessoas juntaram-se ontem numa "
+                "manifestação anti -Trump diante da embaixada, disse o Estado -Maior.\n")
+    assert "anti-Trump" in doc.clean_text() and "Estado-Maior" in doc.clean_text()
+
+
+# --- hyphens before a space in text that reads only weakly as a candidate -----------------
+
+
+def test_a_suspended_hyphen_before_a_conjunction_and_a_compound_is_kept():
+    # "spelen" is a common word, yet "spel- en leesprobleme" shares "probleme"
+    unchanged("Die skool bied ekstra klasse aan vir kinders met spel- en leesprobleme "
+              "wat agter geraak het.\n")
+
+
+def test_a_romanian_hyphen_before_a_space_is_left():
+    # Romanian reads as Italian or French at a few common words ("de", "la", "a"), but
+    # its "ș", "ț", "ă" are no candidate's letters: their dictionaries cannot decide
+    unchanged("La cinci minute de la start a sosit plutonierul- major Ion Popescu, care a "
+              "câștigat proba de tir și a lovit ținta de patru ori.\n")
+
+
+# --- no-break spaces that are a language's typography --------------------------------------
+
+
+def test_czech_and_polish_one_letter_prepositions_keep_their_no_break_space():
+    unchanged("Oprava mostu\n\nOprava mostu v\u00a0centru města začne v\u00a0pondělí "
+              "a potrvá do konce září, uvedla radnice s\u00a0tím, že objížďka povede "
+              "k\u00a0nádraží.\n")
+    unchanged("Remont mostu\n\nRemont mostu w\u00a0centrum miasta rozpocznie się "
+              "z\u00a0początkiem przyszłego tygodnia i potrwa do końca września.\n")

@@ -19,6 +19,8 @@ every change as a fix.
 from __future__ import annotations
 
 import re
+import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from functools import cache, lru_cache, partial
@@ -295,8 +297,13 @@ SUSPENDED_ANYWHERE = frozenset(
 )
 
 # A joined word this frequent beats a suspended-hyphen reading ("be-vor": "bevor" 5.2,
-# "can-zoni" in Italian 4.7); rarer ones do not ("Ein- und": "einund" 1.3 in de).
+# "can-zoni" in Italian 4.7); rarer ones do not ("Ein- und": "einund" 1.3 in de). Before
+# a space, a conjunction followed by a compound (a word this long, or hyphenated) is a
+# suspended hyphen's even so ("spel- en leesprobleme" in Afrikaans or Dutch: "spelen"
+# is a common word, bench/harm.py).
 COMMON_WORD_ZIPF = 3.0
+SUSPENDED_PARTNER_MIN_CHARS = 10
+SPACED_WORD = re.compile(r" (?P<word>[^\W\d_]{1,60})(?P<hyphen>[-\u2010]?)")
 
 # Conjunctions before a leading hyphen that completes a compound ("Export und -import",
 # "Lebensmittelproduktion und -handel"): the hyphen is kept after the space. The
@@ -370,6 +377,10 @@ CLOSED_JOINED_MIN_ZIPF = 1.5
 # list items, and every line but the last is at least this long. Addresses, verse,
 # bylines and share bars have shorter lines and keep their line breaks.
 WRAPPED_LINE_MIN_CHARS = 30
+# ... and at most this long: text is wrapped at 50-80 columns, 120 at the most; a longer
+# line is a paragraph of its own, and the short line under it (an interface line no
+# lexicon lists, "Soma zaidi habari hii", a caption) would be glued to its end.
+WRAPPED_LINE_MAX_CHARS = 150
 
 # A list item: "- ", "* ", "• ", "1. ", "2) ", "a) ". Wrapped text may start one line
 # like that ("in der\n8. Klasse"); a list has two items or more.
@@ -435,6 +446,30 @@ PHRASE_SPACED = re.compile(
     r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]"
 )
 
+# Dashes written attached to the word after them or before them ("Estem citats -ha dit-
+# a un debat", "όσο και -κυρίως- στην", "na -tomto linku- nájdete", "la música popular
+# -especialment l'afroamericana: jazz, blues, soul...-."): a " -word" with a closing
+# "word-" later in the same sentence (within PARENTHETICAL_MAX_CHARS) opens a
+# parenthetical, and both dashes stay as written (bench/harm.py: Catalan, Greek, Slovak
+# articles, where they were joined, "citats-ha dita"). A closing dash before a
+# conjunction is a suspended hyphen instead ("x- und y-Achse"), and one after or before a
+# capital ends a split compound ("U- Bahn", "UN- Sicherheitsrat"): they pair with nothing.
+DASH_OPENER = re.compile(r"(?<=\s)[-–—](?=[^\W\d_])")
+DASH_CLOSER = re.compile(r"(?<=[^\W\d_]|[.…])[-–—](?=[\s,.;:!?)»”\"']|$)")
+SENTENCE_END_MARK = re.compile(r"[.!?](?=\s|$)")
+PARENTHETICAL_MAX_CHARS = 200
+# A lower-case word of this many letters or more, then " -" and a capitalised word: a
+# dash before a new phrase ("preguntar -Por qué", "dijual -Produsen crusher", Mongolian
+# "харахад -Бухалтай"), where compounds split so have a short prefix or a capital
+# before the hyphen ("anti -Trump", "Estado -Maior", "US -Statistikbehörde").
+DASH_HEAD_MIN_CHARS = 6
+# Lower-case words with a letter no candidate writes, that make a text another
+# language's (see foreign_letters).
+FOREIGN_LETTER_WORDS = 2
+# Arabic, Persian and Urdu write no hyphenated compounds: a hyphen after a space and
+# before a letter of the Arabic script is a dash ("بموته -صلى الله عليه وسلم-").
+ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefe]")
+
 # A dateline before the first spaced dash of a line ("Pyongyang, Nordkorea - ...",
 # "Rio de Janeiro - ...") opens no parenthetical: up to five capitalised words, with the
 # lower-case particles of place names.
@@ -461,7 +496,11 @@ SPACE_BEFORE_COMMA_OR_PERIOD = re.compile(
     rf"(?<=[^{NOT_AFTER_MARKS}{CODE_STAND_INS}]) {{1,8}}(?=,(?:\s|$)|\.(?!\s?\.)(?:\s|$))"
 )
 # Space before ; : ! ? (one or more, then a space, a closing mark or the end): an
-# artefact everywhere but in French, whose typography spaces them. Not after a digit
+# artefact in the candidate languages but French, whose typography spaces them (and so
+# does a line with spaced guillemets, "« Oui ! »", a French quote in any article). Text
+# in none of the candidate languages keeps them: Hindi, Persian, Arabic, Thai writers
+# space a colon as a habit, and the rule knows no other language's typography
+# (bench/harm.py: 636 of 13,460 dev documents changed only so). Not after a digit
 # ("10 : 30") or an opening mark, and never before an emoticon (":-)", ":)", ";)", ":D")
 # or a "::" separator ("Online :: Sport").
 SPACE_BEFORE_HIGH_PUNCT = re.compile(
@@ -470,6 +509,7 @@ SPACE_BEFORE_HIGH_PUNCT = re.compile(
     r"(?=[;:!?]+(?:[\s)\]”’\"'»]|$))"
 )
 HIGH_PUNCT_SPACED_LANGUAGES = frozenset({"fr"})
+SPACED_GUILLEMETS = re.compile(r"« | »")
 # A space before any punctuation this stage looks at (a cheap test first).
 SPACE_BEFORE_ANY_PUNCT = re.compile(r" [,.;:!?)\]”]")
 # Space before a closing bracket, unless the opener is padded too ("( assim )").
@@ -539,6 +579,7 @@ def in_candidate_language(
     False
     >>> in_candidate_language("Северная Корея")
     True
+
     """
     words = first_words(text, first)
     if len(words) < KNOWN_MIN_WORDS:
@@ -1055,13 +1096,16 @@ def looks_wrapped(text: str) -> bool:
     False
     >>> looks_wrapped("- primeiro item da lista, bastante longo\\n- segundo item da lista")
     False
+    >>> looks_wrapped("Os líderes reuniram-se ontem em Luanda. " * 4 + "\\nLeia a seguir")
+    False
     """
     lines = text.split("\n")
     return (
         len(lines) > 1
         and bool(lines[-1].strip())
         and sum(1 for line in lines if LIST_ITEM.match(line)) < LIST_MIN_ITEMS
-        and all(len(line.strip()) >= WRAPPED_LINE_MIN_CHARS for line in lines[:-1])
+        and all(WRAPPED_LINE_MIN_CHARS <= len(line.strip()) <= WRAPPED_LINE_MAX_CHARS
+                for line in lines[:-1])
     )
 
 
@@ -1116,7 +1160,7 @@ def _is_dateline(prefix: str) -> bool:
     )
 
 
-def rejoin_space_before_hyphen(line: str) -> str:
+def rejoin_space_before_hyphen(line: str, known: bool = True) -> str:
     """Rejoin compounds split by a space before their hyphen ("norte -coreana").
 
     Kept: the leading hyphen after a conjunction ("Export- und -import"), and a dash
@@ -1139,6 +1183,7 @@ def rejoin_space_before_hyphen(line: str) -> str:
     'ห้องนอนใหญ่ 1 ห้อง -มีห้องน้ำในตัว'
     """
     pieces, done = [], 0
+    dashes = _Dashes(line, known)
     parenthetical = first_dash = False
     opener = ""  # the dash that opened the parenthetical
     for match in COMPOUND_CONTEXT.finditer(line):
@@ -1155,14 +1200,149 @@ def rejoin_space_before_hyphen(line: str) -> str:
                 continue
             if PHRASE_SPACED.match(line, match.start() - 1):
                 continue  # Thai "...ใดๆ -หาก...": a dash before a phrase
+            if dashes.opens_phrase(match.start()):
+                continue  # "citats -ha dit- a", "preguntar -Por qué": a dash
             pieces.append(line[done : match.start()])
             done = match.start() + 1  # drop the space, keep the hyphen
     pieces.append(line[done:])
     return "".join(pieces)
 
 
-def _join_split_compound(match: re.Match[str], lang: str, seen: Collection[str]) -> str:
+class _Dashes:
+    """Where a line's dashes can open or close a parenthetical and where its sentences
+    end, found once a line (a decision then costs a bisection, not a scan)."""
+
+    def __init__(self, line: str, known: bool = True) -> None:
+        self.line, self.known = line, known
+        self._ends: list[int] | None = None
+        self._closers: list[int] | None = None
+        self._openers: list[int] | None = None
+
+    @property
+    def ends(self) -> list[int]:
+        if self._ends is None:
+            self._ends = [m.start() for m in SENTENCE_END_MARK.finditer(self.line)]
+        return self._ends
+
+    @property
+    def closers(self) -> list[int]:
+        if self._closers is None:
+            self._closers = [m.start() for m in DASH_CLOSER.finditer(self.line)
+                             if _closes(self.line, m.start())]
+        return self._closers
+
+    @property
+    def openers(self) -> list[int]:
+        if self._openers is None:
+            self._openers = [m.start() for m in DASH_OPENER.finditer(self.line)]
+        return self._openers
+
+    def opens_phrase(self, at: int) -> bool:
+        """True when the " -" at ``at`` is a dash opening a phrase, no split compound:
+        a closing dash follows in the same sentence (:data:`DASH_OPENER`), a long
+        lower-case word stands before it and a capitalised one after it that starts a
+        phrase (:data:`DASH_HEAD_MIN_CHARS`; in a candidate's text, a common word of
+        one: "preguntar -Por qué", but "socialistas -Plataforma"), or a letter of the
+        Arabic script follows it (:data:`ARABIC_LETTER`).
+
+        >>> dashes = _Dashes("Estem citats -ha dit- a un debat, i la norte -coreana.")
+        >>> dashes.opens_phrase(12), dashes.opens_phrase(44)
+        (True, False)
+        >>> _Dashes("de preguntar -Por qué").opens_phrase(12)
+        True
+        >>> _Dashes("às forças políticas -- socialistas -Plataforma de").opens_phrase(34)
+        False
+        >>> _Dashes("untuk dijual -Produsen crusher", known=False).opens_phrase(12)
+        True
+        >>> _Dashes("o Estado -Maior").opens_phrase(8), _Dashes("x -y- und z-Achse").opens_phrase(1)
+        (False, False)
+        >>> _Dashes("بموته -صلى الله").opens_phrase(5)
+        True
+        >>> _Dashes("Ele referia -se ao caso e disse- lhe").opens_phrase(11)
+        False
+        """
+        line = self.line
+        after = line[at + 2 : at + 3]
+        if ARABIC_LETTER.match(after):
+            return True
+        head = letters_before(line, at)
+        tail = LEADING_LETTERS.match(line, at + 2)
+        if (len(head) >= DASH_HEAD_MIN_CHARS and head.islower() and tail is not None
+                and tail.group().istitle() and self._starts_phrase(tail.group())):
+            return True
+        if tail is not None and _is_enclitic(tail.group()):
+            return False  # "referia -se ao caso e disse- lhe": two split enclitics
+        # the first closing dash after the opener, before the sentence's end
+        closer = bisect_right(self.closers, at + 2)
+        if closer == len(self.closers) or self.closers[closer] - at > PARENTHETICAL_MAX_CHARS:
+            return False
+        end = bisect_right(self.ends, at + 2)
+        return end == len(self.ends) or self.closers[closer] < self.ends[end]
+
+    def _starts_phrase(self, word: str) -> bool:
+        folded = word.casefold()
+        return not self.known or any(folded in common_words(lang) for lang in CANDIDATE_LANGUAGES)
+
+    def closes_phrase(self, at: int) -> bool:
+        """True when the hyphen at ``at`` (before a space) closes a parenthetical that a
+        dash attached to its first word opened earlier in the same sentence.
+
+        >>> _Dashes("Estem citats -ha dit- a un debat").closes_phrase(20)
+        True
+        >>> _Dashes("Ele disse -sim. E o norte- coreano").closes_phrase(25)
+        False
+        """
+        opener = bisect_left(self.openers, at) - 1
+        if opener < 0 or at - self.openers[opener] > PARENTHETICAL_MAX_CHARS:
+            return False
+        end = bisect_left(self.ends, at) - 1
+        return end < 0 or self.ends[end] < self.openers[opener]
+
+
+def _closes(line: str, at: int) -> bool:
+    """Whether the dash at ``at`` (:data:`DASH_CLOSER`) may close a parenthetical: not
+    after a capital ("U- Bahn", "UN- Sicherheitsrat"), nor before a capitalised word or
+    a suspended hyphen's conjunction ("x- und y-Achse")."""
+    if line[at - 1].isupper():
+        return False
+    following = LEADING_LETTERS.match(line, at + 2)
+    return following is None or not (
+        following.group()[0].isupper() or _is_follower(following.group()))
+
+
+def _is_enclitic(word: str) -> bool:
+    folded = word.casefold()
+    return any(folded in words for words in (*CLITICS.values(), *CLOSED_ENCLITICS.values()))
+
+
+def _is_follower(word: str) -> bool:
+    folded = word.casefold()
+    return folded in SUSPENDED_ANYWHERE or any(
+        folded in words for words in SUSPENDED_HYPHEN_FOLLOWERS.values())
+
+
+def compound_follows(line: str, at: int) -> bool:
+    """True when the word after the one ending at ``at`` is a compound: hyphenated or
+    of :data:`SUSPENDED_PARTNER_MIN_CHARS` letters at least (the second of two
+    compounds sharing a part: "spel- en leesprobleme", "pre- and post-war").
+
+    >>> compound_follows("spel- en leesprobleme", 8), compound_follows("be- vor dem", 7)
+    (True, False)
+    """
+    following = SPACED_WORD.match(line, at)
+    return following is not None and (
+        len(following["word"]) >= SUSPENDED_PARTNER_MIN_CHARS or bool(following["hyphen"]))
+
+
+def _join_split_compound(
+    match: re.Match[str], lang: str, seen: Collection[str], dashes: _Dashes
+) -> str:
     """The replacement of a SPACE_AFTER_HYPHEN match: the join without its right part."""
+    if dashes.closes_phrase(match.end("left") - 1):
+        return match[0]  # "-ha dit- a": the dash closing a parenthetical
+    if suspends(match["left"][:-1], match["right"], lang) and compound_follows(
+            match.string, match.end("right")):
+        return match[0]  # "spel- en leesprobleme": "spelen" is a word, yet suspended
     after = match.end("right")
     right = match["right"] + match.string[after : after + 1]  # with a hyphen that follows
     before = match.string[max(0, match.start() - INSIDE_CONTEXT_CHARS) : match.start()]
@@ -1170,12 +1350,48 @@ def _join_split_compound(match: re.Match[str], lang: str, seen: Collection[str])
     return glued[: len(glued) - len(right)]
 
 
-def split_compounds(line: str, lang: str, seen: Collection[str] = (), known: bool = True) -> str:
+def foreign_letters(text: str, languages: Sequence[str] = CANDIDATE_LANGUAGES) -> bool:
+    """Whether :data:`FOREIGN_LETTER_WORDS` lower-case words of ``text`` hold a Latin
+    letter that none of ``languages`` writes (the detect stage's alphabets): the text is
+    another language that reads as a candidate at a few common words, whose hyphens
+    before a space no candidate's dictionary can decide (Romanian "ş", "ţ", "ă":
+    "plutonierul- major", "lungimi- pentru" were closed up, "plutonierulmajor";
+    bench/harm.py). Names do not count ("Dvořák"), nor one quoted word ("złoty").
+
+    >>> foreign_letters("a sosit plutonierul- major, care a câştigat şi proba")
+    True
+    >>> foreign_letters("a obra «un espace non- mesuré» de Antonín Dvořák, 10 złoty")
+    False
+    """
+    if text.isascii():
+        return False
+    from pipeline.stages.detect import ALPHABETS  # (detect imports this module's users)
+
+    known = set("".join(ALPHABETS.get(lang, "") for lang in languages))
+    text = unicodedata.normalize("NFC", text)
+    found = 0
+    for word in WORD.findall(text):
+        if word.isascii() or word[0].isupper():
+            continue
+        found += any(
+            not ch.isascii() and ch not in known and "LATIN" in unicodedata.name(ch, "")
+            for ch in word.casefold())
+        if found >= FOREIGN_LETTER_WORDS:
+            return True
+    return False
+
+
+def split_compounds(
+    line: str, lang: str, seen: Collection[str] = (), known: bool = True,
+    candidate: bool = True,
+) -> str:
     """Rejoin compounds split by a space next to their hyphen.
 
     ``seen`` is as for :func:`hyphen_role`. ``known`` False: the text is in none of the
-    candidate languages (:func:`in_candidate_language`), so a hyphen before a space,
-    which only its language can tell from a dash or a suspended hyphen, is left.
+    candidate languages (:func:`in_candidate_language`) or holds letters none of them
+    writes (:func:`foreign_letters`), so a hyphen before a space, which only its
+    language can tell from a dash or a suspended hyphen, is left. ``candidate`` False:
+    the text is in none of them (see :meth:`_Dashes.opens_phrase`).
 
     >>> split_compounds("a agência norte -coreana e o Estado -Maior; especula -se", "pt")
     'a agência norte-coreana e o Estado-Maior; especula-se'
@@ -1191,20 +1407,26 @@ def split_compounds(line: str, lang: str, seen: Collection[str] = (), known: boo
     'Тегеран- Исламская республика'
     """
     if " -" in line:
-        line = rejoin_space_before_hyphen(line)
+        line = rejoin_space_before_hyphen(line, candidate)
     if "- " not in line or not known:
         return line
-    return SPACE_AFTER_HYPHEN.sub(partial(_join_split_compound, lang=lang, seen=seen), line)
+    return SPACE_AFTER_HYPHEN.sub(
+        partial(_join_split_compound, lang=lang, seen=seen, dashes=_Dashes(line)), line)
 
 
-def remove_space_before_punct(line: str, lang: str = "") -> str:
+def remove_space_before_punct(line: str, lang: str = "", known: bool = True) -> str:
     """Remove spaces before a comma, a final period, a closing bracket or ”, and, unless
-    ``lang`` spaces them (French), before ; : ! ?
+    ``lang`` spaces them (French) or the text is in none of the candidate languages
+    (``known`` False), before ; : ! ?
 
     >>> remove_space_before_punct("palavra , outra (assim ) e “isso ” . Sim ? Não !", "pt")
     'palavra, outra (assim) e “isso”. Sim? Não!'
     >>> remove_space_before_punct("Quoi ? « Oui » : ( sic ) ... . . . :-)", "fr")
     'Quoi ? « Oui » : ( sic ) ... . . . :-)'
+    >>> remove_space_before_punct("Le Monde titelte : « Accord trouvé ! »", "de")
+    'Le Monde titelte : « Accord trouvé ! »'
+    >>> remove_space_before_punct("उन्होंने कहा : हम तैयार हैं (आज ) .", "pt", known=False)
+    'उन्होंने कहा : हम तैयार हैं (आज).'
 
     Emoticons, "::" separators and a space after a mark or a symbol are kept:
 
@@ -1214,7 +1436,7 @@ def remove_space_before_punct(line: str, lang: str = "") -> str:
     if not SPACE_BEFORE_ANY_PUNCT.search(line):
         return line
     line = SPACE_BEFORE_COMMA_OR_PERIOD.sub("", line)
-    if lang not in HIGH_PUNCT_SPACED_LANGUAGES:
+    if known and lang not in HIGH_PUNCT_SPACED_LANGUAGES and not SPACED_GUILLEMETS.search(line):
         line = SPACE_BEFORE_HIGH_PUNCT.sub("", line)
     if not PADDED_OPENING_BRACKET.search(line):
         line = SPACE_BEFORE_CLOSING_BRACKET.sub("", line)
@@ -1405,16 +1627,18 @@ class Repair(Stage):
                 for kind, before, after in joins:
                     doc.fix(self.name, kind, before, after)
             if " -" in text or "- " in text:
-                known = "- " not in text or guesses.known(text)
+                candidate = guesses.known(text)
+                known = "- " not in text or (
+                    candidate and not foreign_letters(text, self.languages))
                 text = self._repair_lines(doc, "split_compound", text, partial(
-                    split_compounds, lang=lang, seen=seen, known=known))
+                    split_compounds, lang=lang, seen=seen, known=known, candidate=candidate))
             if SPACE_BEFORE_ANY_PUNCT.search(text):
-                if not lang and SPACE_BEFORE_HIGH_PUNCT.search(text):
+                high = bool(SPACE_BEFORE_HIGH_PUNCT.search(text))
+                if not lang and high:
                     # unwrapping made "Sénat\n; ils" a spaced ";": French keeps it
                     lang = guesses.of_block(text)
-                text = self._repair_lines(
-                    doc, "space_before_punct", text, partial(remove_space_before_punct, lang=lang)
-                )
+                text = self._repair_lines(doc, "space_before_punct", text, partial(
+                    remove_space_before_punct, lang=lang, known=not high or guesses.known(text)))
             block.text = text
         for number, block in enumerate(doc.blocks):
             if block.kind == "paragraph":
