@@ -31,6 +31,7 @@ import math
 import os
 import re
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -849,12 +850,15 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=1 << 16)
 def stored_word(word: str) -> str:
     """A word as written (a match of WORD) as wordfreq stores it: ``words(word)[0]``,
-    kept per word (the span checks look every word of every segment up).
+    kept per word (the span checks look every word of every segment up); a word
+    already so is kept once, as key and answer.
 
-    >>> stored_word("Straße"), stored_word("École")
-    ('strasse', 'école')
+    >>> word = "".join(["ca", "sa"])
+    >>> stored_word("Straße"), stored_word("École"), stored_word(word) is word
+    ('strasse', 'école', True)
     """
-    return words(word)[0]
+    found = words(word)[0]
+    return word if found == word else found
 
 
 def best_language(scores: dict[str, float]) -> str:
@@ -1632,7 +1636,10 @@ class Detect(Stage):
         data = boilerplate.merge_labels(lexicon, labels) if labels else lexicon
         self.labels = label_languages(data)
         self._label_config = labels
-        self._unknown_word = lru_cache(maxsize=1 << 16)(self._unknown_word_scores)
+        # kept as arrays of doubles (a word's scores in candidate order, 128 bytes
+        # against 464 for a dict of floats): a document off the list reads most of its
+        # words so, in a Detect of its own (extended)
+        self._unknown_word = lru_cache(maxsize=1 << 16)(self._unknown_word_array)
         # The open-set checks look the same words up again and again (every text of a
         # candidate with an off-list neighbour; rare words restored letter by letter):
         # kept per word, as LanguageScorer.word_vector keeps the candidates' lists.
@@ -2234,9 +2241,10 @@ class Detect(Stage):
         rest_lang, prob = self.languages(["".join(rest)], doc_lang)[0]
         return (prob, spans) if rest_lang == doc_lang else None
 
-    def _unknown_word_scores(self, word: str) -> dict[str, float]:
+    def _unknown_word_array(self, word: str) -> array[float]:
         found = self.scorer.ngram_scores([word])[0]
-        return {lang: UNKNOWN_WORD_LOG10 + UNKNOWN_WORD_LINGUA * s for lang, s in found.items()}
+        return array("d", [UNKNOWN_WORD_LOG10 + UNKNOWN_WORD_LINGUA * found[lang]
+                           for lang in self.scorer.candidates])
 
     def unknown_word_scores(self, word: str) -> dict[str, float]:
         """Scores of a word no frequency list has: lingua's n-grams on the word alone.
@@ -2245,7 +2253,7 @@ class Detect(Stage):
         >>> scores["pt"] > scores["en"]
         True
         """
-        return self._unknown_word(word)
+        return dict(zip(self.scorer.candidates, self._unknown_word(word), strict=True))
 
     def span_evidence(
         self, text: str, matches: Sequence[re.Match[str]], home: str
