@@ -31,6 +31,7 @@ import math
 import os
 import re
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -846,6 +847,20 @@ def words(text: str) -> list[str]:
     return [m.group().casefold() for m in prose_words(text, found)]
 
 
+@lru_cache(maxsize=1 << 16)
+def stored_word(word: str) -> str:
+    """A word as written (a match of WORD) as wordfreq stores it: ``words(word)[0]``,
+    kept per word (the span checks look every word of every segment up); a word
+    already so is kept once, as key and answer.
+
+    >>> word = "".join(["ca", "sa"])
+    >>> stored_word("Straße"), stored_word("École"), stored_word(word) is word
+    ('strasse', 'école', True)
+    """
+    found = words(word)[0]
+    return word if found == word else found
+
+
 def best_language(scores: dict[str, float]) -> str:
     """The highest-scoring language; ties go to the alphabetically first.
 
@@ -985,24 +1000,42 @@ def foreign_runs(
     if not evidence or home not in evidence[0]:
         return []
     langs = sorted(evidence[0])
-    cost = {lang: 0.0 if lang == home else -SPAN_SWITCH for lang in langs}
-    cost = {lang: cost[lang] + evidence[0][lang] for lang in langs}
-    back: list[dict[str, str]] = []
+    n, h = len(langs), langs.index(home)
+    # cost[i]: the best path's score ending in langs[i]. Each step's choice is that of
+    # max(langs, key=(score through p, p == target)): the target itself on a tie, else
+    # the first best of the others. The others' scores through them are cost + 0.0 for
+    # home and cost + (-SPAN_SWITCH) for every foreign target alike, so the first and
+    # second best of each list (_two_best) serve every target.
+    cost = [(0.0 if i == h else -SPAN_SWITCH) + evidence[0][lang] for i, lang in enumerate(langs)]
+    back: list[list[int]] = []
     for k, scores in enumerate(evidence[1:]):
-        step_back, step_cost = {}, {}
         crossing = -QUOTE_CROSS if k in quotes else 0.0
-        for lang in langs:
-            enter = 0.0 if lang == home else -SPAN_SWITCH
-            stay = 0.0 if lang == home else crossing
-            came = max(langs, key=lambda p: (cost[p] + (stay if p == lang else enter), p == lang))
-            step_back[lang] = came
-            step_cost[lang] = cost[came] + (stay if came == lang else enter) + scores[lang]
+        entered = [c + -SPAN_SWITCH for c in cost]
+        first, second = _two_best(entered)
+        home_first, home_second = _two_best(cost)
+        other = home_first if home_first != h else home_second
+        if other < 0 or cost[h] >= cost[other]:
+            other = h
+        step_back = [other] * n
+        step_cost = [cost[other] + 0.0 + scores[home]] * n
+        for j, lang in enumerate(langs):
+            if j == h:
+                continue
+            other = first if first != j else second
+            if other < 0 or cost[j] + crossing >= entered[other]:
+                step_back[j] = j
+                step_cost[j] = cost[j] + crossing + scores[lang]
+            else:
+                step_back[j] = other
+                step_cost[j] = cost[other] + -SPAN_SWITCH + scores[lang]
         back.append(step_back)
         cost = step_cost
-    path = [max(langs, key=lambda lang: (cost[lang], lang == home))]
+    at = max(range(n), key=lambda i: (cost[i], i == h))
+    indices = [at]
     for step_back in reversed(back):
-        path.append(step_back[path[-1]])
-    path.reverse()
+        indices.append(step_back[indices[-1]])
+    indices.reverse()
+    path = [langs[i] for i in indices]
     runs: list[tuple[int, int, str]] = []
     i = 0
     while i < len(path):
@@ -1016,6 +1049,23 @@ def foreign_runs(
                 runs.append((edge[0], edge[-1], lang))
         i = j + 1
     return runs
+
+
+def _two_best(values: Sequence[float]) -> tuple[int, int]:
+    """The index of the first largest value, and that of the first largest among the
+    others (-1 when there is none).
+
+    >>> _two_best([1.0, 3.0, 2.0, 3.0]), _two_best([5.0])
+    ((1, 3), (0, -1))
+    """
+    first = second = -1
+    best = runner_up = 0.0
+    for i, value in enumerate(values):
+        if first < 0 or value > best:
+            first, second, best, runner_up = i, first, value, best
+        elif second < 0 or value > runner_up:
+            second, runner_up = i, value
+    return first, second
 
 
 def is_fragment(text: str, match: re.Match[str]) -> bool:
@@ -1202,7 +1252,7 @@ def _neighbour_log10(lang: str, word: str) -> float:
     (True, -9.0)
     """
     found = _neighbour_list(lang).get(word)
-    return UNKNOWN_WORD_LOG10 if found is None else math.log10(found)
+    return UNKNOWN_WORD_LOG10 if found is None else _log10(found)
 
 
 def _build_detector(candidates: Sequence[str], low_accuracy: bool = False) -> Any:
@@ -1374,22 +1424,64 @@ def langdetect_probabilities(text: str, langs: tuple[str, ...]) -> dict[str, flo
 
 
 def lingua_confidences(detector: Any, texts: Sequence[str]) -> list[dict[str, float]]:
-    """lingua's confidence per language code for each text, in batches of LINGUA_BATCH."""
+    """lingua's confidence per language code for each text, in batches of LINGUA_BATCH;
+    inside :meth:`Detect.process`, a text that detector has read for this document is
+    not read again (``_asked``)."""
+    if _asked is None:
+        return _confidences(detector, [lingua_text(text) for text in texts])
+    inputs = [lingua_text(text) for text in texts]
+    todo = list(dict.fromkeys(t for t in inputs if (detector, t) not in _asked))
+    for text, conf in zip(todo, _confidences(detector, todo), strict=True):
+        _asked[(detector, text)] = conf
+    return [_asked[(detector, text)] for text in inputs]
+
+
+def _confidences(detector: Any, inputs: Sequence[str]) -> list[dict[str, float]]:
     global _pool_started
     found = []
-    if texts and id(detector) in _to_load:  # its models load now (see _loaded)
+    if inputs and id(detector) in _to_load:  # its models load now (see _loaded)
         new = _to_load.pop(id(detector))
         _load_models(detector, new)
         _loaded.update(new)
         release_freed_memory()
-    for first in range(0, len(texts), LINGUA_BATCH):
-        batch = [lingua_text(text) for text in texts[first : first + LINGUA_BATCH]]
+    for first in range(0, len(inputs), LINGUA_BATCH):
+        batch = inputs[first : first + LINGUA_BATCH]
         if _in_forked_child:
             found.extend(detector.compute_language_confidence_values(t) for t in batch)
         else:
             _pool_started = True
             found.extend(detector.compute_language_confidence_values_in_parallel(batch))
     return [{v.language.iso_code_639_1.name.lower(): v.value for v in values} for values in found]
+
+
+# What lingua answered for the document Detect.process is reading, per (detector, text
+# as lingua reads it): its open-set checks put the same texts to the same detectors
+# (a document off the list is checked twice, with and without settling; a line
+# repeated in it; a word unknown to the lists in two segments). lingua's answers
+# jitter in their last bits from call to call, so this is the answer of the first
+# call rather than a fresh draw. None outside process().
+_asked: dict[tuple[Any, str], dict[str, float]] | None = None
+
+
+# wordfreq's frequencies are rounded to centibels (800 values a list): each one's log10
+# is one float object, shared by every word vector holding it (word_vector keeps up to
+# 2**18 of them a scorer, and a document off the list has a scorer of its own), not
+# one float (24 bytes) a word and language.
+_LOG10S: dict[float, float] = {}
+
+
+def _log10(freq: float) -> float:
+    """``math.log10(freq)``, one float object per distinct ``freq`` (up to 2**16).
+
+    >>> _log10(0.001), _log10(0.001) is _log10(0.001)
+    (-3.0, True)
+    """
+    found = _LOG10S.get(freq)
+    if found is None:
+        found = math.log10(freq)
+        if len(_LOG10S) < 1 << 16:
+            _LOG10S[freq] = found
+    return found
 
 
 class LanguageScorer:
@@ -1432,7 +1524,7 @@ class LanguageScorer:
 
     def _word_vector(self, word: str) -> tuple[float, ...]:
         known = {
-            lang: UNKNOWN_WORD_LOG10 if (freq := table.get(word)) is None else math.log10(freq)
+            lang: UNKNOWN_WORD_LOG10 if (freq := table.get(word)) is None else _log10(freq)
             for lang, table in self._lists.items()
         }
         neutral = sum(known.values()) / len(known) if known else 0.0
@@ -1544,7 +1636,10 @@ class Detect(Stage):
         data = boilerplate.merge_labels(lexicon, labels) if labels else lexicon
         self.labels = label_languages(data)
         self._label_config = labels
-        self._unknown_word = lru_cache(maxsize=1 << 16)(self._unknown_word_scores)
+        # kept as arrays of doubles (a word's scores in candidate order, 128 bytes
+        # against 464 for a dict of floats): a document off the list reads most of its
+        # words so, in a Detect of its own (extended)
+        self._unknown_word = lru_cache(maxsize=1 << 16)(self._unknown_word_array)
         # The open-set checks look the same words up again and again (every text of a
         # candidate with an off-list neighbour; rare words restored letter by letter):
         # kept per word, as LanguageScorer.word_vector keeps the candidates' lists.
@@ -2084,7 +2179,7 @@ class Detect(Stage):
             and NAME_GAP.fullmatch(text[matches[k].end() : matches[k + 1].start()])
         ):
             return False
-        scores = self.scorer.word_scores(words(word)[0])
+        scores = self.scorer.word_scores(stored_word(word))
         if max(scores.values()) <= UNKNOWN_WORD_LOG10 and lang in NOUN_CAPITALISING:
             scores = self.unknown_word_scores(word)  # "Überwachungsaktionen"
         elif scores[lang] <= UNKNOWN_WORD_LOG10:
@@ -2146,9 +2241,10 @@ class Detect(Stage):
         rest_lang, prob = self.languages(["".join(rest)], doc_lang)[0]
         return (prob, spans) if rest_lang == doc_lang else None
 
-    def _unknown_word_scores(self, word: str) -> dict[str, float]:
+    def _unknown_word_array(self, word: str) -> array[float]:
         found = self.scorer.ngram_scores([word])[0]
-        return {lang: UNKNOWN_WORD_LOG10 + UNKNOWN_WORD_LINGUA * s for lang, s in found.items()}
+        return array("d", [UNKNOWN_WORD_LOG10 + UNKNOWN_WORD_LINGUA * found[lang]
+                           for lang in self.scorer.candidates])
 
     def unknown_word_scores(self, word: str) -> dict[str, float]:
         """Scores of a word no frequency list has: lingua's n-grams on the word alone.
@@ -2157,7 +2253,7 @@ class Detect(Stage):
         >>> scores["pt"] > scores["en"]
         True
         """
-        return self._unknown_word(word)
+        return dict(zip(self.scorer.candidates, self._unknown_word(word), strict=True))
 
     def span_evidence(
         self, text: str, matches: Sequence[re.Match[str]], home: str
@@ -2183,7 +2279,7 @@ class Detect(Stage):
         first_is_name = False
         for i, match in enumerate(matches):
             word = match.group()
-            scores = self.scorer.word_scores(words(word)[0])
+            scores = self.scorer.word_scores(stored_word(word))
             if i == 0:
                 # a first word that is an everyday word nowhere ("Corrado") is a name
                 first_is_name = max(scores.values()) < NAME_MIN_LOG10
@@ -2221,6 +2317,14 @@ class Detect(Stage):
         return evidence
 
     def process(self, doc: Document) -> Document:
+        global _asked
+        _asked = {}
+        try:
+            return self._process(doc)
+        finally:
+            _asked = None
+
+    def _process(self, doc: Document) -> Document:
         doc.spans = []
         segments = doc.segments()
         texts = list(dict.fromkeys(seg.text for seg in segments))  # repeated lines once
