@@ -39,6 +39,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import revision  # bench/revision.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 SENTENCES = DATA / "lingua_langid" / "sentences"
@@ -131,19 +133,7 @@ def main() -> int:
 
 def compare(args: argparse.Namespace, wanted: list[str], tmp: Path,
             load: tuple[float, float, float]) -> int:
-    common = {**os.environ, "ARGOS_PACKAGES_DIR": str(tmp / "no-models"),
-              "XDG_CACHE_HOME": str(tmp / "cache")}
-    common.pop("PIPELINE_WORDFREQ", None)
-    base = tmp / "baseline"
-    base.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.rev],
-                             capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
-    sides = {f"baseline {args.rev}": {**common, "PYTHONPATH": str(base)},
-             "ours": {**common, "PYTHONPATH": str(ROOT)}}
-    cwd = tmp / "cwd"  # holds the repository's pipeline.toml, and no pipeline/ package
-    cwd.mkdir()
-    shutil.copy(ROOT / "pipeline.toml", cwd / "pipeline.toml")
+    sides, cwd = revision.sides(args.rev, tmp)
     corpora = {}
     if "text" in wanted:
         corpora["text"] = make_text_corpus(tmp / "corpus-text", args.docs)

@@ -46,6 +46,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import revision  # bench/revision.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCES = ROOT.parent / "shared" / "data" / "lingua_langid" / "sentences"
 PER_DOC = 8  # sentences a document, in paragraphs of 3
@@ -136,19 +138,7 @@ def data_files(out: Path) -> dict[str, bytes]:
 
 
 def compare(args: argparse.Namespace, tmp: Path) -> None:
-    common = {**os.environ, "ARGOS_PACKAGES_DIR": str(tmp / "no-models"),
-              "XDG_CACHE_HOME": str(tmp / "cache")}
-    common.pop("PIPELINE_WORDFREQ", None)
-    base = tmp / "baseline"
-    base.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.rev],
-                             capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
-    sides = {f"baseline {args.rev}": {**common, "PYTHONPATH": str(base)},
-             "ours": {**common, "PYTHONPATH": str(ROOT)}}
-    cwd = tmp / "cwd"  # holds the repository's pipeline.toml, and no pipeline/ package
-    cwd.mkdir()
-    shutil.copy(ROOT / "pipeline.toml", cwd / "pipeline.toml")
+    sides, cwd = revision.sides(args.rev, tmp)
     corpus, order = make_corpus(tmp, args.docs, args.grouped)
     print(f"corpus: {args.docs} documents in {len(set(order))} languages "
           f"({'grouped' if args.grouped else 'in turn'}), {PER_DOC} sentences each")

@@ -15,22 +15,11 @@ import pytest
 
 from pipeline import runner
 from pipeline.config import Config
-from pipeline.runner import RunOptions, run
-from tests.conftest import TaggingEngine
+from tests.test_stranger_inputs import _no_models, _run  # noqa: F401 - its fixture too
 
 PT = ("O porto de Lisboa reabriu ontem depois de três semanas de obras. "
       "Os pescadores voltaram ao trabalho e a cidade celebrou.\n")
 PT2 = "A câmara aprovou ontem o orçamento da cidade para o próximo ano.\n"
-
-
-@pytest.fixture(autouse=True)
-def _no_models(tmp_path, monkeypatch):
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
-
-
-def _run(corpus: Path, out: Path, **options):
-    return run(corpus, out, Config(targets=["en"]), RunOptions(no_cache=True, **options),
-               engine=TaggingEngine())
 
 
 def _report(out: Path) -> dict:
