@@ -494,6 +494,8 @@ class Runner:
         self._executor: Any = None  # while shards run
         self.quarantined: list[dict] = []
         self.skipped: list[dict] = []
+        # record files whose copies this run did not rebuild, and why (report.json)
+        self.copies_not_rebuilt: list[dict] = []
         self.counts: Counter[str] = Counter()
         # Documents sent to be processed: their hash, and their record file ("" for none).
         self._pending: dict[str, tuple[str, str]] = {}
@@ -848,6 +850,7 @@ class Runner:
 
                 written = write_copies(self.out, rel, path, reader, outputs, state.part)
             except (SourceChanged, RecordsError) as exc:
+                self.copies_not_rebuilt.append({"doc": rel, "reason": str(exc)})
                 self.log.event("copies", f"copies of {shown(rel)} not rebuilt: {exc}", doc=rel)
                 continue
             except OSError as exc:  # the file's own (a folder of OUT in the way): it alone
@@ -1289,6 +1292,7 @@ class Runner:
             "quarantined": sorted(quarantined, key=lambda q: q["doc"]),
             "skipped": self.skipped,
             "skipped_by_suffix": skipped_by_suffix(self.skipped),
+            "copies_not_rebuilt": self.copies_not_rebuilt,
             "deleted": len(deleted),
             "deleted_sources": deleted,
             "pruned": self.counts["pruned"],

@@ -421,3 +421,25 @@ def test_a_commit_flushes_the_file_system_of_out_not_every_file_system(tmp_path,
     monkeypatch.setattr(os, "sync", hung)
     assert _run(corpus, out).exit_code == 0
     assert (out / "clean" / "a.txt").read_text(encoding="utf-8") == PT
+
+
+def test_a_record_file_changed_during_the_run_is_named_in_the_report(tmp_path, monkeypatch):
+    """A record file a crawler appends to during the run gets no new copies (they would
+    not match the records processed): report.json says so, not only the log."""
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    feed = corpus / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "a", "text": PT.strip()}) + "\n", encoding="utf-8")
+    write_copies = runner.Runner._write_record_copies
+
+    def appended_first(self, state):  # the crawler writes between reading and copying
+        with feed.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"id": "b", "text": PT2.strip()}) + "\n")
+        return write_copies(self, state)
+
+    monkeypatch.setattr(runner.Runner, "_write_record_copies", appended_first)
+    _run(corpus, out)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    [entry] = report["copies_not_rebuilt"]
+    assert entry["doc"] == "feed.jsonl" and "changed during the run" in entry["reason"]
+    assert not (out / "clean" / "feed.jsonl").exists()
