@@ -99,3 +99,16 @@ def test_a_text_is_read_once_per_detector_and_document(monkeypatch):
     assert [s.lang for s in first.segments()] == [s.lang for s in second.segments()]
     assert first.segments()[0].lang == "pl"
     assert detect_module._asked is None  # nothing kept outside process()
+
+
+def test_a_new_detector_never_takes_the_models_to_load_of_an_evicted_one(monkeypatch):
+    """What a detector loads at its first use is kept under its id; a detector evicted
+    from the cache before any use left its entry, and the next object given that id
+    loaded those models for nothing (the stand-in below has such an id)."""
+    from pipeline.stages import detect
+
+    stand_in = object()
+    monkeypatch.setattr(detect, "_build_detector", lambda candidates, low: stand_in)
+    monkeypatch.setitem(detect._to_load, id(stand_in), {("fi", False), ("hu", False)})
+    assert detect._lingua_detector.__wrapped__(("en",), False) is stand_in
+    assert id(stand_in) not in detect._to_load

@@ -1270,6 +1270,9 @@ def _lingua_detector(candidates: tuple[str, ...], low_accuracy: bool = False) ->
     this process load at its first use, in this thread (see ``_loaded``)."""
     detector = _build_detector(candidates, low_accuracy)
     new = {(lang, low_accuracy) for lang in candidates} - _loaded
+    # An entry under this id is a detector's that was evicted from the cache unused,
+    # its id now reused: this detector would load that one's models at its first use.
+    _to_load.pop(id(detector), None)
     if new and len(candidates) > 1:  # a detector of one language loads nothing
         _to_load[id(detector)] = new
     return detector
