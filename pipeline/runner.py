@@ -323,7 +323,7 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
             entry.problem = f"broken symbolic link: its target {shown(str(target))} does not exist"
             return entry
     if found is None or not stat.S_ISREG(found.st_mode):
-        entry.problem = "not a regular file"
+        entry.problem = not_regular(found and found.st_mode)
         return entry
     entry.stat = found
     if path.name.startswith("._") and _starts_with(path, APPLEDOUBLE):
@@ -388,6 +388,26 @@ def _open_source(entry: Entry) -> int:
     return fd
 
 
+# What a corpus entry that is no regular file is, for the message that names it.
+FILE_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+              (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+              (stat.S_ISDIR, "a folder"))
+
+
+def not_regular(mode: int | None) -> str:
+    """Why an entry of ``mode`` (None: gone) is not read, and what to do.
+
+    >>> not_regular(stat.S_IFIFO | 0o644)
+    'not a regular file but a FIFO (named pipe): only files are read; save its content as a file'
+    >>> not_regular(None)
+    'not a regular file'
+    """
+    kind = next((name for test, name in FILE_KINDS if mode is not None and test(mode)), "")
+    if not kind:
+        return "not a regular file"
+    return f"not a regular file but {kind}: only files are read; save its content as a file"
+
+
 def stat_key(st: os.stat_result) -> str:
     """What identifies one version of a file without reading it: size, modification
     and change times (ns), inode and device. Rewriting a file changes its ctime, which
@@ -435,7 +455,7 @@ def read_source(entry: Entry, max_bytes: int, stats: dict[str, str] | None = Non
         try:
             before = os.fstat(fd)
             if not stat.S_ISREG(before.st_mode):
-                raise SourceChanged("not a regular file")
+                raise SourceChanged(not_regular(before.st_mode))
             if before.st_size > max_bytes:
                 raise SourceChanged(f"larger than max_file_bytes ({before.st_size} > {max_bytes})")
             # What it holds and a byte more (a file that grew): never a buffer of
@@ -461,8 +481,8 @@ def file_sha256(entry: Entry) -> str:
     digest = hashlib.sha256()
     with os.fdopen(fd, "rb") as handle:
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise SourceChanged("not a regular file")
+            if not stat.S_ISREG(mode := os.fstat(fd).st_mode):
+                raise SourceChanged(not_regular(mode))
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
         except OSError as exc:

@@ -117,7 +117,8 @@ def test_bad_inputs_are_quarantined_and_the_rest_processed(corpus_copy, tmp_path
     assert reasons["bad/empty.txt"] == "empty file"
     assert "undecodable" in reasons["bad/noise.txt"]
     assert "larger than max_file_bytes" in reasons["bad/big.txt"]
-    assert reasons["bad/pipe.txt"] == "not a regular file"
+    assert reasons["bad/pipe.txt"] == ("not a regular file but a FIFO (named pipe): only files "
+                                       "are read; save its content as a file")
     assert "outside the corpus" in reasons["bad/outside.txt"]
     assert "copy the file into the corpus" in reasons["bad/outside.txt"]  # what to do
     assert any("not valid UTF-8" in r for r in reasons.values())
