@@ -32,7 +32,6 @@ import os
 import random
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -172,13 +171,7 @@ def compare(args: argparse.Namespace, wanted: list[str], tmp: Path,
         files = len(next(iter(found.values())))
         print(f"{corpus_name}: data files identical between the sides: "
               f"{'yes' if same else 'NO'} ({files} files)")
-    names = list(sides)
-    width = max(len(m) for m in results[names[1]]) + 2
-    print(f"\n{'measure (median)':<{width}}{names[0]:>22}{names[1]:>10}{'ratio':>8}")
-    for measure, values in results[names[1]].items():
-        theirs = statistics.median(results[names[0]][measure])
-        mine = statistics.median(values)
-        print(f"{measure:<{width}}{theirs:>22.1f}{mine:>10.1f}{mine / theirs:>8.2f}")
+    revision.print_medians({name: results[name] for name in sides})
     print(f"\nload average (1 min): before {load[0]:.2f}, after {after[0]:.2f}; "
           f"{os.cpu_count()} CPUs")
     return 0

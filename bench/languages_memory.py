@@ -186,13 +186,7 @@ def compare(args: argparse.Namespace, tmp: Path) -> None:
     same = all(o == every[0] for o in every)
     print(f"data files identical between the sides and runs: {'yes' if same else 'NO'} "
           f"({len(every[0])} files a run)")
-    names = list(sides)
-    width = max(len(m) for m in results[names[1]]) + 2
-    print(f"\n{'measure (median)':<{width}}{names[0]:>22}{names[1]:>10}{'ratio':>8}")
-    for measure, values in results[names[1]].items():
-        theirs = statistics.median(results[names[0]].get(measure, [float("nan")]))
-        mine = statistics.median(values)
-        print(f"{measure:<{width}}{theirs:>22.1f}{mine:>10.1f}{mine / theirs:>8.2f}")
+    revision.print_medians({name: results[name] for name in sides})
 
 
 # Run in a child process (this tree): every document of the corpus through the pipeline

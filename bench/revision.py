@@ -1,10 +1,11 @@
-"""A git revision's code beside this tree's, for the benchmarks that run both as
-programs (``bench/corpus_cpu.py``, ``bench/languages_memory.py``)."""
+"""A git revision's code beside this tree's, and their medians side by side, for the
+benchmarks that run both as programs (``bench/corpus_cpu.py``, ``bench/languages_memory.py``)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import subprocess
 from pathlib import Path
 
@@ -29,3 +30,15 @@ def sides(rev: str, tmp: Path) -> tuple[dict[str, dict[str, str]], Path]:
     shutil.copy(ROOT / "pipeline.toml", cwd / "pipeline.toml")
     return ({f"baseline {rev}": {**common, "PYTHONPATH": str(base)},
              "ours": {**common, "PYTHONPATH": str(ROOT)}}, cwd)
+
+
+def print_medians(results: dict[str, dict[str, list[float]]]) -> None:
+    """Each measure's median on both sides (the baseline first) and their ratio; a
+    measure the baseline lacks is nan."""
+    names = list(results)
+    width = max(len(m) for m in results[names[1]]) + 2
+    print(f"\n{'measure (median)':<{width}}{names[0]:>22}{names[1]:>10}{'ratio':>8}")
+    for measure, values in results[names[1]].items():
+        theirs = statistics.median(results[names[0]].get(measure, [float("nan")]))
+        mine = statistics.median(values)
+        print(f"{measure:<{width}}{theirs:>22.1f}{mine:>10.1f}{mine / theirs:>8.2f}")
