@@ -104,7 +104,8 @@ def test_file_replaced_by_a_fifo_after_discovery_does_not_block(corpus_copy, tmp
     done = subprocess.run([sys.executable, "-c", script, "run", str(corpus_copy), "--out",
                            str(out)], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 3, done.stderr
-    assert _reasons(out)[DOC] == "not a regular file"
+    assert _reasons(out)[DOC] == ("not a regular file but a FIFO (named pipe): only files are "
+                                  "read; save its content as a file")
     assert _report(out)["ok"] == 4
 
 
