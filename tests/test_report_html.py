@@ -248,6 +248,19 @@ def test_removed_lines_are_listed_once(page):
     assert "Kommentare" not in fixes and "and 4 removed lines, listed below" in fixes
 
 
+def test_a_documents_fixes_are_counted_alike_in_the_index_its_counts_and_its_table(page):
+    # The seed's three split compounds are its fixes; its four removed lines (a widget
+    # label, the doubled headline, a label/value line moved into the metadata...) are
+    # listed apart. Its counts said "7 fixes" beside "Fixes: 3" and the index's 3.
+    html = page.read_text(encoding="utf-8")
+    data = json.loads(Elements(html).scripts[0][1])
+    rows = {row[0]: dict(zip(data["col"], row, strict=True)) for row in data["rows"]}
+    seed = section(html, "article-pt.txt")
+    assert rows["article-pt.txt"]["fixes"] == 3
+    assert "<h3>Fixes: 3 (and 4 removed lines, listed below)</h3>" in seed
+    assert ", 3 fixes, 1 foreign span, 4 removed lines," in seed
+
+
 def test_a_binary_file_shows_its_reason_and_hex_never_its_bytes(page):
     raw = page.read_bytes()
     assert b"\x00" not in raw and "\ufffd" not in raw.decode("utf-8")

@@ -116,7 +116,8 @@ def _facts(doc: Document) -> str:
         f'<dt>sha256</dt><dd><span class="mono">{esc(doc.source.sha256)}</span></dd>'
         f"<dt>status</dt><dd>{esc(doc.status)}</dd>"
         "<dt>counts</dt><dd>" + ", ".join(counted(n, noun, grouped=True) for n, noun in (
-            (len(doc.blocks), "paragraph"), (len(segments), "sentence"), (len(doc.fixes), "fix"),
+            (len(doc.blocks), "paragraph"), (len(segments), "sentence"),
+            (len(listed_fixes(doc)), "fix"),  # as the index and the Fixes table count them
             (len(doc.spans), "foreign span"), (len(doc.removed), "removed line"),
             (flags, "QA flag"))) + "</dd>"]
     if doc.errors:
