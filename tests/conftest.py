@@ -32,6 +32,18 @@ def corpus_copy(tmp_path: Path) -> Path:
     return dest
 
 
+@pytest.fixture
+def pt_en_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A genuine tiny pt->en Argos package (seed 7), installed in a folder of its own
+    that this test's runs read (ARGOS_PACKAGES_DIR)."""
+    from pipeline.testing.argos_package import build_package, install_package
+
+    packages = tmp_path / "packages"
+    install_package(build_package(tmp_path / "built", "pt", "en", seed=7), packages)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    return packages
+
+
 # Run summaries: they describe one run (counts of processed and unchanged
 # documents, timings), so they differ between a first run and a rerun. A large
 # corpus's review report is the folder OUT/report/ (its index counts the run too).

@@ -204,13 +204,8 @@ def test_the_text_beside_a_code_block_outside_paragraphs_is_kept_as_paragraphs(t
 
 
 def test_a_run_keeps_code_out_of_the_memory_and_reruns_and_prunes_as_before(
-        tmp_path, monkeypatch):
+        tmp_path, pt_en_models):
     # a genuine (tiny) Argos package: the translation memory holds what was translated
-    from pipeline.testing.argos_package import build_package, install_package
-
-    packages = tmp_path / "packages"
-    install_package(build_package(tmp_path / "built", "pt", "en", seed=7), packages)
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     corpus.mkdir()
     (corpus / "fluxo.html").write_text(PAGE, encoding="utf-8")

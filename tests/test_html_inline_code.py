@@ -262,12 +262,7 @@ def test_the_audit_trail_quotes_code_never_its_stand_in():
 
 
 def test_a_run_with_a_genuine_package_sends_and_remembers_placeholders_not_code(
-        tmp_path, monkeypatch):
-    from pipeline.testing.argos_package import build_package, install_package
-
-    packages = tmp_path / "packages"
-    install_package(build_package(tmp_path / "built", "pt", "en", seed=7), packages)
-    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+        tmp_path, pt_en_models):
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     corpus.mkdir()
     (corpus / "guia.html").write_text(PAGE, encoding="utf-8")
