@@ -20,6 +20,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -151,19 +152,15 @@ def sync_to_disk(folders: Iterable[Path] | None = None) -> None:
             os.close(fd)
 
 
-_SYNCFS: list = []  # [libc's syncfs, or None where there is none], once looked up
-
-
+@lru_cache(maxsize=1)
 def _syncfs() -> Any:
     """libc's ``syncfs``, or None (not Linux). ctypes is imported on first use only."""
-    if not _SYNCFS:
-        try:
-            import ctypes
+    try:
+        import ctypes
 
-            _SYNCFS.append(ctypes.CDLL(None, use_errno=True).syncfs)
-        except (OSError, AttributeError):
-            _SYNCFS.append(None)
-    return _SYNCFS[0]
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
 
 
 # The folders of OUT a run writes files into (at any depth), each file through a
