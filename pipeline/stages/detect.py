@@ -1470,21 +1470,15 @@ _asked: dict[tuple[Any, str], dict[str, float]] | None = None
 # is one float object, shared by every word vector holding it (word_vector keeps up to
 # 2**18 of them a scorer, and a document off the list has a scorer of its own), not
 # one float (24 bytes) a word and language.
-_LOG10S: dict[float, float] = {}
-
-
+@lru_cache(maxsize=1 << 16)
 def _log10(freq: float) -> float:
-    """``math.log10(freq)``, one float object per distinct ``freq`` (up to 2**16).
+    """``math.log10(freq)``, one float object per distinct ``freq`` (the last 2**16
+    asked for kept; a list holds 800).
 
     >>> _log10(0.001), _log10(0.001) is _log10(0.001)
     (-3.0, True)
     """
-    found = _LOG10S.get(freq)
-    if found is None:
-        found = math.log10(freq)
-        if len(_LOG10S) < 1 << 16:
-            _LOG10S[freq] = found
-    return found
+    return math.log10(freq)
 
 
 class LanguageScorer:
