@@ -157,7 +157,7 @@ def test_the_overview_says_what_needs_attention_in_words_not_a_json_dump(page):
         assert key not in text, key
     # Bars beside the counts: one per language of the report.
     totals = html[html.index('<section id="totals">'):html.index('<section id="flags">')]
-    languages = totals[:totals.index("Fixes by kind")]
+    languages = totals[:totals.index("Fixes and removed lines by kind")]
     assert languages.count('<svg class="bar"') == len(REPORT["languages"])
 
 
@@ -1089,3 +1089,23 @@ def test_a_folder_link_is_not_called_a_file_of_a_format_the_pipeline_does_not_re
     links = links[:links.index("</tr>")]
     assert "scan.pdf" in unread and "mirror" not in unread
     assert "1: mirror" in links
+
+
+
+def test_the_lead_sentence_counts_the_fixes_the_index_lists_and_the_removed_lines_apart(
+        processed, tmp_path):
+    # The sample corpus's lead said "20 fixes, 12 removed lines" above an index whose
+    # documents listed 8 fixes: report.json's fixes_by_kind counts every fix record, the
+    # removed lines (widget labels, a doubled headline) among them, so they were counted
+    # twice. The index lists 10 here: the seed's 3 split compounds, the mojibake
+    # article's 4, the cp1252 article's encoding fix and the CRLF article's 2.
+    corpus, docs = processed
+    report = dict(REPORT, fixes_by_kind={"split_compound": 3, "widget_label": 19}, removed=12)
+    write_report(tmp_path, iter(docs), report, corpus_sources(corpus))
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    data = json.loads(Elements(html).scripts[0][1])
+    listed = [dict(zip(data["col"], row, strict=True))["fixes"] for row in data["rows"]]
+    assert sum(listed) == 10
+    lead = html[html.index('<p class="lead">'):]
+    assert " 10 fixes, 12 removed lines;" in lead[: lead.index("</p>")]
+    assert "<h3>Fixes and removed lines by kind</h3>" in html

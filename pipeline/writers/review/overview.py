@@ -39,7 +39,9 @@ def index_row(entry: dict[str, Any], deleted: bool) -> list[Any]:
             " ".join(entry["kinds"]), " ".join(keys), entry["title"]]
 
 
-def _sentence(report: dict[str, Any], statuses: Counter[str]) -> str:
+def _sentence(report: dict[str, Any], statuses: Counter[str], fixes: int) -> str:
+    """The lead sentence; ``fixes`` as the index's rows count them (the removed lines,
+    counted apart, left out)."""
     docs = report.get("documents", sum(statuses.values()))
     parts = [f"<b>{docs:,}</b> {'document' if docs == 1 else 'documents'} in the corpus"]
     kinds = ", ".join(f"{n:,} {esc(s)}" for s, n in sorted(statuses.items()))
@@ -53,7 +55,6 @@ def _sentence(report: dict[str, Any], statuses: Counter[str]) -> str:
     langs = report.get("languages", {})
     targets = report.get("targets", [])
     text = "; ".join(parts) + "."
-    fixes = sum(report.get("fixes_by_kind", {}).values())
     text += " " + ", ".join(counted(n, noun, grouped=True) for n, noun in (
         (len(langs), "language"), (report.get("segments", 0), "sentence"), (fixes, "fix"),
         (report.get("removed", 0), "removed line")))
@@ -77,11 +78,12 @@ def render_overview(report: dict[str, Any], rows: list[list[Any]], flagged: int,
                     flags_href: str, entries_href: dict[str, str]) -> str:
     """The top of the index: needs-your-eyes, totals with bars, missing models."""
     statuses: Counter[str] = Counter(r[3] for r in rows)
-    parts = ["<h1>Pipeline run report</h1>\n", _sentence(report, statuses)]
+    fixes = sum(r[COLUMNS.index("fixes")] for r in rows)
+    parts = ["<h1>Pipeline run report</h1>\n", _sentence(report, statuses, fixes)]
     parts.append(_eyes(report, statuses, flagged, flags_href, entries_href))
     parts.append('<section id="totals"><h2>Totals</h2>\n<div class="grid">')
     parts.append(_counts("Languages (documents)", report.get("languages", {}), head="language"))
-    parts.append(_counts("Fixes by kind", report.get("fixes_by_kind", {})))
+    parts.append(_counts("Fixes and removed lines by kind", report.get("fixes_by_kind", {})))
     parts.append(_counts("Documents by status", dict(sorted(statuses.items())), head="status"))
     pairs = report.get("translation", {}).get("pairs", {})
     parts.append(_counts("Translated sentences by pair",
