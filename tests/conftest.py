@@ -5,8 +5,10 @@ creates its config, data and cache folders then, so they are pointed at a
 throw-away directory before anything imports it.
 """
 
+import atexit
 import importlib.util
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +17,18 @@ from types import ModuleType
 import pytest
 
 _HOME = Path(tempfile.mkdtemp(prefix="pipeline-tests-"))
+_PID = os.getpid()
+
+
+def _remove_home() -> None:
+    """Remove the throw-away directory when the test session's process exits (a forked
+    child exiting leaves it to the session): each session left its ~200 MB behind
+    (word-list cache, test packages), and hundreds of runs filled the disk."""
+    if os.getpid() == _PID:
+        shutil.rmtree(_HOME, ignore_errors=True)
+
+
+atexit.register(_remove_home)
 for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
     os.environ[var] = str(_HOME / var.lower())
 os.environ["ARGOS_PACKAGES_DIR"] = str(_HOME / "argos-packages")
