@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import codecs
 import errno
 import os
 import signal
@@ -747,11 +748,24 @@ def reserve_closed_streams() -> set[int]:
     return closed
 
 
+def escaping_stdout() -> None:
+    """Let standard output write every character, those its encoding lacks as backslash
+    escapes (``caf\\xe9.txt``), as Python's stderr does. In a locale that is not UTF-8
+    (``LANG=de_DE.ISO-8859-1``, ``PYTHONIOENCODING=ascii``) a document name such as
+    ``نص.txt`` ended ``explain`` with a traceback, and a run with its summary unprinted:
+    internal error, exit 70, though every output was written."""
+    stream = sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    if codecs.lookup(encoding).name != "utf-8" and hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()  # report.json's timings count from here
     closed: set[int] = set()
     if argv is None:  # the command itself, not a caller's process
         closed = reserve_closed_streams()
+        escaping_stdout()
         plain_warnings()
     parser = build_parser()
     Parser.json_errors = _asks_json_log(sys.argv[1:] if argv is None else argv)

@@ -1,0 +1,48 @@
+"""The command line in a shell, as a stranger types it: locales, pipes, odd input."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pipeline(argv: list[str], cwd: Path, stdin: bytes = b"", **env: str):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ARGOS_PACKAGES_DIR": str(cwd / "none"),
+           **env}
+    return subprocess.run([sys.executable, "-m", "pipeline", *argv], input=stdin,
+                          capture_output=True, cwd=cwd, env=env, check=False)
+
+
+def _documents(out: Path, *records: dict) -> None:
+    out.mkdir()
+    (out / "documents.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_explain_of_a_name_its_locale_cannot_write_escapes_it(tmp_path, encoding):
+    # A locale that is not UTF-8 (LANG=de_DE.ISO-8859-1, PYTHONIOENCODING=ascii): a
+    # UnicodeEncodeError traceback, exit 1.
+    _documents(tmp_path / "out", {"doc": "café نص.txt", "status": "ok"})
+    done = _pipeline(["explain", "café نص.txt", "--out", "out"], tmp_path,
+                     PYTHONIOENCODING=encoding)
+    assert done.returncode == 0, done.stderr.decode()
+    first = done.stdout.decode(encoding).splitlines()[0]
+    name = "café" if encoding == "latin-1" else "caf\\xe9"
+    assert first.startswith(f"{name} \\u0646\\u0635.txt: 0 fixes")
+
+
+def test_a_dry_run_naming_a_document_its_locale_cannot_write_escapes_it(tmp_path):
+    # It ended with "internal error: UnicodeEncodeError", exit 70.
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "café.txt").write_text("O porto de Lisboa reabriu ontem.\n",
+                                                  encoding="utf-8")
+    done = _pipeline(["run", "corpus", "--out", "out", "--dry-run"], tmp_path,
+                     PYTHONIOENCODING="ascii")
+    assert done.returncode == 0, done.stderr.decode()
+    assert "process (new): caf\\xe9.txt\n" in done.stdout.decode("ascii")
