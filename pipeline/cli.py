@@ -842,9 +842,14 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             exit_without_teardown(code, exit_handlers=False)
         return code
     except Exception as exc:
-        hint = "" if debug_enabled() else "; rerun with --debug to see the traceback"
-        return _error(log, f"pipeline: internal error: {type(exc).__name__}: {exc} (a bug: "
-                      f"please report it{hint})", EXIT_INTERNAL)
+        return _internal_error(log, exc, "pipeline", "with --debug")
+
+
+def _internal_error(log: RunLog, exc: Exception, who: str, rerun: str) -> int:
+    """Say that the command stopped on an error it did not expect (a bug): exit 70."""
+    hint = "" if debug_enabled() else f"; rerun {rerun} to see the traceback"
+    return _error(log, f"{who}: internal error: {type(exc).__name__}: {exc} (a bug: "
+                  f"please report it{hint})", EXIT_INTERNAL)
 
 
 def _prints_its_work(args: argparse.Namespace) -> bool:
@@ -858,13 +863,16 @@ def _printing(args: argparse.Namespace) -> int:
     """Run ``detect`` or ``explain``, whose work is what they print. When the reader of
     their output goes away (``| head``), the command ends quietly, as ``cat`` does (by
     SIGPIPE when it is the process's own command, else with 141, 128 + SIGPIPE); Ctrl-C
-    ends it with 130."""
+    ends it with 130; an error it did not expect, with 70 and one line, as a run."""
     if args.own_process:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         return _printed(lambda: args.handler(args), args.command)
     except KeyboardInterrupt:  # Ctrl-C while it reads stdin or prints: stopped, no traceback
         return EXIT_SIGINT
+    except Exception as exc:  # it was a traceback and exit 1, which no table lists
+        return _internal_error(RunLog("human"), exc, f"pipeline {args.command}",
+                               f"as `pipeline --debug {args.command} ...`")
 
 
 def _printed(write: Callable[[], int], command: str, gone: int = 128 + signal.SIGPIPE) -> int:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.cli import main
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -46,3 +48,27 @@ def test_a_dry_run_naming_a_document_its_locale_cannot_write_escapes_it(tmp_path
                      PYTHONIOENCODING="ascii")
     assert done.returncode == 0, done.stderr.decode()
     assert "process (new): caf\\xe9.txt\n" in done.stdout.decode("ascii")
+
+
+@pytest.mark.parametrize("argv, broken", [
+    (["explain", "a.txt", "--out", "out"], "pipeline.explain.explain"),
+    (["detect", "--candidates", "pt,de"], "pipeline.detect_cli.detect_lines"),
+])
+def test_an_error_detect_or_explain_did_not_expect_is_exit_70_in_one_line(
+        argv, broken, tmp_path, monkeypatch, capsys):
+    # It was a traceback and exit 1, which the README's table of exit codes does not list.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PIPELINE_DEBUG", raising=False)
+    _documents(tmp_path / "out", {"doc": "a.txt", "status": "ok"})
+    (tmp_path / "lines.txt").write_text("Mehr zum Thema\n", encoding="utf-8")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(broken, boom)
+    with open(tmp_path / "lines.txt", "rb") as lines:
+        monkeypatch.setattr("sys.stdin", type("In", (), {"buffer": lines})())
+        assert main(argv) == 70
+    assert capsys.readouterr().err == (
+        f"pipeline {argv[0]}: internal error: RuntimeError: boom (a bug: please report it; "
+        f"rerun as `pipeline --debug {argv[0]} ...` to see the traceback)\n")
