@@ -841,8 +841,10 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.own_process:
             exit_without_teardown(code, exit_handlers=False)
         return code
-    except Exception as exc:
-        return _internal_error(log, exc, "pipeline", "with --debug")
+    except Exception as exc:  # models' actions have no --debug of their own
+        rerun = ("with --debug" if args.command == "run"
+                 else f"as `pipeline --debug models {args.action} ...`")
+        return _internal_error(log, exc, "pipeline", rerun)
 
 
 def _internal_error(log: RunLog, exc: Exception, who: str, rerun: str) -> int:

@@ -72,3 +72,23 @@ def test_an_error_detect_or_explain_did_not_expect_is_exit_70_in_one_line(
     assert capsys.readouterr().err == (
         f"pipeline {argv[0]}: internal error: RuntimeError: boom (a bug: please report it; "
         f"rerun as `pipeline --debug {argv[0]} ...` to see the traceback)\n")
+
+
+def test_an_internal_error_of_models_names_a_debug_option_that_exists(tmp_path, monkeypatch,
+                                                                      capsys):
+    # It said "rerun with --debug", which `pipeline models list --debug` refuses.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PIPELINE_DEBUG", raising=False)
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "models"))
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("pipeline.engines.argos.list_packages", boom)
+    assert main(["models", "list"]) == 70
+    err = capsys.readouterr().err
+    assert err.endswith("pipeline: internal error: RuntimeError: boom (a bug: please report "
+                        "it; rerun as `pipeline --debug models list ...` to see the "
+                        "traceback)\n")
+    assert main(["--debug", "models", "list"]) == 70  # the rerun it names
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
