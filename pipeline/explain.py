@@ -98,8 +98,17 @@ def read_records(out: Path) -> Iterator[dict[str, Any]]:
             f"output directory {out} {where}; run `pipeline run CORPUS --out {out}` "
             "first, or pass the output directory of your run with --out"
         )
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
+    rebuild = "delete the file and run `pipeline run` again, which rebuilds it"
+    try:
+        lines = path.open("rb")
+    except OSError as exc:  # unreadable: not a traceback
+        raise ExplainError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with lines:
+        for number, raw in enumerate(lines, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:  # damaged, or saved by an editor in another encoding
+                raise ExplainError(f"{path}, line {number}: not UTF-8; {rebuild}") from None
             if not line.strip():
                 continue
             try:
@@ -108,8 +117,7 @@ def read_records(out: Path) -> Iterator[dict[str, Any]]:
                 raise ExplainError(f"{path}, line {number}: not JSON ({exc.msg})") from None
             if not isinstance(record, dict) or not isinstance(record.get("doc"), str):
                 raise ExplainError(f"{path}, line {number}: not a document record (no "
-                                   "'doc' name); delete the file and run `pipeline run` "
-                                   "again, which rebuilds it")
+                                   f"'doc' name); {rebuild}")
             yield record
 
 

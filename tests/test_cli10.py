@@ -92,3 +92,15 @@ def test_an_internal_error_of_models_names_a_debug_option_that_exists(tmp_path, 
                         "traceback)\n")
     assert main(["--debug", "models", "list"]) == 70  # the rerun it names
     assert "Traceback (most recent call last)" in capsys.readouterr().err
+
+
+def test_explain_of_a_documents_file_that_is_not_utf8_names_the_line(tmp_path, capsys):
+    # A UnicodeDecodeError traceback (a damaged file, or one an editor saved as Latin-1).
+    out = tmp_path / "out"
+    _documents(out, {"doc": "a.txt", "status": "ok"})
+    with open(out / "documents.jsonl", "ab") as documents:
+        documents.write('{"doc": "café.txt", "status": "ok"}\n'.encode("latin-1"))
+    assert main(["explain", "café.txt", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"pipeline explain: error: {out}/documents.jsonl, line 2: not UTF-8; delete the file "
+        "and run `pipeline run` again, which rebuilds it\n")
