@@ -13,8 +13,9 @@ language gets that language's ISO 639-1 code ("ru", "pl"), and a line without
 letters, or whose only words are a web or e-mail address, gets ``und``, as does a
 short line whose words read as a candidate while its letters read as another
 language (score 0.0, no scores).
-Lines are split on "\\n" only (a trailing "\\r" is dropped) and decoded as UTF-8,
-undecodable bytes replaced. Lines are scored in batches, so 100k lines take
+Lines are split on "\\n" only (a trailing "\\r" is dropped) and decoded as UTF-8 (as
+UTF-16 or UTF-32 when the input starts with its byte order mark), undecodable bytes
+replaced. Lines are scored in batches, so 100k lines take
 seconds, not minutes. Without ``--scores``, lingua's models (a second or two to
 load) are loaded only when a line's answer depends on them (see SETTLED_MARGIN):
 the answers are those ``--scores`` gives.
@@ -23,6 +24,8 @@ the answers are those ``--scores`` gives.
 from __future__ import annotations
 
 import argparse
+import codecs
+import itertools
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -62,7 +65,8 @@ def register(subparsers: Any) -> None:
         help="print the language of each line of standard input",
         description="Read one text per line on standard input and print its language,\n"
         "one line per input line, in input order: an ISO 639-1 code (a language\n"
-        "outside the candidates too, e.g. ru), or und where none is clear.",
+        "outside the candidates too, e.g. ru), or und where none is clear. The input\n"
+        "is UTF-8, or UTF-16 or UTF-32 starting with a byte order mark.",
         epilog="examples:\n"
         "  echo 'A Coreia do Norte anunciou' | pipeline detect          # pt\n"
         "  pipeline detect --candidates pt,es < lines.txt > langs.txt\n"
@@ -94,16 +98,46 @@ def candidates_for(option: str | None) -> list[str]:
     return load_config(DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None).candidates()
 
 
+# Byte order marks of the encodings read instead of UTF-8 when the input starts with one
+# (PowerShell's `>` writes UTF-16 with its mark; Notepad's "Unicode" is the same). The
+# longer marks first: UTF-32-LE's starts with UTF-16-LE's.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def read_lines(stream: BinaryIO) -> Iterator[str]:
-    """Lines of a byte stream, split on "\\n" only, decoded as UTF-8.
+    """Lines of a byte stream, split on "\\n" only, decoded as UTF-8, or as UTF-16 or
+    UTF-32 when the stream starts with its byte order mark.
 
     >>> import io
     >>> list(read_lines(io.BytesIO(b"um\\r\\ndois\\xc2\\x85tr\\xeas\\n\\nfim")))
     ['um', 'dois\\x85tr�s', '', 'fim']
+    >>> list(read_lines(io.BytesIO(b"")))
+    []
+    >>> list(read_lines(io.BytesIO("um\\r\\ndois\\n\\ntr\\u010as".encode("utf-16"))))
+    ['um', 'dois', '', 'tr\\u010as']
     """
-    for raw in stream:
-        line = raw.decode("utf-8", errors="replace")
-        yield line[:-1].removesuffix("\r") if line.endswith("\n") else line
+    raws = iter(stream)  # line by line, as they come: a terminal's are answered at once
+    first = next(raws, None)
+    if first is None:  # no input: no line
+        return
+    encoding = next((name for bom, name in BOMS if first.startswith(bom)), None)
+    if encoding is None:
+        for raw in itertools.chain([first], raws):
+            line = raw.decode("utf-8", errors="replace")
+            yield line[:-1].removesuffix("\r") if line.endswith("\n") else line
+        return
+    # Split on b"\n" the bytes are not lines: decoded as they come, split on "\n".
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    pieces: list[str] = []  # of the line not ended yet
+    for raw in itertools.chain([first], raws):
+        *ended, rest = decoder.decode(raw).split("\n")
+        for piece in ended:
+            yield ("".join(pieces) + piece).removesuffix("\r")
+            pieces = []
+        pieces.append(rest)
+    if last := "".join(pieces) + decoder.decode(b"", final=True):
+        yield last
 
 
 def batches(lines: Iterable[str], size: int = BATCH_LINES) -> Iterator[list[str]]:

@@ -104,3 +104,20 @@ def test_explain_of_a_documents_file_that_is_not_utf8_names_the_line(tmp_path, c
     assert capsys.readouterr().err == (
         f"pipeline explain: error: {out}/documents.jsonl, line 2: not UTF-8; delete the file "
         "and run `pipeline run` again, which rebuilds it\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_detect_reads_utf16_and_utf32_input_by_its_byte_order_mark(encoding, capsys):
+    # PowerShell's `>` (and Notepad's "Unicode") writes UTF-16 with its mark: each line was
+    # read as UTF-8, split inside its characters, and answered "it", "und"...
+    import argparse
+    import io
+
+    from pipeline.detect_cli import run_detect
+
+    text = "\ufeffMehr zum Thema\r\nLeia mais\r\n" if encoding == "utf-16-be" else (
+        "Mehr zum Thema\r\nLeia mais\r\n")
+    out = io.StringIO()
+    args = argparse.Namespace(candidates="pt,de,en", scores=False)
+    assert run_detect(args, io.BytesIO(text.encode(encoding)), out) == 0
+    assert out.getvalue() == "de\npt\n"
