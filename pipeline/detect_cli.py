@@ -27,6 +27,7 @@ import argparse
 import codecs
 import itertools
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -95,7 +96,19 @@ def candidates_for(option: str | None) -> list[str]:
     """
     if option is not None:
         return parse_langs(option, "--candidates:")
-    return load_config(DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None).candidates()
+    # lexists, not is_file: a folder or a broken link named pipeline.toml is an error
+    # saying so, as for `pipeline run`, never silently the defaults
+    if not os.path.lexists(DEFAULT_CONFIG):
+        return load_config(None).candidates()
+    if DEFAULT_CONFIG.is_dir():
+        raise ConfigError(f"{DEFAULT_CONFIG} in the current directory is a folder, not a "
+                          "TOML file: rename it, or name the candidates with --candidates "
+                          "LANGS")
+    try:
+        return load_config(DEFAULT_CONFIG).candidates()
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} (read from the current directory for its candidates; "
+                          "--candidates LANGS names them instead)") from None
 
 
 # Byte order marks of the encodings read instead of UTF-8 when the input starts with one
@@ -252,7 +265,7 @@ def run_detect(
     try:
         detect = Detect(candidates_for(args.candidates))
     except (ConfigError, ValueError) as exc:
-        print(f"pipeline detect: {exc}", file=sys.stderr)
+        print(f"pipeline detect: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     size = BATCH_LINES
     # Typed by hand: each line answered at once, and a word on how to end.

@@ -121,3 +121,35 @@ def test_detect_reads_utf16_and_utf32_input_by_its_byte_order_mark(encoding, cap
     args = argparse.Namespace(candidates="pt,de,en", scores=False)
     assert run_detect(args, io.BytesIO(text.encode(encoding)), out) == 0
     assert out.getvalue() == "de\npt\n"
+
+
+def _detect_here(tmp_path, monkeypatch) -> int:
+    import argparse
+    import io
+
+    from pipeline.detect_cli import run_detect
+
+    monkeypatch.chdir(tmp_path)
+    args = argparse.Namespace(candidates=None, scores=False)
+    return run_detect(args, io.BytesIO(b"Mehr zum Thema\n"), io.StringIO())
+
+
+def test_detect_with_a_folder_named_pipeline_toml_says_so(tmp_path, monkeypatch, capsys):
+    # It took the built-in candidates without a word, where `pipeline run` refuses.
+    (tmp_path / "pipeline.toml").mkdir()
+    assert _detect_here(tmp_path, monkeypatch) == 2
+    assert capsys.readouterr().err == (
+        "pipeline detect: error: pipeline.toml in the current directory is a folder, not a "
+        "TOML file: rename it, or name the candidates with --candidates LANGS\n")
+
+
+def test_detect_with_a_broken_pipeline_toml_says_where_it_was_read_and_the_way_around(
+        tmp_path, monkeypatch, capsys):
+    # "pipeline detect: config file pipeline.toml is not valid TOML: ...": which file,
+    # for a command that names none, and what to do without editing it?
+    (tmp_path / "pipeline.toml").write_text("targets = [\n", encoding="utf-8")
+    assert _detect_here(tmp_path, monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pipeline detect: error: config file pipeline.toml is not valid TOML")
+    assert err.endswith(" (read from the current directory for its candidates; --candidates "
+                        "LANGS names them instead)\n")
