@@ -15,6 +15,7 @@ import atexit
 import codecs
 import errno
 import os
+import shlex
 import signal
 import sys
 import time
@@ -267,8 +268,17 @@ def stray_message(command: str | None, extra: list[str], argv: list[str],
     'it reads the lines of standard input, e.g. pipeline detect < a.txt'
     >>> stray_message("run", ["--fast"], ["run", "--fast"])
     'unrecognized arguments: --fast'
+    >>> stray_message("detect", ["-"], ["detect", "-"])
+    "unexpected argument '-': it reads standard input already; drop the -"
+    >>> stray_message("detect", ["a.txt", "b c.txt"], ["detect", "a.txt", "b c.txt"])[-42:]
+    "e.g. cat a.txt 'b c.txt' | pipeline detect"
     """
+    if command == "detect" and extra == ["-"]:  # as cat's "-": standard input
+        return "unexpected argument '-': it reads standard input already; drop the -"
     words = [word for word in extra if not word.startswith("-")]
+    if command == "detect" and len(words) == len(extra) > 1:  # files to read
+        return (f"unexpected arguments {', '.join(map(repr, words))}: it reads the lines of "
+                f"standard input, e.g. cat {shlex.join(words)} | pipeline detect")
     hint = STRAY_HINTS.get(command or "")
     if hint is None or len(words) != len(extra) or len(words) != 1 or (
             command == "run" and any(_names_out(a) for a in argv)):

@@ -153,3 +153,16 @@ def test_detect_with_a_broken_pipeline_toml_says_where_it_was_read_and_the_way_a
     assert err.startswith("pipeline detect: error: config file pipeline.toml is not valid TOML")
     assert err.endswith(" (read from the current directory for its candidates; --candidates "
                         "LANGS names them instead)\n")
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["detect", "-"], "unexpected argument '-': it reads standard input already; drop the -"),
+    (["detect", "a.txt", "b.txt"], "unexpected arguments 'a.txt', 'b.txt': it reads the "
+     "lines of standard input, e.g. cat a.txt b.txt | pipeline detect"),
+])
+def test_detect_given_files_or_a_dash_says_it_reads_standard_input(argv, said, capsys):
+    # "unrecognized arguments: -" (or: a.txt b.txt), with nothing on what to do.
+    with pytest.raises(SystemExit) as ended:
+        main(argv)
+    assert ended.value.code == 2
+    assert capsys.readouterr().err.endswith(f"pipeline detect: error: {said}\n")
