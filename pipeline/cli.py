@@ -60,7 +60,7 @@ exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
 70 internal error (a bug: rerun with --debug and report the traceback),
 74 the output directory or its state cannot be written (disk full, read-only, I/O error),
    or standard output cannot be written (when its reader goes away, as with | head,
-   detect, explain and run --dry-run end quietly, as cat does),
+   detect, explain, models list and run --dry-run end quietly, as cat does),
 75 another run (or another program) holds the output directory or its state,
 130/143 stopped by SIGINT/SIGTERM (finished documents kept, those in progress
 left for the next run; a second signal stops at once, without writing the report).
