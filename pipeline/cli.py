@@ -120,6 +120,21 @@ def path_argument(text: str) -> Path:
     return Path(text)
 
 
+class JoinLists(argparse.Action):
+    """A list option given more than once adds to its list: ``--to en --to de`` is
+    ``--to en,de`` (the last one alone was kept, the others dropped without a word).
+
+    >>> parser = argparse.ArgumentParser()
+    >>> _ = parser.add_argument("--to", action=JoinLists)
+    >>> parser.parse_args(["--to", "en", "--to", "de, fr"]).to
+    'en,de, fr'
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        before = getattr(namespace, self.dest, None)
+        setattr(namespace, self.dest, values if before is None else f"{before},{values}")
+
+
 class Parser(argparse.ArgumentParser):
     """argparse's parser, whose usage errors are JSON events when the command line asks
     for ``--log-format json`` (every line on stderr is then an event)."""
@@ -165,8 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="input directory (default: corpus)")
     run.add_argument("--out", type=path_argument, default=Path("outputs"),
                      help="output directory (default: outputs)")
-    run.add_argument("--to", metavar="LANGS", help="target languages, e.g. en,de "
-                     "(default: the config's targets, else en)")
+    run.add_argument("--to", metavar="LANGS", action=JoinLists,
+                     help="target languages, e.g. en,de (or --to en --to de; default: the "
+                     "config's targets, else en)")
     run.add_argument("--config", type=path_argument, metavar="FILE",
                      help="TOML config file (default: pipeline.toml if present)")
     run.add_argument("--text-field", metavar="NAME",

@@ -61,6 +61,8 @@ EXIT_USAGE = 2
 
 def register(subparsers: Any) -> None:
     """Add the ``detect`` subcommand to a ``pipeline`` argument parser."""
+    from pipeline.cli import JoinLists
+
     parser = subparsers.add_parser(
         "detect",
         help="print the language of each line of standard input",
@@ -77,8 +79,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--candidates",
         metavar="LANGS",
-        help="languages to choose from, e.g. pt,de,en,es,fr "
-        "(default: the candidates of pipeline.toml, else the built-in defaults)",
+        action=JoinLists,
+        help="languages to choose from, e.g. pt,de,en,es,fr (or --candidates pt "
+        "--candidates de; default: the candidates of pipeline.toml, else the built-in "
+        "defaults)",
     )
     parser.add_argument(
         "--scores",

@@ -188,3 +188,15 @@ def test_explain_keeps_one_record_in_memory_not_the_whole_documents_file(tmp_pat
         assert record["doc"] == "d/599.txt"
         assert peak < size / 10, (peak, size)
 
+
+def test_to_and_candidates_given_twice_add_up_not_replace(tmp_path, monkeypatch):
+    # `--to en --to de` translated into German alone: the first --to was dropped unsaid.
+    from pipeline.cli import _config_for, build_parser
+    from pipeline.detect_cli import candidates_for
+
+    monkeypatch.chdir(tmp_path)
+    parser = build_parser()
+    args = parser.parse_args(["run", "--to", "en", "--to", "de,fr"])
+    assert _config_for(args).targets == ["en", "de", "fr"]
+    args = parser.parse_args(["detect", "--candidates", "pt", "--candidates", "es"])
+    assert candidates_for(args.candidates) == ["pt", "es"]
