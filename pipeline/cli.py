@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import codecs
 import errno
 import os
+import shlex
 import signal
 import sys
 import time
@@ -58,7 +60,7 @@ exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
 70 internal error (a bug: rerun with --debug and report the traceback),
 74 the output directory or its state cannot be written (disk full, read-only, I/O error),
    or standard output cannot be written (when its reader goes away, as with | head,
-   detect, explain and run --dry-run end quietly, as cat does),
+   detect, explain, models list and run --dry-run end quietly, as cat does),
 75 another run (or another program) holds the output directory or its state,
 130/143 stopped by SIGINT/SIGTERM (finished documents kept, those in progress
 left for the next run; a second signal stops at once, without writing the report).
@@ -118,6 +120,21 @@ def path_argument(text: str) -> Path:
     return Path(text)
 
 
+class JoinLists(argparse.Action):
+    """A list option given more than once adds to its list: ``--to en --to de`` is
+    ``--to en,de`` (the last one alone was kept, the others dropped without a word).
+
+    >>> parser = argparse.ArgumentParser()
+    >>> _ = parser.add_argument("--to", action=JoinLists)
+    >>> parser.parse_args(["--to", "en", "--to", "de, fr"]).to
+    'en,de, fr'
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        before = getattr(namespace, self.dest, None)
+        setattr(namespace, self.dest, values if before is None else f"{before},{values}")
+
+
 class Parser(argparse.ArgumentParser):
     """argparse's parser, whose usage errors are JSON events when the command line asks
     for ``--log-format json`` (every line on stderr is then an event)."""
@@ -163,8 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="input directory (default: corpus)")
     run.add_argument("--out", type=path_argument, default=Path("outputs"),
                      help="output directory (default: outputs)")
-    run.add_argument("--to", metavar="LANGS", help="target languages, e.g. en,de "
-                     "(default: the config's targets, else en)")
+    run.add_argument("--to", metavar="LANGS", action=JoinLists,
+                     help="target languages, e.g. en,de (or --to en --to de; default: the "
+                     "config's targets, else en)")
     run.add_argument("--config", type=path_argument, metavar="FILE",
                      help="TOML config file (default: pipeline.toml if present)")
     run.add_argument("--text-field", metavar="NAME",
@@ -266,8 +284,17 @@ def stray_message(command: str | None, extra: list[str], argv: list[str],
     'it reads the lines of standard input, e.g. pipeline detect < a.txt'
     >>> stray_message("run", ["--fast"], ["run", "--fast"])
     'unrecognized arguments: --fast'
+    >>> stray_message("detect", ["-"], ["detect", "-"])
+    "unexpected argument '-': it reads standard input already; drop the -"
+    >>> stray_message("detect", ["a.txt", "b c.txt"], ["detect", "a.txt", "b c.txt"])[-42:]
+    "e.g. cat a.txt 'b c.txt' | pipeline detect"
     """
+    if command == "detect" and extra == ["-"]:  # as cat's "-": standard input
+        return "unexpected argument '-': it reads standard input already; drop the -"
     words = [word for word in extra if not word.startswith("-")]
+    if command == "detect" and len(words) == len(extra) > 1:  # files to read
+        return (f"unexpected arguments {', '.join(map(repr, words))}: it reads the lines of "
+                f"standard input, e.g. cat {shlex.join(words)} | pipeline detect")
     hint = STRAY_HINTS.get(command or "")
     if hint is None or len(words) != len(extra) or len(words) != 1 or (
             command == "run" and any(_names_out(a) for a in argv)):
@@ -747,11 +774,24 @@ def reserve_closed_streams() -> set[int]:
     return closed
 
 
+def escaping_stdout() -> None:
+    """Let standard output write every character, those its encoding lacks as backslash
+    escapes (``caf\\xe9.txt``), as Python's stderr does. In a locale that is not UTF-8
+    (``LANG=de_DE.ISO-8859-1``, ``PYTHONIOENCODING=ascii``) a document name such as
+    ``نص.txt`` ended ``explain`` with a traceback, and a run with its summary unprinted:
+    internal error, exit 70, though every output was written."""
+    stream = sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    if codecs.lookup(encoding).name != "utf-8" and hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()  # report.json's timings count from here
     closed: set[int] = set()
     if argv is None:  # the command itself, not a caller's process
         closed = reserve_closed_streams()
+        escaping_stdout()
         plain_warnings()
     parser = build_parser()
     Parser.json_errors = _asks_json_log(sys.argv[1:] if argv is None else argv)
@@ -827,10 +867,17 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.own_process:
             exit_without_teardown(code, exit_handlers=False)
         return code
-    except Exception as exc:
-        hint = "" if debug_enabled() else "; rerun with --debug to see the traceback"
-        return _error(log, f"pipeline: internal error: {type(exc).__name__}: {exc} (a bug: "
-                      f"please report it{hint})", EXIT_INTERNAL)
+    except Exception as exc:  # models' actions have no --debug of their own
+        rerun = ("with --debug" if args.command == "run"
+                 else f"as `pipeline --debug models {args.action} ...`")
+        return _internal_error(log, exc, "pipeline", rerun)
+
+
+def _internal_error(log: RunLog, exc: Exception, who: str, rerun: str) -> int:
+    """Say that the command stopped on an error it did not expect (a bug): exit 70."""
+    hint = "" if debug_enabled() else f"; rerun {rerun} to see the traceback"
+    return _error(log, f"{who}: internal error: {type(exc).__name__}: {exc} (a bug: "
+                  f"please report it{hint})", EXIT_INTERNAL)
 
 
 def _prints_its_work(args: argparse.Namespace) -> bool:
@@ -844,13 +891,16 @@ def _printing(args: argparse.Namespace) -> int:
     """Run ``detect`` or ``explain``, whose work is what they print. When the reader of
     their output goes away (``| head``), the command ends quietly, as ``cat`` does (by
     SIGPIPE when it is the process's own command, else with 141, 128 + SIGPIPE); Ctrl-C
-    ends it with 130."""
+    ends it with 130; an error it did not expect, with 70 and one line, as a run."""
     if args.own_process:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         return _printed(lambda: args.handler(args), args.command)
     except KeyboardInterrupt:  # Ctrl-C while it reads stdin or prints: stopped, no traceback
         return EXIT_SIGINT
+    except Exception as exc:  # it was a traceback and exit 1, which no table lists
+        return _internal_error(RunLog("human"), exc, f"pipeline {args.command}",
+                               f"as `pipeline --debug {args.command} ...`")
 
 
 def _printed(write: Callable[[], int], command: str, gone: int = 128 + signal.SIGPIPE) -> int:

@@ -13,8 +13,9 @@ language gets that language's ISO 639-1 code ("ru", "pl"), and a line without
 letters, or whose only words are a web or e-mail address, gets ``und``, as does a
 short line whose words read as a candidate while its letters read as another
 language (score 0.0, no scores).
-Lines are split on "\\n" only (a trailing "\\r" is dropped) and decoded as UTF-8,
-undecodable bytes replaced. Lines are scored in batches, so 100k lines take
+Lines are split on "\\n" only (a trailing "\\r" is dropped) and decoded as UTF-8 (as
+UTF-16 or UTF-32 when the input starts with its byte order mark), undecodable bytes
+replaced. Lines are scored in batches, so 100k lines take
 seconds, not minutes. Without ``--scores``, lingua's models (a second or two to
 load) are loaded only when a line's answer depends on them (see SETTLED_MARGIN):
 the answers are those ``--scores`` gives.
@@ -23,7 +24,10 @@ the answers are those ``--scores`` gives.
 from __future__ import annotations
 
 import argparse
+import codecs
+import itertools
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -51,18 +55,27 @@ DEFAULT_CONFIG = Path("pipeline.toml")
 # above the others'. With --scores every line gets lingua's scores, as before.
 SETTLED_MARGIN = 1.0
 
+# Answers kept for the lines already read, so that each distinct line is detected once:
+# `yes | head -c 10M | pipeline detect` (5.2 million lines "y") took 178 CPU seconds, a
+# site's boilerplate lines come back thousands of times. A line's answer depends on the
+# line alone. Past this many lines kept, they are forgotten and the count starts again.
+KNOWN_LINES = 100_000
+
 EXIT_OK = 0
 EXIT_USAGE = 2
 
 
 def register(subparsers: Any) -> None:
     """Add the ``detect`` subcommand to a ``pipeline`` argument parser."""
+    from pipeline.cli import JoinLists
+
     parser = subparsers.add_parser(
         "detect",
         help="print the language of each line of standard input",
         description="Read one text per line on standard input and print its language,\n"
         "one line per input line, in input order: an ISO 639-1 code (a language\n"
-        "outside the candidates too, e.g. ru), or und where none is clear.",
+        "outside the candidates too, e.g. ru), or und where none is clear. The input\n"
+        "is UTF-8, or UTF-16 or UTF-32 starting with a byte order mark.",
         epilog="examples:\n"
         "  echo 'A Coreia do Norte anunciou' | pipeline detect          # pt\n"
         "  pipeline detect --candidates pt,es < lines.txt > langs.txt\n"
@@ -72,8 +85,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--candidates",
         metavar="LANGS",
-        help="languages to choose from, e.g. pt,de,en,es,fr "
-        "(default: the candidates of pipeline.toml, else the built-in defaults)",
+        action=JoinLists,
+        help="languages to choose from, e.g. pt,de,en,es,fr (or --candidates pt "
+        "--candidates de; default: the candidates of pipeline.toml, else the built-in "
+        "defaults)",
     )
     parser.add_argument(
         "--scores",
@@ -91,19 +106,61 @@ def candidates_for(option: str | None) -> list[str]:
     """
     if option is not None:
         return parse_langs(option, "--candidates:")
-    return load_config(DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None).candidates()
+    # lexists, not is_file: a folder or a broken link named pipeline.toml is an error
+    # saying so, as for `pipeline run`, never silently the defaults
+    if not os.path.lexists(DEFAULT_CONFIG):
+        return load_config(None).candidates()
+    if DEFAULT_CONFIG.is_dir():
+        raise ConfigError(f"{DEFAULT_CONFIG} in the current directory is a folder, not a "
+                          "TOML file: rename it, or name the candidates with --candidates "
+                          "LANGS")
+    try:
+        return load_config(DEFAULT_CONFIG).candidates()
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} (read from the current directory for its candidates; "
+                          "--candidates LANGS names them instead)") from None
+
+
+# Byte order marks of the encodings read instead of UTF-8 when the input starts with one
+# (PowerShell's `>` writes UTF-16 with its mark; Notepad's "Unicode" is the same). The
+# longer marks first: UTF-32-LE's starts with UTF-16-LE's.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def read_lines(stream: BinaryIO) -> Iterator[str]:
-    """Lines of a byte stream, split on "\\n" only, decoded as UTF-8.
+    """Lines of a byte stream, split on "\\n" only, decoded as UTF-8, or as UTF-16 or
+    UTF-32 when the stream starts with its byte order mark.
 
     >>> import io
     >>> list(read_lines(io.BytesIO(b"um\\r\\ndois\\xc2\\x85tr\\xeas\\n\\nfim")))
     ['um', 'dois\\x85tr�s', '', 'fim']
+    >>> list(read_lines(io.BytesIO(b"")))
+    []
+    >>> list(read_lines(io.BytesIO("um\\r\\ndois\\n\\ntr\\u010as".encode("utf-16"))))
+    ['um', 'dois', '', 'tr\\u010as']
     """
-    for raw in stream:
-        line = raw.decode("utf-8", errors="replace")
-        yield line[:-1].removesuffix("\r") if line.endswith("\n") else line
+    raws = iter(stream)  # line by line, as they come: a terminal's are answered at once
+    first = next(raws, None)
+    if first is None:  # no input: no line
+        return
+    encoding = next((name for bom, name in BOMS if first.startswith(bom)), None)
+    if encoding is None:
+        for raw in itertools.chain([first], raws):
+            line = raw.decode("utf-8", errors="replace")
+            yield line[:-1].removesuffix("\r") if line.endswith("\n") else line
+        return
+    # Split on b"\n" the bytes are not lines: decoded as they come, split on "\n".
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    pieces: list[str] = []  # of the line not ended yet
+    for raw in itertools.chain([first], raws):
+        *ended, rest = decoder.decode(raw).split("\n")
+        for piece in ended:
+            yield ("".join(pieces) + piece).removesuffix("\r")
+            pieces = []
+        pieces.append(rest)
+    if last := "".join(pieces) + decoder.decode(b"", final=True):
+        yield last
 
 
 def batches(lines: Iterable[str], size: int = BATCH_LINES) -> Iterator[list[str]]:
@@ -218,7 +275,7 @@ def run_detect(
     try:
         detect = Detect(candidates_for(args.candidates))
     except (ConfigError, ValueError) as exc:
-        print(f"pipeline detect: {exc}", file=sys.stderr)
+        print(f"pipeline detect: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     size = BATCH_LINES
     # Typed by hand: each line answered at once, and a word on how to end.
@@ -226,8 +283,14 @@ def run_detect(
         print("pipeline detect: type one text per line; Ctrl-D ends (or pipe a file: "
               "pipeline detect < lines.txt)", file=sys.stderr)
         size = 1
+    known: dict[str, str] = {}  # KNOWN_LINES
     for batch in batches(read_lines(stdin), size):
-        stdout.write("\n".join(detect_lines(detect, batch, args.scores)) + "\n")
+        new = [line for line in dict.fromkeys(batch) if line not in known]
+        if len(known) + len(new) > KNOWN_LINES:
+            known = {line: known[line] for line in batch if line in known}
+        if new:
+            known.update(zip(new, detect_lines(detect, new, args.scores), strict=True))
+        stdout.write("\n".join(known[line] for line in batch) + "\n")
         if size == 1:
             stdout.flush()
     stdout.flush()

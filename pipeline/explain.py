@@ -98,8 +98,17 @@ def read_records(out: Path) -> Iterator[dict[str, Any]]:
             f"output directory {out} {where}; run `pipeline run CORPUS --out {out}` "
             "first, or pass the output directory of your run with --out"
         )
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
+    rebuild = "delete the file and run `pipeline run` again, which rebuilds it"
+    try:
+        lines = path.open("rb")
+    except OSError as exc:  # unreadable: not a traceback
+        raise ExplainError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with lines:
+        for number, raw in enumerate(lines, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:  # damaged, or saved by an editor in another encoding
+                raise ExplainError(f"{path}, line {number}: not UTF-8; {rebuild}") from None
             if not line.strip():
                 continue
             try:
@@ -108,34 +117,50 @@ def read_records(out: Path) -> Iterator[dict[str, Any]]:
                 raise ExplainError(f"{path}, line {number}: not JSON ({exc.msg})") from None
             if not isinstance(record, dict) or not isinstance(record.get("doc"), str):
                 raise ExplainError(f"{path}, line {number}: not a document record (no "
-                                   "'doc' name); delete the file and run `pipeline run` "
-                                   "again, which rebuilds it")
+                                   f"'doc' name); {rebuild}")
             yield record
 
 
 def find_record(out: Path, doc: str) -> dict[str, Any]:
-    """The record of ``doc`` in ``out``: by its id, else by a unique file name."""
-    records = list(read_records(out))
-    wanted = doc.replace("\\", "/").strip("/")
-    for record in records:  # the id as given ("a\\b.txt" is a name on POSIX), else as a path
+    """The record of ``doc`` in ``out``: by its id, else by a unique file name.
+
+    The records are read one at a time and only their names kept: a documents.jsonl of
+    200,000 documents (156 MB) took 1 GB of memory when every record was kept; one of
+    millions would not fit. The id as given ends the reading at its record; another
+    way of naming it reads the file twice."""
+    names: list[str] = []
+    for record in read_records(out):  # the id as given ("a\\b.txt" is a name on POSIX)
         if record["doc"] == doc:
             return record
-    for record in records:  # as the log shows it: control characters escaped ("a\\nb.txt")
-        if shown(record["doc"]) == doc:
+        names.append(record["doc"])
+    name = _named(out, doc, names)
+    if isinstance(name, dict):  # a file the run did not read as documents
+        return name
+    for record in read_records(out):
+        if record["doc"] == name:
             return record
-    for record in records:
-        if record["doc"] == wanted:
-            return record
-    name = wanted.rsplit("/", 1)[-1]
-    matches = [
-        r for r in records if r["doc"].rsplit("/", 1)[-1] == name or wanted.endswith("/" + r["doc"])
-    ]
+    raise ExplainError(f"{out / DOCUMENTS_FILE} changed while it was read (a run writing "
+                       "it?); try again once the run has ended")
+
+
+def _named(out: Path, doc: str, names: list[str]) -> str | dict[str, Any]:
+    """The one of ``names`` (the documents' ids) that ``doc`` names otherwise than by
+    its id as given, or what report.json says of a file not read; else ExplainError."""
+    wanted = doc.replace("\\", "/").strip("/")
+    for name in names:  # as the log shows it: control characters escaped ("a\\nb.txt")
+        if shown(name) == doc:
+            return name
+    for name in names:  # as a path
+        if name == wanted:
+            return name
+    base = wanted.rsplit("/", 1)[-1]
+    matches = [n for n in names if n.rsplit("/", 1)[-1] == base or wanted.endswith("/" + n)]
     if len(matches) == 1:
         return matches[0]
     if matches:
-        found = ", ".join(shown(r["doc"]) for r in matches)
+        found = ", ".join(map(shown, matches))
         raise ExplainError(f"'{doc}' matches several documents ({found}); give its full id")
-    held = [r["doc"] for r in records if r["doc"].startswith(wanted + "#")]
+    held = [n for n in names if n.startswith(wanted + "#")]
     if held:  # a record file: each record is a document of its own
         listed = ", ".join(map(shown, held[:MAX_LISTED_DOCS]))
         more = f" and {len(held) - MAX_LISTED_DOCS} more" if len(held) > MAX_LISTED_DOCS else ""
@@ -144,9 +169,9 @@ def find_record(out: Path, doc: str) -> dict[str, Any]:
     not_read = _not_read(out, wanted)
     if not_read:
         return not_read
-    listed = ", ".join(shown(r["doc"]) for r in records[:MAX_LISTED_DOCS])
-    more = f" and {len(records) - MAX_LISTED_DOCS} more" if len(records) > MAX_LISTED_DOCS else ""
-    known = f"documents there: {listed}{more}" if records else "it holds no documents"
+    listed = ", ".join(map(shown, names[:MAX_LISTED_DOCS]))
+    more = f" and {len(names) - MAX_LISTED_DOCS} more" if len(names) > MAX_LISTED_DOCS else ""
+    known = f"documents there: {listed}{more}" if names else "it holds no documents"
     raise ExplainError(f"no document '{doc}' in {out / DOCUMENTS_FILE}; {known}")
 
 
