@@ -25,6 +25,7 @@ state, and the run exits 130/143. A second signal stops at once.
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import itertools
 import json
@@ -39,8 +40,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
-
-from filelock import FileLock, Timeout
 
 from pipeline import __version__
 from pipeline.config import Config, ConfigError, process_running
@@ -361,6 +360,29 @@ def _starts_with(path: Path, magic: bytes) -> bool:
         return False
 
 
+def lock_out(path: Path) -> int:
+    """Take OUT's lock: an exclusive ``flock`` of ``path`` (created when missing), as
+    ``flock -s`` takes a reader's shared one. Returns its descriptor: closing it, or
+    the process's end, releases the lock. Raises BlockingIOError while another process
+    holds it, OSError when it cannot be opened.
+
+    A reader's ``flock -s OUT/.pipeline/lock`` before the first run creates the file as
+    that reader's user, read-only for others: a lock needs no more than a descriptor
+    open to read (the run exited 74, "cannot lock", as long as that file stayed).
+    """
+    flags = os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, os.O_RDWR | flags, 0o644)
+    except PermissionError:  # another user's file
+        fd = os.open(path, os.O_RDONLY | flags)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 class SourceChanged(Exception):
     """A document's file cannot be read as it was found: the message says why."""
 
@@ -593,10 +615,9 @@ class Runner:
                                     errno.EDQUOT, errno.EIO)
             raise (OutputError if refused else UsageError)(
                 f"cannot create output directory {self.out}: {exc.strerror}") from None
-        lock = FileLock(str(self.out / STATE_DIR / "lock"))
         try:
-            lock.acquire(timeout=0)
-        except Timeout:
+            lock = lock_out(self.out / STATE_DIR / "lock")
+        except BlockingIOError:
             raise LockedError(f"{self._holder()} holds the lock of {self.out}; try again "
                               "when it has finished") from None
         except OSError as exc:
@@ -630,7 +651,7 @@ class Runner:
                 "permissions and run again: documents already committed are not redone"
             ) from None
         finally:
-            lock.release()
+            os.close(lock)  # the kernel releases the lock (as it does when the run dies)
 
     def _fingerprint(self) -> str:
         if not self._fp:
