@@ -30,6 +30,7 @@ from pipeline.config import (
     ConfigError,
     available_cpus,
     load_config,
+    parse_age,
     parse_langs,
 )
 from pipeline.log import DEBUG_ENV, RunLog, counted, debug_enabled, shown
@@ -186,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="reprocess every document, changed or not")
     run.add_argument("--prune", action="store_true",
                      help="remove the outputs of documents deleted from CORPUS")
+    run.add_argument("--min-age", metavar="SECONDS",
+                     help="leave files modified less than this long ago (60, 60s, 5m) for "
+                     "the next run, saying so: a scraper's file still being written is "
+                     "never read half (default: [run] min_age_s, else 0: off)")
     run.add_argument("--dry-run", action="store_true",
                      help="print what would be processed, skipped and pruned; write nothing")
     run.add_argument("--workers", type=int, default=1, metavar="N",
@@ -315,6 +320,8 @@ def _config_for(args: argparse.Namespace) -> Config:
         config.translate.beam_size = args.beam_size
     if getattr(args, "device", None):
         config.translate.device = args.device
+    if getattr(args, "min_age", None) is not None:
+        config.run.min_age_s = parse_age(args.min_age)
     if config.translate.device == "cuda":  # fail now, before any work, without CUDA
         from pipeline.engines.base import resolve_device
 

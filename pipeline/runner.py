@@ -536,6 +536,8 @@ class Runner:
         self._executor: Any = None  # while shards run
         self.quarantined: list[dict] = []
         self.skipped: list[dict] = []
+        # files changed less than [run] min_age_s ago: left for the next run (report.json)
+        self.deferred: list[dict] = []
         # record files whose copies this run did not rebuild, and why (report.json)
         self.copies_not_rebuilt: list[dict] = []
         self.counts: Counter[str] = Counter()
@@ -727,6 +729,9 @@ class Runner:
             known = state.known()
             self._file_stats = state.file_stats()
             todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
+            for item in self.deferred:
+                self.log.event("deferred", f"deferred: {shown(item['doc'])}: {item['reason']}",
+                               doc=item["doc"], age_s=item["age_s"])
             self._drop_collided(known, state)
             self._check_prune(todo, len(known))
             self.corpus_documents = sum(map(self._estimate, todo)) + len(self.quarantined)
@@ -813,16 +818,19 @@ class Runner:
     def _kept_records(self, known: dict, todo: list[Entry], sources: dict[str, str]
                       ) -> set[str]:
         """Stored records of the record files not read to their end (a cut, or a file
-        quarantined whole) that this run did not find: kept as they were, never taken
-        for deleted (:meth:`_deleted`)."""
+        quarantined whole) that this run did not find, and the stored documents of the
+        files left for the next run (deferred): kept as they were, never taken for
+        deleted (:meth:`_deleted`)."""
+        deferred = self._deferred_files()
         cut = {e.doc for e in todo if e.reader == "records" and e.doc not in self._complete}
-        return {doc for doc in known if sources.get(doc) in cut and doc not in self._found}
+        return {doc for doc in known if (sources.get(doc) in cut | deferred or doc in deferred)
+                and doc not in self._found}
 
     def _deleted(self, known: dict, todo: list[Entry], sources: dict[str, str]) -> list[str]:
         """Stored documents no longer in the corpus: their file is gone, or (a record)
         its file, read to its end, no longer holds it (not those quarantined for a
         copy's name: :meth:`_collisions`)."""
-        files = {e.doc for e in todo} | self._collided
+        files = {e.doc for e in todo} | self._collided | self._deferred_files()
         deleted = []
         for doc in known:
             if doc.startswith(tuple(self._unlisted)):  # in a folder that cannot be read
@@ -858,7 +866,7 @@ class Runner:
 
     def _prune_record_files(self, todo: list[Entry], state: StateStore) -> None:
         """Remove the copies of record files deleted from the corpus."""
-        files = {e.doc for e in todo}
+        files = {e.doc for e in todo} | self._deferred_files()
         for path, (_, outputs) in sorted(state.record_files().items()):
             if path not in files and not path.startswith(tuple(self._unlisted)):
                 self._remove_outputs(outputs)
@@ -955,14 +963,42 @@ class Runner:
                 self.quarantined.append({"doc": entry.doc, "reason": entry.problem})
                 if entry.folder:  # "" for CORPUS itself: every stored document kept
                     self._unlisted.append("" if entry.doc == "." else entry.doc + "/")
+            elif (age := self._too_young(entry)) is not None:
+                min_age = self.config.run.min_age_s
+                self.deferred.append({
+                    "doc": entry.doc, "age_s": round(age, 1),
+                    "reason": f"modified {max(0, age):.0f} s ago, less than the minimum age "
+                              f"({min_age:g} s): left for the next run (a file still being "
+                              "written is never read half); its earlier outputs are kept"})
             else:
                 todo.append(entry)
         return self._collisions(todo)
 
+    def _too_young(self, entry: Entry) -> float | None:
+        """The seconds since ``entry``'s file was last modified, when fewer than ``[run]
+        min_age_s``: the file waits for the next run (None: old enough, or no minimum).
+
+        Its modification time, as ``find -mmin`` and other tools' minimum file age
+        count: every write sets it, and ``rsync -t`` or ``cp -p`` set it back only once
+        the copy is whole. A modification time in the future (``curl -R`` from a server
+        whose clock is ahead) would hold the file back until then: its change time
+        (when that time was set) counts instead."""
+        min_age = self.config.run.min_age_s
+        if not min_age or entry.stat is None:
+            return None
+        now = time.time_ns()
+        st = entry.stat
+        changed = st.st_mtime_ns if st.st_mtime_ns <= now else st.st_ctime_ns
+        age = (now - changed) / 1e9
+        return age if age < min_age else None
+
+    def _deferred_files(self) -> set[str]:
+        return {item["doc"] for item in self.deferred}
+
     def _check_prune(self, todo: list[Entry], stored: int) -> None:
         """Refuse ``--prune`` of every stored document when the corpus holds no document
         at all: a mistyped or unmounted corpus path would wipe the outputs."""
-        if self.options.prune and not todo and stored:
+        if self.options.prune and not todo and not self.deferred and stored:
             raise UsageError(
                 f"--prune refused: {self.corpus} yields no document (no file a reader takes "
                 f"and can read) while {self.out} holds the outputs of {stored} documents; "
@@ -1333,6 +1369,7 @@ class Runner:
             "quarantined": sorted(quarantined, key=lambda q: q["doc"]),
             "skipped": self.skipped,
             "skipped_by_suffix": skipped_by_suffix(self.skipped),
+            "deferred": self.deferred,
             "copies_not_rebuilt": self.copies_not_rebuilt,
             "deleted": len(deleted),
             "deleted_sources": deleted,
@@ -1416,6 +1453,10 @@ class Runner:
         for item in self.skipped:
             self._say("plan", f"skip: {shown(item['path'])}: {item['reason']}",
                       action="skip", doc=item["path"], reason=item["reason"])
+        for item in self.deferred:
+            self._say("plan", f"wait: {shown(item['doc'])}: {item['reason']}",
+                      action="wait", doc=item["doc"], reason=item["reason"])
+            plan["wait"] += 1
         for doc in self._deleted(known, todo, sources):
             action = "prune" if self.options.prune else "deleted source"
             self._say("plan", f"{action}: {shown(doc)}", action=action, doc=doc)
