@@ -195,6 +195,7 @@ class Entry:
     skip: str = ""  # not a document (other file type): what to do about it
     link: bool = False  # a symbolic link (inside the corpus) when it was found
     folder: bool = False  # a folder that cannot be listed: its documents are kept
+    empty: bool = False  # a folder of CORPUS that holds nothing (a share not mounted?)
     reader: str = ""  # the reader of its format (pipeline.factory.READERS)
     stat: os.stat_result | None = None  # the file's (a link's target's) when it was found
 
@@ -220,6 +221,8 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
         base = Path(dirpath)
         prefix = base.relative_to(corpus).as_posix()
         prefix = "" if prefix == "." else prefix + "/"  # each file's id: prefix + name
+        if prefix and not dirnames and not filenames:  # its stored documents: _empty_folders
+            yield Entry(_readable(prefix[:-1]), base, empty=True)
         for name in dirnames:
             if name in VCS_FOLDERS:
                 yield Entry(prefix + name, base / name, skip=VERSION_CONTROL_ADVICE)
@@ -553,6 +556,7 @@ class Runner:
         self.corpus_documents = 0  # documents found in the corpus
         self.pruned: list[str] = []
         self._unlisted: list[str] = []  # folders that cannot be listed, with a final /
+        self._empty: list[str] = []  # folders of CORPUS that hold nothing
         # Output name (relative to clean/ and translations/<lang>/) -> the document kept
         # with it, and the documents quarantined because their copy's name is taken
         # (_collisions).
@@ -732,6 +736,7 @@ class Runner:
             for item in self.deferred:
                 self.log.event("deferred", f"deferred: {shown(item['doc'])}: {item['reason']}",
                                doc=item["doc"], age_s=item["age_s"])
+            self._empty_folders(known)
             self._drop_collided(known, state)
             self._check_prune(todo, len(known))
             self.corpus_documents = sum(map(self._estimate, todo)) + len(self.quarantined)
@@ -956,7 +961,9 @@ class Runner:
         """Documents to consider; other files go to ``skipped``, bad ones to ``quarantined``."""
         todo = []
         for entry in entries:
-            if entry.skip:
+            if entry.empty:
+                self._empty.append(entry.doc)
+            elif entry.skip:
                 suffix = SKIP_GROUPS.get(entry.skip) or suffix_of(entry.doc)
                 self.skipped.append({"path": entry.doc, "suffix": suffix, "reason": entry.skip})
             elif entry.problem:
@@ -994,6 +1001,23 @@ class Runner:
 
     def _deferred_files(self) -> set[str]:
         return {item["doc"] for item in self.deferred}
+
+    def _empty_folders(self, known: dict) -> None:
+        """Keep the stored documents of each empty folder of CORPUS that held some: a
+        network share whose mount failed leaves its mount point there, empty, and
+        ``--prune`` removed every output of the documents under it, translated at a cost.
+        The folder is quarantined saying so (exit 3) and its documents are left as they
+        were, as those of a folder that cannot be read: never taken for deleted."""
+        for folder in self._empty:
+            held = sum(doc.startswith(folder + "/") for doc in known)
+            if not held:
+                continue
+            self.quarantined.append({"doc": folder, "reason": (
+                f"empty folder, while OUT holds the outputs of {held} document"
+                f"{'s' * (held != 1)} from it (a share that is not mounted?): they are kept "
+                "as they were, never pruned; if it was emptied on purpose, remove the "
+                "folder, and --prune removes them")})
+            self._unlisted.append(folder + "/")
 
     def _check_prune(self, todo: list[Entry], stored: int) -> None:
         """Refuse ``--prune`` of every stored document when the corpus holds no document
@@ -1420,6 +1444,7 @@ class Runner:
         sources = StateStore.read_only_sources(path) if path.is_file() else {}
         fp = fingerprint(self.config)
         todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
+        self._empty_folders(known)
         self._check_prune(todo, len(known))
         plan: Counter[str] = Counter()
         listed = len(self.quarantined)  # found by discovery: listed below

@@ -187,3 +187,40 @@ def test_min_age_from_the_command_and_the_config(tmp_path, monkeypatch, capsys):
     # Off by default: a file just written is read.
     assert main(["run", "c", "--out", "out", "--dry-run"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "process (new): a.txt"
+
+
+def test_prune_keeps_the_outputs_of_a_folder_whose_share_is_not_mounted(tmp_path, capsys):
+    """A network share mounted under CORPUS whose mount failed leaves its mount point,
+    an empty folder: --prune removed the outputs of every document under it, translated
+    at a cost. They are kept and the folder is quarantined saying so (exit 3); once the
+    folder is removed, --prune removes them."""
+    import shutil
+
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    (corpus / "share" / "2024").mkdir(parents=True)
+    (corpus / "local").mkdir()
+    (corpus / "never-used").mkdir()  # empty, and never held a document: nothing said
+    (corpus / "local" / "a.txt").write_text(PT, encoding="utf-8")
+    (corpus / "share" / "2024" / "b.txt").write_text(PT2, encoding="utf-8")
+    (corpus / "share" / "c.txt").write_text(PT2, encoding="utf-8")
+    assert _run(corpus, out).exit_code == 0
+    shutil.rmtree(corpus / "share")
+    (corpus / "share").mkdir()  # the mount point, the share not mounted on it
+    capsys.readouterr()
+    assert _run(corpus, out, prune=True, dry_run=True).exit_code == 0
+    plan = capsys.readouterr().out
+    assert "\nprune: " not in plan and "quarantine: share: empty folder, while OUT holds " \
+        "the outputs of 2 documents from it (a share that is not mounted?)" in plan
+    result = _run(corpus, out, prune=True)
+    assert result.exit_code == 3
+    report = _report(out)
+    assert report["pruned_sources"] == [] and report["deleted_sources"] == []
+    assert [q["doc"] for q in report["quarantined"]] == ["share"]
+    assert (out / "clean" / "share" / "2024" / "b.txt").is_file()
+    assert (out / "clean" / "share" / "c.txt").is_file()
+    (corpus / "share").rmdir()  # emptied on purpose: the folder goes too
+    result = _run(corpus, out, prune=True)
+    assert result.exit_code == 0
+    assert _report(out)["pruned_sources"] == ["share/2024/b.txt", "share/c.txt"]
+    assert not (out / "clean" / "share").exists()
+    assert (out / "clean" / "local" / "a.txt").is_file()
