@@ -56,6 +56,7 @@ from pipeline.readers import (
     VCS_FOLDERS,
     VERSION_CONTROL_ADVICE,
     Item,
+    open_nonblocking,
     skip_advice,
     suffix_of,
 )
@@ -399,11 +400,8 @@ def _open_source(entry: Entry) -> int:
     """A read-only descriptor of ``entry``'s file, never blocking on a FIFO and never
     following a symbolic link that was not one when the file was found. Raises
     :class:`SourceChanged`."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    if not entry.link:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(entry.path, flags)
+        fd = open_nonblocking(entry.path, follow_links=entry.link)
     except FileNotFoundError:
         raise SourceChanged("deleted during the run, before it was read") from None
     except OSError as exc:
