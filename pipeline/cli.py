@@ -834,6 +834,12 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.own_process:
             exit_without_teardown(code, exit_handlers=False)
         return code
+    except MemoryError:  # a memory limit, not a bug (docs/scheduling.md)
+        from pipeline.state import memory_limit
+
+        return _error(log, f"pipeline: error: out of memory{memory_limit()}; documents "
+                      "already committed are kept: give the run more memory, or fewer "
+                      "--workers, and run again", EXIT_INTERNAL)
     except Exception as exc:
         hint = "" if debug_enabled() else "; rerun with --debug to see the traceback"
         return _error(log, f"pipeline: internal error: {type(exc).__name__}: {exc} (a bug: "

@@ -224,3 +224,28 @@ def test_prune_keeps_the_outputs_of_a_folder_whose_share_is_not_mounted(tmp_path
     assert _report(out)["pruned_sources"] == ["share/2024/b.txt", "share/c.txt"]
     assert not (out / "clean" / "share").exists()
     assert (out / "clean" / "local" / "a.txt").is_file()
+
+
+def test_running_out_of_memory_under_a_limit_is_not_called_a_bug(tmp_path, monkeypatch,
+                                                                 capsys):
+    """Under ``ulimit -v`` (a cron job's, ``systemd-run -p LimitAS``) a run that ran out of
+    memory said "internal error: MemoryError: (a bug: please report it...)": the limit
+    is named instead, and what to do."""
+    import resource
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(PT, encoding="utf-8")
+    limits = {resource.RLIMIT_AS: (450 << 20, 450 << 20)}
+    monkeypatch.setattr(resource, "getrlimit",
+                        lambda which: limits.get(which, (resource.RLIM_INFINITY,) * 2))
+
+    def refused(self):
+        raise MemoryError
+
+    monkeypatch.setattr(runner.Runner, "_run_locked", refused)
+    assert main(["run", str(corpus), "--out", str(tmp_path / "out")]) == 70
+    err = capsys.readouterr().err
+    assert "pipeline: error: out of memory (this process's limits: its address space to " \
+        "450 MiB (ulimit -v); raise them); documents already committed are kept" in err
+    assert "bug" not in err
