@@ -826,7 +826,8 @@ class Runner:
         deleted (:meth:`_deleted`)."""
         deferred = self._deferred_files()
         cut = {e.doc for e in todo if e.reader == "records" and e.doc not in self._complete}
-        return {doc for doc in known if (sources.get(doc) in cut | deferred or doc in deferred)
+        cut |= deferred
+        return {doc for doc in known if (sources.get(doc) in cut or doc in deferred)
                 and doc not in self._found}
 
     def _deleted(self, known: dict, todo: list[Entry], sources: dict[str, str]) -> list[str]:
