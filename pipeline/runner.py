@@ -1007,8 +1007,14 @@ class Runner:
         ``--prune`` removed every output of the documents under it, translated at a cost.
         The folder is quarantined saying so (exit 3) and its documents are left as they
         were, as those of a folder that cannot be read: never taken for deleted."""
+        if not self._empty:
+            return
+        under: Counter[str] = Counter()  # folder -> stored documents under it
+        for doc in known:
+            parts = doc.split("/")
+            under.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
         for folder in self._empty:
-            held = sum(doc.startswith(folder + "/") for doc in known)
+            held = under[folder]
             if not held:
                 continue
             self.quarantined.append({"doc": folder, "reason": (
