@@ -196,7 +196,7 @@ class Entry:
     skip: str = ""  # not a document (other file type): what to do about it
     link: bool = False  # a symbolic link (inside the corpus) when it was found
     folder: bool = False  # a folder that cannot be listed: its documents are kept
-    empty: bool = False  # a folder of CORPUS that holds nothing (a share not mounted?)
+    empty: bool = False  # a folder of CORPUS that holds nothing (a mount point?)
     reader: str = ""  # the reader of its format (pipeline.factory.READERS)
     stat: os.stat_result | None = None  # the file's (a link's target's) when it was found
 
@@ -223,7 +223,10 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
         prefix = base.relative_to(corpus).as_posix()
         prefix = "" if prefix == "." else prefix + "/"  # each file's id: prefix + name
         if prefix and not dirnames and not filenames:  # its stored documents: _empty_folders
-            yield Entry(_readable(prefix[:-1]), base, empty=True)
+            try:
+                yield Entry(_readable(prefix[:-1]), base, empty=True, stat=os.stat(base))
+            except OSError:  # gone since it was listed
+                pass
         for name in dirnames:
             if name in VCS_FOLDERS:
                 yield Entry(prefix + name, base / name, skip=VERSION_CONTROL_ADVICE)
@@ -554,7 +557,7 @@ class Runner:
         self.corpus_documents = 0  # documents found in the corpus
         self.pruned: list[str] = []
         self._unlisted: list[str] = []  # folders that cannot be listed, with a final /
-        self._empty: list[str] = []  # folders of CORPUS that hold nothing
+        self._empty: list[Entry] = []  # folders of CORPUS that hold nothing
         # Output name (relative to clean/ and translations/<lang>/) -> the document kept
         # with it, and the documents quarantined because their copy's name is taken
         # (_collisions).
@@ -734,7 +737,7 @@ class Runner:
             for item in self.deferred:
                 self.log.event("deferred", f"deferred: {shown(item['doc'])}: {item['reason']}",
                                doc=item["doc"], age_s=item["age_s"])
-            self._empty_folders(known)
+            self._empty_folders(known, self._file_stats)
             self._drop_collided(known, state)
             self._check_prune(todo, len(known))
             self.corpus_documents = sum(map(self._estimate, todo)) + len(self.quarantined)
@@ -961,7 +964,7 @@ class Runner:
         todo = []
         for entry in entries:
             if entry.empty:
-                self._empty.append(entry.doc)
+                self._empty.append(entry)
             elif entry.skip:
                 suffix = SKIP_GROUPS.get(entry.skip) or suffix_of(entry.doc)
                 self.skipped.append({"path": entry.doc, "suffix": suffix, "reason": entry.skip})
@@ -1001,27 +1004,32 @@ class Runner:
     def _deferred_files(self) -> set[str]:
         return {item["doc"] for item in self.deferred}
 
-    def _empty_folders(self, known: dict) -> None:
-        """Keep the stored documents of each empty folder of CORPUS that held some: a
-        network share whose mount failed leaves its mount point there, empty, and
+    def _empty_folders(self, known: dict, file_stats: dict[str, str]) -> None:
+        """Keep the stored documents of each empty folder of CORPUS whose files were read
+        from another file system (the device in their ``file_stats``) than the folder's
+        own: a network share whose mount failed leaves its mount point, empty, and
         ``--prune`` removed every output of the documents under it, translated at a cost.
         The folder is quarantined saying so (exit 3) and its documents are left as they
-        were, as those of a folder that cannot be read: never taken for deleted."""
+        were, as those of a folder that cannot be read: never taken for deleted. A
+        folder emptied by deleting its files (a retention job) is not kept: its files
+        were on its own file system."""
         if not self._empty:
             return
-        under: Counter[str] = Counter()  # folder -> stored documents under it
-        for doc in known:
+        devices = {entry.doc: str(entry.stat.st_dev) for entry in self._empty if entry.stat}
+        held: Counter[str] = Counter()  # empty folder -> its documents read elsewhere
+        for doc, key in file_stats.items():
             parts = doc.split("/")
-            under.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
-        for folder in self._empty:
-            held = under[folder]
-            if not held:
-                continue
+            device = key.rsplit(":", 1)[-1]
+            for folder in ("/".join(parts[:depth]) for depth in range(1, len(parts))):
+                if folder in devices and device != devices[folder] and doc in known:
+                    held[folder] += 1
+        for folder, count in sorted(held.items()):
             self.quarantined.append({"doc": folder, "reason": (
-                f"empty folder, while OUT holds the outputs of {held} document"
-                f"{'s' * (held != 1)} from it (a share that is not mounted?): they are kept "
-                "as they were, never pruned; if it was emptied on purpose, remove the "
-                "folder, and --prune removes them")})
+                f"empty folder, while the {count} document{'s' * (count != 1)} OUT holds "
+                "from it were read from another file system mounted there (a share that is "
+                "not mounted?): their outputs are kept as they were, never pruned; mount "
+                "it again, or, if it is gone for good, remove the folder, and --prune "
+                "removes them")})
             self._unlisted.append(folder + "/")
 
     def _check_prune(self, todo: list[Entry], stored: int) -> None:
@@ -1449,7 +1457,8 @@ class Runner:
         sources = StateStore.read_only_sources(path) if path.is_file() else {}
         fp = fingerprint(self.config)
         todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
-        self._empty_folders(known)
+        self._empty_folders(known, StateStore.read_only_file_stats(path)
+                            if path.is_file() else {})
         self._check_prune(todo, len(known))
         plan: Counter[str] = Counter()
         listed = len(self.quarantined)  # found by discovery: listed below

@@ -424,6 +424,20 @@ class StateStore:
                 return {}
             raise StateError(path, exc) from exc
 
+    @staticmethod
+    def read_only_file_stats(path: Path) -> dict[str, str]:
+        """:meth:`file_stats` of an existing store, opened read-only."""
+        try:
+            db = _read_only(path)
+            try:
+                return dict(db.execute("SELECT doc, stat FROM file_stats"))
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            if is_corruption(exc) or "no such" in str(exc):
+                return {}
+            raise StateError(path, exc) from exc
+
     def get_meta(self, key: str, default: str = "") -> str:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else default

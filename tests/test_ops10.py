@@ -189,36 +189,66 @@ def test_min_age_from_the_command_and_the_config(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.splitlines()[0] == "process (new): a.txt"
 
 
-def test_prune_keeps_the_outputs_of_a_folder_whose_share_is_not_mounted(tmp_path, capsys):
+def _read_from_another_file_system(out: Path, folder: str) -> None:
+    """Make the state say what a run over a share mounted at ``folder`` leaves: the
+    files under it read from another device than CORPUS's (without mounting one)."""
+    import sqlite3
+
+    db = sqlite3.connect(out / ".pipeline" / "state.sqlite")
+    with db:
+        rows = db.execute("SELECT doc, stat FROM file_stats WHERE doc LIKE ?",
+                          (folder + "/%",)).fetchall()
+        assert rows
+        for doc, key in rows:
+            *rest, device = key.split(":")
+            db.execute("UPDATE file_stats SET stat=? WHERE doc=?",
+                       (":".join([*rest, str(int(device) + 1)]), doc))
+    db.close()
+
+
+def test_prune_keeps_the_outputs_of_a_folder_whose_share_is_not_mounted(tmp_path, capsys,
+                                                                        monkeypatch):
     """A network share mounted under CORPUS whose mount failed leaves its mount point,
     an empty folder: --prune removed the outputs of every document under it, translated
     at a cost. They are kept and the folder is quarantined saying so (exit 3); once the
-    folder is removed, --prune removes them."""
+    folder is removed, --prune removes them. A folder emptied by deleting its files (a
+    retention job, on CORPUS's own file system) is pruned as before."""
     import shutil
 
     corpus, out = tmp_path / "c", tmp_path / "out"
     (corpus / "share" / "2024").mkdir(parents=True)
     (corpus / "local").mkdir()
+    (corpus / "old").mkdir()
     (corpus / "never-used").mkdir()  # empty, and never held a document: nothing said
     (corpus / "local" / "a.txt").write_text(PT, encoding="utf-8")
+    (corpus / "old" / "d.txt").write_text(PT, encoding="utf-8")
     (corpus / "share" / "2024" / "b.txt").write_text(PT2, encoding="utf-8")
     (corpus / "share" / "c.txt").write_text(PT2, encoding="utf-8")
-    assert _run(corpus, out).exit_code == 0
+    # Read 10 s after they were written: their stat (with its device) is recorded.
+    assert _run_at(time.time_ns() + 10 * S, corpus, out, monkeypatch, min_age_s=0
+                   ).exit_code == 0
+    monkeypatch.setattr(runner, "time", time)
+    _read_from_another_file_system(out, "share")
     shutil.rmtree(corpus / "share")
     (corpus / "share").mkdir()  # the mount point, the share not mounted on it
+    (corpus / "old" / "d.txt").unlink()  # a retention job: old/ is left empty
     capsys.readouterr()
     assert _run(corpus, out, prune=True, dry_run=True).exit_code == 0
-    plan = capsys.readouterr().out
-    assert "\nprune: " not in plan and "quarantine: share: empty folder, while OUT holds " \
-        "the outputs of 2 documents from it (a share that is not mounted?)" in plan
+    plan = capsys.readouterr().out.splitlines()
+    assert "prune: old/d.txt" in plan
+    assert not any(line.startswith("prune: share/") for line in plan)
+    assert "quarantine: share: empty folder, while the 2 documents OUT holds from it were " \
+        "read from another file system mounted there (a share that is not mounted?): " \
+        "their outputs are kept as they were, never pruned; mount it again, or, if it is " \
+        "gone for good, remove the folder, and --prune removes them" in plan
     result = _run(corpus, out, prune=True)
     assert result.exit_code == 3
     report = _report(out)
-    assert report["pruned_sources"] == [] and report["deleted_sources"] == []
+    assert report["pruned_sources"] == ["old/d.txt"] and report["deleted_sources"] == []
     assert [q["doc"] for q in report["quarantined"]] == ["share"]
     assert (out / "clean" / "share" / "2024" / "b.txt").is_file()
     assert (out / "clean" / "share" / "c.txt").is_file()
-    (corpus / "share").rmdir()  # emptied on purpose: the folder goes too
+    (corpus / "share").rmdir()  # the share is gone for good
     result = _run(corpus, out, prune=True)
     assert result.exit_code == 0
     assert _report(out)["pruned_sources"] == ["share/2024/b.txt", "share/c.txt"]
