@@ -1026,8 +1026,9 @@ class Runner:
         for folder, count in sorted(held.items()):
             self.quarantined.append({"doc": folder, "reason": (
                 f"empty folder, while the {count} document{'s' * (count != 1)} OUT holds "
-                "from it were read from another file system mounted there (a share that is "
-                "not mounted?): their outputs are kept as they were, never pruned; mount "
+                f"from it {'was' if count == 1 else 'were'} read from another file system "
+                "mounted there (a share that is not mounted?): their outputs are kept as "
+                "they were, never pruned; mount "
                 "it again, or, if it is gone for good, remove the folder, and --prune "
                 "removes them")})
             self._unlisted.append(folder + "/")
