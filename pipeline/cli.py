@@ -32,6 +32,7 @@ from pipeline.config import (
     ConfigError,
     available_cpus,
     load_config,
+    parse_age,
     parse_langs,
 )
 from pipeline.log import DEBUG_ENV, RunLog, counted, debug_enabled, shown
@@ -204,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="reprocess every document, changed or not")
     run.add_argument("--prune", action="store_true",
                      help="remove the outputs of documents deleted from CORPUS")
+    run.add_argument("--min-age", metavar="SECONDS",
+                     help="leave files modified less than this long ago (60, 60s, 5m) for "
+                     "the next run, saying so: a scraper's file still being written is "
+                     "never read half (default: [run] min_age_s, else 0: off)")
     run.add_argument("--dry-run", action="store_true",
                      help="print what would be processed, skipped and pruned; write nothing")
     run.add_argument("--workers", type=int, default=1, metavar="N",
@@ -342,6 +347,8 @@ def _config_for(args: argparse.Namespace) -> Config:
         config.translate.beam_size = args.beam_size
     if getattr(args, "device", None):
         config.translate.device = args.device
+    if getattr(args, "min_age", None) is not None:
+        config.run.min_age_s = parse_age(args.min_age)
     if config.translate.device == "cuda":  # fail now, before any work, without CUDA
         from pipeline.engines.base import resolve_device
 
@@ -867,6 +874,12 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.own_process:
             exit_without_teardown(code, exit_handlers=False)
         return code
+    except MemoryError:  # a memory limit, not a bug (docs/scheduling.md)
+        from pipeline.state import memory_limit
+
+        return _error(log, f"pipeline: error: out of memory{memory_limit()}; documents "
+                      "already committed are kept: give the run more memory, or fewer "
+                      "--workers, and run again", EXIT_INTERNAL)
     except Exception as exc:  # models' actions have no --debug of their own
         rerun = ("with --debug" if args.command == "run"
                  else f"as `pipeline --debug models {args.action} ...`")

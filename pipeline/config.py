@@ -25,6 +25,9 @@ never passes silently. Example ``pipeline.toml``::
 
     [repair]
     leftovers = "translate"         # or "keep": foreign leftovers stay in the clean copy
+
+    [run]
+    min_age_s = 0                   # files changed less than this long ago wait (--min-age)
 """
 
 from __future__ import annotations
@@ -106,12 +109,22 @@ LEFTOVER_POLICIES = ("translate", "keep")
 
 
 @dataclass
+class RunConfig:
+    # A file modified less than this many seconds before the run (its mtime; a future
+    # one: its ctime) is left for the next run, said so in the log and in report.json's
+    # "deferred": a scraper's file still being written is never processed half. 0 (the
+    # default): every file is read as found.
+    min_age_s: float = 0.0
+
+
+@dataclass
 class Config:
     targets: list[str] = field(default_factory=lambda: ["en"])
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)
     input: InputConfig = field(default_factory=InputConfig)
     repair: RepairConfig = field(default_factory=RepairConfig)
+    run: RunConfig = field(default_factory=RunConfig)  # when files are read, not their outputs
     labels: dict[str, Any] = field(default_factory=dict)  # extends pipeline/data/labels.toml
     max_file_bytes: int = 20_000_000  # larger inputs are quarantined with a reason
     document_timeout_s: float = 60.0  # processor seconds per document; then quarantined
@@ -175,6 +188,9 @@ class Config:
             ("translate.shard_timeout_s", t.shard_timeout_s, None,
              "a number of seconds above 0 (default 600)"),
         )
+        if not math.isfinite(self.run.min_age_s) or not 0 <= self.run.min_age_s <= MAX_TIMEOUT_S:
+            raise ConfigError(f"run.min_age_s = {self.run.min_age_s!r}: must be a number of "
+                              "seconds from 0 (off) to a year (31536000)")
         for key, value, low, what in checks:
             bad = not math.isfinite(value) or value <= 0 if low is None else value < low
             if bad:
@@ -264,6 +280,28 @@ def parse_langs(text: str, what: str = "language") -> list[str]:
         if lang not in langs:
             langs.append(lang)
     return langs
+
+
+AGE_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600}
+
+
+def parse_age(text: str) -> float:
+    """Seconds from ``--min-age``: a number of seconds, or one with a unit (s, m or min, h).
+
+    >>> parse_age("60"), parse_age("60s"), parse_age("2m"), parse_age("1.5h"), parse_age("0")
+    (60.0, 60.0, 120.0, 5400.0, 0.0)
+    >>> parse_age("soon")
+    Traceback (most recent call last):
+    ...
+    pipeline.config.ConfigError: --min-age 'soon': give seconds (60, 60s) or minutes (5m)
+    """
+    match = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(s|m|min|h)?\s*", text.lower())
+    if not match:
+        raise ConfigError(f"--min-age {text!r}: give seconds (60, 60s) or minutes (5m)")
+    seconds = float(match[1]) * AGE_UNITS[match[2] or "s"]
+    if seconds > MAX_TIMEOUT_S:
+        raise ConfigError(f"--min-age {text!r}: at most a year")
+    return seconds
 
 
 def load_config(path: Path | None, implicit: bool = False) -> Config:

@@ -25,6 +25,7 @@ state, and the run exits 130/143. A second signal stops at once.
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import itertools
 import json
@@ -39,8 +40,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
-
-from filelock import FileLock, Timeout
 
 from pipeline import __version__
 from pipeline.config import Config, ConfigError, process_running
@@ -57,6 +56,7 @@ from pipeline.readers import (
     VCS_FOLDERS,
     VERSION_CONTROL_ADVICE,
     Item,
+    open_nonblocking,
     skip_advice,
     suffix_of,
 )
@@ -196,6 +196,7 @@ class Entry:
     skip: str = ""  # not a document (other file type): what to do about it
     link: bool = False  # a symbolic link (inside the corpus) when it was found
     folder: bool = False  # a folder that cannot be listed: its documents are kept
+    empty: bool = False  # a folder of CORPUS that holds nothing (a mount point?)
     reader: str = ""  # the reader of its format (pipeline.factory.READERS)
     stat: os.stat_result | None = None  # the file's (a link's target's) when it was found
 
@@ -221,6 +222,11 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
         base = Path(dirpath)
         prefix = base.relative_to(corpus).as_posix()
         prefix = "" if prefix == "." else prefix + "/"  # each file's id: prefix + name
+        if prefix and not dirnames and not filenames:  # its stored documents: _empty_folders
+            try:
+                yield Entry(_readable(prefix[:-1]), base, empty=True, stat=os.stat(base))
+            except OSError:  # gone since it was listed
+                pass
         for name in dirnames:
             if name in VCS_FOLDERS:
                 yield Entry(prefix + name, base / name, skip=VERSION_CONTROL_ADVICE)
@@ -361,6 +367,29 @@ def _starts_with(path: Path, magic: bytes) -> bool:
         return False
 
 
+def lock_out(path: Path) -> int:
+    """Take OUT's lock: an exclusive ``flock`` of ``path`` (created when missing), as
+    ``flock -s`` takes a reader's shared one. Returns its descriptor: closing it, or
+    the process's end, releases the lock. Raises BlockingIOError while another process
+    holds it, OSError when it cannot be opened.
+
+    A reader's ``flock -s OUT/.pipeline/lock`` before the first run creates the file as
+    that reader's user, read-only for others: a lock needs no more than a descriptor
+    open to read (the run exited 74, "cannot lock", as long as that file stayed).
+    """
+    flags = os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, os.O_RDWR | flags, 0o644)
+    except PermissionError:  # another user's file
+        fd = os.open(path, os.O_RDONLY | flags)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 class SourceChanged(Exception):
     """A document's file cannot be read as it was found: the message says why."""
 
@@ -374,11 +403,8 @@ def _open_source(entry: Entry) -> int:
     """A read-only descriptor of ``entry``'s file, never blocking on a FIFO and never
     following a symbolic link that was not one when the file was found. Raises
     :class:`SourceChanged`."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    if not entry.link:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(entry.path, flags)
+        fd = open_nonblocking(entry.path, follow_links=entry.link)
     except FileNotFoundError:
         raise SourceChanged("deleted during the run, before it was read") from None
     except OSError as exc:
@@ -514,6 +540,8 @@ class Runner:
         self._executor: Any = None  # while shards run
         self.quarantined: list[dict] = []
         self.skipped: list[dict] = []
+        # files changed less than [run] min_age_s ago: left for the next run (report.json)
+        self.deferred: list[dict] = []
         # record files whose copies this run did not rebuild, and why (report.json)
         self.copies_not_rebuilt: list[dict] = []
         self.counts: Counter[str] = Counter()
@@ -529,6 +557,7 @@ class Runner:
         self.corpus_documents = 0  # documents found in the corpus
         self.pruned: list[str] = []
         self._unlisted: list[str] = []  # folders that cannot be listed, with a final /
+        self._empty: list[Entry] = []  # folders of CORPUS that hold nothing
         # Output name (relative to clean/ and translations/<lang>/) -> the document kept
         # with it, and the documents quarantined because their copy's name is taken
         # (_collisions).
@@ -593,10 +622,9 @@ class Runner:
                                     errno.EDQUOT, errno.EIO)
             raise (OutputError if refused else UsageError)(
                 f"cannot create output directory {self.out}: {exc.strerror}") from None
-        lock = FileLock(str(self.out / STATE_DIR / "lock"))
         try:
-            lock.acquire(timeout=0)
-        except Timeout:
+            lock = lock_out(self.out / STATE_DIR / "lock")
+        except BlockingIOError:
             raise LockedError(f"{self._holder()} holds the lock of {self.out}; try again "
                               "when it has finished") from None
         except OSError as exc:
@@ -630,7 +658,7 @@ class Runner:
                 "permissions and run again: documents already committed are not redone"
             ) from None
         finally:
-            lock.release()
+            os.close(lock)  # the kernel releases the lock (as it does when the run dies)
 
     def _fingerprint(self) -> str:
         if not self._fp:
@@ -706,6 +734,10 @@ class Runner:
             known = state.known()
             self._file_stats = state.file_stats()
             todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
+            for item in self.deferred:
+                self.log.event("deferred", f"deferred: {shown(item['doc'])}: {item['reason']}",
+                               doc=item["doc"], age_s=item["age_s"])
+            self._empty_folders(known, self._file_stats)
             self._drop_collided(known, state)
             self._check_prune(todo, len(known))
             self.corpus_documents = sum(map(self._estimate, todo)) + len(self.quarantined)
@@ -792,16 +824,20 @@ class Runner:
     def _kept_records(self, known: dict, todo: list[Entry], sources: dict[str, str]
                       ) -> set[str]:
         """Stored records of the record files not read to their end (a cut, or a file
-        quarantined whole) that this run did not find: kept as they were, never taken
-        for deleted (:meth:`_deleted`)."""
+        quarantined whole) that this run did not find, and the stored documents of the
+        files left for the next run (deferred): kept as they were, never taken for
+        deleted (:meth:`_deleted`)."""
+        deferred = self._deferred_files()
         cut = {e.doc for e in todo if e.reader == "records" and e.doc not in self._complete}
-        return {doc for doc in known if sources.get(doc) in cut and doc not in self._found}
+        cut |= deferred
+        return {doc for doc in known if (sources.get(doc) in cut or doc in deferred)
+                and doc not in self._found}
 
     def _deleted(self, known: dict, todo: list[Entry], sources: dict[str, str]) -> list[str]:
         """Stored documents no longer in the corpus: their file is gone, or (a record)
         its file, read to its end, no longer holds it (not those quarantined for a
         copy's name: :meth:`_collisions`)."""
-        files = {e.doc for e in todo} | self._collided
+        files = {e.doc for e in todo} | self._collided | self._deferred_files()
         deleted = []
         for doc in known:
             if doc.startswith(tuple(self._unlisted)):  # in a folder that cannot be read
@@ -837,7 +873,7 @@ class Runner:
 
     def _prune_record_files(self, todo: list[Entry], state: StateStore) -> None:
         """Remove the copies of record files deleted from the corpus."""
-        files = {e.doc for e in todo}
+        files = {e.doc for e in todo} | self._deferred_files()
         for path, (_, outputs) in sorted(state.record_files().items()):
             if path not in files and not path.startswith(tuple(self._unlisted)):
                 self._remove_outputs(outputs)
@@ -927,21 +963,80 @@ class Runner:
         """Documents to consider; other files go to ``skipped``, bad ones to ``quarantined``."""
         todo = []
         for entry in entries:
-            if entry.skip:
+            if entry.empty:
+                self._empty.append(entry)
+            elif entry.skip:
                 suffix = SKIP_GROUPS.get(entry.skip) or suffix_of(entry.doc)
                 self.skipped.append({"path": entry.doc, "suffix": suffix, "reason": entry.skip})
             elif entry.problem:
                 self.quarantined.append({"doc": entry.doc, "reason": entry.problem})
                 if entry.folder:  # "" for CORPUS itself: every stored document kept
                     self._unlisted.append("" if entry.doc == "." else entry.doc + "/")
+            elif (age := self._too_young(entry)) is not None:
+                min_age = self.config.run.min_age_s
+                self.deferred.append({
+                    "doc": entry.doc, "age_s": round(age, 1),
+                    "reason": f"modified {max(0, age):.0f} s ago, less than the minimum age "
+                              f"({min_age:g} s): left for the next run (a file still being "
+                              "written is never read half); its earlier outputs are kept"})
             else:
                 todo.append(entry)
         return self._collisions(todo)
 
+    def _too_young(self, entry: Entry) -> float | None:
+        """The seconds since ``entry``'s file was last modified, when fewer than ``[run]
+        min_age_s``: the file waits for the next run (None: old enough, or no minimum).
+
+        Its modification time, as ``find -mmin`` and other tools' minimum file age
+        count: every write sets it, and ``rsync -t`` or ``cp -p`` set it back only once
+        the copy is whole. A modification time in the future (``curl -R`` from a server
+        whose clock is ahead) would hold the file back until then: its change time
+        (when that time was set) counts instead."""
+        min_age = self.config.run.min_age_s
+        if not min_age or entry.stat is None:
+            return None
+        now = time.time_ns()
+        st = entry.stat
+        changed = st.st_mtime_ns if st.st_mtime_ns <= now else st.st_ctime_ns
+        age = (now - changed) / 1e9
+        return age if age < min_age else None
+
+    def _deferred_files(self) -> set[str]:
+        return {item["doc"] for item in self.deferred}
+
+    def _empty_folders(self, known: dict, file_stats: dict[str, str]) -> None:
+        """Keep the stored documents of each empty folder of CORPUS whose files were read
+        from another file system (the device in their ``file_stats``) than the folder's
+        own: a network share whose mount failed leaves its mount point, empty, and
+        ``--prune`` removed every output of the documents under it, translated at a cost.
+        The folder is quarantined saying so (exit 3) and its documents are left as they
+        were, as those of a folder that cannot be read: never taken for deleted. A
+        folder emptied by deleting its files (a retention job) is not kept: its files
+        were on its own file system."""
+        if not self._empty:
+            return
+        devices = {entry.doc: str(entry.stat.st_dev) for entry in self._empty if entry.stat}
+        held: Counter[str] = Counter()  # empty folder -> its documents read elsewhere
+        for doc, key in file_stats.items():
+            parts = doc.split("/")
+            device = key.rsplit(":", 1)[-1]
+            for folder in ("/".join(parts[:depth]) for depth in range(1, len(parts))):
+                if folder in devices and device != devices[folder] and doc in known:
+                    held[folder] += 1
+        for folder, count in sorted(held.items()):
+            self.quarantined.append({"doc": folder, "reason": (
+                f"empty folder, while the {count} document{'s' * (count != 1)} OUT holds "
+                f"from it {'was' if count == 1 else 'were'} read from another file system "
+                "mounted there (a share that is not mounted?): their outputs are kept as "
+                "they were, never pruned; mount "
+                "it again, or, if it is gone for good, remove the folder, and --prune "
+                "removes them")})
+            self._unlisted.append(folder + "/")
+
     def _check_prune(self, todo: list[Entry], stored: int) -> None:
         """Refuse ``--prune`` of every stored document when the corpus holds no document
         at all: a mistyped or unmounted corpus path would wipe the outputs."""
-        if self.options.prune and not todo and stored:
+        if self.options.prune and not todo and not self.deferred and stored:
             raise UsageError(
                 f"--prune refused: {self.corpus} yields no document (no file a reader takes "
                 f"and can read) while {self.out} holds the outputs of {stored} documents; "
@@ -1312,6 +1407,7 @@ class Runner:
             "quarantined": sorted(quarantined, key=lambda q: q["doc"]),
             "skipped": self.skipped,
             "skipped_by_suffix": skipped_by_suffix(self.skipped),
+            "deferred": self.deferred,
             "copies_not_rebuilt": self.copies_not_rebuilt,
             "deleted": len(deleted),
             "deleted_sources": deleted,
@@ -1362,6 +1458,8 @@ class Runner:
         sources = StateStore.read_only_sources(path) if path.is_file() else {}
         fp = fingerprint(self.config)
         todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
+        self._empty_folders(known, StateStore.read_only_file_stats(path)
+                            if path.is_file() else {})
         self._check_prune(todo, len(known))
         plan: Counter[str] = Counter()
         listed = len(self.quarantined)  # found by discovery: listed below
@@ -1395,6 +1493,10 @@ class Runner:
         for item in self.skipped:
             self._say("plan", f"skip: {shown(item['path'])}: {item['reason']}",
                       action="skip", doc=item["path"], reason=item["reason"])
+        for item in self.deferred:
+            self._say("plan", f"wait: {shown(item['doc'])}: {item['reason']}",
+                      action="wait", doc=item["doc"], reason=item["reason"])
+            plan["wait"] += 1
         for doc in self._deleted(known, todo, sources):
             action = "prune" if self.options.prune else "deleted source"
             self._say("plan", f"{action}: {shown(doc)}", action=action, doc=doc)

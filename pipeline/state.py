@@ -148,6 +148,24 @@ def size_limit() -> str:
     return f" (this process may write files of at most {limit} bytes (ulimit -f): raise it)"
 
 
+def memory_limit() -> str:
+    """What to add to a message about memory that ran out when this process may use a
+    limited address space or data size (``ulimit -v`` / ``-d``; a ``systemd-run -p
+    MemoryMax`` or container limit kills the process instead): ``""`` without one."""
+    try:
+        import resource
+
+        limits = [(resource.getrlimit(getattr(resource, name))[0], what)
+                  for name, what in (("RLIMIT_AS", "address space"),
+                                     ("RLIMIT_DATA", "data size"))]
+    except (ImportError, AttributeError, OSError, ValueError):
+        return ""
+    flags = {"address space": "-v", "data size": "-d"}
+    said = [f"its {what} to {limit >> 20} MiB (ulimit {flags[what]})" for limit, what in limits
+            if limit != resource.RLIM_INFINITY]
+    return f" (this process's limits: {', '.join(said)}; raise them)" if said else ""
+
+
 class _Unusable(Exception):
     """The file is no state database of this schema (handled like corruption)."""
 
@@ -399,6 +417,20 @@ class StateStore:
             db = _read_only(path)
             try:
                 return dict(db.execute("SELECT doc, source FROM parts"))
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            if is_corruption(exc) or "no such" in str(exc):
+                return {}
+            raise StateError(path, exc) from exc
+
+    @staticmethod
+    def read_only_file_stats(path: Path) -> dict[str, str]:
+        """:meth:`file_stats` of an existing store, opened read-only."""
+        try:
+            db = _read_only(path)
+            try:
+                return dict(db.execute("SELECT doc, stat FROM file_stats"))
             finally:
                 db.close()
         except sqlite3.DatabaseError as exc:

@@ -18,6 +18,7 @@ tests.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,3 +142,22 @@ def skip_advice(suffix: str, formats: str) -> str:
     'not a format the pipeline reads (.txt, .md); convert it to .txt if it is text'
     """
     return SKIP_ADVICE.get(suffix) or OTHER_ADVICE.format(formats=formats)
+
+
+def open_nonblocking(path: Path | str, follow_links: bool = True) -> int:
+    """A read-only descriptor of ``path`` that never waits on a FIFO put in the file's
+    place during the run (opening a FIFO to read waits for a writer, and a stop signal
+    does not end that wait); the caller checks on it that it is a regular file. With
+    ``follow_links=False`` a symbolic link is refused (OSError ELOOP). Raises OSError.
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp()); os.mkfifo(folder / "f")
+    >>> fd = open_nonblocking(folder / "f"); os.close(fd)  # no writer: no wait
+    >>> os.symlink("f", folder / "l"); open_nonblocking(folder / "l", follow_links=False)
+    Traceback (most recent call last):
+    ...
+    OSError: [Errno 40] Too many levels of symbolic links: ...
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    return os.open(path, flags)
