@@ -250,6 +250,31 @@ def acronym(word: str, candidate: str) -> bool:
     return len(word) > 1 and word.isupper() and any(c.islower() for c in candidate)
 
 
+# What joins a digit to the number before it: a score ("1-0", "2:0"), a decimal comma
+# ("14,7"), a range or a fraction ("2-4", "9/3"), a product ("3+3", "21 × 29,7").
+NUMBER_JOINERS = frozenset("-\u2010\u2011\u2012\u2013\u2014:,/+×")
+
+
+def number_end(word: str, candidate: str) -> bool:
+    """Whether ``word``, a single digit or a word ending in one before the period that
+    ends ``candidate``, is the last digit of a longer number ("1-0.", "2:0.", "2.0.",
+    "14,7.", "V-2."): such a number ends a sentence as a word does. A digit alone
+    ("pobjeda na 4. Imagen festivalu", "razloga: 1. Prostor", "Nr. 5. Das") stays what
+    it most often is there, an ordinal or a list number, and is read like an initial.
+
+    >>> number_end("0", "Venceu por 1-0."), number_end("2.0", "web 2.0.")
+    (True, True)
+    >>> number_end("4", "pobjeda na 4."), number_end("1", "razloga: 1.")
+    (False, False)
+    """
+    if not word[-1:].isdigit():
+        return False
+    if "." in word:
+        return all(part.isdigit() for part in word.split("."))
+    before = without_closers(candidate)[: -len(word) - 1]
+    return before[-1:] in NUMBER_JOINERS
+
+
 def ends_sentence(candidate: str, rest: str) -> bool:
     """Whether the period-or-other mark that ends ``candidate`` ends a sentence,
     ``rest`` being the line after the whitespace.
@@ -290,7 +315,8 @@ def ends_sentence(candidate: str, rest: str) -> bool:
     # "t.ex", "z.B", "U.S" end in an abbreviation or an initial; "allegro.pl",
     # "example.com" are addresses, whose last part is no abbreviation.
     if all(len(part) <= 4 for part in parts) and (
-        (last in ABBREVIATIONS and known) or (len(last) == 1 and not syllabic(last))
+        (last in ABBREVIATIONS and known)
+        or (len(last) == 1 and not syllabic(last) and not number_end(word, candidate))
     ):
         return False
     if last in BEFORE_NUMBER and rest[:1].isdigit():

@@ -1,0 +1,60 @@
+"""Sentence splitting of numbers and decomposed (NFD) text in many languages.
+
+Each case failed before the change it names (one segment where there are two, or
+two where there is one): a sentence cut wrongly is a wrong translation unit and a
+wrong parallel pair. Every split gives the line back when joined with the
+whitespace between the sentences.
+"""
+
+import pytest
+
+from pipeline.stages.segment import split_sentences
+
+
+def split(line: str) -> list[str]:
+    sentences = split_sentences(line)
+    rebuilt, pos = "", 0
+    for sentence in sentences:
+        at = line.index(sentence, pos)
+        assert line[pos:at].strip() == "", (line, sentences)
+        rebuilt += line[pos:at] + sentence
+        pos = at + len(sentence)
+    assert rebuilt + line[pos:] == line
+    return sentences
+
+
+# A sentence that ends in a number whose last digit stands alone after a joiner (a
+# score, a decimal comma, a version) ends there; the single digit was read as an
+# initial ("J. Smith") and the two sentences went out as one.
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("O Benfica venceu por 2-1. Os adeptos festejaram.",
+         ["O Benfica venceu por 2-1.", "Os adeptos festejaram."]),
+        ("Der FC gewann das Spiel 3:1. Die Fans jubelten.",
+         ["Der FC gewann das Spiel 3:1.", "Die Fans jubelten."]),
+        ("Температура поднялась до 36,6. Врач пришёл утром.",
+         ["Температура поднялась до 36,6.", "Врач пришёл утром."]),
+        ("Wir arbeiten mit Version 2.0. Die nächste folgt bald.",
+         ["Wir arbeiten mit Version 2.0.", "Die nächste folgt bald."]),
+        ("Η ομάδα έχασε με 0–2. Ο προπονητής παραιτήθηκε.",
+         ["Η ομάδα έχασε με 0–2.", "Ο προπονητής παραιτήθηκε."]),
+        ("Spotkanie zakończyło się wynikiem 1:1. Kibice wyszli.",
+         ["Spotkanie zakończyło się wynikiem 1:1.", "Kibice wyszli."]),
+    ],
+)
+def test_a_number_ending_in_one_digit_ends_its_sentence(line, expected):
+    assert split(line) == expected
+
+
+# A digit standing alone is still an ordinal or a list number, as before.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Pobijedili su na 4. Međunarodnom festivalu u Splitu.",
+        "Dva su razloga: 1. Prvi je novac.",
+        "Sie wurde am 3. Oktober geboren.",
+    ],
+)
+def test_a_digit_alone_before_a_period_still_goes_on(line):
+    assert split(line) == [line]
