@@ -6,6 +6,7 @@ Usage::
     .venv/bin/python bench/segment.py --split test           # held out
     .venv/bin/python bench/segment.py --split dev --show-errors el,hy --errors 20
     .venv/bin/python bench/segment.py --split test --rev 9b3ced3 --libs
+    .venv/bin/python bench/segment.py --split test --rev HEAD --form NFD   # decomposed text
 
 Data (../shared/data, read only; skipped with a message, exit 0, when absent):
 
@@ -119,7 +120,14 @@ def marked(left: str, right: str, lang: str) -> bool:
 Para = tuple[str, set[int], set[int]]
 
 
+# --form NFD: every line decomposed before it is joined, as text saved by some
+# editors, keyboards (Vietnamese) and file systems comes; None: as the files hold it.
+FORM: str | None = None
+
+
 def paragraph(lines: list[str], lang: str) -> Para:
+    if FORM:
+        lines = [unicodedata.normalize(FORM, line) for line in lines]  # type: ignore[arg-type]
     sep = "" if lang in NO_SPACE else " "
     text, gold, dont = "", set(), set()
     for i, line in enumerate(lines):
@@ -335,7 +343,11 @@ def main() -> int:
                         help="comma-separated sets whose errors (of 'ours') to print, or 'all'")
     parser.add_argument("--errors", type=int, default=15, help="errors printed per set")
     parser.add_argument("--worst", type=int, default=10)
+    parser.add_argument("--form", choices=["NFC", "NFD"], default=None,
+                        help="normalize every line to this form first (default: as stored)")
     args = parser.parse_args()
+    global FORM
+    FORM = args.form
     if not DATA.is_dir():
         print(f"bench/segment.py: {DATA} is absent; skipped")
         return 0
@@ -348,7 +360,7 @@ def main() -> int:
     if args.libs:
         splitters.update(library_splitters(args.lib_path))
     show = {s for s in args.show_errors.split(",") if s}
-    print(f"split: {args.split}; paragraphs of {K} lines; "
+    print(f"split: {args.split}; paragraphs of {K} lines; form {args.form or 'as stored'}; "
           f"unicodedata {unicodedata.unidata_version}")
     report("lingua sentences (75 languages)", lingua_sets(args.split), splitters, show,
            args.errors, args.worst)

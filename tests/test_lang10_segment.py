@@ -6,6 +6,8 @@ wrong parallel pair. Every split gives the line back when joined with the
 whitespace between the sentences.
 """
 
+import unicodedata
+
 import pytest
 
 from pipeline.stages.segment import split_sentences
@@ -58,3 +60,24 @@ def test_a_number_ending_in_one_digit_ends_its_sentence(line, expected):
 )
 def test_a_digit_alone_before_a_period_still_goes_on(line):
     assert split(line) == [line]
+
+
+# Text saved decomposed (NFD: a letter, then its accent as a combining mark) keeps
+# the abbreviations and months the lists hold composed, and its accented initials;
+# each was split after.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Był tam św. Jan z Krakowa.",
+        "Vegeu la pàg. Següent del llibre.",
+        "Geçen yıl bkz. Örn. Ali geldi.",
+        "Az ún. Szabály szerint döntöttek.",
+        "Příští týden např. Petr přijde.",
+        "Die Sitzung war am Montag, 17. März wieder.",
+        "Článek napsal Č. Novák včera.",  # an initial with its accent
+    ],
+)
+def test_decomposed_text_splits_as_composed_text(line):
+    decomposed = unicodedata.normalize("NFD", line)
+    assert decomposed != line
+    assert split(decomposed) == [decomposed]

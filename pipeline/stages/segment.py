@@ -275,6 +275,15 @@ def number_end(word: str, candidate: str) -> bool:
     return before[-1:] in NUMBER_JOINERS
 
 
+def nfc(word: str) -> str:
+    """``word`` in Unicode's composed form (NFC), as the word lists are written.
+
+    >>> nfc("s\u0301w") == "św", nfc("ma\u0308rz") == "märz"
+    (True, True)
+    """
+    return word if word.isascii() else unicodedata.normalize("NFC", word)
+
+
 def ends_sentence(candidate: str, rest: str) -> bool:
     """Whether the period-or-other mark that ends ``candidate`` ends a sentence,
     ``rest`` being the line after the whitespace.
@@ -306,7 +315,9 @@ def ends_sentence(candidate: str, rest: str) -> bool:
         return False
     if ERA_END.search(candidate):
         return True
-    lower = word.lower()
+    # Compared in NFC: the lists are written composed, text may come decomposed
+    # ("s" + U+0301 + "w." is "św."; the normalize stage keeps the form it is given).
+    lower = nfc(word.lower())
     parts = lower.split(".")
     last = parts[-1]
     known = not acronym(word, candidate)  # "NPR." is no "npr." (Croatian)
@@ -329,7 +340,7 @@ def ends_sentence(candidate: str, rest: str) -> bool:
         head = candidate[: -len(word) - 1].rstrip()
         if (before and before[-1].lower() in ORDINAL_AFTER
                 and not ENGLISH_AM.search(head[-5:])) or (
-            after and after[0].strip(".,").lower() in MONTHS
+            after and nfc(after[0].strip(".,").lower()) in MONTHS
         ):
             return False
         if len(last) <= 2 and (
