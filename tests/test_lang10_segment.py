@@ -81,3 +81,28 @@ def test_decomposed_text_splits_as_composed_text(line):
     decomposed = unicodedata.normalize("NFD", line)
     assert decomposed != line
     assert split(decomposed) == [decomposed]
+
+
+# Right-to-left text keeps its direction marks (the normalize stage removes them only
+# from text without right-to-left letters): after a sentence mark or before the next
+# sentence's first word they glued two sentences into one.
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("هل ستنجح الخطة؟\u200f يرى الخبراء ذلك.",
+         ["هل ستنجح الخطة؟\u200f", "يرى الخبراء ذلك."]),
+        ("هل ستنجح الخطة؟ \u200fيرى الخبراء ذلك.",
+         ["هل ستنجح الخطة؟", "\u200fيرى الخبراء ذلك."]),
+        ("השר הגיע.\u200f מה הוא אמר?", ["השר הגיע.\u200f", "מה הוא אמר?"]),
+        ("השר אמר \u202bשלום.\u202c הוא הלך.", ["השר אמר \u202bשלום.\u202c", "הוא הלך."]),
+        ("این برنامه موفق است؟\u200f \u2067کارشناسان می‌گویند بله.\u2069",
+         ["این برنامه موفق است؟\u200f", "\u2067کارشناسان می‌گویند بله.\u2069"]),
+    ],
+)
+def test_direction_marks_around_a_sentence_mark_do_not_glue_sentences(line, expected):
+    assert split(line) == expected
+
+
+def test_a_direction_mark_after_an_initial_keeps_it_an_initial():
+    line = "قال د.\u200f محمد إنه سيأتي غدا."
+    assert split(line) == [line]

@@ -133,9 +133,14 @@ LIST_NUMBER = re.compile(r"[(\[]?\d{1,3}(?:\.\d{1,3})*\.")
 # Closing quotes and brackets after a sentence mark: “…” ‘…’ «…», German „…“ ‚…‘ »…«,
 # and the East Asian brackets (Korean text ends quotations with "다.》").
 CLOSE = "\"'”’“‘»«)\\]）」』》〉"
+# Direction marks and embeddings (LRM, RLM, ALM, U+202A-E, U+2066-9): right-to-left
+# text keeps them (the normalize stage removes them only from text without any), often
+# right after a sentence mark ("؟\u200f") or before a sentence's first word
+# (" \u200fيرى"); they are read through, as closing quotes are.
+BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # What may open a sentence before its first letter: quotes ("„" German, "«" French
-# with its space, "``" in TeX-style text), brackets, Spanish "¿¡".
-OPEN = r"""(?:[«‹][ \u00a0\u202f]?|``|["'“‘„‚»(\[¿¡`])?"""
+# with its space, "``" in TeX-style text), brackets, Spanish "¿¡"; direction marks.
+OPEN = rf"""[{BIDI}]{{0,3}}(?:[«‹][ \u00a0\u202f]?|``|["'“‘„‚»(\[¿¡`])?"""
 GREEK = r"\u0370-\u03ff\u1f00-\u1fff"
 # End of a sentence: a sentence mark (possibly repeated) and closing quotes or
 # brackets, then whitespace, then what can start a sentence: a letter that is not
@@ -146,7 +151,8 @@ GREEK = r"\u0370-\u03ff\u1f00-\u1fff"
 # a space after; after a closing quote or bracket only when what follows is not
 # hiragana (a quotation goes on: 「本当？」と彼は言った。).
 SENTENCE_END = re.compile(
-    rf"""(?<=[.!?…؟।॥۔։።။។‼⁇⁈⁉])(?:[{CLOSE}]|[ \u00a0\u202f][»›]){{0,3}}(?P<gap>[ \t]+)"""
+    rf"""(?<=[.!?…؟।॥۔։።။។‼⁇⁈⁉])[{BIDI}]{{0,3}}(?:[{CLOSE}]|[ \u00a0\u202f][»›]){{0,3}}"""
+    rf"""[{BIDI}]{{0,3}}(?P<gap>[ \t]+)"""
     rf"""(?={OPEN}(?P<next>[^\W_]|[$€£¥]))"""
     rf"""|(?<=[{GREEK}][;\u037e])[{CLOSE}]{{0,3}}(?P<greek>[ \t]+)(?={OPEN}(?P<gnext>[{GREEK}]))"""
     r"""|(?<=[。！？])(?P<cjk>[ \t]*)(?=[^\s。！？」』）〉》”’"'])"""
@@ -156,10 +162,10 @@ SENTENCE_END = re.compile(
 
 
 def without_closers(text: str) -> str:
-    """``text`` without the closing quotes and brackets that end it (CLOSE, or a space
-    and "»" or "›"), read from the end: a regular expression anchored at the end
-    ("(?:[CLOSE]|[ ][»›])+$"), tried from every position of a run of quotes, took 23 s
-    on a line with 40,000 of them.
+    """``text`` without the closing quotes, brackets and direction marks that end it
+    (CLOSE, BIDI, or a space and "»" or "›"), read from the end: a regular expression
+    anchored at the end ("(?:[CLOSE]|[ ][»›])+$"), tried from every position of a run
+    of quotes, took 23 s on a line with 40,000 of them.
 
     >>> without_closers("«Bon. »"), without_closers("(Sr.)”"), without_closers("a »»")
     ('«Bon.', '(Sr.', 'a')
@@ -168,7 +174,7 @@ def without_closers(text: str) -> str:
     while end:
         if text[end - 1] in "»›" and end > 1 and text[end - 2] in " \u00a0\u202f":
             end -= 2
-        elif text[end - 1] in CLOSE:
+        elif text[end - 1] in CLOSE or text[end - 1] in BIDI:
             end -= 1
         else:
             break
