@@ -106,3 +106,28 @@ def test_direction_marks_around_a_sentence_mark_do_not_glue_sentences(line, expe
 def test_a_direction_mark_after_an_initial_keeps_it_an_initial():
     line = "قال د.\u200f محمد إنه سيأتي غدا."
     assert split(line) == [line]
+
+
+# Armenian typed without its full stop "։" writes ":" between Armenian words, and its
+# own colon is "․": such a ":" before an Armenian capital ends the sentence (two
+# sentences went out as one).
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Նախագահի այցը կարևոր իրադարձություն է: Այդ մասին հայտնել են։",
+         ["Նախագահի այցը կարևոր իրադարձություն է:", "Այդ մասին հայտնել են։"]),
+        ("Նա ասաց՝ «Գնանք»: Հետո նրանք գնացին:",
+         ["Նա ասաց՝ «Գնանք»:", "Հետո նրանք գնացին:"]),
+    ],
+)
+def test_armenian_typed_colon_ends_a_sentence(line, expected):
+    assert split(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Մարզիկը 8:0 հաշվով հաղթեց։", "Ժամը 14:21 է։", "Աղբյուրը: armenpress.am",
+     "Note: Հայաստան is a country."],
+)
+def test_other_colons_stay_inside_the_sentence(line):
+    assert split(line) == [line]

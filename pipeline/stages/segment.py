@@ -2,8 +2,9 @@
 
 A rule-based splitter for text in any language. A sentence ends at a sentence mark
 (``.``, ``!``, ``?``, ``…``, and the marks of other scripts: Arabic ``؟``, Urdu ``۔``,
-Devanagari and Bengali ``।`` ``॥``, Armenian ``։``, Ethiopic ``።``, Myanmar ``။``,
-Khmer ``។``, Greek ``;`` between Greek words), with any closing quotes or brackets,
+Devanagari and Bengali ``।`` ``॥``, Armenian ``։`` (and ``:`` typed for it between
+Armenian words), Ethiopic ``።``, Myanmar ``။``, Khmer ``។``, Greek ``;`` between Greek
+words), with any closing quotes, brackets or direction marks,
 followed by whitespace and what can start a sentence: a letter that is not lower case
 (in any script; Georgian counts as uncased), a digit, a currency sign or an opening
 quote; or at Chinese and Japanese ``。！？`` with or without a space after. A period
@@ -142,12 +143,17 @@ BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069
 # with its space, "``" in TeX-style text), brackets, Spanish "¿¡"; direction marks.
 OPEN = rf"""[{BIDI}]{{0,3}}(?:[«‹][ \u00a0\u202f]?|``|["'“‘„‚»(\[¿¡`])?"""
 GREEK = r"\u0370-\u03ff\u1f00-\u1fff"
+# Armenian letters. Armenian text typed without its full stop "։" (U+0589) writes a
+# colon instead, between Armenian words ("... կարեւոր է: Այդ ..."); Armenian's own colon
+# is "․" (U+2024), so ":" there ends a sentence when an Armenian capital follows.
+ARMENIAN = "\u0531-\u0556\u0561-\u0587"
 # End of a sentence: a sentence mark (possibly repeated) and closing quotes or
 # brackets, then whitespace, then what can start a sentence: a letter that is not
 # lower case (upper case in every cased script, "Ł", "Č", "Д", "Ω"; any letter of a
 # script without case), a digit or a currency sign ("inacreditável. $5,000 por
 # pessoa"). Greek's question mark is ";" (U+037E, ";" after NFC) after a Greek
-# letter and before one. Chinese and Japanese sentences end at 。！？, with or without
+# letter and before one; Armenian's typed full stop is ":" between Armenian words (an
+# Armenian capital after it). Chinese and Japanese sentences end at 。！？, with or without
 # a space after; after a closing quote or bracket only when what follows is not
 # hiragana (a quotation goes on: 「本当？」と彼は言った。).
 SENTENCE_END = re.compile(
@@ -155,6 +161,8 @@ SENTENCE_END = re.compile(
     rf"""[{BIDI}]{{0,3}}(?P<gap>[ \t]+)"""
     rf"""(?={OPEN}(?P<next>[^\W_]|[$€£¥]))"""
     rf"""|(?<=[{GREEK}][;\u037e])[{CLOSE}]{{0,3}}(?P<greek>[ \t]+)(?={OPEN}(?P<gnext>[{GREEK}]))"""
+    rf"""|(?:(?<=[{ARMENIAN}]:)|(?<=[{ARMENIAN}][»”)]:))(?P<armenian>[ \t]+)"""
+    rf"""(?={OPEN}(?P<anext>[{ARMENIAN}]))"""
     r"""|(?<=[。！？])(?P<cjk>[ \t]*)(?=[^\s。！？」』）〉》”’"'])"""
     r"""|(?<=[。！？])[」』”’"'）]{1,3}(?P<cjkq>[ \t]*)"""
     r"""(?=[^\s\u3040-\u309f。！？」』）〉》”’"'、，,.:：])"""
@@ -460,9 +468,10 @@ def split_sentences(line: str) -> list[str]:
     start = 0
     lower_at = -1  # the first lower-case letter at or after start (len(line): none)
     for match in SENTENCE_END.finditer(line):
-        kind = next(k for k in ("gap", "greek", "cjk", "cjkq") if match.group(k) is not None)
-        if kind in ("gap", "greek"):
-            first = match.group("next" if kind == "gap" else "gnext")
+        kind = next(k for k in ("gap", "greek", "armenian", "cjk", "cjkq")
+                    if match.group(k) is not None)
+        if kind in ("gap", "greek", "armenian"):
+            first = match.group({"gap": "next", "greek": "gnext", "armenian": "anext"}[kind])
             if starts_lower(first):
                 continue
         end = match.start(kind)
