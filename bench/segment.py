@@ -34,14 +34,16 @@ a sentence terminator (Unicode's Sentence_Terminal, "…", or ";" in Greek, then
 closing quotes or brackets) or the line after it starts with a lower-case letter.
 Their number is printed (``dc``). Two other quirks stay in the figures, the same for
 every splitter: a line cut after an abbreviation that is followed by a capital
-("... αρ." then an unrelated line) makes a gold join that a splitter which knows
-the abbreviation rightly leaves (a miss), and a line that holds two sentences makes
-a split inside the line a false positive. So no splitter reaches 100; read the
-errors (``--show-errors``) before tuning on either. Armenian (``hy``) shows the
-latter most: Leipzig's splitter did not take the colon typed for "։" between
-Armenian words as a full stop, so 39 dev and 52 held-out lines hold two sentences
-joined by ": " that ours splits, each counted as a false positive (read one by one:
-a verb-final sentence, then a capitalised one).
+("... αρ." then an unrelated line; in Hindi and Marathi, whose script has no
+capitals, 21 lines end in "डॉ.", "श्री.", "सौ." before a name that is not there)
+makes a gold join that a splitter which knows the abbreviation rightly leaves (a
+miss), and a line that holds two sentences makes a split inside the line a false
+positive. So no splitter reaches 100; read the errors (``--show-errors``) before
+tuning on either. Armenian (``hy``) shows the latter most: Leipzig's splitter did
+not take the colon typed for "։" between Armenian words as a full stop, so 39 dev
+and 52 held-out lines hold two sentences joined by ": " that ours splits, each
+counted as a false positive (read one by one: a verb-final sentence, then a
+capitalised one).
 
 A boundary is the offset where a sentence starts (after the whitespace between
 two sentences); a predicted boundary is right when a gold one is at the same

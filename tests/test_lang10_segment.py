@@ -131,3 +131,22 @@ def test_armenian_typed_colon_ends_a_sentence(line, expected):
 )
 def test_other_colons_stay_inside_the_sentence(line):
     assert split(line) == [line]
+
+
+# Hindi, Marathi and Bengali honorifics before a name: their scripts have no capitals,
+# so the name after "डॉ." looked like a new sentence and the title went out alone.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "कल डॉ. शर्मा ने अस्पताल का दौरा किया।",
+        "बैठक में प्रो. वर्मा और पं. जसराज भी थे।",
+        "सभेत मा. आमदार आणि सौ. पाटील उपस्थित होत्या.",
+        "ডা. রহমান আজ হাসপাতালে এলেন।",
+    ],
+)
+def test_indic_honorifics_do_not_end_a_sentence(line):
+    assert split(line) == [line]
+
+
+def test_a_devanagari_sentence_still_ends_before_the_next():
+    assert split("डॉ. शर्मा आए। फिर वे लौटे।") == ["डॉ. शर्मा आए।", "फिर वे लौटे।"]
