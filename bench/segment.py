@@ -34,8 +34,8 @@ a sentence terminator (Unicode's Sentence_Terminal, "…", or ";" in Greek, then
 closing quotes or brackets) or the line after it starts with a lower-case letter.
 Their number is printed (``dc``). Two other quirks stay in the figures, the same for
 every splitter: a line cut after an abbreviation that is followed by a capital
-("... αρ." then an unrelated line; in Hindi and Marathi, whose script has no
-capitals, 21 lines end in "डॉ.", "श्री.", "सौ." before a name that is not there)
+("... αρ." then an unrelated line; in the Indic scripts, which have no capitals,
+28 lines end in "डॉ.", "श्री.", "सौ.", "ਡਾ." before a name that is not there)
 makes a gold join that a splitter which knows the abbreviation rightly leaves (a
 miss), and a line that holds two sentences makes a split inside the line a false
 positive. So no splitter reaches 100; read the errors (``--show-errors``) before

@@ -87,9 +87,13 @@ ABBREVIATIONS_BY_LANGUAGE: dict[str, str] = {
     # Hindi, Marathi (Devanagari has no capitals, so any word after the period passes
     # for a sentence start): "डॉ."/"डा." doctor, "प्रो." professor, "श्री." Mr, "सौ."
     # Mrs, "कु." Miss, "स्व." the late, "पं." Pandit, "मा." the honourable; Bengali
-    # "ডা." doctor. Before a name, never at a sentence's end.
+    # "ডা." doctor, Gujarati "ડૉ."/"ડો.", Punjabi "ਡਾ.", Telugu "డా." doctor. Before a
+    # name, never at a sentence's end.
     "hi": "डॉ डा प्रो श्री सौ कु स्व पं मा",
     "bn": "ডা",
+    "gu": "ડૉ ડો",
+    "pa": "ਡਾ",
+    "te": "డా",
 }
 ABBREVIATIONS = frozenset(
     word for words in ABBREVIATIONS_BY_LANGUAGE.values() for word in words.split()
