@@ -2,8 +2,9 @@
 
 A rule-based splitter for text in any language. A sentence ends at a sentence mark
 (``.``, ``!``, ``?``, ``…``, and the marks of other scripts: Arabic ``؟``, Urdu ``۔``,
-Devanagari and Bengali ``।`` ``॥``, Armenian ``։``, Ethiopic ``።``, Myanmar ``။``,
-Khmer ``។``, Greek ``;`` between Greek words), with any closing quotes or brackets,
+Devanagari and Bengali ``।`` ``॥``, Armenian ``։`` (and ``:`` typed for it between
+Armenian words), Ethiopic ``።``, Myanmar ``။``, Khmer ``។``, Greek ``;`` between Greek
+words), with any closing quotes, brackets or direction marks,
 followed by whitespace and what can start a sentence: a letter that is not lower case
 (in any script; Georgian counts as uncased), a digit, a currency sign or an opening
 quote; or at Chinese and Japanese ``。！？`` with or without a space after. A period
@@ -83,6 +84,16 @@ ABBREVIATIONS_BY_LANGUAGE: dict[str, str] = {
     "ro": "dl str",
     # Catalan: "núm." number, "pàg." page
     "ca": "núm pàg",
+    # Hindi, Marathi (Devanagari has no capitals, so any word after the period passes
+    # for a sentence start): "डॉ."/"डा." doctor, "प्रो." professor, "श्री." Mr, "सौ."
+    # Mrs, "कु." Miss, "स्व." the late, "पं." Pandit, "मा." the honourable; Bengali
+    # "ডা." doctor, Gujarati "ડૉ."/"ડો.", Punjabi "ਡਾ.", Telugu "డా." doctor. Before a
+    # name, never at a sentence's end.
+    "hi": "डॉ डा प्रो श्री सौ कु स्व पं मा",
+    "bn": "ডা",
+    "gu": "ડૉ ડો",
+    "pa": "ਡਾ",
+    "te": "డా",
 }
 ABBREVIATIONS = frozenset(
     word for words in ABBREVIATIONS_BY_LANGUAGE.values() for word in words.split()
@@ -133,22 +144,35 @@ LIST_NUMBER = re.compile(r"[(\[]?\d{1,3}(?:\.\d{1,3})*\.")
 # Closing quotes and brackets after a sentence mark: “…” ‘…’ «…», German „…“ ‚…‘ »…«,
 # and the East Asian brackets (Korean text ends quotations with "다.》").
 CLOSE = "\"'”’“‘»«)\\]）」』》〉"
+# Direction marks and embeddings (LRM, RLM, ALM, U+202A-E, U+2066-9): right-to-left
+# text keeps them (the normalize stage removes them only from text without any), often
+# right after a sentence mark ("؟\u200f") or before a sentence's first word
+# (" \u200fيرى"); they are read through, as closing quotes are.
+BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # What may open a sentence before its first letter: quotes ("„" German, "«" French
-# with its space, "``" in TeX-style text), brackets, Spanish "¿¡".
-OPEN = r"""(?:[«‹][ \u00a0\u202f]?|``|["'“‘„‚»(\[¿¡`])?"""
+# with its space, "``" in TeX-style text), brackets, Spanish "¿¡"; direction marks.
+OPEN = rf"""[{BIDI}]{{0,3}}(?:[«‹][ \u00a0\u202f]?|``|["'“‘„‚»(\[¿¡`])?"""
 GREEK = r"\u0370-\u03ff\u1f00-\u1fff"
+# Armenian letters. Armenian text typed without its full stop "։" (U+0589) writes a
+# colon instead, between Armenian words ("... կարեւոր է: Այդ ..."); Armenian's own colon
+# is "․" (U+2024), so ":" there ends a sentence when an Armenian capital follows.
+ARMENIAN = "\u0531-\u0556\u0561-\u0587"
 # End of a sentence: a sentence mark (possibly repeated) and closing quotes or
 # brackets, then whitespace, then what can start a sentence: a letter that is not
 # lower case (upper case in every cased script, "Ł", "Č", "Д", "Ω"; any letter of a
 # script without case), a digit or a currency sign ("inacreditável. $5,000 por
 # pessoa"). Greek's question mark is ";" (U+037E, ";" after NFC) after a Greek
-# letter and before one. Chinese and Japanese sentences end at 。！？, with or without
+# letter and before one; Armenian's typed full stop is ":" between Armenian words (an
+# Armenian capital after it). Chinese and Japanese sentences end at 。！？, with or without
 # a space after; after a closing quote or bracket only when what follows is not
 # hiragana (a quotation goes on: 「本当？」と彼は言った。).
 SENTENCE_END = re.compile(
-    rf"""(?<=[.!?…؟।॥۔։።။។‼⁇⁈⁉])(?:[{CLOSE}]|[ \u00a0\u202f][»›]){{0,3}}(?P<gap>[ \t]+)"""
+    rf"""(?<=[.!?…؟।॥۔։።။។‼⁇⁈⁉])[{BIDI}]{{0,3}}(?:[{CLOSE}]|[ \u00a0\u202f][»›]){{0,3}}"""
+    rf"""[{BIDI}]{{0,3}}(?P<gap>[ \t]+)"""
     rf"""(?={OPEN}(?P<next>[^\W_]|[$€£¥]))"""
     rf"""|(?<=[{GREEK}][;\u037e])[{CLOSE}]{{0,3}}(?P<greek>[ \t]+)(?={OPEN}(?P<gnext>[{GREEK}]))"""
+    rf"""|(?:(?<=[{ARMENIAN}]:)|(?<=[{ARMENIAN}][»”)]:))(?P<armenian>[ \t]+)"""
+    rf"""(?={OPEN}(?P<anext>[{ARMENIAN}]))"""
     r"""|(?<=[。！？])(?P<cjk>[ \t]*)(?=[^\s。！？」』）〉》”’"'])"""
     r"""|(?<=[。！？])[」』”’"'）]{1,3}(?P<cjkq>[ \t]*)"""
     r"""(?=[^\s\u3040-\u309f。！？」』）〉》”’"'、，,.:：])"""
@@ -156,10 +180,10 @@ SENTENCE_END = re.compile(
 
 
 def without_closers(text: str) -> str:
-    """``text`` without the closing quotes and brackets that end it (CLOSE, or a space
-    and "»" or "›"), read from the end: a regular expression anchored at the end
-    ("(?:[CLOSE]|[ ][»›])+$"), tried from every position of a run of quotes, took 23 s
-    on a line with 40,000 of them.
+    """``text`` without the closing quotes, brackets and direction marks that end it
+    (CLOSE, BIDI, or a space and "»" or "›"), read from the end: a regular expression
+    anchored at the end ("(?:[CLOSE]|[ ][»›])+$"), tried from every position of a run
+    of quotes, took 23 s on a line with 40,000 of them.
 
     >>> without_closers("«Bon. »"), without_closers("(Sr.)”"), without_closers("a »»")
     ('«Bon.', '(Sr.', 'a')
@@ -168,7 +192,7 @@ def without_closers(text: str) -> str:
     while end:
         if text[end - 1] in "»›" and end > 1 and text[end - 2] in " \u00a0\u202f":
             end -= 2
-        elif text[end - 1] in CLOSE:
+        elif text[end - 1] in CLOSE or text[end - 1] in BIDI:
             end -= 1
         else:
             break
@@ -250,6 +274,40 @@ def acronym(word: str, candidate: str) -> bool:
     return len(word) > 1 and word.isupper() and any(c.islower() for c in candidate)
 
 
+# What joins a digit to the number before it: a score ("1-0", "2:0"), a decimal comma
+# ("14,7"), a range or a fraction ("2-4", "9/3"), a product ("3+3", "21 × 29,7").
+NUMBER_JOINERS = frozenset("-\u2010\u2011\u2012\u2013\u2014:,/+×")
+
+
+def number_end(word: str, candidate: str) -> bool:
+    """Whether ``word``, a single digit or a word ending in one before the period that
+    ends ``candidate``, is the last digit of a longer number ("1-0.", "2:0.", "2.0.",
+    "14,7.", "V-2."): such a number ends a sentence as a word does. A digit alone
+    ("pobjeda na 4. Imagen festivalu", "razloga: 1. Prostor", "Nr. 5. Das") stays what
+    it most often is there, an ordinal or a list number, and is read like an initial.
+
+    >>> number_end("0", "Venceu por 1-0."), number_end("2.0", "web 2.0.")
+    (True, True)
+    >>> number_end("4", "pobjeda na 4."), number_end("1", "razloga: 1.")
+    (False, False)
+    """
+    if not word[-1:].isdigit():
+        return False
+    if "." in word:
+        return all(part.isdigit() for part in word.split("."))
+    before = without_closers(candidate)[: -len(word) - 1]
+    return before[-1:] in NUMBER_JOINERS
+
+
+def nfc(word: str) -> str:
+    """``word`` in Unicode's composed form (NFC), as the word lists are written.
+
+    >>> nfc("s\u0301w") == "św", nfc("ma\u0308rz") == "märz"
+    (True, True)
+    """
+    return word if word.isascii() else unicodedata.normalize("NFC", word)
+
+
 def ends_sentence(candidate: str, rest: str) -> bool:
     """Whether the period-or-other mark that ends ``candidate`` ends a sentence,
     ``rest`` being the line after the whitespace.
@@ -281,7 +339,9 @@ def ends_sentence(candidate: str, rest: str) -> bool:
         return False
     if ERA_END.search(candidate):
         return True
-    lower = word.lower()
+    # Compared in NFC: the lists are written composed, text may come decomposed
+    # ("s" + U+0301 + "w." is "św."; the normalize stage keeps the form it is given).
+    lower = nfc(word.lower())
     parts = lower.split(".")
     last = parts[-1]
     known = not acronym(word, candidate)  # "NPR." is no "npr." (Croatian)
@@ -290,7 +350,8 @@ def ends_sentence(candidate: str, rest: str) -> bool:
     # "t.ex", "z.B", "U.S" end in an abbreviation or an initial; "allegro.pl",
     # "example.com" are addresses, whose last part is no abbreviation.
     if all(len(part) <= 4 for part in parts) and (
-        (last in ABBREVIATIONS and known) or (len(last) == 1 and not syllabic(last))
+        (last in ABBREVIATIONS and known)
+        or (len(last) == 1 and not syllabic(last) and not number_end(word, candidate))
     ):
         return False
     if last in BEFORE_NUMBER and rest[:1].isdigit():
@@ -303,7 +364,7 @@ def ends_sentence(candidate: str, rest: str) -> bool:
         head = candidate[: -len(word) - 1].rstrip()
         if (before and before[-1].lower() in ORDINAL_AFTER
                 and not ENGLISH_AM.search(head[-5:])) or (
-            after and after[0].strip(".,").lower() in MONTHS
+            after and nfc(after[0].strip(".,").lower()) in MONTHS
         ):
             return False
         if len(last) <= 2 and (
@@ -417,9 +478,10 @@ def split_sentences(line: str) -> list[str]:
     start = 0
     lower_at = -1  # the first lower-case letter at or after start (len(line): none)
     for match in SENTENCE_END.finditer(line):
-        kind = next(k for k in ("gap", "greek", "cjk", "cjkq") if match.group(k) is not None)
-        if kind in ("gap", "greek"):
-            first = match.group("next" if kind == "gap" else "gnext")
+        kind = next(k for k in ("gap", "greek", "armenian", "cjk", "cjkq")
+                    if match.group(k) is not None)
+        if kind in ("gap", "greek", "armenian"):
+            first = match.group({"gap": "next", "greek": "gnext", "armenian": "anext"}[kind])
             if starts_lower(first):
                 continue
         end = match.start(kind)
