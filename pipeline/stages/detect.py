@@ -1208,14 +1208,17 @@ _LINGUA_LONG_WORD = re.compile(rf"\S{{{LINGUA_MAX_WORD + 1},}}")
 
 
 def lingua_text(text: str) -> str:
-    """``text`` as lingua is given it: each run of non-space characters cut to
-    LINGUA_MAX_WORD characters; any other text unchanged.
+    """``text`` as lingua is given it: composed (NFC, as lingua's n-grams are; text
+    saved decomposed read as another language: Vietnamese as English), each run of
+    non-space characters cut to LINGUA_MAX_WORD characters; any other text unchanged.
 
     >>> lingua_text("short words stay")
     'short words stay'
     >>> lingua_text("ab " + "x" * 5000 + " cd") == "ab " + "x" * LINGUA_MAX_WORD + " cd"
     True
     """
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
     if len(text) <= LINGUA_MAX_WORD:
         return text
     return _LINGUA_LONG_WORD.sub(lambda found: found[0][:LINGUA_MAX_WORD], text)
