@@ -860,10 +860,40 @@ def translated_block(block: Block, tgt: str) -> str | None:
         if tgt not in seg.translations:
             return None
         start = block.text.index(seg.text, pos)
-        pieces += [block.text[pos:start], seg.translations[tgt]]
+        gap, output = block.text[pos:start], seg.translations[tgt]
+        if pieces and "\n" not in gap:
+            gap = sentence_gap(pieces[-1], gap, output)
+        pieces += [gap, output]
         pos = start + len(seg.text)
     pieces.append(block.text[pos:])
     return "".join(pieces)
+
+
+_CLOSERS = "\"'\u201d\u2019\u300d\u300f\uff09)\u00bb\u300b"
+# Chinese and Japanese (Han, kana, CJK and full-width punctuation): their sentences
+# follow each other without a space. Thai, Lao, Myanmar and Khmer put one between.
+_CJK = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def sentence_gap(before: str, gap: str, after: str) -> str:
+    """The space between two translated sentences of a line, the source's ``gap``
+    unless the scripts differ in spacing: sentences of Chinese or Japanese, which
+    follow each other without a space, get one in a target that writes spaces, and a
+    Chinese or Japanese target loses the source's (Thai keeps it: a space ends its
+    sentences).
+
+    >>> sentence_gap("It opened.", "", "Will it work?"), sentence_gap("開いた。", " ", "本当？")
+    (' ', '')
+    >>> sentence_gap("It opened.", "  ", "Then."), sentence_gap("开了。", "", "是吗？")
+    ('  ', '')
+    >>> sentence_gap("ท่าเรือเปิดแล้ว", " ", "คนงานกลับมา")
+    ' '
+    """
+    last = before.rstrip(_CLOSERS)[-1:]
+    unspaced = bool(last and after and _CJK.match(last) and _CJK.match(after[0]))
+    if unspaced:
+        return ""
+    return gap or (" " if before and after else "")
 
 
 def translated_document(doc: Document, tgt: str) -> str | None:
