@@ -407,6 +407,11 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     return code
 
 
+# The dry run's last line: its plan's counts (the JSON event's keys) in words.
+PLAN_WORDS = {"process": "to process", "quarantine": "to quarantine",
+              "wait": "to wait for --min-age", "deleted": "deleted from CORPUS"}
+
+
 def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     """Print what the run did (human) or say it as events (JSON); return its exit code."""
     from pipeline.readers import FOLDER_LINK, VERSION_CONTROL
@@ -414,7 +419,8 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     report = result.report
     say = _sayer(log)
     if args.dry_run:
-        plan = ", ".join(f"{n} {what}" for what, n in sorted(report["plan"].items()))
+        plan = ", ".join(f"{n} {PLAN_WORDS.get(what, what)}"
+                         for what, n in sorted(report["plan"].items()))
         say("plan_summary", plan or "nothing", **report["plan"])
         _done(log, result.exit_code, plan=report["plan"])
         return result.exit_code

@@ -31,6 +31,7 @@ import itertools
 import json
 import os
 import signal
+import shlex
 import socket
 import sqlite3
 import stat
@@ -337,7 +338,8 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         return entry
     # A record file is read as a stream: max_file_bytes bounds each record.
     if found.st_size > max_bytes and entry.reader != "records":
-        entry.problem = f"larger than max_file_bytes ({found.st_size} > {max_bytes})"
+        entry.problem = (f"larger than max_file_bytes ({found.st_size} > {max_bytes}): "
+                         "split it, or raise max_file_bytes in pipeline.toml")
     return entry
 
 
@@ -586,6 +588,11 @@ class Runner:
 
     def _run(self) -> RunResult:
         if not self.corpus.is_dir():
+            if self.corpus.exists():  # `pipeline run article.txt`
+                raise UsageError(f"{self.corpus} is a file, not a folder: CORPUS is a folder "
+                                 "of documents; put the file in one (mkdir news && mv "
+                                 f"{shlex.quote(str(self.corpus))} news/) and run "
+                                 "`pipeline run news`")
             raise UsageError(f"corpus directory {self.corpus} does not exist or is not a directory")
         if not os.access(self.corpus, os.R_OK | os.X_OK):
             raise UsageError(f"corpus directory {self.corpus} cannot be read (permission "

@@ -363,7 +363,7 @@ def test_dry_run_counts_every_quarantine_and_keeps_stdout_clean_in_json(tmp_path
     base = ["run", str(corpus), "--out", str(out), "--to", "en", "--dry-run",
             "--config", str(config)]
     assert main(base) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "1 process, 3 quarantine"
+    assert capsys.readouterr().out.splitlines()[-1] == "1 to process, 3 to quarantine"
     assert main([*base, "--log-format", "json"]) == 0
     captured = capsys.readouterr()
     assert captured.out == ""
