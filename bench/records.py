@@ -14,7 +14,7 @@ No translation model is installed: cleanup and analysis only, the case where rea
 and writing weigh most.
 
 ``--read``: the record reader and the copies' writer alone, in CPU seconds, on N
-generated records (default 10,000) as JSON Lines and Parquet: the records' documents
+generated records (default 10,000) as JSON Lines, Parquet and CSV: the records' documents
 read (``RecordsReader.items``) and two copies written (``write_copies``): "copy", of the
 texts as read (a clean copy the cleanup left as it was: its text is the record's), and
 "copy*", of every text changed (a translation), by the code of
@@ -32,6 +32,7 @@ reads no nested field.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import random
@@ -145,8 +146,14 @@ def read_files(folder: Path, n: int) -> dict[str, tuple[str, str]]:
     write_jsonl(folder / "nested.jsonl", nested)
     pq.write_table(pa.Table.from_pylist(flat), folder / "flat.parquet")
     pq.write_table(pa.Table.from_pylist(nested), folder / "nested.parquet")
+    # As the copies' writer wrote a CSV file before its copies kept their source's
+    # bytes: the baseline's copies and ours are then the same.
+    with open(folder / "flat.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["id", "text", "n"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({"id": r["id"], "text": r["text"], "n": r["n"]} for r in flat)
     top, deep = ("text", "id"), ("article.body", "meta.id")
-    return {"flat.jsonl": top, "flat.parquet": top, "nested.jsonl": deep,
+    return {"flat.jsonl": top, "flat.parquet": top, "flat.csv": top, "nested.jsonl": deep,
             "nested.parquet": deep}
 
 

@@ -108,9 +108,9 @@ def test_a_key_holding_a_dot_wins_over_the_path(tmp_path):
     assert translated[0]["article.body"].startswith("[en] O porto")
     assert translated[0]["article"] == {"body": "Não é este o texto."}
     assert translated[1]["article"]["body"].startswith("[en] Der Hafen")
-    # A CSV column is named as it is.
+    # A CSV column is named as it is (the copy: the source, its quotes kept).
     assert (out / "clean" / "t.csv").read_text(encoding="utf-8") == (
-        f"id,article.body\n4,{DE}\n")
+        f'id,article.body\n4,"{DE}"\n')
     # A key with a dot inside an object is named through it.
     out2 = tmp_path / "out2"
     assert _run(corpus, out2, _config("article.body", "meta.source.id")).exit_code == 0

@@ -47,7 +47,7 @@ import os
 import re
 import stat
 import zlib
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -92,6 +92,7 @@ class Row:
     problem: str = ""
     broken: bool = False  # a line that is no JSON at all (not UTF-8, or not parsed)
     line: bytes = b""  # a JSON Lines record's line as read: its copies keep its bytes
+    raw: str = ""  # a CSV record's lines as read (its line end included): its copies keep them
 
 
 def file_format(name: str) -> str:
@@ -221,6 +222,19 @@ def _ragged(fields: dict[Any, Any], number: int, columns: int) -> str:
         return ""
     return (f"row {number} has {found} field{'' if found == 1 else 's'}, the header {columns}; "
             "quote fields that hold commas")
+
+
+def _taking(lines: Iterable[str], taken: list[str]) -> Iterator[str]:
+    """``lines``, each added to ``taken`` as it is read: the csv module reads a record's
+    lines and no further, so ``taken`` then holds them as written (a copy keeps them).
+
+    >>> taken = []
+    >>> next(csv.reader(_taking(iter(['1,"a\\r\\n', 'b"\\r\\n', '2,c\\r\\n']), taken))), taken
+    (['1', 'a\\r\\nb'], ['1,"a\\r\\n', 'b"\\r\\n'])
+    """
+    for line in lines:
+        taken.append(line)
+        yield line
 
 
 def _delimiter_hint(header: list[str]) -> str:
@@ -587,11 +601,12 @@ class RecordsReader:
 
     def _csv_rows(self, path: Path) -> Iterator[Row]:
         with io.TextIOWrapper(open_source(path), encoding="utf-8-sig", newline="") as handle:
+            taken: list[str] = []  # the lines of the record being read
             try:
                 # strict: a stray quote is an error, not a field silently rewritten
                 # ('"a "b" c"' read as 'a b" c"'), nor one that takes in every line
                 # after it when it is never closed.
-                reader = csv.DictReader(handle, strict=True)
+                reader = csv.DictReader(_taking(handle, taken), strict=True)
                 header = reader.fieldnames or []
                 if self.text_field not in header:
                     raise RecordsError(
@@ -601,6 +616,7 @@ class RecordsReader:
                 _check_unique(header)
                 for number in itertools.count(1):  # ends with the file
                     line = reader.reader.line_num + 1
+                    taken.clear()
                     try:
                         fields = next(reader)
                     except StopIteration:
@@ -614,11 +630,20 @@ class RecordsReader:
                         yield Row(number, None, f"row {number} (line {line}): {exc}; write a "
                                   'quote inside a quoted field twice ("")')
                         continue
-                    yield Row(number, fields, _ragged(fields, number, len(header)))
+                    raw = "".join(taken).lstrip("\r\n")  # blank lines before it: left out
+                    yield Row(number, fields, _ragged(fields, number, len(header)), raw=raw)
             except UnicodeDecodeError:
                 raise RecordsError("not UTF-8 text; save the file as UTF-8") from None
             except csv.Error as exc:
                 raise RecordsError(f"not a readable CSV file ({exc})") from None
+
+    def csv_header(self, path: Path) -> str:
+        """The lines of a CSV file's header as read (a byte-order mark and its line end
+        included): a copy starts with them."""
+        with io.TextIOWrapper(open_source(path), encoding="utf-8", newline="") as handle:
+            taken: list[str] = []
+            next(csv.reader(_taking(handle, taken), strict=True), None)
+            return "".join(taken)
 
     # -- documents -----------------------------------------------------------------
     def identified(self, rel: str, path: Path) -> Iterator[tuple[str, Row]]:

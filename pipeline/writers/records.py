@@ -5,7 +5,8 @@ its records in the source's order with every other field kept, and the text fiel
 replaced: by the record's clean (or translated) text, or by null (an empty CSV
 cell) where the record has none: quarantined, failed, or a language pair without a
 model. A line that was no JSON object at all has no fields to copy and is left out.
-A JSON Lines record's line keeps every other byte (:func:`_spliced`).
+A JSON Lines record's line keeps every other byte (:func:`_spliced`), and so does a
+CSV record's lines and the header (:func:`csv_spliced`).
 A nested text field (``article.body``) is replaced in place: every other field, the
 nesting and the order of the fields kept (Parquet: the struct column rebuilt with its
 field replaced, the nulls kept); a record whose path leads into no object (missing,
@@ -89,17 +90,18 @@ def write_copies(out: Path, rel: str, source: Path, reader: RecordsReader,
             (row, record_text(texts(doc).get(output)))
             for doc, row in rows
         )
-        _write(out / output, file_format(rel), replaced, reader.text_path(rel), source)
+        header = reader.csv_header(source) if file_format(rel) == "csv" else ""
+        _write(out / output, file_format(rel), replaced, reader.text_path(rel), source, header)
         written.append(output)
     return written
 
 
 def _write(path: Path, kind: str, records: Iterator[tuple[Row, str | None]],
-           field: FieldPath, source: Path) -> None:
+           field: FieldPath, source: Path, header: str = "") -> None:
     if kind == "parquet":
         atomic_binary(path, lambda handle: _parquet(handle, records, field, source))
     elif kind == "csv":
-        atomic_binary(path, lambda handle: _csv(handle, records, field))
+        atomic_binary(path, lambda handle: _csv(handle, records, field, header))
     elif compression(kind):
         def compressed(handle: IO[bytes]) -> None:
             with open_compressed(handle, compression(kind), "wb") as packed:
@@ -256,19 +258,86 @@ def value_span(line: str, keys: tuple[str, ...]) -> tuple[int, int] | None:
     return span
 
 
-def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
-         field: FieldPath) -> None:
+def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: FieldPath,
+         header: str) -> None:
+    """A CSV copy: the source's header as it is (a byte-order mark, quoting, line end),
+    then each record's lines with the text's cell replaced (:func:`csv_spliced`); a
+    record whose cells do not match the header is written again, as the csv module
+    writes it, its missing cells empty and extra ones left out."""
     text_handle = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-    writer = None
+    names = next(csv.reader([header.removeprefix("\ufeff")]), [])
+    at = names.index(field.name) if field.name in names else -1
+    end = header[len(header.rstrip("\r\n")):] or "\n"
+    writer = csv.DictWriter(text_handle, fieldnames=names, lineterminator=end,
+                            extrasaction="ignore")
+    text_handle.write(header if header.endswith(("\r", "\n")) else header + end)
     for row, text in records:
-        fields = _replaced(row.fields or {}, field, "" if text is None else text)
-        if writer is None:
-            writer = csv.DictWriter(text_handle, fieldnames=list(fields), lineterminator="\n",
-                                    extrasaction="ignore")
-            writer.writeheader()
-        writer.writerow(fields)
+        fields = row.fields or {}
+        new = "" if text is None else text
+        spliced = None
+        if row.raw and at >= 0:
+            spliced = row.raw if new == fields.get(field.name) else csv_spliced(
+                row.raw, at, len(names), new)
+        if spliced is None:
+            writer.writerow(_replaced(fields, field, new))
+        else:
+            text_handle.write(spliced)
     text_handle.flush()
     text_handle.detach()
+
+
+def _csv_cells(record: str) -> list[tuple[int, int]] | None:
+    r"""Where each cell of a CSV record (its lines as read) is written: (start, end),
+    a quoted cell's quotes included; the record's line end follows the last. None where
+    it is not CSV as the csv module reads it strictly (the reader said so already).
+
+    >>> _csv_cells('1,"a ""b"", c",,x\r\n')
+    [(0, 1), (2, 14), (15, 15), (16, 17)]
+    """
+    cells = []
+    at = 0
+    while True:
+        if record.startswith('"', at):
+            close = at + 1
+            while (close := record.find('"', close)) >= 0 and record.startswith('""', close):
+                close += 2
+            if close < 0:
+                return None
+            end = close + 1
+        else:
+            end = len(record)
+            for mark in (",", "\r", "\n"):
+                found = record.find(mark, at, end)
+                if found >= 0:
+                    end = found
+        cells.append((at, end))
+        if not record.startswith(",", end):
+            return cells if not record[end:].strip("\r\n") else None
+        at = end + 1
+
+
+def csv_spliced(record: str, at: int, count: int, text: str) -> str | None:
+    r"""A CSV record's lines with its cell ``at`` (of ``count``, the header's) holding
+    ``text``: every other byte kept (the other cells as written, quoted or not, the
+    line end: CRLF too); the new text quoted where the source's was, else where it
+    must be (a comma, a quote, a line break). None when the record does not have
+    ``count`` cells.
+
+    >>> csv_spliced('7,"Olá",x\r\n', 1, 3, 'a "b" c')
+    '7,"a ""b"" c",x\r\n'
+    >>> csv_spliced("7,Olá,x\n", 1, 3, "a\nb"), csv_spliced("7,Olá,x\n", 1, 3, "c")
+    ('7,"a\nb",x\n', '7,c,x\n')
+    >>> csv_spliced("Olá\r\n", 0, 1, ""), csv_spliced("7,Olá\n", 1, 3, "c")
+    ('""\r\n', None)
+    """
+    cells = _csv_cells(record)
+    if cells is None or len(cells) != count:
+        return None
+    start, end = cells[at]
+    quoted = record.startswith('"', start) or any(mark in text for mark in ',"\r\n') or (
+        count == 1 and not text)  # a lone empty cell would be a blank line, left out
+    value = '"' + text.replace('"', '""') + '"' if quoted else text
+    return record[:start] + value + record[end:]
 
 
 def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],

@@ -1,0 +1,75 @@
+"""Record dumps as data teams hold them, second pass: CSV as Excel and R save it, ids
+of two kinds, Parquet layouts, what the reader says about the files it does not read."""
+
+
+
+from tests.test_records import _documents, _no_models, _run  # noqa: F401
+
+# Texts the cleanup leaves as they are: a clean copy of their record is the record.
+PT = ("O porto de Lisboa reabriu ontem depois de três dias de greve. "
+      "Os estivadores voltaram ao trabalho e os navios entraram de manhã.")
+PT2 = ("O preço do pão subiu dez por cento em Lisboa este mês. "
+       "Os padeiros dizem que a farinha está mais cara.")
+
+
+def _en(text: str) -> str:
+    """The tagging engine's translation of ``text``: each sentence tagged."""
+    return " ".join(f"[en] {sentence}." for sentence in text.removesuffix(".").split(". "))
+
+
+def _reasons(report: dict) -> dict[str, str]:
+    return {q["doc"]: q["reason"] for q in report["quarantined"]}
+
+
+def test_a_csv_copy_keeps_the_bom_line_ends_and_quoting_of_its_source(tmp_path):
+    # Excel writes a byte-order mark (without it Excel opens a UTF-8 copy as cp1252:
+    # "trÃªs") and CRLF; R's write.csv quotes every string, not the numbers. The copies
+    # had none of it: no mark, "\n", quotes only where needed.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    excel = ('\ufeffid,text,score,note\r\n'
+             f'1,"{PT}",0.5,"a, b"\r\n'
+             f'2,"{PT2}",,\r\n')
+    r_style = ('"id","text","score"\n'
+               f'"a",{PT},7\n'
+               f'"b","{PT2}",8\n')
+    (corpus / "excel.csv").write_bytes(excel.encode("utf-8"))
+    (corpus / "r.csv").write_bytes(r_style.encode("utf-8"))
+    result = _run(corpus, out)
+    assert result.report["ok"] == 4 and result.report["quarantined"] == [], result.report
+    # The clean texts are the records' own: the copies are the sources, byte for byte.
+    assert (out / "clean" / "excel.csv").read_bytes() == excel.encode("utf-8")
+    assert (out / "clean" / "r.csv").read_bytes() == r_style.encode("utf-8")
+    # A translation changes the text's cell alone, quoted as the source's was.
+    translated = (out / "translations" / "en" / "excel.csv").read_bytes().decode("utf-8")
+    assert translated == ('\ufeffid,text,score,note\r\n'
+                          f'1,"{_en(PT)}",0.5,"a, b"\r\n'
+                          f'2,"{_en(PT2)}",,\r\n')
+    translated = (out / "translations" / "en" / "r.csv").read_text(encoding="utf-8")
+    assert translated == ('"id","text","score"\n'
+                          f'"a",{_en(PT)},7\n'
+                          f'"b","{_en(PT2)}",8\n')
+
+
+def test_a_csv_copy_quotes_a_new_text_that_needs_it_and_keeps_a_record_across_lines(
+        tmp_path):
+    from pipeline.readers.records import RecordsReader
+    from pipeline.writers.records import write_copies
+
+    source = tmp_path / "d.csv"
+    body = (f'id,text,url\r\n'
+            f'1,"{PT}\r\n\r\nSegundo parágrafo.",https://example.org/1\r\n'
+            f'2,{PT2},https://example.org/2\r\n'
+            '\r\n'
+            f'3,{PT2},"https://example.org/3?a=1,2"')  # no line end at the end
+    source.write_bytes(body.encode("utf-8"))
+    reader = RecordsReader()
+    texts = {"d.csv#1": "Um, dois", "d.csv#2": 'Ele disse "sim".', "d.csv#3": "Três"}
+    write_copies(tmp_path / "out", "d.csv", source, reader, ["translations/en/d.csv"],
+                 lambda doc: {"translations/en/d.csv": texts[doc]})
+    copy = (tmp_path / "out" / "translations" / "en" / "d.csv").read_bytes().decode("utf-8")
+    # The blank line is left out, as a JSON Lines copy leaves blank lines out.
+    assert copy == ('id,text,url\r\n'
+                    '1,"Um, dois",https://example.org/1\r\n'
+                    '2,"Ele disse ""sim"".",https://example.org/2\r\n'
+                    '3,Três,"https://example.org/3?a=1,2"')
