@@ -73,3 +73,33 @@ def test_a_csv_copy_quotes_a_new_text_that_needs_it_and_keeps_a_record_across_li
                     '1,"Um, dois",https://example.org/1\r\n'
                     '2,"Ele disse ""sim"".",https://example.org/2\r\n'
                     '3,Três,"https://example.org/3?a=1,2"')
+
+
+def test_a_csv_of_semicolons_and_a_tsv_are_read_and_copied_with_their_delimiter(tmp_path):
+    # Excel where the comma is the decimal mark (Portugal, Germany, France) saves "CSV"
+    # separated by semicolons; spreadsheets and datasets export .tsv. The first was
+    # quarantined whole ("save the file with commas"), the second skipped.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    semi = f'id;text;preço\r\n1;{PT};0,5\r\n2;"{PT2}";1,25\r\n'
+    tsv = f'id\ttext\tnote\n1\t{PT}\ta, b; c\n2\t"{PT2}"\t\n'
+    (corpus / "excel.csv").write_bytes(semi.encode("utf-8"))
+    (corpus / "d.tsv").write_bytes(tsv.encode("utf-8"))
+    result = _run(corpus, out)
+    assert result.report["quarantined"] == [] and result.report["skipped"] == [], result.report
+    assert sorted(_documents(out)) == ["d.tsv#1", "d.tsv#2", "excel.csv#1", "excel.csv#2"]
+    assert (out / "clean" / "excel.csv").read_bytes() == semi.encode("utf-8")
+    assert (out / "clean" / "d.tsv").read_bytes() == tsv.encode("utf-8")
+    assert (out / "translations" / "en" / "excel.csv").read_bytes().decode("utf-8") == (
+        f'id;text;preço\r\n1;{_en(PT)};0,5\r\n2;"{_en(PT2)}";1,25\r\n')
+    assert (out / "translations" / "en" / "d.tsv").read_bytes().decode("utf-8") == (
+        f'id\ttext\tnote\n1\t{_en(PT)}\ta, b; c\n2\t"{_en(PT2)}"\t\n')
+
+
+def test_a_row_of_a_semicolon_csv_with_a_cell_too_many_says_semicolons(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "d.csv").write_text(f"id;text\n1;{PT}; disse ele\n2;{PT2}\n", encoding="utf-8")
+    reasons = _reasons(_run(corpus, tmp_path / "out").report)
+    assert reasons == {
+        "d.csv#1": "row 1 has 3 fields, the header 2; quote fields that hold semicolons"}

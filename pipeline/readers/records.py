@@ -111,6 +111,9 @@ def file_format(name: str) -> str:
     return ""
 
 
+# The formats of CSV files: a comma's (or a semicolon's: :func:`csv_delimiter`), a tab's.
+TABLES = ("csv", "tsv")
+
 # The compressions of JSON Lines files (``.jsonl.gz``...): their names in messages. The
 # copies are compressed as their source. zstd is read and written by pyarrow's codec.
 COMPRESSIONS = {"gz": "gzip", "bz2": "bzip2", "xz": "xz", "zst": "zstd"}
@@ -203,7 +206,7 @@ def _check_unique(columns: list[str]) -> None:
                            "own name")
 
 
-def _ragged(fields: dict[Any, Any], number: int, columns: int) -> str:
+def _ragged(fields: dict[Any, Any], number: int, columns: int, delimiter: str = ",") -> str:
     """Why a CSV row whose fields do not match the header is quarantined, else "".
 
     The csv module puts extra fields under the key None and fills missing ones with
@@ -213,15 +216,39 @@ def _ragged(fields: dict[Any, Any], number: int, columns: int) -> str:
     >>> row = {"id": "1", "text": "a", None: ["b"]}
     >>> _ragged(row, 3, 2), row
     ('row 3 has 3 fields, the header 2; quote fields that hold commas', {'id': '1', 'text': 'a'})
-    >>> _ragged({"id": "2", "text": None}, 4, 2)
-    'row 4 has 1 field, the header 2; quote fields that hold commas'
+    >>> _ragged({"id": "2", "text": None}, 4, 2, ";")
+    'row 4 has 1 field, the header 2; quote fields that hold semicolons'
     """
     extra = fields.pop(None, None)
     found = sum(value is not None for value in fields.values()) + len(extra or ())
     if extra is None and found == columns:
         return ""
     return (f"row {number} has {found} field{'' if found == 1 else 's'}, the header {columns}; "
-            "quote fields that hold commas")
+            f"quote fields that hold {MARKS.get(delimiter, repr(delimiter))}")
+
+
+# A CSV file's delimiter in messages.
+MARKS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def csv_delimiter(kind: str, first: str) -> str:
+    r"""The delimiter of a CSV file of format ``kind`` (:func:`file_format`) whose
+    first line is ``first``: a tab in a ``.tsv`` file; in a ``.csv`` file a comma, but
+    a semicolon (Excel's where the comma is the decimal mark) or a tab where the first
+    line holds one and no comma.
+
+    >>> csv_delimiter("csv", "id;text;n\r\n"), csv_delimiter("tsv", "id,a\ttext\n")
+    (';', '\t')
+    >>> csv_delimiter("csv", "id,text\n"), csv_delimiter("csv", "text\n")
+    (',', ',')
+    """
+    if kind == "tsv":
+        return "\t"
+    if "," not in first:
+        for mark in (";", "\t"):
+            if mark in first:
+                return mark
+    return ","
 
 
 def _taking(lines: Iterable[str], taken: list[str]) -> Iterator[str]:
@@ -450,7 +477,7 @@ class RecordsReader:
     name = "records"
     suffixes = (".jsonl", ".jsonl.gz", ".ndjson", ".parquet", ".csv", ".jsonl.bz2",
                 ".jsonl.xz", ".jsonl.zst", ".ndjson.gz", ".ndjson.bz2", ".ndjson.xz",
-                ".ndjson.zst")
+                ".ndjson.zst", ".tsv")
     many = True
 
     def __init__(self, text_field: str = "text", id_field: str = "id",
@@ -461,10 +488,10 @@ class RecordsReader:
 
     def text_path(self, rel: str) -> FieldPath:
         """The text field of the file's records: a dotted path but in a CSV file."""
-        return self._paths[file_format(rel) != "csv"][0]
+        return self._paths[file_format(rel) not in TABLES][0]
 
     def id_path(self, rel: str) -> FieldPath:
-        return self._paths[file_format(rel) != "csv"][1]
+        return self._paths[file_format(rel) not in TABLES][1]
 
     def text_value(self, rel: str, fields: dict[str, Any] | None) -> Any:
         """What a record holds at the text field (None where it holds nothing there)."""
@@ -486,7 +513,7 @@ class RecordsReader:
             with open_source(path) as handle:
                 while chunk := handle.read(1 << 20):
                     count += chunk.count(b"\n")
-            return max(1, count - (kind == "csv"))
+            return max(1, count - (kind in TABLES))
         except Exception:  # noqa: BLE001 - an estimate: reading reports the error
             return 1
 
@@ -501,8 +528,8 @@ class RecordsReader:
         kind = file_format(rel)
         if kind == "parquet":
             yield from self._parquet_rows(path)
-        elif kind == "csv":
-            yield from self._csv_rows(path)
+        elif kind in TABLES:
+            yield from self._csv_rows(path, kind)
         else:
             yield from self._jsonl_rows(path, compression(kind))
 
@@ -599,14 +626,17 @@ class RecordsReader:
                 number += 1
                 yield Row(number, fields)
 
-    def _csv_rows(self, path: Path) -> Iterator[Row]:
+    def _csv_rows(self, path: Path, kind: str) -> Iterator[Row]:
         with io.TextIOWrapper(open_source(path), encoding="utf-8-sig", newline="") as handle:
             taken: list[str] = []  # the lines of the record being read
             try:
                 # strict: a stray quote is an error, not a field silently rewritten
                 # ('"a "b" c"' read as 'a b" c"'), nor one that takes in every line
                 # after it when it is never closed.
-                reader = csv.DictReader(_taking(handle, taken), strict=True)
+                first = handle.readline()
+                delimiter = csv_delimiter(kind, first)
+                reader = csv.DictReader(_taking(itertools.chain([first], handle), taken),
+                                        delimiter=delimiter, strict=True)
                 header = reader.fieldnames or []
                 if self.text_field not in header:
                     raise RecordsError(
@@ -631,19 +661,23 @@ class RecordsReader:
                                   'quote inside a quoted field twice ("")')
                         continue
                     raw = "".join(taken).lstrip("\r\n")  # blank lines before it: left out
-                    yield Row(number, fields, _ragged(fields, number, len(header)), raw=raw)
+                    yield Row(number, fields, _ragged(fields, number, len(header), delimiter),
+                              raw=raw)
             except UnicodeDecodeError:
                 raise RecordsError("not UTF-8 text; save the file as UTF-8") from None
             except csv.Error as exc:
                 raise RecordsError(f"not a readable CSV file ({exc})") from None
 
-    def csv_header(self, path: Path) -> str:
+    def csv_header(self, rel: str, path: Path) -> tuple[str, str]:
         """The lines of a CSV file's header as read (a byte-order mark and its line end
-        included): a copy starts with them."""
+        included: a copy starts with them) and its delimiter (:func:`csv_delimiter`)."""
         with io.TextIOWrapper(open_source(path), encoding="utf-8", newline="") as handle:
             taken: list[str] = []
-            next(csv.reader(_taking(handle, taken), strict=True), None)
-            return "".join(taken)
+            first = handle.readline()
+            delimiter = csv_delimiter(file_format(rel), first)
+            next(csv.reader(_taking(itertools.chain([first], handle), taken),
+                            delimiter=delimiter, strict=True), None)
+            return "".join(taken), delimiter
 
     # -- documents -----------------------------------------------------------------
     def identified(self, rel: str, path: Path) -> Iterator[tuple[str, Row]]:

@@ -35,6 +35,7 @@ from pipeline.folders import make_folders
 from pipeline.readers.records import (
     FOUND,
     MISSING,
+    TABLES,
     FieldPath,
     RecordsReader,
     Row,
@@ -90,18 +91,18 @@ def write_copies(out: Path, rel: str, source: Path, reader: RecordsReader,
             (row, record_text(texts(doc).get(output)))
             for doc, row in rows
         )
-        header = reader.csv_header(source) if file_format(rel) == "csv" else ""
+        header = reader.csv_header(rel, source) if file_format(rel) in TABLES else ("", ",")
         _write(out / output, file_format(rel), replaced, reader.text_path(rel), source, header)
         written.append(output)
     return written
 
 
 def _write(path: Path, kind: str, records: Iterator[tuple[Row, str | None]],
-           field: FieldPath, source: Path, header: str = "") -> None:
+           field: FieldPath, source: Path, header: tuple[str, str] = ("", ",")) -> None:
     if kind == "parquet":
         atomic_binary(path, lambda handle: _parquet(handle, records, field, source))
-    elif kind == "csv":
-        atomic_binary(path, lambda handle: _csv(handle, records, field, header))
+    elif kind in TABLES:
+        atomic_binary(path, lambda handle: _csv(handle, records, field, *header))
     elif compression(kind):
         def compressed(handle: IO[bytes]) -> None:
             with open_compressed(handle, compression(kind), "wb") as packed:
@@ -259,17 +260,17 @@ def value_span(line: str, keys: tuple[str, ...]) -> tuple[int, int] | None:
 
 
 def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: FieldPath,
-         header: str) -> None:
+         header: str, delimiter: str) -> None:
     """A CSV copy: the source's header as it is (a byte-order mark, quoting, line end),
     then each record's lines with the text's cell replaced (:func:`csv_spliced`); a
     record whose cells do not match the header is written again, as the csv module
     writes it, its missing cells empty and extra ones left out."""
     text_handle = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-    names = next(csv.reader([header.removeprefix("\ufeff")]), [])
+    names = next(csv.reader([header.removeprefix("\ufeff")], delimiter=delimiter), [])
     at = names.index(field.name) if field.name in names else -1
     end = header[len(header.rstrip("\r\n")):] or "\n"
-    writer = csv.DictWriter(text_handle, fieldnames=names, lineterminator=end,
-                            extrasaction="ignore")
+    writer = csv.DictWriter(text_handle, fieldnames=names, delimiter=delimiter,
+                            lineterminator=end, extrasaction="ignore")
     text_handle.write(header if header.endswith(("\r", "\n")) else header + end)
     for row, text in records:
         fields = row.fields or {}
@@ -277,7 +278,7 @@ def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: Fi
         spliced = None
         if row.raw and at >= 0:
             spliced = row.raw if new == fields.get(field.name) else csv_spliced(
-                row.raw, at, len(names), new)
+                row.raw, at, len(names), new, delimiter)
         if spliced is None:
             writer.writerow(_replaced(fields, field, new))
         else:
@@ -286,7 +287,7 @@ def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: Fi
     text_handle.detach()
 
 
-def _csv_cells(record: str) -> list[tuple[int, int]] | None:
+def _csv_cells(record: str, delimiter: str = ",") -> list[tuple[int, int]] | None:
     r"""Where each cell of a CSV record (its lines as read) is written: (start, end),
     a quoted cell's quotes included; the record's line end follows the last. None where
     it is not CSV as the csv module reads it strictly (the reader said so already).
@@ -306,21 +307,22 @@ def _csv_cells(record: str) -> list[tuple[int, int]] | None:
             end = close + 1
         else:
             end = len(record)
-            for mark in (",", "\r", "\n"):
+            for mark in (delimiter, "\r", "\n"):
                 found = record.find(mark, at, end)
                 if found >= 0:
                     end = found
         cells.append((at, end))
-        if not record.startswith(",", end):
+        if not record.startswith(delimiter, end):
             return cells if not record[end:].strip("\r\n") else None
         at = end + 1
 
 
-def csv_spliced(record: str, at: int, count: int, text: str) -> str | None:
+def csv_spliced(record: str, at: int, count: int, text: str, delimiter: str = ","
+                ) -> str | None:
     r"""A CSV record's lines with its cell ``at`` (of ``count``, the header's) holding
     ``text``: every other byte kept (the other cells as written, quoted or not, the
     line end: CRLF too); the new text quoted where the source's was, else where it
-    must be (a comma, a quote, a line break). None when the record does not have
+    must be (the delimiter, a quote, a line break). None when the record does not have
     ``count`` cells.
 
     >>> csv_spliced('7,"Olá",x\r\n', 1, 3, 'a "b" c')
@@ -330,11 +332,12 @@ def csv_spliced(record: str, at: int, count: int, text: str) -> str | None:
     >>> csv_spliced("Olá\r\n", 0, 1, ""), csv_spliced("7,Olá\n", 1, 3, "c")
     ('""\r\n', None)
     """
-    cells = _csv_cells(record)
+    cells = _csv_cells(record, delimiter)
     if cells is None or len(cells) != count:
         return None
     start, end = cells[at]
-    quoted = record.startswith('"', start) or any(mark in text for mark in ',"\r\n') or (
+    quoted = record.startswith('"', start) or any(mark in text for mark in (
+        delimiter, '"', "\r", "\n")) or (
         count == 1 and not text)  # a lone empty cell would be a blank line, left out
     value = '"' + text.replace('"', '""') + '"' if quoted else text
     return record[:start] + value + record[end:]
