@@ -103,3 +103,14 @@ def test_a_row_of_a_semicolon_csv_with_a_cell_too_many_says_semicolons(tmp_path)
     reasons = _reasons(_run(corpus, tmp_path / "out").report)
     assert reasons == {
         "d.csv#1": "row 1 has 3 fields, the header 2; quote fields that hold semicolons"}
+
+
+def test_a_csv_saved_by_excel_on_windows_says_where_and_how_to_convert_it(tmp_path):
+    # "not UTF-8 text; save the file as UTF-8" said neither where nor what it was.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "d.csv").write_bytes(f"id,text\r\n1,{PT}\r\n".encode("cp1252"))
+    assert _reasons(_run(corpus, tmp_path / "out").report) == {"d.csv": (
+        "not UTF-8 text (line 2, byte 0xea: 'três' in cp1252, as Excel on Windows saves "
+        "CSV); save it as UTF-8 (Excel: 'CSV UTF-8'), or convert it: iconv -f cp1252 -t "
+        "utf-8 FILE > NEW")}

@@ -251,6 +251,39 @@ def csv_delimiter(kind: str, first: str) -> str:
     return ","
 
 
+def _not_utf8(path: Path) -> str:
+    """Why a CSV file is not read: its first line that is not UTF-8, the word there as
+    Windows' cp1252 reads it (Excel on Windows saves CSV files in it), what to do."""
+    with open_source(path) as handle:
+        for number, line in enumerate(handle, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return not_utf8_line(line, exc.start, number)
+    return "not UTF-8 text; save the file as UTF-8"  # changed since: the next run reads it
+
+
+def not_utf8_line(line: bytes, at: int, number: int) -> str:
+    r"""What :func:`_not_utf8` says of the byte ``at`` of the line ``number``.
+
+    >>> not_utf8_line("1,A praça, três\r\n".encode("cp1252"), 7, 2).split("; ")[0]
+    "not UTF-8 text (line 2, byte 0xe7: 'praça' in cp1252, as Excel on Windows saves CSV)"
+    >>> not_utf8_line(b"1,\x81x\n", 2, 3).split("; ")[0]
+    'not UTF-8 text (line 3, byte 0x81)'
+    """
+    where = f"line {number}, byte 0x{line[at]:02x}"
+    start = max(line.rfind(mark, 0, at) for mark in (b" ", b",", b";", b"\t", b'"')) + 1
+    ends = [end for mark in (b" ", b",", b";", b"\t", b'"', b"\r", b"\n")
+            if (end := line.find(mark, at)) >= 0]
+    try:
+        word = line[start:min(ends, default=len(line))][:40].decode("cp1252")
+        where += f": {word!r} in cp1252, as Excel on Windows saves CSV"
+    except UnicodeDecodeError:
+        pass
+    return (f"not UTF-8 text ({where}); save it as UTF-8 (Excel: 'CSV UTF-8'), or convert "
+            "it: iconv -f cp1252 -t utf-8 FILE > NEW")
+
+
 def _taking(lines: Iterable[str], taken: list[str]) -> Iterator[str]:
     """``lines``, each added to ``taken`` as it is read: the csv module reads a record's
     lines and no further, so ``taken`` then holds them as written (a copy keeps them).
@@ -664,7 +697,7 @@ class RecordsReader:
                     yield Row(number, fields, _ragged(fields, number, len(header), delimiter),
                               raw=raw)
             except UnicodeDecodeError:
-                raise RecordsError("not UTF-8 text; save the file as UTF-8") from None
+                raise RecordsError(_not_utf8(path)) from None
             except csv.Error as exc:
                 raise RecordsError(f"not a readable CSV file ({exc})") from None
 
