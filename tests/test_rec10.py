@@ -1,7 +1,7 @@
 """Record dumps as data teams hold them, second pass: CSV as Excel and R save it, ids
 of two kinds, Parquet layouts, what the reader says about the files it does not read."""
 
-
+import json
 
 from tests.test_records import _documents, _no_models, _run  # noqa: F401
 
@@ -114,3 +114,24 @@ def test_a_csv_saved_by_excel_on_windows_says_where_and_how_to_convert_it(tmp_pa
         "not UTF-8 text (line 2, byte 0xea: 'três' in cp1252, as Excel on Windows saves "
         "CSV); save it as UTF-8 (Excel: 'CSV UTF-8'), or convert it: iconv -f cp1252 -t "
         "utf-8 FILE > NEW")}
+
+
+def test_ids_of_two_kinds_that_collide_say_why(tmp_path):
+    # A scraper wrote "1" in one record and 1 in another: "duplicate id '1' (line 2;
+    # first on line 1)" left the user looking at two different values.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    records = [{"id": "1", "text": PT}, {"id": 1, "text": PT2}, {"text": PT},
+               {"id": "3", "text": PT2}, {"id": 5, "text": PT}, {"id": 5.0, "text": PT2}]
+    (corpus / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records),
+                                    encoding="utf-8")
+    assert _reasons(_run(corpus, tmp_path / "out").report) == {
+        "d.jsonl#1@line-2": ("duplicate id '1' in field 'id' (line 2, the number 1; first on "
+                             'line 1, the string "1": the same id as text); give every '
+                             "record its own id"),
+        "d.jsonl#3@line-4": ("duplicate id '3' in field 'id' (line 4, the string \"3\"; first "
+                             "on line 3, no id, its line number standing in: the same id as "
+                             "text); give every record its own id"),
+        # Of one kind (7.0 is how pandas writes the integer 7): as before.
+        "d.jsonl#5@line-6": ("duplicate id '5' in field 'id' (line 6; first on line 5); give "
+                             "every record its own id")}

@@ -491,6 +491,23 @@ def column_path(schema: Any, path: FieldPath, sizes: dict[str, int] | None = Non
                        + (hint or option))
 
 
+def _id_kind(kind: str, rid: str, unit: str) -> str:
+    """What gave a record the id ``rid``, by ``kind``, in a duplicate's message.
+
+    >>> _id_kind("string", "1", "line"), _id_kind("number", "1", "row")
+    ('the string "1"', 'the number 1')
+    >>> _id_kind("none", "3", "line"), _id_kind("quarantined", "line-3", "line")
+    ('no id, its line number standing in', 'a quarantined line, named so')
+    """
+    if kind == "string":
+        return f"the string {json.dumps(rid, ensure_ascii=False)}"
+    if kind == "number":
+        return f"the number {rid}"
+    if kind == "none":
+        return f"no id, its {unit} number standing in"
+    return f"a quarantined {unit}, named so"
+
+
 def unused_name(name: str, taken: Container[str], mark: str) -> str:
     """``name``, with ``mark`` added until no other document has it: a quarantine's name
     may be a record's own id ('line-4'), and the other way round; one name, one document.
@@ -717,10 +734,16 @@ class RecordsReader:
         """Every row with its document id (see the module's docstring)."""
         unit = self.unit(rel)
         first: dict[str, int] = {}  # every name given, its row: ids and quarantines'
+        # What gave each name (:func:`_id_kind`): the first id's kind, and the names
+        # given otherwise (few: a file's ids are of one kind), said of a duplicate.
+        usual = ""
+        unusual: dict[str, str] = {}
 
-        def named(key: str, number: int) -> str:
+        def named(key: str, number: int, kind: str = "quarantined") -> str:
             key = unused_name(key, first, f"@{unit}-{number}")
             first[key] = number
+            if kind != usual:
+                unusual[key] = kind
             return f"{rel}#{key}"
 
         id_path = self.id_path(rel)
@@ -730,33 +753,42 @@ class RecordsReader:
                 yield named(f"{unit}-{row.number}", row.number), row
                 continue
             if id_field in row.fields:  # the common case, without a path's look-up
-                rid, problem = record_id(row.fields[id_field], id_field)
+                value = row.fields[id_field]
+                rid, problem = record_id(value, id_field)
             else:
-                rid, problem = self._id(row.fields, id_path)
+                rid, problem, value = self._id(row.fields, id_path)
             if problem:
                 row.problem = problem
                 yield named(f"{unit}-{row.number}", row.number), row
                 continue
+            kind = "string" if isinstance(value, str) and rid else "number" if rid else "none"
             rid = rid or str(row.number)
             if rid in first:
-                row.problem = (f"duplicate id '{rid}' in field '{self.id_field}' ({unit} "
-                               f"{row.number}; first on {unit} {first[rid]}); give every "
-                               "record its own id")
+                was = unusual.get(rid, usual)
+                where = f"{unit} {row.number}; first on {unit} {first[rid]}"
+                if was != kind:  # "1" and 1: say why they are one id
+                    where = (f"{unit} {row.number}, {_id_kind(kind, rid, unit)}; first on "
+                             f"{unit} {first[rid]}, {_id_kind(was, rid, unit)}"
+                             + ("" if was == "quarantined" else ": the same id as text"))
+                row.problem = (f"duplicate id '{rid}' in field '{self.id_field}' ({where}); "
+                               "give every record its own id")
                 yield named(f"{rid}@{unit}-{row.number}", row.number), row
                 continue
-            yield named(rid, row.number), row
+            usual = usual or kind
+            yield named(rid, row.number, kind), row
 
-    def _id(self, fields: dict[str, Any], path: FieldPath) -> tuple[str, str]:
-        """A record's id and why it has no usable one (:func:`record_id`): a missing
-        field, or a path into a missing or null object, leaves the record its number."""
+    def _id(self, fields: dict[str, Any], path: FieldPath) -> tuple[str, str, Any]:
+        """A record's id and why it has no usable one (:func:`record_id`), and the value
+        it is read from: a missing field, or a path into a missing or null object,
+        leaves the record its number."""
         found = path.find(fields)
         if found.state == FOUND:
-            return record_id(found.value, path.name)
+            return (*record_id(found.value, path.name), found.value)
         if found.state == MISSING or found.value is None:
-            return "", ""
+            return "", "", None
         return "", (f"field '{'.'.join(found.keys)}' holds {str(found.value)[:40]}, not an "
                     f"object with '{path.rest(found)}'; fix the ids or name another field "
-                    "(--id-field)")
+                    "(--id-field)"), None
 
     def items(self, rel: str, path: Path, read: Callable[[], bytes] | None = None
               ) -> Iterator[Item]:
