@@ -3,6 +3,8 @@ of two kinds, Parquet layouts, what the reader says about the files it does not 
 
 import json
 
+import pytest
+
 from tests.test_records import _documents, _no_models, _run  # noqa: F401
 
 # Texts the cleanup leaves as they are: a clean copy of their record is the record.
@@ -135,3 +137,35 @@ def test_ids_of_two_kinds_that_collide_say_why(tmp_path):
         # Of one kind (7.0 is how pandas writes the integer 7): as before.
         "d.jsonl#5@line-6": ("duplicate id '5' in field 'id' (line 6; first on line 5); give "
                              "every record its own id")}
+
+
+def test_a_parquet_copy_keeps_the_bloom_filters_and_the_sorting_before_the_text(tmp_path):
+    # Spark, DuckDB and datatrove writers declare the order of the rows and add bloom
+    # filters for look-ups by id: the copies had neither.
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    rows = [{"lang": "pt", "id": f"r{n}", "text": f"{PT} Item {n}.", "n": n} for n in range(6)]
+    pq.write_table(pa.Table.from_pylist(rows), corpus / "d.parquet", row_group_size=3,
+                   sorting_columns=[pq.SortingColumn(0), pq.SortingColumn(1),
+                                    pq.SortingColumn(2), pq.SortingColumn(3)],
+                   bloom_filter_options={"id": True, "text": {"ndv": 100, "fpp": 0.01}})
+    result = _run(corpus, out)
+    assert result.report["ok"] == 6, result.report
+
+    def layout(path):
+        meta = pq.ParquetFile(path).metadata
+        groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
+        return ([[c.column_index for c in g.sorting_columns] for g in groups],
+                [[g.column(i).path_in_schema for i in range(g.num_columns)
+                  if g.column(i).bloom_filter_offset is not None] for g in groups])
+
+    assert layout(corpus / "d.parquet") == ([[0, 1, 2, 3]] * 2, [["id", "text"]] * 2)
+    # The texts changed (a translation): rows are sorted by lang and id still, not by
+    # text, nor by what came after it.
+    for copy in (out / "clean" / "d.parquet", out / "translations" / "en" / "d.parquet"):
+        assert layout(copy) == ([[0, 1]] * 2, [["id", "text"]] * 2)
+    table = pq.read_table(out / "translations" / "en" / "d.parquet")
+    assert table.column("text")[0].as_py() == _en(f"{PT} Item 0.")

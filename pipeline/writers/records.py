@@ -21,6 +21,7 @@ Every copy is written to a temporary file and renamed into place, like every out
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import json
@@ -364,7 +365,8 @@ def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
             texts, nulls = iter(gathered), None in gathered
         text_field = _copy_field(schema.field(index), keys[1:], nulls)
         schema = schema.set(index, text_field)
-        with pq.ParquetWriter(handle, schema, **_written_like(parquet.metadata)) as writer:
+        options = _written_like(parquet.metadata, ".".join(keys))
+        with pq.ParquetWriter(handle, schema, **options) as writer:
             for group in range(parquet.num_row_groups):
                 table = parquet.read_row_group(group)
                 if not table.num_rows:
@@ -384,10 +386,13 @@ CODECS = {"UNCOMPRESSED": "none", "SNAPPY": "snappy", "GZIP": "gzip", "BROTLI": 
           "ZSTD": "zstd", "LZ4": "lz4", "LZ4_RAW": "lz4"}
 
 
-def _written_like(metadata: Any) -> dict[str, Any]:
+def _written_like(metadata: Any, text: str) -> dict[str, Any]:
     """The options that write a Parquet file as the one of ``metadata`` was: each
     column's compression (its first row group's), the page index (the Hugging Face
-    Hub's files have one) and the format version."""
+    Hub's files have one), the bloom filters (the same columns': each is built again,
+    of the copy's values, sized for a row group's), the sorting columns said of every
+    row group (those before the text column ``text``, a dotted path: the copy's texts
+    are in no order) and the format version."""
     options: dict[str, Any] = {}
     if metadata.num_row_groups:
         group = metadata.row_group(0)
@@ -397,9 +402,31 @@ def _written_like(metadata: Any) -> dict[str, Any]:
             options["compression"] = codecs
         if any(column.has_column_index for column in columns):
             options["write_page_index"] = True
+        blooms = {column.path_in_schema: True for column in columns
+                  if getattr(column, "bloom_filter_offset", None) is not None}
+        if blooms and _writer_takes("bloom_filter_options"):  # a recent pyarrow (26 does)
+            options["bloom_filter_options"] = blooms
+        sorting = getattr(group, "sorting_columns", ())
+        if sorting and all(metadata.row_group(i).sorting_columns == sorting
+                           for i in range(1, metadata.num_row_groups)):
+            kept = list(itertools.takewhile(
+                lambda by: by.column_index < len(columns)
+                and columns[by.column_index].path_in_schema != text, sorting))
+            if kept:
+                options["sorting_columns"] = kept
     if metadata.format_version in ("1.0", "2.4", "2.6"):
         options["version"] = metadata.format_version
     return options
+
+
+@functools.cache
+def _writer_takes(option: str) -> bool:
+    """Whether pyarrow's ParquetWriter takes ``option`` (a newer one: bloom filters)."""
+    import inspect
+
+    import pyarrow.parquet as pq
+
+    return option in inspect.signature(pq.ParquetWriter.__init__).parameters
 
 
 def _holds_text(kind: Any) -> bool:
