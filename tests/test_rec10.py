@@ -169,3 +169,28 @@ def test_a_parquet_copy_keeps_the_bloom_filters_and_the_sorting_before_the_text(
         assert layout(copy) == ([[0, 1]] * 2, [["id", "text"]] * 2)
     table = pq.read_table(out / "translations" / "en" / "d.parquet")
     assert table.column("text")[0].as_py() == _en(f"{PT} Item 0.")
+
+
+def test_arrow_and_feather_files_are_skipped_saying_how_to_save_them_as_parquet(
+        tmp_path, capsys):
+    # A Hugging Face dataset's save_to_disk folder, and a Feather file, were "not a
+    # format the pipeline reads (...); convert it to .txt if it is text".
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.feather
+
+    from pipeline.cli import main
+
+    corpus = tmp_path / "corpus"
+    (corpus / "ds").mkdir(parents=True)
+    table = pa.table({"id": ["a"], "text": [PT]})
+    with pa.ipc.new_stream(corpus / "ds" / "data-00000-of-00001.arrow", table.schema) as out:
+        out.write_table(table)
+    pyarrow.feather.write_feather(table, corpus / "t.feather")
+    main(["run", str(corpus), "--out", str(tmp_path / "out")])
+    printed = capsys.readouterr().out
+    assert ("skipped 1 .arrow file: an Arrow file (a Hugging Face dataset saved with "
+            "save_to_disk): save it as Parquet, every field kept: datasets.load_from_disk("
+            "DIR).to_parquet('DIR.parquet')") in printed
+    assert ("skipped 1 .feather file: a Feather (Arrow) file: save it as Parquet, every "
+            "field kept: pyarrow.parquet.write_table(pyarrow.feather.read_table(FILE), "
+            "'FILE.parquet')") in printed
