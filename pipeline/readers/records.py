@@ -496,16 +496,14 @@ def _id_kind(kind: str, rid: str, unit: str) -> str:
 
     >>> _id_kind("string", "1", "line"), _id_kind("number", "1", "row")
     ('the string "1"', 'the number 1')
-    >>> _id_kind("none", "3", "line"), _id_kind("quarantined", "line-3", "line")
-    ('no id, its line number standing in', 'a quarantined line, named so')
+    >>> _id_kind("none", "3", "line")
+    'no id, its line number standing in'
     """
     if kind == "string":
         return f"the string {json.dumps(rid, ensure_ascii=False)}"
     if kind == "number":
         return f"the number {rid}"
-    if kind == "none":
-        return f"no id, its {unit} number standing in"
-    return f"a quarantined {unit}, named so"
+    return f"no id, its {unit} number standing in"
 
 
 def unused_name(name: str, taken: Container[str], mark: str) -> str:
@@ -766,10 +764,10 @@ class RecordsReader:
             if rid in first:
                 was = unusual.get(rid, usual)
                 where = f"{unit} {row.number}; first on {unit} {first[rid]}"
-                if was != kind:  # "1" and 1: say why they are one id
+                if was != kind and was != "quarantined":  # "1" and 1: say why one id
                     where = (f"{unit} {row.number}, {_id_kind(kind, rid, unit)}; first on "
-                             f"{unit} {first[rid]}, {_id_kind(was, rid, unit)}"
-                             + ("" if was == "quarantined" else ": the same id as text"))
+                             f"{unit} {first[rid]}, {_id_kind(was, rid, unit)}: the same id "
+                             "as text")
                 row.problem = (f"duplicate id '{rid}' in field '{self.id_field}' ({where}); "
                                "give every record its own id")
                 yield named(f"{rid}@{unit}-{row.number}", row.number), row
