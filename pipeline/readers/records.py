@@ -728,10 +728,12 @@ class RecordsReader:
             return "".join(taken), delimiter
 
     # -- documents -----------------------------------------------------------------
-    def identified(self, rel: str, path: Path) -> Iterator[tuple[str, Row]]:
-        """Every row with its document id (see the module's docstring)."""
+    def identified(self, rel: str, path: Path, first: dict[str, int] | None = None
+                   ) -> Iterator[tuple[str, Row]]:
+        """Every row with its document id (see the module's docstring); ``first``, when
+        given, gets every name given (the id after ``<file>#``) and its row."""
         unit = self.unit(rel)
-        first: dict[str, int] = {}  # every name given, its row: ids and quarantines'
+        first = {} if first is None else first  # every name given, its row
         # What gave each name (:func:`_id_kind`): the first id's kind, and the names
         # given otherwise (few: a file's ids are of one kind), said of a duplicate.
         usual = ""
@@ -797,11 +799,10 @@ class RecordsReader:
         unit = self.unit(rel)
         text_path = self.text_path(rel)
         last = 0
-        names: set[str] = set()
+        names: dict[str, int] = {}  # the names given (identified's): one set of 2M, not two
         try:
-            for doc, row in self.identified(rel, path):
+            for doc, row in self.identified(rel, path, names):
                 last = row.number
-                names.add(doc)
                 text, problem = self._text(row, unit, text_path)
                 raw = text.encode("utf-8")
                 kind = "html" if raw and sniff_html(raw) else "text"
@@ -810,7 +811,7 @@ class RecordsReader:
         except RecordsError as exc:
             if last == 0:
                 raise
-            cut = unused_name(f"{rel}#{unit}-{last + 1}", names, f"@{unit}-{last + 1}")
+            cut = f"{rel}#" + unused_name(f"{unit}-{last + 1}", names, f"@{unit}-{last + 1}")
             yield Item(cut, b"", output=rel, problem=str(exc), source=rel, record=True,
                        cut=True)
         if last == 0:
