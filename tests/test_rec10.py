@@ -194,3 +194,24 @@ def test_arrow_and_feather_files_are_skipped_saying_how_to_save_them_as_parquet(
     assert ("skipped 1 .feather file: a Feather (Arrow) file: save it as Parquet, every "
             "field kept: pyarrow.parquet.write_table(pyarrow.feather.read_table(FILE), "
             "'FILE.parquet')") in printed
+
+
+def test_a_parquet_text_inside_a_list_of_structs_says_what_to_do(tmp_path):
+    # Articles saved as their sections ([{"title", "text"}, ...]): the message said
+    # "name the text column with --text-field", which no name could satisfy.
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from pipeline.config import Config
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = [{"id": 1, "sections": [{"title": "Porto", "text": PT}, {"title": "Pão",
+                                                                     "text": PT2}]}]
+    pq.write_table(pa.Table.from_pylist(rows), corpus / "d.parquet")
+    config = Config(targets=["en"])
+    config.input.text_field = "sections.text"
+    assert _reasons(_run(corpus, tmp_path / "out", config).report) == {"d.parquet": (
+        "column 'sections' is a list of structs with title, text, not a struct with 'text'; "
+        "a record's text is one string: write one record per item (pandas: "
+        "DataFrame.explode), or name another column with --text-field")}

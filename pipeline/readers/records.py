@@ -477,11 +477,17 @@ def column_path(schema: Any, path: FieldPath, sizes: dict[str, int] | None = Non
         import pyarrow as pa
 
         kind, parent = found.value, ".".join(found.keys)
-        said = ("a list" if pa.types.is_list(kind) or pa.types.is_large_list(kind)
-                or pa.types.is_fixed_size_list(kind) else "a map" if pa.types.is_map(kind)
+        listed = (pa.types.is_list(kind) or pa.types.is_large_list(kind)
+                  or pa.types.is_fixed_size_list(kind))
+        said = ("a list" if listed else "a map" if pa.types.is_map(kind)
                 else f"of type {kind}")
         if is_string_type(kind):
             option = f"if it holds the text, name it: --text-field {parent}"
+        elif listed:  # sections of an article, each with its text: as in a JSON line
+            if pa.types.is_struct(kind.value_type):
+                said += f" of structs with {', '.join(f.name for f in kind.value_type)}"
+            option = ("a record's text is one string: write one record per item (pandas: "
+                      "DataFrame.explode), or name another column with --text-field")
         raise RecordsError(f"column '{parent}' is {said}, not a struct with "
                            f"'{path.rest(found)}'; {option}")
     names = ", ".join(found.value)
