@@ -172,8 +172,9 @@ def test_a_parquet_file_without_the_nested_column_is_quarantined_naming_what_it_
     assert reasons == {
         "d.parquet": "no column 'article.body' (fields of 'article': titel, inhalt); name the "
                      "text column with --text-field article.inhalt",
-        "l.parquet": "column 'article' is a list, not a struct with 'body'; name the text "
-                     "column with --text-field or [input] text_field",
+        "l.parquet": "column 'article' is a list, not a struct with 'body'; a record's "
+                     "text is one string: write one record per item (pandas: "
+                     "DataFrame.explode), or name another column with --text-field",
         "s.parquet": "column 'article' is of type string, not a struct with 'body'; if it "
                      "holds the text, name it: --text-field article"}
     reasons = _reasons(_run(corpus, tmp_path / "out2", _config("text", "id")).report)
