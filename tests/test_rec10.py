@@ -186,8 +186,16 @@ def test_arrow_and_feather_files_are_skipped_saying_how_to_save_them_as_parquet(
     with pa.ipc.new_stream(corpus / "ds" / "data-00000-of-00001.arrow", table.schema) as out:
         out.write_table(table)
     pyarrow.feather.write_feather(table, corpus / "t.feather")
+    for name in ("dataset_info.json", "state.json"):  # beside the .arrow file
+        (corpus / "ds" / name).write_text('{\n  "citation": ""\n}', encoding="utf-8")
     main(["run", str(corpus), "--out", str(tmp_path / "out")])
     printed = capsys.readouterr().out
+    # "write one JSON object per line as .jsonl": not what these are.
+    assert ("skipped 2 .json files: write one JSON object per line as .jsonl (each line is "
+            "then a document); a file that already holds one a line (as Hugging Face "
+            "datasets' to_json writes it) is read once renamed .jsonl; a Hugging Face "
+            "dataset's dataset_info.json and state.json describe its .arrow files: no "
+            "documents") in printed
     assert ("skipped 1 .arrow file: an Arrow file (a Hugging Face dataset saved with "
             "save_to_disk): save it as Parquet, every field kept: datasets.load_from_disk("
             "DIR).to_parquet('DIR.parquet')") in printed

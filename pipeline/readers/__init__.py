@@ -87,7 +87,8 @@ SKIP_ADVICE = {
     ".rtf": "save as plain text (.txt) or convert (e.g. pandoc FILE.rtf -o FILE.txt)",
     ".json": ("write one JSON object per line as .jsonl (each line is then a document); a "
               "file that already holds one a line (as Hugging Face datasets' to_json writes "
-              "it) is read once renamed .jsonl"),
+              "it) is read once renamed .jsonl; a Hugging Face dataset's dataset_info.json "
+              "and state.json describe its .arrow files: no documents"),
     ".xml": "extract the article text to .txt, or save the pages as .html",
     ".gz": ("only .jsonl.gz, .ndjson.gz and .html.gz are read compressed (a .json.gz of one "
             "JSON object per line, as C4 and Dolma are, once renamed .jsonl.gz); decompress "
