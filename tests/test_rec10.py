@@ -223,3 +223,44 @@ def test_a_parquet_text_inside_a_list_of_structs_says_what_to_do(tmp_path):
         "column 'sections' is a list of structs with title, text, not a struct with 'text'; "
         "a record's text is one string: write one record per item (pandas: "
         "DataFrame.explode), or name another column with --text-field")}
+
+
+@pytest.mark.parametrize("quoting", ["minimal", "all", "nonnumeric"])
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_a_csv_copy_reads_back_as_its_source_but_the_texts(tmp_path, quoting, end, delimiter):
+    import csv
+
+    from pipeline.readers.records import RecordsReader
+    from pipeline.writers.records import write_copies
+
+    cells = ["", "a", 'say "hi"', "x,y", "p;q", "t\tu", "line\nbreak", " lead", '"', "é"]
+    rows = [{"id": str(n), "text": cells[n % len(cells)] + f" {n}",
+             "note": cells[(n * 3) % len(cells)], "n": n} for n in range(30)]
+    source = tmp_path / ("d.tsv" if delimiter == "\t" else "d.csv")
+    with open(source, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=delimiter,
+                                lineterminator=end, quoting={
+                                    "minimal": csv.QUOTE_MINIMAL, "all": csv.QUOTE_ALL,
+                                    "nonnumeric": csv.QUOTE_NONNUMERIC}[quoting])
+        writer.writeheader()
+        writer.writerows(rows)
+    reader = RecordsReader()
+    docs = [item.doc for item in reader.items(source.name, source)]
+    assert len(docs) == 30
+    new = {doc: cells[(i * 7) % len(cells)] + ' "novo", fim' for i, doc in enumerate(docs)}
+    old = {doc: row["text"] for doc, row in zip(docs, rows, strict=True)}
+    write_copies(tmp_path / "out", source.name, source, reader, ["same", "new"],
+                 lambda doc: {"same": old[doc], "new": new[doc]})
+    # The texts as read: the source, byte for byte.
+    assert (tmp_path / "out" / "same").read_bytes() == source.read_bytes()
+    # New texts: every other cell as written, the texts as given.
+    copy = (tmp_path / "out" / "new").read_bytes().decode("utf-8")
+    with open(source, encoding="utf-8", newline="") as handle:
+        before = list(csv.reader(handle, delimiter=delimiter))
+    after = list(csv.reader(copy.splitlines(keepends=True), delimiter=delimiter))
+    assert [row[:1] + row[2:] for row in after] == [row[:1] + row[2:] for row in before]
+    assert [row[1] for row in after[1:]] == [new[doc] for doc in docs]
+    # No cell holds a carriage return: each is a line end's, CRLF kept.
+    assert copy.count("\r") == source.read_bytes().count(b"\r")
+    assert copy.endswith(end)
