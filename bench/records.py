@@ -14,7 +14,7 @@ No translation model is installed: cleanup and analysis only, the case where rea
 and writing weigh most.
 
 ``--read``: the record reader and the copies' writer alone, in CPU seconds, on N
-generated records (default 10,000) as JSON Lines and Parquet: the records' documents
+generated records (default 10,000) as JSON Lines, Parquet and CSV: the records' documents
 read (``RecordsReader.items``) and two copies written (``write_copies``): "copy", of the
 texts as read (a clean copy the cleanup left as it was: its text is the record's), and
 "copy*", of every text changed (a translation), by the code of
@@ -24,14 +24,21 @@ id are top-level fields (``text``, ``id``) for both, and the same records nested
 (``--text-field article.body --id-field meta.id``) for this tree alone: a baseline
 reads no nested field.
 
+``--memory``: the peak memory (maximum resident set) of reading a Parquet file of N
+short records (default 2,000,000; written as pyarrow writes by default: row groups
+of 1,048,576 rows) and of writing one copy of it with every text changed, each in a
+process of its own, beside that of a process that imports the same modules only.
+
     .venv/bin/python bench/records.py                  # 20,000 documents
     .venv/bin/python bench/records.py --docs 2000
     .venv/bin/python bench/records.py --read --baseline 1ee5c9c
+    .venv/bin/python bench/records.py --memory --docs 2000000
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import random
@@ -145,9 +152,72 @@ def read_files(folder: Path, n: int) -> dict[str, tuple[str, str]]:
     write_jsonl(folder / "nested.jsonl", nested)
     pq.write_table(pa.Table.from_pylist(flat), folder / "flat.parquet")
     pq.write_table(pa.Table.from_pylist(nested), folder / "nested.parquet")
+    # As the copies' writer wrote a CSV file before its copies kept their source's
+    # bytes: the baseline's copies and ours are then the same.
+    with open(folder / "flat.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["id", "text", "n"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({"id": r["id"], "text": r["text"], "n": r["n"]} for r in flat)
     top, deep = ("text", "id"), ("article.body", "meta.id")
-    return {"flat.jsonl": top, "flat.parquet": top, "nested.jsonl": deep,
+    return {"flat.jsonl": top, "flat.parquet": top, "flat.csv": top, "nested.jsonl": deep,
             "nested.parquet": deep}
+
+
+# One phase of --memory in a process of its own: argv the file, the copies' folder and
+# "import", "read" or "copy"; prints the maximum resident set (MiB) and CPU seconds.
+MEMORY_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+import pyarrow.parquet, pipeline.readers.text
+from pipeline.readers.records import RecordsReader
+from pipeline.writers.records import write_copies
+
+path, out, phase = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+reader, name = RecordsReader(), path.name
+if phase == "read":
+    count = sum(1 for item in reader.items(name, path) if item.raw)
+    assert count == pyarrow.parquet.ParquetFile(path).metadata.num_rows, count
+elif phase == "copy":
+    copy = "translations/xx/" + name
+    write_copies(out, name, path, reader, [copy], lambda doc: {copy: doc + " Fim.\\n"})
+# VmHWM: this program's peak (ru_maxrss keeps the parent's across fork and exec).
+status = Path("/proc/self/status")
+peak = ([int(line.split()[1]) for line in status.read_text().splitlines()
+         if line.startswith("VmHWM:")] if status.exists() else [])
+print(json.dumps([(peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+                  / 1024, time.process_time()]))
+"""
+
+
+def memory_bench(docs: int) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with tempfile.TemporaryDirectory(prefix="bench-records-memory-") as tmp:
+        root = Path(tmp)
+        path = root / "big.parquet"
+        words = ("porto", "Lisboa", "reabriu", "ontem", "greve", "navios", "cidade")
+        texts = [f"O {words[i % 7]} {i} de {words[i * 3 % 7]} e {words[i * 5 % 7]} "
+                 f"{'x' * (i % 150)}." for i in range(docs)]
+        table = pa.table({"id": [f"r{i:08d}" for i in range(docs)], "text": texts,
+                          "n": pa.array(range(docs), pa.int64())})
+        del texts
+        pq.write_table(table, path)
+        del table
+        size = path.stat().st_size
+        groups = pq.ParquetFile(path).metadata.num_row_groups
+        results = {}
+        for phase in ("import", "read", "copy"):
+            done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(path),
+                                   str(root / "out"), phase], capture_output=True, text=True,
+                                  env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+            results[phase] = json.loads(done.stdout)
+    print(f"{docs:,} records in a Parquet file of {size / 2**20:.0f} MiB, {groups} row "
+          f"groups (load average {os.getloadavg()[0]:.2f})")
+    for phase, (rss, cpu) in results.items():
+        print(f"  {phase:7} peak {rss:8.0f} MiB  (+{rss - results['import'][0]:6.0f} over "
+              f"the imports)  {cpu:7.2f} CPU s")
+    return 0
 
 
 def read_bench(docs: int, rev: str, repeat: int) -> int:
@@ -206,12 +276,16 @@ def main() -> int:
                         help="documents (default 20000; --read: 10000)")
     parser.add_argument("--read", action="store_true",
                         help="the reader and the copies' writer alone, beside --baseline")
+    parser.add_argument("--memory", action="store_true",
+                        help="peak memory of reading and copying a large Parquet file")
     parser.add_argument("--baseline", default="HEAD", metavar="REV",
                         help="--read: the baseline's commit (default HEAD)")
     parser.add_argument("--repeat", type=int, default=5, help="--read: alternated runs")
     args = parser.parse_args()
     if args.read:
         return read_bench(args.docs or 10_000, args.baseline, args.repeat)
+    if args.memory:
+        return memory_bench(args.docs or 2_000_000)
     args.docs = args.docs or 20_000
     with tempfile.TemporaryDirectory(prefix="bench-records-") as tmp:
         root = Path(tmp)

@@ -108,9 +108,9 @@ def test_a_key_holding_a_dot_wins_over_the_path(tmp_path):
     assert translated[0]["article.body"].startswith("[en] O porto")
     assert translated[0]["article"] == {"body": "Não é este o texto."}
     assert translated[1]["article"]["body"].startswith("[en] Der Hafen")
-    # A CSV column is named as it is.
+    # A CSV column is named as it is (the copy: the source, its quotes kept).
     assert (out / "clean" / "t.csv").read_text(encoding="utf-8") == (
-        f"id,article.body\n4,{DE}\n")
+        f'id,article.body\n4,"{DE}"\n')
     # A key with a dot inside an object is named through it.
     out2 = tmp_path / "out2"
     assert _run(corpus, out2, _config("article.body", "meta.source.id")).exit_code == 0
@@ -172,8 +172,9 @@ def test_a_parquet_file_without_the_nested_column_is_quarantined_naming_what_it_
     assert reasons == {
         "d.parquet": "no column 'article.body' (fields of 'article': titel, inhalt); name the "
                      "text column with --text-field article.inhalt",
-        "l.parquet": "column 'article' is a list, not a struct with 'body'; name the text "
-                     "column with --text-field or [input] text_field",
+        "l.parquet": "column 'article' is a list, not a struct with 'body'; a record's "
+                     "text is one string: write one record per item (pandas: "
+                     "DataFrame.explode), or name another column with --text-field",
         "s.parquet": "column 'article' is of type string, not a struct with 'body'; if it "
                      "holds the text, name it: --text-field article"}
     reasons = _reasons(_run(corpus, tmp_path / "out2", _config("text", "id")).report)

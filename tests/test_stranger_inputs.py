@@ -114,14 +114,15 @@ def test_a_csv_row_with_more_or_fewer_fields_than_the_header_is_quarantined(tmp_
     assert all(line.count(",") == 1 for line in copy[2:4])
 
 
-def test_a_csv_file_separated_by_semicolons_says_so(tmp_path):
+def test_a_csv_file_separated_by_pipes_says_so(tmp_path):
+    # (A file separated by semicolons is read: tests/test_rec10.py.)
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     corpus.mkdir()
-    (corpus / "d.csv").write_text(f"id;text\n1;{PT}\n", encoding="utf-8")
+    (corpus / "d.csv").write_text(f"id|text\n1|{PT}\n", encoding="utf-8")
     reason = _run(corpus, out).report["quarantined"][0]["reason"]
-    assert reason == ("no column 'text' (columns: id;text); name the text column with "
+    assert reason == ("no column 'text' (columns: id|text); name the text column with "
                       "--text-field or [input] text_field; the header looks separated by "
-                      "';': save the file with commas")
+                      "'|': save the file with commas")
 
 
 def test_a_page_whose_clean_copy_name_would_be_too_long_is_quarantined_alone(tmp_path):

@@ -88,7 +88,8 @@ SKIP_ADVICE = {
     ".rtf": "save as plain text (.txt) or convert (e.g. pandoc FILE.rtf -o FILE.txt)",
     ".json": ("write one JSON object per line as .jsonl (each line is then a document); a "
               "file that already holds one a line (as Hugging Face datasets' to_json writes "
-              "it) is read once renamed .jsonl"),
+              "it) is read once renamed .jsonl; a Hugging Face dataset's dataset_info.json "
+              "and state.json describe its .arrow files: no documents"),
     ".xml": "extract the article text to .txt, or save the pages as .html",
     ".gz": ("only .jsonl.gz, .ndjson.gz and .html.gz are read compressed (a .json.gz of one "
             "JSON object per line, as C4 and Dolma are, once renamed .jsonl.gz); decompress "
@@ -97,6 +98,17 @@ SKIP_ADVICE = {
         "only JSON Lines are read compressed (.jsonl.bz2, .jsonl.xz, .jsonl.zst; a .json.zst "
         "of one JSON object per line once renamed .jsonl.zst); decompress other files")),
     ".zip": "unpack the archive into the corpus directory",
+    # Arrow IPC files: a Hugging Face dataset's save_to_disk folder (data-00000-of-00001
+    # .arrow, streams, beside dataset_info.json and state.json), Feather (pandas,
+    # R's arrow). Parquet holds the same table, every column kept.
+    ".arrow": ("an Arrow file (a Hugging Face dataset saved with save_to_disk): save it as "
+               "Parquet, every field kept: datasets.load_from_disk(DIR).to_parquet("
+               "'DIR.parquet') (of a DatasetDict: each split's); a lone .arrow file: "
+               "pyarrow.parquet.write_table(pyarrow.ipc.open_stream(FILE).read_all(), "
+               "'FILE.parquet')"),
+    ".feather": ("a Feather (Arrow) file: save it as Parquet, every field kept: "
+                 "pyarrow.parquet.write_table(pyarrow.feather.read_table(FILE), "
+                 "'FILE.parquet')"),
 }
 OTHER_ADVICE = "not a format the pipeline reads ({formats}); convert it to .txt if it is text"
 

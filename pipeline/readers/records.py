@@ -47,7 +47,7 @@ import os
 import re
 import stat
 import zlib
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -92,6 +92,7 @@ class Row:
     problem: str = ""
     broken: bool = False  # a line that is no JSON at all (not UTF-8, or not parsed)
     line: bytes = b""  # a JSON Lines record's line as read: its copies keep its bytes
+    raw: str = ""  # a CSV record's lines as read (its line end included): its copies keep them
 
 
 def file_format(name: str) -> str:
@@ -109,6 +110,9 @@ def file_format(name: str) -> str:
             return suffix[1:].replace("ndjson", "jsonl")
     return ""
 
+
+# The formats of CSV files: a comma's (or a semicolon's: :func:`csv_delimiter`), a tab's.
+TABLES = ("csv", "tsv")
 
 # The compressions of JSON Lines files (``.jsonl.gz``...): their names in messages. The
 # copies are compressed as their source. zstd is read and written by pyarrow's codec.
@@ -202,7 +206,7 @@ def _check_unique(columns: list[str]) -> None:
                            "own name")
 
 
-def _ragged(fields: dict[Any, Any], number: int, columns: int) -> str:
+def _ragged(fields: dict[Any, Any], number: int, columns: int, delimiter: str = ",") -> str:
     """Why a CSV row whose fields do not match the header is quarantined, else "".
 
     The csv module puts extra fields under the key None and fills missing ones with
@@ -212,15 +216,85 @@ def _ragged(fields: dict[Any, Any], number: int, columns: int) -> str:
     >>> row = {"id": "1", "text": "a", None: ["b"]}
     >>> _ragged(row, 3, 2), row
     ('row 3 has 3 fields, the header 2; quote fields that hold commas', {'id': '1', 'text': 'a'})
-    >>> _ragged({"id": "2", "text": None}, 4, 2)
-    'row 4 has 1 field, the header 2; quote fields that hold commas'
+    >>> _ragged({"id": "2", "text": None}, 4, 2, ";")
+    'row 4 has 1 field, the header 2; quote fields that hold semicolons'
     """
     extra = fields.pop(None, None)
     found = sum(value is not None for value in fields.values()) + len(extra or ())
     if extra is None and found == columns:
         return ""
     return (f"row {number} has {found} field{'' if found == 1 else 's'}, the header {columns}; "
-            "quote fields that hold commas")
+            f"quote fields that hold {MARKS.get(delimiter, repr(delimiter))}")
+
+
+# A CSV file's delimiter in messages.
+MARKS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def csv_delimiter(kind: str, first: str) -> str:
+    r"""The delimiter of a CSV file of format ``kind`` (:func:`file_format`) whose
+    first line is ``first``: a tab in a ``.tsv`` file; in a ``.csv`` file a comma, but
+    a semicolon (Excel's where the comma is the decimal mark) or a tab where the first
+    line holds one and no comma.
+
+    >>> csv_delimiter("csv", "id;text;n\r\n"), csv_delimiter("tsv", "id,a\ttext\n")
+    (';', '\t')
+    >>> csv_delimiter("csv", "id,text\n"), csv_delimiter("csv", "text\n")
+    (',', ',')
+    """
+    if kind == "tsv":
+        return "\t"
+    if "," not in first:
+        for mark in (";", "\t"):
+            if mark in first:
+                return mark
+    return ","
+
+
+def _not_utf8(path: Path) -> str:
+    """Why a CSV file is not read: its first line that is not UTF-8, the word there as
+    Windows' cp1252 reads it (Excel on Windows saves CSV files in it), what to do."""
+    with open_source(path) as handle:
+        for number, line in enumerate(handle, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return not_utf8_line(line, exc.start, number)
+    return "not UTF-8 text; save the file as UTF-8"  # changed since: the next run reads it
+
+
+def not_utf8_line(line: bytes, at: int, number: int) -> str:
+    r"""What :func:`_not_utf8` says of the byte ``at`` of the line ``number``.
+
+    >>> not_utf8_line("1,A praça, três\r\n".encode("cp1252"), 7, 2).split("; ")[0]
+    "not UTF-8 text (line 2, byte 0xe7: 'praça' in cp1252, as Excel on Windows saves CSV)"
+    >>> not_utf8_line(b"1,\x81x\n", 2, 3).split("; ")[0]
+    'not UTF-8 text (line 3, byte 0x81)'
+    """
+    where = f"line {number}, byte 0x{line[at]:02x}"
+    start = max(line.rfind(mark, 0, at) for mark in (b" ", b",", b";", b"\t", b'"')) + 1
+    ends = [end for mark in (b" ", b",", b";", b"\t", b'"', b"\r", b"\n")
+            if (end := line.find(mark, at)) >= 0]
+    try:
+        word = line[start:min(ends, default=len(line))][:40].decode("cp1252")
+        where += f": {word!r} in cp1252, as Excel on Windows saves CSV"
+    except UnicodeDecodeError:
+        pass
+    return (f"not UTF-8 text ({where}); save it as UTF-8 (Excel: 'CSV UTF-8'), or convert "
+            "it: iconv -f cp1252 -t utf-8 FILE > NEW")
+
+
+def _taking(lines: Iterable[str], taken: list[str]) -> Iterator[str]:
+    """``lines``, each added to ``taken`` as it is read: the csv module reads a record's
+    lines and no further, so ``taken`` then holds them as written (a copy keeps them).
+
+    >>> taken = []
+    >>> next(csv.reader(_taking(iter(['1,"a\\r\\n', 'b"\\r\\n', '2,c\\r\\n']), taken))), taken
+    (['1', 'a\\r\\nb'], ['1,"a\\r\\n', 'b"\\r\\n'])
+    """
+    for line in lines:
+        taken.append(line)
+        yield line
 
 
 def _delimiter_hint(header: list[str]) -> str:
@@ -403,11 +477,17 @@ def column_path(schema: Any, path: FieldPath, sizes: dict[str, int] | None = Non
         import pyarrow as pa
 
         kind, parent = found.value, ".".join(found.keys)
-        said = ("a list" if pa.types.is_list(kind) or pa.types.is_large_list(kind)
-                or pa.types.is_fixed_size_list(kind) else "a map" if pa.types.is_map(kind)
+        listed = (pa.types.is_list(kind) or pa.types.is_large_list(kind)
+                  or pa.types.is_fixed_size_list(kind))
+        said = ("a list" if listed else "a map" if pa.types.is_map(kind)
                 else f"of type {kind}")
         if is_string_type(kind):
             option = f"if it holds the text, name it: --text-field {parent}"
+        elif listed:  # sections of an article, each with its text: as in a JSON line
+            if pa.types.is_struct(kind.value_type):
+                said += f" of structs with {', '.join(f.name for f in kind.value_type)}"
+            option = ("a record's text is one string: write one record per item (pandas: "
+                      "DataFrame.explode), or name another column with --text-field")
         raise RecordsError(f"column '{parent}' is {said}, not a struct with "
                            f"'{path.rest(found)}'; {option}")
     names = ", ".join(found.value)
@@ -415,6 +495,21 @@ def column_path(schema: Any, path: FieldPath, sizes: dict[str, int] | None = Non
                       lambda keys, _: (sizes or {}).get(".".join(keys), 0), "a struct")
     raise RecordsError(f"no column '{path.name}' ({_where(found.keys, 'columns')}: {names}); "
                        + (hint or option))
+
+
+def _id_kind(kind: str, rid: str, unit: str) -> str:
+    """What gave a record the id ``rid``, by ``kind``, in a duplicate's message.
+
+    >>> _id_kind("string", "1", "line"), _id_kind("number", "1", "row")
+    ('the string "1"', 'the number 1')
+    >>> _id_kind("none", "3", "line")
+    'no id, its line number standing in'
+    """
+    if kind == "string":
+        return f"the string {json.dumps(rid, ensure_ascii=False)}"
+    if kind == "number":
+        return f"the number {rid}"
+    return f"no id, its {unit} number standing in"
 
 
 def unused_name(name: str, taken: Container[str], mark: str) -> str:
@@ -436,7 +531,7 @@ class RecordsReader:
     name = "records"
     suffixes = (".jsonl", ".jsonl.gz", ".ndjson", ".parquet", ".csv", ".jsonl.bz2",
                 ".jsonl.xz", ".jsonl.zst", ".ndjson.gz", ".ndjson.bz2", ".ndjson.xz",
-                ".ndjson.zst")
+                ".ndjson.zst", ".tsv")
     many = True
 
     def __init__(self, text_field: str = "text", id_field: str = "id",
@@ -447,10 +542,10 @@ class RecordsReader:
 
     def text_path(self, rel: str) -> FieldPath:
         """The text field of the file's records: a dotted path but in a CSV file."""
-        return self._paths[file_format(rel) != "csv"][0]
+        return self._paths[file_format(rel) not in TABLES][0]
 
     def id_path(self, rel: str) -> FieldPath:
-        return self._paths[file_format(rel) != "csv"][1]
+        return self._paths[file_format(rel) not in TABLES][1]
 
     def text_value(self, rel: str, fields: dict[str, Any] | None) -> Any:
         """What a record holds at the text field (None where it holds nothing there)."""
@@ -472,7 +567,7 @@ class RecordsReader:
             with open_source(path) as handle:
                 while chunk := handle.read(1 << 20):
                     count += chunk.count(b"\n")
-            return max(1, count - (kind == "csv"))
+            return max(1, count - (kind in TABLES))
         except Exception:  # noqa: BLE001 - an estimate: reading reports the error
             return 1
 
@@ -487,8 +582,8 @@ class RecordsReader:
         kind = file_format(rel)
         if kind == "parquet":
             yield from self._parquet_rows(path)
-        elif kind == "csv":
-            yield from self._csv_rows(path)
+        elif kind in TABLES:
+            yield from self._csv_rows(path, kind)
         else:
             yield from self._jsonl_rows(path, compression(kind))
 
@@ -585,13 +680,17 @@ class RecordsReader:
                 number += 1
                 yield Row(number, fields)
 
-    def _csv_rows(self, path: Path) -> Iterator[Row]:
+    def _csv_rows(self, path: Path, kind: str) -> Iterator[Row]:
         with io.TextIOWrapper(open_source(path), encoding="utf-8-sig", newline="") as handle:
+            taken: list[str] = []  # the lines of the record being read
             try:
                 # strict: a stray quote is an error, not a field silently rewritten
                 # ('"a "b" c"' read as 'a b" c"'), nor one that takes in every line
                 # after it when it is never closed.
-                reader = csv.DictReader(handle, strict=True)
+                first = handle.readline()
+                delimiter = csv_delimiter(kind, first)
+                reader = csv.DictReader(_taking(itertools.chain([first], handle), taken),
+                                        delimiter=delimiter, strict=True)
                 header = reader.fieldnames or []
                 if self.text_field not in header:
                     raise RecordsError(
@@ -601,6 +700,7 @@ class RecordsReader:
                 _check_unique(header)
                 for number in itertools.count(1):  # ends with the file
                     line = reader.reader.line_num + 1
+                    taken.clear()
                     try:
                         fields = next(reader)
                     except StopIteration:
@@ -614,21 +714,42 @@ class RecordsReader:
                         yield Row(number, None, f"row {number} (line {line}): {exc}; write a "
                                   'quote inside a quoted field twice ("")')
                         continue
-                    yield Row(number, fields, _ragged(fields, number, len(header)))
+                    raw = "".join(taken).lstrip("\r\n")  # blank lines before it: left out
+                    yield Row(number, fields, _ragged(fields, number, len(header), delimiter),
+                              raw=raw)
             except UnicodeDecodeError:
-                raise RecordsError("not UTF-8 text; save the file as UTF-8") from None
+                raise RecordsError(_not_utf8(path)) from None
             except csv.Error as exc:
                 raise RecordsError(f"not a readable CSV file ({exc})") from None
 
-    # -- documents -----------------------------------------------------------------
-    def identified(self, rel: str, path: Path) -> Iterator[tuple[str, Row]]:
-        """Every row with its document id (see the module's docstring)."""
-        unit = self.unit(rel)
-        first: dict[str, int] = {}  # every name given, its row: ids and quarantines'
+    def csv_header(self, rel: str, path: Path) -> tuple[str, str]:
+        """The lines of a CSV file's header as read (a byte-order mark and its line end
+        included: a copy starts with them) and its delimiter (:func:`csv_delimiter`)."""
+        with io.TextIOWrapper(open_source(path), encoding="utf-8", newline="") as handle:
+            taken: list[str] = []
+            first = handle.readline()
+            delimiter = csv_delimiter(file_format(rel), first)
+            next(csv.reader(_taking(itertools.chain([first], handle), taken),
+                            delimiter=delimiter, strict=True), None)
+            return "".join(taken), delimiter
 
-        def named(key: str, number: int) -> str:
+    # -- documents -----------------------------------------------------------------
+    def identified(self, rel: str, path: Path, first: dict[str, int] | None = None
+                   ) -> Iterator[tuple[str, Row]]:
+        """Every row with its document id (see the module's docstring); ``first``, when
+        given, gets every name given (the id after ``<file>#``) and its row."""
+        unit = self.unit(rel)
+        first = {} if first is None else first  # every name given, its row
+        # What gave each name (:func:`_id_kind`): the first id's kind, and the names
+        # given otherwise (few: a file's ids are of one kind), said of a duplicate.
+        usual = ""
+        unusual: dict[str, str] = {}
+
+        def named(key: str, number: int, kind: str = "quarantined") -> str:
             key = unused_name(key, first, f"@{unit}-{number}")
             first[key] = number
+            if kind != usual:
+                unusual[key] = kind
             return f"{rel}#{key}"
 
         id_path = self.id_path(rel)
@@ -638,33 +759,42 @@ class RecordsReader:
                 yield named(f"{unit}-{row.number}", row.number), row
                 continue
             if id_field in row.fields:  # the common case, without a path's look-up
-                rid, problem = record_id(row.fields[id_field], id_field)
+                value = row.fields[id_field]
+                rid, problem = record_id(value, id_field)
             else:
-                rid, problem = self._id(row.fields, id_path)
+                rid, problem, value = self._id(row.fields, id_path)
             if problem:
                 row.problem = problem
                 yield named(f"{unit}-{row.number}", row.number), row
                 continue
+            kind = "string" if isinstance(value, str) and rid else "number" if rid else "none"
             rid = rid or str(row.number)
             if rid in first:
-                row.problem = (f"duplicate id '{rid}' in field '{self.id_field}' ({unit} "
-                               f"{row.number}; first on {unit} {first[rid]}); give every "
-                               "record its own id")
+                was = unusual.get(rid, usual)
+                where = f"{unit} {row.number}; first on {unit} {first[rid]}"
+                if was != kind and was != "quarantined":  # "1" and 1: say why one id
+                    where = (f"{unit} {row.number}, {_id_kind(kind, rid, unit)}; first on "
+                             f"{unit} {first[rid]}, {_id_kind(was, rid, unit)}: the same id "
+                             "as text")
+                row.problem = (f"duplicate id '{rid}' in field '{self.id_field}' ({where}); "
+                               "give every record its own id")
                 yield named(f"{rid}@{unit}-{row.number}", row.number), row
                 continue
-            yield named(rid, row.number), row
+            usual = usual or kind
+            yield named(rid, row.number, kind), row
 
-    def _id(self, fields: dict[str, Any], path: FieldPath) -> tuple[str, str]:
-        """A record's id and why it has no usable one (:func:`record_id`): a missing
-        field, or a path into a missing or null object, leaves the record its number."""
+    def _id(self, fields: dict[str, Any], path: FieldPath) -> tuple[str, str, Any]:
+        """A record's id and why it has no usable one (:func:`record_id`), and the value
+        it is read from: a missing field, or a path into a missing or null object,
+        leaves the record its number."""
         found = path.find(fields)
         if found.state == FOUND:
-            return record_id(found.value, path.name)
+            return (*record_id(found.value, path.name), found.value)
         if found.state == MISSING or found.value is None:
-            return "", ""
+            return "", "", None
         return "", (f"field '{'.'.join(found.keys)}' holds {str(found.value)[:40]}, not an "
                     f"object with '{path.rest(found)}'; fix the ids or name another field "
-                    "(--id-field)")
+                    "(--id-field)"), None
 
     def items(self, rel: str, path: Path, read: Callable[[], bytes] | None = None
               ) -> Iterator[Item]:
@@ -675,11 +805,10 @@ class RecordsReader:
         unit = self.unit(rel)
         text_path = self.text_path(rel)
         last = 0
-        names: set[str] = set()
+        names: dict[str, int] = {}  # the names given (identified's): one set of 2M, not two
         try:
-            for doc, row in self.identified(rel, path):
+            for doc, row in self.identified(rel, path, names):
                 last = row.number
-                names.add(doc)
                 text, problem = self._text(row, unit, text_path)
                 raw = text.encode("utf-8")
                 kind = "html" if raw and sniff_html(raw) else "text"
@@ -688,7 +817,7 @@ class RecordsReader:
         except RecordsError as exc:
             if last == 0:
                 raise
-            cut = unused_name(f"{rel}#{unit}-{last + 1}", names, f"@{unit}-{last + 1}")
+            cut = f"{rel}#" + unused_name(f"{unit}-{last + 1}", names, f"@{unit}-{last + 1}")
             yield Item(cut, b"", output=rel, problem=str(exc), source=rel, record=True,
                        cut=True)
         if last == 0:

@@ -5,7 +5,8 @@ its records in the source's order with every other field kept, and the text fiel
 replaced: by the record's clean (or translated) text, or by null (an empty CSV
 cell) where the record has none: quarantined, failed, or a language pair without a
 model. A line that was no JSON object at all has no fields to copy and is left out.
-A JSON Lines record's line keeps every other byte (:func:`_spliced`).
+A JSON Lines record's line keeps every other byte (:func:`_spliced`), and so does a
+CSV record's lines and the header (:func:`csv_spliced`).
 A nested text field (``article.body``) is replaced in place: every other field, the
 nesting and the order of the fields kept (Parquet: the struct column rebuilt with its
 field replaced, the nulls kept); a record whose path leads into no object (missing,
@@ -20,6 +21,7 @@ Every copy is written to a temporary file and renamed into place, like every out
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import json
@@ -34,6 +36,7 @@ from pipeline.folders import make_folders
 from pipeline.readers.records import (
     FOUND,
     MISSING,
+    TABLES,
     FieldPath,
     RecordsReader,
     Row,
@@ -89,17 +92,18 @@ def write_copies(out: Path, rel: str, source: Path, reader: RecordsReader,
             (row, record_text(texts(doc).get(output)))
             for doc, row in rows
         )
-        _write(out / output, file_format(rel), replaced, reader.text_path(rel), source)
+        header = reader.csv_header(rel, source) if file_format(rel) in TABLES else ("", ",")
+        _write(out / output, file_format(rel), replaced, reader.text_path(rel), source, header)
         written.append(output)
     return written
 
 
 def _write(path: Path, kind: str, records: Iterator[tuple[Row, str | None]],
-           field: FieldPath, source: Path) -> None:
+           field: FieldPath, source: Path, header: tuple[str, str] = ("", ",")) -> None:
     if kind == "parquet":
         atomic_binary(path, lambda handle: _parquet(handle, records, field, source))
-    elif kind == "csv":
-        atomic_binary(path, lambda handle: _csv(handle, records, field))
+    elif kind in TABLES:
+        atomic_binary(path, lambda handle: _csv(handle, records, field, *header))
     elif compression(kind):
         def compressed(handle: IO[bytes]) -> None:
             with open_compressed(handle, compression(kind), "wb") as packed:
@@ -256,19 +260,88 @@ def value_span(line: str, keys: tuple[str, ...]) -> tuple[int, int] | None:
     return span
 
 
-def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
-         field: FieldPath) -> None:
+def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: FieldPath,
+         header: str, delimiter: str) -> None:
+    """A CSV copy: the source's header as it is (a byte-order mark, quoting, line end),
+    then each record's lines with the text's cell replaced (:func:`csv_spliced`); a
+    record whose cells do not match the header is written again, as the csv module
+    writes it, its missing cells empty and extra ones left out."""
     text_handle = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-    writer = None
+    names = next(csv.reader([header.removeprefix("\ufeff")], delimiter=delimiter), [])
+    at = names.index(field.name) if field.name in names else -1
+    end = header[len(header.rstrip("\r\n")):] or "\n"
+    writer = csv.DictWriter(text_handle, fieldnames=names, delimiter=delimiter,
+                            lineterminator=end, extrasaction="ignore")
+    text_handle.write(header if header.endswith(("\r", "\n")) else header + end)
     for row, text in records:
-        fields = _replaced(row.fields or {}, field, "" if text is None else text)
-        if writer is None:
-            writer = csv.DictWriter(text_handle, fieldnames=list(fields), lineterminator="\n",
-                                    extrasaction="ignore")
-            writer.writeheader()
-        writer.writerow(fields)
+        fields = row.fields or {}
+        new = "" if text is None else text
+        spliced = None
+        if row.raw and at >= 0:
+            spliced = row.raw if new == fields.get(field.name) else csv_spliced(
+                row.raw, at, len(names), new, delimiter)
+        if spliced is None:
+            writer.writerow(_replaced(fields, field, new))
+        else:
+            text_handle.write(spliced)
     text_handle.flush()
     text_handle.detach()
+
+
+def _csv_cells(record: str, delimiter: str = ",") -> list[tuple[int, int]] | None:
+    r"""Where each cell of a CSV record (its lines as read) is written: (start, end),
+    a quoted cell's quotes included; the record's line end follows the last. None where
+    it is not CSV as the csv module reads it strictly (the reader said so already).
+
+    >>> _csv_cells('1,"a ""b"", c",,x\r\n')
+    [(0, 1), (2, 14), (15, 15), (16, 17)]
+    """
+    cells = []
+    at = 0
+    while True:
+        if record.startswith('"', at):
+            close = at + 1
+            while (close := record.find('"', close)) >= 0 and record.startswith('""', close):
+                close += 2
+            if close < 0:
+                return None
+            end = close + 1
+        else:
+            end = len(record)
+            for mark in (delimiter, "\r", "\n"):
+                found = record.find(mark, at, end)
+                if found >= 0:
+                    end = found
+        cells.append((at, end))
+        if not record.startswith(delimiter, end):
+            return cells if not record[end:].strip("\r\n") else None
+        at = end + 1
+
+
+def csv_spliced(record: str, at: int, count: int, text: str, delimiter: str = ","
+                ) -> str | None:
+    r"""A CSV record's lines with its cell ``at`` (of ``count``, the header's) holding
+    ``text``: every other byte kept (the other cells as written, quoted or not, the
+    line end: CRLF too); the new text quoted where the source's was, else where it
+    must be (the delimiter, a quote, a line break). None when the record does not have
+    ``count`` cells.
+
+    >>> csv_spliced('7,"Olá",x\r\n', 1, 3, 'a "b" c')
+    '7,"a ""b"" c",x\r\n'
+    >>> csv_spliced("7,Olá,x\n", 1, 3, "a\nb"), csv_spliced("7,Olá,x\n", 1, 3, "c")
+    ('7,"a\nb",x\n', '7,c,x\n')
+    >>> csv_spliced("Olá\r\n", 0, 1, ""), csv_spliced("7,Olá\n", 1, 3, "c")
+    ('""\r\n', None)
+    """
+    cells = _csv_cells(record, delimiter)
+    if cells is None or len(cells) != count:
+        return None
+    start, end = cells[at]
+    quoted = record.startswith('"', start) or any(mark in text for mark in (
+        delimiter, '"', "\r", "\n")) or (
+        count == 1 and not text)  # a lone empty cell would be a blank line, left out
+    value = '"' + text.replace('"', '""') + '"' if quoted else text
+    return record[:start] + value + record[end:]
 
 
 def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
@@ -292,7 +365,8 @@ def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
             texts, nulls = iter(gathered), None in gathered
         text_field = _copy_field(schema.field(index), keys[1:], nulls)
         schema = schema.set(index, text_field)
-        with pq.ParquetWriter(handle, schema, **_written_like(parquet.metadata)) as writer:
+        options = _written_like(parquet.metadata, ".".join(keys))
+        with pq.ParquetWriter(handle, schema, **options) as writer:
             for group in range(parquet.num_row_groups):
                 table = parquet.read_row_group(group)
                 if not table.num_rows:
@@ -312,10 +386,13 @@ CODECS = {"UNCOMPRESSED": "none", "SNAPPY": "snappy", "GZIP": "gzip", "BROTLI": 
           "ZSTD": "zstd", "LZ4": "lz4", "LZ4_RAW": "lz4"}
 
 
-def _written_like(metadata: Any) -> dict[str, Any]:
+def _written_like(metadata: Any, text: str) -> dict[str, Any]:
     """The options that write a Parquet file as the one of ``metadata`` was: each
     column's compression (its first row group's), the page index (the Hugging Face
-    Hub's files have one) and the format version."""
+    Hub's files have one), the bloom filters (the same columns': each is built again,
+    of the copy's values, sized for a row group's), the sorting columns said of every
+    row group (those before the text column ``text``, a dotted path: the copy's texts
+    are in no order) and the format version."""
     options: dict[str, Any] = {}
     if metadata.num_row_groups:
         group = metadata.row_group(0)
@@ -325,9 +402,31 @@ def _written_like(metadata: Any) -> dict[str, Any]:
             options["compression"] = codecs
         if any(column.has_column_index for column in columns):
             options["write_page_index"] = True
+        blooms = {column.path_in_schema: True for column in columns
+                  if getattr(column, "bloom_filter_offset", None) is not None}
+        if blooms and _writer_takes("bloom_filter_options"):  # a recent pyarrow (26 does)
+            options["bloom_filter_options"] = blooms
+        sorting = getattr(group, "sorting_columns", ())
+        if sorting and all(metadata.row_group(i).sorting_columns == sorting
+                           for i in range(1, metadata.num_row_groups)):
+            kept = list(itertools.takewhile(
+                lambda by: by.column_index < len(columns)
+                and columns[by.column_index].path_in_schema != text, sorting))
+            if kept:
+                options["sorting_columns"] = kept
     if metadata.format_version in ("1.0", "2.4", "2.6"):
         options["version"] = metadata.format_version
     return options
+
+
+@functools.cache
+def _writer_takes(option: str) -> bool:
+    """Whether pyarrow's ParquetWriter takes ``option`` (a newer one: bloom filters)."""
+    import inspect
+
+    import pyarrow.parquet as pq
+
+    return option in inspect.signature(pq.ParquetWriter.__init__).parameters
 
 
 def _holds_text(kind: Any) -> bool:
