@@ -30,8 +30,8 @@ import hashlib
 import itertools
 import json
 import os
-import signal
 import shlex
+import signal
 import socket
 import sqlite3
 import stat
