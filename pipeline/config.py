@@ -18,7 +18,7 @@ never passes silently. Example ``pipeline.toml``::
     [labels.widgets]                # extra boilerplate lines to remove, per language
     de = ["Jetzt abonnieren"]
 
-    [input]                         # record files (.jsonl, .jsonl.gz, .parquet, .csv)
+    [input]                         # record files (.jsonl, .parquet, .csv, .tsv...)
     text_field = "text"             # the field holding each record's text (article.body:
                                     # the field body of the object article)
     id_field = "id"                 # the field holding its id (else its record number)
