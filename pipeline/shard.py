@@ -275,6 +275,11 @@ def nothing_left(raw: bytes) -> str:
             "cleanup removes: invisible characters, interface lines); check its source")
 
 
+# A document that failed for want of memory is not stored as done: the next run, given
+# more memory or fewer workers, tries it again (as a translation that failed).
+OUT_OF_MEMORY = "out of memory (MemoryError): the next run tries it again"
+
+
 def _run_stages(doc: Document, stages: list[Stage]) -> Document:
     for stage in stages if doc.status == "ok" else []:
         try:
@@ -283,6 +288,9 @@ def _run_stages(doc: Document, stages: list[Stage]) -> Document:
             doc.status, doc.errors = "quarantined", [str(exc)]
         except DocumentTimeout:
             raise
+        except MemoryError:  # the machine's memory or a limit, not the document's fault
+            doc.status = "failed"
+            doc.errors.append(f"{stage.name}: {OUT_OF_MEMORY}")
         except Exception as exc:  # one bad document must not stop the corpus
             doc.status = "failed"
             doc.errors.append(f"{stage.name}: {type(exc).__name__}: {exc}")
@@ -469,14 +477,15 @@ class ShardProcessor:
         missing: dict[str, list[str]] = {}
         stats: dict = {}
         counts: dict[str, dict] = {}
-        retry: list[str] = []
+        retry = [d.doc for d in docs if d.status == "failed"
+                 and any(e.endswith(OUT_OF_MEMORY) for e in d.errors)]
         if ok:
             started = time.perf_counter()
             translate = self._translator(self.engine, memory,
                                          self.config.translate.shard_timeout_s, cancel)
             translate.process_batch(ok)
             # A translation that failed (over the budget, or an error) is retried next run.
-            retry = [doc.doc for doc in ok if doc.status != "ok"]
+            retry += [doc.doc for doc in ok if doc.status != "ok"]
             ok = [doc for doc in ok if doc.status == "ok"]
             # "timings" (seconds) is taken out by the runner, not counted with the rest.
             stats = {**translate.stats, "timings": {"translate": time.perf_counter() - started}}

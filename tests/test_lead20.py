@@ -38,3 +38,37 @@ def test_a_file_over_max_file_bytes_says_what_to_do(tmp_path, monkeypatch, capsy
     assert main(["run", str(corpus), "--out", str(tmp_path / "out"), "--to", "en",
                  "--config", str(config)]) == 3
     assert "split it, or raise max_file_bytes in pipeline.toml" in capsys.readouterr().out
+
+
+def test_a_document_that_ran_out_of_memory_is_tried_again_by_the_next_run(
+        tmp_path, monkeypatch, capsys):
+    # A MemoryError in a stage (a memory limit, a loaded machine) failed the document and
+    # stored it as done: no later run tried it again, only --force (every document).
+    import json
+
+    from pipeline.stages.detect import Detect
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("O porto de Lisboa reabriu ontem depois das obras.\n",
+                                  encoding="utf-8")
+    (corpus / "b.txt").write_text("A câmara anunciou um novo plano para o centro.\n",
+                                  encoding="utf-8")
+    real = Detect.process
+
+    def starved(self, doc):
+        if doc.doc == "b.txt":
+            raise MemoryError
+        return real(self, doc)
+
+    monkeypatch.setattr(Detect, "process", starved)
+    run = ["run", str(corpus), "--out", str(out), "--to", "pt"]
+    assert main(run) == 3
+    assert "failed: b.txt: detect: out of memory (MemoryError): the next run tries it " \
+           "again" in capsys.readouterr().out
+    monkeypatch.setattr(Detect, "process", real)
+    assert main(run) == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert (report["processed"], report["unchanged"], report["failed"]) == (1, 1, [])
+    assert (out / "clean" / "b.txt").is_file()
