@@ -52,6 +52,36 @@ CHARSET_ALIASES = {
 CHARSET_SUPERSETS = {"shift_jis": "cp932", "big5": "big5hkscs", "gbk": "gb18030",
                      "gb2312": "gb18030"}
 
+# A page that declares no charset but its language (``<html lang="he">``) is tried in
+# that language's legacy code pages before the guess from the bytes alone, which has
+# little to go on in a short page (a Hebrew page read as Ukrainian DOS, cp1125; a
+# Japanese one as windows-1252): where a browser's detector reads such a page right.
+# Only the languages whose code pages tell themselves apart by script (Cyrillic's
+# windows-1251 and KOI8-R both read as Cyrillic: the guess reads their words) and only
+# a decoding without an error whose letters outside ASCII are, SCRIPT_SHARE of them at
+# least, the language's script (SCRIPTS: a language template's lang="ar" on a French
+# page read as windows-1256 shows Latin letters, and is left to the guess).
+LANG_CODE_PAGES = {
+    "he": ("cp1255",), "iw": ("cp1255",), "yi": ("cp1255",),
+    "ar": ("cp1256",), "fa": ("cp1256",), "ur": ("cp1256",),
+    "el": ("cp1253",), "th": ("cp874",), "ko": ("cp949",),
+    "ja": ("cp932", "euc_jp"),  # Windows', then Unix's: one fails the other's script
+}
+SCRIPTS = {
+    "cp1255": "\u0590-\u05ff\ufb1d-\ufb4f",
+    "cp1256": "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff",
+    "cp1253": "\u0370-\u03ff\u1f00-\u1fff",
+    "cp874": "\u0e00-\u0e7f",
+    "cp949": "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\u4e00-\u9fff\uf900-\ufaff",
+    # kana, kanji, the iteration mark, fullwidth digits and letters (not halfwidth
+    # katakana, which EUC-JP's bytes read as in code page 932)
+    "cp932": "\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff10-\uff5a",
+}
+SCRIPTS["euc_jp"] = SCRIPTS["cp932"]
+SCRIPT_SHARE = 0.9
+_HTML_LANG = re.compile(rb"""<html\b[^>]{0,2000}?\blang\s*=\s*["']?\s*([A-Za-z]{2,3})\b""",
+                        re.IGNORECASE)
+
 # The latest publication date the date search accepts. trafilatura's default is
 # today's date, which makes a page's metadata depend on the day it is read.
 LATEST_DATE = "2099-12-31"
@@ -345,12 +375,48 @@ def decode_page(data: bytes) -> tuple[str, str]:
                 return data.decode(name), name
             except (UnicodeDecodeError, TypeError):  # (TypeError: no superset)
                 pass
+    if not declared:
+        found = in_language_code_page(data)
+        if found:
+            return found
     from pipeline.stages.read import DecodeError, decode_bytes
 
     try:
         return decode_bytes(data)
     except DecodeError:
         return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def in_language_code_page(data: bytes) -> tuple[str, str] | None:
+    """The page read in a legacy code page of the language its ``<html lang>`` declares
+    (:data:`LANG_CODE_PAGES`), and that code page, where one reads it without an error
+    and as that language's script (:data:`SCRIPT_SHARE` of its letters outside ASCII);
+    else None.
+
+    >>> in_language_code_page('<html lang="he-IL"><p>שלום</p>'.encode("cp1255"))
+    ('<html lang="he-IL"><p>שלום</p>', 'cp1255')
+    >>> in_language_code_page('<html lang="ja"><p>株式会社</p>'.encode("euc_jp"))[1]
+    'euc_jp'
+    >>> in_language_code_page('<html lang="ar"><p>Été</p>'.encode("cp1252")) is None
+    True
+    """
+    import unicodedata
+
+    match = _HTML_LANG.search(data[:CHARSET_SCAN_BYTES])
+    if not match:
+        return None
+    for name in LANG_CODE_PAGES.get(match.group(1).decode("ascii").lower(), ()):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        # the characters outside ASCII that are no punctuation, symbol or space
+        letters = [char for char in re.findall(r"[^\x00-\x7f]", text)
+                   if unicodedata.category(char)[0] not in "PSZ"]
+        ours = len(re.findall(f"[{SCRIPTS[name]}]", "".join(letters)))
+        if letters and ours >= SCRIPT_SHARE * len(letters):
+            return text, name
+    return None
 
 
 def clean_line(text: str) -> str:
