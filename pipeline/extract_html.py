@@ -517,6 +517,35 @@ def link_texts(tree) -> frozenset[str]:
     return frozenset(text for text in texts if text)
 
 
+def home_link_names(tree) -> frozenset[str]:
+    """What the page's links to its site's home page say (their text, else their
+    images' alt text): the site's name, in a logo's link.
+
+    >>> import lxml.html
+    >>> home_link_names(lxml.html.fromstring('<div><a href="/"><img alt="Gazette"></a>'
+    ...     '<a href="https://x.example">X  Daily</a><a href="/a">Port</a><a href="#">Top</a>'
+    ...     '</div>')) == {"Gazette", "X Daily"}
+    True
+    """
+    from urllib.parse import urlsplit
+
+    names = set()
+    for link in tree.iter("a"):
+        href = (link.get("href") or "").strip()
+        try:
+            parts = urlsplit(href)
+        except ValueError:  # a malformed address ("http://[x")
+            continue
+        if (not href or href.startswith("#") or parts.query
+                or parts.path.lstrip("./") not in ("", "index.html", "index.htm")):
+            continue
+        text = clean_line(link.text_content()) or clean_line(
+            " ".join(image.get("alt") or "" for image in link.iter("img")))
+        if text:
+            names.add(text)
+    return frozenset(names)
+
+
 def is_link_list(text: str, links: frozenset[str]) -> bool:
     """True when every line of a block is the whole text of one of the page's links,
     and the block is a menu (several lines) or another article's title (a line of
@@ -1219,6 +1248,40 @@ def whole_title(found: str, full: str, h1: str = "") -> str:
     return found
 
 
+def title_after_site_name(found: str, full: str, names: frozenset[str], url: str = "") -> str:
+    """The part of the ``<title>`` (``full``) after the site's name where the title the
+    extractor found (``found``) is that name, the part before a separator: a "Site |
+    Headline" title, of which the extractor keeps the first part where the page has no
+    ``<h1>`` or ``og:title`` to go by. ``found`` is the site's name when the page calls
+    itself so elsewhere: one of ``names`` (its ``og:site_name``, what its links to its
+    home page say: :func:`home_link_names`), or the letters of its address's host
+    (``url``), its first word aside or not ("The Coast Gazette" at coastgazette.example).
+    Else ``found``.
+
+    >>> title_after_site_name("Daily Planet", "Daily Planet | Port reopens", frozenset())
+    'Daily Planet'
+    >>> title_after_site_name("Daily Planet", "Daily Planet | Port reopens",
+    ...                       frozenset({"Daily Planet"}))
+    'Port reopens'
+    >>> title_after_site_name("The Planet", "The Planet - Port reopens", frozenset(),
+    ...                       "https://www.planet.example/a")
+    'Port reopens'
+    >>> title_after_site_name("Port reopens", "Port reopens | Planet", frozenset({"Planet"}))
+    'Port reopens'
+    """
+    rest = next((full[len(found + separator):].strip() for separator in TITLE_SEPARATORS
+                 if full.startswith(found + separator)), "")
+    if not rest:
+        return found
+    words = found.casefold().split()
+    host = re.sub(r"[\W_]", "", url.split("//", 1)[-1].split("/", 1)[0].casefold())
+    if any(same_text(found, name) for name in names) or any(
+            len(letters) >= 4 and letters in host
+            for letters in (re.sub(r"[\W_]", "", "".join(words[n:])) for n in (0, 1))):
+        return rest
+    return found
+
+
 def is_title_line(line: str, title: str) -> bool:
     """True when ``line`` is the page's title, or the title less a site name around it.
 
@@ -1438,7 +1501,9 @@ def extract(data: bytes, *, source: str = "") -> Page:
     element = tree.find(".//head//title")  # its text, as the extractor reads it
     full = clean_line(element.text_content().translate(back)) if element is not None else ""
     if metadata.get("title"):
-        metadata["title"] = whole_title(metadata["title"], full, h1.translate(back))
+        metadata["title"] = title_after_site_name(
+            whole_title(metadata["title"], full, h1.translate(back)), full,
+            home_link_names(tree) | {metadata.get("sitename", "")}, metadata.get("url", ""))
     title = strip_site_name(metadata.get("title", ""), metadata.get("sitename", ""))
     headline, rest = split_headline(body, title)
     if (headline != title and is_title_line(headline, full)

@@ -42,3 +42,46 @@ def test_a_language_hint_that_the_bytes_deny_is_not_taken():
     result = extract(undeclared("ar", "Le port rouvre après les travaux", words).encode("cp1252"))
     assert result.encoding != "cp1256"
     assert result.blocks[1:] == words
+
+
+ARTICLE = ["The harbour authority reopened the northern port on Tuesday after three weeks of "
+           "repairs to the breakwater, which storms had damaged at the start of the month.",
+           "Fishing crews had moved their boats to the southern quay in the meantime, where "
+           "space was short and unloading took twice as long as usual, the authority said."]
+
+
+def site_first(head: str = "", header: str = "") -> str:
+    """A page titled "Site | Headline" with no <h1> and no og:title."""
+    body = "".join(f"<p>{text}</p>" for text in ARTICLE)
+    return (f'<!DOCTYPE html><html lang="en"><head><title>The Coast Gazette | Northern '
+            f"port reopens after repairs</title>{head}</head><body><header>{header}</header>"
+            f"<main><article>{body}</article></main></body></html>")
+
+
+@pytest.mark.parametrize("page", [
+    # the logo links home under the site's name
+    site_first(header='<a href="/"><img src="logo.png" alt="">The Coast Gazette</a>'),
+    site_first(head='<meta property="og:site_name" content="The Coast Gazette">'),
+    site_first(head='<link rel="canonical" href="https://www.coastgazette.example/port">'),
+    site_first(header='<a href="https://coast.example/"><img alt="The Coast Gazette"></a>'),
+])
+def test_a_site_first_title_gives_the_headline_not_the_sites_name(page):
+    result = extract(page.encode("utf-8"))
+    assert result.metadata["title"] == "Northern port reopens after repairs"
+    assert result.blocks == ["Northern port reopens after repairs", *ARTICLE]
+
+
+def test_a_title_whose_first_part_is_no_site_name_stays():
+    page = site_first().replace("The Coast Gazette | Northern port reopens after repairs",
+                                "Port reopens - a week of repairs")
+    result = extract(page.encode("utf-8"))
+    assert result.metadata["title"] == "Port reopens"
+    assert result.blocks[0] == "Port reopens"
+
+
+def test_a_title_whose_first_part_a_link_names_stays():
+    # a breadcrumb's link to the article itself is no site's name
+    page = site_first(header='<a href="/port-reopens">Port reopens</a>').replace(
+        "The Coast Gazette | Northern port reopens after repairs", "Port reopens | Coast")
+    result = extract(page.encode("utf-8"))
+    assert result.metadata["title"] == "Port reopens"
