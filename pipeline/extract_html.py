@@ -98,6 +98,9 @@ _TAG = re.compile(
     r"|u|ul)(?:\s[^<>]{0,2000})?/?>",
     re.IGNORECASE,
 )
+# An element opened and closed in a text: "<b>x</b>", '<span class="a">x</span>'.
+_CLOSED_ELEMENT = re.compile(r"<([a-z][a-z0-9]{0,9})(?:\s[^<>]{0,500})?>[^<>]{0,2000}</\1\s*>",
+                             re.IGNORECASE)
 _DOCUMENT_START = re.compile(r"\A\ufeff?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])",
                              re.IGNORECASE | re.DOTALL)
 # Elements that only a page holds; one opened and closed later makes a text a page.
@@ -426,6 +429,21 @@ def clean_line(text: str) -> str:
     'The port reopened.'
     """
     return _SPACES.sub(" ", text).strip()
+
+
+def without_markup(text: str) -> str:
+    """A metadata value (an ``og:title``'s) without the HTML tags a site's software left
+    in it as text, where it holds an element opened and closed (``<b>...</b>``); a
+    title that names a tag ("Why <br> breaks") keeps it.
+
+    >>> without_markup("Port <b>reopens</b> after <i>storm</i>")
+    'Port reopens after storm'
+    >>> without_markup("Why <br> tags break pages"), without_markup("Use a <b> tag")
+    ('Why <br> tags break pages', 'Use a <b> tag')
+    """
+    if not _CLOSED_ELEMENT.search(text):
+        return text
+    return clean_line(_TAG.sub("", text))
 
 
 def clean_lines(text: str) -> str:
@@ -1482,7 +1500,8 @@ def extract(data: bytes, *, source: str = "") -> Page:
     back = str.maketrans({stand_in: char for char, stand_in in (carried or {}).items()})
     if result is not None:
         for key, attribute in METADATA_KEYS.items():
-            value = clean_line(str(getattr(result, attribute, None) or "").translate(back))
+            value = without_markup(clean_line(
+                str(getattr(result, attribute, None) or "").translate(back)))
             if value:
                 metadata[key] = value
         if result.body is not None:

@@ -85,3 +85,19 @@ def test_a_title_whose_first_part_a_link_names_stays():
         "The Coast Gazette | Northern port reopens after repairs", "Port reopens | Coast")
     result = extract(page.encode("utf-8"))
     assert result.metadata["title"] == "Port reopens"
+
+
+@pytest.mark.parametrize("og_title", [
+    "Northern port &lt;b&gt;reopens&lt;/b&gt; after &lt;em&gt;repairs&lt;/em&gt;",  # escaped
+    "Northern port <b>reopens</b> after repairs",  # raw, in the attribute
+])
+def test_tags_in_an_og_title_are_no_part_of_the_headline(og_title):
+    page = site_first(head=f"<meta property='og:title' content='{og_title}'>")
+    result = extract(page.encode("utf-8"))
+    assert result.metadata["title"] == "Northern port reopens after repairs"
+    assert result.blocks[0] == "Northern port reopens after repairs"
+
+
+def test_a_title_that_names_a_tag_keeps_it():
+    page = site_first(head="<meta property='og:title' content='Why &lt;br&gt; breaks pages'>")
+    assert extract(page.encode("utf-8")).metadata["title"] == "Why <br> breaks pages"
