@@ -82,3 +82,41 @@ def test_an_archive_without_a_page_is_quarantined_with_the_reason(tmp_path: Path
     reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
     assert reasons["notes.mhtml"].startswith("no HTML page in the MHTML archive")
     assert reasons["cut.webarchive"].startswith("not a web archive")
+
+
+AD = ("<!DOCTYPE html><html><head><title>Ad</title></head><body><div><p>Compre o novo "
+      "telemóvel hoje, com portes grátis em todas as encomendas acima de cinquenta euros e "
+      "dois anos de garantia.</p></div></body></html>")
+
+
+@pytest.mark.parametrize("folder", ["porto_files", "porto-Dateien"])
+def test_the_pages_a_saved_page_embeds_are_no_documents(tmp_path: Path, folder: str):
+    # "Save page as... Webpage, complete": the page, and beside it a folder with its
+    # styles, scripts, images and the pages of its embeds (an advertisement's iframe)
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    (corpus / folder).mkdir(parents=True)
+    (corpus / "porto.html").write_text(
+        PAGE.replace("</article>", f'</article><iframe src="{folder}/saved_resource.html">'
+                     "</iframe>"), encoding="utf-8")
+    (corpus / folder / "saved_resource.html").write_text(AD, encoding="utf-8")
+    (corpus / folder / "style.css").write_text("body { margin: 0 }", encoding="utf-8")
+    result = run(corpus, out, Config(targets=["en"]), RunOptions(no_cache=True),
+                 engine=TaggingEngine())
+    assert (out / "clean" / "porto.html.txt").read_text(encoding="utf-8") == CLEAN
+    assert not (out / "clean" / folder / "saved_resource.html.txt").exists()
+    reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
+    assert reasons[f"{folder}/saved_resource.html"].startswith(
+        "a part of the saved page porto.html")
+
+
+def test_the_frames_of_a_saved_frameset_are_its_documents(tmp_path: Path):
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    (corpus / "livro_files").mkdir(parents=True)
+    (corpus / "livro.html").write_text(
+        '<html><frameset cols="20%,80%"><frame src="livro_files/menu.html">'
+        '<frame src="livro_files/cap%C3%ADtulo.html"></frameset></html>', encoding="utf-8")
+    (corpus / "livro_files" / "capítulo.html").write_text(PAGE, encoding="utf-8")
+    result = run(corpus, out, Config(targets=["en"]), RunOptions(no_cache=True),
+                 engine=TaggingEngine())
+    assert (out / "clean" / "livro_files" / "capítulo.html.txt").read_text(
+        encoding="utf-8") == CLEAN, result.report

@@ -143,6 +143,48 @@ def gunzip(data: bytes, limit: int) -> bytes:
 
 
 ARCHIVES = (".mhtml", ".mht", ".webarchive")
+# The folder a browser's "Save page as... complete" writes beside the page ("Port.html"
+# and "Port_files/": its images, styles, scripts, and its embeds' pages: advertisements,
+# players, "saved_resource.html"), and the names Windows gives it in other languages
+# (which it moves and deletes with the page).
+SAVED_PAGE_FOLDERS = ("_files", ".files", "-Dateien", "_fichiers", "_bestanden", "_archivos",
+                      "-filer", "_tiedostot", "_pliki", "_soubory", "_ficheiros", "_arquivos",
+                      "_dosyalar")
+# How much of the saved page is read for the frames it shows (a frameset page is small).
+FRAMESET_SCAN_BYTES = 1 << 20
+_FRAME_SOURCE = re.compile(rb"""<frame\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+
+
+def saved_page_part(path: Path) -> str:
+    """The name of the saved page whose folder (:data:`SAVED_PAGE_FOLDERS`) holds the
+    page ``path``, where that page does not show it as one of its frames (a frameset's
+    frames are its text); else "".
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "Port_files").mkdir()
+    >>> _ = (root / "Port.html").write_text('<frame src="Port_files/a%20b.html">')
+    >>> saved_page_part(root / "Port_files" / "ad.html"), saved_page_part(root / "Port.html")
+    ('Port.html', '')
+    >>> saved_page_part(root / "Port_files" / "a b.html")
+    ''
+    """
+    from urllib.parse import unquote
+
+    folder = path.parent.name
+    for suffix in SAVED_PAGE_FOLDERS:
+        if not folder.endswith(suffix) or folder == suffix:
+            continue
+        for name in (folder[: -len(suffix)] + ext for ext in (".html", ".htm")):
+            try:
+                with open(path.parent.parent / name, "rb") as page:
+                    head = page.read(FRAMESET_SCAN_BYTES)
+            except OSError:  # no such page
+                continue
+            frames = {unquote(src.decode("utf-8", "replace")).split("#")[0]
+                      for src in _FRAME_SOURCE.findall(head)}
+            return "" if f"{folder}/{path.name}" in frames else name
+    return ""
 
 
 def archived_page(rel: str, data: bytes) -> bytes:
@@ -214,6 +256,11 @@ class HtmlReader:
                 data = gunzip(data, min(self.max_bytes, len(data) * MAX_GZIP_RATIO))
             except ValueError as exc:
                 data, problem = b"", str(exc)
+        elif page := saved_page_part(path):
+            data, problem = b"", (
+                f"a part of the saved page {page} (the folder a browser's 'Save page as' "
+                f"wrote beside it: an embed or advertisement it showed), not an article; "
+                f"{page} itself is read")
         elif rel.lower().endswith(ARCHIVES):
             try:
                 data = archived_page(rel, data)
