@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import unescape
 
@@ -535,6 +536,11 @@ def link_texts(tree) -> frozenset[str]:
     return frozenset(text for text in texts if text)
 
 
+# The address of a site's home page: "/", "./", "index.html", "https://site.example/".
+_HOME_ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.-]*:)?(?://[^/?#]*)?(?:\.?/)?(?:index\.html?)?",
+                           re.IGNORECASE)
+
+
 def home_link_names(tree) -> frozenset[str]:
     """What the page's links to its site's home page say (their text, else their
     images' alt text): the site's name, in a logo's link.
@@ -545,17 +551,10 @@ def home_link_names(tree) -> frozenset[str]:
     ...     '</div>')) == {"Gazette", "X Daily"}
     True
     """
-    from urllib.parse import urlsplit
-
     names = set()
     for link in tree.iter("a"):
-        href = (link.get("href") or "").strip()
-        try:
-            parts = urlsplit(href)
-        except ValueError:  # a malformed address ("http://[x")
-            continue
-        if (not href or href.startswith("#") or parts.query
-                or parts.path.lstrip("./") not in ("", "index.html", "index.htm")):
+        href = link.get("href")
+        if href is None or not _HOME_ADDRESS.fullmatch(href.strip()) or not href.strip():
             continue
         text = clean_line(link.text_content()) or clean_line(
             " ".join(image.get("alt") or "" for image in link.iter("img")))
@@ -1266,25 +1265,27 @@ def whole_title(found: str, full: str, h1: str = "") -> str:
     return found
 
 
-def title_after_site_name(found: str, full: str, names: frozenset[str], url: str = "") -> str:
+def title_after_site_name(found: str, full: str, names: Callable[[], frozenset[str]],
+                          url: str = "") -> str:
     """The part of the ``<title>`` (``full``) after the site's name where the title the
     extractor found (``found``) is that name, the part before a separator: a "Site |
     Headline" title, of which the extractor keeps the first part where the page has no
     ``<h1>`` or ``og:title`` to go by. ``found`` is the site's name when the page calls
-    itself so elsewhere: one of ``names`` (its ``og:site_name``, what its links to its
-    home page say: :func:`home_link_names`), or the letters of its address's host
-    (``url``), its first word aside or not ("The Coast Gazette" at coastgazette.example).
-    Else ``found``.
+    itself so elsewhere: one of ``names()`` (its ``og:site_name``, what its links to its
+    home page say: :func:`home_link_names`; asked for only then), or the letters of its
+    address's host (``url``), its first word aside or not ("The Coast Gazette" at
+    coastgazette.example). Else ``found``.
 
-    >>> title_after_site_name("Daily Planet", "Daily Planet | Port reopens", frozenset())
+    >>> title_after_site_name("Daily Planet", "Daily Planet | Port reopens", frozenset)
     'Daily Planet'
     >>> title_after_site_name("Daily Planet", "Daily Planet | Port reopens",
-    ...                       frozenset({"Daily Planet"}))
+    ...                       lambda: frozenset({"Daily Planet"}))
     'Port reopens'
-    >>> title_after_site_name("The Planet", "The Planet - Port reopens", frozenset(),
+    >>> title_after_site_name("The Planet", "The Planet - Port reopens", frozenset,
     ...                       "https://www.planet.example/a")
     'Port reopens'
-    >>> title_after_site_name("Port reopens", "Port reopens | Planet", frozenset({"Planet"}))
+    >>> title_after_site_name("Port reopens", "Port reopens | Planet",
+    ...                       lambda: frozenset({"Planet"}))
     'Port reopens'
     """
     rest = next((full[len(found + separator):].strip() for separator in TITLE_SEPARATORS
@@ -1293,7 +1294,7 @@ def title_after_site_name(found: str, full: str, names: frozenset[str], url: str
         return found
     words = found.casefold().split()
     host = re.sub(r"[\W_]", "", url.split("//", 1)[-1].split("/", 1)[0].casefold())
-    if any(same_text(found, name) for name in names) or any(
+    if any(same_text(found, name) for name in names()) or any(
             len(letters) >= 4 and letters in host
             for letters in (re.sub(r"[\W_]", "", "".join(words[n:])) for n in (0, 1))):
         return rest
@@ -1522,7 +1523,8 @@ def extract(data: bytes, *, source: str = "") -> Page:
     if metadata.get("title"):
         metadata["title"] = title_after_site_name(
             whole_title(metadata["title"], full, h1.translate(back)), full,
-            home_link_names(tree) | {metadata.get("sitename", "")}, metadata.get("url", ""))
+            lambda: home_link_names(tree) | {metadata.get("sitename", "")},
+            metadata.get("url", ""))
     title = strip_site_name(metadata.get("title", ""), metadata.get("sitename", ""))
     headline, rest = split_headline(body, title)
     if (headline != title and is_title_line(headline, full)
