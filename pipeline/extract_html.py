@@ -1164,6 +1164,40 @@ def json_unescaped(text: str) -> str:
     return _JSON_ESCAPE.sub(written, text) if "\\" in text else text
 
 
+# Direction marks and embeddings, as characters or JSON escapes: in a date ("\u200f
+# 2023-05-04", as a right-to-left page's software writes it) they keep the date search
+# from reading it (the date was lost), and they mean nothing there.
+_DIRECTION_MARKS = re.compile(r"[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"
+                              r"|\\u(?:200[ef]|061c|202[a-e]|206[6-9])", re.IGNORECASE)
+# A JSON-LD date: "datePublished": "...", "dateModified", "dateCreated", "uploadDate".
+_JSON_DATE = re.compile(r'("(?:date\w{0,20}|uploadDate)"\s*:\s*")([^"]{0,200})"')
+
+
+def dates_without_marks(metas: list, scripts: list) -> None:
+    """Take the direction marks (:data:`_DIRECTION_MARKS`) out of the page's dates: the
+    date values of its JSON-LD (``scripts``) and the content of its ``<meta>`` elements
+    (``metas``) named for a date or time (``article:published_time``, ``date``).
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<html><head><meta name="date" content="\u200f4/5/2023">'
+    ...     '<script type="application/ld+json">{"datePublished": "\\u200f2023-05-04", '
+    ...     '"name": "\\u200fa"}</script></head></html>')
+    >>> dates_without_marks(*metadata_elements(tree))
+    >>> tree[0][0].get("content"), tree[0][1].text
+    ('4/5/2023', '{"datePublished": "2023-05-04", "name": "\\u200fa"}')
+    """
+    for meta in metas:
+        name = " ".join(meta.get(key) or "" for key in ("name", "property", "itemprop"))
+        content = meta.get("content")
+        if ("date" in name.lower() or "time" in name.lower()) and _DIRECTION_MARKS.search(
+                content):
+            meta.set("content", _DIRECTION_MARKS.sub("", content))
+    for script in scripts:
+        if script.text and _DIRECTION_MARKS.search(script.text):
+            script.text = _JSON_DATE.sub(
+                lambda m: m.group(1) + _DIRECTION_MARKS.sub("", m.group(2)) + '"', script.text)
+
+
 def metadata_elements(tree) -> tuple[list, list]:
     """The page's ``<meta>`` elements with a ``content``, and its JSON-LD scripts."""
     return tree.xpath(".//meta[@content]"), tree.xpath(_JSON_LD)
@@ -1172,8 +1206,8 @@ def metadata_elements(tree) -> tuple[list, list]:
 def metadata_texts(tree) -> str:
     """The texts the page's metadata is read from besides its texts (the ``content`` of
     its ``<meta>`` elements, its JSON-LD), one after another; its JSON-LD's escapes of
-    :data:`CARRIED` characters are written as the characters (:func:`json_unescaped`:
-    changes the tree).
+    :data:`CARRIED` characters are written as the characters (:func:`json_unescaped`),
+    its dates without direction marks (:func:`dates_without_marks`): changes the tree.
 
     >>> import lxml.html
     >>> metadata_texts(lxml.html.fromstring(
@@ -1182,6 +1216,7 @@ def metadata_texts(tree) -> str:
     True
     """
     metas, scripts = metadata_elements(tree)
+    dates_without_marks(metas, scripts)
     for script in scripts:
         if script.text:
             script.text = json_unescaped(script.text)

@@ -101,3 +101,15 @@ def test_tags_in_an_og_title_are_no_part_of_the_headline(og_title):
 def test_a_title_that_names_a_tag_keeps_it():
     page = site_first(head="<meta property='og:title' content='Why &lt;br&gt; breaks pages'>")
     assert extract(page.encode("utf-8")).metadata["title"] == "Why <br> breaks pages"
+
+
+@pytest.mark.parametrize("date", ["\\u200f2023-05-04",  # escaped, as PHP writes JSON
+                                  "\u200f2023-05-04",  # the character
+                                  "\\u202b2023-05-04\\u202c"])  # an embedding
+def test_a_json_ld_date_holding_a_direction_mark_is_the_pages_date(date):
+    # a right-to-left site's software writes a mark into its dates; the date was lost
+    head = ('<script type="application/ld+json">{"@context": "https://schema.org", '
+            f'"@type": "NewsArticle", "datePublished": "{date}", '
+            '"headline": "\\u200fNorthern port reopens"}</script>')
+    result = extract(site_first(head=head).encode("utf-8"))
+    assert result.metadata["date"] == "2023-05-04"
