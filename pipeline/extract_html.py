@@ -156,6 +156,23 @@ POINTER_PREFIXES = (
 )
 POINTER_MAX_WORDS = 25
 
+# The <meta> names (or properties) of a page's author (trafilatura's, the usual ones).
+AUTHOR_META_NAMES = frozenset({
+    "author", "article:author", "byl", "creator", "dc.creator", "dc:creator",
+    "dcterms.creator", "citation_author", "parsely-author", "sailthru.author",
+})
+# A name in one word: letters, with an inner apostrophe, hyphen or dot ("O'Neil").
+_ONE_WORD_NAME = re.compile(r"[^\W\d_]+(?:[.'’-][^\W\d_]+)*\.?")
+# A one-word author in capitals is an agency's initials up to this long: AFP, EFE, ANSA.
+MAX_AGENCY_LETTERS = 4
+# One-word authors that name no one: a role, a site's desk, a placeholder (casefolded).
+NO_AUTHOR_WORDS = frozenset({
+    "admin", "administrator", "administrador", "webmaster", "editor", "editors", "staff",
+    "anonymous", "guest", "unknown", "user", "none", "null", "undefined", "author",
+    "redação", "redacção", "redaktion", "redacción", "rédaction", "redazione", "redactie",
+    "editorial", "newsroom", "desk",
+})
+
 # Calls to action that close a page's article: newsletters, social accounts, tips,
 # affiliate notices, comment rules. Each pattern addresses the reader; a block is one
 # when it is short and matches one, and only a run of them at the very end of the
@@ -1385,6 +1402,36 @@ def split_headline(blocks: list[tuple[str, str]], title: str) -> tuple[str, list
     return title, blocks
 
 
+def one_word_author(tree, back: dict[int, str] | None = None) -> str:
+    """The author a page's ``<meta>`` names (:data:`AUTHOR_META_NAMES`) in one word: a
+    news agency ("Lusa", "Reuters"), a writer known by one name, which the extractor
+    drops (it keeps only names with a space); not an address, a handle, a word in lower
+    case, a code in capitals longer than an agency's (:data:`MAX_AGENCY_LETTERS`: "AFP",
+    "EFE", "ANSA"; not a station's account, "KWCHCIK") or a role
+    (:data:`NO_AUTHOR_WORDS`). ``back``: the table that puts the carried characters
+    back in the tree's texts. "" when there is none.
+
+    >>> import lxml.html
+    >>> one_word_author(lxml.html.fromstring('<html><head><meta name="author" '
+    ...     'content=" Lusa "><meta name="author" content="admin"></head></html>'))
+    'Lusa'
+    >>> one_word_author(lxml.html.fromstring('<html><head><meta name="author" '
+    ...     'content="Redação"><meta property="article:author" content="https://fb.com/x">'
+    ...     '</head></html>'))
+    ''
+    """
+    for meta in tree.iter("meta"):
+        names = {(meta.get(key) or "").strip().lower() for key in ("name", "property")}
+        if not names & AUTHOR_META_NAMES:
+            continue
+        value = (meta.get("content") or "").translate(back or {}).strip()
+        if (_ONE_WORD_NAME.fullmatch(value) and not value[0].islower()
+                and not (value.isupper() and len(value) > MAX_AGENCY_LETTERS)
+                and value.casefold() not in NO_AUTHOR_WORDS):
+            return value
+    return ""
+
+
 def is_byline(text: str, authors: list[str]) -> bool:
     """True for a short line that names the page's author: a byline or dateline.
 
@@ -1556,6 +1603,11 @@ def extract(data: bytes, *, source: str = "") -> Page:
                 or not is_link_list(block[1], links)]
             body = [block for block, _ in kept_blocks]
             inline = [code for _, code in kept_blocks]
+    if "author" not in metadata:  # the extractor's, else one that it drops for one word
+        author = one_word_author(tree, back)
+        if author:  # in its place among the keys
+            metadata = {key: author if key == "author" else metadata[key]
+                        for key in METADATA_KEYS if key == "author" or key in metadata}
     if lang:
         metadata["lang"] = lang
     element = tree.find(".//head//title")  # its text, as the extractor reads it

@@ -113,3 +113,18 @@ def test_a_json_ld_date_holding_a_direction_mark_is_the_pages_date(date):
             '"headline": "\\u200fNorthern port reopens"}</script>')
     result = extract(site_first(head=head).encode("utf-8"))
     assert result.metadata["date"] == "2023-05-04"
+
+
+@pytest.mark.parametrize(("meta", "author"), [
+    ('<meta name="author" content="Lusa">', "Lusa"),  # a news agency
+    ('<meta property="article:author" content="Reuters">', "Reuters"),
+    ('<meta name="author" content="Redação">', None),  # the desk: no one
+    ('<meta name="author" content="admin">', None),
+    ('<meta name="author" content="AFP">', "AFP"),
+    ('<meta name="author" content="KWCHCIK">', None),  # a station's account
+])
+def test_a_one_word_author_is_the_pages_author(meta, author):
+    result = extract(site_first(head=meta).encode("utf-8"))
+    assert result.metadata.get("author") == author
+    assert list(result.metadata) == [key for key in ("title", "author", "lang")
+                                     if key in result.metadata]
