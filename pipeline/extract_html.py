@@ -547,6 +547,37 @@ def _visible_chars(tree) -> int:
     return total
 
 
+# A page's data for its scripts to build it in the browser: a JSON script of
+# Next.js, Nuxt, Gatsby or any framework (type application/json), a state object.
+_APP_DATA = ('//script[@id="__NEXT_DATA__" or @id="__NUXT_DATA__" or @type="application/json"'
+             ' or contains(., "__INITIAL_STATE__") or contains(., "__NUXT__") or '
+             'contains(., "__APOLLO_STATE__") or contains(., "__PRELOADED_STATE__")]')
+# ... read as the page's text where it holds this many times the text the page shows,
+# and at least APP_DATA_MIN_CHARS.
+APP_DATA_RATIO = 10
+APP_DATA_MIN_CHARS = 2000
+
+
+def app_data(tree, visible: int) -> str:
+    """Where a page whose text its scripts build in the browser keeps that text (the id
+    of its largest data script, else "a JSON script"), with its size, where it is
+    :data:`APP_DATA_RATIO` times the page's visible text or more; else "".
+
+    >>> import lxml.html
+    >>> data = '{"props": {"article": "%s"}}' % ("Text. " * 500)
+    >>> app_data(lxml.html.fromstring('<html><body><div id="__next"></div><script '
+    ...     f'id="__NEXT_DATA__" type="application/json">{data}</script></body></html>'), 0)
+    '__NEXT_DATA__: 3,026 characters'
+    >>> app_data(lxml.html.fromstring(f'<html><body><p>Hi</p></body></html>'), 2)
+    ''
+    """
+    scripts = [(len(script.text or ""), script.get("id") or "") for script in tree.xpath(_APP_DATA)]
+    size, name = max(scripts, default=(0, ""))
+    if size < max(APP_DATA_MIN_CHARS, APP_DATA_RATIO * visible):
+        return ""
+    return f"{name or 'a data script'}: {size:,} characters"
+
+
 def link_texts(tree) -> frozenset[str]:
     """The texts of the page's links, each as :func:`clean_line` leaves it."""
     texts = (clean_line(link.text_content()) for link in tree.iter("a"))
@@ -1664,10 +1695,16 @@ def extract(data: bytes, *, source: str = "") -> Page:
         visible = _visible_chars(parse_page(without_xml_declaration(text), where))
 
         frames = [escaped(str(src))[:200] for src in tree.xpath("//frame/@src | //iframe/@src")][:3]
+        data = app_data(tree, visible)
         shown = (
             # a frameset's text is in other files, which the user may have saved too
             f"a page of frames: its text is in the pages it frames ({', '.join(frames)}); "
             "put those in the corpus" if frames and visible == 0
+            # a page its scripts build in the browser (Next.js, Nuxt), saved as it came
+            # (its scripts, at the site's addresses, do not run from a saved file)
+            else f"its text is in its scripts' data ({data}), which a browser shows once "
+                 "its scripts have run: save the page from the browser that shows it "
+                 "('Save page as...', Webpage, complete or single file)" if data
             else "no visible text outside scripts" if visible == 0
             else f"only code blocks ({len(code) + len(lifted)})" if code or lifted
             else f"only navigation, scripts or boilerplate ({visible} characters of visible "

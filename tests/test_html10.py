@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extract_html import extract
+from pipeline.extract_html import NoText, extract
 
 HEBREW = ["הממשלה אישרה היום את תקציב המדינה לשנה הבאה, לאחר דיון ארוך בכנסת.",
           "שר האוצר אמר כי התקציב יחזק את הכלכלה, והאופוזיציה מתחה ביקורת על הקיצוצים."]
@@ -128,3 +128,15 @@ def test_a_one_word_author_is_the_pages_author(meta, author):
     assert result.metadata.get("author") == author
     assert list(result.metadata) == [key for key in ("title", "author", "lang")
                                      if key in result.metadata]
+
+
+def test_a_page_its_scripts_build_says_where_its_text_is():
+    # a Next.js page saved as the server sent it: the article is only in its JSON
+    article = ", ".join(f'{{"type": "paragraph", "text": "{text}"}}' for text in ARTICLE * 10)
+    page = ('<!DOCTYPE html><html lang="en"><head><title>Port reopens</title></head><body>'
+            '<div id="__next"></div>'
+            '<script id="__NEXT_DATA__" type="application/json">{"props": {"pageProps": '
+            f'{{"body": [{article}]}}}}}}</script></body></html>')
+    with pytest.raises(NoText, match=r"its text is in its scripts' data \(__NEXT_DATA__: "
+                                     r"[\d,]+ characters\).*'Save page as\.\.\.'"):
+        extract(page.encode("utf-8"))
