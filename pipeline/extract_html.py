@@ -703,6 +703,31 @@ def paragraphs_beside_code(tree) -> None:
         wrap(parent, start, at)
 
 
+def absolute_canonical(tree) -> None:
+    """Make a relative ``<link rel="canonical">`` address absolute against the page's
+    ``<base href>`` (which a browser resolves it against): the extractor resolves only
+    one starting with "/", and only against an ``og:`` or ``twitter:`` address, and
+    then took the base itself for the page's address, or none.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<html><head><base href="https://a.example/news/">'
+    ...                             '<link rel="canonical" href="port.html"></head></html>')
+    >>> absolute_canonical(tree)
+    >>> tree.find(".//link").get("href")
+    'https://a.example/news/port.html'
+    """
+    link = tree.find('.//head//link[@rel="canonical"]')
+    href = (link.get("href") or "").strip() if link is not None else ""
+    if not href or "://" in href or href.startswith("//"):
+        return
+    base = tree.find(".//head//base")
+    start = (base.get("href") or "").strip() if base is not None else ""
+    if start.lower().startswith(("http://", "https://")):
+        from urllib.parse import urljoin
+
+        link.set("href", urljoin(start, href))
+
+
 def drop_hidden_metadata(tree) -> None:
     """Remove the schema.org copies of the article that a page hides (an element with
     ``itemscope`` and an inline ``display: none``): machine-readable metadata, never
@@ -1586,6 +1611,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     unwrap_code_figures(tree)  # changes the tree
     paragraphs_beside_code(tree)
     drop_hidden_metadata(tree)
+    absolute_canonical(tree)
     mark_preformatted(tree)
     mark_inline_code(tree)
     flow_code_paragraphs(tree)

@@ -140,3 +140,12 @@ def test_a_page_its_scripts_build_says_where_its_text_is():
     with pytest.raises(NoText, match=r"its text is in its scripts' data \(__NEXT_DATA__: "
                                      r"[\d,]+ characters\).*'Save page as\.\.\.'"):
         extract(page.encode("utf-8"))
+
+
+@pytest.mark.parametrize("canonical", ["port-reopens", "/news/port-reopens"])
+def test_a_relative_canonical_address_is_resolved_against_the_base(canonical):
+    # the page's address was the <base href> (a folder), or none
+    head = ('<base href="https://gazette.example/news/">'
+            f'<link rel="canonical" href="{canonical}">')
+    result = extract(site_first(head=head).encode("utf-8"))
+    assert result.metadata["url"] == "https://gazette.example/news/port-reopens"
