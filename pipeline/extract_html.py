@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import unescape
 
@@ -52,6 +53,36 @@ CHARSET_ALIASES = {
 CHARSET_SUPERSETS = {"shift_jis": "cp932", "big5": "big5hkscs", "gbk": "gb18030",
                      "gb2312": "gb18030"}
 
+# A page that declares no charset but its language (``<html lang="he">``) is tried in
+# that language's legacy code pages before the guess from the bytes alone, which has
+# little to go on in a short page (a Hebrew page read as Ukrainian DOS, cp1125; a
+# Japanese one as windows-1252): where a browser's detector reads such a page right.
+# Only the languages whose code pages tell themselves apart by script (Cyrillic's
+# windows-1251 and KOI8-R both read as Cyrillic: the guess reads their words) and only
+# a decoding without an error whose letters outside ASCII are, SCRIPT_SHARE of them at
+# least, the language's script (SCRIPTS: a language template's lang="ar" on a French
+# page read as windows-1256 shows Latin letters, and is left to the guess).
+LANG_CODE_PAGES = {
+    "he": ("cp1255",), "iw": ("cp1255",), "yi": ("cp1255",),
+    "ar": ("cp1256",), "fa": ("cp1256",), "ur": ("cp1256",),
+    "el": ("cp1253",), "th": ("cp874",), "ko": ("cp949",),
+    "ja": ("cp932", "euc_jp"),  # Windows', then Unix's: one fails the other's script
+}
+SCRIPTS = {
+    "cp1255": "\u0590-\u05ff\ufb1d-\ufb4f",
+    "cp1256": "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff",
+    "cp1253": "\u0370-\u03ff\u1f00-\u1fff",
+    "cp874": "\u0e00-\u0e7f",
+    "cp949": "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\u4e00-\u9fff\uf900-\ufaff",
+    # kana, kanji, the iteration mark, fullwidth digits and letters (not halfwidth
+    # katakana, which EUC-JP's bytes read as in code page 932)
+    "cp932": "\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff10-\uff5a",
+}
+SCRIPTS["euc_jp"] = SCRIPTS["cp932"]
+SCRIPT_SHARE = 0.9
+_HTML_LANG = re.compile(rb"""<html\b[^>]{0,2000}?\blang\s*=\s*["']?\s*([A-Za-z]{2,3})\b""",
+                        re.IGNORECASE)
+
 # The latest publication date the date search accepts. trafilatura's default is
 # today's date, which makes a page's metadata depend on the day it is read.
 LATEST_DATE = "2099-12-31"
@@ -68,6 +99,9 @@ _TAG = re.compile(
     r"|u|ul)(?:\s[^<>]{0,2000})?/?>",
     re.IGNORECASE,
 )
+# An element opened and closed in a text: "<b>x</b>", '<span class="a">x</span>'.
+_CLOSED_ELEMENT = re.compile(r"<([a-z][a-z0-9]{0,9})(?:\s[^<>]{0,500})?>[^<>]{0,2000}</\1\s*>",
+                             re.IGNORECASE)
 _DOCUMENT_START = re.compile(r"\A\ufeff?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])",
                              re.IGNORECASE | re.DOTALL)
 # Elements that only a page holds; one opened and closed later makes a text a page.
@@ -121,6 +155,23 @@ POINTER_PREFIXES = (
     "leggi anche:", "potrebbe interessarti:",  # it
 )
 POINTER_MAX_WORDS = 25
+
+# The <meta> names (or properties) of a page's author (trafilatura's, the usual ones).
+AUTHOR_META_NAMES = frozenset({
+    "author", "article:author", "byl", "creator", "dc.creator", "dc:creator",
+    "dcterms.creator", "citation_author", "parsely-author", "sailthru.author",
+})
+# A name in one word: letters, with an inner apostrophe, hyphen or dot ("O'Neil").
+_ONE_WORD_NAME = re.compile(r"[^\W\d_]+(?:[.'’-][^\W\d_]+)*\.?")
+# A one-word author in capitals is an agency's initials up to this long: AFP, EFE, ANSA.
+MAX_AGENCY_LETTERS = 4
+# One-word authors that name no one: a role, a site's desk, a placeholder (casefolded).
+NO_AUTHOR_WORDS = frozenset({
+    "admin", "administrator", "administrador", "webmaster", "editor", "editors", "staff",
+    "anonymous", "guest", "unknown", "user", "none", "null", "undefined", "author",
+    "redação", "redacção", "redaktion", "redacción", "rédaction", "redazione", "redactie",
+    "editorial", "newsroom", "desk",
+})
 
 # Calls to action that close a page's article: newsletters, social accounts, tips,
 # affiliate notices, comment rules. Each pattern addresses the reader; a block is one
@@ -345,12 +396,48 @@ def decode_page(data: bytes) -> tuple[str, str]:
                 return data.decode(name), name
             except (UnicodeDecodeError, TypeError):  # (TypeError: no superset)
                 pass
+    if not declared:
+        found = in_language_code_page(data)
+        if found:
+            return found
     from pipeline.stages.read import DecodeError, decode_bytes
 
     try:
         return decode_bytes(data)
     except DecodeError:
         return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def in_language_code_page(data: bytes) -> tuple[str, str] | None:
+    """The page read in a legacy code page of the language its ``<html lang>`` declares
+    (:data:`LANG_CODE_PAGES`), and that code page, where one reads it without an error
+    and as that language's script (:data:`SCRIPT_SHARE` of its letters outside ASCII);
+    else None.
+
+    >>> in_language_code_page('<html lang="he-IL"><p>שלום</p>'.encode("cp1255"))
+    ('<html lang="he-IL"><p>שלום</p>', 'cp1255')
+    >>> in_language_code_page('<html lang="ja"><p>株式会社</p>'.encode("euc_jp"))[1]
+    'euc_jp'
+    >>> in_language_code_page('<html lang="ar"><p>Été</p>'.encode("cp1252")) is None
+    True
+    """
+    import unicodedata
+
+    match = _HTML_LANG.search(data[:CHARSET_SCAN_BYTES])
+    if not match:
+        return None
+    for name in LANG_CODE_PAGES.get(match.group(1).decode("ascii").lower(), ()):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        # the characters outside ASCII that are no punctuation, symbol or space
+        letters = [char for char in re.findall(r"[^\x00-\x7f]", text)
+                   if unicodedata.category(char)[0] not in "PSZ"]
+        ours = len(re.findall(f"[{SCRIPTS[name]}]", "".join(letters)))
+        if letters and ours >= SCRIPT_SHARE * len(letters):
+            return text, name
+    return None
 
 
 def clean_line(text: str) -> str:
@@ -360,6 +447,21 @@ def clean_line(text: str) -> str:
     'The port reopened.'
     """
     return _SPACES.sub(" ", text).strip()
+
+
+def without_markup(text: str) -> str:
+    """A metadata value (an ``og:title``'s) without the HTML tags a site's software left
+    in it as text, where it holds an element opened and closed (``<b>...</b>``); a
+    title that names a tag ("Why <br> breaks") keeps it.
+
+    >>> without_markup("Port <b>reopens</b> after <i>storm</i>")
+    'Port reopens after storm'
+    >>> without_markup("Why <br> tags break pages"), without_markup("Use a <b> tag")
+    ('Why <br> tags break pages', 'Use a <b> tag')
+    """
+    if not _CLOSED_ELEMENT.search(text):
+        return text
+    return clean_line(_TAG.sub("", text))
 
 
 def clean_lines(text: str) -> str:
@@ -445,10 +547,68 @@ def _visible_chars(tree) -> int:
     return total
 
 
+# A page's data for its scripts to build it in the browser: a JSON script of
+# Next.js, Nuxt, Gatsby or any framework (type application/json), a state object.
+_APP_DATA = ('//script[@id="__NEXT_DATA__" or @id="__NUXT_DATA__" or @type="application/json"'
+             ' or contains(., "__INITIAL_STATE__") or contains(., "__NUXT__") or '
+             'contains(., "__APOLLO_STATE__") or contains(., "__PRELOADED_STATE__")]')
+# ... read as the page's text where it holds this many times the text the page shows,
+# and at least APP_DATA_MIN_CHARS.
+APP_DATA_RATIO = 10
+APP_DATA_MIN_CHARS = 2000
+
+
+def app_data(tree, visible: int) -> str:
+    """Where a page whose text its scripts build in the browser keeps that text (the id
+    of its largest data script, else "a JSON script"), with its size, where it is
+    :data:`APP_DATA_RATIO` times the page's visible text or more; else "".
+
+    >>> import lxml.html
+    >>> data = '{"props": {"article": "%s"}}' % ("Text. " * 500)
+    >>> app_data(lxml.html.fromstring('<html><body><div id="__next"></div><script '
+    ...     f'id="__NEXT_DATA__" type="application/json">{data}</script></body></html>'), 0)
+    '__NEXT_DATA__: 3,026 characters'
+    >>> app_data(lxml.html.fromstring(f'<html><body><p>Hi</p></body></html>'), 2)
+    ''
+    """
+    scripts = [(len(script.text or ""), script.get("id") or "") for script in tree.xpath(_APP_DATA)]
+    size, name = max(scripts, default=(0, ""))
+    if size < max(APP_DATA_MIN_CHARS, APP_DATA_RATIO * visible):
+        return ""
+    return f"{name or 'a data script'}: {size:,} characters"
+
+
 def link_texts(tree) -> frozenset[str]:
     """The texts of the page's links, each as :func:`clean_line` leaves it."""
     texts = (clean_line(link.text_content()) for link in tree.iter("a"))
     return frozenset(text for text in texts if text)
+
+
+# The address of a site's home page: "/", "./", "index.html", "https://site.example/".
+_HOME_ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.-]*:)?(?://[^/?#]*)?(?:\.?/)?(?:index\.html?)?",
+                           re.IGNORECASE)
+
+
+def home_link_names(tree) -> frozenset[str]:
+    """What the page's links to its site's home page say (their text, else their
+    images' alt text): the site's name, in a logo's link.
+
+    >>> import lxml.html
+    >>> home_link_names(lxml.html.fromstring('<div><a href="/"><img alt="Gazette"></a>'
+    ...     '<a href="https://x.example">X  Daily</a><a href="/a">Port</a><a href="#">Top</a>'
+    ...     '</div>')) == {"Gazette", "X Daily"}
+    True
+    """
+    names = set()
+    for link in tree.iter("a"):
+        href = link.get("href")
+        if href is None or not _HOME_ADDRESS.fullmatch(href.strip()) or not href.strip():
+            continue
+        text = clean_line(link.text_content()) or clean_line(
+            " ".join(image.get("alt") or "" for image in link.iter("img")))
+        if text:
+            names.add(text)
+    return frozenset(names)
 
 
 def is_link_list(text: str, links: frozenset[str]) -> bool:
@@ -541,6 +701,31 @@ def paragraphs_beside_code(tree) -> None:
         while start > 0 and inline(parent[start - 1]):
             start -= 1
         wrap(parent, start, at)
+
+
+def absolute_canonical(tree) -> None:
+    """Make a relative ``<link rel="canonical">`` address absolute against the page's
+    ``<base href>`` (which a browser resolves it against): the extractor resolves only
+    one starting with "/", and only against an ``og:`` or ``twitter:`` address, and
+    then took the base itself for the page's address, or none.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<html><head><base href="https://a.example/news/">'
+    ...                             '<link rel="canonical" href="port.html"></head></html>')
+    >>> absolute_canonical(tree)
+    >>> tree.find(".//link").get("href")
+    'https://a.example/news/port.html'
+    """
+    link = tree.find('.//head//link[@rel="canonical"]')
+    href = (link.get("href") or "").strip() if link is not None else ""
+    if not href or "://" in href or href.startswith("//"):
+        return
+    base = tree.find(".//head//base")
+    start = (base.get("href") or "").strip() if base is not None else ""
+    if start.lower().startswith(("http://", "https://")):
+        from urllib.parse import urljoin
+
+        link.set("href", urljoin(start, href))
 
 
 def drop_hidden_metadata(tree) -> None:
@@ -1006,6 +1191,9 @@ def stand_ins(text: str, elsewhere: str = "", unshown: str = "") -> dict[str, st
     return mapping if len(mapping) == len(carried) else None
 
 
+_RAW_TEXT = frozenset({"script", "style"})
+
+
 def tree_texts(tree) -> tuple[str, str]:
     """The texts and tails of ``tree``'s elements, one after another, and the rest: its
     scripts' and styles' texts, its attribute values.
@@ -1017,12 +1205,15 @@ def tree_texts(tree) -> tuple[str, str]:
     """
     texts: list[str] = []
     rest: list[str] = []
+    add_text, add_rest, more_rest = texts.append, rest.append, rest.extend
     for element in tree.iter():
-        rest += element.attrib.values()
-        if element.text:
-            (rest if element.tag in ("script", "style") else texts).append(element.text)
-        if element.tail:
-            texts.append(element.tail)
+        more_rest(element.values())  # (no _Attrib for each element)
+        text = element.text
+        if text:
+            (add_rest if element.tag in _RAW_TEXT else add_text)(text)
+        tail = element.tail
+        if tail:
+            add_text(tail)
     return "".join(texts), "".join(rest)
 
 
@@ -1046,6 +1237,40 @@ def json_unescaped(text: str) -> str:
     return _JSON_ESCAPE.sub(written, text) if "\\" in text else text
 
 
+# Direction marks and embeddings, as characters or JSON escapes: in a date ("\u200f
+# 2023-05-04", as a right-to-left page's software writes it) they keep the date search
+# from reading it (the date was lost), and they mean nothing there.
+_DIRECTION_MARKS = re.compile(r"[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"
+                              r"|\\u(?:200[ef]|061c|202[a-e]|206[6-9])", re.IGNORECASE)
+# A JSON-LD date: "datePublished": "...", "dateModified", "dateCreated", "uploadDate".
+_JSON_DATE = re.compile(r'("(?:date\w{0,20}|uploadDate)"\s*:\s*")([^"]{0,200})"')
+
+
+def dates_without_marks(metas: list, scripts: list) -> None:
+    """Take the direction marks (:data:`_DIRECTION_MARKS`) out of the page's dates: the
+    date values of its JSON-LD (``scripts``) and the content of its ``<meta>`` elements
+    (``metas``) named for a date or time (``article:published_time``, ``date``).
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<html><head><meta name="date" content="\u200f4/5/2023">'
+    ...     '<script type="application/ld+json">{"datePublished": "\\u200f2023-05-04", '
+    ...     '"name": "\\u200fa"}</script></head></html>')
+    >>> dates_without_marks(*metadata_elements(tree))
+    >>> tree[0][0].get("content"), tree[0][1].text
+    ('4/5/2023', '{"datePublished": "2023-05-04", "name": "\\u200fa"}')
+    """
+    for meta in metas:
+        name = " ".join(meta.get(key) or "" for key in ("name", "property", "itemprop"))
+        content = meta.get("content")
+        if ("date" in name.lower() or "time" in name.lower()) and _DIRECTION_MARKS.search(
+                content):
+            meta.set("content", _DIRECTION_MARKS.sub("", content))
+    for script in scripts:
+        if script.text and _DIRECTION_MARKS.search(script.text):
+            script.text = _JSON_DATE.sub(
+                lambda m: m.group(1) + _DIRECTION_MARKS.sub("", m.group(2)) + '"', script.text)
+
+
 def metadata_elements(tree) -> tuple[list, list]:
     """The page's ``<meta>`` elements with a ``content``, and its JSON-LD scripts."""
     return tree.xpath(".//meta[@content]"), tree.xpath(_JSON_LD)
@@ -1054,8 +1279,8 @@ def metadata_elements(tree) -> tuple[list, list]:
 def metadata_texts(tree) -> str:
     """The texts the page's metadata is read from besides its texts (the ``content`` of
     its ``<meta>`` elements, its JSON-LD), one after another; its JSON-LD's escapes of
-    :data:`CARRIED` characters are written as the characters (:func:`json_unescaped`:
-    changes the tree).
+    :data:`CARRIED` characters are written as the characters (:func:`json_unescaped`),
+    its dates without direction marks (:func:`dates_without_marks`): changes the tree.
 
     >>> import lxml.html
     >>> metadata_texts(lxml.html.fromstring(
@@ -1064,6 +1289,7 @@ def metadata_texts(tree) -> str:
     True
     """
     metas, scripts = metadata_elements(tree)
+    dates_without_marks(metas, scripts)
     for script in scripts:
         if script.text:
             script.text = json_unescaped(script.text)
@@ -1153,6 +1379,42 @@ def whole_title(found: str, full: str, h1: str = "") -> str:
     return found
 
 
+def title_after_site_name(found: str, full: str, names: Callable[[], frozenset[str]],
+                          url: str = "") -> str:
+    """The part of the ``<title>`` (``full``) after the site's name where the title the
+    extractor found (``found``) is that name, the part before a separator: a "Site |
+    Headline" title, of which the extractor keeps the first part where the page has no
+    ``<h1>`` or ``og:title`` to go by. ``found`` is the site's name when the page calls
+    itself so elsewhere: one of ``names()`` (its ``og:site_name``, what its links to its
+    home page say: :func:`home_link_names`; asked for only then), or the letters of its
+    address's host (``url``), its first word aside or not ("The Coast Gazette" at
+    coastgazette.example). Else ``found``.
+
+    >>> title_after_site_name("Daily Planet", "Daily Planet | Port reopens", frozenset)
+    'Daily Planet'
+    >>> title_after_site_name("Daily Planet", "Daily Planet | Port reopens",
+    ...                       lambda: frozenset({"Daily Planet"}))
+    'Port reopens'
+    >>> title_after_site_name("The Planet", "The Planet - Port reopens", frozenset,
+    ...                       "https://www.planet.example/a")
+    'Port reopens'
+    >>> title_after_site_name("Port reopens", "Port reopens | Planet",
+    ...                       lambda: frozenset({"Planet"}))
+    'Port reopens'
+    """
+    rest = next((full[len(found + separator):].strip() for separator in TITLE_SEPARATORS
+                 if full.startswith(found + separator)), "")
+    if not rest:
+        return found
+    words = found.casefold().split()
+    host = re.sub(r"[\W_]", "", url.split("//", 1)[-1].split("/", 1)[0].casefold())
+    if any(same_text(found, name) for name in names()) or any(
+            len(letters) >= 4 and letters in host
+            for letters in (re.sub(r"[\W_]", "", "".join(words[n:])) for n in (0, 1))):
+        return rest
+    return found
+
+
 def is_title_line(line: str, title: str) -> bool:
     """True when ``line`` is the page's title, or the title less a site name around it.
 
@@ -1194,6 +1456,36 @@ def split_headline(blocks: list[tuple[str, str]], title: str) -> tuple[str, list
     if blocks and is_title_line(blocks[0][1], title):
         return blocks[0][1], blocks[1:]
     return title, blocks
+
+
+def one_word_author(tree, back: dict[int, str] | None = None) -> str:
+    """The author a page's ``<meta>`` names (:data:`AUTHOR_META_NAMES`) in one word: a
+    news agency ("Lusa", "Reuters"), a writer known by one name, which the extractor
+    drops (it keeps only names with a space); not an address, a handle, a word in lower
+    case, a code in capitals longer than an agency's (:data:`MAX_AGENCY_LETTERS`: "AFP",
+    "EFE", "ANSA"; not a station's account, "KWCHCIK") or a role
+    (:data:`NO_AUTHOR_WORDS`). ``back``: the table that puts the carried characters
+    back in the tree's texts. "" when there is none.
+
+    >>> import lxml.html
+    >>> one_word_author(lxml.html.fromstring('<html><head><meta name="author" '
+    ...     'content=" Lusa "><meta name="author" content="admin"></head></html>'))
+    'Lusa'
+    >>> one_word_author(lxml.html.fromstring('<html><head><meta name="author" '
+    ...     'content="Redação"><meta property="article:author" content="https://fb.com/x">'
+    ...     '</head></html>'))
+    ''
+    """
+    for meta in tree.iter("meta"):
+        names = {(meta.get(key) or "").strip().lower() for key in ("name", "property")}
+        if not names & AUTHOR_META_NAMES:
+            continue
+        value = (meta.get("content") or "").translate(back or {}).strip()
+        if (_ONE_WORD_NAME.fullmatch(value) and not value[0].islower()
+                and not (value.isupper() and len(value) > MAX_AGENCY_LETTERS)
+                and value.casefold() not in NO_AUTHOR_WORDS):
+            return value
+    return ""
 
 
 def is_byline(text: str, authors: list[str]) -> bool:
@@ -1314,12 +1606,12 @@ def extract(data: bytes, *, source: str = "") -> Page:
         raise NoText(f"{where}a redirect to {escaped(target)[:200]}: a browser shows that "
                      "page, not this one's text")
     lang = html_lang(tree)
-    visible = _visible_chars(tree)
     links = link_texts(tree)
     pres = [preformatted_text(pre) for pre in tree.iter("pre")]  # before the extractor
     unwrap_code_figures(tree)  # changes the tree
     paragraphs_beside_code(tree)
     drop_hidden_metadata(tree)
+    absolute_canonical(tree)
     mark_preformatted(tree)
     mark_inline_code(tree)
     flow_code_paragraphs(tree)
@@ -1353,7 +1645,8 @@ def extract(data: bytes, *, source: str = "") -> Page:
     back = str.maketrans({stand_in: char for char, stand_in in (carried or {}).items()})
     if result is not None:
         for key, attribute in METADATA_KEYS.items():
-            value = clean_line(str(getattr(result, attribute, None) or "").translate(back))
+            value = without_markup(clean_line(
+                str(getattr(result, attribute, None) or "").translate(back)))
             if value:
                 metadata[key] = value
         if result.body is not None:
@@ -1367,12 +1660,20 @@ def extract(data: bytes, *, source: str = "") -> Page:
                 or not is_link_list(block[1], links)]
             body = [block for block, _ in kept_blocks]
             inline = [code for _, code in kept_blocks]
+    if "author" not in metadata:  # the extractor's, else one that it drops for one word
+        author = one_word_author(tree, back)
+        if author:  # in its place among the keys
+            metadata = {key: author if key == "author" else metadata[key]
+                        for key in METADATA_KEYS if key == "author" or key in metadata}
     if lang:
         metadata["lang"] = lang
     element = tree.find(".//head//title")  # its text, as the extractor reads it
     full = clean_line(element.text_content().translate(back)) if element is not None else ""
     if metadata.get("title"):
-        metadata["title"] = whole_title(metadata["title"], full, h1.translate(back))
+        metadata["title"] = title_after_site_name(
+            whole_title(metadata["title"], full, h1.translate(back)), full,
+            lambda: home_link_names(tree) | {metadata.get("sitename", "")},
+            metadata.get("url", ""))
     title = strip_site_name(metadata.get("title", ""), metadata.get("sitename", ""))
     headline, rest = split_headline(body, title)
     if (headline != title and is_title_line(headline, full)
@@ -1415,11 +1716,21 @@ def extract(data: bytes, *, source: str = "") -> Page:
     if not paragraphs:
         from pipeline.log import shown as escaped
 
+        # the page as parsed, before the changes above: counted only for the reason (a
+        # walk over every element of every page, 6% of the extraction's time, before)
+        visible = _visible_chars(parse_page(without_xml_declaration(text), where))
+
         frames = [escaped(str(src))[:200] for src in tree.xpath("//frame/@src | //iframe/@src")][:3]
+        data = app_data(tree, visible)
         shown = (
             # a frameset's text is in other files, which the user may have saved too
             f"a page of frames: its text is in the pages it frames ({', '.join(frames)}); "
             "put those in the corpus" if frames and visible == 0
+            # a page its scripts build in the browser (Next.js, Nuxt), saved as it came
+            # (its scripts, at the site's addresses, do not run from a saved file)
+            else f"its text is in its scripts' data ({data}), which a browser shows once "
+                 "its scripts have run: save the page from the browser that shows it "
+                 "('Save page as...', Webpage, complete or single file)" if data
             else "no visible text outside scripts" if visible == 0
             else f"only code blocks ({len(code) + len(lifted)})" if code or lifted
             else f"only navigation, scripts or boilerplate ({visible} characters of visible "

@@ -1,4 +1,6 @@
-"""HTML pages (``.html``, ``.htm``, ``.html.gz``): one page, one document.
+"""HTML pages (``.html``, ``.htm``, ``.html.gz``) and saved-page archives (``.mhtml``,
+``.mht``: a browser's "Save page as... single file"; ``.webarchive``: Safari's): one
+page, one document (an archive's main page: :func:`archived_page`).
 
 The reader only finds the page; its main text is extracted in the worker, as the
 first stage (:class:`ExtractHtml`), so that extraction runs in parallel and within
@@ -140,11 +142,105 @@ def gunzip(data: bytes, limit: int) -> bytes:
     return page
 
 
+ARCHIVES = (".mhtml", ".mht", ".webarchive")
+# The folder a browser's "Save page as... complete" writes beside the page ("Port.html"
+# and "Port_files/": its images, styles, scripts, and its embeds' pages: advertisements,
+# players, "saved_resource.html"), and the names Windows gives it in other languages
+# (which it moves and deletes with the page).
+SAVED_PAGE_FOLDERS = ("_files", ".files", "-Dateien", "_fichiers", "_bestanden", "_archivos",
+                      "-filer", "_tiedostot", "_pliki", "_soubory", "_ficheiros", "_arquivos",
+                      "_dosyalar")
+# How much of the saved page is read for the frames it shows (a frameset page is small).
+FRAMESET_SCAN_BYTES = 1 << 20
+_FRAME_SOURCE = re.compile(rb"""<frame\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+
+
+def saved_page_part(path: Path) -> str:
+    """The name of the saved page whose folder (:data:`SAVED_PAGE_FOLDERS`) holds the
+    page ``path``, where that page does not show it as one of its frames (a frameset's
+    frames are its text); else "".
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "Port_files").mkdir()
+    >>> _ = (root / "Port.html").write_text('<frame src="Port_files/a%20b.html">')
+    >>> saved_page_part(root / "Port_files" / "ad.html"), saved_page_part(root / "Port.html")
+    ('Port.html', '')
+    >>> saved_page_part(root / "Port_files" / "a b.html")
+    ''
+    """
+    from urllib.parse import unquote
+
+    folder = path.parent.name
+    for suffix in SAVED_PAGE_FOLDERS:
+        if not folder.endswith(suffix) or folder == suffix:
+            continue
+        for name in (folder[: -len(suffix)] + ext for ext in (".html", ".htm")):
+            try:
+                with open(path.parent.parent / name, "rb") as page:
+                    head = page.read(FRAMESET_SCAN_BYTES)
+            except OSError:  # no such page
+                continue
+            frames = {unquote(src.decode("utf-8", "replace")).split("#")[0]
+                      for src in _FRAME_SOURCE.findall(head)}
+            return "" if f"{folder}/{path.name}" in frames else name
+    return ""
+
+
+def archived_page(rel: str, data: bytes) -> bytes:
+    r"""The main page of a saved-page archive, as UTF-8 where the archive names its
+    charset (the page's own ``<meta charset>`` may be missing: the archive said it);
+    ValueError with the reason when there is none. MHTML (``.mhtml``, ``.mht``: MIME,
+    the page a part of type ``text/html``, the one at the address the archive was
+    saved from, else the first) and Safari's ``.webarchive`` (a property list, the page
+    its ``WebMainResource``).
+
+    >>> mhtml = (b'Content-Type: multipart/related; boundary="B"\r\n\r\n--B\r\n'
+    ...          b'Content-Type: text/html; charset="windows-1252"\r\n'
+    ...          b'Content-Transfer-Encoding: quoted-printable\r\n\r\n'
+    ...          b'<p class=3D"x">Cor=E9ia</p>\r\n--B--\r\n')
+    >>> archived_page("a.mhtml", mhtml).decode("utf-8")
+    '<p class="x">Coréia</p>'
+    >>> archived_page("b.mht", b"<p>x</p>")
+    Traceback (most recent call last):
+    ...
+    ValueError: no HTML page in the MHTML archive; save the page again, or as .html
+    """
+    if rel.lower().endswith(".webarchive"):
+        import plistlib
+
+        try:
+            main = plistlib.loads(data)["WebMainResource"]
+            page, charset = main["WebResourceData"], main.get("WebResourceTextEncodingName")
+        except (plistlib.InvalidFileException, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a web archive ({type(exc).__name__}); save the page "
+                             "again, or as .html") from None
+    else:
+        from email import message_from_bytes, policy
+
+        archive = message_from_bytes(data, policy=policy.compat32)
+        pages = [part for part in archive.walk() if part.get_content_type() == "text/html"]
+        saved_from = archive.get("Snapshot-Content-Location")
+        main = next((part for part in pages if saved_from
+                     and part.get("Content-Location") == saved_from), pages[0] if pages else None)
+        if main is None or not isinstance(main.get_payload(decode=True), bytes):
+            raise ValueError("no HTML page in the MHTML archive; save the page again, or as .html")
+        page, charset = main.get_payload(decode=True), main.get_content_charset()
+    if not isinstance(page, bytes):
+        raise ValueError("no HTML page in the web archive; save the page again, or as .html")
+    if charset:
+        try:
+            return page.decode(charset).encode("utf-8")
+        except (LookupError, UnicodeDecodeError):
+            pass  # the page's bytes, as the extractor reads any page
+    return page
+
+
 class HtmlReader:
-    """``.html``, ``.htm`` and ``.html.gz`` pages."""
+    """``.html``, ``.htm`` and ``.html.gz`` pages, and saved-page archives."""
 
     name = "html"
-    suffixes = (".html", ".htm", ".html.gz", ".htm.gz")
+    suffixes = (".html", ".htm", ".html.gz", ".htm.gz", *ARCHIVES)
     many = False
 
     def __init__(self, max_bytes: int = 20_000_000):
@@ -158,6 +254,16 @@ class HtmlReader:
         elif rel.lower().endswith(".gz"):
             try:
                 data = gunzip(data, min(self.max_bytes, len(data) * MAX_GZIP_RATIO))
+            except ValueError as exc:
+                data, problem = b"", str(exc)
+        elif page := saved_page_part(path):
+            data, problem = b"", (
+                f"a part of the saved page {page} (the folder a browser's 'Save page as' "
+                f"wrote beside it: an embed or advertisement it showed), not an article; "
+                f"{page} itself is read")
+        elif rel.lower().endswith(ARCHIVES):
+            try:
+                data = archived_page(rel, data)
             except ValueError as exc:
                 data, problem = b"", str(exc)
         yield Item(rel, data, kind="html", output=text_output(rel), source=rel,
