@@ -104,9 +104,14 @@ def test_the_pages_a_saved_page_embeds_are_no_documents(tmp_path: Path, folder: 
                  engine=TaggingEngine())
     assert (out / "clean" / "porto.html.txt").read_text(encoding="utf-8") == CLEAN
     assert not (out / "clean" / folder / "saved_resource.html.txt").exists()
-    reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
-    assert reasons[f"{folder}/saved_resource.html"].startswith(
-        "a part of the saved page porto.html")
+    # Listed as skipped, all of the folder's files under one heading, not quarantined
+    # (every run ended with exit 3) nor told to "convert it to .txt if it is text".
+    assert result.report["quarantined"] == []
+    assert result.exit_code == 0
+    skipped = result.report["skipped_by_suffix"]
+    assert skipped == {"(parts of saved pages)": {"files": 2, "advice": skipped[
+        "(parts of saved pages)"]["advice"]}}
+    assert skipped["(parts of saved pages)"]["advice"].startswith("a part of a saved page")
 
 
 def test_the_frames_of_a_saved_frameset_are_its_documents(tmp_path: Path):

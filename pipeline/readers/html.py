@@ -41,16 +41,18 @@ outside its code keeps its code as text.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import zlib
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.document import Block, Document, Removed, Source, Stage
 from pipeline.languages import UNDETERMINED
 from pipeline.protect import CODE_STAND_INS, nothing_to_translate
-from pipeline.readers import Item
+from pipeline.readers import SAVED_PAGE_FOLDERS, Item
 
 # A page whose extracted text would exceed this many times its size is refused (a
 # gzip bomb): real pages compress 3 to 10 times.
@@ -147,9 +149,6 @@ ARCHIVES = (".mhtml", ".mht", ".webarchive")
 # and "Port_files/": its images, styles, scripts, and its embeds' pages: advertisements,
 # players, "saved_resource.html"), and the names Windows gives it in other languages
 # (which it moves and deletes with the page).
-SAVED_PAGE_FOLDERS = ("_files", ".files", "-Dateien", "_fichiers", "_bestanden", "_archivos",
-                      "-filer", "_tiedostot", "_pliki", "_soubory", "_ficheiros", "_arquivos",
-                      "_dosyalar")
 # How much of the saved page is read for the frames it shows (a frameset page is small).
 FRAMESET_SCAN_BYTES = 1 << 20
 _FRAME_SOURCE = re.compile(rb"""<frame\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
@@ -169,22 +168,30 @@ def saved_page_part(path: Path) -> str:
     >>> saved_page_part(root / "Port_files" / "a b.html")
     ''
     """
-    from urllib.parse import unquote
-
     folder = path.parent.name
     for suffix in SAVED_PAGE_FOLDERS:
         if not folder.endswith(suffix) or folder == suffix:
             continue
         for name in (folder[: -len(suffix)] + ext for ext in (".html", ".htm")):
+            page = path.parent.parent / name
             try:
-                with open(path.parent.parent / name, "rb") as page:
-                    head = page.read(FRAMESET_SCAN_BYTES)
+                frames = _frames(page, os.stat(page).st_mtime_ns)
             except OSError:  # no such page
                 continue
-            frames = {unquote(src.decode("utf-8", "replace")).split("#")[0]
-                      for src in _FRAME_SOURCE.findall(head)}
             return "" if f"{folder}/{path.name}" in frames else name
     return ""
+
+
+@lru_cache(maxsize=64)
+def _frames(page: Path, mtime_ns: int) -> frozenset[str]:
+    """The frames a saved page shows (its folder's files are asked one by one: the
+    page is read once while it stays the same)."""
+    from urllib.parse import unquote
+
+    with open(page, "rb") as file:
+        head = file.read(FRAMESET_SCAN_BYTES)
+    return frozenset(unquote(src.decode("utf-8", "replace")).split("#")[0]
+                     for src in _FRAME_SOURCE.findall(head))
 
 
 def archived_page(rel: str, data: bytes) -> bytes:
