@@ -22,17 +22,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "lingua_langid"
-
-
-def lines_of(sentences: int) -> list[str]:
-    found: list[str] = []
-    for kind in ("single-words", "word-pairs"):
-        for path in sorted((DATA / kind).glob("*.txt")):
-            found += path.read_text(encoding="utf-8").split("\n")
-    for path in sorted((DATA / "sentences").glob("*.txt")):
-        found += path.read_text(encoding="utf-8").split("\n")[:sentences]
-    return [line for line in found if line]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from detect_settled import DATA, lines_of  # noqa: E402 - the same lines as that bench
 
 
 def detect(code: Path, data: bytes, *options: str) -> tuple[bytes, float]:

@@ -10,19 +10,7 @@ import unicodedata
 
 import pytest
 
-from pipeline.stages.segment import split_sentences
-
-
-def split(line: str) -> list[str]:
-    sentences = split_sentences(line)
-    rebuilt, pos = "", 0
-    for sentence in sentences:
-        at = line.index(sentence, pos)
-        assert line[pos:at].strip() == "", (line, sentences)
-        rebuilt += line[pos:at] + sentence
-        pos = at + len(sentence)
-    assert rebuilt + line[pos:] == line
-    return sentences
+from tests.test_segment_languages import split
 
 
 # A sentence that ends in a number whose last digit stands alone after a joiner (a
