@@ -349,9 +349,13 @@ def ends_sentence(candidate: str, rest: str) -> bool:
         return False
     # "t.ex", "z.B", "U.S" end in an abbreviation or an initial; "allegro.pl",
     # "example.com" are addresses, whose last part is no abbreviation.
+    # A word right after "/" ends an address or a unit ("example.org/a.b.", "km/h.",
+    # "A/S."): its last letter is no initial.
+    path = without_closers(candidate)[-len(word) - 2 : -len(word) - 1] == "/"
     if all(len(part) <= 4 for part in parts) and (
         (last in ABBREVIATIONS and known)
-        or (len(last) == 1 and not syllabic(last) and not number_end(word, candidate))
+        or (len(last) == 1 and not syllabic(last) and not number_end(word, candidate)
+            and not path)
     ):
         return False
     if last in BEFORE_NUMBER and rest[:1].isdigit():
@@ -471,6 +475,8 @@ def split_sentences(line: str) -> list[str]:
     ['Visit www.example.com or 3.5 km away... then stop.', 'Done.']
     >>> split_sentences("Write to ana.silva@example.org or to T. S. Eliot. Thanks.")
     ['Write to ana.silva@example.org or to T. S. Eliot.', 'Thanks.']
+    >>> split_sentences("Mehr unter https://example.org/a.b. Danach ging er. 90 km/h. Gut.")
+    ['Mehr unter https://example.org/a.b.', 'Danach ging er.', '90 km/h.', 'Gut.']
     >>> split_sentences("Details")
     ['Details']
     """
