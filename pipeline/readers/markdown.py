@@ -909,7 +909,10 @@ def clean_copy(doc: Document) -> str:
 
 def translated_copy(doc: Document, tgt: str) -> str | None:
     """The translated copy of a Markdown document, or None when a segment lacks its
-    translation into ``tgt``."""
+    translation into ``tgt``. Sentences are spaced as in a plain translated copy
+    (:func:`pipeline.stages.translate.sentence_gap`)."""
+    from pipeline.stages.translate import sentence_gap
+
     stored = (doc.markdown or {}).get("translated", {})
     texts: list[str | None] = []
     for slot in _slots(doc):
@@ -921,11 +924,19 @@ def translated_copy(doc: Document, tgt: str) -> str | None:
         pieces = list(outside)
         out: list[str] = []
         at = 0
+        before = ""  # the translation of the segment before, without its markers
         for seg, start, marks in zip(block.segments, _positions(block), inside, strict=True):
             if tgt not in seg.translations:
                 return None
             between = [(o - at, m, b) for o, m, b in pieces if at <= o <= start]
-            out.append(with_marks(block.text[at:start], between))
+            gap = block.text[at:start]
+            if before and "\n" not in gap:  # as translated_block spaces sentences
+                spaced = sentence_gap(before, gap, seg.translations[tgt])
+                if spaced != gap:  # markers: closing ones before the new gap, opening after
+                    between = [(len(spaced) if b in OPENING else 0, m, b) for _, m, b in between]
+                    gap = spaced
+            out.append(with_marks(gap, between))
+            before = seg.translations[tgt]
             pieces = [(o, m, b) for o, m, b in pieces if o > start]
             done = stored.get(seg.id, {}).get(tgt)
             if done is None:

@@ -12,9 +12,11 @@ does not end a sentence after an abbreviation of any of the languages listed bel
 an initial, a list number that opens the line ("11. Text"), an ordinal before a
 month or after an article ("am 17. Dezember"), a Thai abbreviation, or a unit or
 reference before a number ("kl. 14", "tel. 0800"); an era written after a year
-("a.C.", "B.C.", "J.-C.", "π.Χ.") ends a sentence when one follows. Each line of a
-block is split on its own, so lists and headings are never glued together. Joining a
-block's segments with the whitespace between them gives the block back.
+("a.C.", "B.C.", "J.-C.", "π.Χ.") ends a sentence when one follows, and so does
+"etc." or "usw." before a capitalised word and a lower-case one ("etc. The results").
+Each line of a block is split on its own, so lists and headings are never glued
+together. Joining a block's segments with the whitespace between them gives the
+block back.
 
 The document's language is not known here: the detect stage runs after this one, on
 its segments. So every rule holds in every language, and the abbreviations of all
@@ -38,7 +40,8 @@ from pipeline.document import Document, Segment, Stage
 # pronoun) and "см." (see; also "cm"), Romanian "dna" (DNA), Hungarian "ill."
 # (English "ill") and "kb." (about; "256 KB."), and the "etc." of other languages
 # ("itd", "osv", "m.fl.", "jne", "stb", "vb", "и др."), which end sentences as
-# often as not ("etc" and "usw" stay, as before). One-letter abbreviations need no
+# often as not ("etc" and "usw" stay, as before, but end a sentence before a
+# capitalised word and a lower-case one: :func:`etc_end`). One-letter abbreviations need no
 # entry: a single letter before a period is taken for an initial ("z. B.", "т. е.",
 # "J."). An entry may hold inner periods ("m.in"): the word before the period is
 # checked whole and, when all its parts are short, by its last part ("t.ex" is
@@ -345,13 +348,19 @@ def ends_sentence(candidate: str, rest: str) -> bool:
     parts = lower.split(".")
     last = parts[-1]
     known = not acronym(word, candidate)  # "NPR." is no "npr." (Croatian)
+    if lower in ("etc", "usw") and etc_end(rest):
+        return True
     if lower in ABBREVIATIONS and known:
         return False
     # "t.ex", "z.B", "U.S" end in an abbreviation or an initial; "allegro.pl",
     # "example.com" are addresses, whose last part is no abbreviation.
+    # A word right after "/" ends an address or a unit ("example.org/a.b.", "km/h.",
+    # "A/S."): its last letter is no initial.
+    path = without_closers(candidate)[-len(word) - 2 : -len(word) - 1] == "/"
     if all(len(part) <= 4 for part in parts) and (
         (last in ABBREVIATIONS and known)
-        or (len(last) == 1 and not syllabic(last) and not number_end(word, candidate))
+        or (len(last) == 1 and not syllabic(last) and not number_end(word, candidate)
+            and not path)
     ):
         return False
     if last in BEFORE_NUMBER and rest[:1].isdigit():
@@ -372,6 +381,19 @@ def ends_sentence(candidate: str, rest: str) -> bool:
         ):
             return False
     return True
+
+
+def etc_end(rest: str) -> bool:
+    """Whether ``rest``, the line after "etc." or "usw.", opens with a capitalised word
+    and a lower-case one: a new sentence ("The results", not "John Smith"; a German
+    noun after an article is capitalised: "usw. Die Mitarbeiter" goes on).
+
+    >>> etc_end("The results were good."), etc_end("John Smith came."), etc_end("IBM")
+    (True, False, False)
+    """
+    words = rest.split(None, 2)
+    return (len(words) > 1 and words[0][:1].isupper() and words[0][1:2].islower()
+            and words[1][:1].islower())
 
 
 # What ends_sentence reads of the line after a mark: its first word and the few
@@ -471,6 +493,8 @@ def split_sentences(line: str) -> list[str]:
     ['Visit www.example.com or 3.5 km away... then stop.', 'Done.']
     >>> split_sentences("Write to ana.silva@example.org or to T. S. Eliot. Thanks.")
     ['Write to ana.silva@example.org or to T. S. Eliot.', 'Thanks.']
+    >>> split_sentences("Mehr unter https://example.org/a.b. Danach ging er. 90 km/h. Gut.")
+    ['Mehr unter https://example.org/a.b.', 'Danach ging er.', '90 km/h.', 'Gut.']
     >>> split_sentences("Details")
     ['Details']
     """
