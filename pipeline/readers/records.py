@@ -19,7 +19,10 @@ Bad input costs only itself, and says where and why:
 - a record without the text field, or whose text is no string, is quarantined, saying
   what it holds instead: the path's object missing or no object, a list of strings
   (never joined: the copies could not be split back), and the dotted path to a string
-  field of an object the record holds (``--text-field article.body``);
+  field of an object the record holds (``--text-field article.body``); a JSON Lines
+  file none of whose first :data:`SAMPLE` records (or of all, fewer) has it is
+  quarantined whole, once, naming their fields and the one likely holding the text
+  (:func:`likely_text`: ``--text-field content``), never read in its place;
 - a record whose id was already used is quarantined (``<file>#<id>@line-N``), and so
   is one whose id field holds no string or number (``true``, a list: ``<file>#line-N``);
   a name already given (a record's own id ``line-4``) gets ``@line-N`` added;
@@ -45,6 +48,7 @@ import lzma
 import math
 import os
 import re
+import shlex
 import stat
 import zlib
 from collections.abc import Callable, Container, Iterable, Iterator
@@ -804,6 +808,8 @@ class RecordsReader:
 
         unit = self.unit(rel)
         text_path = self.text_path(rel)
+        if unit == "line":
+            self._check_text_field(rel, path, text_path)
         last = 0
         names: dict[str, int] = {}  # the names given (identified's): one set of 2M, not two
         try:
@@ -823,6 +829,43 @@ class RecordsReader:
         if last == 0:
             raise RecordsError("holds no record (an empty file, blank lines only, or a "
                                "header without rows): nothing to clean")
+
+    def _check_text_field(self, rel: str, path: Path, text_path: FieldPath) -> None:
+        """Raise :class:`RecordsError` when none of the first :data:`SAMPLE` records of a
+        JSON Lines file (all of them, where it holds fewer) has the text field: the file
+        is quarantined once, naming the fields its records have and the one that likely
+        holds the text (:func:`likely_text`), not once per record. The file is read
+        again from its start for its documents (one line, where the first has it)."""
+        names: dict[str, None] = {}  # the records' fields, in order
+        sample: list[dict[str, Any]] = []  # the first ones, for the suggestion
+        count = last = 0
+        rows = self.rows(rel, path)
+        try:
+            for row in rows:
+                if row.fields is None:
+                    continue  # no record: quarantined by the reading that follows
+                if text_path.find(row.fields).state == FOUND:
+                    return
+                count, last = count + 1, row.number
+                names.update(dict.fromkeys(map(str, row.fields)))
+                if len(sample) < 10:
+                    sample.append(row.fields)
+                if count == SAMPLE:
+                    break
+        except RecordsError:
+            return  # said by the reading that follows (a cut, not gzip...)
+        finally:
+            rows.close()
+        if not count:
+            return
+        listed = list(names)
+        fields = ", ".join(listed[:20]) + (f" and {len(listed) - 20} more" if len(listed) > 20
+                                          else "")
+        which = (f"none of the first {count} records (lines 1 to {last}) has"
+                 if count == SAMPLE else "its one record has no" if count == 1
+                 else f"none of its {count} records has")
+        raise RecordsError(f"{which} text field '{text_path.name}' (fields: {fields}); "
+                           + _suggest_field(likely_text(sample)))
 
     def _text(self, row: Row, unit: str, path: FieldPath) -> tuple[str, str]:
         if row.fields is None or row.problem:
@@ -882,6 +925,69 @@ name it: --text-field article"
     return (f"{where} has no field '{path.name}' ({_where(found.keys)}: "
             f"{', '.join(map(str, holder))}); "
             + (hint or "name the text field with --text-field"))
+
+
+# How many records of a JSON Lines file are read, none holding the text field, before
+# the file is quarantined whole, once: a dump that calls its text otherwise ("content")
+# is said once, not once per record (2M lines: 2M entries in report.json).
+SAMPLE = 100
+
+# Names data teams give a text field (RedPajama's raw_content...): suggested before a
+# longer string (a page's html, a title longer than a short text).
+TEXT_NAMES = frozenset({
+    "text", "content", "contents", "body", "article", "raw_content", "document",
+    "sentence", "passage", "paragraph", "story", "transcript", "page_content", "texto",
+})
+
+
+def likely_text(records: Iterable[dict[Any, Any]]) -> str:
+    """The field the ``records`` (a file's first ones) most likely hold their text in,
+    as a dotted path ("" for none): of the fields holding a string with a space in it
+    (at a depth up to 3), one of :data:`TEXT_NAMES` first, then the most characters. A
+    message suggests it; it is never read in the named field's place.
+
+    >>> likely_text([{"id": 1, "url": "http://a/1", "title": "Porto reabre",
+    ...               "summary": "O porto reabriu ontem depois da greve.",
+    ...               "content": "O porto reabriu."}])
+    'content'
+    >>> likely_text([{"title": "Porto reabre", "doc": {"corpo": "O porto reabriu ontem."}}])
+    'doc.corpo'
+    >>> likely_text([{"id": 1, "url": "http://a/1", "lang": "pt"}])
+    ''
+    """
+    totals: dict[tuple[str, ...], int] = {}
+
+    def visit(obj: dict[Any, Any], at: tuple[str, ...], depth: int) -> None:
+        for key, value in obj.items():
+            keys = (*at, str(key))
+            if isinstance(value, str):
+                if " " in value.strip():
+                    totals[keys] = totals.get(keys, 0) + len(value)
+            elif isinstance(value, dict) and depth < 3:
+                visit(value, keys, depth + 1)
+
+    for record in records:
+        visit(record, (), 0)
+    best = max(totals, key=lambda keys: (keys[-1].lower() in TEXT_NAMES, totals[keys]),
+               default=None)
+    return ".".join(best) if best else ""
+
+
+def _suggest_field(best: str) -> str:
+    """The advice of a message on a file without the text field, ``best`` the field
+    likely holding it (:func:`likely_text`).
+
+    >>> print(_suggest_field("raw_content").split(": ", 1)[1])
+    --text-field raw_content (or [input] text_field = "raw_content")
+    >>> print(_suggest_field("corpo do texto").split(" (")[0])
+    its text looks to be in 'corpo do texto': --text-field 'corpo do texto'
+    """
+    if not best:
+        return "name the text field with --text-field or [input] text_field"
+    named = json.dumps(best, ensure_ascii=False)
+    option = shlex.quote(best)
+    return (f"its text looks to be in '{best}': --text-field {option} (or [input] "
+            f"text_field = {named})")
 
 
 def _column_sizes(metadata: Any) -> dict[str, int]:

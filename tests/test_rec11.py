@@ -1,0 +1,72 @@
+"""Record files whose text field is not called "text" (a data team's dump: ``content``,
+RedPajama's ``raw_content``...), and CSV files as Excel writes them."""
+
+import json
+
+from tests.test_records import _documents, _no_models, _run  # noqa: F401
+
+PT = ("O porto de Lisboa reabriu ontem depois de três dias de greve. "
+      "Os estivadores voltaram ao trabalho e os navios entraram de manhã.")
+PT2 = ("O preço do pão subiu dez por cento em Lisboa este mês. "
+       "Os padeiros dizem que a farinha está mais cara.")
+
+
+def _reasons(report: dict) -> dict[str, str]:
+    return {q["doc"]: q["reason"] for q in report["quarantined"]}
+
+
+def _config(text_field: str = "text"):
+    from pipeline.config import Config
+
+    config = Config(targets=["en"])
+    config.input.text_field = text_field
+    return config
+
+
+def test_a_json_lines_dump_without_the_text_field_is_quarantined_once_naming_its_field(
+        tmp_path):
+    # 150 records calling their text "content": each was quarantined on its own (150
+    # entries in report.json, a 2M-line dump 2M), each listing the record's fields.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    lines = [json.dumps({"id": n, "url": f"https://example.pt/{n}", "title": "Porto reabre",
+                         "content": PT}, ensure_ascii=False) + "\n" for n in range(150)]
+    (corpus / "dump.jsonl").write_text("".join(lines), encoding="utf-8")
+    # RedPajama's layout, three records: the whole file read.
+    red = [{"raw_content": PT2, "doc_id": f"d{n}", "meta": {"url": f"https://x.pt/{n}",
+                                                            "title": "O preço do pão"}}
+           for n in range(3)]
+    (corpus / "red.jsonl").write_text("".join(json.dumps(r) + "\n" for r in red))
+    result = _run(corpus, out)
+    assert result.exit_code == 3
+    assert _reasons(result.report) == {
+        "dump.jsonl": "none of the first 100 records (lines 1 to 100) has text field 'text' "
+                      "(fields: id, url, title, content); its text looks to be in 'content': "
+                      '--text-field content (or [input] text_field = "content")',
+        "red.jsonl": "none of its 3 records has text field 'text' (fields: raw_content, "
+                     "doc_id, meta); its text looks to be in 'raw_content': --text-field "
+                     'raw_content (or [input] text_field = "raw_content")'}
+    assert not (out / "clean" / "dump.jsonl").exists()
+    # The command it names reads the file.
+    result = _run(corpus, tmp_path / "out2", _config("content"))
+    assert result.report["ok"] == 150
+    assert set(_reasons(result.report)) == {"red.jsonl"}
+
+
+def test_a_dump_is_read_when_one_of_its_first_records_holds_the_text_field(tmp_path):
+    # Records without the text before the first with it (a header record, a broken
+    # line): the file is read, each of them quarantined on its own.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "d.jsonl").write_text(
+        json.dumps({"id": "meta", "source": "example.pt", "note": "a dump of news"}) + "\n"
+        + "{not json\n"
+        + json.dumps({"id": "a", "text": PT}, ensure_ascii=False) + "\n"
+        + json.dumps({"id": "b", "body": PT2}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = _run(corpus, out)
+    assert set(_reasons(result.report)) == {"d.jsonl#meta", "d.jsonl#line-2", "d.jsonl#b"}
+    assert _documents(out)["d.jsonl#a"]["status"] == "ok"
+    # A file holding only lines that are no JSON: said line by line, as before.
+    (corpus / "d.jsonl").write_text("{not json\n[1, 2]\n")
+    result = _run(corpus, tmp_path / "out2")
+    assert set(_reasons(result.report)) == {"d.jsonl#line-1", "d.jsonl#line-2"}
