@@ -70,3 +70,34 @@ def test_a_dump_is_read_when_one_of_its_first_records_holds_the_text_field(tmp_p
     (corpus / "d.jsonl").write_text("{not json\n[1, 2]\n")
     result = _run(corpus, tmp_path / "out2")
     assert set(_reasons(result.report)) == {"d.jsonl#line-1", "d.jsonl#line-2"}
+
+
+def test_a_csv_that_names_its_delimiter_on_a_sep_line_as_excel_does_is_read(tmp_path):
+    # Excel reads (and, asked to, writes) a first line "sep=;" naming the delimiter; the
+    # header follows it. The file was quarantined whole: "no column 'text' (columns:
+    # sep=, )". The copies keep the line (Excel opens them as it opened the source).
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    source = ('\ufeffsep=;\r\n'
+              'id;text;preço\r\n'
+              f'1;"{PT}";1,5\r\n'
+              f'2;{PT2};2,0\r\n'
+              '3;"a "b" c";0\r\n')
+    (corpus / "excel.csv").write_bytes(source.encode("utf-8"))
+    (corpus / "tabs.csv").write_text(f"sep=\t\nid\ttext\tn\nx\t{PT}, {PT2}\t1\n",
+                                     encoding="utf-8")
+    result = _run(corpus, out)
+    docs = _documents(out)
+    assert docs["excel.csv#1"]["status"] == "ok" and docs["excel.csv#2"]["status"] == "ok"
+    assert docs["tabs.csv#x"]["status"] == "ok"
+    # A stray quote is said at its own line: the sep line counted.
+    assert _reasons(result.report) == {
+        "excel.csv#row-3": "row 3 (line 5): ';' expected after '\"'; write a quote inside a "
+                           'quoted field twice ("")'}
+    clean = (out / "clean" / "excel.csv").read_bytes().decode("utf-8")
+    assert clean == ('\ufeffsep=;\r\n'
+                     'id;text;preço\r\n'
+                     f'1;"{PT}";1,5\r\n'
+                     f'2;{PT2};2,0\r\n')  # the row not read is left out, as before
+    assert ((out / "clean" / "tabs.csv").read_text(encoding="utf-8")
+            == f"sep=\t\nid\ttext\tn\nx\t{PT}, {PT2}\t1\n")

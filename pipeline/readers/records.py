@@ -10,7 +10,9 @@ read as streams, one record at a time; ``max_file_bytes`` bounds each record's t
 In JSON Lines and Parquet files a field may be a dotted path into nested objects
 (struct columns): ``article.body`` is the field ``body`` of the object ``article``
 (:class:`FieldPath`). A key that itself holds a dot, present in the record, wins over
-the path, at any depth. A CSV file has no nesting: its column is named as it is.
+the path, at any depth. A CSV file has no nesting: its column is named as it is. Its
+delimiter is a comma, or (:func:`csv_delimiter`) a semicolon or a tab, or the one a
+first line ``sep=;`` names, as Excel writes it (:func:`sep_line`; its copies keep it).
 
 Bad input costs only itself, and says where and why:
 
@@ -253,6 +255,24 @@ def csv_delimiter(kind: str, first: str) -> str:
             if mark in first:
                 return mark
     return ","
+
+
+# Excel's first line naming a CSV file's delimiter (``sep=;``): Excel writes it where
+# asked to and reads a file by it; the header follows it.
+SEP_LINE = re.compile(r'\ufeff?sep=([^\w\s"]|\t)(?:\r\n|\r|\n|$)', re.IGNORECASE)
+
+
+def sep_line(text: str) -> tuple[str, str]:
+    r"""The line (its line end included) by which ``text``, a CSV file's start, names
+    its delimiter as Excel does (``sep=;``), and that delimiter; ("", "") for none.
+
+    >>> sep_line("sep=;\r\nid;text\r\n"), sep_line("\ufeffsep=\t\n")
+    (('sep=;\r\n', ';'), ('\ufeffsep=\t\n', '\t'))
+    >>> sep_line("sep=x;y\n"), sep_line("id,sep=;\n")
+    (('', ''), ('', ''))
+    """
+    match = SEP_LINE.match(text)
+    return (match.group(0), match.group(1)) if match else ("", "")
 
 
 def _not_utf8(path: Path) -> str:
@@ -692,7 +712,10 @@ class RecordsReader:
                 # ('"a "b" c"' read as 'a b" c"'), nor one that takes in every line
                 # after it when it is never closed.
                 first = handle.readline()
-                delimiter = csv_delimiter(kind, first)
+                sep, named = sep_line(first)  # Excel's "sep=;": the header follows
+                if sep:
+                    first = handle.readline()
+                delimiter = named or csv_delimiter(kind, first)
                 reader = csv.DictReader(_taking(itertools.chain([first], handle), taken),
                                         delimiter=delimiter, strict=True)
                 header = reader.fieldnames or []
@@ -703,7 +726,7 @@ class RecordsReader:
                         + _delimiter_hint(header))
                 _check_unique(header)
                 for number in itertools.count(1):  # ends with the file
-                    line = reader.reader.line_num + 1
+                    line = reader.reader.line_num + 1 + bool(sep)
                     taken.clear()
                     try:
                         fields = next(reader)
@@ -728,11 +751,15 @@ class RecordsReader:
 
     def csv_header(self, rel: str, path: Path) -> tuple[str, str]:
         """The lines of a CSV file's header as read (a byte-order mark and its line end
-        included: a copy starts with them) and its delimiter (:func:`csv_delimiter`)."""
+        included: a copy starts with them), Excel's ``sep=;`` line before it included
+        (:func:`sep_line`), and its delimiter (:func:`csv_delimiter`)."""
         with io.TextIOWrapper(open_source(path), encoding="utf-8", newline="") as handle:
-            taken: list[str] = []
             first = handle.readline()
-            delimiter = csv_delimiter(file_format(rel), first)
+            sep, named = sep_line(first)
+            if sep:
+                first = handle.readline()
+            taken: list[str] = [sep]
+            delimiter = named or csv_delimiter(file_format(rel), first)
             next(csv.reader(_taking(itertools.chain([first], handle), taken),
                             delimiter=delimiter, strict=True), None)
             return "".join(taken), delimiter
