@@ -101,3 +101,32 @@ def test_a_csv_that_names_its_delimiter_on_a_sep_line_as_excel_does_is_read(tmp_
                      f'2;{PT2};2,0\r\n')  # the row not read is left out, as before
     assert ((out / "clean" / "tabs.csv").read_text(encoding="utf-8")
             == f"sep=\t\nid\ttext\tn\nx\t{PT}, {PT2}\t1\n")
+
+
+def test_a_csv_or_parquet_file_without_the_text_column_names_the_one_likely_holding_it(
+        tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    # A CSV file's first rows are read for the column: the longest strings with spaces.
+    (corpus / "d.csv").write_text(
+        "id,url,titulo,corpo\n"
+        f'1,https://example.pt/1,Porto reabre,"{PT}"\n'
+        f'2,https://example.pt/2,Pão mais caro,"{PT2}"\n', encoding="utf-8")
+    (corpus / "ids.csv").write_text("id,url\n1,https://example.pt/1\n")
+    # A Parquet file's values are not read: a column of a usual name is named.
+    pq.write_table(pa.Table.from_pylist([{"id": "a", "url": "https://example.pt/a",
+                                          "article": PT}]), corpus / "p.parquet")
+    pq.write_table(pa.Table.from_pylist([{"id": "a", "corpo": PT}]), corpus / "q.parquet")
+    reasons = _reasons(_run(corpus, out).report)
+    assert reasons == {
+        "d.csv": "no column 'text' (columns: id, url, titulo, corpo); its text looks to be "
+                 "in 'corpo': --text-field corpo (or [input] text_field = \"corpo\")",
+        "ids.csv": "no column 'text' (columns: id, url); name the text column with "
+                   "--text-field or [input] text_field",
+        "p.parquet": "no column 'text' (columns: id, url, article); its text looks to be in "
+                     "'article': --text-field article (or [input] text_field = \"article\")",
+        "q.parquet": "no column 'text' (columns: id, corpo); name the text column with "
+                     "--text-field or [input] text_field"}

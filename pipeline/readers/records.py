@@ -33,7 +33,9 @@ Bad input costs only itself, and says where and why:
   rest (``<file>#line-N``, the first line lost);
 - a Parquet or CSV file without the text column (a Parquet file: or the struct field
   named) is quarantined whole (:class:`RecordsError`), naming the columns (the
-  struct's fields) it has, and so is a file that holds no record at all.
+  struct's fields) it has and the one likely holding the text (a CSV file's by its
+  first rows, :func:`likely_text`; a Parquet file's a string column of one of
+  :data:`TEXT_NAMES`), and so is a file that holds no record at all.
 
 Clean and translated copies mirror the file (:mod:`pipeline.writers.records`).
 """
@@ -517,6 +519,13 @@ def column_path(schema: Any, path: FieldPath, sizes: dict[str, int] | None = Non
     names = ", ".join(found.value)
     hint = _suggested(found.value, found.keys, is_string_type,
                       lambda keys, _: (sizes or {}).get(".".join(keys), 0), "a struct")
+    if not hint and len(found.keys) == 1:  # a column of the file named as text is
+        # named (its values are not read: a column of the largest strings may hold
+        # pages' html or urls), the largest of several
+        usual = [name for name, kind in found.value.items()
+                 if is_string_type(kind) and name.lower() in TEXT_NAMES]
+        if usual:
+            hint = _suggest_field(max(usual, key=lambda n: (sizes or {}).get(n, 0)))
     raise RecordsError(f"no column '{path.name}' ({_where(found.keys, 'columns')}: {names}); "
                        + (hint or option))
 
@@ -720,10 +729,11 @@ class RecordsReader:
                                         delimiter=delimiter, strict=True)
                 header = reader.fieldnames or []
                 if self.text_field not in header:
-                    raise RecordsError(
-                        f"no column '{self.text_field}' (columns: {', '.join(header)}); name "
-                        "the text column with --text-field or [input] text_field"
-                        + _delimiter_hint(header))
+                    hint = _delimiter_hint(header)
+                    advice = ("name the text column with --text-field or [input] text_field"
+                              if hint else _suggest_field(self._likely_column(reader), "column"))
+                    raise RecordsError(f"no column '{self.text_field}' (columns: "
+                                       f"{', '.join(header)}); {advice}{hint}")
                 _check_unique(header)
                 for number in itertools.count(1):  # ends with the file
                     line = reader.reader.line_num + 1 + bool(sep)
@@ -748,6 +758,17 @@ class RecordsReader:
                 raise RecordsError(_not_utf8(path)) from None
             except csv.Error as exc:
                 raise RecordsError(f"not a readable CSV file ({exc})") from None
+
+    @staticmethod
+    def _likely_column(reader: csv.DictReader[str]) -> str:
+        """The column of a CSV file without the text column that likely holds the text
+        (:func:`likely_text`), from its first rows ("" where they cannot be read)."""
+        rows: list[dict[str, Any]] = []
+        try:
+            rows.extend(itertools.islice(reader, 10))
+        except (csv.Error, UnicodeDecodeError):
+            pass
+        return likely_text(rows)
 
     def csv_header(self, rel: str, path: Path) -> tuple[str, str]:
         """The lines of a CSV file's header as read (a byte-order mark and its line end
@@ -1000,7 +1021,7 @@ def likely_text(records: Iterable[dict[Any, Any]]) -> str:
     return ".".join(best) if best else ""
 
 
-def _suggest_field(best: str) -> str:
+def _suggest_field(best: str, what: str = "field") -> str:
     """The advice of a message on a file without the text field, ``best`` the field
     likely holding it (:func:`likely_text`).
 
@@ -1010,7 +1031,7 @@ def _suggest_field(best: str) -> str:
     its text looks to be in 'corpo do texto': --text-field 'corpo do texto'
     """
     if not best:
-        return "name the text field with --text-field or [input] text_field"
+        return f"name the text {what} with --text-field or [input] text_field"
     named = json.dumps(best, ensure_ascii=False)
     option = shlex.quote(best)
     return (f"its text looks to be in '{best}': --text-field {option} (or [input] "
