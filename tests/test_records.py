@@ -224,8 +224,8 @@ def test_parquet_records_are_mirrored_and_a_missing_column_is_named(tmp_path):
     pq.write_table(pa.Table.from_pylist([{"id": "x", "body": PT}]), corpus / "other.parquet")
     result = _run(corpus, out)
     reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
-    assert reasons == {"other.parquet": "no column 'text' (columns: id, body); name the text "
-                       "column with --text-field or [input] text_field"}
+    assert reasons == {"other.parquet": "no column 'text' (columns: id, body); its text looks "
+                       "to be in 'body': --text-field body (or [input] text_field = \"body\")"}
     table = pq.read_table(out / "clean" / "d.parquet").to_pylist()
     assert [(r["id"], r["n"]) for r in table] == [("a1", 1), ("b2", 2), ("c3", 3)]
     assert table[1]["text"] == EN.replace("\n\n", "\n\n")

@@ -222,16 +222,19 @@ def test_what_goes_wrong_on_the_way_is_said_with_what_to_do(tmp_path):
 
 def test_a_missing_text_field_suggests_the_dotted_path_to_a_string_it_holds(tmp_path):
     corpus, out = tmp_path / "corpus", tmp_path / "out"
+    # One record holds the text field: the file is read, the others said one by one
+    # (a file none of whose records holds it is quarantined whole: test_rec11).
     _write_jsonl(corpus / "d.jsonl", [
+        {"id": 6, "text": PT2},
         {"id": 7, "article": {"body": PT, "title": "Porto reabre"}},
         {"id": 8, "data": {"meta": {"n": 1}, "artikel": {"titel": "Sturm", "text": DE}}}])
     reasons = _reasons(_run(corpus, out, _config("text", "id")).report)
     assert reasons == {
-        "d.jsonl#7": "line 1 has no field 'text' (fields: id, article); 'article' is an "
+        "d.jsonl#7": "line 2 has no field 'text' (fields: id, article); 'article' is an "
                      "object with body, title: name the text field with --text-field "
                      "article.body",
         # The field named like the missing one wins over a longer one.
-        "d.jsonl#8": "line 2 has no field 'text' (fields: id, data); 'data.artikel' is an "
+        "d.jsonl#8": "line 3 has no field 'text' (fields: id, data); 'data.artikel' is an "
                      "object with titel, text: name the text field with --text-field "
                      "data.artikel.text"}
 

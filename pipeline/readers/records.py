@@ -10,7 +10,9 @@ read as streams, one record at a time; ``max_file_bytes`` bounds each record's t
 In JSON Lines and Parquet files a field may be a dotted path into nested objects
 (struct columns): ``article.body`` is the field ``body`` of the object ``article``
 (:class:`FieldPath`). A key that itself holds a dot, present in the record, wins over
-the path, at any depth. A CSV file has no nesting: its column is named as it is.
+the path, at any depth. A CSV file has no nesting: its column is named as it is. Its
+delimiter is a comma, or (:func:`csv_delimiter`) a semicolon or a tab, or the one a
+first line ``sep=;`` names, as Excel writes it (:func:`sep_line`; its copies keep it).
 
 Bad input costs only itself, and says where and why:
 
@@ -19,7 +21,10 @@ Bad input costs only itself, and says where and why:
 - a record without the text field, or whose text is no string, is quarantined, saying
   what it holds instead: the path's object missing or no object, a list of strings
   (never joined: the copies could not be split back), and the dotted path to a string
-  field of an object the record holds (``--text-field article.body``);
+  field of an object the record holds (``--text-field article.body``); a JSON Lines
+  file none of whose first :data:`SAMPLE` records (or of all, fewer) has it is
+  quarantined whole, once, naming their fields and the one likely holding the text
+  (:func:`likely_text`: ``--text-field content``), never read in its place;
 - a record whose id was already used is quarantined (``<file>#<id>@line-N``), and so
   is one whose id field holds no string or number (``true``, a list: ``<file>#line-N``);
   a name already given (a record's own id ``line-4``) gets ``@line-N`` added;
@@ -28,7 +33,9 @@ Bad input costs only itself, and says where and why:
   rest (``<file>#line-N``, the first line lost);
 - a Parquet or CSV file without the text column (a Parquet file: or the struct field
   named) is quarantined whole (:class:`RecordsError`), naming the columns (the
-  struct's fields) it has, and so is a file that holds no record at all.
+  struct's fields) it has and the one likely holding the text (a CSV file's by its
+  first rows, :func:`likely_text`; a Parquet file's a string column of one of
+  :data:`TEXT_NAMES`), and so is a file that holds no record at all.
 
 Clean and translated copies mirror the file (:mod:`pipeline.writers.records`).
 """
@@ -45,6 +52,7 @@ import lzma
 import math
 import os
 import re
+import shlex
 import stat
 import zlib
 from collections.abc import Callable, Container, Iterable, Iterator
@@ -249,6 +257,24 @@ def csv_delimiter(kind: str, first: str) -> str:
             if mark in first:
                 return mark
     return ","
+
+
+# Excel's first line naming a CSV file's delimiter (``sep=;``): Excel writes it where
+# asked to and reads a file by it; the header follows it.
+SEP_LINE = re.compile(r'\ufeff?sep=([^\w\s"]|\t)(?:\r\n|\r|\n|$)', re.IGNORECASE)
+
+
+def sep_line(text: str) -> tuple[str, str]:
+    r"""The line (its line end included) by which ``text``, a CSV file's start, names
+    its delimiter as Excel does (``sep=;``), and that delimiter; ("", "") for none.
+
+    >>> sep_line("sep=;\r\nid;text\r\n"), sep_line("\ufeffsep=\t\n")
+    (('sep=;\r\n', ';'), ('\ufeffsep=\t\n', '\t'))
+    >>> sep_line("sep=x;y\n"), sep_line("id,sep=;\n")
+    (('', ''), ('', ''))
+    """
+    match = SEP_LINE.match(text)
+    return (match.group(0), match.group(1)) if match else ("", "")
 
 
 def _not_utf8(path: Path) -> str:
@@ -493,6 +519,13 @@ def column_path(schema: Any, path: FieldPath, sizes: dict[str, int] | None = Non
     names = ", ".join(found.value)
     hint = _suggested(found.value, found.keys, is_string_type,
                       lambda keys, _: (sizes or {}).get(".".join(keys), 0), "a struct")
+    if not hint and len(found.keys) == 1:  # a column of the file named as text is
+        # named (its values are not read: a column of the largest strings may hold
+        # pages' html or urls), the largest of several
+        usual = [name for name, kind in found.value.items()
+                 if is_string_type(kind) and name.lower() in TEXT_NAMES]
+        if usual:
+            hint = _suggest_field(max(usual, key=lambda n: (sizes or {}).get(n, 0)))
     raise RecordsError(f"no column '{path.name}' ({_where(found.keys, 'columns')}: {names}); "
                        + (hint or option))
 
@@ -688,18 +721,22 @@ class RecordsReader:
                 # ('"a "b" c"' read as 'a b" c"'), nor one that takes in every line
                 # after it when it is never closed.
                 first = handle.readline()
-                delimiter = csv_delimiter(kind, first)
+                sep, named = sep_line(first)  # Excel's "sep=;": the header follows
+                if sep:
+                    first = handle.readline()
+                delimiter = named or csv_delimiter(kind, first)
                 reader = csv.DictReader(_taking(itertools.chain([first], handle), taken),
                                         delimiter=delimiter, strict=True)
                 header = reader.fieldnames or []
                 if self.text_field not in header:
-                    raise RecordsError(
-                        f"no column '{self.text_field}' (columns: {', '.join(header)}); name "
-                        "the text column with --text-field or [input] text_field"
-                        + _delimiter_hint(header))
+                    hint = _delimiter_hint(header)
+                    advice = ("name the text column with --text-field or [input] text_field"
+                              if hint else _suggest_field(self._likely_column(reader), "column"))
+                    raise RecordsError(f"no column '{self.text_field}' (columns: "
+                                       f"{', '.join(header)}); {advice}{hint}")
                 _check_unique(header)
                 for number in itertools.count(1):  # ends with the file
-                    line = reader.reader.line_num + 1
+                    line = reader.reader.line_num + 1 + bool(sep)
                     taken.clear()
                     try:
                         fields = next(reader)
@@ -722,13 +759,28 @@ class RecordsReader:
             except csv.Error as exc:
                 raise RecordsError(f"not a readable CSV file ({exc})") from None
 
+    @staticmethod
+    def _likely_column(reader: csv.DictReader[str]) -> str:
+        """The column of a CSV file without the text column that likely holds the text
+        (:func:`likely_text`), from its first rows ("" where they cannot be read)."""
+        rows: list[dict[str, Any]] = []
+        try:
+            rows.extend(itertools.islice(reader, 10))
+        except (csv.Error, UnicodeDecodeError):
+            pass
+        return likely_text(rows)
+
     def csv_header(self, rel: str, path: Path) -> tuple[str, str]:
         """The lines of a CSV file's header as read (a byte-order mark and its line end
-        included: a copy starts with them) and its delimiter (:func:`csv_delimiter`)."""
+        included: a copy starts with them), Excel's ``sep=;`` line before it included
+        (:func:`sep_line`), and its delimiter (:func:`csv_delimiter`)."""
         with io.TextIOWrapper(open_source(path), encoding="utf-8", newline="") as handle:
-            taken: list[str] = []
             first = handle.readline()
-            delimiter = csv_delimiter(file_format(rel), first)
+            sep, named = sep_line(first)
+            if sep:
+                first = handle.readline()
+            taken: list[str] = [sep]
+            delimiter = named or csv_delimiter(file_format(rel), first)
             next(csv.reader(_taking(itertools.chain([first], handle), taken),
                             delimiter=delimiter, strict=True), None)
             return "".join(taken), delimiter
@@ -804,6 +856,8 @@ class RecordsReader:
 
         unit = self.unit(rel)
         text_path = self.text_path(rel)
+        if unit == "line":
+            self._check_text_field(rel, path, text_path)
         last = 0
         names: dict[str, int] = {}  # the names given (identified's): one set of 2M, not two
         try:
@@ -823,6 +877,43 @@ class RecordsReader:
         if last == 0:
             raise RecordsError("holds no record (an empty file, blank lines only, or a "
                                "header without rows): nothing to clean")
+
+    def _check_text_field(self, rel: str, path: Path, text_path: FieldPath) -> None:
+        """Raise :class:`RecordsError` when none of the first :data:`SAMPLE` records of a
+        JSON Lines file (all of them, where it holds fewer) has the text field: the file
+        is quarantined once, naming the fields its records have and the one that likely
+        holds the text (:func:`likely_text`), not once per record. The file is read
+        again from its start for its documents (one line, where the first has it)."""
+        names: dict[str, None] = {}  # the records' fields, in order
+        sample: list[dict[str, Any]] = []  # the first ones, for the suggestion
+        count = last = 0
+        rows = self.rows(rel, path)
+        try:
+            for row in rows:
+                if row.fields is None:
+                    continue  # no record: quarantined by the reading that follows
+                if text_path.find(row.fields).state == FOUND:
+                    return
+                count, last = count + 1, row.number
+                names.update(dict.fromkeys(map(str, row.fields)))
+                if len(sample) < 10:
+                    sample.append(row.fields)
+                if count == SAMPLE:
+                    break
+        except RecordsError:
+            return  # said by the reading that follows (a cut, not gzip...)
+        finally:
+            rows.close()
+        if not count:
+            return
+        listed = list(names)
+        fields = ", ".join(listed[:20]) + (f" and {len(listed) - 20} more" if len(listed) > 20
+                                          else "")
+        which = (f"none of the first {count} records (lines 1 to {last}) has"
+                 if count == SAMPLE else "its one record has no" if count == 1
+                 else f"none of its {count} records has")
+        raise RecordsError(f"{which} text field '{text_path.name}' (fields: {fields}); "
+                           + _suggest_field(likely_text(sample)))
 
     def _text(self, row: Row, unit: str, path: FieldPath) -> tuple[str, str]:
         if row.fields is None or row.problem:
@@ -882,6 +973,69 @@ name it: --text-field article"
     return (f"{where} has no field '{path.name}' ({_where(found.keys)}: "
             f"{', '.join(map(str, holder))}); "
             + (hint or "name the text field with --text-field"))
+
+
+# How many records of a JSON Lines file are read, none holding the text field, before
+# the file is quarantined whole, once: a dump that calls its text otherwise ("content")
+# is said once, not once per record (2M lines: 2M entries in report.json).
+SAMPLE = 100
+
+# Names data teams give a text field (RedPajama's raw_content...): suggested before a
+# longer string (a page's html, a title longer than a short text).
+TEXT_NAMES = frozenset({
+    "text", "content", "contents", "body", "article", "raw_content", "document",
+    "sentence", "passage", "paragraph", "story", "transcript", "page_content", "texto",
+})
+
+
+def likely_text(records: Iterable[dict[Any, Any]]) -> str:
+    """The field the ``records`` (a file's first ones) most likely hold their text in,
+    as a dotted path ("" for none): of the fields holding a string with a space in it
+    (at a depth up to 3), one of :data:`TEXT_NAMES` first, then the most characters. A
+    message suggests it; it is never read in the named field's place.
+
+    >>> likely_text([{"id": 1, "url": "http://a/1", "title": "Porto reabre",
+    ...               "summary": "O porto reabriu ontem depois da greve.",
+    ...               "content": "O porto reabriu."}])
+    'content'
+    >>> likely_text([{"title": "Porto reabre", "doc": {"corpo": "O porto reabriu ontem."}}])
+    'doc.corpo'
+    >>> likely_text([{"id": 1, "url": "http://a/1", "lang": "pt"}])
+    ''
+    """
+    totals: dict[tuple[str, ...], int] = {}
+
+    def visit(obj: dict[Any, Any], at: tuple[str, ...], depth: int) -> None:
+        for key, value in obj.items():
+            keys = (*at, str(key))
+            if isinstance(value, str):
+                if " " in value.strip():
+                    totals[keys] = totals.get(keys, 0) + len(value)
+            elif isinstance(value, dict) and depth < 3:
+                visit(value, keys, depth + 1)
+
+    for record in records:
+        visit(record, (), 0)
+    best = max(totals, key=lambda keys: (keys[-1].lower() in TEXT_NAMES, totals[keys]),
+               default=None)
+    return ".".join(best) if best else ""
+
+
+def _suggest_field(best: str, what: str = "field") -> str:
+    """The advice of a message on a file without the text field, ``best`` the field
+    likely holding it (:func:`likely_text`).
+
+    >>> print(_suggest_field("raw_content").split(": ", 1)[1])
+    --text-field raw_content (or [input] text_field = "raw_content")
+    >>> print(_suggest_field("corpo do texto").split(" (")[0])
+    its text looks to be in 'corpo do texto': --text-field 'corpo do texto'
+    """
+    if not best:
+        return f"name the text {what} with --text-field or [input] text_field"
+    named = json.dumps(best, ensure_ascii=False)
+    option = shlex.quote(best)
+    return (f"its text looks to be in '{best}': --text-field {option} (or [input] "
+            f"text_field = {named})")
 
 
 def _column_sizes(metadata: Any) -> dict[str, int]:

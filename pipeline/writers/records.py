@@ -46,6 +46,7 @@ from pipeline.readers.records import (
     is_string_type,
     open_compressed,
     open_source,
+    sep_line,
 )
 from pipeline.writers import TEMP_PREFIX, TEMP_SUFFIX, file_mode
 
@@ -267,7 +268,9 @@ def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: Fi
     record whose cells do not match the header is written again, as the csv module
     writes it, its missing cells empty and extra ones left out."""
     text_handle = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-    names = next(csv.reader([header.removeprefix("\ufeff")], delimiter=delimiter), [])
+    sep, _ = sep_line(header)  # Excel's "sep=;" line before the header: kept
+    names = next(csv.reader([header[len(sep):].removeprefix("\ufeff")], delimiter=delimiter),
+                 [])
     at = names.index(field.name) if field.name in names else -1
     end = header[len(header.rstrip("\r\n")):] or "\n"
     writer = csv.DictWriter(text_handle, fieldnames=names, delimiter=delimiter,
