@@ -14,6 +14,7 @@ import argparse
 import atexit
 import codecs
 import errno
+import itertools
 import os
 import shlex
 import signal
@@ -155,8 +156,10 @@ def _asks_json_log(argv: list[str]) -> bool:
 
     >>> _asks_json_log(["run", "--log-format", "json"]), _asks_json_log(["run", "x"])
     (True, False)
+    >>> _asks_json_log([])
+    False
     """
-    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    pairs = itertools.pairwise([*argv, ""])  # no word (a bare `pipeline`): no pair
     return any(a == "--log-format=json" or (a, b) == ("--log-format", "json") for a, b in pairs)
 
 
@@ -818,8 +821,8 @@ def main(argv: list[str] | None = None) -> int:
                                   getattr(args, "corpus", None)))
     args.started = started
     args.own_process = argv is None
-    if args.command is None:
-        parser.print_help()
+    if args.command is None:  # a usage error: on stderr, as `pipeline models`'s
+        parser.print_help(sys.stderr)
         return 2
     if 1 in closed and _prints_its_work(args):  # as cat: nowhere to write its output
         command = f"models {args.action}" if args.command == "models" else args.command
