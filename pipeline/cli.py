@@ -422,6 +422,7 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
 
     report = result.report
     say = _sayer(log)
+    out = Path(shown(str(args.out)))  # its control characters escaped, as documents' names
     if args.dry_run:
         plan = ", ".join(f"{n} {PLAN_WORDS.get(what, what)}"
                          for what, n in sorted(report["plan"].items()))
@@ -431,10 +432,10 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     # The documents that failed or were quarantined: a line each in human mode; in JSON,
     # lists in the summary event (the documents processed by this run already had an
     # event each as they were done).
-    say("summary", summary_line(report, args.out), **counts(report),
+    say("summary", summary_line(report, out), **counts(report),
         failed_documents=report["failed"], quarantined_documents=report["quarantined"])
     for tgt, count in report["translated_documents"].items():
-        say("translated", target_line(report, tgt, args.out), target=tgt, documents=count)
+        say("translated", target_line(report, tgt, out), target=tgt, documents=count)
     for suffix, item in report.get("skipped_by_suffix", {}).items():
         noun = {FOLDER_LINK: "folder link", VERSION_CONTROL: "version control folder"}.get(
             suffix, suffix + " file")
@@ -443,14 +444,15 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     if not (report["documents"] or report["skipped"] or report["deleted"]):
         from pipeline.factory import formats
 
-        say("empty_corpus", f"{args.corpus} holds no file at all: nothing was read; check the "
-            f"path, or put the documents there ({formats()})", corpus=str(args.corpus))
+        say("empty_corpus", f"{shown(str(args.corpus))} holds no file at all: nothing was "
+            f"read; check the path, or put the documents there ({formats()})",
+            corpus=str(args.corpus))
     if log.fmt == "human":
         failed = [f"failed: {shown(f['doc'])}: {'; '.join(f['errors'])}" for f in report["failed"]]
         quarantined = [f"quarantined: {shown(q['doc'])}: {q['reason']}"
                        for q in report["quarantined"]]
         for lines, what in ((failed, "failed"), (quarantined, "quarantined")):
-            for line in listed(lines, what, args.out):
+            for line in listed(lines, what, out):
                 print(line)
     for doc in report["deleted_sources"]:
         say("deleted_source", f"source deleted (outputs kept; --prune removes them): {shown(doc)}",
@@ -466,7 +468,7 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     for item in report["missing_models"]:
         say("missing_model", f"  {item['pair']}: {item['install']}", pair=item["pair"],
             install=item["install"])
-    say("report", f"report: {args.out}/report.json", path=f"{args.out}/report.json")
+    say("report", f"report: {out}/report.json", path=f"{args.out}/report.json")
     _done(log, result.exit_code, **counts(report))
     return result.exit_code
 

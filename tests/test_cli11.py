@@ -27,3 +27,22 @@ def test_pipeline_without_a_command_is_a_usage_error_on_stderr(capsys):
     assert main(["models"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.startswith("usage: pipeline models")
+
+
+def test_an_out_folder_with_a_newline_is_escaped_in_the_summary(tmp_path, capsys,
+                                                               monkeypatch):
+    # The documents' names were escaped (log.shown), OUT's name printed as it is: a line
+    # of the summary was cut in two, the second one looking like a line of its own.
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "none"))
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text("Mehr zum Thema Nordkorea heute.\n",
+                                               encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    out = tmp_path / "o\nut"
+    main(["run", str(tmp_path / "corpus"), "--out", str(out), "--to", "en"])
+    printed = capsys.readouterr().out
+    assert "o\\nut/clean/" in printed and "o\\nut/report.json" in printed
+    assert not any(line.startswith("ut/") for line in printed.splitlines())
+    main(["run", str(tmp_path / "empty"), "--out", str(tmp_path / "x\ny")])
+    printed = capsys.readouterr().out
+    assert "x\\ny/report.json" in printed and "\ny/" not in printed
