@@ -46,3 +46,20 @@ def test_an_out_folder_with_a_newline_is_escaped_in_the_summary(tmp_path, capsys
     main(["run", str(tmp_path / "empty"), "--out", str(tmp_path / "x\ny")])
     printed = capsys.readouterr().out
     assert "x\\ny/report.json" in printed and "\ny/" not in printed
+
+
+def test_codes_separated_by_spaces_are_told_to_use_commas(tmp_path, capsys, monkeypatch):
+    # `--to "en de"` was answered "nearest: see `pipeline detect --help` for ISO 639-1
+    # codes", a help that lists no code.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpus").mkdir()
+    assert main(["run", "--to", "en de", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "--to: 'en de' is not a language code: separate the codes with commas, as en,de" \
+        in err
+    assert main(["detect", "--candidates", "pt  DE"]) == 2
+    assert "as pt,DE" in capsys.readouterr().err
+    assert main(["run", "--to", "1234", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "'1234' is not a language code; use ISO 639-1 codes such as en, de, pt" in err
+    assert "--help" not in err
