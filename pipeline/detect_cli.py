@@ -10,7 +10,8 @@ one JSON object per line (``{"lang": "de", "score": 0.97, "scores": {...}}``,
 probabilities over the candidates, or over the languages outside them that the
 line may be in). The candidates narrow the choice; a line clearly in another
 language gets that language's ISO 639-1 code ("ru", "pl"), and a line without
-letters, or whose only words are a web or e-mail address, gets ``und``, as does a
+letters, or whose only words are a web or e-mail address, gets ``und``, as do a
+line of a single letter (``y``, ``a``; one ideograph keeps its language) and a
 short line whose words read as a candidate while its letters read as another
 language (score 0.0, no scores).
 Lines are split on "\\n" only (a trailing "\\r" is dropped) and decoded as UTF-8 (as
@@ -29,6 +30,7 @@ import itertools
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
@@ -202,6 +204,8 @@ def detect_lines(detect: Detect, lines: list[str], scores: bool) -> list[str]:
     opened = detect.open_languages(lines, raws, unclear=True)
     for line, raw, other in zip(lines, raws, opened, strict=True):
         lang, score = detect.decide(line, raw, "", other)
+        if lang and one_letter(line):
+            lang, score = UNDETERMINED, 0.0
         lang = lang or UNDETERMINED
         if scores:
             found = {} if lang == UNDETERMINED else other or raw
@@ -210,6 +214,23 @@ def detect_lines(detect: Detect, lines: list[str], scores: bool) -> list[str]:
         else:
             out.append(lang)
     return out
+
+
+# Characters that are a word on their own: a line of one of them has a language (名: zh).
+WORD_CHARACTERS = ("CJK ", "HIRAGANA ", "KATAKANA ", "HANGUL SYLLABLE ")
+
+
+def one_letter(line: str) -> bool:
+    """Whether the only letter of ``line`` is one letter of an alphabet: ``y`` (as `yes`
+    writes it), ``a``, ``e`` are a word in many languages and read as none (und); it was
+    es, pt, it. An ideograph, a kana or a Hangul syllable alone keeps its language.
+
+    >>> [one_letter(x) for x in ["y", " A. ", "e\u0301", "я", "2 x", "名", "ya", ""]]
+    [True, True, True, True, True, False, False, False]
+    """
+    letters = list(itertools.islice((char for char in line if char.isalpha()), 2))
+    return len(letters) == 1 and not unicodedata.name(letters[0], "").startswith(
+        WORD_CHARACTERS)
 
 
 def answer_scores(detect: Detect, lines: list[str]) -> list[dict[str, float]]:

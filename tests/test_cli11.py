@@ -1,11 +1,14 @@
 """The command line as a stranger types it, second pass (cli11)."""
 
+import argparse
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 from pipeline.cli import main
+from pipeline.detect_cli import run_detect
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,3 +66,13 @@ def test_codes_separated_by_spaces_are_told_to_use_commas(tmp_path, capsys, monk
     err = capsys.readouterr().err
     assert "'1234' is not a language code; use ISO 639-1 codes such as en, de, pt" in err
     assert "--help" not in err
+
+
+def test_a_line_of_one_letter_is_undetermined():
+    # `yes | pipeline detect` answered es for each "y"; "a" pt, "e" it, "i" en.
+    lines = ["y", "a", "e", "i", " O. ", "я", "Mehr zum Thema", "名"]
+    stdin = io.BytesIO("\n".join(lines).encode())
+    stdout = io.StringIO()
+    args = argparse.Namespace(candidates="pt,de,en,es,it", scores=False)
+    assert run_detect(args, stdin, stdout) == 0
+    assert stdout.getvalue().split() == ["und"] * 6 + ["de", "zh"]
