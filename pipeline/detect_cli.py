@@ -16,7 +16,8 @@ short line whose words read as a candidate while its letters read as another
 language (score 0.0, no scores).
 Lines are split on "\\n" only (a trailing "\\r" is dropped) and decoded as UTF-8 (as
 UTF-16 or UTF-32 when the input starts with its byte order mark), undecodable bytes
-replaced. Lines are scored in batches, so 100k lines take
+replaced; a line longer than MAX_LINE_CHARS (100,000) characters is detected from
+its first 100,000. Lines are scored in batches, so 100k lines take
 seconds, not minutes. Without ``--scores``, lingua's models (a second or two to
 load) are loaded only when a line's answer depends on them (see SETTLED_MARGIN):
 the answers are those ``--scores`` gives.
@@ -62,6 +63,13 @@ SETTLED_MARGIN = 1.0
 # site's boilerplate lines come back thousands of times. A line's answer depends on the
 # line alone. Past this many lines kept, they are forgotten and the count starts again.
 KNOWN_LINES = 100_000
+
+# A line longer than this is detected from its first MAX_LINE_CHARS characters (cut at
+# a space where there is one): its words are listed twice over while it is scored (the
+# words, then their stored forms: about 22 bytes a character), and a 50 MB line (a
+# minified page, a dump without newlines) took 1.5 GB, 10 MB 295 MB. 100,000 characters
+# are about 15,000 words, far more than any line's language needs.
+MAX_LINE_CHARS = 100_000
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -163,6 +171,24 @@ def read_lines(stream: BinaryIO) -> Iterator[str]:
         pieces.append(rest)
     if last := "".join(pieces) + decoder.decode(b"", final=True):
         yield last
+
+
+def detected_part(line: str, limit: int = MAX_LINE_CHARS) -> str:
+    """The part of ``line`` its language is detected from: its first ``limit``
+    characters, cut at the last space before them where there is one.
+
+    >>> detected_part("um dois tr\u00eas", 9), detected_part("umdoistr\u00eas", 8)
+    ('um dois', 'umdoistr')
+    >>> line = "curta"; detected_part(line) is line
+    True
+    """
+    if len(line) <= limit:
+        return line
+    cut = line[:limit]
+    if line[limit].isspace() or cut[-1].isspace():
+        return cut
+    parts = cut.rsplit(None, 1)  # the last word, cut in two, left out
+    return parts[0] if len(parts) == 2 else cut
 
 
 def batches(lines: Iterable[str], size: int = BATCH_LINES) -> Iterator[list[str]]:
@@ -305,7 +331,7 @@ def run_detect(
               "pipeline detect < lines.txt)", file=sys.stderr)
         size = 1
     known: dict[str, str] = {}  # KNOWN_LINES
-    for batch in batches(read_lines(stdin), size):
+    for batch in batches(map(detected_part, read_lines(stdin)), size):
         new = [line for line in dict.fromkeys(batch) if line not in known]
         if len(known) + len(new) > KNOWN_LINES:
             known = {line: known[line] for line in batch if line in known}

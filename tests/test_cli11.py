@@ -76,3 +76,27 @@ def test_a_line_of_one_letter_is_undetermined():
     args = argparse.Namespace(candidates="pt,de,en,es,it", scores=False)
     assert run_detect(args, stdin, stdout) == 0
     assert stdout.getvalue().split() == ["und"] * 6 + ["de", "zh"]
+
+
+def test_a_very_long_line_is_detected_from_its_first_characters(monkeypatch):
+    # A 50 MB line took 1.5 GB: its words listed twice over while scored (about 22
+    # bytes a character). Detection sees at most MAX_LINE_CHARS characters of a line.
+    from pipeline import detect_cli
+
+    seen: list[str] = []
+
+    def recording(detect, lines, scores):
+        seen.extend(lines)
+        return ["de"] * len(lines)
+
+    monkeypatch.setattr(detect_cli, "detect_lines", recording)
+    long_line = "Mehr zum Thema " * (detect_cli.MAX_LINE_CHARS // 5)
+    stdin = io.BytesIO(f"{long_line}\nkurz\n".encode())
+    stdout = io.StringIO()
+    args = argparse.Namespace(candidates="de,en", scores=False)
+    assert run_detect(args, stdin, stdout) == 0
+    assert stdout.getvalue() == "de\nde\n"  # one answer a line still
+    cut = len(seen[0])
+    assert detect_cli.MAX_LINE_CHARS - 20 < cut <= detect_cli.MAX_LINE_CHARS
+    assert long_line.startswith(seen[0]) and long_line[cut] == " "  # cut at a space
+    assert seen[1] == "kurz"
