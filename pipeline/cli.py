@@ -383,10 +383,24 @@ def check_local_workers(workers: int, cpus: int, log: RunLog) -> None:
                   level="warning", workers=workers, cpus=cpus)
 
 
+def check_name_encoding(log: RunLog, encoding: str | None = None) -> None:
+    """Warn when file names are not read as UTF-8: in a C locale with ``PYTHONUTF8=0``
+    Python decodes them as ASCII, and ``café.txt`` was quarantined as "file name is not
+    valid UTF-8" without a word on why (Python's own UTF-8 mode, its default in a C
+    locale, reads it)."""
+    encoding = encoding or sys.getfilesystemencoding()
+    if codecs.lookup(encoding).name != "utf-8":
+        log.event("name_encoding", f"file names are read as {encoding}, not UTF-8 (the "
+                  "locale, or PYTHONUTF8=0): a name that is not ASCII is quarantined or "
+                  "misread; run with PYTHONUTF8=1, or in a UTF-8 locale such as C.UTF-8",
+                  level="warning", encoding=encoding)
+
+
 def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     from pipeline.runner import RunOptions, run
 
     config = _config_for(args)
+    check_name_encoding(log)
     if args.workers < 1:
         raise ConfigError("--workers must be 1 or more")
     if args.executor == "local":

@@ -100,3 +100,18 @@ def test_a_very_long_line_is_detected_from_its_first_characters(monkeypatch):
     assert detect_cli.MAX_LINE_CHARS - 20 < cut <= detect_cli.MAX_LINE_CHARS
     assert long_line.startswith(seen[0]) and long_line[cut] == " "  # cut at a space
     assert seen[1] == "kurz"
+
+
+def test_names_read_as_ascii_are_warned_of(tmp_path):
+    # PYTHONUTF8=0 in a C locale: file names are decoded as ASCII (surrogate escapes),
+    # and café.txt was quarantined as "file name is not valid UTF-8" without a word why.
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "café.txt").write_text("Mehr zum Thema.\n", encoding="utf-8")
+    done = _pipeline(["run", "corpus", "--out", "out", "--dry-run"], tmp_path,
+                     PYTHONCOERCECLOCALE="0", PYTHONUTF8="0", LC_ALL="C")
+    err = done.stderr.decode("ascii", "replace")
+    assert "file names are read as ascii, not UTF-8" in err and "PYTHONUTF8=1" in err
+    done = _pipeline(["run", "corpus", "--out", "out", "--dry-run"], tmp_path,
+                     PYTHONUTF8="1", LC_ALL="C")
+    assert b"file names are read as" not in done.stderr
+    assert done.returncode == 0, done.stderr.decode()
