@@ -14,6 +14,7 @@ import argparse
 import atexit
 import codecs
 import errno
+import itertools
 import os
 import shlex
 import signal
@@ -155,8 +156,10 @@ def _asks_json_log(argv: list[str]) -> bool:
 
     >>> _asks_json_log(["run", "--log-format", "json"]), _asks_json_log(["run", "x"])
     (True, False)
+    >>> _asks_json_log([])
+    False
     """
-    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    pairs = itertools.pairwise([*argv, ""])  # no word (a bare `pipeline`): no pair
     return any(a == "--log-format=json" or (a, b) == ("--log-format", "json") for a, b in pairs)
 
 
@@ -380,10 +383,24 @@ def check_local_workers(workers: int, cpus: int, log: RunLog) -> None:
                   level="warning", workers=workers, cpus=cpus)
 
 
+def check_name_encoding(log: RunLog, encoding: str | None = None) -> None:
+    """Warn when file names are not read as UTF-8: in a C locale with ``PYTHONUTF8=0``
+    Python decodes them as ASCII, and ``café.txt`` was quarantined as "file name is not
+    valid UTF-8" without a word on why (Python's own UTF-8 mode, its default in a C
+    locale, reads it)."""
+    encoding = encoding or sys.getfilesystemencoding()
+    if codecs.lookup(encoding).name != "utf-8":
+        log.event("name_encoding", f"file names are read as {encoding}, not UTF-8 (the "
+                  "locale, or PYTHONUTF8=0): a name that is not ASCII is quarantined or "
+                  "misread; run with PYTHONUTF8=1, or in a UTF-8 locale such as C.UTF-8",
+                  level="warning", encoding=encoding)
+
+
 def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     from pipeline.runner import RunOptions, run
 
     config = _config_for(args)
+    check_name_encoding(log)
     if args.workers < 1:
         raise ConfigError("--workers must be 1 or more")
     if args.executor == "local":
@@ -419,6 +436,7 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
 
     report = result.report
     say = _sayer(log)
+    out = Path(shown(str(args.out)))  # its control characters escaped, as documents' names
     if args.dry_run:
         plan = ", ".join(f"{n} {PLAN_WORDS.get(what, what)}"
                          for what, n in sorted(report["plan"].items()))
@@ -428,10 +446,10 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     # The documents that failed or were quarantined: a line each in human mode; in JSON,
     # lists in the summary event (the documents processed by this run already had an
     # event each as they were done).
-    say("summary", summary_line(report, args.out), **counts(report),
+    say("summary", summary_line(report, out), **counts(report),
         failed_documents=report["failed"], quarantined_documents=report["quarantined"])
     for tgt, count in report["translated_documents"].items():
-        say("translated", target_line(report, tgt, args.out), target=tgt, documents=count)
+        say("translated", target_line(report, tgt, out), target=tgt, documents=count)
     for suffix, item in report.get("skipped_by_suffix", {}).items():
         noun = {FOLDER_LINK: "folder link", VERSION_CONTROL: "version control folder"}.get(
             suffix, suffix + " file")
@@ -440,14 +458,15 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     if not (report["documents"] or report["skipped"] or report["deleted"]):
         from pipeline.factory import formats
 
-        say("empty_corpus", f"{args.corpus} holds no file at all: nothing was read; check the "
-            f"path, or put the documents there ({formats()})", corpus=str(args.corpus))
+        say("empty_corpus", f"{shown(str(args.corpus))} holds no file at all: nothing was "
+            f"read; check the path, or put the documents there ({formats()})",
+            corpus=str(args.corpus))
     if log.fmt == "human":
         failed = [f"failed: {shown(f['doc'])}: {'; '.join(f['errors'])}" for f in report["failed"]]
         quarantined = [f"quarantined: {shown(q['doc'])}: {q['reason']}"
                        for q in report["quarantined"]]
         for lines, what in ((failed, "failed"), (quarantined, "quarantined")):
-            for line in listed(lines, what, args.out):
+            for line in listed(lines, what, out):
                 print(line)
     for doc in report["deleted_sources"]:
         say("deleted_source", f"source deleted (outputs kept; --prune removes them): {shown(doc)}",
@@ -463,7 +482,7 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     for item in report["missing_models"]:
         say("missing_model", f"  {item['pair']}: {item['install']}", pair=item["pair"],
             install=item["install"])
-    say("report", f"report: {args.out}/report.json", path=f"{args.out}/report.json")
+    say("report", f"report: {out}/report.json", path=f"{args.out}/report.json")
     _done(log, result.exit_code, **counts(report))
     return result.exit_code
 
@@ -818,8 +837,8 @@ def main(argv: list[str] | None = None) -> int:
                                   getattr(args, "corpus", None)))
     args.started = started
     args.own_process = argv is None
-    if args.command is None:
-        parser.print_help()
+    if args.command is None:  # a usage error: on stderr, as `pipeline models`'s
+        parser.print_help(sys.stderr)
         return 2
     if 1 in closed and _prints_its_work(args):  # as cat: nowhere to write its output
         command = f"models {args.action}" if args.command == "models" else args.command

@@ -10,12 +10,14 @@ one JSON object per line (``{"lang": "de", "score": 0.97, "scores": {...}}``,
 probabilities over the candidates, or over the languages outside them that the
 line may be in). The candidates narrow the choice; a line clearly in another
 language gets that language's ISO 639-1 code ("ru", "pl"), and a line without
-letters, or whose only words are a web or e-mail address, gets ``und``, as does a
+letters, or whose only words are a web or e-mail address, gets ``und``, as do a
+line of a single letter (``y``, ``a``; one ideograph keeps its language) and a
 short line whose words read as a candidate while its letters read as another
 language (score 0.0, no scores).
 Lines are split on "\\n" only (a trailing "\\r" is dropped) and decoded as UTF-8 (as
 UTF-16 or UTF-32 when the input starts with its byte order mark), undecodable bytes
-replaced. Lines are scored in batches, so 100k lines take
+replaced; a line longer than MAX_LINE_CHARS (100,000) characters is detected from
+its first 100,000. Lines are scored in batches, so 100k lines take
 seconds, not minutes. Without ``--scores``, lingua's models (a second or two to
 load) are loaded only when a line's answer depends on them (see SETTLED_MARGIN):
 the answers are those ``--scores`` gives.
@@ -29,6 +31,7 @@ import itertools
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
@@ -60,6 +63,13 @@ SETTLED_MARGIN = 1.0
 # site's boilerplate lines come back thousands of times. A line's answer depends on the
 # line alone. Past this many lines kept, they are forgotten and the count starts again.
 KNOWN_LINES = 100_000
+
+# A line longer than this is detected from its first MAX_LINE_CHARS characters (cut at
+# a space where there is one): its words are listed twice over while it is scored (the
+# words, then their stored forms: about 22 bytes a character), and a 50 MB line (a
+# minified page, a dump without newlines) took 1.5 GB, 10 MB 295 MB. 100,000 characters
+# are about 15,000 words, far more than any line's language needs.
+MAX_LINE_CHARS = 100_000
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -163,6 +173,24 @@ def read_lines(stream: BinaryIO) -> Iterator[str]:
         yield last
 
 
+def detected_part(line: str, limit: int = MAX_LINE_CHARS) -> str:
+    """The part of ``line`` its language is detected from: its first ``limit``
+    characters, cut at the last space before them where there is one.
+
+    >>> detected_part("um dois tr\u00eas", 9), detected_part("umdoistr\u00eas", 8)
+    ('um dois', 'umdoistr')
+    >>> line = "curta"; detected_part(line) is line
+    True
+    """
+    if len(line) <= limit:
+        return line
+    cut = line[:limit]
+    if line[limit].isspace() or cut[-1].isspace():
+        return cut
+    parts = cut.rsplit(None, 1)  # the last word, cut in two, left out
+    return parts[0] if len(parts) == 2 else cut
+
+
 def batches(lines: Iterable[str], size: int = BATCH_LINES) -> Iterator[list[str]]:
     """Consecutive lists of at most ``size`` lines.
 
@@ -202,6 +230,8 @@ def detect_lines(detect: Detect, lines: list[str], scores: bool) -> list[str]:
     opened = detect.open_languages(lines, raws, unclear=True)
     for line, raw, other in zip(lines, raws, opened, strict=True):
         lang, score = detect.decide(line, raw, "", other)
+        if lang and one_letter(line):
+            lang, score = UNDETERMINED, 0.0
         lang = lang or UNDETERMINED
         if scores:
             found = {} if lang == UNDETERMINED else other or raw
@@ -210,6 +240,23 @@ def detect_lines(detect: Detect, lines: list[str], scores: bool) -> list[str]:
         else:
             out.append(lang)
     return out
+
+
+# Characters that are a word on their own: a line of one of them has a language (名: zh).
+WORD_CHARACTERS = ("CJK ", "HIRAGANA ", "KATAKANA ", "HANGUL SYLLABLE ")
+
+
+def one_letter(line: str) -> bool:
+    """Whether the only letter of ``line`` is one letter of an alphabet: ``y`` (as `yes`
+    writes it), ``a``, ``e`` are a word in many languages and read as none (und); it was
+    es, pt, it. An ideograph, a kana or a Hangul syllable alone keeps its language.
+
+    >>> [one_letter(x) for x in ["y", " A. ", "e\u0301", "я", "2 x", "名", "ya", ""]]
+    [True, True, True, True, True, False, False, False]
+    """
+    letters = list(itertools.islice((char for char in line if char.isalpha()), 2))
+    return len(letters) == 1 and not unicodedata.name(letters[0], "").startswith(
+        WORD_CHARACTERS)
 
 
 def answer_scores(detect: Detect, lines: list[str]) -> list[dict[str, float]]:
@@ -284,7 +331,7 @@ def run_detect(
               "pipeline detect < lines.txt)", file=sys.stderr)
         size = 1
     known: dict[str, str] = {}  # KNOWN_LINES
-    for batch in batches(read_lines(stdin), size):
+    for batch in batches(map(detected_part, read_lines(stdin)), size):
         new = [line for line in dict.fromkeys(batch) if line not in known]
         if len(known) + len(new) > KNOWN_LINES:
             known = {line: known[line] for line in batch if line in known}

@@ -140,6 +140,11 @@ def canonical(code: str) -> str:
     Traceback (most recent call last):
     ...
     pipeline.languages.UnknownLanguage: 'xx' is not a language code; nearest: xh (Xhosa)
+    >>> try:
+    ...     canonical("en de")
+    ... except UnknownLanguage as exc:
+    ...     print(exc)
+    'en de' is not a language code: separate the codes with commas, as en,de
     """
     raw = code.strip()
     key = raw.lower().replace("_", "-")
@@ -150,16 +155,36 @@ def canonical(code: str) -> str:
             return candidate
         if candidate in ALIASES and ALIASES[candidate] in KNOWN:
             return ALIASES[candidate]
-    raise UnknownLanguage(f"{raw!r} is not a language code; nearest: {nearest(raw)}")
+    words = raw.split()
+    if len(words) > 1 and all(_known(word) for word in words):  # --to "en de"
+        raise UnknownLanguage(f"{raw!r} is not a language code: separate the codes with "
+                              f"commas, as {','.join(words)}")
+    found = nearest(raw)
+    hint = f"nearest: {found}" if found else "use ISO 639-1 codes such as en, de, pt"
+    raise UnknownLanguage(f"{raw!r} is not a language code; {hint}")
+
+
+def _known(code: str) -> bool:
+    """Whether ``code`` is a known code or alias (``und`` included).
+
+    >>> _known("pt-BR"), _known("xx")
+    (True, False)
+    """
+    try:
+        canonical(code)
+    except UnknownLanguage:
+        return False
+    return True
 
 
 def nearest(code: str, n: int = 3) -> str:
-    """The known codes nearest to ``code``, with their names, for an error message.
+    """The known codes nearest to ``code``, with their names, for an error message
+    ("" when none is near).
 
     >>> nearest("zz"), nearest("portugese"), nearest("english")
     ('zh (Chinese), zu (Zulu)', 'pt (Portuguese)', 'en (English), bn (Bengali), cy (Welsh)')
-    >>> nearest("pr")
-    'pa (Punjabi), pl (Polish), pt (Portuguese)'
+    >>> nearest("pr"), nearest("42")
+    ('pa (Punjabi), pl (Polish), pt (Portuguese)', '')
     """
     key = code.strip().lower()
     if len(key) > 3:  # a name
@@ -169,8 +194,6 @@ def nearest(code: str, n: int = 3) -> str:
         # same first letter first, then same second letter: typos keep the first
         found = sorted(c for c in KNOWN if c[:1] == key[:1])[:n]
         found = found or sorted(c for c in KNOWN if c[1:2] == key[1:2])[:n]
-    if not found:
-        return "see `pipeline detect --help` for ISO 639-1 codes such as en, de, pt"
     return ", ".join(f"{c} ({name(c)})" for c in found)
 
 
