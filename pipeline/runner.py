@@ -779,9 +779,12 @@ class Runner:
             rough = any(e.reader == "records" and not e.doc.lower().endswith(".parquet")
                         for e in todo)
             noun = "document" if found == 1 and not rough else "documents"
+            # Files quarantined before they were read (over max_file_bytes, unreadable)
+            # are documents of the corpus too: "0 documents" then "0/1 clean" misled.
+            aside = f" ({len(self.quarantined)} quarantined)" if self.quarantined else ""
             self.log.event("start", f"{'about ' if rough else ''}{found} {noun} in "
-                           f"{self.corpus}", documents=found, estimated=rough,
-                           out=str(self.out))
+                           f"{self.corpus}{aside}", documents=found, estimated=rough,
+                           quarantined=len(self.quarantined), out=str(self.out))
             self._phase("discover", started)
             started = time.perf_counter()
             discovered = len(self.quarantined)
