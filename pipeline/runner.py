@@ -1026,7 +1026,7 @@ class Runner:
                 self.quarantined.append({"doc": entry.doc, "reason": entry.problem})
                 if entry.folder:  # "" for CORPUS itself: every stored document kept
                     self._unlisted.append("" if entry.doc == "." else entry.doc + "/")
-            elif (age := self._too_young(entry)) is not None:
+            elif (age := self._too_young(entry)) is not None and not self._as_read(entry):
                 min_age = self.config.run.min_age_s
                 self.deferred.append({
                     "doc": entry.doc, "age_s": round(age, 1),
@@ -1054,6 +1054,14 @@ class Runner:
         changed = st.st_mtime_ns if st.st_mtime_ns <= now else st.st_ctime_ns
         age = (now - changed) / 1e9
         return age if age < min_age else None
+
+    def _as_read(self, entry: Entry) -> bool:
+        """Whether ``entry``'s file is as an earlier run read it (its stat as recorded
+        with its hash): young by its time (``min_age_s`` just set or raised) but not
+        written since, it is not deferred: it counts as unchanged (or, with another
+        configuration, is processed again from the same bytes)."""
+        return (entry.stat is not None and entry.reader != "records"
+                and self._file_stats.get(entry.doc) == stat_key(entry.stat))
 
     def _deferred_files(self) -> set[str]:
         return {item["doc"] for item in self.deferred}
@@ -1511,9 +1519,9 @@ class Runner:
         known = StateStore.read_only(path) if path.is_file() else {}
         sources = StateStore.read_only_sources(path) if path.is_file() else {}
         fp = fingerprint(self.config)
+        self._file_stats = StateStore.read_only_file_stats(path) if path.is_file() else {}
         todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
-        self._empty_folders(known, StateStore.read_only_file_stats(path)
-                            if path.is_file() else {})
+        self._empty_folders(known, self._file_stats)
         self._check_prune(todo, len(known))
         plan: Counter[str] = Counter()
         listed = len(self.quarantined)  # found by discovery: listed below
