@@ -10,33 +10,42 @@ Examples::
 
 from __future__ import annotations
 
-import argparse
-import atexit
-import codecs
-import errno
-import itertools
-import os
-import shlex
-import signal
-import sys
-import time
-import traceback
-import warnings
-from collections.abc import Callable
-from pathlib import Path
-from typing import NoReturn
+# Ctrl-C while the command loads (a user who changed their mind, a stop at start-up):
+# one line and 130, as a run stopped by SIGINT, not a traceback of the import cut.
+STOPPED = "pipeline: stopped by SIGINT (Ctrl-C)"
+try:
+    import argparse
+    import atexit
+    import codecs
+    import errno
+    import itertools
+    import os
+    import shlex
+    import signal
+    import sys
+    import time
+    import traceback
+    import warnings
+    from collections.abc import Callable
+    from pathlib import Path
+    from typing import NoReturn
 
-from pipeline import __version__
-from pipeline.config import (
-    MAX_BEAM_SIZE,
-    Config,
-    ConfigError,
-    available_cpus,
-    load_config,
-    parse_age,
-    parse_langs,
-)
-from pipeline.log import DEBUG_ENV, RunLog, counted, debug_enabled, shown
+    from pipeline import __version__
+    from pipeline.config import (
+        MAX_BEAM_SIZE,
+        Config,
+        ConfigError,
+        available_cpus,
+        load_config,
+        parse_age,
+        parse_langs,
+    )
+    from pipeline.log import DEBUG_ENV, RunLog, counted, debug_enabled, shown
+except KeyboardInterrupt:
+    import sys
+
+    print(STOPPED, file=sys.stderr)
+    raise SystemExit(130) from None
 
 DEFAULT_CONFIG = Path("pipeline.toml")
 
@@ -64,8 +73,9 @@ exit codes: 0 done (also: nothing to do), 2 usage or configuration error,
    or standard output cannot be written (when its reader goes away, as with | head,
    detect, explain, models list and run --dry-run end quietly, as cat does),
 75 another run (or another program) holds the output directory or its state,
-130/143 stopped by SIGINT/SIGTERM (finished documents kept, those in progress
-left for the next run; a second signal stops at once, without writing the report).
+130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (finished documents kept, those in
+progress left for the next run; a second signal stops at once, without writing the
+report); a signal ignored at start (nohup, a script's `pipeline run &`) stays ignored.
 """
 
 # What a write to a full or failing disk raises (stdout redirected to a file).
@@ -820,6 +830,16 @@ def escaping_stdout() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command; a Ctrl-C that comes before a run handles SIGINT itself (while the
+    modules it needs load: a second or so) or after (its summary) ends it with 130 and
+    one line, not a traceback."""
+    try:
+        return _command(argv)
+    except KeyboardInterrupt:
+        return _error(RunLog("json" if Parser.json_errors else "human"), STOPPED, EXIT_SIGINT)
+
+
+def _command(argv: list[str] | None) -> int:
     started = time.perf_counter()  # report.json's timings count from here
     closed: set[int] = set()
     if argv is None:  # the command itself, not a caller's process

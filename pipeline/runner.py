@@ -16,10 +16,12 @@ here. A run:
 4. rebuilds the aggregate files (documents.jsonl, segments.jsonl, parallel/...)
    from the state store, never by re-translating, and writes report.json.
 
-SIGINT and SIGTERM stop the run within seconds: the shards in flight are
+SIGINT, SIGTERM and SIGHUP stop the run within seconds: the shards in flight are
 abandoned (their documents get no state row, so the next run does them), the
 shards already committed stay, the aggregates and report are rebuilt from the
-state, and the run exits 130/143. A second signal stops at once.
+state, and the run exits 130/143/129. A second signal stops at once. A signal
+ignored when the run starts (SIGINT in a script's background job, SIGHUP under
+nohup) stays ignored.
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3  # failed or quarantined documents, or missing translation models
 EXIT_OUTPUT = 74  # OUT cannot be written: disk full, read-only... (EX_IOERR)
 EXIT_LOCKED = 75  # another run holds OUT's lock (EX_TEMPFAIL: try again later)
-EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
+EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
 
 
 class UsageError(Exception):
@@ -557,6 +559,7 @@ class Runner:
         self.stop_signal: int | None = None
         self._abandonable = False  # a signal may abandon what runs now (a shard in flight)
         self._handlers: dict[int, Any] = {}  # the handlers ours replaced
+        self._terminals: list[int] = []  # stdout, stderr when they are terminals
         self._executor: Any = None  # while shards run
         self.quarantined: list[dict] = []
         self.skipped: list[dict] = []
@@ -776,9 +779,12 @@ class Runner:
             rough = any(e.reader == "records" and not e.doc.lower().endswith(".parquet")
                         for e in todo)
             noun = "document" if found == 1 and not rough else "documents"
+            # Files quarantined before they were read (over max_file_bytes, unreadable)
+            # are documents of the corpus too: "0 documents" then "0/1 clean" misled.
+            aside = f" ({len(self.quarantined)} quarantined)" if self.quarantined else ""
             self.log.event("start", f"{'about ' if rough else ''}{found} {noun} in "
-                           f"{self.corpus}", documents=found, estimated=rough,
-                           out=str(self.out))
+                           f"{self.corpus}{aside}", documents=found, estimated=rough,
+                           quarantined=len(self.quarantined), out=str(self.out))
             self._phase("discover", started)
             started = time.perf_counter()
             discovered = len(self.quarantined)
@@ -961,9 +967,15 @@ class Runner:
                     break
 
     def _install_handlers(self) -> None:
+        """Handle the stop signals, but those ignored when the run started: a shell
+        ignores SIGINT in a script's background job (`pipeline run &`), nohup SIGHUP;
+        a Ctrl-C or a closed terminal meant for others must not stop the run."""
         for sig in EXIT_SIGNAL:
+            if self._handlers.get(sig, signal.getsignal(sig)) == signal.SIG_IGN:
+                continue
             previous = signal.signal(sig, self._on_signal)
             self._handlers.setdefault(sig, previous)
+        self._terminals = [fd for fd in (1, 2) if os.isatty(fd)]
 
     def _on_signal(self, signum: int, frame) -> None:
         """SIGINT, SIGTERM: stop. The first signal abandons the shards in flight when
@@ -973,6 +985,8 @@ class Runner:
         Nothing is printed here: a handler that writes while the interrupted code is
         writing to the same stream fails (reentrant call).
         """
+        if signum == signal.SIGHUP:
+            self._leave_hung_up_terminals()
         if self.stop_signal is None:
             self.stop_signal = signum
             if not self._abandonable:
@@ -983,6 +997,21 @@ class Runner:
                 kill()
         self._abandonable = False
         raise Interrupted(self.stop_signal)
+
+    def _leave_hung_up_terminals(self) -> None:
+        """Point stdout and stderr at /dev/null where they were a terminal that has hung
+        up (closed, the ssh session dropped: SIGHUP): every write there fails (EIO),
+        which would end the stop with an error instead of the report. A terminal
+        still there (a SIGHUP sent by hand) is kept."""
+        for fd in self._terminals:
+            if os.isatty(fd):
+                continue
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, fd)
+                os.close(devnull)
+            except OSError:
+                pass
 
     def _sort_entries(self, entries: Iterable[Entry]) -> list[Entry]:
         """Documents to consider; other files go to ``skipped``, bad ones to ``quarantined``."""
@@ -997,7 +1026,7 @@ class Runner:
                 self.quarantined.append({"doc": entry.doc, "reason": entry.problem})
                 if entry.folder:  # "" for CORPUS itself: every stored document kept
                     self._unlisted.append("" if entry.doc == "." else entry.doc + "/")
-            elif (age := self._too_young(entry)) is not None:
+            elif (age := self._too_young(entry)) is not None and not self._as_read(entry):
                 min_age = self.config.run.min_age_s
                 self.deferred.append({
                     "doc": entry.doc, "age_s": round(age, 1),
@@ -1025,6 +1054,14 @@ class Runner:
         changed = st.st_mtime_ns if st.st_mtime_ns <= now else st.st_ctime_ns
         age = (now - changed) / 1e9
         return age if age < min_age else None
+
+    def _as_read(self, entry: Entry) -> bool:
+        """Whether ``entry``'s file is as an earlier run read it (its stat as recorded
+        with its hash): young by its time (``min_age_s`` just set or raised) but not
+        written since, it is not deferred: it counts as unchanged (or, with another
+        configuration, is processed again from the same bytes)."""
+        return (entry.stat is not None and entry.reader != "records"
+                and self._file_stats.get(entry.doc) == stat_key(entry.stat))
 
     def _deferred_files(self) -> set[str]:
         return {item["doc"] for item in self.deferred}
@@ -1482,9 +1519,9 @@ class Runner:
         known = StateStore.read_only(path) if path.is_file() else {}
         sources = StateStore.read_only_sources(path) if path.is_file() else {}
         fp = fingerprint(self.config)
+        self._file_stats = StateStore.read_only_file_stats(path) if path.is_file() else {}
         todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
-        self._empty_folders(known, StateStore.read_only_file_stats(path)
-                            if path.is_file() else {})
+        self._empty_folders(known, self._file_stats)
         self._check_prune(todo, len(known))
         plan: Counter[str] = Counter()
         listed = len(self.quarantined)  # found by discovery: listed below

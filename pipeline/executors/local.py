@@ -1,8 +1,8 @@
 """Local executor: in this process (one worker) or a pool of worker processes.
 
 Each worker process builds one :class:`~pipeline.shard.ShardProcessor`, so each
-loads its translation models once. Workers ignore SIGINT and SIGTERM (a Ctrl-C
-reaches the whole process group): the parent decides when to stop, and then
+loads its translation models once. Workers ignore SIGINT, SIGTERM and SIGHUP (a
+Ctrl-C, a closed terminal reach the whole process group): the parent decides when to stop, and then
 kills them (:meth:`LocalExecutor.abandon`) rather than wait for their shards.
 Workers write no output.
 
@@ -82,6 +82,7 @@ def _init_worker(config: Config, threads: int, environment: dict[str, str],
     os.environ.update(environment)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     config.translate.threads = threads
     if gpus and started is not None:  # worker N translates on GPU N modulo the GPUs
         from pipeline.engines.base import set_device_index
@@ -172,17 +173,18 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _ensure_fork_server() -> None:
-    """Start the fork server (once) with SIGINT blocked, as multiprocessing starts its
-    resource tracker: a Ctrl-C reaches the whole process group, and the server takes
-    SIGINT as a KeyboardInterrupt until it has preloaded (seconds), which ended it with
-    a traceback after the run's own message. Its workers inherit the mask: one forked
+    """Start the fork server (once) with SIGINT and SIGHUP blocked, as multiprocessing
+    starts its resource tracker: a Ctrl-C reaches the whole process group, and the
+    server takes SIGINT as a KeyboardInterrupt until it has preloaded (seconds), which
+    ended it with a traceback after the run's own message; a closed terminal's SIGHUP
+    reaches it too. Its workers inherit the mask: one forked
     but not yet set up (``_init_worker``) is not stopped by it either. The run itself
     stops them (:meth:`LocalExecutor.abandon`)."""
     from multiprocessing import forkserver, resource_tracker
 
     # Started first: starting it unblocks SIGINT (after masking it for its own start).
     resource_tracker.ensure_running()
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGHUP})
     try:
         forkserver.ensure_running()
     finally:
@@ -348,7 +350,7 @@ class LocalExecutor:
 
 
 def _submit(pool: ProcessPoolExecutor, fn, *args) -> Future:
-    """``pool.submit(fn, *args)``, with SIGINT and SIGTERM handled once it returns.
+    """``pool.submit(fn, *args)``, with the stop signals handled once it returns.
 
     A submit may start a worker, and then waits for the fork server to fork it (seconds
     while the server preloads). A stop signal's exception there left the fork under way
@@ -363,8 +365,9 @@ def _submit(pool: ProcessPoolExecutor, fn, *args) -> Future:
         return pool.submit(fn, *args)
     received: list[int] = []
     held = {sig: signal.signal(sig, lambda signum, frame: received.append(signum))
-            for sig in (signal.SIGINT, signal.SIGTERM)
-            if signal.getsignal(sig) is not None}  # None: a handler not set from Python
+            for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+            # None: a handler not set from Python; an ignored signal stays ignored
+            if signal.getsignal(sig) not in (None, signal.SIG_IGN)}
     try:
         return pool.submit(fn, *args)
     finally:
