@@ -728,6 +728,32 @@ def absolute_canonical(tree) -> None:
         link.set("href", urljoin(start, href))
 
 
+def itemprop_dates_as_meta(tree) -> None:
+    """Copy the dates that a page gives as microdata on an element other than
+    ``<meta>`` (``<span itemprop="datePublished" content="2021-03-04">``) into
+    ``<meta itemprop>`` elements of its head, where the extractor reads them: it never
+    read them there, and the page had no date.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<html><head></head><body><span itemprop="datePublished"'
+    ...                             ' content="2021-03-04">March</span></body></html>')
+    >>> itemprop_dates_as_meta(tree)
+    >>> lxml.html.tostring(tree.find("head"))
+    b'<head><meta itemprop="datePublished" content="2021-03-04"></head>'
+    """
+    found = [(element.get("itemprop"), element.get("content"))
+             for element in tree.xpath("//*[@itemprop][@content][not(self::meta)]")
+             if "date" in element.get("itemprop").lower() and element.get("content").strip()]
+    if not found:
+        return
+    head = tree.find(".//head")
+    if head is None:
+        head = tree.makeelement("head")
+        tree.insert(0, head)
+    for name, content in found:
+        head.append(head.makeelement("meta", {"itemprop": name, "content": content.strip()}))
+
+
 def drop_hidden_metadata(tree) -> None:
     """Remove the schema.org copies of the article that a page hides (an element with
     ``itemscope`` and an inline ``display: none``): machine-readable metadata, never
@@ -1610,6 +1636,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     pres = [preformatted_text(pre) for pre in tree.iter("pre")]  # before the extractor
     unwrap_code_figures(tree)  # changes the tree
     paragraphs_beside_code(tree)
+    itemprop_dates_as_meta(tree)  # before: a hidden copy may hold the date
     drop_hidden_metadata(tree)
     absolute_canonical(tree)
     mark_preformatted(tree)

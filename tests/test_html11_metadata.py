@@ -1,0 +1,21 @@
+"""A page's metadata from microdata, JSON-LD without @context, a right-to-left page's
+direction marks and <base href>: pages written here."""
+
+from __future__ import annotations
+
+from pipeline.extract_html import extract
+
+BODY = "<p>" + " ".join(
+    ["The council met on Monday to discuss the new budget for the city schools and roads."]
+    * 4) + "</p>"
+
+
+def page(head: str = "", article: str = "") -> bytes:
+    return (f"<html><head><title>Budget news</title>{head}</head><body><article>"
+            f"<h1>Budget news</h1>{article}{BODY}</article></body></html>").encode()
+
+
+def test_microdata_date_on_a_span_is_the_date():
+    found = extract(page(article='<span itemprop="datePublished" content="2021-03-04">'
+                                 "Thursday</span>"))
+    assert found.metadata.get("date") == "2021-03-04"  # no date before
