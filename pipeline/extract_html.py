@@ -23,6 +23,7 @@ same page gives the same metadata on any day.
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from bisect import bisect_left
 from collections.abc import Callable
@@ -1297,6 +1298,32 @@ def dates_without_marks(metas: list, scripts: list) -> None:
                 lambda m: m.group(1) + _DIRECTION_MARKS.sub("", m.group(2)) + '"', script.text)
 
 
+def json_ld_with_context(text: str) -> str:
+    """A JSON-LD object (or list of objects) with a ``@type`` and no ``@context``, given
+    schema.org's, which the extractor reads only with it: the author (a ``Person``) and
+    the date of such a page were dropped. Any other text is returned as it is.
+
+    >>> json_ld_with_context('{"@type": "NewsArticle", "author": {"@type": "Person"}}')
+    '{"@context": "https://schema.org", "@type": "NewsArticle", "author": {"@type": "Person"}}'
+    >>> json_ld_with_context('[{"@type": "Person", "name": "Ann"}]')
+    '[{"@context": "https://schema.org", "@type": "Person", "name": "Ann"}]'
+    >>> json_ld_with_context('{"@context": "https://schema.org", "@type": "Person"}')
+    '{"@context": "https://schema.org", "@type": "Person"}'
+    """
+    if '"@context"' in text or '"@type"' not in text:
+        return text
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return text
+    items = found if isinstance(found, list) else [found]
+    if not items or not all(isinstance(item, dict) and "@type" in item for item in items):
+        return text
+    return json.dumps([{"@context": "https://schema.org", **item} for item in items]
+                      if isinstance(found, list)
+                      else {"@context": "https://schema.org", **found}, ensure_ascii=False)
+
+
 def metadata_elements(tree) -> tuple[list, list]:
     """The page's ``<meta>`` elements with a ``content``, and its JSON-LD scripts."""
     return tree.xpath(".//meta[@content]"), tree.xpath(_JSON_LD)
@@ -1318,7 +1345,7 @@ def metadata_texts(tree) -> str:
     dates_without_marks(metas, scripts)
     for script in scripts:
         if script.text:
-            script.text = json_unescaped(script.text)
+            script.text = json_unescaped(json_ld_with_context(script.text))
     return "".join([meta.get("content") for meta in metas]
                    + [script.text for script in scripts if script.text])
 

@@ -19,3 +19,9 @@ def test_microdata_date_on_a_span_is_the_date():
     found = extract(page(article='<span itemprop="datePublished" content="2021-03-04">'
                                  "Thursday</span>"))
     assert found.metadata.get("date") == "2021-03-04"  # no date before
+
+
+def test_json_ld_person_without_context_is_the_author():
+    script = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+              '"Budget news", "author": {"@type": "Person", "name": "Ann Lee"}}</script>')
+    assert extract(page(head=script)).metadata.get("author") == "Ann Lee"  # none before
