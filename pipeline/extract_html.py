@@ -1719,6 +1719,10 @@ def extract(data: bytes, *, source: str = "") -> Page:
         if author:  # in its place among the keys
             metadata = {key: author if key == "author" else metadata[key]
                         for key in METADATA_KEYS if key == "author" or key in metadata}
+    if _DIRECTION_MARKS.search(metadata.get("author", "")):  # a right-to-left page's,
+        metadata["author"] = "; ".join(  # around its authors' names
+            filter(None, (_DIRECTION_MARKS.sub("", part.strip()).strip()
+                          for part in metadata["author"].split(";")))) or metadata["author"]
     if lang:
         metadata["lang"] = lang
     element = tree.find(".//head//title")  # its text, as the extractor reads it

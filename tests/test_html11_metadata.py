@@ -25,3 +25,13 @@ def test_json_ld_person_without_context_is_the_author():
     script = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
               '"Budget news", "author": {"@type": "Person", "name": "Ann Lee"}}</script>')
     assert extract(page(head=script)).metadata.get("author") == "Ann Lee"  # none before
+
+
+def test_direction_marks_around_author_are_dropped():
+    meta = '<meta name="author" content="\u200fAnn Lee\u200f">'
+    assert extract(page(head=meta)).metadata.get("author") == "Ann Lee"
+    script = ('<script type="application/ld+json">{"@context": "https://schema.org", '
+              '"@type": "NewsArticle", "author": [{"@type": "Person", "name": '
+              '"\\u200fAnn Lee\\u200f"}, {"@type": "Person", "name": "\u200eBo Chen"}]}'
+              "</script>")
+    assert extract(page(head=script)).metadata.get("author") == "Ann Lee; Bo Chen"
