@@ -755,6 +755,27 @@ def itemprop_dates_as_meta(tree) -> None:
         head.append(head.makeelement("meta", {"itemprop": name, "content": content.strip()}))
 
 
+def drop_folder_base(tree) -> None:
+    """Remove a ``<base href>`` that names a folder ("https://a.example/news/"): the
+    extractor takes the base for the page's address when the page has no canonical
+    link, and a folder is not this page's address. Call after
+    :func:`absolute_canonical`, which resolves against it.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<html><head><base href="https://a.example/news/">'
+    ...                             '</head></html>')
+    >>> drop_folder_base(tree)
+    >>> tree.find(".//base") is None
+    True
+    """
+    from urllib.parse import urlsplit
+
+    for base in tree.findall(".//head//base"):
+        href = (base.get("href") or "").strip()
+        if href and urlsplit(href).path in ("", "/") or href.endswith("/"):
+            base.drop_tree()
+
+
 def drop_hidden_metadata(tree) -> None:
     """Remove the schema.org copies of the article that a page hides (an element with
     ``itemscope`` and an inline ``display: none``): machine-readable metadata, never
@@ -1666,6 +1687,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     itemprop_dates_as_meta(tree)  # before: a hidden copy may hold the date
     drop_hidden_metadata(tree)
     absolute_canonical(tree)
+    drop_folder_base(tree)
     mark_preformatted(tree)
     mark_inline_code(tree)
     flow_code_paragraphs(tree)

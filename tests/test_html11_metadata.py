@@ -35,3 +35,11 @@ def test_direction_marks_around_author_are_dropped():
               '"\\u200fAnn Lee\\u200f"}, {"@type": "Person", "name": "\u200eBo Chen"}]}'
               "</script>")
     assert extract(page(head=script)).metadata.get("author") == "Ann Lee; Bo Chen"
+
+
+def test_folder_base_is_not_the_page_address():
+    base = '<base href="https://a.example/news/">'
+    assert "url" not in extract(page(head=base)).metadata  # it was the folder
+    canonical = base + '<link rel="canonical" href="budget.html">'
+    assert (extract(page(head=canonical)).metadata.get("url")
+            == "https://a.example/news/budget.html")
