@@ -45,3 +45,9 @@ def test_page_without_charset_is_read_right(text, encoding):
 def test_guess_is_an_encoding_browsers_offer():
     # cp1125 (a Ukrainian DOS code page) was the guess for this Hebrew text
     assert decode_bytes(HEBREW.encode("cp1255"))[1] == "cp1255"
+
+
+@pytest.mark.parametrize("text", ["Калиновский пал в битве.", "Такава била и практиката."])
+def test_short_cyrillic_sentence_is_not_read_as_iso_8859_6_arabic(text):
+    # with the Arabic word list, ISO-8859-6 read these as Arabic fragments and diacritics
+    assert decode_bytes(text.encode("cp1251"))[0] == text

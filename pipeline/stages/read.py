@@ -47,10 +47,13 @@ PLAUSIBILITY_LANGS = (
 # keeps apart (cp932 for Shift_JIS, cp949 for EUC-KR, gbk and gb18030 for GB2312...).
 # charset-normalizer also proposes DOS and other code pages that no one's files are
 # in: a Hebrew cp1255 text was read as Cyrillic by cp1125, a Ukrainian DOS code page.
+# Less ISO-8859-6 (Arabic, rare beside cp1256): with the Arabic word list, it read short
+# Russian and Bulgarian sentences as Arabic fragments and diacritics ("Калиновский пал в
+# битве." as "تـًوٍَقّيوى ُـً ق فوْقم.", bench/legacy_read.py).
 BROWSER_ENCODINGS = frozenset({
     "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
     "cp1258", "cp874", "cp866", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic",
-    "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-5", "iso8859-6", "iso8859-7",
+    "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-5", "iso8859-7",
     "iso8859-8", "iso8859-10", "iso8859-13", "iso8859-14", "iso8859-15", "iso8859-16",
     "gb2312", "gbk", "gb18030", "big5", "big5hkscs", "cp950", "shift_jis", "cp932",
     "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213",
