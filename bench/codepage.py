@@ -13,12 +13,16 @@ sentence over a misread paragraph, read again in the paragraph's code page; cont
 a correctly read word or word pair of ``single-words`` and ``word-pairs`` over a
 misread Russian paragraph, unchanged.
 
+With ``--read REV``, instead: files saved in a legacy encoding (documents of three
+sentences of each set above and of :data:`READ_SETS`), decoded by the read stage at
+``REV`` (loaded from git) and now, in the same run: the share decoded back exactly.
+
 Halves: lines 1-500 of each file (``--split dev``, used to set the rule's thresholds)
 and 501-1000 (``--split test``, held out). Skips with a message when the data is absent.
 
 Usage::
 
-    .venv/bin/python bench/codepage.py [--split dev|test]
+    .venv/bin/python bench/codepage.py [--split dev|test] [--read REV]
 """
 
 from __future__ import annotations
@@ -44,6 +48,61 @@ SETS = [("ru", "cp1251"), ("uk", "cp1251"), ("bg", "cp1251"), ("mk", "cp1251"),
         ("sr", "cp1251"), ("be", "cp1251"), ("ru", "koi8_r"), ("el", "cp1253"),
         ("he", "cp1255"), ("ar", "cp1256"), ("fa", "cp1256")]
 READ_AS = ("sloppy-windows-1252", "latin-1")
+# More files for --read: the other legacy encodings browsers offer for these languages.
+READ_SETS = [("tr", "cp1254"), ("pl", "cp1250"), ("pt", "cp1252"), ("th", "cp874"),
+             ("ja", "shift_jis"), ("ja", "euc_jp"), ("zh", "gbk"), ("zh", "big5"),
+             ("ko", "euc_kr")]
+# Documents per set for --read.
+READ_DOCS = 60
+
+
+def read_stage(rev: str, split: str) -> None:
+    """Files in a legacy encoding through the read stage's ``decode_bytes`` at ``rev``
+    and now: per set, the documents decoded back exactly by each."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    from pipeline.stages.read import decode_bytes
+
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(["git", "show", f"{rev}:pipeline/stages/read.py"], cwd=root,
+                            capture_output=True, text=True, check=True).stdout
+    path = Path(tempfile.mkdtemp()) / "read_baseline.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("read_baseline", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    contenders = {rev: module.decode_bytes, "now": decode_bytes}
+    print(f"{split} half; files decoded back exactly by the read stage, of {READ_DOCS} "
+          "(documents of 3 sentences)")
+    print(f"{'language':9} {'encoding':10} {'docs':>5}" + "".join(f" {c:>8}" for c in contenders))
+    totals = dict.fromkeys(contenders, 0)
+    docs_total = 0
+    for lang, page in [*SETS, *READ_SETS]:
+        lines = half(SENTENCES / f"{lang}.txt", split)
+        texts = [" ".join(lines[i:i + 3]) for i in range(0, len(lines) - 2, 3)]
+        files = []
+        for text in texts:
+            try:
+                data = text.encode(page)
+            except UnicodeEncodeError:
+                continue
+            if not data.isascii():
+                files.append((text, data))
+        files = files[:READ_DOCS]
+        right = {}
+        for name, decode in contenders.items():
+            right[name] = 0
+            for text, data in files:
+                try:
+                    right[name] += decode(data)[0] == text
+                except ValueError:
+                    pass
+            totals[name] += right[name]
+        docs_total += len(files)
+        print(f"{lang:9} {page:10} {len(files):5}" + "".join(f" {right[c]:8}" for c in contenders))
+    print(f"{'all':20} {docs_total:5}" + "".join(f" {totals[c]:8}" for c in contenders))
 
 
 def half(path: Path, split: str) -> list[str]:
@@ -103,9 +162,14 @@ def documents(split: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("dev", "test"), default="test")
+    parser.add_argument("--read", metavar="REV",
+                        help="measure the read stage on legacy-encoded files, against REV")
     args = parser.parse_args()
     if not SENTENCES.is_dir():
         print(f"skipped: evaluation data not found in {SENTENCES}")
+        return 0
+    if args.read:
+        read_stage(args.read, args.split)
         return 0
     print(f"{args.split} half; restored exactly, % (lines encodable in the code page)")
     print(f"{'language':9} {'page':7} {'read as':20} {'lines':>6} {'ours':>7} {'ftfy':>7}")

@@ -23,6 +23,7 @@ same page gives the same metadata on any day.
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from bisect import bisect_left
 from collections.abc import Callable
@@ -728,6 +729,53 @@ def absolute_canonical(tree) -> None:
         link.set("href", urljoin(start, href))
 
 
+def itemprop_dates_as_meta(tree) -> None:
+    """Copy the dates that a page gives as microdata on an element other than
+    ``<meta>`` (``<span itemprop="datePublished" content="2021-03-04">``) into
+    ``<meta itemprop>`` elements of its head, where the extractor reads them: it never
+    read them there, and the page had no date.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<html><head></head><body><span itemprop="datePublished"'
+    ...                             ' content="2021-03-04">March</span></body></html>')
+    >>> itemprop_dates_as_meta(tree)
+    >>> lxml.html.tostring(tree.find("head"))
+    b'<head><meta itemprop="datePublished" content="2021-03-04"></head>'
+    """
+    found = [(element.get("itemprop"), element.get("content"))
+             for element in tree.xpath("//*[@itemprop][@content][not(self::meta)]")
+             if "date" in element.get("itemprop").lower() and element.get("content").strip()]
+    if not found:
+        return
+    head = tree.find(".//head")
+    if head is None:
+        head = tree.makeelement("head")
+        tree.insert(0, head)
+    for name, content in found:
+        head.append(head.makeelement("meta", {"itemprop": name, "content": content.strip()}))
+
+
+def drop_folder_base(tree) -> None:
+    """Remove a ``<base href>`` that names a folder ("https://a.example/news/"): the
+    extractor takes the base for the page's address when the page has no canonical
+    link, and a folder is not this page's address. Call after
+    :func:`absolute_canonical`, which resolves against it.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<html><head><base href="https://a.example/news/">'
+    ...                             '</head></html>')
+    >>> drop_folder_base(tree)
+    >>> tree.find(".//base") is None
+    True
+    """
+    from urllib.parse import urlsplit
+
+    for base in tree.findall(".//head//base"):
+        href = (base.get("href") or "").strip()
+        if href and urlsplit(href).path in ("", "/") or href.endswith("/"):
+            base.drop_tree()
+
+
 def drop_hidden_metadata(tree) -> None:
     """Remove the schema.org copies of the article that a page hides (an element with
     ``itemscope`` and an inline ``display: none``): machine-readable metadata, never
@@ -1271,6 +1319,32 @@ def dates_without_marks(metas: list, scripts: list) -> None:
                 lambda m: m.group(1) + _DIRECTION_MARKS.sub("", m.group(2)) + '"', script.text)
 
 
+def json_ld_with_context(text: str) -> str:
+    """A JSON-LD object (or list of objects) with a ``@type`` and no ``@context``, given
+    schema.org's, which the extractor reads only with it: the author (a ``Person``) and
+    the date of such a page were dropped. Any other text is returned as it is.
+
+    >>> json_ld_with_context('{"@type": "NewsArticle", "author": {"@type": "Person"}}')
+    '{"@context": "https://schema.org", "@type": "NewsArticle", "author": {"@type": "Person"}}'
+    >>> json_ld_with_context('[{"@type": "Person", "name": "Ann"}]')
+    '[{"@context": "https://schema.org", "@type": "Person", "name": "Ann"}]'
+    >>> json_ld_with_context('{"@context": "https://schema.org", "@type": "Person"}')
+    '{"@context": "https://schema.org", "@type": "Person"}'
+    """
+    if '"@context"' in text or '"@type"' not in text:
+        return text
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return text
+    items = found if isinstance(found, list) else [found]
+    if not items or not all(isinstance(item, dict) and "@type" in item for item in items):
+        return text
+    return json.dumps([{"@context": "https://schema.org", **item} for item in items]
+                      if isinstance(found, list)
+                      else {"@context": "https://schema.org", **found}, ensure_ascii=False)
+
+
 def metadata_elements(tree) -> tuple[list, list]:
     """The page's ``<meta>`` elements with a ``content``, and its JSON-LD scripts."""
     return tree.xpath(".//meta[@content]"), tree.xpath(_JSON_LD)
@@ -1292,7 +1366,7 @@ def metadata_texts(tree) -> str:
     dates_without_marks(metas, scripts)
     for script in scripts:
         if script.text:
-            script.text = json_unescaped(script.text)
+            script.text = json_unescaped(json_ld_with_context(script.text))
     return "".join([meta.get("content") for meta in metas]
                    + [script.text for script in scripts if script.text])
 
@@ -1610,8 +1684,10 @@ def extract(data: bytes, *, source: str = "") -> Page:
     pres = [preformatted_text(pre) for pre in tree.iter("pre")]  # before the extractor
     unwrap_code_figures(tree)  # changes the tree
     paragraphs_beside_code(tree)
+    itemprop_dates_as_meta(tree)  # before: a hidden copy may hold the date
     drop_hidden_metadata(tree)
     absolute_canonical(tree)
+    drop_folder_base(tree)
     mark_preformatted(tree)
     mark_inline_code(tree)
     flow_code_paragraphs(tree)
@@ -1665,6 +1741,10 @@ def extract(data: bytes, *, source: str = "") -> Page:
         if author:  # in its place among the keys
             metadata = {key: author if key == "author" else metadata[key]
                         for key in METADATA_KEYS if key == "author" or key in metadata}
+    if _DIRECTION_MARKS.search(metadata.get("author", "")):  # a right-to-left page's,
+        metadata["author"] = "; ".join(  # around its authors' names
+            filter(None, (_DIRECTION_MARKS.sub("", part.strip()).strip()
+                          for part in metadata["author"].split(";")))) or metadata["author"]
     if lang:
         metadata["lang"] = lang
     element = tree.find(".//head//title")  # its text, as the extractor reads it

@@ -32,14 +32,33 @@ PREFERRED_LEGACY = ("cp1252", "iso-8859-15")
 PREFERRED_PRIOR = 3.0
 # Languages whose word lists judge a decoding: those of the Windows code pages'
 # languages that wordfreq lists (cp1252: pt de en es fr it nl ca da fi is nb sv;
-# cp1250: pl cs sk sl hu ro sh; cp1251: ru uk bg mk; cp1253: el; cp1254: tr; cp1257: lt
-# lv). With the Western ones only, a Czech, Hungarian, Baltic or Greek file lost to
-# cp1252 (PREFERRED_PRIOR), its right decoding's words being in no list
-# (bench/legacy_read.py).
+# cp1250: pl cs sk sl hu ro sh; cp1251: ru uk bg mk; cp1253: el; cp1254: tr; cp1255: he;
+# cp1256: ar fa; cp1257: lt lv). With the Western ones only, a Czech, Hungarian,
+# Baltic or Greek file lost to cp1252 (PREFERRED_PRIOR), its right decoding's words
+# being in no list (bench/legacy_read.py); without Hebrew's and Arabic's, a Hebrew or
+# Arabic text lost to cp1251, whose Cyrillic reading forms a few short Russian words.
 PLAUSIBILITY_LANGS = (
     "pt", "de", "en", "es", "fr", "it", "nl", "ca", "da", "fi", "is", "nb", "sv",
     "pl", "cs", "sk", "sl", "hu", "ro", "sh", "ru", "uk", "bg", "mk", "el", "tr", "lt", "lv",
+    "he", "ar", "fa",
 )
+# The encodings a guess from bytes may name: the legacy ones browsers offer (the WHATWG
+# Encoding Standard's list), as Python's codecs name them, with the supersets Python
+# keeps apart (cp932 for Shift_JIS, cp949 for EUC-KR, gbk and gb18030 for GB2312...).
+# charset-normalizer also proposes DOS and other code pages that no one's files are
+# in: a Hebrew cp1255 text was read as Cyrillic by cp1125, a Ukrainian DOS code page.
+# Less ISO-8859-6 (Arabic, rare beside cp1256): with the Arabic word list, it read short
+# Russian and Bulgarian sentences as Arabic fragments and diacritics ("Калиновский пал в
+# битве." as "تـًوٍَقّيوى ُـً ق فوْقم.", bench/legacy_read.py).
+BROWSER_ENCODINGS = frozenset({
+    "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
+    "cp1258", "cp874", "cp866", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic",
+    "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-5", "iso8859-7",
+    "iso8859-8", "iso8859-10", "iso8859-13", "iso8859-14", "iso8859-15", "iso8859-16",
+    "gb2312", "gbk", "gb18030", "big5", "big5hkscs", "cp950", "shift_jis", "cp932",
+    "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213",
+    "iso2022_jp", "euc_kr", "cp949",
+})
 # Penalty per distinct non-ASCII character of a category that real text rarely
 # holds: C1 control characters and unassigned code points are decoding errors;
 # symbols such as "³" or "¿" inside words are what a wrong code page leaves.
@@ -147,7 +166,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     if not guesses:  # charset-normalizer finds every encoding too chaotic: not text
         raise DecodeError("undecodable bytes: no text encoding explains them; "
                           "save the file as UTF-8")
-    candidates = [*PREFERRED_LEGACY, *guesses]
+    candidates = [*PREFERRED_LEGACY, *filter(browser_encoding, guesses)]
     decoded: list[tuple[float, int, str, str]] = []
     scores: dict[str, float] = {}  # most code pages decode most files to the same text
     texts: list[tuple[int, str, str]] = []
@@ -169,6 +188,18 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                           "save the file as UTF-8")
     _, _, text, encoding = min(decoded)
     return text, encoding.replace("_", "-")
+
+
+def browser_encoding(name: str) -> bool:
+    """True for an encoding of :data:`BROWSER_ENCODINGS`.
+
+    >>> browser_encoding("cp1255"), browser_encoding("euc_jis_2004"), browser_encoding("cp1125")
+    (True, True, False)
+    """
+    try:
+        return codecs.lookup(name).name in BROWSER_ENCODINGS
+    except LookupError:
+        return False
 
 
 # best_zipf's answers (the same words come back in every candidate decoding and
@@ -243,6 +274,18 @@ def mixed_script(word: str) -> bool:
     return len({script(char) for char in word} & ALPHABETS) > 1
 
 
+def number_in_word(word: str) -> bool:
+    """True when ``word`` holds a superscript digit or a fraction ("²è", "é½"): what
+    Latin-1 code pages make of EUC-JP's or EUC-KR's bytes, never a word. wordfreq
+    splits them off and finds the rest ("è", "é": Italian and Portuguese words of Zipf
+    7), which a right Japanese or Korean decoding, in no word list, never outweighed.
+
+    >>> number_in_word("²è"), number_in_word("tensões")
+    (True, False)
+    """
+    return any(unicodedata.category(char) == "No" for char in word)
+
+
 def plausibility(text: str) -> float:
     """How much the words with non-ASCII letters look like real words.
 
@@ -255,7 +298,8 @@ def plausibility(text: str) -> float:
     sample = text[:20000]
     score = 0.0
     for word in judged_words(text):
-        score += -MIXED_SCRIPT_PENALTY if mixed_script(word) else best_zipf(word)
+        garbled = mixed_script(word) or number_in_word(word)
+        score += -MIXED_SCRIPT_PENALTY if garbled else best_zipf(word)
     for char in sorted(set(sample)):
         if ord(char) > 0x7F and char not in TYPOGRAPHY:
             score -= UNLIKELY_CATEGORY_PENALTY.get(unicodedata.category(char), 0.0)
