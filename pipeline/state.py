@@ -392,51 +392,37 @@ class StateStore:
         return aside
 
     @staticmethod
-    def read_only(path: Path) -> dict[str, tuple[str, str, str]]:
-        """:meth:`known` of an existing store, opened read-only (for ``--dry-run``).
-
-        A damaged file reads as empty (a run would rebuild it); a locked or unreadable
-        one is a :class:`StateError`.
-        """
+    def _read_only_rows(path: Path, query: str) -> list[tuple]:
+        """The rows of ``query`` in an existing store, opened read-only (for
+        ``--dry-run``). A damaged file reads as empty (a run would rebuild it); a locked
+        or unreadable one is a :class:`StateError`."""
         try:
             db = _read_only(path)
             try:
-                rows = db.execute("SELECT doc, sha256, fingerprint, status FROM documents")
-                return {doc: (sha, fp, status) for doc, sha, fp, status in rows}
+                return db.execute(query).fetchall()
             finally:
                 db.close()
         except sqlite3.DatabaseError as exc:
             if is_corruption(exc) or "no such" in str(exc):
-                return {}
+                return []
             raise StateError(path, exc) from exc
+
+    @staticmethod
+    def read_only(path: Path) -> dict[str, tuple[str, str, str]]:
+        """:meth:`known` of an existing store, opened read-only (``_read_only_rows``)."""
+        rows = StateStore._read_only_rows(
+            path, "SELECT doc, sha256, fingerprint, status FROM documents")
+        return {doc: (sha, fp, status) for doc, sha, fp, status in rows}
 
     @staticmethod
     def read_only_sources(path: Path) -> dict[str, str]:
         """:meth:`record_sources` of an existing store, opened read-only."""
-        try:
-            db = _read_only(path)
-            try:
-                return dict(db.execute("SELECT doc, source FROM parts"))
-            finally:
-                db.close()
-        except sqlite3.DatabaseError as exc:
-            if is_corruption(exc) or "no such" in str(exc):
-                return {}
-            raise StateError(path, exc) from exc
+        return dict(StateStore._read_only_rows(path, "SELECT doc, source FROM parts"))
 
     @staticmethod
     def read_only_file_stats(path: Path) -> dict[str, str]:
         """:meth:`file_stats` of an existing store, opened read-only."""
-        try:
-            db = _read_only(path)
-            try:
-                return dict(db.execute("SELECT doc, stat FROM file_stats"))
-            finally:
-                db.close()
-        except sqlite3.DatabaseError as exc:
-            if is_corruption(exc) or "no such" in str(exc):
-                return {}
-            raise StateError(path, exc) from exc
+        return dict(StateStore._read_only_rows(path, "SELECT doc, stat FROM file_stats"))
 
     def get_meta(self, key: str, default: str = "") -> str:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
