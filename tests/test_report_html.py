@@ -1109,3 +1109,17 @@ def test_the_lead_sentence_counts_the_fixes_the_index_lists_and_the_removed_line
     lead = html[html.index('<p class="lead">'):]
     assert " 10 fixes, 12 removed lines;" in lead[: lead.index("</p>")]
     assert "<h3>Fixes and removed lines by kind</h3>" in html
+
+
+def test_the_run_table_lists_deferred_files_and_copies_not_rebuilt(processed, tmp_path):
+    # report.json listed the files --min-age left for the next run and the record files
+    # whose copies the run did not rebuild; the page said neither.
+    corpus, docs = processed
+    report = dict(REPORT, deferred=[{"doc": "news/new-today.txt", "age_s": 12.0,
+                                     "reason": "modified 12 s ago"}],
+                  copies_not_rebuilt=[{"doc": "dump.jsonl", "reason": "changed while read"}])
+    write_report(tmp_path, iter(docs), report, corpus_sources(corpus))
+    text = "".join(Elements((tmp_path / "report.html").read_text(encoding="utf-8")).text)
+    assert "left for the next run (modified less than --min-age ago)1: news/new-today.txt" in text
+    assert ("record files whose copies this run did not rebuild (changed while read)"
+            "1: dump.jsonl") in text

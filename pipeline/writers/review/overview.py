@@ -186,15 +186,20 @@ def _run_table(report: dict[str, Any]) -> str:
     is_link = [isinstance(i, dict) and i.get("suffix") == FOLDER_LINK for i in skipped]
     lists = {"skipped": [i for i, link in zip(skipped, is_link, strict=True) if not link],
              "links": [i for i, link in zip(skipped, is_link, strict=True) if link]}
-    for key, label in (("skipped", "skipped files (a format the pipeline does not read)"),
+    for key, label in (("skipped", "skipped files (not documents, or a format the pipeline "
+                        "does not read)"),
                        ("links", "folder links (not followed: that folder is read under its "
                         "own name)"),
+                       ("deferred", "left for the next run (modified less than --min-age "
+                        "ago)"),
+                       ("copies_not_rebuilt", "record files whose copies this run did not "
+                        "rebuild (changed while read)"),
                        ("deleted_sources", "deleted from the corpus (outputs kept)"),
                        ("pruned_sources", "pruned (outputs removed)")):
         items = lists.get(key, report.get(key)) or []
         if items:
-            names = ", ".join(esc(i["path"] if isinstance(i, dict) else str(i))
-                              for i in items[:50])
+            names = ", ".join(esc(i.get("path") or i.get("doc", "") if isinstance(i, dict)
+                                  else str(i)) for i in items[:50])
             more = f" and {len(items) - 50:,} more" if len(items) > 50 else ""
             rows.append(f"<tr><th>{esc(label)}</th><td>{len(items):,}: {names}{more}</td></tr>")
     tr = report.get("translation", {})
