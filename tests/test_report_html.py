@@ -1120,6 +1120,7 @@ def test_the_run_table_lists_deferred_files_and_copies_not_rebuilt(processed, tm
                   copies_not_rebuilt=[{"doc": "dump.jsonl", "reason": "changed while read"}])
     write_report(tmp_path, iter(docs), report, corpus_sources(corpus))
     text = "".join(Elements((tmp_path / "report.html").read_text(encoding="utf-8")).text)
+    assert "this run: 1 left for the next run (--min-age)." in text  # the lead sentence
     assert "left for the next run (modified less than --min-age ago)1: news/new-today.txt" in text
     assert ("record files whose copies this run did not rebuild (changed while read)"
             "1: dump.jsonl") in text

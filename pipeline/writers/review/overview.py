@@ -50,6 +50,8 @@ def _sentence(report: dict[str, Any], statuses: Counter[str], fixes: int) -> str
     run = [f"{report[k]:,} {label}" for k, label in (
         ("processed", "processed"), ("unchanged", "unchanged"), ("not_reached", "not reached"))
         if report.get(k)]
+    if report.get("deferred"):
+        run.append(f"{len(report['deferred']):,} left for the next run (--min-age)")
     if run:
         parts.append("this run: " + ", ".join(run))
     langs = report.get("languages", {})
