@@ -37,6 +37,7 @@ probing). A lookup reads one slot or two and one record: a few pages of the file
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import mmap
@@ -395,6 +396,14 @@ def _warn(message: str) -> None:
         warnings.warn(message, WordfreqCacheWarning, stacklevel=4)
 
 
+def _out_of_memory(exc: Exception, path: Path) -> None:
+    """Raise MemoryError where ``exc`` is the mapping or reading of ``path`` refused for
+    want of memory (ENOMEM: a memory limit, ``ulimit -v``): the run then says it is out
+    of memory, not that the cache cannot be used (advice to move XDG_CACHE_HOME)."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOMEM:
+        raise MemoryError(f"mapping the word list {path.name}: {exc.strerror}") from exc
+
+
 def _load(lang: str, wordlist: str) -> WordList:
     expected = _expected(lang, wordlist)
     try:
@@ -407,8 +416,9 @@ def _load(lang: str, wordlist: str) -> WordList:
         return _map(path, expected)
     except (FileNotFoundError, CacheInvalid):
         pass
-    except OSError:
-        pass  # unreadable: rebuilt below, or built in memory if that fails too
+    except OSError as exc:
+        _out_of_memory(exc, path)
+        # unreadable: rebuilt below, or built in memory if that fails too
     from filelock import FileLock
 
     try:
@@ -421,6 +431,7 @@ def _load(lang: str, wordlist: str) -> WordList:
             _write_atomically(path, build_bytes(lang, wordlist))
         return _map(path, expected)
     except (OSError, CacheInvalid) as exc:
+        _out_of_memory(exc, path)
         _warn(f"word-list cache {path.parent} cannot be used ({exc}); word lists are "
               "built in memory by each process, at every run (set XDG_CACHE_HOME to a "
               "writable folder to build them once and share them between processes)")

@@ -155,6 +155,24 @@ def test_an_unwritable_cache_falls_back_to_memory_with_a_warning(tmp_path, monke
     assert not (blocker.parent / "newsclean-pipeline").exists()
 
 
+def test_a_mapping_refused_for_want_of_memory_is_out_of_memory_not_a_cache_problem(
+        own_cache, monkeypatch, recwarn):
+    # Under a memory limit (ulimit -v) mmap fails with ENOMEM: the list was built again in
+    # memory with a warning to set XDG_CACHE_HOME elsewhere, which no folder cures.
+    import errno
+
+    store.word_list(SMALL)  # built into the cache
+    store.forget()
+
+    def refused(path, expected):
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+    monkeypatch.setattr(store, "_map", refused)
+    with pytest.raises(MemoryError, match="Cannot allocate memory"):
+        store.word_list(SMALL)
+    assert not [w for w in recwarn if issubclass(w.category, WordfreqCacheWarning)]
+
+
 def test_no_home_directory_falls_back_to_memory_with_a_warning(monkeypatch):
     monkeypatch.delenv("XDG_CACHE_HOME")
 
