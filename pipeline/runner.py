@@ -55,7 +55,6 @@ from pipeline.readers import (
     APPLEDOUBLE,
     FOLDER_LINK_ADVICE,
     MAC_METADATA_ADVICE,
-    SAVED_PAGE_FOLDERS,
     SAVED_PAGE_PART_ADVICE,
     SKIP_GROUPS,
     VCS_FOLDERS,
@@ -65,7 +64,7 @@ from pipeline.readers import (
     skip_advice,
     suffix_of,
 )
-from pipeline.readers.html import text_output
+from pipeline.readers.html import saved_page_part, text_output
 from pipeline.readers.records import RecordsError
 from pipeline.state import (
     StateError,
@@ -300,17 +299,6 @@ def _readable(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _saved_page_part(path: Path) -> bool:
-    """Whether ``path`` is a file of a saved page's folder, not a frame the page shows
-    (:func:`pipeline.readers.html.saved_page_part`); listed as skipped, not quarantined
-    (every run ended with exit 3)."""
-    if not path.parent.name.endswith(SAVED_PAGE_FOLDERS):
-        return False
-    from pipeline.readers.html import saved_page_part
-
-    return bool(saved_page_part(path))
-
-
 def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
     path = entry.path
     if not _utf8(entry.doc):
@@ -322,7 +310,7 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         # as a "(no suffix) file" to convert to .txt.
         entry.problem = LINK_LOOP if _loops(path) else ""
         entry.skip = "" if entry.problem else (
-            SAVED_PAGE_PART_ADVICE if _saved_page_part(path)
+            SAVED_PAGE_PART_ADVICE if saved_page_part(path)
             else skip_advice(suffix_of(entry.doc), formats()))
         return entry
     # One lstat per file (and a stat more for a link): an unchanged rerun looks at
@@ -353,7 +341,7 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
     if path.name.startswith("._") and _starts_with(path, APPLEDOUBLE):
         entry.skip = MAC_METADATA_ADVICE
         return entry
-    if entry.reader == "html" and _saved_page_part(path):
+    if entry.reader == "html" and saved_page_part(path):
         entry.skip = SAVED_PAGE_PART_ADVICE
         return entry
     # A record file is read as a stream: max_file_bytes bounds each record.

@@ -131,12 +131,9 @@ APPLEDOUBLE = b"\x00\x05\x16\x07"
 MAC_METADATA = "(macOS metadata)"
 MAC_METADATA_ADVICE = ("macOS metadata ('._' and a file's name, AppleDouble), written beside "
                        "files copied from a Mac: not a document")
-# The folder a browser's "Save page as... complete" writes beside NAME.html (NAME_files,
-# or its localised name): its files (embeds, advertisements' pages, styles, scripts,
-# images) are parts of that page, which is read (pipeline.readers.html.saved_page_part).
-SAVED_PAGE_FOLDERS = ("_files", ".files", "-Dateien", "_fichiers", "_bestanden", "_archivos",
-                      "-filer", "_tiedostot", "_pliki", "_soubory", "_ficheiros", "_arquivos",
-                      "_dosyalar")
+# The files of the folder a browser's "Save page as... complete" writes beside NAME.html
+# (embeds, advertisements' pages, styles, scripts, images) are parts of that page, which
+# is read (pipeline.readers.html.saved_page_part).
 SAVED_PAGE_PART = "(parts of saved pages)"
 SAVED_PAGE_PART_ADVICE = ("a part of a saved page (in the NAME_files folder a browser's "
                           "'Save page as' writes beside NAME.html: an embed, an "

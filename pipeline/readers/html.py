@@ -52,7 +52,7 @@ from pathlib import Path
 from pipeline.document import Block, Document, Removed, Source, Stage
 from pipeline.languages import UNDETERMINED
 from pipeline.protect import CODE_STAND_INS, nothing_to_translate
-from pipeline.readers import SAVED_PAGE_FOLDERS, Item
+from pipeline.readers import Item
 
 # A page whose extracted text would exceed this many times its size is refused (a
 # gzip bomb): real pages compress 3 to 10 times.
@@ -149,6 +149,9 @@ ARCHIVES = (".mhtml", ".mht", ".webarchive")
 # and "Port_files/": its images, styles, scripts, and its embeds' pages: advertisements,
 # players, "saved_resource.html"), and the names Windows gives it in other languages
 # (which it moves and deletes with the page).
+SAVED_PAGE_FOLDERS = ("_files", ".files", "-Dateien", "_fichiers", "_bestanden", "_archivos",
+                      "-filer", "_tiedostot", "_pliki", "_soubory", "_ficheiros", "_arquivos",
+                      "_dosyalar")
 # How much of the saved page is read for the frames it shows (a frameset page is small).
 FRAMESET_SCAN_BYTES = 1 << 20
 _FRAME_SOURCE = re.compile(rb"""<frame\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
@@ -156,8 +159,9 @@ _FRAME_SOURCE = re.compile(rb"""<frame\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", r
 
 def saved_page_part(path: Path) -> str:
     """The name of the saved page whose folder (:data:`SAVED_PAGE_FOLDERS`) holds the
-    page ``path``, where that page does not show it as one of its frames (a frameset's
-    frames are its text); else "".
+    file ``path``, where that page does not show it as one of its frames (a frameset's
+    frames are its text); else "". The runner lists such a file as skipped
+    (``SAVED_PAGE_PART_ADVICE``), never reading it.
 
     >>> import tempfile
     >>> root = Path(tempfile.mkdtemp())
@@ -263,11 +267,6 @@ class HtmlReader:
                 data = gunzip(data, min(self.max_bytes, len(data) * MAX_GZIP_RATIO))
             except ValueError as exc:
                 data, problem = b"", str(exc)
-        elif page := saved_page_part(path):
-            data, problem = b"", (
-                f"a part of the saved page {page} (the folder a browser's 'Save page as' "
-                f"wrote beside it: an embed or advertisement it showed), not an article; "
-                f"{page} itself is read")
         elif rel.lower().endswith(ARCHIVES):
             try:
                 data = archived_page(rel, data)
