@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from pipeline.log import counted
-from pipeline.readers import Item
+from pipeline.readers import Item, open_nonblocking
 
 # CSV fields may hold whole articles: the csv module's default limit is 128 KiB.
 csv.field_size_limit(1 << 30)
@@ -79,7 +79,7 @@ def open_source(path: Path) -> IO[bytes]:
     the run (opening a FIFO to read waits for a writer, and a stop signal does not end
     that wait). Raises :class:`RecordsError` where the file is no regular file any more.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    fd = open_nonblocking(path)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise RecordsError("is no regular file any more (replaced during the run): "
