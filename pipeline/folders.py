@@ -24,6 +24,7 @@ def walk(top: Path | str, onerror: Callable[[OSError], Any] = lambda exc: None
     >>> [(Path(d).relative_to(top).as_posix(), sorted(ds), fs) for d, ds, fs in walk(top)
     ...  if not ds.sort()]
     [('.', ['a', 'c'], ['f']), ('a', ['b'], []), ('a/b', [], []), ('c', [], [])]
+    >>> import shutil; shutil.rmtree(top)
     """
     stack = [os.fspath(top)]
     while stack:

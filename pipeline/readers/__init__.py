@@ -176,6 +176,7 @@ def open_nonblocking(path: Path | str, follow_links: bool = True) -> int:
     Traceback (most recent call last):
     ...
     OSError: [Errno 40] Too many levels of symbolic links: ...
+    >>> import shutil; shutil.rmtree(folder)
     """
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     if not follow_links:

@@ -171,6 +171,7 @@ def saved_page_part(path: Path) -> str:
     ('Port.html', '')
     >>> saved_page_part(root / "Port_files" / "a b.html")
     ''
+    >>> import shutil; shutil.rmtree(root)
     """
     folder = path.parent.name
     for suffix in SAVED_PAGE_FOLDERS:

@@ -402,6 +402,7 @@ def old_sections(path: Path) -> dict[str, bytes]:
     >>> import tempfile; f = Path(tempfile.mkdtemp()) / "p.html"; _ = f.write_bytes(page)
     >>> old_sections(f) == {"0" * 32: page[8:-8]}, old_sections(f.with_name("gone.html"))
     (True, {})
+    >>> import shutil; shutil.rmtree(f.parent)
     """
     try:
         html = path.read_bytes()
@@ -518,7 +519,7 @@ class SectionSpool:
     >>> spool.add("a.txt", Rendered("k1", b"<section>a</section>", ["a.txt"]))
     >>> spool.take("a.txt", "k1")
     (b'<section>a</section>', ['a.txt'])
-    >>> spool.close()
+    >>> spool.close(); import shutil; shutil.rmtree(spool.folder)
     """
 
     def __init__(self, folder: Path):
