@@ -32,10 +32,12 @@ never passes silently. Example ``pipeline.toml``::
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
 import tomllib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -223,6 +225,39 @@ class Config:
         }
 
 
+def _keys(obj: Any, where: str = "") -> Iterator[str]:
+    """Every key of a configuration, dotted ("translate.beam_size"), tables included."""
+    for f in fields(obj):
+        yield f"{where}{f.name}"
+        value = getattr(obj, f.name)
+        if hasattr(value, "__dataclass_fields__"):
+            yield from _keys(value, f"{where}{f.name}.")
+
+
+def _meant(name: str, known: Iterable[str]) -> str:
+    """A hint for the unknown key ``name`` (dotted): the same key in another table, or
+    a near spelling of one in the same table.
+
+    >>> _meant("run.targets", _keys(Config()))
+    "; did you mean 'targets' (at the top, before any [table])?"
+    >>> _meant("translate.beam", _keys(Config()))
+    "; did you mean 'beam_size' in [translate]?"
+    >>> _meant("colour", _keys(Config()))
+    ''
+    """
+    def said(key: str) -> str:
+        table, _, leaf = key.rpartition(".")
+        return f"'{leaf}' in [{table}]" if table else f"'{leaf}' (at the top, before any [table])"
+
+    known = [k for k in known if k != name]
+    table, _, leaf = name.rpartition(".")
+    elsewhere = [k for k in known if k.rpartition(".")[2] == leaf]
+    near = difflib.get_close_matches(
+        leaf, [k.rpartition(".")[2] for k in known if k.rpartition(".")[0] == table], n=1)
+    found = elsewhere or [f"{table}.{near[0]}" if table else near[0] for _ in near[:1]]
+    return f"; did you mean {' or '.join(said(k) for k in found)}?" if found else ""
+
+
 def _fill(obj: Any, values: dict[str, Any], where: str) -> None:
     known = {f.name: f for f in fields(obj)}
     for key, value in values.items():
@@ -230,6 +265,7 @@ def _fill(obj: Any, values: dict[str, Any], where: str) -> None:
         if key not in known:
             raise ConfigError(
                 f"unknown config key '{name}'; known keys here: {', '.join(sorted(known))}"
+                + _meant(name, _keys(Config()))
             )
         current = getattr(obj, key)
         if hasattr(current, "__dataclass_fields__"):

@@ -153,3 +153,20 @@ def test_the_refused_target_codes_are_exactly_the_segment_record_keys():
     doc = Document("a.txt", blocks=[Block("title", "Olá", segments=[seg])])
     [record] = segment_records(doc, ["en"])
     assert set(record) - {"en"} == set(RECORD_KEYS)
+
+
+@pytest.mark.parametrize(
+    "body, hint",
+    [
+        ('[run]\ntargets = ["en"]\n', "did you mean 'targets' (at the top, before any [table])?"),
+        ("beam_size = 2\n", "did you mean 'beam_size' in [translate]?"),
+        ("[translate]\nbeam = 2\n", "did you mean 'beam_size' in [translate]?"),
+    ],
+)
+def test_an_unknown_key_names_the_key_meant(tmp_path, body, hint):
+    # a key put in the wrong table, or misspelt: the message says where it belongs
+    path = tmp_path / "p.toml"
+    path.write_text(body)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).endswith(hint), caught.value
