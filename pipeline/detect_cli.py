@@ -18,10 +18,10 @@ Lines are split on "\\n" only (a trailing "\\r" is dropped) and decoded as UTF-8
 UTF-16 or UTF-32 when the input starts with its byte order mark), undecodable bytes
 replaced (stderr says so once, with how to convert the input; a line mostly of them, or
 with a NUL, is not text and gets ``und``: NOT_TEXT_SHARE); a line longer than
-MAX_LINE_CHARS (100,000) characters is detected from its first 100,000. Lines are scored in batches, so 100k lines take
-seconds, not minutes. Without ``--scores``, lingua's models (a second or two to
-load) are loaded only when a line's answer depends on them (see SETTLED_MARGIN):
-the answers are those ``--scores`` gives.
+MAX_LINE_CHARS (100,000) characters is detected from its first 100,000. Lines are
+scored in batches, so 100k lines take seconds, not minutes. Without ``--scores``,
+lingua's models (a second or two to load) are loaded only when a line's answer depends
+on them (see SETTLED_MARGIN): the answers are those ``--scores`` gives.
 """
 
 from __future__ import annotations
