@@ -33,7 +33,7 @@ import json
 import os
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
@@ -148,15 +148,20 @@ BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def read_lines(stream: BinaryIO) -> Iterator[str]:
+def read_lines(stream: BinaryIO, undecodable: list[int] | None = None) -> Iterator[str]:
     """Lines of a byte stream, split on "\\n" only, decoded as UTF-8, or as UTF-16 or
-    UTF-32 when the stream starts with its byte order mark.
+    UTF-32 when the stream starts with its byte order mark; bytes that do not decode
+    are replaced by U+FFFD, and ``undecodable`` is set to hold the number of the last line
+    read that had some (a U+FFFD written in the input as UTF-8 is text, not counted).
 
     >>> import io
     >>> list(read_lines(io.BytesIO(b"um\\r\\ndois\\xc2\\x85tr\\xeas\\n\\nfim")))
     ['um', 'dois\\x85tr�s', '', 'fim']
     >>> list(read_lines(io.BytesIO(b"")))
     []
+    >>> bad = []; _ = list(read_lines(io.BytesIO("ok\\nx\\ufffd\\n".encode() + b"\\xe9\\n"), bad))
+    >>> bad
+    [3]
     >>> list(read_lines(io.BytesIO("um\\r\\ndois\\n\\ntr\\u010as".encode("utf-16"))))
     ['um', 'dois', '', 'tr\\u010as']
     """
@@ -166,8 +171,13 @@ def read_lines(stream: BinaryIO) -> Iterator[str]:
         return
     encoding = next((name for bom, name in BOMS if first.startswith(bom)), None)
     if encoding is None:
-        for raw in itertools.chain([first], raws):
-            line = raw.decode("utf-8", errors="replace")
+        for number, raw in enumerate(itertools.chain([first], raws), 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                line = raw.decode("utf-8", errors="replace")
+                if undecodable is not None:
+                    undecodable[:] = [number]
             yield line[:-1].removesuffix("\r") if line.endswith("\n") else line
         return
     # Split on b"\n" the bytes are not lines: decoded as they come, split on "\n".
@@ -335,9 +345,10 @@ def settled(scores: dict[str, float], label: frozenset[str], margin: float) -> b
     return True
 
 
-def said_once(lines: Iterable[str]) -> Iterator[str]:
+def said_once(lines: Iterable[str], undecoded: Sequence[int] = ()) -> Iterator[str]:
     """``lines``, saying on stderr, once, the first that is not text (NOT_TEXT_SHARE)
-    and the first with bytes that are not UTF-8: what the input is, what to do."""
+    and the first other line with bytes that are not UTF-8 (its number in ``undecoded``,
+    which the reader of ``lines`` sets as it goes): what the input is, what to do."""
     told_binary = told_encoding = False
     for number, line in enumerate(lines, 1):
         if not told_binary or not told_encoding:
@@ -347,7 +358,7 @@ def said_once(lines: Iterable[str]) -> Iterator[str]:
                 print(f"pipeline detect: warning: line {number} is not text (NUL bytes, or "
                       "bytes that are not UTF-8): answered und; is the input a binary file "
                       "(PDF, image, archive)? Extract its text first", file=sys.stderr)
-            elif "\ufffd" in line and share < NOT_TEXT_SHARE and not told_encoding:
+            elif number in undecoded and share < NOT_TEXT_SHARE and not told_encoding:
                 told_encoding = True
                 print(f"pipeline detect: warning: line {number} has bytes that are not "
                       "UTF-8 (read as \ufffd); if the input is in a legacy code page, "
@@ -376,7 +387,9 @@ def run_detect(
               "pipeline detect < lines.txt)", file=sys.stderr)
         size = 1
     known: dict[str, str] = {}  # KNOWN_LINES
-    for batch in batches(map(detected_part, said_once(read_lines(stdin))), size):
+    undecoded: list[int] = []  # the last line read with bytes that are not UTF-8
+    lines = said_once(read_lines(stdin, undecoded), undecoded)
+    for batch in batches(map(detected_part, lines), size):
         new = [line for line in dict.fromkeys(batch) if line not in known]
         if len(known) + len(new) > KNOWN_LINES:
             known = {line: known[line] for line in batch if line in known}

@@ -41,3 +41,10 @@ def test_latin1_text_keeps_its_language_and_gets_a_hint_to_convert_it(capsys):
     assert answers == ["pt", "pt"]
     assert err.count("not UTF-8") == 1 and "iconv -f cp1252 -t utf-8" in err, err
     assert "is not text" not in err
+
+
+def test_a_replacement_character_written_in_utf8_is_text_not_an_encoding_error(capsys):
+    # A scraped corpus often carries U+FFFD from an earlier lossy conversion: its bytes
+    # are UTF-8, and the input needs no converting.
+    answers, err = _detect("O governo anunciou a decis\ufffdo ontem.\n".encode(), capsys)
+    assert answers == ["pt"] and err == ""
