@@ -14,7 +14,8 @@ No translation model is installed: cleanup and analysis only, the case where rea
 and writing weigh most.
 
 ``--read``: the record reader and the copies' writer alone, in CPU seconds, on N
-generated records (default 10,000) as JSON Lines, Parquet and CSV: the records' documents
+generated records (default 10,000) as JSON Lines, Parquet, CSV and tab-separated (as a
+CSV writer writes it, and one text a line without quoting): the records' documents
 read (``RecordsReader.items``) and two copies written (``write_copies``): "copy", of the
 texts as read (a clean copy the cleanup left as it was: its text is the record's), and
 "copy*", of every text changed (a translation), by the code of
@@ -158,9 +159,21 @@ def read_files(folder: Path, n: int) -> dict[str, tuple[str, str]]:
         writer = csv.DictWriter(handle, fieldnames=["id", "text", "n"], lineterminator="\n")
         writer.writeheader()
         writer.writerows({"id": r["id"], "text": r["text"], "n": r["n"]} for r in flat)
+    # Tab-separated: as a CSV writer writes it (pandas' to_csv(sep="\t"): the texts,
+    # holding line breaks, quoted), and as a raw dump (an MT corpus: one text a line,
+    # no quoting).
+    with open(folder / "flat.tsv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["id", "text", "n"], delimiter="\t",
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({"id": r["id"], "text": r["text"], "n": r["n"]} for r in flat)
+    with open(folder / "lines.tsv", "w", encoding="utf-8", newline="") as handle:
+        handle.write("id\ttext\tn\n")
+        handle.writelines(f"{r['id']}\t{' '.join(r['text'].split())}\t{r['n']}\n"
+                          for r in flat)
     top, deep = ("text", "id"), ("article.body", "meta.id")
-    return {"flat.jsonl": top, "flat.parquet": top, "flat.csv": top, "nested.jsonl": deep,
-            "nested.parquet": deep}
+    return {"flat.jsonl": top, "flat.parquet": top, "flat.csv": top, "flat.tsv": top,
+            "lines.tsv": top, "nested.jsonl": deep, "nested.parquet": deep}
 
 
 # One phase of --memory in a process of its own: argv the file, the copies' folder and
@@ -232,7 +245,7 @@ def read_bench(docs: int, rev: str, repeat: int) -> int:
         # Compiled once, as an installed tree is: no run of the baseline compiles its
         # modules (PYTHONDONTWRITEBYTECODE would have each do it again).
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(base)], check=True)
-        trees = {"baseline": (base, [f for f in files if f.startswith("flat")]),
+        trees = {"baseline": (base, [f for f in files if not f.startswith("nested")]),
                  "ours": (ROOT, list(files))}
         best: dict[tuple[str, str], tuple[float, ...]] = {}
         for turn in range(repeat):

@@ -12,7 +12,9 @@ In JSON Lines and Parquet files a field may be a dotted path into nested objects
 (:class:`FieldPath`). A key that itself holds a dot, present in the record, wins over
 the path, at any depth. A CSV file has no nesting: its column is named as it is. Its
 delimiter is a comma, or (:func:`csv_delimiter`) a semicolon or a tab, or the one a
-first line ``sep=;`` names, as Excel writes it (:func:`sep_line`; its copies keep it).
+first line ``sep=;`` names, as Excel writes it (:func:`sep_line`; its copies keep it). A
+file separated by tabs is read as most are written, without quoting, a cell quoted
+only as a CSV writer quotes one (:func:`tab_cells`).
 
 Bad input costs only itself, and says where and why:
 
@@ -321,6 +323,141 @@ def _taking(lines: Iterable[str], taken: list[str]) -> Iterator[str]:
     for line in lines:
         taken.append(line)
         yield line
+
+
+# Tab-separated files as people write them: most hold no quoting at all (Tatoeba's
+# sentences, MT corpora: a text is a line's cell as it is, its quotes text), some are
+# CSV with tabs (pandas' to_csv(sep="\t"), Excel, R). The two cannot be told apart by a
+# file's first rows; each cell is read by what a writer would have written
+# (:func:`tab_cells`): a cell starting with a quote is a quoted cell only where a CSV
+# writer quotes (it holds a tab, a line break, a quote doubled, a comma, or nothing)
+# and its quoting is whole (every quote inside doubled, the closing one followed by a
+# tab or the line's end, within :data:`QUOTED_LINES` lines); any other cell is its
+# bytes, quotes kept. Where the header's first name is quoted (R's write.table,
+# csv.QUOTE_ALL: every string quoted) the file is CSV throughout (:func:`raw_tabs`).
+QUOTED_LINES = 10_000
+
+# What a CSV writer quotes (Excel's tab-separated text: a comma too); a quoted cell
+# holding none of them is no writer's quoting: its quotes are the text's.
+QUOTED_MARKS = ("\n", "\t", "\r", ",", '"')
+
+
+def raw_tabs(delimiter: str, header: str) -> bool:
+    """Whether a CSV file of ``delimiter`` whose header line is ``header`` (a
+    byte-order mark and Excel's ``sep=`` line left out) is read cell by cell as
+    :func:`tab_cells` says: a tab-separated file whose first name is not quoted.
+
+    >>> raw_tabs("\\t", "id\\ttext\\n"), raw_tabs("\\t", '"id"\\t"text"\\n')
+    (True, False)
+    """
+    return delimiter == "\t" and not header.startswith('"')
+
+
+def _quoted_end(text: str, at: int, final: bool) -> int | None:
+    """Where the quoted cell whose opening quote is at ``at`` ends (after its closing
+    quote), -1 where its quotes are text (:data:`QUOTED_MARKS`), None where ``text``
+    ends before that is known and more lines follow (not ``final``)."""
+    start, marked = at + 1, False
+    while True:
+        close = text.find('"', start)
+        if close < 0:
+            return -1 if final else None
+        if text.startswith('""', close):
+            start, marked = close + 2, True
+            continue
+        if text[close + 1:close + 2] not in ("\t", "\r", "\n", ""):
+            return -1  # a quote inside, not doubled: the cell's quotes are its text
+        if marked or close == at + 1 or any(text.find(mark, at + 1, close) >= 0
+                                             for mark in QUOTED_MARKS):
+            return close + 1
+        return -1
+
+
+def tab_cells(text: str, final: bool = True) -> tuple[list[tuple[int, int, bool]], int] | None:
+    r"""The cells of the tab-separated record at the start of ``text`` (its lines, with
+    their line ends) as :data:`QUOTED_LINES`'s rule reads them: (start, end, quoted),
+    a quoted cell's quotes included, and where the record's line end ends. None where
+    a quoted cell may close in lines ``text`` does not hold yet (not ``final``).
+
+    >>> record = '7\t"Hi"\t"a\tb"\t"Yes," he said.\t"x ""y"" z"\n8\n'
+    >>> cells, end = tab_cells(record)
+    >>> [record[start:stop] for start, stop, _ in cells], end
+    (['7', '"Hi"', '"a\tb"', '"Yes," he said.', '"x ""y"" z"'], 41)
+    >>> [quoted for *_, quoted in cells]
+    [False, False, True, False, True]
+    >>> tab_cells('1\t"Hello\n2\tBye\n', final=False), tab_cells('1\t"Hello\n2\tBye\n')
+    (None, ([(0, 1, False), (2, 8, False)], 9))
+    >>> tab_cells('1\t"a\n\nb"\r\n')
+    ([(0, 1, False), (2, 8, True)], 10)
+    """
+    cells = []
+    at = 0
+    while True:
+        end = _quoted_end(text, at, final) if text.startswith('"', at) else -1
+        if end is None:
+            return None
+        quoted = end >= 0
+        if not quoted:
+            end = len(text)
+            for mark in ("\t", "\r", "\n"):
+                found = text.find(mark, at, end)
+                if found >= 0:
+                    end = found
+        cells.append((at, end, quoted))
+        if not text.startswith("\t", end):
+            return cells, end + (2 if text.startswith("\r\n", end) else 1 if end < len(text)
+                                 else 0)
+        at = end + 1
+
+
+def tab_value(text: str, cell: tuple[int, int, bool]) -> str:
+    """The value of a cell of :func:`tab_cells` in ``text``: a quoted cell's without
+    its quotes, its doubled quotes single."""
+    start, end, quoted = cell
+    return text[start + 1:end - 1].replace('""', '"') if quoted else text[start:end]
+
+
+def _tab_records(lines: Iterator[str], limit: int = QUOTED_LINES
+                 ) -> Iterator[tuple[str, list[str]]]:
+    """The records of a tab-separated file's ``lines`` (:func:`tab_cells`): each one's
+    lines as read (a copy keeps them) and its values; blank lines left out."""
+    pending: list[str] = []  # lines read ahead, for a quoted cell that did not close
+    while True:
+        if not pending:
+            line = next(lines, None)
+            if line is None:
+                return
+            pending.append(line)
+        if not pending[0].strip("\r\n"):
+            del pending[0]
+            continue
+        if '"' not in pending[0]:  # the usual line: its cells as they are
+            record = pending.pop(0)
+            yield record, record.rstrip("\r\n").split("\t")
+            continue
+        text, used, final = pending[0], 1, False
+        while (found := tab_cells(text, final)) is None:  # a quoted cell open: read on
+            more = None
+            while more is None:
+                if used < len(pending):
+                    more = pending[used]
+                elif used < limit and (more := next(lines, None)) is not None:
+                    pending.append(more)
+                else:
+                    break
+                used += 1
+                if '"' not in more:
+                    more = None  # no quote: neither closes the cell nor tells its quotes
+            final = more is None
+            text = "".join(pending[:used])
+        cells, end = found
+        record = text[:end]
+        taken = 0  # the lines the record took; those read ahead beyond it are read again
+        while end > 0:
+            end -= len(pending[taken])
+            taken += 1
+        del pending[:taken]
+        yield record, [tab_value(record, cell) for cell in cells]
 
 
 def _delimiter_hint(header: list[str]) -> str:
@@ -725,6 +862,9 @@ class RecordsReader:
                 if sep:
                     first = handle.readline()
                 delimiter = named or csv_delimiter(kind, first)
+                if raw_tabs(delimiter, first):
+                    yield from self._tab_rows(itertools.chain([first], handle))
+                    return
                 reader = csv.DictReader(_taking(itertools.chain([first], handle), taken),
                                         delimiter=delimiter, strict=True)
                 header = reader.fieldnames or []
@@ -759,6 +899,27 @@ class RecordsReader:
             except csv.Error as exc:
                 raise RecordsError(f"not a readable CSV file ({exc})") from None
 
+    def _tab_rows(self, lines: Iterator[str]) -> Iterator[Row]:
+        """The rows of a tab-separated file read cell by cell (:func:`tab_cells`)."""
+        records = _tab_records(lines)
+        header = next(records, ("", []))[1]
+        if self.text_field not in header:
+            hint = _delimiter_hint(header)
+            sample = [dict(zip(header, values, strict=False))
+                      for _, values in itertools.islice(records, 10)]
+            advice = ("name the text column with --text-field or [input] text_field"
+                      if hint else _suggest_field(likely_text(sample), "column"))
+            raise RecordsError(f"no column '{self.text_field}' (columns: "
+                               f"{', '.join(header)}); {advice}{hint}")
+        _check_unique(header)
+        for number, (record, values) in enumerate(records, 1):
+            fields: dict[Any, Any] = dict(zip(header, values, strict=False))
+            if len(values) > len(header):
+                fields[None] = values[len(header):]
+            else:
+                fields.update(dict.fromkeys(header[len(values):]))
+            yield Row(number, fields, _ragged(fields, number, len(header), "\t"), raw=record)
+
     @staticmethod
     def _likely_column(reader: csv.DictReader[str]) -> str:
         """The column of a CSV file without the text column that likely holds the text
@@ -781,6 +942,9 @@ class RecordsReader:
                 first = handle.readline()
             taken: list[str] = [sep]
             delimiter = named or csv_delimiter(file_format(rel), first)
+            if raw_tabs(delimiter, first.removeprefix("\ufeff")):
+                record = next(_tab_records(itertools.chain([first], handle)), ("", []))[0]
+                return sep + record, delimiter
             next(csv.reader(_taking(itertools.chain([first], handle), taken),
                             delimiter=delimiter, strict=True), None)
             return "".join(taken), delimiter

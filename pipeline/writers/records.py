@@ -36,6 +36,7 @@ from pipeline.folders import make_folders
 from pipeline.readers.records import (
     FOUND,
     MISSING,
+    QUOTED_MARKS,
     TABLES,
     FieldPath,
     RecordsReader,
@@ -46,7 +47,10 @@ from pipeline.readers.records import (
     is_string_type,
     open_compressed,
     open_source,
+    raw_tabs,
     sep_line,
+    tab_cells,
+    tab_value,
 )
 from pipeline.writers import TEMP_PREFIX, TEMP_SUFFIX, file_mode
 
@@ -269,8 +273,12 @@ def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: Fi
     writes it, its missing cells empty and extra ones left out."""
     text_handle = io.TextIOWrapper(handle, encoding="utf-8", newline="")
     sep, _ = sep_line(header)  # Excel's "sep=;" line before the header: kept
-    names = next(csv.reader([header[len(sep):].removeprefix("\ufeff")], delimiter=delimiter),
-                 [])
+    body = header[len(sep):].removeprefix("\ufeff")
+    tabs = raw_tabs(delimiter, body)  # read cell by cell: spliced the same way
+    if tabs:
+        names = [tab_value(body, cell) for cell in tab_cells(body)[0]] if body else []
+    else:
+        names = next(csv.reader([body], delimiter=delimiter), [])
     at = names.index(field.name) if field.name in names else -1
     end = header[len(header.rstrip("\r\n")):] or "\n"
     writer = csv.DictWriter(text_handle, fieldnames=names, delimiter=delimiter,
@@ -281,7 +289,8 @@ def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: Fi
         new = "" if text is None else text
         spliced = None
         if row.raw and at >= 0:
-            spliced = row.raw if new == fields.get(field.name) else csv_spliced(
+            spliced = row.raw if new == fields.get(field.name) else tab_spliced(
+                row.raw, at, len(names), new) if tabs else csv_spliced(
                 row.raw, at, len(names), new, delimiter)
         if spliced is None:
             writer.writerow(_replaced(fields, field, new))
@@ -344,6 +353,36 @@ def csv_spliced(record: str, at: int, count: int, text: str, delimiter: str = ",
         delimiter, '"', "\r", "\n")) or (
         count == 1 and not text)  # a lone empty cell would be a blank line, left out
     value = '"' + text.replace('"', '""') + '"' if quoted else text
+    return record[:start] + value + record[end:]
+
+
+def tab_spliced(record: str, at: int, count: int, text: str) -> str | None:
+    r"""A tab-separated record's lines (:func:`~pipeline.readers.records.tab_cells`)
+    with its cell ``at`` (of ``count``) holding ``text``, every other byte kept. The
+    new text is quoted as the source's where that reads back (it holds a tab, a line
+    break, a quote or a comma); else written as it is where it reads back so: no tab,
+    no line break, and no quote at its start but where the source's text started with
+    one unquoted (a file without quoting: its texts' quotes are text); else quoted.
+    None when the record does not have ``count`` cells.
+
+    >>> tab_spliced('7\t"Hi"\tx\n', 1, 3, '"Olá"'), tab_spliced('7\tHi\tx\n', 1, 3, 'a "b"')
+    ('7\t"Olá"\tx\n', '7\ta "b"\tx\n')
+    >>> tab_spliced('7\t"a\tb"\n', 1, 2, "c, d"), tab_spliced('7\t"a\tb"\n', 1, 2, "c")
+    ('7\t"c, d"\n', '7\tc\n')
+    >>> tab_spliced('7\tOlá\n', 1, 2, "a\nb"), tab_spliced('7\tOlá\n', 1, 3, "c")
+    ('7\t"a\nb"\n', None)
+    """
+    cells = tab_cells(record)[0]
+    if len(cells) != count:
+        return None
+    start, end, quoted = cells[at]
+    value = '"' + text.replace('"', '""') + '"'
+    if quoted and (not text or any(mark in text for mark in QUOTED_MARKS)):
+        pass  # quoted as the source's, and read back so (:func:`tab_cells`)
+    elif not any(mark in text for mark in ("\t", "\r", "\n")) and (count > 1 or text) and (
+            not text.startswith('"') or (record.startswith('"', start) and not quoted
+                                         and not tab_cells(text)[0][0][2])):
+        value = text
     return record[:start] + value + record[end:]
 
 

@@ -1,0 +1,110 @@
+"""Tab-separated dumps as people write them: without any quoting (Tatoeba's sentences,
+MT corpora), or CSV with tabs (pandas, Excel); header-less files; large Parquet row
+groups."""
+
+import csv
+
+import pytest
+
+from tests.test_records import _documents, _no_models, _run  # noqa: F401
+
+# Texts the cleanup leaves as they are: a clean copy of their record is the record.
+PT = ("O porto de Lisboa reabriu ontem depois de três dias de greve. "
+      "Os estivadores voltaram ao trabalho e os navios entraram de manhã.")
+PT2 = ("O preço do pão subiu dez por cento em Lisboa este mês. "
+       "Os padeiros dizem que a farinha está mais cara.")
+
+# A raw TSV: no quoting at all, a text's quotes are its own. Row 2's text is quoted
+# whole, row 3's starts with a quotation, row 4's opens a quote it never closes (the
+# rest of the file was swallowed into it), row 6's ends with one.
+RAW = ("id\tlang\ttext\n"
+       '1\tpor\t"Olá"\n'
+       '2\tpor\t"Sim, obrigado," disse ele.\n'
+       '3\tpor\t"O porto reabriu\n'
+       f"4\tpor\t{PT}\n"
+       '5\tpor\tEle disse "não" ontem.\n'
+       f'6\tpor\t{PT2} "\n')
+TEXTS = ['"Olá"', '"Sim, obrigado," disse ele.', '"O porto reabriu', PT,
+         'Ele disse "não" ontem.', f'{PT2} "']
+
+
+def _texts(name: str, body: str) -> dict[str, str]:
+    from pathlib import Path
+
+    from pipeline.readers.records import RecordsReader
+
+    path = Path(name)
+    return {item.doc: item.raw.decode("utf-8") or item.problem
+            for item in RecordsReader().items(path.name, path)}
+
+
+@pytest.mark.parametrize("name", ["sentences.tsv", "sentences.csv"])
+def test_a_tsv_without_quoting_is_read_as_its_lines_split_on_tabs(tmp_path, name):
+    # Its quotes were read as CSV quoting: row 1 lost them, rows 2 and 3 were
+    # quarantined with the stray-quote message, and row 3's open quote swallowed the
+    # rows after it. A .csv separated by tabs (Tatoeba's sentences.csv) is read alike.
+    source = tmp_path / name
+    source.write_text(RAW, encoding="utf-8")
+    assert _texts(str(source), RAW) == {f"{name}#{n}": text
+                                        for n, text in enumerate(TEXTS, 1)}
+
+
+def test_a_tsv_without_quoting_is_copied_without_quoting(tmp_path):
+    from pipeline.readers.records import RecordsReader
+    from pipeline.writers.records import write_copies
+
+    source = tmp_path / "d.tsv"
+    source.write_text(RAW, encoding="utf-8")
+    reader = RecordsReader()
+    docs = [item.doc for item in reader.items(source.name, source)]
+    same = dict(zip(docs, TEXTS, strict=True))
+    new = dict(zip(docs, ['"Hello"', '"Yes, thanks," he said.', '"The port reopened',
+                          "Um\tdois", 'He said "no" yesterday.', "Três\n\nQuatro"],
+                     strict=True))
+    write_copies(tmp_path / "out", source.name, source, reader, ["same", "new"],
+                 lambda doc: {"same": same[doc], "new": new[doc]})
+    assert (tmp_path / "out" / "same").read_text(encoding="utf-8") == RAW
+    # Each text as it is, its quotes its own; quoted only where a cell must be (a tab,
+    # a line break), as a CSV writer quotes it.
+    copy = (tmp_path / "out" / "new").read_text(encoding="utf-8")
+    assert copy == ("id\tlang\ttext\n"
+                    '1\tpor\t"Hello"\n'
+                    '2\tpor\t"Yes, thanks," he said.\n'
+                    '3\tpor\t"The port reopened\n'
+                    '4\tpor\t"Um\tdois"\n'
+                    '5\tpor\tHe said "no" yesterday.\n'
+                    '6\tpor\t"Três\n\nQuatro"\n')
+    # And the copy reads back as those texts.
+    (tmp_path / "back.tsv").write_text(copy, encoding="utf-8")
+    assert list(_texts(str(tmp_path / "back.tsv"), copy).values()) == list(new.values())
+
+
+def test_a_raw_tsv_is_cleaned_and_translated_in_its_own_layout(tmp_path):
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    raw = f'id\ttext\n1\t"{PT}"\n2\t"{PT2}\n'
+    (corpus / "d.tsv").write_text(raw, encoding="utf-8")
+    result = _run(corpus, out)
+    assert result.report["quarantined"] == [], result.report
+    assert sorted(_documents(out)) == ["d.tsv#1", "d.tsv#2"]
+    assert (out / "clean" / "d.tsv").read_text(encoding="utf-8") == raw
+    translated = (out / "translations" / "en" / "d.tsv").read_text(encoding="utf-8")
+    # One record a line, as the source: the quotes are the texts' own, never doubled.
+    assert translated.splitlines()[0] == "id\ttext"
+    assert [line.split("\t")[0] for line in translated.splitlines()[1:]] == ["1", "2"]
+    assert '""' not in translated
+
+
+@pytest.mark.parametrize("quoting", [csv.QUOTE_MINIMAL, csv.QUOTE_ALL])
+def test_a_tsv_written_by_a_csv_writer_is_read_as_it_wrote_it(tmp_path, quoting):
+    # pandas' to_csv(sep="\t") and Python's csv quote a cell that holds a tab, a line
+    # break or a quote; QUOTE_ALL (and R) every one, the header's names too.
+    cells = ['"Olá"', "a\tb", "um\n\ndois", 'diz "sim"', "", "x, y", '"', "fim"]
+    source = tmp_path / "d.tsv"
+    with open(source, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t", quoting=quoting, lineterminator="\n")
+        writer.writerow(["id", "text"])
+        writer.writerows([str(n), cell] for n, cell in enumerate(cells, 1))
+    texts = _texts(str(source), "")
+    assert texts == {f"d.tsv#{n}": cell or "row 5: field 'text' is empty"
+                     for n, cell in enumerate(cells, 1)}
