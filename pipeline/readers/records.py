@@ -373,6 +373,9 @@ def _quoted_end(text: str, at: int, final: bool) -> int | None:
         return -1
 
 
+_CELL_END = re.compile(r"[\t\r\n]")
+
+
 def tab_cells(text: str, final: bool = True) -> tuple[list[tuple[int, int, bool]], int] | None:
     r"""The cells of the tab-separated record at the start of ``text`` (its lines, with
     their line ends) as :data:`QUOTED_LINES`'s rule reads them: (start, end, quoted),
@@ -398,11 +401,8 @@ def tab_cells(text: str, final: bool = True) -> tuple[list[tuple[int, int, bool]
             return None
         quoted = end >= 0
         if not quoted:
-            end = len(text)
-            for mark in ("\t", "\r", "\n"):
-                found = text.find(mark, at, end)
-                if found >= 0:
-                    end = found
+            found = _CELL_END.search(text, at)
+            end = found.start() if found else len(text)
         cells.append((at, end, quoted))
         if not text.startswith("\t", end):
             return cells, end + (2 if text.startswith("\r\n", end) else 1 if end < len(text)
@@ -436,27 +436,31 @@ def _tab_records(lines: Iterator[str], limit: int = QUOTED_LINES
             yield record, record.rstrip("\r\n").split("\t")
             continue
         text, used, final = pending[0], 1, False
-        while (found := tab_cells(text, final)) is None:  # a quoted cell open: read on
-            more = None
-            while more is None:
-                if used < len(pending):
-                    more = pending[used]
-                elif used < limit and (more := next(lines, None)) is not None:
-                    pending.append(more)
-                else:
-                    break
+        while (found := tab_cells(text, final)) is None:  # a quoted cell open: read on,
+            final = True  # to a line with a quote (none other closes it or tells its quotes)
+            while final and used < len(pending):
                 used += 1
-                if '"' not in more:
-                    more = None  # no quote: neither closes the cell nor tells its quotes
-            final = more is None
+                final = '"' not in pending[used - 1]
+            if final and used < limit:
+                for line in lines:
+                    pending.append(line)
+                    used += 1
+                    if '"' in line:
+                        final = False
+                        break
+                    if used >= limit:
+                        break
             text = "".join(pending[:used])
         cells, end = found
         record = text[:end]
-        taken = 0  # the lines the record took; those read ahead beyond it are read again
-        while end > 0:
-            end -= len(pending[taken])
-            taken += 1
-        del pending[:taken]
+        if end == len(text) and used == len(pending):
+            pending.clear()  # the usual: the record took every line read
+        else:  # the lines it took; those read ahead beyond it are read again
+            taken = 0
+            while end > 0:
+                end -= len(pending[taken])
+                taken += 1
+            del pending[:taken]
         yield record, [tab_value(record, cell) for cell in cells]
 
 
