@@ -26,14 +26,17 @@ id are top-level fields (``text``, ``id``) for both, and the same records nested
 reads no nested field.
 
 ``--memory``: the peak memory (maximum resident set) of reading a Parquet file of N
-short records (default 2,000,000; written as pyarrow writes by default: row groups
-of 1,048,576 rows) and of writing one copy of it with every text changed, each in a
-process of its own, beside that of a process that imports the same modules only.
+short records (default 2,000,000; ``--text-bytes 2000``: texts of 2 KB; written as
+pyarrow writes by default: row groups of 1,048,576 rows, ``--group-rows``) and of
+writing one copy of it with every text changed, each in a process of its own, beside
+that of a process that imports the same modules only; with ``--baseline REV``, the
+same by the code of REV first.
 
     .venv/bin/python bench/records.py                  # 20,000 documents
     .venv/bin/python bench/records.py --docs 2000
     .venv/bin/python bench/records.py --read --baseline 1ee5c9c
     .venv/bin/python bench/records.py --memory --docs 2000000
+    .venv/bin/python bench/records.py --memory --docs 250000 --text-bytes 2000 --baseline HEAD~1
 """
 
 from __future__ import annotations
@@ -202,7 +205,18 @@ print(json.dumps([(peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF)
 """
 
 
-def memory_bench(docs: int) -> int:
+def _baseline_tree(root: Path, rev: str) -> Path:
+    """The code of ``rev`` (``git archive``), compiled once, under ``root``."""
+    base = root / "baseline"
+    base.mkdir()
+    archive = subprocess.run(["git", "archive", rev, "pipeline"], cwd=ROOT,
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(base)], check=True)
+    return base
+
+
+def memory_bench(docs: int, text_bytes: int, group_rows: int, rev: str) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -210,26 +224,49 @@ def memory_bench(docs: int) -> int:
         root = Path(tmp)
         path = root / "big.parquet"
         words = ("porto", "Lisboa", "reabriu", "ontem", "greve", "navios", "cidade")
-        texts = [f"O {words[i % 7]} {i} de {words[i * 3 % 7]} e {words[i * 5 % 7]} "
-                 f"{'x' * (i % 150)}." for i in range(docs)]
+        if text_bytes:  # texts of about text_bytes characters, in words of the records'
+            rng = random.Random(0)
+            vocabulary = [f"{rng.choice(words)}{n}" for n in range(5000)]
+            count = text_bytes // 9 + 1
+            texts = [" ".join(rng.choices(vocabulary, k=count)) for _ in range(docs)]
+        else:
+            texts = [f"O {words[i % 7]} {i} de {words[i * 3 % 7]} e {words[i * 5 % 7]} "
+                     f"{'x' * (i % 150)}." for i in range(docs)]
         table = pa.table({"id": [f"r{i:08d}" for i in range(docs)], "text": texts,
                           "n": pa.array(range(docs), pa.int64())})
         del texts
-        pq.write_table(table, path)
+        pq.write_table(table, path, row_group_size=group_rows)
         del table
         size = path.stat().st_size
-        groups = pq.ParquetFile(path).metadata.num_row_groups
+        meta = pq.ParquetFile(path).metadata
+        groups, largest = meta.num_row_groups, max(
+            meta.row_group(g).total_byte_size for g in range(meta.num_row_groups))
+        trees = {"ours": ROOT}
+        if rev:
+            trees = {"baseline": _baseline_tree(root, rev), **trees}
         results = {}
-        for phase in ("import", "read", "copy"):
-            done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(path),
-                                   str(root / "out"), phase], capture_output=True, text=True,
-                                  env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
-            results[phase] = json.loads(done.stdout)
+        for tree, code in trees.items():
+            for phase in ("import", "read", "copy"):
+                done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(path),
+                                       str(root / f"out-{tree}"), phase], capture_output=True,
+                                      text=True, env={**os.environ, "PYTHONPATH": str(code)},
+                                      cwd=root, check=True)  # not this tree's folder
+                results[tree, phase] = json.loads(done.stdout)
+            copy = pq.ParquetFile(root / f"out-{tree}" / "translations" / "xx" / path.name)
+            results[tree, "groups"] = copy.metadata.num_row_groups
     print(f"{docs:,} records in a Parquet file of {size / 2**20:.0f} MiB, {groups} row "
-          f"groups (load average {os.getloadavg()[0]:.2f})")
-    for phase, (rss, cpu) in results.items():
-        print(f"  {phase:7} peak {rss:8.0f} MiB  (+{rss - results['import'][0]:6.0f} over "
-              f"the imports)  {cpu:7.2f} CPU s")
+          f"groups (the largest {largest / 2**20:.0f} MiB uncompressed) (load average "
+          f"{os.getloadavg()[0]:.2f}){'; baseline: ' + rev if rev else ''}")
+    for tree in trees:
+        for phase in ("import", "read", "copy"):
+            rss, cpu = results[tree, phase]
+            print(f"  {tree:9} {phase:7} peak {rss:8.0f} MiB  (+"
+                  f"{rss - results[tree, 'import'][0]:6.0f} over the imports)  {cpu:7.2f} CPU s")
+        print(f"  {tree:9} copy: {results[tree, 'groups']} row groups")
+    if rev:
+        for phase in ("read", "copy"):
+            ratio = results["ours", phase][0] / results["baseline", phase][0]
+            print(f"{phase}: peak ours / baseline {ratio:.3f}")
     return 0
 
 
@@ -237,14 +274,9 @@ def read_bench(docs: int, rev: str, repeat: int) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-records-read-") as tmp:
         root = Path(tmp)
         files = read_files(root / "files", docs)
-        base = root / "baseline"
-        base.mkdir()
-        archive = subprocess.run(["git", "archive", rev, "pipeline"], cwd=ROOT,
-                                 capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
         # Compiled once, as an installed tree is: no run of the baseline compiles its
         # modules (PYTHONDONTWRITEBYTECODE would have each do it again).
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(base)], check=True)
+        base = _baseline_tree(root, rev)
         trees = {"baseline": (base, [f for f in files if not f.startswith("nested")]),
                  "ours": (ROOT, list(files))}
         best: dict[tuple[str, str], tuple[float, ...]] = {}
@@ -291,14 +323,20 @@ def main() -> int:
                         help="the reader and the copies' writer alone, beside --baseline")
     parser.add_argument("--memory", action="store_true",
                         help="peak memory of reading and copying a large Parquet file")
-    parser.add_argument("--baseline", default="HEAD", metavar="REV",
-                        help="--read: the baseline's commit (default HEAD)")
+    parser.add_argument("--baseline", default=None, metavar="REV",
+                        help="--read: the baseline's commit (default HEAD); --memory: "
+                             "measured beside this tree where given")
+    parser.add_argument("--text-bytes", type=int, default=0, metavar="N",
+                        help="--memory: texts of about N characters (default: short ones)")
+    parser.add_argument("--group-rows", type=int, default=1 << 20, metavar="N",
+                        help="--memory: rows a row group (default pyarrow's, 1,048,576)")
     parser.add_argument("--repeat", type=int, default=5, help="--read: alternated runs")
     args = parser.parse_args()
     if args.read:
-        return read_bench(args.docs or 10_000, args.baseline, args.repeat)
+        return read_bench(args.docs or 10_000, args.baseline or "HEAD", args.repeat)
     if args.memory:
-        return memory_bench(args.docs or 2_000_000)
+        return memory_bench(args.docs or 2_000_000, args.text_bytes, args.group_rows,
+                            args.baseline or "")
     args.docs = args.docs or 20_000
     with tempfile.TemporaryDirectory(prefix="bench-records-") as tmp:
         root = Path(tmp)

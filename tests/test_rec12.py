@@ -108,3 +108,40 @@ def test_a_tsv_written_by_a_csv_writer_is_read_as_it_wrote_it(tmp_path, quoting)
     texts = _texts(str(source), "")
     assert texts == {f"d.tsv#{n}": cell or "row 5: field 'text' is empty"
                      for n, cell in enumerate(cells, 1)}
+
+
+def test_a_parquet_copy_of_a_large_row_group_is_written_in_slices(tmp_path, monkeypatch):
+    # A copy read a whole source row group into memory: pyarrow's default of 1,048,576
+    # rows of 2 KB texts is 2 GB (peak 1.8 GB for a 0.5 GB group: bench/records.py
+    # --memory). A row group over GROUP_BYTES is now copied in slices of about that
+    # size, each its own row group; a smaller one stays one row group.
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    import pipeline.writers.records as writers
+    from pipeline.readers.records import RecordsReader
+
+    monkeypatch.setattr(writers, "GROUP_BYTES", 20_000, raising=False)
+    texts = [f"{PT} {n}" for n in range(1500)]  # ~200 KB: about 10 slices
+    table = pa.table({"id": [f"r{n}" for n in range(1500)], "text": texts,
+                      "n": pa.array(range(1500), pa.int64())})
+    big, small = tmp_path / "big.parquet", tmp_path / "small.parquet"
+    pq.write_table(table, big, row_group_size=1500)
+    pq.write_table(table.slice(0, 40), small, row_group_size=20)
+    reader = RecordsReader()
+    for source in (big, small):
+        docs = [item.doc for item in reader.items(source.name, source)]
+        new = {doc: f"Texto {n}." for n, doc in enumerate(docs)}
+        writers.write_copies(tmp_path / "out", source.name, source, reader, [source.name],
+                             lambda doc, name=source.name, new=new: {name: new[doc]})
+    copy = pq.ParquetFile(tmp_path / "out" / "big.parquet")
+    groups = [copy.metadata.row_group(g) for g in range(copy.metadata.num_row_groups)]
+    assert len(groups) >= 5
+    assert all(group.total_byte_size < 3 * 20_000 for group in groups)
+    assert sum(group.num_rows for group in groups) == 1500
+    read = copy.read()
+    assert read.column("text").to_pylist() == [f"Texto {n}." for n in range(1500)]
+    assert read.column("id").to_pylist() == table.column("id").to_pylist()
+    assert read.column("n").to_pylist() == list(range(1500))
+    # Row groups under the bound: the same layout as the source's.
+    copy = pq.ParquetFile(tmp_path / "out" / "small.parquet").metadata
+    assert [copy.row_group(g).num_rows for g in range(copy.num_row_groups)] == [20, 20]

@@ -832,7 +832,7 @@ class RecordsReader:
         except ImportError:
             raise RecordsError("reading Parquet needs pyarrow: pip install '.[parquet]'") from None
         try:
-            handle = pq.ParquetFile(open_source(path))
+            handle = pq.ParquetFile(open_source(path), **STREAMED)
         except RecordsError:
             raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
@@ -1204,6 +1204,12 @@ def _suggest_field(best: str, what: str = "field") -> str:
     option = shlex.quote(best)
     return (f"its text looks to be in '{best}': --text-field {option} (or [input] "
             f"text_field = {named})")
+
+
+# How a Parquet file is opened to be read as a stream: its column chunks a MiB at a
+# time. pyarrow's defaults (pre_buffer) read a row group's column chunks whole, and a
+# row group of 1,048,576 rows of 2 KB texts holds 2 GB (bench/records.py --memory).
+STREAMED = {"pre_buffer": False, "buffer_size": 1 << 20}
 
 
 def _column_sizes(metadata: Any) -> dict[str, int]:

@@ -11,7 +11,8 @@ A nested text field (``article.body``) is replaced in place: every other field, 
 nesting and the order of the fields kept (Parquet: the struct column rebuilt with its
 field replaced, the nulls kept); a record whose path leads into no object (missing,
 null, a list) is copied as it is. A Parquet copy keeps the source's schema and
-metadata, row groups and compression (:func:`_parquet`).
+metadata, row groups (a larger one than :data:`GROUP_BYTES` written in slices) and
+compression (:func:`_parquet`).
 
 A copy is rebuilt whole from the per-record texts the state keeps, whenever any
 record of its file changed (one changed record is the only one processed again).
@@ -37,6 +38,7 @@ from pipeline.readers.records import (
     FOUND,
     MISSING,
     QUOTED_MARKS,
+    STREAMED,
     TABLES,
     FieldPath,
     RecordsReader,
@@ -388,15 +390,16 @@ def tab_spliced(record: str, at: int, count: int, text: str) -> str | None:
 
 def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
              field: FieldPath, source: Path) -> None:
-    """The source written again row group by row group (one in memory at a time), with
-    its text column replaced: its schema (the text column's type, such as the
+    """The source written again row group by row group (one, or a slice of a large one:
+    :func:`_group_slices`, in memory at a time), with its text column replaced: its
+    schema (the text column's type, such as the
     ``large_string`` of Hugging Face datasets, its metadata, the file's key-value
     metadata), its row groups, compression and format version kept. A text column that
     is not nullable becomes nullable only where a record without text needs the null
     (its texts are then all gathered first, to know; else they stream)."""
     import pyarrow.parquet as pq
 
-    with pq.ParquetFile(open_source(source)) as parquet:
+    with pq.ParquetFile(open_source(source), **STREAMED) as parquet:
         schema = parquet.schema_arrow
         keys = column_path(schema, field)
         index = schema.get_field_index(keys[0])
@@ -410,17 +413,50 @@ def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
         options = _written_like(parquet.metadata, ".".join(keys))
         with pq.ParquetWriter(handle, schema, **options) as writer:
             for group in range(parquet.num_row_groups):
-                table = parquet.read_row_group(group)
-                if not table.num_rows:
-                    continue
-                part = list(itertools.islice(texts, table.num_rows))
-                if len(keys) == 1:
-                    column = _text_array(part, text_field.type)
-                else:
-                    column = _with_text(table.column(index).combine_chunks(), keys[1:], part,
-                                        text_field.type)
-                table = table.set_column(index, text_field, column)
-                writer.write_table(table, row_group_size=table.num_rows)
+                for table in _group_slices(parquet, group):
+                    part = list(itertools.islice(texts, table.num_rows))
+                    if len(keys) == 1:
+                        column = _text_array(part, text_field.type)
+                    else:
+                        column = _with_text(table.column(index).combine_chunks(), keys[1:],
+                                            part, text_field.type)
+                    table = table.set_column(index, text_field, column)
+                    writer.write_table(table, row_group_size=table.num_rows)
+
+
+# The largest row group (bytes of its columns' data, uncompressed: its footer's
+# total_byte_size) a Parquet copy holds in memory: a larger one is copied as several
+# row groups of at most about this size (pyarrow writes a row group from a whole
+# table). A row group of 1,048,576 rows of 2 KB texts (pyarrow's default rows) is 2 GB.
+GROUP_BYTES = 128 << 20
+
+
+def _group_slices(parquet: Any, group: int) -> Iterator[Any]:
+    """The row group ``group`` of ``parquet`` as tables: itself, or, larger than
+    :data:`GROUP_BYTES`, its rows in slices of about that size (empty: none)."""
+    meta = parquet.metadata.row_group(group)
+    if not meta.num_rows:
+        return
+    parts = -(-meta.total_byte_size // GROUP_BYTES)
+    if parts <= 1:
+        yield parquet.read_row_group(group)
+        return
+    import pyarrow as pa
+
+    rows = -(-meta.num_rows // parts)
+    # Read in small batches: pyarrow's reader takes several times a large batch's size.
+    batches = parquet.iter_batches(batch_size=min(rows, 1024), row_groups=[group],
+                                   use_threads=False)
+    slice_: list[Any] = []
+    held = 0
+    for batch in batches:
+        slice_.append(batch)
+        held += batch.num_rows
+        if held >= rows:
+            yield pa.Table.from_batches(slice_)
+            slice_, held = [], 0
+    if slice_:
+        yield pa.Table.from_batches(slice_)
 
 
 # Parquet's codec names (a file's metadata) as pyarrow's writer takes them.
