@@ -145,3 +145,33 @@ def test_a_parquet_copy_of_a_large_row_group_is_written_in_slices(tmp_path, monk
     # Row groups under the bound: the same layout as the source's.
     copy = pq.ParquetFile(tmp_path / "out" / "small.parquet").metadata
     assert [copy.row_group(g).num_rows for g in range(copy.num_row_groups)] == [20, 20]
+
+
+def test_a_file_without_a_header_says_so_and_the_command_it_names_reads_it(tmp_path):
+    # Tatoeba's sentences.csv: tabs, no header. Its first row was taken as the header
+    # and the message suggested its sentence as the text column (--text-field
+    # '我們試試看！'), which read the file without that row.
+    import subprocess
+
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    body = ("1\tcmn\t我們試試看！\n"
+            "2\tcmn\t我今天做了什麼？\n"
+            "1276\teng\tLet's try something.\n"
+            '1277\teng\t"I have to go to sleep," he said.\n')
+    (corpus / "sentences.csv").write_text(body, encoding="utf-8")
+    reason = {q["doc"]: q["reason"] for q in _run(corpus, out).report["quarantined"]}
+    assert reason == {"sentences.csv": (
+        "no column 'text' (columns: 1, cmn, 我們試試看！); its first row looks like a "
+        "record, not a header (a column named '1', a number): add a header line naming "
+        "its columns, e.g. (printf 'id\\tcol2\\ttext\\n'; cat sentences.csv) > "
+        "with-header.csv")}
+    command = reason["sentences.csv"].split("e.g. ", 1)[1]
+    subprocess.run(["sh", "-c", command], cwd=corpus, check=True)
+    (corpus / "with-header.csv").replace(corpus / "sentences.csv")
+    result = _run(corpus, tmp_path / "out2")
+    assert result.report["quarantined"] == [], result.report
+    assert sorted(_documents(tmp_path / "out2")) == [
+        "sentences.csv#1", "sentences.csv#1276", "sentences.csv#1277", "sentences.csv#2"]
+    assert (tmp_path / "out2" / "clean" / "sentences.csv").read_text(encoding="utf-8") == (
+        "id\tcol2\ttext\n" + body)

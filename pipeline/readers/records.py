@@ -464,6 +464,48 @@ def _tab_records(lines: Iterator[str], limit: int = QUOTED_LINES
         yield record, [tab_value(record, cell) for cell in cells]
 
 
+NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def headerless(header: list[str], rows: list[list[str]], delimiter: str, name: str,
+               text: str = "text", id_: str = "id") -> str:
+    r"""What to do with the CSV file ``name`` whose first row, read as its ``header``,
+    looks like a record (a name is a number: an id, a score), followed by ``rows``:
+    add a header line, one that names the column of the longest values (of those
+    not all numbers) ``text``, a first column of whole numbers ``id_``, the others by
+    their place. "" where the first row does not look like a record.
+
+    >>> said = headerless(["1", "cmn", "我們試試看！"], [["1276", "eng", "Let's try."]],
+    ...                   "\t", "sentences.csv")
+    >>> print(said.replace(": add", ":\nadd").replace(" e.g. ", "\n"))
+    its first row looks like a record, not a header (a column named '1', a number):
+    add a header line naming its columns,
+    (printf 'id\tcol2\ttext\n'; cat sentences.csv) > with-header.csv
+    >>> headerless(["id", "2024", "text"], [], ",", "a.csv").split(" (")[0]
+    'its first row looks like a record, not a header'
+    >>> headerless(["id", "titulo"], [["1", "Porto"]], ",", "a.csv")
+    ''
+    """
+    number = next((cell for cell in header if NUMBER.fullmatch(cell.strip())), None)
+    if number is None:
+        return ""
+    columns = [[cell, *(row[at] for row in rows if at < len(row))]
+               for at, cell in enumerate(header)]
+    worded = [at for at, values in enumerate(columns)
+              if not all(NUMBER.fullmatch(value.strip()) for value in values if value.strip())]
+    text_at = max(worded, key=lambda at: sum(map(len, columns[at])), default=len(header) - 1)
+    names = [text if at == text_at else id_ if at == 0 and all(
+                 value.strip().isdigit() for value in values) else f"col{at + 1}"
+             for at, values in enumerate(columns)]
+    line = delimiter.join(names).replace("\\", "\\\\").replace("\t", "\\t").replace(
+        "%", "%%").replace("'", "'\\''")
+    _, dot, suffix = name.rpartition(".")
+    new = shlex.quote(f"with-header.{suffix}" if dot else "with-header")
+    return (f"its first row looks like a record, not a header (a column named {number!r}, a "
+            f"number): add a header line naming its columns, e.g. (printf '{line}\\n'; cat "
+            f"{shlex.quote(name)}) > {new}")
+
+
 def _delimiter_hint(header: list[str]) -> str:
     """A hint when the header of a CSV file is one name holding another delimiter.
 
@@ -867,17 +909,13 @@ class RecordsReader:
                     first = handle.readline()
                 delimiter = named or csv_delimiter(kind, first)
                 if raw_tabs(delimiter, first):
-                    yield from self._tab_rows(itertools.chain([first], handle))
+                    yield from self._tab_rows(itertools.chain([first], handle), path.name)
                     return
                 reader = csv.DictReader(_taking(itertools.chain([first], handle), taken),
                                         delimiter=delimiter, strict=True)
                 header = reader.fieldnames or []
                 if self.text_field not in header:
-                    hint = _delimiter_hint(header)
-                    advice = ("name the text column with --text-field or [input] text_field"
-                              if hint else _suggest_field(self._likely_column(reader), "column"))
-                    raise RecordsError(f"no column '{self.text_field}' (columns: "
-                                       f"{', '.join(header)}); {advice}{hint}")
+                    raise self._no_text_column(header, reader.reader, delimiter, path.name)
                 _check_unique(header)
                 for number in itertools.count(1):  # ends with the file
                     line = reader.reader.line_num + 1 + bool(sep)
@@ -903,18 +941,12 @@ class RecordsReader:
             except csv.Error as exc:
                 raise RecordsError(f"not a readable CSV file ({exc})") from None
 
-    def _tab_rows(self, lines: Iterator[str]) -> Iterator[Row]:
+    def _tab_rows(self, lines: Iterator[str], name: str) -> Iterator[Row]:
         """The rows of a tab-separated file read cell by cell (:func:`tab_cells`)."""
         records = _tab_records(lines)
         header = next(records, ("", []))[1]
         if self.text_field not in header:
-            hint = _delimiter_hint(header)
-            sample = [dict(zip(header, values, strict=False))
-                      for _, values in itertools.islice(records, 10)]
-            advice = ("name the text column with --text-field or [input] text_field"
-                      if hint else _suggest_field(likely_text(sample), "column"))
-            raise RecordsError(f"no column '{self.text_field}' (columns: "
-                               f"{', '.join(header)}); {advice}{hint}")
+            raise self._no_text_column(header, (values for _, values in records), "\t", name)
         _check_unique(header)
         for number, (record, values) in enumerate(records, 1):
             fields: dict[Any, Any] = dict(zip(header, values, strict=False))
@@ -924,16 +956,26 @@ class RecordsReader:
                 fields.update(dict.fromkeys(header[len(values):]))
             yield Row(number, fields, _ragged(fields, number, len(header), "\t"), raw=record)
 
-    @staticmethod
-    def _likely_column(reader: csv.DictReader[str]) -> str:
-        """The column of a CSV file without the text column that likely holds the text
-        (:func:`likely_text`), from its first rows ("" where they cannot be read)."""
-        rows: list[dict[str, Any]] = []
-        try:
-            rows.extend(itertools.islice(reader, 10))
-        except (csv.Error, UnicodeDecodeError):
-            pass
-        return likely_text(rows)
+    def _no_text_column(self, header: list[str], rows: Iterator[list[str]], delimiter: str,
+                        name: str) -> RecordsError:
+        """Why the CSV file ``name`` whose header is ``header`` is quarantined without
+        its text column, and what to do: the column its first ``rows`` likely hold the
+        text in (:func:`likely_text`), or, where its first row looks like a record, the
+        header line to add (:func:`headerless`)."""
+        hint = _delimiter_hint(header)
+        sample: list[list[str]] = []
+        if not hint:
+            try:
+                sample.extend(itertools.islice(rows, 10))
+            except (csv.Error, UnicodeDecodeError):
+                pass  # the first rows cannot be read: no suggestion
+        advice = ("name the text column with --text-field or [input] text_field" if hint
+                  else headerless(header, sample, delimiter, name, self.text_field,
+                                  self.id_field)
+                  or _suggest_field(likely_text(dict(zip(header, row, strict=False))
+                                                for row in sample), "column"))
+        return RecordsError(f"no column '{self.text_field}' (columns: {', '.join(header)}); "
+                            f"{advice}{hint}")
 
     def csv_header(self, rel: str, path: Path) -> tuple[str, str]:
         """The lines of a CSV file's header as read (a byte-order mark and its line end
