@@ -175,3 +175,16 @@ def test_a_file_without_a_header_says_so_and_the_command_it_names_reads_it(tmp_p
         "sentences.csv#1", "sentences.csv#1276", "sentences.csv#1277", "sentences.csv#2"]
     assert (tmp_path / "out2" / "clean" / "sentences.csv").read_text(encoding="utf-8") == (
         "id\tcol2\ttext\n" + body)
+
+
+def test_a_quoted_cell_closes_within_its_bound_or_its_quotes_are_text():
+    # A quote that opens a cell is looked for its close a bounded way ahead (lines and
+    # characters): the lines read ahead are read again as records of their own.
+    from pipeline.readers.records import _tab_records
+
+    lines = ['1\t"a\n', "2\tb\n", "3\tc\n", '4\td"\n', "5\te\n"]
+    assert [values for _, values in _tab_records(iter(lines))] == [
+        ["1", "a\n2\tb\n3\tc\n4\td"], ["5", "e"]]
+    for bound in ({"limit": 3}, {"chars": 12}):
+        assert [values for _, values in _tab_records(iter(lines), **bound)] == [
+            ["1", '"a'], ["2", "b"], ["3", "c"], ["4", 'd"'], ["5", "e"]]

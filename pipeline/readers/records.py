@@ -417,10 +417,12 @@ def tab_value(text: str, cell: tuple[int, int, bool]) -> str:
     return text[start + 1:end - 1].replace('""', '"') if quoted else text[start:end]
 
 
-def _tab_records(lines: Iterator[str], limit: int = QUOTED_LINES
+def _tab_records(lines: Iterator[str], limit: int = QUOTED_LINES, chars: int = 20_000_000
                  ) -> Iterator[tuple[str, list[str]]]:
     """The records of a tab-separated file's ``lines`` (:func:`tab_cells`): each one's
-    lines as read (a copy keeps them) and its values; blank lines left out."""
+    lines as read (a copy keeps them) and its values; blank lines left out. A quoted
+    cell closes within ``limit`` lines and ``chars`` characters (a record's text is
+    bounded: max_file_bytes), or its quotes are text."""
     pending: list[str] = []  # lines read ahead, for a quoted cell that did not close
     while True:
         if not pending:
@@ -438,17 +440,20 @@ def _tab_records(lines: Iterator[str], limit: int = QUOTED_LINES
         text, used, final = pending[0], 1, False
         while (found := tab_cells(text, final)) is None:  # a quoted cell open: read on,
             final = True  # to a line with a quote (none other closes it or tells its quotes)
+            held = len(text)
             while final and used < len(pending):
                 used += 1
+                held += len(pending[used - 1])
                 final = '"' not in pending[used - 1]
-            if final and used < limit:
+            if final and used < limit and held < chars:
                 for line in lines:
                     pending.append(line)
                     used += 1
+                    held += len(line)
                     if '"' in line:
                         final = False
                         break
-                    if used >= limit:
+                    if used >= limit or held >= chars:
                         break
             text = "".join(pending[:used])
         cells, end = found
@@ -943,7 +948,7 @@ class RecordsReader:
 
     def _tab_rows(self, lines: Iterator[str], name: str) -> Iterator[Row]:
         """The rows of a tab-separated file read cell by cell (:func:`tab_cells`)."""
-        records = _tab_records(lines)
+        records = _tab_records(lines, chars=self.max_bytes)
         header = next(records, ("", []))[1]
         if self.text_field not in header:
             raise self._no_text_column(header, (values for _, values in records), "\t", name)
@@ -989,7 +994,8 @@ class RecordsReader:
             taken: list[str] = [sep]
             delimiter = named or csv_delimiter(file_format(rel), first)
             if raw_tabs(delimiter, first.removeprefix("\ufeff")):
-                record = next(_tab_records(itertools.chain([first], handle)), ("", []))[0]
+                record = next(_tab_records(itertools.chain([first], handle), chars=self.max_bytes),
+                              ("", []))[0]
                 return sep + record, delimiter
             next(csv.reader(_taking(itertools.chain([first], handle), taken),
                             delimiter=delimiter, strict=True), None)
