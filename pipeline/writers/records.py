@@ -392,9 +392,9 @@ def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
              field: FieldPath, source: Path) -> None:
     """The source written again row group by row group (one, or a slice of a large one:
     :func:`_group_slices`, in memory at a time), with its text column replaced: its
-    schema (the text column's type, such as the
-    ``large_string`` of Hugging Face datasets, its metadata, the file's key-value
-    metadata), its row groups, compression and format version kept. A text column that
+    schema (the text column's type, such as the ``large_string`` of Hugging Face
+    datasets, its metadata, the file's key-value metadata), its row groups,
+    compression and format version kept. A text column that
     is not nullable becomes nullable only where a record without text needs the null
     (its texts are then all gathered first, to know; else they stream)."""
     import pyarrow.parquet as pq
