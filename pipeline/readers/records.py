@@ -373,9 +373,6 @@ def _quoted_end(text: str, at: int, final: bool) -> int | None:
         return -1
 
 
-_CELL_END = re.compile(r"[\t\r\n]")
-
-
 def tab_cells(text: str, final: bool = True) -> tuple[list[tuple[int, int, bool]], int] | None:
     r"""The cells of the tab-separated record at the start of ``text`` (its lines, with
     their line ends) as :data:`QUOTED_LINES`'s rule reads them: (start, end, quoted),
@@ -400,9 +397,13 @@ def tab_cells(text: str, final: bool = True) -> tuple[list[tuple[int, int, bool]
         if end is None:
             return None
         quoted = end >= 0
-        if not quoted:
-            found = _CELL_END.search(text, at)
-            end = found.start() if found else len(text)
+        if not quoted:  # to the next tab or line end (find: faster than a regex's scan)
+            end = text.find("\t", at)
+            end = len(text) if end < 0 else end
+            for mark in ("\n", "\r"):
+                found = text.find(mark, at, end)
+                if found >= 0:
+                    end = found
         cells.append((at, end, quoted))
         if not text.startswith("\t", end):
             return cells, end + (2 if text.startswith("\r\n", end) else 1 if end < len(text)

@@ -374,18 +374,23 @@ def tab_spliced(record: str, at: int, count: int, text: str) -> str | None:
     >>> tab_spliced('7\tOlá\n', 1, 2, "a\nb"), tab_spliced('7\tOlá\n', 1, 3, "c")
     ('7\t"a\nb"\n', None)
     """
-    cells = tab_cells(record)[0]
-    if len(cells) != count:
-        return None
-    start, end, quoted = cells[at]
-    value = '"' + text.replace('"', '""') + '"'
-    if quoted and (not text or any(mark in text for mark in QUOTED_MARKS)):
-        pass  # quoted as the source's, and read back so (:func:`tab_cells`)
-    elif not any(mark in text for mark in ("\t", "\r", "\n")) and (count > 1 or text) and (
-            not text.startswith('"') or (record.startswith('"', start) and not quoted
-                                         and not tab_cells(text)[0][0][2])):
-        value = text
-    return record[:start] + value + record[end:]
+    if '"' in record:
+        cells = tab_cells(record)[0]
+        if len(cells) != count:
+            return None
+        start, end, quoted = cells[at]
+    else:  # the usual record: its cells as they are
+        parts = record.rstrip("\r\n").split("\t")
+        if len(parts) != count:
+            return None
+        start = sum(map(len, parts[:at])) + at
+        end, quoted = start + len(parts[at]), False
+    if (quoted and (not text or any(mark in text for mark in QUOTED_MARKS))) or not (
+            "\t" not in text and "\n" not in text and "\r" not in text and (count > 1 or text)
+            and (not text.startswith('"') or (record.startswith('"', start) and not quoted
+                                              and not tab_cells(text)[0][0][2]))):
+        text = '"' + text.replace('"', '""') + '"'  # quoted as the source's, or as it must be
+    return record[:start] + text + record[end:]
 
 
 def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
