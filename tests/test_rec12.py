@@ -188,3 +188,12 @@ def test_a_quoted_cell_closes_within_its_bound_or_its_quotes_are_text():
     for bound in ({"limit": 3}, {"chars": 12}):
         assert [values for _, values in _tab_records(iter(lines), **bound)] == [
             ["1", '"a'], ["2", "b"], ["3", "c"], ["4", 'd"'], ["5", "e"]]
+
+
+def test_a_tsv_whose_header_quotes_a_name_is_csv_throughout(tmp_path):
+    # A header with one quoted name (a hand-edited export): its quotes were kept in the
+    # name, and the file quarantined for want of a column 'text'.
+    source = tmp_path / "d.tsv"
+    body = 'id\t"text"\n1\t"Olá"\n'
+    source.write_text(body, encoding="utf-8")
+    assert _texts(str(source), body) == {"d.tsv#1": "Olá"}

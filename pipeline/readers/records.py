@@ -333,8 +333,9 @@ def _taking(lines: Iterable[str], taken: list[str]) -> Iterator[str]:
 # writer quotes (it holds a tab, a line break, a quote doubled, a comma, or nothing)
 # and its quoting is whole (every quote inside doubled, the closing one followed by a
 # tab or the line's end, within :data:`QUOTED_LINES` lines); any other cell is its
-# bytes, quotes kept. Where the header's first name is quoted (R's write.table,
-# csv.QUOTE_ALL: every string quoted) the file is CSV throughout (:func:`raw_tabs`).
+# bytes, quotes kept. Where the header quotes a name (R's write.table, csv.QUOTE_ALL:
+# every string quoted; a name never holds a quote of its own) the file is CSV
+# throughout (:func:`raw_tabs`).
 QUOTED_LINES = 10_000
 
 # What a CSV writer quotes (Excel's tab-separated text: a comma too); a quoted cell
@@ -345,12 +346,12 @@ QUOTED_MARKS = ("\n", "\t", "\r", ",", '"')
 def raw_tabs(delimiter: str, header: str) -> bool:
     """Whether a CSV file of ``delimiter`` whose header line is ``header`` (a
     byte-order mark and Excel's ``sep=`` line left out) is read cell by cell as
-    :func:`tab_cells` says: a tab-separated file whose first name is not quoted.
+    :func:`tab_cells` says: a tab-separated file whose header quotes no name.
 
-    >>> raw_tabs("\\t", "id\\ttext\\n"), raw_tabs("\\t", '"id"\\t"text"\\n')
-    (True, False)
+    >>> raw_tabs("\\t", "id\\ttext\\n"), raw_tabs("\\t", 'id\\t"text"\\n'), raw_tabs(",", "id")
+    (True, False, False)
     """
-    return delimiter == "\t" and not header.startswith('"')
+    return delimiter == "\t" and not header.startswith('"') and '\t"' not in header
 
 
 def _quoted_end(text: str, at: int, final: bool) -> int | None:
