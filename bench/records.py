@@ -29,8 +29,8 @@ reads no nested field.
 short records (default 2,000,000; ``--text-bytes 2000``: texts of 2 KB; written as
 pyarrow writes by default: row groups of 1,048,576 rows, ``--group-rows``) and of
 writing one copy of it with every text changed, each in a process of its own, beside
-that of a process that imports the same modules only; with ``--baseline REV``, the
-same by the code of REV first.
+that of a process that imports the same modules only (``--not-null``: a text column
+that is not nullable); with ``--baseline REV``, the same by the code of REV first.
 
     .venv/bin/python bench/records.py                  # 20,000 documents
     .venv/bin/python bench/records.py --docs 2000
@@ -188,14 +188,16 @@ import pyarrow.parquet, pipeline.readers.text
 from pipeline.readers.records import RecordsReader
 from pipeline.writers.records import write_copies
 
-path, out, phase = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+path, out, phase, size = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 reader, name = RecordsReader(), path.name
 if phase == "read":
     count = sum(1 for item in reader.items(name, path) if item.raw)
     assert count == pyarrow.parquet.ParquetFile(path).metadata.num_rows, count
 elif phase == "copy":
     copy = "translations/xx/" + name
-    write_copies(out, name, path, reader, [copy], lambda doc: {copy: doc + " Fim.\\n"})
+    # Each text as long as the source's (a translation): made anew for each record.
+    write_copies(out, name, path, reader, [copy],
+                 lambda doc: {copy: doc + " Fim." * (size // 5) + "\\n"})
 # VmHWM: this program's peak (ru_maxrss keeps the parent's across fork and exec).
 status = Path("/proc/self/status")
 peak = ([int(line.split()[1]) for line in status.read_text().splitlines()
@@ -216,7 +218,8 @@ def _baseline_tree(root: Path, rev: str) -> Path:
     return base
 
 
-def memory_bench(docs: int, text_bytes: int, group_rows: int, rev: str) -> int:
+def memory_bench(docs: int, text_bytes: int, group_rows: int, rev: str,
+                 not_null: bool = False) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -232,8 +235,10 @@ def memory_bench(docs: int, text_bytes: int, group_rows: int, rev: str) -> int:
         else:
             texts = [f"O {words[i % 7]} {i} de {words[i * 3 % 7]} e {words[i * 5 % 7]} "
                      f"{'x' * (i % 150)}." for i in range(docs)]
+        schema = pa.schema([("id", pa.string()), pa.field("text", pa.string(), not not_null),
+                            ("n", pa.int64())])
         table = pa.table({"id": [f"r{i:08d}" for i in range(docs)], "text": texts,
-                          "n": pa.array(range(docs), pa.int64())})
+                          "n": pa.array(range(docs), pa.int64())}, schema=schema)
         del texts
         pq.write_table(table, path, row_group_size=group_rows)
         del table
@@ -248,13 +253,15 @@ def memory_bench(docs: int, text_bytes: int, group_rows: int, rev: str) -> int:
         for tree, code in trees.items():
             for phase in ("import", "read", "copy"):
                 done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(path),
-                                       str(root / f"out-{tree}"), phase], capture_output=True,
+                                       str(root / f"out-{tree}"), phase, str(text_bytes)],
+                                      capture_output=True,
                                       text=True, env={**os.environ, "PYTHONPATH": str(code)},
                                       cwd=root, check=True)  # not this tree's folder
                 results[tree, phase] = json.loads(done.stdout)
             copy = pq.ParquetFile(root / f"out-{tree}" / "translations" / "xx" / path.name)
             results[tree, "groups"] = copy.metadata.num_row_groups
-    print(f"{docs:,} records in a Parquet file of {size / 2**20:.0f} MiB, {groups} row "
+    print(f"{docs:,} records in a Parquet file of {size / 2**20:.0f} MiB, text column "
+          f"{'not ' if not_null else ''}nullable, {groups} row "
           f"groups (the largest {largest / 2**20:.0f} MiB uncompressed) (load average "
           f"{os.getloadavg()[0]:.2f}){'; baseline: ' + rev if rev else ''}")
     for tree in trees:
@@ -328,6 +335,8 @@ def main() -> int:
                              "measured beside this tree where given")
     parser.add_argument("--text-bytes", type=int, default=0, metavar="N",
                         help="--memory: texts of about N characters (default: short ones)")
+    parser.add_argument("--not-null", action="store_true",
+                        help="--memory: a text column that is not nullable")
     parser.add_argument("--group-rows", type=int, default=1 << 20, metavar="N",
                         help="--memory: rows a row group (default pyarrow's, 1,048,576)")
     parser.add_argument("--repeat", type=int, default=5, help="--read: alternated runs")
@@ -336,7 +345,7 @@ def main() -> int:
         return read_bench(args.docs or 10_000, args.baseline or "HEAD", args.repeat)
     if args.memory:
         return memory_bench(args.docs or 2_000_000, args.text_bytes, args.group_rows,
-                            args.baseline or "")
+                            args.baseline or "", args.not_null)
     args.docs = args.docs or 20_000
     with tempfile.TemporaryDirectory(prefix="bench-records-") as tmp:
         root = Path(tmp)

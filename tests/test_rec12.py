@@ -197,3 +197,35 @@ def test_a_tsv_whose_header_quotes_a_name_is_csv_throughout(tmp_path):
     body = 'id\t"text"\n1\t"Olá"\n'
     source.write_text(body, encoding="utf-8")
     assert _texts(str(source), body) == {"d.tsv#1": "Olá"}
+
+
+def test_a_parquet_copy_with_a_text_column_not_nullable_keeps_no_more_than_a_row_group(
+        tmp_path):
+    # Whether the copy's text column must become nullable (a record without text) was
+    # known by gathering every text of the file first: a file's texts in memory at
+    # once. They are now read twice instead, the first time keeping none.
+    import tracemalloc
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from pipeline.readers.records import RecordsReader
+    from pipeline.writers.records import write_copies
+
+    schema = pa.schema([("id", pa.string()), pa.field("text", pa.string(), nullable=False)])
+    source = tmp_path / "d.parquet"
+    pq.write_table(pa.table({"id": [f"r{n}" for n in range(2000)],
+                             "text": [f"Texto {n}." for n in range(2000)]}, schema=schema),
+                   source, row_group_size=100)
+    reader = RecordsReader()
+    tracemalloc.start()
+    try:
+        # Each copy's text made anew, 10 KB: 2,000 of them are 20 MB.
+        write_copies(tmp_path / "out", source.name, source, reader, ["c.parquet"],
+                     lambda doc: {"c.parquet": doc + " Fim." * 2000})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8_000_000, peak
+    copy = pq.read_table(tmp_path / "out" / "c.parquet")
+    assert copy.schema.field("text").nullable is False
+    assert copy.column("text").to_pylist()[1999] == "d.parquet#r1999" + " Fim." * 2000

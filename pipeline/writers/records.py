@@ -89,27 +89,29 @@ def write_copies(out: Path, rel: str, source: Path, reader: RecordsReader,
     of the record file ``rel`` (at ``source``); return the paths written.
 
     ``texts(doc)`` gives a record's texts by output path. The source is read once per
-    copy, as a stream (Parquet: one table per copy).
+    copy, as a stream (a Parquet copy whose text column is not nullable: twice).
     """
     written = []
     for output in outputs:
-        rows = ((doc, row) for doc, row in reader.identified(rel, source)
-                if row.fields is not None)
-        replaced = (
-            (row, record_text(texts(doc).get(output)))
-            for doc, row in rows
-        )
+        def replaced(output: str = output) -> Iterator[tuple[Row, str | None]]:
+            return ((row, record_text(texts(doc).get(output)))
+                    for doc, row in reader.identified(rel, source) if row.fields is not None)
+
         header = reader.csv_header(rel, source) if file_format(rel) in TABLES else ("", ",")
         _write(out / output, file_format(rel), replaced, reader.text_path(rel), source, header)
         written.append(output)
     return written
 
 
-def _write(path: Path, kind: str, records: Iterator[tuple[Row, str | None]],
+def _write(path: Path, kind: str, read: Callable[[], Iterator[tuple[Row, str | None]]],
            field: FieldPath, source: Path, header: tuple[str, str] = ("", ",")) -> None:
+    """Write the copy at ``path`` of the records ``read()`` gives (each with its new
+    text): once, a Parquet copy with a text column that is not nullable twice."""
     if kind == "parquet":
-        atomic_binary(path, lambda handle: _parquet(handle, records, field, source))
-    elif kind in TABLES:
+        atomic_binary(path, lambda handle: _parquet(handle, read, field, source))
+        return
+    records = read()
+    if kind in TABLES:
         atomic_binary(path, lambda handle: _csv(handle, records, field, *header))
     elif compression(kind):
         def compressed(handle: IO[bytes]) -> None:
@@ -393,7 +395,7 @@ def tab_spliced(record: str, at: int, count: int, text: str) -> str | None:
     return record[:start] + text + record[end:]
 
 
-def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
+def _parquet(handle: IO[bytes], read: Callable[[], Iterator[tuple[Row, str | None]]],
              field: FieldPath, source: Path) -> None:
     """The source written again row group by row group (one, or a slice of a large one:
     :func:`_group_slices`, in memory at a time), with its text column replaced: its
@@ -401,18 +403,16 @@ def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
     datasets, its metadata, the file's key-value metadata), its row groups,
     compression and format version kept. A text column that
     is not nullable becomes nullable only where a record without text needs the null
-    (its texts are then all gathered first, to know; else they stream)."""
+    (the records are then read twice: first to know, keeping none of their texts)."""
     import pyarrow.parquet as pq
 
     with pq.ParquetFile(open_source(source), **STREAMED) as parquet:
         schema = parquet.schema_arrow
         keys = column_path(schema, field)
         index = schema.get_field_index(keys[0])
-        texts: Iterator[str | None] = (text for _, text in records)
-        nulls = False
-        if not _leaf(schema.field(index), keys[1:]).nullable:
-            gathered = list(texts)
-            texts, nulls = iter(gathered), None in gathered
+        nulls = not _leaf(schema.field(index), keys[1:]).nullable and any(
+            text is None for _, text in read())
+        texts: Iterator[str | None] = (text for _, text in read())
         text_field = _copy_field(schema.field(index), keys[1:], nulls)
         schema = schema.set(index, text_field)
         options = _written_like(parquet.metadata, ".".join(keys))
