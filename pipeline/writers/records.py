@@ -438,18 +438,16 @@ GROUP_BYTES = 128 << 20
 
 def _group_slices(parquet: Any, group: int) -> Iterator[Any]:
     """The row group ``group`` of ``parquet`` as tables: itself, or, larger than
-    :data:`GROUP_BYTES`, its rows in slices of about that size (empty: none)."""
+    :data:`GROUP_BYTES`, its rows in slices of about that size (empty: none). Read in
+    batches of 1,024 rows: pyarrow's reader takes about twice more memory to read a
+    row group whole (or in large batches) than the table it gives."""
+    import pyarrow as pa
+
     meta = parquet.metadata.row_group(group)
     if not meta.num_rows:
         return
     parts = -(-meta.total_byte_size // GROUP_BYTES)
-    if parts <= 1:
-        yield parquet.read_row_group(group)
-        return
-    import pyarrow as pa
-
     rows = -(-meta.num_rows // parts)
-    # Read in small batches: pyarrow's reader takes several times a large batch's size.
     batches = parquet.iter_batches(batch_size=min(rows, 1024), row_groups=[group],
                                    use_threads=False)
     slice_: list[Any] = []
