@@ -332,7 +332,8 @@ def _taking(lines: Iterable[str], taken: list[str]) -> Iterator[str]:
 # (:func:`tab_cells`): a cell starting with a quote is a quoted cell only where a CSV
 # writer quotes (it holds a tab, a line break, a quote doubled, a comma, or nothing)
 # and its quoting is whole (every quote inside doubled, the closing one followed by a
-# tab or the line's end, within :data:`QUOTED_LINES` lines); any other cell is its
+# tab or the line's end, within :data:`QUOTED_LINES` lines and max_file_bytes
+# characters); any other cell is its
 # bytes, quotes kept. Where the header quotes a name (R's write.table, csv.QUOTE_ALL:
 # every string quoted; a name never holds a quote of its own) the file is CSV
 # throughout (:func:`raw_tabs`).
@@ -376,7 +377,7 @@ def _quoted_end(text: str, at: int, final: bool) -> int | None:
 
 def tab_cells(text: str, final: bool = True) -> tuple[list[tuple[int, int, bool]], int] | None:
     r"""The cells of the tab-separated record at the start of ``text`` (its lines, with
-    their line ends) as :data:`QUOTED_LINES`'s rule reads them: (start, end, quoted),
+    their line ends) as the rule above reads them: (start, end, quoted),
     a quoted cell's quotes included, and where the record's line end ends. None where
     a quoted cell may close in lines ``text`` does not hold yet (not ``final``).
 
