@@ -14,7 +14,8 @@ No translation model is installed: cleanup and analysis only, the case where rea
 and writing weigh most.
 
 ``--read``: the record reader and the copies' writer alone, in CPU seconds, on N
-generated records (default 10,000) as JSON Lines, Parquet and CSV: the records' documents
+generated records (default 10,000) as JSON Lines, Parquet, CSV and tab-separated (as a
+CSV writer writes it, and one text a line without quoting): the records' documents
 read (``RecordsReader.items``) and two copies written (``write_copies``): "copy", of the
 texts as read (a clean copy the cleanup left as it was: its text is the record's), and
 "copy*", of every text changed (a translation), by the code of
@@ -25,14 +26,17 @@ id are top-level fields (``text``, ``id``) for both, and the same records nested
 reads no nested field.
 
 ``--memory``: the peak memory (maximum resident set) of reading a Parquet file of N
-short records (default 2,000,000; written as pyarrow writes by default: row groups
-of 1,048,576 rows) and of writing one copy of it with every text changed, each in a
-process of its own, beside that of a process that imports the same modules only.
+short records (default 2,000,000; ``--text-bytes 2000``: texts of 2 KB; written as
+pyarrow writes by default: row groups of 1,048,576 rows, ``--group-rows``) and of
+writing one copy of it with every text changed, each in a process of its own, beside
+that of a process that imports the same modules only (``--not-null``: a text column
+that is not nullable); with ``--baseline REV``, the same by the code of REV first.
 
     .venv/bin/python bench/records.py                  # 20,000 documents
     .venv/bin/python bench/records.py --docs 2000
     .venv/bin/python bench/records.py --read --baseline 1ee5c9c
     .venv/bin/python bench/records.py --memory --docs 2000000
+    .venv/bin/python bench/records.py --memory --docs 250000 --text-bytes 2000 --baseline HEAD~1
 """
 
 from __future__ import annotations
@@ -158,9 +162,21 @@ def read_files(folder: Path, n: int) -> dict[str, tuple[str, str]]:
         writer = csv.DictWriter(handle, fieldnames=["id", "text", "n"], lineterminator="\n")
         writer.writeheader()
         writer.writerows({"id": r["id"], "text": r["text"], "n": r["n"]} for r in flat)
+    # Tab-separated: as a CSV writer writes it (pandas' to_csv(sep="\t"): the texts,
+    # holding line breaks, quoted), and as a raw dump (an MT corpus: one text a line,
+    # no quoting).
+    with open(folder / "flat.tsv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["id", "text", "n"], delimiter="\t",
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({"id": r["id"], "text": r["text"], "n": r["n"]} for r in flat)
+    with open(folder / "lines.tsv", "w", encoding="utf-8", newline="") as handle:
+        handle.write("id\ttext\tn\n")
+        handle.writelines(f"{r['id']}\t{' '.join(r['text'].split())}\t{r['n']}\n"
+                          for r in flat)
     top, deep = ("text", "id"), ("article.body", "meta.id")
-    return {"flat.jsonl": top, "flat.parquet": top, "flat.csv": top, "nested.jsonl": deep,
-            "nested.parquet": deep}
+    return {"flat.jsonl": top, "flat.parquet": top, "flat.csv": top, "flat.tsv": top,
+            "lines.tsv": top, "nested.jsonl": deep, "nested.parquet": deep}
 
 
 # One phase of --memory in a process of its own: argv the file, the copies' folder and
@@ -172,14 +188,16 @@ import pyarrow.parquet, pipeline.readers.text
 from pipeline.readers.records import RecordsReader
 from pipeline.writers.records import write_copies
 
-path, out, phase = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+path, out, phase, size = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 reader, name = RecordsReader(), path.name
 if phase == "read":
     count = sum(1 for item in reader.items(name, path) if item.raw)
     assert count == pyarrow.parquet.ParquetFile(path).metadata.num_rows, count
 elif phase == "copy":
     copy = "translations/xx/" + name
-    write_copies(out, name, path, reader, [copy], lambda doc: {copy: doc + " Fim.\\n"})
+    # Each text as long as the source's (a translation): made anew for each record.
+    write_copies(out, name, path, reader, [copy],
+                 lambda doc: {copy: doc + " Fim." * (size // 5) + "\\n"})
 # VmHWM: this program's peak (ru_maxrss keeps the parent's across fork and exec).
 status = Path("/proc/self/status")
 peak = ([int(line.split()[1]) for line in status.read_text().splitlines()
@@ -189,7 +207,19 @@ print(json.dumps([(peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF)
 """
 
 
-def memory_bench(docs: int) -> int:
+def _baseline_tree(root: Path, rev: str) -> Path:
+    """The code of ``rev`` (``git archive``), compiled once, under ``root``."""
+    base = root / "baseline"
+    base.mkdir()
+    archive = subprocess.run(["git", "archive", rev, "pipeline"], cwd=ROOT,
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(base)], check=True)
+    return base
+
+
+def memory_bench(docs: int, text_bytes: int, group_rows: int, rev: str,
+                 not_null: bool = False) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -197,26 +227,53 @@ def memory_bench(docs: int) -> int:
         root = Path(tmp)
         path = root / "big.parquet"
         words = ("porto", "Lisboa", "reabriu", "ontem", "greve", "navios", "cidade")
-        texts = [f"O {words[i % 7]} {i} de {words[i * 3 % 7]} e {words[i * 5 % 7]} "
-                 f"{'x' * (i % 150)}." for i in range(docs)]
+        if text_bytes:  # texts of about text_bytes characters, in words of the records'
+            rng = random.Random(0)
+            vocabulary = [f"{rng.choice(words)}{n}" for n in range(5000)]
+            count = text_bytes // 9 + 1
+            texts = [" ".join(rng.choices(vocabulary, k=count)) for _ in range(docs)]
+        else:
+            texts = [f"O {words[i % 7]} {i} de {words[i * 3 % 7]} e {words[i * 5 % 7]} "
+                     f"{'x' * (i % 150)}." for i in range(docs)]
+        schema = pa.schema([("id", pa.string()), pa.field("text", pa.string(), not not_null),
+                            ("n", pa.int64())])
         table = pa.table({"id": [f"r{i:08d}" for i in range(docs)], "text": texts,
-                          "n": pa.array(range(docs), pa.int64())})
+                          "n": pa.array(range(docs), pa.int64())}, schema=schema)
         del texts
-        pq.write_table(table, path)
+        pq.write_table(table, path, row_group_size=group_rows)
         del table
         size = path.stat().st_size
-        groups = pq.ParquetFile(path).metadata.num_row_groups
+        meta = pq.ParquetFile(path).metadata
+        groups, largest = meta.num_row_groups, max(
+            meta.row_group(g).total_byte_size for g in range(meta.num_row_groups))
+        trees = {"ours": ROOT}
+        if rev:
+            trees = {"baseline": _baseline_tree(root, rev), **trees}
         results = {}
+        for tree, code in trees.items():
+            for phase in ("import", "read", "copy"):
+                done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(path),
+                                       str(root / f"out-{tree}"), phase, str(text_bytes)],
+                                      capture_output=True,
+                                      text=True, env={**os.environ, "PYTHONPATH": str(code)},
+                                      cwd=root, check=True)  # not this tree's folder
+                results[tree, phase] = json.loads(done.stdout)
+            copy = pq.ParquetFile(root / f"out-{tree}" / "translations" / "xx" / path.name)
+            results[tree, "groups"] = copy.metadata.num_row_groups
+    print(f"{docs:,} records in a Parquet file of {size / 2**20:.0f} MiB, text column "
+          f"{'not ' if not_null else ''}nullable, {groups} row "
+          f"groups (the largest {largest / 2**20:.0f} MiB uncompressed) (load average "
+          f"{os.getloadavg()[0]:.2f}){'; baseline: ' + rev if rev else ''}")
+    for tree in trees:
         for phase in ("import", "read", "copy"):
-            done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(path),
-                                   str(root / "out"), phase], capture_output=True, text=True,
-                                  env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
-            results[phase] = json.loads(done.stdout)
-    print(f"{docs:,} records in a Parquet file of {size / 2**20:.0f} MiB, {groups} row "
-          f"groups (load average {os.getloadavg()[0]:.2f})")
-    for phase, (rss, cpu) in results.items():
-        print(f"  {phase:7} peak {rss:8.0f} MiB  (+{rss - results['import'][0]:6.0f} over "
-              f"the imports)  {cpu:7.2f} CPU s")
+            rss, cpu = results[tree, phase]
+            print(f"  {tree:9} {phase:7} peak {rss:8.0f} MiB  (+"
+                  f"{rss - results[tree, 'import'][0]:6.0f} over the imports)  {cpu:7.2f} CPU s")
+        print(f"  {tree:9} copy: {results[tree, 'groups']} row groups")
+    if rev:
+        for phase in ("read", "copy"):
+            ratio = results["ours", phase][0] / results["baseline", phase][0]
+            print(f"{phase}: peak ours / baseline {ratio:.3f}")
     return 0
 
 
@@ -224,15 +281,10 @@ def read_bench(docs: int, rev: str, repeat: int) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-records-read-") as tmp:
         root = Path(tmp)
         files = read_files(root / "files", docs)
-        base = root / "baseline"
-        base.mkdir()
-        archive = subprocess.run(["git", "archive", rev, "pipeline"], cwd=ROOT,
-                                 capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
         # Compiled once, as an installed tree is: no run of the baseline compiles its
         # modules (PYTHONDONTWRITEBYTECODE would have each do it again).
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(base)], check=True)
-        trees = {"baseline": (base, [f for f in files if f.startswith("flat")]),
+        base = _baseline_tree(root, rev)
+        trees = {"baseline": (base, [f for f in files if not f.startswith("nested")]),
                  "ours": (ROOT, list(files))}
         best: dict[tuple[str, str], tuple[float, ...]] = {}
         for turn in range(repeat):
@@ -278,14 +330,22 @@ def main() -> int:
                         help="the reader and the copies' writer alone, beside --baseline")
     parser.add_argument("--memory", action="store_true",
                         help="peak memory of reading and copying a large Parquet file")
-    parser.add_argument("--baseline", default="HEAD", metavar="REV",
-                        help="--read: the baseline's commit (default HEAD)")
+    parser.add_argument("--baseline", default=None, metavar="REV",
+                        help="--read: the baseline's commit (default HEAD); --memory: "
+                             "measured beside this tree where given")
+    parser.add_argument("--text-bytes", type=int, default=0, metavar="N",
+                        help="--memory: texts of about N characters (default: short ones)")
+    parser.add_argument("--not-null", action="store_true",
+                        help="--memory: a text column that is not nullable")
+    parser.add_argument("--group-rows", type=int, default=1 << 20, metavar="N",
+                        help="--memory: rows a row group (default pyarrow's, 1,048,576)")
     parser.add_argument("--repeat", type=int, default=5, help="--read: alternated runs")
     args = parser.parse_args()
     if args.read:
-        return read_bench(args.docs or 10_000, args.baseline, args.repeat)
+        return read_bench(args.docs or 10_000, args.baseline or "HEAD", args.repeat)
     if args.memory:
-        return memory_bench(args.docs or 2_000_000)
+        return memory_bench(args.docs or 2_000_000, args.text_bytes, args.group_rows,
+                            args.baseline or "", args.not_null)
     args.docs = args.docs or 20_000
     with tempfile.TemporaryDirectory(prefix="bench-records-") as tmp:
         root = Path(tmp)

@@ -84,7 +84,9 @@ def test_a_csv_of_semicolons_and_a_tsv_are_read_and_copied_with_their_delimiter(
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     corpus.mkdir()
     semi = f'id;text;preço\r\n1;{PT};0,5\r\n2;"{PT2}";1,25\r\n'
-    tsv = f'id\ttext\tnote\n1\t{PT}\ta, b; c\n2\t"{PT2}"\t\n'
+    # (A tab-separated cell is quoted where a writer quotes it: it holds a comma here;
+    # "{PT2}" alone would be its text, quotes and all: rec12's raw TSV.)
+    tsv = f'id\ttext\tnote\n1\t{PT}\ta, b; c\n2\t"Sim, {PT2}"\t\n'
     (corpus / "excel.csv").write_bytes(semi.encode("utf-8"))
     (corpus / "d.tsv").write_bytes(tsv.encode("utf-8"))
     result = _run(corpus, out)
@@ -95,7 +97,7 @@ def test_a_csv_of_semicolons_and_a_tsv_are_read_and_copied_with_their_delimiter(
     assert (out / "translations" / "en" / "excel.csv").read_bytes().decode("utf-8") == (
         f'id;text;preço\r\n1;{_en(PT)};0,5\r\n2;"{_en(PT2)}";1,25\r\n')
     assert (out / "translations" / "en" / "d.tsv").read_bytes().decode("utf-8") == (
-        f'id\ttext\tnote\n1\t{_en(PT)}\ta, b; c\n2\t"{_en(PT2)}"\t\n')
+        f'id\ttext\tnote\n1\t{_en(PT)}\ta, b; c\n2\t"{_en("Sim, " + PT2)}"\t\n')
 
 
 def test_a_row_of_a_semicolon_csv_with_a_cell_too_many_says_semicolons(tmp_path):

@@ -12,7 +12,9 @@ In JSON Lines and Parquet files a field may be a dotted path into nested objects
 (:class:`FieldPath`). A key that itself holds a dot, present in the record, wins over
 the path, at any depth. A CSV file has no nesting: its column is named as it is. Its
 delimiter is a comma, or (:func:`csv_delimiter`) a semicolon or a tab, or the one a
-first line ``sep=;`` names, as Excel writes it (:func:`sep_line`; its copies keep it).
+first line ``sep=;`` names, as Excel writes it (:func:`sep_line`; its copies keep it). A
+file separated by tabs is read as most are written, without quoting, a cell quoted
+only as a CSV writer quotes one (:func:`tab_cells`).
 
 Bad input costs only itself, and says where and why:
 
@@ -321,6 +323,195 @@ def _taking(lines: Iterable[str], taken: list[str]) -> Iterator[str]:
     for line in lines:
         taken.append(line)
         yield line
+
+
+# Tab-separated files as people write them: most hold no quoting at all (Tatoeba's
+# sentences, MT corpora: a text is a line's cell as it is, its quotes text), some are
+# CSV with tabs (pandas' to_csv(sep="\t"), Excel, R). The two cannot be told apart by a
+# file's first rows; each cell is read by what a writer would have written
+# (:func:`tab_cells`): a cell starting with a quote is a quoted cell only where a CSV
+# writer quotes (it holds a tab, a line break, a quote doubled, a comma, or nothing)
+# and its quoting is whole (every quote inside doubled, the closing one followed by a
+# tab or the line's end, within :data:`QUOTED_LINES` lines and max_file_bytes
+# characters); any other cell is its
+# bytes, quotes kept. Where the header quotes a name (R's write.table, csv.QUOTE_ALL:
+# every string quoted; a name never holds a quote of its own) the file is CSV
+# throughout (:func:`raw_tabs`).
+QUOTED_LINES = 10_000
+
+# What a CSV writer quotes (Excel's tab-separated text: a comma too); a quoted cell
+# holding none of them is no writer's quoting: its quotes are the text's.
+QUOTED_MARKS = ("\n", "\t", "\r", ",", '"')
+
+
+def raw_tabs(delimiter: str, header: str) -> bool:
+    """Whether a CSV file of ``delimiter`` whose header line is ``header`` (a
+    byte-order mark and Excel's ``sep=`` line left out) is read cell by cell as
+    :func:`tab_cells` says: a tab-separated file whose header quotes no name.
+
+    >>> raw_tabs("\\t", "id\\ttext\\n"), raw_tabs("\\t", 'id\\t"text"\\n'), raw_tabs(",", "id")
+    (True, False, False)
+    """
+    return delimiter == "\t" and not header.startswith('"') and '\t"' not in header
+
+
+def _quoted_end(text: str, at: int, final: bool) -> int | None:
+    """Where the quoted cell whose opening quote is at ``at`` ends (after its closing
+    quote), -1 where its quotes are text (:data:`QUOTED_MARKS`), None where ``text``
+    ends before that is known and more lines follow (not ``final``)."""
+    start, marked = at + 1, False
+    while True:
+        close = text.find('"', start)
+        if close < 0:
+            return -1 if final else None
+        if text.startswith('""', close):
+            start, marked = close + 2, True
+            continue
+        if text[close + 1:close + 2] not in ("\t", "\r", "\n", ""):
+            return -1  # a quote inside, not doubled: the cell's quotes are its text
+        if marked or close == at + 1 or any(text.find(mark, at + 1, close) >= 0
+                                             for mark in QUOTED_MARKS):
+            return close + 1
+        return -1
+
+
+def tab_cells(text: str, final: bool = True) -> tuple[list[tuple[int, int, bool]], int] | None:
+    r"""The cells of the tab-separated record at the start of ``text`` (its lines, with
+    their line ends) as the rule above reads them: (start, end, quoted),
+    a quoted cell's quotes included, and where the record's line end ends. None where
+    a quoted cell may close in lines ``text`` does not hold yet (not ``final``).
+
+    >>> record = '7\t"Hi"\t"a\tb"\t"Yes," he said.\t"x ""y"" z"\n8\n'
+    >>> cells, end = tab_cells(record)
+    >>> [record[start:stop] for start, stop, _ in cells], end
+    (['7', '"Hi"', '"a\tb"', '"Yes," he said.', '"x ""y"" z"'], 41)
+    >>> [quoted for *_, quoted in cells]
+    [False, False, True, False, True]
+    >>> tab_cells('1\t"Hello\n2\tBye\n', final=False), tab_cells('1\t"Hello\n2\tBye\n')
+    (None, ([(0, 1, False), (2, 8, False)], 9))
+    >>> tab_cells('1\t"a\n\nb"\r\n')
+    ([(0, 1, False), (2, 8, True)], 10)
+    """
+    cells = []
+    at = 0
+    while True:
+        end = _quoted_end(text, at, final) if text.startswith('"', at) else -1
+        if end is None:
+            return None
+        quoted = end >= 0
+        if not quoted:  # to the next tab or line end (find: faster than a regex's scan)
+            end = text.find("\t", at)
+            end = len(text) if end < 0 else end
+            for mark in ("\n", "\r"):
+                found = text.find(mark, at, end)
+                if found >= 0:
+                    end = found
+        cells.append((at, end, quoted))
+        if not text.startswith("\t", end):
+            return cells, end + (2 if text.startswith("\r\n", end) else 1 if end < len(text)
+                                 else 0)
+        at = end + 1
+
+
+def tab_value(text: str, cell: tuple[int, int, bool]) -> str:
+    """The value of a cell of :func:`tab_cells` in ``text``: a quoted cell's without
+    its quotes, its doubled quotes single."""
+    start, end, quoted = cell
+    return text[start + 1:end - 1].replace('""', '"') if quoted else text[start:end]
+
+
+def _tab_records(lines: Iterator[str], limit: int = QUOTED_LINES, chars: int = 20_000_000
+                 ) -> Iterator[tuple[str, list[str]]]:
+    """The records of a tab-separated file's ``lines`` (:func:`tab_cells`): each one's
+    lines as read (a copy keeps them) and its values; blank lines left out. A quoted
+    cell closes within ``limit`` lines and ``chars`` characters (a record's text is
+    bounded: max_file_bytes), or its quotes are text."""
+    pending: list[str] = []  # lines read ahead, for a quoted cell that did not close
+    while True:
+        if not pending:
+            line = next(lines, None)
+            if line is None:
+                return
+            pending.append(line)
+        if not pending[0].strip("\r\n"):
+            del pending[0]
+            continue
+        if '"' not in pending[0]:  # the usual line: its cells as they are
+            record = pending.pop(0)
+            yield record, record.rstrip("\r\n").split("\t")
+            continue
+        text, used, final = pending[0], 1, False
+        while (found := tab_cells(text, final)) is None:  # a quoted cell open: read on,
+            final = True  # to a line with a quote (none other closes it or tells its quotes)
+            held = len(text)
+            while final and used < len(pending):
+                used += 1
+                held += len(pending[used - 1])
+                final = '"' not in pending[used - 1]
+            if final and used < limit and held < chars:
+                for line in lines:
+                    pending.append(line)
+                    used += 1
+                    held += len(line)
+                    if '"' in line:
+                        final = False
+                        break
+                    if used >= limit or held >= chars:
+                        break
+            text = "".join(pending[:used])
+        cells, end = found
+        record = text[:end]
+        if end == len(text) and used == len(pending):
+            pending.clear()  # the usual: the record took every line read
+        else:  # the lines it took; those read ahead beyond it are read again
+            taken = 0
+            while end > 0:
+                end -= len(pending[taken])
+                taken += 1
+            del pending[:taken]
+        yield record, [tab_value(record, cell) for cell in cells]
+
+
+NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def headerless(header: list[str], rows: list[list[str]], delimiter: str, name: str,
+               text: str = "text", id_: str = "id") -> str:
+    r"""What to do with the CSV file ``name`` whose first row, read as its ``header``,
+    looks like a record (a name is a number: an id, a score), followed by ``rows``:
+    add a header line, one that names the column of the longest values (of those
+    not all numbers) ``text``, a first column of whole numbers ``id_``, the others by
+    their place. "" where the first row does not look like a record.
+
+    >>> said = headerless(["1", "cmn", "我們試試看！"], [["1276", "eng", "Let's try."]],
+    ...                   "\t", "sentences.csv")
+    >>> print(said.replace(": add", ":\nadd").replace(" e.g. ", "\n"))
+    its first row looks like a record, not a header (a column named '1', a number):
+    add a header line naming its columns,
+    (printf 'id\tcol2\ttext\n'; cat sentences.csv) > with-header.csv
+    >>> headerless(["id", "2024", "text"], [], ",", "a.csv").split(" (")[0]
+    'its first row looks like a record, not a header'
+    >>> headerless(["id", "titulo"], [["1", "Porto"]], ",", "a.csv")
+    ''
+    """
+    number = next((cell for cell in header if NUMBER.fullmatch(cell.strip())), None)
+    if number is None:
+        return ""
+    columns = [[cell, *(row[at] for row in rows if at < len(row))]
+               for at, cell in enumerate(header)]
+    worded = [at for at, values in enumerate(columns)
+              if not all(NUMBER.fullmatch(value.strip()) for value in values if value.strip())]
+    text_at = max(worded, key=lambda at: sum(map(len, columns[at])), default=len(header) - 1)
+    names = [text if at == text_at else id_ if at == 0 and all(
+                 value.strip().isdigit() for value in values) else f"col{at + 1}"
+             for at, values in enumerate(columns)]
+    line = delimiter.join(names).replace("\\", "\\\\").replace("\t", "\\t").replace(
+        "%", "%%").replace("'", "'\\''")
+    _, dot, suffix = name.rpartition(".")
+    new = shlex.quote(f"with-header.{suffix}" if dot else "with-header")
+    return (f"its first row looks like a record, not a header (a column named {number!r}, a "
+            f"number): add a header line naming its columns, e.g. (printf '{line}\\n'; cat "
+            f"{shlex.quote(name)}) > {new}")
 
 
 def _delimiter_hint(header: list[str]) -> str:
@@ -691,7 +882,7 @@ class RecordsReader:
         except ImportError:
             raise RecordsError("reading Parquet needs pyarrow: pip install '.[parquet]'") from None
         try:
-            handle = pq.ParquetFile(open_source(path))
+            handle = pq.ParquetFile(open_source(path), **STREAMED)
         except RecordsError:
             raise
         except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds
@@ -725,15 +916,14 @@ class RecordsReader:
                 if sep:
                     first = handle.readline()
                 delimiter = named or csv_delimiter(kind, first)
+                if raw_tabs(delimiter, first):
+                    yield from self._tab_rows(itertools.chain([first], handle), path.name)
+                    return
                 reader = csv.DictReader(_taking(itertools.chain([first], handle), taken),
                                         delimiter=delimiter, strict=True)
                 header = reader.fieldnames or []
                 if self.text_field not in header:
-                    hint = _delimiter_hint(header)
-                    advice = ("name the text column with --text-field or [input] text_field"
-                              if hint else _suggest_field(self._likely_column(reader), "column"))
-                    raise RecordsError(f"no column '{self.text_field}' (columns: "
-                                       f"{', '.join(header)}); {advice}{hint}")
+                    raise self._no_text_column(header, reader.reader, delimiter, path.name)
                 _check_unique(header)
                 for number in itertools.count(1):  # ends with the file
                     line = reader.reader.line_num + 1 + bool(sep)
@@ -759,16 +949,41 @@ class RecordsReader:
             except csv.Error as exc:
                 raise RecordsError(f"not a readable CSV file ({exc})") from None
 
-    @staticmethod
-    def _likely_column(reader: csv.DictReader[str]) -> str:
-        """The column of a CSV file without the text column that likely holds the text
-        (:func:`likely_text`), from its first rows ("" where they cannot be read)."""
-        rows: list[dict[str, Any]] = []
-        try:
-            rows.extend(itertools.islice(reader, 10))
-        except (csv.Error, UnicodeDecodeError):
-            pass
-        return likely_text(rows)
+    def _tab_rows(self, lines: Iterator[str], name: str) -> Iterator[Row]:
+        """The rows of a tab-separated file read cell by cell (:func:`tab_cells`)."""
+        records = _tab_records(lines, chars=self.max_bytes)
+        header = next(records, ("", []))[1]
+        if self.text_field not in header:
+            raise self._no_text_column(header, (values for _, values in records), "\t", name)
+        _check_unique(header)
+        for number, (record, values) in enumerate(records, 1):
+            fields: dict[Any, Any] = dict(zip(header, values, strict=False))
+            if len(values) > len(header):
+                fields[None] = values[len(header):]
+            else:
+                fields.update(dict.fromkeys(header[len(values):]))
+            yield Row(number, fields, _ragged(fields, number, len(header), "\t"), raw=record)
+
+    def _no_text_column(self, header: list[str], rows: Iterator[list[str]], delimiter: str,
+                        name: str) -> RecordsError:
+        """Why the CSV file ``name`` whose header is ``header`` is quarantined without
+        its text column, and what to do: the column its first ``rows`` likely hold the
+        text in (:func:`likely_text`), or, where its first row looks like a record, the
+        header line to add (:func:`headerless`)."""
+        hint = _delimiter_hint(header)
+        sample: list[list[str]] = []
+        if not hint:
+            try:
+                sample.extend(itertools.islice(rows, 10))
+            except (csv.Error, UnicodeDecodeError):
+                pass  # the first rows cannot be read: no suggestion
+        advice = ("name the text column with --text-field or [input] text_field" if hint
+                  else headerless(header, sample, delimiter, name, self.text_field,
+                                  self.id_field)
+                  or _suggest_field(likely_text(dict(zip(header, row, strict=False))
+                                                for row in sample), "column"))
+        return RecordsError(f"no column '{self.text_field}' (columns: {', '.join(header)}); "
+                            f"{advice}{hint}")
 
     def csv_header(self, rel: str, path: Path) -> tuple[str, str]:
         """The lines of a CSV file's header as read (a byte-order mark and its line end
@@ -781,6 +996,10 @@ class RecordsReader:
                 first = handle.readline()
             taken: list[str] = [sep]
             delimiter = named or csv_delimiter(file_format(rel), first)
+            if raw_tabs(delimiter, first.removeprefix("\ufeff")):
+                record = next(_tab_records(itertools.chain([first], handle), chars=self.max_bytes),
+                              ("", []))[0]
+                return sep + record, delimiter
             next(csv.reader(_taking(itertools.chain([first], handle), taken),
                             delimiter=delimiter, strict=True), None)
             return "".join(taken), delimiter
@@ -1036,6 +1255,12 @@ def _suggest_field(best: str, what: str = "field") -> str:
     option = shlex.quote(best)
     return (f"its text looks to be in '{best}': --text-field {option} (or [input] "
             f"text_field = {named})")
+
+
+# How a Parquet file is opened to be read as a stream: its column chunks a MiB at a
+# time. pyarrow's defaults (pre_buffer) read a row group's column chunks whole, and a
+# row group of 1,048,576 rows of 2 KB texts holds 2 GB (bench/records.py --memory).
+STREAMED = {"pre_buffer": False, "buffer_size": 1 << 20}
 
 
 def _column_sizes(metadata: Any) -> dict[str, int]:

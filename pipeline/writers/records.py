@@ -11,7 +11,8 @@ A nested text field (``article.body``) is replaced in place: every other field, 
 nesting and the order of the fields kept (Parquet: the struct column rebuilt with its
 field replaced, the nulls kept); a record whose path leads into no object (missing,
 null, a list) is copied as it is. A Parquet copy keeps the source's schema and
-metadata, row groups and compression (:func:`_parquet`).
+metadata, row groups (a larger one than :data:`GROUP_BYTES` written in slices) and
+compression (:func:`_parquet`).
 
 A copy is rebuilt whole from the per-record texts the state keeps, whenever any
 record of its file changed (one changed record is the only one processed again).
@@ -36,6 +37,8 @@ from pipeline.folders import make_folders
 from pipeline.readers.records import (
     FOUND,
     MISSING,
+    QUOTED_MARKS,
+    STREAMED,
     TABLES,
     FieldPath,
     RecordsReader,
@@ -46,7 +49,10 @@ from pipeline.readers.records import (
     is_string_type,
     open_compressed,
     open_source,
+    raw_tabs,
     sep_line,
+    tab_cells,
+    tab_value,
 )
 from pipeline.writers import TEMP_PREFIX, TEMP_SUFFIX, file_mode
 
@@ -83,27 +89,29 @@ def write_copies(out: Path, rel: str, source: Path, reader: RecordsReader,
     of the record file ``rel`` (at ``source``); return the paths written.
 
     ``texts(doc)`` gives a record's texts by output path. The source is read once per
-    copy, as a stream (Parquet: one table per copy).
+    copy, as a stream (a Parquet copy whose text column is not nullable: twice).
     """
     written = []
     for output in outputs:
-        rows = ((doc, row) for doc, row in reader.identified(rel, source)
-                if row.fields is not None)
-        replaced = (
-            (row, record_text(texts(doc).get(output)))
-            for doc, row in rows
-        )
+        def replaced(output: str = output) -> Iterator[tuple[Row, str | None]]:
+            return ((row, record_text(texts(doc).get(output)))
+                    for doc, row in reader.identified(rel, source) if row.fields is not None)
+
         header = reader.csv_header(rel, source) if file_format(rel) in TABLES else ("", ",")
         _write(out / output, file_format(rel), replaced, reader.text_path(rel), source, header)
         written.append(output)
     return written
 
 
-def _write(path: Path, kind: str, records: Iterator[tuple[Row, str | None]],
+def _write(path: Path, kind: str, read: Callable[[], Iterator[tuple[Row, str | None]]],
            field: FieldPath, source: Path, header: tuple[str, str] = ("", ",")) -> None:
+    """Write the copy at ``path`` of the records ``read()`` gives (each with its new
+    text): once, a Parquet copy with a text column that is not nullable twice."""
     if kind == "parquet":
-        atomic_binary(path, lambda handle: _parquet(handle, records, field, source))
-    elif kind in TABLES:
+        atomic_binary(path, lambda handle: _parquet(handle, read, field, source))
+        return
+    records = read()
+    if kind in TABLES:
         atomic_binary(path, lambda handle: _csv(handle, records, field, *header))
     elif compression(kind):
         def compressed(handle: IO[bytes]) -> None:
@@ -269,8 +277,12 @@ def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: Fi
     writes it, its missing cells empty and extra ones left out."""
     text_handle = io.TextIOWrapper(handle, encoding="utf-8", newline="")
     sep, _ = sep_line(header)  # Excel's "sep=;" line before the header: kept
-    names = next(csv.reader([header[len(sep):].removeprefix("\ufeff")], delimiter=delimiter),
-                 [])
+    body = header[len(sep):].removeprefix("\ufeff")
+    tabs = raw_tabs(delimiter, body)  # read cell by cell: spliced the same way
+    if tabs:
+        names = [tab_value(body, cell) for cell in tab_cells(body)[0]] if body else []
+    else:
+        names = next(csv.reader([body], delimiter=delimiter), [])
     at = names.index(field.name) if field.name in names else -1
     end = header[len(header.rstrip("\r\n")):] or "\n"
     writer = csv.DictWriter(text_handle, fieldnames=names, delimiter=delimiter,
@@ -281,7 +293,8 @@ def _csv(handle: IO[bytes], records: Iterator[tuple[Row, str | None]], field: Fi
         new = "" if text is None else text
         spliced = None
         if row.raw and at >= 0:
-            spliced = row.raw if new == fields.get(field.name) else csv_spliced(
+            spliced = row.raw if new == fields.get(field.name) else tab_spliced(
+                row.raw, at, len(names), new) if tabs else csv_spliced(
                 row.raw, at, len(names), new, delimiter)
         if spliced is None:
             writer.writerow(_replaced(fields, field, new))
@@ -347,41 +360,106 @@ def csv_spliced(record: str, at: int, count: int, text: str, delimiter: str = ",
     return record[:start] + value + record[end:]
 
 
-def _parquet(handle: IO[bytes], records: Iterator[tuple[Row, str | None]],
+def tab_spliced(record: str, at: int, count: int, text: str) -> str | None:
+    r"""A tab-separated record's lines (:func:`~pipeline.readers.records.tab_cells`)
+    with its cell ``at`` (of ``count``) holding ``text``, every other byte kept. The
+    new text is quoted as the source's where that reads back (it holds a tab, a line
+    break, a quote or a comma); else written as it is where it reads back so: no tab,
+    no line break, and no quote at its start but where the source's text started with
+    one unquoted (a file without quoting: its texts' quotes are text); else quoted.
+    None when the record does not have ``count`` cells.
+
+    >>> tab_spliced('7\t"Hi"\tx\n', 1, 3, '"Olá"'), tab_spliced('7\tHi\tx\n', 1, 3, 'a "b"')
+    ('7\t"Olá"\tx\n', '7\ta "b"\tx\n')
+    >>> tab_spliced('7\t"a\tb"\n', 1, 2, "c, d"), tab_spliced('7\t"a\tb"\n', 1, 2, "c")
+    ('7\t"c, d"\n', '7\tc\n')
+    >>> tab_spliced('7\tOlá\n', 1, 2, "a\nb"), tab_spliced('7\tOlá\n', 1, 3, "c")
+    ('7\t"a\nb"\n', None)
+    """
+    if '"' in record:
+        cells = tab_cells(record)[0]
+        if len(cells) != count:
+            return None
+        start, end, quoted = cells[at]
+    else:  # the usual record: its cells as they are
+        parts = record.rstrip("\r\n").split("\t")
+        if len(parts) != count:
+            return None
+        start = sum(map(len, parts[:at])) + at
+        end, quoted = start + len(parts[at]), False
+    if (quoted and (not text or any(mark in text for mark in QUOTED_MARKS))) or not (
+            "\t" not in text and "\n" not in text and "\r" not in text and (count > 1 or text)
+            and (not text.startswith('"') or (record.startswith('"', start) and not quoted
+                                              and not tab_cells(text)[0][0][2]))):
+        text = '"' + text.replace('"', '""') + '"'  # quoted as the source's, or as it must be
+    return record[:start] + text + record[end:]
+
+
+def _parquet(handle: IO[bytes], read: Callable[[], Iterator[tuple[Row, str | None]]],
              field: FieldPath, source: Path) -> None:
-    """The source written again row group by row group (one in memory at a time), with
-    its text column replaced: its schema (the text column's type, such as the
-    ``large_string`` of Hugging Face datasets, its metadata, the file's key-value
-    metadata), its row groups, compression and format version kept. A text column that
+    """The source written again row group by row group (one, or a slice of a large one:
+    :func:`_group_slices`, in memory at a time), with its text column replaced: its
+    schema (the text column's type, such as the ``large_string`` of Hugging Face
+    datasets, its metadata, the file's key-value metadata), its row groups,
+    compression and format version kept. A text column that
     is not nullable becomes nullable only where a record without text needs the null
-    (its texts are then all gathered first, to know; else they stream)."""
+    (the records are then read twice: first to know, keeping none of their texts)."""
     import pyarrow.parquet as pq
 
-    with pq.ParquetFile(open_source(source)) as parquet:
+    with pq.ParquetFile(open_source(source), **STREAMED) as parquet:
         schema = parquet.schema_arrow
         keys = column_path(schema, field)
         index = schema.get_field_index(keys[0])
-        texts: Iterator[str | None] = (text for _, text in records)
-        nulls = False
-        if not _leaf(schema.field(index), keys[1:]).nullable:
-            gathered = list(texts)
-            texts, nulls = iter(gathered), None in gathered
+        nulls = not _leaf(schema.field(index), keys[1:]).nullable and any(
+            text is None for _, text in read())
+        texts: Iterator[str | None] = (text for _, text in read())
         text_field = _copy_field(schema.field(index), keys[1:], nulls)
         schema = schema.set(index, text_field)
         options = _written_like(parquet.metadata, ".".join(keys))
         with pq.ParquetWriter(handle, schema, **options) as writer:
             for group in range(parquet.num_row_groups):
-                table = parquet.read_row_group(group)
-                if not table.num_rows:
-                    continue
-                part = list(itertools.islice(texts, table.num_rows))
-                if len(keys) == 1:
-                    column = _text_array(part, text_field.type)
-                else:
-                    column = _with_text(table.column(index).combine_chunks(), keys[1:], part,
-                                        text_field.type)
-                table = table.set_column(index, text_field, column)
-                writer.write_table(table, row_group_size=table.num_rows)
+                for table in _group_slices(parquet, group):
+                    part = list(itertools.islice(texts, table.num_rows))
+                    if len(keys) == 1:
+                        column = _text_array(part, text_field.type)
+                    else:
+                        column = _with_text(table.column(index).combine_chunks(), keys[1:],
+                                            part, text_field.type)
+                    table = table.set_column(index, text_field, column)
+                    writer.write_table(table, row_group_size=table.num_rows)
+
+
+# The largest row group (bytes of its columns' data, uncompressed: its footer's
+# total_byte_size) a Parquet copy holds in memory: a larger one is copied as several
+# row groups of at most about this size (pyarrow writes a row group from a whole
+# table). A row group of 1,048,576 rows of 2 KB texts (pyarrow's default rows) is 2 GB.
+GROUP_BYTES = 128 << 20
+
+
+def _group_slices(parquet: Any, group: int) -> Iterator[Any]:
+    """The row group ``group`` of ``parquet`` as tables: itself, or, larger than
+    :data:`GROUP_BYTES`, its rows in slices of about that size (empty: none). Read in
+    batches of 1,024 rows: pyarrow's reader takes about twice more memory to read a
+    row group whole (or in large batches) than the table it gives."""
+    import pyarrow as pa
+
+    meta = parquet.metadata.row_group(group)
+    if not meta.num_rows:
+        return
+    parts = -(-meta.total_byte_size // GROUP_BYTES)
+    rows = -(-meta.num_rows // parts)
+    batches = parquet.iter_batches(batch_size=min(rows, 1024), row_groups=[group],
+                                   use_threads=False)
+    slice_: list[Any] = []
+    held = 0
+    for batch in batches:
+        slice_.append(batch)
+        held += batch.num_rows
+        if held >= rows:
+            yield pa.Table.from_batches(slice_)
+            slice_, held = [], 0
+    if slice_:
+        yield pa.Table.from_batches(slice_)
 
 
 # Parquet's codec names (a file's metadata) as pyarrow's writer takes them.
