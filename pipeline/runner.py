@@ -545,6 +545,7 @@ class Runner:
         self.log = log or RunLog()
         self.engine = engine  # injected by tests; otherwise each worker makes its own
         self.stop_signal: int | None = None
+        self._said_stopping = False  # whether the stop was logged
         self._abandonable = False  # a signal may abandon what runs now (a shard in flight)
         self._handlers: dict[int, Any] = {}  # the handlers ours replaced
         self._terminals: list[int] = []  # stdout, stderr when they are terminals
@@ -782,6 +783,8 @@ class Runner:
                 self._prune([doc for doc in gone if doc not in sources], state)
                 known = {doc: v for doc, v in known.items() if doc not in self.pruned}
             self._process(todo, known, fp, state)
+            if self.stop_signal is not None:  # also when no shard was under way
+                self._say_stopping()
             if self._restat:  # found unchanged by their hash: next time by their stat
                 with state.transaction():
                     for doc, key in self._restat.items():
@@ -1288,9 +1291,7 @@ class Runner:
             # A document's time budget (SIGALRM) may have been armed when it was abandoned.
             signal.setitimer(signal.ITIMER_REAL, 0)
             self.log.end_progress()
-            name = signal.Signals(self.stop_signal or signal.SIGTERM).name
-            self.log.event("stopping", f"received {name}: the documents in progress are left "
-                           "for the next run; writing the report", signal=self.stop_signal)
+            self._say_stopping()
         finally:
             self._abandonable = False
             self.log.end_progress()
@@ -1303,6 +1304,16 @@ class Runner:
             self._executor = None
             if memory is not None:
                 memory.close()
+
+    def _say_stopping(self) -> None:
+        """Log the stop signal received (once), wherever it came: while the corpus was
+        listed or its first documents read, the run stops without abandoning a shard."""
+        if self._said_stopping:
+            return
+        self._said_stopping = True
+        name = signal.Signals(self.stop_signal or signal.SIGTERM).name
+        self.log.event("stopping", f"received {name}: the documents in progress are left "
+                       "for the next run; writing the report", signal=self.stop_signal)
 
     def _memory_recovered(self, memory: OnFirstUse | None) -> None:
         """Report a translation memory that was found unusable and moved aside (once)."""
