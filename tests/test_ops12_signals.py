@@ -3,10 +3,18 @@ point through a hook set before the command starts, never after a sleep."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import signal
+import subprocess
+import sys
+import textwrap
 
-from tests.test_ops11_signals import RUN_HOOK, _command, _corpus, _report
+import pytest
+
+from tests.test_executors import _session_processes
+from tests.test_ops11_signals import ROOT, RUN_HOOK, _command, _corpus, _report
 
 
 def test_a_stop_while_the_corpus_is_listed_is_said_in_the_log(tmp_path):
@@ -26,3 +34,49 @@ def test_a_stop_while_the_corpus_is_listed_is_said_in_the_log(tmp_path):
     assert len(stopping) == 1 and stopping[0]["signal"] == signal.SIGINT
     assert "received SIGINT" in stopping[0]["message"]
     assert events[-1]["event"] == "done" and events[-1]["exit_code"] == 130
+
+
+# Sends SIGTERM to this process while `ray.init` starts the run's local Ray: after Ray's
+# servers have started, as its driver connects (its own SIGTERM handlers set by then),
+# and says so in the file FIRED.
+WHILE_RAY_STARTS = """
+import os, signal
+import ray._private.worker as worker
+connect = worker.connect
+def connecting(*args, **kwargs):
+    open(FIRED, "w").close()
+    os.kill(os.getpid(), signal.SIGTERM)
+    return connect(*args, **kwargs)
+worker.connect = connecting
+"""
+
+
+@pytest.mark.ray
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="needs pip install '.[ray]'")
+def test_a_sigterm_while_ray_starts_stops_the_run_as_at_any_other_moment(tmp_path):
+    # Ray's own handler (sys.exit, set while it starts) ended the run with exit 15 and
+    # no report: a systemd stop or a pod's end at that moment looked like a crash.
+    corpus, out, fired = _corpus(tmp_path), tmp_path / "out", tmp_path / "fired"
+    script = (f"FIRED = {str(fired)!r}\n" + WHILE_RAY_STARTS + textwrap.dedent(f"""
+        import sys
+        from pipeline.cli import main
+        sys.argv = ["pipeline", "run", {str(corpus)!r}, "--out", {str(out)!r},
+                    "--executor", "ray"]
+        sys.exit(main())
+        """))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ARGOS_PACKAGES_DIR": str(tmp_path / "none"),
+           "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
+    # In a session of its own: Ray's processes are in it, and must end with the run.
+    child = subprocess.Popen([sys.executable, "-c", script], env=env, start_new_session=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _, stderr = child.communicate(timeout=300)
+    finally:
+        left = _session_processes(child.pid)
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+    assert fired.exists()  # the signal was sent while Ray started
+    assert child.returncode == 143, stderr
+    assert "received SIGTERM" in stderr
+    assert _report(out)["interrupted"] is True and _report(out)["exit_code"] == 143
+    assert left == []
