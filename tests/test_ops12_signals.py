@@ -80,3 +80,48 @@ def test_a_sigterm_while_ray_starts_stops_the_run_as_at_any_other_moment(tmp_pat
     assert "received SIGTERM" in stderr
     assert _report(out)["interrupted"] is True and _report(out)["exit_code"] == 143
     assert left == []
+
+
+# Sends SIGHUP to the run's whole process group once its first shard is committed, as a
+# shell does to its jobs when its terminal closes.
+HANG_UP_THE_GROUP = """
+import os, signal
+from pipeline.runner import Runner
+commit = Runner._commit
+def first_commit(self, *args, **kwargs):
+    done = commit(self, *args, **kwargs)
+    Runner._commit = commit
+    os.killpg(os.getpgid(0), signal.SIGHUP)
+    return done
+Runner._commit = first_commit
+"""
+
+
+def test_a_closed_terminal_leaves_the_worker_pools_resource_tracker_running(tmp_path):
+    # multiprocessing's resource tracker ignores SIGINT and SIGTERM, not SIGHUP: it died
+    # with the terminal, and the stop warned 'resource_tracker: process died
+    # unexpectedly, relaunching.  Some resources might leak.'
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    for n in range(70):  # three shards: two worker processes start
+        (corpus / f"{n:02d}.txt").write_text(f"The harbour {n} reopened on Monday.\n")
+    script = HANG_UP_THE_GROUP + textwrap.dedent(f"""
+        import sys
+        from pipeline.cli import main
+        sys.argv = ["pipeline", "run", {str(corpus)!r}, "--out", {str(out)!r},
+                    "--workers", "2"]
+        sys.exit(main())
+        """)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ARGOS_PACKAGES_DIR": str(tmp_path / "none")}
+    child = subprocess.Popen([sys.executable, "-c", script], env=env, start_new_session=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _, stderr = child.communicate(timeout=300)
+    finally:
+        for pid in _session_processes(child.pid):
+            os.kill(pid, signal.SIGKILL)
+    assert child.returncode == 129, stderr
+    assert "received SIGHUP" in stderr
+    assert "resource_tracker" not in stderr and "leak" not in stderr, stderr
+    report = _report(out)
+    assert report["interrupted"] is True and report["processed"] == 32
