@@ -546,6 +546,7 @@ class Runner:
         self.engine = engine  # injected by tests; otherwise each worker makes its own
         self.stop_signal: int | None = None
         self._said_stopping = False  # whether the stop was logged
+        self._listing_cut = False  # whether a stop ended the listing of the corpus
         self._abandonable = False  # a signal may abandon what runs now (a shard in flight)
         self._handlers: dict[int, Any] = {}  # the handlers ours replaced
         self._terminals: list[int] = []  # stdout, stderr when they are terminals
@@ -771,6 +772,9 @@ class Runner:
             # Files quarantined before they were read (over max_file_bytes, unreadable)
             # are documents of the corpus too: "0 documents" then "0/1 clean" misled.
             aside = f" ({len(self.quarantined)} quarantined)" if self.quarantined else ""
+            if self._listing_cut:
+                aside += (f", listed before {signal.Signals(self.stop_signal or 15).name} "
+                          "stopped the listing")
             self.log.event("start", f"{'about ' if rough else ''}{found} {noun} in "
                            f"{self.corpus}{aside}", documents=found, estimated=rough,
                            quarantined=len(self.quarantined), out=str(self.out))
@@ -1008,6 +1012,13 @@ class Runner:
         """Documents to consider; other files go to ``skipped``, bad ones to ``quarantined``."""
         todo = []
         for entry in entries:
+            if self.stop_signal is not None:
+                # Stopped: the rest of the corpus is not listed (a million files, a slow
+                # share: minutes). What was not listed is unknown, not deleted: every
+                # stored document is kept, as for a corpus that cannot be listed.
+                self._listing_cut = True
+                self._unlisted.append("")
+                return todo
             if entry.empty:
                 self._empty.append(entry)
             elif entry.skip:
@@ -1089,7 +1100,8 @@ class Runner:
     def _check_prune(self, todo: list[Entry], stored: int) -> None:
         """Refuse ``--prune`` of every stored document when the corpus holds no document
         at all: a mistyped or unmounted corpus path would wipe the outputs."""
-        if self.options.prune and not todo and not self.deferred and stored:
+        if (self.options.prune and not todo and not self.deferred and stored
+                and not self._listing_cut):
             raise UsageError(
                 f"--prune refused: {self.corpus} yields no document (no file a reader takes "
                 f"and can read) while {self.out} holds the outputs of {stored} documents; "

@@ -26,6 +26,8 @@ def test_a_stop_while_the_corpus_is_listed_is_said_in_the_log(tmp_path):
     assert done.returncode == 143, done.stderr
     assert "received SIGTERM" in done.stderr
     assert _report(out)["interrupted"] is True
+    # Stopped before the listing gave a file: not a corpus that holds none.
+    assert "holds no file at all" not in done.stdout + done.stderr
     done = _command(tmp_path, RUN_HOOK, ["run", str(corpus), "--out", str(tmp_path / "o2"),
                                          "--log-format", "json"], SIG=signal.SIGINT)
     assert done.returncode == 130, done.stderr
@@ -125,3 +127,57 @@ def test_a_closed_terminal_leaves_the_worker_pools_resource_tracker_running(tmp_
     assert "resource_tracker" not in stderr and "leak" not in stderr, stderr
     report = _report(out)
     assert report["interrupted"] is True and report["processed"] == 32
+
+
+# Sends SIG once the listing of the corpus has given its first entry, and writes how many
+# entries the run took from the listing to the file PULLED.
+DURING_THE_LISTING = """
+import os
+from pipeline.runner import Runner
+listed = Runner._sort_entries
+def sort_entries(self, entries):
+    pulled = 0
+    def counted():
+        nonlocal pulled
+        for entry in entries:
+            pulled += 1
+            if pulled == 1:
+                os.kill(os.getpid(), SIG)
+            yield entry
+    try:
+        return listed(self, counted())
+    finally:
+        open(PULLED, "w").write(str(pulled))
+Runner._sort_entries = sort_entries
+"""
+
+
+def test_a_stop_during_the_listing_ends_it_and_keeps_every_stored_document(tmp_path):
+    # The listing went on to its end before the run stopped (a million files, a slow
+    # share: minutes, past a scheduler's grace period). Cut short, what it did not list
+    # must not be taken for deleted, even under --prune.
+    corpus, out, pulled = tmp_path / "corpus", tmp_path / "out", tmp_path / "pulled"
+    for folder in ("a", "b", "c"):
+        (corpus / folder).mkdir(parents=True)
+        for n in range(2):
+            (corpus / folder / f"{n}.txt").write_text(f"The harbour {folder}{n} reopened.\n")
+    assert _command(tmp_path, "", ["run", str(corpus), "--out", str(out)]).returncode == 0
+    stored = sorted(p.relative_to(out).as_posix() for p in (out / "clean").rglob("*.txt"))
+    records = (out / "documents.jsonl").read_text()
+    assert len(stored) == 6 and records.count("\n") == 6
+    (corpus / "c" / "1.txt").write_text("The harbour c1 reopened, and changed.\n")
+    done = _command(tmp_path, DURING_THE_LISTING, ["run", str(corpus), "--out", str(out),
+                                                   "--prune"],
+                    SIG=signal.SIGTERM, PULLED=str(pulled))
+    assert done.returncode == 143, done.stderr
+    assert int(pulled.read_text()) < 6  # the listing stopped
+    assert "stopped the listing" in done.stderr and "received SIGTERM" in done.stderr
+    report = _report(out)
+    assert report["interrupted"] is True
+    assert report["pruned_sources"] == [] and report["deleted_sources"] == []
+    assert sorted(p.relative_to(out).as_posix()
+                  for p in (out / "clean").rglob("*.txt")) == stored
+    assert (out / "documents.jsonl").read_text() == records
+    rerun = _command(tmp_path, "", ["run", str(corpus), "--out", str(out), "--prune"])
+    assert rerun.returncode == 0, rerun.stderr
+    assert _report(out)["processed"] == 1 and _report(out)["unchanged"] == 5
