@@ -465,7 +465,8 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
             suffix, suffix + " file")
         say("skipped", f"skipped {counted(item['files'], noun)}: {item['advice']}",
             suffix=suffix, files=item["files"], advice=item["advice"])
-    if not (report["documents"] or report["skipped"] or report["deleted"]):
+    if not (report["documents"] or report["skipped"] or report["deleted"]
+            or report["interrupted"]):  # a stop may have ended the listing: not empty
         from pipeline.factory import formats
 
         say("empty_corpus", f"{shown(str(args.corpus))} holds no file at all: nothing was "

@@ -203,6 +203,10 @@ class Entry:
     empty: bool = False  # a folder of CORPUS that holds nothing (a mount point?)
     reader: str = ""  # the reader of its format (pipeline.factory.READERS)
     stat: os.stat_result | None = None  # the file's (a link's target's) when it was found
+    # Once listed, a document's file keeps only its stat_key, and that only when the state
+    # recorded one for it (to find it unchanged unread): a stat weighs about 600 bytes,
+    # a first run of a million files held them all until its end.
+    key: str = ""
 
 
 @dataclass
@@ -545,6 +549,8 @@ class Runner:
         self.log = log or RunLog()
         self.engine = engine  # injected by tests; otherwise each worker makes its own
         self.stop_signal: int | None = None
+        self._said_stopping = False  # whether the stop was logged
+        self._listing_cut = False  # whether a stop ended the listing of the corpus
         self._abandonable = False  # a signal may abandon what runs now (a shard in flight)
         self._handlers: dict[int, Any] = {}  # the handlers ours replaced
         self._terminals: list[int] = []  # stdout, stderr when they are terminals
@@ -770,6 +776,9 @@ class Runner:
             # Files quarantined before they were read (over max_file_bytes, unreadable)
             # are documents of the corpus too: "0 documents" then "0/1 clean" misled.
             aside = f" ({len(self.quarantined)} quarantined)" if self.quarantined else ""
+            if self._listing_cut:
+                aside += (f", listed before {signal.Signals(self.stop_signal or 15).name} "
+                          "stopped the listing")
             self.log.event("start", f"{'about ' if rough else ''}{found} {noun} in "
                            f"{self.corpus}{aside}", documents=found, estimated=rough,
                            quarantined=len(self.quarantined), out=str(self.out))
@@ -782,6 +791,8 @@ class Runner:
                 self._prune([doc for doc in gone if doc not in sources], state)
                 known = {doc: v for doc, v in known.items() if doc not in self.pruned}
             self._process(todo, known, fp, state)
+            if self.stop_signal is not None:  # also when no shard was under way
+                self._say_stopping()
             if self._restat:  # found unchanged by their hash: next time by their stat
                 with state.transaction():
                     for doc, key in self._restat.items():
@@ -1005,6 +1016,13 @@ class Runner:
         """Documents to consider; other files go to ``skipped``, bad ones to ``quarantined``."""
         todo = []
         for entry in entries:
+            if self.stop_signal is not None:
+                # Stopped: the rest of the corpus is not listed (a million files, a slow
+                # share: minutes). What was not listed is unknown, not deleted: every
+                # stored document is kept, as for a corpus that cannot be listed.
+                self._listing_cut = True
+                self._unlisted.append("")
+                return todo
             if entry.empty:
                 self._empty.append(entry)
             elif entry.skip:
@@ -1022,6 +1040,9 @@ class Runner:
                               f"({min_age:g} s): left for the next run (a file still being "
                               "written is never read half); its earlier outputs are kept"})
             else:
+                if entry.stat is not None and entry.doc in self._file_stats:
+                    entry.key = stat_key(entry.stat)
+                entry.stat = None
                 todo.append(entry)
         return self._collisions(todo)
 
@@ -1086,7 +1107,8 @@ class Runner:
     def _check_prune(self, todo: list[Entry], stored: int) -> None:
         """Refuse ``--prune`` of every stored document when the corpus holds no document
         at all: a mistyped or unmounted corpus path would wipe the outputs."""
-        if self.options.prune and not todo and not self.deferred and stored:
+        if (self.options.prune and not todo and not self.deferred and stored
+                and not self._listing_cut):
             raise UsageError(
                 f"--prune refused: {self.corpus} yields no document (no file a reader takes "
                 f"and can read) while {self.out} holds the outputs of {stored} documents; "
@@ -1229,11 +1251,11 @@ class Runner:
         """Whether a file holding one document is unchanged without reading it: its
         stored row has this run's fingerprint and its file the stat recorded when the
         stored hash was taken (:func:`trusted_stat_key`). Record files are read."""
-        if self.options.force or entry.stat is None or entry.reader == "records":
+        if self.options.force or not entry.key or entry.reader == "records":
             return False
         stored = known.get(entry.doc)
         return (stored is not None and stored[1] == fp
-                and self._file_stats.get(entry.doc) == stat_key(entry.stat))
+                and self._file_stats.get(entry.doc) == entry.key)
 
     def _process(self, todo: list[Entry], known: dict, fp: str, state: StateStore) -> None:
         self.log.start_progress(self.corpus_documents - len(self.quarantined))
@@ -1288,9 +1310,7 @@ class Runner:
             # A document's time budget (SIGALRM) may have been armed when it was abandoned.
             signal.setitimer(signal.ITIMER_REAL, 0)
             self.log.end_progress()
-            name = signal.Signals(self.stop_signal or signal.SIGTERM).name
-            self.log.event("stopping", f"received {name}: the documents in progress are left "
-                           "for the next run; writing the report", signal=self.stop_signal)
+            self._say_stopping()
         finally:
             self._abandonable = False
             self.log.end_progress()
@@ -1303,6 +1323,16 @@ class Runner:
             self._executor = None
             if memory is not None:
                 memory.close()
+
+    def _say_stopping(self) -> None:
+        """Log the stop signal received (once), wherever it came: while the corpus was
+        listed or its first documents read, the run stops without abandoning a shard."""
+        if self._said_stopping:
+            return
+        self._said_stopping = True
+        name = signal.Signals(self.stop_signal or signal.SIGTERM).name
+        self.log.event("stopping", f"received {name}: the documents in progress are left "
+                       "for the next run; writing the report", signal=self.stop_signal)
 
     def _memory_recovered(self, memory: OnFirstUse | None) -> None:
         """Report a translation memory that was found unusable and moved aside (once)."""

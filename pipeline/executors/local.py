@@ -182,8 +182,15 @@ def _ensure_fork_server() -> None:
     stops them (:meth:`LocalExecutor.abandon`)."""
     from multiprocessing import forkserver, resource_tracker
 
-    # Started first: starting it unblocks SIGINT (after masking it for its own start).
-    resource_tracker.ensure_running()
+    # Started first: starting it unblocks SIGINT (after masking it for its own start). It
+    # ignores SIGINT and SIGTERM, not SIGHUP: a closed terminal's ended it, and the run
+    # started another, warning 'resource_tracker: process died unexpectedly... Some
+    # resources might leak'. Started with SIGHUP blocked, which it keeps.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGHUP})
     try:
         forkserver.ensure_running()

@@ -97,6 +97,28 @@ def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
         ) from None
 
 
+def _init_keeping_sigterm(ray: Any, **options: Any) -> None:
+    """``ray.init(**options)``, the process's SIGTERM handler left as it is.
+
+    While it starts, Ray sets a SIGTERM handler of its own in the driver (``sys.exit``,
+    and its node's: stop its processes, exit 1): a run stopped then (systemd, a
+    Kubernetes pod's end) exited 15 or 1 without its report. The run's handler, kept,
+    stops it as at any other moment (143, the report written); the Ray started here is
+    shut down with the executor. (Ray sets it through ``set_sigterm_handler``, looked up
+    at each call: made a no-op meanwhile.)
+    """
+    utils = getattr(getattr(ray, "_private", None), "utils", None)
+    own = getattr(utils, "set_sigterm_handler", None)
+    if own is None:
+        ray.init(**options)
+        return
+    utils.set_sigterm_handler = lambda handler: None
+    try:
+        ray.init(**options)
+    finally:
+        utils.set_sigterm_handler = own
+
+
 class ShardActor:
     """One ShardProcessor per actor, models loaded once; no file of the run is opened."""
 
@@ -156,7 +178,7 @@ class RayExecutor:
             if address:
                 check_reachable(address)
                 try:
-                    ray.init(address=address, **quiet)
+                    _init_keeping_sigterm(ray, address=address, **quiet)
                 except ConnectionError as exc:  # no cluster answers there
                     raise ClusterUnreachable(f"cannot connect to the Ray cluster at "
                                              f"{address}: {exc} ({ADDRESS_HINT})") from None
@@ -164,8 +186,8 @@ class RayExecutor:
                     raise ConfigError(f"cannot connect to the Ray cluster at {address}: "
                                       f"{exc} ({ADDRESS_HINT})") from None
             else:
-                ray.init(num_cpus=max(self.workers, available_cpus()),
-                         include_dashboard=False, **quiet)
+                _init_keeping_sigterm(ray, num_cpus=max(self.workers, available_cpus()),
+                                      include_dashboard=False, **quiet)
         logging.getLogger("ray").setLevel(logging.WARNING)
         cpus = int(ray.available_resources().get("CPU", 1)) or 1
         self.cpus_per_actor = max(1, cpus // self.workers)

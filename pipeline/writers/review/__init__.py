@@ -56,6 +56,7 @@ import pickle
 import re
 import shutil
 import stat
+import struct
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -509,25 +510,33 @@ class SectionSpool:
     until the report takes them: :meth:`take` gives a section's bytes and record when
     the report's key for it is the one it was rendered with.
 
+    Everything of a section is in the file (its key, its bytes and its record, pickled:
+    the index row, title and flags of a document weigh about 0.8 KB in memory); the
+    process keeps only where each starts, by name, so a first run of a million
+    documents does not hold their records until its report.
+
     ``seconds``: the CPU time spent keeping sections (this process; giving them is
     part of the report's phase, whose time counts it).
 
     >>> import tempfile; spool = SectionSpool(Path(tempfile.mkdtemp()))
-    >>> spool.add("a.txt", Rendered("k1", b"<section>a</section>", ["a.txt"]))
+    >>> spool.add("a.txt", Rendered("k1", b"<section>a</section>", ["a.txt", {"x": 1}]))
     >>> spool.take("a.txt", "k2"), spool.take("b.txt", "k1")
     (None, None)
-    >>> spool.add("a.txt", Rendered("k1", b"<section>a</section>", ["a.txt"]))
+    >>> spool.add("a.txt", Rendered("k1", b"<section>a</section>", ["a.txt", {"x": 1}]))
     >>> spool.take("a.txt", "k1")
-    (b'<section>a</section>', ['a.txt'])
+    (b'<section>a</section>', ['a.txt', {'x': 1}])
     >>> spool.close(); import shutil; shutil.rmtree(spool.folder)
     """
+
+    # Before each section in the file: the lengths of its key, bytes and record.
+    HEADER = struct.Struct("<IQQ")
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.file: Any = None
         self.size = 0  # bytes written
         self.flushed = 0  # bytes handed to the file (the rest wait in its buffer)
-        self.at: dict[str, tuple[str, int, int, list]] = {}  # name -> key, offset, length, record
+        self.at: dict[str, int] = {}  # name -> where its section starts in the file
         self.seconds = 0.0
         self.failed = False  # the file could not be made or written: nothing is kept
         self.read, self.read_at = b"", 0  # the bytes last read from the file, and where from
@@ -537,44 +546,59 @@ class SectionSpool:
         if self.failed:
             return
         started = time.thread_time()
+        key = section.key.encode()
+        record = pickle.dumps(section.record, pickle.HIGHEST_PROTOCOL)
         try:
             if self.file is None:
                 # Sections written in large pieces: a write call per section costs
                 # more than its copy.
                 self.file = tempfile.TemporaryFile(dir=self.folder, buffering=SPOOL_BUFFER)
+            self.file.write(self.HEADER.pack(len(key), len(section.html), len(record)) + key)
             self.file.write(section.html)
+            self.file.write(record)
         except OSError as exc:  # the report renders these sections itself
             warn("report", f"cannot keep the rendered sections in {self.folder} ({exc}); "
                  "the report renders them again", reason=str(exc))
             self.close()
             self.failed = True
             return
-        self.at[name] = (section.key, self.size, len(section.html), section.record)
-        self.size += len(section.html)
+        self.at[name] = self.size
+        self.size += self.HEADER.size + len(key) + len(section.html) + len(record)
         self.seconds += time.thread_time() - started
+
+    def _bytes(self, offset: int, length: int) -> bytes:
+        """``length`` bytes of the file from ``offset`` (fewer at its end)."""
+        at = offset - self.read_at
+        if 0 <= at and at + length <= len(self.read):
+            return self.read[at:at + length]  # read with the sections before it
+        if self.flushed < self.size:
+            self.file.flush()
+            self.flushed = self.size
+        # The sections the report takes next were mostly spooled after this one:
+        # read together, one call for several.
+        self.read = os.pread(self.file.fileno(), max(length, SPOOL_READ), offset)
+        self.read_at = offset
+        return self.read[:length]
 
     def take(self, name: str, key: str) -> tuple[bytes, list] | None:
         """``name``'s section and record, if it was rendered with ``key``."""
-        kept = self.at.pop(name, None)
-        if kept is None or kept[0] != key or self.file is None:
+        offset = self.at.pop(name, None)
+        if offset is None or self.file is None:
             return None
-        offset, length = kept[1], kept[2]
         try:
-            at = offset - self.read_at
-            if 0 <= at and at + length <= len(self.read):
-                data = self.read[at:at + length]  # read with the sections before it
-            else:
-                if self.flushed < self.size:
-                    self.file.flush()
-                    self.flushed = self.size
-                # The sections the report takes next were mostly spooled after this one:
-                # read together, one call for several.
-                self.read = os.pread(self.file.fileno(), max(length, SPOOL_READ), offset)
-                self.read_at = offset
-                data = self.read[:length]
+            header = self._bytes(offset, self.HEADER.size)
+            if len(header) != self.HEADER.size:
+                return None
+            keyed, html, kept = self.HEADER.unpack(header)
+            data = self._bytes(offset, self.HEADER.size + keyed + html + kept)
         except OSError:
             return None
-        return (data, kept[3]) if len(data) == length else None
+        if len(data) != self.HEADER.size + keyed + html + kept:
+            return None
+        start = self.HEADER.size + keyed
+        if data[self.HEADER.size:start] != key.encode():
+            return None
+        return data[start:start + html], pickle.loads(data[start + html:])
 
     def close(self) -> None:
         if self.file is not None:
