@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.log import warn
+from pipeline.writers import create_file
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -323,6 +324,7 @@ class StateStore:
 
     def _open(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = None
+        create_file(self.path)  # the mode of every output file, not SQLite's 0644
         try:
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
@@ -375,6 +377,7 @@ class StateStore:
         warn("state", f"state database {self.path} is unusable ({why}); moved to {aside} "
              "and rebuilt: every document will be processed again",
              path=str(self.path), moved_to=str(aside), reason=why)
+        create_file(self.path)
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(SCHEMA)

@@ -1,0 +1,50 @@
+"""Found by using the pipeline as a second user, a cron job and a shared server would
+(session 2026-12-07, stranger12)."""
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.parametrize("umask", [0o002, 0o027], ids=["umask-002", "umask-027"])
+def test_the_state_database_follows_the_umask(corpus_copy, tmp_path, umask):
+    # Two users of one group share OUT under umask 002 (a setgid folder): every output
+    # was 0664, but SQLite made the state 0644 (its own default, less the umask), so
+    # the second user's run stopped with "attempt to write a readonly database", exit 74
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT),
+           "ARGOS_PACKAGES_DIR": str(tmp_path / "no-models")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", str(corpus_copy), "--out", str(out)],
+        env=env, capture_output=True, text=True, umask=umask,
+    )
+    assert done.returncode == 3, done.stderr  # missing models: everything else written
+    assert _mode(out / "documents.jsonl") == 0o666 & ~umask
+    assert _mode(out / ".pipeline" / "state.sqlite") == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("umask", [0o002, 0o027], ids=["umask-002", "umask-027"])
+def test_the_translation_memory_and_its_wal_files_follow_the_umask(tmp_path, umask):
+    from pipeline.memory import TranslationMemory
+
+    path = tmp_path / "memory.sqlite"
+    previous = os.umask(umask)
+    try:
+        with TranslationMemory(path) as memory:
+            memory.put_many("m1", "pt", "en", {"Olá mundo.": "Hello world."})
+            # SQLite gives its -wal and -shm files the database's own mode
+            modes = {p.name: _mode(p) for p in tmp_path.iterdir()}
+    finally:
+        os.umask(previous)
+    assert modes == dict.fromkeys(["memory.sqlite", "memory.sqlite-wal", "memory.sqlite-shm"],
+                                  0o666 & ~umask)
