@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
@@ -300,9 +301,14 @@ def _read_only(path: Path) -> sqlite3.Connection:
     read-only mount) and no writer left those files, that fails with
     SQLITE_READONLY_DIRECTORY, and the file is opened as immutable instead (nothing
     can write it there but its owner; a ``--dry-run`` plan read during the owner's run
-    may then be out of date)."""
+    may then be out of date). So is a file this user cannot write while no run holds it
+    (no ``-shm``): in a folder this user may write (a group's OUT), the ``-shm`` and
+    ``-wal`` a reader makes are left there as this user's, and where the owner cannot
+    write them, every later run of the owner stopped (exit 74)."""
     # Quoted as bytes: "#" or "?" in a folder's name, or bytes that are no UTF-8.
     uri = "file:" + urllib.parse.quote(os.fsencode(path))
+    if not os.access(path, os.W_OK) and not os.path.exists(f"{path}-shm"):
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_S)
     db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
     try:
         db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
@@ -325,6 +331,15 @@ class StateStore:
     def _open(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = None
         create_file(self.path)  # the mode of every output file, not SQLite's 0644
+        if not os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
+            # Another user's state in a folder this user may write (a group's OUT made
+            # before the state followed the umask): SQLite would leave -wal and -shm
+            # files of this user that the owner's own runs cannot write, stopping them.
+            info = self.path.stat()
+            raise StateError(self.path, sqlite3.OperationalError(
+                f"it belongs to uid {info.st_uid}, group {info.st_gid}, mode "
+                f"{stat.S_IMODE(info.st_mode):04o}, and this user (uid {os.getuid()}) "
+                f"cannot write it: run as its owner, or let the group write it (chmod g+w)"))
         try:
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
