@@ -320,6 +320,24 @@ def _read_only(path: Path) -> sqlite3.Connection:
     return db
 
 
+def not_writable(path: Path) -> sqlite3.OperationalError | None:
+    """The error to raise instead of opening the database ``path`` for writing, where
+    this user cannot write it but may write its folder (another user's state or memory
+    in a group's OUT made before they followed the umask), else None: SQLite would
+    leave ``-wal`` and ``-shm`` files of this user there, which the owner's own runs
+    cannot write, stopping each of them (exit 74)."""
+    if os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        return None
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return sqlite3.OperationalError(
+        f"{path} belongs to uid {info.st_uid}, group {info.st_gid}, mode "
+        f"{stat.S_IMODE(info.st_mode):04o}, and this user (uid {os.getuid()}) cannot "
+        "write it: run as its owner, or let the group write it (chmod g+w)")
+
+
 class StateStore:
     """The per-document manifest of one output directory."""
 
@@ -331,15 +349,8 @@ class StateStore:
     def _open(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = None
         create_file(self.path)  # the mode of every output file, not SQLite's 0644
-        if not os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
-            # Another user's state in a folder this user may write (a group's OUT made
-            # before the state followed the umask): SQLite would leave -wal and -shm
-            # files of this user that the owner's own runs cannot write, stopping them.
-            info = self.path.stat()
-            raise StateError(self.path, sqlite3.OperationalError(
-                f"it belongs to uid {info.st_uid}, group {info.st_gid}, mode "
-                f"{stat.S_IMODE(info.st_mode):04o}, and this user (uid {os.getuid()}) "
-                f"cannot write it: run as its owner, or let the group write it (chmod g+w)"))
+        if (refused := not_writable(self.path)) is not None:
+            raise StateError(self.path, refused)
         try:
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")

@@ -50,48 +50,80 @@ def test_the_translation_memory_and_its_wal_files_follow_the_umask(tmp_path, uma
                                   0o666 & ~umask)
 
 
-def test_another_users_state_is_refused_before_sqlite_leaves_files_its_owner_cannot_write():
+
+def _as_another_user(folder: Path, action) -> str:
+    """What ``action()`` returns, or the error it raises, called in a child process as
+    another user (nobody; a user other than root: with the files of ``folder`` made
+    read-only instead). ``folder`` is writable by everyone, its files by no one else."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            if os.getuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            else:
+                for path in folder.iterdir():
+                    os.chmod(path, 0o444)
+            message = action()
+        except BaseException as exc:  # noqa: BLE001 - said to the parent
+            message = f"{type(exc).__name__}: {exc}"
+        os.write(write, message.encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    with os.fdopen(read, "rb") as pipe:
+        return pipe.read().decode()
+
+
+@pytest.fixture
+def shared_folder():
+    """A folder that every user may write, outside the tests' private (0700) folders."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp())
+    os.chmod(folder, 0o777)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_another_users_state_is_refused_before_sqlite_leaves_files_its_owner_cannot_write(
+        shared_folder):
     # A group's OUT (umask 002) whose state SQLite made 0644: a second user's run stopped
     # with exit 74, "attempt to write a readonly database", and left state.sqlite-wal and
     # -shm of its own, 0644, in .pipeline (a --dry-run too); from then on every run of
     # the state's owner stopped the same way, until someone removed them
-    import shutil
-    import tempfile
-
     from pipeline.state import SCHEMA_VERSION, StateError, StateStore
 
-    folder = Path(tempfile.mkdtemp())  # outside the test's private (0700) folders
-    try:
-        state = folder / ".pipeline" / "state.sqlite"
-        StateStore(state).db.close()
-        os.chmod(folder, 0o777)
-        os.chmod(state.parent, 0o777)  # the folder shared, the file not
-        os.chmod(state, 0o644)
-        read, write = os.pipe()
-        child = os.fork()
-        if child == 0:  # the second user
-            try:
-                if os.getuid() == 0:
-                    os.setgid(65534)
-                    os.setuid(65534)
-                else:
-                    os.chmod(state, 0o444)
-                # a --dry-run, or a run's first look before it takes the state
-                schema = StateStore.read_only_meta(state, "schema")
-                StateStore(state)
-                message = "opened"
-            except StateError as exc:
-                message = f"{schema} {exc}"
-            except BaseException as exc:  # noqa: BLE001 - said to the parent
-                message = repr(exc)
-            os.write(write, message.encode())
-            os._exit(0)
-        os.close(write)
-        os.waitpid(child, 0)
-        with os.fdopen(read, "rb") as pipe:
-            message = pipe.read().decode()
-        assert message.startswith(f"{SCHEMA_VERSION} ")  # read all the same
-        assert "cannot write it: run as its owner, or let the group write it" in message
-        assert sorted(p.name for p in state.parent.iterdir()) == ["state.sqlite"]
-    finally:
-        shutil.rmtree(folder)
+    state = shared_folder / "state.sqlite"
+    StateStore(state).db.close()
+    os.chmod(state, 0o644)
+
+    def look_then_run() -> str:
+        # a --dry-run, or a run's first look before it takes the state
+        schema = StateStore.read_only_meta(state, "schema")
+        try:
+            StateStore(state)
+        except StateError as exc:
+            return f"schema {schema}: {exc}"
+        return f"schema {schema}: opened"
+
+    message = _as_another_user(shared_folder, look_then_run)
+    assert message.startswith(f"schema {SCHEMA_VERSION}: ")  # read all the same
+    assert "cannot write it: run as its owner, or let the group write it" in message
+    assert sorted(p.name for p in shared_folder.iterdir()) == ["state.sqlite"]
+
+
+def test_another_users_translation_memory_is_refused_before_sqlite_leaves_files(
+        shared_folder):
+    from pipeline.memory import TranslationMemory
+
+    path = shared_folder / "memory.sqlite"
+    with TranslationMemory(path) as memory:
+        memory.put_many("m1", "pt", "en", {"Olá mundo.": "Hello world."})
+    os.chmod(path, 0o644)
+    message = _as_another_user(shared_folder, lambda: str(TranslationMemory(path).path))
+    assert message.startswith("OperationalError: ")
+    assert "cannot write it: run as its owner, or let the group write it" in message
+    assert sorted(p.name for p in shared_folder.iterdir()) == ["memory.sqlite"]
