@@ -418,6 +418,7 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     if args.ray_address is not None and args.executor != "ray":  # else silently local
         raise ConfigError(f"--ray-address {args.ray_address} goes with --executor ray: add "
                           "--executor ray to run on that cluster, or drop --ray-address")
+    check_out_link(args.out)
     check_corpus_outside_outputs(args.corpus, args.out)
     options = RunOptions(force=args.force, prune=args.prune, dry_run=args.dry_run,
                          executor=args.executor, workers=args.workers,
@@ -495,6 +496,16 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     say("report", f"report: {out}/report.json", path=f"{args.out}/report.json")
     _done(log, result.exit_code, **counts(report))
     return result.exit_code
+
+
+def check_out_link(out: Path) -> None:
+    """Refuse OUT that is a symbolic link leading nowhere (a share not mounted, a folder
+    moved): the run said "cannot create output directory out: File exists", and
+    ``--dry-run`` planned every document as new."""
+    if out.is_symlink() and not out.exists():
+        raise ConfigError(f"output directory {out} is a symbolic link to "
+                          f"{os.readlink(out)}, which does not exist (a share not mounted?): "
+                          "mount it, or create that folder, and run again")
 
 
 def check_corpus_outside_outputs(corpus: Path, out: Path) -> None:

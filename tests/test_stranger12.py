@@ -163,3 +163,22 @@ def test_a_run_without_a_home_directory_goes_on(corpus_copy, tmp_path, models):
     assert (out / "clean" / "article-pt.txt").is_file()
     if models == "none":
         assert "no home: HOME unset" in done.stderr
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["run", "dry-run"])
+def test_out_a_link_to_a_missing_folder_is_named_as_such(corpus_copy, tmp_path, dry_run):
+    # OUT a link to a share that is not mounted: the run said "cannot create output
+    # directory out: File exists", and --dry-run planned every document as new
+    out = tmp_path / "out"
+    out.symlink_to(tmp_path / "share" / "out")
+    env = {**os.environ, "PYTHONPATH": str(ROOT),
+           "ARGOS_PACKAGES_DIR": str(tmp_path / "no-models")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", str(corpus_copy), "--out", str(out),
+         *(["--dry-run"] if dry_run else [])],
+        env=env, capture_output=True, text=True,
+    )
+    assert done.returncode == 2, done.stderr
+    assert (f"output directory {out} is a symbolic link to {tmp_path / 'share' / 'out'}, "
+            "which does not exist") in done.stderr
+    assert not (tmp_path / "share").exists() and done.stdout == ""
