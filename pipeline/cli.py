@@ -393,6 +393,30 @@ def check_local_workers(workers: int, cpus: int, log: RunLog) -> None:
                   level="warning", workers=workers, cpus=cpus)
 
 
+# The fork server's socket: TMPDIR/pymp-XXXXXXXX/listener-XXXXXXXX, at most 107 bytes
+# (a Unix socket's path and its NUL, sun_path, on Linux).
+SOCKET_PATH_MAX = 107
+SOCKET_UNDER_TMP = len("/pymp-12345678/listener-12345678")
+
+
+def check_socket_folder(workers: int) -> None:
+    """Refuse local ``--workers`` above 1 where the temporary folder's path is too long
+    for the socket the worker processes are started through: the run ended with exit 74,
+    "cannot write to OUT: AF_UNIX path too long... free space or fix permissions"."""
+    import multiprocessing
+    import tempfile
+
+    if workers < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    folder = tempfile.gettempdir()
+    if len(os.fsencode(folder)) + SOCKET_UNDER_TMP > SOCKET_PATH_MAX:
+        raise ConfigError(
+            f"--workers {workers}: the temporary folder {folder} (TMPDIR) has too long a "
+            "path for the socket the worker processes are started through (at most "
+            f"{SOCKET_PATH_MAX - SOCKET_UNDER_TMP} bytes); set TMPDIR to a shorter one "
+            "(TMPDIR=/tmp), or run with --workers 1")
+
+
 def check_name_encoding(log: RunLog, encoding: str | None = None) -> None:
     """Warn when file names are not read as UTF-8: in a C locale with ``PYTHONUTF8=0``
     Python decodes them as ASCII, and ``café.txt`` was quarantined as "file name is not
@@ -415,6 +439,7 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
         raise ConfigError("--workers must be 1 or more")
     if args.executor == "local":
         check_local_workers(args.workers, available_cpus(), log)
+        check_socket_folder(args.workers)
     if args.ray_address is not None and args.executor != "ray":  # else silently local
         raise ConfigError(f"--ray-address {args.ray_address} goes with --executor ray: add "
                           "--executor ray to run on that cluster, or drop --ray-address")

@@ -182,3 +182,42 @@ def test_out_a_link_to_a_missing_folder_is_named_as_such(corpus_copy, tmp_path, 
     assert (f"output directory {out} is a symbolic link to {tmp_path / 'share' / 'out'}, "
             "which does not exist") in done.stderr
     assert not (tmp_path / "share").exists() and done.stdout == ""
+
+
+def test_workers_under_a_temporary_folder_too_long_for_their_socket(tmp_path):
+    # The fork server's socket is made under TMPDIR: a long TMPDIR ended a run of
+    # --workers 2 with exit 74, "cannot write to OUT: AF_UNIX path too long ... free
+    # space or fix permissions", which neither was; only a run with more than a shard
+    # (32 documents) to do starts workers: one of fewer went on
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(40):
+        (corpus / f"a{n}.txt").write_text(f"Report {n}: the harbour reopened today.\n")
+    tmp = tmp_path / ("t" * max(1, 80 - len(os.fsencode(tmp_path))))
+    tmp.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp),
+           "ARGOS_PACKAGES_DIR": str(tmp_path / "no-models")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", str(corpus), "--out",
+         str(tmp_path / "out"), "--workers", "2"],
+        env=env, capture_output=True, text=True,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"the temporary folder {tmp} (TMPDIR) has too long a path" in done.stderr
+    assert "TMPDIR=/tmp" in done.stderr
+
+
+def test_the_longest_temporary_folder_the_workers_take(monkeypatch):
+    # measured: a TMPDIR of 75 bytes ran with --workers 2, one of 76 did not
+    import tempfile
+
+    from pipeline.cli import check_socket_folder
+    from pipeline.config import ConfigError
+
+    monkeypatch.setattr(tempfile, "tempdir", "/" + "t" * 74)
+    check_socket_folder(2)
+    check_socket_folder(1)
+    monkeypatch.setattr(tempfile, "tempdir", "/" + "t" * 75)
+    check_socket_folder(1)
+    with pytest.raises(ConfigError, match="too long a path"):
+        check_socket_folder(2)
