@@ -408,7 +408,10 @@ def check_socket_folder(workers: int) -> None:
 
     if workers < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
         return
-    folder = tempfile.gettempdir()
+    try:
+        folder = tempfile.gettempdir()
+    except OSError:  # no usable temporary folder: said where one is needed
+        return
     if len(os.fsencode(folder)) + SOCKET_UNDER_TMP > SOCKET_PATH_MAX:
         raise ConfigError(
             f"--workers {workers}: the temporary folder {folder} (TMPDIR) has too long a "
