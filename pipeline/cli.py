@@ -447,6 +447,7 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
         raise ConfigError(f"--ray-address {args.ray_address} goes with --executor ray: add "
                           "--executor ray to run on that cluster, or drop --ray-address")
     check_out_link(args.out)
+    check_out_readable(args.out)
     check_corpus_outside_outputs(args.corpus, args.out)
     options = RunOptions(force=args.force, prune=args.prune, dry_run=args.dry_run,
                          executor=args.executor, workers=args.workers,
@@ -534,6 +535,21 @@ def check_out_link(out: Path) -> None:
         raise ConfigError(f"output directory {out} is a symbolic link to "
                           f"{os.readlink(out)}, which does not exist (a share not mounted?): "
                           "mount it, or create that folder, and run again")
+
+
+def check_out_readable(out: Path) -> None:
+    """Refuse (exit 74) OUT, or its run state, that this user cannot open: another
+    user's OUT made under umask 077. It was an internal error, exit 70 ("a bug"),
+    PermissionError on OUT/.pipeline/state.sqlite, of a run and a ``--dry-run`` alike."""
+    from pipeline.runner import OutputError
+
+    for folder in (out, out / ".pipeline"):
+        if folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK):
+            info = folder.stat()
+            raise OutputError(
+                f"cannot read the output directory {folder}: it belongs to uid "
+                f"{info.st_uid}, mode {info.st_mode & 0o7777:04o}, and this user (uid "
+                f"{os.getuid()}) cannot open it: run as its owner, or choose another --out")
 
 
 def check_corpus_outside_outputs(corpus: Path, out: Path) -> None:

@@ -51,7 +51,7 @@ def test_the_translation_memory_and_its_wal_files_follow_the_umask(tmp_path, uma
 
 
 
-def _as_another_user(folder: Path, action) -> str:
+def _as_another_user(folder: Path | None, action) -> str:
     """What ``action()`` returns, or the error it raises, called in a child process as
     another user (nobody; a user other than root: with the files of ``folder`` made
     read-only instead). ``folder`` is writable by everyone, its files by no one else."""
@@ -62,7 +62,7 @@ def _as_another_user(folder: Path, action) -> str:
             if os.getuid() == 0:
                 os.setgid(65534)
                 os.setuid(65534)
-            else:
+            elif folder is not None:
                 for path in folder.iterdir():
                     os.chmod(path, 0o444)
             message = action()
@@ -221,3 +221,47 @@ def test_the_longest_temporary_folder_the_workers_take(monkeypatch):
     check_socket_folder(1)
     with pytest.raises(ConfigError, match="too long a path"):
         check_socket_folder(2)
+
+
+def test_another_users_private_out_is_said_to_be_unreadable(shared_folder):
+    # OUT made under umask 077 by its owner, run, dry-run or explained by another user:
+    # exit 70 "internal error: PermissionError ... (a bug: please report it)" for all
+    # three (pathlib's is_file raises where a folder cannot be searched)
+    corpus = shared_folder / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The harbour reopened on Tuesday after a long strike.\n")
+    out = shared_folder / "out"
+    (out / ".pipeline").mkdir(parents=True)
+    (out / ".pipeline" / "state.sqlite").touch()
+    (out / "documents.jsonl").touch()
+    import contextlib
+    import io
+
+    from pipeline.cli import main
+
+    def commands() -> str:
+        said = []
+        for argv in (["run", str(corpus), "--out", str(out)],
+                     ["run", str(corpus), "--out", str(out), "--dry-run"],
+                     ["explain", "a.txt", "--out", str(out)]):
+            stderr = io.StringIO()
+            with contextlib.redirect_stderr(stderr):
+                code = main(argv)
+            said.append(f"{code} {stderr.getvalue().strip()}")
+        return "\n".join(said)
+
+    commands()  # as the owner first: the modules they use are imported (nobody may
+    # not read the Python's own modules, in root's home)
+    private = 0o700 if os.getuid() == 0 else 0o000  # the owner (not root) is locked out too
+    for folder in (out / ".pipeline", out):
+        os.chmod(folder, private)
+    try:
+        said = _as_another_user(None, commands).splitlines()
+    finally:
+        os.chmod(out, 0o755)
+        os.chmod(out / ".pipeline", 0o755)
+    unreadable = f"cannot read the output directory {out}: it belongs to uid"
+    assert said[0].startswith(f"74 pipeline: error: {unreadable}"), said
+    assert said[1].startswith(f"74 pipeline: error: {unreadable}"), said
+    assert said[2] == (f"2 pipeline explain: error: cannot read {out}/documents.jsonl: "
+                       "Permission denied"), said
