@@ -446,6 +446,7 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
     if args.ray_address is not None and args.executor != "ray":  # else silently local
         raise ConfigError(f"--ray-address {args.ray_address} goes with --executor ray: add "
                           "--executor ray to run on that cluster, or drop --ray-address")
+    check_reachable(args.corpus, args.out)
     check_out_link(args.out)
     check_out_readable(args.out)
     check_corpus_outside_outputs(args.corpus, args.out)
@@ -525,6 +526,26 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     say("report", f"report: {out}/report.json", path=f"{args.out}/report.json")
     _done(log, result.exit_code, **counts(report))
     return result.exit_code
+
+
+def check_reachable(corpus: Path, out: Path) -> None:
+    """Refuse CORPUS (exit 2) or OUT (exit 74) whose path this user may not follow: a
+    folder on the way it may not search, or a relative path from a current folder it
+    may not enter (``sudo -u USER`` from a private home). It was exit 70, "internal
+    error: PermissionError ... (a bug: please report it)"."""
+    from pipeline.runner import OutputError
+
+    for path, what, refusal in ((corpus, "corpus directory", ConfigError),
+                                (out, "output directory", OutputError)):
+        try:
+            os.lstat(path)
+        except PermissionError as exc:
+            here = "" if path.is_absolute() or os.access(os.curdir, os.X_OK) else (
+                " (this user may not enter the current folder, as after sudo -u from a "
+                "private home: give absolute paths)")
+            raise refusal(f"cannot reach {what} {path}: {exc.strerror}{here}") from None
+        except OSError:
+            pass  # missing, or not a folder: said where it is used
 
 
 def check_out_link(out: Path) -> None:

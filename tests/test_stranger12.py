@@ -265,3 +265,48 @@ def test_another_users_private_out_is_said_to_be_unreadable(shared_folder):
     assert said[1].startswith(f"74 pipeline: error: {unreadable}"), said
     assert said[2] == (f"2 pipeline explain: error: cannot read {out}/documents.jsonl: "
                        "Permission denied"), said
+
+
+def test_a_corpus_or_out_this_user_may_not_reach_is_said_so(shared_folder):
+    # A folder on the way that this user may not search, or a relative path from a
+    # current folder it may not enter (sudo -u from a private home): exit 70,
+    # "internal error: PermissionError ... (a bug: please report it)"
+    import contextlib
+    import io
+
+    from pipeline.cli import main
+
+    corpus, private = shared_folder / "corpus", shared_folder / "private"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The harbour reopened on Tuesday after a long strike.\n")
+    (private / "corpus").mkdir(parents=True)
+    (private / "corpus" / "a.txt").write_text("The port reopened after a strike.\n")
+    here = os.getcwd()
+
+    def commands() -> str:  # run in the folder private
+        said = []
+        for argv in (["run", str(private / "corpus"), "--out", str(shared_folder / "o1")],
+                     ["run", str(corpus), "--out", str(private / "out")],
+                     ["run", "corpus", "--out", "../o2", "--dry-run"]):
+            stderr = io.StringIO()
+            with contextlib.redirect_stderr(stderr):
+                code = main(argv)
+            said.append(f"{code} {(stderr.getvalue().strip().splitlines() or [''])[-1]}")
+        return "\n".join(said)
+
+    os.chdir(private)
+    try:
+        commands()  # as the owner first: the modules they use are imported (nobody may
+        # not read the Python's own modules, in root's home)
+        os.chmod(private, 0o000)  # the owner (not root) is locked out too
+        said = _as_another_user(None, commands).splitlines()
+    finally:
+        os.chdir(here)
+        os.chmod(private, 0o755)
+    assert said[0] == (f"2 pipeline: error: cannot reach corpus directory {private}/corpus: "
+                       "Permission denied"), said
+    assert said[1] == (f"74 pipeline: error: cannot reach output directory {private}/out: "
+                       "Permission denied"), said
+    assert said[2] == ("2 pipeline: error: cannot reach corpus directory corpus: Permission "
+                       "denied (this user may not enter the current folder, as after sudo -u "
+                       "from a private home: give absolute paths)"), said
