@@ -310,3 +310,26 @@ def test_a_corpus_or_out_this_user_may_not_reach_is_said_so(shared_folder):
     assert said[2] == ("2 pipeline: error: cannot reach corpus directory corpus: Permission "
                        "denied (this user may not enter the current folder, as after sudo -u "
                        "from a private home: give absolute paths)"), said
+
+
+def test_a_packages_directory_this_user_may_not_read_is_a_problem_not_a_crash(
+        shared_folder):
+    # ARGOS_PACKAGES_DIR of another user (0700): every run, dry-run and `models list`
+    # ended with exit 70, "internal error: PermissionError ... (a bug: please report it)"
+    from pipeline.engines.argos import list_packages
+
+    private = shared_folder / "private"
+    for packages in (private, private / "packages"):
+        packages.mkdir()
+        list_packages(packages)  # as the owner: nothing installed, no problem; imported
+    os.chmod(private, 0o000)  # the owner (not root) is locked out too
+    try:
+        said = _as_another_user(None, lambda: "\n".join(
+            f"{len(listing.packages)} {listing.problems}"
+            for listing in map(list_packages, (private, private / "packages"))))
+    finally:
+        os.chmod(private, 0o755)
+    for line, packages in zip(said.splitlines(), (private, private / "packages"), strict=True):
+        assert line == (f"0 ('the packages directory {packages} cannot be read (Permission "
+                        "denied): no model is used; point ARGOS_PACKAGES_DIR at a folder this "
+                        "user may read',)"), said

@@ -323,13 +323,19 @@ def list_packages(packages_dir: Path | None = None) -> PackageListing:
     Non-translation packages (e.g. ``sbd``) are skipped.
     """
     root = resolve_packages_dir(packages_dir)
-    if not root.is_dir():  # not made yet: no package; something else there: say so
-        problem = (f"the packages directory {root} is not a directory: point "
-                   "ARGOS_PACKAGES_DIR at a folder (or move that file away)")
-        return PackageListing((), (problem,) if root.exists() else ())
+    try:
+        if not root.is_dir():  # not made yet: no package; something else there: say so
+            problem = (f"the packages directory {root} is not a directory: point "
+                       "ARGOS_PACKAGES_DIR at a folder (or move that file away)")
+            return PackageListing((), (problem,) if root.exists() else ())
+        listed = sorted(root.iterdir())
+    except OSError as exc:  # another user's folder: it was an internal error (exit 70)
+        return PackageListing((), (
+            f"the packages directory {root} cannot be read ({exc.strerror or exc}): no "
+            "model is used; point ARGOS_PACKAGES_DIR at a folder this user may read",))
     packages: list[PackageInfo] = []
     problems: list[str] = []
-    for path in sorted(root.iterdir()):
+    for path in listed:
         if not path.is_dir():
             continue
         found, problem = read_package(path)
