@@ -448,7 +448,7 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
                           "--executor ray to run on that cluster, or drop --ray-address")
     check_reachable(args.corpus, args.out)
     check_out_link(args.out)
-    check_out_readable(args.out)
+    check_out_usable(args.out, args.dry_run)
     check_corpus_outside_outputs(args.corpus, args.out)
     options = RunOptions(force=args.force, prune=args.prune, dry_run=args.dry_run,
                          executor=args.executor, workers=args.workers,
@@ -558,19 +558,29 @@ def check_out_link(out: Path) -> None:
                           "mount it, or create that folder, and run again")
 
 
-def check_out_readable(out: Path) -> None:
-    """Refuse (exit 74) OUT, or its run state, that this user cannot open: another
-    user's OUT made under umask 077. It was an internal error, exit 70 ("a bug"),
-    PermissionError on OUT/.pipeline/state.sqlite, of a run and a ``--dry-run`` alike."""
+def check_out_usable(out: Path, dry_run: bool) -> None:
+    """Refuse (exit 74) OUT, or its run state, that this user cannot open (another
+    user's OUT made under umask 077: it was an internal error, exit 70, "a bug",
+    PermissionError on OUT/.pipeline/state.sqlite, of a run and a ``--dry-run`` alike)
+    or, but for a ``--dry-run``, write (it was "cannot write to OUT: Permission denied",
+    or exit 75 while the owner's run held the lock, as if the next tick could run)."""
     from pipeline.runner import OutputError
 
     for folder in (out, out / ".pipeline"):
-        if folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK):
+        if not folder.is_dir():
+            continue
+        for mode, verb in ((os.R_OK | os.X_OK, "read"), (os.W_OK, "write")):
+            if os.access(folder, mode) or (verb == "write" and (
+                    dry_run or os.statvfs(folder).f_flag & os.ST_RDONLY)):
+                continue  # a read-only file system: said by the run as such
             info = folder.stat()
+            fix = ("run as its owner, or choose another --out" if verb == "read" else
+                   "run as its owner, or let this user's group write it (the owner runs "
+                   "under umask 002 and gives the folder to the group: chgrp -R, chmod -R g+w)")
             raise OutputError(
-                f"cannot read the output directory {folder}: it belongs to uid "
-                f"{info.st_uid}, mode {info.st_mode & 0o7777:04o}, and this user (uid "
-                f"{os.getuid()}) cannot open it: run as its owner, or choose another --out")
+                f"cannot {verb} the output directory {folder}: it belongs to uid "
+                f"{info.st_uid}, group {info.st_gid}, mode {info.st_mode & 0o7777:04o}, and "
+                f"this user (uid {os.getuid()}) may not {verb} it: {fix}")
 
 
 def check_corpus_outside_outputs(corpus: Path, out: Path) -> None:

@@ -312,6 +312,46 @@ def test_a_corpus_or_out_this_user_may_not_reach_is_said_so(shared_folder):
                        "from a private home: give absolute paths)"), said
 
 
+def test_another_users_out_is_said_to_be_theirs(shared_folder, monkeypatch):
+    # OUT of another user (umask 022): "cannot write to OUT: Permission denied", or exit
+    # 75 while the owner's run held the lock (a scheduler then waits for the next tick,
+    # which fails the same way); a --dry-run reads it as before
+    import contextlib
+    import io
+
+    from pipeline.cli import main
+
+    corpus, out = shared_folder / "corpus", shared_folder / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The harbour reopened on Tuesday after a long strike.\n")
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(shared_folder / "no-models"))
+
+    def commands() -> str:
+        said = []
+        for argv in (["run", str(corpus), "--out", str(out)],
+                     ["run", str(corpus), "--out", str(out), "--dry-run"]):
+            stderr, stdout = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(stdout):
+                code = main(argv)
+            said.append(f"{code} {(stderr.getvalue().strip().splitlines() or [''])[-1]}"
+                        f" | {(stdout.getvalue().strip().splitlines() or [''])[-1]}")
+        return "\n".join(said)
+
+    commands()  # the owner's run; the modules are imported (see above)
+    for folder in (out / ".pipeline", out):
+        os.chmod(folder, 0o555)  # the owner (not root) may not write either
+    try:
+        said = _as_another_user(None, commands).splitlines()
+    finally:
+        os.chmod(out, 0o755)
+        os.chmod(out / ".pipeline", 0o755)
+    assert said[0].startswith(f"74 pipeline: error: cannot write the output directory {out}: "
+                              "it belongs to uid"), said
+    assert said[0].endswith(" | "), said  # no summary
+    assert "may not write it: run as its owner, or let this user's group write it" in said[0]
+    assert said[1] == "0  | 1 unchanged", said
+
+
 def test_a_packages_directory_this_user_may_not_read_is_a_problem_not_a_crash(
         shared_folder):
     # ARGOS_PACKAGES_DIR of another user (0700): every run, dry-run and `models list`
