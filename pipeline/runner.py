@@ -771,7 +771,7 @@ class Runner:
             # are documents of the corpus too: "0 documents" then "0/1 clean" misled.
             aside = f" ({len(self.quarantined)} quarantined)" if self.quarantined else ""
             self.log.event("start", f"{'about ' if rough else ''}{found} {noun} in "
-                           f"{self.corpus}{aside}", documents=found, estimated=rough,
+                           f"{shown(str(self.corpus))}{aside}", documents=found, estimated=rough,
                            quarantined=len(self.quarantined), out=str(self.out))
             self._phase("discover", started)
             started = time.perf_counter()

@@ -373,3 +373,20 @@ def test_a_packages_directory_this_user_may_not_read_is_a_problem_not_a_crash(
         assert line == (f"0 ('the packages directory {packages} cannot be read (Permission "
                         "denied): no model is used; point ARGOS_PACKAGES_DIR at a folder this "
                         "user may read',)"), said
+
+
+def test_a_corpus_named_with_a_line_break_keeps_the_log_one_line_an_event(tmp_path):
+    # "1 document in c" and "nl" were two lines of the log: each other line with a
+    # name shows the line break as \n (a cron log's reader takes a line for an event)
+    corpus = tmp_path / "c\nnl"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The harbour reopened on Tuesday after a long strike.\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT),
+           "ARGOS_PACKAGES_DIR": str(tmp_path / "no-models")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", str(corpus), "--out", str(tmp_path / "o")],
+        env=env, capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    start = f"1 document in {tmp_path}/c\\nnl"
+    assert start in done.stderr.splitlines(), done.stderr
