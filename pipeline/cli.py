@@ -403,10 +403,12 @@ def check_socket_folder(workers: int) -> None:
     """Refuse local ``--workers`` above 1 where the temporary folder's path is too long
     for the socket the worker processes are started through: the run ended with exit 74,
     "cannot write to OUT: AF_UNIX path too long... free space or fix permissions"."""
+    if workers < 2:
+        return
     import multiprocessing
     import tempfile
 
-    if workers < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
+    if "forkserver" not in multiprocessing.get_all_start_methods():
         return
     try:
         folder = tempfile.gettempdir()
