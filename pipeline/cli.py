@@ -579,6 +579,8 @@ def check_out_usable(out: Path, dry_run: bool) -> None:
             fix = ("run as its owner, or choose another --out" if verb == "read" else
                    "run as its owner, or let this user's group write it (the owner runs "
                    "under umask 002 and gives the folder to the group: chgrp -R, chmod -R g+w)")
+            if info.st_uid == os.getuid():  # this user's own, made read-only
+                fix = f"it is this user's own: chmod u+{verb[0]}x {folder}"
             raise OutputError(
                 f"cannot {verb} the output directory {folder}: it belongs to uid "
                 f"{info.st_uid}, group {info.st_gid}, mode {info.st_mode & 0o7777:04o}, and "

@@ -332,10 +332,12 @@ def not_writable(path: Path) -> sqlite3.OperationalError | None:
         info = path.stat()
     except OSError:
         return None
+    fix = ("run as its owner, or let the group write it (chmod g+w)"
+           if info.st_uid != os.getuid() else f"it is this user's own: chmod u+w {path}")
     return sqlite3.OperationalError(
         f"{path} belongs to uid {info.st_uid}, group {info.st_gid}, mode "
         f"{stat.S_IMODE(info.st_mode):04o}, and this user (uid {os.getuid()}) cannot "
-        "write it: run as its owner, or let the group write it (chmod g+w)")
+        f"write it: {fix}")
 
 
 class StateStore:

@@ -76,6 +76,12 @@ def _as_another_user(folder: Path | None, action) -> str:
         return pipe.read().decode()
 
 
+# What a refusal says to do: as another user (nobody, when the tests run as root); as
+# the owner itself where the tests lock their own user out instead
+_FIX = ("run as its owner, or let the group write it" if os.getuid() == 0
+        else "it is this user's own: chmod u+w")
+
+
 @pytest.fixture
 def shared_folder():
     """A folder that every user may write, outside the tests' private (0700) folders."""
@@ -111,7 +117,7 @@ def test_another_users_state_is_refused_before_sqlite_leaves_files_its_owner_can
 
     message = _as_another_user(shared_folder, look_then_run)
     assert message.startswith(f"schema {SCHEMA_VERSION}: ")  # read all the same
-    assert "cannot write it: run as its owner, or let the group write it" in message
+    assert f"cannot write it: {_FIX}" in message
     assert sorted(p.name for p in shared_folder.iterdir()) == ["state.sqlite"]
 
 
@@ -125,7 +131,7 @@ def test_another_users_translation_memory_is_refused_before_sqlite_leaves_files(
     os.chmod(path, 0o644)
     message = _as_another_user(shared_folder, lambda: str(TranslationMemory(path).path))
     assert message.startswith("OperationalError: ")
-    assert "cannot write it: run as its owner, or let the group write it" in message
+    assert f"cannot write it: {_FIX}" in message
     assert sorted(p.name for p in shared_folder.iterdir()) == ["memory.sqlite"]
 
 
@@ -350,7 +356,9 @@ def test_another_users_out_is_said_to_be_theirs(shared_folder, monkeypatch):
     assert said[0].startswith(f"74 pipeline: error: cannot write the output directory {out}: "
                               "it belongs to uid"), said
     assert said[0].endswith(" | "), said  # no summary
-    assert "may not write it: run as its owner, or let this user's group write it" in said[0]
+    fix = ("run as its owner, or let this user's group write it" if os.getuid() == 0
+           else f"it is this user's own: chmod u+wx {out}")
+    assert f"may not write it: {fix}" in said[0], said
     assert said[1] == "0  | 1 unchanged", said
 
 
