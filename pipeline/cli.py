@@ -416,7 +416,7 @@ def check_socket_folder(workers: int) -> None:
         return
     if len(os.fsencode(folder)) + SOCKET_UNDER_TMP > SOCKET_PATH_MAX:
         raise ConfigError(
-            f"--workers {workers}: the temporary folder {folder} (TMPDIR) has too long a "
+            f"--workers {workers}: the temporary folder {shown(folder)} (TMPDIR) has too long a "
             "path for the socket the worker processes are started through (at most "
             f"{SOCKET_PATH_MAX - SOCKET_UNDER_TMP} bytes); set TMPDIR to a shorter one "
             "(TMPDIR=/tmp), or run with --workers 1")
@@ -545,7 +545,7 @@ def check_reachable(corpus: Path, out: Path) -> None:
             here = "" if path.is_absolute() or os.access(os.curdir, os.X_OK) else (
                 " (this user may not enter the current folder, as after sudo -u from a "
                 "private home: give absolute paths)")
-            raise refusal(f"cannot reach {what} {path}: {exc.strerror}{here}") from None
+            raise refusal(f"cannot reach {what} {shown(str(path))}: {exc.strerror}{here}") from None
         except OSError:
             pass  # missing, or not a folder: said where it is used
 
@@ -555,9 +555,9 @@ def check_out_link(out: Path) -> None:
     moved): the run said "cannot create output directory out: File exists", and
     ``--dry-run`` planned every document as new."""
     if out.is_symlink() and not out.exists():
-        raise ConfigError(f"output directory {out} is a symbolic link to "
-                          f"{os.readlink(out)}, which does not exist (a share not mounted?): "
-                          "mount it, or create that folder, and run again")
+        raise ConfigError(f"output directory {shown(str(out))} is a symbolic link to "
+                          f"{shown(os.readlink(out))}, which does not exist (a share not "
+                          "mounted?): mount it, or create that folder, and run again")
 
 
 def check_out_usable(out: Path, dry_run: bool) -> None:
@@ -580,9 +580,9 @@ def check_out_usable(out: Path, dry_run: bool) -> None:
                    "run as its owner, or let this user's group write it (the owner runs "
                    "under umask 002 and gives the folder to the group: chgrp -R, chmod -R g+w)")
             if info.st_uid == os.getuid():  # this user's own, made read-only
-                fix = f"it is this user's own: chmod u+{verb[0]}x {folder}"
+                fix = f"it is this user's own: chmod u+{verb[0]}x {shown(str(folder))}"
             raise OutputError(
-                f"cannot {verb} the output directory {folder}: it belongs to uid "
+                f"cannot {verb} the output directory {shown(str(folder))}: it belongs to uid "
                 f"{info.st_uid}, group {info.st_gid}, mode {info.st_mode & 0o7777:04o}, and "
                 f"this user (uid {os.getuid()}) may not {verb} it: {fix}")
 
