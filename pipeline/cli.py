@@ -393,6 +393,35 @@ def check_local_workers(workers: int, cpus: int, log: RunLog) -> None:
                   level="warning", workers=workers, cpus=cpus)
 
 
+# The fork server's socket: TMPDIR/pymp-XXXXXXXX/listener-XXXXXXXX, at most 107 bytes
+# (a Unix socket's path and its NUL, sun_path, on Linux).
+SOCKET_PATH_MAX = 107
+SOCKET_UNDER_TMP = len("/pymp-12345678/listener-12345678")
+
+
+def check_socket_folder(workers: int) -> None:
+    """Refuse local ``--workers`` above 1 where the temporary folder's path is too long
+    for the socket the worker processes are started through: the run ended with exit 74,
+    "cannot write to OUT: AF_UNIX path too long... free space or fix permissions"."""
+    if workers < 2:
+        return
+    import multiprocessing
+    import tempfile
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    try:
+        folder = tempfile.gettempdir()
+    except OSError:  # no usable temporary folder: said where one is needed
+        return
+    if len(os.fsencode(folder)) + SOCKET_UNDER_TMP > SOCKET_PATH_MAX:
+        raise ConfigError(
+            f"--workers {workers}: the temporary folder {shown(folder)} (TMPDIR) has too long a "
+            "path for the socket the worker processes are started through (at most "
+            f"{SOCKET_PATH_MAX - SOCKET_UNDER_TMP} bytes); set TMPDIR to a shorter one "
+            "(TMPDIR=/tmp), or run with --workers 1")
+
+
 def check_name_encoding(log: RunLog, encoding: str | None = None) -> None:
     """Warn when file names are not read as UTF-8: in a C locale with ``PYTHONUTF8=0``
     Python decodes them as ASCII, and ``café.txt`` was quarantined as "file name is not
@@ -415,9 +444,13 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
         raise ConfigError("--workers must be 1 or more")
     if args.executor == "local":
         check_local_workers(args.workers, available_cpus(), log)
+        check_socket_folder(args.workers)
     if args.ray_address is not None and args.executor != "ray":  # else silently local
         raise ConfigError(f"--ray-address {args.ray_address} goes with --executor ray: add "
                           "--executor ray to run on that cluster, or drop --ray-address")
+    check_reachable(args.corpus, args.out)
+    check_out_link(args.out)
+    check_out_usable(args.out, args.dry_run)
     check_corpus_outside_outputs(args.corpus, args.out)
     options = RunOptions(force=args.force, prune=args.prune, dry_run=args.dry_run,
                          executor=args.executor, workers=args.workers,
@@ -496,6 +529,63 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     say("report", f"report: {out}/report.json", path=f"{args.out}/report.json")
     _done(log, result.exit_code, **counts(report))
     return result.exit_code
+
+
+def check_reachable(corpus: Path, out: Path) -> None:
+    """Refuse CORPUS (exit 2) or OUT (exit 74) whose path this user may not follow: a
+    folder on the way it may not search, or a relative path from a current folder it
+    may not enter (``sudo -u USER`` from a private home). It was exit 70, "internal
+    error: PermissionError ... (a bug: please report it)"."""
+    from pipeline.runner import OutputError
+
+    for path, what, refusal in ((corpus, "corpus directory", ConfigError),
+                                (out, "output directory", OutputError)):
+        try:
+            os.lstat(path)
+        except PermissionError as exc:
+            here = "" if path.is_absolute() or os.access(os.curdir, os.X_OK) else (
+                " (this user may not enter the current folder, as after sudo -u from a "
+                "private home: give absolute paths)")
+            raise refusal(f"cannot reach {what} {shown(str(path))}: {exc.strerror}{here}") from None
+        except OSError:
+            pass  # missing, or not a folder: said where it is used
+
+
+def check_out_link(out: Path) -> None:
+    """Refuse OUT that is a symbolic link leading nowhere (a share not mounted, a folder
+    moved): the run said "cannot create output directory out: File exists", and
+    ``--dry-run`` planned every document as new."""
+    if out.is_symlink() and not out.exists():
+        raise ConfigError(f"output directory {shown(str(out))} is a symbolic link to "
+                          f"{shown(os.readlink(out))}, which does not exist (a share not "
+                          "mounted?): mount it, or create that folder, and run again")
+
+
+def check_out_usable(out: Path, dry_run: bool) -> None:
+    """Refuse (exit 74) OUT, or its run state, that this user cannot open (another
+    user's OUT made under umask 077: it was an internal error, exit 70, "a bug",
+    PermissionError on OUT/.pipeline/state.sqlite, of a run and a ``--dry-run`` alike)
+    or, but for a ``--dry-run``, write (it was "cannot write to OUT: Permission denied",
+    or exit 75 while the owner's run held the lock, as if the next tick could run)."""
+    from pipeline.runner import OutputError
+
+    for folder in (out, out / ".pipeline"):
+        if not folder.is_dir():
+            continue
+        for mode, verb in ((os.R_OK | os.X_OK, "read"), (os.W_OK, "write")):
+            if os.access(folder, mode) or (verb == "write" and (
+                    dry_run or os.statvfs(folder).f_flag & os.ST_RDONLY)):
+                continue  # a read-only file system: said by the run as such
+            info = folder.stat()
+            fix = ("run as its owner, or choose another --out" if verb == "read" else
+                   "run as its owner, or let this user's group write it (the owner runs "
+                   "under umask 002 and gives the folder to the group: chgrp -R, chmod -R g+w)")
+            if info.st_uid == os.getuid():  # this user's own, made read-only
+                fix = f"it is this user's own: chmod u+{verb[0]}x {shown(str(folder))}"
+            raise OutputError(
+                f"cannot {verb} the output directory {shown(str(folder))}: it belongs to uid "
+                f"{info.st_uid}, group {info.st_gid}, mode {info.st_mode & 0o7777:04o}, and "
+                f"this user (uid {os.getuid()}) may not {verb} it: {fix}")
 
 
 def check_corpus_outside_outputs(corpus: Path, out: Path) -> None:

@@ -92,7 +92,11 @@ def run_explain(args: argparse.Namespace) -> int:
 def read_records(out: Path) -> Iterator[dict[str, Any]]:
     """The document records of a run's ``documents.jsonl``."""
     path = out / DOCUMENTS_FILE
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError as exc:  # OUT itself unreadable (another user's, umask 077)
+        raise ExplainError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not found:
         where = "does not exist" if not out.exists() else f"has no {DOCUMENTS_FILE}"
         raise ExplainError(
             f"output directory {out} {where}; run `pipeline run CORPUS --out {out}` "

@@ -30,7 +30,8 @@ from pathlib import Path
 from types import TracebackType
 
 from pipeline.log import warn
-from pipeline.state import sqlite_transaction
+from pipeline.state import not_writable, sqlite_transaction
+from pipeline.writers import create_file
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -124,6 +125,9 @@ class TranslationMemory:
         """Connect, check that the file is a memory of this schema, create the tables."""
         # One thread at a time, not always the one that opened it: the local executor
         # translates (and so looks up and stores) in a thread of its own.
+        if (refused := not_writable(self.path)) is not None:
+            raise refused
+        create_file(self.path)  # the mode of every output file, not SQLite's 0644
         db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None,
                              check_same_thread=False)
         try:

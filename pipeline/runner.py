@@ -780,7 +780,7 @@ class Runner:
                 aside += (f", listed before {signal.Signals(self.stop_signal or 15).name} "
                           "stopped the listing")
             self.log.event("start", f"{'about ' if rough else ''}{found} {noun} in "
-                           f"{self.corpus}{aside}", documents=found, estimated=rough,
+                           f"{shown(str(self.corpus))}{aside}", documents=found, estimated=rough,
                            quarantined=len(self.quarantined), out=str(self.out))
             self._phase("discover", started)
             started = time.perf_counter()

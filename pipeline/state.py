@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.log import warn
+from pipeline.writers import create_file
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -299,9 +301,14 @@ def _read_only(path: Path) -> sqlite3.Connection:
     read-only mount) and no writer left those files, that fails with
     SQLITE_READONLY_DIRECTORY, and the file is opened as immutable instead (nothing
     can write it there but its owner; a ``--dry-run`` plan read during the owner's run
-    may then be out of date)."""
+    may then be out of date). So is a file this user cannot write while no run holds it
+    (no ``-shm``): in a folder this user may write (a group's OUT), the ``-shm`` and
+    ``-wal`` a reader makes are left there as this user's, and where the owner cannot
+    write them, every later run of the owner stopped (exit 74)."""
     # Quoted as bytes: "#" or "?" in a folder's name, or bytes that are no UTF-8.
     uri = "file:" + urllib.parse.quote(os.fsencode(path))
+    if not os.access(path, os.W_OK) and not os.path.exists(f"{path}-shm"):
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_S)
     db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
     try:
         db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
@@ -311,6 +318,26 @@ def _read_only(path: Path) -> sqlite3.Connection:
             raise
         db = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_S)
     return db
+
+
+def not_writable(path: Path) -> sqlite3.OperationalError | None:
+    """The error to raise instead of opening the database ``path`` for writing, where
+    this user cannot write it but may write its folder (another user's state or memory
+    in a group's OUT made before they followed the umask), else None: SQLite would
+    leave ``-wal`` and ``-shm`` files of this user there, which the owner's own runs
+    cannot write, stopping each of them (exit 74)."""
+    if os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        return None
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    fix = ("run as its owner, or let the group write it (chmod g+w)"
+           if info.st_uid != os.getuid() else f"it is this user's own: chmod u+w {path}")
+    return sqlite3.OperationalError(
+        f"{path} belongs to uid {info.st_uid}, group {info.st_gid}, mode "
+        f"{stat.S_IMODE(info.st_mode):04o}, and this user (uid {os.getuid()}) cannot "
+        f"write it: {fix}")
 
 
 class StateStore:
@@ -323,6 +350,9 @@ class StateStore:
 
     def _open(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = None
+        create_file(self.path)  # the mode of every output file, not SQLite's 0644
+        if (refused := not_writable(self.path)) is not None:
+            raise StateError(self.path, refused)
         try:
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
@@ -375,6 +405,7 @@ class StateStore:
         warn("state", f"state database {self.path} is unusable ({why}); moved to {aside} "
              "and rebuilt: every document will be processed again",
              path=str(self.path), moved_to=str(aside), reason=why)
+        create_file(self.path)
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(SCHEMA)

@@ -88,13 +88,21 @@ def argostranslate_folders() -> None:
     """Make sure argostranslate can create its folders before it is imported."""
     if _STAND_IN_HOME:
         return
+    try:
+        home: Path | None = Path.home()
+    except RuntimeError:  # HOME unset, and no passwd entry for this uid (a container's)
+        home = None
     problems = []
     for variable, under_home in _ARGOS_FOLDERS:
-        folder = Path(os.environ.get(variable) or Path.home().joinpath(*under_home))
+        configured = os.environ.get(variable)
+        folder = (Path(configured) if configured
+                  else None if home is None else home.joinpath(*under_home))
         try:
+            if folder is None:
+                raise OSError(0, f"no home: HOME unset, uid {os.getuid()} not in /etc/passwd")
             (folder / "argos-translate").mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            problems.append(f"{folder} ({exc.strerror})")
+            problems.append(f"{folder or '~/' + '/'.join(under_home)} ({exc.strerror})")
             if not _STAND_IN_HOME:
                 _STAND_IN_HOME.append(Path(tempfile.mkdtemp(prefix="pipeline-argos-")))
                 atexit.register(shutil.rmtree, _STAND_IN_HOME[0], True)
@@ -107,6 +115,15 @@ def argostranslate_folders() -> None:
              "temporary folder instead; set HOME (or XDG_DATA_HOME, XDG_CONFIG_HOME and "
              "XDG_CACHE_HOME) to a writable folder, or ARGOS_PACKAGES_DIR to where your "
              "models are")
+    if home is None:
+        # argostranslate.settings calls Path.home() when imported (an exit 70), though
+        # it uses no folder under it once XDG_DATA_HOME, XDG_CONFIG_HOME and
+        # XDG_CACHE_HOME are set, as they now are
+        os.environ["HOME"] = os.sep
+        try:
+            import argostranslate.settings  # noqa: F401 - imported with a HOME
+        finally:
+            del os.environ["HOME"]
 
 
 argos_package = lazy_module("argostranslate.package", argostranslate_folders)
@@ -306,13 +323,19 @@ def list_packages(packages_dir: Path | None = None) -> PackageListing:
     Non-translation packages (e.g. ``sbd``) are skipped.
     """
     root = resolve_packages_dir(packages_dir)
-    if not root.is_dir():  # not made yet: no package; something else there: say so
-        problem = (f"the packages directory {root} is not a directory: point "
-                   "ARGOS_PACKAGES_DIR at a folder (or move that file away)")
-        return PackageListing((), (problem,) if root.exists() else ())
+    try:
+        if not root.is_dir():  # not made yet: no package; something else there: say so
+            problem = (f"the packages directory {root} is not a directory: point "
+                       "ARGOS_PACKAGES_DIR at a folder (or move that file away)")
+            return PackageListing((), (problem,) if root.exists() else ())
+        listed = sorted(root.iterdir())
+    except OSError as exc:  # another user's folder: it was an internal error (exit 70)
+        return PackageListing((), (
+            f"the packages directory {root} cannot be read ({exc.strerror or exc}): no "
+            "model is used; point ARGOS_PACKAGES_DIR at a folder this user may read",))
     packages: list[PackageInfo] = []
     problems: list[str] = []
-    for path in sorted(root.iterdir()):
+    for path in listed:
         if not path.is_dir():
             continue
         found, problem = read_package(path)

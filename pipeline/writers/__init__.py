@@ -67,6 +67,27 @@ def file_mode() -> int:
     return 0o666 & ~_umask
 
 
+def create_file(path: Path) -> None:
+    """Create ``path`` empty, with the mode ``open()`` gives (0666 less the umask),
+    unless it exists: for a new SQLite database (the state, the translation memory).
+    SQLite itself makes it 0644 less the umask, so under umask 002 a second user of
+    the group that shares OUT could read the state but not write it, and their run
+    stopped with exit 74; SQLite gives the ``-wal`` and ``-shm`` files the database's
+    mode. Any error is left for SQLite to report when it opens the file.
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp()); db = folder / "new.sqlite"
+    >>> create_file(db); create_file(db)  # the second leaves it as it is
+    >>> db.stat().st_size, db.stat().st_mode & 0o777 == file_mode()
+    (0, True)
+    >>> import shutil; shutil.rmtree(folder)
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        os.close(os.open(path, flags, 0o666))
+    except OSError:  # it exists (or cannot be made: SQLite says why)
+        pass
+
+
 @contextmanager
 def atomic_open(path: Path, durable: bool = True) -> Iterator[IO[str]]:
     """A text file (UTF-8, ``\\n`` newlines) that appears at ``path`` only when complete.
