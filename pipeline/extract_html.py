@@ -631,6 +631,24 @@ def is_link_list(text: str, links: frozenset[str]) -> bool:
     return all(line in links for line in lines)
 
 
+def shows_no_article(paragraphs: list[str], links: frozenset[str]) -> bool:
+    """True when the paragraphs the extractor found are no article: each line of them
+    the whole text of one of the page's links (a header's "Gazette", "Sign in"), or
+    fewer than :data:`LINKED_TITLE_MIN_WORDS` words in all ("Loading…"). Said of a page
+    whose script data dwarfs them (:func:`app_data`): its article is in that data.
+
+    >>> shows_no_article(["Gazette"], frozenset({"Gazette"}))
+    True
+    >>> shows_no_article(["Loading…"], frozenset())
+    True
+    >>> shows_no_article(["Gazette", "The port reopened on Tuesday."], frozenset({"Gazette"}))
+    False
+    """
+    lines = [line for paragraph in paragraphs for line in paragraph.split("\n")]
+    return (all(line in links for line in lines)
+            or sum(len(paragraph.split()) for paragraph in paragraphs) < LINKED_TITLE_MIN_WORDS)
+
+
 # An inline style that hides an element.
 _DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.IGNORECASE)
 # Elements of a paragraph's text, and the containers whose text beside a <pre> is put
@@ -1793,7 +1811,11 @@ def extract(data: bytes, *, source: str = "") -> Page:
     # caption, a note), left out as it always was
     lifted = [clean_lines(body[n][1]) for n, text in zip(found, texts, strict=True)
               if text is None]
-    if not paragraphs:
+    # a page its scripts build that shows a link or two ("Gazette", "Sign in") or a
+    # "Loading…": the extractor took that for its article
+    shell = app_data(tree, sum(map(len, paragraphs))) if (
+        paragraphs and not code and shows_no_article(paragraphs, links)) else ""
+    if not paragraphs or shell:
         from pipeline.log import shown as escaped
 
         # the page as parsed, before the changes above: counted only for the reason (a
@@ -1801,7 +1823,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
         visible = _visible_chars(parse_page(without_xml_declaration(text), where))
 
         frames = [escaped(str(src))[:200] for src in tree.xpath("//frame/@src | //iframe/@src")][:3]
-        data = app_data(tree, visible)
+        data = shell or app_data(tree, visible)
         shown = (
             # a frameset's text is in other files, which the user may have saved too
             f"a page of frames: its text is in the pages it frames ({', '.join(frames)}); "
