@@ -631,6 +631,88 @@ def is_link_list(text: str, links: frozenset[str]) -> bool:
     return all(line in links for line in lines)
 
 
+# schema.org's property for an article's text, in a JSON script (JSON-LD, a page's data)
+ARTICLE_BODY = "articleBody"
+# The shortest articleBody that is taken for a page's article (the extractor's floor).
+JSON_ARTICLE_MIN_CHARS = 100
+# The elements an articleBody's HTML is cut into paragraphs at.
+_BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|blockquote|section|article|figure"
+                        r"|figcaption|table|tr|pre)\b[^<>]{0,2000}>|<br\s*/?>", re.IGNORECASE)
+_MARKUP = re.compile(r"<[a-z/][^<>]{0,2000}>", re.IGNORECASE)
+
+
+def article_paragraphs(text: str) -> list[str]:
+    """The paragraphs of an ``articleBody``: its lines (plain text), or the texts of its
+    block elements (HTML, also written with entities: "&lt;p&gt;...").
+
+    >>> article_paragraphs("One.\\n\\nTwo  words.\\n")
+    ['One.', 'Two words.']
+    >>> article_paragraphs("<p>One &amp; two.</p><p>Three <b>four</b>.<br>Five.</p>")
+    ['One & two.', 'Three four.', 'Five.']
+    >>> article_paragraphs("&lt;p&gt;A &amp;amp; B.&lt;/p&gt;"), article_paragraphs("1 &lt; 2")
+    (['A & B.'], ['1 < 2'])
+    """
+    if not _MARKUP.search(text) and _MARKUP.search(unescape(text)):
+        text = unescape(text)  # markup written with entities
+    if not _MARKUP.search(text):
+        pieces = unescape(text).split("\n")
+    else:
+        import lxml.html
+
+        pieces = [lxml.html.fragment_fromstring(piece, create_parent="div").text_content()
+                  for piece in _BLOCK_TAG.split(text) if piece.strip()]
+    return [line for line in (" ".join(piece.split()) for piece in pieces) if line]
+
+
+def _article_bodies(node) -> list[str]:
+    """The ``articleBody`` strings of a JSON value, in document order."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            body = node.get(ARTICLE_BODY)
+            if isinstance(body, str) and body.strip():
+                found.append(body)
+            stack.extend(reversed(node.values()))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return found
+
+
+def json_article(tree, shown: str | None, back: dict[int, str] | None = None) -> list[str]:
+    """The paragraphs of the page's article where it is a JSON script's ``articleBody``
+    (:data:`ARTICLE_BODY`): JSON-LD's that is ``shown`` (the one paragraph the extractor
+    gave, its spacing aside), where ``shown`` is not None; else the first one of
+    :data:`JSON_ARTICLE_MIN_CHARS` or more in the page's JSON-LD or script data
+    (:func:`app_data`'s scripts). ``back``: the table that puts the carried characters
+    back. [] when there is none.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<html><head><script type="application/ld+json">'
+    ...     '{"articleBody": "One.\\\\nTwo."}</script></head></html>')
+    >>> json_article(tree, "One. Two."), json_article(tree, "Three.")
+    (['One.', 'Two.'], [])
+    """
+    scripts = tree.xpath(_JSON_LD) if shown is not None else [*tree.xpath(_JSON_LD),
+                                                                 *tree.xpath(_APP_DATA)]
+    for script in scripts:
+        if ARTICLE_BODY not in (script.text or ""):
+            continue
+        try:
+            data = json.loads(script.text.translate(back or {}), strict=False)
+        except (ValueError, RecursionError):  # (nested deeper than the parser goes)
+            continue
+        for body in _article_bodies(data):
+            paragraphs = article_paragraphs(body)
+            if shown is None:
+                if len("".join(paragraphs)) >= JSON_ARTICLE_MIN_CHARS:
+                    return paragraphs
+            elif len(paragraphs) > 1 and _squeezed(" ".join(paragraphs)) == _squeezed(shown):
+                return paragraphs
+    return []
+
+
 def shows_no_article(paragraphs: list[str], links: frozenset[str]) -> bool:
     """True when the paragraphs the extractor found are no article: each line of them
     the whole text of one of the page's links (a header's "Gazette", "Sign in"), or
@@ -1813,8 +1895,16 @@ def extract(data: bytes, *, source: str = "") -> Page:
               if text is None]
     # a page its scripts build that shows a link or two ("Gazette", "Sign in") or a
     # "Loading…": the extractor took that for its article
-    shell = app_data(tree, sum(map(len, paragraphs))) if (
-        paragraphs and not code and shows_no_article(paragraphs, links)) else ""
+    no_article = not paragraphs or not code and shows_no_article(paragraphs, links)
+    shell = app_data(tree, sum(map(len, paragraphs))) if paragraphs and no_article else ""
+    if not code and not lifted and (len(paragraphs) == 1 or no_article):
+        # schema.org's articleBody: JSON-LD's, which the extractor gives as one paragraph,
+        # and the one a page its scripts build may hold in its data
+        found = json_article(tree, None if no_article else paragraphs[0], back)
+        if found:
+            paragraphs = [text for _, _, text in tidied([("p", text) for text in found],
+                                                        authors)]
+            codes, shell = [[] for _ in paragraphs], ""
     if not paragraphs or shell:
         from pipeline.log import shown as escaped
 

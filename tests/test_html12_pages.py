@@ -49,3 +49,46 @@ def test_a_short_article_the_server_rendered_beside_large_script_data_stays():
     shown = f'<a href="/">Gazette</a><main><h1>Port reopens</h1><p>{ARTICLE[0]}</p></main>'
     page = extract(script_built(shown).encode("utf-8"))
     assert page.blocks == ["Port reopens", ARTICLE[0]]
+
+
+def json_ld_only(article_body: str) -> str:
+    """A page whose article is only in its JSON-LD (a script-built page)."""
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Port reopens",
+          "articleBody": article_body}
+    return ('<!DOCTYPE html><html lang="en"><head><title>Port reopens</title>'
+            f'<script type="application/ld+json">{json.dumps(ld)}</script></head>'
+            '<body><div id="__next"></div></body></html>')
+
+
+@pytest.mark.parametrize("article_body", [
+    "\n\n".join(ARTICLE), "\n".join(ARTICLE), "".join(f"<p>{text}</p>" for text in ARTICLE),
+    "".join(f"&lt;p&gt;{text}&lt;/p&gt;" for text in ARTICLE),
+])
+def test_an_article_in_json_ld_keeps_its_paragraphs(article_body):
+    # they were one paragraph: "... start of the month. Fishing crews had ..."
+    assert extract(json_ld_only(article_body).encode("utf-8")).blocks == ["Port reopens", *ARTICLE]
+
+
+def test_an_article_in_json_ld_of_one_paragraph_is_that_paragraph():
+    text = " ".join(ARTICLE)
+    assert extract(json_ld_only(text).encode("utf-8")).blocks == ["Port reopens", text]
+
+
+def test_a_script_built_page_whose_data_holds_its_article_body_gives_that_article():
+    # the server put the page's JSON-LD object (schema.org's articleBody) in its data
+    data = {"props": {"pageProps": {"menu": ["Home", "World"], "seo": {
+        "@type": "NewsArticle", "articleBody": "<p>" + "</p><p>".join(ARTICLE) + "</p>"}}}}
+    page = ('<!DOCTYPE html><html lang="en"><head><title>Port reopens | Gazette</title></head>'
+            '<body><header><a href="/">Gazette</a></header><div id="__next"></div>'
+            f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>'
+            '</body></html>')
+    assert extract(page.encode("utf-8")).blocks == ["Port reopens", *ARTICLE]
+
+
+def test_script_data_nested_deeper_than_the_json_parser_goes_is_no_article():
+    data = '{"articleBody": "x", "a": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    page = ('<!DOCTYPE html><html lang="en"><head><title>Port reopens</title></head><body>'
+            f'<a href="/">Gazette</a><script id="__NEXT_DATA__" type="application/json">{data}'
+            '</script></body></html>')
+    with pytest.raises(NoText, match="its text is in its scripts' data"):
+        extract(page.encode("utf-8"))
