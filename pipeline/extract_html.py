@@ -197,6 +197,20 @@ CALL_TO_ACTION = re.compile(
 )
 CALL_TO_ACTION_MAX_WORDS = 60
 CALL_TO_ACTION_TAIL_BLOCKS = 6
+# The copyright notice that closes a page without a <footer> (a print version's): a
+# short block that starts as one or reserves the rights, per language. Removed in the
+# closing run as a call to action is.
+COPYRIGHT_NOTICE = re.compile(
+    "|".join((
+        r"\A(?:©|\(c\)|copyright\b)",
+        r"\ball rights reserved\b", r"\btodos os direitos reservados\b",  # en, pt
+        r"\balle rechte vorbehalten\b", r"\btodos los derechos reservados\b",  # de, es
+        r"\btous droits réservés\b", r"\btutti i diritti riservati\b",  # fr, it
+        r"\balle rechten voorbehouden\b",  # nl
+    )),
+    re.IGNORECASE,
+)
+COPYRIGHT_NOTICE_MAX_WORDS = 25
 
 # A block that is all link text is a menu when it has several lines, another
 # article's title when it is one line of this many words or more.
@@ -1697,6 +1711,18 @@ def is_call_to_action(text: str) -> bool:
     return len(text.split()) <= CALL_TO_ACTION_MAX_WORDS and bool(CALL_TO_ACTION.search(text))
 
 
+def is_copyright_notice(text: str) -> bool:
+    """True for a short block that is a copyright notice (:data:`COPYRIGHT_NOTICE`).
+
+    >>> is_copyright_notice("© 2024 The Coast Gazette"), is_copyright_notice("copyright X 2019")
+    (True, True)
+    >>> is_copyright_notice("The court ruled that the copyright belongs to the agency.")
+    False
+    """
+    return (len(text.split()) <= COPYRIGHT_NOTICE_MAX_WORDS
+            and bool(COPYRIGHT_NOTICE.search(text)))
+
+
 def strip_markup_leftovers(text: str) -> str:
     """A block without unrendered shortcodes and without a leading rule of underscores.
 
@@ -1741,9 +1767,10 @@ def tidied(blocks: list[tuple[str, str]], authors: list[str]) -> list[tuple[int,
         kept.append((i, kind, text))
     from pipeline.stages.boilerplate import classify_line, default_lexicon
 
-    def closing(text: str) -> bool:  # a call to action, or a widget label ("comments")
+    def closing(text: str) -> bool:  # a call to action, a widget label ("comments"), a ©
         label = classify_line(text, default_lexicon())
-        return is_call_to_action(text) or (label is not None and label.kind == "widget_label")
+        return (is_call_to_action(text) or is_copyright_notice(text)
+                or (label is not None and label.kind == "widget_label"))
 
     tail = 0
     while tail < min(CALL_TO_ACTION_TAIL_BLOCKS, len(kept) - 1) and closing(

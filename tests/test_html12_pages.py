@@ -92,3 +92,27 @@ def test_script_data_nested_deeper_than_the_json_parser_goes_is_no_article():
             '</script></body></html>')
     with pytest.raises(NoText, match="its text is in its scripts' data"):
         extract(page.encode("utf-8"))
+
+
+def printed(*closing: str) -> str:
+    """A page's print version: no <header>, <nav> or <footer>, its notices in paragraphs."""
+    notes = "".join(f"<p>{text}</p>" for text in closing)
+    return ('<!DOCTYPE html><html lang="en"><head><title>Port reopens | Gazette</title></head>'
+            '<body onload="window.print()"><h1>Port reopens</h1>'
+            + "".join(f"<p>{text}</p>" for text in ARTICLE) + notes + "</body></html>")
+
+
+@pytest.mark.parametrize("notice", [
+    "© 2024 The Coast Gazette", "Copyright 2019 Gazette - ISSN: 2283-5474",
+    "(c) Gazette Media Ltd. All rights reserved.",
+    "© Jornal da Costa. Todos os direitos reservados.",
+])
+def test_a_copyright_notice_closing_a_printed_page_is_left_out(notice):
+    page = extract(printed("https://gazette.example/news/port-reopens", notice).encode("utf-8"))
+    # the page's address stays: a post's list of sources ends with addresses too
+    assert page.blocks == ["Port reopens", *ARTICLE, "https://gazette.example/news/port-reopens"]
+
+
+def test_an_articles_last_paragraph_about_copyright_stays():
+    last = "The court ruled that the copyright of the photographs belongs to the agency."
+    assert extract(printed(last).encode("utf-8")).blocks == ["Port reopens", *ARTICLE, last]
