@@ -890,6 +890,52 @@ def drop_folder_base(tree) -> None:
             base.drop_tree()
 
 
+# A run of this many sibling posts (a live blog's entries, a feed's) is one text: the
+# extractor takes the first element that is an <article>, or whose class is "post" or
+# "entry", for the page's whole article.
+FEED_MIN_ITEMS = 3
+FEED_ITEM_CLASSES = ("post", "entry")
+
+
+def feed_items_apart(tree) -> None:
+    """Make the sibling posts of a run of :data:`FEED_MIN_ITEMS` or more (``<article>``
+    elements, or elements of class ``post`` or ``entry``: :data:`FEED_ITEM_CLASSES`)
+    sections the extractor reads as part of the article around them, not one of them as
+    the article: a live blog's first entry came first, before its introduction, and the
+    other entries lost their headings. Not where a post has its own ``<h1>`` (the
+    articles a site's endless page adds after the first). Changes the tree.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<main><h1>Live</h1><article>a</article><article>b'
+    ...     '</article><article>c</article><p class="entry">d</p></main>')
+    >>> feed_items_apart(tree)
+    >>> [element.tag for element in tree], tree[4].get("class")
+    (['h1', 'section', 'section', 'section', 'p'], 'entry')
+    >>> tree = lxml.html.fromstring('<main><article><h1>A</h1></article><article><h1>B</h1>'
+    ...     '</article><article><h1>C</h1></article></main>')
+    >>> feed_items_apart(tree)
+    >>> tree[0].tag
+    'article'
+    """
+    for parent in tree.iter():
+        posts: dict[tuple[str, str], list] = {}
+        for child in parent:
+            if not isinstance(child.tag, str):
+                continue
+            kind = (child.get("class") or "").strip()
+            if child.tag == "article" or kind in FEED_ITEM_CLASSES:
+                posts.setdefault((child.tag, kind if kind in FEED_ITEM_CLASSES else ""),
+                                 []).append(child)
+        for (tag, kind), run in posts.items():
+            if len(run) < FEED_MIN_ITEMS or any(post.find(".//h1") is not None for post in run):
+                continue  # (articles with their own headlines: a page of articles)
+            for post in run:
+                if tag == "article":
+                    post.tag = "section"
+                if kind:
+                    post.set("class", f"{kind} feed-item")
+
+
 def drop_hidden_metadata(tree) -> None:
     """Remove the schema.org copies of the article that a page hides (an element with
     ``itemscope`` and an inline ``display: none``): machine-readable metadata, never
@@ -1818,6 +1864,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     mark_preformatted(tree)
     mark_inline_code(tree)
     flow_code_paragraphs(tree)
+    feed_items_apart(tree)
     unshown = metadata_texts(tree)  # before the texts (it writes JSON-LD's escapes out)
     carried = stand_ins(*tree_texts(tree), unshown)  # after the parser's entities: "&zwnj;"
     if carried:

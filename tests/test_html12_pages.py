@@ -116,3 +116,38 @@ def test_a_copyright_notice_closing_a_printed_page_is_left_out(notice):
 def test_an_articles_last_paragraph_about_copyright_stays():
     last = "The court ruled that the copyright of the photographs belongs to the agency."
     assert extract(printed(last).encode("utf-8")).blocks == ["Port reopens", *ARTICLE, last]
+
+
+def live_blog(post: str) -> str:
+    """A live blog: a headline, an introduction, then its posts, the latest first."""
+    posts = "".join(post.format(n=n, text=ARTICLE[n % 2], time=f"1{8 - n}:0{n}")
+                    for n in range(4))
+    return ('<!DOCTYPE html><html lang="en"><head><title>Live: port reopens</title></head>'
+            '<body><nav><a href="/">Home</a> <a href="/world">World</a></nav><main>'
+            "<h1>Live: port reopens</h1><p>The port reopened this morning after the "
+            f"repairs; follow the latest news here as the ships return.</p>{posts}</main>"
+            "</body></html>")
+
+
+@pytest.mark.parametrize("post", [
+    '<article><header><time>{time}</time><h2>Update {n}</h2></header><p>{text}</p></article>',
+    '<div class="entry"><h2>Update {n}</h2><p>{text}</p></div>',
+])
+def test_a_live_blog_keeps_its_introduction_first_and_every_posts_heading(post):
+    # the first post came first, and the others lost their headings
+    assert extract(live_blog(post).encode("utf-8")).blocks == [
+        "Live: port reopens", "The port reopened this morning after the repairs; follow the "
+        "latest news here as the ships return.",
+        *(line for n in range(4) for line in (f"Update {n}", ARTICLE[n % 2]))]
+
+
+def test_a_page_of_whole_articles_gives_the_first():
+    # a site's endless page, saved after the next articles came in: each has its <h1>
+    others = "".join(f"<article><h1>Other story {n}</h1><p>{ARTICLE[1]} Story {n}.</p>"
+                     "</article>" for n in range(3))
+    first = [f"{text} Part {n}." for n, text in enumerate(ARTICLE * 2)]
+    paragraphs = "".join(f"<p>{text}</p>" for text in first)
+    page = ('<!DOCTYPE html><html lang="en"><head><title>Port reopens</title></head><body>'
+            f'<main><article><h1>Port reopens</h1>{paragraphs}</article>{others}</main>'
+            "</body></html>")
+    assert extract(page.encode("utf-8")).blocks == ["Port reopens", *first]
