@@ -154,8 +154,18 @@ POINTER_PREFIXES = (
     "lea también:", "te puede interesar:",  # es
     "lire aussi :", "lire aussi:", "à lire aussi :", "voir aussi :",  # fr
     "leggi anche:", "potrebbe interessarti:",  # it
+    "continue reading:", "next page:",  # a paginated article's link to its next page
+    "página seguinte:", "próxima página:", "nächste seite:", "página siguiente:",
+    "page suivante :", "page suivante:", "pagina successiva:",
 )
 POINTER_MAX_WORDS = 25
+# A paginated article's counter or list of pages, on a line of its own: "Page 2 of 3",
+# "Pages: 1 2 3", per language.
+PAGE_COUNTER = re.compile(
+    r"(?:page|página|seite|pagina)\s+\d+\s+(?:of|de|von|sur|di|van)\s+\d+"
+    r"|(?:pages|páginas|seiten|pagine|pagina's)\s*:?(?:\s*\d+)+",
+    re.IGNORECASE,
+)
 
 # The <meta> names (or properties) of a page's author (trafilatura's, the usual ones).
 AUTHOR_META_NAMES = frozenset({
@@ -1800,13 +1810,13 @@ def tidy_article(blocks: list[tuple[str, str]], authors: list[str]) -> list[tupl
 def tidied(blocks: list[tuple[str, str]], authors: list[str]) -> list[tuple[int, str, str]]:
     """What :func:`tidy_article` keeps, each with its index in ``blocks``.
 
-    >>> tidied([("p", "Related: Snow"), ("p", "Rain  fell.")], [])
+    >>> tidied([("p", "Related: Snow"), ("p", "Rain  fell."), ("p", "Page 2 of 3")], [])
     [(1, 'p', 'Rain fell.')]
     """
     kept: list[tuple[int, str, str]] = []
     for i, (kind, text) in enumerate(blocks):
         text = strip_markup_leftovers(text)
-        if not text or is_pointer(text):
+        if not text or is_pointer(text) or PAGE_COUNTER.fullmatch(text.strip(" ()[]|·-–—")):
             continue
         if i < BYLINE_SEARCH_BLOCKS and kind not in HEADING_KINDS and is_byline(text, authors):
             continue

@@ -151,3 +151,25 @@ def test_a_page_of_whole_articles_gives_the_first():
             f'<main><article><h1>Port reopens</h1>{paragraphs}</article>{others}</main>'
             "</body></html>")
     assert extract(page.encode("utf-8")).blocks == ["Port reopens", *first]
+
+
+@pytest.mark.parametrize(("counter", "next_page"), [
+    ("Page 2 of 3", 'Continue reading: <a href="p3.html">page 3</a>'),
+    ("(Página 2 de 3)", '<a href="p3.html">Próxima página: a reabertura</a>'),
+    ("Seite 2 von 3", 'Nächste Seite: <a href="p3.html">Die Fischer</a>'),
+    ("Pages: 1 2 3", '<a href="p3.html">Next page: the fishing crews</a>'),
+])
+def test_a_paginated_articles_counter_and_next_page_link_are_left_out(counter, next_page):
+    page = ('<!DOCTYPE html><html lang="en"><head><title>Port reopens</title></head><body>'
+            f'<article><h1>Port reopens</h1><p class="pageinfo">{counter}</p>'
+            + "".join(f"<p>{text}</p>" for text in ARTICLE) + f"<p>{next_page}</p>"
+            "</article></body></html>")
+    assert extract(page.encode("utf-8")).blocks == ["Port reopens", *ARTICLE]
+
+
+def test_a_sentence_naming_pages_stays():
+    text = "The report runs to 300 pages: 12 of them on the breakwater, the rest on costs."
+    page = ('<!DOCTYPE html><html lang="en"><head><title>Port reopens</title></head><body>'
+            f'<article><h1>Port reopens</h1><p>{text}</p>'
+            + "".join(f"<p>{text}</p>" for text in ARTICLE) + "</article></body></html>")
+    assert extract(page.encode("utf-8")).blocks == ["Port reopens", text, *ARTICLE]
