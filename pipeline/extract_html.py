@@ -1702,6 +1702,25 @@ def split_headline(blocks: list[tuple[str, str]], title: str) -> tuple[str, list
     return title, blocks
 
 
+# The address a browser saved a page from, in the comment it writes before the markup
+# (Chrome's "Webpage, Complete", Internet Explorer's: "the mark of the web"); the number
+# is the address's length. "about:internet" (a page saved from a file) names none.
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d{1,5}\)(https?://[^\s<>\"']{1,2000}?)\s*-->",
+                         re.IGNORECASE)
+
+
+def saved_from(text: str) -> str:
+    """The web address a browser saved the page from (:data:`_SAVED_FROM`), else "".
+
+    >>> saved_from('<!DOCTYPE html>\\n<!-- saved from url=(0022)https://gazette.example/ -->')
+    'https://gazette.example/'
+    >>> saved_from("<!-- saved from url=(0014)about:internet --><html>")
+    ''
+    """
+    match = _SAVED_FROM.search(text[:CHARSET_SCAN_BYTES])
+    return match.group(1) if match else ""
+
+
 def one_word_author(tree, back: dict[int, str] | None = None) -> str:
     """The author a page's ``<meta>`` names (:data:`AUTHOR_META_NAMES`) in one word: a
     news agency ("Lusa", "Reuters"), a writer known by one name, which the extractor
@@ -1925,6 +1944,10 @@ def extract(data: bytes, *, source: str = "") -> Page:
         if author:  # in its place among the keys
             metadata = {key: author if key == "author" else metadata[key]
                         for key in METADATA_KEYS if key == "author" or key in metadata}
+    address = "" if "url" in metadata else saved_from(text)
+    if address:  # the address a browser saved the page from, in its place among the keys
+        metadata = {key: address if key == "url" else metadata[key]
+                    for key in METADATA_KEYS if key == "url" or key in metadata}
     if _DIRECTION_MARKS.search(metadata.get("author", "")):  # a right-to-left page's,
         metadata["author"] = "; ".join(  # around its authors' names
             filter(None, (_DIRECTION_MARKS.sub("", part.strip()).strip()

@@ -173,3 +173,31 @@ def test_a_sentence_naming_pages_stays():
             f'<article><h1>Port reopens</h1><p>{text}</p>'
             + "".join(f"<p>{text}</p>" for text in ARTICLE) + "</article></body></html>")
     assert extract(page.encode("utf-8")).blocks == ["Port reopens", text, *ARTICLE]
+
+
+def saved_by_a_browser(mark: str, head: str = "") -> str:
+    """A page as Chrome's 'Webpage, Complete' (or Internet Explorer) saved it: the
+    address it came from in a comment ("the mark of the web")."""
+    return ('<!DOCTYPE html>\n' + mark + '\n<html lang="en"><head><title>Port reopens</title>'
+            f'{head}</head><body><article><h1>Port reopens</h1>'
+            + "".join(f"<p>{text}</p>" for text in ARTICLE) + "</article></body></html>")
+
+
+def test_a_saved_pages_address_is_its_url():
+    address = "https://gazette.example/news/port-reopens.html"
+    page = extract(saved_by_a_browser(f"<!-- saved from url=({len(address):04d}){address} -->")
+                   .encode("utf-8"))
+    assert page.metadata == {"title": "Port reopens", "url": address, "lang": "en"}
+
+
+@pytest.mark.parametrize(("mark", "head", "url"), [
+    # a page saved from a file (Internet Explorer's), no address
+    ("<!-- saved from url=(0014)about:internet -->", "", None),
+    # the page's own canonical address comes first
+    ("<!-- saved from url=(0034)https://gazette.example/amp/port -->",
+     '<link rel="canonical" href="https://gazette.example/news/port">',
+     "https://gazette.example/news/port"),
+])
+def test_a_saved_pages_mark_that_names_no_web_address_or_a_second_one_is_not_its_url(
+        mark, head, url):
+    assert extract(saved_by_a_browser(mark, head).encode("utf-8")).metadata.get("url") == url
