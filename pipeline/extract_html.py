@@ -6,7 +6,8 @@ drops navigation, footers, scripts, cookie banners and comments, and keeps headi
 paragraphs, lists, quotes and tables in reading order. Each of those becomes one block,
 which the later stages treat as they treat a text file's paragraphs. Metadata comes from
 the page's own markup: ``<title>``/Open Graph/JSON-LD for title, date, author and site
-name, ``<link rel=canonical>`` for the URL, ``<html lang>`` for the language.
+name, ``<link rel=canonical>`` for the URL (else the address a browser saved the page
+from: :func:`saved_from`), ``<html lang>`` for the language.
 
 The extractor's output then gets a page-level tidy that only a page allows: the
 article's ``<h1>`` (or the title less the site's name) is the headline, kept apart as
