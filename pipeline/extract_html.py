@@ -1011,6 +1011,38 @@ def mark_preformatted(tree) -> None:
         pre.append(code)
 
 
+# Where a <time> is part of the text (a sentence's date, a live blog post's time in its
+# heading): the elements a reader reads it in.
+_TIME_READ_IN = frozenset({"p", "li", "td", "th", "dd", "dt", "blockquote", "figcaption",
+                           "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def times_as_text(tree) -> None:
+    """Make each ``<time>`` inside a paragraph, list item, table cell, quote, caption or
+    heading (:data:`_TIME_READ_IN`) text of its sentence: the extractor deletes
+    ``<time>`` elements with their text ("The meeting on was cancelled"). An empty
+    ``<time>`` with its attributes stays in its place for the date search (its
+    ``datetime``, else its text). Changes the tree.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<div><p>On <time datetime="2024-03">3 <b>May'
+    ...                             '</b></time> it rained.</p><time>x</time></div>')
+    >>> times_as_text(tree)
+    >>> lxml.html.tostring(tree)
+    b'<div><p>On <time datetime="2024-03"></time>3 <b>May</b> it rained.</p><time>x</time></div>'
+    """
+    for time in list(tree.iter("time")):
+        text = time.text_content()
+        if not text.strip() or not any(
+                element.tag in _TIME_READ_IN for element in time.iterancestors()):
+            continue
+        mark = time.makeelement("time", dict(time.attrib))
+        if mark.get("datetime") is None:
+            mark.set("datetime", " ".join(text.split()))
+        time.addprevious(mark)
+        time.drop_tag()
+
+
 def mark_inline_code(tree) -> None:
     """Make each :data:`INLINE_CODE_TAGS` element outside a ``<pre>`` and a ``<code>`` a
     ``<code>``: inline code, as the extractor knows it.
@@ -1893,6 +1925,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     drop_folder_base(tree)
     mark_preformatted(tree)
     mark_inline_code(tree)
+    times_as_text(tree)
     flow_code_paragraphs(tree)
     feed_items_apart(tree)
     unshown = metadata_texts(tree)  # before the texts (it writes JSON-LD's escapes out)

@@ -201,3 +201,38 @@ def test_a_saved_pages_address_is_its_url():
 def test_a_saved_pages_mark_that_names_no_web_address_or_a_second_one_is_not_its_url(
         mark, head, url):
     assert extract(saved_by_a_browser(mark, head).encode("utf-8")).metadata.get("url") == url
+
+
+def with_paragraphs(*paragraphs: str, head: str = "") -> bytes:
+    return ('<!DOCTYPE html><html lang="en"><head><title>Port reopens</title>'
+            f'{head}</head><body><article><h1>Port reopens</h1>'
+            + "".join(f"<p>{text}</p>" for text in paragraphs)
+            + "</article></body></html>").encode("utf-8")
+
+
+@pytest.mark.parametrize("time", ['<time datetime="2024-03-03">3 March</time>',
+                                  "<time>3 March</time>"])
+def test_a_time_in_a_sentence_keeps_its_text(time):
+    # the extractor deletes <time> elements: "The meeting on was cancelled ..."
+    first = f"The meeting on {time} was cancelled by the harbour authority after the storm."
+    page = extract(with_paragraphs(first, *ARTICLE))
+    assert page.blocks == ["Port reopens", "The meeting on 3 March was cancelled by the harbour "
+                           "authority after the storm.", *ARTICLE]
+
+
+def test_a_live_blogs_times_are_kept_with_their_posts():
+    posts = "".join(f'<article><h2><time datetime="2024-03-12T1{8 - n}:00">1{8 - n}:00</time> '
+                    f"Update {n}</h2><p>{ARTICLE[n % 2]}</p></article>" for n in range(3))
+    page = ('<!DOCTYPE html><html lang="en"><head><title>Live: port reopens</title></head>'
+            "<body><main><h1>Live: port reopens</h1><p>The port reopened this morning after "
+            f"the repairs; follow the latest news here as the ships return.</p>{posts}</main>"
+            "</body></html>")
+    blocks = extract(page.encode("utf-8")).blocks
+    assert blocks[2:] == [line for n in range(3)
+                          for line in (f"1{8 - n}:00 Update {n}", ARTICLE[n % 2])]
+
+
+def test_a_pages_date_in_a_time_of_its_byline_is_still_its_date():
+    byline = 'Published <time datetime="2023-11-19T05:45:00Z">19 November 2023</time>'
+    page = extract(with_paragraphs(byline, *ARTICLE))
+    assert page.metadata["date"] == "2023-11-19"
