@@ -1299,6 +1299,10 @@ def redirect_target(tree) -> str:
     return ""
 
 
+# The Markdown rule under a table's header row in the extractor's text: "---|---|---".
+_TABLE_RULE = re.compile(r"-{3,}(?:\s*\|\s*-{3,})*")
+
+
 def body_blocks(body, pres: frozenset[str] = frozenset(),
                 inline: list[list[tuple[int, int]]] | None = None) -> list[tuple[str, str]]:
     """The blocks of trafilatura's output tree as (kind, text): one per heading (kind
@@ -1364,6 +1368,8 @@ def body_blocks(body, pres: frozenset[str] = frozenset(),
                 cut = _lead(line)
                 line = line.strip()
                 spans = _within(line, spans, cut)
+                if _TABLE_RULE.fullmatch(line):
+                    continue  # the rule the extractor writes under a header row
             if line:
                 blocks.append((kind, line))
                 ranges.append(spans)

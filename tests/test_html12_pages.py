@@ -236,3 +236,13 @@ def test_a_pages_date_in_a_time_of_its_byline_is_still_its_date():
     byline = 'Published <time datetime="2023-11-19T05:45:00Z">19 November 2023</time>'
     page = extract(with_paragraphs(byline, *ARTICLE))
     assert page.metadata["date"] == "2023-11-19"
+
+
+def test_a_tables_rows_come_without_the_extractors_header_rule():
+    # the extractor writes a Markdown rule under a table's header row: it was a paragraph
+    table = ('<figure class="wp-block-table"><table><thead><tr><th>Quay</th><th>Ships</th>'
+             "</tr></thead><tbody><tr><td>North quay</td><td>12 trawlers</td></tr><tr><td>"
+             "South quay</td><td>30 trawlers</td></tr></tbody></table></figure>")
+    page = extract(with_paragraphs(*ARTICLE).replace(b"</article>", f"{table}</article>".encode()))
+    assert page.blocks == ["Port reopens", *ARTICLE, "Quay | Ships", "North quay | 12 trawlers",
+                           "South quay | 30 trawlers"]
