@@ -1742,10 +1742,13 @@ def split_headline(blocks: list[tuple[str, str]], title: str) -> tuple[str, list
 
 
 # The address a browser saved a page from, in the comment it writes before the markup
-# (Chrome's "Webpage, Complete", Internet Explorer's: "the mark of the web"); the number
-# is the address's length. "about:internet" (a page saved from a file) names none.
-_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d{1,5}\)(https?://[^\s<>\"']{1,2000}?)\s*-->",
-                         re.IGNORECASE)
+# (Chrome's "Webpage, Complete", Internet Explorer's: "the mark of the web"; the number
+# is the address's length), or near it (the SingleFile extension's "Page saved with
+# SingleFile", its "url:" line). "about:internet" (a page saved from a file) names none.
+_SAVED_FROM = re.compile(
+    r"<!--\s*saved from url=\(\d{1,5}\)(https?://[^\s<>\"']{1,2000}?)\s*-->"
+    r"|<!--\s*Page saved with SingleFile\s[^<>]{0,200}?\burl:\s*(https?://[^\s<>\"']{1,2000})",
+    re.IGNORECASE)
 
 
 def saved_from(text: str) -> str:
@@ -1755,9 +1758,11 @@ def saved_from(text: str) -> str:
     'https://gazette.example/'
     >>> saved_from("<!-- saved from url=(0014)about:internet --><html>")
     ''
+    >>> saved_from("<html><!--\\n Page saved with SingleFile \\n url: https://a.example/p \\n-->")
+    'https://a.example/p'
     """
     match = _SAVED_FROM.search(text[:CHARSET_SCAN_BYTES])
-    return match.group(1) if match else ""
+    return (match.group(1) or match.group(2)) if match else ""
 
 
 def one_word_author(tree, back: dict[int, str] | None = None) -> str:

@@ -246,3 +246,10 @@ def test_a_tables_rows_come_without_the_extractors_header_rule():
     page = extract(with_paragraphs(*ARTICLE).replace(b"</article>", f"{table}</article>".encode()))
     assert page.blocks == ["Port reopens", *ARTICLE, "Quay | Ships", "North quay | 12 trawlers",
                            "South quay | 30 trawlers"]
+
+
+def test_a_page_saved_with_singlefile_has_its_address_as_its_url():
+    mark = ("<!--\n Page saved with SingleFile \n url: https://gazette.example/news/port \n"
+            " saved date: Tue Mar 12 2024 10:00:00 GMT+0000 (Coordinated Universal Time)\n-->")
+    page = extract(saved_by_a_browser(mark).encode("utf-8"))
+    assert page.metadata["url"] == "https://gazette.example/news/port"
