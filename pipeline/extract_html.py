@@ -664,6 +664,8 @@ JSON_ARTICLE_MIN_CHARS = 100
 _BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|blockquote|section|article|figure"
                         r"|figcaption|table|tr|pre)\b[^<>]{0,2000}>|<br\s*/?>", re.IGNORECASE)
 _MARKUP = re.compile(r"<[a-z/][^<>]{0,2000}>", re.IGNORECASE)
+# Control characters and lone surrogates, which a JSON string may hold (``\u000b``).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def article_paragraphs(text: str) -> list[str]:
@@ -676,7 +678,10 @@ def article_paragraphs(text: str) -> list[str]:
     ['One & two.', 'Three four.', 'Five.']
     >>> article_paragraphs("&lt;p&gt;A &amp;amp; B.&lt;/p&gt;"), article_paragraphs("1 &lt; 2")
     (['A & B.'], ['1 < 2'])
+    >>> article_paragraphs("<p>Tab\\x0bbed\\x00.</p>")
+    ['Tabbed.']
     """
+    text = _NOT_TEXT.sub("", text)  # (JSON may write any: the HTML parser refuses them)
     if not _MARKUP.search(text) and _MARKUP.search(unescape(text)):
         text = unescape(text)  # markup written with entities
     if not _MARKUP.search(text):

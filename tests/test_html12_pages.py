@@ -253,3 +253,14 @@ def test_a_page_saved_with_singlefile_has_its_address_as_its_url():
             " saved date: Tue Mar 12 2024 10:00:00 GMT+0000 (Coordinated Universal Time)\n-->")
     page = extract(saved_by_a_browser(mark).encode("utf-8"))
     assert page.metadata["url"] == "https://gazette.example/news/port"
+
+
+@pytest.mark.parametrize("control", ["\u000b", "\u0000", "\udc80"])
+def test_an_article_body_holding_a_control_character_is_read(control):
+    # the HTML parser refuses control characters: the page's extraction failed
+    body = f"<p>{ARTICLE[0][:20]}{control}{ARTICLE[0][20:]}</p><p>{ARTICLE[1]}</p>"
+    data = {"props": {"pageProps": {"seo": {"@type": "NewsArticle", "articleBody": body}}}}
+    page = ('<!DOCTYPE html><html lang="en"><head><title>Port reopens</title></head><body>'
+            '<a href="/">Gazette</a><script id="__NEXT_DATA__" type="application/json">'
+            f"{json.dumps(data)}</script></body></html>")
+    assert extract(page.encode("utf-8")).blocks == ["Port reopens", *ARTICLE]
