@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import plistlib
+
 import pytest
 
 from pipeline.extract_html import extract
@@ -25,3 +27,14 @@ def test_an_archives_page_with_its_own_canonical_address_keeps_it():
                              'href="https://jornal.example/porto-reabre">')
     page = extract(archived_page("porto.mhtml", mhtml(canonical.encode("utf-8"), "utf-8")))
     assert page.metadata["url"] == "https://jornal.example/porto-reabre"
+
+
+def test_an_archive_saved_from_an_address_not_in_ascii_is_read():
+    # (the address went before the page as ASCII: UnicodeEncodeError, the file failed)
+    archive = plistlib.dumps({"WebMainResource": {
+        "WebResourceData": PAGE.encode("utf-8"), "WebResourceMIMEType": "text/html",
+        "WebResourceTextEncodingName": "UTF-8", "WebResourceURL": "https://jornal.example/é",
+        "WebResourceFrameName": ""}}, fmt=plistlib.FMT_BINARY)
+    page = extract(archived_page("porto.webarchive", archive))
+    assert page.blocks[0] == "Porto de Lisboa reabre"
+    assert "url" not in page.metadata

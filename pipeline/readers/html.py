@@ -250,7 +250,9 @@ def archived_page(rel: str, data: bytes) -> bytes:
     return with_address(page, address)
 
 
-_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"']{1,2000}")
+# A web address in ASCII (a page's bytes may be in any ASCII-compatible encoding), no
+# quote or angle bracket.
+_WEB_ADDRESS = re.compile(r"https?://[!#-&(-;=?-~]{1,2000}")
 
 
 def with_address(page: bytes, address: object) -> bytes:
@@ -265,6 +267,8 @@ def with_address(page: bytes, address: object) -> bytes:
     >>> with_address(b"<?xml version='1.0'?><html/>", "https://a.example/p")[:5]
     b'<?xml'
     >>> with_address(b"<html></html>", "cid:frame-1@mhtml.blink")
+    b'<html></html>'
+    >>> with_address(b"<html></html>", "https://jornal.example/notícia")
     b'<html></html>'
     """
     start = page.lstrip()
