@@ -161,10 +161,11 @@ POINTER_PREFIXES = (
 )
 POINTER_MAX_WORDS = 25
 # A paginated article's counter or list of pages, on a line of its own: "Page 2 of 3",
-# "Pages: 1 2 3", per language.
+# "Pages: 1 2 3", per language. (Its numbers are read one way only: a run of digits that
+# could be cut anywhere took minutes to fail on "Pages 1111...x".)
 PAGE_COUNTER = re.compile(
     r"(?:page|página|seite|pagina)\s+\d+\s+(?:of|de|von|sur|di|van)\s+\d+"
-    r"|(?:pages|páginas|seiten|pagine|pagina's)\s*:?(?:\s*\d+)+",
+    r"|(?:pages|páginas|seiten|pagine|pagina's)\s*(?::\s*)?\d+(?:\s+\d+)*",
     re.IGNORECASE,
 )
 

@@ -264,3 +264,11 @@ def test_an_article_body_holding_a_control_character_is_read(control):
             '<a href="/">Gazette</a><script id="__NEXT_DATA__" type="application/json">'
             f"{json.dumps(data)}</script></body></html>")
     assert extract(page.encode("utf-8")).blocks == ["Port reopens", *ARTICLE]
+
+
+def test_a_long_number_after_pages_is_no_page_list_and_is_read_at_once():
+    # "(?:\s*\d+)+" could cut the digits in every way before failing: minutes, at 30 digits
+    from pipeline.extract_html import PAGE_COUNTER
+
+    assert PAGE_COUNTER.fullmatch("Pages " + "1" * 60 + "x") is None
+    assert PAGE_COUNTER.fullmatch("Pages: 1 2 3") and PAGE_COUNTER.fullmatch("Pages 123")
