@@ -6,7 +6,8 @@ drops navigation, footers, scripts, cookie banners and comments, and keeps headi
 paragraphs, lists, quotes and tables in reading order. Each of those becomes one block,
 which the later stages treat as they treat a text file's paragraphs. Metadata comes from
 the page's own markup: ``<title>``/Open Graph/JSON-LD for title, date, author and site
-name, ``<link rel=canonical>`` for the URL, ``<html lang>`` for the language.
+name, ``<link rel=canonical>`` for the URL (else the address a browser saved the page
+from: :func:`saved_from`), ``<html lang>`` for the language.
 
 The extractor's output then gets a page-level tidy that only a page allows: the
 article's ``<h1>`` (or the title less the site's name) is the headline, kept apart as
@@ -154,8 +155,19 @@ POINTER_PREFIXES = (
     "lea también:", "te puede interesar:",  # es
     "lire aussi :", "lire aussi:", "à lire aussi :", "voir aussi :",  # fr
     "leggi anche:", "potrebbe interessarti:",  # it
+    "continue reading:", "next page:",  # a paginated article's link to its next page
+    "página seguinte:", "próxima página:", "nächste seite:", "página siguiente:",
+    "page suivante :", "page suivante:", "pagina successiva:",
 )
 POINTER_MAX_WORDS = 25
+# A paginated article's counter or list of pages, on a line of its own: "Page 2 of 3",
+# "Pages: 1 2 3", per language. (Its numbers are read one way only: a run of digits that
+# could be cut anywhere took minutes to fail on "Pages 1111...x".)
+PAGE_COUNTER = re.compile(
+    r"(?:page|página|seite|pagina)\s+\d+\s+(?:of|de|von|sur|di|van)\s+\d+"
+    r"|(?:pages|páginas|seiten|pagine|pagina's)\s*(?::\s*)?\d+(?:\s+\d+)*",
+    re.IGNORECASE,
+)
 
 # The <meta> names (or properties) of a page's author (trafilatura's, the usual ones).
 AUTHOR_META_NAMES = frozenset({
@@ -197,6 +209,20 @@ CALL_TO_ACTION = re.compile(
 )
 CALL_TO_ACTION_MAX_WORDS = 60
 CALL_TO_ACTION_TAIL_BLOCKS = 6
+# The copyright notice that closes a page without a <footer> (a print version's): a
+# short block that starts as one or reserves the rights, per language. Removed in the
+# closing run as a call to action is.
+COPYRIGHT_NOTICE = re.compile(
+    "|".join((
+        r"\A(?:©|\(c\)|copyright\b)",
+        r"\ball rights reserved\b", r"\btodos os direitos reservados\b",  # en, pt
+        r"\balle rechte vorbehalten\b", r"\btodos los derechos reservados\b",  # de, es
+        r"\btous droits réservés\b", r"\btutti i diritti riservati\b",  # fr, it
+        r"\balle rechten voorbehouden\b",  # nl
+    )),
+    re.IGNORECASE,
+)
+COPYRIGHT_NOTICE_MAX_WORDS = 25
 
 # A block that is all link text is a menu when it has several lines, another
 # article's title when it is one line of this many words or more.
@@ -631,6 +657,116 @@ def is_link_list(text: str, links: frozenset[str]) -> bool:
     return all(line in links for line in lines)
 
 
+# schema.org's property for an article's text, in a JSON script (JSON-LD, a page's data)
+ARTICLE_BODY = "articleBody"
+# The shortest articleBody that is taken for a page's article (the extractor's floor).
+JSON_ARTICLE_MIN_CHARS = 100
+# The elements an articleBody's HTML is cut into paragraphs at.
+_BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|blockquote|section|article|figure"
+                        r"|figcaption|table|tr|pre)\b[^<>]{0,2000}>|<br\s*/?>", re.IGNORECASE)
+_MARKUP = re.compile(r"<[a-z/][^<>]{0,2000}>", re.IGNORECASE)
+# Control characters and lone surrogates, which a JSON string may hold (``\u000b``).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def article_paragraphs(text: str) -> list[str]:
+    """The paragraphs of an ``articleBody``: its lines (plain text), or the texts of its
+    block elements (HTML, also written with entities: "&lt;p&gt;...").
+
+    >>> article_paragraphs("One.\\n\\nTwo  words.\\n")
+    ['One.', 'Two words.']
+    >>> article_paragraphs("<p>One &amp; two.</p><p>Three <b>four</b>.<br>Five.</p>")
+    ['One & two.', 'Three four.', 'Five.']
+    >>> article_paragraphs("&lt;p&gt;A &amp;amp; B.&lt;/p&gt;"), article_paragraphs("1 &lt; 2")
+    (['A & B.'], ['1 < 2'])
+    >>> article_paragraphs("<p>Tab\\x0bbed\\x00.</p>")
+    ['Tabbed.']
+    """
+    text = _NOT_TEXT.sub("", text)  # (JSON may write any: the HTML parser refuses them)
+    if not _MARKUP.search(text) and _MARKUP.search(unescape(text)):
+        text = unescape(text)  # markup written with entities
+    if not _MARKUP.search(text):
+        pieces = unescape(text).split("\n")
+    else:
+        import lxml.html
+
+        pieces = [lxml.html.fragment_fromstring(piece, create_parent="div").text_content()
+                  for piece in _BLOCK_TAG.split(text) if piece.strip()]
+    return [line for line in (" ".join(piece.split()) for piece in pieces) if line]
+
+
+def _article_bodies(node) -> list[str]:
+    """The ``articleBody`` strings of a JSON value, in document order."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            body = node.get(ARTICLE_BODY)
+            if isinstance(body, str) and body.strip():
+                found.append(body)
+            stack.extend(reversed(node.values()))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return found
+
+
+def json_article(tree, shown: str | None, back: dict[int, str] | None = None) -> list[str]:
+    """The paragraphs of the page's article where it is a JSON script's ``articleBody``
+    (:data:`ARTICLE_BODY`): JSON-LD's that is ``shown`` (the one paragraph the extractor
+    gave, its spacing aside), where ``shown`` is not None; else the first one of
+    :data:`JSON_ARTICLE_MIN_CHARS` or more in the page's JSON-LD or script data
+    (:func:`app_data`'s scripts). ``back``: the table that puts the carried characters
+    back. [] when there is none.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<html><head><script type="application/ld+json">'
+    ...     '{"articleBody": "One.\\\\nTwo."}</script></head></html>')
+    >>> json_article(tree, "One. Two."), json_article(tree, "Three.")
+    (['One.', 'Two.'], [])
+    """
+    scripts = tree.xpath(_JSON_LD) if shown is not None else [*tree.xpath(_JSON_LD),
+                                                                 *tree.xpath(_APP_DATA)]
+    for script in scripts:
+        if ARTICLE_BODY not in (script.text or ""):
+            continue
+        try:
+            data = json.loads(script.text.translate(back or {}), strict=False)
+        except (ValueError, RecursionError):  # (nested deeper than the parser goes)
+            continue
+        for body in _article_bodies(data):
+            paragraphs = article_paragraphs(body)
+            if shown is None:
+                if len("".join(paragraphs)) >= JSON_ARTICLE_MIN_CHARS:
+                    return paragraphs
+            elif len(paragraphs) > 1 and _squeezed(" ".join(paragraphs)) == _squeezed(shown):
+                return paragraphs
+    return []
+
+
+def shows_no_article(paragraphs: list[str], links: frozenset[str]) -> bool:
+    """True when the paragraphs the extractor found are no article: each line of them
+    the whole text of one of the page's links (a header's "Gazette", "Sign in"), or
+    fewer than :data:`LINKED_TITLE_MIN_WORDS` words in all ("Loading…"). Said of a page
+    whose script data dwarfs them (:func:`app_data`): its article is in that data.
+
+    >>> shows_no_article(["Gazette"], frozenset({"Gazette"}))
+    True
+    >>> shows_no_article(["Loading…"], frozenset())
+    True
+    >>> shows_no_article(["Gazette", "The port reopened on Tuesday."], frozenset({"Gazette"}))
+    False
+    """
+    if all(line in links for paragraph in paragraphs for line in paragraph.split("\n")):
+        return True
+    words = 0
+    for paragraph in paragraphs:  # (counted only up to the few that make an article)
+        words += len(paragraph.split(maxsplit=LINKED_TITLE_MIN_WORDS))
+        if words >= LINKED_TITLE_MIN_WORDS:
+            return False
+    return True
+
+
 # An inline style that hides an element.
 _DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.IGNORECASE)
 # Elements of a paragraph's text, and the containers whose text beside a <pre> is put
@@ -776,6 +912,50 @@ def drop_folder_base(tree) -> None:
             base.drop_tree()
 
 
+# A run of this many sibling posts (a live blog's entries, a feed's) is one text: the
+# extractor takes the first element that is an <article>, or whose class is "post" or
+# "entry", for the page's whole article.
+FEED_MIN_ITEMS = 3
+FEED_ITEM_CLASSES = ("post", "entry")
+# (the extractor's own test of the class: the whole attribute)
+_FEED_ITEMS = " | ".join(["//article", *(f'//*[@class="{kind}"]' for kind in FEED_ITEM_CLASSES)])
+
+
+def feed_items_apart(tree) -> None:
+    """Make the sibling posts of a run of :data:`FEED_MIN_ITEMS` or more (``<article>``
+    elements, or elements of class ``post`` or ``entry``: :data:`FEED_ITEM_CLASSES`)
+    sections the extractor reads as part of the article around them, not one of them as
+    the article: a live blog's first entry came first, before its introduction, and the
+    other entries lost their headings. Not where a post has its own ``<h1>`` (the
+    articles a site's endless page adds after the first). Changes the tree.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<main><h1>Live</h1><article>a</article><article>b'
+    ...     '</article><article>c</article><p class="entry">d</p></main>')
+    >>> feed_items_apart(tree)
+    >>> [element.tag for element in tree], tree[4].get("class")
+    (['h1', 'section', 'section', 'section', 'p'], 'entry')
+    >>> tree = lxml.html.fromstring('<main><article><h1>A</h1></article><article><h1>B</h1>'
+    ...     '</article><article><h1>C</h1></article></main>')
+    >>> feed_items_apart(tree)
+    >>> tree[0].tag
+    'article'
+    """
+    posts: dict[tuple[object, str, str], list] = {}  # (parent, tag, class) -> its posts
+    for post in tree.xpath(_FEED_ITEMS):  # (found in C: a walk here cost 3% of extract)
+        kind = post.get("class") or ""
+        posts.setdefault((post.getparent(), post.tag,
+                          kind if kind in FEED_ITEM_CLASSES else ""), []).append(post)
+    for (_, tag, kind), run in posts.items():
+        if len(run) < FEED_MIN_ITEMS or any(post.find(".//h1") is not None for post in run):
+            continue  # (articles with their own headlines: a page of articles)
+        for post in run:
+            if tag == "article":
+                post.tag = "section"
+            if kind:
+                post.set("class", f"{kind} feed-item")
+
+
 def drop_hidden_metadata(tree) -> None:
     """Remove the schema.org copies of the article that a page hides (an element with
     ``itemscope`` and an inline ``display: none``): machine-readable metadata, never
@@ -838,6 +1018,38 @@ def mark_preformatted(tree) -> None:
         for child in list(pre):
             code.append(child)  # moves it, with its tail
         pre.append(code)
+
+
+# Where a <time> is part of the text (a sentence's date, a live blog post's time in its
+# heading): the elements a reader reads it in.
+_TIME_READ_IN = frozenset({"p", "li", "td", "th", "dd", "dt", "blockquote", "figcaption",
+                           "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def times_as_text(tree) -> None:
+    """Make each ``<time>`` inside a paragraph, list item, table cell, quote, caption or
+    heading (:data:`_TIME_READ_IN`) text of its sentence: the extractor deletes
+    ``<time>`` elements with their text ("The meeting on was cancelled"). An empty
+    ``<time>`` with its attributes stays in its place for the date search (its
+    ``datetime``, else its text). Changes the tree.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<div><p>On <time datetime="2024-03">3 <b>May'
+    ...                             '</b></time> it rained.</p><time>x</time></div>')
+    >>> times_as_text(tree)
+    >>> lxml.html.tostring(tree)
+    b'<div><p>On <time datetime="2024-03"></time>3 <b>May</b> it rained.</p><time>x</time></div>'
+    """
+    for time in list(tree.iter("time")):
+        text = time.text_content()
+        if not text.strip() or not any(
+                element.tag in _TIME_READ_IN for element in time.iterancestors()):
+            continue
+        mark = time.makeelement("time", dict(time.attrib))
+        if mark.get("datetime") is None:
+            mark.set("datetime", " ".join(text.split()))
+        time.addprevious(mark)
+        time.drop_tag()
 
 
 def mark_inline_code(tree) -> None:
@@ -1096,6 +1308,10 @@ def redirect_target(tree) -> str:
     return ""
 
 
+# The Markdown rule under a table's header row in the extractor's text: "---|---|---".
+_TABLE_RULE = re.compile(r"-{3,}(?:\s*\|\s*-{3,})*")
+
+
 def body_blocks(body, pres: frozenset[str] = frozenset(),
                 inline: list[list[tuple[int, int]]] | None = None) -> list[tuple[str, str]]:
     """The blocks of trafilatura's output tree as (kind, text): one per heading (kind
@@ -1161,6 +1377,8 @@ def body_blocks(body, pres: frozenset[str] = frozenset(),
                 cut = _lead(line)
                 line = line.strip()
                 spans = _within(line, spans, cut)
+                if _TABLE_RULE.fullmatch(line):
+                    continue  # the rule the extractor writes under a header row
             if line:
                 blocks.append((kind, line))
                 ranges.append(spans)
@@ -1532,6 +1750,30 @@ def split_headline(blocks: list[tuple[str, str]], title: str) -> tuple[str, list
     return title, blocks
 
 
+# The address a browser saved a page from, in the comment it writes before the markup
+# (Chrome's "Webpage, Complete", Internet Explorer's: "the mark of the web"; the number
+# is the address's length), or near it (the SingleFile extension's "Page saved with
+# SingleFile", its "url:" line). "about:internet" (a page saved from a file) names none.
+_SAVED_FROM = re.compile(
+    r"<!--\s*saved from url=\(\d{1,5}\)(https?://[^\s<>\"']{1,2000}?)\s*-->"
+    r"|<!--\s*Page saved with SingleFile\s[^<>]{0,200}?\burl:\s*(https?://[^\s<>\"']{1,2000})",
+    re.IGNORECASE)
+
+
+def saved_from(text: str) -> str:
+    """The web address a browser saved the page from (:data:`_SAVED_FROM`), else "".
+
+    >>> saved_from('<!DOCTYPE html>\\n<!-- saved from url=(0022)https://gazette.example/ -->')
+    'https://gazette.example/'
+    >>> saved_from("<!-- saved from url=(0014)about:internet --><html>")
+    ''
+    >>> saved_from("<html><!--\\n Page saved with SingleFile \\n url: https://a.example/p \\n-->")
+    'https://a.example/p'
+    """
+    match = _SAVED_FROM.search(text[:CHARSET_SCAN_BYTES])
+    return (match.group(1) or match.group(2)) if match else ""
+
+
 def one_word_author(tree, back: dict[int, str] | None = None) -> str:
     """The author a page's ``<meta>`` names (:data:`AUTHOR_META_NAMES`) in one word: a
     news agency ("Lusa", "Reuters"), a writer known by one name, which the extractor
@@ -1597,6 +1839,18 @@ def is_call_to_action(text: str) -> bool:
     return len(text.split()) <= CALL_TO_ACTION_MAX_WORDS and bool(CALL_TO_ACTION.search(text))
 
 
+def is_copyright_notice(text: str) -> bool:
+    """True for a short block that is a copyright notice (:data:`COPYRIGHT_NOTICE`).
+
+    >>> is_copyright_notice("© 2024 The Coast Gazette"), is_copyright_notice("copyright X 2019")
+    (True, True)
+    >>> is_copyright_notice("The court ruled that the copyright belongs to the agency.")
+    False
+    """
+    return (len(text.split()) <= COPYRIGHT_NOTICE_MAX_WORDS
+            and bool(COPYRIGHT_NOTICE.search(text)))
+
+
 def strip_markup_leftovers(text: str) -> str:
     """A block without unrendered shortcodes and without a leading rule of underscores.
 
@@ -1628,22 +1882,23 @@ def tidy_article(blocks: list[tuple[str, str]], authors: list[str]) -> list[tupl
 def tidied(blocks: list[tuple[str, str]], authors: list[str]) -> list[tuple[int, str, str]]:
     """What :func:`tidy_article` keeps, each with its index in ``blocks``.
 
-    >>> tidied([("p", "Related: Snow"), ("p", "Rain  fell.")], [])
+    >>> tidied([("p", "Related: Snow"), ("p", "Rain  fell."), ("p", "Page 2 of 3")], [])
     [(1, 'p', 'Rain fell.')]
     """
     kept: list[tuple[int, str, str]] = []
     for i, (kind, text) in enumerate(blocks):
         text = strip_markup_leftovers(text)
-        if not text or is_pointer(text):
+        if not text or is_pointer(text) or PAGE_COUNTER.fullmatch(text.strip(" ()[]|·-–—")):
             continue
         if i < BYLINE_SEARCH_BLOCKS and kind not in HEADING_KINDS and is_byline(text, authors):
             continue
         kept.append((i, kind, text))
     from pipeline.stages.boilerplate import classify_line, default_lexicon
 
-    def closing(text: str) -> bool:  # a call to action, or a widget label ("comments")
+    def closing(text: str) -> bool:  # a call to action, a widget label ("comments"), a ©
         label = classify_line(text, default_lexicon())
-        return is_call_to_action(text) or (label is not None and label.kind == "widget_label")
+        return (is_call_to_action(text) or is_copyright_notice(text)
+                or (label is not None and label.kind == "widget_label"))
 
     tail = 0
     while tail < min(CALL_TO_ACTION_TAIL_BLOCKS, len(kept) - 1) and closing(
@@ -1690,7 +1945,9 @@ def extract(data: bytes, *, source: str = "") -> Page:
     drop_folder_base(tree)
     mark_preformatted(tree)
     mark_inline_code(tree)
+    times_as_text(tree)
     flow_code_paragraphs(tree)
+    feed_items_apart(tree)
     unshown = metadata_texts(tree)  # before the texts (it writes JSON-LD's escapes out)
     carried = stand_ins(*tree_texts(tree), unshown)  # after the parser's entities: "&zwnj;"
     if carried:
@@ -1741,6 +1998,10 @@ def extract(data: bytes, *, source: str = "") -> Page:
         if author:  # in its place among the keys
             metadata = {key: author if key == "author" else metadata[key]
                         for key in METADATA_KEYS if key == "author" or key in metadata}
+    address = "" if "url" in metadata else saved_from(text)
+    if address:  # the address a browser saved the page from, in its place among the keys
+        metadata = {key: address if key == "url" else metadata[key]
+                    for key in METADATA_KEYS if key == "url" or key in metadata}
     if _DIRECTION_MARKS.search(metadata.get("author", "")):  # a right-to-left page's,
         metadata["author"] = "; ".join(  # around its authors' names
             filter(None, (_DIRECTION_MARKS.sub("", part.strip()).strip()
@@ -1793,7 +2054,19 @@ def extract(data: bytes, *, source: str = "") -> Page:
     # caption, a note), left out as it always was
     lifted = [clean_lines(body[n][1]) for n, text in zip(found, texts, strict=True)
               if text is None]
-    if not paragraphs:
+    # a page its scripts build that shows a link or two ("Gazette", "Sign in") or a
+    # "Loading…": the extractor took that for its article
+    no_article = not paragraphs or not code and shows_no_article(paragraphs, links)
+    shell = app_data(tree, sum(map(len, paragraphs))) if paragraphs and no_article else ""
+    if not code and not lifted and (len(paragraphs) == 1 or no_article):
+        # schema.org's articleBody: JSON-LD's, which the extractor gives as one paragraph,
+        # and the one a page its scripts build may hold in its data
+        found = json_article(tree, None if no_article else paragraphs[0], back)
+        if found:
+            paragraphs = [text for _, _, text in tidied([("p", text) for text in found],
+                                                        authors)]
+            codes, shell = [[] for _ in paragraphs], ""
+    if not paragraphs or shell:
         from pipeline.log import shown as escaped
 
         # the page as parsed, before the changes above: counted only for the reason (a
@@ -1801,7 +2074,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
         visible = _visible_chars(parse_page(without_xml_declaration(text), where))
 
         frames = [escaped(str(src))[:200] for src in tree.xpath("//frame/@src | //iframe/@src")][:3]
-        data = app_data(tree, visible)
+        data = shell or app_data(tree, visible)
         shown = (
             # a frameset's text is in other files, which the user may have saved too
             f"a page of frames: its text is in the pages it frames ({', '.join(frames)}); "

@@ -224,6 +224,7 @@ def archived_page(rel: str, data: bytes) -> bytes:
         try:
             main = plistlib.loads(data)["WebMainResource"]
             page, charset = main["WebResourceData"], main.get("WebResourceTextEncodingName")
+            address = main.get("WebResourceURL")
         except (plistlib.InvalidFileException, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a web archive ({type(exc).__name__}); save the page "
                              "again, or as .html") from None
@@ -238,14 +239,44 @@ def archived_page(rel: str, data: bytes) -> bytes:
         if main is None or not isinstance(main.get_payload(decode=True), bytes):
             raise ValueError("no HTML page in the MHTML archive; save the page again, or as .html")
         page, charset = main.get_payload(decode=True), main.get_content_charset()
+        address = saved_from or main.get("Content-Location")
     if not isinstance(page, bytes):
         raise ValueError("no HTML page in the web archive; save the page again, or as .html")
     if charset:
         try:
-            return page.decode(charset).encode("utf-8")
+            page = page.decode(charset).encode("utf-8")
         except (LookupError, UnicodeDecodeError):
             pass  # the page's bytes, as the extractor reads any page
-    return page
+    return with_address(page, address)
+
+
+# A web address in ASCII (a page's bytes may be in any ASCII-compatible encoding), no
+# quote or angle bracket.
+_WEB_ADDRESS = re.compile(r"https?://[!#-&(-;=?-~]{1,2000}")
+
+
+def with_address(page: bytes, address: object) -> bytes:
+    """An archive's page with the web address it was saved from before its markup, as
+    a browser's "Webpage, Complete" writes it (``<!-- saved from url=(NNNN)... -->``,
+    which the extractor reads as the page's url where it names none): where ``address``
+    is one and the page starts with its markup (not an XML declaration, which must come
+    first, nor a byte-order mark).
+
+    >>> with_address(b"<html></html>", "https://a.example/p")
+    b'<!-- saved from url=(0019)https://a.example/p -->\\n<html></html>'
+    >>> with_address(b"<?xml version='1.0'?><html/>", "https://a.example/p")[:5]
+    b'<?xml'
+    >>> with_address(b"<html></html>", "cid:frame-1@mhtml.blink")
+    b'<html></html>'
+    >>> with_address(b"<html></html>", "https://jornal.example/notícia")
+    b'<html></html>'
+    """
+    start = page.lstrip()
+    if (not isinstance(address, str) or not _WEB_ADDRESS.fullmatch(address)
+            or not start.startswith(b"<") or start.startswith(b"<?xml")
+            or b"<!-- saved from url=" in page[:4096]):
+        return page
+    return f"<!-- saved from url=({len(address):04d}){address} -->\n".encode("ascii") + page
 
 
 class HtmlReader:
