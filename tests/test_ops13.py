@@ -1,0 +1,62 @@
+"""What a scheduled run's log and report.json say (session 2026-12-08, ops13)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("O governo anunciou hoje novas medidas para a economia.\n")
+    (corpus / "b.txt").write_text("Die Regierung hat heute neue Maßnahmen angekündigt.\n")
+    return corpus
+
+
+def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT),
+           "ARGOS_PACKAGES_DIR": str(cwd / "no-models")}
+    return subprocess.run([sys.executable, "-m", "pipeline", "run", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True)
+
+
+def test_a_run_from_another_folder_says_why_it_redoes_every_document(tmp_path):
+    # A cron job started in another folder than the interactive runs reads another
+    # pipeline.toml (or none): every document was processed again, each time the two
+    # alternated, and the log never said why (only --dry-run's "config or models").
+    corpus, out = _corpus(tmp_path), tmp_path / "out"
+    here, there = tmp_path / "interactive", tmp_path / "cron"
+    here.mkdir()
+    there.mkdir()
+    (here / "pipeline.toml").write_text('targets = ["en", "de"]\n')
+    assert _run(here, str(corpus), "--out", str(out)).returncode == 3  # no models
+    done = _run(there, str(corpus), "--out", str(out))
+    assert done.returncode == 3, done.stderr
+    lines = [line for line in done.stderr.splitlines() if "processed again" in line]
+    assert lines == [
+        "2 unchanged documents processed again: the configuration changed: targets "
+        "['en', 'de'] -> ['en'] (read from: no config file (the defaults: no "
+        f"pipeline.toml in {there}); before: {here / 'pipeline.toml'})"], done.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["processed"] == 2
+    assert [(r["documents"], r["changed"]) for r in report["redone"]] == [(2, ["targets"])]
+    # the same folder again: nothing redone, nothing said
+    again = _run(there, str(corpus), "--out", str(out))
+    assert "processed again" not in again.stderr
+    assert json.loads((out / "report.json").read_text())["redone"] == []
+
+
+def test_the_command_line_override_is_named_with_the_config_file(tmp_path):
+    corpus, out = _corpus(tmp_path), tmp_path / "out"
+    (tmp_path / "pipeline.toml").write_text('targets = ["en"]\n')
+    assert _run(tmp_path, str(corpus), "--out", str(out)).returncode == 3
+    done = _run(tmp_path, str(corpus), "--out", str(out), "--to", "de",
+                "--log-format", "json")
+    events = [json.loads(line) for line in done.stderr.splitlines()]
+    redone = [e for e in events if e["event"] == "redone"]
+    assert [(e["documents"], e["changed"], e["config_file"]) for e in redone] == [
+        (2, ["targets"], f"{tmp_path / 'pipeline.toml'}, with --to")], done.stderr
