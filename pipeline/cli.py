@@ -538,8 +538,11 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
         say("deleted_source", f"source deleted (outputs kept; --prune removes them): {shown(doc)}",
             doc=doc)
     if report["interrupted"]:
-        say("interrupted", f"interrupted: {report['not_reached']} documents not reached; "
-            "the next run processes them", not_reached=report["not_reached"])
+        cut = report.get("listing_cut", False)
+        say("interrupted", f"interrupted: {report['not_reached']} documents not reached"
+            f"{' (of those listed: the stop ended the listing)' if cut else ''}; "
+            "the next run processes them", not_reached=report["not_reached"],
+            listing_cut=cut)
     for pair, why in report["translation"].get("failed_models", {}).items():
         say("model_failed", f"model failed, pair {pair} left untranslated: {why}",
             pair=pair, error=why)

@@ -1610,6 +1610,8 @@ class Runner:
                                               self.config.targets),
             "config": self.pipeline.config_summary(),
             "interrupted": self.stop_signal is not None,
+            # A stop ended the listing: documents, not_reached count the files listed.
+            "listing_cut": self._listing_cut,
             "redone": self.redone,
             "timings_s": timings,
         }

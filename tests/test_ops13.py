@@ -60,3 +60,25 @@ def test_the_command_line_override_is_named_with_the_config_file(tmp_path):
     redone = [e for e in events if e["event"] == "redone"]
     assert [(e["documents"], e["changed"], e["config_file"]) for e in redone] == [
         (2, ["targets"], f"{tmp_path / 'pipeline.toml'}, with --to")], done.stderr
+
+
+def test_report_json_says_a_stop_ended_the_listing(tmp_path):
+    # report.json's documents and not_reached counted only what was listed before the
+    # stop, and no key said the listing had been cut: a scheduler read "2 documents,
+    # 0 not reached" for a corpus of thousands.
+    from tests.test_ops11_signals import _command, _report
+    from tests.test_ops12_signals import DURING_THE_LISTING
+
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    for folder in ("a", "b", "c"):
+        (corpus / folder).mkdir(parents=True)
+        for n in range(2):
+            (corpus / folder / f"{n}.txt").write_text(f"The harbour {folder}{n} reopened.\n")
+    done = _command(tmp_path, DURING_THE_LISTING, ["run", str(corpus), "--out", str(out)],
+                    SIG=15, PULLED=str(tmp_path / "pulled"))
+    assert done.returncode == 143, done.stderr
+    report = _report(out)
+    assert report["interrupted"] is True and report["listing_cut"] is True
+    assert "of those listed: the stop ended the listing" in done.stdout + done.stderr
+    assert _command(tmp_path, "", ["run", str(corpus), "--out", str(out)]).returncode == 0
+    assert _report(out)["listing_cut"] is False
