@@ -678,18 +678,20 @@ class Runner:
                 raise (LockedError if exc.locked else OutputError)(str(exc)) from None
 
     def _run(self) -> RunResult:
+        # Paths as the log shows them: a line end in a name must not split the line.
+        corpus, out = shown(str(self.corpus)), shown(str(self.out))
         if not self.corpus.is_dir():
             if self.corpus.exists():  # `pipeline run article.txt`
-                raise UsageError(f"{self.corpus} is a file, not a folder: CORPUS is a folder "
+                raise UsageError(f"{corpus} is a file, not a folder: CORPUS is a folder "
                                  "of documents; put the file in one (mkdir news && mv "
-                                 f"{shlex.quote(str(self.corpus))} news/) and run "
+                                 f"{shown(shlex.quote(str(self.corpus)))} news/) and run "
                                  "`pipeline run news`")
-            raise UsageError(f"corpus directory {self.corpus} does not exist or is not a directory")
+            raise UsageError(f"corpus directory {corpus} does not exist or is not a directory")
         if not os.access(self.corpus, os.R_OK | os.X_OK):
-            raise UsageError(f"corpus directory {self.corpus} cannot be read (permission "
+            raise UsageError(f"corpus directory {corpus} cannot be read (permission "
                              "denied); give this user read access to it")
         if self.out.resolve().is_relative_to(self.corpus.resolve()):
-            raise UsageError(f"output directory {self.out} is inside the corpus; "
+            raise UsageError(f"output directory {out} is inside the corpus; "
                              "choose --out elsewhere")
         # Configuration errors before any work; an in-process worker reuses these stages.
         self.config.validate()
@@ -711,6 +713,7 @@ class Runner:
                 signal.signal(sig, handler)
 
     def _run_here(self) -> RunResult:
+        out = shown(str(self.out))  # as the log shows it
         try:
             (self.out / STATE_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -719,14 +722,14 @@ class Runner:
             refused = exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC,
                                     errno.EDQUOT, errno.EIO)
             raise (OutputError if refused else UsageError)(
-                f"cannot create output directory {self.out}: {exc.strerror}") from None
+                f"cannot create output directory {out}: {exc.strerror}") from None
         try:
             lock = lock_out(self.out / STATE_DIR / "lock")
         except BlockingIOError:
-            raise LockedError(f"{self._holder()} holds the lock of {self.out}; try again "
+            raise LockedError(f"{self._holder()} holds the lock of {out}; try again "
                               "when it has finished") from None
         except OSError as exc:
-            raise OutputError(f"cannot lock {self.out}: {exc.strerror or exc}") from None
+            raise OutputError(f"cannot lock {out}: {exc.strerror or exc}") from None
         try:
             atomic_write(self.out / STATE_DIR / "lock.json", json.dumps(
                 {"pid": os.getpid(), "host": socket.gethostname(),
@@ -736,8 +739,8 @@ class Runner:
             if isinstance(exc, sqlite3.DatabaseError) and is_corruption(exc):
                 state = self.out / STATE_DIR / "state.sqlite"
                 raise OutputError(
-                    f"the state database {state} is damaged ({exc}); move it aside and run "
-                    "again: every document will be processed again, no output is lost"
+                    f"the state database {shown(str(state))} is damaged ({exc}); move it aside "
+                    "and run again: every document will be processed again, no output is lost"
                 ) from None
             if isinstance(exc, sqlite3.DatabaseError) and not isinstance(
                     exc, sqlite3.OperationalError):
@@ -745,13 +748,13 @@ class Runner:
             if isinstance(exc, sqlite3.Error) and StateError(self.out, exc).locked:
                 # another program took the lock of a database under OUT during the run
                 raise LockedError(
-                    f"a database under {self.out / STATE_DIR} was locked by another program "
-                    f"({exc}); documents already committed are kept: run again when it is "
+                    f"a database under {shown(str(self.out / STATE_DIR))} was locked by another "
+                    f"program ({exc}); documents already committed are kept: run again when it is "
                     "released"
                 ) from None
             reason = (getattr(exc, "strerror", None) or str(exc)) + size_limit()
             raise OutputError(
-                f"cannot write to {self.out}: {reason}. Outputs and state from earlier runs "
+                f"cannot write to {out}: {reason}. Outputs and state from earlier runs "
                 "are intact (files are replaced only when complete); free space or fix "
                 "permissions and run again: documents already committed are not redone"
             ) from None
@@ -812,11 +815,11 @@ class Runner:
             return "another pipeline run (holder unknown)"
         if host == socket.gethostname() and not process_running(pid):
             return (f"another program (the last run, pid {pid}, has ended; a reader "
-                    f"holding {path.with_name('lock')} with flock?)")
+                    f"holding {shown(str(path.with_name('lock')))} with flock?)")
         started = info.get("started")
         since = (f", running for {duration(time.time() - started)}"
                  if isinstance(started, int | float) else "")
-        return f"another pipeline run (pid {pid} on {host}{since})"
+        return f"another pipeline run (pid {pid} on {shown(host)}{since})"
 
     # -- the run -----------------------------------------------------------------
     def _run_locked(self) -> RunResult:
@@ -1208,10 +1211,10 @@ class Runner:
         if (self.options.prune and not todo and not self.deferred and stored
                 and not self._listing_cut):
             raise UsageError(
-                f"--prune refused: {self.corpus} yields no document (no file a reader takes "
-                f"and can read) while {self.out} holds the outputs of {stored} documents; "
-                f"check the corpus path (is it mounted?). To remove them all, delete "
-                f"{self.out} instead")
+                f"--prune refused: {shown(str(self.corpus))} yields no document (no file a "
+                f"reader takes and can read) while {shown(str(self.out))} holds the outputs of "
+                f"{stored} documents; check the corpus path (is it mounted?). To remove them "
+                f"all, delete {shown(str(self.out))} instead")
 
     def _collisions(self, todo: list[Entry]) -> list[Entry]:
         """``todo`` less the files whose copies would be named as another's (a page's

@@ -82,3 +82,23 @@ def test_report_json_says_a_stop_ended_the_listing(tmp_path):
     assert "of those listed: the stop ended the listing" in done.stdout + done.stderr
     assert _command(tmp_path, "", ["run", str(corpus), "--out", str(out)]).returncode == 0
     assert _report(out)["listing_cut"] is False
+
+
+def test_the_runner_s_errors_show_a_path_s_line_end_escaped(tmp_path, capsys, monkeypatch):
+    # "corpus directory X does not exist" printed X as it was: a line end in the path
+    # split the error in two lines of the log (a JSON log's event stays one line, but
+    # its message did not match the human one), where every other line escapes it.
+    from pipeline.cli import main
+
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+    monkeypatch.chdir(tmp_path)
+    missing = tmp_path / "news\nfeed"
+    assert main(["run", str(missing), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"pipeline: error: corpus directory {tmp_path}/news\\nfeed does not "
+                   "exist or is not a directory\n")
+    afile = tmp_path / "article\r.txt"
+    afile.write_text("The harbour reopened.\n")
+    assert main(["run", str(afile), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\r" not in err and "article\\r.txt" in err, err
