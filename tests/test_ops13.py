@@ -1,10 +1,14 @@
 """What a scheduled run's log and report.json say (session 2026-12-08, ops13)."""
 
+import importlib.util
 import json
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -102,3 +106,53 @@ def test_the_runner_s_errors_show_a_path_s_line_end_escaped(tmp_path, capsys, mo
     assert main(["run", str(afile), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "\r" not in err and "article\\r.txt" in err, err
+
+
+needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
+                               reason="needs pip install '.[ray]'")
+
+
+@pytest.mark.ray
+@needs_ray
+def test_a_local_ray_run_logs_no_token_authentication_warning(tmp_path):
+    # Every run with --executor ray logged Ray's "WARNING ... Token authentication is
+    # enabled for this Ray cluster" (its local cluster turns it on by itself): an hourly
+    # job's log carried the same warning each hour, about nothing to act on.
+    corpus, out = _corpus(tmp_path), tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if k != "RAY_AUTH_MODE"}
+    env.update(PYTHONPATH=str(ROOT), ARGOS_PACKAGES_DIR=str(tmp_path / "no-models"),
+               HOME=str(tmp_path), RAY_USAGE_STATS_ENABLED="0")
+    done = subprocess.run([sys.executable, "-m", "pipeline", "run", str(corpus), "--out",
+                           str(out), "--executor", "ray"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 3, done.stderr  # no models
+    assert "Token authentication" not in done.stderr, done.stderr
+    assert json.loads((out / "report.json").read_text())["processed"] == 2
+
+
+@needs_ray
+def test_only_ray_s_chatter_is_dropped():
+    from ray._private.authentication import authentication_token_setup as setup
+
+    from pipeline.executors.ray import quiet_ray_chatter
+
+    class Kept(logging.Handler):
+        def __init__(self):
+            super().__init__(logging.WARNING)
+            self.messages: list[str] = []
+
+        def emit(self, record):
+            self.messages.append(record.getMessage())
+
+    logger, kept = logging.getLogger(setup.__name__), Kept()
+    quiet_ray_chatter()
+    logger.addHandler(kept)
+    try:
+        setup._warn_token_auth_enabled()
+        setup._warn_token_auth_disabled()  # a cluster open to anyone: still said
+        logger.error("Token authentication is enabled for this Ray cluster. (an error)")
+    finally:
+        logger.removeHandler(kept)
+    assert [m.split(".")[0] for m in kept.messages] == [
+        "Token authentication is disabled for this Ray cluster",
+        "Token authentication is enabled for this Ray cluster"]
