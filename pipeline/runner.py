@@ -561,6 +561,16 @@ def _dotted(value: Any, where: str = "") -> dict[str, Any]:
     return flat
 
 
+def _brief(value: Any, most: int = 60) -> str:
+    """``repr(value)``, cut to ``most`` characters (a list of 30 detection candidates).
+
+    >>> _brief(["en", "de"]), _brief(list(range(30)), 20)
+    ("['en', 'de']", '[0, 1, 2, 3, 4, 5, …')
+    """
+    shown_value = repr(value)
+    return shown_value if len(shown_value) <= most else shown_value[:most - 1] + "…"
+
+
 def what_changed(before: dict[str, Any] | None, now: dict[str, Any]) -> tuple[list[str], str]:
     """Why documents with unchanged bytes are processed again: the names of what changed
     between the fingerprint's parts they were processed with (``before``, None when the
@@ -593,7 +603,7 @@ def what_changed(before: dict[str, Any] | None, now: dict[str, Any]) -> tuple[li
     keys = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
     if keys:
         changed += keys
-        values = "; ".join(f"{k} {old.get(k)!r} -> {new.get(k)!r}" for k in keys)
+        values = "; ".join(f"{k} {_brief(old.get(k))} -> {_brief(new.get(k))}" for k in keys)
         source = now.get("config_file", "")
         if source and before.get("config_file") != source:
             values += (f" (read from: {shown(source)}; before: "
