@@ -373,6 +373,27 @@ def _config_for(args: argparse.Namespace) -> Config:
     return config
 
 
+def _config_source(args: argparse.Namespace) -> str:
+    """Where a run's configuration came from, for the log line that says documents are
+    processed again because it changed (a cron job run from another folder reads
+    another pipeline.toml, or none): the file's absolute path, or that there was none,
+    and the options that override it."""
+    path = args.config
+    if path is None and os.path.lexists(DEFAULT_CONFIG):
+        path = DEFAULT_CONFIG
+    try:
+        here = os.getcwd()
+    except OSError:  # the current folder was deleted
+        here = "the current folder"
+    source = (os.path.normpath(os.path.join(here, path)) if path is not None and here[:1] == os.sep
+              else str(path) if path is not None
+              else f"no config file (the defaults: no {DEFAULT_CONFIG} in {here})")
+    flags = [flag for flag, key in (("--to", "to"), ("--beam-size", "beam_size"),
+                                    ("--text-field", "text_field"), ("--id-field", "id_field"))
+             if getattr(args, key, None) is not None]
+    return source + (f", with {', '.join(flags)}" if flags else "")
+
+
 # Local worker processes per CPU above which a run is refused: each worker holds its own
 # models and shares the CPUs with the others, so more only cost memory (a thousand
 # workers would exhaust it); between one and this many a CPU, a warning says so.
@@ -456,6 +477,7 @@ def cmd_run(args: argparse.Namespace, log: RunLog) -> int:
                          executor=args.executor, workers=args.workers,
                          ray_address=args.ray_address, no_cache=args.no_cache)
     options.started = getattr(args, "started", None)
+    options.config_file = _config_source(args)
     if args.dry_run:  # its plan is printed as it is made: all of its work is printing
         return _printed(lambda: _summary(args, log, run(args.corpus, args.out, config,
                                                         options, log)), "run")
@@ -516,8 +538,11 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
         say("deleted_source", f"source deleted (outputs kept; --prune removes them): {shown(doc)}",
             doc=doc)
     if report["interrupted"]:
-        say("interrupted", f"interrupted: {report['not_reached']} documents not reached; "
-            "the next run processes them", not_reached=report["not_reached"])
+        cut = report.get("listing_cut", False)
+        say("interrupted", f"interrupted: {report['not_reached']} documents not reached"
+            f"{' (of those listed: the stop ended the listing)' if cut else ''}; "
+            "the next run processes them", not_reached=report["not_reached"],
+            listing_cut=cut)
     for pair, why in report["translation"].get("failed_models", {}).items():
         say("model_failed", f"model failed, pair {pair} left untranslated: {why}",
             pair=pair, error=why)

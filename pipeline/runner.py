@@ -188,6 +188,9 @@ class RunOptions:
     shard_docs: int = 32  # documents per shard
     no_cache: bool = False  # bypass the translation memory
     started: float | None = None  # time.perf_counter() when the command started
+    # where the configuration was read from (an absolute path, or that there was no
+    # file), said when documents are processed again because it changed
+    config_file: str = ""
 
 
 @dataclass
@@ -532,11 +535,90 @@ def file_sha256(entry: Entry) -> str:
 
 def fingerprint(config: Config) -> str:
     """What decides a document's outputs besides its bytes: config, models, version."""
+    return fingerprint_of(fingerprint_parts(config))
+
+
+def fingerprint_parts(config: Config) -> dict[str, Any]:
+    """What :func:`fingerprint` hashes, by name (stored with it, to say what changed)."""
     from pipeline.engines.base import installed_models
 
-    models = installed_models()
-    blob = json.dumps([__version__, config.fingerprint(), models], sort_keys=True)
+    return {"version": __version__, "config": config.fingerprint(),
+            "models": installed_models()}
+
+
+def fingerprint_of(parts: dict[str, Any]) -> str:
+    blob = json.dumps([parts["version"], parts["config"], parts["models"]], sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _dotted(value: Any, where: str = "") -> dict[str, Any]:
+    """A configuration's values by dotted key (``translate.beam_size``)."""
+    if not isinstance(value, dict):
+        return {where: value}
+    flat: dict[str, Any] = {}
+    for key, item in value.items():
+        flat.update(_dotted(item, f"{where}.{key}" if where else str(key)))
+    return flat
+
+
+def _brief(value: Any, most: int = 60) -> str:
+    """``repr(value)``, cut to ``most`` characters (a list of 30 detection candidates).
+
+    >>> _brief(["en", "de"]), _brief(list(range(30)), 20)
+    ("['en', 'de']", '[0, 1, 2, 3, 4, 5, …')
+    """
+    shown_value = repr(value)
+    return shown_value if len(shown_value) <= most else shown_value[:most - 1] + "…"
+
+
+def what_changed(before: dict[str, Any] | None, now: dict[str, Any]) -> tuple[list[str], str]:
+    """Why documents with unchanged bytes are processed again: the names of what changed
+    between the fingerprint's parts they were processed with (``before``, None when the
+    run that processed them did not record them) and this run's, and a sentence.
+
+    >>> was = {"version": "1", "config": {"targets": ["en"], "translate": {"beam_size": 4}},
+    ...        "models": ["a"], "config_file": "/srv/a.toml"}
+    >>> now = {"version": "1", "config": {"targets": ["en", "de"], "translate": {"beam_size": 4}},
+    ...        "models": ["a"], "config_file": "no config file"}
+    >>> changed, why = what_changed(was, now)
+    >>> changed
+    ['targets']
+    >>> print(why)  # doctest: +NORMALIZE_WHITESPACE
+    the configuration changed: targets ['en'] -> ['en', 'de'] (read from: no config file;
+    before: /srv/a.toml)
+    >>> what_changed({**now, "models": ["a", "b"], "version": "0"}, now)[1]
+    'the pipeline version changed: 0 -> 1; the installed models changed: 1 removed (b)'
+    >>> print(what_changed(None, now)[1])  # doctest: +NORMALIZE_WHITESPACE
+    the configuration, the installed models or the pipeline version changed (which one
+    was not recorded: the run that processed them was older)
+    """
+    if not isinstance(before, dict):
+        return [], ("the configuration, the installed models or the pipeline version changed "
+                    "(which one was not recorded: the run that processed them was older)")
+    changed, said = [], []
+    if before.get("version") != now["version"]:
+        changed.append("version")
+        said.append(f"the pipeline version changed: {before.get('version')} -> {now['version']}")
+    old, new = _dotted(before.get("config", {})), _dotted(now["config"])
+    keys = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+    if keys:
+        changed += keys
+        values = "; ".join(f"{k} {_brief(old.get(k))} -> {_brief(new.get(k))}" for k in keys)
+        source = now.get("config_file", "")
+        if source and before.get("config_file") != source:
+            values += (f" (read from: {shown(source)}; before: "
+                       f"{shown(before.get('config_file') or 'unknown')})")
+        elif source:
+            values += f" (read from: {shown(source)})"
+        said.append(f"the configuration changed: {values}")
+    added = sorted(set(now["models"]) - set(before.get("models", [])))
+    removed = sorted(set(before.get("models", [])) - set(now["models"]))
+    if added or removed:
+        changed.append("models")
+        parts = [f"{len(names)} {what} ({', '.join(names)})"
+                 for names, what in ((added, "added"), (removed, "removed")) if names]
+        said.append(f"the installed models changed: {'; '.join(parts)}")
+    return changed, "; ".join(said) or "the fingerprint changed"
 
 
 class Runner:
@@ -586,6 +668,10 @@ class Runner:
         self.started = 0.0  # time.perf_counter() at the start: timings count from it
         self.timings: dict[str, float] = {}  # seconds per phase of the run
         self._fp = ""  # fingerprint(config), computed once
+        self._fp_parts: dict[str, Any] = {}  # what it hashes
+        # Documents with unchanged bytes processed again, by the fingerprint they had.
+        self._redone: Counter[str] = Counter()
+        self.redone: list[dict] = []  # why (report.json)
         self._stages_built = False  # False while build_pipeline was given earlier candidates
         self._file_stats: dict[str, str] = {}  # doc -> stat key stored with its hash
         self._read_stats: dict[str, str] = {}  # doc -> trusted stat key of the bytes read
@@ -602,18 +688,20 @@ class Runner:
                 raise (LockedError if exc.locked else OutputError)(str(exc)) from None
 
     def _run(self) -> RunResult:
+        # Paths as the log shows them: a line end in a name must not split the line.
+        corpus, out = shown(str(self.corpus)), shown(str(self.out))
         if not self.corpus.is_dir():
             if self.corpus.exists():  # `pipeline run article.txt`
-                raise UsageError(f"{self.corpus} is a file, not a folder: CORPUS is a folder "
+                raise UsageError(f"{corpus} is a file, not a folder: CORPUS is a folder "
                                  "of documents; put the file in one (mkdir news && mv "
-                                 f"{shlex.quote(str(self.corpus))} news/) and run "
+                                 f"{shown(shlex.quote(str(self.corpus)))} news/) and run "
                                  "`pipeline run news`")
-            raise UsageError(f"corpus directory {self.corpus} does not exist or is not a directory")
+            raise UsageError(f"corpus directory {corpus} does not exist or is not a directory")
         if not os.access(self.corpus, os.R_OK | os.X_OK):
-            raise UsageError(f"corpus directory {self.corpus} cannot be read (permission "
+            raise UsageError(f"corpus directory {corpus} cannot be read (permission "
                              "denied); give this user read access to it")
         if self.out.resolve().is_relative_to(self.corpus.resolve()):
-            raise UsageError(f"output directory {self.out} is inside the corpus; "
+            raise UsageError(f"output directory {out} is inside the corpus; "
                              "choose --out elsewhere")
         # Configuration errors before any work; an in-process worker reuses these stages.
         self.config.validate()
@@ -635,6 +723,7 @@ class Runner:
                 signal.signal(sig, handler)
 
     def _run_here(self) -> RunResult:
+        out = shown(str(self.out))  # as the log shows it
         try:
             (self.out / STATE_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -643,14 +732,14 @@ class Runner:
             refused = exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC,
                                     errno.EDQUOT, errno.EIO)
             raise (OutputError if refused else UsageError)(
-                f"cannot create output directory {self.out}: {exc.strerror}") from None
+                f"cannot create output directory {out}: {exc.strerror}") from None
         try:
             lock = lock_out(self.out / STATE_DIR / "lock")
         except BlockingIOError:
-            raise LockedError(f"{self._holder()} holds the lock of {self.out}; try again "
+            raise LockedError(f"{self._holder()} holds the lock of {out}; try again "
                               "when it has finished") from None
         except OSError as exc:
-            raise OutputError(f"cannot lock {self.out}: {exc.strerror or exc}") from None
+            raise OutputError(f"cannot lock {out}: {exc.strerror or exc}") from None
         try:
             atomic_write(self.out / STATE_DIR / "lock.json", json.dumps(
                 {"pid": os.getpid(), "host": socket.gethostname(),
@@ -660,8 +749,8 @@ class Runner:
             if isinstance(exc, sqlite3.DatabaseError) and is_corruption(exc):
                 state = self.out / STATE_DIR / "state.sqlite"
                 raise OutputError(
-                    f"the state database {state} is damaged ({exc}); move it aside and run "
-                    "again: every document will be processed again, no output is lost"
+                    f"the state database {shown(str(state))} is damaged ({exc}); move it aside "
+                    "and run again: every document will be processed again, no output is lost"
                 ) from None
             if isinstance(exc, sqlite3.DatabaseError) and not isinstance(
                     exc, sqlite3.OperationalError):
@@ -669,13 +758,13 @@ class Runner:
             if isinstance(exc, sqlite3.Error) and StateError(self.out, exc).locked:
                 # another program took the lock of a database under OUT during the run
                 raise LockedError(
-                    f"a database under {self.out / STATE_DIR} was locked by another program "
-                    f"({exc}); documents already committed are kept: run again when it is "
+                    f"a database under {shown(str(self.out / STATE_DIR))} was locked by another "
+                    f"program ({exc}); documents already committed are kept: run again when it is "
                     "released"
                 ) from None
             reason = (getattr(exc, "strerror", None) or str(exc)) + size_limit()
             raise OutputError(
-                f"cannot write to {self.out}: {reason}. Outputs and state from earlier runs "
+                f"cannot write to {out}: {reason}. Outputs and state from earlier runs "
                 "are intact (files are replaced only when complete); free space or fix "
                 "permissions and run again: documents already committed are not redone"
             ) from None
@@ -684,7 +773,8 @@ class Runner:
 
     def _fingerprint(self) -> str:
         if not self._fp:
-            self._fp = fingerprint(self.config)
+            self._fp_parts = fingerprint_parts(self.config)
+            self._fp = fingerprint_of(self._fp_parts)
         return self._fp
 
     def _earlier_candidates(self) -> list[str] | None:
@@ -735,11 +825,11 @@ class Runner:
             return "another pipeline run (holder unknown)"
         if host == socket.gethostname() and not process_running(pid):
             return (f"another program (the last run, pid {pid}, has ended; a reader "
-                    f"holding {path.with_name('lock')} with flock?)")
+                    f"holding {shown(str(path.with_name('lock')))} with flock?)")
         started = info.get("started")
         since = (f", running for {duration(time.time() - started)}"
                  if isinstance(started, int | float) else "")
-        return f"another pipeline run (pid {pid} on {host}{since})"
+        return f"another pipeline run (pid {pid} on {shown(host)}{since})"
 
     # -- the run -----------------------------------------------------------------
     def _run_locked(self) -> RunResult:
@@ -793,6 +883,7 @@ class Runner:
             self._process(todo, known, fp, state)
             if self.stop_signal is not None:  # also when no shard was under way
                 self._say_stopping()
+            self._say_redone(state)
             if self._restat:  # found unchanged by their hash: next time by their stat
                 with state.transaction():
                     for doc, key in self._restat.items():
@@ -824,6 +915,26 @@ class Runner:
             return self._report(state, [] if self.options.prune else deleted, self.timings)
         finally:
             state.close()
+
+    def _say_redone(self, state: StateStore) -> None:
+        """Record what this run's fingerprint stands for (configuration, its file, models,
+        version), and say why the documents whose bytes had not changed were processed
+        again: a scheduled run from another folder (another pipeline.toml, or none)
+        redoes the corpus, and its log says so once, with the difference."""
+        now = {**self._fp_parts, "config_file": self.options.config_file}
+        if self.counts["processed"]:
+            state.set_meta(f"fingerprint:{self._fp}", json.dumps(now, sort_keys=True))
+        for old, count in sorted(self._redone.items(), key=lambda kv: (-kv[1], kv[0])):
+            try:
+                before = json.loads(state.get_meta(f"fingerprint:{old}") or "null")
+            except ValueError:
+                before = None
+            changed, why = what_changed(before, now)
+            noun = "document" if count == 1 else "documents"
+            self.log.event("redone", f"{count} unchanged {noun} processed again: {why}",
+                           documents=count, changed=changed,
+                           config_file=self.options.config_file)
+            self.redone.append({"documents": count, "changed": changed, "reason": why})
 
     def _phase(self, name: str, since: float) -> None:
         """Count the time since ``since`` (a perf_counter) to the phase ``name``."""
@@ -1110,10 +1221,10 @@ class Runner:
         if (self.options.prune and not todo and not self.deferred and stored
                 and not self._listing_cut):
             raise UsageError(
-                f"--prune refused: {self.corpus} yields no document (no file a reader takes "
-                f"and can read) while {self.out} holds the outputs of {stored} documents; "
-                f"check the corpus path (is it mounted?). To remove them all, delete "
-                f"{self.out} instead")
+                f"--prune refused: {shown(str(self.corpus))} yields no document (no file a "
+                f"reader takes and can read) while {shown(str(self.out))} holds the outputs of "
+                f"{stored} documents; check the corpus path (is it mounted?). To remove them "
+                f"all, delete {shown(str(self.out))} instead")
 
     def _collisions(self, todo: list[Entry]) -> list[Entry]:
         """``todo`` less the files whose copies would be named as another's (a page's
@@ -1225,12 +1336,16 @@ class Runner:
                 if self.stop_signal is not None:
                     return
                 sha = item.sha256
-                if not self.options.force and known.get(item.doc, ("",))[:2] == (sha, fp):
+                stored = known.get(item.doc, ("", ""))
+                if not self.options.force and stored[:2] == (sha, fp):
                     self._count_unchanged(item.doc)
                     key = self._read_stats.pop(item.doc, "")
                     if key and self._file_stats.get(item.doc) != key:
                         self._restat[item.doc] = key
                     continue
+                if (not self.options.force and stored[0] == sha
+                        and not stored[1].startswith("retry:")):
+                    self._redone[stored[1]] += 1  # the same bytes: redone for their fingerprint
                 self._pending[item.doc] = (sha, item.source if item.record else "")
                 shard.append(item)
                 if len(shard) >= self.options.shard_docs:
@@ -1508,6 +1623,9 @@ class Runner:
                                               self.config.targets),
             "config": self.pipeline.config_summary(),
             "interrupted": self.stop_signal is not None,
+            # A stop ended the listing: documents, not_reached count the files listed.
+            "listing_cut": self._listing_cut,
+            "redone": self.redone,
             "timings_s": timings,
         }
         if self.stop_signal is not None:

@@ -119,6 +119,40 @@ def _init_keeping_sigterm(ray: Any, **options: Any) -> None:
         utils.set_sigterm_handler = own
 
 
+# Ray's own log records that say nothing to act on, dropped where they are logged (a
+# run's log, scheduled every hour, carried them each time). Only these exact messages:
+# every other record, and every error, passes. A local Ray the run starts turns token
+# authentication on by itself (Ray >= 2.5x) and says so at WARNING on each start.
+RAY_CHATTER = {
+    "ray._private.authentication.authentication_token_setup": (
+        "Token authentication is enabled for this Ray cluster.",
+    ),
+}
+
+
+class _DropChatter(logging.Filter):
+    def __init__(self, prefixes: tuple[str, ...]):
+        super().__init__()
+        self.prefixes = prefixes
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: not ours to judge
+            return True
+        return not message.startswith(self.prefixes)
+
+
+def quiet_ray_chatter() -> None:
+    """Drop :data:`RAY_CHATTER` from Ray's loggers (once per process)."""
+    for name, prefixes in RAY_CHATTER.items():
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropChatter) for f in logger.filters):
+            logger.addFilter(_DropChatter(prefixes))
+
+
 class ShardActor:
     """One ShardProcessor per actor, models loaded once; no file of the run is opened."""
 
@@ -174,6 +208,7 @@ class RayExecutor:
         self.started_here = not ray.is_initialized()
         if self.started_here:
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+            quiet_ray_chatter()
             quiet = {"log_to_driver": False, "logging_level": logging.WARNING}
             if address:
                 check_reachable(address)
