@@ -1,4 +1,5 @@
-"""HTML pages (``.html``, ``.htm``, ``.html.gz``) and saved-page archives (``.mhtml``,
+"""HTML pages (``.html``, ``.htm``, ``.html.gz``; ``.shtml`` and ``.xhtml``, as a mirror
+of a site names its pages) and saved-page archives (``.mhtml``,
 ``.mht``: a browser's "Save page as... single file"; ``.webarchive``: Safari's): one
 page, one document (an archive's main page: :func:`archived_page`).
 
@@ -283,7 +284,9 @@ class HtmlReader:
     """``.html``, ``.htm`` and ``.html.gz`` pages, and saved-page archives."""
 
     name = "html"
-    suffixes = (".html", ".htm", ".html.gz", ".htm.gz", *ARCHIVES)
+    # .shtml: a page with server-side includes (wget mirrors of news sites keep the
+    # name); .xhtml: XHTML, an XML declaration and namespaces, read as HTML.
+    suffixes = (".html", ".htm", ".html.gz", ".htm.gz", ".shtml", ".xhtml", *ARCHIVES)
     many = False
 
     def __init__(self, max_bytes: int = 20_000_000):

@@ -1,0 +1,56 @@
+"""Saved pages whose text was still lost (brief html13), on pages written here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Config
+from pipeline.extract_html import extract
+from pipeline.runner import RunOptions, run
+from tests.conftest import TaggingEngine
+
+ARTICLE = ["The harbour authority reopened the northern port on Tuesday after three weeks of "
+           "repairs to the breakwater, which storms had damaged at the start of the month.",
+           "Fishing crews had moved their boats to the southern quay in the meantime, where "
+           "space was short and unloading took twice as long as usual, the authority said."]
+# XHTML as Firefox's "Web Page, XHTML" or a CMS writes it: an XML declaration (naming a
+# code page), a doctype, the XHTML namespace and another one, self-closed elements.
+XHTML = ("""<?xml version="1.0" encoding="windows-1252"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN"
+ "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:og="http://ogp.me/ns#" xml:lang="en"
+ lang="en"><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"/>
+<title>Port reopens</title><meta name="author" content="Ann Lee"/>
+<meta property="og:url" content="https://gazette.example/port"/></head>
+<body><div id="menu"><a href="/">Home</a></div><article><h1>Port reopens</h1><br/>"""
+         + "".join(f"<p>{text}</p>" for text in ARTICLE)
+         + "<p>Caf\xe9 owners on the quay welcomed the news.</p></article></body></html>")
+SHTML = ("<!DOCTYPE html><html lang=\"en\"><head><title>Port reopens</title></head><body>"
+         "<!--#include virtual=\"/menu.html\" --><article><h1>Port reopens</h1>"
+         + "".join(f"<p>{text}</p>" for text in ARTICLE) + "</article></body></html>")
+
+
+@pytest.fixture(autouse=True)
+def _no_models(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "no-models"))
+
+
+def test_shtml_and_xhtml_pages_are_read_as_html(tmp_path: Path):
+    # a wget mirror's .shtml and .xhtml pages were skipped: "convert it to .txt"
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "port.shtml").write_text(SHTML, encoding="utf-8")
+    (corpus / "port.xhtml").write_bytes(XHTML.encode("cp1252"))
+    result = run(corpus, out, Config(targets=["en"]), RunOptions(no_cache=True),
+                 engine=TaggingEngine())
+    assert result.exit_code == 0, result.report
+    assert (out / "clean" / "port.shtml.txt").read_text(encoding="utf-8") == (
+        "\n\n".join(["Port reopens", *ARTICLE]) + "\n")
+    assert (out / "clean" / "port.xhtml.txt").read_text(encoding="utf-8") == (
+        "\n\n".join(["Port reopens", *ARTICLE, "Café owners on the quay welcomed the news."])
+        + "\n")
+    assert extract(XHTML.encode("cp1252")).metadata == {
+        "title": "Port reopens", "author": "Ann Lee", "url": "https://gazette.example/port",
+        "sitename": "gazette.example", "lang": "en"}
