@@ -54,3 +54,22 @@ def test_shtml_and_xhtml_pages_are_read_as_html(tmp_path: Path):
     assert extract(XHTML.encode("cp1252")).metadata == {
         "title": "Port reopens", "author": "Ann Lee", "url": "https://gazette.example/port",
         "sitename": "gazette.example", "lang": "en"}
+
+
+def test_an_archive_over_max_file_bytes_is_not_told_to_be_split(tmp_path: Path):
+    # "split it, or raise max_file_bytes": a .webarchive is large for its images
+    from tests.test_html10_archives import PAGE, webarchive
+
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    archive = webarchive(PAGE.encode("utf-8"), "UTF-8")
+    (corpus / "port.webarchive").write_bytes(archive)
+    (corpus / "notes.txt").write_text(" ".join(ARTICLE) * 20, encoding="utf-8")
+    result = run(corpus, out, Config(targets=["en"], max_file_bytes=len(archive) - 1),
+                 RunOptions(no_cache=True), engine=TaggingEngine())
+    reasons = {q["doc"]: q["reason"] for q in result.report["quarantined"]}
+    assert reasons["port.webarchive"] == (
+        f"larger than max_file_bytes ({len(archive)} > {len(archive) - 1}): a saved page's "
+        "archive holds the page's images, styles and scripts too: raise max_file_bytes in "
+        "pipeline.toml, or save the page as .html (Webpage, HTML only)")
+    assert reasons["notes.txt"].endswith(": split it, or raise max_file_bytes in pipeline.toml")

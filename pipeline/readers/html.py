@@ -146,6 +146,25 @@ def gunzip(data: bytes, limit: int) -> bytes:
 
 
 ARCHIVES = (".mhtml", ".mht", ".webarchive")
+# What to do about a file over max_file_bytes (pipeline.runner): an archive is one page
+# with its images, styles and scripts, which cannot be split.
+TOO_LARGE_ADVICE = "split it, or raise max_file_bytes in pipeline.toml"
+ARCHIVE_TOO_LARGE_ADVICE = ("a saved page's archive holds the page's images, styles and "
+                            "scripts too: raise max_file_bytes in pipeline.toml, or save "
+                            "the page as .html (Webpage, HTML only)")
+
+
+def too_large_advice(rel: str) -> str:
+    """What to do about the file ``rel`` when it is over max_file_bytes.
+
+    >>> too_large_advice("a/notes.txt")
+    'split it, or raise max_file_bytes in pipeline.toml'
+    >>> too_large_advice("Port.WEBARCHIVE").split(":")[1]
+    ' raise max_file_bytes in pipeline.toml, or save the page as .html (Webpage, HTML only)'
+    """
+    return ARCHIVE_TOO_LARGE_ADVICE if rel.lower().endswith(ARCHIVES) else TOO_LARGE_ADVICE
+
+
 # The folder a browser's "Save page as... complete" writes beside the page ("Port.html"
 # and "Port_files/": its images, styles, scripts, and its embeds' pages: advertisements,
 # players, "saved_resource.html"), and the names Windows gives it in other languages
