@@ -73,3 +73,44 @@ def test_an_archive_over_max_file_bytes_is_not_told_to_be_split(tmp_path: Path):
         "archive holds the page's images, styles and scripts too: raise max_file_bytes in "
         "pipeline.toml, or save the page as .html (Webpage, HTML only)")
     assert reasons["notes.txt"].endswith(": split it, or raise max_file_bytes in pipeline.toml")
+
+
+def with_paragraphs(*paragraphs: str) -> bytes:
+    return ('<!DOCTYPE html><html lang="en"><head><title>Port reopens</title></head><body>'
+            '<article><h1>Port reopens</h1>' + "".join(f"<p>{text}</p>" for text in paragraphs)
+            + "</article></body></html>").encode("utf-8")
+
+
+AREA = ('<math xmlns="http://www.w3.org/1998/Math/MathML" alttext="A=\\pi r^{2}"><semantics>'
+        "<mrow><mi>A</mi>\n<mo>=</mo>\n<mi>π</mi><msup><mi>r</mi><mn>2</mn></msup></mrow>"
+        '<annotation encoding="application/x-tex">A=\\pi r^{2}</annotation></semantics></math>')
+
+
+@pytest.mark.parametrize(("formula", "shown"), [
+    (AREA, "A=πr²"),  # its TeX annotation is not what it shows
+    ("<math><msub><mi>x</mi><mi>i</mi></msub><mo>=</mo><mfrac><mn>1</mn><mi>n</mi></mfrac>"
+     "</math>", "x_i=1/n"),
+])
+def test_a_formula_in_a_sentence_keeps_its_text(formula, shown):
+    # the extractor deletes <math>: "The new quay covers where r is its radius"
+    first = f"The new quay covers {formula} square metres, where r is the radius of its basin."
+    page = extract(with_paragraphs(first, *ARTICLE))
+    assert page.blocks == ["Port reopens", f"The new quay covers {shown} square metres, where "
+                           "r is the radius of its basin.", *ARTICLE]
+
+
+def test_a_button_or_label_a_sentence_names_keeps_its_text():
+    # "To see the timetable, press and then tick the box" (both deleted)
+    first = ('To see the new ferry timetable, press <button type="button">Show times</button> '
+             'and then tick <label for="t">weekend sailings</label> on the harbour page.')
+    page = extract(with_paragraphs(first, *ARTICLE))
+    assert page.blocks[1] == ("To see the new ferry timetable, press Show times and then tick "
+                              "weekend sailings on the harbour page.")
+
+
+@pytest.mark.parametrize("controls", ['<button>Load more</button>',
+                                      'Share: <button>Facebook</button> <button>Email</button>'])
+def test_a_paragraph_of_controls_only_stays_out(controls):
+    page = extract(with_paragraphs(*ARTICLE, controls))
+    assert page.blocks == ["Port reopens", *ARTICLE]
+
