@@ -950,10 +950,42 @@ def feed_items_apart(tree) -> None:
         if len(run) < FEED_MIN_ITEMS or any(post.find(".//h1") is not None for post in run):
             continue  # (articles with their own headlines: a page of articles)
         for post in run:
+            time_into_heading(post)
             if tag == "article":
                 post.tag = "section"
             if kind:
                 post.set("class", f"{kind} feed-item")
+
+
+def time_into_heading(post) -> None:
+    """A live blog post's time in its ``<header>`` (beside its heading, ``<h2>`` to
+    ``<h6>``), which the extractor deletes, put at the start of that heading, as a time
+    in the heading reads ("10:15 Port closed"); an empty ``<time>`` with its attributes
+    stays in the header for the date search. Changes the tree.
+
+    >>> import lxml.html
+    >>> post = lxml.html.fromstring('<article><header><time datetime="2024-03-01T10:15">'
+    ...     '10:15</time> <h2>Port closed</h2></header><p>x</p></article>')
+    >>> time_into_heading(post)
+    >>> lxml.html.tostring(post)[:63], post[0][1].text
+    (b'<article><header><time datetime="2024-03-01T10:15"></time> <h2>', '10:15 Port closed')
+    """
+    header = post.find("header")
+    heading = None if header is None else next(header.iter(*HEADING_KINDS[1:]), None)
+    if heading is None:
+        return
+    for time in header.iter("time"):
+        text = " ".join(time.text_content().split())
+        if text and not any(above is heading for above in time.iterancestors()):
+            break
+    else:
+        return
+    mark = time.makeelement("time", dict(time.attrib))
+    if mark.get("datetime") is None:
+        mark.set("datetime", text)
+    mark.tail = time.tail
+    time.getparent().replace(time, mark)
+    heading.text = f"{text} {heading.text or ''}"
 
 
 def drop_hidden_metadata(tree) -> None:

@@ -114,3 +114,17 @@ def test_a_paragraph_of_controls_only_stays_out(controls):
     page = extract(with_paragraphs(*ARTICLE, controls))
     assert page.blocks == ["Port reopens", *ARTICLE]
 
+
+def test_a_live_blog_posts_time_in_its_header_is_kept_with_its_heading():
+    # <article><header><time>10:15</time><h2>...</h2></header>: the time was deleted
+    posts = "".join(f'<article><header><time datetime="2024-03-12T1{8 - n}:00">1{8 - n}:00'
+                    f"</time><h2>Update {n}</h2></header><p>{ARTICLE[n % 2]}</p></article>"
+                    for n in range(3))
+    page = ('<!DOCTYPE html><html lang="en"><head><title>Live: port reopens</title></head>'
+            "<body><main><h1>Live: port reopens</h1><p>The port reopened this morning after "
+            f"the repairs; follow the latest news here as the ships return.</p>{posts}</main>"
+            "</body></html>")
+    found = extract(page.encode("utf-8"))
+    assert found.blocks[2:] == [line for n in range(3)
+                                for line in (f"1{8 - n}:00 Update {n}", ARTICLE[n % 2])]
+    assert found.metadata["date"] == "2024-03-12"
