@@ -865,6 +865,46 @@ def absolute_canonical(tree) -> None:
         link.set("href", urljoin(start, href))
 
 
+# A page saved from Firefox's Reader View (about:reader): its header holds the article's
+# address (the link naming its domain) and its byline (the "credits"), which the
+# extractor does not read, the page having no <meta> of its own. Each is marked by its
+# class, or by its id (Firefox before version 70 or so).
+_READER_HEADER = ('//*[@id="reader-header" or '
+                  'contains(concat(" ", normalize-space(@class), " "), " reader-header ")]')
+_READER_PART = ('.//*[@id="reader-{0}" or '
+                'contains(concat(" ", normalize-space(@class), " "), " reader-{0} ")]')
+
+
+def reader_view_metadata(tree) -> None:
+    """Give a page saved from Firefox's Reader View (:data:`_READER_HEADER`) the author
+    its credits line names (a ``<meta name="author">``, which the extractor reads as
+    any page's, "By" and "and" included) and the address its domain's link leads to (a
+    ``<link rel="canonical">``), where it has none. Changes the tree.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<html><head><title>T</title></head><body><div class='
+    ...     '"header reader-header"><a class="domain reader-domain" href="https://a.example'
+    ...     '/p">a.example</a><div class="credits reader-credits">By Ann</div></div></body>'
+    ...     '</html>')
+    >>> reader_view_metadata(tree)
+    >>> [lxml.html.tostring(element) for element in tree.find("head")[1:]]
+    [b'<meta name="author" content="By Ann">', b'<link rel="canonical" href="https://a.example/p">']
+    """
+    header = next(iter(tree.xpath(_READER_HEADER)), None)
+    head = tree.find(".//head")
+    if header is None or head is None:
+        return
+    credits = next(iter(header.xpath(_READER_PART.format("credits"))), None)
+    author = " ".join(credits.text_content().split()) if credits is not None else ""
+    if author and not head.xpath('.//meta[@name="author"]'):
+        head.append(head.makeelement("meta", {"name": "author", "content": author}))
+    domain = next(iter(header.xpath(_READER_PART.format("domain"))), None)
+    address = (domain.get("href") or "").strip() if domain is not None else ""
+    if (address.lower().startswith(("http://", "https://"))
+            and not head.xpath('.//link[@rel="canonical"]')):
+        head.append(head.makeelement("link", {"rel": "canonical", "href": address}))
+
+
 def itemprop_dates_as_meta(tree) -> None:
     """Copy the dates that a page gives as microdata on an element other than
     ``<meta>`` (``<span itemprop="datePublished" content="2021-03-04">``) into
@@ -2075,6 +2115,7 @@ def extract(data: bytes, *, source: str = "") -> Page:
     paragraphs_beside_code(tree)
     itemprop_dates_as_meta(tree)  # before: a hidden copy may hold the date
     drop_hidden_metadata(tree)
+    reader_view_metadata(tree)
     absolute_canonical(tree)
     drop_folder_base(tree)
     mark_preformatted(tree)

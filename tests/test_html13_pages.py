@@ -128,3 +128,39 @@ def test_a_live_blog_posts_time_in_its_header_is_kept_with_its_heading():
     assert found.blocks[2:] == [line for n in range(3)
                                 for line in (f"1{8 - n}:00 Update {n}", ARTICLE[n % 2])]
     assert found.metadata["date"] == "2024-03-12"
+
+
+def reader_view(header: str) -> bytes:
+    """A page saved from Firefox's Reader View: its toolbar, its header (``header``),
+    the article as Readability gave it; no <meta> of the article's."""
+    return ("""<!DOCTYPE html><html lang="en" dir="ltr"><head>
+<meta http-equiv="content-type" content="text/html; charset=UTF-8">
+<link rel="stylesheet" href="chrome://global/skin/aboutReader.css" type="text/css">
+<title>Port reopens</title></head><body class="light sans-serif loaded">
+<div class="toolbar-container"><div class="toolbar reader-toolbar"><div class="reader-controls">
+<button class="close-button toolbar-button" aria-label="Close Reader View"><span
+class="hover-label">Close</span></button></div></div></div><div class="container">"""
+            + header + """<hr><div class="content"><div class="moz-reader-content
+reader-show-element"><div id="readability-page-1" class="page"><div>"""
+            + "".join(f"<p>{text}</p>" for text in ARTICLE)
+            + "</div></div></div></div></div></body></html>").encode("utf-8")
+
+
+@pytest.mark.parametrize("header", [
+    """<div class="header reader-header reader-show-element">
+<a class="domain reader-domain" href="https://www.gazette.example/news/port-reopens">gazette.example</a>
+<div class="domain-border"></div><h1 class="reader-title">Port reopens</h1>
+<div class="credits reader-credits">By Ann Lee and Tom Hart</div>
+<div class="meta-data"><div class="reader-estimated-time">2 minutes</div></div></div>""",
+    # (Firefox before about version 70: ids, not classes)
+    """<div id="reader-header" class="header"><a id="reader-domain" class="domain"
+href="https://www.gazette.example/news/port-reopens">gazette.example</a><div
+class="domain-border"></div><h1 id="reader-title">Port reopens</h1><div id="reader-credits"
+class="credits">By Ann Lee and Tom Hart</div></div>""",
+])
+def test_a_page_saved_from_reader_view_keeps_its_author_and_address(header):
+    # its credits line and the link naming its domain were not read: no author, no url
+    page = extract(reader_view(header))
+    assert page.blocks == ["Port reopens", *ARTICLE]
+    assert page.metadata["author"] == "Ann Lee; Tom Hart"
+    assert page.metadata["url"] == "https://www.gazette.example/news/port-reopens"
