@@ -2115,7 +2115,8 @@ def extract(data: bytes, *, source: str = "") -> Page:
     paragraphs_beside_code(tree)
     itemprop_dates_as_meta(tree)  # before: a hidden copy may hold the date
     drop_hidden_metadata(tree)
-    reader_view_metadata(tree)
+    if "reader-header" in text:  # (a walk over every element, else: only for those)
+        reader_view_metadata(tree)
     absolute_canonical(tree)
     drop_folder_base(tree)
     mark_preformatted(tree)
