@@ -164,3 +164,17 @@ def test_a_page_saved_from_reader_view_keeps_its_author_and_address(header):
     assert page.blocks == ["Port reopens", *ARTICLE]
     assert page.metadata["author"] == "Ann Lee; Tom Hart"
     assert page.metadata["url"] == "https://www.gazette.example/news/port-reopens"
+
+
+def test_the_folder_beside_a_saved_xhtml_page_holds_its_parts(tmp_path: Path):
+    # Firefox saves an XHTML page as NAME.xhtml beside NAME_files/: its embeds' pages
+    # were read as documents
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    (corpus / "port_files").mkdir(parents=True)
+    (corpus / "port.xhtml").write_bytes(XHTML.encode("cp1252"))
+    (corpus / "port_files" / "saved_resource.html").write_text(SHTML, encoding="utf-8")
+    result = run(corpus, out, Config(targets=["en"]), RunOptions(no_cache=True),
+                 engine=TaggingEngine())
+    assert result.exit_code == 0, result.report
+    assert not (out / "clean" / "port_files" / "saved_resource.html.txt").exists()
+    assert result.report["skipped_by_suffix"]["(parts of saved pages)"]["files"] == 1

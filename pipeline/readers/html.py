@@ -172,6 +172,9 @@ def too_large_advice(rel: str) -> str:
 SAVED_PAGE_FOLDERS = ("_files", ".files", "-Dateien", "_fichiers", "_bestanden", "_archivos",
                       "-filer", "_tiedostot", "_pliki", "_soubory", "_ficheiros", "_arquivos",
                       "_dosyalar")
+# The names a browser gives the page it saves with its folder (Firefox keeps an XHTML
+# page's .xhtml).
+SAVED_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 # How much of the saved page is read for the frames it shows (a frameset page is small).
 FRAMESET_SCAN_BYTES = 1 << 20
 _FRAME_SOURCE = re.compile(rb"""<frame\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
@@ -197,7 +200,7 @@ def saved_page_part(path: Path) -> str:
     for suffix in SAVED_PAGE_FOLDERS:
         if not folder.endswith(suffix) or folder == suffix:
             continue
-        for name in (folder[: -len(suffix)] + ext for ext in (".html", ".htm")):
+        for name in (folder[: -len(suffix)] + ext for ext in SAVED_PAGE_SUFFIXES):
             page = path.parent.parent / name
             try:
                 frames = _frames(page, os.stat(page).st_mtime_ns)
