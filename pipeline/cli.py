@@ -83,8 +83,8 @@ WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
 RUN_DESCRIPTION = """\
 Read CORPUS recursively (text files .txt; Markdown .md, its copies Markdown again; HTML
-pages .html .htm .html.gz .htm.gz and saved pages .mhtml .mht .webarchive; records
-.jsonl .ndjson .parquet .csv .tsv and compressed JSON Lines .jsonl.gz .jsonl.bz2
+pages .html .htm .html.gz .htm.gz .shtml .xhtml and saved pages .mhtml .mht .webarchive;
+records .jsonl .ndjson .parquet .csv .tsv and compressed JSON Lines .jsonl.gz .jsonl.bz2
 .jsonl.xz .jsonl.zst .ndjson.gz .ndjson.bz2 .ndjson.xz .ndjson.zst, one document per
 record) and write to OUT: clean copies, translations, documents.jsonl, segments.jsonl,
 parallel corpora, report.json and the review report (report.html: open it in a

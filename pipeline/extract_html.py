@@ -865,6 +865,46 @@ def absolute_canonical(tree) -> None:
         link.set("href", urljoin(start, href))
 
 
+# A page saved from Firefox's Reader View (about:reader): its header holds the article's
+# address (the link naming its domain) and its byline (the "credits"), which the
+# extractor does not read, the page having no <meta> of its own. Each is marked by its
+# class, or by its id (Firefox before version 70 or so).
+_READER_HEADER = ('//*[@id="reader-header" or '
+                  'contains(concat(" ", normalize-space(@class), " "), " reader-header ")]')
+_READER_PART = ('.//*[@id="reader-{0}" or '
+                'contains(concat(" ", normalize-space(@class), " "), " reader-{0} ")]')
+
+
+def reader_view_metadata(tree) -> None:
+    """Give a page saved from Firefox's Reader View (:data:`_READER_HEADER`) the author
+    its credits line names (a ``<meta name="author">``, which the extractor reads as
+    any page's, "By" and "and" included) and the address its domain's link leads to (a
+    ``<link rel="canonical">``), where it has none. Changes the tree.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<html><head><title>T</title></head><body><div class='
+    ...     '"header reader-header"><a class="domain reader-domain" href="https://a.example'
+    ...     '/p">a.example</a><div class="credits reader-credits">By Ann</div></div></body>'
+    ...     '</html>')
+    >>> reader_view_metadata(tree)
+    >>> [lxml.html.tostring(element) for element in tree.find("head")[1:]]
+    [b'<meta name="author" content="By Ann">', b'<link rel="canonical" href="https://a.example/p">']
+    """
+    header = next(iter(tree.xpath(_READER_HEADER)), None)
+    head = tree.find(".//head")
+    if header is None or head is None:
+        return
+    credits = next(iter(header.xpath(_READER_PART.format("credits"))), None)
+    author = " ".join(credits.text_content().split()) if credits is not None else ""
+    if author and not head.xpath('.//meta[@name="author"]'):
+        head.append(head.makeelement("meta", {"name": "author", "content": author}))
+    domain = next(iter(header.xpath(_READER_PART.format("domain"))), None)
+    address = (domain.get("href") or "").strip() if domain is not None else ""
+    if (address.lower().startswith(("http://", "https://"))
+            and not head.xpath('.//link[@rel="canonical"]')):
+        head.append(head.makeelement("link", {"rel": "canonical", "href": address}))
+
+
 def itemprop_dates_as_meta(tree) -> None:
     """Copy the dates that a page gives as microdata on an element other than
     ``<meta>`` (``<span itemprop="datePublished" content="2021-03-04">``) into
@@ -950,10 +990,42 @@ def feed_items_apart(tree) -> None:
         if len(run) < FEED_MIN_ITEMS or any(post.find(".//h1") is not None for post in run):
             continue  # (articles with their own headlines: a page of articles)
         for post in run:
+            time_into_heading(post)
             if tag == "article":
                 post.tag = "section"
             if kind:
                 post.set("class", f"{kind} feed-item")
+
+
+def time_into_heading(post) -> None:
+    """A live blog post's time in its ``<header>`` (beside its heading, ``<h2>`` to
+    ``<h6>``), which the extractor deletes, put at the start of that heading, as a time
+    in the heading reads ("10:15 Port closed"); an empty ``<time>`` with its attributes
+    stays in the header for the date search. Changes the tree.
+
+    >>> import lxml.html
+    >>> post = lxml.html.fromstring('<article><header><time datetime="2024-03-01T10:15">'
+    ...     '10:15</time> <h2>Port closed</h2></header><p>x</p></article>')
+    >>> time_into_heading(post)
+    >>> lxml.html.tostring(post)[:63], post[0][1].text
+    (b'<article><header><time datetime="2024-03-01T10:15"></time> <h2>', '10:15 Port closed')
+    """
+    header = post.find("header")
+    heading = None if header is None else next(header.iter(*HEADING_KINDS[1:]), None)
+    if heading is None:
+        return
+    for time in header.iter("time"):
+        text = " ".join(time.text_content().split())
+        if text and not any(above is heading for above in time.iterancestors()):
+            break
+    else:
+        return
+    mark = time.makeelement("time", dict(time.attrib))
+    if mark.get("datetime") is None:
+        mark.set("datetime", text)
+    mark.tail = time.tail
+    time.getparent().replace(time, mark)
+    heading.text = f"{text} {heading.text or ''}"
 
 
 def drop_hidden_metadata(tree) -> None:
@@ -1050,6 +1122,108 @@ def times_as_text(tree) -> None:
             mark.set("datetime", " ".join(text.split()))
         time.addprevious(mark)
         time.drop_tag()
+
+
+# Superscript and subscript forms of the characters a formula's exponent or index
+# often is (math_text): "r²", "x₁"; any other exponent is written "^", an index "_".
+_SUPERSCRIPTS = str.maketrans("0123456789+-−=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿ")
+_SUBSCRIPTS = str.maketrans("0123456789+-−=()", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎")
+# MathML that is no part of what a formula shows (its TeX source, another markup's).
+_MATH_UNSHOWN = frozenset({"annotation", "annotation-xml"})
+
+
+def _scripted(text: str, table: dict[int, str], mark: str) -> str:
+    """An exponent or index: its script forms where it has them all, else ``mark``
+    and the text (in parentheses where it is more than one character)."""
+    script = text.translate(table)
+    if text and all(a != b for a, b in zip(text, script, strict=True)):
+        return script
+    return mark + (text if len(text) <= 1 else f"({text})")
+
+
+def math_text(element) -> str:
+    """What a MathML formula shows, as plain text: its tokens in order (the white space
+    between them left out, as MathML does), exponents and indices as superscripts and
+    subscripts (:data:`_SUPERSCRIPTS`) or after ``^`` and ``_``, fractions with ``/``,
+    roots with ``√``; its annotations (the TeX source) not. Its ``alttext`` where it
+    shows nothing, else "".
+
+    >>> import lxml.html
+    >>> math_text(lxml.html.fromstring('<math><mi>A</mi> <mo>=</mo><mi>π</mi><msup><mi>r'
+    ...     '</mi><mn>2</mn></msup><annotation>A = pi r^2</annotation></math>'))
+    'A=πr²'
+    >>> math_text(lxml.html.fromstring('<math><msub><mi>x</mi><mi>i</mi></msub><mo>+</mo>'
+    ...     '<mfrac><mn>1</mn><mrow><mi>n</mi><mo>+</mo><mn>1</mn></mrow></mfrac></math>'))
+    'x_i+1/(n+1)'
+    >>> math_text(lxml.html.fromstring('<math alttext="E=mc^2"></math>'))
+    'E=mc^2'
+    """
+    def shown(node, depth: int) -> str:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        tag = tag.rsplit("}", 1)[-1].lower()  # (an XML parser's namespace)
+        if tag in _MATH_UNSHOWN or depth > 64:
+            return ""
+        parts = [shown(child, depth + 1) for child in node]
+        if tag in ("msup", "msub", "msubsup") and len(parts) >= 2:
+            if tag == "msup":
+                return parts[0] + _scripted(parts[1], _SUPERSCRIPTS, "^")
+            out = parts[0] + _scripted(parts[1], _SUBSCRIPTS, "_")
+            return out + (_scripted(parts[2], _SUPERSCRIPTS, "^") if len(parts) > 2 else "")
+        if tag == "mfrac" and len(parts) == 2:
+            return "/".join(part if len(part) <= 1 or part.isalnum() else f"({part})"
+                            for part in parts)
+        if tag in ("msqrt", "mroot") and parts:
+            root = "".join(parts) if tag == "msqrt" else parts[0]
+            return "√" + (root if len(root) <= 1 or root.isalnum() else f"({root})")
+        text = node.text or ""
+        return (text if tag == "mtext" else text.strip()) + "".join(
+            part + ((child.tail or "").strip()) for part, child in zip(parts, node, strict=True))
+
+    return shown(element, 0) or " ".join((element.get("alttext") or "").split())
+
+
+# The controls a paragraph's sentence may name (trafilatura deletes them with their
+# text: "Press to continue"), kept where the paragraph has this many words besides
+# them: a paragraph that is only a control ("Load more", "Share: Facebook") is none.
+_CONTROLS = ("label", "button")
+CONTROL_SENTENCE_MIN_WORDS = 3
+
+
+def formulas_and_controls_as_text(tree) -> None:
+    """Make what the extractor deletes with its text, where a sentence holds it, text
+    of that sentence: a MathML formula (``<math>``) in a paragraph, list item, table
+    cell, quote, caption or heading (:data:`_TIME_READ_IN`) becomes what it shows
+    (:func:`math_text`: "The area is A=πr²."); a ``<label>`` or ``<button>`` in a
+    paragraph of :data:`CONTROL_SENTENCE_MIN_WORDS` words or more besides its controls
+    becomes its text. Changes the tree.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring('<div><p>So <math><mi>x</mi></math>, then press '
+    ...     '<button>OK</button> to go on.</p><p><button>Load more</button></p></div>')
+    >>> formulas_and_controls_as_text(tree)
+    >>> lxml.html.tostring(tree)
+    b'<div><p>So <span>x</span>, then press OK to go on.</p><p><button>Load more</button></p></div>'
+    """
+    for math in list(tree.iter("math")):
+        if not any(element.tag in _TIME_READ_IN for element in math.iterancestors()):
+            continue
+        text = math_text(math)
+        if text:
+            span = math.makeelement("span", {})
+            span.text, span.tail = text, math.tail
+            math.getparent().replace(math, span)
+    words: dict[object, int] = {}  # paragraph -> its words besides its controls
+    for control in list(tree.iter(*_CONTROLS)):
+        paragraph = next((element for element in control.iterancestors()
+                          if element.tag == "p"), None)
+        if paragraph is None:
+            continue
+        if paragraph not in words:
+            words[paragraph] = len(paragraph.text_content().split()) - sum(
+                len(element.text_content().split()) for element in paragraph.iter(*_CONTROLS)
+                if not any(above.tag in _CONTROLS for above in element.iterancestors()))
+        if words[paragraph] >= CONTROL_SENTENCE_MIN_WORDS:
+            control.drop_tag()
 
 
 def mark_inline_code(tree) -> None:
@@ -1941,11 +2115,14 @@ def extract(data: bytes, *, source: str = "") -> Page:
     paragraphs_beside_code(tree)
     itemprop_dates_as_meta(tree)  # before: a hidden copy may hold the date
     drop_hidden_metadata(tree)
+    if "reader-header" in text:  # (a walk over every element, else: only for those)
+        reader_view_metadata(tree)
     absolute_canonical(tree)
     drop_folder_base(tree)
     mark_preformatted(tree)
     mark_inline_code(tree)
     times_as_text(tree)
+    formulas_and_controls_as_text(tree)
     flow_code_paragraphs(tree)
     feed_items_apart(tree)
     unshown = metadata_texts(tree)  # before the texts (it writes JSON-LD's escapes out)

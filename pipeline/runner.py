@@ -353,8 +353,10 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         return entry
     # A record file is read as a stream: max_file_bytes bounds each record.
     if found.st_size > max_bytes and entry.reader != "records":
+        from pipeline.readers.html import too_large_advice  # (an archive: not to split)
+
         entry.problem = (f"larger than max_file_bytes ({found.st_size} > {max_bytes}): "
-                         "split it, or raise max_file_bytes in pipeline.toml")
+                         + too_large_advice(entry.doc))
     return entry
 
 

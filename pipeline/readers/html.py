@@ -1,4 +1,5 @@
-"""HTML pages (``.html``, ``.htm``, ``.html.gz``) and saved-page archives (``.mhtml``,
+"""HTML pages (``.html``, ``.htm``, ``.html.gz``; ``.shtml`` and ``.xhtml``, as a mirror
+of a site names its pages) and saved-page archives (``.mhtml``,
 ``.mht``: a browser's "Save page as... single file"; ``.webarchive``: Safari's): one
 page, one document (an archive's main page: :func:`archived_page`).
 
@@ -145,6 +146,25 @@ def gunzip(data: bytes, limit: int) -> bytes:
 
 
 ARCHIVES = (".mhtml", ".mht", ".webarchive")
+# What to do about a file over max_file_bytes (pipeline.runner): an archive is one page
+# with its images, styles and scripts, which cannot be split.
+TOO_LARGE_ADVICE = "split it, or raise max_file_bytes in pipeline.toml"
+ARCHIVE_TOO_LARGE_ADVICE = ("a saved page's archive holds the page's images, styles and "
+                            "scripts too: raise max_file_bytes in pipeline.toml, or save "
+                            "the page as .html (Webpage, HTML only)")
+
+
+def too_large_advice(rel: str) -> str:
+    """What to do about the file ``rel`` when it is over max_file_bytes.
+
+    >>> too_large_advice("a/notes.txt")
+    'split it, or raise max_file_bytes in pipeline.toml'
+    >>> too_large_advice("Port.WEBARCHIVE").split(":")[1]
+    ' raise max_file_bytes in pipeline.toml, or save the page as .html (Webpage, HTML only)'
+    """
+    return ARCHIVE_TOO_LARGE_ADVICE if rel.lower().endswith(ARCHIVES) else TOO_LARGE_ADVICE
+
+
 # The folder a browser's "Save page as... complete" writes beside the page ("Port.html"
 # and "Port_files/": its images, styles, scripts, and its embeds' pages: advertisements,
 # players, "saved_resource.html"), and the names Windows gives it in other languages
@@ -152,6 +172,9 @@ ARCHIVES = (".mhtml", ".mht", ".webarchive")
 SAVED_PAGE_FOLDERS = ("_files", ".files", "-Dateien", "_fichiers", "_bestanden", "_archivos",
                       "-filer", "_tiedostot", "_pliki", "_soubory", "_ficheiros", "_arquivos",
                       "_dosyalar")
+# The names a browser gives the page it saves with its folder (Firefox keeps an XHTML
+# page's .xhtml).
+SAVED_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 # How much of the saved page is read for the frames it shows (a frameset page is small).
 FRAMESET_SCAN_BYTES = 1 << 20
 _FRAME_SOURCE = re.compile(rb"""<frame\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
@@ -177,7 +200,7 @@ def saved_page_part(path: Path) -> str:
     for suffix in SAVED_PAGE_FOLDERS:
         if not folder.endswith(suffix) or folder == suffix:
             continue
-        for name in (folder[: -len(suffix)] + ext for ext in (".html", ".htm")):
+        for name in (folder[: -len(suffix)] + ext for ext in SAVED_PAGE_SUFFIXES):
             page = path.parent.parent / name
             try:
                 frames = _frames(page, os.stat(page).st_mtime_ns)
@@ -283,7 +306,9 @@ class HtmlReader:
     """``.html``, ``.htm`` and ``.html.gz`` pages, and saved-page archives."""
 
     name = "html"
-    suffixes = (".html", ".htm", ".html.gz", ".htm.gz", *ARCHIVES)
+    # .shtml: a page with server-side includes (wget mirrors of news sites keep the
+    # name); .xhtml: XHTML, an XML declaration and namespaces, read as HTML.
+    suffixes = (".html", ".htm", ".html.gz", ".htm.gz", ".shtml", ".xhtml", *ARCHIVES)
     many = False
 
     def __init__(self, max_bytes: int = 20_000_000):
