@@ -13,6 +13,7 @@ same, which is why outputs are identical whichever executor ran.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import signal
 import threading
@@ -96,12 +97,36 @@ class DocumentOutput:
         """``output``: the path of its copies under clean/ and translations/<lang>/
         (default: its id)."""
         ok = doc.status == "ok"
+        # The largest first (the Document's JSON, then its digest), while nothing
+        # else of the output is held yet.
         document = doc.to_json()
+        json_digest = digest_in_pieces(document)
+        segments = segment_lines(doc, targets) if ok else ""
         return cls(doc.doc, doc.status, list(doc.errors),
                    document_files(doc, targets, output or doc.doc) if ok else {},
-                   document_line(doc),
-                   segment_lines(doc, targets) if ok else "", document,
-                   json_digest=digest(document))
+                   document_line(doc), segments, document, json_digest=json_digest)
+
+
+# Characters of a Document's JSON encoded at a time for its digest.
+DIGEST_PIECE = 1 << 20
+
+
+def digest_in_pieces(document: str) -> str:
+    r""":func:`pipeline.state.digest` of ``document``, encoding a megabyte of characters
+    at a time: encoding the whole JSON of a 19 MB book at once reserves three bytes a
+    character for a moment (a 40 MB JSON: 120 MB), at the run's peak.
+
+    >>> text = "“Olá”, \udc80 e " * 100_000
+    >>> digest_in_pieces(text) == digest(text)
+    True
+    """
+    if len(document) <= DIGEST_PIECE:
+        return digest(document)
+    sha = hashlib.sha256()
+    for start in range(0, len(document), DIGEST_PIECE):
+        # surrogatepass encodes each code point alone: pieces encode as the whole does
+        sha.update(document[start:start + DIGEST_PIECE].encode("utf-8", "surrogatepass"))
+    return sha.hexdigest()
 
 
 @dataclass
@@ -245,7 +270,7 @@ def process_document(doc: Document, stages: list[Stage], timeout_s: float = 0) -
     except DocumentTimeout as exc:
         doc.status, doc.errors = "quarantined", [str(exc)]
         doc.blocks = []
-    if doc.status == "ok" and not doc.clean_text().strip() and not _markup_only(doc):
+    if doc.status == "ok" and not doc.has_text() and not _markup_only(doc):
         doc.status, doc.errors = "quarantined", [nothing_left(raw)]
         doc.blocks = []
     doc.raw = b""
