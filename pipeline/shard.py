@@ -13,6 +13,7 @@ same, which is why outputs are identical whichever executor ran.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
 import signal
@@ -497,7 +498,21 @@ class ShardProcessor:
         engine batches start; the result is then for no one to commit). ``sources``
         (:func:`sources_of`): given, each document's section of the review report is
         rendered here too (its CPU seconds: the stats' ``timings`` ``sections``).
+
+        ``docs`` is emptied once their outputs are made: the result holds all of them
+        that is written, and a big document's objects are then not kept through the
+        commit by the caller's list.
         """
+        size = sum(doc.source.size for doc in docs)
+        result = self._translate(docs, memory, outputs, cancel, sources)
+        docs.clear()  # the result holds all that is written
+        if size >= TRIM_BYTES:
+            release_freed_memory()
+        return result
+
+    def _translate(self, docs: list[Document], memory: Memory | None,
+                   outputs: dict[str, str] | None, cancel: Callable[[], bool] | None,
+                   sources: dict[str, bytes | str | None] | None) -> ShardResult:
         ok = [d for d in docs if d.status == "ok"]
         missing: dict[str, list[str]] = {}
         stats: dict = {}
@@ -533,6 +548,32 @@ class ShardProcessor:
             timings = stats.setdefault("timings", {})
             timings["sections"] = time.thread_time() - started
         return ShardResult(done, missing, stats, counts, retry)
+
+
+# A shard whose documents read this many bytes or more gives the memory their objects
+# held back to the system once they are done with (see release_freed_memory).
+TRIM_BYTES = 4_000_000
+
+
+def release_freed_memory() -> None:
+    """Give the free memory of the C library's heap back to the system (glibc's
+    ``malloc_trim``; elsewhere nothing): a big book's many small objects, freed, leave
+    holes the next large allocations (the commit's) do not fill. A 19 MB book's run
+    peaked 65 MB lower with it.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim():
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def sources_of(shard: Sequence[Item | tuple[str, bytes]], docs: Sequence[Document]
