@@ -621,6 +621,23 @@ def _pool_context() -> Any:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+# The fork server's socket: TMPDIR/pymp-XXXXXXXX/listener-XXXXXXXX, at most 107 bytes
+# (a Unix socket's path and its NUL, sun_path, on Linux): as pipeline.cli checks for
+# --workers.
+SOCKET_PATH_MAX = 107
+SOCKET_UNDER_TMP = len("/pymp-12345678/listener-12345678")
+
+
+def _socket_fits() -> bool:
+    """Whether the render processes can start: the fork server's socket is made in the
+    temporary folder, whose path may be too long for it (``TMPDIR`` over 75 bytes:
+    "AF_UNIX path too long" ended the run, exit 74). Where it cannot, the pages are
+    rendered in this process."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return True  # spawned: no socket
+    return len(os.fsencode(tempfile.gettempdir())) + SOCKET_UNDER_TMP <= SOCKET_PATH_MAX
+
+
 def starts_block(pid: str) -> bool:
     """Whether the document whose page id is ``pid`` starts a block page: one in
     :data:`BLOCK_DOCS`, by the hash of its name. A block ends where the next starts
@@ -806,7 +823,7 @@ class FolderWriter:
         self._pages_folder()
         # The processes start for a batch worth it (the few left at the end are done here).
         if (self.pool is None and self.written >= PARALLEL_AFTER and waiting >= PARALLEL_AFTER
-                and render_processes() > 1):
+                and render_processes() > 1 and _socket_fits()):
             try:
                 pickle.dumps(self.sources)
             except (pickle.PicklingError, TypeError, AttributeError):
