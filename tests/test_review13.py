@@ -101,3 +101,46 @@ def test_the_index_and_manifest_are_written_as_a_stream(tmp_path, monkeypatch):
     assert per_document < 400, per_document  # ~160: the index's rows
     index = (tmp_path / "large" / "index.html").read_text(encoding="utf-8")
     assert index.count('"pt/2026/nota-') == 6000 and index.endswith("</html>\n")
+
+
+def test_the_records_kept_for_the_manifest_are_lean(tmp_path):
+    # Until its manifest is written, the report keeps every document's record (index
+    # row, title, QA flags). Taken from the spool (a first run's sections, rendered by
+    # the workers) each was a fresh set of objects: its name a second copy, "pt" and
+    # "ok" a string each, an empty dict and list for no QA flags. What the writer holds
+    # for its documents (records, links, page ids) was ~1,000 bytes a document, now ~700.
+    import hashlib
+    import tracemalloc
+
+    import pipeline.writers.review as review
+    from pipeline.document import Block, Document, Segment, Source
+
+    count = 3000
+    spool = review.SectionSpool(tmp_path)
+    texts = []
+    for n in range(count):
+        text = f"Relatorio {n}: o porto reabriu hoje."
+        doc = Document(
+            f"pt/2026/nota-{n:06d}.txt", text=text, lang="pt", lang_score=1.0,
+            source=Source(hashlib.sha256(text.encode()).hexdigest(), "utf-8", len(text)),
+            blocks=[Block("paragraph", text, "pt", [Segment(f"d{n}#1.1", text, "pt", 1.0, {})])])
+        texts.append(doc.to_json())
+        spool.add(doc.doc, review.render_section(doc, texts[-1], ["en"], None))
+    writer = review.FolderWriter(tmp_path / "report", ["en"], None, spool)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for text in texts:
+            writer.add(text)
+        writer._close("", "")
+        assert writer.waiting == 0 and all(writer.new.values())  # every one spooled
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+        spool.close()
+    per_document = held / count
+    assert per_document < 850, per_document
+    writer.finish({"targets": ["en"]})
+    manifest = (tmp_path / "report" / "manifest.json").read_text(encoding="utf-8")
+    assert manifest.count('"pt","ok",0,0,0,1,"","","Relatorio ') == count
+    assert manifest.endswith(',{},[]]\n]}\n')

@@ -652,6 +652,12 @@ def starts_block(pid: str) -> bool:
     return int(pid[:8], 16) % BLOCK_DOCS == 0
 
 
+# A record's fields that few values fill (:func:`record`): language, status, fix kinds
+# and flag kinds; and its QA flags when it has none, shared (never changed: read only).
+_SHARED_FIELDS = (2, 3, 8, 9)
+_NO_FLAGS: dict[str, int] = {}
+_NO_FLAGGED: list[Any] = []
+
 # A document of the block being gathered: the item, its name, its page id (its section's
 # anchor is ``d-<pid>``) and the digest of its JSON. A plain tuple: one is made per
 # document on every run.
@@ -693,6 +699,7 @@ class FolderWriter:
         pages = folder / "d"
         self.existing = set(os.listdir(pages)) if pages.is_dir() else set()
         self.pages_made = False  # whether the folder of the block pages was made
+        self.shared: dict[Any, Any] = {}  # the records' short strings, one object each (_lean)
 
     def _manifest(self) -> list[list]:
         """The records of the documents the manifest lists (:func:`record`), in order;
@@ -793,7 +800,7 @@ class FolderWriter:
             spooled = self.spool.take(m_name, skey) if self.spool is not None else None
             if spooled is not None:  # rendered where it was processed, from this JSON
                 parts.append(spooled[0])
-                self.new[m_name] = spooled[1]
+                self.new[m_name] = self._lean(spooled[1], m_name)
                 continue
             self.new[m_name] = None  # its place in the order; the record comes with it
             item = m_item if isinstance(m_item, _MADE) else m_item.json()  # type: ignore[union-attr]
@@ -810,6 +817,20 @@ class FolderWriter:
         self.jobs.append(job)
         if self.waiting >= (BATCH if self.written >= PARALLEL_AFTER else PARALLEL_AFTER):
             self._render()
+
+    def _lean(self, rec: list, name: str) -> list:
+        """``rec`` as kept until the manifest is written (every document's, ~650 bytes of
+        objects each): its name the writer's own (the key it is kept under), its language,
+        status, fix kinds and flag kinds one string for all the records that have it, no
+        QA flags one empty dict and list. The same values: the same JSON and pages."""
+        rec[0] = name
+        shared = self.shared
+        for i in _SHARED_FIELDS:
+            value = rec[i]
+            rec[i] = shared.setdefault(value, value)
+        if not rec[-2] and not rec[-1] and type(rec[-2]) is dict and type(rec[-1]) is list:
+            rec[-2], rec[-1] = _NO_FLAGS, _NO_FLAGGED
+        return rec
 
     def _pages_folder(self) -> None:
         """Make the folder of the block pages (once)."""
@@ -847,7 +868,8 @@ class FolderWriter:
         for job, done in zip(jobs, entries, strict=True):
             sections = [p for p in job.parts if isinstance(p, SectionJob)]
             for section, entry in zip(sections, done, strict=True):
-                self.new[section.name] = record(section.json_digest, entry)
+                self.new[section.name] = self._lean(record(section.json_digest, entry),
+                                                    section.name)
                 self.written += 1
 
     def finish(self, report: dict[str, Any]) -> None:
