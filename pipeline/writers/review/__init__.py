@@ -49,6 +49,7 @@ from __future__ import annotations
 import errno
 import gc
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -59,7 +60,7 @@ import stat
 import struct
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ from pipeline.config import available_cpus
 from pipeline.document import Document
 from pipeline.log import warn
 from pipeline.state import digest  # sha256 of text; a page is keyed on its JSON's, as stored
-from pipeline.writers import atomic_write, atomic_write_bytes
+from pipeline.writers import TEMP_PREFIX, TEMP_SUFFIX, atomic_write, atomic_write_bytes
 from pipeline.writers.review.assets import CSP, head, redirect, tail
 from pipeline.writers.review.docpage import (
     DETAIL_CHARS,
@@ -81,6 +82,7 @@ from pipeline.writers.review.docpage import (
     render_document,
 )
 from pipeline.writers.review.overview import (
+    index_parts,
     index_row,
     render_flags_table,
     render_index,
@@ -319,7 +321,8 @@ def write_report(out: Path, documents: Iterable[Item], report: dict[str, Any],
 def _identity(path: Path) -> str:
     """The sha256 of a file's bytes (the manifest: whoever writes the folder, a change
     of any page, list page or the index changes it)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as handle:  # read in pieces: a million documents' is ~300 MB
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _unchanged(out: Path, memo: str, report_key: str) -> bool:
@@ -621,6 +624,23 @@ def _pool_context() -> Any:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+# The fork server's socket: TMPDIR/pymp-XXXXXXXX/listener-XXXXXXXX, at most 107 bytes
+# (a Unix socket's path and its NUL, sun_path, on Linux): as pipeline.cli checks for
+# --workers.
+SOCKET_PATH_MAX = 107
+SOCKET_UNDER_TMP = len("/pymp-12345678/listener-12345678")
+
+
+def _socket_fits() -> bool:
+    """Whether the render processes can start: the fork server's socket is made in the
+    temporary folder, whose path may be too long for it (``TMPDIR`` over 75 bytes:
+    "AF_UNIX path too long" ended the run, exit 74). Where it cannot, the pages are
+    rendered in this process."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return True  # spawned: no socket
+    return len(os.fsencode(tempfile.gettempdir())) + SOCKET_UNDER_TMP <= SOCKET_PATH_MAX
+
+
 def starts_block(pid: str) -> bool:
     """Whether the document whose page id is ``pid`` starts a block page: one in
     :data:`BLOCK_DOCS`, by the hash of its name. A block ends where the next starts
@@ -631,6 +651,12 @@ def starts_block(pid: str) -> bool:
     """
     return int(pid[:8], 16) % BLOCK_DOCS == 0
 
+
+# A record's fields that few values fill (:func:`record`): language, status, fix kinds
+# and flag kinds; and its QA flags when it has none, shared (never changed: read only).
+_SHARED_FIELDS = (2, 3, 8, 9)
+_NO_FLAGS: dict[str, int] = {}
+_NO_FLAGGED: list[Any] = []
 
 # A document of the block being gathered: the item, its name, its page id (its section's
 # anchor is ``d-<pid>``) and the digest of its JSON. A plain tuple: one is made per
@@ -658,7 +684,6 @@ class FolderWriter:
         self.old_lines: list[str] = []  # the records' lines in the manifest, when it has them
         self.old_pids = ""  # the records' page ids (PID characters each), when it has them
         self.pids: list[str] = []  # the page ids of the documents added, in order
-        self.lines: list[str] | None = None  # the records' lines (:meth:`_record_lines`)
         self.old: list[list] = self._manifest()  # the records of the documents, in order
         self.old_at = {record[0]: n for n, record in enumerate(self.old)}
         self.new: dict[str, list | None] = {}  # name -> record (None: its page is waiting)
@@ -674,6 +699,7 @@ class FolderWriter:
         pages = folder / "d"
         self.existing = set(os.listdir(pages)) if pages.is_dir() else set()
         self.pages_made = False  # whether the folder of the block pages was made
+        self.shared: dict[Any, Any] = {}  # the records' short strings, one object each (_lean)
 
     def _manifest(self) -> list[list]:
         """The records of the documents the manifest lists (:func:`record`), in order;
@@ -774,7 +800,7 @@ class FolderWriter:
             spooled = self.spool.take(m_name, skey) if self.spool is not None else None
             if spooled is not None:  # rendered where it was processed, from this JSON
                 parts.append(spooled[0])
-                self.new[m_name] = spooled[1]
+                self.new[m_name] = self._lean(spooled[1], m_name)
                 continue
             self.new[m_name] = None  # its place in the order; the record comes with it
             item = m_item if isinstance(m_item, _MADE) else m_item.json()  # type: ignore[union-attr]
@@ -792,6 +818,20 @@ class FolderWriter:
         if self.waiting >= (BATCH if self.written >= PARALLEL_AFTER else PARALLEL_AFTER):
             self._render()
 
+    def _lean(self, rec: list, name: str) -> list:
+        """``rec`` as kept until the manifest is written (every document's, ~650 bytes of
+        objects each): its name the writer's own (the key it is kept under), its language,
+        status, fix kinds and flag kinds one string for all the records that have it, no
+        QA flags one empty dict and list. The same values: the same JSON and pages."""
+        rec[0] = name
+        shared = self.shared
+        for i in _SHARED_FIELDS:
+            value = rec[i]
+            rec[i] = shared.setdefault(value, value)
+        if not rec[-2] and not rec[-1] and type(rec[-2]) is dict and type(rec[-1]) is list:
+            rec[-2], rec[-1] = _NO_FLAGS, _NO_FLAGGED
+        return rec
+
     def _pages_folder(self) -> None:
         """Make the folder of the block pages (once)."""
         if not self.pages_made:
@@ -806,7 +846,7 @@ class FolderWriter:
         self._pages_folder()
         # The processes start for a batch worth it (the few left at the end are done here).
         if (self.pool is None and self.written >= PARALLEL_AFTER and waiting >= PARALLEL_AFTER
-                and render_processes() > 1):
+                and render_processes() > 1 and _socket_fits()):
             try:
                 pickle.dumps(self.sources)
             except (pickle.PicklingError, TypeError, AttributeError):
@@ -828,7 +868,8 @@ class FolderWriter:
         for job, done in zip(jobs, entries, strict=True):
             sections = [p for p in job.parts if isinstance(p, SectionJob)]
             for section, entry in zip(sections, done, strict=True):
-                self.new[section.name] = record(section.json_digest, entry)
+                self.new[section.name] = self._lean(record(section.json_digest, entry),
+                                                    section.name)
                 self.written += 1
 
     def finish(self, report: dict[str, Any]) -> None:
@@ -859,14 +900,18 @@ class FolderWriter:
 
         # A page's key stands for its document's JSON, hence for its index entry; its
         # link follows from the blocks.
-        row_keys = [f"{r[1]}{'d' if r[0] in deleted else ''} {link}"
-                    for r, link in zip(records, self.links, strict=True)]
-        count = len(row_keys)
+        # Made as the keys are hashed, not kept (~170 bytes a document).
+        def row_keys(start: int = 0, stop: int | None = None) -> Iterator[str]:
+            pairs = zip(records, self.links, strict=True) if stop is None else zip(
+                records[start:stop], self.links[start:stop], strict=True)
+            return (f"{r[1]}{'d' if r[0] in deleted else ''} {link}" for r, link in pairs)
+
+        count = len(records)
         lists = [f"list/{n:04d}.html" for n in range(1, (count - 1) // LIST_PAGE + 2)]
         list_keys = []
         for n, href in enumerate(lists):
-            key = digest("\0".join([self.base, f"{n} {len(lists)} {count}",
-                                     *row_keys[n * LIST_PAGE:(n + 1) * LIST_PAGE]]))
+            key = _joined_digest(itertools.chain([self.base, f"{n} {len(lists)} {count}"],
+                                                 row_keys(n * LIST_PAGE, (n + 1) * LIST_PAGE)))
             list_keys.append(key)
             if (n < len(self.old_lists) and self.old_lists[n] == key
                     and (self.folder / href).is_file()):
@@ -879,46 +924,48 @@ class FolderWriter:
                          + render_list(part, "../") + nav
                          + tail(), durable=False)
         # The index and the flags page show the report (less its timings) and the rows.
-        index_key = digest("\0".join(
-            [self.base, json.dumps(report, ensure_ascii=False, default=str), *row_keys]))
+        index_key = _joined_digest(itertools.chain(
+            [self.base, json.dumps(report, ensure_ascii=False, default=str)], row_keys()))
         if not (index_key == self.old_index and (self.folder / "index.html").is_file()
                 and (self.folder / "flags.html").is_file()):
             # The flags page lists the documents with flags; the overview links the
             # documents it names (failed, quarantined) to their pages.
             flags, flagged = render_flags_table([flag_entry(r, link) for r, link in zip(
                 records, self.links, strict=True) if r[-2]])
-            hrefs = dict(zip(self.new, self.links, strict=True))
+            # The links of the documents it names: not a dict of every document's.
+            named = {entry["doc"] for key in ("failed", "quarantined")
+                     for entry in report.get(key, [])}
+            hrefs = {name: link for name, link in zip(self.new, self.links, strict=True)
+                     if name in named}
             _write_changed(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
                            '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
                            + flags + tail())
-            _write_changed(self.folder / "index.html", head("Pipeline run report")
-                           + render_overview(report, all_rows(), flagged, "flags.html", hrefs)
-                           + render_index(all_rows(), lists) + tail())
+            _write_streamed(self.folder / "index.html", lambda: itertools.chain(
+                [head("Pipeline run report")
+                 + render_overview(report, all_rows(), flagged, "flags.html", hrefs)],
+                index_parts(all_rows(), lists), [tail()]))
         if (self.blocks == self.old_blocks and list_keys == self.old_lists
                 and list(self.new) == list(self.old_at) and index_key == self.old_index
                 and (self.folder / "manifest.json").is_file()):
             self._sweep(lists)  # every page and record as the manifest holds them: the same
             return
-        _write_changed(self.folder / "manifest.json", manifest_text(
+        _write_streamed(self.folder / "manifest.json", lambda: manifest_parts(
             {"version": PAGE_VERSION, "targets": self.targets, "lists": list_keys,
              "index": index_key, "blocks": self.blocks, "pids": "".join(self.pids)},
             self._record_lines(records)))
         self._sweep(lists)
 
-    def _record_lines(self, records: list[list]) -> list[str]:
+    def _record_lines(self, records: list[list]) -> Iterator[str]:
         """Each record's JSON (:func:`_compact`), as the manifest holds it: the line read
-        where it is the record read (made once)."""
-        if self.lines is None:
-            old, old_at, old_lines = self.old, self.old_at, self.old_lines
-            self.lines = lines = []
-            for r in records:
-                n = old_at.get(r[0])
-                if old_lines and n is not None and old[n] is r:
-                    line = old_lines[n]
-                    lines.append(line[:-1] if line[-1] == "," else line)
-                else:
-                    lines.append(_compact(r))
-        return self.lines
+        where it is the record read. Made as the manifest is written, not kept."""
+        old, old_at, old_lines = self.old, self.old_at, self.old_lines
+        for r in records:
+            n = old_at.get(r[0])
+            if old_lines and n is not None and old[n] is r:
+                line = old_lines[n]
+                yield line[:-1] if line[-1] == "," else line
+            else:
+                yield _compact(r)
 
     def _sweep(self, lists: list[str]) -> None:
         """Remove pages no stored document owns any more (deleted, pruned, renamed)."""
@@ -954,7 +1001,7 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def manifest_text(head: dict[str, Any], lines: list[str]) -> str:
+def manifest_text(head: dict[str, Any], lines: Iterable[str]) -> str:
     """The manifest: ``head`` and its ``pages``, the records' JSON (``lines``, each
     :func:`_compact`; JSON escapes a line end in a string), one a line, so that the next
     run copies the lines of the records that did not change instead of encoding them.
@@ -968,7 +1015,33 @@ def manifest_text(head: dict[str, Any], lines: list[str]) -> str:
     >>> json.loads(text)["pages"]
     [['a\\nb', 1], ['c', 2]]
     """
-    return _compact(head)[:-1] + ',"pages":[\n' + ",\n".join(lines) + "\n]}\n"
+    return "".join(manifest_parts(head, lines))
+
+
+def manifest_parts(head: dict[str, Any], lines: Iterable[str]) -> Iterator[str]:
+    """:func:`manifest_text` in parts made as they are asked for (the records' lines
+    :data:`DATA_LINES` at a time), written as a stream (:func:`_write_streamed`)."""
+    yield _compact(head)[:-1] + ',"pages":[\n'
+    lines, first = iter(lines), True
+    while chunk := list(itertools.islice(lines, DATA_LINES)):
+        yield ("" if first else ",\n") + ",\n".join(chunk)
+        first = False
+    yield "\n]}\n"
+
+
+def _joined_digest(parts: Iterable[str]) -> str:
+    """``digest("\\0".join(parts))``, hashed part by part (the join is never made).
+
+    >>> _joined_digest(iter(["a", "é", ""])) == digest("a\\0é\\0")
+    True
+    """
+    hasher = hashlib.sha256()
+    for n, part in enumerate(parts):
+        hasher.update((part if not n else "\0" + part).encode("utf-8", "surrogatepass"))
+    return hasher.hexdigest()
+
+
+DATA_LINES = 1_000  # records of the manifest joined at a time
 
 
 def record(json_digest: str, entry: dict[str, Any]) -> list:
@@ -1024,6 +1097,42 @@ def _write_changed(path: Path, data: str) -> None:
         atomic_write_bytes(path, encoded)
     else:
         atomic_write(path, data, durable=False)
+
+
+def _write_streamed(path: Path, make: Callable[[], Iterable[str]]) -> None:
+    """:func:`_write_changed` of ``"".join(make())``, written part by part (the index or
+    the manifest of a large corpus: neither it nor its UTF-8 is held whole in memory),
+    compared on the way with the file's bytes, which stay when they are the same."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{TEMP_PREFIX}{os.getpid()}-s{next(_streamed)}{TEMP_SUFFIX}")
+    try:
+        old: Any = open(path, "rb")  # noqa: SIM115 (closed below)
+    except OSError:
+        old = None
+    same = old is not None
+    try:
+        with open(tmp, "wb", buffering=SPOOL_BUFFER) as handle:
+            for part in make():
+                data = part.encode("utf-8")
+                if same and old.read(len(data)) != data:
+                    same = False
+                handle.write(data)
+        if same and not old.read(1):
+            tmp.unlink()  # these bytes are there already
+        else:
+            os.replace(tmp, path)
+    except UnicodeEncodeError:  # a lone surrogate: as _write_changed does
+        tmp.unlink(missing_ok=True)
+        _write_changed(path, "".join(make()))
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        if old is not None:
+            old.close()
+
+
+_streamed = itertools.count()
 
 
 def _nav(previous: str, previous_href: str, following: str, following_href: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from pipeline.log import counted
@@ -284,6 +285,22 @@ def render_flags_table(entries: list[dict[str, Any]]) -> tuple[str, int]:
 def render_index(rows: list[list[Any]], lists: list[str] | None) -> str:
     """The index of every document: filters and sort (script), the first rows as HTML,
     every row as data; ``lists``: the static pages that list every document."""
+    return "".join(index_parts(rows, lists))
+
+
+DATA_ROWS = 1_000  # rows of the index's data encoded at a time (:func:`index_parts`)
+
+
+def index_parts(rows: list[list[Any]], lists: list[str] | None) -> Iterator[str]:
+    """:func:`render_index`, in parts made as they are asked for: the data of a large
+    corpus's rows (about 200 bytes a document) is never one string, so that it is
+    written as a stream, not held whole (with its copies) in memory.
+
+    >>> rows = [["a<b.txt", "#d-1", "pt", "ok", 0, 0, 0, 1, "", "", "T"]] * 2500
+    >>> parts = list(index_parts(rows, ["list/0001.html", "list/0002.html", "list/0003.html"]))
+    >>> max(map(len, parts)) < 150_000, "".join(parts).count('"a\\\\u003cb.txt"')
+    (True, 2500)
+    """
     def options(values: set[str]) -> str:
         return "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in sorted(values))
 
@@ -315,14 +332,19 @@ def render_index(rows: list[list[Any]], lists: list[str] | None) -> str:
                  "cover them all." if len(rows) > INDEX_PAGE else "")
         parts.append(f"<p>Every document, in pages of the list: {links}.{first}</p>\n")
     parts.append(_index_table(rows[: INDEX_PAGE if lists else len(rows)], "index-body"))
+    yield "".join(parts)
     data = {"col": {c: i for i, c in enumerate(COLUMNS)}, "numeric": [COLUMNS.index(c) for c
-            in NUMERIC], "page": INDEX_PAGE, "rows": rows}
-    blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    # "<" only occurs inside JSON strings: escaped, nothing in them can end the element.
-    blob = blob.replace("<", "\\u003c")
-    parts.append(f'<script type="application/json" id="index-data">{blob}</script>\n')
-    parts.append("</section>\n")
-    return "".join(parts)
+            in NUMERIC], "page": INDEX_PAGE, "rows": []}
+    # The JSON of ``data`` with every row: its rows' part DATA_ROWS at a time (a list's
+    # JSON is its items' joined by commas). "<" only occurs inside JSON strings:
+    # escaped, nothing in them can end the element.
+    start = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    yield ('<script type="application/json" id="index-data">'
+           + start[:-2].replace("<", "\\u003c"))
+    for n in range(0, len(rows), DATA_ROWS):
+        chunk = json.dumps(rows[n:n + DATA_ROWS], ensure_ascii=False, separators=(",", ":"))
+        yield ("," if n else "") + chunk[1:-1].replace("<", "\\u003c")
+    yield "]}</script>\n</section>\n"
 
 
 def _index_table(rows: list[list[Any]], body_id: str, prefix: str = "") -> str:
