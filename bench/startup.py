@@ -7,7 +7,14 @@ processes, and prints both with their ratio (issue 21's targets beside them):
   translation model): the sum over the whole process tree, sampled, and the
   largest single process (``ru_maxrss``); its wall time, and its CPU time (user and
   system, of the process and the children it waited for; also printed for the
-  measures below: on a busy machine it grows far less than wall time);
+  measures below: on a busy machine it grows far less than wall time); and the tree's
+  peak of anonymous pages only. RSS also counts the file pages a process maps
+  (lingua's 95 MB library holds its models; the word lists are mapped), and how many
+  of them a read maps depends on the page cache: on kernel 6.18 a file written just
+  before (lingua's library right after ``pip install``, a cache file just built) sits
+  in large folios that map whole, so the same run showed 327-345 MiB peak RSS with
+  lingua's library at 56 MiB resident, and 285-289 MiB (19 MiB) after ``echo 3 >
+  /proc/sys/vm/drop_caches``, its anonymous pages the same;
 - ``pipeline detect`` of one line on stdin: wall time and peak RSS, for a short line
   (its words settle its answer, so lingua is not consulted), the same with ``--scores``
   (lingua's models for the candidates are loaded: its probabilities need them) and a
@@ -355,10 +362,15 @@ def tree(pid: int) -> list[int]:
     return seen
 
 
-def rss_mib(pid: int) -> float:
+def rss_mib(pid: int, anonymous: bool = False) -> float:
+    """Resident MiB of ``pid``; ``anonymous``: less its file-backed and shared pages
+    (statm's "shared": lingua's library, the mapped word lists), which the page cache
+    holds whoever maps them."""
     try:
         with open(f"/proc/{pid}/statm") as file:
-            return int(file.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+            fields = file.read().split()
+        pages = int(fields[1]) - (int(fields[2]) if anonymous else 0)
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, IndexError):
         return 0.0
 
@@ -399,6 +411,7 @@ def cmdline(pid: int) -> str:
 class Sampled:
     wall: float = 0.0
     tree_rss: float = 0.0  # peak of the sum over the tree, MiB
+    tree_anon: float = 0.0  # the same, anonymous pages only (no file-backed, no shared)
     max_rss: float = 0.0  # ru_maxrss of the largest process, MiB
     returncode: int = 0
     cpu: float = 0.0  # user + system seconds of the process and the children it waited for
@@ -420,6 +433,8 @@ def sample(argv: Sequence[str], env: dict[str, str], cwd: Path, stdin: str = "",
         while not done.is_set():
             pids = tree(proc.pid)
             result.tree_rss = max(result.tree_rss, sum(map(rss_mib, pids)))
+            result.tree_anon = max(result.tree_anon,
+                                   sum(rss_mib(pid, anonymous=True) for pid in pids))
             if workers:
                 for pid in pids:
                     result.tree_cpu[pid] = max(result.tree_cpu.get(pid, 0.0), cpu_s(pid))
@@ -580,6 +595,7 @@ def run_bench(args: argparse.Namespace, tmp: Path) -> None:
             out = tmp / f"out-{side.name}"
             got = sample(run_argv(side, out, "--force"), side.env, cwd)
             record(side, "sample run peak RSS, tree (MiB)", got.tree_rss)
+            record(side, "sample run peak RSS, tree, anonymous only (MiB)", got.tree_anon)
             record(side, "sample run peak RSS, largest process (MiB)", got.max_rss)
             record(side, "sample run --force wall (s)", got.wall)
             record(side, "sample run --force CPU (s)", got.cpu)
