@@ -497,7 +497,7 @@ PLAN_WORDS = {"process": "to process", "quarantine": "to quarantine",
 
 def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     """Print what the run did (human) or say it as events (JSON); return its exit code."""
-    from pipeline.readers import FOLDER_LINK, VERSION_CONTROL
+    from pipeline.readers import FOLDER_LINK, PIPELINE_OUT, VERSION_CONTROL
 
     report = result.report
     say = _sayer(log)
@@ -516,7 +516,8 @@ def _summary(args: argparse.Namespace, log: RunLog, result) -> int:
     for tgt, count in report["translated_documents"].items():
         say("translated", target_line(report, tgt, out), target=tgt, documents=count)
     for suffix, item in report.get("skipped_by_suffix", {}).items():
-        noun = {FOLDER_LINK: "folder link", VERSION_CONTROL: "version control folder"}.get(
+        noun = {FOLDER_LINK: "folder link", VERSION_CONTROL: "version control folder",
+                PIPELINE_OUT: "output folder"}.get(
             suffix, suffix + " file")
         say("skipped", f"skipped {counted(item['files'], noun)}: {item['advice']}",
             suffix=suffix, files=item["files"], advice=item["advice"])

@@ -55,6 +55,7 @@ from pipeline.readers import (
     APPLEDOUBLE,
     FOLDER_LINK_ADVICE,
     MAC_METADATA_ADVICE,
+    PIPELINE_OUT_ADVICE,
     SAVED_PAGE_PART_ADVICE,
     SKIP_GROUPS,
     VCS_FOLDERS,
@@ -233,6 +234,10 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
         base = Path(dirpath)
         prefix = base.relative_to(corpus).as_posix()
         prefix = "" if prefix == "." else prefix + "/"  # each file's id: prefix + name
+        if prefix and STATE_DIR in dirnames and _is_out(base):
+            yield Entry(prefix[:-1], base, skip=PIPELINE_OUT_ADVICE)
+            dirnames[:] = []
+            continue
         if prefix and not dirnames and not filenames:  # its stored documents: _empty_folders
             try:
                 yield Entry(_readable(prefix[:-1]), base, empty=True, stat=os.stat(base))
@@ -258,6 +263,13 @@ def discover(corpus: Path, max_bytes: int) -> Iterator[Entry]:
         for name in sorted(filenames):
             yield _classify(Entry(prefix + name, base / name), root, max_bytes)
     yield from _unlisted(corpus, unlisted)
+
+
+def _is_out(folder: Path) -> bool:
+    """Whether ``folder`` is a run's OUT: its state folder holds the lock or state a
+    run writes there first (a folder merely named ".pipeline" is not enough)."""
+    state = folder / STATE_DIR
+    return any((state / name).is_file() for name in ("lock.json", "state.sqlite"))
 
 
 def _unlisted(corpus: Path, errors: list[OSError]) -> Iterator[Entry]:

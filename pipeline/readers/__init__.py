@@ -139,8 +139,17 @@ SAVED_PAGE_PART_ADVICE = ("a part of a saved page (in the NAME_files folder a br
                           "'Save page as' writes beside NAME.html: an embed, an "
                           "advertisement, a style or an image), not an article; NAME.html "
                           "itself is read")
+# A folder inside the corpus that is this pipeline's OUT (it holds the ".pipeline" folder
+# a run keeps its state in: an earlier run's outputs moved or written there): its clean
+# and translated copies, JSON Lines and report were read as new documents, translations
+# of translations. Listed once as skipped and not walked.
+PIPELINE_OUT = "(pipeline outputs)"
+PIPELINE_OUT_ADVICE = ("the output folder (OUT) of an earlier run, which holds its state in "
+                       ".pipeline/: its copies and reports are not documents; move it out "
+                       "of the corpus, or give it as CORPUS to read it")
 SKIP_GROUPS = {FOLDER_LINK_ADVICE: FOLDER_LINK, VERSION_CONTROL_ADVICE: VERSION_CONTROL,
-               MAC_METADATA_ADVICE: MAC_METADATA, SAVED_PAGE_PART_ADVICE: SAVED_PAGE_PART}
+               MAC_METADATA_ADVICE: MAC_METADATA, SAVED_PAGE_PART_ADVICE: SAVED_PAGE_PART,
+               PIPELINE_OUT_ADVICE: PIPELINE_OUT}
 
 
 def suffix_of(name: str) -> str:
