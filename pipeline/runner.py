@@ -1649,11 +1649,31 @@ class Runner:
         else:
             code = EXIT_OK
         report["exit_code"] = code
-        # The page first (it leaves the timings out), so that they cover it too.
+        # The page first (it leaves the timings out), so that they cover it too. Every
+        # document is done by now: a stop signal here leaves the pages for the next run
+        # (their memo is cleared until they are all written), and report.json says so.
+        # It was taken in silence, the run going on for minutes (50,000 documents) and
+        # ending with the code decided before.
+        stopped_before = report["interrupted"]  # the pages of a stopped run are written
+        self._abandonable = not stopped_before
         try:
+            if self.stop_signal is not None and not stopped_before:
+                raise Interrupted(self.stop_signal)  # received since the code was decided
             write_report(self.out, state.report_refs(), report,
-                         self.pipeline.sources(self.corpus), state.report_memo(), self._sections)
+                         self.pipeline.sources(self.corpus), state.report_memo(),
+                         self._sections)
+        except Interrupted:
+            if stopped_before:
+                raise  # a second signal: stopped at once (pipeline.cli)
+            self._abandonable = False
+            name = signal.Signals(self.stop_signal or signal.SIGTERM).name
+            self.log.event("stopping", f"received {name} while the review pages were "
+                           "written: every document is done; the pages are left for the "
+                           "next run to write; writing report.json", signal=self.stop_signal)
+            code = report["exit_code"] = EXIT_SIGNAL[self.stop_signal or signal.SIGTERM]
+            report["interrupted"] = True
         finally:
+            self._abandonable = False
             if self._sections is not None:
                 self._sections.close()
         self._phase("pages", started)

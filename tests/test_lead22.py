@@ -1,5 +1,10 @@
 """Found by trying the product as a stranger (session 22)."""
 
+import shutil
+from pathlib import Path
+
+import pytest
+
 from tests.test_stranger3 import TEXT, _no_models, _report, _run  # noqa: F401 - the fixture
 
 
@@ -23,3 +28,105 @@ def test_an_earlier_runs_output_folder_inside_the_corpus_is_not_read(tmp_path, c
                   for p in (out / "clean").rglob("*") if p.is_file()) == ["a.txt", "notes/b.txt"]
     said = capsys.readouterr().out
     assert "skipped 1 output folder: the output folder (OUT) of an earlier run" in said
+
+
+# The run as its own process (the command's exit path), a SIGINT arriving while the
+# review pages are written: every document is done by then.
+SIGNAL_DURING_THE_REPORT = """
+import os, signal, sys
+import pipeline.runner as runner
+from pipeline.cli import main
+real = runner.write_report
+def write_report(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)
+    return real(*args, **kwargs)
+runner.write_report = write_report
+sys.argv = ["pipeline", "run", *sys.argv[1:]]
+main()
+"""
+
+
+def test_ctrl_c_while_the_review_pages_are_written_stops_the_run(tmp_path):
+    """A stop signal while the review pages were written was taken in silence: the run
+    went on writing them (minutes for 50,000 documents) and ended with the exit code
+    decided before, report.json saying it was not interrupted."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.test_incremental import ROOT
+
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", SIGNAL_DURING_THE_REPORT, str(corpus),
+                           "--out", str(out)], env=env, capture_output=True, text=True,
+                          timeout=300)  # a bound against a hang only
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.splitlines()[-1].startswith(
+        "received SIGINT while the review pages were written: every document is done"), (
+        done.stderr)
+    report = _report(out)
+    assert report["interrupted"] is True and report["exit_code"] == 130
+    assert report["ok"] == 1 and (out / "clean" / "a.txt").is_file()
+    # The next run writes the pages it left, and nothing else.
+    assert _run(corpus, out) == 0
+    assert _report(out)["unchanged"] == 1 and (out / "report.html").is_file()
+
+
+FORK_SERVER_OF_THE_RENDER_PROCESSES = """
+import signal, sys
+from multiprocessing import forkserver
+from pipeline.writers import review
+review._pool_context()
+pid = forkserver._forkserver._forkserver_pid
+status = open(f"/proc/{pid}/status").read()
+print(int(status.split("SigBlk:")[1].split()[0], 16) >> (signal.SIGINT - 1) & 1)
+"""
+
+
+def test_the_review_reports_render_processes_leave_a_stop_to_the_run(tmp_path, monkeypatch):
+    """With --workers 1 the review report's render processes started the fork server
+    themselves, without SIGINT masked, and did not ignore stop signals: a Ctrl-C while
+    they rendered ended them ('rendering pages in 2 processes failed ... A process in
+    the process pool was terminated abruptly'), their pages were rendered again in the
+    run's own process, and the fork server printed 'pipeline: stopped by SIGINT'."""
+    import subprocess
+    import sys
+
+    from pipeline.executors import ignore_stop_signals
+    from pipeline.writers import review
+    from tests.test_incremental import ROOT
+
+    if not Path("/proc/self/status").exists():
+        pytest.skip("Linux /proc")
+    masked = subprocess.run([sys.executable, "-c", FORK_SERVER_OF_THE_RENDER_PROCESSES],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert masked.stdout.strip() == "1", masked.stderr
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    for i in range(4):
+        (corpus / f"{i}.txt").write_text(f"Story {i}. " + TEXT)
+    monkeypatch.setattr(review, "SINGLE_PAGE_DOCUMENTS", 1)
+    assert _run(corpus, out) == 0
+    shutil.rmtree(out / "report")  # its sections are rendered again, not taken as spooled
+    made = []
+
+    class Pool:  # records how the writer makes its pool; renders in this process
+        def __init__(self, *args, **kwargs):
+            made.append(kwargs)
+
+        def map(self, work, jobs, chunksize=1):
+            return map(work, jobs)
+
+        def shutdown(self, *args, **kwargs):
+            pass
+
+    monkeypatch.setattr(review, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(review, "PARALLEL_AFTER", 1)
+    monkeypatch.setattr(review, "render_processes", lambda: 2)
+    monkeypatch.setattr(review, "_socket_fits", lambda: True)
+    monkeypatch.setattr(review, "_pool_context", lambda: None)
+    assert _run(corpus, out) == 0 and (out / "report" / "index.html").is_file()
+    assert made and made[0]["initializer"] is ignore_stop_signals

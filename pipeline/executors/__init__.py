@@ -13,12 +13,50 @@ neither OUT nor any other shared disk.
 
 from __future__ import annotations
 
+import signal
+
 from pipeline.config import ConfigError
 
 
 class ClusterUnreachable(Exception):
     """The Ray cluster at ``--ray-address`` does not answer: a service that is down, not a
     configuration to change (exit 69, as an unreachable package index: retry later)."""
+
+
+def ensure_fork_server() -> None:
+    """Start the fork server (once) with SIGINT and SIGHUP blocked, as multiprocessing
+    starts its resource tracker: a Ctrl-C reaches the whole process group, and the
+    server takes SIGINT as a KeyboardInterrupt until it has preloaded (seconds), which
+    ended it with a traceback after the run's own message; a closed terminal's SIGHUP
+    reaches it too. Its workers inherit the mask: one forked
+    but not yet set up (``_init_worker``) is not stopped by it either. The run itself
+    stops them (:meth:`LocalExecutor.abandon`). Every process pool forked from the
+    server starts it here: the local workers' and the review report's render processes
+    (a run with --workers 1 started it there, unmasked)."""
+    from multiprocessing import forkserver, resource_tracker
+
+    # Started first: starting it unblocks SIGINT (after masking it for its own start). It
+    # ignores SIGINT and SIGTERM, not SIGHUP: a closed terminal's ended it, and the run
+    # started another, warning 'resource_tracker: process died unexpectedly... Some
+    # resources might leak'. Started with SIGHUP blocked, which it keeps.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGHUP})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def ignore_stop_signals() -> None:
+    """A pool process's initializer: SIGINT, SIGTERM and SIGHUP ignored. They reach the
+    whole process group (a Ctrl-C, ``systemctl stop``, a closed terminal), and the run
+    alone decides what a stop does to the work its processes hold."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
 
 
 def make_executor(name: str, config, workers: int, ray_address: str | None = None,

@@ -51,6 +51,7 @@ from concurrent.futures import (
 )
 
 from pipeline.config import Config, available_cpus, process_running
+from pipeline.executors import ensure_fork_server, ignore_stop_signals
 from pipeline.memory import look_up, store
 from pipeline.readers import Item, as_item
 from pipeline.shard import Memory, PendingShard, ShardProcessor, ShardResult, outputs_of, sources_of
@@ -80,9 +81,7 @@ def _init_worker(config: Config, threads: int, environment: dict[str, str],
     # run that started it: this run's (ARGOS_PACKAGES_DIR, XDG_* ...) is what counts.
     os.environ.clear()
     os.environ.update(environment)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    ignore_stop_signals()
     config.translate.threads = threads
     if gpus and started is not None:  # worker N translates on GPU N modulo the GPUs
         from pipeline.engines.base import set_device_index
@@ -172,37 +171,11 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def _ensure_fork_server() -> None:
-    """Start the fork server (once) with SIGINT and SIGHUP blocked, as multiprocessing
-    starts its resource tracker: a Ctrl-C reaches the whole process group, and the
-    server takes SIGINT as a KeyboardInterrupt until it has preloaded (seconds), which
-    ended it with a traceback after the run's own message; a closed terminal's SIGHUP
-    reaches it too. Its workers inherit the mask: one forked
-    but not yet set up (``_init_worker``) is not stopped by it either. The run itself
-    stops them (:meth:`LocalExecutor.abandon`)."""
-    from multiprocessing import forkserver, resource_tracker
-
-    # Started first: starting it unblocks SIGINT (after masking it for its own start). It
-    # ignores SIGINT and SIGTERM, not SIGHUP: a closed terminal's ended it, and the run
-    # started another, warning 'resource_tracker: process died unexpectedly... Some
-    # resources might leak'. Started with SIGHUP blocked, which it keeps.
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
-    try:
-        resource_tracker.ensure_running()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGHUP})
-    try:
-        forkserver.ensure_running()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-
-
 def start_early(workers: int) -> None:
     """Start the fork server now, for a run known to have several shards of work:
     its preloading overlaps the run's own start (model fingerprint, hashing)."""
     if workers > 1 and _context().get_start_method() == "forkserver":
-        _ensure_fork_server()
+        ensure_fork_server()
 
 
 class LocalExecutor:
@@ -242,7 +215,7 @@ class LocalExecutor:
         threads = max(1, (self.config.translate.threads or cpus) // self.workers)
         context = _context()
         if context.get_start_method() == "forkserver":
-            _ensure_fork_server()  # else the pool's first worker starts it, unmasked
+            ensure_fork_server()  # else the pool's first worker starts it, unmasked
         self.pool = ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_init_worker,
             initargs=(self.config, threads, dict(os.environ), self.gpus, context.Value("i", 0),

@@ -620,8 +620,14 @@ def render_processes() -> int:
 
 
 def _pool_context() -> Any:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    """Where render processes come from: the fork server where there is one, started
+    as the run's workers start it (SIGINT masked: :func:`ensure_fork_server`)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    from pipeline.executors import ensure_fork_server
+
+    ensure_fork_server()
+    return multiprocessing.get_context("forkserver")
 
 
 # The fork server's socket: TMPDIR/pymp-XXXXXXXX/listener-XXXXXXXX, at most 107 bytes
@@ -852,7 +858,13 @@ class FolderWriter:
             except (pickle.PicklingError, TypeError, AttributeError):
                 pass  # a closure (tests): rendered here
             else:
-                self.pool = ProcessPoolExecutor(render_processes(), mp_context=_pool_context())
+                from pipeline.executors import ignore_stop_signals
+
+                # A stop signal is the run's to handle (runner: the pages are left for
+                # the next run): a Ctrl-C ended the render processes, whose pages were
+                # then rendered here, one at a time, after a warning.
+                self.pool = ProcessPoolExecutor(render_processes(), mp_context=_pool_context(),
+                                                initializer=ignore_stop_signals)
         work = partial(render_block, targets=self.targets, sources=self.sources)
         entries: list[list[dict[str, Any]]] = []
         if self.pool is not None:
