@@ -94,7 +94,7 @@ RUN_EPILOG = """\
 examples:
   pipeline run                               corpus/ -> outputs/, targets from pipeline.toml
   pipeline run news/ --out out/ --to en,de   into English and German
-  pipeline run news/ --out out/ --dry-run    what would be processed, skipped and pruned
+  pipeline run news/ --out out/ --dry-run    what would be processed (and why), skipped, pruned
   pipeline run news/ --out out/ --prune      also remove the outputs of deleted documents
   pipeline run dumps/ --text-field body      records whose text is in the field "body"
   pipeline run news/ --workers 2             two worker processes, the same outputs
@@ -224,7 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "the next run, saying so: a scraper's file still being written is "
                      "never read half (default: [run] min_age_s, else 0: off)")
     run.add_argument("--dry-run", action="store_true",
-                     help="print what would be processed, skipped and pruned; write nothing")
+                     help="print what would be processed (and why), skipped and pruned; "
+                     "write nothing")
     run.add_argument("--workers", type=int, default=1, metavar="N",
                      help="worker processes (default 1; locally at most 4 a CPU)")
     run.add_argument("--executor", choices=("local", "ray"), default="local",

@@ -1688,7 +1688,7 @@ class Runner:
         path = self.out / STATE_DIR / "state.sqlite"
         known = StateStore.read_only(path) if path.is_file() else {}
         sources = StateStore.read_only_sources(path) if path.is_file() else {}
-        fp = fingerprint(self.config)
+        fp = self._fingerprint()
         self._file_stats = StateStore.read_only_file_stats(path) if path.is_file() else {}
         todo = self._sort_entries(discover(self.corpus, self.config.max_file_bytes))
         self._empty_folders(known, self._file_stats)
@@ -1710,6 +1710,8 @@ class Runner:
                 elif self.options.force or stored[:2] != (sha, fp):
                     action = ("process (changed)" if stored[0] != sha
                               else "process (config or models)")
+                    if action.endswith("models)") and not self.options.force:
+                        self._redone[stored[1]] += 1  # why: said after the plan
                 else:
                     action = "unchanged"
                 plan[action.split(" ")[0]] += 1
@@ -1733,7 +1735,26 @@ class Runner:
             action = "prune" if self.options.prune else "deleted source"
             self._say("plan", f"{action}: {shown(doc)}", action=action, doc=doc)
             plan["deleted"] += 1
+        self._say_why_redone(path)
         return RunResult({"plan": dict(plan)}, EXIT_OK)
+
+    def _say_why_redone(self, path: Path) -> None:
+        """The dry run's lines of why documents with unchanged bytes would be processed
+        again, as the run says it (:meth:`_say_redone`): the plan said only "config or
+        models", and a dry run is where a user asks before redoing a whole corpus."""
+        if not self._redone:
+            return
+        meta = dict(StateStore._read_only_rows(path, "SELECT key, value FROM meta"))
+        now = {**self._fp_parts, "config_file": self.options.config_file}
+        for old, count in sorted(self._redone.items(), key=lambda kv: (-kv[1], kv[0])):
+            try:
+                before = json.loads(meta.get(f"fingerprint:{old}") or "null")
+            except ValueError:
+                before = None
+            changed, why = what_changed(before, now)
+            noun = "document" if count == 1 else "documents"
+            self._say("why", f"why: {count} unchanged {noun} to process again: {why}",
+                      action="why", documents=count, changed=changed, reason=why)
 
     def _say(self, event: str, message: str, **fields) -> None:
         """A line of the dry run's plan: on stdout, or an event in a JSON log."""

@@ -130,3 +130,22 @@ def test_the_review_reports_render_processes_leave_a_stop_to_the_run(tmp_path, m
     monkeypatch.setattr(review, "_pool_context", lambda: None)
     assert _run(corpus, out) == 0 and (out / "report" / "index.html").is_file()
     assert made and made[0]["initializer"] is ignore_stop_signals
+
+
+def test_a_dry_run_says_why_unchanged_documents_would_be_processed_again(tmp_path, capsys):
+    """The dry run said "process (config or models): a.txt" for each document and not
+    what had changed, which the run itself says: before redoing a whole corpus is when a
+    user asks."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT)
+    (corpus / "b.txt").write_text("Another story. " + TEXT)
+    assert _run(corpus, out, "--to", "de") in (0, 3)
+    capsys.readouterr()
+    assert _run(corpus, out, "--to", "fr", "--dry-run") == 0
+    said = capsys.readouterr().out.splitlines()
+    assert "process (config or models): a.txt" in said
+    assert ("why: 2 unchanged documents to process again: the configuration changed: "
+            "targets ['de'] -> ['fr']") in "\n".join(said)
+    assert _run(corpus, out, "--to", "de", "--dry-run") == 0  # nothing changed: no why
+    assert "why:" not in capsys.readouterr().out
