@@ -228,6 +228,15 @@ def base(code: str) -> str:
     return VARIANTS[code][0] if code in VARIANTS else code
 
 
+def argos_code(code: str) -> str:
+    """The code of ``code``'s packages in the Argos index ("zh-Hant": "zt").
+
+    >>> argos_code("zh-Hant"), argos_code("zh"), argos_code("pt")
+    ('zt', 'zh', 'pt')
+    """
+    return VARIANTS[code][1] if code in VARIANTS else code
+
+
 def written_alike(code: str) -> list[str]:
     """The other variants of ``code``'s language (Simplified and Traditional Chinese), in
     table order: a model that reads one reads the other, less well, as runs did when "zt"

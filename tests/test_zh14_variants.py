@@ -192,3 +192,20 @@ def test_models_install_from_the_index_takes_the_traditional_package(
     assert main(["models", "list"]) == 0
     listed = capsys.readouterr().out
     assert "en-zt" in listed and "en-zh" in listed and "not used" not in listed
+
+
+def test_a_missing_traditional_model_names_the_argos_file_to_fetch(
+    chinese_corpus, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "none"))
+    out = tmp_path / "out"
+    assert main(["run", str(chinese_corpus), "--out", str(out), "--to", "zt"]) == 3
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    pairs = {m["pair"]: m["install"] for m in report["missing_models"]}
+    assert set(pairs) == {"en-zh-Hant", "zh-zh-Hant"}
+    assert pairs["en-zh-Hant"].startswith("pipeline models install en zh-Hant ")
+    assert "the en->zt .argosmodel" in pairs["en-zh-Hant"]
+    assert "zh->en and en->zt" in pairs["zh-zh-Hant"]
+    # the Traditional document needs no model: its copy is the clean text
+    assert (out / "translations" / "zh-Hant" / "fanti.txt").read_text(encoding="utf-8") == (
+        out / "clean" / "fanti.txt").read_text(encoding="utf-8")

@@ -67,7 +67,7 @@ from pipeline.engines.base import (
     resolve_compute_type,
     resolve_device,
 )
-from pipeline.languages import written_alike
+from pipeline.languages import argos_code, written_alike
 from pipeline.lazy import lazy_module
 from pipeline.log import warn
 from pipeline.wordfreq_store import USER_CACHE_ENV
@@ -380,10 +380,17 @@ def language_code(code: str) -> str:
 
 
 def install_command(src: str, tgt: str) -> str:
-    """What a user runs to install the ``src -> tgt`` pair."""
-    files = f"the {src}->{tgt} .argosmodel"
+    """What a user runs to install the ``src -> tgt`` pair; the files named with the
+    Argos index's codes ("zt" for zh-Hant, as in ``translate-en_zt-1_9.argosmodel``).
+
+    >>> print(install_command("en", "zh-Hant"))  # doctest: +NORMALIZE_WHITESPACE
+    pipeline models install en zh-Hant   (offline: download the en->zt .argosmodel on a
+    connected machine and run `pipeline models install FILE`)
+    """
+    a, b = argos_code(src), argos_code(tgt)
+    files = f"the {a}->{b} .argosmodel"
     if PIVOT not in (src, tgt):
-        files += f", or {src}->{PIVOT} and {PIVOT}->{tgt},"
+        files += f", or {a}->{PIVOT} and {PIVOT}->{b},"
     return (
         f"pipeline models install {src} {tgt}   (offline: download {files} on a connected"
         " machine and run `pipeline models install FILE`)"
