@@ -218,7 +218,7 @@ def test_run_never_copies_off_list_text_as_if_it_were_english(open_run):
 
 @pytest.mark.parametrize(
     "code, expected",
-    [("pt-BR", "pt"), ("pt_PT", "pt"), ("zh-Hans", "zh"), ("zh-TW", "zh"), ("no", "nb"),
+    [("pt-BR", "pt"), ("pt_PT", "pt"), ("zh-Hans", "zh"), ("zh-TW", "zh-Hant"), ("no", "nb"),
      ("nb", "nb"), ("NB", "nb"), ("pb", "pt"), ("iw", "he"), ("deu", "de")],
 )
 def test_aliases_map_the_same_way_everywhere(code, expected, tmp_path):

@@ -67,6 +67,7 @@ from pipeline.engines.base import (
     resolve_compute_type,
     resolve_device,
 )
+from pipeline.languages import argos_code, written_alike
 from pipeline.lazy import lazy_module
 from pipeline.log import warn
 from pipeline.wordfreq_store import USER_CACHE_ENV
@@ -364,10 +365,11 @@ def chosen_packages(packages: Iterable[PackageInfo]) -> dict[tuple[str, str], Pa
 
 def language_code(code: str) -> str:
     """A package's language code as ``pipeline.languages`` spells it ("pb" -> "pt",
-    "zt" -> "zh"), so routes, candidates and targets agree; an unknown code is kept.
+    "zt" -> "zh-Hant": Traditional Chinese is a language of its own, never "zh"), so
+    routes, candidates and targets agree; an unknown code is kept.
 
-    >>> language_code("pb"), language_code("en"), language_code("xx")
-    ('pt', 'en', 'xx')
+    >>> language_code("pb"), language_code("zt"), language_code("en"), language_code("xx")
+    ('pt', 'zh-Hant', 'en', 'xx')
     """
     from pipeline.languages import UnknownLanguage, canonical
 
@@ -378,10 +380,17 @@ def language_code(code: str) -> str:
 
 
 def install_command(src: str, tgt: str) -> str:
-    """What a user runs to install the ``src -> tgt`` pair."""
-    files = f"the {src}->{tgt} .argosmodel"
+    """What a user runs to install the ``src -> tgt`` pair; the files named with the
+    Argos index's codes ("zt" for zh-Hant, as in ``translate-en_zt-1_9.argosmodel``).
+
+    >>> print(install_command("en", "zh-Hant"))  # doctest: +NORMALIZE_WHITESPACE
+    pipeline models install en zh-Hant   (offline: download the en->zt .argosmodel on a
+    connected machine and run `pipeline models install FILE`)
+    """
+    a, b = argos_code(src), argos_code(tgt)
+    files = f"the {a}->{b} .argosmodel"
     if PIVOT not in (src, tgt):
-        files += f", or {src}->{PIVOT} and {PIVOT}->{tgt},"
+        files += f", or {a}->{PIVOT} and {PIVOT}->{b},"
     return (
         f"pipeline models install {src} {tgt}   (offline: download {files} on a connected"
         " machine and run `pipeline models install FILE`)"
@@ -693,19 +702,35 @@ class ArgosEngine:
     def route(self, src: str, tgt: str) -> list[PackageInfo] | None:
         """Packages that translate ``src`` to ``tgt``, in order; ``[]`` if equal; else None.
 
-        A direct package is preferred; otherwise ``src -> en -> tgt``.
+        A direct package is preferred; otherwise ``src -> en -> tgt``. Simplified and
+        Traditional Chinese ("zh", "zh-Hant") are different languages here: one is
+        translated into the other through English, never copied as it. Where a model
+        from one is missing, the other's reads its text (:meth:`_reading`); a model
+        writes its own target only.
         """
         if src == tgt:
             return []
-        direct = self._packages.get((src, tgt))
+        direct = self._reading(src, tgt)
         if direct is not None:
             return [direct]
         if PIVOT not in (src, tgt):
-            first = self._packages.get((src, PIVOT))
+            first = self._reading(src, PIVOT)
             second = self._packages.get((PIVOT, tgt))
             if first is not None and second is not None:
                 return [first, second]
         return None
+
+    def _reading(self, src: str, tgt: str) -> PackageInfo | None:
+        """The package from ``src`` into ``tgt``; without one, the package from another
+        variant of ``src``'s language (a zh -> en model for Traditional Chinese text, as
+        when "zt" meant "zh"), unless that variant is ``tgt`` itself."""
+        found = self._packages.get((src, tgt))
+        for other in written_alike(src):
+            if found is not None:
+                break
+            if other != tgt:
+                found = self._packages.get((other, tgt))
+        return found
 
     def missing_pairs(self, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         """The pairs (each once, in order) that no installed package or pivot covers."""
@@ -1334,10 +1359,15 @@ def install_from_index(src: str, tgt: str, packages_dir: Path | None = None) -> 
             " download the .argosmodel on a connected machine and run"
             " `pipeline models install FILE`"
         )
+    # By the table's codes ("zt" is zh-Hant, "pb" pt): where two index codes mean one
+    # language ("pb", "pt"), the package under the table's own code wins.
+    offered = [package for package in argos_package.get_available_packages()
+               if package.type == "translate"]
+    offered.sort(key=lambda p: (p.from_code, p.to_code) == (language_code(p.from_code),
+                                                            language_code(p.to_code)))
     available = {
-        (package.from_code, package.to_code): package
-        for package in argos_package.get_available_packages()
-        if package.type == "translate"
+        (language_code(package.from_code), language_code(package.to_code)): package
+        for package in offered
     }
     if (src, tgt) in available or PIVOT in (src, tgt):
         hops = [(src, tgt)]
@@ -1349,7 +1379,8 @@ def install_from_index(src: str, tgt: str, packages_dir: Path | None = None) -> 
             f"the Argos index has no package for {src} -> {tgt}"
             + (f" (nor for {', '.join(f'{a}->{b}' for a, b in absent)})" if len(hops) > 1 else "")
         )
-    have = {(p.from_code, p.to_code) for p in installed_packages(packages_dir)}
+    have = {(language_code(p.from_code), language_code(p.to_code))
+            for p in installed_packages(packages_dir)}
     installed = []
     for hop in hops:
         if hop in have:

@@ -40,7 +40,7 @@ from typing import Any
 
 from pipeline import languages as langs_table
 from pipeline.config import DEFAULT_CANDIDATES
-from pipeline.document import Document, Span, Stage
+from pipeline.document import Document, Segment, Span, Stage
 from pipeline.lazy import lazy_module
 from pipeline.protect import CODE_MARK, EMAIL_PATTERN, URL_PATTERN
 from pipeline.stages import closepairs
@@ -811,12 +811,15 @@ def default_candidates(
 ) -> list[str]:
     """Default candidates: ``base``, then installed model languages, then targets.
 
-    Argos codes are mapped to ISO 639-1 ("pb" -> "pt"); languages this stage cannot
-    detect are left out; each language appears once, in first-seen order. Pass
-    ``base=()`` for exactly "installed plus targets".
+    Argos codes are mapped to ISO 639-1 ("pb" -> "pt"), a variant to its language
+    ("zt", "zh-Hant" -> "zh"); languages this stage cannot detect are left out; each
+    language appears once, in first-seen order. Pass ``base=()`` for exactly
+    "installed plus targets".
 
     >>> default_candidates(["pb", "en", "ko"], ["de"], base=("pt", "en"))
     ['pt', 'en', 'ko', 'de']
+    >>> default_candidates(["zt"], ["zh-TW", "zh"], base=())
+    ['zh']
     >>> default_candidates([], ["en"], base=())
     ['en']
     """
@@ -824,7 +827,7 @@ def default_candidates(
     chosen: list[str] = []
     for code in [*base, *installed, *targets]:
         try:
-            lang = langs_table.canonical(code)
+            lang = langs_table.base(langs_table.canonical(code))
         except langs_table.UnknownLanguage:
             continue
         if lang in supported and lang not in chosen:
@@ -2366,7 +2369,23 @@ class Detect(Stage):
                 piece = seg.text[start:end]
                 span_lang = stage.span_language(piece, span_lang)
                 doc.spans.append(Span(piece, span_lang, start, end, seg.id))
+        _name_chinese_script(doc, segments)
         for block in doc.blocks:
             langs = [s.lang for s in block.segments]
             block.lang = max(sorted(set(langs)), key=langs.count) if langs else doc.lang
         return doc
+
+
+def _name_chinese_script(doc: Document, segments: Sequence[Segment]) -> None:
+    """Chinese in Traditional characters is "zh-Hant" (lingua answers "zh" for both
+    scripts; :func:`pipeline.languages.chinese_variant`): the document by its text, a
+    segment or span by its own, else (no telling character) as its document."""
+    if doc.lang == "zh":
+        doc.lang = langs_table.chinese_variant(doc.clean_text())
+    home = doc.lang if langs_table.base(doc.lang) == "zh" else "zh"
+    for seg in segments:
+        if seg.lang == "zh":
+            seg.lang = langs_table.chinese_variant(seg.text, home)
+    for span in doc.spans:
+        if span.lang == "zh":
+            span.lang = langs_table.chinese_variant(span.text)

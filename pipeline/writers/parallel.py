@@ -23,7 +23,9 @@ holds four files, always the same segments in the same order:
 ``corpus.tmx``
     TMX 1.4b: ``srclang`` in the header, one ``<tu tuid="<segment id>">`` per
     segment with ``<prop type="x-doc">`` and ``<prop type="x-segment">``, a
-    ``<tuv xml:lang=...>`` per language, and the translation's QA flags as
+    ``<tuv xml:lang=...>`` per language (the codes of :mod:`pipeline.languages`, BCP 47
+    tags: Traditional Chinese is ``zh-Hant``, as in the directory's name
+    ``en-zh-Hant``), and the translation's QA flags as
     ``<prop type="x-qa-flag">`` in its ``<tuv>``. No creation date, so the bytes
     only change when the data does. Characters that XML 1.0 cannot carry (most
     C0 controls, lone surrogates, U+FFFE/U+FFFF) become U+FFFD; carriage returns
@@ -46,6 +48,7 @@ from typing import IO
 
 from pipeline import __version__
 from pipeline.document import Document, Segment
+from pipeline.languages import KNOWN
 from pipeline.protect import copied_as_is
 from pipeline.writers import atomic_open
 
@@ -218,10 +221,28 @@ def _remove_stale_pairs(root: Path, written: set[str]) -> None:
     for directory in root.iterdir():
         if directory.name in written or not directory.is_dir():
             continue
-        src, dash, tgt = directory.name.partition("-")
-        if not dash:
+        pair = split_pair(directory.name)
+        if pair is None:
             continue
+        src, tgt = pair
         for name in (f"corpus.{src}", f"corpus.{tgt}", "corpus.tsv", "corpus.tmx"):
             (directory / name).unlink(missing_ok=True)
         if not any(directory.iterdir()):
             directory.rmdir()
+
+
+def split_pair(name: str) -> tuple[str, str] | None:
+    """The ``(src, tgt)`` of a pair directory's name, where a code may hold a hyphen
+    ("zh-Hant"): cut at the first hyphen with a known code on either side, else at the
+    first hyphen; None without one.
+
+    >>> split_pair("pt-en"), split_pair("zh-Hant-en"), split_pair("zh-zh-Hant")
+    (('pt', 'en'), ('zh-Hant', 'en'), ('zh', 'zh-Hant'))
+    >>> split_pair("xx-yy"), split_pair("notes")
+    (('xx', 'yy'), None)
+    """
+    cuts = [at for at, ch in enumerate(name) if ch == "-"]
+    for at in cuts:
+        if name[:at] in KNOWN and name[at + 1:] in KNOWN:
+            return name[:at], name[at + 1:]
+    return (name[:cuts[0]], name[cuts[0] + 1:]) if cuts else None
