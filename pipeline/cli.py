@@ -758,12 +758,22 @@ def models_list(args: argparse.Namespace) -> int:
         print("no translation models installed; install one with "
               "`pipeline models install FILE.argosmodel`")
     rows = [("pair", "kind", "version", "device", "directory")]
-    used = {id(pkg) for pkg in argos.chosen_packages(listing.packages).values()}
+    chosen = argos.chosen_packages(listing.packages)
+    used = {id(pkg) for pkg in chosen.values()}
     for pkg in listing.packages:
         kind = pkg.kind + (f" (carries a {pkg.sentence_model} sentence model, not used)"
                            if pkg.sentence_model else "")
-        version = pkg.version if id(pkg) in used else f"{pkg.version} (not used: a newer one is)"
-        rows.append((f"{pkg.from_code}-{pkg.to_code}", kind, version, on, str(pkg.path)))
+        pair = f"{pkg.from_code}-{pkg.to_code}"
+        # Argos's own codes, and the table's where they differ ("zt" is zh-Hant, "pb" pt):
+        # the code a run's --to and outputs use.
+        ours = f"{argos.language_code(pkg.from_code)}-{argos.language_code(pkg.to_code)}"
+        other = chosen.get((argos.language_code(pkg.from_code),
+                            argos.language_code(pkg.to_code)))
+        why = ("a newer one is" if other is None or other.version != pkg.version else
+               f"{other.from_code}-{other.to_code} serves {ours}")  # en-pb beside en-pt
+        version = pkg.version if id(pkg) in used else f"{pkg.version} (not used: {why})"
+        rows.append((pair if ours == pair else f"{pair} ({ours})", kind, version, on,
+                     str(pkg.path)))
     if len(rows) > 1:
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         for row in rows:

@@ -234,9 +234,12 @@ def detect_lines(detect: Detect, lines: list[str], scores: bool) -> list[str]:
     >>> detect = Detect(["pt", "de", "en"])
     >>> detect_lines(detect, ["Mehr zum Thema", "", "Leia mais", "Это тест."], scores=False)
     ['de', 'und', 'pt', 'ru']
+    >>> detect_lines(detect, ["臺灣的新聞說颱風來了。", "台湾的新闻说台风来了。"], False)
+    ['zh-Hant', 'zh']
     >>> detect_lines(detect, ["Straße"], scores=True)
     ['{"lang": "de", "score": 1.0, "scores": {"de": 1.0, "en": 0.0, "pt": 0.0}}']
     """
+    from pipeline.languages import chinese_variant
     from pipeline.stages.detect import LINGUA_MAX_WORDS, posterior, preload_language_models
     from pipeline.stages.detect import words as words_of
 
@@ -253,6 +256,8 @@ def detect_lines(detect: Detect, lines: list[str], scores: bool) -> list[str]:
         if lang and (one_letter(line) or undecodable(line) >= NOT_TEXT_SHARE):
             lang, score = UNDETERMINED, 0.0
         lang = lang or UNDETERMINED
+        if lang == "zh":  # the variant, as a run's documents and segments name it
+            lang = chinese_variant(line)
         if scores:
             found = {} if lang == UNDETERMINED else other or raw
             record = {"lang": lang, "score": score, "scores": posterior(found) if found else {}}

@@ -149,3 +149,28 @@ def test_a_dry_run_says_why_unchanged_documents_would_be_processed_again(tmp_pat
             "targets ['de'] -> ['fr']") in "\n".join(said)
     assert _run(corpus, out, "--to", "de", "--dry-run") == 0  # nothing changed: no why
     assert "why:" not in capsys.readouterr().out
+
+
+def test_models_list_names_the_code_a_run_uses_for_argos_own_codes(tmp_path, monkeypatch,
+                                                                    capsys):
+    """`models list` showed 'en-zt' and 'en-pb', codes no --to takes for them (zh-Hant,
+    pt), and called one of two packages of equal versions serving one pair 'not used: a
+    newer one is'."""
+    from pipeline import cli
+    from pipeline.testing.argos_package import build_package, install_package
+
+    packages = tmp_path / "packages"
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    monkeypatch.chdir(tmp_path)
+    for tgt, seed in (("zt", 0), ("pb", 1), ("pt", 2)):
+        install_package(build_package(tmp_path / tgt, "en", tgt, version="1.9", seed=seed),
+                        packages)
+    assert cli.main(["models", "list", "--device", "cpu"]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()
+            if line.startswith("en-")}
+    assert rows["en-zt"].split()[1] == "(en-zh-Hant)" and "not used" not in rows["en-zt"]
+    assert rows["en-pb"].split()[1] == "(en-pt)"
+    unused = [pair for pair, line in rows.items() if "not used" in line]
+    assert len(unused) == 1 and unused[0] in ("en-pb", "en-pt")
+    other = "en-pt" if unused[0] == "en-pb" else "en-pb"
+    assert f"(not used: {other} serves en-pt)" in rows[unused[0]]
