@@ -34,7 +34,22 @@ from pathlib import Path
 import revision  # bench/revision.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
-SENTENCES = ROOT.parent / "shared" / "data" / "ud_pud" / "pud.pt.txt"
+PUD = Path("shared") / "data" / "ud_pud" / "pud.pt.txt"
+
+
+def sentences_file() -> Path:
+    """``../shared/data/ud_pud/pud.pt.txt`` beside this checkout, else beside the main
+    checkout of a git worktree (whose ``../shared`` is elsewhere)."""
+    here = ROOT.parent / PUD
+    if here.is_file():
+        return here
+    common = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--git-common-dir"],
+                            capture_output=True, text=True).stdout.strip()
+    main = (ROOT / common).resolve().parent.parent / PUD if common else here
+    return main if main.is_file() else here
+
+
+SENTENCES = sentences_file()
 CONFIG = "document_timeout_s = 3000\n"
 
 
