@@ -5,7 +5,8 @@ under the default ``max_file_bytes``) from the UD PUD sentences
 (``../shared/data/ud_pud/pud.pt.txt``; skipped when absent): paragraphs of 2 to 5
 sentences drawn at random (seeded), one blank line apart. ``--files N`` makes N such
 books (different seeds) and runs with ``--workers N``. No translation model is
-installed; ``document_timeout_s`` is raised so that the book is not quarantined.
+installed; ``document_timeout_s`` is raised so that the book is not quarantined, and
+``max_file_bytes`` where the book is over its default (``--mb 60``).
 
 Then, alternately (``--repeat`` times), the baseline (``--rev REV``: that commit,
 extracted with ``git archive``) and this tree run ``pipeline run --force`` on it. For
@@ -51,6 +52,19 @@ def sentences_file() -> Path:
 
 SENTENCES = sentences_file()
 CONFIG = "document_timeout_s = 3000\n"
+DEFAULT_MAX_FILE_BYTES = 20_000_000  # pipeline.config.Config.max_file_bytes
+
+
+def config(size: int) -> str:
+    """The runs' configuration: ``max_file_bytes`` raised where a book of ``size`` bytes
+    is over the default (which would quarantine it unread).
+
+    >>> config(19_000_000) == CONFIG, config(60_000_000).splitlines()[1]
+    (True, 'max_file_bytes = 61000000')
+    """
+    if size < DEFAULT_MAX_FILE_BYTES:
+        return CONFIG
+    return f"{CONFIG}max_file_bytes = {size + 1_000_000}\n"
 
 
 def build_book(path: Path, size: int, seed: int) -> None:
@@ -116,7 +130,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="big-document-") as name:
         tmp = Path(name)
         envs, cwd = revision.sides(args.rev, tmp)
-        (cwd / "big.toml").write_text(CONFIG, encoding="utf-8")
+        (cwd / "big.toml").write_text(config(int(args.mb * 1e6)), encoding="utf-8")
         corpus = tmp / "corpus"
         corpus.mkdir()
         for i in range(args.files):
