@@ -5,7 +5,8 @@ under the default ``max_file_bytes``) from the UD PUD sentences
 (``../shared/data/ud_pud/pud.pt.txt``; skipped when absent): paragraphs of 2 to 5
 sentences drawn at random (seeded), one blank line apart. ``--files N`` makes N such
 books (different seeds) and runs with ``--workers N``. No translation model is
-installed; ``document_timeout_s`` is raised so that the book is not quarantined.
+installed; ``document_timeout_s`` is raised so that the book is not quarantined, and
+``max_file_bytes`` where the book is over its default (``--mb 60``).
 
 Then, alternately (``--repeat`` times), the baseline (``--rev REV``: that commit,
 extracted with ``git archive``) and this tree run ``pipeline run --force`` on it. For
@@ -34,8 +35,36 @@ from pathlib import Path
 import revision  # bench/revision.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
-SENTENCES = ROOT.parent / "shared" / "data" / "ud_pud" / "pud.pt.txt"
+PUD = Path("shared") / "data" / "ud_pud" / "pud.pt.txt"
+
+
+def sentences_file() -> Path:
+    """``../shared/data/ud_pud/pud.pt.txt`` beside this checkout, else beside the main
+    checkout of a git worktree (whose ``../shared`` is elsewhere)."""
+    here = ROOT.parent / PUD
+    if here.is_file():
+        return here
+    common = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--git-common-dir"],
+                            capture_output=True, text=True).stdout.strip()
+    main = (ROOT / common).resolve().parent.parent / PUD if common else here
+    return main if main.is_file() else here
+
+
+SENTENCES = sentences_file()
 CONFIG = "document_timeout_s = 3000\n"
+DEFAULT_MAX_FILE_BYTES = 20_000_000  # pipeline.config.Config.max_file_bytes
+
+
+def config(size: int) -> str:
+    """The runs' configuration: ``max_file_bytes`` raised where a book of ``size`` bytes
+    is over the default (which would quarantine it unread).
+
+    >>> config(19_000_000) == CONFIG, config(60_000_000).splitlines()[1]
+    (True, 'max_file_bytes = 61000000')
+    """
+    if size < DEFAULT_MAX_FILE_BYTES:
+        return CONFIG
+    return f"{CONFIG}max_file_bytes = {size + 1_000_000}\n"
 
 
 def build_book(path: Path, size: int, seed: int) -> None:
@@ -101,7 +130,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="big-document-") as name:
         tmp = Path(name)
         envs, cwd = revision.sides(args.rev, tmp)
-        (cwd / "big.toml").write_text(CONFIG, encoding="utf-8")
+        (cwd / "big.toml").write_text(config(int(args.mb * 1e6)), encoding="utf-8")
         corpus = tmp / "corpus"
         corpus.mkdir()
         for i in range(args.files):

@@ -41,7 +41,8 @@ from pipeline.stages.repair import Repair
 from pipeline.stages.segment import Segmenter
 from pipeline.stages.translate import Translate
 from pipeline.state import digest
-from pipeline.writers.jsonl import document_line, segment_lines
+from pipeline.writers import json_line
+from pipeline.writers.jsonl import document_line, segment_lines, segment_records
 from pipeline.writers.review import Rendered, processed_source, render_section
 from pipeline.writers.text import document_files
 
@@ -86,8 +87,11 @@ class DocumentOutput:
     errors: list[str]
     files: dict[str, str]  # path relative to OUT -> text (clean and translated copies)
     record: str  # its documents.jsonl line
-    segments: str  # its segments.jsonl lines
-    document: str  # the whole Document as JSON (Document.to_json)
+    # Its segments.jsonl lines and the whole Document as JSON (Document.to_json): text,
+    # or for a document read from UTF8_BYTES or more, that text's UTF-8 (as_utf8), which
+    # the state stores as the same text
+    segments: str | bytearray
+    document: str | bytearray
     section: Rendered | None = None  # its section of the review report, when rendered here
     # The sha256 of ``document`` (pipeline.state.digest): the state's summary and the
     # report's key of the section both need it, computed once here.
@@ -100,19 +104,57 @@ class DocumentOutput:
         ok = doc.status == "ok"
         # The largest first (the Document's JSON, then its digest), while nothing
         # else of the output is held yet.
-        document = doc.to_json()
+        big = doc.source.size >= UTF8_BYTES
+        document = as_utf8(doc) if big else doc.to_json()
         json_digest = digest_in_pieces(document)
-        segments = segment_lines(doc, targets) if ok else ""
+        segments = (segment_utf8(doc, targets) if big else segment_lines(doc, targets)
+                    ) if ok else ""
         return cls(doc.doc, doc.status, list(doc.errors),
                    document_files(doc, targets, output or doc.doc) if ok else {},
                    document_line(doc), segments, document, json_digest=json_digest)
+
+
+# A document read from this many bytes or more has its JSON and its segments.jsonl lines
+# made as UTF-8 (DocumentOutput.of): a 19 MB book's JSON is 72 M characters, 144 MB as
+# a str with one curly quote in it, 74 MB as UTF-8; handing a str to SQLite adds its
+# UTF-8 besides (cached on the string as long as it lives).
+UTF8_BYTES = 1_000_000
+
+
+def as_utf8(doc: Document) -> str | bytearray:
+    """``doc``'s JSON as UTF-8 (:meth:`~pipeline.document.Document.json_utf8`), or as
+    text where it cannot be encoded strictly (a lone surrogate: then SQLite refuses it,
+    as it always did, in the runner)."""
+    try:
+        return doc.json_utf8()
+    except UnicodeEncodeError:
+        return doc.to_json()
+
+
+def segment_utf8(doc: Document, targets: list[str]) -> str | bytearray:
+    """:func:`~pipeline.writers.jsonl.segment_lines` as UTF-8, made a line at a time
+    into one buffer (the text where it cannot be encoded strictly, see :func:`as_utf8`).
+
+    >>> from pipeline.document import Block, Segment
+    >>> seg = Segment("a.txt#1.1", "“Olá”")
+    >>> d = Document("a.txt", blocks=[Block("title", "“Olá”", segments=[seg])])
+    >>> segment_utf8(d, ["en"]) == segment_lines(d, ["en"]).encode()
+    True
+    """
+    lines = bytearray()
+    try:
+        for record in segment_records(doc, targets):
+            lines += json_line(record).encode()
+    except UnicodeEncodeError:
+        return segment_lines(doc, targets)
+    return lines
 
 
 # Characters of a Document's JSON encoded at a time for its digest.
 DIGEST_PIECE = 1 << 20
 
 
-def digest_in_pieces(document: str) -> str:
+def digest_in_pieces(document: str | bytearray) -> str:
     r""":func:`pipeline.state.digest` of ``document``, encoding a megabyte of characters
     at a time: encoding the whole JSON of a 19 MB book at once reserves three bytes a
     character for a moment (a 40 MB JSON: 120 MB), at the run's peak.
@@ -121,7 +163,7 @@ def digest_in_pieces(document: str) -> str:
     >>> digest_in_pieces(text) == digest(text)
     True
     """
-    if len(document) <= DIGEST_PIECE:
+    if not isinstance(document, str) or len(document) <= DIGEST_PIECE:
         return digest(document)
     sha = hashlib.sha256()
     for start in range(0, len(document), DIGEST_PIECE):

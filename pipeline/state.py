@@ -28,7 +28,7 @@ import sqlite3
 import stat
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +115,9 @@ COLUMNS = ("doc", "sha256", "fingerprint", "status", "outputs", "record", "segme
 # SQLite result codes (the low byte of ``sqlite_errorcode``).
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CORRUPT, _SQLITE_NOTADB = 5, 6, 11, 26
 BUSY_TIMEOUT_S = 5.0  # how long to wait for another program's lock on the state
+# The SQL function (of this connection only) that hands SQLite a value of the row being
+# inserted that is given as UTF-8 (StateStore._insert)
+HANDED = "pipeline_handed"
 
 
 class StateError(Exception):
@@ -196,20 +199,43 @@ class StoredDocument:
     status: str
     outputs: list[str]
     record: str
-    segments: str
-    document: str
+    # segments.jsonl's lines and the Document JSON: text, or (a big document's) that
+    # text's UTF-8, stored as the same text (pipeline.shard.DocumentOutput.of)
+    segments: str | bytes | bytearray
+    document: str | bytes | bytearray
     missing: list[str]
     translation: dict = field(default_factory=dict)  # its translation counts
     digest: str = ""  # digest(document), when made already ("": made here)
 
 
-def digest(document: str) -> str:
-    """The sha256 of a stored Document JSON, as the report keys its page on.
+def digest(document: str | bytes | bytearray) -> str:
+    """The sha256 of a stored Document JSON, as the report keys its page on (given as
+    text, or as its UTF-8).
 
-    >>> digest("{}") == hashlib.sha256(b"{}").hexdigest()
+    >>> digest("{}") == hashlib.sha256(b"{}").hexdigest() == digest(bytearray(b"{}"))
     True
     """
+    if not isinstance(document, str):
+        return hashlib.sha256(document).hexdigest()
     return hashlib.sha256(document.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# UTF-8's continuation bytes: every other byte starts a character.
+_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
+def text_length(value: str | bytes | bytearray, piece: int = 1 << 20) -> int:
+    """The length in characters of a stored text given as text or as its UTF-8
+    (counted a megabyte at a time: a big document's JSON is not copied whole).
+
+    >>> text_length("“Olá”"), text_length("“Olá”".encode()), text_length("aáb".encode(), 2)
+    (5, 5, 3)
+    """
+    if isinstance(value, str):
+        return len(value)
+    with memoryview(value) as view:
+        return sum(len(view[start:start + piece].tobytes().translate(None, _CONTINUATION))
+                   for start in range(0, len(value), piece))
 
 
 SUMMARY = ("status", "lang", "segments", "removed", "fixes", "translated", "missing",
@@ -217,7 +243,8 @@ SUMMARY = ("status", "lang", "segments", "removed", "fixes", "translated", "miss
 # translation, as stored in ``documents``)
 
 
-def summary(record: str, outputs: list[str], missing: list[str], segments: str) -> tuple:
+def summary(record: str, outputs: list[str], missing: list[str],
+            segments: str | bytes | bytearray) -> tuple:
     """What the report's totals read of one stored document (:data:`SUMMARY`).
 
     >>> record = json.dumps({"doc": "a.txt", "lang": "pt", "status": "ok", "errors": [],
@@ -234,7 +261,8 @@ def summary(record: str, outputs: list[str], missing: list[str], segments: str) 
     def dump(value: object) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
-    return (data["status"], data["lang"] or "", segments.count("\n"), len(data["removed"]),
+    lines = segments.count("\n" if isinstance(segments, str) else b"\n")
+    return (data["status"], data["lang"] or "", lines, len(data["removed"]),
             dump(dict(sorted(fixes.items()))),
             dump([o.split("/")[1] for o in outputs if o.startswith("translations/")]),
             dump(missing), dump(data["errors"]))
@@ -347,6 +375,9 @@ class StateStore:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = self._open()
+        # The values of the row being inserted that SQLite takes from HANDED(i)
+        self._handed: list[bytes | bytearray] = []
+        self.db.create_function(HANDED, 1, self._handed.__getitem__)
 
     def _open(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = None
@@ -476,22 +507,41 @@ class StateStore:
 
     def put(self, item: StoredDocument) -> None:
         translation = json.dumps(item.translation, sort_keys=True)
-        self.db.execute(
-            f"INSERT OR REPLACE INTO documents ({', '.join(COLUMNS)}) VALUES"
-            f" ({', '.join('?' * len(COLUMNS))})",
-            (item.doc, item.sha256, item.fingerprint, item.status, json.dumps(item.outputs),
-             item.record, item.segments, item.document, json.dumps(item.missing),
-             translation),
-        )
+        values = (item.doc, item.sha256, item.fingerprint, item.status,
+                  json.dumps(item.outputs), item.record, item.segments, item.document,
+                  json.dumps(item.missing), translation)
+        self._insert("documents", COLUMNS, values)
         self._put_summary(item.doc, item.record, item.outputs, item.missing, item.segments,
                           item.document, translation, item.digest)
 
+    def _insert(self, table: str, columns: Sequence[str],
+                values: Sequence[str | bytes | bytearray]) -> None:
+        """INSERT OR REPLACE one row. A value given as UTF-8 (a big document's JSON or
+        lines) is stored as that text (``CAST(... AS TEXT)``: the same bytes, type
+        text) and handed to SQLite by the function :data:`HANDED` rather than bound: a
+        bound value's copy stays in the cached statement until its next use (a 19 MB
+        book's 115 MB), a function's result is freed when the statement ends."""
+        slots = []
+        for value in values:
+            if isinstance(value, str):
+                slots.append("?")
+            else:
+                slots.append(f"CAST({HANDED}({len(self._handed)}) AS TEXT)")
+                self._handed.append(value)
+        try:
+            self.db.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES"
+                            f" ({', '.join(slots)})",
+                            [value for value in values if isinstance(value, str)])
+        finally:
+            self._handed.clear()
+
     def _put_summary(self, doc: str, record: str, outputs: list[str], missing: list[str],
-                     segments: str, document: str, translation: str, made: str = "") -> None:
+                     segments: str | bytes | bytearray, document: str | bytes | bytearray,
+                     translation: str, made: str = "") -> None:
         # After the row: its insert trigger has dropped the old summary.
         self.db.execute(
             f"INSERT OR REPLACE INTO summaries VALUES ({', '.join('?' * (4 + len(SUMMARY)))})",
-            (doc, made or digest(document), len(document),
+            (doc, made or digest(document), text_length(document),
              *summary(record, outputs, missing, segments), translation))
 
     @contextmanager
