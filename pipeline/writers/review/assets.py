@@ -1,10 +1,16 @@
 """What every review page shares: its style, its one script, its security policy.
 
-The script and the style are inline and constant; the Content-Security-Policy of
-each page allows exactly them by their SHA-256 hash, and nothing else: no other
-script, no style attribute, nothing loaded from anywhere (``default-src 'none'``).
-Data for the script (the index of documents) sits in a ``<script
-type="application/json">`` element, which is never executed.
+The single page (``OUT/report.html``) holds the script and the style inline; its
+Content-Security-Policy allows exactly them by their SHA-256 hash (:data:`CSP`).
+The pages of the folder (``OUT/report/``) link to one copy of each instead,
+``report/assets/report-<hash>.css`` and ``.js`` (:func:`assets`: a digest of the text in
+the name, so that a browser never applies a cached style or script of another version),
+by a relative link, so that the folder opens from ``file://``, copied or unzipped
+anywhere, with no server; their policy (:data:`LINKED_CSP`) allows the style and
+scripts of their own origin (``'self'``: the folder's files) and nothing else. Either
+way: no other script, no style attribute, nothing loaded from anywhere else
+(``default-src 'none'``). Data for the script (the index of documents) sits in a
+``<script type="application/json">`` element, which is never executed.
 
 Without JavaScript a page shows everything it holds; the script only adds the
 filter, search and sort controls (hidden until it runs).
@@ -263,22 +269,60 @@ CSP = (
     f"default-src 'none'; style-src {_hash(STYLE)}; script-src {_hash(SCRIPT)}; "
     "img-src data:; base-uri 'none'; form-action 'none'"
 )
+# The folder's pages: their style and script are files beside them (:func:`assets`).
+LINKED_CSP = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; "
+    "img-src data:; base-uri 'none'; form-action 'none'"
+)
+ASSETS = "assets"  # the folder of the style and the script, in OUT/report/
 
 
-def head(title: str) -> str:
-    """The start of a page, up to and including ``<body>``."""
+def _file_name(text: str, suffix: str) -> str:
+    """``report-<first 12 hex digits of the text's sha256>.<suffix>``.
+
+    >>> _file_name("body {}", "css")
+    'report-62368a1a2925.css'
+    """
+    return f"report-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}.{suffix}"
+
+
+STYLE_FILE = _file_name(STYLE, "css")
+SCRIPT_FILE = _file_name(SCRIPT, "js")
+
+
+def assets() -> dict[str, str]:
+    """The files of ``OUT/report/assets/``: name -> text."""
+    return {STYLE_FILE: STYLE, SCRIPT_FILE: SCRIPT}
+
+
+def head(title: str, root: str | None = None) -> str:
+    """The start of a page, up to and including ``<body>``: with the style inline, or
+    (``root``: the path from the page to the folder's root, ``""`` or ``"../"``) a link
+    to the folder's style file.
+
+    >>> head("T", "../").count("../assets/report-"), "<style>" in head("T")
+    (1, True)
+    """
+    if root is None:
+        policy, style = CSP, f"<style>{STYLE}</style>\n"
+    else:
+        policy = LINKED_CSP
+        style = f'<link rel="stylesheet" href="{root}{ASSETS}/{STYLE_FILE}">\n'
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<link rel="icon" href="data:,">\n<title>{esc(title)}</title>\n'
-        f"<style>{STYLE}</style>\n</head>\n<body>\n"
+        f"{style}</head>\n<body>\n"
     )
 
 
-def tail() -> str:
-    """The end of a page: the script, then the closing tags."""
-    return f"<script>{SCRIPT}</script>\n</body>\n</html>\n"
+def tail(root: str | None = None) -> str:
+    """The end of a page: the script (inline, or linked as :func:`head` says), then the
+    closing tags."""
+    if root is None:
+        return f"<script>{SCRIPT}</script>\n</body>\n</html>\n"
+    return f'<script src="{root}{ASSETS}/{SCRIPT_FILE}"></script>\n</body>\n</html>\n'
 
 
 def redirect(target: str) -> str:
