@@ -33,9 +33,13 @@ th, td { border: 1px solid #d4d4d4; padding: .25em .5em; vertical-align: top; te
 /* Each paragraph of a text in the direction of its own letters: an Arabic or Hebrew sentence
    right to left, its final period at its left end, whatever the page's direction. */
 td, .sub { unicode-bidi: plaintext; }
+/* A file name or a sentence's id, a link at the start of a cell, reads left to right as a path
+   does, whatever its letters: "مقال.txt" keeps ".txt" at its end, not before the name. */
+td > a:first-child { unicode-bidi: isolate; direction: ltr; }
 th { background: #f3f3f3; font-weight: 600; }
 td, h2 { overflow-wrap: anywhere; }  /* a long path without breaks stays on the page */
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { white-space: nowrap; overflow-wrap: normal; }  /* 2,502: never cut as 2,50 / 2 */
 code, pre, .mono { font-family: ui-monospace, monospace; font-size: .9em; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
 nav.pager { display: flex; gap: 1.2em; margin: .6em 0; padding: .4em .6em;
@@ -88,6 +92,14 @@ th button { font: inherit; font-weight: 600; background: none; border: 0; paddin
   cursor: pointer; color: #0b57d0; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .15em 1em; margin: .4em 0; }
 dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; overflow-wrap: anywhere; }
+/* A phone's narrow window: a table wider than the window scrolls by itself (the page
+   never scrolls sideways), a document's name keeps room for its words. */
+@media (max-width: 40em) {
+  body { margin: .6em .5em; }
+  table:not(.align) { display: block; overflow-x: auto; max-width: 100%; }
+  #index-table td:first-child { min-width: 11em; }
+  .tools input[type=search] { min-width: 0; width: 100%; }
+}
 """
 
 SCRIPT = r"""
@@ -329,7 +341,8 @@ def redirect(target: str) -> str:
     """A page that sends the browser to ``target`` (and links to it)."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">\n"
+        "<meta http-equiv=\"Content-Security-Policy\" "
+        "content=\"default-src 'none'; img-src data:\">\n"  # its icon: data:, (none fetched)
         f'<meta http-equiv="refresh" content="0; url={esc(target)}">\n'
         '<link rel="icon" href="data:,">\n<title>Pipeline run report</title>\n</head>\n<body>\n'
         f'<p>The report is a folder: open <a href="{esc(target)}">{esc(target)}</a>.</p>\n'
