@@ -179,3 +179,49 @@ def test_a_file_name_in_arabic_letters_keeps_its_extension_at_its_end(out, wide)
     assert suffix[0] >= name[1] - 1, (name, suffix)
     assert name[0] - cell < 20, (name, cell)  # left-aligned, as every other name
     assert wide.errors == []
+
+
+CONTRAST = """els => els.map(e => {
+    // The text's colour against the first background behind it that is not transparent.
+    const rgb = s => s.match(/[\\d.]+/g).map(Number);
+    const lum = c => { const v = c.slice(0, 3).map(x => x / 255).map(
+        x => x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+    let b = e, back = null;
+    while (b) {
+        const c = rgb(getComputedStyle(b).backgroundColor);
+        if (c.length < 4 || c[3] > 0) { back = c; break; }
+        b = b.parentElement;
+    }
+    // No background anywhere: the canvas, dark where the page asked for it.
+    back = back || (matchMedia('(prefers-color-scheme: dark)').matches
+                    && getComputedStyle(document.documentElement).colorScheme.includes('dark')
+                    ? [18, 18, 18] : [255, 255, 255]);
+    const l1 = lum(rgb(getComputedStyle(e).color)), l2 = lum(back);
+    return [e.tagName + '.' + e.className, (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05),
+            l2];
+})"""
+READ = ("body, h2, th, td, a, .sub, .note, .missing, mark.fix, mark.removed, mark.foreign, "
+        ".qa, .badge, .flag, .lt, nav.pager a, .tools label")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_text_is_readable_in_the_readers_colour_scheme(out, browser, scheme):
+    # Before: a reader whose system is dark got the white page; now a dark one, each text
+    # readable on its background (contrast at least 4.5, WCAG's AA for text).
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  color_scheme=scheme)
+    page = context.new_page()
+    try:
+        block = next(p for p in (out / "report" / "d").iterdir()
+                     if "nota-03" in p.read_text("utf-8"))
+        for path in (out / "report" / "index.html", block, out / "report" / "flags.html"):
+            page.goto(path.as_uri(), wait_until="load")
+            found = page.eval_on_selector_all(READ, CONTRAST)
+            assert found, path.name
+            poor = [(what, round(ratio, 2)) for what, ratio, _ in found if ratio < 4.5]
+            assert poor == [], (path.name, poor)
+            body = page.eval_on_selector_all("body", CONTRAST)[0][2]
+            assert (body < 0.05) if scheme == "dark" else (body > 0.9), (path.name, body)
+    finally:
+        context.close()

@@ -69,14 +69,14 @@ table.align td.code .note { display: block; font-size: .8em; }
 td.title, td.heading { font-weight: bold; }
 .lt { font-size: .7em; font-weight: 600; color: #fff; background: #7a5cb8; border-radius: .3em;
   padding: 0 .3em; margin: 0 .2em; vertical-align: .15em; font-family: ui-monospace, monospace; }
-sup.lt { background: #b58900; }
+sup.lt { background: #7d5f00; }  /* white on it: 5.6:1 (#b58900: 3.2) */
 mark.fix { background: #cfe8ff; }
 mark.removed { background: #ffd6d6; text-decoration: line-through; }
 mark.foreign { background: #fff0a8; border-bottom: 2px dotted #b58900; }
 .qa { background: #ffe1c4; }
-.flag { display: inline-block; font-size: .72em; color: #fff; background: #c0651a;
+.flag { display: inline-block; font-size: .72em; color: #fff; background: #9c4f12;
   border-radius: .3em; padding: 0 .3em; margin-left: .25em; }
-.missing { color: #888; font-style: italic; }
+.missing { color: #6b6b6b; font-style: italic; }  /* 5.3:1 on white (#888: 3.5) */
 .note { color: #555; font-style: italic; }
 .error { color: #b00020; }
 .diff td { font-family: ui-monospace, monospace; font-size: .85em; white-space: pre-wrap;
@@ -92,6 +92,37 @@ th button { font: inherit; font-weight: 600; background: none; border: 0; paddin
   cursor: pointer; color: #0b57d0; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .15em 1em; margin: .4em 0; }
 dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; overflow-wrap: anywhere; }
+/* A reader whose system is set dark gets a dark page (its form controls and scroll bars
+   too, color-scheme); every colour above has its dark counterpart here. */
+:root { color-scheme: light dark; }
+@media (prefers-color-scheme: dark) {
+  body { color: #e3e3e3; background: #16181c; }
+  a, th button { color: #8ab4f8; }
+  th, td { border-color: #3c4043; }
+  th { background: #24272c; }
+  nav.pager, .tools { background: #1f2226; border-color: #3c4043; }
+  section.doc:target > h2 { background: #4a3f12; }
+  svg.bar rect { fill: #6b9bd1; } svg.bar.flag rect { fill: #e08a3c; }
+  svg.bar rect.bg, svg.bar.flag rect.bg { fill: #2a2e34; }
+  .badge { background: #2b3645; color: #d2deee; }
+  .badge.failed, .badge.quarantined { background: #5c1f1a; color: #ffd7d2; }
+  .badge.deleted { background: #3a3a3a; color: #cfcfcf; }
+  .badge.ok { background: #1e4027; color: #cdeed5; }
+  .sub, .note { color: #a9adb3; }
+  .missing { color: #8d9197; }
+  .error { color: #ff8a80; }
+  table.align tbody { border-top-color: #5f6873; }
+  table.align tbody.gone td { background: #2e1f1f; }
+  table.align td.src { background: #1c1e22; }
+  table.align td.code, td.code { background: #1f2226; }
+  mark { color: inherit; }
+  mark.fix { background: #14354f; }
+  mark.removed { background: #5a2626; }
+  mark.foreign { background: #3a320a; border-bottom-color: #d8b54a; }
+  .qa { background: #4a3219; }
+  .diff tr.del td { background: #3a2020; } .diff tr.add td { background: #1d3a22; }
+  .diff del { background: #6b2b2b; } .diff ins { background: #245a2c; }
+}
 /* A phone's narrow window: a table wider than the window scrolls by itself (the page
    never scrolls sideways), a document's name keeps room for its words. */
 @media (max-width: 40em) {
