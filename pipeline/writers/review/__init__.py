@@ -14,9 +14,11 @@ Two layouts, chosen by size:
   :data:`BLOCK_DOCS` documents, cut where a document's name hashes to a block start,
   :func:`starts_block`; ``<id>``: a hash of its first document's name), each section
   at the anchor ``#d-<id of its document>`` with previous / next / index links above
-  it. ``OUT/report.html`` then sends the browser to the index. Any document is one
-  click from the index's table (filtered or sorted by the script) or two clicks through
-  the list pages.
+  it; ``assets/``: the one style and script every page of the folder links to
+  (:mod:`pipeline.writers.review.assets`; written before the pages, those of an earlier
+  version removed after them). ``OUT/report.html`` then sends the browser to the index.
+  Any document is one click from the index's table (filtered or sorted by the script)
+  or two clicks through the list pages.
 
 The folder is rebuilt incrementally: ``report/manifest.json`` keeps the targets and
 :data:`PAGE_VERSION` (a digest of this package's code, the page's script and style
