@@ -44,6 +44,9 @@ DOCS = [doc(f"notas/nota-{n:02d}.txt", [f"O porto reabriu no dia {n}."]) for n i
 DOCS.append(doc(ARABIC, ["أعلنت الحكومة اليوم عن خطة جديدة."]))
 # 1,200 flagged sentences: four-digit counts with a thousands separator.
 DOCS.append(doc("bandeiras.txt", [f"A frase {n} fala do porto." for n in range(1200)], 1200))
+# A deep path of names without a break: ~600 letters in a row (nav links, headings).
+LONG = "/".join(f"{part}-{part[0] * 200}" for part in ("pasta", "sub", "nome")) + ".txt"
+DOCS.insert(4, doc(LONG, ["Um nome muito longo."]))
 REPORT = {"targets": ["en"], "documents": len(DOCS)}
 
 
@@ -146,9 +149,10 @@ def test_the_folder_opens_from_an_awkward_path_and_from_a_zipped_copy(out, wide,
 
 def test_a_phone_window_never_scrolls_sideways_and_numbers_stay_whole(out, narrow):
     folder = out / "report"
-    block = next(p for p in (folder / "d").iterdir() if "nota-03" in p.read_text("utf-8"))
+    blocks = [p for p in (folder / "d").iterdir() if LONG in p.read_text("utf-8")]
+    assert blocks  # its own page (and those that link to it)
     for page in (folder / "index.html", folder / "flags.html", folder / "list" / "0001.html",
-                 block):
+                 *blocks):
         narrow.open(page)
         width, window = narrow.page.evaluate(
             "[document.documentElement.scrollWidth, innerWidth]")
@@ -160,6 +164,15 @@ def test_a_phone_window_never_scrolls_sideways_and_numbers_stay_whole(out, narro
         return [c.textContent, r.getClientRects().length]; })""")
     assert ["1,200", 1] in heights and all(lines == 1 for _, lines in heights), heights
     assert narrow.errors == []
+
+
+def test_a_name_hundreds_of_letters_long_never_widens_a_page(out, wide):
+    for page in (out / "report" / "d").iterdir():
+        if LONG in page.read_text("utf-8"):
+            wide.open(page)
+            width, window = wide.page.evaluate(
+                "[document.documentElement.scrollWidth, innerWidth]")
+            assert width <= window, page.name
 
 
 def test_a_file_name_in_arabic_letters_keeps_its_extension_at_its_end(out, wide):

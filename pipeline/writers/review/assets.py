@@ -42,8 +42,10 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 td.n { white-space: nowrap; overflow-wrap: normal; }  /* 2,502: never cut as 2,50 / 2 */
 code, pre, .mono { font-family: ui-monospace, monospace; font-size: .9em; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
-nav.pager { display: flex; gap: 1.2em; margin: .6em 0; padding: .4em .6em;
+nav.pager { display: flex; flex-wrap: wrap; gap: 0 1.2em; margin: .6em 0; padding: .4em .6em;
   background: #f6f8fa; border: 1px solid #e1e4e8; }
+/* A name of hundreds of letters without a break (a deep path) wraps, never widens the page. */
+nav.pager a, .note { min-width: 0; overflow-wrap: anywhere; }
 section.doc { scroll-margin-top: 5em; }  /* its links above it in view */
 section.doc:target > h2 { background: #fff3c4; }
 .lead { font-size: 1.05em; max-width: 60em; }
