@@ -238,3 +238,34 @@ def test_every_text_is_readable_in_the_readers_colour_scheme(out, browser, schem
             assert (body < 0.05) if scheme == "dark" else (body > 0.9), (path.name, body)
     finally:
         context.close()
+
+
+def test_keyboard_alone_sorts_the_index_and_opens_a_document(out, wide):
+    page = wide.page
+    wide.open(out / "report" / "index.html")
+
+    def tab_to(check: str) -> None:
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"(e => {check})(document.activeElement)"):
+                return
+        raise AssertionError(f"no element reached by Tab for {check}")
+
+    tab_to("e.tagName === 'BUTTON' && e.textContent === 'flags'")
+    page.keyboard.press("Enter")  # most flags first, and the column says so
+    th = "#index-table th[data-key=flags]"
+    assert page.get_attribute(th, "aria-sort") == "descending"
+    assert page.evaluate(f"getComputedStyle(document.querySelector('{th} button'), "
+                         "'::after').content") == '" ▼"'
+    first = page.eval_on_selector("#index-body a", "a => a.textContent")
+    assert first == "bandeiras.txt"
+    page.keyboard.press("Enter")  # again: the other way
+    assert page.get_attribute(th, "aria-sort") == "ascending"
+    assert page.eval_on_selector_all("#index-table th[aria-sort]", "t => t.length") == 1
+    tab_to("e.tagName === 'INPUT' && e.name === 'q'")
+    page.keyboard.type("nota-05")
+    tab_to("e.tagName === 'A' && e.textContent === 'notas/nota-05.txt'")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
+    assert page.locator("section.doc:target h2").inner_text().startswith("notas/nota-05.txt")
+    assert wide.errors == []

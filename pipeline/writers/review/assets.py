@@ -92,6 +92,8 @@ mark.foreign { background: #fff0a8; border-bottom: 2px dotted #b58900; }
 .tools input[type=search] { min-width: 16em; }
 th button { font: inherit; font-weight: 600; background: none; border: 0; padding: 0;
   cursor: pointer; color: #0b57d0; }
+th[aria-sort=ascending] button::after { content: " \\25B2"; }  /* ▲ */
+th[aria-sort=descending] button::after { content: " \\25BC"; }  /* ▼ */
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .15em 1em; margin: .4em 0; }
 dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; overflow-wrap: anywhere; }
 /* A reader whose system is set dark gets a dark page (its form controls and scroll bars
@@ -256,6 +258,10 @@ SCRIPT = r"""
           var k = d.col[th.getAttribute("data-key")];
           dir = key === k ? -dir : (numeric.indexOf(k) >= 0 ? -1 : 1);
           key = k;
+          // The column sorted and its direction, told to the eye (an arrow) and to a
+          // screen reader (aria-sort); the other columns unsorted.
+          for (var o = 0; o < heads.length; o++) { heads[o].removeAttribute("aria-sort"); }
+          th.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
           apply();
         });
       })(heads[h]);
