@@ -32,6 +32,12 @@ CRLF line ends, English sentences); nothing is read from ../shared.
   the report phase's CPU, which code before 2026-12-07's ninth round counted twice, in
   the spool's seconds too).
 
+- with ``--sizes REV``: the first run of a corpus of ``--documents`` one-line files
+  (``pipeline run``, ``--workers``), REV's code against this tree's, each into a fresh
+  OUT in turn: the bytes of OUT/report/ (all of it, and its block pages), and the
+  runner's peak resident memory (VmHWM, read by the runner itself as it exits: the
+  report is written last), with the ratios.
+
 - with ``--instructions REV``: the instructions (``valgrind --tool=callgrind``, a count
   that does not depend on the machine's load) that rendering a document's section costs,
   REV's code against this tree's, over the first :data:`INSTRUCTION_DOCS` documents
@@ -39,6 +45,7 @@ CRLF line ends, English sentences); nothing is read from ../shared.
 
     .venv/bin/python bench/review.py [--documents 20000] [--workers 2] [--baseline REV]
         [--instructions REV]
+    .venv/bin/python bench/review.py --documents 50000 --sizes REV   # sizes and memory only
 """
 
 from __future__ import annotations
@@ -348,6 +355,76 @@ def compare_writers(place: Path, out: Path, corpus: Path, revision: str,
                   f"baseline {bc / run:.1%}, ours {oc / run:.1%} (target <= 5%)")
 
 
+# ``pipeline run`` in a process that writes its peak resident memory (VmHWM, kB) to the
+# file argv[1] as it exits; the rest of argv is the command line.
+PEAK_RUN = """
+import sys
+from pathlib import Path
+from pipeline.cli import main
+code = main(sys.argv[2:])
+status = Path("/proc/self/status").read_text()
+Path(sys.argv[1]).write_text(next(line.split()[1] for line in status.splitlines()
+                                  if line.startswith("VmHWM:")))
+sys.exit(code)
+"""
+
+
+def write_one_line_corpus(corpus: Path, documents: int) -> None:
+    """``documents`` files of one line each (a short Portuguese sentence)."""
+    rng = random.Random(5)
+    for n in range(documents):
+        folder = corpus / f"{n // 1000:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"nota-{n:06d}.txt").write_bytes((pt_sentence(rng) + "\n").encode("utf-8"))
+
+
+def folder_bytes(folder: Path) -> tuple[int, int, int]:
+    """The bytes of the files under ``folder``, of those in its ``d/``, and their count."""
+    total = pages = count = 0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            size = path.stat().st_size
+            total += size
+            count += 1
+            pages += size if path.parent.name == "d" else 0
+    return total, pages, count
+
+
+def compare_sizes(place: Path, documents: int, workers: int, revision: str) -> None:
+    """The report's bytes and the runner's peak memory of a first run, ``revision``'s code
+    against this tree's, on the same corpus of one-line files."""
+    corpus = place / "one-line"
+    write_one_line_corpus(corpus, documents)
+    old = unpack(revision, place / "sizes-code")
+    found = {}
+    for name, code in (("baseline", old), ("ours", ROOT)):
+        out = place / f"sizes-{name}"
+        shutil.rmtree(out, ignore_errors=True)
+        peak = place / f"peak-{name}"
+        env = {**os.environ, "PYTHONPATH": str(code),
+               "ARGOS_PACKAGES_DIR": str(place / "none")}
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", PEAK_RUN, str(peak), "run", str(corpus), "--out", str(out),
+             "--to", "en", "--workers", str(workers)],
+            env=env, cwd=code, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        reap()
+        if done.returncode not in (0, 3):
+            raise SystemExit(f"{name}: pipeline run exited {done.returncode}:\n"
+                             f"{done.stderr[-3000:]}")
+        total, pages, count = folder_bytes(out / "report")
+        found[name] = (total, pages, int(peak.read_text()) / 1024)
+        print(f"{name} ({revision if name == 'baseline' else 'this tree'}): {documents:,} "
+              f"one-line files, {wall:.1f} s wall (load {load()}); OUT/report/ "
+              f"{total / 1e6:.1f} MB in {count:,} files, of which the block pages (d/) "
+              f"{pages / 1e6:.1f} MB; runner VmHWM {found[name][2]:.0f} MiB")
+        shutil.rmtree(out, ignore_errors=True)
+    (bt, bp, bm), (ot, op, om) = found["baseline"], found["ours"]
+    print(f"ratio ours/baseline: OUT/report/ {ot / bt:.3f}, block pages {op / bp:.3f}, "
+          f"runner VmHWM {om / bm:.3f}")
+
+
 INSTRUCTION_DOCS = 300  # documents whose sections callgrind counts (each side, twice)
 
 SECTIONS = """
@@ -419,6 +496,10 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep the corpus and OUT in this folder")
     parser.add_argument("--baseline", metavar="REV",
                         help="also time the report writer at this git revision against ours")
+    parser.add_argument("--sizes", metavar="REV",
+                        help="only the report's bytes and the runner's peak memory of a first "
+                        "run of --documents one-line files, this git revision's code against "
+                        "ours")
     parser.add_argument("--instructions", metavar="REV",
                         help="also count the instructions of rendering a section (callgrind), "
                         "this git revision's code against ours")
@@ -426,6 +507,13 @@ def main() -> int:
     if not Path("/usr/bin/chromium").exists():
         print("headless Chromium (/usr/bin/chromium) is not installed: browser checks skipped")
     place = Path(tempfile.mkdtemp(prefix="bench-review-")) if not args.keep else args.keep
+    if args.sizes:
+        try:
+            compare_sizes(place, args.documents, args.workers, args.sizes)
+        finally:
+            if not args.keep:
+                shutil.rmtree(place, ignore_errors=True)
+        return 0
     try:
         corpus, out = place / "corpus", place / "out"
         write_corpus(corpus, args.documents)

@@ -923,7 +923,8 @@ def test_pages_rendered_by_several_processes_are_the_same(processed, tmp_path, m
     assert pools == [3, 3]  # 2 pages rendered here, then batches of 3 in the processes
     here, pool = tmp_path / "here" / "report", tmp_path / "pool" / "report"
     files = sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
-    assert len(files) == len(docs) + 4  # pages, index, flags, one list page, manifest
+    # pages, index, flags, one list page, manifest, the style and the script
+    assert len(files) == len(docs) + 6
     assert all((here / f).read_bytes() == (pool / f).read_bytes() for f in files)
 
 

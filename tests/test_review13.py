@@ -54,7 +54,7 @@ def test_pages_render_under_a_temporary_folder_too_long_for_a_socket(tmp_path):
         assert done.returncode == 0, done.stderr
     here, there = tmp_path / "short" / "report", tmp_path / "long" / "report"
     files = sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
-    assert len(files) == 12 + 4  # pages, index, flags, a list page, manifest
+    assert len(files) == 12 + 6  # pages, index, flags, a list page, manifest, 2 assets
     assert all((here / f).read_bytes() == (there / f).read_bytes() for f in files)
 
 

@@ -14,9 +14,11 @@ Two layouts, chosen by size:
   :data:`BLOCK_DOCS` documents, cut where a document's name hashes to a block start,
   :func:`starts_block`; ``<id>``: a hash of its first document's name), each section
   at the anchor ``#d-<id of its document>`` with previous / next / index links above
-  it. ``OUT/report.html`` then sends the browser to the index. Any document is one
-  click from the index's table (filtered or sorted by the script) or two clicks through
-  the list pages.
+  it; ``assets/``: the one style and script every page of the folder links to
+  (:mod:`pipeline.writers.review.assets`; written before the pages, those of an earlier
+  version removed after them). ``OUT/report.html`` then sends the browser to the index.
+  Any document is one click from the index's table (filtered or sorted by the script)
+  or two clicks through the list pages.
 
 The folder is rebuilt incrementally: ``report/manifest.json`` keeps the targets and
 :data:`PAGE_VERSION` (a digest of this package's code, the page's script and style
@@ -73,7 +75,7 @@ from pipeline.document import Document
 from pipeline.log import warn
 from pipeline.state import digest  # sha256 of text; a page is keyed on its JSON's, as stored
 from pipeline.writers import TEMP_PREFIX, TEMP_SUFFIX, atomic_write, atomic_write_bytes
-from pipeline.writers.review.assets import CSP, head, redirect, tail
+from pipeline.writers.review.assets import ASSETS, CSP, assets, head, redirect, tail
 from pipeline.writers.review.docpage import (
     DETAIL_CHARS,
     TABLE_ROWS,
@@ -339,6 +341,7 @@ def _unchanged(out: Path, memo: str, report_key: str) -> bool:
         return (pages == data["pages"] and all(p.is_file() for p in lists)
                 and all((folder / name).is_file() for name in ("index.html", "flags.html",
                                                                "manifest.json"))
+                and all((folder / ASSETS / name).is_file() for name in assets())
                 and (out / "report.html").is_file())
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
@@ -425,7 +428,7 @@ def render_block(job: BlockJob, targets: list[str], sources: Sources | None
                  ) -> list[dict[str, Any]]:
     """Render a block page's sections that are not made yet, write the page; return the
     index entries of the documents rendered, in order."""
-    html, entries = [_utf8(head(job.title))], []
+    html, entries = [_utf8(head(job.title, "../"))], []
     for part in job.parts:
         if isinstance(part, bytes):
             html.append(part)
@@ -433,7 +436,7 @@ def render_block(job: BlockJob, targets: list[str], sources: Sources | None
         doc = _document(part.item)
         html.append(_keyed_section(doc, targets, sources(doc) if sources else None, part.key))
         entries.append(index_entry(doc, ""))
-    html.append(_utf8(tail()))
+    html.append(_utf8(tail("../")))
     atomic_write_bytes(Path(job.path), b"".join(html))
     return entries
 
@@ -706,6 +709,7 @@ class FolderWriter:
         self.existing = set(os.listdir(pages)) if pages.is_dir() else set()
         self.pages_made = False  # whether the folder of the block pages was made
         self.shared: dict[Any, Any] = {}  # the records' short strings, one object each (_lean)
+        write_assets(folder)  # before any page that links to them
 
     def _manifest(self) -> list[list]:
         """The records of the documents the manifest lists (:func:`record`), in order;
@@ -930,11 +934,11 @@ class FolderWriter:
                 continue  # the same rows: the same bytes
             part = all_rows()[n * LIST_PAGE:(n + 1) * LIST_PAGE]
             nav = _list_nav(n, len(lists))
-            atomic_write(self.folder / href, head(f"Documents, page {n + 1}") + nav
+            atomic_write(self.folder / href, head(f"Documents, page {n + 1}", "../") + nav
                          + f"<h1>Documents {n * LIST_PAGE + 1:,} to "
                          f"{n * LIST_PAGE + len(part):,} of {count:,}</h1>\n"
                          + render_list(part, "../") + nav
-                         + tail(), durable=False)
+                         + tail("../"), durable=False)
         # The index and the flags page show the report (less its timings) and the rows.
         index_key = _joined_digest(itertools.chain(
             [self.base, json.dumps(report, ensure_ascii=False, default=str)], row_keys()))
@@ -949,13 +953,13 @@ class FolderWriter:
                      for entry in report.get(key, [])}
             hrefs = {name: link for name, link in zip(self.new, self.links, strict=True)
                      if name in named}
-            _write_changed(self.folder / "flags.html", head("QA flags") + '<nav class="pager">'
+            _write_changed(self.folder / "flags.html", head("QA flags", "") + '<nav class="pager">'
                            '<a href="index.html">index</a></nav>\n<h1>QA flags</h1>\n'
-                           + flags + tail())
+                           + flags + tail(""))
             _write_streamed(self.folder / "index.html", lambda: itertools.chain(
-                [head("Pipeline run report")
+                [head("Pipeline run report", "")
                  + render_overview(report, all_rows(), flagged, "flags.html", hrefs)],
-                index_parts(all_rows(), lists), [tail()]))
+                index_parts(all_rows(), lists), [tail("")]))
         if (self.blocks == self.old_blocks and list_keys == self.old_lists
                 and list(self.new) == list(self.old_at) and index_key == self.old_index
                 and (self.folder / "manifest.json").is_file()):
@@ -980,7 +984,9 @@ class FolderWriter:
                 yield _compact(r)
 
     def _sweep(self, lists: list[str]) -> None:
-        """Remove pages no stored document owns any more (deleted, pruned, renamed)."""
+        """Remove pages no stored document owns any more (deleted, pruned, renamed), and
+        the style and script of an earlier version (every page links to these now)."""
+        sweep_assets(self.folder)
         pages = self.folder / "d"
         for name in self.existing - set(self.blocks):  # pages written by this run are kept
             if name.endswith(".html"):
@@ -1089,6 +1095,34 @@ def record_row(record: list, deleted: set[str], href: str) -> list[Any]:
 def flag_entry(record: list, href: str) -> dict[str, Any]:
     """What the flags page needs of a document's record (:func:`render_flags_table`)."""
     return {"doc": record[0], "href": href, "flags": record[-2], "flagged": record[-1]}
+
+
+def write_assets(folder: Path) -> None:
+    """The folder's style and script (:func:`pipeline.writers.review.assets.assets`), in
+    ``folder/assets/``, unless they are there already."""
+    for name, text in assets().items():
+        _write_changed(folder / ASSETS / name, text)
+
+
+def sweep_assets(folder: Path) -> None:
+    """Remove the style and script files of other versions from ``folder/assets/``.
+
+    >>> import tempfile; f = Path(tempfile.mkdtemp()); write_assets(f)
+    >>> _ = (f / ASSETS / "report-000000000000.css").write_text("old")
+    >>> _ = (f / ASSETS / "notes.txt").write_text("mine"); sweep_assets(f)
+    >>> sorted(p.name for p in (f / ASSETS).iterdir()) == sorted([*assets(), "notes.txt"])
+    True
+    >>> import shutil; shutil.rmtree(f)
+    """
+    current = assets()
+    try:
+        names = os.listdir(folder / ASSETS)
+    except OSError:
+        return
+    for name in names:
+        if (name.startswith("report-") and name.endswith((".css", ".js"))
+                and name not in current):
+            (folder / ASSETS / name).unlink(missing_ok=True)
 
 
 def _write_changed(path: Path, data: str) -> None:

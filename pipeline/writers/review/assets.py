@@ -1,10 +1,16 @@
 """What every review page shares: its style, its one script, its security policy.
 
-The script and the style are inline and constant; the Content-Security-Policy of
-each page allows exactly them by their SHA-256 hash, and nothing else: no other
-script, no style attribute, nothing loaded from anywhere (``default-src 'none'``).
-Data for the script (the index of documents) sits in a ``<script
-type="application/json">`` element, which is never executed.
+The single page (``OUT/report.html``) holds the script and the style inline; its
+Content-Security-Policy allows exactly them by their SHA-256 hash (:data:`CSP`).
+The pages of the folder (``OUT/report/``) link to one copy of each instead,
+``report/assets/report-<hash>.css`` and ``.js`` (:func:`assets`: a digest of the text in
+the name, so that a browser never applies a cached style or script of another version),
+by a relative link, so that the folder opens from ``file://``, copied or unzipped
+anywhere, with no server; their policy (:data:`LINKED_CSP`) allows the style and
+scripts of their own origin (``'self'``: the folder's files) and nothing else. Either
+way: no other script, no style attribute, nothing loaded from anywhere else
+(``default-src 'none'``). Data for the script (the index of documents) sits in a
+``<script type="application/json">`` element, which is never executed.
 
 Without JavaScript a page shows everything it holds; the script only adds the
 filter, search and sort controls (hidden until it runs).
@@ -27,13 +33,19 @@ th, td { border: 1px solid #d4d4d4; padding: .25em .5em; vertical-align: top; te
 /* Each paragraph of a text in the direction of its own letters: an Arabic or Hebrew sentence
    right to left, its final period at its left end, whatever the page's direction. */
 td, .sub { unicode-bidi: plaintext; }
+/* A file name or a sentence's id, a link at the start of a cell, reads left to right as a path
+   does, whatever its letters: "مقال.txt" keeps ".txt" at its end, not before the name. */
+td > a:first-child { unicode-bidi: isolate; direction: ltr; }
 th { background: #f3f3f3; font-weight: 600; }
 td, h2 { overflow-wrap: anywhere; }  /* a long path without breaks stays on the page */
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { white-space: nowrap; overflow-wrap: normal; }  /* 2,502: never cut as 2,50 / 2 */
 code, pre, .mono { font-family: ui-monospace, monospace; font-size: .9em; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
-nav.pager { display: flex; gap: 1.2em; margin: .6em 0; padding: .4em .6em;
+nav.pager { display: flex; flex-wrap: wrap; gap: 0 1.2em; margin: .6em 0; padding: .4em .6em;
   background: #f6f8fa; border: 1px solid #e1e4e8; }
+/* A name of hundreds of letters without a break (a deep path) wraps, never widens the page. */
+nav.pager a, .note { min-width: 0; overflow-wrap: anywhere; }
 section.doc { scroll-margin-top: 5em; }  /* its links above it in view */
 section.doc:target > h2 { background: #fff3c4; }
 .lead { font-size: 1.05em; max-width: 60em; }
@@ -59,14 +71,14 @@ table.align td.code .note { display: block; font-size: .8em; }
 td.title, td.heading { font-weight: bold; }
 .lt { font-size: .7em; font-weight: 600; color: #fff; background: #7a5cb8; border-radius: .3em;
   padding: 0 .3em; margin: 0 .2em; vertical-align: .15em; font-family: ui-monospace, monospace; }
-sup.lt { background: #b58900; }
+sup.lt { background: #7d5f00; }  /* white on it: 5.6:1 (#b58900: 3.2) */
 mark.fix { background: #cfe8ff; }
 mark.removed { background: #ffd6d6; text-decoration: line-through; }
 mark.foreign { background: #fff0a8; border-bottom: 2px dotted #b58900; }
 .qa { background: #ffe1c4; }
-.flag { display: inline-block; font-size: .72em; color: #fff; background: #c0651a;
+.flag { display: inline-block; font-size: .72em; color: #fff; background: #9c4f12;
   border-radius: .3em; padding: 0 .3em; margin-left: .25em; }
-.missing { color: #888; font-style: italic; }
+.missing { color: #6b6b6b; font-style: italic; }  /* 5.3:1 on white (#888: 3.5) */
 .note { color: #555; font-style: italic; }
 .error { color: #b00020; }
 .diff td { font-family: ui-monospace, monospace; font-size: .85em; white-space: pre-wrap;
@@ -80,8 +92,49 @@ mark.foreign { background: #fff0a8; border-bottom: 2px dotted #b58900; }
 .tools input[type=search] { min-width: 16em; }
 th button { font: inherit; font-weight: 600; background: none; border: 0; padding: 0;
   cursor: pointer; color: #0b57d0; }
+th[aria-sort=ascending] button::after { content: " \\25B2"; }  /* ▲ */
+th[aria-sort=descending] button::after { content: " \\25BC"; }  /* ▼ */
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .15em 1em; margin: .4em 0; }
 dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; overflow-wrap: anywhere; }
+/* A reader whose system is set dark gets a dark page (its form controls and scroll bars
+   too, color-scheme); every colour above has its dark counterpart here. */
+:root { color-scheme: light dark; }
+@media (prefers-color-scheme: dark) {
+  body { color: #e3e3e3; background: #16181c; }
+  a, th button { color: #8ab4f8; }
+  th, td { border-color: #3c4043; }
+  th { background: #24272c; }
+  nav.pager, .tools { background: #1f2226; border-color: #3c4043; }
+  section.doc:target > h2 { background: #4a3f12; }
+  svg.bar rect { fill: #6b9bd1; } svg.bar.flag rect { fill: #e08a3c; }
+  svg.bar rect.bg, svg.bar.flag rect.bg { fill: #2a2e34; }
+  .badge { background: #2b3645; color: #d2deee; }
+  .badge.failed, .badge.quarantined { background: #5c1f1a; color: #ffd7d2; }
+  .badge.deleted { background: #3a3a3a; color: #cfcfcf; }
+  .badge.ok { background: #1e4027; color: #cdeed5; }
+  .sub, .note { color: #a9adb3; }
+  .missing { color: #8d9197; }
+  .error { color: #ff8a80; }
+  table.align tbody { border-top-color: #5f6873; }
+  table.align tbody.gone td { background: #2e1f1f; }
+  table.align td.src { background: #1c1e22; }
+  table.align td.code, td.code { background: #1f2226; }
+  mark { color: inherit; }
+  mark.fix { background: #14354f; }
+  mark.removed { background: #5a2626; }
+  mark.foreign { background: #3a320a; border-bottom-color: #d8b54a; }
+  .qa { background: #4a3219; }
+  .diff tr.del td { background: #3a2020; } .diff tr.add td { background: #1d3a22; }
+  .diff del { background: #6b2b2b; } .diff ins { background: #245a2c; }
+}
+/* A phone's narrow window: a table wider than the window scrolls by itself (the page
+   never scrolls sideways), a document's name keeps room for its words. */
+@media (max-width: 40em) {
+  body { margin: .6em .5em; }
+  table:not(.align) { display: block; overflow-x: auto; max-width: 100%; }
+  #index-table td:first-child { min-width: 11em; }
+  .tools input[type=search] { min-width: 0; width: 100%; }
+}
 """
 
 SCRIPT = r"""
@@ -205,6 +258,10 @@ SCRIPT = r"""
           var k = d.col[th.getAttribute("data-key")];
           dir = key === k ? -dir : (numeric.indexOf(k) >= 0 ? -1 : 1);
           key = k;
+          // The column sorted and its direction, told to the eye (an arrow) and to a
+          // screen reader (aria-sort); the other columns unsorted.
+          for (var o = 0; o < heads.length; o++) { heads[o].removeAttribute("aria-sort"); }
+          th.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
           apply();
         });
       })(heads[h]);
@@ -263,29 +320,68 @@ CSP = (
     f"default-src 'none'; style-src {_hash(STYLE)}; script-src {_hash(SCRIPT)}; "
     "img-src data:; base-uri 'none'; form-action 'none'"
 )
+# The folder's pages: their style and script are files beside them (:func:`assets`).
+LINKED_CSP = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; "
+    "img-src data:; base-uri 'none'; form-action 'none'"
+)
+ASSETS = "assets"  # the folder of the style and the script, in OUT/report/
 
 
-def head(title: str) -> str:
-    """The start of a page, up to and including ``<body>``."""
+def _file_name(text: str, suffix: str) -> str:
+    """``report-<first 12 hex digits of the text's sha256>.<suffix>``.
+
+    >>> _file_name("body {}", "css")
+    'report-62368a1a2925.css'
+    """
+    return f"report-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}.{suffix}"
+
+
+STYLE_FILE = _file_name(STYLE, "css")
+SCRIPT_FILE = _file_name(SCRIPT, "js")
+
+
+def assets() -> dict[str, str]:
+    """The files of ``OUT/report/assets/``: name -> text."""
+    return {STYLE_FILE: STYLE, SCRIPT_FILE: SCRIPT}
+
+
+def head(title: str, root: str | None = None) -> str:
+    """The start of a page, up to and including ``<body>``: with the style inline, or
+    (``root``: the path from the page to the folder's root, ``""`` or ``"../"``) a link
+    to the folder's style file.
+
+    >>> head("T", "../").count("../assets/report-"), "<style>" in head("T")
+    (1, True)
+    """
+    if root is None:
+        policy, style = CSP, f"<style>{STYLE}</style>\n"
+    else:
+        policy = LINKED_CSP
+        style = f'<link rel="stylesheet" href="{root}{ASSETS}/{STYLE_FILE}">\n'
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<link rel="icon" href="data:,">\n<title>{esc(title)}</title>\n'
-        f"<style>{STYLE}</style>\n</head>\n<body>\n"
+        f"{style}</head>\n<body>\n"
     )
 
 
-def tail() -> str:
-    """The end of a page: the script, then the closing tags."""
-    return f"<script>{SCRIPT}</script>\n</body>\n</html>\n"
+def tail(root: str | None = None) -> str:
+    """The end of a page: the script (inline, or linked as :func:`head` says), then the
+    closing tags."""
+    if root is None:
+        return f"<script>{SCRIPT}</script>\n</body>\n</html>\n"
+    return f'<script src="{root}{ASSETS}/{SCRIPT_FILE}"></script>\n</body>\n</html>\n'
 
 
 def redirect(target: str) -> str:
     """A page that sends the browser to ``target`` (and links to it)."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">\n"
+        "<meta http-equiv=\"Content-Security-Policy\" "
+        "content=\"default-src 'none'; img-src data:\">\n"  # its icon: data:, (none fetched)
         f'<meta http-equiv="refresh" content="0; url={esc(target)}">\n'
         '<link rel="icon" href="data:,">\n<title>Pipeline run report</title>\n</head>\n<body>\n'
         f'<p>The report is a folder: open <a href="{esc(target)}">{esc(target)}</a>.</p>\n'

@@ -391,13 +391,18 @@ def align(paragraphs: list[str], blocks: list[tuple[Block, list[Segment]]]) -> l
 def shown_segments(blocks: list[Block], limit: int = DETAIL_CHARS
                    ) -> list[tuple[Block, list[Segment]]]:
     """The blocks the page shows with their segments: whole blocks while they fit in
-    ``limit`` characters; a first block longer than that is cut there, its last
-    segment shortened (its translations too).
+    ``limit`` characters; the first block that does not fit is cut where the limit is
+    reached, its last segment shortened (its translations too), so that a long paragraph
+    after a short headline shows its first sentences (not nothing, which read as a
+    paragraph of the source left out of the clean copy).
 
     >>> b = Block("paragraph", "Um dois. Três.", segments=[Segment("d#1.1", "Um dois."),
     ...     Segment("d#1.2", "Três.", translations={"en": "Three."})])
     >>> [[(s.text, s.translations) for s in segs] for _, segs in shown_segments([b, b], 11)]
     [[('Um dois.', {}), ('Tr', {'en': 'Th'})]]
+    >>> h = Block("title", "Título", segments=[Segment("d#1.1", "Título")])
+    >>> [[s.text for s in segs] for _, segs in shown_segments([h, b, b], 17)]
+    [['Título'], ['Um dois.', 'Tr']]
     """
     shown: list[tuple[Block, list[Segment]]] = []
     size = 0
@@ -406,8 +411,8 @@ def shown_segments(blocks: list[Block], limit: int = DETAIL_CHARS
             shown.append((block, block.segments))
             size += len(block.text)
             continue
-        if not shown:
-            cut, left = [], limit
+        if size < limit:
+            cut, left = [], limit - size
             for seg in block.segments:
                 if len(seg.text) <= left:
                     cut.append(seg)
