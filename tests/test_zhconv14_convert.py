@@ -125,3 +125,16 @@ def test_a_run_without_chinese_never_imports_opencc(tmp_path, no_models):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=False, cwd=Path(__file__).resolve().parents[1])
     assert done.stdout.split()[-2:] == ["0", "False"], done.stderr
+
+
+def test_a_traditional_sentence_in_a_simplified_document_is_converted(tmp_path, no_models):
+    """The route decides per sentence: a quoted Traditional sentence in a Simplified
+    document is converted into the Simplified target; the others are copied."""
+    corpus = _corpus(tmp_path, "mixed.txt", "".join(SIMPLIFIED_SENTENCES)
+                     + "他说：「這個城市的電力已經恢復了。」\n")
+    out = tmp_path / "out"
+    assert main(["run", str(corpus), "--out", str(out), "--to", "zh"]) == 0
+    segments = _records(out / "segments.jsonl")
+    assert [s["lang"] for s in segments] == ["zh", "zh", "zh", "zh-Hant"]
+    assert [s["zh"] for s in segments] == [*SIMPLIFIED_SENTENCES,
+                                           "他说：「这个城市的电力已经恢复了。」"]
