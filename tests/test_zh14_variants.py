@@ -11,7 +11,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.config import Config
 from pipeline.document import Document
-from pipeline.engines import argos
+from pipeline.engines import argos, convert
 from pipeline.languages import canonical
 from pipeline.shard import build_stages, process_document
 from pipeline.testing.argos_package import build_package, install_package
@@ -88,13 +88,16 @@ def test_each_script_routes_to_its_own_package(chinese_packages):
 
     def route(src, tgt):
         found = engine.route(src, tgt)
-        return None if found is None else [(p.from_code, p.to_code) for p in found]
+        return None if found is None else [
+            (p.from_code, p.to_code) if isinstance(p, argos.PackageInfo) else p.package_id
+            for p in found]
 
     assert route("en", "zh-Hant") == [("en", "zt")]
     assert route("en", "zh") == [("en", "zh")]
-    # one script into the other is translated (through English), never copied as it is
-    assert route("zh", "zh-Hant") == [("zh", "en"), ("en", "zt")]
-    assert route("zh-Hant", "zh") == [("zh", "en"), ("en", "zh")]
+    # one script into the other is converted (OpenCC, not the models: test_zhconv14_*),
+    # never copied as it is
+    assert route("zh", "zh-Hant") == [f"opencc@{convert.version()}:s2t"]
+    assert route("zh-Hant", "zh") == [f"opencc@{convert.version()}:tw2s"]
     # Traditional text is read by the zh->en model where no zt->en is installed
     assert route("zh-Hant", "en") == [("zh", "en")]
 
@@ -202,10 +205,10 @@ def test_a_missing_traditional_model_names_the_argos_file_to_fetch(
     assert main(["run", str(chinese_corpus), "--out", str(out), "--to", "zt"]) == 3
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     pairs = {m["pair"]: m["install"] for m in report["missing_models"]}
-    assert set(pairs) == {"en-zh-Hant", "zh-zh-Hant"}
+    # zh-zh-Hant is converted, no model needed (tests/test_zhconv14_convert.py)
+    assert set(pairs) == {"en-zh-Hant"}
     assert pairs["en-zh-Hant"].startswith("pipeline models install en zh-Hant ")
     assert "the en->zt .argosmodel" in pairs["en-zh-Hant"]
-    assert "zh->en and en->zt" in pairs["zh-zh-Hant"]
     # the Traditional document needs no model: its copy is the clean text
     assert (out / "translations" / "zh-Hant" / "fanti.txt").read_text(encoding="utf-8") == (
         out / "clean" / "fanti.txt").read_text(encoding="utf-8")

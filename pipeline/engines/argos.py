@@ -31,6 +31,8 @@ function is called, not only when argostranslate was imported), else argostransl
 setting. Every function also takes an explicit ``packages_dir``.
 
 Where no direct package exists, translation pivots through English, as argostranslate does.
+Simplified and Traditional Chinese are converted into each other by OpenCC
+(:mod:`pipeline.engines.convert`), a route step of its own: no package, no English.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ from pipeline.engines.base import (
     resolve_compute_type,
     resolve_device,
 )
+from pipeline.engines.convert import Conversion, conversion
 from pipeline.languages import argos_code, written_alike
 from pipeline.lazy import lazy_module
 from pipeline.log import warn
@@ -699,17 +702,22 @@ class ArgosEngine:
         """Batches CTranslate2 runs at once: one per thread on CPU, one on a GPU."""
         return 1 if self.device == "cuda" else self.threads
 
-    def route(self, src: str, tgt: str) -> list[PackageInfo] | None:
+    def route(self, src: str, tgt: str) -> list[PackageInfo | Conversion] | None:
         """Packages that translate ``src`` to ``tgt``, in order; ``[]`` if equal; else None.
 
-        A direct package is preferred; otherwise ``src -> en -> tgt``. Simplified and
-        Traditional Chinese ("zh", "zh-Hant") are different languages here: one is
-        translated into the other through English, never copied as it. Where a model
-        from one is missing, the other's reads its text (:meth:`_reading`); a model
-        writes its own target only.
+        Simplified and Traditional Chinese ("zh", "zh-Hant") are different languages
+        here, never copied as each other: one is converted into the other by OpenCC
+        (a :class:`~pipeline.engines.convert.Conversion`, no package needed), or, where
+        it cannot be imported, translated through English. Otherwise a direct package
+        is preferred, else ``src -> en -> tgt``. Where a model from one Chinese is
+        missing, the other's reads its text (:meth:`_reading`); a model writes its own
+        target only.
         """
         if src == tgt:
             return []
+        converted = conversion(src, tgt)
+        if converted is not None:
+            return [converted]
         direct = self._reading(src, tgt)
         if direct is not None:
             return [direct]
@@ -732,6 +740,12 @@ class ArgosEngine:
                 found = self._packages.get((other, tgt))
         return found
 
+    def conversion(self, src: str, tgt: str) -> str | None:
+        """What converts ``src`` into ``tgt`` where no model translates it, the pair being
+        one script converted into another (``opencc 1.4.2 s2t``); None otherwise."""
+        route = self.route(src, tgt)
+        return route[0].name if route and isinstance(route[0], Conversion) else None
+
     def missing_pairs(self, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         """The pairs (each once, in order) that no installed package or pivot covers."""
         missing: list[tuple[str, str]] = []
@@ -749,8 +763,11 @@ class ArgosEngine:
         not the CPU).
         """
         route = self._route_or_raise(src, tgt)
+        if route and all(isinstance(step, Conversion) for step in route):
+            return "+".join(step.package_id for step in route)  # no model, no decoding
         try:
-            packages = "+".join(f"{p.package_id}@{_digest(p.path)}" for p in route)
+            packages = "+".join(p.package_id if isinstance(p, Conversion)
+                                else f"{p.package_id}@{_digest(p.path)}" for p in route)
         except OSError as exc:
             raise ModelError(f"cannot read the {src}->{tgt} package files: {exc}") from exc
         return (
@@ -775,6 +792,8 @@ class ArgosEngine:
         try:
             route = self.route(src, tgt) or []
             for package in route:
+                if isinstance(package, Conversion):
+                    continue  # OpenCC loaded when routed
                 _digest(package.path)
                 _load(package, self.device, self.device_index, self.compute_type,
                       self.threads)
@@ -791,6 +810,8 @@ class ArgosEngine:
         route = self._route_or_raise(src, tgt)
         if not route:
             return [0] * len(texts)
+        if isinstance(route[0], Conversion):  # no tokens; never split for a model
+            return [min(len(text), self.max_input_tokens) for text in texts]
         with _CACHE_LOCK:
             tokenizer = _tokenizer(route[0])
         try:
@@ -816,10 +837,13 @@ class ArgosEngine:
         """
         outputs: list[str | None] = list(texts)
         for hop, package in enumerate(self._route_or_raise(src, tgt)):
-            outputs = self._translate_with(package, outputs, stop if hop == 0 else None)
+            if isinstance(package, Conversion):
+                outputs = package.convert(outputs)
+            else:
+                outputs = self._translate_with(package, outputs, stop if hop == 0 else None)
         return outputs  # type: ignore[return-value]  # None only where stop said so
 
-    def _route_or_raise(self, src: str, tgt: str) -> list[PackageInfo]:
+    def _route_or_raise(self, src: str, tgt: str) -> list[PackageInfo | Conversion]:
         route = self.route(src, tgt)
         if route is None:
             raise ModelError(

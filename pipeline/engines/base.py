@@ -124,7 +124,10 @@ class Engine(Protocol):
     see it. Raises :class:`ModelError` when a model is missing or cannot be loaded or run.
 
     ``route`` is ``[]`` for ``src == tgt``, None when nothing covers the pair, else the
-    models in order (one: direct; two: through English). ``fingerprint`` (also
+    models in order (one: direct; two: through English), or the one script conversion
+    that serves the pair (:class:`pipeline.engines.convert.Conversion`: Simplified <->
+    Traditional Chinese). ``conversion`` names that converter (``opencc 1.4.2 s2t``),
+    None for a pair models translate. ``fingerprint`` (also
     ``model_id``, the translate stage's name for it) changes whenever an output could:
     model contents, decoding options, device and compute type.
     """
@@ -139,6 +142,8 @@ class Engine(Protocol):
     def route(self, src: str, tgt: str) -> list | None: ...
 
     def translate(self, texts: Sequence[str], src: str, tgt: str) -> list[str]: ...
+
+    def conversion(self, src: str, tgt: str) -> str | None: ...
 
     def fingerprint(self, src: str, tgt: str) -> str: ...
 
@@ -179,11 +184,15 @@ def make_engine(config, packages_dir: Path | None = None,
 
 
 def installed_models(packages_dir: Path | None = None) -> list[str]:
-    """One id per installed model (pair, version, directory), sorted: what a run's
-    fingerprint holds, read without loading any model."""
+    """One id per installed model (pair, version, directory), sorted, and the script
+    converter's (``opencc@1.4.2``, where installed): what a run's fingerprint holds, read
+    without loading any model or importing the converter."""
     from pipeline.engines.argos import installed_packages
+    from pipeline.engines.convert import converter_id
 
-    return sorted({f"{p.package_id}@{p.path.name}" for p in installed_packages(packages_dir)})
+    converter = converter_id()
+    return sorted({f"{p.package_id}@{p.path.name}" for p in installed_packages(packages_dir)}
+                  | ({converter} if converter else set()))
 
 
 def installed_languages(packages_dir: Path | None = None) -> list[str]:

@@ -172,6 +172,7 @@ class Translate:
         self._routes: dict[tuple[str, str], bool] = {}
         self._pairs: dict[str, Counter[str]] = defaultdict(Counter)
         self._copied: Counter[str] = Counter()
+        self._converted: dict[str, list] = {}  # "zh-zh-Hant" -> [converter, inputs]
         self._flags: dict[str, Counter[str]] = defaultdict(Counter)
 
     @property
@@ -180,7 +181,10 @@ class Translate:
 
         ``pairs``: per ``"src-tgt"``, ``segments`` translated, ``unique`` model inputs among
         them (a segment split for translation gives several), memory ``hits`` and ``misses``
-        (both 0 without a memory) and inputs ``translated`` by the engine. ``copied``: per
+        (both 0 without a memory) and inputs ``translated`` by the engine's models.
+        ``converted`` (where this run converted any): per pair whose script the engine
+        converts instead of translating (Simplified <-> Traditional Chinese), ``by`` what
+        and the ``inputs`` it converted (not counted as ``translated``). ``copied``: per
         target, segments already in that language. ``flags``: per target, segments with
         each QA flag.
         """
@@ -195,6 +199,9 @@ class Translate:
                 tgt: {flag: self._flags[tgt][flag] for flag in FLAGS} for tgt in self.targets
             },
             "failed_models": {f"{s}-{t}": why for (s, t), why in sorted(self.failed.items())},
+            **({"converted": {pair: {"by": by, "inputs": inputs}
+                              for pair, (by, inputs) in sorted(self._converted.items())}}
+               if self._converted else {}),
             **({"spans": {
                 pair: {key: counts[key] for key in ("unique", "hits", "misses", "translated")}
                 for pair, counts in sorted(self._span_pairs.items())
@@ -523,7 +530,12 @@ class Translate:
         chunk = sorted(chunk)
         outputs = self.engine.translate(chunk, src, tgt, **stop)
         fresh = {text: out for text, out in zip(chunk, outputs, strict=True) if out is not None}
-        self._pairs[f"{src}-{tgt}"]["translated"] += len(fresh)
+        conversion = getattr(self.engine, "conversion", None)
+        by = conversion(src, tgt) if conversion is not None else None
+        if by is None:
+            self._pairs[f"{src}-{tgt}"]["translated"] += len(fresh)
+        else:  # a script converted, by no model
+            self._converted.setdefault(f"{src}-{tgt}", [by, 0])[1] += len(fresh)
         if self.memory is not None and fresh:
             self.memory.put_many(plan.model, src, tgt, fresh)
         plan.done.update(fresh)
