@@ -557,7 +557,7 @@ def fingerprint_parts(config: Config) -> dict[str, Any]:
     from pipeline.engines.base import installed_models
 
     return {"version": __version__, "config": config.fingerprint(),
-            "models": installed_models()}
+            "models": installed_models(targets=config.targets)}
 
 
 def fingerprint_of(parts: dict[str, Any]) -> str:

@@ -89,13 +89,18 @@ def test_taiwan_forms_convert_to_simplified():
 def test_the_converter_version_is_in_both_fingerprints(no_models, monkeypatch):
     engine = argos.ArgosEngine(packages_dir=no_models)
     before = engine.fingerprint("zh", "zh-Hant")
-    run_before = fingerprint(Config())
+    into_chinese, into_english = Config(targets=["en", "zh-Hant"]), Config(targets=["en"])
+    run_before = fingerprint(into_chinese), fingerprint(into_english)
     assert before == f"opencc@{convert.version()}:s2t"
     monkeypatch.setattr(convert, "version", lambda: "99.1")
     after = argos.ArgosEngine(packages_dir=no_models).fingerprint("zh", "zh-Hant")
     assert after == "opencc@99.1:s2t"
-    assert "opencc@99.1" in base.installed_models(no_models)
-    assert fingerprint(Config()) != run_before  # an upgrade processes the corpus again
+    assert "opencc@99.1" in base.installed_models(no_models, targets=["zh-Hant"])
+    # An upgrade processes again a corpus run into a language the converter writes, and
+    # only such a corpus: a run into English never uses the converter.
+    assert "opencc@99.1" not in base.installed_models(no_models, targets=["en", "de"])
+    assert fingerprint(into_chinese) != run_before[0]
+    assert fingerprint(into_english) == run_before[1]
 
 
 def test_without_opencc_the_pair_is_translated_through_english(

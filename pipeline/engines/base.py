@@ -14,7 +14,7 @@ from here): beam 2, compute type ``auto`` = the fastest type measured per device
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -183,16 +183,21 @@ def make_engine(config, packages_dir: Path | None = None,
     )
 
 
-def installed_models(packages_dir: Path | None = None) -> list[str]:
+def installed_models(packages_dir: Path | None = None,
+                     targets: Iterable[str] = ()) -> list[str]:
     """One id per installed model (pair, version, directory), sorted, and the script
-    converter's (``opencc@1.4.2``, where installed): what a run's fingerprint holds, read
-    without loading any model or importing the converter."""
+    converter's (``opencc@1.4.2``, where installed) when one of ``targets`` is a
+    language it converts into: what a run's fingerprint holds, read without loading any
+    model or importing the converter. A run into other languages never uses the
+    converter, and upgrading it must not process its corpus again."""
     from pipeline.engines.argos import installed_packages
-    from pipeline.engines.convert import converter_id
+    from pipeline.engines.convert import CONVERSIONS, converter_id
 
-    converter = converter_id()
-    return sorted({f"{p.package_id}@{p.path.name}" for p in installed_packages(packages_dir)}
-                  | ({converter} if converter else set()))
+    found = {f"{p.package_id}@{p.path.name}" for p in installed_packages(packages_dir)}
+    if {tgt for _, tgt in CONVERSIONS} & set(targets):
+        converter = converter_id()
+        found |= {converter} if converter else set()
+    return sorted(found)
 
 
 def installed_languages(packages_dir: Path | None = None) -> list[str]:
