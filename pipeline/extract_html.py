@@ -27,7 +27,7 @@ import codecs
 import json
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import unescape
 
@@ -265,11 +265,15 @@ CODE_MARKS = ("\u2e28", "\u2e29")  # ⸨ ⸩
 # glyphs U+F700-F71A, symbol fonts' Yoruba letters U+F000-F0FF; not plane 16, the
 # inline code's stand-ins). The format characters that normalize removes anyway (soft
 # hyphen, zero-width space, word joiner, byte-order mark, ftfy's deprecated ones) are
-# not carried. Each is carried through the extraction as a printable stand-in
+# not carried. Nor are C1 control characters, but they are carried too: a page's
+# Windows-1252 quotes, dashes and ligatures read as them (U+0092 for ’, U+0096 for –,
+# U+009C for œ), which the normalize stage repairs as in a text file (bench/harm.py:
+# French pages lost their apostrophes, "l\x92eau" -> "leau", without a fix recorded).
+# Each is carried through the extraction as a printable stand-in
 # (:func:`carry_invisible`) and put back after; so is "&" on a page whose text shows an
 # entity as written, which the extractor would decode (:func:`stand_ins`).
 CARRIED = re.compile(
-    "[\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u200c-\u200f\u202a-\u202e"
+    "[\x80-\x9f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u200c-\u200f\u202a-\u202e"
     "\u2066-\u2069\ue000-\uf8ff\U000110bd\U000110cd\U00013430-\U00013438"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
     "\U000f0000-\U000ffffd]"
@@ -1799,6 +1803,26 @@ def carry_invisible(tree, mapping: dict[str, str]) -> None:
             script.text = carried(script.text, table)
 
 
+def site_name_guessed(sitename: str, full: str, h1: str, declared: Iterable[str]) -> bool:
+    """Whether ``sitename`` is the extractor's guess from a part of the ``<title>``
+    (``full``) that holds a period, on a page whose ``<title>`` is its only ``<h1>``
+    (``h1``), the headline, and which declares no such name (``declared``: the content
+    of its ``<meta>`` elements): such a title names no site, and the part is the
+    headline's ("Borgen, 1969 - DAB nr.: 860-7768 - Pris (DKK) kr", "Tukholma - Oslo
+    (ajoaika n. 10 tuntia)": bench/harm.py, 36 of 3,365 dev pages).
+
+    >>> site_name_guessed("Oslo (ajoaika n. 10 tuntia)", "Tukholma - Oslo (ajoaika n. 10 "
+    ...                   "tuntia)", "Tukholma - Oslo (ajoaika n. 10 tuntia)", [])
+    True
+    >>> site_name_guessed("NPR.org", "Plague - NPR.org", "Plague", [])  # a site's name
+    False
+    >>> site_name_guessed("X.com", "X.com - Plague", "X.com - Plague", ["X.com"])
+    False
+    """
+    return (bool(sitename) and bool(h1) and full == h1 and sitename != full
+            and sitename in full and sitename not in {clean_line(d) for d in declared})
+
+
 def strip_site_name(title: str, sitename: str = "") -> str:
     """The title without the site's name that pages append (or prepend) to it.
 
@@ -2187,6 +2211,9 @@ def extract(data: bytes, *, source: str = "") -> Page:
         metadata["lang"] = lang
     element = tree.find(".//head//title")  # its text, as the extractor reads it
     full = clean_line(element.text_content().translate(back)) if element is not None else ""
+    if site_name_guessed(metadata.get("sitename", ""), full, h1.translate(back),
+                         (str(c).translate(back) for c in tree.xpath("//meta/@content"))):
+        del metadata["sitename"]
     if metadata.get("title"):
         metadata["title"] = title_after_site_name(
             whole_title(metadata["title"], full, h1.translate(back)), full,

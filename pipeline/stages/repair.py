@@ -383,9 +383,20 @@ WRAPPED_LINE_MIN_CHARS = 30
 WRAPPED_LINE_MAX_CHARS = 150
 
 # A list item: "- ", "* ", "• ", "1. ", "2) ", "a) ". Wrapped text may start one line
-# like that ("in der\n8. Klasse"); a list has two items or more.
-LIST_ITEM = re.compile(r"\s{0,8}(?:[-*•–·]|\d{1,3}[.)]|[a-z][.)])\s")
+# like that ("in der\n8. Klasse"), or two ("13. Būvvaldes ...", "30. augustā, ...":
+# sentences of bench/harm.py that begin with a number, in Latvian, Slovak, Bengali,
+# Somali articles); a list has two items or more of one kind: the same bullet, or
+# numbers (letters) that follow one another or repeat ("1.", "2."; "a)", "b)").
+LIST_ITEM = re.compile(
+    r"\s{0,8}(?:(?P<bullet>[-*•–·])|(?P<number>\d{1,3})[.)]|(?P<letter>[a-z])[.)])\s"
+)
 LIST_MIN_ITEMS = 2
+# A line shorter than WRAPPED_LINE_MIN_CHARS is still a wrapped one when the first word
+# of the next line would not have fitted on it (the block's widest line, at least this
+# long, is its column): Thai phrases of 20-40 characters written without a space, a
+# hyphenated name, leave a short line before them (bench/harm.py: 21 of 46 hard-wrapped
+# Thai articles kept line breaks).
+WRAPPED_COLUMN_MIN_CHARS = 60
 
 # Dashes that may end a line glued to the word before them, and the two of them that
 # are hyphens (hyphen-minus, U+2010) and so may be line-break hyphenation.
@@ -1100,13 +1111,52 @@ def looks_wrapped(text: str) -> bool:
     False
     """
     lines = text.split("\n")
-    return (
-        len(lines) > 1
-        and bool(lines[-1].strip())
-        and sum(1 for line in lines if LIST_ITEM.match(line)) < LIST_MIN_ITEMS
-        and all(WRAPPED_LINE_MIN_CHARS <= len(line.strip()) <= WRAPPED_LINE_MAX_CHARS
-                for line in lines[:-1])
-    )
+    if len(lines) < 2 or not lines[-1].strip() or is_list(lines):
+        return False
+    body = [line.strip() for line in lines[:-1]]
+    widest = max(len(line) for line in body)
+    if widest > WRAPPED_LINE_MAX_CHARS:
+        return False
+    return all(len(line) >= WRAPPED_LINE_MIN_CHARS
+               or (widest >= WRAPPED_COLUMN_MIN_CHARS and line
+                   and len(line) + 1 + len(first_word(lines[n + 1])) > widest)
+               for n, line in enumerate(body))
+
+
+def first_word(line: str) -> str:
+    """The first word of ``line`` ("" for a blank one)."""
+    words = line.split(maxsplit=1)
+    return words[0] if words else ""
+
+
+def is_list(lines: Sequence[str]) -> bool:
+    """True when LIST_MIN_ITEMS of ``lines`` or more are items of one list: the same
+    bullet, or numbers or letters that follow one another or repeat.
+
+    >>> is_list(["- um", "- dois"]), is_list(["1. um", "2. dois"]), is_list(["a) x", "b) y"])
+    (True, True, True)
+    >>> is_list(["13. Būvvaldes amatpersona ir", "tiesīgs ... 2013. gada", "30. augustā"])
+    False
+    >>> is_list(["– zvanot uz", "74. Pašvaldības domes"])
+    False
+    """
+    bullets: Counter[str] = Counter()
+    before: dict[str, int] = {}  # the last number, the last letter
+    for line in lines:
+        match = LIST_ITEM.match(line)
+        if match is None:
+            continue
+        if match["bullet"]:
+            bullets[match["bullet"]] += 1
+            if bullets[match["bullet"]] >= LIST_MIN_ITEMS:
+                return True
+            continue
+        kind = "number" if match["number"] else "letter"
+        value = int(match["number"]) if match["number"] else ord(match["letter"])
+        if before.get(kind) in (value, value - 1):
+            return True
+        before[kind] = value
+    return False
 
 
 def unwrap(
