@@ -1498,11 +1498,14 @@ def remove_space_before_punct(line: str, lang: str = "", known: bool = True) -> 
 def unless_opening(line: str) -> str:
     """The spaces before a closing ” taken out, those before a ” that opens a quote
     kept: the first, third... ” of a line without “, before a space and a word (Arabic
-    and Georgian web text: "ფინალში ” იუვენტუსს ”"). The ” are counted once, left to
-    right (a line of a million of them is read once, not once a quote).
+    and Georgian web text: "ფინალში ” იუვენტუსს ”"), and those before the ” that
+    closes a quote so opened, with a space after its opening ”: the quote is spaced
+    inside on both sides, as written (bench/harm.py: "” الغبوق ”" became "” الغبوق”").
+    The ” are counted once, left to right (a line of a million of them is read once,
+    not once a quote).
 
-    >>> remove_space_before_punct("ფინალში ” იუვენტუსს ” გავიდა და ” მილანი ” არა")
-    'ფინალში ” იუვენტუსს” გავიდა და ” მილანი” არა'
+    >>> remove_space_before_punct("ფინალში ” იუვენტუსს ” გავიდა და ”მილანი ” არა")
+    'ფინალში ” იუვენტუსს ” გავიდა და ”მილანი” არა'
     >>> remove_space_before_punct("e “isso ” disse")  # with its “: a closing ”
     'e “isso” disse'
     """
@@ -1510,7 +1513,10 @@ def unless_opening(line: str) -> str:
     for match in SPACE_BEFORE_CLOSING_QUOTE.finditer(line):
         quotes += line.count("”", done, match.end())  # the ” before this one
         opening = quotes % 2 == 0 and OPENING_CLOSE_QUOTE.match(line, match.end())
-        pieces.append(line[done : match.end()] if opening else line[done : match.start()])
+        # a closing one whose opening ” (the one before it) has a space after it
+        padded = quotes % 2 == 1 and line[line.rfind("”", 0, match.start()) + 1] == " "
+        kept = opening or padded
+        pieces.append(line[done : match.end()] if kept else line[done : match.start()])
         done = match.end()
     pieces.append(line[done:])
     return "".join(pieces)
