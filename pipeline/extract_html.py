@@ -94,6 +94,9 @@ METADATA_KEYS = {"title": "title", "date": "date", "author": "author",
                  "sitename": "sitename", "url": "url"}
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+# The same but a no-break space alone inside a run of text (NBSP_INSIDE: carried through
+# the extraction, it is kept for the normalize stage to decide on).
+_NBSP_KEPT = re.compile(r"(?!(?<=\S)\u00a0(?=\S))[ \t\r\f\v\u00a0]+")
 _TAG = re.compile(
     r"</?(?:a|abbr|article|aside|b|blockquote|body|br|button|div|em|footer|form|h[1-6]|head"
     r"|header|hr|html|i|iframe|img|input|li|link|main|meta|nav|noscript|ol|option|p|pre"
@@ -278,6 +281,11 @@ CARRIED = re.compile(
     "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
     "\U000f0000-\U000ffffd]"
 )
+# A no-break space inside a run of text ("14\u00a0000", Czech "v\u00a0Praze"): carried
+# as CARRIED's characters are, so that the normalize stage decides on it as in a text
+# file (the extractor makes every one a space: bench/harm.py, 29 of 3,365 dev pages);
+# one beside a space or alone (a page's "&nbsp;" for layout) is left to the extractor.
+NBSP_INSIDE = re.compile(r"(?<=\S)\u00a0(?=\S)")
 # A run of private-use characters with no letter on either side: an icon font's glyph
 # written into the text ("Partilhe \uf099"), not a legacy font's letter or tone mark,
 # which stand inside words (Thai "ผู\uf70aใหญ", Yoruba symbol fonts). Not carried: the
@@ -1625,6 +1633,8 @@ def stand_ins(text: str, elsewhere: str = "", unshown: str = "") -> dict[str, st
     True
     """
     carried = dict.fromkeys(CARRIED.findall(text) + CARRIED.findall(unshown))
+    if NBSP_INSIDE.search(text):
+        carried["\u00a0"] = None
     if "&" in text and unescape(text) != text:
         carried["&"] = None
     if not carried:
@@ -1784,10 +1794,14 @@ def carry_invisible(tree, mapping: dict[str, str]) -> None:
     >>> tree[0].get("content"), tree[1].text, tree[1].tail
     ('aA &', '"\u200c &"', 'A B')
     """
-    def carried(text: str, table: dict[int, str]) -> str:  # the lone glyphs: odd places
-        return "".join(part if n % 2 else part.translate(table)
-                       for n, part in enumerate(LONE_PRIVATE_USE.split(text)))
+    nbsp = mapping.get("\u00a0")  # carried where NBSP_INSIDE finds it only
 
+    def carried(text: str, table: dict[int, str]) -> str:  # the lone glyphs: odd places
+        text = "".join(part if n % 2 else part.translate(table)
+                       for n, part in enumerate(LONE_PRIVATE_USE.split(text)))
+        return NBSP_INSIDE.sub(nbsp, text) if nbsp else text
+
+    mapping = {char: stand_in for char, stand_in in mapping.items() if char != "\u00a0"}
     table = str.maketrans(mapping)
     for element in tree.iter():
         if element.text and element.tag not in ("script", "style"):
@@ -2058,8 +2072,10 @@ def strip_markup_leftovers(text: str) -> str:
     'Eric Song is our deal curator.'
     >>> strip_markup_leftovers("The [Video] and [1] stay.")
     'The [Video] and [1] stay.'
+    >>> strip_markup_leftovers("\u00a0rundt 14\u00a0000  \u00a0 km\u00a0")
+    'rundt 14\xa0000 km'
     """
-    return clean_line(_RULE.sub("", _SHORTCODE.sub("", text)))
+    return _NBSP_KEPT.sub(" ", _RULE.sub("", _SHORTCODE.sub("", text))).strip()
 
 
 def tidy_article(blocks: list[tuple[str, str]], authors: list[str]) -> list[tuple[str, str]]:
