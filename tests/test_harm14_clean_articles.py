@@ -76,6 +76,16 @@ def test_a_quote_spaced_inside_on_both_sides_keeps_its_spaces():
     assert not doc.fixes
 
 
+def test_a_spaced_quote_in_a_line_that_also_holds_curly_quotes_keeps_its_spaces():
+    # The “ elsewhere in the paragraph made every ” a closing one: "ფინალში” იუვენტუსს”".
+    text = ("ახალი სეზონი\n\n"
+            "გუნდმა “დიდი” გამარჯვება მოიპოვა. 1985 წლის 29 მაისს ”ლივერპული” ჩემპიონთა "
+            "თასის ფინალში ” იუვენტუსს ” ხვდებოდა.\n")
+    doc = clean(text)
+    assert doc.clean_text() == text
+    assert not doc.fixes
+
+
 def test_a_closing_quote_after_an_unspaced_opening_one_is_closed_up():
     doc = clean("Notícias\n\nO clube ”Benfica ” venceu o jogo de ontem à noite.\n")
     assert doc.clean_text() == "Notícias\n\nO clube ”Benfica” venceu o jogo de ontem à noite.\n"

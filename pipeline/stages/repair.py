@@ -529,9 +529,12 @@ PADDED_OPENING_BRACKET = re.compile(r"[(\[] ")
 # Space before a closing ” (not » or “: French « » and German „ “ are spaced or
 # opening quotes; a Swedish opening ” is followed by a letter).
 SPACE_BEFORE_CLOSING_QUOTE = re.compile(rf"(?<=[^\s“„«‘‚{CODE_STAND_INS}]) {{1,8}}(?=”(?!\w))")
-# A ” before a space and a word may open a quote, in a line without “ (see
-# unless_opening; bench/harm.py: Arabic and Georgian "ლიდერი ” სანდერლენდი ”").
+# A ” before a space and a word may open a quote (see unless_opening; bench/harm.py:
+# Arabic and Georgian "ლიდერი ” სანდერლენდი ”").
 OPENING_CLOSE_QUOTE = re.compile(r"” +\w")
+# The quotation marks unless_opening follows: „ opens, “ opens (or closes after „), ”
+# closes an open quote, else opens one.
+QUOTE_MARKS = re.compile(r"[„“”]")
 
 # Block kinds: a title is the first block, one line, short, not ending like a sentence
 # part (a title may end with ! or ?); a heading is a later short line that does not end
@@ -1490,33 +1493,43 @@ def remove_space_before_punct(line: str, lang: str = "", known: bool = True) -> 
         line = SPACE_BEFORE_HIGH_PUNCT.sub("", line)
     if not PADDED_OPENING_BRACKET.search(line):
         line = SPACE_BEFORE_CLOSING_BRACKET.sub("", line)
-    if "“" not in line and OPENING_CLOSE_QUOTE.search(line):
+    if "”" in line:
         return unless_opening(line)
-    return SPACE_BEFORE_CLOSING_QUOTE.sub("", line)
+    return line
 
 
 def unless_opening(line: str) -> str:
-    """The spaces before a closing ” taken out, those before a ” that opens a quote
-    kept: the first, third... ” of a line without “, before a space and a word (Arabic
-    and Georgian web text: "ფინალში ” იუვენტუსს ”"), and those before the ” that
-    closes a quote so opened, with a space after its opening ”: the quote is spaced
-    inside on both sides, as written (bench/harm.py: "” الغبوق ”" became "” الغبوق”").
-    The ” are counted once, left to right (a line of a million of them is read once,
-    not once a quote).
+    """The spaces before a closing ” taken out, but those before a ” that opens a quote
+    (one that no quote before it left open, before a space and a word: Arabic and
+    Georgian web text, "ფინალში ” იუვენტუსს ”") and before one that closes a quote
+    spaced inside, whose opening mark has a space after it ("” الغبوق ”", "“ isso ”"):
+    such a quote keeps its spaces on both sides, as written (bench/harm.py: "” X ”"
+    became "” X”", also in a line holding “...” quotes). The marks are read once, left
+    to right (a line of a million of them is read once, not once a quote).
 
     >>> remove_space_before_punct("ფინალში ” იუვენტუსს ” გავიდა და ”მილანი ” არა")
     'ფინალში ” იუვენტუსს ” გავიდა და ”მილანი” არა'
-    >>> remove_space_before_punct("e “isso ” disse")  # with its “: a closing ”
-    'e “isso” disse'
+    >>> remove_space_before_punct("e “isso ” disse, “ aquilo ” e ” isto ” também")
+    'e “isso” disse, “ aquilo ” e ” isto ” também'
+    >>> remove_space_before_punct("sagte „Heute“ und ” morgen ”")
+    'sagte „Heute“ und ” morgen ”'
     """
-    pieces, done, quotes = [], 0, 0
+    kept: set[int] = set()  # the ” whose spaces before stay
+    opener, padded = "", False  # the mark that opened the quote open now; spaced after it
+    for mark in QUOTE_MARKS.finditer(line):
+        at, char = mark.start(), mark[0]
+        closes = opener == "„" if char == "“" else bool(opener) and char == "”"
+        if closes:
+            if char == "”" and padded:
+                kept.add(at)
+            opener = ""
+            continue
+        if char == "”" and OPENING_CLOSE_QUOTE.match(line, at):
+            kept.add(at)
+        opener, padded = char, line.startswith(" ", at + 1)
+    pieces, done = [], 0
     for match in SPACE_BEFORE_CLOSING_QUOTE.finditer(line):
-        quotes += line.count("”", done, match.end())  # the ” before this one
-        opening = quotes % 2 == 0 and OPENING_CLOSE_QUOTE.match(line, match.end())
-        # a closing one whose opening ” (the one before it) has a space after it
-        padded = quotes % 2 == 1 and line[line.rfind("”", 0, match.start()) + 1] == " "
-        kept = opening or padded
-        pieces.append(line[done : match.end()] if kept else line[done : match.start()])
+        pieces.append(line[done : match.end() if match.end() in kept else match.start()])
         done = match.end()
     pieces.append(line[done:])
     return "".join(pieces)
