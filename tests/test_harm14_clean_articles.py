@@ -157,3 +157,22 @@ def test_a_no_break_space_inside_a_number_on_a_page_is_kept_as_in_a_text_file():
     assert "rundt 14\xa0000 som heitte Einar i Noreg, og 17\xa0500 som" in doc.clean_text()
     text_file = clean(f"Namn i Noreg\n\n{first}\n")
     assert text_file.clean_text() == f"Namn i Noreg\n\n{first}\n"
+
+
+# --- no-break spaces --------------------------------------------------------------------
+
+
+def test_czech_no_break_spaces_after_one_letter_conjunctions_are_kept():
+    # Czech binds every one-letter word to the next: "v\u00a0Praze" was kept, "a\u00a0místy"
+    # and "i\u00a0ožívá" became plain spaces.
+    text = ("Nové hnutí\n\n"
+            "Žije a\u00a0místy i\u00a0ožívá spíše v\u00a0neformálních hnutích a\u00a0skupinách, "
+            "v\u00a0malých církvích o\u00a0nichž se mluví jen u\u00a0nás.\n")
+    doc = clean(text)
+    assert doc.clean_text() == text
+    assert not doc.fixes
+
+
+def test_a_no_break_space_after_a_in_other_text_is_still_a_space():
+    doc = clean("Notícias\n\nEle voltou a\u00a0casa ontem à noite depois do jogo.\n")
+    assert doc.clean_text() == "Notícias\n\nEle voltou a casa ontem à noite depois do jogo.\n"
