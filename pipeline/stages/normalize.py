@@ -27,7 +27,8 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from functools import partial
 from html.entities import html5
 
 import ftfy
@@ -163,6 +164,11 @@ NBSP_AFTER_CLOSING = frozenset(",;:!?)]}”’\"'»")
 # kept (bench/harm.py, Czech articles). The candidates' one-letter words ("a", "e",
 # "o", "y", "i", "u") are left out: there a no-break space is an editor's slip.
 NBSP_BOUND_LETTERS = frozenset("kKsSvVzZwW")
+# In a text that binds one of them so ("v\u00a0Praze"), the same typography binds the
+# other one-letter words, which Czech, Slovak and Polish bind too: "a\u00a0místy",
+# "i\u00a0ožívá" are kept there (bench/harm.py, Czech articles), not in other text.
+NBSP_BOUND_VOWELS = frozenset("aAiIoOuU")
+BOUND_PREPOSITION = re.compile(r"(?<![^\W\d_])[kKsSvVzZwW]\u00a0(?=[^\W\d_])")
 
 # Abbreviations after which a no-break space is typography (titles, "number", "article",
 # "page", "see", "about"...), casefolded, without their period; single letters
@@ -459,8 +465,9 @@ def remove_invisible_chars(text: str) -> str:
     return text
 
 
-def nbsp_is_typography(before: str) -> bool:
-    """Whether a no-break space after the token ``before`` (and before a letter) is kept.
+def nbsp_is_typography(before: str, bound: Collection[str] = NBSP_BOUND_LETTERS) -> bool:
+    """Whether a no-break space after the token ``before`` (and before a letter) is kept;
+    ``bound``: the one-letter words it binds to the next word.
 
     >>> [nbsp_is_typography(t) for t in ("Kim", "disse,", "fim.", "ano).", "'")]
     [False, False, False, False, False]
@@ -469,7 +476,7 @@ def nbsp_is_typography(before: str) -> bool:
     """
     if not before:
         return True
-    if before in NBSP_BOUND_LETTERS:
+    if before in bound:
         return True
     last = before[-1]
     if last.isalpha() or last in NBSP_AFTER_CLOSING:
@@ -480,9 +487,9 @@ def nbsp_is_typography(before: str) -> bool:
     return True
 
 
-def _nbsp_replacement(match: re.Match[str]) -> str:
+def _nbsp_replacement(match: re.Match[str], bound: Collection[str]) -> str:
     before = match["before"]
-    return before + ("\u00a0" if nbsp_is_typography(before) else " ")
+    return before + ("\u00a0" if nbsp_is_typography(before, bound) else " ")
 
 
 def replace_stray_nbsp(text: str) -> str:
@@ -492,8 +499,15 @@ def replace_stray_nbsp(text: str) -> str:
     'Kim Jong Un disse, ontem. Depois'
     >>> replace_stray_nbsp("10\\u00a0000 soldats\\u00a0: «\\u00a0oui\\u00a0», Dr.\\u00a0Kim")
     '10\\xa0000 soldats\\xa0: «\\xa0oui\\xa0», Dr.\\xa0Kim'
+    >>> replace_stray_nbsp("a\\u00a0casa"), replace_stray_nbsp("Žije a\\u00a0místy v\\u00a0Praze")
+    ('a casa', 'Žije a\\xa0místy v\\xa0Praze')
     """
-    return NBSP_BEFORE_LETTER.sub(_nbsp_replacement, text) if "\u00a0" in text else text
+    if "\u00a0" not in text:
+        return text
+    bound = NBSP_BOUND_LETTERS
+    if BOUND_PREPOSITION.search(text):
+        bound = NBSP_BOUND_LETTERS | NBSP_BOUND_VOWELS
+    return NBSP_BEFORE_LETTER.sub(partial(_nbsp_replacement, bound=bound), text)
 
 
 def strip_trailing_whitespace(text: str) -> str:

@@ -383,9 +383,20 @@ WRAPPED_LINE_MIN_CHARS = 30
 WRAPPED_LINE_MAX_CHARS = 150
 
 # A list item: "- ", "* ", "• ", "1. ", "2) ", "a) ". Wrapped text may start one line
-# like that ("in der\n8. Klasse"); a list has two items or more.
-LIST_ITEM = re.compile(r"\s{0,8}(?:[-*•–·]|\d{1,3}[.)]|[a-z][.)])\s")
+# like that ("in der\n8. Klasse"), or two ("13. Būvvaldes ...", "30. augustā, ...":
+# sentences of bench/harm.py that begin with a number, in Latvian, Slovak, Bengali,
+# Somali articles); a list has two items or more of one kind: the same bullet, or
+# numbers (letters) that follow one another or repeat ("1.", "2."; "a)", "b)").
+LIST_ITEM = re.compile(
+    r"\s{0,8}(?:(?P<bullet>[-*•–·])|(?P<number>\d{1,3})[.)]|(?P<letter>[a-z])[.)])\s"
+)
 LIST_MIN_ITEMS = 2
+# A line shorter than WRAPPED_LINE_MIN_CHARS is still a wrapped one when the first word
+# of the next line would not have fitted on it (the block's widest line, at least this
+# long, is its column): Thai phrases of 20-40 characters written without a space, a
+# hyphenated name, leave a short line before them (bench/harm.py: 21 of 46 hard-wrapped
+# Thai articles kept line breaks).
+WRAPPED_COLUMN_MIN_CHARS = 60
 
 # Dashes that may end a line glued to the word before them, and the two of them that
 # are hyphens (hyphen-minus, U+2010) and so may be line-break hyphenation.
@@ -518,9 +529,12 @@ PADDED_OPENING_BRACKET = re.compile(r"[(\[] ")
 # Space before a closing ” (not » or “: French « » and German „ “ are spaced or
 # opening quotes; a Swedish opening ” is followed by a letter).
 SPACE_BEFORE_CLOSING_QUOTE = re.compile(rf"(?<=[^\s“„«‘‚{CODE_STAND_INS}]) {{1,8}}(?=”(?!\w))")
-# A ” before a space and a word may open a quote, in a line without “ (see
-# unless_opening; bench/harm.py: Arabic and Georgian "ლიდერი ” სანდერლენდი ”").
+# A ” before a space and a word may open a quote (see unless_opening; bench/harm.py:
+# Arabic and Georgian "ლიდერი ” სანდერლენდი ”").
 OPENING_CLOSE_QUOTE = re.compile(r"” +\w")
+# The quotation marks unless_opening follows: „ opens, “ opens (or closes after „), ”
+# closes an open quote, else opens one.
+QUOTE_MARKS = re.compile(r"[„“”]")
 
 # Block kinds: a title is the first block, one line, short, not ending like a sentence
 # part (a title may end with ! or ?); a heading is a later short line that does not end
@@ -1100,13 +1114,52 @@ def looks_wrapped(text: str) -> bool:
     False
     """
     lines = text.split("\n")
-    return (
-        len(lines) > 1
-        and bool(lines[-1].strip())
-        and sum(1 for line in lines if LIST_ITEM.match(line)) < LIST_MIN_ITEMS
-        and all(WRAPPED_LINE_MIN_CHARS <= len(line.strip()) <= WRAPPED_LINE_MAX_CHARS
-                for line in lines[:-1])
-    )
+    if len(lines) < 2 or not lines[-1].strip() or is_list(lines):
+        return False
+    body = [line.strip() for line in lines[:-1]]
+    widest = max(len(line) for line in body)
+    if widest > WRAPPED_LINE_MAX_CHARS:
+        return False
+    return all(len(line) >= WRAPPED_LINE_MIN_CHARS
+               or (widest >= WRAPPED_COLUMN_MIN_CHARS and line
+                   and len(line) + 1 + len(first_word(lines[n + 1])) > widest)
+               for n, line in enumerate(body))
+
+
+def first_word(line: str) -> str:
+    """The first word of ``line`` ("" for a blank one)."""
+    words = line.split(maxsplit=1)
+    return words[0] if words else ""
+
+
+def is_list(lines: Sequence[str]) -> bool:
+    """True when LIST_MIN_ITEMS of ``lines`` or more are items of one list: the same
+    bullet, or numbers or letters that follow one another or repeat.
+
+    >>> is_list(["- um", "- dois"]), is_list(["1. um", "2. dois"]), is_list(["a) x", "b) y"])
+    (True, True, True)
+    >>> is_list(["13. Būvvaldes amatpersona ir", "tiesīgs ... 2013. gada", "30. augustā"])
+    False
+    >>> is_list(["– zvanot uz", "74. Pašvaldības domes"])
+    False
+    """
+    bullets: Counter[str] = Counter()
+    before: dict[str, int] = {}  # the last number, the last letter
+    for line in lines:
+        match = LIST_ITEM.match(line)
+        if match is None:
+            continue
+        if match["bullet"]:
+            bullets[match["bullet"]] += 1
+            if bullets[match["bullet"]] >= LIST_MIN_ITEMS:
+                return True
+            continue
+        kind = "number" if match["number"] else "letter"
+        value = int(match["number"]) if match["number"] else ord(match["letter"])
+        if before.get(kind) in (value, value - 1):
+            return True
+        before[kind] = value
+    return False
 
 
 def unwrap(
@@ -1440,27 +1493,43 @@ def remove_space_before_punct(line: str, lang: str = "", known: bool = True) -> 
         line = SPACE_BEFORE_HIGH_PUNCT.sub("", line)
     if not PADDED_OPENING_BRACKET.search(line):
         line = SPACE_BEFORE_CLOSING_BRACKET.sub("", line)
-    if "“" not in line and OPENING_CLOSE_QUOTE.search(line):
+    if "”" in line:
         return unless_opening(line)
-    return SPACE_BEFORE_CLOSING_QUOTE.sub("", line)
+    return line
 
 
 def unless_opening(line: str) -> str:
-    """The spaces before a closing ” taken out, those before a ” that opens a quote
-    kept: the first, third... ” of a line without “, before a space and a word (Arabic
-    and Georgian web text: "ფინალში ” იუვენტუსს ”"). The ” are counted once, left to
-    right (a line of a million of them is read once, not once a quote).
+    """The spaces before a closing ” taken out, but those before a ” that opens a quote
+    (one that no quote before it left open, before a space and a word: Arabic and
+    Georgian web text, "ფინალში ” იუვენტუსს ”") and before one that closes a quote
+    spaced inside, whose opening mark has a space after it ("” الغبوق ”", "“ isso ”"):
+    such a quote keeps its spaces on both sides, as written (bench/harm.py: "” X ”"
+    became "” X”", also in a line holding “...” quotes). The marks are read once, left
+    to right (a line of a million of them is read once, not once a quote).
 
-    >>> remove_space_before_punct("ფინალში ” იუვენტუსს ” გავიდა და ” მილანი ” არა")
-    'ფინალში ” იუვენტუსს” გავიდა და ” მილანი” არა'
-    >>> remove_space_before_punct("e “isso ” disse")  # with its “: a closing ”
-    'e “isso” disse'
+    >>> remove_space_before_punct("ფინალში ” იუვენტუსს ” გავიდა და ”მილანი ” არა")
+    'ფინალში ” იუვენტუსს ” გავიდა და ”მილანი” არა'
+    >>> remove_space_before_punct("e “isso ” disse, “ aquilo ” e ” isto ” também")
+    'e “isso” disse, “ aquilo ” e ” isto ” também'
+    >>> remove_space_before_punct("sagte „Heute“ und ” morgen ”")
+    'sagte „Heute“ und ” morgen ”'
     """
-    pieces, done, quotes = [], 0, 0
+    kept: set[int] = set()  # the ” whose spaces before stay
+    opener, padded = "", False  # the mark that opened the quote open now; spaced after it
+    for mark in QUOTE_MARKS.finditer(line):
+        at, char = mark.start(), mark[0]
+        closes = opener == "„" if char == "“" else bool(opener) and char == "”"
+        if closes:
+            if char == "”" and padded:
+                kept.add(at)
+            opener = ""
+            continue
+        if char == "”" and OPENING_CLOSE_QUOTE.match(line, at):
+            kept.add(at)
+        opener, padded = char, line.startswith(" ", at + 1)
+    pieces, done = [], 0
     for match in SPACE_BEFORE_CLOSING_QUOTE.finditer(line):
-        quotes += line.count("”", done, match.end())  # the ” before this one
-        opening = quotes % 2 == 0 and OPENING_CLOSE_QUOTE.match(line, match.end())
-        pieces.append(line[done : match.end()] if opening else line[done : match.start()])
+        pieces.append(line[done : match.end() if match.end() in kept else match.start()])
         done = match.end()
     pieces.append(line[done:])
     return "".join(pieces)
