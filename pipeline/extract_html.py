@@ -488,6 +488,25 @@ def clean_line(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def metadata_chars(text: str) -> str:
+    """A metadata value with its C1 control characters read as the Windows-1252
+    characters a page meant (its quotes, dashes, ligatures: ``og:title`` "Qu\x92importe"
+    was kept so in documents.jsonl): the normalize stage repairs the text, never the
+    metadata.
+
+    >>> metadata_chars("Qu\x92importe \x96 l\x9cuvre")
+    'Qu’importe – lœuvre'
+    """
+    if not _C1.search(text):
+        return text
+    from ftfy.fixes import fix_c1_controls
+
+    return fix_c1_controls(text)
+
+
+_C1 = re.compile("[\x80-\x9f]")
+
+
 def without_markup(text: str) -> str:
     """A metadata value (an ``og:title``'s) without the HTML tags a site's software left
     in it as text, where it holds an element opened and closed (``<b>...</b>``); a
@@ -2195,8 +2214,8 @@ def extract(data: bytes, *, source: str = "") -> Page:
     back = str.maketrans({stand_in: char for char, stand_in in (carried or {}).items()})
     if result is not None:
         for key, attribute in METADATA_KEYS.items():
-            value = without_markup(clean_line(
-                str(getattr(result, attribute, None) or "").translate(back)))
+            value = without_markup(clean_line(metadata_chars(
+                str(getattr(result, attribute, None) or "").translate(back))))
             if value:
                 metadata[key] = value
         if result.body is not None:

@@ -174,3 +174,17 @@ def test_models_list_names_the_code_a_run_uses_for_argos_own_codes(tmp_path, mon
     assert len(unused) == 1 and unused[0] in ("en-pb", "en-pt")
     other = "en-pt" if unused[0] == "en-pb" else "en-pb"
     assert f"(not used: {other} serves en-pt)" in rows[unused[0]]
+
+
+def test_a_pages_metadata_reads_c1_controls_as_the_page_meant():
+    """An og:title holding a Windows-1252 apostrophe as a C1 control (a page's UTF-8
+    made from cp1252 bytes read as Latin-1) stayed in documents.jsonl as 'Qu\\x92importe':
+    the normalize stage repairs the text, never the metadata."""
+    from pipeline.extract_html import extract
+
+    page = ("<html lang='fr'><head><meta charset='utf-8'><title>Pain</title>"
+            "<meta property='og:title' content='Qu\x92importe le prix'></head><body><article>"
+            "<h1>Le prix du pain augmente</h1><p>Le prix du pain a augmenté à Lyon, dit le "
+            "boulanger du quartier.</p><p>Les clients se plaignent depuis des semaines de "
+            "cette hausse.</p></article></body></html>").encode()
+    assert extract(page).metadata["title"] == "Qu’importe le prix"
