@@ -683,14 +683,25 @@ def target_line(report: dict, tgt: str, out: Path) -> str:
     >>> report["translation"] = {"pairs": {}, "copied": {"en": 1}}
     >>> target_line(report, "en", Path("out")).split(" (")[1]
     '0 sentences translated, 1 copied: already in en or in no language)'
+    >>> report["translation"] = {"pairs": {"zh-zh-Hant": {"segments": 2},
+    ...     "en-zh-Hant": {"segments": 1}}, "copied": {"zh-Hant": 0},
+    ...     "converted": {"zh-zh-Hant": {"by": "opencc 1.4.2 s2t", "inputs": 2}}}
+    >>> report["translated_documents"]["zh-Hant"] = 2
+    >>> target_line(report, "zh-Hant", Path("out")).split(" (")[1].split(", 0 copied")[0]
+    '1 sentence translated, 2 converted by opencc 1.4.2 s2t'
     """
     translation = report.get("translation", {})
-    translated = sum(counts.get("segments", 0) for pair, counts
-                     in translation.get("pairs", {}).items() if pair.endswith(f"-{tgt}"))
+    converted = translation.get("converted", {})  # Simplified <-> Traditional Chinese
+    pairs = {pair: counts.get("segments", 0) for pair, counts
+             in translation.get("pairs", {}).items() if pair.endswith(f"-{tgt}")}
+    translated = sum(n for pair, n in pairs.items() if pair not in converted)
+    by = [f"{n} converted by {converted[pair]['by']}" for pair, n in pairs.items()
+          if pair in converted and n]
     copied = translation.get("copied", {}).get(tgt, 0)
     return (f"{counted(report['translated_documents'][tgt], 'document')} in {tgt} -> "
             f"{out}/translations/{tgt}/ ({counted(translated, 'sentence')} translated, "
-            f"{copied} copied: already in {tgt} or in no language)")
+            + "".join(f"{part}, " for part in by)
+            + f"{copied} copied: already in {tgt} or in no language)")
 
 
 def counts(report: dict) -> dict[str, int]:

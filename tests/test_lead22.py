@@ -188,3 +188,19 @@ def test_a_pages_metadata_reads_c1_controls_as_the_page_meant():
             "boulanger du quartier.</p><p>Les clients se plaignent depuis des semaines de "
             "cette hausse.</p></article></body></html>").encode()
     assert extract(page).metadata["title"] == "Qu’importe le prix"
+
+
+def test_the_summary_says_which_sentences_were_converted_not_translated(tmp_path, capsys):
+    """Simplified sentences converted into Traditional ones by OpenCC were counted in the
+    summary as "translated"; and once found in the translation memory (a rerun with
+    --force), report.json no longer said the pair was converted."""
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("这是中国的新闻。台风来了，学校关门了。\n", encoding="utf-8")
+    for extra in ((), ("--force",)):
+        assert _run(corpus, out, "--to", "zh-Hant", *extra) == 0
+        said = capsys.readouterr().out
+        assert "(0 sentences translated, 2 converted by opencc " in said, said
+        assert list(_report(out)["translation"]["converted"]) == ["zh-zh-Hant"]
+    assert (out / "translations" / "zh-Hant" / "a.txt").read_text(encoding="utf-8") == (
+        "這是中國的新聞。颱風來了，學校關門了。\n")

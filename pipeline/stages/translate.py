@@ -454,6 +454,10 @@ class Translate:
         inputs = sorted({p.strip() for parts in pieces.values() for p in parts})
         stats = self._pairs[f"{src}-{tgt}"]
         stats["unique"] += len(inputs)
+        conversion = getattr(self.engine, "conversion", None)
+        by = conversion(src, tgt) if conversion is not None else None
+        if by is not None:  # the pair is converted, its texts found in the memory or not
+            self._converted.setdefault(f"{src}-{tgt}", [by, 0])
         done = {"": ""} if "" in inputs else {}  # a piece of only spaces
         model = ""
         if self.memory is not None:
