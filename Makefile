@@ -4,9 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
-# CPU-only torch, installed before argostranslate: its stanza dependency otherwise
-# pulls a multi-GB CUDA build. Override on other machines, e.g.
-# make TORCH_SPEC="torch --index-url https://download.pytorch.org/whl/cpu"
+# torch, installed before argostranslate: its stanza dependency otherwise pulls the
+# newest torch. torch==2.13.0 is the CPU build only where pip finds a local +cpu wheel
+# (this project's machines, Python 3.11); from PyPI it is the CUDA build, about 5 GB.
+# Other machines and Pythons (3.12, 3.13), e.g.
+# make PYTHON=python3.13 TORCH_SPEC="torch --index-url https://download.pytorch.org/whl/cpu"
+# Without torch at all (never imported): README, Quick start.
 TORCH_SPEC ?= torch==2.13.0
 
 .PHONY: setup run test lint clean

@@ -343,15 +343,16 @@ def _classify(entry: Entry, root: Path, max_bytes: int) -> Entry:
         try:
             target = path.resolve()
         except (OSError, RuntimeError):  # links leading back to themselves (ELOOP)
-            entry.problem = LINK_LOOP
+            entry.problem = LINK_LOOP  # (Python 3.11 and 3.12; 3.13 resolves a loop as is)
             return entry
         if not target.is_relative_to(root):
             entry.problem = OUTSIDE_LINK
             return entry
         try:
             found = os.stat(path)
-        except OSError:  # a broken link
-            entry.problem = f"broken symbolic link: its target {shown(str(target))} does not exist"
+        except OSError as exc:  # a broken link, or a loop that resolve() let pass (3.13)
+            entry.problem = LINK_LOOP if exc.errno == errno.ELOOP else (
+                f"broken symbolic link: its target {shown(str(target))} does not exist")
             return entry
     if found is None or not stat.S_ISREG(found.st_mode):
         entry.problem = not_regular(found and found.st_mode)

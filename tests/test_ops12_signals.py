@@ -53,8 +53,6 @@ worker.connect = connecting
 """
 
 
-@pytest.mark.ray
-@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="needs pip install '.[ray]'")
 def _not_ending(pids: list[int], bound_s: float = 120.0) -> list[int]:
     """Those of ``pids`` that do not end. Ray's servers, told to stop by the run's
     shutdown, may still be ending when the run has exited (on a loaded machine they were:
@@ -76,6 +74,8 @@ def _not_ending(pids: list[int], bound_s: float = 120.0) -> list[int]:
     return left
 
 
+@pytest.mark.ray
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="needs pip install '.[ray]'")
 def test_a_sigterm_while_ray_starts_stops_the_run_as_at_any_other_moment(tmp_path):
     # Ray's own handler (sys.exit, set while it starts) ended the run with exit 15 and
     # no report: a systemd stop or a pod's end at that moment looked like a crash.

@@ -3,6 +3,8 @@ RedPajama's ``raw_content``...), and CSV files as Excel writes them."""
 
 import json
 
+import pytest
+
 from tests.test_records import _documents, _no_models, _run  # noqa: F401
 
 PT = ("O porto de Lisboa reabriu ontem depois de três dias de greve. "
@@ -105,8 +107,8 @@ def test_a_csv_that_names_its_delimiter_on_a_sep_line_as_excel_does_is_read(tmp_
 
 def test_a_csv_or_parquet_file_without_the_text_column_names_the_one_likely_holding_it(
         tmp_path):
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    pa = pytest.importorskip("pyarrow")  # the parquet extra
+    pq = pytest.importorskip("pyarrow.parquet")
 
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     corpus.mkdir()

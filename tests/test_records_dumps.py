@@ -60,7 +60,7 @@ def _layout(path: Path) -> tuple:
 def test_a_parquet_copy_keeps_the_schema_row_groups_and_compression(tmp_path):
     # The copy's text column was `string` (a Hugging Face dataset's is large_string),
     # nullable and without its metadata; one row group, snappy.
-    import pyarrow.parquet as pq
+    pq = pytest.importorskip("pyarrow.parquet")  # the parquet extra
 
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     _hf_parquet(corpus / "d.parquet", [PT, PT + " Mais um.", PT, PT])
@@ -78,8 +78,8 @@ def test_a_parquet_copy_keeps_the_schema_row_groups_and_compression(tmp_path):
 
 
 def test_a_parquet_text_column_becomes_nullable_only_for_a_record_without_text(tmp_path):
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    pa = pytest.importorskip("pyarrow")  # the parquet extra
+    pq = pytest.importorskip("pyarrow.parquet")
 
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     _hf_parquet(corpus / "d.parquet", [PT, "  ", PT + " Mais um."])
@@ -289,6 +289,8 @@ def test_a_record_file_replaced_by_a_fifo_is_refused_not_waited_on(tmp_path, nam
 
     from pipeline.readers.records import RecordsError, RecordsReader
 
+    if name.endswith(".parquet"):
+        pytest.importorskip("pyarrow")  # the parquet extra: else its refusal says so
     fifo = tmp_path / name
     os.mkfifo(fifo)
     outcome: list[BaseException | str] = []

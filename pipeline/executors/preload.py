@@ -129,6 +129,13 @@ def preload(step: Callable[[str], None] = lambda done: None) -> None:
 # Run when imported under this name, as the fork server does (the bench loads the file
 # under another one to time the parts).
 if __name__ == "pipeline.executors.preload":
+    import warnings
+
+    # Python 3.12+ warns at each fork of this server that it runs threads: lingua's pool,
+    # idle and holding no lock, which the workers never use (above). A DeprecationWarning,
+    # printed under PYTHONWARNINGS=default or -X dev, of a hazard known and avoided here.
+    warnings.filterwarnings("ignore", r"This process \(pid=\d+\) is multi-threaded, use of fork",
+                            DeprecationWarning)
     try:
         preload()
     except Exception:  # noqa: BLE001 - a worker loads what it needs itself
