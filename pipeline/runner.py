@@ -39,7 +39,7 @@ import sqlite3
 import stat
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -936,20 +936,28 @@ class Runner:
         version), and say why the documents whose bytes had not changed were processed
         again: a scheduled run from another folder (another pipeline.toml, or none)
         redoes the corpus, and its log says so once, with the difference."""
-        now = {**self._fp_parts, "config_file": self.options.config_file}
         if self.counts["processed"]:
+            now = {**self._fp_parts, "config_file": self.options.config_file}
             state.set_meta(f"fingerprint:{self._fp}", json.dumps(now, sort_keys=True))
-        for old, count in sorted(self._redone.items(), key=lambda kv: (-kv[1], kv[0])):
-            try:
-                before = json.loads(state.get_meta(f"fingerprint:{old}") or "null")
-            except ValueError:
-                before = None
-            changed, why = what_changed(before, now)
-            noun = "document" if count == 1 else "documents"
+        for count, noun, changed, why in self._why_redone(state.get_meta):
             self.log.event("redone", f"{count} unchanged {noun} processed again: {why}",
                            documents=count, changed=changed,
                            config_file=self.options.config_file)
             self.redone.append({"documents": count, "changed": changed, "reason": why})
+
+    def _why_redone(self, meta: Callable[[str], str | None]
+                    ) -> Iterator[tuple[int, str, list[str], str]]:
+        """For each fingerprint the documents with unchanged bytes were processed with,
+        most documents first: how many, "document(s)", what changed since and a sentence
+        (:func:`what_changed`); ``meta`` reads the state's meta table."""
+        now = {**self._fp_parts, "config_file": self.options.config_file}
+        for old, count in sorted(self._redone.items(), key=lambda kv: (-kv[1], kv[0])):
+            try:
+                before = json.loads(meta(f"fingerprint:{old}") or "null")
+            except ValueError:
+                before = None
+            changed, why = what_changed(before, now)
+            yield count, "document" if count == 1 else "documents", changed, why
 
     def _phase(self, name: str, since: float) -> None:
         """Count the time since ``since`` (a perf_counter) to the phase ``name``."""
@@ -1746,14 +1754,7 @@ class Runner:
         if not self._redone:
             return
         meta = dict(StateStore._read_only_rows(path, "SELECT key, value FROM meta"))
-        now = {**self._fp_parts, "config_file": self.options.config_file}
-        for old, count in sorted(self._redone.items(), key=lambda kv: (-kv[1], kv[0])):
-            try:
-                before = json.loads(meta.get(f"fingerprint:{old}") or "null")
-            except ValueError:
-                before = None
-            changed, why = what_changed(before, now)
-            noun = "document" if count == 1 else "documents"
+        for count, noun, changed, why in self._why_redone(meta.get):
             self._say("why", f"why: {count} unchanged {noun} to process again: {why}",
                       action="why", documents=count, changed=changed, reason=why)
 
