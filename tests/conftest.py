@@ -124,3 +124,20 @@ def load_bench(name: str) -> ModuleType:
     sys.modules[f"bench_{name}"] = module
     spec.loader.exec_module(module)
     return module
+
+
+# Debian's system Chromium, which the review report's browser tests drive through
+# Playwright (a test extra; .ci/run installs the package: no browser download).
+BROWSER = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for a test module's pages (the module skips without it)."""
+    from playwright.sync_api import sync_playwright  # a test extra (pyproject.toml)
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=BROWSER, args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()

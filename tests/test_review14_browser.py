@@ -9,7 +9,6 @@ Nothing waits on time: the bounds below only fail a hung browser.
 from __future__ import annotations
 
 import hashlib
-import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,13 +18,8 @@ import pytest
 from pipeline.document import Block, Document, Segment, Source
 from pipeline.writers import review
 from pipeline.writers.review import write_report
+from tests.test_review_browser import pytestmark  # noqa: F401 - without Chromium: skipped
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason="Debian's chromium package is not installed (apt-get install -y chromium); "
-    ".ci/run installs it",
-)
 UPPER_BOUND_MS = 300_000
 ARABIC = "مقال قصير.txt"
 
@@ -64,17 +58,6 @@ def out(tmp_path_factory) -> Path:
         write_report(place, DOCS, REPORT)
     assert len(str(place).encode()) > 800 and (place / "report" / "assets").is_dir()
     return place
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield launched
-        launched.close()
 
 
 class Tab:

@@ -23,7 +23,7 @@ from pipeline.writers import review
 from pipeline.writers.review import corpus_sources, page_id, write_report
 from tests.test_report_html import HEADLINE, REPORT, TARGETS, build_corpus
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # conftest's browser fixture's
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
     reason="Debian's chromium package is not installed (apt-get install -y chromium); "
@@ -48,17 +48,6 @@ def reports(tmp_path_factory, process_corpus) -> dict[str, Path]:
         write_report(folder, docs, REPORT, corpus_sources(corpus))
     assert (folder / "report" / "index.html").is_file()
     return {"one": one / "report.html", "folder": folder / "report"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright  # a test extra (pyproject.toml)
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield launched
-        launched.close()
 
 
 class Tab:
