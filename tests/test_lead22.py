@@ -202,5 +202,8 @@ def test_the_summary_says_which_sentences_were_converted_not_translated(tmp_path
         said = capsys.readouterr().out
         assert "(0 sentences translated, 2 converted by opencc " in said, said
         assert list(_report(out)["translation"]["converted"]) == ["zh-zh-Hant"]
+        page = (out / "report.html").read_text(encoding="utf-8")  # it said "translated"
+        assert "zh-zh-Hant (converted by opencc " in page
+        assert ("0 sentences translated, 2 converted</td>" in page) == (not extra)  # 2nd: memory
     assert (out / "translations" / "zh-Hant" / "a.txt").read_text(encoding="utf-8") == (
         "這是中國的新聞。颱風來了，學校關門了。\n")

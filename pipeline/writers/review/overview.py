@@ -89,8 +89,11 @@ def render_overview(report: dict[str, Any], rows: list[list[Any]], flagged: int,
     parts.append(_counts("Fixes and removed lines by kind", report.get("fixes_by_kind", {})))
     parts.append(_counts("Documents by status", dict(sorted(statuses.items())), head="status"))
     pairs = report.get("translation", {}).get("pairs", {})
+    converted = report.get("translation", {}).get("converted", {})  # by a script converter
     parts.append(_counts("Translated sentences by pair",
-                         {p: v.get("segments", 0) for p, v in pairs.items()}, head="pair"))
+                         {p + (f" (converted by {converted[p]['by']})" if p in converted
+                               else ""): v.get("segments", 0) for p, v in pairs.items()},
+                         head="pair"))
     parts.append("</div>\n")
     parts.append(_run_table(report))
     parts.append("</section>\n")
@@ -208,10 +211,12 @@ def _run_table(report: dict[str, Any]) -> str:
     tr = report.get("translation", {})
     memory = {k: sum(p.get(k, 0) for p in tr.get("pairs", {}).values())
               for k in ("hits", "misses", "translated")}
+    converted = sum(p.get("inputs", 0) for p in tr.get("converted", {}).values())
     if any(memory.values()):
         rows.append("<tr><th>this run's translation memory</th><td>"
                     f"{memory['hits']:,} hits, {memory['misses']:,} misses, "
-                    f"{memory['translated']:,} sentences translated</td></tr>")
+                    f"{memory['translated']:,} sentences translated"
+                    + (f", {converted:,} converted" if converted else "") + "</td></tr>")
     stored: list[str] = []
     copied = {t: n for t, n in tr.get("copied", {}).items() if n}
     if copied:
