@@ -207,3 +207,33 @@ def test_the_summary_says_which_sentences_were_converted_not_translated(tmp_path
         assert ("0 sentences translated, 2 converted</td>" in page) == (not extra)  # 2nd: memory
     assert (out / "translations" / "zh-Hant" / "a.txt").read_text(encoding="utf-8") == (
         "這是中國的新聞。颱風來了，學校關門了。\n")
+
+
+def test_a_traditional_target_without_its_model_is_the_simplified_model_then_converted(
+        tmp_path, monkeypatch, capsys):
+    """With an en -> zh model and no en -> zt one, a run into zh-Hant said the pair was
+    missing (exit 3), though the Simplified model and the converter make Traditional text
+    (before Traditional Chinese was its own language, that model served "zt" as "zh")."""
+    import opencc
+
+    from pipeline.engines.argos import ArgosEngine
+    from pipeline.engines.convert import Conversion
+    from pipeline.testing.argos_package import build_package, install_package
+
+    packages = tmp_path / "packages"
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))
+    install_package(build_package(tmp_path / "zh", "en", "zh", training_text=(
+        "这是中国的新闻。台风来了，学校关门了。香港的天气很好。\n" * 20)), packages)
+    engine = ArgosEngine(packages_dir=packages)
+    route = engine.route("en", "zh-Hant")
+    assert [step.package_id if isinstance(step, Conversion) else (step.from_code, step.to_code)
+            for step in route][0] == ("en", "zh") and isinstance(route[1], Conversion)
+    assert engine.route("en", "zh")[0].to_code == "zh" and len(engine.route("en", "zh")) == 1
+    corpus, out = tmp_path / "c", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT)
+    assert _run(corpus, out, "--to", "zh-Hant") == 0
+    assert "translated" in capsys.readouterr().out
+    simplified = engine.translate([TEXT.strip()], "en", "zh")[0]
+    assert (out / "translations" / "zh-Hant" / "a.txt").read_text(encoding="utf-8") == (
+        opencc.OpenCC("s2t").convert(simplified) + "\n")

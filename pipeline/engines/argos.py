@@ -709,15 +709,30 @@ class ArgosEngine:
         here, never copied as each other: one is converted into the other by OpenCC
         (a :class:`~pipeline.engines.convert.Conversion`, no package needed), or, where
         it cannot be imported, translated through English. Otherwise a direct package
-        is preferred, else ``src -> en -> tgt``. Where a model from one Chinese is
-        missing, the other's reads its text (:meth:`_reading`); a model writes its own
-        target only.
+        is preferred, else ``src -> en -> tgt``, else a model into the other Chinese
+        followed by the converter. Where a model from one Chinese is missing, the
+        other's reads its text (:meth:`_reading`).
         """
         if src == tgt:
             return []
         converted = conversion(src, tgt)
         if converted is not None:
             return [converted]
+        models = self._models_route(src, tgt)
+        if models is not None:
+            return models
+        # No model writes ``tgt``, one writes its other script: that model, then the
+        # converter (en -> zh, then zh -> zh-Hant, where no en -> zt model is installed;
+        # such a run said the pair was missing). A route found above stays as it was.
+        for other in written_alike(tgt):
+            head = self._models_route(src, other) if other != src else None
+            if head is not None and (step := conversion(other, tgt)) is not None:
+                return [*head, step]
+        return None
+
+    def _models_route(self, src: str, tgt: str) -> list[PackageInfo] | None:
+        """The models that translate ``src`` to ``tgt``: a direct package, else through
+        English; None where neither is installed."""
         direct = self._reading(src, tgt)
         if direct is not None:
             return [direct]
