@@ -777,9 +777,8 @@ def models_list(args: argparse.Namespace) -> int:
         pair = f"{pkg.from_code}-{pkg.to_code}"
         # Argos's own codes, and the table's where they differ ("zt" is zh-Hant, "pb" pt):
         # the code a run's --to and outputs use.
-        ours = f"{argos.language_code(pkg.from_code)}-{argos.language_code(pkg.to_code)}"
-        other = chosen.get((argos.language_code(pkg.from_code),
-                            argos.language_code(pkg.to_code)))
+        key = (argos.language_code(pkg.from_code), argos.language_code(pkg.to_code))
+        ours, other = "-".join(key), chosen.get(key)
         why = ("a newer one is" if other is None or other.version != pkg.version else
                f"{other.from_code}-{other.to_code} serves {ours}")  # en-pb beside en-pt
         version = pkg.version if id(pkg) in used else f"{pkg.version} (not used: {why})"

@@ -497,14 +497,9 @@ def metadata_chars(text: str) -> str:
     >>> metadata_chars("Qu\x92importe \x96 l\x9cuvre")
     'Qu’importe – lœuvre'
     """
-    if not _C1.search(text):
-        return text
     from ftfy.fixes import fix_c1_controls
 
     return fix_c1_controls(text)
-
-
-_C1 = re.compile("[\x80-\x9f]")
 
 
 def without_markup(text: str) -> str:

@@ -534,12 +534,11 @@ class Translate:
         chunk = sorted(chunk)
         outputs = self.engine.translate(chunk, src, tgt, **stop)
         fresh = {text: out for text, out in zip(chunk, outputs, strict=True) if out is not None}
-        conversion = getattr(self.engine, "conversion", None)
-        by = conversion(src, tgt) if conversion is not None else None
-        if by is None:
+        converted = self._converted.get(f"{src}-{tgt}")  # known since its plan (_plan)
+        if converted is None:
             self._pairs[f"{src}-{tgt}"]["translated"] += len(fresh)
         else:  # a script converted, by no model
-            self._converted.setdefault(f"{src}-{tgt}", [by, 0])[1] += len(fresh)
+            converted[1] += len(fresh)
         if self.memory is not None and fresh:
             self.memory.put_many(plan.model, src, tgt, fresh)
         plan.done.update(fresh)
